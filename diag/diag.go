@@ -1,0 +1,143 @@
+// Package diag holds source positions and diagnostics: the file:line:col
+// errors that the competency-model reader and the rule loader report.
+//
+// It is the bottom of cmap's import graph and imports nothing of cmap.
+package diag
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Pos is a position in a source file. Line and Col are 1-based; a zero Col
+// means the whole line, a zero Line the whole file.
+type Pos struct {
+	File string `json:"file"`
+	Line int    `json:"line"`
+	Col  int    `json:"column"`
+}
+
+// String formats the position as file:line:col, leaving out zero parts.
+func (p Pos) String() string {
+	var b strings.Builder
+	b.WriteString(p.File)
+	if p.Line > 0 {
+		fmt.Fprintf(&b, ":%d", p.Line)
+		if p.Col > 0 {
+			fmt.Fprintf(&b, ":%d", p.Col)
+		}
+	}
+	return b.String()
+}
+
+// Diagnostic is one problem found in a source file.
+type Diagnostic struct {
+	Pos
+	// Message says what is wrong, in one line.
+	Message string `json:"message"`
+	// Snippet is the offending source line followed by a caret line under
+	// the column, when the source is known; empty otherwise.
+	Snippet string `json:"snippet,omitempty"`
+}
+
+// Error formats the diagnostic as "file:line:col: message".
+func (d Diagnostic) Error() string {
+	if d.Pos == (Pos{}) {
+		return d.Message
+	}
+	return d.Pos.String() + ": " + d.Message
+}
+
+// Errorf returns a diagnostic at pos with a formatted message.
+func Errorf(pos Pos, format string, args ...any) Diagnostic {
+	return Diagnostic{Pos: pos, Message: fmt.Sprintf(format, args...)}
+}
+
+// WithSnippet returns d with a snippet cut from src: the line d points at,
+// and a caret under its column.
+func (d Diagnostic) WithSnippet(src []byte) Diagnostic {
+	if d.Line <= 0 {
+		return d
+	}
+	lines := strings.Split(string(src), "\n")
+	if d.Line > len(lines) {
+		return d
+	}
+	line := strings.TrimRight(lines[d.Line-1], "\r")
+	d.Snippet = " | " + line
+	if d.Col > 0 {
+		// Keep tabs so the caret lines up with the source in a terminal.
+		pad := make([]rune, 0, d.Col)
+		for i, r := range []rune(line) {
+			if i >= d.Col-1 {
+				break
+			}
+			if r == '\t' {
+				pad = append(pad, '\t')
+			} else {
+				pad = append(pad, ' ')
+			}
+		}
+		d.Snippet += "\n | " + string(pad) + "^"
+	}
+	return d
+}
+
+// List is a set of diagnostics, reported together. A nil or empty List is
+// no error; use Err to turn a List into an error value.
+type List []Diagnostic
+
+// Add appends a diagnostic at pos.
+func (l *List) Add(pos Pos, format string, args ...any) {
+	*l = append(*l, Errorf(pos, format, args...))
+}
+
+// Sort orders the diagnostics by file, line, column and message, and
+// removes exact duplicates.
+func (l List) Sort() List {
+	slices.SortStableFunc(l, func(a, b Diagnostic) int {
+		return cmp.Or(
+			cmp.Compare(a.File, b.File),
+			cmp.Compare(a.Line, b.Line),
+			cmp.Compare(a.Col, b.Col),
+			cmp.Compare(a.Message, b.Message),
+		)
+	})
+	return slices.CompactFunc(l, func(a, b Diagnostic) bool {
+		return a.Pos == b.Pos && a.Message == b.Message
+	})
+}
+
+// Error prints one diagnostic per line.
+func (l List) Error() string {
+	msgs := make([]string, len(l))
+	for i, d := range l {
+		msgs[i] = d.Error()
+	}
+	return strings.Join(msgs, "\n")
+}
+
+// Err returns the sorted list as an error, or nil when it is empty.
+func (l List) Err() error {
+	if len(l) == 0 {
+		return nil
+	}
+	return l.Sort()
+}
+
+// AsList extracts the diagnostics carried by err: a List, a single
+// Diagnostic, or either wrapped. It returns nil when err carries none.
+func AsList(err error) List {
+	var l List
+	if errors.As(err, &l) {
+		return l
+	}
+	var d Diagnostic
+	if errors.As(err, &d) {
+		return List{d}
+	}
+	return nil
+}

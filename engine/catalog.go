@@ -1,0 +1,208 @@
+package engine
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Course statuses.
+const (
+	CourseActive  = "active"
+	CourseRetired = "retired"
+)
+
+// Delivery modes of a course.
+const (
+	DeliveryResident = "resident"
+	DeliveryOnline   = "online"
+	DeliveryBlended  = "blended"
+)
+
+// Course is one offering of the training catalogue.
+type Course struct {
+	// Code is the course's natural key, e.g. "SCO-201".
+	Code        string   `json:"code" yaml:"code"`
+	Title       string   `json:"title" yaml:"title"`
+	Description string   `json:"description" yaml:"description"`
+	Objectives  []string `json:"objectives" yaml:"objectives"`
+	// Topics are short keywords, compared case-insensitively by rules.
+	Topics []string `json:"topics" yaml:"topics"`
+	// Hours of instruction.
+	Hours float64 `json:"hours" yaml:"hours"`
+	// DeliveryMode is one of the Delivery* constants.
+	DeliveryMode string `json:"deliveryMode" yaml:"deliveryMode"`
+	Provider     string `json:"provider" yaml:"provider"`
+	// Status is CourseActive or CourseRetired.
+	Status string `json:"status" yaml:"status"`
+	// Prerequisites are the codes of courses to complete first.
+	Prerequisites []string `json:"prerequisites" yaml:"prerequisites"`
+	// Version counts the writes of this record; an update must name the
+	// version it read (optimistic concurrency). 0 before the first write.
+	Version int64 `json:"version" yaml:"-"`
+	// UpdatedAt is set by the store on every write.
+	UpdatedAt time.Time `json:"updatedAt" yaml:"-"`
+}
+
+var courseCode = regexp.MustCompile(`^[A-Z][A-Z0-9]{1,9}-[0-9A-Z]{2,6}$`)
+
+// Validate checks the course's fields; the error names the field path.
+func (c *Course) Validate() error {
+	switch {
+	case !courseCode.MatchString(c.Code):
+		return Invalid("code", "%q is not a course code (letters, a dash, digits: SCO-201)", c.Code)
+	case strings.TrimSpace(c.Title) == "":
+		return Invalid("title", "title is empty")
+	case c.Hours < 0 || c.Hours > 10000:
+		return Invalid("hours", "hours must be between 0 and 10000, not %g", c.Hours)
+	}
+	switch c.DeliveryMode {
+	case DeliveryResident, DeliveryOnline, DeliveryBlended:
+	default:
+		return Invalid("deliveryMode", "delivery mode %q is not one of resident, online, blended", c.DeliveryMode)
+	}
+	switch c.Status {
+	case CourseActive, CourseRetired:
+	default:
+		return Invalid("status", "status %q is not one of active, retired", c.Status)
+	}
+	for i, o := range c.Objectives {
+		if strings.TrimSpace(o) == "" {
+			return Invalid(fmt.Sprintf("objectives[%d]", i), "objective is empty")
+		}
+	}
+	for i, t := range c.Topics {
+		if strings.TrimSpace(t) == "" {
+			return Invalid(fmt.Sprintf("topics[%d]", i), "topic is empty")
+		}
+	}
+	seen := map[string]bool{}
+	for i, p := range c.Prerequisites {
+		field := fmt.Sprintf("prerequisites[%d]", i)
+		switch {
+		case !courseCode.MatchString(p):
+			return Invalid(field, "%q is not a course code", p)
+		case p == c.Code:
+			return Invalid(field, "a course cannot be its own prerequisite")
+		case seen[p]:
+			return Invalid(field, "duplicate prerequisite %s", p)
+		}
+		seen[p] = true
+	}
+	return nil
+}
+
+// Active reports whether the course is offered.
+func (c *Course) Active() bool { return c.Status == CourseActive }
+
+// Position is a billet of the workforce.
+type Position struct {
+	// ID is the position's natural key, e.g. "POS-0001".
+	ID           string `json:"id" yaml:"id"`
+	Title        string `json:"title" yaml:"title"`
+	Organization string `json:"organization" yaml:"organization"`
+	// Grade is a pay grade, e.g. "GS-13", "O-4", "E-7".
+	Grade string `json:"grade" yaml:"grade"`
+	// Category is the billet type, e.g. "SCO" (security cooperation
+	// office), "IA" (implementing agency), "HQ", "COCOM".
+	Category  string `json:"category" yaml:"category"`
+	KeyBillet bool   `json:"keyBillet" yaml:"keyBillet"`
+	// Region is the area of responsibility, e.g. "EUCOM", "INDOPACOM".
+	Region    string    `json:"region" yaml:"region"`
+	Version   int64     `json:"version" yaml:"-"`
+	UpdatedAt time.Time `json:"updatedAt" yaml:"-"`
+}
+
+var (
+	positionID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
+	gradeRe    = regexp.MustCompile(`^(GS|O|E|W|SES|GG|NH)-[0-9]{1,2}$`)
+)
+
+// Validate checks the position's fields.
+func (p *Position) Validate() error {
+	switch {
+	case !positionID.MatchString(p.ID):
+		return Invalid("id", "%q is not a position id (letters, digits, - _ .)", p.ID)
+	case strings.TrimSpace(p.Title) == "":
+		return Invalid("title", "title is empty")
+	case strings.TrimSpace(p.Organization) == "":
+		return Invalid("organization", "organization is empty")
+	case !gradeRe.MatchString(p.Grade):
+		return Invalid("grade", "%q is not a grade (GS-13, O-4, E-7, ...)", p.Grade)
+	case strings.TrimSpace(p.Category) == "":
+		return Invalid("category", "category is empty")
+	}
+	return nil
+}
+
+// GradeRank returns the number of a grade ("GS-13" -> 13), 0 when it has none.
+func GradeRank(grade string) int {
+	i := strings.LastIndexByte(grade, '-')
+	if i < 0 {
+		return 0
+	}
+	n := 0
+	for _, r := range grade[i+1:] {
+		if r < '0' || r > '9' {
+			return 0
+		}
+		n = n*10 + int(r-'0')
+	}
+	return n
+}
+
+// GradePlan returns the pay plan of a grade ("GS-13" -> "GS").
+func GradePlan(grade string) string {
+	plan, _, _ := strings.Cut(grade, "-")
+	return plan
+}
+
+// Person is a member of the workforce.
+type Person struct {
+	// ID is the person's natural key, e.g. "P-00001".
+	ID   string `json:"id" yaml:"id"`
+	Name string `json:"name" yaml:"name"`
+	// PositionID is the position the person holds; empty when unassigned.
+	PositionID  string       `json:"positionId" yaml:"positionId"`
+	Completions []Completion `json:"completions" yaml:"completions"`
+	Version     int64        `json:"version" yaml:"-"`
+	UpdatedAt   time.Time    `json:"updatedAt" yaml:"-"`
+}
+
+// Completion records that a person completed a course on a date.
+type Completion struct {
+	CourseCode string    `json:"courseCode" yaml:"courseCode"`
+	Completed  time.Time `json:"completed" yaml:"completed"`
+}
+
+// Validate checks the person's fields and completions.
+func (p *Person) Validate() error {
+	switch {
+	case !positionID.MatchString(p.ID):
+		return Invalid("id", "%q is not a person id (letters, digits, - _ .)", p.ID)
+	case strings.TrimSpace(p.Name) == "":
+		return Invalid("name", "name is empty")
+	case p.PositionID != "" && !positionID.MatchString(p.PositionID):
+		return Invalid("positionId", "%q is not a position id", p.PositionID)
+	}
+	for i, c := range p.Completions {
+		if err := c.Validate(); err != nil {
+			return prefixField(fmt.Sprintf("completions[%d]", i), err)
+		}
+	}
+	return nil
+}
+
+// Validate checks a completion.
+func (c Completion) Validate() error {
+	switch {
+	case !courseCode.MatchString(c.CourseCode):
+		return Invalid("courseCode", "%q is not a course code", c.CourseCode)
+	case c.Completed.IsZero():
+		return Invalid("completed", "completion date is missing")
+	case c.Completed.After(time.Now().Add(48 * time.Hour)):
+		return Invalid("completed", "completion date %s is in the future", c.Completed.Format(time.DateOnly))
+	}
+	return nil
+}

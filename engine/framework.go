@@ -1,0 +1,132 @@
+package engine
+
+import (
+	"fmt"
+	"regexp"
+)
+
+// Framework is a competency model: named competencies, each with lettered
+// sub-competencies. The Security Cooperation workforce model is one; any
+// model in the same shape loads the same way.
+type Framework struct {
+	// Name is the model's title, e.g. "Security Cooperation".
+	Name string `json:"name" yaml:"name"`
+	// Competencies in model order.
+	Competencies []Competency `json:"competencies" yaml:"competencies"`
+}
+
+// Competency is one area of a framework, e.g. 4.0 "Sales and Transfers".
+type Competency struct {
+	// Code is "N.0", e.g. "4.0".
+	Code        string `json:"code" yaml:"code"`
+	Title       string `json:"title" yaml:"title"`
+	Description string `json:"description" yaml:"description"`
+	// SubCompetencies in model order.
+	SubCompetencies []SubCompetency `json:"subCompetencies" yaml:"subCompetencies"`
+}
+
+// SubCompetency is one lettered statement of a competency, e.g. 4.C.
+type SubCompetency struct {
+	// Code is "N.X", e.g. "4.C".
+	Code      string `json:"code" yaml:"code"`
+	Statement string `json:"statement" yaml:"statement"`
+}
+
+var (
+	competencyCode    = regexp.MustCompile(`^[1-9][0-9]*\.0$`)
+	subCompetencyCode = regexp.MustCompile(`^[1-9][0-9]*\.[A-Z]$`)
+)
+
+// IsCompetencyCode reports whether s has the form of a competency code ("4.0").
+func IsCompetencyCode(s string) bool { return competencyCode.MatchString(s) }
+
+// IsSubCompetencyCode reports whether s has the form of a sub-competency code ("4.C").
+func IsSubCompetencyCode(s string) bool { return subCompetencyCode.MatchString(s) }
+
+// CompetencyOf returns the code of the competency a sub-competency code
+// belongs to: "4.C" -> "4.0".
+func CompetencyOf(subCode string) string {
+	for i := 0; i < len(subCode); i++ {
+		if subCode[i] == '.' {
+			return subCode[:i] + ".0"
+		}
+	}
+	return ""
+}
+
+// Validate checks codes, titles and statements: every competency and
+// sub-competency has a well-formed, unique code, sub-competency codes carry
+// their competency's number, and no title or statement is empty.
+func (f *Framework) Validate() error {
+	if f.Name == "" {
+		return Invalid("name", "framework name is empty")
+	}
+	if len(f.Competencies) == 0 {
+		return Invalid("competencies", "framework has no competencies")
+	}
+	seen := map[string]bool{}
+	for i, c := range f.Competencies {
+		path := fmt.Sprintf("competencies[%d]", i)
+		switch {
+		case !IsCompetencyCode(c.Code):
+			return Invalid(path+".code", "%q is not a competency code (N.0)", c.Code)
+		case seen[c.Code]:
+			return Invalid(path+".code", "duplicate competency %s", c.Code)
+		case c.Title == "":
+			return Invalid(path+".title", "competency %s has no title", c.Code)
+		case len(c.SubCompetencies) == 0:
+			return Invalid(path+".subCompetencies", "competency %s has no sub-competencies", c.Code)
+		}
+		seen[c.Code] = true
+		for j, s := range c.SubCompetencies {
+			sp := fmt.Sprintf("%s.subCompetencies[%d]", path, j)
+			switch {
+			case !IsSubCompetencyCode(s.Code):
+				return Invalid(sp+".code", "%q is not a sub-competency code (N.X)", s.Code)
+			case CompetencyOf(s.Code) != c.Code:
+				return Invalid(sp+".code", "sub-competency %s does not belong to competency %s", s.Code, c.Code)
+			case seen[s.Code]:
+				return Invalid(sp+".code", "duplicate sub-competency %s", s.Code)
+			case s.Statement == "":
+				return Invalid(sp+".statement", "sub-competency %s has no statement", s.Code)
+			}
+			seen[s.Code] = true
+		}
+	}
+	return nil
+}
+
+// Competency returns the competency with code, or nil.
+func (f *Framework) Competency(code string) *Competency {
+	for i := range f.Competencies {
+		if f.Competencies[i].Code == code {
+			return &f.Competencies[i]
+		}
+	}
+	return nil
+}
+
+// SubCompetency returns the sub-competency with code, or nil.
+func (f *Framework) SubCompetency(code string) *SubCompetency {
+	c := f.Competency(CompetencyOf(code))
+	if c == nil {
+		return nil
+	}
+	for i := range c.SubCompetencies {
+		if c.SubCompetencies[i].Code == code {
+			return &c.SubCompetencies[i]
+		}
+	}
+	return nil
+}
+
+// SubCompetencyCodes returns every sub-competency code in model order.
+func (f *Framework) SubCompetencyCodes() []string {
+	var codes []string
+	for _, c := range f.Competencies {
+		for _, s := range c.SubCompetencies {
+			codes = append(codes, s.Code)
+		}
+	}
+	return codes
+}

@@ -1,0 +1,122 @@
+package engine
+
+import "context"
+
+// Page asks for one page of a list ordered by natural key: the records
+// whose key sorts after After ("" for the first page), at most First of
+// them (0 means all).
+type Page struct {
+	After string
+	First int
+}
+
+// List is one page of records and whether more follow it.
+type List[T any] struct {
+	Items   []T
+	HasNext bool
+}
+
+// CourseFilter selects courses; zero fields select everything.
+type CourseFilter struct {
+	// Status is CourseActive or CourseRetired.
+	Status   string
+	Provider string
+	// Search matches code or title, case-insensitively.
+	Search string
+}
+
+// PositionFilter selects positions; zero fields select everything.
+type PositionFilter struct {
+	Organization string
+	Category     string
+	Grade        string
+	Region       string
+	KeyBillet    *bool
+	// Search matches id or title, case-insensitively.
+	Search string
+}
+
+// PersonFilter selects people; zero fields select everything.
+type PersonFilter struct {
+	PositionID string
+	// Search matches id or name, case-insensitively.
+	Search string
+}
+
+// Store keeps cmap's records. Implementations: package mongodb (MongoDB, or
+// the embedded FerretDB). Errors are *Error values with these codes:
+//   - ENOTFOUND when a record asked for by key does not exist;
+//   - ECONFLICT when Create finds the key taken, or Update/Delete is given
+//     a Version other than the stored one (someone else wrote since);
+//   - EINVALID when the record fails Validate (stores validate too);
+//   - EINTERNAL for anything else.
+//
+// Every write is atomic on its one record; no write spans records.
+type Store interface {
+	// Framework returns the stored competency framework (ENOTFOUND if none).
+	Framework(ctx context.Context) (*Framework, error)
+	// PutFramework replaces the stored framework.
+	PutFramework(ctx context.Context, f *Framework) error
+
+	Course(ctx context.Context, code string) (*Course, error)
+	// CoursesByCode returns the courses with the given codes that exist,
+	// in any order.
+	CoursesByCode(ctx context.Context, codes []string) ([]*Course, error)
+	ListCourses(ctx context.Context, f CourseFilter, p Page) (List[*Course], error)
+	CountCourses(ctx context.Context, f CourseFilter) (int, error)
+	// CreateCourse stores a new course with Version 1 (ECONFLICT if the
+	// code is taken) and sets c.Version and c.UpdatedAt.
+	CreateCourse(ctx context.Context, c *Course) error
+	// UpdateCourse replaces the course whose Version equals c.Version
+	// (ECONFLICT otherwise), then increments c.Version.
+	UpdateCourse(ctx context.Context, c *Course) error
+	// DeleteCourse deletes the course if its stored version is version.
+	DeleteCourse(ctx context.Context, code string, version int64) error
+
+	Position(ctx context.Context, id string) (*Position, error)
+	PositionsByID(ctx context.Context, ids []string) ([]*Position, error)
+	ListPositions(ctx context.Context, f PositionFilter, p Page) (List[*Position], error)
+	CountPositions(ctx context.Context, f PositionFilter) (int, error)
+	CreatePosition(ctx context.Context, p *Position) error
+	UpdatePosition(ctx context.Context, p *Position) error
+	DeletePosition(ctx context.Context, id string, version int64) error
+
+	Person(ctx context.Context, id string) (*Person, error)
+	PeopleByID(ctx context.Context, ids []string) ([]*Person, error)
+	ListPeople(ctx context.Context, f PersonFilter, p Page) (List[*Person], error)
+	CountPeople(ctx context.Context, f PersonFilter) (int, error)
+	CreatePerson(ctx context.Context, p *Person) error
+	UpdatePerson(ctx context.Context, p *Person) error
+	DeletePerson(ctx context.Context, id string, version int64) error
+	// RecordCompletion appends a completion to a person atomically,
+	// increments the version and returns the person as stored.
+	RecordCompletion(ctx context.Context, personID string, c Completion) (*Person, error)
+
+	// SaveCourseFacts upserts one facts record per course given; a record
+	// with no coverage is stored as such (the course covers nothing).
+	SaveCourseFacts(ctx context.Context, facts []CourseFacts) error
+	// SavePositionFacts upserts one facts record per position given.
+	SavePositionFacts(ctx context.Context, facts []PositionFacts) error
+	// DeleteFacts removes the facts records of the given courses and positions.
+	DeleteFacts(ctx context.Context, courses, positions []string) error
+	// CourseFacts returns every stored course facts record.
+	CourseFacts(ctx context.Context) ([]CourseFacts, error)
+	// PositionFacts returns every stored position facts record.
+	PositionFacts(ctx context.Context) ([]PositionFacts, error)
+
+	// DataVersion returns a counter that every write of a framework,
+	// course, position or person increments. Instances that cache records
+	// in memory compare it to know when to reload.
+	DataVersion(ctx context.Context) (int64, error)
+
+	// SeededWith returns the seed set name recorded by MarkSeeded, or ""
+	// when the database was never seeded.
+	SeededWith(ctx context.Context) (string, error)
+	// MarkSeeded records that the database was seeded with the named set,
+	// so that later starts do not seed again (and never bring back records
+	// that users deleted).
+	MarkSeeded(ctx context.Context, name string) error
+
+	// Ping checks that the database answers.
+	Ping(ctx context.Context) error
+}
