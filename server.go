@@ -1,0 +1,59 @@
+// Command cmap is a curriculum-mapping rules engine with a GraphQL API.
+//
+// A bare `cmap` serves the API (see `cmap help`); the other verbs work on
+// the competency model and the rule files from the command line.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// Exit codes that scripts can rely on.
+const (
+	exitOK    = 0 // success
+	exitFail  = 1 // the command ran and found errors (bad rules, failing tests, a failed server)
+	exitUsage = 2 // the command line itself is wrong
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run dispatches args to a verb and returns the process exit code. It never
+// calls os.Exit, so tests drive it end to end.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	verb := "serve"
+	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+		verb, args = args[0], args[1:]
+	}
+	switch verb {
+	case "serve":
+		return runServe(ctx, args, stdout, stderr)
+	case "model":
+		return runModel(ctx, args, stdout, stderr)
+	case "help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	default:
+		fmt.Fprintf(stderr, "cmap: unknown command %q\n\n%s", verb, usage)
+		return exitUsage
+	}
+}
+
+const usage = `cmap: curriculum mapping with rules, over a GraphQL API.
+
+Usage:
+  cmap [serve] [flags]        serve the GraphQL API (the default verb)
+  cmap model export [FILE]    write the competency model as YAML
+  cmap help                   this text
+
+Run 'cmap VERB -h' for the flags of a verb.
+`
