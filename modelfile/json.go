@@ -1,0 +1,175 @@
+package modelfile
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"cmap/diag"
+	"cmap/engine"
+)
+
+// ReadJSON reads a competency model in the engine.Framework shape from
+// JSON (the field names of ReadYAML). Syntax errors, unknown fields and
+// values of the wrong type are errors at their file:line:col, as are the
+// problems Validate finds.
+func ReadJSON(name string, data []byte) (*engine.Framework, error) {
+	var fw engine.Framework
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&fw); err != nil {
+		return nil, diag.List{jsonDiagnostic(name, data, err)}
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		off := int(dec.InputOffset())
+		return nil, diag.List{diag.Errorf(offsetPos(name, data, off), "unexpected data after the model's JSON object")}
+	}
+	idx := indexJSON(data)
+	locate := func(field string) diag.Pos {
+		for f := field; f != ""; f = parentField(f) {
+			if v, ok := idx.values[f]; ok {
+				return offsetPos(name, data, v)
+			}
+		}
+		return diag.Pos{File: name}
+	}
+	if err := validate(&fw, name, locate); err != nil {
+		return nil, err
+	}
+	return &fw, nil
+}
+
+// jsonDiagnostic turns an encoding/json error into a diagnostic at the
+// offending position.
+func jsonDiagnostic(name string, data []byte, err error) diag.Diagnostic {
+	var (
+		syntax *json.SyntaxError
+		typ    *json.UnmarshalTypeError
+	)
+	switch {
+	case errors.As(err, &syntax):
+		return diag.Errorf(offsetPos(name, data, int(syntax.Offset)), "%s", strings.TrimPrefix(syntax.Error(), "json: "))
+	case errors.As(err, &typ):
+		off := int(typ.Offset)
+		if start, ok := indexJSON(data).valueEndingAt(off); ok {
+			off = start
+		}
+		field := typ.Field
+		if field == "" {
+			field = "the model"
+		}
+		return diag.Errorf(offsetPos(name, data, off), "%s: cannot use a JSON %s as %s", field, typ.Value, typ.Type)
+	case errors.Is(err, io.EOF):
+		return diag.Errorf(diag.Pos{File: name}, "the file is empty: expected a JSON object")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return diag.Errorf(offsetPos(name, data, len(data)), "unexpected end of JSON input")
+	}
+	// encoding/json reports an unknown field without its offset: find the
+	// key in the document.
+	msg := strings.TrimPrefix(err.Error(), "json: ")
+	if key, ok := strings.CutPrefix(msg, "unknown field "); ok {
+		if k, err := strconv.Unquote(key); err == nil {
+			if off, ok := indexJSON(data).keys[k]; ok {
+				return diag.Errorf(offsetPos(name, data, off), "unknown field %q", k)
+			}
+		}
+	}
+	return diag.Errorf(diag.Pos{File: name}, "%s", msg)
+}
+
+// jsonIndex records where things are in a JSON document.
+type jsonIndex struct {
+	// values maps a field path in Validate's form
+	// ("competencies[2].subCompetencies[0].statement") to the offset of
+	// the value's first byte.
+	values map[string]int
+	// ends maps the offset just after a scalar value to its start.
+	ends map[int]int
+	// keys maps an object key to the offset of its first occurrence.
+	keys map[string]int
+}
+
+// valueEndingAt returns the start of the scalar value that ends at off.
+func (x jsonIndex) valueEndingAt(off int) (int, bool) {
+	start, ok := x.ends[off]
+	return start, ok
+}
+
+// indexJSON walks a JSON document with the streaming tokenizer and records
+// the offsets of its values and keys. It stops quietly at a syntax error:
+// it only serves to place diagnostics.
+func indexJSON(data []byte) jsonIndex {
+	x := jsonIndex{values: map[string]int{}, ends: map[int]int{}, keys: map[string]int{}}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	// start returns the offset of the next token: after the previous one,
+	// past white space and separators.
+	start := func() int {
+		off := int(dec.InputOffset())
+		for off < len(data) && strings.IndexByte(" \t\r\n,:", data[off]) >= 0 {
+			off++
+		}
+		return off
+	}
+	var walk func(path string) bool
+	walk = func(path string) bool {
+		off := start()
+		tok, err := dec.Token()
+		if err != nil {
+			return false
+		}
+		if path != "" {
+			x.values[path] = off
+		}
+		switch tok {
+		case json.Delim('{'):
+			for dec.More() {
+				koff := start()
+				kt, err := dec.Token()
+				if err != nil {
+					return false
+				}
+				key, _ := kt.(string)
+				if _, seen := x.keys[key]; !seen {
+					x.keys[key] = koff
+				}
+				child := key
+				if path != "" {
+					child = path + "." + key
+				}
+				if !walk(child) {
+					return false
+				}
+			}
+			_, err = dec.Token()
+			return err == nil
+		case json.Delim('['):
+			for i := 0; dec.More(); i++ {
+				if !walk(fmt.Sprintf("%s[%d]", path, i)) {
+					return false
+				}
+			}
+			_, err = dec.Token()
+			return err == nil
+		default:
+			x.ends[int(dec.InputOffset())] = off
+			return true
+		}
+	}
+	walk("")
+	return x
+}
+
+// offsetPos converts a byte offset in data to a file:line:col position
+// (columns count characters).
+func offsetPos(name string, data []byte, off int) diag.Pos {
+	off = min(max(off, 0), len(data))
+	before := data[:off]
+	line := bytes.Count(before, []byte("\n")) + 1
+	lineStart := bytes.LastIndexByte(before, '\n') + 1
+	return diag.Pos{File: name, Line: line, Col: utf8.RuneCount(before[lineStart:]) + 1}
+}

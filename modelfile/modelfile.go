@@ -1,0 +1,110 @@
+// Package modelfile reads and writes competency models.
+//
+// A model comes in one of three formats, chosen by the file's extension:
+//
+//   - .txt or .text: the customer's text format, as extracted from the
+//     published PDF (see ReadText for its rules);
+//   - .yaml or .yml: the engine.Framework shape in YAML;
+//   - .json: the same shape in JSON.
+//
+// Every reader reports all the problems it can find in one pass as a
+// diag.List of file:line[:col] diagnostics, and every model it returns
+// passes (*engine.Framework).Validate. WriteYAML writes a model back out in
+// the YAML form, which Read reads back identically.
+package modelfile
+
+import (
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"cmap/diag"
+	"cmap/engine"
+)
+
+// ModelFilePattern is the name pattern that FindModelFile looks for.
+const ModelFilePattern = "*competency-model.*"
+
+// Read reads a competency model from data, in the format that name's
+// extension selects. name is used in diagnostics. Errors are diag.List
+// values.
+func Read(name string, data []byte) (*engine.Framework, error) {
+	switch ext := strings.ToLower(filepath.Ext(name)); ext {
+	case ".txt", ".text":
+		return ReadText(name, data)
+	case ".yaml", ".yml":
+		return ReadYAML(name, data)
+	case ".json":
+		return ReadJSON(name, data)
+	default:
+		return nil, diag.List{diag.Errorf(diag.Pos{File: name},
+			"unknown competency model format %q: use .txt, .text, .yaml, .yml or .json", ext)}
+	}
+}
+
+// ReadFile reads the competency model in the file at path; see Read.
+func ReadFile(path string) (*engine.Framework, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Read(path, data)
+}
+
+// FindModelFile returns the path of the one competency model file in dir:
+// the file whose name matches ModelFilePattern and has an extension Read
+// understands (so an editor's backup beside it does not count). It is an
+// error if there is none or more than one.
+func FindModelFile(dir string) (string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return "", fmt.Errorf("find competency model: %w", err)
+	}
+	var found []string
+	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
+		if ok, _ := path.Match(ModelFilePattern, e.Name()); ok && supported(e.Name()) {
+			found = append(found, filepath.Join(dir, e.Name()))
+		}
+	}
+	switch len(found) {
+	case 0:
+		return "", fmt.Errorf("find competency model: no file matching %s (.txt, .yaml or .json) in %s", ModelFilePattern, dir)
+	case 1:
+		return found[0], nil
+	default:
+		slices.Sort(found)
+		return "", fmt.Errorf("find competency model: %d files match %s in %s, keep one: %s",
+			len(found), ModelFilePattern, dir, strings.Join(found, ", "))
+	}
+}
+
+// supported reports whether Read understands name's extension.
+func supported(name string) bool {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".txt", ".text", ".yaml", ".yml", ".json":
+		return true
+	}
+	return false
+}
+
+// validate runs f.Validate and turns its error into a diagnostic at the
+// position that locate gives for the offending field path, with the path in
+// the message.
+func validate(f *engine.Framework, file string, locate func(field string) diag.Pos) error {
+	err := f.Validate()
+	if err == nil {
+		return nil
+	}
+	field := engine.ErrorField(err)
+	pos := diag.Pos{File: file}
+	if locate != nil && field != "" {
+		pos = locate(field)
+	}
+	return diag.List{diag.Errorf(pos, "%s", err.Error())}
+}
