@@ -39,6 +39,10 @@ type PositionFilter struct {
 // PersonFilter selects people; zero fields select everything.
 type PersonFilter struct {
 	PositionID string
+	// PositionIDs selects the people holding any of these positions (one
+	// query for a batch of positions, as the GraphQL dataloaders need);
+	// when PositionID is set too, a person must match both.
+	PositionIDs []string
 	// Search matches id or name, case-insensitively.
 	Search string
 }
