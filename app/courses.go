@@ -1,0 +1,159 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"cmap/engine"
+)
+
+// Course returns the course with code (ENOTFOUND).
+func (a *App) Course(ctx context.Context, code string) (*engine.Course, error) {
+	return a.store.Course(ctx, code)
+}
+
+// CoursesByCode returns the courses with the given codes that exist, in
+// any order.
+func (a *App) CoursesByCode(ctx context.Context, codes []string) ([]*engine.Course, error) {
+	return a.store.CoursesByCode(ctx, codes)
+}
+
+// Courses returns one page of the courses f selects, ordered by code.
+func (a *App) Courses(ctx context.Context, f engine.CourseFilter, p engine.Page) (engine.List[*engine.Course], error) {
+	return a.store.ListCourses(ctx, f, p)
+}
+
+// CountCourses returns how many courses f selects.
+func (a *App) CountCourses(ctx context.Context, f engine.CourseFilter) (int, error) {
+	return a.store.CountCourses(ctx, f)
+}
+
+// CreateCourse stores a new course with version 1. Errors: EINVALID when c
+// is malformed or a prerequisite does not exist or would make a cycle;
+// ECONFLICT when the code is taken.
+func (a *App) CreateCourse(ctx context.Context, c *engine.Course) error {
+	if err := a.checkCourse(ctx, c); err != nil {
+		return err
+	}
+	return a.store.CreateCourse(ctx, c)
+}
+
+// UpdateCourse applies edit to the stored course with code and stores the
+// result, provided the stored version is version. The code cannot change.
+// Errors: ENOTFOUND; ECONFLICT when the stored version differs; EINVALID as
+// for CreateCourse.
+func (a *App) UpdateCourse(ctx context.Context, code string, version int64, edit func(*engine.Course)) (*engine.Course, error) {
+	c, err := a.store.Course(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkVersion("course", code, version, c.Version); err != nil {
+		return nil, err
+	}
+	edit(c)
+	c.Code = code
+	if err := a.checkCourse(ctx, c); err != nil {
+		return nil, err
+	}
+	if err := a.store.UpdateCourse(ctx, c); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// DeleteCourse deletes the course with code if its stored version is
+// version. A course that other courses list as a prerequisite is not
+// deleted (ECONFLICT naming them): retire it, or edit those courses first.
+// Completions of a deleted course stay on people's records as history.
+// Errors: ENOTFOUND; ECONFLICT.
+func (a *App) DeleteCourse(ctx context.Context, code string, version int64) error {
+	c, err := a.store.Course(ctx, code)
+	if err != nil {
+		return err
+	}
+	if err := checkVersion("course", code, version, c.Version); err != nil {
+		return err
+	}
+	all, err := a.store.ListCourses(ctx, engine.CourseFilter{}, engine.Page{})
+	if err != nil {
+		return err
+	}
+	var dependents []string
+	for _, other := range all.Items {
+		if slices.Contains(other.Prerequisites, code) {
+			dependents = append(dependents, other.Code)
+		}
+	}
+	if len(dependents) > 0 {
+		return engine.Errorf(engine.ECONFLICT, "course %s is a prerequisite of %s: remove it there first, or retire it instead",
+			code, strings.Join(dependents, ", "))
+	}
+	return a.store.DeleteCourse(ctx, code, version)
+}
+
+// checkCourse validates c and checks its prerequisites: each must exist,
+// and none may lead back to c through their own prerequisites. It reads
+// the prerequisite graph one level per store call.
+func (a *App) checkCourse(ctx context.Context, c *engine.Course) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	if len(c.Prerequisites) == 0 {
+		return nil
+	}
+	direct, err := a.store.CoursesByCode(ctx, c.Prerequisites)
+	if err != nil {
+		return err
+	}
+	found := make(map[string]bool, len(direct))
+	for _, p := range direct {
+		found[p.Code] = true
+	}
+	for i, code := range c.Prerequisites {
+		if !found[code] {
+			return engine.Invalid(fmt.Sprintf("prerequisites[%d]", i), "course %s does not exist", code)
+		}
+	}
+	// Walk the prerequisites breadth first, remembering through which
+	// direct prerequisite each course was reached, to name it in the error.
+	via := map[string]string{}
+	level := direct
+	for _, p := range direct {
+		via[p.Code] = p.Code
+	}
+	for len(level) > 0 {
+		var next []string
+		for _, p := range level {
+			for _, q := range p.Prerequisites {
+				if q == c.Code {
+					i := slices.Index(c.Prerequisites, via[p.Code])
+					return engine.Invalid(fmt.Sprintf("prerequisites[%d]", i),
+						"prerequisite %s leads back to %s: prerequisites cannot form a cycle", via[p.Code], c.Code)
+				}
+				if _, seen := via[q]; !seen {
+					via[q] = via[p.Code]
+					next = append(next, q)
+				}
+			}
+		}
+		if len(next) == 0 {
+			break
+		}
+		if level, err = a.store.CoursesByCode(ctx, next); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkVersion returns ECONFLICT when the version a caller read differs
+// from the stored one.
+func checkVersion(kind, key string, sent, stored int64) error {
+	if sent == stored {
+		return nil
+	}
+	return engine.Errorf(engine.ECONFLICT, "%s %s was changed by someone else: you sent version %d, the stored version is %d; read it again and retry",
+		kind, key, sent, stored)
+}

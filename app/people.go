@@ -1,0 +1,170 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"cmap/engine"
+)
+
+// Person returns the person with id (ENOTFOUND).
+func (a *App) Person(ctx context.Context, id string) (*engine.Person, error) {
+	return a.store.Person(ctx, id)
+}
+
+// People returns one page of the people f selects, ordered by id.
+func (a *App) People(ctx context.Context, f engine.PersonFilter, p engine.Page) (engine.List[*engine.Person], error) {
+	return a.store.ListPeople(ctx, f, p)
+}
+
+// CountPeople returns how many people f selects.
+func (a *App) CountPeople(ctx context.Context, f engine.PersonFilter) (int, error) {
+	return a.store.CountPeople(ctx, f)
+}
+
+// PeopleByPosition returns the people holding each of the given positions,
+// in one store call; positions nobody holds are absent from the map.
+func (a *App) PeopleByPosition(ctx context.Context, positionIDs []string) (map[string][]*engine.Person, error) {
+	list, err := a.store.ListPeople(ctx, engine.PersonFilter{PositionIDs: positionIDs}, engine.Page{})
+	if err != nil {
+		return nil, err
+	}
+	wanted := make(map[string]bool, len(positionIDs))
+	for _, id := range positionIDs {
+		wanted[id] = true
+	}
+	holders := make(map[string][]*engine.Person, len(positionIDs))
+	for _, p := range list.Items {
+		if wanted[p.PositionID] {
+			holders[p.PositionID] = append(holders[p.PositionID], p)
+		}
+	}
+	return holders, nil
+}
+
+// CreatePerson stores a new person with version 1. Errors: EINVALID when p
+// is malformed, its position does not exist or a completion names a course
+// that does not exist; ECONFLICT when the id is taken.
+func (a *App) CreatePerson(ctx context.Context, p *engine.Person) error {
+	if err := a.checkPerson(ctx, p, nil); err != nil {
+		return err
+	}
+	return a.store.CreatePerson(ctx, p)
+}
+
+// UpdatePerson applies edit to the stored person with id and stores the
+// result, provided the stored version is version. The id cannot change.
+// Completions already on the record are kept even if their course has
+// been deleted since; new ones must name existing courses. Errors:
+// ENOTFOUND; ECONFLICT when the stored version differs; EINVALID as for
+// CreatePerson.
+func (a *App) UpdatePerson(ctx context.Context, id string, version int64, edit func(*engine.Person)) (*engine.Person, error) {
+	p, err := a.store.Person(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkVersion("person", id, version, p.Version); err != nil {
+		return nil, err
+	}
+	before := *p
+	before.Completions = slices.Clone(p.Completions)
+	edit(p)
+	p.ID = id
+	if err := a.checkPerson(ctx, p, &before); err != nil {
+		return nil, err
+	}
+	if err := a.store.UpdatePerson(ctx, p); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// DeletePerson deletes the person with id if its stored version is
+// version. Errors: ENOTFOUND; ECONFLICT.
+func (a *App) DeletePerson(ctx context.Context, id string, version int64) error {
+	p, err := a.store.Person(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := checkVersion("person", id, version, p.Version); err != nil {
+		return err
+	}
+	return a.store.DeletePerson(ctx, id, version)
+}
+
+// RecordCompletion records that the person with personID completed the
+// course with courseCode on the given day, and returns the person as
+// stored. Recording the same course on the same day again changes nothing.
+// Errors: EINVALID with field "courseCode" when the course does not exist,
+// or "completed" for a missing or future date; ENOTFOUND when the person
+// does not exist.
+func (a *App) RecordCompletion(ctx context.Context, personID, courseCode string, completed time.Time) (*engine.Person, error) {
+	c := engine.Completion{CourseCode: courseCode, Completed: completed}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	if _, err := a.store.Course(ctx, courseCode); err != nil {
+		if engine.ErrorCode(err) == engine.ENOTFOUND {
+			return nil, engine.Invalid("courseCode", "course %s does not exist", courseCode)
+		}
+		return nil, err
+	}
+	p, err := a.store.Person(ctx, personID)
+	if err != nil {
+		return nil, err
+	}
+	for _, done := range p.Completions {
+		if done.CourseCode == courseCode && done.Completed.Equal(completed) {
+			return p, nil
+		}
+	}
+	return a.store.RecordCompletion(ctx, personID, c)
+}
+
+// checkPerson validates p and checks its references: its position and the
+// courses of its completions must exist. Completions that were already on
+// the stored record (before) are not checked again.
+func (a *App) checkPerson(ctx context.Context, p, before *engine.Person) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	if p.PositionID != "" && (before == nil || p.PositionID != before.PositionID) {
+		if _, err := a.store.Position(ctx, p.PositionID); err != nil {
+			if engine.ErrorCode(err) == engine.ENOTFOUND {
+				return engine.Invalid("positionId", "position %s does not exist", p.PositionID)
+			}
+			return err
+		}
+	}
+	known := map[string]bool{}
+	if before != nil {
+		for _, c := range before.Completions {
+			known[c.CourseCode] = true
+		}
+	}
+	var codes []string
+	for _, c := range p.Completions {
+		if !known[c.CourseCode] {
+			codes = append(codes, c.CourseCode)
+		}
+	}
+	if len(codes) == 0 {
+		return nil
+	}
+	courses, err := a.store.CoursesByCode(ctx, codes)
+	if err != nil {
+		return err
+	}
+	exists := make(map[string]bool, len(courses))
+	for _, c := range courses {
+		exists[c.Code] = true
+	}
+	for i, c := range p.Completions {
+		if !known[c.CourseCode] && !exists[c.CourseCode] {
+			return engine.Invalid(fmt.Sprintf("completions[%d].courseCode", i), "course %s does not exist", c.CourseCode)
+		}
+	}
+	return nil
+}

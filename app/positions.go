@@ -1,0 +1,84 @@
+package app
+
+import (
+	"context"
+
+	"cmap/engine"
+)
+
+// Position returns the position with id (ENOTFOUND).
+func (a *App) Position(ctx context.Context, id string) (*engine.Position, error) {
+	return a.store.Position(ctx, id)
+}
+
+// PositionsByID returns the positions with the given ids that exist, in
+// any order.
+func (a *App) PositionsByID(ctx context.Context, ids []string) ([]*engine.Position, error) {
+	return a.store.PositionsByID(ctx, ids)
+}
+
+// Positions returns one page of the positions f selects, ordered by id.
+func (a *App) Positions(ctx context.Context, f engine.PositionFilter, p engine.Page) (engine.List[*engine.Position], error) {
+	return a.store.ListPositions(ctx, f, p)
+}
+
+// CountPositions returns how many positions f selects.
+func (a *App) CountPositions(ctx context.Context, f engine.PositionFilter) (int, error) {
+	return a.store.CountPositions(ctx, f)
+}
+
+// CreatePosition stores a new position with version 1. Errors: EINVALID;
+// ECONFLICT when the id is taken.
+func (a *App) CreatePosition(ctx context.Context, p *engine.Position) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	return a.store.CreatePosition(ctx, p)
+}
+
+// UpdatePosition applies edit to the stored position with id and stores
+// the result, provided the stored version is version. The id cannot
+// change. Errors: ENOTFOUND; ECONFLICT when the stored version differs;
+// EINVALID.
+func (a *App) UpdatePosition(ctx context.Context, id string, version int64, edit func(*engine.Position)) (*engine.Position, error) {
+	p, err := a.store.Position(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkVersion("position", id, version, p.Version); err != nil {
+		return nil, err
+	}
+	edit(p)
+	p.ID = id
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	if err := a.store.UpdatePosition(ctx, p); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// DeletePosition deletes the position with id if its stored version is
+// version. A position that people hold is not deleted (ECONFLICT):
+// reassign them first. Errors: ENOTFOUND; ECONFLICT.
+func (a *App) DeletePosition(ctx context.Context, id string, version int64) error {
+	p, err := a.store.Position(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := checkVersion("position", id, version, p.Version); err != nil {
+		return err
+	}
+	held, err := a.store.CountPeople(ctx, engine.PersonFilter{PositionID: id})
+	if err != nil {
+		return err
+	}
+	switch {
+	case held == 1:
+		return engine.Errorf(engine.ECONFLICT, "position %s is held by 1 person: assign them elsewhere first", id)
+	case held > 1:
+		return engine.Errorf(engine.ECONFLICT, "position %s is held by %d people: assign them elsewhere first", id, held)
+	}
+	return a.store.DeletePosition(ctx, id, version)
+}
