@@ -1,0 +1,430 @@
+package analysis
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"cmap/engine"
+)
+
+// Snapshot is everything an Index is built from: the framework and scale,
+// the records, and the facts the rules derived about them.
+type Snapshot struct {
+	Framework *engine.Framework
+	// Scale orders the levels of the facts; facts whose level is not on
+	// it are rejected.
+	Scale     engine.Scale
+	Courses   []*engine.Course
+	Positions []*engine.Position
+	People    []*engine.Person
+	// Coverage holds the coverage facts of each course, by course code.
+	// A course with no entry covers nothing.
+	Coverage map[string][]engine.Coverage
+	// Requirements holds the requirement facts of each position, by
+	// position id. A position with no entry requires nothing.
+	Requirements map[string][]engine.Requirement
+}
+
+// Index answers the analysis questions from precomputed in-memory
+// structures. It is immutable: every method is safe for concurrent use, and
+// the With*/Without* methods return a new Index that shares all unchanged
+// parts with the receiver.
+type Index struct {
+	framework *engine.Framework
+	scale     engine.Scale
+	levels    int       // number of levels on the scale
+	subs      []subInfo // in model order
+	subByCode map[string]int32
+
+	courses     table[*courseEntry]
+	courseCodes []string // sorted
+	// activeCount[slot(sub, r)] counts active courses covering sub at
+	// exactly rank r.
+	activeCount []int32
+	// closers[sub] lists the active courses covering sub, sorted by code.
+	closers [][]closer
+
+	positions table[*positionEntry]
+	// demand[slot(sub, r)] counts positions requiring sub at exactly r;
+	// demandPositions holds their ids, sorted.
+	demand          []int32
+	demandPositions [][]string
+
+	people     table[*personEntry]
+	completers table[[]string] // course code -> sorted ids of people who completed it
+	holders    table[[]string] // position id -> sorted ids of people holding it
+	orgs       map[string]*orgEntry
+	// gapCount[slot(sub, r)] counts people with a gap on sub whose
+	// required rank is r.
+	gapCount []int32
+}
+
+type subInfo struct {
+	code, competency, statement string
+}
+
+// cell is one coverage fact of a course.
+type cell struct {
+	sub   int32
+	rank  uint8
+	rules []engine.RuleRef
+}
+
+type courseEntry struct {
+	course engine.Course
+	milli  int64  // hours in thousandths, so that sums are exact
+	cells  []cell // sorted by sub, one per sub
+}
+
+func (c *courseEntry) active() bool { return c.course.Status == engine.CourseActive }
+
+// rankOn returns the course's level on sub, 0 when it does not cover it.
+func (c *courseEntry) rankOn(sub int32) uint8 {
+	i, ok := slices.BinarySearchFunc(c.cells, sub, func(x cell, s int32) int { return cmp.Compare(x.sub, s) })
+	if !ok {
+		return 0
+	}
+	return c.cells[i].rank
+}
+
+// closer is an active course covering a sub-competency at rank.
+type closer struct {
+	code string
+	rank uint8
+}
+
+type requirement struct {
+	sub   int32
+	rank  uint8
+	rules []engine.RuleRef
+}
+
+type positionEntry struct {
+	position engine.Position
+	reqs     []requirement // sorted by sub, one per sub
+}
+
+type personEntry struct {
+	id, name, positionID string
+	completed            []string // distinct course codes, sorted
+	hasPosition          bool
+	org                  string
+	attained             []subRank // rank > 0 only, sorted by sub
+	gaps                 []gap     // sorted by sub
+}
+
+type subRank struct {
+	sub  int32
+	rank uint8
+}
+
+type gap struct {
+	sub           int32
+	req, attained uint8
+}
+
+type orgEntry struct {
+	positions int
+	people    []string // sorted
+}
+
+// slot is the index of (sub, rank) in the per-level arrays.
+func (ix *Index) slot(sub int32, rank uint8) int { return int(sub)*(ix.levels+1) + int(rank) }
+
+// Build indexes a snapshot. The records are copied: the caller may reuse
+// them afterwards. It fails with an EINVALID *engine.Error naming the field
+// path when the framework or scale is invalid, a key is duplicated, or a
+// fact names an unknown course, position, sub-competency or level.
+// Completions of courses that are not in the catalogue are kept (the course
+// may come back) but contribute nothing; a person whose position is not in
+// the snapshot has no position.
+func Build(s Snapshot) (*Index, error) {
+	ix, err := newIndex(s.Framework, s.Scale)
+	if err != nil {
+		return nil, err
+	}
+	courses := ix.courses.edit()
+	for i, c := range s.Courses {
+		if _, dup := courses.get(c.Code); dup {
+			return nil, engine.Invalid(fmt.Sprintf("courses[%d].code", i), "duplicate course %s", c.Code)
+		}
+		e, err := ix.newCourseEntry(c, s.Coverage[c.Code], fmt.Sprintf("coverage[%q]", c.Code))
+		if err != nil {
+			return nil, err
+		}
+		courses.set(c.Code, e)
+	}
+	for code := range s.Coverage {
+		if _, ok := courses.get(code); !ok && len(s.Coverage[code]) > 0 {
+			return nil, engine.Invalid(fmt.Sprintf("coverage[%q]", code), "coverage of unknown course %s", code)
+		}
+	}
+	ix.courses = courses.done()
+	ix.courseCodes = ix.courses.keys()
+	for _, code := range ix.courseCodes {
+		c, _ := ix.courses.get(code)
+		if !c.active() {
+			continue
+		}
+		for _, cl := range c.cells {
+			ix.activeCount[ix.slot(cl.sub, cl.rank)]++
+			ix.closers[cl.sub] = append(ix.closers[cl.sub], closer{code, cl.rank})
+		}
+	}
+
+	positions := ix.positions.edit()
+	for i, p := range s.Positions {
+		if _, dup := positions.get(p.ID); dup {
+			return nil, engine.Invalid(fmt.Sprintf("positions[%d].id", i), "duplicate position %s", p.ID)
+		}
+		e, err := ix.newPositionEntry(p, s.Requirements[p.ID], fmt.Sprintf("requirements[%q]", p.ID))
+		if err != nil {
+			return nil, err
+		}
+		positions.set(p.ID, e)
+	}
+	for id := range s.Requirements {
+		if _, ok := positions.get(id); !ok && len(s.Requirements[id]) > 0 {
+			return nil, engine.Invalid(fmt.Sprintf("requirements[%q]", id), "requirements of unknown position %s", id)
+		}
+	}
+	ix.positions = positions.done()
+	for _, id := range ix.positions.keys() {
+		p, _ := ix.positions.get(id)
+		ix.orgEntry(p.position.Organization).positions++
+		for _, r := range p.reqs {
+			k := ix.slot(r.sub, r.rank)
+			ix.demand[k]++
+			ix.demandPositions[k] = append(ix.demandPositions[k], id)
+		}
+	}
+
+	people := ix.people.edit()
+	for i, p := range s.People {
+		if _, dup := people.get(p.ID); dup {
+			return nil, engine.Invalid(fmt.Sprintf("people[%d].id", i), "duplicate person %s", p.ID)
+		}
+		people.set(p.ID, ix.newPersonEntry(p))
+	}
+	ix.people = people.done()
+	completers := map[string][]string{}
+	holders := map[string][]string{}
+	for _, id := range ix.people.keys() {
+		p, _ := ix.people.get(id)
+		for _, code := range p.completed {
+			completers[code] = append(completers[code], id)
+		}
+		if p.hasPosition {
+			holders[p.positionID] = append(holders[p.positionID], id)
+			o := ix.orgEntry(p.org)
+			o.people = append(o.people, id)
+		}
+		for _, g := range p.gaps {
+			ix.gapCount[ix.slot(g.sub, g.req)]++
+		}
+	}
+	ix.completers = tableOf(completers)
+	ix.holders = tableOf(holders)
+	return ix, nil
+}
+
+func tableOf[V any](m map[string]V) table[V] {
+	w := table[V]{}.edit()
+	for k, v := range m {
+		w.set(k, v)
+	}
+	return w.done()
+}
+
+// newIndex returns an empty index over a framework and scale.
+func newIndex(f *engine.Framework, scale engine.Scale) (*Index, error) {
+	if f == nil {
+		return nil, engine.Invalid("framework", "no competency framework")
+	}
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	if err := scale.Validate(); err != nil {
+		return nil, err
+	}
+	if len(scale.Levels) > math.MaxUint8 {
+		return nil, engine.Invalid("scale.levels", "a scale has at most %d levels, not %d", math.MaxUint8, len(scale.Levels))
+	}
+	ix := &Index{framework: f, scale: scale, levels: len(scale.Levels), subByCode: map[string]int32{}, orgs: map[string]*orgEntry{}}
+	for _, c := range f.Competencies {
+		for _, s := range c.SubCompetencies {
+			ix.subByCode[s.Code] = int32(len(ix.subs))
+			ix.subs = append(ix.subs, subInfo{s.Code, c.Code, s.Statement})
+		}
+	}
+	n := len(ix.subs) * (ix.levels + 1)
+	ix.activeCount = make([]int32, n)
+	ix.demand = make([]int32, n)
+	ix.demandPositions = make([][]string, n)
+	ix.gapCount = make([]int32, n)
+	ix.closers = make([][]closer, len(ix.subs))
+	return ix, nil
+}
+
+// orgEntry returns the (mutable) entry of org; only for indexes under
+// construction or entries already copied.
+func (ix *Index) orgEntry(org string) *orgEntry {
+	o := ix.orgs[org]
+	if o == nil {
+		o = &orgEntry{}
+		ix.orgs[org] = o
+	}
+	return o
+}
+
+// rank converts a level name to its rank, naming field in the error.
+func (ix *Index) rank(level, field string) (uint8, error) {
+	r, ok := ix.scale.Rank(level)
+	if !ok || r == 0 {
+		return 0, engine.Invalid(field, "level %q is not on the scale (%s)", level, strings.Join(ix.scale.Levels, ", "))
+	}
+	return uint8(r), nil
+}
+
+// sub converts a sub-competency code to its index, naming field in the error.
+func (ix *Index) sub(code, field string) (int32, error) {
+	s, ok := ix.subByCode[code]
+	if !ok {
+		return 0, engine.Invalid(field, "unknown sub-competency %q", code)
+	}
+	return s, nil
+}
+
+func (ix *Index) newCourseEntry(c *engine.Course, cov []engine.Coverage, field string) (*courseEntry, error) {
+	e := &courseEntry{course: *c, milli: int64(math.Round(c.Hours * 1000))}
+	e.course.Prerequisites = slices.Clone(c.Prerequisites)
+	e.course.Objectives, e.course.Topics = nil, nil // not needed for analysis
+	bySub := map[int32]int{}
+	for i, f := range cov {
+		fp := fmt.Sprintf("%s[%d]", field, i)
+		if f.Course != "" && f.Course != c.Code {
+			return nil, engine.Invalid(fp+".course", "fact of course %s filed under %s", f.Course, c.Code)
+		}
+		s, err := ix.sub(f.SubCompetency, fp+".subCompetency")
+		if err != nil {
+			return nil, err
+		}
+		r, err := ix.rank(f.Level, fp+".level")
+		if err != nil {
+			return nil, err
+		}
+		if j, seen := bySub[s]; seen { // merge duplicates as the rules engine does
+			e.cells[j].rank = max(e.cells[j].rank, r)
+			e.cells[j].rules = append(e.cells[j].rules, f.Rules...)
+			continue
+		}
+		bySub[s] = len(e.cells)
+		e.cells = append(e.cells, cell{s, r, slices.Clone(f.Rules)})
+	}
+	slices.SortFunc(e.cells, func(a, b cell) int { return cmp.Compare(a.sub, b.sub) })
+	return e, nil
+}
+
+func (ix *Index) newPositionEntry(p *engine.Position, reqs []engine.Requirement, field string) (*positionEntry, error) {
+	e := &positionEntry{position: *p}
+	bySub := map[int32]int{}
+	for i, f := range reqs {
+		fp := fmt.Sprintf("%s[%d]", field, i)
+		if f.Position != "" && f.Position != p.ID {
+			return nil, engine.Invalid(fp+".position", "fact of position %s filed under %s", f.Position, p.ID)
+		}
+		s, err := ix.sub(f.SubCompetency, fp+".subCompetency")
+		if err != nil {
+			return nil, err
+		}
+		r, err := ix.rank(f.Level, fp+".level")
+		if err != nil {
+			return nil, err
+		}
+		if j, seen := bySub[s]; seen {
+			e.reqs[j].rank = max(e.reqs[j].rank, r)
+			e.reqs[j].rules = append(e.reqs[j].rules, f.Rules...)
+			continue
+		}
+		bySub[s] = len(e.reqs)
+		e.reqs = append(e.reqs, requirement{s, r, slices.Clone(f.Rules)})
+	}
+	slices.SortFunc(e.reqs, func(a, b requirement) int { return cmp.Compare(a.sub, b.sub) })
+	return e, nil
+}
+
+// newPersonEntry computes a person's attainment and gaps from the courses
+// and positions of ix.
+func (ix *Index) newPersonEntry(p *engine.Person) *personEntry {
+	e := &personEntry{id: p.ID, name: p.Name, positionID: p.PositionID}
+	e.completed = make([]string, 0, len(p.Completions))
+	for _, c := range p.Completions {
+		e.completed = append(e.completed, c.CourseCode)
+	}
+	slices.Sort(e.completed)
+	e.completed = slices.Compact(e.completed)
+	return ix.evaluate(e)
+}
+
+// evaluate returns a copy of e with attainment, position and gaps computed
+// against ix.
+func (ix *Index) evaluate(old *personEntry) *personEntry {
+	e := &personEntry{id: old.id, name: old.name, positionID: old.positionID, completed: old.completed}
+	att := make([]uint8, len(ix.subs))
+	for _, code := range e.completed {
+		c, ok := ix.courses.get(code)
+		if !ok {
+			continue
+		}
+		for _, cl := range c.cells {
+			att[cl.sub] = max(att[cl.sub], cl.rank)
+		}
+	}
+	for s, r := range att {
+		if r > 0 {
+			e.attained = append(e.attained, subRank{int32(s), r})
+		}
+	}
+	if pos, ok := ix.positions.get(e.positionID); ok && e.positionID != "" {
+		e.hasPosition = true
+		e.org = pos.position.Organization
+		for _, r := range pos.reqs {
+			if att[r.sub] < r.rank {
+				e.gaps = append(e.gaps, gap{r.sub, r.rank, att[r.sub]})
+			}
+		}
+	}
+	return e
+}
+
+// highest returns the highest rank at which an active course covers sub.
+func (ix *Index) highest(sub int32) uint8 {
+	for r := ix.levels; r > 0; r-- {
+		if ix.activeCount[ix.slot(sub, uint8(r))] > 0 {
+			return uint8(r)
+		}
+	}
+	return 0
+}
+
+// Scale returns the scale the index ranks levels on.
+func (ix *Index) Scale() engine.Scale { return ix.scale }
+
+// Framework returns the framework the index was built on. It must not be
+// modified.
+func (ix *Index) Framework() *engine.Framework { return ix.framework }
+
+// Organizations returns the organizations of the indexed positions, sorted.
+func (ix *Index) Organizations() []string {
+	out := make([]string, 0, len(ix.orgs))
+	for o, e := range ix.orgs {
+		if e.positions > 0 {
+			out = append(out, o)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
