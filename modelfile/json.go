@@ -53,17 +53,23 @@ func jsonDiagnostic(name string, data []byte, err error) diag.Diagnostic {
 	)
 	switch {
 	case errors.As(err, &syntax):
-		return diag.Errorf(offsetPos(name, data, int(syntax.Offset)), "%s", strings.TrimPrefix(syntax.Error(), "json: "))
+		// Offset counts the offending byte itself.
+		return diag.Errorf(offsetPos(name, data, int(syntax.Offset)-1), "%s", strings.TrimPrefix(syntax.Error(), "json: "))
 	case errors.As(err, &typ):
-		off := int(typ.Offset)
-		if start, ok := indexJSON(data).valueEndingAt(off); ok {
+		if typ.Field == "" {
+			return diag.Errorf(offsetPos(name, data, 0), "the model must be a JSON object, not a JSON %s", typ.Value)
+		}
+		// encoding/json names the field without array indexes
+		// ("competencies.code"); the index gives the full path.
+		idx := indexJSON(data)
+		off, field := int(typ.Offset), typ.Field
+		if start, ok := idx.ends[off]; ok {
 			off = start
+			if path, ok := idx.paths[start]; ok {
+				field = path
+			}
 		}
-		field := typ.Field
-		if field == "" {
-			field = "the model"
-		}
-		return diag.Errorf(offsetPos(name, data, off), "%s: cannot use a JSON %s as %s", field, typ.Value, typ.Type)
+		return diag.Errorf(offsetPos(name, data, off), "%s: cannot use a JSON %s as a %s", field, typ.Value, typ.Type)
 	case errors.Is(err, io.EOF):
 		return diag.Errorf(diag.Pos{File: name}, "the file is empty: expected a JSON object")
 	case errors.Is(err, io.ErrUnexpectedEOF):
@@ -88,23 +94,19 @@ type jsonIndex struct {
 	// ("competencies[2].subCompetencies[0].statement") to the offset of
 	// the value's first byte.
 	values map[string]int
+	// paths maps the offset of a value's first byte back to its path.
+	paths map[int]string
 	// ends maps the offset just after a scalar value to its start.
 	ends map[int]int
 	// keys maps an object key to the offset of its first occurrence.
 	keys map[string]int
 }
 
-// valueEndingAt returns the start of the scalar value that ends at off.
-func (x jsonIndex) valueEndingAt(off int) (int, bool) {
-	start, ok := x.ends[off]
-	return start, ok
-}
-
 // indexJSON walks a JSON document with the streaming tokenizer and records
 // the offsets of its values and keys. It stops quietly at a syntax error:
 // it only serves to place diagnostics.
 func indexJSON(data []byte) jsonIndex {
-	x := jsonIndex{values: map[string]int{}, ends: map[int]int{}, keys: map[string]int{}}
+	x := jsonIndex{values: map[string]int{}, paths: map[int]string{}, ends: map[int]int{}, keys: map[string]int{}}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	// start returns the offset of the next token: after the previous one,
 	// past white space and separators.
@@ -124,6 +126,7 @@ func indexJSON(data []byte) jsonIndex {
 		}
 		if path != "" {
 			x.values[path] = off
+			x.paths[off] = path
 		}
 		switch tok {
 		case json.Delim('{'):

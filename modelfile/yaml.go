@@ -2,12 +2,14 @@ package modelfile
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
+	"github.com/goccy/go-yaml/token"
 
 	"cmap/diag"
 	"cmap/engine"
@@ -45,11 +47,36 @@ func ReadYAML(name string, data []byte) (*engine.Framework, error) {
 			return nil, diag.List{yamlDiagnostic(name, err)}
 		}
 	}
+	if err := unquotedCodes(name, file, &fw); err != nil {
+		return nil, err
+	}
 	locate := func(field string) diag.Pos { return yamlFieldPos(name, file, field) }
 	if err := validate(&fw, name, locate); err != nil {
 		return nil, err
 	}
 	return &fw, nil
+}
+
+// unquotedCodes reports competency codes written as bare numbers (code:
+// 1.0), which YAML reads as the number 1 rather than the code "1.0".
+func unquotedCodes(name string, file *ast.File, fw *engine.Framework) error {
+	var errs diag.List
+	for i := range fw.Competencies {
+		p, err := yaml.PathString(fmt.Sprintf("$.competencies[%d].code", i))
+		if err != nil {
+			continue
+		}
+		node, err := p.FilterFile(file)
+		if err != nil || node == nil {
+			continue
+		}
+		if t := node.Type(); t == ast.FloatType || t == ast.IntegerType {
+			tk := node.GetToken()
+			errs.Add(diag.Pos{File: name, Line: tk.Position.Line, Col: tk.Position.Column},
+				"competencies[%d].code: quote the code (\"%s\"): unquoted, YAML reads it as a number", i, tk.Value)
+		}
+	}
+	return errs.Err()
 }
 
 // yamlDiagnostic turns a go-yaml error into a diagnostic at the position of
@@ -74,7 +101,7 @@ func yamlFieldPos(name string, file *ast.File, field string) diag.Pos {
 	for field != "" {
 		if p, err := yaml.PathString("$." + field); err == nil {
 			if node, err := p.FilterFile(file); err == nil && node != nil {
-				if tk := node.GetToken(); tk != nil && tk.Position != nil {
+				if tk := startToken(node); tk != nil && tk.Position != nil {
 					return diag.Pos{File: name, Line: tk.Position.Line, Col: tk.Position.Column}
 				}
 			}
@@ -82,6 +109,20 @@ func yamlFieldPos(name string, file *ast.File, field string) diag.Pos {
 		field = parentField(field)
 	}
 	return diag.Pos{File: name}
+}
+
+// startToken returns the token where node starts in the source. A block
+// mapping's own token is its first ':', so it starts at its first key.
+func startToken(node ast.Node) *token.Token {
+	switch n := node.(type) {
+	case *ast.MappingNode:
+		if !n.IsFlowStyle && len(n.Values) > 0 {
+			return startToken(n.Values[0])
+		}
+	case *ast.MappingValueNode:
+		return n.Key.GetToken()
+	}
+	return node.GetToken()
 }
 
 // parentField returns the path of the field that encloses field:
