@@ -1,0 +1,285 @@
+// Package mongodb is cmap's engine.Store on MongoDB, through the official
+// Go driver (go.mongodb.org/mongo-driver/v2). With no URI it starts an
+// embedded FerretDB (a MongoDB wire-protocol server with a SQLite backend)
+// in a data folder and talks to it through the same driver code.
+//
+// # Documents
+//
+// One document per course, position and person, keyed by its natural key in
+// _id (a person's completions are an array of subdocuments), each with a
+// version counter and updatedAt; one document per course in course_facts
+// and per position in position_facts; the framework is the document
+// "current" of frameworks; meta holds the data-version counter and the seed
+// marker. bson types stay inside this package: explicit document structs
+// convert to and from engine types.
+//
+// # Why _id carries the natural key
+//
+// FerretDB's SQLite backend only pushes a filter down to SQL when it is a
+// lone string _id; any other filter is applied in Go after a scan of the
+// whole collection. Keying documents by _id makes lookups, upserts and
+// version checks by key fast on both backends and unique without another
+// index.
+//
+// # Concurrency
+//
+// Updates and deletes name the version they read (optimistic concurrency).
+// MongoDB applies a {_id, version} filter atomically with the write.
+// FerretDB v1 does not: it reads matching documents, then writes them back,
+// so two writers could both match the same version. When the server is
+// FerretDB, DB therefore serializes its writes with a lock and checks the
+// version under it. That makes version checks exact within one process;
+// two processes sharing one FerretDB are not protected from each other.
+package mongodb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
+
+	"cmap/engine"
+)
+
+// DefaultDatabase is the database used when Config.Database is empty.
+const DefaultDatabase = "cmap"
+
+// dialTimeout bounds connecting and server selection, so that a wrong URI
+// fails in seconds instead of hanging. It is not an operation timeout: the
+// driver would send those as maxTimeMS, which FerretDB rejects on some
+// commands.
+const dialTimeout = 5 * time.Second
+
+// Collection names.
+const (
+	coursesCollection       = "courses"
+	positionsCollection     = "positions"
+	peopleCollection        = "people"
+	frameworksCollection    = "frameworks"
+	courseFactsCollection   = "course_facts"
+	positionFactsCollection = "position_facts"
+	metaCollection          = "meta"
+)
+
+// Config says which database to use.
+type Config struct {
+	// URI of a MongoDB server, e.g. "mongodb://db.example:27017". Empty
+	// starts an embedded FerretDB storing its data in DataDir.
+	URI string
+	// DataDir is the folder of the embedded FerretDB's SQLite files; it is
+	// created if missing. Used only when URI is empty.
+	DataDir string
+	// Database is the database name; empty means DefaultDatabase.
+	Database string
+	// Logger receives the embedded FerretDB's warnings and errors; nil
+	// discards them.
+	Logger *slog.Logger
+}
+
+// DB is an open database: an engine.Store.
+type DB struct {
+	client   *mongo.Client
+	database *mongo.Database
+	uri      string
+	embedded *embeddedServer // nil when connected to an external server
+
+	courses, positions, people, frameworks, courseFacts, positionFacts, meta *mongo.Collection
+
+	// serialized is true when the server is FerretDB: writes then take
+	// writeLock (see the package documentation).
+	serialized bool
+	writeLock  chan struct{}
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+var _ engine.Store = (*DB)(nil)
+
+// Open connects to the database cfg names (starting the embedded FerretDB
+// when cfg.URI is empty), checks that it answers and creates the indexes
+// cmap needs if they are missing.
+func Open(ctx context.Context, cfg Config) (*DB, error) {
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	name := cfg.Database
+	if name == "" {
+		name = DefaultDatabase
+	}
+	db := &DB{uri: cfg.URI, writeLock: make(chan struct{}, 1)}
+	if cfg.URI == "" {
+		srv, err := startEmbedded(ctx, cfg.DataDir, logger)
+		if err != nil {
+			return nil, err
+		}
+		db.embedded = srv
+		db.uri = srv.uri
+	}
+	if err := db.connect(ctx, name); err != nil {
+		db.Close(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	return db, nil
+}
+
+// connect opens the client, pings the server, learns which server it is and
+// creates indexes.
+func (db *DB) connect(ctx context.Context, name string) error {
+	opts := options.Client().
+		ApplyURI(db.uri).
+		SetAppName("cmap").
+		SetConnectTimeout(dialTimeout).
+		SetServerSelectionTimeout(dialTimeout)
+	client, err := mongo.Connect(opts)
+	if err != nil {
+		return fmt.Errorf("mongodb: bad URI %s: %w", redact(db.uri), err)
+	}
+	db.client = client
+	if err := client.Ping(ctx, readpref.Primary()); err != nil {
+		return fmt.Errorf("mongodb: %s does not answer: %w", redact(db.uri), err)
+	}
+	db.database = client.Database(name)
+	db.courses = db.database.Collection(coursesCollection)
+	db.positions = db.database.Collection(positionsCollection)
+	db.people = db.database.Collection(peopleCollection)
+	db.frameworks = db.database.Collection(frameworksCollection)
+	db.courseFacts = db.database.Collection(courseFactsCollection)
+	db.positionFacts = db.database.Collection(positionFactsCollection)
+	db.meta = db.database.Collection(metaCollection)
+
+	info, err := db.buildInfo(ctx)
+	if err != nil {
+		return err
+	}
+	db.serialized = info.FerretDBVersion != ""
+
+	// Natural keys live in _id, unique by construction; people are also
+	// looked up by the position they hold.
+	_, err = db.people.Indexes().CreateOne(ctx, mongo.IndexModel{
+		Keys:    bson.D{{Key: "positionId", Value: 1}},
+		Options: options.Index().SetName("positionId"),
+	})
+	if err != nil {
+		return fmt.Errorf("mongodb: creating index people.positionId: %w", err)
+	}
+	return nil
+}
+
+// URI returns the URI of the server in use, its password (if any) masked.
+// For the embedded FerretDB it is the address it listens on, which another
+// cmap can be pointed at.
+func (db *DB) URI() string { return redact(db.uri) }
+
+// DatabaseName returns the name of the database in use.
+func (db *DB) DatabaseName() string { return db.database.Name() }
+
+// Embedded reports whether the server is the embedded FerretDB.
+func (db *DB) Embedded() bool { return db.embedded != nil }
+
+// buildInfoReply is the part of the buildInfo command's answer cmap reads.
+type buildInfoReply struct {
+	Version         string `bson:"version"`
+	FerretDBVersion string `bson:"ferretdbVersion"`
+}
+
+func (db *DB) buildInfo(ctx context.Context) (buildInfoReply, error) {
+	var info buildInfoReply
+	err := db.database.RunCommand(ctx, bson.D{{Key: "buildInfo", Value: 1}}).Decode(&info)
+	if err != nil {
+		return info, internal("buildInfo", err)
+	}
+	return info, nil
+}
+
+// Backend names the server and its version, e.g. "FerretDB 1.24.2" or
+// "MongoDB 7.0.12". An embedded FerretDB in a binary built without module
+// information (a test binary) says "FerretDB unknown".
+func (db *DB) Backend(ctx context.Context) (string, error) {
+	info, err := db.buildInfo(ctx)
+	if err != nil {
+		return "", err
+	}
+	if info.FerretDBVersion != "" {
+		return "FerretDB " + strings.TrimPrefix(info.FerretDBVersion, "v"), nil
+	}
+	return "MongoDB " + info.Version, nil
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.client.Ping(ctx, readpref.Primary()); err != nil {
+		return internal("ping", err)
+	}
+	return nil
+}
+
+// DropDatabase deletes the database and everything in it. Tests use it to
+// clean up after themselves.
+func (db *DB) DropDatabase(ctx context.Context) error {
+	if err := db.database.Drop(ctx); err != nil {
+		return internal("drop database", err)
+	}
+	return nil
+}
+
+// Close disconnects and, for the embedded FerretDB, stops it and waits
+// until its SQLite files are closed. Calling Close again returns the first
+// result.
+func (db *DB) Close(ctx context.Context) error {
+	db.closeOnce.Do(func() {
+		var errs []error
+		if db.client != nil {
+			if err := db.client.Disconnect(ctx); err != nil {
+				errs = append(errs, fmt.Errorf("mongodb: disconnect: %w", err))
+			}
+		}
+		if db.embedded != nil {
+			db.embedded.stop()
+		}
+		db.closeErr = errors.Join(errs...)
+	})
+	return db.closeErr
+}
+
+// lockWrites takes the write lock when the server needs writes serialized
+// (FerretDB) and returns the function that releases it.
+func (db *DB) lockWrites(ctx context.Context) (unlock func(), err error) {
+	if !db.serialized {
+		return func() {}, nil
+	}
+	select {
+	case db.writeLock <- struct{}{}:
+		return func() { <-db.writeLock }, nil
+	case <-ctx.Done():
+		return nil, internal("waiting for the write lock", ctx.Err())
+	}
+}
+
+// internal wraps a driver error as EINTERNAL; its text reaches logs, never
+// API clients (engine.ErrorMessage hides it).
+func internal(op string, err error) error {
+	return &engine.Error{Code: engine.EINTERNAL, Err: fmt.Errorf("mongodb: %s: %w", op, err)}
+}
+
+// redact masks the password of a URI.
+func redact(uri string) string {
+	u, err := url.Parse(uri)
+	if err != nil || u.User == nil {
+		return uri
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}

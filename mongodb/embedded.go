@@ -1,0 +1,117 @@
+package mongodb
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"sync"
+
+	"github.com/FerretDB/FerretDB/build/version"
+	"github.com/FerretDB/FerretDB/ferretdb"
+)
+
+// ferretDBModule is the module path of the embedded FerretDB.
+const ferretDBModule = "github.com/FerretDB/FerretDB"
+
+var stampVersion sync.Once
+
+// stampFerretDBVersion sets the version an embedded FerretDB reports in
+// buildInfo. FerretDB stamps it only in its own builds and says "unknown"
+// when embedded; the module version this binary was built with is the
+// true one.
+func stampFerretDBVersion() {
+	stampVersion.Do(func() {
+		bi, ok := debug.ReadBuildInfo()
+		if !ok {
+			return
+		}
+		for _, dep := range bi.Deps {
+			if dep.Path == ferretDBModule {
+				version.Get().Version = dep.Version
+			}
+		}
+	})
+}
+
+// embeddedServer is a FerretDB running in this process on 127.0.0.1.
+type embeddedServer struct {
+	uri    string
+	cancel context.CancelFunc
+	done   chan struct{} // closed when Run has returned and SQLite is closed
+}
+
+// startEmbedded starts FerretDB with its SQLite files in dataDir (created
+// if missing) on a free port of 127.0.0.1. FerretDB logs at Warn and above
+// go to logger.
+func startEmbedded(ctx context.Context, dataDir string, logger *slog.Logger) (*embeddedServer, error) {
+	if dataDir == "" {
+		return nil, fmt.Errorf("mongodb: no data folder for the embedded database (give a data folder or a MongoDB URI)")
+	}
+	dir, err := filepath.Abs(dataDir)
+	if err != nil {
+		return nil, fmt.Errorf("mongodb: data folder %s: %w", dataDir, err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("mongodb: cannot create data folder: %w", err)
+	}
+	probe, err := os.CreateTemp(dir, ".cmap-write-test-*")
+	if err != nil {
+		return nil, fmt.Errorf("mongodb: data folder %s is not writable: %w", dir, err)
+	}
+	probe.Close()
+	os.Remove(probe.Name())
+
+	stampFerretDBVersion()
+	f, err := ferretdb.New(&ferretdb.Config{
+		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
+		Logger:    slog.New(minLevelHandler{min: slog.LevelWarn, next: logger.Handler()}).With("component", "ferretdb"),
+		Handler:   "sqlite",
+		SQLiteURL: "file:" + filepath.ToSlash(dir) + "/",
+	})
+	if err != nil {
+		return nil, fmt.Errorf("mongodb: starting embedded FerretDB in %s: %w", dir, err)
+	}
+	// The server outlives the ctx of Open: it stops on Close.
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	srv := &embeddedServer{cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(srv.done)
+		if err := f.Run(runCtx); err != nil {
+			logger.Error("embedded FerretDB stopped", "err", err)
+		}
+	}()
+	srv.uri = f.MongoDBURI()
+	return srv, nil
+}
+
+// stop stops the server and waits until it has closed its files.
+func (s *embeddedServer) stop() {
+	s.cancel()
+	<-s.done
+}
+
+// minLevelHandler passes records at or above min to next: FerretDB logs
+// every connection and command at Info and Debug.
+type minLevelHandler struct {
+	min  slog.Level
+	next slog.Handler
+}
+
+func (h minLevelHandler) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.next.Enabled(ctx, l)
+}
+
+func (h minLevelHandler) Handle(ctx context.Context, r slog.Record) error {
+	return h.next.Handle(ctx, r)
+}
+
+func (h minLevelHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return minLevelHandler{min: h.min, next: h.next.WithAttrs(attrs)}
+}
+
+func (h minLevelHandler) WithGroup(name string) slog.Handler {
+	return minLevelHandler{min: h.min, next: h.next.WithGroup(name)}
+}

@@ -1,0 +1,294 @@
+package mongodb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"cmap/engine"
+)
+
+// Helpers shared by courses, positions and people: versioned documents keyed
+// by _id. kind names the record type in messages ("course").
+
+// now returns the time stamped on a write, at the millisecond precision
+// BSON dates keep, so that the caller's copy equals the stored one.
+func now() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }
+
+// writeRecord runs write under the write lock and, when it succeeds,
+// increments the data version.
+func (db *DB) writeRecord(ctx context.Context, write func() error) error {
+	unlock, err := db.lockWrites(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if err := write(); err != nil {
+		return err
+	}
+	return db.bumpDataVersion(ctx)
+}
+
+// insertRecord inserts doc, the new record key of kind.
+func (db *DB) insertRecord(ctx context.Context, coll *mongo.Collection, kind, key string, doc any) error {
+	return db.writeRecord(ctx, func() error {
+		_, err := coll.InsertOne(ctx, doc)
+		switch {
+		case mongo.IsDuplicateKeyError(err):
+			return engine.Errorf(engine.ECONFLICT, "%s %s exists", kind, key)
+		case err != nil:
+			return internal("insert "+kind, err)
+		}
+		return nil
+	})
+}
+
+// writeIfVersion runs write, a write of record key whose stored version must
+// be version, with the filter that selects it; write returns how many
+// documents it matched. Zero matches becomes ENOTFOUND or ECONFLICT. The
+// caller holds the write lock.
+func (db *DB) writeIfVersion(ctx context.Context, coll *mongo.Collection, kind, key string, version int64,
+	write func(filter bson.D) (matched int64, err error),
+) error {
+	filter := bson.D{{Key: "_id", Value: key}, {Key: "version", Value: version}}
+	if db.serialized {
+		// FerretDB: check under the lock, then write by _id alone, the one
+		// filter it runs in SQL rather than by scanning the collection.
+		if err := checkVersion(ctx, coll, kind, key, version); err != nil {
+			return err
+		}
+		filter = filter[:1]
+	}
+	matched, err := write(filter)
+	if err != nil {
+		return internal("write "+kind, err)
+	}
+	if matched == 0 {
+		if err := checkVersion(ctx, coll, kind, key, version); err != nil {
+			return err
+		}
+		// The version matched again by the time we looked: the record
+		// changed twice in between. Still a conflict for this caller.
+		return engine.Errorf(engine.ECONFLICT, "%s %s was changed by someone else", kind, key)
+	}
+	return nil
+}
+
+// checkVersion returns ENOTFOUND if record key does not exist and ECONFLICT
+// if its stored version is not version.
+func checkVersion(ctx context.Context, coll *mongo.Collection, kind, key string, version int64) error {
+	var stored struct {
+		Version int64 `bson:"version"`
+	}
+	err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: key}},
+		options.FindOne().SetProjection(bson.D{{Key: "version", Value: 1}})).Decode(&stored)
+	switch {
+	case errors.Is(err, mongo.ErrNoDocuments):
+		return engine.NotFound(kind, key)
+	case err != nil:
+		return internal("read "+kind+" version", err)
+	case stored.Version != version:
+		return engine.Errorf(engine.ECONFLICT, "%s %s was changed by someone else: you have version %d, stored is %d",
+			kind, key, version, stored.Version)
+	}
+	return nil
+}
+
+// replaceRecord replaces record key at version by doc.
+func (db *DB) replaceRecord(ctx context.Context, coll *mongo.Collection, kind, key string, version int64, doc any) error {
+	return db.writeRecord(ctx, func() error {
+		return db.writeIfVersion(ctx, coll, kind, key, version, func(filter bson.D) (int64, error) {
+			res, err := coll.ReplaceOne(ctx, filter, doc)
+			if err != nil {
+				return 0, err
+			}
+			return res.MatchedCount, nil
+		})
+	})
+}
+
+// deleteRecord deletes record key of kind if its stored version is version.
+func (db *DB) deleteRecord(ctx context.Context, coll *mongo.Collection, kind, key string, version int64) error {
+	return db.writeRecord(ctx, func() error {
+		return db.writeIfVersion(ctx, coll, kind, key, version, func(filter bson.D) (int64, error) {
+			res, err := coll.DeleteOne(ctx, filter)
+			if err != nil {
+				return 0, err
+			}
+			return res.DeletedCount, nil
+		})
+	})
+}
+
+// findRecord decodes record key of kind into a D.
+func findRecord[D any](ctx context.Context, coll *mongo.Collection, kind, key string) (*D, error) {
+	var d D
+	err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: key}}).Decode(&d)
+	switch {
+	case errors.Is(err, mongo.ErrNoDocuments):
+		return nil, engine.NotFound(kind, key)
+	case err != nil:
+		return nil, internal("read "+kind, err)
+	}
+	return &d, nil
+}
+
+// findRecords returns the documents matching filter in natural key order,
+// at most limit of them (0 for all).
+func findRecords[D any](ctx context.Context, coll *mongo.Collection, filter bson.D, limit int64) ([]D, error) {
+	opts := options.Find().SetSort(bson.D{{Key: "_id", Value: 1}})
+	if limit > 0 {
+		opts.SetLimit(limit)
+	}
+	cur, err := coll.Find(ctx, filter, opts)
+	if err != nil {
+		return nil, internal("find in "+coll.Name(), err)
+	}
+	var docs []D
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, internal("read from "+coll.Name(), err)
+	}
+	return docs, nil
+}
+
+// findByKeys returns the documents whose keys are in keys, in one query.
+func findByKeys[D any](ctx context.Context, coll *mongo.Collection, keys []string) ([]D, error) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	return findRecords[D](ctx, coll, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: keys}}}}, 0)
+}
+
+// listRecords returns one page of the documents matching filter.
+func listRecords[D any](ctx context.Context, coll *mongo.Collection, filter bson.D, p engine.Page) ([]D, bool, error) {
+	if p.First < 0 {
+		return nil, false, engine.Invalid("first", "first must not be negative, not %d", p.First)
+	}
+	if p.After != "" {
+		filter = append(filter, bson.E{Key: "_id", Value: bson.D{{Key: "$gt", Value: p.After}}})
+	}
+	limit := int64(0)
+	if p.First > 0 {
+		limit = int64(p.First) + 1
+	}
+	docs, err := findRecords[D](ctx, coll, filter, limit)
+	if err != nil {
+		return nil, false, err
+	}
+	if p.First > 0 && len(docs) > p.First {
+		return docs[:p.First], true, nil
+	}
+	return docs, false, nil
+}
+
+// countRecords counts the documents matching filter.
+func countRecords(ctx context.Context, coll *mongo.Collection, filter bson.D) (int, error) {
+	n, err := coll.CountDocuments(ctx, filter)
+	if err != nil {
+		return 0, internal("count "+coll.Name(), err)
+	}
+	return int(n), nil
+}
+
+// filterBuilder collects the conditions of a list query. Start from
+// filterBuilder{}: a nil bson.D is sent as null, not as an empty filter.
+type filterBuilder bson.D
+
+// equals adds field == value unless value is empty.
+func (f *filterBuilder) equals(field, value string) {
+	if value != "" {
+		*f = append(*f, bson.E{Key: field, Value: value})
+	}
+}
+
+// search adds a case-insensitive substring match of text on any of fields.
+func (f *filterBuilder) search(text string, fields ...string) {
+	if text == "" {
+		return
+	}
+	pattern := bson.Regex{Pattern: regexp.QuoteMeta(text), Options: "i"}
+	var or bson.A
+	for _, field := range fields {
+		or = append(or, bson.D{{Key: field, Value: pattern}})
+	}
+	*f = append(*f, bson.E{Key: "$or", Value: or})
+}
+
+// metaDataVersion and metaSeed are the _id of meta documents.
+const (
+	metaDataVersion = "dataVersion"
+	metaSeed        = "seed"
+)
+
+// bumpDataVersion increments the data version. The caller holds the write
+// lock (FerretDB applies $inc by reading and writing back).
+func (db *DB) bumpDataVersion(ctx context.Context) error {
+	err := db.meta.FindOneAndUpdate(ctx,
+		bson.D{{Key: "_id", Value: metaDataVersion}},
+		bson.D{{Key: "$inc", Value: bson.D{{Key: "value", Value: int64(1)}}}},
+		options.FindOneAndUpdate().SetUpsert(true),
+	).Err()
+	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
+		return internal("increment data version", err)
+	}
+	return nil
+}
+
+// DataVersion returns the counter that every write of a framework, course,
+// position or person increments (0 before the first).
+func (db *DB) DataVersion(ctx context.Context) (int64, error) {
+	var d struct {
+		Value int64 `bson:"value"`
+	}
+	err := db.meta.FindOne(ctx, bson.D{{Key: "_id", Value: metaDataVersion}}).Decode(&d)
+	switch {
+	case errors.Is(err, mongo.ErrNoDocuments):
+		return 0, nil
+	case err != nil:
+		return 0, internal("read data version", err)
+	}
+	return d.Value, nil
+}
+
+type seedDoc struct {
+	ID       string    `bson:"_id"`
+	Name     string    `bson:"name"`
+	SeededAt time.Time `bson:"seededAt"`
+}
+
+// SeededWith returns the seed set name recorded by MarkSeeded, or "".
+func (db *DB) SeededWith(ctx context.Context) (string, error) {
+	var d seedDoc
+	err := db.meta.FindOne(ctx, bson.D{{Key: "_id", Value: metaSeed}}).Decode(&d)
+	switch {
+	case errors.Is(err, mongo.ErrNoDocuments):
+		return "", nil
+	case err != nil:
+		return "", internal("read seed marker", err)
+	}
+	return d.Name, nil
+}
+
+// MarkSeeded records that the database was seeded with the named set.
+func (db *DB) MarkSeeded(ctx context.Context, name string) error {
+	if name == "" {
+		return engine.Invalid("name", "seed set name is empty")
+	}
+	unlock, err := db.lockWrites(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	_, err = db.meta.ReplaceOne(ctx, bson.D{{Key: "_id", Value: metaSeed}},
+		seedDoc{ID: metaSeed, Name: name, SeededAt: now()}, options.Replace().SetUpsert(true))
+	if err != nil {
+		return internal(fmt.Sprintf("mark seeded with %q", name), err)
+	}
+	return nil
+}
