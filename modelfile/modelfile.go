@@ -95,7 +95,7 @@ func supported(name string) bool {
 
 // validate runs f.Validate and turns its error into a diagnostic at the
 // position that locate gives for the offending field path, with the path in
-// the message.
+// the message. With a nil locate the diagnostic is about the whole file.
 func validate(f *engine.Framework, file string, locate func(field string) diag.Pos) error {
 	err := f.Validate()
 	if err == nil {

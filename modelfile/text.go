@@ -37,7 +37,7 @@ func ReadText(name string, data []byte) (*engine.Framework, error) {
 	if err := p.errs.Err(); err != nil {
 		return nil, err
 	}
-	if err := validate(&p.fw, name, func(string) diag.Pos { return diag.Pos{File: name} }); err != nil {
+	if err := validate(&p.fw, name, nil); err != nil {
 		return nil, err
 	}
 	return &p.fw, nil
@@ -71,8 +71,6 @@ type textParser struct {
 	lastSub   byte           // highest sub-competency letter under cur, 0 for none
 	curHasSub bool           // whether cur has at least one sub-competency
 }
-
-func (p *textParser) pos(line int) diag.Pos { return diag.Pos{File: p.file, Line: line} }
 
 // parse splits data into the name, the header and the code blocks, and
 // builds the framework from the blocks.
@@ -257,14 +255,14 @@ func missingRange(from, to int, fromLetter, toLetter byte) string {
 // "Identify,"), and everything from there on is description.
 func splitTitle(lines []textLine) (title, description string) {
 	var titleLines, descLines []textLine
-	for i, l := range lines {
+	for _, l := range lines {
 		if len(descLines) > 0 {
 			descLines = append(descLines, l)
 			continue
 		}
 		// A word split by a hyphen at the end of the previous title line
 		// ("End-" / "Use") is part of the title whatever its case.
-		skipFirst := i > 0 && len(titleLines) > 0 && endsInWordHyphen(titleLines[len(titleLines)-1].words)
+		skipFirst := len(titleLines) > 0 && endsInWordHyphen(titleLines[len(titleLines)-1].words)
 		k := descriptionStart(l.words, skipFirst)
 		if k > 0 {
 			titleLines = append(titleLines, textLine{no: l.no, words: l.words[:k]})
