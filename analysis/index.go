@@ -55,8 +55,10 @@ type Index struct {
 
 	people     table[*personEntry]
 	completers table[[]string] // course code -> sorted ids of people who completed it
-	holders    table[[]string] // position id -> sorted ids of people holding it
-	orgs       map[string]*orgEntry
+	// holders maps a position id to the sorted ids of the people whose
+	// record names it, whether or not the position exists.
+	holders table[[]string]
+	orgs    map[string]*orgEntry
 	// gapCount[slot(sub, r)] counts people with a gap on sub whose
 	// required rank is r.
 	gapCount []int32
@@ -217,8 +219,10 @@ func Build(s Snapshot) (*Index, error) {
 		for _, code := range p.completed {
 			completers[code] = append(completers[code], id)
 		}
-		if p.hasPosition {
+		if p.positionID != "" {
 			holders[p.positionID] = append(holders[p.positionID], id)
+		}
+		if p.hasPosition {
 			o := ix.orgEntry(p.org)
 			o.people = append(o.people, id)
 		}
