@@ -1,0 +1,290 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/expr-lang/expr/vm"
+)
+
+// CourseCoverage derives the coverage facts of course c: for each
+// sub-competency some rule gives, the highest level given and every rule
+// that gave it, unless an exclusion rule fired. Facts come in framework
+// order (by sub-competency code).
+//
+// A rule that fails at run time (its memory budget exceeded, a level name
+// not on the scale) is skipped; the error names each such rule and the
+// facts of the others are still returned. Safe for concurrent use.
+func (rs *RuleSet) CourseCoverage(c *Course) ([]Coverage, error) {
+	m := rs.getVM()
+	defer rs.putVM(m)
+	out := rs.evalCourse(m, c)
+	return out.coverage(c.Code), out.err
+}
+
+// PositionRequirements derives the requirement facts of position p, like
+// CourseCoverage. Safe for concurrent use.
+func (rs *RuleSet) PositionRequirements(p *Position) ([]Requirement, error) {
+	m := rs.getVM()
+	defer rs.putVM(m)
+	out := rs.evalPosition(m, newPositionView(p), nil)
+	return out.requirements(p.ID), out.err
+}
+
+// Derived is every fact that a rule set derives for a catalogue, keyed by
+// course code and by position id. An item with no facts has an empty
+// (non-nil) entry.
+type Derived struct {
+	Revision     string
+	Coverage     map[string][]Coverage
+	Requirements map[string][]Requirement
+}
+
+// DeriveAll derives the facts of every course and position, in parallel
+// over GOMAXPROCS goroutines. Position rules are evaluated once per
+// distinct value of the fields they read (a rule that reads category and
+// grade runs once per category and grade met), so many positions cost
+// little more than few. The facts of positions that read alike share their
+// Rules slices: treat facts as read-only.
+//
+// Errors are as for CourseCoverage, joined; the facts of rules that did
+// not fail are all returned.
+func (rs *RuleSet) DeriveAll(courses []*Course, positions []*Position) (*Derived, error) {
+	d := &Derived{
+		Revision:     rs.revision,
+		Coverage:     make(map[string][]Coverage, len(courses)),
+		Requirements: make(map[string][]Requirement, len(positions)),
+	}
+	cov := make([][]Coverage, len(courses))
+	var errs []error
+	var mu sync.Mutex
+	parallel(len(courses), func(m *vm.VM, i int) {
+		out := rs.evalCourse(m, courses[i])
+		cov[i] = out.coverage(courses[i].Code)
+		if out.err != nil {
+			mu.Lock()
+			errs = append(errs, fmt.Errorf("course %s: %w", courses[i].Code, out.err))
+			mu.Unlock()
+		}
+	}, rs)
+	for i, c := range courses {
+		d.Coverage[c.Code] = cov[i]
+	}
+	reqs, err := rs.derivePositions(positions)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	for i, p := range positions {
+		d.Requirements[p.ID] = reqs[i]
+	}
+	return d, errors.Join(errs...)
+}
+
+// parallel calls fn(vm, i) for i in [0, n) on GOMAXPROCS goroutines, each
+// with a VM of its own.
+func parallel(n int, fn func(m *vm.VM, i int), rs *RuleSet) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			m := rs.getVM()
+			defer rs.putVM(m)
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				fn(m, i)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// derivePositions evaluates the position rules over positions, once per
+// profile: the values of the fields that some rule reads. Within a
+// profile each rule's answer is memoised by the fields it reads itself.
+func (rs *RuleSet) derivePositions(positions []*Position) ([][]Requirement, error) {
+	out := make([][]Requirement, len(positions))
+	profileOf := make([]int, len(positions))
+	var reps []positionView
+	index := map[string]int{}
+	var key []byte
+	for i, p := range positions {
+		v := newPositionView(p)
+		key = rs.positionFields.key(key[:0], &v)
+		k, ok := index[string(key)]
+		if !ok {
+			k = len(reps)
+			index[string(key)] = k
+			reps = append(reps, v)
+		}
+		profileOf[i] = k
+	}
+	memo := make([]map[string]bool, len(rs.positionRules))
+	for i := range memo {
+		memo[i] = map[string]bool{}
+	}
+	templates := make([][]Requirement, len(reps))
+	var errs []error
+	m := rs.getVM()
+	for k := range reps {
+		res := rs.evalPosition(m, reps[k], memo)
+		templates[k] = res.requirements("")
+		if res.err != nil {
+			errs = append(errs, res.err)
+		}
+	}
+	rs.putVM(m)
+	parallel(len(positions), func(_ *vm.VM, i int) {
+		t := templates[profileOf[i]]
+		reqs := make([]Requirement, len(t))
+		for j := range t {
+			reqs[j] = t[j]
+			reqs[j].Position = positions[i].ID
+		}
+		out[i] = reqs
+	}, rs)
+	return out, errors.Join(errs...)
+}
+
+// outcome is what the rules of a kind gave one item, by framework index.
+type outcome struct {
+	rs    *RuleSet
+	rank  []int
+	rules [][]*Rule
+	// fired are the rules whose condition held, in rule order.
+	fired []*Rule
+	err   error
+}
+
+func (rs *RuleSet) newOutcome() *outcome {
+	n := len(rs.subCodes)
+	return &outcome{rs: rs, rank: make([]int, n), rules: make([][]*Rule, n)}
+}
+
+// give records the facts of a rule that fired; exclusions are applied by
+// finish, after every rule has run.
+func (o *outcome) give(r *Rule) {
+	o.fired = append(o.fired, r)
+	for j, idx := range r.yieldIdx {
+		o.rules[idx] = append(o.rules[idx], r)
+		o.rank[idx] = max(o.rank[idx], r.yieldRank[j])
+	}
+}
+
+func (o *outcome) fail(r *Rule, err error) {
+	o.err = errors.Join(o.err, fmt.Errorf("rule %s (%s:%d): %w", r.ID, r.File, r.Line, err))
+}
+
+// finish applies the exclusions that fired.
+func (o *outcome) finish() *outcome {
+	for _, r := range o.fired {
+		if !r.Exclude {
+			continue
+		}
+		if len(r.excludeIdx) == 0 {
+			clear(o.rank)
+			clear(o.rules)
+			continue
+		}
+		for _, idx := range r.excludeIdx {
+			o.rank[idx] = 0
+			o.rules[idx] = nil
+		}
+	}
+	return o
+}
+
+func (o *outcome) refs(idx int) []RuleRef {
+	refs := make([]RuleRef, len(o.rules[idx]))
+	for i, r := range o.rules[idx] {
+		refs[i] = r.Ref()
+	}
+	return refs
+}
+
+func (o *outcome) coverage(course string) []Coverage {
+	out := []Coverage{}
+	for idx, rank := range o.rank {
+		if rank > 0 {
+			out = append(out, Coverage{Course: course, SubCompetency: o.rs.subCodes[idx], Level: o.rs.scale.Level(rank), Rules: o.refs(idx)})
+		}
+	}
+	return out
+}
+
+func (o *outcome) requirements(position string) []Requirement {
+	out := []Requirement{}
+	for idx, rank := range o.rank {
+		if rank > 0 {
+			out = append(out, Requirement{Position: position, SubCompetency: o.rs.subCodes[idx], Level: o.rs.scale.Level(rank), Rules: o.refs(idx)})
+		}
+	}
+	return out
+}
+
+// evalCourse runs every course rule on c with VM m.
+func (rs *RuleSet) evalCourse(m *vm.VM, c *Course) *outcome {
+	o := rs.newOutcome()
+	env := any(rs.newCourseEnv(c))
+	for _, r := range rs.courseRules {
+		ok, err := runRule(m, r, env)
+		switch {
+		case err != nil:
+			o.fail(r, err)
+		case ok:
+			o.give(r)
+		}
+	}
+	return o.finish()
+}
+
+// evalPosition runs every position rule on v with VM m. With memo (one map
+// per position rule), answers are reused for positions that agree on the
+// fields a rule reads.
+func (rs *RuleSet) evalPosition(m *vm.VM, v positionView, memo []map[string]bool) *outcome {
+	o := rs.newOutcome()
+	env := any(positionEnv{Position: v})
+	var key []byte
+	for i, r := range rs.positionRules {
+		var ok bool
+		var err error
+		if memo != nil {
+			key = r.fields.key(key[:0], &v)
+			if cached, hit := memo[i][string(key)]; hit {
+				ok = cached
+			} else {
+				ok, err = runRule(m, r, env)
+				if err == nil {
+					memo[i][string(key)] = ok
+				}
+			}
+		} else {
+			ok, err = runRule(m, r, env)
+		}
+		switch {
+		case err != nil:
+			o.fail(r, err)
+		case ok:
+			o.give(r)
+		}
+	}
+	return o.finish()
+}
+
+// runRule evaluates r's condition over env on m.
+func runRule(m *vm.VM, r *Rule, env any) (bool, error) {
+	out, err := m.Run(r.program, env)
+	if err != nil {
+		return false, err
+	}
+	b, _ := out.(bool)
+	return b, nil
+}

@@ -1,0 +1,821 @@
+package engine
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/file"
+	"github.com/expr-lang/expr/parser"
+	yamlast "github.com/goccy/go-yaml/ast"
+
+	"cmap/diag"
+)
+
+// ScaleFile is the name of the scale file at the root of a rule directory.
+const ScaleFile = "scale.yaml"
+
+// LoadRuleSet loads the rule set in directory dir: every *.yaml or *.yml
+// file below it is a rule file, except ScaleFile at its root (the
+// proficiency scale; DefaultScale if there is none) and rule tests
+// (*_test.yaml). Sub-competency codes are checked against fw.
+//
+// Every problem in every file is reported, in one pass: the error is a
+// diag.List of file:line:col diagnostics, sorted. A set with any problem
+// is not returned at all.
+func LoadRuleSet(dir string, fw *Framework) (*RuleSet, error) {
+	if _, err := os.Stat(dir); err != nil {
+		return nil, Errorf(EINVALID, "rule directory: %v", err)
+	}
+	return LoadRuleSetFS(os.DirFS(dir), filepath.ToSlash(filepath.Clean(dir)), fw)
+}
+
+// LoadRuleSetFS loads the rule set in the root of fsys, like LoadRuleSet.
+// File names in rules, facts and diagnostics are path.Join(name, the
+// file's path in fsys).
+func LoadRuleSetFS(fsys fs.FS, name string, fw *Framework) (*RuleSet, error) {
+	if fw == nil {
+		return nil, Errorf(EINVALID, "no competency framework to check the rules against")
+	}
+	files, err := ruleFiles(fsys)
+	if err != nil {
+		return nil, Errorf(EINVALID, "read rules: %v", err)
+	}
+	rs := &RuleSet{fw: fw, scale: DefaultScale(), terms: newTermTable(), byID: map[string]*Rule{}, loadedAt: time.Now()}
+	rs.subIndex = map[string]int{}
+	for i, code := range fw.SubCompetencyCodes() {
+		rs.subIndex[code] = i
+		rs.subCodes = append(rs.subCodes, code)
+	}
+
+	var diags diag.List
+	hash := sha256.New()
+	sources := map[string]*yamlFile{}
+	for _, rel := range files {
+		data, err := fs.ReadFile(fsys, rel)
+		if err != nil {
+			return nil, Errorf(EINVALID, "read rules: %v", err)
+		}
+		fmt.Fprintf(hash, "%s\x00%d\x00", rel, len(data))
+		hash.Write(data)
+		sources[rel] = newYAMLFile(path.Join(name, rel), data)
+	}
+	rs.revision = hex.EncodeToString(hash.Sum(nil))[:12]
+
+	if f, ok := sources[ScaleFile]; ok {
+		if s, ok := parseScale(f); ok {
+			rs.scale = s
+		}
+	}
+	var specs []*ruleSpec
+	for _, rel := range files {
+		if rel == ScaleFile {
+			continue
+		}
+		f := sources[rel]
+		specs = append(specs, rs.parseRuleFile(f)...)
+	}
+
+	first := map[string]*ruleSpec{}
+	for _, s := range specs {
+		if s.id == "" {
+			continue
+		}
+		if prev, ok := first[s.id]; ok {
+			s.file.add(s.idPos, "duplicate rule id %q (first defined at %s:%d)", s.id, prev.idPos.File, prev.idPos.Line)
+			s.bad = true
+			continue
+		}
+		first[s.id] = s
+	}
+	// Number every phrase and topic before compiling anything: the
+	// patcher turns them into term ids.
+	for _, s := range specs {
+		s.parseCondition(rs)
+	}
+	for _, s := range specs {
+		if r := s.compile(rs); r != nil && !s.bad {
+			rs.rules = append(rs.rules, r)
+		}
+	}
+	for _, rel := range files {
+		diags = append(diags, sources[rel].diags...)
+	}
+	if err := diags.Err(); err != nil {
+		return nil, err
+	}
+	for _, r := range rs.rules {
+		rs.byID[r.ID] = r
+		if r.Kind == KindCourse {
+			rs.courseRules = append(rs.courseRules, r)
+		} else {
+			rs.positionRules = append(rs.positionRules, r)
+			rs.positionFields |= r.fields
+		}
+	}
+	return rs, nil
+}
+
+// ruleFiles lists the rule files and the scale file of fsys, sorted.
+func ruleFiles(fsys fs.FS) ([]string, error) {
+	var files []string
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if p != "." && strings.HasPrefix(d.Name(), ".") {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if isRuleFile(p) || p == ScaleFile {
+			files = append(files, p)
+		}
+		return nil
+	})
+	return files, err
+}
+
+func isYAML(p string) bool { return strings.HasSuffix(p, ".yaml") || strings.HasSuffix(p, ".yml") }
+
+func isTestFile(p string) bool {
+	return strings.HasSuffix(p, "_test.yaml") || strings.HasSuffix(p, "_test.yml")
+}
+
+func isRuleFile(p string) bool {
+	return isYAML(p) && !isTestFile(p) && p != ScaleFile && !strings.HasPrefix(path.Base(p), ".")
+}
+
+// parseScale reads a scale file: name and levels (lowest first).
+func parseScale(f *yamlFile) (Scale, bool) {
+	body := f.parse()
+	if body == nil {
+		if len(f.diags) == 0 {
+			f.add(diag.Pos{File: f.name, Line: 1}, "the scale file is empty: give name and levels")
+		}
+		return Scale{}, false
+	}
+	entries, ok := f.mapping(body, "the scale file")
+	if !ok {
+		return Scale{}, false
+	}
+	var s Scale
+	var levelsNode yamlast.Node
+	for _, mv := range entries {
+		switch keyOf(mv) {
+		case "name":
+			s.Name, _ = f.str(mv.Value, "name")
+		case "levels":
+			levelsNode = mv.Value
+			items, ok := f.sequence(mv.Value, "levels")
+			if !ok {
+				return Scale{}, false
+			}
+			for _, it := range items {
+				l, ok := f.str(it, "a level")
+				if ok {
+					s.Levels = append(s.Levels, l)
+				}
+			}
+		default:
+			f.unknownKey(mv, "the scale file", []string{"name", "levels"})
+		}
+	}
+	if levelsNode == nil {
+		f.nodeErrorf(body, "the scale file has no levels")
+		return Scale{}, false
+	}
+	if err := s.Validate(); err != nil {
+		f.nodeErrorf(levelsNode, "%s", ErrorMessage(err))
+		return Scale{}, false
+	}
+	return s, len(f.diags) == 0
+}
+
+// ruleSpec is a rule as read from its file, before compiling.
+type ruleSpec struct {
+	file  *yamlFile
+	pos   diag.Pos
+	id    string
+	idPos diag.Pos
+	desc  string
+	kind  RuleKind
+
+	cond       string
+	condNode   yamlast.Node
+	condSource []diag.Pos
+	tree       ast.Node
+
+	yields       []Yield
+	exclude      bool
+	excludeCodes []string
+	// bad marks a rule with problems found before compiling.
+	bad bool
+	// uncompilable marks a condition whose problems would confuse the
+	// type checker (a helper called with other than string literals).
+	uncompilable bool
+}
+
+var ruleIDRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
+
+var ruleKeys = []string{"id", "description", "course", "position", "covers", "requires", "exclude"}
+
+// parseRuleFile reads the rules of one file.
+func (rs *RuleSet) parseRuleFile(f *yamlFile) []*ruleSpec {
+	body := f.parse()
+	if body == nil {
+		return nil
+	}
+	entries, ok := f.mapping(body, "a rule file")
+	if !ok {
+		return nil
+	}
+	var specs []*ruleSpec
+	for _, mv := range entries {
+		if keyOf(mv) != "rules" {
+			f.unknownKey(mv, "a rule file", []string{"rules"})
+			continue
+		}
+		if _, ok := mv.Value.(*yamlast.NullNode); ok {
+			continue
+		}
+		items, ok := f.sequence(mv.Value, "rules")
+		if !ok {
+			continue
+		}
+		for _, it := range items {
+			if s := rs.parseRule(f, it); s != nil {
+				specs = append(specs, s)
+			}
+		}
+	}
+	return specs
+}
+
+func (rs *RuleSet) parseRule(f *yamlFile, n yamlast.Node) *ruleSpec {
+	entries, ok := f.mapping(n, "a rule")
+	if !ok {
+		return nil
+	}
+	s := &ruleSpec{file: f, pos: f.nodePos(n)}
+	before := len(f.diags)
+	var yieldKey, condKey *yamlast.MappingValueNode
+	var excludeNode yamlast.Node
+	for _, mv := range entries {
+		switch k := keyOf(mv); k {
+		case "id":
+			s.idPos = f.nodePos(mv.Value)
+			if id, ok := f.str(mv.Value, "id"); ok {
+				if !ruleIDRe.MatchString(id) {
+					f.nodeErrorf(mv.Value, "rule id %q: use letters, digits, '-', '_' and '.'", id)
+				}
+				s.id = id
+			}
+		case "description":
+			s.desc, _ = f.str(mv.Value, "description")
+		case "course", "position":
+			if condKey != nil {
+				f.nodeErrorf(mv.Key, "a rule has one condition: %s: or %s:, not both (a rule is about courses or about positions)", keyOf(condKey), k)
+				continue
+			}
+			condKey = mv
+			s.kind = RuleKind(k)
+			if c, ok := f.str(mv.Value, "the condition"); ok {
+				s.cond = c
+				s.condNode = mv.Value
+				s.condSource = f.sourceMap(mv.Value, mv.Start)
+				if strings.TrimSpace(c) == "" {
+					f.nodeErrorf(mv.Value, "the condition is empty")
+				}
+			}
+		case "covers", "requires":
+			if yieldKey != nil {
+				f.nodeErrorf(mv.Key, "a rule has one of covers: and requires:, not both")
+				continue
+			}
+			yieldKey = mv
+			s.yields = rs.parseYields(f, mv.Value)
+		case "exclude":
+			excludeNode = mv.Value
+			s.exclude, s.excludeCodes = rs.parseExclude(f, mv.Value)
+		default:
+			f.unknownKey(mv, "a rule", ruleKeys)
+		}
+	}
+	where := "rule"
+	if s.id != "" {
+		where = fmt.Sprintf("rule %q", s.id)
+	} else {
+		f.add(s.pos, "rule has no id")
+	}
+	if condKey == nil {
+		f.add(s.pos, "%s has no condition: give course: (what courses it covers) or position: (what positions it requires)", where)
+	}
+	switch {
+	case yieldKey != nil && s.exclude:
+		f.nodeErrorf(excludeNode, "%s both excludes and yields: an exclusion rule has no covers: or requires:", where)
+	case yieldKey != nil && condKey != nil:
+		if want := yieldKeyFor(s.kind); keyOf(yieldKey) != want {
+			f.nodeErrorf(yieldKey.Key, "a %s rule yields with %s:, not %s:", s.kind, want, keyOf(yieldKey))
+		}
+	case yieldKey == nil && !s.exclude && condKey != nil:
+		f.add(s.pos, "%s yields nothing: give %s: {CODE: LEVEL} or exclude: true", where, yieldKeyFor(s.kind))
+	}
+	s.bad = len(f.diags) > before
+	return s
+}
+
+func yieldKeyFor(k RuleKind) string {
+	if k == KindPosition {
+		return "requires"
+	}
+	return "covers"
+}
+
+// parseYields reads {CODE: LEVEL, ...}; codes may be ranges.
+func (rs *RuleSet) parseYields(f *yamlFile, n yamlast.Node) []Yield {
+	entries, ok := f.mapping(n, "covers:/requires:")
+	if !ok {
+		return nil
+	}
+	if len(entries) == 0 {
+		f.nodeErrorf(n, "no sub-competencies given")
+	}
+	var out []Yield
+	seen := map[string]bool{}
+	for _, mv := range entries {
+		spec, ok := f.str(mv.Key, "a sub-competency code")
+		if !ok {
+			continue
+		}
+		codes, msg := expandCodes(rs.fw, spec)
+		if msg != "" {
+			f.nodeErrorf(mv.Key, "%s", msg)
+		}
+		lv, ok := f.str(mv.Value, "a level")
+		if !ok {
+			continue
+		}
+		canon, ok := rs.scale.Canonical(lv)
+		if !ok || lv == "" {
+			f.nodeErrorf(mv.Value, "unknown level %q (the scale has %s)", lv, strings.Join(rs.scale.Levels, ", "))
+			continue
+		}
+		for _, c := range codes {
+			if seen[c] {
+				f.nodeErrorf(mv.Key, "%s is given twice in this rule", c)
+				continue
+			}
+			seen[c] = true
+			out = append(out, Yield{SubCompetency: c, Level: canon})
+		}
+	}
+	return out
+}
+
+// parseExclude reads exclude: true, or a list of codes to exclude.
+func (rs *RuleSet) parseExclude(f *yamlFile, n yamlast.Node) (bool, []string) {
+	switch v := n.(type) {
+	case *yamlast.BoolNode:
+		return v.Value, nil
+	case *yamlast.SequenceNode:
+		var codes []string
+		for _, it := range v.Values {
+			spec, ok := f.str(it, "a sub-competency code")
+			if !ok {
+				continue
+			}
+			cs, msg := expandCodes(rs.fw, spec)
+			if msg != "" {
+				f.nodeErrorf(it, "%s", msg)
+			}
+			codes = append(codes, cs...)
+		}
+		if len(v.Values) == 0 {
+			f.nodeErrorf(n, "exclude: lists no sub-competencies (use exclude: true to exclude all)")
+		}
+		return true, codes
+	}
+	f.nodeErrorf(n, "exclude: must be true or a list of sub-competency codes, not %s", describeNode(n))
+	return false, nil
+}
+
+var (
+	competencySpec = regexp.MustCompile(`^([1-9][0-9]*)\.(\*|0)$`)
+	rangeSpec      = regexp.MustCompile(`^([1-9][0-9]*\.[A-Z])\s*-\s*([1-9][0-9]*\.[A-Z])$`)
+)
+
+// expandCodes returns the sub-competencies that spec names in framework
+// order: one code ("4.C"), a range within a competency ("1.A-1.E"), or a
+// whole competency ("1.*" or "1.0"). The message says what is wrong, if
+// anything.
+func expandCodes(fw *Framework, spec string) ([]string, string) {
+	spec = strings.TrimSpace(spec)
+	if m := competencySpec.FindStringSubmatch(spec); m != nil {
+		c := fw.Competency(m[1] + ".0")
+		if c == nil {
+			return nil, fmt.Sprintf("unknown competency %s", m[1]+".0")
+		}
+		codes := make([]string, len(c.SubCompetencies))
+		for i, s := range c.SubCompetencies {
+			codes[i] = s.Code
+		}
+		return codes, ""
+	}
+	if m := rangeSpec.FindStringSubmatch(spec); m != nil {
+		from, to := m[1], m[2]
+		if CompetencyOf(from) != CompetencyOf(to) {
+			return nil, fmt.Sprintf("range %s spans competencies: a range stays within one (%s)", spec, CompetencyOf(from))
+		}
+		for _, code := range []string{from, to} {
+			if fw.SubCompetency(code) == nil {
+				return nil, fmt.Sprintf("unknown sub-competency %s in range %s", code, spec)
+			}
+		}
+		if from > to {
+			return nil, fmt.Sprintf("range %s is backwards: write %s-%s", spec, to, from)
+		}
+		var codes []string
+		for _, s := range fw.Competency(CompetencyOf(from)).SubCompetencies {
+			if s.Code >= from && s.Code <= to {
+				codes = append(codes, s.Code)
+			}
+		}
+		return codes, ""
+	}
+	if IsSubCompetencyCode(spec) {
+		if fw.SubCompetency(spec) == nil {
+			return nil, fmt.Sprintf("unknown sub-competency %s", spec)
+		}
+		return []string{spec}, ""
+	}
+	return nil, fmt.Sprintf("%q is not a sub-competency code, range or competency (4.C, 1.A-1.E, 1.*)", spec)
+}
+
+// parseCondition parses the condition, checks the helpers' arguments and
+// numbers the phrases and topics it names.
+func (s *ruleSpec) parseCondition(rs *RuleSet) {
+	if s.cond == "" || strings.TrimSpace(s.cond) == "" {
+		return
+	}
+	tree, err := parser.Parse(s.cond)
+	if err != nil {
+		s.exprError(err)
+		return
+	}
+	s.tree = tree.Node
+	before := len(s.file.diags)
+	s.checkTree(rs, tree.Node, nil)
+	if len(s.file.diags) > before {
+		s.bad = true
+	}
+}
+
+// exprPos returns the file position of rune offset off in the condition.
+func (s *ruleSpec) exprPos(off int) diag.Pos {
+	if len(s.condSource) == 0 {
+		return s.pos
+	}
+	return s.condSource[min(max(off, 0), len(s.condSource)-1)]
+}
+
+func (s *ruleSpec) nodeError(n ast.Node, format string, args ...any) {
+	s.file.add(s.exprPos(startOf(n)), format, args...)
+}
+
+// exprError reports an error from expr at its place in the file.
+func (s *ruleSpec) exprError(err error) {
+	s.bad = true
+	var fe *file.Error
+	if errors.As(err, &fe) {
+		s.file.add(s.exprPos(fe.From), "%s", friendlyMessage(fe.Message))
+		return
+	}
+	s.file.add(s.exprPos(0), "%v", err)
+}
+
+var noFieldRe = regexp.MustCompile(`^type engine\.(course|position)View has no field (\S+)$`)
+
+// friendlyMessage rewrites expr's messages that name engine internals.
+func friendlyMessage(msg string) string {
+	m := noFieldRe.FindStringSubmatch(msg)
+	if m == nil {
+		return strings.ReplaceAll(msg, "engine.level", "level")
+	}
+	var fields []string
+	if m[1] == "course" {
+		fields = courseFields
+	} else {
+		fields = positionFields
+	}
+	out := fmt.Sprintf("unknown field %s.%s", m[1], m[2])
+	if best := closest(m[2], fields); best != "" {
+		return out + fmt.Sprintf(" (did you mean %s.%s?)", m[1], best)
+	}
+	return out + fmt.Sprintf(" (%s has %s)", m[1], strings.Join(fields, ", "))
+}
+
+// closest returns the name among names nearest to s (edit distance at most
+// 2, or differing only in case), or "".
+func closest(s string, names []string) string {
+	best, bestD := "", 3
+	for _, n := range names {
+		d := editDistance(strings.ToLower(s), strings.ToLower(n))
+		if d < bestD {
+			best, bestD = n, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// startOf returns the rune offset where the source of n starts: the
+// smallest offset in its subtree (a binary node's own location is its
+// operator).
+func startOf(n ast.Node) int {
+	from := n.Location().From
+	for _, c := range childNodes(n) {
+		if c != nil {
+			from = min(from, startOf(c))
+		}
+	}
+	return from
+}
+
+var comparisons = map[string]bool{"==": true, "!=": true, "<": true, "<=": true, ">": true, ">=": true}
+
+var orderings = map[string]bool{"<": true, "<=": true, ">": true, ">=": true}
+
+// checkTree checks what the type checker cannot: helpers get string
+// literals and belong to the rule's kind, levels are compared only with
+// level names that the scale has, grades are not compared as strings.
+func (s *ruleSpec) checkTree(rs *RuleSet, n, parent ast.Node) {
+	switch n := n.(type) {
+	case *ast.CallNode:
+		if id, ok := n.Callee.(*ast.IdentifierNode); ok {
+			if kind, ok := helperNames[id.Value]; ok {
+				s.checkHelper(rs, id.Value, kind, n)
+			}
+		}
+	case *ast.MemberNode:
+		if path := memberPath(n); path == "course.level" {
+			s.checkLevelUse(rs, n, parent)
+		} else if path == "position.grade" {
+			if b, ok := parent.(*ast.BinaryNode); ok && orderings[b.Operator] {
+				s.nodeError(b, `compare grades with gradeAtLeast("GS-13"): compared as strings, GS-9 would rank above GS-13`)
+			}
+		}
+	}
+	for _, c := range childNodes(n) {
+		if c != nil {
+			s.checkTree(rs, c, n)
+		}
+	}
+}
+
+func (s *ruleSpec) checkHelper(rs *RuleSet, name string, kind RuleKind, call *ast.CallNode) {
+	if s.kind != kind {
+		s.nodeError(call, "%s() is a helper of %s rules, and this is a %s rule", name, kind, s.kind)
+		return
+	}
+	if len(call.Arguments) == 0 {
+		s.nodeError(call, "%s() needs at least one argument", name)
+		s.uncompilable = true
+		return
+	}
+	for _, a := range call.Arguments {
+		lit, ok := a.(*ast.StringNode)
+		if !ok {
+			s.nodeError(a, "%s() takes string literals (they are known when the rules load)", name)
+			s.uncompilable = true
+			continue
+		}
+		switch name {
+		case "mentions":
+			if rs.terms.add(phraseTerm, lit.Value) < 0 {
+				s.nodeError(a, "phrase %q has no words to match", lit.Value)
+			}
+		case "hasTopic":
+			if rs.terms.add(topicTerm, lit.Value) < 0 {
+				s.nodeError(a, "topic %q has no words to match", lit.Value)
+			}
+		case "gradeAtLeast":
+			if !gradeRe.MatchString(lit.Value) {
+				s.nodeError(a, "%q is not a grade (GS-13, O-5, E-7, ...)", lit.Value)
+			}
+		}
+	}
+}
+
+func (s *ruleSpec) checkLevelUse(rs *RuleSet, n *ast.MemberNode, parent ast.Node) {
+	b, ok := parent.(*ast.BinaryNode)
+	if !ok || !comparisons[b.Operator] {
+		s.nodeError(n, `course.level can only be compared with a level name, e.g. course.level >= "Intermediate"`)
+		return
+	}
+	other := b.Left
+	if other == ast.Node(n) {
+		other = b.Right
+	}
+	if lit, ok := other.(*ast.StringNode); ok {
+		if _, ok := rs.scale.Rank(lit.Value); !ok || lit.Value == "" {
+			s.nodeError(lit, "unknown level %q (the scale has %s)", lit.Value, strings.Join(rs.scale.Levels, ", "))
+		}
+	}
+}
+
+// memberPath returns "a.b" for a member access of a field b of a name a.
+func memberPath(n *ast.MemberNode) string {
+	id, ok := n.Node.(*ast.IdentifierNode)
+	if !ok {
+		return ""
+	}
+	prop, ok := n.Property.(*ast.StringNode)
+	if !ok {
+		return ""
+	}
+	return id.Value + "." + prop.Value
+}
+
+// childNodes returns the direct children of n.
+func childNodes(n ast.Node) []ast.Node {
+	switch n := n.(type) {
+	case *ast.UnaryNode:
+		return []ast.Node{n.Node}
+	case *ast.BinaryNode:
+		return []ast.Node{n.Left, n.Right}
+	case *ast.ChainNode:
+		return []ast.Node{n.Node}
+	case *ast.MemberNode:
+		return []ast.Node{n.Node, n.Property}
+	case *ast.SliceNode:
+		return []ast.Node{n.Node, n.From, n.To}
+	case *ast.CallNode:
+		return append([]ast.Node{n.Callee}, n.Arguments...)
+	case *ast.BuiltinNode:
+		return n.Arguments
+	case *ast.PredicateNode:
+		return []ast.Node{n.Node}
+	case *ast.VariableDeclaratorNode:
+		return []ast.Node{n.Value, n.Expr}
+	case *ast.SequenceNode:
+		return n.Nodes
+	case *ast.ConditionalNode:
+		return []ast.Node{n.Cond, n.Exp1, n.Exp2}
+	case *ast.ArrayNode:
+		return n.Nodes
+	case *ast.MapNode:
+		return n.Pairs
+	case *ast.PairNode:
+		return []ast.Node{n.Key, n.Value}
+	}
+	return nil
+}
+
+// compile compiles a parsed rule; it returns nil if the rule has errors.
+func (s *ruleSpec) compile(rs *RuleSet) *Rule {
+	if s.tree == nil || s.uncompilable {
+		return nil
+	}
+	opts := append(rs.exprOptions(s.kind), expr.AsBool(), expr.WarnOnAny())
+	prog, err := expr.Compile(s.cond, opts...)
+	if err != nil {
+		s.exprError(err)
+		return nil
+	}
+	if v, known := constBool(s.tree); known && !v {
+		s.file.add(s.exprPos(startOf(s.tree)), "rule %q can never fire: its condition is always false", s.id)
+		s.bad = true
+		return nil
+	}
+	if s.bad {
+		return nil
+	}
+	r := &Rule{
+		ID: s.id, Description: s.desc, Kind: s.kind, File: s.file.name, Line: s.pos.Line,
+		Condition: s.cond, Yields: s.yields, Exclude: s.exclude, ExcludeCodes: s.excludeCodes,
+		program: prog, tree: s.tree, source: s.condSource,
+	}
+	slices.SortStableFunc(r.Yields, func(a, b Yield) int { return rs.subIndex[a.SubCompetency] - rs.subIndex[b.SubCompetency] })
+	for _, y := range r.Yields {
+		rank, _ := rs.scale.Rank(y.Level)
+		r.yieldIdx = append(r.yieldIdx, rs.subIndex[y.SubCompetency])
+		r.yieldRank = append(r.yieldRank, rank)
+	}
+	for _, c := range r.ExcludeCodes {
+		r.excludeIdx = append(r.excludeIdx, rs.subIndex[c])
+	}
+	if s.kind == KindPosition {
+		r.fields = readFields(prog.Node())
+	}
+	return r
+}
+
+// constBool returns the value of a condition when it does not depend on
+// the record: literals and operators only, or an and/or/not whose operands
+// settle it (x && false is false whatever x is).
+func constBool(n ast.Node) (value, known bool) {
+	switch n := n.(type) {
+	case *ast.BinaryNode:
+		l, lk := constBool(n.Left)
+		r, rk := constBool(n.Right)
+		switch n.Operator {
+		case "&&", "and":
+			if (lk && !l) || (rk && !r) {
+				return false, true
+			}
+			return true, lk && rk
+		case "||", "or":
+			if (lk && l) || (rk && r) {
+				return true, true
+			}
+			return false, lk && rk
+		}
+	case *ast.UnaryNode:
+		if n.Operator == "!" || n.Operator == "not" {
+			v, k := constBool(n.Node)
+			return !v, k
+		}
+	}
+	if readsRecord(n) {
+		return false, false
+	}
+	out, err := expr.Eval(n.String(), nil)
+	b, ok := out.(bool)
+	return b, err == nil && ok
+}
+
+// readsRecord reports whether n names anything: a field, a helper, a
+// variable.
+func readsRecord(n ast.Node) bool {
+	if _, ok := n.(*ast.IdentifierNode); ok {
+		return true
+	}
+	for _, c := range childNodes(n) {
+		if c != nil && readsRecord(c) {
+			return true
+		}
+	}
+	return false
+}
+
+// readFields returns the position fields a compiled condition reads: the
+// fields named in position.X accesses, or all of them if the condition
+// uses position (or $env) as a whole.
+func readFields(n ast.Node) fieldMask {
+	var m fieldMask
+	var walk func(n ast.Node)
+	walk = func(n ast.Node) {
+		switch n := n.(type) {
+		case *ast.MemberNode:
+			if path := memberPath(n); strings.HasPrefix(path, "position.") {
+				if i := slices.Index(positionFields, strings.TrimPrefix(path, "position.")); i >= 0 {
+					m |= 1 << i
+					return
+				}
+			}
+		case *ast.IdentifierNode:
+			if n.Value == "position" || n.Value == "$env" {
+				m = allFields
+			}
+		}
+		for _, c := range childNodes(n) {
+			if c != nil {
+				walk(c)
+			}
+		}
+	}
+	walk(n)
+	return m
+}

@@ -1,0 +1,201 @@
+package engine
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Rules ask two kinds of questions about a course's text: does it mention
+// a phrase (mentions), and does it carry a topic (hasTopic). Every phrase
+// and topic that any rule of a set names is a term, numbered once when the
+// set is compiled. A course's text is then scanned once, when it is
+// evaluated, into a termSet; the rules' helpers only test bits of it.
+
+// termKind tells phrases from topics: "export" as a phrase of the text and
+// "export" as a topic are different questions.
+type termKind uint8
+
+const (
+	phraseTerm termKind = iota
+	topicTerm
+)
+
+// termSet is the set of terms one course matches, a bit per term id.
+type termSet []uint64
+
+func (s termSet) has(id int) bool {
+	w := id >> 6
+	return w < len(s) && s[w]&(1<<(uint(id)&63)) != 0
+}
+
+func (s termSet) add(id int) { s[id>>6] |= 1 << (uint(id) & 63) }
+
+// term is one phrase or topic as normalised for matching, with the text a
+// rule first wrote for it (for explanations).
+type term struct {
+	kind termKind
+	norm string
+	text string
+}
+
+// termTable numbers the terms of a rule set and matches them against
+// course text. Phrases are matched word by word: the text and the phrases
+// are split into words (runs of letters and digits, lower-cased), so a
+// phrase matches whole words only ("arms" does not match "harms"),
+// whatever the case, punctuation or spacing between them ("end-use"
+// matches "End Use"). A phrase never spans two fields (the title, the
+// description, one objective).
+//
+// A termTable is built while a rule set compiles and read-only after, so
+// it is safe for concurrent use.
+type termTable struct {
+	terms []term
+	ids   map[termKey]int
+	// trie of phrases over words: node 0 is the root.
+	trie []trieNode
+}
+
+type termKey struct {
+	kind termKind
+	norm string
+}
+
+type trieNode struct {
+	next map[string]int32
+	term int32 // id of the phrase ending here, or -1
+}
+
+func newTermTable() *termTable {
+	return &termTable{ids: map[termKey]int{}, trie: []trieNode{{term: -1}}}
+}
+
+// normalizeTerm returns the words of s, lower-cased and joined by single
+// spaces: the form in which phrases and topics are compared.
+func normalizeTerm(s string) string {
+	return strings.Join(words(strings.ToLower(s), nil), " ")
+}
+
+// words appends to dst the runs of letters and digits of s, which must be
+// lower-case already; the words are substrings of s.
+func words(s string, dst []string) []string {
+	start := -1
+	for i, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 {
+			dst = append(dst, s[start:i])
+			start = -1
+		}
+	}
+	if start >= 0 {
+		dst = append(dst, s[start:])
+	}
+	return dst
+}
+
+// add returns the id of the term of kind for text, numbering it if new.
+// It returns -1 when text has no words.
+func (t *termTable) add(kind termKind, text string) int {
+	norm := normalizeTerm(text)
+	if norm == "" {
+		return -1
+	}
+	key := termKey{kind, norm}
+	if id, ok := t.ids[key]; ok {
+		return id
+	}
+	id := len(t.terms)
+	t.terms = append(t.terms, term{kind: kind, norm: norm, text: text})
+	t.ids[key] = id
+	if kind == phraseTerm {
+		node := int32(0)
+		for _, w := range strings.Split(norm, " ") {
+			child, ok := t.trie[node].next[w]
+			if !ok {
+				child = int32(len(t.trie))
+				t.trie = append(t.trie, trieNode{term: -1})
+				if t.trie[node].next == nil {
+					t.trie[node].next = map[string]int32{}
+				}
+				t.trie[node].next[w] = child
+			}
+			node = child
+		}
+		t.trie[node].term = int32(id)
+	}
+	return id
+}
+
+// match returns the set of terms that course c matches: the phrases found
+// in its title, description and objectives, and the topics it lists.
+func (t *termTable) match(c *Course) termSet {
+	set := make(termSet, (len(t.terms)+63)/64)
+	if len(t.terms) == 0 {
+		return set
+	}
+	var buf []string
+	buf = t.matchText(set, c.Title, buf)
+	buf = t.matchText(set, c.Description, buf)
+	for _, o := range c.Objectives {
+		buf = t.matchText(set, o, buf)
+	}
+	for _, topic := range c.Topics {
+		if id, ok := t.ids[termKey{topicTerm, normalizeTerm(topic)}]; ok {
+			set.add(id)
+		}
+	}
+	return set
+}
+
+// matchText adds to set the phrases found in text, walking the phrase trie
+// from every word; buf is scratch space, returned for reuse.
+func (t *termTable) matchText(set termSet, text string, buf []string) []string {
+	if len(t.trie[0].next) == 0 || text == "" {
+		return buf
+	}
+	ws := words(lowerASCIIOrUnicode(text), buf[:0])
+	for i := range ws {
+		node := int32(0)
+		for j := i; j < len(ws); j++ {
+			child, ok := t.trie[node].next[ws[j]]
+			if !ok {
+				break
+			}
+			node = child
+			if id := t.trie[node].term; id >= 0 {
+				set.add(int(id))
+			}
+		}
+	}
+	return ws
+}
+
+// lowerASCIIOrUnicode lower-cases s, without allocating when s has no
+// upper-case letters.
+func lowerASCIIOrUnicode(s string) string {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf || ('A' <= c && c <= 'Z') {
+			return strings.ToLower(s)
+		}
+	}
+	return s
+}
+
+// describe returns the text of the terms in ids that set holds, and of
+// those it does not, as first written by a rule.
+func (t *termTable) describe(set termSet, ids []int) (found, missing []string) {
+	for _, id := range ids {
+		if set.has(id) {
+			found = append(found, t.terms[id].text)
+		} else {
+			missing = append(missing, t.terms[id].text)
+		}
+	}
+	return found, missing
+}
