@@ -1,0 +1,89 @@
+package graph
+
+import (
+	"context"
+	"encoding/base64"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	"cmap/engine"
+	"cmap/graph/model"
+)
+
+// Page sizes of connections.
+const (
+	defaultFirst = 20
+	maxFirst     = 100
+)
+
+// pageOf checks the arguments first and after of a connection of kind
+// records and returns the page they ask for. Bad values are EINVALID
+// errors naming the argument.
+func pageOf(kind string, first *int, after *string) (engine.Page, error) {
+	p := engine.Page{First: defaultFirst}
+	if first != nil {
+		p.First = *first
+	}
+	if p.First < 1 || p.First > maxFirst {
+		return p, engine.Invalid("first", "first must be between 1 and %d, not %d", maxFirst, p.First)
+	}
+	if after != nil {
+		key, err := decodeCursor(kind, *after)
+		if err != nil {
+			return p, err
+		}
+		p.After = key
+	}
+	return p, nil
+}
+
+// encodeCursor returns the opaque cursor of the record of kind with key.
+func encodeCursor(kind, key string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(kind + ":" + key))
+}
+
+// decodeCursor returns the key in a cursor made by encodeCursor for kind.
+func decodeCursor(kind, cursor string) (string, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(cursor)
+	k, key, ok := strings.Cut(string(raw), ":")
+	if err != nil || !ok || k != kind || key == "" {
+		return "", engine.Invalid("after", "%q is not a cursor of this list: pass an endCursor it returned", cursor)
+	}
+	return key, nil
+}
+
+// edgesOf returns the edges of a page of records and its page info;
+// keyOf gives a record's natural key, newEdge makes an edge.
+func edgesOf[T, E any](kind string, page engine.Page, list engine.List[T], keyOf func(T) string, newEdge func(cursor string, node T) E) ([]E, *model.PageInfo) {
+	edges := make([]E, len(list.Items))
+	info := &model.PageInfo{HasNextPage: list.HasNext, HasPreviousPage: page.After != ""}
+	for i, item := range list.Items {
+		cursor := encodeCursor(kind, keyOf(item))
+		edges[i] = newEdge(cursor, item)
+		if i == 0 {
+			info.StartCursor = &cursor
+		}
+		info.EndCursor = &cursor
+	}
+	return edges, info
+}
+
+// wantsTotalCount reports whether the connection being resolved selects
+// totalCount, so that the count query runs only when asked for.
+func wantsTotalCount(ctx context.Context) bool {
+	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
+		if f.Name == "totalCount" {
+			return true
+		}
+	}
+	return false
+}
+
+// deref returns *p, or "" for nil.
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}

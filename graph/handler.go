@@ -1,0 +1,109 @@
+package graph
+
+import (
+	"mime"
+	"net/http"
+
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"cmap/app"
+	"cmap/graph/model"
+)
+
+// Limits of the GraphQL endpoint.
+const (
+	// complexityLimit caps a query's cost: every field costs 1, and a
+	// connection multiplies the cost of its selection by its page size.
+	complexityLimit = 5000
+	// parserTokenLimit caps the size of a query document.
+	parserTokenLimit = 15000
+	// queryCacheSize is how many parsed and validated queries are kept.
+	queryCacheSize = 1000
+	// persistedQueryCacheSize is how many automatic persisted queries
+	// (APQ: a client sends a query's hash instead of its text) are kept.
+	persistedQueryCacheSize = 1000
+)
+
+// NewHandler returns the GraphQL endpoint over a: GET (queries only) and
+// POST with a JSON body, as the GraphQL-over-HTTP specification has them,
+// and OPTIONS. Each request gets its own dataloaders.
+func NewHandler(a *app.App) http.Handler {
+	srv := handler.New(NewExecutableSchema(newConfig(a)))
+	srv.AddTransport(transport.Options{AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodOptions}})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](queryCacheSize))
+	srv.SetParserTokenLimit(parserTokenLimit)
+	srv.SetDisableSuggestion(true)
+	srv.Use(extension.Introspection{})
+	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](persistedQueryCacheSize)})
+	srv.Use(extension.FixedComplexityLimit(complexityLimit))
+	srv.SetErrorPresenter(presentError(a.Logger()))
+	srv.SetRecoverFunc(recoverPanic(a.Logger()))
+	return overHTTP(withLoaders(a, srv))
+}
+
+// newConfig wires the resolvers and the cost of connections: a page of
+// first records costs first times its selection.
+func newConfig(a *app.App) Config {
+	c := Config{Resolvers: &Resolver{App: a}}
+	c.Complexity.Query.Courses = pageCost[*model.CourseFilter]
+	c.Complexity.Query.Positions = pageCost[*model.PositionFilter]
+	c.Complexity.Query.People = pageCost[*model.PersonFilter]
+	return c
+}
+
+func pageCost[F any](childComplexity int, first *int, _ *string, _ F) int {
+	n := defaultFirst
+	if first != nil && *first > 0 {
+		n = *first
+	}
+	return 1 + n*childComplexity
+}
+
+// overHTTP answers what gqlgen's transports leave to the server under the
+// GraphQL-over-HTTP specification: a method other than GET, POST or
+// OPTIONS gets 405 with Allow; a POST body that is not JSON gets 415; a
+// mutation sent with GET gets 405 with "Allow: POST" (gqlgen answers 406).
+func overHTTP(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method {
+		case http.MethodGet:
+			next.ServeHTTP(&getResponse{ResponseWriter: w}, r)
+			return
+		case http.MethodPost:
+			if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+				w.Header().Set("Accept-Post", "application/json")
+				http.Error(w, "a GraphQL POST request has a JSON body: Content-Type: application/json", http.StatusUnsupportedMediaType)
+				return
+			}
+		case http.MethodOptions:
+		default:
+			w.Header().Set("Allow", "GET, POST, OPTIONS")
+			http.Error(w, "GraphQL is served over GET and POST", http.StatusMethodNotAllowed)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// getResponse turns gqlgen's 406 for a mutation sent with GET into 405.
+type getResponse struct {
+	http.ResponseWriter
+}
+
+func (g *getResponse) WriteHeader(status int) {
+	if status == http.StatusNotAcceptable {
+		g.Header().Set("Allow", "POST")
+		status = http.StatusMethodNotAllowed
+	}
+	g.ResponseWriter.WriteHeader(status)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (g *getResponse) Unwrap() http.ResponseWriter { return g.ResponseWriter }
+

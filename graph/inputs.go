@@ -1,0 +1,39 @@
+package graph
+
+import (
+	"cmap/engine"
+	"cmap/graph/model"
+)
+
+// set stores *v in *dst when the input gave a value.
+func set[T any](dst *T, v *T) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
+// setList stores v in *dst when the input gave a list (an empty list
+// clears *dst; a missing one keeps it).
+func setList(dst *[]string, v []string) {
+	if v != nil {
+		*dst = v
+	}
+}
+
+// completionsOf converts completion inputs to the domain's completions.
+func completionsOf(in []*model.CompletionInput) []engine.Completion {
+	out := make([]engine.Completion, len(in))
+	for i, c := range in {
+		out[i] = engine.Completion{CourseCode: c.CourseCode, Completed: c.CompletedOn}
+	}
+	return out
+}
+
+// nilIfNotFound turns ENOTFOUND into a null result: a lookup by key of a
+// record that does not exist answers null, not an error.
+func nilIfNotFound[T any](v *T, err error) (*T, error) {
+	if engine.ErrorCode(err) == engine.ENOTFOUND {
+		return nil, nil
+	}
+	return v, err
+}

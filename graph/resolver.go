@@ -1,0 +1,11 @@
+package graph
+
+//go:generate go tool gqlgen generate
+
+import "cmap/app"
+
+// Resolver is the root of the resolvers; it holds their dependencies.
+// Resolvers stay thin: they translate between GraphQL and the App.
+type Resolver struct {
+	App *app.App
+}
