@@ -50,7 +50,9 @@ func TestBuildRejectsBadFacts(t *testing.T) {
 
 func TestMatrix(t *testing.T) {
 	ix := mustBuild(t, fixture())
-	rule := func(id string) []engine.RuleRef { return []engine.RuleRef{{ID: id, File: "rules/courses.yaml", Line: 3}} }
+	rule := func(id string) []engine.RuleRef {
+		return []engine.RuleRef{{ID: id, File: "rules/courses.yaml", Line: 3}}
+	}
 
 	m, err := ix.Matrix(analysis.MatrixFilter{})
 	if err != nil {

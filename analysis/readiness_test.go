@@ -20,7 +20,7 @@ func TestReadiness(t *testing.T) {
 	// P-1 completed A-101 (1.A Basic, 1.B Basic); POS-1 needs 1.A Advanced, 2.A Intermediate.
 	check(t, "P-1", get("P-1"), &analysis.Readiness{PersonID: "P-1", Name: "Person P-1", PositionID: "POS-1", HasPosition: true,
 		Organization: "EUCOM-SCO", Requirements: 2,
-		Gaps: []analysis.Gap{{SubCompetency: "1.A", Required: "Advanced", Attained: "Basic"}, {SubCompetency: "2.A", Required: "Intermediate"}},
+		Gaps:     []analysis.Gap{{SubCompetency: "1.A", Required: "Advanced", Attained: "Basic"}, {SubCompetency: "2.A", Required: "Intermediate"}},
 		Attained: []analysis.Attainment{{SubCompetency: "1.A", Level: "Basic", Courses: []string{"A-101"}}, {SubCompetency: "1.B", Level: "Basic", Courses: []string{"A-101"}}}})
 
 	// P-3's only course is retired, and still counts: 2.A Expert, 1.A Intermediate meet POS-3.
