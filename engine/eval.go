@@ -159,6 +159,8 @@ type outcome struct {
 	rs    *RuleSet
 	rank  []int
 	rules [][]*Rule
+	// tier is the rank of a course's catalogue tier (0 for positions).
+	tier int
 	// fired are the rules whose condition held, in rule order.
 	fired []*Rule
 	err   error
@@ -174,8 +176,14 @@ func (rs *RuleSet) newOutcome() *outcome {
 func (o *outcome) give(r *Rule) {
 	o.fired = append(o.fired, r)
 	for j, idx := range r.yieldIdx {
-		o.rules[idx] = append(o.rules[idx], r)
-		o.rank[idx] = max(o.rank[idx], r.yieldRank[j])
+		rank := r.yieldRank[j]
+		if rank == tierRank {
+			rank = o.tier
+		}
+		if rank > 0 {
+			o.rules[idx] = append(o.rules[idx], r)
+			o.rank[idx] = max(o.rank[idx], rank)
+		}
 	}
 }
 
@@ -233,7 +241,9 @@ func (o *outcome) requirements(position string) []Requirement {
 // evalCourse runs every course rule on c with VM m.
 func (rs *RuleSet) evalCourse(m *vm.VM, c *Course) *outcome {
 	o := rs.newOutcome()
-	env := any(rs.newCourseEnv(c))
+	ce := rs.newCourseEnv(c)
+	o.tier = int(ce.Course.Level)
+	env := any(ce)
 	for _, r := range rs.courseRules {
 		ok, err := runRule(m, r, env)
 		switch {

@@ -23,6 +23,14 @@ import (
 	"cmap/diag"
 )
 
+// TierLevel is the level a course rule yields to cover a sub-competency
+// at the course's own catalogue tier (see courseTier): covers: {4.C: tier}.
+// A course with no tier gets no fact from such a yield.
+const TierLevel = "tier"
+
+// tierRank marks a yield at the course's tier in Rule.yieldRank.
+const tierRank = -1
+
 // ScaleFile is the name of the scale file at the root of a rule directory.
 const ScaleFile = "scale.yaml"
 
@@ -201,6 +209,10 @@ func parseScale(f *yamlFile) (Scale, bool) {
 		f.nodeErrorf(levelsNode, "%s", ErrorMessage(err))
 		return Scale{}, false
 	}
+	if _, ok := s.Rank(TierLevel); ok {
+		f.nodeErrorf(levelsNode, "%q is reserved: rules use it for the course's tier", TierLevel)
+		return Scale{}, false
+	}
 	return s, len(f.diags) == 0
 }
 
@@ -221,6 +233,8 @@ type ruleSpec struct {
 	yields       []Yield
 	exclude      bool
 	excludeCodes []string
+	// tierAt are the places where the rule yields the course's tier.
+	tierAt []diag.Pos
 	// bad marks a rule with problems found before compiling.
 	bad bool
 	// uncompilable marks a condition whose problems would confuse the
@@ -306,7 +320,7 @@ func (rs *RuleSet) parseRule(f *yamlFile, n yamlast.Node) *ruleSpec {
 				continue
 			}
 			yieldKey = mv
-			s.yields = rs.parseYields(f, mv.Value)
+			s.yields = rs.parseYields(s, f, mv.Value)
 		case "exclude":
 			excludeNode = mv.Value
 			s.exclude, s.excludeCodes = rs.parseExclude(f, mv.Value)
@@ -333,6 +347,11 @@ func (rs *RuleSet) parseRule(f *yamlFile, n yamlast.Node) *ruleSpec {
 	case yieldKey == nil && !s.exclude && condKey != nil:
 		f.add(s.pos, "%s yields nothing: give %s: {CODE: LEVEL} or exclude: true", where, yieldKeyFor(s.kind))
 	}
+	if s.kind == KindPosition {
+		for _, p := range s.tierAt {
+			f.add(p, "%s: only course rules can yield at the course's tier; give a level of the scale (%s)", where, strings.Join(rs.scale.Levels, ", "))
+		}
+	}
 	s.bad = len(f.diags) > before
 	return s
 }
@@ -345,7 +364,7 @@ func yieldKeyFor(k RuleKind) string {
 }
 
 // parseYields reads {CODE: LEVEL, ...}; codes may be ranges.
-func (rs *RuleSet) parseYields(f *yamlFile, n yamlast.Node) []Yield {
+func (rs *RuleSet) parseYields(s *ruleSpec, f *yamlFile, n yamlast.Node) []Yield {
 	entries, ok := f.mapping(n, "covers:/requires:")
 	if !ok {
 		return nil
@@ -369,6 +388,10 @@ func (rs *RuleSet) parseYields(f *yamlFile, n yamlast.Node) []Yield {
 			continue
 		}
 		canon, ok := rs.scale.Canonical(lv)
+		if strings.EqualFold(lv, TierLevel) {
+			canon, ok = TierLevel, true
+			s.tierAt = append(s.tierAt, f.nodePos(mv.Value))
+		}
 		if !ok || lv == "" {
 			f.nodeErrorf(mv.Value, "unknown level %q (the scale has %s)", lv, strings.Join(rs.scale.Levels, ", "))
 			continue
@@ -730,6 +753,9 @@ func (s *ruleSpec) compile(rs *RuleSet) *Rule {
 	slices.SortStableFunc(r.Yields, func(a, b Yield) int { return rs.subIndex[a.SubCompetency] - rs.subIndex[b.SubCompetency] })
 	for _, y := range r.Yields {
 		rank, _ := rs.scale.Rank(y.Level)
+		if y.Level == TierLevel {
+			rank = tierRank
+		}
 		r.yieldIdx = append(r.yieldIdx, rs.subIndex[y.SubCompetency])
 		r.yieldRank = append(r.yieldRank, rank)
 	}
