@@ -3,7 +3,7 @@ package analysis_test
 import (
 	"cmp"
 	"fmt"
-		"slices"
+	"slices"
 	"testing"
 	"time"
 
