@@ -39,6 +39,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runServe(ctx, args, stdout, stderr)
 	case "model":
 		return runModel(ctx, args, stdout, stderr)
+	case "rules":
+		return runRules(ctx, args, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
@@ -53,6 +55,7 @@ const usage = `cmap: curriculum mapping with rules, over a GraphQL API.
 Usage:
   cmap [serve] [flags]        serve the GraphQL API (the default verb)
   cmap model export [FILE]    write the competency model as YAML
+  cmap rules check|test|explain  check, test and explain the rule files
   cmap help                   this text
 
 Run 'cmap VERB -h' for the flags of a verb.

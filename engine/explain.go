@@ -31,6 +31,9 @@ type Explanation struct {
 	// ExcludedBy are the exclusion rules that fired for the subject and
 	// removed some or all of what this rule gives.
 	ExcludedBy []RuleRef `json:"excludedBy,omitempty"`
+	// Tier is the course's catalogue tier as a level, which yields at
+	// "tier" give ("" for positions and courses without a tier).
+	Tier string `json:"tier,omitempty"`
 	// Error is the run-time error of the condition, if it failed.
 	Error string `json:"error,omitempty"`
 }
@@ -62,7 +65,9 @@ func (rs *RuleSet) ExplainCourse(ruleID string, c *Course) (*Explanation, error)
 	m := rs.getVM()
 	defer rs.putVM(m)
 	env := rs.newCourseEnv(c)
-	return rs.explain(r, c.Code, env, env.Terms, rs.evalCourse(m, c)), nil
+	e := rs.explain(r, c.Code, env, env.Terms, rs.evalCourse(m, c))
+	e.Tier = rs.scale.Level(int(env.Course.Level))
+	return e, nil
 }
 
 // ExplainPosition explains rule ruleID for position p. It returns
@@ -280,6 +285,13 @@ func (e *Explanation) Text() string {
 		gives := make([]string, len(e.Yields))
 		for i, y := range e.Yields {
 			gives[i] = y.SubCompetency + " " + y.Level
+			if y.Level == TierLevel {
+				tier := e.Tier
+				if tier == "" {
+					tier = "none: no fact"
+				}
+				gives[i] += " (" + tier + ")"
+			}
 		}
 		word := "would yield"
 		if e.Fired {
