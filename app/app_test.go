@@ -1,0 +1,305 @@
+package app_test
+
+import (
+	"context"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"cmap/app"
+	"cmap/engine"
+	"cmap/mongodb/mongotest"
+)
+
+func TestMain(m *testing.M) { mongotest.Main(m) }
+
+// countingStore counts the calls that reach the real store beneath it.
+type countingStore struct {
+	engine.Store
+	frameworks atomic.Int64
+}
+
+func (s *countingStore) Framework(ctx context.Context) (*engine.Framework, error) {
+	s.frameworks.Add(1)
+	return s.Store.Framework(ctx)
+}
+
+func newApp(t *testing.T) (*app.App, *countingStore) {
+	t.Helper()
+	store := &countingStore{Store: mongotest.Open(t)}
+	return app.New(store, app.Options{}), store
+}
+
+func course(code string, prerequisites ...string) *engine.Course {
+	return &engine.Course{
+		Code: code, Title: "Course " + code, Hours: 8,
+		DeliveryMode: engine.DeliveryOnline, Status: engine.CourseActive,
+		Prerequisites: prerequisites,
+	}
+}
+
+func position(id string) *engine.Position {
+	return &engine.Position{ID: id, Title: "Desk officer", Organization: "DSCA", Grade: "GS-13", Category: "HQ"}
+}
+
+func day(s string) time.Time {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// wantError fails t unless err has code and, when field is not empty, that
+// field path.
+func wantError(t *testing.T, err error, code, field string) {
+	t.Helper()
+	if engine.ErrorCode(err) != code {
+		t.Fatalf("error = %v (code %q), want code %q", err, engine.ErrorCode(err), code)
+	}
+	if field != "" && engine.ErrorField(err) != field {
+		t.Fatalf("error = %v, want field %q, got %q", err, field, engine.ErrorField(err))
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestFrameworkIsReadOnceAndReloadedAfterPut(t *testing.T) {
+	a, store := newApp(t)
+	ctx := context.Background()
+	if _, err := a.Framework(ctx); engine.ErrorCode(err) != engine.ENOTFOUND {
+		t.Fatalf("empty store: error = %v, want ENOTFOUND", err)
+	}
+	f := &engine.Framework{Name: "Test", Competencies: []engine.Competency{{
+		Code: "1.0", Title: "Planning", Description: "Plans.",
+		SubCompetencies: []engine.SubCompetency{{Code: "1.A", Statement: "Plan things."}, {Code: "1.B", Statement: "Review plans."}},
+	}}}
+	must(t, a.PutFramework(ctx, f))
+	before := store.frameworks.Load()
+	for range 3 {
+		got, err := a.Framework(ctx)
+		must(t, err)
+		if got.Name != "Test" || len(got.Competencies) != 1 {
+			t.Fatalf("framework = %+v", got)
+		}
+	}
+	if n := store.frameworks.Load() - before; n != 1 {
+		t.Errorf("three reads reached the store %d times, want 1", n)
+	}
+
+	s, c, err := a.SubCompetency(ctx, "1.B")
+	must(t, err)
+	if s.Statement != "Review plans." || c.Code != "1.0" {
+		t.Errorf("SubCompetency(1.B) = %+v in %+v", s, c)
+	}
+	_, _, err = a.SubCompetency(ctx, "1.C")
+	wantError(t, err, engine.ENOTFOUND, "")
+	_, err = a.Competency(ctx, "2.0")
+	wantError(t, err, engine.ENOTFOUND, "")
+
+	f.Name = "Renamed"
+	must(t, a.PutFramework(ctx, f))
+	got, err := a.Framework(ctx)
+	must(t, err)
+	if got.Name != "Renamed" {
+		t.Errorf("after PutFramework the name is %q, want Renamed", got.Name)
+	}
+
+	bad := &engine.Framework{Name: "Bad"}
+	wantError(t, a.PutFramework(ctx, bad), engine.EINVALID, "competencies")
+}
+
+func TestCoursePrerequisitesMustExistAndNotCycle(t *testing.T) {
+	a, _ := newApp(t)
+	ctx := context.Background()
+	must(t, a.CreateCourse(ctx, course("SCO-101")))
+	must(t, a.CreateCourse(ctx, course("SCO-201", "SCO-101")))
+
+	err := a.CreateCourse(ctx, course("SCO-301", "SCO-201", "SCO-999"))
+	wantError(t, err, engine.EINVALID, "prerequisites[1]")
+	if !strings.Contains(err.Error(), "SCO-999 does not exist") {
+		t.Errorf("message %q does not name the missing course", err)
+	}
+
+	must(t, a.CreateCourse(ctx, course("SCO-301", "SCO-201")))
+	// SCO-101 <- SCO-201 <- SCO-301: making SCO-101 require SCO-301 closes a cycle.
+	_, err = a.UpdateCourse(ctx, "SCO-101", 1, func(c *engine.Course) { c.Prerequisites = []string{"SCO-301"} })
+	wantError(t, err, engine.EINVALID, "prerequisites[0]")
+	if !strings.Contains(err.Error(), "cycle") {
+		t.Errorf("message %q does not say cycle", err)
+	}
+
+	// Bad fields are reported before references are read.
+	bad := course("SCO-401")
+	bad.Objectives = []string{"Explain", " "}
+	wantError(t, a.CreateCourse(ctx, bad), engine.EINVALID, "objectives[1]")
+	wantError(t, a.CreateCourse(ctx, course("SCO-101")), engine.ECONFLICT, "")
+}
+
+func TestUpdateCourseAppliesEditAndRefusesStaleVersion(t *testing.T) {
+	a, _ := newApp(t)
+	ctx := context.Background()
+	must(t, a.CreateCourse(ctx, course("SCM-401")))
+
+	updated, err := a.UpdateCourse(ctx, "SCM-401", 1, func(c *engine.Course) {
+		c.Title = "Case Management"
+		c.Code = "XYZ-000" // the key cannot change
+	})
+	must(t, err)
+	if updated.Version != 2 || updated.Code != "SCM-401" || updated.Title != "Case Management" {
+		t.Fatalf("updated = %+v", updated)
+	}
+	stored, err := a.Course(ctx, "SCM-401")
+	must(t, err)
+	if stored.Title != "Case Management" || stored.Version != 2 {
+		t.Errorf("stored = %+v", stored)
+	}
+
+	_, err = a.UpdateCourse(ctx, "SCM-401", 1, func(c *engine.Course) { c.Title = "Lost update" })
+	wantError(t, err, engine.ECONFLICT, "")
+	if !strings.Contains(err.Error(), "version 1") || !strings.Contains(err.Error(), "version is 2") {
+		t.Errorf("conflict message %q does not state both versions", err)
+	}
+	_, err = a.UpdateCourse(ctx, "SCM-999", 1, func(*engine.Course) {})
+	wantError(t, err, engine.ENOTFOUND, "")
+	_, err = a.UpdateCourse(ctx, "SCM-401", 2, func(c *engine.Course) { c.Hours = -1 })
+	wantError(t, err, engine.EINVALID, "hours")
+}
+
+func TestDeleteCourseRequiredByAnotherIsRefused(t *testing.T) {
+	a, _ := newApp(t)
+	ctx := context.Background()
+	must(t, a.CreateCourse(ctx, course("SCO-101")))
+	must(t, a.CreateCourse(ctx, course("SCO-201", "SCO-101")))
+
+	err := a.DeleteCourse(ctx, "SCO-101", 1)
+	wantError(t, err, engine.ECONFLICT, "")
+	if !strings.Contains(err.Error(), "SCO-201") {
+		t.Errorf("message %q does not name the dependent course", err)
+	}
+	wantError(t, a.DeleteCourse(ctx, "SCO-201", 7), engine.ECONFLICT, "")
+	must(t, a.DeleteCourse(ctx, "SCO-201", 1))
+	must(t, a.DeleteCourse(ctx, "SCO-101", 1))
+	_, err = a.Course(ctx, "SCO-101")
+	wantError(t, err, engine.ENOTFOUND, "")
+	wantError(t, a.DeleteCourse(ctx, "SCO-101", 1), engine.ENOTFOUND, "")
+}
+
+func TestPositionsAndTheirHolders(t *testing.T) {
+	a, _ := newApp(t)
+	ctx := context.Background()
+	for _, id := range []string{"POS-1", "POS-2", "POS-3"} {
+		must(t, a.CreatePosition(ctx, position(id)))
+	}
+	for _, p := range []*engine.Person{
+		{ID: "P-1", Name: "Ada", PositionID: "POS-1"},
+		{ID: "P-2", Name: "Ben", PositionID: "POS-1"},
+		{ID: "P-3", Name: "Cy", PositionID: "POS-2"},
+		{ID: "P-4", Name: "Di"},
+	} {
+		must(t, a.CreatePerson(ctx, p))
+	}
+
+	holders, err := a.PeopleByPosition(ctx, []string{"POS-1", "POS-3"})
+	must(t, err)
+	if len(holders) != 1 || len(holders["POS-1"]) != 2 {
+		t.Fatalf("holders = %v, want POS-1 with two people only", holders)
+	}
+	for _, p := range holders["POS-1"] {
+		if p.PositionID != "POS-1" {
+			t.Errorf("holder %s holds %s", p.ID, p.PositionID)
+		}
+	}
+
+	err = a.DeletePosition(ctx, "POS-1", 1)
+	wantError(t, err, engine.ECONFLICT, "")
+	if !strings.Contains(err.Error(), "2 people") {
+		t.Errorf("message %q does not count the holders", err)
+	}
+	must(t, a.DeletePosition(ctx, "POS-3", 1))
+
+	_, err = a.UpdatePosition(ctx, "POS-2", 1, func(p *engine.Position) { p.Grade = "GS-99x" })
+	wantError(t, err, engine.EINVALID, "grade")
+	p, err := a.UpdatePosition(ctx, "POS-2", 1, func(p *engine.Position) { p.KeyBillet = true })
+	must(t, err)
+	if !p.KeyBillet || p.Version != 2 {
+		t.Errorf("updated position = %+v", p)
+	}
+	wantError(t, a.CreatePosition(ctx, &engine.Position{ID: "POS-9"}), engine.EINVALID, "title")
+}
+
+func TestPersonReferencesAreChecked(t *testing.T) {
+	a, _ := newApp(t)
+	ctx := context.Background()
+	must(t, a.CreatePosition(ctx, position("POS-1")))
+	must(t, a.CreateCourse(ctx, course("SCO-101")))
+	must(t, a.CreateCourse(ctx, course("SCO-102")))
+
+	err := a.CreatePerson(ctx, &engine.Person{ID: "P-1", Name: "Ada", PositionID: "POS-404"})
+	wantError(t, err, engine.EINVALID, "positionId")
+	err = a.CreatePerson(ctx, &engine.Person{ID: "P-1", Name: "Ada", Completions: []engine.Completion{
+		{CourseCode: "SCO-101", Completed: day("2023-01-10")},
+		{CourseCode: "SCO-404", Completed: day("2023-02-10")},
+	}})
+	wantError(t, err, engine.EINVALID, "completions[1].courseCode")
+
+	must(t, a.CreatePerson(ctx, &engine.Person{ID: "P-1", Name: "Ada", PositionID: "POS-1", Completions: []engine.Completion{
+		{CourseCode: "SCO-102", Completed: day("2023-01-10")},
+	}}))
+
+	// A completion of a course deleted since stays valid history.
+	must(t, a.DeleteCourse(ctx, "SCO-102", 1))
+	p, err := a.UpdatePerson(ctx, "P-1", 1, func(p *engine.Person) { p.Name = "Ada L." })
+	must(t, err)
+	if p.Name != "Ada L." || len(p.Completions) != 1 || p.Version != 2 {
+		t.Errorf("updated person = %+v", p)
+	}
+	// But a new completion of it is refused.
+	_, err = a.UpdatePerson(ctx, "P-1", 2, func(p *engine.Person) {
+		p.Completions = append(p.Completions, engine.Completion{CourseCode: "SCO-404", Completed: day("2024-01-01")})
+	})
+	wantError(t, err, engine.EINVALID, "completions[1].courseCode")
+
+	_, err = a.UpdatePerson(ctx, "P-1", 1, func(p *engine.Person) { p.Name = "Stale" })
+	wantError(t, err, engine.ECONFLICT, "")
+	wantError(t, a.DeletePerson(ctx, "P-1", 1), engine.ECONFLICT, "")
+	must(t, a.DeletePerson(ctx, "P-1", 2))
+	_, err = a.Person(ctx, "P-1")
+	wantError(t, err, engine.ENOTFOUND, "")
+}
+
+func TestRecordCompletion(t *testing.T) {
+	a, _ := newApp(t)
+	ctx := context.Background()
+	must(t, a.CreateCourse(ctx, course("SCO-101")))
+	must(t, a.CreatePerson(ctx, &engine.Person{ID: "P-1", Name: "Ada"}))
+
+	_, err := a.RecordCompletion(ctx, "P-1", "SCO-404", day("2024-03-01"))
+	wantError(t, err, engine.EINVALID, "courseCode")
+	_, err = a.RecordCompletion(ctx, "P-404", "SCO-101", day("2024-03-01"))
+	wantError(t, err, engine.ENOTFOUND, "")
+	_, err = a.RecordCompletion(ctx, "P-1", "SCO-101", time.Now().AddDate(1, 0, 0))
+	wantError(t, err, engine.EINVALID, "completed")
+
+	p, err := a.RecordCompletion(ctx, "P-1", "SCO-101", day("2024-03-01"))
+	must(t, err)
+	if len(p.Completions) != 1 || p.Version != 2 {
+		t.Fatalf("after one completion: %+v", p)
+	}
+	again, err := a.RecordCompletion(ctx, "P-1", "SCO-101", day("2024-03-01"))
+	must(t, err)
+	if len(again.Completions) != 1 || again.Version != 2 {
+		t.Errorf("recording the same completion again changed the person: %+v", again)
+	}
+	refresher, err := a.RecordCompletion(ctx, "P-1", "SCO-101", day("2025-03-01"))
+	must(t, err)
+	if len(refresher.Completions) != 2 {
+		t.Errorf("a later completion of the same course was not recorded: %+v", refresher)
+	}
+}
