@@ -1,0 +1,276 @@
+package seed
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
+
+	"cmap/diag"
+	"cmap/engine"
+)
+
+// courses reads courses.yaml: a mapping whose one key, courses, lists the
+// courses. Each course is decoded and checked on its own, so that one bad
+// course does not hide the problems of the others. Prerequisites must name
+// courses of the file and must not form a cycle.
+func (c *checker) courses(path string, data []byte) []engine.Course {
+	c.courseLines = map[string]diag.Pos{}
+	file, err := parser.ParseBytes(data, 0)
+	if err != nil {
+		c.diags.Add(yamlErrorPos(path, err), "%s", yamlErrorMessage(err))
+		return nil
+	}
+	if len(file.Docs) > 1 {
+		pos := nodePos(path, file.Docs[1].Body)
+		if start := file.Docs[1].Start; start != nil && start.Position != nil {
+			pos = diag.Pos{File: path, Line: start.Position.Line, Col: start.Position.Column}
+		}
+		c.diags.Add(pos, "%s holds one YAML document, this is the second", CoursesFile)
+	}
+	var list ast.Node
+	if len(file.Docs) > 0 {
+		list = c.coursesList(path, file.Docs[0].Body)
+	}
+	seq, ok := list.(*ast.SequenceNode)
+	if !ok {
+		if list != nil {
+			c.diags.Add(nodePos(path, list), "courses must be a list of courses")
+		}
+		return nil
+	}
+
+	var courses []engine.Course
+	var nodes []ast.Node
+	for _, n := range seq.Values {
+		var course engine.Course
+		if err := yaml.NodeToValue(n, &course, yaml.DisallowUnknownField()); err != nil {
+			msg := courseDecodeMessage(n, err)
+			if course.Code != "" {
+				msg = "course " + course.Code + ": " + msg
+			}
+			c.diags.Add(yamlErrorPos(path, err), "%s", msg)
+			c.reject("course", course.Code) // as far as it was decoded
+			continue
+		}
+		if err := course.Validate(); err != nil {
+			field := engine.ErrorField(err)
+			if field == "code" {
+				c.diags.Add(fieldPos(path, n, field), "%s", err)
+			} else {
+				c.diags.Add(fieldPos(path, n, field), "course %s: %s", course.Code, err)
+			}
+			c.reject("course", course.Code)
+			continue
+		}
+		if c.duplicate(c.courseLines, fieldPos(path, n, "code"), "course", course.Code) {
+			continue
+		}
+		courses = append(courses, course)
+		nodes = append(nodes, n)
+	}
+
+	for i, course := range courses {
+		for j, p := range course.Prerequisites {
+			if c.unknown(c.courseLines, "course", p) {
+				c.diags.Add(fieldPos(path, nodes[i], fmt.Sprintf("prerequisites[%d]", j)),
+					"course %s: prerequisite %s is not a course in %s", course.Code, p, CoursesFile)
+			}
+		}
+	}
+	if cycle := prerequisiteCycle(courses); cycle != nil {
+		c.diags.Add(c.courseLines[cycle[0]], "prerequisites form a cycle: %s", strings.Join(cycle, " -> "))
+	}
+	return courses
+}
+
+// coursesList returns the value of the key courses in the document body,
+// reporting other keys and a body that is not a mapping. It returns nil
+// when there is nothing to read.
+func (c *checker) coursesList(path string, body ast.Node) ast.Node {
+	var pairs []*ast.MappingValueNode
+	switch b := body.(type) {
+	case nil:
+	case *ast.MappingNode:
+		pairs = b.Values
+	case *ast.MappingValueNode:
+		pairs = []*ast.MappingValueNode{b}
+	default:
+		c.diags.Add(nodePos(path, body), "want a mapping with the key courses")
+		return nil
+	}
+	var list ast.Node
+	for _, kv := range pairs {
+		if key := kv.Key.GetToken().Value; key != "courses" {
+			c.diags.Add(nodePos(path, kv.Key), "unknown field %q (the file holds one field, courses)", key)
+			continue
+		}
+		list = kv.Value
+		if _, null := list.(*ast.NullNode); null {
+			return nil // "courses:" with nothing under it: no courses
+		}
+	}
+	if list == nil && body != nil {
+		c.diags.Add(nodePos(path, body), "missing field courses")
+	}
+	if list == nil && body == nil {
+		c.diags.Add(diag.Pos{File: path}, "the file is empty; want a mapping with the key courses")
+	}
+	return list
+}
+
+// courseFieldTypes describes the type of each course field, for messages
+// about values of the wrong type.
+var courseFieldTypes = map[string]string{
+	"hours":         "a number",
+	"objectives":    "a list of strings",
+	"topics":        "a list of strings",
+	"prerequisites": "a list of course codes",
+}
+
+// courseDecodeMessage returns the message for an error decoding the
+// course node n. When the error is about the value of a field, it names the
+// field and the kind of value it wants, rather than the Go types go-yaml
+// names.
+func courseDecodeMessage(n ast.Node, err error) string {
+	var ye yaml.Error
+	if !errors.As(err, &ye) {
+		return err.Error()
+	}
+	var pairs []*ast.MappingValueNode
+	switch m := n.(type) {
+	case *ast.MappingNode:
+		pairs = m.Values
+	case *ast.MappingValueNode:
+		pairs = []*ast.MappingValueNode{m}
+	default:
+		return "a course must be a mapping of fields (code, title, ...)"
+	}
+	for _, kv := range pairs {
+		if kv.Value == nil || kv.Value.GetToken() != ye.GetToken() {
+			continue
+		}
+		key := kv.Key.GetToken().Value
+		want, ok := courseFieldTypes[key]
+		if !ok {
+			want = "a string"
+		}
+		var got string
+		switch kv.Value.(type) {
+		case *ast.SequenceNode:
+			got = "a list"
+		case *ast.MappingNode, *ast.MappingValueNode:
+			got = "a mapping"
+		default:
+			got = strconv.Quote(kv.Value.GetToken().Value)
+		}
+		return fmt.Sprintf("%s: want %s, not %s", key, want, got)
+	}
+	return ye.GetMessage()
+}
+
+// prerequisiteCycle returns one cycle of prerequisites, as the codes along
+// it with the first repeated at the end, or nil when there is none.
+// Prerequisites that name no course are ignored.
+func prerequisiteCycle(courses []engine.Course) []string {
+	prereqs := make(map[string][]string, len(courses))
+	codes := make([]string, 0, len(courses))
+	for _, c := range courses {
+		prereqs[c.Code] = c.Prerequisites
+		codes = append(codes, c.Code)
+	}
+	slices.Sort(codes)
+	const (
+		unvisited = iota
+		onPath
+		done
+	)
+	state := map[string]int{}
+	var path []string
+	var visit func(code string) []string
+	visit = func(code string) []string {
+		switch state[code] {
+		case onPath:
+			start := slices.Index(path, code)
+			return append(slices.Clone(path[start:]), code)
+		case done:
+			return nil
+		}
+		state[code] = onPath
+		path = append(path, code)
+		for _, p := range prereqs[code] {
+			if _, ok := prereqs[p]; !ok {
+				continue
+			}
+			if cycle := visit(p); cycle != nil {
+				return cycle
+			}
+		}
+		path = path[:len(path)-1]
+		state[code] = done
+		return nil
+	}
+	for _, code := range codes {
+		if cycle := visit(code); cycle != nil {
+			return cycle
+		}
+	}
+	return nil
+}
+
+// fieldPos returns the position of the field at path field (a Validate
+// field path such as "objectives[2]") inside the YAML node n, or of the
+// nearest enclosing node that exists.
+func fieldPos(file string, n ast.Node, field string) diag.Pos {
+	for field != "" {
+		if p, err := yaml.PathString("$." + field); err == nil {
+			if found, err := p.FilterNode(n); err == nil && found != nil {
+				return nodePos(file, found)
+			}
+		}
+		if strings.HasSuffix(field, "]") {
+			field = field[:strings.LastIndexByte(field, '[')]
+		} else if i := strings.LastIndexByte(field, '.'); i >= 0 {
+			field = field[:i]
+		} else {
+			field = ""
+		}
+	}
+	return nodePos(file, n)
+}
+
+// nodePos returns the position of a YAML node's first token.
+func nodePos(file string, n ast.Node) diag.Pos {
+	if n != nil {
+		if tk := n.GetToken(); tk != nil && tk.Position != nil {
+			return diag.Pos{File: file, Line: tk.Position.Line, Col: tk.Position.Column}
+		}
+	}
+	return diag.Pos{File: file}
+}
+
+// yamlErrorPos returns the position of the token a go-yaml error carries.
+func yamlErrorPos(file string, err error) diag.Pos {
+	var ye yaml.Error
+	if errors.As(err, &ye) {
+		if tk := ye.GetToken(); tk != nil && tk.Position != nil {
+			return diag.Pos{File: file, Line: tk.Position.Line, Col: tk.Position.Column}
+		}
+	}
+	return diag.Pos{File: file}
+}
+
+// yamlErrorMessage returns a go-yaml error's message without the source
+// excerpt that its Error method appends.
+func yamlErrorMessage(err error) string {
+	var ye yaml.Error
+	if errors.As(err, &ye) {
+		return ye.GetMessage()
+	}
+	return err.Error()
+}

@@ -1,0 +1,112 @@
+package seed
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"io"
+	"slices"
+	"strings"
+
+	"cmap/diag"
+)
+
+// row is one data row of a CSV file, with the position of each field.
+type row struct {
+	file   string
+	fields map[string]string
+	pos    map[string]diag.Pos
+	// line is the row's first line.
+	line int
+}
+
+// get returns the trimmed value of column col.
+func (r row) get(col string) string { return r.fields[col] }
+
+// at returns the position of column col's value in the row.
+func (r row) at(col string) diag.Pos { return r.pos[col] }
+
+// readTable reads a CSV file whose first row names its columns, and calls
+// fn for each data row that has as many fields as the header. The header
+// must name each of columns once, in any order, and nothing else. Syntax
+// errors, bad headers and rows of the wrong width are added to diags.
+func readTable(path string, data []byte, columns []string, diags *diag.List, fn func(row)) {
+	data = bytes.TrimPrefix(data, []byte("\uFEFF")) // spreadsheet exports start with a byte order mark
+	r := csv.NewReader(bytes.NewReader(data))
+	header, err := r.Read()
+	if errors.Is(err, io.EOF) {
+		diags.Add(diag.Pos{File: path}, "the file is empty; want the header %s", strings.Join(columns, ","))
+		return
+	}
+	if err != nil {
+		addCSVError(path, err, diags)
+		return
+	}
+	names, ok := checkHeader(path, r, header, columns, diags)
+	if !ok {
+		return
+	}
+	for {
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			return
+		}
+		if errors.Is(err, csv.ErrFieldCount) {
+			line, _ := r.FieldPos(0)
+			diags.Add(diag.Pos{File: path, Line: line}, "the row has %d fields, the header %d", len(rec), len(header))
+			continue // the next row may be fine
+		}
+		if err != nil {
+			addCSVError(path, err, diags)
+			return // after a quoting error the rest of the file cannot be trusted
+		}
+		rw := row{file: path, fields: make(map[string]string, len(rec)), pos: make(map[string]diag.Pos, len(rec))}
+		for i, v := range rec {
+			line, col := r.FieldPos(i)
+			rw.fields[names[i]] = strings.TrimSpace(v)
+			rw.pos[names[i]] = diag.Pos{File: path, Line: line, Col: col}
+		}
+		rw.line, _ = r.FieldPos(0)
+		fn(rw)
+	}
+}
+
+// checkHeader checks the header row against the expected columns and
+// returns the column name of each field.
+func checkHeader(path string, r *csv.Reader, header, columns []string, diags *diag.List) ([]string, bool) {
+	ok := true
+	names := make([]string, len(header))
+	seen := map[string]bool{}
+	for i, h := range header {
+		name := strings.TrimSpace(h)
+		names[i] = name
+		line, col := r.FieldPos(i)
+		pos := diag.Pos{File: path, Line: line, Col: col}
+		switch {
+		case !slices.Contains(columns, name):
+			diags.Add(pos, "unknown column %q; the columns are %s", name, strings.Join(columns, ","))
+			ok = false
+		case seen[name]:
+			diags.Add(pos, "duplicate column %q", name)
+			ok = false
+		}
+		seen[name] = true
+	}
+	for _, c := range columns {
+		if !seen[c] {
+			diags.Add(diag.Pos{File: path, Line: 1}, "missing column %q; the columns are %s", c, strings.Join(columns, ","))
+			ok = false
+		}
+	}
+	return names, ok
+}
+
+// addCSVError adds a diagnostic for a syntax error of csv.Reader.Read.
+func addCSVError(path string, err error, diags *diag.List) {
+	var pe *csv.ParseError
+	if !errors.As(err, &pe) {
+		diags.Add(diag.Pos{File: path}, "%v", err)
+		return
+	}
+	diags.Add(diag.Pos{File: path, Line: pe.Line, Col: pe.Column}, "%v", pe.Err)
+}
