@@ -82,7 +82,9 @@ func LoadRuleSetFS(fsys fs.FS, name string, fw *Framework) (*RuleSet, error) {
 	rs.revision = hex.EncodeToString(hash.Sum(nil))[:12]
 
 	if f, ok := sources[ScaleFile]; ok {
-		if s, ok := parseScale(f); ok {
+		// A broken scale still names the levels its author meant: check
+		// the rules against them rather than report every level unknown.
+		if s := parseScale(f); len(s.Levels) > 0 {
 			rs.scale = s
 		}
 	}
@@ -166,20 +168,21 @@ func isRuleFile(p string) bool {
 	return isYAML(p) && !isTestFile(p) && p != ScaleFile && !strings.HasPrefix(path.Base(p), ".")
 }
 
-// parseScale reads a scale file: name and levels (lowest first).
-func parseScale(f *yamlFile) (Scale, bool) {
+// parseScale reads a scale file: name and levels (lowest first). It
+// returns what it could read, whether or not it reported problems.
+func parseScale(f *yamlFile) Scale {
 	body := f.parse()
+	var s Scale
 	if body == nil {
 		if len(f.diags) == 0 {
 			f.add(diag.Pos{File: f.name, Line: 1}, "the scale file is empty: give name and levels")
 		}
-		return Scale{}, false
+		return s
 	}
 	entries, ok := f.mapping(body, "the scale file")
 	if !ok {
-		return Scale{}, false
+		return s
 	}
-	var s Scale
 	var levelsNode yamlast.Node
 	for _, mv := range entries {
 		switch keyOf(mv) {
@@ -189,7 +192,7 @@ func parseScale(f *yamlFile) (Scale, bool) {
 			levelsNode = mv.Value
 			items, ok := f.sequence(mv.Value, "levels")
 			if !ok {
-				return Scale{}, false
+				continue
 			}
 			for _, it := range items {
 				l, ok := f.str(it, "a level")
@@ -203,17 +206,18 @@ func parseScale(f *yamlFile) (Scale, bool) {
 	}
 	if levelsNode == nil {
 		f.nodeErrorf(body, "the scale file has no levels")
-		return Scale{}, false
+		return s
 	}
-	if err := s.Validate(); err != nil {
-		f.nodeErrorf(levelsNode, "%s", ErrorMessage(err))
-		return Scale{}, false
+	var invalid *Error
+	if errors.As(s.Validate(), &invalid) {
+		f.nodeErrorf(levelsNode, "%s", invalid.Message)
+		return s
 	}
 	if _, ok := s.Rank(TierLevel); ok {
 		f.nodeErrorf(levelsNode, "%q is reserved: rules use it for the course's tier", TierLevel)
-		return Scale{}, false
+		return s
 	}
-	return s, len(f.diags) == 0
+	return s
 }
 
 // ruleSpec is a rule as read from its file, before compiling.
@@ -630,6 +634,7 @@ func (s *ruleSpec) checkTree(rs *RuleSet, n, parent ast.Node) {
 func (s *ruleSpec) checkHelper(rs *RuleSet, name string, kind RuleKind, call *ast.CallNode) {
 	if s.kind != kind {
 		s.nodeError(call, "%s() is a helper of %s rules, and this is a %s rule", name, kind, s.kind)
+		s.uncompilable = true
 		return
 	}
 	if len(call.Arguments) == 0 {
@@ -665,6 +670,7 @@ func (s *ruleSpec) checkLevelUse(rs *RuleSet, n *ast.MemberNode, parent ast.Node
 	b, ok := parent.(*ast.BinaryNode)
 	if !ok || !comparisons[b.Operator] {
 		s.nodeError(n, `course.level can only be compared with a level name, e.g. course.level >= "Intermediate"`)
+		s.uncompilable = true
 		return
 	}
 	other := b.Left

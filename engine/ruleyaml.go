@@ -77,12 +77,10 @@ func (f *yamlFile) pos(tk *token.Token) diag.Pos {
 func (f *yamlFile) nodePos(n ast.Node) diag.Pos {
 	switch n := n.(type) {
 	case *ast.MappingNode:
-		if len(n.Values) > 0 && n.Start == nil {
-			return f.nodePos(n.Values[0].Key)
-		}
-		if n.Start != nil {
+		if n.IsFlowStyle || len(n.Values) == 0 {
 			return f.pos(n.Start)
 		}
+		return f.nodePos(n.Values[0].Key)
 	case *ast.MappingValueNode:
 		return f.nodePos(n.Key)
 	case *ast.LiteralNode:
