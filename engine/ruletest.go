@@ -258,7 +258,7 @@ func (rs *RuleSet) parseTest(f *yamlFile, n yamlast.Node, fixtures Fixtures) *ru
 	}
 	t := &ruleTest{pos: f.nodePos(n)}
 	before := len(f.diags)
-	subjects := 0
+	subjects, expectations := 0, 0
 	for _, mv := range entries {
 		switch keyOf(mv) {
 		case "name":
@@ -283,6 +283,7 @@ func (rs *RuleSet) parseTest(f *yamlFile, n yamlast.Node, fixtures Fixtures) *ru
 				return fixtures.Position(key)
 			})
 		case "expect":
+			expectations++
 			entries, ok := f.mapping(mv.Value, "expect")
 			if !ok {
 				continue
@@ -303,6 +304,7 @@ func (rs *RuleSet) parseTest(f *yamlFile, n yamlast.Node, fixtures Fixtures) *ru
 				}
 			}
 		case "absent":
+			expectations++
 			items, ok := f.sequence(mv.Value, "absent")
 			if !ok {
 				continue
@@ -320,7 +322,7 @@ func (rs *RuleSet) parseTest(f *yamlFile, n yamlast.Node, fixtures Fixtures) *ru
 	if subjects != 1 {
 		f.add(t.pos, "test %q needs exactly one of course: and position:", t.name)
 	}
-	if len(t.expect) == 0 && len(t.absent) == 0 {
+	if expectations == 0 {
 		f.add(t.pos, "test %q expects nothing: give expect: or absent:", t.name)
 	}
 	if len(f.diags) > before || (t.course == nil && t.position == nil) {

@@ -1,0 +1,241 @@
+package engine
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// facts renders coverage or requirements as "CODE Level [rule ids]".
+func facts[T Coverage | Requirement](fs []T) string {
+	var out []string
+	for _, f := range fs {
+		var sub, lv string
+		var refs []RuleRef
+		switch f := any(f).(type) {
+		case Coverage:
+			sub, lv, refs = f.SubCompetency, f.Level, f.Rules
+		case Requirement:
+			sub, lv, refs = f.SubCompetency, f.Level, f.Rules
+		}
+		ids := make([]string, len(refs))
+		for i, r := range refs {
+			ids[i] = r.ID
+		}
+		out = append(out, fmt.Sprintf("%s %s %v", sub, lv, ids))
+	}
+	return strings.Join(out, "; ")
+}
+
+const evalRules = `rules:
+  - id: estimating
+    course: mentions("price and availability", "letter of offer")
+    covers: {4.C: tier, 4.D: Basic}
+  - id: estimating-deep
+    course: mentions("price and availability") && course.hours >= 40
+    covers: {4.C: Expert}
+  - id: regional
+    course: hasTopic("Regional Studies") && course.level >= "Intermediate"
+    covers: {1.A-1.C: Intermediate}
+  - id: expert-tier-only
+    course: course.level == "expert"
+    covers: {9.A: Expert}
+  - id: retired
+    course: course.status == "retired"
+    exclude: true
+  - id: online-no-hands-on
+    course: course.deliveryMode == "online"
+    exclude: [4.D]
+`
+
+func TestCourseCoverage(t *testing.T) {
+	rs := mustLoad(t, map[string]string{"courses.yaml": evalRules})
+	tests := []struct {
+		name string
+		c    Course
+		want string
+	}{
+		{"tier level; highest level wins and every contributor is listed",
+			Course{Code: "SCM-201", Title: "Price and Availability", Hours: 40, Status: CourseActive, DeliveryMode: DeliveryResident},
+			"4.C Expert [estimating estimating-deep]; 4.D Basic [estimating]"},
+		{"a course below the tier level compare gets only its tier",
+			Course{Code: "SCM-101", Objectives: []string{"Prepare a letter of offer."}, Topics: []string{"regional studies"}, Status: CourseActive, DeliveryMode: DeliveryResident},
+			"4.C Basic [estimating]; 4.D Basic [estimating]"},
+		{"level compares by rank, not alphabetically (Advanced >= Intermediate)",
+			Course{Code: "SCR-301", Topics: []string{"REGIONAL  studies"}, Status: CourseActive, DeliveryMode: DeliveryResident},
+			"1.A Intermediate [regional]; 1.B Intermediate [regional]; 1.C Intermediate [regional]"},
+		{"level equality ignores case",
+			Course{Code: "SCR-401", Status: CourseActive, DeliveryMode: DeliveryResident},
+			"9.A Expert [expert-tier-only]"},
+		{"a code with no tier yields nothing at tier",
+			Course{Code: "SCM-X1", Title: "Price and availability", Status: CourseActive, DeliveryMode: DeliveryResident},
+			"4.D Basic [estimating]"},
+		{"an exclusion of listed codes removes only those",
+			Course{Code: "SCM-201", Title: "Price and availability", Status: CourseActive, DeliveryMode: DeliveryOnline},
+			"4.C Intermediate [estimating]"},
+		{"an exclusion of everything removes everything",
+			Course{Code: "SCM-201", Title: "Price and availability", Status: CourseRetired, DeliveryMode: DeliveryResident},
+			""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cov, err := rs.CourseCoverage(&tt.c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := facts(cov); got != tt.want {
+				t.Errorf("got  %s\nwant %s", got, tt.want)
+			}
+			for _, f := range cov {
+				if f.Course != tt.c.Code {
+					t.Errorf("fact for course %q, want %q", f.Course, tt.c.Code)
+				}
+			}
+		})
+	}
+}
+
+const positionRules = `rules:
+  - id: everyone
+    position: "true"
+    requires: {1.A: Basic}
+  - id: senior
+    position: gradeAtLeast("GS-13", "O-5")
+    requires: {1.A: Advanced}
+  - id: key-sco
+    position: position.keyBillet && position.category == "SCO"
+    requires: {6.A-6.B: Intermediate}
+  - id: abroad
+    position: position.region != "CONUS"
+    requires: {1.E: Intermediate}
+  - id: vacant
+    position: position.title == "Vacant"
+    exclude: true
+`
+
+func TestPositionRequirements(t *testing.T) {
+	rs := mustLoad(t, map[string]string{"positions.yaml": positionRules})
+	tests := []struct {
+		p    Position
+		want string
+	}{
+		{Position{ID: "P1", Grade: "GS-13", Category: "SCO", KeyBillet: true, Region: "CONUS"},
+			"1.A Advanced [everyone senior]; 6.A Intermediate [key-sco]; 6.B Intermediate [key-sco]"},
+		{Position{ID: "P2", Grade: "GS-9", Category: "SCO", Region: "EUCOM"},
+			"1.A Basic [everyone]; 1.E Intermediate [abroad]"},
+		{Position{ID: "P3", Grade: "O-6", Category: "IA", Region: "CONUS"},
+			"1.A Advanced [everyone senior]"},
+		{Position{ID: "P4", Grade: "E-9", Category: "IA", Region: "CONUS"},
+			"1.A Basic [everyone]"},
+		{Position{ID: "P5", Title: "Vacant", Grade: "O-6", Region: "EUCOM"}, ""},
+	}
+	for _, tt := range tests {
+		req, err := rs.PositionRequirements(&tt.p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := facts(req); got != tt.want {
+			t.Errorf("%s: got  %s\nwant %s", tt.p.ID, got, tt.want)
+		}
+	}
+}
+
+// DeriveAll memoises position rules by the fields they read and runs in
+// parallel: its facts must equal those of one-by-one evaluation.
+func TestDeriveAllAgreesWithOneByOne(t *testing.T) {
+	rs := mustLoad(t, map[string]string{"courses.yaml": evalRules, "positions.yaml": positionRules})
+	var courses []*Course
+	var positions []*Position
+	grades := []string{"GS-9", "GS-13", "GS-15", "O-4", "O-5", "E-9"}
+	for i := range 200 {
+		courses = append(courses, &Course{
+			Code:         fmt.Sprintf("SCM-%d%03d", i%5, i),
+			Title:        []string{"Price and availability", "Letters", "Regional"}[i%3],
+			Topics:       []string{[]string{"regional studies", "x"}[i%2]},
+			Hours:        float64(i % 60),
+			DeliveryMode: []string{DeliveryOnline, DeliveryResident}[i%2],
+			Status:       []string{CourseActive, CourseActive, CourseRetired}[i%3],
+		})
+	}
+	for i := range 500 {
+		positions = append(positions, &Position{
+			ID: fmt.Sprintf("POS-%04d", i), Title: []string{"Analyst", "Vacant", "Chief"}[i%7%3],
+			Grade: grades[i%len(grades)], Category: []string{"SCO", "IA"}[i%2], KeyBillet: i%3 == 0,
+			Region: []string{"CONUS", "EUCOM", "INDOPACOM"}[i%3],
+		})
+	}
+	d, err := rs.DeriveAll(courses, positions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Revision != rs.Revision() || len(d.Coverage) != 200 || len(d.Requirements) != 500 {
+		t.Fatalf("derived %d coverage and %d requirement entries, revision %q", len(d.Coverage), len(d.Requirements), d.Revision)
+	}
+	nonEmpty := 0
+	for _, c := range courses {
+		want, _ := rs.CourseCoverage(c)
+		if !reflect.DeepEqual(d.Coverage[c.Code], want) {
+			t.Fatalf("course %s: DeriveAll %v, CourseCoverage %v", c.Code, d.Coverage[c.Code], want)
+		}
+	}
+	for _, p := range positions {
+		want, _ := rs.PositionRequirements(p)
+		if !reflect.DeepEqual(d.Requirements[p.ID], want) {
+			t.Fatalf("position %s: DeriveAll %v, PositionRequirements %v", p.ID, d.Requirements[p.ID], want)
+		}
+		if len(want) > 0 {
+			nonEmpty++
+		}
+	}
+	if nonEmpty == 0 || nonEmpty == len(positions) {
+		t.Errorf("%d of %d positions have requirements: the fixture does not exercise both cases", nonEmpty, len(positions))
+	}
+}
+
+func TestEvaluationIsSafeForConcurrentUse(t *testing.T) {
+	rs := mustLoad(t, map[string]string{"courses.yaml": evalRules, "positions.yaml": positionRules})
+	c := &Course{Code: "SCM-201", Title: "Price and Availability", Hours: 40, Status: CourseActive, DeliveryMode: DeliveryResident}
+	p := &Position{ID: "P1", Grade: "GS-13", Category: "SCO", KeyBillet: true, Region: "EUCOM"}
+	wantC, _ := rs.CourseCoverage(c)
+	wantP, _ := rs.PositionRequirements(p)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 200 {
+				gotC, _ := rs.CourseCoverage(c)
+				gotP, _ := rs.PositionRequirements(p)
+				if !reflect.DeepEqual(gotC, wantC) || !reflect.DeepEqual(gotP, wantP) {
+					t.Error("concurrent evaluation gave different facts")
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func TestRunTimeErrorsNameTheRule(t *testing.T) {
+	rs := mustLoad(t, map[string]string{"a.yaml": `rules:
+  - id: fine
+    course: "true"
+    covers: {1.A: Basic}
+  - id: huge
+    course: len(1..1000000) > 0
+    covers: {1.B: Basic}
+  - id: bad-level
+    course: course.level >= course.title
+    covers: {1.C: Basic}
+`})
+	cov, err := rs.CourseCoverage(&Course{Code: "SCO-101", Title: "Not a level"})
+	if got := facts(cov); got != "1.A Basic [fine]" {
+		t.Errorf("facts %s, want those of the rule that ran", got)
+	}
+	if err == nil || !strings.Contains(err.Error(), "rule huge (rules/a.yaml:5): memory budget exceeded") ||
+		!strings.Contains(err.Error(), `rule bad-level (rules/a.yaml:8): unknown level "Not a level"`) {
+		t.Errorf("error %v: want both failing rules named", err)
+	}
+}
