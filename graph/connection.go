@@ -26,7 +26,7 @@ func pageOf(kind string, first *int, after *string) (engine.Page, error) {
 		p.First = *first
 	}
 	if p.First < 1 || p.First > maxFirst {
-		return p, engine.Invalid("first", "first must be between 1 and %d, not %d", maxFirst, p.First)
+		return p, engine.Invalid("first", "must be between 1 and %d, not %d", maxFirst, p.First)
 	}
 	if after != nil {
 		key, err := decodeCursor(kind, *after)
@@ -48,7 +48,7 @@ func decodeCursor(kind, cursor string) (string, error) {
 	raw, err := base64.RawURLEncoding.DecodeString(cursor)
 	k, key, ok := strings.Cut(string(raw), ":")
 	if err != nil || !ok || k != kind || key == "" {
-		return "", engine.Invalid("after", "%q is not a cursor of this list: pass an endCursor it returned", cursor)
+		return "", engine.Invalid("after", "%q is not a cursor of this list: pass an endCursor the list returned", cursor)
 	}
 	return key, nil
 }

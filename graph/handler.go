@@ -68,42 +68,45 @@ func pageCost[F any](childComplexity int, first *int, _ *string, _ F) int {
 // overHTTP answers what gqlgen's transports leave to the server under the
 // GraphQL-over-HTTP specification: a method other than GET, POST or
 // OPTIONS gets 405 with Allow; a POST body that is not JSON gets 415; a
-// mutation sent with GET gets 405 with "Allow: POST" (gqlgen answers 406).
+// mutation sent with GET gets 405 with "Allow: POST" (gqlgen answers 406);
+// a request that fails to parse or validate gets 200 when the response is
+// application/json (gqlgen answers 422) and keeps 400 when it is
+// application/graphql-response+json.
 func overHTTP(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.Method {
-		case http.MethodGet:
-			next.ServeHTTP(&getResponse{ResponseWriter: w}, r)
-			return
+		case http.MethodGet, http.MethodOptions:
 		case http.MethodPost:
 			if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
 				w.Header().Set("Accept-Post", "application/json")
 				http.Error(w, "a GraphQL POST request has a JSON body: Content-Type: application/json", http.StatusUnsupportedMediaType)
 				return
 			}
-		case http.MethodOptions:
 		default:
 			w.Header().Set("Allow", "GET, POST, OPTIONS")
 			http.Error(w, "GraphQL is served over GET and POST", http.StatusMethodNotAllowed)
 			return
 		}
-		next.ServeHTTP(w, r)
+		next.ServeHTTP(&specStatus{ResponseWriter: w}, r)
 	})
 }
 
-// getResponse turns gqlgen's 406 for a mutation sent with GET into 405.
-type getResponse struct {
+// specStatus corrects the status codes gqlgen writes where they differ
+// from the GraphQL-over-HTTP specification.
+type specStatus struct {
 	http.ResponseWriter
 }
 
-func (g *getResponse) WriteHeader(status int) {
-	if status == http.StatusNotAcceptable {
-		g.Header().Set("Allow", "POST")
+func (s *specStatus) WriteHeader(status int) {
+	switch {
+	case status == http.StatusNotAcceptable: // only for a mutation over GET
+		s.Header().Set("Allow", "POST")
 		status = http.StatusMethodNotAllowed
+	case status == http.StatusUnprocessableEntity && s.Header().Get("Content-Type") == "application/json":
+		status = http.StatusOK
 	}
-	g.ResponseWriter.WriteHeader(status)
+	s.ResponseWriter.WriteHeader(status)
 }
 
 // Unwrap lets http.ResponseController reach the underlying writer.
-func (g *getResponse) Unwrap() http.ResponseWriter { return g.ResponseWriter }
-
+func (s *specStatus) Unwrap() http.ResponseWriter { return s.ResponseWriter }

@@ -1,0 +1,257 @@
+package graph_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+
+	"cmap/app"
+	"cmap/engine"
+	"cmap/graph"
+	"cmap/mongodb/mongotest"
+	"cmap/seed"
+)
+
+func TestMain(m *testing.M) { mongotest.Main(m) }
+
+// gqlError is one entry of a response's errors.
+type gqlError struct {
+	Message    string `json:"message"`
+	Path       []any  `json:"path"`
+	Extensions struct {
+		Code  string `json:"code"`
+		Field string `json:"field"`
+	} `json:"extensions"`
+}
+
+// response is a GraphQL response with its HTTP status and content type.
+type response struct {
+	Status      int
+	ContentType string
+	Data        json.RawMessage `json:"data"`
+	Errors      []gqlError      `json:"errors"`
+}
+
+// decode unmarshals the response's data into v, failing t on errors.
+func (r response) decode(t *testing.T, v any) {
+	t.Helper()
+	if len(r.Errors) > 0 {
+		t.Fatalf("unexpected errors: %+v", r.Errors)
+	}
+	if err := json.Unmarshal(r.Data, v); err != nil {
+		t.Fatalf("decoding %s: %v", r.Data, err)
+	}
+}
+
+// wantError fails t unless the response has exactly one error, with code
+// and (when not empty) field, and returns it.
+func (r response) wantError(t *testing.T, code, field string) gqlError {
+	t.Helper()
+	if len(r.Errors) != 1 {
+		t.Fatalf("want one %s error, got %+v (data %s)", code, r.Errors, r.Data)
+	}
+	e := r.Errors[0]
+	if e.Extensions.Code != code || e.Extensions.Field != field {
+		t.Fatalf("error = %+v, want code %s field %q", e, code, field)
+	}
+	return e
+}
+
+// client posts GraphQL requests to a test server.
+type client struct {
+	t   *testing.T
+	url string
+}
+
+func (c client) do(req *http.Request) response {
+	c.t.Helper()
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	r := response{Status: res.StatusCode, ContentType: res.Header.Get("Content-Type")}
+	if err := json.Unmarshal(body, &r); err != nil {
+		c.t.Fatalf("HTTP %d, body is not JSON: %s", res.StatusCode, body)
+	}
+	return r
+}
+
+// query POSTs a query with variables (nil for none).
+func (c client) query(q string, vars map[string]any) response {
+	c.t.Helper()
+	body, err := json.Marshal(map[string]any{"query": q, "variables": vars})
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	req, _ := http.NewRequest(http.MethodPost, c.url+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	return c.do(req)
+}
+
+// get sends a query with GET.
+func (c client) get(q string) response {
+	c.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, c.url+"/graphql?query="+url.QueryEscape(q), nil)
+	return c.do(req)
+}
+
+// logBuffer collects what the server logs, safe for concurrent writes.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// serve starts an HTTP server with the GraphQL endpoint and the explorer
+// over store, as cmap serve mounts them.
+func serve(t *testing.T, store engine.Store) (client, *logBuffer) {
+	t.Helper()
+	logs := &logBuffer{}
+	a := app.New(store, app.Options{Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	mux := http.NewServeMux()
+	mux.Handle("/graphql", graph.NewHandler(a))
+	mux.Handle("/", graph.Explorer())
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return client{t: t, url: srv.URL}, logs
+}
+
+// seeded returns a fresh database holding the sample seeds, and the seeds.
+func seeded(t *testing.T) (engine.Store, *seed.Dataset) {
+	t.Helper()
+	ds, err := seed.Load("../seeds")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := mongotest.Open(t)
+	if _, err := seed.Apply(context.Background(), db, ds); err != nil {
+		t.Fatal(err)
+	}
+	return db, ds
+}
+
+// countingStore counts the calls that reach the real store beneath it, by
+// method name.
+type countingStore struct {
+	engine.Store
+	mu    sync.Mutex
+	calls map[string]int
+}
+
+func newCountingStore(s engine.Store) *countingStore {
+	return &countingStore{Store: s, calls: map[string]int{}}
+}
+
+func (s *countingStore) count(method string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls[method]++
+}
+
+// reset forgets the counts and returns them.
+func (s *countingStore) reset() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	calls := s.calls
+	s.calls = map[string]int{}
+	return calls
+}
+
+func (s *countingStore) Framework(ctx context.Context) (*engine.Framework, error) {
+	s.count("Framework")
+	return s.Store.Framework(ctx)
+}
+
+func (s *countingStore) Course(ctx context.Context, code string) (*engine.Course, error) {
+	s.count("Course")
+	return s.Store.Course(ctx, code)
+}
+
+func (s *countingStore) CoursesByCode(ctx context.Context, codes []string) ([]*engine.Course, error) {
+	s.count("CoursesByCode")
+	return s.Store.CoursesByCode(ctx, codes)
+}
+
+func (s *countingStore) ListCourses(ctx context.Context, f engine.CourseFilter, p engine.Page) (engine.List[*engine.Course], error) {
+	s.count("ListCourses")
+	return s.Store.ListCourses(ctx, f, p)
+}
+
+func (s *countingStore) CountCourses(ctx context.Context, f engine.CourseFilter) (int, error) {
+	s.count("CountCourses")
+	return s.Store.CountCourses(ctx, f)
+}
+
+func (s *countingStore) Position(ctx context.Context, id string) (*engine.Position, error) {
+	s.count("Position")
+	return s.Store.Position(ctx, id)
+}
+
+func (s *countingStore) PositionsByID(ctx context.Context, ids []string) ([]*engine.Position, error) {
+	s.count("PositionsByID")
+	return s.Store.PositionsByID(ctx, ids)
+}
+
+func (s *countingStore) ListPositions(ctx context.Context, f engine.PositionFilter, p engine.Page) (engine.List[*engine.Position], error) {
+	s.count("ListPositions")
+	return s.Store.ListPositions(ctx, f, p)
+}
+
+func (s *countingStore) CountPositions(ctx context.Context, f engine.PositionFilter) (int, error) {
+	s.count("CountPositions")
+	return s.Store.CountPositions(ctx, f)
+}
+
+func (s *countingStore) Person(ctx context.Context, id string) (*engine.Person, error) {
+	s.count("Person")
+	return s.Store.Person(ctx, id)
+}
+
+func (s *countingStore) PeopleByID(ctx context.Context, ids []string) ([]*engine.Person, error) {
+	s.count("PeopleByID")
+	return s.Store.PeopleByID(ctx, ids)
+}
+
+func (s *countingStore) ListPeople(ctx context.Context, f engine.PersonFilter, p engine.Page) (engine.List[*engine.Person], error) {
+	s.count("ListPeople")
+	return s.Store.ListPeople(ctx, f, p)
+}
+
+func (s *countingStore) CountPeople(ctx context.Context, f engine.PersonFilter) (int, error) {
+	s.count("CountPeople")
+	return s.Store.CountPeople(ctx, f)
+}
+
+// contains reports whether s contains every one of subs.
+func contains(s string, subs ...string) bool {
+	for _, sub := range subs {
+		if !strings.Contains(s, sub) {
+			return false
+		}
+	}
+	return true
+}
