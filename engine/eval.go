@@ -245,6 +245,9 @@ func (rs *RuleSet) evalCourse(m *vm.VM, c *Course) *outcome {
 	o.tier = int(ce.Course.Level)
 	env := any(ce)
 	for _, r := range rs.courseRules {
+		if r.gate != nil && !ce.Terms.hasAny(r.gate) {
+			continue
+		}
 		ok, err := runRule(m, r, env)
 		switch {
 		case err != nil:

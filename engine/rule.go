@@ -61,6 +61,9 @@ type Rule struct {
 	excludeIdx []int
 	// fields are the position fields a position rule reads.
 	fields fieldMask
+	// gate, if set, are terms one of which a course must match for the
+	// condition of a course rule to hold (see termGate).
+	gate []int
 }
 
 // Ref returns the reference that facts carry for the rule.

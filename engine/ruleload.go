@@ -770,8 +770,51 @@ func (s *ruleSpec) compile(rs *RuleSet) *Rule {
 	}
 	if s.kind == KindPosition {
 		r.fields = readFields(prog.Node())
+	} else {
+		r.gate, _ = termGate(prog.Node())
 	}
 	return r
+}
+
+// termGate returns terms one of which a course must match for the
+// condition to hold, when the condition says so: a mentions() or
+// hasTopic() call, and-ed with anything, or or-ed with another such call.
+// Evaluation skips the rule for a course that matches none of them.
+func termGate(n ast.Node) ([]int, bool) {
+	switch n := n.(type) {
+	case *ast.CallNode:
+		id, ok := n.Callee.(*ast.IdentifierNode)
+		if !ok || (id.Value != "mentions" && id.Value != "hasTopic") || len(n.Arguments) < 2 {
+			return nil, false
+		}
+		if first, ok := n.Arguments[0].(*ast.IdentifierNode); !ok || first.Value != termsIdent {
+			return nil, false
+		}
+		var ids []int
+		for _, a := range n.Arguments[1:] {
+			lit, ok := a.(*ast.IntegerNode)
+			if !ok {
+				return nil, false
+			}
+			ids = append(ids, lit.Value)
+		}
+		return ids, true
+	case *ast.BinaryNode:
+		l, lok := termGate(n.Left)
+		r, rok := termGate(n.Right)
+		switch n.Operator {
+		case "&&", "and":
+			if lok {
+				return l, true
+			}
+			return r, rok
+		case "||", "or":
+			if lok && rok {
+				return append(l, r...), true
+			}
+		}
+	}
+	return nil, false
 }
 
 // constBool returns the value of a condition when it does not depend on

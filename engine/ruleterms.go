@@ -29,6 +29,15 @@ func (s termSet) has(id int) bool {
 	return w < len(s) && s[w]&(1<<(uint(id)&63)) != 0
 }
 
+func (s termSet) hasAny(ids []int) bool {
+	for _, id := range ids {
+		if s.has(id) {
+			return true
+		}
+	}
+	return false
+}
+
 func (s termSet) add(id int) { s[id>>6] |= 1 << (uint(id) & 63) }
 
 // term is one phrase or topic as normalised for matching, with the text a
