@@ -38,6 +38,8 @@ import (
 //	gradeAtLeast("GS-13", "O-5") a position rule: the grade is in the pay plan
 //	                            of one of these and not below it
 //
+// A course rule may yield at the course's tier: covers: {4.C: tier}.
+//
 // Levels compare by their rank on the scale: course.level >= "Intermediate"
 // (and ==, !=, <, <=, >) takes the string as a level name, checked at load
 // time. course.level may only be compared so; grades only with gradeAtLeast

@@ -23,6 +23,28 @@ import (
 	"cmap/diag"
 )
 
+// A rule file is YAML with one key, rules, a list of rules:
+//
+//	rules:
+//	  - id: pa-and-loa-estimating          # unique across the set
+//	    description: Courses that teach P&A or LOA data cover 4.C.
+//	    course: mentions("price and availability", "letter of offer")
+//	    covers: {4.C: tier, 4.D: Basic}    # level names, or tier
+//	  - id: retired-courses-cover-nothing
+//	    course: course.status == "retired"
+//	    exclude: true                      # or a list: exclude: [4.C]
+//	  - id: sco-key-billet-senior
+//	    position: position.keyBillet && gradeAtLeast("GS-13", "O-5")
+//	    requires: {1.A-1.E: Advanced, 6.*: Advanced}
+//
+// The key of the condition gives the kind: course: (yields with covers:)
+// or position: (yields with requires:). A code may be a sub-competency
+// (4.C), a range within one competency (1.A-1.E) or a whole competency
+// (1.* or 1.0). The environment and helpers are described in ruleenv.go.
+// When several rules give one fact the highest level wins and every rule
+// that gave it is listed; an exclusion that fires removes the item's facts
+// (all, or the listed codes) whatever the order of the rules.
+
 // TierLevel is the level a course rule yields to cover a sub-competency
 // at the course's own catalogue tier (see courseTier): covers: {4.C: tier}.
 // A course with no tier gets no fact from such a yield.
