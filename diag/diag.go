@@ -141,3 +141,15 @@ func AsList(err error) List {
 	}
 	return nil
 }
+
+// ParentField returns the field path that encloses a field path such as
+// the ones engine's Validate methods report: "a[2].b" -> "a[2]" -> "a" -> "".
+func ParentField(field string) string {
+	if strings.HasSuffix(field, "]") {
+		return field[:strings.LastIndexByte(field, '[')]
+	}
+	if i := strings.LastIndexByte(field, '.'); i >= 0 {
+		return field[:i]
+	}
+	return ""
+}

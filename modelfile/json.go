@@ -31,7 +31,7 @@ func ReadJSON(name string, data []byte) (*engine.Framework, error) {
 	}
 	idx := indexJSON(data)
 	locate := func(field string) diag.Pos {
-		for f := field; f != ""; f = parentField(f) {
+		for f := field; f != ""; f = diag.ParentField(f) {
 			if v, ok := idx.values[f]; ok {
 				return offsetPos(name, data, v)
 			}

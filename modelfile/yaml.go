@@ -1,18 +1,16 @@
 package modelfile
 
 import (
-	"errors"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
-	"github.com/goccy/go-yaml/token"
 
 	"cmap/diag"
 	"cmap/engine"
+	"cmap/yamldiag"
 )
 
 // ReadYAML reads a competency model in the engine.Framework shape from
@@ -32,25 +30,27 @@ import (
 func ReadYAML(name string, data []byte) (*engine.Framework, error) {
 	file, err := parser.ParseBytes(data, 0)
 	if err != nil {
-		return nil, diag.List{yamlDiagnostic(name, err)}
+		return nil, diag.List{yamldiag.Error(name, err)}
 	}
 	var fw engine.Framework
 	if len(file.Docs) > 1 {
-		pos := diag.Pos{File: name}
-		if tk := file.Docs[1].GetToken(); tk != nil && tk.Position != nil {
-			pos.Line, pos.Col = tk.Position.Line, tk.Position.Column
-		}
+		pos := yamldiag.NodePos(name, file.Docs[1])
 		return nil, diag.List{diag.Errorf(pos, "a competency model file holds one YAML document, this is the second")}
 	}
 	if len(file.Docs) == 1 && file.Docs[0].Body != nil {
 		if err := yaml.NodeToValue(file.Docs[0].Body, &fw, yaml.DisallowUnknownField()); err != nil {
-			return nil, diag.List{yamlDiagnostic(name, err)}
+			return nil, diag.List{yamldiag.Error(name, err)}
 		}
 	}
 	if err := unquotedCodes(name, file, &fw); err != nil {
 		return nil, err
 	}
-	locate := func(field string) diag.Pos { return yamlFieldPos(name, file, field) }
+	locate := func(field string) diag.Pos {
+		if len(file.Docs) == 0 {
+			return diag.Pos{File: name}
+		}
+		return yamldiag.FieldPos(name, file.Docs[0].Body, field)
+	}
 	if err := validate(&fw, name, locate); err != nil {
 		return nil, err
 	}
@@ -77,64 +77,6 @@ func unquotedCodes(name string, file *ast.File, fw *engine.Framework) error {
 		}
 	}
 	return errs.Err()
-}
-
-// yamlDiagnostic turns a go-yaml error into a diagnostic at the position of
-// the token it carries.
-func yamlDiagnostic(name string, err error) diag.Diagnostic {
-	var ye yaml.Error
-	if !errors.As(err, &ye) {
-		return diag.Errorf(diag.Pos{File: name}, "%v", err)
-	}
-	pos := diag.Pos{File: name}
-	if tk := ye.GetToken(); tk != nil && tk.Position != nil {
-		pos.Line, pos.Col = tk.Position.Line, tk.Position.Column
-	}
-	return diag.Errorf(pos, "%s", ye.GetMessage())
-}
-
-// yamlFieldPos finds the node at a Validate field path
-// ("competencies[2].subCompetencies[0].statement") in file and returns its
-// position. When the field itself is absent it falls back to the nearest
-// enclosing node that exists.
-func yamlFieldPos(name string, file *ast.File, field string) diag.Pos {
-	for field != "" {
-		if p, err := yaml.PathString("$." + field); err == nil {
-			if node, err := p.FilterFile(file); err == nil && node != nil {
-				if tk := startToken(node); tk != nil && tk.Position != nil {
-					return diag.Pos{File: name, Line: tk.Position.Line, Col: tk.Position.Column}
-				}
-			}
-		}
-		field = parentField(field)
-	}
-	return diag.Pos{File: name}
-}
-
-// startToken returns the token where node starts in the source. A block
-// mapping's own token is its first ':', so it starts at its first key.
-func startToken(node ast.Node) *token.Token {
-	switch n := node.(type) {
-	case *ast.MappingNode:
-		if !n.IsFlowStyle && len(n.Values) > 0 {
-			return startToken(n.Values[0])
-		}
-	case *ast.MappingValueNode:
-		return n.Key.GetToken()
-	}
-	return node.GetToken()
-}
-
-// parentField returns the path of the field that encloses field:
-// "a[2].b" -> "a[2]" -> "a" -> "".
-func parentField(field string) string {
-	if strings.HasSuffix(field, "]") {
-		return field[:strings.LastIndexByte(field, '[')]
-	}
-	if i := strings.LastIndexByte(field, '.'); i >= 0 {
-		return field[:i]
-	}
-	return ""
 }
 
 // WriteYAML writes f as YAML in the shape ReadYAML reads, so that reading

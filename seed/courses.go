@@ -13,6 +13,7 @@ import (
 
 	"cmap/diag"
 	"cmap/engine"
+	"cmap/yamldiag"
 )
 
 // courses reads courses.yaml: a mapping whose one key, courses, lists the
@@ -23,11 +24,11 @@ func (c *checker) courses(path string, data []byte) []engine.Course {
 	c.courseLines = map[string]diag.Pos{}
 	file, err := parser.ParseBytes(data, 0)
 	if err != nil {
-		c.diags.Add(yamlErrorPos(path, err), "%s", yamlErrorMessage(err))
+		*c.diags = append(*c.diags, yamldiag.Error(path, err))
 		return nil
 	}
 	if len(file.Docs) > 1 {
-		pos := nodePos(path, file.Docs[1].Body)
+		pos := yamldiag.NodePos(path, file.Docs[1].Body)
 		if start := file.Docs[1].Start; start != nil && start.Position != nil {
 			pos = diag.Pos{File: path, Line: start.Position.Line, Col: start.Position.Column}
 		}
@@ -40,7 +41,7 @@ func (c *checker) courses(path string, data []byte) []engine.Course {
 	seq, ok := list.(*ast.SequenceNode)
 	if !ok {
 		if list != nil {
-			c.diags.Add(nodePos(path, list), "courses must be a list of courses")
+			c.diags.Add(yamldiag.NodePos(path, list), "courses must be a list of courses")
 		}
 		return nil
 	}
@@ -54,21 +55,21 @@ func (c *checker) courses(path string, data []byte) []engine.Course {
 			if course.Code != "" {
 				msg = "course " + course.Code + ": " + msg
 			}
-			c.diags.Add(yamlErrorPos(path, err), "%s", msg)
+			c.diags.Add(yamldiag.Error(path, err).Pos, "%s", msg)
 			c.reject("course", course.Code) // as far as it was decoded
 			continue
 		}
 		if err := course.Validate(); err != nil {
 			field := engine.ErrorField(err)
 			if field == "code" {
-				c.diags.Add(fieldPos(path, n, field), "%s", err)
+				c.diags.Add(yamldiag.FieldPos(path, n, field), "%s", err)
 			} else {
-				c.diags.Add(fieldPos(path, n, field), "course %s: %s", course.Code, err)
+				c.diags.Add(yamldiag.FieldPos(path, n, field), "course %s: %s", course.Code, err)
 			}
 			c.reject("course", course.Code)
 			continue
 		}
-		if c.duplicate(c.courseLines, fieldPos(path, n, "code"), "course", course.Code) {
+		if c.duplicate(c.courseLines, yamldiag.FieldPos(path, n, "code"), "course", course.Code) {
 			continue
 		}
 		courses = append(courses, course)
@@ -78,7 +79,7 @@ func (c *checker) courses(path string, data []byte) []engine.Course {
 	for i, course := range courses {
 		for j, p := range course.Prerequisites {
 			if c.unknown(c.courseLines, "course", p) {
-				c.diags.Add(fieldPos(path, nodes[i], fmt.Sprintf("prerequisites[%d]", j)),
+				c.diags.Add(yamldiag.FieldPos(path, nodes[i], fmt.Sprintf("prerequisites[%d]", j)),
 					"course %s: prerequisite %s is not a course in %s", course.Code, p, CoursesFile)
 			}
 		}
@@ -101,13 +102,13 @@ func (c *checker) coursesList(path string, body ast.Node) ast.Node {
 	case *ast.MappingValueNode:
 		pairs = []*ast.MappingValueNode{b}
 	default:
-		c.diags.Add(nodePos(path, body), "want a mapping with the key courses")
+		c.diags.Add(yamldiag.NodePos(path, body), "want a mapping with the key courses")
 		return nil
 	}
 	var list ast.Node
 	for _, kv := range pairs {
 		if key := kv.Key.GetToken().Value; key != "courses" {
-			c.diags.Add(nodePos(path, kv.Key), "unknown field %q (the file holds one field, courses)", key)
+			c.diags.Add(yamldiag.NodePos(path, kv.Key), "unknown field %q (the file holds one field, courses)", key)
 			continue
 		}
 		list = kv.Value
@@ -116,7 +117,7 @@ func (c *checker) coursesList(path string, body ast.Node) ast.Node {
 		}
 	}
 	if list == nil && body != nil {
-		c.diags.Add(nodePos(path, body), "missing field courses")
+		c.diags.Add(yamldiag.NodePos(path, body), "missing field courses")
 	}
 	if list == nil && body == nil {
 		c.diags.Add(diag.Pos{File: path}, "the file is empty; want a mapping with the key courses")
@@ -221,56 +222,4 @@ func prerequisiteCycle(courses []engine.Course) []string {
 		}
 	}
 	return nil
-}
-
-// fieldPos returns the position of the field at path field (a Validate
-// field path such as "objectives[2]") inside the YAML node n, or of the
-// nearest enclosing node that exists.
-func fieldPos(file string, n ast.Node, field string) diag.Pos {
-	for field != "" {
-		if p, err := yaml.PathString("$." + field); err == nil {
-			if found, err := p.FilterNode(n); err == nil && found != nil {
-				return nodePos(file, found)
-			}
-		}
-		if strings.HasSuffix(field, "]") {
-			field = field[:strings.LastIndexByte(field, '[')]
-		} else if i := strings.LastIndexByte(field, '.'); i >= 0 {
-			field = field[:i]
-		} else {
-			field = ""
-		}
-	}
-	return nodePos(file, n)
-}
-
-// nodePos returns the position of a YAML node's first token.
-func nodePos(file string, n ast.Node) diag.Pos {
-	if n != nil {
-		if tk := n.GetToken(); tk != nil && tk.Position != nil {
-			return diag.Pos{File: file, Line: tk.Position.Line, Col: tk.Position.Column}
-		}
-	}
-	return diag.Pos{File: file}
-}
-
-// yamlErrorPos returns the position of the token a go-yaml error carries.
-func yamlErrorPos(file string, err error) diag.Pos {
-	var ye yaml.Error
-	if errors.As(err, &ye) {
-		if tk := ye.GetToken(); tk != nil && tk.Position != nil {
-			return diag.Pos{File: file, Line: tk.Position.Line, Col: tk.Position.Column}
-		}
-	}
-	return diag.Pos{File: file}
-}
-
-// yamlErrorMessage returns a go-yaml error's message without the source
-// excerpt that its Error method appends.
-func yamlErrorMessage(err error) string {
-	var ye yaml.Error
-	if errors.As(err, &ye) {
-		return ye.GetMessage()
-	}
-	return err.Error()
 }

@@ -320,8 +320,8 @@ func TestLoadCoursesFileShape(t *testing.T) {
 	}{
 		{"unknown top-level field", "courses: []\ncourse: []\n", `courses.yaml:2:1: unknown field "course" (the file holds one field, courses)`},
 		{"list at the top", "- code: TST-101\n", `courses.yaml:1:1: want a mapping with the key courses`},
-		{"no courses field", "other: 1\n", `courses.yaml:1:1: unknown field "other" (the file holds one field, courses)` + "\n" +
-			`courses.yaml:1:6: missing field courses`},
+		{"no courses field", "other: 1\n", `courses.yaml:1:1: missing field courses` + "\n" +
+			`courses.yaml:1:1: unknown field "other" (the file holds one field, courses)`},
 		{"courses not a list", "courses: 3\n", `courses.yaml:1:10: courses must be a list of courses`},
 		{"comments only", "# nothing yet\n", `courses.yaml: the file is empty; want a mapping with the key courses`},
 		{"two documents", "courses: []\n---\ncourses: []\n", `courses.yaml:2:1: courses.yaml holds one YAML document, this is the second`},
