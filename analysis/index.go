@@ -153,7 +153,7 @@ func Build(s Snapshot) (*Index, error) {
 		if _, dup := courses.get(c.Code); dup {
 			return nil, engine.Invalid(fmt.Sprintf("courses[%d].code", i), "duplicate course %s", c.Code)
 		}
-		e, err := ix.newCourseEntry(c, s.Coverage[c.Code], fmt.Sprintf("coverage[%q]", c.Code))
+		e, err := ix.newCourseEntry(c, s.Coverage[c.Code], func() string { return fmt.Sprintf("coverage[%q]", c.Code) })
 		if err != nil {
 			return nil, err
 		}
@@ -182,7 +182,7 @@ func Build(s Snapshot) (*Index, error) {
 		if _, dup := positions.get(p.ID); dup {
 			return nil, engine.Invalid(fmt.Sprintf("positions[%d].id", i), "duplicate position %s", p.ID)
 		}
-		e, err := ix.newPositionEntry(p, s.Requirements[p.ID], fmt.Sprintf("requirements[%q]", p.ID))
+		e, err := ix.newPositionEntry(p, s.Requirements[p.ID], func() string { return fmt.Sprintf("requirements[%q]", p.ID) })
 		if err != nil {
 			return nil, err
 		}
@@ -293,67 +293,67 @@ func (ix *Index) rank(level, field string) (uint8, error) {
 	return uint8(r), nil
 }
 
-// sub converts a sub-competency code to its index, naming field in the error.
-func (ix *Index) sub(code, field string) (int32, error) {
-	s, ok := ix.subByCode[code]
-	if !ok {
-		return 0, engine.Invalid(field, "unknown sub-competency %q", code)
-	}
-	return s, nil
+// factPath returns the path of a field of fact i of the list at field.
+func factPath(field func() string, i int, name string) string {
+	return fmt.Sprintf("%s[%d].%s", field(), i, name)
 }
 
-func (ix *Index) newCourseEntry(c *engine.Course, cov []engine.Coverage, field string) (*courseEntry, error) {
+// fact converts the sub-competency and level of fact i of the list at field.
+func (ix *Index) fact(sub, level string, field func() string, i int) (int32, uint8, error) {
+	s, ok := ix.subByCode[sub]
+	if !ok {
+		return 0, 0, engine.Invalid(factPath(field, i, "subCompetency"), "unknown sub-competency %q", sub)
+	}
+	if r, ok := ix.scale.Rank(level); ok && r > 0 {
+		return s, uint8(r), nil
+	}
+	_, err := ix.rank(level, factPath(field, i, "level"))
+	return 0, 0, err
+}
+
+// newCourseEntry indexes a course and its facts; field names the facts in
+// errors (computed only then: Build indexes about 10,000 facts).
+func (ix *Index) newCourseEntry(c *engine.Course, cov []engine.Coverage, field func() string) (*courseEntry, error) {
 	e := &courseEntry{course: *c, milli: int64(math.Round(c.Hours * 1000))}
 	e.course.Prerequisites = slices.Clone(c.Prerequisites)
 	e.course.Objectives, e.course.Topics = nil, nil // not needed for analysis
-	bySub := map[int32]int{}
 	for i, f := range cov {
-		fp := fmt.Sprintf("%s[%d]", field, i)
 		if f.Course != "" && f.Course != c.Code {
-			return nil, engine.Invalid(fp+".course", "fact of course %s filed under %s", f.Course, c.Code)
+			return nil, engine.Invalid(factPath(field, i, "course"), "fact of course %s filed under %s", f.Course, c.Code)
 		}
-		s, err := ix.sub(f.SubCompetency, fp+".subCompetency")
+		s, r, err := ix.fact(f.SubCompetency, f.Level, field, i)
 		if err != nil {
 			return nil, err
 		}
-		r, err := ix.rank(f.Level, fp+".level")
-		if err != nil {
-			return nil, err
-		}
-		if j, seen := bySub[s]; seen { // merge duplicates as the rules engine does
+		// Merge duplicates as the rules engine does.
+		if j := slices.IndexFunc(e.cells, func(c cell) bool { return c.sub == s }); j >= 0 {
 			e.cells[j].rank = max(e.cells[j].rank, r)
 			e.cells[j].rules = append(e.cells[j].rules, f.Rules...)
 			continue
 		}
-		bySub[s] = len(e.cells)
 		e.cells = append(e.cells, cell{s, r, slices.Clone(f.Rules)})
 	}
 	slices.SortFunc(e.cells, func(a, b cell) int { return cmp.Compare(a.sub, b.sub) })
 	return e, nil
 }
 
-func (ix *Index) newPositionEntry(p *engine.Position, reqs []engine.Requirement, field string) (*positionEntry, error) {
+// newPositionEntry indexes a position and its facts; field names the facts
+// in errors.
+func (ix *Index) newPositionEntry(p *engine.Position, reqs []engine.Requirement, field func() string) (*positionEntry, error) {
 	e := &positionEntry{position: *p}
-	bySub := map[int32]int{}
 	for i, f := range reqs {
-		fp := fmt.Sprintf("%s[%d]", field, i)
 		if f.Position != "" && f.Position != p.ID {
-			return nil, engine.Invalid(fp+".position", "fact of position %s filed under %s", f.Position, p.ID)
+			return nil, engine.Invalid(factPath(field, i, "position"), "fact of position %s filed under %s", f.Position, p.ID)
 		}
-		s, err := ix.sub(f.SubCompetency, fp+".subCompetency")
+		s, r, err := ix.fact(f.SubCompetency, f.Level, field, i)
 		if err != nil {
 			return nil, err
 		}
-		r, err := ix.rank(f.Level, fp+".level")
-		if err != nil {
-			return nil, err
-		}
-		if j, seen := bySub[s]; seen {
+		if j := slices.IndexFunc(e.reqs, func(q requirement) bool { return q.sub == s }); j >= 0 {
 			e.reqs[j].rank = max(e.reqs[j].rank, r)
 			e.reqs[j].rules = append(e.reqs[j].rules, f.Rules...)
 			continue
 		}
-		bySub[s] = len(e.reqs)
 		e.reqs = append(e.reqs, requirement{s, r, slices.Clone(f.Rules)})
 	}
 	slices.SortFunc(e.reqs, func(a, b requirement) int { return cmp.Compare(a.sub, b.sub) })

@@ -26,7 +26,7 @@ const (
 // exactNodeBudget caps the nodes of one exact search. People at DoD scale
 // need a few dozen; the cap keeps pathological instances (many courses with
 // equal hours) within a few milliseconds.
-const exactNodeBudget = 20000
+const exactNodeBudget = 1000
 
 // Recommendation is the cheapest set of active courses that closes every
 // gap of a person that can be closed.
@@ -77,6 +77,18 @@ type problem struct {
 	courses   []*courseEntry
 	courseIdx map[string]int
 	bundles   []bundle
+	gapOfSub  []int // index of the gap on each sub-competency, -1 if none
+}
+
+// closedBy returns the indexes of the gaps course c closes by itself.
+func (pr *problem) closedBy(c int) []int {
+	var out []int
+	for _, cl := range pr.courses[c].cells {
+		if g := pr.gapOfSub[cl.sub]; g >= 0 && cl.rank >= pr.gaps[g].req {
+			out = append(out, g)
+		}
+	}
+	return out
 }
 
 // Recommend returns the recommendation for a person (ENOTFOUND for an
@@ -157,7 +169,13 @@ func (ix *Index) recommend(p *personEntry) *Recommendation {
 
 // newProblem collects the candidate bundles of a person's gaps.
 func (ix *Index) newProblem(p *personEntry) *problem {
-	pr := &problem{gaps: p.gaps, courseIdx: map[string]int{}}
+	pr := &problem{gaps: p.gaps, courseIdx: map[string]int{}, gapOfSub: make([]int, len(ix.subs))}
+	for s := range pr.gapOfSub {
+		pr.gapOfSub[s] = -1
+	}
+	for i, g := range p.gaps {
+		pr.gapOfSub[g.sub] = i
+	}
 	var roots []string
 	for _, g := range p.gaps {
 		for _, c := range ix.closers[g.sub] {
@@ -174,11 +192,13 @@ func (ix *Index) newProblem(p *personEntry) *problem {
 		if !ok {
 			continue
 		}
-		key := strings.Join(codes, "\x00")
-		if seen[key] {
-			continue // a prerequisite cycle gives several roots one bundle
+		if len(codes) > 1 {
+			key := strings.Join(codes, "\x00")
+			if seen[key] {
+				continue // a prerequisite cycle gives several roots one bundle
+			}
+			seen[key] = true
 		}
-		seen[key] = true
 		b := bundle{}
 		for _, code := range codes {
 			i, ok := pr.courseIdx[code]
@@ -194,14 +214,17 @@ func (ix *Index) newProblem(p *personEntry) *problem {
 				b.root = i
 			}
 		}
-		for gi, g := range pr.gaps {
-			for _, ci := range b.courses {
-				if pr.courses[ci].rankOn(g.sub) >= g.req {
-					b.cover = append(b.cover, gi)
-					if gi < 64 {
-						b.mask |= 1 << gi
-					}
-					break
+		closed := make([]bool, len(pr.gaps))
+		for _, ci := range b.courses {
+			for _, gi := range pr.closedBy(ci) {
+				closed[gi] = true
+			}
+		}
+		for gi, c := range closed {
+			if c {
+				b.cover = append(b.cover, gi)
+				if gi < 64 {
+					b.mask |= 1 << gi
 				}
 			}
 		}
@@ -258,37 +281,64 @@ func (pr *problem) lowerBound(closable []bool) int64 {
 	return lb
 }
 
-// prune drops dominated bundles: A is dropped when another bundle B closes
-// every gap A closes and B costs less than A's own course alone (then B
-// adds fewer hours than A to any partial solution), or B is a single course
-// costing exactly as much whose code sorts first (then B is never worse on
-// hours, count or codes).
+// prune drops dominated bundles. A bundle A adds at least minAdd(A) to any
+// partial solution it extends usefully: its root's hours plus those of its
+// prerequisites no other bundle holds (were its root already chosen, A
+// would close nothing new). A is dropped when another bundle B closes every
+// gap A closes and costs less than minAdd(A) (B is then always the better
+// pick), or B is a single course costing exactly minAdd(A) whose code sorts
+// before A's root (then B is never worse on hours, count or codes). The
+// bundles kept are sorted by cost, then size.
 func (pr *problem) prune() {
-	dominated := func(a, b *bundle) bool {
-		if !coversAll(b.cover, a.cover) {
-			return false
+	holders := make([]int, len(pr.courses))
+	for _, b := range pr.bundles {
+		for _, c := range b.courses {
+			holders[c]++
 		}
-		rootMilli := pr.courses[a.root].milli
-		return b.milli < rootMilli || (b.milli == rootMilli && len(b.courses) == 1 &&
-			pr.courses[b.root].course.Code < pr.courses[a.root].course.Code)
 	}
-	kept := pr.bundles[:0:0]
-	for i := range pr.bundles {
+	minAdd := make([]int64, len(pr.bundles))
+	for i, b := range pr.bundles {
+		minAdd[i] = pr.courses[b.root].milli
+		for _, c := range b.courses {
+			if c != b.root && holders[c] == 1 {
+				minAdd[i] += pr.courses[c].milli
+			}
+		}
+	}
+	order := make([]int, len(pr.bundles))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		return cmp.Or(cmp.Compare(pr.bundles[a].milli, pr.bundles[b].milli), cmp.Compare(len(pr.bundles[a].courses), len(pr.bundles[b].courses)))
+	})
+	useMasks := len(pr.gaps) <= 64
+	var kept []bundle
+	for _, i := range order {
+		a := &pr.bundles[i]
 		drop := false
-		for j := range pr.bundles {
-			if i != j && dominated(&pr.bundles[i], &pr.bundles[j]) {
+		// A dominating bundle costs at most minAdd(A) <= cost(A), so it
+		// sorts before A; and a dominated dominator has a kept one.
+		for j := range kept {
+			b := &kept[j]
+			if b.milli > minAdd[i] {
+				break
+			}
+			covers := b.mask&a.mask == a.mask
+			if !useMasks {
+				covers = coversAll(b.cover, a.cover)
+			}
+			if covers && (b.milli < minAdd[i] || (len(b.courses) == 1 &&
+				pr.courses[b.root].course.Code < pr.courses[a.root].course.Code)) {
 				drop = true
 				break
 			}
 		}
 		if !drop {
-			kept = append(kept, pr.bundles[i])
+			kept = append(kept, *a)
 		}
 	}
 	pr.bundles = kept
-	slices.SortStableFunc(pr.bundles, func(a, b bundle) int {
-		return cmp.Or(cmp.Compare(a.milli, b.milli), cmp.Compare(len(a.courses), len(b.courses)))
-	})
 }
 
 // coversAll reports whether the sorted set super contains the sorted set sub.
@@ -391,10 +441,19 @@ func (pr *problem) closesAll(chosen []int, closable []bool) bool {
 	return true
 }
 
-// solutionKey orders solutions: fewer hours, then fewer courses, then the
-// sorted codes.
+// countWeight makes one course weigh less than the smallest difference in
+// hours (a thousandth), so that a single integer weight, milli-hours times
+// countWeight plus the number of courses, orders solutions by hours, then
+// by the number of courses.
+const countWeight = 1024
+
+// weight returns the search weight of a course.
+func (pr *problem) weight(c int) int64 { return pr.courses[c].milli*countWeight + 1 }
+
+// solutionKey orders solutions: smaller weight (fewer hours, then fewer
+// courses), then the sorted codes.
 type solutionKey struct {
-	milli   int64
+	weight  int64
 	courses []int // course indexes
 	codes   []string
 }
@@ -402,7 +461,7 @@ type solutionKey struct {
 func (pr *problem) keyOf(courses []int) solutionKey {
 	k := solutionKey{courses: courses}
 	for _, c := range courses {
-		k.milli += pr.courses[c].milli
+		k.weight += pr.weight(c)
 		k.codes = append(k.codes, pr.courses[c].course.Code)
 	}
 	slices.Sort(k.codes)
@@ -410,17 +469,21 @@ func (pr *problem) keyOf(courses []int) solutionKey {
 }
 
 func (k solutionKey) less(o solutionKey) bool {
-	return cmp.Or(cmp.Compare(k.milli, o.milli), cmp.Compare(len(k.codes), len(o.codes)), slices.Compare(k.codes, o.codes)) < 0
+	return cmp.Or(cmp.Compare(k.weight, o.weight), slices.Compare(k.codes, o.codes)) < 0
 }
 
 // search is the state of one branch and bound.
 type search struct {
 	pr        *problem
 	full      uint64
-	byGap     [][]int // bundles closing each gap, cheapest first
-	refs      []int   // how many chosen bundles hold each course
+	byGap     [][]int  // bundles closing each gap
+	closersOf [][]int  // courses closing each gap by themselves
+	closes    []uint64 // gaps each course closes by itself
+	refs      []int    // how many chosen bundles hold each course
 	forbidden []bool
-	chosen    int
+	weights   []int64 // weight of each course
+	margins   []int64 // per bundle: marginal weight, valid when stamp equals nodes
+	stamp     []int
 	best      solutionKey
 	nodes     int
 }
@@ -428,7 +491,13 @@ type search struct {
 // exact runs branch and bound from the incumbent cover; it returns the best
 // cover found and whether the search finished (proving it optimal).
 func (pr *problem) exact(incumbent []int, closable []bool) ([]int, bool) {
-	s := &search{pr: pr, byGap: make([][]int, len(pr.gaps)), refs: make([]int, len(pr.courses)), forbidden: make([]bool, len(pr.bundles)), best: pr.keyOf(incumbent)}
+	s := &search{pr: pr, byGap: make([][]int, len(pr.gaps)), closersOf: make([][]int, len(pr.gaps)),
+		closes: make([]uint64, len(pr.courses)), refs: make([]int, len(pr.courses)),
+		forbidden: make([]bool, len(pr.bundles)), weights: make([]int64, len(pr.courses)),
+		margins: make([]int64, len(pr.bundles)), stamp: make([]int, len(pr.bundles)), best: pr.keyOf(incumbent)}
+	for c := range pr.courses {
+		s.weights[c] = pr.weight(c)
+	}
 	for g, c := range closable {
 		if c {
 			s.full |= 1 << g
@@ -439,23 +508,80 @@ func (pr *problem) exact(incumbent []int, closable []bool) ([]int, bool) {
 			s.byGap[g] = append(s.byGap[g], i)
 		}
 	}
+	inKept := make([]bool, len(pr.courses))
+	for _, b := range pr.bundles {
+		for _, c := range b.courses {
+			inKept[c] = true
+		}
+	}
+	for c := range pr.courses {
+		if !inKept[c] {
+			continue // only courses of the kept bundles can be in a solution
+		}
+		for _, g := range pr.closedBy(c) {
+			s.closes[c] |= 1 << g
+			s.closersOf[g] = append(s.closersOf[g], c)
+		}
+	}
 	finished := s.run(0, 0)
 	return s.best.courses, finished
 }
 
-// marginal returns the hours bundle b adds to the current partial cover.
+// marginal returns the weight bundle b adds to the current partial cover,
+// computed once per node.
 func (s *search) marginal(b int) int64 {
+	if s.stamp[b] == s.nodes {
+		return s.margins[b]
+	}
 	var m int64
 	for _, c := range s.pr.bundles[b].courses {
 		if s.refs[c] == 0 {
-			m += s.pr.courses[c].milli
+			m += s.weights[c]
 		}
 	}
+	s.stamp[b], s.margins[b] = s.nodes, m
 	return m
 }
 
-// run explores the covers extending the current one (covered gaps, cost);
-// it returns false when the node budget ran out.
+// lowerBound bounds the weight any completion of the current partial cover
+// adds, as the larger of two bounds: the dearest, over open gaps, of the
+// cheapest allowed bundle closing it; and the set cover bound over single
+// courses, prerequisites ignored (a relaxation), where each open gap is
+// charged the cheapest share w(c)/|open gaps c closes| of a course closing
+// it. It also returns the open gap with the fewest allowed bundles (-1
+// when some open gap has none: the branch is infeasible).
+func (s *search) lowerBound(open uint64) (bound int64, pick int) {
+	pick, pickN := -1, math.MaxInt
+	var shares float64
+	for rest := open; rest != 0; rest &= rest - 1 {
+		g := bits.TrailingZeros64(rest)
+		n, cheapest := 0, int64(math.MaxInt64)
+		for _, b := range s.byGap[g] {
+			if !s.forbidden[b] {
+				n++
+				cheapest = min(cheapest, s.marginal(b))
+			}
+		}
+		if n == 0 {
+			return 0, -1
+		}
+		bound = max(bound, cheapest)
+		if n < pickN {
+			pick, pickN = g, n
+		}
+		share := math.Inf(1)
+		for _, c := range s.closersOf[g] {
+			share = min(share, float64(s.weights[c])/float64(bits.OnesCount64(s.closes[c]&open)))
+		}
+		shares += share
+	}
+	// Weights are integers: round the share bound up, after allowing for
+	// the rounding of the float sum.
+	return max(bound, int64(math.Ceil(shares-1e-6*shares))), pick
+}
+
+// run explores the covers extending the current one (covered gaps, weight
+// cost); it returns false when the node budget ran out.
 func (s *search) run(covered uint64, cost int64) bool {
 	s.nodes++
 	if s.nodes > exactNodeBudget {
@@ -473,47 +599,29 @@ func (s *search) run(covered uint64, cost int64) bool {
 		}
 		return true
 	}
-	// Branch on the open gap with the fewest allowed bundles; bound by the
-	// dearest of the open gaps' cheapest additions.
-	pick, pickN, bound := -1, math.MaxInt, cost
-	for rest := s.full &^ covered; rest != 0; rest &= rest - 1 {
-		g := bits.TrailingZeros64(rest)
-		n, cheapest := 0, int64(math.MaxInt64)
-		for _, b := range s.byGap[g] {
-			if !s.forbidden[b] {
-				n++
-				cheapest = min(cheapest, s.marginal(b))
-			}
-		}
-		if n == 0 {
-			return true
-		}
-		bound = max(bound, cost+cheapest)
-		if n < pickN {
-			pick, pickN = g, n
-		}
-	}
-	if bound > s.best.milli {
+	bound, pick := s.lowerBound(s.full &^ covered)
+	if pick < 0 || cost+bound > s.best.weight {
 		return true
 	}
-	options := make([]int, 0, pickN)
+	type option struct {
+		bundle int
+		margin int64
+	}
+	var options []option
 	for _, b := range s.byGap[pick] {
 		if !s.forbidden[b] {
-			options = append(options, b)
+			options = append(options, option{b, s.marginal(b)})
 		}
 	}
-	margins := make(map[int]int64, len(options))
-	for _, b := range options {
-		margins[b] = s.marginal(b)
-	}
-	slices.SortStableFunc(options, func(a, b int) int { return cmp.Compare(margins[a], margins[b]) })
+	slices.SortStableFunc(options, func(a, b option) int { return cmp.Compare(a.margin, b.margin) })
 	ok := true
 	var banned []int
-	for _, b := range options {
+	for _, o := range options {
+		b := o.bundle
 		for _, c := range s.pr.bundles[b].courses {
 			s.refs[c]++
 		}
-		ok = s.run(covered|s.pr.bundles[b].mask, cost+margins[b])
+		ok = s.run(covered|s.pr.bundles[b].mask, cost+o.margin)
 		for _, c := range s.pr.bundles[b].courses {
 			s.refs[c]--
 		}

@@ -22,7 +22,7 @@ func (ix *Index) WithCourse(c *engine.Course, cov []engine.Coverage) (*Index, er
 	if c == nil {
 		return nil, engine.Invalid("course", "no course given")
 	}
-	e, err := ix.newCourseEntry(c, cov, "coverage")
+	e, err := ix.newCourseEntry(c, cov, func() string { return "coverage" })
 	if err != nil {
 		return nil, err
 	}
@@ -65,7 +65,7 @@ func (ix *Index) WithPosition(p *engine.Position, reqs []engine.Requirement) (*I
 	if p == nil {
 		return nil, engine.Invalid("position", "no position given")
 	}
-	e, err := ix.newPositionEntry(p, reqs, "requirements")
+	e, err := ix.newPositionEntry(p, reqs, func() string { return "requirements" })
 	if err != nil {
 		return nil, err
 	}
@@ -299,17 +299,25 @@ func (ix *Index) replacePosition(id string, old, e *positionEntry) *Index {
 	nx.positions = w.done()
 	nx.demand = slices.Clone(ix.demand)
 	nx.demandPositions = slices.Clone(ix.demandPositions)
+	var oldReqs, newReqs []requirement
 	if old != nil {
 		d.org(old.position.Organization).positions--
-		for _, r := range old.reqs {
+		oldReqs = old.reqs
+	}
+	if e != nil {
+		d.org(e.position.Organization).positions++
+		newReqs = e.reqs
+	}
+	// Only the requirements that change touch the demand lists.
+	for _, r := range oldReqs {
+		if !hasRequirement(newReqs, r) {
 			k := nx.slot(r.sub, r.rank)
 			nx.demand[k]--
 			nx.demandPositions[k] = removeSorted(nx.demandPositions[k], id)
 		}
 	}
-	if e != nil {
-		d.org(e.position.Organization).positions++
-		for _, r := range e.reqs {
+	for _, r := range newReqs {
+		if !hasRequirement(oldReqs, r) {
 			k := nx.slot(r.sub, r.rank)
 			nx.demand[k]++
 			nx.demandPositions[k] = insertSorted(nx.demandPositions[k], id)
@@ -323,4 +331,9 @@ func (ix *Index) replacePosition(id string, old, e *positionEntry) *Index {
 		}
 	}
 	return d.done()
+}
+
+// hasRequirement reports whether reqs requires r's sub-competency at r's level.
+func hasRequirement(reqs []requirement, r requirement) bool {
+	return slices.ContainsFunc(reqs, func(q requirement) bool { return q.sub == r.sub && q.rank == r.rank })
 }

@@ -272,3 +272,35 @@ func compareImpact(t *testing.T, what string, imp *analysis.CourseImpact, before
 	}
 	check(t, what+": positions", gotPositions, wantPositions)
 }
+
+// TestConcurrentReadersAndDerivations runs readers on an index while other
+// goroutines derive new indexes from it; with -race it proves that
+// derivations never write what readers of the old index see.
+func TestConcurrentReadersAndDerivations(t *testing.T) {
+	s := generate(7, smallSizes)
+	ix := mustBuild(t, s)
+	want := answersOf(t, ix)
+	done := make(chan answers)
+	for range 3 {
+		go func() { done <- answersOf(t, ix) }()
+	}
+	derived := make(chan error)
+	go func() {
+		c := *s.Courses[0]
+		c.Status = engine.CourseRetired
+		next, err := ix.WithCourse(&c, nil)
+		if err == nil {
+			_, err = next.WithPerson(&engine.Person{ID: s.People[0].ID, Name: "Renamed", PositionID: s.Positions[0].ID})
+		}
+		if err == nil {
+			_, err = ix.WithoutPosition(s.Positions[0].ID)
+		}
+		derived <- err
+	}()
+	if err := <-derived; err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		sameAnswers(t, "concurrent reader", <-done, want)
+	}
+}
