@@ -5,8 +5,6 @@ import (
 	"encoding/base64"
 	"strings"
 
-	"github.com/99designs/gqlgen/graphql"
-
 	"cmap/engine"
 	"cmap/graph/model"
 )
@@ -71,14 +69,7 @@ func edgesOf[T, E any](kind string, page engine.Page, list engine.List[T], keyOf
 
 // wantsTotalCount reports whether the connection being resolved selects
 // totalCount, so that the count query runs only when asked for.
-func wantsTotalCount(ctx context.Context) bool {
-	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
-		if f.Name == "totalCount" {
-			return true
-		}
-	}
-	return false
-}
+func wantsTotalCount(ctx context.Context) bool { return selects(ctx, "totalCount") }
 
 // deref returns *p, or "" for nil.
 func deref(p *string) string {

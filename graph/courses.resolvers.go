@@ -74,6 +74,7 @@ func (r *queryResolver) Courses(ctx context.Context, first *int, after *string, 
 	if err != nil {
 		return nil, err
 	}
+	prefetchForCourses(ctx, list.Items)
 	conn := &model.CourseConnection{}
 	conn.Edges, conn.PageInfo = edgesOf("course", page, list,
 		func(c *engine.Course) string { return c.Code },

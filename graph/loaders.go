@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/vikstrous/dataloadgen"
 
 	"cmap/app"
@@ -13,9 +14,7 @@ import (
 )
 
 // loaderWait is how long a dataloader collects keys before it fetches
-// them in one store call. gqlgen resolves the fields of a list's elements
-// concurrently, so all the keys of one level of a response arrive well
-// within it.
+// them in one store call.
 const loaderWait = 10 * time.Millisecond
 
 // loaders batch the lookups of one request: however many courses,
@@ -126,6 +125,90 @@ func loadHolders(ctx context.Context, id string) ([]*engine.Person, error) {
 		people = []*engine.Person{}
 	}
 	return people, err
+}
+
+// Prefetching. gqlgen reaches the fields of a page's records at different
+// moments (a person's position only after their completions, say), so keys
+// that arrive one by one could fall into several batches. A connection
+// resolver that knows its page queues every key its selection will need
+// at once instead; the field resolvers then find them cached. So a page
+// costs one store call per loader, whatever its size.
+
+// prefetchForPeople queues the positions, the positions' holders and the
+// completed courses that the selection of a page of people will load.
+func prefetchForPeople(ctx context.Context, people []*engine.Person) {
+	l, err := loadersFrom(ctx)
+	if err != nil {
+		return
+	}
+	var positions, courses []string
+	for _, p := range people {
+		if p.PositionID != "" {
+			positions = append(positions, p.PositionID)
+		}
+		for _, c := range p.Completions {
+			courses = append(courses, c.CourseCode)
+		}
+	}
+	if selects(ctx, "edges", "node", "position") {
+		l.position.LoadAllThunk(ctx, positions)
+	}
+	if selects(ctx, "edges", "node", "position", "people") {
+		l.peopleByPosition.LoadAllThunk(ctx, positions)
+	}
+	if selects(ctx, "edges", "node", "completions", "course") {
+		l.course.LoadAllThunk(ctx, courses)
+	}
+}
+
+// prefetchForCourses queues the prerequisites that the selection of a page
+// of courses will load.
+func prefetchForCourses(ctx context.Context, courses []*engine.Course) {
+	l, err := loadersFrom(ctx)
+	if err != nil || !selects(ctx, "edges", "node", "prerequisites") {
+		return
+	}
+	var codes []string
+	for _, c := range courses {
+		codes = append(codes, c.Prerequisites...)
+	}
+	l.course.LoadAllThunk(ctx, codes)
+}
+
+// prefetchForPositions queues the holders that the selection of a page of
+// positions will load.
+func prefetchForPositions(ctx context.Context, positions []*engine.Position) {
+	l, err := loadersFrom(ctx)
+	if err != nil || !selects(ctx, "edges", "node", "people") {
+		return
+	}
+	ids := make([]string, len(positions))
+	for i, p := range positions {
+		ids[i] = p.ID
+	}
+	l.peopleByPosition.LoadAllThunk(ctx, ids)
+}
+
+// selects reports whether the query selects the field at path below the
+// field being resolved, through any alias or fragment.
+func selects(ctx context.Context, path ...string) bool {
+	op := graphql.GetOperationContext(ctx)
+	fields := graphql.CollectFieldsCtx(ctx, nil)
+	for _, name := range path {
+		var below []graphql.CollectedField
+		found := false
+		for _, f := range fields {
+			if f.Name == name {
+				found = true
+				below = append(below, graphql.CollectFields(op, f.Selections, nil)...)
+			}
+		}
+		if !found {
+			return false
+		}
+		fields = below
+	}
+	return true
 }
 
 // orNil turns a mapped loader's "not found" into a zero value without error.

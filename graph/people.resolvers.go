@@ -89,6 +89,7 @@ func (r *queryResolver) People(ctx context.Context, first *int, after *string, f
 	if err != nil {
 		return nil, err
 	}
+	prefetchForPeople(ctx, list.Items)
 	conn := &model.PersonConnection{}
 	conn.Edges, conn.PageInfo = edgesOf("person", page, list,
 		func(p *engine.Person) string { return p.ID },

@@ -75,6 +75,7 @@ func (r *queryResolver) Positions(ctx context.Context, first *int, after *string
 	if err != nil {
 		return nil, err
 	}
+	prefetchForPositions(ctx, list.Items)
 	conn := &model.PositionConnection{}
 	conn.Edges, conn.PageInfo = edgesOf("position", page, list,
 		func(p *engine.Position) string { return p.ID },

@@ -1,0 +1,231 @@
+package graph_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+
+	"cmap/engine"
+	"cmap/mongodb/mongotest"
+)
+
+// TestPageOfPeopleMakesConstantRoundTrips proves the dataloaders: a page
+// of 100 people with their positions, the positions' holders and their
+// completions' courses costs the same few store calls as a page of 5.
+func TestPageOfPeopleMakesConstantRoundTrips(t *testing.T) {
+	db, ds := seeded(t)
+	store := newCountingStore(db)
+	c, _ := serve(t, store)
+	query := `query($first: Int) { people(first: $first) { totalCount edges { node {
+		id name position { id title people { id } } completions { completedOn course { code title } } } } } }`
+	want := map[string]int{"ListPeople": 2, "CountPeople": 1, "PositionsByID": 1, "CoursesByCode": 1}
+
+	for _, first := range []int{5, 100} {
+		store.reset()
+		var got struct {
+			People struct {
+				TotalCount int
+				Edges      []struct {
+					Node struct {
+						Position    *struct{ People []struct{ ID string } }
+						Completions []struct{ Course *struct{ Code string } }
+					}
+				}
+			}
+		}
+		c.query(query, map[string]any{"first": first}).decode(t, &got)
+		calls := store.reset()
+
+		withPosition, completions := 0, 0
+		for _, e := range got.People.Edges {
+			if e.Node.Position != nil && len(e.Node.Position.People) > 0 {
+				withPosition++
+			}
+			for _, cm := range e.Node.Completions {
+				if cm.Course == nil {
+					t.Fatalf("a completion lost its course")
+				}
+				completions++
+			}
+		}
+		if len(got.People.Edges) != first || got.People.TotalCount != len(ds.People) || withPosition == 0 || completions == 0 {
+			t.Fatalf("page of %d: %d people, total %d, %d with positions, %d completions: the test needs a richer page",
+				first, len(got.People.Edges), got.People.TotalCount, withPosition, completions)
+		}
+		if fmt.Sprint(calls) != fmt.Sprint(want) {
+			t.Errorf("page of %d people (%d with positions, %d completions): store calls %v, want %v",
+				first, withPosition, completions, calls, want)
+		}
+	}
+}
+
+// failingStore fails one method with an error full of internals, and
+// panics in another.
+type failingStore struct{ engine.Store }
+
+func (failingStore) ListCourses(context.Context, engine.CourseFilter, engine.Page) (engine.List[*engine.Course], error) {
+	return engine.List[*engine.Course]{}, errors.New("dial tcp 10.20.30.40:27017: password=hunter2 refused")
+}
+
+func (failingStore) Course(context.Context, string) (*engine.Course, error) {
+	panic("index out of range in secret/internal/module.go")
+}
+
+func TestInternalErrorsHideDetails(t *testing.T) {
+	c, logs := serve(t, failingStore{mongotest.Open(t)})
+	for _, q := range []string{`{ courses { totalCount } }`, `{ course(code: "SCO-101") { code } }`} {
+		r := c.query(q, nil)
+		e := r.wantError(t, "INTERNAL", "")
+		if e.Message != "internal error" {
+			t.Errorf("%s: message %q, want \"internal error\"", q, e.Message)
+		}
+		if raw := fmt.Sprintf("%+v", r); contains(raw, "10.20.30.40") || contains(raw, "hunter2") || contains(raw, "secret/internal") {
+			t.Errorf("%s: response leaks internals: %s", q, raw)
+		}
+	}
+	if !contains(logs.String(), "10.20.30.40", "secret/internal/module.go") {
+		t.Errorf("the causes were not logged:\n%s", logs)
+	}
+}
+
+func TestGraphQLOverHTTP(t *testing.T) {
+	db := mongotest.Open(t)
+	c, _ := serve(t, db)
+
+	t.Run("GET query", func(t *testing.T) {
+		var got struct{ ProficiencyScale struct{ Levels []string } }
+		r := c.get(`{ proficiencyScale { levels } }`)
+		r.decode(t, &got)
+		if r.Status != http.StatusOK || r.ContentType != "application/json" || len(got.ProficiencyScale.Levels) == 0 {
+			t.Errorf("GET: %d %s %+v", r.Status, r.ContentType, got)
+		}
+	})
+
+	raw := func(method, path, contentType, accept, body string) *http.Response {
+		req, _ := http.NewRequest(method, c.url+path, strings.NewReader(body))
+		if contentType != "" {
+			req.Header.Set("Content-Type", contentType)
+		}
+		if accept != "" {
+			req.Header.Set("Accept", accept)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		return res
+	}
+	for _, tc := range []struct {
+		name, method, path, contentType, accept, body string
+		status                                        int
+		header, value                                 string
+	}{
+		{"mutation over GET", "GET", "/graphql?query=" + `mutation%7BdeletePerson(id:"x",version:1)%7Bid%7D%7D`, "", "", "", 405, "Allow", "POST"},
+		{"other method", "PUT", "/graphql", "application/json", "", `{"query":"{__typename}"}`, 405, "Allow", "GET, POST, OPTIONS"},
+		{"not JSON", "POST", "/graphql", "text/plain", "", `{__typename}`, 415, "Accept-Post", "application/json"},
+		{"malformed JSON", "POST", "/graphql", "application/json", "", `{"query":`, 400, "", ""},
+		{"invalid query, application/json", "POST", "/graphql", "application/json", "application/json", `{"query":"{ nope }"}`, 200, "Content-Type", "application/json"},
+		{"invalid query, graphql-response+json", "POST", "/graphql", "application/json", "application/graphql-response+json", `{"query":"{ nope }"}`, 400, "Content-Type", "application/graphql-response+json"},
+		{"parse error", "POST", "/graphql", "application/json", "application/graphql-response+json", `{"query":"{"}`, 400, "", ""},
+		{"OPTIONS", "OPTIONS", "/graphql", "", "", "", 200, "Allow", "GET, POST, OPTIONS"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := raw(tc.method, tc.path, tc.contentType, tc.accept, tc.body)
+			if res.StatusCode != tc.status {
+				t.Errorf("status %d, want %d", res.StatusCode, tc.status)
+			}
+			if tc.header != "" && res.Header.Get(tc.header) != tc.value {
+				t.Errorf("%s: %q, want %q", tc.header, res.Header.Get(tc.header), tc.value)
+			}
+		})
+	}
+
+	t.Run("suggestions off", func(t *testing.T) {
+		r := c.query(`{ competencie { code } }`, nil)
+		if len(r.Errors) != 1 || r.Errors[0].Extensions.Code != "GRAPHQL_VALIDATION_FAILED" || strings.Contains(r.Errors[0].Message, "Did you mean") {
+			t.Errorf("errors = %+v", r.Errors)
+		}
+	})
+
+	t.Run("complexity limit", func(t *testing.T) {
+		var q strings.Builder
+		q.WriteString("{")
+		for i := range 12 {
+			fmt.Fprintf(&q, " a%d: courses(first: 100) { edges { node { code title topics } } }", i)
+		}
+		q.WriteString(" }")
+		r := c.query(q.String(), nil)
+		if len(r.Errors) != 1 || r.Errors[0].Extensions.Code != "COMPLEXITY_LIMIT_EXCEEDED" {
+			t.Errorf("errors = %+v", r.Errors)
+		}
+	})
+
+	t.Run("automatic persisted queries", func(t *testing.T) {
+		query := `{ proficiencyScale { name } }`
+		sum := sha256.Sum256([]byte(query))
+		ext := fmt.Sprintf(`{"persistedQuery":{"version":1,"sha256Hash":%q}}`, hex.EncodeToString(sum[:]))
+		send := func(body string) response {
+			req, _ := http.NewRequest(http.MethodPost, c.url+"/graphql", strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			return c.do(req)
+		}
+		if r := send(`{"extensions":` + ext + `}`); len(r.Errors) != 1 || r.Errors[0].Message != "PersistedQueryNotFound" {
+			t.Fatalf("unknown hash: %+v", r.Errors)
+		}
+		send(fmt.Sprintf(`{"query":%q,"extensions":%s}`, query, ext)).decode(t, &struct{}{})
+		var got struct{ ProficiencyScale struct{ Name string } }
+		send(`{"extensions":`+ext+`}`).decode(t, &got)
+		if got.ProficiencyScale.Name == "" {
+			t.Errorf("persisted query answered %+v", got)
+		}
+	})
+}
+
+func TestExplorer(t *testing.T) {
+	c, _ := serve(t, mongotest.Open(t))
+	get := func(path string) (*http.Response, string) {
+		res, err := http.Get(c.url + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		body, _ := io.ReadAll(res.Body)
+		return res, string(body)
+	}
+	res, page := get("/")
+	if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
+		t.Fatalf("/: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	csp := res.Header.Get("Content-Security-Policy")
+	if !contains(csp, "default-src 'none'", "script-src 'self'", "connect-src 'self'") {
+		t.Errorf("Content-Security-Policy %q is not strict", csp)
+	}
+	assets := regexp.MustCompile(`(?:src|href)="([^"]+)"`).FindAllStringSubmatch(page, -1)
+	if len(assets) < 2 {
+		t.Fatalf("the page references %d assets", len(assets))
+	}
+	types := map[string]string{".js": "text/javascript", ".css": "text/css"}
+	for _, m := range assets {
+		if strings.Contains(m[1], "//") {
+			t.Errorf("the page loads %s from elsewhere: it must work offline", m[1])
+			continue
+		}
+		res, body := get("/" + m[1])
+		ext := m[1][strings.LastIndexByte(m[1], '.'):]
+		if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), types[ext]) || strings.Contains(body, "://") {
+			t.Errorf("%s: %d %q (external references: %v)", m[1], res.StatusCode, res.Header.Get("Content-Type"), strings.Contains(body, "://"))
+		}
+	}
+	if res, _ := get("/no-such-file"); res.StatusCode != 404 {
+		t.Errorf("/no-such-file: %d, want 404", res.StatusCode)
+	}
+}
