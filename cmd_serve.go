@@ -1,0 +1,287 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"cmap/app"
+	"cmap/graph"
+	"cmap/mongodb"
+	"cmap/seed"
+)
+
+// Time limits of the HTTP server.
+const (
+	shutdownTimeout   = 15 * time.Second // for in-flight requests to finish
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = 30 * time.Second
+	writeTimeout      = 60 * time.Second
+	idleTimeout       = 120 * time.Second
+	readyTimeout      = 3 * time.Second // for /readyz's ping
+	maxRequestBytes   = 1 << 20         // of a GraphQL request body
+)
+
+// serveConfig is the configuration of `cmap serve`.
+type serveConfig struct {
+	// Addr is the address to listen on, host:port; port 0 picks a free one.
+	Addr string
+	// DataDir holds the embedded database; unused with MongoURI.
+	DataDir string
+	// MongoURI names a MongoDB server; empty starts the embedded FerretDB.
+	MongoURI string
+	// RulesDir holds the rule files.
+	RulesDir string
+	// SeedsDir holds the competency model and sample catalogue that seed
+	// an empty database.
+	SeedsDir string
+}
+
+// serveEnv names the environment variable of each flag of serve.
+var serveEnv = []struct{ flag, env string }{
+	{"addr", "CMAP_ADDR"},
+	{"data", "CMAP_DATA"},
+	{"mongo-uri", "CMAP_MONGO_URI"},
+	{"rules", "CMAP_RULES"},
+	{"seeds", "CMAP_SEEDS"},
+}
+
+// parseServeFlags reads serve's configuration from args and, for the
+// flags args leave out, from the environment (getenv).
+func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer) (serveConfig, error) {
+	var c serveConfig
+	fs := flag.NewFlagSet("cmap serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "listen on `host:port` ($CMAP_ADDR)")
+	fs.StringVar(&c.DataDir, "data", "./data", "keep the embedded database in `DIR` ($CMAP_DATA)")
+	fs.StringVar(&c.MongoURI, "mongo-uri", "", "use the MongoDB at `URI` instead of the embedded database ($CMAP_MONGO_URI)")
+	fs.StringVar(&c.RulesDir, "rules", "rules", "read rule files from `DIR` ($CMAP_RULES)")
+	fs.StringVar(&c.SeedsDir, "seeds", "seeds", "seed an empty database from `DIR` ($CMAP_SEEDS)")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), `Usage: cmap [serve] [flags]
+
+Serves the GraphQL API at /graphql, its explorer at /, and /healthz and
+/readyz. Without --mongo-uri it starts an embedded database in --data and
+logs its URI, so that a second instance can share it with --mongo-uri.
+An empty database is seeded from --seeds. A flag wins over its environment
+variable. SIGINT or SIGTERM stop the server after in-flight requests.
+
+Examples:
+  cmap
+  cmap serve --addr 127.0.0.1:9090 --data /var/lib/cmap
+  CMAP_MONGO_URI=mongodb://127.0.0.1:27017/ cmap serve
+
+Flags:
+`)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "cmap serve: unexpected argument %q\n", fs.Arg(0))
+		fs.Usage()
+		return c, errors.New("unexpected arguments")
+	}
+	if err := flagsFromEnv(fs, getenv); err != nil {
+		fmt.Fprintf(stderr, "cmap serve: %v\n", err)
+		return c, err
+	}
+	return c, nil
+}
+
+// flagsFromEnv sets each flag of fs that the command line left out from
+// its environment variable in serveEnv, when that variable is not empty.
+func flagsFromEnv(fs *flag.FlagSet, getenv func(string) string) error {
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	for _, fe := range serveEnv {
+		if v := getenv(fe.env); v != "" && !given[fe.flag] {
+			if err := fs.Set(fe.flag, v); err != nil {
+				return fmt.Errorf("%s=%q: %w", fe.env, v, err)
+			}
+		}
+	}
+	return nil
+}
+
+// runServe runs `cmap serve` until ctx is cancelled.
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cfg, err := parseServeFlags(args, os.Getenv, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	if err != nil {
+		return exitUsage
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	s, err := startServer(ctx, cfg, logger)
+	if err != nil {
+		logger.Error("cmap serve failed to start", "error", err)
+		return exitFail
+	}
+	code := exitOK
+	select {
+	case <-ctx.Done():
+		logger.Info("stopping: finishing in-flight requests", "timeout", shutdownTimeout)
+	case err := <-s.failed:
+		logger.Error("HTTP server failed", "error", err)
+		code = exitFail
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+	defer cancel()
+	if err := s.Close(shutdownCtx); err != nil {
+		logger.Error("stopping", "error", err)
+		return exitFail
+	}
+	logger.Info("stopped")
+	return code
+}
+
+// server is a running cmap: its database, App and HTTP server.
+type server struct {
+	logger   *slog.Logger
+	db       *mongodb.DB
+	app      *app.App
+	http     *http.Server
+	listener net.Listener
+	failed   chan error // receives the error if serving stops on its own
+}
+
+// startServer opens the database (starting the embedded one without a
+// URI), seeds it if it was never seeded, and serves HTTP on cfg.Addr in
+// the background. Close stops it.
+func startServer(ctx context.Context, cfg serveConfig, logger *slog.Logger) (*server, error) {
+	db, err := mongodb.Open(ctx, mongodb.Config{URI: cfg.MongoURI, DataDir: cfg.DataDir, Logger: logger})
+	if err != nil {
+		return nil, fmt.Errorf("opening the database: %w", err)
+	}
+	if db.Embedded() {
+		logger.Info("embedded database started; share it with a second instance by --mongo-uri", "uri", db.URI(), "data", cfg.DataDir)
+	} else {
+		logger.Info("connected to MongoDB", "uri", db.URI())
+	}
+	s := &server{logger: logger, db: db, app: app.New(db, app.Options{Logger: logger}), failed: make(chan error, 1)}
+	if err := s.seed(ctx, cfg.SeedsDir); err != nil {
+		return nil, errors.Join(err, db.Close(ctx))
+	}
+	s.listener, err = net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("listening: %w", err), db.Close(ctx))
+	}
+	s.http = &http.Server{
+		Handler:           s.routes(),
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	go func() {
+		if err := s.http.Serve(s.listener); !errors.Is(err, http.ErrServerClosed) {
+			s.failed <- err
+		}
+	}()
+	logger.Info("serving", "graphql", s.URL()+"/graphql", "explorer", s.URL()+"/", "rules", cfg.RulesDir)
+	return s, nil
+}
+
+// seed loads the seeds folder into the database on its first start. A
+// database seeded before is left alone, and the folder is not read.
+func (s *server) seed(ctx context.Context, dir string) error {
+	seeded, err := s.db.SeededWith(ctx)
+	if err != nil {
+		return fmt.Errorf("reading the seeding state: %w", err)
+	}
+	if seeded != "" {
+		s.logger.Info("database already seeded", "with", seeded)
+		return nil
+	}
+	ds, err := seed.Load(dir)
+	if err != nil {
+		return fmt.Errorf("loading the seeds: %w", err)
+	}
+	res, err := seed.Apply(ctx, s.db, ds)
+	if err != nil {
+		return fmt.Errorf("seeding: %w", err)
+	}
+	s.logger.Info("database seeded", "with", res.SeededWith, "framework", res.FrameworkStored,
+		"courses", res.Courses.Created, "positions", res.Positions.Created, "people", res.People.Created)
+	return nil
+}
+
+// URL returns the server's base URL, e.g. "http://127.0.0.1:8080".
+func (s *server) URL() string { return "http://" + s.listener.Addr().String() }
+
+// Close stops accepting requests, waits for in-flight ones to finish (until
+// ctx ends), then closes the database, stopping the embedded one.
+func (s *server) Close(ctx context.Context) error {
+	httpErr := s.http.Shutdown(ctx)
+	if httpErr != nil {
+		httpErr = fmt.Errorf("HTTP shutdown: %w", httpErr)
+	}
+	return errors.Join(httpErr, s.db.Close(ctx))
+}
+
+// routes returns the HTTP routes: the GraphQL endpoint, its explorer and
+// the health checks.
+func (s *server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/graphql", http.MaxBytesHandler(graph.NewHandler(s.app), maxRequestBytes))
+	mux.Handle("/", graph.Explorer())
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		io.WriteString(w, "ok\n")
+	})
+	mux.HandleFunc("GET /readyz", s.ready)
+	return s.logRequests(mux)
+}
+
+// ready answers 200 when the database answers a ping, 503 with the reason
+// otherwise.
+func (s *server) ready(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
+	defer cancel()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if err := s.app.Ping(ctx); err != nil {
+		s.logger.Warn("not ready", "error", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprintf(w, "not ready: database: %v\n", err)
+		return
+	}
+	io.WriteString(w, "ready\n")
+}
+
+// logRequests logs each request with its status and duration.
+func (s *server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		s.logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
+			slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.Int("status", rec.status), slog.Duration("duration", time.Since(start)))
+	})
+}
+
+// statusRecorder remembers the status a handler wrote.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(status int) {
+	r.status = status
+	r.ResponseWriter.WriteHeader(status)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
