@@ -80,10 +80,18 @@ func (ix *Index) readinessOf(p *personEntry, withAttained bool) *Readiness {
 		return r
 	}
 	r.Attained = make([]Attainment, len(p.attained))
+	at := make(map[int32]int, len(p.attained)) // sub -> index in r.Attained
 	for i, a := range p.attained {
 		r.Attained[i] = Attainment{SubCompetency: ix.subs[a.sub].code, Level: ix.scale.Level(int(a.rank))}
-		for _, code := range p.completed {
-			if c, ok := ix.courses.get(code); ok && c.rankOn(a.sub) == a.rank {
+		at[a.sub] = i
+	}
+	for _, code := range p.completed { // sorted, so each Courses list is too
+		c, ok := ix.courses.get(code)
+		if !ok {
+			continue
+		}
+		for _, cl := range c.cells {
+			if i, ok := at[cl.sub]; ok && p.attained[i].rank == cl.rank {
 				r.Attained[i].Courses = append(r.Attained[i].Courses, code)
 			}
 		}
