@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io/fs"
 	"os"
 	"path"
@@ -90,18 +91,17 @@ func LoadRuleSetFS(fsys fs.FS, name string, fw *Framework) (*RuleSet, error) {
 	}
 
 	var diags diag.List
-	hash := sha256.New()
+	hash := newRevisionHash()
 	sources := map[string]*yamlFile{}
 	for _, rel := range files {
 		data, err := fs.ReadFile(fsys, rel)
 		if err != nil {
 			return nil, Errorf(EINVALID, "read rules: %v", err)
 		}
-		fmt.Fprintf(hash, "%s\x00%d\x00", rel, len(data))
-		hash.Write(data)
+		hash.add(rel, data)
 		sources[rel] = newYAMLFile(path.Join(name, rel), data)
 	}
-	rs.revision = hex.EncodeToString(hash.Sum(nil))[:12]
+	rs.revision = hash.sum()
 
 	if f, ok := sources[ScaleFile]; ok {
 		// A broken scale still names the levels its author meant: check
@@ -158,6 +158,45 @@ func LoadRuleSetFS(fsys fs.FS, name string, fw *Framework) (*RuleSet, error) {
 	}
 	return rs, nil
 }
+
+// RulesRevision returns the revision that a rule set loaded from
+// directory dir has or would have: the hash of its rule files and scale,
+// computed whether or not they load. It names a rejected set's revision.
+func RulesRevision(dir string) (string, error) {
+	return RulesRevisionFS(os.DirFS(dir))
+}
+
+// RulesRevisionFS returns the revision of the rule files in the root of
+// fsys, like RulesRevision.
+func RulesRevisionFS(fsys fs.FS) (string, error) {
+	files, err := ruleFiles(fsys)
+	if err != nil {
+		return "", Errorf(EINVALID, "read rules: %v", err)
+	}
+	hash := newRevisionHash()
+	for _, rel := range files {
+		data, err := fs.ReadFile(fsys, rel)
+		if err != nil {
+			return "", Errorf(EINVALID, "read rules: %v", err)
+		}
+		hash.add(rel, data)
+	}
+	return hash.sum(), nil
+}
+
+// revisionHash hashes rule files, in the order added, into a revision.
+type revisionHash struct{ h hash.Hash }
+
+func newRevisionHash() revisionHash { return revisionHash{sha256.New()} }
+
+// add hashes the file at path rel (relative to the rule directory).
+func (r revisionHash) add(rel string, data []byte) {
+	fmt.Fprintf(r.h, "%s\x00%d\x00", rel, len(data))
+	r.h.Write(data)
+}
+
+// sum returns the revision: 12 hex digits of the hash.
+func (r revisionHash) sum() string { return hex.EncodeToString(r.h.Sum(nil))[:12] }
 
 // ruleFiles lists the rule files and the scale file of fsys, sorted.
 func ruleFiles(fsys fs.FS) ([]string, error) {
