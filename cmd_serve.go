@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"cmap/app"
+	"cmap/diag"
 	"cmap/graph"
 	"cmap/mongodb"
 	"cmap/seed"
@@ -42,6 +43,11 @@ type serveConfig struct {
 	// SeedsDir holds the competency model and sample catalogue that seed
 	// an empty database.
 	SeedsDir string
+	// WatchRules reloads the rules when their files change.
+	WatchRules bool
+	// Poll is how often the database is asked whether another instance
+	// wrote; 0 turns polling off.
+	Poll time.Duration
 }
 
 // serveEnv names the environment variable of each flag of serve.
@@ -51,6 +57,8 @@ var serveEnv = []struct{ flag, env string }{
 	{"mongo-uri", "CMAP_MONGO_URI"},
 	{"rules", "CMAP_RULES"},
 	{"seeds", "CMAP_SEEDS"},
+	{"watch-rules", "CMAP_WATCH_RULES"},
+	{"poll", "CMAP_POLL"},
 }
 
 // parseServeFlags reads serve's configuration from args and, for the
@@ -64,6 +72,8 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs.StringVar(&c.MongoURI, "mongo-uri", "", "use the MongoDB at `URI` instead of the embedded database ($CMAP_MONGO_URI)")
 	fs.StringVar(&c.RulesDir, "rules", "rules", "read rule files from `DIR` ($CMAP_RULES)")
 	fs.StringVar(&c.SeedsDir, "seeds", "seeds", "seed an empty database from `DIR` ($CMAP_SEEDS)")
+	fs.BoolVar(&c.WatchRules, "watch-rules", true, "reload the rules when their files change ($CMAP_WATCH_RULES)")
+	fs.DurationVar(&c.Poll, "poll", app.DefaultPollInterval, "check the database for other instances' writes every `INTERVAL`; 0 turns it off ($CMAP_POLL)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `Usage: cmap [serve] [flags]
 
@@ -73,9 +83,17 @@ logs its URI, so that a second instance can share it with --mongo-uri.
 An empty database is seeded from --seeds. A flag wins over its environment
 variable. SIGINT or SIGTERM stop the server after in-flight requests.
 
+The rules in --rules must load without error at start (each problem is
+printed as file:line:col, and serve exits 1). Afterwards they are reloaded
+when their files change (--watch-rules) or by the reloadRules mutation: a
+set with any error is rejected and the serving set stays, the API shows
+the errors in ruleSet.rejected. Instances sharing a database see each
+other's writes within --poll.
+
 Examples:
   cmap
   cmap serve --addr 127.0.0.1:9090 --data /var/lib/cmap
+  cmap serve --rules ./rules --watch-rules=false
   CMAP_MONGO_URI=mongodb://127.0.0.1:27017/ cmap serve
 
 Flags:
@@ -123,6 +141,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	s, err := startServer(ctx, cfg, logger)
+	if diags := diag.AsList(err); len(diags) > 0 {
+		logger.Error("cmap serve failed to start: the rules have errors", "rules", cfg.RulesDir, "errors", len(diags))
+		fmt.Fprintln(stderr, diags.Error())
+		return exitFail
+	}
 	if err != nil {
 		logger.Error("cmap serve failed to start", "error", err)
 		return exitFail
@@ -168,13 +191,21 @@ func startServer(ctx context.Context, cfg serveConfig, logger *slog.Logger) (*se
 	} else {
 		logger.Info("connected to MongoDB", "uri", db.URI())
 	}
-	s := &server{logger: logger, db: db, app: app.New(db, app.Options{Logger: logger}), failed: make(chan error, 1)}
+	s := &server{logger: logger, db: db, failed: make(chan error, 1)}
 	if err := s.seed(ctx, cfg.SeedsDir); err != nil {
 		return nil, errors.Join(err, db.Close(ctx))
 	}
+	poll := cfg.Poll
+	if poll <= 0 {
+		poll = -1 // app.Options: a negative interval turns polling off
+	}
+	s.app, err = app.Open(ctx, db, app.Options{Logger: logger, RulesDir: cfg.RulesDir, WatchRules: cfg.WatchRules, PollInterval: poll})
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("loading the rules from %s: %w", cfg.RulesDir, err), db.Close(ctx))
+	}
 	s.listener, err = net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		return nil, errors.Join(fmt.Errorf("listening: %w", err), db.Close(ctx))
+		return nil, errors.Join(fmt.Errorf("listening: %w", err), s.app.Close(), db.Close(ctx))
 	}
 	s.http = &http.Server{
 		Handler:           s.routes(),
@@ -221,13 +252,14 @@ func (s *server) seed(ctx context.Context, dir string) error {
 func (s *server) URL() string { return "http://" + s.listener.Addr().String() }
 
 // Close stops accepting requests, waits for in-flight ones to finish (until
-// ctx ends), then closes the database, stopping the embedded one.
+// ctx ends), stops the App's polling and rule watching, then closes the
+// database, stopping the embedded one.
 func (s *server) Close(ctx context.Context) error {
 	httpErr := s.http.Shutdown(ctx)
 	if httpErr != nil {
 		httpErr = fmt.Errorf("HTTP shutdown: %w", httpErr)
 	}
-	return errors.Join(httpErr, s.db.Close(ctx))
+	return errors.Join(httpErr, s.app.Close(), s.db.Close(ctx))
 }
 
 // routes returns the HTTP routes: the GraphQL endpoint, its explorer and

@@ -16,10 +16,10 @@ import (
 )
 
 func TestServeFlagsWinOverEnvironment(t *testing.T) {
-	defaults := serveConfig{Addr: "127.0.0.1:8080", DataDir: "./data", RulesDir: "rules", SeedsDir: "seeds"}
+	defaults := serveConfig{Addr: "127.0.0.1:8080", DataDir: "./data", RulesDir: "rules", SeedsDir: "seeds", WatchRules: true, Poll: 2 * time.Second}
 	env := map[string]string{
 		"CMAP_ADDR": "0.0.0.0:1", "CMAP_DATA": "/env/data", "CMAP_MONGO_URI": "mongodb://env/",
-		"CMAP_RULES": "/env/rules", "CMAP_SEEDS": "/env/seeds",
+		"CMAP_RULES": "/env/rules", "CMAP_SEEDS": "/env/seeds", "CMAP_WATCH_RULES": "false", "CMAP_POLL": "5s",
 	}
 	for _, tc := range []struct {
 		name string
@@ -28,11 +28,11 @@ func TestServeFlagsWinOverEnvironment(t *testing.T) {
 		want serveConfig
 	}{
 		{"defaults", nil, nil, defaults},
-		{"environment", nil, env, serveConfig{Addr: "0.0.0.0:1", DataDir: "/env/data", MongoURI: "mongodb://env/", RulesDir: "/env/rules", SeedsDir: "/env/seeds"}},
-		{"flags over environment", []string{"--addr", "127.0.0.1:0", "--data=/flag/data", "--mongo-uri", "mongodb://flag/", "--rules", "r", "--seeds", "s"}, env,
-			serveConfig{Addr: "127.0.0.1:0", DataDir: "/flag/data", MongoURI: "mongodb://flag/", RulesDir: "r", SeedsDir: "s"}},
+		{"environment", nil, env, serveConfig{Addr: "0.0.0.0:1", DataDir: "/env/data", MongoURI: "mongodb://env/", RulesDir: "/env/rules", SeedsDir: "/env/seeds", Poll: 5 * time.Second}},
+		{"flags over environment", []string{"--addr", "127.0.0.1:0", "--data=/flag/data", "--mongo-uri", "mongodb://flag/", "--rules", "r", "--seeds", "s", "--watch-rules", "--poll", "0"}, env,
+			serveConfig{Addr: "127.0.0.1:0", DataDir: "/flag/data", MongoURI: "mongodb://flag/", RulesDir: "r", SeedsDir: "s", WatchRules: true}},
 		{"some flags", []string{"--seeds", "s"}, map[string]string{"CMAP_SEEDS": "/env/seeds", "CMAP_DATA": "/env/data"},
-			serveConfig{Addr: "127.0.0.1:8080", DataDir: "/env/data", RulesDir: "rules", SeedsDir: "s"}},
+			serveConfig{Addr: "127.0.0.1:8080", DataDir: "/env/data", RulesDir: "rules", SeedsDir: "s", WatchRules: true, Poll: 2 * time.Second}},
 		{"an empty flag still wins", []string{"--mongo-uri="}, map[string]string{"CMAP_MONGO_URI": "mongodb://env/"}, defaults},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

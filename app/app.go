@@ -1,90 +1,212 @@
 // Package app is cmap's application layer: the one place where the GraphQL
 // resolvers and the command line read and write records. It holds the
 // Store, checks what a single record's Validate cannot (references between
-// records, stale versions), and caches what rarely changes (the competency
-// framework).
+// records, stale versions), and keeps what the rules derive current.
 //
 // Every write goes through an App method, so that work that must follow a
-// write (such as re-deriving rule facts) has a single place to live. Errors
-// are *engine.Error values with the codes documented on each method.
+// write has a single place to live. Errors are *engine.Error values with
+// the codes documented on each method.
+//
+// # Derived state
+//
+// An App serves a state derived from the store and the rule files: the
+// rule set, the coverage of every course, the requirements of every
+// position, and the analysis.Index over records and facts. The state is
+// immutable and swapped atomically, so a reader never sees half a rule set
+// or half an update, and reads never lock.
+//
+//   - Open loads the framework from the store and the rules from
+//     Options.RulesDir (a rule set with any error stops Open: there is no
+//     last good set yet), derives every fact, stores the facts records whose
+//     revision or content changed (deleting those of records that no longer
+//     exist), and builds the index.
+//   - A write through the App re-derives only what it touches (one course's
+//     coverage, one position's requirements, a person's readiness), stores
+//     that one facts record and updates the index incrementally.
+//   - ReloadRules (and the file watcher, with Options.WatchRules) loads the
+//     rules again: a set with any error is rejected whole, recorded with its
+//     revision and diagnostics, and the serving set stays; a good set is
+//     applied to everything and swapped in.
+//   - The store is the truth shared by every instance: an App polls the
+//     store's DataVersion and rebuilds in the background when another
+//     instance (or a tool) wrote. Its own writes are accounted for and cause
+//     no rebuild.
+//
+// Facts are stored by the instance that derives them; an instance whose
+// incremental update failed (say, the database went away between the
+// record and its facts) marks its state stale and the next poll rebuilds
+// and stores the facts again.
 package app
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sync"
+	"sync/atomic"
+	"time"
 
+	"cmap/analysis"
 	"cmap/engine"
 )
 
-// Options configure an App; the zero value means defaults.
+// Defaults of Options.
+const (
+	// DefaultPollInterval is how often an App asks the store whether
+	// another instance wrote.
+	DefaultPollInterval = 2 * time.Second
+	// DefaultWatchDebounce is how long the rule watcher waits after the
+	// last change of a burst (an editor's save is several events) before
+	// it reloads.
+	DefaultWatchDebounce = 250 * time.Millisecond
+)
+
+// Options configure an App; the zero value means defaults, except
+// RulesDir, which is required.
 type Options struct {
 	// Logger receives the App's logs; nil means slog.Default().
 	Logger *slog.Logger
-	// Scale is the proficiency scale; a scale without levels means
-	// engine.DefaultScale().
-	Scale engine.Scale
+	// RulesDir is the directory of the rule files and the scale.
+	RulesDir string
+	// WatchRules reloads the rules when a file below RulesDir changes.
+	WatchRules bool
+	// WatchDebounce is the quiet time after a change before the watcher
+	// reloads; 0 means DefaultWatchDebounce.
+	WatchDebounce time.Duration
+	// PollInterval is how often the store's DataVersion is checked; 0
+	// means DefaultPollInterval, a negative value turns polling off (for
+	// an App that is alone on its database).
+	PollInterval time.Duration
 }
 
-// App serves reads and writes of cmap's records. It is safe for concurrent
-// use.
+// App serves reads and writes of cmap's records and the state derived from
+// them. It is safe for concurrent use.
 type App struct {
 	store  engine.Store
 	logger *slog.Logger
-	scale  engine.Scale
+	opts   Options
 
-	mu        sync.Mutex        // guards framework
-	framework *engine.Framework // nil until first loaded
+	state atomic.Pointer[state]
+	// updateMu serializes the updates of the state: an update computes
+	// the next state from the current one and swaps it while holding it.
+	updateMu sync.Mutex
+	// writes counts the state updates of the App's own writes; a full
+	// rebuild that raced one of them builds again (guarded by updateMu).
+	writes uint64
+	// rebuildMu serializes full rebuilds (polls, reloads, a new framework),
+	// which take long and run without updateMu until they swap.
+	rebuildMu sync.Mutex
+
+	// ctx lives until Close: the poller, the watcher and the rebuilds
+	// and reloads they start run under it.
+	ctx    context.Context
+	cancel context.CancelFunc
+	done   sync.WaitGroup // the poller and the watcher
 }
 
-// New returns an App over store.
-func New(store engine.Store, opts Options) *App {
-	a := &App{store: store, logger: opts.Logger, scale: opts.Scale}
-	if a.logger == nil {
-		a.logger = slog.Default()
+// Open returns an App over store serving the rules in opts.RulesDir, with
+// every fact derived, stored and indexed. It starts polling the store and,
+// with opts.WatchRules, watching the rules; Close stops them.
+//
+// It fails with EINVALID when the store holds no framework or the rules
+// do not load (the error is a diag.List of file:line:col diagnostics), and
+// with the store's errors.
+func Open(ctx context.Context, store engine.Store, opts Options) (*App, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
 	}
-	if len(a.scale.Levels) == 0 {
-		a.scale = engine.DefaultScale()
+	if opts.WatchDebounce <= 0 {
+		opts.WatchDebounce = DefaultWatchDebounce
 	}
-	return a
+	if opts.PollInterval == 0 {
+		opts.PollInterval = DefaultPollInterval
+	}
+	if opts.RulesDir == "" {
+		return nil, engine.Errorf(engine.EINVALID, "no rule directory given")
+	}
+	a := &App{store: store, logger: opts.Logger, opts: opts}
+	snap, err := a.readSnapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rules, err := engine.LoadRuleSet(opts.RulesDir, snap.framework)
+	if err != nil {
+		return nil, err
+	}
+	s, err := a.buildState(ctx, rules, snap, nil)
+	if err != nil {
+		return nil, err
+	}
+	a.state.Store(s)
+	a.logger.Info("rules loaded", "dir", opts.RulesDir, "revision", rules.Revision(), "rules", len(rules.Rules()),
+		"courses", len(s.coverage), "positions", len(s.requirements))
+	a.ctx, a.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	if opts.WatchRules {
+		if err := a.watchRules(); err != nil {
+			a.cancel()
+			return nil, err
+		}
+	}
+	if opts.PollInterval > 0 {
+		a.done.Add(1)
+		go a.poll()
+	}
+	return a, nil
 }
+
+// Close stops polling and watching, cancelling a rebuild or reload they
+// started, and waits for them. The store is the caller's to close.
+func (a *App) Close() error {
+	a.cancel()
+	a.done.Wait()
+	return nil
+}
+
+// current returns the state being served.
+func (a *App) current() *state { return a.state.Load() }
 
 // Logger returns the App's logger.
 func (a *App) Logger() *slog.Logger { return a.logger }
 
-// Scale returns the proficiency scale.
-func (a *App) Scale() engine.Scale { return a.scale }
+// Scale returns the proficiency scale of the serving rule set.
+func (a *App) Scale() engine.Scale { return a.current().rules.Scale() }
+
+// RuleSet returns the serving rule set. It is immutable; a reload swaps in
+// another.
+func (a *App) RuleSet() *engine.RuleSet { return a.current().rules }
+
+// Index returns the analysis index of the serving state: records and the
+// facts the serving rules derive for them. It is immutable; writes and
+// reloads swap in another.
+func (a *App) Index() *analysis.Index { return a.current().index }
 
 // Ping checks that the store answers.
 func (a *App) Ping(ctx context.Context) error { return a.store.Ping(ctx) }
 
-// Framework returns the competency framework: ENOTFOUND when none is
-// stored. It is read from the store once and then served from memory; the
-// caller must not modify it.
-func (a *App) Framework(ctx context.Context) (*engine.Framework, error) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.framework != nil {
-		return a.framework, nil
-	}
-	f, err := a.store.Framework(ctx)
-	if err != nil {
-		return nil, err
-	}
-	a.framework = f
-	return f, nil
+// Framework returns the competency framework the serving rules were
+// checked against. The caller must not modify it.
+func (a *App) Framework(context.Context) (*engine.Framework, error) {
+	return a.current().rules.Framework(), nil
 }
 
-// PutFramework validates f and replaces the stored framework with it
-// (EINVALID when f is malformed).
+// PutFramework validates f and replaces the stored framework with it, then
+// derives everything again. A framework the rules do not fit (a rule names
+// a sub-competency f lacks) is refused with EINVALID and the rules'
+// diagnostics: change the rules first.
 func (a *App) PutFramework(ctx context.Context, f *engine.Framework) error {
 	if err := f.Validate(); err != nil {
 		return err
 	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.framework = nil
-	return a.store.PutFramework(ctx, f)
+	rules, err := engine.LoadRuleSet(a.opts.RulesDir, f)
+	if err != nil {
+		return &engine.Error{Code: engine.EINVALID, Message: "the rules do not fit this framework: " + err.Error(), Err: err}
+	}
+	a.rebuildMu.Lock()
+	defer a.rebuildMu.Unlock()
+	if err := a.store.PutFramework(ctx, f); err != nil {
+		return err
+	}
+	return a.rebuild(ctx, rules, nil)
 }
 
 // Competency returns the competency with code (ENOTFOUND when the
@@ -111,4 +233,66 @@ func (a *App) SubCompetency(ctx context.Context, code string) (*engine.SubCompet
 		return s, f.Competency(engine.CompetencyOf(code)), nil
 	}
 	return nil, nil, engine.NotFound("sub-competency", code)
+}
+
+// rebuild reads every record, derives every fact with rules (nil: the
+// serving rules, or the rules loaded again when the stored framework
+// changed), stores the facts that changed and swaps in the new state; a
+// rejection is recorded in the new state (nil clears it). The caller
+// holds rebuildMu.
+//
+// The work runs without updateMu, so the App's own writes go on; if one
+// lands meanwhile, the state is built again holding updateMu, so that no
+// write is lost by the swap.
+func (a *App) rebuild(ctx context.Context, rules *engine.RuleSet, rejected *Rejection) error {
+	a.updateMu.Lock()
+	writes := a.writes
+	a.updateMu.Unlock()
+	next, err := a.buildFromStore(ctx, rules, rejected)
+	if err != nil {
+		return err
+	}
+	a.updateMu.Lock()
+	defer a.updateMu.Unlock()
+	if a.writes != writes {
+		if next, err = a.buildFromStore(ctx, rules, rejected); err != nil {
+			return err
+		}
+	}
+	a.state.Store(next)
+	return nil
+}
+
+// buildFromStore reads a snapshot and builds a state from it, as rebuild
+// describes.
+func (a *App) buildFromStore(ctx context.Context, rules *engine.RuleSet, rejected *Rejection) (*state, error) {
+	snap, err := a.readSnapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if rules == nil {
+		if rules, err = a.rulesFor(snap.framework); err != nil {
+			return nil, err
+		}
+	}
+	return a.buildState(ctx, rules, snap, rejected)
+}
+
+// errFrameworkMismatch reports that the stored framework changed under the
+// App and the rules do not fit it.
+var errFrameworkMismatch = errors.New("the stored framework changed and the rules do not fit it; serving the previous state")
+
+// rulesFor returns the serving rules when they were checked against a
+// framework equal to fw, and the rules loaded again against fw otherwise
+// (another instance changed the framework).
+func (a *App) rulesFor(fw *engine.Framework) (*engine.RuleSet, error) {
+	cur := a.current().rules
+	if sameFramework(cur.Framework(), fw) {
+		return cur, nil
+	}
+	rules, err := engine.LoadRuleSet(a.opts.RulesDir, fw)
+	if err != nil {
+		return nil, errors.Join(errFrameworkMismatch, err)
+	}
+	return rules, nil
 }

@@ -2,7 +2,9 @@ package app_test
 
 import (
 	"context"
+	"log/slog"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -10,6 +12,7 @@ import (
 	"cmap/app"
 	"cmap/engine"
 	"cmap/mongodb/mongotest"
+	"cmap/seed"
 )
 
 func TestMain(m *testing.M) { mongotest.Main(m) }
@@ -18,6 +21,8 @@ func TestMain(m *testing.M) { mongotest.Main(m) }
 type countingStore struct {
 	engine.Store
 	frameworks atomic.Int64
+	// factWrites counts the facts records written or deleted.
+	factWrites atomic.Int64
 }
 
 func (s *countingStore) Framework(ctx context.Context) (*engine.Framework, error) {
@@ -25,10 +30,75 @@ func (s *countingStore) Framework(ctx context.Context) (*engine.Framework, error
 	return s.Store.Framework(ctx)
 }
 
+func (s *countingStore) SaveCourseFacts(ctx context.Context, facts []engine.CourseFacts) error {
+	s.factWrites.Add(int64(len(facts)))
+	return s.Store.SaveCourseFacts(ctx, facts)
+}
+
+func (s *countingStore) SavePositionFacts(ctx context.Context, facts []engine.PositionFacts) error {
+	s.factWrites.Add(int64(len(facts)))
+	return s.Store.SavePositionFacts(ctx, facts)
+}
+
+func (s *countingStore) DeleteFacts(ctx context.Context, courses, positions []string) error {
+	s.factWrites.Add(int64(len(courses) + len(positions)))
+	return s.Store.DeleteFacts(ctx, courses, positions)
+}
+
+// newApp opens an App with the shipped rules over a fresh database that
+// holds only the sample competency framework.
 func newApp(t *testing.T) (*app.App, *countingStore) {
 	t.Helper()
 	store := &countingStore{Store: mongotest.Open(t)}
-	return app.New(store, app.Options{}), store
+	must(t, store.PutFramework(context.Background(), sampleSeeds(t).Framework))
+	return openApp(t, store, app.Options{}), store
+}
+
+// openApp opens an App over store with the shipped rules unless opts
+// names others, not polling unless opts says so, and closes it when t ends.
+func openApp(t *testing.T, store engine.Store, opts app.Options) *app.App {
+	t.Helper()
+	if opts.RulesDir == "" {
+		opts.RulesDir = "../rules"
+	}
+	if opts.PollInterval == 0 {
+		opts.PollInterval = -1
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	a, err := app.Open(context.Background(), store, opts)
+	if err != nil {
+		t.Fatalf("app.Open: %v", err)
+	}
+	t.Cleanup(func() { a.Close() })
+	return a
+}
+
+var sample struct {
+	once sync.Once
+	ds   *seed.Dataset
+	err  error
+}
+
+// sampleSeeds returns the sample seeds, read once.
+func sampleSeeds(t *testing.T) *seed.Dataset {
+	t.Helper()
+	sample.once.Do(func() { sample.ds, sample.err = seed.Load("../seeds") })
+	if sample.err != nil {
+		t.Fatal(sample.err)
+	}
+	return sample.ds
+}
+
+// seededStore returns a fresh database holding the sample seeds.
+func seededStore(t *testing.T) *countingStore {
+	t.Helper()
+	store := &countingStore{Store: mongotest.Open(t)}
+	if _, err := seed.Apply(context.Background(), store, sampleSeeds(t)); err != nil {
+		t.Fatal(err)
+	}
+	return store
 }
 
 func course(code string, prerequisites ...string) *engine.Course {
@@ -70,45 +140,54 @@ func must(t *testing.T, err error) {
 	}
 }
 
-func TestFrameworkIsReadOnceAndReloadedAfterPut(t *testing.T) {
+func TestFrameworkIsServedFromMemoryAndPutChecksTheRules(t *testing.T) {
 	a, store := newApp(t)
 	ctx := context.Background()
-	if _, err := a.Framework(ctx); engine.ErrorCode(err) != engine.ENOTFOUND {
-		t.Fatalf("empty store: error = %v, want ENOTFOUND", err)
-	}
-	f := &engine.Framework{Name: "Test", Competencies: []engine.Competency{{
-		Code: "1.0", Title: "Planning", Description: "Plans.",
-		SubCompetencies: []engine.SubCompetency{{Code: "1.A", Statement: "Plan things."}, {Code: "1.B", Statement: "Review plans."}},
-	}}}
-	must(t, a.PutFramework(ctx, f))
 	before := store.frameworks.Load()
 	for range 3 {
 		got, err := a.Framework(ctx)
 		must(t, err)
-		if got.Name != "Test" || len(got.Competencies) != 1 {
-			t.Fatalf("framework = %+v", got)
+		if len(got.SubCompetencyCodes()) != 58 {
+			t.Fatalf("framework has %d sub-competencies, want the model's 58", len(got.SubCompetencyCodes()))
 		}
 	}
-	if n := store.frameworks.Load() - before; n != 1 {
-		t.Errorf("three reads reached the store %d times, want 1", n)
+	if n := store.frameworks.Load() - before; n != 0 {
+		t.Errorf("three reads reached the store %d times, want 0 (the rules were checked against it at Open)", n)
 	}
 
-	s, c, err := a.SubCompetency(ctx, "1.B")
+	s, c, err := a.SubCompetency(ctx, "4.C")
 	must(t, err)
-	if s.Statement != "Review plans." || c.Code != "1.0" {
-		t.Errorf("SubCompetency(1.B) = %+v in %+v", s, c)
+	if s.Code != "4.C" || c.Code != "4.0" {
+		t.Errorf("SubCompetency(4.C) = %+v in %+v", s, c)
 	}
-	_, _, err = a.SubCompetency(ctx, "1.C")
+	_, _, err = a.SubCompetency(ctx, "4.Z")
 	wantError(t, err, engine.ENOTFOUND, "")
-	_, err = a.Competency(ctx, "2.0")
+	_, err = a.Competency(ctx, "10.0")
 	wantError(t, err, engine.ENOTFOUND, "")
 
+	f := *sampleSeeds(t).Framework
 	f.Name = "Renamed"
-	must(t, a.PutFramework(ctx, f))
+	must(t, a.PutFramework(ctx, &f))
 	got, err := a.Framework(ctx)
 	must(t, err)
 	if got.Name != "Renamed" {
 		t.Errorf("after PutFramework the name is %q, want Renamed", got.Name)
+	}
+
+	// Without competency 9.0 the shipped rules name unknown codes: refused,
+	// with the rules' diagnostics, and nothing changes.
+	short := f
+	short.Name = "Short"
+	short.Competencies = f.Competencies[:8]
+	err = a.PutFramework(ctx, &short)
+	wantError(t, err, engine.EINVALID, "")
+	if !strings.Contains(err.Error(), "9-security-and-disclosure.yaml:") {
+		t.Errorf("error %q does not point into the rule file that names 9.*", err)
+	}
+	stored, err := store.Framework(ctx)
+	must(t, err)
+	if stored.Name != "Renamed" {
+		t.Errorf("a refused framework was stored: %q", stored.Name)
 	}
 
 	bad := &engine.Framework{Name: "Bad"}

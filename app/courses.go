@@ -30,18 +30,20 @@ func (a *App) CountCourses(ctx context.Context, f engine.CourseFilter) (int, err
 	return a.store.CountCourses(ctx, f)
 }
 
-// CreateCourse stores a new course with version 1. Errors: EINVALID when c
-// is malformed or a prerequisite does not exist or would make a cycle;
-// ECONFLICT when the code is taken.
+// CreateCourse stores a new course with version 1 and derives its
+// coverage. Errors: EINVALID when c is malformed or a prerequisite does
+// not exist or would make a cycle; ECONFLICT when the code is taken.
 func (a *App) CreateCourse(ctx context.Context, c *engine.Course) error {
 	if err := a.checkCourse(ctx, c); err != nil {
 		return err
 	}
-	return a.store.CreateCourse(ctx, c)
+	return a.write(ctx, func() error { return a.store.CreateCourse(ctx, c) },
+		func(cur *state) (*state, error) { return a.withCourse(ctx, cur, c) })
 }
 
 // UpdateCourse applies edit to the stored course with code and stores the
-// result, provided the stored version is version. The code cannot change.
+// result, provided the stored version is version, and derives its coverage
+// again. The code cannot change.
 // Errors: ENOTFOUND; ECONFLICT when the stored version differs; EINVALID as
 // for CreateCourse.
 func (a *App) UpdateCourse(ctx context.Context, code string, version int64, edit func(*engine.Course)) (*engine.Course, error) {
@@ -57,14 +59,16 @@ func (a *App) UpdateCourse(ctx context.Context, code string, version int64, edit
 	if err := a.checkCourse(ctx, c); err != nil {
 		return nil, err
 	}
-	if err := a.store.UpdateCourse(ctx, c); err != nil {
+	err = a.write(ctx, func() error { return a.store.UpdateCourse(ctx, c) },
+		func(cur *state) (*state, error) { return a.withCourse(ctx, cur, c) })
+	if err != nil {
 		return nil, err
 	}
 	return c, nil
 }
 
 // DeleteCourse deletes the course with code if its stored version is
-// version. A course that other courses list as a prerequisite is not
+// version, with its facts. A course that other courses list as a prerequisite is not
 // deleted (ECONFLICT naming them): retire it, or edit those courses first.
 // Completions of a deleted course stay on people's records as history.
 // Errors: ENOTFOUND; ECONFLICT.
@@ -90,7 +94,8 @@ func (a *App) DeleteCourse(ctx context.Context, code string, version int64) erro
 		return engine.Errorf(engine.ECONFLICT, "course %s is a prerequisite of %s: remove it there first, or retire it instead",
 			code, strings.Join(dependents, ", "))
 	}
-	return a.store.DeleteCourse(ctx, code, version)
+	return a.write(ctx, func() error { return a.store.DeleteCourse(ctx, code, version) },
+		func(cur *state) (*state, error) { return a.withoutCourse(ctx, cur, code) })
 }
 
 // checkCourse validates c and checks its prerequisites: each must exist,

@@ -51,7 +51,8 @@ func (a *App) CreatePerson(ctx context.Context, p *engine.Person) error {
 	if err := a.checkPerson(ctx, p, nil); err != nil {
 		return err
 	}
-	return a.store.CreatePerson(ctx, p)
+	return a.write(ctx, func() error { return a.store.CreatePerson(ctx, p) },
+		func(cur *state) (*state, error) { return withPerson(cur, p) })
 }
 
 // UpdatePerson applies edit to the stored person with id and stores the
@@ -75,7 +76,9 @@ func (a *App) UpdatePerson(ctx context.Context, id string, version int64, edit f
 	if err := a.checkPerson(ctx, p, &before); err != nil {
 		return nil, err
 	}
-	if err := a.store.UpdatePerson(ctx, p); err != nil {
+	err = a.write(ctx, func() error { return a.store.UpdatePerson(ctx, p) },
+		func(cur *state) (*state, error) { return withPerson(cur, p) })
+	if err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -91,7 +94,8 @@ func (a *App) DeletePerson(ctx context.Context, id string, version int64) error 
 	if err := checkVersion("person", id, version, p.Version); err != nil {
 		return err
 	}
-	return a.store.DeletePerson(ctx, id, version)
+	return a.write(ctx, func() error { return a.store.DeletePerson(ctx, id, version) },
+		func(cur *state) (*state, error) { return withoutPerson(cur, id) })
 }
 
 // RecordCompletion records that the person with personID completed the
@@ -120,7 +124,15 @@ func (a *App) RecordCompletion(ctx context.Context, personID, courseCode string,
 			return p, nil
 		}
 	}
-	return a.store.RecordCompletion(ctx, personID, c)
+	var stored *engine.Person
+	err = a.write(ctx, func() (err error) {
+		stored, err = a.store.RecordCompletion(ctx, personID, c)
+		return err
+	}, func(cur *state) (*state, error) { return withPerson(cur, stored) })
+	if err != nil {
+		return nil, err
+	}
+	return stored, nil
 }
 
 // checkPerson validates p and checks its references: its position and the

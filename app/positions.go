@@ -27,18 +27,19 @@ func (a *App) CountPositions(ctx context.Context, f engine.PositionFilter) (int,
 	return a.store.CountPositions(ctx, f)
 }
 
-// CreatePosition stores a new position with version 1. Errors: EINVALID;
-// ECONFLICT when the id is taken.
+// CreatePosition stores a new position with version 1 and derives its
+// requirements. Errors: EINVALID; ECONFLICT when the id is taken.
 func (a *App) CreatePosition(ctx context.Context, p *engine.Position) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	return a.store.CreatePosition(ctx, p)
+	return a.write(ctx, func() error { return a.store.CreatePosition(ctx, p) },
+		func(cur *state) (*state, error) { return a.withPosition(ctx, cur, p) })
 }
 
 // UpdatePosition applies edit to the stored position with id and stores
-// the result, provided the stored version is version. The id cannot
-// change. Errors: ENOTFOUND; ECONFLICT when the stored version differs;
+// the result, provided the stored version is version, and derives its
+// requirements again. The id cannot change. Errors: ENOTFOUND; ECONFLICT when the stored version differs;
 // EINVALID.
 func (a *App) UpdatePosition(ctx context.Context, id string, version int64, edit func(*engine.Position)) (*engine.Position, error) {
 	p, err := a.store.Position(ctx, id)
@@ -53,14 +54,16 @@ func (a *App) UpdatePosition(ctx context.Context, id string, version int64, edit
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	if err := a.store.UpdatePosition(ctx, p); err != nil {
+	err = a.write(ctx, func() error { return a.store.UpdatePosition(ctx, p) },
+		func(cur *state) (*state, error) { return a.withPosition(ctx, cur, p) })
+	if err != nil {
 		return nil, err
 	}
 	return p, nil
 }
 
 // DeletePosition deletes the position with id if its stored version is
-// version. A position that people hold is not deleted (ECONFLICT):
+// version, with its facts. A position that people hold is not deleted (ECONFLICT):
 // reassign them first. Errors: ENOTFOUND; ECONFLICT.
 func (a *App) DeletePosition(ctx context.Context, id string, version int64) error {
 	p, err := a.store.Position(ctx, id)
@@ -80,5 +83,6 @@ func (a *App) DeletePosition(ctx context.Context, id string, version int64) erro
 	case held > 1:
 		return engine.Errorf(engine.ECONFLICT, "position %s is held by %d people: assign them elsewhere first", id, held)
 	}
-	return a.store.DeletePosition(ctx, id, version)
+	return a.write(ctx, func() error { return a.store.DeletePosition(ctx, id, version) },
+		func(cur *state) (*state, error) { return a.withoutPosition(ctx, cur, id) })
 }

@@ -127,31 +127,68 @@ func (b *logBuffer) String() string {
 }
 
 // serve starts an HTTP server with the GraphQL endpoint and the explorer
-// over store, as cmap serve mounts them.
+// over an App on store with the shipped rules, as cmap serve mounts them.
 func serve(t *testing.T, store engine.Store) (client, *logBuffer) {
 	t.Helper()
+	c, logs, _ := serveWith(t, store, app.Options{})
+	return c, logs
+}
+
+// serveWith is serve with App options: the shipped rules unless opts
+// names others, and no polling unless opts asks for it.
+func serveWith(t *testing.T, store engine.Store, opts app.Options) (client, *logBuffer, *app.App) {
+	t.Helper()
 	logs := &logBuffer{}
-	a := app.New(store, app.Options{Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	opts.Logger = slog.New(slog.NewTextHandler(logs, nil))
+	if opts.RulesDir == "" {
+		opts.RulesDir = "../rules"
+	}
+	if opts.PollInterval == 0 {
+		opts.PollInterval = -1
+	}
+	a, err := app.Open(context.Background(), store, opts)
+	if err != nil {
+		t.Fatalf("app.Open: %v", err)
+	}
+	t.Cleanup(func() { a.Close() })
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", graph.NewHandler(a))
 	mux.Handle("/", graph.Explorer())
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return client{t: t, url: srv.URL}, logs
+	return client{t: t, url: srv.URL}, logs, a
 }
 
-// seeded returns a fresh database holding the sample seeds, and the seeds.
-func seeded(t *testing.T) (engine.Store, *seed.Dataset) {
+// sampleSeeds returns the sample seeds.
+func sampleSeeds(t *testing.T) *seed.Dataset {
 	t.Helper()
 	ds, err := seed.Load("../seeds")
 	if err != nil {
 		t.Fatal(err)
 	}
+	return ds
+}
+
+// seeded returns a fresh database holding the sample seeds, and the seeds.
+func seeded(t *testing.T) (engine.Store, *seed.Dataset) {
+	t.Helper()
+	ds := sampleSeeds(t)
 	db := mongotest.Open(t)
 	if _, err := seed.Apply(context.Background(), db, ds); err != nil {
 		t.Fatal(err)
 	}
 	return db, ds
+}
+
+// frameworkOnly returns a fresh database holding the sample competency
+// framework and no records.
+func frameworkOnly(t *testing.T) engine.Store {
+	t.Helper()
+	db := mongotest.Open(t)
+	if err := db.PutFramework(context.Background(), sampleSeeds(t).Framework); err != nil {
+		t.Fatal(err)
+	}
+	return db
 }
 
 // countingStore counts the calls that reach the real store beneath it, by

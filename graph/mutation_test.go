@@ -3,8 +3,6 @@ package graph_test
 import (
 	"strings"
 	"testing"
-
-	"cmap/mongodb/mongotest"
 )
 
 const courseFields = `code title objectives hours deliveryMode status version prerequisites { code }`
@@ -18,7 +16,7 @@ type courseResult struct {
 }
 
 func TestCourseMutations(t *testing.T) {
-	c, _ := serve(t, mongotest.Open(t))
+	c, _ := serve(t, frameworkOnly(t))
 	create := `mutation($input: CreateCourseInput!) { createCourse(input: $input) { ` + courseFields + ` } }`
 
 	var created struct{ CreateCourse courseResult }
@@ -100,7 +98,7 @@ func TestCourseMutations(t *testing.T) {
 }
 
 func TestPositionAndPersonMutations(t *testing.T) {
-	c, _ := serve(t, mongotest.Open(t))
+	c, _ := serve(t, frameworkOnly(t))
 	var pos struct {
 		CreatePosition struct {
 			ID      string
