@@ -267,11 +267,12 @@ func changesOf(fw *engine.Framework, before, after map[string]string) []FactChan
 
 // ExplainCourse explains rule ruleID of the serving set for the stored
 // course with code: why it did or did not fire. Errors: ENOTFOUND for an
-// unknown rule or course; EINVALID when the rule is a position rule.
+// unknown rule or course; EINVALID (field "rule") when the rule is a
+// position rule.
 func (a *App) ExplainCourse(ctx context.Context, ruleID, code string) (*engine.Explanation, error) {
 	rules := a.RuleSet()
-	if rules.Rule(ruleID) == nil {
-		return nil, engine.NotFound("rule", ruleID)
+	if err := checkRuleKind(rules, ruleID, engine.KindCourse); err != nil {
+		return nil, err
 	}
 	c, err := a.store.Course(ctx, code)
 	if err != nil {
@@ -281,18 +282,31 @@ func (a *App) ExplainCourse(ctx context.Context, ruleID, code string) (*engine.E
 }
 
 // ExplainPosition explains rule ruleID for the stored position with id.
-// Errors: ENOTFOUND for an unknown rule or position; EINVALID when the rule
-// is a course rule.
+// Errors: ENOTFOUND for an unknown rule or position; EINVALID (field
+// "rule") when the rule is a course rule.
 func (a *App) ExplainPosition(ctx context.Context, ruleID, id string) (*engine.Explanation, error) {
 	rules := a.RuleSet()
-	if rules.Rule(ruleID) == nil {
-		return nil, engine.NotFound("rule", ruleID)
+	if err := checkRuleKind(rules, ruleID, engine.KindPosition); err != nil {
+		return nil, err
 	}
 	p, err := a.store.Position(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	return rules.ExplainPosition(ruleID, p)
+}
+
+// checkRuleKind returns ENOTFOUND when rules has no rule ruleID and
+// EINVALID when it is not of kind.
+func checkRuleKind(rules *engine.RuleSet, ruleID string, kind engine.RuleKind) error {
+	r := rules.Rule(ruleID)
+	switch {
+	case r == nil:
+		return engine.NotFound("rule", ruleID)
+	case r.Kind != kind:
+		return engine.Invalid("rule", "rule %s is a %s rule: explain it for a %s", ruleID, r.Kind, r.Kind)
+	}
+	return nil
 }
 
 // nonNil returns facts, or an empty slice for nil: "no facts" is an empty

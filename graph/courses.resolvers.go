@@ -18,18 +18,7 @@ func (r *courseResolver) Prerequisites(ctx context.Context, obj *engine.Course) 
 
 // CreateCourse is the resolver for the createCourse field.
 func (r *mutationResolver) CreateCourse(ctx context.Context, input model.CreateCourseInput) (*engine.Course, error) {
-	c := &engine.Course{
-		Code:          input.Code,
-		Title:         input.Title,
-		Description:   input.Description,
-		Objectives:    input.Objectives,
-		Topics:        input.Topics,
-		Hours:         input.Hours,
-		DeliveryMode:  input.DeliveryMode,
-		Provider:      input.Provider,
-		Status:        input.Status,
-		Prerequisites: input.Prerequisites,
-	}
+	c := courseOf(input)
 	if err := r.App.CreateCourse(ctx, c); err != nil {
 		return nil, inputError("input", err)
 	}

@@ -4,6 +4,9 @@ package graph
 
 import (
 	"bytes"
+	"cmap/analysis"
+	"cmap/app"
+	"cmap/diag"
 	"cmap/engine"
 	"cmap/graph/model"
 	"context"
@@ -32,11 +35,22 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Completion() CompletionResolver
 	Course() CourseResolver
+	CoursePreview() CoursePreviewResolver
+	Coverage() CoverageResolver
+	ExplainNode() ExplainNodeResolver
+	Explanation() ExplanationResolver
+	FactChange() FactChangeResolver
 	Mutation() MutationResolver
 	Person() PersonResolver
 	Position() PositionResolver
+	PositionPreview() PositionPreviewResolver
 	Query() QueryResolver
+	RejectedRuleSet() RejectedRuleSetResolver
+	Requirement() RequirementResolver
+	RuleDiagnostic() RuleDiagnosticResolver
+	RuleSet() RuleSetResolver
 	SubCompetency() SubCompetencyResolver
+	Yield() YieldResolver
 }
 
 type DirectiveRoot struct {
@@ -58,6 +72,7 @@ type ComplexityRoot struct {
 
 	Course struct {
 		Code          func(childComplexity int) int
+		Coverage      func(childComplexity int) int
 		DeliveryMode  func(childComplexity int) int
 		Description   func(childComplexity int) int
 		Hours         func(childComplexity int) int
@@ -82,6 +97,20 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	CoursePreview struct {
+		Changes   func(childComplexity int) int
+		Coverage  func(childComplexity int) int
+		RuleError func(childComplexity int) int
+		Stored    func(childComplexity int) int
+	}
+
+	Coverage struct {
+		Course        func(childComplexity int) int
+		Level         func(childComplexity int) int
+		Rules         func(childComplexity int) int
+		SubCompetency func(childComplexity int) int
+	}
+
 	DeleteCoursePayload struct {
 		Code func(childComplexity int) int
 	}
@@ -92,6 +121,39 @@ type ComplexityRoot struct {
 
 	DeletePositionPayload struct {
 		ID func(childComplexity int) int
+	}
+
+	ExplainNode struct {
+		Children func(childComplexity int) int
+		Column   func(childComplexity int) int
+		Detail   func(childComplexity int) int
+		File     func(childComplexity int) int
+		Line     func(childComplexity int) int
+		Skipped  func(childComplexity int) int
+		Source   func(childComplexity int) int
+		Value    func(childComplexity int) int
+	}
+
+	Explanation struct {
+		Condition    func(childComplexity int) int
+		Description  func(childComplexity int) int
+		Error        func(childComplexity int) int
+		Exclude      func(childComplexity int) int
+		ExcludeCodes func(childComplexity int) int
+		ExcludedBy   func(childComplexity int) int
+		Fired        func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		Rule         func(childComplexity int) int
+		Subject      func(childComplexity int) int
+		Text         func(childComplexity int) int
+		Tier         func(childComplexity int) int
+		Yields       func(childComplexity int) int
+	}
+
+	FactChange struct {
+		After         func(childComplexity int) int
+		Before        func(childComplexity int) int
+		SubCompetency func(childComplexity int) int
 	}
 
 	Framework struct {
@@ -107,6 +169,7 @@ type ComplexityRoot struct {
 		DeletePerson     func(childComplexity int, id string, version int) int
 		DeletePosition   func(childComplexity int, id string, version int) int
 		RecordCompletion func(childComplexity int, personID string, courseCode string, completedOn time.Time) int
+		ReloadRules      func(childComplexity int) int
 		UpdateCourse     func(childComplexity int, code string, version int, input model.UpdateCourseInput) int
 		UpdatePerson     func(childComplexity int, id string, version int, input model.UpdatePersonInput) int
 		UpdatePosition   func(childComplexity int, id string, version int, input model.UpdatePositionInput) int
@@ -148,6 +211,7 @@ type ComplexityRoot struct {
 		Organization func(childComplexity int) int
 		People       func(childComplexity int) int
 		Region       func(childComplexity int) int
+		Requirements func(childComplexity int) int
 		Title        func(childComplexity int) int
 		UpdatedAt    func(childComplexity int) int
 		Version      func(childComplexity int) int
@@ -164,6 +228,13 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	PositionPreview struct {
+		Changes      func(childComplexity int) int
+		Requirements func(childComplexity int) int
+		RuleError    func(childComplexity int) int
+		Stored       func(childComplexity int) int
+	}
+
 	ProficiencyScale struct {
 		Levels func(childComplexity int) int
 		Name   func(childComplexity int) int
@@ -174,19 +245,83 @@ type ComplexityRoot struct {
 		Competency       func(childComplexity int, code string) int
 		Course           func(childComplexity int, code string) int
 		Courses          func(childComplexity int, first *int, after *string, filter *model.CourseFilter) int
+		Explain          func(childComplexity int, rule string, course *string, position *string) int
 		Framework        func(childComplexity int) int
 		People           func(childComplexity int, first *int, after *string, filter *model.PersonFilter) int
 		Person           func(childComplexity int, id string) int
 		Position         func(childComplexity int, id string) int
 		Positions        func(childComplexity int, first *int, after *string, filter *model.PositionFilter) int
+		PreviewCourse    func(childComplexity int, input model.CreateCourseInput) int
+		PreviewPosition  func(childComplexity int, input model.CreatePositionInput) int
 		ProficiencyScale func(childComplexity int) int
+		RuleSet          func(childComplexity int) int
 		SubCompetency    func(childComplexity int, code string) int
+	}
+
+	RejectedRuleSet struct {
+		Errors     func(childComplexity int) int
+		RejectedAt func(childComplexity int) int
+		Revision   func(childComplexity int) int
+	}
+
+	Requirement struct {
+		Level         func(childComplexity int) int
+		Position      func(childComplexity int) int
+		Rules         func(childComplexity int) int
+		SubCompetency func(childComplexity int) int
+	}
+
+	Rule struct {
+		Condition    func(childComplexity int) int
+		Description  func(childComplexity int) int
+		Exclude      func(childComplexity int) int
+		ExcludeCodes func(childComplexity int) int
+		File         func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		Line         func(childComplexity int) int
+		Yields       func(childComplexity int) int
+	}
+
+	RuleDiagnostic struct {
+		Col     func(childComplexity int) int
+		File    func(childComplexity int) int
+		Line    func(childComplexity int) int
+		Message func(childComplexity int) int
+		Snippet func(childComplexity int) int
+	}
+
+	RuleRef struct {
+		File func(childComplexity int) int
+		ID   func(childComplexity int) int
+		Line func(childComplexity int) int
+	}
+
+	RuleRuntimeError struct {
+		Kind    func(childComplexity int) int
+		Message func(childComplexity int) int
+		Subject func(childComplexity int) int
+	}
+
+	RuleSet struct {
+		LoadedAt      func(childComplexity int) int
+		Rejected      func(childComplexity int) int
+		Revision      func(childComplexity int) int
+		Rules         func(childComplexity int, kind *engine.RuleKind) int
+		RuntimeErrors func(childComplexity int) int
 	}
 
 	SubCompetency struct {
 		Code       func(childComplexity int) int
 		Competency func(childComplexity int) int
+		CoveredBy  func(childComplexity int, minLevel *string, status *string) int
+		RequiredBy func(childComplexity int, minLevel *string) int
 		Statement  func(childComplexity int) int
+	}
+
+	Yield struct {
+		Level         func(childComplexity int) int
+		SubCompetency func(childComplexity int) int
 	}
 }
 
@@ -199,6 +334,32 @@ type CompletionResolver interface {
 }
 type CourseResolver interface {
 	Prerequisites(ctx context.Context, obj *engine.Course) ([]*engine.Course, error)
+
+	Coverage(ctx context.Context, obj *engine.Course) ([]*engine.Coverage, error)
+}
+type CoursePreviewResolver interface {
+	RuleError(ctx context.Context, obj *app.CoursePreview) (*string, error)
+}
+type CoverageResolver interface {
+	Course(ctx context.Context, obj *engine.Coverage) (*engine.Course, error)
+
+	SubCompetency(ctx context.Context, obj *engine.Coverage) (*engine.SubCompetency, error)
+}
+type ExplainNodeResolver interface {
+	File(ctx context.Context, obj *engine.ExplainNode) (string, error)
+	Line(ctx context.Context, obj *engine.ExplainNode) (int, error)
+	Column(ctx context.Context, obj *engine.ExplainNode) (int, error)
+
+	Detail(ctx context.Context, obj *engine.ExplainNode) (*string, error)
+}
+type ExplanationResolver interface {
+	Tier(ctx context.Context, obj *engine.Explanation) (*string, error)
+	Error(ctx context.Context, obj *engine.Explanation) (*string, error)
+}
+type FactChangeResolver interface {
+	SubCompetency(ctx context.Context, obj *app.FactChange) (*engine.SubCompetency, error)
+	Before(ctx context.Context, obj *app.FactChange) (*string, error)
+	After(ctx context.Context, obj *app.FactChange) (*string, error)
 }
 type MutationResolver interface {
 	CreateCourse(ctx context.Context, input model.CreateCourseInput) (*engine.Course, error)
@@ -211,6 +372,7 @@ type MutationResolver interface {
 	CreatePosition(ctx context.Context, input model.CreatePositionInput) (*engine.Position, error)
 	UpdatePosition(ctx context.Context, id string, version int, input model.UpdatePositionInput) (*engine.Position, error)
 	DeletePosition(ctx context.Context, id string, version int) (*model.DeletePositionPayload, error)
+	ReloadRules(ctx context.Context) (*app.RulesStatus, error)
 }
 type PersonResolver interface {
 	PositionID(ctx context.Context, obj *engine.Person) (*string, error)
@@ -218,6 +380,11 @@ type PersonResolver interface {
 }
 type PositionResolver interface {
 	People(ctx context.Context, obj *engine.Position) ([]*engine.Person, error)
+
+	Requirements(ctx context.Context, obj *engine.Position) ([]*engine.Requirement, error)
+}
+type PositionPreviewResolver interface {
+	RuleError(ctx context.Context, obj *app.PositionPreview) (*string, error)
 }
 type QueryResolver interface {
 	ProficiencyScale(ctx context.Context) (*engine.Scale, error)
@@ -231,9 +398,34 @@ type QueryResolver interface {
 	Person(ctx context.Context, id string) (*engine.Person, error)
 	Positions(ctx context.Context, first *int, after *string, filter *model.PositionFilter) (*model.PositionConnection, error)
 	Position(ctx context.Context, id string) (*engine.Position, error)
+	RuleSet(ctx context.Context) (*app.RulesStatus, error)
+	Explain(ctx context.Context, rule string, course *string, position *string) (*engine.Explanation, error)
+	PreviewCourse(ctx context.Context, input model.CreateCourseInput) (*app.CoursePreview, error)
+	PreviewPosition(ctx context.Context, input model.CreatePositionInput) (*app.PositionPreview, error)
+}
+type RejectedRuleSetResolver interface {
+	Errors(ctx context.Context, obj *app.Rejection) ([]*diag.Diagnostic, error)
+}
+type RequirementResolver interface {
+	Position(ctx context.Context, obj *engine.Requirement) (*engine.Position, error)
+
+	SubCompetency(ctx context.Context, obj *engine.Requirement) (*engine.SubCompetency, error)
+}
+type RuleDiagnosticResolver interface {
+	Snippet(ctx context.Context, obj *diag.Diagnostic) (*string, error)
+}
+type RuleSetResolver interface {
+	Revision(ctx context.Context, obj *app.RulesStatus) (string, error)
+	LoadedAt(ctx context.Context, obj *app.RulesStatus) (*time.Time, error)
+	Rules(ctx context.Context, obj *app.RulesStatus, kind *engine.RuleKind) ([]*engine.Rule, error)
 }
 type SubCompetencyResolver interface {
 	Competency(ctx context.Context, obj *engine.SubCompetency) (*engine.Competency, error)
+	CoveredBy(ctx context.Context, obj *engine.SubCompetency, minLevel *string, status *string) ([]*engine.Coverage, error)
+	RequiredBy(ctx context.Context, obj *engine.SubCompetency, minLevel *string) ([]*engine.Requirement, error)
+}
+type YieldResolver interface {
+	SubCompetency(ctx context.Context, obj *engine.Yield) (*engine.SubCompetency, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -304,6 +496,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Course.Code(childComplexity), true
+	case "Course.coverage":
+		if e.ComplexityRoot.Course.Coverage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Course.Coverage(childComplexity), true
 	case "Course.deliveryMode":
 		if e.ComplexityRoot.Course.DeliveryMode == nil {
 			break
@@ -403,6 +601,56 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CourseEdge.Node(childComplexity), true
 
+	case "CoursePreview.changes":
+		if e.ComplexityRoot.CoursePreview.Changes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoursePreview.Changes(childComplexity), true
+	case "CoursePreview.coverage":
+		if e.ComplexityRoot.CoursePreview.Coverage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoursePreview.Coverage(childComplexity), true
+	case "CoursePreview.ruleError":
+		if e.ComplexityRoot.CoursePreview.RuleError == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoursePreview.RuleError(childComplexity), true
+	case "CoursePreview.stored":
+		if e.ComplexityRoot.CoursePreview.Stored == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoursePreview.Stored(childComplexity), true
+
+	case "Coverage.course", "Coverage.courseCode":
+		if e.ComplexityRoot.Coverage.Course == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Coverage.Course(childComplexity), true
+	case "Coverage.level":
+		if e.ComplexityRoot.Coverage.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Coverage.Level(childComplexity), true
+	case "Coverage.rules":
+		if e.ComplexityRoot.Coverage.Rules == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Coverage.Rules(childComplexity), true
+	case "Coverage.subCompetency":
+		if e.ComplexityRoot.Coverage.SubCompetency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Coverage.SubCompetency(childComplexity), true
+
 	case "DeleteCoursePayload.code":
 		if e.ComplexityRoot.DeleteCoursePayload.Code == nil {
 			break
@@ -423,6 +671,153 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DeletePositionPayload.ID(childComplexity), true
+
+	case "ExplainNode.children":
+		if e.ComplexityRoot.ExplainNode.Children == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExplainNode.Children(childComplexity), true
+	case "ExplainNode.column":
+		if e.ComplexityRoot.ExplainNode.Column == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExplainNode.Column(childComplexity), true
+	case "ExplainNode.detail":
+		if e.ComplexityRoot.ExplainNode.Detail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExplainNode.Detail(childComplexity), true
+	case "ExplainNode.file":
+		if e.ComplexityRoot.ExplainNode.File == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExplainNode.File(childComplexity), true
+	case "ExplainNode.line":
+		if e.ComplexityRoot.ExplainNode.Line == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExplainNode.Line(childComplexity), true
+	case "ExplainNode.skipped":
+		if e.ComplexityRoot.ExplainNode.Skipped == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExplainNode.Skipped(childComplexity), true
+	case "ExplainNode.source":
+		if e.ComplexityRoot.ExplainNode.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExplainNode.Source(childComplexity), true
+	case "ExplainNode.value":
+		if e.ComplexityRoot.ExplainNode.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExplainNode.Value(childComplexity), true
+
+	case "Explanation.condition":
+		if e.ComplexityRoot.Explanation.Condition == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Explanation.Condition(childComplexity), true
+	case "Explanation.description":
+		if e.ComplexityRoot.Explanation.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Explanation.Description(childComplexity), true
+	case "Explanation.error":
+		if e.ComplexityRoot.Explanation.Error == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Explanation.Error(childComplexity), true
+	case "Explanation.exclude":
+		if e.ComplexityRoot.Explanation.Exclude == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Explanation.Exclude(childComplexity), true
+	case "Explanation.excludeCodes":
+		if e.ComplexityRoot.Explanation.ExcludeCodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Explanation.ExcludeCodes(childComplexity), true
+	case "Explanation.excludedBy":
+		if e.ComplexityRoot.Explanation.ExcludedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Explanation.ExcludedBy(childComplexity), true
+	case "Explanation.fired":
+		if e.ComplexityRoot.Explanation.Fired == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Explanation.Fired(childComplexity), true
+	case "Explanation.kind":
+		if e.ComplexityRoot.Explanation.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Explanation.Kind(childComplexity), true
+	case "Explanation.rule":
+		if e.ComplexityRoot.Explanation.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Explanation.Rule(childComplexity), true
+	case "Explanation.subject":
+		if e.ComplexityRoot.Explanation.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Explanation.Subject(childComplexity), true
+	case "Explanation.text":
+		if e.ComplexityRoot.Explanation.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Explanation.Text(childComplexity), true
+	case "Explanation.tier":
+		if e.ComplexityRoot.Explanation.Tier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Explanation.Tier(childComplexity), true
+	case "Explanation.yields":
+		if e.ComplexityRoot.Explanation.Yields == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Explanation.Yields(childComplexity), true
+
+	case "FactChange.after":
+		if e.ComplexityRoot.FactChange.After == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FactChange.After(childComplexity), true
+	case "FactChange.before":
+		if e.ComplexityRoot.FactChange.Before == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FactChange.Before(childComplexity), true
+	case "FactChange.subCompetency":
+		if e.ComplexityRoot.FactChange.SubCompetency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FactChange.SubCompetency(childComplexity), true
 
 	case "Framework.competencies":
 		if e.ComplexityRoot.Framework.Competencies == nil {
@@ -514,6 +909,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordCompletion(childComplexity, args["personId"].(string), args["courseCode"].(string), args["completedOn"].(time.Time)), true
+	case "Mutation.reloadRules":
+		if e.ComplexityRoot.Mutation.ReloadRules == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mutation.ReloadRules(childComplexity), true
 	case "Mutation.updateCourse":
 		if e.ComplexityRoot.Mutation.UpdateCourse == nil {
 			break
@@ -690,6 +1091,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Position.Region(childComplexity), true
+	case "Position.requirements":
+		if e.ComplexityRoot.Position.Requirements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Position.Requirements(childComplexity), true
 	case "Position.title":
 		if e.ComplexityRoot.Position.Title == nil {
 			break
@@ -740,6 +1147,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PositionEdge.Node(childComplexity), true
+
+	case "PositionPreview.changes":
+		if e.ComplexityRoot.PositionPreview.Changes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PositionPreview.Changes(childComplexity), true
+	case "PositionPreview.requirements":
+		if e.ComplexityRoot.PositionPreview.Requirements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PositionPreview.Requirements(childComplexity), true
+	case "PositionPreview.ruleError":
+		if e.ComplexityRoot.PositionPreview.RuleError == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PositionPreview.RuleError(childComplexity), true
+	case "PositionPreview.stored":
+		if e.ComplexityRoot.PositionPreview.Stored == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PositionPreview.Stored(childComplexity), true
 
 	case "ProficiencyScale.levels":
 		if e.ComplexityRoot.ProficiencyScale.Levels == nil {
@@ -793,6 +1225,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Courses(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.CourseFilter)), true
+	case "Query.explain":
+		if e.ComplexityRoot.Query.Explain == nil {
+			break
+		}
+
+		args, err := ec.field_Query_explain_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Explain(childComplexity, args["rule"].(string), args["course"].(*string), args["position"].(*string)), true
 	case "Query.framework":
 		if e.ComplexityRoot.Query.Framework == nil {
 			break
@@ -844,12 +1287,40 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Positions(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.PositionFilter)), true
+	case "Query.previewCourse":
+		if e.ComplexityRoot.Query.PreviewCourse == nil {
+			break
+		}
+
+		args, err := ec.field_Query_previewCourse_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PreviewCourse(childComplexity, args["input"].(model.CreateCourseInput)), true
+	case "Query.previewPosition":
+		if e.ComplexityRoot.Query.PreviewPosition == nil {
+			break
+		}
+
+		args, err := ec.field_Query_previewPosition_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PreviewPosition(childComplexity, args["input"].(model.CreatePositionInput)), true
 	case "Query.proficiencyScale":
 		if e.ComplexityRoot.Query.ProficiencyScale == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Query.ProficiencyScale(childComplexity), true
+	case "Query.ruleSet":
+		if e.ComplexityRoot.Query.RuleSet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.RuleSet(childComplexity), true
 	case "Query.subCompetency":
 		if e.ComplexityRoot.Query.SubCompetency == nil {
 			break
@@ -861,6 +1332,210 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.SubCompetency(childComplexity, args["code"].(string)), true
+
+	case "RejectedRuleSet.errors":
+		if e.ComplexityRoot.RejectedRuleSet.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RejectedRuleSet.Errors(childComplexity), true
+	case "RejectedRuleSet.rejectedAt":
+		if e.ComplexityRoot.RejectedRuleSet.RejectedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RejectedRuleSet.RejectedAt(childComplexity), true
+	case "RejectedRuleSet.revision":
+		if e.ComplexityRoot.RejectedRuleSet.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RejectedRuleSet.Revision(childComplexity), true
+
+	case "Requirement.level":
+		if e.ComplexityRoot.Requirement.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Requirement.Level(childComplexity), true
+	case "Requirement.position", "Requirement.positionId":
+		if e.ComplexityRoot.Requirement.Position == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Requirement.Position(childComplexity), true
+	case "Requirement.rules":
+		if e.ComplexityRoot.Requirement.Rules == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Requirement.Rules(childComplexity), true
+	case "Requirement.subCompetency":
+		if e.ComplexityRoot.Requirement.SubCompetency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Requirement.SubCompetency(childComplexity), true
+
+	case "Rule.condition":
+		if e.ComplexityRoot.Rule.Condition == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rule.Condition(childComplexity), true
+	case "Rule.description":
+		if e.ComplexityRoot.Rule.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rule.Description(childComplexity), true
+	case "Rule.exclude":
+		if e.ComplexityRoot.Rule.Exclude == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rule.Exclude(childComplexity), true
+	case "Rule.excludeCodes":
+		if e.ComplexityRoot.Rule.ExcludeCodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rule.ExcludeCodes(childComplexity), true
+	case "Rule.file":
+		if e.ComplexityRoot.Rule.File == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rule.File(childComplexity), true
+	case "Rule.id":
+		if e.ComplexityRoot.Rule.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rule.ID(childComplexity), true
+	case "Rule.kind":
+		if e.ComplexityRoot.Rule.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rule.Kind(childComplexity), true
+	case "Rule.line":
+		if e.ComplexityRoot.Rule.Line == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rule.Line(childComplexity), true
+	case "Rule.yields":
+		if e.ComplexityRoot.Rule.Yields == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rule.Yields(childComplexity), true
+
+	case "RuleDiagnostic.column":
+		if e.ComplexityRoot.RuleDiagnostic.Col == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleDiagnostic.Col(childComplexity), true
+	case "RuleDiagnostic.file":
+		if e.ComplexityRoot.RuleDiagnostic.File == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleDiagnostic.File(childComplexity), true
+	case "RuleDiagnostic.line":
+		if e.ComplexityRoot.RuleDiagnostic.Line == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleDiagnostic.Line(childComplexity), true
+	case "RuleDiagnostic.message":
+		if e.ComplexityRoot.RuleDiagnostic.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleDiagnostic.Message(childComplexity), true
+	case "RuleDiagnostic.snippet":
+		if e.ComplexityRoot.RuleDiagnostic.Snippet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleDiagnostic.Snippet(childComplexity), true
+
+	case "RuleRef.file":
+		if e.ComplexityRoot.RuleRef.File == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleRef.File(childComplexity), true
+	case "RuleRef.id":
+		if e.ComplexityRoot.RuleRef.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleRef.ID(childComplexity), true
+	case "RuleRef.line":
+		if e.ComplexityRoot.RuleRef.Line == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleRef.Line(childComplexity), true
+
+	case "RuleRuntimeError.kind":
+		if e.ComplexityRoot.RuleRuntimeError.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleRuntimeError.Kind(childComplexity), true
+	case "RuleRuntimeError.message":
+		if e.ComplexityRoot.RuleRuntimeError.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleRuntimeError.Message(childComplexity), true
+	case "RuleRuntimeError.subject":
+		if e.ComplexityRoot.RuleRuntimeError.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleRuntimeError.Subject(childComplexity), true
+
+	case "RuleSet.loadedAt":
+		if e.ComplexityRoot.RuleSet.LoadedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleSet.LoadedAt(childComplexity), true
+	case "RuleSet.rejected":
+		if e.ComplexityRoot.RuleSet.Rejected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleSet.Rejected(childComplexity), true
+	case "RuleSet.revision":
+		if e.ComplexityRoot.RuleSet.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleSet.Revision(childComplexity), true
+	case "RuleSet.rules":
+		if e.ComplexityRoot.RuleSet.Rules == nil {
+			break
+		}
+
+		args, err := ec.field_RuleSet_rules_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.RuleSet.Rules(childComplexity, args["kind"].(*engine.RuleKind)), true
+	case "RuleSet.runtimeErrors":
+		if e.ComplexityRoot.RuleSet.RuntimeErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleSet.RuntimeErrors(childComplexity), true
 
 	case "SubCompetency.code":
 		if e.ComplexityRoot.SubCompetency.Code == nil {
@@ -874,12 +1549,47 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SubCompetency.Competency(childComplexity), true
+	case "SubCompetency.coveredBy":
+		if e.ComplexityRoot.SubCompetency.CoveredBy == nil {
+			break
+		}
+
+		args, err := ec.field_SubCompetency_coveredBy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.SubCompetency.CoveredBy(childComplexity, args["minLevel"].(*string), args["status"].(*string)), true
+	case "SubCompetency.requiredBy":
+		if e.ComplexityRoot.SubCompetency.RequiredBy == nil {
+			break
+		}
+
+		args, err := ec.field_SubCompetency_requiredBy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.SubCompetency.RequiredBy(childComplexity, args["minLevel"].(*string)), true
 	case "SubCompetency.statement":
 		if e.ComplexityRoot.SubCompetency.Statement == nil {
 			break
 		}
 
 		return e.ComplexityRoot.SubCompetency.Statement(childComplexity), true
+
+	case "Yield.level":
+		if e.ComplexityRoot.Yield.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Yield.Level(childComplexity), true
+	case "Yield.subCompetency":
+		if e.ComplexityRoot.Yield.SubCompetency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Yield.SubCompetency(childComplexity), true
 
 	}
 	return 0, false
@@ -975,7 +1685,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "competencies.graphqls" "courses.graphqls" "people.graphqls" "positions.graphqls" "schema.graphqls"
+//go:embed "competencies.graphqls" "courses.graphqls" "people.graphqls" "positions.graphqls" "rules.graphqls" "schema.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -991,6 +1701,7 @@ var sources = []*ast.Source{
 	{Name: "courses.graphqls", Input: sourceData("courses.graphqls"), BuiltIn: false},
 	{Name: "people.graphqls", Input: sourceData("people.graphqls"), BuiltIn: false},
 	{Name: "positions.graphqls", Input: sourceData("positions.graphqls"), BuiltIn: false},
+	{Name: "rules.graphqls", Input: sourceData("rules.graphqls"), BuiltIn: false},
 	{Name: "schema.graphqls", Input: sourceData("schema.graphqls"), BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -1053,6 +1764,8 @@ func (ec *executionContext) childFields_Course(ctx context.Context, field graphq
 		return ec.fieldContext_Course_version(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Course_updatedAt(ctx, field)
+	case "coverage":
+		return ec.fieldContext_Course_coverage(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Course", field.Name)
 }
@@ -1079,6 +1792,36 @@ func (ec *executionContext) childFields_CourseEdge(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type CourseEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_CoursePreview(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "coverage":
+		return ec.fieldContext_CoursePreview_coverage(ctx, field)
+	case "stored":
+		return ec.fieldContext_CoursePreview_stored(ctx, field)
+	case "changes":
+		return ec.fieldContext_CoursePreview_changes(ctx, field)
+	case "ruleError":
+		return ec.fieldContext_CoursePreview_ruleError(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CoursePreview", field.Name)
+}
+
+func (ec *executionContext) childFields_Coverage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "course":
+		return ec.fieldContext_Coverage_course(ctx, field)
+	case "courseCode":
+		return ec.fieldContext_Coverage_courseCode(ctx, field)
+	case "subCompetency":
+		return ec.fieldContext_Coverage_subCompetency(ctx, field)
+	case "level":
+		return ec.fieldContext_Coverage_level(ctx, field)
+	case "rules":
+		return ec.fieldContext_Coverage_rules(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Coverage", field.Name)
+}
+
 func (ec *executionContext) childFields_DeleteCoursePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "code":
@@ -1101,6 +1844,72 @@ func (ec *executionContext) childFields_DeletePositionPayload(ctx context.Contex
 		return ec.fieldContext_DeletePositionPayload_id(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DeletePositionPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ExplainNode(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "source":
+		return ec.fieldContext_ExplainNode_source(ctx, field)
+	case "file":
+		return ec.fieldContext_ExplainNode_file(ctx, field)
+	case "line":
+		return ec.fieldContext_ExplainNode_line(ctx, field)
+	case "column":
+		return ec.fieldContext_ExplainNode_column(ctx, field)
+	case "value":
+		return ec.fieldContext_ExplainNode_value(ctx, field)
+	case "detail":
+		return ec.fieldContext_ExplainNode_detail(ctx, field)
+	case "skipped":
+		return ec.fieldContext_ExplainNode_skipped(ctx, field)
+	case "children":
+		return ec.fieldContext_ExplainNode_children(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExplainNode", field.Name)
+}
+
+func (ec *executionContext) childFields_Explanation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rule":
+		return ec.fieldContext_Explanation_rule(ctx, field)
+	case "kind":
+		return ec.fieldContext_Explanation_kind(ctx, field)
+	case "description":
+		return ec.fieldContext_Explanation_description(ctx, field)
+	case "subject":
+		return ec.fieldContext_Explanation_subject(ctx, field)
+	case "fired":
+		return ec.fieldContext_Explanation_fired(ctx, field)
+	case "condition":
+		return ec.fieldContext_Explanation_condition(ctx, field)
+	case "yields":
+		return ec.fieldContext_Explanation_yields(ctx, field)
+	case "exclude":
+		return ec.fieldContext_Explanation_exclude(ctx, field)
+	case "excludeCodes":
+		return ec.fieldContext_Explanation_excludeCodes(ctx, field)
+	case "excludedBy":
+		return ec.fieldContext_Explanation_excludedBy(ctx, field)
+	case "tier":
+		return ec.fieldContext_Explanation_tier(ctx, field)
+	case "error":
+		return ec.fieldContext_Explanation_error(ctx, field)
+	case "text":
+		return ec.fieldContext_Explanation_text(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Explanation", field.Name)
+}
+
+func (ec *executionContext) childFields_FactChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "subCompetency":
+		return ec.fieldContext_FactChange_subCompetency(ctx, field)
+	case "before":
+		return ec.fieldContext_FactChange_before(ctx, field)
+	case "after":
+		return ec.fieldContext_FactChange_after(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FactChange", field.Name)
 }
 
 func (ec *executionContext) childFields_Framework(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1191,6 +2000,8 @@ func (ec *executionContext) childFields_Position(ctx context.Context, field grap
 		return ec.fieldContext_Position_version(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Position_updatedAt(ctx, field)
+	case "requirements":
+		return ec.fieldContext_Position_requirements(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Position", field.Name)
 }
@@ -1217,6 +2028,20 @@ func (ec *executionContext) childFields_PositionEdge(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type PositionEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_PositionPreview(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "requirements":
+		return ec.fieldContext_PositionPreview_requirements(ctx, field)
+	case "stored":
+		return ec.fieldContext_PositionPreview_stored(ctx, field)
+	case "changes":
+		return ec.fieldContext_PositionPreview_changes(ctx, field)
+	case "ruleError":
+		return ec.fieldContext_PositionPreview_ruleError(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PositionPreview", field.Name)
+}
+
 func (ec *executionContext) childFields_ProficiencyScale(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "name":
@@ -1227,6 +2052,114 @@ func (ec *executionContext) childFields_ProficiencyScale(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type ProficiencyScale", field.Name)
 }
 
+func (ec *executionContext) childFields_RejectedRuleSet(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "revision":
+		return ec.fieldContext_RejectedRuleSet_revision(ctx, field)
+	case "rejectedAt":
+		return ec.fieldContext_RejectedRuleSet_rejectedAt(ctx, field)
+	case "errors":
+		return ec.fieldContext_RejectedRuleSet_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RejectedRuleSet", field.Name)
+}
+
+func (ec *executionContext) childFields_Requirement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "position":
+		return ec.fieldContext_Requirement_position(ctx, field)
+	case "positionId":
+		return ec.fieldContext_Requirement_positionId(ctx, field)
+	case "subCompetency":
+		return ec.fieldContext_Requirement_subCompetency(ctx, field)
+	case "level":
+		return ec.fieldContext_Requirement_level(ctx, field)
+	case "rules":
+		return ec.fieldContext_Requirement_rules(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Requirement", field.Name)
+}
+
+func (ec *executionContext) childFields_Rule(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Rule_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_Rule_kind(ctx, field)
+	case "file":
+		return ec.fieldContext_Rule_file(ctx, field)
+	case "line":
+		return ec.fieldContext_Rule_line(ctx, field)
+	case "description":
+		return ec.fieldContext_Rule_description(ctx, field)
+	case "condition":
+		return ec.fieldContext_Rule_condition(ctx, field)
+	case "yields":
+		return ec.fieldContext_Rule_yields(ctx, field)
+	case "exclude":
+		return ec.fieldContext_Rule_exclude(ctx, field)
+	case "excludeCodes":
+		return ec.fieldContext_Rule_excludeCodes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Rule", field.Name)
+}
+
+func (ec *executionContext) childFields_RuleDiagnostic(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "file":
+		return ec.fieldContext_RuleDiagnostic_file(ctx, field)
+	case "line":
+		return ec.fieldContext_RuleDiagnostic_line(ctx, field)
+	case "column":
+		return ec.fieldContext_RuleDiagnostic_column(ctx, field)
+	case "message":
+		return ec.fieldContext_RuleDiagnostic_message(ctx, field)
+	case "snippet":
+		return ec.fieldContext_RuleDiagnostic_snippet(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RuleDiagnostic", field.Name)
+}
+
+func (ec *executionContext) childFields_RuleRef(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_RuleRef_id(ctx, field)
+	case "file":
+		return ec.fieldContext_RuleRef_file(ctx, field)
+	case "line":
+		return ec.fieldContext_RuleRef_line(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RuleRef", field.Name)
+}
+
+func (ec *executionContext) childFields_RuleRuntimeError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_RuleRuntimeError_kind(ctx, field)
+	case "subject":
+		return ec.fieldContext_RuleRuntimeError_subject(ctx, field)
+	case "message":
+		return ec.fieldContext_RuleRuntimeError_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RuleRuntimeError", field.Name)
+}
+
+func (ec *executionContext) childFields_RuleSet(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "revision":
+		return ec.fieldContext_RuleSet_revision(ctx, field)
+	case "loadedAt":
+		return ec.fieldContext_RuleSet_loadedAt(ctx, field)
+	case "rules":
+		return ec.fieldContext_RuleSet_rules(ctx, field)
+	case "rejected":
+		return ec.fieldContext_RuleSet_rejected(ctx, field)
+	case "runtimeErrors":
+		return ec.fieldContext_RuleSet_runtimeErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RuleSet", field.Name)
+}
+
 func (ec *executionContext) childFields_SubCompetency(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "code":
@@ -1235,8 +2168,22 @@ func (ec *executionContext) childFields_SubCompetency(ctx context.Context, field
 		return ec.fieldContext_SubCompetency_statement(ctx, field)
 	case "competency":
 		return ec.fieldContext_SubCompetency_competency(ctx, field)
+	case "coveredBy":
+		return ec.fieldContext_SubCompetency_coveredBy(ctx, field)
+	case "requiredBy":
+		return ec.fieldContext_SubCompetency_requiredBy(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SubCompetency", field.Name)
+}
+
+func (ec *executionContext) childFields_Yield(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "subCompetency":
+		return ec.fieldContext_Yield_subCompetency(ctx, field)
+	case "level":
+		return ec.fieldContext_Yield_level(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Yield", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1655,6 +2602,36 @@ func (ec *executionContext) field_Query_courses_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_explain_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "rule",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["rule"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "course",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["course"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "position",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["position"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_people_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1743,6 +2720,34 @@ func (ec *executionContext) field_Query_positions_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_previewCourse_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateCourseInput, error) {
+			return ec.unmarshalNCreateCourseInput2cmapᚋgraphᚋmodelᚐCreateCourseInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_previewPosition_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreatePositionInput, error) {
+			return ec.unmarshalNCreatePositionInput2cmapᚋgraphᚋmodelᚐCreatePositionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_subCompetency_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1754,6 +2759,56 @@ func (ec *executionContext) field_Query_subCompetency_args(ctx context.Context, 
 		return nil, err
 	}
 	args["code"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_RuleSet_rules_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kind",
+		func(ctx context.Context, v any) (*engine.RuleKind, error) {
+			return ec.unmarshalORuleKind2ᚖcmapᚋengineᚐRuleKind(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kind"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_SubCompetency_coveredBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "minLevel",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["minLevel"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOCourseStatusOrAny2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_SubCompetency_requiredBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "minLevel",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["minLevel"] = arg0
 	return args, nil
 }
 
@@ -2318,6 +3373,38 @@ func (ec *executionContext) fieldContext_Course_updatedAt(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Course", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Course_coverage(ctx context.Context, field graphql.CollectedField, obj *engine.Course) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Course_coverage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Course().Coverage(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*engine.Coverage) graphql.Marshaler {
+			return ec.marshalNCoverage2ᚕᚖcmapᚋengineᚐCoverageᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Course_coverage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Course",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Coverage(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CourseConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CourseConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2460,6 +3547,258 @@ func (ec *executionContext) fieldContext_CourseEdge_node(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _CoursePreview_coverage(ctx context.Context, field graphql.CollectedField, obj *app.CoursePreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoursePreview_coverage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Coverage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []engine.Coverage) graphql.Marshaler {
+			return ec.marshalNCoverage2ᚕcmapᚋengineᚐCoverageᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoursePreview_coverage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CoursePreview",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Coverage(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CoursePreview_stored(ctx context.Context, field graphql.CollectedField, obj *app.CoursePreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoursePreview_stored(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stored, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoursePreview_stored(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoursePreview", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CoursePreview_changes(ctx context.Context, field graphql.CollectedField, obj *app.CoursePreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoursePreview_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []app.FactChange) graphql.Marshaler {
+			return ec.marshalNFactChange2ᚕcmapᚋappᚐFactChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoursePreview_changes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CoursePreview",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FactChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CoursePreview_ruleError(ctx context.Context, field graphql.CollectedField, obj *app.CoursePreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoursePreview_ruleError(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CoursePreview().RuleError(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CoursePreview_ruleError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoursePreview", field, true, true, "String")
+}
+
+func (ec *executionContext) _Coverage_course(ctx context.Context, field graphql.CollectedField, obj *engine.Coverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Coverage_course(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Coverage().Course(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *engine.Course) graphql.Marshaler {
+			return ec.marshalOCourse2ᚖcmapᚋengineᚐCourse(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Coverage_course(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Coverage",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Course(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Coverage_courseCode(ctx context.Context, field graphql.CollectedField, obj *engine.Coverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Coverage_courseCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Course, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Coverage_courseCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Coverage", field, false, false, "String")
+}
+
+func (ec *executionContext) _Coverage_subCompetency(ctx context.Context, field graphql.CollectedField, obj *engine.Coverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Coverage_subCompetency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Coverage().SubCompetency(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *engine.SubCompetency) graphql.Marshaler {
+			return ec.marshalNSubCompetency2ᚖcmapᚋengineᚐSubCompetency(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Coverage_subCompetency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Coverage",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubCompetency(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Coverage_level(ctx context.Context, field graphql.CollectedField, obj *engine.Coverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Coverage_level(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Coverage_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Coverage", field, false, false, "String")
+}
+
+func (ec *executionContext) _Coverage_rules(ctx context.Context, field graphql.CollectedField, obj *engine.Coverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Coverage_rules(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rules, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []engine.RuleRef) graphql.Marshaler {
+			return ec.marshalNRuleRef2ᚕcmapᚋengineᚐRuleRefᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Coverage_rules(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Coverage",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RuleRef(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _DeleteCoursePayload_code(ctx context.Context, field graphql.CollectedField, obj *model.DeleteCoursePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2527,6 +3866,612 @@ func (ec *executionContext) _DeletePositionPayload_id(ctx context.Context, field
 }
 func (ec *executionContext) fieldContext_DeletePositionPayload_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DeletePositionPayload", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ExplainNode_source(ctx context.Context, field graphql.CollectedField, obj *engine.ExplainNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExplainNode_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExplainNode_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExplainNode", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExplainNode_file(ctx context.Context, field graphql.CollectedField, obj *engine.ExplainNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExplainNode_file(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ExplainNode().File(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExplainNode_file(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExplainNode", field, true, true, "String")
+}
+
+func (ec *executionContext) _ExplainNode_line(ctx context.Context, field graphql.CollectedField, obj *engine.ExplainNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExplainNode_line(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ExplainNode().Line(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExplainNode_line(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExplainNode", field, true, true, "Int")
+}
+
+func (ec *executionContext) _ExplainNode_column(ctx context.Context, field graphql.CollectedField, obj *engine.ExplainNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExplainNode_column(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ExplainNode().Column(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExplainNode_column(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExplainNode", field, true, true, "Int")
+}
+
+func (ec *executionContext) _ExplainNode_value(ctx context.Context, field graphql.CollectedField, obj *engine.ExplainNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExplainNode_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExplainNode_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExplainNode", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExplainNode_detail(ctx context.Context, field graphql.CollectedField, obj *engine.ExplainNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExplainNode_detail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ExplainNode().Detail(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExplainNode_detail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExplainNode", field, true, true, "String")
+}
+
+func (ec *executionContext) _ExplainNode_skipped(ctx context.Context, field graphql.CollectedField, obj *engine.ExplainNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExplainNode_skipped(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Skipped, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExplainNode_skipped(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExplainNode", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ExplainNode_children(ctx context.Context, field graphql.CollectedField, obj *engine.ExplainNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExplainNode_children(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Children, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*engine.ExplainNode) graphql.Marshaler {
+			return ec.marshalNExplainNode2ᚕᚖcmapᚋengineᚐExplainNodeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExplainNode_children(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExplainNode",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExplainNode(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Explanation_rule(ctx context.Context, field graphql.CollectedField, obj *engine.Explanation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Explanation_rule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v engine.RuleRef) graphql.Marshaler {
+			return ec.marshalNRuleRef2cmapᚋengineᚐRuleRef(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Explanation_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Explanation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RuleRef(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Explanation_kind(ctx context.Context, field graphql.CollectedField, obj *engine.Explanation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Explanation_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v engine.RuleKind) graphql.Marshaler {
+			return ec.marshalNRuleKind2cmapᚋengineᚐRuleKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Explanation_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Explanation", field, false, false, "RuleKind")
+}
+
+func (ec *executionContext) _Explanation_description(ctx context.Context, field graphql.CollectedField, obj *engine.Explanation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Explanation_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Explanation_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Explanation", field, false, false, "String")
+}
+
+func (ec *executionContext) _Explanation_subject(ctx context.Context, field graphql.CollectedField, obj *engine.Explanation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Explanation_subject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subject, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Explanation_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Explanation", field, false, false, "String")
+}
+
+func (ec *executionContext) _Explanation_fired(ctx context.Context, field graphql.CollectedField, obj *engine.Explanation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Explanation_fired(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fired, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Explanation_fired(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Explanation", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Explanation_condition(ctx context.Context, field graphql.CollectedField, obj *engine.Explanation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Explanation_condition(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Condition, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *engine.ExplainNode) graphql.Marshaler {
+			return ec.marshalNExplainNode2ᚖcmapᚋengineᚐExplainNode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Explanation_condition(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Explanation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExplainNode(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Explanation_yields(ctx context.Context, field graphql.CollectedField, obj *engine.Explanation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Explanation_yields(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Yields, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []engine.Yield) graphql.Marshaler {
+			return ec.marshalNYield2ᚕcmapᚋengineᚐYieldᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Explanation_yields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Explanation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Yield(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Explanation_exclude(ctx context.Context, field graphql.CollectedField, obj *engine.Explanation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Explanation_exclude(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Exclude, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Explanation_exclude(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Explanation", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Explanation_excludeCodes(ctx context.Context, field graphql.CollectedField, obj *engine.Explanation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Explanation_excludeCodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExcludeCodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Explanation_excludeCodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Explanation", field, false, false, "String")
+}
+
+func (ec *executionContext) _Explanation_excludedBy(ctx context.Context, field graphql.CollectedField, obj *engine.Explanation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Explanation_excludedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExcludedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []engine.RuleRef) graphql.Marshaler {
+			return ec.marshalNRuleRef2ᚕcmapᚋengineᚐRuleRefᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Explanation_excludedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Explanation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RuleRef(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Explanation_tier(ctx context.Context, field graphql.CollectedField, obj *engine.Explanation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Explanation_tier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Explanation().Tier(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Explanation_tier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Explanation", field, true, true, "String")
+}
+
+func (ec *executionContext) _Explanation_error(ctx context.Context, field graphql.CollectedField, obj *engine.Explanation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Explanation_error(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Explanation().Error(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Explanation_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Explanation", field, true, true, "String")
+}
+
+func (ec *executionContext) _Explanation_text(ctx context.Context, field graphql.CollectedField, obj *engine.Explanation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Explanation_text(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Text(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Explanation_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Explanation", field, true, false, "String")
+}
+
+func (ec *executionContext) _FactChange_subCompetency(ctx context.Context, field graphql.CollectedField, obj *app.FactChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FactChange_subCompetency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.FactChange().SubCompetency(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *engine.SubCompetency) graphql.Marshaler {
+			return ec.marshalNSubCompetency2ᚖcmapᚋengineᚐSubCompetency(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FactChange_subCompetency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FactChange",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubCompetency(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FactChange_before(ctx context.Context, field graphql.CollectedField, obj *app.FactChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FactChange_before(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.FactChange().Before(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FactChange_before(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FactChange", field, true, true, "String")
+}
+
+func (ec *executionContext) _FactChange_after(ctx context.Context, field graphql.CollectedField, obj *app.FactChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FactChange_after(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.FactChange().After(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FactChange_after(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FactChange", field, true, true, "String")
 }
 
 func (ec *executionContext) _Framework_name(ctx context.Context, field graphql.CollectedField, obj *engine.Framework) (ret graphql.Marshaler) {
@@ -3020,6 +4965,38 @@ func (ec *executionContext) fieldContext_Mutation_deletePosition(ctx context.Con
 	if fc.Args, err = ec.field_Mutation_deletePosition_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_reloadRules(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reloadRules(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Mutation().ReloadRules(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *app.RulesStatus) graphql.Marshaler {
+			return ec.marshalNRuleSet2ᚖcmapᚋappᚐRulesStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reloadRules(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RuleSet(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -3676,6 +5653,38 @@ func (ec *executionContext) fieldContext_Position_updatedAt(_ context.Context, f
 	return graphql.NewScalarFieldContext("Position", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Position_requirements(ctx context.Context, field graphql.CollectedField, obj *engine.Position) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Position_requirements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Position().Requirements(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*engine.Requirement) graphql.Marshaler {
+			return ec.marshalNRequirement2ᚕᚖcmapᚋengineᚐRequirementᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Position_requirements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Position",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Requirement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PositionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.PositionConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3816,6 +5825,116 @@ func (ec *executionContext) fieldContext_PositionEdge_node(_ context.Context, fi
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _PositionPreview_requirements(ctx context.Context, field graphql.CollectedField, obj *app.PositionPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PositionPreview_requirements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Requirements, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []engine.Requirement) graphql.Marshaler {
+			return ec.marshalNRequirement2ᚕcmapᚋengineᚐRequirementᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PositionPreview_requirements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PositionPreview",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Requirement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PositionPreview_stored(ctx context.Context, field graphql.CollectedField, obj *app.PositionPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PositionPreview_stored(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stored, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PositionPreview_stored(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PositionPreview", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PositionPreview_changes(ctx context.Context, field graphql.CollectedField, obj *app.PositionPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PositionPreview_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []app.FactChange) graphql.Marshaler {
+			return ec.marshalNFactChange2ᚕcmapᚋappᚐFactChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PositionPreview_changes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PositionPreview",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FactChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PositionPreview_ruleError(ctx context.Context, field graphql.CollectedField, obj *app.PositionPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PositionPreview_ruleError(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PositionPreview().RuleError(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PositionPreview_ruleError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PositionPreview", field, true, true, "String")
 }
 
 func (ec *executionContext) _ProficiencyScale_name(ctx context.Context, field graphql.CollectedField, obj *engine.Scale) (ret graphql.Marshaler) {
@@ -4312,6 +6431,170 @@ func (ec *executionContext) fieldContext_Query_position(ctx context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_ruleSet(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_ruleSet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().RuleSet(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *app.RulesStatus) graphql.Marshaler {
+			return ec.marshalNRuleSet2ᚖcmapᚋappᚐRulesStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_ruleSet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RuleSet(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_explain(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_explain(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Explain(ctx, fc.Args["rule"].(string), fc.Args["course"].(*string), fc.Args["position"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *engine.Explanation) graphql.Marshaler {
+			return ec.marshalNExplanation2ᚖcmapᚋengineᚐExplanation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_explain(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Explanation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_explain_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_previewCourse(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_previewCourse(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().PreviewCourse(ctx, fc.Args["input"].(model.CreateCourseInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *app.CoursePreview) graphql.Marshaler {
+			return ec.marshalNCoursePreview2ᚖcmapᚋappᚐCoursePreview(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_previewCourse(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CoursePreview(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_previewCourse_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_previewPosition(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_previewPosition(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().PreviewPosition(ctx, fc.Args["input"].(model.CreatePositionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *app.PositionPreview) graphql.Marshaler {
+			return ec.marshalNPositionPreview2ᚖcmapᚋappᚐPositionPreview(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_previewPosition(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PositionPreview(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_previewPosition_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4383,6 +6666,849 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields___Schema(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RejectedRuleSet_revision(ctx context.Context, field graphql.CollectedField, obj *app.Rejection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RejectedRuleSet_revision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RejectedRuleSet_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RejectedRuleSet", field, false, false, "String")
+}
+
+func (ec *executionContext) _RejectedRuleSet_rejectedAt(ctx context.Context, field graphql.CollectedField, obj *app.Rejection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RejectedRuleSet_rejectedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RejectedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RejectedRuleSet_rejectedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RejectedRuleSet", field, false, false, "Time")
+}
+
+func (ec *executionContext) _RejectedRuleSet_errors(ctx context.Context, field graphql.CollectedField, obj *app.Rejection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RejectedRuleSet_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RejectedRuleSet().Errors(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*diag.Diagnostic) graphql.Marshaler {
+			return ec.marshalNRuleDiagnostic2ᚕᚖcmapᚋdiagᚐDiagnosticᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RejectedRuleSet_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RejectedRuleSet",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RuleDiagnostic(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Requirement_position(ctx context.Context, field graphql.CollectedField, obj *engine.Requirement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Requirement_position(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Requirement().Position(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *engine.Position) graphql.Marshaler {
+			return ec.marshalOPosition2ᚖcmapᚋengineᚐPosition(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Requirement_position(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Requirement",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Position(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Requirement_positionId(ctx context.Context, field graphql.CollectedField, obj *engine.Requirement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Requirement_positionId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Position, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Requirement_positionId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Requirement", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Requirement_subCompetency(ctx context.Context, field graphql.CollectedField, obj *engine.Requirement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Requirement_subCompetency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Requirement().SubCompetency(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *engine.SubCompetency) graphql.Marshaler {
+			return ec.marshalNSubCompetency2ᚖcmapᚋengineᚐSubCompetency(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Requirement_subCompetency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Requirement",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubCompetency(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Requirement_level(ctx context.Context, field graphql.CollectedField, obj *engine.Requirement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Requirement_level(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Requirement_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Requirement", field, false, false, "String")
+}
+
+func (ec *executionContext) _Requirement_rules(ctx context.Context, field graphql.CollectedField, obj *engine.Requirement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Requirement_rules(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rules, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []engine.RuleRef) graphql.Marshaler {
+			return ec.marshalNRuleRef2ᚕcmapᚋengineᚐRuleRefᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Requirement_rules(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Requirement",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RuleRef(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Rule_id(ctx context.Context, field graphql.CollectedField, obj *engine.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rule_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rule_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rule", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Rule_kind(ctx context.Context, field graphql.CollectedField, obj *engine.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rule_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v engine.RuleKind) graphql.Marshaler {
+			return ec.marshalNRuleKind2cmapᚋengineᚐRuleKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rule_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rule", field, false, false, "RuleKind")
+}
+
+func (ec *executionContext) _Rule_file(ctx context.Context, field graphql.CollectedField, obj *engine.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rule_file(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.File, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rule_file(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rule", field, false, false, "String")
+}
+
+func (ec *executionContext) _Rule_line(ctx context.Context, field graphql.CollectedField, obj *engine.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rule_line(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Line, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rule_line(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rule", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Rule_description(ctx context.Context, field graphql.CollectedField, obj *engine.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rule_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rule_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rule", field, false, false, "String")
+}
+
+func (ec *executionContext) _Rule_condition(ctx context.Context, field graphql.CollectedField, obj *engine.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rule_condition(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Condition, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rule_condition(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rule", field, false, false, "String")
+}
+
+func (ec *executionContext) _Rule_yields(ctx context.Context, field graphql.CollectedField, obj *engine.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rule_yields(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Yields, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []engine.Yield) graphql.Marshaler {
+			return ec.marshalNYield2ᚕcmapᚋengineᚐYieldᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rule_yields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Rule",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Yield(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Rule_exclude(ctx context.Context, field graphql.CollectedField, obj *engine.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rule_exclude(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Exclude, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rule_exclude(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rule", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Rule_excludeCodes(ctx context.Context, field graphql.CollectedField, obj *engine.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rule_excludeCodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExcludeCodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rule_excludeCodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rule", field, false, false, "String")
+}
+
+func (ec *executionContext) _RuleDiagnostic_file(ctx context.Context, field graphql.CollectedField, obj *diag.Diagnostic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleDiagnostic_file(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.File, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleDiagnostic_file(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleDiagnostic", field, false, false, "String")
+}
+
+func (ec *executionContext) _RuleDiagnostic_line(ctx context.Context, field graphql.CollectedField, obj *diag.Diagnostic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleDiagnostic_line(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Line, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleDiagnostic_line(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleDiagnostic", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RuleDiagnostic_column(ctx context.Context, field graphql.CollectedField, obj *diag.Diagnostic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleDiagnostic_column(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Col, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleDiagnostic_column(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleDiagnostic", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RuleDiagnostic_message(ctx context.Context, field graphql.CollectedField, obj *diag.Diagnostic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleDiagnostic_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleDiagnostic_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleDiagnostic", field, false, false, "String")
+}
+
+func (ec *executionContext) _RuleDiagnostic_snippet(ctx context.Context, field graphql.CollectedField, obj *diag.Diagnostic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleDiagnostic_snippet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RuleDiagnostic().Snippet(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RuleDiagnostic_snippet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleDiagnostic", field, true, true, "String")
+}
+
+func (ec *executionContext) _RuleRef_id(ctx context.Context, field graphql.CollectedField, obj *engine.RuleRef) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleRef_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleRef_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleRef", field, false, false, "ID")
+}
+
+func (ec *executionContext) _RuleRef_file(ctx context.Context, field graphql.CollectedField, obj *engine.RuleRef) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleRef_file(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.File, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleRef_file(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleRef", field, false, false, "String")
+}
+
+func (ec *executionContext) _RuleRef_line(ctx context.Context, field graphql.CollectedField, obj *engine.RuleRef) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleRef_line(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Line, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleRef_line(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleRef", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RuleRuntimeError_kind(ctx context.Context, field graphql.CollectedField, obj *app.RuleError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleRuntimeError_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v engine.RuleKind) graphql.Marshaler {
+			return ec.marshalNRuleKind2cmapᚋengineᚐRuleKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleRuntimeError_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleRuntimeError", field, false, false, "RuleKind")
+}
+
+func (ec *executionContext) _RuleRuntimeError_subject(ctx context.Context, field graphql.CollectedField, obj *app.RuleError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleRuntimeError_subject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subject, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleRuntimeError_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleRuntimeError", field, false, false, "String")
+}
+
+func (ec *executionContext) _RuleRuntimeError_message(ctx context.Context, field graphql.CollectedField, obj *app.RuleError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleRuntimeError_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleRuntimeError_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleRuntimeError", field, false, false, "String")
+}
+
+func (ec *executionContext) _RuleSet_revision(ctx context.Context, field graphql.CollectedField, obj *app.RulesStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSet_revision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RuleSet().Revision(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSet_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleSet", field, true, true, "String")
+}
+
+func (ec *executionContext) _RuleSet_loadedAt(ctx context.Context, field graphql.CollectedField, obj *app.RulesStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSet_loadedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RuleSet().LoadedAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalNTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSet_loadedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleSet", field, true, true, "Time")
+}
+
+func (ec *executionContext) _RuleSet_rules(ctx context.Context, field graphql.CollectedField, obj *app.RulesStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSet_rules(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.RuleSet().Rules(ctx, obj, fc.Args["kind"].(*engine.RuleKind))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*engine.Rule) graphql.Marshaler {
+			return ec.marshalNRule2ᚕᚖcmapᚋengineᚐRuleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSet_rules(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RuleSet",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Rule(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_RuleSet_rules_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RuleSet_rejected(ctx context.Context, field graphql.CollectedField, obj *app.RulesStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSet_rejected(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rejected, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *app.Rejection) graphql.Marshaler {
+			return ec.marshalORejectedRuleSet2ᚖcmapᚋappᚐRejection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSet_rejected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RuleSet",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RejectedRuleSet(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RuleSet_runtimeErrors(ctx context.Context, field graphql.CollectedField, obj *app.RulesStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSet_runtimeErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RuntimeErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []app.RuleError) graphql.Marshaler {
+			return ec.marshalNRuleRuntimeError2ᚕcmapᚋappᚐRuleErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSet_runtimeErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RuleSet",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RuleRuntimeError(ctx, field)
 		},
 	}
 	return fc, nil
@@ -4464,6 +7590,149 @@ func (ec *executionContext) fieldContext_SubCompetency_competency(_ context.Cont
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _SubCompetency_coveredBy(ctx context.Context, field graphql.CollectedField, obj *engine.SubCompetency) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubCompetency_coveredBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.SubCompetency().CoveredBy(ctx, obj, fc.Args["minLevel"].(*string), fc.Args["status"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*engine.Coverage) graphql.Marshaler {
+			return ec.marshalNCoverage2ᚕᚖcmapᚋengineᚐCoverageᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubCompetency_coveredBy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SubCompetency",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Coverage(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_SubCompetency_coveredBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SubCompetency_requiredBy(ctx context.Context, field graphql.CollectedField, obj *engine.SubCompetency) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubCompetency_requiredBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.SubCompetency().RequiredBy(ctx, obj, fc.Args["minLevel"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*engine.Requirement) graphql.Marshaler {
+			return ec.marshalNRequirement2ᚕᚖcmapᚋengineᚐRequirementᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubCompetency_requiredBy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SubCompetency",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Requirement(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_SubCompetency_requiredBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Yield_subCompetency(ctx context.Context, field graphql.CollectedField, obj *engine.Yield) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Yield_subCompetency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Yield().SubCompetency(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *engine.SubCompetency) graphql.Marshaler {
+			return ec.marshalNSubCompetency2ᚖcmapᚋengineᚐSubCompetency(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Yield_subCompetency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Yield",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubCompetency(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Yield_level(ctx context.Context, field graphql.CollectedField, obj *engine.Yield) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Yield_level(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Yield_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Yield", field, false, false, "String")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -6460,6 +9729,12 @@ func (ec *executionContext) _Course(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "coverage":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Course_coverage(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -6540,6 +9815,110 @@ func (ec *executionContext) _CourseEdge(ctx context.Context, sel ast.SelectionSe
 			out.Values[i] = ec._CourseEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var coursePreviewImplementors = []string{"CoursePreview"}
+
+func (ec *executionContext) _CoursePreview(ctx context.Context, sel ast.SelectionSet, obj *app.CoursePreview) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, coursePreviewImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CoursePreview")
+		case "coverage":
+			out.Values[i] = ec._CoursePreview_coverage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "stored":
+			out.Values[i] = ec._CoursePreview_stored(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "changes":
+			out.Values[i] = ec._CoursePreview_changes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "ruleError":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CoursePreview_ruleError(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var coverageImplementors = []string{"Coverage"}
+
+func (ec *executionContext) _Coverage(ctx context.Context, sel ast.SelectionSet, obj *engine.Coverage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, coverageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Coverage")
+		case "course":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Coverage_course(ctx, field, obj)
+				})
+		case "courseCode":
+			out.Values[i] = ec._Coverage_courseCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "subCompetency":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Coverage_subCompetency(ctx, field, obj)
+				})
+		case "level":
+			out.Values[i] = ec._Coverage_level(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rules":
+			out.Values[i] = ec._Coverage_rules(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -6640,6 +10019,219 @@ func (ec *executionContext) _DeletePositionPayload(ctx context.Context, sel ast.
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var explainNodeImplementors = []string{"ExplainNode"}
+
+func (ec *executionContext) _ExplainNode(ctx context.Context, sel ast.SelectionSet, obj *engine.ExplainNode) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, explainNodeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExplainNode")
+		case "source":
+			out.Values[i] = ec._ExplainNode_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "file":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ExplainNode_file(ctx, field, obj)
+				})
+		case "line":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ExplainNode_line(ctx, field, obj)
+				})
+		case "column":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ExplainNode_column(ctx, field, obj)
+				})
+		case "value":
+			out.Values[i] = ec._ExplainNode_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "detail":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ExplainNode_detail(ctx, field, obj)
+				})
+		case "skipped":
+			out.Values[i] = ec._ExplainNode_skipped(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "children":
+			out.Values[i] = ec._ExplainNode_children(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var explanationImplementors = []string{"Explanation"}
+
+func (ec *executionContext) _Explanation(ctx context.Context, sel ast.SelectionSet, obj *engine.Explanation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, explanationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Explanation")
+		case "rule":
+			out.Values[i] = ec._Explanation_rule(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._Explanation_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._Explanation_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "subject":
+			out.Values[i] = ec._Explanation_subject(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fired":
+			out.Values[i] = ec._Explanation_fired(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "condition":
+			out.Values[i] = ec._Explanation_condition(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "yields":
+			out.Values[i] = ec._Explanation_yields(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "exclude":
+			out.Values[i] = ec._Explanation_exclude(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "excludeCodes":
+			out.Values[i] = ec._Explanation_excludeCodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "excludedBy":
+			out.Values[i] = ec._Explanation_excludedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "tier":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Explanation_tier(ctx, field, obj)
+				})
+		case "error":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Explanation_error(ctx, field, obj)
+				})
+		case "text":
+			out.Values[i] = ec._Explanation_text(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var factChangeImplementors = []string{"FactChange"}
+
+func (ec *executionContext) _FactChange(ctx context.Context, sel ast.SelectionSet, obj *app.FactChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, factChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FactChange")
+		case "subCompetency":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._FactChange_subCompetency(ctx, field, obj)
+				})
+		case "before":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._FactChange_before(ctx, field, obj)
+				})
+		case "after":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._FactChange_after(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -6780,6 +10372,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "deletePosition":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deletePosition(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reloadRules":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reloadRules(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -7057,6 +10656,12 @@ func (ec *executionContext) _Position(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "requirements":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Position_requirements(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -7138,6 +10743,55 @@ func (ec *executionContext) _PositionEdge(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var positionPreviewImplementors = []string{"PositionPreview"}
+
+func (ec *executionContext) _PositionPreview(ctx context.Context, sel ast.SelectionSet, obj *app.PositionPreview) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, positionPreviewImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PositionPreview")
+		case "requirements":
+			out.Values[i] = ec._PositionPreview_requirements(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "stored":
+			out.Values[i] = ec._PositionPreview_stored(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "changes":
+			out.Values[i] = ec._PositionPreview_changes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "ruleError":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PositionPreview_ruleError(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -7278,6 +10932,30 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_position(ctx, field)
 				})
+		case "ruleSet":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_ruleSet(ctx, field)
+				})
+		case "explain":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_explain(ctx, field)
+				})
+		case "previewCourse":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_previewCourse(ctx, field)
+				})
+		case "previewPosition":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_previewPosition(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -7289,6 +10967,374 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___schema(ctx, field)
 			})
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var rejectedRuleSetImplementors = []string{"RejectedRuleSet"}
+
+func (ec *executionContext) _RejectedRuleSet(ctx context.Context, sel ast.SelectionSet, obj *app.Rejection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rejectedRuleSetImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RejectedRuleSet")
+		case "revision":
+			out.Values[i] = ec._RejectedRuleSet_revision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rejectedAt":
+			out.Values[i] = ec._RejectedRuleSet_rejectedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "errors":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RejectedRuleSet_errors(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var requirementImplementors = []string{"Requirement"}
+
+func (ec *executionContext) _Requirement(ctx context.Context, sel ast.SelectionSet, obj *engine.Requirement) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, requirementImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Requirement")
+		case "position":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Requirement_position(ctx, field, obj)
+				})
+		case "positionId":
+			out.Values[i] = ec._Requirement_positionId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "subCompetency":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Requirement_subCompetency(ctx, field, obj)
+				})
+		case "level":
+			out.Values[i] = ec._Requirement_level(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rules":
+			out.Values[i] = ec._Requirement_rules(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ruleImplementors = []string{"Rule"}
+
+func (ec *executionContext) _Rule(ctx context.Context, sel ast.SelectionSet, obj *engine.Rule) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ruleImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Rule")
+		case "id":
+			out.Values[i] = ec._Rule_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._Rule_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "file":
+			out.Values[i] = ec._Rule_file(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "line":
+			out.Values[i] = ec._Rule_line(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._Rule_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "condition":
+			out.Values[i] = ec._Rule_condition(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "yields":
+			out.Values[i] = ec._Rule_yields(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "exclude":
+			out.Values[i] = ec._Rule_exclude(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "excludeCodes":
+			out.Values[i] = ec._Rule_excludeCodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ruleDiagnosticImplementors = []string{"RuleDiagnostic"}
+
+func (ec *executionContext) _RuleDiagnostic(ctx context.Context, sel ast.SelectionSet, obj *diag.Diagnostic) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ruleDiagnosticImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RuleDiagnostic")
+		case "file":
+			out.Values[i] = ec._RuleDiagnostic_file(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "line":
+			out.Values[i] = ec._RuleDiagnostic_line(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "column":
+			out.Values[i] = ec._RuleDiagnostic_column(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "message":
+			out.Values[i] = ec._RuleDiagnostic_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "snippet":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RuleDiagnostic_snippet(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ruleRefImplementors = []string{"RuleRef"}
+
+func (ec *executionContext) _RuleRef(ctx context.Context, sel ast.SelectionSet, obj *engine.RuleRef) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ruleRefImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RuleRef")
+		case "id":
+			out.Values[i] = ec._RuleRef_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "file":
+			out.Values[i] = ec._RuleRef_file(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "line":
+			out.Values[i] = ec._RuleRef_line(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ruleRuntimeErrorImplementors = []string{"RuleRuntimeError"}
+
+func (ec *executionContext) _RuleRuntimeError(ctx context.Context, sel ast.SelectionSet, obj *app.RuleError) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ruleRuntimeErrorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RuleRuntimeError")
+		case "kind":
+			out.Values[i] = ec._RuleRuntimeError_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "subject":
+			out.Values[i] = ec._RuleRuntimeError_subject(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._RuleRuntimeError_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ruleSetImplementors = []string{"RuleSet"}
+
+func (ec *executionContext) _RuleSet(ctx context.Context, sel ast.SelectionSet, obj *app.RulesStatus) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ruleSetImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RuleSet")
+		case "revision":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RuleSet_revision(ctx, field, obj)
+				})
+		case "loadedAt":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RuleSet_loadedAt(ctx, field, obj)
+				})
+		case "rules":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RuleSet_rules(ctx, field, obj)
+				})
+		case "rejected":
+			out.Values[i] = ec._RuleSet_rejected(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "runtimeErrors":
+			out.Values[i] = ec._RuleSet_runtimeErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -7336,6 +11382,57 @@ func (ec *executionContext) _SubCompetency(ctx context.Context, sel ast.Selectio
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._SubCompetency_competency(ctx, field, obj)
 				})
+		case "coveredBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SubCompetency_coveredBy(ctx, field, obj)
+				})
+		case "requiredBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SubCompetency_requiredBy(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var yieldImplementors = []string{"Yield"}
+
+func (ec *executionContext) _Yield(ctx context.Context, sel ast.SelectionSet, obj *engine.Yield) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, yieldImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Yield")
+		case "subCompetency":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Yield_subCompetency(ctx, field, obj)
+				})
+		case "level":
+			out.Values[i] = ec._Yield_level(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -7868,6 +11965,14 @@ func (ec *executionContext) marshalNCourseEdge2ᚖcmapᚋgraphᚋmodelᚐCourseE
 	return ec._CourseEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNCoursePreview2ᚖcmapᚋappᚐCoursePreview(ctx context.Context, sel ast.SelectionSet, v *app.CoursePreview) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CoursePreview!")
+		return graphql.Null
+	}
+	return ec._CoursePreview(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCourseStatus2string(ctx context.Context, v any) (string, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := unmarshalNCourseStatus2string[tmp]
@@ -7893,6 +11998,50 @@ var (
 		engine.CourseRetired: "RETIRED",
 	}
 )
+
+func (ec *executionContext) marshalNCoverage2cmapᚋengineᚐCoverage(ctx context.Context, sel ast.SelectionSet, v engine.Coverage) graphql.Marshaler {
+	return ec._Coverage(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCoverage2ᚕcmapᚋengineᚐCoverageᚄ(ctx context.Context, sel ast.SelectionSet, v []engine.Coverage) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCoverage2cmapᚋengineᚐCoverage(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCoverage2ᚕᚖcmapᚋengineᚐCoverageᚄ(ctx context.Context, sel ast.SelectionSet, v []*engine.Coverage) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCoverage2ᚖcmapᚋengineᚐCoverage(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCoverage2ᚖcmapᚋengineᚐCoverage(ctx context.Context, sel ast.SelectionSet, v *engine.Coverage) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Coverage!")
+		return graphql.Null
+	}
+	return ec._Coverage(ctx, sel, v)
+}
 
 func (ec *executionContext) unmarshalNCreateCourseInput2cmapᚋgraphᚋmodelᚐCreateCourseInput(ctx context.Context, v any) (model.CreateCourseInput, error) {
 	res, err := ec.unmarshalInputCreateCourseInput(ctx, v)
@@ -7974,6 +12123,58 @@ var (
 		engine.DeliveryBlended:  "BLENDED",
 	}
 )
+
+func (ec *executionContext) marshalNExplainNode2ᚕᚖcmapᚋengineᚐExplainNodeᚄ(ctx context.Context, sel ast.SelectionSet, v []*engine.ExplainNode) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNExplainNode2ᚖcmapᚋengineᚐExplainNode(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNExplainNode2ᚖcmapᚋengineᚐExplainNode(ctx context.Context, sel ast.SelectionSet, v *engine.ExplainNode) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ExplainNode!")
+		return graphql.Null
+	}
+	return ec._ExplainNode(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNExplanation2ᚖcmapᚋengineᚐExplanation(ctx context.Context, sel ast.SelectionSet, v *engine.Explanation) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Explanation!")
+		return graphql.Null
+	}
+	return ec._Explanation(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFactChange2cmapᚋappᚐFactChange(ctx context.Context, sel ast.SelectionSet, v app.FactChange) graphql.Marshaler {
+	return ec._FactChange(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNFactChange2ᚕcmapᚋappᚐFactChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []app.FactChange) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFactChange2cmapᚋappᚐFactChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
 
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
 	res, err := graphql.UnmarshalFloatContext(ctx, v)
@@ -8143,12 +12344,186 @@ func (ec *executionContext) marshalNPositionEdge2ᚖcmapᚋgraphᚋmodelᚐPosit
 	return ec._PositionEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNPositionPreview2ᚖcmapᚋappᚐPositionPreview(ctx context.Context, sel ast.SelectionSet, v *app.PositionPreview) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PositionPreview!")
+		return graphql.Null
+	}
+	return ec._PositionPreview(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNProficiencyScale2ᚖcmapᚋengineᚐScale(ctx context.Context, sel ast.SelectionSet, v *engine.Scale) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ProficiencyScale!")
 		return graphql.Null
 	}
 	return ec._ProficiencyScale(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRequirement2cmapᚋengineᚐRequirement(ctx context.Context, sel ast.SelectionSet, v engine.Requirement) graphql.Marshaler {
+	return ec._Requirement(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRequirement2ᚕcmapᚋengineᚐRequirementᚄ(ctx context.Context, sel ast.SelectionSet, v []engine.Requirement) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRequirement2cmapᚋengineᚐRequirement(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRequirement2ᚕᚖcmapᚋengineᚐRequirementᚄ(ctx context.Context, sel ast.SelectionSet, v []*engine.Requirement) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRequirement2ᚖcmapᚋengineᚐRequirement(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRequirement2ᚖcmapᚋengineᚐRequirement(ctx context.Context, sel ast.SelectionSet, v *engine.Requirement) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Requirement!")
+		return graphql.Null
+	}
+	return ec._Requirement(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRule2ᚕᚖcmapᚋengineᚐRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []*engine.Rule) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRule2ᚖcmapᚋengineᚐRule(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRule2ᚖcmapᚋengineᚐRule(ctx context.Context, sel ast.SelectionSet, v *engine.Rule) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Rule!")
+		return graphql.Null
+	}
+	return ec._Rule(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRuleDiagnostic2ᚕᚖcmapᚋdiagᚐDiagnosticᚄ(ctx context.Context, sel ast.SelectionSet, v []*diag.Diagnostic) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRuleDiagnostic2ᚖcmapᚋdiagᚐDiagnostic(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRuleDiagnostic2ᚖcmapᚋdiagᚐDiagnostic(ctx context.Context, sel ast.SelectionSet, v *diag.Diagnostic) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RuleDiagnostic!")
+		return graphql.Null
+	}
+	return ec._RuleDiagnostic(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRuleKind2cmapᚋengineᚐRuleKind(ctx context.Context, v any) (engine.RuleKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNRuleKind2cmapᚋengineᚐRuleKind[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRuleKind2cmapᚋengineᚐRuleKind(ctx context.Context, sel ast.SelectionSet, v engine.RuleKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNRuleKind2cmapᚋengineᚐRuleKind[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "RuleKind!")
+	}
+	return res
+}
+
+var (
+	unmarshalNRuleKind2cmapᚋengineᚐRuleKind = map[string]engine.RuleKind{
+		"COURSE":   engine.KindCourse,
+		"POSITION": engine.KindPosition,
+	}
+	marshalNRuleKind2cmapᚋengineᚐRuleKind = map[engine.RuleKind]string{
+		engine.KindCourse:   "COURSE",
+		engine.KindPosition: "POSITION",
+	}
+)
+
+func (ec *executionContext) marshalNRuleRef2cmapᚋengineᚐRuleRef(ctx context.Context, sel ast.SelectionSet, v engine.RuleRef) graphql.Marshaler {
+	return ec._RuleRef(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRuleRef2ᚕcmapᚋengineᚐRuleRefᚄ(ctx context.Context, sel ast.SelectionSet, v []engine.RuleRef) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRuleRef2cmapᚋengineᚐRuleRef(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRuleRuntimeError2cmapᚋappᚐRuleError(ctx context.Context, sel ast.SelectionSet, v app.RuleError) graphql.Marshaler {
+	return ec._RuleRuntimeError(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRuleRuntimeError2ᚕcmapᚋappᚐRuleErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []app.RuleError) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRuleRuntimeError2cmapᚋappᚐRuleError(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRuleSet2ᚖcmapᚋappᚐRulesStatus(ctx context.Context, sel ast.SelectionSet, v *app.RulesStatus) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RuleSet!")
+		return graphql.Null
+	}
+	return ec._RuleSet(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
@@ -8214,6 +12589,14 @@ func (ec *executionContext) marshalNSubCompetency2ᚕcmapᚋengineᚐSubCompeten
 	return ret
 }
 
+func (ec *executionContext) marshalNSubCompetency2ᚖcmapᚋengineᚐSubCompetency(ctx context.Context, sel ast.SelectionSet, v *engine.SubCompetency) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SubCompetency!")
+		return graphql.Null
+	}
+	return ec._SubCompetency(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
 	res, err := graphql.UnmarshalTime(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -8222,6 +12605,24 @@ func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v an
 func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
 	_ = sel
 	res := graphql.MarshalTime(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
+	res, err := graphql.UnmarshalTime(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTime2ᚖtimeᚐTime(ctx context.Context, sel ast.SelectionSet, v *time.Time) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Time!")
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalTime(*v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
 	}
@@ -8241,6 +12642,26 @@ func (ec *executionContext) unmarshalNUpdatePersonInput2cmapᚋgraphᚋmodelᚐU
 func (ec *executionContext) unmarshalNUpdatePositionInput2cmapᚋgraphᚋmodelᚐUpdatePositionInput(ctx context.Context, v any) (model.UpdatePositionInput, error) {
 	res, err := ec.unmarshalInputUpdatePositionInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNYield2cmapᚋengineᚐYield(ctx context.Context, sel ast.SelectionSet, v engine.Yield) graphql.Marshaler {
+	return ec._Yield(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNYield2ᚕcmapᚋengineᚐYieldᚄ(ctx context.Context, sel ast.SelectionSet, v []engine.Yield) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNYield2cmapᚋengineᚐYield(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -8484,6 +12905,38 @@ var (
 	}
 )
 
+func (ec *executionContext) unmarshalOCourseStatusOrAny2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOCourseStatusOrAny2ᚖstring[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCourseStatusOrAny2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOCourseStatusOrAny2ᚖstring[*v])
+	return res
+}
+
+var (
+	unmarshalOCourseStatusOrAny2ᚖstring = map[string]string{
+		"ACTIVE":  engine.CourseActive,
+		"RETIRED": engine.CourseRetired,
+		"ANY":     analysis.AnyStatus,
+	}
+	marshalOCourseStatusOrAny2ᚖstring = map[string]string{
+		engine.CourseActive:  "ACTIVE",
+		engine.CourseRetired: "RETIRED",
+		analysis.AnyStatus:   "ANY",
+	}
+)
+
 func (ec *executionContext) unmarshalODeliveryMode2ᚖstring(ctx context.Context, v any) (*string, error) {
 	if v == nil {
 		return nil, nil
@@ -8598,6 +13051,43 @@ func (ec *executionContext) unmarshalOPositionFilter2ᚖcmapᚋgraphᚋmodelᚐP
 	res, err := ec.unmarshalInputPositionFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
+
+func (ec *executionContext) marshalORejectedRuleSet2ᚖcmapᚋappᚐRejection(ctx context.Context, sel ast.SelectionSet, v *app.Rejection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RejectedRuleSet(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalORuleKind2ᚖcmapᚋengineᚐRuleKind(ctx context.Context, v any) (*engine.RuleKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalORuleKind2ᚖcmapᚋengineᚐRuleKind[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORuleKind2ᚖcmapᚋengineᚐRuleKind(ctx context.Context, sel ast.SelectionSet, v *engine.RuleKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalORuleKind2ᚖcmapᚋengineᚐRuleKind[*v])
+	return res
+}
+
+var (
+	unmarshalORuleKind2ᚖcmapᚋengineᚐRuleKind = map[string]engine.RuleKind{
+		"COURSE":   engine.KindCourse,
+		"POSITION": engine.KindPosition,
+	}
+	marshalORuleKind2ᚖcmapᚋengineᚐRuleKind = map[engine.RuleKind]string{
+		engine.KindCourse:   "COURSE",
+		engine.KindPosition: "POSITION",
+	}
+)
 
 func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
 	if v == nil {

@@ -37,3 +37,33 @@ func nilIfNotFound[T any](v *T, err error) (*T, error) {
 	}
 	return v, err
 }
+
+// courseOf returns the course that a create (or preview) input describes.
+func courseOf(input model.CreateCourseInput) *engine.Course {
+	return &engine.Course{
+		Code:          input.Code,
+		Title:         input.Title,
+		Description:   input.Description,
+		Objectives:    input.Objectives,
+		Topics:        input.Topics,
+		Hours:         input.Hours,
+		DeliveryMode:  input.DeliveryMode,
+		Provider:      input.Provider,
+		Status:        input.Status,
+		Prerequisites: input.Prerequisites,
+	}
+}
+
+// positionOf returns the position that a create (or preview) input
+// describes.
+func positionOf(input model.CreatePositionInput) *engine.Position {
+	return &engine.Position{
+		ID:           input.ID,
+		Title:        input.Title,
+		Organization: input.Organization,
+		Grade:        input.Grade,
+		Category:     input.Category,
+		KeyBillet:    input.KeyBillet,
+		Region:       input.Region,
+	}
+}

@@ -219,3 +219,18 @@ func orNil[T any](v T, err error) (T, error) {
 	}
 	return v, err
 }
+
+// prefetchFactRecords queues the courses and positions that the selection
+// of a list of facts will load through their course or position field.
+func prefetchFactRecords(ctx context.Context, courses, positions []string) {
+	l, err := loadersFrom(ctx)
+	if err != nil {
+		return
+	}
+	if len(courses) > 0 && selects(ctx, "course") {
+		l.course.LoadAllThunk(ctx, courses)
+	}
+	if len(positions) > 0 && selects(ctx, "position") {
+		l.position.LoadAllThunk(ctx, positions)
+	}
+}

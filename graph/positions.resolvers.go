@@ -13,15 +13,7 @@ import (
 
 // CreatePosition is the resolver for the createPosition field.
 func (r *mutationResolver) CreatePosition(ctx context.Context, input model.CreatePositionInput) (*engine.Position, error) {
-	p := &engine.Position{
-		ID:           input.ID,
-		Title:        input.Title,
-		Organization: input.Organization,
-		Grade:        input.Grade,
-		Category:     input.Category,
-		KeyBillet:    input.KeyBillet,
-		Region:       input.Region,
-	}
+	p := positionOf(input)
 	if err := r.App.CreatePosition(ctx, p); err != nil {
 		return nil, inputError("input", err)
 	}

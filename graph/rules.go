@@ -1,0 +1,55 @@
+package graph
+
+import (
+	"context"
+
+	"cmap/engine"
+)
+
+// refs returns pointers to the elements of s, as gqlgen's list resolvers
+// return them; the elements are shared, not copied.
+func refs[T any](s []T) []*T {
+	out := make([]*T, len(s))
+	for i := range s {
+		out[i] = &s[i]
+	}
+	return out
+}
+
+// optional returns nil for "", a pointer to s otherwise: an empty text is
+// a null in the API.
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// coverageOf returns facts for a list resolver, queueing the courses its
+// selection will load.
+func coverageOf(ctx context.Context, facts []engine.Coverage) []*engine.Coverage {
+	codes := make([]string, len(facts))
+	for i, f := range facts {
+		codes[i] = f.Course
+	}
+	prefetchFactRecords(ctx, codes, nil)
+	return refs(facts)
+}
+
+// requirementsOf returns facts for a list resolver, queueing the positions
+// its selection will load.
+func requirementsOf(ctx context.Context, facts []engine.Requirement) []*engine.Requirement {
+	ids := make([]string, len(facts))
+	for i, f := range facts {
+		ids[i] = f.Position
+	}
+	prefetchFactRecords(ctx, nil, ids)
+	return refs(facts)
+}
+
+// subCompetency returns the framework's sub-competency with code; facts
+// only name codes of the framework the rules were checked against.
+func (r *Resolver) subCompetency(ctx context.Context, code string) (*engine.SubCompetency, error) {
+	s, _, err := r.App.SubCompetency(ctx, code)
+	return s, err
+}
