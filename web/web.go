@@ -1,0 +1,59 @@
+// Package web serves cmap's pages for people: the coverage map at
+// /coverage. Pages are plain HTML, CSS and JavaScript written for cmap and
+// embedded in the binary; they load nothing from elsewhere, so they work
+// offline, and they read the same GraphQL API as every other client.
+package web
+
+import (
+	"embed"
+	"io/fs"
+	"net/http"
+	"strings"
+)
+
+//go:embed coverage
+var coverageFiles embed.FS
+
+// CoveragePath is where Coverage expects to be mounted.
+const CoveragePath = "/coverage"
+
+// pagePolicy lets a page load only its own scripts and styles, talk only to
+// its own origin, and be framed by nobody.
+const pagePolicy = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; " +
+	"img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+// Coverage returns the handler of the coverage map: the page at
+// CoveragePath ("/coverage") and its script and style under
+// CoveragePath + "/". Mount it at both; "/coverage/" redirects to the page,
+// whose state (filters, selected cell) lives in the URL fragment, e.g.
+// /coverage#minLevel=Advanced&cell=4.C/SCM-201. The page reads the GraphQL
+// endpoint at /graphql.
+func Coverage() http.Handler {
+	files, err := fs.Sub(coverageFiles, "coverage")
+	if err != nil {
+		panic(err) // the embedded directory exists at compile time
+	}
+	assets := http.StripPrefix(CoveragePath+"/", http.FileServerFS(files))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		h := w.Header()
+		h.Set("Content-Security-Policy", pagePolicy)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Cache-Control", "no-cache")
+		switch {
+		case r.URL.Path == CoveragePath:
+			http.ServeFileFS(w, r, files, "index.html")
+		case r.URL.Path == CoveragePath+"/" || r.URL.Path == CoveragePath+"/index.html":
+			http.Redirect(w, r, CoveragePath, http.StatusMovedPermanently)
+		case strings.HasPrefix(r.URL.Path, CoveragePath+"/"):
+			assets.ServeHTTP(w, r)
+		default:
+			http.NotFound(w, r)
+		}
+	})
+}
