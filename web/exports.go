@@ -1,0 +1,72 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"cmap/analysis"
+	"cmap/engine"
+	"cmap/export"
+)
+
+// ExportsPath is where Exports expects to be mounted.
+const ExportsPath = "/export/"
+
+// Exports returns the handler of the file exports, mounted at ExportsPath:
+// GET /export/{coverage,gaps,readiness}.{csv,json}, in the shapes package
+// export documents. Query parameters: minLevel (coverage and gaps) and
+// status (coverage: active, retired or any). Each request reads the index
+// that index returns at that moment, so an export is one consistent
+// snapshot. Bad parameters get 400 with the parameter's name; an unknown
+// file 404.
+func Exports(index func() *analysis.Index) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		name := strings.TrimPrefix(r.URL.Path, ExportsPath)
+		base, ext, _ := strings.Cut(name, ".")
+		kind, kindErr := export.ParseKind(base)
+		format, formatErr := export.ParseFormat(ext)
+		if kindErr != nil || formatErr != nil || ext != string(format) {
+			http.Error(w, fmt.Sprintf("no export %q: the exports are %s", name, exportNames()), http.StatusNotFound)
+			return
+		}
+		q := r.URL.Query()
+		opts := export.Options{MinLevel: q.Get("minLevel"), Status: q.Get("status")}
+		var buf bytes.Buffer
+		if err := export.Write(&buf, index(), kind, format, opts); err != nil {
+			status := http.StatusInternalServerError
+			msg := "internal error"
+			if engine.ErrorCode(err) == engine.EINVALID {
+				status, msg = http.StatusBadRequest, err.Error()
+			}
+			http.Error(w, msg, status)
+			return
+		}
+		h := w.Header()
+		h.Set("Content-Type", format.ContentType())
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Cache-Control", "no-store")
+		if format == export.CSV {
+			h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="cmap-%s.csv"`, kind))
+		}
+		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(buf.Bytes()))
+	})
+}
+
+// exportNames lists the files Exports serves, for its 404 message.
+func exportNames() string {
+	var names []string
+	for _, k := range export.Kinds {
+		for _, f := range export.Formats {
+			names = append(names, string(k)+"."+string(f))
+		}
+	}
+	return strings.Join(names, ", ")
+}

@@ -1,0 +1,158 @@
+package web_test
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+
+	"cmap/analysis"
+	"cmap/engine"
+	"cmap/web"
+)
+
+// exportIndex is a small model: 1.A covered at Basic by A-101 (active),
+// 1.B at Expert by R-900 (retired), 2.A by nothing; nobody holds a
+// position, so both people are ready.
+func exportIndex(t *testing.T) *analysis.Index {
+	t.Helper()
+	ix, err := analysis.Build(analysis.Snapshot{
+		Framework: &engine.Framework{Name: "Test", Competencies: []engine.Competency{
+			{Code: "1.0", Title: "One", SubCompetencies: []engine.SubCompetency{{Code: "1.A", Statement: "First"}, {Code: "1.B", Statement: "Second"}}},
+			{Code: "2.0", Title: "Two", SubCompetencies: []engine.SubCompetency{{Code: "2.A", Statement: "Third"}}},
+		}},
+		Scale: engine.DefaultScale(),
+		Courses: []*engine.Course{
+			{Code: "A-101", Title: "Intro", Hours: 4, DeliveryMode: engine.DeliveryOnline, Status: engine.CourseActive},
+			{Code: "R-900", Title: "Old", Hours: 4, DeliveryMode: engine.DeliveryOnline, Status: engine.CourseRetired},
+		},
+		Coverage: map[string][]engine.Coverage{
+			"A-101": {{Course: "A-101", SubCompetency: "1.A", Level: "Basic"}},
+			"R-900": {{Course: "R-900", SubCompetency: "1.B", Level: "Expert"}},
+		},
+		People: []*engine.Person{{ID: "P-2", Name: "Bea"}, {ID: "P-1", Name: "Al"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ix
+}
+
+func get(t *testing.T, h http.Handler, method, target string) *httptest.ResponseRecorder {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(method, target, nil))
+	return rec
+}
+
+func TestExportsCSV(t *testing.T) {
+	ix := exportIndex(t)
+	h := web.Exports(func() *analysis.Index { return ix })
+	for _, tc := range []struct {
+		target string
+		want   [][]string
+	}{
+		{"/export/coverage.csv", [][]string{
+			{"subCompetency", "competency", "statement", "A-101", "Basic courses", "Intermediate courses", "Advanced courses", "Expert courses", "highest"},
+			{"1.A", "1.0", "First", "Basic", "1", "0", "0", "0", "Basic"},
+			{"1.B", "1.0", "Second", "", "0", "0", "0", "0", ""},
+			{"2.A", "2.0", "Third", "", "0", "0", "0", "0", ""},
+		}},
+		{"/export/coverage.csv?status=retired&minLevel=advanced", [][]string{
+			{"subCompetency", "competency", "statement", "R-900", "Basic courses", "Intermediate courses", "Advanced courses", "Expert courses", "highest"},
+			{"1.A", "1.0", "First", "", "0", "0", "0", "0", ""},
+			{"1.B", "1.0", "Second", "Expert", "0", "0", "0", "1", "Expert"},
+			{"2.A", "2.0", "Third", "", "0", "0", "0", "0", ""},
+		}},
+		{"/export/gaps.csv?minLevel=Intermediate", [][]string{
+			{"kind", "level", "subCompetency", "competency", "highest", "courses", "course"},
+			{"uncovered", "Intermediate", "1.A", "1.0", "Basic", "0", ""},
+			{"uncovered", "Intermediate", "1.B", "1.0", "", "0", ""},
+			{"uncovered", "Intermediate", "2.A", "2.0", "", "0", ""},
+		}},
+		{"/export/readiness.csv", [][]string{
+			{"id", "name", "position", "organization", "hasPosition", "ready", "requirements", "gapCount", "gaps"},
+			{"P-1", "Al", "", "", "false", "true", "0", "0", ""},
+			{"P-2", "Bea", "", "", "false", "true", "0", "0", ""},
+		}},
+	} {
+		rec := get(t, h, http.MethodGet, tc.target)
+		if rec.Code != http.StatusOK {
+			t.Errorf("GET %s: %d %s", tc.target, rec.Code, rec.Body)
+			continue
+		}
+		if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/csv") {
+			t.Errorf("GET %s: Content-Type %q", tc.target, ct)
+		}
+		if cd := rec.Header().Get("Content-Disposition"); !strings.HasPrefix(cd, "attachment; filename=\"cmap-") {
+			t.Errorf("GET %s: Content-Disposition %q", tc.target, cd)
+		}
+		got, err := csv.NewReader(rec.Body).ReadAll()
+		if err != nil {
+			t.Errorf("GET %s: not a well-formed table: %v", tc.target, err)
+			continue
+		}
+		if !slices.EqualFunc(got, tc.want, slices.Equal) {
+			t.Errorf("GET %s =\n%q,\nwant\n%q", tc.target, got, tc.want)
+		}
+	}
+}
+
+func TestExportsJSON(t *testing.T) {
+	ix := exportIndex(t)
+	h := web.Exports(func() *analysis.Index { return ix })
+	rec := get(t, h, http.MethodGet, "/export/gaps.json?minLevel=Basic")
+	if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != "application/json" {
+		t.Fatalf("GET gaps.json: %d %q", rec.Code, rec.Header().Get("Content-Type"))
+	}
+	var doc struct {
+		Level           string
+		Uncovered       []struct{ SubCompetency string }
+		CoveringNothing []string
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	var uncovered []string
+	for _, u := range doc.Uncovered {
+		uncovered = append(uncovered, u.SubCompetency)
+	}
+	if doc.Level != "Basic" || !slices.Equal(uncovered, []string{"1.B", "2.A"}) || len(doc.CoveringNothing) != 0 {
+		t.Errorf("gaps.json = %s", rec.Body)
+	}
+	for _, target := range []string{"/export/coverage.json", "/export/readiness.json"} {
+		rec := get(t, h, http.MethodGet, target)
+		if rec.Code != http.StatusOK || !json.Valid(rec.Body.Bytes()) {
+			t.Errorf("GET %s: %d, valid JSON %v", target, rec.Code, json.Valid(rec.Body.Bytes()))
+		}
+	}
+}
+
+func TestExportsErrors(t *testing.T) {
+	ix := exportIndex(t)
+	h := web.Exports(func() *analysis.Index { return ix })
+	for _, tc := range []struct {
+		method, target string
+		status         int
+		says           string
+	}{
+		{http.MethodGet, "/export/gaps.csv?minLevel=Master", http.StatusBadRequest, "minLevel"},
+		{http.MethodGet, "/export/coverage.csv?status=draft", http.StatusBadRequest, "status"},
+		{http.MethodGet, "/export/people.csv", http.StatusNotFound, "coverage.csv"},
+		{http.MethodGet, "/export/coverage.xlsx", http.StatusNotFound, "readiness.json"},
+		{http.MethodGet, "/export/coverage.CSV", http.StatusNotFound, "coverage.csv"},
+		{http.MethodGet, "/export/coverage", http.StatusNotFound, "coverage.csv"},
+		{http.MethodPost, "/export/coverage.csv", http.StatusMethodNotAllowed, "not allowed"},
+	} {
+		rec := get(t, h, tc.method, tc.target)
+		if rec.Code != tc.status || !strings.Contains(rec.Body.String(), tc.says) {
+			t.Errorf("%s %s: %d %q, want %d naming %q", tc.method, tc.target, rec.Code, rec.Body, tc.status, tc.says)
+		}
+	}
+	if rec := get(t, h, http.MethodHead, "/export/coverage.csv"); rec.Code != http.StatusOK || rec.Body.Len() != 0 {
+		t.Errorf("HEAD coverage.csv: %d with %d bytes", rec.Code, rec.Body.Len())
+	}
+}
