@@ -131,7 +131,7 @@ func Open(ctx context.Context, store engine.Store, opts Options) (*App, error) {
 	}
 	rules, err := engine.LoadRuleSet(opts.RulesDir, snap.framework)
 	if err != nil {
-		return nil, err
+		return nil, rulesError(err)
 	}
 	s, err := a.buildState(ctx, rules, snap, nil)
 	if err != nil {
@@ -199,7 +199,7 @@ func (a *App) PutFramework(ctx context.Context, f *engine.Framework) error {
 	}
 	rules, err := engine.LoadRuleSet(a.opts.RulesDir, f)
 	if err != nil {
-		return &engine.Error{Code: engine.EINVALID, Message: "the rules do not fit this framework: " + err.Error(), Err: err}
+		return rulesError(err)
 	}
 	a.rebuildMu.Lock()
 	defer a.rebuildMu.Unlock()
@@ -233,6 +233,16 @@ func (a *App) SubCompetency(ctx context.Context, code string) (*engine.SubCompet
 		return s, f.Competency(engine.CompetencyOf(code)), nil
 	}
 	return nil, nil, engine.NotFound("sub-competency", code)
+}
+
+// rulesError returns the error of a rule set that failed to load as an
+// EINVALID *engine.Error whose message lists every diagnostic; diag.AsList
+// still finds them.
+func rulesError(err error) error {
+	if engine.ErrorCode(err) != engine.EINTERNAL {
+		return err
+	}
+	return &engine.Error{Code: engine.EINVALID, Message: "the rules have errors:\n" + err.Error(), Err: err}
 }
 
 // rebuild reads every record, derives every fact with rules (nil: the

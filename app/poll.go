@@ -37,8 +37,13 @@ func (a *App) catchUp() {
 	}
 	a.rebuildMu.Lock()
 	defer a.rebuildMu.Unlock()
+	// v may be the version of a write of ours still updating the state
+	// (it holds updateMu until it swaps), or a rebuild that held
+	// rebuildMu may have caught up: look again once both are done.
+	a.updateMu.Lock()
 	cur := a.current()
-	if v == cur.dataVersion { // a rebuild that held the lock caught up
+	a.updateMu.Unlock()
+	if v == cur.dataVersion {
 		return
 	}
 	start := time.Now()

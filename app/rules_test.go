@@ -1,0 +1,724 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"cmap/analysis"
+	"cmap/app"
+	"cmap/engine"
+	"cmap/mongodb/mongotest"
+)
+
+// copyRules copies the shipped rules to a temporary directory that a test
+// may break and fix.
+func copyRules(t *testing.T) string {
+	t.Helper()
+	dst := t.TempDir()
+	err := filepath.WalkDir("../rules", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel("../rules", p)
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+// editFile replaces old with new in the file at path, failing t when old
+// is not there.
+func editFile(t *testing.T, path, old, new string) {
+	t.Helper()
+	must(t, replaceInFile(path, old, new))
+}
+
+// replaceInFile replaces old with new in the file at path.
+func replaceInFile(path, old, new string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if !bytes.Contains(data, []byte(old)) {
+		return fmt.Errorf("%s does not contain %q", path, old)
+	}
+	return os.WriteFile(path, bytes.Replace(data, []byte(old), []byte(new), 1), 0o644)
+}
+
+// waitUntil polls cond until it holds, failing t after a generous
+// deadline: what is awaited happens in the background.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Minute)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting until %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// levelOf returns the level of the fact on sub-competency sub, "" if none.
+func levelOf(cov []engine.Coverage, sub string) string {
+	for _, c := range cov {
+		if c.SubCompetency == sub {
+			return c.Level
+		}
+	}
+	return ""
+}
+
+// ruleIDs returns the ids of refs.
+func ruleIDs(refs []engine.RuleRef) []string {
+	ids := make([]string, len(refs))
+	for i, r := range refs {
+		ids[i] = r.ID
+	}
+	return ids
+}
+
+// storedCourseFacts returns the facts record stored for a course.
+func storedCourseFacts(t *testing.T, store engine.Store, code string) (engine.CourseFacts, bool) {
+	t.Helper()
+	all, err := store.CourseFacts(context.Background())
+	must(t, err)
+	for _, f := range all {
+		if f.Course == code {
+			return f, true
+		}
+	}
+	return engine.CourseFacts{}, false
+}
+
+func TestOpenDerivesEveryFactStoresOnlyChangesAndIndexes(t *testing.T) {
+	store := seededStore(t)
+	ctx := context.Background()
+	a := openApp(t, store, app.Options{})
+	ds := sampleSeeds(t)
+	revision := a.RuleSet().Revision()
+
+	if n := store.factWrites.Load(); n != int64(len(ds.Courses)+len(ds.Positions)) {
+		t.Errorf("a first start wrote %d facts records, want one per course and position (%d)", n, len(ds.Courses)+len(ds.Positions))
+	}
+	courseFacts, err := store.CourseFacts(ctx)
+	must(t, err)
+	positionFacts, err := store.PositionFacts(ctx)
+	must(t, err)
+	if len(courseFacts) != len(ds.Courses) || len(positionFacts) != len(ds.Positions) {
+		t.Fatalf("stored %d course and %d position facts records, want %d and %d",
+			len(courseFacts), len(positionFacts), len(ds.Courses), len(ds.Positions))
+	}
+	for _, f := range courseFacts {
+		if f.Revision != revision || len(f.Coverage) != len(a.Coverage(f.Course)) {
+			t.Errorf("stored facts of %s: revision %s, %d facts; serving %s, %d facts",
+				f.Course, f.Revision, len(f.Coverage), revision, len(a.Coverage(f.Course)))
+		}
+	}
+	for _, f := range positionFacts {
+		if f.Revision != revision || len(f.Requirements) != len(a.Requirements(f.Position)) {
+			t.Errorf("stored facts of %s: revision %s, %d facts; serving %s, %d facts",
+				f.Position, f.Revision, len(f.Requirements), revision, len(a.Requirements(f.Position)))
+		}
+	}
+
+	// The issue's promise: every sub-competency is covered by some active
+	// course, with the rules that say so.
+	fw, err := a.Framework(ctx)
+	must(t, err)
+	for _, code := range fw.SubCompetencyCodes() {
+		cov, err := a.CoveredBy(code, "", "")
+		must(t, err)
+		if len(cov) == 0 {
+			t.Errorf("no active course covers %s", code)
+		}
+		for _, c := range cov {
+			if c.SubCompetency != code || len(c.Rules) == 0 || c.Rules[0].File == "" || c.Rules[0].Line == 0 {
+				t.Errorf("coveredBy(%s): fact %+v lacks its provenance", code, c)
+			}
+		}
+	}
+	if gaps, err := a.Index().Gaps("", 0); err != nil || len(gaps.Uncovered) != 0 {
+		t.Errorf("the index reports uncovered sub-competencies %+v (%v)", gaps, err)
+	}
+
+	// A second start over the same facts writes nothing.
+	store.factWrites.Store(0)
+	openApp(t, store, app.Options{})
+	if n := store.factWrites.Load(); n != 0 {
+		t.Errorf("a start over up-to-date facts wrote %d records, want 0", n)
+	}
+
+	// Facts of a record that is gone are deleted; a record whose facts
+	// differ is written again; the others are left alone.
+	victim := courseFacts[0]
+	victim.Coverage = nil
+	must(t, store.SaveCourseFacts(ctx, []engine.CourseFacts{victim, {Course: "ZZZ-999", Revision: "old", Coverage: []engine.Coverage{}}}))
+	store.factWrites.Store(0)
+	openApp(t, store, app.Options{})
+	if n := store.factWrites.Load(); n != 2 {
+		t.Errorf("a start over one wrong and one orphaned record wrote %d, want 2", n)
+	}
+	if _, ok := storedCourseFacts(t, store, "ZZZ-999"); ok {
+		t.Error("the facts of a course that does not exist were kept")
+	}
+	if f, _ := storedCourseFacts(t, store, victim.Course); len(f.Coverage) != len(a.Coverage(victim.Course)) {
+		t.Errorf("the wrong facts of %s were not repaired: %+v", victim.Course, f)
+	}
+}
+
+func TestOpenRefusesBrokenRulesAndAMissingFramework(t *testing.T) {
+	store := seededStore(t)
+	dir := copyRules(t)
+	editFile(t, filepath.Join(dir, "courses", "4-sales-and-transfers.yaml"), "covers: {4.C: tier}", "covers: {4.Z: tier}")
+	_, err := app.Open(context.Background(), store, app.Options{RulesDir: dir, PollInterval: -1, Logger: slog.New(slog.DiscardHandler)})
+	wantError(t, err, engine.EINVALID, "")
+	if !strings.Contains(err.Error(), "4-sales-and-transfers.yaml:") || !strings.Contains(err.Error(), "4.Z") {
+		t.Errorf("error %q does not point at the unknown code", err)
+	}
+
+	_, err = app.Open(context.Background(), mongotest.Open(t), app.Options{RulesDir: "../rules", PollInterval: -1})
+	wantError(t, err, engine.EINVALID, "")
+	if !strings.Contains(err.Error(), "framework") {
+		t.Errorf("error %q does not say the framework is missing", err)
+	}
+}
+
+func TestWritesRederiveWhatTheyTouch(t *testing.T) {
+	a, store := newApp(t)
+	ctx := context.Background()
+
+	// The shipped rule 4c-price-and-availability covers 4.C at the course's
+	// tier: 2xx is the scale's second level.
+	c := course("SCO-201")
+	c.Objectives = []string{"Prepare price and availability data for a partner."}
+	must(t, a.CreateCourse(ctx, c))
+	tier := a.Scale().Levels[1]
+	cov := a.Coverage("SCO-201")
+	if levelOf(cov, "4.C") != tier {
+		t.Fatalf("coverage after create = %+v, want 4.C at %s", cov, tier)
+	}
+	for _, f := range cov {
+		if f.SubCompetency == "4.C" && !slices.Contains(ruleIDs(f.Rules), "4c-price-and-availability") {
+			t.Errorf("4.C fact %+v does not name its rule", f)
+		}
+	}
+	if f, ok := storedCourseFacts(t, store, "SCO-201"); !ok || f.Revision != a.RuleSet().Revision() || levelOf(f.Coverage, "4.C") != tier {
+		t.Errorf("stored facts %+v (found %v), want 4.C at %s with revision %s", f, ok, tier, a.RuleSet().Revision())
+	}
+	if covered, err := a.CoveredBy("4.C", "", ""); err != nil || len(covered) != 1 || covered[0].Course != "SCO-201" {
+		t.Errorf("CoveredBy(4.C) = %+v, %v; want SCO-201", covered, err)
+	}
+
+	// Dropping the phrase drops the fact.
+	_, err := a.UpdateCourse(ctx, "SCO-201", 1, func(c *engine.Course) { c.Objectives = []string{"Brief the country team."} })
+	must(t, err)
+	if got := levelOf(a.Coverage("SCO-201"), "4.C"); got != "" {
+		t.Errorf("4.C still covered at %q after the phrase was removed", got)
+	}
+	// Retiring covers nothing, stored as an empty record.
+	_, err = a.UpdateCourse(ctx, "SCO-201", 2, func(c *engine.Course) {
+		c.Objectives = []string{"Prepare price and availability data."}
+		c.Status = engine.CourseRetired
+	})
+	must(t, err)
+	if cov := a.Coverage("SCO-201"); cov == nil || len(cov) != 0 {
+		t.Errorf("a retired course's coverage = %#v, want empty", cov)
+	}
+	if f, ok := storedCourseFacts(t, store, "SCO-201"); !ok || len(f.Coverage) != 0 {
+		t.Errorf("stored facts of the retired course: %+v (found %v)", f, ok)
+	}
+	must(t, a.DeleteCourse(ctx, "SCO-201", 3))
+	if _, ok := storedCourseFacts(t, store, "SCO-201"); ok || a.Coverage("SCO-201") != nil {
+		t.Error("the facts of a deleted course remain")
+	}
+
+	// A position's requirements, and a holder's readiness, follow its edits.
+	p := &engine.Position{ID: "POS-1", Title: "Chief", Organization: "ODC Poland", Grade: "O-6", Category: "SCO", KeyBillet: true, Region: "EUCOM"}
+	must(t, a.CreatePosition(ctx, p))
+	senior := len(a.Requirements("POS-1"))
+	if senior == 0 {
+		t.Fatal("an SCO key billet requires nothing")
+	}
+	must(t, a.CreatePerson(ctx, &engine.Person{ID: "P-1", Name: "Ada", PositionID: "POS-1"}))
+	r, err := a.Index().Readiness("P-1")
+	must(t, err)
+	if r.Requirements != senior || r.Ready {
+		t.Errorf("readiness = %+v, want %d requirements unmet", r, senior)
+	}
+	_, err = a.UpdatePosition(ctx, "POS-1", 1, func(p *engine.Position) { p.KeyBillet = false })
+	must(t, err)
+	junior := len(a.Requirements("POS-1"))
+	if junior >= senior {
+		t.Errorf("the billet requires %d sub-competencies once not key, %d as a key billet: want fewer", junior, senior)
+	}
+	if r, _ := a.Index().Readiness("P-1"); r.Requirements != junior {
+		t.Errorf("readiness counts %d requirements, the position now has %d", r.Requirements, junior)
+	}
+	stored, err := store.PositionFacts(ctx)
+	must(t, err)
+	if len(stored) != 1 || len(stored[0].Requirements) != junior {
+		t.Errorf("stored position facts %+v, want POS-1 with %d requirements", stored, junior)
+	}
+
+	// A completion moves the person's attainment.
+	c2 := course("SCO-301")
+	c2.Objectives = []string{"Prepare price and availability data."}
+	must(t, a.CreateCourse(ctx, c2))
+	_, err = a.RecordCompletion(ctx, "P-1", "SCO-301", day("2024-03-01"))
+	must(t, err)
+	r, err = a.Index().Readiness("P-1")
+	must(t, err)
+	if !slices.ContainsFunc(r.Attained, func(at analysis.Attainment) bool { return at.SubCompetency == "4.C" }) {
+		t.Errorf("after completing SCO-301 the person attains %+v, want 4.C among them", r.Attained)
+	}
+	must(t, a.DeletePerson(ctx, "P-1", 2))
+	if _, err := a.Index().Readiness("P-1"); engine.ErrorCode(err) != engine.ENOTFOUND {
+		t.Errorf("a deleted person is still indexed: %v", err)
+	}
+	must(t, a.DeletePosition(ctx, "POS-1", 2))
+	if a.Requirements("POS-1") != nil {
+		t.Error("a deleted position keeps its requirements")
+	}
+	if stored, _ := store.PositionFacts(ctx); len(stored) != 0 {
+		t.Errorf("the facts of a deleted position remain: %+v", stored)
+	}
+}
+
+// smallCatalogue returns a database with the sample framework and three
+// courses, two of which teach price and availability (4.C), and a
+// position. (Tests that rewrite every fact use it: the sample catalogue
+// would make them slow under the race detector.)
+func smallCatalogue(t *testing.T) *countingStore {
+	t.Helper()
+	store := &countingStore{Store: mongotest.Open(t)}
+	ctx := context.Background()
+	must(t, store.PutFramework(ctx, sampleSeeds(t).Framework))
+	for _, c := range []*engine.Course{course("SCO-101"), course("SCO-201"), course("SCM-401")} {
+		if c.Code != "SCO-101" {
+			c.Objectives = []string{"Prepare price and availability data."}
+		}
+		must(t, store.CreateCourse(ctx, c))
+	}
+	must(t, store.CreatePosition(ctx, &engine.Position{ID: "POS-1", Title: "Chief", Organization: "ODC Poland", Grade: "O-6", Category: "SCO", KeyBillet: true, Region: "EUCOM"}))
+	return store
+}
+
+func TestReloadRejectsBrokenRulesWholeAndAppliesFixedOnes(t *testing.T) {
+	store := smallCatalogue(t)
+	ctx := context.Background()
+	dir := copyRules(t)
+	a := openApp(t, store, app.Options{RulesDir: dir})
+	serving := a.RuleSet()
+	file := filepath.Join(dir, "courses", "4-sales-and-transfers.yaml")
+	covered, err := a.CoveredBy("4.C", "", "")
+	must(t, err)
+	if len(covered) != 2 {
+		t.Fatalf("%d courses cover 4.C, want the two that mention it", len(covered))
+	}
+	example := covered[0].Course
+
+	// Files identical to the serving ones change nothing.
+	store.factWrites.Store(0)
+	status, err := a.ReloadRules(ctx)
+	must(t, err)
+	if status.Rules != serving || status.Rejected != nil || store.factWrites.Load() != 0 {
+		t.Errorf("reloading unchanged files: %+v, %d facts written", status, store.factWrites.Load())
+	}
+
+	// A misspelled field: rejected with its position, the old set serves.
+	editFile(t, file, `course: mentions("price and availability"`, `course: course.titel != "" && mentions("price and availability"`)
+	status, err = a.ReloadRules(ctx)
+	must(t, err)
+	if status.Rules != serving || a.RuleSet() != serving {
+		t.Fatal("a broken rule set replaced the serving one")
+	}
+	rej := status.Rejected
+	if rej == nil || len(rej.Errors) == 0 {
+		t.Fatalf("no rejection recorded: %+v", status)
+	}
+	wantRevision, err := engine.RulesRevision(dir)
+	must(t, err)
+	if rej.Revision != wantRevision || rej.Revision == serving.Revision() || time.Since(rej.RejectedAt) > time.Minute {
+		t.Errorf("rejection %+v: want revision %s of the broken files", rej, wantRevision)
+	}
+	d := rej.Errors[0]
+	line := lineOf(t, file, "course.titel")
+	if !strings.HasSuffix(d.File, "courses/4-sales-and-transfers.yaml") || d.Line != line.number || d.Col != line.column("titel") {
+		t.Errorf("diagnostic %v, want it at line %d column %d of the rule file", d, line.number, line.column("titel"))
+	}
+	if levelOf(a.Coverage(example), "4.C") == "" {
+		t.Error("the serving coverage changed after a rejection")
+	}
+
+	// Fixed, with a change of policy: the fixed set serves, everywhere.
+	editFile(t, file, `course: course.titel != "" && mentions("price and availability"`, `course: mentions("price and availability"`)
+	editFile(t, file, "covers: {4.C: tier}", "covers: {4.C: Expert}")
+	store.factWrites.Store(0)
+	status, err = a.ReloadRules(ctx)
+	must(t, err)
+	if status.Rejected != nil || status.Rules == serving || a.RuleSet().Revision() == serving.Revision() {
+		t.Fatalf("the fixed rules were not applied: %+v", status)
+	}
+	if got := levelOf(a.Coverage(example), "4.C"); got != "Expert" {
+		t.Errorf("%s covers 4.C at %q under the new rules, want Expert", example, got)
+	}
+	if expert, _ := a.CoveredBy("4.C", "Expert", ""); len(expert) != len(covered) {
+		t.Errorf("the index has %d courses covering 4.C at Expert, want all %d", len(expert), len(covered))
+	}
+	all, err := store.CourseFacts(ctx)
+	must(t, err)
+	for _, f := range all {
+		if f.Revision != a.RuleSet().Revision() {
+			t.Errorf("stored facts of %s carry revision %s, want %s", f.Course, f.Revision, a.RuleSet().Revision())
+		}
+	}
+	if store.factWrites.Load() == 0 {
+		t.Error("a new revision stored no facts")
+	}
+}
+
+// sourceLine is a line of a file and its number.
+type sourceLine struct {
+	number int
+	text   string
+}
+
+// column returns the 1-based column of the first s on the line.
+func (l sourceLine) column(s string) int { return strings.Index(l.text, s) + 1 }
+
+// lineOf finds the first line of the file at path that contains s.
+func lineOf(t *testing.T, path, s string) sourceLine {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	must(t, err)
+	for i, text := range strings.Split(string(data), "\n") {
+		if strings.Contains(text, s) {
+			return sourceLine{number: i + 1, text: text}
+		}
+	}
+	t.Fatalf("%s has no line with %q", path, s)
+	return sourceLine{}
+}
+
+func TestWatcherReloadsAfterEditsInNewDirectoriesToo(t *testing.T) {
+	store := smallCatalogue(t)
+	dir := copyRules(t)
+	a := openApp(t, store, app.Options{RulesDir: dir, WatchRules: true, WatchDebounce: 20 * time.Millisecond})
+	serving := a.RuleSet().Revision()
+	file := filepath.Join(dir, "courses", "4-sales-and-transfers.yaml")
+
+	editFile(t, file, "covers: {4.C: tier}", "covers: {4.C: Master}")
+	waitUntil(t, "the broken file is rejected", func() bool { return a.RulesStatus().Rejected != nil })
+	if a.RuleSet().Revision() != serving {
+		t.Fatal("a broken set replaced the serving one")
+	}
+	if msg := a.RulesStatus().Rejected.Errors[0].Message; !strings.Contains(msg, "Master") {
+		t.Errorf("diagnostic %q does not name the unknown level", msg)
+	}
+
+	editFile(t, file, "covers: {4.C: Master}", "covers: {4.C: Expert}")
+	waitUntil(t, "the fixed file serves", func() bool {
+		s := a.RulesStatus()
+		return s.Rejected == nil && s.Rules.Revision() != serving
+	})
+
+	// A directory that appears while serving is loaded, and watched: a
+	// later edit inside it is seen. (It is made elsewhere and moved in, so
+	// that it arrives with its file.)
+	made := filepath.Join(t.TempDir(), "extra")
+	must(t, os.Mkdir(made, 0o755))
+	extra := filepath.Join(dir, "courses", "extra")
+	must(t, os.WriteFile(filepath.Join(made, "extra.yaml"), []byte("rules:\n  - id: extra-rule\n    description: Added while serving.\n    course: mentions(\"interoperability\")\n    covers: {2.A: Basic}\n"), 0o644))
+	must(t, os.Rename(made, extra))
+	waitUntil(t, "the rule in the new directory serves", func() bool { return a.RuleSet().Rule("extra-rule") != nil })
+	before := a.RuleSet().Revision()
+	editFile(t, filepath.Join(extra, "extra.yaml"), "{2.A: Basic}", "{2.A: Intermediate}")
+	waitUntil(t, "the edit in the new directory serves", func() bool { return a.RuleSet().Revision() != before })
+	if y := a.RuleSet().Rule("extra-rule").Yields; len(y) != 1 || y[0].Level != "Intermediate" {
+		t.Errorf("extra-rule yields %+v after the edit", y)
+	}
+}
+
+func TestInstancesOnOneDatabaseSeeEachOthersWrites(t *testing.T) {
+	store := smallCatalogue(t)
+	ctx := context.Background()
+	logs1, logs2 := &logBuffer{}, &logBuffer{}
+	opts := func(logs *logBuffer) app.Options {
+		return app.Options{PollInterval: 20 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(logs, nil))}
+	}
+	a1 := openApp(t, store, opts(logs1))
+	a2 := openApp(t, store, opts(logs2))
+
+	_, err := a1.UpdateCourse(ctx, "SCO-101", 1, func(c *engine.Course) {
+		c.Objectives = []string{"Prepare price and availability data."}
+	})
+	must(t, err)
+	if levelOf(a1.Coverage("SCO-101"), "4.C") == "" {
+		t.Fatal("the writing instance does not see its own write")
+	}
+	waitUntil(t, "the other instance sees the write", func() bool {
+		covered, err := a2.CoveredBy("4.C", "", "")
+		return err == nil && len(covered) == 3 && levelOf(a2.Coverage("SCO-101"), "4.C") != ""
+	})
+	must(t, a2.CreatePerson(ctx, &engine.Person{ID: "P-1", Name: "Ada", PositionID: "POS-1"}))
+	waitUntil(t, "the first instance indexes the other's person", func() bool {
+		_, err := a1.Index().Readiness("P-1")
+		return err == nil
+	})
+
+	// Each instance rebuilt for the other's write, never for its own.
+	time.Sleep(100 * time.Millisecond) // several polls after the last write
+	for name, logs := range map[string]*logBuffer{"first": logs1, "second": logs2} {
+		if n := strings.Count(logs.String(), "caught up with the store"); n != 1 {
+			t.Errorf("the %s instance caught up %d times, want once (for the other's write):\n%s", name, n, logs)
+		}
+	}
+}
+
+// logBuffer collects what an App logs, safe for concurrent writes.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func TestPreviewsWriteNothing(t *testing.T) {
+	store := smallCatalogue(t)
+	ctx := context.Background()
+	a := openApp(t, store, app.Options{})
+	version, err := store.DataVersion(ctx)
+	must(t, err)
+	store.factWrites.Store(0)
+
+	// A new course.
+	c := course("SCO-301")
+	c.Objectives = []string{"Prepare price and availability data."}
+	p, err := a.PreviewCourse(ctx, c)
+	must(t, err)
+	if p.Stored || len(p.Changes) != 0 || levelOf(p.Coverage, "4.C") != a.Scale().Levels[2] || p.RuleError != "" {
+		t.Errorf("preview of a new 3xx course = %+v, want 4.C at %s and nothing stored", p, a.Scale().Levels[2])
+	}
+	// A stored course as it would be: the changes name what moves.
+	c = course("SCO-201")
+	c.Objectives = []string{"Brief the country team."}
+	p, err = a.PreviewCourse(ctx, c)
+	must(t, err)
+	want := []app.FactChange{{SubCompetency: "4.C", Before: a.Scale().Levels[1]}}
+	if !p.Stored || !slices.Equal(p.Changes, want) {
+		t.Errorf("preview of SCO-201 without the phrase: stored %v, changes %+v; want %+v", p.Stored, p.Changes, want)
+	}
+	// Input is checked as a create checks it.
+	bad := course("SCO-302", "SCO-999")
+	_, err = a.PreviewCourse(ctx, bad)
+	wantError(t, err, engine.EINVALID, "prerequisites[0]")
+	_, err = a.PreviewPosition(ctx, &engine.Position{ID: "POS-9", Title: "X", Organization: "Y", Grade: "nope", Category: "SCO"})
+	wantError(t, err, engine.EINVALID, "grade")
+
+	pp, err := a.PreviewPosition(ctx, &engine.Position{ID: "POS-1", Title: "Chief", Organization: "ODC Poland", Grade: "O-6", Category: "SCO", Region: "EUCOM"})
+	must(t, err)
+	if !pp.Stored || len(pp.Changes) == 0 || len(pp.Requirements) >= len(a.Requirements("POS-1")) {
+		t.Errorf("preview of POS-1 as a non-key billet: %d requirements (stored %d), changes %+v",
+			len(pp.Requirements), len(a.Requirements("POS-1")), pp.Changes)
+	}
+
+	after, err := store.DataVersion(ctx)
+	must(t, err)
+	if after != version || store.factWrites.Load() != 0 {
+		t.Errorf("previews wrote: data version %d -> %d, %d facts records", version, after, store.factWrites.Load())
+	}
+	if levelOf(a.Coverage("SCO-201"), "4.C") == "" || a.Coverage("SCO-301") != nil {
+		t.Error("a preview changed the served coverage")
+	}
+}
+
+func TestExplainAndFactLookups(t *testing.T) {
+	store := smallCatalogue(t)
+	ctx := context.Background()
+	a := openApp(t, store, app.Options{})
+
+	e, err := a.ExplainCourse(ctx, "4c-price-and-availability", "SCO-201")
+	must(t, err)
+	if !e.Fired || e.Subject != "SCO-201" || e.Condition == nil || !strings.Contains(e.Text(), "price and availability") {
+		t.Errorf("explanation = %+v", e)
+	}
+	e, err = a.ExplainCourse(ctx, "4c-price-and-availability", "SCO-101")
+	must(t, err)
+	if e.Fired {
+		t.Error("the rule fired for a course that does not mention the phrase")
+	}
+	e, err = a.ExplainPosition(ctx, "sco-key-billet-senior", "POS-1")
+	must(t, err)
+	if !e.Fired {
+		t.Errorf("sco-key-billet-senior did not fire for an O-6 SCO key billet:\n%s", e.Text())
+	}
+	_, err = a.ExplainCourse(ctx, "no-such-rule", "SCO-201")
+	wantError(t, err, engine.ENOTFOUND, "")
+	_, err = a.ExplainCourse(ctx, "sco-key-billet-senior", "SCO-201")
+	wantError(t, err, engine.EINVALID, "rule")
+	_, err = a.ExplainPosition(ctx, "4c-price-and-availability", "POS-1")
+	wantError(t, err, engine.EINVALID, "rule")
+	_, err = a.ExplainCourse(ctx, "4c-price-and-availability", "SCO-999")
+	wantError(t, err, engine.ENOTFOUND, "")
+
+	scale := a.Scale()
+	_, err = a.CoveredBy("4.C", "Master", "")
+	wantError(t, err, engine.EINVALID, "minLevel")
+	_, err = a.CoveredBy("4.C", "", "archived")
+	wantError(t, err, engine.EINVALID, "status")
+	_, err = a.RequiredBy("1.A", "Master")
+	wantError(t, err, engine.EINVALID, "minLevel")
+	all, err := a.RequiredBy("1.A", "")
+	must(t, err)
+	top, err := a.RequiredBy("1.A", scale.Levels[len(scale.Levels)-1])
+	must(t, err)
+	if len(all) != 1 || all[0].Position != "POS-1" {
+		t.Errorf("RequiredBy(1.A) = %+v, want POS-1", all)
+	}
+	if len(top) != 0 {
+		t.Errorf("RequiredBy(1.A) at %s = %+v: the shipped rules require at most Advanced", scale.Levels[len(scale.Levels)-1], top)
+	}
+
+	// Retired courses leave the default list and join the retired one.
+	_, err = a.UpdateCourse(ctx, "SCM-401", 1, func(c *engine.Course) { c.Status = engine.CourseRetired })
+	must(t, err)
+	active, err := a.CoveredBy("4.C", "", "")
+	must(t, err)
+	retired, err := a.CoveredBy("4.C", "", engine.CourseRetired)
+	must(t, err)
+	if len(active) != 1 || active[0].Course != "SCO-201" || len(retired) != 0 {
+		t.Errorf("after retiring SCM-401: active %+v, retired %+v (a retired course covers nothing)", active, retired)
+	}
+}
+
+func TestRuntimeRuleErrorsAreKeptWithTheOtherFacts(t *testing.T) {
+	store := smallCatalogue(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	must(t, os.WriteFile(filepath.Join(dir, "greedy.yaml"), []byte(`rules:
+  - id: greedy
+    description: Builds a list far beyond the memory budget when a course has hours.
+    course: "len(map(1..(int(course.hours) * 100000), # * 2)) > 0"
+    covers: {1.A: Basic}
+  - id: everything
+    description: Every course covers 1.B.
+    course: course.code != ""
+    covers: {1.B: Basic}
+`), 0o644))
+	a := openApp(t, store, app.Options{RulesDir: dir})
+	errs := a.RulesStatus().RuntimeErrors
+	if len(errs) != 3 {
+		t.Fatalf("runtime errors = %+v, want one per course (each has hours)", errs)
+	}
+	if e := errs[0]; e.Kind != engine.KindCourse || e.Subject != "SCM-401" || !strings.Contains(e.Message, "greedy") {
+		t.Errorf("first runtime error = %+v, want greedy on SCM-401", e)
+	}
+	if levelOf(a.Coverage("SCO-101"), "1.B") != "Basic" {
+		t.Errorf("the facts of the rule that ran were dropped: %+v", a.Coverage("SCO-101"))
+	}
+	_, err := a.UpdateCourse(ctx, "SCO-101", 1, func(c *engine.Course) { c.Hours = 0 })
+	must(t, err)
+	errs = a.RulesStatus().RuntimeErrors
+	if len(errs) != 2 || slices.ContainsFunc(errs, func(e app.RuleError) bool { return e.Subject == "SCO-101" }) {
+		t.Errorf("after SCO-101 lost its hours: runtime errors %+v", errs)
+	}
+}
+
+// TestConcurrentReadsWritesAndReloads exercises the state under the race
+// detector: readers never lock and always see a whole state.
+func TestConcurrentReadsWritesAndReloads(t *testing.T) {
+	store := smallCatalogue(t)
+	ctx := context.Background()
+	dir := copyRules(t)
+	file := filepath.Join(dir, "courses", "4-sales-and-transfers.yaml")
+	a := openApp(t, store, app.Options{RulesDir: dir, PollInterval: 5 * time.Millisecond})
+	done := make(chan struct{})
+	var readers sync.WaitGroup
+	for range 2 {
+		readers.Add(1)
+		go func() {
+			defer readers.Done()
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				status := a.RulesStatus()
+				if status.Rules == nil || a.Index() == nil {
+					t.Error("a reader saw no state")
+					return
+				}
+				if _, err := a.CoveredBy("4.C", "", ""); err != nil {
+					t.Error(err)
+					return
+				}
+				a.RequiredBy("1.A", "")
+			}
+		}()
+	}
+	var writers sync.WaitGroup
+	writers.Add(2)
+	go func() {
+		defer writers.Done()
+		for i := range 5 {
+			_, err := a.UpdatePosition(ctx, "POS-1", int64(i+1), func(p *engine.Position) { p.KeyBillet = !p.KeyBillet })
+			if err != nil {
+				t.Error(err)
+			}
+		}
+	}()
+	go func() {
+		defer writers.Done()
+		levels := []string{"tier", "Expert"}
+		for i := range 3 {
+			if err := replaceInFile(file, "covers: {4.C: "+levels[i%2]+"}", "covers: {4.C: "+levels[(i+1)%2]+"}"); err != nil {
+				t.Error(err)
+				return
+			}
+			if _, err := a.ReloadRules(ctx); err != nil {
+				t.Error(err)
+			}
+		}
+	}()
+	writers.Wait()
+	close(done)
+	readers.Wait()
+	// The last update made POS-1 not a key billet again; whatever ran when,
+	// the served facts are those of the stored position.
+	p, err := store.Position(ctx, "POS-1")
+	must(t, err)
+	want, _ := a.RuleSet().PositionRequirements(p)
+	if got := a.Requirements("POS-1"); len(got) != len(want) {
+		t.Errorf("served %d requirements for POS-1, the stored position has %d", len(got), len(want))
+	}
+}
