@@ -1,0 +1,542 @@
+package graph_test
+
+import (
+	"bytes"
+	"context"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"cmap/app"
+	"cmap/engine"
+)
+
+// copyRules copies the shipped rules to a temporary directory that a test
+// may break and fix.
+func copyRules(t *testing.T) string {
+	t.Helper()
+	dst := t.TempDir()
+	err := filepath.WalkDir("../rules", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel("../rules", p)
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+// editFile replaces old with new in the file at path.
+func editFile(t *testing.T, path, old, new string) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(data, []byte(old)) {
+		t.Fatalf("%s does not contain %q", path, old)
+	}
+	if err := os.WriteFile(path, bytes.Replace(data, []byte(old), []byte(new), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// waitUntil polls cond until it holds, failing t after a generous deadline.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Minute)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting until %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+type ruleRef struct {
+	ID, File string
+	Line     int
+}
+
+type coverageResult struct {
+	Course        *struct{ Code string }
+	SubCompetency struct{ Code string }
+	Level         string
+	Rules         []ruleRef
+}
+
+// levelIn returns the level of the fact on sub, "" if none.
+func levelIn(cov []coverageResult, sub string) string {
+	for _, c := range cov {
+		if c.SubCompetency.Code == sub {
+			return c.Level
+		}
+	}
+	return ""
+}
+
+func TestEverySubCompetencyIsCoveredWithProvenanceInOneBatch(t *testing.T) {
+	db, _ := seeded(t)
+	store := newCountingStore(db)
+	c, _ := serve(t, store)
+	store.reset()
+
+	var got struct {
+		Competencies []struct {
+			SubCompetencies []struct {
+				Code      string
+				CoveredBy []coverageResult
+			}
+		}
+	}
+	c.query(`{ competencies { subCompetencies { code
+		coveredBy { course { code } subCompetency { code } level rules { id file line } } } } }`, nil).decode(t, &got)
+	subs := 0
+	for _, comp := range got.Competencies {
+		for _, s := range comp.SubCompetencies {
+			subs++
+			if len(s.CoveredBy) == 0 {
+				t.Errorf("%s: no course covers it", s.Code)
+			}
+			for _, f := range s.CoveredBy {
+				if f.Course == nil || f.SubCompetency.Code != s.Code || f.Level == "" || len(f.Rules) == 0 ||
+					f.Rules[0].ID == "" || !strings.HasPrefix(f.Rules[0].File, "../rules/") || f.Rules[0].Line == 0 {
+					t.Errorf("%s: fact %+v lacks its course or provenance", s.Code, f)
+				}
+			}
+		}
+	}
+	if subs != 58 {
+		t.Errorf("%d sub-competencies, want 58", subs)
+	}
+	// The courses of the facts came in batches (one, unless the 58 fields
+	// take longer than the loaders wait, as under the race detector), not
+	// one lookup per fact or per sub-competency.
+	if calls := store.reset(); calls["CoursesByCode"] == 0 || calls["CoursesByCode"] > 9 || calls["Course"] != 0 {
+		t.Errorf("store calls %v, want a few CoursesByCode batches", calls)
+	}
+
+	var req struct {
+		SubCompetency struct {
+			RequiredBy []struct {
+				Position *struct{ ID string }
+				Level    string
+				Rules    []ruleRef
+			}
+		}
+	}
+	c.query(`{ subCompetency(code: "1.A") { requiredBy(minLevel: "Advanced") { position { id } level rules { id } } } }`, nil).decode(t, &req)
+	if len(req.SubCompetency.RequiredBy) == 0 {
+		t.Fatal("no position requires 1.A at Advanced")
+	}
+	for _, r := range req.SubCompetency.RequiredBy {
+		if r.Position == nil || r.Level != "Advanced" && r.Level != "Expert" || len(r.Rules) == 0 {
+			t.Errorf("requiredBy(minLevel: Advanced) gave %+v", r)
+		}
+	}
+	if calls := store.reset(); calls["PositionsByID"] != 1 || calls["Position"] != 0 {
+		t.Errorf("store calls %v, want one PositionsByID", calls)
+	}
+
+	r := c.query(`{ subCompetency(code: "1.A") { coveredBy(minLevel: "Master") { level } } }`, nil)
+	if e := r.wantError(t, "BAD_USER_INPUT", "minLevel"); !strings.Contains(e.Message, "Master") {
+		t.Errorf("message %q does not name the level", e.Message)
+	}
+	c.query(`{ subCompetency(code: "1.A") { requiredBy(minLevel: "Master") { level } } }`, nil).wantError(t, "BAD_USER_INPUT", "minLevel")
+}
+
+func TestEditingACourseChangesItsCoverageAtOnce(t *testing.T) {
+	store := frameworkOnly(t)
+	c, _ := serve(t, store)
+	var created struct {
+		CreateCourse struct {
+			Version  int
+			Coverage []coverageResult
+		}
+	}
+	c.query(`mutation { createCourse(input: { code: "SCO-201", title: "Orientation", hours: 16, deliveryMode: RESIDENT,
+		objectives: ["Brief the country team."] }) { version coverage { subCompetency { code } level } } }`, nil).decode(t, &created)
+	if levelIn(created.CreateCourse.Coverage, "4.C") != "" {
+		t.Fatalf("coverage before the phrase: %+v", created.CreateCourse.Coverage)
+	}
+
+	update := `mutation($input: UpdateCourseInput!, $version: Int!) { updateCourse(code: "SCO-201", version: $version, input: $input) {
+		version coverage { course { code } subCompetency { code } level rules { id file line } } } }`
+	var updated struct {
+		UpdateCourse struct {
+			Version  int
+			Coverage []coverageResult
+		}
+	}
+	c.query(update, map[string]any{"version": 1, "input": map[string]any{
+		"objectives": []string{"Prepare price and availability data for a partner nation."},
+	}}).decode(t, &updated)
+	cov := updated.UpdateCourse.Coverage
+	if levelIn(cov, "4.C") != "Intermediate" {
+		t.Fatalf("after adding the phrase, coverage = %+v; want 4.C at Intermediate (the 2xx tier)", cov)
+	}
+	for _, f := range cov {
+		if f.SubCompetency.Code == "4.C" && (f.Course == nil || f.Course.Code != "SCO-201" || f.Rules[0].ID != "4c-price-and-availability" ||
+			!strings.HasSuffix(f.Rules[0].File, "courses/4-sales-and-transfers.yaml")) {
+			t.Errorf("4.C fact %+v", f)
+		}
+	}
+
+	// The facts are stored with the serving revision.
+	var rs struct{ RuleSet struct{ Revision string } }
+	c.query(`{ ruleSet { revision } }`, nil).decode(t, &rs)
+	facts, err := store.CourseFacts(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(facts) != 1 || facts[0].Course != "SCO-201" || facts[0].Revision != rs.RuleSet.Revision || len(facts[0].Coverage) != len(cov) {
+		t.Errorf("stored facts %+v, want SCO-201's %d facts at revision %s", facts, len(cov), rs.RuleSet.Revision)
+	}
+
+	c.query(update, map[string]any{"version": 2, "input": map[string]any{"status": "RETIRED"}}).decode(t, &updated)
+	if len(updated.UpdateCourse.Coverage) != 0 {
+		t.Errorf("a retired course covers %+v", updated.UpdateCourse.Coverage)
+	}
+	var sub struct {
+		SubCompetency struct {
+			Active, Retired, Any []coverageResult
+		}
+	}
+	c.query(`{ subCompetency(code: "4.C") { active: coveredBy { level } retired: coveredBy(status: RETIRED) { level }
+		any: coveredBy(status: ANY) { level } } }`, nil).decode(t, &sub)
+	if n := len(sub.SubCompetency.Active) + len(sub.SubCompetency.Retired) + len(sub.SubCompetency.Any); n != 0 {
+		t.Errorf("4.C still covered after retiring its only course: %+v", sub)
+	}
+
+	var pos struct {
+		CreatePosition struct {
+			Requirements []struct {
+				SubCompetency struct{ Code string }
+				Level         string
+				Rules         []struct{ ID string }
+			}
+		}
+	}
+	c.query(`mutation { createPosition(input: { id: "POS-1", title: "Chief", organization: "ODC Poland", grade: "O-6",
+		category: "SCO", keyBillet: true, region: "EUCOM" }) { requirements { subCompetency { code } level rules { id } } } }`, nil).decode(t, &pos)
+	found := false
+	for _, r := range pos.CreatePosition.Requirements {
+		if r.SubCompetency.Code == "1.A" && r.Level == "Advanced" {
+			for _, rule := range r.Rules {
+				found = found || rule.ID == "sco-key-billet-senior"
+			}
+		}
+	}
+	if !found {
+		t.Errorf("an O-6 SCO key billet's requirements %+v lack 1.A at Advanced from sco-key-billet-senior", pos.CreatePosition.Requirements)
+	}
+}
+
+const ruleSetQuery = `{ ruleSet { revision loadedAt rules { id kind file line description }
+	rejected { revision rejectedAt errors { file line column message snippet } } runtimeErrors { subject } } }`
+
+type ruleSetResult struct {
+	Revision string
+	LoadedAt time.Time
+	Rules    []struct {
+		ID, Kind, File, Description string
+		Line                        int
+	}
+	Rejected *struct {
+		Revision   string
+		RejectedAt time.Time
+		Errors     []struct {
+			File         string
+			Line, Column int
+			Message      string
+			Snippet      *string
+		}
+	}
+	RuntimeErrors []struct{ Subject string }
+}
+
+func TestBrokenRulesOnDiskLeaveTheOldRulesServing(t *testing.T) {
+	dir := copyRules(t)
+	c, _, _ := serveWith(t, frameworkOnly(t), app.Options{RulesDir: dir, WatchRules: true, WatchDebounce: 20 * time.Millisecond})
+	c.query(`mutation { createCourse(input: { code: "SCO-201", title: "Orientation", hours: 16, deliveryMode: RESIDENT,
+		objectives: ["Prepare price and availability data."] }) { code } }`, nil).decode(t, &struct{}{})
+
+	var before struct{ RuleSet ruleSetResult }
+	c.query(ruleSetQuery, nil).decode(t, &before)
+	if before.RuleSet.Rejected != nil || len(before.RuleSet.Rules) == 0 || before.RuleSet.LoadedAt.IsZero() {
+		t.Fatalf("ruleSet at start = %+v", before.RuleSet)
+	}
+	for _, r := range before.RuleSet.Rules {
+		if r.ID == "" || (r.Kind != "COURSE" && r.Kind != "POSITION") || r.File == "" || r.Line == 0 || r.Description == "" {
+			t.Errorf("rule %+v is missing a field", r)
+		}
+	}
+
+	file := filepath.Join(dir, "courses", "4-sales-and-transfers.yaml")
+	editFile(t, file, `course: mentions("price and availability"`, `course: course.titel != "" && mentions("price and availability"`)
+	var now struct{ RuleSet ruleSetResult }
+	waitUntil(t, "ruleSet.rejected shows the broken file", func() bool {
+		c.query(ruleSetQuery, nil).decode(t, &now)
+		return now.RuleSet.Rejected != nil
+	})
+	rej := now.RuleSet.Rejected
+	if now.RuleSet.Revision != before.RuleSet.Revision || rej.Revision == before.RuleSet.Revision || rej.Revision == "" {
+		t.Errorf("serving %s (was %s), rejected %s", now.RuleSet.Revision, before.RuleSet.Revision, rej.Revision)
+	}
+	line, col := position(t, file, "titel")
+	if len(rej.Errors) != 1 || !strings.HasSuffix(rej.Errors[0].File, "courses/4-sales-and-transfers.yaml") ||
+		rej.Errors[0].Line != line || rej.Errors[0].Column != col || !strings.Contains(rej.Errors[0].Message, "titel") ||
+		rej.Errors[0].Snippet == nil {
+		t.Errorf("errors %+v, want one at line %d column %d naming titel", rej.Errors, line, col)
+	}
+	// The old rules still answer.
+	var cov struct {
+		Course struct{ Coverage []coverageResult }
+	}
+	c.query(`{ course(code: "SCO-201") { coverage { subCompetency { code } level } } }`, nil).decode(t, &cov)
+	if levelIn(cov.Course.Coverage, "4.C") == "" {
+		t.Error("the serving coverage was lost with the broken rules")
+	}
+
+	// Fixed, with a new policy: the new revision serves and applies.
+	editFile(t, file, `course: course.titel != "" && mentions("price and availability"`, `course: mentions("price and availability"`)
+	editFile(t, file, "covers: {4.C: tier}", "covers: {4.C: Expert}")
+	waitUntil(t, "the fixed rules serve", func() bool {
+		c.query(ruleSetQuery, nil).decode(t, &now)
+		return now.RuleSet.Rejected == nil && now.RuleSet.Revision != before.RuleSet.Revision
+	})
+	c.query(`{ course(code: "SCO-201") { coverage { subCompetency { code } level } } }`, nil).decode(t, &cov)
+	if got := levelIn(cov.Course.Coverage, "4.C"); got != "Expert" {
+		t.Errorf("4.C at %q under the fixed rules, want Expert", got)
+	}
+}
+
+// position returns the line and column of the first s in the file at path.
+func position(t *testing.T, path, s string) (line, col int) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, text := range strings.Split(string(data), "\n") {
+		if j := strings.Index(text, s); j >= 0 {
+			return i + 1, j + 1
+		}
+	}
+	t.Fatalf("%s has no %q", path, s)
+	return 0, 0
+}
+
+func TestReloadRulesMutation(t *testing.T) {
+	dir := copyRules(t)
+	c, _, _ := serveWith(t, frameworkOnly(t), app.Options{RulesDir: dir})
+	reload := `mutation { reloadRules { revision rejected { revision errors { file line column message } } } }`
+	var first struct{ ReloadRules ruleSetResult }
+	c.query(reload, nil).decode(t, &first)
+	if first.ReloadRules.Rejected != nil || first.ReloadRules.Revision == "" {
+		t.Fatalf("reloading unchanged rules: %+v", first.ReloadRules)
+	}
+
+	file := filepath.Join(dir, "positions", "sco.yaml")
+	editFile(t, file, "requires: {1.*: Advanced, 6.*: Advanced}", "requires: {1.*: Advanced, 6.*: Supreme}")
+	var broken struct{ ReloadRules ruleSetResult }
+	r := c.query(reload, nil)
+	r.decode(t, &broken) // a rejection is data, not an error
+	rej := broken.ReloadRules.Rejected
+	if broken.ReloadRules.Revision != first.ReloadRules.Revision || rej == nil || len(rej.Errors) != 1 ||
+		!strings.HasSuffix(rej.Errors[0].File, "positions/sco.yaml") || !strings.Contains(rej.Errors[0].Message, "Supreme") {
+		t.Fatalf("reload of a broken set = %+v", broken.ReloadRules)
+	}
+	if line, col := position(t, file, "Supreme"); rej.Errors[0].Line != line || rej.Errors[0].Column != col {
+		t.Errorf("error at %d:%d, want %d:%d", rej.Errors[0].Line, rej.Errors[0].Column, line, col)
+	}
+
+	editFile(t, file, "6.*: Supreme", "6.*: Expert")
+	var fixed struct{ ReloadRules ruleSetResult }
+	c.query(reload, nil).decode(t, &fixed)
+	if fixed.ReloadRules.Rejected != nil || fixed.ReloadRules.Revision == first.ReloadRules.Revision {
+		t.Errorf("reload of the fixed set = %+v", fixed.ReloadRules)
+	}
+}
+
+func TestPreviewsWriteNothing(t *testing.T) {
+	store := frameworkOnly(t)
+	c, _ := serve(t, store)
+	c.query(`mutation { createCourse(input: { code: "SCO-201", title: "Orientation", hours: 16, deliveryMode: RESIDENT,
+		objectives: ["Prepare price and availability data."] }) { code } }`, nil).decode(t, &struct{}{})
+	version, err := store.DataVersion(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, err := store.CourseFacts(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	preview := `query($input: CreateCourseInput!) { previewCourse(input: $input) {
+		coverage { course { code } courseCode subCompetency { code } level rules { id } }
+		stored changes { subCompetency { code } before after } ruleError } }`
+	var got struct {
+		PreviewCourse struct {
+			Coverage []struct {
+				Course        *struct{ Code string }
+				CourseCode    string
+				SubCompetency struct{ Code string }
+				Level         string
+			}
+			Stored  bool
+			Changes []struct {
+				SubCompetency struct{ Code string }
+				Before, After *string
+			}
+			RuleError *string
+		}
+	}
+	c.query(preview, map[string]any{"input": map[string]any{
+		"code": "SCO-201", "title": "Orientation", "hours": 16, "deliveryMode": "RESIDENT",
+		"objectives": []string{"Prepare price and availability data.", "Track case closure."},
+	}}).decode(t, &got)
+	p := got.PreviewCourse
+	if !p.Stored || p.RuleError != nil || len(p.Changes) != 1 || p.Changes[0].SubCompetency.Code != "4.I" ||
+		p.Changes[0].Before != nil || p.Changes[0].After == nil || *p.Changes[0].After != "Intermediate" {
+		t.Errorf("preview of SCO-201 with case closure = %+v, want one change: 4.I null -> Intermediate", p)
+	}
+
+	c.query(preview, map[string]any{"input": map[string]any{
+		"code": "SCO-301", "title": "New", "hours": 16, "deliveryMode": "ONLINE", "objectives": []string{"Track case closure."},
+	}}).decode(t, &got)
+	p = got.PreviewCourse
+	if p.Stored || len(p.Changes) != 0 || len(p.Coverage) != 1 || p.Coverage[0].Course != nil || p.Coverage[0].CourseCode != "SCO-301" ||
+		p.Coverage[0].Level != "Advanced" {
+		t.Errorf("preview of a new 3xx course = %+v, want 4.I at Advanced and no stored course", p)
+	}
+	c.query(preview, map[string]any{"input": map[string]any{
+		"code": "SCO-301", "title": "New", "hours": -1, "deliveryMode": "ONLINE",
+	}}).wantError(t, "BAD_USER_INPUT", "input.hours")
+
+	var pos struct {
+		PreviewPosition struct {
+			Requirements []struct{ Level string }
+			Stored       bool
+		}
+	}
+	c.query(`{ previewPosition(input: { id: "POS-9", title: "Chief", organization: "ODC Poland", grade: "O-6", category: "SCO",
+		keyBillet: true }) { requirements { level } stored } }`, nil).decode(t, &pos)
+	if pos.PreviewPosition.Stored || len(pos.PreviewPosition.Requirements) == 0 {
+		t.Errorf("preview of a new key billet = %+v", pos.PreviewPosition)
+	}
+
+	after, err := store.DataVersion(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	facts, err := store.CourseFacts(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	positions, err := store.PositionFacts(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after != version || len(facts) != len(before) || len(positions) != 0 {
+		t.Errorf("previews wrote: data version %d -> %d, %d -> %d course facts, %d position facts",
+			version, after, len(before), len(facts), len(positions))
+	}
+}
+
+func TestExplainOverGraphQL(t *testing.T) {
+	c, _ := serve(t, frameworkOnly(t))
+	c.query(`mutation { createCourse(input: { code: "SCO-201", title: "Orientation", hours: 16, deliveryMode: RESIDENT,
+		objectives: ["Prepare price and availability data."] }) { code } }`, nil).decode(t, &struct{}{})
+
+	type node struct {
+		Source, File, Value string
+		Line, Column        int
+		Skipped             bool
+		Children            []struct {
+			Source, Value string
+			Line, Column  int
+		}
+	}
+	var got struct {
+		Explain struct {
+			Rule    ruleRef
+			Kind    string
+			Subject string
+			Fired   bool
+			Yields  []struct {
+				SubCompetency struct{ Code string }
+				Level         string
+			}
+			Tier      *string
+			Error     *string
+			Text      string
+			Condition node
+		}
+	}
+	c.query(`{ explain(rule: "4c-price-and-availability", course: "SCO-201") { rule { id file line } kind subject fired
+		yields { subCompetency { code } level } tier error text
+		condition { source file line column value skipped children { source value line column } } } }`, nil).decode(t, &got)
+	e := got.Explain
+	if !e.Fired || e.Kind != "COURSE" || e.Subject != "SCO-201" || e.Rule.ID != "4c-price-and-availability" ||
+		len(e.Yields) != 1 || e.Yields[0].SubCompetency.Code != "4.C" || e.Tier == nil || *e.Tier != "Intermediate" || e.Error != nil {
+		t.Errorf("explanation = %+v", e)
+	}
+	if e.Condition.Value != "true" || !strings.HasPrefix(e.Condition.Source, "mentions(") ||
+		!strings.HasSuffix(e.Condition.File, "courses/4-sales-and-transfers.yaml") || e.Condition.Line <= e.Rule.Line || e.Condition.Column == 0 {
+		t.Errorf("condition node = %+v", e.Condition)
+	}
+	if !strings.Contains(e.Text, "price and availability") {
+		t.Errorf("text does not show the condition:\n%s", e.Text)
+	}
+
+	for _, tc := range []struct{ query, code, field string }{
+		{`{ explain(rule: "no-such-rule", course: "SCO-201") { fired } }`, "NOT_FOUND", ""},
+		{`{ explain(rule: "4c-price-and-availability", course: "SCO-999") { fired } }`, "NOT_FOUND", ""},
+		{`{ explain(rule: "sco-core", course: "SCO-201") { fired } }`, "BAD_USER_INPUT", "rule"},
+		{`{ explain(rule: "sco-core") { fired } }`, "BAD_USER_INPUT", ""},
+		{`{ explain(rule: "sco-core", course: "SCO-201", position: "POS-1") { fired } }`, "BAD_USER_INPUT", ""},
+	} {
+		c.query(tc.query, nil).wantError(t, tc.code, tc.field)
+	}
+}
+
+// The run-time rule errors surface in ruleSet.runtimeErrors.
+func TestRuntimeErrorsInRuleSet(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "greedy.yaml"), []byte(`rules:
+  - id: greedy
+    description: Builds a list far beyond the memory budget when a course has hours.
+    course: "len(map(1..(int(course.hours) * 100000), # * 2)) > 0"
+    covers: {1.A: Basic}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	store := frameworkOnly(t)
+	if err := store.CreateCourse(context.Background(), &engine.Course{Code: "SCO-101", Title: "T", Hours: 8,
+		DeliveryMode: engine.DeliveryOnline, Status: engine.CourseActive}); err != nil {
+		t.Fatal(err)
+	}
+	c, logs, _ := serveWith(t, store, app.Options{RulesDir: dir})
+	var got struct{ RuleSet ruleSetResult }
+	c.query(ruleSetQuery, nil).decode(t, &got)
+	if len(got.RuleSet.RuntimeErrors) != 1 || got.RuleSet.RuntimeErrors[0].Subject != "SCO-101" {
+		t.Errorf("runtimeErrors = %+v", got.RuleSet.RuntimeErrors)
+	}
+	if !contains(logs.String(), "rules failed at run time", "greedy") {
+		t.Errorf("the failure was not logged:\n%s", logs)
+	}
+}
