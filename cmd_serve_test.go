@@ -8,6 +8,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -259,5 +261,22 @@ func TestRunServeShutsDownOnCancel(t *testing.T) {
 	}
 	if _, err := http.Get(base + "/healthz"); err == nil {
 		t.Error("the server still answers after stopping")
+	}
+}
+
+// TestServeRefusesToStartWithBrokenRules: with no last good set to fall
+// back on, serve prints every rule problem as file:line:col and exits 1.
+func TestServeRefusesToStartWithBrokenRules(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "broken.yaml"), []byte("rules:\n  - id: broken\n    course: course.titel != \"\"\n    covers: {4.C: Basic}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stderr syncBuffer
+	code := run(context.Background(), []string{"--addr", "127.0.0.1:0", "--data", t.TempDir(), "--rules", dir}, io.Discard, &stderr)
+	if code != exitFail {
+		t.Errorf("exit code %d, want %d", code, exitFail)
+	}
+	if want := filepath.ToSlash(dir) + "/broken.yaml:3:20:"; !strings.Contains(stderr.String(), want) {
+		t.Errorf("stderr does not point at the misspelled field (%s):\n%s", want, stderr.String())
 	}
 }

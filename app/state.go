@@ -67,12 +67,18 @@ func (l *lazyIndex[T]) get() map[string]T {
 	return l.m
 }
 
-// clone returns a shallow copy of s to modify before publishing it. The
-// lazy indexes are fresh: they depend on the facts the copy will change.
+// clone returns a shallow copy of s to modify before publishing it. It
+// shares the lazy requirements index: an update that changes requirements
+// calls requirementsChanged.
 func (s *state) clone() *state {
 	c := *s
-	c.requiredBy = newLazyIndex(c.indexRequirements)
 	return &c
+}
+
+// requirementsChanged gives s a fresh lazy requirements index, after its
+// requirements were replaced.
+func (s *state) requirementsChanged() {
+	s.requiredBy = newLazyIndex(s.indexRequirements)
 }
 
 // indexRequirements groups the requirements of every position by
@@ -163,7 +169,7 @@ func (a *App) buildState(ctx context.Context, rules *engine.RuleSet, snap *snaps
 		rules: rules, coverage: d.Coverage, requirements: d.Requirements, index: ix,
 		dataVersion: snap.dataVersion, ruleErrors: ruleErrors, rejected: rejected,
 	}
-	s.requiredBy = newLazyIndex(s.indexRequirements)
+	s.requirementsChanged()
 	return s, nil
 }
 

@@ -100,6 +100,7 @@ func (a *App) withPosition(ctx context.Context, cur *state, p *engine.Position) 
 	s.index = ix
 	s.requirements = maps.Clone(cur.requirements)
 	s.requirements[p.ID] = reqs
+	s.requirementsChanged()
 	s.ruleErrors = a.withRuleError(cur.ruleErrors, subject{engine.KindPosition, p.ID}, ruleErr)
 	return s, nil
 }
@@ -118,6 +119,7 @@ func (a *App) withoutPosition(ctx context.Context, cur *state, id string) (*stat
 	s.index = ix
 	s.requirements = maps.Clone(cur.requirements)
 	delete(s.requirements, id)
+	s.requirementsChanged()
 	s.ruleErrors = a.withRuleError(cur.ruleErrors, subject{engine.KindPosition, id}, nil)
 	return s, nil
 }
