@@ -58,6 +58,7 @@ package export
 import (
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"io"
 	"strconv"
 	"strings"
@@ -144,8 +145,10 @@ func Write(w io.Writer, ix *analysis.Index, kind Kind, f Format, o Options) erro
 	case KindGaps:
 		g, err := ix.Gaps(o.MinLevel, 0)
 		if err != nil {
-			if engine.ErrorField(err) == "level" {
-				err = engine.Invalid("minLevel", "%s", engine.ErrorMessage(err))
+			if e, ok := errors.AsType[*engine.Error](err); ok && e.Field == "level" {
+				renamed := *e
+				renamed.Field = "minLevel"
+				return &renamed
 			}
 			return err
 		}

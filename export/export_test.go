@@ -341,6 +341,9 @@ func TestWriteRejectsBadOptions(t *testing.T) {
 			t.Errorf("Write(%s, %+v) = %v (code %q, field %q), want EINVALID on %q",
 				tc.kind, tc.o, err, engine.ErrorCode(err), engine.ErrorField(err), tc.field)
 		}
+		if want := `minLevel: level "Master" is not on the scale (Basic, Intermediate, Advanced, Expert)`; tc.o.MinLevel != "" && err.Error() != want {
+			t.Errorf("Write(%s, %+v) = %q, want %q", tc.kind, tc.o, err, want)
+		}
 		if buf.Len() != 0 {
 			t.Errorf("Write(%s, %+v) wrote %q before failing", tc.kind, tc.o, buf.String())
 		}
