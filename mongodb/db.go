@@ -10,8 +10,10 @@
 // version counter and updatedAt; one document per course in course_facts
 // and per position in position_facts; the framework is the document
 // "current" of frameworks; meta holds the data-version counter and the seed
-// marker. bson types stay inside this package: explicit document structs
-// convert to and from engine types.
+// marker. The facts of a record are one JSON string in its facts document
+// (see courseFactsDoc for the measurements behind that). bson types stay
+// inside this package: explicit document structs convert to and from engine
+// types.
 //
 // # Why _id carries the natural key
 //

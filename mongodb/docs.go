@@ -1,6 +1,8 @@
 package mongodb
 
 import (
+	"encoding/json"
+	"fmt"
 	"time"
 
 	"cmap/engine"
@@ -190,80 +192,83 @@ func (d *frameworkDoc) record() *engine.Framework {
 	return f
 }
 
-// courseFactsDoc holds the coverage of one course. The course code is kept
-// once, in _id, not in every coverage entry.
+// courseFactsDoc holds the coverage of one course. The facts are one JSON
+// string, not an array of subdocuments: FerretDB's SQLite backend spends
+// about 1 ms per document converting 16 facts with their rules between BSON
+// and its JSON column, against under 0.1 ms for one string (measured with
+// 1,000 positions: find 690 ms vs 105 ms, insert 265 ms vs 60 ms). Facts
+// are derived data that cmap always reads whole; Count keeps the number of
+// facts visible to someone browsing the database.
 type courseFactsDoc struct {
-	Course   string         `bson:"_id"`
-	Revision string         `bson:"revision"`
-	Coverage []levelFactDoc `bson:"coverage"`
+	Course   string `bson:"_id"`
+	Revision string `bson:"revision"`
+	Count    int    `bson:"count"`
+	Coverage string `bson:"coverage"`
 }
 
-// positionFactsDoc holds the requirements of one position, keyed like
+// positionFactsDoc holds the requirements of one position, stored like
 // courseFactsDoc.
 type positionFactsDoc struct {
-	Position     string         `bson:"_id"`
-	Revision     string         `bson:"revision"`
-	Requirements []levelFactDoc `bson:"requirements"`
+	Position     string `bson:"_id"`
+	Revision     string `bson:"revision"`
+	Count        int    `bson:"count"`
+	Requirements string `bson:"requirements"`
 }
 
-// levelFactDoc is one coverage or requirement fact without its course or
-// position.
-type levelFactDoc struct {
-	SubCompetency string       `bson:"sub"`
-	Level         string       `bson:"level"`
-	Rules         []ruleRefDoc `bson:"rules,omitempty"`
+// levelFact is one coverage or requirement fact in the JSON of a facts
+// document, without its course or position (the document's _id).
+type levelFact struct {
+	SubCompetency string           `json:"sub"`
+	Level         string           `json:"level"`
+	Rules         []engine.RuleRef `json:"rules,omitempty"`
 }
 
-type ruleRefDoc struct {
-	ID   string `bson:"id"`
-	File string `bson:"file"`
-	Line int    `bson:"line"`
-}
-
-func ruleRefsToDocs(refs []engine.RuleRef) []ruleRefDoc {
-	var docs []ruleRefDoc
-	for _, r := range refs {
-		docs = append(docs, ruleRefDoc{ID: r.ID, File: r.File, Line: r.Line})
+func encodeFacts(facts []levelFact) string {
+	b, err := json.Marshal(facts)
+	if err != nil {
+		panic(err) // strings, ints and slices of them always marshal
 	}
-	return docs
+	return string(b)
 }
 
-func ruleRefsFromDocs(docs []ruleRefDoc) []engine.RuleRef {
-	var refs []engine.RuleRef
-	for _, d := range docs {
-		refs = append(refs, engine.RuleRef{ID: d.ID, File: d.File, Line: d.Line})
+func decodeFacts(kind, key, text string) ([]levelFact, error) {
+	var facts []levelFact
+	if err := json.Unmarshal([]byte(text), &facts); err != nil {
+		return nil, internal(fmt.Sprintf("decode %s facts of %s", kind, key), err)
 	}
-	return refs
+	return facts, nil
 }
 
 func courseFactsToDoc(f engine.CourseFacts) courseFactsDoc {
-	d := courseFactsDoc{Course: f.Course, Revision: f.Revision, Coverage: []levelFactDoc{}}
-	for _, c := range f.Coverage {
-		d.Coverage = append(d.Coverage, levelFactDoc{SubCompetency: c.SubCompetency, Level: c.Level, Rules: ruleRefsToDocs(c.Rules)})
+	facts := make([]levelFact, len(f.Coverage))
+	for i, c := range f.Coverage {
+		facts[i] = levelFact{SubCompetency: c.SubCompetency, Level: c.Level, Rules: c.Rules}
 	}
-	return d
+	return courseFactsDoc{Course: f.Course, Revision: f.Revision, Count: len(facts), Coverage: encodeFacts(facts)}
 }
 
-func (d *courseFactsDoc) record() engine.CourseFacts {
+func (d *courseFactsDoc) record() (engine.CourseFacts, error) {
 	f := engine.CourseFacts{Course: d.Course, Revision: d.Revision}
-	for _, c := range d.Coverage {
-		f.Coverage = append(f.Coverage, engine.Coverage{Course: d.Course, SubCompetency: c.SubCompetency, Level: c.Level, Rules: ruleRefsFromDocs(c.Rules)})
+	facts, err := decodeFacts(courseKind, d.Course, d.Coverage)
+	for _, c := range facts {
+		f.Coverage = append(f.Coverage, engine.Coverage{Course: d.Course, SubCompetency: c.SubCompetency, Level: c.Level, Rules: c.Rules})
 	}
-	return f
+	return f, err
 }
 
 func positionFactsToDoc(f engine.PositionFacts) positionFactsDoc {
-	d := positionFactsDoc{Position: f.Position, Revision: f.Revision, Requirements: []levelFactDoc{}}
-	for _, r := range f.Requirements {
-		d.Requirements = append(d.Requirements, levelFactDoc{SubCompetency: r.SubCompetency, Level: r.Level, Rules: ruleRefsToDocs(r.Rules)})
+	facts := make([]levelFact, len(f.Requirements))
+	for i, r := range f.Requirements {
+		facts[i] = levelFact{SubCompetency: r.SubCompetency, Level: r.Level, Rules: r.Rules}
 	}
-	return d
+	return positionFactsDoc{Position: f.Position, Revision: f.Revision, Count: len(facts), Requirements: encodeFacts(facts)}
 }
 
-func (d *positionFactsDoc) record() engine.PositionFacts {
+func (d *positionFactsDoc) record() (engine.PositionFacts, error) {
 	f := engine.PositionFacts{Position: d.Position, Revision: d.Revision}
-	for _, r := range d.Requirements {
-		f.Requirements = append(f.Requirements, engine.Requirement{Position: d.Position, SubCompetency: r.SubCompetency, Level: r.Level, Rules: ruleRefsFromDocs(r.Rules)})
+	facts, err := decodeFacts(positionKind, d.Position, d.Requirements)
+	for _, r := range facts {
+		f.Requirements = append(f.Requirements, engine.Requirement{Position: d.Position, SubCompetency: r.SubCompetency, Level: r.Level, Rules: r.Rules})
 	}
-	return f
+	return f, err
 }

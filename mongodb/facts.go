@@ -11,10 +11,15 @@ import (
 	"cmap/engine"
 )
 
-// factsChunk is how many facts records one bulk write carries: large enough
-// that 15,000 positions take a few round trips, small enough to stay well
-// under the 48 MB message limit with 16 requirements per position.
-const factsChunk = 500
+// Facts records per bulk write. On MongoDB, 500 keeps 15,000 positions to
+// 30 round trips, far under the 48 MB message limit. FerretDB v1 holds one
+// SQLite connection per statement of an update command until the command
+// ends, from a pool of 100: a command of 100 upserts or more deadlocks, so
+// it gets 50 at a time.
+const (
+	factsChunk         = 500
+	factsChunkFerretDB = 50
+)
 
 // SaveCourseFacts upserts one facts record per course given, replacing
 // what was stored for those courses.
@@ -72,7 +77,9 @@ func (db *DB) CourseFacts(ctx context.Context) ([]engine.CourseFacts, error) {
 	}
 	facts := make([]engine.CourseFacts, len(docs))
 	for i := range docs {
-		facts[i] = docs[i].record()
+		if facts[i], err = docs[i].record(); err != nil {
+			return nil, err
+		}
 	}
 	return facts, nil
 }
@@ -86,7 +93,9 @@ func (db *DB) PositionFacts(ctx context.Context) ([]engine.PositionFacts, error)
 	}
 	facts := make([]engine.PositionFacts, len(docs))
 	for i := range docs {
-		facts[i] = docs[i].record()
+		if facts[i], err = docs[i].record(); err != nil {
+			return nil, err
+		}
 	}
 	return facts, nil
 }
@@ -99,7 +108,7 @@ func replaceByID(key string, doc any) mongo.WriteModel {
 		SetUpsert(true)
 }
 
-// bulkWrite runs models on coll in unordered chunks of factsChunk.
+// bulkWrite runs models on coll in unordered chunks.
 // (Collection.BulkWrite, not Client.BulkWrite: FerretDB v1 lacks the
 // latter.)
 func (db *DB) bulkWrite(ctx context.Context, coll *mongo.Collection, models []mongo.WriteModel) error {
@@ -108,8 +117,12 @@ func (db *DB) bulkWrite(ctx context.Context, coll *mongo.Collection, models []mo
 		return err
 	}
 	defer unlock()
-	for start := 0; start < len(models); start += factsChunk {
-		chunk := models[start:min(start+factsChunk, len(models))]
+	size := factsChunk
+	if db.serialized {
+		size = factsChunkFerretDB
+	}
+	for start := 0; start < len(models); start += size {
+		chunk := models[start:min(start+size, len(models))]
 		if _, err := coll.BulkWrite(ctx, chunk, options.BulkWrite().SetOrdered(false)); err != nil {
 			return internal("save "+coll.Name(), err)
 		}

@@ -1,0 +1,147 @@
+package mongodb_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"cmap/engine"
+	"cmap/mongodb"
+	"cmap/mongodb/mongotest"
+)
+
+// positionFactsAtScale returns the requirements of n positions, 16 each:
+// the DoD-scale workload (about 250,000 requirement facts).
+func positionFactsAtScale(n int, revision string) []engine.PositionFacts {
+	levels := []string{"Basic", "Intermediate", "Advanced", "Expert"}
+	facts := make([]engine.PositionFacts, n)
+	for i := range facts {
+		id := fmt.Sprintf("POS-%05d", i)
+		f := engine.PositionFacts{Position: id, Revision: revision}
+		for j := range 16 {
+			f.Requirements = append(f.Requirements, engine.Requirement{
+				Position:      id,
+				SubCompetency: fmt.Sprintf("%d.%c", j%9+1, 'A'+j/9),
+				Level:         levels[(i+j)%4],
+				Rules:         []engine.RuleRef{{ID: fmt.Sprintf("rule-%d", j), File: "rules/positions.yaml", Line: 10 + j}},
+			})
+		}
+		facts[i] = f
+	}
+	return facts
+}
+
+// BenchmarkSavePositionFacts saves (and, from the second iteration on,
+// replaces) the requirements of 15,000 positions.
+func BenchmarkSavePositionFacts(b *testing.B) {
+	ctx := context.Background()
+	db := mongotest.Open(b)
+	facts := positionFactsAtScale(15000, "r1")
+	b.ResetTimer()
+	for b.Loop() {
+		if err := db.SavePositionFacts(ctx, facts); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	got, err := db.PositionFacts(ctx)
+	if err != nil || len(got) != len(facts) {
+		b.Fatalf("PositionFacts: %d records, %v", len(got), err)
+	}
+}
+
+// BenchmarkLoadPositionFacts reads back the requirements of 15,000
+// positions.
+func BenchmarkLoadPositionFacts(b *testing.B) {
+	ctx := context.Background()
+	db := mongotest.Open(b)
+	if err := db.SavePositionFacts(ctx, positionFactsAtScale(15000, "r1")); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		got, err := db.PositionFacts(ctx)
+		if err != nil || len(got) != 15000 {
+			b.Fatalf("PositionFacts: %d records, %v", len(got), err)
+		}
+	}
+}
+
+// createCatalogue stores n courses of DoD-scale size (about 900 bytes of
+// text each).
+func createCatalogue(b *testing.B, n int) *mongodb.DB {
+	db := mongotest.Open(b)
+	for i := range n {
+		c := sampleCourse(fmt.Sprintf("SCO-%04d", i))
+		c.Description = strings.Repeat("Security cooperation planning and execution. ", 8)
+		c.Objectives = []string{
+			"Describe the security cooperation organizations and their roles",
+			"Explain the Title 10 and Title 22 authorities",
+			"Apply the foreign military sales process to a case",
+			"Assess partner capability gaps",
+			"Plan an assessment, monitoring and evaluation cycle",
+		}
+		c.Prerequisites = nil
+		if err := db.CreateCourse(context.Background(), c); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return db
+}
+
+func BenchmarkListCourses(b *testing.B) {
+	ctx := context.Background()
+	db := createCatalogue(b, 1000)
+	b.Run("all", func(b *testing.B) {
+		for b.Loop() {
+			l, err := db.ListCourses(ctx, engine.CourseFilter{}, engine.Page{})
+			if err != nil || len(l.Items) != 1000 {
+				b.Fatalf("%d courses, %v", len(l.Items), err)
+			}
+		}
+	})
+	b.Run("page of 50", func(b *testing.B) {
+		for b.Loop() {
+			l, err := db.ListCourses(ctx, engine.CourseFilter{}, engine.Page{After: "SCO-0500", First: 50})
+			if err != nil || len(l.Items) != 50 {
+				b.Fatalf("%d courses, %v", len(l.Items), err)
+			}
+		}
+	})
+	b.Run("search", func(b *testing.B) {
+		for b.Loop() {
+			l, err := db.ListCourses(ctx, engine.CourseFilter{Search: "management sco-09"}, engine.Page{})
+			if err != nil || len(l.Items) != 100 {
+				b.Fatalf("%d courses, %v", len(l.Items), err)
+			}
+		}
+	})
+	b.Run("by code, 100", func(b *testing.B) {
+		codes := make([]string, 100)
+		for i := range codes {
+			codes[i] = fmt.Sprintf("SCO-%04d", i*10)
+		}
+		for b.Loop() {
+			got, err := db.CoursesByCode(ctx, codes)
+			if err != nil || len(got) != 100 {
+				b.Fatalf("%d courses, %v", len(got), err)
+			}
+		}
+	})
+}
+
+// BenchmarkUpdateCourse measures one optimistic update among 1,000 courses.
+func BenchmarkUpdateCourse(b *testing.B) {
+	ctx := context.Background()
+	db := createCatalogue(b, 1000)
+	c, err := db.Course(ctx, "SCO-0500")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if err := db.UpdateCourse(ctx, c); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
