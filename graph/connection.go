@@ -71,10 +71,11 @@ func edgesOf[T, E any](kind string, page engine.Page, list engine.List[T], keyOf
 // totalCount, so that the count query runs only when asked for.
 func wantsTotalCount(ctx context.Context) bool { return selects(ctx, "totalCount") }
 
-// deref returns *p, or "" for nil.
-func deref(p *string) string {
+// deref returns *p, or the zero value for nil.
+func deref[T any](p *T) T {
 	if p == nil {
-		return ""
+		var zero T
+		return zero
 	}
 	return *p
 }

@@ -27,17 +27,7 @@ func (r *mutationResolver) CreateCourse(ctx context.Context, input model.CreateC
 
 // UpdateCourse is the resolver for the updateCourse field.
 func (r *mutationResolver) UpdateCourse(ctx context.Context, code string, version int, input model.UpdateCourseInput) (*engine.Course, error) {
-	c, err := r.App.UpdateCourse(ctx, code, int64(version), func(c *engine.Course) {
-		set(&c.Title, input.Title)
-		set(&c.Description, input.Description)
-		setList(&c.Objectives, input.Objectives)
-		setList(&c.Topics, input.Topics)
-		set(&c.Hours, input.Hours)
-		set(&c.DeliveryMode, input.DeliveryMode)
-		set(&c.Provider, input.Provider)
-		set(&c.Status, input.Status)
-		setList(&c.Prerequisites, input.Prerequisites)
-	})
+	c, err := r.App.UpdateCourse(ctx, code, int64(version), func(c *engine.Course) { editCourse(c, input) })
 	return c, inputError("input", err)
 }
 

@@ -33,23 +33,40 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Attainment() AttainmentResolver
 	Completion() CompletionResolver
 	Course() CourseResolver
+	CourseGapClosure() CourseGapClosureResolver
+	CourseImpact() CourseImpactResolver
 	CoursePreview() CoursePreviewResolver
 	Coverage() CoverageResolver
+	CoverageChange() CoverageChangeResolver
+	CoverageRow() CoverageRowResolver
 	ExplainNode() ExplainNodeResolver
 	Explanation() ExplanationResolver
 	FactChange() FactChangeResolver
+	Gap() GapResolver
+	GapCount() GapCountResolver
+	GapReport() GapReportResolver
+	LevelRequirement() LevelRequirementResolver
+	MatrixCourse() MatrixCourseResolver
 	Mutation() MutationResolver
+	OrganizationReadiness() OrganizationReadinessResolver
 	Person() PersonResolver
 	Position() PositionResolver
+	PositionDemandChange() PositionDemandChangeResolver
 	PositionPreview() PositionPreviewResolver
 	Query() QueryResolver
+	ReadinessChange() ReadinessChangeResolver
+	Recommendation() RecommendationResolver
+	RecommendedCourse() RecommendedCourseResolver
 	RejectedRuleSet() RejectedRuleSetResolver
 	Requirement() RequirementResolver
 	RuleDiagnostic() RuleDiagnosticResolver
 	RuleSet() RuleSetResolver
 	SubCompetency() SubCompetencyResolver
+	SubCompetencyCoverage() SubCompetencyCoverageResolver
+	SubCompetencyDemand() SubCompetencyDemandResolver
 	Yield() YieldResolver
 }
 
@@ -57,6 +74,12 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	Attainment struct {
+		Courses       func(childComplexity int) int
+		Level         func(childComplexity int) int
+		SubCompetency func(childComplexity int) int
+	}
+
 	Competency struct {
 		Code            func(childComplexity int) int
 		Description     func(childComplexity int) int
@@ -97,6 +120,21 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	CourseGapClosure struct {
+		Course     func(childComplexity int) int
+		GapsClosed func(childComplexity int) int
+	}
+
+	CourseImpact struct {
+		Change           func(childComplexity int) int
+		Course           func(childComplexity int) int
+		DependentCourses func(childComplexity int) int
+		People           func(childComplexity int) int
+		Positions        func(childComplexity int) int
+		RuleError        func(childComplexity int) int
+		SubCompetencies  func(childComplexity int) int
+	}
+
 	CoursePreview struct {
 		Changes   func(childComplexity int) int
 		Coverage  func(childComplexity int) int
@@ -108,6 +146,32 @@ type ComplexityRoot struct {
 		Course        func(childComplexity int) int
 		Level         func(childComplexity int) int
 		Rules         func(childComplexity int) int
+		SubCompetency func(childComplexity int) int
+	}
+
+	CoverageChange struct {
+		CourseAfter   func(childComplexity int) int
+		CourseBefore  func(childComplexity int) int
+		GapsClosed    func(childComplexity int) int
+		GapsOpened    func(childComplexity int) int
+		HighestAfter  func(childComplexity int) int
+		HighestBefore func(childComplexity int) int
+		PersonGaps    func(childComplexity int) int
+		SubCompetency func(childComplexity int) int
+	}
+
+	CoverageMatrix struct {
+		Courses  func(childComplexity int) int
+		Levels   func(childComplexity int) int
+		MinLevel func(childComplexity int) int
+		Rows     func(childComplexity int) int
+	}
+
+	CoverageRow struct {
+		Cells         func(childComplexity int) int
+		Counts        func(childComplexity int) int
+		Gap           func(childComplexity int) int
+		Highest       func(childComplexity int) int
 		SubCompetency func(childComplexity int) int
 	}
 
@@ -161,6 +225,53 @@ type ComplexityRoot struct {
 		Name         func(childComplexity int) int
 	}
 
+	Gap struct {
+		Attained      func(childComplexity int) int
+		Required      func(childComplexity int) int
+		SubCompetency func(childComplexity int) int
+	}
+
+	GapCount struct {
+		People        func(childComplexity int) int
+		Required      func(childComplexity int) int
+		SubCompetency func(childComplexity int) int
+	}
+
+	GapReport struct {
+		CoveringNothing func(childComplexity int) int
+		Level           func(childComplexity int) int
+		OverServed      func(childComplexity int) int
+		OverServedAbove func(childComplexity int) int
+		Uncovered       func(childComplexity int) int
+	}
+
+	LevelCount struct {
+		Courses func(childComplexity int) int
+		Level   func(childComplexity int) int
+	}
+
+	LevelDemand struct {
+		AtLeast  func(childComplexity int) int
+		Blocking func(childComplexity int) int
+		Exactly  func(childComplexity int) int
+		Level    func(childComplexity int) int
+		Meetable func(childComplexity int) int
+	}
+
+	LevelRequirement struct {
+		Level         func(childComplexity int) int
+		SubCompetency func(childComplexity int) int
+	}
+
+	MatrixCourse struct {
+		Code     func(childComplexity int) int
+		Course   func(childComplexity int) int
+		Hours    func(childComplexity int) int
+		Provider func(childComplexity int) int
+		Status   func(childComplexity int) int
+		Title    func(childComplexity int) int
+	}
+
 	Mutation struct {
 		CreateCourse     func(childComplexity int, input model.CreateCourseInput) int
 		CreatePerson     func(childComplexity int, input model.CreatePersonInput) int
@@ -175,6 +286,15 @@ type ComplexityRoot struct {
 		UpdatePosition   func(childComplexity int, id string, version int, input model.UpdatePositionInput) int
 	}
 
+	OrganizationReadiness struct {
+		CommonGaps         func(childComplexity int, top *int) int
+		Organization       func(childComplexity int) int
+		People             func(childComplexity int) int
+		Ready              func(childComplexity int) int
+		RecommendedCourses func(childComplexity int, top *int) int
+		Share              func(childComplexity int) int
+	}
+
 	PageInfo struct {
 		EndCursor       func(childComplexity int) int
 		HasNextPage     func(childComplexity int) int
@@ -183,13 +303,15 @@ type ComplexityRoot struct {
 	}
 
 	Person struct {
-		Completions func(childComplexity int) int
-		ID          func(childComplexity int) int
-		Name        func(childComplexity int) int
-		Position    func(childComplexity int) int
-		PositionID  func(childComplexity int) int
-		UpdatedAt   func(childComplexity int) int
-		Version     func(childComplexity int) int
+		Completions     func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Name            func(childComplexity int) int
+		Position        func(childComplexity int) int
+		PositionID      func(childComplexity int) int
+		Readiness       func(childComplexity int) int
+		Recommendations func(childComplexity int) int
+		UpdatedAt       func(childComplexity int) int
+		Version         func(childComplexity int) int
 	}
 
 	PersonConnection struct {
@@ -223,6 +345,14 @@ type ComplexityRoot struct {
 		TotalCount func(childComplexity int) int
 	}
 
+	PositionDemandChange struct {
+		MeetableAfter  func(childComplexity int) int
+		MeetableBefore func(childComplexity int) int
+		NowMeetable    func(childComplexity int) int
+		NowUnmeetable  func(childComplexity int) int
+		Position       func(childComplexity int) int
+	}
+
 	PositionEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
@@ -241,21 +371,60 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Competencies     func(childComplexity int) int
-		Competency       func(childComplexity int, code string) int
-		Course           func(childComplexity int, code string) int
-		Courses          func(childComplexity int, first *int, after *string, filter *model.CourseFilter) int
-		Explain          func(childComplexity int, rule string, course *string, position *string) int
-		Framework        func(childComplexity int) int
-		People           func(childComplexity int, first *int, after *string, filter *model.PersonFilter) int
-		Person           func(childComplexity int, id string) int
-		Position         func(childComplexity int, id string) int
-		Positions        func(childComplexity int, first *int, after *string, filter *model.PositionFilter) int
-		PreviewCourse    func(childComplexity int, input model.CreateCourseInput) int
-		PreviewPosition  func(childComplexity int, input model.CreatePositionInput) int
-		ProficiencyScale func(childComplexity int) int
-		RuleSet          func(childComplexity int) int
-		SubCompetency    func(childComplexity int, code string) int
+		Competencies          func(childComplexity int) int
+		Competency            func(childComplexity int, code string) int
+		Course                func(childComplexity int, code string) int
+		CourseImpact          func(childComplexity int, code string, input *model.UpdateCourseInput, retire *bool, delete *bool) int
+		Courses               func(childComplexity int, first *int, after *string, filter *model.CourseFilter) int
+		CoverageMatrix        func(childComplexity int, filter *model.CoverageFilter) int
+		Demand                func(childComplexity int) int
+		Explain               func(childComplexity int, rule string, course *string, position *string) int
+		Framework             func(childComplexity int) int
+		Gaps                  func(childComplexity int, minLevel *string, overServedAbove *int) int
+		NewCourseImpact       func(childComplexity int, input model.CreateCourseInput) int
+		OrganizationReadiness func(childComplexity int, organization string) int
+		Organizations         func(childComplexity int) int
+		People                func(childComplexity int, first *int, after *string, filter *model.PersonFilter) int
+		Person                func(childComplexity int, id string) int
+		Position              func(childComplexity int, id string) int
+		Positions             func(childComplexity int, first *int, after *string, filter *model.PositionFilter) int
+		PreviewCourse         func(childComplexity int, input model.CreateCourseInput) int
+		PreviewPosition       func(childComplexity int, input model.CreatePositionInput) int
+		ProficiencyScale      func(childComplexity int) int
+		RuleSet               func(childComplexity int) int
+		SubCompetency         func(childComplexity int, code string) int
+	}
+
+	Readiness struct {
+		Attained     func(childComplexity int) int
+		Gaps         func(childComplexity int) int
+		HasPosition  func(childComplexity int) int
+		Ready        func(childComplexity int) int
+		Requirements func(childComplexity int) int
+	}
+
+	ReadinessChange struct {
+		GapsAdded   func(childComplexity int) int
+		GapsRemoved func(childComplexity int) int
+		Person      func(childComplexity int) int
+		PersonID    func(childComplexity int) int
+		ReadyAfter  func(childComplexity int) int
+		ReadyBefore func(childComplexity int) int
+	}
+
+	Recommendation struct {
+		Courses         func(childComplexity int) int
+		Explanation     func(childComplexity int) int
+		LowerBoundHours func(childComplexity int) int
+		Method          func(childComplexity int) int
+		TotalHours      func(childComplexity int) int
+		Unclosable      func(childComplexity int) int
+	}
+
+	RecommendedCourse struct {
+		Closes         func(childComplexity int) int
+		Course         func(childComplexity int) int
+		PrerequisiteOf func(childComplexity int) int
 	}
 
 	RejectedRuleSet struct {
@@ -319,6 +488,18 @@ type ComplexityRoot struct {
 		Statement  func(childComplexity int) int
 	}
 
+	SubCompetencyCoverage struct {
+		Courses       func(childComplexity int) int
+		Highest       func(childComplexity int) int
+		SubCompetency func(childComplexity int) int
+	}
+
+	SubCompetencyDemand struct {
+		Highest       func(childComplexity int) int
+		Levels        func(childComplexity int) int
+		SubCompetency func(childComplexity int) int
+	}
+
 	Yield struct {
 		Level         func(childComplexity int) int
 		SubCompetency func(childComplexity int) int
@@ -329,6 +510,11 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type AttainmentResolver interface {
+	SubCompetency(ctx context.Context, obj *analysis.Attainment) (*engine.SubCompetency, error)
+
+	Courses(ctx context.Context, obj *analysis.Attainment) ([]*engine.Course, error)
+}
 type CompletionResolver interface {
 	Course(ctx context.Context, obj *engine.Completion) (*engine.Course, error)
 }
@@ -337,6 +523,13 @@ type CourseResolver interface {
 
 	Coverage(ctx context.Context, obj *engine.Course) ([]*engine.Coverage, error)
 }
+type CourseGapClosureResolver interface {
+	Course(ctx context.Context, obj *analysis.CourseGapClosure) (*engine.Course, error)
+}
+type CourseImpactResolver interface {
+	DependentCourses(ctx context.Context, obj *model.CourseImpact) ([]*engine.Course, error)
+	RuleError(ctx context.Context, obj *model.CourseImpact) (*string, error)
+}
 type CoursePreviewResolver interface {
 	RuleError(ctx context.Context, obj *app.CoursePreview) (*string, error)
 }
@@ -344,6 +537,18 @@ type CoverageResolver interface {
 	Course(ctx context.Context, obj *engine.Coverage) (*engine.Course, error)
 
 	SubCompetency(ctx context.Context, obj *engine.Coverage) (*engine.SubCompetency, error)
+}
+type CoverageChangeResolver interface {
+	SubCompetency(ctx context.Context, obj *analysis.CoverageChange) (*engine.SubCompetency, error)
+	CourseBefore(ctx context.Context, obj *analysis.CoverageChange) (*string, error)
+	CourseAfter(ctx context.Context, obj *analysis.CoverageChange) (*string, error)
+	HighestBefore(ctx context.Context, obj *analysis.CoverageChange) (*string, error)
+	HighestAfter(ctx context.Context, obj *analysis.CoverageChange) (*string, error)
+}
+type CoverageRowResolver interface {
+	SubCompetency(ctx context.Context, obj *model.CoverageRow) (*engine.SubCompetency, error)
+
+	Highest(ctx context.Context, obj *model.CoverageRow) (*string, error)
 }
 type ExplainNodeResolver interface {
 	File(ctx context.Context, obj *engine.ExplainNode) (string, error)
@@ -361,6 +566,23 @@ type FactChangeResolver interface {
 	Before(ctx context.Context, obj *app.FactChange) (*string, error)
 	After(ctx context.Context, obj *app.FactChange) (*string, error)
 }
+type GapResolver interface {
+	SubCompetency(ctx context.Context, obj *analysis.Gap) (*engine.SubCompetency, error)
+
+	Attained(ctx context.Context, obj *analysis.Gap) (*string, error)
+}
+type GapCountResolver interface {
+	SubCompetency(ctx context.Context, obj *analysis.GapCount) (*engine.SubCompetency, error)
+}
+type GapReportResolver interface {
+	CoveringNothing(ctx context.Context, obj *analysis.GapReport) ([]*engine.Course, error)
+}
+type LevelRequirementResolver interface {
+	SubCompetency(ctx context.Context, obj *analysis.LevelRequirement) (*engine.SubCompetency, error)
+}
+type MatrixCourseResolver interface {
+	Course(ctx context.Context, obj *analysis.MatrixCourse) (*engine.Course, error)
+}
 type MutationResolver interface {
 	CreateCourse(ctx context.Context, input model.CreateCourseInput) (*engine.Course, error)
 	UpdateCourse(ctx context.Context, code string, version int, input model.UpdateCourseInput) (*engine.Course, error)
@@ -374,20 +596,37 @@ type MutationResolver interface {
 	DeletePosition(ctx context.Context, id string, version int) (*model.DeletePositionPayload, error)
 	ReloadRules(ctx context.Context) (*app.RulesStatus, error)
 }
+type OrganizationReadinessResolver interface {
+	CommonGaps(ctx context.Context, obj *analysis.OrganizationReadiness, top *int) ([]*analysis.GapCount, error)
+	RecommendedCourses(ctx context.Context, obj *analysis.OrganizationReadiness, top *int) ([]*analysis.CourseGapClosure, error)
+}
 type PersonResolver interface {
 	PositionID(ctx context.Context, obj *engine.Person) (*string, error)
 	Position(ctx context.Context, obj *engine.Person) (*engine.Position, error)
+
+	Readiness(ctx context.Context, obj *engine.Person) (*analysis.Readiness, error)
+	Recommendations(ctx context.Context, obj *engine.Person) (*analysis.Recommendation, error)
 }
 type PositionResolver interface {
 	People(ctx context.Context, obj *engine.Position) ([]*engine.Person, error)
 
 	Requirements(ctx context.Context, obj *engine.Position) ([]*engine.Requirement, error)
 }
+type PositionDemandChangeResolver interface {
+	Position(ctx context.Context, obj *analysis.PositionChange) (*engine.Position, error)
+}
 type PositionPreviewResolver interface {
 	RuleError(ctx context.Context, obj *app.PositionPreview) (*string, error)
 }
 type QueryResolver interface {
 	ProficiencyScale(ctx context.Context) (*engine.Scale, error)
+	CoverageMatrix(ctx context.Context, filter *model.CoverageFilter) (*model.CoverageMatrix, error)
+	Gaps(ctx context.Context, minLevel *string, overServedAbove *int) (*analysis.GapReport, error)
+	Demand(ctx context.Context) ([]*analysis.SubCompetencyDemand, error)
+	Organizations(ctx context.Context) ([]string, error)
+	OrganizationReadiness(ctx context.Context, organization string) (*analysis.OrganizationReadiness, error)
+	CourseImpact(ctx context.Context, code string, input *model.UpdateCourseInput, retire *bool, delete *bool) (*model.CourseImpact, error)
+	NewCourseImpact(ctx context.Context, input model.CreateCourseInput) (*model.CourseImpact, error)
 	Framework(ctx context.Context) (*engine.Framework, error)
 	Competencies(ctx context.Context) ([]*engine.Competency, error)
 	Competency(ctx context.Context, code string) (*engine.Competency, error)
@@ -402,6 +641,15 @@ type QueryResolver interface {
 	Explain(ctx context.Context, rule string, course *string, position *string) (*engine.Explanation, error)
 	PreviewCourse(ctx context.Context, input model.CreateCourseInput) (*app.CoursePreview, error)
 	PreviewPosition(ctx context.Context, input model.CreatePositionInput) (*app.PositionPreview, error)
+}
+type ReadinessChangeResolver interface {
+	Person(ctx context.Context, obj *analysis.ReadinessChange) (*engine.Person, error)
+}
+type RecommendationResolver interface {
+	Explanation(ctx context.Context, obj *analysis.Recommendation) (string, error)
+}
+type RecommendedCourseResolver interface {
+	Course(ctx context.Context, obj *analysis.RecommendedCourse) (*engine.Course, error)
 }
 type RejectedRuleSetResolver interface {
 	Errors(ctx context.Context, obj *app.Rejection) ([]*diag.Diagnostic, error)
@@ -424,6 +672,14 @@ type SubCompetencyResolver interface {
 	CoveredBy(ctx context.Context, obj *engine.SubCompetency, minLevel *string, status *string) ([]*engine.Coverage, error)
 	RequiredBy(ctx context.Context, obj *engine.SubCompetency, minLevel *string) ([]*engine.Requirement, error)
 }
+type SubCompetencyCoverageResolver interface {
+	SubCompetency(ctx context.Context, obj *analysis.SubCompetencyCoverage) (*engine.SubCompetency, error)
+	Highest(ctx context.Context, obj *analysis.SubCompetencyCoverage) (*string, error)
+}
+type SubCompetencyDemandResolver interface {
+	SubCompetency(ctx context.Context, obj *analysis.SubCompetencyDemand) (*engine.SubCompetency, error)
+	Highest(ctx context.Context, obj *analysis.SubCompetencyDemand) (*string, error)
+}
 type YieldResolver interface {
 	SubCompetency(ctx context.Context, obj *engine.Yield) (*engine.SubCompetency, error)
 }
@@ -445,6 +701,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "Attainment.courses":
+		if e.ComplexityRoot.Attainment.Courses == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attainment.Courses(childComplexity), true
+	case "Attainment.level":
+		if e.ComplexityRoot.Attainment.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attainment.Level(childComplexity), true
+	case "Attainment.subCompetency":
+		if e.ComplexityRoot.Attainment.SubCompetency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attainment.SubCompetency(childComplexity), true
 
 	case "Competency.code":
 		if e.ComplexityRoot.Competency.Code == nil {
@@ -601,6 +876,62 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CourseEdge.Node(childComplexity), true
 
+	case "CourseGapClosure.course":
+		if e.ComplexityRoot.CourseGapClosure.Course == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CourseGapClosure.Course(childComplexity), true
+	case "CourseGapClosure.gapsClosed":
+		if e.ComplexityRoot.CourseGapClosure.GapsClosed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CourseGapClosure.GapsClosed(childComplexity), true
+
+	case "CourseImpact.change":
+		if e.ComplexityRoot.CourseImpact.Change == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CourseImpact.Change(childComplexity), true
+	case "CourseImpact.courseCode":
+		if e.ComplexityRoot.CourseImpact.Course == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CourseImpact.Course(childComplexity), true
+	case "CourseImpact.dependentCourses":
+		if e.ComplexityRoot.CourseImpact.DependentCourses == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CourseImpact.DependentCourses(childComplexity), true
+	case "CourseImpact.people":
+		if e.ComplexityRoot.CourseImpact.People == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CourseImpact.People(childComplexity), true
+	case "CourseImpact.positions":
+		if e.ComplexityRoot.CourseImpact.Positions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CourseImpact.Positions(childComplexity), true
+	case "CourseImpact.ruleError":
+		if e.ComplexityRoot.CourseImpact.RuleError == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CourseImpact.RuleError(childComplexity), true
+	case "CourseImpact.subCompetencies":
+		if e.ComplexityRoot.CourseImpact.SubCompetencies == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CourseImpact.SubCompetencies(childComplexity), true
+
 	case "CoursePreview.changes":
 		if e.ComplexityRoot.CoursePreview.Changes == nil {
 			break
@@ -650,6 +981,111 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Coverage.SubCompetency(childComplexity), true
+
+	case "CoverageChange.courseAfter":
+		if e.ComplexityRoot.CoverageChange.CourseAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoverageChange.CourseAfter(childComplexity), true
+	case "CoverageChange.courseBefore":
+		if e.ComplexityRoot.CoverageChange.CourseBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoverageChange.CourseBefore(childComplexity), true
+	case "CoverageChange.gapsClosed":
+		if e.ComplexityRoot.CoverageChange.GapsClosed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoverageChange.GapsClosed(childComplexity), true
+	case "CoverageChange.gapsOpened":
+		if e.ComplexityRoot.CoverageChange.GapsOpened == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoverageChange.GapsOpened(childComplexity), true
+	case "CoverageChange.highestAfter":
+		if e.ComplexityRoot.CoverageChange.HighestAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoverageChange.HighestAfter(childComplexity), true
+	case "CoverageChange.highestBefore":
+		if e.ComplexityRoot.CoverageChange.HighestBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoverageChange.HighestBefore(childComplexity), true
+	case "CoverageChange.personGaps":
+		if e.ComplexityRoot.CoverageChange.PersonGaps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoverageChange.PersonGaps(childComplexity), true
+	case "CoverageChange.subCompetency":
+		if e.ComplexityRoot.CoverageChange.SubCompetency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoverageChange.SubCompetency(childComplexity), true
+
+	case "CoverageMatrix.courses":
+		if e.ComplexityRoot.CoverageMatrix.Courses == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoverageMatrix.Courses(childComplexity), true
+	case "CoverageMatrix.levels":
+		if e.ComplexityRoot.CoverageMatrix.Levels == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoverageMatrix.Levels(childComplexity), true
+	case "CoverageMatrix.minLevel":
+		if e.ComplexityRoot.CoverageMatrix.MinLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoverageMatrix.MinLevel(childComplexity), true
+	case "CoverageMatrix.rows":
+		if e.ComplexityRoot.CoverageMatrix.Rows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoverageMatrix.Rows(childComplexity), true
+
+	case "CoverageRow.cells":
+		if e.ComplexityRoot.CoverageRow.Cells == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoverageRow.Cells(childComplexity), true
+	case "CoverageRow.countByLevel":
+		if e.ComplexityRoot.CoverageRow.Counts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoverageRow.Counts(childComplexity), true
+	case "CoverageRow.gap":
+		if e.ComplexityRoot.CoverageRow.Gap == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoverageRow.Gap(childComplexity), true
+	case "CoverageRow.highest":
+		if e.ComplexityRoot.CoverageRow.Highest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoverageRow.Highest(childComplexity), true
+	case "CoverageRow.subCompetency":
+		if e.ComplexityRoot.CoverageRow.SubCompetency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoverageRow.SubCompetency(childComplexity), true
 
 	case "DeleteCoursePayload.code":
 		if e.ComplexityRoot.DeleteCoursePayload.Code == nil {
@@ -832,6 +1268,169 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Framework.Name(childComplexity), true
 
+	case "Gap.attained":
+		if e.ComplexityRoot.Gap.Attained == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Gap.Attained(childComplexity), true
+	case "Gap.required":
+		if e.ComplexityRoot.Gap.Required == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Gap.Required(childComplexity), true
+	case "Gap.subCompetency":
+		if e.ComplexityRoot.Gap.SubCompetency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Gap.SubCompetency(childComplexity), true
+
+	case "GapCount.people":
+		if e.ComplexityRoot.GapCount.People == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapCount.People(childComplexity), true
+	case "GapCount.required":
+		if e.ComplexityRoot.GapCount.Required == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapCount.Required(childComplexity), true
+	case "GapCount.subCompetency":
+		if e.ComplexityRoot.GapCount.SubCompetency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapCount.SubCompetency(childComplexity), true
+
+	case "GapReport.coveringNothing":
+		if e.ComplexityRoot.GapReport.CoveringNothing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapReport.CoveringNothing(childComplexity), true
+	case "GapReport.level":
+		if e.ComplexityRoot.GapReport.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapReport.Level(childComplexity), true
+	case "GapReport.overServed":
+		if e.ComplexityRoot.GapReport.OverServed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapReport.OverServed(childComplexity), true
+	case "GapReport.overServedAbove":
+		if e.ComplexityRoot.GapReport.OverServedAbove == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapReport.OverServedAbove(childComplexity), true
+	case "GapReport.uncovered":
+		if e.ComplexityRoot.GapReport.Uncovered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapReport.Uncovered(childComplexity), true
+
+	case "LevelCount.courses":
+		if e.ComplexityRoot.LevelCount.Courses == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LevelCount.Courses(childComplexity), true
+	case "LevelCount.level":
+		if e.ComplexityRoot.LevelCount.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LevelCount.Level(childComplexity), true
+
+	case "LevelDemand.atLeast":
+		if e.ComplexityRoot.LevelDemand.AtLeast == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LevelDemand.AtLeast(childComplexity), true
+	case "LevelDemand.blocking":
+		if e.ComplexityRoot.LevelDemand.Blocking == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LevelDemand.Blocking(childComplexity), true
+	case "LevelDemand.exactly":
+		if e.ComplexityRoot.LevelDemand.Exactly == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LevelDemand.Exactly(childComplexity), true
+	case "LevelDemand.level":
+		if e.ComplexityRoot.LevelDemand.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LevelDemand.Level(childComplexity), true
+	case "LevelDemand.meetable":
+		if e.ComplexityRoot.LevelDemand.Meetable == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LevelDemand.Meetable(childComplexity), true
+
+	case "LevelRequirement.level":
+		if e.ComplexityRoot.LevelRequirement.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LevelRequirement.Level(childComplexity), true
+	case "LevelRequirement.subCompetency":
+		if e.ComplexityRoot.LevelRequirement.SubCompetency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LevelRequirement.SubCompetency(childComplexity), true
+
+	case "MatrixCourse.code":
+		if e.ComplexityRoot.MatrixCourse.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MatrixCourse.Code(childComplexity), true
+	case "MatrixCourse.course":
+		if e.ComplexityRoot.MatrixCourse.Course == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MatrixCourse.Course(childComplexity), true
+	case "MatrixCourse.hours":
+		if e.ComplexityRoot.MatrixCourse.Hours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MatrixCourse.Hours(childComplexity), true
+	case "MatrixCourse.provider":
+		if e.ComplexityRoot.MatrixCourse.Provider == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MatrixCourse.Provider(childComplexity), true
+	case "MatrixCourse.status":
+		if e.ComplexityRoot.MatrixCourse.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MatrixCourse.Status(childComplexity), true
+	case "MatrixCourse.title":
+		if e.ComplexityRoot.MatrixCourse.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MatrixCourse.Title(childComplexity), true
+
 	case "Mutation.createCourse":
 		if e.ComplexityRoot.Mutation.CreateCourse == nil {
 			break
@@ -949,6 +1548,53 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Mutation.UpdatePosition(childComplexity, args["id"].(string), args["version"].(int), args["input"].(model.UpdatePositionInput)), true
 
+	case "OrganizationReadiness.commonGaps":
+		if e.ComplexityRoot.OrganizationReadiness.CommonGaps == nil {
+			break
+		}
+
+		args, err := ec.field_OrganizationReadiness_commonGaps_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.OrganizationReadiness.CommonGaps(childComplexity, args["top"].(*int)), true
+	case "OrganizationReadiness.organization":
+		if e.ComplexityRoot.OrganizationReadiness.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganizationReadiness.Organization(childComplexity), true
+	case "OrganizationReadiness.people":
+		if e.ComplexityRoot.OrganizationReadiness.People == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganizationReadiness.People(childComplexity), true
+	case "OrganizationReadiness.ready":
+		if e.ComplexityRoot.OrganizationReadiness.Ready == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganizationReadiness.Ready(childComplexity), true
+	case "OrganizationReadiness.recommendedCourses":
+		if e.ComplexityRoot.OrganizationReadiness.RecommendedCourses == nil {
+			break
+		}
+
+		args, err := ec.field_OrganizationReadiness_recommendedCourses_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.OrganizationReadiness.RecommendedCourses(childComplexity, args["top"].(*int)), true
+	case "OrganizationReadiness.share":
+		if e.ComplexityRoot.OrganizationReadiness.Share == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganizationReadiness.Share(childComplexity), true
+
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
 			break
@@ -1004,6 +1650,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Person.PositionID(childComplexity), true
+	case "Person.readiness":
+		if e.ComplexityRoot.Person.Readiness == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Person.Readiness(childComplexity), true
+	case "Person.recommendations":
+		if e.ComplexityRoot.Person.Recommendations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Person.Recommendations(childComplexity), true
 	case "Person.updatedAt":
 		if e.ComplexityRoot.Person.UpdatedAt == nil {
 			break
@@ -1135,6 +1793,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PositionConnection.TotalCount(childComplexity), true
 
+	case "PositionDemandChange.meetableAfter":
+		if e.ComplexityRoot.PositionDemandChange.MeetableAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PositionDemandChange.MeetableAfter(childComplexity), true
+	case "PositionDemandChange.meetableBefore":
+		if e.ComplexityRoot.PositionDemandChange.MeetableBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PositionDemandChange.MeetableBefore(childComplexity), true
+	case "PositionDemandChange.nowMeetable":
+		if e.ComplexityRoot.PositionDemandChange.NowMeetable == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PositionDemandChange.NowMeetable(childComplexity), true
+	case "PositionDemandChange.nowUnmeetable":
+		if e.ComplexityRoot.PositionDemandChange.NowUnmeetable == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PositionDemandChange.NowUnmeetable(childComplexity), true
+	case "PositionDemandChange.position":
+		if e.ComplexityRoot.PositionDemandChange.Position == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PositionDemandChange.Position(childComplexity), true
+
 	case "PositionEdge.cursor":
 		if e.ComplexityRoot.PositionEdge.Cursor == nil {
 			break
@@ -1214,6 +1903,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Course(childComplexity, args["code"].(string)), true
+	case "Query.courseImpact":
+		if e.ComplexityRoot.Query.CourseImpact == nil {
+			break
+		}
+
+		args, err := ec.field_Query_courseImpact_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CourseImpact(childComplexity, args["code"].(string), args["input"].(*model.UpdateCourseInput), args["retire"].(*bool), args["delete"].(*bool)), true
 	case "Query.courses":
 		if e.ComplexityRoot.Query.Courses == nil {
 			break
@@ -1225,6 +1925,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Courses(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.CourseFilter)), true
+	case "Query.coverageMatrix":
+		if e.ComplexityRoot.Query.CoverageMatrix == nil {
+			break
+		}
+
+		args, err := ec.field_Query_coverageMatrix_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CoverageMatrix(childComplexity, args["filter"].(*model.CoverageFilter)), true
+	case "Query.demand":
+		if e.ComplexityRoot.Query.Demand == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Demand(childComplexity), true
 	case "Query.explain":
 		if e.ComplexityRoot.Query.Explain == nil {
 			break
@@ -1242,7 +1959,46 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Framework(childComplexity), true
+	case "Query.gaps":
+		if e.ComplexityRoot.Query.Gaps == nil {
+			break
+		}
 
+		args, err := ec.field_Query_gaps_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Gaps(childComplexity, args["minLevel"].(*string), args["overServedAbove"].(*int)), true
+
+	case "Query.newCourseImpact":
+		if e.ComplexityRoot.Query.NewCourseImpact == nil {
+			break
+		}
+
+		args, err := ec.field_Query_newCourseImpact_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.NewCourseImpact(childComplexity, args["input"].(model.CreateCourseInput)), true
+	case "Query.organizationReadiness":
+		if e.ComplexityRoot.Query.OrganizationReadiness == nil {
+			break
+		}
+
+		args, err := ec.field_Query_organizationReadiness_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.OrganizationReadiness(childComplexity, args["organization"].(string)), true
+	case "Query.organizations":
+		if e.ComplexityRoot.Query.Organizations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Organizations(childComplexity), true
 	case "Query.people":
 		if e.ComplexityRoot.Query.People == nil {
 			break
@@ -1332,6 +2088,130 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.SubCompetency(childComplexity, args["code"].(string)), true
+
+	case "Readiness.attained":
+		if e.ComplexityRoot.Readiness.Attained == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Readiness.Attained(childComplexity), true
+	case "Readiness.gaps":
+		if e.ComplexityRoot.Readiness.Gaps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Readiness.Gaps(childComplexity), true
+	case "Readiness.hasPosition":
+		if e.ComplexityRoot.Readiness.HasPosition == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Readiness.HasPosition(childComplexity), true
+	case "Readiness.ready":
+		if e.ComplexityRoot.Readiness.Ready == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Readiness.Ready(childComplexity), true
+	case "Readiness.requirements":
+		if e.ComplexityRoot.Readiness.Requirements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Readiness.Requirements(childComplexity), true
+
+	case "ReadinessChange.gapsAdded":
+		if e.ComplexityRoot.ReadinessChange.GapsAdded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReadinessChange.GapsAdded(childComplexity), true
+	case "ReadinessChange.gapsRemoved":
+		if e.ComplexityRoot.ReadinessChange.GapsRemoved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReadinessChange.GapsRemoved(childComplexity), true
+	case "ReadinessChange.person":
+		if e.ComplexityRoot.ReadinessChange.Person == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReadinessChange.Person(childComplexity), true
+	case "ReadinessChange.personId":
+		if e.ComplexityRoot.ReadinessChange.PersonID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReadinessChange.PersonID(childComplexity), true
+	case "ReadinessChange.readyAfter":
+		if e.ComplexityRoot.ReadinessChange.ReadyAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReadinessChange.ReadyAfter(childComplexity), true
+	case "ReadinessChange.readyBefore":
+		if e.ComplexityRoot.ReadinessChange.ReadyBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReadinessChange.ReadyBefore(childComplexity), true
+
+	case "Recommendation.courses":
+		if e.ComplexityRoot.Recommendation.Courses == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Recommendation.Courses(childComplexity), true
+	case "Recommendation.explanation":
+		if e.ComplexityRoot.Recommendation.Explanation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Recommendation.Explanation(childComplexity), true
+	case "Recommendation.lowerBoundHours":
+		if e.ComplexityRoot.Recommendation.LowerBoundHours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Recommendation.LowerBoundHours(childComplexity), true
+	case "Recommendation.method":
+		if e.ComplexityRoot.Recommendation.Method == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Recommendation.Method(childComplexity), true
+	case "Recommendation.totalHours":
+		if e.ComplexityRoot.Recommendation.TotalHours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Recommendation.TotalHours(childComplexity), true
+	case "Recommendation.unclosable":
+		if e.ComplexityRoot.Recommendation.Unclosable == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Recommendation.Unclosable(childComplexity), true
+
+	case "RecommendedCourse.closes":
+		if e.ComplexityRoot.RecommendedCourse.Closes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecommendedCourse.Closes(childComplexity), true
+	case "RecommendedCourse.course":
+		if e.ComplexityRoot.RecommendedCourse.Course == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecommendedCourse.Course(childComplexity), true
+	case "RecommendedCourse.prerequisiteOf":
+		if e.ComplexityRoot.RecommendedCourse.PrerequisiteOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecommendedCourse.PrerequisiteOf(childComplexity), true
 
 	case "RejectedRuleSet.errors":
 		if e.ComplexityRoot.RejectedRuleSet.Errors == nil {
@@ -1578,6 +2458,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SubCompetency.Statement(childComplexity), true
 
+	case "SubCompetencyCoverage.courses":
+		if e.ComplexityRoot.SubCompetencyCoverage.Courses == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubCompetencyCoverage.Courses(childComplexity), true
+	case "SubCompetencyCoverage.highest":
+		if e.ComplexityRoot.SubCompetencyCoverage.Highest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubCompetencyCoverage.Highest(childComplexity), true
+	case "SubCompetencyCoverage.subCompetency":
+		if e.ComplexityRoot.SubCompetencyCoverage.SubCompetency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubCompetencyCoverage.SubCompetency(childComplexity), true
+
+	case "SubCompetencyDemand.highest":
+		if e.ComplexityRoot.SubCompetencyDemand.Highest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubCompetencyDemand.Highest(childComplexity), true
+	case "SubCompetencyDemand.levels":
+		if e.ComplexityRoot.SubCompetencyDemand.Levels == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubCompetencyDemand.Levels(childComplexity), true
+	case "SubCompetencyDemand.subCompetency":
+		if e.ComplexityRoot.SubCompetencyDemand.SubCompetency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubCompetencyDemand.SubCompetency(childComplexity), true
+
 	case "Yield.level":
 		if e.ComplexityRoot.Yield.Level == nil {
 			break
@@ -1602,6 +2520,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("CompletionInput", ec.unmarshalInputCompletionInput),
 			graphql.NewInputUnmarshaler("CourseFilter", ec.unmarshalInputCourseFilter),
+			graphql.NewInputUnmarshaler("CoverageFilter", ec.unmarshalInputCoverageFilter),
 			graphql.NewInputUnmarshaler("CreateCourseInput", ec.unmarshalInputCreateCourseInput),
 			graphql.NewInputUnmarshaler("CreatePersonInput", ec.unmarshalInputCreatePersonInput),
 			graphql.NewInputUnmarshaler("CreatePositionInput", ec.unmarshalInputCreatePositionInput),
@@ -1685,7 +2604,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "competencies.graphqls" "courses.graphqls" "people.graphqls" "positions.graphqls" "rules.graphqls" "schema.graphqls"
+//go:embed "analysis.graphqls" "competencies.graphqls" "courses.graphqls" "people.graphqls" "positions.graphqls" "rules.graphqls" "schema.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -1697,6 +2616,7 @@ func sourceData(filename string) string {
 }
 
 var sources = []*ast.Source{
+	{Name: "analysis.graphqls", Input: sourceData("analysis.graphqls"), BuiltIn: false},
 	{Name: "competencies.graphqls", Input: sourceData("competencies.graphqls"), BuiltIn: false},
 	{Name: "courses.graphqls", Input: sourceData("courses.graphqls"), BuiltIn: false},
 	{Name: "people.graphqls", Input: sourceData("people.graphqls"), BuiltIn: false},
@@ -1709,6 +2629,18 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_Attainment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "subCompetency":
+		return ec.fieldContext_Attainment_subCompetency(ctx, field)
+	case "level":
+		return ec.fieldContext_Attainment_level(ctx, field)
+	case "courses":
+		return ec.fieldContext_Attainment_courses(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Attainment", field.Name)
+}
 
 func (ec *executionContext) childFields_Competency(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -1792,6 +2724,36 @@ func (ec *executionContext) childFields_CourseEdge(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type CourseEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_CourseGapClosure(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "course":
+		return ec.fieldContext_CourseGapClosure_course(ctx, field)
+	case "gapsClosed":
+		return ec.fieldContext_CourseGapClosure_gapsClosed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CourseGapClosure", field.Name)
+}
+
+func (ec *executionContext) childFields_CourseImpact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "courseCode":
+		return ec.fieldContext_CourseImpact_courseCode(ctx, field)
+	case "change":
+		return ec.fieldContext_CourseImpact_change(ctx, field)
+	case "subCompetencies":
+		return ec.fieldContext_CourseImpact_subCompetencies(ctx, field)
+	case "people":
+		return ec.fieldContext_CourseImpact_people(ctx, field)
+	case "positions":
+		return ec.fieldContext_CourseImpact_positions(ctx, field)
+	case "dependentCourses":
+		return ec.fieldContext_CourseImpact_dependentCourses(ctx, field)
+	case "ruleError":
+		return ec.fieldContext_CourseImpact_ruleError(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CourseImpact", field.Name)
+}
+
 func (ec *executionContext) childFields_CoursePreview(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "coverage":
@@ -1820,6 +2782,58 @@ func (ec *executionContext) childFields_Coverage(ctx context.Context, field grap
 		return ec.fieldContext_Coverage_rules(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Coverage", field.Name)
+}
+
+func (ec *executionContext) childFields_CoverageChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "subCompetency":
+		return ec.fieldContext_CoverageChange_subCompetency(ctx, field)
+	case "courseBefore":
+		return ec.fieldContext_CoverageChange_courseBefore(ctx, field)
+	case "courseAfter":
+		return ec.fieldContext_CoverageChange_courseAfter(ctx, field)
+	case "highestBefore":
+		return ec.fieldContext_CoverageChange_highestBefore(ctx, field)
+	case "highestAfter":
+		return ec.fieldContext_CoverageChange_highestAfter(ctx, field)
+	case "gapsOpened":
+		return ec.fieldContext_CoverageChange_gapsOpened(ctx, field)
+	case "gapsClosed":
+		return ec.fieldContext_CoverageChange_gapsClosed(ctx, field)
+	case "personGaps":
+		return ec.fieldContext_CoverageChange_personGaps(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CoverageChange", field.Name)
+}
+
+func (ec *executionContext) childFields_CoverageMatrix(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "levels":
+		return ec.fieldContext_CoverageMatrix_levels(ctx, field)
+	case "minLevel":
+		return ec.fieldContext_CoverageMatrix_minLevel(ctx, field)
+	case "courses":
+		return ec.fieldContext_CoverageMatrix_courses(ctx, field)
+	case "rows":
+		return ec.fieldContext_CoverageMatrix_rows(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CoverageMatrix", field.Name)
+}
+
+func (ec *executionContext) childFields_CoverageRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "subCompetency":
+		return ec.fieldContext_CoverageRow_subCompetency(ctx, field)
+	case "gap":
+		return ec.fieldContext_CoverageRow_gap(ctx, field)
+	case "highest":
+		return ec.fieldContext_CoverageRow_highest(ctx, field)
+	case "countByLevel":
+		return ec.fieldContext_CoverageRow_countByLevel(ctx, field)
+	case "cells":
+		return ec.fieldContext_CoverageRow_cells(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CoverageRow", field.Name)
 }
 
 func (ec *executionContext) childFields_DeleteCoursePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1922,6 +2936,118 @@ func (ec *executionContext) childFields_Framework(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type Framework", field.Name)
 }
 
+func (ec *executionContext) childFields_Gap(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "subCompetency":
+		return ec.fieldContext_Gap_subCompetency(ctx, field)
+	case "required":
+		return ec.fieldContext_Gap_required(ctx, field)
+	case "attained":
+		return ec.fieldContext_Gap_attained(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Gap", field.Name)
+}
+
+func (ec *executionContext) childFields_GapCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "subCompetency":
+		return ec.fieldContext_GapCount_subCompetency(ctx, field)
+	case "required":
+		return ec.fieldContext_GapCount_required(ctx, field)
+	case "people":
+		return ec.fieldContext_GapCount_people(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GapCount", field.Name)
+}
+
+func (ec *executionContext) childFields_GapReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "level":
+		return ec.fieldContext_GapReport_level(ctx, field)
+	case "overServedAbove":
+		return ec.fieldContext_GapReport_overServedAbove(ctx, field)
+	case "uncovered":
+		return ec.fieldContext_GapReport_uncovered(ctx, field)
+	case "overServed":
+		return ec.fieldContext_GapReport_overServed(ctx, field)
+	case "coveringNothing":
+		return ec.fieldContext_GapReport_coveringNothing(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GapReport", field.Name)
+}
+
+func (ec *executionContext) childFields_LevelCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "level":
+		return ec.fieldContext_LevelCount_level(ctx, field)
+	case "courses":
+		return ec.fieldContext_LevelCount_courses(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LevelCount", field.Name)
+}
+
+func (ec *executionContext) childFields_LevelDemand(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "level":
+		return ec.fieldContext_LevelDemand_level(ctx, field)
+	case "exactly":
+		return ec.fieldContext_LevelDemand_exactly(ctx, field)
+	case "atLeast":
+		return ec.fieldContext_LevelDemand_atLeast(ctx, field)
+	case "meetable":
+		return ec.fieldContext_LevelDemand_meetable(ctx, field)
+	case "blocking":
+		return ec.fieldContext_LevelDemand_blocking(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LevelDemand", field.Name)
+}
+
+func (ec *executionContext) childFields_LevelRequirement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "subCompetency":
+		return ec.fieldContext_LevelRequirement_subCompetency(ctx, field)
+	case "level":
+		return ec.fieldContext_LevelRequirement_level(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LevelRequirement", field.Name)
+}
+
+func (ec *executionContext) childFields_MatrixCourse(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_MatrixCourse_code(ctx, field)
+	case "title":
+		return ec.fieldContext_MatrixCourse_title(ctx, field)
+	case "provider":
+		return ec.fieldContext_MatrixCourse_provider(ctx, field)
+	case "status":
+		return ec.fieldContext_MatrixCourse_status(ctx, field)
+	case "hours":
+		return ec.fieldContext_MatrixCourse_hours(ctx, field)
+	case "course":
+		return ec.fieldContext_MatrixCourse_course(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MatrixCourse", field.Name)
+}
+
+func (ec *executionContext) childFields_OrganizationReadiness(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "organization":
+		return ec.fieldContext_OrganizationReadiness_organization(ctx, field)
+	case "people":
+		return ec.fieldContext_OrganizationReadiness_people(ctx, field)
+	case "ready":
+		return ec.fieldContext_OrganizationReadiness_ready(ctx, field)
+	case "share":
+		return ec.fieldContext_OrganizationReadiness_share(ctx, field)
+	case "commonGaps":
+		return ec.fieldContext_OrganizationReadiness_commonGaps(ctx, field)
+	case "recommendedCourses":
+		return ec.fieldContext_OrganizationReadiness_recommendedCourses(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrganizationReadiness", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hasNextPage":
@@ -1952,6 +3078,10 @@ func (ec *executionContext) childFields_Person(ctx context.Context, field graphq
 		return ec.fieldContext_Person_version(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Person_updatedAt(ctx, field)
+	case "readiness":
+		return ec.fieldContext_Person_readiness(ctx, field)
+	case "recommendations":
+		return ec.fieldContext_Person_recommendations(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Person", field.Name)
 }
@@ -2018,6 +3148,22 @@ func (ec *executionContext) childFields_PositionConnection(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type PositionConnection", field.Name)
 }
 
+func (ec *executionContext) childFields_PositionDemandChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "position":
+		return ec.fieldContext_PositionDemandChange_position(ctx, field)
+	case "meetableBefore":
+		return ec.fieldContext_PositionDemandChange_meetableBefore(ctx, field)
+	case "meetableAfter":
+		return ec.fieldContext_PositionDemandChange_meetableAfter(ctx, field)
+	case "nowUnmeetable":
+		return ec.fieldContext_PositionDemandChange_nowUnmeetable(ctx, field)
+	case "nowMeetable":
+		return ec.fieldContext_PositionDemandChange_nowMeetable(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PositionDemandChange", field.Name)
+}
+
 func (ec *executionContext) childFields_PositionEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "cursor":
@@ -2050,6 +3196,70 @@ func (ec *executionContext) childFields_ProficiencyScale(ctx context.Context, fi
 		return ec.fieldContext_ProficiencyScale_levels(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProficiencyScale", field.Name)
+}
+
+func (ec *executionContext) childFields_Readiness(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "ready":
+		return ec.fieldContext_Readiness_ready(ctx, field)
+	case "hasPosition":
+		return ec.fieldContext_Readiness_hasPosition(ctx, field)
+	case "requirements":
+		return ec.fieldContext_Readiness_requirements(ctx, field)
+	case "gaps":
+		return ec.fieldContext_Readiness_gaps(ctx, field)
+	case "attained":
+		return ec.fieldContext_Readiness_attained(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Readiness", field.Name)
+}
+
+func (ec *executionContext) childFields_ReadinessChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "personId":
+		return ec.fieldContext_ReadinessChange_personId(ctx, field)
+	case "person":
+		return ec.fieldContext_ReadinessChange_person(ctx, field)
+	case "readyBefore":
+		return ec.fieldContext_ReadinessChange_readyBefore(ctx, field)
+	case "readyAfter":
+		return ec.fieldContext_ReadinessChange_readyAfter(ctx, field)
+	case "gapsAdded":
+		return ec.fieldContext_ReadinessChange_gapsAdded(ctx, field)
+	case "gapsRemoved":
+		return ec.fieldContext_ReadinessChange_gapsRemoved(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReadinessChange", field.Name)
+}
+
+func (ec *executionContext) childFields_Recommendation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "courses":
+		return ec.fieldContext_Recommendation_courses(ctx, field)
+	case "totalHours":
+		return ec.fieldContext_Recommendation_totalHours(ctx, field)
+	case "unclosable":
+		return ec.fieldContext_Recommendation_unclosable(ctx, field)
+	case "method":
+		return ec.fieldContext_Recommendation_method(ctx, field)
+	case "lowerBoundHours":
+		return ec.fieldContext_Recommendation_lowerBoundHours(ctx, field)
+	case "explanation":
+		return ec.fieldContext_Recommendation_explanation(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Recommendation", field.Name)
+}
+
+func (ec *executionContext) childFields_RecommendedCourse(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "course":
+		return ec.fieldContext_RecommendedCourse_course(ctx, field)
+	case "closes":
+		return ec.fieldContext_RecommendedCourse_closes(ctx, field)
+	case "prerequisiteOf":
+		return ec.fieldContext_RecommendedCourse_prerequisiteOf(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecommendedCourse", field.Name)
 }
 
 func (ec *executionContext) childFields_RejectedRuleSet(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2174,6 +3384,30 @@ func (ec *executionContext) childFields_SubCompetency(ctx context.Context, field
 		return ec.fieldContext_SubCompetency_requiredBy(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SubCompetency", field.Name)
+}
+
+func (ec *executionContext) childFields_SubCompetencyCoverage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "subCompetency":
+		return ec.fieldContext_SubCompetencyCoverage_subCompetency(ctx, field)
+	case "highest":
+		return ec.fieldContext_SubCompetencyCoverage_highest(ctx, field)
+	case "courses":
+		return ec.fieldContext_SubCompetencyCoverage_courses(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SubCompetencyCoverage", field.Name)
+}
+
+func (ec *executionContext) childFields_SubCompetencyDemand(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "subCompetency":
+		return ec.fieldContext_SubCompetencyDemand_subCompetency(ctx, field)
+	case "highest":
+		return ec.fieldContext_SubCompetencyDemand_highest(ctx, field)
+	case "levels":
+		return ec.fieldContext_SubCompetencyDemand_levels(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SubCompetencyDemand", field.Name)
 }
 
 func (ec *executionContext) childFields_Yield(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2530,6 +3764,34 @@ func (ec *executionContext) field_Mutation_updatePosition_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_OrganizationReadiness_commonGaps_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "top",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["top"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_OrganizationReadiness_recommendedCourses_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "top",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["top"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2555,6 +3817,44 @@ func (ec *executionContext) field_Query_competency_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["code"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_courseImpact_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "code",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["code"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (*model.UpdateCourseInput, error) {
+			return ec.unmarshalOUpdateCourseInput2ᚖcmapᚋgraphᚋmodelᚐUpdateCourseInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "retire",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["retire"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "delete",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["delete"] = arg3
 	return args, nil
 }
 
@@ -2602,6 +3902,20 @@ func (ec *executionContext) field_Query_courses_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_coverageMatrix_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.CoverageFilter, error) {
+			return ec.unmarshalOCoverageFilter2ᚖcmapᚋgraphᚋmodelᚐCoverageFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_explain_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2629,6 +3943,56 @@ func (ec *executionContext) field_Query_explain_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["position"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_gaps_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "minLevel",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["minLevel"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "overServedAbove",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["overServedAbove"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_newCourseImpact_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateCourseInput, error) {
+			return ec.unmarshalNCreateCourseInput2cmapᚋgraphᚋmodelᚐCreateCourseInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_organizationReadiness_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "organization",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["organization"] = arg0
 	return args, nil
 }
 
@@ -2885,6 +4249,93 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _Attainment_subCompetency(ctx context.Context, field graphql.CollectedField, obj *analysis.Attainment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attainment_subCompetency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Attainment().SubCompetency(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *engine.SubCompetency) graphql.Marshaler {
+			return ec.marshalNSubCompetency2ᚖcmapᚋengineᚐSubCompetency(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Attainment_subCompetency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Attainment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubCompetency(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Attainment_level(ctx context.Context, field graphql.CollectedField, obj *analysis.Attainment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attainment_level(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Attainment_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Attainment", field, false, false, "String")
+}
+
+func (ec *executionContext) _Attainment_courses(ctx context.Context, field graphql.CollectedField, obj *analysis.Attainment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attainment_courses(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Attainment().Courses(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*engine.Course) graphql.Marshaler {
+			return ec.marshalNCourse2ᚕᚖcmapᚋengineᚐCourseᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Attainment_courses(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Attainment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Course(ctx, field)
+		},
+	}
+	return fc, nil
+}
 
 func (ec *executionContext) _Competency_code(ctx context.Context, field graphql.CollectedField, obj *engine.Competency) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -3547,6 +4998,258 @@ func (ec *executionContext) fieldContext_CourseEdge_node(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _CourseGapClosure_course(ctx context.Context, field graphql.CollectedField, obj *analysis.CourseGapClosure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CourseGapClosure_course(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CourseGapClosure().Course(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *engine.Course) graphql.Marshaler {
+			return ec.marshalNCourse2ᚖcmapᚋengineᚐCourse(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CourseGapClosure_course(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CourseGapClosure",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Course(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CourseGapClosure_gapsClosed(ctx context.Context, field graphql.CollectedField, obj *analysis.CourseGapClosure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CourseGapClosure_gapsClosed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GapsClosed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CourseGapClosure_gapsClosed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CourseGapClosure", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CourseImpact_courseCode(ctx context.Context, field graphql.CollectedField, obj *model.CourseImpact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CourseImpact_courseCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Course, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CourseImpact_courseCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CourseImpact", field, false, false, "String")
+}
+
+func (ec *executionContext) _CourseImpact_change(ctx context.Context, field graphql.CollectedField, obj *model.CourseImpact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CourseImpact_change(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Change, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNCourseChange2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CourseImpact_change(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CourseImpact", field, false, false, "CourseChange")
+}
+
+func (ec *executionContext) _CourseImpact_subCompetencies(ctx context.Context, field graphql.CollectedField, obj *model.CourseImpact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CourseImpact_subCompetencies(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SubCompetencies, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []analysis.CoverageChange) graphql.Marshaler {
+			return ec.marshalNCoverageChange2ᚕcmapᚋanalysisᚐCoverageChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CourseImpact_subCompetencies(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CourseImpact",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CoverageChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CourseImpact_people(ctx context.Context, field graphql.CollectedField, obj *model.CourseImpact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CourseImpact_people(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.People, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []analysis.ReadinessChange) graphql.Marshaler {
+			return ec.marshalNReadinessChange2ᚕcmapᚋanalysisᚐReadinessChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CourseImpact_people(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CourseImpact",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReadinessChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CourseImpact_positions(ctx context.Context, field graphql.CollectedField, obj *model.CourseImpact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CourseImpact_positions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Positions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []analysis.PositionChange) graphql.Marshaler {
+			return ec.marshalNPositionDemandChange2ᚕcmapᚋanalysisᚐPositionChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CourseImpact_positions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CourseImpact",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PositionDemandChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CourseImpact_dependentCourses(ctx context.Context, field graphql.CollectedField, obj *model.CourseImpact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CourseImpact_dependentCourses(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CourseImpact().DependentCourses(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*engine.Course) graphql.Marshaler {
+			return ec.marshalNCourse2ᚕᚖcmapᚋengineᚐCourseᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CourseImpact_dependentCourses(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CourseImpact",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Course(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CourseImpact_ruleError(ctx context.Context, field graphql.CollectedField, obj *model.CourseImpact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CourseImpact_ruleError(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CourseImpact().RuleError(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CourseImpact_ruleError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CourseImpact", field, true, true, "String")
+}
+
 func (ec *executionContext) _CoursePreview_coverage(ctx context.Context, field graphql.CollectedField, obj *app.CoursePreview) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3794,6 +5497,451 @@ func (ec *executionContext) fieldContext_Coverage_rules(_ context.Context, field
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_RuleRef(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CoverageChange_subCompetency(ctx context.Context, field graphql.CollectedField, obj *analysis.CoverageChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoverageChange_subCompetency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CoverageChange().SubCompetency(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *engine.SubCompetency) graphql.Marshaler {
+			return ec.marshalNSubCompetency2ᚖcmapᚋengineᚐSubCompetency(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoverageChange_subCompetency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CoverageChange",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubCompetency(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CoverageChange_courseBefore(ctx context.Context, field graphql.CollectedField, obj *analysis.CoverageChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoverageChange_courseBefore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CoverageChange().CourseBefore(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CoverageChange_courseBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoverageChange", field, true, true, "String")
+}
+
+func (ec *executionContext) _CoverageChange_courseAfter(ctx context.Context, field graphql.CollectedField, obj *analysis.CoverageChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoverageChange_courseAfter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CoverageChange().CourseAfter(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CoverageChange_courseAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoverageChange", field, true, true, "String")
+}
+
+func (ec *executionContext) _CoverageChange_highestBefore(ctx context.Context, field graphql.CollectedField, obj *analysis.CoverageChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoverageChange_highestBefore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CoverageChange().HighestBefore(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CoverageChange_highestBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoverageChange", field, true, true, "String")
+}
+
+func (ec *executionContext) _CoverageChange_highestAfter(ctx context.Context, field graphql.CollectedField, obj *analysis.CoverageChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoverageChange_highestAfter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CoverageChange().HighestAfter(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CoverageChange_highestAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoverageChange", field, true, true, "String")
+}
+
+func (ec *executionContext) _CoverageChange_gapsOpened(ctx context.Context, field graphql.CollectedField, obj *analysis.CoverageChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoverageChange_gapsOpened(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GapsOpened, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoverageChange_gapsOpened(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoverageChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _CoverageChange_gapsClosed(ctx context.Context, field graphql.CollectedField, obj *analysis.CoverageChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoverageChange_gapsClosed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GapsClosed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoverageChange_gapsClosed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoverageChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _CoverageChange_personGaps(ctx context.Context, field graphql.CollectedField, obj *analysis.CoverageChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoverageChange_personGaps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PersonGaps, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoverageChange_personGaps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoverageChange", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CoverageMatrix_levels(ctx context.Context, field graphql.CollectedField, obj *model.CoverageMatrix) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoverageMatrix_levels(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Levels, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoverageMatrix_levels(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoverageMatrix", field, false, false, "String")
+}
+
+func (ec *executionContext) _CoverageMatrix_minLevel(ctx context.Context, field graphql.CollectedField, obj *model.CoverageMatrix) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoverageMatrix_minLevel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MinLevel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CoverageMatrix_minLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoverageMatrix", field, false, false, "String")
+}
+
+func (ec *executionContext) _CoverageMatrix_courses(ctx context.Context, field graphql.CollectedField, obj *model.CoverageMatrix) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoverageMatrix_courses(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Courses, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []analysis.MatrixCourse) graphql.Marshaler {
+			return ec.marshalNMatrixCourse2ᚕcmapᚋanalysisᚐMatrixCourseᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoverageMatrix_courses(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CoverageMatrix",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MatrixCourse(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CoverageMatrix_rows(ctx context.Context, field graphql.CollectedField, obj *model.CoverageMatrix) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoverageMatrix_rows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.CoverageRow) graphql.Marshaler {
+			return ec.marshalNCoverageRow2ᚕcmapᚋgraphᚋmodelᚐCoverageRowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoverageMatrix_rows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CoverageMatrix",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CoverageRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CoverageRow_subCompetency(ctx context.Context, field graphql.CollectedField, obj *model.CoverageRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoverageRow_subCompetency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CoverageRow().SubCompetency(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *engine.SubCompetency) graphql.Marshaler {
+			return ec.marshalNSubCompetency2ᚖcmapᚋengineᚐSubCompetency(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoverageRow_subCompetency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CoverageRow",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubCompetency(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CoverageRow_gap(ctx context.Context, field graphql.CollectedField, obj *model.CoverageRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoverageRow_gap(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Gap, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoverageRow_gap(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoverageRow", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CoverageRow_highest(ctx context.Context, field graphql.CollectedField, obj *model.CoverageRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoverageRow_highest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CoverageRow().Highest(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CoverageRow_highest(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoverageRow", field, true, true, "String")
+}
+
+func (ec *executionContext) _CoverageRow_countByLevel(ctx context.Context, field graphql.CollectedField, obj *model.CoverageRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoverageRow_countByLevel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Counts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.LevelCount) graphql.Marshaler {
+			return ec.marshalNLevelCount2ᚕcmapᚋgraphᚋmodelᚐLevelCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoverageRow_countByLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CoverageRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LevelCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CoverageRow_cells(ctx context.Context, field graphql.CollectedField, obj *model.CoverageRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoverageRow_cells(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cells, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []engine.Coverage) graphql.Marshaler {
+			return ec.marshalNCoverage2ᚕcmapᚋengineᚐCoverageᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoverageRow_cells(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CoverageRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Coverage(ctx, field)
 		},
 	}
 	return fc, nil
@@ -4529,6 +6677,667 @@ func (ec *executionContext) fieldContext_Framework_competencies(_ context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Gap_subCompetency(ctx context.Context, field graphql.CollectedField, obj *analysis.Gap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Gap_subCompetency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Gap().SubCompetency(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *engine.SubCompetency) graphql.Marshaler {
+			return ec.marshalNSubCompetency2ᚖcmapᚋengineᚐSubCompetency(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Gap_subCompetency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Gap",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubCompetency(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Gap_required(ctx context.Context, field graphql.CollectedField, obj *analysis.Gap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Gap_required(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Required, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Gap_required(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Gap", field, false, false, "String")
+}
+
+func (ec *executionContext) _Gap_attained(ctx context.Context, field graphql.CollectedField, obj *analysis.Gap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Gap_attained(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Gap().Attained(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Gap_attained(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Gap", field, true, true, "String")
+}
+
+func (ec *executionContext) _GapCount_subCompetency(ctx context.Context, field graphql.CollectedField, obj *analysis.GapCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GapCount_subCompetency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.GapCount().SubCompetency(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *engine.SubCompetency) graphql.Marshaler {
+			return ec.marshalNSubCompetency2ᚖcmapᚋengineᚐSubCompetency(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GapCount_subCompetency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GapCount",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubCompetency(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GapCount_required(ctx context.Context, field graphql.CollectedField, obj *analysis.GapCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GapCount_required(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Required, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GapCount_required(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GapCount", field, false, false, "String")
+}
+
+func (ec *executionContext) _GapCount_people(ctx context.Context, field graphql.CollectedField, obj *analysis.GapCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GapCount_people(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.People, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GapCount_people(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GapCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _GapReport_level(ctx context.Context, field graphql.CollectedField, obj *analysis.GapReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GapReport_level(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GapReport_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GapReport", field, false, false, "String")
+}
+
+func (ec *executionContext) _GapReport_overServedAbove(ctx context.Context, field graphql.CollectedField, obj *analysis.GapReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GapReport_overServedAbove(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OverServedAbove, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GapReport_overServedAbove(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GapReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _GapReport_uncovered(ctx context.Context, field graphql.CollectedField, obj *analysis.GapReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GapReport_uncovered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Uncovered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []analysis.SubCompetencyCoverage) graphql.Marshaler {
+			return ec.marshalNSubCompetencyCoverage2ᚕcmapᚋanalysisᚐSubCompetencyCoverageᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GapReport_uncovered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GapReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubCompetencyCoverage(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GapReport_overServed(ctx context.Context, field graphql.CollectedField, obj *analysis.GapReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GapReport_overServed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OverServed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []analysis.SubCompetencyCoverage) graphql.Marshaler {
+			return ec.marshalNSubCompetencyCoverage2ᚕcmapᚋanalysisᚐSubCompetencyCoverageᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GapReport_overServed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GapReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubCompetencyCoverage(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GapReport_coveringNothing(ctx context.Context, field graphql.CollectedField, obj *analysis.GapReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GapReport_coveringNothing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.GapReport().CoveringNothing(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*engine.Course) graphql.Marshaler {
+			return ec.marshalNCourse2ᚕᚖcmapᚋengineᚐCourseᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GapReport_coveringNothing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GapReport",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Course(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LevelCount_level(ctx context.Context, field graphql.CollectedField, obj *model.LevelCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LevelCount_level(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LevelCount_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LevelCount", field, false, false, "String")
+}
+
+func (ec *executionContext) _LevelCount_courses(ctx context.Context, field graphql.CollectedField, obj *model.LevelCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LevelCount_courses(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Courses, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LevelCount_courses(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LevelCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LevelDemand_level(ctx context.Context, field graphql.CollectedField, obj *analysis.LevelDemand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LevelDemand_level(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LevelDemand_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LevelDemand", field, false, false, "String")
+}
+
+func (ec *executionContext) _LevelDemand_exactly(ctx context.Context, field graphql.CollectedField, obj *analysis.LevelDemand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LevelDemand_exactly(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Exactly, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LevelDemand_exactly(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LevelDemand", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LevelDemand_atLeast(ctx context.Context, field graphql.CollectedField, obj *analysis.LevelDemand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LevelDemand_atLeast(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AtLeast, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LevelDemand_atLeast(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LevelDemand", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LevelDemand_meetable(ctx context.Context, field graphql.CollectedField, obj *analysis.LevelDemand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LevelDemand_meetable(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Meetable, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LevelDemand_meetable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LevelDemand", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _LevelDemand_blocking(ctx context.Context, field graphql.CollectedField, obj *analysis.LevelDemand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LevelDemand_blocking(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Blocking, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LevelDemand_blocking(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LevelDemand", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _LevelRequirement_subCompetency(ctx context.Context, field graphql.CollectedField, obj *analysis.LevelRequirement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LevelRequirement_subCompetency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LevelRequirement().SubCompetency(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *engine.SubCompetency) graphql.Marshaler {
+			return ec.marshalNSubCompetency2ᚖcmapᚋengineᚐSubCompetency(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LevelRequirement_subCompetency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LevelRequirement",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubCompetency(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LevelRequirement_level(ctx context.Context, field graphql.CollectedField, obj *analysis.LevelRequirement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LevelRequirement_level(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LevelRequirement_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LevelRequirement", field, false, false, "String")
+}
+
+func (ec *executionContext) _MatrixCourse_code(ctx context.Context, field graphql.CollectedField, obj *analysis.MatrixCourse) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MatrixCourse_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MatrixCourse_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MatrixCourse", field, false, false, "String")
+}
+
+func (ec *executionContext) _MatrixCourse_title(ctx context.Context, field graphql.CollectedField, obj *analysis.MatrixCourse) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MatrixCourse_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MatrixCourse_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MatrixCourse", field, false, false, "String")
+}
+
+func (ec *executionContext) _MatrixCourse_provider(ctx context.Context, field graphql.CollectedField, obj *analysis.MatrixCourse) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MatrixCourse_provider(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Provider, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MatrixCourse_provider(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MatrixCourse", field, false, false, "String")
+}
+
+func (ec *executionContext) _MatrixCourse_status(ctx context.Context, field graphql.CollectedField, obj *analysis.MatrixCourse) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MatrixCourse_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNCourseStatus2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MatrixCourse_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MatrixCourse", field, false, false, "CourseStatus")
+}
+
+func (ec *executionContext) _MatrixCourse_hours(ctx context.Context, field graphql.CollectedField, obj *analysis.MatrixCourse) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MatrixCourse_hours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hours, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MatrixCourse_hours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MatrixCourse", field, false, false, "Float")
+}
+
+func (ec *executionContext) _MatrixCourse_course(ctx context.Context, field graphql.CollectedField, obj *analysis.MatrixCourse) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MatrixCourse_course(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MatrixCourse().Course(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *engine.Course) graphql.Marshaler {
+			return ec.marshalNCourse2ᚖcmapᚋengineᚐCourse(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MatrixCourse_course(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MatrixCourse",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Course(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createCourse(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5001,6 +7810,186 @@ func (ec *executionContext) fieldContext_Mutation_reloadRules(_ context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _OrganizationReadiness_organization(ctx context.Context, field graphql.CollectedField, obj *analysis.OrganizationReadiness) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganizationReadiness_organization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organization, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganizationReadiness_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganizationReadiness", field, false, false, "String")
+}
+
+func (ec *executionContext) _OrganizationReadiness_people(ctx context.Context, field graphql.CollectedField, obj *analysis.OrganizationReadiness) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganizationReadiness_people(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.People, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganizationReadiness_people(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganizationReadiness", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrganizationReadiness_ready(ctx context.Context, field graphql.CollectedField, obj *analysis.OrganizationReadiness) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganizationReadiness_ready(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ready, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganizationReadiness_ready(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganizationReadiness", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrganizationReadiness_share(ctx context.Context, field graphql.CollectedField, obj *analysis.OrganizationReadiness) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganizationReadiness_share(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Share, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganizationReadiness_share(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganizationReadiness", field, false, false, "Float")
+}
+
+func (ec *executionContext) _OrganizationReadiness_commonGaps(ctx context.Context, field graphql.CollectedField, obj *analysis.OrganizationReadiness) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganizationReadiness_commonGaps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.OrganizationReadiness().CommonGaps(ctx, obj, fc.Args["top"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*analysis.GapCount) graphql.Marshaler {
+			return ec.marshalNGapCount2ᚕᚖcmapᚋanalysisᚐGapCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganizationReadiness_commonGaps(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrganizationReadiness",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GapCount(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_OrganizationReadiness_commonGaps_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrganizationReadiness_recommendedCourses(ctx context.Context, field graphql.CollectedField, obj *analysis.OrganizationReadiness) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganizationReadiness_recommendedCourses(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.OrganizationReadiness().RecommendedCourses(ctx, obj, fc.Args["top"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*analysis.CourseGapClosure) graphql.Marshaler {
+			return ec.marshalNCourseGapClosure2ᚕᚖcmapᚋanalysisᚐCourseGapClosureᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganizationReadiness_recommendedCourses(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrganizationReadiness",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CourseGapClosure(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_OrganizationReadiness_recommendedCourses_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5270,6 +8259,70 @@ func (ec *executionContext) _Person_updatedAt(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_Person_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Person", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Person_readiness(ctx context.Context, field graphql.CollectedField, obj *engine.Person) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Person_readiness(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Person().Readiness(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *analysis.Readiness) graphql.Marshaler {
+			return ec.marshalNReadiness2ᚖcmapᚋanalysisᚐReadiness(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Person_readiness(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Person",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Readiness(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Person_recommendations(ctx context.Context, field graphql.CollectedField, obj *engine.Person) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Person_recommendations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Person().Recommendations(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *analysis.Recommendation) graphql.Marshaler {
+			return ec.marshalNRecommendation2ᚖcmapᚋanalysisᚐRecommendation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Person_recommendations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Person",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Recommendation(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _PersonConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.PersonConnection) (ret graphql.Marshaler) {
@@ -5772,6 +8825,148 @@ func (ec *executionContext) fieldContext_PositionConnection_totalCount(_ context
 	return graphql.NewScalarFieldContext("PositionConnection", field, false, false, "Int")
 }
 
+func (ec *executionContext) _PositionDemandChange_position(ctx context.Context, field graphql.CollectedField, obj *analysis.PositionChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PositionDemandChange_position(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PositionDemandChange().Position(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *engine.Position) graphql.Marshaler {
+			return ec.marshalNPosition2ᚖcmapᚋengineᚐPosition(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PositionDemandChange_position(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PositionDemandChange",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Position(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PositionDemandChange_meetableBefore(ctx context.Context, field graphql.CollectedField, obj *analysis.PositionChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PositionDemandChange_meetableBefore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MeetableBefore, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PositionDemandChange_meetableBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PositionDemandChange", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PositionDemandChange_meetableAfter(ctx context.Context, field graphql.CollectedField, obj *analysis.PositionChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PositionDemandChange_meetableAfter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MeetableAfter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PositionDemandChange_meetableAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PositionDemandChange", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PositionDemandChange_nowUnmeetable(ctx context.Context, field graphql.CollectedField, obj *analysis.PositionChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PositionDemandChange_nowUnmeetable(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NowUnmeetable, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []analysis.LevelRequirement) graphql.Marshaler {
+			return ec.marshalNLevelRequirement2ᚕcmapᚋanalysisᚐLevelRequirementᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PositionDemandChange_nowUnmeetable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PositionDemandChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LevelRequirement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PositionDemandChange_nowMeetable(ctx context.Context, field graphql.CollectedField, obj *analysis.PositionChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PositionDemandChange_nowMeetable(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NowMeetable, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []analysis.LevelRequirement) graphql.Marshaler {
+			return ec.marshalNLevelRequirement2ᚕcmapᚋanalysisᚐLevelRequirementᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PositionDemandChange_nowMeetable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PositionDemandChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LevelRequirement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PositionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.PositionEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6011,6 +9206,281 @@ func (ec *executionContext) fieldContext_Query_proficiencyScale(_ context.Contex
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ProficiencyScale(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_coverageMatrix(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_coverageMatrix(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CoverageMatrix(ctx, fc.Args["filter"].(*model.CoverageFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CoverageMatrix) graphql.Marshaler {
+			return ec.marshalNCoverageMatrix2ᚖcmapᚋgraphᚋmodelᚐCoverageMatrix(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_coverageMatrix(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CoverageMatrix(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_coverageMatrix_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_gaps(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_gaps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Gaps(ctx, fc.Args["minLevel"].(*string), fc.Args["overServedAbove"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *analysis.GapReport) graphql.Marshaler {
+			return ec.marshalNGapReport2ᚖcmapᚋanalysisᚐGapReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_gaps(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GapReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_gaps_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_demand(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_demand(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Demand(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*analysis.SubCompetencyDemand) graphql.Marshaler {
+			return ec.marshalNSubCompetencyDemand2ᚕᚖcmapᚋanalysisᚐSubCompetencyDemandᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_demand(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubCompetencyDemand(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_organizations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_organizations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Organizations(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_organizations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Query", field, true, true, "String")
+}
+
+func (ec *executionContext) _Query_organizationReadiness(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_organizationReadiness(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().OrganizationReadiness(ctx, fc.Args["organization"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *analysis.OrganizationReadiness) graphql.Marshaler {
+			return ec.marshalNOrganizationReadiness2ᚖcmapᚋanalysisᚐOrganizationReadiness(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_organizationReadiness(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrganizationReadiness(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_organizationReadiness_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_courseImpact(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_courseImpact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CourseImpact(ctx, fc.Args["code"].(string), fc.Args["input"].(*model.UpdateCourseInput), fc.Args["retire"].(*bool), fc.Args["delete"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CourseImpact) graphql.Marshaler {
+			return ec.marshalNCourseImpact2ᚖcmapᚋgraphᚋmodelᚐCourseImpact(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_courseImpact(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CourseImpact(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_courseImpact_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_newCourseImpact(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_newCourseImpact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().NewCourseImpact(ctx, fc.Args["input"].(model.CreateCourseInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CourseImpact) graphql.Marshaler {
+			return ec.marshalNCourseImpact2ᚖcmapᚋgraphᚋmodelᚐCourseImpact(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_newCourseImpact(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CourseImpact(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_newCourseImpact_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -6669,6 +10139,547 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Readiness_ready(ctx context.Context, field graphql.CollectedField, obj *analysis.Readiness) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Readiness_ready(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ready, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Readiness_ready(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Readiness", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Readiness_hasPosition(ctx context.Context, field graphql.CollectedField, obj *analysis.Readiness) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Readiness_hasPosition(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HasPosition, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Readiness_hasPosition(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Readiness", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Readiness_requirements(ctx context.Context, field graphql.CollectedField, obj *analysis.Readiness) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Readiness_requirements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Requirements, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Readiness_requirements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Readiness", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Readiness_gaps(ctx context.Context, field graphql.CollectedField, obj *analysis.Readiness) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Readiness_gaps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Gaps, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []analysis.Gap) graphql.Marshaler {
+			return ec.marshalNGap2ᚕcmapᚋanalysisᚐGapᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Readiness_gaps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Readiness",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Gap(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Readiness_attained(ctx context.Context, field graphql.CollectedField, obj *analysis.Readiness) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Readiness_attained(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attained, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []analysis.Attainment) graphql.Marshaler {
+			return ec.marshalNAttainment2ᚕcmapᚋanalysisᚐAttainmentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Readiness_attained(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Readiness",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Attainment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReadinessChange_personId(ctx context.Context, field graphql.CollectedField, obj *analysis.ReadinessChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReadinessChange_personId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PersonID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReadinessChange_personId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReadinessChange", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ReadinessChange_person(ctx context.Context, field graphql.CollectedField, obj *analysis.ReadinessChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReadinessChange_person(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReadinessChange().Person(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *engine.Person) graphql.Marshaler {
+			return ec.marshalNPerson2ᚖcmapᚋengineᚐPerson(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReadinessChange_person(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReadinessChange",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReadinessChange_readyBefore(ctx context.Context, field graphql.CollectedField, obj *analysis.ReadinessChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReadinessChange_readyBefore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReadyBefore, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReadinessChange_readyBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReadinessChange", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ReadinessChange_readyAfter(ctx context.Context, field graphql.CollectedField, obj *analysis.ReadinessChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReadinessChange_readyAfter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReadyAfter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReadinessChange_readyAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReadinessChange", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ReadinessChange_gapsAdded(ctx context.Context, field graphql.CollectedField, obj *analysis.ReadinessChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReadinessChange_gapsAdded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GapsAdded, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []analysis.Gap) graphql.Marshaler {
+			return ec.marshalNGap2ᚕcmapᚋanalysisᚐGapᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReadinessChange_gapsAdded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReadinessChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Gap(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReadinessChange_gapsRemoved(ctx context.Context, field graphql.CollectedField, obj *analysis.ReadinessChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReadinessChange_gapsRemoved(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GapsRemoved, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []analysis.Gap) graphql.Marshaler {
+			return ec.marshalNGap2ᚕcmapᚋanalysisᚐGapᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReadinessChange_gapsRemoved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReadinessChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Gap(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Recommendation_courses(ctx context.Context, field graphql.CollectedField, obj *analysis.Recommendation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Recommendation_courses(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Courses, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []analysis.RecommendedCourse) graphql.Marshaler {
+			return ec.marshalNRecommendedCourse2ᚕcmapᚋanalysisᚐRecommendedCourseᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Recommendation_courses(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Recommendation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecommendedCourse(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Recommendation_totalHours(ctx context.Context, field graphql.CollectedField, obj *analysis.Recommendation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Recommendation_totalHours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalHours, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Recommendation_totalHours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Recommendation", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Recommendation_unclosable(ctx context.Context, field graphql.CollectedField, obj *analysis.Recommendation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Recommendation_unclosable(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unclosable, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []analysis.Gap) graphql.Marshaler {
+			return ec.marshalNGap2ᚕcmapᚋanalysisᚐGapᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Recommendation_unclosable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Recommendation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Gap(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Recommendation_method(ctx context.Context, field graphql.CollectedField, obj *analysis.Recommendation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Recommendation_method(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Method, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNRecommendationMethod2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Recommendation_method(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Recommendation", field, false, false, "RecommendationMethod")
+}
+
+func (ec *executionContext) _Recommendation_lowerBoundHours(ctx context.Context, field graphql.CollectedField, obj *analysis.Recommendation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Recommendation_lowerBoundHours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LowerBoundHours, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Recommendation_lowerBoundHours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Recommendation", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Recommendation_explanation(ctx context.Context, field graphql.CollectedField, obj *analysis.Recommendation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Recommendation_explanation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Recommendation().Explanation(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Recommendation_explanation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Recommendation", field, true, true, "String")
+}
+
+func (ec *executionContext) _RecommendedCourse_course(ctx context.Context, field graphql.CollectedField, obj *analysis.RecommendedCourse) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecommendedCourse_course(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RecommendedCourse().Course(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *engine.Course) graphql.Marshaler {
+			return ec.marshalNCourse2ᚖcmapᚋengineᚐCourse(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecommendedCourse_course(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecommendedCourse",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Course(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecommendedCourse_closes(ctx context.Context, field graphql.CollectedField, obj *analysis.RecommendedCourse) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecommendedCourse_closes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Closes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []analysis.Gap) graphql.Marshaler {
+			return ec.marshalNGap2ᚕcmapᚋanalysisᚐGapᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecommendedCourse_closes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecommendedCourse",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Gap(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecommendedCourse_prerequisiteOf(ctx context.Context, field graphql.CollectedField, obj *analysis.RecommendedCourse) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecommendedCourse_prerequisiteOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PrerequisiteOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecommendedCourse_prerequisiteOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecommendedCourse", field, false, false, "String")
 }
 
 func (ec *executionContext) _RejectedRuleSet_revision(ctx context.Context, field graphql.CollectedField, obj *app.Rejection) (ret graphql.Marshaler) {
@@ -7676,6 +11687,171 @@ func (ec *executionContext) fieldContext_SubCompetency_requiredBy(ctx context.Co
 	if fc.Args, err = ec.field_SubCompetency_requiredBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SubCompetencyCoverage_subCompetency(ctx context.Context, field graphql.CollectedField, obj *analysis.SubCompetencyCoverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubCompetencyCoverage_subCompetency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SubCompetencyCoverage().SubCompetency(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *engine.SubCompetency) graphql.Marshaler {
+			return ec.marshalNSubCompetency2ᚖcmapᚋengineᚐSubCompetency(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubCompetencyCoverage_subCompetency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SubCompetencyCoverage",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubCompetency(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SubCompetencyCoverage_highest(ctx context.Context, field graphql.CollectedField, obj *analysis.SubCompetencyCoverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubCompetencyCoverage_highest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SubCompetencyCoverage().Highest(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SubCompetencyCoverage_highest(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubCompetencyCoverage", field, true, true, "String")
+}
+
+func (ec *executionContext) _SubCompetencyCoverage_courses(ctx context.Context, field graphql.CollectedField, obj *analysis.SubCompetencyCoverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubCompetencyCoverage_courses(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Courses, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubCompetencyCoverage_courses(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubCompetencyCoverage", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SubCompetencyDemand_subCompetency(ctx context.Context, field graphql.CollectedField, obj *analysis.SubCompetencyDemand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubCompetencyDemand_subCompetency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SubCompetencyDemand().SubCompetency(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *engine.SubCompetency) graphql.Marshaler {
+			return ec.marshalNSubCompetency2ᚖcmapᚋengineᚐSubCompetency(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubCompetencyDemand_subCompetency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SubCompetencyDemand",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubCompetency(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SubCompetencyDemand_highest(ctx context.Context, field graphql.CollectedField, obj *analysis.SubCompetencyDemand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubCompetencyDemand_highest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SubCompetencyDemand().Highest(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SubCompetencyDemand_highest(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubCompetencyDemand", field, true, true, "String")
+}
+
+func (ec *executionContext) _SubCompetencyDemand_levels(ctx context.Context, field graphql.CollectedField, obj *analysis.SubCompetencyDemand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubCompetencyDemand_levels(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Levels, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []analysis.LevelDemand) graphql.Marshaler {
+			return ec.marshalNLevelDemand2ᚕcmapᚋanalysisᚐLevelDemandᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubCompetencyDemand_levels(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SubCompetencyDemand",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LevelDemand(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -8913,6 +13089,73 @@ func UnmarshalCourseFilter(ctx context.Context, raw any) (model.CourseFilter, er
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCoverageFilter(ctx context.Context, obj any) (model.CoverageFilter, error) {
+	var it model.CoverageFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["status"]; !present {
+		asMap["status"] = "ACTIVE"
+	}
+
+	fieldsInOrder := [...]string{"competencies", "status", "provider", "minLevel"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "competencies":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("competencies"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Competencies = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOCourseStatusOrAny2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "provider":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("provider"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Provider = data
+		case "minLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minLevel"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinLevel = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCoverageFilter unmarshals raw into the CoverageFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCoverageFilter(ctx context.Context, raw any) (model.CoverageFilter, error) {
+	var out model.CoverageFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CoverageFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateCourseInput(ctx context.Context, obj any) (model.CreateCourseInput, error) {
 	var it model.CreateCourseInput
 	if obj == nil {
@@ -9560,6 +13803,51 @@ func UnmarshalUpdatePositionInput(ctx context.Context, raw any) (model.UpdatePos
 
 // region    **************************** object.gotpl ****************************
 
+var attainmentImplementors = []string{"Attainment"}
+
+func (ec *executionContext) _Attainment(ctx context.Context, sel ast.SelectionSet, obj *analysis.Attainment) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, attainmentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Attainment")
+		case "subCompetency":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Attainment_subCompetency(ctx, field, obj)
+				})
+		case "level":
+			out.Values[i] = ec._Attainment_level(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "courses":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Attainment_courses(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var competencyImplementors = []string{"Competency"}
 
 func (ec *executionContext) _Competency(ctx context.Context, sel ast.SelectionSet, obj *engine.Competency) graphql.Marshaler {
@@ -9833,6 +14121,110 @@ func (ec *executionContext) _CourseEdge(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var courseGapClosureImplementors = []string{"CourseGapClosure"}
+
+func (ec *executionContext) _CourseGapClosure(ctx context.Context, sel ast.SelectionSet, obj *analysis.CourseGapClosure) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, courseGapClosureImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CourseGapClosure")
+		case "course":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CourseGapClosure_course(ctx, field, obj)
+				})
+		case "gapsClosed":
+			out.Values[i] = ec._CourseGapClosure_gapsClosed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var courseImpactImplementors = []string{"CourseImpact"}
+
+func (ec *executionContext) _CourseImpact(ctx context.Context, sel ast.SelectionSet, obj *model.CourseImpact) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, courseImpactImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CourseImpact")
+		case "courseCode":
+			out.Values[i] = ec._CourseImpact_courseCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "change":
+			out.Values[i] = ec._CourseImpact_change(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "subCompetencies":
+			out.Values[i] = ec._CourseImpact_subCompetencies(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "people":
+			out.Values[i] = ec._CourseImpact_people(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "positions":
+			out.Values[i] = ec._CourseImpact_positions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dependentCourses":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CourseImpact_dependentCourses(ctx, field, obj)
+				})
+		case "ruleError":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CourseImpact_ruleError(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var coursePreviewImplementors = []string{"CoursePreview"}
 
 func (ec *executionContext) _CoursePreview(ctx context.Context, sel ast.SelectionSet, obj *app.CoursePreview) graphql.Marshaler {
@@ -9917,6 +14309,182 @@ func (ec *executionContext) _Coverage(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "rules":
 			out.Values[i] = ec._Coverage_rules(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var coverageChangeImplementors = []string{"CoverageChange"}
+
+func (ec *executionContext) _CoverageChange(ctx context.Context, sel ast.SelectionSet, obj *analysis.CoverageChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, coverageChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CoverageChange")
+		case "subCompetency":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CoverageChange_subCompetency(ctx, field, obj)
+				})
+		case "courseBefore":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CoverageChange_courseBefore(ctx, field, obj)
+				})
+		case "courseAfter":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CoverageChange_courseAfter(ctx, field, obj)
+				})
+		case "highestBefore":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CoverageChange_highestBefore(ctx, field, obj)
+				})
+		case "highestAfter":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CoverageChange_highestAfter(ctx, field, obj)
+				})
+		case "gapsOpened":
+			out.Values[i] = ec._CoverageChange_gapsOpened(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "gapsClosed":
+			out.Values[i] = ec._CoverageChange_gapsClosed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "personGaps":
+			out.Values[i] = ec._CoverageChange_personGaps(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var coverageMatrixImplementors = []string{"CoverageMatrix"}
+
+func (ec *executionContext) _CoverageMatrix(ctx context.Context, sel ast.SelectionSet, obj *model.CoverageMatrix) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, coverageMatrixImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CoverageMatrix")
+		case "levels":
+			out.Values[i] = ec._CoverageMatrix_levels(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "minLevel":
+			out.Values[i] = ec._CoverageMatrix_minLevel(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "courses":
+			out.Values[i] = ec._CoverageMatrix_courses(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rows":
+			out.Values[i] = ec._CoverageMatrix_rows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var coverageRowImplementors = []string{"CoverageRow"}
+
+func (ec *executionContext) _CoverageRow(ctx context.Context, sel ast.SelectionSet, obj *model.CoverageRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, coverageRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CoverageRow")
+		case "subCompetency":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CoverageRow_subCompetency(ctx, field, obj)
+				})
+		case "gap":
+			out.Values[i] = ec._CoverageRow_gap(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "highest":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CoverageRow_highest(ctx, field, obj)
+				})
+		case "countByLevel":
+			out.Values[i] = ec._CoverageRow_countByLevel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cells":
+			out.Values[i] = ec._CoverageRow_cells(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -10287,6 +14855,338 @@ func (ec *executionContext) _Framework(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var gapImplementors = []string{"Gap"}
+
+func (ec *executionContext) _Gap(ctx context.Context, sel ast.SelectionSet, obj *analysis.Gap) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, gapImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Gap")
+		case "subCompetency":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Gap_subCompetency(ctx, field, obj)
+				})
+		case "required":
+			out.Values[i] = ec._Gap_required(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "attained":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Gap_attained(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var gapCountImplementors = []string{"GapCount"}
+
+func (ec *executionContext) _GapCount(ctx context.Context, sel ast.SelectionSet, obj *analysis.GapCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, gapCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GapCount")
+		case "subCompetency":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._GapCount_subCompetency(ctx, field, obj)
+				})
+		case "required":
+			out.Values[i] = ec._GapCount_required(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "people":
+			out.Values[i] = ec._GapCount_people(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var gapReportImplementors = []string{"GapReport"}
+
+func (ec *executionContext) _GapReport(ctx context.Context, sel ast.SelectionSet, obj *analysis.GapReport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, gapReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GapReport")
+		case "level":
+			out.Values[i] = ec._GapReport_level(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "overServedAbove":
+			out.Values[i] = ec._GapReport_overServedAbove(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "uncovered":
+			out.Values[i] = ec._GapReport_uncovered(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "overServed":
+			out.Values[i] = ec._GapReport_overServed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "coveringNothing":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._GapReport_coveringNothing(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var levelCountImplementors = []string{"LevelCount"}
+
+func (ec *executionContext) _LevelCount(ctx context.Context, sel ast.SelectionSet, obj *model.LevelCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, levelCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LevelCount")
+		case "level":
+			out.Values[i] = ec._LevelCount_level(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "courses":
+			out.Values[i] = ec._LevelCount_courses(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var levelDemandImplementors = []string{"LevelDemand"}
+
+func (ec *executionContext) _LevelDemand(ctx context.Context, sel ast.SelectionSet, obj *analysis.LevelDemand) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, levelDemandImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LevelDemand")
+		case "level":
+			out.Values[i] = ec._LevelDemand_level(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "exactly":
+			out.Values[i] = ec._LevelDemand_exactly(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "atLeast":
+			out.Values[i] = ec._LevelDemand_atLeast(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "meetable":
+			out.Values[i] = ec._LevelDemand_meetable(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "blocking":
+			out.Values[i] = ec._LevelDemand_blocking(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var levelRequirementImplementors = []string{"LevelRequirement"}
+
+func (ec *executionContext) _LevelRequirement(ctx context.Context, sel ast.SelectionSet, obj *analysis.LevelRequirement) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, levelRequirementImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LevelRequirement")
+		case "subCompetency":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LevelRequirement_subCompetency(ctx, field, obj)
+				})
+		case "level":
+			out.Values[i] = ec._LevelRequirement_level(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var matrixCourseImplementors = []string{"MatrixCourse"}
+
+func (ec *executionContext) _MatrixCourse(ctx context.Context, sel ast.SelectionSet, obj *analysis.MatrixCourse) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, matrixCourseImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MatrixCourse")
+		case "code":
+			out.Values[i] = ec._MatrixCourse_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._MatrixCourse_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "provider":
+			out.Values[i] = ec._MatrixCourse_provider(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._MatrixCourse_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hours":
+			out.Values[i] = ec._MatrixCourse_hours(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "course":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MatrixCourse_course(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -10400,6 +15300,66 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 	return out
 }
 
+var organizationReadinessImplementors = []string{"OrganizationReadiness"}
+
+func (ec *executionContext) _OrganizationReadiness(ctx context.Context, sel ast.SelectionSet, obj *analysis.OrganizationReadiness) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, organizationReadinessImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OrganizationReadiness")
+		case "organization":
+			out.Values[i] = ec._OrganizationReadiness_organization(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "people":
+			out.Values[i] = ec._OrganizationReadiness_people(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "ready":
+			out.Values[i] = ec._OrganizationReadiness_ready(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "share":
+			out.Values[i] = ec._OrganizationReadiness_share(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "commonGaps":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OrganizationReadiness_commonGaps(ctx, field, obj)
+				})
+		case "recommendedCourses":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OrganizationReadiness_recommendedCourses(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var pageInfoImplementors = []string{"PageInfo"}
 
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *model.PageInfo) graphql.Marshaler {
@@ -10496,6 +15456,18 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "readiness":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Person_readiness(ctx, field, obj)
+				})
+		case "recommendations":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Person_recommendations(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -10722,6 +15694,60 @@ func (ec *executionContext) _PositionConnection(ctx context.Context, sel ast.Sel
 	return out
 }
 
+var positionDemandChangeImplementors = []string{"PositionDemandChange"}
+
+func (ec *executionContext) _PositionDemandChange(ctx context.Context, sel ast.SelectionSet, obj *analysis.PositionChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, positionDemandChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PositionDemandChange")
+		case "position":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PositionDemandChange_position(ctx, field, obj)
+				})
+		case "meetableBefore":
+			out.Values[i] = ec._PositionDemandChange_meetableBefore(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "meetableAfter":
+			out.Values[i] = ec._PositionDemandChange_meetableAfter(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nowUnmeetable":
+			out.Values[i] = ec._PositionDemandChange_nowUnmeetable(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nowMeetable":
+			out.Values[i] = ec._PositionDemandChange_nowMeetable(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var positionEdgeImplementors = []string{"PositionEdge"}
 
 func (ec *executionContext) _PositionEdge(ctx context.Context, sel ast.SelectionSet, obj *model.PositionEdge) graphql.Marshaler {
@@ -10872,6 +15898,48 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_proficiencyScale(ctx, field)
 				})
+		case "coverageMatrix":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_coverageMatrix(ctx, field)
+				})
+		case "gaps":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_gaps(ctx, field)
+				})
+		case "demand":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_demand(ctx, field)
+				})
+		case "organizations":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_organizations(ctx, field)
+				})
+		case "organizationReadiness":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_organizationReadiness(ctx, field)
+				})
+		case "courseImpact":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_courseImpact(ctx, field)
+				})
+		case "newCourseImpact":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_newCourseImpact(ctx, field)
+				})
 		case "framework":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -10967,6 +16035,221 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___schema(ctx, field)
 			})
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var readinessImplementors = []string{"Readiness"}
+
+func (ec *executionContext) _Readiness(ctx context.Context, sel ast.SelectionSet, obj *analysis.Readiness) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, readinessImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Readiness")
+		case "ready":
+			out.Values[i] = ec._Readiness_ready(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hasPosition":
+			out.Values[i] = ec._Readiness_hasPosition(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requirements":
+			out.Values[i] = ec._Readiness_requirements(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "gaps":
+			out.Values[i] = ec._Readiness_gaps(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "attained":
+			out.Values[i] = ec._Readiness_attained(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var readinessChangeImplementors = []string{"ReadinessChange"}
+
+func (ec *executionContext) _ReadinessChange(ctx context.Context, sel ast.SelectionSet, obj *analysis.ReadinessChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, readinessChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReadinessChange")
+		case "personId":
+			out.Values[i] = ec._ReadinessChange_personId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "person":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReadinessChange_person(ctx, field, obj)
+				})
+		case "readyBefore":
+			out.Values[i] = ec._ReadinessChange_readyBefore(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "readyAfter":
+			out.Values[i] = ec._ReadinessChange_readyAfter(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "gapsAdded":
+			out.Values[i] = ec._ReadinessChange_gapsAdded(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "gapsRemoved":
+			out.Values[i] = ec._ReadinessChange_gapsRemoved(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var recommendationImplementors = []string{"Recommendation"}
+
+func (ec *executionContext) _Recommendation(ctx context.Context, sel ast.SelectionSet, obj *analysis.Recommendation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recommendationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Recommendation")
+		case "courses":
+			out.Values[i] = ec._Recommendation_courses(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalHours":
+			out.Values[i] = ec._Recommendation_totalHours(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unclosable":
+			out.Values[i] = ec._Recommendation_unclosable(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "method":
+			out.Values[i] = ec._Recommendation_method(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lowerBoundHours":
+			out.Values[i] = ec._Recommendation_lowerBoundHours(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "explanation":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Recommendation_explanation(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var recommendedCourseImplementors = []string{"RecommendedCourse"}
+
+func (ec *executionContext) _RecommendedCourse(ctx context.Context, sel ast.SelectionSet, obj *analysis.RecommendedCourse) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recommendedCourseImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecommendedCourse")
+		case "course":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RecommendedCourse_course(ctx, field, obj)
+				})
+		case "closes":
+			out.Values[i] = ec._RecommendedCourse_closes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "prerequisiteOf":
+			out.Values[i] = ec._RecommendedCourse_prerequisiteOf(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -11411,6 +16694,96 @@ func (ec *executionContext) _SubCompetency(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var subCompetencyCoverageImplementors = []string{"SubCompetencyCoverage"}
+
+func (ec *executionContext) _SubCompetencyCoverage(ctx context.Context, sel ast.SelectionSet, obj *analysis.SubCompetencyCoverage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subCompetencyCoverageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SubCompetencyCoverage")
+		case "subCompetency":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SubCompetencyCoverage_subCompetency(ctx, field, obj)
+				})
+		case "highest":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SubCompetencyCoverage_highest(ctx, field, obj)
+				})
+		case "courses":
+			out.Values[i] = ec._SubCompetencyCoverage_courses(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var subCompetencyDemandImplementors = []string{"SubCompetencyDemand"}
+
+func (ec *executionContext) _SubCompetencyDemand(ctx context.Context, sel ast.SelectionSet, obj *analysis.SubCompetencyDemand) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subCompetencyDemandImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SubCompetencyDemand")
+		case "subCompetency":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SubCompetencyDemand_subCompetency(ctx, field, obj)
+				})
+		case "highest":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SubCompetencyDemand_highest(ctx, field, obj)
+				})
+		case "levels":
+			out.Values[i] = ec._SubCompetencyDemand_levels(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var yieldImplementors = []string{"Yield"}
 
 func (ec *executionContext) _Yield(ctx context.Context, sel ast.SelectionSet, obj *engine.Yield) graphql.Marshaler {
@@ -11812,6 +17185,26 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) marshalNAttainment2cmapᚋanalysisᚐAttainment(ctx context.Context, sel ast.SelectionSet, v analysis.Attainment) graphql.Marshaler {
+	return ec._Attainment(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAttainment2ᚕcmapᚋanalysisᚐAttainmentᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.Attainment) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAttainment2cmapᚋanalysisᚐAttainment(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -11933,6 +17326,36 @@ func (ec *executionContext) marshalNCourse2ᚖcmapᚋengineᚐCourse(ctx context
 	return ec._Course(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNCourseChange2string(ctx context.Context, v any) (string, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNCourseChange2string[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCourseChange2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNCourseChange2string[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "CourseChange!")
+	}
+	return res
+}
+
+var (
+	unmarshalNCourseChange2string = map[string]string{
+		"CREATE": analysis.ChangeCreate,
+		"UPDATE": analysis.ChangeUpdate,
+		"RETIRE": analysis.ChangeRetire,
+		"DELETE": analysis.ChangeDelete,
+	}
+	marshalNCourseChange2string = map[string]string{
+		analysis.ChangeCreate: "CREATE",
+		analysis.ChangeUpdate: "UPDATE",
+		analysis.ChangeRetire: "RETIRE",
+		analysis.ChangeDelete: "DELETE",
+	}
+)
+
 func (ec *executionContext) marshalNCourseConnection2ᚖcmapᚋgraphᚋmodelᚐCourseConnection(ctx context.Context, sel ast.SelectionSet, v *model.CourseConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "CourseConnection!")
@@ -11963,6 +17386,38 @@ func (ec *executionContext) marshalNCourseEdge2ᚖcmapᚋgraphᚋmodelᚐCourseE
 		return graphql.Null
 	}
 	return ec._CourseEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCourseGapClosure2ᚕᚖcmapᚋanalysisᚐCourseGapClosureᚄ(ctx context.Context, sel ast.SelectionSet, v []*analysis.CourseGapClosure) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCourseGapClosure2ᚖcmapᚋanalysisᚐCourseGapClosure(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCourseGapClosure2ᚖcmapᚋanalysisᚐCourseGapClosure(ctx context.Context, sel ast.SelectionSet, v *analysis.CourseGapClosure) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CourseGapClosure!")
+		return graphql.Null
+	}
+	return ec._CourseGapClosure(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCourseImpact2ᚖcmapᚋgraphᚋmodelᚐCourseImpact(ctx context.Context, sel ast.SelectionSet, v *model.CourseImpact) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CourseImpact!")
+		return graphql.Null
+	}
+	return ec._CourseImpact(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNCoursePreview2ᚖcmapᚋappᚐCoursePreview(ctx context.Context, sel ast.SelectionSet, v *app.CoursePreview) graphql.Marshaler {
@@ -12041,6 +17496,54 @@ func (ec *executionContext) marshalNCoverage2ᚖcmapᚋengineᚐCoverage(ctx con
 		return graphql.Null
 	}
 	return ec._Coverage(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCoverageChange2cmapᚋanalysisᚐCoverageChange(ctx context.Context, sel ast.SelectionSet, v analysis.CoverageChange) graphql.Marshaler {
+	return ec._CoverageChange(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCoverageChange2ᚕcmapᚋanalysisᚐCoverageChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.CoverageChange) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCoverageChange2cmapᚋanalysisᚐCoverageChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCoverageMatrix2ᚖcmapᚋgraphᚋmodelᚐCoverageMatrix(ctx context.Context, sel ast.SelectionSet, v *model.CoverageMatrix) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CoverageMatrix!")
+		return graphql.Null
+	}
+	return ec._CoverageMatrix(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCoverageRow2cmapᚋgraphᚋmodelᚐCoverageRow(ctx context.Context, sel ast.SelectionSet, v model.CoverageRow) graphql.Marshaler {
+	return ec._CoverageRow(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCoverageRow2ᚕcmapᚋgraphᚋmodelᚐCoverageRowᚄ(ctx context.Context, sel ast.SelectionSet, v []model.CoverageRow) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCoverageRow2cmapᚋgraphᚋmodelᚐCoverageRow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNCreateCourseInput2cmapᚋgraphᚋmodelᚐCreateCourseInput(ctx context.Context, v any) (model.CreateCourseInput, error) {
@@ -12198,6 +17701,58 @@ func (ec *executionContext) marshalNFramework2ᚖcmapᚋengineᚐFramework(ctx c
 	return ec._Framework(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNGap2cmapᚋanalysisᚐGap(ctx context.Context, sel ast.SelectionSet, v analysis.Gap) graphql.Marshaler {
+	return ec._Gap(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNGap2ᚕcmapᚋanalysisᚐGapᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.Gap) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGap2cmapᚋanalysisᚐGap(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNGapCount2ᚕᚖcmapᚋanalysisᚐGapCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*analysis.GapCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGapCount2ᚖcmapᚋanalysisᚐGapCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNGapCount2ᚖcmapᚋanalysisᚐGapCount(ctx context.Context, sel ast.SelectionSet, v *analysis.GapCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "GapCount!")
+		return graphql.Null
+	}
+	return ec._GapCount(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNGapReport2ᚖcmapᚋanalysisᚐGapReport(ctx context.Context, sel ast.SelectionSet, v *analysis.GapReport) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "GapReport!")
+		return graphql.Null
+	}
+	return ec._GapReport(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalID(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -12238,6 +17793,94 @@ func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.Selec
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNLevelCount2cmapᚋgraphᚋmodelᚐLevelCount(ctx context.Context, sel ast.SelectionSet, v model.LevelCount) graphql.Marshaler {
+	return ec._LevelCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNLevelCount2ᚕcmapᚋgraphᚋmodelᚐLevelCountᚄ(ctx context.Context, sel ast.SelectionSet, v []model.LevelCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLevelCount2cmapᚋgraphᚋmodelᚐLevelCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLevelDemand2cmapᚋanalysisᚐLevelDemand(ctx context.Context, sel ast.SelectionSet, v analysis.LevelDemand) graphql.Marshaler {
+	return ec._LevelDemand(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNLevelDemand2ᚕcmapᚋanalysisᚐLevelDemandᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.LevelDemand) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLevelDemand2cmapᚋanalysisᚐLevelDemand(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLevelRequirement2cmapᚋanalysisᚐLevelRequirement(ctx context.Context, sel ast.SelectionSet, v analysis.LevelRequirement) graphql.Marshaler {
+	return ec._LevelRequirement(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNLevelRequirement2ᚕcmapᚋanalysisᚐLevelRequirementᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.LevelRequirement) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLevelRequirement2cmapᚋanalysisᚐLevelRequirement(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMatrixCourse2cmapᚋanalysisᚐMatrixCourse(ctx context.Context, sel ast.SelectionSet, v analysis.MatrixCourse) graphql.Marshaler {
+	return ec._MatrixCourse(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNMatrixCourse2ᚕcmapᚋanalysisᚐMatrixCourseᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.MatrixCourse) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMatrixCourse2cmapᚋanalysisᚐMatrixCourse(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNOrganizationReadiness2ᚖcmapᚋanalysisᚐOrganizationReadiness(ctx context.Context, sel ast.SelectionSet, v *analysis.OrganizationReadiness) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OrganizationReadiness!")
+		return graphql.Null
+	}
+	return ec._OrganizationReadiness(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNPageInfo2ᚖcmapᚋgraphᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
@@ -12320,6 +17963,26 @@ func (ec *executionContext) marshalNPositionConnection2ᚖcmapᚋgraphᚋmodel�
 	return ec._PositionConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNPositionDemandChange2cmapᚋanalysisᚐPositionChange(ctx context.Context, sel ast.SelectionSet, v analysis.PositionChange) graphql.Marshaler {
+	return ec._PositionDemandChange(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPositionDemandChange2ᚕcmapᚋanalysisᚐPositionChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.PositionChange) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPositionDemandChange2cmapᚋanalysisᚐPositionChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNPositionEdge2ᚕᚖcmapᚋgraphᚋmodelᚐPositionEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PositionEdge) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -12358,6 +18021,88 @@ func (ec *executionContext) marshalNProficiencyScale2ᚖcmapᚋengineᚐScale(ct
 		return graphql.Null
 	}
 	return ec._ProficiencyScale(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReadiness2ᚖcmapᚋanalysisᚐReadiness(ctx context.Context, sel ast.SelectionSet, v *analysis.Readiness) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Readiness!")
+		return graphql.Null
+	}
+	return ec._Readiness(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReadinessChange2cmapᚋanalysisᚐReadinessChange(ctx context.Context, sel ast.SelectionSet, v analysis.ReadinessChange) graphql.Marshaler {
+	return ec._ReadinessChange(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNReadinessChange2ᚕcmapᚋanalysisᚐReadinessChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.ReadinessChange) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReadinessChange2cmapᚋanalysisᚐReadinessChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRecommendation2ᚖcmapᚋanalysisᚐRecommendation(ctx context.Context, sel ast.SelectionSet, v *analysis.Recommendation) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Recommendation!")
+		return graphql.Null
+	}
+	return ec._Recommendation(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRecommendationMethod2string(ctx context.Context, v any) (string, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNRecommendationMethod2string[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRecommendationMethod2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNRecommendationMethod2string[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "RecommendationMethod!")
+	}
+	return res
+}
+
+var (
+	unmarshalNRecommendationMethod2string = map[string]string{
+		"EXACT":  analysis.MethodExact,
+		"GREEDY": analysis.MethodGreedy,
+	}
+	marshalNRecommendationMethod2string = map[string]string{
+		analysis.MethodExact:  "EXACT",
+		analysis.MethodGreedy: "GREEDY",
+	}
+)
+
+func (ec *executionContext) marshalNRecommendedCourse2cmapᚋanalysisᚐRecommendedCourse(ctx context.Context, sel ast.SelectionSet, v analysis.RecommendedCourse) graphql.Marshaler {
+	return ec._RecommendedCourse(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRecommendedCourse2ᚕcmapᚋanalysisᚐRecommendedCourseᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.RecommendedCourse) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRecommendedCourse2cmapᚋanalysisᚐRecommendedCourse(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNRequirement2cmapᚋengineᚐRequirement(ctx context.Context, sel ast.SelectionSet, v engine.Requirement) graphql.Marshaler {
@@ -12595,6 +18340,50 @@ func (ec *executionContext) marshalNSubCompetency2ᚖcmapᚋengineᚐSubCompeten
 		return graphql.Null
 	}
 	return ec._SubCompetency(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSubCompetencyCoverage2cmapᚋanalysisᚐSubCompetencyCoverage(ctx context.Context, sel ast.SelectionSet, v analysis.SubCompetencyCoverage) graphql.Marshaler {
+	return ec._SubCompetencyCoverage(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSubCompetencyCoverage2ᚕcmapᚋanalysisᚐSubCompetencyCoverageᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.SubCompetencyCoverage) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSubCompetencyCoverage2cmapᚋanalysisᚐSubCompetencyCoverage(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSubCompetencyDemand2ᚕᚖcmapᚋanalysisᚐSubCompetencyDemandᚄ(ctx context.Context, sel ast.SelectionSet, v []*analysis.SubCompetencyDemand) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSubCompetencyDemand2ᚖcmapᚋanalysisᚐSubCompetencyDemand(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSubCompetencyDemand2ᚖcmapᚋanalysisᚐSubCompetencyDemand(ctx context.Context, sel ast.SelectionSet, v *analysis.SubCompetencyDemand) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SubCompetencyDemand!")
+		return graphql.Null
+	}
+	return ec._SubCompetencyDemand(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
@@ -12937,6 +18726,14 @@ var (
 	}
 )
 
+func (ec *executionContext) unmarshalOCoverageFilter2ᚖcmapᚋgraphᚋmodelᚐCoverageFilter(ctx context.Context, v any) (*model.CoverageFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCoverageFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalODeliveryMode2ᚖstring(ctx context.Context, v any) (*string, error) {
 	if v == nil {
 		return nil, nil
@@ -13147,6 +18944,14 @@ func (ec *executionContext) marshalOSubCompetency2ᚖcmapᚋengineᚐSubCompeten
 		return graphql.Null
 	}
 	return ec._SubCompetency(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOUpdateCourseInput2ᚖcmapᚋgraphᚋmodelᚐUpdateCourseInput(ctx context.Context, v any) (*model.UpdateCourseInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputUpdateCourseInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

@@ -20,6 +20,19 @@ func setList(dst *[]string, v []string) {
 	}
 }
 
+// editCourse applies the fields an update input gives to c.
+func editCourse(c *engine.Course, input model.UpdateCourseInput) {
+	set(&c.Title, input.Title)
+	set(&c.Description, input.Description)
+	setList(&c.Objectives, input.Objectives)
+	setList(&c.Topics, input.Topics)
+	set(&c.Hours, input.Hours)
+	set(&c.DeliveryMode, input.DeliveryMode)
+	set(&c.Provider, input.Provider)
+	set(&c.Status, input.Status)
+	setList(&c.Prerequisites, input.Prerequisites)
+}
+
 // completionsOf converts completion inputs to the domain's completions.
 func completionsOf(in []*model.CompletionInput) []engine.Completion {
 	out := make([]engine.Completion, len(in))

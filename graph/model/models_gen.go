@@ -37,6 +37,17 @@ type CourseFilter struct {
 	Search *string `json:"search,omitempty"`
 }
 
+// Selects the rows, columns and cells of the coverage matrix; fields left out select everything.
+type CoverageFilter struct {
+	// Competencies (4.0) or sub-competencies (4.C) whose rows to show.
+	Competencies []string `json:"competencies,omitempty"`
+	// The courses whose columns to show.
+	Status   *string `json:"status,omitempty"`
+	Provider *string `json:"provider,omitempty"`
+	// Drops cells below this level; a row is a gap when no active course reaches it.
+	MinLevel *string `json:"minLevel,omitempty"`
+}
+
 // A new course.
 type CreateCourseInput struct {
 	Code         string   `json:"code"`

@@ -1,0 +1,183 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"cmap/analysis"
+	"cmap/engine"
+	"cmap/graph/model"
+)
+
+// coverageMatrix answers the coverageMatrix query from the index: the
+// analysis matrix, with each row marked as a gap when no active course
+// reaches the filter's minimum level (the lowest level when none is given)
+// and each cell as the coverage fact it is.
+func coverageMatrix(ix *analysis.Index, f analysis.MatrixFilter) (*model.CoverageMatrix, error) {
+	m, err := ix.Matrix(f)
+	if err != nil {
+		return nil, err
+	}
+	g, err := ix.Gaps(f.MinLevel, 0)
+	if err != nil {
+		return nil, levelArgument(err, "minLevel")
+	}
+	uncovered := make(map[string]bool, len(g.Uncovered))
+	for _, u := range g.Uncovered {
+		uncovered[u.SubCompetency] = true
+	}
+	out := &model.CoverageMatrix{Levels: m.Levels, Courses: m.Courses, Rows: make([]model.CoverageRow, len(m.Rows))}
+	if f.MinLevel != "" {
+		out.MinLevel = &g.Level
+	}
+	for i, r := range m.Rows {
+		row := model.CoverageRow{SubCompetency: r.SubCompetency, Gap: uncovered[r.SubCompetency], Highest: r.Highest,
+			Counts: make([]model.LevelCount, len(r.CountByLevel)), Cells: make([]engine.Coverage, len(r.Cells))}
+		for j, n := range r.CountByLevel {
+			row.Counts[j] = model.LevelCount{Level: m.Levels[j], Courses: n}
+		}
+		for j, c := range r.Cells {
+			row.Cells[j] = engine.Coverage{Course: c.Course, SubCompetency: r.SubCompetency, Level: c.Level, Rules: c.Rules}
+		}
+		out.Rows[i] = row
+	}
+	return out, nil
+}
+
+// levelArgument renames the field of an EINVALID error about the analysis
+// parameter "level" to the argument that carried it.
+func levelArgument(err error, arg string) error {
+	if e, ok := errors.AsType[*engine.Error](err); ok && e.Code == engine.EINVALID && e.Field == "level" {
+		renamed := *e
+		renamed.Field = arg
+		return &renamed
+	}
+	return err
+}
+
+// courseImpact answers courseImpact: the impact of retiring, deleting or
+// editing (as updateCourse would, checked as it checks) a stored course,
+// from the serving index and rules. Nothing is written.
+func (r *Resolver) courseImpact(ctx context.Context, code string, input *model.UpdateCourseInput, retire, del bool) (*model.CourseImpact, error) {
+	changes := 0
+	for _, given := range []bool{input != nil, retire, del} {
+		if given {
+			changes++
+		}
+	}
+	if changes != 1 {
+		return nil, engine.Invalid("", "give exactly one change: input, retire: true or delete: true")
+	}
+	ix := r.App.Index()
+	switch {
+	case retire:
+		imp, err := ix.ImpactOfRetirement(code)
+		return impactOf(imp, "", err)
+	case del:
+		imp, err := ix.ImpactOfDeletion(code)
+		return impactOf(imp, "", err)
+	}
+	stored, err := r.App.Course(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	edited := *stored
+	editCourse(&edited, *input)
+	return r.impactOfCourse(ctx, ix, &edited)
+}
+
+// newCourseImpact answers newCourseImpact: the impact of adding a course
+// that input describes. A code already in the catalogue is an edit, which
+// courseImpact answers.
+func (r *Resolver) newCourseImpact(ctx context.Context, input model.CreateCourseInput) (*model.CourseImpact, error) {
+	c := courseOf(input)
+	imp, err := r.impactOfCourse(ctx, r.App.Index(), c)
+	if err == nil && imp.Change != analysis.ChangeCreate {
+		return nil, engine.Invalid("input.code", "course %s is in the catalogue: ask courseImpact(code:, input:) for an edit", c.Code)
+	}
+	return imp, err
+}
+
+// impactOfCourse checks c as a write of it would be checked, derives its
+// coverage with the serving rules and compares the index with and without
+// the change.
+func (r *Resolver) impactOfCourse(ctx context.Context, ix *analysis.Index, c *engine.Course) (*model.CourseImpact, error) {
+	preview, err := r.App.PreviewCourse(ctx, c)
+	if err != nil {
+		return nil, inputError("input", err)
+	}
+	imp, err := ix.ImpactOfCourse(c, preview.Coverage)
+	return impactOf(imp, preview.RuleError, err)
+}
+
+func impactOf(imp *analysis.CourseImpact, ruleError string, err error) (*model.CourseImpact, error) {
+	if err != nil {
+		return nil, err
+	}
+	return &model.CourseImpact{CourseImpact: imp, RuleError: ruleError}, nil
+}
+
+// explainRecommendation says why a recommendation is what it is: how many
+// gaps its courses close in how many hours, which courses are there only
+// as prerequisites, how sure the choice is, and which gaps no course can
+// close.
+func explainRecommendation(rec *analysis.Recommendation) string {
+	closed := map[string]bool{}
+	var prerequisitesOnly []string
+	for _, c := range rec.Courses {
+		for _, g := range c.Closes {
+			closed[g.SubCompetency] = true
+		}
+		if len(c.Closes) == 0 {
+			prerequisitesOnly = append(prerequisitesOnly, c.Code)
+		}
+	}
+	closable := len(closed)
+	var parts []string
+	switch {
+	case closable == 0 && len(rec.Unclosable) == 0:
+		return "No gaps: the person meets every requirement of their position (or holds none), so nothing is recommended."
+	case closable == 0:
+		parts = append(parts, "No active course the person can take closes any of their gaps, so nothing is recommended.")
+	default:
+		verb := "close"
+		if len(rec.Courses) == 1 {
+			verb = "closes"
+		}
+		parts = append(parts, fmt.Sprintf("%s (%s hours) %s the person's %s that active courses can close.",
+			count(len(rec.Courses), "course"), formatHours(rec.TotalHours), verb, count(closable, "gap")))
+		if len(prerequisitesOnly) > 0 {
+			parts = append(parts, fmt.Sprintf("%s closes no gap itself: it is a prerequisite the person has not completed.",
+				strings.Join(prerequisitesOnly, ", ")))
+		}
+		if rec.Method == analysis.MethodExact {
+			parts = append(parts, "An exhaustive search proved that no other set of active courses closes them in fewer hours; ties go to fewer courses, then to the course codes in order.")
+		} else {
+			parts = append(parts, fmt.Sprintf("The search space was too large to search exhaustively: the set was found greedily, and no set can take fewer than %s hours.",
+				formatHours(rec.LowerBoundHours)))
+		}
+	}
+	if len(rec.Unclosable) > 0 {
+		gaps := make([]string, len(rec.Unclosable))
+		for i, g := range rec.Unclosable {
+			gaps[i] = g.SubCompetency + " at " + g.Required
+		}
+		parts = append(parts, fmt.Sprintf("No active course the person can take reaches %s: %s cannot be closed.",
+			strings.Join(gaps, ", "), count(len(gaps), "gap")))
+	}
+	return strings.Join(parts, " ")
+}
+
+// count writes n and the noun, in the plural unless n is 1.
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
+}
+
+// formatHours writes hours without trailing zeros: 40, 12.5.
+func formatHours(h float64) string { return strconv.FormatFloat(h, 'f', -1, 64) }

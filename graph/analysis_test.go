@@ -1,0 +1,631 @@
+package graph_test
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"testing"
+
+	"cmap/engine"
+)
+
+// catalogue is the active catalogue with its coverage facts, read through
+// the course API, so that tests can reason about gaps and impact
+// independently of the analysis package.
+type catalogue struct {
+	levels []string
+	subs   []string // in model order
+	// coverage[course][sub] is the course's level; active lists the
+	// active courses.
+	coverage map[string]map[string]string
+	active   []string
+	hours    map[string]float64
+}
+
+func (c catalogue) rank(level string) int { return slices.Index(c.levels, level) }
+
+// highest returns the highest level that the active courses other than
+// without reach on sub, -1 when none covers it.
+func (c catalogue) highest(sub, without string) int {
+	best := -1
+	for _, code := range c.active {
+		if code == without {
+			continue
+		}
+		if l, ok := c.coverage[code][sub]; ok && c.rank(l) > best {
+			best = c.rank(l)
+		}
+	}
+	return best
+}
+
+func readCatalogue(t *testing.T, c client) catalogue {
+	t.Helper()
+	var data struct {
+		ProficiencyScale struct{ Levels []string }
+		Competencies     []struct{ SubCompetencies []struct{ Code string } }
+		Courses          struct {
+			Edges []struct {
+				Node struct {
+					Code, Status string
+					Hours        float64
+					Coverage     []struct {
+						SubCompetency struct{ Code string }
+						Level         string
+					}
+				}
+			}
+			PageInfo struct{ HasNextPage bool }
+		}
+	}
+	c.query(`{ proficiencyScale { levels } competencies { subCompetencies { code } }
+		courses(first: 100) { edges { node { code status hours coverage { subCompetency { code } level } } } pageInfo { hasNextPage } } }`, nil).decode(t, &data)
+	if data.Courses.PageInfo.HasNextPage {
+		t.Fatal("more than 100 courses: the test reads one page")
+	}
+	cat := catalogue{levels: data.ProficiencyScale.Levels, coverage: map[string]map[string]string{}, hours: map[string]float64{}}
+	for _, comp := range data.Competencies {
+		for _, s := range comp.SubCompetencies {
+			cat.subs = append(cat.subs, s.Code)
+		}
+	}
+	for _, e := range data.Courses.Edges {
+		n := e.Node
+		cat.coverage[n.Code] = map[string]string{}
+		cat.hours[n.Code] = n.Hours
+		for _, f := range n.Coverage {
+			cat.coverage[n.Code][f.SubCompetency.Code] = f.Level
+		}
+		if n.Status == "ACTIVE" {
+			cat.active = append(cat.active, n.Code)
+		}
+	}
+	return cat
+}
+
+// TestGapsAtEachLevel checks gaps at every level of the scale against the
+// coverage facts: uncovered are the sub-competencies no active course
+// reaches at the level, over-served those more than the threshold reach,
+// and covering-nothing the active courses without facts.
+func TestGapsAtEachLevel(t *testing.T) {
+	store, _ := seeded(t)
+	c, _ := serve(t, store)
+	cat := readCatalogue(t, c)
+	if len(cat.levels) != 4 || len(cat.subs) != 58 {
+		t.Fatalf("scale %v, %d sub-competencies: want the shipped scale and model", cat.levels, len(cat.subs))
+	}
+	var wantNothing []string
+	for _, code := range cat.active {
+		if len(cat.coverage[code]) == 0 {
+			wantNothing = append(wantNothing, code)
+		}
+	}
+	const threshold = 2
+	previous := -1
+	for rank, level := range cat.levels {
+		var wantUncovered, wantOver []string
+		for _, sub := range cat.subs {
+			if cat.highest(sub, "") < rank {
+				wantUncovered = append(wantUncovered, sub)
+			}
+			n := 0
+			for _, code := range cat.active {
+				if l, ok := cat.coverage[code][sub]; ok && cat.rank(l) >= rank {
+					n++
+				}
+			}
+			if n > threshold {
+				wantOver = append(wantOver, sub)
+			}
+		}
+		var data struct {
+			Gaps struct {
+				Level           string
+				OverServedAbove int
+				Uncovered       []struct{ SubCompetency struct{ Code string } }
+				OverServed      []struct {
+					SubCompetency struct{ Code string }
+					Courses       int
+				}
+				CoveringNothing []struct{ Code string }
+			}
+		}
+		c.query(`query($level: String, $above: Int) { gaps(minLevel: $level, overServedAbove: $above) {
+			level overServedAbove uncovered { subCompetency { code } } overServed { subCompetency { code } courses } coveringNothing { code } } }`,
+			map[string]any{"level": level, "above": threshold}).decode(t, &data)
+		g := data.Gaps
+		var gotUncovered, gotOver, gotNothing []string
+		for _, u := range g.Uncovered {
+			gotUncovered = append(gotUncovered, u.SubCompetency.Code)
+		}
+		for _, o := range g.OverServed {
+			gotOver = append(gotOver, o.SubCompetency.Code)
+		}
+		for _, n := range g.CoveringNothing {
+			gotNothing = append(gotNothing, n.Code)
+		}
+		if g.Level != level || g.OverServedAbove != threshold {
+			t.Errorf("gaps(%s): level %q, threshold %d", level, g.Level, g.OverServedAbove)
+		}
+		if !slices.Equal(gotUncovered, wantUncovered) {
+			t.Errorf("gaps(%s).uncovered = %v,\nwant %v", level, gotUncovered, wantUncovered)
+		}
+		if !slices.Equal(gotOver, wantOver) {
+			t.Errorf("gaps(%s).overServed = %v,\nwant %v", level, gotOver, wantOver)
+		}
+		if !slices.Equal(gotNothing, wantNothing) {
+			t.Errorf("gaps(%s).coveringNothing = %v, want %v", level, gotNothing, wantNothing)
+		}
+		if len(gotUncovered) < previous {
+			t.Errorf("gaps(%s): %d uncovered, fewer than at the level below (%d)", level, len(gotUncovered), previous)
+		}
+		previous = len(gotUncovered)
+	}
+	if previous == 0 {
+		t.Error("no gap even at the highest level: the shipped sample is meant to have some")
+	}
+
+	var lowest struct{ Gaps struct{ Level string } }
+	c.query(`{ gaps { level } }`, nil).decode(t, &lowest)
+	if lowest.Gaps.Level != cat.levels[0] {
+		t.Errorf("gaps without minLevel is at %q, want the lowest level %q", lowest.Gaps.Level, cat.levels[0])
+	}
+	c.query(`{ gaps(minLevel: "Master") { level } }`, nil).wantError(t, "BAD_USER_INPUT", "minLevel")
+	c.query(`{ coverageMatrix(filter: { minLevel: "Master" }) { levels } }`, nil).wantError(t, "BAD_USER_INPUT", "filter.minLevel")
+	c.query(`{ coverageMatrix(filter: { competencies: ["4.0", "10.0"] }) { levels } }`, nil).wantError(t, "BAD_USER_INPUT", "filter.competencies[1]")
+}
+
+// TestCoverageMatrix checks the matrix against the coverage facts: one row
+// per sub-competency, cells with rules, and gap marks that agree with gaps.
+func TestCoverageMatrix(t *testing.T) {
+	store, _ := seeded(t)
+	c, _ := serve(t, store)
+	cat := readCatalogue(t, c)
+	var data struct {
+		CoverageMatrix struct {
+			Levels   []string
+			MinLevel *string
+			Courses  []struct{ Code, Status string }
+			Rows     []struct {
+				SubCompetency struct {
+					Code       string
+					Competency struct{ Code string }
+				}
+				Gap          bool
+				Highest      *string
+				CountByLevel []struct {
+					Level   string
+					Courses int
+				}
+				Cells []struct {
+					CourseCode string
+					Level      string
+					Rules      []struct {
+						ID   string
+						File string
+						Line int
+					}
+				}
+			}
+		}
+		Gaps struct {
+			Uncovered []struct{ SubCompetency struct{ Code string } }
+		}
+	}
+	c.query(`{ coverageMatrix(filter: { minLevel: "advanced" }) { levels minLevel courses { code status }
+		rows { subCompetency { code competency { code } } gap highest countByLevel { level courses } cells { courseCode level rules { id file line } } } }
+		gaps(minLevel: "Advanced") { uncovered { subCompetency { code } } } }`, nil).decode(t, &data)
+	m := data.CoverageMatrix
+	if m.MinLevel == nil || *m.MinLevel != "Advanced" {
+		t.Errorf("minLevel = %v, want Advanced as spelled on the scale", m.MinLevel)
+	}
+	if len(m.Rows) != len(cat.subs) {
+		t.Fatalf("%d rows, want %d", len(m.Rows), len(cat.subs))
+	}
+	gaps := map[string]bool{}
+	for _, u := range data.Gaps.Uncovered {
+		gaps[u.SubCompetency.Code] = true
+	}
+	for i, r := range m.Rows {
+		sub := r.SubCompetency.Code
+		if sub != cat.subs[i] || r.SubCompetency.Competency.Code != engine.CompetencyOf(sub) {
+			t.Errorf("row %d is %s under %s, want %s", i, sub, r.SubCompetency.Competency.Code, cat.subs[i])
+		}
+		if r.Gap != gaps[sub] {
+			t.Errorf("row %s: gap %v, but gaps(Advanced) says %v", sub, r.Gap, gaps[sub])
+		}
+		var want []string
+		for _, code := range cat.active {
+			if l, ok := cat.coverage[code][sub]; ok && cat.rank(l) >= cat.rank("Advanced") {
+				want = append(want, code+":"+l)
+			}
+		}
+		var got []string
+		counts := make([]int, len(m.Levels))
+		for _, cell := range r.Cells {
+			got = append(got, cell.CourseCode+":"+cell.Level)
+			counts[cat.rank(cell.Level)]++
+			if len(cell.Rules) == 0 || cell.Rules[0].File == "" || cell.Rules[0].Line == 0 {
+				t.Errorf("%s x %s: no rule with file and line behind it: %+v", sub, cell.CourseCode, cell.Rules)
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("row %s cells = %v, want %v", sub, got, want)
+		}
+		for j, lc := range r.CountByLevel {
+			if lc.Level != m.Levels[j] || lc.Courses != counts[j] {
+				t.Errorf("row %s countByLevel[%d] = %+v, want %s: %d", sub, j, lc, m.Levels[j], counts[j])
+			}
+		}
+		if (r.Highest == nil) != (len(r.Cells) == 0) {
+			t.Errorf("row %s: highest %v with %d cells", sub, r.Highest, len(r.Cells))
+		}
+	}
+	for _, col := range m.Courses {
+		if col.Status != "ACTIVE" {
+			t.Errorf("column %s is %s: the default status filter is ACTIVE", col.Code, col.Status)
+		}
+	}
+}
+
+// jsonOf writes v as JSON, to compare values that hold pointers.
+func jsonOf(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+type gapJSON struct {
+	SubCompetency struct{ Code string }
+	Required      string
+	Attained      *string
+}
+
+func (g gapJSON) key() string { return g.SubCompetency.Code + ":" + g.Required }
+
+type personAnalysis struct {
+	ID        string
+	Version   int
+	Readiness struct {
+		Ready       bool
+		HasPosition bool
+		Gaps        []gapJSON
+	}
+	Recommendations struct {
+		Courses []struct {
+			Course struct {
+				Code          string
+				Hours         float64
+				Status        string
+				Prerequisites []struct{ Code string }
+			}
+			Closes         []gapJSON
+			PrerequisiteOf []string
+		}
+		TotalHours  float64
+		Unclosable  []gapJSON
+		Method      string
+		Explanation string
+	}
+	Completions []struct{ Course struct{ Code string } }
+}
+
+const personAnalysisFields = `id version
+	readiness { ready hasPosition gaps { subCompetency { code } required attained } }
+	recommendations {
+		courses { course { code hours status prerequisites { code } } closes { subCompetency { code } required attained } prerequisiteOf }
+		totalHours unclosable { subCompetency { code } required attained } method explanation }
+	completions { course { code } }`
+
+// TestRecommendationsCloseEveryClosableGap takes people with gaps, records
+// the completion of every course recommended to them through the API, and
+// checks that only the gaps the recommendation called unclosable remain.
+func TestRecommendationsCloseEveryClosableGap(t *testing.T) {
+	store, _ := seeded(t)
+	c, _ := serve(t, store)
+	var page struct {
+		People struct {
+			Edges []struct{ Node personAnalysis }
+		}
+	}
+	c.query(`{ people(first: 100) { edges { node { `+personAnalysisFields+` } } } }`, nil).decode(t, &page)
+	tried, withUnclosable := 0, 0
+	for _, e := range page.People.Edges {
+		p := e.Node
+		rec := p.Recommendations
+		if len(p.Readiness.Gaps) == 0 || len(rec.Courses) == 0 || tried == 8 {
+			continue
+		}
+		tried++
+		if len(rec.Unclosable) > 0 {
+			withUnclosable++
+		}
+		// The set is coherent: active courses, hours summed, every
+		// prerequisite completed or recommended earlier.
+		done := map[string]bool{}
+		for _, comp := range p.Completions {
+			done[comp.Course.Code] = true
+		}
+		hours := 0.0
+		for _, rc := range rec.Courses {
+			if rc.Course.Status != "ACTIVE" {
+				t.Errorf("%s: recommended course %s is %s", p.ID, rc.Course.Code, rc.Course.Status)
+			}
+			for _, pre := range rc.Course.Prerequisites {
+				if !done[pre.Code] {
+					t.Errorf("%s: %s is recommended before its prerequisite %s", p.ID, rc.Course.Code, pre.Code)
+				}
+			}
+			done[rc.Course.Code] = true
+			hours += rc.Course.Hours
+		}
+		if hours != rec.TotalHours {
+			t.Errorf("%s: totalHours %v, the courses sum to %v", p.ID, rec.TotalHours, hours)
+		}
+		if rec.Explanation == "" {
+			t.Errorf("%s: no explanation", p.ID)
+		}
+		for _, rc := range rec.Courses {
+			c.query(`mutation($id: ID!, $course: String!) { recordCompletion(personId: $id, courseCode: $course, completedOn: "2025-03-01") { id } }`,
+				map[string]any{"id": p.ID, "course": rc.Course.Code}).decode(t, &struct{}{})
+		}
+		var after struct{ Person personAnalysis }
+		c.query(`query($id: ID!) { person(id: $id) { `+personAnalysisFields+` } }`, map[string]any{"id": p.ID}).decode(t, &after)
+		var remaining, unclosable []string
+		for _, g := range after.Person.Readiness.Gaps {
+			remaining = append(remaining, g.key())
+		}
+		for _, g := range rec.Unclosable {
+			unclosable = append(unclosable, g.key())
+		}
+		if !slices.Equal(remaining, unclosable) {
+			t.Errorf("%s after completing %d recommended courses: gaps %v, want only the unclosable %v", p.ID, len(rec.Courses), remaining, unclosable)
+		}
+		if after.Person.Readiness.Ready != (len(unclosable) == 0) {
+			t.Errorf("%s: ready %v with gaps %v", p.ID, after.Person.Readiness.Ready, remaining)
+		}
+		if len(after.Person.Recommendations.Courses) != 0 {
+			t.Errorf("%s: still recommended %d courses", p.ID, len(after.Person.Recommendations.Courses))
+		}
+	}
+	if tried == 0 {
+		t.Fatal("no person with a recommendation in the first page of the sample")
+	}
+	t.Logf("checked %d people, %d of them with unclosable gaps", tried, withUnclosable)
+}
+
+// TestCourseImpactOfRetirement retires, in a what-if, the active course
+// whose retirement opens the most gaps, and checks the answer against the
+// coverage facts: the sub-competencies it covers, the highest levels
+// before and after, the gaps opened; and that nothing was written.
+func TestCourseImpactOfRetirement(t *testing.T) {
+	store, _ := seeded(t)
+	c, _ := serve(t, store)
+	cat := readCatalogue(t, c)
+	opened := func(code string) int {
+		n := 0
+		for sub := range cat.coverage[code] {
+			if cat.highest(sub, code) < cat.highest(sub, "") {
+				n++
+			}
+		}
+		return n
+	}
+	course := ""
+	for _, code := range cat.active {
+		if course == "" || opened(code) > opened(course) {
+			course = code
+		}
+	}
+	if opened(course) == 0 {
+		t.Fatal("no active course whose retirement opens a gap")
+	}
+	type change struct {
+		SubCompetency               struct{ Code string }
+		CourseBefore, CourseAfter   *string
+		HighestBefore, HighestAfter *string
+		GapsOpened, GapsClosed      []string
+	}
+	level := func(rank int) *string {
+		if rank < 0 {
+			return nil
+		}
+		return &cat.levels[rank]
+	}
+	var want []change
+	for _, sub := range cat.subs {
+		l, ok := cat.coverage[course][sub]
+		if !ok {
+			continue
+		}
+		before, after := cat.highest(sub, ""), cat.highest(sub, course)
+		ch := change{CourseBefore: &l, HighestBefore: level(before), HighestAfter: level(after), GapsOpened: []string{}, GapsClosed: []string{}}
+		ch.SubCompetency.Code = sub
+		for r := after + 1; r <= before; r++ {
+			ch.GapsOpened = append(ch.GapsOpened, cat.levels[r])
+		}
+		want = append(want, ch)
+	}
+
+	versionBefore, err := store.DataVersion(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var courseBefore, courseAfter struct {
+		Course struct {
+			Status  string
+			Version int
+		}
+	}
+	c.query(`query($code: String!) { course(code: $code) { status version } }`, map[string]any{"code": course}).decode(t, &courseBefore)
+
+	const impactFields = `courseCode change subCompetencies { subCompetency { code } courseBefore courseAfter highestBefore highestAfter gapsOpened gapsClosed }
+		people { personId readyBefore readyAfter } positions { position { id } meetableBefore meetableAfter } ruleError`
+	var retired, edited struct {
+		CourseImpact struct {
+			CourseCode      string
+			Change          string
+			SubCompetencies []change
+			RuleError       *string
+		}
+	}
+	c.query(`query($code: String!) { courseImpact(code: $code, retire: true) { `+impactFields+` } }`, map[string]any{"code": course}).decode(t, &retired)
+	got := retired.CourseImpact
+	if got.CourseCode != course || got.Change != "RETIRE" || got.RuleError != nil {
+		t.Errorf("impact of retiring %s: %+v", course, got)
+	}
+	if jsonOf(t, got.SubCompetencies) != jsonOf(t, want) {
+		t.Errorf("retiring %s changes\n%s,\nwant\n%s", course, jsonOf(t, got.SubCompetencies), jsonOf(t, want))
+	}
+
+	// The same change as an edit of the status is a retirement too.
+	c.query(`query($code: String!) { courseImpact(code: $code, input: { status: RETIRED }) { `+impactFields+` } }`, map[string]any{"code": course}).decode(t, &edited)
+	if edited.CourseImpact.Change != "RETIRE" || jsonOf(t, edited.CourseImpact.SubCompetencies) != jsonOf(t, want) {
+		t.Errorf("editing %s to RETIRED: %s with\n%s,\nwant RETIRE with\n%s", course, edited.CourseImpact.Change, jsonOf(t, edited.CourseImpact.SubCompetencies), jsonOf(t, want))
+	}
+
+	versionAfter, err := store.DataVersion(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.query(`query($code: String!) { course(code: $code) { status version } }`, map[string]any{"code": course}).decode(t, &courseAfter)
+	if versionAfter != versionBefore || courseAfter != courseBefore {
+		t.Errorf("a what-if wrote: data version %d -> %d, course %+v -> %+v", versionBefore, versionAfter, courseBefore, courseAfter)
+	}
+
+	var added struct{ NewCourseImpact struct{ CourseCode, Change string } }
+	c.query(`{ newCourseImpact(input: { code: "NEW-100", title: "New", hours: 4, deliveryMode: ONLINE }) { courseCode change } }`, nil).decode(t, &added)
+	if added.NewCourseImpact.CourseCode != "NEW-100" || added.NewCourseImpact.Change != "CREATE" {
+		t.Errorf("newCourseImpact = %+v, want NEW-100 CREATE", added.NewCourseImpact)
+	}
+	c.query(`query($code: String!) { newCourseImpact(input: { code: $code, title: "Again", hours: 4, deliveryMode: ONLINE }) { change } }`,
+		map[string]any{"code": course}).wantError(t, "BAD_USER_INPUT", "input.code")
+	c.query(`{ courseImpact(code: "NOPE-999", retire: true) { courseCode } }`, nil).wantError(t, "NOT_FOUND", "")
+	c.query(`query($code: String!) { courseImpact(code: $code, retire: true, delete: true) { courseCode } }`, map[string]any{"code": course}).wantError(t, "BAD_USER_INPUT", "")
+	c.query(`query($code: String!) { courseImpact(code: $code, input: { hours: -1 }) { courseCode } }`, map[string]any{"code": course}).wantError(t, "BAD_USER_INPUT", "input.hours")
+}
+
+// TestOrganizationReadiness checks an organization's rollup against the
+// readiness of the people holding its positions.
+func TestOrganizationReadiness(t *testing.T) {
+	store, _ := seeded(t)
+	c, _ := serve(t, store)
+	var orgs struct{ Organizations []string }
+	c.query(`{ organizations }`, nil).decode(t, &orgs)
+	if len(orgs.Organizations) == 0 || !slices.IsSorted(orgs.Organizations) {
+		t.Fatalf("organizations = %v, want a sorted non-empty list", orgs.Organizations)
+	}
+	org := orgs.Organizations[0]
+	var data struct {
+		OrganizationReadiness struct {
+			Organization string
+			People       int
+			Ready        int
+			Share        float64
+			CommonGaps   []struct {
+				SubCompetency struct{ Code string }
+				Required      string
+				People        int
+			}
+			RecommendedCourses []struct {
+				Course     struct{ Code string }
+				GapsClosed int
+			}
+		}
+		Positions struct {
+			Edges []struct {
+				Node struct {
+					Organization string
+					People       []struct {
+						Readiness struct {
+							Ready bool
+							Gaps  []gapJSON
+						}
+					}
+				}
+			}
+		}
+	}
+	c.query(`query($org: String!) {
+		organizationReadiness(organization: $org) { organization people ready share
+			commonGaps(top: 3) { subCompetency { code } required people } recommendedCourses(top: 2) { course { code } gapsClosed } }
+		positions(first: 100) { edges { node { organization people { readiness { ready gaps { subCompetency { code } required } } } } } } }`,
+		map[string]any{"org": org}).decode(t, &data)
+	people, ready := 0, 0
+	gapPeople := map[string]int{}
+	for _, e := range data.Positions.Edges {
+		if e.Node.Organization != org {
+			continue
+		}
+		for _, p := range e.Node.People {
+			people++
+			if p.Readiness.Ready {
+				ready++
+			}
+			for _, g := range p.Readiness.Gaps {
+				gapPeople[g.key()]++
+			}
+		}
+	}
+	o := data.OrganizationReadiness
+	if o.Organization != org || o.People != people || o.Ready != ready {
+		t.Errorf("organizationReadiness(%s) = %d people, %d ready; the positions' holders are %d, %d ready", org, o.People, o.Ready, people, ready)
+	}
+	if people > 0 && o.Share != float64(ready)/float64(people) {
+		t.Errorf("share %v, want %v", o.Share, float64(ready)/float64(people))
+	}
+	if len(o.CommonGaps) > 3 || len(o.RecommendedCourses) > 2 {
+		t.Errorf("top is not applied: %d gaps, %d courses", len(o.CommonGaps), len(o.RecommendedCourses))
+	}
+	for i, g := range o.CommonGaps {
+		key := g.SubCompetency.Code + ":" + g.Required
+		if g.People != gapPeople[key] {
+			t.Errorf("common gap %s: %d people, the holders' readiness says %d", key, g.People, gapPeople[key])
+		}
+		if i > 0 && g.People > o.CommonGaps[i-1].People {
+			t.Errorf("common gaps are not most frequent first: %+v", o.CommonGaps)
+		}
+	}
+	c.query(`{ organizationReadiness(organization: "Nowhere") { people } }`, nil).wantError(t, "NOT_FOUND", "")
+}
+
+// TestDemand checks that demand lists every sub-competency with one entry
+// per level, and that a blocking level is one no active course reaches.
+func TestDemand(t *testing.T) {
+	store, _ := seeded(t)
+	c, _ := serve(t, store)
+	cat := readCatalogue(t, c)
+	var data struct {
+		Demand []struct {
+			SubCompetency struct{ Code string }
+			Levels        []struct {
+				Level              string
+				Exactly, AtLeast   int
+				Meetable, Blocking bool
+			}
+		}
+	}
+	c.query(`{ demand { subCompetency { code } levels { level exactly atLeast meetable blocking } } }`, nil).decode(t, &data)
+	if len(data.Demand) != len(cat.subs) {
+		t.Fatalf("%d demand rows, want %d", len(data.Demand), len(cat.subs))
+	}
+	blocking := 0
+	for i, d := range data.Demand {
+		if d.SubCompetency.Code != cat.subs[i] || len(d.Levels) != len(cat.levels) {
+			t.Fatalf("demand[%d] = %s with %d levels", i, d.SubCompetency.Code, len(d.Levels))
+		}
+		for r, l := range d.Levels {
+			meetable := cat.highest(d.SubCompetency.Code, "") >= r
+			if l.Meetable != meetable || l.Blocking != (l.Exactly > 0 && !meetable) {
+				t.Errorf("%s at %s: %+v, want meetable %v", d.SubCompetency.Code, l.Level, l, meetable)
+			}
+			if l.Blocking {
+				blocking++
+			}
+		}
+	}
+	t.Logf("%d blocking demands in the sample", blocking)
+}

@@ -1,0 +1,46 @@
+package model
+
+import (
+	"cmap/analysis"
+	"cmap/engine"
+)
+
+// CoverageMatrix is the answer of the coverageMatrix query: the analysis
+// matrix with each row's gap mark and cells as coverage facts.
+type CoverageMatrix struct {
+	Levels []string
+	// MinLevel is the filter's minimum level as spelled on the scale, nil
+	// when the filter gave none.
+	MinLevel *string
+	Courses  []analysis.MatrixCourse
+	Rows     []CoverageRow
+}
+
+// CoverageRow is one sub-competency of the coverage matrix.
+type CoverageRow struct {
+	SubCompetency string
+	// Gap reports that no active course reaches the filter's minimum level.
+	Gap bool
+	// Highest is the highest level of the row's cells, "" when none.
+	Highest string
+	// Counts has one entry per level of the scale, lowest first.
+	Counts []LevelCount
+	// Cells are the row's coverage facts, by course code.
+	Cells []engine.Coverage
+}
+
+// LevelCount is a number of courses at one level.
+type LevelCount struct {
+	Level   string
+	Courses int
+}
+
+// CourseImpact is the answer of the courseImpact queries: the analysis
+// impact and the run-time rule failures met deriving the changed course's
+// coverage.
+type CourseImpact struct {
+	*analysis.CourseImpact
+	// RuleError names the rules that failed on the changed course, "" when
+	// none did.
+	RuleError string
+}
