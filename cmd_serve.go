@@ -17,6 +17,7 @@ import (
 	"cmap/graph"
 	"cmap/mongodb"
 	"cmap/seed"
+	"cmap/web"
 )
 
 // Time limits of the HTTP server.
@@ -262,12 +263,16 @@ func (s *server) Close(ctx context.Context) error {
 	return errors.Join(httpErr, s.app.Close(), s.db.Close(ctx))
 }
 
-// routes returns the HTTP routes: the GraphQL endpoint, its explorer and
-// the health checks.
+// routes returns the HTTP routes: the GraphQL endpoint, its explorer, the
+// coverage map page, the file exports and the health checks.
 func (s *server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", http.MaxBytesHandler(graph.NewHandler(s.app), maxRequestBytes))
 	mux.Handle("/", graph.Explorer())
+	coverage := web.Coverage()
+	mux.Handle(web.CoveragePath, coverage)
+	mux.Handle(web.CoveragePath+"/", coverage)
+	mux.Handle(web.ExportsPath, web.Exports(s.app.Index))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		io.WriteString(w, "ok\n")

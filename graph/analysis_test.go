@@ -496,7 +496,9 @@ func TestCourseImpactOfRetirement(t *testing.T) {
 		t.Errorf("a what-if wrote: data version %d -> %d, course %+v -> %+v", versionBefore, versionAfter, courseBefore, courseAfter)
 	}
 
-	var added struct{ NewCourseImpact struct{ CourseCode, Change string } }
+	var added struct {
+		NewCourseImpact struct{ CourseCode, Change string }
+	}
 	c.query(`{ newCourseImpact(input: { code: "NEW-100", title: "New", hours: 4, deliveryMode: ONLINE }) { courseCode change } }`, nil).decode(t, &added)
 	if added.NewCourseImpact.CourseCode != "NEW-100" || added.NewCourseImpact.Change != "CREATE" {
 		t.Errorf("newCourseImpact = %+v, want NEW-100 CREATE", added.NewCourseImpact)

@@ -211,7 +211,8 @@ function render() {
       groupCode = sub.competency.code;
       group = element("tbody", { dataset: { competency: groupCode } },
         element("tr", { className: "competency" },
-          element("th", { scope: "rowgroup", colSpan: columns, textContent: `${groupCode} ${titles.get(groupCode) || ""}` })));
+          element("th", { scope: "rowgroup", textContent: `${groupCode} ${titles.get(groupCode) || ""}` }),
+          element("td", { colSpan: columns - 1 })));
       table.append(group);
     }
     const cells = new Map(row.cells.map((c) => [c.courseCode, c]));
@@ -290,6 +291,7 @@ function showPanel() {
       element("code", { textContent: r.id }), " ", element("code", { className: "where", textContent: `${r.file}:${r.line}` }))));
   body.replaceChildren(dl, element("h3", { textContent: cell.rules.length === 1 ? "Rule" : "Rules" }), rules);
   panel.hidden = false;
+  if (td) td.scrollIntoView({ block: "nearest", inline: "nearest" });
 }
 
 function select(sub, course) {
