@@ -69,10 +69,7 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs := flag.NewFlagSet("cmap serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "listen on `host:port` ($CMAP_ADDR)")
-	fs.StringVar(&c.DataDir, "data", "./data", "keep the embedded database in `DIR` ($CMAP_DATA)")
-	fs.StringVar(&c.MongoURI, "mongo-uri", "", "use the MongoDB at `URI` instead of the embedded database ($CMAP_MONGO_URI)")
-	fs.StringVar(&c.RulesDir, "rules", "rules", "read rule files from `DIR` ($CMAP_RULES)")
-	fs.StringVar(&c.SeedsDir, "seeds", "seeds", "seed an empty database from `DIR` ($CMAP_SEEDS)")
+	c.addStateFlags(fs)
 	fs.BoolVar(&c.WatchRules, "watch-rules", true, "reload the rules when their files change ($CMAP_WATCH_RULES)")
 	fs.DurationVar(&c.Poll, "poll", app.DefaultPollInterval, "check the database for other instances' writes every `INTERVAL`; 0 turns it off ($CMAP_POLL)")
 	fs.Usage = func() {
@@ -116,12 +113,26 @@ Flags:
 	return c, nil
 }
 
+// addStateFlags defines the flags that say where the state comes from:
+// the database, the rules and the seeds. Every verb that builds the state
+// as serve does (serve, export) shares them.
+func (c *serveConfig) addStateFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.DataDir, "data", "./data", "keep the embedded database in `DIR` ($CMAP_DATA)")
+	fs.StringVar(&c.MongoURI, "mongo-uri", "", "use the MongoDB at `URI` instead of the embedded database ($CMAP_MONGO_URI)")
+	fs.StringVar(&c.RulesDir, "rules", "rules", "read rule files from `DIR` ($CMAP_RULES)")
+	fs.StringVar(&c.SeedsDir, "seeds", "seeds", "seed an empty database from `DIR` ($CMAP_SEEDS)")
+}
+
 // flagsFromEnv sets each flag of fs that the command line left out from
 // its environment variable in serveEnv, when that variable is not empty.
+// Variables of flags fs does not define are ignored.
 func flagsFromEnv(fs *flag.FlagSet, getenv func(string) string) error {
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	for _, fe := range serveEnv {
+		if fs.Lookup(fe.flag) == nil {
+			continue
+		}
 		if v := getenv(fe.env); v != "" && !given[fe.flag] {
 			if err := fs.Set(fe.flag, v); err != nil {
 				return fmt.Errorf("%s=%q: %w", fe.env, v, err)
@@ -183,27 +194,11 @@ type server struct {
 // URI), seeds it if it was never seeded, and serves HTTP on cfg.Addr in
 // the background. Close stops it.
 func startServer(ctx context.Context, cfg serveConfig, logger *slog.Logger) (*server, error) {
-	db, err := mongodb.Open(ctx, mongodb.Config{URI: cfg.MongoURI, DataDir: cfg.DataDir, Logger: logger})
+	db, a, err := openState(ctx, cfg, logger)
 	if err != nil {
-		return nil, fmt.Errorf("opening the database: %w", err)
+		return nil, err
 	}
-	if db.Embedded() {
-		logger.Info("embedded database started; share it with a second instance by --mongo-uri", "uri", db.URI(), "data", cfg.DataDir)
-	} else {
-		logger.Info("connected to MongoDB", "uri", db.URI())
-	}
-	s := &server{logger: logger, db: db, failed: make(chan error, 1)}
-	if err := s.seed(ctx, cfg.SeedsDir); err != nil {
-		return nil, errors.Join(err, db.Close(ctx))
-	}
-	poll := cfg.Poll
-	if poll <= 0 {
-		poll = -1 // app.Options: a negative interval turns polling off
-	}
-	s.app, err = app.Open(ctx, db, app.Options{Logger: logger, RulesDir: cfg.RulesDir, WatchRules: cfg.WatchRules, PollInterval: poll})
-	if err != nil {
-		return nil, errors.Join(fmt.Errorf("loading the rules from %s: %w", cfg.RulesDir, err), db.Close(ctx))
-	}
+	s := &server{logger: logger, db: db, app: a, failed: make(chan error, 1)}
 	s.listener, err = net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("listening: %w", err), s.app.Close(), db.Close(ctx))
@@ -225,26 +220,53 @@ func startServer(ctx context.Context, cfg serveConfig, logger *slog.Logger) (*se
 	return s, nil
 }
 
-// seed loads the seeds folder into the database on its first start. A
+// openState opens the database (starting the embedded one without a
+// URI), seeds it if it was never seeded, and opens an App on it that
+// derives the state from cfg's rules. The caller closes both.
+func openState(ctx context.Context, cfg serveConfig, logger *slog.Logger) (*mongodb.DB, *app.App, error) {
+	db, err := mongodb.Open(ctx, mongodb.Config{URI: cfg.MongoURI, DataDir: cfg.DataDir, Logger: logger})
+	if err != nil {
+		return nil, nil, fmt.Errorf("opening the database: %w", err)
+	}
+	if db.Embedded() {
+		logger.Info("embedded database started; share it with a second instance by --mongo-uri", "uri", db.URI(), "data", cfg.DataDir)
+	} else {
+		logger.Info("connected to MongoDB", "uri", db.URI())
+	}
+	if err := seedOnce(ctx, db, cfg.SeedsDir, logger); err != nil {
+		return nil, nil, errors.Join(err, db.Close(ctx))
+	}
+	poll := cfg.Poll
+	if poll <= 0 {
+		poll = -1 // app.Options: a negative interval turns polling off
+	}
+	a, err := app.Open(ctx, db, app.Options{Logger: logger, RulesDir: cfg.RulesDir, WatchRules: cfg.WatchRules, PollInterval: poll})
+	if err != nil {
+		return nil, nil, errors.Join(fmt.Errorf("loading the rules from %s: %w", cfg.RulesDir, err), db.Close(ctx))
+	}
+	return db, a, nil
+}
+
+// seedOnce loads the seeds folder into the database on its first start. A
 // database seeded before is left alone, and the folder is not read.
-func (s *server) seed(ctx context.Context, dir string) error {
-	seeded, err := s.db.SeededWith(ctx)
+func seedOnce(ctx context.Context, db *mongodb.DB, dir string, logger *slog.Logger) error {
+	seeded, err := db.SeededWith(ctx)
 	if err != nil {
 		return fmt.Errorf("reading the seeding state: %w", err)
 	}
 	if seeded != "" {
-		s.logger.Info("database already seeded", "with", seeded)
+		logger.Info("database already seeded", "with", seeded)
 		return nil
 	}
 	ds, err := seed.Load(dir)
 	if err != nil {
 		return fmt.Errorf("loading the seeds: %w", err)
 	}
-	res, err := seed.Apply(ctx, s.db, ds)
+	res, err := seed.Apply(ctx, db, ds)
 	if err != nil {
 		return fmt.Errorf("seeding: %w", err)
 	}
-	s.logger.Info("database seeded", "with", res.SeededWith, "framework", res.FrameworkStored,
+	logger.Info("database seeded", "with", res.SeededWith, "framework", res.FrameworkStored,
 		"courses", res.Courses.Created, "positions", res.Positions.Created, "people", res.People.Created)
 	return nil
 }

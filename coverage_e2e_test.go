@@ -49,7 +49,7 @@ func runChromium(t *testing.T, url string, extra ...string) []byte {
 	defer cancel()
 	args := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
-		"--run-all-compositor-stages-before-draw",
+		"--run-all-compositor-stages-before-draw", "--disable-dev-shm-usage",
 		"--user-data-dir=" + t.TempDir(), "--virtual-time-budget=20000",
 		fmt.Sprintf("--window-size=%d,%d", screenWidth, screenHeight)}
 	args = append(append(args, extra...), url)
@@ -57,9 +57,24 @@ func runChromium(t *testing.T, url string, extra ...string) []byte {
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		t.Fatalf("chromium %s: %v\n%s", url, err, stderr.Bytes())
+		if ctx.Err() != nil {
+			err = fmt.Errorf("%w: no answer within the time limit", ctx.Err())
+		}
+		t.Fatalf("chromium %s: %v\n%s", url, err, chromiumErrors(stderr.String()))
 	}
 	return stdout.Bytes()
+}
+
+// chromiumErrors drops from Chromium's log the lines about the system
+// message bus, which containers lack and which say nothing about the page.
+func chromiumErrors(log string) string {
+	var kept []string
+	for _, line := range strings.Split(log, "\n") {
+		if !strings.Contains(line, "dbus") {
+			kept = append(kept, line)
+		}
+	}
+	return strings.Join(kept, "\n")
 }
 
 // loadPage returns the DOM of url once the coverage page has rendered; it

@@ -41,6 +41,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runModel(ctx, args, stdout, stderr)
 	case "rules":
 		return runRules(ctx, args, stdout, stderr)
+	case "export":
+		return runExport(ctx, args, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
@@ -56,6 +58,8 @@ Usage:
   cmap [serve] [flags]        serve the GraphQL API (the default verb)
   cmap model export [FILE]    write the competency model as YAML
   cmap rules check|test|explain  check, test and explain the rule files
+  cmap export coverage|gaps|readiness [--format csv|json] [-o FILE]
+                              write an analysis answer as a file
   cmap help                   this text
 
 Run 'cmap VERB -h' for the flags of a verb.
