@@ -15,7 +15,7 @@ import (
 // 30 round trips, far under the 48 MB message limit. FerretDB v1 holds one
 // SQLite connection per statement of an update command until the command
 // ends, from a pool of 100: a command of 100 upserts or more deadlocks, so
-// it gets 50 at a time.
+// it gets factsChunkFerretDB at a time.
 const (
 	factsChunk         = 500
 	factsChunkFerretDB = 50
@@ -24,27 +24,88 @@ const (
 // SaveCourseFacts upserts one facts record per course given, replacing
 // what was stored for those courses.
 func (db *DB) SaveCourseFacts(ctx context.Context, facts []engine.CourseFacts) error {
-	models := make([]mongo.WriteModel, len(facts))
+	keys := make([]string, len(facts))
+	docs := make([]any, len(facts))
 	for i, f := range facts {
-		if f.Course == "" {
-			return engine.Invalid(fmt.Sprintf("[%d].course", i), "course facts name no course")
-		}
-		models[i] = replaceByID(f.Course, courseFactsToDoc(f))
+		keys[i], docs[i] = f.Course, courseFactsToDoc(f)
 	}
-	return db.bulkWrite(ctx, db.courseFacts, models)
+	return db.saveFacts(ctx, db.courseFacts, "course", keys, docs)
 }
 
 // SavePositionFacts upserts one facts record per position given, replacing
 // what was stored for those positions.
 func (db *DB) SavePositionFacts(ctx context.Context, facts []engine.PositionFacts) error {
-	models := make([]mongo.WriteModel, len(facts))
+	keys := make([]string, len(facts))
+	docs := make([]any, len(facts))
 	for i, f := range facts {
-		if f.Position == "" {
-			return engine.Invalid(fmt.Sprintf("[%d].position", i), "position facts name no position")
-		}
-		models[i] = replaceByID(f.Position, positionFactsToDoc(f))
+		keys[i], docs[i] = f.Position, positionFactsToDoc(f)
 	}
-	return db.bulkWrite(ctx, db.positionFacts, models)
+	return db.saveFacts(ctx, db.positionFacts, "position", keys, docs)
+}
+
+// saveFacts stores docs, the facts documents with _id keys[i], in place of
+// any stored under those keys. keyField names the key in error paths.
+//
+// On MongoDB that is an unordered Collection.BulkWrite of upserts (not
+// Client.BulkWrite: FerretDB v1 lacks it). FerretDB v1's SQLite backend
+// finds a document by _id with a scan of the collection (its index on _id
+// is on an expression its queries do not use), so upserting 15,000 records
+// one by one took over 20 minutes; there, large saves delete all the keys
+// in one command and insert the documents in bulk, and facts reads wait for
+// the write lock so that they never see the records in between.
+func (db *DB) saveFacts(ctx context.Context, coll *mongo.Collection, keyField string, keys []string, docs []any) error {
+	seen := make(map[string]bool, len(keys))
+	for i, k := range keys {
+		field := fmt.Sprintf("[%d].%s", i, keyField)
+		switch {
+		case k == "":
+			return engine.Invalid(field, "%s facts name no %s", keyField, keyField)
+		case seen[k]:
+			return engine.Invalid(field, "%s %s has two facts records", keyField, k)
+		}
+		seen[k] = true
+	}
+	unlock, err := db.lockWrites(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if db.serialized && len(docs) > factsChunkFerretDB {
+		return replaceByDeleteInsert(ctx, coll, keys, docs)
+	}
+	size := factsChunk
+	if db.serialized {
+		size = factsChunkFerretDB
+	}
+	models := make([]mongo.WriteModel, len(docs))
+	for i, d := range docs {
+		models[i] = mongo.NewReplaceOneModel().
+			SetFilter(bson.D{{Key: "_id", Value: keys[i]}}).
+			SetReplacement(d).
+			SetUpsert(true)
+	}
+	for start := 0; start < len(models); start += size {
+		chunk := models[start:min(start+size, len(models))]
+		if _, err := coll.BulkWrite(ctx, chunk, options.BulkWrite().SetOrdered(false)); err != nil {
+			return internal("save "+coll.Name(), err)
+		}
+	}
+	return nil
+}
+
+// replaceByDeleteInsert deletes the documents with the given keys and
+// inserts docs in chunks. The caller holds the write lock.
+func replaceByDeleteInsert(ctx context.Context, coll *mongo.Collection, keys []string, docs []any) error {
+	if _, err := coll.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: keys}}}}); err != nil {
+		return internal("replace in "+coll.Name(), err)
+	}
+	for start := 0; start < len(docs); start += factsChunk {
+		chunk := docs[start:min(start+factsChunk, len(docs))]
+		if _, err := coll.InsertMany(ctx, chunk, options.InsertMany().SetOrdered(false)); err != nil {
+			return internal("save "+coll.Name(), err)
+		}
+	}
+	return nil
 }
 
 // DeleteFacts removes the facts records of the given courses and positions.
@@ -71,7 +132,7 @@ func (db *DB) DeleteFacts(ctx context.Context, courses, positions []string) erro
 
 // CourseFacts returns every stored course facts record, in course order.
 func (db *DB) CourseFacts(ctx context.Context) ([]engine.CourseFacts, error) {
-	docs, err := findRecords[courseFactsDoc](ctx, db.courseFacts, bson.D{}, 0)
+	docs, err := readFacts[courseFactsDoc](ctx, db, db.courseFacts)
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +148,7 @@ func (db *DB) CourseFacts(ctx context.Context) ([]engine.CourseFacts, error) {
 // PositionFacts returns every stored position facts record, in position
 // order.
 func (db *DB) PositionFacts(ctx context.Context) ([]engine.PositionFacts, error) {
-	docs, err := findRecords[positionFactsDoc](ctx, db.positionFacts, bson.D{}, 0)
+	docs, err := readFacts[positionFactsDoc](ctx, db, db.positionFacts)
 	if err != nil {
 		return nil, err
 	}
@@ -100,32 +161,13 @@ func (db *DB) PositionFacts(ctx context.Context) ([]engine.PositionFacts, error)
 	return facts, nil
 }
 
-// replaceByID is an upsert of doc as the document with _id key.
-func replaceByID(key string, doc any) mongo.WriteModel {
-	return mongo.NewReplaceOneModel().
-		SetFilter(bson.D{{Key: "_id", Value: key}}).
-		SetReplacement(doc).
-		SetUpsert(true)
-}
-
-// bulkWrite runs models on coll in unordered chunks.
-// (Collection.BulkWrite, not Client.BulkWrite: FerretDB v1 lacks the
-// latter.)
-func (db *DB) bulkWrite(ctx context.Context, coll *mongo.Collection, models []mongo.WriteModel) error {
+// readFacts returns every document of a facts collection. On FerretDB it
+// waits for the write lock: see saveFacts.
+func readFacts[D any](ctx context.Context, db *DB, coll *mongo.Collection) ([]D, error) {
 	unlock, err := db.lockWrites(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer unlock()
-	size := factsChunk
-	if db.serialized {
-		size = factsChunkFerretDB
-	}
-	for start := 0; start < len(models); start += size {
-		chunk := models[start:min(start+size, len(models))]
-		if _, err := coll.BulkWrite(ctx, chunk, options.BulkWrite().SetOrdered(false)); err != nil {
-			return internal("save "+coll.Name(), err)
-		}
-	}
-	return nil
+	return findRecords[D](ctx, coll, bson.D{}, 0)
 }

@@ -100,3 +100,30 @@ func TestFactsWritesLeaveDataVersion(t *testing.T) {
 		t.Errorf("DataVersion after saving facts = %d, %v; want 0", v, err)
 	}
 }
+
+// Saves larger than one bulk chunk take another path on FerretDB (delete
+// and insert): they must still replace exactly the records given.
+func TestSaveManyPositionFacts(t *testing.T) {
+	ctx := context.Background()
+	db := mongotest.Open(t)
+	first := positionFactsAtScale(120, "r1")
+	if err := db.SavePositionFacts(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	second := positionFactsAtScale(200, "r2")[60:] // the last 60 of first, and 80 new
+	if err := db.SavePositionFacts(ctx, second); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.PositionFacts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertEqual(t, got, append(first[:60:60], second...))
+
+	dup := []engine.PositionFacts{first[0], first[1], first[0]}
+	err = db.SavePositionFacts(ctx, dup)
+	wantCode(t, err, engine.EINVALID)
+	if engine.ErrorField(err) != "[2].position" {
+		t.Errorf("duplicate facts: field %q", engine.ErrorField(err))
+	}
+}
