@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"strings"
 	"sync"
 
 	"github.com/FerretDB/FerretDB/build/version"
@@ -45,7 +46,7 @@ type embeddedServer struct {
 
 // startEmbedded starts FerretDB with its SQLite files in dataDir (created
 // if missing) on a free port of 127.0.0.1. FerretDB logs at Warn and above
-// go to logger.
+// go to logger (see ferretLogHandler).
 func startEmbedded(ctx context.Context, dataDir string, logger *slog.Logger) (*embeddedServer, error) {
 	if dataDir == "" {
 		return nil, fmt.Errorf("mongodb: no data folder for the embedded database (give a data folder or a MongoDB URI)")
@@ -67,7 +68,7 @@ func startEmbedded(ctx context.Context, dataDir string, logger *slog.Logger) (*e
 	stampFerretDBVersion()
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
-		Logger:    slog.New(minLevelHandler{min: slog.LevelWarn, next: logger.Handler()}).With("component", "ferretdb"),
+		Logger:    slog.New(ferretLogHandler{min: slog.LevelWarn, next: logger.Handler()}).With("component", "ferretdb"),
 		Handler:   "sqlite",
 		SQLiteURL: "file:" + filepath.ToSlash(dir) + "/",
 	})
@@ -93,25 +94,32 @@ func (s *embeddedServer) stop() {
 	<-s.done
 }
 
-// minLevelHandler passes records at or above min to next: FerretDB logs
-// every connection and command at Info and Debug.
-type minLevelHandler struct {
+// ferretLogHandler passes FerretDB's log records at or above min to next,
+// except its Warn-level dumps of every command that failed ("Response
+// header: ..." and "Response message: ..."): cmap expects and handles those
+// failures (a duplicate key on a create that conflicts, endSessions on
+// every disconnect) and reports them in its own words.
+type ferretLogHandler struct {
 	min  slog.Level
 	next slog.Handler
 }
 
-func (h minLevelHandler) Enabled(ctx context.Context, l slog.Level) bool {
+func (h ferretLogHandler) Enabled(ctx context.Context, l slog.Level) bool {
 	return l >= h.min && h.next.Enabled(ctx, l)
 }
 
-func (h minLevelHandler) Handle(ctx context.Context, r slog.Record) error {
+func (h ferretLogHandler) Handle(ctx context.Context, r slog.Record) error {
+	if r.Level < slog.LevelError &&
+		(strings.HasPrefix(r.Message, "Response header: ") || strings.HasPrefix(r.Message, "Response message:")) {
+		return nil
+	}
 	return h.next.Handle(ctx, r)
 }
 
-func (h minLevelHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
-	return minLevelHandler{min: h.min, next: h.next.WithAttrs(attrs)}
+func (h ferretLogHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return ferretLogHandler{min: h.min, next: h.next.WithAttrs(attrs)}
 }
 
-func (h minLevelHandler) WithGroup(name string) slog.Handler {
-	return minLevelHandler{min: h.min, next: h.next.WithGroup(name)}
+func (h ferretLogHandler) WithGroup(name string) slog.Handler {
+	return ferretLogHandler{min: h.min, next: h.next.WithGroup(name)}
 }
