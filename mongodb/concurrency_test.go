@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"cmap/engine"
+	"cmap/mongodb"
 	"cmap/mongodb/mongotest"
 )
 
@@ -15,8 +16,32 @@ import (
 // other gets ECONFLICT, whatever the interleaving. Repeated to give races a
 // chance; run with -race.
 func TestConcurrentUpdatesOneWins(t *testing.T) {
-	ctx := context.Background()
 	db := mongotest.Open(t)
+	testConcurrentUpdatesOneWins(t, db, db)
+}
+
+// The same across two clients, as two cmap instances sharing one database
+// are: on FerretDB the write lease, not a process's mutex, keeps them apart.
+func TestConcurrentUpdatesAcrossInstancesOneWins(t *testing.T) {
+	db := mongotest.Open(t)
+	testConcurrentUpdatesOneWins(t, db, secondInstance(t, db))
+}
+
+// secondInstance opens another client on db's database.
+func secondInstance(t *testing.T, db *mongodb.DB) *mongodb.DB {
+	t.Helper()
+	other, err := mongodb.Open(context.Background(), mongodb.Config{URI: db.URI(), Database: db.DatabaseName()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Close(context.Background()) })
+	return other
+}
+
+func testConcurrentUpdatesOneWins(t *testing.T, first, second *mongodb.DB) {
+	ctx := context.Background()
+	db := first
+	writers := []*mongodb.DB{first, second}
 	c := sampleCourse("SCO-201")
 	if err := db.CreateCourse(ctx, c); err != nil {
 		t.Fatal(err)
@@ -34,7 +59,7 @@ func TestConcurrentUpdatesOneWins(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				errs[i] = db.UpdateCourse(ctx, &mine)
+				errs[i] = writers[i].UpdateCourse(ctx, &mine)
 			}()
 		}
 		wg.Wait()
@@ -55,10 +80,21 @@ func TestConcurrentUpdatesOneWins(t *testing.T) {
 	}
 }
 
-// Concurrent completions are all kept: none is lost to a read-modify-write.
+// Concurrent completions are all kept: none is lost to a read-modify-write,
+// whether they come through one client or two.
 func TestConcurrentCompletionsAllKept(t *testing.T) {
-	ctx := context.Background()
 	db := mongotest.Open(t)
+	testConcurrentCompletionsAllKept(t, db, db)
+}
+
+func TestConcurrentCompletionsAcrossInstancesAllKept(t *testing.T) {
+	db := mongotest.Open(t)
+	testConcurrentCompletionsAllKept(t, db, secondInstance(t, db))
+}
+
+func testConcurrentCompletionsAllKept(t *testing.T, first, second *mongodb.DB) {
+	ctx := context.Background()
+	db := first
 	p := samplePerson("P-00001")
 	p.Completions = nil
 	if err := db.CreatePerson(ctx, p); err != nil {
@@ -71,7 +107,7 @@ func TestConcurrentCompletionsAllKept(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			c := engine.Completion{CourseCode: fmt.Sprintf("SCO-%03d", 100+i), Completed: time.Now()}
-			if _, err := db.RecordCompletion(ctx, p.ID, c); err != nil {
+			if _, err := []*mongodb.DB{first, second}[i%2].RecordCompletion(ctx, p.ID, c); err != nil {
 				t.Error(err)
 			}
 		}()

@@ -29,13 +29,16 @@
 // MongoDB applies a {_id, version} filter atomically with the write.
 // FerretDB v1 does not: it reads matching documents, then writes them back,
 // so two writers could both match the same version. When the server is
-// FerretDB, DB therefore serializes its writes with a lock and checks the
-// version under it. That makes version checks exact within one process;
-// two processes sharing one FerretDB are not protected from each other.
+// FerretDB, DB therefore serializes its writes and checks the version while
+// it holds the write lock: a mutex within the process, and across processes
+// (several cmap instances sharing one FerretDB) a lease document in meta
+// whose insertion is atomic because _id is unique. A lease left by a
+// process that died expires after writeLeaseTTL.
 package mongodb
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -100,6 +103,8 @@ type DB struct {
 	// writeLock (see the package documentation).
 	serialized bool
 	writeLock  chan struct{}
+	// leaseOwner names this DB in the cross-process write lease.
+	leaseOwner string
 
 	closeOnce sync.Once
 	closeErr  error
@@ -119,7 +124,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if name == "" {
 		name = DefaultDatabase
 	}
-	db := &DB{uri: cfg.URI, writeLock: make(chan struct{}, 1)}
+	db := &DB{uri: cfg.URI, writeLock: make(chan struct{}, 1), leaseOwner: rand.Text()}
 	if cfg.URI == "" {
 		srv, err := startEmbedded(ctx, cfg.DataDir, logger)
 		if err != nil {
@@ -255,17 +260,78 @@ func (db *DB) Close(ctx context.Context) error {
 }
 
 // lockWrites takes the write lock when the server needs writes serialized
-// (FerretDB) and returns the function that releases it.
+// (FerretDB) and returns the function that releases it: first this
+// process's mutex, then the lease that other processes respect.
 func (db *DB) lockWrites(ctx context.Context) (unlock func(), err error) {
 	if !db.serialized {
 		return func() {}, nil
 	}
 	select {
 	case db.writeLock <- struct{}{}:
-		return func() { <-db.writeLock }, nil
 	case <-ctx.Done():
 		return nil, internal("waiting for the write lock", ctx.Err())
 	}
+	if err := db.acquireLease(ctx); err != nil {
+		<-db.writeLock
+		return nil, err
+	}
+	return func() {
+		db.releaseLease(ctx)
+		<-db.writeLock
+	}, nil
+}
+
+// The cross-process write lease: the meta document metaWriteLease exists
+// while some process holds it.
+const (
+	metaWriteLease = "writeLease"
+	// writeLeaseTTL bounds how long a lease of a process that died blocks
+	// the others; no write cmap makes holds it nearly that long.
+	writeLeaseTTL = time.Minute
+	// writeLeaseMaxWait caps the pause between two attempts.
+	writeLeaseMaxWait = 50 * time.Millisecond
+)
+
+type leaseDoc struct {
+	ID      string    `bson:"_id"`
+	Owner   string    `bson:"owner"`
+	Expires time.Time `bson:"expires"`
+}
+
+// acquireLease inserts the lease document, waiting while another process
+// holds it and breaking it once it has expired.
+func (db *DB) acquireLease(ctx context.Context) error {
+	wait := time.Millisecond
+	for {
+		_, err := db.meta.InsertOne(ctx, leaseDoc{ID: metaWriteLease, Owner: db.leaseOwner, Expires: now().Add(writeLeaseTTL)})
+		switch {
+		case err == nil:
+			return nil
+		case !mongo.IsDuplicateKeyError(err):
+			return internal("take the write lease", err)
+		}
+		_, err = db.meta.DeleteOne(ctx, bson.D{
+			{Key: "_id", Value: metaWriteLease},
+			{Key: "expires", Value: bson.D{{Key: "$lt", Value: now()}}},
+		})
+		if err != nil {
+			return internal("break an expired write lease", err)
+		}
+		select {
+		case <-time.After(wait):
+			wait = min(2*wait, writeLeaseMaxWait)
+		case <-ctx.Done():
+			return internal("waiting for the write lease", ctx.Err())
+		}
+	}
+}
+
+// releaseLease deletes this DB's lease, even when ctx is already done.
+func (db *DB) releaseLease(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	// A failure leaves the lease to expire; nothing else is at stake.
+	_, _ = db.meta.DeleteOne(ctx, bson.D{{Key: "_id", Value: metaWriteLease}, {Key: "owner", Value: db.leaseOwner}})
 }
 
 // internal wraps a driver error as EINTERNAL; its text reaches logs, never
