@@ -27,19 +27,16 @@ func (a *App) CountPeople(ctx context.Context, f engine.PersonFilter) (int, erro
 // PeopleByPosition returns the people holding each of the given positions,
 // in one store call; positions nobody holds are absent from the map.
 func (a *App) PeopleByPosition(ctx context.Context, positionIDs []string) (map[string][]*engine.Person, error) {
+	if len(positionIDs) == 0 {
+		return map[string][]*engine.Person{}, nil
+	}
 	list, err := a.store.ListPeople(ctx, engine.PersonFilter{PositionIDs: positionIDs}, engine.Page{})
 	if err != nil {
 		return nil, err
 	}
-	wanted := make(map[string]bool, len(positionIDs))
-	for _, id := range positionIDs {
-		wanted[id] = true
-	}
 	holders := make(map[string][]*engine.Person, len(positionIDs))
 	for _, p := range list.Items {
-		if wanted[p.PositionID] {
-			holders[p.PositionID] = append(holders[p.PositionID], p)
-		}
+		holders[p.PositionID] = append(holders[p.PositionID], p)
 	}
 	return holders, nil
 }

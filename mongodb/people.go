@@ -111,6 +111,7 @@ func (db *DB) RecordCompletion(ctx context.Context, personID string, c engine.Co
 func personFilter(f engine.PersonFilter) bson.D {
 	b := filterBuilder{}
 	b.equals("positionId", f.PositionID)
+	b.in("positionId", f.PositionIDs)
 	b.search(f.Search, "_id", "name")
 	return bson.D(b)
 }

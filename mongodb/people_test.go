@@ -126,6 +126,8 @@ func TestListPeople(t *testing.T) {
 		{"position", engine.PersonFilter{PositionID: "POS-0002"}, []string{"P-00002", "P-00004"}},
 		{"search name", engine.PersonFilter{Search: "diaz"}, []string{"P-00003"}},
 		{"search id and position", engine.PersonFilter{Search: "p-0000", PositionID: "POS-0001"}, []string{"P-00001", "P-00003", "P-00005"}},
+		{"several positions", engine.PersonFilter{PositionIDs: []string{"POS-0002", "POS-0009"}}, []string{"P-00002", "P-00004"}},
+		{"several positions and one", engine.PersonFilter{PositionIDs: []string{"POS-0001", "POS-0002"}, PositionID: "POS-0001"}, []string{"P-00001", "P-00003", "P-00005"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -207,6 +207,13 @@ func (f *filterBuilder) equals(field, value string) {
 	}
 }
 
+// in adds "field is one of values" unless values is empty.
+func (f *filterBuilder) in(field string, values []string) {
+	if len(values) > 0 {
+		*f = append(*f, bson.E{Key: field, Value: bson.D{{Key: "$in", Value: values}}})
+	}
+}
+
 // search adds a case-insensitive substring match of text on any of fields.
 func (f *filterBuilder) search(text string, fields ...string) {
 	if text == "" {
