@@ -290,7 +290,7 @@ func (s *server) Close(ctx context.Context) error {
 func (s *server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", http.MaxBytesHandler(graph.NewHandler(s.app), maxRequestBytes))
-	mux.Handle("/", graph.Explorer())
+	mux.Handle("/", web.Explorer())
 	coverage := web.Coverage()
 	mux.Handle(web.CoveragePath, coverage)
 	mux.Handle(web.CoveragePath+"/", coverage)

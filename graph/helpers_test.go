@@ -126,7 +126,7 @@ func (b *logBuffer) String() string {
 	return b.buf.String()
 }
 
-// serve starts an HTTP server with the GraphQL endpoint and the explorer
+// serve starts an HTTP server with the GraphQL endpoint
 // over an App on store with the shipped rules, as cmap serve mounts them.
 func serve(t *testing.T, store engine.Store) (client, *logBuffer) {
 	t.Helper()
@@ -153,7 +153,6 @@ func serveWith(t *testing.T, store engine.Store, opts app.Options) (client, *log
 	t.Cleanup(func() { a.Close() })
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", graph.NewHandler(a))
-	mux.Handle("/", graph.Explorer())
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return client{t: t, url: srv.URL}, logs, a

@@ -1,5 +1,5 @@
-// Package web serves cmap's pages for people: the coverage map at
-// /coverage. Pages are plain HTML, CSS and JavaScript written for cmap and
+// Package web serves cmap's pages for people: the GraphQL explorer at /
+// and the coverage map at /coverage, and the CSV/JSON exports. Pages are plain HTML, CSS and JavaScript written for cmap and
 // embedded in the binary; they load nothing from elsewhere, so they work
 // offline, and they read the same GraphQL API as every other client.
 package web
@@ -34,6 +34,24 @@ func Coverage() http.Handler {
 		panic(err) // the embedded directory exists at compile time
 	}
 	assets := http.StripPrefix(CoveragePath+"/", http.FileServerFS(files))
+	return page(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == CoveragePath:
+			http.ServeFileFS(w, r, files, "index.html")
+		case r.URL.Path == CoveragePath+"/" || r.URL.Path == CoveragePath+"/index.html":
+			http.Redirect(w, r, CoveragePath, http.StatusMovedPermanently)
+		case strings.HasPrefix(r.URL.Path, CoveragePath+"/"):
+			assets.ServeHTTP(w, r)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+}
+
+// page serves a page's files through next for GET and HEAD only, with the
+// headers every page gets: a strict Content-Security-Policy, no sniffing,
+// no referrer, and revalidation on each load.
+func page(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD")
@@ -45,15 +63,6 @@ func Coverage() http.Handler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("Cache-Control", "no-cache")
-		switch {
-		case r.URL.Path == CoveragePath:
-			http.ServeFileFS(w, r, files, "index.html")
-		case r.URL.Path == CoveragePath+"/" || r.URL.Path == CoveragePath+"/index.html":
-			http.Redirect(w, r, CoveragePath, http.StatusMovedPermanently)
-		case strings.HasPrefix(r.URL.Path, CoveragePath+"/"):
-			assets.ServeHTTP(w, r)
-		default:
-			http.NotFound(w, r)
-		}
+		next.ServeHTTP(w, r)
 	})
 }
