@@ -8,23 +8,13 @@ import (
 	"testing"
 )
 
-// facts renders coverage or requirements as "CODE Level [rule ids]".
+// facts renders coverage or requirements as "CODE Level [rule ids]", in
+// the order given.
 func facts[T Coverage | Requirement](fs []T) string {
 	var out []string
 	for _, f := range fs {
-		var sub, lv string
-		var refs []RuleRef
-		switch f := any(f).(type) {
-		case Coverage:
-			sub, lv, refs = f.SubCompetency, f.Level, f.Rules
-		case Requirement:
-			sub, lv, refs = f.SubCompetency, f.Level, f.Rules
-		}
-		ids := make([]string, len(refs))
-		for i, r := range refs {
-			ids[i] = r.ID
-		}
-		out = append(out, fmt.Sprintf("%s %s %v", sub, lv, ids))
+		sub, ft := factOf(f)
+		out = append(out, fmt.Sprintf("%s %s %v", sub, ft.level, ft.rules))
 	}
 	return strings.Join(out, "; ")
 }

@@ -162,24 +162,31 @@ type fact struct {
 	rules []string
 }
 
+// factsOf indexes coverage or requirements by sub-competency code.
 func factsOf[T Coverage | Requirement](facts []T) map[string]fact {
 	out := map[string]fact{}
 	for _, f := range facts {
-		var sub, lv string
-		var refs []RuleRef
-		switch f := any(f).(type) {
-		case Coverage:
-			sub, lv, refs = f.SubCompetency, f.Level, f.Rules
-		case Requirement:
-			sub, lv, refs = f.SubCompetency, f.Level, f.Rules
-		}
-		ids := make([]string, len(refs))
-		for i, r := range refs {
-			ids[i] = r.ID
-		}
-		out[sub] = fact{level: lv, rules: ids}
+		sub, ft := factOf(f)
+		out[sub] = ft
 	}
 	return out
+}
+
+// factOf is the sub-competency of a coverage or requirement and its fact.
+func factOf[T Coverage | Requirement](f T) (string, fact) {
+	var sub, lv string
+	var refs []RuleRef
+	switch f := any(f).(type) {
+	case Coverage:
+		sub, lv, refs = f.SubCompetency, f.Level, f.Rules
+	case Requirement:
+		sub, lv, refs = f.SubCompetency, f.Level, f.Rules
+	}
+	ids := make([]string, len(refs))
+	for i, r := range refs {
+		ids[i] = r.ID
+	}
+	return sub, fact{level: lv, rules: ids}
 }
 
 type ruleTest struct {
