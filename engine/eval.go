@@ -218,24 +218,28 @@ func (o *outcome) refs(idx int) []RuleRef {
 	return refs
 }
 
-func (o *outcome) coverage(course string) []Coverage {
-	out := []Coverage{}
+// collect makes one fact with fact for each sub-competency that o gives,
+// in framework order.
+func collect[T any](o *outcome, fact func(sub, level string, rules []RuleRef) T) []T {
+	out := []T{}
 	for idx, rank := range o.rank {
 		if rank > 0 {
-			out = append(out, Coverage{Course: course, SubCompetency: o.rs.subCodes[idx], Level: o.rs.scale.Level(rank), Rules: o.refs(idx)})
+			out = append(out, fact(o.rs.subCodes[idx], o.rs.scale.Level(rank), o.refs(idx)))
 		}
 	}
 	return out
 }
 
+func (o *outcome) coverage(course string) []Coverage {
+	return collect(o, func(sub, level string, rules []RuleRef) Coverage {
+		return Coverage{Course: course, SubCompetency: sub, Level: level, Rules: rules}
+	})
+}
+
 func (o *outcome) requirements(position string) []Requirement {
-	out := []Requirement{}
-	for idx, rank := range o.rank {
-		if rank > 0 {
-			out = append(out, Requirement{Position: position, SubCompetency: o.rs.subCodes[idx], Level: o.rs.scale.Level(rank), Rules: o.refs(idx)})
-		}
-	}
-	return out
+	return collect(o, func(sub, level string, rules []RuleRef) Requirement {
+		return Requirement{Position: position, SubCompetency: sub, Level: level, Rules: rules}
+	})
 }
 
 // evalCourse runs every course rule on c with VM m.
