@@ -99,6 +99,10 @@ func (rs *RuleSet) RunTests(fsys fs.FS, name string, opts TestOptions) (*TestRep
 	if err != nil {
 		return nil, Errorf(EINVALID, "read rule tests: %v", err)
 	}
+	fixtures := opts.Fixtures
+	if fixtures == nil {
+		fixtures = noFixtures{}
+	}
 	var tests []*ruleTest
 	var diags diag.List
 	for _, rel := range files {
@@ -107,7 +111,7 @@ func (rs *RuleSet) RunTests(fsys fs.FS, name string, opts TestOptions) (*TestRep
 			return nil, Errorf(EINVALID, "read rule tests: %v", err)
 		}
 		f := newYAMLFile(path.Join(name, rel), data)
-		tests = append(tests, rs.parseTestFile(f, opts.Fixtures)...)
+		tests = append(tests, rs.parseTestFile(f, fixtures)...)
 		diags = append(diags, f.diags...)
 	}
 	if err := diags.Err(); err != nil {
@@ -155,6 +159,12 @@ func (rs *RuleSet) RunTests(fsys fs.FS, name string, opts TestOptions) (*TestRep
 	}
 	return report, nil
 }
+
+// noFixtures stands for Fixtures when the caller has no seeded records.
+type noFixtures struct{}
+
+func (noFixtures) Course(string) (*Course, bool)     { return nil, false }
+func (noFixtures) Position(string) (*Position, bool) { return nil, false }
 
 // fact is a derived fact as a test sees it.
 type fact struct {
@@ -272,23 +282,13 @@ func (rs *RuleSet) parseTest(f *yamlFile, n yamlast.Node, fixtures Fixtures) *ru
 			t.name, _ = f.str(mv.Value, "name")
 		case "course":
 			subjects++
-			t.course = fixture(f, mv.Value, "course", func(key string) (*Course, bool) {
-				if fixtures == nil {
-					return nil, false
-				}
-				return fixtures.Course(key)
-			})
+			t.course = fixture(f, mv.Value, "course", fixtures.Course)
 			if t.course != nil && t.course.Status == "" {
 				t.course.Status = CourseActive
 			}
 		case "position":
 			subjects++
-			t.position = fixture(f, mv.Value, "position", func(key string) (*Position, bool) {
-				if fixtures == nil {
-					return nil, false
-				}
-				return fixtures.Position(key)
-			})
+			t.position = fixture(f, mv.Value, "position", fixtures.Position)
 		case "expect":
 			expectations++
 			entries, ok := f.mapping(mv.Value, "expect")

@@ -129,6 +129,11 @@ rules/a_test.yaml:15:5: unknown key "tests" in a test (known: name, course, posi
 	if l == nil || l.Error() != want {
 		t.Errorf("got:\n%v\nwant:\n%s", err, want)
 	}
+	// With no Fixtures at all, a seeded key is reported the same way.
+	_, err = rs.RunTests(ruleFS(files), "rules", TestOptions{})
+	if l := diag.AsList(err); l == nil || l.Error() != want {
+		t.Errorf("without fixtures got:\n%v\nwant:\n%s", err, want)
+	}
 }
 
 func TestTermMatching(t *testing.T) {
