@@ -23,13 +23,13 @@ func (db *DB) Course(ctx context.Context, code string) (*engine.Course, error) {
 // code order, in one query.
 func (db *DB) CoursesByCode(ctx context.Context, codes []string) ([]*engine.Course, error) {
 	docs, err := findByKeys[courseDoc](ctx, db.courses, codes)
-	return courseRecords(docs), err
+	return recordsOf(docs, (*courseDoc).record), err
 }
 
 // ListCourses returns one page of the courses f selects, in code order.
 func (db *DB) ListCourses(ctx context.Context, f engine.CourseFilter, p engine.Page) (engine.List[*engine.Course], error) {
 	docs, hasNext, err := listRecords[courseDoc](ctx, db.courses, courseFilter(f), p)
-	return engine.List[*engine.Course]{Items: courseRecords(docs), HasNext: hasNext}, err
+	return engine.List[*engine.Course]{Items: recordsOf(docs, (*courseDoc).record), HasNext: hasNext}, err
 }
 
 // CountCourses counts the courses f selects.
@@ -79,12 +79,4 @@ func courseFilter(f engine.CourseFilter) bson.D {
 	b.equals("provider", f.Provider)
 	b.search(f.Search, "_id", "title")
 	return bson.D(b)
-}
-
-func courseRecords(docs []courseDoc) []*engine.Course {
-	records := make([]*engine.Course, len(docs))
-	for i := range docs {
-		records[i] = docs[i].record()
-	}
-	return records
 }

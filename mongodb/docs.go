@@ -223,52 +223,57 @@ type levelFact struct {
 	Rules         []engine.RuleRef `json:"rules,omitempty"`
 }
 
-func encodeFacts(facts []levelFact) string {
-	b, err := json.Marshal(facts)
+// encodeFacts returns the JSON of facts, each reduced to a levelFact by of.
+func encodeFacts[F any](facts []F, of func(F) levelFact) string {
+	out := make([]levelFact, len(facts))
+	for i, f := range facts {
+		out[i] = of(f)
+	}
+	b, err := json.Marshal(out)
 	if err != nil {
 		panic(err) // strings, ints and slices of them always marshal
 	}
 	return string(b)
 }
 
-func decodeFacts(kind, key, text string) ([]levelFact, error) {
+// decodeFacts reads the JSON of the facts of record key of kind, making
+// each fact with fact.
+func decodeFacts[F any](kind, key, text string, fact func(levelFact) F) ([]F, error) {
 	var facts []levelFact
 	if err := json.Unmarshal([]byte(text), &facts); err != nil {
 		return nil, internal(fmt.Sprintf("decode %s facts of %s", kind, key), err)
 	}
-	return facts, nil
+	var out []F
+	for _, f := range facts {
+		out = append(out, fact(f))
+	}
+	return out, nil
 }
 
 func courseFactsToDoc(f engine.CourseFacts) courseFactsDoc {
-	facts := make([]levelFact, len(f.Coverage))
-	for i, c := range f.Coverage {
-		facts[i] = levelFact{SubCompetency: c.SubCompetency, Level: c.Level, Rules: c.Rules}
-	}
-	return courseFactsDoc{Course: f.Course, Revision: f.Revision, Count: len(facts), Coverage: encodeFacts(facts)}
+	text := encodeFacts(f.Coverage, func(c engine.Coverage) levelFact {
+		return levelFact{SubCompetency: c.SubCompetency, Level: c.Level, Rules: c.Rules}
+	})
+	return courseFactsDoc{Course: f.Course, Revision: f.Revision, Count: len(f.Coverage), Coverage: text}
 }
 
 func (d *courseFactsDoc) record() (engine.CourseFacts, error) {
-	f := engine.CourseFacts{Course: d.Course, Revision: d.Revision}
-	facts, err := decodeFacts(courseKind, d.Course, d.Coverage)
-	for _, c := range facts {
-		f.Coverage = append(f.Coverage, engine.Coverage{Course: d.Course, SubCompetency: c.SubCompetency, Level: c.Level, Rules: c.Rules})
-	}
-	return f, err
+	cov, err := decodeFacts(courseKind, d.Course, d.Coverage, func(f levelFact) engine.Coverage {
+		return engine.Coverage{Course: d.Course, SubCompetency: f.SubCompetency, Level: f.Level, Rules: f.Rules}
+	})
+	return engine.CourseFacts{Course: d.Course, Revision: d.Revision, Coverage: cov}, err
 }
 
 func positionFactsToDoc(f engine.PositionFacts) positionFactsDoc {
-	facts := make([]levelFact, len(f.Requirements))
-	for i, r := range f.Requirements {
-		facts[i] = levelFact{SubCompetency: r.SubCompetency, Level: r.Level, Rules: r.Rules}
-	}
-	return positionFactsDoc{Position: f.Position, Revision: f.Revision, Count: len(facts), Requirements: encodeFacts(facts)}
+	text := encodeFacts(f.Requirements, func(r engine.Requirement) levelFact {
+		return levelFact{SubCompetency: r.SubCompetency, Level: r.Level, Rules: r.Rules}
+	})
+	return positionFactsDoc{Position: f.Position, Revision: f.Revision, Count: len(f.Requirements), Requirements: text}
 }
 
 func (d *positionFactsDoc) record() (engine.PositionFacts, error) {
-	f := engine.PositionFacts{Position: d.Position, Revision: d.Revision}
-	facts, err := decodeFacts(positionKind, d.Position, d.Requirements)
-	for _, r := range facts {
-		f.Requirements = append(f.Requirements, engine.Requirement{Position: d.Position, SubCompetency: r.SubCompetency, Level: r.Level, Rules: r.Rules})
-	}
-	return f, err
+	reqs, err := decodeFacts(positionKind, d.Position, d.Requirements, func(f levelFact) engine.Requirement {
+		return engine.Requirement{Position: d.Position, SubCompetency: f.SubCompetency, Level: f.Level, Rules: f.Rules}
+	})
+	return engine.PositionFacts{Position: d.Position, Revision: d.Revision, Requirements: reqs}, err
 }

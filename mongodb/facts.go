@@ -132,42 +132,33 @@ func (db *DB) DeleteFacts(ctx context.Context, courses, positions []string) erro
 
 // CourseFacts returns every stored course facts record, in course order.
 func (db *DB) CourseFacts(ctx context.Context) ([]engine.CourseFacts, error) {
-	docs, err := readFacts[courseFactsDoc](ctx, db, db.courseFacts)
-	if err != nil {
-		return nil, err
-	}
-	facts := make([]engine.CourseFacts, len(docs))
-	for i := range docs {
-		if facts[i], err = docs[i].record(); err != nil {
-			return nil, err
-		}
-	}
-	return facts, nil
+	return readFacts(ctx, db, db.courseFacts, (*courseFactsDoc).record)
 }
 
 // PositionFacts returns every stored position facts record, in position
 // order.
 func (db *DB) PositionFacts(ctx context.Context) ([]engine.PositionFacts, error) {
-	docs, err := readFacts[positionFactsDoc](ctx, db, db.positionFacts)
-	if err != nil {
-		return nil, err
-	}
-	facts := make([]engine.PositionFacts, len(docs))
-	for i := range docs {
-		if facts[i], err = docs[i].record(); err != nil {
-			return nil, err
-		}
-	}
-	return facts, nil
+	return readFacts(ctx, db, db.positionFacts, (*positionFactsDoc).record)
 }
 
-// readFacts returns every document of a facts collection. On FerretDB it
-// waits for the write lock: see saveFacts.
-func readFacts[D any](ctx context.Context, db *DB, coll *mongo.Collection) ([]D, error) {
+// readFacts returns every record of a facts collection, each document
+// converted by record. On FerretDB it waits for the write lock: see
+// saveFacts.
+func readFacts[D, R any](ctx context.Context, db *DB, coll *mongo.Collection, record func(*D) (R, error)) ([]R, error) {
 	unlock, err := db.lockWrites(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	return findRecords[D](ctx, coll, bson.D{}, 0)
+	docs, err := findRecords[D](ctx, coll, bson.D{}, 0)
+	if err != nil {
+		return nil, err
+	}
+	facts := make([]R, len(docs))
+	for i := range docs {
+		if facts[i], err = record(&docs[i]); err != nil {
+			return nil, err
+		}
+	}
+	return facts, nil
 }

@@ -26,13 +26,13 @@ func (db *DB) Person(ctx context.Context, id string) (*engine.Person, error) {
 // in one query.
 func (db *DB) PeopleByID(ctx context.Context, ids []string) ([]*engine.Person, error) {
 	docs, err := findByKeys[personDoc](ctx, db.people, ids)
-	return personRecords(docs), err
+	return recordsOf(docs, (*personDoc).record), err
 }
 
 // ListPeople returns one page of the people f selects, in id order.
 func (db *DB) ListPeople(ctx context.Context, f engine.PersonFilter, p engine.Page) (engine.List[*engine.Person], error) {
 	docs, hasNext, err := listRecords[personDoc](ctx, db.people, personFilter(f), p)
-	return engine.List[*engine.Person]{Items: personRecords(docs), HasNext: hasNext}, err
+	return engine.List[*engine.Person]{Items: recordsOf(docs, (*personDoc).record), HasNext: hasNext}, err
 }
 
 // CountPeople counts the people f selects.
@@ -114,12 +114,4 @@ func personFilter(f engine.PersonFilter) bson.D {
 	b.in("positionId", f.PositionIDs)
 	b.search(f.Search, "_id", "name")
 	return bson.D(b)
-}
-
-func personRecords(docs []personDoc) []*engine.Person {
-	records := make([]*engine.Person, len(docs))
-	for i := range docs {
-		records[i] = docs[i].record()
-	}
-	return records
 }

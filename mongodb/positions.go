@@ -23,13 +23,13 @@ func (db *DB) Position(ctx context.Context, id string) (*engine.Position, error)
 // order, in one query.
 func (db *DB) PositionsByID(ctx context.Context, ids []string) ([]*engine.Position, error) {
 	docs, err := findByKeys[positionDoc](ctx, db.positions, ids)
-	return positionRecords(docs), err
+	return recordsOf(docs, (*positionDoc).record), err
 }
 
 // ListPositions returns one page of the positions f selects, in id order.
 func (db *DB) ListPositions(ctx context.Context, f engine.PositionFilter, p engine.Page) (engine.List[*engine.Position], error) {
 	docs, hasNext, err := listRecords[positionDoc](ctx, db.positions, positionFilter(f), p)
-	return engine.List[*engine.Position]{Items: positionRecords(docs), HasNext: hasNext}, err
+	return engine.List[*engine.Position]{Items: recordsOf(docs, (*positionDoc).record), HasNext: hasNext}, err
 }
 
 // CountPositions counts the positions f selects.
@@ -84,12 +84,4 @@ func positionFilter(f engine.PositionFilter) bson.D {
 	}
 	b.search(f.Search, "_id", "title")
 	return bson.D(b)
-}
-
-func positionRecords(docs []positionDoc) []*engine.Position {
-	records := make([]*engine.Position, len(docs))
-	for i := range docs {
-		records[i] = docs[i].record()
-	}
-	return records
 }

@@ -165,6 +165,15 @@ func findByKeys[D any](ctx context.Context, coll *mongo.Collection, keys []strin
 	return findRecords[D](ctx, coll, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: keys}}}}, 0)
 }
 
+// recordsOf converts documents to engine records with record.
+func recordsOf[D, R any](docs []D, record func(*D) R) []R {
+	records := make([]R, len(docs))
+	for i := range docs {
+		records[i] = record(&docs[i])
+	}
+	return records
+}
+
 // listRecords returns one page of the documents matching filter.
 func listRecords[D any](ctx context.Context, coll *mongo.Collection, filter bson.D, p engine.Page) ([]D, bool, error) {
 	if p.First < 0 {
