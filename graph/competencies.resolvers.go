@@ -21,11 +21,7 @@ func (r *queryResolver) Competencies(ctx context.Context) ([]*engine.Competency,
 	if err != nil {
 		return nil, err
 	}
-	competencies := make([]*engine.Competency, len(f.Competencies))
-	for i := range f.Competencies {
-		competencies[i] = &f.Competencies[i]
-	}
-	return competencies, nil
+	return refs(f.Competencies), nil
 }
 
 // Competency is the resolver for the competency field.
