@@ -68,11 +68,33 @@ type subInfo struct {
 	code, competency, statement string
 }
 
-// cell is one coverage fact of a course.
+// cell is one fact of a course (coverage) or a position (requirement): a
+// sub-competency at a rank, and the rules behind it.
 type cell struct {
 	sub   int32
 	rank  uint8
 	rules []engine.RuleRef
+}
+
+// sameLevel reports whether x and y give the same rank on the same
+// sub-competency, whatever rules say so.
+func sameLevel(x, y cell) bool { return x.sub == y.sub && x.rank == y.rank }
+
+// mergeCell adds the fact c to cells as the rules engine merges facts: one
+// cell per sub-competency, at the highest rank, with every rule. c.rules
+// is copied.
+func mergeCell(cells []cell, c cell) []cell {
+	if j := slices.IndexFunc(cells, func(x cell) bool { return x.sub == c.sub }); j >= 0 {
+		cells[j].rank = max(cells[j].rank, c.rank)
+		cells[j].rules = append(cells[j].rules, c.rules...)
+		return cells
+	}
+	return append(cells, cell{c.sub, c.rank, slices.Clone(c.rules)})
+}
+
+// sortCells sorts cells by sub-competency.
+func sortCells(cells []cell) {
+	slices.SortFunc(cells, func(a, b cell) int { return cmp.Compare(a.sub, b.sub) })
 }
 
 type courseEntry struct {
@@ -98,15 +120,9 @@ type closer struct {
 	rank uint8
 }
 
-type requirement struct {
-	sub   int32
-	rank  uint8
-	rules []engine.RuleRef
-}
-
 type positionEntry struct {
 	position engine.Position
-	reqs     []requirement // sorted by sub, one per sub
+	reqs     []cell // sorted by sub, one per sub
 }
 
 type personEntry struct {
@@ -325,15 +341,9 @@ func (ix *Index) newCourseEntry(c *engine.Course, cov []engine.Coverage, field f
 		if err != nil {
 			return nil, err
 		}
-		// Merge duplicates as the rules engine does.
-		if j := slices.IndexFunc(e.cells, func(c cell) bool { return c.sub == s }); j >= 0 {
-			e.cells[j].rank = max(e.cells[j].rank, r)
-			e.cells[j].rules = append(e.cells[j].rules, f.Rules...)
-			continue
-		}
-		e.cells = append(e.cells, cell{s, r, slices.Clone(f.Rules)})
+		e.cells = mergeCell(e.cells, cell{s, r, f.Rules})
 	}
-	slices.SortFunc(e.cells, func(a, b cell) int { return cmp.Compare(a.sub, b.sub) })
+	sortCells(e.cells)
 	return e, nil
 }
 
@@ -349,14 +359,9 @@ func (ix *Index) newPositionEntry(p *engine.Position, reqs []engine.Requirement,
 		if err != nil {
 			return nil, err
 		}
-		if j := slices.IndexFunc(e.reqs, func(q requirement) bool { return q.sub == s }); j >= 0 {
-			e.reqs[j].rank = max(e.reqs[j].rank, r)
-			e.reqs[j].rules = append(e.reqs[j].rules, f.Rules...)
-			continue
-		}
-		e.reqs = append(e.reqs, requirement{s, r, slices.Clone(f.Rules)})
+		e.reqs = mergeCell(e.reqs, cell{s, r, f.Rules})
 	}
-	slices.SortFunc(e.reqs, func(a, b requirement) int { return cmp.Compare(a.sub, b.sub) })
+	sortCells(e.reqs)
 	return e, nil
 }
 

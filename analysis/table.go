@@ -137,3 +137,20 @@ func removeSorted(s []string, v string) []string {
 	out = append(out, s[:i]...)
 	return append(out, s[i+1:]...)
 }
+
+// addToList adds id to the sorted list of ids under key.
+func addToList(w *tableWriter[[]string], key, id string) {
+	list, _ := w.get(key)
+	w.set(key, insertSorted(list, id))
+}
+
+// removeFromList removes id from the sorted list of ids under key, and the
+// key with it when the list becomes empty.
+func removeFromList(w *tableWriter[[]string], key, id string) {
+	list, _ := w.get(key)
+	if list = removeSorted(list, id); len(list) == 0 {
+		w.del(key)
+	} else {
+		w.set(key, list)
+	}
+}

@@ -175,7 +175,7 @@ func (d *derivation) reevaluate(ids []string) {
 }
 
 func sameCells(a, b []cell) bool {
-	return slices.EqualFunc(a, b, func(x, y cell) bool { return x.sub == y.sub && x.rank == y.rank })
+	return slices.EqualFunc(a, b, sameLevel)
 }
 
 func activeCells(c *courseEntry) []cell {
@@ -251,18 +251,12 @@ func (ix *Index) replacePerson(id string, old, np *personEntry) *Index {
 		w := ix.completers.edit()
 		for _, code := range oldDone {
 			if _, kept := slices.BinarySearch(newDone, code); !kept {
-				list, _ := w.get(code)
-				if list = removeSorted(list, id); len(list) == 0 {
-					w.del(code)
-				} else {
-					w.set(code, list)
-				}
+				removeFromList(w, code, id)
 			}
 		}
 		for _, code := range newDone {
 			if _, had := slices.BinarySearch(oldDone, code); !had {
-				list, _ := w.get(code)
-				w.set(code, insertSorted(list, id))
+				addToList(w, code, id)
 			}
 		}
 		nx.completers = w.done()
@@ -270,16 +264,10 @@ func (ix *Index) replacePerson(id string, old, np *personEntry) *Index {
 	if oldPos != newPos {
 		w := ix.holders.edit()
 		if oldPos != "" {
-			list, _ := w.get(oldPos)
-			if list = removeSorted(list, id); len(list) == 0 {
-				w.del(oldPos)
-			} else {
-				w.set(oldPos, list)
-			}
+			removeFromList(w, oldPos, id)
 		}
 		if newPos != "" {
-			list, _ := w.get(newPos)
-			w.set(newPos, insertSorted(list, id))
+			addToList(w, newPos, id)
 		}
 		nx.holders = w.done()
 	}
@@ -299,7 +287,7 @@ func (ix *Index) replacePosition(id string, old, e *positionEntry) *Index {
 	nx.positions = w.done()
 	nx.demand = slices.Clone(ix.demand)
 	nx.demandPositions = slices.Clone(ix.demandPositions)
-	var oldReqs, newReqs []requirement
+	var oldReqs, newReqs []cell
 	if old != nil {
 		d.org(old.position.Organization).positions--
 		oldReqs = old.reqs
@@ -334,6 +322,6 @@ func (ix *Index) replacePosition(id string, old, e *positionEntry) *Index {
 }
 
 // hasRequirement reports whether reqs requires r's sub-competency at r's level.
-func hasRequirement(reqs []requirement, r requirement) bool {
-	return slices.ContainsFunc(reqs, func(q requirement) bool { return q.sub == r.sub && q.rank == r.rank })
+func hasRequirement(reqs []cell, r cell) bool {
+	return slices.ContainsFunc(reqs, func(q cell) bool { return sameLevel(q, r) })
 }
