@@ -34,7 +34,7 @@ func ReadYAML(name string, data []byte) (*engine.Framework, error) {
 	}
 	var fw engine.Framework
 	if len(file.Docs) > 1 {
-		pos := yamldiag.NodePos(name, file.Docs[1])
+		pos := yamldiag.DocumentPos(name, file.Docs[1])
 		return nil, diag.List{diag.Errorf(pos, "a competency model file holds one YAML document, this is the second")}
 	}
 	if len(file.Docs) == 1 && file.Docs[0].Body != nil {

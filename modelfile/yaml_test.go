@@ -74,7 +74,7 @@ func TestReadYAMLErrors(t *testing.T) {
 		{"not a mapping", "- a\n",
 			"m.yaml:1:1: sequence was used where mapping is expected"},
 		{"two documents", "name: M\n---\nname: N\n",
-			"m.yaml:3:5: a competency model file holds one YAML document, this is the second"},
+			"m.yaml:2:1: a competency model file holds one YAML document, this is the second"},
 		{"empty", "",
 			"m.yaml: name: framework name is empty"},
 		{"unquoted codes", "name: M\ncompetencies:\n  - code: 1.0\n    title: T\n  - code: 2.0\n    title: U\n",

@@ -28,11 +28,7 @@ func (c *checker) courses(path string, data []byte) []engine.Course {
 		return nil
 	}
 	if len(file.Docs) > 1 {
-		pos := yamldiag.NodePos(path, file.Docs[1].Body)
-		if start := file.Docs[1].Start; start != nil && start.Position != nil {
-			pos = diag.Pos{File: path, Line: start.Position.Line, Col: start.Position.Column}
-		}
-		c.diags.Add(pos, "%s holds one YAML document, this is the second", CoursesFile)
+		c.diags.Add(yamldiag.DocumentPos(path, file.Docs[1]), "%s holds one YAML document, this is the second", CoursesFile)
 	}
 	var list ast.Node
 	if len(file.Docs) > 0 {

@@ -34,6 +34,15 @@ func NodePos(file string, node ast.Node) diag.Pos {
 	return tokenPos(file, startToken(node))
 }
 
+// DocumentPos returns the position where document doc starts: its "---"
+// marker when it has one, else the start of its body.
+func DocumentPos(file string, doc *ast.DocumentNode) diag.Pos {
+	if doc.Start != nil {
+		return tokenPos(file, doc.Start)
+	}
+	return NodePos(file, doc.Body)
+}
+
 func startToken(node ast.Node) *token.Token {
 	switch n := node.(type) {
 	case *ast.MappingNode:

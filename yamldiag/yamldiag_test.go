@@ -57,3 +57,23 @@ func TestError(t *testing.T) {
 		t.Errorf("message %q should be go-yaml's message without its source excerpt", d.Message)
 	}
 }
+
+func TestDocumentPos(t *testing.T) {
+	for _, tc := range []struct {
+		name, src string
+		doc       int
+		want      string
+	}{
+		// The marker, not the ':' that is the token of a block mapping.
+		{"second document at its marker", "name: M\n---\nname: N\n", 1, "m.yaml:2:1"},
+		{"a first document without a marker at its first key", "  name: M\n", 0, "m.yaml:1:3"},
+	} {
+		file, err := parser.ParseBytes([]byte(tc.src), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := DocumentPos("m.yaml", file.Docs[tc.doc]).String(); got != tc.want {
+			t.Errorf("%s: DocumentPos = %s, want %s", tc.name, got, tc.want)
+		}
+	}
+}
