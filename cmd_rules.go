@@ -72,39 +72,30 @@ type rulesFlags struct {
 func newRulesFlags(name string, stderr io.Writer) *rulesFlags {
 	f := &rulesFlags{fs: flag.NewFlagSet("cmap rules "+name, flag.ContinueOnError)}
 	f.fs.SetOutput(stderr)
-	f.fs.StringVar(&f.rules, "rules", envOr("CMAP_RULES", "rules"), "rule directory")
-	f.fs.StringVar(&f.seeds, "seeds", envOr("CMAP_SEEDS", "seeds"), "seed directory (competency model, sample catalogue)")
+	f.fs.StringVar(&f.rules, "rules", "rules", "rule directory ($CMAP_RULES)")
+	f.fs.StringVar(&f.seeds, "seeds", "seeds", "seed directory: competency model, sample catalogue ($CMAP_SEEDS)")
 	f.fs.StringVar(&f.format, "format", "text", "output format: text or json")
 	f.fs.Usage = func() { fmt.Fprint(stderr, rulesUsage) }
 	return f
 }
 
-// parse parses args, flags and positional arguments in any order, and
-// returns the positional ones.
+// parse parses args, flags and positional arguments in any order, takes
+// --rules and --seeds from the environment when args leave them out, and
+// returns the positional arguments.
 func (f *rulesFlags) parse(args []string, stderr io.Writer) ([]string, bool) {
-	var pos []string
-	for {
-		if err := f.fs.Parse(args); err != nil {
-			return nil, false
-		}
-		args = f.fs.Args()
-		if len(args) == 0 {
-			break
-		}
-		pos, args = append(pos, args[0]), args[1:]
+	pos, err := parseInterspersed(f.fs, args)
+	if err != nil {
+		return nil, false
+	}
+	if err := flagsFromEnv(f.fs, os.Getenv); err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", f.fs.Name(), err)
+		return nil, false
 	}
 	if f.format != "text" && f.format != "json" {
 		fmt.Fprintf(stderr, "cmap rules: --format must be text or json, not %q\n", f.format)
 		return nil, false
 	}
 	return pos, true
-}
-
-func envOr(name, def string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	return def
 }
 
 // dirArg returns the one optional DIR argument, or the --rules default.

@@ -96,6 +96,28 @@ func TestRulesUsage(t *testing.T) {
 	}
 }
 
+// The rules verbs take --rules and --seeds from CMAP_RULES and CMAP_SEEDS
+// as serve does, a flag winning over its variable; after "--" everything
+// is an argument, even what looks like a flag.
+func TestRulesFlagsFromEnvironment(t *testing.T) {
+	broken := t.TempDir()
+	writeFiles(t, broken, map[string]string{"courses/x.yaml": "rules:\n  - id: x\n    course: course.hourz > 1\n    covers: {4.C: Basic}\n"})
+	t.Setenv("CMAP_RULES", broken)
+	t.Setenv("CMAP_SEEDS", "no-such-seeds")
+	if code, _, stderr := runCmd(t, "rules", "check", "--seeds", "seeds"); code != exitFail || !strings.Contains(stderr, "course.hourz") {
+		t.Errorf("rules check with CMAP_RULES of broken rules: exit %d, stderr:\n%s", code, stderr)
+	}
+	if code, stdout, stderr := runCmd(t, "rules", "check", "--rules", "rules", "--seeds", "seeds"); code != exitOK {
+		t.Errorf("--rules over CMAP_RULES: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
+	}
+	if code, _, stderr := runCmd(t, "rules", "check", "--rules", "rules"); code != exitFail || !strings.Contains(stderr, "no-such-seeds") {
+		t.Errorf("rules check with CMAP_SEEDS of a missing directory: exit %d, stderr:\n%s", code, stderr)
+	}
+	if code, _, stderr := runCmd(t, "rules", "check", "--seeds", "seeds", "--", "rules", "--format", "json"); code != exitUsage {
+		t.Errorf("arguments after --: exit %d, want %d (three directories); stderr:\n%s", code, exitUsage, stderr)
+	}
+}
+
 func TestRulesTestShippedRules(t *testing.T) {
 	code, stdout, stderr := runCmd(t, "rules", "test", "rules", "--coverage")
 	lines := strings.Split(strings.TrimSpace(stdout), "\n")
