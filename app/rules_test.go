@@ -1,10 +1,7 @@
 package app_test
 
 import (
-	"bytes"
 	"context"
-	"fmt"
-	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -16,66 +13,10 @@ import (
 
 	"cmap/analysis"
 	"cmap/app"
+	"cmap/app/apptest"
 	"cmap/engine"
 	"cmap/mongodb/mongotest"
 )
-
-// copyRules copies the shipped rules to a temporary directory that a test
-// may break and fix.
-func copyRules(t *testing.T) string {
-	t.Helper()
-	dst := t.TempDir()
-	err := filepath.WalkDir("../rules", func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel("../rules", p)
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dst
-}
-
-// editFile replaces old with new in the file at path, failing t when old
-// is not there.
-func editFile(t *testing.T, path, old, new string) {
-	t.Helper()
-	must(t, replaceInFile(path, old, new))
-}
-
-// replaceInFile replaces old with new in the file at path.
-func replaceInFile(path, old, new string) error {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	if !bytes.Contains(data, []byte(old)) {
-		return fmt.Errorf("%s does not contain %q", path, old)
-	}
-	return os.WriteFile(path, bytes.Replace(data, []byte(old), []byte(new), 1), 0o644)
-}
-
-// waitUntil polls cond until it holds, failing t after a generous
-// deadline: what is awaited happens in the background.
-func waitUntil(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(2 * time.Minute)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting until %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
 
 // levelOf returns the level of the fact on sub-competency sub, "" if none.
 func levelOf(cov []engine.Coverage, sub string) string {
@@ -187,8 +128,8 @@ func TestOpenDerivesEveryFactStoresOnlyChangesAndIndexes(t *testing.T) {
 
 func TestOpenRefusesBrokenRulesAndAMissingFramework(t *testing.T) {
 	store := seededStore(t)
-	dir := copyRules(t)
-	editFile(t, filepath.Join(dir, "courses", "4-sales-and-transfers.yaml"), "covers: {4.C: tier}", "covers: {4.Z: tier}")
+	dir := apptest.CopyRules(t, "../rules")
+	apptest.EditFile(t, filepath.Join(dir, "courses", "4-sales-and-transfers.yaml"), "covers: {4.C: tier}", "covers: {4.Z: tier}")
 	_, err := app.Open(context.Background(), store, app.Options{RulesDir: dir, PollInterval: -1, Logger: slog.New(slog.DiscardHandler)})
 	wantError(t, err, engine.EINVALID, "")
 	if !strings.Contains(err.Error(), "4-sales-and-transfers.yaml:") || !strings.Contains(err.Error(), "4.Z") {
@@ -325,7 +266,7 @@ func smallCatalogue(t *testing.T) *countingStore {
 func TestReloadRejectsBrokenRulesWholeAndAppliesFixedOnes(t *testing.T) {
 	store := smallCatalogue(t)
 	ctx := context.Background()
-	dir := copyRules(t)
+	dir := apptest.CopyRules(t, "../rules")
 	a := openApp(t, store, app.Options{RulesDir: dir})
 	serving := a.RuleSet()
 	file := filepath.Join(dir, "courses", "4-sales-and-transfers.yaml")
@@ -345,7 +286,7 @@ func TestReloadRejectsBrokenRulesWholeAndAppliesFixedOnes(t *testing.T) {
 	}
 
 	// A misspelled field: rejected with its position, the old set serves.
-	editFile(t, file, `course: mentions("price and availability"`, `course: course.titel != "" && mentions("price and availability"`)
+	apptest.EditFile(t, file, `course: mentions("price and availability"`, `course: course.titel != "" && mentions("price and availability"`)
 	status, err = a.ReloadRules(ctx)
 	must(t, err)
 	if status.Rules != serving || a.RuleSet() != serving {
@@ -361,17 +302,17 @@ func TestReloadRejectsBrokenRulesWholeAndAppliesFixedOnes(t *testing.T) {
 		t.Errorf("rejection %+v: want revision %s of the broken files", rej, wantRevision)
 	}
 	d := rej.Errors[0]
-	line := lineOf(t, file, "course.titel")
-	if !strings.HasSuffix(d.File, "courses/4-sales-and-transfers.yaml") || d.Line != line.number || d.Col != line.column("titel") {
-		t.Errorf("diagnostic %v, want it at line %d column %d of the rule file", d, line.number, line.column("titel"))
+	line, col := apptest.PositionOf(t, file, "titel")
+	if !strings.HasSuffix(d.File, "courses/4-sales-and-transfers.yaml") || d.Line != line || d.Col != col {
+		t.Errorf("diagnostic %v, want it at line %d column %d of the rule file", d, line, col)
 	}
 	if levelOf(a.Coverage(example), "4.C") == "" {
 		t.Error("the serving coverage changed after a rejection")
 	}
 
 	// Fixed, with a change of policy: the fixed set serves, everywhere.
-	editFile(t, file, `course: course.titel != "" && mentions("price and availability"`, `course: mentions("price and availability"`)
-	editFile(t, file, "covers: {4.C: tier}", "covers: {4.C: Expert}")
+	apptest.EditFile(t, file, `course: course.titel != "" && mentions("price and availability"`, `course: mentions("price and availability"`)
+	apptest.EditFile(t, file, "covers: {4.C: tier}", "covers: {4.C: Expert}")
 	store.factWrites.Store(0)
 	status, err = a.ReloadRules(ctx)
 	must(t, err)
@@ -396,38 +337,15 @@ func TestReloadRejectsBrokenRulesWholeAndAppliesFixedOnes(t *testing.T) {
 	}
 }
 
-// sourceLine is a line of a file and its number.
-type sourceLine struct {
-	number int
-	text   string
-}
-
-// column returns the 1-based column of the first s on the line.
-func (l sourceLine) column(s string) int { return strings.Index(l.text, s) + 1 }
-
-// lineOf finds the first line of the file at path that contains s.
-func lineOf(t *testing.T, path, s string) sourceLine {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	must(t, err)
-	for i, text := range strings.Split(string(data), "\n") {
-		if strings.Contains(text, s) {
-			return sourceLine{number: i + 1, text: text}
-		}
-	}
-	t.Fatalf("%s has no line with %q", path, s)
-	return sourceLine{}
-}
-
 func TestWatcherReloadsAfterEditsInNewDirectoriesToo(t *testing.T) {
 	store := smallCatalogue(t)
-	dir := copyRules(t)
+	dir := apptest.CopyRules(t, "../rules")
 	a := openApp(t, store, app.Options{RulesDir: dir, WatchRules: true, WatchDebounce: 20 * time.Millisecond})
 	serving := a.RuleSet().Revision()
 	file := filepath.Join(dir, "courses", "4-sales-and-transfers.yaml")
 
-	editFile(t, file, "covers: {4.C: tier}", "covers: {4.C: Master}")
-	waitUntil(t, "the broken file is rejected", func() bool { return a.RulesStatus().Rejected != nil })
+	apptest.EditFile(t, file, "covers: {4.C: tier}", "covers: {4.C: Master}")
+	apptest.WaitUntil(t, "the broken file is rejected", func() bool { return a.RulesStatus().Rejected != nil })
 	if a.RuleSet().Revision() != serving {
 		t.Fatal("a broken set replaced the serving one")
 	}
@@ -435,8 +353,8 @@ func TestWatcherReloadsAfterEditsInNewDirectoriesToo(t *testing.T) {
 		t.Errorf("diagnostic %q does not name the unknown level", msg)
 	}
 
-	editFile(t, file, "covers: {4.C: Master}", "covers: {4.C: Expert}")
-	waitUntil(t, "the fixed file serves", func() bool {
+	apptest.EditFile(t, file, "covers: {4.C: Master}", "covers: {4.C: Expert}")
+	apptest.WaitUntil(t, "the fixed file serves", func() bool {
 		s := a.RulesStatus()
 		return s.Rejected == nil && s.Rules.Revision() != serving
 	})
@@ -449,10 +367,10 @@ func TestWatcherReloadsAfterEditsInNewDirectoriesToo(t *testing.T) {
 	extra := filepath.Join(dir, "courses", "extra")
 	must(t, os.WriteFile(filepath.Join(made, "extra.yaml"), []byte("rules:\n  - id: extra-rule\n    description: Added while serving.\n    course: mentions(\"interoperability\")\n    covers: {2.A: Basic}\n"), 0o644))
 	must(t, os.Rename(made, extra))
-	waitUntil(t, "the rule in the new directory serves", func() bool { return a.RuleSet().Rule("extra-rule") != nil })
+	apptest.WaitUntil(t, "the rule in the new directory serves", func() bool { return a.RuleSet().Rule("extra-rule") != nil })
 	before := a.RuleSet().Revision()
-	editFile(t, filepath.Join(extra, "extra.yaml"), "{2.A: Basic}", "{2.A: Intermediate}")
-	waitUntil(t, "the edit in the new directory serves", func() bool { return a.RuleSet().Revision() != before })
+	apptest.EditFile(t, filepath.Join(extra, "extra.yaml"), "{2.A: Basic}", "{2.A: Intermediate}")
+	apptest.WaitUntil(t, "the edit in the new directory serves", func() bool { return a.RuleSet().Revision() != before })
 	if y := a.RuleSet().Rule("extra-rule").Yields; len(y) != 1 || y[0].Level != "Intermediate" {
 		t.Errorf("extra-rule yields %+v after the edit", y)
 	}
@@ -461,8 +379,8 @@ func TestWatcherReloadsAfterEditsInNewDirectoriesToo(t *testing.T) {
 func TestInstancesOnOneDatabaseSeeEachOthersWrites(t *testing.T) {
 	store := smallCatalogue(t)
 	ctx := context.Background()
-	logs1, logs2 := &logBuffer{}, &logBuffer{}
-	opts := func(logs *logBuffer) app.Options {
+	logs1, logs2 := &apptest.LogBuffer{}, &apptest.LogBuffer{}
+	opts := func(logs *apptest.LogBuffer) app.Options {
 		return app.Options{PollInterval: 20 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(logs, nil))}
 	}
 	a1 := openApp(t, store, opts(logs1))
@@ -475,41 +393,23 @@ func TestInstancesOnOneDatabaseSeeEachOthersWrites(t *testing.T) {
 	if levelOf(a1.Coverage("SCO-101"), "4.C") == "" {
 		t.Fatal("the writing instance does not see its own write")
 	}
-	waitUntil(t, "the other instance sees the write", func() bool {
+	apptest.WaitUntil(t, "the other instance sees the write", func() bool {
 		covered, err := a2.CoveredBy("4.C", "", "")
 		return err == nil && len(covered) == 3 && levelOf(a2.Coverage("SCO-101"), "4.C") != ""
 	})
 	must(t, a2.CreatePerson(ctx, &engine.Person{ID: "P-1", Name: "Ada", PositionID: "POS-1"}))
-	waitUntil(t, "the first instance indexes the other's person", func() bool {
+	apptest.WaitUntil(t, "the first instance indexes the other's person", func() bool {
 		_, err := a1.Index().Readiness("P-1")
 		return err == nil
 	})
 
 	// Each instance rebuilt for the other's write, never for its own.
 	time.Sleep(100 * time.Millisecond) // several polls after the last write
-	for name, logs := range map[string]*logBuffer{"first": logs1, "second": logs2} {
+	for name, logs := range map[string]*apptest.LogBuffer{"first": logs1, "second": logs2} {
 		if n := strings.Count(logs.String(), "caught up with the store"); n != 1 {
 			t.Errorf("the %s instance caught up %d times, want once (for the other's write):\n%s", name, n, logs)
 		}
 	}
-}
-
-// logBuffer collects what an App logs, safe for concurrent writes.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 func TestPreviewsWriteNothing(t *testing.T) {
@@ -658,7 +558,7 @@ func TestRuntimeRuleErrorsAreKeptWithTheOtherFacts(t *testing.T) {
 func TestConcurrentReadsWritesAndReloads(t *testing.T) {
 	store := smallCatalogue(t)
 	ctx := context.Background()
-	dir := copyRules(t)
+	dir := apptest.CopyRules(t, "../rules")
 	file := filepath.Join(dir, "courses", "4-sales-and-transfers.yaml")
 	a := openApp(t, store, app.Options{RulesDir: dir, PollInterval: 5 * time.Millisecond})
 	done := make(chan struct{})
@@ -701,7 +601,7 @@ func TestConcurrentReadsWritesAndReloads(t *testing.T) {
 		defer writers.Done()
 		levels := []string{"tier", "Expert"}
 		for i := range 3 {
-			if err := replaceInFile(file, "covers: {4.C: "+levels[i%2]+"}", "covers: {4.C: "+levels[(i+1)%2]+"}"); err != nil {
+			if err := apptest.ReplaceInFile(file, "covers: {4.C: "+levels[i%2]+"}", "covers: {4.C: "+levels[(i+1)%2]+"}"); err != nil {
 				t.Error(err)
 				return
 			}
