@@ -69,6 +69,17 @@ func TestCheck(t *testing.T) {
 			want:  "rules/a.yaml:3:13: YAML: sequence end token ']' not found",
 		},
 		{
+			name:  "two documents, reported at the second one's marker",
+			files: map[string]string{"a.yaml": "rules: []\n---\nrules: []\n"},
+			want:  "rules/a.yaml:2:1: a rule file holds one YAML document",
+		},
+		{
+			name:  "columns count characters, not bytes",
+			files: map[string]string{"a.yaml": "rules:\n  - {id: r, description: «ça», course: \"true\", covrs: {1.A: Basic}}\n"},
+			want: `rules/a.yaml:2:5: rule "r" yields nothing: give covers: {CODE: LEVEL} or exclude: true
+rules/a.yaml:2:48: unknown key "covrs" in a rule (known: id, description, course, position, covers, requires, exclude)`,
+		},
+		{
 			name: "unknown keys, missing id, condition and yield",
 			files: map[string]string{"a.yaml": `rules:
   - description: no id

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -14,6 +13,7 @@ import (
 	yamlast "github.com/goccy/go-yaml/ast"
 
 	"cmap/diag"
+	"cmap/yamldiag"
 )
 
 // Rule tests live beside the rules, in files named *_test.yaml, in the
@@ -365,12 +365,11 @@ func fixture[T any](f *yamlFile, n yamlast.Node, kind string, lookup func(string
 	}
 	rec := new(T)
 	if err := yaml.NodeToValue(n, rec, yaml.DisallowUnknownField()); err != nil {
-		var ye yaml.Error
-		if errors.As(err, &ye) && ye.GetToken() != nil {
-			f.errorf(ye.GetToken(), "%s: %s", kind, ye.GetMessage())
-		} else {
-			f.nodeErrorf(n, "%s: %v", kind, err)
+		d := yamldiag.Error(f.name, err)
+		if d.Line == 0 {
+			d.Pos = f.nodePos(n)
 		}
+		f.add(d.Pos, "%s: %s", kind, d.Message)
 		return nil
 	}
 	return rec

@@ -4,17 +4,18 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
 	"github.com/goccy/go-yaml/token"
 
 	"cmap/diag"
+	"cmap/yamldiag"
 )
 
-// yamlFile is one YAML source being read: it turns the parser's tokens
-// into diag positions (rune columns, as diag counts them) and collects
-// diagnostics with caret snippets.
+// yamlFile is one YAML source being read: it collects diagnostics with
+// caret snippets, at the positions yamldiag gives nodes and errors, and
+// maps a scalar's value back to its source runes (sourceMap). go-yaml's
+// columns count runes, as diag's do.
 type yamlFile struct {
 	name  string
 	src   []byte
@@ -39,62 +40,30 @@ func newYAMLFile(name string, src []byte) *yamlFile {
 func (f *yamlFile) parse() ast.Node {
 	file, err := parser.ParseBytes(f.src, 0)
 	if err != nil {
-		var se *yaml.SyntaxError
-		if ok := asSyntaxError(err, &se); ok && se.GetToken() != nil {
-			f.errorf(se.GetToken(), "YAML: %s", se.GetMessage())
-		} else {
-			f.add(diag.Pos{File: f.name, Line: 1}, "YAML: %v", err)
+		d := yamldiag.Error(f.name, err)
+		if d.Line == 0 {
+			d.Line = 1
 		}
+		f.add(d.Pos, "YAML: %s", d.Message)
 		return nil
 	}
 	if len(file.Docs) == 0 {
 		return nil
 	}
 	if len(file.Docs) > 1 {
-		f.errorf(file.Docs[1].GetToken(), "a rule file holds one YAML document")
+		f.add(yamldiag.DocumentPos(f.name, file.Docs[1]), "a rule file holds one YAML document")
 	}
 	return file.Docs[0].Body
-}
-
-func asSyntaxError(err error, target **yaml.SyntaxError) bool {
-	se, ok := err.(*yaml.SyntaxError)
-	if ok {
-		*target = se
-	}
-	return ok
-}
-
-// pos returns the position of a token.
-func (f *yamlFile) pos(tk *token.Token) diag.Pos {
-	if tk == nil || tk.Position == nil {
-		return diag.Pos{File: f.name}
-	}
-	return diag.Pos{File: f.name, Line: tk.Position.Line, Col: tk.Position.Column}
 }
 
 // nodePos returns the position of a node: the first character of a
 // scalar, the first key of a block mapping.
 func (f *yamlFile) nodePos(n ast.Node) diag.Pos {
-	switch n := n.(type) {
-	case *ast.MappingNode:
-		if n.IsFlowStyle || len(n.Values) == 0 {
-			return f.pos(n.Start)
-		}
-		return f.nodePos(n.Values[0].Key)
-	case *ast.MappingValueNode:
-		return f.nodePos(n.Key)
-	case *ast.LiteralNode:
-		return f.pos(n.Start)
-	}
-	return f.pos(n.GetToken())
+	return yamldiag.NodePos(f.name, n)
 }
 
 func (f *yamlFile) add(pos diag.Pos, format string, args ...any) {
 	f.diags = append(f.diags, diag.Errorf(pos, format, args...).WithSnippet(f.src))
-}
-
-func (f *yamlFile) errorf(tk *token.Token, format string, args ...any) {
-	f.add(f.pos(tk), format, args...)
 }
 
 func (f *yamlFile) nodeErrorf(n ast.Node, format string, args ...any) {
