@@ -267,6 +267,7 @@ func rankOf(s Scale, name string) (int, error) {
 // string literals are left alone: checkHelpers reports them first.
 type helperPatcher struct{ terms *termTable }
 
+// Visit rewrites node if it is a call of a helper; it implements ast.Visitor.
 func (p *helperPatcher) Visit(node *ast.Node) {
 	call, ok := (*node).(*ast.CallNode)
 	if !ok {

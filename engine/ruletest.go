@@ -163,7 +163,10 @@ func (rs *RuleSet) RunTests(fsys fs.FS, name string, opts TestOptions) (*TestRep
 // noFixtures stands for Fixtures when the caller has no seeded records.
 type noFixtures struct{}
 
-func (noFixtures) Course(string) (*Course, bool)     { return nil, false }
+// Course finds no course.
+func (noFixtures) Course(string) (*Course, bool) { return nil, false }
+
+// Position finds no position.
 func (noFixtures) Position(string) (*Position, bool) { return nil, false }
 
 // fact is a derived fact as a test sees it.
