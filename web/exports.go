@@ -23,12 +23,7 @@ const ExportsPath = "/export/"
 // snapshot. Bad parameters get 400 with the parameter's name; an unknown
 // file 404.
 func Exports(index func() *analysis.Index) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			w.Header().Set("Allow", "GET, HEAD")
-			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-			return
-		}
+	return readOnly(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		name := strings.TrimPrefix(r.URL.Path, ExportsPath)
 		base, ext, _ := strings.Cut(name, ".")
 		kind, kindErr := export.ParseKind(base)
@@ -57,7 +52,7 @@ func Exports(index func() *analysis.Index) http.Handler {
 			h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="cmap-%s.csv"`, kind))
 		}
 		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(buf.Bytes()))
-	})
+	}))
 }
 
 // exportNames lists the files Exports serves, for its 404 message.
