@@ -185,36 +185,16 @@ func (a *App) persistAll(ctx context.Context, d *engine.Derived) error {
 	if err != nil {
 		return err
 	}
-	var courseWrites []engine.CourseFacts
-	var goneCourses []string
-	stored := make(map[string]engine.CourseFacts, len(storedCourses))
-	for _, f := range storedCourses {
-		stored[f.Course] = f
-		if _, ok := d.Coverage[f.Course]; !ok {
-			goneCourses = append(goneCourses, f.Course)
-		}
-	}
-	for _, code := range slices.Sorted(maps.Keys(d.Coverage)) {
-		f := engine.CourseFacts{Course: code, Revision: d.Revision, Coverage: d.Coverage[code]}
-		if old, ok := stored[code]; !ok || !sameCourseFacts(old, f) {
-			courseWrites = append(courseWrites, f)
-		}
-	}
-	var positionWrites []engine.PositionFacts
-	var gonePositions []string
-	storedReqs := make(map[string]engine.PositionFacts, len(storedPositions))
-	for _, f := range storedPositions {
-		storedReqs[f.Position] = f
-		if _, ok := d.Requirements[f.Position]; !ok {
-			gonePositions = append(gonePositions, f.Position)
-		}
-	}
-	for _, id := range slices.Sorted(maps.Keys(d.Requirements)) {
-		f := engine.PositionFacts{Position: id, Revision: d.Revision, Requirements: d.Requirements[id]}
-		if old, ok := storedReqs[id]; !ok || !samePositionFacts(old, f) {
-			positionWrites = append(positionWrites, f)
-		}
-	}
+	courseWrites, goneCourses := factsDiff(storedCourses, d.Coverage,
+		func(f engine.CourseFacts) string { return f.Course },
+		func(code string, cov []engine.Coverage) engine.CourseFacts {
+			return engine.CourseFacts{Course: code, Revision: d.Revision, Coverage: cov}
+		}, sameCourseFacts)
+	positionWrites, gonePositions := factsDiff(storedPositions, d.Requirements,
+		func(f engine.PositionFacts) string { return f.Position },
+		func(id string, reqs []engine.Requirement) engine.PositionFacts {
+			return engine.PositionFacts{Position: id, Revision: d.Revision, Requirements: reqs}
+		}, samePositionFacts)
 	if len(courseWrites) > 0 {
 		if err := a.store.SaveCourseFacts(ctx, courseWrites); err != nil {
 			return err
@@ -236,6 +216,30 @@ func (a *App) persistAll(ctx context.Context, d *engine.Derived) error {
 			"deleted", len(goneCourses)+len(gonePositions))
 	}
 	return nil
+}
+
+// factsDiff compares the facts derived for each item (by key) with the
+// stored facts records: it returns the records to write, those of items
+// with no stored record or a different one, in key order, and the keys of
+// stored records whose item no longer exists.
+func factsDiff[R, F any](stored []R, derived map[string][]F, keyOf func(R) string,
+	record func(key string, facts []F) R, same func(a, b R) bool,
+) (writes []R, gone []string) {
+	byKey := make(map[string]R, len(stored))
+	for _, r := range stored {
+		k := keyOf(r)
+		byKey[k] = r
+		if _, ok := derived[k]; !ok {
+			gone = append(gone, k)
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(derived)) {
+		r := record(k, derived[k])
+		if old, ok := byKey[k]; !ok || !same(old, r) {
+			writes = append(writes, r)
+		}
+	}
+	return writes, gone
 }
 
 // sameCourseFacts reports whether two facts records say the same thing
