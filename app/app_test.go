@@ -285,6 +285,16 @@ func TestPositionsAndTheirHolders(t *testing.T) {
 		must(t, a.CreatePerson(ctx, p))
 	}
 
+	byID, err := a.PeopleByID(ctx, []string{"P-4", "P-1", "P-9"})
+	must(t, err)
+	names := map[string]string{}
+	for _, p := range byID {
+		names[p.ID] = p.Name
+	}
+	if len(names) != 2 || names["P-1"] != "Ada" || names["P-4"] != "Di" {
+		t.Errorf("PeopleByID(P-4, P-1, P-9) = %v, want Ada and Di only", names)
+	}
+
 	holders, err := a.PeopleByPosition(ctx, []string{"POS-1", "POS-3"})
 	must(t, err)
 	if len(holders) != 1 || len(holders["POS-1"]) != 2 {

@@ -14,6 +14,12 @@ func (a *App) Person(ctx context.Context, id string) (*engine.Person, error) {
 	return a.store.Person(ctx, id)
 }
 
+// PeopleByID returns the people with the given ids that exist, in any
+// order, in one store call (for a person dataloader).
+func (a *App) PeopleByID(ctx context.Context, ids []string) ([]*engine.Person, error) {
+	return a.store.PeopleByID(ctx, ids)
+}
+
 // People returns one page of the people f selects, ordered by id.
 func (a *App) People(ctx context.Context, f engine.PersonFilter, p engine.Page) (engine.List[*engine.Person], error) {
 	return a.store.ListPeople(ctx, f, p)
