@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -46,7 +45,7 @@ func runModel(_ context.Context, args []string, stdout, stderr io.Writer) int {
 func runModelExport(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("cmap model export", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	seeds := fs.String("seeds", "", "the seeds `DIR` to take the model from when no FILE is given (default $CMAP_SEEDS, else \"seeds\")")
+	seeds := fs.String("seeds", "seeds", "the seeds `DIR` to take the model from when no FILE is given ($CMAP_SEEDS)")
 	output := fs.String("o", "", "write the YAML to `FILE` instead of standard output")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `Usage: cmap model export [flags] [FILE]
@@ -71,6 +70,10 @@ Flags:
 	if err != nil {
 		return exitUsage
 	}
+	if err := flagsFromEnv(fs, os.Getenv); err != nil {
+		fmt.Fprintf(stderr, "cmap model export: %v\n", err)
+		return exitUsage
+	}
 	if len(files) > 1 {
 		fmt.Fprintf(stderr, "cmap model export: one model file at most, got %d\n", len(files))
 		fs.Usage()
@@ -81,7 +84,7 @@ Flags:
 	if len(files) == 1 {
 		path = files[0]
 	} else {
-		path, err = modelfile.FindModelFile(cmp.Or(*seeds, os.Getenv("CMAP_SEEDS"), "seeds"))
+		path, err = modelfile.FindModelFile(*seeds)
 		if err != nil {
 			fmt.Fprintf(stderr, "cmap model export: %v\n", err)
 			return exitFail
