@@ -104,24 +104,16 @@ func (r *matrixCourseResolver) Course(ctx context.Context, obj *analysis.MatrixC
 
 // CommonGaps is the resolver for the commonGaps field.
 func (r *organizationReadinessResolver) CommonGaps(ctx context.Context, obj *analysis.OrganizationReadiness, top *int) ([]*analysis.GapCount, error) {
-	gaps := obj.CommonGaps
-	if top != nil && *top >= 0 && *top < len(gaps) {
-		gaps = gaps[:*top]
-	}
-	return refs(gaps), nil
+	return firstOf(obj.CommonGaps, top)
 }
 
 // RecommendedCourses is the resolver for the recommendedCourses field.
 func (r *organizationReadinessResolver) RecommendedCourses(ctx context.Context, obj *analysis.OrganizationReadiness, top *int) ([]*analysis.CourseGapClosure, error) {
-	n := 0
-	if top != nil {
-		n = *top
+	courses, err := r.App.Index().OrganizationRecommendations(obj.Organization, 0)
+	if err != nil {
+		return nil, err
 	}
-	if n < 0 {
-		return nil, engine.Invalid("top", "top must not be negative, not %d", n)
-	}
-	courses, err := r.App.Index().OrganizationRecommendations(obj.Organization, n)
-	return refs(courses), err
+	return firstOf(courses, top)
 }
 
 // Readiness is the resolver for the readiness field.

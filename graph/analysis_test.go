@@ -592,6 +592,22 @@ func TestOrganizationReadiness(t *testing.T) {
 		}
 	}
 	c.query(`{ organizationReadiness(organization: "Nowhere") { people } }`, nil).wantError(t, "NOT_FOUND", "")
+
+	// Both lists read top alike: 0 is an empty list, a negative top is bad input.
+	var none struct {
+		OrganizationReadiness struct {
+			CommonGaps, RecommendedCourses []struct{ Required string }
+		}
+	}
+	c.query(`query($org: String!) { organizationReadiness(organization: $org) {
+		commonGaps(top: 0) { required } recommendedCourses(top: 0) { gapsClosed } } }`, map[string]any{"org": org}).decode(t, &none)
+	if n := none.OrganizationReadiness; len(n.CommonGaps) != 0 || len(n.RecommendedCourses) != 0 {
+		t.Errorf("top: 0 gave %d gaps and %d courses, want none", len(n.CommonGaps), len(n.RecommendedCourses))
+	}
+	for _, field := range []string{"commonGaps(top: -1) { required }", "recommendedCourses(top: -1) { gapsClosed }"} {
+		c.query(`query($org: String!) { organizationReadiness(organization: $org) { `+field+` } }`,
+			map[string]any{"org": org}).wantError(t, "BAD_USER_INPUT", "top")
+	}
 }
 
 // TestDemand checks that demand lists every sub-competency with one entry

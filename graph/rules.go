@@ -16,6 +16,19 @@ func refs[T any](s []T) []*T {
 	return out
 }
 
+// firstOf returns pointers to the first top elements of s, as refs does,
+// or to all of them when top is nil. A negative top is EINVALID on the
+// argument "top"; top 0 gives an empty list.
+func firstOf[T any](s []T, top *int) ([]*T, error) {
+	if top != nil {
+		if *top < 0 {
+			return nil, engine.Invalid("top", "top must not be negative, not %d", *top)
+		}
+		s = s[:min(*top, len(s))]
+	}
+	return refs(s), nil
+}
+
 // optional returns nil for "", a pointer to s otherwise: an empty text is
 // a null in the API.
 func optional(s string) *string {
