@@ -75,10 +75,10 @@ func (r *Resolver) courseImpact(ctx context.Context, code string, input *model.U
 	switch {
 	case retire:
 		imp, err := ix.ImpactOfRetirement(code)
-		return impactOf(imp, "", err)
+		return impactOf(ctx, imp, "", err)
 	case del:
 		imp, err := ix.ImpactOfDeletion(code)
-		return impactOf(imp, "", err)
+		return impactOf(ctx, imp, "", err)
 	}
 	stored, err := r.App.Course(ctx, code)
 	if err != nil {
@@ -110,13 +110,16 @@ func (r *Resolver) impactOfCourse(ctx context.Context, ix *analysis.Index, c *en
 		return nil, inputError("input", err)
 	}
 	imp, err := ix.ImpactOfCourse(c, preview.Coverage)
-	return impactOf(imp, preview.RuleError, err)
+	return impactOf(ctx, imp, preview.RuleError, err)
 }
 
-func impactOf(imp *analysis.CourseImpact, ruleError string, err error) (*model.CourseImpact, error) {
+// impactOf returns the answer of an impact query, queueing the people its
+// selection will load.
+func impactOf(ctx context.Context, imp *analysis.CourseImpact, ruleError string, err error) (*model.CourseImpact, error) {
 	if err != nil {
 		return nil, err
 	}
+	prefetchForImpact(ctx, imp.People)
 	return &model.CourseImpact{CourseImpact: imp, RuleError: ruleError}, nil
 }
 

@@ -174,7 +174,7 @@ func (r *queryResolver) NewCourseImpact(ctx context.Context, input model.CreateC
 
 // Person is the resolver for the person field.
 func (r *readinessChangeResolver) Person(ctx context.Context, obj *analysis.ReadinessChange) (*engine.Person, error) {
-	return r.App.Person(ctx, obj.PersonID)
+	return loadPerson(ctx, obj.PersonID)
 }
 
 // Explanation is the resolver for the explanation field.

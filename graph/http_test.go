@@ -64,6 +64,51 @@ func TestPageOfPeopleMakesConstantRoundTrips(t *testing.T) {
 	}
 }
 
+// TestCourseImpactPeopleInOneRoundTrip proves the person loader: the
+// records of every person whose readiness a course impact changes cost
+// one store call together, not one each.
+func TestCourseImpactPeopleInOneRoundTrip(t *testing.T) {
+	db, _ := seeded(t)
+	store := newCountingStore(db)
+	c, _ := serve(t, store)
+	type impact struct {
+		CourseImpact struct {
+			People []struct {
+				PersonID string
+				Person   struct{ ID, Name string }
+			}
+		}
+	}
+	// The active course whose deletion changes the readiness of the
+	// most people.
+	course, affected := "", 0
+	for _, code := range readCatalogue(t, c).active {
+		var got impact
+		c.query(`query($code: String!) { courseImpact(code: $code, delete: true) { people { personId } } }`,
+			map[string]any{"code": code}).decode(t, &got)
+		if n := len(got.CourseImpact.People); n > affected {
+			course, affected = code, n
+		}
+	}
+	if affected < 2 {
+		t.Fatalf("no course whose deletion changes the readiness of two people or more (at most %d)", affected)
+	}
+
+	store.reset()
+	var got impact
+	c.query(`query($code: String!) { courseImpact(code: $code, delete: true) { people { personId person { id name } } } }`,
+		map[string]any{"code": course}).decode(t, &got)
+	calls := store.reset()
+	for _, p := range got.CourseImpact.People {
+		if p.Person.ID != p.PersonID || p.Person.Name == "" {
+			t.Errorf("readiness change of %s came with the record %+v", p.PersonID, p.Person)
+		}
+	}
+	if want := map[string]int{"PeopleByID": 1}; fmt.Sprint(calls) != fmt.Sprint(want) {
+		t.Errorf("deleting %s (%d people affected): store calls %v, want %v", course, len(got.CourseImpact.People), calls, want)
+	}
+}
+
 // failingStore fails one method with an error full of internals, and
 // panics in another.
 type failingStore struct{ engine.Store }

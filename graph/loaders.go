@@ -9,6 +9,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vikstrous/dataloadgen"
 
+	"cmap/analysis"
 	"cmap/app"
 	"cmap/engine"
 )
@@ -18,11 +19,12 @@ import (
 const loaderWait = 10 * time.Millisecond
 
 // loaders batch the lookups of one request: however many courses,
-// positions or position holders a response names, each kind costs one
-// store call per level of the response.
+// positions, people or position holders a response names, each kind costs
+// one store call per level of the response.
 type loaders struct {
 	course           *dataloadgen.Loader[string, *engine.Course]
 	position         *dataloadgen.Loader[string, *engine.Position]
+	person           *dataloadgen.Loader[string, *engine.Person]
 	peopleByPosition *dataloadgen.Loader[string, []*engine.Person]
 }
 
@@ -35,6 +37,10 @@ func newLoaders(a *app.App) *loaders {
 		position: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]*engine.Position, error) {
 			positions, err := a.PositionsByID(ctx, ids)
 			return byKey(positions, func(p *engine.Position) string { return p.ID }), err
+		}, dataloadgen.WithWait(loaderWait)),
+		person: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]*engine.Person, error) {
+			people, err := a.PeopleByID(ctx, ids)
+			return byKey(people, func(p *engine.Person) string { return p.ID }), err
 		}, dataloadgen.WithWait(loaderWait)),
 		peopleByPosition: dataloadgen.NewMappedLoader(a.PeopleByPosition, dataloadgen.WithWait(loaderWait)),
 	}
@@ -112,6 +118,20 @@ func loadPosition(ctx context.Context, id string) (*engine.Position, error) {
 		return nil, err
 	}
 	return orNil(l.position.Load(ctx, id))
+}
+
+// loadPerson returns the person with id; ENOTFOUND when there is none,
+// as for App.Person.
+func loadPerson(ctx context.Context, id string) (*engine.Person, error) {
+	l, err := loadersFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p, err := orNil(l.person.Load(ctx, id))
+	if p == nil && err == nil {
+		return nil, engine.NotFound("person", id)
+	}
+	return p, err
 }
 
 // loadHolders returns the people who hold the position with id.
@@ -218,6 +238,20 @@ func orNil[T any](v T, err error) (T, error) {
 		return zero, nil
 	}
 	return v, err
+}
+
+// prefetchForImpact queues the people whose readiness a course impact
+// changes, when its selection loads their records.
+func prefetchForImpact(ctx context.Context, changes []analysis.ReadinessChange) {
+	l, err := loadersFrom(ctx)
+	if err != nil || len(changes) == 0 || !selects(ctx, "people", "person") {
+		return
+	}
+	ids := make([]string, len(changes))
+	for i, c := range changes {
+		ids[i] = c.PersonID
+	}
+	l.person.LoadAllThunk(ctx, ids)
 }
 
 // prefetchFactRecords queues the courses and positions that the selection
