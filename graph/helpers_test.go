@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"cmap/app"
+	"cmap/app/apptest"
 	"cmap/engine"
 	"cmap/graph"
 	"cmap/mongodb/mongotest"
@@ -108,27 +109,9 @@ func (c client) get(q string) response {
 	return c.do(req)
 }
 
-// logBuffer collects what the server logs, safe for concurrent writes.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // serve starts an HTTP server with the GraphQL endpoint
 // over an App on store with the shipped rules, as cmap serve mounts them.
-func serve(t *testing.T, store engine.Store) (client, *logBuffer) {
+func serve(t *testing.T, store engine.Store) (client, *apptest.LogBuffer) {
 	t.Helper()
 	c, logs, _ := serveWith(t, store, app.Options{})
 	return c, logs
@@ -136,9 +119,9 @@ func serve(t *testing.T, store engine.Store) (client, *logBuffer) {
 
 // serveWith is serve with App options: the shipped rules unless opts
 // names others, and no polling unless opts asks for it.
-func serveWith(t *testing.T, store engine.Store, opts app.Options) (client, *logBuffer, *app.App) {
+func serveWith(t *testing.T, store engine.Store, opts app.Options) (client, *apptest.LogBuffer, *app.App) {
 	t.Helper()
-	logs := &logBuffer{}
+	logs := &apptest.LogBuffer{}
 	opts.Logger = slog.New(slog.NewTextHandler(logs, nil))
 	if opts.RulesDir == "" {
 		opts.RulesDir = "../rules"

@@ -1,9 +1,7 @@
 package graph_test
 
 import (
-	"bytes"
 	"context"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,60 +9,9 @@ import (
 	"time"
 
 	"cmap/app"
+	"cmap/app/apptest"
 	"cmap/engine"
 )
-
-// copyRules copies the shipped rules to a temporary directory that a test
-// may break and fix.
-func copyRules(t *testing.T) string {
-	t.Helper()
-	dst := t.TempDir()
-	err := filepath.WalkDir("../rules", func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel("../rules", p)
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dst
-}
-
-// editFile replaces old with new in the file at path.
-func editFile(t *testing.T, path, old, new string) {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Contains(data, []byte(old)) {
-		t.Fatalf("%s does not contain %q", path, old)
-	}
-	if err := os.WriteFile(path, bytes.Replace(data, []byte(old), []byte(new), 1), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// waitUntil polls cond until it holds, failing t after a generous deadline.
-func waitUntil(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(2 * time.Minute)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting until %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
 
 type ruleRef struct {
 	ID, File string
@@ -269,7 +216,7 @@ type ruleSetResult struct {
 }
 
 func TestBrokenRulesOnDiskLeaveTheOldRulesServing(t *testing.T) {
-	dir := copyRules(t)
+	dir := apptest.CopyRules(t, "../rules")
 	c, _, _ := serveWith(t, frameworkOnly(t), app.Options{RulesDir: dir, WatchRules: true, WatchDebounce: 20 * time.Millisecond})
 	c.query(`mutation { createCourse(input: { code: "SCO-201", title: "Orientation", hours: 16, deliveryMode: RESIDENT,
 		objectives: ["Prepare price and availability data."] }) { code } }`, nil).decode(t, &struct{}{})
@@ -286,9 +233,9 @@ func TestBrokenRulesOnDiskLeaveTheOldRulesServing(t *testing.T) {
 	}
 
 	file := filepath.Join(dir, "courses", "4-sales-and-transfers.yaml")
-	editFile(t, file, `course: mentions("price and availability"`, `course: course.titel != "" && mentions("price and availability"`)
+	apptest.EditFile(t, file, `course: mentions("price and availability"`, `course: course.titel != "" && mentions("price and availability"`)
 	var now struct{ RuleSet ruleSetResult }
-	waitUntil(t, "ruleSet.rejected shows the broken file", func() bool {
+	apptest.WaitUntil(t, "ruleSet.rejected shows the broken file", func() bool {
 		c.query(ruleSetQuery, nil).decode(t, &now)
 		return now.RuleSet.Rejected != nil
 	})
@@ -296,7 +243,7 @@ func TestBrokenRulesOnDiskLeaveTheOldRulesServing(t *testing.T) {
 	if now.RuleSet.Revision != before.RuleSet.Revision || rej.Revision == before.RuleSet.Revision || rej.Revision == "" {
 		t.Errorf("serving %s (was %s), rejected %s", now.RuleSet.Revision, before.RuleSet.Revision, rej.Revision)
 	}
-	line, col := position(t, file, "titel")
+	line, col := apptest.PositionOf(t, file, "titel")
 	if len(rej.Errors) != 1 || !strings.HasSuffix(rej.Errors[0].File, "courses/4-sales-and-transfers.yaml") ||
 		rej.Errors[0].Line != line || rej.Errors[0].Column != col || !strings.Contains(rej.Errors[0].Message, "titel") ||
 		rej.Errors[0].Snippet == nil {
@@ -312,9 +259,9 @@ func TestBrokenRulesOnDiskLeaveTheOldRulesServing(t *testing.T) {
 	}
 
 	// Fixed, with a new policy: the new revision serves and applies.
-	editFile(t, file, `course: course.titel != "" && mentions("price and availability"`, `course: mentions("price and availability"`)
-	editFile(t, file, "covers: {4.C: tier}", "covers: {4.C: Expert}")
-	waitUntil(t, "the fixed rules serve", func() bool {
+	apptest.EditFile(t, file, `course: course.titel != "" && mentions("price and availability"`, `course: mentions("price and availability"`)
+	apptest.EditFile(t, file, "covers: {4.C: tier}", "covers: {4.C: Expert}")
+	apptest.WaitUntil(t, "the fixed rules serve", func() bool {
 		c.query(ruleSetQuery, nil).decode(t, &now)
 		return now.RuleSet.Rejected == nil && now.RuleSet.Revision != before.RuleSet.Revision
 	})
@@ -324,24 +271,8 @@ func TestBrokenRulesOnDiskLeaveTheOldRulesServing(t *testing.T) {
 	}
 }
 
-// position returns the line and column of the first s in the file at path.
-func position(t *testing.T, path, s string) (line, col int) {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, text := range strings.Split(string(data), "\n") {
-		if j := strings.Index(text, s); j >= 0 {
-			return i + 1, j + 1
-		}
-	}
-	t.Fatalf("%s has no %q", path, s)
-	return 0, 0
-}
-
 func TestReloadRulesMutation(t *testing.T) {
-	dir := copyRules(t)
+	dir := apptest.CopyRules(t, "../rules")
 	c, _, _ := serveWith(t, frameworkOnly(t), app.Options{RulesDir: dir})
 	reload := `mutation { reloadRules { revision rejected { revision errors { file line column message } } } }`
 	var first struct{ ReloadRules ruleSetResult }
@@ -351,7 +282,7 @@ func TestReloadRulesMutation(t *testing.T) {
 	}
 
 	file := filepath.Join(dir, "positions", "sco.yaml")
-	editFile(t, file, "requires: {1.*: Advanced, 6.*: Advanced}", "requires: {1.*: Advanced, 6.*: Supreme}")
+	apptest.EditFile(t, file, "requires: {1.*: Advanced, 6.*: Advanced}", "requires: {1.*: Advanced, 6.*: Supreme}")
 	var broken struct{ ReloadRules ruleSetResult }
 	r := c.query(reload, nil)
 	r.decode(t, &broken) // a rejection is data, not an error
@@ -360,11 +291,11 @@ func TestReloadRulesMutation(t *testing.T) {
 		!strings.HasSuffix(rej.Errors[0].File, "positions/sco.yaml") || !strings.Contains(rej.Errors[0].Message, "Supreme") {
 		t.Fatalf("reload of a broken set = %+v", broken.ReloadRules)
 	}
-	if line, col := position(t, file, "Supreme"); rej.Errors[0].Line != line || rej.Errors[0].Column != col {
+	if line, col := apptest.PositionOf(t, file, "Supreme"); rej.Errors[0].Line != line || rej.Errors[0].Column != col {
 		t.Errorf("error at %d:%d, want %d:%d", rej.Errors[0].Line, rej.Errors[0].Column, line, col)
 	}
 
-	editFile(t, file, "6.*: Supreme", "6.*: Expert")
+	apptest.EditFile(t, file, "6.*: Supreme", "6.*: Expert")
 	var fixed struct{ ReloadRules ruleSetResult }
 	c.query(reload, nil).decode(t, &fixed)
 	if fixed.ReloadRules.Rejected != nil || fixed.ReloadRules.Revision == first.ReloadRules.Revision {
