@@ -179,7 +179,7 @@ func (r *readinessChangeResolver) Person(ctx context.Context, obj *analysis.Read
 
 // Explanation is the resolver for the explanation field.
 func (r *recommendationResolver) Explanation(ctx context.Context, obj *analysis.Recommendation) (string, error) {
-	return explainRecommendation(obj), nil
+	return obj.Explanation(), nil
 }
 
 // Course is the resolver for the course field.
