@@ -112,6 +112,48 @@ func TestMatrix(t *testing.T) {
 	}
 }
 
+func TestMatrixMarksGaps(t *testing.T) {
+	ix := mustBuild(t, fixture())
+	gapRows := func(f analysis.MatrixFilter) (string, []string) {
+		t.Helper()
+		m, err := ix.Matrix(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, r := range m.Rows {
+			if r.Gap {
+				out = append(out, r.SubCompetency)
+			}
+		}
+		return m.MinLevel, out
+	}
+	// Every sub-competency has an active course at Basic or above.
+	level, gaps := gapRows(analysis.MatrixFilter{})
+	check(t, "no filter level", level, "")
+	check(t, "no filter gaps", gaps, []string(nil))
+	// Only A-201 (1.A) reaches Advanced among active courses.
+	level, gaps = gapRows(analysis.MatrixFilter{MinLevel: "advanced"})
+	check(t, "advanced level", level, "Advanced")
+	check(t, "advanced gaps", gaps, []string{"1.B", "2.A"})
+	// The retired C-401 shows 2.A at Expert but closes no gap, and a
+	// provider filter that hides A-201 does not open one on 1.A.
+	_, gaps = gapRows(analysis.MatrixFilter{Status: engine.CourseRetired, MinLevel: "Expert"})
+	check(t, "retired expert gaps", gaps, []string{"1.A", "1.B", "2.A"})
+	_, gaps = gapRows(analysis.MatrixFilter{Provider: "NPS", MinLevel: "Advanced"})
+	check(t, "other provider gaps", gaps, []string{"1.B", "2.A"})
+
+	// The matrix and the gap report agree at every level.
+	for _, l := range append([]string{""}, ix.Scale().Levels...) {
+		var uncovered []string
+		for _, u := range mustGaps(t, ix, l).Uncovered {
+			uncovered = append(uncovered, u.SubCompetency)
+		}
+		_, gaps := gapRows(analysis.MatrixFilter{MinLevel: l, Status: analysis.AnyStatus})
+		check(t, "gaps at "+l, gaps, uncovered)
+	}
+}
+
 func TestGaps(t *testing.T) {
 	ix := mustBuild(t, fixture())
 	uncovered := func(level string) []string {

@@ -30,6 +30,9 @@ type MatrixFilter struct {
 type Matrix struct {
 	// Levels is the scale, lowest first; Row.CountByLevel follows it.
 	Levels []string
+	// MinLevel is the filter's minimum level as spelled on the scale, ""
+	// when the filter gave none.
+	MinLevel string
 	// Courses are the columns: the courses that pass the status and
 	// provider filters and have at least one cell in the matrix.
 	Courses []MatrixCourse
@@ -58,6 +61,11 @@ type MatrixRow struct {
 	CountByLevel []int
 	// Highest is the highest level of the row's cells, "" when none.
 	Highest string
+	// Gap reports that no active course covers the sub-competency at or
+	// above the filter's MinLevel (at all, when it gives none), whatever
+	// the status and provider filters select: exactly the rows Gaps at
+	// that level reports Uncovered.
+	Gap bool
 }
 
 // Cell is one coverage fact: a course covers the row's sub-competency at
@@ -116,12 +124,16 @@ func (ix *Index) Matrix(f MatrixFilter) (*Matrix, error) {
 		}
 	}
 	m := &Matrix{Levels: slices.Clone(ix.scale.Levels), Rows: make([]MatrixRow, 0, len(ix.subs))}
+	if f.MinLevel != "" {
+		m.MinLevel = ix.scale.Level(int(minRank))
+	}
 	rowOf := make([]int, len(ix.subs))
 	for s, info := range ix.subs {
 		rowOf[s] = -1
 		if sel[s] {
 			rowOf[s] = len(m.Rows)
-			m.Rows = append(m.Rows, MatrixRow{SubCompetency: info.code, Competency: info.competency, Statement: info.statement, CountByLevel: make([]int, ix.levels)})
+			m.Rows = append(m.Rows, MatrixRow{SubCompetency: info.code, Competency: info.competency, Statement: info.statement,
+				CountByLevel: make([]int, ix.levels), Gap: ix.activeAtOrAbove(int32(s), minRank) == 0})
 		}
 	}
 	highest := make([]uint8, len(m.Rows))
@@ -204,10 +216,7 @@ func (ix *Index) Gaps(level string, overServedAbove int) (*GapReport, error) {
 	}
 	rep := &GapReport{Level: ix.scale.Level(int(r)), OverServedAbove: overServedAbove}
 	for s, info := range ix.subs {
-		n := 0
-		for k := int(r); k <= ix.levels; k++ {
-			n += int(ix.activeCount[ix.slot(int32(s), uint8(k))])
-		}
+		n := ix.activeAtOrAbove(int32(s), r)
 		sc := SubCompetencyCoverage{SubCompetency: info.code, Competency: info.competency, Highest: ix.scale.Level(int(ix.highest(int32(s)))), Courses: n}
 		if n == 0 {
 			rep.Uncovered = append(rep.Uncovered, sc)
@@ -222,6 +231,16 @@ func (ix *Index) Gaps(level string, overServedAbove int) (*GapReport, error) {
 		}
 	}
 	return rep, nil
+}
+
+// activeAtOrAbove returns the number of active courses that cover
+// sub-competency sub at rank r or higher.
+func (ix *Index) activeAtOrAbove(sub int32, r uint8) int {
+	n := 0
+	for k := int(r); k <= ix.levels; k++ {
+		n += int(ix.activeCount[ix.slot(sub, uint8(k))])
+	}
+	return n
 }
 
 // SubCompetencyDemand is how many positions require one sub-competency at

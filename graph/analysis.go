@@ -10,28 +10,15 @@ import (
 )
 
 // coverageMatrix answers the coverageMatrix query from the index: the
-// analysis matrix, with each row marked as a gap when no active course
-// reaches the filter's minimum level (the lowest level when none is given)
-// and each cell as the coverage fact it is.
+// analysis matrix, with each cell as the coverage fact it is.
 func coverageMatrix(ix *analysis.Index, f analysis.MatrixFilter) (*model.CoverageMatrix, error) {
 	m, err := ix.Matrix(f)
 	if err != nil {
 		return nil, err
 	}
-	g, err := ix.Gaps(f.MinLevel, 0)
-	if err != nil {
-		return nil, levelArgument(err, "minLevel")
-	}
-	uncovered := make(map[string]bool, len(g.Uncovered))
-	for _, u := range g.Uncovered {
-		uncovered[u.SubCompetency] = true
-	}
-	out := &model.CoverageMatrix{Levels: m.Levels, Courses: m.Courses, Rows: make([]model.CoverageRow, len(m.Rows))}
-	if f.MinLevel != "" {
-		out.MinLevel = &g.Level
-	}
+	out := &model.CoverageMatrix{Levels: m.Levels, MinLevel: optional(m.MinLevel), Courses: m.Courses, Rows: make([]model.CoverageRow, len(m.Rows))}
 	for i, r := range m.Rows {
-		row := model.CoverageRow{SubCompetency: r.SubCompetency, Gap: uncovered[r.SubCompetency], Highest: r.Highest,
+		row := model.CoverageRow{SubCompetency: r.SubCompetency, Gap: r.Gap, Highest: r.Highest,
 			Counts: make([]model.LevelCount, len(r.CountByLevel)), Cells: make([]engine.Coverage, len(r.Cells))}
 		for j, n := range r.CountByLevel {
 			row.Counts[j] = model.LevelCount{Level: m.Levels[j], Courses: n}
