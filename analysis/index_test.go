@@ -185,8 +185,8 @@ func TestGaps(t *testing.T) {
 	})
 	check(t, "covering nothing", rep.CoveringNothing, []string{"D-100"})
 	check(t, "default threshold", mustGaps(t, ix, "Basic").OverServedAbove, analysis.DefaultOverServedAbove)
-	if _, err := ix.Gaps("Grandmaster", 0); engine.ErrorCode(err) != engine.EINVALID {
-		t.Errorf("Gaps(Grandmaster) = %v, want EINVALID", err)
+	if _, err := ix.Gaps("Grandmaster", 0); engine.ErrorCode(err) != engine.EINVALID || engine.ErrorField(err) != "minLevel" {
+		t.Errorf("Gaps(Grandmaster) = %v, want EINVALID on minLevel", err)
 	}
 }
 

@@ -199,15 +199,16 @@ type SubCompetencyCoverage struct {
 }
 
 // Gaps reports the sub-competencies no active course covers at or above
-// level (empty level means the lowest level: not covered at all), those
+// minLevel (empty means the lowest level: not covered at all), those
 // covered by more than overServedAbove active courses at or above it (0 or
 // less means DefaultOverServedAbove), and the active courses that cover
-// nothing. It fails with EINVALID when level is not on the scale.
-func (ix *Index) Gaps(level string, overServedAbove int) (*GapReport, error) {
+// nothing. It fails with EINVALID on the field "minLevel" when minLevel is
+// not on the scale.
+func (ix *Index) Gaps(minLevel string, overServedAbove int) (*GapReport, error) {
 	r := uint8(1)
-	if level != "" {
+	if minLevel != "" {
 		var err error
-		if r, err = ix.rank(level, "level"); err != nil {
+		if r, err = ix.rank(minLevel, "minLevel"); err != nil {
 			return nil, err
 		}
 	}

@@ -58,7 +58,6 @@ package export
 import (
 	"encoding/csv"
 	"encoding/json"
-	"errors"
 	"io"
 	"strconv"
 	"strings"
@@ -145,11 +144,6 @@ func Write(w io.Writer, ix *analysis.Index, kind Kind, f Format, o Options) erro
 	case KindGaps:
 		g, err := ix.Gaps(o.MinLevel, 0)
 		if err != nil {
-			if e, ok := errors.AsType[*engine.Error](err); ok && e.Field == "level" {
-				renamed := *e
-				renamed.Field = "minLevel"
-				return &renamed
-			}
 			return err
 		}
 		return Gaps(w, f, g)

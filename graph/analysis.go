@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"errors"
 
 	"cmap/analysis"
 	"cmap/engine"
@@ -29,17 +28,6 @@ func coverageMatrix(ix *analysis.Index, f analysis.MatrixFilter) (*model.Coverag
 		out.Rows[i] = row
 	}
 	return out, nil
-}
-
-// levelArgument renames the field of an EINVALID error about the analysis
-// parameter "level" to the argument that carried it.
-func levelArgument(err error, arg string) error {
-	if e, ok := errors.AsType[*engine.Error](err); ok && e.Code == engine.EINVALID && e.Field == "level" {
-		renamed := *e
-		renamed.Field = arg
-		return &renamed
-	}
-	return err
 }
 
 // courseImpact answers courseImpact: the impact of retiring, deleting or

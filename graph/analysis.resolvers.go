@@ -143,8 +143,7 @@ func (r *queryResolver) CoverageMatrix(ctx context.Context, filter *model.Covera
 
 // Gaps is the resolver for the gaps field.
 func (r *queryResolver) Gaps(ctx context.Context, minLevel *string, overServedAbove *int) (*analysis.GapReport, error) {
-	g, err := r.App.Index().Gaps(deref(minLevel), deref(overServedAbove))
-	return g, levelArgument(err, "minLevel")
+	return r.App.Index().Gaps(deref(minLevel), deref(overServedAbove))
 }
 
 // Demand is the resolver for the demand field.
