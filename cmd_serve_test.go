@@ -1,12 +1,14 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -278,5 +280,71 @@ func TestServeRefusesToStartWithBrokenRules(t *testing.T) {
 	}
 	if want := filepath.ToSlash(dir) + "/broken.yaml:3:20:"; !strings.Contains(stderr.String(), want) {
 		t.Errorf("stderr does not point at the misspelled field (%s):\n%s", want, stderr.String())
+	}
+}
+
+// TestShutdownFinishesInFlightRequests: a request whose body is still to
+// come when shutdown starts is answered in full before the server stops,
+// while new connections are refused. The request asks for 100-continue, so
+// the server's interim answer proves its handler is running before
+// shutdown begins.
+func TestShutdownFinishesInFlightRequests(t *testing.T) {
+	s := start(t, serveConfig{Addr: "127.0.0.1:0", DataDir: t.TempDir(), RulesDir: "rules", SeedsDir: "seeds"})
+	addr := s.listener.Addr().String()
+
+	body := `{"query":"{ competencies { code } }"}`
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST /graphql HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\n"+
+		"Content-Length: %d\r\nExpect: 100-continue\r\n\r\n", addr, len(body))
+	replies := bufio.NewReader(conn)
+	if interim, err := http.ReadResponse(replies, nil); err != nil || interim.StatusCode != http.StatusContinue {
+		t.Fatalf("no 100 Continue before the body: %v %v", interim, err)
+	}
+
+	closed := make(chan error, 1)
+	go func() { closed <- s.Close(context.Background()) }()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			break // the listener is closed: shutdown has begun
+		}
+		c.Close()
+		if time.Now().After(deadline) {
+			t.Fatal("the server still accepts connections after shutdown began")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	select {
+	case err := <-closed:
+		t.Fatalf("the server stopped (%v) while a request was in flight", err)
+	default:
+	}
+
+	if _, err := io.WriteString(conn, body); err != nil {
+		t.Fatal(err)
+	}
+	res, err := http.ReadResponse(replies, nil)
+	if err != nil {
+		t.Fatalf("the in-flight request got no response: %v", err)
+	}
+	defer res.Body.Close()
+	var got struct {
+		Data struct{ Competencies []struct{ Code string } }
+	}
+	if err := json.NewDecoder(res.Body).Decode(&got); err != nil || res.StatusCode != 200 || len(got.Data.Competencies) != 9 {
+		t.Errorf("in-flight request: status %d, %d competencies, %v", res.StatusCode, len(got.Data.Competencies), err)
+	}
+	select {
+	case err := <-closed:
+		if err != nil {
+			t.Errorf("closing: %v", err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("the server did not stop after the in-flight request was answered")
 	}
 }
