@@ -80,15 +80,13 @@ func (a *App) DeleteCourse(ctx context.Context, code string, version int64) erro
 	if err := checkVersion("course", code, version, c.Version); err != nil {
 		return err
 	}
-	all, err := a.store.ListCourses(ctx, engine.CourseFilter{}, engine.Page{})
+	requiring, err := a.store.ListCourses(ctx, engine.CourseFilter{Requires: code}, engine.Page{})
 	if err != nil {
 		return err
 	}
 	var dependents []string
-	for _, other := range all.Items {
-		if slices.Contains(other.Prerequisites, code) {
-			dependents = append(dependents, other.Code)
-		}
+	for _, other := range requiring.Items {
+		dependents = append(dependents, other.Code)
 	}
 	if len(dependents) > 0 {
 		return engine.Errorf(engine.ECONFLICT, "course %s is a prerequisite of %s: remove it there first, or retire it instead",

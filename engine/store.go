@@ -21,6 +21,9 @@ type CourseFilter struct {
 	// Status is CourseActive or CourseRetired.
 	Status   string
 	Provider string
+	// Requires selects the courses that list this course code among their
+	// prerequisites.
+	Requires string
 	// Search matches code or title, case-insensitively.
 	Search string
 }

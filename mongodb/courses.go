@@ -77,6 +77,7 @@ func courseFilter(f engine.CourseFilter) bson.D {
 	b := filterBuilder{}
 	b.equals("status", f.Status)
 	b.equals("provider", f.Provider)
+	b.equals("prerequisites", f.Requires) // matches an element of the array
 	b.search(f.Search, "_id", "title")
 	return bson.D(b)
 }

@@ -155,6 +155,9 @@ func TestListCourses(t *testing.T) {
 			c.Provider = "DISAM"
 			c.Status = engine.CourseRetired
 		}
+		if i == 3 {
+			c.Prerequisites = []string{"SCO-101", "SCO-200"}
+		}
 		createCourses(t, db, c)
 	}
 	for i := 1; i <= 5; i++ {
@@ -194,6 +197,9 @@ func TestListCourses(t *testing.T) {
 		{"retired", engine.CourseFilter{Status: engine.CourseRetired}, []string{"SCO-200", "SCO-400"}},
 		{"provider", engine.CourseFilter{Provider: "DISAM"}, []string{"SCO-200", "SCO-400"}},
 		{"search title, any case", engine.CourseFilter{Search: "NUMBER 3"}, []string{"SCO-300"}},
+		{"requires one of several prerequisites", engine.CourseFilter{Requires: "SCO-200"}, []string{"SCO-300"}},
+		{"requires a common prerequisite", engine.CourseFilter{Requires: "SCO-101"}, []string{"FMS-101", "SCO-100", "SCO-200", "SCO-300", "SCO-400", "SCO-500"}},
+		{"requires nothing like it", engine.CourseFilter{Requires: "SCO-10"}, nil},
 		{"search code", engine.CourseFilter{Search: "sco-2"}, []string{"SCO-200"}},
 		{"search is literal", engine.CourseFilter{Search: "(fms) basics.*"}, []string{"FMS-101"}},
 		{"regex characters match nothing else", engine.CourseFilter{Search: ".*"}, []string{"FMS-101"}},
