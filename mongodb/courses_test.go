@@ -12,6 +12,31 @@ import (
 )
 
 // assertEqual fails t unless got and want are deeply equal.
+// walkPages reads every page of two records through list, each page
+// after the last key of the one before, and returns the keys in the order
+// they came. It fails t when the pages do not end.
+func walkPages[T any](t *testing.T, list func(engine.Page) (engine.List[T], error), key func(T) string) []string {
+	t.Helper()
+	var keys []string
+	page := engine.Page{First: 2}
+	for pages := 0; ; pages++ {
+		if pages > 1000 {
+			t.Fatal("pagination does not end")
+		}
+		l, err := list(page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, item := range l.Items {
+			keys = append(keys, key(item))
+		}
+		if !l.HasNext {
+			return keys
+		}
+		page.After = keys[len(keys)-1]
+	}
+}
+
 func assertEqual(t *testing.T, got, want any) {
 	t.Helper()
 	if !reflect.DeepEqual(got, want) {
@@ -168,24 +193,9 @@ func TestListCourses(t *testing.T) {
 	odd.Title = "Foreign Military Sales (FMS) basics.*"
 	createCourses(t, db, odd)
 
-	var walked []string
-	page := engine.Page{First: 2}
-	for pages := 0; ; pages++ {
-		l, err := db.ListCourses(ctx, engine.CourseFilter{Status: engine.CourseActive, Provider: "DSCU"}, page)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if pages > 5 {
-			t.Fatal("pagination does not end")
-		}
-		for _, c := range l.Items {
-			walked = append(walked, c.Code)
-		}
-		if !l.HasNext {
-			break
-		}
-		page.After = l.Items[len(l.Items)-1].Code
-	}
+	walked := walkPages(t, func(p engine.Page) (engine.List[*engine.Course], error) {
+		return db.ListCourses(ctx, engine.CourseFilter{Status: engine.CourseActive, Provider: "DSCU"}, p)
+	}, func(c *engine.Course) string { return c.Code })
 	assertEqual(t, walked, []string{"FMS-101", "SCO-100", "SCO-300", "SCO-500"})
 
 	tests := []struct {

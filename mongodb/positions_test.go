@@ -103,21 +103,9 @@ func TestListPositions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var ids []string
-			page := engine.Page{First: 2}
-			for {
-				l, err := db.ListPositions(ctx, tt.filter, page)
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, p := range l.Items {
-					ids = append(ids, p.ID)
-				}
-				if !l.HasNext {
-					break
-				}
-				page.After = l.Items[len(l.Items)-1].ID
-			}
+			ids := walkPages(t, func(p engine.Page) (engine.List[*engine.Position], error) {
+				return db.ListPositions(ctx, tt.filter, p)
+			}, func(p *engine.Position) string { return p.ID })
 			assertEqual(t, ids, tt.want)
 			n, err := db.CountPositions(ctx, tt.filter)
 			if err != nil || n != len(tt.want) {
