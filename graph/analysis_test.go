@@ -193,6 +193,7 @@ func TestCoverageMatrix(t *testing.T) {
 				}
 				Gap          bool
 				Highest      *string
+				Reach        *string
 				CountByLevel []struct {
 					Level   string
 					Courses int
@@ -209,12 +210,15 @@ func TestCoverageMatrix(t *testing.T) {
 			}
 		}
 		Gaps struct {
-			Uncovered []struct{ SubCompetency struct{ Code string } }
+			Uncovered []struct {
+				SubCompetency struct{ Code string }
+				Highest       *string
+			}
 		}
 	}
 	c.query(`{ coverageMatrix(filter: { minLevel: "advanced" }) { levels minLevel courses { code status }
-		rows { subCompetency { code competency { code } } gap highest countByLevel { level courses } cells { courseCode level rules { id file line } } } }
-		gaps(minLevel: "Advanced") { uncovered { subCompetency { code } } } }`, nil).decode(t, &data)
+		rows { subCompetency { code competency { code } } gap highest reach countByLevel { level courses } cells { courseCode level rules { id file line } } } }
+		gaps(minLevel: "Advanced") { uncovered { subCompetency { code } highest } } }`, nil).decode(t, &data)
 	m := data.CoverageMatrix
 	if m.MinLevel == nil || *m.MinLevel != "Advanced" {
 		t.Errorf("minLevel = %v, want Advanced as spelled on the scale", m.MinLevel)
@@ -223,8 +227,10 @@ func TestCoverageMatrix(t *testing.T) {
 		t.Fatalf("%d rows, want %d", len(m.Rows), len(cat.subs))
 	}
 	gaps := map[string]bool{}
+	gapHighest := map[string]*string{}
 	for _, u := range data.Gaps.Uncovered {
 		gaps[u.SubCompetency.Code] = true
+		gapHighest[u.SubCompetency.Code] = u.Highest
 	}
 	for i, r := range m.Rows {
 		sub := r.SubCompetency.Code
@@ -260,12 +266,31 @@ func TestCoverageMatrix(t *testing.T) {
 		if (r.Highest == nil) != (len(r.Cells) == 0) {
 			t.Errorf("row %s: highest %v with %d cells", sub, r.Highest, len(r.Cells))
 		}
+		// The reach ignores minLevel: the highest level of any active course.
+		reach := "<nil>"
+		if h := cat.highest(sub, ""); h >= 0 {
+			reach = cat.levels[h]
+		}
+		if got := levelOrNil(r.Reach); got != reach {
+			t.Errorf("row %s: reach %s, want %s", sub, got, reach)
+		}
+		if h, ok := gapHighest[sub]; ok && levelOrNil(h) != levelOrNil(r.Reach) {
+			t.Errorf("row %s: reach %s, but gaps(Advanced) says the highest is %s", sub, levelOrNil(r.Reach), levelOrNil(h))
+		}
 	}
 	for _, col := range m.Courses {
 		if col.Status != "ACTIVE" {
 			t.Errorf("column %s is %s: the default status filter is ACTIVE", col.Code, col.Status)
 		}
 	}
+}
+
+// levelOrNil spells an optional level for messages: "<nil>" when absent.
+func levelOrNil(l *string) string {
+	if l == nil {
+		return "<nil>"
+	}
+	return *l
 }
 
 // jsonOf writes v as JSON, to compare values that hold pointers.
