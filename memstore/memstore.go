@@ -9,17 +9,19 @@
 // back as nil (the document structs omit them), a facts record's facts name
 // the record's own course or position. Lists are in natural key order
 // (byte order of the keys, as MongoDB sorts _id strings), searches are
-// case-insensitive substring matches, and errors carry the codes and
-// messages of package mongodb. Records are copied in and out: a caller
-// cannot change what is stored through a pointer it gave or got.
+// case-insensitive substring matches, errors carry the codes and messages
+// of package mongodb, and a call whose context is done fails with
+// EINTERNAL as a database call would. Records are copied in and out: a
+// caller cannot change what is stored through a pointer it gave or got.
 //
 // # Concurrency and Clone
 //
 // A Store is safe for concurrent use; every method holds one lock, so each
 // write is atomic and version checks cannot race. A stored record is never
 // changed in place (a write stores a new copy), which lets Clone share them:
-// Clone copies the indexes, not the records, and the two stores are
-// independent from then on.
+// Clone copies the maps that hold the records, not the records, in time
+// proportional to their number, and the two stores are independent from
+// then on.
 package memstore
 
 import (
