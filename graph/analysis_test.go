@@ -88,6 +88,7 @@ func readCatalogue(t *testing.T, c client) catalogue {
 // reaches at the level, over-served those more than the threshold reach,
 // and covering-nothing the active courses without facts.
 func TestGapsAtEachLevel(t *testing.T) {
+	t.Parallel()
 	store, _ := seeded(t)
 	c, _ := serve(t, store)
 	cat := readCatalogue(t, c)
@@ -178,6 +179,7 @@ func TestGapsAtEachLevel(t *testing.T) {
 // TestCoverageMatrix checks the matrix against the coverage facts: one row
 // per sub-competency, cells with rules, and gap marks that agree with gaps.
 func TestCoverageMatrix(t *testing.T) {
+	t.Parallel()
 	store, _ := seeded(t)
 	c, _ := serve(t, store)
 	cat := readCatalogue(t, c)
@@ -349,6 +351,7 @@ const personAnalysisFields = `id version
 // the completion of every course recommended to them through the API, and
 // checks that only the gaps the recommendation called unclosable remain.
 func TestRecommendationsCloseEveryClosableGap(t *testing.T) {
+	t.Parallel()
 	store, _ := seeded(t)
 	c, _ := serve(t, store)
 	var page struct {
@@ -427,6 +430,7 @@ func TestRecommendationsCloseEveryClosableGap(t *testing.T) {
 // coverage facts: the sub-competencies it covers, the highest levels
 // before and after, the gaps opened; and that nothing was written.
 func TestCourseImpactOfRetirement(t *testing.T) {
+	t.Parallel()
 	store, _ := seeded(t)
 	c, _ := serve(t, store)
 	cat := readCatalogue(t, c)
@@ -538,6 +542,7 @@ func TestCourseImpactOfRetirement(t *testing.T) {
 // TestOrganizationReadiness checks an organization's rollup against the
 // readiness of the people holding its positions.
 func TestOrganizationReadiness(t *testing.T) {
+	t.Parallel()
 	store, _ := seeded(t)
 	c, _ := serve(t, store)
 	var orgs struct{ Organizations []string }
@@ -638,6 +643,7 @@ func TestOrganizationReadiness(t *testing.T) {
 // TestDemand checks that demand lists every sub-competency with one entry
 // per level, and that a blocking level is one no active course reaches.
 func TestDemand(t *testing.T) {
+	t.Parallel()
 	store, _ := seeded(t)
 	c, _ := serve(t, store)
 	cat := readCatalogue(t, c)
