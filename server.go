@@ -43,6 +43,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runRules(ctx, args, stdout, stderr)
 	case "export":
 		return runExport(ctx, args, stdout, stderr)
+	case "bench":
+		return runBench(ctx, args, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
@@ -60,6 +62,7 @@ Usage:
   cmap rules check|test|explain  check, test and explain the rule files
   cmap export coverage|gaps|readiness [--format csv|json] [-o FILE]
                               write an analysis answer as a file
+  cmap bench [--scale S]      measure cmap against its DoD-scale goals
   cmap help                   this text
 
 Run 'cmap VERB -h' for the flags of a verb.
