@@ -55,7 +55,8 @@ type PersonFilter struct {
 }
 
 // Store keeps cmap's records. Implementations: package mongodb (MongoDB, or
-// the embedded FerretDB). Errors are *Error values with these codes:
+// the embedded FerretDB) and package memstore (in memory, for tests); both
+// pass storetest.Run. Errors are *Error values with these codes:
 //   - ENOTFOUND when a record asked for by key does not exist;
 //   - ECONFLICT when Create finds the key taken, or Update/Delete is given
 //     a Version other than the stored one (someone else wrote since);
