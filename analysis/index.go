@@ -339,7 +339,8 @@ func (ix *Index) fact(sub, level string, field func() string, i int) (int32, uin
 func (ix *Index) newCourseEntry(c *engine.Course, cov []engine.Coverage, field func() string) (*courseEntry, error) {
 	e := &courseEntry{course: *c, milli: int64(math.Round(c.Hours * 1000))}
 	e.course.Prerequisites = slices.Clone(c.Prerequisites)
-	e.course.Objectives, e.course.Topics = nil, nil // not needed for analysis
+	e.course.Objectives = slices.Clone(c.Objectives)
+	e.course.Topics = slices.Clone(c.Topics)
 	for i, f := range cov {
 		if f.Course != "" && f.Course != c.Code {
 			return nil, engine.Invalid(factPath(field, i, "course"), "fact of course %s filed under %s", f.Course, c.Code)
