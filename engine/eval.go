@@ -73,12 +73,8 @@ func (rs *RuleSet) DeriveAll(courses []*Course, positions []*Position) (*Derived
 	for i, c := range courses {
 		d.Coverage[c.Code] = cov[i]
 	}
-	reqs, err := rs.derivePositions(positions)
-	if err != nil {
+	if err := rs.derivePositions(positions, d.Requirements); err != nil {
 		errs = append(errs, err)
-	}
-	for i, p := range positions {
-		d.Requirements[p.ID] = reqs[i]
 	}
 	return d, errors.Join(errs...)
 }
@@ -110,8 +106,12 @@ func parallel(n int, fn func(m *vm.VM, i int), rs *RuleSet) {
 // derivePositions evaluates the position rules over positions, once per
 // profile: the values of the fields that some rule reads. Within a
 // profile each rule's answer is memoised by the fields it reads itself.
-func (rs *RuleSet) derivePositions(positions []*Position) ([][]Requirement, error) {
-	out := make([][]Requirement, len(positions))
+// It stores the facts of each position in into, by id.
+//
+// The facts of all positions are cut from one slab: one allocation
+// instead of one per position, which the garbage collector also scans as
+// one object.
+func (rs *RuleSet) derivePositions(positions []*Position, into map[string][]Requirement) error {
 	profileOf := make([]int, len(positions))
 	var reps []positionView
 	index := map[string]int{}
@@ -142,16 +142,21 @@ func (rs *RuleSet) derivePositions(positions []*Position) ([][]Requirement, erro
 		}
 	}
 	rs.putVM(m)
-	parallel(len(positions), func(_ *vm.VM, i int) {
+	total := 0
+	for _, k := range profileOf {
+		total += len(templates[k])
+	}
+	slab := make([]Requirement, total)
+	for i, p := range positions {
 		t := templates[profileOf[i]]
-		reqs := make([]Requirement, len(t))
+		reqs := slab[:len(t):len(t)]
+		slab = slab[len(t):]
 		for j := range t {
-			reqs[j] = t[j]
-			reqs[j].Position = positions[i].ID
+			reqs[j] = Requirement{Position: p.ID, SubCompetency: t[j].SubCompetency, Level: t[j].Level, Rules: t[j].Rules}
 		}
-		out[i] = reqs
-	}, rs)
-	return out, errors.Join(errs...)
+		into[p.ID] = reqs
+	}
+	return errors.Join(errs...)
 }
 
 // outcome is what the rules of a kind gave one item, by framework index.
