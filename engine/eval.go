@@ -30,7 +30,8 @@ func (rs *RuleSet) CourseCoverage(c *Course) ([]Coverage, error) {
 func (rs *RuleSet) PositionRequirements(p *Position) ([]Requirement, error) {
 	m := rs.getVM()
 	defer rs.putVM(m)
-	out := rs.evalPosition(m, newPositionView(p), nil)
+	v := newPositionView(p)
+	out := rs.evalPosition(m, &v, nil, 0)
 	return out.requirements(p.ID), out.err
 }
 
@@ -104,9 +105,9 @@ func parallel(n int, fn func(m *vm.VM, i int), rs *RuleSet) {
 }
 
 // derivePositions evaluates the position rules over positions, once per
-// profile: the values of the fields that some rule reads. Within a
-// profile each rule's answer is memoised by the fields it reads itself.
-// It stores the facts of each position in into, by id.
+// profile: the values of the fields that some rule reads. Across profiles
+// each rule's answer is memoised by the fields it reads itself (see
+// positionMemo). It stores the facts of each position in into, by id.
 //
 // The facts of all positions are cut from one slab: one allocation
 // instead of one per position, which the garbage collector also scans as
@@ -127,15 +128,12 @@ func (rs *RuleSet) derivePositions(positions []*Position, into map[string][]Requ
 		}
 		profileOf[i] = k
 	}
-	memo := make([]map[string]bool, len(rs.positionRules))
-	for i := range memo {
-		memo[i] = map[string]bool{}
-	}
+	memo := rs.newPositionMemo(reps)
 	templates := make([][]Requirement, len(reps))
 	var errs []error
 	m := rs.getVM()
 	for k := range reps {
-		res := rs.evalPosition(m, reps[k], memo)
+		res := rs.evalPosition(m, &reps[k], memo, k)
 		templates[k] = res.requirements("")
 		if res.err != nil {
 			errs = append(errs, res.err)
@@ -268,37 +266,136 @@ func (rs *RuleSet) evalCourse(m *vm.VM, c *Course) *outcome {
 	return o.finish()
 }
 
-// evalPosition runs every position rule on v with VM m. With memo (one map
-// per position rule), answers are reused for positions that agree on the
+// evalPosition runs every position rule on v with VM m. With memo, v is
+// profile k of memo, and answers are reused for profiles that agree on the
 // fields a rule reads.
-func (rs *RuleSet) evalPosition(m *vm.VM, v positionView, memo []map[string]bool) *outcome {
+func (rs *RuleSet) evalPosition(m *vm.VM, v *positionView, memo *positionMemo, k int) *outcome {
 	o := rs.newOutcome()
-	env := any(positionEnv{Position: v})
-	var key []byte
+	var env any
 	for i, r := range rs.positionRules {
-		var ok bool
-		var err error
+		var answer *int8
 		if memo != nil {
-			key = r.fields.key(key[:0], &v)
-			if cached, hit := memo[i][string(key)]; hit {
-				ok = cached
-			} else {
-				ok, err = runRule(m, r, env)
-				if err == nil {
-					memo[i][string(key)] = ok
+			answer = memo.answer(i, k)
+			if answer != nil && *answer != unknown {
+				if *answer == holds {
+					o.give(r)
 				}
+				continue
 			}
-		} else {
-			ok, err = runRule(m, r, env)
 		}
+		if env == nil {
+			env = positionEnv{Position: *v}
+		}
+		ok, err := runRule(m, r, env)
 		switch {
 		case err != nil:
 			o.fail(r, err)
+			continue
 		case ok:
 			o.give(r)
 		}
+		if answer != nil {
+			*answer = fails
+			if ok {
+				*answer = holds
+			}
+		}
 	}
 	return o.finish()
+}
+
+// Answers of a position rule in a positionMemo.
+const (
+	unknown int8 = iota
+	fails
+	holds
+)
+
+// positionMemo remembers the answers of the position rules for a list of
+// profiles (positions that agree on every field some rule reads).
+//
+// The values of each field are numbered, and a rule's answers are kept in
+// an array indexed by the numbers of the values it reads, in mixed radix:
+// an answer is found by a few multiplications, not by hashing a key. A rule
+// whose array would be much larger than the list of profiles (it reads
+// fields with many values, such as ids) keeps no answers: it runs once per
+// profile.
+type positionMemo struct {
+	// values holds the number of each field's value, by profile.
+	values [][len(positionFields)]int32
+	// strides of each field and answers, by position rule; a stride is 0
+	// for a field the rule does not read.
+	strides [][len(positionFields)]int32
+	answers [][]int8
+}
+
+func (rs *RuleSet) newPositionMemo(profiles []positionView) *positionMemo {
+	m := &positionMemo{
+		values:  make([][len(positionFields)]int32, len(profiles)),
+		strides: make([][len(positionFields)]int32, len(rs.positionRules)),
+		answers: make([][]int8, len(rs.positionRules)),
+	}
+	var count [len(positionFields)]int
+	var key []byte
+	numbers := map[string]int32{}
+	for f := range positionFields {
+		field := fieldMask(1) << f
+		if rs.positionFields&field == 0 {
+			continue
+		}
+		clear(numbers)
+		for k := range profiles {
+			key = field.key(key[:0], &profiles[k])
+			n, ok := numbers[string(key)]
+			if !ok {
+				n = int32(len(numbers))
+				numbers[string(key)] = n
+			}
+			m.values[k][f] = n
+		}
+		count[f] = len(numbers)
+	}
+	limit := max(4*len(profiles), 1024)
+	sizes := make([]int, len(rs.positionRules))
+	total := 0
+	for i, r := range rs.positionRules {
+		size := 1
+		for f := range positionFields {
+			if r.fields&(1<<f) == 0 {
+				continue
+			}
+			if count[f] > limit/size {
+				size = 0
+				break
+			}
+			m.strides[i][f] = int32(size)
+			size *= count[f]
+		}
+		sizes[i] = size
+		total += size
+	}
+	slab := make([]int8, total)
+	for i, size := range sizes {
+		if size > 0 {
+			m.answers[i] = slab[:size:size]
+			slab = slab[size:]
+		}
+	}
+	return m
+}
+
+// answer returns where the answer of position rule i for profile k is
+// kept, or nil if the rule keeps no answers.
+func (m *positionMemo) answer(i, k int) *int8 {
+	a := m.answers[i]
+	if a == nil {
+		return nil
+	}
+	idx := int32(0)
+	for f, n := range m.values[k] {
+		idx += n * m.strides[i][f]
+	}
+	return &a[idx]
 }
 
 // runRule evaluates r's condition over env on m.

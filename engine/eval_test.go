@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -132,10 +133,21 @@ func TestPositionRequirements(t *testing.T) {
 	}
 }
 
+// manyValuedRules read fields with a value per position, so that DeriveAll
+// keeps no answers for some of them (see positionMemo).
+const manyValuedRules = `rules:
+  - id: sevens
+    position: position.id endsWith "7" && gradeAtLeast("GS-13", "O-5")
+    requires: {2.A: Basic}
+  - id: org-chief
+    position: position.organization == "ORG-3" || position.title == "Chief"
+    requires: {2.B: Advanced}
+`
+
 // DeriveAll memoises position rules by the fields they read and runs in
 // parallel: its facts must equal those of one-by-one evaluation.
 func TestDeriveAllAgreesWithOneByOne(t *testing.T) {
-	rs := mustLoad(t, map[string]string{"courses.yaml": evalRules, "positions.yaml": positionRules})
+	rs := mustLoad(t, map[string]string{"courses.yaml": evalRules, "positions.yaml": positionRules, "many.yaml": manyValuedRules})
 	var courses []*Course
 	var positions []*Position
 	grades := []string{"GS-9", "GS-13", "GS-15", "O-4", "O-5", "E-9"}
@@ -153,8 +165,16 @@ func TestDeriveAllAgreesWithOneByOne(t *testing.T) {
 		positions = append(positions, &Position{
 			ID: fmt.Sprintf("POS-%04d", i), Title: []string{"Analyst", "Vacant", "Chief"}[i%7%3],
 			Grade: grades[i%len(grades)], Category: []string{"SCO", "IA"}[i%2], KeyBillet: i%3 == 0,
-			Region: []string{"CONUS", "EUCOM", "INDOPACOM"}[i%3],
+			Region: []string{"CONUS", "EUCOM", "INDOPACOM"}[i%3], Organization: fmt.Sprintf("ORG-%d", i%40),
 		})
+	}
+	views := make([]positionView, len(positions))
+	for i, p := range positions {
+		views[i] = newPositionView(p)
+	}
+	memo := rs.newPositionMemo(views)
+	if memo.answers[slices.Index(rs.positionRules, rs.Rule("sevens"))] != nil || memo.answers[slices.Index(rs.positionRules, rs.Rule("senior"))] == nil {
+		t.Fatal("the fixture does not exercise both rules with answers kept and rules without")
 	}
 	d, err := rs.DeriveAll(courses, positions)
 	if err != nil {

@@ -80,7 +80,7 @@ func (rs *RuleSet) ExplainPosition(ruleID string, p *Position) (*Explanation, er
 	m := rs.getVM()
 	defer rs.putVM(m)
 	v := newPositionView(p)
-	return rs.explain(r, p.ID, positionEnv{Position: v}, nil, rs.evalPosition(m, v, nil)), nil
+	return rs.explain(r, p.ID, positionEnv{Position: v}, nil, rs.evalPosition(m, &v, nil, 0)), nil
 }
 
 func (rs *RuleSet) ruleOfKind(id string, kind RuleKind) (*Rule, error) {

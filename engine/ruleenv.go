@@ -97,13 +97,13 @@ var courseFields = []string{"code", "title", "description", "objectives", "topic
 
 // positionFields are the fields of positionView in the order of their
 // bits in a fieldMask.
-var positionFields = []string{"id", "title", "organization", "grade", "category", "keyBillet", "region"}
+var positionFields = [...]string{"id", "title", "organization", "grade", "category", "keyBillet", "region"}
 
 // fieldMask is the set of position fields a rule reads, a bit per entry of
 // positionFields.
 type fieldMask uint8
 
-const allFields fieldMask = 1<<7 - 1
+const allFields fieldMask = 1<<len(positionFields) - 1
 
 // key appends to b the values of the fields of v in mask, separated by NUL.
 func (m fieldMask) key(b []byte, v *positionView) []byte {

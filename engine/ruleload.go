@@ -606,7 +606,7 @@ func friendlyMessage(msg string) string {
 	if m[1] == "course" {
 		fields = courseFields
 	} else {
-		fields = positionFields
+		fields = positionFields[:]
 	}
 	out := fmt.Sprintf("unknown field %s.%s", m[1], m[2])
 	if best := closest(m[2], fields); best != "" {
@@ -936,7 +936,7 @@ func readFields(n ast.Node) fieldMask {
 		switch n := n.(type) {
 		case *ast.MemberNode:
 			if path := memberPath(n); strings.HasPrefix(path, "position.") {
-				if i := slices.Index(positionFields, strings.TrimPrefix(path, "position.")); i >= 0 {
+				if i := slices.Index(positionFields[:], strings.TrimPrefix(path, "position.")); i >= 0 {
 					m |= 1 << i
 					return
 				}

@@ -134,7 +134,8 @@ func (rs *RuleSet) RunTests(fsys fs.FS, name string, opts TestOptions) (*TestRep
 			got = factsOf(o.coverage(t.course.Code))
 		} else {
 			res.Subject = "position " + t.position.ID
-			o = rs.evalPosition(m, newPositionView(t.position), nil)
+			v := newPositionView(t.position)
+			o = rs.evalPosition(m, &v, nil, 0)
 			got = factsOf(o.requirements(t.position.ID))
 		}
 		for _, r := range o.fired {
