@@ -19,19 +19,19 @@ import (
 // not on the scale) is skipped; the error names each such rule and the
 // facts of the others are still returned. Safe for concurrent use.
 func (rs *RuleSet) CourseCoverage(c *Course) ([]Coverage, error) {
-	m := rs.getVM()
-	defer rs.putVM(m)
-	out := rs.evalCourse(m, c)
+	e := rs.getEvaluator()
+	defer rs.putEvaluator(e)
+	out := e.course(c)
 	return out.coverage(c.Code), out.err
 }
 
 // PositionRequirements derives the requirement facts of position p, like
 // CourseCoverage. Safe for concurrent use.
 func (rs *RuleSet) PositionRequirements(p *Position) ([]Requirement, error) {
-	m := rs.getVM()
-	defer rs.putVM(m)
+	e := rs.getEvaluator()
+	defer rs.putEvaluator(e)
 	v := newPositionView(p)
-	out := rs.evalPosition(m, &v, nil, 0)
+	out := e.position(&v, nil, 0)
 	return out.requirements(p.ID), out.err
 }
 
@@ -62,8 +62,8 @@ func (rs *RuleSet) DeriveAll(courses []*Course, positions []*Position) (*Derived
 	cov := make([][]Coverage, len(courses))
 	var errs []error
 	var mu sync.Mutex
-	parallel(len(courses), func(m *vm.VM, i int) {
-		out := rs.evalCourse(m, courses[i])
+	parallel(len(courses), func(e *evaluator, i int) {
+		out := e.course(courses[i])
 		cov[i] = out.coverage(courses[i].Code)
 		if out.err != nil {
 			mu.Lock()
@@ -80,9 +80,9 @@ func (rs *RuleSet) DeriveAll(courses []*Course, positions []*Position) (*Derived
 	return d, errors.Join(errs...)
 }
 
-// parallel calls fn(vm, i) for i in [0, n) on GOMAXPROCS goroutines, each
-// with a VM of its own.
-func parallel(n int, fn func(m *vm.VM, i int), rs *RuleSet) {
+// parallel calls fn(e, i) for i in [0, n) on GOMAXPROCS goroutines, each
+// with an evaluator of its own.
+func parallel(n int, fn func(e *evaluator, i int), rs *RuleSet) {
 	workers := min(runtime.GOMAXPROCS(0), n)
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -90,14 +90,14 @@ func parallel(n int, fn func(m *vm.VM, i int), rs *RuleSet) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			m := rs.getVM()
-			defer rs.putVM(m)
+			e := rs.getEvaluator()
+			defer rs.putEvaluator(e)
 			for {
 				i := int(next.Add(1)) - 1
 				if i >= n {
 					return
 				}
-				fn(m, i)
+				fn(e, i)
 			}
 		}()
 	}
@@ -131,15 +131,15 @@ func (rs *RuleSet) derivePositions(positions []*Position, into map[string][]Requ
 	memo := rs.newPositionMemo(reps)
 	templates := make([][]Requirement, len(reps))
 	var errs []error
-	m := rs.getVM()
+	e := rs.getEvaluator()
 	for k := range reps {
-		res := rs.evalPosition(m, &reps[k], memo, k)
+		res := e.position(&reps[k], memo, k)
 		templates[k] = res.requirements("")
 		if res.err != nil {
 			errs = append(errs, res.err)
 		}
 	}
-	rs.putVM(m)
+	rs.putEvaluator(e)
 	total := 0
 	for _, k := range profileOf {
 		total += len(templates[k])
@@ -157,6 +157,35 @@ func (rs *RuleSet) derivePositions(positions []*Position, into map[string][]Requ
 	return errors.Join(errs...)
 }
 
+// evaluator evaluates rules on one goroutine: a VM, and scratch space that
+// it reuses from item to item. The outcome it returns is valid until its
+// next evaluation.
+type evaluator struct {
+	rs    *RuleSet
+	vm    *vm.VM
+	out   outcome
+	terms termSet
+	words []string
+}
+
+// getEvaluator takes an evaluator from the rule set's pool; give it back
+// with putEvaluator.
+func (rs *RuleSet) getEvaluator() *evaluator {
+	e, _ := rs.evaluators.Get().(*evaluator)
+	if e == nil {
+		n := len(rs.subCodes)
+		e = &evaluator{
+			rs: rs, vm: &vm.VM{},
+			out:   outcome{rs: rs, rank: make([]int, n), rules: make([][]*Rule, n)},
+			terms: rs.terms.newSet(),
+		}
+	}
+	e.vm.MemoryBudget = memoryBudget
+	return e
+}
+
+func (rs *RuleSet) putEvaluator(e *evaluator) { rs.evaluators.Put(e) }
+
 // outcome is what the rules of a kind gave one item, by framework index.
 type outcome struct {
 	rs    *RuleSet
@@ -169,9 +198,15 @@ type outcome struct {
 	err   error
 }
 
-func (rs *RuleSet) newOutcome() *outcome {
-	n := len(rs.subCodes)
-	return &outcome{rs: rs, rank: make([]int, n), rules: make([][]*Rule, n)}
+// reset empties o for an item with catalogue tier rank tier, keeping its
+// buffers.
+func (o *outcome) reset(tier int) *outcome {
+	clear(o.rank)
+	for i := range o.rules {
+		o.rules[i] = o.rules[i][:0]
+	}
+	o.tier, o.fired, o.err = tier, o.fired[:0], nil
+	return o
 }
 
 // give records the facts of a rule that fired; exclusions are applied by
@@ -202,32 +237,36 @@ func (o *outcome) finish() *outcome {
 		}
 		if len(r.excludeIdx) == 0 {
 			clear(o.rank)
-			clear(o.rules)
 			continue
 		}
 		for _, idx := range r.excludeIdx {
 			o.rank[idx] = 0
-			o.rules[idx] = nil
 		}
 	}
 	return o
 }
 
-func (o *outcome) refs(idx int) []RuleRef {
-	refs := make([]RuleRef, len(o.rules[idx]))
-	for i, r := range o.rules[idx] {
-		refs[i] = r.Ref()
-	}
-	return refs
-}
-
 // collect makes one fact with fact for each sub-competency that o gives,
-// in framework order.
+// in framework order. The facts' rule references are cut from one slab.
 func collect[T any](o *outcome, fact func(sub, level string, rules []RuleRef) T) []T {
-	out := []T{}
+	n, nrefs := 0, 0
 	for idx, rank := range o.rank {
 		if rank > 0 {
-			out = append(out, fact(o.rs.subCodes[idx], o.rs.scale.Level(rank), o.refs(idx)))
+			n++
+			nrefs += len(o.rules[idx])
+		}
+	}
+	out := make([]T, 0, n)
+	slab := make([]RuleRef, nrefs)
+	for idx, rank := range o.rank {
+		if rank > 0 {
+			rules := o.rules[idx]
+			refs := slab[:len(rules):len(rules)]
+			slab = slab[len(rules):]
+			for i, r := range rules {
+				refs[i] = r.Ref()
+			}
+			out = append(out, fact(o.rs.subCodes[idx], o.rs.scale.Level(rank), refs))
 		}
 	}
 	return out
@@ -245,17 +284,19 @@ func (o *outcome) requirements(position string) []Requirement {
 	})
 }
 
-// evalCourse runs every course rule on c with VM m.
-func (rs *RuleSet) evalCourse(m *vm.VM, c *Course) *outcome {
-	o := rs.newOutcome()
-	ce := rs.newCourseEnv(c)
-	o.tier = int(ce.Course.Level)
+// course runs every course rule on c.
+func (e *evaluator) course(c *Course) *outcome {
+	rs := e.rs
+	clear(e.terms)
+	e.words = rs.terms.match(e.terms, c, e.words)
+	ce := courseEnv{Course: rs.newCourseView(c), Terms: e.terms}
+	o := e.out.reset(int(ce.Course.Level))
 	env := any(ce)
 	for _, r := range rs.courseRules {
 		if r.gate != nil && !ce.Terms.hasAny(r.gate) {
 			continue
 		}
-		ok, err := runRule(m, r, env)
+		ok, err := runRule(e.vm, r, env)
 		switch {
 		case err != nil:
 			o.fail(r, err)
@@ -266,13 +307,13 @@ func (rs *RuleSet) evalCourse(m *vm.VM, c *Course) *outcome {
 	return o.finish()
 }
 
-// evalPosition runs every position rule on v with VM m. With memo, v is
-// profile k of memo, and answers are reused for profiles that agree on the
-// fields a rule reads.
-func (rs *RuleSet) evalPosition(m *vm.VM, v *positionView, memo *positionMemo, k int) *outcome {
-	o := rs.newOutcome()
+// position runs every position rule on v. With memo, v is profile k of
+// memo, and answers are reused for profiles that agree on the fields a
+// rule reads.
+func (e *evaluator) position(v *positionView, memo *positionMemo, k int) *outcome {
+	o := e.out.reset(0)
 	var env any
-	for i, r := range rs.positionRules {
+	for i, r := range e.rs.positionRules {
 		var answer *int8
 		if memo != nil {
 			answer = memo.answer(i, k)
@@ -286,7 +327,7 @@ func (rs *RuleSet) evalPosition(m *vm.VM, v *positionView, memo *positionMemo, k
 		if env == nil {
 			env = positionEnv{Position: *v}
 		}
-		ok, err := runRule(m, r, env)
+		ok, err := runRule(e.vm, r, env)
 		switch {
 		case err != nil:
 			o.fail(r, err)

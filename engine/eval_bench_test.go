@@ -14,12 +14,12 @@ import (
 func benchRule(b *testing.B, files map[string]string, id string, env any) {
 	rs := mustLoad(b, files)
 	r := rs.Rule(id)
-	m := rs.getVM()
-	defer rs.putVM(m)
+	e := rs.getEvaluator()
+	defer rs.putEvaluator(e)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		if _, err := runRule(m, r, env); err != nil {
+		if _, err := runRule(e.vm, r, env); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -96,7 +96,7 @@ type RuleSet struct {
 	positionFields fieldMask
 	terms          *termTable
 
-	vms sync.Pool
+	evaluators sync.Pool
 }
 
 // Revision returns a short hex hash of the rule set's files (rule files and
@@ -119,14 +119,3 @@ func (rs *RuleSet) Rules() []*Rule { return rs.rules }
 
 // Rule returns the rule with id, or nil.
 func (rs *RuleSet) Rule(id string) *Rule { return rs.byID[id] }
-
-func (rs *RuleSet) getVM() *vm.VM {
-	m, _ := rs.vms.Get().(*vm.VM)
-	if m == nil {
-		m = &vm.VM{}
-	}
-	m.MemoryBudget = memoryBudget
-	return m
-}
-
-func (rs *RuleSet) putVM(m *vm.VM) { rs.vms.Put(m) }

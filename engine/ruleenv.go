@@ -133,14 +133,17 @@ func (m fieldMask) key(b []byte, v *positionView) []byte {
 }
 
 func (rs *RuleSet) newCourseEnv(c *Course) courseEnv {
-	return courseEnv{
-		Course: courseView{
-			Code: c.Code, Title: c.Title, Description: c.Description,
-			Objectives: c.Objectives, Topics: c.Topics, Hours: c.Hours,
-			DeliveryMode: c.DeliveryMode, Provider: c.Provider, Status: c.Status,
-			Prerequisites: c.Prerequisites, Level: courseTier(c.Code, rs.scale),
-		},
-		Terms: rs.terms.match(c),
+	terms := rs.terms.newSet()
+	rs.terms.match(terms, c, nil)
+	return courseEnv{Course: rs.newCourseView(c), Terms: terms}
+}
+
+func (rs *RuleSet) newCourseView(c *Course) courseView {
+	return courseView{
+		Code: c.Code, Title: c.Title, Description: c.Description,
+		Objectives: c.Objectives, Topics: c.Topics, Hours: c.Hours,
+		DeliveryMode: c.DeliveryMode, Provider: c.Provider, Status: c.Status,
+		Prerequisites: c.Prerequisites, Level: courseTier(c.Code, rs.scale),
 	}
 }
 

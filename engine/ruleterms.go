@@ -140,14 +140,16 @@ func (t *termTable) add(kind termKind, text string) int {
 	return id
 }
 
-// match returns the set of terms that course c matches: the phrases found
-// in its title, description and objectives, and the topics it lists.
-func (t *termTable) match(c *Course) termSet {
-	set := make(termSet, (len(t.terms)+63)/64)
+// newSet returns an empty set of the table's terms.
+func (t *termTable) newSet() termSet { return make(termSet, (len(t.terms)+63)/64) }
+
+// match adds to set, made by newSet, the terms that course c matches: the
+// phrases found in its title, description and objectives, and the topics
+// it lists. buf is scratch space, returned for reuse.
+func (t *termTable) match(set termSet, c *Course, buf []string) []string {
 	if len(t.terms) == 0 {
-		return set
+		return buf
 	}
-	var buf []string
 	buf = t.matchText(set, c.Title, buf)
 	buf = t.matchText(set, c.Description, buf)
 	for _, o := range c.Objectives {
@@ -158,7 +160,7 @@ func (t *termTable) match(c *Course) termSet {
 			set.add(id)
 		}
 	}
-	return set
+	return buf
 }
 
 // matchText adds to set the phrases found in text, walking the phrase trie

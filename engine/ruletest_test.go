@@ -152,7 +152,8 @@ func TestTermMatching(t *testing.T) {
 		Objectives:  []string{"Draft a letter of offer", "and acceptance data"},
 		Topics:      []string{" ppbe "},
 	}
-	set := terms.match(c)
+	set := terms.newSet()
+	terms.match(set, c, nil)
 	for phrase, want := range map[string]bool{
 		"price and availability": true, "End-Use": true, "arms": false, "u.s. industry": true,
 		"letter of offer and acceptance data": false, // split across two objectives
