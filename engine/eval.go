@@ -293,8 +293,14 @@ func (e *evaluator) course(c *Course) *outcome {
 	o := e.out.reset(int(ce.Course.Level))
 	env := any(ce)
 	for _, r := range rs.courseRules {
-		if r.gate != nil && !ce.Terms.hasAny(r.gate) {
-			continue
+		if r.gate != nil {
+			if !ce.Terms.hasAny(r.gate) {
+				continue
+			}
+			if r.gateExact {
+				o.give(r)
+				continue
+			}
 		}
 		ok, err := runRule(e.vm, r, env)
 		switch {

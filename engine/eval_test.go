@@ -249,3 +249,60 @@ func TestRunTimeErrorsNameTheRule(t *testing.T) {
 		t.Errorf("error %v: want both failing rules named", err)
 	}
 }
+
+// A course rule is skipped for a course that matches none of its gate's
+// terms, and given without running when its gate is exact: the gate must
+// agree with the condition.
+func TestTermGatesAgreeWithTheCondition(t *testing.T) {
+	rs := mustLoad(t, map[string]string{"a.yaml": `rules:
+  - id: one-call
+    course: mentions("letter of offer", "end use")
+    covers: {1.A: Basic}
+  - id: call-or-topic
+    course: mentions("letter of offer") || hasTopic("finance")
+    covers: {1.A: Basic}
+  - id: call-and-hours
+    course: mentions("end use") && course.hours >= 40
+    covers: {1.A: Basic}
+  - id: or-of-and
+    course: hasTopic("finance") || (mentions("end use") && course.hours >= 40)
+    covers: {1.A: Basic}
+  - id: call-or-hours
+    course: mentions("end use") || course.hours >= 40
+    covers: {1.A: Basic}
+  - id: not-call
+    course: not mentions("end use")
+    covers: {1.A: Basic}
+`})
+	tests := map[string]struct{ gated, exact bool }{
+		"one-call": {true, true}, "call-or-topic": {true, true}, "call-and-hours": {true, false},
+		"or-of-and": {true, false}, "call-or-hours": {false, false}, "not-call": {false, false},
+	}
+	var courses []*Course
+	for _, title := range []string{"Letter of Offer basics", "End-use monitoring", "Nothing relevant"} {
+		for _, topics := range [][]string{nil, {"Finance"}} {
+			for _, hours := range []float64{8, 40} {
+				courses = append(courses, &Course{Code: "SCO-101", Title: title, Topics: topics, Hours: hours})
+			}
+		}
+	}
+	e := rs.getEvaluator()
+	defer rs.putEvaluator(e)
+	for id, want := range tests {
+		r := rs.Rule(id)
+		if (r.gate != nil) != want.gated || r.gateExact != want.exact {
+			t.Errorf("%s: gated %v exact %v, want %v %v", id, r.gate != nil, r.gateExact, want.gated, want.exact)
+			continue
+		}
+		for _, c := range courses {
+			env := rs.newCourseEnv(c)
+			holds, err := runRule(e.vm, r, env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if open := r.gate == nil || env.Terms.hasAny(r.gate); (holds && !open) || (r.gateExact && holds != open) {
+				t.Errorf("%s on %q %v %v: condition %v, gate open %v", id, c.Title, c.Topics, c.Hours, holds, open)
+			}
+		}
+	}
+}

@@ -62,8 +62,10 @@ type Rule struct {
 	// fields are the position fields a position rule reads.
 	fields fieldMask
 	// gate, if set, are terms one of which a course must match for the
-	// condition of a course rule to hold (see termGate).
-	gate []int
+	// condition of a course rule to hold (see termGate); if gateExact,
+	// the condition holds whenever the course matches one of them.
+	gate      []int
+	gateExact bool
 }
 
 // Ref returns the reference that facts carry for the rule.
