@@ -165,7 +165,7 @@ type evaluator struct {
 	vm    *vm.VM
 	out   outcome
 	terms termSet
-	words []string
+	text  textScratch
 }
 
 // getEvaluator takes an evaluator from the rule set's pool; give it back
@@ -288,7 +288,7 @@ func (o *outcome) requirements(position string) []Requirement {
 func (e *evaluator) course(c *Course) *outcome {
 	rs := e.rs
 	clear(e.terms)
-	e.words = rs.terms.match(e.terms, c, e.words)
+	rs.terms.match(e.terms, c, &e.text)
 	ce := courseEnv{Course: rs.newCourseView(c), Terms: e.terms}
 	o := e.out.reset(int(ce.Course.Level))
 	env := any(ce)

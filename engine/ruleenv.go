@@ -134,7 +134,7 @@ func (m fieldMask) key(b []byte, v *positionView) []byte {
 
 func (rs *RuleSet) newCourseEnv(c *Course) courseEnv {
 	terms := rs.terms.newSet()
-	rs.terms.match(terms, c, nil)
+	rs.terms.match(terms, c, new(textScratch))
 	return courseEnv{Course: rs.newCourseView(c), Terms: terms}
 }
 

@@ -61,6 +61,8 @@ type term struct {
 type termTable struct {
 	terms []term
 	ids   map[termKey]int
+	// topics are the ids of the topic terms, by normalised text.
+	topics map[string]int
 	// trie of phrases over words: node 0 is the root.
 	trie []trieNode
 }
@@ -76,33 +78,90 @@ type trieNode struct {
 }
 
 func newTermTable() *termTable {
-	return &termTable{ids: map[termKey]int{}, trie: []trieNode{{term: -1}}}
+	return &termTable{ids: map[termKey]int{}, topics: map[string]int{}, trie: []trieNode{{term: -1}}}
 }
 
 // normalizeTerm returns the words of s, lower-cased and joined by single
 // spaces: the form in which phrases and topics are compared.
 func normalizeTerm(s string) string {
-	return strings.Join(words(strings.ToLower(s), nil), " ")
+	var sc textScratch
+	return string(sc.normalize(s))
 }
 
-// words appends to dst the runs of letters and digits of s, which must be
-// lower-case already; the words are substrings of s.
-func words(s string, dst []string) []string {
+// textScratch is the scratch space in which text is lower-cased and split
+// into words, reused from text to text.
+type textScratch struct {
+	// lower is the text lower-cased (see lower).
+	lower []byte
+	// words are the runs of letters and digits of lower, as [start, end)
+	// offsets.
+	words [][2]int32
+	norm  []byte
+}
+
+// split lower-cases s into sc.lower and splits it into sc.words.
+func (sc *textScratch) split(s string) {
+	sc.lower = appendLower(sc.lower[:0], s)
+	sc.words = sc.words[:0]
 	start := -1
-	for i, r := range s {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			if start < 0 {
-				start = i
-			}
-			continue
+	for i := 0; i < len(sc.lower); {
+		c, size := sc.lower[i], 1
+		var inWord bool
+		if c < utf8.RuneSelf {
+			inWord = 'a' <= c && c <= 'z' || '0' <= c && c <= '9'
+		} else {
+			var r rune
+			r, size = utf8.DecodeRune(sc.lower[i:])
+			inWord = unicode.IsLetter(r) || unicode.IsDigit(r)
 		}
-		if start >= 0 {
-			dst = append(dst, s[start:i])
+		switch {
+		case inWord && start < 0:
+			start = i
+		case !inWord && start >= 0:
+			sc.words = append(sc.words, [2]int32{int32(start), int32(i)})
 			start = -1
 		}
+		i += size
 	}
 	if start >= 0 {
-		dst = append(dst, s[start:])
+		sc.words = append(sc.words, [2]int32{int32(start), int32(len(sc.lower))})
+	}
+}
+
+// word returns word i of the text last split.
+func (sc *textScratch) word(i int) []byte {
+	w := sc.words[i]
+	return sc.lower[w[0]:w[1]]
+}
+
+// normalize returns the words of s lower-cased and joined by single
+// spaces, in scratch space that the next use overwrites.
+func (sc *textScratch) normalize(s string) []byte {
+	sc.split(s)
+	sc.norm = sc.norm[:0]
+	for i := range sc.words {
+		if i > 0 {
+			sc.norm = append(sc.norm, ' ')
+		}
+		sc.norm = append(sc.norm, sc.word(i)...)
+	}
+	return sc.norm
+}
+
+// appendLower appends s lower-cased (as strings.ToLower) to dst. It
+// allocates only for text that is not ASCII.
+func appendLower(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return append(dst, strings.ToLower(s)...)
+		}
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
 	}
 	return dst
 }
@@ -121,6 +180,9 @@ func (t *termTable) add(kind termKind, text string) int {
 	id := len(t.terms)
 	t.terms = append(t.terms, term{kind: kind, norm: norm, text: text})
 	t.ids[key] = id
+	if kind == topicTerm {
+		t.topics[norm] = id
+	}
 	if kind == phraseTerm {
 		node := int32(0)
 		for _, w := range strings.Split(norm, " ") {
@@ -145,35 +207,37 @@ func (t *termTable) newSet() termSet { return make(termSet, (len(t.terms)+63)/64
 
 // match adds to set, made by newSet, the terms that course c matches: the
 // phrases found in its title, description and objectives, and the topics
-// it lists. buf is scratch space, returned for reuse.
-func (t *termTable) match(set termSet, c *Course, buf []string) []string {
+// it lists. sc is scratch space.
+func (t *termTable) match(set termSet, c *Course, sc *textScratch) {
 	if len(t.terms) == 0 {
-		return buf
+		return
 	}
-	buf = t.matchText(set, c.Title, buf)
-	buf = t.matchText(set, c.Description, buf)
+	t.matchText(set, c.Title, sc)
+	t.matchText(set, c.Description, sc)
 	for _, o := range c.Objectives {
-		buf = t.matchText(set, o, buf)
+		t.matchText(set, o, sc)
+	}
+	if len(t.topics) == 0 {
+		return
 	}
 	for _, topic := range c.Topics {
-		if id, ok := t.ids[termKey{topicTerm, normalizeTerm(topic)}]; ok {
+		if id, ok := t.topics[string(sc.normalize(topic))]; ok {
 			set.add(id)
 		}
 	}
-	return buf
 }
 
 // matchText adds to set the phrases found in text, walking the phrase trie
-// from every word; buf is scratch space, returned for reuse.
-func (t *termTable) matchText(set termSet, text string, buf []string) []string {
+// from every word.
+func (t *termTable) matchText(set termSet, text string, sc *textScratch) {
 	if len(t.trie[0].next) == 0 || text == "" {
-		return buf
+		return
 	}
-	ws := words(lowerASCIIOrUnicode(text), buf[:0])
-	for i := range ws {
+	sc.split(text)
+	for i := range sc.words {
 		node := int32(0)
-		for j := i; j < len(ws); j++ {
-			child, ok := t.trie[node].next[ws[j]]
+		for j := i; j < len(sc.words); j++ {
+			child, ok := t.trie[node].next[string(sc.word(j))]
 			if !ok {
 				break
 			}
@@ -183,19 +247,6 @@ func (t *termTable) matchText(set termSet, text string, buf []string) []string {
 			}
 		}
 	}
-	return ws
-}
-
-// lowerASCIIOrUnicode lower-cases s, without allocating when s has no
-// upper-case letters.
-func lowerASCIIOrUnicode(s string) string {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= utf8.RuneSelf || ('A' <= c && c <= 'Z') {
-			return strings.ToLower(s)
-		}
-	}
-	return s
 }
 
 // describe returns the text of the terms in ids that set holds, and of

@@ -139,7 +139,8 @@ rules/a_test.yaml:15:5: unknown key "tests" in a test (known: name, course, posi
 func TestTermMatching(t *testing.T) {
 	terms := newTermTable()
 	ids := map[string]int{}
-	for _, p := range []string{"price and availability", "End-Use", "arms", "u.s. industry", "letter of offer and acceptance data", "letter of offer"} {
+	for _, p := range []string{"price and availability", "End-Use", "arms", "u.s. industry", "letter of offer and acceptance data", "letter of offer",
+		"Zoll-Überprüfung", "défense", "übung"} {
 		ids[p] = terms.add(phraseTerm, p)
 	}
 	ids["topic:ppbe"] = terms.add(topicTerm, "PPBE")
@@ -148,16 +149,17 @@ func TestTermMatching(t *testing.T) {
 	}
 	c := &Course{
 		Title:       "PRICE and   availability; end use",
-		Description: "Harms nobody. Working with U.S. industry",
+		Description: "Harms nobody. Working with U.S. industry. ZOLL ÜBERPRÜFUNG; Défense—Übungen",
 		Objectives:  []string{"Draft a letter of offer", "and acceptance data"},
 		Topics:      []string{" ppbe "},
 	}
 	set := terms.newSet()
-	terms.match(set, c, nil)
+	terms.match(set, c, new(textScratch))
 	for phrase, want := range map[string]bool{
 		"price and availability": true, "End-Use": true, "arms": false, "u.s. industry": true,
 		"letter of offer and acceptance data": false, // split across two objectives
 		"letter of offer":                     true, "topic:ppbe": true,
+		"Zoll-Überprüfung": true, "défense": true, "übung": false,
 	} {
 		if got := set.has(ids[phrase]); got != want {
 			t.Errorf("%q: matched %v, want %v", phrase, got, want)
