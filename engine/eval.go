@@ -45,11 +45,16 @@ type Derived struct {
 }
 
 // DeriveAll derives the facts of every course and position, in parallel
-// over GOMAXPROCS goroutines. Position rules are evaluated once per
-// distinct value of the fields they read (a rule that reads category and
-// grade runs once per category and grade met), so many positions cost
-// little more than few. The facts of positions that read alike share their
-// Rules slices: treat facts as read-only.
+// over GOMAXPROCS goroutines (courses on all of them, positions on one
+// at the same time). Position rules are evaluated once per distinct value
+// of the fields they read (a rule that reads category and grade runs once
+// per category and grade met), so many positions cost little more than
+// few.
+//
+// Facts share memory: the Rules slices of facts may be shared (by all
+// positions that read alike), and the requirement lists of all positions
+// are cut from one array (each with its capacity limited to its length,
+// so an append copies). Treat facts as read-only.
 //
 // Errors are as for CourseCoverage, joined; the facts of rules that did
 // not fail are all returned.
@@ -59,6 +64,9 @@ func (rs *RuleSet) DeriveAll(courses []*Course, positions []*Position) (*Derived
 		Coverage:     make(map[string][]Coverage, len(courses)),
 		Requirements: make(map[string][]Requirement, len(positions)),
 	}
+	var positionErr error
+	var positionsDone sync.WaitGroup
+	positionsDone.Go(func() { positionErr = rs.derivePositions(positions, d.Requirements) })
 	cov := make([][]Coverage, len(courses))
 	var errs []error
 	var mu sync.Mutex
@@ -74,8 +82,9 @@ func (rs *RuleSet) DeriveAll(courses []*Course, positions []*Position) (*Derived
 	for i, c := range courses {
 		d.Coverage[c.Code] = cov[i]
 	}
-	if err := rs.derivePositions(positions, d.Requirements); err != nil {
-		errs = append(errs, err)
+	positionsDone.Wait()
+	if positionErr != nil {
+		errs = append(errs, positionErr)
 	}
 	return d, errors.Join(errs...)
 }
