@@ -211,3 +211,20 @@ func newSyntheticWorkload(seed uint64, nCourses, nCourseRules, nPositions, nPosi
 	w.files["positions.yaml"] = rules.String()
 	return w
 }
+
+// The course text scan of the DoD-scale workload: the phrases and topics
+// of 500 course rules over 1,000 courses.
+func BenchmarkMatchCourseTerms(b *testing.B) {
+	w := newSyntheticWorkload(1, 1000, 500, 0, 0)
+	rs := mustLoad(b, w.files)
+	set := rs.terms.newSet()
+	var sc textScratch
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		for _, c := range w.courses {
+			clear(set)
+			rs.terms.match(set, c, &sc)
+		}
+	}
+}

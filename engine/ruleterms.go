@@ -2,6 +2,7 @@ package engine
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -54,17 +55,20 @@ type term struct {
 // phrase matches whole words only ("arms" does not match "harms"),
 // whatever the case, punctuation or spacing between them ("end-use"
 // matches "End Use"). A phrase never spans two fields (the title, the
-// description, one objective).
+// description, one objective). All the phrases are looked for in one pass
+// over each field (see phraseMatcher).
 //
-// A termTable is built while a rule set compiles and read-only after, so
-// it is safe for concurrent use.
+// A termTable is built while a rule set compiles and read-only after
+// (but for its phrase matcher, built once on first use), so it is safe for
+// concurrent use.
 type termTable struct {
 	terms []term
 	ids   map[termKey]int
 	// topics are the ids of the topic terms, by normalised text.
 	topics map[string]int
-	// trie of phrases over words: node 0 is the root.
-	trie []trieNode
+
+	matcherOnce sync.Once
+	matcher     *phraseMatcher
 }
 
 type termKey struct {
@@ -72,13 +76,8 @@ type termKey struct {
 	norm string
 }
 
-type trieNode struct {
-	next map[string]int32
-	term int32 // id of the phrase ending here, or -1
-}
-
 func newTermTable() *termTable {
-	return &termTable{ids: map[termKey]int{}, topics: map[string]int{}, trie: []trieNode{{term: -1}}}
+	return &termTable{ids: map[termKey]int{}, topics: map[string]int{}}
 }
 
 // normalizeTerm returns the words of s, lower-cased and joined by single
@@ -88,83 +87,68 @@ func normalizeTerm(s string) string {
 	return string(sc.normalize(s))
 }
 
-// textScratch is the scratch space in which text is lower-cased and split
-// into words, reused from text to text.
-type textScratch struct {
-	// lower is the text lower-cased (see lower).
-	lower []byte
-	// words are the runs of letters and digits of lower, as [start, end)
-	// offsets.
-	words [][2]int32
-	norm  []byte
-}
+// textScratch is scratch space for normalising text, reused from text to
+// text.
+type textScratch struct{ norm []byte }
 
-// split lower-cases s into sc.lower and splits it into sc.words.
-func (sc *textScratch) split(s string) {
-	sc.lower = appendLower(sc.lower[:0], s)
-	sc.words = sc.words[:0]
-	start := -1
-	for i := 0; i < len(sc.lower); {
-		c, size := sc.lower[i], 1
-		var inWord bool
+// normalize returns normalizeTerm(s) in scratch space that the next use
+// overwrites; it allocates only for text that is not ASCII.
+func (sc *textScratch) normalize(s string) []byte {
+	s = lowerNonASCII(s)
+	sc.norm = sc.norm[:0]
+	inWord := false
+	for i := 0; i < len(s); {
+		c, size := s[i], 1
+		var word bool
 		if c < utf8.RuneSelf {
-			inWord = 'a' <= c && c <= 'z' || '0' <= c && c <= '9'
+			c = lowerASCII(c)
+			word = asciiWordByte(c)
 		} else {
 			var r rune
-			r, size = utf8.DecodeRune(sc.lower[i:])
-			inWord = unicode.IsLetter(r) || unicode.IsDigit(r)
+			r, size = utf8.DecodeRuneInString(s[i:])
+			word = wordRune(r)
 		}
-		switch {
-		case inWord && start < 0:
-			start = i
-		case !inWord && start >= 0:
-			sc.words = append(sc.words, [2]int32{int32(start), int32(i)})
-			start = -1
+		if word {
+			if !inWord && len(sc.norm) > 0 {
+				sc.norm = append(sc.norm, ' ')
+			}
+			if c < utf8.RuneSelf {
+				sc.norm = append(sc.norm, c)
+			} else {
+				sc.norm = append(sc.norm, s[i:i+size]...)
+			}
 		}
+		inWord = word
 		i += size
-	}
-	if start >= 0 {
-		sc.words = append(sc.words, [2]int32{int32(start), int32(len(sc.lower))})
-	}
-}
-
-// word returns word i of the text last split.
-func (sc *textScratch) word(i int) []byte {
-	w := sc.words[i]
-	return sc.lower[w[0]:w[1]]
-}
-
-// normalize returns the words of s lower-cased and joined by single
-// spaces, in scratch space that the next use overwrites.
-func (sc *textScratch) normalize(s string) []byte {
-	sc.split(s)
-	sc.norm = sc.norm[:0]
-	for i := range sc.words {
-		if i > 0 {
-			sc.norm = append(sc.norm, ' ')
-		}
-		sc.norm = append(sc.norm, sc.word(i)...)
 	}
 	return sc.norm
 }
 
-// appendLower appends s lower-cased (as strings.ToLower) to dst. It
-// allocates only for text that is not ASCII.
-func appendLower(dst []byte, s string) []byte {
+// lowerNonASCII returns s lower-cased (strings.ToLower) if it has bytes
+// that are not ASCII, else s as it is: its readers lower-case ASCII
+// letters with lowerASCII as they go, which allocates nothing.
+func lowerNonASCII(s string) string {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
-			return append(dst, strings.ToLower(s)...)
+			return strings.ToLower(s)
 		}
 	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		dst = append(dst, c)
-	}
-	return dst
+	return s
 }
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// asciiWordByte reports whether c, a lower-case ASCII byte, is part of a
+// word: a letter or a digit.
+func asciiWordByte(c byte) bool { return 'a' <= c && c <= 'z' || '0' <= c && c <= '9' }
+
+// wordRune reports whether r is part of a word: a letter or a digit.
+func wordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
 // add returns the id of the term of kind for text, numbering it if new.
 // It returns -1 when text has no words.
@@ -183,22 +167,6 @@ func (t *termTable) add(kind termKind, text string) int {
 	if kind == topicTerm {
 		t.topics[norm] = id
 	}
-	if kind == phraseTerm {
-		node := int32(0)
-		for _, w := range strings.Split(norm, " ") {
-			child, ok := t.trie[node].next[w]
-			if !ok {
-				child = int32(len(t.trie))
-				t.trie = append(t.trie, trieNode{term: -1})
-				if t.trie[node].next == nil {
-					t.trie[node].next = map[string]int32{}
-				}
-				t.trie[node].next[w] = child
-			}
-			node = child
-		}
-		t.trie[node].term = int32(id)
-	}
 	return id
 }
 
@@ -212,10 +180,13 @@ func (t *termTable) match(set termSet, c *Course, sc *textScratch) {
 	if len(t.terms) == 0 {
 		return
 	}
-	t.matchText(set, c.Title, sc)
-	t.matchText(set, c.Description, sc)
-	for _, o := range c.Objectives {
-		t.matchText(set, o, sc)
+	t.matcherOnce.Do(func() { t.matcher = newPhraseMatcher(t.terms) })
+	if m := t.matcher; m != nil {
+		m.scan(set, c.Title)
+		m.scan(set, c.Description)
+		for _, o := range c.Objectives {
+			m.scan(set, o)
+		}
 	}
 	if len(t.topics) == 0 {
 		return
@@ -227,24 +198,151 @@ func (t *termTable) match(set termSet, c *Course, sc *textScratch) {
 	}
 }
 
-// matchText adds to set the phrases found in text, walking the phrase trie
-// from every word.
-func (t *termTable) matchText(set termSet, text string, sc *textScratch) {
-	if len(t.trie[0].next) == 0 || text == "" {
+// phraseMatcher finds every phrase of a term table in a text in one pass
+// over its bytes: an Aho-Corasick automaton, as a complete table of
+// transitions (a DFA). It reads the text as a stream of its words
+// (termTable's: runs of letters and digits, lower-cased), each followed
+// by one space, after a leading space; a phrase, as the same stream of its
+// words, is found where it occurs in the text's, which is where its words
+// occur in a row.
+type phraseMatcher struct {
+	// class numbers the bytes that occur in phrases from 1; other bytes
+	// are class 0, on which every state goes back to the start.
+	class  [256]uint8
+	nclass int
+	// next[s*nclass+c] is the state after reading a byte of class c in
+	// state s; state 0 is the start.
+	next []int32
+	// out is the id of the phrase that ends at a state, or -1; found is
+	// the state itself if it has out, or else the nearest state whose
+	// text is a suffix of its own that has one, or -1; more is found for
+	// the longest proper suffix. A phrase is found on each state of the
+	// chain found, more, more...
+	out, found, more []int32
+}
+
+// newPhraseMatcher builds the matcher of the phrase terms, or returns nil
+// if there are none.
+func newPhraseMatcher(terms []term) *phraseMatcher {
+	m := &phraseMatcher{}
+	var patterns [][]byte
+	var ids []int32
+	for id, t := range terms {
+		if t.kind == phraseTerm {
+			patterns = append(patterns, []byte(" "+t.norm+" "))
+			ids = append(ids, int32(id))
+		}
+	}
+	if len(patterns) == 0 {
+		return nil
+	}
+	m.nclass = 1
+	for _, p := range patterns {
+		for _, b := range p {
+			if m.class[b] == 0 {
+				m.class[b] = uint8(m.nclass)
+				m.nclass++
+			}
+		}
+	}
+	// The trie of the patterns; -1 marks a missing edge.
+	newState := func() int32 {
+		for range m.nclass {
+			m.next = append(m.next, -1)
+		}
+		m.out = append(m.out, -1)
+		return int32(len(m.out) - 1)
+	}
+	newState()
+	for i, p := range patterns {
+		s := int32(0)
+		for _, b := range p {
+			e := int(s)*m.nclass + int(m.class[b])
+			if m.next[e] < 0 {
+				m.next[e] = newState()
+			}
+			s = m.next[e]
+		}
+		m.out[s] = ids[i]
+	}
+	// Breadth first, complete the edges with those of the failure state
+	// (the longest proper suffix that is a state) and link the outputs.
+	n := len(m.out)
+	fail := make([]int32, n)
+	m.found, m.more = make([]int32, n), make([]int32, n)
+	m.found[0], m.more[0] = -1, -1
+	queue := make([]int32, 0, n)
+	for c := range m.nclass {
+		if u := m.next[c]; u < 0 {
+			m.next[c] = 0
+		} else {
+			queue = append(queue, u)
+		}
+	}
+	for len(queue) > 0 {
+		u := queue[0]
+		queue = queue[1:]
+		f := fail[u]
+		m.more[u] = m.found[f]
+		m.found[u] = m.more[u]
+		if m.out[u] >= 0 {
+			m.found[u] = u
+		}
+		for c := range m.nclass {
+			e := int(u)*m.nclass + c
+			if v := m.next[e]; v < 0 {
+				m.next[e] = m.next[int(f)*m.nclass+c]
+			} else {
+				fail[v] = m.next[int(f)*m.nclass+c]
+				queue = append(queue, v)
+			}
+		}
+	}
+	return m
+}
+
+// scan adds to set the phrases found in text.
+func (m *phraseMatcher) scan(set termSet, text string) {
+	if text == "" {
 		return
 	}
-	sc.split(text)
-	for i := range sc.words {
-		node := int32(0)
-		for j := i; j < len(sc.words); j++ {
-			child, ok := t.trie[node].next[string(sc.word(j))]
-			if !ok {
-				break
+	text = lowerNonASCII(text)
+	next, class, nclass := m.next, &m.class, m.nclass
+	space := int(class[' '])
+	s := next[space]
+	inWord := false
+	for i := 0; i < len(text); {
+		c, size := text[i], 1
+		var word bool
+		if c < utf8.RuneSelf {
+			c = lowerASCII(c)
+			if word = asciiWordByte(c); word {
+				s = next[int(s)*nclass+int(class[c])]
 			}
-			node = child
-			if id := t.trie[node].term; id >= 0 {
-				set.add(int(id))
+		} else {
+			var r rune
+			r, size = utf8.DecodeRuneInString(text[i:])
+			if word = wordRune(r); word {
+				for j := i; j < i+size; j++ {
+					s = next[int(s)*nclass+int(class[text[j]])]
+				}
 			}
+		}
+		i += size
+		if word {
+			inWord = true
+			if i < len(text) {
+				continue
+			}
+		}
+		// A separator, or the end of the text: the word read, if any,
+		// ends with a space.
+		if inWord {
+			s = next[int(s)*nclass+space]
+			for f := m.found[s]; f >= 0; f = m.more[f] {
+				set.add(int(m.out[f]))
+			}
+			inWord = false
 		}
 	}
 }

@@ -1,10 +1,12 @@
 package engine
 
 import (
+	"math/rand/v2"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+	"unicode"
 
 	"cmap/diag"
 )
@@ -164,5 +166,58 @@ func TestTermMatching(t *testing.T) {
 		if got := set.has(ids[phrase]); got != want {
 			t.Errorf("%q: matched %v, want %v", phrase, got, want)
 		}
+	}
+}
+
+// The phrase matcher finds a phrase exactly where its words occur in a
+// row among the words of the text, checked here against that definition
+// on random text: phrases that share words and prefixes, any case,
+// punctuation, non-ASCII letters (some of which change when lower-cased),
+// invalid UTF-8.
+func TestPhraseMatcherFindsWordsInARow(t *testing.T) {
+	vocab := []string{"a", "b", "ab", "ba", "aa", "end", "use", "Ü", "über", "ÜBER", "İx", "ß", "x9", "9"}
+	seps := []string{" ", "  ", "-", ", ", ".", "—", "\xff", "\t", "İ"}
+	rng := rand.New(rand.NewPCG(7, 7))
+	phrase := func(n int) string {
+		ws := make([]string, n)
+		for i := range ws {
+			ws[i] = vocab[rng.IntN(len(vocab))]
+		}
+		return strings.Join(ws, seps[rng.IntN(3)])
+	}
+	terms := newTermTable()
+	var phrases []string
+	for range 40 {
+		p := phrase(1 + rng.IntN(3))
+		if id := terms.add(phraseTerm, p); id == len(phrases) {
+			phrases = append(phrases, p)
+		}
+	}
+	wordsOf := func(s string) []string {
+		return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	}
+	found := 0
+	for range 2000 {
+		var b strings.Builder
+		for range rng.IntN(12) {
+			b.WriteString(vocab[rng.IntN(len(vocab))])
+			b.WriteString(seps[rng.IntN(len(seps))])
+		}
+		text := b.String()
+		set := terms.newSet()
+		terms.match(set, &Course{Title: text}, new(textScratch))
+		words := " " + strings.Join(wordsOf(text), " ") + " "
+		for id, p := range phrases {
+			want := strings.Contains(words, " "+strings.Join(wordsOf(p), " ")+" ")
+			if set.has(id) != want {
+				t.Fatalf("phrase %q in %q: matched %v, want %v", p, text, set.has(id), want)
+			}
+			if want {
+				found++
+			}
+		}
+	}
+	if found == 0 {
+		t.Fatal("no phrase ever matched: the test exercises nothing")
 	}
 }
