@@ -235,8 +235,10 @@ func emptyNote(t *testing.T, doc *html.Node) note {
 // totals and the Highest column under several filters, the rules behind a
 // cell with their descriptions, why a view has no column, the sticky
 // columns and the count of course columns off-screen while the courses
-// scroll, that nothing sticks out of the viewport, and a screenshot. With
-// CMAP_SCREENSHOTS set to a directory it saves the screenshots there.
+// scroll, that nothing sticks out of the viewport, and a screenshot; and
+// that meanwhile the console shows no error, warning or policy violation
+// and the page throws nothing. With CMAP_SCREENSHOTS set to a directory it
+// saves the screenshots there.
 func TestCoveragePageInChromium(t *testing.T) {
 	chromium(t)
 	s := start(t, serveConfig{Addr: "127.0.0.1:0", DataDir: t.TempDir(), RulesDir: "rules", SeedsDir: "seeds"})
@@ -247,22 +249,32 @@ func TestCoveragePageInChromium(t *testing.T) {
 		t.Fatalf("the API lists %d sub-competencies, want the model's 58", n)
 	}
 	b := startBrowser(t, coverageViewports[0].width, coverageViewports[0].height)
+	// The page links no icon, so Chromium asks for /favicon.ico, which
+	// cmap does not serve.
+	checkConsole := func(t *testing.T) { b.checkConsole(t, "/favicon.ico") }
 	for _, vp := range coverageViewports {
 		t.Run(fmt.Sprintf("%dpx", vp.width), func(t *testing.T) {
 			b.resize(t, vp.width, vp.height)
 			p := coveragePage{b: b, server: s.URL(), base: s.URL() + "/coverage", api: &api, width: vp.width}
-			t.Run("rows and totals", p.rowsAndTotals)
-			t.Run("gaps", p.gaps)
-			t.Run("highest", p.highest)
-			t.Run("cell, fit and screenshot", p.cell)
-			t.Run("sticky columns and off-screen count", p.sticky)
-			t.Run("why a view is empty", p.empty)
+			run := func(name string, check func(*testing.T)) {
+				t.Run(name, func(t *testing.T) {
+					defer checkConsole(t)
+					check(t)
+				})
+			}
+			run("rows and totals", p.rowsAndTotals)
+			run("gaps", p.gaps)
+			run("highest", p.highest)
+			run("cell, fit and screenshot", p.cell)
+			run("sticky columns and off-screen count", p.sticky)
+			run("why a view is empty", p.empty)
 		})
 	}
 
 	// With every retired course made active again, "retired only" says the
 	// catalogue has none.
 	t.Run("no retired course", func(t *testing.T) {
+		defer checkConsole(t)
 		if api.RetiredCourses.TotalCount == 0 {
 			t.Fatal("the shipped catalogue has no retired course: the test cannot tell the two explanations apart")
 		}
