@@ -249,9 +249,7 @@ func TestCoveragePageInChromium(t *testing.T) {
 		t.Fatalf("the API lists %d sub-competencies, want the model's 58", n)
 	}
 	b := startBrowser(t, coverageViewports[0].width, coverageViewports[0].height)
-	// The page links no icon, so Chromium asks for /favicon.ico, which
-	// cmap does not serve.
-	checkConsole := func(t *testing.T) { b.checkConsole(t, "/favicon.ico") }
+	checkConsole := func(t *testing.T) { b.checkConsole(t) }
 	for _, vp := range coverageViewports {
 		t.Run(fmt.Sprintf("%dpx", vp.width), func(t *testing.T) {
 			b.resize(t, vp.width, vp.height)
