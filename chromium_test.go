@@ -8,11 +8,9 @@ import (
 	"fmt"
 	"image/png"
 	"io"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -354,10 +352,9 @@ func (b *browser) eventsOf(method string) []json.RawMessage {
 
 // checkConsole fails the test if, since the last check, the page's
 // console showed an error or a warning (a Content-Security-Policy
-// violation among them) or the page threw an exception. A failure to load
-// one of the paths in missing, which the caller knows the server lacks, is
-// no fault.
-func (b *browser) checkConsole(t *testing.T, missing ...string) {
+// violation among them, or a resource that failed to load) or the page
+// threw an exception.
+func (b *browser) checkConsole(t *testing.T) {
 	t.Helper()
 	b.mu.Lock()
 	events := b.events[b.checked:]
@@ -370,9 +367,6 @@ func (b *browser) checkConsole(t *testing.T, missing ...string) {
 				Entry struct{ Source, Level, Text, URL string }
 			}
 			json.Unmarshal(event.Params, &e)
-			if u, err := url.Parse(e.Entry.URL); e.Entry.Source == "network" && err == nil && slices.Contains(missing, u.Path) {
-				continue
-			}
 			if e.Entry.Level == "error" || e.Entry.Level == "warning" || e.Entry.Source == "security" {
 				t.Errorf("the console shows a %s %s: %s (%s)", e.Entry.Source, e.Entry.Level, e.Entry.Text, e.Entry.URL)
 			}
