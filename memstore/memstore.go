@@ -46,6 +46,12 @@ type Store struct {
 	positionFacts map[string]engine.PositionFacts
 	dataVersion   int64
 	seed          string
+	apiKeys       map[string]*engine.APIKey // never changed in place once stored
+	auditPending  map[string]*engine.AuditEntry
+	auditLog      map[string]*engine.AuditEntry
+	// auditLogKeys caches the IDs of auditLog in order; nil when one was
+	// added since.
+	auditLogKeys []string
 }
 
 var _ engine.Store = (*Store)(nil)
@@ -58,11 +64,14 @@ func New() *Store {
 		people:        newTable(personKind),
 		courseFacts:   map[string]engine.CourseFacts{},
 		positionFacts: map[string]engine.PositionFacts{},
+		apiKeys:       map[string]*engine.APIKey{},
+		auditPending:  map[string]*engine.AuditEntry{},
+		auditLog:      map[string]*engine.AuditEntry{},
 	}
 }
 
-// Clone returns an independent copy of s: its records, facts, data version
-// and seed mark. Writes to either store do not show in the other.
+// Clone returns an independent copy of s: its records, facts, data version,
+// seed mark, API keys and audit trail. Writes to either store do not show in the other.
 func (s *Store) Clone() *Store {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -75,6 +84,10 @@ func (s *Store) Clone() *Store {
 		positionFacts: maps.Clone(s.positionFacts),
 		dataVersion:   s.dataVersion,
 		seed:          s.seed,
+		apiKeys:       maps.Clone(s.apiKeys),
+		auditPending:  maps.Clone(s.auditPending),
+		auditLog:      maps.Clone(s.auditLog),
+		auditLogKeys:  s.auditLogKeys,
 	}
 }
 

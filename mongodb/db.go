@@ -10,7 +10,11 @@
 // version counter and updatedAt; one document per course in course_facts
 // and per position in position_facts; the framework is the document
 // "current" of frameworks; meta holds the data-version counter and the seed
-// marker. The facts of a record are one JSON string in its facts document
+// marker. API keys are in api_keys by id (the token's hash, never the
+// token). The audit trail is two collections keyed by entry ID: audit_pending
+// holds the entries of writes in flight (a handful, so that reconciling them
+// reads little even on FerretDB, which scans), audit the ended ones; records
+// carry the ID of the entry that wrote them in "audit". The facts of a record are one JSON string in its facts document
 // (see courseFactsDoc for the measurements behind that). bson types stay
 // inside this package: explicit document structs convert to and from engine
 // types.
@@ -78,6 +82,9 @@ const (
 	courseFactsCollection   = "course_facts"
 	positionFactsCollection = "position_facts"
 	metaCollection          = "meta"
+	apiKeysCollection       = "api_keys"
+	auditCollection         = "audit"
+	auditPendingCollection  = "audit_pending"
 )
 
 // Config says which database to use.
@@ -103,6 +110,7 @@ type DB struct {
 	embedded *embeddedServer // nil when connected to an external server
 
 	courses, positions, people, frameworks, courseFacts, positionFacts, meta *mongo.Collection
+	apiKeys, audit, auditPending                                             *mongo.Collection
 
 	// serialized is true when the server is FerretDB: writes then take
 	// writeLock (see the package documentation).
@@ -169,6 +177,9 @@ func (db *DB) connect(ctx context.Context, name string) error {
 	db.courseFacts = db.database.Collection(courseFactsCollection)
 	db.positionFacts = db.database.Collection(positionFactsCollection)
 	db.meta = db.database.Collection(metaCollection)
+	db.apiKeys = db.database.Collection(apiKeysCollection)
+	db.audit = db.database.Collection(auditCollection)
+	db.auditPending = db.database.Collection(auditPendingCollection)
 
 	info, err := db.buildInfo(ctx)
 	if err != nil {
@@ -191,12 +202,21 @@ func (db *DB) connect(ctx context.Context, name string) error {
 	if err != nil {
 		return fmt.Errorf("mongodb: creating index people.positionId: %w", err)
 	}
+	// A record's history is read by kind and key, newest first.
+	_, err = db.audit.Indexes().CreateOne(ctx, mongo.IndexModel{
+		Keys:    bson.D{{Key: "kind", Value: 1}, {Key: "key", Value: 1}, {Key: "_id", Value: 1}},
+		Options: options.Index().SetName("kind_key"),
+	})
+	if err != nil {
+		return fmt.Errorf("mongodb: creating index audit.kind_key: %w", err)
+	}
 	return nil
 }
 
 // collections lists every collection cmap uses.
 func (db *DB) collections() []*mongo.Collection {
-	return []*mongo.Collection{db.courses, db.positions, db.people, db.frameworks, db.courseFacts, db.positionFacts, db.meta}
+	return []*mongo.Collection{db.courses, db.positions, db.people, db.frameworks, db.courseFacts, db.positionFacts, db.meta,
+		db.apiKeys, db.audit, db.auditPending}
 }
 
 // indexEmbedded creates every collection (FerretDB creates one on its
