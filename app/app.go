@@ -4,7 +4,10 @@
 // records, stale versions), and keeps what the rules derive current.
 //
 // Every write goes through an App method, so that work that must follow a
-// write has a single place to live. Errors are *engine.Error values with
+// write has a single place to live. Each write is recorded in the audit
+// trail, its entry written ahead of it and settled after a crash (see
+// audit.go), with the request's engine.Principal as its actor; API keys
+// are made and revoked the same way (Keys). Errors are *engine.Error values with
 // the codes documented on each method.
 //
 // # Derived state
@@ -76,6 +79,12 @@ type Options struct {
 	// means DefaultPollInterval, a negative value turns polling off (for
 	// an App that is alone on its database).
 	PollInterval time.Duration
+	// AuditGrace is how old a pending audit entry must be before the App
+	// settles it (see ReconcileAudit); 0 means DefaultAuditGrace.
+	AuditGrace time.Duration
+	// AuditReconcile is how often the App looks for pending audit entries
+	// to settle, besides at Open; 0 means DefaultAuditReconcile.
+	AuditReconcile time.Duration
 }
 
 // App serves reads and writes of cmap's records and the state derived from
@@ -84,6 +93,8 @@ type App struct {
 	store  engine.Store
 	logger *slog.Logger
 	opts   Options
+	audit  auditor
+	keys   *Keys
 
 	state atomic.Pointer[state]
 	// updateMu serializes the updates of the state: an update computes
@@ -120,10 +131,18 @@ func Open(ctx context.Context, store engine.Store, opts Options) (*App, error) {
 	if opts.PollInterval == 0 {
 		opts.PollInterval = DefaultPollInterval
 	}
+	if opts.AuditGrace <= 0 {
+		opts.AuditGrace = DefaultAuditGrace
+	}
+	if opts.AuditReconcile <= 0 {
+		opts.AuditReconcile = DefaultAuditReconcile
+	}
 	if opts.RulesDir == "" {
 		return nil, engine.Errorf(engine.EINVALID, "no rule directory given")
 	}
-	a := &App{store: store, logger: opts.Logger, opts: opts}
+	a := &App{store: store, logger: opts.Logger, opts: opts, audit: auditor{store: store, logger: opts.Logger},
+		keys: NewKeys(store, opts.Logger)}
+	a.reconcileAudit(ctx)
 	snap, err := a.readSnapshot(ctx)
 	if err != nil {
 		return nil, err
@@ -150,6 +169,8 @@ func Open(ctx context.Context, store engine.Store, opts Options) (*App, error) {
 		a.done.Add(1)
 		go a.poll()
 	}
+	a.done.Add(1)
+	go a.reconcileLoop()
 	return a, nil
 }
 

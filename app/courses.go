@@ -16,7 +16,8 @@ func (a *App) CreateCourse(ctx context.Context, c *engine.Course) error {
 	if err := a.checkCourse(ctx, c); err != nil {
 		return err
 	}
-	return a.write(ctx, func() error { return a.store.CreateCourse(ctx, c) },
+	e := recordEntry(ctx, engine.OpCreate, engine.AuditCourse, c.Code, nil, c, courseMeta)
+	return a.writeAudited(ctx, e, func() error { return a.store.CreateCourse(ctx, c) },
 		func(cur *state) (*state, error) { return a.withCourse(ctx, cur, c) })
 }
 
@@ -33,12 +34,14 @@ func (a *App) UpdateCourse(ctx context.Context, code string, version int64, edit
 	if err := checkVersion("course", code, version, c.Version); err != nil {
 		return nil, err
 	}
+	before := *c
 	edit(c)
 	c.Code = code
 	if err := a.checkCourse(ctx, c); err != nil {
 		return nil, err
 	}
-	err = a.write(ctx, func() error { return a.store.UpdateCourse(ctx, c) },
+	e := recordEntry(ctx, engine.OpUpdate, engine.AuditCourse, code, &before, c, courseMeta)
+	err = a.writeAudited(ctx, e, func() error { return a.store.UpdateCourse(ctx, c) },
 		func(cur *state) (*state, error) { return a.withCourse(ctx, cur, c) })
 	if err != nil {
 		return nil, err
@@ -71,7 +74,8 @@ func (a *App) DeleteCourse(ctx context.Context, code string, version int64) erro
 		return engine.Errorf(engine.ECONFLICT, "course %s is a prerequisite of %s: remove it there first, or retire it instead",
 			code, strings.Join(dependents, ", "))
 	}
-	return a.write(ctx, func() error { return a.store.DeleteCourse(ctx, code, version) },
+	e := recordEntry(ctx, engine.OpDelete, engine.AuditCourse, code, c, nil, courseMeta)
+	return a.writeAudited(ctx, e, func() error { return a.store.DeleteCourse(ctx, code, version) },
 		func(cur *state) (*state, error) { return a.withoutCourse(ctx, cur, code) })
 }
 

@@ -30,7 +30,8 @@ import (
 // authentication itself a denial-of-service target. The hash is compared in
 // constant time.
 type APIKey struct {
-	// ID names the key: 12 characters of lower-case base32.
+	// ID names the key: 12 random characters of lower-case base32 (see
+	// NewAPIKeyWithID for others).
 	ID   string `json:"id"`
 	Name string `json:"name"`
 	// Roles are the roles granted, at least one.
@@ -54,13 +55,18 @@ type APIKey struct {
 // are never mistaken for keys.
 const apiKeyPrefix = "cmap_"
 
-var apiKeyID = regexp.MustCompile(`^[a-z2-7]{12}$`)
+var apiKeyID = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{2,31}$`)
 
 // NewAPIKey returns a new key named name with roles and its token, which
 // is to be shown to the caller once and then forgotten. CreatedAt,
 // CreatedBy and Version are the caller's and the store's to set.
 func NewAPIKey(name string, roles []Role) (*APIKey, string) {
-	id := strings.ToLower(rand.Text()[:12])
+	return NewAPIKeyWithID(strings.ToLower(rand.Text()[:12]), name, roles)
+}
+
+// NewAPIKeyWithID is NewAPIKey with an id of the caller's (3 to 32
+// characters a-z, 0-9 and -), for a key that must be unique by its id.
+func NewAPIKeyWithID(id, name string, roles []Role) (*APIKey, string) {
 	token := apiKeyPrefix + id + "_" + rand.Text()
 	sum := sha256.Sum256([]byte(token))
 	return &APIKey{ID: id, Name: strings.TrimSpace(name), Roles: roles, Hash: sum[:]}, token
@@ -94,7 +100,7 @@ func (k *APIKey) Revoked() bool { return !k.RevokedAt.IsZero() }
 func (k *APIKey) Validate() error {
 	switch {
 	case !apiKeyID.MatchString(k.ID):
-		return Invalid("id", "%q is not an API key id (12 characters a-z, 2-7)", k.ID)
+		return Invalid("id", "%q is not an API key id (3 to 32 characters a-z, 0-9 and -)", k.ID)
 	case strings.TrimSpace(k.Name) == "":
 		return Invalid("name", "name is empty")
 	case len(k.Name) > 100:

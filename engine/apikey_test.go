@@ -32,7 +32,7 @@ func TestAPIKeyToken(t *testing.T) {
 	if other.ID == k.ID || otherToken == token {
 		t.Error("two keys share an id or a token")
 	}
-	for _, bad := range []string{"", "cmap_", "cmap_abc_def", "Bearer " + token, "eyJhbGciOiJSUzI1NiJ9.e30.sig", "cmap_" + k.ID, "cmap_" + k.ID + "_"} {
+	for _, bad := range []string{"", "cmap_", "cmap_ab_def", "cmap_A-B_def", "Bearer " + token, "eyJhbGciOiJSUzI1NiJ9.e30.sig", "cmap_" + k.ID, "cmap_" + k.ID + "_"} {
 		if _, ok := APIKeyID(bad); ok {
 			t.Errorf("APIKeyID(%q) accepted it", bad)
 		}
@@ -45,6 +45,8 @@ func TestAPIKeyValidate(t *testing.T) {
 		field string
 	}{
 		{func(k *APIKey) { k.ID = "ABC" }, "id"},
+		{func(k *APIKey) { k.ID = "a_b" }, "id"},
+		{func(k *APIKey) { k.ID = "-ab" }, "id"},
 		{func(k *APIKey) { k.Name = " " }, "name"},
 		{func(k *APIKey) { k.Name = strings.Repeat("n", 101) }, "name"},
 		{func(k *APIKey) { k.Roles = nil }, "roles"},
