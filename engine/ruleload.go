@@ -721,7 +721,7 @@ func (s *ruleSpec) checkHelper(rs *RuleSet, name string, kind RuleKind, call *as
 			}
 		case "gradeAtLeast":
 			if !gradeRe.MatchString(lit.Value) {
-				s.nodeError(a, "%q is not a grade (GS-13, O-5, E-7, ...)", lit.Value)
+				s.nodeError(a, "%q is not a grade (%s)", lit.Value, gradeRule)
 			}
 		}
 	}

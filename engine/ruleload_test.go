@@ -157,7 +157,7 @@ rules/a.yaml:12:15: compare grades with gradeAtLeast("GS-13"): compared as strin
 			want: `rules/a.yaml:3:22: mentions() takes string literals (they are known when the rules load)
 rules/a.yaml:3:39: gradeAtLeast() is a helper of position rules, and this is a course rule
 rules/a.yaml:6:15: mentions() is a helper of course rules, and this is a position rule
-rules/a.yaml:6:45: "GS13" is not a grade (GS-13, O-5, E-7, ...)`,
+rules/a.yaml:6:45: "GS13" is not a grade (a pay plan (GS, O, E, W, SES, GG or NH), a dash and a 1- or 2-digit number: GS-13, O-5)`,
 		},
 		{
 			name: "block and quoted scalars map expr positions to the file",
