@@ -256,6 +256,14 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 			`testdata/syntax/people.csv:1:26: duplicate column "id"`,
 			`testdata/syntax/positions.csv:2:48: extraneous or missing " in quoted-field`,
 		}},
+		// A file that could not be read in full defines records no one
+		// can know: references to them are not reported, the one error
+		// of the file is (and a reference into a complete file still is).
+		{"testdata/cascade", []string{
+			`testdata/cascade/completions.csv:3:1: person_id: person P-9 is not in people.csv`,
+			`testdata/cascade/courses.yaml:4:5: ',' or ']' must be specified`,
+			`testdata/cascade/positions.csv:4:43: extraneous or missing " in quoted-field`,
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(filepath.Base(tt.dir), func(t *testing.T) {

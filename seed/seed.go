@@ -140,7 +140,8 @@ func describeReadError(err error) string {
 type checker struct {
 	diags *diag.List
 	// courseLines, positionLines and personLines map each key to the
-	// position where it was first defined.
+	// position where it was first defined; nil when the file could not be
+	// read in full.
 	courseLines   map[string]diag.Pos
 	positionLines map[string]diag.Pos
 	personLines   map[string]diag.Pos
@@ -158,8 +159,10 @@ func (c *checker) reject(kind, key string) {
 }
 
 // unknown reports whether a reference to the record of kind with key is
-// an error to report: the file defining such records was read (defined is
-// not nil), holds no such record, and did not reject one with that key.
+// an error to report: the file defining such records was read in full
+// (defined is not nil), holds no such record, and did not reject one with
+// that key. References into a file that could not be read in full are not
+// reported: its one error says what to fix.
 func (c *checker) unknown(defined map[string]diag.Pos, kind, key string) bool {
 	if defined == nil {
 		return false
