@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 
+	"cmap/analysis"
 	"cmap/engine"
 	"cmap/export"
 )
@@ -24,6 +25,8 @@ type exportConfig struct {
 	output   string
 	minLevel string
 	status   string
+	// overServedAbove is the gap report's threshold, 0 for the default.
+	overServedAbove int
 }
 
 // parseExportFlags reads export's configuration from args and, for the
@@ -34,8 +37,9 @@ func parseExportFlags(args []string, getenv func(string) string, stderr io.Write
 	fs.SetOutput(stderr)
 	format := fs.String("format", "csv", "write `csv` or json")
 	fs.StringVar(&c.output, "o", "", "write to `FILE` instead of standard output")
-	fs.StringVar(&c.minLevel, "min-level", "", "the gap report's `LEVEL`, the coverage's lowest level (default: the lowest level of the scale / every cell)")
-	fs.StringVar(&c.status, "status", "", "the coverage's courses: active (default), retired or any")
+	fs.StringVar(&c.minLevel, "min-level", "", "gaps: the report's `LEVEL` (default: every level of the scale); coverage: the lowest level of a cell (default: every cell)")
+	fs.StringVar(&c.status, "status", "", "coverage: the courses, active (default), retired or any")
+	overServed := fs.String("over-served-above", "", fmt.Sprintf("gaps: a sub-competency more than `N` active courses cover is over-served (default %d)", analysis.DefaultOverServedAbove))
 	c.state.addStateFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `Usage: cmap export coverage|gaps|readiness [flags]
@@ -74,6 +78,10 @@ Flags:
 		fmt.Fprintf(stderr, "cmap export: %s\n", messageOf(err))
 		return c, err
 	}
+	if c.overServedAbove, err = export.ParseOverServedAbove(*overServed); err != nil {
+		fmt.Fprintf(stderr, "cmap export: %s\n", flagError(err))
+		return c, err
+	}
 	if c.format, err = export.ParseFormat(*format); err != nil {
 		fmt.Fprintf(stderr, "cmap export: --format: %s\n", messageOf(err))
 		return c, err
@@ -103,7 +111,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return exitFail
 	}
 	var buf bytes.Buffer
-	err = export.Write(&buf, a.Index(), cfg.kind, cfg.format, export.Options{MinLevel: cfg.minLevel, Status: cfg.status})
+	err = export.Write(&buf, a.Index(), cfg.kind, cfg.format, export.Options{MinLevel: cfg.minLevel, Status: cfg.status, OverServedAbove: cfg.overServedAbove})
 	if closeErr := errors.Join(a.Close(), db.Close(context.WithoutCancel(ctx))); closeErr != nil {
 		logger.Warn("closing the database", "error", closeErr)
 	}
@@ -127,13 +135,15 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 }
 
 // flagError names the flag behind an export option error: minLevel is
-// --min-level, status --status.
+// --min-level, status --status, overServedAbove --over-served-above.
 func flagError(err error) string {
 	switch engine.ErrorField(err) {
 	case "minLevel":
 		return "--min-level: " + messageOf(err)
 	case "status":
 		return "--status: " + messageOf(err)
+	case "overServedAbove":
+		return "--over-served-above: " + messageOf(err)
 	}
 	return err.Error()
 }
