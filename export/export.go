@@ -58,13 +58,12 @@
 //	gaps:      {level, overServedAbove,
 //	            uncovered: [{level, subCompetency, competency, highest, courses}],
 //	            overServed: [same], coveringNothing: [course code]}
-//
-// (the gaps document's level is null when the report is about every level,
-// and each finding names its level).
-//
 //	readiness: {people: [{id, name, positionId, organization, hasPosition,
 //	            ready, requirements,
 //	            gaps: [{subCompetency, required, attained}]}]}
+//
+// The gaps document's level is null when the report is about every level;
+// each finding names its level.
 package export
 
 import (
