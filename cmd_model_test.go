@@ -91,7 +91,6 @@ func TestModelExportErrors(t *testing.T) {
 		{"unknown flag", []string{"model", "export", "--nope"}, exitUsage, "flag provided but not defined: -nope"},
 		{"no verb", []string{"model"}, exitUsage, "cmap model: missing verb"},
 		{"unknown verb", []string{"model", "import"}, exitUsage, `cmap model: unknown verb "import"`},
-		{"help", []string{"model", "export", "-h"}, exitOK, "Usage: cmap model export [flags] [FILE]"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
