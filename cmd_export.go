@@ -35,10 +35,10 @@ type exportConfig struct {
 // line is wrong (2).
 func parseExportFlags(args []string, getenv func(string) string, stdout, stderr io.Writer) (c exportConfig, code int, ok bool) {
 	fs := flag.NewFlagSet("cmap export", flag.ContinueOnError)
-	format := fs.String("format", "csv", "write `csv` or json")
+	format := fs.String("format", "csv", "write `FORMAT`: csv or json")
 	fs.StringVar(&c.output, "o", "", "write to `FILE` instead of standard output")
 	fs.StringVar(&c.minLevel, "min-level", "", "gaps: the report's `LEVEL` (default: every level of the scale); coverage: the lowest level of a cell (default: every cell)")
-	fs.StringVar(&c.status, "status", "", "coverage: the courses, active (default), retired or any")
+	fs.StringVar(&c.status, "status", "", "coverage: the courses of `STATUS`: active (default), retired or any")
 	overServed := fs.String("over-served-above", "", fmt.Sprintf("gaps: a sub-competency more than `N` active courses cover is over-served (default %d)", analysis.DefaultOverServedAbove))
 	c.state.addStateFlags(fs)
 	setUsage(fs, `Usage: cmap export coverage|gaps|readiness [flags]
@@ -51,6 +51,7 @@ Writes an analysis answer as a file, CSV or JSON:
              courses teach (over-served), and active courses that cover
              nothing; at every level of the scale, or at --min-level
   readiness  one row per person: ready or not, and the gaps
+
 The state is built as 'cmap serve' builds it: from the database
 (--mongo-uri, or the embedded one in --data, seeded from --seeds when
 empty) and the rules in --rules. To export from a running server, share
@@ -62,7 +63,6 @@ Examples:
   cmap export gaps
   cmap export gaps --min-level Advanced --format json
   cmap export coverage --format csv -o coverage.csv
-  cmap export readiness -o readiness.csv
 `)
 	var kind string
 	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {

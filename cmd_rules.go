@@ -73,7 +73,7 @@ func newRulesFlags(name, usage string) *rulesFlags {
 	f := &rulesFlags{fs: flag.NewFlagSet("cmap rules "+name, flag.ContinueOnError)}
 	f.fs.StringVar(&f.rules, "rules", "rules", "read the rule files from `DIR` ($CMAP_RULES)")
 	f.fs.StringVar(&f.seeds, "seeds", "seeds", "read the competency model and the sample catalogue from `DIR` ($CMAP_SEEDS)")
-	f.fs.StringVar(&f.format, "format", "text", "write `text` or json")
+	f.fs.StringVar(&f.format, "format", "text", "write `FORMAT`: text or json")
 	setUsage(f.fs, usage)
 	return f
 }
@@ -288,7 +288,7 @@ the rules no test exercised, and exits 1 if there are any.
 Examples:
   cmap rules test
   cmap rules test rules --coverage
-  cmap rules test --run 'SCO-201' -v
+  cmap rules test --run 'key billet' -v
 `
 
 func runRulesTest(args []string, stdout, stderr io.Writer) int {
