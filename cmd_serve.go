@@ -298,6 +298,9 @@ func startingUp(w http.ResponseWriter, r *http.Request) {
 // derives the state from cfg's rules. The caller closes both. A step that
 // fails is a *startError naming it.
 func openState(ctx context.Context, cfg serveConfig, logger *slog.Logger) (*mongodb.DB, *app.App, error) {
+	if cfg.MongoURI == "" && cfg.DataDir == "" {
+		return nil, nil, &startError{what: "the data folder", err: errors.New("none given: name one with --data, or a MongoDB with --mongo-uri")}
+	}
 	db, err := mongodb.Open(ctx, mongodb.Config{URI: cfg.MongoURI, DataDir: cfg.DataDir, Logger: logger})
 	if err != nil {
 		if _, ok := errors.AsType[*fs.PathError](err); ok && cfg.MongoURI == "" {

@@ -305,6 +305,8 @@ func TestServeStartFailuresNameTheirCause(t *testing.T) {
 	}{
 		{"data folder", []string{"--data", filepath.Join(aFile, "data")},
 			`msg="cmap serve failed to start: the data folder ` + filepath.Join(aFile, "data") + `: mongodb: cannot create data folder: mkdir ` + aFile + `: not a directory"`, nil},
+		{"no data folder", []string{"--data", ""},
+			`msg="cmap serve failed to start: the data folder: none given: name one with --data, or a MongoDB with --mongo-uri"`, nil},
 		{"database", []string{"--mongo-uri", "mongodb://127.0.0.1:1/"},
 			`msg="cmap serve failed to start: the database: mongodb: mongodb://127.0.0.1:1/ does not answer`, nil},
 		{"seeds", []string{"--data", data, "--seeds", badSeeds},
