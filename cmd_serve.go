@@ -334,7 +334,7 @@ func openState(ctx context.Context, cfg serveConfig, logger *slog.Logger) (*mong
 		// The framework is there: app.Open's invalid input is the rules
 		// (their files, their folder, watching it); anything else is the
 		// database failing while the records are read and the facts stored.
-		what := "the rules in " + cfg.RulesDir
+		what := "the rules in " + cfg.RulesDir + missingFolderHint(cfg.RulesDir)
 		if engine.ErrorCode(err) != engine.EINVALID {
 			what = "the database"
 		}
@@ -378,13 +378,23 @@ func seedOnce(ctx context.Context, db *mongodb.DB, dir string, logger *slog.Logg
 	return nil
 }
 
+// missingFolderHint says where the rules and seeds are looked for when
+// the folder dir does not exist, and "" otherwise: the first thing to try
+// when cmap runs elsewhere than in its repository's folder.
+func missingFolderHint(dir string) string {
+	if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
+		return ""
+	}
+	return " (no such folder: run cmap in the folder that holds rules/ and seeds/, or name them with --rules and --seeds)"
+}
+
 // seedsWhat names what failed in the seeds folder dir: its competency
 // model when every problem is in that file, the seeds otherwise.
 func seedsWhat(dir string, err error) string {
 	l := diag.AsList(err)
 	model, findErr := modelfile.FindModelFile(dir)
 	if l == nil || findErr != nil {
-		return "the seeds in " + dir
+		return "the seeds in " + dir + missingFolderHint(dir)
 	}
 	for _, d := range l {
 		if d.File != model {

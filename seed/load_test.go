@@ -364,6 +364,15 @@ func TestLoadMissingFiles(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "no file matching *competency-model.*") {
 		t.Errorf("Load of an empty folder: %v, want an error about the missing competency model", err)
 	}
+
+	// No folder at all is one problem, not one per file.
+	missing := filepath.Join(empty, "seeds")
+	_, err = Load(missing)
+	checkDiagnostics(t, err, []string{missing + ": folder not found: the seeds folder holds the competency model and " +
+		"courses.yaml, positions.csv, people.csv and completions.csv"})
+	_, err = Load(filepath.Join(dir, PositionsFile))
+	checkDiagnostics(t, err, []string{filepath.Join(dir, PositionsFile) + ": not a folder: the seeds folder holds the competency model and " +
+		"courses.yaml, positions.csv, people.csv and completions.csv"})
 }
 
 func TestLoadNameFollowsContent(t *testing.T) {

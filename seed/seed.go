@@ -71,6 +71,18 @@ type Dataset struct {
 // diag.List sorted by file and position.
 func Load(dir string) (*Dataset, error) {
 	var diags diag.List
+	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
+		msg := "not a folder"
+		switch {
+		case errors.Is(err, os.ErrNotExist):
+			msg = "folder not found"
+		case err != nil:
+			msg = describeReadError(err)
+		}
+		diags.Add(diag.Pos{File: dir}, "%s: the seeds folder holds the competency model and %s, %s, %s and %s",
+			msg, CoursesFile, PositionsFile, PeopleFile, CompletionsFile)
+		return nil, diags.Err()
+	}
 	hash := sha256.New()
 	// read returns the content of a catalogue file and adds it to the hash.
 	read := func(name string) (string, []byte) {
