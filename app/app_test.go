@@ -11,6 +11,7 @@ import (
 
 	"cmap/app"
 	"cmap/engine"
+	"cmap/memstore"
 	"cmap/mongodb/mongotest"
 	"cmap/seed"
 )
@@ -45,11 +46,11 @@ func (s *countingStore) DeleteFacts(ctx context.Context, courses, positions []st
 	return s.Store.DeleteFacts(ctx, courses, positions)
 }
 
-// newApp opens an App with the shipped rules over a fresh database that
-// holds only the sample competency framework.
+// newApp opens an App with the shipped rules over a fresh store that holds
+// only the sample competency framework.
 func newApp(t *testing.T) (*app.App, *countingStore) {
 	t.Helper()
-	store := &countingStore{Store: mongotest.Open(t)}
+	store := &countingStore{Store: memstore.New()}
 	must(t, store.PutFramework(context.Background(), sampleSeeds(t).Framework))
 	return openApp(t, store, app.Options{}), store
 }
@@ -91,10 +92,10 @@ func sampleSeeds(t *testing.T) *seed.Dataset {
 	return sample.ds
 }
 
-// seededStore returns a fresh database holding the sample seeds.
+// seededStore returns a fresh store holding the sample seeds.
 func seededStore(t *testing.T) *countingStore {
 	t.Helper()
-	store := &countingStore{Store: mongotest.Open(t)}
+	store := &countingStore{Store: memstore.New()}
 	if _, err := seed.Apply(context.Background(), store, sampleSeeds(t)); err != nil {
 		t.Fatal(err)
 	}
@@ -141,6 +142,7 @@ func must(t *testing.T, err error) {
 }
 
 func TestFrameworkIsServedFromMemoryAndPutChecksTheRules(t *testing.T) {
+	t.Parallel()
 	a, store := newApp(t)
 	ctx := context.Background()
 	before := store.frameworks.Load()
@@ -195,6 +197,7 @@ func TestFrameworkIsServedFromMemoryAndPutChecksTheRules(t *testing.T) {
 }
 
 func TestCoursePrerequisitesMustExistAndNotCycle(t *testing.T) {
+	t.Parallel()
 	a, _ := newApp(t)
 	ctx := context.Background()
 	must(t, a.CreateCourse(ctx, course("SCO-101")))
@@ -222,6 +225,7 @@ func TestCoursePrerequisitesMustExistAndNotCycle(t *testing.T) {
 }
 
 func TestUpdateCourseAppliesEditAndRefusesStaleVersion(t *testing.T) {
+	t.Parallel()
 	a, _ := newApp(t)
 	ctx := context.Background()
 	must(t, a.CreateCourse(ctx, course("SCM-401")))
@@ -252,6 +256,7 @@ func TestUpdateCourseAppliesEditAndRefusesStaleVersion(t *testing.T) {
 }
 
 func TestDeleteCourseRequiredByAnotherIsRefused(t *testing.T) {
+	t.Parallel()
 	a, _ := newApp(t)
 	ctx := context.Background()
 	must(t, a.CreateCourse(ctx, course("SCO-101")))
@@ -271,6 +276,7 @@ func TestDeleteCourseRequiredByAnotherIsRefused(t *testing.T) {
 }
 
 func TestPositionsAndTheirHolders(t *testing.T) {
+	t.Parallel()
 	a, _ := newApp(t)
 	ctx := context.Background()
 	for _, id := range []string{"POS-1", "POS-2", "POS-3"} {
@@ -324,6 +330,7 @@ func TestPositionsAndTheirHolders(t *testing.T) {
 }
 
 func TestPersonReferencesAreChecked(t *testing.T) {
+	t.Parallel()
 	a, _ := newApp(t)
 	ctx := context.Background()
 	must(t, a.CreatePosition(ctx, position("POS-1")))
@@ -364,6 +371,7 @@ func TestPersonReferencesAreChecked(t *testing.T) {
 }
 
 func TestRecordCompletion(t *testing.T) {
+	t.Parallel()
 	a, _ := newApp(t)
 	ctx := context.Background()
 	must(t, a.CreateCourse(ctx, course("SCO-101")))

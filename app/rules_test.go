@@ -15,6 +15,8 @@ import (
 	"cmap/app"
 	"cmap/app/apptest"
 	"cmap/engine"
+	"cmap/memstore"
+	"cmap/mongodb"
 	"cmap/mongodb/mongotest"
 )
 
@@ -51,6 +53,7 @@ func storedCourseFacts(t *testing.T, store engine.Store, code string) (engine.Co
 }
 
 func TestOpenDerivesEveryFactStoresOnlyChangesAndIndexes(t *testing.T) {
+	t.Parallel()
 	store := seededStore(t)
 	ctx := context.Background()
 	a := openApp(t, store, app.Options{})
@@ -127,6 +130,7 @@ func TestOpenDerivesEveryFactStoresOnlyChangesAndIndexes(t *testing.T) {
 }
 
 func TestOpenRefusesBrokenRulesAndAMissingFramework(t *testing.T) {
+	t.Parallel()
 	store := seededStore(t)
 	dir := apptest.CopyRules(t, "../rules")
 	apptest.EditFile(t, filepath.Join(dir, "courses", "4-sales-and-transfers.yaml"), "covers: {4.C: tier}", "covers: {4.Z: tier}")
@@ -136,7 +140,7 @@ func TestOpenRefusesBrokenRulesAndAMissingFramework(t *testing.T) {
 		t.Errorf("error %q does not point at the unknown code", err)
 	}
 
-	_, err = app.Open(context.Background(), mongotest.Open(t), app.Options{RulesDir: "../rules", PollInterval: -1})
+	_, err = app.Open(context.Background(), memstore.New(), app.Options{RulesDir: "../rules", PollInterval: -1})
 	wantError(t, err, engine.EINVALID, "")
 	if !strings.Contains(err.Error(), "framework") {
 		t.Errorf("error %q does not say the framework is missing", err)
@@ -144,6 +148,7 @@ func TestOpenRefusesBrokenRulesAndAMissingFramework(t *testing.T) {
 }
 
 func TestWritesRederiveWhatTheyTouch(t *testing.T) {
+	t.Parallel()
 	a, store := newApp(t)
 	ctx := context.Background()
 
@@ -244,13 +249,19 @@ func TestWritesRederiveWhatTheyTouch(t *testing.T) {
 	}
 }
 
-// smallCatalogue returns a database with the sample framework and three
+// smallCatalogue returns a store with the sample framework and three
 // courses, two of which teach price and availability (4.C), and a
 // position. (Tests that rewrite every fact use it: the sample catalogue
 // would make them slow under the race detector.)
 func smallCatalogue(t *testing.T) *countingStore {
 	t.Helper()
-	store := &countingStore{Store: mongotest.Open(t)}
+	return smallCatalogueIn(t, memstore.New())
+}
+
+// smallCatalogueIn is smallCatalogue in the empty store s.
+func smallCatalogueIn(t *testing.T, s engine.Store) *countingStore {
+	t.Helper()
+	store := &countingStore{Store: s}
 	ctx := context.Background()
 	must(t, store.PutFramework(ctx, sampleSeeds(t).Framework))
 	for _, c := range []*engine.Course{course("SCO-101"), course("SCO-201"), course("SCM-401")} {
@@ -264,6 +275,7 @@ func smallCatalogue(t *testing.T) *countingStore {
 }
 
 func TestReloadRejectsBrokenRulesWholeAndAppliesFixedOnes(t *testing.T) {
+	t.Parallel()
 	store := smallCatalogue(t)
 	ctx := context.Background()
 	dir := apptest.CopyRules(t, "../rules")
@@ -338,6 +350,7 @@ func TestReloadRejectsBrokenRulesWholeAndAppliesFixedOnes(t *testing.T) {
 }
 
 func TestWatcherReloadsAfterEditsInNewDirectoriesToo(t *testing.T) {
+	t.Parallel()
 	store := smallCatalogue(t)
 	dir := apptest.CopyRules(t, "../rules")
 	a := openApp(t, store, app.Options{RulesDir: dir, WatchRules: true, WatchDebounce: 20 * time.Millisecond})
@@ -376,17 +389,25 @@ func TestWatcherReloadsAfterEditsInNewDirectoriesToo(t *testing.T) {
 	}
 }
 
+// Two instances share nothing but the database, here the embedded FerretDB
+// through two clients: each learns of the other's writes from the data
+// version alone.
 func TestInstancesOnOneDatabaseSeeEachOthersWrites(t *testing.T) {
-	store := smallCatalogue(t)
+	t.Parallel()
+	db := mongotest.Open(t)
+	store := smallCatalogueIn(t, db)
 	ctx := context.Background()
+	other, err := mongodb.Open(ctx, mongodb.Config{URI: db.URI(), Database: db.DatabaseName()})
+	must(t, err)
+	t.Cleanup(func() { other.Close(ctx) })
 	logs1, logs2 := &apptest.LogBuffer{}, &apptest.LogBuffer{}
 	opts := func(logs *apptest.LogBuffer) app.Options {
 		return app.Options{PollInterval: 20 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(logs, nil))}
 	}
 	a1 := openApp(t, store, opts(logs1))
-	a2 := openApp(t, store, opts(logs2))
+	a2 := openApp(t, other, opts(logs2))
 
-	_, err := a1.UpdateCourse(ctx, "SCO-101", 1, func(c *engine.Course) {
+	_, err = a1.UpdateCourse(ctx, "SCO-101", 1, func(c *engine.Course) {
 		c.Objectives = []string{"Prepare price and availability data."}
 	})
 	must(t, err)
@@ -413,6 +434,7 @@ func TestInstancesOnOneDatabaseSeeEachOthersWrites(t *testing.T) {
 }
 
 func TestPreviewsWriteNothing(t *testing.T) {
+	t.Parallel()
 	store := smallCatalogue(t)
 	ctx := context.Background()
 	a := openApp(t, store, app.Options{})
@@ -462,6 +484,7 @@ func TestPreviewsWriteNothing(t *testing.T) {
 }
 
 func TestExplainAndFactLookups(t *testing.T) {
+	t.Parallel()
 	store := smallCatalogue(t)
 	ctx := context.Background()
 	a := openApp(t, store, app.Options{})
@@ -521,6 +544,7 @@ func TestExplainAndFactLookups(t *testing.T) {
 }
 
 func TestRuntimeRuleErrorsAreKeptWithTheOtherFacts(t *testing.T) {
+	t.Parallel()
 	store := smallCatalogue(t)
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -556,6 +580,7 @@ func TestRuntimeRuleErrorsAreKeptWithTheOtherFacts(t *testing.T) {
 // TestConcurrentReadsWritesAndReloads exercises the state under the race
 // detector: readers never lock and always see a whole state.
 func TestConcurrentReadsWritesAndReloads(t *testing.T) {
+	t.Parallel()
 	store := smallCatalogue(t)
 	ctx := context.Background()
 	dir := apptest.CopyRules(t, "../rules")

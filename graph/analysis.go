@@ -17,7 +17,7 @@ func coverageMatrix(ix *analysis.Index, f analysis.MatrixFilter) (*model.Coverag
 	}
 	out := &model.CoverageMatrix{Levels: m.Levels, MinLevel: optional(m.MinLevel), Courses: m.Courses, Rows: make([]model.CoverageRow, len(m.Rows))}
 	for i, r := range m.Rows {
-		row := model.CoverageRow{SubCompetency: r.SubCompetency, Gap: r.Gap, Highest: r.Highest,
+		row := model.CoverageRow{SubCompetency: r.SubCompetency, Gap: r.Gap, Highest: r.Highest, Reach: r.Reach,
 			Counts: make([]model.LevelCount, len(r.CountByLevel)), Cells: make([]engine.Coverage, len(r.Cells))}
 		for j, n := range r.CountByLevel {
 			row.Counts[j] = model.LevelCount{Level: m.Levels[j], Courses: n}

@@ -72,6 +72,11 @@ func (r *coverageRowResolver) Highest(ctx context.Context, obj *model.CoverageRo
 	return optional(obj.Highest), nil
 }
 
+// Reach is the resolver for the reach field.
+func (r *coverageRowResolver) Reach(ctx context.Context, obj *model.CoverageRow) (*string, error) {
+	return optional(obj.Reach), nil
+}
+
 // SubCompetency is the resolver for the subCompetency field.
 func (r *gapResolver) SubCompetency(ctx context.Context, obj *analysis.Gap) (*engine.SubCompetency, error) {
 	return r.subCompetency(ctx, obj.SubCompetency)

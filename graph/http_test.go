@@ -18,6 +18,7 @@ import (
 // of 100 people with their positions, the positions' holders and their
 // completions' courses costs the same few store calls as a page of 5.
 func TestPageOfPeopleMakesConstantRoundTrips(t *testing.T) {
+	t.Parallel()
 	db, ds := seeded(t)
 	store := newCountingStore(db)
 	c, _ := serve(t, store)
@@ -68,6 +69,7 @@ func TestPageOfPeopleMakesConstantRoundTrips(t *testing.T) {
 // records of every person whose readiness a course impact changes cost
 // one store call together, not one each.
 func TestCourseImpactPeopleInOneRoundTrip(t *testing.T) {
+	t.Parallel()
 	db, _ := seeded(t)
 	store := newCountingStore(db)
 	c, _ := serve(t, store)
@@ -122,6 +124,7 @@ func (failingStore) Course(context.Context, string) (*engine.Course, error) {
 }
 
 func TestInternalErrorsHideDetails(t *testing.T) {
+	t.Parallel()
 	c, logs := serve(t, failingStore{frameworkOnly(t)})
 	for _, q := range []string{`{ courses { totalCount } }`, `{ course(code: "SCO-101") { code } }`} {
 		r := c.query(q, nil)
@@ -139,6 +142,7 @@ func TestInternalErrorsHideDetails(t *testing.T) {
 }
 
 func TestGraphQLOverHTTP(t *testing.T) {
+	t.Parallel()
 	c, _ := serve(t, frameworkOnly(t))
 
 	t.Run("GET query", func(t *testing.T) {

@@ -36,6 +36,7 @@ func levelIn(cov []coverageResult, sub string) string {
 }
 
 func TestEverySubCompetencyIsCoveredWithProvenanceInOneBatch(t *testing.T) {
+	t.Parallel()
 	db, _ := seeded(t)
 	store := newCountingStore(db)
 	c, _ := serve(t, store)
@@ -106,6 +107,7 @@ func TestEverySubCompetencyIsCoveredWithProvenanceInOneBatch(t *testing.T) {
 }
 
 func TestEditingACourseChangesItsCoverageAtOnce(t *testing.T) {
+	t.Parallel()
 	store := frameworkOnly(t)
 	c, _ := serve(t, store)
 	var created struct {
@@ -216,6 +218,7 @@ type ruleSetResult struct {
 }
 
 func TestBrokenRulesOnDiskLeaveTheOldRulesServing(t *testing.T) {
+	t.Parallel()
 	dir := apptest.CopyRules(t, "../rules")
 	c, _, _ := serveWith(t, frameworkOnly(t), app.Options{RulesDir: dir, WatchRules: true, WatchDebounce: 20 * time.Millisecond})
 	c.query(`mutation { createCourse(input: { code: "SCO-201", title: "Orientation", hours: 16, deliveryMode: RESIDENT,
@@ -272,6 +275,7 @@ func TestBrokenRulesOnDiskLeaveTheOldRulesServing(t *testing.T) {
 }
 
 func TestReloadRulesMutation(t *testing.T) {
+	t.Parallel()
 	dir := apptest.CopyRules(t, "../rules")
 	c, _, _ := serveWith(t, frameworkOnly(t), app.Options{RulesDir: dir})
 	reload := `mutation { reloadRules { revision rejected { revision errors { file line column message } } } }`
@@ -304,6 +308,7 @@ func TestReloadRulesMutation(t *testing.T) {
 }
 
 func TestPreviewsWriteNothing(t *testing.T) {
+	t.Parallel()
 	store := frameworkOnly(t)
 	c, _ := serve(t, store)
 	c.query(`mutation { createCourse(input: { code: "SCO-201", title: "Orientation", hours: 16, deliveryMode: RESIDENT,
@@ -389,6 +394,7 @@ func TestPreviewsWriteNothing(t *testing.T) {
 }
 
 func TestExplainOverGraphQL(t *testing.T) {
+	t.Parallel()
 	c, _ := serve(t, frameworkOnly(t))
 	c.query(`mutation { createCourse(input: { code: "SCO-201", title: "Orientation", hours: 16, deliveryMode: RESIDENT,
 		objectives: ["Prepare price and availability data."] }) { code } }`, nil).decode(t, &struct{}{})
@@ -447,6 +453,7 @@ func TestExplainOverGraphQL(t *testing.T) {
 
 // The run-time rule errors surface in ruleSet.runtimeErrors.
 func TestRuntimeErrorsInRuleSet(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "greedy.yaml"), []byte(`rules:
   - id: greedy
