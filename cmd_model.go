@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -167,9 +166,7 @@ Exit status:
 Examples:
   cmap model check
   cmap model check seeds/security-cooperation-competency-model.txt --strict
-  cmap model check model.txt --format json
-
-Flags:
+  cmap model check seeds/security-cooperation-competency-model.txt --format json
 `
 
 // runModelCheck runs `cmap model check [--format text|json] [--strict]
@@ -178,41 +175,26 @@ Flags:
 // hyphens the reader joined and anything suspicious.
 func runModelCheck(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("cmap model check", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	seeds := fs.String("seeds", "seeds", "the seeds `DIR` to take the model from when no FILE is given ($CMAP_SEEDS)")
 	format := fs.String("format", "text", "output `FORMAT`: text or json")
 	strict := fs.Bool("strict", false, "exit 1 when anything is suspicious, not only on errors")
-	usage := func(w io.Writer) {
-		fmt.Fprint(w, modelCheckHelp)
-		fs.SetOutput(w)
-		fs.PrintDefaults()
-		fs.SetOutput(stderr)
-	}
-	fs.Usage = func() {} // help goes to stdout, usage errors to stderr: below
-	files, err := parseInterspersed(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		usage(stdout)
-		return exitOK
-	}
-	if err != nil {
-		usage(stderr)
-		return exitUsage
+	setUsage(fs, modelCheckHelp)
+	files, code, ok := parseFlags(fs, args, stdout, stderr)
+	if !ok {
+		return code
 	}
 	if err := flagsFromEnv(fs, os.Getenv); err != nil {
-		fmt.Fprintf(stderr, "cmap model check: %v\n", err)
-		return exitUsage
+		return usageError(fs, stderr, "%v", err)
 	}
 	if *format != "text" && *format != "json" {
-		fmt.Fprintf(stderr, "cmap model check: --format must be text or json, not %q\n", *format)
-		return exitUsage
+		return usageError(fs, stderr, "--format must be text or json, not %q", *format)
 	}
 	if len(files) > 1 {
-		fmt.Fprintf(stderr, "cmap model check: one model file at most, got %d\n\n", len(files))
-		usage(stderr)
-		return exitUsage
+		return usageError(fs, stderr, "one model file at most, got %d", len(files))
 	}
 
 	var path string
+	var err error
 	if len(files) == 1 {
 		path = files[0]
 	} else if path, err = modelfile.FindModelFile(*seeds); err != nil {

@@ -122,18 +122,7 @@ func TestModelCheckGolden(t *testing.T) {
 	if _, again, _ := runCmd(t, "model", "check", checkedModel); again != out {
 		t.Errorf("a second run differs:\n%s", again)
 	}
-	if *update {
-		if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if out != string(want) {
-		t.Errorf("stdout differs from %s:\n%s", golden, out)
-	}
+	checkGolden(t, golden, out)
 }
 
 // --format json carries the same report for machines: the model, every
@@ -212,7 +201,7 @@ func TestModelCheckExitCodes(t *testing.T) {
 		{"no model in seeds", []string{"--seeds", dir}, exitFail, "", "cmap model check: find competency model: no file matching"},
 		{"help", []string{"-h"}, exitOK, "Usage: cmap model check [flags] [FILE]", ""},
 		{"--help", []string{"--help"}, exitOK, "Exit status:", ""},
-		{"unknown flag", []string{"--nope"}, exitUsage, "", "flag provided but not defined: -nope\nUsage: cmap model check"},
+		{"unknown flag", []string{"--nope"}, exitUsage, "", "cmap model check: flag provided but not defined: -nope\n\nUsage: cmap model check"},
 		{"bad format", []string{"--format", "xml", checkedModel}, exitUsage, "", `cmap model check: --format must be text or json, not "xml"`},
 		{"two files", []string{checkedModel, bad}, exitUsage, "", "cmap model check: one model file at most, got 2"},
 	}

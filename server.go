@@ -60,6 +60,7 @@ Usage:
   cmap [serve] [flags]                 serve the API, the coverage map and
                                        the exports (the default verb)
   cmap model export [FILE]             write the competency model as YAML
+  cmap model check [FILE]              show how the competency model reads
   cmap rules check [DIR]               check the rule files: every problem
                                        as file:line:col
   cmap rules test [DIR]                run the rule tests beside the rules
