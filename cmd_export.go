@@ -106,7 +106,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return exitFail
 	}
 	var buf bytes.Buffer
-	err = export.Write(&buf, a.Index(), cfg.kind, cfg.format, export.Options{MinLevel: cfg.minLevel, Status: cfg.status, OverServedAbove: cfg.overServedAbove})
+	err = export.Write(&buf, a.View().Index(), cfg.kind, cfg.format, export.Options{MinLevel: cfg.minLevel, Status: cfg.status, OverServedAbove: cfg.overServedAbove})
 	if closeErr := errors.Join(a.Close(), db.Close(context.WithoutCancel(ctx))); closeErr != nil {
 		logger.Warn("closing the database", "error", closeErr)
 	}

@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"cmap/analysis"
 	"cmap/app"
 	"cmap/diag"
 	"cmap/engine"
@@ -427,7 +428,7 @@ func (s *server) routes() http.Handler {
 	coverage := web.Coverage()
 	mux.Handle(web.CoveragePath, coverage)
 	mux.Handle(web.CoveragePath+"/", coverage)
-	mux.Handle(web.ExportsPath, web.Exports(s.app.Index))
+	mux.Handle(web.ExportsPath, web.Exports(func() *analysis.Index { return s.app.View().Index() }))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		io.WriteString(w, "ok\n")

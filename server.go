@@ -48,6 +48,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runRules(ctx, args, stdout, stderr)
 	case "export":
 		return runExport(ctx, args, stdout, stderr)
+	case "bench":
+		return runBench(ctx, args, stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "cmap: unknown verb %q\n\n%s", verb, usage)
 		return exitUsage
@@ -68,6 +70,8 @@ Usage:
                                        show why a rule fires or not
   cmap export coverage|gaps|readiness  write an analysis answer as CSV or
                                        JSON
+  cmap bench [--scale S]               measure cmap against its DoD-scale
+                                       goals
   cmap help [VERB ...]                 this text, or the help of a verb
 
 'cmap help VERB' (or 'cmap VERB -h') prints the flags and examples of a

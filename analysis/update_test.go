@@ -22,6 +22,9 @@ type answers struct {
 	Organizations       []string
 	OrgReadiness        []*analysis.OrganizationReadiness
 	OrgRecommendations  [][]analysis.CourseGapClosure
+	CourseRecords       []*engine.Course
+	PositionRecords     []*engine.Position
+	PersonRecords       []*engine.Person
 }
 
 func answersOf(t *testing.T, ix *analysis.Index) answers {
@@ -62,6 +65,13 @@ func answersOf(t *testing.T, ix *analysis.Index) answers {
 		must(err)
 		a.OrgRecommendations = append(a.OrgRecommendations, c)
 	}
+	courses, err := ix.Courses(engine.CourseFilter{}, engine.Page{})
+	must(err)
+	positions, err := ix.Positions(engine.PositionFilter{}, engine.Page{})
+	must(err)
+	people, err := ix.People(engine.PersonFilter{}, engine.Page{})
+	must(err)
+	a.CourseRecords, a.PositionRecords, a.PersonRecords = courses.Items, positions.Items, people.Items
 	return a
 }
 

@@ -147,8 +147,7 @@ func TestFrameworkIsServedFromMemoryAndPutChecksTheRules(t *testing.T) {
 	ctx := context.Background()
 	before := store.frameworks.Load()
 	for range 3 {
-		got, err := a.Framework(ctx)
-		must(t, err)
+		got := a.View().Framework()
 		if len(got.SubCompetencyCodes()) != 58 {
 			t.Fatalf("framework has %d sub-competencies, want the model's 58", len(got.SubCompetencyCodes()))
 		}
@@ -157,22 +156,20 @@ func TestFrameworkIsServedFromMemoryAndPutChecksTheRules(t *testing.T) {
 		t.Errorf("three reads reached the store %d times, want 0 (the rules were checked against it at Open)", n)
 	}
 
-	s, c, err := a.SubCompetency(ctx, "4.C")
+	s, c, err := a.View().SubCompetency("4.C")
 	must(t, err)
 	if s.Code != "4.C" || c.Code != "4.0" {
 		t.Errorf("SubCompetency(4.C) = %+v in %+v", s, c)
 	}
-	_, _, err = a.SubCompetency(ctx, "4.Z")
+	_, _, err = a.View().SubCompetency("4.Z")
 	wantError(t, err, engine.ENOTFOUND, "")
-	_, err = a.Competency(ctx, "10.0")
+	_, err = a.View().Competency("10.0")
 	wantError(t, err, engine.ENOTFOUND, "")
 
 	f := *sampleSeeds(t).Framework
 	f.Name = "Renamed"
 	must(t, a.PutFramework(ctx, &f))
-	got, err := a.Framework(ctx)
-	must(t, err)
-	if got.Name != "Renamed" {
+	if got := a.View().Framework(); got.Name != "Renamed" {
 		t.Errorf("after PutFramework the name is %q, want Renamed", got.Name)
 	}
 
@@ -238,7 +235,7 @@ func TestUpdateCourseAppliesEditAndRefusesStaleVersion(t *testing.T) {
 	if updated.Version != 2 || updated.Code != "SCM-401" || updated.Title != "Case Management" {
 		t.Fatalf("updated = %+v", updated)
 	}
-	stored, err := a.Course(ctx, "SCM-401")
+	stored, err := a.View().Course("SCM-401")
 	must(t, err)
 	if stored.Title != "Case Management" || stored.Version != 2 {
 		t.Errorf("stored = %+v", stored)
@@ -270,7 +267,7 @@ func TestDeleteCourseRequiredByAnotherIsRefused(t *testing.T) {
 	wantError(t, a.DeleteCourse(ctx, "SCO-201", 7), engine.ECONFLICT, "")
 	must(t, a.DeleteCourse(ctx, "SCO-201", 1))
 	must(t, a.DeleteCourse(ctx, "SCO-101", 1))
-	_, err = a.Course(ctx, "SCO-101")
+	_, err = a.View().Course("SCO-101")
 	wantError(t, err, engine.ENOTFOUND, "")
 	wantError(t, a.DeleteCourse(ctx, "SCO-101", 1), engine.ENOTFOUND, "")
 }
@@ -291,22 +288,22 @@ func TestPositionsAndTheirHolders(t *testing.T) {
 		must(t, a.CreatePerson(ctx, p))
 	}
 
-	byID, err := a.PeopleByID(ctx, []string{"P-4", "P-1", "P-9"})
-	must(t, err)
-	names := map[string]string{}
-	for _, p := range byID {
-		names[p.ID] = p.Name
+	v := a.View()
+	for id, want := range map[string]string{"P-1": "Ada", "P-4": "Di"} {
+		if p, err := v.Person(id); err != nil || p.Name != want {
+			t.Errorf("Person(%s) = %+v, %v; want %s", id, p, err, want)
+		}
 	}
-	if len(names) != 2 || names["P-1"] != "Ada" || names["P-4"] != "Di" {
-		t.Errorf("PeopleByID(P-4, P-1, P-9) = %v, want Ada and Di only", names)
+	_, err := v.Person("P-9")
+	wantError(t, err, engine.ENOTFOUND, "")
+	if holders := v.Holders("POS-3"); len(holders) != 0 {
+		t.Errorf("POS-3 has holders %v, want none", holders)
 	}
-
-	holders, err := a.PeopleByPosition(ctx, []string{"POS-1", "POS-3"})
-	must(t, err)
-	if len(holders) != 1 || len(holders["POS-1"]) != 2 {
-		t.Fatalf("holders = %v, want POS-1 with two people only", holders)
+	holders := v.Holders("POS-1")
+	if len(holders) != 2 {
+		t.Fatalf("holders of POS-1 = %v, want two people", holders)
 	}
-	for _, p := range holders["POS-1"] {
+	for _, p := range holders {
 		if p.PositionID != "POS-1" {
 			t.Errorf("holder %s holds %s", p.ID, p.PositionID)
 		}
@@ -366,7 +363,7 @@ func TestPersonReferencesAreChecked(t *testing.T) {
 	wantError(t, err, engine.ECONFLICT, "")
 	wantError(t, a.DeletePerson(ctx, "P-1", 1), engine.ECONFLICT, "")
 	must(t, a.DeletePerson(ctx, "P-1", 2))
-	_, err = a.Person(ctx, "P-1")
+	_, err = a.View().Person("P-1")
 	wantError(t, err, engine.ENOTFOUND, "")
 }
 

@@ -9,27 +9,6 @@ import (
 	"cmap/engine"
 )
 
-// Course returns the course with code (ENOTFOUND).
-func (a *App) Course(ctx context.Context, code string) (*engine.Course, error) {
-	return a.store.Course(ctx, code)
-}
-
-// CoursesByCode returns the courses with the given codes that exist, in
-// any order.
-func (a *App) CoursesByCode(ctx context.Context, codes []string) ([]*engine.Course, error) {
-	return a.store.CoursesByCode(ctx, codes)
-}
-
-// Courses returns one page of the courses f selects, ordered by code.
-func (a *App) Courses(ctx context.Context, f engine.CourseFilter, p engine.Page) (engine.List[*engine.Course], error) {
-	return a.store.ListCourses(ctx, f, p)
-}
-
-// CountCourses returns how many courses f selects.
-func (a *App) CountCourses(ctx context.Context, f engine.CourseFilter) (int, error) {
-	return a.store.CountCourses(ctx, f)
-}
-
 // CreateCourse stores a new course with version 1 and derives its
 // coverage. Errors: EINVALID when c is malformed or a prerequisite does
 // not exist or would make a cycle; ECONFLICT when the code is taken.

@@ -43,7 +43,7 @@ func (r *Resolver) courseImpact(ctx context.Context, code string, input *model.U
 	if changes != 1 {
 		return nil, engine.Invalid("", "give exactly one change: input, retire: true or delete: true")
 	}
-	ix := r.App.Index()
+	ix := viewOf(ctx).Index()
 	switch {
 	case retire:
 		imp, err := ix.ImpactOfRetirement(code)
@@ -52,7 +52,7 @@ func (r *Resolver) courseImpact(ctx context.Context, code string, input *model.U
 		imp, err := ix.ImpactOfDeletion(code)
 		return impactOf(ctx, imp, "", err)
 	}
-	stored, err := r.App.Course(ctx, code)
+	stored, err := viewOf(ctx).Course(code)
 	if err != nil {
 		return nil, err
 	}
@@ -66,7 +66,7 @@ func (r *Resolver) courseImpact(ctx context.Context, code string, input *model.U
 // courseImpact answers.
 func (r *Resolver) newCourseImpact(ctx context.Context, input model.CreateCourseInput) (*model.CourseImpact, error) {
 	c := courseOf(input)
-	imp, err := r.impactOfCourse(ctx, r.App.Index(), c)
+	imp, err := r.impactOfCourse(ctx, viewOf(ctx).Index(), c)
 	if err == nil && imp.Change != analysis.ChangeCreate {
 		return nil, engine.Invalid("input.code", "course %s is in the catalogue: ask courseImpact(code:, input:) for an edit", c.Code)
 	}
@@ -91,6 +91,5 @@ func impactOf(ctx context.Context, imp *analysis.CourseImpact, ruleError string,
 	if err != nil {
 		return nil, err
 	}
-	prefetchForImpact(ctx, imp.People)
 	return &model.CourseImpact{CourseImpact: imp, RuleError: ruleError}, nil
 }

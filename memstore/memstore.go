@@ -28,8 +28,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"regexp"
-	"slices"
 	"sync"
 	"time"
 
@@ -163,23 +161,3 @@ func (s *Store) MarkSeeded(ctx context.Context, name string) error {
 	s.seed = name
 	return nil
 }
-
-// search returns a matcher of the case-insensitive substring text, as
-// package mongodb's regular expression; nil when text is empty.
-func search(text string) *regexp.Regexp {
-	if text == "" {
-		return nil
-	}
-	return regexp.MustCompile("(?i)" + regexp.QuoteMeta(text))
-}
-
-// matchesAny reports whether re is nil or matches one of fields.
-func matchesAny(re *regexp.Regexp, fields ...string) bool {
-	if re == nil {
-		return true
-	}
-	return slices.ContainsFunc(fields, re.MatchString)
-}
-
-// equalOrEmpty reports whether want is empty or equals got.
-func equalOrEmpty(want, got string) bool { return want == "" || want == got }
