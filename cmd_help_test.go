@@ -121,7 +121,7 @@ func goldenName(words []string) string {
 // stdout with exit 0 and nothing on stderr, and matches its golden file.
 func TestHelp(t *testing.T) {
 	commands := allCommands(t)
-	for _, want := range []string{"", "serve", "model", "model export", "rules", "rules check", "rules test", "rules explain", "export"} {
+	for _, want := range []string{"", "serve", "model", "model export", "model check", "rules", "rules check", "rules test", "rules explain", "export", "bench"} {
 		if !slices.ContainsFunc(commands, func(w []string) bool { return strings.Join(w, " ") == want }) {
 			t.Errorf("the usages do not list the command %q", want)
 		}
@@ -175,6 +175,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"export"}, "cmap export: name one of coverage, gaps or readiness, then the flags"},
 		{[]string{"export", "people"}, `cmap export: unknown export "people": want coverage, gaps or readiness`},
 		{[]string{"export", "gaps", "--format", "xlsx"}, `cmap export: --format: unknown format "xlsx": want csv or json`},
+		{[]string{"bench", "--clients", "0"}, "cmap bench: --clients 0: need at least 1"},
+		{[]string{"bench", "extra"}, `cmap bench: unexpected argument "extra"`},
 		{[]string{"export", "gaps", "--over-served-above", "0"}, `cmap export: --over-served-above: "0" is not a number of courses: want a whole number of 1 or more`},
 	} {
 		code, stdout, stderr := runCmd(t, tc.args...)

@@ -25,6 +25,12 @@ import (
 // because a test on a shared machine cannot rely on them: every address a
 // server example listens on becomes 127.0.0.1:0 (a free port), and every
 // MongoDB URI names an embedded database the test starts on ./data.
+//
+// Two kinds of example print nothing a golden file can hold: a server
+// example is started, checked to serve and stopped; a bench example
+// (minutes of measurement at DoD scale, printing timings) has its command
+// line checked by bench's own parser, and TestBenchEndToEnd runs a small
+// bench.
 
 // workspace makes the folder the examples run in and changes into it for
 // the rest of the test.
@@ -112,6 +118,15 @@ func runsServer(args []string) bool {
 	return strings.HasPrefix(args[0], "-") && !isHelpFlag(args[0])
 }
 
+// runsBench reports whether the cmap arguments args run the bench.
+func runsBench(args []string) bool {
+	return len(args) > 0 && args[0] == "bench" && !slices.ContainsFunc(args, isHelpFlag)
+}
+
+// unrecorded reports whether the output of the cmap arguments args is not
+// compared (see the package comment): a server or the bench.
+func unrecorded(args []string) bool { return runsServer(args) || runsBench(args) }
+
 // exampleResult is what a cmap example printed and returned.
 type exampleResult struct {
 	code           int
@@ -126,6 +141,11 @@ func runExample(t *testing.T, cl commandLine) exampleResult {
 		t.Fatalf("%v: not a cmap command", cl.args)
 	}
 	args := slices.Clone(cl.args[1:])
+	if runsBench(args) {
+		var stdout, stderr bytes.Buffer
+		_, code, _ := parseBenchFlags(args[1:], &stdout, &stderr)
+		return exampleResult{code, stdout.String(), stderr.String()}
+	}
 	if !runsServer(args) {
 		for _, kv := range cl.env {
 			t.Setenv(kv[0], kv[1])
@@ -298,9 +318,9 @@ func TestDocumentedExamples(t *testing.T) {
 						t.Fatal(err)
 					}
 					r := runExample(t, cl)
-					if runsServer(cl.args[1:]) {
+					if unrecorded(cl.args[1:]) {
 						if r.code != exitOK {
-							t.Errorf("%s: exit %d", line, r.code)
+							t.Errorf("%s: exit %d\n%s", line, r.code, r.stderr)
 						}
 						return
 					}

@@ -22,7 +22,8 @@ import (
 //     lines up to the next command are what it prints (standard output,
 //     then standard error). A cmap command is run and must print exactly
 //     that; a server (cmap, cmap serve) is started, checked to serve and
-//     stopped, and shows no output. "curl -s URL" on http://127.0.0.1:8080
+//     stopped, and a bench has its command line checked (examples_test.go
+//     says why); they show no output. "curl -s URL" on http://127.0.0.1:8080
 //     gets URL from a server over the seeded sample and must answer exactly
 //     the lines shown. The go commands of readmeGoCommands are the
 //     toolchain's own and are not run. Any other command fails the test.
@@ -174,9 +175,9 @@ func (r *readme) runCommands(t *testing.T, commands []*shellCommand) {
 		case "cmap":
 			t.Run(c.line, func(t *testing.T) {
 				res := runExample(t, cl)
-				if runsServer(cl.args[1:]) {
+				if unrecorded(cl.args[1:]) {
 					if res.code != exitOK || len(c.output) > 0 {
-						t.Errorf("README.md:%d: %s: exit %d; a server example shows no output", c.block.line, c.line, res.code)
+						t.Errorf("README.md:%d: %s: exit %d; a server or bench example shows no output", c.block.line, c.line, res.code)
 					}
 					return
 				}
