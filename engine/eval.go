@@ -425,7 +425,7 @@ func (rs *RuleSet) newPositionMemo(profiles []positionView) *positionMemo {
 				break
 			}
 			m.strides[i][f] = int32(size)
-			size *= count[f]
+			size *= max(count[f], 1) // 0 only when there are no positions
 		}
 		sizes[i] = size
 		total += size

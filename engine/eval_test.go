@@ -306,3 +306,22 @@ func TestTermGatesAgreeWithTheCondition(t *testing.T) {
 		}
 	}
 }
+
+// TestDeriveAllWithoutPositions derives a catalogue with no positions (a
+// new database, or one holding only courses): the position memo has no
+// field values to number and must not divide by their count.
+func TestDeriveAllWithoutPositions(t *testing.T) {
+	rs := mustLoad(t, map[string]string{"courses.yaml": evalRules, "positions.yaml": positionRules})
+	c := &Course{Code: "SCM-201", Title: "Price and availability", Hours: 8, DeliveryMode: DeliveryOnline, Status: CourseActive}
+	d, err := rs.DeriveAll([]*Course{c}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := rs.CourseCoverage(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Requirements) != 0 || !reflect.DeepEqual(d.Coverage[c.Code], want) {
+		t.Errorf("DeriveAll without positions = %+v, %+v; want no requirements and %+v", d.Coverage, d.Requirements, want)
+	}
+}
