@@ -26,7 +26,12 @@ import (
 //     moment is normal: a writer increments the version, then logs.
 //
 // Up to a hole, the entries before it are applied and the state's version
-// moves to the last of them.
+// moves to the last of them. Entries are applied catchUpBatch at a time,
+// each batch a new state, so that the App's own writes, which wait while
+// a batch is applied, wait for a hundred records at most.
+
+// catchUpBatch is the most change log entries applied under updateMu.
+const catchUpBatch = 100
 
 // hole is a version found missing from the change log, and when.
 type hole struct {
@@ -43,11 +48,35 @@ type caughtUp struct {
 	rebuild string
 }
 
+// catchUpTo brings the state up to v, the store's data version: from the
+// change log, a batch at a time, up to a hole; or by a rebuild when the
+// log cannot answer. The caller holds rebuildMu.
+func (a *App) catchUpTo(ctx context.Context, v int64) (caughtUp, error) {
+	var done caughtUp
+	for first := true; ; first = false {
+		batch, err := a.applyChanges(ctx, v)
+		if first {
+			done.from = batch.from
+		}
+		done.to, done.changes, done.rebuild = batch.to, done.changes+batch.changes, batch.rebuild
+		switch {
+		case err != nil:
+			return done, err
+		case done.rebuild != "":
+			err := a.rebuild(ctx, nil, a.current().rejected)
+			done.to = a.current().dataVersion
+			return done, err
+		case batch.changes < catchUpBatch || done.to >= v:
+			return done, nil // caught up, or stopped at a hole
+		}
+	}
+}
+
 // applyChanges applies the change log from the state's data version up to
-// v (or up to a hole) and swaps the new state in, holding updateMu so that
-// the App's own writes wait. It applies nothing and returns the reason in
-// caughtUp.rebuild when the state must be rebuilt instead. The caller
-// holds rebuildMu, which guards a.hole.
+// v, at most catchUpBatch entries and only up to a hole, and swaps the new
+// state in, holding updateMu so that the App's own writes wait. It applies
+// nothing and returns the reason in caughtUp.rebuild when the state must
+// be rebuilt instead. The caller holds rebuildMu, which guards a.hole.
 func (a *App) applyChanges(ctx context.Context, v int64) (caughtUp, error) {
 	a.updateMu.Lock()
 	defer a.updateMu.Unlock()
@@ -63,7 +92,8 @@ func (a *App) applyChanges(ctx context.Context, v int64) (caughtUp, error) {
 		done.rebuild = fmt.Sprintf("the data version went back from %d to %d", cur.dataVersion, v)
 		return done, nil
 	}
-	changes, err := a.store.Changes(ctx, cur.dataVersion, v)
+	through := min(v, cur.dataVersion+catchUpBatch)
+	changes, err := a.store.Changes(ctx, cur.dataVersion, through)
 	if engine.ErrorCode(err) == engine.ENOTFOUND {
 		done.rebuild = "the change log no longer reaches back to this instance's version"
 		return done, nil
@@ -71,7 +101,7 @@ func (a *App) applyChanges(ctx context.Context, v int64) (caughtUp, error) {
 	if err != nil {
 		return done, err
 	}
-	if missing := cur.dataVersion + int64(len(changes)) + 1; missing <= v {
+	if missing := cur.dataVersion + int64(len(changes)) + 1; missing <= through {
 		switch {
 		case a.hole.version != missing:
 			a.hole = hole{version: missing, seen: time.Now()}

@@ -315,8 +315,9 @@ func TestCatchUpAppliesTheOtherInstancesWrites(t *testing.T) {
 	}
 }
 
-// Catching up after k writes reads k records (and the log once), not the
-// catalogue: what a rebuild reads is counted for comparison.
+// Catching up after k writes reads k records (and the log once per batch
+// of app.CatchUpBatch entries), not the catalogue: what a rebuild reads is
+// counted for comparison.
 func TestCatchUpCostsWhatTheChangeDoes(t *testing.T) {
 	t.Parallel()
 	store := seededStore(t).Store
@@ -327,7 +328,7 @@ func TestCatchUpCostsWhatTheChangeDoes(t *testing.T) {
 	people, err := store.ListPeople(ctx, engine.PersonFilter{}, engine.Page{})
 	must(t, err)
 	next := 0
-	for _, k := range []int{1, 4, 16, 64} {
+	for _, k := range []int{1, 4, 16, app.CatchUpBatch + 50} {
 		for range k {
 			_, err := a1.RecordCompletion(ctx, people.Items[next].ID, "SCO-101", day("2025-03-04"))
 			must(t, err)
@@ -340,9 +341,10 @@ func TestCatchUpCostsWhatTheChangeDoes(t *testing.T) {
 		for _, n := range calls {
 			total += n
 		}
-		if len(read) != k || calls["Person"] != k || total != k+2 {
+		batches := (k + app.CatchUpBatch - 1) / app.CatchUpBatch
+		if len(read) != k || calls["Person"] != k || calls["Changes"] != batches || total != k+1+batches {
 			t.Errorf("catching up after %d writes: %d store calls %v, %d records read; want %d calls, %d records",
-				k, total, calls, len(read), k+2, k)
+				k, total, calls, len(read), k+1+batches, k)
 		}
 	}
 	wantSameAnswers(t, "after the catch-ups", a2, store)

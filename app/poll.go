@@ -81,11 +81,7 @@ func (a *App) catchUp() {
 	a.rebuildMu.Lock()
 	defer a.rebuildMu.Unlock()
 	start := time.Now()
-	done, err := a.applyChanges(a.ctx, v)
-	if err == nil && done.rebuild != "" {
-		err = a.rebuild(a.ctx, nil, a.current().rejected)
-		done.to = a.current().dataVersion
-	}
+	done, err := a.catchUpTo(a.ctx, v)
 	switch {
 	case err != nil:
 		if a.ctx.Err() == nil {

@@ -4,8 +4,11 @@ import "context"
 
 // ChangeLogLength is how far back a Store's change log reaches: it keeps
 // the entries of the last ChangeLogLength data versions and prunes older
-// ones. A reader further behind than that reads everything again, which
-// past a thousand changes costs no more than catching up one by one would.
+// ones. A reader further behind than that reads everything again. A
+// thousand is about where catching up one change at a time (0.5 ms a
+// change in memory, 10 ms on the embedded FerretDB) costs what reading
+// everything again does at DoD scale (0.8 s in memory, seconds on
+// FerretDB): see app's BenchmarkCatchUp.
 const ChangeLogLength = 1000
 
 // ChangeKind names the kind of record a change log entry is about.
