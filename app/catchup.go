@@ -16,7 +16,8 @@ import (
 // the change, not of the catalogue. What the log cannot answer is rebuilt
 // from everything, as before the log existed:
 //
-//   - a change of the framework (the rules are checked against it again);
+//   - a change of the framework (the rules are checked against it again),
+//     a write of many records at once (engine.ChangeMany);
 //   - a state more than engine.ChangeLogLength versions behind (the log
 //     was pruned), a state marked stale by a failed update, a data version
 //     that went back (the database was replaced);
@@ -131,8 +132,11 @@ func (a *App) withChanges(ctx context.Context, cur *state, changes []engine.Chan
 	s := cur
 	applied := make(map[engine.Change]bool, len(changes))
 	for _, c := range changes {
-		if c.Kind == engine.ChangeFramework {
+		switch c.Kind {
+		case engine.ChangeFramework:
 			return nil, "the framework changed", nil
+		case engine.ChangeMany:
+			return nil, "many records were written at once", nil
 		}
 		key := engine.Change{Kind: c.Kind, Key: c.Key}
 		if applied[key] {

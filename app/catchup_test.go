@@ -21,13 +21,15 @@ import (
 
 // recordingStore records the calls that reach the store beneath it: how
 // many of each method, and which records were read by key. With hide set,
-// its change log stops before that version, as a log with a hole does.
+// its change log stops before that version, as a log with a hole does;
+// with many set, it says that version wrote many records at once.
 type recordingStore struct {
 	engine.Store
 	mu    sync.Mutex
 	calls map[string]int
 	read  []string // "course SCO-101", one per read by key
 	hide  int64
+	many  int64
 }
 
 func (s *recordingStore) call(method string, key ...string) {
@@ -153,8 +155,11 @@ func (s *recordingStore) Changes(ctx context.Context, after, through int64) ([]e
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i, c := range changes {
-		if c.Version == s.hide {
+		switch c.Version {
+		case s.hide:
 			return changes[:i], err
+		case s.many:
+			changes[i] = engine.Change{Version: c.Version, Kind: engine.ChangeMany}
 		}
 	}
 	return changes, err
@@ -359,7 +364,8 @@ func TestCatchUpCostsWhatTheChangeDoes(t *testing.T) {
 }
 
 // What the change log cannot answer is rebuilt from everything: a new
-// framework, a hole that stays, a log pruned past the instance's version.
+// framework, a write of many records at once, a hole that stays, a log
+// pruned past the instance's version.
 func TestCatchUpRebuildsWhatTheLogCannotAnswer(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -383,6 +389,23 @@ func TestCatchUpRebuildsWhatTheLogCannotAnswer(t *testing.T) {
 			t.Errorf("after a new framework: store calls %v, framework %q", rec.calls, a2.View().Framework().Name)
 		}
 		wantSameAnswers(t, "after a new framework", a2, store)
+	})
+
+	t.Run("many records at once", func(t *testing.T) {
+		store := smallCatalogue(t).Store
+		a1 := openApp(t, store, app.Options{})
+		rec := &recordingStore{Store: store}
+		a2 := openApp(t, rec, app.Options{})
+		v, err := store.DataVersion(ctx)
+		must(t, err)
+		rec.many = v + 1
+		must(t, a1.CreatePosition(ctx, position("POS-2")))
+		rec.reset()
+		a2.CatchUp()
+		if !rebuilt(rec) {
+			t.Errorf("after a write of many records the catch-up made the calls %v, want a rebuild", rec.calls)
+		}
+		wantSameAnswers(t, "after a write of many records", a2, store)
 	})
 
 	t.Run("hole", func(t *testing.T) {

@@ -22,6 +22,10 @@ const (
 	// ChangePerson is any write of a person, a recorded completion
 	// included.
 	ChangePerson ChangeKind = "person"
+	// ChangeMany is one write of many records at once (a bulk create, an
+	// import), logged as one entry with no key: readers read everything
+	// again.
+	ChangeMany ChangeKind = "many"
 )
 
 // Change is one entry of a Store's change log: a write of one record that
@@ -32,7 +36,7 @@ type Change struct {
 	Version int64
 	Kind    ChangeKind
 	// Key is the course code, position id or person id; "" for the
-	// framework.
+	// framework and ChangeMany.
 	Key string
 }
 

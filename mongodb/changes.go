@@ -29,39 +29,30 @@ func (d *changeDoc) record() engine.Change {
 // order of the versions.
 func changeID(v int64) string { return fmt.Sprintf("%019d", v) }
 
-// logChanges adds len(keys) to the data version and logs the writes of the
-// records of kind with keys, in that order, one version each; of a write of
-// more records than the log keeps, only the last are logged. The same bulk
-// write prunes the entries that fall out of the log. The caller holds the
-// write lock and has written the records.
-func (db *DB) logChanges(ctx context.Context, kind engine.ChangeKind, keys ...string) error {
-	n := int64(len(keys))
-	last, err := db.bumpDataVersion(ctx, n)
+// logChange increments the data version and logs the write of the record
+// of kind with key under the new version. The same bulk write prunes the
+// entry that falls out of the log. The caller holds the write lock and has
+// written the record.
+func (db *DB) logChange(ctx context.Context, kind engine.ChangeKind, key string) error {
+	v, err := db.bumpDataVersion(ctx)
 	if err != nil {
 		return err
 	}
-	first, keep := last-n+1, db.changeLogLength
-	at := now()
-	var models []mongo.WriteModel
-	for i := max(0, n-keep); i < n; i++ {
-		v := first + i
-		models = append(models, mongo.NewInsertOneModel().SetDocument(
-			changeDoc{ID: changeID(v), Version: v, Kind: string(kind), Key: keys[i], At: at}))
-	}
-	// The entry of version last-keep falls out of the log now. One write
-	// deletes it by _id; a write of several records, and one write in
-	// keep, delete every entry up to it (a scan on FerretDB), leftovers of
-	// writes that died between their entry and its pruning included.
-	switch {
-	case last <= keep:
-	case n > 1 || last%keep == 0:
+	models := []mongo.WriteModel{mongo.NewInsertOneModel().SetDocument(
+		changeDoc{ID: changeID(v), Version: v, Kind: string(kind), Key: key, At: now()})}
+	// The entry of version v-keep falls out of the log now: delete it by
+	// _id, and every keep versions every entry up to it (a scan on
+	// FerretDB), leftovers of writes that died before they pruned.
+	switch keep := db.changeLogLength; {
+	case v <= keep:
+	case v%keep == 0:
 		models = append(models, mongo.NewDeleteManyModel().SetFilter(
-			bson.D{{Key: "_id", Value: bson.D{{Key: "$lte", Value: changeID(last - keep)}}}}))
+			bson.D{{Key: "_id", Value: bson.D{{Key: "$lte", Value: changeID(v - keep)}}}}))
 	default:
-		models = append(models, mongo.NewDeleteOneModel().SetFilter(bson.D{{Key: "_id", Value: changeID(last - keep)}}))
+		models = append(models, mongo.NewDeleteOneModel().SetFilter(bson.D{{Key: "_id", Value: changeID(v - keep)}}))
 	}
 	if _, err := db.changes.BulkWrite(ctx, models); err != nil {
-		return internal(fmt.Sprintf("log the change of %s %s at version %d", kind, keys[n-1], last), err)
+		return internal(fmt.Sprintf("log the change of %s %s at version %d", kind, key, v), err)
 	}
 	return nil
 }

@@ -45,7 +45,8 @@
 // Every write of a record increments the data version in meta and then
 // inserts a document into changes whose _id is the new version, zero-padded
 // to 19 digits (a string, so that FerretDB looks it up in SQL and byte
-// order is number order), naming the record's kind and key. The same bulk
+// order is number order), naming the record's kind and key (a write of
+// many records at once logs one engine.ChangeMany entry). The same bulk
 // write deletes the entry that falls out of the log (engine.ChangeLogLength
 // versions back) and, every ChangeLogLength versions, any older leftover.
 // The record, the version and the entry are three writes, not one: a

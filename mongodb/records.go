@@ -27,7 +27,7 @@ func now() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }
 
 // writeRecord runs write, a write of the record of kind with key, under
 // the write lock and, when it succeeds, increments the data version and
-// logs the change (logChanges).
+// logs the change (logChange).
 func (db *DB) writeRecord(ctx context.Context, kind engine.ChangeKind, key string, write func() error) error {
 	unlock, err := db.lockWrites(ctx)
 	if err != nil {
@@ -37,7 +37,7 @@ func (db *DB) writeRecord(ctx context.Context, kind engine.ChangeKind, key strin
 	if err := write(); err != nil {
 		return err
 	}
-	return db.logChanges(ctx, kind, key)
+	return db.logChange(ctx, kind, key)
 }
 
 // insertRecord inserts doc, the new record key of kind.
@@ -247,16 +247,16 @@ const (
 	metaSeed        = "seed"
 )
 
-// bumpDataVersion adds n to the data version and returns the new value.
+// bumpDataVersion increments the data version and returns the new value.
 // The caller holds the write lock (FerretDB applies $inc by reading and
 // writing back).
-func (db *DB) bumpDataVersion(ctx context.Context, n int64) (int64, error) {
+func (db *DB) bumpDataVersion(ctx context.Context) (int64, error) {
 	var d struct {
 		Value int64 `bson:"value"`
 	}
 	err := db.meta.FindOneAndUpdate(ctx,
 		bson.D{{Key: "_id", Value: metaDataVersion}},
-		bson.D{{Key: "$inc", Value: bson.D{{Key: "value", Value: n}}}},
+		bson.D{{Key: "$inc", Value: bson.D{{Key: "value", Value: int64(1)}}}},
 		options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After),
 	).Decode(&d)
 	if err != nil {
