@@ -147,7 +147,9 @@ func TestCostIsReported(t *testing.T) {
 		t.Helper()
 		body := queryBody(q)
 		a := send(t, c.url, "", bytes.NewReader(body), int64(len(body)))
-		var ext struct{ Cost struct{ Estimated, Limit int } }
+		var ext struct {
+			Cost struct{ Estimated, Limit int }
+		}
 		if err := json.Unmarshal(a.members["extensions"], &ext); err != nil || ext.Cost.Estimated < 1 || ext.Cost.Limit != 500_000 {
 			t.Fatalf("%s: extensions %s (%v)", q, a.members["extensions"], err)
 		}
@@ -177,7 +179,9 @@ func TestCostIsReported(t *testing.T) {
 	// A refusal for its cost says what the cost was.
 	body := queryBody(nested(6))
 	a := send(t, c.url, "", bytes.NewReader(body), int64(len(body)))
-	var ext struct{ Cost struct{ Estimated, Limit int } }
+	var ext struct {
+		Cost struct{ Estimated, Limit int }
+	}
 	json.Unmarshal(a.members["extensions"], &ext)
 	if ext.Cost.Estimated <= ext.Cost.Limit {
 		t.Errorf("a query refused for its cost reports extensions %s", a.members["extensions"])
