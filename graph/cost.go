@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"encoding/json"
 	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -160,10 +161,19 @@ var costWeights = map[string]int{
 	"Person.readiness":                         10,
 }
 
-// topOr returns the argument top when given and not negative, n otherwise.
+// topOr returns the argument top when given and not negative (at most n),
+// n otherwise. Arguments come as the query wrote them: an int64 literal
+// or a json.Number variable.
 func topOr(args map[string]any, n int) int {
-	if top, ok := args["top"].(int); ok && top >= 0 {
-		return min(top, n)
+	var top int64 = -1
+	switch v := args["top"].(type) {
+	case int64:
+		top = v
+	case json.Number:
+		top, _ = v.Int64()
+	}
+	if top >= 0 {
+		return int(min(top, int64(n)))
 	}
 	return n
 }
