@@ -45,14 +45,19 @@ type Course struct {
 	UpdatedAt time.Time `json:"updatedAt" yaml:"-"`
 }
 
+// courseCode is the form of a course code, and courseCodeRule says it in
+// words for error messages.
 var courseCode = regexp.MustCompile(`^[A-Z][A-Z0-9]{1,9}-[0-9A-Z]{2,6}$`)
+
+const courseCodeRule = "2 to 10 capital letters or digits starting with a letter, a dash, " +
+	"then 2 to 6 capital letters or digits: SCO-201"
 
 // Validate checks the course's fields, their sizes included (see
 // MaxName); the error names the field path.
 func (c *Course) Validate() error {
 	switch {
 	case !courseCode.MatchString(c.Code):
-		return Invalid("code", "%q is not a course code (letters, a dash, digits: SCO-201)", shorten(c.Code))
+		return Invalid("code", "%q is not a course code (%s)", shorten(c.Code), courseCodeRule)
 	case strings.TrimSpace(c.Title) == "":
 		return Invalid("title", "title is empty")
 	case c.Hours < 0 || c.Hours > 10000:
@@ -99,7 +104,7 @@ func (c *Course) Validate() error {
 		field := fmt.Sprintf("prerequisites[%d]", i)
 		switch {
 		case !courseCode.MatchString(p):
-			return Invalid(field, "%q is not a course code", shorten(p))
+			return Invalid(field, "%q is not a course code (%s)", shorten(p), courseCodeRule)
 		case p == c.Code:
 			return Invalid(field, "a course cannot be its own prerequisite")
 		case seen[p]:
@@ -131,22 +136,29 @@ type Position struct {
 	UpdatedAt time.Time `json:"updatedAt" yaml:"-"`
 }
 
+// positionID is the form of position and person ids, and gradeRe the
+// form of a grade; the rules say them in words for error messages.
 var (
 	positionID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
 	gradeRe    = regexp.MustCompile(`^(GS|O|E|W|SES|GG|NH)-[0-9]{1,2}$`)
+)
+
+const (
+	idRule    = "1 to 64 letters, digits, dashes, underscores or dots, starting with a letter or digit"
+	gradeRule = "a pay plan (GS, O, E, W, SES, GG or NH), a dash and a 1- or 2-digit number: GS-13, O-5"
 )
 
 // Validate checks the position's fields, their sizes included.
 func (p *Position) Validate() error {
 	switch {
 	case !positionID.MatchString(p.ID):
-		return Invalid("id", "%q is not a position id (letters, digits, - _ .)", shorten(p.ID))
+		return Invalid("id", "%q is not a position id (%s: POS-0001)", shorten(p.ID), idRule)
 	case strings.TrimSpace(p.Title) == "":
 		return Invalid("title", "title is empty")
 	case strings.TrimSpace(p.Organization) == "":
 		return Invalid("organization", "organization is empty")
 	case !gradeRe.MatchString(p.Grade):
-		return Invalid("grade", "%q is not a grade (GS-13, O-4, E-7, ...)", shorten(p.Grade))
+		return Invalid("grade", "%q is not a grade (%s)", shorten(p.Grade), gradeRule)
 	case strings.TrimSpace(p.Category) == "":
 		return Invalid("category", "category is empty")
 	}
@@ -203,11 +215,11 @@ type Completion struct {
 func (p *Person) Validate() error {
 	switch {
 	case !positionID.MatchString(p.ID):
-		return Invalid("id", "%q is not a person id (letters, digits, - _ .)", shorten(p.ID))
+		return Invalid("id", "%q is not a person id (%s: P-00001)", shorten(p.ID), idRule)
 	case strings.TrimSpace(p.Name) == "":
 		return Invalid("name", "name is empty")
 	case p.PositionID != "" && !positionID.MatchString(p.PositionID):
-		return Invalid("positionId", "%q is not a position id", shorten(p.PositionID))
+		return Invalid("positionId", "%q is not a position id (%s: POS-0001)", shorten(p.PositionID), idRule)
 	case len(p.Completions) > MaxCompletions:
 		return Invalid("completions", "%d items, more than the %d allowed", len(p.Completions), MaxCompletions)
 	}
@@ -226,7 +238,7 @@ func (p *Person) Validate() error {
 func (c Completion) Validate() error {
 	switch {
 	case !courseCode.MatchString(c.CourseCode):
-		return Invalid("courseCode", "%q is not a course code", shorten(c.CourseCode))
+		return Invalid("courseCode", "%q is not a course code (%s)", shorten(c.CourseCode), courseCodeRule)
 	case c.Completed.IsZero():
 		return Invalid("completed", "completion date is missing")
 	case c.Completed.After(time.Now().Add(48 * time.Hour)):

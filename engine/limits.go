@@ -81,7 +81,7 @@ func checkList(field string, items []string, max, maxItem int) error {
 
 // maxQuoted is how many characters of a refused value an error message
 // quotes.
-const maxQuoted = 40
+const maxQuoted = 80
 
 // shorten returns s cut to maxQuoted characters, with "..." when it was
 // longer, so that an error message never echoes a huge input.
