@@ -14,9 +14,9 @@ import (
 	"cmap/graph"
 )
 
-// benchHandler returns the GraphQL endpoint over the sample seeds, as cmap
-// serve mounts it, for benchmarks that call it directly (no network).
-func benchHandler(b *testing.B) http.Handler {
+// newHandler returns the GraphQL endpoint over the sample seeds, as cmap
+// serve mounts it, for tests and benchmarks that call it directly.
+func newHandler(b testing.TB) http.Handler {
 	b.Helper()
 	store, _ := seeded(b)
 	a, err := app.Open(context.Background(), store, app.Options{RulesDir: "../rules", PollInterval: -1, Logger: slog.New(slog.DiscardHandler)})
@@ -43,7 +43,7 @@ func post(h http.Handler, body []byte, length int64) int {
 //
 //	go test -run '^$' -bench Refusal -benchmem ./graph/
 func BenchmarkRefusal(b *testing.B) {
-	h := benchHandler(b)
+	h := newHandler(b)
 	cases := []struct {
 		name   string
 		body   []byte
@@ -93,7 +93,7 @@ func BenchmarkRefusal(b *testing.B) {
 //
 //	go test -run '^$' -bench BesideAHostile -count 6 ./graph/
 func BenchmarkQueryBesideAHostileClient(b *testing.B) {
-	h := benchHandler(b)
+	h := newHandler(b)
 	ordinary := queryBody(`{ course(code: "SCO-201") { code title coverage { subCompetency { code } level } } }`)
 	run := func(b *testing.B) {
 		for b.Loop() {

@@ -2,12 +2,15 @@ package graph_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 )
 
 // rawAnswer is an HTTP answer of the GraphQL endpoint, its body kept as
@@ -199,5 +202,38 @@ func TestBodyOverTheLimit(t *testing.T) {
 		if a.status != http.StatusRequestEntityTooLarge || len(a.errors) != 1 || a.errors[0].Extensions.Code != "PAYLOAD_TOO_LARGE" {
 			t.Errorf("length %d: HTTP %d, errors %+v", length, a.status, a.errors)
 		}
+	}
+}
+
+// TestDeadline: a request whose deadline has passed is answered TIMEOUT
+// without data (503 for application/graphql-response+json); one whose
+// client went away is answered nothing.
+func TestDeadline(t *testing.T) {
+	t.Parallel()
+	h := newHandler(t)
+	body := queryBody(`{ coverageMatrix { rows { cells { level } } } }`)
+	for accept, status := range map[string]int{"application/json": 200, "application/graphql-response+json": 503} {
+		ctx, cancel := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+		req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/graphql", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", accept)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		cancel()
+		var got map[string]json.RawMessage
+		json.Unmarshal(rec.Body.Bytes(), &got)
+		if _, ok := got["data"]; rec.Code != status || ok || !strings.Contains(string(got["errors"]), `"code":"TIMEOUT"`) {
+			t.Errorf("Accept %s: HTTP %d %s, want %d, TIMEOUT and no data", accept, rec.Code, rec.Body, status)
+		}
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Body.Len() != 0 {
+		t.Errorf("a client that went away was answered %s", rec.Body)
 	}
 }
