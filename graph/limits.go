@@ -23,7 +23,7 @@ import (
 //	aliases (fragments spread in place)      30         ALIAS_LIMIT_EXCEEDED
 //	one response name in one selection       10         REPEATED_FIELD_LIMIT_EXCEEDED
 //	fields (fragments spread in place)       2,000      FIELD_LIMIT_EXCEEDED
-//	cost (see costSchema)                    300,000    COMPLEXITY_LIMIT_EXCEEDED
+//	cost (see costSchema)                    500,000    COMPLEXITY_LIMIT_EXCEEDED
 //	time to answer                           15 s       TIMEOUT
 //
 // The shape limits (depth, aliases, repeated and total fields) are checked
