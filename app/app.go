@@ -140,6 +140,7 @@ func Open(ctx context.Context, store engine.Store, opts Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	a.reportInvalid(snap)
 	rules, err := engine.LoadRuleSet(opts.RulesDir, snap.framework)
 	if err != nil {
 		return nil, rulesError(err)
@@ -163,6 +164,28 @@ func Open(ctx context.Context, store engine.Store, opts Options) (*App, error) {
 		go a.poll()
 	}
 	return a, nil
+}
+
+// reportInvalid logs each stored record that its Validate refuses, such as
+// one written before a size limit existed. Such a record is served as it
+// is (refusing to start would lock its owners out of fixing it); the next
+// update of it must pass.
+func (a *App) reportInvalid(snap *snapshot) {
+	report := func(kind, key string, err error) {
+		if err != nil {
+			a.logger.Warn("a stored record breaks the limits of the domain; it is served, and its next update must fix it",
+				"kind", kind, "key", key, "field", engine.ErrorField(err), "error", engine.ErrorMessage(err))
+		}
+	}
+	for _, c := range snap.courses {
+		report("course", c.Code, c.Validate())
+	}
+	for _, p := range snap.positions {
+		report("position", p.ID, p.Validate())
+	}
+	for _, p := range snap.people {
+		report("person", p.ID, p.Validate())
+	}
 }
 
 // Close stops polling and watching, cancelling a rebuild or reload they
