@@ -99,7 +99,7 @@ func recordEntry[R any](ctx context.Context, op, kind, key string, before, after
 		_, tag := meta(after)
 		*tag = e.ID
 	}
-	e.Changes = engine.Changes(before, after)
+	e.Changes = engine.FieldChanges(before, after)
 	return e
 }
 

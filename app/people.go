@@ -76,9 +76,10 @@ const completionAttempts = 5
 // The completion is appended by a versioned update of the person, read
 // again and retried when another write got there first, so that its audit
 // entry names the exact version it replaced. Errors: EINVALID with field
-// "courseCode" when the course does not exist, or "completed" for a
-// missing or future date; ENOTFOUND when the person does not exist;
-// ECONFLICT when the person kept changing through every attempt.
+// "courseCode" when the course does not exist, "completed" for a missing
+// or future date, or "personId" when the person holds
+// engine.MaxCompletions already; ENOTFOUND when the person does not
+// exist; ECONFLICT when the person kept changing through every attempt.
 func (a *App) RecordCompletion(ctx context.Context, personID, courseCode string, completed time.Time) (*engine.Person, error) {
 	c := engine.Completion{CourseCode: courseCode, Completed: completed}
 	if err := c.Validate(); err != nil {
@@ -99,6 +100,9 @@ func (a *App) RecordCompletion(ctx context.Context, personID, courseCode string,
 			if done.CourseCode == courseCode && done.Completed.Equal(completed) {
 				return p, nil
 			}
+		}
+		if len(p.Completions) >= engine.MaxCompletions {
+			return nil, engine.Invalid("personId", "person %s has %d completions, the most a record holds", personID, len(p.Completions))
 		}
 		before := *p
 		p.Completions = append(slices.Clone(p.Completions), c)

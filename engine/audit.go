@@ -139,13 +139,13 @@ func (e *AuditEntry) Validate() error {
 	return nil
 }
 
-// Changes returns the fields of two versions of a record whose values
+// FieldChanges returns the fields of two versions of a record whose values
 // differ, in field order: before and after are pointers to structs of one
 // type, either nil when the record did not exist on that side (a create, a
 // delete), and then fields holding their zero value there are left out.
 // Fields are named by their json tag; fields tagged "-" and the
 // bookkeeping fields version and updatedAt are left out.
-func Changes(before, after any) []FieldChange {
+func FieldChanges(before, after any) []FieldChange {
 	bv, av := reflect.ValueOf(before), reflect.ValueOf(after)
 	t := bv.Type()
 	if bv.IsNil() {

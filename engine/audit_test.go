@@ -22,7 +22,7 @@ func TestNewAuditIDOrdersNewestFirst(t *testing.T) {
 	}
 }
 
-func TestChanges(t *testing.T) {
+func TestFieldChanges(t *testing.T) {
 	before := &Person{ID: "P-1", Name: "Alex", PositionID: "POS-1", Version: 3, UpdatedAt: time.Now(), Audit: "a",
 		Completions: []Completion{{CourseCode: "SCO-101", Completed: time.Date(2024, 3, 14, 0, 0, 0, 0, time.UTC)}}}
 	after := *before
@@ -56,14 +56,14 @@ func TestChanges(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := Changes(tt.before, tt.after); !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("Changes =\n%v\nwant\n%v", got, tt.want)
+			if got := FieldChanges(tt.before, tt.after); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("FieldChanges =\n%v\nwant\n%v", got, tt.want)
 			}
 		})
 	}
 	nilList := &Course{Code: "SCO-101", Objectives: nil}
 	emptyList := &Course{Code: "SCO-101", Objectives: []string{}}
-	if got := Changes(nilList, emptyList); got != nil {
+	if got := FieldChanges(nilList, emptyList); got != nil {
 		t.Errorf("a nil and an empty list differ: %v", got)
 	}
 }

@@ -358,7 +358,7 @@ func (rs *RuleSet) parseRule(f *yamlFile, n yamlast.Node) *ruleSpec {
 			s.idPos = f.nodePos(mv.Value)
 			if id, ok := f.str(mv.Value, "id"); ok {
 				if !ruleIDRe.MatchString(id) {
-					f.nodeErrorf(mv.Value, "rule id %q: use letters, digits, '-', '_' and '.'", id)
+					f.nodeErrorf(mv.Value, "rule id %q: letters, digits, dashes, underscores or dots, starting with a letter or digit", id)
 				}
 				s.id = id
 			}
@@ -549,7 +549,7 @@ func expandCodes(fw *Framework, spec string) ([]string, string) {
 		}
 		return []string{spec}, ""
 	}
-	return nil, fmt.Sprintf("%q is not a sub-competency code, range or competency (4.C, 1.A-1.E, 1.*)", spec)
+	return nil, fmt.Sprintf("%q is not a sub-competency (4.C), a range within one competency (1.A-1.E) or a whole competency (1.* or 1.0)", spec)
 }
 
 // parseCondition parses the condition, checks the helpers' arguments and
@@ -721,7 +721,7 @@ func (s *ruleSpec) checkHelper(rs *RuleSet, name string, kind RuleKind, call *as
 			}
 		case "gradeAtLeast":
 			if !gradeRe.MatchString(lit.Value) {
-				s.nodeError(a, "%q is not a grade (GS-13, O-5, E-7, ...)", lit.Value)
+				s.nodeError(a, "%q is not a grade (%s)", lit.Value, gradeRule)
 			}
 		}
 	}

@@ -128,7 +128,7 @@ func (r *personResolver) Readiness(ctx context.Context, obj *engine.Person) (*an
 
 // Recommendations is the resolver for the recommendations field.
 func (r *personResolver) Recommendations(ctx context.Context, obj *engine.Person) (*analysis.Recommendation, error) {
-	return viewOf(ctx).Index().Recommend(obj.ID)
+	return viewOf(ctx).Index().RecommendContext(ctx, obj.ID)
 }
 
 // Position is the resolver for the position field.
@@ -142,7 +142,7 @@ func (r *queryResolver) CoverageMatrix(ctx context.Context, filter *model.Covera
 	if filter != nil {
 		f = analysis.MatrixFilter{Competencies: filter.Competencies, Status: deref(filter.Status), Provider: deref(filter.Provider), MinLevel: deref(filter.MinLevel)}
 	}
-	m, err := coverageMatrix(viewOf(ctx).Index(), f)
+	m, err := coverageMatrix(ctx, viewOf(ctx).Index(), f)
 	return m, inputError("filter", err)
 }
 

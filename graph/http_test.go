@@ -205,19 +205,6 @@ func TestGraphQLOverHTTP(t *testing.T) {
 		}
 	})
 
-	t.Run("complexity limit", func(t *testing.T) {
-		var q strings.Builder
-		q.WriteString("{")
-		for i := range 12 {
-			fmt.Fprintf(&q, " a%d: courses(first: 100) { edges { node { code title topics } } }", i)
-		}
-		q.WriteString(" }")
-		r := c.query(q.String(), nil)
-		if len(r.Errors) != 1 || r.Errors[0].Extensions.Code != "COMPLEXITY_LIMIT_EXCEEDED" {
-			t.Errorf("errors = %+v", r.Errors)
-		}
-	})
-
 	t.Run("automatic persisted queries", func(t *testing.T) {
 		query := `{ proficiencyScale { name } }`
 		sum := sha256.Sum256([]byte(query))

@@ -322,21 +322,21 @@ func (d *apiKeyDoc) record() *engine.APIKey {
 }
 
 type auditDoc struct {
-	ID            string      `bson:"_id"`
-	Time          time.Time   `bson:"time"`
-	Actor         string      `bson:"actor"`
-	ActorName     string      `bson:"actorName"`
-	Operation     string      `bson:"operation"`
-	Kind          string      `bson:"kind"`
-	Key           string      `bson:"key"`
-	VersionBefore int64       `bson:"versionBefore"`
-	VersionAfter  int64       `bson:"versionAfter"`
-	Prior         string      `bson:"prior,omitempty"`
-	Changes       []changeDoc `bson:"changes,omitempty"`
-	State         string      `bson:"state"`
+	ID            string           `bson:"_id"`
+	Time          time.Time        `bson:"time"`
+	Actor         string           `bson:"actor"`
+	ActorName     string           `bson:"actorName"`
+	Operation     string           `bson:"operation"`
+	Kind          string           `bson:"kind"`
+	Key           string           `bson:"key"`
+	VersionBefore int64            `bson:"versionBefore"`
+	VersionAfter  int64            `bson:"versionAfter"`
+	Prior         string           `bson:"prior,omitempty"`
+	Changes       []fieldChangeDoc `bson:"changes,omitempty"`
+	State         string           `bson:"state"`
 }
 
-type changeDoc struct {
+type fieldChangeDoc struct {
 	Field string `bson:"field"`
 	Old   string `bson:"old"`
 	New   string `bson:"new"`
@@ -348,7 +348,7 @@ func auditToDoc(e *engine.AuditEntry) auditDoc {
 		VersionBefore: e.VersionBefore, VersionAfter: e.VersionAfter, Prior: e.Prior, State: string(e.State),
 	}
 	for _, c := range e.Changes {
-		d.Changes = append(d.Changes, changeDoc{Field: c.Field, Old: c.Old, New: c.New})
+		d.Changes = append(d.Changes, fieldChangeDoc{Field: c.Field, Old: c.Old, New: c.New})
 	}
 	return d
 }

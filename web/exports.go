@@ -26,11 +26,12 @@ var ExportRoles = map[export.Kind]engine.Role{
 
 // Exports returns the handler of the file exports, mounted at ExportsPath:
 // GET /export/{coverage,gaps,readiness}.{csv,json}, in the shapes package
-// export documents. Query parameters: minLevel (coverage and gaps) and
-// status (coverage: active, retired or any). Each request reads the index
-// that index returns at that moment, so an export is one consistent
-// snapshot. Bad parameters get 400 with the parameter's name; an unknown
-// file 404.
+// export documents. Query parameters (see export.Options): minLevel
+// (coverage: the lowest level of a cell; gaps: the level of the report,
+// every level without it), status (coverage: active, retired or any) and
+// overServedAbove (gaps). Each request reads the index that index returns
+// at that moment, so an export is one consistent snapshot. Bad parameters
+// get 400 with the parameter's name; an unknown file 404.
 //
 // Each export needs the role that reads its data over GraphQL (see
 // ExportRoles): a request without a principal (see package auth) gets 401
@@ -55,9 +56,13 @@ func Exports(index func() *analysis.Index) http.Handler {
 			return
 		}
 		q := r.URL.Query()
-		opts := export.Options{MinLevel: q.Get("minLevel"), Status: q.Get("status")}
 		var buf bytes.Buffer
-		if err := export.Write(&buf, index(), kind, format, opts); err != nil {
+		overServedAbove, err := export.ParseOverServedAbove(q.Get("overServedAbove"))
+		if err == nil {
+			opts := export.Options{MinLevel: q.Get("minLevel"), Status: q.Get("status"), OverServedAbove: overServedAbove}
+			err = export.Write(&buf, index(), kind, format, opts)
+		}
+		if err != nil {
 			status := http.StatusInternalServerError
 			msg := "internal error"
 			if engine.ErrorCode(err) == engine.EINVALID {

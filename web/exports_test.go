@@ -97,7 +97,7 @@ func TestExportsNeedTheirRoles(t *testing.T) {
 		if tc.status == http.StatusUnauthorized && rec.Header().Get("WWW-Authenticate") != `Bearer realm="cmap"` {
 			t.Errorf("%s without credentials: WWW-Authenticate %q", tc.target, rec.Header().Get("WWW-Authenticate"))
 		}
-		if tc.status != http.StatusOK && strings.Contains(rec.Body.String(), "Bea") {
+		if tc.status != http.StatusOK && (strings.Contains(rec.Body.String(), "1.A") || strings.Contains(rec.Body.String(), "P-1")) {
 			t.Errorf("%s as %v: a refusal shows data: %s", tc.target, tc.who, rec.Body)
 		}
 	}
@@ -127,6 +127,21 @@ func TestExportsCSV(t *testing.T) {
 			{"uncovered", "Intermediate", "1.A", "1.0", "Basic", "0", ""},
 			{"uncovered", "Intermediate", "1.B", "1.0", "", "0", ""},
 			{"uncovered", "Intermediate", "2.A", "2.0", "", "0", ""},
+		}},
+		// Without minLevel: every level (the fixture's 1.A reaches Basic).
+		{"/export/gaps.csv?overServedAbove=1", [][]string{
+			{"kind", "level", "subCompetency", "competency", "highest", "courses", "course"},
+			{"uncovered", "Basic", "1.B", "1.0", "", "0", ""},
+			{"uncovered", "Basic", "2.A", "2.0", "", "0", ""},
+			{"uncovered", "Intermediate", "1.A", "1.0", "Basic", "0", ""},
+			{"uncovered", "Intermediate", "1.B", "1.0", "", "0", ""},
+			{"uncovered", "Intermediate", "2.A", "2.0", "", "0", ""},
+			{"uncovered", "Advanced", "1.A", "1.0", "Basic", "0", ""},
+			{"uncovered", "Advanced", "1.B", "1.0", "", "0", ""},
+			{"uncovered", "Advanced", "2.A", "2.0", "", "0", ""},
+			{"uncovered", "Expert", "1.A", "1.0", "Basic", "0", ""},
+			{"uncovered", "Expert", "1.B", "1.0", "", "0", ""},
+			{"uncovered", "Expert", "2.A", "2.0", "", "0", ""},
 		}},
 		{"/export/readiness.csv", [][]string{
 			{"id", "name", "position", "organization", "hasPosition", "ready", "requirements", "gapCount", "gaps"},
@@ -196,6 +211,8 @@ func TestExportsErrors(t *testing.T) {
 	}{
 		{http.MethodGet, "/export/gaps.csv?minLevel=Master", http.StatusBadRequest, "minLevel"},
 		{http.MethodGet, "/export/coverage.csv?status=draft", http.StatusBadRequest, "status"},
+		{http.MethodGet, "/export/gaps.csv?overServedAbove=0", http.StatusBadRequest, "overServedAbove"},
+		{http.MethodGet, "/export/gaps.json?overServedAbove=many", http.StatusBadRequest, "overServedAbove"},
 		{http.MethodGet, "/export/people.csv", http.StatusNotFound, "coverage.csv"},
 		{http.MethodGet, "/export/coverage.xlsx", http.StatusNotFound, "readiness.json"},
 		{http.MethodGet, "/export/coverage.CSV", http.StatusNotFound, "coverage.csv"},
@@ -209,5 +226,27 @@ func TestExportsErrors(t *testing.T) {
 	}
 	if rec := get(t, h, http.MethodHead, "/export/coverage.csv"); rec.Code != http.StatusOK || rec.Body.Len() != 0 {
 		t.Errorf("HEAD coverage.csv: %d with %d bytes", rec.Code, rec.Body.Len())
+	}
+}
+
+// TestReadinessCSVHasNoLiveFormula: a person named like a formula is
+// exported into readiness.csv as text, a quote before it.
+func TestReadinessCSVHasNoLiveFormula(t *testing.T) {
+	ix, err := analysis.Build(analysis.Snapshot{
+		Framework: &engine.Framework{Name: "Test", Competencies: []engine.Competency{
+			{Code: "1.0", Title: "One", SubCompetencies: []engine.SubCompetency{{Code: "1.A", Statement: "First"}}}}},
+		Scale:  engine.DefaultScale(),
+		People: []*engine.Person{{ID: "P-1", Name: `=HYPERLINK("http://evil.example","Click")`}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := get(t, web.Exports(func() *analysis.Index { return ix }), http.MethodGet, "/export/readiness.csv")
+	rows, err := csv.NewReader(rec.Body).ReadAll()
+	if err != nil || len(rows) != 2 {
+		t.Fatalf("readiness.csv: %v %q", err, rows)
+	}
+	if got := rows[1][1]; got != `'=HYPERLINK("http://evil.example","Click")` {
+		t.Errorf("name cell %q, want the formula behind a quote", got)
 	}
 }
