@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"cmap/engine"
 )
 
 // README.md is checked as a reader would use it (TestDocumentedExamples):
@@ -27,9 +29,10 @@ import (
 //     gets URL from a server over the seeded sample and must answer exactly
 //     the lines shown. The go commands of readmeGoCommands are the
 //     toolchain's own and are not run. Any other command fails the test.
-//   - A ```graphql block is sent to that server and must answer without
-//     errors; when a ```json block follows it, the answer must be exactly
-//     that block.
+//   - A ```graphql block is sent to that server, with an admin's API key
+//     (as a reader who followed the README has one in the explorer's
+//     Headers tab), and must answer without errors; when a ```json block
+//     follows it, the answer must be exactly that block.
 //   - A ```yaml block that starts with "rules:" quotes shipped rules: each
 //     rule's lines appear, in order and together, in a file under rules/.
 //   - The table of error codes lists exactly the codes the API answers:
@@ -195,9 +198,10 @@ func (r *readme) runCommands(t *testing.T, commands []*shellCommand) {
 	}
 }
 
-// runQueries runs the curl commands and the GraphQL blocks against the
-// server at base.
-func (r *readme) runQueries(t *testing.T, commands []*shellCommand, base string) {
+// runQueries runs the curl commands (without credentials, as they are
+// shown) and the GraphQL blocks (with the API key key) against the server
+// at base.
+func (r *readme) runQueries(t *testing.T, commands []*shellCommand, base, key string) {
 	for _, c := range commands {
 		cl, _ := parseCommandLine(c.line)
 		if len(cl.args) == 0 || cl.args[0] != "curl" {
@@ -227,7 +231,8 @@ func (r *readme) runQueries(t *testing.T, commands []*shellCommand, base string)
 			answer = r.blocks[i+1]
 		}
 		t.Run("graphql block of line "+strconv.Itoa(b.line), func(t *testing.T) {
-			raw := postRaw(t, base, strings.Join(b.content, "\n"))
+			body, _ := json.Marshal(map[string]string{"query": strings.Join(b.content, "\n")})
+			raw := postBody(t, base, key, "application/json", body)
 			var indented bytes.Buffer
 			if err := json.Indent(&indented, raw, "", "  "); err != nil {
 				t.Fatalf("README.md:%d: %v: %s", b.line, err, raw)
@@ -259,17 +264,16 @@ func onlyBlankBetween(lines []string, from, to int) bool {
 	return true
 }
 
-// postRaw POSTs a GraphQL request body to base/graphql and returns the
-// response body.
-func postRaw(t *testing.T, base, query string) []byte {
+// postBody POSTs a request body to base/graphql, with the credential
+// key ("" for none), and returns the response body.
+func postBody(t *testing.T, base, key, contentType string, body []byte) []byte {
 	t.Helper()
-	body, _ := json.Marshal(map[string]string{"query": query})
-	return postBody(t, base, "application/json", body)
-}
-
-func postBody(t *testing.T, base, contentType string, body []byte) []byte {
-	t.Helper()
-	res, err := http.Post(base+"/graphql", contentType, bytes.NewReader(body))
+	req, _ := http.NewRequest(http.MethodPost, base+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", contentType)
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -281,17 +285,26 @@ func postBody(t *testing.T, base, contentType string, body []byte) []byte {
 	return raw
 }
 
-// readmeErrorRequests provokes each error code the API answers: a request
-// body for POST /graphql.
-var readmeErrorRequests = map[string]string{
-	"GRAPHQL_PARSE_FAILED":      `{"query": "{ courses("}`,
-	"GRAPHQL_VALIDATION_FAILED": `{"query": "{ course(code: \"SCM-201\") { price } }"}`,
-	"BAD_USER_INPUT":            `{"query": "{ gaps(minLevel: \"Master\") { level } }"}`,
-	"NOT_FOUND":                 `{"query": "{ explain(rule: \"no-such-rule\", course: \"SCM-201\") { fired } }"}`,
-	"CONFLICT":                  `{"query": "mutation { updateCourse(code: \"SCM-201\", version: 999999, input: {hours: 1}) { code } }"}`,
-	"COMPLEXITY_LIMIT_EXCEEDED": `{"query": "{ courses(first: 1000) { edges { node { code title hours prerequisites { code title } } } } }"}`,
-	"PERSISTED_QUERY_NOT_FOUND": `{"extensions": {"persistedQuery": {"version": 1, "sha256Hash": "0000000000000000000000000000000000000000000000000000000000000000"}}}`,
-	"INTERNAL":                  `{"query": "{ competencies { code } }", "variables": [1]}`,
+// readmeErrorRequest is a request body for POST /graphql and the
+// credential it is sent with: "admin" (an admin's API key), "refused" (a
+// key the server does not know) or "" (none: the README server listens on
+// loopback, where such requests read as viewers).
+type readmeErrorRequest struct {
+	body, credential string
+}
+
+// readmeErrorRequests provokes each error code the API answers.
+var readmeErrorRequests = map[string]readmeErrorRequest{
+	"GRAPHQL_PARSE_FAILED":      {`{"query": "{ courses("}`, ""},
+	"GRAPHQL_VALIDATION_FAILED": {`{"query": "{ course(code: \"SCM-201\") { price } }"}`, ""},
+	"BAD_USER_INPUT":            {`{"query": "{ gaps(minLevel: \"Master\") { level } }"}`, ""},
+	"NOT_FOUND":                 {`{"query": "{ explain(rule: \"no-such-rule\", course: \"SCM-201\") { fired } }"}`, "admin"},
+	"CONFLICT":                  {`{"query": "mutation { updateCourse(code: \"SCM-201\", version: 999999, input: {hours: 1}) { code } }"}`, "admin"},
+	"UNAUTHENTICATED":           {`{"query": "{ competencies { code } }"}`, "refused"},
+	"FORBIDDEN":                 {`{"query": "{ people { totalCount } }"}`, ""},
+	"COMPLEXITY_LIMIT_EXCEEDED": {`{"query": "{ courses(first: 1000) { edges { node { code title hours prerequisites { code title } } } } }"}`, ""},
+	"PERSISTED_QUERY_NOT_FOUND": {`{"extensions": {"persistedQuery": {"version": 1, "sha256Hash": "0000000000000000000000000000000000000000000000000000000000000000"}}}`, ""},
+	"INTERNAL":                  {`{"query": "{ competencies { code } }", "variables": [1]}`, ""},
 }
 
 // readmeErrorCodes returns the codes of README.md's table of error codes:
@@ -308,8 +321,9 @@ func readmeErrorCodes(r *readme) []string {
 }
 
 // checkErrorCodes: the README lists every code graph/errors.go defines,
-// and every code it lists is answered to a request that provokes it.
-func checkErrorCodes(t *testing.T, r *readme, graphErrors, base string) {
+// and every code it lists is answered to a request that provokes it;
+// admin is an admin's API key.
+func checkErrorCodes(t *testing.T, r *readme, graphErrors, base, admin string) {
 	listed := readmeErrorCodes(r)
 	for _, m := range regexp.MustCompile(`code\w+\s*=\s*"([A-Z_]+)"`).FindAllStringSubmatch(graphErrors, -1) {
 		if !slices.Contains(listed, m[1]) {
@@ -322,7 +336,8 @@ func checkErrorCodes(t *testing.T, r *readme, graphErrors, base string) {
 			t.Errorf("README.md lists the error code %s, which no request of readmeErrorRequests provokes", code)
 			continue
 		}
-		raw := postBody(t, base, "application/json", []byte(req))
+		key := map[string]string{"admin": admin, "refused": "cmap_nosuchkey_NOTASECRET"}[req.credential]
+		raw := postBody(t, base, key, "application/json", []byte(req.body))
 		var resp struct {
 			Errors []struct {
 				Message    string
@@ -341,10 +356,16 @@ func checkErrorCodes(t *testing.T, r *readme, graphErrors, base string) {
 }
 
 // startREADMEServer starts the server the README's queries are sent to,
-// over the workspace's seeded database.
-func startREADMEServer(t *testing.T) *server {
+// over the workspace's seeded database, and returns it with an admin's
+// API key.
+func startREADMEServer(t *testing.T) (*server, string) {
 	t.Helper()
-	return start(t, serveConfig{Addr: "127.0.0.1:0", DataDir: "data", RulesDir: "rules", SeedsDir: "seeds"})
+	s := start(t, serveConfig{Addr: "127.0.0.1:0", DataDir: "data", RulesDir: "rules", SeedsDir: "seeds"})
+	_, key, err := s.app.Keys().Create(t.Context(), "README reader", []engine.Role{engine.RoleAdmin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, key
 }
 
 // checkQuotedRules: the rules a README yaml block shows are shipped rules,

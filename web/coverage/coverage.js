@@ -10,9 +10,18 @@
 // The view lives in the URL's fragment, e.g.
 // /coverage#competency=4.0&minLevel=Advanced&status=all&gaps=1&cell=4.C/SCM-201
 // No dependencies: it works offline.
+//
+// What the API shows depends on who asks: the key field sends an API key
+// (or a token of the identity provider) as "Authorization: Bearer" with
+// every request. The key is kept in this tab's sessionStorage, so it goes
+// when the tab closes; without one, requests are anonymous, which a server
+// may refuse (UNAUTHENTICATED): the page then asks for a key.
 "use strict";
 
 const endpoint = "graphql";
+
+// keyItem is where sessionStorage keeps the key.
+const keyItem = "cmap.apiKey";
 
 const query = `query CoverageMap($filter: CoverageFilter) {
   proficiencyScale { levels }
@@ -92,12 +101,43 @@ function writeView() {
   history.replaceState(null, "", hash ? "#" + hash : location.pathname + location.search);
 }
 
+// storedKey returns the key of this tab, "" when none was given.
+function storedKey() {
+  try {
+    return sessionStorage.getItem(keyItem) || "";
+  } catch {
+    return ""; // storage is off in this browser
+  }
+}
+
+// useKey keeps key ("" forgets it), shows whether one is in use and loads
+// the view again with it.
+function useKey(key) {
+  try {
+    if (key) sessionStorage.setItem(keyItem, key);
+    else sessionStorage.removeItem(keyItem);
+  } catch {
+    // storage is off: the key is not kept, as asked for by the browser
+  }
+  showKey();
+  load();
+}
+
+// showKey shows whether a key is in use, without showing the key.
+function showKey() {
+  const key = storedKey();
+  $("key").value = "";
+  $("key").placeholder = key ? "a key is in use" : "none (anonymous)";
+  $("key-forget").hidden = !key;
+}
+
+// post sends a GraphQL request with the tab's key and returns its data. A
+// refusal throws an error whose codes list the errors' extensions.code.
 async function post(text, vars) {
-  const response = await fetch(endpoint, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", "Accept": "application/graphql-response+json, application/json" },
-    body: JSON.stringify({ query: text, variables: vars }),
-  });
+  const headers = { "Content-Type": "application/json", "Accept": "application/graphql-response+json, application/json" };
+  const key = storedKey();
+  if (key) headers.Authorization = "Bearer " + key;
+  const response = await fetch(endpoint, { method: "POST", headers, body: JSON.stringify({ query: text, variables: vars }) });
   let body;
   try {
     body = await response.json();
@@ -105,7 +145,9 @@ async function post(text, vars) {
     throw new Error(`HTTP ${response.status}: the answer is not JSON`);
   }
   if (body.errors && body.errors.length) {
-    throw new Error(body.errors.map((e) => e.message).join("; "));
+    const err = new Error(body.errors.map((e) => e.message).join("; "));
+    err.codes = body.errors.map((e) => e.extensions && e.extensions.code);
+    throw err;
   }
   if (!response.ok || !body.data) {
     throw new Error(`HTTP ${response.status}`);
@@ -131,7 +173,9 @@ async function load() {
     document.body.dataset.state = "ready";
   } catch (e) {
     if (id !== pending) return;
-    $("error").textContent = "Could not load the coverage matrix: " + e.message;
+    const refused = e.codes && (e.codes.includes("UNAUTHENTICATED") || e.codes.includes("FORBIDDEN"));
+    $("error").textContent = "Could not load the coverage matrix: " + e.message +
+      (refused ? " Enter an API key with the viewer role in the API key field above." : "");
     $("error").hidden = false;
     $("summary").textContent = "";
     document.body.dataset.state = "error";
@@ -184,6 +228,10 @@ async function whyNoColumn(answer, status) {
   const parts = [total === 1 ? `The only ${status.word}course, ${codes[0]}, covers no sub-competency.`
     : `None of the ${courses(total)} covers any sub-competency.`];
   const fired = await firedExclusions(answer.ruleSet.rules.filter((r) => r.exclude && r.excludeCodes.length === 0), codes);
+  if (fired === null) {
+    parts.push(" Which rules exclude them is shown to a key with the rule-author role.");
+    return { reason: "covers-nothing", courses: total, parts };
+  }
   const excluded = new Set();
   for (const { rule, courses: hit } of fired) {
     hit.forEach((c) => excluded.add(c));
@@ -197,7 +245,9 @@ async function whyNoColumn(answer, status) {
 }
 
 // firedExclusions asks, in one request, which of the courses each
-// exclusion rule fires for, and returns the rules that fire for some.
+// exclusion rule fires for, and returns the rules that fire for some; null
+// when the key in use may not ask (explaining rules needs the rule-author
+// role).
 async function firedExclusions(rules, codes) {
   if (!rules.length || !codes.length) return [];
   const params = [...rules.map((_, i) => `$r${i}: ID!`), ...codes.map((_, j) => `$c${j}: String`)];
@@ -205,7 +255,13 @@ async function firedExclusions(rules, codes) {
   const vars = {};
   rules.forEach((r, i) => { vars[`r${i}`] = r.id; });
   codes.forEach((c, j) => { vars[`c${j}`] = c; });
-  const answer = await post(`query Exclusions(${params.join(", ")}) { ${fields.join(" ")} }`, vars);
+  let answer;
+  try {
+    answer = await post(`query Exclusions(${params.join(", ")}) { ${fields.join(" ")} }`, vars);
+  } catch (e) {
+    if (e.codes && (e.codes.includes("FORBIDDEN") || e.codes.includes("UNAUTHENTICATED"))) return null;
+    throw e;
+  }
   return rules.map((rule, i) => ({ rule, courses: codes.filter((_, j) => answer[`e${i}_${j}`].fired) }))
     .filter((f) => f.courses.length);
 }
@@ -586,6 +642,12 @@ $("filters").addEventListener("change", (e) => {
   else load();
 });
 $("filters").addEventListener("submit", (e) => e.preventDefault());
+$("key-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const key = $("key").value.trim();
+  if (key) useKey(key);
+});
+$("key-forget").addEventListener("click", () => useKey(""));
 
 window.addEventListener("hashchange", () => {
   const next = readView();
@@ -595,4 +657,5 @@ window.addEventListener("hashchange", () => {
   else if (data) render();
 });
 
+showKey();
 load();
