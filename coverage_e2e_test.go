@@ -309,9 +309,9 @@ type coveragePage struct {
 	server, base string
 	// key is the API key the page is given (an admin's: it explains why
 	// rules exclude courses, which needs the rule-author role).
-	key string
-	api          *coverageAPI
-	width        int // of the viewport, in CSS pixels
+	key   string
+	api   *coverageAPI
+	width int // of the viewport, in CSS pixels
 }
 
 // rowsAndTotals checks that every sub-competency is a row under its
