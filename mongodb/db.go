@@ -222,6 +222,9 @@ func (db *DB) connect(ctx context.Context, name string) error {
 		if err := db.indexEmbedded(ctx); err != nil {
 			return err
 		}
+		if err := db.breakDeadLease(ctx); err != nil {
+			return err
+		}
 	}
 
 	// Natural keys live in _id, unique by construction; people are also
@@ -409,6 +412,18 @@ func (db *DB) acquireLease(ctx context.Context) error {
 			return internal("waiting for the write lease", ctx.Err())
 		}
 	}
+}
+
+// breakDeadLease deletes the write lease of an embedded database that
+// this DB has just started: no other process can be connected to a server
+// that did not exist a moment ago, so a lease stored in it was left by a
+// process that died holding it (kill -9 during a write), and would make
+// this one wait writeLeaseTTL for its first write.
+func (db *DB) breakDeadLease(ctx context.Context) error {
+	if _, err := db.meta.DeleteOne(ctx, bson.D{{Key: "_id", Value: metaWriteLease}}); err != nil {
+		return internal("break the write lease of a dead process", err)
+	}
+	return nil
 }
 
 // releaseLease deletes this DB's lease, even when ctx is already done.
