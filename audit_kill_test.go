@@ -193,7 +193,9 @@ func TestAuditSurvivesKillDashNine(t *testing.T) {
 		key = s.key
 		if people == nil {
 			var p struct {
-				People struct{ Edges []struct{ Node struct{ ID string } } }
+				People struct {
+					Edges []struct{ Node struct{ ID string } }
+				}
 			}
 			postAs(t, s.url, key, `{ people(first: 6) { edges { node { id } } } }`, &p)
 			for _, e := range p.People.Edges {
