@@ -93,6 +93,9 @@ type Options struct {
 	// AuditReconcile is how often the App looks for pending audit entries
 	// to settle, besides at Open; 0 means DefaultAuditReconcile.
 	AuditReconcile time.Duration
+	// KeyCacheTTL is how long the App's Keys trust a key read from the
+	// store (see Keys); 0 means DefaultKeyCacheTTL.
+	KeyCacheTTL time.Duration
 }
 
 // App serves reads and writes of cmap's records and the state derived from
@@ -149,11 +152,14 @@ func Open(ctx context.Context, store engine.Store, opts Options) (*App, error) {
 	if opts.AuditReconcile <= 0 {
 		opts.AuditReconcile = DefaultAuditReconcile
 	}
+	if opts.KeyCacheTTL <= 0 {
+		opts.KeyCacheTTL = DefaultKeyCacheTTL
+	}
 	if opts.RulesDir == "" {
 		return nil, engine.Errorf(engine.EINVALID, "no rule directory given")
 	}
 	a := &App{store: store, logger: opts.Logger, opts: opts, audit: auditor{store: store, logger: opts.Logger},
-		keys: NewKeys(store, opts.Logger)}
+		keys: newKeys(store, opts.Logger, opts.KeyCacheTTL)}
 	a.reconcileAudit(ctx)
 	snap, err := a.readSnapshot(ctx)
 	if err != nil {

@@ -456,3 +456,38 @@ func TestReconcileLeavesYoungEntriesToTheirWriters(t *testing.T) {
 	openApp(t, base, app.Options{AuditGrace: time.Nanosecond})
 	checkEveryVersionHasItsEntry(t, base)
 }
+
+// TestRevocationReachesEveryInstance: Authenticate keeps the keys it read
+// for KeyCacheTTL. A key revoked through the same Keys is refused at once;
+// one revoked elsewhere (another instance, cmap keys) once the TTL passed.
+func TestRevocationReachesEveryInstance(t *testing.T) {
+	store := memstore.New()
+	must(t, store.PutFramework(t.Context(), sampleSeeds(t).Framework))
+	a := openApp(t, store, app.Options{KeyCacheTTL: 200 * time.Millisecond})
+	elsewhere := app.NewKeys(store, slog.New(slog.DiscardHandler))
+	ctx := t.Context()
+	here, hereToken, err := a.Keys().Create(ctx, "here", []engine.Role{engine.RoleViewer})
+	must(t, err)
+	there, thereToken, err := a.Keys().Create(ctx, "there", []engine.Role{engine.RoleViewer})
+	must(t, err)
+	for _, token := range []string{hereToken, thereToken} {
+		_, err := a.Keys().Authenticate(ctx, token)
+		must(t, err)
+	}
+
+	_, err = a.Keys().Revoke(ctx, here.ID)
+	must(t, err)
+	_, err = a.Keys().Authenticate(ctx, hereToken)
+	wantError(t, err, engine.EUNAUTHENTICATED, "")
+
+	revoked := time.Now()
+	_, err = elsewhere.Revoke(ctx, there.ID)
+	must(t, err)
+	apptest.WaitUntil(t, "a key revoked elsewhere to be refused", func() bool {
+		_, err := a.Keys().Authenticate(ctx, thereToken)
+		return engine.ErrorCode(err) == engine.EUNAUTHENTICATED
+	})
+	if waited := time.Since(revoked); waited > 2*time.Second {
+		t.Errorf("a key revoked elsewhere was accepted for %v", waited)
+	}
+}
