@@ -153,14 +153,34 @@ func BenchmarkOrganizationRecommendations(b *testing.B) {
 	}
 }
 
+// BenchmarkImpactOfRetirement retires the most-completed course, keeping
+// its facts (as the shipped rules do).
 func BenchmarkImpactOfRetirement(b *testing.B) {
 	s, ix := dod()
-	code := popularCourse(s).Code
+	c := *popularCourse(s)
+	c.Status = engine.CourseRetired
 	for b.Loop() {
-		if _, err := ix.ImpactOfRetirement(code); err != nil {
+		if _, err := ix.ImpactOfCourse(&c, s.Coverage[c.Code]); err != nil {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkImpactRecommendations finds whose recommendation retiring the
+// most-completed course changes.
+func BenchmarkImpactRecommendations(b *testing.B) {
+	s, ix := dod()
+	c := *popularCourse(s)
+	c.Status = engine.CourseRetired
+	imp, err := ix.ImpactOfCourse(&c, s.Coverage[c.Code])
+	if err != nil {
+		b.Fatal(err)
+	}
+	n := 0
+	for b.Loop() {
+		n = len(imp.Recommendations())
+	}
+	b.ReportMetric(float64(n), "people")
 }
 
 // BenchmarkImpactOfCourse changes the popular course's coverage, so the

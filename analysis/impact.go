@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"reflect"
 	"slices"
 
 	"cmap/engine"
@@ -15,7 +16,8 @@ const (
 )
 
 // CourseImpact is what a proposed change to one course would change. The
-// index is not modified.
+// index is not modified: the impact holds the index the change would give
+// (After), and summarizes how its answers differ.
 type CourseImpact struct {
 	Course string
 	// Change is one of the Change* constants.
@@ -23,8 +25,8 @@ type CourseImpact struct {
 	// SubCompetencies are those on which the course's active coverage
 	// changes, in model order.
 	SubCompetencies []CoverageChange
-	// People are those whose readiness changes (only people who completed
-	// the course can be affected), sorted by id.
+	// People are those whose readiness changes, gaps or attainment (only
+	// people who completed the course can be affected), sorted by id.
 	People []ReadinessChange
 	// Positions are those whose requirements become meetable or
 	// unmeetable by the active catalogue, sorted by id.
@@ -33,7 +35,14 @@ type CourseImpact struct {
 	// prerequisite when the change takes it out of the active catalogue:
 	// people who have not completed it can no longer be recommended them.
 	DependentCourses []string
+
+	before, after *Index
 }
+
+// After returns the index the change would give: every answer (gaps,
+// demand, readiness, recommendations, the matrix) as it would be once the
+// change is made.
+func (imp *CourseImpact) After() *Index { return imp.after }
 
 // CoverageChange is the effect of the change on one sub-competency.
 type CoverageChange struct {
@@ -62,6 +71,18 @@ type ReadinessChange struct {
 	// GapsAdded and GapsRemoved are in model order; a gap whose attained
 	// level changes is removed and added.
 	GapsAdded, GapsRemoved []Gap
+	// Attainment lists the sub-competencies whose attainment changes
+	// (its level, or the completed courses that reach it), in model order.
+	Attainment []AttainmentChange
+}
+
+// AttainmentChange is the change of a person's attainment on one
+// sub-competency.
+type AttainmentChange struct {
+	SubCompetency string
+	// Before and After are the attainment before and after the change,
+	// nil when the person attains nothing there.
+	Before, After *Attainment
 }
 
 // PositionChange is the effect of the change on one position's demand.
@@ -83,26 +104,17 @@ type LevelRequirement struct {
 }
 
 // ImpactOfCourse reports what adding or replacing course c, covering what
-// cov says, would change. The caller derives cov by evaluating the rules on
-// c. It fails with EINVALID on the same input as WithCourse.
+// cov says, would change; a change of status (retiring a course, or
+// bringing it back) is a replacement too. The caller derives cov by
+// evaluating the rules on c, exactly as a write of c would: then the
+// impact is what the write does. It fails with EINVALID on the same input
+// as WithCourse.
 func (ix *Index) ImpactOfCourse(c *engine.Course, cov []engine.Coverage) (*CourseImpact, error) {
 	next, err := ix.WithCourse(c, cov)
 	if err != nil {
 		return nil, err
 	}
 	return ix.impact(next, c.Code), nil
-}
-
-// ImpactOfRetirement reports what retiring the course would change
-// (ENOTFOUND if it is not indexed). People keep what they attained from it.
-func (ix *Index) ImpactOfRetirement(code string) (*CourseImpact, error) {
-	old, ok := ix.courses.get(code)
-	if !ok {
-		return nil, engine.NotFound("course", code)
-	}
-	retired := *old
-	retired.course.Status = engine.CourseRetired
-	return ix.impact(ix.replaceCourse(code, old, &retired), code), nil
 }
 
 // ImpactOfDeletion reports what deleting the course would change
@@ -120,7 +132,7 @@ func (ix *Index) ImpactOfDeletion(code string) (*CourseImpact, error) {
 func (ix *Index) impact(next *Index, code string) *CourseImpact {
 	old, hadOld := ix.courses.get(code)
 	nc, hasNew := next.courses.get(code)
-	out := &CourseImpact{Course: code, Change: ChangeUpdate}
+	out := &CourseImpact{Course: code, Change: ChangeUpdate, before: ix, after: next}
 	switch {
 	case !hadOld:
 		out.Change = ChangeCreate
@@ -192,11 +204,12 @@ func (ix *Index) impact(next *Index, code string) *CourseImpact {
 		pb, _ := ix.people.get(id)
 		pa, _ := next.people.get(id)
 		added, removed := diffGaps(pa.gaps, pb.gaps), diffGaps(pb.gaps, pa.gaps)
-		if len(added) == 0 && len(removed) == 0 {
+		attained := ix.diffAttainment(ix.readinessOf(pb, true).Attained, next.readinessOf(pa, true).Attained)
+		if len(added) == 0 && len(removed) == 0 && len(attained) == 0 {
 			continue
 		}
 		out.People = append(out.People, ReadinessChange{PersonID: id, ReadyBefore: len(pb.gaps) == 0, ReadyAfter: len(pa.gaps) == 0,
-			GapsAdded: ix.gapsOf(added), GapsRemoved: ix.gapsOf(removed)})
+			GapsAdded: ix.gapsOf(added), GapsRemoved: ix.gapsOf(removed), Attainment: attained})
 	}
 
 	if old != nil && old.active() && (nc == nil || !nc.active()) {
@@ -215,6 +228,102 @@ func diffGaps(a, b []gap) []gap {
 	for _, g := range a {
 		if !slices.Contains(b, g) {
 			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// diffAttainment returns the changes from before to after, two
+// attainment lists in model order, in model order.
+func (ix *Index) diffAttainment(before, after []Attainment) []AttainmentChange {
+	bySub := func(list []Attainment) []*Attainment {
+		out := make([]*Attainment, len(ix.subs))
+		for i := range list {
+			out[ix.subByCode[list[i].SubCompetency]] = &list[i]
+		}
+		return out
+	}
+	b, a := bySub(before), bySub(after)
+	var out []AttainmentChange
+	for s, info := range ix.subs {
+		if b[s] == nil && a[s] == nil || b[s] != nil && a[s] != nil && b[s].Level == a[s].Level && slices.Equal(b[s].Courses, a[s].Courses) {
+			continue
+		}
+		out = append(out, AttainmentChange{SubCompetency: info.code, Before: b[s], After: a[s]})
+	}
+	return out
+}
+
+// RecommendationChange is the effect of the change on one person's
+// recommended courses.
+type RecommendationChange struct {
+	PersonID      string
+	Before, After *Recommendation
+}
+
+// Recommendations returns the people whose recommendation (the set of
+// courses, their order, titles and hours, what each closes, the
+// unclosable gaps) the change alters, sorted by id, with their
+// recommendations before and after.
+//
+// Anyone with a gap may be affected, not only the people who completed
+// the course: a course entering or leaving the active catalogue, or
+// changing its hours, changes the cheapest cover of every gap it can
+// close, and of every gap closed by a course it is a prerequisite of. So
+// this costs two recommendations per person with such a gap, and is not
+// computed with the impact: ask for it when it is wanted.
+func (imp *CourseImpact) Recommendations() []RecommendationChange {
+	ix, nx := imp.before, imp.after
+	// A person's recommendation reads the courses that close one of their
+	// gaps and, transitively, those courses' prerequisites. So it can
+	// change only when their gaps change (the course's completers), or
+	// when the course is, in either index, one of those: a course whose
+	// prerequisite closure holds it, covering one of their gaps at the
+	// required level or above.
+	reach := make([]uint8, len(ix.subs)) // highest rank, on each sub, of an active course reaching the changed one
+	for _, x := range []*Index{ix, nx} {
+		for _, code := range x.requiring(imp.Course) {
+			if c, ok := x.courses.get(code); ok && c.active() {
+				for _, cl := range c.cells {
+					reach[cl.sub] = max(reach[cl.sub], cl.rank)
+				}
+			}
+		}
+	}
+	completers, _ := ix.completers.get(imp.Course)
+	var out []RecommendationChange
+	for _, id := range ix.people.keys() {
+		pb, _ := ix.people.get(id)
+		pa, _ := nx.people.get(id)
+		_, completed := slices.BinarySearch(completers, id)
+		if !completed && !slices.ContainsFunc(pb.gaps, func(g gap) bool { return g.req <= reach[g.sub] }) {
+			continue
+		}
+		before, after := ix.recommend(pb), nx.recommend(pa)
+		if !reflect.DeepEqual(before, after) {
+			out = append(out, RecommendationChange{PersonID: id, Before: before, After: after})
+		}
+	}
+	return out
+}
+
+// requiring returns code and the codes of the courses whose prerequisites
+// lead to it, directly or through other courses.
+func (ix *Index) requiring(code string) []string {
+	dependents := map[string][]string{}
+	for _, other := range ix.courseCodes {
+		c, _ := ix.courses.get(other)
+		for _, pre := range c.course.Prerequisites {
+			dependents[pre] = append(dependents[pre], other)
+		}
+	}
+	out, seen := []string{code}, map[string]bool{code: true}
+	for i := 0; i < len(out); i++ {
+		for _, d := range dependents[out[i]] {
+			if !seen[d] {
+				seen[d] = true
+				out = append(out, d)
+			}
 		}
 	}
 	return out

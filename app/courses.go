@@ -54,9 +54,7 @@ func (a *App) UpdateCourse(ctx context.Context, code string, version int64, edit
 	if err := checkVersion("course", code, version, c.Version); err != nil {
 		return nil, err
 	}
-	edit(c)
-	c.Code = code
-	if err := a.checkCourse(ctx, c); err != nil {
+	if err := a.applyEdit(ctx, c, edit); err != nil {
 		return nil, err
 	}
 	err = a.write(ctx, func() error { return a.store.UpdateCourse(ctx, c) },
@@ -67,11 +65,20 @@ func (a *App) UpdateCourse(ctx context.Context, code string, version int64, edit
 	return c, nil
 }
 
+// applyEdit applies edit to the stored course c, keeping its code, and
+// checks the result as a write of it is checked.
+func (a *App) applyEdit(ctx context.Context, c *engine.Course, edit func(*engine.Course)) error {
+	code := c.Code
+	edit(c)
+	c.Code = code
+	return a.checkCourse(ctx, c)
+}
+
 // DeleteCourse deletes the course with code if its stored version is
-// version, with its facts. A course that other courses list as a prerequisite is not
-// deleted (ECONFLICT naming them): retire it, or edit those courses first.
-// Completions of a deleted course stay on people's records as history.
-// Errors: ENOTFOUND; ECONFLICT.
+// version, with its facts. A course that other courses list as a
+// prerequisite is not deleted (ECONFLICT naming them): retire it, or edit
+// those courses first. Completions of a deleted course stay on people's
+// records as history. Errors: ENOTFOUND; ECONFLICT.
 func (a *App) DeleteCourse(ctx context.Context, code string, version int64) error {
 	c, err := a.store.Course(ctx, code)
 	if err != nil {
@@ -80,6 +87,16 @@ func (a *App) DeleteCourse(ctx context.Context, code string, version int64) erro
 	if err := checkVersion("course", code, version, c.Version); err != nil {
 		return err
 	}
+	if err := a.checkDeletable(ctx, code); err != nil {
+		return err
+	}
+	return a.write(ctx, func() error { return a.store.DeleteCourse(ctx, code, version) },
+		func(cur *state) (*state, error) { return a.withoutCourse(ctx, cur, code) })
+}
+
+// checkDeletable returns ECONFLICT, naming them, when other courses list
+// the course with code as a prerequisite.
+func (a *App) checkDeletable(ctx context.Context, code string) error {
 	requiring, err := a.store.ListCourses(ctx, engine.CourseFilter{Requires: code}, engine.Page{})
 	if err != nil {
 		return err
@@ -92,8 +109,7 @@ func (a *App) DeleteCourse(ctx context.Context, code string, version int64) erro
 		return engine.Errorf(engine.ECONFLICT, "course %s is a prerequisite of %s: remove it there first, or retire it instead",
 			code, strings.Join(dependents, ", "))
 	}
-	return a.write(ctx, func() error { return a.store.DeleteCourse(ctx, code, version) },
-		func(cur *state) (*state, error) { return a.withoutCourse(ctx, cur, code) })
+	return nil
 }
 
 // checkCourse validates c and checks its prerequisites: each must exist,

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"cmap/analysis"
+	"cmap/app"
 	"cmap/engine"
 	"cmap/graph/model"
 )
@@ -31,9 +32,9 @@ func coverageMatrix(ix *analysis.Index, f analysis.MatrixFilter) (*model.Coverag
 }
 
 // courseImpact answers courseImpact: the impact of retiring, deleting or
-// editing (as updateCourse would, checked as it checks) a stored course,
-// from the serving index and rules. Nothing is written.
-func (r *Resolver) courseImpact(ctx context.Context, code string, input *model.UpdateCourseInput, retire, del bool) (*model.CourseImpact, error) {
+// editing a stored course, as the App predicts the write. Nothing is
+// written.
+func (r *Resolver) courseImpact(ctx context.Context, code string, input *model.UpdateCourseInput, retire, del bool) (*app.CourseImpact, error) {
 	changes := 0
 	for _, given := range []bool{input != nil, retire, del} {
 		if given {
@@ -43,54 +44,49 @@ func (r *Resolver) courseImpact(ctx context.Context, code string, input *model.U
 	if changes != 1 {
 		return nil, engine.Invalid("", "give exactly one change: input, retire: true or delete: true")
 	}
-	ix := r.App.Index()
+	var imp *app.CourseImpact
+	var err error
 	switch {
 	case retire:
-		imp, err := ix.ImpactOfRetirement(code)
-		return impactOf(ctx, imp, "", err)
+		imp, err = r.App.CourseEditImpact(ctx, code, func(c *engine.Course) { c.Status = engine.CourseRetired })
 	case del:
-		imp, err := ix.ImpactOfDeletion(code)
-		return impactOf(ctx, imp, "", err)
+		imp, err = r.App.CourseDeletionImpact(ctx, code)
+	default:
+		imp, err = r.App.CourseEditImpact(ctx, code, func(c *engine.Course) { editCourse(c, *input) })
+		err = inputError("input", err)
 	}
-	stored, err := r.App.Course(ctx, code)
-	if err != nil {
-		return nil, err
-	}
-	edited := *stored
-	editCourse(&edited, *input)
-	return r.impactOfCourse(ctx, ix, &edited)
+	return impactOf(ctx, imp, err)
 }
 
-// newCourseImpact answers newCourseImpact: the impact of adding a course
-// that input describes. A code already in the catalogue is an edit, which
-// courseImpact answers.
-func (r *Resolver) newCourseImpact(ctx context.Context, input model.CreateCourseInput) (*model.CourseImpact, error) {
-	c := courseOf(input)
-	imp, err := r.impactOfCourse(ctx, r.App.Index(), c)
-	if err == nil && imp.Change != analysis.ChangeCreate {
-		return nil, engine.Invalid("input.code", "course %s is in the catalogue: ask courseImpact(code:, input:) for an edit", c.Code)
-	}
-	return imp, err
-}
-
-// impactOfCourse checks c as a write of it would be checked, derives its
-// coverage with the serving rules and compares the index with and without
-// the change.
-func (r *Resolver) impactOfCourse(ctx context.Context, ix *analysis.Index, c *engine.Course) (*model.CourseImpact, error) {
-	preview, err := r.App.PreviewCourse(ctx, c)
-	if err != nil {
-		return nil, inputError("input", err)
-	}
-	imp, err := ix.ImpactOfCourse(c, preview.Coverage)
-	return impactOf(ctx, imp, preview.RuleError, err)
+// newCourseImpact answers newCourseImpact: the impact of creating the
+// course input describes, as the App predicts it.
+func (r *Resolver) newCourseImpact(ctx context.Context, input model.CreateCourseInput) (*app.CourseImpact, error) {
+	imp, err := r.App.NewCourseImpact(ctx, courseOf(input))
+	return impactOf(ctx, imp, inputError("input", err))
 }
 
 // impactOf returns the answer of an impact query, queueing the people its
 // selection will load.
-func impactOf(ctx context.Context, imp *analysis.CourseImpact, ruleError string, err error) (*model.CourseImpact, error) {
+func impactOf(ctx context.Context, imp *app.CourseImpact, err error) (*app.CourseImpact, error) {
 	if err != nil {
 		return nil, err
 	}
-	prefetchForImpact(ctx, imp.People)
-	return &model.CourseImpact{CourseImpact: imp, RuleError: ruleError}, nil
+	ids := make([]string, len(imp.People))
+	for i, c := range imp.People {
+		ids[i] = c.PersonID
+	}
+	prefetchPeople(ctx, ids, "people", "person")
+	return imp, nil
+}
+
+// recommendationChanges answers the recommendations of a course impact,
+// queueing the people its selection will load.
+func recommendationChanges(ctx context.Context, imp *app.CourseImpact) []*analysis.RecommendationChange {
+	changes := imp.Recommendations()
+	ids := make([]string, len(changes))
+	for i, c := range changes {
+		ids[i] = c.PersonID
+	}
+	prefetchPeople(ctx, ids, "person")
+	return refs(changes)
 }

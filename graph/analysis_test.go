@@ -504,7 +504,7 @@ func TestCourseImpactOfRetirement(t *testing.T) {
 		t.Errorf("newCourseImpact = %+v, want NEW-100 CREATE", added.NewCourseImpact)
 	}
 	c.query(`query($code: String!) { newCourseImpact(input: { code: $code, title: "Again", hours: 4, deliveryMode: ONLINE }) { change } }`,
-		map[string]any{"code": course}).wantError(t, "BAD_USER_INPUT", "input.code")
+		map[string]any{"code": course}).wantError(t, "CONFLICT", "")
 	c.query(`{ courseImpact(code: "NOPE-999", retire: true) { courseCode } }`, nil).wantError(t, "NOT_FOUND", "")
 	c.query(`query($code: String!) { courseImpact(code: $code, retire: true, delete: true) { courseCode } }`, map[string]any{"code": course}).wantError(t, "BAD_USER_INPUT", "")
 	c.query(`query($code: String!) { courseImpact(code: $code, input: { hours: -1 }) { courseCode } }`, map[string]any{"code": course}).wantError(t, "BAD_USER_INPUT", "input.hours")

@@ -65,47 +65,59 @@ func TestPageOfPeopleMakesConstantRoundTrips(t *testing.T) {
 }
 
 // TestCourseImpactPeopleInOneRoundTrip proves the person loader: the
-// records of every person whose readiness a course impact changes cost
-// one store call together, not one each.
+// records of every person whose readiness, or recommendation, a course
+// impact changes cost one store call together, not one each.
 func TestCourseImpactPeopleInOneRoundTrip(t *testing.T) {
 	db, _ := seeded(t)
 	store := newCountingStore(db)
 	c, _ := serve(t, store)
 	type impact struct {
 		CourseImpact struct {
-			People []struct {
+			People, Recommendations []struct {
 				PersonID string
 				Person   struct{ ID, Name string }
 			}
 		}
 	}
-	// The active course whose deletion changes the readiness of the
-	// most people.
+	// An edit that takes away every phrase the rules look for, so that
+	// the course covers nothing: of the active courses, the one that
+	// changes the readiness of the most people.
+	const emptied = `input: { title: "Untitled", description: "", objectives: [], topics: [] }`
 	course, affected := "", 0
 	for _, code := range readCatalogue(t, c).active {
 		var got impact
-		c.query(`query($code: String!) { courseImpact(code: $code, delete: true) { people { personId } } }`,
+		c.query(`query($code: String!) { courseImpact(code: $code, `+emptied+`) { people { personId } } }`,
 			map[string]any{"code": code}).decode(t, &got)
 		if n := len(got.CourseImpact.People); n > affected {
 			course, affected = code, n
 		}
 	}
 	if affected < 2 {
-		t.Fatalf("no course whose deletion changes the readiness of two people or more (at most %d)", affected)
+		t.Fatalf("no course whose emptying changes the readiness of two people or more (at most %d)", affected)
 	}
 
-	store.reset()
-	var got impact
-	c.query(`query($code: String!) { courseImpact(code: $code, delete: true) { people { personId person { id name } } } }`,
-		map[string]any{"code": course}).decode(t, &got)
-	calls := store.reset()
-	for _, p := range got.CourseImpact.People {
-		if p.Person.ID != p.PersonID || p.Person.Name == "" {
-			t.Errorf("readiness change of %s came with the record %+v", p.PersonID, p.Person)
+	for _, field := range []string{"people", "recommendations"} {
+		store.reset()
+		var got impact
+		c.query(`query($code: String!) { courseImpact(code: $code, `+emptied+`) { `+field+` { personId person { id name } } } }`,
+			map[string]any{"code": course}).decode(t, &got)
+		calls := store.reset()
+		changes := got.CourseImpact.People
+		if field == "recommendations" {
+			changes = got.CourseImpact.Recommendations
 		}
-	}
-	if want := map[string]int{"PeopleByID": 1}; fmt.Sprint(calls) != fmt.Sprint(want) {
-		t.Errorf("deleting %s (%d people affected): store calls %v, want %v", course, len(got.CourseImpact.People), calls, want)
+		if len(changes) < 2 {
+			t.Errorf("emptying %s changes the %s of %d people, want 2 or more", course, field, len(changes))
+		}
+		for _, p := range changes {
+			if p.Person.ID != p.PersonID || p.Person.Name == "" {
+				t.Errorf("%s change of %s came with the record %+v", field, p.PersonID, p.Person)
+			}
+		}
+		// The course itself is read to apply the edit to it.
+		if want := map[string]int{"Course": 1, "PeopleByID": 1}; fmt.Sprint(calls) != fmt.Sprint(want) {
+			t.Errorf("emptying %s (%d %s changes): store calls %v, want %v", course, len(changes), field, calls, want)
+		}
 	}
 }
 

@@ -9,7 +9,6 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vikstrous/dataloadgen"
 
-	"cmap/analysis"
 	"cmap/app"
 	"cmap/engine"
 )
@@ -240,16 +239,12 @@ func orNil[T any](v T, err error) (T, error) {
 	return v, err
 }
 
-// prefetchForImpact queues the people whose readiness a course impact
-// changes, when its selection loads their records.
-func prefetchForImpact(ctx context.Context, changes []analysis.ReadinessChange) {
+// prefetchPeople queues the people with the given ids when the selection
+// below path (the field names leading to their person field) loads them.
+func prefetchPeople(ctx context.Context, ids []string, path ...string) {
 	l, err := loadersFrom(ctx)
-	if err != nil || len(changes) == 0 || !selects(ctx, "people", "person") {
+	if err != nil || len(ids) == 0 || !selects(ctx, path...) {
 		return
-	}
-	ids := make([]string, len(changes))
-	for i, c := range changes {
-		ids[i] = c.PersonID
 	}
 	l.person.LoadAllThunk(ctx, ids)
 }
