@@ -9,6 +9,7 @@ import (
 	"cmap/engine"
 	"cmap/mongodb"
 	"cmap/mongodb/mongotest"
+	"cmap/storetest"
 )
 
 // positionFactsAtScale returns the requirements of n positions, 16 each:
@@ -73,7 +74,7 @@ func BenchmarkLoadPositionFacts(b *testing.B) {
 func createCatalogue(b *testing.B, n int) *mongodb.DB {
 	db := mongotest.Open(b)
 	for i := range n {
-		c := sampleCourse(fmt.Sprintf("SCO-%04d", i))
+		c := storetest.SampleCourse(fmt.Sprintf("SCO-%04d", i))
 		c.Description = strings.Repeat("Security cooperation planning and execution. ", 8)
 		c.Objectives = []string{
 			"Describe the security cooperation organizations and their roles",

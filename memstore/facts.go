@@ -1,0 +1,141 @@
+package memstore
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+
+	"cmap/engine"
+)
+
+// SaveCourseFacts stores one facts record per course given, replacing what
+// was stored for those courses. EINVALID when a record names no course or
+// two name the same one; then nothing is saved.
+func (s *Store) SaveCourseFacts(ctx context.Context, facts []engine.CourseFacts) error {
+	if err := checkFactKeys(facts, "course", func(f engine.CourseFacts) string { return f.Course }); err != nil {
+		return err
+	}
+	if err := live(ctx, "save course_facts"); err != nil {
+		return err
+	}
+	stored := make([]engine.CourseFacts, len(facts))
+	for i, f := range facts {
+		stored[i] = copyCourseFacts(f)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, f := range stored {
+		s.courseFacts[f.Course] = f
+	}
+	return nil
+}
+
+// SavePositionFacts stores one facts record per position given, replacing
+// what was stored for those positions; errors as SaveCourseFacts.
+func (s *Store) SavePositionFacts(ctx context.Context, facts []engine.PositionFacts) error {
+	if err := checkFactKeys(facts, "position", func(f engine.PositionFacts) string { return f.Position }); err != nil {
+		return err
+	}
+	if err := live(ctx, "save position_facts"); err != nil {
+		return err
+	}
+	stored := make([]engine.PositionFacts, len(facts))
+	for i, f := range facts {
+		stored[i] = copyPositionFacts(f)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, f := range stored {
+		s.positionFacts[f.Position] = f
+	}
+	return nil
+}
+
+// checkFactKeys returns EINVALID, with package mongodb's field path and
+// message, when a facts record has no key or shares it with another.
+// keyField names the key ("course").
+func checkFactKeys[F any](facts []F, keyField string, key func(F) string) error {
+	seen := make(map[string]bool, len(facts))
+	for i, f := range facts {
+		k := key(f)
+		field := fmt.Sprintf("[%d].%s", i, keyField)
+		switch {
+		case k == "":
+			return engine.Invalid(field, "%s facts name no %s", keyField, keyField)
+		case seen[k]:
+			return engine.Invalid(field, "%s %s has two facts records", keyField, k)
+		}
+		seen[k] = true
+	}
+	return nil
+}
+
+// DeleteFacts removes the facts records of the given courses and positions.
+func (s *Store) DeleteFacts(ctx context.Context, courses, positions []string) error {
+	if err := live(ctx, "delete facts"); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, c := range courses {
+		delete(s.courseFacts, c)
+	}
+	for _, p := range positions {
+		delete(s.positionFacts, p)
+	}
+	return nil
+}
+
+// CourseFacts returns every stored course facts record, in course order.
+func (s *Store) CourseFacts(ctx context.Context) ([]engine.CourseFacts, error) {
+	if err := live(ctx, "find course_facts"); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return sortedCopies(s.courseFacts, copyCourseFacts), nil
+}
+
+// PositionFacts returns every stored position facts record, in position
+// order.
+func (s *Store) PositionFacts(ctx context.Context) ([]engine.PositionFacts, error) {
+	if err := live(ctx, "find position_facts"); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return sortedCopies(s.positionFacts, copyPositionFacts), nil
+}
+
+// sortedCopies returns copies of the values of m, in key order.
+func sortedCopies[F any](m map[string]F, copyOf func(F) F) []F {
+	out := make([]F, 0, len(m))
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		out = append(out, copyOf(m[k]))
+	}
+	return out
+}
+
+// copyCourseFacts returns a deep copy of f as package mongodb gives it
+// back: every fact names f's course, empty lists are nil.
+func copyCourseFacts(f engine.CourseFacts) engine.CourseFacts {
+	out := engine.CourseFacts{Course: f.Course, Revision: f.Revision}
+	for _, c := range f.Coverage {
+		out.Coverage = append(out.Coverage, engine.Coverage{
+			Course: f.Course, SubCompetency: c.SubCompetency, Level: c.Level, Rules: cloneList(c.Rules),
+		})
+	}
+	return out
+}
+
+// copyPositionFacts is copyCourseFacts for a position.
+func copyPositionFacts(f engine.PositionFacts) engine.PositionFacts {
+	out := engine.PositionFacts{Position: f.Position, Revision: f.Revision}
+	for _, r := range f.Requirements {
+		out.Requirements = append(out.Requirements, engine.Requirement{
+			Position: f.Position, SubCompetency: r.SubCompetency, Level: r.Level, Rules: cloneList(r.Rules),
+		})
+	}
+	return out
+}

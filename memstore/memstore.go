@@ -1,0 +1,183 @@
+// Package memstore is an engine.Store held in memory, for tests that need a
+// store but not a database: it passes the same conformance suite
+// (package storetest) as the MongoDB store and answers in microseconds.
+//
+// # Same answers as package mongodb
+//
+// It keeps what a round trip through MongoDB keeps and nothing more: times
+// it stores are UTC at millisecond precision (BSON dates), empty lists come
+// back as nil (the document structs omit them), a facts record's facts name
+// the record's own course or position. Lists are in natural key order
+// (byte order of the keys, as MongoDB sorts _id strings), searches are
+// case-insensitive substring matches, and errors carry the codes and
+// messages of package mongodb. Records are copied in and out: a caller
+// cannot change what is stored through a pointer it gave or got.
+//
+// # Concurrency and Clone
+//
+// A Store is safe for concurrent use; every method holds one lock, so each
+// write is atomic and version checks cannot race. A stored record is never
+// changed in place (a write stores a new copy), which lets Clone share them:
+// Clone copies the indexes, not the records, and the two stores are
+// independent from then on.
+package memstore
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"sync"
+	"time"
+
+	"cmap/engine"
+)
+
+// Store is an engine.Store in memory. Make one with New; the zero value is
+// not ready for use.
+type Store struct {
+	mu            sync.RWMutex
+	framework     *engine.Framework
+	courses       *table[engine.Course]
+	positions     *table[engine.Position]
+	people        *table[engine.Person]
+	courseFacts   map[string]engine.CourseFacts
+	positionFacts map[string]engine.PositionFacts
+	dataVersion   int64
+	seed          string
+}
+
+var _ engine.Store = (*Store)(nil)
+
+// New returns an empty store.
+func New() *Store {
+	return &Store{
+		courses:       newTable(courseKind),
+		positions:     newTable(positionKind),
+		people:        newTable(personKind),
+		courseFacts:   map[string]engine.CourseFacts{},
+		positionFacts: map[string]engine.PositionFacts{},
+	}
+}
+
+// Clone returns an independent copy of s: its records, facts, data version
+// and seed mark. Writes to either store do not show in the other.
+func (s *Store) Clone() *Store {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return &Store{
+		framework:     s.framework,
+		courses:       s.courses.clone(),
+		positions:     s.positions.clone(),
+		people:        s.people.clone(),
+		courseFacts:   maps.Clone(s.courseFacts),
+		positionFacts: maps.Clone(s.positionFacts),
+		dataVersion:   s.dataVersion,
+		seed:          s.seed,
+	}
+}
+
+// Ping checks that the store answers: it always does, unless ctx is done.
+func (s *Store) Ping(ctx context.Context) error { return live(ctx, "ping") }
+
+// live returns EINTERNAL when ctx is done, as a database call would fail.
+func live(ctx context.Context, op string) error {
+	if err := ctx.Err(); err != nil {
+		return &engine.Error{Code: engine.EINTERNAL, Err: fmt.Errorf("memstore: %s: %w", op, err)}
+	}
+	return nil
+}
+
+// now returns the time stamped on a write, at the precision package
+// mongodb stores (see storedTime).
+func now() time.Time { return storedTime(time.Now()) }
+
+// storedTime returns t as a BSON date gives it back: UTC, whole
+// milliseconds, no monotonic clock reading.
+func storedTime(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
+
+// Framework returns the stored competency framework (ENOTFOUND if none).
+func (s *Store) Framework(ctx context.Context) (*engine.Framework, error) {
+	if err := live(ctx, "read framework"); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.framework == nil {
+		return nil, engine.Errorf(engine.ENOTFOUND, "no competency framework is stored")
+	}
+	return copyFramework(s.framework), nil
+}
+
+// PutFramework validates f and replaces the stored framework with it.
+func (s *Store) PutFramework(ctx context.Context, f *engine.Framework) error {
+	if err := f.Validate(); err != nil {
+		return err
+	}
+	if err := live(ctx, "save framework"); err != nil {
+		return err
+	}
+	stored := copyFramework(f)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.framework = stored
+	s.dataVersion++
+	return nil
+}
+
+// DataVersion returns the counter that every write of a framework, course,
+// position or person increments (0 before the first).
+func (s *Store) DataVersion(ctx context.Context) (int64, error) {
+	if err := live(ctx, "read data version"); err != nil {
+		return 0, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.dataVersion, nil
+}
+
+// SeededWith returns the seed set name recorded by MarkSeeded, or "".
+func (s *Store) SeededWith(ctx context.Context) (string, error) {
+	if err := live(ctx, "read seed marker"); err != nil {
+		return "", err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.seed, nil
+}
+
+// MarkSeeded records that the store was seeded with the named set
+// (EINVALID if name is empty).
+func (s *Store) MarkSeeded(ctx context.Context, name string) error {
+	if name == "" {
+		return engine.Invalid("name", "seed set name is empty")
+	}
+	if err := live(ctx, "mark seeded"); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.seed = name
+	return nil
+}
+
+// search returns a matcher of the case-insensitive substring text, as
+// package mongodb's regular expression; nil when text is empty.
+func search(text string) *regexp.Regexp {
+	if text == "" {
+		return nil
+	}
+	return regexp.MustCompile("(?i)" + regexp.QuoteMeta(text))
+}
+
+// matchesAny reports whether re is nil or matches one of fields.
+func matchesAny(re *regexp.Regexp, fields ...string) bool {
+	if re == nil {
+		return true
+	}
+	return slices.ContainsFunc(fields, re.MatchString)
+}
+
+// equalOrEmpty reports whether want is empty or equals got.
+func equalOrEmpty(want, got string) bool { return want == "" || want == got }

@@ -1,0 +1,248 @@
+package memstore
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"cmap/engine"
+)
+
+// cloneList returns a copy of s, nil when s is empty (as a stored document
+// omits an empty list).
+func cloneList[T any](s []T) []T {
+	if len(s) == 0 {
+		return nil
+	}
+	return slices.Clone(s)
+}
+
+var courseKind = &kind[engine.Course]{
+	name:     "course",
+	key:      func(c *engine.Course) string { return c.Code },
+	validate: (*engine.Course).Validate,
+	copy: func(c *engine.Course) *engine.Course {
+		out := *c
+		out.Objectives = cloneList(c.Objectives)
+		out.Topics = cloneList(c.Topics)
+		out.Prerequisites = cloneList(c.Prerequisites)
+		out.UpdatedAt = storedTime(c.UpdatedAt)
+		return &out
+	},
+	stamp: func(c *engine.Course) (*int64, *time.Time) { return &c.Version, &c.UpdatedAt },
+}
+
+var positionKind = &kind[engine.Position]{
+	name:     "position",
+	key:      func(p *engine.Position) string { return p.ID },
+	validate: (*engine.Position).Validate,
+	copy: func(p *engine.Position) *engine.Position {
+		out := *p
+		out.UpdatedAt = storedTime(p.UpdatedAt)
+		return &out
+	},
+	stamp: func(p *engine.Position) (*int64, *time.Time) { return &p.Version, &p.UpdatedAt },
+}
+
+var personKind = &kind[engine.Person]{
+	name:     "person",
+	key:      func(p *engine.Person) string { return p.ID },
+	validate: (*engine.Person).Validate,
+	copy: func(p *engine.Person) *engine.Person {
+		out := *p
+		out.Completions = nil
+		for _, c := range p.Completions {
+			out.Completions = append(out.Completions, storedCompletion(c))
+		}
+		out.UpdatedAt = storedTime(p.UpdatedAt)
+		return &out
+	},
+	stamp: func(p *engine.Person) (*int64, *time.Time) { return &p.Version, &p.UpdatedAt },
+}
+
+// storedCompletion returns c as the store keeps it.
+func storedCompletion(c engine.Completion) engine.Completion {
+	return engine.Completion{CourseCode: c.CourseCode, Completed: storedTime(c.Completed)}
+}
+
+// Course returns the course with code (ENOTFOUND if none).
+func (s *Store) Course(ctx context.Context, code string) (*engine.Course, error) {
+	return get(ctx, s, s.courses, code)
+}
+
+// CoursesByCode returns the courses with the given codes that exist, in
+// code order.
+func (s *Store) CoursesByCode(ctx context.Context, codes []string) ([]*engine.Course, error) {
+	return byKeys(ctx, s, s.courses, codes)
+}
+
+// ListCourses returns one page of the courses f selects, in code order.
+func (s *Store) ListCourses(ctx context.Context, f engine.CourseFilter, p engine.Page) (engine.List[*engine.Course], error) {
+	return list(ctx, s, s.courses, courseMatcher(f), p)
+}
+
+// CountCourses counts the courses f selects.
+func (s *Store) CountCourses(ctx context.Context, f engine.CourseFilter) (int, error) {
+	return count(ctx, s, s.courses, courseMatcher(f))
+}
+
+// CreateCourse stores a new course with version 1 (ECONFLICT if the code is
+// taken) and sets c.Version and c.UpdatedAt.
+func (s *Store) CreateCourse(ctx context.Context, c *engine.Course) error {
+	return create(ctx, s, s.courses, c)
+}
+
+// UpdateCourse replaces the course whose stored version is c.Version
+// (ECONFLICT otherwise, ENOTFOUND if there is none), then increments
+// c.Version and sets c.UpdatedAt.
+func (s *Store) UpdateCourse(ctx context.Context, c *engine.Course) error {
+	return update(ctx, s, s.courses, c)
+}
+
+// DeleteCourse deletes the course if its stored version is version.
+func (s *Store) DeleteCourse(ctx context.Context, code string, version int64) error {
+	return remove(ctx, s, s.courses, code, version)
+}
+
+func courseMatcher(f engine.CourseFilter) func(*engine.Course) bool {
+	re := search(f.Search)
+	return func(c *engine.Course) bool {
+		return equalOrEmpty(f.Status, c.Status) &&
+			equalOrEmpty(f.Provider, c.Provider) &&
+			(f.Requires == "" || slices.Contains(c.Prerequisites, f.Requires)) &&
+			matchesAny(re, c.Code, c.Title)
+	}
+}
+
+// Position returns the position with id (ENOTFOUND if none).
+func (s *Store) Position(ctx context.Context, id string) (*engine.Position, error) {
+	return get(ctx, s, s.positions, id)
+}
+
+// PositionsByID returns the positions with the given ids that exist, in id
+// order.
+func (s *Store) PositionsByID(ctx context.Context, ids []string) ([]*engine.Position, error) {
+	return byKeys(ctx, s, s.positions, ids)
+}
+
+// ListPositions returns one page of the positions f selects, in id order.
+func (s *Store) ListPositions(ctx context.Context, f engine.PositionFilter, p engine.Page) (engine.List[*engine.Position], error) {
+	return list(ctx, s, s.positions, positionMatcher(f), p)
+}
+
+// CountPositions counts the positions f selects.
+func (s *Store) CountPositions(ctx context.Context, f engine.PositionFilter) (int, error) {
+	return count(ctx, s, s.positions, positionMatcher(f))
+}
+
+// CreatePosition stores a new position with version 1 (ECONFLICT if the id
+// is taken) and sets p.Version and p.UpdatedAt.
+func (s *Store) CreatePosition(ctx context.Context, p *engine.Position) error {
+	return create(ctx, s, s.positions, p)
+}
+
+// UpdatePosition replaces the position whose stored version is p.Version
+// (ECONFLICT otherwise, ENOTFOUND if there is none), then increments
+// p.Version and sets p.UpdatedAt.
+func (s *Store) UpdatePosition(ctx context.Context, p *engine.Position) error {
+	return update(ctx, s, s.positions, p)
+}
+
+// DeletePosition deletes the position if its stored version is version.
+func (s *Store) DeletePosition(ctx context.Context, id string, version int64) error {
+	return remove(ctx, s, s.positions, id, version)
+}
+
+func positionMatcher(f engine.PositionFilter) func(*engine.Position) bool {
+	re := search(f.Search)
+	return func(p *engine.Position) bool {
+		return equalOrEmpty(f.Organization, p.Organization) &&
+			equalOrEmpty(f.Category, p.Category) &&
+			equalOrEmpty(f.Grade, p.Grade) &&
+			equalOrEmpty(f.Region, p.Region) &&
+			(f.KeyBillet == nil || *f.KeyBillet == p.KeyBillet) &&
+			matchesAny(re, p.ID, p.Title)
+	}
+}
+
+// Person returns the person with id (ENOTFOUND if none).
+func (s *Store) Person(ctx context.Context, id string) (*engine.Person, error) {
+	return get(ctx, s, s.people, id)
+}
+
+// PeopleByID returns the people with the given ids that exist, in id order.
+func (s *Store) PeopleByID(ctx context.Context, ids []string) ([]*engine.Person, error) {
+	return byKeys(ctx, s, s.people, ids)
+}
+
+// ListPeople returns one page of the people f selects, in id order.
+func (s *Store) ListPeople(ctx context.Context, f engine.PersonFilter, p engine.Page) (engine.List[*engine.Person], error) {
+	return list(ctx, s, s.people, personMatcher(f), p)
+}
+
+// CountPeople counts the people f selects.
+func (s *Store) CountPeople(ctx context.Context, f engine.PersonFilter) (int, error) {
+	return count(ctx, s, s.people, personMatcher(f))
+}
+
+// CreatePerson stores a new person with version 1 (ECONFLICT if the id is
+// taken) and sets p.Version and p.UpdatedAt.
+func (s *Store) CreatePerson(ctx context.Context, p *engine.Person) error {
+	return create(ctx, s, s.people, p)
+}
+
+// UpdatePerson replaces the person whose stored version is p.Version
+// (ECONFLICT otherwise, ENOTFOUND if there is none), then increments
+// p.Version and sets p.UpdatedAt.
+func (s *Store) UpdatePerson(ctx context.Context, p *engine.Person) error {
+	return update(ctx, s, s.people, p)
+}
+
+// DeletePerson deletes the person if its stored version is version.
+func (s *Store) DeletePerson(ctx context.Context, id string, version int64) error {
+	return remove(ctx, s, s.people, id, version)
+}
+
+// RecordCompletion appends c to the completions of person personID,
+// increments the person's version and returns the person as stored
+// (ENOTFOUND if there is none, EINVALID if c is not valid). Like package
+// mongodb it appends even a completion the person already has.
+func (s *Store) RecordCompletion(ctx context.Context, personID string, c engine.Completion) (*engine.Person, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	if err := live(ctx, "record completion"); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, err := s.people.get(personID)
+	if err != nil {
+		return nil, err
+	}
+	p.Completions = append(p.Completions, storedCompletion(c))
+	p.Version++
+	p.UpdatedAt = now()
+	s.people.put(p)
+	s.dataVersion++
+	return personKind.copy(p), nil
+}
+
+func personMatcher(f engine.PersonFilter) func(*engine.Person) bool {
+	re := search(f.Search)
+	return func(p *engine.Person) bool {
+		return equalOrEmpty(f.PositionID, p.PositionID) &&
+			(len(f.PositionIDs) == 0 || slices.Contains(f.PositionIDs, p.PositionID)) &&
+			matchesAny(re, p.ID, p.Name)
+	}
+}
+
+// copyFramework returns a deep copy of f, its empty lists nil.
+func copyFramework(f *engine.Framework) *engine.Framework {
+	out := &engine.Framework{Name: f.Name}
+	for _, c := range f.Competencies {
+		c.SubCompetencies = cloneList(c.SubCompetencies)
+		out.Competencies = append(out.Competencies, c)
+	}
+	return out
+}

@@ -1,0 +1,193 @@
+package storetest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"cmap/engine"
+)
+
+func testFramework(t *testing.T, s engine.Store) {
+	ctx := t.Context()
+	_, err := s.Framework(ctx)
+	wantCode(t, err, engine.ENOTFOUND)
+
+	f := SampleFramework()
+	must(t, s.PutFramework(ctx, f))
+	got, err := s.Framework(ctx)
+	must(t, err)
+	assertEqual(t, got, f)
+
+	f.Name = "Security Cooperation (2025)"
+	f.Competencies = f.Competencies[:1]
+	must(t, s.PutFramework(ctx, f))
+	got, err = s.Framework(ctx)
+	must(t, err)
+	assertEqual(t, got, f)
+
+	bad := SampleFramework()
+	bad.Competencies[0].SubCompetencies[1].Code = "2.B"
+	err = s.PutFramework(ctx, bad)
+	wantCode(t, err, engine.EINVALID)
+	wantField(t, err, "competencies[0].subCompetencies[1].code")
+	got, err = s.Framework(ctx)
+	must(t, err)
+	assertEqual(t, got, f)
+}
+
+func testDataVersionCountsRecordWrites(t *testing.T, s engine.Store) {
+	ctx := t.Context()
+	want := int64(0)
+	check := func(what string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		want++
+		if v, err := s.DataVersion(ctx); err != nil || v != want {
+			t.Fatalf("DataVersion after %s = %d, %v; want %d", what, v, err, want)
+		}
+	}
+	if v, err := s.DataVersion(ctx); err != nil || v != 0 {
+		t.Fatalf("DataVersion of a new store = %d, %v", v, err)
+	}
+	check("PutFramework", s.PutFramework(ctx, SampleFramework()))
+	c := SampleCourse("SCO-201")
+	check("CreateCourse", s.CreateCourse(ctx, c))
+	check("UpdateCourse", s.UpdateCourse(ctx, c))
+	check("DeleteCourse", s.DeleteCourse(ctx, c.Code, c.Version))
+	p := SamplePosition("POS-0001")
+	check("CreatePosition", s.CreatePosition(ctx, p))
+	check("UpdatePosition", s.UpdatePosition(ctx, p))
+	check("DeletePosition", s.DeletePosition(ctx, p.ID, p.Version))
+	person := SamplePerson("P-00001")
+	check("CreatePerson", s.CreatePerson(ctx, person))
+	check("UpdatePerson", s.UpdatePerson(ctx, person))
+	_, err := s.RecordCompletion(ctx, person.ID, engine.Completion{CourseCode: "SCO-301", Completed: time.Now()})
+	check("RecordCompletion", err)
+	check("DeletePerson", s.DeletePerson(ctx, person.ID, person.Version+1))
+
+	// Failed writes leave it alone, and so do writes of facts and of the
+	// seed marker.
+	wantCode(t, s.CreateCourse(ctx, &engine.Course{Code: "bad"}), engine.EINVALID)
+	wantCode(t, s.DeleteCourse(ctx, "SCO-201", 9), engine.ENOTFOUND)
+	wantCode(t, s.UpdatePosition(ctx, SamplePosition("POS-0404")), engine.ENOTFOUND)
+	_, err = s.RecordCompletion(ctx, "P-00404", engine.Completion{CourseCode: "SCO-301", Completed: time.Now()})
+	wantCode(t, err, engine.ENOTFOUND)
+	must(t, s.SaveCourseFacts(ctx, []engine.CourseFacts{{Course: "SCO-201", Revision: "r1"}}))
+	must(t, s.SavePositionFacts(ctx, []engine.PositionFacts{{Position: "POS-0001", Revision: "r1"}}))
+	must(t, s.DeleteFacts(ctx, []string{"SCO-201"}, []string{"POS-0001"}))
+	must(t, s.MarkSeeded(ctx, "sample"))
+	if v, err := s.DataVersion(ctx); err != nil || v != want {
+		t.Fatalf("DataVersion after failed writes and facts = %d, %v; want %d", v, err, want)
+	}
+}
+
+func testSeedMarker(t *testing.T, s engine.Store) {
+	ctx := t.Context()
+	if name, err := s.SeededWith(ctx); err != nil || name != "" {
+		t.Fatalf("SeededWith on a new store = %q, %v", name, err)
+	}
+	must(t, s.MarkSeeded(ctx, "sample-2025"))
+	if name, err := s.SeededWith(ctx); err != nil || name != "sample-2025" {
+		t.Fatalf("SeededWith = %q, %v; want sample-2025", name, err)
+	}
+	must(t, s.MarkSeeded(ctx, "dod-scale"))
+	if name, err := s.SeededWith(ctx); err != nil || name != "dod-scale" {
+		t.Fatalf("SeededWith after a second mark = %q, %v", name, err)
+	}
+	err := s.MarkSeeded(ctx, "")
+	wantCode(t, err, engine.EINVALID)
+	wantField(t, err, "name")
+	if name, err := s.SeededWith(ctx); err != nil || name != "dod-scale" {
+		t.Fatalf("SeededWith after a failed mark = %q, %v", name, err)
+	}
+}
+
+func testPing(t *testing.T, s engine.Store) {
+	must(t, s.Ping(t.Context()))
+}
+
+// testDoneContext: with its context done, every method fails with
+// EINTERNAL (as a database call does) and writes nothing.
+func testDoneContext(t *testing.T, s engine.Store) {
+	c := SampleCourse("SCO-201")
+	must(t, s.CreateCourse(t.Context(), c))
+	p := SamplePosition("POS-0001")
+	must(t, s.CreatePosition(t.Context(), p))
+	person := SamplePerson("P-00001")
+	must(t, s.CreatePerson(t.Context(), person))
+	version, err := s.DataVersion(t.Context())
+	must(t, err)
+
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	completion := engine.Completion{CourseCode: "SCO-301", Completed: time.Now()}
+	calls := map[string]func() error{
+		"Framework":         func() error { _, err := s.Framework(ctx); return err },
+		"PutFramework":      func() error { return s.PutFramework(ctx, SampleFramework()) },
+		"Course":            func() error { _, err := s.Course(ctx, c.Code); return err },
+		"CoursesByCode":     func() error { _, err := s.CoursesByCode(ctx, []string{c.Code}); return err },
+		"ListCourses":       func() error { _, err := s.ListCourses(ctx, engine.CourseFilter{}, engine.Page{}); return err },
+		"CountCourses":      func() error { _, err := s.CountCourses(ctx, engine.CourseFilter{}); return err },
+		"CreateCourse":      func() error { return s.CreateCourse(ctx, SampleCourse("SCO-301")) },
+		"UpdateCourse":      func() error { c := *c; return s.UpdateCourse(ctx, &c) },
+		"DeleteCourse":      func() error { return s.DeleteCourse(ctx, c.Code, c.Version) },
+		"Position":          func() error { _, err := s.Position(ctx, p.ID); return err },
+		"PositionsByID":     func() error { _, err := s.PositionsByID(ctx, []string{p.ID}); return err },
+		"ListPositions":     func() error { _, err := s.ListPositions(ctx, engine.PositionFilter{}, engine.Page{}); return err },
+		"CountPositions":    func() error { _, err := s.CountPositions(ctx, engine.PositionFilter{}); return err },
+		"CreatePosition":    func() error { return s.CreatePosition(ctx, SamplePosition("POS-0002")) },
+		"UpdatePosition":    func() error { p := *p; return s.UpdatePosition(ctx, &p) },
+		"DeletePosition":    func() error { return s.DeletePosition(ctx, p.ID, p.Version) },
+		"Person":            func() error { _, err := s.Person(ctx, person.ID); return err },
+		"PeopleByID":        func() error { _, err := s.PeopleByID(ctx, []string{person.ID}); return err },
+		"ListPeople":        func() error { _, err := s.ListPeople(ctx, engine.PersonFilter{}, engine.Page{}); return err },
+		"CountPeople":       func() error { _, err := s.CountPeople(ctx, engine.PersonFilter{}); return err },
+		"CreatePerson":      func() error { return s.CreatePerson(ctx, SamplePerson("P-00002")) },
+		"UpdatePerson":      func() error { p := *person; return s.UpdatePerson(ctx, &p) },
+		"DeletePerson":      func() error { return s.DeletePerson(ctx, person.ID, person.Version) },
+		"RecordCompletion":  func() error { _, err := s.RecordCompletion(ctx, person.ID, completion); return err },
+		"SaveCourseFacts":   func() error { return s.SaveCourseFacts(ctx, []engine.CourseFacts{{Course: c.Code}}) },
+		"SavePositionFacts": func() error { return s.SavePositionFacts(ctx, []engine.PositionFacts{{Position: p.ID}}) },
+		"DeleteFacts":       func() error { return s.DeleteFacts(ctx, []string{c.Code}, []string{p.ID}) },
+		"CourseFacts":       func() error { _, err := s.CourseFacts(ctx); return err },
+		"PositionFacts":     func() error { _, err := s.PositionFacts(ctx); return err },
+		"DataVersion":       func() error { _, err := s.DataVersion(ctx); return err },
+		"SeededWith":        func() error { _, err := s.SeededWith(ctx); return err },
+		"MarkSeeded":        func() error { return s.MarkSeeded(ctx, "sample") },
+		"Ping":              func() error { return s.Ping(ctx) },
+	}
+	for name, call := range calls {
+		if err := call(); engine.ErrorCode(err) != engine.EINTERNAL {
+			t.Errorf("%s with a done context: %v, want an EINTERNAL error", name, err)
+		}
+	}
+
+	ctx = t.Context()
+	if v, err := s.DataVersion(ctx); err != nil || v != version {
+		t.Errorf("DataVersion after calls with a done context = %d, %v; want %d", v, err, version)
+	}
+	n, err := s.CountCourses(ctx, engine.CourseFilter{})
+	must(t, err)
+	m, err := s.CountPositions(ctx, engine.PositionFilter{})
+	must(t, err)
+	k, err := s.CountPeople(ctx, engine.PersonFilter{})
+	must(t, err)
+	if n != 1 || m != 1 || k != 1 {
+		t.Errorf("after calls with a done context: %d courses, %d positions, %d people; want 1 each", n, m, k)
+	}
+	stored, err := s.Person(ctx, person.ID)
+	must(t, err)
+	assertEqual(t, stored, person)
+	if _, err := s.Framework(ctx); engine.ErrorCode(err) != engine.ENOTFOUND {
+		t.Errorf("Framework after PutFramework with a done context: %v", err)
+	}
+	if facts, err := s.CourseFacts(ctx); err != nil || len(facts) != 0 {
+		t.Errorf("CourseFacts after a save with a done context: %v, %v", facts, err)
+	}
+	if name, err := s.SeededWith(ctx); err != nil || name != "" {
+		t.Errorf("SeededWith after a mark with a done context: %q, %v", name, err)
+	}
+}
