@@ -166,21 +166,28 @@ func BenchmarkImpactOfRetirement(b *testing.B) {
 	}
 }
 
-// BenchmarkImpactRecommendations finds whose recommendation retiring the
-// most-completed course changes.
+// BenchmarkImpactRecommendations answers the recommendations, before and
+// after, of the people whose readiness a change of the most-completed
+// course's coverage changes.
 func BenchmarkImpactRecommendations(b *testing.B) {
 	s, ix := dod()
-	c := *popularCourse(s)
-	c.Status = engine.CourseRetired
-	imp, err := ix.ImpactOfCourse(&c, s.Coverage[c.Code])
+	c := popularCourse(s)
+	cov := slices.Clone(s.Coverage[c.Code])
+	cov[0].Level = s.Scale.Levels[0]
+	imp, err := ix.ImpactOfCourse(c, cov)
 	if err != nil {
 		b.Fatal(err)
 	}
-	n := 0
-	for b.Loop() {
-		n = len(imp.Recommendations())
+	var ids []string
+	for _, p := range imp.People {
+		ids = append(ids, p.PersonID)
 	}
-	b.ReportMetric(float64(n), "people")
+	for b.Loop() {
+		if _, err := imp.Recommendations(ids); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(ids)), "people")
 }
 
 // BenchmarkImpactOfCourse changes the popular course's coverage, so the

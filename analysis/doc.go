@@ -56,10 +56,12 @@
 //     retirement is the course with its new status and its facts derived
 //     again, never its old facts carried over. Only the people who
 //     completed the course can change readiness, only the positions
-//     requiring a level whose meetability changes can change demand;
-//     anyone with a gap the course (or a course it is a prerequisite of)
-//     can close may get another recommendation
-//     (CourseImpact.Recommendations).
+//     requiring a level whose meetability changes can change demand.
+//     Anyone with a gap the course (or a course it is a prerequisite of)
+//     can close may get another recommendation: an impact answers any
+//     person's recommendation before and after
+//     (CourseImpact.Recommendations), but does not look for everyone whose
+//     recommendation changes, which would cost two set covers per person.
 //
 // # Errors
 //

@@ -36,6 +36,8 @@ type CourseImpact struct {
 	// people who have not completed it can no longer be recommended them.
 	DependentCourses []string
 
+	// before is the index the impact was asked of, after the one the
+	// change would give.
 	before, after *Index
 }
 
@@ -257,74 +259,33 @@ func (ix *Index) diffAttainment(before, after []Attainment) []AttainmentChange {
 // RecommendationChange is the effect of the change on one person's
 // recommended courses.
 type RecommendationChange struct {
-	PersonID      string
+	PersonID string
+	// Changed reports that After differs from Before in anything: the
+	// courses, their order, titles and hours, what each closes, the
+	// unclosable gaps.
+	Changed       bool
 	Before, After *Recommendation
 }
 
-// Recommendations returns the people whose recommendation (the set of
-// courses, their order, titles and hours, what each closes, the
-// unclosable gaps) the change alters, sorted by id, with their
-// recommendations before and after.
+// Recommendations returns the recommendations of the people with the
+// given ids, in that order, before and after the change (ENOTFOUND for an
+// unknown id).
 //
-// Anyone with a gap may be affected, not only the people who completed
-// the course: a course entering or leaving the active catalogue, or
-// changing its hours, changes the cheapest cover of every gap it can
-// close, and of every gap closed by a course it is a prerequisite of. So
-// this costs two recommendations per person with such a gap, and is not
-// computed with the impact: ask for it when it is wanted.
-func (imp *CourseImpact) Recommendations() []RecommendationChange {
-	ix, nx := imp.before, imp.after
-	// A person's recommendation reads the courses that close one of their
-	// gaps and, transitively, those courses' prerequisites. So it can
-	// change only when their gaps change (the course's completers), or
-	// when the course is, in either index, one of those: a course whose
-	// prerequisite closure holds it, covering one of their gaps at the
-	// required level or above.
-	reach := make([]uint8, len(ix.subs)) // highest rank, on each sub, of an active course reaching the changed one
-	for _, x := range []*Index{ix, nx} {
-		for _, code := range x.requiring(imp.Course) {
-			if c, ok := x.courses.get(code); ok && c.active() {
-				for _, cl := range c.cells {
-					reach[cl.sub] = max(reach[cl.sub], cl.rank)
-				}
-			}
+// The impact does not find everyone whose recommendation changes: anyone
+// with a gap the course, or a course it is a prerequisite of, can close
+// may be affected, and finding out costs two recommendations each (at
+// DoD scale, tens of thousands of set covers). Ask about the people of
+// interest, the impact's People for instance.
+func (imp *CourseImpact) Recommendations(ids []string) ([]RecommendationChange, error) {
+	out := make([]RecommendationChange, len(ids))
+	for i, id := range ids {
+		pb, ok := imp.before.people.get(id)
+		if !ok {
+			return nil, engine.NotFound("person", id)
 		}
+		pa, _ := imp.after.people.get(id)
+		before, after := imp.before.recommend(pb), imp.after.recommend(pa)
+		out[i] = RecommendationChange{PersonID: id, Changed: !reflect.DeepEqual(before, after), Before: before, After: after}
 	}
-	completers, _ := ix.completers.get(imp.Course)
-	var out []RecommendationChange
-	for _, id := range ix.people.keys() {
-		pb, _ := ix.people.get(id)
-		pa, _ := nx.people.get(id)
-		_, completed := slices.BinarySearch(completers, id)
-		if !completed && !slices.ContainsFunc(pb.gaps, func(g gap) bool { return g.req <= reach[g.sub] }) {
-			continue
-		}
-		before, after := ix.recommend(pb), nx.recommend(pa)
-		if !reflect.DeepEqual(before, after) {
-			out = append(out, RecommendationChange{PersonID: id, Before: before, After: after})
-		}
-	}
-	return out
-}
-
-// requiring returns code and the codes of the courses whose prerequisites
-// lead to it, directly or through other courses.
-func (ix *Index) requiring(code string) []string {
-	dependents := map[string][]string{}
-	for _, other := range ix.courseCodes {
-		c, _ := ix.courses.get(other)
-		for _, pre := range c.course.Prerequisites {
-			dependents[pre] = append(dependents[pre], other)
-		}
-	}
-	out, seen := []string{code}, map[string]bool{code: true}
-	for i := 0; i < len(out); i++ {
-		for _, d := range dependents[out[i]] {
-			if !seen[d] {
-				seen[d] = true
-				out = append(out, d)
-			}
-		}
-	}
-	return out
+	return out, nil
 }

@@ -79,14 +79,19 @@ func impactOf(ctx context.Context, imp *app.CourseImpact, err error) (*app.Cours
 	return imp, nil
 }
 
-// recommendationChanges answers the recommendations of a course impact,
-// queueing the people its selection will load.
-func recommendationChanges(ctx context.Context, imp *app.CourseImpact) []*analysis.RecommendationChange {
-	changes := imp.Recommendations()
-	ids := make([]string, len(changes))
-	for i, c := range changes {
-		ids[i] = c.PersonID
+// recommendationChanges answers the recommendations of a course impact:
+// those of people, or of the people whose readiness changes; it queues
+// the people its selection will load.
+func recommendationChanges(ctx context.Context, imp *app.CourseImpact, people []string) ([]*analysis.RecommendationChange, error) {
+	if people == nil {
+		for _, c := range imp.People {
+			people = append(people, c.PersonID)
+		}
 	}
-	prefetchPeople(ctx, ids, "person")
-	return refs(changes)
+	changes, err := imp.Recommendations(people)
+	if err != nil {
+		return nil, err
+	}
+	prefetchPeople(ctx, people, "person")
+	return refs(changes), nil
 }

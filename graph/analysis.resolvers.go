@@ -39,8 +39,8 @@ func (r *courseImpactResolver) DependentCourses(ctx context.Context, obj *app.Co
 }
 
 // Recommendations is the resolver for the recommendations field.
-func (r *courseImpactResolver) Recommendations(ctx context.Context, obj *app.CourseImpact) ([]*analysis.RecommendationChange, error) {
-	return recommendationChanges(ctx, obj), nil
+func (r *courseImpactResolver) Recommendations(ctx context.Context, obj *app.CourseImpact, people []string) ([]*analysis.RecommendationChange, error) {
+	return recommendationChanges(ctx, obj, people)
 }
 
 // RuleError is the resolver for the ruleError field.

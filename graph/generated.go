@@ -140,7 +140,7 @@ type ComplexityRoot struct {
 		DependentCourses func(childComplexity int) int
 		People           func(childComplexity int) int
 		Positions        func(childComplexity int) int
-		Recommendations  func(childComplexity int) int
+		Recommendations  func(childComplexity int, people []string) int
 		RuleError        func(childComplexity int) int
 		SubCompetencies  func(childComplexity int) int
 	}
@@ -435,6 +435,7 @@ type ComplexityRoot struct {
 	RecommendationChange struct {
 		After    func(childComplexity int) int
 		Before   func(childComplexity int) int
+		Changed  func(childComplexity int) int
 		Person   func(childComplexity int) int
 		PersonID func(childComplexity int) int
 	}
@@ -552,7 +553,7 @@ type CourseGapClosureResolver interface {
 }
 type CourseImpactResolver interface {
 	DependentCourses(ctx context.Context, obj *app.CourseImpact) ([]*engine.Course, error)
-	Recommendations(ctx context.Context, obj *app.CourseImpact) ([]*analysis.RecommendationChange, error)
+	Recommendations(ctx context.Context, obj *app.CourseImpact, people []string) ([]*analysis.RecommendationChange, error)
 	RuleError(ctx context.Context, obj *app.CourseImpact) (*string, error)
 }
 type CoursePreviewResolver interface {
@@ -977,7 +978,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.CourseImpact.Recommendations(childComplexity), true
+		args, err := ec.field_CourseImpact_recommendations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.CourseImpact.Recommendations(childComplexity, args["people"].([]string)), true
 	case "CourseImpact.ruleError":
 		if e.ComplexityRoot.CourseImpact.RuleError == nil {
 			break
@@ -2271,6 +2277,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RecommendationChange.Before(childComplexity), true
+	case "RecommendationChange.changed":
+		if e.ComplexityRoot.RecommendationChange.Changed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecommendationChange.Changed(childComplexity), true
 	case "RecommendationChange.person":
 		if e.ComplexityRoot.RecommendationChange.Person == nil {
 			break
@@ -3382,6 +3394,8 @@ func (ec *executionContext) childFields_RecommendationChange(ctx context.Context
 		return ec.fieldContext_RecommendationChange_personId(ctx, field)
 	case "person":
 		return ec.fieldContext_RecommendationChange_person(ctx, field)
+	case "changed":
+		return ec.fieldContext_RecommendationChange_changed(ctx, field)
 	case "before":
 		return ec.fieldContext_RecommendationChange_before(ctx, field)
 	case "after":
@@ -3681,6 +3695,20 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 // endregion ************************** internal!.gotpl ***************************
 
 // region    ***************************** args.gotpl *****************************
+
+func (ec *executionContext) field_CourseImpact_recommendations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "people",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["people"] = arg0
+	return args, nil
+}
 
 func (ec *executionContext) field_Mutation_createCourse_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
@@ -5510,7 +5538,8 @@ func (ec *executionContext) _CourseImpact_recommendations(ctx context.Context, f
 			return ec.fieldContext_CourseImpact_recommendations(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.CourseImpact().Recommendations(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.CourseImpact().Recommendations(ctx, obj, fc.Args["people"].([]string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*analysis.RecommendationChange) graphql.Marshaler {
@@ -5520,7 +5549,7 @@ func (ec *executionContext) _CourseImpact_recommendations(ctx context.Context, f
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CourseImpact_recommendations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_CourseImpact_recommendations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "CourseImpact",
 		Field:      field,
@@ -5529,6 +5558,17 @@ func (ec *executionContext) fieldContext_CourseImpact_recommendations(_ context.
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_RecommendationChange(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_CourseImpact_recommendations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -10986,6 +11026,29 @@ func (ec *executionContext) fieldContext_RecommendationChange_person(_ context.C
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _RecommendationChange_changed(ctx context.Context, field graphql.CollectedField, obj *analysis.RecommendationChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecommendationChange_changed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecommendationChange_changed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecommendationChange", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _RecommendationChange_before(ctx context.Context, field graphql.CollectedField, obj *analysis.RecommendationChange) (ret graphql.Marshaler) {
@@ -16834,6 +16897,11 @@ func (ec *executionContext) _RecommendationChange(ctx context.Context, sel ast.S
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._RecommendationChange_person(ctx, field, obj)
 				})
+		case "changed":
+			out.Values[i] = ec._RecommendationChange_changed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "before":
 			out.Values[i] = ec._RecommendationChange_before(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -19482,6 +19550,41 @@ func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel as
 	_ = sel
 	res := graphql.MarshalFloatContext(*v)
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOID2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {

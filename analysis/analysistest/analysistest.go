@@ -80,10 +80,12 @@ func AnswersOf(ix *analysis.Index) (Answers, error) {
 	return a, nil
 }
 
-// World is an index with the records it was built from that its answers
-// do not show: what ExpectedImpact needs besides the answers.
+// World is an index, its answers, and the records it was built from that
+// its answers do not show: what ExpectedImpact needs.
 type World struct {
-	Index     *analysis.Index
+	Index *analysis.Index
+	// Answers are those of Index (AnswersOf).
+	Answers   Answers
 	Courses   []*engine.Course
 	Positions []*engine.Position
 	// Requirements holds each position's requirement facts, by id.
@@ -97,14 +99,7 @@ type World struct {
 // differs. Unlike the index it looks at everyone, not only at those the
 // change can reach.
 func ExpectedImpact(before, after World, code string) (*analysis.CourseImpact, error) {
-	ab, err := AnswersOf(before.Index)
-	if err != nil {
-		return nil, err
-	}
-	aa, err := AnswersOf(after.Index)
-	if err != nil {
-		return nil, err
-	}
+	ab, aa := before.Answers, after.Answers
 	scale := before.Index.Scale()
 	rank := func(level string) int { r, _ := scale.Rank(level); return r }
 	cb, ca := courseIn(before.Courses, code), courseIn(after.Courses, code)
@@ -204,24 +199,16 @@ func ExpectedImpact(before, after World, code string) (*analysis.CourseImpact, e
 	return imp, nil
 }
 
-// ExpectedRecommendationChanges returns every person whose recommendation
-// differs between before and after, by id.
-func ExpectedRecommendationChanges(before, after *analysis.Index) ([]analysis.RecommendationChange, error) {
-	var out []analysis.RecommendationChange
-	for _, p := range before.PeopleReadiness() {
-		b, err := before.Recommend(p.PersonID)
-		if err != nil {
-			return nil, err
-		}
-		a, err := after.Recommend(p.PersonID)
-		if err != nil {
-			return nil, err
-		}
-		if Diff(a, b) != "" {
-			out = append(out, analysis.RecommendationChange{PersonID: p.PersonID, Before: b, After: a})
-		}
+// ExpectedRecommendations returns every person's recommendation before
+// and after a change, from the answers before and after it, by id; the
+// same people must hold both.
+func ExpectedRecommendations(before, after Answers) []analysis.RecommendationChange {
+	out := make([]analysis.RecommendationChange, len(before.Recommendations))
+	for i, b := range before.Recommendations {
+		a := after.Recommendations[i]
+		out[i] = analysis.RecommendationChange{PersonID: b.PersonID, Changed: Diff(a, b) != "", Before: b, After: a}
 	}
-	return out, nil
+	return out
 }
 
 func courseIn(courses []*engine.Course, code string) *engine.Course {
@@ -271,13 +258,16 @@ const maxDiffLines = 20
 // keyFields name the fields that identify an element of a list, tried in
 // this order: lists whose elements have one, with distinct values, are
 // compared by key, so that one element added or removed reads as such.
-var keyFields = []string{"PersonID", "PositionID", "Organization", "Code", "Course", "SubCompetency"}
+var keyFields = []string{"PersonID", "PositionID", "Organization", "Code", "Course", "SubCompetency", "Subject"}
 
 // Diff describes how got differs from want, one line per differing value
 // with its path (lists are matched by key when their elements have one),
 // at most maxDiffLines lines; "" when they are equal. Unexported fields
 // are ignored, and a nil list equals an empty one.
 func Diff(got, want any) string {
+	if reflect.DeepEqual(got, want) {
+		return "" // the common case, much faster than a walk
+	}
 	d := &differ{}
 	d.walk("", reflect.ValueOf(got), reflect.ValueOf(want))
 	if d.n > maxDiffLines {
