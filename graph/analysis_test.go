@@ -3,7 +3,10 @@ package graph_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"cmap/engine"
@@ -646,4 +649,85 @@ func TestDemand(t *testing.T) {
 		}
 	}
 	t.Logf("%d blocking demands in the sample", blocking)
+}
+
+// TestRetiringSCM201PredictsWhatRetiringDoes is issue 9 through the API:
+// courseImpact(code: "SCM-201", retire: true) predicted that nobody's
+// readiness changes, and retiring it for real changed the gaps of most of
+// its completers. Now the prediction (nobody's readiness changes: they
+// keep what they attained; the coverage the course keeps; the
+// recommendations after) is what updateCourse does.
+func TestRetiringSCM201PredictsWhatRetiringDoes(t *testing.T) {
+	store, ds := seeded(t)
+	c, _ := serve(t, store)
+	var completers []string
+	for _, p := range ds.People {
+		if slices.ContainsFunc(p.Completions, func(c engine.Completion) bool { return c.CourseCode == "SCM-201" }) {
+			completers = append(completers, p.ID)
+		}
+	}
+	if len(completers) < 10 {
+		t.Fatalf("SCM-201 has %d completers in the sample", len(completers))
+	}
+	const recommendation = `courses { code title hours closes { subCompetency { code } required attained } prerequisiteOf }
+		totalHours unclosable { subCompetency { code } required attained } method lowerBoundHours`
+	people := func() map[string]json.RawMessage {
+		var q strings.Builder
+		q.WriteString("{")
+		for i, id := range completers {
+			fmt.Fprintf(&q, ` p%d: person(id: %q) { id readiness { ready gaps { subCompetency { code } required attained }
+				attained { subCompetency { code } level courses { code } } } recommendations { %s } }`, i, id, recommendation)
+		}
+		q.WriteString("}")
+		var got map[string]json.RawMessage
+		c.query(q.String(), nil).decode(t, &got)
+		return got
+	}
+	before := people()
+
+	var impact struct {
+		CourseImpact struct {
+			Change          string
+			Coverage        json.RawMessage
+			People          []struct{ PersonID string }
+			Recommendations []struct {
+				PersonID string
+				After    json.RawMessage
+			}
+		}
+	}
+	c.query(`query($people: [ID!]) { courseImpact(code: "SCM-201", retire: true) { change
+		coverage { subCompetency { code } level rules { id file line } } people { personId }
+		recommendations(people: $people) { personId after { `+recommendation+` } } } }`,
+		map[string]any{"people": completers}).decode(t, &impact)
+	var retired struct {
+		UpdateCourse struct{ Coverage json.RawMessage }
+	}
+	c.query(`mutation { updateCourse(code: "SCM-201", version: 1, input: { status: RETIRED }) {
+		coverage { subCompetency { code } level rules { id file line } } } }`, nil).decode(t, &retired)
+	after := people()
+
+	imp := impact.CourseImpact
+	if imp.Change != "RETIRE" || len(imp.People) != 0 {
+		t.Errorf("courseImpact: a %s changing the readiness of %v, want a RETIRE changing nobody's", imp.Change, imp.People)
+	}
+	if string(imp.Coverage) != string(retired.UpdateCourse.Coverage) || len(imp.Coverage) < 10 {
+		t.Errorf("predicted coverage %s, the retired course covers %s", imp.Coverage, retired.UpdateCourse.Coverage)
+	}
+	for i, id := range completers {
+		key := fmt.Sprintf("p%d", i)
+		var b, a struct {
+			Readiness       json.RawMessage
+			Recommendations json.RawMessage
+		}
+		if err := errors.Join(json.Unmarshal(before[key], &b), json.Unmarshal(after[key], &a)); err != nil {
+			t.Fatal(err)
+		}
+		if string(a.Readiness) != string(b.Readiness) {
+			t.Errorf("retiring SCM-201 changed %s's readiness:\n%s\n->\n%s", id, b.Readiness, a.Readiness)
+		}
+		if r := imp.Recommendations[i]; r.PersonID != id || string(r.After) != string(a.Recommendations) {
+			t.Errorf("%s's recommendation after retiring SCM-201: predicted %s, got %s", id, r.After, a.Recommendations)
+		}
+	}
 }
