@@ -731,3 +731,120 @@ func TestRetiringSCM201PredictsWhatRetiringDoes(t *testing.T) {
 		}
 	}
 }
+
+// TestCourseImpactPeopleAreThoseTheEditChanges asks courseImpact about an
+// edit that empties the text of the active course with the most
+// completers, makes the edit with updateCourse, and checks the impact's
+// people against the readiness of every completer before and after, read
+// through the API: who changes, their gaps added and removed, and every
+// attainment that changes.
+func TestCourseImpactPeopleAreThoseTheEditChanges(t *testing.T) {
+	store, ds := seeded(t)
+	c, _ := serve(t, store)
+	completers := map[string][]string{}
+	for _, p := range ds.People {
+		for _, done := range p.Completions {
+			completers[done.CourseCode] = append(completers[done.CourseCode], p.ID)
+		}
+	}
+	code := ""
+	for _, course := range ds.Courses {
+		if course.Active() && len(completers[course.Code]) > len(completers[code]) {
+			code = course.Code
+		}
+	}
+	ids := completers[code]
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+
+	type subRef struct{ Code string }
+	type gap struct {
+		SubCompetency subRef
+		Required      string
+		Attained      *string
+	}
+	type attainment struct {
+		SubCompetency subRef
+		Level         string
+		Courses       []subRef
+	}
+	type readiness struct {
+		Ready    bool
+		Gaps     []gap
+		Attained []attainment
+	}
+	const gapFields = `subCompetency { code } required attained`
+	const attainmentFields = `subCompetency { code } level courses { code }`
+	read := func() []readiness {
+		var q strings.Builder
+		q.WriteString("{")
+		for i, id := range ids {
+			fmt.Fprintf(&q, ` p%d: person(id: %q) { readiness { ready gaps { %s } attained { %s } } }`, i, id, gapFields, attainmentFields)
+		}
+		q.WriteString("}")
+		var got map[string]struct{ Readiness readiness }
+		c.query(q.String(), nil).decode(t, &got)
+		out := make([]readiness, len(ids))
+		for i := range ids {
+			out[i] = got[fmt.Sprintf("p%d", i)].Readiness
+		}
+		return out
+	}
+
+	type attainmentChange struct {
+		SubCompetency subRef
+		Before, After *attainment
+	}
+	type change struct {
+		PersonID                string
+		ReadyBefore, ReadyAfter bool
+		GapsAdded, GapsRemoved  []gap
+		Attainment              []attainmentChange
+	}
+	const emptied = `{ title: "Untitled", description: "", objectives: [], topics: [] }`
+	before := read()
+	var impact struct{ CourseImpact struct{ People []change } }
+	c.query(`query($code: String!) { courseImpact(code: $code, input: `+emptied+`) { people { personId readyBefore readyAfter
+		gapsAdded { `+gapFields+` } gapsRemoved { `+gapFields+` }
+		attainment { subCompetency { code } before { `+attainmentFields+` } after { `+attainmentFields+` } } } } }`,
+		map[string]any{"code": code}).decode(t, &impact)
+	c.query(`mutation($code: String!) { updateCourse(code: $code, version: 1, input: `+emptied+`) { code } }`, map[string]any{"code": code}).decode(t, &struct{}{})
+	after := read()
+
+	missing := func(a, b []gap) []gap {
+		out := []gap{}
+		for _, g := range a {
+			if !slices.ContainsFunc(b, func(x gap) bool { return jsonOf(t, x) == jsonOf(t, g) }) {
+				out = append(out, g)
+			}
+		}
+		return out
+	}
+	on := func(r readiness, sub string) *attainment {
+		if i := slices.IndexFunc(r.Attained, func(a attainment) bool { return a.SubCompetency.Code == sub }); i >= 0 {
+			return &r.Attained[i]
+		}
+		return nil
+	}
+	subs := readCatalogue(t, c).subs
+	want := []change{}
+	for i, id := range ids {
+		b, a := before[i], after[i]
+		if jsonOf(t, b) == jsonOf(t, a) {
+			continue
+		}
+		ch := change{PersonID: id, ReadyBefore: b.Ready, ReadyAfter: a.Ready, GapsAdded: missing(a.Gaps, b.Gaps), GapsRemoved: missing(b.Gaps, a.Gaps), Attainment: []attainmentChange{}}
+		for _, sub := range subs {
+			if x, y := on(b, sub), on(a, sub); jsonOf(t, x) != jsonOf(t, y) {
+				ch.Attainment = append(ch.Attainment, attainmentChange{subRef{sub}, x, y})
+			}
+		}
+		want = append(want, ch)
+	}
+	if len(want) < 2 {
+		t.Fatalf("emptying %s (%d completers) changes the readiness of %d people: too few to tell", code, len(ids), len(want))
+	}
+	if got := impact.CourseImpact.People; jsonOf(t, got) != jsonOf(t, want) {
+		t.Errorf("emptying %s: courseImpact says\n%s\nthe edit changed\n%s", code, jsonOf(t, got), jsonOf(t, want))
+	}
+}
