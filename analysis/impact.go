@@ -201,12 +201,37 @@ func (ix *Index) impact(next *Index, code string) *CourseImpact {
 		out.Positions = append(out.Positions, pc)
 	}
 
+	// A completer's attainment can change only on the sub-competencies
+	// where the course's facts change level.
+	var changed []int32
+	var oldCells, newCells []cell
+	if old != nil {
+		oldCells = old.cells
+	}
+	if nc != nil {
+		newCells = nc.cells
+	}
+	for s := range ix.subs {
+		if sub := int32(s); rankIn(oldCells, sub) != rankIn(newCells, sub) {
+			changed = append(changed, sub)
+		}
+	}
 	completers, _ := ix.completers.get(code)
 	for _, id := range completers {
+		if len(changed) == 0 {
+			break
+		}
 		pb, _ := ix.people.get(id)
 		pa, _ := next.people.get(id)
 		added, removed := diffGaps(pa.gaps, pb.gaps), diffGaps(pb.gaps, pa.gaps)
-		attained := ix.diffAttainment(ix.readinessOf(pb, true).Attained, next.readinessOf(pa, true).Attained)
+		var attained []AttainmentChange
+		for _, sub := range changed {
+			b, a := ix.attainmentOn(pb, sub), next.attainmentOn(pa, sub)
+			if b != nil && a != nil && b.Level == a.Level && slices.Equal(b.Courses, a.Courses) || b == nil && a == nil {
+				continue
+			}
+			attained = append(attained, AttainmentChange{SubCompetency: ix.subs[sub].code, Before: b, After: a})
+		}
 		if len(added) == 0 && len(removed) == 0 && len(attained) == 0 {
 			continue
 		}
@@ -235,25 +260,27 @@ func diffGaps(a, b []gap) []gap {
 	return out
 }
 
-// diffAttainment returns the changes from before to after, two
-// attainment lists in model order, in model order.
-func (ix *Index) diffAttainment(before, after []Attainment) []AttainmentChange {
-	bySub := func(list []Attainment) []*Attainment {
-		out := make([]*Attainment, len(ix.subs))
-		for i := range list {
-			out[ix.subByCode[list[i].SubCompetency]] = &list[i]
-		}
-		return out
-	}
-	b, a := bySub(before), bySub(after)
-	var out []AttainmentChange
-	for s, info := range ix.subs {
-		if b[s] == nil && a[s] == nil || b[s] != nil && a[s] != nil && b[s].Level == a[s].Level && slices.Equal(b[s].Courses, a[s].Courses) {
+// attainmentOn returns a person's attainment on sub (as Readiness gives
+// it), nil when they attain nothing there.
+func (ix *Index) attainmentOn(p *personEntry, sub int32) *Attainment {
+	var best uint8
+	var courses []string
+	for _, code := range p.completed { // sorted, so courses is too
+		c, ok := ix.courses.get(code)
+		if !ok {
 			continue
 		}
-		out = append(out, AttainmentChange{SubCompetency: info.code, Before: b[s], After: a[s]})
+		switch r := c.rankOn(sub); {
+		case r > best:
+			best, courses = r, []string{code}
+		case r == best && r > 0:
+			courses = append(courses, code)
+		}
 	}
-	return out
+	if best == 0 {
+		return nil
+	}
+	return &Attainment{SubCompetency: ix.subs[sub].code, Level: ix.scale.Level(int(best)), Courses: courses}
 }
 
 // RecommendationChange is the effect of the change on one person's
