@@ -216,11 +216,11 @@ func (ix *Index) impact(next *Index, code string) *CourseImpact {
 			changed = append(changed, sub)
 		}
 	}
-	completers, _ := ix.completers.get(code)
+	var completers []string
+	if len(changed) > 0 {
+		completers, _ = ix.completers.get(code)
+	}
 	for _, id := range completers {
-		if len(changed) == 0 {
-			break
-		}
 		pb, _ := ix.people.get(id)
 		pa, _ := next.people.get(id)
 		added, removed := diffGaps(pa.gaps, pb.gaps), diffGaps(pb.gaps, pa.gaps)

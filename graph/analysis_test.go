@@ -848,3 +848,77 @@ func TestCourseImpactPeopleAreThoseTheEditChanges(t *testing.T) {
 		t.Errorf("emptying %s: courseImpact says\n%s\nthe edit changed\n%s", code, jsonOf(t, got), jsonOf(t, want))
 	}
 }
+
+// TestNewCourseImpactRecommendsTheProposedCourse proposes a cheaper copy
+// of a course someone is recommended: newCourseImpact's recommendation of
+// that person takes the copy, named by its code, title and hours, with no
+// course record (it is not stored).
+func TestNewCourseImpactRecommendsTheProposedCourse(t *testing.T) {
+	store, _ := seeded(t)
+	c, _ := serve(t, store)
+	var people struct {
+		People struct {
+			Edges []struct {
+				Node struct {
+					ID              string
+					Recommendations struct {
+						Courses []struct {
+							Code   string
+							Course struct{ PrerequisiteCodes []string }
+						}
+					}
+				}
+			}
+		}
+	}
+	c.query(`{ people(first: 100) { edges { node { id recommendations { courses { code course { prerequisiteCodes } } } } } } }`, nil).decode(t, &people)
+	person, copied := "", ""
+	for _, e := range people.People.Edges {
+		for _, rc := range e.Node.Recommendations.Courses {
+			if person == "" && len(rc.Course.PrerequisiteCodes) == 0 {
+				person, copied = e.Node.ID, rc.Code
+			}
+		}
+	}
+	if person == "" {
+		t.Fatal("nobody in the first 100 people is recommended a course without prerequisites")
+	}
+	var course struct {
+		Course struct {
+			Title, Description, DeliveryMode string
+			Objectives, Topics               []string
+		}
+	}
+	c.query(`query($code: String!) { course(code: $code) { title description objectives topics deliveryMode } }`, map[string]any{"code": copied}).decode(t, &course)
+	code := "ZZZ-" + copied[strings.IndexByte(copied, '-')+1:] // the same tier
+	input := map[string]any{"code": code, "title": course.Course.Title, "description": course.Course.Description,
+		"objectives": course.Course.Objectives, "topics": course.Course.Topics, "hours": 0.25, "deliveryMode": course.Course.DeliveryMode}
+	type recommended struct {
+		Code, Title string
+		Hours       float64
+		Course      *struct{ Code string }
+	}
+	var impact struct {
+		NewCourseImpact struct {
+			Recommendations []struct {
+				PersonID string
+				Changed  bool
+				After    struct{ Courses []recommended }
+			}
+		}
+	}
+	c.query(`query($input: CreateCourseInput!, $person: ID!) { newCourseImpact(input: $input) {
+		recommendations(people: [$person]) { personId changed after { courses { code title hours course { code } } } } } }`,
+		map[string]any{"input": input, "person": person}).decode(t, &impact)
+	recs := impact.NewCourseImpact.Recommendations
+	if len(recs) != 1 || recs[0].PersonID != person || !recs[0].Changed {
+		t.Fatalf("newCourseImpact's recommendation of %s: %+v, want one that changed", person, recs)
+	}
+	i := slices.IndexFunc(recs[0].After.Courses, func(rc recommended) bool { return rc.Code == code })
+	if i < 0 {
+		t.Fatalf("%s would be recommended %+v, not the cheaper copy %s of %s", person, recs[0].After.Courses, code, copied)
+	}
+	if rc := recs[0].After.Courses[i]; rc.Title != course.Course.Title || rc.Hours != 0.25 || rc.Course != nil {
+		t.Errorf("the proposed course in the recommendation: %+v, want its title, 0.25 hours and no course record", rc)
+	}
+}
