@@ -36,6 +36,19 @@
 // incremental update failed (say, the database went away between the
 // record and its facts) marks its state stale and the next poll rebuilds
 // and stores the facts again.
+//
+// # What-ifs
+//
+// A what-if (CourseEditImpact, NewCourseImpact, CourseDeletionImpact,
+// PreviewCourse, PreviewPosition) predicts a write without making it, by
+// taking the write's own path: the same checks, so the same errors (a
+// what-if has no version to be stale; a preview of a stored record
+// predicts its update, of a new one its creation); the changed record
+// derived by the serving rules as the write would derive it, never its
+// old facts carried over; the index updated as the write would update
+// it; all read from one state. So a what-if answers what doing it would
+// answer, even for rules that read a course's status. The tests hold
+// every what-if to this on random changes (app/whatif_test.go).
 package app
 
 import (

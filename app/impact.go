@@ -8,14 +8,6 @@ import (
 	"cmap/engine"
 )
 
-// What-ifs predict a write without making it. Each takes the path of the
-// write it predicts: the same checks (and so the same errors, but for a
-// stale version: a what-if has none), the changed record derived by the
-// serving rules exactly as the write would derive it, and the index
-// updated exactly as the write would update it, all read from one state.
-// So a what-if answers what doing it would answer, including for a rule
-// set whose rules read the course's status.
-
 // CourseImpact is what a proposed course change would change: the
 // analysis impact (with the index the change would give) and the changed
 // course's coverage.
