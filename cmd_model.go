@@ -3,26 +3,39 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
+	"cmap/engine"
 	"cmap/modelfile"
 )
 
 const modelUsage = `Usage:
   cmap model export [flags] [FILE]
+  cmap model check [flags] [FILE]
 
 Verbs:
   export    read a competency model (text, YAML or JSON) and write it as YAML
+  check     show how the model reads: the hyphens joined at line ends, with
+            their evidence, and anything suspicious
 
-Run 'cmap model VERB -h' for the flags of a verb.
+Run 'cmap model VERB -h' (or 'cmap help model VERB') for the flags and
+examples of a verb.
+
+Examples:
+  cmap help model export
 `
 
 // runModel runs `cmap model VERB ...`.
-func runModel(_ context.Context, args []string, stdout, stderr io.Writer) int {
+func runModel(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if code, ok := groupHelp(args, modelUsage, stdout, func(args []string) int {
+		return runModel(ctx, args, stdout, stderr)
+	}); ok {
+		return code
+	}
 	if len(args) == 0 {
 		fmt.Fprintf(stderr, "cmap model: missing verb\n\n%s", modelUsage)
 		return exitUsage
@@ -30,9 +43,8 @@ func runModel(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	switch verb := args[0]; verb {
 	case "export":
 		return runModelExport(args[1:], stdout, stderr)
-	case "help", "-h", "-help", "--help":
-		fmt.Fprint(stdout, modelUsage)
-		return exitOK
+	case "check":
+		return runModelCheck(args[1:], stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "cmap model: unknown verb %q\n\n%s", verb, modelUsage)
 		return exitUsage
@@ -44,11 +56,9 @@ func runModel(_ context.Context, args []string, stdout, stderr io.Writer) int {
 // directory, and writes it as YAML.
 func runModelExport(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("cmap model export", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	seeds := fs.String("seeds", "seeds", "the seeds `DIR` to take the model from when no FILE is given ($CMAP_SEEDS)")
 	output := fs.String("o", "", "write the YAML to `FILE` instead of standard output")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), `Usage: cmap model export [flags] [FILE]
+	setUsage(fs, `Usage: cmap model export [flags] [FILE]
 
 Reads a competency model and writes it as YAML. FILE is read by its
 extension: .txt/.text (the customer's text format), .yaml/.yml or .json.
@@ -58,29 +68,20 @@ seeds directory.
 Examples:
   cmap model export
   cmap model export seeds/security-cooperation-competency-model.txt -o model.yaml
-
-Flags:
 `)
-		fs.PrintDefaults()
-	}
-	files, err := parseInterspersed(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return exitOK
-	}
-	if err != nil {
-		return exitUsage
+	files, code, ok := parseFlags(fs, args, stdout, stderr)
+	if !ok {
+		return code
 	}
 	if err := flagsFromEnv(fs, os.Getenv); err != nil {
-		fmt.Fprintf(stderr, "cmap model export: %v\n", err)
-		return exitUsage
+		return usageError(fs, stderr, "%v", err)
 	}
 	if len(files) > 1 {
-		fmt.Fprintf(stderr, "cmap model export: one model file at most, got %d\n", len(files))
-		fs.Usage()
-		return exitUsage
+		return usageError(fs, stderr, "one model file at most, got %d", len(files))
 	}
 
 	var path string
+	var err error
 	if len(files) == 1 {
 		path = files[0]
 	} else {
@@ -132,4 +133,152 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 		positional = append(positional, rest[0])
 		args = rest[1:]
 	}
+}
+
+const modelCheckHelp = `Usage: cmap model check [flags] [FILE]
+
+Reads a competency model as every cmap command does and shows how it read:
+the model, each hyphen at a line end that the text reader joined (kept as
+in "End-Use" or dropped as in "infor-mation" -> "information"), with the
+evidence that decided it, and anything suspicious. FILE is read by its
+extension: .txt/.text (the customer's text format), .yaml/.yml or .json.
+Without FILE, the model is the one file matching *competency-model.* in the
+seeds directory.
+
+A line-end hyphen is decided by how the document spells the word elsewhere
+(the more frequent spelling wins), else kept: a continuation that is not
+lower case ("End-" / "Use") keeps it as a rule of thumb; a lower-case one
+("risk-" / "based") keeps it only because no character is dropped without
+evidence, and that is reported as suspicious. Also suspicious: a statement
+that reads like two run together (a sentence ends, then a verb that starts
+other statements of the model), which is how a line that lost its code
+reads: the reader cannot invent the code, so the line joins the statement
+above it.
+
+Errors go to standard error as FILE:LINE:COL: message.
+
+Exit status:
+  0  the model reads; suspicions are printed, not failed (unless --strict)
+  1  the model does not read (errors), the file cannot be read, or, with
+     --strict, something is suspicious
+  2  the command line is wrong
+
+Examples:
+  cmap model check
+  cmap model check seeds/security-cooperation-competency-model.txt --strict
+  cmap model check seeds/security-cooperation-competency-model.txt --format json
+`
+
+// runModelCheck runs `cmap model check [--format text|json] [--strict]
+// [--seeds DIR] [FILE]`: it reads the model in FILE, by default the one
+// model file in the seeds directory, and reports the model, the line-end
+// hyphens the reader joined and anything suspicious.
+func runModelCheck(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("cmap model check", flag.ContinueOnError)
+	seeds := fs.String("seeds", "seeds", "the seeds `DIR` to take the model from when no FILE is given ($CMAP_SEEDS)")
+	format := fs.String("format", "text", "output `FORMAT`: text or json")
+	strict := fs.Bool("strict", false, "exit 1 when anything is suspicious, not only on errors")
+	setUsage(fs, modelCheckHelp)
+	files, code, ok := parseFlags(fs, args, stdout, stderr)
+	if !ok {
+		return code
+	}
+	if err := flagsFromEnv(fs, os.Getenv); err != nil {
+		return usageError(fs, stderr, "%v", err)
+	}
+	if *format != "text" && *format != "json" {
+		return usageError(fs, stderr, "--format must be text or json, not %q", *format)
+	}
+	if len(files) > 1 {
+		return usageError(fs, stderr, "one model file at most, got %d", len(files))
+	}
+
+	var path string
+	var err error
+	if len(files) == 1 {
+		path = files[0]
+	} else if path, err = modelfile.FindModelFile(*seeds); err != nil {
+		fmt.Fprintf(stderr, "cmap model check: %v\n", err)
+		return exitFail
+	}
+	r, err := modelfile.CheckFile(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "cmap model check: %v\n", err)
+		return exitFail
+	}
+	if *format == "json" {
+		writeJSON(stdout, modelCheckJSON(r))
+	} else {
+		printModelCheck(stdout, r)
+		if len(r.Errors) > 0 {
+			printDiagnostics(stderr, r.Errors)
+		}
+	}
+	if len(r.Errors) > 0 || (*strict && len(r.Suspicions) > 0) {
+		return exitFail
+	}
+	return exitOK
+}
+
+// modelCheckJSON is the --format json form of a check report. Lists are
+// empty, never null; model is null when the model does not read.
+func modelCheckJSON(r *modelfile.Report) any {
+	joins := r.Joins
+	if joins == nil {
+		joins = []modelfile.Join{}
+	}
+	return struct {
+		File       string            `json:"file"`
+		Model      *engine.Framework `json:"model"`
+		Joins      []modelfile.Join  `json:"joins"`
+		Suspicions []jsonDiagnostic  `json:"suspicions"`
+		Errors     []jsonDiagnostic  `json:"errors"`
+	}{r.File, r.Model, joins, jsonDiagnostics(r.Suspicions), jsonDiagnostics(r.Errors)}
+}
+
+// printModelCheck prints a check report as text: the model when it reads,
+// the line-end hyphens joined, the suspicions, and a summary line.
+func printModelCheck(w io.Writer, r *modelfile.Report) {
+	if m := r.Model; m != nil {
+		fmt.Fprintf(w, "%s\n\n", m.Name)
+		for _, c := range m.Competencies {
+			fmt.Fprintf(w, "%s %s\n    %s\n", c.Code, c.Title, c.Description)
+			for _, s := range c.SubCompetencies {
+				fmt.Fprintf(w, "  %s %s\n", s.Code, s.Statement)
+			}
+		}
+		fmt.Fprintln(w)
+	}
+	if len(r.Joins) > 0 {
+		fmt.Fprintln(w, "Line-end hyphens joined:")
+		for _, j := range r.Joins {
+			fmt.Fprintf(w, "  %s\n", j)
+		}
+		fmt.Fprintln(w)
+	}
+	if len(r.Suspicions) > 0 {
+		fmt.Fprintln(w, "Suspicious:")
+		for _, d := range r.Suspicions {
+			fmt.Fprintf(w, "  %s\n", d.Error())
+		}
+		fmt.Fprintln(w)
+	}
+	read := fmt.Sprintf("does not read (%s)", count(len(r.Errors), "error"))
+	if r.Model != nil {
+		read = fmt.Sprintf("%s and %s read",
+			count(len(r.Model.Competencies), "competency"), count(len(r.Model.SubCompetencyCodes()), "sub-competency"))
+	}
+	fmt.Fprintf(w, "%s: %s; %s joined, %s\n", r.File, read,
+		count(len(r.Joins), "line-end hyphen"), count(len(r.Suspicions), "suspicion"))
+}
+
+// count spells n things: "1 suspicion", "2 suspicions", "3 competencies".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	if stem, ok := strings.CutSuffix(noun, "y"); ok {
+		return fmt.Sprintf("%d %sies", n, stem)
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

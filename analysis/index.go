@@ -47,13 +47,15 @@ type Index struct {
 	// closers[sub] lists the active courses covering sub, sorted by code.
 	closers [][]closer
 
-	positions table[*positionEntry]
+	positions   table[*positionEntry]
+	positionIDs []string // sorted
 	// demand[slot(sub, r)] counts positions requiring sub at exactly r;
 	// demandPositions holds their ids, sorted.
 	demand          []int32
 	demandPositions [][]string
 
 	people     table[*personEntry]
+	personIDs  []string        // sorted
 	completers table[[]string] // course code -> sorted ids of people who completed it
 	// holders maps a position id to the sorted ids of the people whose
 	// record names it, whether or not the position exists.
@@ -130,6 +132,9 @@ type positionEntry struct {
 }
 
 type personEntry struct {
+	// record is the person as stored (a private copy), the source of the
+	// fields below.
+	record               *engine.Person
 	id, name, positionID string
 	completed            []string // distinct course codes, sorted
 	hasPosition          bool
@@ -214,7 +219,8 @@ func Build(s Snapshot) (*Index, error) {
 		}
 	}
 	ix.positions = positions.done()
-	for _, id := range ix.positions.keys() {
+	ix.positionIDs = ix.positions.keys()
+	for _, id := range ix.positionIDs {
 		p, _ := ix.positions.get(id)
 		ix.orgEntry(p.position.Organization).positions++
 		for _, r := range p.reqs {
@@ -232,9 +238,10 @@ func Build(s Snapshot) (*Index, error) {
 		people.set(p.ID, ix.newPersonEntry(p))
 	}
 	ix.people = people.done()
+	ix.personIDs = ix.people.keys()
 	completers := map[string][]string{}
 	holders := map[string][]string{}
-	for _, id := range ix.people.keys() {
+	for _, id := range ix.personIDs {
 		p, _ := ix.people.get(id)
 		for _, code := range p.completed {
 			completers[code] = append(completers[code], id)
@@ -336,7 +343,8 @@ func (ix *Index) fact(sub, level string, field func() string, i int) (int32, uin
 func (ix *Index) newCourseEntry(c *engine.Course, cov []engine.Coverage, field func() string) (*courseEntry, error) {
 	e := &courseEntry{course: *c, milli: int64(math.Round(c.Hours * 1000))}
 	e.course.Prerequisites = slices.Clone(c.Prerequisites)
-	e.course.Objectives, e.course.Topics = nil, nil // not needed for analysis
+	e.course.Objectives = slices.Clone(c.Objectives)
+	e.course.Topics = slices.Clone(c.Topics)
 	for i, f := range cov {
 		if f.Course != "" && f.Course != c.Code {
 			return nil, engine.Invalid(factPath(field, i, "course"), "fact of course %s filed under %s", f.Course, c.Code)
@@ -372,7 +380,9 @@ func (ix *Index) newPositionEntry(p *engine.Position, reqs []engine.Requirement,
 // newPersonEntry computes a person's attainment and gaps from the courses
 // and positions of ix.
 func (ix *Index) newPersonEntry(p *engine.Person) *personEntry {
-	e := &personEntry{id: p.ID, name: p.Name, positionID: p.PositionID}
+	record := *p
+	record.Completions = slices.Clone(p.Completions)
+	e := &personEntry{record: &record, id: p.ID, name: p.Name, positionID: p.PositionID}
 	e.completed = make([]string, 0, len(p.Completions))
 	for _, c := range p.Completions {
 		e.completed = append(e.completed, c.CourseCode)
@@ -385,7 +395,7 @@ func (ix *Index) newPersonEntry(p *engine.Person) *personEntry {
 // evaluate returns a copy of e with attainment, position and gaps computed
 // against ix.
 func (ix *Index) evaluate(old *personEntry) *personEntry {
-	e := &personEntry{id: old.id, name: old.name, positionID: old.positionID, completed: old.completed}
+	e := &personEntry{record: old.record, id: old.id, name: old.name, positionID: old.positionID, completed: old.completed}
 	att := make([]uint8, len(ix.subs))
 	for _, code := range e.completed {
 		c, ok := ix.courses.get(code)

@@ -66,11 +66,11 @@ func TestMatrix(t *testing.T) {
 	check(t, "columns", cols, []string{"A-101", "A-201", "B-301"})
 	check(t, "levels", m.Levels, []string{"Basic", "Intermediate", "Advanced", "Expert"})
 	check(t, "rows", m.Rows, []analysis.MatrixRow{
-		{SubCompetency: "1.A", Competency: "1.0", Statement: "Plans", Highest: "Advanced", CountByLevel: []int{1, 0, 1, 0},
+		{SubCompetency: "1.A", Competency: "1.0", Statement: "Plans", Highest: "Advanced", Reach: "Advanced", CountByLevel: []int{1, 0, 1, 0},
 			Cells: []analysis.Cell{{Course: "A-101", Level: "Basic", Rules: rule("intro")}, {Course: "A-201", Level: "Advanced", Rules: rule("planning-adv")}}},
-		{SubCompetency: "1.B", Competency: "1.0", Statement: "Budgets", Highest: "Intermediate", CountByLevel: []int{1, 1, 0, 0},
+		{SubCompetency: "1.B", Competency: "1.0", Statement: "Budgets", Highest: "Intermediate", Reach: "Intermediate", CountByLevel: []int{1, 1, 0, 0},
 			Cells: []analysis.Cell{{Course: "A-101", Level: "Basic", Rules: rule("intro")}, {Course: "B-301", Level: "Intermediate", Rules: rule("budget")}}},
-		{SubCompetency: "2.A", Competency: "2.0", Statement: "Transfers", Highest: "Intermediate", CountByLevel: []int{0, 1, 0, 0},
+		{SubCompetency: "2.A", Competency: "2.0", Statement: "Transfers", Highest: "Intermediate", Reach: "Intermediate", CountByLevel: []int{0, 1, 0, 0},
 			Cells: []analysis.Cell{{Course: "B-301", Level: "Intermediate", Rules: rule("transfers")}}},
 	})
 
@@ -81,6 +81,7 @@ func TestMatrix(t *testing.T) {
 	}
 	check(t, "2.0 any status rows", len(m.Rows), 1)
 	check(t, "2.0 highest", m.Rows[0].Highest, "Expert")
+	check(t, "2.0 reach", m.Rows[0].Reach, "Expert")
 	check(t, "2.0 counts", m.Rows[0].CountByLevel, []int{0, 1, 0, 1})
 	check(t, "2.0 columns", len(m.Courses), 2)
 
@@ -97,6 +98,33 @@ func TestMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	check(t, "empty row", m.Rows, []analysis.MatrixRow{{SubCompetency: "1.A", Competency: "1.0", Statement: "Plans", CountByLevel: []int{0, 0, 0, 0}}})
+
+	// Advanced and above drops 1.B's and 2.A's cells: they have no highest
+	// level, but their reach is still the Intermediate of B-301, which is
+	// what the gap report says the active catalogue reaches.
+	m, err = ix.Matrix(analysis.MatrixFilter{MinLevel: "Advanced"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var summary []string
+	for _, r := range m.Rows {
+		summary = append(summary, r.SubCompetency+" highest "+r.Highest+" reach "+r.Reach)
+	}
+	check(t, "advanced highest and reach", summary, []string{"1.A highest Advanced reach Advanced", "1.B highest  reach Intermediate", "2.A highest  reach Intermediate"})
+	for _, u := range mustGaps(t, ix, "Advanced").Uncovered {
+		for _, r := range m.Rows {
+			if r.SubCompetency == u.SubCompetency && r.Reach != u.Highest {
+				t.Errorf("%s: reach %q, the gap report's highest %q", r.SubCompetency, r.Reach, u.Highest)
+			}
+		}
+	}
+	// Retired only at Advanced: the reach on 1.A is C-401's Intermediate,
+	// not the Advanced of the active A-201.
+	m, err = ix.Matrix(analysis.MatrixFilter{Competencies: []string{"1.A"}, Status: engine.CourseRetired, MinLevel: "Advanced"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(t, "retired 1.A highest and reach", []string{m.Rows[0].Highest, m.Rows[0].Reach}, []string{"", "Intermediate"})
 
 	for _, bad := range []struct {
 		f     analysis.MatrixFilter

@@ -61,6 +61,12 @@ type MatrixRow struct {
 	CountByLevel []int
 	// Highest is the highest level of the row's cells, "" when none.
 	Highest string
+	// Reach is the highest level at which a course the status and provider
+	// filters select covers the sub-competency, whatever MinLevel; "" when
+	// none covers it. Where MinLevel drops a row's every cell, Highest is
+	// empty and Reach still says how far its courses get: with the active
+	// status it is the Highest that Gaps and Demand report.
+	Reach string
 	// Gap reports that no active course covers the sub-competency at or
 	// above the filter's MinLevel (at all, when it gives none), whatever
 	// the status and provider filters select: exactly the rows Gaps at
@@ -136,7 +142,7 @@ func (ix *Index) Matrix(f MatrixFilter) (*Matrix, error) {
 				CountByLevel: make([]int, ix.levels), Gap: ix.activeAtOrAbove(int32(s), minRank) == 0})
 		}
 	}
-	highest := make([]uint8, len(m.Rows))
+	highest, reach := make([]uint8, len(m.Rows)), make([]uint8, len(m.Rows))
 	for _, code := range ix.courseCodes {
 		c, _ := ix.courses.get(code)
 		if (f.Status != AnyStatus && c.course.Status != f.Status) || (f.Provider != "" && c.course.Provider != f.Provider) {
@@ -145,7 +151,11 @@ func (ix *Index) Matrix(f MatrixFilter) (*Matrix, error) {
 		shown := false
 		for _, cl := range c.cells {
 			row := rowOf[cl.sub]
-			if row < 0 || cl.rank < minRank {
+			if row < 0 {
+				continue
+			}
+			reach[row] = max(reach[row], cl.rank)
+			if cl.rank < minRank {
 				continue
 			}
 			shown = true
@@ -160,6 +170,7 @@ func (ix *Index) Matrix(f MatrixFilter) (*Matrix, error) {
 	}
 	for i := range m.Rows {
 		m.Rows[i].Highest = ix.scale.Level(int(highest[i]))
+		m.Rows[i].Reach = ix.scale.Level(int(reach[i]))
 	}
 	return m, nil
 }

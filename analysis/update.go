@@ -271,6 +271,11 @@ func (ix *Index) replacePerson(id string, old, np *personEntry) *Index {
 		}
 		nx.holders = w.done()
 	}
+	if np == nil {
+		nx.personIDs = removeSorted(ix.personIDs, id)
+	} else {
+		nx.personIDs = insertSorted(ix.personIDs, id)
+	}
 	d.setPerson(id, old, np)
 	return d.done()
 }
@@ -281,8 +286,10 @@ func (ix *Index) replacePosition(id string, old, e *positionEntry) *Index {
 	w := ix.positions.edit()
 	if e == nil {
 		w.del(id)
+		nx.positionIDs = removeSorted(ix.positionIDs, id)
 	} else {
 		w.set(id, e)
+		nx.positionIDs = insertSorted(ix.positionIDs, id)
 	}
 	nx.positions = w.done()
 	nx.demand = slices.Clone(ix.demand)

@@ -226,7 +226,7 @@ func personIDs(s analysis.Snapshot) []string {
 
 // world returns the World of an index built from s.
 func world(t *testing.T, ix *analysis.Index, s analysis.Snapshot) analysistest.World {
-	return analysistest.World{Index: ix, Answers: answers(t, ix), Courses: s.Courses, Positions: s.Positions, Requirements: s.Requirements}
+	return analysistest.World{Index: ix, Answers: answers(t, ix), Requirements: s.Requirements}
 }
 
 // TestConcurrentReadersAndDerivations runs readers on an index while other

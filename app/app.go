@@ -39,16 +39,18 @@
 //
 // # What-ifs
 //
-// A what-if (CourseEditImpact, NewCourseImpact, CourseDeletionImpact,
-// PreviewCourse, PreviewPosition) predicts a write without making it, by
-// taking the write's own path: the same checks, so the same errors (a
-// what-if has no version to be stale; a preview of a stored record
-// predicts its update, of a new one its creation); the changed record
-// derived by the serving rules as the write would derive it, never its
-// old facts carried over; the index updated as the write would update
-// it; all read from one state. So a what-if answers what doing it would
-// answer, even for rules that read a course's status. The tests hold
-// every what-if to this on random changes (app/whatif_test.go).
+// A what-if (View.CourseEditImpact, View.NewCourseImpact,
+// View.CourseDeletionImpact, App.PreviewCourse, App.PreviewPosition)
+// predicts a write without making it, by taking the write's own path: the
+// same checks, so the same errors (a what-if has no version to be stale;
+// a preview of a stored record predicts its update, of a new one its
+// creation); the changed record derived by the rules as the write would
+// derive it, never its old facts carried over; the index updated as the
+// write would update it; all from one generation. So a what-if answers
+// what doing it would answer, even for rules that read a course's status.
+// The View's what-ifs read the other courses from the View where the
+// write reads the store, and the tests hold every what-if to this on
+// random changes (app/whatif_test.go).
 package app
 
 import (
@@ -59,7 +61,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"cmap/analysis"
 	"cmap/engine"
 )
 
@@ -181,26 +182,8 @@ func (a *App) current() *state { return a.state.Load() }
 // Logger returns the App's logger.
 func (a *App) Logger() *slog.Logger { return a.logger }
 
-// Scale returns the proficiency scale of the serving rule set.
-func (a *App) Scale() engine.Scale { return a.current().rules.Scale() }
-
-// RuleSet returns the serving rule set. It is immutable; a reload swaps in
-// another.
-func (a *App) RuleSet() *engine.RuleSet { return a.current().rules }
-
-// Index returns the analysis index of the serving state: records and the
-// facts the serving rules derive for them. It is immutable; writes and
-// reloads swap in another.
-func (a *App) Index() *analysis.Index { return a.current().index }
-
 // Ping checks that the store answers.
 func (a *App) Ping(ctx context.Context) error { return a.store.Ping(ctx) }
-
-// Framework returns the competency framework the serving rules were
-// checked against. The caller must not modify it.
-func (a *App) Framework(context.Context) (*engine.Framework, error) {
-	return a.current().rules.Framework(), nil
-}
 
 // PutFramework validates f and replaces the stored framework with it, then
 // derives everything again. A framework the rules do not fit (a rule names
@@ -220,32 +203,6 @@ func (a *App) PutFramework(ctx context.Context, f *engine.Framework) error {
 		return err
 	}
 	return a.rebuild(ctx, rules, nil)
-}
-
-// Competency returns the competency with code (ENOTFOUND when the
-// framework has none).
-func (a *App) Competency(ctx context.Context, code string) (*engine.Competency, error) {
-	f, err := a.Framework(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if c := f.Competency(code); c != nil {
-		return c, nil
-	}
-	return nil, engine.NotFound("competency", code)
-}
-
-// SubCompetency returns the sub-competency with code and the competency it
-// belongs to (ENOTFOUND when the framework has none).
-func (a *App) SubCompetency(ctx context.Context, code string) (*engine.SubCompetency, *engine.Competency, error) {
-	f, err := a.Framework(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	if s := f.SubCompetency(code); s != nil {
-		return s, f.Competency(engine.CompetencyOf(code)), nil
-	}
-	return nil, nil, engine.NotFound("sub-competency", code)
 }
 
 // rulesError returns the error of a rule set that failed to load as an

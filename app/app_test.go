@@ -11,6 +11,7 @@ import (
 
 	"cmap/app"
 	"cmap/engine"
+	"cmap/memstore"
 	"cmap/mongodb/mongotest"
 	"cmap/seed"
 )
@@ -45,11 +46,11 @@ func (s *countingStore) DeleteFacts(ctx context.Context, courses, positions []st
 	return s.Store.DeleteFacts(ctx, courses, positions)
 }
 
-// newApp opens an App with the shipped rules over a fresh database that
-// holds only the sample competency framework.
+// newApp opens an App with the shipped rules over a fresh store that holds
+// only the sample competency framework.
 func newApp(t *testing.T) (*app.App, *countingStore) {
 	t.Helper()
-	store := &countingStore{Store: mongotest.Open(t)}
+	store := &countingStore{Store: memstore.New()}
 	must(t, store.PutFramework(context.Background(), sampleSeeds(t).Framework))
 	return openApp(t, store, app.Options{}), store
 }
@@ -91,10 +92,10 @@ func sampleSeeds(t *testing.T) *seed.Dataset {
 	return sample.ds
 }
 
-// seededStore returns a fresh database holding the sample seeds.
+// seededStore returns a fresh store holding the sample seeds.
 func seededStore(t *testing.T) *countingStore {
 	t.Helper()
-	store := &countingStore{Store: mongotest.Open(t)}
+	store := &countingStore{Store: memstore.New()}
 	if _, err := seed.Apply(context.Background(), store, sampleSeeds(t)); err != nil {
 		t.Fatal(err)
 	}
@@ -141,12 +142,12 @@ func must(t *testing.T, err error) {
 }
 
 func TestFrameworkIsServedFromMemoryAndPutChecksTheRules(t *testing.T) {
+	t.Parallel()
 	a, store := newApp(t)
 	ctx := context.Background()
 	before := store.frameworks.Load()
 	for range 3 {
-		got, err := a.Framework(ctx)
-		must(t, err)
+		got := a.View().Framework()
 		if len(got.SubCompetencyCodes()) != 58 {
 			t.Fatalf("framework has %d sub-competencies, want the model's 58", len(got.SubCompetencyCodes()))
 		}
@@ -155,22 +156,20 @@ func TestFrameworkIsServedFromMemoryAndPutChecksTheRules(t *testing.T) {
 		t.Errorf("three reads reached the store %d times, want 0 (the rules were checked against it at Open)", n)
 	}
 
-	s, c, err := a.SubCompetency(ctx, "4.C")
+	s, c, err := a.View().SubCompetency("4.C")
 	must(t, err)
 	if s.Code != "4.C" || c.Code != "4.0" {
 		t.Errorf("SubCompetency(4.C) = %+v in %+v", s, c)
 	}
-	_, _, err = a.SubCompetency(ctx, "4.Z")
+	_, _, err = a.View().SubCompetency("4.Z")
 	wantError(t, err, engine.ENOTFOUND, "")
-	_, err = a.Competency(ctx, "10.0")
+	_, err = a.View().Competency("10.0")
 	wantError(t, err, engine.ENOTFOUND, "")
 
 	f := *sampleSeeds(t).Framework
 	f.Name = "Renamed"
 	must(t, a.PutFramework(ctx, &f))
-	got, err := a.Framework(ctx)
-	must(t, err)
-	if got.Name != "Renamed" {
+	if got := a.View().Framework(); got.Name != "Renamed" {
 		t.Errorf("after PutFramework the name is %q, want Renamed", got.Name)
 	}
 
@@ -195,6 +194,7 @@ func TestFrameworkIsServedFromMemoryAndPutChecksTheRules(t *testing.T) {
 }
 
 func TestCoursePrerequisitesMustExistAndNotCycle(t *testing.T) {
+	t.Parallel()
 	a, _ := newApp(t)
 	ctx := context.Background()
 	must(t, a.CreateCourse(ctx, course("SCO-101")))
@@ -222,6 +222,7 @@ func TestCoursePrerequisitesMustExistAndNotCycle(t *testing.T) {
 }
 
 func TestUpdateCourseAppliesEditAndRefusesStaleVersion(t *testing.T) {
+	t.Parallel()
 	a, _ := newApp(t)
 	ctx := context.Background()
 	must(t, a.CreateCourse(ctx, course("SCM-401")))
@@ -234,7 +235,7 @@ func TestUpdateCourseAppliesEditAndRefusesStaleVersion(t *testing.T) {
 	if updated.Version != 2 || updated.Code != "SCM-401" || updated.Title != "Case Management" {
 		t.Fatalf("updated = %+v", updated)
 	}
-	stored, err := a.Course(ctx, "SCM-401")
+	stored, err := a.View().Course("SCM-401")
 	must(t, err)
 	if stored.Title != "Case Management" || stored.Version != 2 {
 		t.Errorf("stored = %+v", stored)
@@ -252,6 +253,7 @@ func TestUpdateCourseAppliesEditAndRefusesStaleVersion(t *testing.T) {
 }
 
 func TestDeleteCourseRequiredByAnotherIsRefused(t *testing.T) {
+	t.Parallel()
 	a, _ := newApp(t)
 	ctx := context.Background()
 	must(t, a.CreateCourse(ctx, course("SCO-101")))
@@ -265,12 +267,13 @@ func TestDeleteCourseRequiredByAnotherIsRefused(t *testing.T) {
 	wantError(t, a.DeleteCourse(ctx, "SCO-201", 7), engine.ECONFLICT, "")
 	must(t, a.DeleteCourse(ctx, "SCO-201", 1))
 	must(t, a.DeleteCourse(ctx, "SCO-101", 1))
-	_, err = a.Course(ctx, "SCO-101")
+	_, err = a.View().Course("SCO-101")
 	wantError(t, err, engine.ENOTFOUND, "")
 	wantError(t, a.DeleteCourse(ctx, "SCO-101", 1), engine.ENOTFOUND, "")
 }
 
 func TestPositionsAndTheirHolders(t *testing.T) {
+	t.Parallel()
 	a, _ := newApp(t)
 	ctx := context.Background()
 	for _, id := range []string{"POS-1", "POS-2", "POS-3"} {
@@ -285,22 +288,22 @@ func TestPositionsAndTheirHolders(t *testing.T) {
 		must(t, a.CreatePerson(ctx, p))
 	}
 
-	byID, err := a.PeopleByID(ctx, []string{"P-4", "P-1", "P-9"})
-	must(t, err)
-	names := map[string]string{}
-	for _, p := range byID {
-		names[p.ID] = p.Name
+	v := a.View()
+	for id, want := range map[string]string{"P-1": "Ada", "P-4": "Di"} {
+		if p, err := v.Person(id); err != nil || p.Name != want {
+			t.Errorf("Person(%s) = %+v, %v; want %s", id, p, err, want)
+		}
 	}
-	if len(names) != 2 || names["P-1"] != "Ada" || names["P-4"] != "Di" {
-		t.Errorf("PeopleByID(P-4, P-1, P-9) = %v, want Ada and Di only", names)
+	_, err := v.Person("P-9")
+	wantError(t, err, engine.ENOTFOUND, "")
+	if holders := v.Holders("POS-3"); len(holders) != 0 {
+		t.Errorf("POS-3 has holders %v, want none", holders)
 	}
-
-	holders, err := a.PeopleByPosition(ctx, []string{"POS-1", "POS-3"})
-	must(t, err)
-	if len(holders) != 1 || len(holders["POS-1"]) != 2 {
-		t.Fatalf("holders = %v, want POS-1 with two people only", holders)
+	holders := v.Holders("POS-1")
+	if len(holders) != 2 {
+		t.Fatalf("holders of POS-1 = %v, want two people", holders)
 	}
-	for _, p := range holders["POS-1"] {
+	for _, p := range holders {
 		if p.PositionID != "POS-1" {
 			t.Errorf("holder %s holds %s", p.ID, p.PositionID)
 		}
@@ -324,6 +327,7 @@ func TestPositionsAndTheirHolders(t *testing.T) {
 }
 
 func TestPersonReferencesAreChecked(t *testing.T) {
+	t.Parallel()
 	a, _ := newApp(t)
 	ctx := context.Background()
 	must(t, a.CreatePosition(ctx, position("POS-1")))
@@ -359,11 +363,12 @@ func TestPersonReferencesAreChecked(t *testing.T) {
 	wantError(t, err, engine.ECONFLICT, "")
 	wantError(t, a.DeletePerson(ctx, "P-1", 1), engine.ECONFLICT, "")
 	must(t, a.DeletePerson(ctx, "P-1", 2))
-	_, err = a.Person(ctx, "P-1")
+	_, err = a.View().Person("P-1")
 	wantError(t, err, engine.ENOTFOUND, "")
 }
 
 func TestRecordCompletion(t *testing.T) {
+	t.Parallel()
 	a, _ := newApp(t)
 	ctx := context.Background()
 	must(t, a.CreateCourse(ctx, course("SCO-101")))

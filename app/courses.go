@@ -9,32 +9,11 @@ import (
 	"cmap/engine"
 )
 
-// Course returns the course with code (ENOTFOUND).
-func (a *App) Course(ctx context.Context, code string) (*engine.Course, error) {
-	return a.store.Course(ctx, code)
-}
-
-// CoursesByCode returns the courses with the given codes that exist, in
-// any order.
-func (a *App) CoursesByCode(ctx context.Context, codes []string) ([]*engine.Course, error) {
-	return a.store.CoursesByCode(ctx, codes)
-}
-
-// Courses returns one page of the courses f selects, ordered by code.
-func (a *App) Courses(ctx context.Context, f engine.CourseFilter, p engine.Page) (engine.List[*engine.Course], error) {
-	return a.store.ListCourses(ctx, f, p)
-}
-
-// CountCourses returns how many courses f selects.
-func (a *App) CountCourses(ctx context.Context, f engine.CourseFilter) (int, error) {
-	return a.store.CountCourses(ctx, f)
-}
-
 // CreateCourse stores a new course with version 1 and derives its
 // coverage. Errors: EINVALID when c is malformed or a prerequisite does
 // not exist or would make a cycle; ECONFLICT when the code is taken.
 func (a *App) CreateCourse(ctx context.Context, c *engine.Course) error {
-	if err := a.checkCourse(ctx, c); err != nil {
+	if err := checkCourse(a.stored(ctx), c); err != nil {
 		return err
 	}
 	return a.write(ctx, func() error { return a.store.CreateCourse(ctx, c) },
@@ -54,7 +33,7 @@ func (a *App) UpdateCourse(ctx context.Context, code string, version int64, edit
 	if err := checkVersion("course", code, version, c.Version); err != nil {
 		return nil, err
 	}
-	if err := a.applyEdit(ctx, c, edit); err != nil {
+	if err := applyEdit(a.stored(ctx), c, edit); err != nil {
 		return nil, err
 	}
 	err = a.write(ctx, func() error { return a.store.UpdateCourse(ctx, c) },
@@ -66,12 +45,12 @@ func (a *App) UpdateCourse(ctx context.Context, code string, version int64, edit
 }
 
 // applyEdit applies edit to the stored course c, keeping its code, and
-// checks the result as a write of it is checked.
-func (a *App) applyEdit(ctx context.Context, c *engine.Course, edit func(*engine.Course)) error {
+// checks the result as a write of it is checked against cat.
+func applyEdit(cat catalogue, c *engine.Course, edit func(*engine.Course)) error {
 	code := c.Code
 	edit(c)
 	c.Code = code
-	return a.checkCourse(ctx, c)
+	return checkCourse(cat, c)
 }
 
 // DeleteCourse deletes the course with code if its stored version is
@@ -87,22 +66,52 @@ func (a *App) DeleteCourse(ctx context.Context, code string, version int64) erro
 	if err := checkVersion("course", code, version, c.Version); err != nil {
 		return err
 	}
-	if err := a.checkDeletable(ctx, code); err != nil {
+	if err := checkDeletable(a.stored(ctx), code); err != nil {
 		return err
 	}
 	return a.write(ctx, func() error { return a.store.DeleteCourse(ctx, code, version) },
 		func(cur *state) (*state, error) { return a.withoutCourse(ctx, cur, code) })
 }
 
-// checkDeletable returns ECONFLICT, naming them, when other courses list
-// the course with code as a prerequisite.
-func (a *App) checkDeletable(ctx context.Context, code string) error {
-	requiring, err := a.store.ListCourses(ctx, engine.CourseFilter{Requires: code}, engine.Page{})
+// catalogue is where the checks of a course write read the other
+// courses: the store for the write (App.stored), a View for a what-if of
+// it, so that both check alike.
+type catalogue interface {
+	// coursesByCode returns the courses with the given codes that exist,
+	// in any order.
+	coursesByCode(codes []string) ([]*engine.Course, error)
+	// requiring returns the courses that list code among their
+	// prerequisites.
+	requiring(code string) ([]*engine.Course, error)
+}
+
+// storeCatalogue is the catalogue of a store, read under ctx.
+type storeCatalogue struct {
+	ctx   context.Context
+	store engine.Store
+}
+
+// stored returns the store's catalogue, read under ctx.
+func (a *App) stored(ctx context.Context) catalogue { return storeCatalogue{ctx, a.store} }
+
+func (s storeCatalogue) coursesByCode(codes []string) ([]*engine.Course, error) {
+	return s.store.CoursesByCode(s.ctx, codes)
+}
+
+func (s storeCatalogue) requiring(code string) ([]*engine.Course, error) {
+	list, err := s.store.ListCourses(s.ctx, engine.CourseFilter{Requires: code}, engine.Page{})
+	return list.Items, err
+}
+
+// checkDeletable returns ECONFLICT, naming them, when other courses of
+// cat list the course with code as a prerequisite.
+func checkDeletable(cat catalogue, code string) error {
+	requiring, err := cat.requiring(code)
 	if err != nil {
 		return err
 	}
 	var dependents []string
-	for _, other := range requiring.Items {
+	for _, other := range requiring {
 		dependents = append(dependents, other.Code)
 	}
 	if len(dependents) > 0 {
@@ -112,17 +121,17 @@ func (a *App) checkDeletable(ctx context.Context, code string) error {
 	return nil
 }
 
-// checkCourse validates c and checks its prerequisites: each must exist,
-// and none may lead back to c through their own prerequisites. It reads
-// the prerequisite graph one level per store call.
-func (a *App) checkCourse(ctx context.Context, c *engine.Course) error {
+// checkCourse validates c and checks its prerequisites in cat: each must
+// exist, and none may lead back to c through their own prerequisites. It
+// reads the prerequisite graph one level per call.
+func checkCourse(cat catalogue, c *engine.Course) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
 	if len(c.Prerequisites) == 0 {
 		return nil
 	}
-	direct, err := a.store.CoursesByCode(ctx, c.Prerequisites)
+	direct, err := cat.coursesByCode(c.Prerequisites)
 	if err != nil {
 		return err
 	}
@@ -160,7 +169,7 @@ func (a *App) checkCourse(ctx context.Context, c *engine.Course) error {
 		if len(next) == 0 {
 			break
 		}
-		if level, err = a.store.CoursesByCode(ctx, next); err != nil {
+		if level, err = cat.coursesByCode(next); err != nil {
 			return err
 		}
 	}

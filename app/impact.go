@@ -1,8 +1,8 @@
 package app
 
 import (
-	"context"
 	"fmt"
+	"slices"
 
 	"cmap/analysis"
 	"cmap/engine"
@@ -13,61 +13,55 @@ import (
 // course's coverage.
 type CourseImpact struct {
 	*analysis.CourseImpact
-	// Coverage is the course's coverage after the change, as the serving
-	// rules derive it; empty for a deletion.
+	// Coverage is the course's coverage after the change, as the rules
+	// derive it; empty for a deletion.
 	Coverage []engine.Coverage
 	// RuleError names the rules that failed at run time on the changed
 	// course (the facts of the others were used), "" when none did.
 	RuleError string
 }
 
-// CourseEditImpact predicts UpdateCourse(ctx, code, version, edit) for
-// the stored version: edit is applied to the stored course and checked as
-// UpdateCourse applies and checks it. Retiring a course, or bringing it
-// back, is an edit of its status. Errors: ENOTFOUND; EINVALID as for
-// UpdateCourse.
-func (a *App) CourseEditImpact(ctx context.Context, code string, edit func(*engine.Course)) (*CourseImpact, error) {
-	s := a.current()
-	c, err := a.store.Course(ctx, code)
+// CourseEditImpact predicts App.UpdateCourse(ctx, code, version, edit)
+// made on this view: edit is applied to the course as the view holds it
+// and checked as UpdateCourse applies and checks it (against the view's
+// courses). Retiring a course, or bringing it back, is an edit of its
+// status. Errors: ENOTFOUND; EINVALID as for UpdateCourse.
+func (v View) CourseEditImpact(code string, edit func(*engine.Course)) (*CourseImpact, error) {
+	stored, err := v.Course(code)
 	if err != nil {
 		return nil, err
 	}
-	if err := a.applyEdit(ctx, c, edit); err != nil {
+	c := editable(stored)
+	if err := applyEdit(v, c, edit); err != nil {
 		return nil, err
 	}
-	return courseImpact(s, c)
+	return v.courseImpact(c)
 }
 
-// NewCourseImpact predicts CreateCourse(ctx, c). Errors: EINVALID as for
-// CreateCourse; ECONFLICT when the code is taken (CourseEditImpact
-// predicts a change of a stored course).
-func (a *App) NewCourseImpact(ctx context.Context, c *engine.Course) (*CourseImpact, error) {
-	s := a.current()
-	if err := a.checkCourse(ctx, c); err != nil {
+// NewCourseImpact predicts App.CreateCourse(ctx, c) made on this view.
+// Errors: EINVALID as for CreateCourse; ECONFLICT when the code is taken
+// (CourseEditImpact predicts a change of a stored course).
+func (v View) NewCourseImpact(c *engine.Course) (*CourseImpact, error) {
+	if err := checkCourse(v, c); err != nil {
 		return nil, err
 	}
-	switch _, err := a.store.Course(ctx, c.Code); engine.ErrorCode(err) {
-	case "":
+	if _, err := v.Course(c.Code); err == nil {
 		return nil, engine.Errorf(engine.ECONFLICT, "course %s exists: ask for the impact of an edit of it instead", c.Code)
-	case engine.ENOTFOUND:
-	default:
-		return nil, err
 	}
-	return courseImpact(s, c)
+	return v.courseImpact(c)
 }
 
-// CourseDeletionImpact predicts DeleteCourse(ctx, code, version) for the
-// stored version. Errors: ENOTFOUND; ECONFLICT when other courses list it
-// as a prerequisite, as DeleteCourse refuses it then.
-func (a *App) CourseDeletionImpact(ctx context.Context, code string) (*CourseImpact, error) {
-	s := a.current()
-	if _, err := a.store.Course(ctx, code); err != nil {
+// CourseDeletionImpact predicts App.DeleteCourse(ctx, code, version) made
+// on this view. Errors: ENOTFOUND; ECONFLICT when other courses list it as
+// a prerequisite, as DeleteCourse refuses it then.
+func (v View) CourseDeletionImpact(code string) (*CourseImpact, error) {
+	if _, err := v.Course(code); err != nil {
 		return nil, err
 	}
-	if err := a.checkDeletable(ctx, code); err != nil {
+	if err := checkDeletable(v, code); err != nil {
 		return nil, err
 	}
-	imp, err := s.index.ImpactOfDeletion(code)
+	imp, err := v.s.index.ImpactOfDeletion(code)
 	if err != nil {
 		return nil, err
 	}
@@ -75,14 +69,41 @@ func (a *App) CourseDeletionImpact(ctx context.Context, code string) (*CourseImp
 }
 
 // courseImpact derives the coverage of c, the course as a write would
-// store it, with the rules of s, and compares the index of s with the one
-// the write would give.
-func courseImpact(s *state, c *engine.Course) (*CourseImpact, error) {
-	cov, ruleErr := s.rules.CourseCoverage(c)
+// store it, with the view's rules, and compares the view's index with the
+// one the write would give.
+func (v View) courseImpact(c *engine.Course) (*CourseImpact, error) {
+	cov, ruleErr := v.s.rules.CourseCoverage(c)
 	cov = nonNil(cov)
-	imp, err := s.index.ImpactOfCourse(c, cov)
+	imp, err := v.s.index.ImpactOfCourse(c, cov)
 	if err != nil {
 		return nil, fmt.Errorf("indexing the coverage the rules derive for course %s: %w", c.Code, err)
 	}
 	return &CourseImpact{CourseImpact: imp, Coverage: cov, RuleError: errorText(ruleErr)}, nil
+}
+
+// editable returns a copy of a shared course record that an edit may
+// change, lists included.
+func editable(c *engine.Course) *engine.Course {
+	e := *c
+	e.Objectives, e.Topics, e.Prerequisites = slices.Clone(c.Objectives), slices.Clone(c.Topics), slices.Clone(c.Prerequisites)
+	return &e
+}
+
+// coursesByCode returns the view's courses with the given codes that
+// exist, in the order of codes: its catalogue for the checks of a what-if.
+func (v View) coursesByCode(codes []string) ([]*engine.Course, error) {
+	var out []*engine.Course
+	for _, code := range codes {
+		if c, ok := v.s.index.Course(code); ok {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// requiring returns the view's courses that list code among their
+// prerequisites, by code.
+func (v View) requiring(code string) ([]*engine.Course, error) {
+	list, err := v.s.index.Courses(engine.CourseFilter{Requires: code}, engine.Page{})
+	return list.Items, err
 }

@@ -9,44 +9,6 @@ import (
 	"cmap/engine"
 )
 
-// Person returns the person with id (ENOTFOUND).
-func (a *App) Person(ctx context.Context, id string) (*engine.Person, error) {
-	return a.store.Person(ctx, id)
-}
-
-// PeopleByID returns the people with the given ids that exist, in any
-// order, in one store call (for a person dataloader).
-func (a *App) PeopleByID(ctx context.Context, ids []string) ([]*engine.Person, error) {
-	return a.store.PeopleByID(ctx, ids)
-}
-
-// People returns one page of the people f selects, ordered by id.
-func (a *App) People(ctx context.Context, f engine.PersonFilter, p engine.Page) (engine.List[*engine.Person], error) {
-	return a.store.ListPeople(ctx, f, p)
-}
-
-// CountPeople returns how many people f selects.
-func (a *App) CountPeople(ctx context.Context, f engine.PersonFilter) (int, error) {
-	return a.store.CountPeople(ctx, f)
-}
-
-// PeopleByPosition returns the people holding each of the given positions,
-// in one store call; positions nobody holds are absent from the map.
-func (a *App) PeopleByPosition(ctx context.Context, positionIDs []string) (map[string][]*engine.Person, error) {
-	if len(positionIDs) == 0 {
-		return map[string][]*engine.Person{}, nil
-	}
-	list, err := a.store.ListPeople(ctx, engine.PersonFilter{PositionIDs: positionIDs}, engine.Page{})
-	if err != nil {
-		return nil, err
-	}
-	holders := make(map[string][]*engine.Person, len(positionIDs))
-	for _, p := range list.Items {
-		holders[p.PositionID] = append(holders[p.PositionID], p)
-	}
-	return holders, nil
-}
-
 // CreatePerson stores a new person with version 1. Errors: EINVALID when p
 // is malformed, its position does not exist or a completion names a course
 // that does not exist; ECONFLICT when the id is taken.

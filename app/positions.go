@@ -6,27 +6,6 @@ import (
 	"cmap/engine"
 )
 
-// Position returns the position with id (ENOTFOUND).
-func (a *App) Position(ctx context.Context, id string) (*engine.Position, error) {
-	return a.store.Position(ctx, id)
-}
-
-// PositionsByID returns the positions with the given ids that exist, in
-// any order.
-func (a *App) PositionsByID(ctx context.Context, ids []string) ([]*engine.Position, error) {
-	return a.store.PositionsByID(ctx, ids)
-}
-
-// Positions returns one page of the positions f selects, ordered by id.
-func (a *App) Positions(ctx context.Context, f engine.PositionFilter, p engine.Page) (engine.List[*engine.Position], error) {
-	return a.store.ListPositions(ctx, f, p)
-}
-
-// CountPositions returns how many positions f selects.
-func (a *App) CountPositions(ctx context.Context, f engine.PositionFilter) (int, error) {
-	return a.store.CountPositions(ctx, f)
-}
-
 // CreatePosition stores a new position with version 1 and derives its
 // requirements. Errors: EINVALID; ECONFLICT when the id is taken.
 func (a *App) CreatePosition(ctx context.Context, p *engine.Position) error {

@@ -1,14 +1,9 @@
 package app
 
 import (
-	"cmp"
 	"context"
-	"maps"
-	"slices"
-	"strings"
 	"time"
 
-	"cmap/analysis"
 	"cmap/diag"
 	"cmap/engine"
 )
@@ -47,16 +42,6 @@ type RulesStatus struct {
 	RuntimeErrors []RuleError
 }
 
-// RulesStatus returns the serving rule set, the last rejected one and the
-// rules' run-time failures, all of one state.
-func (a *App) RulesStatus() RulesStatus {
-	s := a.current()
-	errs := slices.SortedFunc(maps.Values(s.ruleErrors), func(x, y RuleError) int {
-		return cmp.Or(cmp.Compare(x.Kind, y.Kind), cmp.Compare(x.Subject, y.Subject))
-	})
-	return RulesStatus{Rules: s.rules, Rejected: s.rejected, RuntimeErrors: errs}
-}
-
 // ReloadRules loads the rule files again. A set with any problem is
 // rejected whole: the serving set stays, and the status's Rejected holds
 // the rejected revision and every diagnostic. A good set is applied to
@@ -77,7 +62,7 @@ func (a *App) ReloadRules(ctx context.Context) (RulesStatus, error) {
 			a.setRejection(nil)
 			a.logger.Info("rules restored to the serving revision; rejection cleared", "dir", dir, "revision", revision)
 		}
-		return a.RulesStatus(), nil
+		return a.View().RulesStatus(), nil
 	}
 	rules, err := engine.LoadRuleSet(dir, cur.rules.Framework())
 	if err != nil {
@@ -85,7 +70,7 @@ func (a *App) ReloadRules(ctx context.Context) (RulesStatus, error) {
 		a.setRejection(rej)
 		a.logger.Warn("rules rejected; the serving rules stay", "dir", dir, "rejected", revision,
 			"serving", cur.rules.Revision(), "errors", len(rej.Errors), "first", rej.Errors[0].Error())
-		return a.RulesStatus(), nil
+		return a.View().RulesStatus(), nil
 	}
 	start := time.Now()
 	if err := a.rebuild(ctx, rules, nil); err != nil {
@@ -93,7 +78,7 @@ func (a *App) ReloadRules(ctx context.Context) (RulesStatus, error) {
 	}
 	a.logger.Info("rules reloaded", "dir", dir, "revision", rules.Revision(), "previous", cur.rules.Revision(),
 		"rules", len(rules.Rules()), "duration", time.Since(start))
-	return a.RulesStatus(), nil
+	return a.View().RulesStatus(), nil
 }
 
 // diagnosticsOf returns the diagnostics of a rule set that failed to load;
@@ -115,64 +100,12 @@ func (a *App) setRejection(rej *Rejection) {
 	a.state.Store(next)
 }
 
-// Coverage returns the coverage facts of the course with code, as the
-// serving rules derive them, in framework order; nil when no such course
-// is known. The facts must not be modified.
-func (a *App) Coverage(code string) []engine.Coverage { return a.current().coverage[code] }
-
-// Requirements returns the requirement facts of the position with id, in
-// framework order; nil when no such position is known. The facts must not
-// be modified.
-func (a *App) Requirements(id string) []engine.Requirement { return a.current().requirements[id] }
-
-// CoveredBy returns the coverage facts on the sub-competency with code at
-// minLevel or above ("" for any level) of the courses with status
-// (engine.CourseActive when empty, engine.CourseRetired or
-// analysis.AnyStatus), sorted by course code. It fails with EINVALID
-// naming "minLevel" or "status" when they are not known.
-func (a *App) CoveredBy(code, minLevel, status string) ([]engine.Coverage, error) {
-	m, err := a.Index().Matrix(analysis.MatrixFilter{Competencies: []string{code}, Status: status, MinLevel: minLevel})
-	if err != nil {
-		return nil, err
-	}
-	var out []engine.Coverage
-	for _, row := range m.Rows {
-		for _, cell := range row.Cells {
-			out = append(out, engine.Coverage{Course: cell.Course, SubCompetency: row.SubCompetency, Level: cell.Level, Rules: cell.Rules})
-		}
-	}
-	return out, nil
-}
-
-// RequiredBy returns the requirement facts on the sub-competency with code
-// at minLevel or above ("" for any level), sorted by position id. It fails
-// with EINVALID naming "minLevel" when the level is not on the scale.
-func (a *App) RequiredBy(code, minLevel string) ([]engine.Requirement, error) {
-	s := a.current()
-	scale := s.rules.Scale()
-	minRank := 0
-	if minLevel != "" {
-		r, ok := scale.Rank(minLevel)
-		if !ok {
-			return nil, engine.Invalid("minLevel", "level %q is not on the scale (%s)", minLevel, strings.Join(scale.Levels, ", "))
-		}
-		minRank = r
-	}
-	var out []engine.Requirement
-	for _, r := range s.requiredBy.get()[code] {
-		if rank, _ := scale.Rank(r.Level); rank >= minRank {
-			out = append(out, r)
-		}
-	}
-	return out, nil
-}
-
 // CourseCoverage derives the coverage of course c with the serving rules,
 // without storing anything: a what-if for a course as it would be. c is
 // not validated. As with engine.RuleSet.CourseCoverage, a rule failing at
 // run time is named in the error and the facts of the others are returned.
 func (a *App) CourseCoverage(c *engine.Course) ([]engine.Coverage, error) {
-	return a.RuleSet().CourseCoverage(c)
+	return a.View().RuleSet().CourseCoverage(c)
 }
 
 // FactChange is how a previewed record's fact on one sub-competency
@@ -211,7 +144,7 @@ type PositionPreview struct {
 // path), and returns the coverage the serving rules would give it. Nothing
 // is written.
 func (a *App) PreviewCourse(ctx context.Context, c *engine.Course) (*CoursePreview, error) {
-	if err := a.checkCourse(ctx, c); err != nil {
+	if err := checkCourse(a.stored(ctx), c); err != nil {
 		return nil, err
 	}
 	s := a.current()
@@ -270,7 +203,7 @@ func changesOf(fw *engine.Framework, before, after map[string]string) []FactChan
 // unknown rule or course; EINVALID (field "rule") when the rule is a
 // position rule.
 func (a *App) ExplainCourse(ctx context.Context, ruleID, code string) (*engine.Explanation, error) {
-	rules := a.RuleSet()
+	rules := a.View().RuleSet()
 	if err := checkRuleKind(rules, ruleID, engine.KindCourse); err != nil {
 		return nil, err
 	}
@@ -285,7 +218,7 @@ func (a *App) ExplainCourse(ctx context.Context, ruleID, code string) (*engine.E
 // Errors: ENOTFOUND for an unknown rule or position; EINVALID (field
 // "rule") when the rule is a course rule.
 func (a *App) ExplainPosition(ctx context.Context, ruleID, id string) (*engine.Explanation, error) {
-	rules := a.RuleSet()
+	rules := a.View().RuleSet()
 	if err := checkRuleKind(rules, ruleID, engine.KindPosition); err != nil {
 		return nil, err
 	}

@@ -15,6 +15,8 @@ import (
 	"cmap/app"
 	"cmap/app/apptest"
 	"cmap/engine"
+	"cmap/memstore"
+	"cmap/mongodb"
 	"cmap/mongodb/mongotest"
 )
 
@@ -51,11 +53,12 @@ func storedCourseFacts(t *testing.T, store engine.Store, code string) (engine.Co
 }
 
 func TestOpenDerivesEveryFactStoresOnlyChangesAndIndexes(t *testing.T) {
+	t.Parallel()
 	store := seededStore(t)
 	ctx := context.Background()
 	a := openApp(t, store, app.Options{})
 	ds := sampleSeeds(t)
-	revision := a.RuleSet().Revision()
+	revision := a.View().RuleSet().Revision()
 
 	if n := store.factWrites.Load(); n != int64(len(ds.Courses)+len(ds.Positions)) {
 		t.Errorf("a first start wrote %d facts records, want one per course and position (%d)", n, len(ds.Courses)+len(ds.Positions))
@@ -69,24 +72,22 @@ func TestOpenDerivesEveryFactStoresOnlyChangesAndIndexes(t *testing.T) {
 			len(courseFacts), len(positionFacts), len(ds.Courses), len(ds.Positions))
 	}
 	for _, f := range courseFacts {
-		if f.Revision != revision || len(f.Coverage) != len(a.Coverage(f.Course)) {
+		if f.Revision != revision || len(f.Coverage) != len(a.View().Coverage(f.Course)) {
 			t.Errorf("stored facts of %s: revision %s, %d facts; serving %s, %d facts",
-				f.Course, f.Revision, len(f.Coverage), revision, len(a.Coverage(f.Course)))
+				f.Course, f.Revision, len(f.Coverage), revision, len(a.View().Coverage(f.Course)))
 		}
 	}
 	for _, f := range positionFacts {
-		if f.Revision != revision || len(f.Requirements) != len(a.Requirements(f.Position)) {
+		if f.Revision != revision || len(f.Requirements) != len(a.View().Requirements(f.Position)) {
 			t.Errorf("stored facts of %s: revision %s, %d facts; serving %s, %d facts",
-				f.Position, f.Revision, len(f.Requirements), revision, len(a.Requirements(f.Position)))
+				f.Position, f.Revision, len(f.Requirements), revision, len(a.View().Requirements(f.Position)))
 		}
 	}
 
 	// The issue's promise: every sub-competency is covered by some active
 	// course, with the rules that say so.
-	fw, err := a.Framework(ctx)
-	must(t, err)
-	for _, code := range fw.SubCompetencyCodes() {
-		cov, err := a.CoveredBy(code, "", "")
+	for _, code := range a.View().Framework().SubCompetencyCodes() {
+		cov, err := a.View().CoveredBy(code, "", "")
 		must(t, err)
 		if len(cov) == 0 {
 			t.Errorf("no active course covers %s", code)
@@ -97,7 +98,7 @@ func TestOpenDerivesEveryFactStoresOnlyChangesAndIndexes(t *testing.T) {
 			}
 		}
 	}
-	if gaps, err := a.Index().Gaps("", 0); err != nil || len(gaps.Uncovered) != 0 {
+	if gaps, err := a.View().Index().Gaps("", 0); err != nil || len(gaps.Uncovered) != 0 {
 		t.Errorf("the index reports uncovered sub-competencies %+v (%v)", gaps, err)
 	}
 
@@ -121,12 +122,13 @@ func TestOpenDerivesEveryFactStoresOnlyChangesAndIndexes(t *testing.T) {
 	if _, ok := storedCourseFacts(t, store, "ZZZ-999"); ok {
 		t.Error("the facts of a course that does not exist were kept")
 	}
-	if f, _ := storedCourseFacts(t, store, victim.Course); len(f.Coverage) != len(a.Coverage(victim.Course)) {
+	if f, _ := storedCourseFacts(t, store, victim.Course); len(f.Coverage) != len(a.View().Coverage(victim.Course)) {
 		t.Errorf("the wrong facts of %s were not repaired: %+v", victim.Course, f)
 	}
 }
 
 func TestOpenRefusesBrokenRulesAndAMissingFramework(t *testing.T) {
+	t.Parallel()
 	store := seededStore(t)
 	dir := apptest.CopyRules(t, "../rules")
 	apptest.EditFile(t, filepath.Join(dir, "courses", "4-sales-and-transfers.yaml"), "covers: {4.C: tier}", "covers: {4.Z: tier}")
@@ -136,7 +138,7 @@ func TestOpenRefusesBrokenRulesAndAMissingFramework(t *testing.T) {
 		t.Errorf("error %q does not point at the unknown code", err)
 	}
 
-	_, err = app.Open(context.Background(), mongotest.Open(t), app.Options{RulesDir: "../rules", PollInterval: -1})
+	_, err = app.Open(context.Background(), memstore.New(), app.Options{RulesDir: "../rules", PollInterval: -1})
 	wantError(t, err, engine.EINVALID, "")
 	if !strings.Contains(err.Error(), "framework") {
 		t.Errorf("error %q does not say the framework is missing", err)
@@ -144,6 +146,7 @@ func TestOpenRefusesBrokenRulesAndAMissingFramework(t *testing.T) {
 }
 
 func TestWritesRederiveWhatTheyTouch(t *testing.T) {
+	t.Parallel()
 	a, store := newApp(t)
 	ctx := context.Background()
 
@@ -152,8 +155,8 @@ func TestWritesRederiveWhatTheyTouch(t *testing.T) {
 	c := course("SCO-201")
 	c.Objectives = []string{"Prepare price and availability data for a partner."}
 	must(t, a.CreateCourse(ctx, c))
-	tier := a.Scale().Levels[1]
-	cov := a.Coverage("SCO-201")
+	tier := a.View().Scale().Levels[1]
+	cov := a.View().Coverage("SCO-201")
 	if levelOf(cov, "4.C") != tier {
 		t.Fatalf("coverage after create = %+v, want 4.C at %s", cov, tier)
 	}
@@ -162,17 +165,17 @@ func TestWritesRederiveWhatTheyTouch(t *testing.T) {
 			t.Errorf("4.C fact %+v does not name its rule", f)
 		}
 	}
-	if f, ok := storedCourseFacts(t, store, "SCO-201"); !ok || f.Revision != a.RuleSet().Revision() || levelOf(f.Coverage, "4.C") != tier {
-		t.Errorf("stored facts %+v (found %v), want 4.C at %s with revision %s", f, ok, tier, a.RuleSet().Revision())
+	if f, ok := storedCourseFacts(t, store, "SCO-201"); !ok || f.Revision != a.View().RuleSet().Revision() || levelOf(f.Coverage, "4.C") != tier {
+		t.Errorf("stored facts %+v (found %v), want 4.C at %s with revision %s", f, ok, tier, a.View().RuleSet().Revision())
 	}
-	if covered, err := a.CoveredBy("4.C", "", ""); err != nil || len(covered) != 1 || covered[0].Course != "SCO-201" {
+	if covered, err := a.View().CoveredBy("4.C", "", ""); err != nil || len(covered) != 1 || covered[0].Course != "SCO-201" {
 		t.Errorf("CoveredBy(4.C) = %+v, %v; want SCO-201", covered, err)
 	}
 
 	// Dropping the phrase drops the fact.
 	_, err := a.UpdateCourse(ctx, "SCO-201", 1, func(c *engine.Course) { c.Objectives = []string{"Brief the country team."} })
 	must(t, err)
-	if got := levelOf(a.Coverage("SCO-201"), "4.C"); got != "" {
+	if got := levelOf(a.View().Coverage("SCO-201"), "4.C"); got != "" {
 		t.Errorf("4.C still covered at %q after the phrase was removed", got)
 	}
 	// A retired course keeps the facts of what it teaches, re-derived and
@@ -182,40 +185,40 @@ func TestWritesRederiveWhatTheyTouch(t *testing.T) {
 		c.Status = engine.CourseRetired
 	})
 	must(t, err)
-	if got := levelOf(a.Coverage("SCO-201"), "4.C"); got != tier {
+	if got := levelOf(a.View().Coverage("SCO-201"), "4.C"); got != tier {
 		t.Errorf("a retired course teaching 4.C covers it at %q, want %s", got, tier)
 	}
 	if f, ok := storedCourseFacts(t, store, "SCO-201"); !ok || levelOf(f.Coverage, "4.C") != tier {
 		t.Errorf("stored facts of the retired course: %+v (found %v), want 4.C at %s", f, ok, tier)
 	}
-	if covered, err := a.CoveredBy("4.C", "", ""); err != nil || len(covered) != 0 {
+	if covered, err := a.View().CoveredBy("4.C", "", ""); err != nil || len(covered) != 0 {
 		t.Errorf("CoveredBy(4.C) among active courses = %+v, %v; want none", covered, err)
 	}
 	must(t, a.DeleteCourse(ctx, "SCO-201", 3))
-	if _, ok := storedCourseFacts(t, store, "SCO-201"); ok || a.Coverage("SCO-201") != nil {
+	if _, ok := storedCourseFacts(t, store, "SCO-201"); ok || a.View().Coverage("SCO-201") != nil {
 		t.Error("the facts of a deleted course remain")
 	}
 
 	// A position's requirements, and a holder's readiness, follow its edits.
 	p := &engine.Position{ID: "POS-1", Title: "Chief", Organization: "ODC Poland", Grade: "O-6", Category: "SCO", KeyBillet: true, Region: "EUCOM"}
 	must(t, a.CreatePosition(ctx, p))
-	senior := len(a.Requirements("POS-1"))
+	senior := len(a.View().Requirements("POS-1"))
 	if senior == 0 {
 		t.Fatal("an SCO key billet requires nothing")
 	}
 	must(t, a.CreatePerson(ctx, &engine.Person{ID: "P-1", Name: "Ada", PositionID: "POS-1"}))
-	r, err := a.Index().Readiness("P-1")
+	r, err := a.View().Index().Readiness("P-1")
 	must(t, err)
 	if r.Requirements != senior || r.Ready {
 		t.Errorf("readiness = %+v, want %d requirements unmet", r, senior)
 	}
 	_, err = a.UpdatePosition(ctx, "POS-1", 1, func(p *engine.Position) { p.KeyBillet = false })
 	must(t, err)
-	junior := len(a.Requirements("POS-1"))
+	junior := len(a.View().Requirements("POS-1"))
 	if junior >= senior {
 		t.Errorf("the billet requires %d sub-competencies once not key, %d as a key billet: want fewer", junior, senior)
 	}
-	if r, _ := a.Index().Readiness("P-1"); r.Requirements != junior {
+	if r, _ := a.View().Index().Readiness("P-1"); r.Requirements != junior {
 		t.Errorf("readiness counts %d requirements, the position now has %d", r.Requirements, junior)
 	}
 	stored, err := store.PositionFacts(ctx)
@@ -230,17 +233,17 @@ func TestWritesRederiveWhatTheyTouch(t *testing.T) {
 	must(t, a.CreateCourse(ctx, c2))
 	_, err = a.RecordCompletion(ctx, "P-1", "SCO-301", day("2024-03-01"))
 	must(t, err)
-	r, err = a.Index().Readiness("P-1")
+	r, err = a.View().Index().Readiness("P-1")
 	must(t, err)
 	if !slices.ContainsFunc(r.Attained, func(at analysis.Attainment) bool { return at.SubCompetency == "4.C" }) {
 		t.Errorf("after completing SCO-301 the person attains %+v, want 4.C among them", r.Attained)
 	}
 	must(t, a.DeletePerson(ctx, "P-1", 2))
-	if _, err := a.Index().Readiness("P-1"); engine.ErrorCode(err) != engine.ENOTFOUND {
+	if _, err := a.View().Index().Readiness("P-1"); engine.ErrorCode(err) != engine.ENOTFOUND {
 		t.Errorf("a deleted person is still indexed: %v", err)
 	}
 	must(t, a.DeletePosition(ctx, "POS-1", 2))
-	if a.Requirements("POS-1") != nil {
+	if a.View().Requirements("POS-1") != nil {
 		t.Error("a deleted position keeps its requirements")
 	}
 	if stored, _ := store.PositionFacts(ctx); len(stored) != 0 {
@@ -248,13 +251,19 @@ func TestWritesRederiveWhatTheyTouch(t *testing.T) {
 	}
 }
 
-// smallCatalogue returns a database with the sample framework and three
+// smallCatalogue returns a store with the sample framework and three
 // courses, two of which teach price and availability (4.C), and a
 // position. (Tests that rewrite every fact use it: the sample catalogue
 // would make them slow under the race detector.)
 func smallCatalogue(t *testing.T) *countingStore {
 	t.Helper()
-	store := &countingStore{Store: mongotest.Open(t)}
+	return smallCatalogueIn(t, memstore.New())
+}
+
+// smallCatalogueIn is smallCatalogue in the empty store s.
+func smallCatalogueIn(t *testing.T, s engine.Store) *countingStore {
+	t.Helper()
+	store := &countingStore{Store: s}
 	ctx := context.Background()
 	must(t, store.PutFramework(ctx, sampleSeeds(t).Framework))
 	for _, c := range []*engine.Course{course("SCO-101"), course("SCO-201"), course("SCM-401")} {
@@ -268,13 +277,14 @@ func smallCatalogue(t *testing.T) *countingStore {
 }
 
 func TestReloadRejectsBrokenRulesWholeAndAppliesFixedOnes(t *testing.T) {
+	t.Parallel()
 	store := smallCatalogue(t)
 	ctx := context.Background()
 	dir := apptest.CopyRules(t, "../rules")
 	a := openApp(t, store, app.Options{RulesDir: dir})
-	serving := a.RuleSet()
+	serving := a.View().RuleSet()
 	file := filepath.Join(dir, "courses", "4-sales-and-transfers.yaml")
-	covered, err := a.CoveredBy("4.C", "", "")
+	covered, err := a.View().CoveredBy("4.C", "", "")
 	must(t, err)
 	if len(covered) != 2 {
 		t.Fatalf("%d courses cover 4.C, want the two that mention it", len(covered))
@@ -293,7 +303,7 @@ func TestReloadRejectsBrokenRulesWholeAndAppliesFixedOnes(t *testing.T) {
 	apptest.EditFile(t, file, `course: mentions("price and availability"`, `course: course.titel != "" && mentions("price and availability"`)
 	status, err = a.ReloadRules(ctx)
 	must(t, err)
-	if status.Rules != serving || a.RuleSet() != serving {
+	if status.Rules != serving || a.View().RuleSet() != serving {
 		t.Fatal("a broken rule set replaced the serving one")
 	}
 	rej := status.Rejected
@@ -310,7 +320,7 @@ func TestReloadRejectsBrokenRulesWholeAndAppliesFixedOnes(t *testing.T) {
 	if !strings.HasSuffix(d.File, "courses/4-sales-and-transfers.yaml") || d.Line != line || d.Col != col {
 		t.Errorf("diagnostic %v, want it at line %d column %d of the rule file", d, line, col)
 	}
-	if levelOf(a.Coverage(example), "4.C") == "" {
+	if levelOf(a.View().Coverage(example), "4.C") == "" {
 		t.Error("the serving coverage changed after a rejection")
 	}
 
@@ -320,20 +330,20 @@ func TestReloadRejectsBrokenRulesWholeAndAppliesFixedOnes(t *testing.T) {
 	store.factWrites.Store(0)
 	status, err = a.ReloadRules(ctx)
 	must(t, err)
-	if status.Rejected != nil || status.Rules == serving || a.RuleSet().Revision() == serving.Revision() {
+	if status.Rejected != nil || status.Rules == serving || a.View().RuleSet().Revision() == serving.Revision() {
 		t.Fatalf("the fixed rules were not applied: %+v", status)
 	}
-	if got := levelOf(a.Coverage(example), "4.C"); got != "Expert" {
+	if got := levelOf(a.View().Coverage(example), "4.C"); got != "Expert" {
 		t.Errorf("%s covers 4.C at %q under the new rules, want Expert", example, got)
 	}
-	if expert, _ := a.CoveredBy("4.C", "Expert", ""); len(expert) != len(covered) {
+	if expert, _ := a.View().CoveredBy("4.C", "Expert", ""); len(expert) != len(covered) {
 		t.Errorf("the index has %d courses covering 4.C at Expert, want all %d", len(expert), len(covered))
 	}
 	all, err := store.CourseFacts(ctx)
 	must(t, err)
 	for _, f := range all {
-		if f.Revision != a.RuleSet().Revision() {
-			t.Errorf("stored facts of %s carry revision %s, want %s", f.Course, f.Revision, a.RuleSet().Revision())
+		if f.Revision != a.View().RuleSet().Revision() {
+			t.Errorf("stored facts of %s carry revision %s, want %s", f.Course, f.Revision, a.View().RuleSet().Revision())
 		}
 	}
 	if store.factWrites.Load() == 0 {
@@ -342,24 +352,25 @@ func TestReloadRejectsBrokenRulesWholeAndAppliesFixedOnes(t *testing.T) {
 }
 
 func TestWatcherReloadsAfterEditsInNewDirectoriesToo(t *testing.T) {
+	t.Parallel()
 	store := smallCatalogue(t)
 	dir := apptest.CopyRules(t, "../rules")
 	a := openApp(t, store, app.Options{RulesDir: dir, WatchRules: true, WatchDebounce: 20 * time.Millisecond})
-	serving := a.RuleSet().Revision()
+	serving := a.View().RuleSet().Revision()
 	file := filepath.Join(dir, "courses", "4-sales-and-transfers.yaml")
 
 	apptest.EditFile(t, file, "covers: {4.C: tier}", "covers: {4.C: Master}")
-	apptest.WaitUntil(t, "the broken file is rejected", func() bool { return a.RulesStatus().Rejected != nil })
-	if a.RuleSet().Revision() != serving {
+	apptest.WaitUntil(t, "the broken file is rejected", func() bool { return a.View().RulesStatus().Rejected != nil })
+	if a.View().RuleSet().Revision() != serving {
 		t.Fatal("a broken set replaced the serving one")
 	}
-	if msg := a.RulesStatus().Rejected.Errors[0].Message; !strings.Contains(msg, "Master") {
+	if msg := a.View().RulesStatus().Rejected.Errors[0].Message; !strings.Contains(msg, "Master") {
 		t.Errorf("diagnostic %q does not name the unknown level", msg)
 	}
 
 	apptest.EditFile(t, file, "covers: {4.C: Master}", "covers: {4.C: Expert}")
 	apptest.WaitUntil(t, "the fixed file serves", func() bool {
-		s := a.RulesStatus()
+		s := a.View().RulesStatus()
 		return s.Rejected == nil && s.Rules.Revision() != serving
 	})
 
@@ -371,39 +382,47 @@ func TestWatcherReloadsAfterEditsInNewDirectoriesToo(t *testing.T) {
 	extra := filepath.Join(dir, "courses", "extra")
 	must(t, os.WriteFile(filepath.Join(made, "extra.yaml"), []byte("rules:\n  - id: extra-rule\n    description: Added while serving.\n    course: mentions(\"interoperability\")\n    covers: {2.A: Basic}\n"), 0o644))
 	must(t, os.Rename(made, extra))
-	apptest.WaitUntil(t, "the rule in the new directory serves", func() bool { return a.RuleSet().Rule("extra-rule") != nil })
-	before := a.RuleSet().Revision()
+	apptest.WaitUntil(t, "the rule in the new directory serves", func() bool { return a.View().RuleSet().Rule("extra-rule") != nil })
+	before := a.View().RuleSet().Revision()
 	apptest.EditFile(t, filepath.Join(extra, "extra.yaml"), "{2.A: Basic}", "{2.A: Intermediate}")
-	apptest.WaitUntil(t, "the edit in the new directory serves", func() bool { return a.RuleSet().Revision() != before })
-	if y := a.RuleSet().Rule("extra-rule").Yields; len(y) != 1 || y[0].Level != "Intermediate" {
+	apptest.WaitUntil(t, "the edit in the new directory serves", func() bool { return a.View().RuleSet().Revision() != before })
+	if y := a.View().RuleSet().Rule("extra-rule").Yields; len(y) != 1 || y[0].Level != "Intermediate" {
 		t.Errorf("extra-rule yields %+v after the edit", y)
 	}
 }
 
+// Two instances share nothing but the database, here the embedded FerretDB
+// through two clients: each learns of the other's writes from the data
+// version alone.
 func TestInstancesOnOneDatabaseSeeEachOthersWrites(t *testing.T) {
-	store := smallCatalogue(t)
+	t.Parallel()
+	db := mongotest.Open(t)
+	store := smallCatalogueIn(t, db)
 	ctx := context.Background()
+	other, err := mongodb.Open(ctx, mongodb.Config{URI: db.URI(), Database: db.DatabaseName()})
+	must(t, err)
+	t.Cleanup(func() { other.Close(ctx) })
 	logs1, logs2 := &apptest.LogBuffer{}, &apptest.LogBuffer{}
 	opts := func(logs *apptest.LogBuffer) app.Options {
 		return app.Options{PollInterval: 20 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(logs, nil))}
 	}
 	a1 := openApp(t, store, opts(logs1))
-	a2 := openApp(t, store, opts(logs2))
+	a2 := openApp(t, other, opts(logs2))
 
-	_, err := a1.UpdateCourse(ctx, "SCO-101", 1, func(c *engine.Course) {
+	_, err = a1.UpdateCourse(ctx, "SCO-101", 1, func(c *engine.Course) {
 		c.Objectives = []string{"Prepare price and availability data."}
 	})
 	must(t, err)
-	if levelOf(a1.Coverage("SCO-101"), "4.C") == "" {
+	if levelOf(a1.View().Coverage("SCO-101"), "4.C") == "" {
 		t.Fatal("the writing instance does not see its own write")
 	}
 	apptest.WaitUntil(t, "the other instance sees the write", func() bool {
-		covered, err := a2.CoveredBy("4.C", "", "")
-		return err == nil && len(covered) == 3 && levelOf(a2.Coverage("SCO-101"), "4.C") != ""
+		covered, err := a2.View().CoveredBy("4.C", "", "")
+		return err == nil && len(covered) == 3 && levelOf(a2.View().Coverage("SCO-101"), "4.C") != ""
 	})
 	must(t, a2.CreatePerson(ctx, &engine.Person{ID: "P-1", Name: "Ada", PositionID: "POS-1"}))
 	apptest.WaitUntil(t, "the first instance indexes the other's person", func() bool {
-		_, err := a1.Index().Readiness("P-1")
+		_, err := a1.View().Index().Readiness("P-1")
 		return err == nil
 	})
 
@@ -417,6 +436,7 @@ func TestInstancesOnOneDatabaseSeeEachOthersWrites(t *testing.T) {
 }
 
 func TestPreviewsWriteNothing(t *testing.T) {
+	t.Parallel()
 	store := smallCatalogue(t)
 	ctx := context.Background()
 	a := openApp(t, store, app.Options{})
@@ -429,15 +449,15 @@ func TestPreviewsWriteNothing(t *testing.T) {
 	c.Objectives = []string{"Prepare price and availability data."}
 	p, err := a.PreviewCourse(ctx, c)
 	must(t, err)
-	if p.Stored || len(p.Changes) != 0 || levelOf(p.Coverage, "4.C") != a.Scale().Levels[2] || p.RuleError != "" {
-		t.Errorf("preview of a new 3xx course = %+v, want 4.C at %s and nothing stored", p, a.Scale().Levels[2])
+	if p.Stored || len(p.Changes) != 0 || levelOf(p.Coverage, "4.C") != a.View().Scale().Levels[2] || p.RuleError != "" {
+		t.Errorf("preview of a new 3xx course = %+v, want 4.C at %s and nothing stored", p, a.View().Scale().Levels[2])
 	}
 	// A stored course as it would be: the changes name what moves.
 	c = course("SCO-201")
 	c.Objectives = []string{"Brief the country team."}
 	p, err = a.PreviewCourse(ctx, c)
 	must(t, err)
-	want := []app.FactChange{{SubCompetency: "4.C", Before: a.Scale().Levels[1]}}
+	want := []app.FactChange{{SubCompetency: "4.C", Before: a.View().Scale().Levels[1]}}
 	if !p.Stored || !slices.Equal(p.Changes, want) {
 		t.Errorf("preview of SCO-201 without the phrase: stored %v, changes %+v; want %+v", p.Stored, p.Changes, want)
 	}
@@ -450,9 +470,9 @@ func TestPreviewsWriteNothing(t *testing.T) {
 
 	pp, err := a.PreviewPosition(ctx, &engine.Position{ID: "POS-1", Title: "Chief", Organization: "ODC Poland", Grade: "O-6", Category: "SCO", Region: "EUCOM"})
 	must(t, err)
-	if !pp.Stored || len(pp.Changes) == 0 || len(pp.Requirements) >= len(a.Requirements("POS-1")) {
+	if !pp.Stored || len(pp.Changes) == 0 || len(pp.Requirements) >= len(a.View().Requirements("POS-1")) {
 		t.Errorf("preview of POS-1 as a non-key billet: %d requirements (stored %d), changes %+v",
-			len(pp.Requirements), len(a.Requirements("POS-1")), pp.Changes)
+			len(pp.Requirements), len(a.View().Requirements("POS-1")), pp.Changes)
 	}
 
 	after, err := store.DataVersion(ctx)
@@ -460,12 +480,13 @@ func TestPreviewsWriteNothing(t *testing.T) {
 	if after != version || store.factWrites.Load() != 0 {
 		t.Errorf("previews wrote: data version %d -> %d, %d facts records", version, after, store.factWrites.Load())
 	}
-	if levelOf(a.Coverage("SCO-201"), "4.C") == "" || a.Coverage("SCO-301") != nil {
+	if levelOf(a.View().Coverage("SCO-201"), "4.C") == "" || a.View().Coverage("SCO-301") != nil {
 		t.Error("a preview changed the served coverage")
 	}
 }
 
 func TestExplainAndFactLookups(t *testing.T) {
+	t.Parallel()
 	store := smallCatalogue(t)
 	ctx := context.Background()
 	a := openApp(t, store, app.Options{})
@@ -494,16 +515,16 @@ func TestExplainAndFactLookups(t *testing.T) {
 	_, err = a.ExplainCourse(ctx, "4c-price-and-availability", "SCO-999")
 	wantError(t, err, engine.ENOTFOUND, "")
 
-	scale := a.Scale()
-	_, err = a.CoveredBy("4.C", "Master", "")
+	scale := a.View().Scale()
+	_, err = a.View().CoveredBy("4.C", "Master", "")
 	wantError(t, err, engine.EINVALID, "minLevel")
-	_, err = a.CoveredBy("4.C", "", "archived")
+	_, err = a.View().CoveredBy("4.C", "", "archived")
 	wantError(t, err, engine.EINVALID, "status")
-	_, err = a.RequiredBy("1.A", "Master")
+	_, err = a.View().RequiredBy("1.A", "Master")
 	wantError(t, err, engine.EINVALID, "minLevel")
-	all, err := a.RequiredBy("1.A", "")
+	all, err := a.View().RequiredBy("1.A", "")
 	must(t, err)
-	top, err := a.RequiredBy("1.A", scale.Levels[len(scale.Levels)-1])
+	top, err := a.View().RequiredBy("1.A", scale.Levels[len(scale.Levels)-1])
 	must(t, err)
 	if len(all) != 1 || all[0].Position != "POS-1" {
 		t.Errorf("RequiredBy(1.A) = %+v, want POS-1", all)
@@ -515,9 +536,9 @@ func TestExplainAndFactLookups(t *testing.T) {
 	// Retired courses leave the default list and join the retired one.
 	_, err = a.UpdateCourse(ctx, "SCM-401", 1, func(c *engine.Course) { c.Status = engine.CourseRetired })
 	must(t, err)
-	active, err := a.CoveredBy("4.C", "", "")
+	active, err := a.View().CoveredBy("4.C", "", "")
 	must(t, err)
-	retired, err := a.CoveredBy("4.C", "", engine.CourseRetired)
+	retired, err := a.View().CoveredBy("4.C", "", engine.CourseRetired)
 	must(t, err)
 	if len(active) != 1 || active[0].Course != "SCO-201" || len(retired) != 1 || retired[0].Course != "SCM-401" || retired[0].Level != scale.Levels[3] {
 		t.Errorf("after retiring SCM-401: active %+v, retired %+v; want SCO-201 active, SCM-401 retired at its tier, %s", active, retired, scale.Levels[3])
@@ -525,6 +546,7 @@ func TestExplainAndFactLookups(t *testing.T) {
 }
 
 func TestRuntimeRuleErrorsAreKeptWithTheOtherFacts(t *testing.T) {
+	t.Parallel()
 	store := smallCatalogue(t)
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -539,19 +561,19 @@ func TestRuntimeRuleErrorsAreKeptWithTheOtherFacts(t *testing.T) {
     covers: {1.B: Basic}
 `), 0o644))
 	a := openApp(t, store, app.Options{RulesDir: dir})
-	errs := a.RulesStatus().RuntimeErrors
+	errs := a.View().RulesStatus().RuntimeErrors
 	if len(errs) != 3 {
 		t.Fatalf("runtime errors = %+v, want one per course (each has hours)", errs)
 	}
 	if e := errs[0]; e.Kind != engine.KindCourse || e.Subject != "SCM-401" || !strings.Contains(e.Message, "greedy") {
 		t.Errorf("first runtime error = %+v, want greedy on SCM-401", e)
 	}
-	if levelOf(a.Coverage("SCO-101"), "1.B") != "Basic" {
-		t.Errorf("the facts of the rule that ran were dropped: %+v", a.Coverage("SCO-101"))
+	if levelOf(a.View().Coverage("SCO-101"), "1.B") != "Basic" {
+		t.Errorf("the facts of the rule that ran were dropped: %+v", a.View().Coverage("SCO-101"))
 	}
 	_, err := a.UpdateCourse(ctx, "SCO-101", 1, func(c *engine.Course) { c.Hours = 0 })
 	must(t, err)
-	errs = a.RulesStatus().RuntimeErrors
+	errs = a.View().RulesStatus().RuntimeErrors
 	if len(errs) != 2 || slices.ContainsFunc(errs, func(e app.RuleError) bool { return e.Subject == "SCO-101" }) {
 		t.Errorf("after SCO-101 lost its hours: runtime errors %+v", errs)
 	}
@@ -560,6 +582,7 @@ func TestRuntimeRuleErrorsAreKeptWithTheOtherFacts(t *testing.T) {
 // TestConcurrentReadsWritesAndReloads exercises the state under the race
 // detector: readers never lock and always see a whole state.
 func TestConcurrentReadsWritesAndReloads(t *testing.T) {
+	t.Parallel()
 	store := smallCatalogue(t)
 	ctx := context.Background()
 	dir := apptest.CopyRules(t, "../rules")
@@ -577,16 +600,16 @@ func TestConcurrentReadsWritesAndReloads(t *testing.T) {
 					return
 				default:
 				}
-				status := a.RulesStatus()
-				if status.Rules == nil || a.Index() == nil {
+				status := a.View().RulesStatus()
+				if status.Rules == nil || a.View().Index() == nil {
 					t.Error("a reader saw no state")
 					return
 				}
-				if _, err := a.CoveredBy("4.C", "", ""); err != nil {
+				if _, err := a.View().CoveredBy("4.C", "", ""); err != nil {
 					t.Error(err)
 					return
 				}
-				a.RequiredBy("1.A", "")
+				a.View().RequiredBy("1.A", "")
 			}
 		}()
 	}
@@ -621,8 +644,8 @@ func TestConcurrentReadsWritesAndReloads(t *testing.T) {
 	// the served facts are those of the stored position.
 	p, err := store.Position(ctx, "POS-1")
 	must(t, err)
-	want, _ := a.RuleSet().PositionRequirements(p)
-	if got := a.Requirements("POS-1"); len(got) != len(want) {
+	want, _ := a.View().RuleSet().PositionRequirements(p)
+	if got := a.View().Requirements("POS-1"); len(got) != len(want) {
 		t.Errorf("served %d requirements for POS-1, the stored position has %d", len(got), len(want))
 	}
 }

@@ -1,6 +1,10 @@
 package engine
 
-import "context"
+import (
+	"context"
+	"slices"
+	"strings"
+)
 
 // Page asks for one page of a list ordered by natural key: the records
 // whose key sorts after After ("" for the first page), at most First of
@@ -51,7 +55,8 @@ type PersonFilter struct {
 }
 
 // Store keeps cmap's records. Implementations: package mongodb (MongoDB, or
-// the embedded FerretDB). Errors are *Error values with these codes:
+// the embedded FerretDB) and package memstore (in memory, for tests); both
+// pass storetest.Run. Errors are *Error values with these codes:
 //   - ENOTFOUND when a record asked for by key does not exist;
 //   - ECONFLICT when Create finds the key taken, or Update/Delete is given
 //     a Version other than the stored one (someone else wrote since);
@@ -126,4 +131,46 @@ type Store interface {
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
+}
+
+// Match reports whether the filter selects c, as every Store applies it:
+// equal fields, a prerequisite among c's, and Search as a case-insensitive
+// substring of the code or the title.
+func (f CourseFilter) Match(c *Course) bool {
+	return (f.Status == "" || c.Status == f.Status) &&
+		(f.Provider == "" || c.Provider == f.Provider) &&
+		(f.Requires == "" || slices.Contains(c.Prerequisites, f.Requires)) &&
+		searchMatches(f.Search, c.Code, c.Title)
+}
+
+// Match reports whether the filter selects p (Search on the id or title).
+func (f PositionFilter) Match(p *Position) bool {
+	return (f.Organization == "" || p.Organization == f.Organization) &&
+		(f.Category == "" || p.Category == f.Category) &&
+		(f.Grade == "" || p.Grade == f.Grade) &&
+		(f.Region == "" || p.Region == f.Region) &&
+		(f.KeyBillet == nil || p.KeyBillet == *f.KeyBillet) &&
+		searchMatches(f.Search, p.ID, p.Title)
+}
+
+// Match reports whether the filter selects p (Search on the id or name).
+func (f PersonFilter) Match(p *Person) bool {
+	return (f.PositionID == "" || p.PositionID == f.PositionID) &&
+		(len(f.PositionIDs) == 0 || slices.Contains(f.PositionIDs, p.PositionID)) &&
+		searchMatches(f.Search, p.ID, p.Name)
+}
+
+// searchMatches reports whether text is empty or a case-insensitive
+// substring of any of fields.
+func searchMatches(text string, fields ...string) bool {
+	if text == "" {
+		return true
+	}
+	text = strings.ToLower(text)
+	for _, f := range fields {
+		if strings.Contains(strings.ToLower(f), text) {
+			return true
+		}
+	}
+	return false
 }

@@ -40,7 +40,7 @@ func (r *courseImpactResolver) DependentCourses(ctx context.Context, obj *app.Co
 
 // Recommendations is the resolver for the recommendations field.
 func (r *courseImpactResolver) Recommendations(ctx context.Context, obj *app.CourseImpact, people []string) ([]*analysis.RecommendationChange, error) {
-	return recommendationChanges(ctx, obj, people)
+	return recommendationChanges(obj, people)
 }
 
 // RuleError is the resolver for the ruleError field.
@@ -83,6 +83,11 @@ func (r *coverageRowResolver) Highest(ctx context.Context, obj *model.CoverageRo
 	return optional(obj.Highest), nil
 }
 
+// Reach is the resolver for the reach field.
+func (r *coverageRowResolver) Reach(ctx context.Context, obj *model.CoverageRow) (*string, error) {
+	return optional(obj.Reach), nil
+}
+
 // SubCompetency is the resolver for the subCompetency field.
 func (r *gapResolver) SubCompetency(ctx context.Context, obj *analysis.Gap) (*engine.SubCompetency, error) {
 	return r.subCompetency(ctx, obj.SubCompetency)
@@ -120,7 +125,7 @@ func (r *organizationReadinessResolver) CommonGaps(ctx context.Context, obj *ana
 
 // RecommendedCourses is the resolver for the recommendedCourses field.
 func (r *organizationReadinessResolver) RecommendedCourses(ctx context.Context, obj *analysis.OrganizationReadiness, top *int) ([]*analysis.CourseGapClosure, error) {
-	courses, err := r.App.Index().OrganizationRecommendations(obj.Organization, 0)
+	courses, err := viewOf(ctx).Index().OrganizationRecommendations(obj.Organization, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -129,12 +134,12 @@ func (r *organizationReadinessResolver) RecommendedCourses(ctx context.Context, 
 
 // Readiness is the resolver for the readiness field.
 func (r *personResolver) Readiness(ctx context.Context, obj *engine.Person) (*analysis.Readiness, error) {
-	return r.App.Index().Readiness(obj.ID)
+	return viewOf(ctx).Index().Readiness(obj.ID)
 }
 
 // Recommendations is the resolver for the recommendations field.
 func (r *personResolver) Recommendations(ctx context.Context, obj *engine.Person) (*analysis.Recommendation, error) {
-	return r.App.Index().Recommend(obj.ID)
+	return viewOf(ctx).Index().Recommend(obj.ID)
 }
 
 // Position is the resolver for the position field.
@@ -148,38 +153,38 @@ func (r *queryResolver) CoverageMatrix(ctx context.Context, filter *model.Covera
 	if filter != nil {
 		f = analysis.MatrixFilter{Competencies: filter.Competencies, Status: deref(filter.Status), Provider: deref(filter.Provider), MinLevel: deref(filter.MinLevel)}
 	}
-	m, err := coverageMatrix(r.App.Index(), f)
+	m, err := coverageMatrix(viewOf(ctx).Index(), f)
 	return m, inputError("filter", err)
 }
 
 // Gaps is the resolver for the gaps field.
 func (r *queryResolver) Gaps(ctx context.Context, minLevel *string, overServedAbove *int) (*analysis.GapReport, error) {
-	return r.App.Index().Gaps(deref(minLevel), deref(overServedAbove))
+	return viewOf(ctx).Index().Gaps(deref(minLevel), deref(overServedAbove))
 }
 
 // Demand is the resolver for the demand field.
 func (r *queryResolver) Demand(ctx context.Context) ([]*analysis.SubCompetencyDemand, error) {
-	return refs(r.App.Index().Demand()), nil
+	return refs(viewOf(ctx).Index().Demand()), nil
 }
 
 // Organizations is the resolver for the organizations field.
 func (r *queryResolver) Organizations(ctx context.Context) ([]string, error) {
-	return r.App.Index().Organizations(), nil
+	return viewOf(ctx).Index().Organizations(), nil
 }
 
 // OrganizationReadiness is the resolver for the organizationReadiness field.
 func (r *queryResolver) OrganizationReadiness(ctx context.Context, organization string) (*analysis.OrganizationReadiness, error) {
-	return r.App.Index().OrganizationReadiness(organization, 0)
+	return viewOf(ctx).Index().OrganizationReadiness(organization, 0)
 }
 
 // CourseImpact is the resolver for the courseImpact field.
 func (r *queryResolver) CourseImpact(ctx context.Context, code string, input *model.UpdateCourseInput, retire *bool, delete *bool) (*app.CourseImpact, error) {
-	return r.courseImpact(ctx, code, input, deref(retire), deref(delete))
+	return courseImpact(ctx, code, input, deref(retire), deref(delete))
 }
 
 // NewCourseImpact is the resolver for the newCourseImpact field.
 func (r *queryResolver) NewCourseImpact(ctx context.Context, input model.CreateCourseInput) (*app.CourseImpact, error) {
-	return r.newCourseImpact(ctx, input)
+	return newCourseImpact(ctx, input)
 }
 
 // Person is the resolver for the person field.

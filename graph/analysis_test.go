@@ -91,6 +91,7 @@ func readCatalogue(t *testing.T, c client) catalogue {
 // reaches at the level, over-served those more than the threshold reach,
 // and covering-nothing the active courses without facts.
 func TestGapsAtEachLevel(t *testing.T) {
+	t.Parallel()
 	store, _ := seeded(t)
 	c, _ := serve(t, store)
 	cat := readCatalogue(t, c)
@@ -181,6 +182,7 @@ func TestGapsAtEachLevel(t *testing.T) {
 // TestCoverageMatrix checks the matrix against the coverage facts: one row
 // per sub-competency, cells with rules, and gap marks that agree with gaps.
 func TestCoverageMatrix(t *testing.T) {
+	t.Parallel()
 	store, _ := seeded(t)
 	c, _ := serve(t, store)
 	cat := readCatalogue(t, c)
@@ -196,6 +198,7 @@ func TestCoverageMatrix(t *testing.T) {
 				}
 				Gap          bool
 				Highest      *string
+				Reach        *string
 				CountByLevel []struct {
 					Level   string
 					Courses int
@@ -212,12 +215,15 @@ func TestCoverageMatrix(t *testing.T) {
 			}
 		}
 		Gaps struct {
-			Uncovered []struct{ SubCompetency struct{ Code string } }
+			Uncovered []struct {
+				SubCompetency struct{ Code string }
+				Highest       *string
+			}
 		}
 	}
 	c.query(`{ coverageMatrix(filter: { minLevel: "advanced" }) { levels minLevel courses { code status }
-		rows { subCompetency { code competency { code } } gap highest countByLevel { level courses } cells { courseCode level rules { id file line } } } }
-		gaps(minLevel: "Advanced") { uncovered { subCompetency { code } } } }`, nil).decode(t, &data)
+		rows { subCompetency { code competency { code } } gap highest reach countByLevel { level courses } cells { courseCode level rules { id file line } } } }
+		gaps(minLevel: "Advanced") { uncovered { subCompetency { code } highest } } }`, nil).decode(t, &data)
 	m := data.CoverageMatrix
 	if m.MinLevel == nil || *m.MinLevel != "Advanced" {
 		t.Errorf("minLevel = %v, want Advanced as spelled on the scale", m.MinLevel)
@@ -226,8 +232,10 @@ func TestCoverageMatrix(t *testing.T) {
 		t.Fatalf("%d rows, want %d", len(m.Rows), len(cat.subs))
 	}
 	gaps := map[string]bool{}
+	gapHighest := map[string]*string{}
 	for _, u := range data.Gaps.Uncovered {
 		gaps[u.SubCompetency.Code] = true
+		gapHighest[u.SubCompetency.Code] = u.Highest
 	}
 	for i, r := range m.Rows {
 		sub := r.SubCompetency.Code
@@ -263,12 +271,31 @@ func TestCoverageMatrix(t *testing.T) {
 		if (r.Highest == nil) != (len(r.Cells) == 0) {
 			t.Errorf("row %s: highest %v with %d cells", sub, r.Highest, len(r.Cells))
 		}
+		// The reach ignores minLevel: the highest level of any active course.
+		reach := "<nil>"
+		if h := cat.highest(sub, ""); h >= 0 {
+			reach = cat.levels[h]
+		}
+		if got := levelOrNil(r.Reach); got != reach {
+			t.Errorf("row %s: reach %s, want %s", sub, got, reach)
+		}
+		if h, ok := gapHighest[sub]; ok && levelOrNil(h) != levelOrNil(r.Reach) {
+			t.Errorf("row %s: reach %s, but gaps(Advanced) says the highest is %s", sub, levelOrNil(r.Reach), levelOrNil(h))
+		}
 	}
 	for _, col := range m.Courses {
 		if col.Status != "ACTIVE" {
 			t.Errorf("column %s is %s: the default status filter is ACTIVE", col.Code, col.Status)
 		}
 	}
+}
+
+// levelOrNil spells an optional level for messages: "<nil>" when absent.
+func levelOrNil(l *string) string {
+	if l == nil {
+		return "<nil>"
+	}
+	return *l
 }
 
 // jsonOf writes v as JSON, to compare values that hold pointers.
@@ -327,6 +354,7 @@ const personAnalysisFields = `id version
 // the completion of every course recommended to them through the API, and
 // checks that only the gaps the recommendation called unclosable remain.
 func TestRecommendationsCloseEveryClosableGap(t *testing.T) {
+	t.Parallel()
 	store, _ := seeded(t)
 	c, _ := serve(t, store)
 	var page struct {
@@ -405,6 +433,7 @@ func TestRecommendationsCloseEveryClosableGap(t *testing.T) {
 // coverage facts: the sub-competencies it covers, the highest levels
 // before and after, the gaps opened; and that nothing was written.
 func TestCourseImpactOfRetirement(t *testing.T) {
+	t.Parallel()
 	store, _ := seeded(t)
 	c, _ := serve(t, store)
 	cat := readCatalogue(t, c)
@@ -516,6 +545,7 @@ func TestCourseImpactOfRetirement(t *testing.T) {
 // TestOrganizationReadiness checks an organization's rollup against the
 // readiness of the people holding its positions.
 func TestOrganizationReadiness(t *testing.T) {
+	t.Parallel()
 	store, _ := seeded(t)
 	c, _ := serve(t, store)
 	var orgs struct{ Organizations []string }
@@ -616,6 +646,7 @@ func TestOrganizationReadiness(t *testing.T) {
 // TestDemand checks that demand lists every sub-competency with one entry
 // per level, and that a blocking level is one no active course reaches.
 func TestDemand(t *testing.T) {
+	t.Parallel()
 	store, _ := seeded(t)
 	c, _ := serve(t, store)
 	cat := readCatalogue(t, c)

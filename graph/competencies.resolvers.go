@@ -12,32 +12,28 @@ import (
 
 // Framework is the resolver for the framework field.
 func (r *queryResolver) Framework(ctx context.Context) (*engine.Framework, error) {
-	return r.App.Framework(ctx)
+	return viewOf(ctx).Framework(), nil
 }
 
 // Competencies is the resolver for the competencies field.
 func (r *queryResolver) Competencies(ctx context.Context) ([]*engine.Competency, error) {
-	f, err := r.App.Framework(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return refs(f.Competencies), nil
+	return refs(viewOf(ctx).Framework().Competencies), nil
 }
 
 // Competency is the resolver for the competency field.
 func (r *queryResolver) Competency(ctx context.Context, code string) (*engine.Competency, error) {
-	return nilIfNotFound(r.App.Competency(ctx, code))
+	return nilIfNotFound(viewOf(ctx).Competency(code))
 }
 
 // SubCompetency is the resolver for the subCompetency field.
 func (r *queryResolver) SubCompetency(ctx context.Context, code string) (*engine.SubCompetency, error) {
-	s, _, err := r.App.SubCompetency(ctx, code)
+	s, _, err := viewOf(ctx).SubCompetency(code)
 	return nilIfNotFound(s, err)
 }
 
 // Competency is the resolver for the competency field.
 func (r *subCompetencyResolver) Competency(ctx context.Context, obj *engine.SubCompetency) (*engine.Competency, error) {
-	_, c, err := r.App.SubCompetency(ctx, obj.Code)
+	_, c, err := viewOf(ctx).SubCompetency(obj.Code)
 	return c, err
 }
 

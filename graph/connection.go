@@ -7,6 +7,8 @@ import (
 
 	"cmap/engine"
 	"cmap/graph/model"
+
+	"github.com/99designs/gqlgen/graphql"
 )
 
 // Page sizes of connections.
@@ -78,4 +80,26 @@ func deref[T any](p *T) T {
 		return zero
 	}
 	return *p
+}
+
+// selects reports whether the query selects the field at path below the
+// field being resolved, through any alias or fragment.
+func selects(ctx context.Context, path ...string) bool {
+	op := graphql.GetOperationContext(ctx)
+	fields := graphql.CollectFieldsCtx(ctx, nil)
+	for _, name := range path {
+		var below []graphql.CollectedField
+		found := false
+		for _, f := range fields {
+			if f.Name == name {
+				found = true
+				below = append(below, graphql.CollectFields(op, f.Selections, nil)...)
+			}
+		}
+		if !found {
+			return false
+		}
+		fields = below
+	}
+	return true
 }

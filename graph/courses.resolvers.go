@@ -49,11 +49,10 @@ func (r *queryResolver) Courses(ctx context.Context, first *int, after *string, 
 	if filter != nil {
 		f = engine.CourseFilter{Status: deref(filter.Status), Provider: deref(filter.Provider), Search: deref(filter.Search)}
 	}
-	list, err := r.App.Courses(ctx, f, page)
+	list, err := viewOf(ctx).Courses(f, page)
 	if err != nil {
 		return nil, err
 	}
-	prefetchForCourses(ctx, list.Items)
 	conn := &model.CourseConnection{}
 	conn.Edges, conn.PageInfo = edgesOf("course", page, list,
 		func(c *engine.Course) string { return c.Code },
@@ -61,16 +60,14 @@ func (r *queryResolver) Courses(ctx context.Context, first *int, after *string, 
 			return &model.CourseEdge{Cursor: cursor, Node: c}
 		})
 	if wantsTotalCount(ctx) {
-		if conn.TotalCount, err = r.App.CountCourses(ctx, f); err != nil {
-			return nil, err
-		}
+		conn.TotalCount = viewOf(ctx).CountCourses(f)
 	}
 	return conn, nil
 }
 
 // Course is the resolver for the course field.
 func (r *queryResolver) Course(ctx context.Context, code string) (*engine.Course, error) {
-	return nilIfNotFound(r.App.Course(ctx, code))
+	return nilIfNotFound(viewOf(ctx).Course(code))
 }
 
 // Course returns CourseResolver implementation.

@@ -182,6 +182,7 @@ type ComplexityRoot struct {
 		Counts        func(childComplexity int) int
 		Gap           func(childComplexity int) int
 		Highest       func(childComplexity int) int
+		Reach         func(childComplexity int) int
 		SubCompetency func(childComplexity int) int
 	}
 
@@ -575,6 +576,7 @@ type CoverageRowResolver interface {
 	SubCompetency(ctx context.Context, obj *model.CoverageRow) (*engine.SubCompetency, error)
 
 	Highest(ctx context.Context, obj *model.CoverageRow) (*string, error)
+	Reach(ctx context.Context, obj *model.CoverageRow) (*string, error)
 }
 type ExplainNodeResolver interface {
 	File(ctx context.Context, obj *engine.ExplainNode) (string, error)
@@ -1145,6 +1147,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CoverageRow.Highest(childComplexity), true
+	case "CoverageRow.reach":
+		if e.ComplexityRoot.CoverageRow.Reach == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoverageRow.Reach(childComplexity), true
 	case "CoverageRow.subCompetency":
 		if e.ComplexityRoot.CoverageRow.SubCompetency == nil {
 			break
@@ -2964,6 +2972,8 @@ func (ec *executionContext) childFields_CoverageRow(ctx context.Context, field g
 		return ec.fieldContext_CoverageRow_gap(ctx, field)
 	case "highest":
 		return ec.fieldContext_CoverageRow_highest(ctx, field)
+	case "reach":
+		return ec.fieldContext_CoverageRow_reach(ctx, field)
 	case "countByLevel":
 		return ec.fieldContext_CoverageRow_countByLevel(ctx, field)
 	case "cells":
@@ -6226,6 +6236,29 @@ func (ec *executionContext) _CoverageRow_highest(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_CoverageRow_highest(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoverageRow", field, true, true, "String")
+}
+
+func (ec *executionContext) _CoverageRow_reach(ctx context.Context, field graphql.CollectedField, obj *model.CoverageRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoverageRow_reach(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CoverageRow().Reach(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CoverageRow_reach(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CoverageRow", field, true, true, "String")
 }
 
@@ -15121,6 +15154,12 @@ func (ec *executionContext) _CoverageRow(ctx context.Context, sel ast.SelectionS
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._CoverageRow_highest(ctx, field, obj)
+				})
+		case "reach":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CoverageRow_reach(ctx, field, obj)
 				})
 		case "countByLevel":
 			out.Values[i] = ec._CoverageRow_countByLevel(ctx, field, obj)

@@ -1,9 +1,11 @@
 package graph
 
 import (
+	"context"
 	"mime"
 	"net/http"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
@@ -30,9 +32,11 @@ const (
 
 // NewHandler returns the GraphQL endpoint over a: GET (queries only) and
 // POST with a JSON body, as the GraphQL-over-HTTP specification has them,
-// and OPTIONS. Each request gets its own dataloaders.
+// and OPTIONS. Each request answers from one generation of the read model
+// (see withView).
 func NewHandler(a *app.App) http.Handler {
 	srv := handler.New(NewExecutableSchema(newConfig(a)))
+	srv.AroundFields(afterMutationsSeeTheirWrites(a))
 	srv.AddTransport(transport.Options{AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodOptions}})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
@@ -44,7 +48,25 @@ func NewHandler(a *app.App) http.Handler {
 	srv.Use(extension.FixedComplexityLimit(complexityLimit))
 	srv.SetErrorPresenter(presentError(a.Logger()))
 	srv.SetRecoverFunc(recoverPanic(a.Logger()))
-	return overHTTP(withLoaders(a, srv))
+	return overHTTP(withView(a, srv))
+}
+
+// afterMutationsSeeTheirWrites moves a request on to the generation being
+// served once a mutation's resolver has returned, before the fields of its
+// payload are resolved, so that they answer with the write applied. A
+// failed mutation moves it on too: the newer generation is as whole as the
+// one before.
+func afterMutationsSeeTheirWrites(a *app.App) graphql.FieldMiddleware {
+	return func(ctx context.Context, next graphql.Resolver) (any, error) {
+		res, err := next(ctx)
+		if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Object == "Mutation" {
+			if rv, ok := ctx.Value(viewKey{}).(*requestView); ok {
+				v := a.View()
+				rv.v.Store(&v)
+			}
+		}
+		return res, err
+	}
 }
 
 // newConfig wires the resolvers and the cost of connections: a page of

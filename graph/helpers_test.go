@@ -17,6 +17,7 @@ import (
 	"cmap/app/apptest"
 	"cmap/engine"
 	"cmap/graph"
+	"cmap/memstore"
 	"cmap/mongodb/mongotest"
 	"cmap/seed"
 )
@@ -151,26 +152,39 @@ func sampleSeeds(t *testing.T) *seed.Dataset {
 	return ds
 }
 
-// seeded returns a fresh database holding the sample seeds, and the seeds.
+// seeded returns a fresh in-memory store holding the sample seeds, and the
+// seeds.
 func seeded(t *testing.T) (engine.Store, *seed.Dataset) {
 	t.Helper()
-	ds := sampleSeeds(t)
-	db := mongotest.Open(t)
-	if _, err := seed.Apply(context.Background(), db, ds); err != nil {
-		t.Fatal(err)
-	}
-	return db, ds
+	return seedInto(t, memstore.New())
 }
 
-// frameworkOnly returns a fresh database holding the sample competency
-// framework and no records.
-func frameworkOnly(t *testing.T) engine.Store {
+// seededDatabase is seeded on a fresh database of the embedded FerretDB,
+// for the tests whose point is the real store.
+func seededDatabase(t *testing.T) (engine.Store, *seed.Dataset) {
 	t.Helper()
-	db := mongotest.Open(t)
-	if err := db.PutFramework(context.Background(), sampleSeeds(t).Framework); err != nil {
+	return seedInto(t, mongotest.Open(t))
+}
+
+// seedInto stores the sample seeds in the empty store s.
+func seedInto(t *testing.T, s engine.Store) (engine.Store, *seed.Dataset) {
+	t.Helper()
+	ds := sampleSeeds(t)
+	if _, err := seed.Apply(context.Background(), s, ds); err != nil {
 		t.Fatal(err)
 	}
-	return db
+	return s, ds
+}
+
+// frameworkOnly returns a fresh in-memory store holding the sample
+// competency framework and no records.
+func frameworkOnly(t *testing.T) engine.Store {
+	t.Helper()
+	s := memstore.New()
+	if err := s.PutFramework(context.Background(), sampleSeeds(t).Framework); err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
 
 // countingStore counts the calls that reach the real store beneath it, by

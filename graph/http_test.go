@@ -14,16 +14,16 @@ import (
 	"cmap/engine"
 )
 
-// TestPageOfPeopleMakesConstantRoundTrips proves the dataloaders: a page
-// of 100 people with their positions, the positions' holders and their
-// completions' courses costs the same few store calls as a page of 5.
-func TestPageOfPeopleMakesConstantRoundTrips(t *testing.T) {
+// TestPagesOfPeopleNeverReachTheStore proves the read model: a page of 5
+// or 100 people with their positions, the positions' holders and their
+// completions' courses is answered from memory, with no store call.
+func TestPagesOfPeopleNeverReachTheStore(t *testing.T) {
+	t.Parallel()
 	db, ds := seeded(t)
 	store := newCountingStore(db)
 	c, _ := serve(t, store)
 	query := `query($first: Int) { people(first: $first) { totalCount edges { node {
 		id name position { id title people { id } } completions { completedOn course { code title } } } } } }`
-	want := map[string]int{"ListPeople": 2, "CountPeople": 1, "PositionsByID": 1, "CoursesByCode": 1}
 
 	for _, first := range []int{5, 100} {
 		store.reset()
@@ -57,17 +57,19 @@ func TestPageOfPeopleMakesConstantRoundTrips(t *testing.T) {
 			t.Fatalf("page of %d: %d people, total %d, %d with positions, %d completions: the test needs a richer page",
 				first, len(got.People.Edges), got.People.TotalCount, withPosition, completions)
 		}
-		if fmt.Sprint(calls) != fmt.Sprint(want) {
-			t.Errorf("page of %d people (%d with positions, %d completions): store calls %v, want %v",
-				first, withPosition, completions, calls, want)
+		if len(calls) != 0 {
+			t.Errorf("page of %d people (%d with positions, %d completions): store calls %v, want none",
+				first, withPosition, completions, calls)
 		}
 	}
 }
 
-// TestCourseImpactPeopleInOneRoundTrip proves the person loader: the
-// records of every person whose readiness, or recommendation, a course
-// impact changes cost one store call together, not one each.
-func TestCourseImpactPeopleInOneRoundTrip(t *testing.T) {
+// TestCourseImpactPeopleWithoutTheStore: the records of every person whose
+// readiness, or recommendation, a course impact changes come from the
+// request's view, as does the course the impact is about: the store is not
+// asked.
+func TestCourseImpactPeopleWithoutTheStore(t *testing.T) {
+	t.Parallel()
 	db, _ := seeded(t)
 	store := newCountingStore(db)
 	c, _ := serve(t, store)
@@ -114,19 +116,19 @@ func TestCourseImpactPeopleInOneRoundTrip(t *testing.T) {
 				t.Errorf("%s change of %s came with the record %+v", field, p.PersonID, p.Person)
 			}
 		}
-		// The course itself is read to apply the edit to it.
-		if want := map[string]int{"Course": 1, "PeopleByID": 1}; fmt.Sprint(calls) != fmt.Sprint(want) {
-			t.Errorf("emptying %s (%d %s changes): store calls %v, want %v", course, len(changes), field, calls, want)
+		if len(calls) != 0 {
+			t.Errorf("emptying %s (%d %s changes): store calls %v, want none", course, len(changes), field, calls)
 		}
 	}
 }
 
-// failingStore fails one method with an error full of internals, and
-// panics in another.
+// failingStore fails one write with an error full of internals, and
+// panics in the read an update starts with. (Queries never reach the
+// store: they are answered from the read model.)
 type failingStore struct{ engine.Store }
 
-func (failingStore) CountCourses(context.Context, engine.CourseFilter) (int, error) {
-	return 0, errors.New("dial tcp 10.20.30.40:27017: password=hunter2 refused")
+func (failingStore) CreateCourse(context.Context, *engine.Course) error {
+	return errors.New("dial tcp 10.20.30.40:27017: password=hunter2 refused")
 }
 
 func (failingStore) Course(context.Context, string) (*engine.Course, error) {
@@ -134,8 +136,12 @@ func (failingStore) Course(context.Context, string) (*engine.Course, error) {
 }
 
 func TestInternalErrorsHideDetails(t *testing.T) {
+	t.Parallel()
 	c, logs := serve(t, failingStore{frameworkOnly(t)})
-	for _, q := range []string{`{ courses { totalCount } }`, `{ course(code: "SCO-101") { code } }`} {
+	for _, q := range []string{
+		`mutation { createCourse(input: {code: "ABC-101", title: "T", description: "D", hours: 8, deliveryMode: ONLINE, provider: "P"}) { code } }`,
+		`mutation { updateCourse(code: "SCO-101", version: 1, input: {title: "T"}) { code } }`,
+	} {
 		r := c.query(q, nil)
 		e := r.wantError(t, "INTERNAL", "")
 		if e.Message != "internal error" {
@@ -151,6 +157,7 @@ func TestInternalErrorsHideDetails(t *testing.T) {
 }
 
 func TestGraphQLOverHTTP(t *testing.T) {
+	t.Parallel()
 	c, _ := serve(t, frameworkOnly(t))
 
 	t.Run("GET query", func(t *testing.T) {

@@ -16,6 +16,7 @@ type courseResult struct {
 }
 
 func TestCourseMutations(t *testing.T) {
+	t.Parallel()
 	c, _ := serve(t, frameworkOnly(t))
 	create := `mutation($input: CreateCourseInput!) { createCourse(input: $input) { ` + courseFields + ` } }`
 
@@ -98,6 +99,7 @@ func TestCourseMutations(t *testing.T) {
 }
 
 func TestPositionAndPersonMutations(t *testing.T) {
+	t.Parallel()
 	c, _ := serve(t, frameworkOnly(t))
 	var pos struct {
 		CreatePosition struct {

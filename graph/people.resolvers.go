@@ -82,11 +82,10 @@ func (r *queryResolver) People(ctx context.Context, first *int, after *string, f
 	if filter != nil {
 		f = engine.PersonFilter{PositionID: deref(filter.PositionID), Search: deref(filter.Search)}
 	}
-	list, err := r.App.People(ctx, f, page)
+	list, err := viewOf(ctx).People(f, page)
 	if err != nil {
 		return nil, err
 	}
-	prefetchForPeople(ctx, list.Items)
 	conn := &model.PersonConnection{}
 	conn.Edges, conn.PageInfo = edgesOf("person", page, list,
 		func(p *engine.Person) string { return p.ID },
@@ -94,16 +93,14 @@ func (r *queryResolver) People(ctx context.Context, first *int, after *string, f
 			return &model.PersonEdge{Cursor: cursor, Node: p}
 		})
 	if wantsTotalCount(ctx) {
-		if conn.TotalCount, err = r.App.CountPeople(ctx, f); err != nil {
-			return nil, err
-		}
+		conn.TotalCount = viewOf(ctx).CountPeople(f)
 	}
 	return conn, nil
 }
 
 // Person is the resolver for the person field.
 func (r *queryResolver) Person(ctx context.Context, id string) (*engine.Person, error) {
-	return nilIfNotFound(r.App.Person(ctx, id))
+	return nilIfNotFound(viewOf(ctx).Person(id))
 }
 
 // Completion returns CompletionResolver implementation.

@@ -63,11 +63,10 @@ func (r *queryResolver) Positions(ctx context.Context, first *int, after *string
 			Search:       deref(filter.Search),
 		}
 	}
-	list, err := r.App.Positions(ctx, f, page)
+	list, err := viewOf(ctx).Positions(f, page)
 	if err != nil {
 		return nil, err
 	}
-	prefetchForPositions(ctx, list.Items)
 	conn := &model.PositionConnection{}
 	conn.Edges, conn.PageInfo = edgesOf("position", page, list,
 		func(p *engine.Position) string { return p.ID },
@@ -75,16 +74,14 @@ func (r *queryResolver) Positions(ctx context.Context, first *int, after *string
 			return &model.PositionEdge{Cursor: cursor, Node: p}
 		})
 	if wantsTotalCount(ctx) {
-		if conn.TotalCount, err = r.App.CountPositions(ctx, f); err != nil {
-			return nil, err
-		}
+		conn.TotalCount = viewOf(ctx).CountPositions(f)
 	}
 	return conn, nil
 }
 
 // Position is the resolver for the position field.
 func (r *queryResolver) Position(ctx context.Context, id string) (*engine.Position, error) {
-	return nilIfNotFound(r.App.Position(ctx, id))
+	return nilIfNotFound(viewOf(ctx).Position(id))
 }
 
 // Position returns PositionResolver implementation.

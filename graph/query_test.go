@@ -12,9 +12,12 @@ import (
 )
 
 // TestQueries reads every root field over HTTP from a database seeded with
-// the sample seeds, and compares the answers with the seeds.
+// the sample seeds, and compares the answers with the seeds. It runs on the
+// embedded FerretDB, not in memory: it is graph's end-to-end test of the
+// wiring from GraphQL down to the real database.
 func TestQueries(t *testing.T) {
-	store, ds := seeded(t)
+	t.Parallel()
+	store, ds := seededDatabase(t)
 	c, _ := serve(t, store)
 
 	t.Run("competencies", func(t *testing.T) {
@@ -261,6 +264,7 @@ func walk(t *testing.T, c client, field, key string, first int) (keys []string, 
 }
 
 func TestPagination(t *testing.T) {
+	t.Parallel()
 	store, ds := seeded(t)
 	c, _ := serve(t, store)
 

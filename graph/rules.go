@@ -45,7 +45,6 @@ func coverageOf(ctx context.Context, facts []engine.Coverage) []*engine.Coverage
 	for i, f := range facts {
 		codes[i] = f.Course
 	}
-	prefetchFactRecords(ctx, codes, nil)
 	return refs(facts)
 }
 
@@ -56,13 +55,12 @@ func requirementsOf(ctx context.Context, facts []engine.Requirement) []*engine.R
 	for i, f := range facts {
 		ids[i] = f.Position
 	}
-	prefetchFactRecords(ctx, nil, ids)
 	return refs(facts)
 }
 
 // subCompetency returns the framework's sub-competency with code; facts
 // only name codes of the framework the rules were checked against.
 func (r *Resolver) subCompetency(ctx context.Context, code string) (*engine.SubCompetency, error) {
-	s, _, err := r.App.SubCompetency(ctx, code)
+	s, _, err := viewOf(ctx).SubCompetency(code)
 	return s, err
 }

@@ -16,7 +16,7 @@ import (
 
 // Coverage is the resolver for the coverage field.
 func (r *courseResolver) Coverage(ctx context.Context, obj *engine.Course) ([]*engine.Coverage, error) {
-	return coverageOf(ctx, r.App.Coverage(obj.Code)), nil
+	return coverageOf(ctx, viewOf(ctx).Coverage(obj.Code)), nil
 }
 
 // RuleError is the resolver for the ruleError field.
@@ -91,7 +91,7 @@ func (r *mutationResolver) ReloadRules(ctx context.Context) (*app.RulesStatus, e
 
 // Requirements is the resolver for the requirements field.
 func (r *positionResolver) Requirements(ctx context.Context, obj *engine.Position) ([]*engine.Requirement, error) {
-	return requirementsOf(ctx, r.App.Requirements(obj.ID)), nil
+	return requirementsOf(ctx, viewOf(ctx).Requirements(obj.ID)), nil
 }
 
 // RuleError is the resolver for the ruleError field.
@@ -101,7 +101,7 @@ func (r *positionPreviewResolver) RuleError(ctx context.Context, obj *app.Positi
 
 // RuleSet is the resolver for the ruleSet field.
 func (r *queryResolver) RuleSet(ctx context.Context) (*app.RulesStatus, error) {
-	status := r.App.RulesStatus()
+	status := viewOf(ctx).RulesStatus()
 	return &status, nil
 }
 
@@ -172,7 +172,7 @@ func (r *ruleSetResolver) Rules(ctx context.Context, obj *app.RulesStatus, kind 
 
 // CoveredBy is the resolver for the coveredBy field.
 func (r *subCompetencyResolver) CoveredBy(ctx context.Context, obj *engine.SubCompetency, minLevel *string, status *string) ([]*engine.Coverage, error) {
-	facts, err := r.App.CoveredBy(obj.Code, deref(minLevel), deref(status))
+	facts, err := viewOf(ctx).CoveredBy(obj.Code, deref(minLevel), deref(status))
 	if err != nil {
 		return nil, err
 	}
@@ -181,7 +181,7 @@ func (r *subCompetencyResolver) CoveredBy(ctx context.Context, obj *engine.SubCo
 
 // RequiredBy is the resolver for the requiredBy field.
 func (r *subCompetencyResolver) RequiredBy(ctx context.Context, obj *engine.SubCompetency, minLevel *string) ([]*engine.Requirement, error) {
-	facts, err := r.App.RequiredBy(obj.Code, deref(minLevel))
+	facts, err := viewOf(ctx).RequiredBy(obj.Code, deref(minLevel))
 	if err != nil {
 		return nil, err
 	}

@@ -12,7 +12,7 @@ import (
 
 // ProficiencyScale is the resolver for the proficiencyScale field.
 func (r *queryResolver) ProficiencyScale(ctx context.Context) (*engine.Scale, error) {
-	scale := r.App.Scale()
+	scale := viewOf(ctx).Scale()
 	return &scale, nil
 }
 

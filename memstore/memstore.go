@@ -9,25 +9,25 @@
 // back as nil (the document structs omit them), a facts record's facts name
 // the record's own course or position. Lists are in natural key order
 // (byte order of the keys, as MongoDB sorts _id strings), searches are
-// case-insensitive substring matches, and errors carry the codes and
-// messages of package mongodb. Records are copied in and out: a caller
-// cannot change what is stored through a pointer it gave or got.
+// case-insensitive substring matches, errors carry the codes and messages
+// of package mongodb, and a call whose context is done fails with
+// EINTERNAL as a database call would. Records are copied in and out: a
+// caller cannot change what is stored through a pointer it gave or got.
 //
 // # Concurrency and Clone
 //
 // A Store is safe for concurrent use; every method holds one lock, so each
 // write is atomic and version checks cannot race. A stored record is never
 // changed in place (a write stores a new copy), which lets Clone share them:
-// Clone copies the indexes, not the records, and the two stores are
-// independent from then on.
+// Clone copies the maps that hold the records, not the records, in time
+// proportional to their number, and the two stores are independent from
+// then on.
 package memstore
 
 import (
 	"context"
 	"fmt"
 	"maps"
-	"regexp"
-	"slices"
 	"sync"
 	"time"
 
@@ -161,23 +161,3 @@ func (s *Store) MarkSeeded(ctx context.Context, name string) error {
 	s.seed = name
 	return nil
 }
-
-// search returns a matcher of the case-insensitive substring text, as
-// package mongodb's regular expression; nil when text is empty.
-func search(text string) *regexp.Regexp {
-	if text == "" {
-		return nil
-	}
-	return regexp.MustCompile("(?i)" + regexp.QuoteMeta(text))
-}
-
-// matchesAny reports whether re is nil or matches one of fields.
-func matchesAny(re *regexp.Regexp, fields ...string) bool {
-	if re == nil {
-		return true
-	}
-	return slices.ContainsFunc(fields, re.MatchString)
-}
-
-// equalOrEmpty reports whether want is empty or equals got.
-func equalOrEmpty(want, got string) bool { return want == "" || want == got }

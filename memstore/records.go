@@ -78,12 +78,12 @@ func (s *Store) CoursesByCode(ctx context.Context, codes []string) ([]*engine.Co
 
 // ListCourses returns one page of the courses f selects, in code order.
 func (s *Store) ListCourses(ctx context.Context, f engine.CourseFilter, p engine.Page) (engine.List[*engine.Course], error) {
-	return list(ctx, s, s.courses, courseMatcher(f), p)
+	return list(ctx, s, s.courses, f.Match, p)
 }
 
 // CountCourses counts the courses f selects.
 func (s *Store) CountCourses(ctx context.Context, f engine.CourseFilter) (int, error) {
-	return count(ctx, s, s.courses, courseMatcher(f))
+	return count(ctx, s, s.courses, f.Match)
 }
 
 // CreateCourse stores a new course with version 1 (ECONFLICT if the code is
@@ -104,16 +104,6 @@ func (s *Store) DeleteCourse(ctx context.Context, code string, version int64) er
 	return remove(ctx, s, s.courses, code, version)
 }
 
-func courseMatcher(f engine.CourseFilter) func(*engine.Course) bool {
-	re := search(f.Search)
-	return func(c *engine.Course) bool {
-		return equalOrEmpty(f.Status, c.Status) &&
-			equalOrEmpty(f.Provider, c.Provider) &&
-			(f.Requires == "" || slices.Contains(c.Prerequisites, f.Requires)) &&
-			matchesAny(re, c.Code, c.Title)
-	}
-}
-
 // Position returns the position with id (ENOTFOUND if none).
 func (s *Store) Position(ctx context.Context, id string) (*engine.Position, error) {
 	return get(ctx, s, s.positions, id)
@@ -127,12 +117,12 @@ func (s *Store) PositionsByID(ctx context.Context, ids []string) ([]*engine.Posi
 
 // ListPositions returns one page of the positions f selects, in id order.
 func (s *Store) ListPositions(ctx context.Context, f engine.PositionFilter, p engine.Page) (engine.List[*engine.Position], error) {
-	return list(ctx, s, s.positions, positionMatcher(f), p)
+	return list(ctx, s, s.positions, f.Match, p)
 }
 
 // CountPositions counts the positions f selects.
 func (s *Store) CountPositions(ctx context.Context, f engine.PositionFilter) (int, error) {
-	return count(ctx, s, s.positions, positionMatcher(f))
+	return count(ctx, s, s.positions, f.Match)
 }
 
 // CreatePosition stores a new position with version 1 (ECONFLICT if the id
@@ -153,18 +143,6 @@ func (s *Store) DeletePosition(ctx context.Context, id string, version int64) er
 	return remove(ctx, s, s.positions, id, version)
 }
 
-func positionMatcher(f engine.PositionFilter) func(*engine.Position) bool {
-	re := search(f.Search)
-	return func(p *engine.Position) bool {
-		return equalOrEmpty(f.Organization, p.Organization) &&
-			equalOrEmpty(f.Category, p.Category) &&
-			equalOrEmpty(f.Grade, p.Grade) &&
-			equalOrEmpty(f.Region, p.Region) &&
-			(f.KeyBillet == nil || *f.KeyBillet == p.KeyBillet) &&
-			matchesAny(re, p.ID, p.Title)
-	}
-}
-
 // Person returns the person with id (ENOTFOUND if none).
 func (s *Store) Person(ctx context.Context, id string) (*engine.Person, error) {
 	return get(ctx, s, s.people, id)
@@ -177,12 +155,12 @@ func (s *Store) PeopleByID(ctx context.Context, ids []string) ([]*engine.Person,
 
 // ListPeople returns one page of the people f selects, in id order.
 func (s *Store) ListPeople(ctx context.Context, f engine.PersonFilter, p engine.Page) (engine.List[*engine.Person], error) {
-	return list(ctx, s, s.people, personMatcher(f), p)
+	return list(ctx, s, s.people, f.Match, p)
 }
 
 // CountPeople counts the people f selects.
 func (s *Store) CountPeople(ctx context.Context, f engine.PersonFilter) (int, error) {
-	return count(ctx, s, s.people, personMatcher(f))
+	return count(ctx, s, s.people, f.Match)
 }
 
 // CreatePerson stores a new person with version 1 (ECONFLICT if the id is
@@ -226,15 +204,6 @@ func (s *Store) RecordCompletion(ctx context.Context, personID string, c engine.
 	s.people.put(p)
 	s.dataVersion++
 	return personKind.copy(p), nil
-}
-
-func personMatcher(f engine.PersonFilter) func(*engine.Person) bool {
-	re := search(f.Search)
-	return func(p *engine.Person) bool {
-		return equalOrEmpty(f.PositionID, p.PositionID) &&
-			(len(f.PositionIDs) == 0 || slices.Contains(f.PositionIDs, p.PositionID)) &&
-			matchesAny(re, p.ID, p.Name)
-	}
 }
 
 // copyFramework returns a deep copy of f, its empty lists nil.

@@ -84,7 +84,7 @@ func (t *table[R]) byKeys(keys []string) []*R {
 	return out
 }
 
-// list returns copies of one page of the records that match selects, in
+// list returns copies of one page of the records that match accepts, in
 // key order.
 func (t *table[R]) list(match func(*R) bool, p engine.Page) (engine.List[*R], error) {
 	if p.First < 0 {
@@ -112,7 +112,7 @@ func (t *table[R]) list(match func(*R) bool, p engine.Page) (engine.List[*R], er
 	return engine.List[*R]{Items: items}, nil
 }
 
-// count counts the records that match selects.
+// count counts the records that match accepts.
 func (t *table[R]) count(match func(*R) bool) int {
 	n := 0
 	for _, r := range t.rows {
@@ -242,7 +242,7 @@ func byKeys[R any](ctx context.Context, s *Store, t *table[R], keys []string) ([
 	return t.byKeys(keys), nil
 }
 
-// list returns one page of the records of t that match selects.
+// list returns one page of the records of t that match accepts.
 func list[R any](ctx context.Context, s *Store, t *table[R], match func(*R) bool, p engine.Page) (engine.List[*R], error) {
 	if err := live(ctx, "find "+t.kind.name); err != nil {
 		return engine.List[*R]{Items: []*R{}}, err
@@ -252,7 +252,7 @@ func list[R any](ctx context.Context, s *Store, t *table[R], match func(*R) bool
 	return t.list(match, p)
 }
 
-// count counts the records of t that match selects.
+// count counts the records of t that match accepts.
 func count[R any](ctx context.Context, s *Store, t *table[R], match func(*R) bool) (int, error) {
 	if err := live(ctx, "count "+t.kind.name); err != nil {
 		return 0, err

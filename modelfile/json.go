@@ -19,15 +19,22 @@ import (
 // values of the wrong type are errors at their file:line:col, as are the
 // problems Validate finds.
 func ReadJSON(name string, data []byte) (*engine.Framework, error) {
+	fw, _, err := readJSON(name, data)
+	return fw, err
+}
+
+// readJSON is ReadJSON that also returns, with the model, where each field
+// path of the model stands in data.
+func readJSON(name string, data []byte) (*engine.Framework, func(field string) diag.Pos, error) {
 	var fw engine.Framework
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&fw); err != nil {
-		return nil, diag.List{jsonDiagnostic(name, data, err)}
+		return nil, nil, diag.List{jsonDiagnostic(name, data, err)}
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		off := int(dec.InputOffset())
-		return nil, diag.List{diag.Errorf(offsetPos(name, data, off), "unexpected data after the model's JSON object")}
+		return nil, nil, diag.List{diag.Errorf(offsetPos(name, data, off), "unexpected data after the model's JSON object")}
 	}
 	idx := indexJSON(data)
 	locate := func(field string) diag.Pos {
@@ -39,9 +46,9 @@ func ReadJSON(name string, data []byte) (*engine.Framework, error) {
 		return diag.Pos{File: name}
 	}
 	if err := validate(&fw, name, locate); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return &fw, nil
+	return &fw, locate, nil
 }
 
 // jsonDiagnostic turns an encoding/json error into a diagnostic at the

@@ -11,6 +11,12 @@
 // diag.List of file:line[:col] diagnostics, and every model it returns
 // passes (*engine.Framework).Validate. WriteYAML writes a model back out in
 // the YAML form, which Read reads back identically.
+//
+// Check reads a model as Read does and also reports what the reader had to
+// guess and what reads but looks wrong: each hyphen at a line end of the
+// text format that it kept or dropped, with the evidence (see Join), and
+// suspicions such as a statement that reads like two run together because
+// a line lost its code.
 package modelfile
 
 import (
@@ -30,19 +36,14 @@ const ModelFilePattern = "*competency-model.*"
 
 // Read reads a competency model from data, in the format that name's
 // extension selects. name is used in diagnostics. Errors are diag.List
-// values.
+// values. Check reads the same way and also reports what the reader
+// guessed and what looks suspicious.
 func Read(name string, data []byte) (*engine.Framework, error) {
-	switch ext := strings.ToLower(filepath.Ext(name)); ext {
-	case ".txt", ".text":
-		return ReadText(name, data)
-	case ".yaml", ".yml":
-		return ReadYAML(name, data)
-	case ".json":
-		return ReadJSON(name, data)
-	default:
-		return nil, diag.List{diag.Errorf(diag.Pos{File: name},
-			"unknown competency model format %q: use .txt, .text, .yaml, .yml or .json", ext)}
+	r := Check(name, data)
+	if len(r.Errors) > 0 {
+		return nil, r.Errors
 	}
+	return r.Model, nil
 }
 
 // ReadFile reads the competency model in the file at path; see Read.

@@ -22,8 +22,12 @@ import (
 //   - a line starting with a sub-competency code ("4.C") opens a
 //     sub-competency, whose statement may wrap over several lines;
 //   - blank lines, leading and trailing spaces do not matter; white space is
-//     folded to single spaces, and a line ending in a hyphenated word part
-//     ("End-") joins the next line without a space.
+//     folded to single spaces;
+//   - a line ending in a word part and a hyphen ("End-", "infor-") joins the
+//     next line without a space, keeping or dropping the hyphen as the
+//     document itself decides (see Join): "End-" / "Use" reads "End-Use",
+//     "infor-" / "mation" reads "information" when the document spells
+//     "information" elsewhere.
 //
 // The title ends where the description starts: at the first line that
 // holds a word that is not title-ish (see titleish), backed up to the
@@ -31,22 +35,68 @@ import (
 // must number its competencies 1.0, 2.0, ... and letter each one's
 // sub-competencies A, B, ... without gaps; every problem is reported with
 // its line.
+//
+// A line that lost its code reads as part of the statement above it: the
+// reader cannot invent the code. Check reports such a statement as
+// suspicious.
 func ReadText(name string, data []byte) (*engine.Framework, error) {
-	p := textParser{file: name}
-	p.parse(data)
-	if err := p.errs.Err(); err != nil {
-		return nil, err
-	}
-	if err := validate(&p.fw, name, nil); err != nil {
+	p := readText(name, data)
+	if err := p.err(); err != nil {
 		return nil, err
 	}
 	return &p.fw, nil
+}
+
+// readText parses data and returns the parser with everything it found.
+func readText(name string, data []byte) *textParser {
+	p := &textParser{file: name}
+	p.parse(data)
+	return p
+}
+
+// err returns the problems that stop the model from reading, or nil.
+func (p *textParser) err() error {
+	if err := p.errs.Err(); err != nil {
+		return err
+	}
+	return validate(&p.fw, p.file, nil)
 }
 
 // textLine is one non-blank source line, split into words.
 type textLine struct {
 	no    int
 	words []string
+	cols  []int // the column, in characters, of each word
+}
+
+// slice returns the line with only its words i to j-1.
+func (l textLine) slice(i, j int) textLine {
+	return textLine{no: l.no, words: l.words[i:j], cols: l.cols[i:j]}
+}
+
+// lastCol returns the column of the line's last word, 0 if it has none.
+func (l textLine) lastCol() int {
+	if len(l.cols) == 0 {
+		return 0
+	}
+	return l.cols[len(l.cols)-1]
+}
+
+// splitFields splits a source line into its words, as strings.Fields does,
+// and the 1-based column of each, counted in characters.
+func splitFields(raw string) ([]string, []int) {
+	words := strings.Fields(raw)
+	cols := make([]int, len(words))
+	off, col := 0, 1
+	for i, w := range words {
+		// Only white space lies between the previous word and this one.
+		gap := strings.Index(raw[off:], w)
+		col += utf8.RuneCountInString(raw[off : off+gap])
+		cols[i] = col
+		col += utf8.RuneCountInString(w)
+		off += gap + len(w)
+	}
+	return words, cols
 }
 
 // block is the text of one code: the code, where it stands, and the words
@@ -70,6 +120,10 @@ type textParser struct {
 	curIndex  int            // index of cur in fw.Competencies, -1 if it was not added
 	lastSub   byte           // highest sub-competency letter under cur, 0 for none
 	curHasSub bool           // whether cur has at least one sub-competency
+
+	joins      map[int]*Join    // line-end hyphen decisions by the line of the hyphen
+	joinOrder  []*Join          // the same in file order
+	statements []statementWords // every sub-competency statement read, in order
 }
 
 // parse splits data into the name, the header and the code blocks, and
@@ -81,28 +135,24 @@ func (p *textParser) parse(data []byte) {
 		return
 	}
 	var (
+		all      []textLine // every non-blank line, for the hyphen evidence
 		blocks   []*block
 		haveName bool
 	)
 	for i, raw := range strings.Split(text, "\n") {
-		no := i + 1
-		words := strings.Fields(raw)
+		words, cols := splitFields(raw)
 		if len(words) == 0 {
 			continue
 		}
+		line := textLine{no: i + 1, words: words, cols: cols}
+		all = append(all, line)
 		if isCode(words[0]) {
-			indent := strings.IndexFunc(raw, func(r rune) bool { return !unicode.IsSpace(r) })
-			col := utf8.RuneCountInString(raw[:indent]) + 1
+			pos := diag.Pos{File: p.file, Line: line.no, Col: cols[0]}
 			if !haveName {
-				p.errs.Add(diag.Pos{File: p.file, Line: no, Col: col},
-					"the model's name is missing: the first line of the file is the code %s", words[0])
+				p.errs.Add(pos, "the model's name is missing: the first line of the file is the code %s", words[0])
 				haveName = true
 			}
-			blocks = append(blocks, &block{
-				code:  words[0],
-				pos:   diag.Pos{File: p.file, Line: no, Col: col},
-				lines: []textLine{{no: no, words: words[1:]}},
-			})
+			blocks = append(blocks, &block{code: words[0], pos: pos, lines: []textLine{line.slice(1, len(words))}})
 			continue
 		}
 		switch {
@@ -111,7 +161,7 @@ func (p *textParser) parse(data []byte) {
 			haveName = true
 		case len(blocks) > 0:
 			last := blocks[len(blocks)-1]
-			last.lines = append(last.lines, textLine{no: no, words: words})
+			last.lines = append(last.lines, line)
 		}
 		// Anything else lies between the name and the first code: header.
 	}
@@ -124,6 +174,7 @@ func (p *textParser) parse(data []byte) {
 		return
 	}
 
+	p.decideHyphens(all, blocks)
 	p.compLine = map[string]int{}
 	p.subLine = map[string]int{}
 	p.curIndex = -1
@@ -163,7 +214,8 @@ func (p *textParser) competency(b *block) {
 	p.cur, p.curIndex, p.lastSub, p.curHasSub = b, -1, 0, false
 
 	n, _ := codeParts(b.code)
-	title, description := splitTitle(b.lines)
+	titleLines, descLines := splitTitle(b.lines)
+	title, description := p.joinLines(titleLines), p.joinLines(descLines)
 	if title == "" {
 		p.errs.Add(b.pos, "competency %s has no title: its description starts right after the code", b.code)
 	}
@@ -195,7 +247,9 @@ func (p *textParser) competency(b *block) {
 func (p *textParser) subCompetency(b *block) {
 	n, letter := codeParts(b.code)
 	owner := engine.CompetencyOf(b.code)
-	statement := joinLines(b.lines)
+	words := p.joinWords(b.lines)
+	statement := wordsText(words)
+	p.statements = append(p.statements, statementWords{code: b.code, words: words})
 	if statement == "" {
 		p.errs.Add(b.pos, "sub-competency %s has no statement", b.code)
 	}
@@ -248,13 +302,13 @@ func missingRange(from, to int, fromLetter, toLetter byte) string {
 	return fmt.Sprintf("%d.%c to %d.%c", from, fromLetter, to, toLetter)
 }
 
-// splitTitle splits a competency's lines into its title and description.
-// Title lines are those whose words are all title-ish; the first line that
-// is not is split where its description sentence starts (usually at its
-// first word; in "Sales and Transfers Identify, assess, ..." at
-// "Identify,"), and everything from there on is description.
-func splitTitle(lines []textLine) (title, description string) {
-	var titleLines, descLines []textLine
+// splitTitle splits a competency's lines into its title lines and
+// description lines. Title lines are those whose words are all title-ish;
+// the first line that is not is split where its description sentence
+// starts (usually at its first word; in "Sales and Transfers Identify,
+// assess, ..." at "Identify,"), and everything from there on is
+// description.
+func splitTitle(lines []textLine) (titleLines, descLines []textLine) {
 	for _, l := range lines {
 		if len(descLines) > 0 {
 			descLines = append(descLines, l)
@@ -265,20 +319,22 @@ func splitTitle(lines []textLine) (title, description string) {
 		skipFirst := len(titleLines) > 0 && endsInWordHyphen(titleLines[len(titleLines)-1].words)
 		k := descriptionStart(l.words, skipFirst)
 		if k > 0 {
-			titleLines = append(titleLines, textLine{no: l.no, words: l.words[:k]})
+			titleLines = append(titleLines, l.slice(0, k))
 		}
 		if k < len(l.words) {
-			descLines = append(descLines, textLine{no: l.no, words: l.words[k:]})
+			descLines = append(descLines, l.slice(k, len(l.words)))
 		}
 	}
-	return joinLines(titleLines), joinLines(descLines)
+	return titleLines, descLines
 }
 
 // descriptionStart returns the index of the word in words where a
 // description starts, or len(words) if every word is title-ish. From the
 // first word that is not title-ish it backs up over minor words to the
 // capitalized word before them, which starts the description's sentence
-// ("Develop and maintain": from "maintain" back to "Develop").
+// ("Develop and maintain": from "maintain" back to "Develop"). With
+// skipFirst the first word is the end of a word broken at the previous
+// line's end, so the description starts after it at the earliest.
 func descriptionStart(words []string, skipFirst bool) int {
 	first := -1
 	for i, w := range words {
@@ -291,11 +347,15 @@ func descriptionStart(words []string, skipFirst bool) int {
 	if first < 0 {
 		return len(words)
 	}
+	lowest := 0
+	if skipFirst {
+		lowest = 1
+	}
 	j := first - 1
-	for j >= 0 && minorWords[words[j]] {
+	for j >= lowest && minorWords[words[j]] {
 		j--
 	}
-	return max(j, 0)
+	return max(j, lowest)
 }
 
 // minorWords are the short words that appear in lower case inside titles
@@ -328,30 +388,16 @@ func titleish(word string) bool {
 }
 
 // endsInWordHyphen reports whether the last of words is a word part that
-// ends in a hyphen ("End-"), not a lone dash.
+// ends in a hyphen ("End-", "infor-"): a letter or digit, then one hyphen.
+// A lone dash or "--" is not.
 func endsInWordHyphen(words []string) bool {
 	if len(words) == 0 {
 		return false
 	}
-	last := words[len(words)-1]
-	return len(last) > 1 && strings.HasSuffix(last, "-")
-}
-
-// joinLines joins the words of lines with single spaces, except that a line
-// ending in a hyphenated word part joins the next without one ("End-" +
-// "Use" = "End-Use"): no character is invented or dropped.
-func joinLines(lines []textLine) string {
-	var b strings.Builder
-	prevHyphen := false
-	for _, l := range lines {
-		if len(l.words) == 0 {
-			continue
-		}
-		if b.Len() > 0 && !prevHyphen {
-			b.WriteByte(' ')
-		}
-		b.WriteString(strings.Join(l.words, " "))
-		prevHyphen = endsInWordHyphen(l.words)
+	before, ok := strings.CutSuffix(words[len(words)-1], "-")
+	if !ok {
+		return false
 	}
-	return b.String()
+	r, _ := utf8.DecodeLastRuneInString(before)
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
 }

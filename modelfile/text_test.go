@@ -222,9 +222,11 @@ func TestReadTextErrors(t *testing.T) {
 }
 
 // FuzzReadText checks that the text reader never panics, that every model
-// it accepts is valid, and that every failure is a non-empty diag.List.
+// it accepts is valid, that every failure is a non-empty diag.List, and
+// that every join and suspicion Check reports is on a line of the input.
+// It fuzzes Check, whose model and errors are what Read returns.
 func FuzzReadText(f *testing.F) {
-	for _, path := range []string{customerModel, "testdata/cyber-workforce-competency-model.txt"} {
+	for _, path := range []string{customerModel, "testdata/cyber-workforce-competency-model.txt", "testdata/hyphens-and-lost-code.txt"} {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			f.Fatal(err)
@@ -232,15 +234,30 @@ func FuzzReadText(f *testing.F) {
 		f.Add(data)
 	}
 	f.Add([]byte("M\n1.0 T\nDo it.\n1.A Act-\n\n1.B\n 2.0 X Y Do it\n2.A"))
+	f.Add([]byte("M\n1.0 T-\nand do it.\n1.A Act infor-\nmation. Act-\n-\n1.B Act. Act.\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		fw, err := Read("f.txt", data)
-		if err != nil {
-			if len(diag.AsList(err)) == 0 {
-				t.Fatalf("error is not a diag.List: %v", err)
+		r := Check("f.txt", data)
+		lines := strings.Count(string(data), "\n") + 1
+		for _, j := range r.Joins {
+			if j.Line < 1 || j.NextLine <= j.Line || j.NextLine > lines || j.Col < 1 {
+				t.Errorf("join %s to line %d is outside the input's %d lines", j, j.NextLine, lines)
+			}
+		}
+		for _, d := range r.Suspicions {
+			if d.Line < 1 || d.Line > lines || d.Col < 1 {
+				t.Errorf("suspicion outside the input's %d lines: %s", lines, d.Error())
+			}
+		}
+		if len(r.Errors) > 0 {
+			if r.Model != nil {
+				t.Fatalf("a model with the errors %v", r.Errors)
 			}
 			return
 		}
-		if err := fw.Validate(); err != nil {
+		if r.Model == nil {
+			t.Fatal("neither a model nor errors")
+		}
+		if err := r.Model.Validate(); err != nil {
 			t.Fatalf("accepted an invalid model: %v", err)
 		}
 	})
@@ -270,5 +287,15 @@ func assertFramework(t *testing.T, got, want *engine.Framework) {
 				t.Errorf("%s sub-competency %d:\n got %q %q\nwant %q %q", w.Code, j, gs.Code, gs.Statement, ws.Code, ws.Statement)
 			}
 		}
+	}
+}
+
+// Columns count characters, not bytes, and tabs as one.
+func TestSplitFields(t *testing.T) {
+	words, cols := splitFields("  «Zoë»\tand  end-\r")
+	want := []string{"«Zoë»", "and", "end-"}
+	wantCols := []int{3, 9, 14}
+	if strings.Join(words, "|") != strings.Join(want, "|") || len(cols) != 3 || cols[0] != 3 || cols[1] != 9 || cols[2] != 14 {
+		t.Errorf("splitFields = %q %v, want %q %v", words, cols, want, wantCols)
 	}
 }

@@ -28,22 +28,29 @@ import (
 // Unknown fields, duplicate keys and values of the wrong type are errors at
 // their file:line:col, as are the problems Validate finds.
 func ReadYAML(name string, data []byte) (*engine.Framework, error) {
+	fw, _, err := readYAML(name, data)
+	return fw, err
+}
+
+// readYAML is ReadYAML that also returns, with the model, where each field
+// path of the model stands in data.
+func readYAML(name string, data []byte) (*engine.Framework, func(field string) diag.Pos, error) {
 	file, err := parser.ParseBytes(data, 0)
 	if err != nil {
-		return nil, diag.List{yamldiag.Error(name, err)}
+		return nil, nil, diag.List{yamldiag.Error(name, err)}
 	}
 	var fw engine.Framework
 	if len(file.Docs) > 1 {
 		pos := yamldiag.DocumentPos(name, file.Docs[1])
-		return nil, diag.List{diag.Errorf(pos, "a competency model file holds one YAML document, this is the second")}
+		return nil, nil, diag.List{diag.Errorf(pos, "a competency model file holds one YAML document, this is the second")}
 	}
 	if len(file.Docs) == 1 && file.Docs[0].Body != nil {
 		if err := yaml.NodeToValue(file.Docs[0].Body, &fw, yaml.DisallowUnknownField()); err != nil {
-			return nil, diag.List{yamldiag.Error(name, err)}
+			return nil, nil, diag.List{yamldiag.Error(name, err)}
 		}
 	}
 	if err := unquotedCodes(name, file, &fw); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	locate := func(field string) diag.Pos {
 		if len(file.Docs) == 0 {
@@ -52,9 +59,9 @@ func ReadYAML(name string, data []byte) (*engine.Framework, error) {
 		return yamldiag.FieldPos(name, file.Docs[0].Body, field)
 	}
 	if err := validate(&fw, name, locate); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return &fw, nil
+	return &fw, locate, nil
 }
 
 // unquotedCodes reports competency codes written as bare numbers (code:

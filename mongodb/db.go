@@ -21,7 +21,12 @@
 // lone string _id; any other filter is applied in Go after a scan of the
 // whole collection. Keying documents by _id makes lookups, upserts and
 // version checks by key fast on both backends and unique without another
-// index.
+// index. FerretDB's own _id index does not match the expression its query
+// filters on, so on the embedded server Open adds one that does, straight
+// in the SQLite file (indexIDPaths): a lookup by key among 20,000 people
+// takes about 0.2 ms instead of 25 ms (BenchmarkPersonByKey20k). Lookups
+// by other fields scan on FerretDB whatever the indexes; cmap answers
+// reads from memory (package app) and asks the store only by key.
 //
 // # Concurrency
 //
@@ -171,6 +176,12 @@ func (db *DB) connect(ctx context.Context, name string) error {
 	}
 	db.serialized = info.FerretDBVersion != ""
 
+	if db.embedded != nil {
+		if err := db.indexEmbedded(ctx); err != nil {
+			return err
+		}
+	}
+
 	// Natural keys live in _id, unique by construction; people are also
 	// looked up by the position they hold.
 	_, err = db.people.Indexes().CreateOne(ctx, mongo.IndexModel{
@@ -182,6 +193,29 @@ func (db *DB) connect(ctx context.Context, name string) error {
 	}
 	return nil
 }
+
+// collections lists every collection cmap uses.
+func (db *DB) collections() []*mongo.Collection {
+	return []*mongo.Collection{db.courses, db.positions, db.people, db.frameworks, db.courseFacts, db.positionFacts, db.meta}
+}
+
+// indexEmbedded creates every collection (FerretDB creates one on its
+// first write otherwise) and gives each the SQLite index that makes its
+// lookups by _id use an index (see indexIDPaths).
+func (db *DB) indexEmbedded(ctx context.Context) error {
+	for _, c := range db.collections() {
+		err := db.database.CreateCollection(ctx, c.Name())
+		var ce mongo.CommandError
+		if err != nil && !(errors.As(err, &ce) && ce.Code == namespaceExists) {
+			return fmt.Errorf("mongodb: creating collection %s: %w", c.Name(), err)
+		}
+	}
+	return indexIDPaths(ctx, db.embedded.dir, db.database.Name())
+}
+
+// namespaceExists is the server's error code for creating a collection that
+// exists.
+const namespaceExists = 48
 
 // URI returns the URI of the server in use, its password (if any) masked.
 // For the embedded FerretDB it is the address it listens on, which another

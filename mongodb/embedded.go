@@ -40,6 +40,7 @@ func stampFerretDBVersion() {
 // embeddedServer is a FerretDB running in this process on 127.0.0.1.
 type embeddedServer struct {
 	uri    string
+	dir    string // the folder of its SQLite files
 	cancel context.CancelFunc
 	done   chan struct{} // closed when Run has returned and SQLite is closed
 }
@@ -77,7 +78,7 @@ func startEmbedded(ctx context.Context, dataDir string, logger *slog.Logger) (*e
 	}
 	// The server outlives the ctx of Open: it stops on Close.
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	srv := &embeddedServer{cancel: cancel, done: make(chan struct{})}
+	srv := &embeddedServer{dir: dir, cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(srv.done)
 		if err := f.Run(runCtx); err != nil {

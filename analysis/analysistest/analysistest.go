@@ -25,13 +25,17 @@ type Answers struct {
 	// over-served threshold of 1 (the matrix's counts give the rest).
 	Gaps   []*analysis.GapReport
 	Demand []analysis.SubCompetencyDemand
-	// People is every person's readiness with what they attained, by id.
-	People []*analysis.Readiness
+	// Readiness is every person's readiness with what they attained, by id.
+	Readiness []*analysis.Readiness
 	// Recommendations is every person's recommendation, by id.
 	Recommendations    []*analysis.Recommendation
 	Organizations      []string
 	OrgReadiness       []*analysis.OrganizationReadiness
 	OrgRecommendations [][]analysis.CourseGapClosure
+	// Courses, Positions and People are the records, by key.
+	Courses   []*engine.Course
+	Positions []*engine.Position
+	People    []*engine.Person
 }
 
 // AnswersOf asks ix every question.
@@ -57,7 +61,7 @@ func AnswersOf(ix *analysis.Index) (Answers, error) {
 		if err != nil {
 			return a, err
 		}
-		a.People = append(a.People, r)
+		a.Readiness = append(a.Readiness, r)
 		rec, err := ix.Recommend(p.PersonID)
 		if err != nil {
 			return a, err
@@ -77,17 +81,28 @@ func AnswersOf(ix *analysis.Index) (Answers, error) {
 		}
 		a.OrgRecommendations = append(a.OrgRecommendations, c)
 	}
+	courses, err := ix.Courses(engine.CourseFilter{}, engine.Page{})
+	if err != nil {
+		return a, err
+	}
+	positions, err := ix.Positions(engine.PositionFilter{}, engine.Page{})
+	if err != nil {
+		return a, err
+	}
+	people, err := ix.People(engine.PersonFilter{}, engine.Page{})
+	if err != nil {
+		return a, err
+	}
+	a.Courses, a.Positions, a.People = courses.Items, positions.Items, people.Items
 	return a, nil
 }
 
-// World is an index, its answers, and the records it was built from that
-// its answers do not show: what ExpectedImpact needs.
+// World is an index, its answers, and the facts its answers do not show:
+// what ExpectedImpact needs.
 type World struct {
 	Index *analysis.Index
 	// Answers are those of Index (AnswersOf).
-	Answers   Answers
-	Courses   []*engine.Course
-	Positions []*engine.Position
+	Answers Answers
 	// Requirements holds each position's requirement facts, by id.
 	Requirements map[string][]engine.Requirement
 }
@@ -102,7 +117,7 @@ func ExpectedImpact(before, after World, code string) (*analysis.CourseImpact, e
 	ab, aa := before.Answers, after.Answers
 	scale := before.Index.Scale()
 	rank := func(level string) int { r, _ := scale.Rank(level); return r }
-	cb, ca := courseIn(before.Courses, code), courseIn(after.Courses, code)
+	cb, ca := courseIn(ab.Courses, code), courseIn(aa.Courses, code)
 	imp := &analysis.CourseImpact{Course: code, Change: analysis.ChangeUpdate}
 	switch {
 	case cb == nil:
@@ -134,7 +149,7 @@ func ExpectedImpact(before, after World, code string) (*analysis.CourseImpact, e
 		} else {
 			ch.GapsClosed = changed
 		}
-		for _, p := range aa.People {
+		for _, p := range aa.Readiness {
 			for _, g := range p.Gaps {
 				if g.SubCompetency == sub && slices.Contains(changed, g.Required) {
 					ch.PersonGaps++
@@ -144,8 +159,8 @@ func ExpectedImpact(before, after World, code string) (*analysis.CourseImpact, e
 		imp.SubCompetencies = append(imp.SubCompetencies, ch)
 	}
 
-	for i, pb := range ab.People {
-		pa := aa.People[i]
+	for i, pb := range ab.Readiness {
+		pa := aa.Readiness[i]
 		if Diff(pa, pb) == "" {
 			continue
 		}
@@ -161,7 +176,7 @@ func ExpectedImpact(before, after World, code string) (*analysis.CourseImpact, e
 	}
 
 	subs := before.Index.Framework().SubCompetencyCodes()
-	for _, p := range before.Positions {
+	for _, p := range ab.Positions {
 		reqs := map[string]int{} // the highest level each sub-competency is required at
 		for _, r := range before.Requirements[p.ID] {
 			reqs[r.SubCompetency] = max(reqs[r.SubCompetency], rank(r.Level))
@@ -186,10 +201,9 @@ func ExpectedImpact(before, after World, code string) (*analysis.CourseImpact, e
 			imp.Positions = append(imp.Positions, ch)
 		}
 	}
-	slices.SortFunc(imp.Positions, func(x, y analysis.PositionChange) int { return strings.Compare(x.PositionID, y.PositionID) })
 
 	if cb != nil && cb.Active() && (ca == nil || !ca.Active()) {
-		for _, c := range after.Courses {
+		for _, c := range aa.Courses {
 			if c.Active() && slices.Contains(c.Prerequisites, code) {
 				imp.DependentCourses = append(imp.DependentCourses, c.Code)
 			}

@@ -23,6 +23,9 @@ type CoverageRow struct {
 	Gap bool
 	// Highest is the highest level of the row's cells, "" when none.
 	Highest string
+	// Reach is the highest level of the selected courses on the row,
+	// whatever the minimum level, "" when none covers it.
+	Reach string
 	// Counts has one entry per level of the scale, lowest first.
 	Counts []LevelCount
 	// Cells are the row's coverage facts, by course code.

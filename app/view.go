@@ -1,0 +1,170 @@
+package app
+
+import (
+	"cmp"
+	"maps"
+	"slices"
+	"strings"
+
+	"cmap/analysis"
+	"cmap/engine"
+)
+
+// View is one generation of what an App serves: the framework, the rule
+// set, every record, the facts the rules derive for them and the analysis
+// answers, all as of the same write or reload. It never changes: a write,
+// a reload or another instance's change publishes a new View, and a reader
+// holding this one goes on seeing this one. A request takes one View and
+// answers everything from it, so that no response mixes two generations
+// and a record it returns is always one the answers know.
+//
+// Reads from a View never touch the store. Records and facts it returns
+// are shared by every reader and must not be modified.
+type View struct{ s *state }
+
+// View returns the generation being served.
+func (a *App) View() View { return View{a.current()} }
+
+// Scale returns the proficiency scale of the rule set.
+func (v View) Scale() engine.Scale { return v.s.rules.Scale() }
+
+// RuleSet returns the rule set the facts were derived with.
+func (v View) RuleSet() *engine.RuleSet { return v.s.rules }
+
+// Index returns the analysis index: the answers over records and facts.
+func (v View) Index() *analysis.Index { return v.s.index }
+
+// Framework returns the competency framework the rules were checked
+// against.
+func (v View) Framework() *engine.Framework { return v.s.rules.Framework() }
+
+// Competency returns the competency with code (ENOTFOUND).
+func (v View) Competency(code string) (*engine.Competency, error) {
+	if c := v.Framework().Competency(code); c != nil {
+		return c, nil
+	}
+	return nil, engine.NotFound("competency", code)
+}
+
+// SubCompetency returns the sub-competency with code and the competency it
+// belongs to (ENOTFOUND).
+func (v View) SubCompetency(code string) (*engine.SubCompetency, *engine.Competency, error) {
+	f := v.Framework()
+	if s := f.SubCompetency(code); s != nil {
+		return s, f.Competency(engine.CompetencyOf(code)), nil
+	}
+	return nil, nil, engine.NotFound("sub-competency", code)
+}
+
+// Course returns the course with code (ENOTFOUND).
+func (v View) Course(code string) (*engine.Course, error) {
+	if c, ok := v.s.index.Course(code); ok {
+		return c, nil
+	}
+	return nil, engine.NotFound("course", code)
+}
+
+// Courses returns one page of the courses f selects, ordered by code
+// (EINVALID on "first" when p.First is negative).
+func (v View) Courses(f engine.CourseFilter, p engine.Page) (engine.List[*engine.Course], error) {
+	return v.s.index.Courses(f, p)
+}
+
+// CountCourses returns how many courses f selects.
+func (v View) CountCourses(f engine.CourseFilter) int { return v.s.index.CountCourses(f) }
+
+// Position returns the position with id (ENOTFOUND).
+func (v View) Position(id string) (*engine.Position, error) {
+	if p, ok := v.s.index.Position(id); ok {
+		return p, nil
+	}
+	return nil, engine.NotFound("position", id)
+}
+
+// Positions returns one page of the positions f selects, ordered by id.
+func (v View) Positions(f engine.PositionFilter, p engine.Page) (engine.List[*engine.Position], error) {
+	return v.s.index.Positions(f, p)
+}
+
+// CountPositions returns how many positions f selects.
+func (v View) CountPositions(f engine.PositionFilter) int { return v.s.index.CountPositions(f) }
+
+// Person returns the person with id (ENOTFOUND).
+func (v View) Person(id string) (*engine.Person, error) {
+	if p, ok := v.s.index.Person(id); ok {
+		return p, nil
+	}
+	return nil, engine.NotFound("person", id)
+}
+
+// People returns one page of the people f selects, ordered by id.
+func (v View) People(f engine.PersonFilter, p engine.Page) (engine.List[*engine.Person], error) {
+	return v.s.index.People(f, p)
+}
+
+// CountPeople returns how many people f selects.
+func (v View) CountPeople(f engine.PersonFilter) int { return v.s.index.CountPeople(f) }
+
+// Holders returns the people holding the position with id, by id.
+func (v View) Holders(id string) []*engine.Person {
+	list, _ := v.s.index.People(engine.PersonFilter{PositionID: id}, engine.Page{})
+	return list.Items
+}
+
+// RulesStatus returns the rule set, the last rejected one and the rules'
+// run-time failures.
+func (v View) RulesStatus() RulesStatus {
+	errs := slices.SortedFunc(maps.Values(v.s.ruleErrors), func(x, y RuleError) int {
+		return cmp.Or(cmp.Compare(x.Kind, y.Kind), cmp.Compare(x.Subject, y.Subject))
+	})
+	return RulesStatus{Rules: v.s.rules, Rejected: v.s.rejected, RuntimeErrors: errs}
+}
+
+// Coverage returns the coverage facts of the course with code, in
+// framework order; nil when no such course is known.
+func (v View) Coverage(code string) []engine.Coverage { return v.s.coverage[code] }
+
+// Requirements returns the requirement facts of the position with id, in
+// framework order; nil when no such position is known.
+func (v View) Requirements(id string) []engine.Requirement { return v.s.requirements[id] }
+
+// CoveredBy returns the coverage facts on the sub-competency with code at
+// minLevel or above ("" for any level) of the courses with status
+// (engine.CourseActive when empty, engine.CourseRetired or
+// analysis.AnyStatus), sorted by course code. It fails with EINVALID
+// naming "minLevel" or "status" when they are not known.
+func (v View) CoveredBy(code, minLevel, status string) ([]engine.Coverage, error) {
+	m, err := v.s.index.Matrix(analysis.MatrixFilter{Competencies: []string{code}, Status: status, MinLevel: minLevel})
+	if err != nil {
+		return nil, err
+	}
+	var out []engine.Coverage
+	for _, row := range m.Rows {
+		for _, cell := range row.Cells {
+			out = append(out, engine.Coverage{Course: cell.Course, SubCompetency: row.SubCompetency, Level: cell.Level, Rules: cell.Rules})
+		}
+	}
+	return out, nil
+}
+
+// RequiredBy returns the requirement facts on the sub-competency with code
+// at minLevel or above ("" for any level), sorted by position id. It fails
+// with EINVALID naming "minLevel" when the level is not on the scale.
+func (v View) RequiredBy(code, minLevel string) ([]engine.Requirement, error) {
+	scale := v.Scale()
+	minRank := 0
+	if minLevel != "" {
+		r, ok := scale.Rank(minLevel)
+		if !ok {
+			return nil, engine.Invalid("minLevel", "level %q is not on the scale (%s)", minLevel, strings.Join(scale.Levels, ", "))
+		}
+		minRank = r
+	}
+	var out []engine.Requirement
+	for _, r := range v.s.requiredBy.get()[code] {
+		if rank, _ := scale.Rank(r.Level); rank >= minRank {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
