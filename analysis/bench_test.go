@@ -2,6 +2,7 @@ package analysis_test
 
 import (
 	"cmp"
+	"context"
 	"slices"
 	"sync"
 	"testing"
@@ -181,7 +182,7 @@ func BenchmarkImpactRecommendations(b *testing.B) {
 		ids = append(ids, p.PersonID)
 	}
 	for b.Loop() {
-		if _, err := imp.Recommendations(ids); err != nil {
+		if _, err := imp.Recommendations(context.Background(), ids); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"context"
 	"reflect"
 	"slices"
 
@@ -296,14 +297,14 @@ type RecommendationChange struct {
 
 // Recommendations returns the recommendations of the people with the
 // given ids, in that order, before and after the change (ENOTFOUND for an
-// unknown id).
+// unknown id). It stops, returning ctx's error, when ctx is done.
 //
 // The impact does not find everyone whose recommendation changes: anyone
 // with a gap the course, or a course it is a prerequisite of, can close
 // may be affected, and finding out costs two recommendations each (at
 // DoD scale, tens of thousands of set covers). Ask about the people of
 // interest, the impact's People for instance.
-func (imp *CourseImpact) Recommendations(ids []string) ([]RecommendationChange, error) {
+func (imp *CourseImpact) Recommendations(ctx context.Context, ids []string) ([]RecommendationChange, error) {
 	out := make([]RecommendationChange, len(ids))
 	for i, id := range ids {
 		pb, ok := imp.before.people.get(id)
@@ -311,7 +312,10 @@ func (imp *CourseImpact) Recommendations(ids []string) ([]RecommendationChange, 
 			return nil, engine.NotFound("person", id)
 		}
 		pa, _ := imp.after.people.get(id)
-		before, after := imp.before.recommend(pb), imp.after.recommend(pa)
+		before, after := imp.before.recommendContext(ctx, pb), imp.after.recommendContext(ctx, pa)
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		out[i] = RecommendationChange{PersonID: id, Changed: !reflect.DeepEqual(before, after), Before: before, After: after}
 	}
 	return out, nil

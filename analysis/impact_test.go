@@ -1,6 +1,8 @@
 package analysis_test
 
 import (
+	"context"
+	"errors"
 	"slices"
 	"testing"
 
@@ -21,12 +23,17 @@ func checkImpact(t *testing.T, what string, got, want any) {
 // people that imp changes.
 func changedRecommendations(t *testing.T, imp *analysis.CourseImpact) []analysis.RecommendationChange {
 	t.Helper()
-	all, err := imp.Recommendations(personIDs(fixture()))
+	all, err := imp.Recommendations(context.Background(), personIDs(fixture()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := imp.Recommendations([]string{"P-404"}); engine.ErrorCode(err) != engine.ENOTFOUND {
+	if _, err := imp.Recommendations(context.Background(), []string{"P-404"}); engine.ErrorCode(err) != engine.ENOTFOUND {
 		t.Errorf("the recommendation of an unknown person: %v, want ENOTFOUND", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := imp.Recommendations(ctx, []string{"P-1"}); !errors.Is(err, context.Canceled) {
+		t.Errorf("recommendations asked under a cancelled context: %v, want context.Canceled", err)
 	}
 	return slices.DeleteFunc(all, func(ch analysis.RecommendationChange) bool { return !ch.Changed })
 }

@@ -1,6 +1,7 @@
 package analysis_test
 
 import (
+	"context"
 	"fmt"
 	"maps"
 	"math/rand/v2"
@@ -201,7 +202,7 @@ func TestImpactEqualsRebuildDiff(t *testing.T) {
 				t.Fatal(err)
 			}
 			checkImpact(t, what+": impact", imp, want)
-			recs, err := imp.Recommendations(personIDs(s))
+			recs, err := imp.Recommendations(context.Background(), personIDs(s))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -28,9 +28,14 @@
 //     revision and diagnostics, and the serving set stays; a good set is
 //     applied to everything and swapped in.
 //   - The store is the truth shared by every instance: an App polls the
-//     store's DataVersion and rebuilds in the background when another
-//     instance (or a tool) wrote. Its own writes are accounted for and cause
-//     no rebuild.
+//     store's DataVersion (and, on a MongoDB replica set, is woken by a
+//     change stream) and catches up in the background when another
+//     instance (or a tool) wrote: it reads the store's change log, then
+//     each record written since, and applies the same incremental update
+//     as for its own writes, so that catching up costs what the change
+//     does. A framework change, or a log that cannot say what changed,
+//     rebuilds everything (see catchup.go). Its own writes are accounted
+//     for and cause no catch-up.
 //
 // Facts are stored by the instance that derives them; an instance whose
 // incremental update failed (say, the database went away between the
@@ -67,7 +72,7 @@ import (
 // Defaults of Options.
 const (
 	// DefaultPollInterval is how often an App asks the store whether
-	// another instance wrote.
+	// another instance wrote (unless the store announces it sooner).
 	DefaultPollInterval = 2 * time.Second
 	// DefaultWatchDebounce is how long the rule watcher waits after the
 	// last change of a burst (an editor's save is several events) before
@@ -88,8 +93,11 @@ type Options struct {
 	// reloads; 0 means DefaultWatchDebounce.
 	WatchDebounce time.Duration
 	// PollInterval is how often the store's DataVersion is checked; 0
-	// means DefaultPollInterval, a negative value turns polling off (for
-	// an App that is alone on its database).
+	// means DefaultPollInterval, a negative value turns polling and
+	// watching off (for an App that is alone on its database). A store
+	// that announces changes (engine.ChangeWatcher) wakes the App at once
+	// besides. It is also how long a version may be missing from the
+	// change log before the App gives up on it and rebuilds.
 	PollInterval time.Duration
 }
 
@@ -108,8 +116,12 @@ type App struct {
 	// rebuild that raced one of them builds again (guarded by updateMu).
 	writes uint64
 	// rebuildMu serializes full rebuilds (polls, reloads, a new framework),
-	// which take long and run without updateMu until they swap.
+	// which take long and run without updateMu until they swap, and
+	// catch-ups from the change log.
 	rebuildMu sync.Mutex
+	// hole is the last version found missing from the change log
+	// (guarded by rebuildMu; see catchup.go).
+	hole hole
 
 	// ctx lives until Close: the poller, the watcher and the rebuilds
 	// and reloads they start run under it.
@@ -143,6 +155,7 @@ func Open(ctx context.Context, store engine.Store, opts Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	a.reportInvalid(snap)
 	rules, err := engine.LoadRuleSet(opts.RulesDir, snap.framework)
 	if err != nil {
 		return nil, rulesError(err)
@@ -166,6 +179,28 @@ func Open(ctx context.Context, store engine.Store, opts Options) (*App, error) {
 		go a.poll()
 	}
 	return a, nil
+}
+
+// reportInvalid logs each stored record that its Validate refuses, such as
+// one written before a size limit existed. Such a record is served as it
+// is (refusing to start would lock its owners out of fixing it); the next
+// update of it must pass.
+func (a *App) reportInvalid(snap *snapshot) {
+	report := func(kind, key string, err error) {
+		if err != nil {
+			a.logger.Warn("a stored record breaks the limits of the domain; it is served, and its next update must fix it",
+				"kind", kind, "key", key, "field", engine.ErrorField(err), "error", engine.ErrorMessage(err))
+		}
+	}
+	for _, c := range snap.courses {
+		report("course", c.Code, c.Validate())
+	}
+	for _, p := range snap.positions {
+		report("position", p.ID, p.Validate())
+	}
+	for _, p := range snap.people {
+		report("person", p.ID, p.Validate())
+	}
 }
 
 // Close stops polling and watching, cancelling a rebuild or reload they

@@ -329,7 +329,7 @@ func courseImpactChange(what, code string, predict func(ctx context.Context, a *
 						want = append(want, r)
 					}
 				}
-				got, err := imp.Recommendations(ids)
+				got, err := imp.Recommendations(context.Background(), ids)
 				if err != nil {
 					return err.Error()
 				}

@@ -10,9 +10,10 @@ import (
 )
 
 // coverageMatrix answers the coverageMatrix query from the index: the
-// analysis matrix, with each cell as the coverage fact it is.
-func coverageMatrix(ix *analysis.Index, f analysis.MatrixFilter) (*model.CoverageMatrix, error) {
-	m, err := ix.Matrix(f)
+// analysis matrix, with each cell as the coverage fact it is. It stops
+// when ctx is done.
+func coverageMatrix(ctx context.Context, ix *analysis.Index, f analysis.MatrixFilter) (*model.CoverageMatrix, error) {
+	m, err := ix.MatrixContext(ctx, f)
 	if err != nil {
 		return nil, err
 	}
@@ -62,15 +63,10 @@ func newCourseImpact(ctx context.Context, input model.CreateCourseInput) (*app.C
 	return imp, inputError("input", err)
 }
 
-// recommendationChanges answers the recommendations of a course impact:
-// those of people, or of the people whose readiness changes.
-func recommendationChanges(imp *app.CourseImpact, people []string) ([]*analysis.RecommendationChange, error) {
-	if people == nil {
-		for _, c := range imp.People {
-			people = append(people, c.PersonID)
-		}
-	}
-	changes, err := imp.Recommendations(people)
+// recommendationChanges answers the recommendations of people of a course
+// impact.
+func recommendationChanges(ctx context.Context, imp *app.CourseImpact, people []string) ([]*analysis.RecommendationChange, error) {
+	changes, err := imp.Recommendations(ctx, people)
 	if err != nil {
 		return nil, err
 	}

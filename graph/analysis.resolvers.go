@@ -40,7 +40,7 @@ func (r *courseImpactResolver) DependentCourses(ctx context.Context, obj *app.Co
 
 // Recommendations is the resolver for the recommendations field.
 func (r *courseImpactResolver) Recommendations(ctx context.Context, obj *app.CourseImpact, people []string) ([]*analysis.RecommendationChange, error) {
-	return recommendationChanges(obj, people)
+	return recommendationChanges(ctx, obj, people)
 }
 
 // RuleError is the resolver for the ruleError field.
@@ -139,7 +139,7 @@ func (r *personResolver) Readiness(ctx context.Context, obj *engine.Person) (*an
 
 // Recommendations is the resolver for the recommendations field.
 func (r *personResolver) Recommendations(ctx context.Context, obj *engine.Person) (*analysis.Recommendation, error) {
-	return viewOf(ctx).Index().Recommend(obj.ID)
+	return viewOf(ctx).Index().RecommendContext(ctx, obj.ID)
 }
 
 // Position is the resolver for the position field.
@@ -153,7 +153,7 @@ func (r *queryResolver) CoverageMatrix(ctx context.Context, filter *model.Covera
 	if filter != nil {
 		f = analysis.MatrixFilter{Competencies: filter.Competencies, Status: deref(filter.Status), Provider: deref(filter.Provider), MinLevel: deref(filter.MinLevel)}
 	}
-	m, err := coverageMatrix(viewOf(ctx).Index(), f)
+	m, err := coverageMatrix(ctx, viewOf(ctx).Index(), f)
 	return m, inputError("filter", err)
 }
 

@@ -22,6 +22,15 @@
 // Clone copies the maps that hold the records, not the records, in time
 // proportional to their number, and the two stores are independent from
 // then on.
+//
+// # Change log
+//
+// A write, its data version and its change log entry are one step under
+// the lock, so the log has no holes (a test that needs one wraps the
+// store). A Store is also an engine.ChangeWatcher: WatchChanges wakes its
+// receivers after each write, as a MongoDB change stream would, so that
+// two App instances over one Store learn of each other's writes without
+// polling.
 package memstore
 
 import (
@@ -46,6 +55,12 @@ type Store struct {
 	positionFacts map[string]engine.PositionFacts
 	dataVersion   int64
 	seed          string
+
+	// changes is the change log by version, of the last
+	// engine.ChangeLogLength versions.
+	changes map[int64]engine.Change
+	// watchers are the channels of WatchChanges, woken by every write.
+	watchers map[chan struct{}]struct{}
 }
 
 var _ engine.Store = (*Store)(nil)
@@ -58,11 +73,15 @@ func New() *Store {
 		people:        newTable(personKind),
 		courseFacts:   map[string]engine.CourseFacts{},
 		positionFacts: map[string]engine.PositionFacts{},
+
+		changes:  map[int64]engine.Change{},
+		watchers: map[chan struct{}]struct{}{},
 	}
 }
 
-// Clone returns an independent copy of s: its records, facts, data version
-// and seed mark. Writes to either store do not show in the other.
+// Clone returns an independent copy of s: its records, facts, data version,
+// change log and seed mark, but none of its watchers. Writes to either
+// store do not show in the other.
 func (s *Store) Clone() *Store {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -75,6 +94,9 @@ func (s *Store) Clone() *Store {
 		positionFacts: maps.Clone(s.positionFacts),
 		dataVersion:   s.dataVersion,
 		seed:          s.seed,
+
+		changes:  maps.Clone(s.changes),
+		watchers: map[chan struct{}]struct{}{},
 	}
 }
 
@@ -122,7 +144,7 @@ func (s *Store) PutFramework(ctx context.Context, f *engine.Framework) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.framework = stored
-	s.dataVersion++
+	s.logChange(engine.ChangeFramework, "")
 	return nil
 }
 

@@ -19,6 +19,7 @@ func cloneList[T any](s []T) []T {
 
 var courseKind = &kind[engine.Course]{
 	name:     "course",
+	change:   engine.ChangeCourse,
 	key:      func(c *engine.Course) string { return c.Code },
 	validate: (*engine.Course).Validate,
 	copy: func(c *engine.Course) *engine.Course {
@@ -34,6 +35,7 @@ var courseKind = &kind[engine.Course]{
 
 var positionKind = &kind[engine.Position]{
 	name:     "position",
+	change:   engine.ChangePosition,
 	key:      func(p *engine.Position) string { return p.ID },
 	validate: (*engine.Position).Validate,
 	copy: func(p *engine.Position) *engine.Position {
@@ -46,6 +48,7 @@ var positionKind = &kind[engine.Position]{
 
 var personKind = &kind[engine.Person]{
 	name:     "person",
+	change:   engine.ChangePerson,
 	key:      func(p *engine.Person) string { return p.ID },
 	validate: (*engine.Person).Validate,
 	copy: func(p *engine.Person) *engine.Person {
@@ -202,7 +205,7 @@ func (s *Store) RecordCompletion(ctx context.Context, personID string, c engine.
 	p.Version++
 	p.UpdatedAt = now()
 	s.people.put(p)
-	s.dataVersion++
+	s.logChange(engine.ChangePerson, p.ID)
 	return personKind.copy(p), nil
 }
 

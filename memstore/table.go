@@ -15,7 +15,9 @@ import (
 type kind[R any] struct {
 	// name names the type in messages ("course").
 	name string
-	key  func(*R) string
+	// change is the kind of the change log entries of its writes.
+	change engine.ChangeKind
+	key    func(*R) string
 	// validate is the record's Validate.
 	validate func(*R) error
 	// copy returns a deep copy of a record as the store keeps it (see
@@ -154,7 +156,8 @@ func (t *table[R]) checkVersion(key string, version int64) error {
 
 // The versioned writes below are the same for every kind. Each validates
 // the record, then holds the write lock for the version check and the
-// write, and increments the data version when the write succeeds.
+// write, and increments the data version and logs the change when the
+// write succeeds.
 
 // create stores r with version 1 (ECONFLICT if its key is taken) and sets
 // r's Version and UpdatedAt.
@@ -175,7 +178,7 @@ func create[R any](ctx context.Context, s *Store, t *table[R], r *R) error {
 		return engine.Errorf(engine.ECONFLICT, "%s %s exists", t.kind.name, key)
 	}
 	t.put(stored)
-	s.dataVersion++
+	s.logChange(t.kind.change, key)
 	v, a := t.kind.stamp(r)
 	*v, *a = *version, *at
 	return nil
@@ -201,7 +204,7 @@ func update[R any](ctx context.Context, s *Store, t *table[R], r *R) error {
 	}
 	*version, *at = *version+1, now()
 	t.put(stored)
-	s.dataVersion++
+	s.logChange(t.kind.change, key)
 	v, a := t.kind.stamp(r)
 	*v, *a = *version, *at
 	return nil
@@ -218,7 +221,7 @@ func remove[R any](ctx context.Context, s *Store, t *table[R], key string, versi
 		return err
 	}
 	t.remove(key)
-	s.dataVersion++
+	s.logChange(t.kind.change, key)
 	return nil
 }
 

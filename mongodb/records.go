@@ -17,13 +17,18 @@ import (
 // Helpers shared by courses, positions and people: versioned documents keyed
 // by _id. kind names the record type in messages ("course").
 
+// changeKind returns the kind of the change log entries of writes of
+// records of kind: the change log names them as messages do.
+func changeKind(kind string) engine.ChangeKind { return engine.ChangeKind(kind) }
+
 // now returns the time stamped on a write, at the millisecond precision
 // BSON dates keep, so that the caller's copy equals the stored one.
 func now() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }
 
-// writeRecord runs write under the write lock and, when it succeeds,
-// increments the data version.
-func (db *DB) writeRecord(ctx context.Context, write func() error) error {
+// writeRecord runs write, a write of the record of kind with key, under
+// the write lock and, when it succeeds, increments the data version and
+// logs the change (logChange).
+func (db *DB) writeRecord(ctx context.Context, kind engine.ChangeKind, key string, write func() error) error {
 	unlock, err := db.lockWrites(ctx)
 	if err != nil {
 		return err
@@ -32,12 +37,12 @@ func (db *DB) writeRecord(ctx context.Context, write func() error) error {
 	if err := write(); err != nil {
 		return err
 	}
-	return db.bumpDataVersion(ctx)
+	return db.logChange(ctx, kind, key)
 }
 
 // insertRecord inserts doc, the new record key of kind.
 func (db *DB) insertRecord(ctx context.Context, coll *mongo.Collection, kind, key string, doc any) error {
-	return db.writeRecord(ctx, func() error {
+	return db.writeRecord(ctx, changeKind(kind), key, func() error {
 		_, err := coll.InsertOne(ctx, doc)
 		switch {
 		case mongo.IsDuplicateKeyError(err):
@@ -102,7 +107,7 @@ func checkVersion(ctx context.Context, coll *mongo.Collection, kind, key string,
 
 // replaceRecord replaces record key at version by doc.
 func (db *DB) replaceRecord(ctx context.Context, coll *mongo.Collection, kind, key string, version int64, doc any) error {
-	return db.writeRecord(ctx, func() error {
+	return db.writeRecord(ctx, changeKind(kind), key, func() error {
 		return db.writeIfVersion(ctx, coll, kind, key, version, func(filter bson.D) (int64, error) {
 			res, err := coll.ReplaceOne(ctx, filter, doc)
 			if err != nil {
@@ -115,7 +120,7 @@ func (db *DB) replaceRecord(ctx context.Context, coll *mongo.Collection, kind, k
 
 // deleteRecord deletes record key of kind if its stored version is version.
 func (db *DB) deleteRecord(ctx context.Context, coll *mongo.Collection, kind, key string, version int64) error {
-	return db.writeRecord(ctx, func() error {
+	return db.writeRecord(ctx, changeKind(kind), key, func() error {
 		return db.writeIfVersion(ctx, coll, kind, key, version, func(filter bson.D) (int64, error) {
 			res, err := coll.DeleteOne(ctx, filter)
 			if err != nil {
@@ -139,10 +144,21 @@ func findRecord[D any](ctx context.Context, coll *mongo.Collection, kind, key st
 	return &d, nil
 }
 
+// readBatchSize is how many records one reply of the database carries.
+// A reply is at most 48 MB and FerretDB, unlike MongoDB, does not cut a
+// batch at 16 MB: with its default of 101 documents, records of half a
+// megabyte were enough to make every list fail ("length of read message
+// too large"), and with it the start. The records' size limits (see
+// engine.MaxName) keep a record under 170 KB; 40 per reply still reads
+// back records of a megabyte written before the limits existed. (Listing
+// 20,000 people took the same time with 40 and 101 per reply, within the
+// noise of this machine.)
+const readBatchSize = 40
+
 // findRecords returns the documents matching filter in natural key order,
 // at most limit of them (0 for all).
 func findRecords[D any](ctx context.Context, coll *mongo.Collection, filter bson.D, limit int64) ([]D, error) {
-	opts := options.Find().SetSort(bson.D{{Key: "_id", Value: 1}})
+	opts := options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetBatchSize(readBatchSize)
 	if limit > 0 {
 		opts.SetLimit(limit)
 	}
@@ -242,18 +258,22 @@ const (
 	metaSeed        = "seed"
 )
 
-// bumpDataVersion increments the data version. The caller holds the write
-// lock (FerretDB applies $inc by reading and writing back).
-func (db *DB) bumpDataVersion(ctx context.Context) error {
+// bumpDataVersion increments the data version and returns the new value.
+// The caller holds the write lock (FerretDB applies $inc by reading and
+// writing back).
+func (db *DB) bumpDataVersion(ctx context.Context) (int64, error) {
+	var d struct {
+		Value int64 `bson:"value"`
+	}
 	err := db.meta.FindOneAndUpdate(ctx,
 		bson.D{{Key: "_id", Value: metaDataVersion}},
 		bson.D{{Key: "$inc", Value: bson.D{{Key: "value", Value: int64(1)}}}},
-		options.FindOneAndUpdate().SetUpsert(true),
-	).Err()
-	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
-		return internal("increment data version", err)
+		options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After),
+	).Decode(&d)
+	if err != nil {
+		return 0, internal("increment data version", err)
 	}
-	return nil
+	return d.Value, nil
 }
 
 // DataVersion returns the counter that every write of a framework, course,
