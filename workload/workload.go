@@ -18,8 +18,7 @@
 //   - 500 course rules in the shape of the shipped ones: mentions() of
 //     1-3 phrases, some with an hours or tier condition or a topic
 //     alternative, covering a sub-competency at the course's tier or at a
-//     level; about 10 coverage facts
-//     per course (9.7 with seed 1);
+//     level; about 10 coverage facts per course;
 //   - 200 position rules over category, grade (gradeAtLeast), key billet
 //     and region, requiring sub-competencies, ranges (6.C-6.E) and whole
 //     competencies (1.*); about 16 requirements per position (18 with
