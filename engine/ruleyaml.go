@@ -62,8 +62,9 @@ func (f *yamlFile) nodePos(n ast.Node) diag.Pos {
 	return yamldiag.NodePos(f.name, n)
 }
 
+// add reports a problem at pos (kept inside the file: see diag.Pos.Within).
 func (f *yamlFile) add(pos diag.Pos, format string, args ...any) {
-	f.diags = append(f.diags, diag.Errorf(pos, format, args...).WithSnippet(f.src))
+	f.diags = append(f.diags, diag.Errorf(pos.Within(f.src), format, args...).WithSnippet(f.src))
 }
 
 func (f *yamlFile) nodeErrorf(n ast.Node, format string, args ...any) {
