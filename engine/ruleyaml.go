@@ -42,7 +42,7 @@ func (f *yamlFile) parse() ast.Node {
 	if err != nil {
 		d := yamldiag.Error(f.name, err)
 		if d.Line == 0 {
-			d.Line = 1
+			d.Line, d.Col = 1, 1
 		}
 		f.add(d.Pos, "YAML: %s", d.Message)
 		return nil
