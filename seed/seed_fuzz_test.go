@@ -3,11 +3,11 @@ package seed
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"cmap/diag"
 	"cmap/diag/diagtest"
-	"cmap/engine"
 )
 
 // The fuzz targets of the seed files, one per kind of catalogue file (the
@@ -16,17 +16,18 @@ import (
 // that references between files are checked too. A reader never panics;
 // every problem is a diagnostic at a line of the file it is about (and a
 // column of that line when it has one); every record it returns is valid.
-// Their seed corpus is the files of that kind in ../seeds and testdata,
-// and testdata/fuzz/FuzzXxx, which go test runs as regression cases; run
+// Their seed corpus is the files of that kind in testdata, and
+// testdata/fuzz/FuzzXxx, which go test runs as regression cases; run
 // one for a while with
 //
-//	go test -run '^$' -fuzz '^FuzzCourses$' -fuzztime 60s -parallel 1 ./seed/
+//	go test -run '^$' -fuzz '^FuzzCourses$' -fuzztime 60s -fuzzminimizetime 5s -parallel 1 ./seed/
 
 func FuzzCourses(f *testing.F) {
 	addSeedFiles(f, CoursesFile)
 	f.Add([]byte("courses:\n  - {code: A-1, prerequisites: [A-1]}\n"))
+	base := validChecker(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		c, diags := fuzzChecker(t)
+		c, diags := base.fresh()
 		courses := c.courses(CoursesFile, data)
 		checkFile(t, *diags, CoursesFile, data)
 		seen := map[string]bool{}
@@ -47,8 +48,9 @@ func FuzzCourses(f *testing.F) {
 
 func FuzzPositions(f *testing.F) {
 	addSeedFiles(f, PositionsFile)
+	base := validChecker(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		c, diags := fuzzChecker(t)
+		c, diags := base.fresh()
 		positions := c.positions(PositionsFile, data)
 		checkFile(t, *diags, PositionsFile, data)
 		seen := map[string]bool{}
@@ -66,8 +68,9 @@ func FuzzPositions(f *testing.F) {
 
 func FuzzPeople(f *testing.F) {
 	addSeedFiles(f, PeopleFile)
+	base := validChecker(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		c, diags := fuzzChecker(t)
+		c, diags := base.fresh()
 		people := c.people(PeopleFile, data)
 		checkFile(t, *diags, PeopleFile, data)
 		seen := map[string]bool{}
@@ -88,9 +91,12 @@ func FuzzPeople(f *testing.F) {
 
 func FuzzCompletions(f *testing.F) {
 	addSeedFiles(f, CompletionsFile)
+	base := validChecker(f)
+	var none diag.List
+	valid := (&checker{diags: &none}).people(PeopleFile, readValid(f, PeopleFile))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		c, diags := fuzzChecker(t)
-		people := fuzzPeople(t)
+		c, diags := base.fresh()
+		people := slices.Clone(valid) // without completions: those read are appended to copies
 		c.completions(CompletionsFile, data, people)
 		checkFile(t, *diags, CompletionsFile, data)
 		for _, p := range people {
@@ -109,29 +115,31 @@ func FuzzCompletions(f *testing.F) {
 // validDir holds the files the fuzzed file is read beside.
 const validDir = "testdata/valid"
 
-// fuzzChecker returns a checker that has read the valid files, and the
-// list where it adds its diagnostics, empty.
-func fuzzChecker(t *testing.T) (*checker, *diag.List) {
-	t.Helper()
+// validChecker returns a checker that has read the valid files, to be
+// copied (fresh) for each file fuzzed.
+func validChecker(f *testing.F) checker {
+	f.Helper()
 	var diags diag.List
-	c := &checker{diags: &diags}
-	c.courses(CoursesFile, readValid(t, CoursesFile))
-	c.positions(PositionsFile, readValid(t, PositionsFile))
-	c.people(PeopleFile, readValid(t, PeopleFile))
+	c := checker{diags: &diags}
+	c.courses(CoursesFile, readValid(f, CoursesFile))
+	c.positions(PositionsFile, readValid(f, PositionsFile))
+	c.people(PeopleFile, readValid(f, PeopleFile))
 	if len(diags) > 0 {
-		t.Fatalf("the files of %s have errors: %v", validDir, diags.Err())
+		f.Fatalf("the files of %s have errors: %v", validDir, diags.Err())
 	}
-	return c, &diags
+	return c
 }
 
-// fuzzPeople returns the people of the valid files, without completions.
-func fuzzPeople(t *testing.T) []engine.Person {
-	t.Helper()
+// fresh returns a copy of c that adds its diagnostics to a new list, and
+// the list. A reader replaces the maps of keys it reads rather than write
+// to them, so the copies share them safely.
+func (c checker) fresh() (*checker, *diag.List) {
 	var diags diag.List
-	return (&checker{diags: &diags}).people(PeopleFile, readValid(t, PeopleFile))
+	c.diags = &diags
+	return &c, &diags
 }
 
-func readValid(t *testing.T, name string) []byte {
+func readValid(t testing.TB, name string) []byte {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(validDir, name))
 	if err != nil {
@@ -140,14 +148,17 @@ func readValid(t *testing.T, name string) []byte {
 	return data
 }
 
-// addSeedFiles adds every file called name in ../seeds and testdata/*.
+// addSeedFiles adds every file called name in testdata/*: small files,
+// each with its own mistakes. (The sample seeds are large: mutations of
+// them take the fuzzer long to minimize, and TestLoadSampleSeeds reads
+// them.)
 func addSeedFiles(f *testing.F, name string) {
 	f.Helper()
 	paths, err := filepath.Glob(filepath.Join("testdata", "*", name))
 	if err != nil {
 		f.Fatal(err)
 	}
-	for _, p := range append(paths, filepath.Join(seedsDir, name)) {
+	for _, p := range paths {
 		data, err := os.ReadFile(p)
 		if err != nil {
 			f.Fatal(err)
