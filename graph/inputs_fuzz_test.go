@@ -30,7 +30,7 @@ import (
 // API refuses. Their seed corpus is in testdata/fuzz/FuzzXxx, which go
 // test runs as regression cases; run one for a while with
 //
-//	go test -run '^$' -fuzz '^FuzzCourseInput$' -fuzztime 60s -parallel 1 ./graph/
+//	go test -run '^$' -fuzz '^FuzzCourseInput$' -fuzztime 60s -fuzzminimizetime 100x -parallel 1 ./graph/
 
 // Enum values of the API, and the domain's values for them.
 var (

@@ -20,7 +20,7 @@ import (
 // testdata/fuzz/FuzzXxx, which go test runs as regression cases; run
 // one for a while with
 //
-//	go test -run '^$' -fuzz '^FuzzCourses$' -fuzztime 60s -fuzzminimizetime 5s -parallel 1 ./seed/
+//	go test -run '^$' -fuzz '^FuzzCourses$' -fuzztime 60s -fuzzminimizetime 100x -parallel 1 ./seed/
 
 func FuzzCourses(f *testing.F) {
 	addSeedFiles(f, CoursesFile)
