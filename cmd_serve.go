@@ -445,7 +445,7 @@ func (s *server) routes() http.Handler {
 	})
 	mux.HandleFunc("GET /readyz", s.ready)
 	mux.Handle("GET /metrics", s.metrics.Handler())
-	return s.logRequests(mux)
+	return mux
 }
 
 // ready answers 200 "ready" when the database answers a ping, and 503
