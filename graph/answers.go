@@ -60,7 +60,8 @@ const (
 // the cache. Requests that ask for an answer being written wait for it
 // rather than write it too: the 32 clients of a load arriving after a
 // write cost one answer, not 32. An answer with errors is not kept, nor is
-// one asked with @defer.
+// one asked with @defer. A kept answer's data is shared by every response
+// that serves it: nothing may modify it in place.
 type answerCache struct {
 	graphql.ExecutableSchema
 	app      *app.App
