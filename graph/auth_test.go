@@ -473,3 +473,33 @@ func (s *schema) valueOf(r typeRef) string {
 	}
 	return `"x"`
 }
+
+// TestKeptAnswersStayWithTheirRoles: the answers of large queries are
+// kept and served again (answers.go), but only to callers holding the
+// same roles as the one they were written for: the same query asked as a
+// viewer, or without credentials, after a personnel key asked it, is
+// refused what the viewer may not read, never handed the kept answer.
+func TestKeptAnswersStayWithTheirRoles(t *testing.T) {
+	c, _ := serveRoles(t)
+	q := `{ coverageMatrix { levels } people(first: 2) { totalCount edges { node { name } } } }`
+	personnel := []engine.Role{engine.RolePersonnel}
+	for range 2 { // the second is served from the kept answer
+		data, errs := c.query(personnel, q)
+		if len(errs) > 0 || !strings.Contains(fmt.Sprint(data["people"]), "name") {
+			t.Fatalf("as personnel: %v, %+v", data, errs)
+		}
+	}
+	data, errs := c.query([]engine.Role{engine.RoleViewer}, q)
+	if !hasCode(errs, "FORBIDDEN") || data["people"] != nil {
+		t.Errorf("as a viewer after a personnel key: %v, %+v; want FORBIDDEN and no people", data, errs)
+	}
+	data, errs = c.query(nil, q)
+	if !hasCode(errs, "UNAUTHENTICATED") || data["people"] != nil {
+		t.Errorf("without credentials after a personnel key: %v, %+v; want UNAUTHENTICATED and no people", data, errs)
+	}
+	// A holder of a role implying personnel may share it: records reads
+	// what personnel reads, and nothing the answer holds is beyond it.
+	if data, errs := c.query([]engine.Role{engine.RolePersonnel, engine.RoleViewer}, q); len(errs) > 0 || data["people"] == nil {
+		t.Errorf("as personnel and viewer: %v, %+v", data, errs)
+	}
+}
