@@ -19,6 +19,7 @@ func cloneList[T any](s []T) []T {
 
 var courseKind = &kind[engine.Course]{
 	name:     "course",
+	keyField: "code",
 	key:      func(c *engine.Course) string { return c.Code },
 	validate: (*engine.Course).Validate,
 	copy: func(c *engine.Course) *engine.Course {
@@ -34,6 +35,7 @@ var courseKind = &kind[engine.Course]{
 
 var positionKind = &kind[engine.Position]{
 	name:     "position",
+	keyField: "id",
 	key:      func(p *engine.Position) string { return p.ID },
 	validate: (*engine.Position).Validate,
 	copy: func(p *engine.Position) *engine.Position {
@@ -46,6 +48,7 @@ var positionKind = &kind[engine.Position]{
 
 var personKind = &kind[engine.Person]{
 	name:     "person",
+	keyField: "id",
 	key:      func(p *engine.Person) string { return p.ID },
 	validate: (*engine.Person).Validate,
 	copy: func(p *engine.Person) *engine.Person {
@@ -92,6 +95,12 @@ func (s *Store) CreateCourse(ctx context.Context, c *engine.Course) error {
 	return create(ctx, s, s.courses, c)
 }
 
+// CreateCourses stores new courses in bulk, all or none (see engine.Store),
+// and sets their Version and UpdatedAt.
+func (s *Store) CreateCourses(ctx context.Context, cs []*engine.Course) error {
+	return createAll(ctx, s, s.courses, cs)
+}
+
 // UpdateCourse replaces the course whose stored version is c.Version
 // (ECONFLICT otherwise, ENOTFOUND if there is none), then increments
 // c.Version and sets c.UpdatedAt.
@@ -129,6 +138,12 @@ func (s *Store) CountPositions(ctx context.Context, f engine.PositionFilter) (in
 // is taken) and sets p.Version and p.UpdatedAt.
 func (s *Store) CreatePosition(ctx context.Context, p *engine.Position) error {
 	return create(ctx, s, s.positions, p)
+}
+
+// CreatePositions stores new positions in bulk, all or none, and sets
+// their Version and UpdatedAt.
+func (s *Store) CreatePositions(ctx context.Context, ps []*engine.Position) error {
+	return createAll(ctx, s, s.positions, ps)
 }
 
 // UpdatePosition replaces the position whose stored version is p.Version
@@ -169,6 +184,12 @@ func (s *Store) CreatePerson(ctx context.Context, p *engine.Person) error {
 	return create(ctx, s, s.people, p)
 }
 
+// CreatePeople stores new people in bulk, all or none, and sets their
+// Version and UpdatedAt.
+func (s *Store) CreatePeople(ctx context.Context, ps []*engine.Person) error {
+	return createAll(ctx, s, s.people, ps)
+}
+
 // UpdatePerson replaces the person whose stored version is p.Version
 // (ECONFLICT otherwise, ENOTFOUND if there is none), then increments
 // p.Version and sets p.UpdatedAt.
@@ -202,7 +223,7 @@ func (s *Store) RecordCompletion(ctx context.Context, personID string, c engine.
 	p.Version++
 	p.UpdatedAt = now()
 	s.people.put(p)
-	s.dataVersion++
+	s.bump()
 	return personKind.copy(p), nil
 }
 

@@ -15,7 +15,9 @@ import (
 type kind[R any] struct {
 	// name names the type in messages ("course").
 	name string
-	key  func(*R) string
+	// keyField names the key in field paths ("code").
+	keyField string
+	key      func(*R) string
 	// validate is the record's Validate.
 	validate func(*R) error
 	// copy returns a deep copy of a record as the store keeps it (see
@@ -175,9 +177,47 @@ func create[R any](ctx context.Context, s *Store, t *table[R], r *R) error {
 		return engine.Errorf(engine.ECONFLICT, "%s %s exists", t.kind.name, key)
 	}
 	t.put(stored)
-	s.dataVersion++
+	s.bump()
 	v, a := t.kind.stamp(r)
 	*v, *a = *version, *at
+	return nil
+}
+
+// createAll stores the records rs with version 1 and one UpdatedAt, all or
+// none (see engine.Store's bulk creates), and sets their Version and
+// UpdatedAt.
+func createAll[R any](ctx context.Context, s *Store, t *table[R], rs []*R) error {
+	if err := engine.ValidateBatch(rs, t.kind.keyField, t.kind.key, t.kind.validate); err != nil {
+		return err
+	}
+	if err := live(ctx, "insert "+t.kind.name); err != nil {
+		return err
+	}
+	if len(rs) == 0 {
+		return nil
+	}
+	at := now()
+	stored := make([]*R, len(rs))
+	for i, r := range rs {
+		stored[i] = t.kind.copy(r)
+		v, a := t.kind.stamp(stored[i])
+		*v, *a = 1, at
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, r := range stored {
+		if key := t.kind.key(r); t.rows[key] != nil {
+			return engine.Errorf(engine.ECONFLICT, "%s %s exists", t.kind.name, key)
+		}
+	}
+	for _, r := range stored {
+		t.put(r)
+	}
+	s.bump()
+	for _, r := range rs {
+		v, a := t.kind.stamp(r)
+		*v, *a = 1, at
+	}
 	return nil
 }
 
@@ -201,7 +241,7 @@ func update[R any](ctx context.Context, s *Store, t *table[R], r *R) error {
 	}
 	*version, *at = *version+1, now()
 	t.put(stored)
-	s.dataVersion++
+	s.bump()
 	v, a := t.kind.stamp(r)
 	*v, *a = *version, *at
 	return nil
@@ -218,7 +258,7 @@ func remove[R any](ctx context.Context, s *Store, t *table[R], key string, versi
 		return err
 	}
 	t.remove(key)
-	s.dataVersion++
+	s.bump()
 	return nil
 }
 

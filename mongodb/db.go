@@ -181,6 +181,9 @@ func (db *DB) connect(ctx context.Context, name string) error {
 			return err
 		}
 	}
+	if err := db.initVersions(ctx); err != nil {
+		return err
+	}
 
 	// Natural keys live in _id, unique by construction; people are also
 	// looked up by the position they hold.
@@ -305,14 +308,22 @@ func (db *DB) lockWrites(ctx context.Context) (unlock func(), err error) {
 	case <-ctx.Done():
 		return nil, internal("waiting for the write lock", ctx.Err())
 	}
-	if err := db.acquireLease(ctx); err != nil {
+	broke, err := db.acquireLease(ctx)
+	if err != nil {
 		<-db.writeLock
 		return nil, err
 	}
-	return func() {
+	unlock = func() {
 		db.releaseLease(ctx)
 		<-db.writeLock
-	}, nil
+	}
+	if broke {
+		if err := db.countLostWrite(ctx); err != nil {
+			unlock()
+			return nil, err
+		}
+	}
+	return unlock, nil
 }
 
 // The cross-process write lease: the meta document metaWriteLease exists
@@ -333,29 +344,36 @@ type leaseDoc struct {
 }
 
 // acquireLease inserts the lease document, waiting while another process
-// holds it and breaking it once it has expired.
-func (db *DB) acquireLease(ctx context.Context) error {
+// holds it and breaking it once it has expired; it reports whether it
+// broke one. A broken lease was left by a process that died holding it,
+// perhaps between a write and the count of that write: the caller counts
+// it (countLostWrite).
+func (db *DB) acquireLease(ctx context.Context) (broke bool, err error) {
 	wait := time.Millisecond
 	for {
 		_, err := db.meta.InsertOne(ctx, leaseDoc{ID: metaWriteLease, Owner: db.leaseOwner, Expires: now().Add(writeLeaseTTL)})
 		switch {
 		case err == nil:
-			return nil
+			return broke, nil
 		case !mongo.IsDuplicateKeyError(err):
-			return internal("take the write lease", err)
+			return broke, internal("take the write lease", err)
 		}
-		_, err = db.meta.DeleteOne(ctx, bson.D{
+		res, err := db.meta.DeleteOne(ctx, bson.D{
 			{Key: "_id", Value: metaWriteLease},
 			{Key: "expires", Value: bson.D{{Key: "$lt", Value: now()}}},
 		})
 		if err != nil {
-			return internal("break an expired write lease", err)
+			return broke, internal("break an expired write lease", err)
+		}
+		if res.DeletedCount > 0 {
+			broke = true
+			continue
 		}
 		select {
 		case <-time.After(wait):
 			wait = min(2*wait, writeLeaseMaxWait)
 		case <-ctx.Done():
-			return internal("waiting for the write lease", ctx.Err())
+			return broke, internal("waiting for the write lease", ctx.Err())
 		}
 	}
 }

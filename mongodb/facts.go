@@ -2,6 +2,7 @@ package mongodb
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -65,11 +66,21 @@ func (db *DB) saveFacts(ctx context.Context, coll *mongo.Collection, keyField st
 		}
 		seen[k] = true
 	}
+	if len(docs) == 0 {
+		return nil
+	}
 	unlock, err := db.lockWrites(ctx)
 	if err != nil {
 		return err
 	}
 	defer unlock()
+	err = db.replaceFacts(ctx, coll, keys, docs)
+	return errors.Join(err, db.countFactWrite(ctx))
+}
+
+// replaceFacts writes docs in place of the facts documents with _id
+// keys[i], as saveFacts describes. The caller holds the write lock.
+func (db *DB) replaceFacts(ctx context.Context, coll *mongo.Collection, keys []string, docs []any) error {
 	if db.serialized && len(docs) > factsChunkFerretDB {
 		return replaceByDeleteInsert(ctx, coll, keys, docs)
 	}
@@ -110,11 +121,21 @@ func replaceByDeleteInsert(ctx context.Context, coll *mongo.Collection, keys []s
 
 // DeleteFacts removes the facts records of the given courses and positions.
 func (db *DB) DeleteFacts(ctx context.Context, courses, positions []string) error {
+	if len(courses) == 0 && len(positions) == 0 {
+		return nil
+	}
 	unlock, err := db.lockWrites(ctx)
 	if err != nil {
 		return err
 	}
 	defer unlock()
+	err = db.deleteFacts(ctx, courses, positions)
+	return errors.Join(err, db.countFactWrite(ctx))
+}
+
+// deleteFacts deletes the facts documents of the given courses and
+// positions. The caller holds the write lock.
+func (db *DB) deleteFacts(ctx context.Context, courses, positions []string) error {
 	for _, del := range []struct {
 		coll *mongo.Collection
 		keys []string
