@@ -65,11 +65,11 @@ type benchConfig struct {
 	serverEnv []string
 }
 
-// parseBenchFlags reads bench's configuration from args.
-func parseBenchFlags(args []string, stderr io.Writer) (benchConfig, error) {
-	var c benchConfig
+// parseBenchFlags reads bench's configuration from args. When ok is false
+// bench stops with code: help was asked for (0) or the command line is
+// wrong (2).
+func parseBenchFlags(args []string, stdout, stderr io.Writer) (c benchConfig, code int, ok bool) {
 	fs := flag.NewFlagSet("cmap bench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	fs.Float64Var(&c.scale, "scale", 1, "generate `S` times the DoD-scale workload (1: 1,000 courses, 15,000 positions, 20,000 people)")
 	fs.Uint64Var(&c.seed, "seed", 1, "seed of the generated workload")
 	fs.IntVar(&c.clients, "clients", 32, "`N` concurrent clients in the loaded runs")
@@ -79,12 +79,11 @@ func parseBenchFlags(args []string, stderr io.Writer) (benchConfig, error) {
 	fs.BoolVar(&c.keep, "keep", false, "keep the temporary folder (its path is printed)")
 	fs.StringVar(&c.format, "format", "text", "print a `text` table or json")
 	fs.DurationVar(&c.startTimeout, "start-timeout", 30*time.Minute, "give up when the server is not ready after `D`")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), `Usage: cmap bench [flags]
+	setUsage(fs, `Usage: cmap bench [flags]
 
 Measures cmap against the goals of its reference workload ("DoD scale",
-docs/performance.md) and prints them as a table: goal, target, measured,
-met. It
+see Performance in README.md) and prints them as a table: goal, target,
+measured, met. It
   1. generates the workload (package workload: courses, positions, people,
      completions and rules, deterministic for a seed) as a seeds folder
      and a rules folder;
@@ -110,19 +109,16 @@ bench ran, whether or not the goals are met; 1 when it could not run.
 Examples:
   cmap bench
   cmap bench --scale 0.1 --duration 3s
-  cmap bench --data /tmp/dod --format json > bench.json
-
-Flags:
+  cmap bench --data ./dod --format json
 `)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		return c, err
+	pos, code, ok := parseFlags(fs, args, stdout, stderr)
+	if !ok {
+		return c, code, false
 	}
 	var problem string
 	switch {
-	case fs.NArg() > 0:
-		problem = fmt.Sprintf("unexpected argument %q", fs.Arg(0))
+	case len(pos) > 0:
+		problem = fmt.Sprintf("unexpected argument %q", pos[0])
 	case !(c.scale > 0 && c.scale <= workload.MaxScale):
 		problem = fmt.Sprintf("--scale %g is not in (0, %d]", c.scale, workload.MaxScale)
 	case c.clients < 1:
@@ -137,21 +133,16 @@ Flags:
 		problem = fmt.Sprintf("--start-timeout %s is not positive", c.startTimeout)
 	}
 	if problem != "" {
-		fmt.Fprintf(stderr, "cmap bench: %s\n", problem)
-		fs.Usage()
-		return c, errors.New(problem)
+		return c, usageError(fs, stderr, "%s", problem), false
 	}
-	return c, nil
+	return c, exitOK, true
 }
 
 // runBench runs `cmap bench`.
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	cfg, err := parseBenchFlags(args, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return exitOK
-	}
-	if err != nil {
-		return exitUsage
+	cfg, code, ok := parseBenchFlags(args, stdout, stderr)
+	if !ok {
+		return code
 	}
 	return benchWith(ctx, cfg, stdout, stderr)
 }

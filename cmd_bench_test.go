@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -34,10 +35,10 @@ var issueGoals = []string{
 func runTinyBench(t *testing.T, dir, duration string) *benchReport {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	cfg, err := parseBenchFlags([]string{"--scale", "0.01", "--clients", "4", "--duration", duration,
-		"--format", "json", "--data", dir, "--start-timeout", "2m"}, &stderr)
-	if err != nil {
-		t.Fatalf("flags: %v\n%s", err, stderr.String())
+	cfg, code, ok := parseBenchFlags([]string{"--scale", "0.01", "--clients", "4", "--duration", duration,
+		"--format", "json", "--data", dir, "--start-timeout", "2m"}, io.Discard, &stderr)
+	if !ok {
+		t.Fatalf("flags: exit %d\n%s", code, stderr.String())
 	}
 	cfg.serverEnv = []string{benchChildEnv + "=1"}
 	if code := benchWith(context.Background(), cfg, &stdout, &stderr); code != exitOK {

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 
+	"cmap/analysis"
 	"cmap/engine"
 	"cmap/export"
 )
@@ -24,75 +25,77 @@ type exportConfig struct {
 	output   string
 	minLevel string
 	status   string
+	// overServedAbove is the gap report's threshold, 0 for the default.
+	overServedAbove int
 }
 
 // parseExportFlags reads export's configuration from args and, for the
-// store flags args leave out, from the environment (getenv).
-func parseExportFlags(args []string, getenv func(string) string, stderr io.Writer) (exportConfig, error) {
-	var c exportConfig
+// store flags args leave out, from the environment (getenv). When ok is
+// false export stops with code: help was asked for (0) or the command
+// line is wrong (2).
+func parseExportFlags(args []string, getenv func(string) string, stdout, stderr io.Writer) (c exportConfig, code int, ok bool) {
 	fs := flag.NewFlagSet("cmap export", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	format := fs.String("format", "csv", "write `csv` or json")
+	format := fs.String("format", "csv", "write `FORMAT`: csv or json")
 	fs.StringVar(&c.output, "o", "", "write to `FILE` instead of standard output")
-	fs.StringVar(&c.minLevel, "min-level", "", "the gap report's `LEVEL`, the coverage's lowest level (default: the lowest level of the scale / every cell)")
-	fs.StringVar(&c.status, "status", "", "the coverage's courses: active (default), retired or any")
+	fs.StringVar(&c.minLevel, "min-level", "", "gaps: the report's `LEVEL` (default: every level of the scale); coverage: the lowest level of a cell (default: every cell)")
+	fs.StringVar(&c.status, "status", "", "coverage: the courses of `STATUS`: active (default), retired or any")
+	overServed := fs.String("over-served-above", "", fmt.Sprintf("gaps: a sub-competency more than `N` active courses cover is over-served (default %d)", analysis.DefaultOverServedAbove))
 	c.state.addStateFlags(fs)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), `Usage: cmap export coverage|gaps|readiness [flags]
+	setUsage(fs, `Usage: cmap export coverage|gaps|readiness [flags]
 
-Writes an analysis answer as a file: the coverage matrix (one row per
-sub-competency), the gap report (one row per finding) or the readiness of
-every person (one row per person), as CSV or JSON. The state is built as
-'cmap serve' builds it: from the database (--mongo-uri, or the embedded one
-in --data, seeded from --seeds when empty) and the rules in --rules. To
-export from a running server, share its database with --mongo-uri (its log
-names the URI) or GET /export/coverage.csv from it.
+Writes an analysis answer as a file, CSV or JSON:
+  coverage   the coverage matrix: one row per sub-competency, one column
+             per course, the level of each cell, counts per level
+  gaps       the gap report: sub-competencies no active course teaches at
+             a level (uncovered), those more than --over-served-above
+             courses teach (over-served), and active courses that cover
+             nothing; at every level of the scale, or at --min-level
+  readiness  one row per person: ready or not, and the gaps
+
+The state is built as 'cmap serve' builds it: from the database
+(--mongo-uri, or the embedded one in --data, seeded from --seeds when
+empty) and the rules in --rules. To export from a running server, share
+its database with --mongo-uri (its log names the URI) or GET
+/export/gaps.csv (and coverage, readiness; .json) from it, with the same
+parameters: minLevel, status, overServedAbove.
 
 Examples:
+  cmap export gaps
+  cmap export gaps --min-level Advanced --format json
   cmap export coverage --format csv -o coverage.csv
-  cmap export gaps --min-level Advanced
-  cmap export readiness --format json --mongo-uri mongodb://127.0.0.1:27017/
-
-Flags:
 `)
-		fs.PrintDefaults()
-	}
 	var kind string
 	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
 		kind, args = args[0], args[1:]
 	}
-	if err := fs.Parse(args); err != nil {
-		return c, err
+	pos, code, ok := parseFlags(fs, args, stdout, stderr)
+	if !ok {
+		return c, code, false
 	}
-	if kind == "" || fs.NArg() > 0 {
-		fmt.Fprintln(stderr, "cmap export: name one of coverage, gaps or readiness, then the flags")
-		fs.Usage()
-		return c, errors.New("bad arguments")
+	if kind == "" || len(pos) > 0 {
+		return c, usageError(fs, stderr, "name one of coverage, gaps or readiness, then the flags"), false
 	}
 	var err error
 	if c.kind, err = export.ParseKind(kind); err != nil {
-		fmt.Fprintf(stderr, "cmap export: %s\n", messageOf(err))
-		return c, err
+		return c, usageError(fs, stderr, "%s", messageOf(err)), false
+	}
+	if c.overServedAbove, err = export.ParseOverServedAbove(*overServed); err != nil {
+		return c, usageError(fs, stderr, "%s", flagError(err)), false
 	}
 	if c.format, err = export.ParseFormat(*format); err != nil {
-		fmt.Fprintf(stderr, "cmap export: --format: %s\n", messageOf(err))
-		return c, err
+		return c, usageError(fs, stderr, "--format: %s", messageOf(err)), false
 	}
 	if err := flagsFromEnv(fs, getenv); err != nil {
-		fmt.Fprintf(stderr, "cmap export: %v\n", err)
-		return c, err
+		return c, usageError(fs, stderr, "%v", err), false
 	}
-	return c, nil
+	return c, exitOK, true
 }
 
 // runExport runs `cmap export`.
 func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	cfg, err := parseExportFlags(args, os.Getenv, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return exitOK
-	}
-	if err != nil {
-		return exitUsage
+	cfg, code, ok := parseExportFlags(args, os.Getenv, stdout, stderr)
+	if !ok {
+		return code
 	}
 	// Only errors: the embedded database warns about what a short-lived
 	// client does on exit, and the export's own errors are printed below.
@@ -103,11 +106,13 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return exitFail
 	}
 	var buf bytes.Buffer
-	err = export.Write(&buf, a.View().Index(), cfg.kind, cfg.format, export.Options{MinLevel: cfg.minLevel, Status: cfg.status})
+	err = export.Write(&buf, a.View().Index(), cfg.kind, cfg.format, export.Options{MinLevel: cfg.minLevel, Status: cfg.status, OverServedAbove: cfg.overServedAbove})
 	if closeErr := errors.Join(a.Close(), db.Close(context.WithoutCancel(ctx))); closeErr != nil {
 		logger.Warn("closing the database", "error", closeErr)
 	}
 	if err != nil {
+		// A level off the scale is found only now, the scale being data:
+		// still a wrong command line.
 		fmt.Fprintf(stderr, "cmap export: %s\n", flagError(err))
 		if engine.ErrorCode(err) == engine.EINVALID {
 			return exitUsage
@@ -127,13 +132,15 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 }
 
 // flagError names the flag behind an export option error: minLevel is
-// --min-level, status --status.
+// --min-level, status --status, overServedAbove --over-served-above.
 func flagError(err error) string {
 	switch engine.ErrorField(err) {
 	case "minLevel":
 		return "--min-level: " + messageOf(err)
 	case "status":
 		return "--status: " + messageOf(err)
+	case "overServedAbove":
+		return "--over-served-above: " + messageOf(err)
 	}
 	return err.Error()
 }

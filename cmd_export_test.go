@@ -126,9 +126,9 @@ func TestExportCommand(t *testing.T) {
 // from the environment as serve does, and ignores serve's other variables.
 func TestExportFlagsFromEnvironment(t *testing.T) {
 	env := map[string]string{"CMAP_ADDR": "0.0.0.0:1", "CMAP_DATA": "/env/data", "CMAP_RULES": "/env/rules", "CMAP_POLL": "5s"}
-	cfg, err := parseExportFlags([]string{"coverage", "--rules", "r"}, func(k string) string { return env[k] }, io.Discard)
-	if err != nil {
-		t.Fatal(err)
+	cfg, code, ok := parseExportFlags([]string{"coverage", "--rules", "r"}, func(k string) string { return env[k] }, io.Discard, io.Discard)
+	if !ok {
+		t.Fatalf("exit %d", code)
 	}
 	if cfg.state.DataDir != "/env/data" || cfg.state.RulesDir != "r" || cfg.state.SeedsDir != "seeds" || cfg.format != "csv" {
 		t.Errorf("config = %+v", cfg)

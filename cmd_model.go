@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -23,11 +22,20 @@ Verbs:
   check     show how the model reads: the hyphens joined at line ends, with
             their evidence, and anything suspicious
 
-Run 'cmap model VERB -h' for the flags of a verb.
+Run 'cmap model VERB -h' (or 'cmap help model VERB') for the flags and
+examples of a verb.
+
+Examples:
+  cmap help model export
 `
 
 // runModel runs `cmap model VERB ...`.
-func runModel(_ context.Context, args []string, stdout, stderr io.Writer) int {
+func runModel(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if code, ok := groupHelp(args, modelUsage, stdout, func(args []string) int {
+		return runModel(ctx, args, stdout, stderr)
+	}); ok {
+		return code
+	}
 	if len(args) == 0 {
 		fmt.Fprintf(stderr, "cmap model: missing verb\n\n%s", modelUsage)
 		return exitUsage
@@ -37,9 +45,6 @@ func runModel(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		return runModelExport(args[1:], stdout, stderr)
 	case "check":
 		return runModelCheck(args[1:], stdout, stderr)
-	case "help", "-h", "-help", "--help":
-		fmt.Fprint(stdout, modelUsage)
-		return exitOK
 	default:
 		fmt.Fprintf(stderr, "cmap model: unknown verb %q\n\n%s", verb, modelUsage)
 		return exitUsage
@@ -51,11 +56,9 @@ func runModel(_ context.Context, args []string, stdout, stderr io.Writer) int {
 // directory, and writes it as YAML.
 func runModelExport(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("cmap model export", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	seeds := fs.String("seeds", "seeds", "the seeds `DIR` to take the model from when no FILE is given ($CMAP_SEEDS)")
 	output := fs.String("o", "", "write the YAML to `FILE` instead of standard output")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), `Usage: cmap model export [flags] [FILE]
+	setUsage(fs, `Usage: cmap model export [flags] [FILE]
 
 Reads a competency model and writes it as YAML. FILE is read by its
 extension: .txt/.text (the customer's text format), .yaml/.yml or .json.
@@ -65,29 +68,20 @@ seeds directory.
 Examples:
   cmap model export
   cmap model export seeds/security-cooperation-competency-model.txt -o model.yaml
-
-Flags:
 `)
-		fs.PrintDefaults()
-	}
-	files, err := parseInterspersed(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return exitOK
-	}
-	if err != nil {
-		return exitUsage
+	files, code, ok := parseFlags(fs, args, stdout, stderr)
+	if !ok {
+		return code
 	}
 	if err := flagsFromEnv(fs, os.Getenv); err != nil {
-		fmt.Fprintf(stderr, "cmap model export: %v\n", err)
-		return exitUsage
+		return usageError(fs, stderr, "%v", err)
 	}
 	if len(files) > 1 {
-		fmt.Fprintf(stderr, "cmap model export: one model file at most, got %d\n", len(files))
-		fs.Usage()
-		return exitUsage
+		return usageError(fs, stderr, "one model file at most, got %d", len(files))
 	}
 
 	var path string
+	var err error
 	if len(files) == 1 {
 		path = files[0]
 	} else {
@@ -172,9 +166,7 @@ Exit status:
 Examples:
   cmap model check
   cmap model check seeds/security-cooperation-competency-model.txt --strict
-  cmap model check model.txt --format json
-
-Flags:
+  cmap model check seeds/security-cooperation-competency-model.txt --format json
 `
 
 // runModelCheck runs `cmap model check [--format text|json] [--strict]
@@ -183,41 +175,26 @@ Flags:
 // hyphens the reader joined and anything suspicious.
 func runModelCheck(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("cmap model check", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	seeds := fs.String("seeds", "seeds", "the seeds `DIR` to take the model from when no FILE is given ($CMAP_SEEDS)")
 	format := fs.String("format", "text", "output `FORMAT`: text or json")
 	strict := fs.Bool("strict", false, "exit 1 when anything is suspicious, not only on errors")
-	usage := func(w io.Writer) {
-		fmt.Fprint(w, modelCheckHelp)
-		fs.SetOutput(w)
-		fs.PrintDefaults()
-		fs.SetOutput(stderr)
-	}
-	fs.Usage = func() {} // help goes to stdout, usage errors to stderr: below
-	files, err := parseInterspersed(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		usage(stdout)
-		return exitOK
-	}
-	if err != nil {
-		usage(stderr)
-		return exitUsage
+	setUsage(fs, modelCheckHelp)
+	files, code, ok := parseFlags(fs, args, stdout, stderr)
+	if !ok {
+		return code
 	}
 	if err := flagsFromEnv(fs, os.Getenv); err != nil {
-		fmt.Fprintf(stderr, "cmap model check: %v\n", err)
-		return exitUsage
+		return usageError(fs, stderr, "%v", err)
 	}
 	if *format != "text" && *format != "json" {
-		fmt.Fprintf(stderr, "cmap model check: --format must be text or json, not %q\n", *format)
-		return exitUsage
+		return usageError(fs, stderr, "--format must be text or json, not %q", *format)
 	}
 	if len(files) > 1 {
-		fmt.Fprintf(stderr, "cmap model check: one model file at most, got %d\n\n", len(files))
-		usage(stderr)
-		return exitUsage
+		return usageError(fs, stderr, "one model file at most, got %d", len(files))
 	}
 
 	var path string
+	var err error
 	if len(files) == 1 {
 		path = files[0]
 	} else if path, err = modelfile.FindModelFile(*seeds); err != nil {

@@ -17,36 +17,34 @@ import (
 )
 
 const rulesUsage = `Usage:
-  cmap rules check [DIR] [--format text|json]
-      Check every rule file in DIR (default: --rules) and report every
-      problem as file:line:col. Exit 0 when clean, 1 with errors.
-  cmap rules test [DIR] [--run REGEX] [--coverage] [--format text|json] [-v]
-      Run the rule tests (*_test.yaml) beside the rules. Prints each failure,
-      then "N passed, N failed". Exit 1 on a failure; with --coverage, list
-      the rules no test exercised and exit 1 if there are any.
-  cmap rules explain RULE (--course CODE | --position ID) [--format text|json]
-      Show why a rule did or did not fire for a seeded course or position:
-      the value of every sub-condition.
+  cmap rules check [flags] [DIR]
+      Check every rule file in DIR (default: --rules): every problem as
+      file:line:col. Exit 0 when clean, 1 with errors.
+  cmap rules test [flags] [DIR]
+      Run the rule tests (*_test.yaml) beside the rules: each failure, then
+      "N passed, N failed". Exit 1 on a failure.
+  cmap rules explain [flags] RULE (--course CODE | --position ID)
+      Show why a rule fires or not for a seeded course or position: the
+      value of every sub-condition.
 
-Flags common to all:
-  --rules DIR   rule directory (env CMAP_RULES, default "rules")
-  --seeds DIR   seed directory with the competency model and the sample
-                catalogue (env CMAP_SEEDS, default "seeds")
+Run 'cmap rules VERB -h' (or 'cmap help rules VERB') for the flags and
+examples of a verb.
 
 Examples:
-  cmap rules check rules/
-  cmap rules test rules/ --coverage
-  cmap rules explain pa-and-loa --course SCM-201
+  cmap rules check
+  cmap help rules explain
 `
 
 // runRules is the `cmap rules` verb.
 func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(stdout, rulesUsage)
-		if len(args) == 0 {
-			return exitUsage
-		}
-		return exitOK
+	if code, ok := groupHelp(args, rulesUsage, stdout, func(args []string) int {
+		return runRules(ctx, args, stdout, stderr)
+	}); ok {
+		return code
+	}
+	if len(args) == 0 {
+		fmt.Fprintf(stderr, "cmap rules: missing verb: check, test or explain\n\n%s", rulesUsage)
+		return exitUsage
 	}
 	sub, args := args[0], args[1:]
 	switch sub {
@@ -57,7 +55,7 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	case "explain":
 		return runRulesExplain(args, stdout, stderr)
 	}
-	fmt.Fprintf(stderr, "cmap rules: unknown command %q\n\n%s", sub, rulesUsage)
+	fmt.Fprintf(stderr, "cmap rules: unknown verb %q\n\n%s", sub, rulesUsage)
 	return exitUsage
 }
 
@@ -69,45 +67,44 @@ type rulesFlags struct {
 	format string
 }
 
-func newRulesFlags(name string, stderr io.Writer) *rulesFlags {
+// newRulesFlags returns the flags of `cmap rules NAME`, whose help is
+// usage and then the flags.
+func newRulesFlags(name, usage string) *rulesFlags {
 	f := &rulesFlags{fs: flag.NewFlagSet("cmap rules "+name, flag.ContinueOnError)}
-	f.fs.SetOutput(stderr)
-	f.fs.StringVar(&f.rules, "rules", "rules", "rule directory ($CMAP_RULES)")
-	f.fs.StringVar(&f.seeds, "seeds", "seeds", "seed directory: competency model, sample catalogue ($CMAP_SEEDS)")
-	f.fs.StringVar(&f.format, "format", "text", "output format: text or json")
-	f.fs.Usage = func() { fmt.Fprint(stderr, rulesUsage) }
+	f.fs.StringVar(&f.rules, "rules", "rules", "read the rule files from `DIR` ($CMAP_RULES)")
+	f.fs.StringVar(&f.seeds, "seeds", "seeds", "read the competency model and the sample catalogue from `DIR` ($CMAP_SEEDS)")
+	f.fs.StringVar(&f.format, "format", "text", "write `FORMAT`: text or json")
+	setUsage(f.fs, usage)
 	return f
 }
 
 // parse parses args, flags and positional arguments in any order, takes
 // --rules and --seeds from the environment when args leave them out, and
-// returns the positional arguments.
-func (f *rulesFlags) parse(args []string, stderr io.Writer) ([]string, bool) {
-	pos, err := parseInterspersed(f.fs, args)
-	if err != nil {
-		return nil, false
+// returns the positional arguments. When ok is false the command stops
+// with code: help was asked for (0) or the command line is wrong (2).
+func (f *rulesFlags) parse(args []string, stdout, stderr io.Writer) (pos []string, code int, ok bool) {
+	pos, code, ok = parseFlags(f.fs, args, stdout, stderr)
+	if !ok {
+		return nil, code, false
 	}
 	if err := flagsFromEnv(f.fs, os.Getenv); err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", f.fs.Name(), err)
-		return nil, false
+		return nil, usageError(f.fs, stderr, "%v", err), false
 	}
 	if f.format != "text" && f.format != "json" {
-		fmt.Fprintf(stderr, "cmap rules: --format must be text or json, not %q\n", f.format)
-		return nil, false
+		return nil, usageError(f.fs, stderr, "--format must be text or json, not %q", f.format), false
 	}
-	return pos, true
+	return pos, exitOK, true
 }
 
 // dirArg returns the one optional DIR argument, or the --rules default.
-func (f *rulesFlags) dirArg(pos []string, stderr io.Writer) (string, bool) {
+func (f *rulesFlags) dirArg(pos []string, stderr io.Writer) (string, int, bool) {
 	switch len(pos) {
 	case 0:
-		return f.rules, true
+		return f.rules, exitOK, true
 	case 1:
-		return pos[0], true
+		return pos[0], exitOK, true
 	}
-	fmt.Fprintf(stderr, "cmap rules: one rule directory at most, got %s\n", strings.Join(pos, " "))
-	return "", false
+	return "", usageError(f.fs, stderr, "one rule directory at most, got %s", strings.Join(pos, " ")), false
 }
 
 // jsonDiagnostic is a diagnostic in --format json.
@@ -148,6 +145,17 @@ func writeJSON(w io.Writer, v any) {
 	_ = enc.Encode(v)
 }
 
+// printProblems ends a line that names what failed to load: with the
+// diagnostics of err on the lines below when it has some, or with err.
+func printProblems(w io.Writer, err error) {
+	if l := diag.AsList(err); l != nil {
+		fmt.Fprintln(w)
+		printDiagnostics(w, l)
+		return
+	}
+	fmt.Fprintln(w, err)
+}
+
 // loadErrors turns a load error into diagnostics, or reports it plainly.
 func loadErrors(err error) diag.List {
 	if l := diag.AsList(err); l != nil {
@@ -156,19 +164,32 @@ func loadErrors(err error) diag.List {
 	return diag.List{{Message: err.Error()}}
 }
 
+const rulesCheckUsage = `Usage: cmap rules check [flags] [DIR]
+
+Checks every rule file in DIR (default: --rules) against the competency
+model in --seeds and the scale in DIR/scale.yaml, and reports every
+problem at once, each as file:line:col with the line and a caret under the
+fault. Exit 0 when the rules are clean, 1 with errors.
+
+Examples:
+  cmap rules check
+  cmap rules check rules --format json
+`
+
 func runRulesCheck(args []string, stdout, stderr io.Writer) int {
-	f := newRulesFlags("check", stderr)
-	pos, ok := f.parse(args, stderr)
+	f := newRulesFlags("check", rulesCheckUsage)
+	pos, code, ok := f.parse(args, stdout, stderr)
 	if !ok {
-		return exitUsage
+		return code
 	}
-	dir, ok := f.dirArg(pos, stderr)
+	dir, code, ok := f.dirArg(pos, stderr)
 	if !ok {
-		return exitUsage
+		return code
 	}
 	fw, err := loadFramework(f.seeds)
 	if err != nil {
-		fmt.Fprintf(stderr, "cmap rules check: %v\n", err)
+		fmt.Fprintf(stderr, "cmap rules check: the competency model in %s: ", f.seeds)
+		printProblems(stderr, err)
 		return exitFail
 	}
 	rs, err := engine.LoadRuleSet(dir, fw)
@@ -243,7 +264,8 @@ func (f *seedFixtures) Position(id string) (*engine.Position, bool) {
 func loadSeededRules(cmd, dir, seeds string, stderr io.Writer) (*engine.RuleSet, *seedFixtures, bool) {
 	ds, err := seed.Load(seeds)
 	if err != nil {
-		fmt.Fprintf(stderr, "cmap rules %s: seeds: %v\n", cmd, err)
+		fmt.Fprintf(stderr, "cmap rules %s: the seeds in %s: ", cmd, seeds)
+		printProblems(stderr, err)
 		return nil, nil, false
 	}
 	rs, err := engine.LoadRuleSet(dir, ds.Framework)
@@ -254,25 +276,39 @@ func loadSeededRules(cmd, dir, seeds string, stderr io.Writer) (*engine.RuleSet,
 	return rs, newSeedFixtures(ds), true
 }
 
+const rulesTestUsage = `Usage: cmap rules test [flags] [DIR]
+
+Runs the rule tests (*_test.yaml) beside the rules in DIR (default:
+--rules). A test names a record of the sample catalogue in --seeds, or
+writes one inline, and lists the facts expected and those expected absent.
+Prints each failure with what was expected and what came out, then
+"N passed, N failed". Exit 1 on a failure; with --coverage it also lists
+the rules no test exercised, and exits 1 if there are any.
+
+Examples:
+  cmap rules test
+  cmap rules test rules --coverage
+  cmap rules test --run 'key billet' -v
+`
+
 func runRulesTest(args []string, stdout, stderr io.Writer) int {
-	f := newRulesFlags("test", stderr)
+	f := newRulesFlags("test", rulesTestUsage)
 	coverage := f.fs.Bool("coverage", false, "list the rules no test exercised; fail if any")
-	run := f.fs.String("run", "", "run only the tests whose name matches this regular expression")
+	run := f.fs.String("run", "", "run only the tests whose name matches the regular expression `REGEX`")
 	verbose := f.fs.Bool("v", false, "list passing tests too")
-	pos, ok := f.parse(args, stderr)
+	pos, code, ok := f.parse(args, stdout, stderr)
 	if !ok {
-		return exitUsage
+		return code
 	}
-	dir, ok := f.dirArg(pos, stderr)
+	dir, code, ok := f.dirArg(pos, stderr)
 	if !ok {
-		return exitUsage
+		return code
 	}
 	var opts engine.TestOptions
 	if *run != "" {
 		re, err := regexp.Compile(*run)
 		if err != nil {
-			fmt.Fprintf(stderr, "cmap rules test: --run: %v\n", err)
-			return exitUsage
+			return usageError(f.fs, stderr, "--run: %v", err)
 		}
 		opts.Run = re
 	}
@@ -326,17 +362,29 @@ func printTestReport(w io.Writer, r *engine.TestReport, coverage, verbose bool) 
 	fmt.Fprintf(w, "%d passed, %d failed\n", r.Passed, r.Failed)
 }
 
+const rulesExplainUsage = `Usage: cmap rules explain [flags] RULE (--course CODE | --position ID)
+
+Shows why the rule RULE fires or not for a course or a position of the
+sample catalogue in --seeds: the value of every sub-condition, where it
+is in the rule file, and the facts the rule yields (or would yield). A
+course rule explains a course, a position rule a position.
+
+Examples:
+  cmap rules explain 4c-price-and-availability --course SCM-201
+  cmap rules explain sco-key-billet-senior --position POS-0004
+  cmap rules explain sco-core --position POS-0001 --format json
+`
+
 func runRulesExplain(args []string, stdout, stderr io.Writer) int {
-	f := newRulesFlags("explain", stderr)
-	course := f.fs.String("course", "", "code of a seeded course")
-	position := f.fs.String("position", "", "id of a seeded position")
-	pos, ok := f.parse(args, stderr)
+	f := newRulesFlags("explain", rulesExplainUsage)
+	course := f.fs.String("course", "", "explain for the seeded course `CODE`")
+	position := f.fs.String("position", "", "explain for the seeded position `ID`")
+	pos, code, ok := f.parse(args, stdout, stderr)
 	if !ok {
-		return exitUsage
+		return code
 	}
 	if len(pos) != 1 || (*course == "") == (*position == "") {
-		fmt.Fprintf(stderr, "cmap rules explain: give one RULE and one of --course CODE, --position ID\n")
-		return exitUsage
+		return usageError(f.fs, stderr, "give one RULE and one of --course CODE, --position ID")
 	}
 	rs, fixtures, ok := loadSeededRules("explain", f.rules, f.seeds, stderr)
 	if !ok {
@@ -359,11 +407,11 @@ func runRulesExplain(args []string, stdout, stderr io.Writer) int {
 		}
 		e, err = rs.ExplainPosition(pos[0], p)
 	}
+	if engine.ErrorCode(err) == engine.EINVALID {
+		return usageError(f.fs, stderr, "%s", engine.ErrorMessage(err))
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "cmap rules explain: %s\n", engine.ErrorMessage(err))
-		if engine.ErrorCode(err) == engine.EINVALID {
-			return exitUsage
-		}
 		return exitFail
 	}
 	if f.format == "json" {

@@ -80,22 +80,6 @@ func TestRulesCheckReportsEveryProblem(t *testing.T) {
 	}
 }
 
-func TestRulesUsage(t *testing.T) {
-	for _, args := range [][]string{
-		{"rules"},
-		{"rules", "frobnicate"},
-		{"rules", "check", "a", "b"},
-		{"rules", "check", "--format", "xml"},
-		{"rules", "test", "--run", "("},
-		{"rules", "explain", "x"},
-		{"rules", "explain", "x", "--course", "A", "--position", "B"},
-	} {
-		if code, _, _ := runCmd(t, args...); code != exitUsage {
-			t.Errorf("%v: exit %d, want %d", args, code, exitUsage)
-		}
-	}
-}
-
 // The rules verbs take --rules and --seeds from CMAP_RULES and CMAP_SEEDS
 // as serve does, a flag winning over its variable; after "--" everything
 // is an argument, even what looks like a flag.

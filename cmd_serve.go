@@ -6,16 +6,20 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"cmap/analysis"
 	"cmap/app"
 	"cmap/diag"
+	"cmap/engine"
 	"cmap/graph"
+	"cmap/modelfile"
 	"cmap/mongodb"
 	"cmap/seed"
 	"cmap/web"
@@ -64,54 +68,54 @@ var serveEnv = []struct{ flag, env string }{
 }
 
 // parseServeFlags reads serve's configuration from args and, for the
-// flags args leave out, from the environment (getenv).
-func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer) (serveConfig, error) {
-	var c serveConfig
+// flags args leave out, from the environment (getenv). When ok is false
+// serve stops with code: help was asked for (0) or the command line is
+// wrong (2).
+func parseServeFlags(args []string, getenv func(string) string, stdout, stderr io.Writer) (c serveConfig, code int, ok bool) {
 	fs := flag.NewFlagSet("cmap serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "listen on `host:port` ($CMAP_ADDR)")
+	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "listen on `host:port`; port 0 picks a free one ($CMAP_ADDR)")
 	c.addStateFlags(fs)
 	fs.BoolVar(&c.WatchRules, "watch-rules", true, "reload the rules when their files change ($CMAP_WATCH_RULES)")
 	fs.DurationVar(&c.Poll, "poll", app.DefaultPollInterval, "check the database for other instances' writes every `INTERVAL`; 0 turns it off ($CMAP_POLL)")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), `Usage: cmap [serve] [flags]
+	setUsage(fs, `Usage: cmap [serve] [flags]
 
-Serves the GraphQL API at /graphql, its explorer at /, and /healthz and
-/readyz. Without --mongo-uri it starts an embedded database in --data and
-logs its URI, so that a second instance can share it with --mongo-uri.
-An empty database is seeded from --seeds. A flag wins over its environment
-variable. SIGINT or SIGTERM stop the server after in-flight requests.
+Serves, on --addr:
+  /                  the GraphQL explorer
+  /graphql           the GraphQL API (GET and POST)
+  /coverage          the coverage map (sub-competencies x courses)
+  /export/FILE       coverage, gaps and readiness as .csv or .json
+  /healthz, /readyz  alive; ready (the database answers)
 
-The rules in --rules must load without error at start (each problem is
-printed as file:line:col, and serve exits 1). Afterwards they are reloaded
-when their files change (--watch-rules) or by the reloadRules mutation: a
-set with any error is rejected and the serving set stays, the API shows
-the errors in ruleSet.rejected. Instances sharing a database see each
-other's writes within --poll.
+Start-up binds --addr first, then opens the database: without --mongo-uri
+it starts an embedded one in --data and logs its URI, so that a second
+instance can share it with --mongo-uri. A database never seeded is seeded
+from --seeds. The rules in --rules must then load without error (each
+problem is printed as file:line:col). Any of these failing stops serve
+with exit 1 and a message naming the step. A flag wins over its
+environment variable. SIGINT or SIGTERM stop the server after in-flight
+requests.
+
+Afterwards the rules are reloaded when their files change (--watch-rules)
+or by the reloadRules mutation: a set with any error is rejected and the
+serving set stays, the API shows the errors in ruleSet.rejected.
+Instances sharing a database see each other's writes within --poll.
 
 Examples:
   cmap
-  cmap serve --addr 127.0.0.1:9090 --data /var/lib/cmap
-  cmap serve --rules ./rules --watch-rules=false
-  CMAP_MONGO_URI=mongodb://127.0.0.1:27017/ cmap serve
-
-Flags:
+  cmap serve --addr 127.0.0.1:9090 --watch-rules=false
+  CMAP_MONGO_URI=mongodb://127.0.0.1:27017/ cmap serve --addr 127.0.0.1:9091
 `)
-		fs.PrintDefaults()
+	pos, code, ok := parseFlags(fs, args, stdout, stderr)
+	if !ok {
+		return c, code, false
 	}
-	if err := fs.Parse(args); err != nil {
-		return c, err
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "cmap serve: unexpected argument %q\n", fs.Arg(0))
-		fs.Usage()
-		return c, errors.New("unexpected arguments")
+	if len(pos) > 0 {
+		return c, usageError(fs, stderr, "unexpected argument %q", pos[0]), false
 	}
 	if err := flagsFromEnv(fs, getenv); err != nil {
-		fmt.Fprintf(stderr, "cmap serve: %v\n", err)
-		return c, err
+		return c, usageError(fs, stderr, "%v", err), false
 	}
-	return c, nil
+	return c, exitOK, true
 }
 
 // addStateFlags defines the flags that say where the state comes from:
@@ -145,25 +149,17 @@ func flagsFromEnv(fs *flag.FlagSet, getenv func(string) string) error {
 
 // runServe runs `cmap serve` until ctx is cancelled.
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	cfg, err := parseServeFlags(args, os.Getenv, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return exitOK
-	}
-	if err != nil {
-		return exitUsage
+	cfg, code, ok := parseServeFlags(args, os.Getenv, stdout, stderr)
+	if !ok {
+		return code
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	s, err := startServer(ctx, cfg, logger)
-	if diags := diag.AsList(err); len(diags) > 0 {
-		logger.Error("cmap serve failed to start: the rules have errors", "rules", cfg.RulesDir, "errors", len(diags))
-		fmt.Fprintln(stderr, diags.Error())
-		return exitFail
-	}
 	if err != nil {
-		logger.Error("cmap serve failed to start", "error", err)
+		logStartError(logger, stderr, err)
 		return exitFail
 	}
-	code := exitOK
+	code = exitOK
 	select {
 	case <-ctx.Done():
 		logger.Info("stopping: finishing in-flight requests", "timeout", shutdownTimeout)
@@ -181,6 +177,52 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	return code
 }
 
+// startError is a failure of one step of start-up: what failed (listening,
+// the data folder, the database, the seeds, the competency model, seeding,
+// the rules) and why.
+type startError struct {
+	// what names the step and its input: "the rules in ./rules".
+	what string
+	err  error
+}
+
+// Error returns what failed and why; problems in files follow on their
+// own lines as file:line:col diagnostics.
+func (e *startError) Error() string {
+	if l := diag.AsList(e.err); l != nil {
+		return e.summary() + ":\n" + l.Error()
+	}
+	return e.summary()
+}
+
+// summary is the first line of Error: for problems in files, their number.
+func (e *startError) summary() string {
+	if l := diag.AsList(e.err); l != nil {
+		noun := "errors"
+		if len(l) == 1 {
+			noun = "error"
+		}
+		return fmt.Sprintf("%s: %d %s", e.what, len(l), noun)
+	}
+	return e.what + ": " + e.err.Error()
+}
+
+func (e *startError) Unwrap() error { return e.err }
+
+// logStartError logs why serve could not start, then prints the problems
+// in files, if any, one diagnostic per line.
+func logStartError(logger *slog.Logger, stderr io.Writer, err error) {
+	se, ok := errors.AsType[*startError](err)
+	if !ok {
+		logger.Error("cmap serve failed to start", "error", err)
+		return
+	}
+	logger.Error("cmap serve failed to start: " + se.summary())
+	if l := diag.AsList(se.err); l != nil {
+		printDiagnostics(stderr, l)
+	}
+}
+
 // server is a running cmap: its database, App and HTTP server.
 type server struct {
 	logger   *slog.Logger
@@ -188,24 +230,33 @@ type server struct {
 	app      *app.App
 	http     *http.Server
 	listener net.Listener
-	failed   chan error // receives the error if serving stops on its own
+	// handler serves the routes once the state is open, and until then
+	// answers that the server is starting.
+	handler atomic.Pointer[http.Handler]
+	failed  chan error // receives the error if serving stops on its own
 }
 
-// startServer opens the database (starting the embedded one without a
-// URI), seeds it if it was never seeded, and serves HTTP on cfg.Addr in
-// the background. Close stops it.
+// startServer listens on cfg.Addr, then opens the database (starting the
+// embedded one without a URI), seeds it if it was never seeded, loads the
+// rules and serves HTTP in the background. The address is bound first, so
+// that an address in use fails at once; until the state is open, requests
+// get 503 (and /healthz 200). A step that fails is a *startError naming
+// it. Close stops the server.
 func startServer(ctx context.Context, cfg serveConfig, logger *slog.Logger) (*server, error) {
-	db, a, err := openState(ctx, cfg, logger)
+	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		return nil, err
+		if opErr, ok := errors.AsType[*net.OpError](err); ok {
+			err = opErr.Err // "bind: address already in use", without the address again
+		}
+		return nil, &startError{what: "listening on " + cfg.Addr, err: err}
 	}
-	s := &server{logger: logger, db: db, app: a, failed: make(chan error, 1)}
-	s.listener, err = net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return nil, errors.Join(fmt.Errorf("listening: %w", err), s.app.Close(), db.Close(ctx))
-	}
+	s := &server{logger: logger, listener: ln, failed: make(chan error, 1)}
+	var starting http.Handler = http.HandlerFunc(startingUp)
+	s.handler.Store(&starting)
 	s.http = &http.Server{
-		Handler:           s.routes(),
+		Handler: s.logRequests(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			(*s.handler.Load()).ServeHTTP(w, r)
+		})),
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,
@@ -217,17 +268,46 @@ func startServer(ctx context.Context, cfg serveConfig, logger *slog.Logger) (*se
 			s.failed <- err
 		}
 	}()
+	logger.Info("listening; opening the database", "addr", s.URL())
+
+	s.db, s.app, err = openState(ctx, cfg, logger)
+	if err != nil {
+		return nil, errors.Join(err, s.http.Close())
+	}
+	routes := s.routes()
+	s.handler.Store(&routes)
 	logger.Info("serving", "graphql", s.URL()+"/graphql", "explorer", s.URL()+"/", "rules", cfg.RulesDir)
 	return s, nil
 }
 
+// startingUp answers requests that come while the server starts: 200 for
+// /healthz (the process is alive), 503 with Retry-After for the rest.
+func startingUp(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if r.URL.Path == "/healthz" {
+		io.WriteString(w, "ok\n")
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Retry-After", "5")
+	w.WriteHeader(http.StatusServiceUnavailable)
+	io.WriteString(w, "not ready: cmap is starting (opening the database, seeding it on the first start, loading the rules)\n")
+}
+
 // openState opens the database (starting the embedded one without a
 // URI), seeds it if it was never seeded, and opens an App on it that
-// derives the state from cfg's rules. The caller closes both.
+// derives the state from cfg's rules. The caller closes both. A step that
+// fails is a *startError naming it.
 func openState(ctx context.Context, cfg serveConfig, logger *slog.Logger) (*mongodb.DB, *app.App, error) {
+	if cfg.MongoURI == "" && cfg.DataDir == "" {
+		return nil, nil, &startError{what: "the data folder", err: errors.New("none given: name one with --data, or a MongoDB with --mongo-uri")}
+	}
 	db, err := mongodb.Open(ctx, mongodb.Config{URI: cfg.MongoURI, DataDir: cfg.DataDir, Logger: logger})
 	if err != nil {
-		return nil, nil, fmt.Errorf("opening the database: %w", err)
+		if _, ok := errors.AsType[*fs.PathError](err); ok && cfg.MongoURI == "" {
+			return nil, nil, &startError{what: "the data folder " + cfg.DataDir, err: err}
+		}
+		return nil, nil, &startError{what: "the database", err: err}
 	}
 	if db.Embedded() {
 		logger.Info("embedded database started; share it with a second instance by --mongo-uri", "uri", db.URI(), "data", cfg.DataDir)
@@ -237,39 +317,92 @@ func openState(ctx context.Context, cfg serveConfig, logger *slog.Logger) (*mong
 	if err := seedOnce(ctx, db, cfg.SeedsDir, logger); err != nil {
 		return nil, nil, errors.Join(err, db.Close(ctx))
 	}
+	// The model comes from the database: say so when it is missing, rather
+	// than as a failure of the rules that are checked against it.
+	if _, err := db.Framework(ctx); err != nil {
+		what := "the database"
+		if engine.ErrorCode(err) == engine.ENOTFOUND {
+			what, err = "the competency model", errors.New("the database holds none: start on an empty database, which is seeded from --seeds")
+		}
+		return nil, nil, errors.Join(&startError{what: what, err: err}, db.Close(ctx))
+	}
 	poll := cfg.Poll
 	if poll <= 0 {
 		poll = -1 // app.Options: a negative interval turns polling off
 	}
 	a, err := app.Open(ctx, db, app.Options{Logger: logger, RulesDir: cfg.RulesDir, WatchRules: cfg.WatchRules, PollInterval: poll})
 	if err != nil {
-		return nil, nil, errors.Join(fmt.Errorf("loading the rules from %s: %w", cfg.RulesDir, err), db.Close(ctx))
+		// The framework is there: app.Open's invalid input is the rules
+		// (their files, their folder, watching it); anything else is the
+		// database failing while the records are read and the facts stored.
+		what := "the rules in " + cfg.RulesDir + missingFolderHint(cfg.RulesDir)
+		if engine.ErrorCode(err) != engine.EINVALID {
+			what = "the database"
+		}
+		return nil, nil, errors.Join(&startError{what: what, err: rulesCause(err)}, db.Close(ctx))
 	}
 	return db, a, nil
 }
 
+// rulesCause returns the diagnostics in err when it has some, so that they
+// are printed one per line, and err otherwise.
+func rulesCause(err error) error {
+	if l := diag.AsList(err); l != nil {
+		return l
+	}
+	return err
+}
+
 // seedOnce loads the seeds folder into the database on its first start. A
-// database seeded before is left alone, and the folder is not read.
+// database seeded before is left alone, and the folder is not read. A step
+// that fails is a *startError naming it.
 func seedOnce(ctx context.Context, db *mongodb.DB, dir string, logger *slog.Logger) error {
 	seeded, err := db.SeededWith(ctx)
 	if err != nil {
-		return fmt.Errorf("reading the seeding state: %w", err)
+		return &startError{what: "the database (reading whether it was seeded)", err: err}
 	}
 	if seeded != "" {
 		logger.Info("database already seeded", "with", seeded)
 		return nil
 	}
+	logger.Info("seeding the empty database", "seeds", dir)
 	ds, err := seed.Load(dir)
 	if err != nil {
-		return fmt.Errorf("loading the seeds: %w", err)
+		return &startError{what: seedsWhat(dir, err), err: err}
 	}
 	res, err := seed.Apply(ctx, db, ds)
 	if err != nil {
-		return fmt.Errorf("seeding: %w", err)
+		return &startError{what: "seeding the database from " + dir, err: err}
 	}
 	logger.Info("database seeded", "with", res.SeededWith, "framework", res.FrameworkStored,
 		"courses", res.Courses.Created, "positions", res.Positions.Created, "people", res.People.Created)
 	return nil
+}
+
+// missingFolderHint says where the rules and seeds are looked for when
+// the folder dir does not exist, and "" otherwise: the first thing to try
+// when cmap runs elsewhere than in its repository's folder.
+func missingFolderHint(dir string) string {
+	if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
+		return ""
+	}
+	return " (no such folder: run cmap in the folder that holds rules/ and seeds/, or name them with --rules and --seeds)"
+}
+
+// seedsWhat names what failed in the seeds folder dir: its competency
+// model when every problem is in that file, the seeds otherwise.
+func seedsWhat(dir string, err error) string {
+	l := diag.AsList(err)
+	model, findErr := modelfile.FindModelFile(dir)
+	if l == nil || findErr != nil {
+		return "the seeds in " + dir + missingFolderHint(dir)
+	}
+	for _, d := range l {
+		if d.File != model {
+			return "the seeds in " + dir
+		}
+	}
+	return "the competency model " + model
 }
 
 // URL returns the server's base URL, e.g. "http://127.0.0.1:8080".

@@ -5,11 +5,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -40,9 +43,9 @@ func TestServeFlagsWinOverEnvironment(t *testing.T) {
 		{"an empty flag still wins", []string{"--mongo-uri="}, map[string]string{"CMAP_MONGO_URI": "mongodb://env/"}, defaults},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := parseServeFlags(tc.args, func(k string) string { return tc.env[k] }, io.Discard)
-			if err != nil {
-				t.Fatal(err)
+			got, code, ok := parseServeFlags(tc.args, func(k string) string { return tc.env[k] }, io.Discard, io.Discard)
+			if !ok {
+				t.Fatalf("exit %d", code)
 			}
 			if got != tc.want {
 				t.Errorf("config = %+v, want %+v", got, tc.want)
@@ -50,9 +53,10 @@ func TestServeFlagsWinOverEnvironment(t *testing.T) {
 		})
 	}
 	for _, args := range [][]string{{"--nope"}, {"extra"}} {
-		var stderr bytes.Buffer
-		if _, err := parseServeFlags(args, func(string) string { return "" }, &stderr); err == nil || !strings.Contains(stderr.String(), "Usage") {
-			t.Errorf("%v: err %v, stderr %q: want an error and the usage", args, err, stderr.String())
+		var stdout, stderr bytes.Buffer
+		if _, code, ok := parseServeFlags(args, func(string) string { return "" }, &stdout, &stderr); ok || code != exitUsage ||
+			!strings.Contains(stderr.String(), "Usage") || stdout.Len() > 0 {
+			t.Errorf("%v: exit %d, stderr %q: want %d and the usage on stderr", args, code, stderr.String(), exitUsage)
 		}
 	}
 }
@@ -242,8 +246,8 @@ func TestRunServeShutsDownOnCancel(t *testing.T) {
 			time.Sleep(50 * time.Millisecond)
 		}
 	}
-	if !regexp.MustCompile(`embedded database started.* uri=mongodb://127\.0\.0\.1:\d+/`).MatchString(stderr.String()) {
-		t.Errorf("the embedded database's URI is not logged:\n%s", stderr.String())
+	if !regexp.MustCompile(`(?s)msg="listening; opening the database".*embedded database started.* uri=mongodb://127\.0\.0\.1:\d+/`).MatchString(stderr.String()) {
+		t.Errorf("the address is not bound first, or the embedded database's URI is not logged:\n%s", stderr.String())
 	}
 	if code, _ := getText(t, base+"/healthz"); code != 200 {
 		t.Errorf("/healthz: %d", code)
@@ -266,20 +270,123 @@ func TestRunServeShutsDownOnCancel(t *testing.T) {
 	}
 }
 
-// TestServeRefusesToStartWithBrokenRules: with no last good set to fall
-// back on, serve prints every rule problem as file:line:col and exits 1.
-func TestServeRefusesToStartWithBrokenRules(t *testing.T) {
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "broken.yaml"), []byte("rules:\n  - id: broken\n    course: course.titel != \"\"\n    covers: {4.C: Basic}\n"), 0o644); err != nil {
+// copySeeds copies the shipped seeds into a new folder and applies edit
+// (file name -> new content) to it.
+func copySeeds(t *testing.T, edit map[string]string) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "seeds")
+	if err := os.CopyFS(dir, os.DirFS("seeds")); err != nil {
 		t.Fatal(err)
 	}
-	var stderr syncBuffer
-	code := run(context.Background(), []string{"--addr", "127.0.0.1:0", "--data", t.TempDir(), "--rules", dir}, io.Discard, &stderr)
-	if code != exitFail {
-		t.Errorf("exit code %d, want %d", code, exitFail)
+	writeFiles(t, dir, edit)
+	return dir
+}
+
+// TestServeStartFailuresNameTheirCause: each step of start-up that fails
+// says which step it was, with the input it read, and exits 1; problems in
+// files follow as file:line:col diagnostics. The cases share one data
+// folder, in the order of start-up: those that fail before seeding leave
+// it empty, the first that gets past the seeds seeds it.
+func TestServeStartFailuresNameTheirCause(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	brokenRules := t.TempDir()
+	writeFiles(t, brokenRules, map[string]string{"broken.yaml": "rules:\n  - id: broken\n    course: course.titel != \"\"\n    covers: {4.C: Basic}\n"})
+	badSeeds := copySeeds(t, map[string]string{"courses.yaml": "courses:\n  - code: SCO-101\n    title: [Basics\n"})
+	badModel := copySeeds(t, map[string]string{"security-cooperation-competency-model.txt": "Security Cooperation\n\n1.0 Title\n\nDo it.\n\n1.B Act.\n"})
+	aFile := filepath.Join(t.TempDir(), "a-file")
+	writeFiles(t, filepath.Dir(aFile), map[string]string{"a-file": "not a folder"})
+	rel := func(p string) string { return filepath.ToSlash(p) }
+
+	for _, tc := range []struct {
+		name string
+		args []string
+		logs string   // the message of the error logged
+		more []string // lines that follow the log line
+	}{
+		{"data folder", []string{"--data", filepath.Join(aFile, "data")},
+			`msg="cmap serve failed to start: the data folder ` + filepath.Join(aFile, "data") + `: mongodb: cannot create data folder: mkdir ` + aFile + `: not a directory"`, nil},
+		{"no data folder", []string{"--data", ""},
+			`msg="cmap serve failed to start: the data folder: none given: name one with --data, or a MongoDB with --mongo-uri"`, nil},
+		{"database", []string{"--mongo-uri", "mongodb://127.0.0.1:1/"},
+			`msg="cmap serve failed to start: the database: mongodb: mongodb://127.0.0.1:1/ does not answer`, nil},
+		{"seeds", []string{"--data", data, "--seeds", badSeeds},
+			`msg="cmap serve failed to start: the seeds in ` + badSeeds + `: 1 error"`,
+			[]string{rel(badSeeds) + "/courses.yaml:3:12: sequence end token ']' not found"}},
+		{"no seeds", []string{"--data", data, "--seeds", "no-such-seeds"},
+			`msg="cmap serve failed to start: the seeds in no-such-seeds (no such folder: run cmap in the folder that holds rules/ and seeds/, or name them with --rules and --seeds): 1 error"`,
+			[]string{"no-such-seeds: folder not found: the seeds folder holds the competency model and courses.yaml, positions.csv, people.csv and completions.csv"}},
+		{"model", []string{"--data", data, "--seeds", badModel},
+			`msg="cmap serve failed to start: the competency model ` + filepath.Join(badModel, "security-cooperation-competency-model.txt") + `: 1 error"`,
+			[]string{rel(badModel) + "/security-cooperation-competency-model.txt:7:1: sub-competency 1.B comes first under 1.0: missing 1.A"}},
+		{"rule folder", []string{"--data", data, "--rules", "no-such-rules"},
+			`msg="cmap serve failed to start: the rules in no-such-rules (no such folder: run cmap in the folder that holds rules/ and seeds/, or name them with --rules and --seeds): rule directory: stat no-such-rules: no such file or directory"`, nil},
+		{"rules", []string{"--data", data, "--rules", brokenRules},
+			`msg="cmap serve failed to start: the rules in ` + brokenRules + `: 1 error"`,
+			[]string{rel(brokenRules) + "/broken.yaml:3:20: unknown field course.titel (did you mean course.title?)"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr syncBuffer
+			code := run(context.Background(), append([]string{"--addr", "127.0.0.1:0"}, tc.args...), &stdout, &stderr)
+			if code != exitFail || !strings.Contains(stderr.String(), tc.logs) {
+				t.Errorf("exit %d, want %d; stderr does not hold\n%s\n%s", code, exitFail, tc.logs, stderr.String())
+			}
+			for _, line := range tc.more {
+				if !strings.Contains(stderr.String(), "\n"+line+"\n") {
+					t.Errorf("stderr does not hold the line\n%s\n%s", line, stderr.String())
+				}
+			}
+			if stdout.String() != "" {
+				t.Errorf("stdout: %q", stdout.String())
+			}
+		})
 	}
-	if want := filepath.ToSlash(dir) + "/broken.yaml:3:20:"; !strings.Contains(stderr.String(), want) {
-		t.Errorf("stderr does not point at the misspelled field (%s):\n%s", want, stderr.String())
+}
+
+// TestServePortInUseFailsAtOnce: the address is bound before anything else,
+// so an address in use fails in a moment, before the data folder is even
+// created, let alone seeded.
+func TestServePortInUseFailsAtOnce(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	addr := taken.Addr().String()
+	data := filepath.Join(t.TempDir(), "data")
+	var stderr syncBuffer
+	began := time.Now()
+	code := run(context.Background(), []string{"--addr", addr, "--data", data}, io.Discard, &stderr)
+	if code != exitFail || !strings.Contains(stderr.String(), `msg="cmap serve failed to start: listening on `+addr+`: bind: address already in use"`) {
+		t.Errorf("exit %d, stderr:\n%s", code, stderr.String())
+	}
+	if _, err := os.Stat(data); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the data folder was touched before the address was bound: %v", err)
+	}
+	if took := time.Since(began); took > 2*time.Second {
+		t.Errorf("failing took %v", took)
+	}
+}
+
+// TestStartingUp checks the answers of a server that is still starting.
+func TestStartingUp(t *testing.T) {
+	for _, tc := range []struct {
+		path   string
+		status int
+		body   string
+	}{
+		{"/healthz", http.StatusOK, "ok\n"},
+		{"/readyz", http.StatusServiceUnavailable, "not ready: cmap is starting"},
+		{"/graphql", http.StatusServiceUnavailable, "not ready: cmap is starting"},
+		{"/coverage", http.StatusServiceUnavailable, "not ready: cmap is starting"},
+	} {
+		rec := httptest.NewRecorder()
+		startingUp(rec, httptest.NewRequest(http.MethodGet, tc.path, nil))
+		if rec.Code != tc.status || !strings.HasPrefix(rec.Body.String(), tc.body) {
+			t.Errorf("GET %s while starting: %d %q, want %d %q", tc.path, rec.Code, rec.Body, tc.status, tc.body)
+		}
+		if tc.status == http.StatusServiceUnavailable && rec.Header().Get("Retry-After") == "" {
+			t.Errorf("GET %s while starting: no Retry-After", tc.path)
+		}
 	}
 }
 

@@ -1,11 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
-	"image/png"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -120,6 +116,8 @@ func (a *coverageAPI) reach(status string) map[string]string {
 func loadPage(t *testing.T, b *browser, url string) *html.Node {
 	t.Helper()
 	b.open(t, url)
+	b.waitFor(t, url+" to render", `document.body && document.body.dataset.state && document.body.dataset.state !== "loading"`)
+	b.frames(t)
 	doc := b.dom(t)
 	body := find(doc, func(n *html.Node) bool { return n.Data == "body" })
 	if len(body) != 1 {
@@ -237,8 +235,10 @@ func emptyNote(t *testing.T, doc *html.Node) note {
 // totals and the Highest column under several filters, the rules behind a
 // cell with their descriptions, why a view has no column, the sticky
 // columns and the count of course columns off-screen while the courses
-// scroll, that nothing sticks out of the viewport, and a screenshot. With
-// CMAP_SCREENSHOTS set to a directory it saves the screenshots there.
+// scroll, that nothing sticks out of the viewport, and a screenshot; and
+// that meanwhile the console shows no error, warning or policy violation
+// and the page throws nothing. With CMAP_SCREENSHOTS set to a directory it
+// saves the screenshots there.
 func TestCoveragePageInChromium(t *testing.T) {
 	chromium(t)
 	s := start(t, serveConfig{Addr: "127.0.0.1:0", DataDir: t.TempDir(), RulesDir: "rules", SeedsDir: "seeds"})
@@ -248,23 +248,31 @@ func TestCoveragePageInChromium(t *testing.T) {
 	if n := len(api.subs()); n != 58 {
 		t.Fatalf("the API lists %d sub-competencies, want the model's 58", n)
 	}
-	b := startBrowser(t)
+	b := startBrowser(t, coverageViewports[0].width, coverageViewports[0].height)
+	checkConsole := func(t *testing.T) { b.checkConsole(t) }
 	for _, vp := range coverageViewports {
 		t.Run(fmt.Sprintf("%dpx", vp.width), func(t *testing.T) {
 			b.resize(t, vp.width, vp.height)
-			p := coveragePage{b: b, server: s.URL(), base: s.URL() + "/coverage", api: &api, width: vp.width, height: vp.height}
-			t.Run("rows and totals", p.rowsAndTotals)
-			t.Run("gaps", p.gaps)
-			t.Run("highest", p.highest)
-			t.Run("cell, fit and screenshot", p.cell)
-			t.Run("sticky columns and off-screen count", p.sticky)
-			t.Run("why a view is empty", p.empty)
+			p := coveragePage{b: b, server: s.URL(), base: s.URL() + "/coverage", api: &api, width: vp.width}
+			run := func(name string, check func(*testing.T)) {
+				t.Run(name, func(t *testing.T) {
+					defer checkConsole(t)
+					check(t)
+				})
+			}
+			run("rows and totals", p.rowsAndTotals)
+			run("gaps", p.gaps)
+			run("highest", p.highest)
+			run("cell, fit and screenshot", p.cell)
+			run("sticky columns and off-screen count", p.sticky)
+			run("why a view is empty", p.empty)
 		})
 	}
 
 	// With every retired course made active again, "retired only" says the
 	// catalogue has none.
 	t.Run("no retired course", func(t *testing.T) {
+		defer checkConsole(t)
 		if api.RetiredCourses.TotalCount == 0 {
 			t.Fatal("the shipped catalogue has no retired course: the test cannot tell the two explanations apart")
 		}
@@ -297,9 +305,9 @@ func TestCoveragePageInChromium(t *testing.T) {
 type coveragePage struct {
 	b *browser
 	// The server's URL and the page's.
-	server, base  string
-	api           *coverageAPI
-	width, height int
+	server, base string
+	api          *coverageAPI
+	width        int // of the viewport, in CSS pixels
 }
 
 // rowsAndTotals checks that every sub-competency is a row under its
@@ -567,32 +575,7 @@ func (p coveragePage) cell(t *testing.T) {
 		}
 	}
 
-	data := p.b.screenshot(t)
-	if dir := os.Getenv("CMAP_SCREENSHOTS"); dir != "" {
-		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("coverage-%d.png", p.width)), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	img, err := png.Decode(bytes.NewReader(data))
-	if err != nil {
-		t.Fatalf("the screenshot is not a PNG: %v", err)
-	}
-	if b := img.Bounds(); b.Dx() != p.width || b.Dy() != p.height {
-		t.Errorf("the screenshot is %dx%d, want %dx%d", b.Dx(), b.Dy(), p.width, p.height)
-	}
-	colours := map[[4]uint32]bool{}
-	bounds := img.Bounds()
-	for y := bounds.Min.Y; y < bounds.Max.Y; y += 4 {
-		for x := bounds.Min.X; x < bounds.Max.X; x += 4 {
-			r, g, bl, a := img.At(x, y).RGBA()
-			colours[[4]uint32{r >> 8, g >> 8, bl >> 8, a >> 8}] = true
-		}
-	}
-	// A blank page has one colour; the map has the page's own colours,
-	// one per level of the scale, text and hatching.
-	if len(colours) < 20 {
-		t.Errorf("the screenshot has %d colours: it looks blank", len(colours))
-	}
+	p.b.screenshot(t, fmt.Sprintf("coverage-%d", p.width))
 }
 
 // The JavaScript that measures, in the grid as it is scrolled now, which

@@ -30,6 +30,11 @@ func main() {
 // run dispatches args to a verb and returns the process exit code. It never
 // calls os.Exit, so tests drive it end to end.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if code, ok := groupHelp(args, usage, stdout, func(args []string) int {
+		return run(ctx, args, stdout, stderr)
+	}); ok {
+		return code
+	}
 	verb := "serve"
 	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
 		verb, args = args[0], args[1:]
@@ -45,11 +50,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runExport(ctx, args, stdout, stderr)
 	case "bench":
 		return runBench(ctx, args, stdout, stderr)
-	case "help":
-		fmt.Fprint(stdout, usage)
-		return exitOK
 	default:
-		fmt.Fprintf(stderr, "cmap: unknown command %q\n\n%s", verb, usage)
+		fmt.Fprintf(stderr, "cmap: unknown verb %q\n\n%s", verb, usage)
 		return exitUsage
 	}
 }
@@ -57,13 +59,28 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 const usage = `cmap: curriculum mapping with rules, over a GraphQL API.
 
 Usage:
-  cmap [serve] [flags]        serve the GraphQL API (the default verb)
-  cmap model export [FILE]    write the competency model as YAML
-  cmap rules check|test|explain  check, test and explain the rule files
-  cmap export coverage|gaps|readiness [--format csv|json] [-o FILE]
-                              write an analysis answer as a file
-  cmap bench [--scale S]      measure cmap against its DoD-scale goals
-  cmap help                   this text
+  cmap [serve] [flags]                 serve the API, the coverage map and
+                                       the exports (the default verb)
+  cmap model export [FILE]             write the competency model as YAML
+  cmap model check [FILE]              show how the competency model reads
+  cmap rules check [DIR]               check the rule files: every problem
+                                       as file:line:col
+  cmap rules test [DIR]                run the rule tests beside the rules
+  cmap rules explain RULE --course CODE | --position ID
+                                       show why a rule fires or not
+  cmap export coverage|gaps|readiness  write an analysis answer as CSV or
+                                       JSON
+  cmap bench [--scale S]               measure cmap against its DoD-scale
+                                       goals
+  cmap help [VERB ...]                 this text, or the help of a verb
 
-Run 'cmap VERB -h' for the flags of a verb.
+'cmap help VERB' (or 'cmap VERB -h') prints the flags and examples of a
+verb. Exit codes: 0 success; 1 the command ran and found errors (bad
+rules or seeds, failing tests, a server that failed); 2 a wrong command
+line.
+
+Examples:
+  cmap help serve
+  cmap help rules explain
+  cmap rules check
 `

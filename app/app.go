@@ -28,9 +28,14 @@
 //     revision and diagnostics, and the serving set stays; a good set is
 //     applied to everything and swapped in.
 //   - The store is the truth shared by every instance: an App polls the
-//     store's DataVersion and rebuilds in the background when another
-//     instance (or a tool) wrote. Its own writes are accounted for and cause
-//     no rebuild.
+//     store's DataVersion (and, on a MongoDB replica set, is woken by a
+//     change stream) and catches up in the background when another
+//     instance (or a tool) wrote: it reads the store's change log, then
+//     each record written since, and applies the same incremental update
+//     as for its own writes, so that catching up costs what the change
+//     does. A framework change, or a log that cannot say what changed,
+//     rebuilds everything (see catchup.go). Its own writes are accounted
+//     for and cause no catch-up.
 //
 // Facts are stored by the instance that derives them; an instance whose
 // incremental update failed (say, the database went away between the
@@ -52,7 +57,7 @@ import (
 // Defaults of Options.
 const (
 	// DefaultPollInterval is how often an App asks the store whether
-	// another instance wrote.
+	// another instance wrote (unless the store announces it sooner).
 	DefaultPollInterval = 2 * time.Second
 	// DefaultWatchDebounce is how long the rule watcher waits after the
 	// last change of a burst (an editor's save is several events) before
@@ -73,8 +78,11 @@ type Options struct {
 	// reloads; 0 means DefaultWatchDebounce.
 	WatchDebounce time.Duration
 	// PollInterval is how often the store's DataVersion is checked; 0
-	// means DefaultPollInterval, a negative value turns polling off (for
-	// an App that is alone on its database).
+	// means DefaultPollInterval, a negative value turns polling and
+	// watching off (for an App that is alone on its database). A store
+	// that announces changes (engine.ChangeWatcher) wakes the App at once
+	// besides. It is also how long a version may be missing from the
+	// change log before the App gives up on it and rebuilds.
 	PollInterval time.Duration
 }
 
@@ -93,8 +101,12 @@ type App struct {
 	// rebuild that raced one of them builds again (guarded by updateMu).
 	writes uint64
 	// rebuildMu serializes full rebuilds (polls, reloads, a new framework),
-	// which take long and run without updateMu until they swap.
+	// which take long and run without updateMu until they swap, and
+	// catch-ups from the change log.
 	rebuildMu sync.Mutex
+	// hole is the last version found missing from the change log
+	// (guarded by rebuildMu; see catchup.go).
+	hole hole
 
 	// ctx lives until Close: the poller, the watcher and the rebuilds
 	// and reloads they start run under it.

@@ -45,13 +45,18 @@ type Course struct {
 	UpdatedAt time.Time `json:"updatedAt" yaml:"-"`
 }
 
+// courseCode is the form of a course code, and courseCodeRule says it in
+// words for error messages.
 var courseCode = regexp.MustCompile(`^[A-Z][A-Z0-9]{1,9}-[0-9A-Z]{2,6}$`)
+
+const courseCodeRule = "2 to 10 capital letters or digits starting with a letter, a dash, " +
+	"then 2 to 6 capital letters or digits: SCO-201"
 
 // Validate checks the course's fields; the error names the field path.
 func (c *Course) Validate() error {
 	switch {
 	case !courseCode.MatchString(c.Code):
-		return Invalid("code", "%q is not a course code (letters, a dash, digits: SCO-201)", c.Code)
+		return Invalid("code", "%q is not a course code (%s)", c.Code, courseCodeRule)
 	case strings.TrimSpace(c.Title) == "":
 		return Invalid("title", "title is empty")
 	case c.Hours < 0 || c.Hours > 10000:
@@ -82,7 +87,7 @@ func (c *Course) Validate() error {
 		field := fmt.Sprintf("prerequisites[%d]", i)
 		switch {
 		case !courseCode.MatchString(p):
-			return Invalid(field, "%q is not a course code", p)
+			return Invalid(field, "%q is not a course code (%s)", p, courseCodeRule)
 		case p == c.Code:
 			return Invalid(field, "a course cannot be its own prerequisite")
 		case seen[p]:
@@ -114,22 +119,29 @@ type Position struct {
 	UpdatedAt time.Time `json:"updatedAt" yaml:"-"`
 }
 
+// positionID is the form of position and person ids, and gradeRe the
+// form of a grade; the rules say them in words for error messages.
 var (
 	positionID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
 	gradeRe    = regexp.MustCompile(`^(GS|O|E|W|SES|GG|NH)-[0-9]{1,2}$`)
+)
+
+const (
+	idRule    = "1 to 64 letters, digits, dashes, underscores or dots, starting with a letter or digit"
+	gradeRule = "a pay plan (GS, O, E, W, SES, GG or NH), a dash and a 1- or 2-digit number: GS-13, O-5"
 )
 
 // Validate checks the position's fields.
 func (p *Position) Validate() error {
 	switch {
 	case !positionID.MatchString(p.ID):
-		return Invalid("id", "%q is not a position id (letters, digits, - _ .)", p.ID)
+		return Invalid("id", "%q is not a position id (%s: POS-0001)", p.ID, idRule)
 	case strings.TrimSpace(p.Title) == "":
 		return Invalid("title", "title is empty")
 	case strings.TrimSpace(p.Organization) == "":
 		return Invalid("organization", "organization is empty")
 	case !gradeRe.MatchString(p.Grade):
-		return Invalid("grade", "%q is not a grade (GS-13, O-4, E-7, ...)", p.Grade)
+		return Invalid("grade", "%q is not a grade (%s)", p.Grade, gradeRule)
 	case strings.TrimSpace(p.Category) == "":
 		return Invalid("category", "category is empty")
 	}
@@ -180,11 +192,11 @@ type Completion struct {
 func (p *Person) Validate() error {
 	switch {
 	case !positionID.MatchString(p.ID):
-		return Invalid("id", "%q is not a person id (letters, digits, - _ .)", p.ID)
+		return Invalid("id", "%q is not a person id (%s: P-00001)", p.ID, idRule)
 	case strings.TrimSpace(p.Name) == "":
 		return Invalid("name", "name is empty")
 	case p.PositionID != "" && !positionID.MatchString(p.PositionID):
-		return Invalid("positionId", "%q is not a position id", p.PositionID)
+		return Invalid("positionId", "%q is not a position id (%s: POS-0001)", p.PositionID, idRule)
 	}
 	for i, c := range p.Completions {
 		if err := c.Validate(); err != nil {
@@ -198,7 +210,7 @@ func (p *Person) Validate() error {
 func (c Completion) Validate() error {
 	switch {
 	case !courseCode.MatchString(c.CourseCode):
-		return Invalid("courseCode", "%q is not a course code", c.CourseCode)
+		return Invalid("courseCode", "%q is not a course code (%s)", c.CourseCode, courseCodeRule)
 	case c.Completed.IsZero():
 		return Invalid("completed", "completion date is missing")
 	case c.Completed.After(time.Now().Add(48 * time.Hour)):

@@ -19,18 +19,19 @@ import (
 // not on the scale) is skipped; the error names each such rule and the
 // facts of the others are still returned. Safe for concurrent use.
 func (rs *RuleSet) CourseCoverage(c *Course) ([]Coverage, error) {
-	m := rs.getVM()
-	defer rs.putVM(m)
-	out := rs.evalCourse(m, c)
+	e := rs.getEvaluator()
+	defer rs.putEvaluator(e)
+	out := e.course(c)
 	return out.coverage(c.Code), out.err
 }
 
 // PositionRequirements derives the requirement facts of position p, like
 // CourseCoverage. Safe for concurrent use.
 func (rs *RuleSet) PositionRequirements(p *Position) ([]Requirement, error) {
-	m := rs.getVM()
-	defer rs.putVM(m)
-	out := rs.evalPosition(m, newPositionView(p), nil)
+	e := rs.getEvaluator()
+	defer rs.putEvaluator(e)
+	v := newPositionView(p)
+	out := e.position(&v, nil, 0)
 	return out.requirements(p.ID), out.err
 }
 
@@ -44,11 +45,16 @@ type Derived struct {
 }
 
 // DeriveAll derives the facts of every course and position, in parallel
-// over GOMAXPROCS goroutines. Position rules are evaluated once per
-// distinct value of the fields they read (a rule that reads category and
-// grade runs once per category and grade met), so many positions cost
-// little more than few. The facts of positions that read alike share their
-// Rules slices: treat facts as read-only.
+// over GOMAXPROCS goroutines (courses on all of them, positions on one
+// at the same time). Position rules are evaluated once per distinct value
+// of the fields they read (a rule that reads category and grade runs once
+// per category and grade met), so many positions cost little more than
+// few.
+//
+// Facts share memory: the Rules slices of facts may be shared (by all
+// positions that read alike), and the requirement lists of all positions
+// are cut from one array (each with its capacity limited to its length,
+// so an append copies). Treat facts as read-only.
 //
 // Errors are as for CourseCoverage, joined; the facts of rules that did
 // not fail are all returned.
@@ -58,11 +64,14 @@ func (rs *RuleSet) DeriveAll(courses []*Course, positions []*Position) (*Derived
 		Coverage:     make(map[string][]Coverage, len(courses)),
 		Requirements: make(map[string][]Requirement, len(positions)),
 	}
+	var positionErr error
+	var positionsDone sync.WaitGroup
+	positionsDone.Go(func() { positionErr = rs.derivePositions(positions, d.Requirements) })
 	cov := make([][]Coverage, len(courses))
 	var errs []error
 	var mu sync.Mutex
-	parallel(len(courses), func(m *vm.VM, i int) {
-		out := rs.evalCourse(m, courses[i])
+	parallel(len(courses), func(e *evaluator, i int) {
+		out := e.course(courses[i])
 		cov[i] = out.coverage(courses[i].Code)
 		if out.err != nil {
 			mu.Lock()
@@ -73,19 +82,16 @@ func (rs *RuleSet) DeriveAll(courses []*Course, positions []*Position) (*Derived
 	for i, c := range courses {
 		d.Coverage[c.Code] = cov[i]
 	}
-	reqs, err := rs.derivePositions(positions)
-	if err != nil {
-		errs = append(errs, err)
-	}
-	for i, p := range positions {
-		d.Requirements[p.ID] = reqs[i]
+	positionsDone.Wait()
+	if positionErr != nil {
+		errs = append(errs, positionErr)
 	}
 	return d, errors.Join(errs...)
 }
 
-// parallel calls fn(vm, i) for i in [0, n) on GOMAXPROCS goroutines, each
-// with a VM of its own.
-func parallel(n int, fn func(m *vm.VM, i int), rs *RuleSet) {
+// parallel calls fn(e, i) for i in [0, n) on GOMAXPROCS goroutines, each
+// with an evaluator of its own.
+func parallel(n int, fn func(e *evaluator, i int), rs *RuleSet) {
 	workers := min(runtime.GOMAXPROCS(0), n)
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -93,14 +99,14 @@ func parallel(n int, fn func(m *vm.VM, i int), rs *RuleSet) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			m := rs.getVM()
-			defer rs.putVM(m)
+			e := rs.getEvaluator()
+			defer rs.putEvaluator(e)
 			for {
 				i := int(next.Add(1)) - 1
 				if i >= n {
 					return
 				}
-				fn(m, i)
+				fn(e, i)
 			}
 		}()
 	}
@@ -108,10 +114,14 @@ func parallel(n int, fn func(m *vm.VM, i int), rs *RuleSet) {
 }
 
 // derivePositions evaluates the position rules over positions, once per
-// profile: the values of the fields that some rule reads. Within a
-// profile each rule's answer is memoised by the fields it reads itself.
-func (rs *RuleSet) derivePositions(positions []*Position) ([][]Requirement, error) {
-	out := make([][]Requirement, len(positions))
+// profile: the values of the fields that some rule reads. Across profiles
+// each rule's answer is memoised by the fields it reads itself (see
+// positionMemo). It stores the facts of each position in into, by id.
+//
+// The facts of all positions are cut from one slab: one allocation
+// instead of one per position, which the garbage collector also scans as
+// one object.
+func (rs *RuleSet) derivePositions(positions []*Position, into map[string][]Requirement) error {
 	profileOf := make([]int, len(positions))
 	var reps []positionView
 	index := map[string]int{}
@@ -127,32 +137,63 @@ func (rs *RuleSet) derivePositions(positions []*Position) ([][]Requirement, erro
 		}
 		profileOf[i] = k
 	}
-	memo := make([]map[string]bool, len(rs.positionRules))
-	for i := range memo {
-		memo[i] = map[string]bool{}
-	}
+	memo := rs.newPositionMemo(reps)
 	templates := make([][]Requirement, len(reps))
 	var errs []error
-	m := rs.getVM()
+	e := rs.getEvaluator()
 	for k := range reps {
-		res := rs.evalPosition(m, reps[k], memo)
+		res := e.position(&reps[k], memo, k)
 		templates[k] = res.requirements("")
 		if res.err != nil {
 			errs = append(errs, res.err)
 		}
 	}
-	rs.putVM(m)
-	parallel(len(positions), func(_ *vm.VM, i int) {
+	rs.putEvaluator(e)
+	total := 0
+	for _, k := range profileOf {
+		total += len(templates[k])
+	}
+	slab := make([]Requirement, total)
+	for i, p := range positions {
 		t := templates[profileOf[i]]
-		reqs := make([]Requirement, len(t))
+		reqs := slab[:len(t):len(t)]
+		slab = slab[len(t):]
 		for j := range t {
-			reqs[j] = t[j]
-			reqs[j].Position = positions[i].ID
+			reqs[j] = Requirement{Position: p.ID, SubCompetency: t[j].SubCompetency, Level: t[j].Level, Rules: t[j].Rules}
 		}
-		out[i] = reqs
-	}, rs)
-	return out, errors.Join(errs...)
+		into[p.ID] = reqs
+	}
+	return errors.Join(errs...)
 }
+
+// evaluator evaluates rules on one goroutine: a VM, and scratch space that
+// it reuses from item to item. The outcome it returns is valid until its
+// next evaluation.
+type evaluator struct {
+	rs    *RuleSet
+	vm    *vm.VM
+	out   outcome
+	terms termSet
+	text  textScratch
+}
+
+// getEvaluator takes an evaluator from the rule set's pool; give it back
+// with putEvaluator.
+func (rs *RuleSet) getEvaluator() *evaluator {
+	e, _ := rs.evaluators.Get().(*evaluator)
+	if e == nil {
+		n := len(rs.subCodes)
+		e = &evaluator{
+			rs: rs, vm: &vm.VM{},
+			out:   outcome{rs: rs, rank: make([]int, n), rules: make([][]*Rule, n)},
+			terms: rs.terms.newSet(),
+		}
+	}
+	e.vm.MemoryBudget = memoryBudget
+	return e
+}
+
+func (rs *RuleSet) putEvaluator(e *evaluator) { rs.evaluators.Put(e) }
 
 // outcome is what the rules of a kind gave one item, by framework index.
 type outcome struct {
@@ -166,9 +207,15 @@ type outcome struct {
 	err   error
 }
 
-func (rs *RuleSet) newOutcome() *outcome {
-	n := len(rs.subCodes)
-	return &outcome{rs: rs, rank: make([]int, n), rules: make([][]*Rule, n)}
+// reset empties o for an item with catalogue tier rank tier, keeping its
+// buffers.
+func (o *outcome) reset(tier int) *outcome {
+	clear(o.rank)
+	for i := range o.rules {
+		o.rules[i] = o.rules[i][:0]
+	}
+	o.tier, o.fired, o.err = tier, o.fired[:0], nil
+	return o
 }
 
 // give records the facts of a rule that fired; exclusions are applied by
@@ -199,32 +246,36 @@ func (o *outcome) finish() *outcome {
 		}
 		if len(r.excludeIdx) == 0 {
 			clear(o.rank)
-			clear(o.rules)
 			continue
 		}
 		for _, idx := range r.excludeIdx {
 			o.rank[idx] = 0
-			o.rules[idx] = nil
 		}
 	}
 	return o
 }
 
-func (o *outcome) refs(idx int) []RuleRef {
-	refs := make([]RuleRef, len(o.rules[idx]))
-	for i, r := range o.rules[idx] {
-		refs[i] = r.Ref()
-	}
-	return refs
-}
-
 // collect makes one fact with fact for each sub-competency that o gives,
-// in framework order.
+// in framework order. The facts' rule references are cut from one slab.
 func collect[T any](o *outcome, fact func(sub, level string, rules []RuleRef) T) []T {
-	out := []T{}
+	n, nrefs := 0, 0
 	for idx, rank := range o.rank {
 		if rank > 0 {
-			out = append(out, fact(o.rs.subCodes[idx], o.rs.scale.Level(rank), o.refs(idx)))
+			n++
+			nrefs += len(o.rules[idx])
+		}
+	}
+	out := make([]T, 0, n)
+	slab := make([]RuleRef, nrefs)
+	for idx, rank := range o.rank {
+		if rank > 0 {
+			rules := o.rules[idx]
+			refs := slab[:len(rules):len(rules)]
+			slab = slab[len(rules):]
+			for i, r := range rules {
+				refs[i] = r.Ref()
+			}
+			out = append(out, fact(o.rs.subCodes[idx], o.rs.scale.Level(rank), refs))
 		}
 	}
 	return out
@@ -242,17 +293,25 @@ func (o *outcome) requirements(position string) []Requirement {
 	})
 }
 
-// evalCourse runs every course rule on c with VM m.
-func (rs *RuleSet) evalCourse(m *vm.VM, c *Course) *outcome {
-	o := rs.newOutcome()
-	ce := rs.newCourseEnv(c)
-	o.tier = int(ce.Course.Level)
+// course runs every course rule on c.
+func (e *evaluator) course(c *Course) *outcome {
+	rs := e.rs
+	clear(e.terms)
+	rs.terms.match(e.terms, c, &e.text)
+	ce := courseEnv{Course: rs.newCourseView(c), Terms: e.terms}
+	o := e.out.reset(int(ce.Course.Level))
 	env := any(ce)
 	for _, r := range rs.courseRules {
-		if r.gate != nil && !ce.Terms.hasAny(r.gate) {
-			continue
+		if r.gate != nil {
+			if !ce.Terms.hasAny(r.gate) {
+				continue
+			}
+			if r.gateExact {
+				o.give(r)
+				continue
+			}
 		}
-		ok, err := runRule(m, r, env)
+		ok, err := runRule(e.vm, r, env)
 		switch {
 		case err != nil:
 			o.fail(r, err)
@@ -263,37 +322,136 @@ func (rs *RuleSet) evalCourse(m *vm.VM, c *Course) *outcome {
 	return o.finish()
 }
 
-// evalPosition runs every position rule on v with VM m. With memo (one map
-// per position rule), answers are reused for positions that agree on the
-// fields a rule reads.
-func (rs *RuleSet) evalPosition(m *vm.VM, v positionView, memo []map[string]bool) *outcome {
-	o := rs.newOutcome()
-	env := any(positionEnv{Position: v})
-	var key []byte
-	for i, r := range rs.positionRules {
-		var ok bool
-		var err error
+// position runs every position rule on v. With memo, v is profile k of
+// memo, and answers are reused for profiles that agree on the fields a
+// rule reads.
+func (e *evaluator) position(v *positionView, memo *positionMemo, k int) *outcome {
+	o := e.out.reset(0)
+	var env any
+	for i, r := range e.rs.positionRules {
+		var answer *int8
 		if memo != nil {
-			key = r.fields.key(key[:0], &v)
-			if cached, hit := memo[i][string(key)]; hit {
-				ok = cached
-			} else {
-				ok, err = runRule(m, r, env)
-				if err == nil {
-					memo[i][string(key)] = ok
+			answer = memo.answer(i, k)
+			if answer != nil && *answer != unknown {
+				if *answer == holds {
+					o.give(r)
 				}
+				continue
 			}
-		} else {
-			ok, err = runRule(m, r, env)
 		}
+		if env == nil {
+			env = positionEnv{Position: *v}
+		}
+		ok, err := runRule(e.vm, r, env)
 		switch {
 		case err != nil:
 			o.fail(r, err)
+			continue
 		case ok:
 			o.give(r)
 		}
+		if answer != nil {
+			*answer = fails
+			if ok {
+				*answer = holds
+			}
+		}
 	}
 	return o.finish()
+}
+
+// Answers of a position rule in a positionMemo.
+const (
+	unknown int8 = iota
+	fails
+	holds
+)
+
+// positionMemo remembers the answers of the position rules for a list of
+// profiles (positions that agree on every field some rule reads).
+//
+// The values of each field are numbered, and a rule's answers are kept in
+// an array indexed by the numbers of the values it reads, in mixed radix:
+// an answer is found by a few multiplications, not by hashing a key. A rule
+// whose array would be much larger than the list of profiles (it reads
+// fields with many values, such as ids) keeps no answers: it runs once per
+// profile.
+type positionMemo struct {
+	// values holds the number of each field's value, by profile.
+	values [][len(positionFields)]int32
+	// strides of each field and answers, by position rule; a stride is 0
+	// for a field the rule does not read.
+	strides [][len(positionFields)]int32
+	answers [][]int8
+}
+
+func (rs *RuleSet) newPositionMemo(profiles []positionView) *positionMemo {
+	m := &positionMemo{
+		values:  make([][len(positionFields)]int32, len(profiles)),
+		strides: make([][len(positionFields)]int32, len(rs.positionRules)),
+		answers: make([][]int8, len(rs.positionRules)),
+	}
+	var count [len(positionFields)]int
+	var key []byte
+	numbers := map[string]int32{}
+	for f := range positionFields {
+		field := fieldMask(1) << f
+		if rs.positionFields&field == 0 {
+			continue
+		}
+		clear(numbers)
+		for k := range profiles {
+			key = field.key(key[:0], &profiles[k])
+			n, ok := numbers[string(key)]
+			if !ok {
+				n = int32(len(numbers))
+				numbers[string(key)] = n
+			}
+			m.values[k][f] = n
+		}
+		count[f] = len(numbers)
+	}
+	limit := max(4*len(profiles), 1024)
+	sizes := make([]int, len(rs.positionRules))
+	total := 0
+	for i, r := range rs.positionRules {
+		size := 1
+		for f := range positionFields {
+			if r.fields&(1<<f) == 0 {
+				continue
+			}
+			if count[f] > limit/size {
+				size = 0
+				break
+			}
+			m.strides[i][f] = int32(size)
+			size *= max(count[f], 1) // 0 only when there are no positions
+		}
+		sizes[i] = size
+		total += size
+	}
+	slab := make([]int8, total)
+	for i, size := range sizes {
+		if size > 0 {
+			m.answers[i] = slab[:size:size]
+			slab = slab[size:]
+		}
+	}
+	return m
+}
+
+// answer returns where the answer of position rule i for profile k is
+// kept, or nil if the rule keeps no answers.
+func (m *positionMemo) answer(i, k int) *int8 {
+	a := m.answers[i]
+	if a == nil {
+		return nil
+	}
+	idx := int32(0)
+	for f, n := range m.values[k] {
+		idx += n * m.strides[i][f]
+	}
+	return &a[idx]
 }
 
 // runRule evaluates r's condition over env on m.

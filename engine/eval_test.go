@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -132,10 +133,21 @@ func TestPositionRequirements(t *testing.T) {
 	}
 }
 
+// manyValuedRules read fields with a value per position, so that DeriveAll
+// keeps no answers for some of them (see positionMemo).
+const manyValuedRules = `rules:
+  - id: sevens
+    position: position.id endsWith "7" && gradeAtLeast("GS-13", "O-5")
+    requires: {2.A: Basic}
+  - id: org-chief
+    position: position.organization == "ORG-3" || position.title == "Chief"
+    requires: {2.B: Advanced}
+`
+
 // DeriveAll memoises position rules by the fields they read and runs in
 // parallel: its facts must equal those of one-by-one evaluation.
 func TestDeriveAllAgreesWithOneByOne(t *testing.T) {
-	rs := mustLoad(t, map[string]string{"courses.yaml": evalRules, "positions.yaml": positionRules})
+	rs := mustLoad(t, map[string]string{"courses.yaml": evalRules, "positions.yaml": positionRules, "many.yaml": manyValuedRules})
 	var courses []*Course
 	var positions []*Position
 	grades := []string{"GS-9", "GS-13", "GS-15", "O-4", "O-5", "E-9"}
@@ -153,8 +165,16 @@ func TestDeriveAllAgreesWithOneByOne(t *testing.T) {
 		positions = append(positions, &Position{
 			ID: fmt.Sprintf("POS-%04d", i), Title: []string{"Analyst", "Vacant", "Chief"}[i%7%3],
 			Grade: grades[i%len(grades)], Category: []string{"SCO", "IA"}[i%2], KeyBillet: i%3 == 0,
-			Region: []string{"CONUS", "EUCOM", "INDOPACOM"}[i%3],
+			Region: []string{"CONUS", "EUCOM", "INDOPACOM"}[i%3], Organization: fmt.Sprintf("ORG-%d", i%40),
 		})
+	}
+	views := make([]positionView, len(positions))
+	for i, p := range positions {
+		views[i] = newPositionView(p)
+	}
+	memo := rs.newPositionMemo(views)
+	if memo.answers[slices.Index(rs.positionRules, rs.Rule("sevens"))] != nil || memo.answers[slices.Index(rs.positionRules, rs.Rule("senior"))] == nil {
+		t.Fatal("the fixture does not exercise both rules with answers kept and rules without")
 	}
 	d, err := rs.DeriveAll(courses, positions)
 	if err != nil {
@@ -227,5 +247,81 @@ func TestRunTimeErrorsNameTheRule(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "rule huge (rules/a.yaml:5): memory budget exceeded") ||
 		!strings.Contains(err.Error(), `rule bad-level (rules/a.yaml:8): unknown level "Not a level"`) {
 		t.Errorf("error %v: want both failing rules named", err)
+	}
+}
+
+// A course rule is skipped for a course that matches none of its gate's
+// terms, and given without running when its gate is exact: the gate must
+// agree with the condition.
+func TestTermGatesAgreeWithTheCondition(t *testing.T) {
+	rs := mustLoad(t, map[string]string{"a.yaml": `rules:
+  - id: one-call
+    course: mentions("letter of offer", "end use")
+    covers: {1.A: Basic}
+  - id: call-or-topic
+    course: mentions("letter of offer") || hasTopic("finance")
+    covers: {1.A: Basic}
+  - id: call-and-hours
+    course: mentions("end use") && course.hours >= 40
+    covers: {1.A: Basic}
+  - id: or-of-and
+    course: hasTopic("finance") || (mentions("end use") && course.hours >= 40)
+    covers: {1.A: Basic}
+  - id: call-or-hours
+    course: mentions("end use") || course.hours >= 40
+    covers: {1.A: Basic}
+  - id: not-call
+    course: not mentions("end use")
+    covers: {1.A: Basic}
+`})
+	tests := map[string]struct{ gated, exact bool }{
+		"one-call": {true, true}, "call-or-topic": {true, true}, "call-and-hours": {true, false},
+		"or-of-and": {true, false}, "call-or-hours": {false, false}, "not-call": {false, false},
+	}
+	var courses []*Course
+	for _, title := range []string{"Letter of Offer basics", "End-use monitoring", "Nothing relevant"} {
+		for _, topics := range [][]string{nil, {"Finance"}} {
+			for _, hours := range []float64{8, 40} {
+				courses = append(courses, &Course{Code: "SCO-101", Title: title, Topics: topics, Hours: hours})
+			}
+		}
+	}
+	e := rs.getEvaluator()
+	defer rs.putEvaluator(e)
+	for id, want := range tests {
+		r := rs.Rule(id)
+		if (r.gate != nil) != want.gated || r.gateExact != want.exact {
+			t.Errorf("%s: gated %v exact %v, want %v %v", id, r.gate != nil, r.gateExact, want.gated, want.exact)
+			continue
+		}
+		for _, c := range courses {
+			env := rs.newCourseEnv(c)
+			holds, err := runRule(e.vm, r, env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if open := r.gate == nil || env.Terms.hasAny(r.gate); (holds && !open) || (r.gateExact && holds != open) {
+				t.Errorf("%s on %q %v %v: condition %v, gate open %v", id, c.Title, c.Topics, c.Hours, holds, open)
+			}
+		}
+	}
+}
+
+// TestDeriveAllWithoutPositions derives a catalogue with no positions (a
+// new database, or one holding only courses): the position memo has no
+// field values to number and must not divide by their count.
+func TestDeriveAllWithoutPositions(t *testing.T) {
+	rs := mustLoad(t, map[string]string{"courses.yaml": evalRules, "positions.yaml": positionRules})
+	c := &Course{Code: "SCM-201", Title: "Price and availability", Hours: 8, DeliveryMode: DeliveryOnline, Status: CourseActive}
+	d, err := rs.DeriveAll([]*Course{c}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := rs.CourseCoverage(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Requirements) != 0 || !reflect.DeepEqual(d.Coverage[c.Code], want) {
+		t.Errorf("DeriveAll without positions = %+v, %+v; want no requirements and %+v", d.Coverage, d.Requirements, want)
 	}
 }

@@ -62,10 +62,10 @@ func (rs *RuleSet) ExplainCourse(ruleID string, c *Course) (*Explanation, error)
 	if err != nil {
 		return nil, err
 	}
-	m := rs.getVM()
-	defer rs.putVM(m)
+	ev := rs.getEvaluator()
+	defer rs.putEvaluator(ev)
 	env := rs.newCourseEnv(c)
-	e := rs.explain(r, c.Code, env, env.Terms, rs.evalCourse(m, c))
+	e := rs.explain(r, c.Code, env, env.Terms, ev.course(c))
 	e.Tier = rs.scale.Level(int(env.Course.Level))
 	return e, nil
 }
@@ -77,10 +77,10 @@ func (rs *RuleSet) ExplainPosition(ruleID string, p *Position) (*Explanation, er
 	if err != nil {
 		return nil, err
 	}
-	m := rs.getVM()
-	defer rs.putVM(m)
+	ev := rs.getEvaluator()
+	defer rs.putEvaluator(ev)
 	v := newPositionView(p)
-	return rs.explain(r, p.ID, positionEnv{Position: v}, nil, rs.evalPosition(m, v, nil)), nil
+	return rs.explain(r, p.ID, positionEnv{Position: v}, nil, ev.position(&v, nil, 0)), nil
 }
 
 func (rs *RuleSet) ruleOfKind(id string, kind RuleKind) (*Rule, error) {
@@ -99,9 +99,9 @@ func (rs *RuleSet) explain(r *Rule, subject string, env any, terms termSet, all 
 		Rule: r.Ref(), Kind: r.Kind, Description: r.Description, Subject: subject,
 		Yields: r.Yields, Exclude: r.Exclude, ExcludeCodes: r.ExcludeCodes,
 	}
-	m := rs.getVM()
-	defer rs.putVM(m)
-	fired, err := runRule(m, r, env)
+	ev := rs.getEvaluator()
+	defer rs.putEvaluator(ev)
+	fired, err := runRule(ev.vm, r, env)
 	e.Fired = fired
 	if err != nil {
 		e.Error = err.Error()
@@ -220,9 +220,9 @@ func (x *explainer) eval(n ast.Node) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := x.rs.getVM()
-	defer x.rs.putVM(m)
-	return m.Run(prog, x.env)
+	ev := x.rs.getEvaluator()
+	defer x.rs.putEvaluator(ev)
+	return ev.vm.Run(prog, x.env)
 }
 
 func (x *explainer) format(v any) string {

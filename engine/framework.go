@@ -32,9 +32,16 @@ type SubCompetency struct {
 	Statement string `json:"statement" yaml:"statement"`
 }
 
+// competencyCode and subCompetencyCode are the forms of the codes of a
+// model; the rules say them in words for error messages.
 var (
 	competencyCode    = regexp.MustCompile(`^[1-9][0-9]*\.0$`)
 	subCompetencyCode = regexp.MustCompile(`^[1-9][0-9]*\.[A-Z]$`)
+)
+
+const (
+	competencyCodeRule    = "a number from 1 without leading zeros, a dot and 0: 4.0"
+	subCompetencyCodeRule = "a number from 1 without leading zeros, a dot and one capital letter: 4.C"
 )
 
 // IsCompetencyCode reports whether s has the form of a competency code ("4.0").
@@ -69,7 +76,7 @@ func (f *Framework) Validate() error {
 		path := fmt.Sprintf("competencies[%d]", i)
 		switch {
 		case !IsCompetencyCode(c.Code):
-			return Invalid(path+".code", "%q is not a competency code (N.0)", c.Code)
+			return Invalid(path+".code", "%q is not a competency code (%s)", c.Code, competencyCodeRule)
 		case seen[c.Code]:
 			return Invalid(path+".code", "duplicate competency %s", c.Code)
 		case c.Title == "":
@@ -82,7 +89,7 @@ func (f *Framework) Validate() error {
 			sp := fmt.Sprintf("%s.subCompetencies[%d]", path, j)
 			switch {
 			case !IsSubCompetencyCode(s.Code):
-				return Invalid(sp+".code", "%q is not a sub-competency code (N.X)", s.Code)
+				return Invalid(sp+".code", "%q is not a sub-competency code (%s)", s.Code, subCompetencyCodeRule)
 			case CompetencyOf(s.Code) != c.Code:
 				return Invalid(sp+".code", "sub-competency %s does not belong to competency %s", s.Code, c.Code)
 			case seen[s.Code]:

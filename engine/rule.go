@@ -62,8 +62,10 @@ type Rule struct {
 	// fields are the position fields a position rule reads.
 	fields fieldMask
 	// gate, if set, are terms one of which a course must match for the
-	// condition of a course rule to hold (see termGate).
-	gate []int
+	// condition of a course rule to hold (see termGate); if gateExact,
+	// the condition holds whenever the course matches one of them.
+	gate      []int
+	gateExact bool
 }
 
 // Ref returns the reference that facts carry for the rule.
@@ -96,7 +98,7 @@ type RuleSet struct {
 	positionFields fieldMask
 	terms          *termTable
 
-	vms sync.Pool
+	evaluators sync.Pool
 }
 
 // Revision returns a short hex hash of the rule set's files (rule files and
@@ -119,14 +121,3 @@ func (rs *RuleSet) Rules() []*Rule { return rs.rules }
 
 // Rule returns the rule with id, or nil.
 func (rs *RuleSet) Rule(id string) *Rule { return rs.byID[id] }
-
-func (rs *RuleSet) getVM() *vm.VM {
-	m, _ := rs.vms.Get().(*vm.VM)
-	if m == nil {
-		m = &vm.VM{}
-	}
-	m.MemoryBudget = memoryBudget
-	return m
-}
-
-func (rs *RuleSet) putVM(m *vm.VM) { rs.vms.Put(m) }

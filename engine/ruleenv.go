@@ -97,13 +97,13 @@ var courseFields = []string{"code", "title", "description", "objectives", "topic
 
 // positionFields are the fields of positionView in the order of their
 // bits in a fieldMask.
-var positionFields = []string{"id", "title", "organization", "grade", "category", "keyBillet", "region"}
+var positionFields = [...]string{"id", "title", "organization", "grade", "category", "keyBillet", "region"}
 
 // fieldMask is the set of position fields a rule reads, a bit per entry of
 // positionFields.
 type fieldMask uint8
 
-const allFields fieldMask = 1<<7 - 1
+const allFields fieldMask = 1<<len(positionFields) - 1
 
 // key appends to b the values of the fields of v in mask, separated by NUL.
 func (m fieldMask) key(b []byte, v *positionView) []byte {
@@ -133,14 +133,17 @@ func (m fieldMask) key(b []byte, v *positionView) []byte {
 }
 
 func (rs *RuleSet) newCourseEnv(c *Course) courseEnv {
-	return courseEnv{
-		Course: courseView{
-			Code: c.Code, Title: c.Title, Description: c.Description,
-			Objectives: c.Objectives, Topics: c.Topics, Hours: c.Hours,
-			DeliveryMode: c.DeliveryMode, Provider: c.Provider, Status: c.Status,
-			Prerequisites: c.Prerequisites, Level: courseTier(c.Code, rs.scale),
-		},
-		Terms: rs.terms.match(c),
+	terms := rs.terms.newSet()
+	rs.terms.match(terms, c, new(textScratch))
+	return courseEnv{Course: rs.newCourseView(c), Terms: terms}
+}
+
+func (rs *RuleSet) newCourseView(c *Course) courseView {
+	return courseView{
+		Code: c.Code, Title: c.Title, Description: c.Description,
+		Objectives: c.Objectives, Topics: c.Topics, Hours: c.Hours,
+		DeliveryMode: c.DeliveryMode, Provider: c.Provider, Status: c.Status,
+		Prerequisites: c.Prerequisites, Level: courseTier(c.Code, rs.scale),
 	}
 }
 

@@ -358,7 +358,7 @@ func (rs *RuleSet) parseRule(f *yamlFile, n yamlast.Node) *ruleSpec {
 			s.idPos = f.nodePos(mv.Value)
 			if id, ok := f.str(mv.Value, "id"); ok {
 				if !ruleIDRe.MatchString(id) {
-					f.nodeErrorf(mv.Value, "rule id %q: use letters, digits, '-', '_' and '.'", id)
+					f.nodeErrorf(mv.Value, "rule id %q: letters, digits, dashes, underscores or dots, starting with a letter or digit", id)
 				}
 				s.id = id
 			}
@@ -549,7 +549,7 @@ func expandCodes(fw *Framework, spec string) ([]string, string) {
 		}
 		return []string{spec}, ""
 	}
-	return nil, fmt.Sprintf("%q is not a sub-competency code, range or competency (4.C, 1.A-1.E, 1.*)", spec)
+	return nil, fmt.Sprintf("%q is not a sub-competency (4.C), a range within one competency (1.A-1.E) or a whole competency (1.* or 1.0)", spec)
 }
 
 // parseCondition parses the condition, checks the helpers' arguments and
@@ -606,7 +606,7 @@ func friendlyMessage(msg string) string {
 	if m[1] == "course" {
 		fields = courseFields
 	} else {
-		fields = positionFields
+		fields = positionFields[:]
 	}
 	out := fmt.Sprintf("unknown field %s.%s", m[1], m[2])
 	if best := closest(m[2], fields); best != "" {
@@ -721,7 +721,7 @@ func (s *ruleSpec) checkHelper(rs *RuleSet, name string, kind RuleKind, call *as
 			}
 		case "gradeAtLeast":
 			if !gradeRe.MatchString(lit.Value) {
-				s.nodeError(a, "%q is not a grade (GS-13, O-5, E-7, ...)", lit.Value)
+				s.nodeError(a, "%q is not a grade (%s)", lit.Value, gradeRule)
 			}
 		}
 	}
@@ -832,50 +832,52 @@ func (s *ruleSpec) compile(rs *RuleSet) *Rule {
 	if s.kind == KindPosition {
 		r.fields = readFields(prog.Node())
 	} else {
-		r.gate, _ = termGate(prog.Node())
+		r.gate, _, r.gateExact = termGate(prog.Node())
 	}
 	return r
 }
 
 // termGate returns terms one of which a course must match for the
-// condition to hold, when the condition says so: a mentions() or
+// condition to hold, when the condition says so (ok): a mentions() or
 // hasTopic() call, and-ed with anything, or or-ed with another such call.
-// Evaluation skips the rule for a course that matches none of them.
-func termGate(n ast.Node) ([]int, bool) {
+// Evaluation skips the rule for a course that matches none of them. The
+// gate is exact when the condition is such calls alone, or-ed: then it
+// holds exactly when the course matches one of the terms, and evaluation
+// need not run it at all.
+func termGate(n ast.Node) (ids []int, ok, exact bool) {
 	switch n := n.(type) {
 	case *ast.CallNode:
 		id, ok := n.Callee.(*ast.IdentifierNode)
 		if !ok || (id.Value != "mentions" && id.Value != "hasTopic") || len(n.Arguments) < 2 {
-			return nil, false
+			return nil, false, false
 		}
 		if first, ok := n.Arguments[0].(*ast.IdentifierNode); !ok || first.Value != termsIdent {
-			return nil, false
+			return nil, false, false
 		}
-		var ids []int
 		for _, a := range n.Arguments[1:] {
 			lit, ok := a.(*ast.IntegerNode)
 			if !ok {
-				return nil, false
+				return nil, false, false
 			}
 			ids = append(ids, lit.Value)
 		}
-		return ids, true
+		return ids, true, true
 	case *ast.BinaryNode:
-		l, lok := termGate(n.Left)
-		r, rok := termGate(n.Right)
+		l, lok, lexact := termGate(n.Left)
+		r, rok, rexact := termGate(n.Right)
 		switch n.Operator {
 		case "&&", "and":
 			if lok {
-				return l, true
+				return l, true, false
 			}
-			return r, rok
+			return r, rok, false
 		case "||", "or":
 			if lok && rok {
-				return append(l, r...), true
+				return append(l, r...), true, lexact && rexact
 			}
 		}
 	}
-	return nil, false
+	return nil, false, false
 }
 
 // constBool returns the value of a condition when it does not depend on
@@ -936,7 +938,7 @@ func readFields(n ast.Node) fieldMask {
 		switch n := n.(type) {
 		case *ast.MemberNode:
 			if path := memberPath(n); strings.HasPrefix(path, "position.") {
-				if i := slices.Index(positionFields, strings.TrimPrefix(path, "position.")); i >= 0 {
+				if i := slices.Index(positionFields[:], strings.TrimPrefix(path, "position.")); i >= 0 {
 					m |= 1 << i
 					return
 				}

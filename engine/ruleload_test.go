@@ -112,7 +112,13 @@ rules/a.yaml:8:23: unknown level "Expret" (the scale has Basic, Intermediate, Ad
 rules/a.yaml:8:31: range 1.A-2.B spans competencies: a range stays within one (1.0)
 rules/a.yaml:8:47: unknown competency 10.0
 rules/a.yaml:8:60: unknown sub-competency 1.F
-rules/a.yaml:8:72: "x" is not a sub-competency code, range or competency (4.C, 1.A-1.E, 1.*)`,
+rules/a.yaml:8:72: "x" is not a sub-competency (4.C), a range within one competency (1.A-1.E) or a whole competency (1.* or 1.0)`,
+		},
+		{
+			name:  "a rule id states its rule",
+			files: map[string]string{"a.yaml": "rules:\n  - id: -dash-first\n    course: \"true\"\n    covers: {1.A: Basic}\n  - id: has space\n    course: \"true\"\n    covers: {1.B: Basic}\n"},
+			want: `rules/a.yaml:2:9: rule id "-dash-first": letters, digits, dashes, underscores or dots, starting with a letter or digit
+rules/a.yaml:5:9: rule id "has space": letters, digits, dashes, underscores or dots, starting with a letter or digit`,
 		},
 		{
 			name: "duplicate ids point at the second and name the first",
@@ -157,7 +163,7 @@ rules/a.yaml:12:15: compare grades with gradeAtLeast("GS-13"): compared as strin
 			want: `rules/a.yaml:3:22: mentions() takes string literals (they are known when the rules load)
 rules/a.yaml:3:39: gradeAtLeast() is a helper of position rules, and this is a course rule
 rules/a.yaml:6:15: mentions() is a helper of course rules, and this is a position rule
-rules/a.yaml:6:45: "GS13" is not a grade (GS-13, O-5, E-7, ...)`,
+rules/a.yaml:6:45: "GS13" is not a grade (a pay plan (GS, O, E, W, SES, GG or NH), a dash and a 1- or 2-digit number: GS-13, O-5)`,
 		},
 		{
 			name: "block and quoted scalars map expr positions to the file",

@@ -119,8 +119,8 @@ func (rs *RuleSet) RunTests(fsys fs.FS, name string, opts TestOptions) (*TestRep
 	}
 	report := &TestReport{Results: []TestResult{}, Unexercised: []RuleRef{}}
 	exercised := map[*Rule]bool{}
-	m := rs.getVM()
-	defer rs.putVM(m)
+	e := rs.getEvaluator()
+	defer rs.putEvaluator(e)
 	for _, t := range tests {
 		if opts.Run != nil && !opts.Run.MatchString(t.name) {
 			continue
@@ -130,11 +130,12 @@ func (rs *RuleSet) RunTests(fsys fs.FS, name string, opts TestOptions) (*TestRep
 		var o *outcome
 		if t.course != nil {
 			res.Subject = "course " + t.course.Code
-			o = rs.evalCourse(m, t.course)
+			o = e.course(t.course)
 			got = factsOf(o.coverage(t.course.Code))
 		} else {
 			res.Subject = "position " + t.position.ID
-			o = rs.evalPosition(m, newPositionView(t.position), nil)
+			v := newPositionView(t.position)
+			o = e.position(&v, nil, 0)
 			got = factsOf(o.requirements(t.position.ID))
 		}
 		for _, r := range o.fired {

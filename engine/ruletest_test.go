@@ -1,10 +1,12 @@
 package engine
 
 import (
+	"math/rand/v2"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+	"unicode"
 
 	"cmap/diag"
 )
@@ -139,7 +141,8 @@ rules/a_test.yaml:15:5: unknown key "tests" in a test (known: name, course, posi
 func TestTermMatching(t *testing.T) {
 	terms := newTermTable()
 	ids := map[string]int{}
-	for _, p := range []string{"price and availability", "End-Use", "arms", "u.s. industry", "letter of offer and acceptance data", "letter of offer"} {
+	for _, p := range []string{"price and availability", "End-Use", "arms", "u.s. industry", "letter of offer and acceptance data", "letter of offer",
+		"Zoll-Überprüfung", "défense", "übung"} {
 		ids[p] = terms.add(phraseTerm, p)
 	}
 	ids["topic:ppbe"] = terms.add(topicTerm, "PPBE")
@@ -148,18 +151,73 @@ func TestTermMatching(t *testing.T) {
 	}
 	c := &Course{
 		Title:       "PRICE and   availability; end use",
-		Description: "Harms nobody. Working with U.S. industry",
+		Description: "Harms nobody. Working with U.S. industry. ZOLL ÜBERPRÜFUNG; Défense—Übungen",
 		Objectives:  []string{"Draft a letter of offer", "and acceptance data"},
 		Topics:      []string{" ppbe "},
 	}
-	set := terms.match(c)
+	set := terms.newSet()
+	terms.match(set, c, new(textScratch))
 	for phrase, want := range map[string]bool{
 		"price and availability": true, "End-Use": true, "arms": false, "u.s. industry": true,
 		"letter of offer and acceptance data": false, // split across two objectives
 		"letter of offer":                     true, "topic:ppbe": true,
+		"Zoll-Überprüfung": true, "défense": true, "übung": false,
 	} {
 		if got := set.has(ids[phrase]); got != want {
 			t.Errorf("%q: matched %v, want %v", phrase, got, want)
 		}
+	}
+}
+
+// The phrase matcher finds a phrase exactly where its words occur in a
+// row among the words of the text, checked here against that definition
+// on random text: phrases that share words and prefixes, any case,
+// punctuation, non-ASCII letters (some of which change when lower-cased),
+// invalid UTF-8.
+func TestPhraseMatcherFindsWordsInARow(t *testing.T) {
+	vocab := []string{"a", "b", "ab", "ba", "aa", "end", "use", "Ü", "über", "ÜBER", "İx", "ß", "x9", "9"}
+	seps := []string{" ", "  ", "-", ", ", ".", "—", "\xff", "\t", "İ"}
+	rng := rand.New(rand.NewPCG(7, 7))
+	phrase := func(n int) string {
+		ws := make([]string, n)
+		for i := range ws {
+			ws[i] = vocab[rng.IntN(len(vocab))]
+		}
+		return strings.Join(ws, seps[rng.IntN(3)])
+	}
+	terms := newTermTable()
+	var phrases []string
+	for range 40 {
+		p := phrase(1 + rng.IntN(3))
+		if id := terms.add(phraseTerm, p); id == len(phrases) {
+			phrases = append(phrases, p)
+		}
+	}
+	wordsOf := func(s string) []string {
+		return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	}
+	found := 0
+	for range 2000 {
+		var b strings.Builder
+		for range rng.IntN(12) {
+			b.WriteString(vocab[rng.IntN(len(vocab))])
+			b.WriteString(seps[rng.IntN(len(seps))])
+		}
+		text := b.String()
+		set := terms.newSet()
+		terms.match(set, &Course{Title: text}, new(textScratch))
+		words := " " + strings.Join(wordsOf(text), " ") + " "
+		for id, p := range phrases {
+			want := strings.Contains(words, " "+strings.Join(wordsOf(p), " ")+" ")
+			if set.has(id) != want {
+				t.Fatalf("phrase %q in %q: matched %v, want %v", p, text, set.has(id), want)
+			}
+			if want {
+				found++
+			}
+		}
+	}
+	if found == 0 {
+		t.Fatal("no phrase ever matched: the test exercises nothing")
 	}
 }

@@ -66,7 +66,9 @@ type PersonFilter struct {
 //   - EINTERNAL for anything else.
 //
 // Every write is atomic on its one record, except the bulk creates below;
-// no write spans records.
+// no write spans records. Every write of a record is logged in the change
+// log (see Changes), so that another instance can catch up with the
+// writes it did not make; a bulk create logs one engine.ChangeMany entry.
 //
 // # Bulk creates
 //
@@ -177,6 +179,25 @@ type Store interface {
 	// every write, and reports whether it did. EINVALID when m.Revision
 	// is empty.
 	MarkFacts(ctx context.Context, m FactsMark) (bool, error)
+	// Changes returns the change log entries of the data versions after
+	// after, up to and including through, in version order. Every write
+	// that increments DataVersion also logs which record it wrote, under
+	// the version it produced: the record is written first, then the
+	// version, then the entry. The log keeps the entries of the last
+	// ChangeLogLength versions.
+	//
+	// The result stops before the first version of the range that has no
+	// entry, so it is always a prefix of the range. An entry is missing
+	// for a moment while its write is between the version and the entry,
+	// and for good when the writer died there (or through is past the
+	// data version): a caller that finds the same version still missing a
+	// while later should read everything again.
+	//
+	// Errors: EINVALID when after is negative or through is less than
+	// after; ENOTFOUND when the entry of version after+1 was pruned (the
+	// data version is more than ChangeLogLength past after): read
+	// everything again.
+	Changes(ctx context.Context, after, through int64) ([]Change, error)
 
 	// SeededWith returns the seed set name recorded by MarkSeeded, or ""
 	// when the database was never seeded.

@@ -31,6 +31,14 @@
 // reaches and courses counts the active courses at or above level; course
 // is empty. For covering-nothing, only kind, level and course are set.
 //
+// With a level (Options.MinLevel), the report is about that level. Without
+// one it is about every level of the scale: its uncovered and over-served
+// rows are those of the report at each level, lowest level first (a
+// sub-competency no course teaches at Advanced is uncovered at Expert too,
+// and has a row at both), and its covering-nothing rows, which no level
+// changes, come once with an empty level. Keep the rows of one level for
+// the report at that level.
+//
 // Readiness (one row per person, sorted by id):
 //
 //	id,name,position,organization,hasPosition,ready,requirements,gapCount,gaps
@@ -48,16 +56,20 @@
 //	                    cells: [{course, level, rules: [{id, file, line}]}],
 //	                    countByLevel: [{level, courses}], highest}]}
 //	gaps:      {level, overServedAbove,
-//	            uncovered: [{subCompetency, competency, highest, courses}],
+//	            uncovered: [{level, subCompetency, competency, highest, courses}],
 //	            overServed: [same], coveringNothing: [course code]}
 //	readiness: {people: [{id, name, positionId, organization, hasPosition,
 //	            ready, requirements,
 //	            gaps: [{subCompetency, required, attained}]}]}
+//
+// The gaps document's level is null when the report is about every level;
+// each finding names its level.
 package export
 
 import (
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -119,15 +131,40 @@ func ParseKind(s string) (Kind, error) {
 	return "", engine.Invalid("kind", "unknown export %q: want coverage, gaps or readiness", s)
 }
 
-// Options select what an export of the Index contains.
+// Options select what an export of the Index contains. The zero Options
+// give the defaults.
 type Options struct {
 	// MinLevel is the level of the gap report and the lowest level of the
-	// coverage cells; empty means the lowest level of the scale (gaps) or
-	// every cell (coverage). It is ignored by readiness.
+	// coverage cells; empty means every level (gaps) or every cell
+	// (coverage). It is ignored by readiness.
 	MinLevel string
 	// Status selects the coverage matrix's courses as in
 	// analysis.MatrixFilter.Status; empty means active courses.
 	Status string
+	// OverServedAbove is the gap report's threshold: a sub-competency more
+	// active courses than this cover is over-served. 0 means
+	// analysis.DefaultOverServedAbove; below 0 is EINVALID on
+	// overServedAbove. ParseOverServedAbove reads it from text.
+	OverServedAbove int
+}
+
+// ParseOverServedAbove reads the over-served threshold of a gap report
+// from text: "" gives 0 (the default), otherwise a whole number of 1 or
+// more. It fails with an EINVALID *engine.Error on the field
+// "overServedAbove".
+func ParseOverServedAbove(s string) (int, error) {
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		return 0, overServedError(s)
+	}
+	return n, nil
+}
+
+func overServedError(s string) error {
+	return engine.Invalid("overServedAbove", "%q is not a number of courses: want a whole number of 1 or more", s)
 }
 
 // Write writes the answer of kind from ix in format f. It fails with the
@@ -142,11 +179,22 @@ func Write(w io.Writer, ix *analysis.Index, kind Kind, f Format, o Options) erro
 		}
 		return Coverage(w, f, m)
 	case KindGaps:
-		g, err := ix.Gaps(o.MinLevel, 0)
-		if err != nil {
-			return err
+		if o.OverServedAbove < 0 {
+			return overServedError(strconv.Itoa(o.OverServedAbove))
 		}
-		return Gaps(w, f, g)
+		levels := []string{o.MinLevel}
+		if o.MinLevel == "" {
+			levels = ix.Scale().Levels
+		}
+		reports := make([]*analysis.GapReport, len(levels))
+		for i, l := range levels {
+			g, err := ix.Gaps(l, o.OverServedAbove)
+			if err != nil {
+				return err
+			}
+			reports[i] = g
+		}
+		return Gaps(w, f, reports...)
 	case KindReadiness:
 		return Readiness(w, f, ix.PeopleReadiness())
 	}
@@ -199,32 +247,50 @@ const (
 	GapCoveringNothing = "covering-nothing"
 )
 
-// Gaps writes the gap report g.
-func Gaps(w io.Writer, f Format, g *analysis.GapReport) error {
+// Gaps writes the gap report of one level, or of several levels (reports
+// in scale order, all with one threshold) as one report about each of
+// them, as the package documentation describes.
+func Gaps(w io.Writer, f Format, reports ...*analysis.GapReport) error {
+	if len(reports) == 0 {
+		return fmt.Errorf("export: no gap report to write")
+	}
 	if f == JSON {
-		return writeJSON(w, gapsJSON(g))
+		return writeJSON(w, gapsJSON(reports))
 	}
 	cw := csv.NewWriter(w)
 	if err := cw.Write([]string{"kind", "level", "subCompetency", "competency", "highest", "courses", "course"}); err != nil {
 		return err
 	}
-	for _, part := range []struct {
-		kind string
-		subs []analysis.SubCompetencyCoverage
-	}{{GapUncovered, g.Uncovered}, {GapOverServed, g.OverServed}} {
-		for _, s := range part.subs {
-			if err := cw.Write([]string{part.kind, g.Level, s.SubCompetency, s.Competency, s.Highest, strconv.Itoa(s.Courses), ""}); err != nil {
-				return err
+	for _, kind := range []string{GapUncovered, GapOverServed} {
+		for _, g := range reports {
+			subs := g.Uncovered
+			if kind == GapOverServed {
+				subs = g.OverServed
+			}
+			for _, s := range subs {
+				if err := cw.Write([]string{kind, g.Level, s.SubCompetency, s.Competency, s.Highest, strconv.Itoa(s.Courses), ""}); err != nil {
+					return err
+				}
 			}
 		}
 	}
-	for _, code := range g.CoveringNothing {
-		if err := cw.Write([]string{GapCoveringNothing, g.Level, "", "", "", "", code}); err != nil {
+	level := gapsLevel(reports)
+	for _, code := range reports[0].CoveringNothing {
+		if err := cw.Write([]string{GapCoveringNothing, level, "", "", "", "", code}); err != nil {
 			return err
 		}
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// gapsLevel returns the level of the reports: the level of one report, ""
+// for several.
+func gapsLevel(reports []*analysis.GapReport) string {
+	if len(reports) == 1 {
+		return reports[0].Level
+	}
+	return ""
 }
 
 // Readiness writes the readiness of people, in the order given.

@@ -181,7 +181,20 @@ func TestGapsCSV(t *testing.T) {
 		level string
 		want  [][]string
 	}{
+		// No level: the report at every level, lowest first; courses
+		// covering nothing once, with no level.
 		{"", [][]string{
+			{"uncovered", "Basic", "2.A", "2.0", "", "0", ""},
+			{"uncovered", "Intermediate", "1.B", "1.0", "Basic", "0", ""},
+			{"uncovered", "Intermediate", "2.A", "2.0", "", "0", ""},
+			{"uncovered", "Advanced", "1.B", "1.0", "Basic", "0", ""},
+			{"uncovered", "Advanced", "2.A", "2.0", "", "0", ""},
+			{"uncovered", "Expert", "1.A", "1.0", "Advanced", "0", ""},
+			{"uncovered", "Expert", "1.B", "1.0", "Basic", "0", ""},
+			{"uncovered", "Expert", "2.A", "2.0", "", "0", ""},
+			{"covering-nothing", "", "", "", "", "", "N-100"},
+		}},
+		{"Basic", [][]string{
 			{"uncovered", "Basic", "2.A", "2.0", "", "0", ""},
 			{"covering-nothing", "Basic", "", "", "", "", "N-100"},
 		}},
@@ -208,24 +221,53 @@ func TestGapsCSV(t *testing.T) {
 }
 
 // TestGapsCSVOverServed uses a threshold of one course, so that 1.A, which
-// two active courses cover at Basic or above, is over-served.
+// two active courses cover at Basic or above (and one at Intermediate or
+// above), is over-served at Basic only.
 func TestGapsCSVOverServed(t *testing.T) {
-	g, err := fixture(t).Gaps("Basic", 1)
-	if err != nil {
-		t.Fatal(err)
+	for _, tc := range []struct {
+		level string
+		want  [][]string
+	}{
+		{"Basic", [][]string{
+			{"uncovered", "Basic", "2.A", "2.0", "", "0", ""},
+			{"over-served", "Basic", "1.A", "1.0", "Advanced", "2", ""},
+			{"covering-nothing", "Basic", "", "", "", "", "N-100"},
+		}},
+		{"", [][]string{
+			{"uncovered", "Basic", "2.A", "2.0", "", "0", ""},
+			{"uncovered", "Intermediate", "1.B", "1.0", "Basic", "0", ""},
+			{"uncovered", "Intermediate", "2.A", "2.0", "", "0", ""},
+			{"uncovered", "Advanced", "1.B", "1.0", "Basic", "0", ""},
+			{"uncovered", "Advanced", "2.A", "2.0", "", "0", ""},
+			{"uncovered", "Expert", "1.A", "1.0", "Advanced", "0", ""},
+			{"uncovered", "Expert", "1.B", "1.0", "Basic", "0", ""},
+			{"uncovered", "Expert", "2.A", "2.0", "", "0", ""},
+			{"over-served", "Basic", "1.A", "1.0", "Advanced", "2", ""},
+			{"covering-nothing", "", "", "", "", "", "N-100"},
+		}},
+	} {
+		_, rows := readTable(t, write(t, fixture(t), export.KindGaps, export.CSV, export.Options{MinLevel: tc.level, OverServedAbove: 1}))
+		if !slices.EqualFunc(rows, tc.want, slices.Equal) {
+			t.Errorf("over-served above 1 at %q: rows = %q,\nwant %q", tc.level, rows, tc.want)
+		}
 	}
-	var buf bytes.Buffer
-	if err := export.Gaps(&buf, export.CSV, g); err != nil {
-		t.Fatal(err)
+}
+
+func TestParseOverServedAbove(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want int
+	}{{"", 0}, {"1", 1}, {"25", 25}} {
+		if got, err := export.ParseOverServedAbove(tc.in); got != tc.want || err != nil {
+			t.Errorf("ParseOverServedAbove(%q) = %d, %v; want %d", tc.in, got, err, tc.want)
+		}
 	}
-	_, rows := readTable(t, buf.Bytes())
-	want := [][]string{
-		{"uncovered", "Basic", "2.A", "2.0", "", "0", ""},
-		{"over-served", "Basic", "1.A", "1.0", "Advanced", "2", ""},
-		{"covering-nothing", "Basic", "", "", "", "", "N-100"},
-	}
-	if !slices.EqualFunc(rows, want, slices.Equal) {
-		t.Errorf("rows = %q,\nwant %q", rows, want)
+	for _, in := range []string{"0", "-3", "ten", "2.5"} {
+		_, err := export.ParseOverServedAbove(in)
+		want := `overServedAbove: "` + in + `" is not a number of courses: want a whole number of 1 or more`
+		if err == nil || err.Error() != want || engine.ErrorCode(err) != engine.EINVALID {
+			t.Errorf("ParseOverServedAbove(%q) = %v, want %s", in, err, want)
+		}
 	}
 }
 
@@ -303,10 +345,27 @@ func TestCoverageJSON(t *testing.T) {
 func TestGapsJSON(t *testing.T) {
 	doc := decode(t, write(t, fixture(t), export.KindGaps, export.JSON, export.Options{MinLevel: "advanced"}))
 	want := `{"coveringNothing":["N-100"],"level":"Advanced","overServed":[],"overServedAbove":10,"uncovered":[` +
-		`{"competency":"1.0","courses":0,"highest":"Basic","subCompetency":"1.B"},` +
-		`{"competency":"2.0","courses":0,"highest":null,"subCompetency":"2.A"}]}`
+		`{"competency":"1.0","courses":0,"highest":"Basic","level":"Advanced","subCompetency":"1.B"},` +
+		`{"competency":"2.0","courses":0,"highest":null,"level":"Advanced","subCompetency":"2.A"}]}`
 	if got := canonical(t, doc); got != want {
 		t.Errorf("gaps = %s,\nwant %s", got, want)
+	}
+
+	// Every level: the document's level is null, each finding has one.
+	doc = decode(t, write(t, fixture(t), export.KindGaps, export.JSON, export.Options{OverServedAbove: 1}))
+	want = `{"coveringNothing":["N-100"],"level":null,` +
+		`"overServed":[{"competency":"1.0","courses":2,"highest":"Advanced","level":"Basic","subCompetency":"1.A"}],` +
+		`"overServedAbove":1,"uncovered":[` +
+		`{"competency":"2.0","courses":0,"highest":null,"level":"Basic","subCompetency":"2.A"},` +
+		`{"competency":"1.0","courses":0,"highest":"Basic","level":"Intermediate","subCompetency":"1.B"},` +
+		`{"competency":"2.0","courses":0,"highest":null,"level":"Intermediate","subCompetency":"2.A"},` +
+		`{"competency":"1.0","courses":0,"highest":"Basic","level":"Advanced","subCompetency":"1.B"},` +
+		`{"competency":"2.0","courses":0,"highest":null,"level":"Advanced","subCompetency":"2.A"},` +
+		`{"competency":"1.0","courses":0,"highest":"Advanced","level":"Expert","subCompetency":"1.A"},` +
+		`{"competency":"1.0","courses":0,"highest":"Basic","level":"Expert","subCompetency":"1.B"},` +
+		`{"competency":"2.0","courses":0,"highest":null,"level":"Expert","subCompetency":"2.A"}]}`
+	if got := canonical(t, doc); got != want {
+		t.Errorf("gaps at every level = %s,\nwant %s", got, want)
 	}
 }
 
@@ -334,6 +393,7 @@ func TestWriteRejectsBadOptions(t *testing.T) {
 		{export.KindCoverage, export.Options{MinLevel: "Master"}, "minLevel"},
 		{export.KindCoverage, export.Options{Status: "draft"}, "status"},
 		{export.KindGaps, export.Options{MinLevel: "Master"}, "minLevel"},
+		{export.KindGaps, export.Options{OverServedAbove: -1}, "overServedAbove"},
 	} {
 		var buf bytes.Buffer
 		err := export.Write(&buf, ix, tc.kind, export.CSV, tc.o)

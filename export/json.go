@@ -70,33 +70,44 @@ func coverageJSON(m *analysis.Matrix) coverageDoc {
 
 // gapsDoc is the JSON form of a gap report.
 type gapsDoc struct {
-	Level           string           `json:"level"`
+	// Level is null when the report is about every level.
+	Level           *string          `json:"level"`
 	OverServedAbove int              `json:"overServedAbove"`
 	Uncovered       []subCoverageDoc `json:"uncovered"`
 	OverServed      []subCoverageDoc `json:"overServed"`
 	CoveringNothing []string         `json:"coveringNothing"`
 }
 
-// subCoverageDoc is how well the active catalogue covers a sub-competency.
+// subCoverageDoc is how well the active catalogue covers a sub-competency
+// at a level.
 type subCoverageDoc struct {
+	Level         string `json:"level"`
 	SubCompetency string `json:"subCompetency"`
 	Competency    string `json:"competency"`
 	// Highest is null when no active course covers the sub-competency.
 	Highest *string `json:"highest"`
-	// Courses counts the active courses at or above the report's level.
+	// Courses counts the active courses at or above the level.
 	Courses int `json:"courses"`
 }
 
-func gapsJSON(g *analysis.GapReport) gapsDoc {
-	subs := func(in []analysis.SubCompetencyCoverage) []subCoverageDoc {
-		out := make([]subCoverageDoc, len(in))
-		for i, s := range in {
-			out[i] = subCoverageDoc{SubCompetency: s.SubCompetency, Competency: s.Competency, Highest: optional(s.Highest), Courses: s.Courses}
+// gapsJSON returns the document of the reports, one per level.
+func gapsJSON(reports []*analysis.GapReport) gapsDoc {
+	doc := gapsDoc{Level: optional(gapsLevel(reports)), OverServedAbove: reports[0].OverServedAbove,
+		Uncovered: []subCoverageDoc{}, OverServed: []subCoverageDoc{}, CoveringNothing: nonNil(reports[0].CoveringNothing)}
+	add := func(to []subCoverageDoc, level string, in []analysis.SubCompetencyCoverage) []subCoverageDoc {
+		for _, s := range in {
+			to = append(to, subCoverageDoc{Level: level, SubCompetency: s.SubCompetency, Competency: s.Competency,
+				Highest: optional(s.Highest), Courses: s.Courses})
 		}
-		return out
+		return to
 	}
-	return gapsDoc{Level: g.Level, OverServedAbove: g.OverServedAbove, Uncovered: subs(g.Uncovered),
-		OverServed: subs(g.OverServed), CoveringNothing: nonNil(g.CoveringNothing)}
+	for _, g := range reports {
+		doc.Uncovered = add(doc.Uncovered, g.Level, g.Uncovered)
+	}
+	for _, g := range reports {
+		doc.OverServed = add(doc.OverServed, g.Level, g.OverServed)
+	}
+	return doc
 }
 
 // readinessDoc is the JSON form of the readiness of people.

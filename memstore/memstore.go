@@ -22,6 +22,15 @@
 // Clone copies the maps that hold the records, not the records, in time
 // proportional to their number, and the two stores are independent from
 // then on.
+//
+// # Change log
+//
+// A write, its data version and its change log entry are one step under
+// the lock, so the log has no holes (a test that needs one wraps the
+// store). A Store is also an engine.ChangeWatcher: WatchChanges wakes its
+// receivers after each write, as a MongoDB change stream would, so that
+// two App instances over one Store learn of each other's writes without
+// polling.
 package memstore
 
 import (
@@ -54,6 +63,12 @@ type Store struct {
 	factWrites int64
 	factsMark  engine.FactsMark
 	seed       string
+
+	// changes is the change log by version, of the last
+	// engine.ChangeLogLength versions.
+	changes map[int64]engine.Change
+	// watchers are the channels of WatchChanges, woken by every write.
+	watchers map[chan struct{}]struct{}
 }
 
 var _ engine.Store = (*Store)(nil)
@@ -67,13 +82,17 @@ func New() *Store {
 		courseFacts:   map[string]engine.CourseFacts{},
 		positionFacts: map[string]engine.PositionFacts{},
 		dataID:        rand.Text(),
+
+		changes:  map[int64]engine.Change{},
+		watchers: map[chan struct{}]struct{}{},
 	}
 }
 
 // Clone returns an independent copy of s: its records, facts, versions,
-// facts mark and seed mark. Writes to either store do not show in the
-// other; the first write to either draws it a new DataID, as a restored
-// copy of a database written to again does.
+// facts mark, change log and seed mark, but none of its watchers. Writes
+// to either store do not show in the other; the first write to either
+// draws it a new DataID, as a restored copy of a database written to
+// again does.
 func (s *Store) Clone() *Store {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -89,6 +108,9 @@ func (s *Store) Clone() *Store {
 		factWrites:    s.factWrites,
 		factsMark:     s.factsMark,
 		seed:          s.seed,
+
+		changes:  maps.Clone(s.changes),
+		watchers: map[chan struct{}]struct{}{},
 	}
 }
 
@@ -136,15 +158,8 @@ func (s *Store) PutFramework(ctx context.Context, f *engine.Framework) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.framework = stored
-	s.bump()
+	s.logChange(engine.ChangeFramework, "")
 	return nil
-}
-
-// bump counts a write of the framework or a record: it increments the
-// data version and draws a new data id. The caller holds s.mu.
-func (s *Store) bump() {
-	s.dataVersion++
-	s.dataID = rand.Text()
 }
 
 // DataVersion returns the counter that every write of a framework, course,

@@ -20,6 +20,7 @@ func cloneList[T any](s []T) []T {
 var courseKind = &kind[engine.Course]{
 	name:     "course",
 	keyField: "code",
+	change:   engine.ChangeCourse,
 	key:      func(c *engine.Course) string { return c.Code },
 	validate: (*engine.Course).Validate,
 	copy: func(c *engine.Course) *engine.Course {
@@ -36,6 +37,7 @@ var courseKind = &kind[engine.Course]{
 var positionKind = &kind[engine.Position]{
 	name:     "position",
 	keyField: "id",
+	change:   engine.ChangePosition,
 	key:      func(p *engine.Position) string { return p.ID },
 	validate: (*engine.Position).Validate,
 	copy: func(p *engine.Position) *engine.Position {
@@ -49,6 +51,7 @@ var positionKind = &kind[engine.Position]{
 var personKind = &kind[engine.Person]{
 	name:     "person",
 	keyField: "id",
+	change:   engine.ChangePerson,
 	key:      func(p *engine.Person) string { return p.ID },
 	validate: (*engine.Person).Validate,
 	copy: func(p *engine.Person) *engine.Person {
@@ -223,7 +226,7 @@ func (s *Store) RecordCompletion(ctx context.Context, personID string, c engine.
 	p.Version++
 	p.UpdatedAt = now()
 	s.people.put(p)
-	s.bump()
+	s.logChange(engine.ChangePerson, p.ID)
 	return personKind.copy(p), nil
 }
 

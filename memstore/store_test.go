@@ -27,3 +27,8 @@ func TestCloneStore(t *testing.T) {
 		return clone
 	})
 }
+
+// The log keeps its full length: a thousand writes take no time here.
+func TestChangeLogPruning(t *testing.T) {
+	storetest.ChangeLogPruning(t, memstore.New(), engine.ChangeLogLength)
+}

@@ -17,7 +17,9 @@ type kind[R any] struct {
 	name string
 	// keyField names the key in field paths ("code").
 	keyField string
-	key      func(*R) string
+	// change is the kind of the change log entries of its writes.
+	change engine.ChangeKind
+	key    func(*R) string
 	// validate is the record's Validate.
 	validate func(*R) error
 	// copy returns a deep copy of a record as the store keeps it (see
@@ -156,7 +158,8 @@ func (t *table[R]) checkVersion(key string, version int64) error {
 
 // The versioned writes below are the same for every kind. Each validates
 // the record, then holds the write lock for the version check and the
-// write, and increments the data version when the write succeeds.
+// write, and increments the data version and logs the change when the
+// write succeeds.
 
 // create stores r with version 1 (ECONFLICT if its key is taken) and sets
 // r's Version and UpdatedAt.
@@ -177,7 +180,7 @@ func create[R any](ctx context.Context, s *Store, t *table[R], r *R) error {
 		return engine.Errorf(engine.ECONFLICT, "%s %s exists", t.kind.name, key)
 	}
 	t.put(stored)
-	s.bump()
+	s.logChange(t.kind.change, key)
 	v, a := t.kind.stamp(r)
 	*v, *a = *version, *at
 	return nil
@@ -213,7 +216,7 @@ func createAll[R any](ctx context.Context, s *Store, t *table[R], rs []*R) error
 	for _, r := range stored {
 		t.put(r)
 	}
-	s.bump()
+	s.logChange(engine.ChangeMany, "")
 	for _, r := range rs {
 		v, a := t.kind.stamp(r)
 		*v, *a = 1, at
@@ -241,7 +244,7 @@ func update[R any](ctx context.Context, s *Store, t *table[R], r *R) error {
 	}
 	*version, *at = *version+1, now()
 	t.put(stored)
-	s.bump()
+	s.logChange(t.kind.change, key)
 	v, a := t.kind.stamp(r)
 	*v, *a = *version, *at
 	return nil
@@ -258,7 +261,7 @@ func remove[R any](ctx context.Context, s *Store, t *table[R], key string, versi
 		return err
 	}
 	t.remove(key)
-	s.bump()
+	s.logChange(t.kind.change, key)
 	return nil
 }
 

@@ -10,10 +10,10 @@
 // version counter and updatedAt; one document per course in course_facts
 // and per position in position_facts; the framework is the document
 // "current" of frameworks; meta holds the data-version counter and the seed
-// marker. The facts of a record are one JSON string in its facts document
-// (see courseFactsDoc for the measurements behind that). bson types stay
-// inside this package: explicit document structs convert to and from engine
-// types.
+// marker; changes holds the change log (see below). The facts of a record
+// are one JSON string in its facts document (see courseFactsDoc for the
+// measurements behind that). bson types stay inside this package: explicit
+// document structs convert to and from engine types.
 //
 // # Why _id carries the natural key
 //
@@ -39,6 +39,26 @@
 // (several cmap instances sharing one FerretDB) a lease document in meta
 // whose insertion is atomic because _id is unique. A lease left by a
 // process that died expires after writeLeaseTTL.
+//
+// # Change log
+//
+// Every write of a record increments the data version in meta and then
+// inserts a document into changes whose _id is the new version, zero-padded
+// to 19 digits (a string, so that FerretDB looks it up in SQL and byte
+// order is number order), naming the record's kind and key (a write of
+// many records at once logs one engine.ChangeMany entry). The same bulk
+// write deletes the entry that falls out of the log (engine.ChangeLogLength
+// versions back) and, every ChangeLogLength versions, any older leftover.
+// The record, the version and the entry are three writes, not one: a
+// reader may see the version before its entry, and a process that dies in
+// between leaves a hole for good; engine.Store.Changes says what readers do
+// about it. On FerretDB the log is read one _id at a time (each a lookup in
+// SQLite's index); on MongoDB with one range query.
+//
+// WatchChanges opens a change stream on changes, so that on a MongoDB
+// replica set readers learn of a write as soon as it is logged. FerretDB
+// and a standalone MongoDB have no change streams: WatchChanges fails
+// there and readers poll the data version.
 package mongodb
 
 import (
@@ -78,6 +98,7 @@ const (
 	courseFactsCollection   = "course_facts"
 	positionFactsCollection = "position_facts"
 	metaCollection          = "meta"
+	changesCollection       = "changes"
 )
 
 // Config says which database to use.
@@ -102,7 +123,14 @@ type DB struct {
 	uri      string
 	embedded *embeddedServer // nil when connected to an external server
 
-	courses, positions, people, frameworks, courseFacts, positionFacts, meta *mongo.Collection
+	courses, positions, people, frameworks, courseFacts, positionFacts, meta, changes *mongo.Collection
+
+	// changeLogLength is how many versions the change log keeps
+	// (engine.ChangeLogLength; tests of pruning set less).
+	changeLogLength int64
+	// changesByID reads the change log one lone _id lookup at a time, the
+	// only query FerretDB runs in SQL, instead of one range query.
+	changesByID bool
 
 	// serialized is true when the server is FerretDB: writes then take
 	// writeLock (see the package documentation).
@@ -129,7 +157,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if name == "" {
 		name = DefaultDatabase
 	}
-	db := &DB{uri: cfg.URI, writeLock: make(chan struct{}, 1), leaseOwner: rand.Text()}
+	db := &DB{uri: cfg.URI, writeLock: make(chan struct{}, 1), leaseOwner: rand.Text(), changeLogLength: engine.ChangeLogLength}
 	if cfg.URI == "" {
 		srv, err := startEmbedded(ctx, cfg.DataDir, logger)
 		if err != nil {
@@ -169,12 +197,14 @@ func (db *DB) connect(ctx context.Context, name string) error {
 	db.courseFacts = db.database.Collection(courseFactsCollection)
 	db.positionFacts = db.database.Collection(positionFactsCollection)
 	db.meta = db.database.Collection(metaCollection)
+	db.changes = db.database.Collection(changesCollection)
 
 	info, err := db.buildInfo(ctx)
 	if err != nil {
 		return err
 	}
 	db.serialized = info.FerretDBVersion != ""
+	db.changesByID = db.serialized
 
 	if db.embedded != nil {
 		if err := db.indexEmbedded(ctx); err != nil {
@@ -199,7 +229,7 @@ func (db *DB) connect(ctx context.Context, name string) error {
 
 // collections lists every collection cmap uses.
 func (db *DB) collections() []*mongo.Collection {
-	return []*mongo.Collection{db.courses, db.positions, db.people, db.frameworks, db.courseFacts, db.positionFacts, db.meta}
+	return []*mongo.Collection{db.courses, db.positions, db.people, db.frameworks, db.courseFacts, db.positionFacts, db.meta, db.changes}
 }
 
 // indexEmbedded creates every collection (FerretDB creates one on its

@@ -18,13 +18,18 @@ import (
 // Helpers shared by courses, positions and people: versioned documents keyed
 // by _id. kind names the record type in messages ("course").
 
+// changeKind returns the kind of the change log entries of writes of
+// records of kind: the change log names them as messages do.
+func changeKind(kind string) engine.ChangeKind { return engine.ChangeKind(kind) }
+
 // now returns the time stamped on a write, at the millisecond precision
 // BSON dates keep, so that the caller's copy equals the stored one.
 func now() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }
 
-// writeRecord runs write under the write lock and, when it succeeds,
-// increments the data version.
-func (db *DB) writeRecord(ctx context.Context, write func() error) error {
+// writeRecord runs write, a write of the record of kind with key, under
+// the write lock and, when it succeeds, increments the data version and
+// logs the change (logChange).
+func (db *DB) writeRecord(ctx context.Context, kind engine.ChangeKind, key string, write func() error) error {
 	unlock, err := db.lockWrites(ctx)
 	if err != nil {
 		return err
@@ -33,12 +38,12 @@ func (db *DB) writeRecord(ctx context.Context, write func() error) error {
 	if err := write(); err != nil {
 		return err
 	}
-	return db.bumpDataVersion(ctx)
+	return db.logChange(ctx, kind, key)
 }
 
 // insertRecord inserts doc, the new record key of kind.
 func (db *DB) insertRecord(ctx context.Context, coll *mongo.Collection, kind, key string, doc any) error {
-	return db.writeRecord(ctx, func() error {
+	return db.writeRecord(ctx, changeKind(kind), key, func() error {
 		_, err := coll.InsertOne(ctx, doc)
 		switch {
 		case mongo.IsDuplicateKeyError(err):
@@ -73,7 +78,7 @@ type bulkKind[R, D any] struct {
 // createAll stores the new records rs as engine.Store's bulk creates
 // describe: validation of every record first, then ordered inserts of
 // recordsChunk documents under the write lock, and one data version
-// increment. On a key conflict it deletes again the documents it inserted
+// increment, logged as one engine.ChangeMany entry. On a key conflict it deletes again the documents it inserted
 // before the conflict. On success it sets every record's Version and
 // UpdatedAt.
 func createAll[R, D any](ctx context.Context, db *DB, k bulkKind[R, D], rs []*R) error {
@@ -115,8 +120,8 @@ func createAll[R, D any](ctx context.Context, db *DB, k bulkKind[R, D], rs []*R)
 	if inserted > 0 || engine.ErrorCode(err) != engine.ECONFLICT {
 		bumpCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), metaWriteTimeout)
 		defer cancel()
-		if bumpErr := db.bumpDataVersion(bumpCtx); bumpErr != nil {
-			return errors.Join(err, bumpErr)
+		if logErr := db.logChange(bumpCtx, engine.ChangeMany, ""); logErr != nil {
+			return errors.Join(err, logErr)
 		}
 	}
 	if err != nil {
@@ -203,7 +208,7 @@ func checkVersion(ctx context.Context, coll *mongo.Collection, kind, key string,
 
 // replaceRecord replaces record key at version by doc.
 func (db *DB) replaceRecord(ctx context.Context, coll *mongo.Collection, kind, key string, version int64, doc any) error {
-	return db.writeRecord(ctx, func() error {
+	return db.writeRecord(ctx, changeKind(kind), key, func() error {
 		return db.writeIfVersion(ctx, coll, kind, key, version, func(filter bson.D) (int64, error) {
 			res, err := coll.ReplaceOne(ctx, filter, doc)
 			if err != nil {
@@ -216,7 +221,7 @@ func (db *DB) replaceRecord(ctx context.Context, coll *mongo.Collection, kind, k
 
 // deleteRecord deletes record key of kind if its stored version is version.
 func (db *DB) deleteRecord(ctx context.Context, coll *mongo.Collection, kind, key string, version int64) error {
-	return db.writeRecord(ctx, func() error {
+	return db.writeRecord(ctx, changeKind(kind), key, func() error {
 		return db.writeIfVersion(ctx, coll, kind, key, version, func(filter bson.D) (int64, error) {
 			res, err := coll.DeleteOne(ctx, filter)
 			if err != nil {
@@ -343,22 +348,25 @@ const (
 	metaSeed        = "seed"
 )
 
-// bumpDataVersion increments the data version and draws a new data id
-// (see engine.Versions). The caller holds the write lock (FerretDB applies
-// $inc by reading and writing back).
-func (db *DB) bumpDataVersion(ctx context.Context) error {
+// bumpDataVersion increments the data version, draws a new data id (see
+// engine.Versions) and returns the new version. The caller holds the
+// write lock (FerretDB applies $inc by reading and writing back).
+func (db *DB) bumpDataVersion(ctx context.Context) (int64, error) {
+	var d struct {
+		Value int64 `bson:"value"`
+	}
 	err := db.meta.FindOneAndUpdate(ctx,
 		bson.D{{Key: "_id", Value: metaDataVersion}},
 		bson.D{
 			{Key: "$inc", Value: bson.D{{Key: "value", Value: int64(1)}}},
 			{Key: "$set", Value: bson.D{{Key: "id", Value: rand.Text()}}},
 		},
-		options.FindOneAndUpdate().SetUpsert(true),
-	).Err()
-	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
-		return internal("increment data version", err)
+		options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After),
+	).Decode(&d)
+	if err != nil {
+		return 0, internal("increment data version", err)
 	}
-	return nil
+	return d.Value, nil
 }
 
 // DataVersion returns the counter that every write of a framework, course,

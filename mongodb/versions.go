@@ -94,32 +94,25 @@ func (db *DB) MarkFacts(ctx context.Context, m engine.FactsMark) (bool, error) {
 func (db *DB) countFactWrite(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), metaWriteTimeout)
 	defer cancel()
-	return db.incVersions(ctx, "count a write of facts", bson.D{{Key: "facts", Value: int64(1)}}, false)
+	_, err := db.meta.UpdateOne(ctx, bson.D{{Key: "_id", Value: metaDataVersion}},
+		bson.D{{Key: "$inc", Value: bson.D{{Key: "facts", Value: int64(1)}}}}, options.UpdateOne().SetUpsert(true))
+	if err != nil {
+		return internal("count a write of facts", err)
+	}
+	return nil
 }
 
 // countLostWrite counts a write that a process which died holding the
-// write lease may have made without counting it: one write of a record
-// (a new data id too) and one of facts, so that no cache of the records
-// and no facts mark is trusted past it. The caller holds the write lock.
+// write lease may have made without counting it: one write of records,
+// logged as an engine.ChangeMany entry (readers read everything again: no
+// one knows what it wrote), and one of facts, so that no cache of the
+// records and no facts mark is trusted past it. The caller holds the
+// write lock.
 func (db *DB) countLostWrite(ctx context.Context) error {
-	return db.incVersions(ctx, "count the write of a dead writer", bson.D{
-		{Key: "value", Value: int64(1)},
-		{Key: "facts", Value: int64(1)},
-	}, true)
-}
-
-// incVersions increments the counters of the versions document by inc,
-// drawing a new data id if newID. The caller holds the write lock.
-func (db *DB) incVersions(ctx context.Context, op string, inc bson.D, newID bool) error {
-	update := bson.D{{Key: "$inc", Value: inc}}
-	if newID {
-		update = append(update, bson.E{Key: "$set", Value: bson.D{{Key: "id", Value: rand.Text()}}})
+	if err := db.logChange(ctx, engine.ChangeMany, ""); err != nil {
+		return err
 	}
-	_, err := db.meta.UpdateOne(ctx, bson.D{{Key: "_id", Value: metaDataVersion}}, update, options.UpdateOne().SetUpsert(true))
-	if err != nil {
-		return internal(op, err)
-	}
-	return nil
+	return db.countFactWrite(ctx)
 }
 
 // metaWriteTimeout bounds a write of a counter that must happen even after

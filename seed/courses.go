@@ -21,7 +21,9 @@ import (
 // course does not hide the problems of the others. Prerequisites must name
 // courses of the file and must not form a cycle.
 func (c *checker) courses(path string, data []byte) []engine.Course {
-	c.courseLines = map[string]diag.Pos{}
+	// courseLines stays nil, and references to courses unchecked, until
+	// the list of courses is found.
+	c.courseLines = nil
 	file, err := parser.ParseBytes(data, 0)
 	if err != nil {
 		*c.diags = append(*c.diags, yamldiag.Error(path, err))
@@ -42,6 +44,7 @@ func (c *checker) courses(path string, data []byte) []engine.Course {
 		return nil
 	}
 
+	c.courseLines = map[string]diag.Pos{}
 	var courses []engine.Course
 	var nodes []ast.Node
 	for _, n := range seq.Values {

@@ -29,27 +29,29 @@ func (r row) at(col string) diag.Pos { return r.pos[col] }
 // readTable reads a CSV file whose first row names its columns, and calls
 // fn for each data row that has as many fields as the header. The header
 // must name each of columns once, in any order, and nothing else. Syntax
-// errors, bad headers and rows of the wrong width are added to diags.
-func readTable(path string, data []byte, columns []string, diags *diag.List, fn func(row)) {
+// errors, bad headers and rows of the wrong width are added to diags. It
+// returns whether every row was read: false after an empty file, a bad
+// header or a syntax error that stops the reading.
+func readTable(path string, data []byte, columns []string, diags *diag.List, fn func(row)) bool {
 	data = bytes.TrimPrefix(data, []byte("\uFEFF")) // spreadsheet exports start with a byte order mark
 	r := csv.NewReader(bytes.NewReader(data))
 	header, err := r.Read()
 	if errors.Is(err, io.EOF) {
 		diags.Add(diag.Pos{File: path}, "the file is empty; want the header %s", strings.Join(columns, ","))
-		return
+		return false
 	}
 	if err != nil {
 		addCSVError(path, err, diags)
-		return
+		return false
 	}
 	names, ok := checkHeader(path, r, header, columns, diags)
 	if !ok {
-		return
+		return false
 	}
 	for {
 		rec, err := r.Read()
 		if errors.Is(err, io.EOF) {
-			return
+			return true
 		}
 		if errors.Is(err, csv.ErrFieldCount) {
 			line, _ := r.FieldPos(0)
@@ -58,7 +60,7 @@ func readTable(path string, data []byte, columns []string, diags *diag.List, fn 
 		}
 		if err != nil {
 			addCSVError(path, err, diags)
-			return // after a quoting error the rest of the file cannot be trusted
+			return false // after a quoting error the rest of the file cannot be trusted
 		}
 		rw := row{file: path, fields: make(map[string]string, len(rec)), pos: make(map[string]diag.Pos, len(rec))}
 		for i, v := range rec {

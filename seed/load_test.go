@@ -226,11 +226,11 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 			`testdata/badcsv/completions.csv:5:1: person_id: person P-7 is not in people.csv`,
 			`testdata/badcsv/completions.csv:6:13: completed: "02/03/2021" is not a date (YYYY-MM-DD)`,
 			`testdata/badcsv/completions.csv:7:13: completed: completion date 2099-01-01 is in the future`,
-			`testdata/badcsv/completions.csv:9:5: course_code: "tst 101" is not a course code`,
+			`testdata/badcsv/completions.csv:9:5: course_code: "tst 101" is not a course code (2 to 10 capital letters or digits starting with a letter, a dash, then 2 to 6 capital letters or digits: SCO-201)`,
 			`testdata/badcsv/people.csv:3:5: name: name is empty`,
 			`testdata/badcsv/people.csv:4:15: position_id: position POS-9 is not in positions.csv`,
 			`testdata/badcsv/people.csv:6:1: duplicate person P-1 (first defined on line 2)`,
-			`testdata/badcsv/positions.csv:2:22: grade: "MAJ" is not a grade (GS-13, O-4, E-7, ...)`,
+			`testdata/badcsv/positions.csv:2:22: grade: "MAJ" is not a grade (a pay plan (GS, O, E, W, SES, GG or NH), a dash and a 1- or 2-digit number: GS-13, O-5)`,
 			`testdata/badcsv/positions.csv:3:32: key_billet: "maybe" is not true or false`,
 			`testdata/badcsv/positions.csv:4: the row has 6 fields, the header 7`,
 			`testdata/badcsv/positions.csv:6:1: duplicate position POS-4 (first defined on line 5)`,
@@ -255,6 +255,14 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 			`testdata/syntax/people.csv:1:4: unknown column "full_name"; the columns are id,name,position_id`,
 			`testdata/syntax/people.csv:1:26: duplicate column "id"`,
 			`testdata/syntax/positions.csv:2:48: extraneous or missing " in quoted-field`,
+		}},
+		// A file that could not be read in full defines records no one
+		// can know: references to them are not reported, the one error
+		// of the file is (and a reference into a complete file still is).
+		{"testdata/cascade", []string{
+			`testdata/cascade/completions.csv:3:1: person_id: person P-9 is not in people.csv`,
+			`testdata/cascade/courses.yaml:4:5: ',' or ']' must be specified`,
+			`testdata/cascade/positions.csv:4:43: extraneous or missing " in quoted-field`,
 		}},
 	}
 	for _, tt := range tests {
@@ -356,6 +364,15 @@ func TestLoadMissingFiles(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "no file matching *competency-model.*") {
 		t.Errorf("Load of an empty folder: %v, want an error about the missing competency model", err)
 	}
+
+	// No folder at all is one problem, not one per file.
+	missing := filepath.Join(empty, "seeds")
+	_, err = Load(missing)
+	checkDiagnostics(t, err, []string{missing + ": folder not found: the seeds folder holds the competency model and " +
+		"courses.yaml, positions.csv, people.csv and completions.csv"})
+	_, err = Load(filepath.Join(dir, PositionsFile))
+	checkDiagnostics(t, err, []string{filepath.Join(dir, PositionsFile) + ": not a folder: the seeds folder holds the competency model and " +
+		"courses.yaml, positions.csv, people.csv and completions.csv"})
 }
 
 func TestLoadNameFollowsContent(t *testing.T) {

@@ -49,7 +49,7 @@ func (c *checker) invalid(rw row, err error) {
 func (c *checker) positions(path string, data []byte) []engine.Position {
 	c.positionLines = map[string]diag.Pos{}
 	var out []engine.Position
-	readTable(path, data, positionColumns, c.diags, func(rw row) {
+	complete := readTable(path, data, positionColumns, c.diags, func(rw row) {
 		key, err := strconv.ParseBool(rw.get("key_billet"))
 		if err != nil {
 			c.diags.Add(rw.at("key_billet"), "key_billet: %q is not true or false", rw.get("key_billet"))
@@ -74,6 +74,9 @@ func (c *checker) positions(path string, data []byte) []engine.Position {
 		}
 		out = append(out, p)
 	})
+	if !complete {
+		c.positionLines = nil // the positions after the error are unknown
+	}
 	return out
 }
 
@@ -82,7 +85,7 @@ func (c *checker) positions(path string, data []byte) []engine.Position {
 func (c *checker) people(path string, data []byte) []engine.Person {
 	c.personLines = map[string]diag.Pos{}
 	var out []engine.Person
-	readTable(path, data, personColumns, c.diags, func(rw row) {
+	complete := readTable(path, data, personColumns, c.diags, func(rw row) {
 		p := engine.Person{ID: rw.get("id"), Name: rw.get("name"), PositionID: rw.get("position_id")}
 		if err := p.Validate(); err != nil {
 			c.invalid(rw, err)
@@ -98,6 +101,9 @@ func (c *checker) people(path string, data []byte) []engine.Person {
 		}
 		out = append(out, p)
 	})
+	if !complete {
+		c.personLines = nil // the people after the error are unknown
+	}
 	return out
 }
 

@@ -71,6 +71,18 @@ type Dataset struct {
 // diag.List sorted by file and position.
 func Load(dir string) (*Dataset, error) {
 	var diags diag.List
+	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
+		msg := "not a folder"
+		switch {
+		case errors.Is(err, os.ErrNotExist):
+			msg = "folder not found"
+		case err != nil:
+			msg = describeReadError(err)
+		}
+		diags.Add(diag.Pos{File: dir}, "%s: the seeds folder holds the competency model and %s, %s, %s and %s",
+			msg, CoursesFile, PositionsFile, PeopleFile, CompletionsFile)
+		return nil, diags.Err()
+	}
 	hash := sha256.New()
 	// read returns the content of a catalogue file and adds it to the hash.
 	read := func(name string) (string, []byte) {
@@ -140,7 +152,8 @@ func describeReadError(err error) string {
 type checker struct {
 	diags *diag.List
 	// courseLines, positionLines and personLines map each key to the
-	// position where it was first defined.
+	// position where it was first defined; nil when the file could not be
+	// read in full.
 	courseLines   map[string]diag.Pos
 	positionLines map[string]diag.Pos
 	personLines   map[string]diag.Pos
@@ -158,8 +171,10 @@ func (c *checker) reject(kind, key string) {
 }
 
 // unknown reports whether a reference to the record of kind with key is
-// an error to report: the file defining such records was read (defined is
-// not nil), holds no such record, and did not reject one with that key.
+// an error to report: the file defining such records was read in full
+// (defined is not nil), holds no such record, and did not reject one with
+// that key. References into a file that could not be read in full are not
+// reported: its one error says what to fix.
 func (c *checker) unknown(defined map[string]diag.Pos, kind, key string) bool {
 	if defined == nil {
 		return false

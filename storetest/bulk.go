@@ -125,6 +125,10 @@ func testBulkCreate[T any](t *testing.T, s engine.Store, k bulkKind[T]) {
 	if v := version(); v != before+1 {
 		t.Errorf("DataVersion moved from %d to %d, want one increment for the batch", before, v)
 	}
+	// The change log names no record: readers read everything again.
+	changes, err := s.Changes(ctx, before, before+1)
+	must(t, err)
+	assertEqual(t, changes, []engine.Change{{Version: before + 1, Kind: engine.ChangeMany}})
 	wantCount(bulkSize)
 	_, at := k.stamp(batch[0])
 	if at.Before(start) {

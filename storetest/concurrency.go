@@ -24,12 +24,14 @@ const (
 // ECONFLICT, and the winner's update must not be lost (the final course
 // carries the winners' marks in order). The writers take turns over
 // stores, which must all be clients of one database (one store will do).
-// Run it with -race.
+// Every winning update must be in the change log once. Run it with -race.
 func RaceUpdates(t *testing.T, stores ...engine.Store) {
 	ctx := t.Context()
 	c := SampleCourse("SCO-201")
 	c.Objectives = nil
 	must(t, stores[0].CreateCourse(ctx, c))
+	since, err := stores[0].DataVersion(ctx)
+	must(t, err)
 
 	var winners []string
 	for round := range raceRounds {
@@ -77,11 +79,13 @@ func RaceUpdates(t *testing.T, stores ...engine.Store) {
 				round, stored.Version, stored.Objectives, round+2, winners)
 		}
 	}
+	wantCompleteLog(t, stores[0], since, engine.ChangeCourse, c.Code)
 }
 
 // RaceCompletions records completions of one person from concurrent
 // writers spread over stores (clients of one database): none may be lost,
-// and each counts once in the person's version and the data version.
+// and each counts once in the person's version, the data version and the
+// change log.
 func RaceCompletions(t *testing.T, stores ...engine.Store) {
 	ctx := t.Context()
 	p := SamplePerson("P-00001")
@@ -113,4 +117,5 @@ func RaceCompletions(t *testing.T, stores ...engine.Store) {
 	if v, err := stores[0].DataVersion(ctx); err != nil || v != before+writers {
 		t.Errorf("DataVersion = %d, %v; want %d", v, err, before+writers)
 	}
+	wantCompleteLog(t, stores[0], before, engine.ChangePerson, p.ID)
 }

@@ -155,6 +155,7 @@ func testDoneContext(t *testing.T, s engine.Store) {
 		"CourseFacts":       func() error { _, err := s.CourseFacts(ctx); return err },
 		"PositionFacts":     func() error { _, err := s.PositionFacts(ctx); return err },
 		"DataVersion":       func() error { _, err := s.DataVersion(ctx); return err },
+		"Changes":           func() error { _, err := s.Changes(ctx, 0, version); return err },
 		"SeededWith":        func() error { _, err := s.SeededWith(ctx); return err },
 		"MarkSeeded":        func() error { return s.MarkSeeded(ctx, "sample") },
 		"Ping":              func() error { return s.Ping(ctx) },

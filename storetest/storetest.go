@@ -12,10 +12,15 @@
 // times at millisecond precision in UTC, empty lists read back as nil,
 // records copied in and out, DataVersion left alone by facts and seed
 // writes, a done context failing with EINTERNAL, bulk creates that leave
-// nothing behind when they refuse, and the counters of Versions.
+// nothing behind when they refuse, and the counters of Versions. Stores
+// that implement engine.ChangeWatcher are checked to wake their watchers
+// or to fail with EINTERNAL.
 //
 // RaceUpdates and RaceCompletions are also exported so that a store with
-// several clients on one database can race them against each other.
+// several clients on one database can race them against each other, and
+// ChangeLogPruning so that a store's own tests can run it with a log
+// shorter than engine.ChangeLogLength (a thousand writes are seconds on
+// FerretDB).
 package storetest
 
 import (
@@ -49,6 +54,8 @@ func Run(t *testing.T, open func(t *testing.T) engine.Store) {
 		{"CourseFacts", testCourseFacts},
 		{"PositionFacts", testPositionFacts},
 		{"DataVersionCountsRecordWrites", testDataVersionCountsRecordWrites},
+		{"ChangeLogNamesEveryWrite", testChangeLogNamesEveryWrite},
+		{"WatchChanges", testWatchChanges},
 		{"SeedMarker", testSeedMarker},
 		{"Versions", testVersions},
 		{"BulkCreateCourses", func(t *testing.T, s engine.Store) { testBulkCreate(t, s, courseBulk) }},

@@ -17,11 +17,12 @@ const ExportsPath = "/export/"
 
 // Exports returns the handler of the file exports, mounted at ExportsPath:
 // GET /export/{coverage,gaps,readiness}.{csv,json}, in the shapes package
-// export documents. Query parameters: minLevel (coverage and gaps) and
-// status (coverage: active, retired or any). Each request reads the index
-// that index returns at that moment, so an export is one consistent
-// snapshot. Bad parameters get 400 with the parameter's name; an unknown
-// file 404.
+// export documents. Query parameters (see export.Options): minLevel
+// (coverage: the lowest level of a cell; gaps: the level of the report,
+// every level without it), status (coverage: active, retired or any) and
+// overServedAbove (gaps). Each request reads the index that index returns
+// at that moment, so an export is one consistent snapshot. Bad parameters
+// get 400 with the parameter's name; an unknown file 404.
 func Exports(index func() *analysis.Index) http.Handler {
 	return readOnly(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		name := strings.TrimPrefix(r.URL.Path, ExportsPath)
@@ -33,9 +34,13 @@ func Exports(index func() *analysis.Index) http.Handler {
 			return
 		}
 		q := r.URL.Query()
-		opts := export.Options{MinLevel: q.Get("minLevel"), Status: q.Get("status")}
 		var buf bytes.Buffer
-		if err := export.Write(&buf, index(), kind, format, opts); err != nil {
+		overServedAbove, err := export.ParseOverServedAbove(q.Get("overServedAbove"))
+		if err == nil {
+			opts := export.Options{MinLevel: q.Get("minLevel"), Status: q.Get("status"), OverServedAbove: overServedAbove}
+			err = export.Write(&buf, index(), kind, format, opts)
+		}
+		if err != nil {
 			status := http.StatusInternalServerError
 			msg := "internal error"
 			if engine.ErrorCode(err) == engine.EINVALID {

@@ -73,6 +73,21 @@ func TestExportsCSV(t *testing.T) {
 			{"uncovered", "Intermediate", "1.B", "1.0", "", "0", ""},
 			{"uncovered", "Intermediate", "2.A", "2.0", "", "0", ""},
 		}},
+		// Without minLevel: every level (the fixture's 1.A reaches Basic).
+		{"/export/gaps.csv?overServedAbove=1", [][]string{
+			{"kind", "level", "subCompetency", "competency", "highest", "courses", "course"},
+			{"uncovered", "Basic", "1.B", "1.0", "", "0", ""},
+			{"uncovered", "Basic", "2.A", "2.0", "", "0", ""},
+			{"uncovered", "Intermediate", "1.A", "1.0", "Basic", "0", ""},
+			{"uncovered", "Intermediate", "1.B", "1.0", "", "0", ""},
+			{"uncovered", "Intermediate", "2.A", "2.0", "", "0", ""},
+			{"uncovered", "Advanced", "1.A", "1.0", "Basic", "0", ""},
+			{"uncovered", "Advanced", "1.B", "1.0", "", "0", ""},
+			{"uncovered", "Advanced", "2.A", "2.0", "", "0", ""},
+			{"uncovered", "Expert", "1.A", "1.0", "Basic", "0", ""},
+			{"uncovered", "Expert", "1.B", "1.0", "", "0", ""},
+			{"uncovered", "Expert", "2.A", "2.0", "", "0", ""},
+		}},
 		{"/export/readiness.csv", [][]string{
 			{"id", "name", "position", "organization", "hasPosition", "ready", "requirements", "gapCount", "gaps"},
 			{"P-1", "Al", "", "", "false", "true", "0", "0", ""},
@@ -141,6 +156,8 @@ func TestExportsErrors(t *testing.T) {
 	}{
 		{http.MethodGet, "/export/gaps.csv?minLevel=Master", http.StatusBadRequest, "minLevel"},
 		{http.MethodGet, "/export/coverage.csv?status=draft", http.StatusBadRequest, "status"},
+		{http.MethodGet, "/export/gaps.csv?overServedAbove=0", http.StatusBadRequest, "overServedAbove"},
+		{http.MethodGet, "/export/gaps.json?overServedAbove=many", http.StatusBadRequest, "overServedAbove"},
 		{http.MethodGet, "/export/people.csv", http.StatusNotFound, "coverage.csv"},
 		{http.MethodGet, "/export/coverage.xlsx", http.StatusNotFound, "readiness.json"},
 		{http.MethodGet, "/export/coverage.CSV", http.StatusNotFound, "coverage.csv"},

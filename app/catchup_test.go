@@ -1,0 +1,567 @@
+package app_test
+
+import (
+	"context"
+	"log/slog"
+	"maps"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"cmap/analysis"
+	"cmap/app"
+	"cmap/app/apptest"
+	"cmap/engine"
+	"cmap/mongodb"
+	"cmap/mongodb/mongotest"
+)
+
+// recordingStore records the calls that reach the store beneath it: how
+// many of each method, and which records were read by key. With hide set,
+// its change log stops before that version, as a log with a hole does;
+// with many set, it says that version wrote many records at once.
+type recordingStore struct {
+	engine.Store
+	mu    sync.Mutex
+	calls map[string]int
+	read  []string // "course SCO-101", one per read by key
+	hide  int64
+	many  int64
+}
+
+func (s *recordingStore) call(method string, key ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.calls == nil {
+		s.calls = map[string]int{}
+	}
+	s.calls[method]++
+	if len(key) > 0 {
+		s.read = append(s.read, key[0])
+	}
+}
+
+// reset forgets the calls so far.
+func (s *recordingStore) reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls, s.read = nil, nil
+}
+
+// reads returns the number of calls of each method that reads, and the
+// records read by key, sorted.
+func (s *recordingStore) reads() (map[string]int, []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	calls := maps.Clone(s.calls)
+	for _, m := range []string{"SaveCourseFacts", "SavePositionFacts", "DeleteFacts"} {
+		delete(calls, m)
+	}
+	return calls, slices.Sorted(slices.Values(s.read))
+}
+
+func (s *recordingStore) setHide(v int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hide = v
+}
+
+func (s *recordingStore) Framework(ctx context.Context) (*engine.Framework, error) {
+	s.call("Framework")
+	return s.Store.Framework(ctx)
+}
+
+func (s *recordingStore) Course(ctx context.Context, code string) (*engine.Course, error) {
+	s.call("Course", "course "+code)
+	return s.Store.Course(ctx, code)
+}
+
+func (s *recordingStore) CoursesByCode(ctx context.Context, codes []string) ([]*engine.Course, error) {
+	s.call("CoursesByCode")
+	return s.Store.CoursesByCode(ctx, codes)
+}
+
+func (s *recordingStore) ListCourses(ctx context.Context, f engine.CourseFilter, p engine.Page) (engine.List[*engine.Course], error) {
+	s.call("ListCourses")
+	return s.Store.ListCourses(ctx, f, p)
+}
+
+func (s *recordingStore) Position(ctx context.Context, id string) (*engine.Position, error) {
+	s.call("Position", "position "+id)
+	return s.Store.Position(ctx, id)
+}
+
+func (s *recordingStore) PositionsByID(ctx context.Context, ids []string) ([]*engine.Position, error) {
+	s.call("PositionsByID")
+	return s.Store.PositionsByID(ctx, ids)
+}
+
+func (s *recordingStore) ListPositions(ctx context.Context, f engine.PositionFilter, p engine.Page) (engine.List[*engine.Position], error) {
+	s.call("ListPositions")
+	return s.Store.ListPositions(ctx, f, p)
+}
+
+func (s *recordingStore) Person(ctx context.Context, id string) (*engine.Person, error) {
+	s.call("Person", "person "+id)
+	return s.Store.Person(ctx, id)
+}
+
+func (s *recordingStore) PeopleByID(ctx context.Context, ids []string) ([]*engine.Person, error) {
+	s.call("PeopleByID")
+	return s.Store.PeopleByID(ctx, ids)
+}
+
+func (s *recordingStore) ListPeople(ctx context.Context, f engine.PersonFilter, p engine.Page) (engine.List[*engine.Person], error) {
+	s.call("ListPeople")
+	return s.Store.ListPeople(ctx, f, p)
+}
+
+func (s *recordingStore) CourseFacts(ctx context.Context) ([]engine.CourseFacts, error) {
+	s.call("CourseFacts")
+	return s.Store.CourseFacts(ctx)
+}
+
+func (s *recordingStore) PositionFacts(ctx context.Context) ([]engine.PositionFacts, error) {
+	s.call("PositionFacts")
+	return s.Store.PositionFacts(ctx)
+}
+
+func (s *recordingStore) SaveCourseFacts(ctx context.Context, facts []engine.CourseFacts) error {
+	s.call("SaveCourseFacts")
+	return s.Store.SaveCourseFacts(ctx, facts)
+}
+
+func (s *recordingStore) SavePositionFacts(ctx context.Context, facts []engine.PositionFacts) error {
+	s.call("SavePositionFacts")
+	return s.Store.SavePositionFacts(ctx, facts)
+}
+
+func (s *recordingStore) DeleteFacts(ctx context.Context, courses, positions []string) error {
+	s.call("DeleteFacts")
+	return s.Store.DeleteFacts(ctx, courses, positions)
+}
+
+func (s *recordingStore) DataVersion(ctx context.Context) (int64, error) {
+	s.call("DataVersion")
+	return s.Store.DataVersion(ctx)
+}
+
+func (s *recordingStore) Changes(ctx context.Context, after, through int64) ([]engine.Change, error) {
+	s.call("Changes")
+	changes, err := s.Store.Changes(ctx, after, through)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, c := range changes {
+		switch c.Version {
+		case s.hide:
+			return changes[:i], err
+		case s.many:
+			changes[i] = engine.Change{Version: c.Version, Kind: engine.ChangeMany}
+		}
+	}
+	return changes, err
+}
+
+// answers is everything a View serves, to compare two Apps.
+type answers struct {
+	Courses       []*engine.Course
+	Positions     []*engine.Position
+	People        []*engine.Person
+	Coverage      map[string][]engine.Coverage
+	Requirements  map[string][]engine.Requirement
+	RuntimeErrors []app.RuleError
+	Framework     *engine.Framework
+	Matrix        *analysis.Matrix
+	Gaps          *analysis.GapReport
+	Demand        []analysis.SubCompetencyDemand
+	Readiness     []*analysis.Readiness
+	Organizations map[string]*analysis.OrganizationReadiness
+	// Recommendations of the people named to answersOf.
+	Recommendations map[string]*analysis.Recommendation
+}
+
+// answersOf returns what v serves, with the recommendations of people.
+func answersOf(t *testing.T, v app.View, people ...string) answers {
+	t.Helper()
+	ix := v.Index()
+	courses, err := v.Courses(engine.CourseFilter{}, engine.Page{})
+	must(t, err)
+	positions, err := v.Positions(engine.PositionFilter{}, engine.Page{})
+	must(t, err)
+	persons, err := v.People(engine.PersonFilter{}, engine.Page{})
+	must(t, err)
+	a := answers{
+		Courses: courses.Items, Positions: positions.Items, People: persons.Items,
+		Coverage: map[string][]engine.Coverage{}, Requirements: map[string][]engine.Requirement{},
+		RuntimeErrors: v.RulesStatus().RuntimeErrors, Framework: v.Framework(),
+		Demand: ix.Demand(), Readiness: ix.PeopleReadiness(),
+		Organizations: map[string]*analysis.OrganizationReadiness{}, Recommendations: map[string]*analysis.Recommendation{},
+	}
+	for _, c := range courses.Items {
+		a.Coverage[c.Code] = v.Coverage(c.Code)
+	}
+	for _, p := range positions.Items {
+		a.Requirements[p.ID] = v.Requirements(p.ID)
+	}
+	a.Matrix, err = ix.Matrix(analysis.MatrixFilter{Status: analysis.AnyStatus})
+	must(t, err)
+	a.Gaps, err = ix.Gaps("", 0)
+	must(t, err)
+	for _, org := range ix.Organizations() {
+		a.Organizations[org], err = ix.OrganizationReadiness(org, 0)
+		must(t, err)
+	}
+	for _, id := range people {
+		a.Recommendations[id], err = ix.Recommend(id)
+		must(t, err)
+	}
+	return a
+}
+
+// wantSameAnswers fails t unless got serves what a fresh App over store
+// serves, naming what differs.
+func wantSameAnswers(t *testing.T, what string, got *app.App, store engine.Store, people ...string) {
+	t.Helper()
+	fresh := openApp(t, store, app.Options{})
+	g, w := answersOf(t, got.View(), people...), answersOf(t, fresh.View(), people...)
+	gv, wv := reflect.ValueOf(g), reflect.ValueOf(w)
+	for i := range gv.NumField() {
+		if !reflect.DeepEqual(gv.Field(i).Interface(), wv.Field(i).Interface()) {
+			t.Errorf("%s: %s differs from a fresh App's:\n got  %+v\n want %+v", what, gv.Type().Field(i).Name,
+				gv.Field(i).Interface(), wv.Field(i).Interface())
+		}
+	}
+}
+
+// writeEverything makes every kind of write through a over the sample
+// seeds and returns the records it wrote ("course SCO-998"), each once,
+// sorted, and how many writes it made.
+func writeEverything(t *testing.T, a *app.App) (written []string, writes int) {
+	t.Helper()
+	ctx := context.Background()
+	wrote := func(kind, key string) {
+		written = append(written, kind+" "+key)
+		writes++
+	}
+	_, err := a.UpdateCourse(ctx, "SCO-201", 1, func(c *engine.Course) {
+		c.Objectives = append(c.Objectives, "Prepare price and availability data.")
+	})
+	must(t, err)
+	wrote("course", "SCO-201")
+	must(t, a.CreateCourse(ctx, course("SCO-999", "SCO-101")))
+	wrote("course", "SCO-999")
+	must(t, a.CreateCourse(ctx, course("SCO-998")))
+	must(t, a.DeleteCourse(ctx, "SCO-998", 1))
+	wrote("course", "SCO-998")
+	writes++ // the same course twice
+
+	must(t, a.CreatePosition(ctx, position("POS-9001")))
+	wrote("position", "POS-9001")
+	_, err = a.UpdatePosition(ctx, "POS-0002", 1, func(p *engine.Position) { p.KeyBillet = !p.KeyBillet })
+	must(t, err)
+	wrote("position", "POS-0002")
+	must(t, a.CreatePosition(ctx, position("POS-9002")))
+	must(t, a.DeletePosition(ctx, "POS-9002", 1))
+	wrote("position", "POS-9002")
+	writes++ // the same position twice
+
+	must(t, a.CreatePerson(ctx, &engine.Person{ID: "P-09001", Name: "Ada", PositionID: "POS-9001",
+		Completions: []engine.Completion{{CourseCode: "SCO-101", Completed: day("2024-05-06")}}}))
+	wrote("person", "P-09001")
+	_, err = a.RecordCompletion(ctx, "P-00002", "SCO-999", day("2025-01-02"))
+	must(t, err)
+	wrote("person", "P-00002")
+	_, err = a.UpdatePerson(ctx, "P-00003", 1, func(p *engine.Person) { p.PositionID = "POS-0002" })
+	must(t, err)
+	wrote("person", "P-00003")
+	must(t, a.DeletePerson(ctx, "P-00004", 1))
+	wrote("person", "P-00004")
+	slices.Sort(written)
+	return written, writes
+}
+
+// Two instances over one store: the second catches up with every kind of
+// write of the first by reading exactly the records written, once each,
+// and ends up serving what a fresh instance serves.
+func TestCatchUpAppliesTheOtherInstancesWrites(t *testing.T) {
+	t.Parallel()
+	store := seededStore(t).Store
+	a1 := openApp(t, store, app.Options{})
+	rec := &recordingStore{Store: store}
+	a2 := openApp(t, rec, app.Options{})
+	before, err := store.DataVersion(context.Background())
+	must(t, err)
+
+	written, writes := writeEverything(t, a1)
+	rec.reset()
+	a2.CatchUp()
+	calls, read := rec.reads()
+	if !slices.Equal(read, written) {
+		t.Errorf("the catch-up read\n %v\nwant the records written\n %v", read, written)
+	}
+	want := map[string]int{"DataVersion": 1, "Changes": 1, "Course": 3, "Position": 3, "Person": 4}
+	if !maps.Equal(calls, want) {
+		t.Errorf("the catch-up made the store calls %v, want %v", calls, want)
+	}
+	if v, err := store.DataVersion(context.Background()); err != nil || v != before+int64(writes) {
+		t.Fatalf("the writes moved the data version from %d to %d (%v), want %d writes", before, v, err, writes)
+	}
+	wantSameAnswers(t, "the instance that caught up", a2, store, "P-09001", "P-00002", "P-00003")
+	wantSameAnswers(t, "the instance that wrote", a1, store, "P-09001", "P-00002", "P-00003")
+
+	// Nothing more to do: the next catch-up asks the data version only.
+	rec.reset()
+	a2.CatchUp()
+	if calls, _ := rec.reads(); !maps.Equal(calls, map[string]int{"DataVersion": 1}) {
+		t.Errorf("a catch-up with nothing new made the store calls %v", calls)
+	}
+}
+
+// Catching up after k writes reads k records (and the log once per batch
+// of app.CatchUpBatch entries), not the catalogue: what a rebuild reads is
+// counted for comparison.
+func TestCatchUpCostsWhatTheChangeDoes(t *testing.T) {
+	t.Parallel()
+	store := seededStore(t).Store
+	ctx := context.Background()
+	a1 := openApp(t, store, app.Options{})
+	rec := &recordingStore{Store: store}
+	a2 := openApp(t, rec, app.Options{})
+	people, err := store.ListPeople(ctx, engine.PersonFilter{}, engine.Page{})
+	must(t, err)
+	next := 0
+	for _, k := range []int{1, 4, 16, app.CatchUpBatch + 50} {
+		for range k {
+			_, err := a1.RecordCompletion(ctx, people.Items[next].ID, "SCO-101", day("2025-03-04"))
+			must(t, err)
+			next++
+		}
+		rec.reset()
+		a2.CatchUp()
+		calls, read := rec.reads()
+		total := 0
+		for _, n := range calls {
+			total += n
+		}
+		batches := (k + app.CatchUpBatch - 1) / app.CatchUpBatch
+		if len(read) != k || calls["Person"] != k || calls["Changes"] != batches || total != k+1+batches {
+			t.Errorf("catching up after %d writes: %d store calls %v, %d records read; want %d calls, %d records",
+				k, total, calls, len(read), k+1+batches, k)
+		}
+	}
+	wantSameAnswers(t, "after the catch-ups", a2, store)
+
+	// A rebuild, for scale: it lists every record.
+	rec.reset()
+	must(t, a2.PutFramework(ctx, a2.View().Framework()))
+	calls, _ := rec.reads()
+	if calls["ListCourses"] != 1 || calls["ListPositions"] != 1 || calls["ListPeople"] != 1 {
+		t.Errorf("a rebuild made the store calls %v, want every record listed", calls)
+	}
+}
+
+// What the change log cannot answer is rebuilt from everything: a new
+// framework, a write of many records at once, a hole that stays, a log
+// pruned past the instance's version.
+func TestCatchUpRebuildsWhatTheLogCannotAnswer(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	rebuilt := func(rec *recordingStore) bool {
+		calls, _ := rec.reads()
+		return calls["ListCourses"] == 1 && calls["ListPositions"] == 1 && calls["ListPeople"] == 1
+	}
+
+	t.Run("framework", func(t *testing.T) {
+		store := smallCatalogue(t).Store
+		a1 := openApp(t, store, app.Options{})
+		rec := &recordingStore{Store: store}
+		a2 := openApp(t, rec, app.Options{})
+		f := *a1.View().Framework()
+		f.Name = "Renamed"
+		must(t, a1.PutFramework(ctx, &f))
+		must(t, a1.CreatePosition(ctx, position("POS-2")))
+		rec.reset()
+		a2.CatchUp()
+		if !rebuilt(rec) || a2.View().Framework().Name != "Renamed" {
+			t.Errorf("after a new framework: store calls %v, framework %q", rec.calls, a2.View().Framework().Name)
+		}
+		wantSameAnswers(t, "after a new framework", a2, store)
+	})
+
+	t.Run("many records at once", func(t *testing.T) {
+		store := smallCatalogue(t).Store
+		a1 := openApp(t, store, app.Options{})
+		rec := &recordingStore{Store: store}
+		a2 := openApp(t, rec, app.Options{})
+		v, err := store.DataVersion(ctx)
+		must(t, err)
+		rec.many = v + 1
+		must(t, a1.CreatePosition(ctx, position("POS-2")))
+		rec.reset()
+		a2.CatchUp()
+		if !rebuilt(rec) {
+			t.Errorf("after a write of many records the catch-up made the calls %v, want a rebuild", rec.calls)
+		}
+		wantSameAnswers(t, "after a write of many records", a2, store)
+	})
+
+	t.Run("hole", func(t *testing.T) {
+		store := smallCatalogue(t).Store
+		a1 := openApp(t, store, app.Options{})
+		rec := &recordingStore{Store: store}
+		// Polling off: a hole found twice is given no time to fill.
+		a2 := openApp(t, rec, app.Options{})
+		v, err := store.DataVersion(ctx)
+		must(t, err)
+		rec.setHide(v + 2)
+		for _, id := range []string{"POS-2", "POS-3", "POS-4"} {
+			must(t, a1.CreatePosition(ctx, position(id)))
+		}
+		rec.reset()
+		a2.CatchUp()
+		_, read := rec.reads()
+		if !slices.Equal(read, []string{"position POS-2"}) || rebuilt(rec) {
+			t.Errorf("the first catch-up over a hole read %v (calls %v), want the write before it only", read, rec.calls)
+		}
+		if _, err := a2.View().Position("POS-3"); engine.ErrorCode(err) != engine.ENOTFOUND {
+			t.Errorf("the write in the hole was applied: %v", err)
+		}
+		rec.reset()
+		a2.CatchUp()
+		if !rebuilt(rec) {
+			t.Errorf("the second catch-up over the same hole made the calls %v, want a rebuild", rec.calls)
+		}
+		wantSameAnswers(t, "after a hole", a2, store)
+	})
+
+	t.Run("hole that fills", func(t *testing.T) {
+		store := smallCatalogue(t).Store
+		a1 := openApp(t, store, app.Options{})
+		rec := &recordingStore{Store: store}
+		a2 := openApp(t, rec, app.Options{})
+		v, err := store.DataVersion(ctx)
+		must(t, err)
+		rec.setHide(v + 1)
+		must(t, a1.CreatePosition(ctx, position("POS-2")))
+		a2.CatchUp()
+		rec.setHide(0) // the writer logged its change
+		rec.reset()
+		a2.CatchUp()
+		if _, read := rec.reads(); rebuilt(rec) || !slices.Equal(read, []string{"position POS-2"}) {
+			t.Errorf("once the hole filled the catch-up made the calls %v, want the one record read", rec.calls)
+		}
+		wantSameAnswers(t, "after a hole that filled", a2, store)
+	})
+
+	t.Run("pruned", func(t *testing.T) {
+		store := smallCatalogue(t).Store
+		rec := &recordingStore{Store: store}
+		a2 := openApp(t, rec, app.Options{})
+		p, err := store.Position(ctx, "POS-1")
+		must(t, err)
+		for range engine.ChangeLogLength + 1 {
+			p.KeyBillet = !p.KeyBillet
+			must(t, store.UpdatePosition(ctx, p))
+		}
+		rec.reset()
+		a2.CatchUp()
+		if !rebuilt(rec) {
+			t.Errorf("catching up from a pruned version made the calls %v, want a rebuild", rec.calls)
+		}
+		wantSameAnswers(t, "after the log was pruned", a2, store)
+	})
+}
+
+// A store that announces changes wakes the other instance at once: with
+// polling every hour, only the watch can tell it of the second write (the
+// first may be caught by the catch-up that follows opening the watch).
+func TestWatchedStoreWakesTheOtherInstance(t *testing.T) {
+	t.Parallel()
+	store := smallCatalogue(t).Store
+	logs := &apptest.LogBuffer{}
+	a1 := openApp(t, store, app.Options{PollInterval: time.Hour})
+	a2 := openApp(t, store, app.Options{PollInterval: time.Hour, Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	for _, id := range []string{"POS-2", "POS-3"} {
+		must(t, a1.CreatePosition(context.Background(), position(id)))
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			if _, err := a2.View().Position(id); err == nil {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no catch-up with %s 5s after the write:\n%s", id, logs)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	if !strings.Contains(logs.String(), "watching the store's changes") {
+		t.Errorf("the instance did not say it watched:\n%s", logs)
+	}
+}
+
+// Over the embedded FerretDB, with two clients: the catch-up reads the
+// records written, once each, and matches a fresh instance; FerretDB has
+// no change streams, so the background catch-up polls.
+func TestCatchUpOverFerretDB(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := mongotest.Open(t)
+	store := smallCatalogueIn(t, db).Store
+	other, err := mongodb.Open(ctx, mongodb.Config{URI: db.URI(), Database: db.DatabaseName()})
+	must(t, err)
+	t.Cleanup(func() { other.Close(ctx) })
+	a1 := openApp(t, store, app.Options{})
+	rec := &recordingStore{Store: other}
+	a2 := openApp(t, rec, app.Options{})
+	logs := &apptest.LogBuffer{}
+	a3 := openApp(t, other, app.Options{PollInterval: 20 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(logs, nil))})
+
+	_, err = a1.UpdateCourse(ctx, "SCO-101", 1, func(c *engine.Course) {
+		c.Objectives = []string{"Prepare price and availability data."}
+	})
+	must(t, err)
+	must(t, a1.CreatePosition(ctx, position("POS-2")))
+	must(t, a1.CreatePerson(ctx, &engine.Person{ID: "P-1", Name: "Ada", PositionID: "POS-2",
+		Completions: []engine.Completion{{CourseCode: "SCO-101", Completed: day("2024-05-06")}}}))
+	must(t, a1.DeleteCourse(ctx, "SCM-401", 1))
+	rec.reset()
+	a2.CatchUp()
+	if _, read := rec.reads(); !slices.Equal(read, []string{"course SCM-401", "course SCO-101", "person P-1", "position POS-2"}) {
+		t.Errorf("the catch-up read %v (calls %v)", read, rec.calls)
+	}
+	wantSameAnswers(t, "the instance that caught up", a2, store, "P-1")
+
+	apptest.WaitUntil(t, "the polling instance sees the last write", func() bool {
+		_, err := a3.View().Course("SCM-401")
+		return engine.ErrorCode(err) == engine.ENOTFOUND
+	})
+	if !strings.Contains(logs.String(), "the store cannot announce changes") {
+		t.Errorf("the instance over FerretDB did not say it polls:\n%s", logs)
+	}
+	wantSameAnswers(t, "the polling instance", a3, store, "P-1")
+}
+
+// An instance's own write that the catch-up reads back (another instance
+// wrote in between, so the write could not move the state's version) is
+// as indexed already: it costs a read, not an update.
+func TestCatchUpReadsOwnWritesBackForFree(t *testing.T) {
+	t.Parallel()
+	store := smallCatalogue(t).Store
+	ctx := context.Background()
+	a1 := openApp(t, store, app.Options{})
+	rec := &recordingStore{Store: store}
+	a2 := openApp(t, rec, app.Options{})
+	must(t, a1.CreatePosition(ctx, position("POS-2")))
+	must(t, a2.CreatePosition(ctx, position("POS-3")))
+	rec.reset()
+	a2.CatchUp()
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if rec.calls["SavePositionFacts"] != 1 || !slices.Equal(rec.read, []string{"position POS-2", "position POS-3"}) {
+		t.Errorf("the catch-up read %v and stored position facts %d times; want both read, the other's stored once",
+			rec.read, rec.calls["SavePositionFacts"])
+	}
+}

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+)
+
+// Every cmap command follows the same conventions:
+//
+//   - -h, -help and --help after any verb or sub-verb, and `cmap help VERB
+//     [SUB-VERB]`, print that command's help (what it does, examples, its
+//     flags) on standard output and exit 0;
+//   - a wrong command line prints what is wrong, then the usage, on
+//     standard error and exits 2 (exitUsage).
+//
+// The helpers below keep them in one place.
+
+// setUsage makes fs print text, then its flags, as its help.
+func setUsage(fs *flag.FlagSet, text string) {
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), text)
+		fmt.Fprintln(fs.Output(), "\nFlags:")
+		fs.PrintDefaults()
+	}
+}
+
+// parseFlags parses args with fs, flags and positional arguments in any
+// order. With -h, -help or --help it prints fs's help on stdout; on a bad
+// flag, what is wrong and fs's usage on stderr. In both cases ok is false
+// and code is the exit code to return. Otherwise it returns the
+// positional arguments.
+func parseFlags(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) (positional []string, code int, ok bool) {
+	usage := fs.Usage
+	fs.Usage = func() {}     // printed below, on the stream the outcome calls for
+	fs.SetOutput(io.Discard) // the flag package's message is err, printed below
+	positional, err := parseInterspersed(fs, args)
+	fs.Usage = usage
+	fs.SetOutput(stderr)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		printUsage(fs, stdout)
+		return nil, exitOK, false
+	case err != nil:
+		return nil, usageError(fs, stderr, "%v", err), false
+	}
+	return positional, exitOK, true
+}
+
+// usageError prints "NAME: message" and fs's usage on stderr and returns
+// exitUsage: the command line is wrong.
+func usageError(fs *flag.FlagSet, stderr io.Writer, format string, args ...any) int {
+	fmt.Fprintf(stderr, "%s: %s\n\n", fs.Name(), fmt.Sprintf(format, args...))
+	printUsage(fs, stderr)
+	return exitUsage
+}
+
+// printUsage writes fs's help to w.
+func printUsage(fs *flag.FlagSet, w io.Writer) {
+	out := fs.Output()
+	fs.SetOutput(w)
+	fs.Usage()
+	fs.SetOutput(out)
+}
+
+// isHelpFlag reports whether arg asks for help as a flag would.
+func isHelpFlag(arg string) bool {
+	return arg == "-h" || arg == "-help" || arg == "--help"
+}
+
+// groupHelp answers the help forms of a command with verbs (cmap, cmap
+// rules, cmap model): -h, -help, --help or a lone "help" print usage on
+// stdout and exit 0; "help VERB ..." runs "VERB ... -h", which prints the
+// help of that verb. ok is false when args are not a help form.
+func groupHelp(args []string, usage string, stdout io.Writer, run func(args []string) int) (code int, ok bool) {
+	switch {
+	case len(args) == 0:
+		return 0, false
+	case isHelpFlag(args[0]), args[0] == "help" && len(args) == 1:
+		fmt.Fprint(stdout, usage)
+		return exitOK, true
+	case args[0] == "help":
+		return run(append(args[1:len(args):len(args)], "-h")), true
+	}
+	return 0, false
+}
