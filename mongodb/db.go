@@ -381,23 +381,37 @@ type leaseDoc struct {
 func (db *DB) acquireLease(ctx context.Context) (broke bool, err error) {
 	wait := time.Millisecond
 	for {
-		_, err := db.meta.InsertOne(ctx, leaseDoc{ID: metaWriteLease, Owner: db.leaseOwner, Expires: now().Add(writeLeaseTTL)})
+		if err := ctx.Err(); err != nil {
+			return broke, internal("waiting for the write lease", err)
+		}
+		// Each attempt runs to its end: a cancelled insert may land all
+		// the same, after its client hung up, and leave a lease no one
+		// releases.
+		actx, cancel := detached(ctx)
+		_, err := db.meta.InsertOne(actx, leaseDoc{ID: metaWriteLease, Owner: db.leaseOwner, Expires: now().Add(writeLeaseTTL)})
+		if err != nil && mongo.IsDuplicateKeyError(err) {
+			var res *mongo.DeleteResult
+			res, err = db.meta.DeleteOne(actx, bson.D{
+				{Key: "_id", Value: metaWriteLease},
+				{Key: "expires", Value: bson.D{{Key: "$lt", Value: now()}}},
+			})
+			switch {
+			case err != nil:
+				err = fmt.Errorf("break an expired write lease: %w", err)
+			case res.DeletedCount > 0:
+				broke = true
+				cancel()
+				continue
+			default:
+				err = errLeaseHeld
+			}
+		}
+		cancel()
 		switch {
 		case err == nil:
 			return broke, nil
-		case !mongo.IsDuplicateKeyError(err):
+		case err != errLeaseHeld:
 			return broke, internal("take the write lease", err)
-		}
-		res, err := db.meta.DeleteOne(ctx, bson.D{
-			{Key: "_id", Value: metaWriteLease},
-			{Key: "expires", Value: bson.D{{Key: "$lt", Value: now()}}},
-		})
-		if err != nil {
-			return broke, internal("break an expired write lease", err)
-		}
-		if res.DeletedCount > 0 {
-			broke = true
-			continue
 		}
 		select {
 		case <-time.After(wait):
@@ -408,9 +422,25 @@ func (db *DB) acquireLease(ctx context.Context) (broke bool, err error) {
 	}
 }
 
+// errLeaseHeld reports that another process holds the write lease.
+var errLeaseHeld = errors.New("the write lease is held")
+
+// detached returns a context for a write that must run to its end once
+// sent, even if ctx is cancelled meanwhile: FerretDB goes on with a
+// command whose client hung up, so a cancelled write may land after the
+// write lock is released, or after the write was counted. It is bounded by
+// detachedTimeout.
+func detached(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), detachedTimeout)
+}
+
+// detachedTimeout bounds a detached write: half the lease, so that a
+// write under the lease ends before the lease expires.
+const detachedTimeout = writeLeaseTTL / 2
+
 // releaseLease deletes this DB's lease, even when ctx is already done.
 func (db *DB) releaseLease(ctx context.Context) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	ctx, cancel := detached(ctx)
 	defer cancel()
 	// A failure leaves the lease to expire; nothing else is at stake.
 	_, _ = db.meta.DeleteOne(ctx, bson.D{{Key: "_id", Value: metaWriteLease}, {Key: "owner", Value: db.leaseOwner}})

@@ -45,7 +45,9 @@ func (db *DB) SavePositionFacts(ctx context.Context, facts []engine.PositionFact
 }
 
 // saveFacts stores docs, the facts documents with _id keys[i], in place of
-// any stored under those keys. keyField names the key in error paths.
+// any stored under those keys, and counts the write. keyField names the
+// key in error paths. Once it holds the write lock it runs to its end
+// (detached), so that the write is counted after it landed.
 //
 // On MongoDB that is an unordered Collection.BulkWrite of upserts (not
 // Client.BulkWrite: FerretDB v1 lacks it). FerretDB v1's SQLite backend
@@ -74,8 +76,13 @@ func (db *DB) saveFacts(ctx context.Context, coll *mongo.Collection, keyField st
 		return err
 	}
 	defer unlock()
-	err = db.replaceFacts(ctx, coll, keys, docs)
-	return errors.Join(err, db.countFactWrite(ctx))
+	if err := ctx.Err(); err != nil {
+		return internal("save "+coll.Name(), err)
+	}
+	wctx, cancel := detached(ctx)
+	defer cancel()
+	err = db.replaceFacts(wctx, coll, keys, docs)
+	return errors.Join(err, db.countFactWrite(wctx))
 }
 
 // replaceFacts writes docs in place of the facts documents with _id
@@ -129,8 +136,13 @@ func (db *DB) DeleteFacts(ctx context.Context, courses, positions []string) erro
 		return err
 	}
 	defer unlock()
-	err = db.deleteFacts(ctx, courses, positions)
-	return errors.Join(err, db.countFactWrite(ctx))
+	if err := ctx.Err(); err != nil {
+		return internal("delete facts", err)
+	}
+	wctx, cancel := detached(ctx)
+	defer cancel()
+	err = db.deleteFacts(wctx, courses, positions)
+	return errors.Join(err, db.countFactWrite(wctx))
 }
 
 // deleteFacts deletes the facts documents of the given courses and

@@ -102,6 +102,13 @@ func createAll[R, D any](ctx context.Context, db *DB, k bulkKind[R, D], rs []*R)
 		return err
 	}
 	defer unlock()
+	if err := ctx.Err(); err != nil {
+		return internal("insert "+k.kind+" records", err)
+	}
+	// Once started, the inserts, their undoing and their count run to
+	// their end (see detached).
+	ctx, cancel := detached(ctx)
+	defer cancel()
 	inserted, err := insertChunks(ctx, k.coll, docs)
 	if mongo.IsDuplicateKeyError(err) {
 		err = engine.Errorf(engine.ECONFLICT, "%s %s exists", k.kind, keys[inserted])
@@ -115,12 +122,9 @@ func createAll[R, D any](ctx context.Context, db *DB, k bulkKind[R, D], rs []*R)
 		err = internal(fmt.Sprintf("insert %s records (%d of %d stored)", k.kind, inserted, len(docs)), err)
 	}
 	// Count the write unless it surely stored nothing, even when it failed
-	// or was undone (something may have been stored, and read, meanwhile)
-	// and even when ctx is done by now.
+	// or was undone (something may have been stored, and read, meanwhile).
 	if inserted > 0 || engine.ErrorCode(err) != engine.ECONFLICT {
-		bumpCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), metaWriteTimeout)
-		defer cancel()
-		if logErr := db.logChange(bumpCtx, engine.ChangeMany, ""); logErr != nil {
+		if logErr := db.logChange(ctx, engine.ChangeMany, ""); logErr != nil {
 			return errors.Join(err, logErr)
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
-	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -78,6 +77,11 @@ func (db *DB) MarkFacts(ctx context.Context, m engine.FactsMark) (bool, error) {
 		return false, err
 	}
 	defer unlock()
+	if err := ctx.Err(); err != nil {
+		return false, internal("mark facts", err)
+	}
+	ctx, cancel := detached(ctx)
+	defer cancel()
 	res, err := db.meta.UpdateOne(ctx,
 		bson.D{{Key: "_id", Value: metaDataVersion}, {Key: "value", Value: m.Data}, {Key: "facts", Value: m.Facts}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "factsMark", Value: factsMarkDoc{Revision: m.Revision, Data: m.Data, Facts: m.Facts}}}}},
@@ -88,12 +92,9 @@ func (db *DB) MarkFacts(ctx context.Context, m engine.FactsMark) (bool, error) {
 	return res.MatchedCount == 1, nil
 }
 
-// countFactWrite counts one call that wrote facts. It runs even when ctx
-// was cancelled part way through the write, so that a partial write is
-// counted too. The caller holds the write lock.
+// countFactWrite counts one call that wrote facts, even one that failed
+// part way. The caller holds the write lock and passes a detached ctx.
 func (db *DB) countFactWrite(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), metaWriteTimeout)
-	defer cancel()
 	_, err := db.meta.UpdateOne(ctx, bson.D{{Key: "_id", Value: metaDataVersion}},
 		bson.D{{Key: "$inc", Value: bson.D{{Key: "facts", Value: int64(1)}}}}, options.UpdateOne().SetUpsert(true))
 	if err != nil {
@@ -114,10 +115,6 @@ func (db *DB) countLostWrite(ctx context.Context) error {
 	}
 	return db.countFactWrite(ctx)
 }
-
-// metaWriteTimeout bounds a write of a counter that must happen even after
-// the caller's context is done.
-const metaWriteTimeout = 10 * time.Second
 
 // initVersions gives the database its versions document if it has none,
 // or the fields a document written by an older cmap lacks (a data id, the
