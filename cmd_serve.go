@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"sync/atomic"
 	"time"
 
@@ -330,7 +331,8 @@ func openState(ctx context.Context, cfg serveConfig, logger *slog.Logger) (*mong
 	if poll <= 0 {
 		poll = -1 // app.Options: a negative interval turns polling off
 	}
-	a, err := app.Open(ctx, db, app.Options{Logger: logger, RulesDir: cfg.RulesDir, WatchRules: cfg.WatchRules, PollInterval: poll})
+	a, err := app.Open(ctx, db, app.Options{Logger: logger, RulesDir: cfg.RulesDir, WatchRules: cfg.WatchRules, PollInterval: poll,
+		SnapshotFile: snapshotFile(cfg.DataDir, logger)})
 	if err != nil {
 		// The framework is there: app.Open's invalid input is the rules
 		// (their files, their folder, watching it); anything else is the
@@ -351,6 +353,22 @@ func rulesCause(err error) error {
 		return l
 	}
 	return err
+}
+
+// snapshotFileName is the name of the App's snapshot file in the data
+// folder (app.Options.SnapshotFile). The embedded FerretDB takes only
+// files ending in .sqlite for databases.
+const snapshotFileName = "cmap-read-model.snapshot"
+
+// snapshotFile returns the path of the snapshot file in the data folder
+// dir, creating the folder if needed (with --mongo-uri the embedded
+// database has not); "" when it cannot, which runs without one.
+func snapshotFile(dir string, logger *slog.Logger) string {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		logger.Warn("no snapshot file: every start reads the records from the database", "data", dir, "error", err)
+		return ""
+	}
+	return filepath.Join(dir, snapshotFileName)
 }
 
 // seedOnce loads the seeds folder into the database on its first start. A
