@@ -34,7 +34,6 @@ const (
 	writeTimeout      = 60 * time.Second
 	idleTimeout       = 120 * time.Second
 	readyTimeout      = 3 * time.Second // for /readyz's ping
-	maxRequestBytes   = 1 << 20         // of a GraphQL request body
 )
 
 // serveConfig is the configuration of `cmap serve`.
@@ -441,7 +440,7 @@ func (s *server) Close(ctx context.Context) error {
 // coverage map page, the file exports and the health checks.
 func (s *server) routes() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", http.MaxBytesHandler(graph.NewHandler(s.app), maxRequestBytes))
+	mux.Handle("/graphql", graph.NewHandler(s.app)) // it limits the body itself (413 over graph.MaxRequestBytes)
 	mux.Handle("/", web.Explorer())
 	coverage := web.Coverage()
 	mux.Handle(web.CoveragePath, coverage)
@@ -455,17 +454,18 @@ func (s *server) routes() http.Handler {
 	return s.logRequests(mux)
 }
 
-// ready answers 200 when the database answers a ping, 503 with the reason
-// otherwise.
+// ready answers 200 "ready" when the database answers a ping, and 503
+// "not ready" otherwise. The cause is logged, never sent: the database's
+// error names hosts and addresses.
 func (s *server) ready(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
 	defer cancel()
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	if err := s.app.Ping(ctx); err != nil {
-		s.logger.Warn("not ready", "error", err)
+		s.logger.Warn("not ready: the database does not answer", "error", err)
 		w.WriteHeader(http.StatusServiceUnavailable)
-		fmt.Fprintf(w, "not ready: database: %v\n", err)
+		io.WriteString(w, "not ready\n")
 		return
 	}
 	io.WriteString(w, "ready\n")

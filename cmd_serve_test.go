@@ -20,6 +20,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"cmap/app/apptest"
 )
 
 func TestServeFlagsWinOverEnvironment(t *testing.T) {
@@ -187,8 +189,13 @@ func TestServeEndToEnd(t *testing.T) {
 	if code, _ := getText(t, second.URL()+"/healthz"); code != 200 {
 		t.Errorf("/healthz of the second instance: %d", code)
 	}
-	if code, body := getText(t, second.URL()+"/readyz"); code != 503 || !strings.HasPrefix(body, "not ready: database") {
-		t.Errorf("/readyz without a database: %d %q, want 503 with the reason", code, body)
+	logs := &apptest.LogBuffer{}
+	second.logger = slog.New(slog.NewTextHandler(logs, nil))
+	if code, body := getText(t, second.URL()+"/readyz"); code != 503 || body != "not ready\n" {
+		t.Errorf("/readyz without a database: %d %q, want 503 \"not ready\" and no more", code, body)
+	}
+	if !strings.Contains(logs.String(), "not ready: the database does not answer") || !strings.Contains(logs.String(), "error=") {
+		t.Errorf("/readyz did not log the cause:\n%s", logs)
 	}
 	stop(t, second)
 

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"context"
 	"fmt"
 	"slices"
 
@@ -112,6 +113,19 @@ func (ix *Index) selectSubs(codes []string, field string) ([]bool, error) {
 // Matrix returns the coverage matrix selected by f. It fails with EINVALID
 // when a filter names an unknown competency, status or level.
 func (ix *Index) Matrix(f MatrixFilter) (*Matrix, error) {
+	return ix.MatrixContext(context.Background(), f)
+}
+
+// matrixCheckEvery is how many courses MatrixContext goes through between
+// two looks at its context.
+const matrixCheckEvery = 256
+
+// MatrixContext is Matrix that stops, returning ctx's error, when ctx is
+// done (a request's deadline passed, its client went away).
+func (ix *Index) MatrixContext(ctx context.Context, f MatrixFilter) (*Matrix, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	sel, err := ix.selectSubs(f.Competencies, "competencies")
 	if err != nil {
 		return nil, err
@@ -143,7 +157,12 @@ func (ix *Index) Matrix(f MatrixFilter) (*Matrix, error) {
 		}
 	}
 	highest, reach := make([]uint8, len(m.Rows)), make([]uint8, len(m.Rows))
-	for _, code := range ix.courseCodes {
+	for i, code := range ix.courseCodes {
+		if i%matrixCheckEvery == matrixCheckEvery-1 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
 		c, _ := ix.courses.get(code)
 		if (f.Status != AnyStatus && c.course.Status != f.Status) || (f.Provider != "" && c.course.Provider != f.Provider) {
 			continue

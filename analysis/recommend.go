@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"cmp"
+	"context"
 	"math"
 	"math/bits"
 	"slices"
@@ -27,6 +28,10 @@ const (
 // need a few dozen; the cap keeps pathological instances (many courses with
 // equal hours) within a few milliseconds.
 const exactNodeBudget = 1000
+
+// searchCheckEvery is how many nodes the exact search explores between two
+// looks at its context.
+const searchCheckEvery = 64
 
 // Recommendation is the cheapest set of active courses that closes every
 // gap of a person that can be closed.
@@ -96,14 +101,31 @@ func (pr *problem) closedBy(c int) []int {
 // courses, then compares the sorted course codes; prerequisites not yet
 // completed are included (transitively) and count towards the hours.
 func (ix *Index) Recommend(personID string) (*Recommendation, error) {
+	return ix.RecommendContext(context.Background(), personID)
+}
+
+// RecommendContext is Recommend that stops, returning ctx's error, when
+// ctx is done (a request's deadline passed, its client went away): the
+// branch and bound looks at ctx every searchCheckEvery nodes.
+func (ix *Index) RecommendContext(ctx context.Context, personID string) (*Recommendation, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	p, ok := ix.people.get(personID)
 	if !ok {
 		return nil, engine.NotFound("person", personID)
 	}
-	return ix.recommend(p), nil
+	rec := ix.recommendContext(ctx, p)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return rec, nil
 }
 
-func (ix *Index) recommend(p *personEntry) *Recommendation {
+// recommendContext returns the recommendation for p; once ctx is done the
+// exact search stops as when its budget runs out (the caller drops the
+// answer).
+func (ix *Index) recommendContext(ctx context.Context, p *personEntry) *Recommendation {
 	rec := &Recommendation{PersonID: p.id, Method: MethodExact}
 	if len(p.gaps) == 0 {
 		return rec
@@ -129,7 +151,7 @@ func (ix *Index) recommend(p *personEntry) *Recommendation {
 	var exact bool
 	greedy := pr.greedy(closable)
 	if len(pr.gaps) <= 64 {
-		chosen, exact = pr.exact(greedy, closable)
+		chosen, exact = pr.exact(ctx, greedy, closable)
 	} else {
 		chosen = greedy
 	}
@@ -474,6 +496,7 @@ func (k solutionKey) less(o solutionKey) bool {
 
 // search is the state of one branch and bound.
 type search struct {
+	ctx       context.Context // the search stops when it is done
 	pr        *problem
 	full      uint64
 	byGap     [][]int  // bundles closing each gap
@@ -490,8 +513,8 @@ type search struct {
 
 // exact runs branch and bound from the incumbent cover; it returns the best
 // cover found and whether the search finished (proving it optimal).
-func (pr *problem) exact(incumbent []int, closable []bool) ([]int, bool) {
-	s := &search{pr: pr, byGap: make([][]int, len(pr.gaps)), closersOf: make([][]int, len(pr.gaps)),
+func (pr *problem) exact(ctx context.Context, incumbent []int, closable []bool) ([]int, bool) {
+	s := &search{ctx: ctx, pr: pr, byGap: make([][]int, len(pr.gaps)), closersOf: make([][]int, len(pr.gaps)),
 		closes: make([]uint64, len(pr.courses)), refs: make([]int, len(pr.courses)),
 		forbidden: make([]bool, len(pr.bundles)), weights: make([]int64, len(pr.courses)),
 		margins: make([]int64, len(pr.bundles)), stamp: make([]int, len(pr.bundles)), best: pr.keyOf(incumbent)}
@@ -584,7 +607,7 @@ func (s *search) lowerBound(open uint64) (bound int64, pick int) {
 // cost); it returns false when the node budget ran out.
 func (s *search) run(covered uint64, cost int64) bool {
 	s.nodes++
-	if s.nodes > exactNodeBudget {
+	if s.nodes > exactNodeBudget || (s.nodes%searchCheckEvery == 0 && s.ctx.Err() != nil) {
 		return false
 	}
 	if covered == s.full {

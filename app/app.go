@@ -59,6 +59,21 @@
 // labelled with the store's data version and data id, and starts from it
 // instead of reading the store when the store still reports that label:
 // see snapshot.go.
+//
+// # What-ifs
+//
+// A what-if (View.CourseEditImpact, View.NewCourseImpact,
+// View.CourseDeletionImpact, App.PreviewCourse, App.PreviewPosition)
+// predicts a write without making it, by taking the write's own path: the
+// same checks, so the same errors (a what-if has no version to be stale;
+// a preview of a stored record predicts its update, of a new one its
+// creation); the changed record derived by the rules as the write would
+// derive it, never its old facts carried over; the index updated as the
+// write would update it; all from one generation. So a what-if answers
+// what doing it would answer, even for rules that read a course's status.
+// The View's what-ifs read the other courses from the View where the
+// write reads the store, and the tests hold every what-if to this on
+// random changes (app/whatif_test.go).
 package app
 
 import (

@@ -67,8 +67,9 @@ func (a *App) DeletePerson(ctx context.Context, id string, version int64) error 
 // course with courseCode on the given day, and returns the person as
 // stored. Recording the same course on the same day again changes nothing.
 // Errors: EINVALID with field "courseCode" when the course does not exist,
-// or "completed" for a missing or future date; ENOTFOUND when the person
-// does not exist.
+// "completed" for a missing or future date, or "personId" when the person
+// holds engine.MaxCompletions already; ENOTFOUND when the person does not
+// exist.
 func (a *App) RecordCompletion(ctx context.Context, personID, courseCode string, completed time.Time) (*engine.Person, error) {
 	c := engine.Completion{CourseCode: courseCode, Completed: completed}
 	if err := c.Validate(); err != nil {
@@ -88,6 +89,9 @@ func (a *App) RecordCompletion(ctx context.Context, personID, courseCode string,
 		if done.CourseCode == courseCode && done.Completed.Equal(completed) {
 			return p, nil
 		}
+	}
+	if len(p.Completions) >= engine.MaxCompletions {
+		return nil, engine.Invalid("personId", "person %s has %d completions, the most a record holds", personID, len(p.Completions))
 	}
 	var stored *engine.Person
 	err = a.write(ctx, func() (err error) {

@@ -52,25 +52,42 @@ var courseCode = regexp.MustCompile(`^[A-Z][A-Z0-9]{1,9}-[0-9A-Z]{2,6}$`)
 const courseCodeRule = "2 to 10 capital letters or digits starting with a letter, a dash, " +
 	"then 2 to 6 capital letters or digits: SCO-201"
 
-// Validate checks the course's fields; the error names the field path.
+// Validate checks the course's fields, their sizes included (see
+// MaxName); the error names the field path.
 func (c *Course) Validate() error {
 	switch {
 	case !courseCode.MatchString(c.Code):
-		return Invalid("code", "%q is not a course code (%s)", c.Code, courseCodeRule)
+		return Invalid("code", "%q is not a course code (%s)", shorten(c.Code), courseCodeRule)
 	case strings.TrimSpace(c.Title) == "":
 		return Invalid("title", "title is empty")
 	case c.Hours < 0 || c.Hours > 10000:
 		return Invalid("hours", "hours must be between 0 and 10000, not %g", c.Hours)
 	}
+	if err := checkTexts(
+		textField{"title", c.Title, MaxName},
+		textField{"description", c.Description, MaxDescription},
+		textField{"provider", c.Provider, MaxName},
+	); err != nil {
+		return err
+	}
+	if err := checkList("objectives", c.Objectives, MaxListItems, MaxObjective); err != nil {
+		return err
+	}
+	if err := checkList("topics", c.Topics, MaxListItems, MaxTopic); err != nil {
+		return err
+	}
+	if len(c.Prerequisites) > MaxListItems {
+		return Invalid("prerequisites", "%d items, more than the %d allowed", len(c.Prerequisites), MaxListItems)
+	}
 	switch c.DeliveryMode {
 	case DeliveryResident, DeliveryOnline, DeliveryBlended:
 	default:
-		return Invalid("deliveryMode", "delivery mode %q is not one of resident, online, blended", c.DeliveryMode)
+		return Invalid("deliveryMode", "delivery mode %q is not one of resident, online, blended", shorten(c.DeliveryMode))
 	}
 	switch c.Status {
 	case CourseActive, CourseRetired:
 	default:
-		return Invalid("status", "status %q is not one of active, retired", c.Status)
+		return Invalid("status", "status %q is not one of active, retired", shorten(c.Status))
 	}
 	for i, o := range c.Objectives {
 		if strings.TrimSpace(o) == "" {
@@ -87,7 +104,7 @@ func (c *Course) Validate() error {
 		field := fmt.Sprintf("prerequisites[%d]", i)
 		switch {
 		case !courseCode.MatchString(p):
-			return Invalid(field, "%q is not a course code (%s)", p, courseCodeRule)
+			return Invalid(field, "%q is not a course code (%s)", shorten(p), courseCodeRule)
 		case p == c.Code:
 			return Invalid(field, "a course cannot be its own prerequisite")
 		case seen[p]:
@@ -131,21 +148,26 @@ const (
 	gradeRule = "a pay plan (GS, O, E, W, SES, GG or NH), a dash and a 1- or 2-digit number: GS-13, O-5"
 )
 
-// Validate checks the position's fields.
+// Validate checks the position's fields, their sizes included.
 func (p *Position) Validate() error {
 	switch {
 	case !positionID.MatchString(p.ID):
-		return Invalid("id", "%q is not a position id (%s: POS-0001)", p.ID, idRule)
+		return Invalid("id", "%q is not a position id (%s: POS-0001)", shorten(p.ID), idRule)
 	case strings.TrimSpace(p.Title) == "":
 		return Invalid("title", "title is empty")
 	case strings.TrimSpace(p.Organization) == "":
 		return Invalid("organization", "organization is empty")
 	case !gradeRe.MatchString(p.Grade):
-		return Invalid("grade", "%q is not a grade (%s)", p.Grade, gradeRule)
+		return Invalid("grade", "%q is not a grade (%s)", shorten(p.Grade), gradeRule)
 	case strings.TrimSpace(p.Category) == "":
 		return Invalid("category", "category is empty")
 	}
-	return nil
+	return checkTexts(
+		textField{"title", p.Title, MaxName},
+		textField{"organization", p.Organization, MaxName},
+		textField{"category", p.Category, MaxName},
+		textField{"region", p.Region, MaxName},
+	)
 }
 
 // GradeRank returns the number of a grade ("GS-13" -> 13), 0 when it has none.
@@ -188,15 +210,21 @@ type Completion struct {
 	Completed  time.Time `json:"completed" yaml:"completed"`
 }
 
-// Validate checks the person's fields and completions.
+// Validate checks the person's fields and completions, their sizes and
+// number included.
 func (p *Person) Validate() error {
 	switch {
 	case !positionID.MatchString(p.ID):
-		return Invalid("id", "%q is not a person id (%s: P-00001)", p.ID, idRule)
+		return Invalid("id", "%q is not a person id (%s: P-00001)", shorten(p.ID), idRule)
 	case strings.TrimSpace(p.Name) == "":
 		return Invalid("name", "name is empty")
 	case p.PositionID != "" && !positionID.MatchString(p.PositionID):
-		return Invalid("positionId", "%q is not a position id (%s: POS-0001)", p.PositionID, idRule)
+		return Invalid("positionId", "%q is not a position id (%s: POS-0001)", shorten(p.PositionID), idRule)
+	case len(p.Completions) > MaxCompletions:
+		return Invalid("completions", "%d items, more than the %d allowed", len(p.Completions), MaxCompletions)
+	}
+	if err := checkText("name", p.Name, MaxName); err != nil {
+		return err
 	}
 	for i, c := range p.Completions {
 		if err := c.Validate(); err != nil {
@@ -210,7 +238,7 @@ func (p *Person) Validate() error {
 func (c Completion) Validate() error {
 	switch {
 	case !courseCode.MatchString(c.CourseCode):
-		return Invalid("courseCode", "%q is not a course code (%s)", c.CourseCode, courseCodeRule)
+		return Invalid("courseCode", "%q is not a course code (%s)", shorten(c.CourseCode), courseCodeRule)
 	case c.Completed.IsZero():
 		return Invalid("completed", "completion date is missing")
 	case c.Completed.After(time.Now().Add(48 * time.Hour)):

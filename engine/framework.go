@@ -63,7 +63,8 @@ func CompetencyOf(subCode string) string {
 
 // Validate checks codes, titles and statements: every competency and
 // sub-competency has a well-formed, unique code, sub-competency codes carry
-// their competency's number, and no title or statement is empty.
+// their competency's number, and no title or statement is empty or longer
+// than its limit (MaxName, MaxDescription; at most MaxCompetencies).
 func (f *Framework) Validate() error {
 	if f.Name == "" {
 		return Invalid("name", "framework name is empty")
@@ -71,12 +72,18 @@ func (f *Framework) Validate() error {
 	if len(f.Competencies) == 0 {
 		return Invalid("competencies", "framework has no competencies")
 	}
+	if len(f.Competencies) > MaxCompetencies {
+		return Invalid("competencies", "%d items, more than the %d allowed", len(f.Competencies), MaxCompetencies)
+	}
+	if err := checkText("name", f.Name, MaxName); err != nil {
+		return err
+	}
 	seen := map[string]bool{}
 	for i, c := range f.Competencies {
 		path := fmt.Sprintf("competencies[%d]", i)
 		switch {
 		case !IsCompetencyCode(c.Code):
-			return Invalid(path+".code", "%q is not a competency code (%s)", c.Code, competencyCodeRule)
+			return Invalid(path+".code", "%q is not a competency code (%s)", shorten(c.Code), competencyCodeRule)
 		case seen[c.Code]:
 			return Invalid(path+".code", "duplicate competency %s", c.Code)
 		case c.Title == "":
@@ -84,18 +91,27 @@ func (f *Framework) Validate() error {
 		case len(c.SubCompetencies) == 0:
 			return Invalid(path+".subCompetencies", "competency %s has no sub-competencies", c.Code)
 		}
+		if err := checkTexts(
+			textField{path + ".title", c.Title, MaxName},
+			textField{path + ".description", c.Description, MaxDescription},
+		); err != nil {
+			return err
+		}
 		seen[c.Code] = true
 		for j, s := range c.SubCompetencies {
 			sp := fmt.Sprintf("%s.subCompetencies[%d]", path, j)
 			switch {
 			case !IsSubCompetencyCode(s.Code):
-				return Invalid(sp+".code", "%q is not a sub-competency code (%s)", s.Code, subCompetencyCodeRule)
+				return Invalid(sp+".code", "%q is not a sub-competency code (%s)", shorten(s.Code), subCompetencyCodeRule)
 			case CompetencyOf(s.Code) != c.Code:
 				return Invalid(sp+".code", "sub-competency %s does not belong to competency %s", s.Code, c.Code)
 			case seen[s.Code]:
 				return Invalid(sp+".code", "duplicate sub-competency %s", s.Code)
 			case s.Statement == "":
 				return Invalid(sp+".statement", "sub-competency %s has no statement", s.Code)
+			}
+			if err := checkText(sp+".statement", s.Statement, MaxDescription); err != nil {
+				return err
 			}
 			seen[s.Code] = true
 		}

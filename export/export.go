@@ -48,6 +48,20 @@
 // attained) or SUB:REQUIRED when nothing is attained ("4.C:Advanced").
 // Booleans are written true and false.
 //
+// # Spreadsheet safety
+//
+// A CSV cell that starts with =, +, -, @, a tab or a carriage return is a
+// formula to a spreadsheet (CSV injection: a person named
+// =HYPERLINK("http://...") would become a live link). Every text cell that
+// starts so (names, titles, statements, codes, levels, headers) is written
+// with a single quote before it, as OWASP recommends: '=HYPERLINK(...).
+// The spreadsheet shows the quote-free text; a program reading the file
+// sees the quote. Numeric cells (counts) and booleans are written by the
+// exporter from numbers and never neutralized: the counts are never
+// negative, and a number such as -1 in a numeric column would stay -1,
+// a number to the spreadsheet, not a formula. A text cell that reads -1
+// (a course title, say) is written '-1. JSON output is not changed.
+//
 // The JSON documents carry the same information with the rules behind
 // each coverage cell; a value that is absent is null, a list is never null:
 //
@@ -211,10 +225,10 @@ func Coverage(w io.Writer, f Format, m *analysis.Matrix) error {
 	column := make(map[string]int, len(m.Courses))
 	for _, c := range m.Courses {
 		column[c.Code] = len(header)
-		header = append(header, c.Code)
+		header = append(header, text(c.Code))
 	}
 	for _, l := range m.Levels {
-		header = append(header, l+" courses")
+		header = append(header, text(l+" courses"))
 	}
 	header = append(header, "highest")
 	cw := csv.NewWriter(w)
@@ -223,15 +237,15 @@ func Coverage(w io.Writer, f Format, m *analysis.Matrix) error {
 	}
 	for _, r := range m.Rows {
 		rec := make([]string, len(header))
-		rec[0], rec[1], rec[2] = r.SubCompetency, r.Competency, r.Statement
+		rec[0], rec[1], rec[2] = text(r.SubCompetency), text(r.Competency), text(r.Statement)
 		for _, c := range r.Cells {
-			rec[column[c.Course]] = c.Level
+			rec[column[c.Course]] = text(c.Level)
 		}
 		counts := 3 + len(m.Courses)
 		for i, n := range r.CountByLevel {
 			rec[counts+i] = strconv.Itoa(n)
 		}
-		rec[len(rec)-1] = r.Highest
+		rec[len(rec)-1] = text(r.Highest)
 		if err := cw.Write(rec); err != nil {
 			return err
 		}
@@ -268,7 +282,7 @@ func Gaps(w io.Writer, f Format, reports ...*analysis.GapReport) error {
 				subs = g.OverServed
 			}
 			for _, s := range subs {
-				if err := cw.Write([]string{kind, g.Level, s.SubCompetency, s.Competency, s.Highest, strconv.Itoa(s.Courses), ""}); err != nil {
+				if err := cw.Write([]string{kind, text(g.Level), text(s.SubCompetency), text(s.Competency), text(s.Highest), strconv.Itoa(s.Courses), ""}); err != nil {
 					return err
 				}
 			}
@@ -276,7 +290,7 @@ func Gaps(w io.Writer, f Format, reports ...*analysis.GapReport) error {
 	}
 	level := gapsLevel(reports)
 	for _, code := range reports[0].CoveringNothing {
-		if err := cw.Write([]string{GapCoveringNothing, level, "", "", "", "", code}); err != nil {
+		if err := cw.Write([]string{GapCoveringNothing, text(level), "", "", "", "", text(code)}); err != nil {
 			return err
 		}
 	}
@@ -303,15 +317,28 @@ func Readiness(w io.Writer, f Format, people []*analysis.Readiness) error {
 		return err
 	}
 	for _, r := range people {
-		rec := []string{r.PersonID, r.Name, r.PositionID, r.Organization,
+		rec := []string{text(r.PersonID), text(r.Name), text(r.PositionID), text(r.Organization),
 			strconv.FormatBool(r.HasPosition), strconv.FormatBool(r.Ready),
-			strconv.Itoa(r.Requirements), strconv.Itoa(len(r.Gaps)), CompactGaps(r.Gaps)}
+			strconv.Itoa(r.Requirements), strconv.Itoa(len(r.Gaps)), text(CompactGaps(r.Gaps))}
 		if err := cw.Write(rec); err != nil {
 			return err
 		}
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// text returns s fit for a text cell: with a single quote before it when
+// a spreadsheet would take it for a formula (see Spreadsheet safety).
+func text(s string) string {
+	if s == "" {
+		return s
+	}
+	switch s[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		return "'" + s
+	}
+	return s
 }
 
 // CompactGaps writes gaps in the compact form of the readiness export:

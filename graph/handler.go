@@ -16,11 +16,8 @@ import (
 	"cmap/graph/model"
 )
 
-// Limits of the GraphQL endpoint.
+// Limits of the GraphQL endpoint (the others are in limits.go).
 const (
-	// complexityLimit caps a query's cost: every field costs 1, and a
-	// connection multiplies the cost of its selection by its page size.
-	complexityLimit = 5000
 	// parserTokenLimit caps the size of a query document.
 	parserTokenLimit = 15000
 	// queryCacheSize is how many parsed and validated queries are kept.
@@ -31,21 +28,22 @@ const (
 )
 
 // NewHandler returns the GraphQL endpoint over a: GET (queries only) and
-// POST with a JSON body, as the GraphQL-over-HTTP specification has them,
-// and OPTIONS. Each request answers from one generation of the read model
-// (see withView).
+// POST with a JSON body, as the GraphQL-over-HTTP specification has them
+// (see httpTransport), and OPTIONS. Each request answers from one
+// generation of the read model (see withView), within the limits of
+// limits.go.
 func NewHandler(a *app.App) http.Handler {
-	srv := handler.New(NewExecutableSchema(newConfig(a)))
+	srv := handler.New(costSchema{ExecutableSchema: NewExecutableSchema(newConfig(a)), stats: &statsCache{}})
 	srv.AroundFields(afterMutationsSeeTheirWrites(a))
 	srv.AddTransport(transport.Options{AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodOptions}})
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](queryCacheSize))
+	srv.AddTransport(httpTransport{})
+	cache := lru.New[*ast.QueryDocument](queryCacheSize)
+	srv.SetQueryCache(cache)
 	srv.SetParserTokenLimit(parserTokenLimit)
 	srv.SetDisableSuggestion(true)
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](persistedQueryCacheSize)})
-	srv.Use(extension.FixedComplexityLimit(complexityLimit))
+	useLimits(srv, cache)
 	srv.SetErrorPresenter(presentError(a.Logger()))
 	srv.SetRecoverFunc(recoverPanic(a.Logger()))
 	return overHTTP(withView(a, srv))
@@ -87,13 +85,9 @@ func pageCost[F any](childComplexity int, first *int, _ *string, _ F) int {
 	return 1 + n*childComplexity
 }
 
-// overHTTP answers what gqlgen's transports leave to the server under the
+// overHTTP answers what the transports leave to the server under the
 // GraphQL-over-HTTP specification: a method other than GET, POST or
-// OPTIONS gets 405 with Allow; a POST body that is not JSON gets 415; a
-// mutation sent with GET gets 405 with "Allow: POST" (gqlgen answers 406);
-// a request that fails to parse or validate gets 200 when the response is
-// application/json (gqlgen answers 422) and keeps 400 when it is
-// application/graphql-response+json.
+// OPTIONS gets 405 with Allow; a POST body that is not JSON gets 415.
 func overHTTP(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.Method {
@@ -109,26 +103,6 @@ func overHTTP(next http.Handler) http.Handler {
 			http.Error(w, "GraphQL is served over GET and POST", http.StatusMethodNotAllowed)
 			return
 		}
-		next.ServeHTTP(&specStatus{ResponseWriter: w}, r)
+		next.ServeHTTP(w, r)
 	})
 }
-
-// specStatus corrects the status codes gqlgen writes where they differ
-// from the GraphQL-over-HTTP specification.
-type specStatus struct {
-	http.ResponseWriter
-}
-
-func (s *specStatus) WriteHeader(status int) {
-	switch {
-	case status == http.StatusNotAcceptable: // only for a mutation over GET
-		s.Header().Set("Allow", "POST")
-		status = http.StatusMethodNotAllowed
-	case status == http.StatusUnprocessableEntity && s.Header().Get("Content-Type") == "application/json":
-		status = http.StatusOK
-	}
-	s.ResponseWriter.WriteHeader(status)
-}
-
-// Unwrap lets http.ResponseController reach the underlying writer.
-func (s *specStatus) Unwrap() http.ResponseWriter { return s.ResponseWriter }

@@ -143,7 +143,7 @@ func serveWith(t *testing.T, store engine.Store, opts app.Options) (client, *app
 }
 
 // sampleSeeds returns the sample seeds.
-func sampleSeeds(t *testing.T) *seed.Dataset {
+func sampleSeeds(t testing.TB) *seed.Dataset {
 	t.Helper()
 	ds, err := seed.Load("../seeds")
 	if err != nil {
@@ -154,7 +154,7 @@ func sampleSeeds(t *testing.T) *seed.Dataset {
 
 // seeded returns a fresh in-memory store holding the sample seeds, and the
 // seeds.
-func seeded(t *testing.T) (engine.Store, *seed.Dataset) {
+func seeded(t testing.TB) (engine.Store, *seed.Dataset) {
 	t.Helper()
 	return seedInto(t, memstore.New())
 }
@@ -167,7 +167,7 @@ func seededDatabase(t *testing.T) (engine.Store, *seed.Dataset) {
 }
 
 // seedInto stores the sample seeds in the empty store s.
-func seedInto(t *testing.T, s engine.Store) (engine.Store, *seed.Dataset) {
+func seedInto(t testing.TB, s engine.Store) (engine.Store, *seed.Dataset) {
 	t.Helper()
 	ds := sampleSeeds(t)
 	if _, err := seed.Apply(context.Background(), s, ds); err != nil {

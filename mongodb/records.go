@@ -249,10 +249,21 @@ func findRecord[D any](ctx context.Context, coll *mongo.Collection, kind, key st
 	return &d, nil
 }
 
+// readBatchSize is how many records one reply of the database carries.
+// A reply is at most 48 MB and FerretDB, unlike MongoDB, does not cut a
+// batch at 16 MB: with its default of 101 documents, records of half a
+// megabyte were enough to make every list fail ("length of read message
+// too large"), and with it the start. The records' size limits (see
+// engine.MaxName) keep a record under 170 KB; 40 per reply still reads
+// back records of a megabyte written before the limits existed. (Listing
+// 20,000 people took the same time with 40 and 101 per reply, within the
+// noise of this machine.)
+const readBatchSize = 40
+
 // findRecords returns the documents matching filter in natural key order,
 // at most limit of them (0 for all).
 func findRecords[D any](ctx context.Context, coll *mongo.Collection, filter bson.D, limit int64) ([]D, error) {
-	opts := options.Find().SetSort(bson.D{{Key: "_id", Value: 1}})
+	opts := options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetBatchSize(readBatchSize)
 	if limit > 0 {
 		opts.SetLimit(limit)
 	}

@@ -173,3 +173,25 @@ func TestExportsErrors(t *testing.T) {
 		t.Errorf("HEAD coverage.csv: %d with %d bytes", rec.Code, rec.Body.Len())
 	}
 }
+
+// TestReadinessCSVHasNoLiveFormula: a person named like a formula is
+// exported into readiness.csv as text, a quote before it.
+func TestReadinessCSVHasNoLiveFormula(t *testing.T) {
+	ix, err := analysis.Build(analysis.Snapshot{
+		Framework: &engine.Framework{Name: "Test", Competencies: []engine.Competency{
+			{Code: "1.0", Title: "One", SubCompetencies: []engine.SubCompetency{{Code: "1.A", Statement: "First"}}}}},
+		Scale:  engine.DefaultScale(),
+		People: []*engine.Person{{ID: "P-1", Name: `=HYPERLINK("http://evil.example","Click")`}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := get(t, web.Exports(func() *analysis.Index { return ix }), http.MethodGet, "/export/readiness.csv")
+	rows, err := csv.NewReader(rec.Body).ReadAll()
+	if err != nil || len(rows) != 2 {
+		t.Fatalf("readiness.csv: %v %q", err, rows)
+	}
+	if got := rows[1][1]; got != `'=HYPERLINK("http://evil.example","Click")` {
+		t.Errorf("name cell %q, want the formula behind a quote", got)
+	}
+}

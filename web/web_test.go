@@ -11,10 +11,17 @@ import (
 	"cmap/web"
 )
 
+// serve answers a request as cmap serve routes the pages: the explorer
+// (and its icon, which the coverage page links too) at /, the coverage
+// page at /coverage.
 func serve(t *testing.T, method, path string) *http.Response {
 	t.Helper()
+	mux := http.NewServeMux()
+	mux.Handle("/", web.Explorer())
+	mux.Handle(web.CoveragePath, web.Coverage())
+	mux.Handle(web.CoveragePath+"/", web.Coverage())
 	rec := httptest.NewRecorder()
-	web.Coverage().ServeHTTP(rec, httptest.NewRequest(method, path, nil))
+	mux.ServeHTTP(rec, httptest.NewRequest(method, path, nil))
 	return rec.Result()
 }
 

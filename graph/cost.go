@@ -1,0 +1,308 @@
+package graph
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	"cmap/app"
+	"cmap/engine"
+)
+
+// costLimit caps the estimated cost of a query: about the number of values
+// its answer holds plus the work of the answers it computes, one unit
+// being about a microsecond of CPU. It admits the coverage page's full
+// matrix at DoD scale (1,000 courses, about 10,000 coverage facts) or the
+// recommendations of a hundred people, and refuses, say, the matrix under
+// a few aliases or records nested through their lists a few levels deep.
+const costLimit = 500_000
+
+// costSchema is the executable schema with the cost of each field: 1 for
+// the field, plus its weight when it computes something (costWeights), and
+// the cost of its selection times the number of items when it is a list
+// (listSizes). Connections multiply by the page size asked for (see
+// newConfig). gqlgen's complexity limit adds these up before anything
+// runs; extensions.cost reports the result on every answer.
+type costSchema struct {
+	graphql.ExecutableSchema
+	stats *statsCache
+}
+
+// Complexity returns the cost of one field: gqlgen's complexity.Calculate
+// asks it for every field of the operation.
+func (s costSchema) Complexity(ctx context.Context, typeName, field string, childComplexity int, args map[string]any) (int, bool) {
+	key := typeName + "." + field
+	cost, custom := s.ExecutableSchema.Complexity(ctx, typeName, field, childComplexity, args)
+	if size, ok := listSizes[key]; ok {
+		st := s.stats.of(ctx)
+		n := max(size(st, args), 1)
+		cost, custom = saturatingAdd(1, saturatingMul(n, saturatingAdd(max(childComplexity, 1), itemWeights[key]))), true
+	}
+	if w, ok := costWeights[key]; ok {
+		if !custom {
+			cost = saturatingAdd(1, childComplexity)
+		}
+		cost, custom = saturatingAdd(cost, w), true
+	}
+	return cost, custom
+}
+
+// costStats are the sizes the estimates of listSizes use, measured on one
+// generation of the read model.
+type costStats struct {
+	levels, competencies, subs, maxSubs int
+	courses, positions, people, orgs    int
+	rules, maxYields, maxExcludeCodes   int
+	// cellsPerRow is the average number of courses covering one
+	// sub-competency, rounded up: a matrix has subs rows of about
+	// cellsPerRow cells, as many as there are coverage facts.
+	cellsPerRow int
+	// The largest number of items of one record's list.
+	maxCoverage, maxRequirements, maxCoveredBy, maxRequiredBy int
+	maxRulesPerFact, maxHolders, maxCompletions               int
+	// maxCompleters is the largest number of people who completed one
+	// course: those whose readiness a change of it can change.
+	maxCompleters                              int
+	maxPrerequisites, maxObjectives, maxTopics int
+	ruleErrors, rejectedErrors                 int
+}
+
+// listSizes estimates the number of items of each list field of the schema
+// (TestEveryListHasACost keeps it complete). Lists of records use the
+// largest such list in the serving data, so that nesting (a course's
+// coverage's course's coverage ...) costs what its worst case costs;
+// lists an argument bounds use the argument.
+var listSizes = map[string]func(s *costStats, args map[string]any) int{
+	"Query.competencies":          func(s *costStats, _ map[string]any) int { return s.competencies },
+	"Framework.competencies":      func(s *costStats, _ map[string]any) int { return s.competencies },
+	"Competency.subCompetencies":  func(s *costStats, _ map[string]any) int { return s.maxSubs },
+	"Query.demand":                func(s *costStats, _ map[string]any) int { return s.subs },
+	"Query.organizations":         func(s *costStats, _ map[string]any) int { return s.orgs },
+	"ProficiencyScale.levels":     func(s *costStats, _ map[string]any) int { return s.levels },
+	"CoverageMatrix.levels":       func(s *costStats, _ map[string]any) int { return s.levels },
+	"CoverageMatrix.courses":      func(s *costStats, _ map[string]any) int { return s.courses },
+	"CoverageMatrix.rows":         func(s *costStats, _ map[string]any) int { return s.subs },
+	"CoverageRow.cells":           func(s *costStats, _ map[string]any) int { return s.cellsPerRow },
+	"CoverageRow.countByLevel":    func(s *costStats, _ map[string]any) int { return s.levels },
+	"SubCompetencyDemand.levels":  func(s *costStats, _ map[string]any) int { return s.levels },
+	"CoverageChange.gapsOpened":   func(s *costStats, _ map[string]any) int { return s.levels },
+	"CoverageChange.gapsClosed":   func(s *costStats, _ map[string]any) int { return s.levels },
+	"GapReport.uncovered":         func(s *costStats, _ map[string]any) int { return s.subs },
+	"GapReport.overServed":        func(s *costStats, _ map[string]any) int { return s.subs },
+	"GapReport.coveringNothing":   func(s *costStats, _ map[string]any) int { return s.courses },
+	"Course.coverage":             func(s *costStats, _ map[string]any) int { return s.maxCoverage },
+	"Course.objectives":           func(s *costStats, _ map[string]any) int { return s.maxObjectives },
+	"Course.topics":               func(s *costStats, _ map[string]any) int { return s.maxTopics },
+	"Course.prerequisites":        func(s *costStats, _ map[string]any) int { return s.maxPrerequisites },
+	"Course.prerequisiteCodes":    func(s *costStats, _ map[string]any) int { return s.maxPrerequisites },
+	"Coverage.rules":              func(s *costStats, _ map[string]any) int { return s.maxRulesPerFact },
+	"Requirement.rules":           func(s *costStats, _ map[string]any) int { return s.maxRulesPerFact },
+	"Position.requirements":       func(s *costStats, _ map[string]any) int { return s.maxRequirements },
+	"Position.people":             func(s *costStats, _ map[string]any) int { return s.maxHolders },
+	"Person.completions":          func(s *costStats, _ map[string]any) int { return s.maxCompletions },
+	"SubCompetency.coveredBy":     func(s *costStats, _ map[string]any) int { return s.maxCoveredBy },
+	"SubCompetency.requiredBy":    func(s *costStats, _ map[string]any) int { return s.maxRequiredBy },
+	"Readiness.gaps":              func(s *costStats, _ map[string]any) int { return s.maxRequirements },
+	"Readiness.attained":          func(s *costStats, _ map[string]any) int { return s.subs },
+	"Attainment.courses":          func(s *costStats, _ map[string]any) int { return s.maxCompletions },
+	"Recommendation.unclosable":   func(s *costStats, _ map[string]any) int { return s.maxRequirements },
+	"ReadinessChange.gapsAdded":   func(s *costStats, _ map[string]any) int { return s.maxRequirements },
+	"ReadinessChange.gapsRemoved": func(s *costStats, _ map[string]any) int { return s.maxRequirements },
+	// A minimal set has about a course per gap (prerequisites among
+	// them); between them they close the gaps, a course a few of them,
+	// and a course is the prerequisite of as many as a course has.
+	"Recommendation.courses":                   func(s *costStats, _ map[string]any) int { return s.maxRequirements },
+	"RecommendedCourse.closes":                 func(*costStats, map[string]any) int { return 2 },
+	"RecommendedCourse.prerequisiteOf":         func(s *costStats, _ map[string]any) int { return s.maxPrerequisites },
+	"OrganizationReadiness.commonGaps":         func(s *costStats, args map[string]any) int { return topOr(args, s.subs*s.levels) },
+	"OrganizationReadiness.recommendedCourses": func(s *costStats, args map[string]any) int { return topOr(args, s.courses) },
+	"CourseImpact.subCompetencies":             func(s *costStats, _ map[string]any) int { return s.subs },
+	"CourseImpact.people":                      func(s *costStats, _ map[string]any) int { return s.maxCompleters },
+	"CourseImpact.positions":                   func(s *costStats, _ map[string]any) int { return s.positions },
+	"CourseImpact.dependentCourses":            func(s *costStats, _ map[string]any) int { return s.courses },
+	"CourseImpact.coverage":                    func(s *costStats, _ map[string]any) int { return s.subs },
+	"CourseImpact.recommendations":             func(s *costStats, args map[string]any) int { return listOr(args, "people", s.people) },
+	"ReadinessChange.attainment":               func(s *costStats, _ map[string]any) int { return s.subs },
+	"PositionDemandChange.nowMeetable":         func(s *costStats, _ map[string]any) int { return s.maxRequirements },
+	"PositionDemandChange.nowUnmeetable":       func(s *costStats, _ map[string]any) int { return s.maxRequirements },
+	"CoursePreview.coverage":                   func(s *costStats, _ map[string]any) int { return s.subs },
+	"CoursePreview.changes":                    func(s *costStats, _ map[string]any) int { return s.subs },
+	"PositionPreview.requirements":             func(s *costStats, _ map[string]any) int { return s.subs },
+	"PositionPreview.changes":                  func(s *costStats, _ map[string]any) int { return s.subs },
+	"RuleSet.rules":                            func(s *costStats, _ map[string]any) int { return s.rules },
+	"RuleSet.runtimeErrors":                    func(s *costStats, _ map[string]any) int { return s.ruleErrors },
+	"RejectedRuleSet.errors":                   func(s *costStats, _ map[string]any) int { return s.rejectedErrors },
+	"Rule.yields":                              func(s *costStats, _ map[string]any) int { return s.maxYields },
+	"Rule.excludeCodes":                        func(s *costStats, _ map[string]any) int { return s.maxExcludeCodes },
+	"Explanation.yields":                       func(s *costStats, _ map[string]any) int { return s.maxYields },
+	"Explanation.excludeCodes":                 func(s *costStats, _ map[string]any) int { return s.maxExcludeCodes },
+	"Explanation.excludedBy":                   func(s *costStats, _ map[string]any) int { return s.rules },
+	// A condition's operators take two operands; calls take few
+	// arguments.
+	"ExplainNode.children": func(*costStats, map[string]any) int { return 2 },
+	// A connection's edges are counted by the connection field, which
+	// multiplies its whole selection by the page size (pageCost).
+	"CourseConnection.edges":   func(*costStats, map[string]any) int { return 1 },
+	"PositionConnection.edges": func(*costStats, map[string]any) int { return 1 },
+	"PersonConnection.edges":   func(*costStats, map[string]any) int { return 1 },
+}
+
+// costWeights are the fields that compute their answer, with about the
+// microseconds they take at DoD scale (README, Performance): one unit of
+// cost is about what resolving and writing one value takes.
+var costWeights = map[string]int{
+	"Query.coverageMatrix":                     4000,
+	"Person.recommendations":                   2700,
+	"Query.organizationReadiness":              250,
+	"OrganizationReadiness.recommendedCourses": 250,
+	"Query.courseImpact":                       200,
+	"Query.newCourseImpact":                    200,
+	"SubCompetency.coveredBy":                  250,
+	"Query.previewCourse":                      100,
+	"Query.previewPosition":                    100,
+	"Query.explain":                            50,
+	"Query.gaps":                               60,
+	"Query.demand":                             20,
+	"Person.readiness":                         10,
+}
+
+// itemWeights are the list fields that compute something for each item,
+// with about the microseconds one item takes at DoD scale: their cost is
+// the number of items times their selection and weight.
+var itemWeights = map[string]int{
+	"CourseImpact.recommendations": 2 * costWeights["Person.recommendations"], // before and after
+}
+
+// listOr returns the length of the list argument name when given, n
+// otherwise. Arguments come as the query wrote them: a list literal or a
+// variable's JSON array.
+func listOr(args map[string]any, name string, n int) int {
+	switch v := args[name].(type) {
+	case []any:
+		return len(v)
+	case []string:
+		return len(v)
+	}
+	return n
+}
+
+// topOr returns the argument top when given and not negative (at most n),
+// n otherwise. Arguments come as the query wrote them: an int64 literal
+// or a json.Number variable.
+func topOr(args map[string]any, n int) int {
+	var top int64 = -1
+	switch v := args["top"].(type) {
+	case int64:
+		top = v
+	case json.Number:
+		top, _ = v.Int64()
+	}
+	if top >= 0 {
+		return int(min(top, int64(n)))
+	}
+	return n
+}
+
+// statsCache keeps the costStats of the generation last asked about: they
+// are measured once per generation, on the first query that needs them.
+type statsCache struct {
+	mu    sync.Mutex
+	view  app.View
+	stats *costStats
+}
+
+// of returns the stats of the request's generation.
+func (c *statsCache) of(ctx context.Context) *costStats {
+	v := viewOf(ctx)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.stats == nil || c.view != v {
+		c.view, c.stats = v, measure(v)
+	}
+	return c.stats
+}
+
+// measure measures the sizes of v's lists.
+func measure(v app.View) *costStats {
+	s := &costStats{levels: len(v.Scale().Levels)}
+	f := v.Framework()
+	s.competencies = len(f.Competencies)
+	for _, c := range f.Competencies {
+		s.subs += len(c.SubCompetencies)
+		s.maxSubs = max(s.maxSubs, len(c.SubCompetencies))
+	}
+	rules := v.RuleSet().Rules()
+	s.rules = len(rules)
+	for _, r := range rules {
+		s.maxYields = max(s.maxYields, len(r.Yields))
+		s.maxExcludeCodes = max(s.maxExcludeCodes, len(r.ExcludeCodes))
+	}
+	status := v.RulesStatus()
+	s.ruleErrors = len(status.RuntimeErrors)
+	if status.Rejected != nil {
+		s.rejectedErrors = len(status.Rejected.Errors)
+	}
+
+	courses, _ := v.Courses(engine.CourseFilter{}, engine.Page{})
+	s.courses = len(courses.Items)
+	facts := 0
+	coveredBy := map[string]int{}
+	for _, c := range courses.Items {
+		s.maxPrerequisites = max(s.maxPrerequisites, len(c.Prerequisites))
+		s.maxObjectives = max(s.maxObjectives, len(c.Objectives))
+		s.maxTopics = max(s.maxTopics, len(c.Topics))
+		cov := v.Coverage(c.Code)
+		s.maxCoverage = max(s.maxCoverage, len(cov))
+		facts += len(cov)
+		for _, fact := range cov {
+			coveredBy[fact.SubCompetency]++
+			s.maxRulesPerFact = max(s.maxRulesPerFact, len(fact.Rules))
+		}
+	}
+	for _, n := range coveredBy {
+		s.maxCoveredBy = max(s.maxCoveredBy, n)
+	}
+	if s.subs > 0 {
+		s.cellsPerRow = (facts + s.subs - 1) / s.subs
+	}
+
+	positions, _ := v.Positions(engine.PositionFilter{}, engine.Page{})
+	s.positions = len(positions.Items)
+	requiredBy := map[string]int{}
+	orgs := map[string]bool{}
+	for _, p := range positions.Items {
+		orgs[p.Organization] = true
+		reqs := v.Requirements(p.ID)
+		s.maxRequirements = max(s.maxRequirements, len(reqs))
+		for _, r := range reqs {
+			requiredBy[r.SubCompetency]++
+			s.maxRulesPerFact = max(s.maxRulesPerFact, len(r.Rules))
+		}
+	}
+	s.orgs = len(orgs)
+	for _, n := range requiredBy {
+		s.maxRequiredBy = max(s.maxRequiredBy, n)
+	}
+
+	people, _ := v.People(engine.PersonFilter{}, engine.Page{})
+	s.people = len(people.Items)
+	holders, completers := map[string]int{}, map[string]int{}
+	for _, p := range people.Items {
+		s.maxCompletions = max(s.maxCompletions, len(p.Completions))
+		if p.PositionID != "" {
+			holders[p.PositionID]++
+		}
+		for _, c := range p.Completions {
+			completers[c.CourseCode]++
+		}
+	}
+	for _, n := range holders {
+		s.maxHolders = max(s.maxHolders, n)
+	}
+	for _, n := range completers {
+		s.maxCompleters = max(s.maxCompleters, n)
+	}
+	return s
+}
