@@ -135,7 +135,11 @@ type DB struct {
 	// serialized is true when the server is FerretDB: writes then take
 	// writeLock (see the package documentation).
 	serialized bool
-	writeLock  chan struct{}
+	// indexed is true when this DB gave the embedded FerretDB's tables
+	// the index its lookups by _id use (indexIDPaths): it owns the
+	// server. Another client of a FerretDB cannot tell.
+	indexed   bool
+	writeLock chan struct{}
 	// leaseOwner names this DB in the cross-process write lease.
 	leaseOwner string
 
@@ -210,6 +214,7 @@ func (db *DB) connect(ctx context.Context, name string) error {
 		if err := db.indexEmbedded(ctx); err != nil {
 			return err
 		}
+		db.indexed = true
 	}
 	if err := db.initVersions(ctx); err != nil {
 		return err
