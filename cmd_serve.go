@@ -89,11 +89,12 @@ Serves, on --addr:
 Start-up binds --addr first, then opens the database: without --mongo-uri
 it starts an embedded one in --data and logs its URI, so that a second
 instance can share it with --mongo-uri. A database never seeded is seeded
-from --seeds. The rules in --rules must then load without error (each
-problem is printed as file:line:col). Any of these failing stops serve
-with exit 1 and a message naming the step. A flag wins over its
-environment variable. SIGINT or SIGTERM stop the server after in-flight
-requests.
+from --seeds. The records are read from a snapshot file in --data when it
+is still the database's, from the database otherwise. The rules in --rules
+must then load without error (each problem is printed as file:line:col).
+Any of these failing stops serve with exit 1 and a message naming the
+step. A flag wins over its environment variable. SIGINT or SIGTERM stop
+the server after in-flight requests, and write the snapshot file.
 
 Afterwards the rules are reloaded when their files change (--watch-rules)
 or by the reloadRules mutation: a set with any error is rejected and the
@@ -122,7 +123,7 @@ Examples:
 // the database, the rules and the seeds. Every verb that builds the state
 // as serve does (serve, export) shares them.
 func (c *serveConfig) addStateFlags(fs *flag.FlagSet) {
-	fs.StringVar(&c.DataDir, "data", "./data", "keep the embedded database in `DIR` ($CMAP_DATA)")
+	fs.StringVar(&c.DataDir, "data", "./data", "keep the embedded database and the snapshot of its records in `DIR` ($CMAP_DATA)")
 	fs.StringVar(&c.MongoURI, "mongo-uri", "", "use the MongoDB at `URI` instead of the embedded database ($CMAP_MONGO_URI)")
 	fs.StringVar(&c.RulesDir, "rules", "rules", "read rule files from `DIR` ($CMAP_RULES)")
 	fs.StringVar(&c.SeedsDir, "seeds", "seeds", "seed an empty database from `DIR` ($CMAP_SEEDS)")
