@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"sync/atomic"
 	"time"
 
@@ -91,11 +92,12 @@ Serves, on --addr:
 Start-up binds --addr first, then opens the database: without --mongo-uri
 it starts an embedded one in --data and logs its URI, so that a second
 instance can share it with --mongo-uri. A database never seeded is seeded
-from --seeds. The rules in --rules must then load without error (each
-problem is printed as file:line:col). Any of these failing stops serve
-with exit 1 and a message naming the step. A flag wins over its
-environment variable. SIGINT or SIGTERM stop the server after in-flight
-requests.
+from --seeds. The records are read from a snapshot file in --data when it
+is still the database's, from the database otherwise. The rules in --rules
+must then load without error (each problem is printed as file:line:col).
+Any of these failing stops serve with exit 1 and a message naming the
+step. A flag wins over its environment variable. SIGINT or SIGTERM stop
+the server after in-flight requests, and write the snapshot file.
 
 Afterwards the rules are reloaded when their files change (--watch-rules)
 or by the reloadRules mutation: a set with any error is rejected and the
@@ -124,7 +126,7 @@ Examples:
 // the database, the rules and the seeds. Every verb that builds the state
 // as serve does (serve, export) shares them.
 func (c *serveConfig) addStateFlags(fs *flag.FlagSet) {
-	fs.StringVar(&c.DataDir, "data", "./data", "keep the embedded database in `DIR` ($CMAP_DATA)")
+	fs.StringVar(&c.DataDir, "data", "./data", "keep the embedded database and the snapshot of its records in `DIR` ($CMAP_DATA)")
 	fs.StringVar(&c.MongoURI, "mongo-uri", "", "use the MongoDB at `URI` instead of the embedded database ($CMAP_MONGO_URI)")
 	fs.StringVar(&c.RulesDir, "rules", "rules", "read rule files from `DIR` ($CMAP_RULES)")
 	fs.StringVar(&c.SeedsDir, "seeds", "seeds", "seed an empty database from `DIR` ($CMAP_SEEDS)")
@@ -334,7 +336,8 @@ func openState(ctx context.Context, cfg serveConfig, logger *slog.Logger, m *met
 		poll = -1 // app.Options: a negative interval turns polling off
 	}
 	var store engine.Store = db
-	opts := app.Options{Logger: logger, RulesDir: cfg.RulesDir, WatchRules: cfg.WatchRules, PollInterval: poll}
+	opts := app.Options{Logger: logger, RulesDir: cfg.RulesDir, WatchRules: cfg.WatchRules, PollInterval: poll,
+		SnapshotFile: snapshotFile(cfg.DataDir, logger)}
 	if m != nil {
 		store, opts.Observer = m.Store(db), m
 	}
@@ -359,6 +362,22 @@ func rulesCause(err error) error {
 		return l
 	}
 	return err
+}
+
+// snapshotFileName is the name of the App's snapshot file in the data
+// folder (app.Options.SnapshotFile). The embedded FerretDB takes only
+// files ending in .sqlite for databases.
+const snapshotFileName = "cmap-read-model.snapshot"
+
+// snapshotFile returns the path of the snapshot file in the data folder
+// dir, creating the folder if needed (with --mongo-uri the embedded
+// database has not); "" when it cannot, which runs without one.
+func snapshotFile(dir string, logger *slog.Logger) string {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		logger.Warn("no snapshot file: every start reads the records from the database", "data", dir, "error", err)
+		return ""
+	}
+	return filepath.Join(dir, snapshotFileName)
 }
 
 // seedOnce loads the seeds folder into the database on its first start. A

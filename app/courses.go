@@ -17,7 +17,7 @@ func (a *App) CreateCourse(ctx context.Context, c *engine.Course) error {
 		return err
 	}
 	return a.write(ctx, func() error { return a.store.CreateCourse(ctx, c) },
-		func(cur *state) (*state, error) { return a.withCourse(ctx, cur, c) })
+		func(cur *state) (*state, factsChange, error) { return a.withCourse(cur, c) })
 }
 
 // UpdateCourse applies edit to the stored course with code and stores the
@@ -37,7 +37,7 @@ func (a *App) UpdateCourse(ctx context.Context, code string, version int64, edit
 		return nil, err
 	}
 	err = a.write(ctx, func() error { return a.store.UpdateCourse(ctx, c) },
-		func(cur *state) (*state, error) { return a.withCourse(ctx, cur, c) })
+		func(cur *state) (*state, factsChange, error) { return a.withCourse(cur, c) })
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +70,7 @@ func (a *App) DeleteCourse(ctx context.Context, code string, version int64) erro
 		return err
 	}
 	return a.write(ctx, func() error { return a.store.DeleteCourse(ctx, code, version) },
-		func(cur *state) (*state, error) { return a.withoutCourse(ctx, cur, code) })
+		func(cur *state) (*state, factsChange, error) { return a.withoutCourse(cur, code) })
 }
 
 // catalogue is where the checks of a course write read the other

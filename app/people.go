@@ -17,7 +17,7 @@ func (a *App) CreatePerson(ctx context.Context, p *engine.Person) error {
 		return err
 	}
 	return a.write(ctx, func() error { return a.store.CreatePerson(ctx, p) },
-		func(cur *state) (*state, error) { return withPerson(cur, p) })
+		func(cur *state) (*state, factsChange, error) { return withPerson(cur, p) })
 }
 
 // UpdatePerson applies edit to the stored person with id and stores the
@@ -42,7 +42,7 @@ func (a *App) UpdatePerson(ctx context.Context, id string, version int64, edit f
 		return nil, err
 	}
 	err = a.write(ctx, func() error { return a.store.UpdatePerson(ctx, p) },
-		func(cur *state) (*state, error) { return withPerson(cur, p) })
+		func(cur *state) (*state, factsChange, error) { return withPerson(cur, p) })
 	if err != nil {
 		return nil, err
 	}
@@ -60,7 +60,7 @@ func (a *App) DeletePerson(ctx context.Context, id string, version int64) error 
 		return err
 	}
 	return a.write(ctx, func() error { return a.store.DeletePerson(ctx, id, version) },
-		func(cur *state) (*state, error) { return withoutPerson(cur, id) })
+		func(cur *state) (*state, factsChange, error) { return withoutPerson(cur, id) })
 }
 
 // RecordCompletion records that the person with personID completed the
@@ -97,7 +97,7 @@ func (a *App) RecordCompletion(ctx context.Context, personID, courseCode string,
 	err = a.write(ctx, func() (err error) {
 		stored, err = a.store.RecordCompletion(ctx, personID, c)
 		return err
-	}, func(cur *state) (*state, error) { return withPerson(cur, stored) })
+	}, func(cur *state) (*state, factsChange, error) { return withPerson(cur, stored) })
 	if err != nil {
 		return nil, err
 	}

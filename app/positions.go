@@ -13,7 +13,7 @@ func (a *App) CreatePosition(ctx context.Context, p *engine.Position) error {
 		return err
 	}
 	return a.write(ctx, func() error { return a.store.CreatePosition(ctx, p) },
-		func(cur *state) (*state, error) { return a.withPosition(ctx, cur, p) })
+		func(cur *state) (*state, factsChange, error) { return a.withPosition(cur, p) })
 }
 
 // UpdatePosition applies edit to the stored position with id and stores
@@ -34,7 +34,7 @@ func (a *App) UpdatePosition(ctx context.Context, id string, version int64, edit
 		return nil, err
 	}
 	err = a.write(ctx, func() error { return a.store.UpdatePosition(ctx, p) },
-		func(cur *state) (*state, error) { return a.withPosition(ctx, cur, p) })
+		func(cur *state) (*state, factsChange, error) { return a.withPosition(cur, p) })
 	if err != nil {
 		return nil, err
 	}
@@ -63,5 +63,5 @@ func (a *App) DeletePosition(ctx context.Context, id string, version int64) erro
 		return engine.Errorf(engine.ECONFLICT, "position %s is held by %d people: assign them elsewhere first", id, held)
 	}
 	return a.write(ctx, func() error { return a.store.DeletePosition(ctx, id, version) },
-		func(cur *state) (*state, error) { return a.withoutPosition(ctx, cur, id) })
+		func(cur *state) (*state, factsChange, error) { return a.withoutPosition(cur, id) })
 }
