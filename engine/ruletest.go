@@ -234,8 +234,6 @@ func (t *ruleTest) compare(got map[string]fact) []string {
 	return out
 }
 
-var testKeys = []string{"name", "course", "position", "expect", "absent"}
-
 func (rs *RuleSet) parseTestFile(f *yamlFile, fixtures Fixtures) []*ruleTest {
 	body := f.parse()
 	if body == nil {
@@ -249,7 +247,7 @@ func (rs *RuleSet) parseTestFile(f *yamlFile, fixtures Fixtures) []*ruleTest {
 	names := map[string]diag.Pos{}
 	for _, mv := range entries {
 		if keyOf(mv) != "tests" {
-			f.unknownKey(mv, "a rule test file", []string{"tests"})
+			f.unknownKey(mv, "a rule test file", ruleTestFileKeys)
 			continue
 		}
 		items, ok := f.sequence(mv.Value, "tests")
