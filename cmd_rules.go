@@ -26,6 +26,9 @@ const rulesUsage = `Usage:
   cmap rules explain [flags] RULE (--course CODE | --position ID)
       Show why a rule fires or not for a seeded course or position: the
       value of every sub-condition.
+  cmap rules lint [flags] [DIR]
+      Find rules that load but look wrong on the catalogue: rules that
+      never fire, redundant rules, fragile coverage... Exit 1 on a finding.
 
 Run 'cmap rules VERB -h' (or 'cmap help rules VERB') for the flags and
 examples of a verb.
@@ -43,7 +46,7 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return code
 	}
 	if len(args) == 0 {
-		fmt.Fprintf(stderr, "cmap rules: missing verb: check, test or explain\n\n%s", rulesUsage)
+		fmt.Fprintf(stderr, "cmap rules: missing verb: check, test, explain, lint or fmt\n\n%s", rulesUsage)
 		return exitUsage
 	}
 	sub, args := args[0], args[1:]
@@ -54,6 +57,8 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return runRulesTest(args, stdout, stderr)
 	case "explain":
 		return runRulesExplain(args, stdout, stderr)
+	case "lint":
+		return runRulesLint(ctx, args, stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "cmap rules: unknown verb %q\n\n%s", sub, rulesUsage)
 	return exitUsage

@@ -293,11 +293,37 @@ func startingUp(w http.ResponseWriter, r *http.Request) {
 	io.WriteString(w, "not ready: cmap is starting (opening the database, seeding it on the first start, loading the rules)\n")
 }
 
-// openState opens the database (starting the embedded one without a
-// URI), seeds it if it was never seeded, and opens an App on it that
+// openState opens the database (see openDatabase) and an App on it that
 // derives the state from cfg's rules. The caller closes both. A step that
 // fails is a *startError naming it.
 func openState(ctx context.Context, cfg serveConfig, logger *slog.Logger) (*mongodb.DB, *app.App, error) {
+	db, _, err := openDatabase(ctx, cfg, logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	poll := cfg.Poll
+	if poll <= 0 {
+		poll = -1 // app.Options: a negative interval turns polling off
+	}
+	a, err := app.Open(ctx, db, app.Options{Logger: logger, RulesDir: cfg.RulesDir, WatchRules: cfg.WatchRules, PollInterval: poll})
+	if err != nil {
+		// The framework is there: app.Open's invalid input is the rules
+		// (their files, their folder, watching it); anything else is the
+		// database failing while the records are read and the facts stored.
+		what := "the rules in " + cfg.RulesDir + missingFolderHint(cfg.RulesDir)
+		if engine.ErrorCode(err) != engine.EINVALID {
+			what = "the database"
+		}
+		return nil, nil, errors.Join(&startError{what: what, err: rulesCause(err)}, db.Close(ctx))
+	}
+	return db, a, nil
+}
+
+// openDatabase opens the database of cfg (starting the embedded one
+// without a URI), seeds it if it was never seeded, and returns it with its
+// competency model. The caller closes it. A step that fails is a
+// *startError naming it.
+func openDatabase(ctx context.Context, cfg serveConfig, logger *slog.Logger) (*mongodb.DB, *engine.Framework, error) {
 	if cfg.MongoURI == "" && cfg.DataDir == "" {
 		return nil, nil, &startError{what: "the data folder", err: errors.New("none given: name one with --data, or a MongoDB with --mongo-uri")}
 	}
@@ -318,29 +344,15 @@ func openState(ctx context.Context, cfg serveConfig, logger *slog.Logger) (*mong
 	}
 	// The model comes from the database: say so when it is missing, rather
 	// than as a failure of the rules that are checked against it.
-	if _, err := db.Framework(ctx); err != nil {
+	fw, err := db.Framework(ctx)
+	if err != nil {
 		what := "the database"
 		if engine.ErrorCode(err) == engine.ENOTFOUND {
 			what, err = "the competency model", errors.New("the database holds none: start on an empty database, which is seeded from --seeds")
 		}
 		return nil, nil, errors.Join(&startError{what: what, err: err}, db.Close(ctx))
 	}
-	poll := cfg.Poll
-	if poll <= 0 {
-		poll = -1 // app.Options: a negative interval turns polling off
-	}
-	a, err := app.Open(ctx, db, app.Options{Logger: logger, RulesDir: cfg.RulesDir, WatchRules: cfg.WatchRules, PollInterval: poll})
-	if err != nil {
-		// The framework is there: app.Open's invalid input is the rules
-		// (their files, their folder, watching it); anything else is the
-		// database failing while the records are read and the facts stored.
-		what := "the rules in " + cfg.RulesDir + missingFolderHint(cfg.RulesDir)
-		if engine.ErrorCode(err) != engine.EINVALID {
-			what = "the database"
-		}
-		return nil, nil, errors.Join(&startError{what: what, err: rulesCause(err)}, db.Close(ctx))
-	}
-	return db, a, nil
+	return db, fw, nil
 }
 
 // rulesCause returns the diagnostics in err when it has some, so that they
