@@ -83,6 +83,8 @@ Serves, on --addr:
   /graphql           the GraphQL API (GET and POST)
   /coverage          the coverage map (sub-competencies x courses)
   /export/FILE       coverage, gaps and readiness as .csv or .json
+  /schema/FILE       JSON Schemas of rule files (rules.json) and rule
+                     tests (rule-tests.json), for editors
   /healthz, /readyz  alive; ready (the database answers)
 
 Start-up binds --addr first, then opens the database: without --mongo-uri
@@ -431,7 +433,8 @@ func (s *server) Close(ctx context.Context) error {
 }
 
 // routes returns the HTTP routes: the GraphQL endpoint, its explorer, the
-// coverage map page, the file exports and the health checks.
+// coverage map page, the file exports, the health checks and the schemas
+// of rule files.
 func (s *server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", graph.NewHandler(s.app)) // it limits the body itself (413 over graph.MaxRequestBytes)
@@ -445,6 +448,7 @@ func (s *server) routes() http.Handler {
 		io.WriteString(w, "ok\n")
 	})
 	mux.HandleFunc("GET /readyz", s.ready)
+	handleSchemas(mux)
 	return s.logRequests(mux)
 }
 

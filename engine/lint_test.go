@@ -255,7 +255,8 @@ func TestLintDirectiveErrors(t *testing.T) {
 	tests := []struct{ src, want string }{
 		{`lint: {ignore: [L099], reason: x}`, `rules/a.yaml:5:21: unknown lint code "L099" (the codes are L001 to L008)`},
 		{`lint: {ignore: [L009], reason: x}`, `rules/a.yaml:5:21: L009 cannot be silenced: remove the silence that silences nothing`},
-		{`lint: {ignore: [L001, l001], reason: x}`, `rules/a.yaml:5:27: L001 is given twice`},
+		{`lint: {ignore: [L001, L001], reason: x}`, `rules/a.yaml:5:27: L001 is given twice`},
+		{`lint: {ignore: [l001], reason: x}`, `rules/a.yaml:5:21: unknown lint code "l001" (the codes are L001 to L008)`},
 		{`lint: {ignore: [L001]}`, `rules/a.yaml:5:5: lint: needs a reason: say why the findings are expected`},
 		{`lint: {reason: x}`, `rules/a.yaml:5:5: lint: needs ignore: [CODE, ...], the findings to silence`},
 		{`lint: {ignore: [], reason: x}`, `rules/a.yaml:5:20: lint: ignore: lists no codes`},

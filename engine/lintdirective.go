@@ -67,7 +67,7 @@ func parseLintDirective(f *yamlFile, mv *yamlast.MappingValueNode) *lintDirectiv
 				if !ok {
 					continue
 				}
-				c := LintCode(strings.ToUpper(strings.TrimSpace(code)))
+				c := LintCode(code)
 				switch {
 				case c == LintUnusedIgnore:
 					f.nodeErrorf(it, "%s cannot be silenced: remove the silence that silences nothing", c)
