@@ -29,6 +29,9 @@ const rulesUsage = `Usage:
   cmap rules lint [flags] [DIR]
       Find rules that load but look wrong on the catalogue: rules that
       never fire, redundant rules, fragile coverage... Exit 1 on a finding.
+  cmap rules fmt [flags] [DIR|FILE...]
+      Rewrite rule files in the canonical layout, keeping comments; with
+      --check, list the files not in it. Exit 1 if --check lists any.
 
 Run 'cmap rules VERB -h' (or 'cmap help rules VERB') for the flags and
 examples of a verb.
@@ -59,6 +62,8 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return runRulesExplain(args, stdout, stderr)
 	case "lint":
 		return runRulesLint(ctx, args, stdout, stderr)
+	case "fmt":
+		return runRulesFmt(args, stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "cmap rules: unknown verb %q\n\n%s", sub, rulesUsage)
 	return exitUsage
