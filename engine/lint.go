@@ -405,7 +405,7 @@ func (l *linter) neverFires(k *lintKind) {
 			continue
 		}
 		if fired := k.firedCount(i); fired > 0 {
-			l.report(LintNeverFires, r, r.idPos, "rule %q gives no fact to any %s: it applies to %s, none with a tier to cover at",
+			l.report(LintNeverFires, r, r.idPos, "rule %q gives no fact to any %s: it applies only to courses with no tier to cover at (%s)",
 				r.ID, k.noun, plural(fired, k.noun))
 			continue
 		}
@@ -501,7 +501,7 @@ func (l *linter) redundantAndShadowed(k *lintKind) {
 			if k.covers(i, j) && order[b] > order[a] {
 				continue // the same effect: the later one is reported
 			}
-			l.report(LintRedundantRule, a, a.idPos, "rule %q is redundant: rule %q (%s:%d) gives every fact it gives, at the same or a higher level, to each of the %s it applies to",
+			l.report(LintRedundantRule, a, a.idPos, "rule %q is redundant: rule %q (%s:%d) gives every fact it gives, at the same or a higher level, wherever it applies (%s)",
 				a.ID, b.ID, b.File, b.Line, plural(k.effective(i), k.noun))
 			redundant = true
 			break
@@ -584,8 +584,8 @@ func (l *linter) idleExclusions(k *lintKind) {
 				}
 			}
 			if !removes {
-				l.report(LintIdleExclusion, r, r.excludePos[0], "exclusion %q removes nothing: none of the %s it applies to gets a fact from another rule",
-					r.ID, plural(n, k.noun))
+				l.report(LintIdleExclusion, r, r.excludePos[0], "exclusion %q removes nothing: no %s it applies to (%s) gets a fact from another rule",
+					r.ID, k.noun, plural(n, k.noun))
 			}
 			continue
 		}
@@ -607,8 +607,8 @@ func (l *linter) idleExclusions(k *lintKind) {
 				}
 			}
 			if !removes {
-				l.report(LintIdleExclusion, r, r.excludePos[start], "excluding %s removes nothing: none of the %s rule %q applies to gets it from another rule",
-					strings.Join(r.ExcludeCodes[start:end], ", "), plural(n, k.noun), r.ID)
+				l.report(LintIdleExclusion, r, r.excludePos[start], "excluding %s removes nothing: no %s rule %q applies to (%s) gets it from another rule",
+					strings.Join(r.ExcludeCodes[start:end], ", "), k.noun, r.ID, plural(n, k.noun))
 			}
 			start = end
 		}

@@ -82,7 +82,7 @@ func TestLintChecks(t *testing.T) {
     exclude: true
 `, []string{
 			`2:9 L001 rule "long" gives no fact to any course: its condition holds for none of the 6 courses`,
-			`5:9 L001 rule "tierless" gives no fact to any course: it applies to 1 course, none with a tier to cover at`,
+			`5:9 L001 rule "tierless" gives no fact to any course: it applies only to courses with no tier to cover at (1 course)`,
 			`8:9 L001 rule "no-one" excludes nothing from any position: its condition holds for none of the 3 positions`,
 		}},
 		{"dead phrases and topics; a condition of phrases alone is not also L001", `rules:
@@ -117,10 +117,10 @@ func TestLintChecks(t *testing.T) {
     course: mentions("trade shows")
     covers: {4.C: Advanced}
 `, []string{
-			`2:9 L003 rule "pa-basic" is redundant: rule "pa-tier" (rules/a.yaml:5) gives every fact it gives, at the same or a higher level, to each of the 3 courses it applies to`,
+			`2:9 L003 rule "pa-basic" is redundant: rule "pa-tier" (rules/a.yaml:5) gives every fact it gives, at the same or a higher level, wherever it applies (3 courses)`,
 			`7:25 L007 4.B is covered by 2 active courses, all through rule "pa-tier" alone: a change to its condition can leave 4.B uncovered`,
 			`10:14 L006 4.C is covered by one active course only, SCO-302: retire or change it and 4.C is a gap`,
-			`11:9 L003 rule "trade-2" is redundant: rule "trade-1" (rules/a.yaml:8) gives every fact it gives, at the same or a higher level, to each of the 1 course it applies to`,
+			`11:9 L003 rule "trade-2" is redundant: rule "trade-1" (rules/a.yaml:8) gives every fact it gives, at the same or a higher level, wherever it applies (1 course)`,
 		}},
 		{"not redundant when the other rule misses a record or gives lower", `rules:
   - id: pa
@@ -154,8 +154,8 @@ func TestLintChecks(t *testing.T) {
     course: mentions("price and availability")
     exclude: [4.A, 4.B-4.C]
 `, []string{
-			`7:14 L005 exclusion "no-trade-facts" removes nothing: none of the 1 course it applies to gets a fact from another rule`,
-			`10:20 L005 excluding 4.B, 4.C removes nothing: none of the 3 courses rule "pa-without" applies to gets it from another rule`,
+			`7:14 L005 exclusion "no-trade-facts" removes nothing: no course it applies to (1 course) gets a fact from another rule`,
+			`10:20 L005 excluding 4.B, 4.C removes nothing: no course rule "pa-without" applies to (3 courses) gets it from another rule`,
 		}},
 		{"coverage by one active course, or by one rule", `rules:
   - id: pa
