@@ -271,3 +271,15 @@ func TestLintDirectiveErrors(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkLint lints the DoD-scale synthetic workload (about 1,000
+// courses and 15,000 positions): what `cmap rules lint --data` costs on a
+// large database, once the records are read.
+func BenchmarkLint(b *testing.B) {
+	rs, courses, positions := DoDScaleWorkload(b)
+	for b.Loop() {
+		if _, err := rs.Lint(courses, positions, LintOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
