@@ -109,7 +109,7 @@ var (
 // file:line:col.
 func Format(kind SourceKind, name string, src []byte) ([]byte, error) {
 	layout := map[SourceKind]*fmtLayout{RuleSource: rulesLayout, TestSource: testsLayout, ScaleSource: scaleLayout}[kind]
-	f := &formatter{name: name, src: string(src), lines: strings.Split(string(src), "\n")}
+	f := &formatter{src: string(src), lines: strings.Split(string(src), "\n")}
 	file, err := parser.ParseBytes(src, 0)
 	if err != nil {
 		d := yamldiag.Error(name, err)
@@ -165,7 +165,6 @@ type fmtAnchor struct {
 }
 
 type formatter struct {
-	name  string
 	src   string
 	lines []string
 	// anchors in source order, and by the node they stand for (a
@@ -342,7 +341,7 @@ func (f *formatter) print(body ast.Node, layout *fmtLayout) {
 			f.sequence(b, 0, layout)
 		}
 	default:
-		f.lines2("", f.scalar(b, 0))
+		f.writeLines("", f.scalar(b, 0))
 	}
 	if len(f.footer) > 0 {
 		if f.footerBlank && f.out.Len() > 0 {
@@ -370,8 +369,8 @@ func (f *formatter) line(lead, text string) {
 	f.out.WriteByte('\n')
 }
 
-// lines2 writes lines, the first after lead.
-func (f *formatter) lines2(lead string, lines []string) {
+// writeLines writes lines, the first after lead.
+func (f *formatter) writeLines(lead string, lines []string) {
 	for i, l := range lines {
 		if i == 0 {
 			f.line(lead, l)
@@ -470,9 +469,11 @@ func (f *formatter) comments(a *fmtAnchor, indent int, head []fmtComment) {
 	}
 }
 
-// entry writes an entry whose first line is lead, then prefix ("key:" or
-// "-"), then value v; indent is the column of prefix. When blank is
-// false, the entry's comments were written already.
+// entry writes the entry of anchor a: its comments, then a first line
+// of lead, prefix ("key:" or "-") and value v, in layout l; indent is the
+// column of prefix. Without withComments, the comments of the entry were
+// written already (with its sequence item's) and only those that move up
+// from a flow value are.
 func (f *formatter) entry(a *fmtAnchor, lead, prefix string, v ast.Node, indent int, l *fmtLayout, withComments bool) {
 	head := a.head
 	trail := a.trail
@@ -506,9 +507,11 @@ func (f *formatter) entry(a *fmtAnchor, lead, prefix string, v ast.Node, indent 
 	}
 	if withComments {
 		f.comments(a, indent, head)
-	} else if len(head) > 0 {
+	} else {
+		// The first entry of a sequence's item: its line starts with the
+		// dash, two columns to the left.
 		for _, c := range head {
-			f.line(spaces(indent), c.text)
+			f.line(spaces(indent-2), c.text)
 		}
 	}
 	end := ""
@@ -542,7 +545,7 @@ func (f *formatter) entry(a *fmtAnchor, lead, prefix string, v ast.Node, indent 
 			return
 		}
 		lines[0] = prefix + " " + lines[0] + end
-		f.lines2(lead, lines)
+		f.writeLines(lead, lines)
 	}
 }
 

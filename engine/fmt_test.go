@@ -12,7 +12,7 @@ import (
 )
 
 // yamlFiles returns the YAML files under dir, relative to it.
-func yamlFiles(t *testing.T, dir string) []string {
+func yamlFiles(t testing.TB, dir string) []string {
 	t.Helper()
 	var out []string
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
@@ -107,4 +107,29 @@ func TestSourceKindOf(t *testing.T) {
 			t.Errorf("engine.SourceKindOf(%q) = %d, want %d", rel, got, want)
 		}
 	}
+}
+
+// FuzzFormat: whatever the input, Format either refuses it or returns a
+// file that it leaves as it is (Format itself checks that the output
+// means what the input meant).
+func FuzzFormat(f *testing.F) {
+	for _, dir := range []string{filepath.Join("..", "testdata", "fmt"), filepath.Join("..", "rules")} {
+		for _, rel := range yamlFiles(f, dir) {
+			src, err := os.ReadFile(filepath.Join(dir, rel))
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(string(src))
+		}
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		out, err := engine.Format(engine.RuleSource, "a.yaml", []byte(src))
+		if err != nil {
+			return
+		}
+		again, err := engine.Format(engine.RuleSource, "a.yaml", out)
+		if err != nil || string(again) != string(out) {
+			t.Errorf("not stable: %v\n--- input\n%s\n--- once\n%s\n--- twice\n%s", err, src, out, again)
+		}
+	})
 }
