@@ -108,28 +108,3 @@ func TestSourceKindOf(t *testing.T) {
 		}
 	}
 }
-
-// FuzzFormat: whatever the input, Format either refuses it or returns a
-// file that it leaves as it is (Format itself checks that the output
-// means what the input meant).
-func FuzzFormat(f *testing.F) {
-	for _, dir := range []string{filepath.Join("..", "testdata", "fmt"), filepath.Join("..", "rules")} {
-		for _, rel := range yamlFiles(f, dir) {
-			src, err := os.ReadFile(filepath.Join(dir, rel))
-			if err != nil {
-				f.Fatal(err)
-			}
-			f.Add(string(src))
-		}
-	}
-	f.Fuzz(func(t *testing.T, src string) {
-		out, err := engine.Format(engine.RuleSource, "a.yaml", []byte(src))
-		if err != nil {
-			return
-		}
-		again, err := engine.Format(engine.RuleSource, "a.yaml", out)
-		if err != nil || string(again) != string(out) {
-			t.Errorf("not stable: %v\n--- input\n%s\n--- once\n%s\n--- twice\n%s", err, src, out, again)
-		}
-	})
-}
