@@ -85,6 +85,8 @@ Serves, on --addr:
   /graphql           the GraphQL API (GET and POST)
   /coverage          the coverage map (sub-competencies x courses)
   /export/FILE       coverage, gaps and readiness as .csv or .json
+  /schema/FILE       JSON Schemas of rule files (rules.json) and rule
+                     tests (rule-tests.json), for editors
   /healthz, /readyz  alive; ready (the database answers)
   /metrics           Prometheus metrics: GraphQL requests, rule reloads,
                      rebuilds, database calls, the Go runtime
@@ -299,37 +301,13 @@ func startingUp(w http.ResponseWriter, r *http.Request) {
 	io.WriteString(w, "not ready: cmap is starting (opening the database, seeding it on the first start, loading the rules)\n")
 }
 
-// openState opens the database (starting the embedded one without a
-// URI), seeds it if it was never seeded, and opens an App on it that
+// openState opens the database (see openDatabase) and an App on it that
 // derives the state from cfg's rules, observed by m (nil: no metrics).
 // The caller closes both. A step that fails is a *startError naming it.
 func openState(ctx context.Context, cfg serveConfig, logger *slog.Logger, m *metrics.Metrics) (*mongodb.DB, *app.App, error) {
-	if cfg.MongoURI == "" && cfg.DataDir == "" {
-		return nil, nil, &startError{what: "the data folder", err: errors.New("none given: name one with --data, or a MongoDB with --mongo-uri")}
-	}
-	db, err := mongodb.Open(ctx, mongodb.Config{URI: cfg.MongoURI, DataDir: cfg.DataDir, Logger: logger})
+	db, _, err := openDatabase(ctx, cfg, logger)
 	if err != nil {
-		if _, ok := errors.AsType[*fs.PathError](err); ok && cfg.MongoURI == "" {
-			return nil, nil, &startError{what: "the data folder " + cfg.DataDir, err: err}
-		}
-		return nil, nil, &startError{what: "the database", err: err}
-	}
-	if db.Embedded() {
-		logger.Info("embedded database started; share it with a second instance by --mongo-uri", "uri", db.URI(), "data", cfg.DataDir)
-	} else {
-		logger.Info("connected to MongoDB", "uri", db.URI())
-	}
-	if err := seedOnce(ctx, db, cfg.SeedsDir, logger); err != nil {
-		return nil, nil, errors.Join(err, db.Close(ctx))
-	}
-	// The model comes from the database: say so when it is missing, rather
-	// than as a failure of the rules that are checked against it.
-	if _, err := db.Framework(ctx); err != nil {
-		what := "the database"
-		if engine.ErrorCode(err) == engine.ENOTFOUND {
-			what, err = "the competency model", errors.New("the database holds none: start on an empty database, which is seeded from --seeds")
-		}
-		return nil, nil, errors.Join(&startError{what: what, err: err}, db.Close(ctx))
+		return nil, nil, err
 	}
 	poll := cfg.Poll
 	if poll <= 0 {
@@ -353,6 +331,42 @@ func openState(ctx context.Context, cfg serveConfig, logger *slog.Logger, m *met
 		return nil, nil, errors.Join(&startError{what: what, err: rulesCause(err)}, db.Close(ctx))
 	}
 	return db, a, nil
+}
+
+// openDatabase opens the database of cfg (starting the embedded one
+// without a URI), seeds it if it was never seeded, and returns it with its
+// competency model. The caller closes it. A step that fails is a
+// *startError naming it.
+func openDatabase(ctx context.Context, cfg serveConfig, logger *slog.Logger) (*mongodb.DB, *engine.Framework, error) {
+	if cfg.MongoURI == "" && cfg.DataDir == "" {
+		return nil, nil, &startError{what: "the data folder", err: errors.New("none given: name one with --data, or a MongoDB with --mongo-uri")}
+	}
+	db, err := mongodb.Open(ctx, mongodb.Config{URI: cfg.MongoURI, DataDir: cfg.DataDir, Logger: logger})
+	if err != nil {
+		if _, ok := errors.AsType[*fs.PathError](err); ok && cfg.MongoURI == "" {
+			return nil, nil, &startError{what: "the data folder " + cfg.DataDir, err: err}
+		}
+		return nil, nil, &startError{what: "the database", err: err}
+	}
+	if db.Embedded() {
+		logger.Info("embedded database started; share it with a second instance by --mongo-uri", "uri", db.URI(), "data", cfg.DataDir)
+	} else {
+		logger.Info("connected to MongoDB", "uri", db.URI())
+	}
+	if err := seedOnce(ctx, db, cfg.SeedsDir, logger); err != nil {
+		return nil, nil, errors.Join(err, db.Close(ctx))
+	}
+	// The model comes from the database: say so when it is missing, rather
+	// than as a failure of the rules that are checked against it.
+	fw, err := db.Framework(ctx)
+	if err != nil {
+		what := "the database"
+		if engine.ErrorCode(err) == engine.ENOTFOUND {
+			what, err = "the competency model", errors.New("the database holds none: start on an empty database, which is seeded from --seeds")
+		}
+		return nil, nil, errors.Join(&startError{what: what, err: err}, db.Close(ctx))
+	}
+	return db, fw, nil
 }
 
 // rulesCause returns the diagnostics in err when it has some, so that they
@@ -447,8 +461,9 @@ func (s *server) Close(ctx context.Context) error {
 }
 
 // routes returns the HTTP routes: the GraphQL endpoint, its explorer, the
-// coverage map page, the file exports, the health checks and the metrics.
-// /metrics is open to whoever reaches the address, as /healthz is.
+// coverage map page, the file exports, the health checks, the metrics and
+// the schemas of rule files. /metrics is open to whoever reaches the
+// address, as /healthz is.
 func (s *server) routes() http.Handler {
 	mux := http.NewServeMux()
 	// The endpoint limits the body itself (413 over graph.MaxRequestBytes).
@@ -464,6 +479,7 @@ func (s *server) routes() http.Handler {
 	})
 	mux.HandleFunc("GET /readyz", s.ready)
 	mux.Handle("GET /metrics", s.metrics.Handler())
+	handleSchemas(mux)
 	return mux
 }
 

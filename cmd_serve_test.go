@@ -148,6 +148,15 @@ func TestServeEndToEnd(t *testing.T) {
 	if code, body := getText(t, first.URL()+"/readyz"); code != 200 {
 		t.Errorf("/readyz: %d %q", code, body)
 	}
+	for _, name := range []string{"rules.json", "rule-tests.json"} {
+		want, err := os.ReadFile(filepath.Join("schema", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if code, body := getText(t, first.URL()+"/schema/"+name); code != 200 || body != string(want) {
+			t.Errorf("/schema/%s: %d, not schema/%s", name, code, name)
+		}
+	}
 	if code, body := getText(t, first.URL()+"/"); code != 200 || !strings.Contains(body, "<title>cmap GraphQL explorer</title>") {
 		t.Errorf("/: %d", code)
 	}

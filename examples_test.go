@@ -37,7 +37,7 @@ import (
 func workspace(t *testing.T) {
 	t.Helper()
 	dir := t.TempDir()
-	for _, src := range []string{"rules", "seeds", filepath.Join("testdata", "broken-rules")} {
+	for _, src := range []string{"rules", "seeds", filepath.Join("testdata", "broken-rules"), filepath.Join("testdata", "lint"), filepath.Join("testdata", "fmt")} {
 		if err := os.CopyFS(filepath.Join(dir, src), os.DirFS(src)); err != nil {
 			t.Fatal(err)
 		}
@@ -247,13 +247,27 @@ func helpExamples(help string) []string {
 	return out
 }
 
+// Durations vary from run to run: golden files hold DURATION and SECONDS
+// in their place (a rule test's "(51µs)" or "(course X, 12µs)", a JUnit
+// time="0.000042").
+var (
+	testDurations = regexp.MustCompile(`(\(|, )\d+(\.\d+)?(ns|µs|ms|s)\)`)
+	junitTimes    = regexp.MustCompile(`time="\d+\.\d+"`)
+)
+
+// maskDurations replaces the durations of rule tests in s.
+func maskDurations(s string) string {
+	s = testDurations.ReplaceAllString(s, "${1}DURATION)")
+	return junitTimes.ReplaceAllString(s, `time="SECONDS"`)
+}
+
 // exampleGolden returns the text a help example's golden file holds: its
 // command line, standard output, then standard error, the exit code and
-// the files it wrote (-o FILE) when there are any.
+// the files it wrote (-o FILE) when there are any, durations masked.
 func exampleGolden(t *testing.T, line string, cl commandLine, r exampleResult) string {
 	t.Helper()
 	var b strings.Builder
-	fmt.Fprintf(&b, "$ %s\n%s", line, r.stdout)
+	fmt.Fprintf(&b, "$ %s\n%s", line, maskDurations(r.stdout))
 	if r.stderr != "" {
 		fmt.Fprintf(&b, "--- stderr\n%s", r.stderr)
 	}
