@@ -26,6 +26,9 @@ const rulesUsage = `Usage:
   cmap rules explain [flags] RULE (--course CODE | --position ID)
       Show why a rule fires or not for a seeded course or position: the
       value of every sub-condition.
+  cmap rules diff [flags] [BASE] [HEAD]
+      Plan a rule change: the facts, gaps, demand, positions, people and
+      organizations it changes. Exit 0 with no change, 3 with changes.
 
 Run 'cmap rules VERB -h' (or 'cmap help rules VERB') for the flags and
 examples of a verb.
@@ -43,7 +46,7 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return code
 	}
 	if len(args) == 0 {
-		fmt.Fprintf(stderr, "cmap rules: missing verb: check, test or explain\n\n%s", rulesUsage)
+		fmt.Fprintf(stderr, "cmap rules: missing verb: check, test, explain or diff\n\n%s", rulesUsage)
 		return exitUsage
 	}
 	sub, args := args[0], args[1:]
@@ -54,6 +57,8 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return runRulesTest(args, stdout, stderr)
 	case "explain":
 		return runRulesExplain(args, stdout, stderr)
+	case "diff":
+		return runRulesDiff(ctx, args, stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "cmap rules: unknown verb %q\n\n%s", sub, rulesUsage)
 	return exitUsage
