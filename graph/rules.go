@@ -64,3 +64,17 @@ func (r *Resolver) subCompetency(ctx context.Context, code string) (*engine.SubC
 	s, _, err := viewOf(ctx).SubCompetency(code)
 	return s, err
 }
+
+// subCompetencies returns the framework's sub-competencies with codes, in
+// their order.
+func (r *Resolver) subCompetencies(ctx context.Context, codes []string) ([]*engine.SubCompetency, error) {
+	out := make([]*engine.SubCompetency, len(codes))
+	for i, code := range codes {
+		s, err := r.subCompetency(ctx, code)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = s
+	}
+	return out, nil
+}

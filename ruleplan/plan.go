@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"cmap/analysis"
+	"cmap/diag"
 	"cmap/engine"
 )
 
@@ -90,6 +91,27 @@ type Plan struct {
 	Organizations []OrganizationChange `json:"organizations"`
 	// RunErrors names the head's rules that failed at run time.
 	RunErrors string `json:"runErrors,omitempty"`
+	// Errors are the problems of a head that does not load, sorted: the
+	// plan is then empty (see Failed).
+	Errors diag.List `json:"errors,omitempty"`
+}
+
+// Failed returns the plan of a head that does not load: its revision and
+// problems, and nothing else.
+func Failed(base *engine.RuleSet, headRevision string, errs diag.List) *Plan {
+	p := newPlan(base)
+	p.Head.Revision, p.Errors = headRevision, errs
+	return p
+}
+
+// newPlan returns an empty plan from base.
+func newPlan(base *engine.RuleSet) *Plan {
+	return &Plan{
+		Base:  SetInfo{Revision: base.Revision(), Rules: len(base.Rules())},
+		Rules: []RuleChange{}, Facts: []FactChange{}, Unattributed: []FactChange{},
+		Gaps: []LevelGaps{}, Demand: []DemandChange{}, Positions: []PositionChange{},
+		People: PeopleChange{Changes: []PersonChange{}}, Organizations: []OrganizationChange{},
+	}
 }
 
 // Changed reports whether some fact changes.
@@ -230,20 +252,14 @@ type OrganizationChange struct {
 // Compare returns the plan of replacing base by head. Both sides must be
 // over the same records and framework.
 func Compare(base, head *Side) *Plan {
-	p := &Plan{
-		Base:          SetInfo{Revision: base.Rules.Revision(), Rules: len(base.Rules.Rules())},
-		Head:          SetInfo{Revision: head.Rules.Revision(), Rules: len(head.Rules.Rules())},
-		ScaleChanged:  !slices.Equal(base.Rules.Scale().Levels, head.Rules.Scale().Levels),
-		Gaps:          []LevelGaps{},
-		Demand:        []DemandChange{},
-		Positions:     []PositionChange{},
-		Organizations: []OrganizationChange{},
-	}
+	p := newPlan(base.Rules)
+	p.Head = SetInfo{Revision: head.Rules.Revision(), Rules: len(head.Rules.Rules())}
+	p.ScaleChanged = !slices.Equal(base.Rules.Scale().Levels, head.Rules.Scale().Levels)
 	if head.RunErrors != nil {
 		p.RunErrors = head.RunErrors.Error()
 	}
 	subs := head.Index.Framework().SubCompetencyCodes()
-	p.Facts = slices.Concat([]FactChange{},
+	p.Facts = slices.Concat(p.Facts,
 		factChanges(engine.KindCourse, subs, base.Coverage, head.Coverage, coverageFact),
 		factChanges(engine.KindPosition, subs, base.Requirements, head.Requirements, requirementFact))
 	p.Rules, p.Unattributed = attribute(base, head, p.Facts)
