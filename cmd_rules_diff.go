@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -57,17 +58,16 @@ Examples:
 // rulesDiffConfig is the configuration of `cmap rules diff`.
 type rulesDiffConfig struct {
 	*rulesFlags
-	data, mongoURI string
-	people         bool
-	base, head     ruleSource
+	catalogue  catalogueFlags
+	people     bool
+	base, head ruleSource
 }
 
 func parseRulesDiffFlags(args []string, getenv func(string) string, stdout, stderr io.Writer) (c rulesDiffConfig, code int, ok bool) {
 	c.rulesFlags = newRulesFlags("diff", rulesDiffUsage)
 	fs := c.fs
 	fs.Lookup("format").Usage = "write `FORMAT`: text, json or markdown"
-	fs.StringVar(&c.data, "data", "", "read the catalogue from the embedded database in `DIR` instead of --seeds ($CMAP_DATA)")
-	fs.StringVar(&c.mongoURI, "mongo-uri", "", "read the catalogue from the MongoDB at `URI` instead of --seeds ($CMAP_MONGO_URI)")
+	c.catalogue.addFlags(fs)
 	fs.BoolVar(&c.people, "people", false, "list every person whose readiness changes")
 	pos, code, ok := parseFlags(fs, args, stdout, stderr)
 	if !ok {
@@ -178,7 +178,7 @@ func runRulesDiff(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if !ok {
 		return code
 	}
-	cat, ok := c.catalogue(ctx, stderr)
+	cat, ok := c.catalogue.load(ctx, "diff", c.seeds, stderr)
 	if !ok {
 		return exitFail
 	}
@@ -223,14 +223,23 @@ func runRulesDiff(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	return exitOK
 }
 
-// catalogue reads the records the plan is computed over: the seeds, or
-// the database when --data or --mongo-uri names one. It prints what went
-// wrong when ok is false.
-func (c rulesDiffConfig) catalogue(ctx context.Context, stderr io.Writer) (cat ruleplan.Catalogue, ok bool) {
+// catalogueFlags say where rules diff and rules suggest read the records:
+// the seeds, or a database.
+type catalogueFlags struct{ data, mongoURI string }
+
+func (c *catalogueFlags) addFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.data, "data", "", "read the catalogue from the embedded database in `DIR` instead of --seeds ($CMAP_DATA)")
+	fs.StringVar(&c.mongoURI, "mongo-uri", "", "read the catalogue from the MongoDB at `URI` instead of --seeds ($CMAP_MONGO_URI)")
+}
+
+// load reads the records: the seeds in seeds, or the database when --data
+// or --mongo-uri names one; nothing is written to it. It prints what went
+// wrong, naming the command cmd, when ok is false.
+func (c catalogueFlags) load(ctx context.Context, cmd, seeds string, stderr io.Writer) (cat ruleplan.Catalogue, ok bool) {
 	if c.data == "" && c.mongoURI == "" {
-		ds, err := seed.Load(c.seeds)
+		ds, err := seed.Load(seeds)
 		if err != nil {
-			fmt.Fprintf(stderr, "cmap rules diff: the seeds in %s: ", c.seeds)
+			fmt.Fprintf(stderr, "cmap rules %s: the seeds in %s: ", cmd, seeds)
 			printProblems(stderr, err)
 			return cat, false
 		}
@@ -257,7 +266,7 @@ func (c rulesDiffConfig) catalogue(ctx context.Context, stderr io.Writer) (cat r
 		}
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "cmap rules diff: the database: %v\n", err)
+		fmt.Fprintf(stderr, "cmap rules %s: the database: %v\n", cmd, err)
 		return cat, false
 	}
 	return cat, true

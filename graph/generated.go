@@ -10,6 +10,7 @@ import (
 	"cmap/engine"
 	"cmap/graph/model"
 	"cmap/ruleplan"
+	"cmap/suggest"
 	"context"
 	"embed"
 	"fmt"
@@ -76,6 +77,7 @@ type ResolverRoot interface {
 	SubCompetency() SubCompetencyResolver
 	SubCompetencyCoverage() SubCompetencyCoverageResolver
 	SubCompetencyDemand() SubCompetencyDemandResolver
+	Suggestion() SuggestionResolver
 	Yield() YieldResolver
 }
 
@@ -493,6 +495,7 @@ type ComplexityRoot struct {
 		RuleSet               func(childComplexity int) int
 		RuleSetPlan           func(childComplexity int, files []*model.RuleFileInput) int
 		SubCompetency         func(childComplexity int, code string) int
+		Suggestions           func(childComplexity int, subCompetency *string, top *int) int
 	}
 
 	Readiness struct {
@@ -623,6 +626,14 @@ type ComplexityRoot struct {
 	SubCompetencyDemand struct {
 		Highest       func(childComplexity int) int
 		Levels        func(childComplexity int) int
+		SubCompetency func(childComplexity int) int
+	}
+
+	Suggestion struct {
+		Course        func(childComplexity int) int
+		Matched       func(childComplexity int) int
+		Rank          func(childComplexity int) int
+		Score         func(childComplexity int) int
 		SubCompetency func(childComplexity int) int
 	}
 
@@ -798,6 +809,7 @@ type QueryResolver interface {
 	Explain(ctx context.Context, rule string, course *string, position *string) (*engine.Explanation, error)
 	PreviewCourse(ctx context.Context, input model.CreateCourseInput) (*app.CoursePreview, error)
 	PreviewPosition(ctx context.Context, input model.CreatePositionInput) (*app.PositionPreview, error)
+	Suggestions(ctx context.Context, subCompetency *string, top *int) ([]*suggest.Suggestion, error)
 }
 type ReadinessChangeResolver interface {
 	Person(ctx context.Context, obj *analysis.ReadinessChange) (*engine.Person, error)
@@ -849,6 +861,10 @@ type SubCompetencyCoverageResolver interface {
 type SubCompetencyDemandResolver interface {
 	SubCompetency(ctx context.Context, obj *analysis.SubCompetencyDemand) (*engine.SubCompetency, error)
 	Highest(ctx context.Context, obj *analysis.SubCompetencyDemand) (*string, error)
+}
+type SuggestionResolver interface {
+	SubCompetency(ctx context.Context, obj *suggest.Suggestion) (*engine.SubCompetency, error)
+	Course(ctx context.Context, obj *suggest.Suggestion) (*engine.Course, error)
 }
 type YieldResolver interface {
 	SubCompetency(ctx context.Context, obj *engine.Yield) (*engine.SubCompetency, error)
@@ -2627,6 +2643,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.SubCompetency(childComplexity, args["code"].(string)), true
+	case "Query.suggestions":
+		if e.ComplexityRoot.Query.Suggestions == nil {
+			break
+		}
+
+		args, err := ec.field_Query_suggestions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Suggestions(childComplexity, args["subCompetency"].(*string), args["top"].(*int)), true
 
 	case "Readiness.attained":
 		if e.ComplexityRoot.Readiness.Attained == nil {
@@ -3157,6 +3184,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SubCompetencyDemand.SubCompetency(childComplexity), true
 
+	case "Suggestion.course":
+		if e.ComplexityRoot.Suggestion.Course == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Suggestion.Course(childComplexity), true
+	case "Suggestion.matched":
+		if e.ComplexityRoot.Suggestion.Matched == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Suggestion.Matched(childComplexity), true
+	case "Suggestion.rank":
+		if e.ComplexityRoot.Suggestion.Rank == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Suggestion.Rank(childComplexity), true
+	case "Suggestion.score":
+		if e.ComplexityRoot.Suggestion.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Suggestion.Score(childComplexity), true
+	case "Suggestion.subCompetency":
+		if e.ComplexityRoot.Suggestion.SubCompetency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Suggestion.SubCompetency(childComplexity), true
+
 	case "Yield.level":
 		if e.ComplexityRoot.Yield.Level == nil {
 			break
@@ -3266,7 +3324,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "analysis.graphqls" "competencies.graphqls" "courses.graphqls" "people.graphqls" "positions.graphqls" "ruleplan.graphqls" "rules.graphqls" "schema.graphqls"
+//go:embed "analysis.graphqls" "competencies.graphqls" "courses.graphqls" "people.graphqls" "positions.graphqls" "ruleplan.graphqls" "rules.graphqls" "schema.graphqls" "suggest.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -3286,6 +3344,7 @@ var sources = []*ast.Source{
 	{Name: "ruleplan.graphqls", Input: sourceData("ruleplan.graphqls"), BuiltIn: false},
 	{Name: "rules.graphqls", Input: sourceData("rules.graphqls"), BuiltIn: false},
 	{Name: "schema.graphqls", Input: sourceData("schema.graphqls"), BuiltIn: false},
+	{Name: "suggest.graphqls", Input: sourceData("suggest.graphqls"), BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -4305,6 +4364,22 @@ func (ec *executionContext) childFields_SubCompetencyDemand(ctx context.Context,
 	return nil, fmt.Errorf("no field named %q was found under type SubCompetencyDemand", field.Name)
 }
 
+func (ec *executionContext) childFields_Suggestion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "subCompetency":
+		return ec.fieldContext_Suggestion_subCompetency(ctx, field)
+	case "course":
+		return ec.fieldContext_Suggestion_course(ctx, field)
+	case "rank":
+		return ec.fieldContext_Suggestion_rank(ctx, field)
+	case "score":
+		return ec.fieldContext_Suggestion_score(ctx, field)
+	case "matched":
+		return ec.fieldContext_Suggestion_matched(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Suggestion", field.Name)
+}
+
 func (ec *executionContext) childFields_Yield(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "subCompetency":
@@ -5046,6 +5121,28 @@ func (ec *executionContext) field_Query_subCompetency_args(ctx context.Context, 
 		return nil, err
 	}
 	args["code"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_suggestions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "subCompetency",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["subCompetency"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "top",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["top"] = arg1
 	return args, nil
 }
 
@@ -12463,6 +12560,50 @@ func (ec *executionContext) fieldContext_Query_previewPosition(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_suggestions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_suggestions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Suggestions(ctx, fc.Args["subCompetency"].(*string), fc.Args["top"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*suggest.Suggestion) graphql.Marshaler {
+			return ec.marshalNSuggestion2ᚕᚖcmapᚋsuggestᚐSuggestionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_suggestions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Suggestion(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_suggestions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14820,6 +14961,139 @@ func (ec *executionContext) fieldContext_SubCompetencyDemand_levels(_ context.Co
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Suggestion_subCompetency(ctx context.Context, field graphql.CollectedField, obj *suggest.Suggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Suggestion_subCompetency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Suggestion().SubCompetency(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *engine.SubCompetency) graphql.Marshaler {
+			return ec.marshalNSubCompetency2ᚖcmapᚋengineᚐSubCompetency(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Suggestion_subCompetency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Suggestion",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubCompetency(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Suggestion_course(ctx context.Context, field graphql.CollectedField, obj *suggest.Suggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Suggestion_course(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Suggestion().Course(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *engine.Course) graphql.Marshaler {
+			return ec.marshalNCourse2ᚖcmapᚋengineᚐCourse(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Suggestion_course(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Suggestion",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Course(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Suggestion_rank(ctx context.Context, field graphql.CollectedField, obj *suggest.Suggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Suggestion_rank(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rank, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Suggestion_rank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Suggestion", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Suggestion_score(ctx context.Context, field graphql.CollectedField, obj *suggest.Suggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Suggestion_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Suggestion_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Suggestion", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Suggestion_matched(ctx context.Context, field graphql.CollectedField, obj *suggest.Suggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Suggestion_matched(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Matched, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Suggestion_matched(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Suggestion", field, false, false, "String")
 }
 
 func (ec *executionContext) _Yield_subCompetency(ctx context.Context, field graphql.CollectedField, obj *engine.Yield) (ret graphql.Marshaler) {
@@ -19665,6 +19939,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_previewPosition(ctx, field)
 				})
+		case "suggestions":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_suggestions(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -20568,6 +20848,61 @@ func (ec *executionContext) _SubCompetencyDemand(ctx context.Context, sel ast.Se
 				})
 		case "levels":
 			out.Values[i] = ec._SubCompetencyDemand_levels(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var suggestionImplementors = []string{"Suggestion"}
+
+func (ec *executionContext) _Suggestion(ctx context.Context, sel ast.SelectionSet, obj *suggest.Suggestion) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, suggestionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Suggestion")
+		case "subCompetency":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Suggestion_subCompetency(ctx, field, obj)
+				})
+		case "course":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Suggestion_course(ctx, field, obj)
+				})
+		case "rank":
+			out.Values[i] = ec._Suggestion_rank(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "score":
+			out.Values[i] = ec._Suggestion_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "matched":
+			out.Values[i] = ec._Suggestion_matched(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -22475,6 +22810,30 @@ func (ec *executionContext) marshalNSubCompetencyDemand2ᚖcmapᚋanalysisᚐSub
 		return graphql.Null
 	}
 	return ec._SubCompetencyDemand(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSuggestion2ᚕᚖcmapᚋsuggestᚐSuggestionᚄ(ctx context.Context, sel ast.SelectionSet, v []*suggest.Suggestion) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSuggestion2ᚖcmapᚋsuggestᚐSuggestion(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSuggestion2ᚖcmapᚋsuggestᚐSuggestion(ctx context.Context, sel ast.SelectionSet, v *suggest.Suggestion) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Suggestion!")
+		return graphql.Null
+	}
+	return ec._Suggestion(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
