@@ -146,16 +146,20 @@ var listSizes = map[string]func(s *costStats, args map[string]any) int{
 	// arguments.
 	"ExplainNode.children": func(*costStats, map[string]any) int { return 2 },
 	// A rule plan can change every fact, of every person and position.
-	"RuleSet.files":              func(s *costStats, _ map[string]any) int { return s.ruleFiles },
-	"RuleSetPlan.errors":         func(s *costStats, _ map[string]any) int { return max(s.rules, s.ruleFiles) },
-	"RuleSetPlan.rules":          func(s *costStats, _ map[string]any) int { return s.rules },
-	"RuleSetPlan.facts":          func(s *costStats, _ map[string]any) int { return s.facts },
-	"RuleSetPlan.unattributed":   func(s *costStats, _ map[string]any) int { return s.facts },
-	"RuleSetPlan.gaps":           func(s *costStats, _ map[string]any) int { return s.levels },
-	"RuleSetPlan.demand":         func(s *costStats, _ map[string]any) int { return s.subs * s.levels },
-	"RuleSetPlan.positions":      func(s *costStats, _ map[string]any) int { return s.positions },
-	"RuleSetPlan.organizations":  func(s *costStats, _ map[string]any) int { return s.orgs },
-	"PlanRuleChange.facts":       func(s *costStats, _ map[string]any) int { return s.facts },
+	"RuleSet.files":             func(s *costStats, _ map[string]any) int { return s.ruleFiles },
+	"RuleSetPlan.errors":        func(s *costStats, _ map[string]any) int { return max(s.rules, s.ruleFiles) },
+	"RuleSetPlan.rules":         func(s *costStats, _ map[string]any) int { return s.rules },
+	"RuleSetPlan.facts":         func(s *costStats, args map[string]any) int { return firstOr(args, s.facts) },
+	"RuleSetPlan.unattributed":  func(s *costStats, args map[string]any) int { return firstOr(args, s.facts) },
+	"RuleSetPlan.gaps":          func(s *costStats, _ map[string]any) int { return s.levels },
+	"RuleSetPlan.demand":        func(s *costStats, _ map[string]any) int { return s.subs * s.levels },
+	"RuleSetPlan.positions":     func(s *costStats, args map[string]any) int { return firstOr(args, s.positions) },
+	"RuleSetPlan.organizations": func(s *costStats, _ map[string]any) int { return s.orgs },
+	// Between them the rules explain each fact change once or twice:
+	// a rule's list counts its share of the facts, twice over.
+	"PlanRuleChange.facts": func(s *costStats, args map[string]any) int {
+		return firstOr(args, max(1, 2*s.facts/max(1, s.rules)))
+	},
 	"PlanFactChange.beforeRules": func(s *costStats, _ map[string]any) int { return s.maxRulesPerFact },
 	"PlanFactChange.afterRules":  func(s *costStats, _ map[string]any) int { return s.maxRulesPerFact },
 	"PlanLevelGaps.opened":       func(s *costStats, _ map[string]any) int { return s.subs },

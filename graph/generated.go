@@ -62,6 +62,7 @@ type ResolverRoot interface {
 	PlanLevelGaps() PlanLevelGapsResolver
 	PlanPeople() PlanPeopleResolver
 	PlanPersonGap() PlanPersonGapResolver
+	PlanRuleChange() PlanRuleChangeResolver
 	Position() PositionResolver
 	PositionDemandChange() PositionDemandChangeResolver
 	PositionPreview() PositionPreviewResolver
@@ -424,7 +425,8 @@ type ComplexityRoot struct {
 	PlanRuleChange struct {
 		Change      func(childComplexity int) int
 		Description func(childComplexity int) int
-		Facts       func(childComplexity int) int
+		FactCount   func(childComplexity int) int
+		Facts       func(childComplexity int, first *int) int
 		File        func(childComplexity int) int
 		ID          func(childComplexity int) int
 		Kind        func(childComplexity int) int
@@ -617,18 +619,20 @@ type ComplexityRoot struct {
 		Changed       func(childComplexity int) int
 		Demand        func(childComplexity int) int
 		Errors        func(childComplexity int) int
-		Facts         func(childComplexity int) int
+		FactCount     func(childComplexity int) int
+		Facts         func(childComplexity int, first *int) int
 		Gaps          func(childComplexity int) int
 		Head          func(childComplexity int) int
 		Markdown      func(childComplexity int) int
 		Organizations func(childComplexity int) int
 		People        func(childComplexity int) int
-		Positions     func(childComplexity int) int
+		PositionCount func(childComplexity int) int
+		Positions     func(childComplexity int, first *int) int
 		Rules         func(childComplexity int) int
 		RunErrors     func(childComplexity int) int
 		ScaleChanged  func(childComplexity int) int
 		Summary       func(childComplexity int) int
-		Unattributed  func(childComplexity int) int
+		Unattributed  func(childComplexity int, first *int) int
 	}
 
 	SubCompetency struct {
@@ -800,6 +804,10 @@ type PlanPersonGapResolver interface {
 	RequiredAfter(ctx context.Context, obj *ruleplan.GapChange) (*string, error)
 	AttainedAfter(ctx context.Context, obj *ruleplan.GapChange) (*string, error)
 }
+type PlanRuleChangeResolver interface {
+	Facts(ctx context.Context, obj *ruleplan.RuleChange, first *int) ([]*ruleplan.FactChange, error)
+	FactCount(ctx context.Context, obj *ruleplan.RuleChange) (int, error)
+}
 type PositionResolver interface {
 	People(ctx context.Context, obj *engine.Position) ([]*engine.Person, error)
 
@@ -874,6 +882,13 @@ type RuleSetResolver interface {
 }
 type RuleSetPlanResolver interface {
 	Errors(ctx context.Context, obj *ruleplan.Plan) ([]*diag.Diagnostic, error)
+
+	Facts(ctx context.Context, obj *ruleplan.Plan, first *int) ([]*ruleplan.FactChange, error)
+	FactCount(ctx context.Context, obj *ruleplan.Plan) (int, error)
+	Unattributed(ctx context.Context, obj *ruleplan.Plan, first *int) ([]*ruleplan.FactChange, error)
+
+	Positions(ctx context.Context, obj *ruleplan.Plan, first *int) ([]*ruleplan.PositionChange, error)
+	PositionCount(ctx context.Context, obj *ruleplan.Plan) (int, error)
 
 	RunErrors(ctx context.Context, obj *ruleplan.Plan) (*string, error)
 	Markdown(ctx context.Context, obj *ruleplan.Plan) (string, error)
@@ -2272,12 +2287,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PlanRuleChange.Description(childComplexity), true
+	case "PlanRuleChange.factCount":
+		if e.ComplexityRoot.PlanRuleChange.FactCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanRuleChange.FactCount(childComplexity), true
 	case "PlanRuleChange.facts":
 		if e.ComplexityRoot.PlanRuleChange.Facts == nil {
 			break
 		}
 
-		return e.ComplexityRoot.PlanRuleChange.Facts(childComplexity), true
+		args, err := ec.field_PlanRuleChange_facts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.PlanRuleChange.Facts(childComplexity, args["first"].(*int)), true
 	case "PlanRuleChange.file":
 		if e.ComplexityRoot.PlanRuleChange.File == nil {
 			break
@@ -3152,12 +3178,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RuleSetPlan.Errors(childComplexity), true
+	case "RuleSetPlan.factCount":
+		if e.ComplexityRoot.RuleSetPlan.FactCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleSetPlan.FactCount(childComplexity), true
 	case "RuleSetPlan.facts":
 		if e.ComplexityRoot.RuleSetPlan.Facts == nil {
 			break
 		}
 
-		return e.ComplexityRoot.RuleSetPlan.Facts(childComplexity), true
+		args, err := ec.field_RuleSetPlan_facts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.RuleSetPlan.Facts(childComplexity, args["first"].(*int)), true
 	case "RuleSetPlan.gaps":
 		if e.ComplexityRoot.RuleSetPlan.Gaps == nil {
 			break
@@ -3188,12 +3225,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RuleSetPlan.People(childComplexity), true
+	case "RuleSetPlan.positionCount":
+		if e.ComplexityRoot.RuleSetPlan.PositionCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleSetPlan.PositionCount(childComplexity), true
 	case "RuleSetPlan.positions":
 		if e.ComplexityRoot.RuleSetPlan.Positions == nil {
 			break
 		}
 
-		return e.ComplexityRoot.RuleSetPlan.Positions(childComplexity), true
+		args, err := ec.field_RuleSetPlan_positions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.RuleSetPlan.Positions(childComplexity, args["first"].(*int)), true
 	case "RuleSetPlan.rules":
 		if e.ComplexityRoot.RuleSetPlan.Rules == nil {
 			break
@@ -3223,7 +3271,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.RuleSetPlan.Unattributed(childComplexity), true
+		args, err := ec.field_RuleSetPlan_unattributed_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.RuleSetPlan.Unattributed(childComplexity, args["first"].(*int)), true
 
 	case "SubCompetency.code":
 		if e.ComplexityRoot.SubCompetency.Code == nil {
@@ -4132,6 +4185,8 @@ func (ec *executionContext) childFields_PlanRuleChange(ctx context.Context, fiel
 		return ec.fieldContext_PlanRuleChange_description(ctx, field)
 	case "facts":
 		return ec.fieldContext_PlanRuleChange_facts(ctx, field)
+	case "factCount":
+		return ec.fieldContext_PlanRuleChange_factCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PlanRuleChange", field.Name)
 }
@@ -4462,6 +4517,8 @@ func (ec *executionContext) childFields_RuleSetPlan(ctx context.Context, field g
 		return ec.fieldContext_RuleSetPlan_rules(ctx, field)
 	case "facts":
 		return ec.fieldContext_RuleSetPlan_facts(ctx, field)
+	case "factCount":
+		return ec.fieldContext_RuleSetPlan_factCount(ctx, field)
 	case "unattributed":
 		return ec.fieldContext_RuleSetPlan_unattributed(ctx, field)
 	case "scaleChanged":
@@ -4472,6 +4529,8 @@ func (ec *executionContext) childFields_RuleSetPlan(ctx context.Context, field g
 		return ec.fieldContext_RuleSetPlan_demand(ctx, field)
 	case "positions":
 		return ec.fieldContext_RuleSetPlan_positions(ctx, field)
+	case "positionCount":
+		return ec.fieldContext_RuleSetPlan_positionCount(ctx, field)
 	case "people":
 		return ec.fieldContext_RuleSetPlan_people(ctx, field)
 	case "organizations":
@@ -4950,6 +5009,20 @@ func (ec *executionContext) field_PlanPeople_changes_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_PlanRuleChange_facts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5317,6 +5390,48 @@ func (ec *executionContext) field_Query_suggestions_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["top"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_RuleSetPlan_facts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_RuleSetPlan_positions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_RuleSetPlan_unattributed_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -11195,27 +11310,62 @@ func (ec *executionContext) _PlanRuleChange_facts(ctx context.Context, field gra
 			return ec.fieldContext_PlanRuleChange_facts(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Facts, nil
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.PlanRuleChange().Facts(ctx, obj, fc.Args["first"].(*int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []ruleplan.FactChange) graphql.Marshaler {
-			return ec.marshalNPlanFactChange2ᚕcmapᚋruleplanᚐFactChangeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*ruleplan.FactChange) graphql.Marshaler {
+			return ec.marshalNPlanFactChange2ᚕᚖcmapᚋruleplanᚐFactChangeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_PlanRuleChange_facts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_PlanRuleChange_facts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "PlanRuleChange",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PlanFactChange(ctx, field)
 		},
 	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_PlanRuleChange_facts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
 	return fc, nil
+}
+
+func (ec *executionContext) _PlanRuleChange_factCount(ctx context.Context, field graphql.CollectedField, obj *ruleplan.RuleChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanRuleChange_factCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlanRuleChange().FactCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanRuleChange_factCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanRuleChange", field, true, true, "Int")
 }
 
 func (ec *executionContext) _PlanSide_revision(ctx context.Context, field graphql.CollectedField, obj *ruleplan.SetInfo) (ret graphql.Marshaler) {
@@ -14937,27 +15087,62 @@ func (ec *executionContext) _RuleSetPlan_facts(ctx context.Context, field graphq
 			return ec.fieldContext_RuleSetPlan_facts(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Facts, nil
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.RuleSetPlan().Facts(ctx, obj, fc.Args["first"].(*int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []ruleplan.FactChange) graphql.Marshaler {
-			return ec.marshalNPlanFactChange2ᚕcmapᚋruleplanᚐFactChangeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*ruleplan.FactChange) graphql.Marshaler {
+			return ec.marshalNPlanFactChange2ᚕᚖcmapᚋruleplanᚐFactChangeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_RuleSetPlan_facts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_RuleSetPlan_facts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "RuleSetPlan",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PlanFactChange(ctx, field)
 		},
 	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_RuleSetPlan_facts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
 	return fc, nil
+}
+
+func (ec *executionContext) _RuleSetPlan_factCount(ctx context.Context, field graphql.CollectedField, obj *ruleplan.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSetPlan_factCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RuleSetPlan().FactCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSetPlan_factCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleSetPlan", field, true, true, "Int")
 }
 
 func (ec *executionContext) _RuleSetPlan_unattributed(ctx context.Context, field graphql.CollectedField, obj *ruleplan.Plan) (ret graphql.Marshaler) {
@@ -14969,25 +15154,37 @@ func (ec *executionContext) _RuleSetPlan_unattributed(ctx context.Context, field
 			return ec.fieldContext_RuleSetPlan_unattributed(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Unattributed, nil
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.RuleSetPlan().Unattributed(ctx, obj, fc.Args["first"].(*int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []ruleplan.FactChange) graphql.Marshaler {
-			return ec.marshalNPlanFactChange2ᚕcmapᚋruleplanᚐFactChangeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*ruleplan.FactChange) graphql.Marshaler {
+			return ec.marshalNPlanFactChange2ᚕᚖcmapᚋruleplanᚐFactChangeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_RuleSetPlan_unattributed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_RuleSetPlan_unattributed(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "RuleSetPlan",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PlanFactChange(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_RuleSetPlan_unattributed_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -15088,27 +15285,62 @@ func (ec *executionContext) _RuleSetPlan_positions(ctx context.Context, field gr
 			return ec.fieldContext_RuleSetPlan_positions(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Positions, nil
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.RuleSetPlan().Positions(ctx, obj, fc.Args["first"].(*int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []ruleplan.PositionChange) graphql.Marshaler {
-			return ec.marshalNPlanPositionChange2ᚕcmapᚋruleplanᚐPositionChangeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*ruleplan.PositionChange) graphql.Marshaler {
+			return ec.marshalNPlanPositionChange2ᚕᚖcmapᚋruleplanᚐPositionChangeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_RuleSetPlan_positions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_RuleSetPlan_positions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "RuleSetPlan",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PlanPositionChange(ctx, field)
 		},
 	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_RuleSetPlan_positions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
 	return fc, nil
+}
+
+func (ec *executionContext) _RuleSetPlan_positionCount(ctx context.Context, field graphql.CollectedField, obj *ruleplan.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSetPlan_positionCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RuleSetPlan().PositionCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSetPlan_positionCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleSetPlan", field, true, true, "Int")
 }
 
 func (ec *executionContext) _RuleSetPlan_people(ctx context.Context, field graphql.CollectedField, obj *ruleplan.Plan) (ret graphql.Marshaler) {
@@ -20032,38 +20264,45 @@ func (ec *executionContext) _PlanRuleChange(ctx context.Context, sel ast.Selecti
 		case "id":
 			out.Values[i] = ec._PlanRuleChange_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "kind":
 			out.Values[i] = ec._PlanRuleChange_kind(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "change":
 			out.Values[i] = ec._PlanRuleChange_change(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "file":
 			out.Values[i] = ec._PlanRuleChange_file(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "line":
 			out.Values[i] = ec._PlanRuleChange_line(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "description":
 			out.Values[i] = ec._PlanRuleChange_description(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "facts":
-			out.Values[i] = ec._PlanRuleChange_facts(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanRuleChange_facts(ctx, field, obj)
+				})
+		case "factCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanRuleChange_factCount(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -21372,15 +21611,23 @@ func (ec *executionContext) _RuleSetPlan(ctx context.Context, sel ast.SelectionS
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "facts":
-			out.Values[i] = ec._RuleSetPlan_facts(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RuleSetPlan_facts(ctx, field, obj)
+				})
+		case "factCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RuleSetPlan_factCount(ctx, field, obj)
+				})
 		case "unattributed":
-			out.Values[i] = ec._RuleSetPlan_unattributed(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RuleSetPlan_unattributed(ctx, field, obj)
+				})
 		case "scaleChanged":
 			out.Values[i] = ec._RuleSetPlan_scaleChanged(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -21397,10 +21644,17 @@ func (ec *executionContext) _RuleSetPlan(ctx context.Context, sel ast.SelectionS
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "positions":
-			out.Values[i] = ec._RuleSetPlan_positions(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RuleSetPlan_positions(ctx, field, obj)
+				})
+		case "positionCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RuleSetPlan_positionCount(ctx, field, obj)
+				})
 		case "people":
 			out.Values[i] = ec._RuleSetPlan_people(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -22901,15 +23155,11 @@ func (ec *executionContext) marshalNPlanDemandChange2ᚕcmapᚋruleplanᚐDemand
 	return ret
 }
 
-func (ec *executionContext) marshalNPlanFactChange2cmapᚋruleplanᚐFactChange(ctx context.Context, sel ast.SelectionSet, v ruleplan.FactChange) graphql.Marshaler {
-	return ec._PlanFactChange(ctx, sel, &v)
-}
-
-func (ec *executionContext) marshalNPlanFactChange2ᚕcmapᚋruleplanᚐFactChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []ruleplan.FactChange) graphql.Marshaler {
+func (ec *executionContext) marshalNPlanFactChange2ᚕᚖcmapᚋruleplanᚐFactChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ruleplan.FactChange) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNPlanFactChange2cmapᚋruleplanᚐFactChange(ctx, sel, v[i])
+		return ec.marshalNPlanFactChange2ᚖcmapᚋruleplanᚐFactChange(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -22919,6 +23169,14 @@ func (ec *executionContext) marshalNPlanFactChange2ᚕcmapᚋruleplanᚐFactChan
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNPlanFactChange2ᚖcmapᚋruleplanᚐFactChange(ctx context.Context, sel ast.SelectionSet, v *ruleplan.FactChange) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PlanFactChange!")
+		return graphql.Null
+	}
+	return ec._PlanFactChange(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNPlanLevelChange2cmapᚋruleplanᚐLevelChange(ctx context.Context, sel ast.SelectionSet, v ruleplan.LevelChange) graphql.Marshaler {
@@ -23029,15 +23287,11 @@ func (ec *executionContext) marshalNPlanPersonGap2ᚕcmapᚋruleplanᚐGapChange
 	return ret
 }
 
-func (ec *executionContext) marshalNPlanPositionChange2cmapᚋruleplanᚐPositionChange(ctx context.Context, sel ast.SelectionSet, v ruleplan.PositionChange) graphql.Marshaler {
-	return ec._PlanPositionChange(ctx, sel, &v)
-}
-
-func (ec *executionContext) marshalNPlanPositionChange2ᚕcmapᚋruleplanᚐPositionChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []ruleplan.PositionChange) graphql.Marshaler {
+func (ec *executionContext) marshalNPlanPositionChange2ᚕᚖcmapᚋruleplanᚐPositionChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ruleplan.PositionChange) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNPlanPositionChange2cmapᚋruleplanᚐPositionChange(ctx, sel, v[i])
+		return ec.marshalNPlanPositionChange2ᚖcmapᚋruleplanᚐPositionChange(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -23047,6 +23301,14 @@ func (ec *executionContext) marshalNPlanPositionChange2ᚕcmapᚋruleplanᚐPosi
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNPlanPositionChange2ᚖcmapᚋruleplanᚐPositionChange(ctx context.Context, sel ast.SelectionSet, v *ruleplan.PositionChange) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PlanPositionChange!")
+		return graphql.Null
+	}
+	return ec._PlanPositionChange(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNPlanRuleChange2cmapᚋruleplanᚐRuleChange(ctx context.Context, sel ast.SelectionSet, v ruleplan.RuleChange) graphql.Marshaler {

@@ -62,14 +62,7 @@ func (r *planLevelGapsResolver) Closed(ctx context.Context, obj *ruleplan.LevelG
 
 // Changes is the resolver for the changes field.
 func (r *planPeopleResolver) Changes(ctx context.Context, obj *ruleplan.PeopleChange, first *int) ([]*ruleplan.PersonChange, error) {
-	if first != nil && *first < 0 {
-		return nil, engine.Invalid("first", "first must not be negative, not %d", *first)
-	}
-	changes := obj.Changes
-	if first != nil {
-		changes = changes[:min(*first, len(changes))]
-	}
-	return refs(changes), nil
+	return firstNamed(obj.Changes, first, "first")
 }
 
 // SubCompetency is the resolver for the subCompetency field.
@@ -95,6 +88,16 @@ func (r *planPersonGapResolver) RequiredAfter(ctx context.Context, obj *ruleplan
 // AttainedAfter is the resolver for the attainedAfter field.
 func (r *planPersonGapResolver) AttainedAfter(ctx context.Context, obj *ruleplan.GapChange) (*string, error) {
 	return optional(obj.AttainedAfter), nil
+}
+
+// Facts is the resolver for the facts field.
+func (r *planRuleChangeResolver) Facts(ctx context.Context, obj *ruleplan.RuleChange, first *int) ([]*ruleplan.FactChange, error) {
+	return firstNamed(obj.Facts, first, "first")
+}
+
+// FactCount is the resolver for the factCount field.
+func (r *planRuleChangeResolver) FactCount(ctx context.Context, obj *ruleplan.RuleChange) (int, error) {
+	return len(obj.Facts), nil
 }
 
 // RuleSetPlan is the resolver for the ruleSetPlan field.
@@ -138,6 +141,31 @@ func (r *ruleSetPlanResolver) Errors(ctx context.Context, obj *ruleplan.Plan) ([
 	return refs(obj.Errors), nil
 }
 
+// Facts is the resolver for the facts field.
+func (r *ruleSetPlanResolver) Facts(ctx context.Context, obj *ruleplan.Plan, first *int) ([]*ruleplan.FactChange, error) {
+	return firstNamed(obj.Facts, first, "first")
+}
+
+// FactCount is the resolver for the factCount field.
+func (r *ruleSetPlanResolver) FactCount(ctx context.Context, obj *ruleplan.Plan) (int, error) {
+	return len(obj.Facts), nil
+}
+
+// Unattributed is the resolver for the unattributed field.
+func (r *ruleSetPlanResolver) Unattributed(ctx context.Context, obj *ruleplan.Plan, first *int) ([]*ruleplan.FactChange, error) {
+	return firstNamed(obj.Unattributed, first, "first")
+}
+
+// Positions is the resolver for the positions field.
+func (r *ruleSetPlanResolver) Positions(ctx context.Context, obj *ruleplan.Plan, first *int) ([]*ruleplan.PositionChange, error) {
+	return firstNamed(obj.Positions, first, "first")
+}
+
+// PositionCount is the resolver for the positionCount field.
+func (r *ruleSetPlanResolver) PositionCount(ctx context.Context, obj *ruleplan.Plan) (int, error) {
+	return len(obj.Positions), nil
+}
+
 // RunErrors is the resolver for the runErrors field.
 func (r *ruleSetPlanResolver) RunErrors(ctx context.Context, obj *ruleplan.Plan) (*string, error) {
 	return optional(obj.RunErrors), nil
@@ -168,6 +196,9 @@ func (r *Resolver) PlanPeople() PlanPeopleResolver { return &planPeopleResolver{
 // PlanPersonGap returns PlanPersonGapResolver implementation.
 func (r *Resolver) PlanPersonGap() PlanPersonGapResolver { return &planPersonGapResolver{r} }
 
+// PlanRuleChange returns PlanRuleChangeResolver implementation.
+func (r *Resolver) PlanRuleChange() PlanRuleChangeResolver { return &planRuleChangeResolver{r} }
+
 // RuleFile returns RuleFileResolver implementation.
 func (r *Resolver) RuleFile() RuleFileResolver { return &ruleFileResolver{r} }
 
@@ -181,6 +212,7 @@ type (
 	planLevelGapsResolver    struct{ *Resolver }
 	planPeopleResolver       struct{ *Resolver }
 	planPersonGapResolver    struct{ *Resolver }
+	planRuleChangeResolver   struct{ *Resolver }
 	ruleFileResolver         struct{ *Resolver }
 	ruleSetPlanResolver      struct{ *Resolver }
 )
