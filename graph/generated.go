@@ -606,6 +606,7 @@ type ComplexityRoot struct {
 	}
 
 	RuleSet struct {
+		Directory     func(childComplexity int) int
 		Files         func(childComplexity int) int
 		LoadedAt      func(childComplexity int) int
 		Rejected      func(childComplexity int) int
@@ -878,6 +879,7 @@ type RuleSetResolver interface {
 	LoadedAt(ctx context.Context, obj *app.RulesStatus) (*time.Time, error)
 	Rules(ctx context.Context, obj *app.RulesStatus, kind *engine.RuleKind) ([]*engine.Rule, error)
 
+	Directory(ctx context.Context, obj *app.RulesStatus) (string, error)
 	Files(ctx context.Context, obj *app.RulesStatus) ([]*engine.RuleFile, error)
 }
 type RuleSetPlanResolver interface {
@@ -3112,6 +3114,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RuleRuntimeError.Subject(childComplexity), true
 
+	case "RuleSet.directory":
+		if e.ComplexityRoot.RuleSet.Directory == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleSet.Directory(childComplexity), true
 	case "RuleSet.files":
 		if e.ComplexityRoot.RuleSet.Files == nil {
 			break
@@ -4495,6 +4503,8 @@ func (ec *executionContext) childFields_RuleSet(ctx context.Context, field graph
 		return ec.fieldContext_RuleSet_rejected(ctx, field)
 	case "runtimeErrors":
 		return ec.fieldContext_RuleSet_runtimeErrors(ctx, field)
+	case "directory":
+		return ec.fieldContext_RuleSet_directory(ctx, field)
 	case "files":
 		return ec.fieldContext_RuleSet_files(ctx, field)
 	}
@@ -14872,6 +14882,29 @@ func (ec *executionContext) fieldContext_RuleSet_runtimeErrors(_ context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _RuleSet_directory(ctx context.Context, field graphql.CollectedField, obj *app.RulesStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSet_directory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RuleSet().Directory(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSet_directory(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleSet", field, true, true, "String")
+}
+
 func (ec *executionContext) _RuleSet_files(ctx context.Context, field graphql.CollectedField, obj *app.RulesStatus) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21545,6 +21578,12 @@ func (ec *executionContext) _RuleSet(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "directory":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RuleSet_directory(ctx, field, obj)
+				})
 		case "files":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,

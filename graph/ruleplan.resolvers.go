@@ -131,6 +131,11 @@ func (r *ruleFileResolver) Rules(ctx context.Context, obj *engine.RuleFile) (int
 	return n, nil
 }
 
+// Directory is the resolver for the directory field.
+func (r *ruleSetResolver) Directory(ctx context.Context, obj *app.RulesStatus) (string, error) {
+	return obj.Rules.Dir(), nil
+}
+
 // Files is the resolver for the files field.
 func (r *ruleSetResolver) Files(ctx context.Context, obj *app.RulesStatus) ([]*engine.RuleFile, error) {
 	return refs(obj.Rules.Files()), nil
