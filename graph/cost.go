@@ -178,10 +178,11 @@ var listSizes = map[string]func(s *costStats, args map[string]any) int{
 // microseconds they take at DoD scale (README, Performance): one unit of
 // cost is about what resolving and writing one value takes.
 var costWeights = map[string]int{
-	// A rule plan derives every fact and indexes them: a few ms on the
-	// sample, about 600 ms at DoD scale (README, Performance), which the
-	// weight does not reach so that the plan stays possible there; it
-	// admits four plans in a query.
+	// A rule plan derives every fact, indexes them and compares: a few
+	// ms on the sample, about 550 ms of CPU at DoD scale
+	// (BenchmarkPlanDoDScale in ruleplan), which the weight does not
+	// reach so that the plan stays possible there; it admits four plans
+	// in a query.
 	"Query.ruleSetPlan":                        100_000,
 	"Query.coverageMatrix":                     4000,
 	"Person.recommendations":                   2700,

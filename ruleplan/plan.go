@@ -293,6 +293,9 @@ func factChanges[F any](kind engine.RuleKind, subs []string, base, head map[stri
 	slices.Sort(keys)
 	var out []FactChange
 	for _, key := range keys {
+		if sameLevels(base[key], head[key], of) {
+			continue // most subjects: no map needed
+		}
 		before, after := factsBySub(base[key], of), factsBySub(head[key], of)
 		for _, sub := range subs {
 			b, a := before[sub], after[sub]
@@ -310,6 +313,16 @@ func factChanges[F any](kind engine.RuleKind, subs []string, base, head map[stri
 		}
 	}
 	return out
+}
+
+// sameLevels reports whether two lists of facts give the same levels on
+// the same sub-competencies, in the same order.
+func sameLevels[F any](a, b []F, of func(F) (string, fact)) bool {
+	return slices.EqualFunc(a, b, func(x, y F) bool {
+		sx, fx := of(x)
+		sy, fy := of(y)
+		return sx == sy && fx.level == fy.level
+	})
 }
 
 func factsBySub[F any](facts []F, of func(F) (string, fact)) map[string]fact {
@@ -541,6 +554,9 @@ func peopleChanges(base, head *analysis.Index) PeopleChange {
 		b, ok := before[a.PersonID]
 		if !ok {
 			continue // the same records on both sides: never
+		}
+		if slices.Equal(a.Gaps, b.Gaps) {
+			continue // most people: no map needed
 		}
 		gaps := gapChangesOf(subs, b.Gaps, a.Gaps)
 		if len(gaps) == 0 {
