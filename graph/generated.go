@@ -22340,7 +22340,7 @@ func (ec *executionContext) marshalNAttainment2cmapᚋanalysisᚐAttainment(ctx 
 }
 
 func (ec *executionContext) marshalNAttainment2ᚕcmapᚋanalysisᚐAttainmentᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.Attainment) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAttainment2cmapᚋanalysisᚐAttainment(ctx, sel, v[i])
@@ -22360,7 +22360,7 @@ func (ec *executionContext) marshalNAttainmentChange2cmapᚋanalysisᚐAttainmen
 }
 
 func (ec *executionContext) marshalNAttainmentChange2ᚕcmapᚋanalysisᚐAttainmentChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.AttainmentChange) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAttainmentChange2cmapᚋanalysisᚐAttainmentChange(ctx, sel, v[i])
@@ -22394,7 +22394,7 @@ func (ec *executionContext) marshalNCompetency2cmapᚋengineᚐCompetency(ctx co
 }
 
 func (ec *executionContext) marshalNCompetency2ᚕcmapᚋengineᚐCompetencyᚄ(ctx context.Context, sel ast.SelectionSet, v []engine.Competency) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCompetency2cmapᚋengineᚐCompetency(ctx, sel, v[i])
@@ -22410,7 +22410,7 @@ func (ec *executionContext) marshalNCompetency2ᚕcmapᚋengineᚐCompetencyᚄ(
 }
 
 func (ec *executionContext) marshalNCompetency2ᚕᚖcmapᚋengineᚐCompetencyᚄ(ctx context.Context, sel ast.SelectionSet, v []*engine.Competency) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCompetency2ᚖcmapᚋengineᚐCompetency(ctx, sel, v[i])
@@ -22438,7 +22438,7 @@ func (ec *executionContext) marshalNCompletion2cmapᚋengineᚐCompletion(ctx co
 }
 
 func (ec *executionContext) marshalNCompletion2ᚕcmapᚋengineᚐCompletionᚄ(ctx context.Context, sel ast.SelectionSet, v []engine.Completion) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCompletion2cmapᚋengineᚐCompletion(ctx, sel, v[i])
@@ -22473,7 +22473,7 @@ func (ec *executionContext) unmarshalNCompletionInput2ᚖcmapᚋgraphᚋmodelᚐ
 }
 
 func (ec *executionContext) marshalNCourse2ᚕᚖcmapᚋengineᚐCourseᚄ(ctx context.Context, sel ast.SelectionSet, v []*engine.Course) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCourse2ᚖcmapᚋengineᚐCourse(ctx, sel, v[i])
@@ -22535,7 +22535,7 @@ func (ec *executionContext) marshalNCourseConnection2ᚖcmapᚋgraphᚋmodelᚐC
 }
 
 func (ec *executionContext) marshalNCourseEdge2ᚕᚖcmapᚋgraphᚋmodelᚐCourseEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CourseEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCourseEdge2ᚖcmapᚋgraphᚋmodelᚐCourseEdge(ctx, sel, v[i])
@@ -22559,7 +22559,7 @@ func (ec *executionContext) marshalNCourseEdge2ᚖcmapᚋgraphᚋmodelᚐCourseE
 }
 
 func (ec *executionContext) marshalNCourseGapClosure2ᚕᚖcmapᚋanalysisᚐCourseGapClosureᚄ(ctx context.Context, sel ast.SelectionSet, v []*analysis.CourseGapClosure) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCourseGapClosure2ᚖcmapᚋanalysisᚐCourseGapClosure(ctx, sel, v[i])
@@ -22629,7 +22629,7 @@ func (ec *executionContext) marshalNCoverage2cmapᚋengineᚐCoverage(ctx contex
 }
 
 func (ec *executionContext) marshalNCoverage2ᚕcmapᚋengineᚐCoverageᚄ(ctx context.Context, sel ast.SelectionSet, v []engine.Coverage) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCoverage2cmapᚋengineᚐCoverage(ctx, sel, v[i])
@@ -22645,7 +22645,7 @@ func (ec *executionContext) marshalNCoverage2ᚕcmapᚋengineᚐCoverageᚄ(ctx 
 }
 
 func (ec *executionContext) marshalNCoverage2ᚕᚖcmapᚋengineᚐCoverageᚄ(ctx context.Context, sel ast.SelectionSet, v []*engine.Coverage) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCoverage2ᚖcmapᚋengineᚐCoverage(ctx, sel, v[i])
@@ -22673,7 +22673,7 @@ func (ec *executionContext) marshalNCoverageChange2cmapᚋanalysisᚐCoverageCha
 }
 
 func (ec *executionContext) marshalNCoverageChange2ᚕcmapᚋanalysisᚐCoverageChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.CoverageChange) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCoverageChange2cmapᚋanalysisᚐCoverageChange(ctx, sel, v[i])
@@ -22701,7 +22701,7 @@ func (ec *executionContext) marshalNCoverageRow2cmapᚋgraphᚋmodelᚐCoverageR
 }
 
 func (ec *executionContext) marshalNCoverageRow2ᚕcmapᚋgraphᚋmodelᚐCoverageRowᚄ(ctx context.Context, sel ast.SelectionSet, v []model.CoverageRow) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCoverageRow2cmapᚋgraphᚋmodelᚐCoverageRow(ctx, sel, v[i])
@@ -22798,7 +22798,7 @@ var (
 )
 
 func (ec *executionContext) marshalNExplainNode2ᚕᚖcmapᚋengineᚐExplainNodeᚄ(ctx context.Context, sel ast.SelectionSet, v []*engine.ExplainNode) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNExplainNode2ᚖcmapᚋengineᚐExplainNode(ctx, sel, v[i])
@@ -22834,7 +22834,7 @@ func (ec *executionContext) marshalNFactChange2cmapᚋappᚐFactChange(ctx conte
 }
 
 func (ec *executionContext) marshalNFactChange2ᚕcmapᚋappᚐFactChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []app.FactChange) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNFactChange2cmapᚋappᚐFactChange(ctx, sel, v[i])
@@ -22876,7 +22876,7 @@ func (ec *executionContext) marshalNGap2cmapᚋanalysisᚐGap(ctx context.Contex
 }
 
 func (ec *executionContext) marshalNGap2ᚕcmapᚋanalysisᚐGapᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.Gap) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNGap2cmapᚋanalysisᚐGap(ctx, sel, v[i])
@@ -22892,7 +22892,7 @@ func (ec *executionContext) marshalNGap2ᚕcmapᚋanalysisᚐGapᚄ(ctx context.
 }
 
 func (ec *executionContext) marshalNGapCount2ᚕᚖcmapᚋanalysisᚐGapCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*analysis.GapCount) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNGapCount2ᚖcmapᚋanalysisᚐGapCount(ctx, sel, v[i])
@@ -22999,7 +22999,7 @@ func (ec *executionContext) marshalNLevelCount2cmapᚋgraphᚋmodelᚐLevelCount
 }
 
 func (ec *executionContext) marshalNLevelCount2ᚕcmapᚋgraphᚋmodelᚐLevelCountᚄ(ctx context.Context, sel ast.SelectionSet, v []model.LevelCount) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNLevelCount2cmapᚋgraphᚋmodelᚐLevelCount(ctx, sel, v[i])
@@ -23019,7 +23019,7 @@ func (ec *executionContext) marshalNLevelDemand2cmapᚋanalysisᚐLevelDemand(ct
 }
 
 func (ec *executionContext) marshalNLevelDemand2ᚕcmapᚋanalysisᚐLevelDemandᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.LevelDemand) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNLevelDemand2cmapᚋanalysisᚐLevelDemand(ctx, sel, v[i])
@@ -23039,7 +23039,7 @@ func (ec *executionContext) marshalNLevelRequirement2cmapᚋanalysisᚐLevelRequ
 }
 
 func (ec *executionContext) marshalNLevelRequirement2ᚕcmapᚋanalysisᚐLevelRequirementᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.LevelRequirement) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNLevelRequirement2cmapᚋanalysisᚐLevelRequirement(ctx, sel, v[i])
@@ -23059,7 +23059,7 @@ func (ec *executionContext) marshalNMatrixCourse2cmapᚋanalysisᚐMatrixCourse(
 }
 
 func (ec *executionContext) marshalNMatrixCourse2ᚕcmapᚋanalysisᚐMatrixCourseᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.MatrixCourse) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMatrixCourse2cmapᚋanalysisᚐMatrixCourse(ctx, sel, v[i])
@@ -23091,7 +23091,7 @@ func (ec *executionContext) marshalNPageInfo2ᚖcmapᚋgraphᚋmodelᚐPageInfo(
 }
 
 func (ec *executionContext) marshalNPerson2ᚕᚖcmapᚋengineᚐPersonᚄ(ctx context.Context, sel ast.SelectionSet, v []*engine.Person) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPerson2ᚖcmapᚋengineᚐPerson(ctx, sel, v[i])
@@ -23123,7 +23123,7 @@ func (ec *executionContext) marshalNPersonConnection2ᚖcmapᚋgraphᚋmodelᚐP
 }
 
 func (ec *executionContext) marshalNPersonEdge2ᚕᚖcmapᚋgraphᚋmodelᚐPersonEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PersonEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPersonEdge2ᚖcmapᚋgraphᚋmodelᚐPersonEdge(ctx, sel, v[i])
@@ -23179,7 +23179,7 @@ func (ec *executionContext) marshalNPlanDemandChange2cmapᚋruleplanᚐDemandCha
 }
 
 func (ec *executionContext) marshalNPlanDemandChange2ᚕcmapᚋruleplanᚐDemandChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []ruleplan.DemandChange) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPlanDemandChange2cmapᚋruleplanᚐDemandChange(ctx, sel, v[i])
@@ -23195,7 +23195,7 @@ func (ec *executionContext) marshalNPlanDemandChange2ᚕcmapᚋruleplanᚐDemand
 }
 
 func (ec *executionContext) marshalNPlanFactChange2ᚕᚖcmapᚋruleplanᚐFactChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ruleplan.FactChange) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPlanFactChange2ᚖcmapᚋruleplanᚐFactChange(ctx, sel, v[i])
@@ -23223,7 +23223,7 @@ func (ec *executionContext) marshalNPlanLevelChange2cmapᚋruleplanᚐLevelChang
 }
 
 func (ec *executionContext) marshalNPlanLevelChange2ᚕcmapᚋruleplanᚐLevelChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []ruleplan.LevelChange) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPlanLevelChange2cmapᚋruleplanᚐLevelChange(ctx, sel, v[i])
@@ -23243,7 +23243,7 @@ func (ec *executionContext) marshalNPlanLevelGaps2cmapᚋruleplanᚐLevelGaps(ct
 }
 
 func (ec *executionContext) marshalNPlanLevelGaps2ᚕcmapᚋruleplanᚐLevelGapsᚄ(ctx context.Context, sel ast.SelectionSet, v []ruleplan.LevelGaps) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPlanLevelGaps2cmapᚋruleplanᚐLevelGaps(ctx, sel, v[i])
@@ -23263,7 +23263,7 @@ func (ec *executionContext) marshalNPlanOrganizationChange2cmapᚋruleplanᚐOrg
 }
 
 func (ec *executionContext) marshalNPlanOrganizationChange2ᚕcmapᚋruleplanᚐOrganizationChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []ruleplan.OrganizationChange) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPlanOrganizationChange2cmapᚋruleplanᚐOrganizationChange(ctx, sel, v[i])
@@ -23283,7 +23283,7 @@ func (ec *executionContext) marshalNPlanPeople2cmapᚋruleplanᚐPeopleChange(ct
 }
 
 func (ec *executionContext) marshalNPlanPersonChange2ᚕᚖcmapᚋruleplanᚐPersonChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ruleplan.PersonChange) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPlanPersonChange2ᚖcmapᚋruleplanᚐPersonChange(ctx, sel, v[i])
@@ -23311,7 +23311,7 @@ func (ec *executionContext) marshalNPlanPersonGap2cmapᚋruleplanᚐGapChange(ct
 }
 
 func (ec *executionContext) marshalNPlanPersonGap2ᚕcmapᚋruleplanᚐGapChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []ruleplan.GapChange) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPlanPersonGap2cmapᚋruleplanᚐGapChange(ctx, sel, v[i])
@@ -23327,7 +23327,7 @@ func (ec *executionContext) marshalNPlanPersonGap2ᚕcmapᚋruleplanᚐGapChange
 }
 
 func (ec *executionContext) marshalNPlanPositionChange2ᚕᚖcmapᚋruleplanᚐPositionChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ruleplan.PositionChange) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPlanPositionChange2ᚖcmapᚋruleplanᚐPositionChange(ctx, sel, v[i])
@@ -23355,7 +23355,7 @@ func (ec *executionContext) marshalNPlanRuleChange2cmapᚋruleplanᚐRuleChange(
 }
 
 func (ec *executionContext) marshalNPlanRuleChange2ᚕcmapᚋruleplanᚐRuleChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []ruleplan.RuleChange) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPlanRuleChange2cmapᚋruleplanᚐRuleChange(ctx, sel, v[i])
@@ -23395,7 +23395,7 @@ func (ec *executionContext) marshalNPositionDemandChange2cmapᚋanalysisᚐPosit
 }
 
 func (ec *executionContext) marshalNPositionDemandChange2ᚕcmapᚋanalysisᚐPositionChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.PositionChange) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPositionDemandChange2cmapᚋanalysisᚐPositionChange(ctx, sel, v[i])
@@ -23411,7 +23411,7 @@ func (ec *executionContext) marshalNPositionDemandChange2ᚕcmapᚋanalysisᚐPo
 }
 
 func (ec *executionContext) marshalNPositionEdge2ᚕᚖcmapᚋgraphᚋmodelᚐPositionEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PositionEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPositionEdge2ᚖcmapᚋgraphᚋmodelᚐPositionEdge(ctx, sel, v[i])
@@ -23463,7 +23463,7 @@ func (ec *executionContext) marshalNReadinessChange2cmapᚋanalysisᚐReadinessC
 }
 
 func (ec *executionContext) marshalNReadinessChange2ᚕcmapᚋanalysisᚐReadinessChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.ReadinessChange) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNReadinessChange2cmapᚋanalysisᚐReadinessChange(ctx, sel, v[i])
@@ -23487,7 +23487,7 @@ func (ec *executionContext) marshalNRecommendation2ᚖcmapᚋanalysisᚐRecommen
 }
 
 func (ec *executionContext) marshalNRecommendationChange2ᚕᚖcmapᚋanalysisᚐRecommendationChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*analysis.RecommendationChange) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRecommendationChange2ᚖcmapᚋanalysisᚐRecommendationChange(ctx, sel, v[i])
@@ -23541,7 +23541,7 @@ func (ec *executionContext) marshalNRecommendedCourse2cmapᚋanalysisᚐRecommen
 }
 
 func (ec *executionContext) marshalNRecommendedCourse2ᚕcmapᚋanalysisᚐRecommendedCourseᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.RecommendedCourse) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRecommendedCourse2cmapᚋanalysisᚐRecommendedCourse(ctx, sel, v[i])
@@ -23561,7 +23561,7 @@ func (ec *executionContext) marshalNRequirement2cmapᚋengineᚐRequirement(ctx 
 }
 
 func (ec *executionContext) marshalNRequirement2ᚕcmapᚋengineᚐRequirementᚄ(ctx context.Context, sel ast.SelectionSet, v []engine.Requirement) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRequirement2cmapᚋengineᚐRequirement(ctx, sel, v[i])
@@ -23577,7 +23577,7 @@ func (ec *executionContext) marshalNRequirement2ᚕcmapᚋengineᚐRequirement�
 }
 
 func (ec *executionContext) marshalNRequirement2ᚕᚖcmapᚋengineᚐRequirementᚄ(ctx context.Context, sel ast.SelectionSet, v []*engine.Requirement) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRequirement2ᚖcmapᚋengineᚐRequirement(ctx, sel, v[i])
@@ -23601,7 +23601,7 @@ func (ec *executionContext) marshalNRequirement2ᚖcmapᚋengineᚐRequirement(c
 }
 
 func (ec *executionContext) marshalNRule2ᚕᚖcmapᚋengineᚐRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []*engine.Rule) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRule2ᚖcmapᚋengineᚐRule(ctx, sel, v[i])
@@ -23625,7 +23625,7 @@ func (ec *executionContext) marshalNRule2ᚖcmapᚋengineᚐRule(ctx context.Con
 }
 
 func (ec *executionContext) marshalNRuleDiagnostic2ᚕᚖcmapᚋdiagᚐDiagnosticᚄ(ctx context.Context, sel ast.SelectionSet, v []*diag.Diagnostic) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRuleDiagnostic2ᚖcmapᚋdiagᚐDiagnostic(ctx, sel, v[i])
@@ -23649,7 +23649,7 @@ func (ec *executionContext) marshalNRuleDiagnostic2ᚖcmapᚋdiagᚐDiagnostic(c
 }
 
 func (ec *executionContext) marshalNRuleFile2ᚕᚖcmapᚋengineᚐRuleFileᚄ(ctx context.Context, sel ast.SelectionSet, v []*engine.RuleFile) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRuleFile2ᚖcmapᚋengineᚐRuleFile(ctx, sel, v[i])
@@ -23722,7 +23722,7 @@ func (ec *executionContext) marshalNRuleRef2cmapᚋengineᚐRuleRef(ctx context.
 }
 
 func (ec *executionContext) marshalNRuleRef2ᚕcmapᚋengineᚐRuleRefᚄ(ctx context.Context, sel ast.SelectionSet, v []engine.RuleRef) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRuleRef2cmapᚋengineᚐRuleRef(ctx, sel, v[i])
@@ -23742,7 +23742,7 @@ func (ec *executionContext) marshalNRuleRuntimeError2cmapᚋappᚐRuleError(ctx 
 }
 
 func (ec *executionContext) marshalNRuleRuntimeError2ᚕcmapᚋappᚐRuleErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []app.RuleError) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRuleRuntimeError2cmapᚋappᚐRuleError(ctx, sel, v[i])
@@ -23821,7 +23821,7 @@ func (ec *executionContext) marshalNSubCompetency2cmapᚋengineᚐSubCompetency(
 }
 
 func (ec *executionContext) marshalNSubCompetency2ᚕcmapᚋengineᚐSubCompetencyᚄ(ctx context.Context, sel ast.SelectionSet, v []engine.SubCompetency) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSubCompetency2cmapᚋengineᚐSubCompetency(ctx, sel, v[i])
@@ -23837,7 +23837,7 @@ func (ec *executionContext) marshalNSubCompetency2ᚕcmapᚋengineᚐSubCompeten
 }
 
 func (ec *executionContext) marshalNSubCompetency2ᚕᚖcmapᚋengineᚐSubCompetencyᚄ(ctx context.Context, sel ast.SelectionSet, v []*engine.SubCompetency) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSubCompetency2ᚖcmapᚋengineᚐSubCompetency(ctx, sel, v[i])
@@ -23865,7 +23865,7 @@ func (ec *executionContext) marshalNSubCompetencyCoverage2cmapᚋanalysisᚐSubC
 }
 
 func (ec *executionContext) marshalNSubCompetencyCoverage2ᚕcmapᚋanalysisᚐSubCompetencyCoverageᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.SubCompetencyCoverage) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSubCompetencyCoverage2cmapᚋanalysisᚐSubCompetencyCoverage(ctx, sel, v[i])
@@ -23881,7 +23881,7 @@ func (ec *executionContext) marshalNSubCompetencyCoverage2ᚕcmapᚋanalysisᚐS
 }
 
 func (ec *executionContext) marshalNSubCompetencyDemand2ᚕᚖcmapᚋanalysisᚐSubCompetencyDemandᚄ(ctx context.Context, sel ast.SelectionSet, v []*analysis.SubCompetencyDemand) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSubCompetencyDemand2ᚖcmapᚋanalysisᚐSubCompetencyDemand(ctx, sel, v[i])
@@ -23905,7 +23905,7 @@ func (ec *executionContext) marshalNSubCompetencyDemand2ᚖcmapᚋanalysisᚐSub
 }
 
 func (ec *executionContext) marshalNSuggestion2ᚕᚖcmapᚋsuggestᚐSuggestionᚄ(ctx context.Context, sel ast.SelectionSet, v []*suggest.Suggestion) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSuggestion2ᚖcmapᚋsuggestᚐSuggestion(ctx, sel, v[i])
@@ -23980,7 +23980,7 @@ func (ec *executionContext) marshalNYield2cmapᚋengineᚐYield(ctx context.Cont
 }
 
 func (ec *executionContext) marshalNYield2ᚕcmapᚋengineᚐYieldᚄ(ctx context.Context, sel ast.SelectionSet, v []engine.Yield) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNYield2cmapᚋengineᚐYield(ctx, sel, v[i])
@@ -24000,7 +24000,7 @@ func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlge
 }
 
 func (ec *executionContext) marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Directive) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx, sel, v[i])
@@ -24044,7 +24044,7 @@ func (ec *executionContext) unmarshalN__DirectiveLocation2ᚕstringᚄ(ctx conte
 }
 
 func (ec *executionContext) marshalN__DirectiveLocation2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__DirectiveLocation2string(ctx, sel, v[i])
@@ -24072,7 +24072,7 @@ func (ec *executionContext) marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlg
 }
 
 func (ec *executionContext) marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -24100,7 +24100,7 @@ func (ec *executionContext) marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋg
 }
 
 func (ec *executionContext) marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Type) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
@@ -24507,7 +24507,7 @@ func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgq
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__EnumValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValue(ctx, sel, v[i])
@@ -24526,7 +24526,7 @@ func (ec *executionContext) marshalO__Field2ᚕgithubᚗcomᚋ99designsᚋgqlgen
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Field2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐField(ctx, sel, v[i])
@@ -24545,7 +24545,7 @@ func (ec *executionContext) marshalO__InputValue2ᚕgithubᚗcomᚋ99designsᚋg
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -24564,7 +24564,7 @@ func (ec *executionContext) marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgen�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])

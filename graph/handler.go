@@ -33,7 +33,7 @@ const (
 // generation of the read model (see withView), within the limits of
 // limits.go. Options add to it: WithObserver observes every request.
 func NewHandler(a *app.App, opts ...HandlerOption) http.Handler {
-	srv := handler.New(costSchema{ExecutableSchema: NewExecutableSchema(newConfig(a)), stats: &statsCache{}})
+	srv := handler.New(costSchema{ExecutableSchema: withAnswerCache(a, NewExecutableSchema(newConfig(a))), stats: &statsCache{}})
 	srv.AroundFields(afterMutationsSeeTheirWrites(a))
 	srv.AddTransport(transport.Options{AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodOptions}})
 	srv.AddTransport(httpTransport{})
