@@ -33,6 +33,12 @@ const rulesUsage = `Usage:
   cmap rules fmt [flags] [DIR|FILE...]
       Rewrite rule files in the canonical layout, keeping comments; with
       --check, list the files not in it. Exit 1 if --check lists any.
+  cmap rules diff [flags] [BASE] [HEAD]
+      Plan a rule change: the facts, gaps, demand, positions, people and
+      organizations it changes. Exit 0 with no change, 3 with changes.
+  cmap rules suggest [flags]
+      Suggest mappings the rules may have missed: the courses whose text
+      matches a sub-competency's statement that no rule maps to it.
 
 Run 'cmap rules VERB -h' (or 'cmap help rules VERB') for the flags and
 examples of a verb.
@@ -50,7 +56,7 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return code
 	}
 	if len(args) == 0 {
-		fmt.Fprintf(stderr, "cmap rules: missing verb: check, test, explain, lint or fmt\n\n%s", rulesUsage)
+		fmt.Fprintf(stderr, "cmap rules: missing verb: check, test, explain, lint, fmt, diff or suggest\n\n%s", rulesUsage)
 		return exitUsage
 	}
 	sub, args := args[0], args[1:]
@@ -65,6 +71,10 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return runRulesLint(ctx, args, stdout, stderr)
 	case "fmt":
 		return runRulesFmt(args, stdout, stderr)
+	case "diff":
+		return runRulesDiff(ctx, args, stdout, stderr)
+	case "suggest":
+		return runRulesSuggest(ctx, args, stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "cmap rules: unknown verb %q\n\n%s", sub, rulesUsage)
 	return exitUsage

@@ -461,9 +461,9 @@ func (s *server) Close(ctx context.Context) error {
 }
 
 // routes returns the HTTP routes: the GraphQL endpoint, its explorer, the
-// coverage map page, the file exports, the health checks, the metrics and
-// the schemas of rule files. /metrics is open to whoever reaches the
-// address, as /healthz is.
+// coverage map and rules pages, the file exports, the health checks, the
+// metrics and the schemas of rule files. /metrics is open to whoever
+// reaches the address, as /healthz is.
 func (s *server) routes() http.Handler {
 	mux := http.NewServeMux()
 	// The endpoint limits the body itself (413 over graph.MaxRequestBytes).
@@ -472,6 +472,9 @@ func (s *server) routes() http.Handler {
 	coverage := web.Coverage()
 	mux.Handle(web.CoveragePath, coverage)
 	mux.Handle(web.CoveragePath+"/", coverage)
+	rules := web.Rules()
+	mux.Handle(web.RulesPath, rules)
+	mux.Handle(web.RulesPath+"/", rules)
 	mux.Handle(web.ExportsPath, web.Exports(func() *analysis.Index { return s.app.View().Index() }))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")

@@ -66,7 +66,13 @@ func TestServeFlagsWinOverEnvironment(t *testing.T) {
 // post sends a GraphQL query to the server at base and decodes its data.
 func post(t *testing.T, base, query string, data any) {
 	t.Helper()
-	body, _ := json.Marshal(map[string]string{"query": query})
+	postVars(t, base, query, nil, data)
+}
+
+// postVars is post with variables.
+func postVars(t *testing.T, base, query string, variables map[string]any, data any) {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": variables})
 	res, err := http.Post(base+"/graphql", "application/json", bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -33,7 +34,8 @@ import (
 // bench.
 
 // workspace makes the folder the examples run in and changes into it for
-// the rest of the test.
+// the rest of the test. It is a git repository with everything committed
+// on a branch main, for the examples of cmap rules diff.
 func workspace(t *testing.T) {
 	t.Helper()
 	dir := t.TempDir()
@@ -43,9 +45,22 @@ func workspace(t *testing.T) {
 		}
 	}
 	t.Chdir(dir)
+	runGit(t, "init", "-q", "-b", "main")
+	runGit(t, "add", ".")
+	runGit(t, "commit", "-q", "-m", "the shipped rules and seeds")
 	// The examples' environment is theirs alone: none of the reader's.
 	for _, fe := range serveEnv {
 		t.Setenv(fe.env, "")
+	}
+}
+
+// runGit runs git with args in the working directory, as a committer of
+// its own, and fails the test if git does.
+func runGit(t *testing.T, args ...string) {
+	t.Helper()
+	cmd := exec.Command("git", append([]string{"-c", "user.name=cmap", "-c", "user.email=cmap@example.invalid", "-c", "commit.gpgsign=false"}, args...)...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("git %v: %v\n%s", args, err, out)
 	}
 }
 

@@ -72,6 +72,10 @@ Usage:
                                        catalogue: file:line:col and a code
   cmap rules fmt [--check] [DIR|FILE]  write rule files in the canonical
                                        layout, comments kept
+  cmap rules diff [BASE] [HEAD]        plan a rule change: the facts,
+                                       gaps and people it changes
+  cmap rules suggest [--sub CODE]      courses a statement matches that
+                                       no rule maps to it
   cmap export coverage|gaps|readiness  write an analysis answer as CSV or
                                        JSON
   cmap bench [--scale S]               measure cmap against its DoD-scale

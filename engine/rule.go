@@ -92,8 +92,12 @@ func (r *Rule) exprPos(off int) diag.Pos {
 type RuleSet struct {
 	revision string
 	loadedAt time.Time
-	scale    Scale
-	fw       *Framework
+	// dir is the name the files are known by; files are the rule files
+	// and the scale, by path relative to it (see Files).
+	dir   string
+	files map[string][]byte
+	scale Scale
+	fw    *Framework
 	// subIndex numbers the framework's sub-competencies in model order.
 	subIndex map[string]int
 	subCodes []string

@@ -83,7 +83,8 @@ func LoadRuleSetFS(fsys fs.FS, name string, fw *Framework) (*RuleSet, error) {
 	if err != nil {
 		return nil, Errorf(EINVALID, "read rules: %v", err)
 	}
-	rs := &RuleSet{fw: fw, scale: DefaultScale(), terms: newTermTable(), byID: map[string]*Rule{}, loadedAt: time.Now(), fileLint: map[string]*lintDirective{}}
+	rs := &RuleSet{fw: fw, scale: DefaultScale(), terms: newTermTable(), byID: map[string]*Rule{}, loadedAt: time.Now(),
+		fileLint: map[string]*lintDirective{}, dir: name, files: make(map[string][]byte, len(files))}
 	rs.subIndex = map[string]int{}
 	for i, code := range fw.SubCompetencyCodes() {
 		rs.subIndex[code] = i
@@ -99,6 +100,7 @@ func LoadRuleSetFS(fsys fs.FS, name string, fw *Framework) (*RuleSet, error) {
 			return nil, Errorf(EINVALID, "read rules: %v", err)
 		}
 		hash.add(rel, data)
+		rs.files[rel] = data
 		sources[rel] = newYAMLFile(path.Join(name, rel), data)
 	}
 	rs.revision = hash.sum()
