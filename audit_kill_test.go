@@ -197,7 +197,7 @@ func TestAuditSurvivesKillDashNine(t *testing.T) {
 					Edges []struct{ Node struct{ ID string } }
 				}
 			}
-			postAs(t, s.url, key, `{ people(first: 6) { edges { node { id } } } }`, &p)
+			postAs(t, s.url, key, `{ people(first: 6) { edges { node { id } } } }`, nil, &p)
 			for _, e := range p.People.Edges {
 				people = append(people, e.Node.ID)
 			}

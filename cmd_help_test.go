@@ -165,7 +165,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"model"}, "cmap model: missing verb"},
 		{[]string{"model", "import"}, `cmap model: unknown verb "import"`},
 		{[]string{"model", "export", "a.txt", "b.txt"}, "cmap model export: one model file at most, got 2"},
-		{[]string{"rules"}, "cmap rules: missing verb: check, test or explain"},
+		{[]string{"rules"}, "cmap rules: missing verb: check, test, explain, lint, fmt, diff or suggest"},
 		{[]string{"rules", "help", "frobnicate"}, `cmap rules: unknown verb "frobnicate"`},
 		{[]string{"rules", "check", "a", "b"}, "cmap rules check: one rule directory at most, got a b"},
 		{[]string{"rules", "check", "--format", "xml"}, `cmap rules check: --format must be text or json, not "xml"`},

@@ -80,7 +80,7 @@ type keysFlags struct {
 
 func newKeysFlags(name, usage string) *keysFlags {
 	f := &keysFlags{fs: flag.NewFlagSet("cmap keys "+name, flag.ContinueOnError)}
-	addDatabaseFlags(f.fs, &f.dataDir, &f.mongoURI)
+	addDatabaseFlags(f.fs, &f.dataDir, &f.mongoURI, "keep the embedded database in `DIR` ($CMAP_DATA)")
 	f.fs.StringVar(&f.format, "format", "text", "write `FORMAT`: text or json")
 	setUsage(f.fs, usage)
 	return f

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"sync/atomic"
 	"time"
 
@@ -102,6 +103,8 @@ Serves, on --addr:
   /graphql           the GraphQL API (GET and POST)
   /coverage          the coverage map (sub-competencies x courses)
   /export/FILE       coverage, gaps and readiness as .csv or .json
+  /schema/FILE       JSON Schemas of rule files (rules.json) and rule
+                     tests (rule-tests.json), for editors
   /healthz, /readyz  alive; ready (the database answers)
   /metrics           Prometheus metrics: GraphQL requests, rule reloads,
                      rebuilds, database calls, the Go runtime
@@ -109,11 +112,12 @@ Serves, on --addr:
 Start-up binds --addr first, then opens the database: without --mongo-uri
 it starts an embedded one in --data and logs its URI, so that a second
 instance can share it with --mongo-uri. A database never seeded is seeded
-from --seeds. The rules in --rules must then load without error (each
-problem is printed as file:line:col). Any of these failing stops serve
-with exit 1 and a message naming the step. A flag wins over its
-environment variable. SIGINT or SIGTERM stop the server after in-flight
-requests.
+from --seeds. The records are read from a snapshot file in --data when it
+is still the database's, from the database otherwise. The rules in --rules
+must then load without error (each problem is printed as file:line:col).
+Any of these failing stops serve with exit 1 and a message naming the
+step. A flag wins over its environment variable. SIGINT or SIGTERM stop
+the server after in-flight requests, and write the snapshot file.
 
 Afterwards the rules are reloaded when their files change (--watch-rules)
 or by the reloadRules mutation: a set with any error is rejected and the
@@ -158,15 +162,16 @@ Examples:
 // the database, the rules and the seeds. Every verb that builds the state
 // as serve does (serve, export) shares them.
 func (c *serveConfig) addStateFlags(fs *flag.FlagSet) {
-	addDatabaseFlags(fs, &c.DataDir, &c.MongoURI)
+	addDatabaseFlags(fs, &c.DataDir, &c.MongoURI, "keep the embedded database and the snapshot of its records in `DIR` ($CMAP_DATA)")
 	fs.StringVar(&c.RulesDir, "rules", "rules", "read rule files from `DIR` ($CMAP_RULES)")
 	fs.StringVar(&c.SeedsDir, "seeds", "seeds", "seed an empty database from `DIR` ($CMAP_SEEDS)")
 }
 
 // addDatabaseFlags defines the flags that say which database to use: the
-// embedded one in --data, or the MongoDB at --mongo-uri.
-func addDatabaseFlags(fs *flag.FlagSet, dataDir, mongoURI *string) {
-	fs.StringVar(dataDir, "data", "./data", "keep the embedded database in `DIR` ($CMAP_DATA)")
+// embedded one in --data (described by dataUsage), or the MongoDB at
+// --mongo-uri.
+func addDatabaseFlags(fs *flag.FlagSet, dataDir, mongoURI *string, dataUsage string) {
+	fs.StringVar(dataDir, "data", "./data", dataUsage)
 	fs.StringVar(mongoURI, "mongo-uri", "", "use the MongoDB at `URI` instead of the embedded database ($CMAP_MONGO_URI)")
 }
 
@@ -383,11 +388,43 @@ func startingUp(w http.ResponseWriter, r *http.Request) {
 	io.WriteString(w, "not ready: cmap is starting (opening the database, seeding it on the first start, loading the rules)\n")
 }
 
-// openState opens the database (starting the embedded one without a
-// URI), seeds it if it was never seeded, and opens an App on it that
+// openState opens the database (see openDatabase) and an App on it that
 // derives the state from cfg's rules, observed by m (nil: no metrics).
 // The caller closes both. A step that fails is a *startError naming it.
 func openState(ctx context.Context, cfg serveConfig, logger *slog.Logger, m *metrics.Metrics) (*mongodb.DB, *app.App, error) {
+	db, _, err := openDatabase(ctx, cfg, logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	poll := cfg.Poll
+	if poll <= 0 {
+		poll = -1 // app.Options: a negative interval turns polling off
+	}
+	var store engine.Store = db
+	opts := app.Options{Logger: logger, RulesDir: cfg.RulesDir, WatchRules: cfg.WatchRules, PollInterval: poll,
+		SnapshotFile: snapshotFile(cfg.DataDir, logger)}
+	if m != nil {
+		store, opts.Observer = m.Store(db), m
+	}
+	a, err := app.Open(ctx, store, opts)
+	if err != nil {
+		// The framework is there: app.Open's invalid input is the rules
+		// (their files, their folder, watching it); anything else is the
+		// database failing while the records are read and the facts stored.
+		what := "the rules in " + cfg.RulesDir + missingFolderHint(cfg.RulesDir)
+		if engine.ErrorCode(err) != engine.EINVALID {
+			what = "the database"
+		}
+		return nil, nil, errors.Join(&startError{what: what, err: rulesCause(err)}, db.Close(ctx))
+	}
+	return db, a, nil
+}
+
+// openDatabase opens the database of cfg (starting the embedded one
+// without a URI), seeds it if it was never seeded, and returns it with its
+// competency model. The caller closes it. A step that fails is a
+// *startError naming it.
+func openDatabase(ctx context.Context, cfg serveConfig, logger *slog.Logger) (*mongodb.DB, *engine.Framework, error) {
 	if cfg.MongoURI == "" && cfg.DataDir == "" {
 		return nil, nil, &startError{what: "the data folder", err: errors.New("none given: name one with --data, or a MongoDB with --mongo-uri")}
 	}
@@ -408,34 +445,15 @@ func openState(ctx context.Context, cfg serveConfig, logger *slog.Logger, m *met
 	}
 	// The model comes from the database: say so when it is missing, rather
 	// than as a failure of the rules that are checked against it.
-	if _, err := db.Framework(ctx); err != nil {
+	fw, err := db.Framework(ctx)
+	if err != nil {
 		what := "the database"
 		if engine.ErrorCode(err) == engine.ENOTFOUND {
 			what, err = "the competency model", errors.New("the database holds none: start on an empty database, which is seeded from --seeds")
 		}
 		return nil, nil, errors.Join(&startError{what: what, err: err}, db.Close(ctx))
 	}
-	poll := cfg.Poll
-	if poll <= 0 {
-		poll = -1 // app.Options: a negative interval turns polling off
-	}
-	var store engine.Store = db
-	opts := app.Options{Logger: logger, RulesDir: cfg.RulesDir, WatchRules: cfg.WatchRules, PollInterval: poll}
-	if m != nil {
-		store, opts.Observer = m.Store(db), m
-	}
-	a, err := app.Open(ctx, store, opts)
-	if err != nil {
-		// The framework is there: app.Open's invalid input is the rules
-		// (their files, their folder, watching it); anything else is the
-		// database failing while the records are read and the facts stored.
-		what := "the rules in " + cfg.RulesDir + missingFolderHint(cfg.RulesDir)
-		if engine.ErrorCode(err) != engine.EINVALID {
-			what = "the database"
-		}
-		return nil, nil, errors.Join(&startError{what: what, err: rulesCause(err)}, db.Close(ctx))
-	}
-	return db, a, nil
+	return db, fw, nil
 }
 
 // rulesCause returns the diagnostics in err when it has some, so that they
@@ -445,6 +463,22 @@ func rulesCause(err error) error {
 		return l
 	}
 	return err
+}
+
+// snapshotFileName is the name of the App's snapshot file in the data
+// folder (app.Options.SnapshotFile). The embedded FerretDB takes only
+// files ending in .sqlite for databases.
+const snapshotFileName = "cmap-read-model.snapshot"
+
+// snapshotFile returns the path of the snapshot file in the data folder
+// dir, creating the folder if needed (with --mongo-uri the embedded
+// database has not); "" when it cannot, which runs without one.
+func snapshotFile(dir string, logger *slog.Logger) string {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		logger.Warn("no snapshot file: every start reads the records from the database", "data", dir, "error", err)
+		return ""
+	}
+	return filepath.Join(dir, snapshotFileName)
 }
 
 // seedOnce loads the seeds folder into the database on its first start. A
@@ -529,10 +563,11 @@ func anonymousAllowed(setting string, addr net.Addr) bool {
 }
 
 // routes returns the HTTP routes: the GraphQL endpoint, its explorer, the
-// coverage map page, the file exports, the health checks and the metrics,
-// each request with its principal (package auth). The GraphQL fields and
-// the exports check roles; the pages are static files that read the API
-// with the credentials their user gives them. /metrics is open to whoever
+// coverage map and rules pages, the file exports, the health checks, the
+// metrics and the schemas of rule files, each request with its principal
+// (package auth). The GraphQL fields and the exports check roles; the
+// pages are static files that read the API with the credentials their
+// user gives them. /metrics is open to whoever
 // reaches the address, as /healthz is.
 func (s *server) routes() http.Handler {
 	mux := http.NewServeMux()
@@ -542,6 +577,9 @@ func (s *server) routes() http.Handler {
 	coverage := web.Coverage()
 	mux.Handle(web.CoveragePath, coverage)
 	mux.Handle(web.CoveragePath+"/", coverage)
+	rules := web.Rules()
+	mux.Handle(web.RulesPath, rules)
+	mux.Handle(web.RulesPath+"/", rules)
 	mux.Handle(web.ExportsPath, web.Exports(func() *analysis.Index { return s.app.View().Index() }))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -549,6 +587,7 @@ func (s *server) routes() http.Handler {
 	})
 	mux.HandleFunc("GET /readyz", s.ready)
 	mux.Handle("GET /metrics", s.metrics.Handler())
+	handleSchemas(mux)
 	return s.auth.Middleware(mux)
 }
 

@@ -76,13 +76,20 @@ func TestServeFlagsWinOverEnvironment(t *testing.T) {
 // viewers) and decodes its data.
 func post(t *testing.T, base, query string, data any) {
 	t.Helper()
-	postAs(t, base, "", query, data)
+	postAs(t, base, "", query, nil, data)
 }
 
-// postAs is post with the API key key ("" for none).
-func postAs(t *testing.T, base, key, query string, data any) {
+// postVars is post with variables.
+func postVars(t *testing.T, base, query string, variables map[string]any, data any) {
 	t.Helper()
-	body, _ := json.Marshal(map[string]string{"query": query})
+	postAs(t, base, "", query, variables, data)
+}
+
+// postAs sends query with variables (nil for none) and the API key key
+// ("" for none), and decodes its data.
+func postAs(t *testing.T, base, key, query string, variables map[string]any, data any) {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": variables})
 	req, _ := http.NewRequest(http.MethodPost, base+"/graphql", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	if key != "" {
@@ -173,6 +180,15 @@ func TestServeEndToEnd(t *testing.T) {
 	if code, body := getText(t, first.URL()+"/readyz"); code != 200 {
 		t.Errorf("/readyz: %d %q", code, body)
 	}
+	for _, name := range []string{"rules.json", "rule-tests.json"} {
+		want, err := os.ReadFile(filepath.Join("schema", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if code, body := getText(t, first.URL()+"/schema/"+name); code != 200 || body != string(want) {
+			t.Errorf("/schema/%s: %d, not schema/%s", name, code, name)
+		}
+	}
 	if code, body := getText(t, first.URL()+"/"); code != 200 || !strings.Contains(body, "<title>cmap GraphQL explorer</title>") {
 		t.Errorf("/: %d", code)
 	}
@@ -189,13 +205,13 @@ func TestServeEndToEnd(t *testing.T) {
 			}
 		}
 	}
-	postAs(t, first.URL(), admin, `{ people(first: 1) { edges { node { id version } } } }`, &seededPeople)
+	postAs(t, first.URL(), admin, `{ people(first: 1) { edges { node { id version } } } }`, nil, &seededPeople)
 	if len(seededPeople.People.Edges) != 1 {
 		t.Fatal("no seeded person to delete")
 	}
 	victim := seededPeople.People.Edges[0].Node
-	postAs(t, first.URL(), admin, `mutation { createCourse(input: { code: "TST-101", title: "Written through the API", hours: 2, deliveryMode: ONLINE }) { code } }`, &struct{}{})
-	postAs(t, first.URL(), admin, fmt.Sprintf(`mutation { deletePerson(id: %q, version: %d) { id } }`, victim.ID, victim.Version), &struct{}{})
+	postAs(t, first.URL(), admin, `mutation { createCourse(input: { code: "TST-101", title: "Written through the API", hours: 2, deliveryMode: ONLINE }) { code } }`, nil, &struct{}{})
+	postAs(t, first.URL(), admin, fmt.Sprintf(`mutation { deletePerson(id: %q, version: %d) { id } }`, victim.ID, victim.Version), nil, &struct{}{})
 
 	// /metrics counts what happened: four GraphQL requests, the write that
 	// reached the database, the build on open; and the runtime.
@@ -249,7 +265,7 @@ func TestServeEndToEnd(t *testing.T) {
 		New    *struct{ Title string }
 		Victim *struct{ ID string }
 	}
-	postAs(t, again.URL(), admin, fmt.Sprintf(`{ new: course(code: "TST-101") { title } victim: person(id: %q) { id } }`, victim.ID), &kept)
+	postAs(t, again.URL(), admin, fmt.Sprintf(`{ new: course(code: "TST-101") { title } victim: person(id: %q) { id } }`, victim.ID), nil, &kept)
 	if kept.New == nil || kept.Victim != nil {
 		t.Errorf("after restart: created course %+v (want it), deleted person %+v (want null)", kept.New, kept.Victim)
 	}

@@ -281,7 +281,7 @@ func TestCoveragePageInChromium(t *testing.T) {
 			var c struct{ Course struct{ Version int } }
 			post(t, s.URL(), fmt.Sprintf(`{ course(code: %q) { version } }`, e.Node.Code), &c)
 			postAs(t, s.URL(), s.firstKey, fmt.Sprintf(`mutation { updateCourse(code: %q, version: %d, input: { status: ACTIVE }) { code } }`,
-				e.Node.Code, c.Course.Version), &struct{}{})
+				e.Node.Code, c.Course.Version), nil, &struct{}{})
 		}
 		var left struct{ Courses struct{ TotalCount int } }
 		post(t, s.URL(), `{ courses(filter: { status: RETIRED }) { totalCount } }`, &left)
@@ -771,7 +771,7 @@ func (p coveragePage) empty(t *testing.T) {
 			fired := false
 			for _, e := range p.api.RetiredCourses.Edges {
 				var x struct{ Explain struct{ Fired bool } }
-				postAs(t, p.server, p.key, fmt.Sprintf(`{ explain(rule: %q, course: %q) { fired } }`, r.ID, e.Node.Code), &x)
+				postAs(t, p.server, p.key, fmt.Sprintf(`{ explain(rule: %q, course: %q) { fired } }`, r.ID, e.Node.Code), nil, &x)
 				fired = fired || x.Explain.Fired
 			}
 			if mentioned := strings.Contains(n.text, r.ID); fired != mentioned {

@@ -7,9 +7,9 @@ import (
 	"cmap/engine"
 )
 
-// giveKey opens the coverage page at url, types key into its API key
-// field and chooses Use, as a person would; the page keeps it for the
-// rest of the tab's life.
+// giveKey opens the page at url (the coverage map or the rules page),
+// types key into its API key field and chooses Use, as a person would; the
+// pages keep it for the rest of the tab's life.
 func giveKey(t *testing.T, b *browser, url, key string) {
 	t.Helper()
 	b.open(t, url)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -35,19 +36,33 @@ import (
 // `cmap help keys`, so the first admin key exists by then.
 
 // workspace makes the folder the examples run in and changes into it for
-// the rest of the test.
+// the rest of the test. It is a git repository with everything committed
+// on a branch main, for the examples of cmap rules diff.
 func workspace(t *testing.T) {
 	t.Helper()
 	dir := t.TempDir()
-	for _, src := range []string{"rules", "seeds", filepath.Join("testdata", "broken-rules")} {
+	for _, src := range []string{"rules", "seeds", filepath.Join("testdata", "broken-rules"), filepath.Join("testdata", "lint"), filepath.Join("testdata", "fmt")} {
 		if err := os.CopyFS(filepath.Join(dir, src), os.DirFS(src)); err != nil {
 			t.Fatal(err)
 		}
 	}
 	t.Chdir(dir)
+	runGit(t, "init", "-q", "-b", "main")
+	runGit(t, "add", ".")
+	runGit(t, "commit", "-q", "-m", "the shipped rules and seeds")
 	// The examples' environment is theirs alone: none of the reader's.
 	for _, fe := range serveEnv {
 		t.Setenv(fe.env, "")
+	}
+}
+
+// runGit runs git with args in the working directory, as a committer of
+// its own, and fails the test if git does.
+func runGit(t *testing.T, args ...string) {
+	t.Helper()
+	cmd := exec.Command("git", append([]string{"-c", "user.name=cmap", "-c", "user.email=cmap@example.invalid", "-c", "commit.gpgsign=false"}, args...)...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("git %v: %v\n%s", args, err, out)
 	}
 }
 
@@ -257,13 +272,27 @@ func helpExamples(help string) []string {
 	return out
 }
 
+// Durations vary from run to run: golden files hold DURATION and SECONDS
+// in their place (a rule test's "(51µs)" or "(course X, 12µs)", a JUnit
+// time="0.000042").
+var (
+	testDurations = regexp.MustCompile(`(\(|, )\d+(\.\d+)?(ns|µs|ms|s)\)`)
+	junitTimes    = regexp.MustCompile(`time="\d+\.\d+"`)
+)
+
+// maskDurations replaces the durations of rule tests in s.
+func maskDurations(s string) string {
+	s = testDurations.ReplaceAllString(s, "${1}DURATION)")
+	return junitTimes.ReplaceAllString(s, `time="SECONDS"`)
+}
+
 // exampleGolden returns the text a help example's golden file holds: its
 // command line, standard output, then standard error, the exit code and
-// the files it wrote (-o FILE) when there are any.
+// the files it wrote (-o FILE) when there are any, durations masked.
 func exampleGolden(t *testing.T, line string, cl commandLine, r exampleResult) string {
 	t.Helper()
 	var b strings.Builder
-	fmt.Fprintf(&b, "$ %s\n%s", line, r.stdout)
+	fmt.Fprintf(&b, "$ %s\n%s", line, maskDurations(r.stdout))
 	if r.stderr != "" {
 		fmt.Fprintf(&b, "--- stderr\n%s", r.stderr)
 	}

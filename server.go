@@ -70,6 +70,14 @@ Usage:
   cmap rules test [DIR]                run the rule tests beside the rules
   cmap rules explain RULE --course CODE | --position ID
                                        show why a rule fires or not
+  cmap rules lint [DIR]                find rules that look wrong on the
+                                       catalogue: file:line:col and a code
+  cmap rules fmt [--check] [DIR|FILE]  write rule files in the canonical
+                                       layout, comments kept
+  cmap rules diff [BASE] [HEAD]        plan a rule change: the facts,
+                                       gaps and people it changes
+  cmap rules suggest [--sub CODE]      courses a statement matches that
+                                       no rule maps to it
   cmap export coverage|gaps|readiness  write an analysis answer as CSV or
                                        JSON
   cmap bench [--scale S]               measure cmap against its DoD-scale

@@ -137,7 +137,7 @@ func (au auditor) do(ctx context.Context, e *engine.AuditEntry, write func() err
 // writeAudited is App.write with the write's audit entry e written ahead of
 // it (auditor.do); the entry is begun and ended outside the App's write
 // lock.
-func (a *App) writeAudited(ctx context.Context, e *engine.AuditEntry, write func() error, next func(cur *state) (*state, error)) error {
+func (a *App) writeAudited(ctx context.Context, e *engine.AuditEntry, write func() error, next func(cur *state) (*state, factsChange, error)) error {
 	return a.audit.do(ctx, e, func() error { return a.write(ctx, write, next) })
 }
 

@@ -18,7 +18,7 @@ func (a *App) CreateCourse(ctx context.Context, c *engine.Course) error {
 	}
 	e := recordEntry(ctx, engine.OpCreate, engine.AuditCourse, c.Code, nil, c, courseMeta)
 	return a.writeAudited(ctx, e, func() error { return a.store.CreateCourse(ctx, c) },
-		func(cur *state) (*state, error) { return a.withCourse(ctx, cur, c) })
+		func(cur *state) (*state, factsChange, error) { return a.withCourse(cur, c) })
 }
 
 // UpdateCourse applies edit to the stored course with code and stores the
@@ -40,7 +40,7 @@ func (a *App) UpdateCourse(ctx context.Context, code string, version int64, edit
 	}
 	e := recordEntry(ctx, engine.OpUpdate, engine.AuditCourse, code, &before, c, courseMeta)
 	err = a.writeAudited(ctx, e, func() error { return a.store.UpdateCourse(ctx, c) },
-		func(cur *state) (*state, error) { return a.withCourse(ctx, cur, c) })
+		func(cur *state) (*state, factsChange, error) { return a.withCourse(cur, c) })
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +74,7 @@ func (a *App) DeleteCourse(ctx context.Context, code string, version int64) erro
 	}
 	e := recordEntry(ctx, engine.OpDelete, engine.AuditCourse, code, c, nil, courseMeta)
 	return a.writeAudited(ctx, e, func() error { return a.store.DeleteCourse(ctx, code, version) },
-		func(cur *state) (*state, error) { return a.withoutCourse(ctx, cur, code) })
+		func(cur *state) (*state, factsChange, error) { return a.withoutCourse(cur, code) })
 }
 
 // catalogue is where the checks of a course write read the other

@@ -18,7 +18,7 @@ func (a *App) CreatePerson(ctx context.Context, p *engine.Person) error {
 	}
 	e := recordEntry(ctx, engine.OpCreate, engine.AuditPerson, p.ID, nil, p, personMeta)
 	return a.writeAudited(ctx, e, func() error { return a.store.CreatePerson(ctx, p) },
-		func(cur *state) (*state, error) { return withPerson(cur, p) })
+		func(cur *state) (*state, factsChange, error) { return withPerson(cur, p) })
 }
 
 // UpdatePerson applies edit to the stored person with id and stores the
@@ -44,7 +44,7 @@ func (a *App) UpdatePerson(ctx context.Context, id string, version int64, edit f
 	}
 	e := recordEntry(ctx, engine.OpUpdate, engine.AuditPerson, id, &before, p, personMeta)
 	err = a.writeAudited(ctx, e, func() error { return a.store.UpdatePerson(ctx, p) },
-		func(cur *state) (*state, error) { return withPerson(cur, p) })
+		func(cur *state) (*state, factsChange, error) { return withPerson(cur, p) })
 	if err != nil {
 		return nil, err
 	}
@@ -63,7 +63,7 @@ func (a *App) DeletePerson(ctx context.Context, id string, version int64) error 
 	}
 	e := recordEntry(ctx, engine.OpDelete, engine.AuditPerson, id, p, nil, personMeta)
 	return a.writeAudited(ctx, e, func() error { return a.store.DeletePerson(ctx, id, version) },
-		func(cur *state) (*state, error) { return withoutPerson(cur, id) })
+		func(cur *state) (*state, factsChange, error) { return withoutPerson(cur, id) })
 }
 
 // completionAttempts bounds how often RecordCompletion reads the person
@@ -108,7 +108,7 @@ func (a *App) RecordCompletion(ctx context.Context, personID, courseCode string,
 		p.Completions = append(slices.Clone(p.Completions), c)
 		e := recordEntry(ctx, engine.OpCompletion, engine.AuditPerson, personID, &before, p, personMeta)
 		err = a.writeAudited(ctx, e, func() error { return a.store.UpdatePerson(ctx, p) },
-			func(cur *state) (*state, error) { return withPerson(cur, p) })
+			func(cur *state) (*state, factsChange, error) { return withPerson(cur, p) })
 		if engine.ErrorCode(err) == engine.ECONFLICT && attempt < completionAttempts {
 			continue
 		}

@@ -14,7 +14,7 @@ func (a *App) CreatePosition(ctx context.Context, p *engine.Position) error {
 	}
 	e := recordEntry(ctx, engine.OpCreate, engine.AuditPosition, p.ID, nil, p, positionMeta)
 	return a.writeAudited(ctx, e, func() error { return a.store.CreatePosition(ctx, p) },
-		func(cur *state) (*state, error) { return a.withPosition(ctx, cur, p) })
+		func(cur *state) (*state, factsChange, error) { return a.withPosition(cur, p) })
 }
 
 // UpdatePosition applies edit to the stored position with id and stores
@@ -37,7 +37,7 @@ func (a *App) UpdatePosition(ctx context.Context, id string, version int64, edit
 	}
 	e := recordEntry(ctx, engine.OpUpdate, engine.AuditPosition, id, &before, p, positionMeta)
 	err = a.writeAudited(ctx, e, func() error { return a.store.UpdatePosition(ctx, p) },
-		func(cur *state) (*state, error) { return a.withPosition(ctx, cur, p) })
+		func(cur *state) (*state, factsChange, error) { return a.withPosition(cur, p) })
 	if err != nil {
 		return nil, err
 	}
@@ -67,5 +67,5 @@ func (a *App) DeletePosition(ctx context.Context, id string, version int64) erro
 	}
 	e := recordEntry(ctx, engine.OpDelete, engine.AuditPosition, id, p, nil, positionMeta)
 	return a.writeAudited(ctx, e, func() error { return a.store.DeletePosition(ctx, id, version) },
-		func(cur *state) (*state, error) { return a.withoutPosition(ctx, cur, id) })
+		func(cur *state) (*state, factsChange, error) { return a.withoutPosition(cur, id) })
 }

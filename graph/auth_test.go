@@ -19,10 +19,12 @@ import (
 )
 
 // personalTypes hold personal data: a person's record, what is known of
-// their readiness, or readiness counted over an organization's people.
+// their readiness, or readiness counted over an organization's people (a
+// rule change's plan lists both).
 // Every path from the roots of the schema to one of them must pass a field
 // that needs a role implying personnel.
-var personalTypes = []string{"Person", "Readiness", "Recommendation", "OrganizationReadiness", "ReadinessChange"}
+var personalTypes = []string{"Person", "Readiness", "Recommendation", "OrganizationReadiness", "ReadinessChange",
+	"PlanPeople", "PlanPersonChange", "PlanOrganizationChange"}
 
 // testRolesHeader carries the roles of the request's principal in these
 // tests, comma-separated ("" for a principal holding none); without it
@@ -281,6 +283,7 @@ func TestEveryRoleIsEnforced(t *testing.T) {
 		"Query.subCompetency":         `code: "1.A"`,
 		"Query.organizationReadiness": fmt.Sprintf(`organization: %q`, org),
 		"Query.courseImpact":          fmt.Sprintf(`code: %q, retire: true`, course),
+		"Query.ruleSetPlan":           `files: []`,
 	}
 
 	checked := 0

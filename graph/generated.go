@@ -9,6 +9,8 @@ import (
 	"cmap/diag"
 	"cmap/engine"
 	"cmap/graph/model"
+	"cmap/ruleplan"
+	"cmap/suggest"
 	"context"
 	"embed"
 	"errors"
@@ -57,6 +59,13 @@ type ResolverRoot interface {
 	Mutation() MutationResolver
 	OrganizationReadiness() OrganizationReadinessResolver
 	Person() PersonResolver
+	PlanDemandChange() PlanDemandChangeResolver
+	PlanFactChange() PlanFactChangeResolver
+	PlanLevelChange() PlanLevelChangeResolver
+	PlanLevelGaps() PlanLevelGapsResolver
+	PlanPeople() PlanPeopleResolver
+	PlanPersonGap() PlanPersonGapResolver
+	PlanRuleChange() PlanRuleChangeResolver
 	Position() PositionResolver
 	PositionDemandChange() PositionDemandChangeResolver
 	PositionPreview() PositionPreviewResolver
@@ -68,10 +77,13 @@ type ResolverRoot interface {
 	RejectedRuleSet() RejectedRuleSetResolver
 	Requirement() RequirementResolver
 	RuleDiagnostic() RuleDiagnosticResolver
+	RuleFile() RuleFileResolver
 	RuleSet() RuleSetResolver
+	RuleSetPlan() RuleSetPlanResolver
 	SubCompetency() SubCompetencyResolver
 	SubCompetencyCoverage() SubCompetencyCoverageResolver
 	SubCompetencyDemand() SubCompetencyDemandResolver
+	Suggestion() SuggestionResolver
 	Yield() YieldResolver
 }
 
@@ -389,6 +401,96 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	PlanDemandChange struct {
+		Change          func(childComplexity int) int
+		Level           func(childComplexity int) int
+		PositionsAfter  func(childComplexity int) int
+		PositionsBefore func(childComplexity int) int
+		SubCompetency   func(childComplexity int) int
+	}
+
+	PlanFactChange struct {
+		After         func(childComplexity int) int
+		AfterRules    func(childComplexity int) int
+		Before        func(childComplexity int) int
+		BeforeRules   func(childComplexity int) int
+		Change        func(childComplexity int) int
+		Kind          func(childComplexity int) int
+		SubCompetency func(childComplexity int) int
+		Subject       func(childComplexity int) int
+	}
+
+	PlanLevelChange struct {
+		After         func(childComplexity int) int
+		Before        func(childComplexity int) int
+		SubCompetency func(childComplexity int) int
+	}
+
+	PlanLevelGaps struct {
+		Closed func(childComplexity int) int
+		Level  func(childComplexity int) int
+		Opened func(childComplexity int) int
+	}
+
+	PlanOrganizationChange struct {
+		Organization func(childComplexity int) int
+		People       func(childComplexity int) int
+		ReadyAfter   func(childComplexity int) int
+		ReadyBefore  func(childComplexity int) int
+		ShareAfter   func(childComplexity int) int
+		ShareBefore  func(childComplexity int) int
+	}
+
+	PlanPeople struct {
+		BecomeReady   func(childComplexity int) int
+		BecomeUnready func(childComplexity int) int
+		Changes       func(childComplexity int, first *int) int
+		OtherGaps     func(childComplexity int) int
+		Total         func(childComplexity int) int
+	}
+
+	PlanPersonChange struct {
+		Gaps         func(childComplexity int) int
+		Name         func(childComplexity int) int
+		Organization func(childComplexity int) int
+		Person       func(childComplexity int) int
+		Position     func(childComplexity int) int
+		ReadyAfter   func(childComplexity int) int
+		ReadyBefore  func(childComplexity int) int
+	}
+
+	PlanPersonGap struct {
+		AttainedAfter  func(childComplexity int) int
+		AttainedBefore func(childComplexity int) int
+		Change         func(childComplexity int) int
+		RequiredAfter  func(childComplexity int) int
+		RequiredBefore func(childComplexity int) int
+		SubCompetency  func(childComplexity int) int
+	}
+
+	PlanPositionChange struct {
+		Changes  func(childComplexity int) int
+		Holders  func(childComplexity int) int
+		Position func(childComplexity int) int
+		Title    func(childComplexity int) int
+	}
+
+	PlanRuleChange struct {
+		Change      func(childComplexity int) int
+		Description func(childComplexity int) int
+		FactCount   func(childComplexity int) int
+		Facts       func(childComplexity int, first *int) int
+		File        func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		Line        func(childComplexity int) int
+	}
+
+	PlanSide struct {
+		Revision func(childComplexity int) int
+		Rules    func(childComplexity int) int
+	}
+
 	Position struct {
 		Category     func(childComplexity int) int
 		Grade        func(childComplexity int) int
@@ -459,7 +561,9 @@ type ComplexityRoot struct {
 		PreviewPosition       func(childComplexity int, input model.CreatePositionInput) int
 		ProficiencyScale      func(childComplexity int) int
 		RuleSet               func(childComplexity int) int
+		RuleSetPlan           func(childComplexity int, files []*model.RuleFileInput) int
 		SubCompetency         func(childComplexity int, code string) int
+		Suggestions           func(childComplexity int, subCompetency *string, top *int) int
 	}
 
 	Readiness struct {
@@ -539,6 +643,12 @@ type ComplexityRoot struct {
 		Snippet func(childComplexity int) int
 	}
 
+	RuleFile struct {
+		Content func(childComplexity int) int
+		Path    func(childComplexity int) int
+		Rules   func(childComplexity int) int
+	}
+
 	RuleRef struct {
 		File func(childComplexity int) int
 		ID   func(childComplexity int) int
@@ -552,11 +662,34 @@ type ComplexityRoot struct {
 	}
 
 	RuleSet struct {
+		Directory     func(childComplexity int) int
+		Files         func(childComplexity int) int
 		LoadedAt      func(childComplexity int) int
 		Rejected      func(childComplexity int) int
 		Revision      func(childComplexity int) int
 		Rules         func(childComplexity int, kind *engine.RuleKind) int
 		RuntimeErrors func(childComplexity int) int
+	}
+
+	RuleSetPlan struct {
+		Base          func(childComplexity int) int
+		Changed       func(childComplexity int) int
+		Demand        func(childComplexity int) int
+		Errors        func(childComplexity int) int
+		FactCount     func(childComplexity int) int
+		Facts         func(childComplexity int, first *int) int
+		Gaps          func(childComplexity int) int
+		Head          func(childComplexity int) int
+		Markdown      func(childComplexity int) int
+		Organizations func(childComplexity int) int
+		People        func(childComplexity int) int
+		PositionCount func(childComplexity int) int
+		Positions     func(childComplexity int, first *int) int
+		Rules         func(childComplexity int) int
+		RunErrors     func(childComplexity int) int
+		ScaleChanged  func(childComplexity int) int
+		Summary       func(childComplexity int) int
+		Unattributed  func(childComplexity int, first *int) int
 	}
 
 	SubCompetency struct {
@@ -576,6 +709,14 @@ type ComplexityRoot struct {
 	SubCompetencyDemand struct {
 		Highest       func(childComplexity int) int
 		Levels        func(childComplexity int) int
+		SubCompetency func(childComplexity int) int
+	}
+
+	Suggestion struct {
+		Course        func(childComplexity int) int
+		Matched       func(childComplexity int) int
+		Rank          func(childComplexity int) int
+		Score         func(childComplexity int) int
 		SubCompetency func(childComplexity int) int
 	}
 
@@ -702,6 +843,39 @@ type PersonResolver interface {
 	Recommendations(ctx context.Context, obj *engine.Person) (*analysis.Recommendation, error)
 	History(ctx context.Context, obj *engine.Person, first *int, after *string) (*model.AuditEntryConnection, error)
 }
+type PlanDemandChangeResolver interface {
+	SubCompetency(ctx context.Context, obj *ruleplan.DemandChange) (*engine.SubCompetency, error)
+}
+type PlanFactChangeResolver interface {
+	SubCompetency(ctx context.Context, obj *ruleplan.FactChange) (*engine.SubCompetency, error)
+
+	Before(ctx context.Context, obj *ruleplan.FactChange) (*string, error)
+	After(ctx context.Context, obj *ruleplan.FactChange) (*string, error)
+}
+type PlanLevelChangeResolver interface {
+	SubCompetency(ctx context.Context, obj *ruleplan.LevelChange) (*engine.SubCompetency, error)
+	Before(ctx context.Context, obj *ruleplan.LevelChange) (*string, error)
+	After(ctx context.Context, obj *ruleplan.LevelChange) (*string, error)
+}
+type PlanLevelGapsResolver interface {
+	Opened(ctx context.Context, obj *ruleplan.LevelGaps) ([]*engine.SubCompetency, error)
+	Closed(ctx context.Context, obj *ruleplan.LevelGaps) ([]*engine.SubCompetency, error)
+}
+type PlanPeopleResolver interface {
+	Changes(ctx context.Context, obj *ruleplan.PeopleChange, first *int) ([]*ruleplan.PersonChange, error)
+}
+type PlanPersonGapResolver interface {
+	SubCompetency(ctx context.Context, obj *ruleplan.GapChange) (*engine.SubCompetency, error)
+
+	RequiredBefore(ctx context.Context, obj *ruleplan.GapChange) (*string, error)
+	AttainedBefore(ctx context.Context, obj *ruleplan.GapChange) (*string, error)
+	RequiredAfter(ctx context.Context, obj *ruleplan.GapChange) (*string, error)
+	AttainedAfter(ctx context.Context, obj *ruleplan.GapChange) (*string, error)
+}
+type PlanRuleChangeResolver interface {
+	Facts(ctx context.Context, obj *ruleplan.RuleChange, first *int) ([]*ruleplan.FactChange, error)
+	FactCount(ctx context.Context, obj *ruleplan.RuleChange) (int, error)
+}
 type PositionResolver interface {
 	People(ctx context.Context, obj *engine.Position) ([]*engine.Person, error)
 
@@ -735,10 +909,12 @@ type QueryResolver interface {
 	Person(ctx context.Context, id string) (*engine.Person, error)
 	Positions(ctx context.Context, first *int, after *string, filter *model.PositionFilter) (*model.PositionConnection, error)
 	Position(ctx context.Context, id string) (*engine.Position, error)
+	RuleSetPlan(ctx context.Context, files []*model.RuleFileInput) (*ruleplan.Plan, error)
 	RuleSet(ctx context.Context) (*app.RulesStatus, error)
 	Explain(ctx context.Context, rule string, course *string, position *string) (*engine.Explanation, error)
 	PreviewCourse(ctx context.Context, input model.CreateCourseInput) (*app.CoursePreview, error)
 	PreviewPosition(ctx context.Context, input model.CreatePositionInput) (*app.PositionPreview, error)
+	Suggestions(ctx context.Context, subCompetency *string, top *int) ([]*suggest.Suggestion, error)
 }
 type ReadinessChangeResolver interface {
 	Person(ctx context.Context, obj *analysis.ReadinessChange) (*engine.Person, error)
@@ -763,10 +939,31 @@ type RequirementResolver interface {
 type RuleDiagnosticResolver interface {
 	Snippet(ctx context.Context, obj *diag.Diagnostic) (*string, error)
 }
+type RuleFileResolver interface {
+	Path(ctx context.Context, obj *engine.RuleFile) (string, error)
+	Content(ctx context.Context, obj *engine.RuleFile) (string, error)
+	Rules(ctx context.Context, obj *engine.RuleFile) (int, error)
+}
 type RuleSetResolver interface {
 	Revision(ctx context.Context, obj *app.RulesStatus) (string, error)
 	LoadedAt(ctx context.Context, obj *app.RulesStatus) (*time.Time, error)
 	Rules(ctx context.Context, obj *app.RulesStatus, kind *engine.RuleKind) ([]*engine.Rule, error)
+
+	Directory(ctx context.Context, obj *app.RulesStatus) (string, error)
+	Files(ctx context.Context, obj *app.RulesStatus) ([]*engine.RuleFile, error)
+}
+type RuleSetPlanResolver interface {
+	Errors(ctx context.Context, obj *ruleplan.Plan) ([]*diag.Diagnostic, error)
+
+	Facts(ctx context.Context, obj *ruleplan.Plan, first *int) ([]*ruleplan.FactChange, error)
+	FactCount(ctx context.Context, obj *ruleplan.Plan) (int, error)
+	Unattributed(ctx context.Context, obj *ruleplan.Plan, first *int) ([]*ruleplan.FactChange, error)
+
+	Positions(ctx context.Context, obj *ruleplan.Plan, first *int) ([]*ruleplan.PositionChange, error)
+	PositionCount(ctx context.Context, obj *ruleplan.Plan) (int, error)
+
+	RunErrors(ctx context.Context, obj *ruleplan.Plan) (*string, error)
+	Markdown(ctx context.Context, obj *ruleplan.Plan) (string, error)
 }
 type SubCompetencyResolver interface {
 	Competency(ctx context.Context, obj *engine.SubCompetency) (*engine.Competency, error)
@@ -780,6 +977,10 @@ type SubCompetencyCoverageResolver interface {
 type SubCompetencyDemandResolver interface {
 	SubCompetency(ctx context.Context, obj *analysis.SubCompetencyDemand) (*engine.SubCompetency, error)
 	Highest(ctx context.Context, obj *analysis.SubCompetencyDemand) (*string, error)
+}
+type SuggestionResolver interface {
+	SubCompetency(ctx context.Context, obj *suggest.Suggestion) (*engine.SubCompetency, error)
+	Course(ctx context.Context, obj *suggest.Suggestion) (*engine.Course, error)
 }
 type YieldResolver interface {
 	SubCompetency(ctx context.Context, obj *engine.Yield) (*engine.SubCompetency, error)
@@ -2062,6 +2263,369 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PersonEdge.Node(childComplexity), true
 
+	case "PlanDemandChange.change":
+		if e.ComplexityRoot.PlanDemandChange.Change == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanDemandChange.Change(childComplexity), true
+	case "PlanDemandChange.level":
+		if e.ComplexityRoot.PlanDemandChange.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanDemandChange.Level(childComplexity), true
+	case "PlanDemandChange.positionsAfter":
+		if e.ComplexityRoot.PlanDemandChange.PositionsAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanDemandChange.PositionsAfter(childComplexity), true
+	case "PlanDemandChange.positionsBefore":
+		if e.ComplexityRoot.PlanDemandChange.PositionsBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanDemandChange.PositionsBefore(childComplexity), true
+	case "PlanDemandChange.subCompetency":
+		if e.ComplexityRoot.PlanDemandChange.SubCompetency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanDemandChange.SubCompetency(childComplexity), true
+
+	case "PlanFactChange.after":
+		if e.ComplexityRoot.PlanFactChange.After == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanFactChange.After(childComplexity), true
+	case "PlanFactChange.afterRules":
+		if e.ComplexityRoot.PlanFactChange.AfterRules == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanFactChange.AfterRules(childComplexity), true
+	case "PlanFactChange.before":
+		if e.ComplexityRoot.PlanFactChange.Before == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanFactChange.Before(childComplexity), true
+	case "PlanFactChange.beforeRules":
+		if e.ComplexityRoot.PlanFactChange.BeforeRules == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanFactChange.BeforeRules(childComplexity), true
+	case "PlanFactChange.change":
+		if e.ComplexityRoot.PlanFactChange.Change == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanFactChange.Change(childComplexity), true
+	case "PlanFactChange.kind":
+		if e.ComplexityRoot.PlanFactChange.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanFactChange.Kind(childComplexity), true
+	case "PlanFactChange.subCompetency":
+		if e.ComplexityRoot.PlanFactChange.SubCompetency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanFactChange.SubCompetency(childComplexity), true
+	case "PlanFactChange.subject":
+		if e.ComplexityRoot.PlanFactChange.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanFactChange.Subject(childComplexity), true
+
+	case "PlanLevelChange.after":
+		if e.ComplexityRoot.PlanLevelChange.After == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanLevelChange.After(childComplexity), true
+	case "PlanLevelChange.before":
+		if e.ComplexityRoot.PlanLevelChange.Before == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanLevelChange.Before(childComplexity), true
+	case "PlanLevelChange.subCompetency":
+		if e.ComplexityRoot.PlanLevelChange.SubCompetency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanLevelChange.SubCompetency(childComplexity), true
+
+	case "PlanLevelGaps.closed":
+		if e.ComplexityRoot.PlanLevelGaps.Closed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanLevelGaps.Closed(childComplexity), true
+	case "PlanLevelGaps.level":
+		if e.ComplexityRoot.PlanLevelGaps.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanLevelGaps.Level(childComplexity), true
+	case "PlanLevelGaps.opened":
+		if e.ComplexityRoot.PlanLevelGaps.Opened == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanLevelGaps.Opened(childComplexity), true
+
+	case "PlanOrganizationChange.organization":
+		if e.ComplexityRoot.PlanOrganizationChange.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanOrganizationChange.Organization(childComplexity), true
+	case "PlanOrganizationChange.people":
+		if e.ComplexityRoot.PlanOrganizationChange.People == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanOrganizationChange.People(childComplexity), true
+	case "PlanOrganizationChange.readyAfter":
+		if e.ComplexityRoot.PlanOrganizationChange.ReadyAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanOrganizationChange.ReadyAfter(childComplexity), true
+	case "PlanOrganizationChange.readyBefore":
+		if e.ComplexityRoot.PlanOrganizationChange.ReadyBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanOrganizationChange.ReadyBefore(childComplexity), true
+	case "PlanOrganizationChange.shareAfter":
+		if e.ComplexityRoot.PlanOrganizationChange.ShareAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanOrganizationChange.ShareAfter(childComplexity), true
+	case "PlanOrganizationChange.shareBefore":
+		if e.ComplexityRoot.PlanOrganizationChange.ShareBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanOrganizationChange.ShareBefore(childComplexity), true
+
+	case "PlanPeople.becomeReady":
+		if e.ComplexityRoot.PlanPeople.BecomeReady == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanPeople.BecomeReady(childComplexity), true
+	case "PlanPeople.becomeUnready":
+		if e.ComplexityRoot.PlanPeople.BecomeUnready == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanPeople.BecomeUnready(childComplexity), true
+	case "PlanPeople.changes":
+		if e.ComplexityRoot.PlanPeople.Changes == nil {
+			break
+		}
+
+		args, err := ec.field_PlanPeople_changes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.PlanPeople.Changes(childComplexity, args["first"].(*int)), true
+	case "PlanPeople.otherGaps":
+		if e.ComplexityRoot.PlanPeople.OtherGaps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanPeople.OtherGaps(childComplexity), true
+	case "PlanPeople.total":
+		if e.ComplexityRoot.PlanPeople.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanPeople.Total(childComplexity), true
+
+	case "PlanPersonChange.gaps":
+		if e.ComplexityRoot.PlanPersonChange.Gaps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanPersonChange.Gaps(childComplexity), true
+	case "PlanPersonChange.name":
+		if e.ComplexityRoot.PlanPersonChange.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanPersonChange.Name(childComplexity), true
+	case "PlanPersonChange.organization":
+		if e.ComplexityRoot.PlanPersonChange.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanPersonChange.Organization(childComplexity), true
+	case "PlanPersonChange.personId":
+		if e.ComplexityRoot.PlanPersonChange.Person == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanPersonChange.Person(childComplexity), true
+	case "PlanPersonChange.positionId":
+		if e.ComplexityRoot.PlanPersonChange.Position == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanPersonChange.Position(childComplexity), true
+	case "PlanPersonChange.readyAfter":
+		if e.ComplexityRoot.PlanPersonChange.ReadyAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanPersonChange.ReadyAfter(childComplexity), true
+	case "PlanPersonChange.readyBefore":
+		if e.ComplexityRoot.PlanPersonChange.ReadyBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanPersonChange.ReadyBefore(childComplexity), true
+
+	case "PlanPersonGap.attainedAfter":
+		if e.ComplexityRoot.PlanPersonGap.AttainedAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanPersonGap.AttainedAfter(childComplexity), true
+	case "PlanPersonGap.attainedBefore":
+		if e.ComplexityRoot.PlanPersonGap.AttainedBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanPersonGap.AttainedBefore(childComplexity), true
+	case "PlanPersonGap.change":
+		if e.ComplexityRoot.PlanPersonGap.Change == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanPersonGap.Change(childComplexity), true
+	case "PlanPersonGap.requiredAfter":
+		if e.ComplexityRoot.PlanPersonGap.RequiredAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanPersonGap.RequiredAfter(childComplexity), true
+	case "PlanPersonGap.requiredBefore":
+		if e.ComplexityRoot.PlanPersonGap.RequiredBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanPersonGap.RequiredBefore(childComplexity), true
+	case "PlanPersonGap.subCompetency":
+		if e.ComplexityRoot.PlanPersonGap.SubCompetency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanPersonGap.SubCompetency(childComplexity), true
+
+	case "PlanPositionChange.changes":
+		if e.ComplexityRoot.PlanPositionChange.Changes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanPositionChange.Changes(childComplexity), true
+	case "PlanPositionChange.holders":
+		if e.ComplexityRoot.PlanPositionChange.Holders == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanPositionChange.Holders(childComplexity), true
+	case "PlanPositionChange.positionId":
+		if e.ComplexityRoot.PlanPositionChange.Position == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanPositionChange.Position(childComplexity), true
+	case "PlanPositionChange.title":
+		if e.ComplexityRoot.PlanPositionChange.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanPositionChange.Title(childComplexity), true
+
+	case "PlanRuleChange.change":
+		if e.ComplexityRoot.PlanRuleChange.Change == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanRuleChange.Change(childComplexity), true
+	case "PlanRuleChange.description":
+		if e.ComplexityRoot.PlanRuleChange.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanRuleChange.Description(childComplexity), true
+	case "PlanRuleChange.factCount":
+		if e.ComplexityRoot.PlanRuleChange.FactCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanRuleChange.FactCount(childComplexity), true
+	case "PlanRuleChange.facts":
+		if e.ComplexityRoot.PlanRuleChange.Facts == nil {
+			break
+		}
+
+		args, err := ec.field_PlanRuleChange_facts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.PlanRuleChange.Facts(childComplexity, args["first"].(*int)), true
+	case "PlanRuleChange.file":
+		if e.ComplexityRoot.PlanRuleChange.File == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanRuleChange.File(childComplexity), true
+	case "PlanRuleChange.id":
+		if e.ComplexityRoot.PlanRuleChange.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanRuleChange.ID(childComplexity), true
+	case "PlanRuleChange.kind":
+		if e.ComplexityRoot.PlanRuleChange.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanRuleChange.Kind(childComplexity), true
+	case "PlanRuleChange.line":
+		if e.ComplexityRoot.PlanRuleChange.Line == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanRuleChange.Line(childComplexity), true
+
+	case "PlanSide.revision":
+		if e.ComplexityRoot.PlanSide.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanSide.Revision(childComplexity), true
+	case "PlanSide.rules":
+		if e.ComplexityRoot.PlanSide.Rules == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanSide.Rules(childComplexity), true
+
 	case "Position.category":
 		if e.ComplexityRoot.Position.Category == nil {
 			break
@@ -2460,6 +3024,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.RuleSet(childComplexity), true
+	case "Query.ruleSetPlan":
+		if e.ComplexityRoot.Query.RuleSetPlan == nil {
+			break
+		}
+
+		args, err := ec.field_Query_ruleSetPlan_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RuleSetPlan(childComplexity, args["files"].([]*model.RuleFileInput)), true
 	case "Query.subCompetency":
 		if e.ComplexityRoot.Query.SubCompetency == nil {
 			break
@@ -2471,6 +3046,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.SubCompetency(childComplexity, args["code"].(string)), true
+	case "Query.suggestions":
+		if e.ComplexityRoot.Query.Suggestions == nil {
+			break
+		}
+
+		args, err := ec.field_Query_suggestions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Suggestions(childComplexity, args["subCompetency"].(*string), args["top"].(*int)), true
 
 	case "Readiness.attained":
 		if e.ComplexityRoot.Readiness.Attained == nil {
@@ -2781,6 +3367,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RuleDiagnostic.Snippet(childComplexity), true
 
+	case "RuleFile.content":
+		if e.ComplexityRoot.RuleFile.Content == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleFile.Content(childComplexity), true
+	case "RuleFile.path":
+		if e.ComplexityRoot.RuleFile.Path == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleFile.Path(childComplexity), true
+	case "RuleFile.rules":
+		if e.ComplexityRoot.RuleFile.Rules == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleFile.Rules(childComplexity), true
+
 	case "RuleRef.file":
 		if e.ComplexityRoot.RuleRef.File == nil {
 			break
@@ -2819,6 +3424,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RuleRuntimeError.Subject(childComplexity), true
 
+	case "RuleSet.directory":
+		if e.ComplexityRoot.RuleSet.Directory == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleSet.Directory(childComplexity), true
+	case "RuleSet.files":
+		if e.ComplexityRoot.RuleSet.Files == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleSet.Files(childComplexity), true
 	case "RuleSet.loadedAt":
 		if e.ComplexityRoot.RuleSet.LoadedAt == nil {
 			break
@@ -2854,6 +3471,130 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RuleSet.RuntimeErrors(childComplexity), true
+
+	case "RuleSetPlan.base":
+		if e.ComplexityRoot.RuleSetPlan.Base == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleSetPlan.Base(childComplexity), true
+	case "RuleSetPlan.changed":
+		if e.ComplexityRoot.RuleSetPlan.Changed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleSetPlan.Changed(childComplexity), true
+	case "RuleSetPlan.demand":
+		if e.ComplexityRoot.RuleSetPlan.Demand == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleSetPlan.Demand(childComplexity), true
+	case "RuleSetPlan.errors":
+		if e.ComplexityRoot.RuleSetPlan.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleSetPlan.Errors(childComplexity), true
+	case "RuleSetPlan.factCount":
+		if e.ComplexityRoot.RuleSetPlan.FactCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleSetPlan.FactCount(childComplexity), true
+	case "RuleSetPlan.facts":
+		if e.ComplexityRoot.RuleSetPlan.Facts == nil {
+			break
+		}
+
+		args, err := ec.field_RuleSetPlan_facts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.RuleSetPlan.Facts(childComplexity, args["first"].(*int)), true
+	case "RuleSetPlan.gaps":
+		if e.ComplexityRoot.RuleSetPlan.Gaps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleSetPlan.Gaps(childComplexity), true
+	case "RuleSetPlan.head":
+		if e.ComplexityRoot.RuleSetPlan.Head == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleSetPlan.Head(childComplexity), true
+	case "RuleSetPlan.markdown":
+		if e.ComplexityRoot.RuleSetPlan.Markdown == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleSetPlan.Markdown(childComplexity), true
+	case "RuleSetPlan.organizations":
+		if e.ComplexityRoot.RuleSetPlan.Organizations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleSetPlan.Organizations(childComplexity), true
+	case "RuleSetPlan.people":
+		if e.ComplexityRoot.RuleSetPlan.People == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleSetPlan.People(childComplexity), true
+	case "RuleSetPlan.positionCount":
+		if e.ComplexityRoot.RuleSetPlan.PositionCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleSetPlan.PositionCount(childComplexity), true
+	case "RuleSetPlan.positions":
+		if e.ComplexityRoot.RuleSetPlan.Positions == nil {
+			break
+		}
+
+		args, err := ec.field_RuleSetPlan_positions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.RuleSetPlan.Positions(childComplexity, args["first"].(*int)), true
+	case "RuleSetPlan.rules":
+		if e.ComplexityRoot.RuleSetPlan.Rules == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleSetPlan.Rules(childComplexity), true
+	case "RuleSetPlan.runErrors":
+		if e.ComplexityRoot.RuleSetPlan.RunErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleSetPlan.RunErrors(childComplexity), true
+	case "RuleSetPlan.scaleChanged":
+		if e.ComplexityRoot.RuleSetPlan.ScaleChanged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleSetPlan.ScaleChanged(childComplexity), true
+	case "RuleSetPlan.summary":
+		if e.ComplexityRoot.RuleSetPlan.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleSetPlan.Summary(childComplexity), true
+	case "RuleSetPlan.unattributed":
+		if e.ComplexityRoot.RuleSetPlan.Unattributed == nil {
+			break
+		}
+
+		args, err := ec.field_RuleSetPlan_unattributed_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.RuleSetPlan.Unattributed(childComplexity, args["first"].(*int)), true
 
 	case "SubCompetency.code":
 		if e.ComplexityRoot.SubCompetency.Code == nil {
@@ -2934,6 +3675,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SubCompetencyDemand.SubCompetency(childComplexity), true
 
+	case "Suggestion.course":
+		if e.ComplexityRoot.Suggestion.Course == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Suggestion.Course(childComplexity), true
+	case "Suggestion.matched":
+		if e.ComplexityRoot.Suggestion.Matched == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Suggestion.Matched(childComplexity), true
+	case "Suggestion.rank":
+		if e.ComplexityRoot.Suggestion.Rank == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Suggestion.Rank(childComplexity), true
+	case "Suggestion.score":
+		if e.ComplexityRoot.Suggestion.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Suggestion.Score(childComplexity), true
+	case "Suggestion.subCompetency":
+		if e.ComplexityRoot.Suggestion.SubCompetency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Suggestion.SubCompetency(childComplexity), true
+
 	case "Yield.level":
 		if e.ComplexityRoot.Yield.Level == nil {
 			break
@@ -2965,6 +3737,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreatePositionInput", ec.unmarshalInputCreatePositionInput),
 			graphql.NewInputUnmarshaler("PersonFilter", ec.unmarshalInputPersonFilter),
 			graphql.NewInputUnmarshaler("PositionFilter", ec.unmarshalInputPositionFilter),
+			graphql.NewInputUnmarshaler("RuleFileInput", ec.unmarshalInputRuleFileInput),
 			graphql.NewInputUnmarshaler("UpdateCourseInput", ec.unmarshalInputUpdateCourseInput),
 			graphql.NewInputUnmarshaler("UpdatePersonInput", ec.unmarshalInputUpdatePersonInput),
 			graphql.NewInputUnmarshaler("UpdatePositionInput", ec.unmarshalInputUpdatePositionInput),
@@ -3043,7 +3816,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "analysis.graphqls" "auth.graphqls" "competencies.graphqls" "courses.graphqls" "people.graphqls" "positions.graphqls" "rules.graphqls" "schema.graphqls"
+//go:embed "analysis.graphqls" "auth.graphqls" "competencies.graphqls" "courses.graphqls" "people.graphqls" "positions.graphqls" "ruleplan.graphqls" "rules.graphqls" "schema.graphqls" "suggest.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -3061,8 +3834,10 @@ var sources = []*ast.Source{
 	{Name: "courses.graphqls", Input: sourceData("courses.graphqls"), BuiltIn: false},
 	{Name: "people.graphqls", Input: sourceData("people.graphqls"), BuiltIn: false},
 	{Name: "positions.graphqls", Input: sourceData("positions.graphqls"), BuiltIn: false},
+	{Name: "ruleplan.graphqls", Input: sourceData("ruleplan.graphqls"), BuiltIn: false},
 	{Name: "rules.graphqls", Input: sourceData("rules.graphqls"), BuiltIn: false},
 	{Name: "schema.graphqls", Input: sourceData("schema.graphqls"), BuiltIn: false},
+	{Name: "suggest.graphqls", Input: sourceData("suggest.graphqls"), BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -3660,6 +4435,186 @@ func (ec *executionContext) childFields_PersonEdge(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type PersonEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_PlanDemandChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "subCompetency":
+		return ec.fieldContext_PlanDemandChange_subCompetency(ctx, field)
+	case "level":
+		return ec.fieldContext_PlanDemandChange_level(ctx, field)
+	case "change":
+		return ec.fieldContext_PlanDemandChange_change(ctx, field)
+	case "positionsBefore":
+		return ec.fieldContext_PlanDemandChange_positionsBefore(ctx, field)
+	case "positionsAfter":
+		return ec.fieldContext_PlanDemandChange_positionsAfter(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PlanDemandChange", field.Name)
+}
+
+func (ec *executionContext) childFields_PlanFactChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_PlanFactChange_kind(ctx, field)
+	case "subject":
+		return ec.fieldContext_PlanFactChange_subject(ctx, field)
+	case "subCompetency":
+		return ec.fieldContext_PlanFactChange_subCompetency(ctx, field)
+	case "change":
+		return ec.fieldContext_PlanFactChange_change(ctx, field)
+	case "before":
+		return ec.fieldContext_PlanFactChange_before(ctx, field)
+	case "after":
+		return ec.fieldContext_PlanFactChange_after(ctx, field)
+	case "beforeRules":
+		return ec.fieldContext_PlanFactChange_beforeRules(ctx, field)
+	case "afterRules":
+		return ec.fieldContext_PlanFactChange_afterRules(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PlanFactChange", field.Name)
+}
+
+func (ec *executionContext) childFields_PlanLevelChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "subCompetency":
+		return ec.fieldContext_PlanLevelChange_subCompetency(ctx, field)
+	case "before":
+		return ec.fieldContext_PlanLevelChange_before(ctx, field)
+	case "after":
+		return ec.fieldContext_PlanLevelChange_after(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PlanLevelChange", field.Name)
+}
+
+func (ec *executionContext) childFields_PlanLevelGaps(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "level":
+		return ec.fieldContext_PlanLevelGaps_level(ctx, field)
+	case "opened":
+		return ec.fieldContext_PlanLevelGaps_opened(ctx, field)
+	case "closed":
+		return ec.fieldContext_PlanLevelGaps_closed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PlanLevelGaps", field.Name)
+}
+
+func (ec *executionContext) childFields_PlanOrganizationChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "organization":
+		return ec.fieldContext_PlanOrganizationChange_organization(ctx, field)
+	case "people":
+		return ec.fieldContext_PlanOrganizationChange_people(ctx, field)
+	case "readyBefore":
+		return ec.fieldContext_PlanOrganizationChange_readyBefore(ctx, field)
+	case "readyAfter":
+		return ec.fieldContext_PlanOrganizationChange_readyAfter(ctx, field)
+	case "shareBefore":
+		return ec.fieldContext_PlanOrganizationChange_shareBefore(ctx, field)
+	case "shareAfter":
+		return ec.fieldContext_PlanOrganizationChange_shareAfter(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PlanOrganizationChange", field.Name)
+}
+
+func (ec *executionContext) childFields_PlanPeople(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "becomeReady":
+		return ec.fieldContext_PlanPeople_becomeReady(ctx, field)
+	case "becomeUnready":
+		return ec.fieldContext_PlanPeople_becomeUnready(ctx, field)
+	case "otherGaps":
+		return ec.fieldContext_PlanPeople_otherGaps(ctx, field)
+	case "total":
+		return ec.fieldContext_PlanPeople_total(ctx, field)
+	case "changes":
+		return ec.fieldContext_PlanPeople_changes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PlanPeople", field.Name)
+}
+
+func (ec *executionContext) childFields_PlanPersonChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "personId":
+		return ec.fieldContext_PlanPersonChange_personId(ctx, field)
+	case "name":
+		return ec.fieldContext_PlanPersonChange_name(ctx, field)
+	case "positionId":
+		return ec.fieldContext_PlanPersonChange_positionId(ctx, field)
+	case "organization":
+		return ec.fieldContext_PlanPersonChange_organization(ctx, field)
+	case "readyBefore":
+		return ec.fieldContext_PlanPersonChange_readyBefore(ctx, field)
+	case "readyAfter":
+		return ec.fieldContext_PlanPersonChange_readyAfter(ctx, field)
+	case "gaps":
+		return ec.fieldContext_PlanPersonChange_gaps(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PlanPersonChange", field.Name)
+}
+
+func (ec *executionContext) childFields_PlanPersonGap(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "subCompetency":
+		return ec.fieldContext_PlanPersonGap_subCompetency(ctx, field)
+	case "change":
+		return ec.fieldContext_PlanPersonGap_change(ctx, field)
+	case "requiredBefore":
+		return ec.fieldContext_PlanPersonGap_requiredBefore(ctx, field)
+	case "attainedBefore":
+		return ec.fieldContext_PlanPersonGap_attainedBefore(ctx, field)
+	case "requiredAfter":
+		return ec.fieldContext_PlanPersonGap_requiredAfter(ctx, field)
+	case "attainedAfter":
+		return ec.fieldContext_PlanPersonGap_attainedAfter(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PlanPersonGap", field.Name)
+}
+
+func (ec *executionContext) childFields_PlanPositionChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "positionId":
+		return ec.fieldContext_PlanPositionChange_positionId(ctx, field)
+	case "title":
+		return ec.fieldContext_PlanPositionChange_title(ctx, field)
+	case "holders":
+		return ec.fieldContext_PlanPositionChange_holders(ctx, field)
+	case "changes":
+		return ec.fieldContext_PlanPositionChange_changes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PlanPositionChange", field.Name)
+}
+
+func (ec *executionContext) childFields_PlanRuleChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_PlanRuleChange_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_PlanRuleChange_kind(ctx, field)
+	case "change":
+		return ec.fieldContext_PlanRuleChange_change(ctx, field)
+	case "file":
+		return ec.fieldContext_PlanRuleChange_file(ctx, field)
+	case "line":
+		return ec.fieldContext_PlanRuleChange_line(ctx, field)
+	case "description":
+		return ec.fieldContext_PlanRuleChange_description(ctx, field)
+	case "facts":
+		return ec.fieldContext_PlanRuleChange_facts(ctx, field)
+	case "factCount":
+		return ec.fieldContext_PlanRuleChange_factCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PlanRuleChange", field.Name)
+}
+
+func (ec *executionContext) childFields_PlanSide(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "revision":
+		return ec.fieldContext_PlanSide_revision(ctx, field)
+	case "rules":
+		return ec.fieldContext_PlanSide_rules(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PlanSide", field.Name)
+}
+
 func (ec *executionContext) childFields_Position(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3908,6 +4863,18 @@ func (ec *executionContext) childFields_RuleDiagnostic(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type RuleDiagnostic", field.Name)
 }
 
+func (ec *executionContext) childFields_RuleFile(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "path":
+		return ec.fieldContext_RuleFile_path(ctx, field)
+	case "content":
+		return ec.fieldContext_RuleFile_content(ctx, field)
+	case "rules":
+		return ec.fieldContext_RuleFile_rules(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RuleFile", field.Name)
+}
+
 func (ec *executionContext) childFields_RuleRef(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3944,8 +4911,54 @@ func (ec *executionContext) childFields_RuleSet(ctx context.Context, field graph
 		return ec.fieldContext_RuleSet_rejected(ctx, field)
 	case "runtimeErrors":
 		return ec.fieldContext_RuleSet_runtimeErrors(ctx, field)
+	case "directory":
+		return ec.fieldContext_RuleSet_directory(ctx, field)
+	case "files":
+		return ec.fieldContext_RuleSet_files(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RuleSet", field.Name)
+}
+
+func (ec *executionContext) childFields_RuleSetPlan(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "base":
+		return ec.fieldContext_RuleSetPlan_base(ctx, field)
+	case "head":
+		return ec.fieldContext_RuleSetPlan_head(ctx, field)
+	case "errors":
+		return ec.fieldContext_RuleSetPlan_errors(ctx, field)
+	case "changed":
+		return ec.fieldContext_RuleSetPlan_changed(ctx, field)
+	case "summary":
+		return ec.fieldContext_RuleSetPlan_summary(ctx, field)
+	case "rules":
+		return ec.fieldContext_RuleSetPlan_rules(ctx, field)
+	case "facts":
+		return ec.fieldContext_RuleSetPlan_facts(ctx, field)
+	case "factCount":
+		return ec.fieldContext_RuleSetPlan_factCount(ctx, field)
+	case "unattributed":
+		return ec.fieldContext_RuleSetPlan_unattributed(ctx, field)
+	case "scaleChanged":
+		return ec.fieldContext_RuleSetPlan_scaleChanged(ctx, field)
+	case "gaps":
+		return ec.fieldContext_RuleSetPlan_gaps(ctx, field)
+	case "demand":
+		return ec.fieldContext_RuleSetPlan_demand(ctx, field)
+	case "positions":
+		return ec.fieldContext_RuleSetPlan_positions(ctx, field)
+	case "positionCount":
+		return ec.fieldContext_RuleSetPlan_positionCount(ctx, field)
+	case "people":
+		return ec.fieldContext_RuleSetPlan_people(ctx, field)
+	case "organizations":
+		return ec.fieldContext_RuleSetPlan_organizations(ctx, field)
+	case "runErrors":
+		return ec.fieldContext_RuleSetPlan_runErrors(ctx, field)
+	case "markdown":
+		return ec.fieldContext_RuleSetPlan_markdown(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RuleSetPlan", field.Name)
 }
 
 func (ec *executionContext) childFields_SubCompetency(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3986,6 +4999,22 @@ func (ec *executionContext) childFields_SubCompetencyDemand(ctx context.Context,
 		return ec.fieldContext_SubCompetencyDemand_levels(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SubCompetencyDemand", field.Name)
+}
+
+func (ec *executionContext) childFields_Suggestion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "subCompetency":
+		return ec.fieldContext_Suggestion_subCompetency(ctx, field)
+	case "course":
+		return ec.fieldContext_Suggestion_course(ctx, field)
+	case "rank":
+		return ec.fieldContext_Suggestion_rank(ctx, field)
+	case "score":
+		return ec.fieldContext_Suggestion_score(ctx, field)
+	case "matched":
+		return ec.fieldContext_Suggestion_matched(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Suggestion", field.Name)
 }
 
 func (ec *executionContext) childFields_Yield(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4478,6 +5507,34 @@ func (ec *executionContext) field_Person_history_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_PlanPeople_changes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_PlanRuleChange_facts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Position_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4850,6 +5907,20 @@ func (ec *executionContext) field_Query_previewPosition_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_ruleSetPlan_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "files",
+		func(ctx context.Context, v any) ([]*model.RuleFileInput, error) {
+			return ec.unmarshalNRuleFileInput2ᚕᚖcmapᚋgraphᚋmodelᚐRuleFileInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["files"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_subCompetency_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4861,6 +5932,70 @@ func (ec *executionContext) field_Query_subCompetency_args(ctx context.Context, 
 		return nil, err
 	}
 	args["code"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_suggestions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "subCompetency",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["subCompetency"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "top",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["top"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_RuleSetPlan_facts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_RuleSetPlan_positions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_RuleSetPlan_unattributed_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -10584,6 +11719,1449 @@ func (ec *executionContext) fieldContext_PersonEdge_node(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _PlanDemandChange_subCompetency(ctx context.Context, field graphql.CollectedField, obj *ruleplan.DemandChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanDemandChange_subCompetency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlanDemandChange().SubCompetency(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *engine.SubCompetency) graphql.Marshaler {
+			return ec.marshalNSubCompetency2ᚖcmapᚋengineᚐSubCompetency(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanDemandChange_subCompetency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanDemandChange",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubCompetency(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlanDemandChange_level(ctx context.Context, field graphql.CollectedField, obj *ruleplan.DemandChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanDemandChange_level(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanDemandChange_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanDemandChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _PlanDemandChange_change(ctx context.Context, field graphql.CollectedField, obj *ruleplan.DemandChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanDemandChange_change(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Change, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ruleplan.Change) graphql.Marshaler {
+			return ec.marshalNPlanChange2cmapᚋruleplanᚐChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanDemandChange_change(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanDemandChange", field, false, false, "PlanChange")
+}
+
+func (ec *executionContext) _PlanDemandChange_positionsBefore(ctx context.Context, field graphql.CollectedField, obj *ruleplan.DemandChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanDemandChange_positionsBefore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PositionsBefore, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanDemandChange_positionsBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanDemandChange", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PlanDemandChange_positionsAfter(ctx context.Context, field graphql.CollectedField, obj *ruleplan.DemandChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanDemandChange_positionsAfter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PositionsAfter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanDemandChange_positionsAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanDemandChange", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PlanFactChange_kind(ctx context.Context, field graphql.CollectedField, obj *ruleplan.FactChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanFactChange_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v engine.RuleKind) graphql.Marshaler {
+			return ec.marshalNRuleKind2cmapᚋengineᚐRuleKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanFactChange_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanFactChange", field, false, false, "RuleKind")
+}
+
+func (ec *executionContext) _PlanFactChange_subject(ctx context.Context, field graphql.CollectedField, obj *ruleplan.FactChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanFactChange_subject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subject, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanFactChange_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanFactChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _PlanFactChange_subCompetency(ctx context.Context, field graphql.CollectedField, obj *ruleplan.FactChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanFactChange_subCompetency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlanFactChange().SubCompetency(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *engine.SubCompetency) graphql.Marshaler {
+			return ec.marshalNSubCompetency2ᚖcmapᚋengineᚐSubCompetency(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanFactChange_subCompetency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanFactChange",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubCompetency(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlanFactChange_change(ctx context.Context, field graphql.CollectedField, obj *ruleplan.FactChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanFactChange_change(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Change, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ruleplan.Change) graphql.Marshaler {
+			return ec.marshalNPlanChange2cmapᚋruleplanᚐChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanFactChange_change(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanFactChange", field, false, false, "PlanChange")
+}
+
+func (ec *executionContext) _PlanFactChange_before(ctx context.Context, field graphql.CollectedField, obj *ruleplan.FactChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanFactChange_before(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlanFactChange().Before(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlanFactChange_before(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanFactChange", field, true, true, "String")
+}
+
+func (ec *executionContext) _PlanFactChange_after(ctx context.Context, field graphql.CollectedField, obj *ruleplan.FactChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanFactChange_after(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlanFactChange().After(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlanFactChange_after(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanFactChange", field, true, true, "String")
+}
+
+func (ec *executionContext) _PlanFactChange_beforeRules(ctx context.Context, field graphql.CollectedField, obj *ruleplan.FactChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanFactChange_beforeRules(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BeforeRules, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []engine.RuleRef) graphql.Marshaler {
+			return ec.marshalNRuleRef2ᚕcmapᚋengineᚐRuleRefᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanFactChange_beforeRules(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanFactChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RuleRef(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlanFactChange_afterRules(ctx context.Context, field graphql.CollectedField, obj *ruleplan.FactChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanFactChange_afterRules(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AfterRules, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []engine.RuleRef) graphql.Marshaler {
+			return ec.marshalNRuleRef2ᚕcmapᚋengineᚐRuleRefᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanFactChange_afterRules(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanFactChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RuleRef(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlanLevelChange_subCompetency(ctx context.Context, field graphql.CollectedField, obj *ruleplan.LevelChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanLevelChange_subCompetency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlanLevelChange().SubCompetency(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *engine.SubCompetency) graphql.Marshaler {
+			return ec.marshalNSubCompetency2ᚖcmapᚋengineᚐSubCompetency(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanLevelChange_subCompetency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanLevelChange",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubCompetency(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlanLevelChange_before(ctx context.Context, field graphql.CollectedField, obj *ruleplan.LevelChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanLevelChange_before(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlanLevelChange().Before(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlanLevelChange_before(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanLevelChange", field, true, true, "String")
+}
+
+func (ec *executionContext) _PlanLevelChange_after(ctx context.Context, field graphql.CollectedField, obj *ruleplan.LevelChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanLevelChange_after(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlanLevelChange().After(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlanLevelChange_after(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanLevelChange", field, true, true, "String")
+}
+
+func (ec *executionContext) _PlanLevelGaps_level(ctx context.Context, field graphql.CollectedField, obj *ruleplan.LevelGaps) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanLevelGaps_level(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanLevelGaps_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanLevelGaps", field, false, false, "String")
+}
+
+func (ec *executionContext) _PlanLevelGaps_opened(ctx context.Context, field graphql.CollectedField, obj *ruleplan.LevelGaps) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanLevelGaps_opened(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlanLevelGaps().Opened(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*engine.SubCompetency) graphql.Marshaler {
+			return ec.marshalNSubCompetency2ᚕᚖcmapᚋengineᚐSubCompetencyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanLevelGaps_opened(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanLevelGaps",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubCompetency(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlanLevelGaps_closed(ctx context.Context, field graphql.CollectedField, obj *ruleplan.LevelGaps) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanLevelGaps_closed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlanLevelGaps().Closed(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*engine.SubCompetency) graphql.Marshaler {
+			return ec.marshalNSubCompetency2ᚕᚖcmapᚋengineᚐSubCompetencyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanLevelGaps_closed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanLevelGaps",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubCompetency(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlanOrganizationChange_organization(ctx context.Context, field graphql.CollectedField, obj *ruleplan.OrganizationChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanOrganizationChange_organization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organization, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanOrganizationChange_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanOrganizationChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _PlanOrganizationChange_people(ctx context.Context, field graphql.CollectedField, obj *ruleplan.OrganizationChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanOrganizationChange_people(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.People, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanOrganizationChange_people(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanOrganizationChange", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PlanOrganizationChange_readyBefore(ctx context.Context, field graphql.CollectedField, obj *ruleplan.OrganizationChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanOrganizationChange_readyBefore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReadyBefore, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanOrganizationChange_readyBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanOrganizationChange", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PlanOrganizationChange_readyAfter(ctx context.Context, field graphql.CollectedField, obj *ruleplan.OrganizationChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanOrganizationChange_readyAfter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReadyAfter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanOrganizationChange_readyAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanOrganizationChange", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PlanOrganizationChange_shareBefore(ctx context.Context, field graphql.CollectedField, obj *ruleplan.OrganizationChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanOrganizationChange_shareBefore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ShareBefore, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanOrganizationChange_shareBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanOrganizationChange", field, false, false, "Float")
+}
+
+func (ec *executionContext) _PlanOrganizationChange_shareAfter(ctx context.Context, field graphql.CollectedField, obj *ruleplan.OrganizationChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanOrganizationChange_shareAfter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ShareAfter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanOrganizationChange_shareAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanOrganizationChange", field, false, false, "Float")
+}
+
+func (ec *executionContext) _PlanPeople_becomeReady(ctx context.Context, field graphql.CollectedField, obj *ruleplan.PeopleChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanPeople_becomeReady(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BecomeReady, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanPeople_becomeReady(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanPeople", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PlanPeople_becomeUnready(ctx context.Context, field graphql.CollectedField, obj *ruleplan.PeopleChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanPeople_becomeUnready(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BecomeUnready, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanPeople_becomeUnready(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanPeople", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PlanPeople_otherGaps(ctx context.Context, field graphql.CollectedField, obj *ruleplan.PeopleChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanPeople_otherGaps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OtherGaps, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanPeople_otherGaps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanPeople", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PlanPeople_total(ctx context.Context, field graphql.CollectedField, obj *ruleplan.PeopleChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanPeople_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanPeople_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanPeople", field, true, false, "Int")
+}
+
+func (ec *executionContext) _PlanPeople_changes(ctx context.Context, field graphql.CollectedField, obj *ruleplan.PeopleChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanPeople_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.PlanPeople().Changes(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ruleplan.PersonChange) graphql.Marshaler {
+			return ec.marshalNPlanPersonChange2ᚕᚖcmapᚋruleplanᚐPersonChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanPeople_changes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanPeople",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanPersonChange(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_PlanPeople_changes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlanPersonChange_personId(ctx context.Context, field graphql.CollectedField, obj *ruleplan.PersonChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanPersonChange_personId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Person, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanPersonChange_personId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanPersonChange", field, false, false, "ID")
+}
+
+func (ec *executionContext) _PlanPersonChange_name(ctx context.Context, field graphql.CollectedField, obj *ruleplan.PersonChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanPersonChange_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanPersonChange_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanPersonChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _PlanPersonChange_positionId(ctx context.Context, field graphql.CollectedField, obj *ruleplan.PersonChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanPersonChange_positionId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Position, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanPersonChange_positionId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanPersonChange", field, false, false, "ID")
+}
+
+func (ec *executionContext) _PlanPersonChange_organization(ctx context.Context, field graphql.CollectedField, obj *ruleplan.PersonChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanPersonChange_organization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organization, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanPersonChange_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanPersonChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _PlanPersonChange_readyBefore(ctx context.Context, field graphql.CollectedField, obj *ruleplan.PersonChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanPersonChange_readyBefore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReadyBefore, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanPersonChange_readyBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanPersonChange", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PlanPersonChange_readyAfter(ctx context.Context, field graphql.CollectedField, obj *ruleplan.PersonChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanPersonChange_readyAfter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReadyAfter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanPersonChange_readyAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanPersonChange", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PlanPersonChange_gaps(ctx context.Context, field graphql.CollectedField, obj *ruleplan.PersonChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanPersonChange_gaps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Gaps, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []ruleplan.GapChange) graphql.Marshaler {
+			return ec.marshalNPlanPersonGap2ᚕcmapᚋruleplanᚐGapChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanPersonChange_gaps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanPersonChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanPersonGap(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlanPersonGap_subCompetency(ctx context.Context, field graphql.CollectedField, obj *ruleplan.GapChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanPersonGap_subCompetency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlanPersonGap().SubCompetency(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *engine.SubCompetency) graphql.Marshaler {
+			return ec.marshalNSubCompetency2ᚖcmapᚋengineᚐSubCompetency(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanPersonGap_subCompetency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanPersonGap",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubCompetency(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlanPersonGap_change(ctx context.Context, field graphql.CollectedField, obj *ruleplan.GapChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanPersonGap_change(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Change, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ruleplan.Change) graphql.Marshaler {
+			return ec.marshalNPlanChange2cmapᚋruleplanᚐChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanPersonGap_change(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanPersonGap", field, false, false, "PlanChange")
+}
+
+func (ec *executionContext) _PlanPersonGap_requiredBefore(ctx context.Context, field graphql.CollectedField, obj *ruleplan.GapChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanPersonGap_requiredBefore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlanPersonGap().RequiredBefore(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlanPersonGap_requiredBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanPersonGap", field, true, true, "String")
+}
+
+func (ec *executionContext) _PlanPersonGap_attainedBefore(ctx context.Context, field graphql.CollectedField, obj *ruleplan.GapChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanPersonGap_attainedBefore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlanPersonGap().AttainedBefore(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlanPersonGap_attainedBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanPersonGap", field, true, true, "String")
+}
+
+func (ec *executionContext) _PlanPersonGap_requiredAfter(ctx context.Context, field graphql.CollectedField, obj *ruleplan.GapChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanPersonGap_requiredAfter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlanPersonGap().RequiredAfter(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlanPersonGap_requiredAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanPersonGap", field, true, true, "String")
+}
+
+func (ec *executionContext) _PlanPersonGap_attainedAfter(ctx context.Context, field graphql.CollectedField, obj *ruleplan.GapChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanPersonGap_attainedAfter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlanPersonGap().AttainedAfter(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlanPersonGap_attainedAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanPersonGap", field, true, true, "String")
+}
+
+func (ec *executionContext) _PlanPositionChange_positionId(ctx context.Context, field graphql.CollectedField, obj *ruleplan.PositionChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanPositionChange_positionId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Position, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanPositionChange_positionId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanPositionChange", field, false, false, "ID")
+}
+
+func (ec *executionContext) _PlanPositionChange_title(ctx context.Context, field graphql.CollectedField, obj *ruleplan.PositionChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanPositionChange_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanPositionChange_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanPositionChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _PlanPositionChange_holders(ctx context.Context, field graphql.CollectedField, obj *ruleplan.PositionChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanPositionChange_holders(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Holders, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanPositionChange_holders(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanPositionChange", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PlanPositionChange_changes(ctx context.Context, field graphql.CollectedField, obj *ruleplan.PositionChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanPositionChange_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []ruleplan.LevelChange) graphql.Marshaler {
+			return ec.marshalNPlanLevelChange2ᚕcmapᚋruleplanᚐLevelChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanPositionChange_changes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanPositionChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanLevelChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlanRuleChange_id(ctx context.Context, field graphql.CollectedField, obj *ruleplan.RuleChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanRuleChange_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanRuleChange_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanRuleChange", field, false, false, "ID")
+}
+
+func (ec *executionContext) _PlanRuleChange_kind(ctx context.Context, field graphql.CollectedField, obj *ruleplan.RuleChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanRuleChange_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v engine.RuleKind) graphql.Marshaler {
+			return ec.marshalNRuleKind2cmapᚋengineᚐRuleKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanRuleChange_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanRuleChange", field, false, false, "RuleKind")
+}
+
+func (ec *executionContext) _PlanRuleChange_change(ctx context.Context, field graphql.CollectedField, obj *ruleplan.RuleChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanRuleChange_change(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Change, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ruleplan.Change) graphql.Marshaler {
+			return ec.marshalNPlanChange2cmapᚋruleplanᚐChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanRuleChange_change(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanRuleChange", field, false, false, "PlanChange")
+}
+
+func (ec *executionContext) _PlanRuleChange_file(ctx context.Context, field graphql.CollectedField, obj *ruleplan.RuleChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanRuleChange_file(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.File, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanRuleChange_file(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanRuleChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _PlanRuleChange_line(ctx context.Context, field graphql.CollectedField, obj *ruleplan.RuleChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanRuleChange_line(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Line, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanRuleChange_line(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanRuleChange", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PlanRuleChange_description(ctx context.Context, field graphql.CollectedField, obj *ruleplan.RuleChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanRuleChange_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanRuleChange_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanRuleChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _PlanRuleChange_facts(ctx context.Context, field graphql.CollectedField, obj *ruleplan.RuleChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanRuleChange_facts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.PlanRuleChange().Facts(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ruleplan.FactChange) graphql.Marshaler {
+			return ec.marshalNPlanFactChange2ᚕᚖcmapᚋruleplanᚐFactChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanRuleChange_facts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanRuleChange",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanFactChange(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_PlanRuleChange_facts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlanRuleChange_factCount(ctx context.Context, field graphql.CollectedField, obj *ruleplan.RuleChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanRuleChange_factCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlanRuleChange().FactCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanRuleChange_factCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanRuleChange", field, true, true, "Int")
+}
+
+func (ec *executionContext) _PlanSide_revision(ctx context.Context, field graphql.CollectedField, obj *ruleplan.SetInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanSide_revision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanSide_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanSide", field, false, false, "String")
+}
+
+func (ec *executionContext) _PlanSide_rules(ctx context.Context, field graphql.CollectedField, obj *ruleplan.SetInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanSide_rules(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rules, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanSide_rules(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanSide", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Position_id(ctx context.Context, field graphql.CollectedField, obj *engine.Position) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12534,6 +15112,68 @@ func (ec *executionContext) fieldContext_Query_position(ctx context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_ruleSetPlan(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_ruleSetPlan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().RuleSetPlan(ctx, fc.Args["files"].([]*model.RuleFileInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "RULE_AUTHOR")
+				if err != nil {
+					var zeroVal *ruleplan.Plan
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *ruleplan.Plan
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ruleplan.Plan) graphql.Marshaler {
+			return ec.marshalNRuleSetPlan2ᚖcmapᚋruleplanᚐPlan(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_ruleSetPlan(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RuleSetPlan(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_ruleSetPlan_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_ruleSet(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12764,6 +15404,68 @@ func (ec *executionContext) fieldContext_Query_previewPosition(ctx context.Conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_previewPosition_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_suggestions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_suggestions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Suggestions(ctx, fc.Args["subCompetency"].(*string), fc.Args["top"].(*int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal []*suggest.Suggestion
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal []*suggest.Suggestion
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*suggest.Suggestion) graphql.Marshaler {
+			return ec.marshalNSuggestion2ᚕᚖcmapᚋsuggestᚐSuggestionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_suggestions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Suggestion(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_suggestions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -14181,6 +16883,75 @@ func (ec *executionContext) fieldContext_RuleDiagnostic_snippet(_ context.Contex
 	return graphql.NewScalarFieldContext("RuleDiagnostic", field, true, true, "String")
 }
 
+func (ec *executionContext) _RuleFile_path(ctx context.Context, field graphql.CollectedField, obj *engine.RuleFile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleFile_path(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RuleFile().Path(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleFile_path(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleFile", field, true, true, "String")
+}
+
+func (ec *executionContext) _RuleFile_content(ctx context.Context, field graphql.CollectedField, obj *engine.RuleFile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleFile_content(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RuleFile().Content(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleFile_content(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleFile", field, true, true, "String")
+}
+
+func (ec *executionContext) _RuleFile_rules(ctx context.Context, field graphql.CollectedField, obj *engine.RuleFile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleFile_rules(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RuleFile().Rules(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleFile_rules(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleFile", field, true, true, "Int")
+}
+
 func (ec *executionContext) _RuleRef_id(ctx context.Context, field graphql.CollectedField, obj *engine.RuleRef) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14471,6 +17242,664 @@ func (ec *executionContext) fieldContext_RuleSet_runtimeErrors(_ context.Context
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _RuleSet_directory(ctx context.Context, field graphql.CollectedField, obj *app.RulesStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSet_directory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RuleSet().Directory(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSet_directory(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleSet", field, true, true, "String")
+}
+
+func (ec *executionContext) _RuleSet_files(ctx context.Context, field graphql.CollectedField, obj *app.RulesStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSet_files(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RuleSet().Files(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*engine.RuleFile) graphql.Marshaler {
+			return ec.marshalNRuleFile2ᚕᚖcmapᚋengineᚐRuleFileᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSet_files(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RuleSet",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RuleFile(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RuleSetPlan_base(ctx context.Context, field graphql.CollectedField, obj *ruleplan.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSetPlan_base(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Base, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ruleplan.SetInfo) graphql.Marshaler {
+			return ec.marshalNPlanSide2cmapᚋruleplanᚐSetInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSetPlan_base(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RuleSetPlan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanSide(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RuleSetPlan_head(ctx context.Context, field graphql.CollectedField, obj *ruleplan.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSetPlan_head(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Head, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ruleplan.SetInfo) graphql.Marshaler {
+			return ec.marshalNPlanSide2cmapᚋruleplanᚐSetInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSetPlan_head(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RuleSetPlan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanSide(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RuleSetPlan_errors(ctx context.Context, field graphql.CollectedField, obj *ruleplan.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSetPlan_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RuleSetPlan().Errors(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*diag.Diagnostic) graphql.Marshaler {
+			return ec.marshalNRuleDiagnostic2ᚕᚖcmapᚋdiagᚐDiagnosticᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSetPlan_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RuleSetPlan",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RuleDiagnostic(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RuleSetPlan_changed(ctx context.Context, field graphql.CollectedField, obj *ruleplan.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSetPlan_changed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changed(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSetPlan_changed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleSetPlan", field, true, false, "Boolean")
+}
+
+func (ec *executionContext) _RuleSetPlan_summary(ctx context.Context, field graphql.CollectedField, obj *ruleplan.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSetPlan_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Summary(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSetPlan_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleSetPlan", field, true, false, "String")
+}
+
+func (ec *executionContext) _RuleSetPlan_rules(ctx context.Context, field graphql.CollectedField, obj *ruleplan.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSetPlan_rules(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rules, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []ruleplan.RuleChange) graphql.Marshaler {
+			return ec.marshalNPlanRuleChange2ᚕcmapᚋruleplanᚐRuleChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSetPlan_rules(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RuleSetPlan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanRuleChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RuleSetPlan_facts(ctx context.Context, field graphql.CollectedField, obj *ruleplan.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSetPlan_facts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.RuleSetPlan().Facts(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ruleplan.FactChange) graphql.Marshaler {
+			return ec.marshalNPlanFactChange2ᚕᚖcmapᚋruleplanᚐFactChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSetPlan_facts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RuleSetPlan",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanFactChange(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_RuleSetPlan_facts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RuleSetPlan_factCount(ctx context.Context, field graphql.CollectedField, obj *ruleplan.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSetPlan_factCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RuleSetPlan().FactCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSetPlan_factCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleSetPlan", field, true, true, "Int")
+}
+
+func (ec *executionContext) _RuleSetPlan_unattributed(ctx context.Context, field graphql.CollectedField, obj *ruleplan.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSetPlan_unattributed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.RuleSetPlan().Unattributed(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ruleplan.FactChange) graphql.Marshaler {
+			return ec.marshalNPlanFactChange2ᚕᚖcmapᚋruleplanᚐFactChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSetPlan_unattributed(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RuleSetPlan",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanFactChange(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_RuleSetPlan_unattributed_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RuleSetPlan_scaleChanged(ctx context.Context, field graphql.CollectedField, obj *ruleplan.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSetPlan_scaleChanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ScaleChanged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSetPlan_scaleChanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleSetPlan", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _RuleSetPlan_gaps(ctx context.Context, field graphql.CollectedField, obj *ruleplan.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSetPlan_gaps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Gaps, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []ruleplan.LevelGaps) graphql.Marshaler {
+			return ec.marshalNPlanLevelGaps2ᚕcmapᚋruleplanᚐLevelGapsᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSetPlan_gaps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RuleSetPlan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanLevelGaps(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RuleSetPlan_demand(ctx context.Context, field graphql.CollectedField, obj *ruleplan.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSetPlan_demand(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Demand, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []ruleplan.DemandChange) graphql.Marshaler {
+			return ec.marshalNPlanDemandChange2ᚕcmapᚋruleplanᚐDemandChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSetPlan_demand(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RuleSetPlan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanDemandChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RuleSetPlan_positions(ctx context.Context, field graphql.CollectedField, obj *ruleplan.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSetPlan_positions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.RuleSetPlan().Positions(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ruleplan.PositionChange) graphql.Marshaler {
+			return ec.marshalNPlanPositionChange2ᚕᚖcmapᚋruleplanᚐPositionChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSetPlan_positions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RuleSetPlan",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanPositionChange(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_RuleSetPlan_positions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RuleSetPlan_positionCount(ctx context.Context, field graphql.CollectedField, obj *ruleplan.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSetPlan_positionCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RuleSetPlan().PositionCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSetPlan_positionCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleSetPlan", field, true, true, "Int")
+}
+
+func (ec *executionContext) _RuleSetPlan_people(ctx context.Context, field graphql.CollectedField, obj *ruleplan.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSetPlan_people(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.People, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "PERSONNEL")
+				if err != nil {
+					var zeroVal ruleplan.PeopleChange
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal ruleplan.PeopleChange
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, obj, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v ruleplan.PeopleChange) graphql.Marshaler {
+			return ec.marshalNPlanPeople2cmapᚋruleplanᚐPeopleChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSetPlan_people(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RuleSetPlan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanPeople(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RuleSetPlan_organizations(ctx context.Context, field graphql.CollectedField, obj *ruleplan.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSetPlan_organizations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organizations, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "PERSONNEL")
+				if err != nil {
+					var zeroVal []ruleplan.OrganizationChange
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal []ruleplan.OrganizationChange
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, obj, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []ruleplan.OrganizationChange) graphql.Marshaler {
+			return ec.marshalNPlanOrganizationChange2ᚕcmapᚋruleplanᚐOrganizationChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSetPlan_organizations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RuleSetPlan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanOrganizationChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RuleSetPlan_runErrors(ctx context.Context, field graphql.CollectedField, obj *ruleplan.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSetPlan_runErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RuleSetPlan().RunErrors(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSetPlan_runErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleSetPlan", field, true, true, "String")
+}
+
+func (ec *executionContext) _RuleSetPlan_markdown(ctx context.Context, field graphql.CollectedField, obj *ruleplan.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSetPlan_markdown(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RuleSetPlan().Markdown(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "PERSONNEL")
+				if err != nil {
+					var zeroVal string
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, obj, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSetPlan_markdown(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleSetPlan", field, true, true, "String")
 }
 
 func (ec *executionContext) _SubCompetency_code(ctx context.Context, field graphql.CollectedField, obj *engine.SubCompetency) (ret graphql.Marshaler) {
@@ -14802,6 +18231,139 @@ func (ec *executionContext) fieldContext_SubCompetencyDemand_levels(_ context.Co
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Suggestion_subCompetency(ctx context.Context, field graphql.CollectedField, obj *suggest.Suggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Suggestion_subCompetency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Suggestion().SubCompetency(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *engine.SubCompetency) graphql.Marshaler {
+			return ec.marshalNSubCompetency2ᚖcmapᚋengineᚐSubCompetency(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Suggestion_subCompetency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Suggestion",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubCompetency(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Suggestion_course(ctx context.Context, field graphql.CollectedField, obj *suggest.Suggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Suggestion_course(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Suggestion().Course(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *engine.Course) graphql.Marshaler {
+			return ec.marshalNCourse2ᚖcmapᚋengineᚐCourse(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Suggestion_course(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Suggestion",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Course(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Suggestion_rank(ctx context.Context, field graphql.CollectedField, obj *suggest.Suggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Suggestion_rank(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rank, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Suggestion_rank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Suggestion", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Suggestion_score(ctx context.Context, field graphql.CollectedField, obj *suggest.Suggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Suggestion_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Suggestion_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Suggestion", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Suggestion_matched(ctx context.Context, field graphql.CollectedField, obj *suggest.Suggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Suggestion_matched(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Matched, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Suggestion_matched(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Suggestion", field, false, false, "String")
 }
 
 func (ec *executionContext) _Yield_subCompetency(ctx context.Context, field graphql.CollectedField, obj *engine.Yield) (ret graphql.Marshaler) {
@@ -16579,6 +20141,66 @@ func (ec *executionContext) unmarshalInputPositionFilter(ctx context.Context, ob
 func UnmarshalPositionFilter(ctx context.Context, raw any) (model.PositionFilter, error) {
 	var out model.PositionFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "PositionFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRuleFileInput(ctx context.Context, obj any) (model.RuleFileInput, error) {
+	var it model.RuleFileInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["delete"]; !present {
+		asMap["delete"] = false
+	}
+
+	fieldsInOrder := [...]string{"path", "content", "delete"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "path":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("path"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Path = data
+		case "content":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("content"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Content = data
+		case "delete":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("delete"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Delete = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRuleFileInput unmarshals raw into the RuleFileInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRuleFileInput(ctx context.Context, raw any) (model.RuleFileInput, error) {
+	var out model.RuleFileInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RuleFileInput", raw, &out)
 	return out, err
 }
 
@@ -18977,6 +22599,616 @@ func (ec *executionContext) _PersonEdge(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var planDemandChangeImplementors = []string{"PlanDemandChange"}
+
+func (ec *executionContext) _PlanDemandChange(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.DemandChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, planDemandChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PlanDemandChange")
+		case "subCompetency":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanDemandChange_subCompetency(ctx, field, obj)
+				})
+		case "level":
+			out.Values[i] = ec._PlanDemandChange_level(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "change":
+			out.Values[i] = ec._PlanDemandChange_change(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "positionsBefore":
+			out.Values[i] = ec._PlanDemandChange_positionsBefore(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "positionsAfter":
+			out.Values[i] = ec._PlanDemandChange_positionsAfter(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var planFactChangeImplementors = []string{"PlanFactChange"}
+
+func (ec *executionContext) _PlanFactChange(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.FactChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, planFactChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PlanFactChange")
+		case "kind":
+			out.Values[i] = ec._PlanFactChange_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "subject":
+			out.Values[i] = ec._PlanFactChange_subject(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "subCompetency":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanFactChange_subCompetency(ctx, field, obj)
+				})
+		case "change":
+			out.Values[i] = ec._PlanFactChange_change(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "before":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanFactChange_before(ctx, field, obj)
+				})
+		case "after":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanFactChange_after(ctx, field, obj)
+				})
+		case "beforeRules":
+			out.Values[i] = ec._PlanFactChange_beforeRules(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "afterRules":
+			out.Values[i] = ec._PlanFactChange_afterRules(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var planLevelChangeImplementors = []string{"PlanLevelChange"}
+
+func (ec *executionContext) _PlanLevelChange(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.LevelChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, planLevelChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PlanLevelChange")
+		case "subCompetency":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanLevelChange_subCompetency(ctx, field, obj)
+				})
+		case "before":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanLevelChange_before(ctx, field, obj)
+				})
+		case "after":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanLevelChange_after(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var planLevelGapsImplementors = []string{"PlanLevelGaps"}
+
+func (ec *executionContext) _PlanLevelGaps(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.LevelGaps) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, planLevelGapsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PlanLevelGaps")
+		case "level":
+			out.Values[i] = ec._PlanLevelGaps_level(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "opened":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanLevelGaps_opened(ctx, field, obj)
+				})
+		case "closed":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanLevelGaps_closed(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var planOrganizationChangeImplementors = []string{"PlanOrganizationChange"}
+
+func (ec *executionContext) _PlanOrganizationChange(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.OrganizationChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, planOrganizationChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PlanOrganizationChange")
+		case "organization":
+			out.Values[i] = ec._PlanOrganizationChange_organization(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "people":
+			out.Values[i] = ec._PlanOrganizationChange_people(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "readyBefore":
+			out.Values[i] = ec._PlanOrganizationChange_readyBefore(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "readyAfter":
+			out.Values[i] = ec._PlanOrganizationChange_readyAfter(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "shareBefore":
+			out.Values[i] = ec._PlanOrganizationChange_shareBefore(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "shareAfter":
+			out.Values[i] = ec._PlanOrganizationChange_shareAfter(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var planPeopleImplementors = []string{"PlanPeople"}
+
+func (ec *executionContext) _PlanPeople(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.PeopleChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, planPeopleImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PlanPeople")
+		case "becomeReady":
+			out.Values[i] = ec._PlanPeople_becomeReady(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "becomeUnready":
+			out.Values[i] = ec._PlanPeople_becomeUnready(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "otherGaps":
+			out.Values[i] = ec._PlanPeople_otherGaps(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "total":
+			out.Values[i] = ec._PlanPeople_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "changes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanPeople_changes(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var planPersonChangeImplementors = []string{"PlanPersonChange"}
+
+func (ec *executionContext) _PlanPersonChange(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.PersonChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, planPersonChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PlanPersonChange")
+		case "personId":
+			out.Values[i] = ec._PlanPersonChange_personId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._PlanPersonChange_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "positionId":
+			out.Values[i] = ec._PlanPersonChange_positionId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "organization":
+			out.Values[i] = ec._PlanPersonChange_organization(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "readyBefore":
+			out.Values[i] = ec._PlanPersonChange_readyBefore(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "readyAfter":
+			out.Values[i] = ec._PlanPersonChange_readyAfter(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "gaps":
+			out.Values[i] = ec._PlanPersonChange_gaps(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var planPersonGapImplementors = []string{"PlanPersonGap"}
+
+func (ec *executionContext) _PlanPersonGap(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.GapChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, planPersonGapImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PlanPersonGap")
+		case "subCompetency":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanPersonGap_subCompetency(ctx, field, obj)
+				})
+		case "change":
+			out.Values[i] = ec._PlanPersonGap_change(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "requiredBefore":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanPersonGap_requiredBefore(ctx, field, obj)
+				})
+		case "attainedBefore":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanPersonGap_attainedBefore(ctx, field, obj)
+				})
+		case "requiredAfter":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanPersonGap_requiredAfter(ctx, field, obj)
+				})
+		case "attainedAfter":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanPersonGap_attainedAfter(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var planPositionChangeImplementors = []string{"PlanPositionChange"}
+
+func (ec *executionContext) _PlanPositionChange(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.PositionChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, planPositionChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PlanPositionChange")
+		case "positionId":
+			out.Values[i] = ec._PlanPositionChange_positionId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "title":
+			out.Values[i] = ec._PlanPositionChange_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "holders":
+			out.Values[i] = ec._PlanPositionChange_holders(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changes":
+			out.Values[i] = ec._PlanPositionChange_changes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var planRuleChangeImplementors = []string{"PlanRuleChange"}
+
+func (ec *executionContext) _PlanRuleChange(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.RuleChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, planRuleChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PlanRuleChange")
+		case "id":
+			out.Values[i] = ec._PlanRuleChange_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._PlanRuleChange_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "change":
+			out.Values[i] = ec._PlanRuleChange_change(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "file":
+			out.Values[i] = ec._PlanRuleChange_file(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "line":
+			out.Values[i] = ec._PlanRuleChange_line(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._PlanRuleChange_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "facts":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanRuleChange_facts(ctx, field, obj)
+				})
+		case "factCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanRuleChange_factCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var planSideImplementors = []string{"PlanSide"}
+
+func (ec *executionContext) _PlanSide(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.SetInfo) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, planSideImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PlanSide")
+		case "revision":
+			out.Values[i] = ec._PlanSide_revision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rules":
+			out.Values[i] = ec._PlanSide_rules(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var positionImplementors = []string{"Position"}
 
 func (ec *executionContext) _Position(ctx context.Context, sel ast.SelectionSet, obj *engine.Position) graphql.Marshaler {
@@ -19429,6 +23661,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_position(ctx, field)
 				})
+		case "ruleSetPlan":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_ruleSetPlan(ctx, field)
+				})
 		case "ruleSet":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -19452,6 +23690,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_previewPosition(ctx, field)
+				})
+		case "suggestions":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_suggestions(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -19999,6 +24243,52 @@ func (ec *executionContext) _RuleDiagnostic(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var ruleFileImplementors = []string{"RuleFile"}
+
+func (ec *executionContext) _RuleFile(ctx context.Context, sel ast.SelectionSet, obj *engine.RuleFile) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ruleFileImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RuleFile")
+		case "path":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RuleFile_path(ctx, field, obj)
+				})
+		case "content":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RuleFile_content(ctx, field, obj)
+				})
+		case "rules":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RuleFile_rules(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var ruleRefImplementors = []string{"RuleRef"}
 
 func (ec *executionContext) _RuleRef(ctx context.Context, sel ast.SelectionSet, obj *engine.RuleRef) graphql.Marshaler {
@@ -20124,6 +24414,144 @@ func (ec *executionContext) _RuleSet(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "directory":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RuleSet_directory(ctx, field, obj)
+				})
+		case "files":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RuleSet_files(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ruleSetPlanImplementors = []string{"RuleSetPlan"}
+
+func (ec *executionContext) _RuleSetPlan(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.Plan) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ruleSetPlanImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RuleSetPlan")
+		case "base":
+			out.Values[i] = ec._RuleSetPlan_base(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "head":
+			out.Values[i] = ec._RuleSetPlan_head(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "errors":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RuleSetPlan_errors(ctx, field, obj)
+				})
+		case "changed":
+			out.Values[i] = ec._RuleSetPlan_changed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "summary":
+			out.Values[i] = ec._RuleSetPlan_summary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rules":
+			out.Values[i] = ec._RuleSetPlan_rules(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "facts":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RuleSetPlan_facts(ctx, field, obj)
+				})
+		case "factCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RuleSetPlan_factCount(ctx, field, obj)
+				})
+		case "unattributed":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RuleSetPlan_unattributed(ctx, field, obj)
+				})
+		case "scaleChanged":
+			out.Values[i] = ec._RuleSetPlan_scaleChanged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "gaps":
+			out.Values[i] = ec._RuleSetPlan_gaps(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "demand":
+			out.Values[i] = ec._RuleSetPlan_demand(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "positions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RuleSetPlan_positions(ctx, field, obj)
+				})
+		case "positionCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RuleSetPlan_positionCount(ctx, field, obj)
+				})
+		case "people":
+			out.Values[i] = ec._RuleSetPlan_people(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "organizations":
+			out.Values[i] = ec._RuleSetPlan_organizations(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "runErrors":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RuleSetPlan_runErrors(ctx, field, obj)
+				})
+		case "markdown":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RuleSetPlan_markdown(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -20267,6 +24695,61 @@ func (ec *executionContext) _SubCompetencyDemand(ctx context.Context, sel ast.Se
 				})
 		case "levels":
 			out.Values[i] = ec._SubCompetencyDemand_levels(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var suggestionImplementors = []string{"Suggestion"}
+
+func (ec *executionContext) _Suggestion(ctx context.Context, sel ast.SelectionSet, obj *suggest.Suggestion) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, suggestionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Suggestion")
+		case "subCompetency":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Suggestion_subCompetency(ctx, field, obj)
+				})
+		case "course":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Suggestion_course(ctx, field, obj)
+				})
+		case "rank":
+			out.Values[i] = ec._Suggestion_rank(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "score":
+			out.Values[i] = ec._Suggestion_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "matched":
+			out.Values[i] = ec._Suggestion_matched(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -21683,6 +26166,234 @@ func (ec *executionContext) marshalNPersonEdge2ᚖcmapᚋgraphᚋmodelᚐPersonE
 	return ec._PersonEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNPlanChange2cmapᚋruleplanᚐChange(ctx context.Context, v any) (ruleplan.Change, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNPlanChange2cmapᚋruleplanᚐChange[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPlanChange2cmapᚋruleplanᚐChange(ctx context.Context, sel ast.SelectionSet, v ruleplan.Change) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNPlanChange2cmapᚋruleplanᚐChange[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "PlanChange!")
+	}
+	return res
+}
+
+var (
+	unmarshalNPlanChange2cmapᚋruleplanᚐChange = map[string]ruleplan.Change{
+		"ADDED":   ruleplan.Added,
+		"REMOVED": ruleplan.Removed,
+		"CHANGED": ruleplan.Changed,
+	}
+	marshalNPlanChange2cmapᚋruleplanᚐChange = map[ruleplan.Change]string{
+		ruleplan.Added:   "ADDED",
+		ruleplan.Removed: "REMOVED",
+		ruleplan.Changed: "CHANGED",
+	}
+)
+
+func (ec *executionContext) marshalNPlanDemandChange2cmapᚋruleplanᚐDemandChange(ctx context.Context, sel ast.SelectionSet, v ruleplan.DemandChange) graphql.Marshaler {
+	return ec._PlanDemandChange(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPlanDemandChange2ᚕcmapᚋruleplanᚐDemandChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []ruleplan.DemandChange) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPlanDemandChange2cmapᚋruleplanᚐDemandChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPlanFactChange2ᚕᚖcmapᚋruleplanᚐFactChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ruleplan.FactChange) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPlanFactChange2ᚖcmapᚋruleplanᚐFactChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPlanFactChange2ᚖcmapᚋruleplanᚐFactChange(ctx context.Context, sel ast.SelectionSet, v *ruleplan.FactChange) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PlanFactChange!")
+		return graphql.Null
+	}
+	return ec._PlanFactChange(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPlanLevelChange2cmapᚋruleplanᚐLevelChange(ctx context.Context, sel ast.SelectionSet, v ruleplan.LevelChange) graphql.Marshaler {
+	return ec._PlanLevelChange(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPlanLevelChange2ᚕcmapᚋruleplanᚐLevelChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []ruleplan.LevelChange) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPlanLevelChange2cmapᚋruleplanᚐLevelChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPlanLevelGaps2cmapᚋruleplanᚐLevelGaps(ctx context.Context, sel ast.SelectionSet, v ruleplan.LevelGaps) graphql.Marshaler {
+	return ec._PlanLevelGaps(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPlanLevelGaps2ᚕcmapᚋruleplanᚐLevelGapsᚄ(ctx context.Context, sel ast.SelectionSet, v []ruleplan.LevelGaps) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPlanLevelGaps2cmapᚋruleplanᚐLevelGaps(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPlanOrganizationChange2cmapᚋruleplanᚐOrganizationChange(ctx context.Context, sel ast.SelectionSet, v ruleplan.OrganizationChange) graphql.Marshaler {
+	return ec._PlanOrganizationChange(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPlanOrganizationChange2ᚕcmapᚋruleplanᚐOrganizationChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []ruleplan.OrganizationChange) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPlanOrganizationChange2cmapᚋruleplanᚐOrganizationChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPlanPeople2cmapᚋruleplanᚐPeopleChange(ctx context.Context, sel ast.SelectionSet, v ruleplan.PeopleChange) graphql.Marshaler {
+	return ec._PlanPeople(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPlanPersonChange2ᚕᚖcmapᚋruleplanᚐPersonChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ruleplan.PersonChange) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPlanPersonChange2ᚖcmapᚋruleplanᚐPersonChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPlanPersonChange2ᚖcmapᚋruleplanᚐPersonChange(ctx context.Context, sel ast.SelectionSet, v *ruleplan.PersonChange) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PlanPersonChange!")
+		return graphql.Null
+	}
+	return ec._PlanPersonChange(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPlanPersonGap2cmapᚋruleplanᚐGapChange(ctx context.Context, sel ast.SelectionSet, v ruleplan.GapChange) graphql.Marshaler {
+	return ec._PlanPersonGap(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPlanPersonGap2ᚕcmapᚋruleplanᚐGapChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []ruleplan.GapChange) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPlanPersonGap2cmapᚋruleplanᚐGapChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPlanPositionChange2ᚕᚖcmapᚋruleplanᚐPositionChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ruleplan.PositionChange) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPlanPositionChange2ᚖcmapᚋruleplanᚐPositionChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPlanPositionChange2ᚖcmapᚋruleplanᚐPositionChange(ctx context.Context, sel ast.SelectionSet, v *ruleplan.PositionChange) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PlanPositionChange!")
+		return graphql.Null
+	}
+	return ec._PlanPositionChange(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPlanRuleChange2cmapᚋruleplanᚐRuleChange(ctx context.Context, sel ast.SelectionSet, v ruleplan.RuleChange) graphql.Marshaler {
+	return ec._PlanRuleChange(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPlanRuleChange2ᚕcmapᚋruleplanᚐRuleChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []ruleplan.RuleChange) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPlanRuleChange2cmapᚋruleplanᚐRuleChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPlanSide2cmapᚋruleplanᚐSetInfo(ctx context.Context, sel ast.SelectionSet, v ruleplan.SetInfo) graphql.Marshaler {
+	return ec._PlanSide(ctx, sel, &v)
+}
+
 func (ec *executionContext) marshalNPosition2ᚖcmapᚋengineᚐPosition(ctx context.Context, sel ast.SelectionSet, v *engine.Position) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Position!")
@@ -22021,6 +26732,49 @@ func (ec *executionContext) marshalNRuleDiagnostic2ᚖcmapᚋdiagᚐDiagnostic(c
 	return ec._RuleDiagnostic(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNRuleFile2ᚕᚖcmapᚋengineᚐRuleFileᚄ(ctx context.Context, sel ast.SelectionSet, v []*engine.RuleFile) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRuleFile2ᚖcmapᚋengineᚐRuleFile(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRuleFile2ᚖcmapᚋengineᚐRuleFile(ctx context.Context, sel ast.SelectionSet, v *engine.RuleFile) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RuleFile!")
+		return graphql.Null
+	}
+	return ec._RuleFile(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRuleFileInput2ᚕᚖcmapᚋgraphᚋmodelᚐRuleFileInputᚄ(ctx context.Context, v any) ([]*model.RuleFileInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.RuleFileInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNRuleFileInput2ᚖcmapᚋgraphᚋmodelᚐRuleFileInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNRuleFileInput2ᚖcmapᚋgraphᚋmodelᚐRuleFileInput(ctx context.Context, v any) (*model.RuleFileInput, error) {
+	res, err := ec.unmarshalInputRuleFileInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNRuleKind2cmapᚋengineᚐRuleKind(ctx context.Context, v any) (engine.RuleKind, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := unmarshalNRuleKind2cmapᚋengineᚐRuleKind[tmp]
@@ -22095,6 +26849,14 @@ func (ec *executionContext) marshalNRuleSet2ᚖcmapᚋappᚐRulesStatus(ctx cont
 	return ec._RuleSet(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNRuleSetPlan2ᚖcmapᚋruleplanᚐPlan(ctx context.Context, sel ast.SelectionSet, v *ruleplan.Plan) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RuleSetPlan!")
+		return graphql.Null
+	}
+	return ec._RuleSetPlan(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -22158,6 +26920,22 @@ func (ec *executionContext) marshalNSubCompetency2ᚕcmapᚋengineᚐSubCompeten
 	return ret
 }
 
+func (ec *executionContext) marshalNSubCompetency2ᚕᚖcmapᚋengineᚐSubCompetencyᚄ(ctx context.Context, sel ast.SelectionSet, v []*engine.SubCompetency) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSubCompetency2ᚖcmapᚋengineᚐSubCompetency(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNSubCompetency2ᚖcmapᚋengineᚐSubCompetency(ctx context.Context, sel ast.SelectionSet, v *engine.SubCompetency) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "SubCompetency!")
@@ -22208,6 +26986,30 @@ func (ec *executionContext) marshalNSubCompetencyDemand2ᚖcmapᚋanalysisᚐSub
 		return graphql.Null
 	}
 	return ec._SubCompetencyDemand(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSuggestion2ᚕᚖcmapᚋsuggestᚐSuggestionᚄ(ctx context.Context, sel ast.SelectionSet, v []*suggest.Suggestion) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSuggestion2ᚖcmapᚋsuggestᚐSuggestion(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSuggestion2ᚖcmapᚋsuggestᚐSuggestion(ctx context.Context, sel ast.SelectionSet, v *suggest.Suggestion) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Suggestion!")
+		return graphql.Null
+	}
+	return ec._Suggestion(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {

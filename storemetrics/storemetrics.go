@@ -306,3 +306,33 @@ func (s *Store) AuditLog(ctx context.Context, f engine.AuditFilter, p engine.Pag
 	defer s.observe("AuditLog", time.Now(), &err)
 	return s.store.AuditLog(ctx, f, p)
 }
+
+// CreateCourses calls the wrapped Store's CreateCourses and observes it.
+func (s *Store) CreateCourses(ctx context.Context, cs []*engine.Course) (err error) {
+	defer s.observe("CreateCourses", time.Now(), &err)
+	return s.store.CreateCourses(ctx, cs)
+}
+
+// CreatePositions calls the wrapped Store's CreatePositions and observes it.
+func (s *Store) CreatePositions(ctx context.Context, ps []*engine.Position) (err error) {
+	defer s.observe("CreatePositions", time.Now(), &err)
+	return s.store.CreatePositions(ctx, ps)
+}
+
+// CreatePeople calls the wrapped Store's CreatePeople and observes it.
+func (s *Store) CreatePeople(ctx context.Context, ps []*engine.Person) (err error) {
+	defer s.observe("CreatePeople", time.Now(), &err)
+	return s.store.CreatePeople(ctx, ps)
+}
+
+// Versions calls the wrapped Store's Versions and observes it.
+func (s *Store) Versions(ctx context.Context) (_ engine.Versions, err error) {
+	defer s.observe("Versions", time.Now(), &err)
+	return s.store.Versions(ctx)
+}
+
+// MarkFacts calls the wrapped Store's MarkFacts and observes it.
+func (s *Store) MarkFacts(ctx context.Context, m engine.FactsMark) (_ bool, err error) {
+	defer s.observe("MarkFacts", time.Now(), &err)
+	return s.store.MarkFacts(ctx, m)
+}

@@ -185,6 +185,18 @@ type PositionFilter struct {
 	Search *string `json:"search,omitempty"`
 }
 
+// A rule file to change in a plan: its new content, or its removal.
+type RuleFileInput struct {
+	// The file as the serving set names it (`RuleSet.files`), e.g.
+	// rules/courses/4-sales-and-transfers.yaml; a path the set does not have
+	// adds a file.
+	Path string `json:"path"`
+	// The new content; leave it out with delete.
+	Content *string `json:"content,omitempty"`
+	// Remove the file from the set.
+	Delete *bool `json:"delete,omitempty"`
+}
+
 // Changes to a course: fields left out keep their value; lists given replace the stored ones.
 type UpdateCourseInput struct {
 	Title         *string  `json:"title,omitempty"`

@@ -10,18 +10,11 @@
 // The view lives in the URL's fragment, e.g.
 // /coverage#competency=4.0&minLevel=Advanced&status=all&gaps=1&cell=4.C/SCM-201
 // No dependencies: it works offline.
-//
-// What the API shows depends on who asks: the key field sends an API key
-// (or a token of the identity provider) as "Authorization: Bearer" with
-// every request. The key is kept in this tab's sessionStorage, so it goes
-// when the tab closes; without one, requests are anonymous, which a server
-// may refuse (UNAUTHENTICATED): the page then asks for a key.
+// Requests carry the tab's API key (shared/apikey.js); a refusal asks for
+// one.
 "use strict";
 
 const endpoint = "graphql";
-
-// keyItem is where sessionStorage keeps the key.
-const keyItem = "cmap.apiKey";
 
 const query = `query CoverageMap($filter: CoverageFilter) {
   proficiencyScale { levels }
@@ -101,42 +94,10 @@ function writeView() {
   history.replaceState(null, "", hash ? "#" + hash : location.pathname + location.search);
 }
 
-// storedKey returns the key of this tab, "" when none was given.
-function storedKey() {
-  try {
-    return sessionStorage.getItem(keyItem) || "";
-  } catch {
-    return ""; // storage is off in this browser
-  }
-}
-
-// useKey keeps key ("" forgets it), shows whether one is in use and loads
-// the view again with it.
-function useKey(key) {
-  try {
-    if (key) sessionStorage.setItem(keyItem, key);
-    else sessionStorage.removeItem(keyItem);
-  } catch {
-    // storage is off: the key is not kept, as asked for by the browser
-  }
-  showKey();
-  load();
-}
-
-// showKey shows whether a key is in use, without showing the key.
-function showKey() {
-  const key = storedKey();
-  $("key").value = "";
-  $("key").placeholder = key ? "a key is in use" : "none (anonymous)";
-  $("key-forget").hidden = !key;
-}
-
 // post sends a GraphQL request with the tab's key and returns its data. A
 // refusal throws an error whose codes list the errors' extensions.code.
 async function post(text, vars) {
-  const headers = { "Content-Type": "application/json", "Accept": "application/graphql-response+json, application/json" };
-  const key = storedKey();
-  if (key) headers.Authorization = "Bearer " + key;
+  const headers = apiKey.authorize({ "Content-Type": "application/json", "Accept": "application/graphql-response+json, application/json" });
   const response = await fetch(endpoint, { method: "POST", headers, body: JSON.stringify({ query: text, variables: vars }) });
   let body;
   try {
@@ -173,9 +134,8 @@ async function load() {
     document.body.dataset.state = "ready";
   } catch (e) {
     if (id !== pending) return;
-    const refused = e.codes && (e.codes.includes("UNAUTHENTICATED") || e.codes.includes("FORBIDDEN"));
     $("error").textContent = "Could not load the coverage matrix: " + e.message +
-      (refused ? " Enter an API key with the viewer role in the API key field above." : "");
+      (apiKey.refused(e) ? " Enter an API key with the viewer role in the API key field above." : "");
     $("error").hidden = false;
     $("summary").textContent = "";
     document.body.dataset.state = "error";
@@ -259,7 +219,7 @@ async function firedExclusions(rules, codes) {
   try {
     answer = await post(`query Exclusions(${params.join(", ")}) { ${fields.join(" ")} }`, vars);
   } catch (e) {
-    if (e.codes && (e.codes.includes("FORBIDDEN") || e.codes.includes("UNAUTHENTICATED"))) return null;
+    if (apiKey.refused(e)) return null;
     throw e;
   }
   return rules.map((rule, i) => ({ rule, courses: codes.filter((_, j) => answer[`e${i}_${j}`].fired) }))
@@ -642,12 +602,6 @@ $("filters").addEventListener("change", (e) => {
   else load();
 });
 $("filters").addEventListener("submit", (e) => e.preventDefault());
-$("key-form").addEventListener("submit", (e) => {
-  e.preventDefault();
-  const key = $("key").value.trim();
-  if (key) useKey(key);
-});
-$("key-forget").addEventListener("click", () => useKey(""));
 
 window.addEventListener("hashchange", () => {
   const next = readView();
@@ -657,5 +611,5 @@ window.addEventListener("hashchange", () => {
   else if (data) render();
 });
 
-showKey();
+apiKey.mount(load);
 load();
