@@ -27,11 +27,13 @@ import (
 // server example listens on becomes 127.0.0.1:0 (a free port), and every
 // MongoDB URI names an embedded database the test starts on ./data.
 //
-// Two kinds of example print nothing a golden file can hold: a server
+// Three kinds of example print nothing a golden file can hold: a server
 // example is started, checked to serve and stopped; a bench example
 // (minutes of measurement at DoD scale, printing timings) has its command
 // line checked by bench's own parser, and TestBenchEndToEnd runs a small
-// bench.
+// bench; a keys example (a new token, random ids, times) is run and must
+// succeed. The server examples of `cmap help serve` run before those of
+// `cmap help keys`, so the first admin key exists by then.
 
 // workspace makes the folder the examples run in and changes into it for
 // the rest of the test. It is a git repository with everything committed
@@ -138,9 +140,17 @@ func runsBench(args []string) bool {
 	return len(args) > 0 && args[0] == "bench" && !slices.ContainsFunc(args, isHelpFlag)
 }
 
+// managesKeys reports whether the cmap arguments args make, list or
+// revoke API keys, whose output holds what no golden file can: a new
+// token, ids made at random, the times keys were made.
+func managesKeys(args []string) bool {
+	return len(args) > 1 && args[0] == "keys" && args[1] != "help" && !slices.ContainsFunc(args, isHelpFlag)
+}
+
 // unrecorded reports whether the output of the cmap arguments args is not
-// compared (see the package comment): a server or the bench.
-func unrecorded(args []string) bool { return runsServer(args) || runsBench(args) }
+// compared (see the package comment): a server, the bench, or a command
+// on API keys.
+func unrecorded(args []string) bool { return runsServer(args) || runsBench(args) || managesKeys(args) }
 
 // exampleResult is what a cmap example printed and returned.
 type exampleResult struct {
@@ -362,10 +372,10 @@ func TestDocumentedExamples(t *testing.T) {
 	t.Run("README rules", func(t *testing.T) { checkQuotedRules(t, readme, "rules") })
 	commands := readme.commands(t)
 	t.Run("README commands", func(t *testing.T) { readme.runCommands(t, commands) })
-	s := startREADMEServer(t)
+	s, admin := startREADMEServer(t)
 	defer stop(t, s)
-	t.Run("README queries", func(t *testing.T) { readme.runQueries(t, commands, s.URL()) })
-	t.Run("README error codes", func(t *testing.T) { checkErrorCodes(t, readme, string(graphErrors), s.URL()) })
+	t.Run("README queries", func(t *testing.T) { readme.runQueries(t, commands, s.URL(), admin) })
+	t.Run("README error codes", func(t *testing.T) { checkErrorCodes(t, readme, string(graphErrors), s.URL(), admin) })
 	if *update {
 		rebuild(commands)
 		readme.write(t)

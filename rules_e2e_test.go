@@ -79,7 +79,7 @@ func TestRulesPageInChromium(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "courses", "broken.yaml"), []byte("rules:\n  - id: broken\n    course: course.hourz > 1\n    covers: {1.A: Basic}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	post(t, s.URL(), `mutation { reloadRules { revision } }`, &struct{}{})
+	postAs(t, s.URL(), s.firstKey, `mutation { reloadRules { revision } }`, nil, &struct{}{})
 	var api rulesAPI
 	post(t, s.URL(), `{ ruleSet { revision directory files { path rules } rules { id } rejected { revision errors { file line column message } } } }`, &api)
 	if api.RuleSet.Rejected == nil || len(api.RuleSet.Rejected.Errors) == 0 {
@@ -87,6 +87,8 @@ func TestRulesPageInChromium(t *testing.T) {
 	}
 
 	b := startBrowser(t, 1400, 900)
+	// A plan lists people: the page is given the admin key.
+	giveKey(t, b, s.URL()+"/rules", s.firstKey)
 	doc := loadPage(t, b, s.URL()+"/rules")
 	defer b.checkConsole(t)
 
@@ -163,7 +165,7 @@ func TestRulesPageInChromium(t *testing.T) {
 		}
 		edited := strings.Replace(string(content), `mentions("initial assessment", "initial assessments")`, `mentions("initial assessment")`, 1)
 		var want apiPlan
-		postVars(t, s.URL(), `query($files: [RuleFileInput!]!) { `+planFacts+` }`, map[string]any{"files": []map[string]any{{"path": name, "content": edited}}}, &want)
+		postAs(t, s.URL(), s.firstKey, `query($files: [RuleFileInput!]!) { `+planFacts+` }`, map[string]any{"files": []map[string]any{{"path": name, "content": edited}}}, &want)
 		doc := plan(t, "ready")
 		if got := text(byID(doc, "plan-summary")); !strings.Contains(got, want.RuleSetPlan.Summary) {
 			t.Errorf("summary %q, want it to say %q", got, want.RuleSetPlan.Summary)

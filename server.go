@@ -50,6 +50,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runExport(ctx, args, stdout, stderr)
 	case "bench":
 		return runBench(ctx, args, stdout, stderr)
+	case "keys":
+		return runKeys(ctx, args, stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "cmap: unknown verb %q\n\n%s", verb, usage)
 		return exitUsage
@@ -80,6 +82,7 @@ Usage:
                                        JSON
   cmap bench [--scale S]               measure cmap against its DoD-scale
                                        goals
+  cmap keys create|list|revoke         make, list and revoke API keys
   cmap help [VERB ...]                 this text, or the help of a verb
 
 'cmap help VERB' (or 'cmap VERB -h') prints the flags and examples of a

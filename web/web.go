@@ -12,7 +12,7 @@ import (
 	"strings"
 )
 
-//go:embed coverage rules
+//go:embed coverage rules shared
 var pageFiles embed.FS
 
 // CoveragePath is where Coverage expects to be mounted.
@@ -43,19 +43,27 @@ func Rules() http.Handler { return pageAt(RulesPath, "rules") }
 
 // pageAt serves the page in the embedded directory dir at path: its
 // index.html at path, its assets below path + "/", which redirects to the
-// page.
+// page, and the scripts every page shares (shared: the API key field)
+// below path + "/shared/".
 func pageAt(path, dir string) http.Handler {
 	files, err := fs.Sub(pageFiles, dir)
 	if err != nil {
 		panic(err) // the embedded directory exists at compile time
 	}
+	sharedFiles, err := fs.Sub(pageFiles, "shared")
+	if err != nil {
+		panic(err) // the embedded directory exists at compile time
+	}
 	assets := http.StripPrefix(path+"/", http.FileServerFS(files))
+	shared := http.StripPrefix(path+"/shared/", http.FileServerFS(sharedFiles))
 	return page(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case r.URL.Path == path:
 			http.ServeFileFS(w, r, files, "index.html")
 		case r.URL.Path == path+"/" || r.URL.Path == path+"/index.html":
 			http.Redirect(w, r, path, http.StatusMovedPermanently)
+		case strings.HasPrefix(r.URL.Path, path+"/shared/"):
+			shared.ServeHTTP(w, r)
 		case strings.HasPrefix(r.URL.Path, path+"/"):
 			assets.ServeHTTP(w, r)
 		default:

@@ -9,6 +9,28 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 )
 
+// A page of audit entries, newest first.
+type AuditEntryConnection struct {
+	Edges    []*AuditEntryEdge `json:"edges"`
+	PageInfo *PageInfo         `json:"pageInfo"`
+}
+
+// An audit entry and its cursor.
+type AuditEntryEdge struct {
+	Cursor string             `json:"cursor"`
+	Node   *engine.AuditEntry `json:"node"`
+}
+
+// Selects audit entries; fields left out select everything.
+type AuditFilter struct {
+	RecordType *string `json:"recordType,omitempty"`
+	RecordKey  *string `json:"recordKey,omitempty"`
+	// An actor as entries name it: key:<id>, jwt:<subject>...
+	Actor     *string            `json:"actor,omitempty"`
+	Operation *string            `json:"operation,omitempty"`
+	State     *engine.AuditState `json:"state,omitempty"`
+}
+
 // A completed course.
 type CompletionInput struct {
 	CourseCode  string    `json:"courseCode"`
@@ -81,6 +103,13 @@ type CreatePositionInput struct {
 	Category     string `json:"category"`
 	KeyBillet    bool   `json:"keyBillet"`
 	Region       string `json:"region"`
+}
+
+// A new API key and its token.
+type CreatedAPIKey struct {
+	Key *engine.APIKey `json:"key"`
+	// Send it as Authorization: Bearer <token>. Shown this once: store it now.
+	Token string `json:"token"`
 }
 
 // The course a delete removed.

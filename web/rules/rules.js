@@ -52,10 +52,13 @@ document.addEventListener("securitypolicyviolation", (e) => {
 // The serving set, as last loaded.
 let serving = null;
 
+// post sends a GraphQL request with the tab's API key (shared/apikey.js)
+// and returns its data. A refusal throws an error whose codes list the
+// errors' extensions.code.
 async function post(query, variables) {
   const response = await fetch(endpoint, {
     method: "POST",
-    headers: { "Content-Type": "application/json", Accept: "application/json" },
+    headers: apiKey.authorize({ "Content-Type": "application/json", Accept: "application/json" }),
     body: JSON.stringify({ query, variables }),
   });
   let body;
@@ -65,7 +68,9 @@ async function post(query, variables) {
     throw new Error(`HTTP ${response.status}: the answer is not JSON`);
   }
   if (body.errors && body.errors.length) {
-    throw new Error(body.errors.map((e) => e.message).join("; "));
+    const err = new Error(body.errors.map((e) => e.message).join("; "));
+    err.codes = body.errors.map((e) => e.extensions && e.extensions.code);
+    throw err;
   }
   if (!response.ok || !body.data) {
     throw new Error(`HTTP ${response.status}`);
@@ -121,7 +126,8 @@ async function load() {
     $("error").hidden = true;
     document.body.dataset.state = "ready";
   } catch (e) {
-    $("error").textContent = "Could not load the rule set: " + e.message;
+    $("error").textContent = "Could not load the rule set: " + e.message +
+      (apiKey.refused(e) ? " Enter an API key with the viewer role in the API key field above." : "");
     $("error").hidden = false;
     document.body.dataset.state = "error";
   }
@@ -211,7 +217,8 @@ async function runPlan(event) {
     renderPlan(data.ruleSetPlan);
     document.body.dataset.plan = data.ruleSetPlan.errors.length ? "errors" : "ready";
   } catch (e) {
-    showPlanError("Could not plan the change: " + e.message);
+    showPlanError("Could not plan the change: " + e.message +
+      (apiKey.refused(e) ? " A plan lists the people whose readiness changes: it needs an API key with the rule-author and personnel roles." : ""));
   } finally {
     $("plan-run").disabled = false;
   }
@@ -320,4 +327,5 @@ $("plan-upload").addEventListener("change", async (e) => {
   }
 });
 
+apiKey.mount(load);
 load();
