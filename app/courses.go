@@ -148,10 +148,12 @@ func checkCourse(cat catalogue, c *engine.Course) error {
 			return engine.Invalid(fmt.Sprintf("prerequisites[%d]", i), "course %s does not exist", code)
 		}
 	}
-	// Walk the prerequisites breadth first, remembering through which
-	// direct prerequisite each course was reached, to name it in the error.
+	// Walk the prerequisites breadth first, in the order they are listed
+	// (whatever order cat returns them in, so that the write and its
+	// what-if name the same one), remembering through which direct
+	// prerequisite each course was reached, to name it in the error.
 	via := map[string]string{}
-	level := direct
+	level := inOrderOf(direct, c.Prerequisites)
 	for _, p := range direct {
 		via[p.Code] = p.Code
 	}
@@ -176,8 +178,22 @@ func checkCourse(cat catalogue, c *engine.Course) error {
 		if level, err = cat.coursesByCode(next); err != nil {
 			return err
 		}
+		level = inOrderOf(level, next)
 	}
 	return nil
+}
+
+// inOrderOf returns courses sorted by the position of their code in codes.
+func inOrderOf(courses []*engine.Course, codes []string) []*engine.Course {
+	at := make(map[string]int, len(codes))
+	for i, code := range codes {
+		if _, dup := at[code]; !dup {
+			at[code] = i
+		}
+	}
+	return slices.SortedStableFunc(slices.Values(courses), func(a, b *engine.Course) int {
+		return at[a.Code] - at[b.Code]
+	})
 }
 
 // checkVersion returns ECONFLICT when the version a caller read differs
