@@ -122,6 +122,9 @@ type Options struct {
 	// the store's (see snapshot.go); empty means none. Its folder must
 	// exist.
 	SnapshotFile string
+	// Observer is told of rule reloads, rebuilds and catch-ups, for
+	// metrics; nil tells no one.
+	Observer Observer
 }
 
 // App serves reads and writes of cmap's records and the state derived from
@@ -183,6 +186,9 @@ func Open(ctx context.Context, store engine.Store, opts Options) (*App, error) {
 	if opts.RulesDir == "" {
 		return nil, engine.Errorf(engine.EINVALID, "no rule directory given")
 	}
+	if opts.Observer == nil {
+		opts.Observer = nopObserver{}
+	}
 	a := &App{store: store, logger: opts.Logger, opts: opts, factsKick: make(chan struct{}, 1)}
 	start := time.Now()
 	snap, fromFile, err := a.openRecords(ctx)
@@ -200,6 +206,7 @@ func Open(ctx context.Context, store engine.Store, opts Options) (*App, error) {
 		return nil, err
 	}
 	a.state.Store(s)
+	opts.Observer.Rebuilt(RebuildOpen, time.Since(start))
 	from := "database"
 	if fromFile {
 		from = opts.SnapshotFile
@@ -290,7 +297,7 @@ func (a *App) PutFramework(ctx context.Context, f *engine.Framework) error {
 	if err := a.store.PutFramework(ctx, f); err != nil {
 		return err
 	}
-	return a.rebuild(ctx, rules, nil)
+	return a.rebuild(ctx, RebuildFramework, rules, nil)
 }
 
 // rulesError returns the error of a rule set that failed to load as an
@@ -306,14 +313,16 @@ func rulesError(err error) error {
 // rebuild reads every record, derives every fact with rules (nil: the
 // serving rules, or the rules loaded again when the stored framework
 // changed) and swaps in the new state; a rejection is recorded in the new
-// state (nil clears it). Then it wakes the facts keeper to store the facts
-// that changed, and writes the snapshot file, both in the background. The
+// state (nil clears it). The Observer is told of a rebuild swapped in,
+// with its cause. Then it wakes the facts keeper to store the facts that
+// changed, and writes the snapshot file, both in the background. The
 // caller holds rebuildMu.
 //
 // The work runs without updateMu, so the App's own writes go on; if one
 // lands meanwhile, the state is built again holding updateMu, so that no
 // write is lost by the swap.
-func (a *App) rebuild(ctx context.Context, rules *engine.RuleSet, rejected *Rejection) error {
+func (a *App) rebuild(ctx context.Context, cause string, rules *engine.RuleSet, rejected *Rejection) error {
+	start := time.Now()
 	a.updateMu.Lock()
 	writes := a.writes
 	a.updateMu.Unlock()
@@ -329,6 +338,7 @@ func (a *App) rebuild(ctx context.Context, rules *engine.RuleSet, rejected *Reje
 		}
 	}
 	a.state.Store(next)
+	a.opts.Observer.Rebuilt(cause, time.Since(start))
 	a.kickFacts()
 	a.saveSnapshotLater(next)
 	return nil

@@ -17947,7 +17947,7 @@ func (ec *executionContext) marshalNAttainment2cmapᚋanalysisᚐAttainment(ctx 
 }
 
 func (ec *executionContext) marshalNAttainment2ᚕcmapᚋanalysisᚐAttainmentᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.Attainment) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAttainment2cmapᚋanalysisᚐAttainment(ctx, sel, v[i])
@@ -17967,7 +17967,7 @@ func (ec *executionContext) marshalNAttainmentChange2cmapᚋanalysisᚐAttainmen
 }
 
 func (ec *executionContext) marshalNAttainmentChange2ᚕcmapᚋanalysisᚐAttainmentChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.AttainmentChange) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAttainmentChange2cmapᚋanalysisᚐAttainmentChange(ctx, sel, v[i])
@@ -18001,7 +18001,7 @@ func (ec *executionContext) marshalNCompetency2cmapᚋengineᚐCompetency(ctx co
 }
 
 func (ec *executionContext) marshalNCompetency2ᚕcmapᚋengineᚐCompetencyᚄ(ctx context.Context, sel ast.SelectionSet, v []engine.Competency) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCompetency2cmapᚋengineᚐCompetency(ctx, sel, v[i])
@@ -18017,7 +18017,7 @@ func (ec *executionContext) marshalNCompetency2ᚕcmapᚋengineᚐCompetencyᚄ(
 }
 
 func (ec *executionContext) marshalNCompetency2ᚕᚖcmapᚋengineᚐCompetencyᚄ(ctx context.Context, sel ast.SelectionSet, v []*engine.Competency) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCompetency2ᚖcmapᚋengineᚐCompetency(ctx, sel, v[i])
@@ -18045,7 +18045,7 @@ func (ec *executionContext) marshalNCompletion2cmapᚋengineᚐCompletion(ctx co
 }
 
 func (ec *executionContext) marshalNCompletion2ᚕcmapᚋengineᚐCompletionᚄ(ctx context.Context, sel ast.SelectionSet, v []engine.Completion) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCompletion2cmapᚋengineᚐCompletion(ctx, sel, v[i])
@@ -18080,7 +18080,7 @@ func (ec *executionContext) unmarshalNCompletionInput2ᚖcmapᚋgraphᚋmodelᚐ
 }
 
 func (ec *executionContext) marshalNCourse2ᚕᚖcmapᚋengineᚐCourseᚄ(ctx context.Context, sel ast.SelectionSet, v []*engine.Course) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCourse2ᚖcmapᚋengineᚐCourse(ctx, sel, v[i])
@@ -18142,7 +18142,7 @@ func (ec *executionContext) marshalNCourseConnection2ᚖcmapᚋgraphᚋmodelᚐC
 }
 
 func (ec *executionContext) marshalNCourseEdge2ᚕᚖcmapᚋgraphᚋmodelᚐCourseEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CourseEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCourseEdge2ᚖcmapᚋgraphᚋmodelᚐCourseEdge(ctx, sel, v[i])
@@ -18166,7 +18166,7 @@ func (ec *executionContext) marshalNCourseEdge2ᚖcmapᚋgraphᚋmodelᚐCourseE
 }
 
 func (ec *executionContext) marshalNCourseGapClosure2ᚕᚖcmapᚋanalysisᚐCourseGapClosureᚄ(ctx context.Context, sel ast.SelectionSet, v []*analysis.CourseGapClosure) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCourseGapClosure2ᚖcmapᚋanalysisᚐCourseGapClosure(ctx, sel, v[i])
@@ -18236,7 +18236,7 @@ func (ec *executionContext) marshalNCoverage2cmapᚋengineᚐCoverage(ctx contex
 }
 
 func (ec *executionContext) marshalNCoverage2ᚕcmapᚋengineᚐCoverageᚄ(ctx context.Context, sel ast.SelectionSet, v []engine.Coverage) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCoverage2cmapᚋengineᚐCoverage(ctx, sel, v[i])
@@ -18252,7 +18252,7 @@ func (ec *executionContext) marshalNCoverage2ᚕcmapᚋengineᚐCoverageᚄ(ctx 
 }
 
 func (ec *executionContext) marshalNCoverage2ᚕᚖcmapᚋengineᚐCoverageᚄ(ctx context.Context, sel ast.SelectionSet, v []*engine.Coverage) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCoverage2ᚖcmapᚋengineᚐCoverage(ctx, sel, v[i])
@@ -18280,7 +18280,7 @@ func (ec *executionContext) marshalNCoverageChange2cmapᚋanalysisᚐCoverageCha
 }
 
 func (ec *executionContext) marshalNCoverageChange2ᚕcmapᚋanalysisᚐCoverageChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.CoverageChange) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCoverageChange2cmapᚋanalysisᚐCoverageChange(ctx, sel, v[i])
@@ -18308,7 +18308,7 @@ func (ec *executionContext) marshalNCoverageRow2cmapᚋgraphᚋmodelᚐCoverageR
 }
 
 func (ec *executionContext) marshalNCoverageRow2ᚕcmapᚋgraphᚋmodelᚐCoverageRowᚄ(ctx context.Context, sel ast.SelectionSet, v []model.CoverageRow) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCoverageRow2cmapᚋgraphᚋmodelᚐCoverageRow(ctx, sel, v[i])
@@ -18405,7 +18405,7 @@ var (
 )
 
 func (ec *executionContext) marshalNExplainNode2ᚕᚖcmapᚋengineᚐExplainNodeᚄ(ctx context.Context, sel ast.SelectionSet, v []*engine.ExplainNode) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNExplainNode2ᚖcmapᚋengineᚐExplainNode(ctx, sel, v[i])
@@ -18441,7 +18441,7 @@ func (ec *executionContext) marshalNFactChange2cmapᚋappᚐFactChange(ctx conte
 }
 
 func (ec *executionContext) marshalNFactChange2ᚕcmapᚋappᚐFactChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []app.FactChange) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNFactChange2cmapᚋappᚐFactChange(ctx, sel, v[i])
@@ -18483,7 +18483,7 @@ func (ec *executionContext) marshalNGap2cmapᚋanalysisᚐGap(ctx context.Contex
 }
 
 func (ec *executionContext) marshalNGap2ᚕcmapᚋanalysisᚐGapᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.Gap) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNGap2cmapᚋanalysisᚐGap(ctx, sel, v[i])
@@ -18499,7 +18499,7 @@ func (ec *executionContext) marshalNGap2ᚕcmapᚋanalysisᚐGapᚄ(ctx context.
 }
 
 func (ec *executionContext) marshalNGapCount2ᚕᚖcmapᚋanalysisᚐGapCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*analysis.GapCount) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNGapCount2ᚖcmapᚋanalysisᚐGapCount(ctx, sel, v[i])
@@ -18606,7 +18606,7 @@ func (ec *executionContext) marshalNLevelCount2cmapᚋgraphᚋmodelᚐLevelCount
 }
 
 func (ec *executionContext) marshalNLevelCount2ᚕcmapᚋgraphᚋmodelᚐLevelCountᚄ(ctx context.Context, sel ast.SelectionSet, v []model.LevelCount) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNLevelCount2cmapᚋgraphᚋmodelᚐLevelCount(ctx, sel, v[i])
@@ -18626,7 +18626,7 @@ func (ec *executionContext) marshalNLevelDemand2cmapᚋanalysisᚐLevelDemand(ct
 }
 
 func (ec *executionContext) marshalNLevelDemand2ᚕcmapᚋanalysisᚐLevelDemandᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.LevelDemand) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNLevelDemand2cmapᚋanalysisᚐLevelDemand(ctx, sel, v[i])
@@ -18646,7 +18646,7 @@ func (ec *executionContext) marshalNLevelRequirement2cmapᚋanalysisᚐLevelRequ
 }
 
 func (ec *executionContext) marshalNLevelRequirement2ᚕcmapᚋanalysisᚐLevelRequirementᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.LevelRequirement) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNLevelRequirement2cmapᚋanalysisᚐLevelRequirement(ctx, sel, v[i])
@@ -18666,7 +18666,7 @@ func (ec *executionContext) marshalNMatrixCourse2cmapᚋanalysisᚐMatrixCourse(
 }
 
 func (ec *executionContext) marshalNMatrixCourse2ᚕcmapᚋanalysisᚐMatrixCourseᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.MatrixCourse) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMatrixCourse2cmapᚋanalysisᚐMatrixCourse(ctx, sel, v[i])
@@ -18698,7 +18698,7 @@ func (ec *executionContext) marshalNPageInfo2ᚖcmapᚋgraphᚋmodelᚐPageInfo(
 }
 
 func (ec *executionContext) marshalNPerson2ᚕᚖcmapᚋengineᚐPersonᚄ(ctx context.Context, sel ast.SelectionSet, v []*engine.Person) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPerson2ᚖcmapᚋengineᚐPerson(ctx, sel, v[i])
@@ -18730,7 +18730,7 @@ func (ec *executionContext) marshalNPersonConnection2ᚖcmapᚋgraphᚋmodelᚐP
 }
 
 func (ec *executionContext) marshalNPersonEdge2ᚕᚖcmapᚋgraphᚋmodelᚐPersonEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PersonEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPersonEdge2ᚖcmapᚋgraphᚋmodelᚐPersonEdge(ctx, sel, v[i])
@@ -18774,7 +18774,7 @@ func (ec *executionContext) marshalNPositionDemandChange2cmapᚋanalysisᚐPosit
 }
 
 func (ec *executionContext) marshalNPositionDemandChange2ᚕcmapᚋanalysisᚐPositionChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.PositionChange) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPositionDemandChange2cmapᚋanalysisᚐPositionChange(ctx, sel, v[i])
@@ -18790,7 +18790,7 @@ func (ec *executionContext) marshalNPositionDemandChange2ᚕcmapᚋanalysisᚐPo
 }
 
 func (ec *executionContext) marshalNPositionEdge2ᚕᚖcmapᚋgraphᚋmodelᚐPositionEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PositionEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPositionEdge2ᚖcmapᚋgraphᚋmodelᚐPositionEdge(ctx, sel, v[i])
@@ -18842,7 +18842,7 @@ func (ec *executionContext) marshalNReadinessChange2cmapᚋanalysisᚐReadinessC
 }
 
 func (ec *executionContext) marshalNReadinessChange2ᚕcmapᚋanalysisᚐReadinessChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.ReadinessChange) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNReadinessChange2cmapᚋanalysisᚐReadinessChange(ctx, sel, v[i])
@@ -18866,7 +18866,7 @@ func (ec *executionContext) marshalNRecommendation2ᚖcmapᚋanalysisᚐRecommen
 }
 
 func (ec *executionContext) marshalNRecommendationChange2ᚕᚖcmapᚋanalysisᚐRecommendationChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*analysis.RecommendationChange) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRecommendationChange2ᚖcmapᚋanalysisᚐRecommendationChange(ctx, sel, v[i])
@@ -18920,7 +18920,7 @@ func (ec *executionContext) marshalNRecommendedCourse2cmapᚋanalysisᚐRecommen
 }
 
 func (ec *executionContext) marshalNRecommendedCourse2ᚕcmapᚋanalysisᚐRecommendedCourseᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.RecommendedCourse) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRecommendedCourse2cmapᚋanalysisᚐRecommendedCourse(ctx, sel, v[i])
@@ -18940,7 +18940,7 @@ func (ec *executionContext) marshalNRequirement2cmapᚋengineᚐRequirement(ctx 
 }
 
 func (ec *executionContext) marshalNRequirement2ᚕcmapᚋengineᚐRequirementᚄ(ctx context.Context, sel ast.SelectionSet, v []engine.Requirement) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRequirement2cmapᚋengineᚐRequirement(ctx, sel, v[i])
@@ -18956,7 +18956,7 @@ func (ec *executionContext) marshalNRequirement2ᚕcmapᚋengineᚐRequirement�
 }
 
 func (ec *executionContext) marshalNRequirement2ᚕᚖcmapᚋengineᚐRequirementᚄ(ctx context.Context, sel ast.SelectionSet, v []*engine.Requirement) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRequirement2ᚖcmapᚋengineᚐRequirement(ctx, sel, v[i])
@@ -18980,7 +18980,7 @@ func (ec *executionContext) marshalNRequirement2ᚖcmapᚋengineᚐRequirement(c
 }
 
 func (ec *executionContext) marshalNRule2ᚕᚖcmapᚋengineᚐRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []*engine.Rule) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRule2ᚖcmapᚋengineᚐRule(ctx, sel, v[i])
@@ -19004,7 +19004,7 @@ func (ec *executionContext) marshalNRule2ᚖcmapᚋengineᚐRule(ctx context.Con
 }
 
 func (ec *executionContext) marshalNRuleDiagnostic2ᚕᚖcmapᚋdiagᚐDiagnosticᚄ(ctx context.Context, sel ast.SelectionSet, v []*diag.Diagnostic) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRuleDiagnostic2ᚖcmapᚋdiagᚐDiagnostic(ctx, sel, v[i])
@@ -19058,7 +19058,7 @@ func (ec *executionContext) marshalNRuleRef2cmapᚋengineᚐRuleRef(ctx context.
 }
 
 func (ec *executionContext) marshalNRuleRef2ᚕcmapᚋengineᚐRuleRefᚄ(ctx context.Context, sel ast.SelectionSet, v []engine.RuleRef) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRuleRef2cmapᚋengineᚐRuleRef(ctx, sel, v[i])
@@ -19078,7 +19078,7 @@ func (ec *executionContext) marshalNRuleRuntimeError2cmapᚋappᚐRuleError(ctx 
 }
 
 func (ec *executionContext) marshalNRuleRuntimeError2ᚕcmapᚋappᚐRuleErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []app.RuleError) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRuleRuntimeError2cmapᚋappᚐRuleError(ctx, sel, v[i])
@@ -19149,7 +19149,7 @@ func (ec *executionContext) marshalNSubCompetency2cmapᚋengineᚐSubCompetency(
 }
 
 func (ec *executionContext) marshalNSubCompetency2ᚕcmapᚋengineᚐSubCompetencyᚄ(ctx context.Context, sel ast.SelectionSet, v []engine.SubCompetency) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSubCompetency2cmapᚋengineᚐSubCompetency(ctx, sel, v[i])
@@ -19177,7 +19177,7 @@ func (ec *executionContext) marshalNSubCompetencyCoverage2cmapᚋanalysisᚐSubC
 }
 
 func (ec *executionContext) marshalNSubCompetencyCoverage2ᚕcmapᚋanalysisᚐSubCompetencyCoverageᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.SubCompetencyCoverage) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSubCompetencyCoverage2cmapᚋanalysisᚐSubCompetencyCoverage(ctx, sel, v[i])
@@ -19193,7 +19193,7 @@ func (ec *executionContext) marshalNSubCompetencyCoverage2ᚕcmapᚋanalysisᚐS
 }
 
 func (ec *executionContext) marshalNSubCompetencyDemand2ᚕᚖcmapᚋanalysisᚐSubCompetencyDemandᚄ(ctx context.Context, sel ast.SelectionSet, v []*analysis.SubCompetencyDemand) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSubCompetencyDemand2ᚖcmapᚋanalysisᚐSubCompetencyDemand(ctx, sel, v[i])
@@ -19268,7 +19268,7 @@ func (ec *executionContext) marshalNYield2cmapᚋengineᚐYield(ctx context.Cont
 }
 
 func (ec *executionContext) marshalNYield2ᚕcmapᚋengineᚐYieldᚄ(ctx context.Context, sel ast.SelectionSet, v []engine.Yield) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNYield2cmapᚋengineᚐYield(ctx, sel, v[i])
@@ -19288,7 +19288,7 @@ func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlge
 }
 
 func (ec *executionContext) marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Directive) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx, sel, v[i])
@@ -19332,7 +19332,7 @@ func (ec *executionContext) unmarshalN__DirectiveLocation2ᚕstringᚄ(ctx conte
 }
 
 func (ec *executionContext) marshalN__DirectiveLocation2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__DirectiveLocation2string(ctx, sel, v[i])
@@ -19360,7 +19360,7 @@ func (ec *executionContext) marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlg
 }
 
 func (ec *executionContext) marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -19388,7 +19388,7 @@ func (ec *executionContext) marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋg
 }
 
 func (ec *executionContext) marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Type) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
@@ -19795,7 +19795,7 @@ func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgq
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__EnumValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValue(ctx, sel, v[i])
@@ -19814,7 +19814,7 @@ func (ec *executionContext) marshalO__Field2ᚕgithubᚗcomᚋ99designsᚋgqlgen
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Field2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐField(ctx, sel, v[i])
@@ -19833,7 +19833,7 @@ func (ec *executionContext) marshalO__InputValue2ᚕgithubᚗcomᚋ99designsᚋg
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -19852,7 +19852,7 @@ func (ec *executionContext) marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgen�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
