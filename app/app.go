@@ -4,7 +4,10 @@
 // records, stale versions), and keeps what the rules derive current.
 //
 // Every write goes through an App method, so that work that must follow a
-// write has a single place to live. Errors are *engine.Error values with
+// write has a single place to live. Each write is recorded in the audit
+// trail, its entry written ahead of it and settled after a crash (see
+// audit.go), with the request's engine.Principal as its actor; API keys
+// are made and revoked the same way (Keys). Errors are *engine.Error values with
 // the codes documented on each method.
 //
 // # Derived state
@@ -117,14 +120,23 @@ type Options struct {
 	// besides. It is also how long a version may be missing from the
 	// change log before the App gives up on it and rebuilds.
 	PollInterval time.Duration
+	// AuditGrace is how old a pending audit entry must be before the App
+	// settles it (see ReconcileAudit); 0 means DefaultAuditGrace.
+	AuditGrace time.Duration
+	// AuditReconcile is how often the App looks for pending audit entries
+	// to settle, besides at Open; 0 means DefaultAuditReconcile.
+	AuditReconcile time.Duration
+	// KeyCacheTTL is how long the App's Keys trust a key read from the
+	// store (see Keys); 0 means DefaultKeyCacheTTL.
+	KeyCacheTTL time.Duration
+	// Observer is told of rule reloads, rebuilds and catch-ups, for
+	// metrics; nil tells no one.
+	Observer Observer
 	// SnapshotFile is where the App keeps a copy of the records it serves,
 	// to start from instead of reading the store when the copy is still
 	// the store's (see snapshot.go); empty means none. Its folder must
 	// exist.
 	SnapshotFile string
-	// Observer is told of rule reloads, rebuilds and catch-ups, for
-	// metrics; nil tells no one.
-	Observer Observer
 }
 
 // App serves reads and writes of cmap's records and the state derived from
@@ -133,6 +145,8 @@ type App struct {
 	store  engine.Store
 	logger *slog.Logger
 	opts   Options
+	audit  auditor
+	keys   *Keys
 
 	state atomic.Pointer[state]
 	// updateMu serializes the updates of the state: an update computes
@@ -183,13 +197,24 @@ func Open(ctx context.Context, store engine.Store, opts Options) (*App, error) {
 	if opts.PollInterval == 0 {
 		opts.PollInterval = DefaultPollInterval
 	}
+	if opts.AuditGrace <= 0 {
+		opts.AuditGrace = DefaultAuditGrace
+	}
+	if opts.AuditReconcile <= 0 {
+		opts.AuditReconcile = DefaultAuditReconcile
+	}
+	if opts.KeyCacheTTL <= 0 {
+		opts.KeyCacheTTL = DefaultKeyCacheTTL
+	}
 	if opts.RulesDir == "" {
 		return nil, engine.Errorf(engine.EINVALID, "no rule directory given")
 	}
 	if opts.Observer == nil {
 		opts.Observer = nopObserver{}
 	}
-	a := &App{store: store, logger: opts.Logger, opts: opts, factsKick: make(chan struct{}, 1)}
+	a := &App{store: store, logger: opts.Logger, opts: opts, factsKick: make(chan struct{}, 1),
+		audit: auditor{store: store, logger: opts.Logger}, keys: newKeys(store, opts.Logger, opts.KeyCacheTTL)}
+	a.reconcileAudit(ctx)
 	start := time.Now()
 	snap, fromFile, err := a.openRecords(ctx)
 	if err != nil {
@@ -231,6 +256,8 @@ func Open(ctx context.Context, store engine.Store, opts Options) (*App, error) {
 	if !fromFile {
 		a.saveSnapshotLater(s)
 	}
+	a.done.Add(1)
+	go a.reconcileLoop()
 	return a, nil
 }
 
@@ -313,8 +340,8 @@ func rulesError(err error) error {
 // rebuild reads every record, derives every fact with rules (nil: the
 // serving rules, or the rules loaded again when the stored framework
 // changed) and swaps in the new state; a rejection is recorded in the new
-// state (nil clears it). The Observer is told of a rebuild swapped in,
-// with its cause. Then it wakes the facts keeper to store the facts that
+// state (nil clears it). The Observer is told of a rebuild swapped in, with
+// its cause. Then it wakes the facts keeper to store the facts that
 // changed, and writes the snapshot file, both in the background. The
 // caller holds rebuildMu.
 //

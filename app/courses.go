@@ -16,7 +16,8 @@ func (a *App) CreateCourse(ctx context.Context, c *engine.Course) error {
 	if err := checkCourse(a.stored(ctx), c); err != nil {
 		return err
 	}
-	return a.write(ctx, func() error { return a.store.CreateCourse(ctx, c) },
+	e := recordEntry(ctx, engine.OpCreate, engine.AuditCourse, c.Code, nil, c, courseMeta)
+	return a.writeAudited(ctx, e, func() error { return a.store.CreateCourse(ctx, c) },
 		func(cur *state) (*state, factsChange, error) { return a.withCourse(cur, c) })
 }
 
@@ -33,10 +34,12 @@ func (a *App) UpdateCourse(ctx context.Context, code string, version int64, edit
 	if err := checkVersion("course", code, version, c.Version); err != nil {
 		return nil, err
 	}
+	before := *c
 	if err := applyEdit(a.stored(ctx), c, edit); err != nil {
 		return nil, err
 	}
-	err = a.write(ctx, func() error { return a.store.UpdateCourse(ctx, c) },
+	e := recordEntry(ctx, engine.OpUpdate, engine.AuditCourse, code, &before, c, courseMeta)
+	err = a.writeAudited(ctx, e, func() error { return a.store.UpdateCourse(ctx, c) },
 		func(cur *state) (*state, factsChange, error) { return a.withCourse(cur, c) })
 	if err != nil {
 		return nil, err
@@ -69,7 +72,8 @@ func (a *App) DeleteCourse(ctx context.Context, code string, version int64) erro
 	if err := checkDeletable(a.stored(ctx), code); err != nil {
 		return err
 	}
-	return a.write(ctx, func() error { return a.store.DeleteCourse(ctx, code, version) },
+	e := recordEntry(ctx, engine.OpDelete, engine.AuditCourse, code, c, nil, courseMeta)
+	return a.writeAudited(ctx, e, func() error { return a.store.DeleteCourse(ctx, code, version) },
 		func(cur *state) (*state, factsChange, error) { return a.withoutCourse(cur, code) })
 }
 

@@ -47,9 +47,8 @@ func (p Pos) Within(src []byte) Pos {
 	return p.WithinLines(strings.Split(string(src), "\n"))
 }
 
-// WithinLines is Within for a source already split at "\n" into lines:
-// for callers that place many positions in one text, which Within would
-// split again for each.
+// WithinLines is Within for a source already split into lines at "\n",
+// for callers that place many positions in one file.
 func (p Pos) WithinLines(lines []string) Pos {
 	if p.Line <= 0 {
 		return p

@@ -69,6 +69,8 @@ type PersonFilter struct {
 // no write spans records. Every write of a record is logged in the change
 // log (see Changes), so that another instance can catch up with the
 // writes it did not make; a bulk create logs one engine.ChangeMany entry.
+// A record's Audit field is stored as given, with the write (see
+// AuditEntry).
 //
 // # Bulk creates
 //
@@ -148,7 +150,8 @@ type Store interface {
 	UpdatePerson(ctx context.Context, p *Person) error
 	DeletePerson(ctx context.Context, id string, version int64) error
 	// RecordCompletion appends a completion to a person atomically,
-	// increments the version and returns the person as stored.
+	// increments the version, clears the Audit field (the version has no
+	// audit entry) and returns the person as stored.
 	RecordCompletion(ctx context.Context, personID string, c Completion) (*Person, error)
 
 	// SaveCourseFacts upserts one facts record per course given; a record
@@ -209,6 +212,40 @@ type Store interface {
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
+
+	// API keys. Their writes leave DataVersion alone.
+
+	// CreateAPIKey stores a new key with Version 1 (ECONFLICT if its ID is
+	// taken, EINVALID if it fails Validate) and sets k.Version.
+	CreateAPIKey(ctx context.Context, k *APIKey) error
+	// APIKey returns the key with id (ENOTFOUND).
+	APIKey(ctx context.Context, id string) (*APIKey, error)
+	// ListAPIKeys returns every key, revoked ones too, ordered by ID.
+	ListAPIKeys(ctx context.Context) ([]*APIKey, error)
+	// UpdateAPIKey replaces the key whose stored version is k.Version
+	// (ECONFLICT otherwise, ENOTFOUND if none, EINVALID), then increments
+	// k.Version.
+	UpdateAPIKey(ctx context.Context, k *APIKey) error
+
+	// The audit trail (see AuditEntry). Its writes leave DataVersion
+	// alone.
+
+	// BeginAudit stores e, whose State must be AuditPending, among the
+	// pending entries: the intent of a write about to be made. ECONFLICT
+	// if an entry with e.ID is pending (IDs are made by NewAuditID and
+	// never reused); EINVALID if e fails Validate.
+	BeginAudit(ctx context.Context, e *AuditEntry) error
+	// EndAudit stores e, whose State must be AuditDone or AuditFailed, in
+	// the audit log (replacing an entry of the log with its ID) and then
+	// removes the pending entry with its ID, if any. Ending an entry again
+	// stores the later state; EINVALID for a pending state or an entry
+	// that fails Validate.
+	EndAudit(ctx context.Context, e *AuditEntry) error
+	// PendingAudit returns the pending entries, oldest first.
+	PendingAudit(ctx context.Context) ([]*AuditEntry, error)
+	// AuditLog returns one page of the entries of the log (not the pending
+	// ones) that f selects, in ID order: newest first.
+	AuditLog(ctx context.Context, f AuditFilter, p Page) (List[*AuditEntry], error)
 }
 
 // Match reports whether the filter selects c, as every Store applies it:

@@ -11,6 +11,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"cmap/app"
+	"cmap/engine"
 )
 
 // pureFields are the Query fields whose answer is a function of the
@@ -74,9 +75,14 @@ type answerCache struct {
 }
 
 // answerKey names the answer to one request: the query text and operation
-// name, and the variables as JSON (Go writes map keys sorted).
+// name, the variables as JSON (Go writes map keys sorted), and the roles
+// the caller holds, directly or by implication. Which fields a caller may
+// read (@auth, authorize) depends on those roles alone, so an answer is
+// shared only by callers who may read all of it: never from a personnel
+// key to a viewer, nor from any key to a caller without credentials.
 type answerKey struct {
 	query, operation, variables string
+	roles                       string
 }
 
 // answer is one answer of the cache. done is closed once it is settled:
@@ -104,6 +110,7 @@ func (c *answerCache) Exec(ctx context.Context) graphql.ResponseHandler {
 	if !ok {
 		return c.ExecutableSchema.Exec(ctx)
 	}
+	key.roles = grantedRoles(ctx)
 	v := viewOf(ctx)
 	for {
 		an, owner := c.lookup(v, key)
@@ -148,6 +155,19 @@ func keyOf(oc *graphql.OperationContext) (answerKey, bool) {
 		return answerKey{}, false
 	}
 	return answerKey{query: oc.RawQuery, operation: oc.OperationName, variables: string(vars)}, true
+}
+
+// grantedRoles names every role the request's principal holds, directly
+// or by implication; "" without a principal.
+func grantedRoles(ctx context.Context) string {
+	p := engine.PrincipalFrom(ctx)
+	var held []string
+	for _, r := range engine.Roles {
+		if p.Has(r) {
+			held = append(held, string(r))
+		}
+	}
+	return strings.Join(held, ",")
 }
 
 // lookup returns the entry of key for a request answering from v, and

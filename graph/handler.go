@@ -71,6 +71,7 @@ func afterMutationsSeeTheirWrites(a *app.App) graphql.FieldMiddleware {
 // first records costs first times its selection.
 func newConfig(a *app.App) Config {
 	c := Config{Resolvers: &Resolver{App: a}}
+	c.Directives.Auth = authorize
 	c.Complexity.Query.Courses = pageCost[*model.CourseFilter]
 	c.Complexity.Query.Positions = pageCost[*model.PositionFilter]
 	c.Complexity.Query.People = pageCost[*model.PersonFilter]

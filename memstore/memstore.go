@@ -60,9 +60,15 @@ type Store struct {
 	dataID string
 	// factWrites counts the calls that wrote facts; factsMark is the last
 	// mark MarkFacts recorded.
-	factWrites int64
-	factsMark  engine.FactsMark
-	seed       string
+	factWrites   int64
+	factsMark    engine.FactsMark
+	seed         string
+	apiKeys      map[string]*engine.APIKey // never changed in place once stored
+	auditPending map[string]*engine.AuditEntry
+	auditLog     map[string]*engine.AuditEntry
+	// auditLogKeys caches the IDs of auditLog in order; nil when one was
+	// added since.
+	auditLogKeys []string
 
 	// changes is the change log by version, of the last
 	// engine.ChangeLogLength versions.
@@ -82,6 +88,9 @@ func New() *Store {
 		courseFacts:   map[string]engine.CourseFacts{},
 		positionFacts: map[string]engine.PositionFacts{},
 		dataID:        rand.Text(),
+		apiKeys:       map[string]*engine.APIKey{},
+		auditPending:  map[string]*engine.AuditEntry{},
+		auditLog:      map[string]*engine.AuditEntry{},
 
 		changes:  map[int64]engine.Change{},
 		watchers: map[chan struct{}]struct{}{},
@@ -89,10 +98,10 @@ func New() *Store {
 }
 
 // Clone returns an independent copy of s: its records, facts, versions,
-// facts mark, change log and seed mark, but none of its watchers. Writes
-// to either store do not show in the other; the first write to either
-// draws it a new DataID, as a restored copy of a database written to
-// again does.
+// facts mark, change log, seed mark, API keys and audit trail, but none of
+// its watchers. Writes to either store do not show in the other; the first
+// write to either draws it a new DataID, as a restored copy of a database
+// written to again does.
 func (s *Store) Clone() *Store {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -108,6 +117,10 @@ func (s *Store) Clone() *Store {
 		factWrites:    s.factWrites,
 		factsMark:     s.factsMark,
 		seed:          s.seed,
+		apiKeys:       maps.Clone(s.apiKeys),
+		auditPending:  maps.Clone(s.auditPending),
+		auditLog:      maps.Clone(s.auditLog),
+		auditLogKeys:  s.auditLogKeys,
 
 		changes:  maps.Clone(s.changes),
 		watchers: map[chan struct{}]struct{}{},

@@ -223,6 +223,7 @@ func (s *Store) RecordCompletion(ctx context.Context, personID string, c engine.
 		return nil, err
 	}
 	p.Completions = append(p.Completions, storedCompletion(c))
+	p.Audit = ""
 	p.Version++
 	p.UpdatedAt = now()
 	s.people.put(p)

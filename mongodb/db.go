@@ -11,7 +11,12 @@
 // and per position in position_facts; the framework is the document
 // "current" of frameworks; meta holds the versions (below), the seed
 // marker and, while a write runs on FerretDB, the write lease; changes
-// holds the change log (see below). The facts of a record are one JSON
+// holds the change log (see below). API keys are in api_keys by id (the
+// token's hash, never the token). The audit trail is two collections keyed
+// by entry ID: audit_pending holds the entries of writes in flight (a
+// handful, so that reconciling them reads little even on FerretDB, which
+// scans), audit the ended ones; records carry the ID of the entry that
+// wrote them in "audit". The facts of a record are one JSON
 // string in its facts document (see courseFactsDoc for the measurements
 // behind that). bson types stay inside this package: explicit document
 // structs convert to and from engine types.
@@ -135,6 +140,9 @@ const (
 	courseFactsCollection   = "course_facts"
 	positionFactsCollection = "position_facts"
 	metaCollection          = "meta"
+	apiKeysCollection       = "api_keys"
+	auditCollection         = "audit"
+	auditPendingCollection  = "audit_pending"
 	changesCollection       = "changes"
 )
 
@@ -161,6 +169,7 @@ type DB struct {
 	embedded *embeddedServer // nil when connected to an external server
 
 	courses, positions, people, frameworks, courseFacts, positionFacts, meta, changes *mongo.Collection
+	apiKeys, audit, auditPending                                                      *mongo.Collection
 
 	// changeLogLength is how many versions the change log keeps
 	// (engine.ChangeLogLength; tests of pruning set less).
@@ -238,6 +247,9 @@ func (db *DB) connect(ctx context.Context, name string) error {
 	db.courseFacts = db.database.Collection(courseFactsCollection)
 	db.positionFacts = db.database.Collection(positionFactsCollection)
 	db.meta = db.database.Collection(metaCollection)
+	db.apiKeys = db.database.Collection(apiKeysCollection)
+	db.audit = db.database.Collection(auditCollection)
+	db.auditPending = db.database.Collection(auditPendingCollection)
 	db.changes = db.database.Collection(changesCollection)
 
 	info, err := db.buildInfo(ctx)
@@ -249,6 +261,9 @@ func (db *DB) connect(ctx context.Context, name string) error {
 
 	if db.embedded != nil {
 		if err := db.indexEmbedded(ctx); err != nil {
+			return err
+		}
+		if err := db.expireDeadLease(ctx); err != nil {
 			return err
 		}
 		db.indexed = true
@@ -266,12 +281,21 @@ func (db *DB) connect(ctx context.Context, name string) error {
 	if err != nil {
 		return fmt.Errorf("mongodb: creating index people.positionId: %w", err)
 	}
+	// A record's history is read by kind and key, newest first.
+	_, err = db.audit.Indexes().CreateOne(ctx, mongo.IndexModel{
+		Keys:    bson.D{{Key: "kind", Value: 1}, {Key: "key", Value: 1}, {Key: "_id", Value: 1}},
+		Options: options.Index().SetName("kind_key"),
+	})
+	if err != nil {
+		return fmt.Errorf("mongodb: creating index audit.kind_key: %w", err)
+	}
 	return nil
 }
 
 // collections lists every collection cmap uses.
 func (db *DB) collections() []*mongo.Collection {
-	return []*mongo.Collection{db.courses, db.positions, db.people, db.frameworks, db.courseFacts, db.positionFacts, db.meta, db.changes}
+	return []*mongo.Collection{db.courses, db.positions, db.people, db.frameworks, db.courseFacts, db.positionFacts, db.meta, db.changes,
+		db.apiKeys, db.audit, db.auditPending}
 }
 
 // indexEmbedded creates every collection (FerretDB creates one on its
@@ -462,6 +486,21 @@ func (db *DB) acquireLease(ctx context.Context) (broke bool, err error) {
 			return broke, internal("waiting for the write lease", ctx.Err())
 		}
 	}
+}
+
+// expireDeadLease marks expired the write lease of an embedded database
+// that this DB has just started: no other process can be connected to a
+// server that did not exist a moment ago, so a lease stored in it was left
+// by a process that died holding it (kill -9 during a write). initVersions
+// then breaks it at once, counting the write it may hide (countLostWrite),
+// instead of the first write waiting writeLeaseTTL for it to expire.
+func (db *DB) expireDeadLease(ctx context.Context) error {
+	_, err := db.meta.UpdateOne(ctx, bson.D{{Key: "_id", Value: metaWriteLease}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "expires", Value: time.Unix(0, 0).UTC()}}}})
+	if err != nil {
+		return internal("expire the write lease of a dead process", err)
+	}
+	return nil
 }
 
 // errLeaseHeld reports that another process holds the write lease.

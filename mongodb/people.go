@@ -103,7 +103,7 @@ func (db *DB) RecordCompletion(ctx context.Context, personID string, c engine.Co
 			bson.D{
 				{Key: "$push", Value: bson.D{{Key: "completions", Value: completionToDoc(c)}}},
 				{Key: "$inc", Value: bson.D{{Key: "version", Value: int64(1)}}},
-				{Key: "$set", Value: bson.D{{Key: "updatedAt", Value: now()}}},
+				{Key: "$set", Value: bson.D{{Key: "updatedAt", Value: now()}, {Key: "audit", Value: ""}}},
 			},
 			options.FindOneAndUpdate().SetReturnDocument(options.After),
 		).Decode(&d)

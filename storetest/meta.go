@@ -159,10 +159,22 @@ func testDoneContext(t *testing.T, s engine.Store) {
 		"SeededWith":        func() error { _, err := s.SeededWith(ctx); return err },
 		"MarkSeeded":        func() error { return s.MarkSeeded(ctx, "sample") },
 		"Ping":              func() error { return s.Ping(ctx) },
-		"CreateCourses":     func() error { return s.CreateCourses(ctx, []*engine.Course{SampleCourse("SCO-301")}) },
-		"CreatePositions":   func() error { return s.CreatePositions(ctx, []*engine.Position{SamplePosition("POS-0002")}) },
-		"CreatePeople":      func() error { return s.CreatePeople(ctx, []*engine.Person{SamplePerson("P-00002")}) },
-		"Versions":          func() error { _, err := s.Versions(ctx); return err },
+		"CreateAPIKey":      func() error { k, _ := SampleAPIKey("portal"); return s.CreateAPIKey(ctx, k) },
+		"APIKey":            func() error { _, err := s.APIKey(ctx, "abcdefghijkl"); return err },
+		"ListAPIKeys":       func() error { _, err := s.ListAPIKeys(ctx); return err },
+		"UpdateAPIKey":      func() error { k, _ := SampleAPIKey("portal"); k.Version = 1; return s.UpdateAPIKey(ctx, k) },
+		"BeginAudit":        func() error { return s.BeginAudit(ctx, SampleAuditEntry(c.Code, time.Now())) },
+		"EndAudit": func() error {
+			e := SampleAuditEntry(c.Code, time.Now())
+			e.State = engine.AuditDone
+			return s.EndAudit(ctx, e)
+		},
+		"PendingAudit":    func() error { _, err := s.PendingAudit(ctx); return err },
+		"AuditLog":        func() error { _, err := s.AuditLog(ctx, engine.AuditFilter{}, engine.Page{}); return err },
+		"CreateCourses":   func() error { return s.CreateCourses(ctx, []*engine.Course{SampleCourse("SCO-301")}) },
+		"CreatePositions": func() error { return s.CreatePositions(ctx, []*engine.Position{SamplePosition("POS-0002")}) },
+		"CreatePeople":    func() error { return s.CreatePeople(ctx, []*engine.Person{SamplePerson("P-00002")}) },
+		"Versions":        func() error { _, err := s.Versions(ctx); return err },
 		"MarkFacts": func() error {
 			_, err := s.MarkFacts(ctx, engine.FactsMark{Revision: "r1", Data: version})
 			return err
@@ -198,6 +210,16 @@ func testDoneContext(t *testing.T, s engine.Store) {
 	}
 	if name, err := s.SeededWith(ctx); err != nil || name != "" {
 		t.Errorf("SeededWith after a mark with a done context: %q, %v", name, err)
+	}
+	if keys, err := s.ListAPIKeys(ctx); err != nil || len(keys) != 0 {
+		t.Errorf("ListAPIKeys after a create with a done context: %v, %v", keys, err)
+	}
+	pending, err := s.PendingAudit(ctx)
+	must(t, err)
+	log, err := s.AuditLog(ctx, engine.AuditFilter{}, engine.Page{})
+	must(t, err)
+	if len(pending)+len(log.Items) != 0 {
+		t.Errorf("audit entries after writes with a done context: %v pending, %v logged", pending, log.Items)
 	}
 }
 
