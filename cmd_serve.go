@@ -472,8 +472,12 @@ const snapshotFileName = "cmap-read-model.snapshot"
 
 // snapshotFile returns the path of the snapshot file in the data folder
 // dir, creating the folder if needed (with --mongo-uri the embedded
-// database has not); "" when it cannot, which runs without one.
+// database has not); "" when there is no folder or it cannot be created,
+// which runs without a snapshot file.
 func snapshotFile(dir string, logger *slog.Logger) string {
+	if dir == "" {
+		return ""
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		logger.Warn("no snapshot file: every start reads the records from the database", "data", dir, "error", err)
 		return ""

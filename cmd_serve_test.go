@@ -521,3 +521,31 @@ func TestShutdownFinishesInFlightRequests(t *testing.T) {
 		t.Fatal("the server did not stop after the in-flight request was answered")
 	}
 }
+
+// A restart on the same data folder starts from the snapshot file the
+// stop wrote there, and serves the records as they were.
+func TestServeRestartStartsFromTheSnapshotFile(t *testing.T) {
+	cfg := serveConfig{Addr: "127.0.0.1:0", DataDir: t.TempDir(), RulesDir: "rules", SeedsDir: "seeds"}
+	first := start(t, cfg)
+	postAs(t, first.URL(), first.firstKey, `mutation { createCourse(input: { code: "TST-101", title: "Written before the stop", hours: 2, deliveryMode: ONLINE }) { code } }`, nil, &struct{}{})
+	stop(t, first)
+	file := filepath.Join(cfg.DataDir, snapshotFileName)
+	if _, err := os.Stat(file); err != nil {
+		t.Fatalf("the stop wrote no snapshot file: %v", err)
+	}
+
+	logs := &apptest.LogBuffer{}
+	again, err := startServer(context.Background(), cfg, slog.New(slog.NewTextHandler(logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop(t, again)
+	if !strings.Contains(logs.String(), "source="+file) {
+		t.Errorf("the restart did not start from %s:\n%s", file, logs)
+	}
+	var kept struct{ Course *struct{ Title string } }
+	post(t, again.URL(), `{ course(code: "TST-101") { title } }`, &kept)
+	if kept.Course == nil || kept.Course.Title != "Written before the stop" {
+		t.Errorf("after the restart: %+v", kept.Course)
+	}
+}
