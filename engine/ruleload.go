@@ -149,6 +149,7 @@ func LoadRuleSetFS(fsys fs.FS, name string, fw *Framework) (*RuleSet, error) {
 	if err := diags.Err(); err != nil {
 		return nil, err
 	}
+	rs.warnings = rs.warnings.Sort()
 	for _, r := range rs.rules {
 		rs.byID[r.ID] = r
 		if r.Kind == KindCourse {
@@ -462,7 +463,7 @@ func (rs *RuleSet) parseYields(s *ruleSpec, f *yamlFile, n yamlast.Node) []Yield
 		}
 		codes, msg := expandCodes(rs.fw, spec)
 		if msg != "" {
-			f.nodeErrorf(mv.Key, "%s", msg)
+			rs.unknownCodes(f, mv.Key, spec, msg)
 		}
 		lv, ok := f.str(mv.Value, "a level")
 		if !ok {
@@ -507,7 +508,7 @@ func (rs *RuleSet) parseExclude(f *yamlFile, n yamlast.Node) (bool, []string, []
 			}
 			cs, msg := expandCodes(rs.fw, spec)
 			if msg != "" {
-				f.nodeErrorf(it, "%s", msg)
+				rs.unknownCodes(f, it, spec, msg)
 			}
 			codes = append(codes, cs...)
 			for range cs {
@@ -527,6 +528,40 @@ var (
 	competencySpec = regexp.MustCompile(`^([1-9][0-9]*)\.(\*|0)$`)
 	rangeSpec      = regexp.MustCompile(`^([1-9][0-9]*\.[A-Z])\s*-\s*([1-9][0-9]*\.[A-Z])$`)
 )
+
+// unknownCodes reports spec, given at n, which expandCodes could not
+// expand (msg says why): as a warning with the crosswalk's suggestion when
+// it names a former code of the framework (one an earlier revision had),
+// and as an error otherwise.
+func (rs *RuleSet) unknownCodes(f *yamlFile, n yamlast.Node, spec, msg string) {
+	fc, ok := rs.formerSpec(spec)
+	if !ok {
+		f.nodeErrorf(n, "%s", msg)
+		return
+	}
+	rs.warnings = append(rs.warnings, diag.Errorf(f.nodePos(n).Within(f.src),
+		"%s is not in revision %d of the competency model: %s", fc.Code, rs.fw.Revision, fc.Suggestion()).WithSnippet(f.src))
+}
+
+// formerSpec returns the former code of the framework that spec names,
+// as one code, an end of a range or a whole competency, if any.
+func (rs *RuleSet) formerSpec(spec string) (FormerCode, bool) {
+	spec = strings.TrimSpace(spec)
+	var codes []string
+	if m := competencySpec.FindStringSubmatch(spec); m != nil {
+		codes = []string{m[1] + ".0"}
+	} else if m := rangeSpec.FindStringSubmatch(spec); m != nil {
+		codes = m[1:3]
+	} else {
+		codes = []string{spec}
+	}
+	for _, c := range codes {
+		if fc, ok := rs.fw.FormerCode(c); ok {
+			return fc, true
+		}
+	}
+	return FormerCode{}, false
+}
 
 // expandCodes returns the sub-competencies that spec names in framework
 // order: one code ("4.C"), a range within a competency ("1.A-1.E"), or a
@@ -833,6 +868,12 @@ func (s *ruleSpec) compile(rs *RuleSet) *Rule {
 		return nil
 	}
 	if s.bad {
+		return nil
+	}
+	if s.exclude && len(s.excludePos) == 0 {
+		// Every code of its exclude: list is a former code (see
+		// unknownCodes): it excludes nothing, where an empty list would
+		// exclude everything.
 		return nil
 	}
 	r := &Rule{
