@@ -138,7 +138,7 @@ func TestRulesNamingFormerCodesLoadWithWarnings(t *testing.T) {
 		"rules/courses/a.yaml:4:14: 1.E is not in revision 2 of the competency model: 1.E was retired in revision 2; the crosswalk maps it to nothing: drop it",
 		"rules/courses/a.yaml:4:26: 2.D is not in revision 2 of the competency model: 2.D was retired in revision 2; the crosswalk maps it to 2.E",
 		"rules/courses/a.yaml:7:15: 2.D is not in revision 2 of the competency model: 2.D was retired in revision 2; the crosswalk maps it to 2.E",
-		"rules/courses/a.yaml:10:14: 1.E is not in revision 2 of the competency model: 1.E was retired in revision 2; the crosswalk maps it to nothing: drop it",
+		"rules/courses/a.yaml:10:14: 1.A-1.E is skipped whole: 1.E is not in revision 2 of the competency model: 1.E was retired in revision 2; the crosswalk maps it to nothing: drop it",
 	}
 	if strings.Join(msgs, "\n") != strings.Join(want, "\n") {
 		t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(msgs, "\n"), strings.Join(want, "\n"))

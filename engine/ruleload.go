@@ -539,8 +539,11 @@ func (rs *RuleSet) unknownCodes(f *yamlFile, n yamlast.Node, spec, msg string) {
 		f.nodeErrorf(n, "%s", msg)
 		return
 	}
-	rs.warnings = append(rs.warnings, diag.Errorf(f.nodePos(n).Within(f.src),
-		"%s is not in revision %d of the competency model: %s", fc.Code, rs.fw.Revision, fc.Suggestion()).WithSnippet(f.src))
+	warning := fmt.Sprintf("%s is not in revision %d of the competency model: %s", fc.Code, rs.fw.Revision, fc.Suggestion())
+	if spec = strings.TrimSpace(spec); spec != fc.Code {
+		warning = fmt.Sprintf("%s is skipped whole: %s", spec, warning)
+	}
+	rs.warnings = append(rs.warnings, diag.Errorf(f.nodePos(n).Within(f.src), "%s", warning).WithSnippet(f.src))
 }
 
 // formerSpec returns the former code of the framework that spec names,
