@@ -226,6 +226,7 @@ func Open(ctx context.Context, store engine.Store, opts Options) (*App, error) {
 	if err != nil {
 		return nil, rulesError(err)
 	}
+	a.warnFormerCodes(rules)
 	s, err := a.buildState(rules, snap, nil)
 	if err != nil {
 		return nil, err
@@ -402,5 +403,16 @@ func (a *App) rulesFor(fw *engine.Framework) (*engine.RuleSet, error) {
 	if err != nil {
 		return nil, errors.Join(errFrameworkMismatch, err)
 	}
+	a.warnFormerCodes(rules)
 	return rules, nil
+}
+
+// warnFormerCodes logs each rule entry that names a code the model's
+// revision no longer has (engine.RuleSet.Warnings), with the crosswalk's
+// suggestion.
+func (a *App) warnFormerCodes(rules *engine.RuleSet) {
+	for _, d := range rules.Warnings() {
+		a.logger.Warn("a rule names a code the competency model no longer has; the entry yields nothing",
+			"revision", rules.Framework().Revision, "at", d.Pos.String(), "warning", d.Message)
+	}
 }
