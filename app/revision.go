@@ -9,6 +9,7 @@ import (
 
 	"cmap/diag"
 	"cmap/engine"
+	"cmap/ruleplan"
 )
 
 // Model revisions
@@ -43,6 +44,18 @@ type RevisionPlan struct {
 	// View is the state after the revision: the facts and answers
 	// computed against it.
 	View View
+	// Impact is what the revision changes over the records, in the terms
+	// of the new revision (see package ruleplan): the facts, gaps and
+	// blocking demand of its sub-competencies, the positions whose
+	// requirements change, the people whose readiness changes. Facts of
+	// codes the new revision no longer has are not listed: they go with
+	// the codes (see Warnings).
+	Impact *ruleplan.Plan
+}
+
+// side returns the view as one side of a rule plan.
+func (v View) side() *ruleplan.Side {
+	return &ruleplan.Side{Rules: v.s.rules, Coverage: v.s.coverage, Requirements: v.s.requirements, Index: v.s.index}
 }
 
 // PreviewRevision returns what ApplyRevision(ctx, next, cw) would do now,
@@ -64,6 +77,7 @@ func (a *App) PreviewRevision(ctx context.Context, next *engine.Framework, cw en
 		return nil, err
 	}
 	plan.View = View{s}
+	plan.Impact = ruleplan.Compare(a.View().side(), plan.View.side())
 	return plan, nil
 }
 
@@ -100,6 +114,7 @@ func (a *App) ApplyRevision(ctx context.Context, next *engine.Framework, cw engi
 		e.Prior = revs[len(revs)-1].Audit
 	}
 	rev.Audit = e.ID
+	before := a.View()
 	err = a.audit.do(ctx, e, func() error {
 		if err := a.store.AddFrameworkRevision(ctx, rev); err != nil {
 			return err
@@ -112,6 +127,7 @@ func (a *App) ApplyRevision(ctx context.Context, next *engine.Framework, cw engi
 	a.logger.Info("model revision applied", "revision", rev.Number(), "previous", prev.Revision,
 		"name", rev.Framework.Name, "crosswalk", len(cw), "rule warnings", len(plan.Warnings))
 	plan.View = a.View()
+	plan.Impact = ruleplan.Compare(before.side(), plan.View.side())
 	return plan, nil
 }
 

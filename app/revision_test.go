@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -58,6 +59,15 @@ func TestPreviewRevisionEqualsApplyingIt(t *testing.T) {
 	}
 	if !reflect.DeepEqual(preview.Revision.Framework, applied.Revision.Framework) || !reflect.DeepEqual(preview.Warnings, applied.Warnings) {
 		t.Error("the preview's revision or warnings differ from the applied ones")
+	}
+	if !reflect.DeepEqual(preview.Impact, applied.Impact) {
+		t.Error("the preview's impact differs from the applied one's")
+	}
+	// The new sub-competencies no course covers open gaps; positions lose
+	// the requirements of 4.C (4.M is required by no rule yet).
+	if !preview.Impact.Changed() || len(preview.Impact.Gaps) == 0 || !slices.Contains(preview.Impact.Gaps[0].Opened, "4.M") ||
+		!slices.Contains(preview.Impact.Gaps[0].Opened, "9.E") {
+		t.Errorf("impact: %s; gaps %+v", preview.Impact.Summary(), preview.Impact.Gaps)
 	}
 	reopened, err := stateOf(openApp(t, applyStore, app.Options{}))
 	must(t, err)
