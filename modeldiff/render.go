@@ -15,7 +15,7 @@ func (d *Diff) Summary() string {
 	s := fmt.Sprintf("%d added, %d removed, %d renamed, %d reworded, %d moved, %d split, %d merged, %d retired",
 		len(d.Added), len(d.Removed), len(d.Renamed), len(d.Reworded), count[Moved], count[Split], count[Merged], count[Retired])
 	if len(d.Suggested) > 0 {
-		s += fmt.Sprintf("; %d suggested moves", len(d.Suggested))
+		s += fmt.Sprintf("; %d suggested %s", len(d.Suggested), map[bool]string{true: "move", false: "moves"}[len(d.Suggested) == 1])
 	}
 	return s
 }
