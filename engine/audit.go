@@ -38,7 +38,6 @@ const (
 // AuditModelKey is the key of the competency model in the audit trail.
 const AuditModelKey = "framework"
 
-
 // Audited operations (AuditEntry.Operation).
 const (
 	OpCreate     = "create"
