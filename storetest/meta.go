@@ -125,8 +125,14 @@ func testDoneContext(t *testing.T, s engine.Store) {
 	cancel()
 	completion := engine.Completion{CourseCode: "SCO-301", Completed: time.Now()}
 	calls := map[string]func() error{
-		"Framework":         func() error { _, err := s.Framework(ctx); return err },
-		"PutFramework":      func() error { return s.PutFramework(ctx, SampleFramework()) },
+		"Framework":          func() error { _, err := s.Framework(ctx); return err },
+		"PutFramework":       func() error { return s.PutFramework(ctx, SampleFramework()) },
+		"FrameworkRevisions": func() error { _, err := s.FrameworkRevisions(ctx); return err },
+		"AddFrameworkRevision": func() error {
+			r := &engine.FrameworkRevision{Framework: SampleFramework()}
+			r.Framework.Revision = 1
+			return s.AddFrameworkRevision(ctx, r)
+		},
 		"Course":            func() error { _, err := s.Course(ctx, c.Code); return err },
 		"CoursesByCode":     func() error { _, err := s.CoursesByCode(ctx, []string{c.Code}); return err },
 		"ListCourses":       func() error { _, err := s.ListCourses(ctx, engine.CourseFilter{}, engine.Page{}); return err },
