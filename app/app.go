@@ -316,6 +316,17 @@ func (a *App) PutFramework(ctx context.Context, f *engine.Framework) error {
 	if err := f.Validate(); err != nil {
 		return err
 	}
+	// The rules are checked against f as the store keeps it: under the
+	// active revision's number and former codes.
+	f = f.Clone()
+	f.Revision, f.Former = 1, nil
+	switch cur, err := a.store.Framework(ctx); engine.ErrorCode(err) {
+	case "":
+		f.Revision, f.Former = cur.Revision, cur.Former
+	case engine.ENOTFOUND:
+	default:
+		return err
+	}
 	rules, err := engine.LoadRuleSet(a.opts.RulesDir, f)
 	if err != nil {
 		return rulesError(err)

@@ -113,9 +113,9 @@ type Store interface {
 	// framework, with its Revision and Former codes (ENOTFOUND if none).
 	Framework(ctx context.Context) (*Framework, error)
 	// PutFramework replaces the model of the active revision with f,
-	// keeping the revision's number, former codes and crosswalk, or
-	// stores f as revision 1 when there is none; it sets f.Revision and
-	// f.Former to the stored ones. It makes no new revision (that is
+	// keeping the revision's number, former codes and crosswalk (f's
+	// Revision and Former are ignored), or stores f as revision 1 when
+	// there is none. It makes no new revision (that is
 	// AddFrameworkRevision): seeding and tests use it. EINVALID when f
 	// fails Validate.
 	PutFramework(ctx context.Context, f *Framework) error

@@ -183,7 +183,6 @@ func (s *Store) PutFramework(ctx context.Context, f *engine.Framework) error {
 	} else {
 		s.revisions = []*engine.FrameworkRevision{r}
 	}
-	f.Revision, f.Former = r.Framework.Revision, r.Framework.Clone().Former
 	s.logChange(engine.ChangeFramework, "")
 	return nil
 }

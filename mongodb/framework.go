@@ -63,8 +63,6 @@ func (db *DB) PutFramework(ctx context.Context, f *engine.Framework) error {
 		if _, err := db.frameworks.ReplaceOne(ctx, bson.D{{Key: "_id", Value: frameworkID}}, d, options.Replace().SetUpsert(true)); err != nil {
 			return internal("save framework", err)
 		}
-		stored := d.record()
-		f.Revision, f.Former = stored.Revision, stored.Former
 		return nil
 	})
 }

@@ -13,17 +13,24 @@ func testFramework(t *testing.T, s engine.Store) {
 	_, err := s.Framework(ctx)
 	wantCode(t, err, engine.ENOTFOUND)
 
+	// The first framework stored is revision 1.
 	f := SampleFramework()
 	must(t, s.PutFramework(ctx, f))
+	if f.Revision != 0 {
+		t.Errorf("PutFramework changed the framework it was given: revision %d", f.Revision)
+	}
 	got, err := s.Framework(ctx)
 	must(t, err)
+	f.Revision = 1
 	assertEqual(t, got, f)
 
 	f.Name = "Security Cooperation (2025)"
 	f.Competencies = f.Competencies[:1]
+	f.Revision = 0
 	must(t, s.PutFramework(ctx, f))
 	got, err = s.Framework(ctx)
 	must(t, err)
+	f.Revision = 1
 	assertEqual(t, got, f)
 
 	bad := SampleFramework()
