@@ -255,7 +255,7 @@ func runModelApply(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fmt.Fprintf(stdout, "revision %d of %q %s over revision %d\n\n", plan.Revision.Number(), plan.Revision.Framework.Name, verb, max(plan.Previous.Revision, 1))
 	d.WriteText(stdout)
 	if len(plan.Warnings) > 0 {
-		fmt.Fprintf(stdout, "\nrules that name codes revision %d no longer has (those entries yield nothing until you update them):\n", plan.Revision.Number())
+		fmt.Fprintf(stdout, "\nrules to review under revision %d (an entry naming a code it no longer has yields nothing until updated):\n", plan.Revision.Number())
 		for _, w := range plan.Warnings {
 			fmt.Fprintf(stdout, "  %s\n", w.Error())
 		}

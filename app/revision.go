@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -39,7 +40,11 @@ type RevisionPlan struct {
 	// be (PreviewRevision; its AppliedAt is zero).
 	Revision *engine.FrameworkRevision
 	// Warnings are the rule entries that name a code the new revision
-	// no longer has (see engine.RuleSet.Warnings).
+	// no longer has (see engine.RuleSet.Warnings), and those that name a
+	// code the crosswalk maps away from which the new revision gives to
+	// another item (engine.Reused), sorted by position. The second kind
+	// is said once, here: under the new revision the code is simply one
+	// of its own.
 	Warnings diag.List
 	// View is the state after the revision: the facts and answers
 	// computed against it.
@@ -154,7 +159,22 @@ func (a *App) planRevision(ctx context.Context, next *engine.Framework, cw engin
 	if err != nil {
 		return nil, nil, rulesError(err)
 	}
-	return &RevisionPlan{Previous: prev, Revision: rev, Warnings: rules.Warnings()}, rules, nil
+	warnings := slices.Clone(rules.Warnings())
+	for _, u := range engine.Reused(next, cw, serving.CodeUses()) {
+		e, _ := cw.Lookup(u.Code)
+		warnings.Add(u.Pos, "rule %s names %s, which revision %d gives to another item (%q); the crosswalk maps the old %s to %s: check that the rule means the new one",
+			u.Rule, u.Code, rev.Number(), next.SubCompetency(u.Code).Statement, u.Code, crosswalkTargets(e))
+	}
+	return &RevisionPlan{Previous: prev, Revision: rev, Warnings: warnings.Sort()}, rules, nil
+}
+
+// crosswalkTargets says where an entry maps its old code: "4.M", "4.M,
+// 4.N" or "nothing (retired)".
+func crosswalkTargets(e engine.CrosswalkEntry) string {
+	if len(e.New) == 0 {
+		return "nothing (retired)"
+	}
+	return strings.Join(e.New, ", ")
 }
 
 // unaccountedError is the EINVALID error of a crosswalk that leaves the
@@ -166,7 +186,7 @@ func unaccountedError(revision int, uses []engine.CodeUse) error {
 		if where[u.Code] == nil {
 			codes = append(codes, u.Code)
 		}
-		where[u.Code] = append(where[u.Code], fmt.Sprintf("rule %s at %s", u.Rule, u.Where))
+		where[u.Code] = append(where[u.Code], fmt.Sprintf("rule %s at %s", u.Rule, u.Pos))
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "the crosswalk leaves %d %s in use unaccounted for: revision %d does not have %s, and the rules name %s; map each to its new code or to %s:",

@@ -212,3 +212,39 @@ func TestReconcileSettlesRevisionEntries(t *testing.T) {
 		t.Errorf("audit trail: %v", problems)
 	}
 }
+
+// A revision that moves 4.C away and gives the code to a new item: the
+// rules naming 4.C now name the new item, which the plan says once.
+func TestPreviewRevisionWarnsOfRulesNamingAReusedCode(t *testing.T) {
+	ctx := context.Background()
+	a := openApp(t, sampleStore(t), app.Options{})
+	next, cw := revisedModel(t, sampleCrosswalk)
+	sales := &next.Competencies[3]
+	sales.SubCompetencies = append(sales.SubCompetencies, engine.SubCompetency{Code: "4.C", Statement: "Plan partner nation participation in trade events."})
+	plan, err := a.PreviewRevision(ctx, next, cw)
+	must(t, err)
+	line, col := apptest.PositionOf(t, "../rules/positions/sco.yaml", "4.C: Basic")
+	want := "../rules/positions/sco.yaml:" + strconv.Itoa(line) + ":" + strconv.Itoa(col) +
+		`: rule sco-core names 4.C, which revision 2 gives to another item ("Plan partner nation participation in trade events."); the crosswalk maps the old 4.C to 4.M: check that the rule means the new one`
+	var reused, former int
+	found := false
+	for _, w := range plan.Warnings {
+		switch {
+		case strings.Contains(w.Message, "gives to another item"):
+			reused++
+		case strings.Contains(w.Message, "4.K was retired in revision 2"):
+			former++
+		default:
+			t.Errorf("unexpected warning %s", w.Error())
+		}
+		found = found || w.Error() == want
+	}
+	// 4.C is named by a course rule, sco-core, and two ia rules (4.* and
+	// 4.A-4.C); 4.K by a course rule.
+	if !found || reused != 4 || former != 1 {
+		t.Errorf("%d warnings of the reused code, %d of the retired one; want 4 and 1, among them\n%s\ngot %v", reused, former, want, plan.Warnings)
+	}
+	if len(plan.View.RuleSet().Warnings()) != 1 {
+		t.Errorf("the rule set under the revision warns %v; want the retired 4.K alone", plan.View.RuleSet().Warnings())
+	}
+}

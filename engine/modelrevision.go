@@ -3,6 +3,8 @@ package engine
 import (
 	"fmt"
 	"slices"
+
+	"cmap/diag"
 	"strings"
 	"time"
 )
@@ -248,9 +250,9 @@ func Revise(prev, next *Framework, cw Crosswalk) (*FrameworkRevision, error) {
 // covers:, requires: or exclude: entry.
 type CodeUse struct {
 	Code string
-	// Rule is the rule's ID; Where is the file:line:col of the entry.
-	Rule  string
-	Where string
+	// Rule is the rule's ID; Pos is where the entry is.
+	Rule string
+	Pos  diag.Pos
 }
 
 // Unaccounted returns the uses of codes (codes of the revision being
@@ -267,6 +269,20 @@ func Unaccounted(next *Framework, cw Crosswalk, uses []CodeUse) []CodeUse {
 			continue
 		}
 		out = append(out, u)
+	}
+	return out
+}
+
+// Reused returns the uses of codes that cw maps to other codes and that
+// next still has, in the order of uses: the new revision gave the code to
+// another item, and what names it now names that item, which may not be
+// what its author meant.
+func Reused(next *Framework, cw Crosswalk, uses []CodeUse) []CodeUse {
+	var out []CodeUse
+	for _, u := range uses {
+		if e, ok := cw.Lookup(u.Code); ok && !slices.Contains(e.New, u.Code) && codeKind(next, u.Code) != "" {
+			out = append(out, u)
+		}
 	}
 	return out
 }

@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"cmap/diag"
 )
 
 // revisedFramework returns testFramework revised: 1.E retired, 2.D moved
@@ -94,7 +96,7 @@ func TestUnaccountedNamesTheUsesOfDroppedCodes(t *testing.T) {
 		"courses/a.yaml": "rules:\n  - id: a\n    course: \"true\"\n    covers: {1.E: Basic, 2.D: Basic, 3.A: Basic}\n",
 	})
 	uses := rs.CodeUses()
-	if len(uses) != 3 || uses[0] != (CodeUse{Code: "1.E", Rule: "a", Where: "rules/courses/a.yaml:4:14"}) {
+	if len(uses) != 3 || uses[0] != (CodeUse{Code: "1.E", Rule: "a", Pos: diag.Pos{File: "rules/courses/a.yaml", Line: 4, Col: 14}}) {
 		t.Fatalf("CodeUses = %+v", uses)
 	}
 	got := Unaccounted(revisedFramework(), Crosswalk{{Old: "2.D", New: []string{"2.E"}}}, uses)
@@ -103,6 +105,18 @@ func TestUnaccountedNamesTheUsesOfDroppedCodes(t *testing.T) {
 	}
 	if got := Unaccounted(revisedFramework(), Crosswalk{{Old: "1.E"}, {Old: "2.D", New: []string{"2.E"}}}, uses); len(got) != 0 {
 		t.Errorf("Unaccounted with every dropped code mapped = %+v", got)
+	}
+
+	// 3.A moved to 3.E, and the new revision gives 3.A to another item:
+	// the rule naming 3.A now names that item.
+	next := revisedFramework()
+	next.Competencies[2].SubCompetencies = append(next.Competencies[2].SubCompetencies, SubCompetency{Code: "3.E", Statement: "Do A"})
+	cw := Crosswalk{{Old: "1.E"}, {Old: "2.D", New: []string{"2.E"}}, {Old: "3.A", New: []string{"3.E"}}}
+	if got := Reused(next, cw, uses); len(got) != 1 || got[0].Code != "3.A" {
+		t.Errorf("Reused = %+v, want the use of 3.A alone", got)
+	}
+	if got := Reused(next, cw[:2], uses); len(got) != 0 {
+		t.Errorf("Reused with no code moved away = %+v", got)
 	}
 }
 

@@ -145,10 +145,10 @@ func (rs *RuleSet) CodeUses() []CodeUse {
 	var out []CodeUse
 	for _, r := range rs.rules {
 		for i, y := range r.Yields {
-			out = append(out, CodeUse{Code: y.SubCompetency, Rule: r.ID, Where: r.yieldPos[i].String()})
+			out = append(out, CodeUse{Code: y.SubCompetency, Rule: r.ID, Pos: r.yieldPos[i]})
 		}
 		for i, c := range r.ExcludeCodes {
-			out = append(out, CodeUse{Code: c, Rule: r.ID, Where: r.excludePos[i].String()})
+			out = append(out, CodeUse{Code: c, Rule: r.ID, Pos: r.excludePos[i]})
 		}
 	}
 	return out
