@@ -152,26 +152,28 @@ func TestRulesNamingFormerCodesLoadWithWarnings(t *testing.T) {
 		"rules/courses/a.yaml:4:14: 1.E is not in revision 2 of the competency model: 1.E was retired in revision 2; the crosswalk maps it to nothing: drop it",
 		"rules/courses/a.yaml:4:26: 2.D is not in revision 2 of the competency model: 2.D was retired in revision 2; the crosswalk maps it to 2.E",
 		"rules/courses/a.yaml:7:15: 2.D is not in revision 2 of the competency model: 2.D was retired in revision 2; the crosswalk maps it to 2.E",
-		"rules/courses/a.yaml:10:14: 1.A-1.E is skipped whole: 1.E is not in revision 2 of the competency model: 1.E was retired in revision 2; the crosswalk maps it to nothing: drop it",
+		"rules/courses/a.yaml:10:14: 1.A-1.E names 1.A, 1.B, 1.C, 1.D only: 1.E is not in revision 2 of the competency model: 1.E was retired in revision 2; the crosswalk maps it to nothing: drop it",
 	}
 	if strings.Join(msgs, "\n") != strings.Join(want, "\n") {
 		t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(msgs, "\n"), strings.Join(want, "\n"))
 	}
 	// What is left of each rule: a's other yield; no exclusion (b would
-	// otherwise exclude everything); c yields nothing.
+	// otherwise exclude everything); c's range without its former end.
 	if a := rs.Rule("a"); len(a.Yields) != 1 || a.Yields[0].SubCompetency != "3.A" {
 		t.Errorf("rule a yields %+v, want 3.A alone", a.Yields)
 	}
 	if rs.Rule("b") != nil {
 		t.Error("rule b, whose exclude: list names only a former code, loaded")
 	}
-	if c := rs.Rule("c"); c == nil || len(c.Yields) != 0 {
+	if c := rs.Rule("c"); c == nil || len(c.Yields) != 4 || c.Yields[3].SubCompetency != "1.D" {
 		t.Errorf("rule c: %+v", c)
 	}
 
-	// A code no revision had stays an error.
-	files["courses/a.yaml"] = "rules:\n  - id: a\n    course: \"true\"\n    covers: {2.Q: Basic}\n"
-	if _, err := LoadRuleSetFS(ruleFS(files), "rules", r2.Framework); err == nil || !strings.Contains(err.Error(), "unknown sub-competency 2.Q") {
-		t.Errorf("a code no revision had: %v", err)
+	// A code no revision had stays an error, in a range too.
+	for spec, want := range map[string]string{"2.Q": "unknown sub-competency 2.Q", "1.E-1.Q": "in range 1.E-1.Q"} {
+		files["courses/a.yaml"] = "rules:\n  - id: a\n    course: \"true\"\n    covers: {" + spec + ": Basic}\n"
+		if _, err := LoadRuleSetFS(ruleFS(files), "rules", r2.Framework); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want %q", spec, err, want)
+		}
 	}
 }

@@ -463,7 +463,7 @@ func (rs *RuleSet) parseYields(s *ruleSpec, f *yamlFile, n yamlast.Node) []Yield
 		}
 		codes, msg := expandCodes(rs.fw, spec)
 		if msg != "" {
-			rs.unknownCodes(f, mv.Key, spec, msg)
+			codes = rs.unknownCodes(f, mv.Key, spec, msg)
 		}
 		lv, ok := f.str(mv.Value, "a level")
 		if !ok {
@@ -508,7 +508,7 @@ func (rs *RuleSet) parseExclude(f *yamlFile, n yamlast.Node) (bool, []string, []
 			}
 			cs, msg := expandCodes(rs.fw, spec)
 			if msg != "" {
-				rs.unknownCodes(f, it, spec, msg)
+				cs = rs.unknownCodes(f, it, spec, msg)
 			}
 			codes = append(codes, cs...)
 			for range cs {
@@ -530,40 +530,69 @@ var (
 )
 
 // unknownCodes reports spec, given at n, which expandCodes could not
-// expand (msg says why): as a warning with the crosswalk's suggestion when
-// it names a former code of the framework (one an earlier revision had),
-// and as an error otherwise.
-func (rs *RuleSet) unknownCodes(f *yamlFile, n yamlast.Node, spec, msg string) {
-	fc, ok := rs.formerSpec(spec)
+// expand (msg says why), and returns the codes to read it as. When spec
+// names a former code of the framework (one an earlier revision had), it
+// is a warning with the crosswalk's suggestion: a former code names
+// nothing, a range with a former end names the codes of the framework
+// between its ends. Otherwise it is an error, and spec names nothing.
+func (rs *RuleSet) unknownCodes(f *yamlFile, n yamlast.Node, spec, msg string) []string {
+	spec = strings.TrimSpace(spec)
+	fc, codes, ok := rs.formerSpec(spec)
 	if !ok {
 		f.nodeErrorf(n, "%s", msg)
-		return
+		return nil
 	}
 	warning := fmt.Sprintf("%s is not in revision %d of the competency model: %s", fc.Code, rs.fw.Revision, fc.Suggestion())
-	if spec = strings.TrimSpace(spec); spec != fc.Code {
-		warning = fmt.Sprintf("%s is skipped whole: %s", spec, warning)
+	switch {
+	case spec == fc.Code:
+	case len(codes) > 0:
+		warning = fmt.Sprintf("%s names %s only: %s", spec, strings.Join(codes, ", "), warning)
+	default:
+		warning = fmt.Sprintf("%s names nothing: %s", spec, warning)
 	}
 	rs.warnings = append(rs.warnings, diag.Errorf(f.nodePos(n).Within(f.src), "%s", warning).WithSnippet(f.src))
+	return codes
 }
 
 // formerSpec returns the former code of the framework that spec names,
-// as one code, an end of a range or a whole competency, if any.
-func (rs *RuleSet) formerSpec(spec string) (FormerCode, bool) {
-	spec = strings.TrimSpace(spec)
-	var codes []string
+// as one code, an end of a range or a whole competency, and the codes of
+// the framework spec still names (those between the ends of a range);
+// false when spec names no former code, or is wrong in another way too
+// (an end no revision had, a range across competencies or backwards).
+func (rs *RuleSet) formerSpec(spec string) (FormerCode, []string, bool) {
 	if m := competencySpec.FindStringSubmatch(spec); m != nil {
-		codes = []string{m[1] + ".0"}
-	} else if m := rangeSpec.FindStringSubmatch(spec); m != nil {
-		codes = m[1:3]
-	} else {
-		codes = []string{spec}
+		fc, ok := rs.fw.FormerCode(m[1] + ".0")
+		return fc, nil, ok
 	}
-	for _, c := range codes {
-		if fc, ok := rs.fw.FormerCode(c); ok {
-			return fc, true
+	m := rangeSpec.FindStringSubmatch(spec)
+	if m == nil {
+		fc, ok := rs.fw.FormerCode(spec)
+		return fc, nil, ok
+	}
+	from, to := m[1], m[2]
+	if CompetencyOf(from) != CompetencyOf(to) || from > to {
+		return FormerCode{}, nil, false
+	}
+	var former *FormerCode
+	for _, end := range []string{to, from} {
+		if fc, ok := rs.fw.FormerCode(end); ok {
+			former = &fc
+		} else if rs.fw.SubCompetency(end) == nil {
+			return FormerCode{}, nil, false
 		}
 	}
-	return FormerCode{}, false
+	if former == nil {
+		return FormerCode{}, nil, false
+	}
+	var codes []string
+	if c := rs.fw.Competency(CompetencyOf(from)); c != nil {
+		for _, s := range c.SubCompetencies {
+			if s.Code >= from && s.Code <= to {
+				codes = append(codes, s.Code)
+			}
+		}
+	}
+	return *former, codes, true
 }
 
 // expandCodes returns the sub-competencies that spec names in framework
