@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"log/slog"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strconv"
@@ -246,5 +247,40 @@ func TestPreviewRevisionWarnsOfRulesNamingAReusedCode(t *testing.T) {
 	}
 	if len(plan.View.RuleSet().Warnings()) != 1 {
 		t.Errorf("the rule set under the revision warns %v; want the retired 4.K alone", plan.View.RuleSet().Warnings())
+	}
+}
+
+// Another instance on the store catches up with a revision: it serves the
+// new revision, its rules warn of the codes it dropped, and it answers
+// what an App opened afresh answers. An instance started then logs the
+// warnings, and a reload of its rules reports them in its status.
+func TestAnotherInstanceCatchesUpWithARevision(t *testing.T) {
+	ctx := context.Background()
+	store := sampleStore(t)
+	a1 := openApp(t, store, app.Options{})
+	a2 := openApp(t, store, app.Options{})
+	next, cw := revisedModel(t, sampleCrosswalk)
+	_, err := a1.ApplyRevision(ctx, next, cw)
+	must(t, err)
+	a2.CatchUp()
+	if fw := a2.View().Framework(); fw.Revision != 2 || len(a2.View().RuleSet().Warnings()) != 4 {
+		t.Fatalf("after catching up: revision %d, %d warnings", fw.Revision, len(a2.View().RuleSet().Warnings()))
+	}
+	wantSameAnswers(t, "after a revision applied elsewhere", a2, store)
+
+	rules := apptest.CopyRules(t, "../rules")
+	logs := &apptest.LogBuffer{}
+	a3 := openApp(t, store, app.Options{RulesDir: rules, Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	if !strings.Contains(logs.String(), "a rule names a code the competency model no longer has") ||
+		!strings.Contains(logs.String(), "4.C was retired in revision 2; the crosswalk maps it to 4.M") {
+		t.Errorf("the log of an instance started on revision 2 does not report the warnings:\n%s", logs.String())
+	}
+	// The rule author drops 4.K from the course rules and reloads: the
+	// three entries naming 4.C are still reported.
+	apptest.EditFile(t, filepath.Join(rules, "courses", "4-sales-and-transfers.yaml"), "covers: {4.K: tier}", "covers: {4.G: tier}")
+	status, err := a3.ReloadRules(ctx)
+	must(t, err)
+	if w := status.Rules.Warnings(); len(w) != 3 || strings.Contains(w.Error(), "4.K") {
+		t.Errorf("after the reload: %v", w)
 	}
 }
