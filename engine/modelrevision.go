@@ -175,23 +175,6 @@ func (cw Crosswalk) Validate(old, next *Framework) error {
 	return nil
 }
 
-// Removed returns the codes of old, competencies and sub-competencies, in
-// model order, that next does not have.
-func Removed(old, next *Framework) []string {
-	var out []string
-	for _, c := range old.Competencies {
-		if next.Competency(c.Code) == nil {
-			out = append(out, c.Code)
-		}
-		for _, s := range c.SubCompetencies {
-			if next.SubCompetency(s.Code) == nil {
-				out = append(out, s.Code)
-			}
-		}
-	}
-	return out
-}
-
 // Revise returns the revision that follows prev with the model next and
 // the crosswalk cw: a copy of next numbered prev.Revision+1 (2 after an
 // unnumbered prev), with its Former codes: those of prev that next does
@@ -200,8 +183,7 @@ func Removed(old, next *Framework) []string {
 // Validate ("framework.") or cw fails Validate ("crosswalk[i].").
 //
 // Revise does not require cw to account for every code next drops:
-// which of those matter depends on what names them (see
-// Unaccounted).
+// which of those matter depends on what names them (see Unaccounted).
 func Revise(prev, next *Framework, cw Crosswalk) (*FrameworkRevision, error) {
 	if err := next.Validate(); err != nil {
 		return nil, prefixField("framework", err)
