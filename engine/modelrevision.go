@@ -3,10 +3,10 @@ package engine
 import (
 	"fmt"
 	"slices"
-
-	"cmap/diag"
 	"strings"
 	"time"
+
+	"cmap/diag"
 )
 
 // Model revisions
