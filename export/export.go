@@ -228,11 +228,12 @@ func ParseKind(s string) (Kind, error) {
 			return k, nil
 		}
 	}
-	return "", engine.Invalid("kind", "unknown export %q: want %s", s, kindNames())
+	return "", engine.Invalid("kind", "unknown export %q: want %s", s, KindNames())
 }
 
-// kindNames lists the kinds in words: "a, b or c".
-func kindNames() string {
+// KindNames lists the kinds in words, in the order of Kinds: "courses,
+// positions, ... or readiness".
+func KindNames() string {
 	names := make([]string, len(Kinds))
 	for i, k := range Kinds {
 		names[i] = string(k)
