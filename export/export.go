@@ -415,6 +415,7 @@ func coverageTable(m *analysis.Matrix) *table {
 		t.header = append(t.header, c.Code)
 	}
 	counts := len(t.header)
+	t.evenColumns = [2]int{3, counts}
 	for _, l := range m.Levels {
 		t.header = append(t.header, l+" courses")
 	}

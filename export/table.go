@@ -79,6 +79,9 @@ type table struct {
 	// freezeColumns is how many columns a workbook keeps in view beside
 	// the header row, which it always keeps.
 	freezeColumns int
+	// evenColumns are columns [from, to) that a workbook gives one width,
+	// their widest (the coverage matrix's course columns).
+	evenColumns [2]int
 }
 
 // writeCSV writes t as CSV (RFC 4180).
@@ -222,13 +225,20 @@ func (b *workbook) addTable(t *table) error {
 	if err != nil {
 		return err
 	}
-	// excelize puts each column's width before those set already: set
-	// them from the last so that they come in order, as Excel wants.
+	// Each call costs excelize time in the number of widths set already,
+	// so columns of one width are set at once. excelize puts a width
+	// before those set already: set them from the last so that they come
+	// in order, as Excel wants.
 	widths := columnWidths(t)
-	for i := len(widths) - 1; i >= 0; i-- {
-		if err := sw.SetColWidth(i+1, i+1, widths[i]); err != nil {
+	for last := len(widths) - 1; last >= 0; {
+		first := last
+		for first > 0 && widths[first-1] == widths[last] {
+			first--
+		}
+		if err := sw.SetColWidth(first+1, last+1, widths[last]); err != nil {
 			return err
 		}
+		last = first - 1
 	}
 	topLeft, _ := excelize.CoordinatesToCellName(t.freezeColumns+1, 2)
 	panes := &excelize.Panes{Freeze: true, XSplit: t.freezeColumns, YSplit: 1, TopLeftCell: topLeft, ActivePane: "bottomLeft"}
@@ -314,15 +324,21 @@ func columnWidths(t *table) []float64 {
 			widths[i] = max(widths[i], float64(n)+2)
 		}
 	}
+	if from, to := t.evenColumns[0], t.evenColumns[1]; from < to {
+		widest := slices.Max(widths[from:to])
+		for i := from; i < to; i++ {
+			widths[i] = widest
+		}
+	}
 	for i := range widths {
 		widths[i] = min(max(widths[i], 6), 60)
 	}
 	return widths
 }
 
-// write writes the workbook, its first sheet the active one.
+// write writes the workbook. Its first sheet is the active one, as in a
+// new file: setting it would read every streamed sheet back.
 func (b *workbook) write(w io.Writer) error {
-	b.f.SetActiveSheet(0)
 	if err := b.f.Write(w); err != nil {
 		return err
 	}
