@@ -379,3 +379,30 @@ func TestCatalogueJSON(t *testing.T) {
 		}
 	}
 }
+
+// A course whose list item holds a line break has no cell of one item a
+// line: CSV and XLSX refuse it naming the course and the item, before
+// writing anything; JSON keeps it.
+func TestCatalogueRefusesListItemsACellCannotKeep(t *testing.T) {
+	ix, err := analysis.Build(analysis.Snapshot{
+		Framework: &engine.Framework{Name: "Test", Competencies: []engine.Competency{{Code: "1.0", Title: "One",
+			SubCompetencies: []engine.SubCompetency{{Code: "1.A", Statement: "First"}}}}},
+		Scale: engine.DefaultScale(),
+		Courses: []*engine.Course{{Code: "A-101", Title: "Intro", Objectives: []string{"one", "two\nlines"}, Hours: 4,
+			DeliveryMode: engine.DeliveryOnline, Status: engine.CourseActive}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []export.Format{export.CSV, export.XLSX} {
+		var buf bytes.Buffer
+		err := export.Write(&buf, ix, export.KindCourses, f, export.Options{})
+		if engine.ErrorField(err) != "format" || !strings.Contains(err.Error(), "courses A-101: objectives[1]") || buf.Len() != 0 {
+			t.Errorf("%s: %v after %d bytes, want EINVALID naming A-101's objectives[1] before writing", f, err, buf.Len())
+		}
+	}
+	doc := decode(t, write(t, ix, export.KindCourses, export.JSON, export.Options{}))
+	if got := canonical(t, doc["courses"].([]any)[0].(map[string]any)["objectives"]); got != `["one","two\nlines"]` {
+		t.Errorf("JSON objectives %s", got)
+	}
+}
