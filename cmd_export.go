@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mattn/go-isatty"
+
 	"cmap/analysis"
 	"cmap/engine"
 	"cmap/export"
@@ -114,8 +116,8 @@ Examples:
 	if c.format, err = export.ParseFormat(*format); err != nil {
 		return c, usageError(fs, stderr, "--format: %s", messageOf(err)), false
 	}
-	if !c.kind.Supports(c.format) {
-		return c, usageError(fs, stderr, "--format: the catalogue is four tables and a CSV file holds one: use xlsx or json, or export courses, positions, people and completions one by one"), false
+	if err := c.kind.Check(c.format); err != nil {
+		return c, usageError(fs, stderr, "--format: %s", messageOf(err)), false
 	}
 	if err := flagsFromEnv(fs, getenv); err != nil {
 		return c, usageError(fs, stderr, "%v", err), false
@@ -128,6 +130,10 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	cfg, code, ok := parseExportFlags(args, os.Getenv, stdout, stderr)
 	if !ok {
 		return code
+	}
+	if cfg.output == "" && cfg.format == export.XLSX && isTerminal(stdout) {
+		fmt.Fprintln(stderr, "cmap export: a workbook is a binary file: name one with -o, or redirect standard output")
+		return exitUsage
 	}
 	// Only errors: the embedded database warns about what a short-lived
 	// client does on exit, and the export's own errors are printed below.
@@ -154,10 +160,6 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return exitFail
 	}
 	if cfg.output == "" {
-		if cfg.format == export.XLSX && isTerminal(stdout) {
-			fmt.Fprintln(stderr, "cmap export: a workbook is a binary file: name one with -o, or redirect standard output")
-			return exitUsage
-		}
 		_, err = stdout.Write(buf.Bytes())
 	} else {
 		err = os.WriteFile(cfg.output, buf.Bytes(), 0o644)
@@ -192,12 +194,8 @@ func messageOf(err error) string {
 }
 
 // isTerminal reports whether w is a terminal, which binary output would
-// garble.
+// garble (a file, a pipe or /dev/null is not).
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	info, err := f.Stat()
-	return err == nil && info.Mode()&os.ModeCharDevice != 0
+	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
 }

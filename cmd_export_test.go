@@ -224,6 +224,26 @@ func TestExportWorkbooks(t *testing.T) {
 	}
 }
 
+// A workbook may go to a file, a pipe or /dev/null, not to a terminal.
+func TestIsTerminal(t *testing.T) {
+	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer null.Close()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	for _, out := range []io.Writer{null, w, new(bytes.Buffer)} {
+		if isTerminal(out) {
+			t.Errorf("%T %v is taken for a terminal", out, out)
+		}
+	}
+}
+
 // TestExportFlagsFromEnvironment checks that export takes the state flags
 // from the environment as serve does, and ignores serve's other variables.
 func TestExportFlagsFromEnvironment(t *testing.T) {

@@ -174,7 +174,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"rules", "explain", "sco-core", "--course", "SCM-201"}, `cmap rules explain: rule "sco-core" is a position rule, not a course rule`},
 		{[]string{"export"}, "cmap export: name the export (courses, positions, people, completions, catalogue, coverage, gaps, demand or readiness), then the flags"},
 		{[]string{"export", "matrix"}, `cmap export: unknown export "matrix": want courses, positions, people, completions, catalogue, coverage, gaps, demand or readiness`},
-		{[]string{"export", "catalogue", "--format", "csv"}, `cmap export: --format: the catalogue is four tables and a CSV file holds one: use xlsx or json, or export courses, positions, people and completions one by one`},
+		{[]string{"export", "catalogue", "--format", "csv"}, `cmap export: --format: the catalogue is four tables and a CSV file holds one: export it as xlsx or json, or each of courses, positions, people and completions as csv`},
 		{[]string{"export", "gaps", "--format", "ods"}, `cmap export: --format: unknown format "ods": want csv, xlsx or json`},
 		{[]string{"bench", "--clients", "0"}, "cmap bench: --clients 0: need at least 1"},
 		{[]string{"bench", "extra"}, `cmap bench: unexpected argument "extra"`},

@@ -243,7 +243,16 @@ func KindNames() string {
 
 // Supports reports whether the kind can be written in format f: every kind
 // in every format but the catalogue in CSV.
-func (k Kind) Supports(f Format) bool { return !(k == KindCatalogue && f == CSV) }
+func (k Kind) Supports(f Format) bool { return k.Check(f) == nil }
+
+// Check returns nil when the kind can be written in format f, else an
+// EINVALID *engine.Error on the field "format" that says why.
+func (k Kind) Check(f Format) error {
+	if k == KindCatalogue && f == CSV {
+		return engine.Invalid("format", "the catalogue is four tables and a CSV file holds one: export it as xlsx or json, or each of courses, positions, people and completions as csv")
+	}
+	return nil
+}
 
 // Options select what an export of the Index contains and say where it
 // comes from. The zero Options give the defaults.
@@ -306,8 +315,8 @@ func Write(w io.Writer, ix *analysis.Index, kind Kind, f Format, o Options) erro
 	if _, err := ParseFormat(string(f)); err != nil {
 		return err
 	}
-	if !kind.Supports(f) {
-		return engine.Invalid("format", "the catalogue is four tables and a CSV file holds one: export it as xlsx or json, or each of courses, positions, people and completions as csv")
+	if err := kind.Check(f); err != nil {
+		return err
 	}
 	a, err := answerOf(ix, kind, f, o)
 	if err != nil {
