@@ -329,6 +329,9 @@ func Write(w io.Writer, ix *analysis.Index, kind Kind, f Format, o Options) erro
 		return writeCSV(w, a.tables[0])
 	}
 	wb := newWorkbook(ix.Scale().Levels)
+	if err := wb.describe(kind, o.Made); err != nil {
+		return err
+	}
 	for _, t := range a.tables {
 		if err := wb.addTable(t); err != nil {
 			return err

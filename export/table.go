@@ -159,6 +159,17 @@ func (z *sortedZip) Close() error {
 	return z.w.Close()
 }
 
+// describe sets the workbook's document properties: made by cmap, its
+// title the export's kind, created when made (when given).
+func (b *workbook) describe(kind Kind, made time.Time) error {
+	props := &excelize.DocProperties{Creator: "cmap", LastModifiedBy: "cmap", Title: "cmap " + string(kind)}
+	if !made.IsZero() {
+		props.Created = made.UTC().Format(time.RFC3339)
+		props.Modified = props.Created
+	}
+	return b.f.SetDocProps(props)
+}
+
 // style returns the style named key, made by make the first time.
 func (b *workbook) style(key string, make func() *excelize.Style) (int, error) {
 	if id, ok := b.styles[key]; ok {

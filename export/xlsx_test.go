@@ -145,6 +145,10 @@ func TestCoverageXLSX(t *testing.T) {
 
 		checkColumnsInOrder(t, write(t, ix, export.KindCoverage, export.XLSX, o))
 
+		if props, err := f.GetDocProps(); err != nil || props.Creator != "cmap" || props.Title != "cmap coverage" || props.Created != "2026-11-30T09:15:00Z" {
+			t.Errorf("document properties %+v (%v), want made by cmap at 2026-11-30T09:15:00Z", props, err)
+		}
+
 		legend := sheetRows(t, f, "Legend")
 		swatch := map[string]string{} // level -> fill colour of its legend cell
 		var said []string
