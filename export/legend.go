@@ -32,7 +32,7 @@ func coverageLegend(m *analysis.Matrix, o Options) *legend {
 	}
 	return &legend{
 		title:      "Coverage matrix: which courses teach each sub-competency, at which level",
-		parameters: [][2]string{{"Courses", status}, {"Cells at", cells}},
+		parameters: [][2]string{{"Courses", status}, {"Cells shown", cells}},
 		levels:     true,
 		columns: [][2]string{
 			{"subCompetency", "the sub-competency: one row each, in model order"},

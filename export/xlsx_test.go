@@ -164,7 +164,7 @@ func TestCoverageXLSX(t *testing.T) {
 				t.Errorf("the legend does not say %q:\n%s", want, text)
 			}
 		}
-		if o.MinLevel != "" && !strings.Contains(text, "Cells at Intermediate or above") || !strings.Contains(text, "Courses "+cmpOr(o.Status, "active")) {
+		if o.MinLevel != "" && !strings.Contains(text, "Cells shown Intermediate or above") || !strings.Contains(text, "Courses "+cmpOr(o.Status, "active")) {
 			t.Errorf("the legend does not state the parameters %+v:\n%s", o, text)
 		}
 		if len(swatch) != len(m.Levels) || len(distinct(swatch)) != len(m.Levels) {
