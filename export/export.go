@@ -148,6 +148,7 @@ package export
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -329,20 +330,30 @@ func Write(w io.Writer, ix *analysis.Index, kind Kind, f Format, o Options) erro
 		return writeCSV(w, a.tables[0])
 	}
 	wb := newWorkbook(ix.Scale().Levels)
-	if err := wb.describe(kind, o.Made); err != nil {
+	err = wb.build(kind, a, ix, o)
+	if err == nil {
+		// Its first sheet is the active one, as in a new file: setting
+		// it would read every streamed sheet back.
+		err = wb.f.Write(w)
+	}
+	// Close removes the files a large sheet was streamed to, on any path.
+	return errors.Join(err, wb.f.Close())
+}
+
+// build adds the answer's sheets to the workbook, and its legend.
+func (b *workbook) build(kind Kind, a *answer, ix *analysis.Index, o Options) error {
+	if err := b.describe(kind, o.Made); err != nil {
 		return err
 	}
 	for _, t := range a.tables {
-		if err := wb.addTable(t); err != nil {
+		if err := b.addTable(t); err != nil {
 			return err
 		}
 	}
 	if a.legend != nil {
-		if err := wb.addLegend(a.legend, ix, o); err != nil {
-			return err
-		}
+		return b.addLegend(a.legend, ix, o)
 	}
-	return wb.write(w)
+	return nil
 }
 
 // answerOf builds the export of kind for format f: the JSON document or

@@ -347,15 +347,6 @@ func columnWidths(t *table) []float64 {
 	return widths
 }
 
-// write writes the workbook. Its first sheet is the active one, as in a
-// new file: setting it would read every streamed sheet back.
-func (b *workbook) write(w io.Writer) error {
-	if err := b.f.Write(w); err != nil {
-		return err
-	}
-	return b.f.Close()
-}
-
 // levelColour is the colours of a level's cells.
 type levelColour struct {
 	// background and ink are #RRGGBB.
