@@ -307,8 +307,9 @@ type answer struct {
 
 // Write writes the export of kind from ix in format f. It fails with an
 // EINVALID *engine.Error before writing anything: on format for the
-// catalogue in CSV, and with the analysis error (naming minLevel or
-// status) when the options are not valid for the index.
+// catalogue in CSV or a course list item no cell can keep (see The
+// catalogue), and with the analysis error (naming minLevel or status) when
+// the options are not valid for the index.
 func Write(w io.Writer, ix *analysis.Index, kind Kind, f Format, o Options) error {
 	if _, err := ParseKind(string(kind)); err != nil {
 		return err
