@@ -185,7 +185,7 @@ func Build(fw *engine.Framework, opts Options) (*Package, error) {
 			groupings[level] = b.link("CFAssociationGroupings", id, title)
 			defs.CFAssociationGroupings = append(defs.CFAssociationGroupings, AssociationGrouping{
 				Identifier: id, URI: b.uri("CFAssociationGroupings", id), Title: title,
-				Description: fmt.Sprintf("Courses that teach the sub-competency at %s (rank %d of the scale %s).", level, r+1, opts.Scale.Name),
+				Description:        fmt.Sprintf("Courses that teach the sub-competency at %s (rank %d of the scale %s).", level, r+1, opts.Scale.Name),
 				LastChangeDateTime: b.changed,
 			})
 		}
