@@ -155,11 +155,7 @@ func runModelExport(ctx context.Context, args []string, stdout, stderr io.Writer
 			return exitFail
 		}
 		if *changed == "" {
-			for _, al := range opts.Alignments {
-				if al.Changed.After(opts.Changed) {
-					opts.Changed = al.Changed
-				}
-			}
+			opts.Changed = casefmt.LatestChange(opts.Alignments)
 		}
 	} else {
 		path := ""

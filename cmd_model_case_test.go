@@ -2,8 +2,12 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -132,5 +136,69 @@ func TestModelExportCASEWithAlignments(t *testing.T) {
 	}
 	if aligned == 0 {
 		t.Error("no course alignment in the package")
+	}
+}
+
+// A running server serves the CASE endpoints: the package validates and
+// reads back as the model it serves, with the courses' alignments.
+func TestCASEOverHTTP(t *testing.T) {
+	s := start(t, serveConfig{Addr: "127.0.0.1:0", DataDir: t.TempDir(), RulesDir: "rules", SeedsDir: "seeds"})
+	defer stop(t, s)
+	getJSON := func(path string) (int, []byte) {
+		t.Helper()
+		res, err := http.Get(s.URL() + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		body, err := io.ReadAll(res.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.StatusCode, body
+	}
+	code, body := getJSON("/ims/case/v1p1/CFDocuments")
+	var docs struct{ CFDocuments []casefmt.Document }
+	if err := json.Unmarshal(body, &docs); err != nil || code != http.StatusOK || len(docs.CFDocuments) != 1 {
+		t.Fatalf("CFDocuments: %d %v %s", code, err, body)
+	}
+	code, body = getJSON("/ims/case/v1p1/CFPackages/" + docs.CFDocuments[0].Identifier)
+	if code != http.StatusOK {
+		t.Fatalf("CFPackages: %d %s", code, body)
+	}
+	validateCASE(t, caseSchema(t), body)
+	p, err := casefmt.Decode(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := p.Framework()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := modelfile.ReadFile("seeds/security-cooperation-competency-model.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(r.Framework, want) {
+		t.Error("the served package does not read back as the served model")
+	}
+	var alignment *casefmt.Association
+	for i, a := range p.CFAssociations {
+		if a.AssociationType == casefmt.IsRelatedTo {
+			alignment = &p.CFAssociations[i]
+			break
+		}
+	}
+	if alignment == nil {
+		t.Fatal("no course alignment")
+	}
+	if !strings.HasPrefix(alignment.URI, s.URL()+"/ims/case/v1p1/CFAssociations/") {
+		t.Errorf("alignment uri %s", alignment.URI)
+	}
+	if code, body = getJSON("/ims/case/v1p1/CFAssociations/" + alignment.Identifier); code != http.StatusOK || !strings.Contains(string(body), alignment.OriginNodeURI.URI) {
+		t.Errorf("CFAssociations: %d %s", code, body)
+	}
+	if code, body = getJSON("/ims/case/v1p1/CFItems/00000000-0000-4000-8000-000000000000"); code != http.StatusNotFound || !strings.Contains(string(body), `"unknownobject"`) {
+		t.Errorf("unknown item: %d %s", code, body)
 	}
 }

@@ -567,9 +567,10 @@ func anonymousAllowed(setting string, addr net.Addr) bool {
 }
 
 // routes returns the HTTP routes: the GraphQL endpoint, its explorer, the
-// coverage map and rules pages, the file exports, the health checks, the
+// coverage map and rules pages, the file exports, the CASE 1.1 read
+// endpoints (/ims/case/v1p1/), the health checks, the
 // metrics and the schemas of rule files, each request with its principal
-// (package auth). The GraphQL fields and the exports check roles; the
+// (package auth). The GraphQL fields, the exports and CASE check roles; the
 // pages are static files that read the API with the credentials their
 // user gives them. /metrics is open to whoever
 // reaches the address, as /healthz is.
@@ -585,6 +586,7 @@ func (s *server) routes() http.Handler {
 	mux.Handle(web.RulesPath, rules)
 	mux.Handle(web.RulesPath+"/", rules)
 	mux.Handle(web.ExportsPath, web.Exports(func() *analysis.Index { return s.app.View().Index() }))
+	mux.Handle(web.CASEPath, web.CASE(func() *analysis.Index { return s.app.View().Index() }))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		io.WriteString(w, "ok\n")

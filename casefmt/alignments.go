@@ -3,6 +3,7 @@ package casefmt
 import (
 	"cmp"
 	"slices"
+	"time"
 
 	"cmap/analysis"
 )
@@ -33,4 +34,16 @@ func AlignmentsOf(ix *analysis.Index) ([]Alignment, error) {
 	// course.
 	slices.SortStableFunc(out, func(a, b Alignment) int { return cmp.Compare(a.Course, b.Course) })
 	return out, nil
+}
+
+// LatestChange returns the latest Changed of alignments, the zero time
+// when there are none or none is dated.
+func LatestChange(alignments []Alignment) time.Time {
+	var latest time.Time
+	for _, a := range alignments {
+		if a.Changed.After(latest) {
+			latest = a.Changed
+		}
+	}
+	return latest
 }

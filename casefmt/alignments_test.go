@@ -43,4 +43,7 @@ func TestAlignmentsOf(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("alignments:\n%+v\nwant\n%+v", got, want)
 	}
+	if latest := casefmt.LatestChange(got); !latest.Equal(written) {
+		t.Errorf("latest change %v, want %v", latest, written)
+	}
 }
