@@ -103,6 +103,9 @@ Serves, on --addr:
   /graphql           the GraphQL API (GET and POST)
   /coverage          the coverage map (sub-competencies x courses)
   /export/FILE       coverage, gaps and readiness as .csv or .json
+  /ims/case/v1p1/    CASE 1.1 (read-only): CFDocuments, CFPackages/ID,
+                     CFItems/ID, CFAssociations/ID; the model, its scale
+                     and the courses' coverage
   /schema/FILE       JSON Schemas of rule files (rules.json) and rule
                      tests (rule-tests.json), for editors
   /healthz, /readyz  alive; ready (the database answers)
