@@ -130,3 +130,27 @@ func TestFrameworkCodes(t *testing.T) {
 		t.Errorf("error:\n%v\nwant\n%s", err, want)
 	}
 }
+
+// A competency without an abbreviated statement takes its full statement
+// as title, cut at a word to the longest title allowed when it is longer,
+// and then keeps the whole of it as description.
+func TestFrameworkTitles(t *testing.T) {
+	p, _ := casefmt.Build(small(), casefmt.Options{})
+	p.CFItems[0].AbbreviatedStatement = ""
+	p.CFItems[0].FullStatement = "  Short enough. "
+	long := strings.Repeat("word ", engine.MaxName/5) + "end"
+	p.CFItems[3].AbbreviatedStatement = ""
+	p.CFItems[3].FullStatement = long
+	r, err := p.Framework()
+	if err != nil {
+		t.Fatal(err)
+	}
+	one, two := r.Framework.Competencies[0], r.Framework.Competencies[1]
+	if one.Title != "Short enough." || one.Description != "" {
+		t.Errorf("1.0: %q, %q", one.Title, one.Description)
+	}
+	wantTitle := strings.TrimSpace(strings.Repeat("word ", engine.MaxName/5-1)) + "…"
+	if two.Title != wantTitle || two.Description != long {
+		t.Errorf("2.0: title %q (%d characters), description %q", two.Title, len([]rune(two.Title)), two.Description)
+	}
+}
