@@ -83,7 +83,7 @@ Examples:
   cmap model export
   cmap model export seeds/security-cooperation-competency-model.txt -o model.yaml
   cmap model export --format case -o security-cooperation.case.json
-  cmap model export --format case --with-alignments --base-url https://cmap.example.org
+  cmap model export --format case --with-alignments --base-url https://cmap.example.org -o aligned.case.json
 `
 
 // runModelExport runs `cmap model export [flags] [FILE]`: it reads the
