@@ -102,7 +102,9 @@ Serves, on --addr:
   /                  the GraphQL explorer
   /graphql           the GraphQL API (GET and POST)
   /coverage          the coverage map (sub-competencies x courses)
-  /export/FILE       coverage, gaps and readiness as .csv or .json
+  /export/FILE       coverage, gaps, demand, readiness, courses,
+                     positions, people, completions as .csv, .xlsx or
+                     .json; the catalogue as .xlsx or .json
   /ims/case/v1p1/    CASE 1.1 (read-only): CFDocuments, CFPackages/ID,
                      CFItems/ID, CFAssociations/ID; the model, its scale
                      and the courses' coverage
@@ -588,7 +590,10 @@ func (s *server) routes() http.Handler {
 	rules := web.Rules()
 	mux.Handle(web.RulesPath, rules)
 	mux.Handle(web.RulesPath+"/", rules)
-	mux.Handle(web.ExportsPath, web.Exports(func() *analysis.Index { return s.app.View().Index() }))
+	mux.Handle(web.ExportsPath, web.Exports(func() (*analysis.Index, *engine.RuleSet) {
+		v := s.app.View()
+		return v.Index(), v.RuleSet()
+	}))
 	mux.Handle(web.CASEPath, web.CASE(func() *analysis.Index { return s.app.View().Index() }))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
