@@ -16,6 +16,8 @@ import (
 	"cmap/app"
 	"cmap/engine"
 	"cmap/graph"
+	"cmap/mongodb"
+	"cmap/mongodb/mongotest"
 )
 
 // testPrincipalHeader names the principal of a request in these tests;
@@ -381,5 +383,78 @@ func TestIdempotentRetryAfterAnUnknownOutcome(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestIdempotencyOnFerretDB runs two instances on one embedded FerretDB
+// database: a retry on the second gets the first's answer; retries racing
+// on both run the request once; a request whose write was made but whose
+// answer was lost on the first is settled by a retry on the second.
+func TestIdempotencyOnFerretDB(t *testing.T) {
+	t.Parallel()
+	db := mongotest.Open(t)
+	if err := db.PutFramework(context.Background(), sampleSeeds(t).Framework); err != nil {
+		t.Fatal(err)
+	}
+	other, err := mongodb.Open(context.Background(), mongodb.Config{URI: db.URI(), Database: db.DatabaseName()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Close(context.Background()) })
+	const inFlight = 300 * time.Millisecond
+	flaky := &gatedStore{Store: db}
+	url1, _ := idemServer(t, flaky, app.Options{IdempotencyInFlight: inFlight})
+	url2, _ := idemServer(t, other, app.Options{IdempotencyInFlight: inFlight})
+
+	first := postKeyed(t, url1, key1, "", createCourse, map[string]any{"code": "SCO-101"})
+	retry := postKeyed(t, url2, key1, "", createCourse, map[string]any{"code": "SCO-101"})
+	if first.errorCode(t) != "" || !bytes.Equal(first.body, retry.body) || retry.header.Get("Idempotent-Replayed") != "true" {
+		t.Errorf("first answer %s; the retry on the other instance: %s %v", first.body, retry.body, retry.header)
+	}
+	if got := postKeyed(t, url2, key1, "", createCourse, map[string]any{"code": "SCO-102"}); got.errorCode(t) != "IDEMPOTENCY_KEY_REUSED" {
+		t.Errorf("another request with the key: %s", got.body)
+	}
+
+	// Eight retries of one request, four on each instance, at once.
+	var wg sync.WaitGroup
+	answers := make([]keyedAnswer, 8)
+	for i := range answers {
+		url := []string{url1, url2}[i%2]
+		wg.Go(func() { answers[i] = postKeyed(t, url, key2, "", createCourse, map[string]any{"code": "SCO-201"}) })
+	}
+	wg.Wait()
+	ran := 0
+	for _, a := range answers {
+		switch code := a.errorCode(t); {
+		case code == "" && a.header.Get("Idempotent-Replayed") == "":
+			ran++
+		case code == "" || code == "IDEMPOTENCY_KEY_IN_USE":
+		default:
+			t.Errorf("a racing retry: HTTP %d %s", a.status, a.body)
+		}
+	}
+	made := 0
+	for _, e := range courseEntries(t, db, "SCO-201") {
+		if e.State != engine.AuditPending {
+			made++
+		}
+	}
+	if ran != 1 || made != 1 {
+		t.Errorf("of 8 racing retries %d ran the request and %d entries were made, want 1 and 1", ran, made)
+	}
+
+	// The first instance writes, but the database's answer is lost.
+	flaky.setFail("after")
+	if code := postKeyed(t, url1, "c0ffee00-1234-4abc-8def-0123456789ab", "", createCourse, map[string]any{"code": "SCO-301"}).errorCode(t); code != "INTERNAL" {
+		t.Fatalf("the write whose answer was lost: %s, want INTERNAL", code)
+	}
+	time.Sleep(inFlight)
+	lost := postKeyed(t, url2, "c0ffee00-1234-4abc-8def-0123456789ab", "", createCourse, map[string]any{"code": "SCO-301"})
+	if lost.status != http.StatusConflict || lost.errorCode(t) != "IDEMPOTENCY_ANSWER_LOST" {
+		t.Errorf("the retry on the other instance: HTTP %d %s, want 409 IDEMPOTENCY_ANSWER_LOST", lost.status, lost.body)
+	}
+	entries := courseEntries(t, db, "SCO-301")
+	if len(entries) != 1 || entries[0].State != engine.AuditDone {
+		t.Errorf("entries of SCO-301: %+v, want one, done", entries)
 	}
 }
