@@ -58,13 +58,15 @@ const (
 )
 
 // idempotencyKey returns the request's Idempotency-Key, without the
-// quotes of a structured field string, and whether it has one.
+// quotes of a structured field string, and whether it has one. A header
+// given twice is one list, as HTTP combines fields: a key with a comma,
+// which App.Idempotent refuses.
 func idempotencyKey(r *http.Request) (string, bool) {
 	v, ok := r.Header["Idempotency-Key"]
 	if !ok || len(v) == 0 {
 		return "", false
 	}
-	key := strings.TrimSpace(v[0])
+	key := strings.TrimSpace(strings.Join(v, ","))
 	if len(key) >= 2 && key[0] == '"' && key[len(key)-1] == '"' {
 		key = key[1 : len(key)-1]
 	}
