@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -27,7 +28,7 @@ const testPrincipalHeader = "X-Test-Principal"
 // idemServer serves the GraphQL endpoint over an App on store, with the
 // principal of each request named by testPrincipalHeader ("key:tester"
 // when absent).
-func idemServer(t *testing.T, store engine.Store, opts app.Options) (string, *app.App) {
+func idemServer(t testing.TB, store engine.Store, opts app.Options) (string, *app.App) {
 	t.Helper()
 	opts.RulesDir, opts.PollInterval, opts.Logger = "../rules", -1, slog.New(slog.DiscardHandler)
 	a, err := app.Open(context.Background(), store, opts)
@@ -57,7 +58,7 @@ type keyedAnswer struct {
 
 // errorCode returns the extensions.code of the answer's first error, ""
 // if it has none.
-func (r keyedAnswer) errorCode(t *testing.T) string {
+func (r keyedAnswer) errorCode(t testing.TB) string {
 	t.Helper()
 	var out struct{ Errors []gqlError }
 	if err := json.Unmarshal(r.body, &out); err != nil {
@@ -71,7 +72,7 @@ func (r keyedAnswer) errorCode(t *testing.T) string {
 
 // postKeyed POSTs query with variables to url with the Idempotency-Key
 // key ("" for none) as principal ("" for the default one).
-func postKeyed(t *testing.T, url, key, principal, query string, vars map[string]any) keyedAnswer {
+func postKeyed(t testing.TB, url, key, principal, query string, vars map[string]any) keyedAnswer {
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 	req, _ := http.NewRequest(http.MethodPost, url+"/graphql", bytes.NewReader(body))
@@ -457,4 +458,47 @@ func TestIdempotencyOnFerretDB(t *testing.T) {
 	if len(entries) != 1 || entries[0].State != engine.AuditDone {
 		t.Errorf("entries of SCO-301: %+v, want one, done", entries)
 	}
+}
+
+// BenchmarkIdempotentUpdate measures what a key adds to a mutation on the
+// embedded FerretDB: an update without a key, with a new key each time,
+// and a retry answered from the kept answer.
+//
+//	go test -run '^$' -bench IdempotentUpdate -count 6 ./graph/
+func BenchmarkIdempotentUpdate(b *testing.B) {
+	db := mongotest.Open(b)
+	if err := db.PutFramework(context.Background(), sampleSeeds(b).Framework); err != nil {
+		b.Fatal(err)
+	}
+	url, _ := idemServer(b, db, app.Options{})
+	if code := postKeyed(b, url, "", "", createCourse, map[string]any{"code": "SCO-101"}).errorCode(b); code != "" {
+		b.Fatal(code)
+	}
+	const update = `mutation($version: Int!, $hours: Float!) { updateCourse(code: "SCO-101", version: $version, input: {hours: $hours}) { version } }`
+	version := 1
+	for _, keyed := range []bool{false, true} {
+		name := map[bool]string{false: "plain", true: "keyed"}[keyed]
+		b.Run(name, func(b *testing.B) {
+			for i := 0; b.Loop(); i++ {
+				key := ""
+				if keyed {
+					key = fmt.Sprintf("bench-key-%08d-%d", i, version)
+				}
+				got := postKeyed(b, url, key, "", update, map[string]any{"version": version, "hours": 1 + version%90})
+				if code := got.errorCode(b); code != "" {
+					b.Fatalf("%s: %s", code, got.body)
+				}
+				version++
+			}
+		})
+	}
+	b.Run("replayed", func(b *testing.B) {
+		vars := map[string]any{"version": version, "hours": 3}
+		postKeyed(b, url, key1, "", update, vars)
+		for b.Loop() {
+			if got := postKeyed(b, url, key1, "", update, vars); got.header.Get("Idempotent-Replayed") != "true" {
+				b.Fatalf("not replayed: %s", got.body)
+			}
+		}
+	})
 }
