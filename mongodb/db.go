@@ -170,7 +170,7 @@ type DB struct {
 	embedded *embeddedServer // nil when connected to an external server
 
 	courses, positions, people, frameworks, courseFacts, positionFacts, meta, changes *mongo.Collection
-	apiKeys, audit, auditPending                                                      *mongo.Collection
+	apiKeys, audit, auditPending, idempotency                                         *mongo.Collection
 
 	// changeLogLength is how many versions the change log keeps
 	// (engine.ChangeLogLength; tests of pruning set less).
@@ -251,6 +251,7 @@ func (db *DB) connect(ctx context.Context, name string) error {
 	db.apiKeys = db.database.Collection(apiKeysCollection)
 	db.audit = db.database.Collection(auditCollection)
 	db.auditPending = db.database.Collection(auditPendingCollection)
+	db.idempotency = db.database.Collection(idempotencyCollection)
 	db.changes = db.database.Collection(changesCollection)
 
 	info, err := db.buildInfo(ctx)
@@ -296,7 +297,7 @@ func (db *DB) connect(ctx context.Context, name string) error {
 // collections lists every collection cmap uses.
 func (db *DB) collections() []*mongo.Collection {
 	return []*mongo.Collection{db.courses, db.positions, db.people, db.frameworks, db.courseFacts, db.positionFacts, db.meta, db.changes,
-		db.apiKeys, db.audit, db.auditPending, db.idempotencyRecords()}
+		db.apiKeys, db.audit, db.auditPending, db.idempotency}
 }
 
 // indexEmbedded creates every collection (FerretDB creates one on its

@@ -53,14 +53,9 @@ func (d *idempotencyDoc) record() *engine.IdempotencyRecord {
 	}
 }
 
-// idempotencyRecords returns the collection of idempotent requests.
-func (db *DB) idempotencyRecords() *mongo.Collection {
-	return db.database.Collection(idempotencyCollection)
-}
-
 // indexIdempotency creates the index PruneIdempotency uses on MongoDB.
 func (db *DB) indexIdempotency(ctx context.Context) error {
-	_, err := db.idempotencyRecords().Indexes().CreateOne(ctx, mongo.IndexModel{
+	_, err := db.idempotency.Indexes().CreateOne(ctx, mongo.IndexModel{
 		Keys:    bson.D{{Key: "expires", Value: 1}},
 		Options: options.Index().SetName("expires"),
 	})
@@ -78,7 +73,7 @@ func (db *DB) CreateIdempotency(ctx context.Context, r *engine.IdempotencyRecord
 	}
 	d := idempotencyToDoc(r)
 	d.Version = 1
-	_, err := db.idempotencyRecords().InsertOne(ctx, d)
+	_, err := db.idempotency.InsertOne(ctx, d)
 	switch {
 	case mongo.IsDuplicateKeyError(err):
 		return engine.Errorf(engine.ECONFLICT, "%s %s exists", idempotencyKind, r.ID)
@@ -91,7 +86,7 @@ func (db *DB) CreateIdempotency(ctx context.Context, r *engine.IdempotencyRecord
 
 // Idempotency returns the record with id (ENOTFOUND if none).
 func (db *DB) Idempotency(ctx context.Context, id string) (*engine.IdempotencyRecord, error) {
-	d, err := findRecord[idempotencyDoc](ctx, db.idempotencyRecords(), idempotencyKind, id)
+	d, err := findRecord[idempotencyDoc](ctx, db.idempotency, idempotencyKind, id)
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +106,7 @@ func (db *DB) UpdateIdempotency(ctx context.Context, r *engine.IdempotencyRecord
 		return err
 	}
 	defer unlock()
-	coll := db.idempotencyRecords()
+	coll := db.idempotency
 	err = db.writeIfVersion(ctx, coll, idempotencyKind, r.ID, r.Version, func(filter bson.D) (int64, error) {
 		res, err := coll.ReplaceOne(ctx, filter, d)
 		if err != nil {
@@ -135,7 +130,7 @@ func (db *DB) PruneIdempotency(ctx context.Context, t time.Time) (int, error) {
 		return 0, err
 	}
 	defer unlock()
-	res, err := db.idempotencyRecords().DeleteMany(ctx, bson.D{{Key: "expires", Value: bson.D{{Key: "$lte", Value: t}}}})
+	res, err := db.idempotency.DeleteMany(ctx, bson.D{{Key: "expires", Value: bson.D{{Key: "$lte", Value: t}}}})
 	if err != nil {
 		return 0, internal("delete expired "+idempotencyKind+"s", err)
 	}
