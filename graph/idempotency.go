@@ -29,10 +29,10 @@ import (
 // gets the first answer, status and body, with Idempotent-Replayed: true,
 // from any instance on the database (app.App.Idempotent). The header is
 // the one way in: cmap's mutations take arguments, not Relay's single
-// input, so a clientMutationId argument would fit none of them, and Relay
-// itself dropped it. Queries ignore the header; so do callers who may
-// write nothing (their mutations are FORBIDDEN), so that they cannot fill
-// the store with keys.
+// input object, so a clientMutationId would fit none of them (and Relay no
+// longer asks for one), and one header covers every mutation of a request.
+// Queries ignore the header; so do callers who may write nothing (their
+// mutations are FORBIDDEN), so that they cannot fill the store with keys.
 //
 // An idempotent mutation runs to its end even if its client goes away
 // (within the request's deadline), since its answer is what a retry
