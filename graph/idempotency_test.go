@@ -27,7 +27,8 @@ const testPrincipalHeader = "X-Test-Principal"
 
 // idemServer serves the GraphQL endpoint over an App on store, with the
 // principal of each request named by testPrincipalHeader ("key:tester"
-// when absent).
+// when absent); it holds every role, or only viewer when its name starts
+// with "viewer".
 func idemServer(t testing.TB, store engine.Store, opts app.Options) (string, *app.App) {
 	t.Helper()
 	opts.RulesDir, opts.PollInterval, opts.Logger = "../rules", -1, slog.New(slog.DiscardHandler)
@@ -43,6 +44,9 @@ func idemServer(t testing.TB, store engine.Store, opts app.Options) (string, *ap
 			id = tester.ID
 		}
 		p := &engine.Principal{ID: id, Name: id, Roles: []engine.Role{engine.RoleAdmin}}
+		if strings.HasPrefix(id, "viewer") {
+			p.Roles = []engine.Role{engine.RoleViewer}
+		}
 		h.ServeHTTP(w, r.WithContext(engine.WithPrincipal(r.Context(), p)))
 	}))
 	t.Cleanup(srv.Close)
@@ -261,6 +265,23 @@ func TestIdempotencyKeyOnlyForMutations(t *testing.T) {
 	postKeyed(t, url, key1, "", createCourse, map[string]any{"code": "SCO-101"})
 	if got := postKeyed(t, url, `"`+key1+`"`, "", createCourse, map[string]any{"code": "SCO-101"}); got.header.Get("Idempotent-Replayed") != "true" {
 		t.Errorf("the quoted key: %s %v, want the first answer again", got.body, got.header)
+	}
+}
+
+// A caller who may write nothing gets FORBIDDEN, key or not, and leaves
+// no record of the key.
+func TestIdempotencyKeyOfAViewerIsIgnored(t *testing.T) {
+	t.Parallel()
+	store := frameworkOnly(t)
+	url, _ := idemServer(t, store, app.Options{})
+	for range 2 {
+		got := postKeyed(t, url, key1, "viewer-portal", createCourse, map[string]any{"code": "SCO-101"})
+		if got.errorCode(t) != "FORBIDDEN" || got.header.Get("Idempotent-Replayed") != "" {
+			t.Errorf("a viewer's mutation with a key: %s %v, want FORBIDDEN", got.body, got.header)
+		}
+	}
+	if _, err := store.Idempotency(context.Background(), engine.IdempotencyID("viewer-portal", key1)); engine.ErrorCode(err) != engine.ENOTFOUND {
+		t.Errorf("the viewer's key: %v, want no record", err)
 	}
 }
 
