@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -59,6 +60,7 @@ func createUntilDead(t *testing.T, s *killServer, round int) []keyedCreate {
 		sent []keyedCreate
 		wg   sync.WaitGroup
 	)
+	var answered atomic.Int64
 	client := &http.Client{Timeout: 10 * time.Second}
 	for worker := range 4 {
 		wg.Go(func() {
@@ -72,6 +74,7 @@ func createUntilDead(t *testing.T, s *killServer, round int) []keyedCreate {
 				status, body, err := postKeyedCreate(client, s.url, s.key, c)
 				if err == nil {
 					c.status, c.body = status, body
+					answered.Add(1)
 				}
 				mu.Lock()
 				sent = append(sent, c)
@@ -82,7 +85,12 @@ func createUntilDead(t *testing.T, s *killServer, round int) []keyedCreate {
 			}
 		})
 	}
-	time.Sleep(time.Duration(300+rand.IntN(700)) * time.Millisecond)
+	// Kill it while the writes go on, once some were answered (however
+	// loaded the machine), at a moment that differs each round.
+	for deadline := time.Now().Add(time.Minute); answered.Load() < 4 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(time.Duration(rand.IntN(500)) * time.Millisecond)
 	s.kill(t)
 	wg.Wait()
 	return sent
