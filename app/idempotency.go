@@ -145,7 +145,11 @@ func (a *App) Idempotent(ctx context.Context, key, fingerprint string, run Idemp
 				answer, err := openAnswer(stored, key)
 				return answer, err == nil, err
 			case stored.State == engine.IdempotencyLost:
-				return nil, false, lostError(stored)
+				made, err := a.store.AuditLog(ctx, engine.AuditFilter{Request: stored.Attempt, State: engine.AuditDone}, engine.Page{})
+				if err != nil {
+					return nil, false, err
+				}
+				return nil, false, lostError(stored, made.Items)
 			case now.Before(stored.Started.Add(a.opts.IdempotencyInFlight)):
 				wait := stored.Started.Add(a.opts.IdempotencyInFlight).Sub(now)
 				return nil, false, &engine.Error{Code: engine.EIDEMPOTENCYINUSE, Err: RetryAfter(wait), Message: fmt.Sprintf(
@@ -157,13 +161,16 @@ func (a *App) Idempotent(ctx context.Context, key, fingerprint string, run Idemp
 				return nil, false, err
 			}
 			if len(made) > 0 {
-				stored.State, stored.Entries = engine.IdempotencyLost, made
+				stored.State, stored.Entries = engine.IdempotencyLost, nil
+				for _, e := range made {
+					stored.Entries = append(stored.Entries, e.ID)
+				}
 				err := a.store.UpdateIdempotency(ctx, stored)
 				switch engine.ErrorCode(err) {
 				case "":
 					a.logger.Warn("an idempotent request made its writes but lost its answer", "record", stored.ID,
-						"principal", stored.Principal, "attempt", stored.Attempt, "entries", made)
-					return nil, false, lostError(stored)
+						"principal", stored.Principal, "attempt", stored.Attempt, "entries", stored.Entries)
+					return nil, false, lostError(stored, made)
 				case engine.ECONFLICT, engine.ENOTFOUND:
 					continue
 				}
@@ -208,8 +215,8 @@ func (a *App) runIdempotent(ctx context.Context, rec *engine.IdempotencyRecord, 
 
 // settleAttempt settles the pending audit entries of the writes of the
 // idempotent request attempt, which is over, as ReconcileAudit settles
-// entries, and returns the IDs of the entries of the writes it made.
-func (a *App) settleAttempt(ctx context.Context, attempt string) ([]string, error) {
+// entries, and returns the entries of the writes it made.
+func (a *App) settleAttempt(ctx context.Context, attempt string) ([]*engine.AuditEntry, error) {
 	pending, err := a.store.PendingAudit(ctx)
 	if err != nil {
 		return nil, err
@@ -233,21 +240,19 @@ func (a *App) settleAttempt(ctx context.Context, attempt string) ([]string, erro
 			"kind", e.Kind, "key", e.Key, "actor", e.Actor, "state", e.State)
 	}
 	done, err := a.store.AuditLog(ctx, engine.AuditFilter{Request: attempt, State: engine.AuditDone}, engine.Page{})
-	if err != nil {
-		return nil, err
-	}
-	var ids []string
-	for _, e := range done.Items {
-		ids = append(ids, e.ID)
-	}
-	return ids, nil
+	return done.Items, err
 }
 
-// lostError is the EIDEMPOTENCYLOST error of a lost record.
-func lostError(r *engine.IdempotencyRecord) error {
+// lostError is the EIDEMPOTENCYLOST error of the lost record r, whose
+// request made the writes of entries.
+func lostError(r *engine.IdempotencyRecord, entries []*engine.AuditEntry) error {
+	writes := make([]string, len(entries))
+	for i, e := range entries {
+		writes[i] = fmt.Sprintf("%s %s %s (audit entry %s)", e.Operation, e.Kind, e.Key, e.ID)
+	}
 	return engine.Errorf(engine.EIDEMPOTENCYLOST,
-		"the request sent with this Idempotency-Key at %s made its writes (audit entries %s) but its answer was lost when its server stopped: read the records, or auditLog, to see them",
-		r.Started.Format(time.RFC3339), strings.Join(r.Entries, ", "))
+		"the request sent with this Idempotency-Key at %s made its writes, %s, but its answer was lost when its server stopped: read the records to see them",
+		r.Started.Format(time.RFC3339), strings.Join(writes, "; "))
 }
 
 // answerCipher returns the AEAD that seals the answers of the client's key

@@ -44,8 +44,8 @@ import (
 //   - the first request with the key still running: 409,
 //     IDEMPOTENCY_KEY_IN_USE, with Retry-After;
 //   - the first request made its writes but its server stopped before it
-//     kept the answer: 409, IDEMPOTENCY_ANSWER_LOST, naming the audit
-//     entries of the writes.
+//     kept the answer: 409, IDEMPOTENCY_ANSWER_LOST, naming the writes
+//     and their audit entries.
 
 // Values of extensions.code of idempotent mutations.
 const (
