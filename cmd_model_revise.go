@@ -145,8 +145,8 @@ would do (the model diff, the rules naming codes it drops, and its impact
 on coverage, gaps, demand, requirements and readiness), which is exactly
 what applying it does.
 
-The database is the embedded one in --data, or the MongoDB at --mongo-uri.
-While cmap serve runs on the embedded database, give --mongo-uri the URI it
+The database is the embedded one in --data, or the MongoDB at --mongo-uri
+(seeded from --seeds when empty, as cmap serve does). While cmap serve runs on the embedded database, give --mongo-uri the URI it
 logged (or use the applyModelRevision mutation); a server on the database
 switches to the new revision by itself.
 

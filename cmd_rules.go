@@ -287,8 +287,11 @@ func runRulesCheck(args []string, stdout, stderr io.Writer) int {
 // otherwise. It prints what went wrong when ok is false.
 func (c catalogueFlags) framework(seeds, model, crosswalk string, stderr io.Writer) (*engine.Framework, bool) {
 	if c.data != "" || c.mongoURI != "" {
-		cat, ok := c.load(context.Background(), "check", seeds, stderr)
-		return cat.Framework, ok
+		fw, err := c.activeFramework(context.Background(), stderr)
+		if err != nil {
+			fmt.Fprintf(stderr, "cmap rules check: the database: %v\n", err)
+		}
+		return fw, err == nil
 	}
 	if model == "" {
 		fw, err := loadFramework(seeds)
