@@ -20,12 +20,16 @@ import (
 // The revised copy of the shipped model in testdata/revision rewords 1.D,
 // renames 2.0, moves 4.C to a new 4.M, retires 4.K and adds 9.E; the
 // shipped rules name 4.C and 4.K.
-func revisedModel(t *testing.T, crosswalk string) (*engine.Framework, engine.Crosswalk) {
+func revisedModel(t testing.TB, crosswalk string) (*engine.Framework, engine.Crosswalk) {
 	t.Helper()
 	next, err := modelfile.ReadFile("../testdata/revision/revision-2-competency-model.yaml")
-	must(t, err)
+	if err != nil {
+		t.Fatal(err)
+	}
 	cw, err := modelfile.ReadCrosswalk("crosswalk.yaml", []byte(crosswalk))
-	must(t, err)
+	if err != nil {
+		t.Fatal(err)
+	}
 	return next, cw.Crosswalk
 }
 
