@@ -238,6 +238,9 @@ func runModelApply(ctx context.Context, args []string, stdout, stderr io.Writer)
 	plan.Impact.Base.Source = fmt.Sprintf("model revision %d", max(plan.Previous.Revision, 1))
 	plan.Impact.Head.Source = fmt.Sprintf("model revision %d", plan.Revision.Number())
 	if *format == "json" {
+		// People are counted, not listed, as by cmap rules diff without
+		// --people.
+		plan.Impact.People.Changes = nil
 		writeJSON(stdout, struct {
 			DryRun   bool             `json:"dryRun"`
 			Revision int              `json:"revision"`

@@ -159,3 +159,27 @@ func revisionsIn(t *testing.T, dir string) []*engine.FrameworkRevision {
 	}
 	return revs
 }
+
+func TestModelApplyDryRunAsJSON(t *testing.T) {
+	code, stdout, stderr := runCmd(t, "model", "apply", revisedModel, "--data", t.TempDir(), "--crosswalk", csvCrosswalk, "--dry-run", "--format", "json")
+	var out struct {
+		DryRun             bool
+		Revision, Previous int
+		Diff               modeldiff.Diff
+		Warnings           []jsonDiagnostic
+		Impact             struct {
+			People struct {
+				BecomeReady, BecomeUnready, OtherGaps int
+				Changes                               []json.RawMessage
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(stdout), &out); err != nil || code != exitOK {
+		t.Fatalf("exit %d, %v\n%s%s", code, err, stdout, stderr)
+	}
+	p := out.Impact.People
+	if !out.DryRun || out.Revision != 2 || out.Previous != 1 || len(out.Diff.Mappings) != 2 || len(out.Warnings) != 4 ||
+		p.BecomeReady+p.BecomeUnready+p.OtherGaps == 0 || p.Changes != nil {
+		t.Errorf("dry run as JSON: %+v", out)
+	}
+}
