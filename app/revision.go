@@ -92,10 +92,15 @@ func (a *App) PreviewRevision(ctx context.Context, next *engine.Framework, cw en
 // the App swaps in the state derived against the new one. It is recorded
 // in the audit trail (kind engine.AuditModel, key engine.AuditModelKey).
 //
+// The rules that serve with it are the files of Options.RulesDir as they
+// are on disk, loaded against next (a reload, as for PutFramework): rule
+// files prepared for the revision and rejected under the active one are
+// taken up by it.
+//
 // Errors: EINVALID when next fails Validate (field "framework..."), cw
 // fails its check (field "crosswalk[i]..."), cw leaves a code in use
-// unaccounted for (field "crosswalk"), or the rules do not load against
-// next; ECONFLICT when another revision was applied meanwhile.
+// unaccounted for (field "crosswalk"), or the rule files do not load
+// against next; ECONFLICT when another revision was applied meanwhile.
 func (a *App) ApplyRevision(ctx context.Context, next *engine.Framework, cw engine.Crosswalk) (*RevisionPlan, error) {
 	a.rebuildMu.Lock()
 	defer a.rebuildMu.Unlock()
