@@ -177,3 +177,31 @@ func TestRulesNamingFormerCodesLoadWithWarnings(t *testing.T) {
 		}
 	}
 }
+
+// A rule test that names a former code fails to load, with the crosswalk's
+// suggestion: it tests what the model no longer has.
+func TestRuleTestsNamingFormerCodesAreErrors(t *testing.T) {
+	first := testFramework()
+	first.Revision = 1
+	r2, err := Revise(first, revisedFramework(), Crosswalk{{Old: "1.E"}, {Old: "2.D", New: []string{"2.E"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{
+		"rules.yaml": "rules:\n  - id: a\n    course: \"true\"\n    covers: {2.E: Basic}\n",
+		"a_test.yaml": `tests:
+  - name: a covers the moved item
+    course: {code: SCM-101}
+    expect: {2.D: Basic}
+`,
+	}
+	rs, err := LoadRuleSetFS(ruleFS(files), "rules", r2.Framework)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = rs.RunTests(ruleFS(files), "rules", TestOptions{})
+	want := "rules/a_test.yaml:4:14: 2.D is not in revision 2 of the competency model: 2.D was retired in revision 2; the crosswalk maps it to 2.E"
+	if l := diag.AsList(err); l == nil || l.Error() != want {
+		t.Errorf("got:\n%v\nwant:\n%s", err, want)
+	}
+}

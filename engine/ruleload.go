@@ -564,7 +564,7 @@ func (rs *RuleSet) unknownCodes(f *yamlFile, n yamlast.Node, spec, msg string) [
 		f.nodeErrorf(n, "%s", msg)
 		return nil
 	}
-	warning := fmt.Sprintf("%s is not in revision %d of the competency model: %s", fc.Code, rs.fw.Revision, fc.Suggestion())
+	warning := rs.formerMessage(fc)
 	switch {
 	case spec == fc.Code:
 	case len(codes) > 0:
@@ -574,6 +574,12 @@ func (rs *RuleSet) unknownCodes(f *yamlFile, n yamlast.Node, spec, msg string) [
 	}
 	rs.warnings = append(rs.warnings, diag.Errorf(f.nodePos(n).Within(f.src), "%s", warning).WithSnippet(f.src))
 	return codes
+}
+
+// formerMessage says that the framework's revision no longer has the
+// former code fc, and what became of it.
+func (rs *RuleSet) formerMessage(fc FormerCode) string {
+	return fmt.Sprintf("%s is not in revision %d of the competency model: %s", fc.Code, rs.fw.Revision, fc.Suggestion())
 }
 
 // formerSpec returns the former code of the framework that spec names,
