@@ -121,17 +121,18 @@ func (f *keysFlags) open(ctx context.Context, stderr io.Writer) (context.Context
 			logger.Warn("closing the database", "error", err)
 		}
 	}
-	return engine.WithPrincipal(ctx, cliPrincipal()), app.NewKeys(db, logger), closeDB, nil
+	return engine.WithPrincipal(ctx, cliPrincipal("cmap keys")), app.NewKeys(db, logger), closeDB, nil
 }
 
-// cliPrincipal is the actor of the changes cmap keys makes: the user who
-// runs it, as the audit trail names them.
-func cliPrincipal() *engine.Principal {
+// cliPrincipal is the actor of the changes a command of cmap's command
+// line (such as "cmap keys") makes: the user who runs it, as the audit
+// trail names them.
+func cliPrincipal(command string) *engine.Principal {
 	name := "unknown user"
 	if u, err := user.Current(); err == nil && u.Username != "" {
 		name = u.Username
 	}
-	return &engine.Principal{ID: "cli:" + name, Name: name + " (cmap keys)", Roles: []engine.Role{engine.RoleAdmin}}
+	return &engine.Principal{ID: "cli:" + name, Name: name + " (" + command + ")", Roles: []engine.Role{engine.RoleAdmin}}
 }
 
 // jsonKey is an API key in --format json.

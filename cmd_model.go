@@ -20,12 +20,19 @@ import (
 const modelUsage = `Usage:
   cmap model export [flags] [FILE]
   cmap model check [flags] [FILE]
+  cmap model diff [flags] OLD NEW
+  cmap model apply [flags] NEW
 
 Verbs:
   export    read a competency model (text, YAML, JSON or CASE) and write it
             as YAML or as a CASE 1.1 CFPackage
   check     show how the model reads: the hyphens joined at line ends, with
             their evidence, and anything suspicious
+  diff      compare two revisions of a model: items added, removed,
+            renamed, reworded, and with a crosswalk moved, split, merged,
+            retired. Exit 0 with no change, 3 with changes
+  apply     load a revised model over the active one in the database, with
+            a crosswalk; --dry-run shows what it would do
 
 Run 'cmap model VERB -h' (or 'cmap help model VERB') for the flags and
 examples of a verb.
@@ -50,6 +57,10 @@ func runModel(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return runModelExport(ctx, args[1:], stdout, stderr)
 	case "check":
 		return runModelCheck(args[1:], stdout, stderr)
+	case "diff":
+		return runModelDiff(args[1:], stdout, stderr)
+	case "apply":
+		return runModelApply(ctx, args[1:], stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "cmap model: unknown verb %q\n\n%s", verb, modelUsage)
 		return exitUsage

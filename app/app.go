@@ -246,6 +246,7 @@ func Open(ctx context.Context, store engine.Store, opts Options) (*App, error) {
 	if err != nil {
 		return nil, rulesError(err)
 	}
+	a.warnFormerCodes(rules)
 	s, err := a.buildState(rules, snap, nil)
 	if err != nil {
 		return nil, err
@@ -335,6 +336,17 @@ func (a *App) PutFramework(ctx context.Context, f *engine.Framework) error {
 	if err := f.Validate(); err != nil {
 		return err
 	}
+	// The rules are checked against f as the store keeps it: under the
+	// active revision's number and former codes.
+	f = f.Clone()
+	f.Revision, f.Former = 1, nil
+	switch cur, err := a.store.Framework(ctx); engine.ErrorCode(err) {
+	case "":
+		f.Revision, f.Former = cur.Revision, cur.Former
+	case engine.ENOTFOUND:
+	default:
+		return err
+	}
 	rules, err := engine.LoadRuleSet(a.opts.RulesDir, f)
 	if err != nil {
 		return rulesError(err)
@@ -422,5 +434,16 @@ func (a *App) rulesFor(fw *engine.Framework) (*engine.RuleSet, error) {
 	if err != nil {
 		return nil, errors.Join(errFrameworkMismatch, err)
 	}
+	a.warnFormerCodes(rules)
 	return rules, nil
+}
+
+// warnFormerCodes logs each rule entry that names a code the model's
+// revision no longer has (engine.RuleSet.Warnings), with the crosswalk's
+// suggestion.
+func (a *App) warnFormerCodes(rules *engine.RuleSet) {
+	for _, d := range rules.Warnings() {
+		a.logger.Warn("a rule names a code the competency model no longer has; the entry yields nothing",
+			"revision", rules.Framework().Revision, "at", d.Pos.String(), "warning", d.Message)
+	}
 }

@@ -11,7 +11,7 @@ import (
 // The audit trail
 //
 // Every change made through the App (courses, positions, people,
-// completions, API keys) is recorded by an engine.AuditEntry written ahead
+// completions, API keys, revisions of the model) is recorded by an engine.AuditEntry written ahead
 // of it, without transactions (FerretDB has none):
 //
 //  1. the entry is stored pending (Store.BeginAudit), naming the actor,
@@ -275,6 +275,17 @@ func recordTag(ctx context.Context, store engine.Store, kind, key string) (bool,
 		var k *engine.APIKey
 		if k, err = store.APIKey(ctx, key); err == nil {
 			tag = k.Audit
+		}
+	case engine.AuditModel:
+		// The model's "record" is its active revision; the revisions
+		// before it carry the IDs of the entries that applied them, which
+		// the chain of Prior IDs reaches.
+		var revs []*engine.FrameworkRevision
+		if revs, err = store.FrameworkRevisions(ctx); err == nil && len(revs) == 0 {
+			return false, "", nil
+		}
+		if err == nil {
+			tag = revs[len(revs)-1].Audit
 		}
 	default:
 		return false, "", nil

@@ -47,8 +47,8 @@ import (
 const snapshotMagic = "CMAPSNAP"
 
 // snapshotFormat is the version of the layout; a file of another is
-// ignored.
-const snapshotFormat uint32 = 1
+// ignored. 2: the framework carries its revision and former codes.
+const snapshotFormat uint32 = 2
 
 // snapshotHeaderSize is the size of the magic, format and checksum.
 const snapshotHeaderSize = len(snapshotMagic) + 4 + 4

@@ -31,7 +31,12 @@ const (
 	AuditPerson   = "person"
 	AuditRules    = "rules"
 	AuditAPIKey   = "apiKey"
+	// AuditModel is the competency model; its one key is AuditModelKey.
+	AuditModel = "model"
 )
+
+// AuditModelKey is the key of the competency model in the audit trail.
+const AuditModelKey = "framework"
 
 // Audited operations (AuditEntry.Operation).
 const (
@@ -41,6 +46,8 @@ const (
 	OpCompletion = "recordCompletion"
 	OpReload     = "reload"
 	OpRevoke     = "revoke"
+	// OpRevise applies a revision of the competency model.
+	OpRevise = "revise"
 )
 
 // AuditEntry records one change: who made it, when, to which record, the

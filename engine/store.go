@@ -110,10 +110,28 @@ type PersonFilter struct {
 // unchanged, so any later write of a record or of facts, by any instance
 // or tool that goes through a Store, shows that the facts may be stale.
 type Store interface {
-	// Framework returns the stored competency framework (ENOTFOUND if none).
+	// Framework returns the active revision of the stored competency
+	// framework, with its Revision and Former codes (ENOTFOUND if none).
 	Framework(ctx context.Context) (*Framework, error)
-	// PutFramework replaces the stored framework.
+	// PutFramework replaces the model of the active revision with f,
+	// keeping the revision's number, former codes and crosswalk (f's
+	// Revision and Former are ignored), or stores f as revision 1 when
+	// there is none. It makes no new revision (that is
+	// AddFrameworkRevision): seeding and tests use it. EINVALID when f
+	// fails Validate.
 	PutFramework(ctx context.Context, f *Framework) error
+	// FrameworkRevisions returns every stored revision of the framework,
+	// oldest first: the last is the active one. Empty when none is
+	// stored.
+	FrameworkRevisions(ctx context.Context) ([]*FrameworkRevision, error)
+	// AddFrameworkRevision stores r as the next revision and makes it the
+	// active one, in one atomic step: a crash leaves the previous
+	// revision active or r, never a mix. r.Number() must be one more than
+	// the active revision's (ECONFLICT otherwise: another revision was
+	// applied since; revision 1 needs an empty store); EINVALID when
+	// r.Framework fails Validate. It sets r.AppliedAt, and counts and
+	// logs as PutFramework does (a ChangeFramework entry).
+	AddFrameworkRevision(ctx context.Context, r *FrameworkRevision) error
 
 	Course(ctx context.Context, code string) (*Course, error)
 	// CoursesByCode returns the courses with the given codes that exist,

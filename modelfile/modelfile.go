@@ -14,6 +14,10 @@
 // passes (*engine.Framework).Validate. WriteYAML writes a model back out in
 // the YAML form, which Read reads back identically.
 //
+// ReadCrosswalk reads a crosswalk file (YAML or CSV): how the codes of one
+// revision of a model map to the next, for `cmap model diff` and `cmap
+// model apply` (see Crosswalk).
+//
 // Check reads a model as Read does and also reports what the reader had to
 // guess and what reads but looks wrong: each hyphen at a line end of the
 // text format that it kept or dropped, with the evidence (see Join), and

@@ -67,6 +67,20 @@ func (s *Store) PutFramework(ctx context.Context, f *engine.Framework) (err erro
 	return s.store.PutFramework(ctx, f)
 }
 
+// FrameworkRevisions calls the wrapped Store's FrameworkRevisions and
+// observes it.
+func (s *Store) FrameworkRevisions(ctx context.Context) (_ []*engine.FrameworkRevision, err error) {
+	defer s.observe("FrameworkRevisions", time.Now(), &err)
+	return s.store.FrameworkRevisions(ctx)
+}
+
+// AddFrameworkRevision calls the wrapped Store's AddFrameworkRevision and
+// observes it.
+func (s *Store) AddFrameworkRevision(ctx context.Context, r *engine.FrameworkRevision) (err error) {
+	defer s.observe("AddFrameworkRevision", time.Now(), &err)
+	return s.store.AddFrameworkRevision(ctx, r)
+}
+
 // Course calls the wrapped Store's Course and observes it.
 func (s *Store) Course(ctx context.Context, code string) (_ *engine.Course, err error) {
 	defer s.observe("Course", time.Now(), &err)

@@ -51,6 +51,7 @@ func Run(t *testing.T, open func(t *testing.T) engine.Store) {
 		{"EmptyListsReadBackNil", testEmptyListsReadBackNil},
 		{"RecordsAreCopied", testRecordsAreCopied},
 		{"Framework", testFramework},
+		{"FrameworkRevisions", testFrameworkRevisions},
 		{"CourseFacts", testCourseFacts},
 		{"PositionFacts", testPositionFacts},
 		{"DataVersionCountsRecordWrites", testDataVersionCountsRecordWrites},
