@@ -37,8 +37,22 @@
 // FerretDB, DB therefore serializes its writes and checks the version while
 // it holds the write lock: a mutex within the process, and across processes
 // (several cmap instances sharing one FerretDB) a lease document in meta
-// whose insertion is atomic because _id is unique. A lease left by a
-// process that died expires after writeLeaseTTL.
+// whose insertion is atomic because _id is unique. Its holder renews it
+// while the write runs; a process that dies holding it delays the others
+// by writeLeaseTTL (1.5 s), and a process restarted on the data folder of
+// the embedded server breaks its predecessor's lease at once. lease.go
+// says how, and why two live writers never both hold it.
+//
+// # The embedded server
+//
+// The embedded FerretDB listens on a Unix socket in a private folder of
+// its data folder (run/db.sock, the folder mode 0700), never on a TCP
+// port: FerretDB v1 on SQLite has no authentication, so the socket's
+// folder is what keeps other users (and the network) from reading and
+// writing the records past cmap's API. The process that runs it holds the
+// data folder's lock (run/lock) for its life: a second embedded server on
+// the same folder is refused, naming the URI to share instead; and a
+// process that takes the lock knows the previous holder is dead.
 //
 // # Change log
 //
@@ -133,11 +147,19 @@ type DB struct {
 	changesByID bool
 
 	// serialized is true when the server is FerretDB: writes then take
-	// writeLock (see the package documentation).
+	// writeLock and the write lease (see lease.go).
 	serialized bool
 	writeLock  chan struct{}
-	// leaseOwner names this DB in the cross-process write lease.
+	// leaseOwner names this DB in the write lease (and, for the embedded
+	// server, in its data folder's lock).
 	leaseOwner string
+	// predecessor is the leaseOwner of the process that owned the data
+	// folder before this one (embedded server only): it is dead, and so
+	// is any lease it holds.
+	predecessor string
+	// abandoned is the token of the last lease this DB lost or failed to
+	// delete; guarded by writeLock.
+	abandoned string
 
 	closeOnce sync.Once
 	closeErr  error
@@ -159,12 +181,13 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	}
 	db := &DB{uri: cfg.URI, writeLock: make(chan struct{}, 1), leaseOwner: rand.Text(), changeLogLength: engine.ChangeLogLength}
 	if cfg.URI == "" {
-		srv, err := startEmbedded(ctx, cfg.DataDir, logger)
+		srv, err := startEmbedded(ctx, cfg.DataDir, db.leaseOwner, logger)
 		if err != nil {
 			return nil, err
 		}
 		db.embedded = srv
 		db.uri = srv.uri
+		db.predecessor = srv.lock.predecessor
 	}
 	if err := db.connect(ctx, name); err != nil {
 		db.Close(context.WithoutCancel(ctx))
@@ -321,81 +344,6 @@ func (db *DB) Close(ctx context.Context) error {
 		db.closeErr = errors.Join(errs...)
 	})
 	return db.closeErr
-}
-
-// lockWrites takes the write lock when the server needs writes serialized
-// (FerretDB) and returns the function that releases it: first this
-// process's mutex, then the lease that other processes respect.
-func (db *DB) lockWrites(ctx context.Context) (unlock func(), err error) {
-	if !db.serialized {
-		return func() {}, nil
-	}
-	select {
-	case db.writeLock <- struct{}{}:
-	case <-ctx.Done():
-		return nil, internal("waiting for the write lock", ctx.Err())
-	}
-	if err := db.acquireLease(ctx); err != nil {
-		<-db.writeLock
-		return nil, err
-	}
-	return func() {
-		db.releaseLease(ctx)
-		<-db.writeLock
-	}, nil
-}
-
-// The cross-process write lease: the meta document metaWriteLease exists
-// while some process holds it.
-const (
-	metaWriteLease = "writeLease"
-	// writeLeaseTTL bounds how long a lease of a process that died blocks
-	// the others; no write cmap makes holds it nearly that long.
-	writeLeaseTTL = time.Minute
-	// writeLeaseMaxWait caps the pause between two attempts.
-	writeLeaseMaxWait = 50 * time.Millisecond
-)
-
-type leaseDoc struct {
-	ID      string    `bson:"_id"`
-	Owner   string    `bson:"owner"`
-	Expires time.Time `bson:"expires"`
-}
-
-// acquireLease inserts the lease document, waiting while another process
-// holds it and breaking it once it has expired.
-func (db *DB) acquireLease(ctx context.Context) error {
-	wait := time.Millisecond
-	for {
-		_, err := db.meta.InsertOne(ctx, leaseDoc{ID: metaWriteLease, Owner: db.leaseOwner, Expires: now().Add(writeLeaseTTL)})
-		switch {
-		case err == nil:
-			return nil
-		case !mongo.IsDuplicateKeyError(err):
-			return internal("take the write lease", err)
-		}
-		_, err = db.meta.DeleteOne(ctx, bson.D{
-			{Key: "_id", Value: metaWriteLease},
-			{Key: "expires", Value: bson.D{{Key: "$lt", Value: now()}}},
-		})
-		if err != nil {
-			return internal("break an expired write lease", err)
-		}
-		select {
-		case <-time.After(wait):
-			wait = min(2*wait, writeLeaseMaxWait)
-		case <-ctx.Done():
-			return internal("waiting for the write lease", ctx.Err())
-		}
-	}
-}
-
-// releaseLease deletes this DB's lease, even when ctx is already done.
-func (db *DB) releaseLease(ctx context.Context) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-	defer cancel()
-	// A failure leaves the lease to expire; nothing else is at stake.
-	_, _ = db.meta.DeleteOne(ctx, bson.D{{Key: "_id", Value: metaWriteLease}, {Key: "owner", Value: db.leaseOwner}})
 }
 
 // internal wraps a driver error as EINTERNAL; its text reaches logs, never

@@ -65,11 +65,14 @@ func (db *DB) saveFacts(ctx context.Context, coll *mongo.Collection, keyField st
 		}
 		seen[k] = true
 	}
-	unlock, err := db.lockWrites(ctx)
-	if err != nil {
-		return err
-	}
-	defer unlock()
+	return db.withWriteLock(ctx, func(ctx context.Context) error {
+		return db.replaceFacts(ctx, coll, keys, docs)
+	})
+}
+
+// replaceFacts writes docs in place of the facts documents with _id
+// keys[i], as saveFacts describes. The caller holds the write lock.
+func (db *DB) replaceFacts(ctx context.Context, coll *mongo.Collection, keys []string, docs []any) error {
 	if db.serialized && len(docs) > factsChunkFerretDB {
 		return replaceByDeleteInsert(ctx, coll, keys, docs)
 	}
@@ -110,11 +113,14 @@ func replaceByDeleteInsert(ctx context.Context, coll *mongo.Collection, keys []s
 
 // DeleteFacts removes the facts records of the given courses and positions.
 func (db *DB) DeleteFacts(ctx context.Context, courses, positions []string) error {
-	unlock, err := db.lockWrites(ctx)
-	if err != nil {
-		return err
-	}
-	defer unlock()
+	return db.withWriteLock(ctx, func(ctx context.Context) error {
+		return db.deleteFacts(ctx, courses, positions)
+	})
+}
+
+// deleteFacts deletes the facts documents of the given courses and
+// positions. The caller holds the write lock.
+func (db *DB) deleteFacts(ctx context.Context, courses, positions []string) error {
 	for _, del := range []struct {
 		coll *mongo.Collection
 		keys []string
@@ -145,12 +151,11 @@ func (db *DB) PositionFacts(ctx context.Context) ([]engine.PositionFacts, error)
 // converted by record. On FerretDB it waits for the write lock: see
 // saveFacts.
 func readFacts[D, R any](ctx context.Context, db *DB, coll *mongo.Collection, record func(*D) (R, error)) ([]R, error) {
-	unlock, err := db.lockWrites(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer unlock()
-	docs, err := findRecords[D](ctx, coll, bson.D{}, 0)
+	var docs []D
+	err := db.withWriteLock(ctx, func(ctx context.Context) (err error) {
+		docs, err = findRecords[D](ctx, coll, bson.D{}, 0)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}

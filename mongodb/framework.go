@@ -28,7 +28,7 @@ func (db *DB) PutFramework(ctx context.Context, f *engine.Framework) error {
 	}
 	d := frameworkToDoc(f)
 	d.UpdatedAt = now()
-	return db.writeRecord(ctx, engine.ChangeFramework, "", func() error {
+	return db.writeRecord(ctx, engine.ChangeFramework, "", func(ctx context.Context) error {
 		_, err := db.frameworks.ReplaceOne(ctx, bson.D{{Key: "_id", Value: frameworkID}}, d, options.Replace().SetUpsert(true))
 		if err != nil {
 			return internal("save framework", err)

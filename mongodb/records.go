@@ -26,23 +26,20 @@ func changeKind(kind string) engine.ChangeKind { return engine.ChangeKind(kind) 
 func now() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }
 
 // writeRecord runs write, a write of the record of kind with key, under
-// the write lock and, when it succeeds, increments the data version and
-// logs the change (logChange).
-func (db *DB) writeRecord(ctx context.Context, kind engine.ChangeKind, key string, write func() error) error {
-	unlock, err := db.lockWrites(ctx)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	if err := write(); err != nil {
-		return err
-	}
-	return db.logChange(ctx, kind, key)
+// the write lock (with the context withWriteLock gives) and, when it
+// succeeds, increments the data version and logs the change (logChange).
+func (db *DB) writeRecord(ctx context.Context, kind engine.ChangeKind, key string, write func(ctx context.Context) error) error {
+	return db.withWriteLock(ctx, func(ctx context.Context) error {
+		if err := write(ctx); err != nil {
+			return err
+		}
+		return db.logChange(ctx, kind, key)
+	})
 }
 
 // insertRecord inserts doc, the new record key of kind.
 func (db *DB) insertRecord(ctx context.Context, coll *mongo.Collection, kind, key string, doc any) error {
-	return db.writeRecord(ctx, changeKind(kind), key, func() error {
+	return db.writeRecord(ctx, changeKind(kind), key, func(ctx context.Context) error {
 		_, err := coll.InsertOne(ctx, doc)
 		switch {
 		case mongo.IsDuplicateKeyError(err):
@@ -107,7 +104,7 @@ func checkVersion(ctx context.Context, coll *mongo.Collection, kind, key string,
 
 // replaceRecord replaces record key at version by doc.
 func (db *DB) replaceRecord(ctx context.Context, coll *mongo.Collection, kind, key string, version int64, doc any) error {
-	return db.writeRecord(ctx, changeKind(kind), key, func() error {
+	return db.writeRecord(ctx, changeKind(kind), key, func(ctx context.Context) error {
 		return db.writeIfVersion(ctx, coll, kind, key, version, func(filter bson.D) (int64, error) {
 			res, err := coll.ReplaceOne(ctx, filter, doc)
 			if err != nil {
@@ -120,7 +117,7 @@ func (db *DB) replaceRecord(ctx context.Context, coll *mongo.Collection, kind, k
 
 // deleteRecord deletes record key of kind if its stored version is version.
 func (db *DB) deleteRecord(ctx context.Context, coll *mongo.Collection, kind, key string, version int64) error {
-	return db.writeRecord(ctx, changeKind(kind), key, func() error {
+	return db.writeRecord(ctx, changeKind(kind), key, func(ctx context.Context) error {
 		return db.writeIfVersion(ctx, coll, kind, key, version, func(filter bson.D) (int64, error) {
 			res, err := coll.DeleteOne(ctx, filter)
 			if err != nil {
@@ -316,15 +313,12 @@ func (db *DB) MarkSeeded(ctx context.Context, name string) error {
 	if name == "" {
 		return engine.Invalid("name", "seed set name is empty")
 	}
-	unlock, err := db.lockWrites(ctx)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	_, err = db.meta.ReplaceOne(ctx, bson.D{{Key: "_id", Value: metaSeed}},
-		seedDoc{ID: metaSeed, Name: name, SeededAt: now()}, options.Replace().SetUpsert(true))
-	if err != nil {
-		return internal(fmt.Sprintf("mark seeded with %q", name), err)
-	}
-	return nil
+	return db.withWriteLock(ctx, func(ctx context.Context) error {
+		_, err := db.meta.ReplaceOne(ctx, bson.D{{Key: "_id", Value: metaSeed}},
+			seedDoc{ID: metaSeed, Name: name, SeededAt: now()}, options.Replace().SetUpsert(true))
+		if err != nil {
+			return internal(fmt.Sprintf("mark seeded with %q", name), err)
+		}
+		return nil
+	})
 }

@@ -1,0 +1,285 @@
+package mongodb
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"cmap/engine"
+)
+
+// The write lease serializes writes across processes on FerretDB (see the
+// package documentation, "Concurrency"): the meta document metaWriteLease
+// exists while a process holds it.
+//
+// # Taking, renewing, breaking
+//
+// A writer takes the lease by inserting the document, atomically: _id is
+// unique. It names the holding with a fresh token and counts its renewals
+// in beat. While the write runs, a heartbeat renews the lease every
+// writeLeaseBeat by incrementing beat, conditional on token and beat.
+//
+// A process that finds the lease held watches it: once it has seen the
+// same token and beat for writeLeaseTTL on its own clock, the holder is
+// taken for dead and the lease is broken (deleted, conditional on that
+// token and beat) and taken again. A crashed holder therefore delays the
+// others by writeLeaseTTL and a poll, well under 2 s. No clock is compared
+// across processes: each measures time only against itself.
+//
+// Some holders are known to be dead at once: a lease of the previous
+// owner of the data folder, when this process holds the folder's lock
+// (lockFolder: the kernel released it when that owner died), and a lease
+// this process itself abandoned (below).
+//
+// # Why two live writers never both hold it
+//
+// The holder keeps a deadline: the moment it sent its last renewal whose
+// answer came back before the previous deadline (the insert, first), plus
+// writeLeaseTTL. A breaker breaks only after seeing the beat unchanged for
+// writeLeaseTTL since it first saw it, which was after that renewal was
+// stored, so never before the holder's deadline; and a renewal that was
+// stored before the deadline changes the beat the breaker's conditional
+// delete names, which then matches nothing. The holder's write runs in a
+// context that ends at its deadline (context.Cause tells
+// errLeaseExpired or errLeaseBroken), so it sends nothing after it, and
+// nothing at all once a renewal finds the lease broken. A holder that lost
+// its lease does not delete the document (it may be someone else's by
+// then); it remembers the token and breaks that lease itself, at once, the
+// next time it writes, unless another process did first.
+//
+// What is left, honestly: a command the holder sent before its deadline
+// that the database applies after it (it sat in FerretDB's queue for more
+// than the time left, which takes a stall of the database or the process
+// of over a second) can land after another process broke the lease; the
+// holder's caller is then told the write failed although it may be
+// stored. And FerretDB applies a conditional delete as a read and then a
+// delete by _id, so two processes that break the same dead lease at the
+// same moment can, if a third takes it between the read and the delete of
+// the slower one, delete that third's lease; the third learns it at its
+// next renewal (within writeLeaseBeat) and fails its write. Neither
+// happens without a crash or a stall of over a second.
+const (
+	metaWriteLease = "writeLease"
+	// writeLeaseTTL is how long a holder may go without a renewal before
+	// others break its lease.
+	writeLeaseTTL = 1500 * time.Millisecond
+	// writeLeaseBeat is how often a holder renews: six renewals per TTL,
+	// so that a few slow ones do not lose the lease.
+	writeLeaseBeat = 250 * time.Millisecond
+	// writeLeaseMaxWait caps the pause between two attempts to take it.
+	writeLeaseMaxWait = 50 * time.Millisecond
+)
+
+// The causes of a write context ending because its lease ended.
+var (
+	errLeaseExpired = errors.New("mongodb: the write lease ran out: its renewals did not reach the database in time")
+	errLeaseBroken  = errors.New("mongodb: the write lease was broken by another process")
+)
+
+// leaseDoc is the lease document.
+type leaseDoc struct {
+	ID    string `bson:"_id"`
+	Owner string `bson:"owner"` // the DB holding it (DB.leaseOwner)
+	Token string `bson:"token"` // this holding
+	Beat  int64  `bson:"beat"`  // renewals so far
+	// PID and Since are for people reading the database.
+	PID   int       `bson:"pid"`
+	Since time.Time `bson:"since"`
+}
+
+// lease is a holding of the write lease by this process.
+type lease struct {
+	db     *DB
+	token  string
+	cancel context.CancelCauseFunc // ends the write's context
+	stop   chan struct{}           // closed to stop the heartbeat
+	done   chan struct{}           // closed when the heartbeat has returned
+	// The heartbeat's, then (after done) the releaser's.
+	beat     int64
+	deadline time.Time // see the documentation above
+	lost     bool
+}
+
+// lockWrites takes the write lock when the server needs writes serialized
+// (FerretDB): first this process's mutex, then the lease that other
+// processes respect. It returns the context the write must use, which
+// ends if the lease is lost, and the function that releases both.
+func (db *DB) lockWrites(ctx context.Context) (context.Context, func(), error) {
+	if !db.serialized {
+		return ctx, func() {}, nil
+	}
+	select {
+	case db.writeLock <- struct{}{}:
+	case <-ctx.Done():
+		return nil, nil, internal("waiting for the write lock", ctx.Err())
+	}
+	l, err := db.acquireLease(ctx)
+	if err != nil {
+		<-db.writeLock
+		return nil, nil, err
+	}
+	wctx, cancel := context.WithCancelCause(ctx)
+	l.cancel = cancel
+	go l.heartbeat()
+	return wctx, func() {
+		db.releaseLease(l)
+		<-db.writeLock
+	}, nil
+}
+
+// withWriteLock runs write under the write lock with the context
+// lockWrites returns; when the lease was lost its error says so.
+func (db *DB) withWriteLock(ctx context.Context, write func(ctx context.Context) error) error {
+	wctx, unlock, err := db.lockWrites(ctx)
+	if err != nil {
+		return err
+	}
+	err = write(wctx)
+	unlock()
+	if cause := context.Cause(wctx); err != nil && (errors.Is(cause, errLeaseExpired) || errors.Is(cause, errLeaseBroken)) {
+		return &engine.Error{Code: engine.EINTERNAL, Err: fmt.Errorf("%w (the write stopped at: %v)", cause, err)}
+	}
+	return err
+}
+
+// acquireLease takes the lease, waiting while another process holds it and
+// breaking it once its holder is known or taken to be dead. The caller
+// holds writeLock.
+func (db *DB) acquireLease(ctx context.Context) (*lease, error) {
+	token := rand.Text()
+	wait := time.Millisecond
+	var seen leaseDoc // the holding watched, and since when
+	var seenAt time.Time
+	for {
+		sent := time.Now()
+		_, err := db.meta.InsertOne(ctx, leaseDoc{ID: metaWriteLease, Owner: db.leaseOwner, Token: token, PID: os.Getpid(), Since: now()})
+		switch {
+		case err == nil:
+			return &lease{db: db, token: token, deadline: sent.Add(writeLeaseTTL), stop: make(chan struct{}), done: make(chan struct{})}, nil
+		case !mongo.IsDuplicateKeyError(err):
+			return nil, internal("take the write lease", err)
+		}
+		var cur leaseDoc
+		err = db.meta.FindOne(ctx, bson.D{{Key: "_id", Value: metaWriteLease}}).Decode(&cur)
+		switch {
+		case errors.Is(err, mongo.ErrNoDocuments):
+			continue // released meanwhile
+		case err != nil:
+			return nil, internal("read the write lease", err)
+		}
+		dead := (db.predecessor != "" && cur.Owner == db.predecessor) || cur.Token == db.abandoned
+		if !dead && (cur.Token != seen.Token || cur.Beat != seen.Beat) {
+			seen, seenAt = cur, time.Now()
+		} else if !dead {
+			dead = time.Since(seenAt) >= writeLeaseTTL
+		}
+		if dead {
+			if err := db.breakLease(ctx, cur); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		select {
+		case <-time.After(wait):
+			wait = min(2*wait, writeLeaseMaxWait)
+		case <-ctx.Done():
+			return nil, internal("waiting for the write lease", ctx.Err())
+		}
+	}
+}
+
+// breakLease deletes the holding cur of the lease if it is still there
+// unchanged.
+func (db *DB) breakLease(ctx context.Context, cur leaseDoc) error {
+	_, err := db.meta.DeleteOne(ctx, bson.D{
+		{Key: "_id", Value: metaWriteLease}, {Key: "token", Value: cur.Token}, {Key: "beat", Value: cur.Beat},
+	})
+	if err != nil {
+		return internal("break the write lease of a dead process", err)
+	}
+	return nil
+}
+
+// heartbeat renews the lease every writeLeaseBeat until stopped, and ends
+// the write's context when the lease is lost.
+func (l *lease) heartbeat() {
+	defer close(l.done)
+	tick := time.NewTicker(writeLeaseBeat)
+	defer tick.Stop()
+	for {
+		expire := time.NewTimer(time.Until(l.deadline))
+		select {
+		case <-l.stop:
+			expire.Stop()
+			return
+		case <-expire.C:
+			l.lose(errLeaseExpired)
+			return
+		case <-tick.C:
+			expire.Stop()
+		}
+		err := l.renew()
+		switch {
+		case errors.Is(err, errLeaseBroken):
+			l.lose(err)
+			return
+		case !time.Now().Before(l.deadline):
+			l.lose(errLeaseExpired)
+			return
+		}
+		// Another error: the next tick tries again, until the deadline.
+	}
+}
+
+// renew increments the beat, and moves the deadline on if the database
+// answered in time. It returns errLeaseBroken if the holding is gone.
+func (l *lease) renew() error {
+	sent := time.Now()
+	ctx, cancel := context.WithDeadline(context.Background(), l.deadline)
+	defer cancel()
+	res, err := l.db.meta.UpdateOne(ctx,
+		bson.D{{Key: "_id", Value: metaWriteLease}, {Key: "token", Value: l.token}, {Key: "beat", Value: l.beat}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "beat", Value: l.beat + 1}}}})
+	switch {
+	case err != nil:
+		return err
+	case res.MatchedCount == 0:
+		return errLeaseBroken
+	case time.Now().Before(l.deadline):
+		l.beat++
+		l.deadline = sent.Add(writeLeaseTTL)
+	}
+	return nil
+}
+
+// lose ends the write's context with cause.
+func (l *lease) lose(cause error) {
+	l.lost = true
+	l.cancel(cause)
+}
+
+// releaseLease stops the heartbeat and deletes the lease while it is
+// surely still this process's; a lease lost, or one whose deletion
+// failed, is remembered as abandoned (see acquireLease). The caller holds
+// writeLock.
+func (db *DB) releaseLease(l *lease) {
+	close(l.stop)
+	<-l.done
+	defer l.cancel(context.Canceled)
+	if l.lost || !time.Now().Before(l.deadline) {
+		db.abandoned = l.token
+		return
+	}
+	ctx, cancel := context.WithDeadline(context.Background(), l.deadline)
+	defer cancel()
+	_, err := db.meta.DeleteOne(ctx, bson.D{{Key: "_id", Value: metaWriteLease}, {Key: "token", Value: l.token}})
+	if err != nil {
+		db.abandoned = l.token
+	}
+}
