@@ -253,7 +253,7 @@ func TestRunServeShutsDownOnCancel(t *testing.T) {
 			time.Sleep(50 * time.Millisecond)
 		}
 	}
-	if !regexp.MustCompile(`(?s)msg="listening; opening the database".*embedded database started.* uri=mongodb://127\.0\.0\.1:\d+/`).MatchString(stderr.String()) {
+	if !regexp.MustCompile(`(?s)msg="listening; opening the database".*embedded database started.* uri=mongodb://%2F\S+%2Frun%2Fdb\.sock/`).MatchString(stderr.String()) {
 		t.Errorf("the address is not bound first, or the embedded database's URI is not logged:\n%s", stderr.String())
 	}
 	if code, _ := getText(t, base+"/healthz"); code != 200 {

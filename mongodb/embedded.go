@@ -62,6 +62,10 @@ func startEmbedded(ctx context.Context, dataDir, owner string, logger *slog.Logg
 	if err != nil {
 		return nil, fmt.Errorf("mongodb: data folder %s: %w", dataDir, err)
 	}
+	socket, err := socketPath(dir)
+	if err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("mongodb: cannot create data folder: %w", err)
 	}
@@ -71,10 +75,6 @@ func startEmbedded(ctx context.Context, dataDir, owner string, logger *slog.Logg
 	}
 	probe.Close()
 	os.Remove(probe.Name())
-	socket, err := socketPath(dir)
-	if err != nil {
-		return nil, err
-	}
 	lock, err := lockFolder(dir, owner)
 	if err != nil {
 		return nil, err

@@ -1,0 +1,185 @@
+package mongodb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"cmap/engine"
+)
+
+// openEmbeddedAt opens the embedded server on dir, closed when t ends.
+func openEmbeddedAt(t *testing.T, dir string) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close(context.Background()) })
+	return db
+}
+
+// openClient opens another client (another process, as far as the lease
+// knows) on db's database.
+func openClient(t *testing.T, db *DB) *DB {
+	t.Helper()
+	other, err := Open(context.Background(), Config{URI: db.uri, Database: db.DatabaseName()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Close(context.Background()) })
+	return other
+}
+
+// plantLease stores a lease of owner, as a process that died holding it
+// leaves it.
+func plantLease(t *testing.T, db *DB, owner string) {
+	t.Helper()
+	_, err := db.meta.InsertOne(context.Background(), leaseDoc{ID: metaWriteLease, Owner: owner, Token: "dead-token", Beat: 3, Since: now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// timedWrite marks the database seeded through db and returns how long it
+// took.
+func timedWrite(t *testing.T, db *DB) time.Duration {
+	t.Helper()
+	began := time.Now()
+	if err := db.MarkSeeded(context.Background(), "sample"); err != nil {
+		t.Fatal(err)
+	}
+	return time.Since(began)
+}
+
+// A lease that is never renewed, as one left by a process killed during a
+// write, delays the next writer by writeLeaseTTL, not more than 2 s.
+func TestALeaseNotRenewedIsBrokenAfterItsTTL(t *testing.T) {
+	db := openEmbeddedAt(t, t.TempDir())
+	plantLease(t, db, "a process that died")
+	took := timedWrite(t, db)
+	if took < writeLeaseTTL || took > 2*time.Second {
+		t.Errorf("the write took %s with a dead lease in the way; want between %s and 2s", took, writeLeaseTTL)
+	}
+	if err := db.meta.FindOne(context.Background(), bson.D{{Key: "_id", Value: metaWriteLease}}).Err(); err == nil {
+		t.Error("the lease is still there after the write")
+	}
+}
+
+// A process that takes the data folder's lock knows that the previous
+// owner is dead: its lease is broken at once.
+func TestARestartBreaksItsPredecessorsLeaseAtOnce(t *testing.T) {
+	dir := t.TempDir()
+	first, err := Open(context.Background(), Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plantLease(t, first, first.leaseOwner)
+	// Close stands in for the kill: what matters is that the lease stays
+	// and the folder's lock is released.
+	first.Close(context.Background())
+
+	again := openEmbeddedAt(t, dir)
+	if again.predecessor != first.leaseOwner {
+		t.Fatalf("the restarted process names %q as its predecessor, want %q", again.predecessor, first.leaseOwner)
+	}
+	if took := timedWrite(t, again); took > writeLeaseTTL/2 {
+		t.Errorf("the first write after the restart took %s: the predecessor's lease was waited for", took)
+	}
+	// Another process's lease is not the predecessor's: it is watched.
+	plantLease(t, again, "another instance")
+	if took := timedWrite(t, again); took < writeLeaseTTL {
+		t.Errorf("a lease of another instance was broken after %s, before its TTL", took)
+	}
+}
+
+// A holder's heartbeat keeps its lease for as long as its write runs, far
+// past the TTL: another process waits and does not break it.
+func TestAWriteLongerThanTheTTLKeepsItsLease(t *testing.T) {
+	ctx := context.Background()
+	db := openEmbeddedAt(t, t.TempDir())
+	other := openClient(t, db)
+	hold := 2*writeLeaseTTL + writeLeaseBeat
+
+	wctx, unlock, err := db.lockWrites(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	began := time.Now()
+	waited := make(chan time.Duration, 1)
+	go func() {
+		if err := other.MarkSeeded(ctx, "other"); err != nil {
+			t.Error(err)
+		}
+		waited <- time.Since(began)
+	}()
+	select {
+	case <-wctx.Done():
+		t.Fatalf("the holder lost its lease: %v", context.Cause(wctx))
+	case d := <-waited:
+		t.Fatalf("another process wrote after %s while the lease was held", d)
+	case <-time.After(hold):
+	}
+	unlock()
+	if d := <-waited; d < hold {
+		t.Errorf("the other process wrote after %s, before the holder released at %s", d, hold)
+	}
+	if wctx.Err() == nil {
+		t.Error("the write's context is still live after unlock")
+	}
+}
+
+// A holder that finds its lease gone or changed stops writing: its
+// context ends with errLeaseBroken within a beat or two, and its write
+// fails saying so. It breaks the lease it abandoned at once the next time.
+func TestAHolderWhoseLeaseIsBrokenStops(t *testing.T) {
+	ctx := context.Background()
+	db := openEmbeddedAt(t, t.TempDir())
+	err := db.withWriteLock(ctx, func(wctx context.Context) error {
+		// Someone else's renewal, as far as the holder can tell.
+		_, err := db.meta.UpdateOne(ctx, bson.D{{Key: "_id", Value: metaWriteLease}}, bson.D{{Key: "$set", Value: bson.D{{Key: "beat", Value: int64(100)}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-wctx.Done():
+		case <-time.After(3 * writeLeaseBeat):
+			t.Fatal("the holder's context is live a while after its lease changed hands")
+		}
+		if !errors.Is(context.Cause(wctx), errLeaseBroken) {
+			t.Errorf("the context ended with %v, want errLeaseBroken", context.Cause(wctx))
+		}
+		return db.meta.FindOne(wctx, bson.D{{Key: "_id", Value: metaSeed}}).Err()
+	})
+	if engine.ErrorCode(err) != engine.EINTERNAL || !errors.Is(err, errLeaseBroken) {
+		t.Errorf("the write returned %v, want EINTERNAL for errLeaseBroken", err)
+	}
+	if db.abandoned == "" {
+		t.Fatal("the lost lease is not remembered as abandoned")
+	}
+	if took := timedWrite(t, db); took > writeLeaseTTL/2 {
+		t.Errorf("the next write took %s: the abandoned lease was waited for", took)
+	}
+}
+
+// Writes through the heartbeat's context commit normally, and the lease
+// is gone after each.
+func TestWritesReleaseTheLease(t *testing.T) {
+	ctx := context.Background()
+	db := openEmbeddedAt(t, t.TempDir())
+	for i := range 3 {
+		if err := db.CreateCourse(ctx, &engine.Course{Code: fmt.Sprintf("SCO-%03d", i), Title: "Basics", DeliveryMode: engine.DeliveryOnline, Status: engine.CourseActive}); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.meta.FindOne(ctx, bson.D{{Key: "_id", Value: metaWriteLease}}).Err(); err == nil {
+			t.Fatal("the lease is left after a write")
+		}
+	}
+	if db.abandoned != "" {
+		t.Errorf("a lease was abandoned: %s", db.abandoned)
+	}
+}
