@@ -2,6 +2,7 @@ package analysis_test
 
 import (
 	"cmp"
+	"context"
 	"slices"
 	"sync"
 	"testing"
@@ -153,14 +154,39 @@ func BenchmarkOrganizationRecommendations(b *testing.B) {
 	}
 }
 
+// BenchmarkImpactOfRetirement retires the most-completed course, keeping
+// its facts (as the shipped rules do).
 func BenchmarkImpactOfRetirement(b *testing.B) {
 	s, ix := dod()
-	code := popularCourse(s).Code
+	c := *popularCourse(s)
+	c.Status = engine.CourseRetired
 	for b.Loop() {
-		if _, err := ix.ImpactOfRetirement(code); err != nil {
+		if _, err := ix.ImpactOfCourse(&c, s.Coverage[c.Code]); err != nil {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkImpactRecommendations answers the recommendations, before and
+// after, of the people whose readiness changes when the most-completed
+// course loses one of its facts.
+func BenchmarkImpactRecommendations(b *testing.B) {
+	s, ix := dod()
+	c := popularCourse(s)
+	imp, err := ix.ImpactOfCourse(c, s.Coverage[c.Code][1:])
+	if err != nil {
+		b.Fatal(err)
+	}
+	var ids []string
+	for _, p := range imp.People {
+		ids = append(ids, p.PersonID)
+	}
+	for b.Loop() {
+		if _, err := imp.Recommendations(context.Background(), ids); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(ids)), "people")
 }
 
 // BenchmarkImpactOfCourse changes the popular course's coverage, so the

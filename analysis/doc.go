@@ -28,14 +28,18 @@
 //     them as on the scale. A fact whose level is not on it is an error.
 //   - Sub-competencies come in framework (model) order, courses, positions
 //     and people sorted by code or id.
+//   - A course's coverage facts say what it teaches, whatever its status:
+//     the index takes them as the rules derive them (the shipped rules do
+//     not look at status; a rule set that does is followed all the same).
 //   - Catalogue questions (gaps, demand, what recommendations may use)
 //     count active courses only; the matrix shows active courses unless its
 //     status filter says otherwise.
 //   - A person attains a sub-competency at the highest level of any course
-//     they completed that covers it. Retired courses count: the person did
-//     complete them. Completions of courses no longer in the catalogue count
-//     for nothing (their coverage is gone) but are kept, in case the course
-//     comes back.
+//     they completed that covers it, active or retired, with that course's
+//     facts: what a person attained from a course stays attained when the
+//     course is retired. Completions of courses no longer in the catalogue
+//     (deleted) count for nothing, as their facts are gone, but are kept,
+//     in case the course comes back.
 //   - A person without a position, or whose position is not indexed, has
 //     no requirements and is ready; Readiness.HasPosition says so.
 //   - A recommendation is the set of active courses, with the prerequisites
@@ -45,10 +49,19 @@
 //     prerequisite is neither completed nor active cannot be taken. The set
 //     is found by branch and bound (MethodExact) or, for large instances,
 //     greedily with a proven lower bound (MethodGreedy).
-//   - Impact answers compare the Index with the one a change would derive,
-//     without modifying it: only the people who completed the course can
-//     change readiness, only the positions requiring a level whose
-//     meetability changes can change demand.
+//   - Impact answers compare the Index with the one a change would derive
+//     (CourseImpact.After), without modifying it. The caller gives the
+//     changed course with the facts the rules derive for it, exactly as a
+//     write would, so that the prediction is what the write does: a
+//     retirement is the course with its new status and its facts derived
+//     again, never its old facts carried over. Only the people who
+//     completed the course can change readiness, only the positions
+//     requiring a level whose meetability changes can change demand.
+//     Anyone with a gap the course (or a course it is a prerequisite of)
+//     can close may get another recommendation: an impact answers any
+//     person's recommendation before and after
+//     (CourseImpact.Recommendations), but does not look for everyone whose
+//     recommendation changes, which would cost two set covers per person.
 //
 // # Errors
 //

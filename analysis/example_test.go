@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"cmap/analysis"
+	"cmap/engine"
 )
 
 func ExampleIndex_Gaps() {
@@ -45,12 +46,18 @@ func ExampleIndex_Recommend() {
 	// 45 hours, exact
 }
 
-func ExampleIndex_ImpactOfRetirement() {
-	ix, err := analysis.Build(fixture())
+// Retiring B-301: the course record with its new status, and the facts
+// the rules derive for it (here, those it had: the shipped rules do not
+// look at a course's status).
+func ExampleIndex_ImpactOfCourse() {
+	s := fixture()
+	ix, err := analysis.Build(s)
 	if err != nil {
 		panic(err)
 	}
-	imp, err := ix.ImpactOfRetirement("B-301")
+	retired := *s.Courses[0]
+	retired.Status = engine.CourseRetired
+	imp, err := ix.ImpactOfCourse(&retired, s.Coverage["B-301"])
 	if err != nil {
 		panic(err)
 	}

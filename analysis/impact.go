@@ -1,6 +1,8 @@
 package analysis
 
 import (
+	"context"
+	"reflect"
 	"slices"
 
 	"cmap/engine"
@@ -15,7 +17,8 @@ const (
 )
 
 // CourseImpact is what a proposed change to one course would change. The
-// index is not modified.
+// index is not modified: the impact holds the index the change would give
+// (After), and summarizes how its answers differ.
 type CourseImpact struct {
 	Course string
 	// Change is one of the Change* constants.
@@ -23,8 +26,8 @@ type CourseImpact struct {
 	// SubCompetencies are those on which the course's active coverage
 	// changes, in model order.
 	SubCompetencies []CoverageChange
-	// People are those whose readiness changes (only people who completed
-	// the course can be affected), sorted by id.
+	// People are those whose readiness changes, gaps or attainment (only
+	// people who completed the course can be affected), sorted by id.
 	People []ReadinessChange
 	// Positions are those whose requirements become meetable or
 	// unmeetable by the active catalogue, sorted by id.
@@ -33,7 +36,16 @@ type CourseImpact struct {
 	// prerequisite when the change takes it out of the active catalogue:
 	// people who have not completed it can no longer be recommended them.
 	DependentCourses []string
+
+	// before is the index the impact was asked of, after the one the
+	// change would give.
+	before, after *Index
 }
+
+// After returns the index the change would give: every answer (gaps,
+// demand, readiness, recommendations, the matrix) as it would be once the
+// change is made.
+func (imp *CourseImpact) After() *Index { return imp.after }
 
 // CoverageChange is the effect of the change on one sub-competency.
 type CoverageChange struct {
@@ -62,6 +74,18 @@ type ReadinessChange struct {
 	// GapsAdded and GapsRemoved are in model order; a gap whose attained
 	// level changes is removed and added.
 	GapsAdded, GapsRemoved []Gap
+	// Attainment lists the sub-competencies whose attainment changes
+	// (its level, or the completed courses that reach it), in model order.
+	Attainment []AttainmentChange
+}
+
+// AttainmentChange is the change of a person's attainment on one
+// sub-competency.
+type AttainmentChange struct {
+	SubCompetency string
+	// Before and After are the attainment before and after the change,
+	// nil when the person attains nothing there.
+	Before, After *Attainment
 }
 
 // PositionChange is the effect of the change on one position's demand.
@@ -83,26 +107,17 @@ type LevelRequirement struct {
 }
 
 // ImpactOfCourse reports what adding or replacing course c, covering what
-// cov says, would change. The caller derives cov by evaluating the rules on
-// c. It fails with EINVALID on the same input as WithCourse.
+// cov says, would change; a change of status (retiring a course, or
+// bringing it back) is a replacement too. The caller derives cov by
+// evaluating the rules on c, exactly as a write of c would: then the
+// impact is what the write does. It fails with EINVALID on the same input
+// as WithCourse.
 func (ix *Index) ImpactOfCourse(c *engine.Course, cov []engine.Coverage) (*CourseImpact, error) {
 	next, err := ix.WithCourse(c, cov)
 	if err != nil {
 		return nil, err
 	}
 	return ix.impact(next, c.Code), nil
-}
-
-// ImpactOfRetirement reports what retiring the course would change
-// (ENOTFOUND if it is not indexed). People keep what they attained from it.
-func (ix *Index) ImpactOfRetirement(code string) (*CourseImpact, error) {
-	old, ok := ix.courses.get(code)
-	if !ok {
-		return nil, engine.NotFound("course", code)
-	}
-	retired := *old
-	retired.course.Status = engine.CourseRetired
-	return ix.impact(ix.replaceCourse(code, old, &retired), code), nil
 }
 
 // ImpactOfDeletion reports what deleting the course would change
@@ -120,7 +135,7 @@ func (ix *Index) ImpactOfDeletion(code string) (*CourseImpact, error) {
 func (ix *Index) impact(next *Index, code string) *CourseImpact {
 	old, hadOld := ix.courses.get(code)
 	nc, hasNew := next.courses.get(code)
-	out := &CourseImpact{Course: code, Change: ChangeUpdate}
+	out := &CourseImpact{Course: code, Change: ChangeUpdate, before: ix, after: next}
 	switch {
 	case !hadOld:
 		out.Change = ChangeCreate
@@ -187,16 +202,42 @@ func (ix *Index) impact(next *Index, code string) *CourseImpact {
 		out.Positions = append(out.Positions, pc)
 	}
 
-	completers, _ := ix.completers.get(code)
+	// A completer's attainment can change only on the sub-competencies
+	// where the course's facts change level.
+	var changed []int32
+	var oldCells, newCells []cell
+	if old != nil {
+		oldCells = old.cells
+	}
+	if nc != nil {
+		newCells = nc.cells
+	}
+	for s := range ix.subs {
+		if sub := int32(s); rankIn(oldCells, sub) != rankIn(newCells, sub) {
+			changed = append(changed, sub)
+		}
+	}
+	var completers []string
+	if len(changed) > 0 {
+		completers, _ = ix.completers.get(code)
+	}
 	for _, id := range completers {
 		pb, _ := ix.people.get(id)
 		pa, _ := next.people.get(id)
 		added, removed := diffGaps(pa.gaps, pb.gaps), diffGaps(pb.gaps, pa.gaps)
-		if len(added) == 0 && len(removed) == 0 {
+		var attained []AttainmentChange
+		for _, sub := range changed {
+			b, a := ix.attainmentOn(pb, sub), next.attainmentOn(pa, sub)
+			if b != nil && a != nil && b.Level == a.Level && slices.Equal(b.Courses, a.Courses) || b == nil && a == nil {
+				continue
+			}
+			attained = append(attained, AttainmentChange{SubCompetency: ix.subs[sub].code, Before: b, After: a})
+		}
+		if len(added) == 0 && len(removed) == 0 && len(attained) == 0 {
 			continue
 		}
 		out.People = append(out.People, ReadinessChange{PersonID: id, ReadyBefore: len(pb.gaps) == 0, ReadyAfter: len(pa.gaps) == 0,
-			GapsAdded: ix.gapsOf(added), GapsRemoved: ix.gapsOf(removed)})
+			GapsAdded: ix.gapsOf(added), GapsRemoved: ix.gapsOf(removed), Attainment: attained})
 	}
 
 	if old != nil && old.active() && (nc == nil || !nc.active()) {
@@ -218,4 +259,64 @@ func diffGaps(a, b []gap) []gap {
 		}
 	}
 	return out
+}
+
+// attainmentOn returns a person's attainment on sub (as Readiness gives
+// it), nil when they attain nothing there.
+func (ix *Index) attainmentOn(p *personEntry, sub int32) *Attainment {
+	var best uint8
+	var courses []string
+	for _, code := range p.completed { // sorted, so courses is too
+		c, ok := ix.courses.get(code)
+		if !ok {
+			continue
+		}
+		switch r := c.rankOn(sub); {
+		case r > best:
+			best, courses = r, []string{code}
+		case r == best && r > 0:
+			courses = append(courses, code)
+		}
+	}
+	if best == 0 {
+		return nil
+	}
+	return &Attainment{SubCompetency: ix.subs[sub].code, Level: ix.scale.Level(int(best)), Courses: courses}
+}
+
+// RecommendationChange is the effect of the change on one person's
+// recommended courses.
+type RecommendationChange struct {
+	PersonID string
+	// Changed reports that After differs from Before in anything: the
+	// courses, their order, titles and hours, what each closes, the
+	// unclosable gaps.
+	Changed       bool
+	Before, After *Recommendation
+}
+
+// Recommendations returns the recommendations of the people with the
+// given ids, in that order, before and after the change (ENOTFOUND for an
+// unknown id). It stops, returning ctx's error, when ctx is done.
+//
+// The impact does not find everyone whose recommendation changes: anyone
+// with a gap the course, or a course it is a prerequisite of, can close
+// may be affected, and finding out costs two recommendations each (at
+// DoD scale, tens of thousands of set covers). Ask about the people of
+// interest, the impact's People for instance.
+func (imp *CourseImpact) Recommendations(ctx context.Context, ids []string) ([]RecommendationChange, error) {
+	out := make([]RecommendationChange, len(ids))
+	for i, id := range ids {
+		pb, ok := imp.before.people.get(id)
+		if !ok {
+			return nil, engine.NotFound("person", id)
+		}
+		pa, _ := imp.after.people.get(id)
+		before, after := imp.before.recommendContext(ctx, pb), imp.after.recommendContext(ctx, pa)
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		out[i] = RecommendationChange{PersonID: id, Changed: !reflect.DeepEqual(before, after), Before: before, After: after}
+	}
+	return out, nil
 }

@@ -108,12 +108,16 @@ type courseEntry struct {
 func (c *courseEntry) active() bool { return c.course.Status == engine.CourseActive }
 
 // rankOn returns the course's level on sub, 0 when it does not cover it.
-func (c *courseEntry) rankOn(sub int32) uint8 {
-	i, ok := slices.BinarySearchFunc(c.cells, sub, func(x cell, s int32) int { return cmp.Compare(x.sub, s) })
+func (c *courseEntry) rankOn(sub int32) uint8 { return rankIn(c.cells, sub) }
+
+// rankIn returns the rank of the cell on sub in cells (sorted by sub), 0
+// when there is none.
+func rankIn(cells []cell, sub int32) uint8 {
+	i, ok := slices.BinarySearchFunc(cells, sub, func(x cell, s int32) int { return cmp.Compare(x.sub, s) })
 	if !ok {
 		return 0
 	}
-	return c.cells[i].rank
+	return cells[i].rank
 }
 
 // closer is an active course covering a sub-competency at rank.

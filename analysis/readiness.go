@@ -40,8 +40,9 @@ type Gap struct {
 
 // Attainment is the level a person attained on a sub-competency: the
 // highest level of any course they completed that covers it. Retired
-// courses count (the person did complete them); completions of courses no
-// longer in the catalogue do not, as their coverage is gone.
+// courses count, with their facts (what a person attained from a course
+// stays attained when it is retired); completions of courses no longer in
+// the catalogue do not, as their coverage is gone.
 type Attainment struct {
 	SubCompetency string
 	Level         string

@@ -1,87 +1,33 @@
 package analysis_test
 
 import (
+	"context"
 	"fmt"
+	"maps"
 	"math/rand/v2"
-	"reflect"
 	"slices"
 	"testing"
 
 	"cmap/analysis"
+	"cmap/analysis/analysistest"
 	"cmap/engine"
 )
 
-// answers is every public answer of an index, to compare two indexes.
-type answers struct {
-	Matrix, AllStatuses *analysis.Matrix
-	Gaps                []*analysis.GapReport
-	Demand              []analysis.SubCompetencyDemand
-	People              []*analysis.Readiness
-	Details             []*analysis.Readiness
-	Recommendations     []*analysis.Recommendation
-	Organizations       []string
-	OrgReadiness        []*analysis.OrganizationReadiness
-	OrgRecommendations  [][]analysis.CourseGapClosure
-	CourseRecords       []*engine.Course
-	PositionRecords     []*engine.Position
-	PersonRecords       []*engine.Person
-}
-
-func answersOf(t *testing.T, ix *analysis.Index) answers {
+// answers asks ix every question.
+func answers(t *testing.T, ix *analysis.Index) analysistest.Answers {
 	t.Helper()
-	var a answers
-	var err error
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
+	a, err := analysistest.AnswersOf(ix)
+	if err != nil {
+		t.Fatal(err)
 	}
-	a.Matrix, err = ix.Matrix(analysis.MatrixFilter{})
-	must(err)
-	a.AllStatuses, err = ix.Matrix(analysis.MatrixFilter{Status: analysis.AnyStatus})
-	must(err)
-	for _, level := range ix.Scale().Levels {
-		g, err := ix.Gaps(level, 1)
-		must(err)
-		a.Gaps = append(a.Gaps, g)
-	}
-	a.Demand = ix.Demand()
-	a.People = ix.PeopleReadiness()
-	for _, p := range a.People {
-		r, err := ix.Readiness(p.PersonID)
-		must(err)
-		a.Details = append(a.Details, r)
-		rec, err := ix.Recommend(p.PersonID)
-		must(err)
-		a.Recommendations = append(a.Recommendations, rec)
-	}
-	a.Organizations = ix.Organizations()
-	for _, org := range a.Organizations {
-		r, err := ix.OrganizationReadiness(org, 0)
-		must(err)
-		a.OrgReadiness = append(a.OrgReadiness, r)
-		c, err := ix.OrganizationRecommendations(org, 0)
-		must(err)
-		a.OrgRecommendations = append(a.OrgRecommendations, c)
-	}
-	courses, err := ix.Courses(engine.CourseFilter{}, engine.Page{})
-	must(err)
-	positions, err := ix.Positions(engine.PositionFilter{}, engine.Page{})
-	must(err)
-	people, err := ix.People(engine.PersonFilter{}, engine.Page{})
-	must(err)
-	a.CourseRecords, a.PositionRecords, a.PersonRecords = courses.Items, positions.Items, people.Items
 	return a
 }
 
-func sameAnswers(t *testing.T, what string, got, want answers) {
+// sameAnswers fails t, naming what, when got and want differ.
+func sameAnswers(t *testing.T, what string, got, want analysistest.Answers) {
 	t.Helper()
-	gv, wv := reflect.ValueOf(got), reflect.ValueOf(want)
-	for i := 0; i < gv.NumField(); i++ {
-		if !reflect.DeepEqual(gv.Field(i).Interface(), wv.Field(i).Interface()) {
-			t.Fatalf("%s: %s differ:\n got  %+v\n want %+v", what, gv.Type().Field(i).Name, gv.Field(i).Interface(), wv.Field(i).Interface())
-		}
+	if d := analysistest.Diff(got, want); d != "" {
+		t.Fatalf("%s: the answers differ:\n%s", what, d)
 	}
 }
 
@@ -96,7 +42,7 @@ func TestUpdatesEqualRebuilds(t *testing.T) {
 		rng := rand.New(rand.NewPCG(seed, 99))
 		ix := mustBuild(t, s)
 		for step := 0; step < 25; step++ {
-			before := answersOf(t, ix)
+			before := answers(t, ix)
 			var next *analysis.Index
 			var err error
 			op := ""
@@ -174,8 +120,8 @@ func TestUpdatesEqualRebuilds(t *testing.T) {
 				t.Fatalf("seed %d step %d %s: %v", seed, step, op, err)
 			}
 			what := fmt.Sprintf("seed %d step %d %s", seed, step, op)
-			sameAnswers(t, what+" (old index)", answersOf(t, ix), before)
-			sameAnswers(t, what, answersOf(t, next), answersOf(t, mustBuild(t, s)))
+			sameAnswers(t, what+" (old index)", answers(t, ix), before)
+			sameAnswers(t, what, answers(t, next), answers(t, mustBuild(t, s)))
 			ix = next
 		}
 	}
@@ -194,93 +140,94 @@ func replace[T any](list []T, x T, key func(T) string) []T {
 	return append(out, x)
 }
 
-// TestImpactEqualsRebuildDiff checks retirement and deletion impacts of
-// every course of random instances against two full Builds.
+// TestImpactEqualsRebuildDiff makes random course changes (edits of
+// coverage, hours, prerequisites and status, new courses, deletions) and
+// checks each impact against the change made: the index After equals a
+// full Build of the changed snapshot, and the impact and its
+// recommendation changes equal what comparing every answer before and
+// after finds.
 func TestImpactEqualsRebuildDiff(t *testing.T) {
-	for seed := uint64(1); seed <= 30; seed++ {
+	for seed := uint64(1); seed <= 20; seed++ {
 		s := generate(seed, smallSizes)
+		rng := rand.New(rand.NewPCG(seed, 7))
 		ix := mustBuild(t, s)
-		for _, c := range s.Courses {
-			for _, kind := range []string{analysis.ChangeRetire, analysis.ChangeDelete} {
-				after := s
-				after.Courses = slices.Clone(s.Courses)
-				var imp *analysis.CourseImpact
-				var err error
-				if kind == analysis.ChangeRetire {
-					retired := *c
-					retired.Status = engine.CourseRetired
-					after.Courses = replace(after.Courses, &retired, func(x *engine.Course) string { return x.Code })
-					imp, err = ix.ImpactOfRetirement(c.Code)
-				} else {
-					after.Courses = slices.DeleteFunc(after.Courses, func(x *engine.Course) bool { return x.Code == c.Code })
-					after.Coverage = map[string][]engine.Coverage{}
-					for k, v := range s.Coverage {
-						if k != c.Code {
-							after.Coverage[k] = v
+		for step := 0; step < 12; step++ {
+			after := s
+			after.Courses = slices.Clone(s.Courses)
+			after.Coverage = maps.Clone(s.Coverage)
+			var imp *analysis.CourseImpact
+			var err error
+			var op string
+			if i := rng.IntN(len(s.Courses) + 2); i < len(s.Courses) && rng.IntN(4) == 0 {
+				code := s.Courses[i].Code
+				op = "delete " + code
+				after.Courses = slices.Delete(after.Courses, i, i+1)
+				delete(after.Coverage, code)
+				imp, err = ix.ImpactOfDeletion(code)
+			} else {
+				c := &engine.Course{Code: fmt.Sprintf("NEW-%d", step), Title: "New", DeliveryMode: engine.DeliveryOnline, Hours: 2}
+				if i < len(s.Courses) {
+					c = new(*s.Courses[i])
+				}
+				c.Status = []string{engine.CourseActive, engine.CourseRetired}[rng.IntN(2)]
+				if rng.IntN(3) == 0 {
+					c.Hours = smallSizes.hours[rng.IntN(len(smallSizes.hours))]
+				}
+				if rng.IntN(4) == 0 && len(s.Courses) > 0 {
+					c.Prerequisites = []string{s.Courses[rng.IntN(len(s.Courses))].Code}
+				}
+				cov := s.Coverage[c.Code]
+				if rng.IntN(2) == 0 {
+					cov = nil
+					for _, sub := range s.Framework.SubCompetencyCodes() {
+						if rng.IntN(3) == 0 {
+							cov = append(cov, engine.Coverage{Course: c.Code, SubCompetency: sub, Level: s.Scale.Levels[rng.IntN(len(s.Scale.Levels))]})
 						}
 					}
-					imp, err = ix.ImpactOfDeletion(c.Code)
 				}
-				if err != nil {
-					t.Fatal(err)
-				}
-				compareImpact(t, fmt.Sprintf("seed %d %s %s", seed, kind, c.Code), imp, ix, mustBuild(t, after), s)
+				op = fmt.Sprintf("%s %s as %s, %g hours, prerequisites %v, %d facts", []string{"create", "edit"}[min(i, 1)], c.Code, c.Status, c.Hours, c.Prerequisites, len(cov))
+				after.Courses = replace(after.Courses, c, func(x *engine.Course) string { return x.Code })
+				after.Coverage[c.Code] = cov
+				imp, err = ix.ImpactOfCourse(c, cov)
 			}
+			what := fmt.Sprintf("seed %d step %d: %s", seed, step, op)
+			if err != nil {
+				t.Fatalf("%s: %v", what, err)
+			}
+			real := mustBuild(t, after)
+			sameAnswers(t, what+": After()", answers(t, imp.After()), answers(t, real))
+			wb, wa := world(t, ix, s), world(t, real, after)
+			want, err := analysistest.ExpectedImpact(wb, wa, imp.Course)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkImpact(t, what+": impact", imp, want)
+			recs, err := imp.Recommendations(context.Background(), personIDs(s))
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkImpact(t, what+": recommendations", recs, analysistest.ExpectedRecommendations(wb.Answers, wa.Answers))
+			if t.Failed() {
+				return
+			}
+			s, ix = after, imp.After()
 		}
 	}
 }
 
-func compareImpact(t *testing.T, what string, imp *analysis.CourseImpact, before, after *analysis.Index, s analysis.Snapshot) {
-	t.Helper()
-	hb, ha := map[string]string{}, map[string]string{}
-	for _, d := range before.Demand() {
-		hb[d.SubCompetency] = d.Highest
+// personIDs returns the ids of the people of s, sorted.
+func personIDs(s analysis.Snapshot) []string {
+	var ids []string
+	for _, p := range s.People {
+		ids = append(ids, p.ID)
 	}
-	for _, d := range after.Demand() {
-		ha[d.SubCompetency] = d.Highest
-	}
-	var wantLost, gotLost []string
-	for _, sub := range s.Framework.SubCompetencyCodes() {
-		if s.Scale.Compare(ha[sub], hb[sub]) < 0 {
-			wantLost = append(wantLost, sub+":"+hb[sub]+">"+ha[sub])
-		}
-	}
-	for _, ch := range imp.SubCompetencies {
-		if len(ch.GapsOpened) > 0 {
-			gotLost = append(gotLost, ch.SubCompetency+":"+ch.HighestBefore+">"+ch.HighestAfter)
-		}
-	}
-	check(t, what+": sub-competencies losing coverage", gotLost, wantLost)
+	slices.Sort(ids)
+	return ids
+}
 
-	var wantPeople, gotPeople []string
-	rb, ra := before.PeopleReadiness(), after.PeopleReadiness()
-	for i := range rb {
-		if !reflect.DeepEqual(rb[i].Gaps, ra[i].Gaps) {
-			wantPeople = append(wantPeople, fmt.Sprintf("%s %v>%v", rb[i].PersonID, rb[i].Ready, ra[i].Ready))
-		}
-	}
-	for _, p := range imp.People {
-		gotPeople = append(gotPeople, fmt.Sprintf("%s %v>%v", p.PersonID, p.ReadyBefore, p.ReadyAfter))
-	}
-	check(t, what+": people", gotPeople, wantPeople)
-
-	var wantPositions, gotPositions []string
-	for _, p := range s.Positions {
-		changed, mb, ma := false, true, true
-		for _, r := range s.Requirements[p.ID] {
-			b, a := s.Scale.Compare(r.Level, hb[r.SubCompetency]) <= 0, s.Scale.Compare(r.Level, ha[r.SubCompetency]) <= 0
-			changed = changed || a != b
-			mb, ma = mb && b, ma && a
-		}
-		if changed {
-			wantPositions = append(wantPositions, fmt.Sprintf("%s %v>%v", p.ID, mb, ma))
-		}
-	}
-	slices.Sort(wantPositions)
-	for _, p := range imp.Positions {
-		gotPositions = append(gotPositions, fmt.Sprintf("%s %v>%v", p.PositionID, p.MeetableBefore, p.MeetableAfter))
-	}
-	check(t, what+": positions", gotPositions, wantPositions)
+// world returns the World of an index built from s.
+func world(t *testing.T, ix *analysis.Index, s analysis.Snapshot) analysistest.World {
+	return analysistest.World{Index: ix, Answers: answers(t, ix), Requirements: s.Requirements}
 }
 
 // TestConcurrentReadersAndDerivations runs readers on an index while other
@@ -289,10 +236,17 @@ func compareImpact(t *testing.T, what string, imp *analysis.CourseImpact, before
 func TestConcurrentReadersAndDerivations(t *testing.T) {
 	s := generate(7, smallSizes)
 	ix := mustBuild(t, s)
-	want := answersOf(t, ix)
-	done := make(chan answers)
+	want := answers(t, ix)
+	type result struct {
+		a   analysistest.Answers
+		err error
+	}
+	done := make(chan result)
 	for range 3 {
-		go func() { done <- answersOf(t, ix) }()
+		go func() {
+			a, err := analysistest.AnswersOf(ix)
+			done <- result{a, err}
+		}()
 	}
 	derived := make(chan error)
 	go func() {
@@ -311,6 +265,10 @@ func TestConcurrentReadersAndDerivations(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range 3 {
-		sameAnswers(t, "concurrent reader", <-done, want)
+		r := <-done
+		if r.err != nil {
+			t.Fatal(r.err)
+		}
+		sameAnswers(t, "concurrent reader", r.a, want)
 	}
 }

@@ -41,6 +41,21 @@
 // incremental update failed (say, the database went away between the
 // record and its facts) marks its state stale and the next poll rebuilds
 // and stores the facts again.
+//
+// # What-ifs
+//
+// A what-if (View.CourseEditImpact, View.NewCourseImpact,
+// View.CourseDeletionImpact, App.PreviewCourse, App.PreviewPosition)
+// predicts a write without making it, by taking the write's own path: the
+// same checks, so the same errors (a what-if has no version to be stale;
+// a preview of a stored record predicts its update, of a new one its
+// creation); the changed record derived by the rules as the write would
+// derive it, never its old facts carried over; the index updated as the
+// write would update it; all from one generation. So a what-if answers
+// what doing it would answer, even for rules that read a course's status.
+// The View's what-ifs read the other courses from the View where the
+// write reads the store, and the tests hold every what-if to this on
+// random changes (app/whatif_test.go).
 package app
 
 import (

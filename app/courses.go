@@ -13,7 +13,7 @@ import (
 // coverage. Errors: EINVALID when c is malformed or a prerequisite does
 // not exist or would make a cycle; ECONFLICT when the code is taken.
 func (a *App) CreateCourse(ctx context.Context, c *engine.Course) error {
-	if err := a.checkCourse(ctx, c); err != nil {
+	if err := checkCourse(a.stored(ctx), c); err != nil {
 		return err
 	}
 	return a.write(ctx, func() error { return a.store.CreateCourse(ctx, c) },
@@ -33,9 +33,7 @@ func (a *App) UpdateCourse(ctx context.Context, code string, version int64, edit
 	if err := checkVersion("course", code, version, c.Version); err != nil {
 		return nil, err
 	}
-	edit(c)
-	c.Code = code
-	if err := a.checkCourse(ctx, c); err != nil {
+	if err := applyEdit(a.stored(ctx), c, edit); err != nil {
 		return nil, err
 	}
 	err = a.write(ctx, func() error { return a.store.UpdateCourse(ctx, c) },
@@ -46,11 +44,20 @@ func (a *App) UpdateCourse(ctx context.Context, code string, version int64, edit
 	return c, nil
 }
 
+// applyEdit applies edit to the stored course c, keeping its code, and
+// checks the result as a write of it is checked against cat.
+func applyEdit(cat catalogue, c *engine.Course, edit func(*engine.Course)) error {
+	code := c.Code
+	edit(c)
+	c.Code = code
+	return checkCourse(cat, c)
+}
+
 // DeleteCourse deletes the course with code if its stored version is
-// version, with its facts. A course that other courses list as a prerequisite is not
-// deleted (ECONFLICT naming them): retire it, or edit those courses first.
-// Completions of a deleted course stay on people's records as history.
-// Errors: ENOTFOUND; ECONFLICT.
+// version, with its facts. A course that other courses list as a
+// prerequisite is not deleted (ECONFLICT naming them): retire it, or edit
+// those courses first. Completions of a deleted course stay on people's
+// records as history. Errors: ENOTFOUND; ECONFLICT.
 func (a *App) DeleteCourse(ctx context.Context, code string, version int64) error {
 	c, err := a.store.Course(ctx, code)
 	if err != nil {
@@ -59,33 +66,72 @@ func (a *App) DeleteCourse(ctx context.Context, code string, version int64) erro
 	if err := checkVersion("course", code, version, c.Version); err != nil {
 		return err
 	}
-	requiring, err := a.store.ListCourses(ctx, engine.CourseFilter{Requires: code}, engine.Page{})
+	if err := checkDeletable(a.stored(ctx), code); err != nil {
+		return err
+	}
+	return a.write(ctx, func() error { return a.store.DeleteCourse(ctx, code, version) },
+		func(cur *state) (*state, error) { return a.withoutCourse(ctx, cur, code) })
+}
+
+// catalogue is where the checks of a course write read the other
+// courses: the store for the write (App.stored), a View for a what-if of
+// it, so that both check alike.
+type catalogue interface {
+	// coursesByCode returns the courses with the given codes that exist,
+	// in any order.
+	coursesByCode(codes []string) ([]*engine.Course, error)
+	// requiring returns the courses that list code among their
+	// prerequisites.
+	requiring(code string) ([]*engine.Course, error)
+}
+
+// storeCatalogue is the catalogue of a store, read under ctx.
+type storeCatalogue struct {
+	ctx   context.Context
+	store engine.Store
+}
+
+// stored returns the store's catalogue, read under ctx.
+func (a *App) stored(ctx context.Context) catalogue { return storeCatalogue{ctx, a.store} }
+
+func (s storeCatalogue) coursesByCode(codes []string) ([]*engine.Course, error) {
+	return s.store.CoursesByCode(s.ctx, codes)
+}
+
+func (s storeCatalogue) requiring(code string) ([]*engine.Course, error) {
+	list, err := s.store.ListCourses(s.ctx, engine.CourseFilter{Requires: code}, engine.Page{})
+	return list.Items, err
+}
+
+// checkDeletable returns ECONFLICT, naming them, when other courses of
+// cat list the course with code as a prerequisite.
+func checkDeletable(cat catalogue, code string) error {
+	requiring, err := cat.requiring(code)
 	if err != nil {
 		return err
 	}
 	var dependents []string
-	for _, other := range requiring.Items {
+	for _, other := range requiring {
 		dependents = append(dependents, other.Code)
 	}
 	if len(dependents) > 0 {
 		return engine.Errorf(engine.ECONFLICT, "course %s is a prerequisite of %s: remove it there first, or retire it instead",
 			code, strings.Join(dependents, ", "))
 	}
-	return a.write(ctx, func() error { return a.store.DeleteCourse(ctx, code, version) },
-		func(cur *state) (*state, error) { return a.withoutCourse(ctx, cur, code) })
+	return nil
 }
 
-// checkCourse validates c and checks its prerequisites: each must exist,
-// and none may lead back to c through their own prerequisites. It reads
-// the prerequisite graph one level per store call.
-func (a *App) checkCourse(ctx context.Context, c *engine.Course) error {
+// checkCourse validates c and checks its prerequisites in cat: each must
+// exist, and none may lead back to c through their own prerequisites. It
+// reads the prerequisite graph one level per call.
+func checkCourse(cat catalogue, c *engine.Course) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
 	if len(c.Prerequisites) == 0 {
 		return nil
 	}
-	direct, err := a.store.CoursesByCode(ctx, c.Prerequisites)
+	direct, err := cat.coursesByCode(c.Prerequisites)
 	if err != nil {
 		return err
 	}
@@ -123,7 +169,7 @@ func (a *App) checkCourse(ctx context.Context, c *engine.Course) error {
 		if len(next) == 0 {
 			break
 		}
-		if level, err = a.store.CoursesByCode(ctx, next); err != nil {
+		if level, err = cat.coursesByCode(next); err != nil {
 			return err
 		}
 	}

@@ -144,7 +144,7 @@ type PositionPreview struct {
 // path), and returns the coverage the serving rules would give it. Nothing
 // is written.
 func (a *App) PreviewCourse(ctx context.Context, c *engine.Course) (*CoursePreview, error) {
-	if err := a.checkCourse(ctx, c); err != nil {
+	if err := checkCourse(a.stored(ctx), c); err != nil {
 		return nil, err
 	}
 	s := a.current()

@@ -178,17 +178,21 @@ func TestWritesRederiveWhatTheyTouch(t *testing.T) {
 	if got := levelOf(a.View().Coverage("SCO-201"), "4.C"); got != "" {
 		t.Errorf("4.C still covered at %q after the phrase was removed", got)
 	}
-	// Retiring covers nothing, stored as an empty record.
+	// A retired course keeps the facts of what it teaches, re-derived and
+	// stored with the edit; it leaves the active catalogue.
 	_, err = a.UpdateCourse(ctx, "SCO-201", 2, func(c *engine.Course) {
 		c.Objectives = []string{"Prepare price and availability data."}
 		c.Status = engine.CourseRetired
 	})
 	must(t, err)
-	if cov := a.View().Coverage("SCO-201"); cov == nil || len(cov) != 0 {
-		t.Errorf("a retired course's coverage = %#v, want empty", cov)
+	if got := levelOf(a.View().Coverage("SCO-201"), "4.C"); got != tier {
+		t.Errorf("a retired course teaching 4.C covers it at %q, want %s", got, tier)
 	}
-	if f, ok := storedCourseFacts(t, store, "SCO-201"); !ok || len(f.Coverage) != 0 {
-		t.Errorf("stored facts of the retired course: %+v (found %v)", f, ok)
+	if f, ok := storedCourseFacts(t, store, "SCO-201"); !ok || levelOf(f.Coverage, "4.C") != tier {
+		t.Errorf("stored facts of the retired course: %+v (found %v), want 4.C at %s", f, ok, tier)
+	}
+	if covered, err := a.View().CoveredBy("4.C", "", ""); err != nil || len(covered) != 0 {
+		t.Errorf("CoveredBy(4.C) among active courses = %+v, %v; want none", covered, err)
 	}
 	must(t, a.DeleteCourse(ctx, "SCO-201", 3))
 	if _, ok := storedCourseFacts(t, store, "SCO-201"); ok || a.View().Coverage("SCO-201") != nil {
@@ -536,8 +540,8 @@ func TestExplainAndFactLookups(t *testing.T) {
 	must(t, err)
 	retired, err := a.View().CoveredBy("4.C", "", engine.CourseRetired)
 	must(t, err)
-	if len(active) != 1 || active[0].Course != "SCO-201" || len(retired) != 0 {
-		t.Errorf("after retiring SCM-401: active %+v, retired %+v (a retired course covers nothing)", active, retired)
+	if len(active) != 1 || active[0].Course != "SCO-201" || len(retired) != 1 || retired[0].Course != "SCM-401" || retired[0].Level != scale.Levels[3] {
+		t.Errorf("after retiring SCM-401: active %+v, retired %+v; want SCO-201 active, SCM-401 retired at its tier, %s", active, retired, scale.Levels[3])
 	}
 }
 

@@ -31,8 +31,8 @@ import (
 //	    description: Courses that teach P&A or LOA data cover 4.C.
 //	    course: mentions("price and availability", "letter of offer")
 //	    covers: {4.C: tier, 4.D: Basic}    # level names, or tier
-//	  - id: retired-courses-cover-nothing
-//	    course: course.status == "retired"
+//	  - id: briefings-cover-nothing
+//	    course: course.hours < 2
 //	    exclude: true                      # or a list: exclude: [4.C]
 //	  - id: sco-key-billet-senior
 //	    position: position.keyBillet && gradeAtLeast("GS-13", "O-5")

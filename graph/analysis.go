@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"cmap/analysis"
+	"cmap/app"
 	"cmap/engine"
 	"cmap/graph/model"
 )
@@ -32,9 +33,9 @@ func coverageMatrix(ctx context.Context, ix *analysis.Index, f analysis.MatrixFi
 }
 
 // courseImpact answers courseImpact: the impact of retiring, deleting or
-// editing (as updateCourse would, checked as it checks) a stored course,
-// from the serving index and rules. Nothing is written.
-func (r *Resolver) courseImpact(ctx context.Context, code string, input *model.UpdateCourseInput, retire, del bool) (*model.CourseImpact, error) {
+// editing a stored course, as the request's view predicts the write.
+// Nothing is written.
+func courseImpact(ctx context.Context, code string, input *model.UpdateCourseInput, retire, del bool) (*app.CourseImpact, error) {
 	changes := 0
 	for _, given := range []bool{input != nil, retire, del} {
 		if given {
@@ -44,53 +45,30 @@ func (r *Resolver) courseImpact(ctx context.Context, code string, input *model.U
 	if changes != 1 {
 		return nil, engine.Invalid("", "give exactly one change: input, retire: true or delete: true")
 	}
-	ix := viewOf(ctx).Index()
+	v := viewOf(ctx)
 	switch {
 	case retire:
-		imp, err := ix.ImpactOfRetirement(code)
-		return impactOf(ctx, imp, "", err)
+		return v.CourseEditImpact(code, func(c *engine.Course) { c.Status = engine.CourseRetired })
 	case del:
-		imp, err := ix.ImpactOfDeletion(code)
-		return impactOf(ctx, imp, "", err)
+		return v.CourseDeletionImpact(code)
 	}
-	stored, err := viewOf(ctx).Course(code)
+	imp, err := v.CourseEditImpact(code, func(c *engine.Course) { editCourse(c, *input) })
+	return imp, inputError("input", err)
+}
+
+// newCourseImpact answers newCourseImpact: the impact of creating the
+// course input describes, as the request's view predicts it.
+func newCourseImpact(ctx context.Context, input model.CreateCourseInput) (*app.CourseImpact, error) {
+	imp, err := viewOf(ctx).NewCourseImpact(courseOf(input))
+	return imp, inputError("input", err)
+}
+
+// recommendationChanges answers the recommendations of people of a course
+// impact.
+func recommendationChanges(ctx context.Context, imp *app.CourseImpact, people []string) ([]*analysis.RecommendationChange, error) {
+	changes, err := imp.Recommendations(ctx, people)
 	if err != nil {
 		return nil, err
 	}
-	edited := *stored
-	editCourse(&edited, *input)
-	return r.impactOfCourse(ctx, ix, &edited)
-}
-
-// newCourseImpact answers newCourseImpact: the impact of adding a course
-// that input describes. A code already in the catalogue is an edit, which
-// courseImpact answers.
-func (r *Resolver) newCourseImpact(ctx context.Context, input model.CreateCourseInput) (*model.CourseImpact, error) {
-	c := courseOf(input)
-	imp, err := r.impactOfCourse(ctx, viewOf(ctx).Index(), c)
-	if err == nil && imp.Change != analysis.ChangeCreate {
-		return nil, engine.Invalid("input.code", "course %s is in the catalogue: ask courseImpact(code:, input:) for an edit", c.Code)
-	}
-	return imp, err
-}
-
-// impactOfCourse checks c as a write of it would be checked, derives its
-// coverage with the serving rules and compares the index with and without
-// the change.
-func (r *Resolver) impactOfCourse(ctx context.Context, ix *analysis.Index, c *engine.Course) (*model.CourseImpact, error) {
-	preview, err := r.App.PreviewCourse(ctx, c)
-	if err != nil {
-		return nil, inputError("input", err)
-	}
-	imp, err := ix.ImpactOfCourse(c, preview.Coverage)
-	return impactOf(ctx, imp, preview.RuleError, err)
-}
-
-// impactOf returns the answer of an impact query, queueing the people its
-// selection will load.
-func impactOf(ctx context.Context, imp *analysis.CourseImpact, ruleError string, err error) (*model.CourseImpact, error) {
-	if err != nil {
-		return nil, err
-	}
-	return &model.CourseImpact{CourseImpact: imp, RuleError: ruleError}, nil
+	return refs(changes), nil
 }

@@ -7,6 +7,7 @@ package graph
 
 import (
 	"cmap/analysis"
+	"cmap/app"
 	"cmap/engine"
 	"cmap/graph/model"
 	"context"
@@ -22,18 +23,28 @@ func (r *attainmentResolver) Courses(ctx context.Context, obj *analysis.Attainme
 	return loadCourses(ctx, obj.Courses)
 }
 
+// SubCompetency is the resolver for the subCompetency field.
+func (r *attainmentChangeResolver) SubCompetency(ctx context.Context, obj *analysis.AttainmentChange) (*engine.SubCompetency, error) {
+	return r.subCompetency(ctx, obj.SubCompetency)
+}
+
 // Course is the resolver for the course field.
 func (r *courseGapClosureResolver) Course(ctx context.Context, obj *analysis.CourseGapClosure) (*engine.Course, error) {
 	return loadCourse(ctx, obj.Course)
 }
 
 // DependentCourses is the resolver for the dependentCourses field.
-func (r *courseImpactResolver) DependentCourses(ctx context.Context, obj *model.CourseImpact) ([]*engine.Course, error) {
+func (r *courseImpactResolver) DependentCourses(ctx context.Context, obj *app.CourseImpact) ([]*engine.Course, error) {
 	return loadCourses(ctx, obj.DependentCourses)
 }
 
+// Recommendations is the resolver for the recommendations field.
+func (r *courseImpactResolver) Recommendations(ctx context.Context, obj *app.CourseImpact, people []string) ([]*analysis.RecommendationChange, error) {
+	return recommendationChanges(ctx, obj, people)
+}
+
 // RuleError is the resolver for the ruleError field.
-func (r *courseImpactResolver) RuleError(ctx context.Context, obj *model.CourseImpact) (*string, error) {
+func (r *courseImpactResolver) RuleError(ctx context.Context, obj *app.CourseImpact) (*string, error) {
 	return optional(obj.RuleError), nil
 }
 
@@ -167,13 +178,13 @@ func (r *queryResolver) OrganizationReadiness(ctx context.Context, organization 
 }
 
 // CourseImpact is the resolver for the courseImpact field.
-func (r *queryResolver) CourseImpact(ctx context.Context, code string, input *model.UpdateCourseInput, retire *bool, delete *bool) (*model.CourseImpact, error) {
-	return r.courseImpact(ctx, code, input, deref(retire), deref(delete))
+func (r *queryResolver) CourseImpact(ctx context.Context, code string, input *model.UpdateCourseInput, retire *bool, delete *bool) (*app.CourseImpact, error) {
+	return courseImpact(ctx, code, input, deref(retire), deref(delete))
 }
 
 // NewCourseImpact is the resolver for the newCourseImpact field.
-func (r *queryResolver) NewCourseImpact(ctx context.Context, input model.CreateCourseInput) (*model.CourseImpact, error) {
-	return r.newCourseImpact(ctx, input)
+func (r *queryResolver) NewCourseImpact(ctx context.Context, input model.CreateCourseInput) (*app.CourseImpact, error) {
+	return newCourseImpact(ctx, input)
 }
 
 // Person is the resolver for the person field.
@@ -184,6 +195,11 @@ func (r *readinessChangeResolver) Person(ctx context.Context, obj *analysis.Read
 // Explanation is the resolver for the explanation field.
 func (r *recommendationResolver) Explanation(ctx context.Context, obj *analysis.Recommendation) (string, error) {
 	return obj.Explanation(), nil
+}
+
+// Person is the resolver for the person field.
+func (r *recommendationChangeResolver) Person(ctx context.Context, obj *analysis.RecommendationChange) (*engine.Person, error) {
+	return loadPerson(ctx, obj.PersonID)
 }
 
 // Course is the resolver for the course field.
@@ -213,6 +229,9 @@ func (r *subCompetencyDemandResolver) Highest(ctx context.Context, obj *analysis
 
 // Attainment returns AttainmentResolver implementation.
 func (r *Resolver) Attainment() AttainmentResolver { return &attainmentResolver{r} }
+
+// AttainmentChange returns AttainmentChangeResolver implementation.
+func (r *Resolver) AttainmentChange() AttainmentChangeResolver { return &attainmentChangeResolver{r} }
 
 // CourseGapClosure returns CourseGapClosureResolver implementation.
 func (r *Resolver) CourseGapClosure() CourseGapClosureResolver { return &courseGapClosureResolver{r} }
@@ -257,6 +276,11 @@ func (r *Resolver) ReadinessChange() ReadinessChangeResolver { return &readiness
 // Recommendation returns RecommendationResolver implementation.
 func (r *Resolver) Recommendation() RecommendationResolver { return &recommendationResolver{r} }
 
+// RecommendationChange returns RecommendationChangeResolver implementation.
+func (r *Resolver) RecommendationChange() RecommendationChangeResolver {
+	return &recommendationChangeResolver{r}
+}
+
 // RecommendedCourse returns RecommendedCourseResolver implementation.
 func (r *Resolver) RecommendedCourse() RecommendedCourseResolver {
 	return &recommendedCourseResolver{r}
@@ -274,6 +298,7 @@ func (r *Resolver) SubCompetencyDemand() SubCompetencyDemandResolver {
 
 type (
 	attainmentResolver            struct{ *Resolver }
+	attainmentChangeResolver      struct{ *Resolver }
 	courseGapClosureResolver      struct{ *Resolver }
 	courseImpactResolver          struct{ *Resolver }
 	coverageChangeResolver        struct{ *Resolver }
@@ -287,6 +312,7 @@ type (
 	positionDemandChangeResolver  struct{ *Resolver }
 	readinessChangeResolver       struct{ *Resolver }
 	recommendationResolver        struct{ *Resolver }
+	recommendationChangeResolver  struct{ *Resolver }
 	recommendedCourseResolver     struct{ *Resolver }
 	subCompetencyCoverageResolver struct{ *Resolver }
 	subCompetencyDemandResolver   struct{ *Resolver }

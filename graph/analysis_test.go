@@ -3,7 +3,10 @@ package graph_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"cmap/engine"
@@ -533,7 +536,7 @@ func TestCourseImpactOfRetirement(t *testing.T) {
 		t.Errorf("newCourseImpact = %+v, want NEW-100 CREATE", added.NewCourseImpact)
 	}
 	c.query(`query($code: String!) { newCourseImpact(input: { code: $code, title: "Again", hours: 4, deliveryMode: ONLINE }) { change } }`,
-		map[string]any{"code": course}).wantError(t, "BAD_USER_INPUT", "input.code")
+		map[string]any{"code": course}).wantError(t, "CONFLICT", "")
 	c.query(`{ courseImpact(code: "NOPE-999", retire: true) { courseCode } }`, nil).wantError(t, "NOT_FOUND", "")
 	c.query(`query($code: String!) { courseImpact(code: $code, retire: true, delete: true) { courseCode } }`, map[string]any{"code": course}).wantError(t, "BAD_USER_INPUT", "")
 	c.query(`query($code: String!) { courseImpact(code: $code, input: { hours: -1 }) { courseCode } }`, map[string]any{"code": course}).wantError(t, "BAD_USER_INPUT", "input.hours")
@@ -677,4 +680,284 @@ func TestDemand(t *testing.T) {
 		}
 	}
 	t.Logf("%d blocking demands in the sample", blocking)
+}
+
+// TestRetiringSCM201PredictsWhatRetiringDoes is issue 9 through the API:
+// courseImpact(code: "SCM-201", retire: true) predicted that nobody's
+// readiness changes, and retiring it for real changed the gaps of most of
+// its completers. Now the prediction (nobody's readiness changes: they
+// keep what they attained; the coverage the course keeps; the
+// recommendations after) is what updateCourse does.
+func TestRetiringSCM201PredictsWhatRetiringDoes(t *testing.T) {
+	store, ds := seeded(t)
+	c, _ := serve(t, store)
+	var completers []string
+	for _, p := range ds.People {
+		if slices.ContainsFunc(p.Completions, func(c engine.Completion) bool { return c.CourseCode == "SCM-201" }) {
+			completers = append(completers, p.ID)
+		}
+	}
+	if len(completers) < 10 {
+		t.Fatalf("SCM-201 has %d completers in the sample", len(completers))
+	}
+	const recommendation = `courses { code title hours closes { subCompetency { code } required attained } prerequisiteOf }
+		totalHours unclosable { subCompetency { code } required attained } method lowerBoundHours`
+	people := func() []json.RawMessage {
+		return readPeople(t, c, completers, `id readiness { ready gaps { subCompetency { code } required attained }
+			attained { subCompetency { code } level courses { code } } } recommendations { `+recommendation+` }`)
+	}
+	before := people()
+
+	var impact struct {
+		CourseImpact struct {
+			Change          string
+			Coverage        json.RawMessage
+			People          []struct{ PersonID string }
+			Recommendations []struct {
+				PersonID string
+				After    json.RawMessage
+			}
+		}
+	}
+	c.query(`query($people: [ID!]!) { courseImpact(code: "SCM-201", retire: true) { change
+		coverage { subCompetency { code } level rules { id file line } } people { personId }
+		recommendations(people: $people) { personId after { `+recommendation+` } } } }`,
+		map[string]any{"people": completers}).decode(t, &impact)
+	var retired struct {
+		UpdateCourse struct{ Coverage json.RawMessage }
+	}
+	c.query(`mutation { updateCourse(code: "SCM-201", version: 1, input: { status: RETIRED }) {
+		coverage { subCompetency { code } level rules { id file line } } } }`, nil).decode(t, &retired)
+	after := people()
+
+	imp := impact.CourseImpact
+	if imp.Change != "RETIRE" || len(imp.People) != 0 {
+		t.Errorf("courseImpact: a %s changing the readiness of %v, want a RETIRE changing nobody's", imp.Change, imp.People)
+	}
+	if string(imp.Coverage) != string(retired.UpdateCourse.Coverage) || len(imp.Coverage) < 10 {
+		t.Errorf("predicted coverage %s, the retired course covers %s", imp.Coverage, retired.UpdateCourse.Coverage)
+	}
+	for i, id := range completers {
+		var b, a struct {
+			Readiness       json.RawMessage
+			Recommendations json.RawMessage
+		}
+		if err := errors.Join(json.Unmarshal(before[i], &b), json.Unmarshal(after[i], &a)); err != nil {
+			t.Fatal(err)
+		}
+		if string(a.Readiness) != string(b.Readiness) {
+			t.Errorf("retiring SCM-201 changed %s's readiness:\n%s\n->\n%s", id, b.Readiness, a.Readiness)
+		}
+		if r := imp.Recommendations[i]; r.PersonID != id || string(r.After) != string(a.Recommendations) {
+			t.Errorf("%s's recommendation after retiring SCM-201: predicted %s, got %s", id, r.After, a.Recommendations)
+		}
+	}
+}
+
+// TestCourseImpactPeopleAreThoseTheEditChanges asks courseImpact about an
+// edit that empties the text of the active course with the most
+// completers, makes the edit with updateCourse, and checks the impact's
+// people against the readiness of every completer before and after, read
+// through the API: who changes, their gaps added and removed, and every
+// attainment that changes.
+func TestCourseImpactPeopleAreThoseTheEditChanges(t *testing.T) {
+	store, ds := seeded(t)
+	c, _ := serve(t, store)
+	completers := map[string][]string{}
+	for _, p := range ds.People {
+		for _, done := range p.Completions {
+			completers[done.CourseCode] = append(completers[done.CourseCode], p.ID)
+		}
+	}
+	code := ""
+	for _, course := range ds.Courses {
+		if course.Active() && len(completers[course.Code]) > len(completers[code]) {
+			code = course.Code
+		}
+	}
+	ids := completers[code]
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+
+	type subRef struct{ Code string }
+	type gap struct {
+		SubCompetency subRef
+		Required      string
+		Attained      *string
+	}
+	type attainment struct {
+		SubCompetency subRef
+		Level         string
+		Courses       []subRef
+	}
+	type readiness struct {
+		Ready    bool
+		Gaps     []gap
+		Attained []attainment
+	}
+	const gapFields = `subCompetency { code } required attained`
+	const attainmentFields = `subCompetency { code } level courses { code }`
+	read := func() []readiness {
+		out := make([]readiness, len(ids))
+		for i, raw := range readPeople(t, c, ids, `readiness { ready gaps { `+gapFields+` } attained { `+attainmentFields+` } }`) {
+			var p struct{ Readiness readiness }
+			if err := json.Unmarshal(raw, &p); err != nil {
+				t.Fatal(err)
+			}
+			out[i] = p.Readiness
+		}
+		return out
+	}
+
+	type attainmentChange struct {
+		SubCompetency subRef
+		Before, After *attainment
+	}
+	type change struct {
+		PersonID                string
+		ReadyBefore, ReadyAfter bool
+		GapsAdded, GapsRemoved  []gap
+		Attainment              []attainmentChange
+	}
+	const emptied = `{ title: "Untitled", description: "", objectives: [], topics: [] }`
+	before := read()
+	var impact struct{ CourseImpact struct{ People []change } }
+	c.query(`query($code: String!) { courseImpact(code: $code, input: `+emptied+`) { people { personId readyBefore readyAfter
+		gapsAdded { `+gapFields+` } gapsRemoved { `+gapFields+` }
+		attainment { subCompetency { code } before { `+attainmentFields+` } after { `+attainmentFields+` } } } } }`,
+		map[string]any{"code": code}).decode(t, &impact)
+	c.query(`mutation($code: String!) { updateCourse(code: $code, version: 1, input: `+emptied+`) { code } }`, map[string]any{"code": code}).decode(t, &struct{}{})
+	after := read()
+
+	missing := func(a, b []gap) []gap {
+		out := []gap{}
+		for _, g := range a {
+			if !slices.ContainsFunc(b, func(x gap) bool { return jsonOf(t, x) == jsonOf(t, g) }) {
+				out = append(out, g)
+			}
+		}
+		return out
+	}
+	on := func(r readiness, sub string) *attainment {
+		if i := slices.IndexFunc(r.Attained, func(a attainment) bool { return a.SubCompetency.Code == sub }); i >= 0 {
+			return &r.Attained[i]
+		}
+		return nil
+	}
+	subs := readCatalogue(t, c).subs
+	want := []change{}
+	for i, id := range ids {
+		b, a := before[i], after[i]
+		if jsonOf(t, b) == jsonOf(t, a) {
+			continue
+		}
+		ch := change{PersonID: id, ReadyBefore: b.Ready, ReadyAfter: a.Ready, GapsAdded: missing(a.Gaps, b.Gaps), GapsRemoved: missing(b.Gaps, a.Gaps), Attainment: []attainmentChange{}}
+		for _, sub := range subs {
+			if x, y := on(b, sub), on(a, sub); jsonOf(t, x) != jsonOf(t, y) {
+				ch.Attainment = append(ch.Attainment, attainmentChange{subRef{sub}, x, y})
+			}
+		}
+		want = append(want, ch)
+	}
+	if len(want) < 2 {
+		t.Fatalf("emptying %s (%d completers) changes the readiness of %d people: too few to tell", code, len(ids), len(want))
+	}
+	if got := impact.CourseImpact.People; jsonOf(t, got) != jsonOf(t, want) {
+		t.Errorf("emptying %s: courseImpact says\n%s\nthe edit changed\n%s", code, jsonOf(t, got), jsonOf(t, want))
+	}
+}
+
+// TestNewCourseImpactRecommendsTheProposedCourse proposes a cheaper copy
+// of a course someone is recommended: newCourseImpact's recommendation of
+// that person takes the copy, named by its code, title and hours, with no
+// course record (it is not stored).
+func TestNewCourseImpactRecommendsTheProposedCourse(t *testing.T) {
+	store, _ := seeded(t)
+	c, _ := serve(t, store)
+	var people struct {
+		People struct {
+			Edges []struct {
+				Node struct {
+					ID              string
+					Recommendations struct {
+						Courses []struct {
+							Code   string
+							Course struct{ PrerequisiteCodes []string }
+						}
+					}
+				}
+			}
+		}
+	}
+	c.query(`{ people(first: 100) { edges { node { id recommendations { courses { code course { prerequisiteCodes } } } } } } }`, nil).decode(t, &people)
+	person, copied := "", ""
+	for _, e := range people.People.Edges {
+		for _, rc := range e.Node.Recommendations.Courses {
+			if person == "" && len(rc.Course.PrerequisiteCodes) == 0 {
+				person, copied = e.Node.ID, rc.Code
+			}
+		}
+	}
+	if person == "" {
+		t.Fatal("nobody in the first 100 people is recommended a course without prerequisites")
+	}
+	var course struct {
+		Course struct {
+			Title, Description, DeliveryMode string
+			Objectives, Topics               []string
+		}
+	}
+	c.query(`query($code: String!) { course(code: $code) { title description objectives topics deliveryMode } }`, map[string]any{"code": copied}).decode(t, &course)
+	code := "ZZZ-" + copied[strings.IndexByte(copied, '-')+1:] // the same tier
+	input := map[string]any{"code": code, "title": course.Course.Title, "description": course.Course.Description,
+		"objectives": course.Course.Objectives, "topics": course.Course.Topics, "hours": 0.25, "deliveryMode": course.Course.DeliveryMode}
+	type recommended struct {
+		Code, Title string
+		Hours       float64
+		Course      *struct{ Code string }
+	}
+	var impact struct {
+		NewCourseImpact struct {
+			Recommendations []struct {
+				PersonID string
+				Changed  bool
+				After    struct{ Courses []recommended }
+			}
+		}
+	}
+	c.query(`query($input: CreateCourseInput!, $person: ID!) { newCourseImpact(input: $input) {
+		recommendations(people: [$person]) { personId changed after { courses { code title hours course { code } } } } } }`,
+		map[string]any{"input": input, "person": person}).decode(t, &impact)
+	recs := impact.NewCourseImpact.Recommendations
+	if len(recs) != 1 || recs[0].PersonID != person || !recs[0].Changed {
+		t.Fatalf("newCourseImpact's recommendation of %s: %+v, want one that changed", person, recs)
+	}
+	i := slices.IndexFunc(recs[0].After.Courses, func(rc recommended) bool { return rc.Code == code })
+	if i < 0 {
+		t.Fatalf("%s would be recommended %+v, not the cheaper copy %s of %s", person, recs[0].After.Courses, code, copied)
+	}
+	if rc := recs[0].After.Courses[i]; rc.Title != course.Course.Title || rc.Hours != 0.25 || rc.Course != nil {
+		t.Errorf("the proposed course in the recommendation: %+v, want its title, 0.25 hours and no course record", rc)
+	}
+}
+
+// readPeople returns the fields of the people with the given ids, in that
+// order, asking for 25 at a time (a query has at most 30 aliases).
+func readPeople(t *testing.T, c client, ids []string, fields string) []json.RawMessage {
+	t.Helper()
+	var out []json.RawMessage
+	for batch := range slices.Chunk(ids, 25) {
+		var q strings.Builder
+		q.WriteString("{")
+		for i, id := range batch {
+			fmt.Fprintf(&q, " p%d: person(id: %q) { %s }", i, id, fields)
+		}
+		q.WriteString("}")
+		var got map[string]json.RawMessage
+		c.query(q.String(), nil).decode(t, &got)
+		for i := range batch {
+			out = append(out, got[fmt.Sprintf("p%d", i)])
+		}
+	}
+	return out
 }

@@ -37,7 +37,8 @@ func (s costSchema) Complexity(ctx context.Context, typeName, field string, chil
 	cost, custom := s.ExecutableSchema.Complexity(ctx, typeName, field, childComplexity, args)
 	if size, ok := listSizes[key]; ok {
 		st := s.stats.of(ctx)
-		cost, custom = saturatingAdd(1, saturatingMul(max(size(st, args), 1), max(childComplexity, 1))), true
+		n := max(size(st, args), 1)
+		cost, custom = saturatingAdd(1, saturatingMul(n, saturatingAdd(max(childComplexity, 1), itemWeights[key]))), true
 	}
 	if w, ok := costWeights[key]; ok {
 		if !custom {
@@ -61,8 +62,11 @@ type costStats struct {
 	// The largest number of items of one record's list.
 	maxCoverage, maxRequirements, maxCoveredBy, maxRequiredBy int
 	maxRulesPerFact, maxHolders, maxCompletions               int
-	maxPrerequisites, maxObjectives, maxTopics                int
-	ruleErrors, rejectedErrors                                int
+	// maxCompleters is the largest number of people who completed one
+	// course: those whose readiness a change of it can change.
+	maxCompleters                              int
+	maxPrerequisites, maxObjectives, maxTopics int
+	ruleErrors, rejectedErrors                 int
 }
 
 // listSizes estimates the number of items of each list field of the schema
@@ -115,9 +119,12 @@ var listSizes = map[string]func(s *costStats, args map[string]any) int{
 	"OrganizationReadiness.commonGaps":         func(s *costStats, args map[string]any) int { return topOr(args, s.subs*s.levels) },
 	"OrganizationReadiness.recommendedCourses": func(s *costStats, args map[string]any) int { return topOr(args, s.courses) },
 	"CourseImpact.subCompetencies":             func(s *costStats, _ map[string]any) int { return s.subs },
-	"CourseImpact.people":                      func(s *costStats, _ map[string]any) int { return s.people },
+	"CourseImpact.people":                      func(s *costStats, _ map[string]any) int { return s.maxCompleters },
 	"CourseImpact.positions":                   func(s *costStats, _ map[string]any) int { return s.positions },
 	"CourseImpact.dependentCourses":            func(s *costStats, _ map[string]any) int { return s.courses },
+	"CourseImpact.coverage":                    func(s *costStats, _ map[string]any) int { return s.subs },
+	"CourseImpact.recommendations":             func(s *costStats, args map[string]any) int { return listOr(args, "people", s.people) },
+	"ReadinessChange.attainment":               func(s *costStats, _ map[string]any) int { return s.subs },
 	"PositionDemandChange.nowMeetable":         func(s *costStats, _ map[string]any) int { return s.maxRequirements },
 	"PositionDemandChange.nowUnmeetable":       func(s *costStats, _ map[string]any) int { return s.maxRequirements },
 	"CoursePreview.coverage":                   func(s *costStats, _ map[string]any) int { return s.subs },
@@ -159,6 +166,26 @@ var costWeights = map[string]int{
 	"Query.gaps":                               60,
 	"Query.demand":                             20,
 	"Person.readiness":                         10,
+}
+
+// itemWeights are the list fields that compute something for each item,
+// with about the microseconds one item takes at DoD scale: their cost is
+// the number of items times their selection and weight.
+var itemWeights = map[string]int{
+	"CourseImpact.recommendations": 2 * costWeights["Person.recommendations"], // before and after
+}
+
+// listOr returns the length of the list argument name when given, n
+// otherwise. Arguments come as the query wrote them: a list literal or a
+// variable's JSON array.
+func listOr(args map[string]any, name string, n int) int {
+	switch v := args[name].(type) {
+	case []any:
+		return len(v)
+	case []string:
+		return len(v)
+	}
+	return n
 }
 
 // topOr returns the argument top when given and not negative (at most n),
@@ -261,15 +288,21 @@ func measure(v app.View) *costStats {
 
 	people, _ := v.People(engine.PersonFilter{}, engine.Page{})
 	s.people = len(people.Items)
-	holders := map[string]int{}
+	holders, completers := map[string]int{}, map[string]int{}
 	for _, p := range people.Items {
 		s.maxCompletions = max(s.maxCompletions, len(p.Completions))
 		if p.PositionID != "" {
 			holders[p.PositionID]++
 		}
+		for _, c := range p.Completions {
+			completers[c.CourseCode]++
+		}
 	}
 	for _, n := range holders {
 		s.maxHolders = max(s.maxHolders, n)
+	}
+	for _, n := range completers {
+		s.maxCompleters = max(s.maxCompleters, n)
 	}
 	return s
 }

@@ -34,6 +34,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Attainment() AttainmentResolver
+	AttainmentChange() AttainmentChangeResolver
 	Completion() CompletionResolver
 	Course() CourseResolver
 	CourseGapClosure() CourseGapClosureResolver
@@ -59,6 +60,7 @@ type ResolverRoot interface {
 	Query() QueryResolver
 	ReadinessChange() ReadinessChangeResolver
 	Recommendation() RecommendationResolver
+	RecommendationChange() RecommendationChangeResolver
 	RecommendedCourse() RecommendedCourseResolver
 	RejectedRuleSet() RejectedRuleSetResolver
 	Requirement() RequirementResolver
@@ -77,6 +79,12 @@ type ComplexityRoot struct {
 	Attainment struct {
 		Courses       func(childComplexity int) int
 		Level         func(childComplexity int) int
+		SubCompetency func(childComplexity int) int
+	}
+
+	AttainmentChange struct {
+		After         func(childComplexity int) int
+		Before        func(childComplexity int) int
 		SubCompetency func(childComplexity int) int
 	}
 
@@ -128,9 +136,11 @@ type ComplexityRoot struct {
 	CourseImpact struct {
 		Change           func(childComplexity int) int
 		Course           func(childComplexity int) int
+		Coverage         func(childComplexity int) int
 		DependentCourses func(childComplexity int) int
 		People           func(childComplexity int) int
 		Positions        func(childComplexity int) int
+		Recommendations  func(childComplexity int, people []string) int
 		RuleError        func(childComplexity int) int
 		SubCompetencies  func(childComplexity int) int
 	}
@@ -405,6 +415,7 @@ type ComplexityRoot struct {
 	}
 
 	ReadinessChange struct {
+		Attainment  func(childComplexity int) int
 		GapsAdded   func(childComplexity int) int
 		GapsRemoved func(childComplexity int) int
 		Person      func(childComplexity int) int
@@ -422,10 +433,21 @@ type ComplexityRoot struct {
 		Unclosable      func(childComplexity int) int
 	}
 
+	RecommendationChange struct {
+		After    func(childComplexity int) int
+		Before   func(childComplexity int) int
+		Changed  func(childComplexity int) int
+		Person   func(childComplexity int) int
+		PersonID func(childComplexity int) int
+	}
+
 	RecommendedCourse struct {
 		Closes         func(childComplexity int) int
+		Code           func(childComplexity int) int
 		Course         func(childComplexity int) int
+		Hours          func(childComplexity int) int
 		PrerequisiteOf func(childComplexity int) int
+		Title          func(childComplexity int) int
 	}
 
 	RejectedRuleSet struct {
@@ -516,6 +538,9 @@ type AttainmentResolver interface {
 
 	Courses(ctx context.Context, obj *analysis.Attainment) ([]*engine.Course, error)
 }
+type AttainmentChangeResolver interface {
+	SubCompetency(ctx context.Context, obj *analysis.AttainmentChange) (*engine.SubCompetency, error)
+}
 type CompletionResolver interface {
 	Course(ctx context.Context, obj *engine.Completion) (*engine.Course, error)
 }
@@ -528,8 +553,9 @@ type CourseGapClosureResolver interface {
 	Course(ctx context.Context, obj *analysis.CourseGapClosure) (*engine.Course, error)
 }
 type CourseImpactResolver interface {
-	DependentCourses(ctx context.Context, obj *model.CourseImpact) ([]*engine.Course, error)
-	RuleError(ctx context.Context, obj *model.CourseImpact) (*string, error)
+	DependentCourses(ctx context.Context, obj *app.CourseImpact) ([]*engine.Course, error)
+	Recommendations(ctx context.Context, obj *app.CourseImpact, people []string) ([]*analysis.RecommendationChange, error)
+	RuleError(ctx context.Context, obj *app.CourseImpact) (*string, error)
 }
 type CoursePreviewResolver interface {
 	RuleError(ctx context.Context, obj *app.CoursePreview) (*string, error)
@@ -627,8 +653,8 @@ type QueryResolver interface {
 	Demand(ctx context.Context) ([]*analysis.SubCompetencyDemand, error)
 	Organizations(ctx context.Context) ([]string, error)
 	OrganizationReadiness(ctx context.Context, organization string) (*analysis.OrganizationReadiness, error)
-	CourseImpact(ctx context.Context, code string, input *model.UpdateCourseInput, retire *bool, delete *bool) (*model.CourseImpact, error)
-	NewCourseImpact(ctx context.Context, input model.CreateCourseInput) (*model.CourseImpact, error)
+	CourseImpact(ctx context.Context, code string, input *model.UpdateCourseInput, retire *bool, delete *bool) (*app.CourseImpact, error)
+	NewCourseImpact(ctx context.Context, input model.CreateCourseInput) (*app.CourseImpact, error)
 	Framework(ctx context.Context) (*engine.Framework, error)
 	Competencies(ctx context.Context) ([]*engine.Competency, error)
 	Competency(ctx context.Context, code string) (*engine.Competency, error)
@@ -649,6 +675,9 @@ type ReadinessChangeResolver interface {
 }
 type RecommendationResolver interface {
 	Explanation(ctx context.Context, obj *analysis.Recommendation) (string, error)
+}
+type RecommendationChangeResolver interface {
+	Person(ctx context.Context, obj *analysis.RecommendationChange) (*engine.Person, error)
 }
 type RecommendedCourseResolver interface {
 	Course(ctx context.Context, obj *analysis.RecommendedCourse) (*engine.Course, error)
@@ -722,6 +751,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Attainment.SubCompetency(childComplexity), true
+
+	case "AttainmentChange.after":
+		if e.ComplexityRoot.AttainmentChange.After == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttainmentChange.After(childComplexity), true
+	case "AttainmentChange.before":
+		if e.ComplexityRoot.AttainmentChange.Before == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttainmentChange.Before(childComplexity), true
+	case "AttainmentChange.subCompetency":
+		if e.ComplexityRoot.AttainmentChange.SubCompetency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttainmentChange.SubCompetency(childComplexity), true
 
 	case "Competency.code":
 		if e.ComplexityRoot.Competency.Code == nil {
@@ -903,6 +951,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CourseImpact.Course(childComplexity), true
+	case "CourseImpact.coverage":
+		if e.ComplexityRoot.CourseImpact.Coverage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CourseImpact.Coverage(childComplexity), true
 	case "CourseImpact.dependentCourses":
 		if e.ComplexityRoot.CourseImpact.DependentCourses == nil {
 			break
@@ -921,6 +975,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CourseImpact.Positions(childComplexity), true
+	case "CourseImpact.recommendations":
+		if e.ComplexityRoot.CourseImpact.Recommendations == nil {
+			break
+		}
+
+		args, err := ec.field_CourseImpact_recommendations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.CourseImpact.Recommendations(childComplexity, args["people"].([]string)), true
 	case "CourseImpact.ruleError":
 		if e.ComplexityRoot.CourseImpact.RuleError == nil {
 			break
@@ -2128,6 +2193,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Readiness.Requirements(childComplexity), true
 
+	case "ReadinessChange.attainment":
+		if e.ComplexityRoot.ReadinessChange.Attainment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReadinessChange.Attainment(childComplexity), true
 	case "ReadinessChange.gapsAdded":
 		if e.ComplexityRoot.ReadinessChange.GapsAdded == nil {
 			break
@@ -2202,24 +2273,73 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Recommendation.Unclosable(childComplexity), true
 
+	case "RecommendationChange.after":
+		if e.ComplexityRoot.RecommendationChange.After == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecommendationChange.After(childComplexity), true
+	case "RecommendationChange.before":
+		if e.ComplexityRoot.RecommendationChange.Before == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecommendationChange.Before(childComplexity), true
+	case "RecommendationChange.changed":
+		if e.ComplexityRoot.RecommendationChange.Changed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecommendationChange.Changed(childComplexity), true
+	case "RecommendationChange.person":
+		if e.ComplexityRoot.RecommendationChange.Person == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecommendationChange.Person(childComplexity), true
+	case "RecommendationChange.personId":
+		if e.ComplexityRoot.RecommendationChange.PersonID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecommendationChange.PersonID(childComplexity), true
+
 	case "RecommendedCourse.closes":
 		if e.ComplexityRoot.RecommendedCourse.Closes == nil {
 			break
 		}
 
 		return e.ComplexityRoot.RecommendedCourse.Closes(childComplexity), true
+	case "RecommendedCourse.code":
+		if e.ComplexityRoot.RecommendedCourse.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecommendedCourse.Code(childComplexity), true
 	case "RecommendedCourse.course":
 		if e.ComplexityRoot.RecommendedCourse.Course == nil {
 			break
 		}
 
 		return e.ComplexityRoot.RecommendedCourse.Course(childComplexity), true
+	case "RecommendedCourse.hours":
+		if e.ComplexityRoot.RecommendedCourse.Hours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecommendedCourse.Hours(childComplexity), true
 	case "RecommendedCourse.prerequisiteOf":
 		if e.ComplexityRoot.RecommendedCourse.PrerequisiteOf == nil {
 			break
 		}
 
 		return e.ComplexityRoot.RecommendedCourse.PrerequisiteOf(childComplexity), true
+	case "RecommendedCourse.title":
+		if e.ComplexityRoot.RecommendedCourse.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecommendedCourse.Title(childComplexity), true
 
 	case "RejectedRuleSet.errors":
 		if e.ComplexityRoot.RejectedRuleSet.Errors == nil {
@@ -2650,6 +2770,18 @@ func (ec *executionContext) childFields_Attainment(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type Attainment", field.Name)
 }
 
+func (ec *executionContext) childFields_AttainmentChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "subCompetency":
+		return ec.fieldContext_AttainmentChange_subCompetency(ctx, field)
+	case "before":
+		return ec.fieldContext_AttainmentChange_before(ctx, field)
+	case "after":
+		return ec.fieldContext_AttainmentChange_after(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AttainmentChange", field.Name)
+}
+
 func (ec *executionContext) childFields_Competency(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "code":
@@ -2748,6 +2880,8 @@ func (ec *executionContext) childFields_CourseImpact(ctx context.Context, field 
 		return ec.fieldContext_CourseImpact_courseCode(ctx, field)
 	case "change":
 		return ec.fieldContext_CourseImpact_change(ctx, field)
+	case "coverage":
+		return ec.fieldContext_CourseImpact_coverage(ctx, field)
 	case "subCompetencies":
 		return ec.fieldContext_CourseImpact_subCompetencies(ctx, field)
 	case "people":
@@ -2756,6 +2890,8 @@ func (ec *executionContext) childFields_CourseImpact(ctx context.Context, field 
 		return ec.fieldContext_CourseImpact_positions(ctx, field)
 	case "dependentCourses":
 		return ec.fieldContext_CourseImpact_dependentCourses(ctx, field)
+	case "recommendations":
+		return ec.fieldContext_CourseImpact_recommendations(ctx, field)
 	case "ruleError":
 		return ec.fieldContext_CourseImpact_ruleError(ctx, field)
 	}
@@ -3238,6 +3374,8 @@ func (ec *executionContext) childFields_ReadinessChange(ctx context.Context, fie
 		return ec.fieldContext_ReadinessChange_gapsAdded(ctx, field)
 	case "gapsRemoved":
 		return ec.fieldContext_ReadinessChange_gapsRemoved(ctx, field)
+	case "attainment":
+		return ec.fieldContext_ReadinessChange_attainment(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReadinessChange", field.Name)
 }
@@ -3260,10 +3398,32 @@ func (ec *executionContext) childFields_Recommendation(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type Recommendation", field.Name)
 }
 
+func (ec *executionContext) childFields_RecommendationChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "personId":
+		return ec.fieldContext_RecommendationChange_personId(ctx, field)
+	case "person":
+		return ec.fieldContext_RecommendationChange_person(ctx, field)
+	case "changed":
+		return ec.fieldContext_RecommendationChange_changed(ctx, field)
+	case "before":
+		return ec.fieldContext_RecommendationChange_before(ctx, field)
+	case "after":
+		return ec.fieldContext_RecommendationChange_after(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecommendationChange", field.Name)
+}
+
 func (ec *executionContext) childFields_RecommendedCourse(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "course":
 		return ec.fieldContext_RecommendedCourse_course(ctx, field)
+	case "code":
+		return ec.fieldContext_RecommendedCourse_code(ctx, field)
+	case "title":
+		return ec.fieldContext_RecommendedCourse_title(ctx, field)
+	case "hours":
+		return ec.fieldContext_RecommendedCourse_hours(ctx, field)
 	case "closes":
 		return ec.fieldContext_RecommendedCourse_closes(ctx, field)
 	case "prerequisiteOf":
@@ -3545,6 +3705,20 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 // endregion ************************** internal!.gotpl ***************************
 
 // region    ***************************** args.gotpl *****************************
+
+func (ec *executionContext) field_CourseImpact_recommendations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "people",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["people"] = arg0
+	return args, nil
+}
 
 func (ec *executionContext) field_Mutation_createCourse_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
@@ -4347,6 +4521,102 @@ func (ec *executionContext) fieldContext_Attainment_courses(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _AttainmentChange_subCompetency(ctx context.Context, field graphql.CollectedField, obj *analysis.AttainmentChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttainmentChange_subCompetency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AttainmentChange().SubCompetency(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *engine.SubCompetency) graphql.Marshaler {
+			return ec.marshalNSubCompetency2ᚖcmapᚋengineᚐSubCompetency(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttainmentChange_subCompetency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AttainmentChange",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubCompetency(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AttainmentChange_before(ctx context.Context, field graphql.CollectedField, obj *analysis.AttainmentChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttainmentChange_before(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Before, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *analysis.Attainment) graphql.Marshaler {
+			return ec.marshalOAttainment2ᚖcmapᚋanalysisᚐAttainment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AttainmentChange_before(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AttainmentChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Attainment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AttainmentChange_after(ctx context.Context, field graphql.CollectedField, obj *analysis.AttainmentChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttainmentChange_after(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.After, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *analysis.Attainment) graphql.Marshaler {
+			return ec.marshalOAttainment2ᚖcmapᚋanalysisᚐAttainment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AttainmentChange_after(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AttainmentChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Attainment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Competency_code(ctx context.Context, field graphql.CollectedField, obj *engine.Competency) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5063,7 +5333,7 @@ func (ec *executionContext) fieldContext_CourseGapClosure_gapsClosed(_ context.C
 	return graphql.NewScalarFieldContext("CourseGapClosure", field, false, false, "Int")
 }
 
-func (ec *executionContext) _CourseImpact_courseCode(ctx context.Context, field graphql.CollectedField, obj *model.CourseImpact) (ret graphql.Marshaler) {
+func (ec *executionContext) _CourseImpact_courseCode(ctx context.Context, field graphql.CollectedField, obj *app.CourseImpact) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5086,7 +5356,7 @@ func (ec *executionContext) fieldContext_CourseImpact_courseCode(_ context.Conte
 	return graphql.NewScalarFieldContext("CourseImpact", field, false, false, "String")
 }
 
-func (ec *executionContext) _CourseImpact_change(ctx context.Context, field graphql.CollectedField, obj *model.CourseImpact) (ret graphql.Marshaler) {
+func (ec *executionContext) _CourseImpact_change(ctx context.Context, field graphql.CollectedField, obj *app.CourseImpact) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5109,7 +5379,39 @@ func (ec *executionContext) fieldContext_CourseImpact_change(_ context.Context, 
 	return graphql.NewScalarFieldContext("CourseImpact", field, false, false, "CourseChange")
 }
 
-func (ec *executionContext) _CourseImpact_subCompetencies(ctx context.Context, field graphql.CollectedField, obj *model.CourseImpact) (ret graphql.Marshaler) {
+func (ec *executionContext) _CourseImpact_coverage(ctx context.Context, field graphql.CollectedField, obj *app.CourseImpact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CourseImpact_coverage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Coverage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []engine.Coverage) graphql.Marshaler {
+			return ec.marshalNCoverage2ᚕcmapᚋengineᚐCoverageᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CourseImpact_coverage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CourseImpact",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Coverage(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CourseImpact_subCompetencies(ctx context.Context, field graphql.CollectedField, obj *app.CourseImpact) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5141,7 +5443,7 @@ func (ec *executionContext) fieldContext_CourseImpact_subCompetencies(_ context.
 	return fc, nil
 }
 
-func (ec *executionContext) _CourseImpact_people(ctx context.Context, field graphql.CollectedField, obj *model.CourseImpact) (ret graphql.Marshaler) {
+func (ec *executionContext) _CourseImpact_people(ctx context.Context, field graphql.CollectedField, obj *app.CourseImpact) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5173,7 +5475,7 @@ func (ec *executionContext) fieldContext_CourseImpact_people(_ context.Context, 
 	return fc, nil
 }
 
-func (ec *executionContext) _CourseImpact_positions(ctx context.Context, field graphql.CollectedField, obj *model.CourseImpact) (ret graphql.Marshaler) {
+func (ec *executionContext) _CourseImpact_positions(ctx context.Context, field graphql.CollectedField, obj *app.CourseImpact) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5205,7 +5507,7 @@ func (ec *executionContext) fieldContext_CourseImpact_positions(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _CourseImpact_dependentCourses(ctx context.Context, field graphql.CollectedField, obj *model.CourseImpact) (ret graphql.Marshaler) {
+func (ec *executionContext) _CourseImpact_dependentCourses(ctx context.Context, field graphql.CollectedField, obj *app.CourseImpact) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5237,7 +5539,51 @@ func (ec *executionContext) fieldContext_CourseImpact_dependentCourses(_ context
 	return fc, nil
 }
 
-func (ec *executionContext) _CourseImpact_ruleError(ctx context.Context, field graphql.CollectedField, obj *model.CourseImpact) (ret graphql.Marshaler) {
+func (ec *executionContext) _CourseImpact_recommendations(ctx context.Context, field graphql.CollectedField, obj *app.CourseImpact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CourseImpact_recommendations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.CourseImpact().Recommendations(ctx, obj, fc.Args["people"].([]string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*analysis.RecommendationChange) graphql.Marshaler {
+			return ec.marshalNRecommendationChange2ᚕᚖcmapᚋanalysisᚐRecommendationChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CourseImpact_recommendations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CourseImpact",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecommendationChange(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_CourseImpact_recommendations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CourseImpact_ruleError(ctx context.Context, field graphql.CollectedField, obj *app.CourseImpact) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9443,8 +9789,8 @@ func (ec *executionContext) _Query_courseImpact(ctx context.Context, field graph
 			return ec.Resolvers.Query().CourseImpact(ctx, fc.Args["code"].(string), fc.Args["input"].(*model.UpdateCourseInput), fc.Args["retire"].(*bool), fc.Args["delete"].(*bool))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.CourseImpact) graphql.Marshaler {
-			return ec.marshalNCourseImpact2ᚖcmapᚋgraphᚋmodelᚐCourseImpact(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *app.CourseImpact) graphql.Marshaler {
+			return ec.marshalNCourseImpact2ᚖcmapᚋappᚐCourseImpact(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9487,8 +9833,8 @@ func (ec *executionContext) _Query_newCourseImpact(ctx context.Context, field gr
 			return ec.Resolvers.Query().NewCourseImpact(ctx, fc.Args["input"].(model.CreateCourseInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.CourseImpact) graphql.Marshaler {
-			return ec.marshalNCourseImpact2ᚖcmapᚋgraphᚋmodelᚐCourseImpact(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *app.CourseImpact) graphql.Marshaler {
+			return ec.marshalNCourseImpact2ᚖcmapᚋappᚐCourseImpact(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10472,6 +10818,38 @@ func (ec *executionContext) fieldContext_ReadinessChange_gapsRemoved(_ context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _ReadinessChange_attainment(ctx context.Context, field graphql.CollectedField, obj *analysis.ReadinessChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReadinessChange_attainment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attainment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []analysis.AttainmentChange) graphql.Marshaler {
+			return ec.marshalNAttainmentChange2ᚕcmapᚋanalysisᚐAttainmentChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReadinessChange_attainment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReadinessChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AttainmentChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Recommendation_courses(ctx context.Context, field graphql.CollectedField, obj *analysis.Recommendation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10628,6 +11006,148 @@ func (ec *executionContext) fieldContext_Recommendation_explanation(_ context.Co
 	return graphql.NewScalarFieldContext("Recommendation", field, true, true, "String")
 }
 
+func (ec *executionContext) _RecommendationChange_personId(ctx context.Context, field graphql.CollectedField, obj *analysis.RecommendationChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecommendationChange_personId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PersonID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecommendationChange_personId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecommendationChange", field, false, false, "ID")
+}
+
+func (ec *executionContext) _RecommendationChange_person(ctx context.Context, field graphql.CollectedField, obj *analysis.RecommendationChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecommendationChange_person(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RecommendationChange().Person(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *engine.Person) graphql.Marshaler {
+			return ec.marshalNPerson2ᚖcmapᚋengineᚐPerson(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecommendationChange_person(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecommendationChange",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecommendationChange_changed(ctx context.Context, field graphql.CollectedField, obj *analysis.RecommendationChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecommendationChange_changed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecommendationChange_changed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecommendationChange", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _RecommendationChange_before(ctx context.Context, field graphql.CollectedField, obj *analysis.RecommendationChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecommendationChange_before(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Before, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *analysis.Recommendation) graphql.Marshaler {
+			return ec.marshalNRecommendation2ᚖcmapᚋanalysisᚐRecommendation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecommendationChange_before(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecommendationChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Recommendation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecommendationChange_after(ctx context.Context, field graphql.CollectedField, obj *analysis.RecommendationChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecommendationChange_after(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.After, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *analysis.Recommendation) graphql.Marshaler {
+			return ec.marshalNRecommendation2ᚖcmapᚋanalysisᚐRecommendation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecommendationChange_after(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecommendationChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Recommendation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _RecommendedCourse_course(ctx context.Context, field graphql.CollectedField, obj *analysis.RecommendedCourse) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10641,10 +11161,10 @@ func (ec *executionContext) _RecommendedCourse_course(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *engine.Course) graphql.Marshaler {
-			return ec.marshalNCourse2ᚖcmapᚋengineᚐCourse(ctx, selections, v)
+			return ec.marshalOCourse2ᚖcmapᚋengineᚐCourse(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_RecommendedCourse_course(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -10658,6 +11178,75 @@ func (ec *executionContext) fieldContext_RecommendedCourse_course(_ context.Cont
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _RecommendedCourse_code(ctx context.Context, field graphql.CollectedField, obj *analysis.RecommendedCourse) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecommendedCourse_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecommendedCourse_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecommendedCourse", field, false, false, "String")
+}
+
+func (ec *executionContext) _RecommendedCourse_title(ctx context.Context, field graphql.CollectedField, obj *analysis.RecommendedCourse) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecommendedCourse_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecommendedCourse_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecommendedCourse", field, false, false, "String")
+}
+
+func (ec *executionContext) _RecommendedCourse_hours(ctx context.Context, field graphql.CollectedField, obj *analysis.RecommendedCourse) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecommendedCourse_hours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hours, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecommendedCourse_hours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecommendedCourse", field, false, false, "Float")
 }
 
 func (ec *executionContext) _RecommendedCourse_closes(ctx context.Context, field graphql.CollectedField, obj *analysis.RecommendedCourse) (ret graphql.Marshaler) {
@@ -13881,6 +14470,50 @@ func (ec *executionContext) _Attainment(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var attainmentChangeImplementors = []string{"AttainmentChange"}
+
+func (ec *executionContext) _AttainmentChange(ctx context.Context, sel ast.SelectionSet, obj *analysis.AttainmentChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, attainmentChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AttainmentChange")
+		case "subCompetency":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AttainmentChange_subCompetency(ctx, field, obj)
+				})
+		case "before":
+			out.Values[i] = ec._AttainmentChange_before(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "after":
+			out.Values[i] = ec._AttainmentChange_after(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var competencyImplementors = []string{"Competency"}
 
 func (ec *executionContext) _Competency(ctx context.Context, sel ast.SelectionSet, obj *engine.Competency) graphql.Marshaler {
@@ -14195,7 +14828,7 @@ func (ec *executionContext) _CourseGapClosure(ctx context.Context, sel ast.Selec
 
 var courseImpactImplementors = []string{"CourseImpact"}
 
-func (ec *executionContext) _CourseImpact(ctx context.Context, sel ast.SelectionSet, obj *model.CourseImpact) graphql.Marshaler {
+func (ec *executionContext) _CourseImpact(ctx context.Context, sel ast.SelectionSet, obj *app.CourseImpact) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, courseImpactImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -14211,6 +14844,11 @@ func (ec *executionContext) _CourseImpact(ctx context.Context, sel ast.Selection
 			}
 		case "change":
 			out.Values[i] = ec._CourseImpact_change(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "coverage":
+			out.Values[i] = ec._CourseImpact_coverage(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -14234,6 +14872,12 @@ func (ec *executionContext) _CourseImpact(ctx context.Context, sel ast.Selection
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._CourseImpact_dependentCourses(ctx, field, obj)
+				})
+		case "recommendations":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CourseImpact_recommendations(ctx, field, obj)
 				})
 		case "ruleError":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -16189,6 +16833,11 @@ func (ec *executionContext) _ReadinessChange(ctx context.Context, sel ast.Select
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "attainment":
+			out.Values[i] = ec._ReadinessChange_attainment(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -16265,6 +16914,60 @@ func (ec *executionContext) _Recommendation(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var recommendationChangeImplementors = []string{"RecommendationChange"}
+
+func (ec *executionContext) _RecommendationChange(ctx context.Context, sel ast.SelectionSet, obj *analysis.RecommendationChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recommendationChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecommendationChange")
+		case "personId":
+			out.Values[i] = ec._RecommendationChange_personId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "person":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RecommendationChange_person(ctx, field, obj)
+				})
+		case "changed":
+			out.Values[i] = ec._RecommendationChange_changed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "before":
+			out.Values[i] = ec._RecommendationChange_before(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "after":
+			out.Values[i] = ec._RecommendationChange_after(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var recommendedCourseImplementors = []string{"RecommendedCourse"}
 
 func (ec *executionContext) _RecommendedCourse(ctx context.Context, sel ast.SelectionSet, obj *analysis.RecommendedCourse) graphql.Marshaler {
@@ -16278,10 +16981,25 @@ func (ec *executionContext) _RecommendedCourse(ctx context.Context, sel ast.Sele
 			out.Values[i] = graphql.MarshalString("RecommendedCourse")
 		case "course":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._RecommendedCourse_course(ctx, field, obj)
 				})
+		case "code":
+			out.Values[i] = ec._RecommendedCourse_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._RecommendedCourse_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hours":
+			out.Values[i] = ec._RecommendedCourse_hours(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "closes":
 			out.Values[i] = ec._RecommendedCourse_closes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -17244,6 +17962,26 @@ func (ec *executionContext) marshalNAttainment2ᚕcmapᚋanalysisᚐAttainment�
 	return ret
 }
 
+func (ec *executionContext) marshalNAttainmentChange2cmapᚋanalysisᚐAttainmentChange(ctx context.Context, sel ast.SelectionSet, v analysis.AttainmentChange) graphql.Marshaler {
+	return ec._AttainmentChange(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAttainmentChange2ᚕcmapᚋanalysisᚐAttainmentChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.AttainmentChange) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAttainmentChange2cmapᚋanalysisᚐAttainmentChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -17451,7 +18189,7 @@ func (ec *executionContext) marshalNCourseGapClosure2ᚖcmapᚋanalysisᚐCourse
 	return ec._CourseGapClosure(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNCourseImpact2ᚖcmapᚋgraphᚋmodelᚐCourseImpact(ctx context.Context, sel ast.SelectionSet, v *model.CourseImpact) graphql.Marshaler {
+func (ec *executionContext) marshalNCourseImpact2ᚖcmapᚋappᚐCourseImpact(ctx context.Context, sel ast.SelectionSet, v *app.CourseImpact) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "CourseImpact!")
 		return graphql.Null
@@ -17806,6 +18544,35 @@ func (ec *executionContext) marshalNID2string(ctx context.Context, sel ast.Selec
 	return res
 }
 
+func (ec *executionContext) unmarshalNID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
 	res, err := model.UnmarshalInt(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -18096,6 +18863,30 @@ func (ec *executionContext) marshalNRecommendation2ᚖcmapᚋanalysisᚐRecommen
 		return graphql.Null
 	}
 	return ec._Recommendation(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRecommendationChange2ᚕᚖcmapᚋanalysisᚐRecommendationChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*analysis.RecommendationChange) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRecommendationChange2ᚖcmapᚋanalysisᚐRecommendationChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRecommendationChange2ᚖcmapᚋanalysisᚐRecommendationChange(ctx context.Context, sel ast.SelectionSet, v *analysis.RecommendationChange) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RecommendationChange!")
+		return graphql.Null
+	}
+	return ec._RecommendationChange(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNRecommendationMethod2string(ctx context.Context, v any) (string, error) {
@@ -18632,6 +19423,13 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 		graphql.AddInvalidNullFromMarshaler(ctx, "__TypeKind!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalOAttainment2ᚖcmapᚋanalysisᚐAttainment(ctx context.Context, sel ast.SelectionSet, v *analysis.Attainment) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Attainment(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {

@@ -65,8 +65,9 @@ func TestPagesOfPeopleNeverReachTheStore(t *testing.T) {
 }
 
 // TestCourseImpactPeopleWithoutTheStore: the records of every person whose
-// readiness a course impact changes come from the request's view, not the
-// store.
+// readiness, or recommendation, a course impact changes come from the
+// request's view, as does the course the impact is about: the store is not
+// asked.
 func TestCourseImpactPeopleWithoutTheStore(t *testing.T) {
 	t.Parallel()
 	db, _ := seeded(t)
@@ -74,39 +75,56 @@ func TestCourseImpactPeopleWithoutTheStore(t *testing.T) {
 	c, _ := serve(t, store)
 	type impact struct {
 		CourseImpact struct {
-			People []struct {
+			People, Recommendations []struct {
 				PersonID string
 				Person   struct{ ID, Name string }
 			}
 		}
 	}
-	// The active course whose deletion changes the readiness of the
-	// most people.
-	course, affected := "", 0
+	// An edit that takes away every phrase the rules look for, so that
+	// the course covers nothing: of the active courses, the one that
+	// changes the readiness of the most people.
+	const emptied = `input: { title: "Untitled", description: "", objectives: [], topics: [] }`
+	course, affected := "", []string(nil)
 	for _, code := range readCatalogue(t, c).active {
 		var got impact
-		c.query(`query($code: String!) { courseImpact(code: $code, delete: true) { people { personId } } }`,
+		c.query(`query($code: String!) { courseImpact(code: $code, `+emptied+`) { people { personId } } }`,
 			map[string]any{"code": code}).decode(t, &got)
-		if n := len(got.CourseImpact.People); n > affected {
-			course, affected = code, n
+		if len(got.CourseImpact.People) > len(affected) {
+			course, affected = code, nil
+			for _, p := range got.CourseImpact.People {
+				affected = append(affected, p.PersonID)
+			}
 		}
 	}
-	if affected < 2 {
-		t.Fatalf("no course whose deletion changes the readiness of two people or more (at most %d)", affected)
+	if len(affected) < 2 {
+		t.Fatalf("no course whose emptying changes the readiness of two people or more (at most %d)", len(affected))
 	}
 
-	store.reset()
-	var got impact
-	c.query(`query($code: String!) { courseImpact(code: $code, delete: true) { people { personId person { id name } } } }`,
-		map[string]any{"code": course}).decode(t, &got)
-	calls := store.reset()
-	for _, p := range got.CourseImpact.People {
-		if p.Person.ID != p.PersonID || p.Person.Name == "" {
-			t.Errorf("readiness change of %s came with the record %+v", p.PersonID, p.Person)
+	for _, field := range []string{"people", "recommendations(people: $people)"} {
+		store.reset()
+		var got impact
+		vars, params := map[string]any{"code": course}, "$code: String!"
+		if field != "people" { // (the first 50: each costs two recommendations)
+			vars["people"], params = affected[:min(len(affected), 50)], params+", $people: [ID!]!"
 		}
-	}
-	if len(calls) != 0 {
-		t.Errorf("deleting %s (%d people affected): store calls %v, want none", course, len(got.CourseImpact.People), calls)
+		c.query(`query(`+params+`) { courseImpact(code: $code, `+emptied+`) { `+field+` { personId person { id name } } } }`, vars).decode(t, &got)
+		calls := store.reset()
+		changes := got.CourseImpact.People
+		if field != "people" {
+			changes = got.CourseImpact.Recommendations
+		}
+		if len(changes) < 2 {
+			t.Errorf("emptying %s changes the %s of %d people, want 2 or more", course, field, len(changes))
+		}
+		for _, p := range changes {
+			if p.Person.ID != p.PersonID || p.Person.Name == "" {
+				t.Errorf("%s change of %s came with the record %+v", field, p.PersonID, p.Person)
+			}
+		}
+		if len(calls) != 0 {
+			t.Errorf("emptying %s (%d %s changes): store calls %v, want none", course, len(changes), field, calls)
+		}
 	}
 }
 

@@ -37,13 +37,3 @@ type LevelCount struct {
 	Level   string
 	Courses int
 }
-
-// CourseImpact is the answer of the courseImpact queries: the analysis
-// impact and the run-time rule failures met deriving the changed course's
-// coverage.
-type CourseImpact struct {
-	*analysis.CourseImpact
-	// RuleError names the rules that failed on the changed course, "" when
-	// none did.
-	RuleError string
-}
