@@ -86,8 +86,10 @@ Serves, on --addr:
   /healthz, /readyz  alive; ready (the database answers)
 
 Start-up binds --addr first, then opens the database: without --mongo-uri
-it starts an embedded one in --data and logs its URI, so that a second
-instance can share it with --mongo-uri. A database never seeded is seeded
+it starts an embedded one in --data, listening on a Unix socket there
+that only this user can reach (no TCP port), and logs its URI, so that a
+second instance can share it with --mongo-uri; one process at a time
+runs the database of a data folder. A database never seeded is seeded
 from --seeds. The rules in --rules must then load without error (each
 problem is printed as file:line:col). Any of these failing stops serve
 with exit 1 and a message naming the step. A flag wins over its

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"cmap/app/apptest"
+	"cmap/mongodb"
 )
 
 func TestServeFlagsWinOverEnvironment(t *testing.T) {
@@ -346,6 +347,25 @@ func TestServeStartFailuresNameTheirCause(t *testing.T) {
 				t.Errorf("stdout: %q", stdout.String())
 			}
 		})
+	}
+}
+
+// TestServeRefusesADataFolderInUse: one process at a time runs the
+// embedded database of a data folder; a second serve on it is told which
+// process holds it and the URI to share its database with instead.
+func TestServeRefusesADataFolderInUse(t *testing.T) {
+	data := t.TempDir()
+	holder, err := mongodb.Open(context.Background(), mongodb.Config{DataDir: data})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Close(context.Background())
+	var stderr syncBuffer
+	code := run(context.Background(), []string{"--addr", "127.0.0.1:0", "--data", data}, io.Discard, &stderr)
+	want := fmt.Sprintf(`msg="cmap serve failed to start: the database: mongodb: the data folder %s is in use: another process (pid %d) runs its embedded database; stop it, or share that database with --mongo-uri %s"`,
+		data, os.Getpid(), holder.URI())
+	if code != exitFail || !strings.Contains(stderr.String(), want) {
+		t.Errorf("exit %d; stderr does not hold\n%s\n%s", code, want, stderr.String())
 	}
 }
 
