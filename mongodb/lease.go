@@ -154,7 +154,7 @@ func (db *DB) withWriteLock(ctx context.Context, write func(ctx context.Context)
 func (db *DB) acquireLease(ctx context.Context) (*lease, error) {
 	token := rand.Text()
 	wait := time.Millisecond
-	var seen leaseDoc // the holding watched, and since when
+	var seen *leaseDoc // the holding watched, and since when
 	var seenAt time.Time
 	for {
 		sent := time.Now()
@@ -173,17 +173,21 @@ func (db *DB) acquireLease(ctx context.Context) (*lease, error) {
 		case err != nil:
 			return nil, internal("read the write lease", err)
 		}
-		dead := (db.predecessor != "" && cur.Owner == db.predecessor) || cur.Token == db.abandoned
-		if !dead && (cur.Token != seen.Token || cur.Beat != seen.Beat) {
-			seen, seenAt = cur, time.Now()
+		dead := (db.predecessor != "" && cur.Owner == db.predecessor) || (db.abandoned != "" && cur.Token == db.abandoned)
+		if !dead && (seen == nil || cur.Token != seen.Token || cur.Beat != seen.Beat) {
+			seen, seenAt = &cur, time.Now()
 		} else if !dead {
 			dead = time.Since(seenAt) >= writeLeaseTTL
 		}
 		if dead {
-			if err := db.breakLease(ctx, cur); err != nil {
+			broke, err := db.breakLease(ctx, cur)
+			if err != nil {
 				return nil, err
 			}
-			continue
+			if broke {
+				continue
+			}
+			seen = nil // it changed meanwhile: watch it afresh
 		}
 		select {
 		case <-time.After(wait):
@@ -195,15 +199,18 @@ func (db *DB) acquireLease(ctx context.Context) (*lease, error) {
 }
 
 // breakLease deletes the holding cur of the lease if it is still there
-// unchanged.
-func (db *DB) breakLease(ctx context.Context, cur leaseDoc) error {
-	_, err := db.meta.DeleteOne(ctx, bson.D{
-		{Key: "_id", Value: metaWriteLease}, {Key: "token", Value: cur.Token}, {Key: "beat", Value: cur.Beat},
-	})
-	if err != nil {
-		return internal("break the write lease of a dead process", err)
+// unchanged, and reports whether it did. A lease of a cmap from before
+// heartbeats has no token and no beat: it is named by its owner.
+func (db *DB) breakLease(ctx context.Context, cur leaseDoc) (bool, error) {
+	filter := bson.D{{Key: "_id", Value: metaWriteLease}, {Key: "token", Value: cur.Token}, {Key: "beat", Value: cur.Beat}}
+	if cur.Token == "" {
+		filter = bson.D{{Key: "_id", Value: metaWriteLease}, {Key: "owner", Value: cur.Owner}, {Key: "token", Value: bson.D{{Key: "$exists", Value: false}}}}
 	}
-	return nil
+	res, err := db.meta.DeleteOne(ctx, filter)
+	if err != nil {
+		return false, internal("break the write lease of a dead process", err)
+	}
+	return res.DeletedCount > 0, nil
 }
 
 // heartbeat renews the lease every writeLeaseBeat until stopped, and ends

@@ -70,6 +70,21 @@ func TestALeaseNotRenewedIsBrokenAfterItsTTL(t *testing.T) {
 	}
 }
 
+// A lease left by a cmap from before heartbeats (no token, no beat, an
+// expiry a minute on) is watched like any other and broken after the TTL.
+func TestALeaseOfAnOlderCmapIsBrokenAfterTheTTL(t *testing.T) {
+	db := openEmbeddedAt(t, t.TempDir())
+	_, err := db.meta.InsertOne(context.Background(), bson.D{
+		{Key: "_id", Value: metaWriteLease}, {Key: "owner", Value: "an older cmap"}, {Key: "expires", Value: now().Add(time.Minute)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if took := timedWrite(t, db); took < writeLeaseTTL || took > 2*time.Second {
+		t.Errorf("the write took %s with an older cmap's lease in the way; want between %s and 2s", took, writeLeaseTTL)
+	}
+}
+
 // A process that takes the data folder's lock knows that the previous
 // owner is dead: its lease is broken at once.
 func TestARestartBreaksItsPredecessorsLeaseAtOnce(t *testing.T) {
