@@ -205,7 +205,9 @@ type writeLatency struct {
 // is stored, and that the data version and the change log account for
 // them. Then it kills a second instance sharing the first one's database
 // while both write, and checks that the first one's writes are held up by
-// at most crashDelayLimit. It prints the times it measured.
+// at most crashDelayLimit; last, that the second instance writes again
+// once the first one, which runs the database, is back from a kill. It
+// prints the times it measured.
 func TestKill9(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts and kills a dozen servers")
@@ -295,6 +297,24 @@ func TestKill9(t *testing.T) {
 	checkAcknowledged(t, uri, a2)
 	checkChangeLog(t, uri, v1, a2, crashInstanceKills)
 	checkAcknowledged(t, uri, a) // the first phase's writes are still there
+
+	// The instance that runs the embedded database killed: the other one
+	// cannot write until it is back, then writes again on the same URI.
+	second := startCrashServer(t, dir, "second-last", uri)
+	kill9(t, s)
+	s = startCrashServer(t, dir, "owner-restart", "")
+	back := time.Now()
+	for n := 0; ; n++ {
+		err := graphQLWrite(second.url, createPersonMutation, map[string]any{"id": fmt.Sprintf("P-B-%d", n)})
+		if err == nil {
+			break
+		}
+		if time.Since(back) > crashReadyLimit {
+			t.Fatalf("the second instance still fails to write %s after the first one is back: %v", crashReadyLimit, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Logf("the second instance wrote again %s after the restarted first one was ready", time.Since(back).Round(time.Millisecond))
 }
 
 // durations prints ds and their maximum.

@@ -121,7 +121,8 @@ type Config struct {
 	// starts an embedded FerretDB storing its data in DataDir.
 	URI string
 	// DataDir is the folder of the embedded FerretDB's SQLite files; it is
-	// created if missing. Used only when URI is empty.
+	// created (mode 0700) if missing. Its private folder run/ holds the
+	// server's socket and lock. Used only when URI is empty.
 	DataDir string
 	// Database is the database name; empty means DefaultDatabase.
 	Database string
@@ -271,8 +272,9 @@ func (db *DB) indexEmbedded(ctx context.Context) error {
 const namespaceExists = 48
 
 // URI returns the URI of the server in use, its password (if any) masked.
-// For the embedded FerretDB it is the address it listens on, which another
-// cmap can be pointed at.
+// For the embedded FerretDB it names its Unix socket, the path escaped as
+// the host (mongodb://%2Fsrv%2Fcmap%2Fdata%2Frun%2Fdb.sock/), which another
+// cmap of the same user on the same machine can be pointed at.
 func (db *DB) URI() string { return redact(db.uri) }
 
 // DatabaseName returns the name of the database in use.
