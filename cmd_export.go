@@ -100,7 +100,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	// Only errors: the embedded database warns about what a short-lived
 	// client does on exit, and the export's own errors are printed below.
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError}))
-	db, a, err := openState(ctx, cfg.state, logger)
+	db, a, err := openState(ctx, cfg.state, logger, nil)
 	if err != nil {
 		fmt.Fprintf(stderr, "cmap export: %v\n", err)
 		return exitFail

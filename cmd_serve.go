@@ -19,6 +19,7 @@ import (
 	"cmap/diag"
 	"cmap/engine"
 	"cmap/graph"
+	"cmap/metrics"
 	"cmap/modelfile"
 	"cmap/mongodb"
 	"cmap/seed"
@@ -84,6 +85,8 @@ Serves, on --addr:
   /coverage          the coverage map (sub-competencies x courses)
   /export/FILE       coverage, gaps and readiness as .csv or .json
   /healthz, /readyz  alive; ready (the database answers)
+  /metrics           Prometheus metrics: GraphQL requests, rule reloads,
+                     rebuilds, database calls, the Go runtime
 
 Start-up binds --addr first, then opens the database: without --mongo-uri
 it starts an embedded one in --data, listening on a Unix socket there
@@ -229,6 +232,7 @@ type server struct {
 	logger   *slog.Logger
 	db       *mongodb.DB
 	app      *app.App
+	metrics  *metrics.Metrics
 	http     *http.Server
 	listener net.Listener
 	// handler serves the routes once the state is open, and until then
@@ -251,7 +255,7 @@ func startServer(ctx context.Context, cfg serveConfig, logger *slog.Logger) (*se
 		}
 		return nil, &startError{what: "listening on " + cfg.Addr, err: err}
 	}
-	s := &server{logger: logger, listener: ln, failed: make(chan error, 1)}
+	s := &server{logger: logger, listener: ln, metrics: metrics.New(), failed: make(chan error, 1)}
 	var starting http.Handler = http.HandlerFunc(startingUp)
 	s.handler.Store(&starting)
 	s.http = &http.Server{
@@ -271,7 +275,7 @@ func startServer(ctx context.Context, cfg serveConfig, logger *slog.Logger) (*se
 	}()
 	logger.Info("listening; opening the database", "addr", s.URL())
 
-	s.db, s.app, err = openState(ctx, cfg, logger)
+	s.db, s.app, err = openState(ctx, cfg, logger, s.metrics)
 	if err != nil {
 		return nil, errors.Join(err, s.http.Close())
 	}
@@ -297,9 +301,9 @@ func startingUp(w http.ResponseWriter, r *http.Request) {
 
 // openState opens the database (starting the embedded one without a
 // URI), seeds it if it was never seeded, and opens an App on it that
-// derives the state from cfg's rules. The caller closes both. A step that
-// fails is a *startError naming it.
-func openState(ctx context.Context, cfg serveConfig, logger *slog.Logger) (*mongodb.DB, *app.App, error) {
+// derives the state from cfg's rules, observed by m (nil: no metrics).
+// The caller closes both. A step that fails is a *startError naming it.
+func openState(ctx context.Context, cfg serveConfig, logger *slog.Logger, m *metrics.Metrics) (*mongodb.DB, *app.App, error) {
 	if cfg.MongoURI == "" && cfg.DataDir == "" {
 		return nil, nil, &startError{what: "the data folder", err: errors.New("none given: name one with --data, or a MongoDB with --mongo-uri")}
 	}
@@ -331,7 +335,12 @@ func openState(ctx context.Context, cfg serveConfig, logger *slog.Logger) (*mong
 	if poll <= 0 {
 		poll = -1 // app.Options: a negative interval turns polling off
 	}
-	a, err := app.Open(ctx, db, app.Options{Logger: logger, RulesDir: cfg.RulesDir, WatchRules: cfg.WatchRules, PollInterval: poll})
+	var store engine.Store = db
+	opts := app.Options{Logger: logger, RulesDir: cfg.RulesDir, WatchRules: cfg.WatchRules, PollInterval: poll}
+	if m != nil {
+		store, opts.Observer = m.Store(db), m
+	}
+	a, err := app.Open(ctx, store, opts)
 	if err != nil {
 		// The framework is there: app.Open's invalid input is the rules
 		// (their files, their folder, watching it); anything else is the
@@ -421,10 +430,12 @@ func (s *server) Close(ctx context.Context) error {
 }
 
 // routes returns the HTTP routes: the GraphQL endpoint, its explorer, the
-// coverage map page, the file exports and the health checks.
+// coverage map page, the file exports, the health checks and the metrics.
+// /metrics is open to whoever reaches the address, as /healthz is.
 func (s *server) routes() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", graph.NewHandler(s.app)) // it limits the body itself (413 over graph.MaxRequestBytes)
+	// The endpoint limits the body itself (413 over graph.MaxRequestBytes).
+	mux.Handle("/graphql", graph.NewHandler(s.app, graph.WithObserver(s.metrics)))
 	mux.Handle("/", web.Explorer())
 	coverage := web.Coverage()
 	mux.Handle(web.CoveragePath, coverage)
@@ -435,7 +446,8 @@ func (s *server) routes() http.Handler {
 		io.WriteString(w, "ok\n")
 	})
 	mux.HandleFunc("GET /readyz", s.ready)
-	return s.logRequests(mux)
+	mux.Handle("GET /metrics", s.metrics.Handler())
+	return mux
 }
 
 // ready answers 200 "ready" when the database answers a ping, and 503

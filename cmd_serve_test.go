@@ -173,6 +173,20 @@ func TestServeEndToEnd(t *testing.T) {
 	post(t, first.URL(), `mutation { createCourse(input: { code: "TST-101", title: "Written through the API", hours: 2, deliveryMode: ONLINE }) { code } }`, &struct{}{})
 	post(t, first.URL(), fmt.Sprintf(`mutation { deletePerson(id: %q, version: %d) { id } }`, victim.ID, victim.Version), &struct{}{})
 
+	// /metrics counts what happened: four GraphQL requests, the write that
+	// reached the database, the build on open; and the runtime.
+	code, metrics := getText(t, first.URL()+"/metrics")
+	for _, series := range []string{
+		`cmap_graphql_requests_total{code="ok",operation="anonymous"} 4`,
+		`cmap_store_call_duration_seconds_count{method="CreateCourse"} 1`,
+		`cmap_readmodel_rebuild_duration_seconds_count{cause="open"} 1`,
+		"go_goroutines ", "process_resident_memory_bytes ",
+	} {
+		if code != http.StatusOK || !strings.Contains(metrics, "\n"+series) {
+			t.Errorf("/metrics: HTTP %d, no line %s", code, series)
+		}
+	}
+
 	// A second instance on the first one's embedded database sees the write.
 	if !first.db.Embedded() {
 		t.Fatal("the first instance did not start the embedded database")

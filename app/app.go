@@ -99,6 +99,9 @@ type Options struct {
 	// besides. It is also how long a version may be missing from the
 	// change log before the App gives up on it and rebuilds.
 	PollInterval time.Duration
+	// Observer is told of rule reloads, rebuilds and catch-ups, for
+	// metrics; nil tells no one.
+	Observer Observer
 }
 
 // App serves reads and writes of cmap's records and the state derived from
@@ -150,7 +153,11 @@ func Open(ctx context.Context, store engine.Store, opts Options) (*App, error) {
 	if opts.RulesDir == "" {
 		return nil, engine.Errorf(engine.EINVALID, "no rule directory given")
 	}
+	if opts.Observer == nil {
+		opts.Observer = nopObserver{}
+	}
 	a := &App{store: store, logger: opts.Logger, opts: opts}
+	start := time.Now()
 	snap, err := a.readSnapshot(ctx)
 	if err != nil {
 		return nil, err
@@ -165,6 +172,7 @@ func Open(ctx context.Context, store engine.Store, opts Options) (*App, error) {
 		return nil, err
 	}
 	a.state.Store(s)
+	opts.Observer.Rebuilt(RebuildOpen, time.Since(start))
 	a.logger.Info("rules loaded", "dir", opts.RulesDir, "revision", rules.Revision(), "rules", len(rules.Rules()),
 		"courses", len(s.coverage), "positions", len(s.requirements))
 	a.ctx, a.cancel = context.WithCancel(context.WithoutCancel(ctx))
@@ -237,7 +245,7 @@ func (a *App) PutFramework(ctx context.Context, f *engine.Framework) error {
 	if err := a.store.PutFramework(ctx, f); err != nil {
 		return err
 	}
-	return a.rebuild(ctx, rules, nil)
+	return a.rebuild(ctx, RebuildFramework, rules, nil)
 }
 
 // rulesError returns the error of a rule set that failed to load as an
@@ -253,13 +261,15 @@ func rulesError(err error) error {
 // rebuild reads every record, derives every fact with rules (nil: the
 // serving rules, or the rules loaded again when the stored framework
 // changed), stores the facts that changed and swaps in the new state; a
-// rejection is recorded in the new state (nil clears it). The caller
-// holds rebuildMu.
+// rejection is recorded in the new state (nil clears it). The Observer is
+// told of a rebuild swapped in, with its cause. The caller holds
+// rebuildMu.
 //
 // The work runs without updateMu, so the App's own writes go on; if one
 // lands meanwhile, the state is built again holding updateMu, so that no
 // write is lost by the swap.
-func (a *App) rebuild(ctx context.Context, rules *engine.RuleSet, rejected *Rejection) error {
+func (a *App) rebuild(ctx context.Context, cause string, rules *engine.RuleSet, rejected *Rejection) error {
+	start := time.Now()
 	a.updateMu.Lock()
 	writes := a.writes
 	a.updateMu.Unlock()
@@ -275,6 +285,7 @@ func (a *App) rebuild(ctx context.Context, rules *engine.RuleSet, rejected *Reje
 		}
 	}
 	a.state.Store(next)
+	a.opts.Observer.Rebuilt(cause, time.Since(start))
 	return nil
 }
 

@@ -64,7 +64,7 @@ func (a *App) catchUpTo(ctx context.Context, v int64) (caughtUp, error) {
 		case err != nil:
 			return done, err
 		case done.rebuild != "":
-			err := a.rebuild(ctx, nil, a.current().rejected)
+			err := a.rebuild(ctx, RebuildCatchUp, nil, a.current().rejected)
 			done.to = a.current().dataVersion
 			return done, err
 		case batch.changes < catchUpBatch || done.to >= v:

@@ -85,12 +85,15 @@ func (a *App) catchUp() {
 	switch {
 	case err != nil:
 		if a.ctx.Err() == nil {
+			a.opts.Observer.CaughtUp(CatchUpFailed, done.changes, time.Since(start))
 			a.logger.Error("catching up with the store failed; serving the previous state", "error", err)
 		}
 	case done.rebuild != "":
+		a.opts.Observer.CaughtUp(CatchUpRebuilt, done.changes, time.Since(start))
 		a.logger.Info("caught up with the store", "from", done.from, "to", done.to, "rebuilt", done.rebuild,
 			"duration", time.Since(start))
 	case done.changes > 0:
+		a.opts.Observer.CaughtUp(CatchUpApplied, done.changes, time.Since(start))
 		a.logger.Info("caught up with the store", "from", done.from, "to", done.to, "changes", done.changes,
 			"duration", time.Since(start))
 	case done.to < v:

@@ -54,6 +54,8 @@ type RulesStatus struct {
 func (a *App) ReloadRules(ctx context.Context) (RulesStatus, error) {
 	a.rebuildMu.Lock()
 	defer a.rebuildMu.Unlock()
+	begin, outcome := time.Now(), ReloadFailed
+	defer func() { a.opts.Observer.RulesReloaded(outcome, time.Since(begin)) }()
 	dir := a.opts.RulesDir
 	cur := a.current()
 	revision, revErr := engine.RulesRevision(dir)
@@ -62,6 +64,7 @@ func (a *App) ReloadRules(ctx context.Context) (RulesStatus, error) {
 			a.setRejection(nil)
 			a.logger.Info("rules restored to the serving revision; rejection cleared", "dir", dir, "revision", revision)
 		}
+		outcome = ReloadUnchanged
 		return a.View().RulesStatus(), nil
 	}
 	rules, err := engine.LoadRuleSet(dir, cur.rules.Framework())
@@ -70,12 +73,14 @@ func (a *App) ReloadRules(ctx context.Context) (RulesStatus, error) {
 		a.setRejection(rej)
 		a.logger.Warn("rules rejected; the serving rules stay", "dir", dir, "rejected", revision,
 			"serving", cur.rules.Revision(), "errors", len(rej.Errors), "first", rej.Errors[0].Error())
+		outcome = ReloadRejected
 		return a.View().RulesStatus(), nil
 	}
 	start := time.Now()
-	if err := a.rebuild(ctx, rules, nil); err != nil {
+	if err := a.rebuild(ctx, RebuildRules, rules, nil); err != nil {
 		return RulesStatus{}, err
 	}
+	outcome = ReloadApplied
 	a.logger.Info("rules reloaded", "dir", dir, "revision", rules.Revision(), "previous", cur.rules.Revision(),
 		"rules", len(rules.Rules()), "duration", time.Since(start))
 	return a.View().RulesStatus(), nil

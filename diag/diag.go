@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // Pos is a position in a source file. Line and Col are 1-based; a zero Col
@@ -31,6 +32,27 @@ func (p Pos) String() string {
 		}
 	}
 	return b.String()
+}
+
+// Within returns p moved inside src when it points past it: onto the last
+// line when its line is past the last, and just past the last character
+// of its line when its column is past that. Columns count characters.
+// Parsers place some positions beyond the text (go-yaml puts an empty
+// list item at the end of a line one column past the end); a diagnostic
+// points where the reader can look.
+func (p Pos) Within(src []byte) Pos {
+	if p.Line <= 0 {
+		return p
+	}
+	lines := strings.Split(string(src), "\n")
+	if p.Line > len(lines) {
+		p.Line = len(lines)
+		p.Col = utf8.RuneCountInString(lines[p.Line-1]) + 1
+	}
+	if width := utf8.RuneCountInString(lines[p.Line-1]); p.Col > width+1 {
+		p.Col = width + 1
+	}
+	return p
 }
 
 // Diagnostic is one problem found in a source file.

@@ -76,3 +76,23 @@ func TestParentField(t *testing.T) {
 		}
 	}
 }
+
+func TestPosWithin(t *testing.T) {
+	src := []byte("rules:\n  -\n«é»")
+	tests := []struct {
+		in, want Pos
+	}{
+		{Pos{File: "f", Line: 2, Col: 3}, Pos{File: "f", Line: 2, Col: 3}}, // on the line
+		{Pos{File: "f", Line: 2, Col: 4}, Pos{File: "f", Line: 2, Col: 4}}, // just past its end
+		{Pos{File: "f", Line: 2, Col: 5}, Pos{File: "f", Line: 2, Col: 4}}, // beyond: just past the end
+		{Pos{File: "f", Line: 3, Col: 9}, Pos{File: "f", Line: 3, Col: 4}}, // characters, not bytes
+		{Pos{File: "f", Line: 7, Col: 1}, Pos{File: "f", Line: 3, Col: 4}}, // past the last line
+		{Pos{File: "f", Line: 1}, Pos{File: "f", Line: 1}},                 // the whole line
+		{Pos{File: "f"}, Pos{File: "f"}},                                   // the whole file
+	}
+	for _, tt := range tests {
+		if got := tt.in.Within(src); got != tt.want {
+			t.Errorf("%v.Within = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}

@@ -236,7 +236,7 @@ func parseScale(f *yamlFile) Scale {
 	var s Scale
 	if body == nil {
 		if len(f.diags) == 0 {
-			f.add(diag.Pos{File: f.name, Line: 1}, "the scale file is empty: give name and levels")
+			f.add(diag.Pos{File: f.name, Line: 1, Col: 1}, "the scale file is empty: give name and levels")
 		}
 		return s
 	}

@@ -42,7 +42,7 @@ func (f *yamlFile) parse() ast.Node {
 	if err != nil {
 		d := yamldiag.Error(f.name, err)
 		if d.Line == 0 {
-			d.Line = 1
+			d.Line, d.Col = 1, 1
 		}
 		f.add(d.Pos, "YAML: %s", d.Message)
 		return nil
@@ -62,8 +62,9 @@ func (f *yamlFile) nodePos(n ast.Node) diag.Pos {
 	return yamldiag.NodePos(f.name, n)
 }
 
+// add reports a problem at pos (kept inside the file: see diag.Pos.Within).
 func (f *yamlFile) add(pos diag.Pos, format string, args ...any) {
-	f.diags = append(f.diags, diag.Errorf(pos, format, args...).WithSnippet(f.src))
+	f.diags = append(f.diags, diag.Errorf(pos.Within(f.src), format, args...).WithSnippet(f.src))
 }
 
 func (f *yamlFile) nodeErrorf(n ast.Node, format string, args ...any) {

@@ -31,8 +31,8 @@ const (
 // POST with a JSON body, as the GraphQL-over-HTTP specification has them
 // (see httpTransport), and OPTIONS. Each request answers from one
 // generation of the read model (see withView), within the limits of
-// limits.go.
-func NewHandler(a *app.App) http.Handler {
+// limits.go. Options add to it: WithObserver observes every request.
+func NewHandler(a *app.App, opts ...HandlerOption) http.Handler {
 	srv := handler.New(costSchema{ExecutableSchema: NewExecutableSchema(newConfig(a)), stats: &statsCache{}})
 	srv.AroundFields(afterMutationsSeeTheirWrites(a))
 	srv.AddTransport(transport.Options{AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodOptions}})
@@ -46,7 +46,7 @@ func NewHandler(a *app.App) http.Handler {
 	useLimits(srv, cache)
 	srv.SetErrorPresenter(presentError(a.Logger()))
 	srv.SetRecoverFunc(recoverPanic(a.Logger()))
-	return overHTTP(withView(a, srv))
+	return withOptions(opts, srv, overHTTP(withView(a, srv)))
 }
 
 // afterMutationsSeeTheirWrites moves a request on to the generation being

@@ -24,6 +24,13 @@ func (c *checker) courses(path string, data []byte) []engine.Course {
 	// courseLines stays nil, and references to courses unchecked, until
 	// the list of courses is found.
 	c.courseLines = nil
+	// go-yaml places some nodes and errors past the end of a line or of
+	// the file: keep the diagnostics inside it.
+	defer func(first int) {
+		for i := first; i < len(*c.diags); i++ {
+			(*c.diags)[i].Pos = (*c.diags)[i].Pos.Within(data)
+		}
+	}(len(*c.diags))
 	file, err := parser.ParseBytes(data, 0)
 	if err != nil {
 		*c.diags = append(*c.diags, yamldiag.Error(path, err))
@@ -119,7 +126,7 @@ func (c *checker) coursesList(path string, body ast.Node) ast.Node {
 		c.diags.Add(yamldiag.NodePos(path, body), "missing field courses")
 	}
 	if list == nil && body == nil {
-		c.diags.Add(diag.Pos{File: path}, "the file is empty; want a mapping with the key courses")
+		c.diags.Add(diag.Pos{File: path, Line: 1}, "the file is empty; want a mapping with the key courses")
 	}
 	return list
 }

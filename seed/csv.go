@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"cmap/diag"
 )
@@ -34,17 +35,18 @@ func (r row) at(col string) diag.Pos { return r.pos[col] }
 // header or a syntax error that stops the reading.
 func readTable(path string, data []byte, columns []string, diags *diag.List, fn func(row)) bool {
 	data = bytes.TrimPrefix(data, []byte("\uFEFF")) // spreadsheet exports start with a byte order mark
+	text := csvText{path: path, data: data, lines: strings.Split(string(data), "\n")}
 	r := csv.NewReader(bytes.NewReader(data))
 	header, err := r.Read()
 	if errors.Is(err, io.EOF) {
-		diags.Add(diag.Pos{File: path}, "the file is empty; want the header %s", strings.Join(columns, ","))
+		diags.Add(diag.Pos{File: path, Line: 1}, "the file is empty; want the header %s", strings.Join(columns, ","))
 		return false
 	}
 	if err != nil {
-		addCSVError(path, err, diags)
+		addCSVError(text, err, diags)
 		return false
 	}
-	names, ok := checkHeader(path, r, header, columns, diags)
+	names, ok := checkHeader(text, r, header, columns, diags)
 	if !ok {
 		return false
 	}
@@ -59,14 +61,13 @@ func readTable(path string, data []byte, columns []string, diags *diag.List, fn 
 			continue // the next row may be fine
 		}
 		if err != nil {
-			addCSVError(path, err, diags)
+			addCSVError(text, err, diags)
 			return false // after a quoting error the rest of the file cannot be trusted
 		}
 		rw := row{file: path, fields: make(map[string]string, len(rec)), pos: make(map[string]diag.Pos, len(rec))}
 		for i, v := range rec {
-			line, col := r.FieldPos(i)
 			rw.fields[names[i]] = strings.TrimSpace(v)
-			rw.pos[names[i]] = diag.Pos{File: path, Line: line, Col: col}
+			rw.pos[names[i]] = text.pos(r.FieldPos(i))
 		}
 		rw.line, _ = r.FieldPos(0)
 		fn(rw)
@@ -75,15 +76,14 @@ func readTable(path string, data []byte, columns []string, diags *diag.List, fn 
 
 // checkHeader checks the header row against the expected columns and
 // returns the column name of each field.
-func checkHeader(path string, r *csv.Reader, header, columns []string, diags *diag.List) ([]string, bool) {
+func checkHeader(text csvText, r *csv.Reader, header, columns []string, diags *diag.List) ([]string, bool) {
 	ok := true
 	names := make([]string, len(header))
 	seen := map[string]bool{}
 	for i, h := range header {
 		name := strings.TrimSpace(h)
 		names[i] = name
-		line, col := r.FieldPos(i)
-		pos := diag.Pos{File: path, Line: line, Col: col}
+		pos := text.pos(r.FieldPos(i))
 		switch {
 		case !slices.Contains(columns, name):
 			diags.Add(pos, "unknown column %q; the columns are %s", name, strings.Join(columns, ","))
@@ -96,7 +96,7 @@ func checkHeader(path string, r *csv.Reader, header, columns []string, diags *di
 	}
 	for _, c := range columns {
 		if !seen[c] {
-			diags.Add(diag.Pos{File: path, Line: 1}, "missing column %q; the columns are %s", c, strings.Join(columns, ","))
+			diags.Add(diag.Pos{File: text.path, Line: 1}, "missing column %q; the columns are %s", c, strings.Join(columns, ","))
 			ok = false
 		}
 	}
@@ -104,11 +104,31 @@ func checkHeader(path string, r *csv.Reader, header, columns []string, diags *di
 }
 
 // addCSVError adds a diagnostic for a syntax error of csv.Reader.Read.
-func addCSVError(path string, err error, diags *diag.List) {
+func addCSVError(text csvText, err error, diags *diag.List) {
 	var pe *csv.ParseError
 	if !errors.As(err, &pe) {
-		diags.Add(diag.Pos{File: path}, "%v", err)
+		diags.Add(diag.Pos{File: text.path, Line: 1}, "%v", err)
 		return
 	}
-	diags.Add(diag.Pos{File: path, Line: pe.Line, Col: pe.Column}, "%v", pe.Err)
+	diags.Add(text.pos(pe.Line, pe.Column), "%v", pe.Err)
+}
+
+// csvText is the text of a CSV file, to turn the positions csv.Reader
+// reports into diagnostics' positions.
+type csvText struct {
+	path  string
+	data  []byte
+	lines []string
+}
+
+// pos returns the position of line and col as csv.Reader reports them:
+// col counts bytes, and a quoted field left open to the end of the file
+// is reported past its end. The position counts characters, as every
+// diagnostic of cmap does, and stays inside the file (diag.Pos.Within).
+func (t csvText) pos(line, col int) diag.Pos {
+	if line >= 1 && line <= len(t.lines) && col > 1 {
+		l := t.lines[line-1]
+		col = utf8.RuneCountInString(l[:min(col-1, len(l))]) + 1
+	}
+	return diag.Pos{File: t.path, Line: line, Col: col}.Within(t.data)
 }

@@ -249,12 +249,12 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 			`testdata/badyaml/courses.yaml:48:12: course TST-403: title: want a string, not a list`,
 		}},
 		{"testdata/syntax", []string{
-			`testdata/syntax/completions.csv: the file is empty; want the header person_id,course_code,completed`,
+			`testdata/syntax/completions.csv:1: the file is empty; want the header person_id,course_code,completed`,
 			`testdata/syntax/courses.yaml:4:5: ',' or ']' must be specified`,
 			`testdata/syntax/people.csv:1: missing column "name"; the columns are id,name,position_id`,
 			`testdata/syntax/people.csv:1:4: unknown column "full_name"; the columns are id,name,position_id`,
 			`testdata/syntax/people.csv:1:26: duplicate column "id"`,
-			`testdata/syntax/positions.csv:2:48: extraneous or missing " in quoted-field`,
+			`testdata/syntax/positions.csv:2:47: extraneous or missing " in quoted-field`,
 		}},
 		// A file that could not be read in full defines records no one
 		// can know: references to them are not reported, the one error
@@ -262,7 +262,7 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 		{"testdata/cascade", []string{
 			`testdata/cascade/completions.csv:3:1: person_id: person P-9 is not in people.csv`,
 			`testdata/cascade/courses.yaml:4:5: ',' or ']' must be specified`,
-			`testdata/cascade/positions.csv:4:43: extraneous or missing " in quoted-field`,
+			`testdata/cascade/positions.csv:4:42: extraneous or missing " in quoted-field`,
 		}},
 	}
 	for _, tt := range tests {
@@ -331,7 +331,7 @@ func TestLoadCoursesFileShape(t *testing.T) {
 		{"no courses field", "other: 1\n", `courses.yaml:1:1: missing field courses` + "\n" +
 			`courses.yaml:1:1: unknown field "other" (the file holds one field, courses)`},
 		{"courses not a list", "courses: 3\n", `courses.yaml:1:10: courses must be a list of courses`},
-		{"comments only", "# nothing yet\n", `courses.yaml: the file is empty; want a mapping with the key courses`},
+		{"comments only", "# nothing yet\n", `courses.yaml:1: the file is empty; want a mapping with the key courses`},
 		{"two documents", "courses: []\n---\ncourses: []\n", `courses.yaml:2:1: courses.yaml holds one YAML document, this is the second`},
 		{"duplicate key", "courses: []\ncourses: []\n", `courses.yaml:2:1: mapping key "courses" already defined at [1:1]`},
 	}

@@ -18,8 +18,7 @@
 //   - 500 course rules in the shape of the shipped ones: mentions() of
 //     1-3 phrases, some with an hours or tier condition or a topic
 //     alternative, covering a sub-competency at the course's tier or at a
-//     level, plus the retired-course exclusion; about 10 coverage facts
-//     per course (9.7 with seed 1);
+//     level; about 10 coverage facts per course;
 //   - 200 position rules over category, grade (gradeAtLeast), key billet
 //     and region, requiring sub-competencies, ranges (6.C-6.E) and whole
 //     competencies (1.*); about 16 requirements per position (18 with
@@ -77,8 +76,7 @@ type Config struct {
 // Sizes are the numbers of records and rules of a workload.
 type Sizes struct {
 	Courses, Positions, People int
-	// CourseRules counts every course rule, the retired-course exclusion
-	// included.
+	// CourseRules and PositionRules count the rules of each kind.
 	CourseRules, PositionRules int
 }
 
@@ -487,12 +485,12 @@ func (g *generator) level() string {
 	return g.scale.Levels[n-1]
 }
 
-// courseRules writes n course rules into files: n-1 phrase rules in one
-// file per competency (rules/courses/competency-N.yaml), and the
-// retired-course exclusion (rules/courses/catalogue-policy.yaml).
+// courseRules writes n course rules into files: phrase rules in one file
+// per competency (rules/courses/competency-N.yaml). Like the shipped rules
+// they exclude nothing: a retired course keeps its coverage.
 func (g *generator) courseRules(n int, fw *engine.Framework, files map[string]string) {
 	bodies := map[string]*strings.Builder{}
-	for i := range n - 1 {
+	for i := range n {
 		sub := g.pick(g.subs)
 		phrases := make([]string, g.between(1, 3))
 		for j := range phrases {
@@ -531,13 +529,6 @@ func (g *generator) courseRules(n int, fw *engine.Framework, files map[string]st
 	for comp, b := range bodies {
 		files["courses/competency-"+strings.TrimSuffix(comp, ".0")+".yaml"] = b.String()
 	}
-	files["courses/catalogue-policy.yaml"] = `# Catalogue-wide policy for course coverage.
-rules:
-  - id: retired-courses-cover-nothing
-    description: A retired course is no longer offered, so it covers nothing.
-    course: course.status == "retired"
-    exclude: true
-`
 }
 
 // positionRules writes n position rules, one file per category they test

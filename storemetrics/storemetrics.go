@@ -1,0 +1,260 @@
+// Package storemetrics times the calls to an engine.Store: Wrap returns a
+// Store that calls the one it wraps and tells an observer each call's
+// method, duration and error. It knows nothing of how the observations
+// are kept (package metrics keeps them for Prometheus), so that the
+// domain and the stores stay free of any metrics library.
+package storemetrics
+
+import (
+	"context"
+	"time"
+
+	"cmap/engine"
+)
+
+// ObserveFunc is told of each call to the Store: the name of the method
+// (as in engine.Store, e.g. "ListCourses"), how long it took and the
+// error it returned (nil on success). It is called on the caller's
+// goroutine, once the call returned, and must be quick and safe for
+// concurrent use.
+type ObserveFunc func(method string, d time.Duration, err error)
+
+// Store is an engine.Store that observes every call to the Store it
+// wraps.
+type Store struct {
+	store   engine.Store
+	observe func(method string, start time.Time, err *error)
+}
+
+var _ engine.Store = (*Store)(nil)
+
+// watchingStore is a Store whose wrapped Store is an engine.ChangeWatcher,
+// which it stays: App looks for that interface to be woken by changes.
+type watchingStore struct {
+	*Store
+	watcher engine.ChangeWatcher
+}
+
+var _ engine.ChangeWatcher = watchingStore{}
+
+// WatchChanges calls the wrapped Store's WatchChanges, unobserved: it
+// opens a stream that lasts, not a call whose time means anything.
+func (s watchingStore) WatchChanges(ctx context.Context) (<-chan struct{}, error) {
+	return s.watcher.WatchChanges(ctx)
+}
+
+// Wrap returns store with every call observed by observe. When store is
+// an engine.ChangeWatcher, so is the Store returned.
+func Wrap(store engine.Store, observe ObserveFunc) engine.Store {
+	s := &Store{store: store, observe: func(method string, start time.Time, err *error) {
+		observe(method, time.Since(start), *err)
+	}}
+	if w, ok := store.(engine.ChangeWatcher); ok {
+		return watchingStore{Store: s, watcher: w}
+	}
+	return s
+}
+
+// Framework calls the wrapped Store's Framework and observes it.
+func (s *Store) Framework(ctx context.Context) (_ *engine.Framework, err error) {
+	defer s.observe("Framework", time.Now(), &err)
+	return s.store.Framework(ctx)
+}
+
+// PutFramework calls the wrapped Store's PutFramework and observes it.
+func (s *Store) PutFramework(ctx context.Context, f *engine.Framework) (err error) {
+	defer s.observe("PutFramework", time.Now(), &err)
+	return s.store.PutFramework(ctx, f)
+}
+
+// Course calls the wrapped Store's Course and observes it.
+func (s *Store) Course(ctx context.Context, code string) (_ *engine.Course, err error) {
+	defer s.observe("Course", time.Now(), &err)
+	return s.store.Course(ctx, code)
+}
+
+// CoursesByCode calls the wrapped Store's CoursesByCode and observes it.
+func (s *Store) CoursesByCode(ctx context.Context, codes []string) (_ []*engine.Course, err error) {
+	defer s.observe("CoursesByCode", time.Now(), &err)
+	return s.store.CoursesByCode(ctx, codes)
+}
+
+// ListCourses calls the wrapped Store's ListCourses and observes it.
+func (s *Store) ListCourses(ctx context.Context, f engine.CourseFilter, p engine.Page) (_ engine.List[*engine.Course], err error) {
+	defer s.observe("ListCourses", time.Now(), &err)
+	return s.store.ListCourses(ctx, f, p)
+}
+
+// CountCourses calls the wrapped Store's CountCourses and observes it.
+func (s *Store) CountCourses(ctx context.Context, f engine.CourseFilter) (_ int, err error) {
+	defer s.observe("CountCourses", time.Now(), &err)
+	return s.store.CountCourses(ctx, f)
+}
+
+// CreateCourse calls the wrapped Store's CreateCourse and observes it.
+func (s *Store) CreateCourse(ctx context.Context, c *engine.Course) (err error) {
+	defer s.observe("CreateCourse", time.Now(), &err)
+	return s.store.CreateCourse(ctx, c)
+}
+
+// UpdateCourse calls the wrapped Store's UpdateCourse and observes it.
+func (s *Store) UpdateCourse(ctx context.Context, c *engine.Course) (err error) {
+	defer s.observe("UpdateCourse", time.Now(), &err)
+	return s.store.UpdateCourse(ctx, c)
+}
+
+// DeleteCourse calls the wrapped Store's DeleteCourse and observes it.
+func (s *Store) DeleteCourse(ctx context.Context, code string, version int64) (err error) {
+	defer s.observe("DeleteCourse", time.Now(), &err)
+	return s.store.DeleteCourse(ctx, code, version)
+}
+
+// Position calls the wrapped Store's Position and observes it.
+func (s *Store) Position(ctx context.Context, id string) (_ *engine.Position, err error) {
+	defer s.observe("Position", time.Now(), &err)
+	return s.store.Position(ctx, id)
+}
+
+// PositionsByID calls the wrapped Store's PositionsByID and observes it.
+func (s *Store) PositionsByID(ctx context.Context, ids []string) (_ []*engine.Position, err error) {
+	defer s.observe("PositionsByID", time.Now(), &err)
+	return s.store.PositionsByID(ctx, ids)
+}
+
+// ListPositions calls the wrapped Store's ListPositions and observes it.
+func (s *Store) ListPositions(ctx context.Context, f engine.PositionFilter, p engine.Page) (_ engine.List[*engine.Position], err error) {
+	defer s.observe("ListPositions", time.Now(), &err)
+	return s.store.ListPositions(ctx, f, p)
+}
+
+// CountPositions calls the wrapped Store's CountPositions and observes it.
+func (s *Store) CountPositions(ctx context.Context, f engine.PositionFilter) (_ int, err error) {
+	defer s.observe("CountPositions", time.Now(), &err)
+	return s.store.CountPositions(ctx, f)
+}
+
+// CreatePosition calls the wrapped Store's CreatePosition and observes it.
+func (s *Store) CreatePosition(ctx context.Context, p *engine.Position) (err error) {
+	defer s.observe("CreatePosition", time.Now(), &err)
+	return s.store.CreatePosition(ctx, p)
+}
+
+// UpdatePosition calls the wrapped Store's UpdatePosition and observes it.
+func (s *Store) UpdatePosition(ctx context.Context, p *engine.Position) (err error) {
+	defer s.observe("UpdatePosition", time.Now(), &err)
+	return s.store.UpdatePosition(ctx, p)
+}
+
+// DeletePosition calls the wrapped Store's DeletePosition and observes it.
+func (s *Store) DeletePosition(ctx context.Context, id string, version int64) (err error) {
+	defer s.observe("DeletePosition", time.Now(), &err)
+	return s.store.DeletePosition(ctx, id, version)
+}
+
+// Person calls the wrapped Store's Person and observes it.
+func (s *Store) Person(ctx context.Context, id string) (_ *engine.Person, err error) {
+	defer s.observe("Person", time.Now(), &err)
+	return s.store.Person(ctx, id)
+}
+
+// PeopleByID calls the wrapped Store's PeopleByID and observes it.
+func (s *Store) PeopleByID(ctx context.Context, ids []string) (_ []*engine.Person, err error) {
+	defer s.observe("PeopleByID", time.Now(), &err)
+	return s.store.PeopleByID(ctx, ids)
+}
+
+// ListPeople calls the wrapped Store's ListPeople and observes it.
+func (s *Store) ListPeople(ctx context.Context, f engine.PersonFilter, p engine.Page) (_ engine.List[*engine.Person], err error) {
+	defer s.observe("ListPeople", time.Now(), &err)
+	return s.store.ListPeople(ctx, f, p)
+}
+
+// CountPeople calls the wrapped Store's CountPeople and observes it.
+func (s *Store) CountPeople(ctx context.Context, f engine.PersonFilter) (_ int, err error) {
+	defer s.observe("CountPeople", time.Now(), &err)
+	return s.store.CountPeople(ctx, f)
+}
+
+// CreatePerson calls the wrapped Store's CreatePerson and observes it.
+func (s *Store) CreatePerson(ctx context.Context, p *engine.Person) (err error) {
+	defer s.observe("CreatePerson", time.Now(), &err)
+	return s.store.CreatePerson(ctx, p)
+}
+
+// UpdatePerson calls the wrapped Store's UpdatePerson and observes it.
+func (s *Store) UpdatePerson(ctx context.Context, p *engine.Person) (err error) {
+	defer s.observe("UpdatePerson", time.Now(), &err)
+	return s.store.UpdatePerson(ctx, p)
+}
+
+// DeletePerson calls the wrapped Store's DeletePerson and observes it.
+func (s *Store) DeletePerson(ctx context.Context, id string, version int64) (err error) {
+	defer s.observe("DeletePerson", time.Now(), &err)
+	return s.store.DeletePerson(ctx, id, version)
+}
+
+// RecordCompletion calls the wrapped Store's RecordCompletion and observes it.
+func (s *Store) RecordCompletion(ctx context.Context, personID string, c engine.Completion) (_ *engine.Person, err error) {
+	defer s.observe("RecordCompletion", time.Now(), &err)
+	return s.store.RecordCompletion(ctx, personID, c)
+}
+
+// SaveCourseFacts calls the wrapped Store's SaveCourseFacts and observes it.
+func (s *Store) SaveCourseFacts(ctx context.Context, facts []engine.CourseFacts) (err error) {
+	defer s.observe("SaveCourseFacts", time.Now(), &err)
+	return s.store.SaveCourseFacts(ctx, facts)
+}
+
+// SavePositionFacts calls the wrapped Store's SavePositionFacts and observes it.
+func (s *Store) SavePositionFacts(ctx context.Context, facts []engine.PositionFacts) (err error) {
+	defer s.observe("SavePositionFacts", time.Now(), &err)
+	return s.store.SavePositionFacts(ctx, facts)
+}
+
+// DeleteFacts calls the wrapped Store's DeleteFacts and observes it.
+func (s *Store) DeleteFacts(ctx context.Context, courses, positions []string) (err error) {
+	defer s.observe("DeleteFacts", time.Now(), &err)
+	return s.store.DeleteFacts(ctx, courses, positions)
+}
+
+// CourseFacts calls the wrapped Store's CourseFacts and observes it.
+func (s *Store) CourseFacts(ctx context.Context) (_ []engine.CourseFacts, err error) {
+	defer s.observe("CourseFacts", time.Now(), &err)
+	return s.store.CourseFacts(ctx)
+}
+
+// PositionFacts calls the wrapped Store's PositionFacts and observes it.
+func (s *Store) PositionFacts(ctx context.Context) (_ []engine.PositionFacts, err error) {
+	defer s.observe("PositionFacts", time.Now(), &err)
+	return s.store.PositionFacts(ctx)
+}
+
+// DataVersion calls the wrapped Store's DataVersion and observes it.
+func (s *Store) DataVersion(ctx context.Context) (_ int64, err error) {
+	defer s.observe("DataVersion", time.Now(), &err)
+	return s.store.DataVersion(ctx)
+}
+
+// Changes calls the wrapped Store's Changes and observes it.
+func (s *Store) Changes(ctx context.Context, after, through int64) (_ []engine.Change, err error) {
+	defer s.observe("Changes", time.Now(), &err)
+	return s.store.Changes(ctx, after, through)
+}
+
+// SeededWith calls the wrapped Store's SeededWith and observes it.
+func (s *Store) SeededWith(ctx context.Context) (_ string, err error) {
+	defer s.observe("SeededWith", time.Now(), &err)
+	return s.store.SeededWith(ctx)
+}
+
+// MarkSeeded calls the wrapped Store's MarkSeeded and observes it.
+func (s *Store) MarkSeeded(ctx context.Context, name string) (err error) {
+	defer s.observe("MarkSeeded", time.Now(), &err)
+	return s.store.MarkSeeded(ctx, name)
+}
+
+// Ping calls the wrapped Store's Ping and observes it.
+func (s *Store) Ping(ctx context.Context) (err error) {
+	defer s.observe("Ping", time.Now(), &err)
+	return s.store.Ping(ctx)
+}
