@@ -26,6 +26,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"cmap/app"
 	"cmap/engine"
 	"cmap/modelfile"
 	"cmap/seed"
@@ -190,6 +191,9 @@ type bench struct {
 	largestCompetency string
 	subs, compSubs    int
 	level             string // of the one-competency query
+	// key is the admin API key the first start printed, which the
+	// queries are sent with (readiness needs the personnel role).
+	key string
 }
 
 func (b *bench) path(name string) string { return filepath.Join(b.dir, name) }
@@ -234,6 +238,15 @@ func (b *bench) run(ctx context.Context) (*benchReport, error) {
 		}
 		set("first-start", srv.ready.Seconds())
 		b.memoryAt(srv, "first-start", set)
+		select {
+		case b.key = <-srv.log.key:
+		case <-time.After(10 * time.Second):
+			srv.stop()
+			return nil, fmt.Errorf("first start: the server printed no admin key")
+		}
+		if err := os.WriteFile(b.path(benchKeyFile), []byte(b.key), 0o600); err != nil {
+			return nil, err
+		}
 		if err := srv.stop(); err != nil {
 			rep.Notes = append(rep.Notes, fmt.Sprintf("the first server did not stop cleanly: %v", err))
 		}
@@ -243,6 +256,13 @@ func (b *bench) run(ctx context.Context) (*benchReport, error) {
 		b.step("first start: ready after %.1f s", srv.ready.Seconds())
 	}
 
+	if b.key == "" {
+		key, err := os.ReadFile(b.path(benchKeyFile))
+		if err != nil {
+			return nil, fmt.Errorf("the admin key the first start printed: %w (seed a new --data folder)", err)
+		}
+		b.key = string(key)
+	}
 	b.step("cold start on the seeded folder")
 	srv, err := b.start(ctx, "server-cold.log")
 	if err != nil {
@@ -263,11 +283,13 @@ func (b *bench) run(ctx context.Context) (*benchReport, error) {
 	return rep, nil
 }
 
-// Files of a bench folder: the workload's configuration, and a marker
-// written once a first start has seeded the database.
+// Files of a bench folder: the workload's configuration, a marker written
+// once a first start has seeded the database, and the admin key it made.
 const (
 	benchWorkloadFile = "workload.json"
 	benchSeededFile   = "seeded"
+	// benchKeyFile holds the admin API key the first start printed.
+	benchKeyFile = "admin-key"
 )
 
 // prepare generates the workload into the folder, or reuses the one there
@@ -441,8 +463,10 @@ func launchServe(logPath string, env []string, args ...string) (*benchServer, ti
 	if err != nil {
 		return nil, time.Time{}, err
 	}
-	s := &benchServer{log: &serverLog{file: f, url: make(chan string, 1)}, exited: make(chan struct{})}
+	s := &benchServer{log: &serverLog{file: f, url: make(chan string, 1), key: make(chan string, 1)}, exited: make(chan struct{})}
 	s.cmd = exec.Command(exe, append([]string{"serve"}, args...)...)
+	// The flags say everything: no CMAP_* variable of this environment
+	// may point the server elsewhere.
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "CMAP_") {
 			s.cmd.Env = append(s.cmd.Env, kv)
@@ -545,24 +569,44 @@ func (s *benchServer) memory() (rss, hwm float64, err error) {
 }
 
 // serverLog writes a server's output to its log file and finds, in the
-// first lines, the URL the server logs when it starts serving.
+// first lines, the URL the server logs when it starts serving and, on a
+// first start, the admin key it prints right after.
 type serverLog struct {
 	file    *os.File
-	pending []byte // output after the last newline, until the URL is found
+	pending []byte // output after the last newline, while looking
 	found   bool
 	url     chan string
+	// key receives the admin key; it is looked for until found or until
+	// keyWrites writes after the URL.
+	key        chan string
+	keyFound   bool
+	afterFound int
 }
+
+// keyWrites bounds how long after the URL the log is searched for the
+// admin key, which a first start prints right after it.
+const keyWrites = 100
+
+// firstKey matches the admin key a first start prints.
+var firstKey = regexp.MustCompile(`cmap_` + app.FirstAdminKeyID + `_[A-Z2-7]+`)
 
 // Write is called by one goroutine at a time (os/exec: Stdout and Stderr
 // are the same writer).
 func (l *serverLog) Write(p []byte) (int, error) {
-	if !l.found {
+	if l.found {
+		l.afterFound++
+	}
+	if !l.found || (!l.keyFound && l.afterFound <= keyWrites) {
 		l.pending = append(l.pending, p...)
-		if m := serving.FindSubmatch(l.pending); m != nil {
+		if k := firstKey.Find(l.pending); k != nil && !l.keyFound {
+			l.keyFound = true
+			l.key <- string(k)
+		}
+		if m := serving.FindSubmatch(l.pending); m != nil && !l.found {
 			l.found = true
 			l.url <- string(m[1])
-			l.pending = nil
-		} else if i := bytes.LastIndexByte(l.pending, '\n'); i >= 0 {
+		}
+		if i := bytes.LastIndexByte(l.pending, '\n'); i >= 0 {
 			l.pending = l.pending[i+1:]
 		}
 	}
@@ -723,14 +767,15 @@ func sampleMemory(srv *benchServer) (peak *float64, stop func()) {
 	return peak, func() { close(quit); <-done }
 }
 
-// benchPost sends one GraphQL request, copies the answer's body to w and
+// benchPost sends one GraphQL request with the API key key, copies the answer's body to w and
 // returns its status.
-func benchPost(ctx context.Context, client *http.Client, url string, body []byte, w io.Writer) (int, error) {
+func benchPost(ctx context.Context, client *http.Client, url, key string, body []byte, w io.Writer) (int, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url+"/graphql", bytes.NewReader(body))
 	if err != nil {
 		return 0, err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+key)
 	resp, err := client.Do(req)
 	if err != nil {
 		return 0, err
@@ -743,7 +788,7 @@ func benchPost(ctx context.Context, client *http.Client, url string, body []byte
 // checkAnswer sends q once and checks the answer in full.
 func (b *bench) checkAnswer(ctx context.Context, client *http.Client, url string, q benchQuery) error {
 	var buf bytes.Buffer
-	status, err := benchPost(ctx, client, url, q.body(rand.New(rand.NewPCG(b.cfg.seed, 0))), &buf)
+	status, err := benchPost(ctx, client, url, b.key, q.body(rand.New(rand.NewPCG(b.cfg.seed, 0))), &buf)
 	if err != nil {
 		return err
 	}
@@ -822,7 +867,7 @@ func (b *bench) drive(ctx context.Context, client *http.Client, url string, q be
 				body := q.body(rng)
 				h := &headWriter{head: make([]byte, 0, 16)}
 				t := time.Now()
-				status, err := benchPost(ctx, client, url, body, h)
+				status, err := benchPost(ctx, client, url, b.key, body, h)
 				d := time.Since(t)
 				switch {
 				case err != nil:

@@ -121,7 +121,7 @@ func goldenName(words []string) string {
 // stdout with exit 0 and nothing on stderr, and matches its golden file.
 func TestHelp(t *testing.T) {
 	commands := allCommands(t)
-	for _, want := range []string{"", "serve", "model", "model export", "model check", "rules", "rules check", "rules test", "rules explain", "export", "bench"} {
+	for _, want := range []string{"", "serve", "model", "model export", "model check", "rules", "rules check", "rules test", "rules explain", "export", "bench", "keys", "keys create", "keys list", "keys revoke"} {
 		if !slices.ContainsFunc(commands, func(w []string) bool { return strings.Join(w, " ") == want }) {
 			t.Errorf("the usages do not list the command %q", want)
 		}
@@ -165,7 +165,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"model"}, "cmap model: missing verb"},
 		{[]string{"model", "import"}, `cmap model: unknown verb "import"`},
 		{[]string{"model", "export", "a.txt", "b.txt"}, "cmap model export: one model file at most, got 2"},
-		{[]string{"rules"}, "cmap rules: missing verb: check, test or explain"},
+		{[]string{"rules"}, "cmap rules: missing verb: check, test, explain, lint, fmt, diff or suggest"},
 		{[]string{"rules", "help", "frobnicate"}, `cmap rules: unknown verb "frobnicate"`},
 		{[]string{"rules", "check", "a", "b"}, "cmap rules check: one rule directory at most, got a b"},
 		{[]string{"rules", "check", "--format", "xml"}, `cmap rules check: --format must be text or json, not "xml"`},
@@ -178,6 +178,16 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"bench", "--clients", "0"}, "cmap bench: --clients 0: need at least 1"},
 		{[]string{"bench", "extra"}, `cmap bench: unexpected argument "extra"`},
 		{[]string{"export", "gaps", "--over-served-above", "0"}, `cmap export: --over-served-above: "0" is not a number of courses: want a whole number of 1 or more`},
+		{[]string{"serve", "--anonymous", "everyone"}, `cmap serve: --anonymous must be none or viewer, not "everyone"`},
+		{[]string{"serve", "--jwt-jwks", "jwks.json"}, "cmap serve: --jwt-jwks needs --jwt-issuer and --jwt-audience"},
+		{[]string{"serve", "--jwt-issuer", "https://idp.example"}, "cmap serve: --jwt-issuer and --jwt-audience need --jwt-jwks"},
+		{[]string{"keys"}, "cmap keys: missing verb: create, list or revoke"},
+		{[]string{"keys", "rotate"}, `cmap keys: unknown verb "rotate"`},
+		{[]string{"keys", "create", "--role", "viewer"}, "cmap keys create: name the key with --name"},
+		{[]string{"keys", "create", "--name", "portal"}, "cmap keys create: give the key at least one --role"},
+		{[]string{"keys", "create", "--name", "portal", "--role", "owner"}, `cmap keys create: invalid value "owner" for flag -role: "owner" is not a role`},
+		{[]string{"keys", "revoke"}, "cmap keys revoke: name one key ID, got 0 arguments"},
+		{[]string{"keys", "list", "--format", "yaml"}, `cmap keys list: --format must be text or json, not "yaml"`},
 	} {
 		code, stdout, stderr := runCmd(t, tc.args...)
 		if code != exitUsage || stdout != "" || !strings.HasPrefix(stderr, tc.says) || !strings.Contains(stderr, "\nUsage:") {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 
 	"cmap/diag"
@@ -26,6 +27,18 @@ const rulesUsage = `Usage:
   cmap rules explain [flags] RULE (--course CODE | --position ID)
       Show why a rule fires or not for a seeded course or position: the
       value of every sub-condition.
+  cmap rules lint [flags] [DIR]
+      Find rules that load but look wrong on the catalogue: rules that
+      never fire, redundant rules, fragile coverage... Exit 1 on a finding.
+  cmap rules fmt [flags] [DIR|FILE...]
+      Rewrite rule files in the canonical layout, keeping comments; with
+      --check, list the files not in it. Exit 1 if --check lists any.
+  cmap rules diff [flags] [BASE] [HEAD]
+      Plan a rule change: the facts, gaps, demand, positions, people and
+      organizations it changes. Exit 0 with no change, 3 with changes.
+  cmap rules suggest [flags]
+      Suggest mappings the rules may have missed: the courses whose text
+      matches a sub-competency's statement that no rule maps to it.
 
 Run 'cmap rules VERB -h' (or 'cmap help rules VERB') for the flags and
 examples of a verb.
@@ -43,7 +56,7 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return code
 	}
 	if len(args) == 0 {
-		fmt.Fprintf(stderr, "cmap rules: missing verb: check, test or explain\n\n%s", rulesUsage)
+		fmt.Fprintf(stderr, "cmap rules: missing verb: check, test, explain, lint, fmt, diff or suggest\n\n%s", rulesUsage)
 		return exitUsage
 	}
 	sub, args := args[0], args[1:]
@@ -54,6 +67,14 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return runRulesTest(args, stdout, stderr)
 	case "explain":
 		return runRulesExplain(args, stdout, stderr)
+	case "lint":
+		return runRulesLint(ctx, args, stdout, stderr)
+	case "fmt":
+		return runRulesFmt(args, stdout, stderr)
+	case "diff":
+		return runRulesDiff(ctx, args, stdout, stderr)
+	case "suggest":
+		return runRulesSuggest(ctx, args, stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "cmap rules: unknown verb %q\n\n%s", sub, rulesUsage)
 	return exitUsage
@@ -65,6 +86,8 @@ type rulesFlags struct {
 	rules  string
 	seeds  string
 	format string
+	// formats are the values --format takes: text and json, unless set.
+	formats []string
 }
 
 // newRulesFlags returns the flags of `cmap rules NAME`, whose help is
@@ -90,8 +113,13 @@ func (f *rulesFlags) parse(args []string, stdout, stderr io.Writer) (pos []strin
 	if err := flagsFromEnv(f.fs, os.Getenv); err != nil {
 		return nil, usageError(f.fs, stderr, "%v", err), false
 	}
-	if f.format != "text" && f.format != "json" {
-		return nil, usageError(f.fs, stderr, "--format must be text or json, not %q", f.format), false
+	formats := f.formats
+	if formats == nil {
+		formats = []string{"text", "json"}
+	}
+	if !slices.Contains(formats, f.format) {
+		last := len(formats) - 1
+		return nil, usageError(f.fs, stderr, "--format must be %s or %s, not %q", strings.Join(formats[:last], ", "), formats[last], f.format), false
 	}
 	return pos, exitOK, true
 }
@@ -281,18 +309,25 @@ const rulesTestUsage = `Usage: cmap rules test [flags] [DIR]
 Runs the rule tests (*_test.yaml) beside the rules in DIR (default:
 --rules). A test names a record of the sample catalogue in --seeds, or
 writes one inline, and lists the facts expected and those expected absent.
-Prints each failure with what was expected and what came out, then
-"N passed, N failed". Exit 1 on a failure; with --coverage it also lists
-the rules no test exercised, and exits 1 if there are any.
+Prints each failure with what was expected, what came out and how long
+the test took, then "N passed, N failed" (-v lists passing tests too).
+Exit 1 on a failure; with --coverage it also lists the rules no test
+exercised, and exits 1 if there are any. --format json gives each test
+with its duration in nanoseconds; --format junit writes JUnit XML for CI
+(a testsuite per test file, a testcase per test with its file, line and
+time, a failure with what differs).
 
 Examples:
   cmap rules test
   cmap rules test rules --coverage
   cmap rules test --run 'key billet' -v
+  cmap rules test --run 'key billet below' --format junit
 `
 
 func runRulesTest(args []string, stdout, stderr io.Writer) int {
 	f := newRulesFlags("test", rulesTestUsage)
+	f.formats = []string{"text", "json", "junit"}
+	f.fs.Lookup("format").Usage = "write `FORMAT`: text, json or junit (JUnit XML)"
 	coverage := f.fs.Bool("coverage", false, "list the rules no test exercised; fail if any")
 	run := f.fs.String("run", "", "run only the tests whose name matches the regular expression `REGEX`")
 	verbose := f.fs.Bool("v", false, "list passing tests too")
@@ -322,12 +357,15 @@ func runRulesTest(args []string, stdout, stderr io.Writer) int {
 		printDiagnostics(stderr, loadErrors(err))
 		return exitFail
 	}
-	if f.format == "json" {
+	switch f.format {
+	case "json":
 		if !*coverage {
 			report.Unexercised = nil
 		}
 		writeJSON(stdout, report)
-	} else {
+	case "junit":
+		writeJUnit(stdout, report, *coverage)
+	default:
 		printTestReport(stdout, report, *coverage, *verbose)
 	}
 	if report.Failed > 0 || (*coverage && len(report.Unexercised) > 0) {
@@ -340,11 +378,11 @@ func printTestReport(w io.Writer, r *engine.TestReport, coverage, verbose bool) 
 	for _, t := range r.Results {
 		if t.Passed {
 			if verbose {
-				fmt.Fprintf(w, "PASS %s:%d: %s\n", t.File, t.Line, t.Name)
+				fmt.Fprintf(w, "PASS %s:%d: %s (%s)\n", t.File, t.Line, t.Name, testDuration(t.Duration))
 			}
 			continue
 		}
-		fmt.Fprintf(w, "FAIL %s:%d: %s (%s)\n", t.File, t.Line, t.Name, t.Subject)
+		fmt.Fprintf(w, "FAIL %s:%d: %s (%s, %s)\n", t.File, t.Line, t.Name, t.Subject, testDuration(t.Duration))
 		for _, f := range t.Failures {
 			fmt.Fprintf(w, "    %s\n", f)
 		}

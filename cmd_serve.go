@@ -11,11 +11,13 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"sync/atomic"
 	"time"
 
 	"cmap/analysis"
 	"cmap/app"
+	"cmap/auth"
 	"cmap/diag"
 	"cmap/engine"
 	"cmap/graph"
@@ -54,6 +56,13 @@ type serveConfig struct {
 	// Poll is how often the database is asked whether another instance
 	// wrote; 0 turns polling off.
 	Poll time.Duration
+	// Anonymous is what a request without credentials may do: "viewer"
+	// (read what the viewer role reads) or "none"; "" means viewer when
+	// the server listens on a loopback address and none otherwise.
+	Anonymous string
+	// JWT says which tokens of the identity provider to accept; none when
+	// JWT.JWKS is empty.
+	JWT auth.JWTConfig
 }
 
 // serveEnv names the environment variable of each flag of serve.
@@ -65,6 +74,11 @@ var serveEnv = []struct{ flag, env string }{
 	{"seeds", "CMAP_SEEDS"},
 	{"watch-rules", "CMAP_WATCH_RULES"},
 	{"poll", "CMAP_POLL"},
+	{"anonymous", "CMAP_ANONYMOUS"},
+	{"jwt-jwks", "CMAP_JWT_JWKS"},
+	{"jwt-issuer", "CMAP_JWT_ISSUER"},
+	{"jwt-audience", "CMAP_JWT_AUDIENCE"},
+	{"jwt-roles-claim", "CMAP_JWT_ROLES_CLAIM"},
 }
 
 // parseServeFlags reads serve's configuration from args and, for the
@@ -77,6 +91,11 @@ func parseServeFlags(args []string, getenv func(string) string, stdout, stderr i
 	c.addStateFlags(fs)
 	fs.BoolVar(&c.WatchRules, "watch-rules", true, "reload the rules when their files change ($CMAP_WATCH_RULES)")
 	fs.DurationVar(&c.Poll, "poll", app.DefaultPollInterval, "check the database for other instances' writes every `INTERVAL`; 0 turns it off ($CMAP_POLL)")
+	fs.StringVar(&c.Anonymous, "anonymous", "", "what a request without credentials may do, `MODE` viewer (read as a viewer) or none; default: viewer on a loopback --addr, none otherwise ($CMAP_ANONYMOUS)")
+	fs.StringVar(&c.JWT.JWKS, "jwt-jwks", "", "accept tokens of the identity provider whose key set is at `URL or FILE` ($CMAP_JWT_JWKS)")
+	fs.StringVar(&c.JWT.Issuer, "jwt-issuer", "", "the tokens' issuer (iss), required with --jwt-jwks ($CMAP_JWT_ISSUER)")
+	fs.StringVar(&c.JWT.Audience, "jwt-audience", "", "the tokens' audience (aud), required with --jwt-jwks ($CMAP_JWT_AUDIENCE)")
+	fs.StringVar(&c.JWT.RolesClaim, "jwt-roles-claim", auth.DefaultRolesClaim, "the claim of the tokens that lists cmap roles; a dotted `NAME` reaches into objects ($CMAP_JWT_ROLES_CLAIM)")
 	setUsage(fs, `Usage: cmap [serve] [flags]
 
 Serves, on --addr:
@@ -84,6 +103,8 @@ Serves, on --addr:
   /graphql           the GraphQL API (GET and POST)
   /coverage          the coverage map (sub-competencies x courses)
   /export/FILE       coverage, gaps and readiness as .csv or .json
+  /schema/FILE       JSON Schemas of rule files (rules.json) and rule
+                     tests (rule-tests.json), for editors
   /healthz, /readyz  alive; ready (the database answers)
   /metrics           Prometheus metrics: GraphQL requests, rule reloads,
                      rebuilds, database calls, the Go runtime
@@ -93,16 +114,25 @@ it starts an embedded one in --data, listening on a Unix socket there
 that only this user can reach (no TCP port), and logs its URI, so that a
 second instance can share it with --mongo-uri; one process at a time
 runs the database of a data folder. A database never seeded is seeded
-from --seeds. The rules in --rules must then load without error (each
-problem is printed as file:line:col). Any of these failing stops serve
-with exit 1 and a message naming the step. A flag wins over its
-environment variable. SIGINT or SIGTERM stop the server after in-flight
-requests.
+from --seeds. The records are read from a snapshot file in --data when it
+is still the database's, from the database otherwise. The rules in --rules
+must then load without error (each problem is printed as file:line:col).
+Any of these failing stops serve with exit 1 and a message naming the
+step. A flag wins over its environment variable. SIGINT or SIGTERM stop
+the server after in-flight requests, and write the snapshot file.
 
 Afterwards the rules are reloaded when their files change (--watch-rules)
 or by the reloadRules mutation: a set with any error is rejected and the
 serving set stays, the API shows the errors in ruleSet.rejected.
 Instances sharing a database see each other's writes within --poll.
+
+Requests authenticate with "Authorization: Bearer <credential>": an API
+key (see 'cmap help keys'), or a token of the identity provider named by
+--jwt-jwks, checked for --jwt-issuer and --jwt-audience, whose
+--jwt-roles-claim lists the caller's roles. The first start on a database
+without API keys makes an admin key and prints it on standard output,
+once. Requests without credentials read as viewers when --anonymous is
+viewer, which is the default only on a loopback --addr.
 
 Examples:
   cmap
@@ -119,6 +149,14 @@ Examples:
 	if err := flagsFromEnv(fs, getenv); err != nil {
 		return c, usageError(fs, stderr, "%v", err), false
 	}
+	switch {
+	case c.Anonymous != "" && c.Anonymous != "none" && c.Anonymous != "viewer":
+		return c, usageError(fs, stderr, "--anonymous must be none or viewer, not %q", c.Anonymous), false
+	case c.JWT.JWKS == "" && (c.JWT.Issuer != "" || c.JWT.Audience != ""):
+		return c, usageError(fs, stderr, "--jwt-issuer and --jwt-audience need --jwt-jwks, the identity provider's key set"), false
+	case c.JWT.JWKS != "" && (c.JWT.Issuer == "" || c.JWT.Audience == ""):
+		return c, usageError(fs, stderr, "--jwt-jwks needs --jwt-issuer and --jwt-audience: without them tokens of any issuer, or meant for other services, would be accepted"), false
+	}
 	return c, exitOK, true
 }
 
@@ -126,10 +164,17 @@ Examples:
 // the database, the rules and the seeds. Every verb that builds the state
 // as serve does (serve, export) shares them.
 func (c *serveConfig) addStateFlags(fs *flag.FlagSet) {
-	fs.StringVar(&c.DataDir, "data", "./data", "keep the embedded database in `DIR` ($CMAP_DATA)")
-	fs.StringVar(&c.MongoURI, "mongo-uri", "", "use the MongoDB at `URI` instead of the embedded database ($CMAP_MONGO_URI)")
+	addDatabaseFlags(fs, &c.DataDir, &c.MongoURI, "keep the embedded database and the snapshot of its records in `DIR` ($CMAP_DATA)")
 	fs.StringVar(&c.RulesDir, "rules", "rules", "read rule files from `DIR` ($CMAP_RULES)")
 	fs.StringVar(&c.SeedsDir, "seeds", "seeds", "seed an empty database from `DIR` ($CMAP_SEEDS)")
+}
+
+// addDatabaseFlags defines the flags that say which database to use: the
+// embedded one in --data (described by dataUsage), or the MongoDB at
+// --mongo-uri.
+func addDatabaseFlags(fs *flag.FlagSet, dataDir, mongoURI *string, dataUsage string) {
+	fs.StringVar(dataDir, "data", "./data", dataUsage)
+	fs.StringVar(mongoURI, "mongo-uri", "", "use the MongoDB at `URI` instead of the embedded database ($CMAP_MONGO_URI)")
 }
 
 // flagsFromEnv sets each flag of fs that the command line left out from
@@ -162,6 +207,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if err != nil {
 		logStartError(logger, stderr, err)
 		return exitFail
+	}
+	if s.firstKey != "" {
+		printFirstKey(stdout, s.firstKey)
 	}
 	code = exitOK
 	select {
@@ -227,6 +275,19 @@ func logStartError(logger *slog.Logger, stderr io.Writer, err error) {
 	}
 }
 
+// printFirstKey prints the first admin key, which is shown this once.
+func printFirstKey(w io.Writer, token string) {
+	fmt.Fprintf(w, `cmap: this database had no API key, so cmap made the first admin key.
+It is shown this once and never again: store it now.
+
+    %s
+
+Send it as "Authorization: Bearer <key>" (the explorer's Headers tab, the
+coverage map's key field). Make keys for people and services with it
+(createAPIKey, or cmap keys create), then revoke it: cmap keys revoke %s
+`, token, app.FirstAdminKeyID)
+}
+
 // server is a running cmap: its database, App and HTTP server.
 type server struct {
 	logger   *slog.Logger
@@ -235,6 +296,13 @@ type server struct {
 	metrics  *metrics.Metrics
 	http     *http.Server
 	listener net.Listener
+	// auth authenticates requests; stopAuth stops refreshing the identity
+	// provider's keys.
+	auth     auth.Config
+	stopAuth context.CancelFunc
+	// firstKey is the token of the first admin key when this start made
+	// it, "" otherwise.
+	firstKey string
 	// handler serves the routes once the state is open, and until then
 	// answers that the server is starting.
 	handler atomic.Pointer[http.Handler]
@@ -275,10 +343,33 @@ func startServer(ctx context.Context, cfg serveConfig, logger *slog.Logger) (*se
 	}()
 	logger.Info("listening; opening the database", "addr", s.URL())
 
+	authCtx, stopAuth := context.WithCancel(context.WithoutCancel(ctx))
+	s.stopAuth = stopAuth
+	s.auth = auth.Config{Anonymous: anonymousAllowed(cfg.Anonymous, ln.Addr()), Logger: logger}
+	if cfg.JWT.JWKS != "" {
+		if s.auth.JWT, err = auth.NewJWTVerifier(authCtx, cfg.JWT, logger); err != nil {
+			stopAuth()
+			return nil, errors.Join(&startError{what: "the identity provider's key set " + cfg.JWT.JWKS, err: err}, s.http.Close())
+		}
+	}
 	s.db, s.app, err = openState(ctx, cfg, logger, s.metrics)
 	if err != nil {
+		stopAuth()
 		return nil, errors.Join(err, s.http.Close())
 	}
+	s.auth.Keys = s.app.Keys()
+	if s.firstKey, err = s.app.Keys().Bootstrap(ctx); err != nil {
+		stopAuth()
+		return nil, errors.Join(&startError{what: "the database (making the first admin key)", err: err}, s.app.Close(), s.db.Close(ctx), s.http.Close())
+	}
+	if s.firstKey != "" {
+		logger.Warn("made the first admin API key "+app.FirstAdminKeyID+"; it is printed on standard output, this once", "id", app.FirstAdminKeyID)
+	}
+	anonymous := "none"
+	if s.auth.Anonymous {
+		anonymous = "viewer"
+	}
+	logger.Info("authentication", "api_keys", true, "identity_provider", cfg.JWT.JWKS, "anonymous", anonymous)
 	routes := s.routes()
 	s.handler.Store(&routes)
 	logger.Info("serving", "graphql", s.URL()+"/graphql", "explorer", s.URL()+"/", "rules", cfg.RulesDir)
@@ -299,11 +390,43 @@ func startingUp(w http.ResponseWriter, r *http.Request) {
 	io.WriteString(w, "not ready: cmap is starting (opening the database, seeding it on the first start, loading the rules)\n")
 }
 
-// openState opens the database (starting the embedded one without a
-// URI), seeds it if it was never seeded, and opens an App on it that
+// openState opens the database (see openDatabase) and an App on it that
 // derives the state from cfg's rules, observed by m (nil: no metrics).
 // The caller closes both. A step that fails is a *startError naming it.
 func openState(ctx context.Context, cfg serveConfig, logger *slog.Logger, m *metrics.Metrics) (*mongodb.DB, *app.App, error) {
+	db, _, err := openDatabase(ctx, cfg, logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	poll := cfg.Poll
+	if poll <= 0 {
+		poll = -1 // app.Options: a negative interval turns polling off
+	}
+	var store engine.Store = db
+	opts := app.Options{Logger: logger, RulesDir: cfg.RulesDir, WatchRules: cfg.WatchRules, PollInterval: poll,
+		SnapshotFile: snapshotFile(cfg.DataDir, logger)}
+	if m != nil {
+		store, opts.Observer = m.Store(db), m
+	}
+	a, err := app.Open(ctx, store, opts)
+	if err != nil {
+		// The framework is there: app.Open's invalid input is the rules
+		// (their files, their folder, watching it); anything else is the
+		// database failing while the records are read and the facts stored.
+		what := "the rules in " + cfg.RulesDir + missingFolderHint(cfg.RulesDir)
+		if engine.ErrorCode(err) != engine.EINVALID {
+			what = "the database"
+		}
+		return nil, nil, errors.Join(&startError{what: what, err: rulesCause(err)}, db.Close(ctx))
+	}
+	return db, a, nil
+}
+
+// openDatabase opens the database of cfg (starting the embedded one
+// without a URI), seeds it if it was never seeded, and returns it with its
+// competency model. The caller closes it. A step that fails is a
+// *startError naming it.
+func openDatabase(ctx context.Context, cfg serveConfig, logger *slog.Logger) (*mongodb.DB, *engine.Framework, error) {
 	if cfg.MongoURI == "" && cfg.DataDir == "" {
 		return nil, nil, &startError{what: "the data folder", err: errors.New("none given: name one with --data, or a MongoDB with --mongo-uri")}
 	}
@@ -324,34 +447,15 @@ func openState(ctx context.Context, cfg serveConfig, logger *slog.Logger, m *met
 	}
 	// The model comes from the database: say so when it is missing, rather
 	// than as a failure of the rules that are checked against it.
-	if _, err := db.Framework(ctx); err != nil {
+	fw, err := db.Framework(ctx)
+	if err != nil {
 		what := "the database"
 		if engine.ErrorCode(err) == engine.ENOTFOUND {
 			what, err = "the competency model", errors.New("the database holds none: start on an empty database, which is seeded from --seeds")
 		}
 		return nil, nil, errors.Join(&startError{what: what, err: err}, db.Close(ctx))
 	}
-	poll := cfg.Poll
-	if poll <= 0 {
-		poll = -1 // app.Options: a negative interval turns polling off
-	}
-	var store engine.Store = db
-	opts := app.Options{Logger: logger, RulesDir: cfg.RulesDir, WatchRules: cfg.WatchRules, PollInterval: poll}
-	if m != nil {
-		store, opts.Observer = m.Store(db), m
-	}
-	a, err := app.Open(ctx, store, opts)
-	if err != nil {
-		// The framework is there: app.Open's invalid input is the rules
-		// (their files, their folder, watching it); anything else is the
-		// database failing while the records are read and the facts stored.
-		what := "the rules in " + cfg.RulesDir + missingFolderHint(cfg.RulesDir)
-		if engine.ErrorCode(err) != engine.EINVALID {
-			what = "the database"
-		}
-		return nil, nil, errors.Join(&startError{what: what, err: rulesCause(err)}, db.Close(ctx))
-	}
-	return db, a, nil
+	return db, fw, nil
 }
 
 // rulesCause returns the diagnostics in err when it has some, so that they
@@ -361,6 +465,26 @@ func rulesCause(err error) error {
 		return l
 	}
 	return err
+}
+
+// snapshotFileName is the name of the App's snapshot file in the data
+// folder (app.Options.SnapshotFile). The embedded FerretDB takes only
+// files ending in .sqlite for databases.
+const snapshotFileName = "cmap-read-model.snapshot"
+
+// snapshotFile returns the path of the snapshot file in the data folder
+// dir, creating the folder if needed (with --mongo-uri the embedded
+// database has not); "" when there is no folder or it cannot be created,
+// which runs without a snapshot file.
+func snapshotFile(dir string, logger *slog.Logger) string {
+	if dir == "" {
+		return ""
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		logger.Warn("no snapshot file: every start reads the records from the database", "data", dir, "error", err)
+		return ""
+	}
+	return filepath.Join(dir, snapshotFileName)
 }
 
 // seedOnce loads the seeds folder into the database on its first start. A
@@ -426,12 +550,31 @@ func (s *server) Close(ctx context.Context) error {
 	if httpErr != nil {
 		httpErr = fmt.Errorf("HTTP shutdown: %w", httpErr)
 	}
+	s.stopAuth()
 	return errors.Join(httpErr, s.app.Close(), s.db.Close(ctx))
 }
 
+// anonymousAllowed reports whether requests without credentials read as
+// viewers: setting "viewer" or "none", or "" for viewer exactly when addr
+// is a loopback address (only this machine can reach the server).
+func anonymousAllowed(setting string, addr net.Addr) bool {
+	switch setting {
+	case "viewer":
+		return true
+	case "none":
+		return false
+	}
+	tcp, ok := addr.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
+}
+
 // routes returns the HTTP routes: the GraphQL endpoint, its explorer, the
-// coverage map page, the file exports, the health checks and the metrics.
-// /metrics is open to whoever reaches the address, as /healthz is.
+// coverage map and rules pages, the file exports, the health checks, the
+// metrics and the schemas of rule files, each request with its principal
+// (package auth). The GraphQL fields and the exports check roles; the
+// pages are static files that read the API with the credentials their
+// user gives them. /metrics is open to whoever
+// reaches the address, as /healthz is.
 func (s *server) routes() http.Handler {
 	mux := http.NewServeMux()
 	// The endpoint limits the body itself (413 over graph.MaxRequestBytes).
@@ -440,6 +583,9 @@ func (s *server) routes() http.Handler {
 	coverage := web.Coverage()
 	mux.Handle(web.CoveragePath, coverage)
 	mux.Handle(web.CoveragePath+"/", coverage)
+	rules := web.Rules()
+	mux.Handle(web.RulesPath, rules)
+	mux.Handle(web.RulesPath+"/", rules)
 	mux.Handle(web.ExportsPath, web.Exports(func() *analysis.Index { return s.app.View().Index() }))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -447,7 +593,8 @@ func (s *server) routes() http.Handler {
 	})
 	mux.HandleFunc("GET /readyz", s.ready)
 	mux.Handle("GET /metrics", s.metrics.Handler())
-	return mux
+	handleSchemas(mux)
+	return s.auth.Middleware(mux)
 }
 
 // ready answers 200 "ready" when the database answers a ping, and 503

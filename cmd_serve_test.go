@@ -22,15 +22,20 @@ import (
 	"time"
 
 	"cmap/app/apptest"
+	"cmap/auth"
 	"cmap/mongodb"
 )
 
 func TestServeFlagsWinOverEnvironment(t *testing.T) {
-	defaults := serveConfig{Addr: "127.0.0.1:8080", DataDir: "./data", RulesDir: "rules", SeedsDir: "seeds", WatchRules: true, Poll: 2 * time.Second}
+	roles := auth.JWTConfig{RolesClaim: "roles"}
+	defaults := serveConfig{Addr: "127.0.0.1:8080", DataDir: "./data", RulesDir: "rules", SeedsDir: "seeds", WatchRules: true, Poll: 2 * time.Second, JWT: roles}
 	env := map[string]string{
 		"CMAP_ADDR": "0.0.0.0:1", "CMAP_DATA": "/env/data", "CMAP_MONGO_URI": "mongodb://env/",
 		"CMAP_RULES": "/env/rules", "CMAP_SEEDS": "/env/seeds", "CMAP_WATCH_RULES": "false", "CMAP_POLL": "5s",
+		"CMAP_ANONYMOUS": "none", "CMAP_JWT_JWKS": "https://idp.example/jwks", "CMAP_JWT_ISSUER": "https://idp.example",
+		"CMAP_JWT_AUDIENCE": "cmap", "CMAP_JWT_ROLES_CLAIM": "realm_access.roles",
 	}
+	envJWT := auth.JWTConfig{JWKS: "https://idp.example/jwks", Issuer: "https://idp.example", Audience: "cmap", RolesClaim: "realm_access.roles"}
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -38,11 +43,14 @@ func TestServeFlagsWinOverEnvironment(t *testing.T) {
 		want serveConfig
 	}{
 		{"defaults", nil, nil, defaults},
-		{"environment", nil, env, serveConfig{Addr: "0.0.0.0:1", DataDir: "/env/data", MongoURI: "mongodb://env/", RulesDir: "/env/rules", SeedsDir: "/env/seeds", Poll: 5 * time.Second}},
-		{"flags over environment", []string{"--addr", "127.0.0.1:0", "--data=/flag/data", "--mongo-uri", "mongodb://flag/", "--rules", "r", "--seeds", "s", "--watch-rules", "--poll", "0"}, env,
-			serveConfig{Addr: "127.0.0.1:0", DataDir: "/flag/data", MongoURI: "mongodb://flag/", RulesDir: "r", SeedsDir: "s", WatchRules: true}},
+		{"environment", nil, env, serveConfig{Addr: "0.0.0.0:1", DataDir: "/env/data", MongoURI: "mongodb://env/", RulesDir: "/env/rules", SeedsDir: "/env/seeds", Poll: 5 * time.Second,
+			Anonymous: "none", JWT: envJWT}},
+		{"flags over environment", []string{"--addr", "127.0.0.1:0", "--data=/flag/data", "--mongo-uri", "mongodb://flag/", "--rules", "r", "--seeds", "s", "--watch-rules", "--poll", "0",
+			"--anonymous", "viewer", "--jwt-jwks", "jwks.json", "--jwt-issuer", "iss", "--jwt-audience", "aud", "--jwt-roles-claim", "cmap_roles"}, env,
+			serveConfig{Addr: "127.0.0.1:0", DataDir: "/flag/data", MongoURI: "mongodb://flag/", RulesDir: "r", SeedsDir: "s", WatchRules: true,
+				Anonymous: "viewer", JWT: auth.JWTConfig{JWKS: "jwks.json", Issuer: "iss", Audience: "aud", RolesClaim: "cmap_roles"}}},
 		{"some flags", []string{"--seeds", "s"}, map[string]string{"CMAP_SEEDS": "/env/seeds", "CMAP_DATA": "/env/data"},
-			serveConfig{Addr: "127.0.0.1:8080", DataDir: "/env/data", RulesDir: "rules", SeedsDir: "s", WatchRules: true, Poll: 2 * time.Second}},
+			serveConfig{Addr: "127.0.0.1:8080", DataDir: "/env/data", RulesDir: "rules", SeedsDir: "s", WatchRules: true, Poll: 2 * time.Second, JWT: roles}},
 		{"an empty flag still wins", []string{"--mongo-uri="}, map[string]string{"CMAP_MONGO_URI": "mongodb://env/"}, defaults},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -64,11 +72,31 @@ func TestServeFlagsWinOverEnvironment(t *testing.T) {
 	}
 }
 
-// post sends a GraphQL query to the server at base and decodes its data.
+// post sends a GraphQL query to the server at base without credentials
+// (the tests' servers listen on loopback, where such requests read as
+// viewers) and decodes its data.
 func post(t *testing.T, base, query string, data any) {
 	t.Helper()
-	body, _ := json.Marshal(map[string]string{"query": query})
-	res, err := http.Post(base+"/graphql", "application/json", bytes.NewReader(body))
+	postAs(t, base, "", query, nil, data)
+}
+
+// postVars is post with variables.
+func postVars(t *testing.T, base, query string, variables map[string]any, data any) {
+	t.Helper()
+	postAs(t, base, "", query, variables, data)
+}
+
+// postAs sends query with variables (nil for none) and the API key key
+// ("" for none), and decodes its data.
+func postAs(t *testing.T, base, key, query string, variables map[string]any, data any) {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": variables})
+	req, _ := http.NewRequest(http.MethodPost, base+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,6 +149,10 @@ func stop(t *testing.T, s *server) {
 func TestServeEndToEnd(t *testing.T) {
 	cfg := serveConfig{Addr: "127.0.0.1:0", DataDir: t.TempDir(), RulesDir: "rules", SeedsDir: "seeds"}
 	first := start(t, cfg)
+	admin := first.firstKey
+	if admin == "" {
+		t.Fatal("the first start made no admin key")
+	}
 
 	var model struct {
 		Competencies []struct {
@@ -149,6 +181,15 @@ func TestServeEndToEnd(t *testing.T) {
 	if code, body := getText(t, first.URL()+"/readyz"); code != 200 {
 		t.Errorf("/readyz: %d %q", code, body)
 	}
+	for _, name := range []string{"rules.json", "rule-tests.json"} {
+		want, err := os.ReadFile(filepath.Join("schema", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if code, body := getText(t, first.URL()+"/schema/"+name); code != 200 || body != string(want) {
+			t.Errorf("/schema/%s: %d, not schema/%s", name, code, name)
+		}
+	}
 	if code, body := getText(t, first.URL()+"/"); code != 200 || !strings.Contains(body, "<title>cmap GraphQL explorer</title>") {
 		t.Errorf("/: %d", code)
 	}
@@ -165,13 +206,13 @@ func TestServeEndToEnd(t *testing.T) {
 			}
 		}
 	}
-	post(t, first.URL(), `{ people(first: 1) { edges { node { id version } } } }`, &seededPeople)
+	postAs(t, first.URL(), admin, `{ people(first: 1) { edges { node { id version } } } }`, nil, &seededPeople)
 	if len(seededPeople.People.Edges) != 1 {
 		t.Fatal("no seeded person to delete")
 	}
 	victim := seededPeople.People.Edges[0].Node
-	post(t, first.URL(), `mutation { createCourse(input: { code: "TST-101", title: "Written through the API", hours: 2, deliveryMode: ONLINE }) { code } }`, &struct{}{})
-	post(t, first.URL(), fmt.Sprintf(`mutation { deletePerson(id: %q, version: %d) { id } }`, victim.ID, victim.Version), &struct{}{})
+	postAs(t, first.URL(), admin, `mutation { createCourse(input: { code: "TST-101", title: "Written through the API", hours: 2, deliveryMode: ONLINE }) { code } }`, nil, &struct{}{})
+	postAs(t, first.URL(), admin, fmt.Sprintf(`mutation { deletePerson(id: %q, version: %d) { id } }`, victim.ID, victim.Version), nil, &struct{}{})
 
 	// /metrics counts what happened: four GraphQL requests, the write that
 	// reached the database, the build on open; and the runtime.
@@ -214,14 +255,18 @@ func TestServeEndToEnd(t *testing.T) {
 	}
 	stop(t, second)
 
-	// Restart on the same data folder: the writes are kept, nothing is re-seeded.
+	// Restart on the same data folder: the writes are kept, nothing is
+	// re-seeded, and no other first key is made.
 	again := start(t, cfg)
 	defer stop(t, again)
+	if again.firstKey != "" {
+		t.Error("a restart made another first admin key")
+	}
 	var kept struct {
 		New    *struct{ Title string }
 		Victim *struct{ ID string }
 	}
-	post(t, again.URL(), fmt.Sprintf(`{ new: course(code: "TST-101") { title } victim: person(id: %q) { id } }`, victim.ID), &kept)
+	postAs(t, again.URL(), admin, fmt.Sprintf(`{ new: course(code: "TST-101") { title } victim: person(id: %q) { id } }`, victim.ID), nil, &kept)
 	if kept.New == nil || kept.Victim != nil {
 		t.Errorf("after restart: created course %+v (want it), deleted person %+v (want null)", kept.New, kept.Victim)
 	}
@@ -494,5 +539,33 @@ func TestShutdownFinishesInFlightRequests(t *testing.T) {
 		}
 	case <-time.After(time.Minute):
 		t.Fatal("the server did not stop after the in-flight request was answered")
+	}
+}
+
+// A restart on the same data folder starts from the snapshot file the
+// stop wrote there, and serves the records as they were.
+func TestServeRestartStartsFromTheSnapshotFile(t *testing.T) {
+	cfg := serveConfig{Addr: "127.0.0.1:0", DataDir: t.TempDir(), RulesDir: "rules", SeedsDir: "seeds"}
+	first := start(t, cfg)
+	postAs(t, first.URL(), first.firstKey, `mutation { createCourse(input: { code: "TST-101", title: "Written before the stop", hours: 2, deliveryMode: ONLINE }) { code } }`, nil, &struct{}{})
+	stop(t, first)
+	file := filepath.Join(cfg.DataDir, snapshotFileName)
+	if _, err := os.Stat(file); err != nil {
+		t.Fatalf("the stop wrote no snapshot file: %v", err)
+	}
+
+	logs := &apptest.LogBuffer{}
+	again, err := startServer(context.Background(), cfg, slog.New(slog.NewTextHandler(logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop(t, again)
+	if !strings.Contains(logs.String(), "source="+file) {
+		t.Errorf("the restart did not start from %s:\n%s", file, logs)
+	}
+	var kept struct{ Course *struct{ Title string } }
+	post(t, again.URL(), `{ course(code: "TST-101") { title } }`, &kept)
+	if kept.Course == nil || kept.Course.Title != "Written before the stop" {
+		t.Errorf("after the restart: %+v", kept.Course)
 	}
 }

@@ -61,6 +61,18 @@ func startCrashServer(t *testing.T, dir, name, uri string) *benchServer {
 	return s
 }
 
+// adminKey returns the admin API key the first start of s printed.
+func adminKey(t *testing.T, s *benchServer) string {
+	t.Helper()
+	select {
+	case key := <-s.log.key:
+		return key
+	case <-time.After(10 * time.Second):
+		t.Fatal("the first start printed no admin key")
+		return ""
+	}
+}
+
 // kill9 kills the server with SIGKILL and waits for it to exit.
 func kill9(t *testing.T, s *benchServer) {
 	t.Helper()
@@ -127,11 +139,17 @@ func (a *acks) count() int {
 // longer than this counts as unanswered.
 var crashClient = &http.Client{Timeout: 10 * time.Second}
 
-// graphQLWrite sends a mutation and reports whether it was acknowledged:
-// 200 with data and no errors.
-func graphQLWrite(base, query string, vars map[string]any) error {
+// graphQLWrite sends a mutation with the API key key and reports whether
+// it was acknowledged: 200 with data and no errors.
+func graphQLWrite(base, key, query string, vars map[string]any) error {
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	res, err := crashClient.Post(base+"/graphql", "application/json", bytes.NewReader(body))
+	req, err := http.NewRequest(http.MethodPost, base+"/graphql", bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+key)
+	res, err := crashClient.Do(req)
 	if err != nil {
 		return err
 	}
@@ -155,10 +173,10 @@ const (
 )
 
 // writer creates people named prefix-N and records completions for them
-// on base until stop is closed or a write fails, pausing for pause after
-// each, recording what was acknowledged, and the latency of each write in
-// latencies if not nil.
-func writer(base, prefix string, a *acks, stop <-chan struct{}, pause time.Duration, latencies chan<- writeLatency) {
+// on base with the API key key until stop is closed or a write fails,
+// pausing for pause after each, recording what was acknowledged, and the
+// latency of each write in latencies if not nil.
+func writer(base, key, prefix string, a *acks, stop <-chan struct{}, pause time.Duration, latencies chan<- writeLatency) {
 	day := time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC)
 	var person string
 	for n := 0; ; n++ {
@@ -172,13 +190,13 @@ func writer(base, prefix string, a *acks, stop <-chan struct{}, pause time.Durat
 		var err error
 		if n%4 == 0 {
 			id := fmt.Sprintf("%s-%d", prefix, n)
-			if err = graphQLWrite(base, createPersonMutation, map[string]any{"id": id}); err == nil {
+			if err = graphQLWrite(base, key, createPersonMutation, map[string]any{"id": id}); err == nil {
 				a.person(id)
 				person = id
 			}
 		} else {
 			d := day.AddDate(0, 0, n).Format(time.DateOnly)
-			if err = graphQLWrite(base, recordMutation, map[string]any{"id": person, "day": d}); err == nil {
+			if err = graphQLWrite(base, key, recordMutation, map[string]any{"id": person, "day": d}); err == nil {
 				a.completion(person, crashCourse+"@"+d)
 			}
 		}
@@ -215,6 +233,7 @@ func TestKill9(t *testing.T) {
 	dir := t.TempDir()
 	a := &acks{completions: map[string][]string{}}
 	s := startCrashServer(t, dir, "first", "")
+	key := adminKey(t, s)
 	uri := databaseURI(t, s)
 	v0 := dataVersion(t, uri)
 
@@ -234,7 +253,7 @@ func TestKill9(t *testing.T) {
 			stop := make(chan struct{})
 			var wg sync.WaitGroup
 			for w := range crashWriters {
-				wg.Go(func() { writer(s.url, fmt.Sprintf("P-K%d-W%d", round, w), a, stop, 0, nil) })
+				wg.Go(func() { writer(s.url, key, fmt.Sprintf("P-K%d-W%d", round, w), a, stop, 0, nil) })
 			}
 			time.Sleep(time.Duration(200+rand.Int64N(800)) * time.Millisecond)
 			kill9(t, s)
@@ -264,10 +283,10 @@ func TestKill9(t *testing.T) {
 		latencies := make(chan writeLatency, 10000)
 		var wg sync.WaitGroup
 		for w := range 2 * crashWriters {
-			wg.Go(func() { writer(second.url, fmt.Sprintf("P-S%d-W%d", round, w), a2, stop, 0, nil) })
+			wg.Go(func() { writer(second.url, key, fmt.Sprintf("P-S%d-W%d", round, w), a2, stop, 0, nil) })
 		}
 		var firstWG sync.WaitGroup
-		firstWG.Go(func() { writer(s.url, fmt.Sprintf("P-F%d", round), a2, stopFirst, crashFirstPause, latencies) })
+		firstWG.Go(func() { writer(s.url, key, fmt.Sprintf("P-F%d", round), a2, stopFirst, crashFirstPause, latencies) })
 		time.Sleep(time.Duration(300+rand.Int64N(700)) * time.Millisecond)
 		killed := time.Now()
 		kill9(t, second)
@@ -305,7 +324,7 @@ func TestKill9(t *testing.T) {
 	s = startCrashServer(t, dir, "owner-restart", "")
 	back := time.Now()
 	for n := 0; ; n++ {
-		err := graphQLWrite(second.url, createPersonMutation, map[string]any{"id": fmt.Sprintf("P-B-%d", n)})
+		err := graphQLWrite(second.url, key, createPersonMutation, map[string]any{"id": fmt.Sprintf("P-B-%d", n)})
 		if err == nil {
 			break
 		}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -26,26 +27,42 @@ import (
 // server example listens on becomes 127.0.0.1:0 (a free port), and every
 // MongoDB URI names an embedded database the test starts on ./data.
 //
-// Two kinds of example print nothing a golden file can hold: a server
+// Three kinds of example print nothing a golden file can hold: a server
 // example is started, checked to serve and stopped; a bench example
 // (minutes of measurement at DoD scale, printing timings) has its command
 // line checked by bench's own parser, and TestBenchEndToEnd runs a small
-// bench.
+// bench; a keys example (a new token, random ids, times) is run and must
+// succeed. The server examples of `cmap help serve` run before those of
+// `cmap help keys`, so the first admin key exists by then.
 
 // workspace makes the folder the examples run in and changes into it for
-// the rest of the test.
+// the rest of the test. It is a git repository with everything committed
+// on a branch main, for the examples of cmap rules diff.
 func workspace(t *testing.T) {
 	t.Helper()
 	dir := t.TempDir()
-	for _, src := range []string{"rules", "seeds", filepath.Join("testdata", "broken-rules")} {
+	for _, src := range []string{"rules", "seeds", filepath.Join("testdata", "broken-rules"), filepath.Join("testdata", "lint"), filepath.Join("testdata", "fmt")} {
 		if err := os.CopyFS(filepath.Join(dir, src), os.DirFS(src)); err != nil {
 			t.Fatal(err)
 		}
 	}
 	t.Chdir(dir)
+	runGit(t, "init", "-q", "-b", "main")
+	runGit(t, "add", ".")
+	runGit(t, "commit", "-q", "-m", "the shipped rules and seeds")
 	// The examples' environment is theirs alone: none of the reader's.
 	for _, fe := range serveEnv {
 		t.Setenv(fe.env, "")
+	}
+}
+
+// runGit runs git with args in the working directory, as a committer of
+// its own, and fails the test if git does.
+func runGit(t *testing.T, args ...string) {
+	t.Helper()
+	cmd := exec.Command("git", append([]string{"-c", "user.name=cmap", "-c", "user.email=cmap@example.invalid", "-c", "commit.gpgsign=false"}, args...)...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("git %v: %v\n%s", args, err, out)
 	}
 }
 
@@ -123,9 +140,17 @@ func runsBench(args []string) bool {
 	return len(args) > 0 && args[0] == "bench" && !slices.ContainsFunc(args, isHelpFlag)
 }
 
+// managesKeys reports whether the cmap arguments args make, list or
+// revoke API keys, whose output holds what no golden file can: a new
+// token, ids made at random, the times keys were made.
+func managesKeys(args []string) bool {
+	return len(args) > 1 && args[0] == "keys" && args[1] != "help" && !slices.ContainsFunc(args, isHelpFlag)
+}
+
 // unrecorded reports whether the output of the cmap arguments args is not
-// compared (see the package comment): a server or the bench.
-func unrecorded(args []string) bool { return runsServer(args) || runsBench(args) }
+// compared (see the package comment): a server, the bench, or a command
+// on API keys.
+func unrecorded(args []string) bool { return runsServer(args) || runsBench(args) || managesKeys(args) }
 
 // exampleResult is what a cmap example printed and returned.
 type exampleResult struct {
@@ -247,13 +272,27 @@ func helpExamples(help string) []string {
 	return out
 }
 
+// Durations vary from run to run: golden files hold DURATION and SECONDS
+// in their place (a rule test's "(51µs)" or "(course X, 12µs)", a JUnit
+// time="0.000042").
+var (
+	testDurations = regexp.MustCompile(`(\(|, )\d+(\.\d+)?(ns|µs|ms|s)\)`)
+	junitTimes    = regexp.MustCompile(`time="\d+\.\d+"`)
+)
+
+// maskDurations replaces the durations of rule tests in s.
+func maskDurations(s string) string {
+	s = testDurations.ReplaceAllString(s, "${1}DURATION)")
+	return junitTimes.ReplaceAllString(s, `time="SECONDS"`)
+}
+
 // exampleGolden returns the text a help example's golden file holds: its
 // command line, standard output, then standard error, the exit code and
-// the files it wrote (-o FILE) when there are any.
+// the files it wrote (-o FILE) when there are any, durations masked.
 func exampleGolden(t *testing.T, line string, cl commandLine, r exampleResult) string {
 	t.Helper()
 	var b strings.Builder
-	fmt.Fprintf(&b, "$ %s\n%s", line, r.stdout)
+	fmt.Fprintf(&b, "$ %s\n%s", line, maskDurations(r.stdout))
 	if r.stderr != "" {
 		fmt.Fprintf(&b, "--- stderr\n%s", r.stderr)
 	}
@@ -333,10 +372,10 @@ func TestDocumentedExamples(t *testing.T) {
 	t.Run("README rules", func(t *testing.T) { checkQuotedRules(t, readme, "rules") })
 	commands := readme.commands(t)
 	t.Run("README commands", func(t *testing.T) { readme.runCommands(t, commands) })
-	s := startREADMEServer(t)
+	s, admin := startREADMEServer(t)
 	defer stop(t, s)
-	t.Run("README queries", func(t *testing.T) { readme.runQueries(t, commands, s.URL()) })
-	t.Run("README error codes", func(t *testing.T) { checkErrorCodes(t, readme, string(graphErrors), s.URL()) })
+	t.Run("README queries", func(t *testing.T) { readme.runQueries(t, commands, s.URL(), admin) })
+	t.Run("README error codes", func(t *testing.T) { checkErrorCodes(t, readme, string(graphErrors), s.URL(), admin) })
 	if *update {
 		rebuild(commands)
 		readme.write(t)

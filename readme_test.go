@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"cmap/engine"
 )
 
 // README.md is checked as a reader would use it (TestDocumentedExamples):
@@ -28,9 +30,10 @@ import (
 //     gets URL from a server over the seeded sample and must answer exactly
 //     the lines shown. The go commands of readmeGoCommands are the
 //     toolchain's own and are not run. Any other command fails the test.
-//   - A ```graphql block is sent to that server and must answer without
-//     errors; when a ```json block follows it, the answer must be exactly
-//     that block.
+//   - A ```graphql block is sent to that server, with an admin's API key
+//     (as a reader who followed the README has one in the explorer's
+//     Headers tab), and must answer without errors; when a ```json block
+//     follows it, the answer must be exactly that block.
 //   - A ```yaml block that starts with "rules:" quotes shipped rules: each
 //     rule's lines appear, in order and together, in a file under rules/.
 //   - The table of error codes lists exactly the codes the API answers:
@@ -196,9 +199,10 @@ func (r *readme) runCommands(t *testing.T, commands []*shellCommand) {
 	}
 }
 
-// runQueries runs the curl commands and the GraphQL blocks against the
-// server at base.
-func (r *readme) runQueries(t *testing.T, commands []*shellCommand, base string) {
+// runQueries runs the curl commands (without credentials, as they are
+// shown) and the GraphQL blocks (with the API key key) against the server
+// at base.
+func (r *readme) runQueries(t *testing.T, commands []*shellCommand, base, key string) {
 	for _, c := range commands {
 		cl, _ := parseCommandLine(c.line)
 		if len(cl.args) == 0 || cl.args[0] != "curl" {
@@ -228,7 +232,8 @@ func (r *readme) runQueries(t *testing.T, commands []*shellCommand, base string)
 			answer = r.blocks[i+1]
 		}
 		t.Run("graphql block of line "+strconv.Itoa(b.line), func(t *testing.T) {
-			raw := postRaw(t, base, strings.Join(b.content, "\n"))
+			body, _ := json.Marshal(map[string]string{"query": strings.Join(b.content, "\n")})
+			raw := postBody(t, base, key, "application/json", body)
 			var indented bytes.Buffer
 			if err := json.Indent(&indented, raw, "", "  "); err != nil {
 				t.Fatalf("README.md:%d: %v: %s", b.line, err, raw)
@@ -260,17 +265,16 @@ func onlyBlankBetween(lines []string, from, to int) bool {
 	return true
 }
 
-// postRaw POSTs a GraphQL request body to base/graphql and returns the
-// response body.
-func postRaw(t *testing.T, base, query string) []byte {
+// postBody POSTs a request body to base/graphql, with the credential
+// key ("" for none), and returns the response body.
+func postBody(t *testing.T, base, key, contentType string, body []byte) []byte {
 	t.Helper()
-	body, _ := json.Marshal(map[string]string{"query": query})
-	return postBody(t, base, "application/json", body)
-}
-
-func postBody(t *testing.T, base, contentType string, body []byte) []byte {
-	t.Helper()
-	res, err := http.Post(base+"/graphql", contentType, bytes.NewReader(body))
+	req, _ := http.NewRequest(http.MethodPost, base+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", contentType)
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -282,24 +286,33 @@ func postBody(t *testing.T, base, contentType string, body []byte) []byte {
 	return raw
 }
 
-// readmeErrorRequests provokes each error code the API answers: a request
-// body for POST /graphql.
-var readmeErrorRequests = map[string]string{
-	"GRAPHQL_PARSE_FAILED":          `{"query": "{ courses("}`,
-	"GRAPHQL_VALIDATION_FAILED":     `{"query": "{ course(code: \"SCM-201\") { price } }"}`,
-	"BAD_USER_INPUT":                `{"query": "{ gaps(minLevel: \"Master\") { level } }"}`,
-	"NOT_FOUND":                     `{"query": "{ explain(rule: \"no-such-rule\", course: \"SCM-201\") { fired } }"}`,
-	"CONFLICT":                      `{"query": "mutation { updateCourse(code: \"SCM-201\", version: 999999, input: {hours: 1}) { code } }"}`,
-	"COMPLEXITY_LIMIT_EXCEEDED":     `{"query": "{ people(first: 100) { edges { node { recommendations { courses { course { title } } } position { people { recommendations { totalHours } } } } } } }"}`,
-	"DEPTH_LIMIT_EXCEEDED":          `{"query": "{ course(code: \"SCM-201\") { ` + strings.Repeat("prerequisites { ", 16) + "code" + strings.Repeat(" }", 18) + `"}`,
-	"ALIAS_LIMIT_EXCEEDED":          `{"query": "{ ` + repeatf(31, "a%d: __typename ") + `}"}`,
-	"REPEATED_FIELD_LIMIT_EXCEEDED": `{"query": "{ ` + strings.Repeat("__typename ", 11) + `}"}`,
-	"FIELD_LIMIT_EXCEEDED": `{"query": "{ ` + repeatf(30, "a%d: courses { edges { node { ...G } } } ") + `} ` +
+// readmeErrorRequest is a request body for POST /graphql and the
+// credential it is sent with: "admin" (an admin's API key), "refused" (a
+// key the server does not know) or "" (none: the README server listens on
+// loopback, where such requests read as viewers).
+type readmeErrorRequest struct {
+	body, credential string
+}
+
+// readmeErrorRequests provokes each error code the API answers.
+var readmeErrorRequests = map[string]readmeErrorRequest{
+	"GRAPHQL_PARSE_FAILED":          {`{"query": "{ courses("}`, ""},
+	"GRAPHQL_VALIDATION_FAILED":     {`{"query": "{ course(code: \"SCM-201\") { price } }"}`, ""},
+	"BAD_USER_INPUT":                {`{"query": "{ gaps(minLevel: \"Master\") { level } }"}`, ""},
+	"NOT_FOUND":                     {`{"query": "{ explain(rule: \"no-such-rule\", course: \"SCM-201\") { fired } }"}`, "admin"},
+	"CONFLICT":                      {`{"query": "mutation { updateCourse(code: \"SCM-201\", version: 999999, input: {hours: 1}) { code } }"}`, "admin"},
+	"UNAUTHENTICATED":               {`{"query": "{ competencies { code } }"}`, "refused"},
+	"FORBIDDEN":                     {`{"query": "{ people { totalCount } }"}`, ""},
+	"COMPLEXITY_LIMIT_EXCEEDED":     {`{"query": "{ people(first: 100) { edges { node { recommendations { courses { course { title } } } position { people { recommendations { totalHours } } } } } } }"}`, ""},
+	"DEPTH_LIMIT_EXCEEDED":          {`{"query": "{ course(code: \"SCM-201\") { ` + strings.Repeat("prerequisites { ", 16) + "code" + strings.Repeat(" }", 18) + `"}`, ""},
+	"ALIAS_LIMIT_EXCEEDED":          {`{"query": "{ ` + repeatf(31, "a%d: __typename ") + `}"}`, ""},
+	"REPEATED_FIELD_LIMIT_EXCEEDED": {`{"query": "{ ` + strings.Repeat("__typename ", 11) + `}"}`, ""},
+	"FIELD_LIMIT_EXCEEDED": {`{"query": "{ ` + repeatf(30, "a%d: courses { edges { node { ...G } } } ") + `} ` +
 		`fragment F on Course { code title description provider deliveryMode status objectives topics hours version prerequisiteCodes } ` +
-		`fragment G on Course { ` + strings.Repeat("...F prerequisites { ", 8) + "...F" + strings.Repeat(" }", 9) + `"}`,
-	"PERSISTED_QUERY_NOT_FOUND": `{"extensions": {"persistedQuery": {"version": 1, "sha256Hash": "0000000000000000000000000000000000000000000000000000000000000000"}}}`,
-	"BAD_REQUEST":               `{"query": "{ competencies { code } }", "variables": [1]}`,
-	"PAYLOAD_TOO_LARGE":         `{"query": "{ __typename }` + strings.Repeat(" ", 1<<20) + `"}`,
+		`fragment G on Course { ` + strings.Repeat("...F prerequisites { ", 8) + "...F" + strings.Repeat(" }", 9) + `"}`, ""},
+	"PERSISTED_QUERY_NOT_FOUND": {`{"extensions": {"persistedQuery": {"version": 1, "sha256Hash": "0000000000000000000000000000000000000000000000000000000000000000"}}}`, ""},
+	"BAD_REQUEST":               {`{"query": "{ competencies { code } }", "variables": [1]}`, ""},
+	"PAYLOAD_TOO_LARGE":         {`{"query": "{ __typename }` + strings.Repeat(" ", 1<<20) + `"}`, ""},
 }
 
 // readmeErrorsNotProvoked are the codes README.md lists that a request to a
@@ -332,8 +345,9 @@ func readmeErrorCodes(r *readme) []string {
 }
 
 // checkErrorCodes: the README lists every code graph/errors.go defines,
-// and every code it lists is answered to a request that provokes it.
-func checkErrorCodes(t *testing.T, r *readme, graphErrors, base string) {
+// and every code it lists is answered to a request that provokes it;
+// admin is an admin's API key.
+func checkErrorCodes(t *testing.T, r *readme, graphErrors, base, admin string) {
 	listed := readmeErrorCodes(r)
 	for _, m := range regexp.MustCompile(`code\w+\s*=\s*"([A-Z_]+)"`).FindAllStringSubmatch(graphErrors, -1) {
 		if !slices.Contains(listed, m[1]) {
@@ -349,7 +363,8 @@ func checkErrorCodes(t *testing.T, r *readme, graphErrors, base string) {
 			t.Errorf("README.md lists the error code %s, which no request of readmeErrorRequests provokes", code)
 			continue
 		}
-		raw := postBody(t, base, "application/json", []byte(req))
+		key := map[string]string{"admin": admin, "refused": "cmap_nosuchkey_NOTASECRET"}[req.credential]
+		raw := postBody(t, base, key, "application/json", []byte(req.body))
 		var resp struct {
 			Errors []struct {
 				Message    string
@@ -357,7 +372,7 @@ func checkErrorCodes(t *testing.T, r *readme, graphErrors, base string) {
 			}
 		}
 		if err := json.Unmarshal(raw, &resp); err != nil || len(resp.Errors) == 0 || resp.Errors[0].Extensions.Code != code {
-			t.Errorf("%s: the request %s answers %s", code, req, raw)
+			t.Errorf("%s: the request %s answers %s", code, req.body, raw)
 		}
 	}
 	for code := range readmeErrorRequests {
@@ -368,10 +383,16 @@ func checkErrorCodes(t *testing.T, r *readme, graphErrors, base string) {
 }
 
 // startREADMEServer starts the server the README's queries are sent to,
-// over the workspace's seeded database.
-func startREADMEServer(t *testing.T) *server {
+// over the workspace's seeded database, and returns it with an admin's
+// API key.
+func startREADMEServer(t *testing.T) (*server, string) {
 	t.Helper()
-	return start(t, serveConfig{Addr: "127.0.0.1:0", DataDir: "data", RulesDir: "rules", SeedsDir: "seeds"})
+	s := start(t, serveConfig{Addr: "127.0.0.1:0", DataDir: "data", RulesDir: "rules", SeedsDir: "seeds"})
+	_, key, err := s.app.Keys().Create(t.Context(), "README reader", []engine.Role{engine.RoleAdmin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, key
 }
 
 // checkQuotedRules: the rules a README yaml block shows are shipped rules,

@@ -50,6 +50,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runExport(ctx, args, stdout, stderr)
 	case "bench":
 		return runBench(ctx, args, stdout, stderr)
+	case "keys":
+		return runKeys(ctx, args, stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "cmap: unknown verb %q\n\n%s", verb, usage)
 		return exitUsage
@@ -68,10 +70,19 @@ Usage:
   cmap rules test [DIR]                run the rule tests beside the rules
   cmap rules explain RULE --course CODE | --position ID
                                        show why a rule fires or not
+  cmap rules lint [DIR]                find rules that look wrong on the
+                                       catalogue: file:line:col and a code
+  cmap rules fmt [--check] [DIR|FILE]  write rule files in the canonical
+                                       layout, comments kept
+  cmap rules diff [BASE] [HEAD]        plan a rule change: the facts,
+                                       gaps and people it changes
+  cmap rules suggest [--sub CODE]      courses a statement matches that
+                                       no rule maps to it
   cmap export coverage|gaps|readiness  write an analysis answer as CSV or
                                        JSON
   cmap bench [--scale S]               measure cmap against its DoD-scale
                                        goals
+  cmap keys create|list|revoke         make, list and revoke API keys
   cmap help [VERB ...]                 this text, or the help of a verb
 
 'cmap help VERB' (or 'cmap VERB -h') prints the flags and examples of a

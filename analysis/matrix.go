@@ -80,7 +80,9 @@ type MatrixRow struct {
 type Cell struct {
 	Course string
 	Level  string
-	Rules  []engine.RuleRef
+	// Rules are the index's own, shared by every matrix and never
+	// changed: read them, do not modify them (appending copies them).
+	Rules []engine.RuleRef
 }
 
 // selectSubs returns the sub-competency indexes selected by codes
@@ -179,7 +181,7 @@ func (ix *Index) MatrixContext(ctx context.Context, f MatrixFilter) (*Matrix, er
 			}
 			shown = true
 			r := &m.Rows[row]
-			r.Cells = append(r.Cells, Cell{Course: code, Level: ix.scale.Level(int(cl.rank)), Rules: slices.Clone(cl.rules)})
+			r.Cells = append(r.Cells, Cell{Course: code, Level: ix.scale.Level(int(cl.rank)), Rules: cl.rules[:len(cl.rules):len(cl.rules)]})
 			r.CountByLevel[cl.rank-1]++
 			highest[row] = max(highest[row], cl.rank)
 		}

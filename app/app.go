@@ -4,7 +4,10 @@
 // records, stale versions), and keeps what the rules derive current.
 //
 // Every write goes through an App method, so that work that must follow a
-// write has a single place to live. Errors are *engine.Error values with
+// write has a single place to live. Each write is recorded in the audit
+// trail, its entry written ahead of it and settled after a crash (see
+// audit.go), with the request's engine.Principal as its actor; API keys
+// are made and revoked the same way (Keys). Errors are *engine.Error values with
 // the codes documented on each method.
 //
 // # Derived state
@@ -15,11 +18,13 @@
 // immutable and swapped atomically, so a reader never sees half a rule set
 // or half an update, and reads never lock.
 //
-//   - Open loads the framework from the store and the rules from
-//     Options.RulesDir (a rule set with any error stops Open: there is no
-//     last good set yet), derives every fact, stores the facts records whose
-//     revision or content changed (deleting those of records that no longer
-//     exist), and builds the index.
+//   - Open reads the framework and every record, from the snapshot file
+//     (Options.SnapshotFile) when it holds exactly the stored records and
+//     from the store otherwise, loads the rules from Options.RulesDir (a
+//     rule set with any error stops Open: there is no last good set yet),
+//     derives every fact in memory and builds the index. It neither reads
+//     nor writes stored facts: that is the facts keeper's, in the
+//     background.
 //   - A write through the App re-derives only what it touches (one course's
 //     coverage, one position's requirements, a person's readiness), stores
 //     that one facts record and updates the index incrementally.
@@ -37,10 +42,26 @@
 //     rebuilds everything (see catchup.go). Its own writes are accounted
 //     for and cause no catch-up.
 //
-// Facts are stored by the instance that derives them; an instance whose
-// incremental update failed (say, the database went away between the
-// record and its facts) marks its state stale and the next poll rebuilds
-// and stores the facts again.
+// # Stored facts
+//
+// The facts records in the store are a read model for other tools that
+// read the database (a report, a BI tool); cmap itself never serves them.
+// The facts keeper brings them up to date after Open, after every rebuild
+// and whenever a write finds them not known to be current, writing only
+// the records that differ; the store's facts mark (engine.Store's
+// MarkFacts) records when they are current, so that a start over current
+// facts does not even read them. A tool that reads them can tell from the
+// mark (meta document dataVersion, field factsMark, in package mongodb)
+// whether they are current, and from each record's revision which rules
+// derived it. See facts.go for how the mark is kept exact across a crash
+// between a record and its facts, several instances and new rules.
+//
+// # The snapshot file
+//
+// With Options.SnapshotFile the App keeps a copy of the records it serves,
+// labelled with the store's data version and data id, and starts from it
+// instead of reading the store when the store still reports that label:
+// see snapshot.go.
 //
 // # What-ifs
 //
@@ -99,9 +120,23 @@ type Options struct {
 	// besides. It is also how long a version may be missing from the
 	// change log before the App gives up on it and rebuilds.
 	PollInterval time.Duration
+	// AuditGrace is how old a pending audit entry must be before the App
+	// settles it (see ReconcileAudit); 0 means DefaultAuditGrace.
+	AuditGrace time.Duration
+	// AuditReconcile is how often the App looks for pending audit entries
+	// to settle, besides at Open; 0 means DefaultAuditReconcile.
+	AuditReconcile time.Duration
+	// KeyCacheTTL is how long the App's Keys trust a key read from the
+	// store (see Keys); 0 means DefaultKeyCacheTTL.
+	KeyCacheTTL time.Duration
 	// Observer is told of rule reloads, rebuilds and catch-ups, for
 	// metrics; nil tells no one.
 	Observer Observer
+	// SnapshotFile is where the App keeps a copy of the records it serves,
+	// to start from instead of reading the store when the copy is still
+	// the store's (see snapshot.go); empty means none. Its folder must
+	// exist.
+	SnapshotFile string
 }
 
 // App serves reads and writes of cmap's records and the state derived from
@@ -110,6 +145,8 @@ type App struct {
 	store  engine.Store
 	logger *slog.Logger
 	opts   Options
+	audit  auditor
+	keys   *Keys
 
 	state atomic.Pointer[state]
 	// updateMu serializes the updates of the state: an update computes
@@ -126,16 +163,26 @@ type App struct {
 	// (guarded by rebuildMu; see catchup.go).
 	hole hole
 
+	// factsKick wakes the facts keeper (see facts.go); syncMu serializes
+	// SyncFacts.
+	factsKick chan struct{}
+	syncMu    sync.Mutex
+	// snapMu serializes writes of the snapshot file; snapWritten labels
+	// the last one written or read (see snapshot.go).
+	snapMu      sync.Mutex
+	snapWritten snapshotLabel
+
 	// ctx lives until Close: the poller, the watcher and the rebuilds
 	// and reloads they start run under it.
 	ctx    context.Context
 	cancel context.CancelFunc
-	done   sync.WaitGroup // the poller and the watcher
+	done   sync.WaitGroup // the poller, the watcher, the facts keeper, snapshot writes
 }
 
 // Open returns an App over store serving the rules in opts.RulesDir, with
-// every fact derived, stored and indexed. It starts polling the store and,
-// with opts.WatchRules, watching the rules; Close stops them.
+// every fact derived and indexed. It starts polling the store, the facts
+// keeper (which stores the facts in the background) and, with
+// opts.WatchRules, watching the rules; Close stops them.
 //
 // It fails with EINVALID when the store holds no framework or the rules
 // do not load (the error is a diag.List of file:line:col diagnostics), and
@@ -150,31 +197,48 @@ func Open(ctx context.Context, store engine.Store, opts Options) (*App, error) {
 	if opts.PollInterval == 0 {
 		opts.PollInterval = DefaultPollInterval
 	}
+	if opts.AuditGrace <= 0 {
+		opts.AuditGrace = DefaultAuditGrace
+	}
+	if opts.AuditReconcile <= 0 {
+		opts.AuditReconcile = DefaultAuditReconcile
+	}
+	if opts.KeyCacheTTL <= 0 {
+		opts.KeyCacheTTL = DefaultKeyCacheTTL
+	}
 	if opts.RulesDir == "" {
 		return nil, engine.Errorf(engine.EINVALID, "no rule directory given")
 	}
 	if opts.Observer == nil {
 		opts.Observer = nopObserver{}
 	}
-	a := &App{store: store, logger: opts.Logger, opts: opts}
+	a := &App{store: store, logger: opts.Logger, opts: opts, factsKick: make(chan struct{}, 1),
+		audit: auditor{store: store, logger: opts.Logger}, keys: newKeys(store, opts.Logger, opts.KeyCacheTTL)}
+	a.reconcileAudit(ctx)
 	start := time.Now()
-	snap, err := a.readSnapshot(ctx)
+	snap, fromFile, err := a.openRecords(ctx)
 	if err != nil {
 		return nil, err
 	}
+	read := time.Since(start)
 	a.reportInvalid(snap)
 	rules, err := engine.LoadRuleSet(opts.RulesDir, snap.framework)
 	if err != nil {
 		return nil, rulesError(err)
 	}
-	s, err := a.buildState(ctx, rules, snap, nil)
+	s, err := a.buildState(rules, snap, nil)
 	if err != nil {
 		return nil, err
 	}
 	a.state.Store(s)
 	opts.Observer.Rebuilt(RebuildOpen, time.Since(start))
+	from := "database"
+	if fromFile {
+		from = opts.SnapshotFile
+	}
 	a.logger.Info("rules loaded", "dir", opts.RulesDir, "revision", rules.Revision(), "rules", len(rules.Rules()),
-		"courses", len(s.coverage), "positions", len(s.requirements))
+		"courses", len(s.coverage), "positions", len(s.requirements), "people", len(snap.people),
+		"source", from, "read", read, "duration", time.Since(start))
 	a.ctx, a.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	if opts.WatchRules {
 		if err := a.watchRules(); err != nil {
@@ -186,6 +250,14 @@ func Open(ctx context.Context, store engine.Store, opts Options) (*App, error) {
 		a.done.Add(1)
 		go a.poll()
 	}
+	a.done.Add(1)
+	go a.keepFacts()
+	a.kickFacts()
+	if !fromFile {
+		a.saveSnapshotLater(s)
+	}
+	a.done.Add(1)
+	go a.reconcileLoop()
 	return a, nil
 }
 
@@ -211,11 +283,18 @@ func (a *App) reportInvalid(snap *snapshot) {
 	}
 }
 
-// Close stops polling and watching, cancelling a rebuild or reload they
-// started, and waits for them. The store is the caller's to close.
+// Close stops polling, watching and storing facts, cancelling a rebuild,
+// reload or facts sync they started, and waits for them. Then it writes
+// the snapshot file (Options.SnapshotFile) of the serving state, if the
+// state is labelled with the store's version and the file is not already
+// that; a failure to write it is logged. The store is the caller's to
+// close.
 func (a *App) Close() error {
 	a.cancel()
 	a.done.Wait()
+	if err := a.saveSnapshot(a.current()); err != nil {
+		a.logger.Warn("writing the snapshot file failed; the next start reads the database", "file", a.opts.SnapshotFile, "error", err)
+	}
 	return nil
 }
 
@@ -260,10 +339,11 @@ func rulesError(err error) error {
 
 // rebuild reads every record, derives every fact with rules (nil: the
 // serving rules, or the rules loaded again when the stored framework
-// changed), stores the facts that changed and swaps in the new state; a
-// rejection is recorded in the new state (nil clears it). The Observer is
-// told of a rebuild swapped in, with its cause. The caller holds
-// rebuildMu.
+// changed) and swaps in the new state; a rejection is recorded in the new
+// state (nil clears it). The Observer is told of a rebuild swapped in, with
+// its cause. Then it wakes the facts keeper to store the facts that
+// changed, and writes the snapshot file, both in the background. The
+// caller holds rebuildMu.
 //
 // The work runs without updateMu, so the App's own writes go on; if one
 // lands meanwhile, the state is built again holding updateMu, so that no
@@ -286,6 +366,8 @@ func (a *App) rebuild(ctx context.Context, cause string, rules *engine.RuleSet, 
 	}
 	a.state.Store(next)
 	a.opts.Observer.Rebuilt(cause, time.Since(start))
+	a.kickFacts()
+	a.saveSnapshotLater(next)
 	return nil
 }
 
@@ -301,7 +383,7 @@ func (a *App) buildFromStore(ctx context.Context, rules *engine.RuleSet, rejecte
 			return nil, err
 		}
 	}
-	return a.buildState(ctx, rules, snap, rejected)
+	return a.buildState(rules, snap, rejected)
 }
 
 // errFrameworkMismatch reports that the stored framework changed under the

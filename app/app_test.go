@@ -57,6 +57,8 @@ func newApp(t *testing.T) (*app.App, *countingStore) {
 
 // openApp opens an App over store with the shipped rules unless opts
 // names others, not polling unless opts says so, and closes it when t ends.
+// It returns once the App has stored the facts it derived (SyncFacts), as
+// the keeper does in the background.
 func openApp(t *testing.T, store engine.Store, opts app.Options) *app.App {
 	t.Helper()
 	if opts.RulesDir == "" {
@@ -73,6 +75,7 @@ func openApp(t *testing.T, store engine.Store, opts app.Options) *app.App {
 		t.Fatalf("app.Open: %v", err)
 	}
 	t.Cleanup(func() { a.Close() })
+	must(t, a.SyncFacts(context.Background()))
 	return a
 }
 

@@ -119,8 +119,12 @@ func (a *App) applyChanges(ctx context.Context, v int64) (caughtUp, error) {
 		done.rebuild = why
 		return done, err
 	}
-	next.dataVersion = changes[len(changes)-1].Version
+	next.dataVersion, next.dataID = changes[len(changes)-1].Version, ""
+	if v, err := a.store.Versions(ctx); err == nil && v.Data == next.dataVersion {
+		next.dataID = v.DataID // the state holds the stored records: a snapshot may be written from it
+	}
 	a.state.Store(next)
+	a.kickFacts()
 	done.to, done.changes = next.dataVersion, len(changes)
 	return done, nil
 }
@@ -146,13 +150,9 @@ func (a *App) withChanges(ctx context.Context, cur *state, changes []engine.Chan
 		var err error
 		switch c.Kind {
 		case engine.ChangeCourse:
-			s, err = applyRecord(ctx, s, c.Key, a.store.Course, s.index.Course,
-				func(s *state, r *engine.Course) (*state, error) { return a.withCourse(ctx, s, r) },
-				func(s *state, key string) (*state, error) { return a.withoutCourse(ctx, s, key) })
+			s, err = applyRecord(ctx, s, c.Key, a.store.Course, s.index.Course, a.withCourse, a.withoutCourse)
 		case engine.ChangePosition:
-			s, err = applyRecord(ctx, s, c.Key, a.store.Position, s.index.Position,
-				func(s *state, r *engine.Position) (*state, error) { return a.withPosition(ctx, s, r) },
-				func(s *state, key string) (*state, error) { return a.withoutPosition(ctx, s, key) })
+			s, err = applyRecord(ctx, s, c.Key, a.store.Position, s.index.Position, a.withPosition, a.withoutPosition)
 		case engine.ChangePerson:
 			s, err = applyRecord(ctx, s, c.Key, a.store.Person, s.index.Person, withPerson, withoutPerson)
 		default:
@@ -172,10 +172,12 @@ func (a *App) withChanges(ctx context.Context, cur *state, changes []engine.Chan
 // read as it is now: with applied when it exists and differs from the
 // indexed one, without applied when it is gone but indexed; s itself when
 // there is nothing to do (an own write read back, a record created and
-// deleted since).
+// deleted since). The facts change with and without return is not stored:
+// the instance that wrote the record stored it (and if it died first, the
+// facts mark says so and the facts keeper stores it).
 func applyRecord[R any](ctx context.Context, s *state, key string,
 	read func(context.Context, string) (*R, error), indexed func(string) (*R, bool),
-	with func(*state, *R) (*state, error), without func(*state, string) (*state, error),
+	with func(*state, *R) (*state, factsChange, error), without func(*state, string) (*state, factsChange, error),
 ) (*state, error) {
 	r, err := read(ctx, key)
 	old, known := indexed(key)
@@ -183,11 +185,13 @@ func applyRecord[R any](ctx context.Context, s *state, key string,
 	case err == nil && known && reflect.DeepEqual(r, old):
 		return s, nil
 	case err == nil:
-		return with(s, r)
+		next, _, err := with(s, r)
+		return next, err
 	case engine.ErrorCode(err) != engine.ENOTFOUND:
 		return nil, err
 	case known:
-		return without(s, key)
+		next, _, err := without(s, key)
+		return next, err
 	}
 	return s, nil
 }

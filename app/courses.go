@@ -16,8 +16,9 @@ func (a *App) CreateCourse(ctx context.Context, c *engine.Course) error {
 	if err := checkCourse(a.stored(ctx), c); err != nil {
 		return err
 	}
-	return a.write(ctx, func() error { return a.store.CreateCourse(ctx, c) },
-		func(cur *state) (*state, error) { return a.withCourse(ctx, cur, c) })
+	e := recordEntry(ctx, engine.OpCreate, engine.AuditCourse, c.Code, nil, c, courseMeta)
+	return a.writeAudited(ctx, e, func() error { return a.store.CreateCourse(ctx, c) },
+		func(cur *state) (*state, factsChange, error) { return a.withCourse(cur, c) })
 }
 
 // UpdateCourse applies edit to the stored course with code and stores the
@@ -33,11 +34,13 @@ func (a *App) UpdateCourse(ctx context.Context, code string, version int64, edit
 	if err := checkVersion("course", code, version, c.Version); err != nil {
 		return nil, err
 	}
+	before := *c
 	if err := applyEdit(a.stored(ctx), c, edit); err != nil {
 		return nil, err
 	}
-	err = a.write(ctx, func() error { return a.store.UpdateCourse(ctx, c) },
-		func(cur *state) (*state, error) { return a.withCourse(ctx, cur, c) })
+	e := recordEntry(ctx, engine.OpUpdate, engine.AuditCourse, code, &before, c, courseMeta)
+	err = a.writeAudited(ctx, e, func() error { return a.store.UpdateCourse(ctx, c) },
+		func(cur *state) (*state, factsChange, error) { return a.withCourse(cur, c) })
 	if err != nil {
 		return nil, err
 	}
@@ -69,8 +72,9 @@ func (a *App) DeleteCourse(ctx context.Context, code string, version int64) erro
 	if err := checkDeletable(a.stored(ctx), code); err != nil {
 		return err
 	}
-	return a.write(ctx, func() error { return a.store.DeleteCourse(ctx, code, version) },
-		func(cur *state) (*state, error) { return a.withoutCourse(ctx, cur, code) })
+	e := recordEntry(ctx, engine.OpDelete, engine.AuditCourse, code, c, nil, courseMeta)
+	return a.writeAudited(ctx, e, func() error { return a.store.DeleteCourse(ctx, code, version) },
+		func(cur *state) (*state, factsChange, error) { return a.withoutCourse(cur, code) })
 }
 
 // catalogue is where the checks of a course write read the other
@@ -144,10 +148,12 @@ func checkCourse(cat catalogue, c *engine.Course) error {
 			return engine.Invalid(fmt.Sprintf("prerequisites[%d]", i), "course %s does not exist", code)
 		}
 	}
-	// Walk the prerequisites breadth first, remembering through which
-	// direct prerequisite each course was reached, to name it in the error.
+	// Walk the prerequisites breadth first, in the order they are listed
+	// (whatever order cat returns them in, so that the write and its
+	// what-if name the same one), remembering through which direct
+	// prerequisite each course was reached, to name it in the error.
 	via := map[string]string{}
-	level := direct
+	level := inOrderOf(direct, c.Prerequisites)
 	for _, p := range direct {
 		via[p.Code] = p.Code
 	}
@@ -172,8 +178,22 @@ func checkCourse(cat catalogue, c *engine.Course) error {
 		if level, err = cat.coursesByCode(next); err != nil {
 			return err
 		}
+		level = inOrderOf(level, next)
 	}
 	return nil
+}
+
+// inOrderOf returns courses sorted by the position of their code in codes.
+func inOrderOf(courses []*engine.Course, codes []string) []*engine.Course {
+	at := make(map[string]int, len(codes))
+	for i, code := range codes {
+		if _, dup := at[code]; !dup {
+			at[code] = i
+		}
+	}
+	return slices.SortedStableFunc(slices.Values(courses), func(a, b *engine.Course) int {
+		return at[a.Code] - at[b.Code]
+	})
 }
 
 // checkVersion returns ECONFLICT when the version a caller read differs

@@ -16,8 +16,9 @@ func (a *App) CreatePerson(ctx context.Context, p *engine.Person) error {
 	if err := a.checkPerson(ctx, p, nil); err != nil {
 		return err
 	}
-	return a.write(ctx, func() error { return a.store.CreatePerson(ctx, p) },
-		func(cur *state) (*state, error) { return withPerson(cur, p) })
+	e := recordEntry(ctx, engine.OpCreate, engine.AuditPerson, p.ID, nil, p, personMeta)
+	return a.writeAudited(ctx, e, func() error { return a.store.CreatePerson(ctx, p) },
+		func(cur *state) (*state, factsChange, error) { return withPerson(cur, p) })
 }
 
 // UpdatePerson applies edit to the stored person with id and stores the
@@ -41,8 +42,9 @@ func (a *App) UpdatePerson(ctx context.Context, id string, version int64, edit f
 	if err := a.checkPerson(ctx, p, &before); err != nil {
 		return nil, err
 	}
-	err = a.write(ctx, func() error { return a.store.UpdatePerson(ctx, p) },
-		func(cur *state) (*state, error) { return withPerson(cur, p) })
+	e := recordEntry(ctx, engine.OpUpdate, engine.AuditPerson, id, &before, p, personMeta)
+	err = a.writeAudited(ctx, e, func() error { return a.store.UpdatePerson(ctx, p) },
+		func(cur *state) (*state, factsChange, error) { return withPerson(cur, p) })
 	if err != nil {
 		return nil, err
 	}
@@ -59,17 +61,25 @@ func (a *App) DeletePerson(ctx context.Context, id string, version int64) error 
 	if err := checkVersion("person", id, version, p.Version); err != nil {
 		return err
 	}
-	return a.write(ctx, func() error { return a.store.DeletePerson(ctx, id, version) },
-		func(cur *state) (*state, error) { return withoutPerson(cur, id) })
+	e := recordEntry(ctx, engine.OpDelete, engine.AuditPerson, id, p, nil, personMeta)
+	return a.writeAudited(ctx, e, func() error { return a.store.DeletePerson(ctx, id, version) },
+		func(cur *state) (*state, factsChange, error) { return withoutPerson(cur, id) })
 }
+
+// completionAttempts bounds how often RecordCompletion reads the person
+// again after someone else wrote it in between.
+const completionAttempts = 5
 
 // RecordCompletion records that the person with personID completed the
 // course with courseCode on the given day, and returns the person as
 // stored. Recording the same course on the same day again changes nothing.
-// Errors: EINVALID with field "courseCode" when the course does not exist,
-// "completed" for a missing or future date, or "personId" when the person
-// holds engine.MaxCompletions already; ENOTFOUND when the person does not
-// exist.
+// The completion is appended by a versioned update of the person, read
+// again and retried when another write got there first, so that its audit
+// entry names the exact version it replaced. Errors: EINVALID with field
+// "courseCode" when the course does not exist, "completed" for a missing
+// or future date, or "personId" when the person holds
+// engine.MaxCompletions already; ENOTFOUND when the person does not
+// exist; ECONFLICT when the person kept changing through every attempt.
 func (a *App) RecordCompletion(ctx context.Context, personID, courseCode string, completed time.Time) (*engine.Person, error) {
 	c := engine.Completion{CourseCode: courseCode, Completed: completed}
 	if err := c.Validate(); err != nil {
@@ -81,27 +91,32 @@ func (a *App) RecordCompletion(ctx context.Context, personID, courseCode string,
 		}
 		return nil, err
 	}
-	p, err := a.store.Person(ctx, personID)
-	if err != nil {
-		return nil, err
-	}
-	for _, done := range p.Completions {
-		if done.CourseCode == courseCode && done.Completed.Equal(completed) {
-			return p, nil
+	for attempt := 1; ; attempt++ {
+		p, err := a.store.Person(ctx, personID)
+		if err != nil {
+			return nil, err
 		}
+		for _, done := range p.Completions {
+			if done.CourseCode == courseCode && done.Completed.Equal(completed) {
+				return p, nil
+			}
+		}
+		if len(p.Completions) >= engine.MaxCompletions {
+			return nil, engine.Invalid("personId", "person %s has %d completions, the most a record holds", personID, len(p.Completions))
+		}
+		before := *p
+		p.Completions = append(slices.Clone(p.Completions), c)
+		e := recordEntry(ctx, engine.OpCompletion, engine.AuditPerson, personID, &before, p, personMeta)
+		err = a.writeAudited(ctx, e, func() error { return a.store.UpdatePerson(ctx, p) },
+			func(cur *state) (*state, factsChange, error) { return withPerson(cur, p) })
+		if engine.ErrorCode(err) == engine.ECONFLICT && attempt < completionAttempts {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		return p, nil
 	}
-	if len(p.Completions) >= engine.MaxCompletions {
-		return nil, engine.Invalid("personId", "person %s has %d completions, the most a record holds", personID, len(p.Completions))
-	}
-	var stored *engine.Person
-	err = a.write(ctx, func() (err error) {
-		stored, err = a.store.RecordCompletion(ctx, personID, c)
-		return err
-	}, func(cur *state) (*state, error) { return withPerson(cur, stored) })
-	if err != nil {
-		return nil, err
-	}
-	return stored, nil
 }
 
 // checkPerson validates p and checks its references: its position and the

@@ -12,8 +12,9 @@ func (a *App) CreatePosition(ctx context.Context, p *engine.Position) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	return a.write(ctx, func() error { return a.store.CreatePosition(ctx, p) },
-		func(cur *state) (*state, error) { return a.withPosition(ctx, cur, p) })
+	e := recordEntry(ctx, engine.OpCreate, engine.AuditPosition, p.ID, nil, p, positionMeta)
+	return a.writeAudited(ctx, e, func() error { return a.store.CreatePosition(ctx, p) },
+		func(cur *state) (*state, factsChange, error) { return a.withPosition(cur, p) })
 }
 
 // UpdatePosition applies edit to the stored position with id and stores
@@ -28,13 +29,15 @@ func (a *App) UpdatePosition(ctx context.Context, id string, version int64, edit
 	if err := checkVersion("position", id, version, p.Version); err != nil {
 		return nil, err
 	}
+	before := *p
 	edit(p)
 	p.ID = id
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	err = a.write(ctx, func() error { return a.store.UpdatePosition(ctx, p) },
-		func(cur *state) (*state, error) { return a.withPosition(ctx, cur, p) })
+	e := recordEntry(ctx, engine.OpUpdate, engine.AuditPosition, id, &before, p, positionMeta)
+	err = a.writeAudited(ctx, e, func() error { return a.store.UpdatePosition(ctx, p) },
+		func(cur *state) (*state, factsChange, error) { return a.withPosition(cur, p) })
 	if err != nil {
 		return nil, err
 	}
@@ -62,6 +65,7 @@ func (a *App) DeletePosition(ctx context.Context, id string, version int64) erro
 	case held > 1:
 		return engine.Errorf(engine.ECONFLICT, "position %s is held by %d people: assign them elsewhere first", id, held)
 	}
-	return a.write(ctx, func() error { return a.store.DeletePosition(ctx, id, version) },
-		func(cur *state) (*state, error) { return a.withoutPosition(ctx, cur, id) })
+	e := recordEntry(ctx, engine.OpDelete, engine.AuditPosition, id, p, nil, positionMeta)
+	return a.writeAudited(ctx, e, func() error { return a.store.DeletePosition(ctx, id, version) },
+		func(cur *state) (*state, factsChange, error) { return a.withoutPosition(cur, id) })
 }

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"cmap/diag"
@@ -42,6 +43,9 @@ type RulesStatus struct {
 	RuntimeErrors []RuleError
 }
 
+// ruleWatcher is the actor of the reloads the rule watcher makes.
+var ruleWatcher = &engine.Principal{ID: "system:rule-watcher", Name: "rule file watcher", Roles: []engine.Role{engine.RoleRuleAuthor}}
+
 // ReloadRules loads the rule files again. A set with any problem is
 // rejected whole: the serving set stays, and the status's Rejected holds
 // the rejected revision and every diagnostic. A good set is applied to
@@ -50,7 +54,9 @@ type RulesStatus struct {
 // change nothing (and clear a rejection). Reloads are serialized.
 //
 // A rejection is not an error: the error is for a store that failed while
-// the new facts were derived and stored (the serving set then stays too).
+// the new facts were derived and stored (the serving set then stays too),
+// or that failed to record the reload in the audit trail (the new set then
+// serves, but the caller is not told it succeeded).
 func (a *App) ReloadRules(ctx context.Context) (RulesStatus, error) {
 	a.rebuildMu.Lock()
 	defer a.rebuildMu.Unlock()
@@ -83,6 +89,15 @@ func (a *App) ReloadRules(ctx context.Context) (RulesStatus, error) {
 	outcome = ReloadApplied
 	a.logger.Info("rules reloaded", "dir", dir, "revision", rules.Revision(), "previous", cur.rules.Revision(),
 		"rules", len(rules.Rules()), "duration", time.Since(start))
+	e := newEntry(ctx, engine.OpReload, engine.AuditRules, dir)
+	e.Changes = []engine.FieldChange{
+		{Field: "revision", Old: strconv.Quote(cur.rules.Revision()), New: strconv.Quote(rules.Revision())},
+		{Field: "rules", Old: strconv.Itoa(len(cur.rules.Rules())), New: strconv.Itoa(len(rules.Rules()))},
+	}
+	if err := a.audit.done(ctx, e); err != nil {
+		a.logger.Error("recording a rule reload in the audit trail failed", "revision", rules.Revision(), "error", err)
+		return RulesStatus{}, err
+	}
 	return a.View().RulesStatus(), nil
 }
 

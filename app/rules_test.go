@@ -339,6 +339,7 @@ func TestReloadRejectsBrokenRulesWholeAndAppliesFixedOnes(t *testing.T) {
 	if expert, _ := a.View().CoveredBy("4.C", "Expert", ""); len(expert) != len(covered) {
 		t.Errorf("the index has %d courses covering 4.C at Expert, want all %d", len(expert), len(covered))
 	}
+	must(t, a.SyncFacts(ctx))
 	all, err := store.CourseFacts(ctx)
 	must(t, err)
 	for _, f := range all {

@@ -8,21 +8,28 @@ import (
 )
 
 // write runs write, one write of a record to the store, then derives the
-// state that follows from the current one with next and swaps it in. It
-// holds updateMu throughout, so that the App's writes apply one at a time
-// and in the order they were stored.
+// state that follows from the current one with next, stores the facts
+// record next changed, and swaps the state in. It holds updateMu
+// throughout, so that the App's writes apply one at a time and in the
+// order they were stored.
 //
-// The store's DataVersion is read before and after the write: when it
-// moved by exactly one from what the current state accounts for, only this
-// write happened and the new state accounts for it; otherwise another
-// instance wrote too and the state keeps its older version, so that the
-// next poll rebuilds. When next fails (the facts could not be stored, say)
-// the record is written all the same: the error is logged and the state is
-// marked stale for the next poll to rebuild.
-func (a *App) write(ctx context.Context, write func() error, next func(cur *state) (*state, error)) error {
+// The store's versions are read before and after the write: when the data
+// version moved by exactly one from what the current state accounts for,
+// only this write happened and the new state accounts for it; otherwise
+// another instance wrote too and the state keeps its older version, so
+// that the next poll rebuilds. When the facts cannot be stored (or next
+// fails) the record is written all the same: the error is logged and the
+// state is marked stale for the next poll to rebuild.
+//
+// When the stored facts were current before the write (the facts mark
+// says so, at the data version before it) and this write and its facts
+// write are the only writes since, the mark is moved to the version after
+// it: the stored facts stay known to be current without being read. When
+// they were not, the facts keeper is woken to bring them up to date.
+func (a *App) write(ctx context.Context, write func() error, next func(cur *state) (*state, factsChange, error)) error {
 	a.updateMu.Lock()
 	defer a.updateMu.Unlock()
-	before, err := a.store.DataVersion(ctx)
+	before, err := a.store.Versions(ctx)
 	if err != nil {
 		return err
 	}
@@ -31,70 +38,98 @@ func (a *App) write(ctx context.Context, write func() error, next func(cur *stat
 	}
 	a.writes++
 	cur := a.current()
-	s, err := next(cur)
+	s, change, err := next(cur)
+	var factsWrites int
+	if err == nil {
+		factsWrites, err = a.storeFactsChange(ctx, change)
+	}
 	if err != nil {
 		a.logger.Error("updating the rule facts after a write failed; the next poll rebuilds them", "error", err)
 		s = cur.clone()
-		s.dataVersion = staleVersion
+		s.dataVersion, s.dataID = staleVersion, ""
 		a.state.Store(s)
 		return nil
 	}
-	s.dataVersion = cur.dataVersion
-	if after, err := a.store.DataVersion(ctx); err == nil && before == cur.dataVersion && after == before+1 {
-		s.dataVersion = after
+	s.dataVersion, s.dataID = cur.dataVersion, cur.dataID
+	after, err := a.store.Versions(ctx)
+	if err == nil && before.Data == cur.dataVersion && after.Data == before.Data+1 {
+		s.dataVersion, s.dataID = after.Data, after.DataID
 	}
 	a.state.Store(s)
+	if err == nil {
+		a.advanceFactsMark(ctx, cur.rules.Revision(), before, after, factsWrites)
+	}
 	return nil
 }
 
+// factsChange is the write of stored facts that follows a write of a
+// record: the facts record to save, or the course or position whose
+// facts record to delete; zero when the facts do not change.
+type factsChange struct {
+	course         *engine.CourseFacts
+	position       *engine.PositionFacts
+	deleteCourse   string
+	deletePosition string
+}
+
+// storeFactsChange makes the write ch describes and returns how many
+// writes of facts it made (Versions.Facts counts them).
+func (a *App) storeFactsChange(ctx context.Context, ch factsChange) (int, error) {
+	var err error
+	switch {
+	case ch.course != nil:
+		err = a.store.SaveCourseFacts(ctx, []engine.CourseFacts{*ch.course})
+	case ch.position != nil:
+		err = a.store.SavePositionFacts(ctx, []engine.PositionFacts{*ch.position})
+	case ch.deleteCourse != "":
+		err = a.store.DeleteFacts(ctx, []string{ch.deleteCourse}, nil)
+	case ch.deletePosition != "":
+		err = a.store.DeleteFacts(ctx, nil, []string{ch.deletePosition})
+	default:
+		return 0, nil
+	}
+	return 1, err
+}
+
 // withCourse returns the state that follows the store of course c: its
-// coverage derived again, stored and indexed.
-func (a *App) withCourse(ctx context.Context, cur *state, c *engine.Course) (*state, error) {
+// coverage derived again and indexed, and the facts record to store.
+func (a *App) withCourse(cur *state, c *engine.Course) (*state, factsChange, error) {
 	cov, ruleErr := cur.rules.CourseCoverage(c)
 	cov = nonNil(cov)
-	if err := a.store.SaveCourseFacts(ctx, []engine.CourseFacts{{Course: c.Code, Revision: cur.rules.Revision(), Coverage: cov}}); err != nil {
-		return nil, err
-	}
 	ix, err := cur.index.WithCourse(c, cov)
 	if err != nil {
-		return nil, err
+		return nil, factsChange{}, err
 	}
 	s := cur.clone()
 	s.index = ix
 	s.coverage = maps.Clone(cur.coverage)
 	s.coverage[c.Code] = cov
 	s.ruleErrors = a.withRuleError(cur.ruleErrors, subject{engine.KindCourse, c.Code}, ruleErr)
-	return s, nil
+	return s, factsChange{course: &engine.CourseFacts{Course: c.Code, Revision: cur.rules.Revision(), Coverage: cov}}, nil
 }
 
 // withoutCourse returns the state that follows the deletion of the course
 // with code.
-func (a *App) withoutCourse(ctx context.Context, cur *state, code string) (*state, error) {
-	if err := a.store.DeleteFacts(ctx, []string{code}, nil); err != nil {
-		return nil, err
-	}
+func (a *App) withoutCourse(cur *state, code string) (*state, factsChange, error) {
 	ix, err := cur.index.WithoutCourse(code)
 	if err != nil {
-		return nil, err
+		return nil, factsChange{}, err
 	}
 	s := cur.clone()
 	s.index = ix
 	s.coverage = maps.Clone(cur.coverage)
 	delete(s.coverage, code)
 	s.ruleErrors = a.withRuleError(cur.ruleErrors, subject{engine.KindCourse, code}, nil)
-	return s, nil
+	return s, factsChange{deleteCourse: code}, nil
 }
 
 // withPosition returns the state that follows the store of position p.
-func (a *App) withPosition(ctx context.Context, cur *state, p *engine.Position) (*state, error) {
+func (a *App) withPosition(cur *state, p *engine.Position) (*state, factsChange, error) {
 	reqs, ruleErr := cur.rules.PositionRequirements(p)
 	reqs = nonNil(reqs)
-	if err := a.store.SavePositionFacts(ctx, []engine.PositionFacts{{Position: p.ID, Revision: cur.rules.Revision(), Requirements: reqs}}); err != nil {
-		return nil, err
-	}
 	ix, err := cur.index.WithPosition(p, reqs)
 	if err != nil {
-		return nil, err
+		return nil, factsChange{}, err
 	}
 	s := cur.clone()
 	s.index = ix
@@ -102,18 +137,15 @@ func (a *App) withPosition(ctx context.Context, cur *state, p *engine.Position) 
 	s.requirements[p.ID] = reqs
 	s.requirementsChanged()
 	s.ruleErrors = a.withRuleError(cur.ruleErrors, subject{engine.KindPosition, p.ID}, ruleErr)
-	return s, nil
+	return s, factsChange{position: &engine.PositionFacts{Position: p.ID, Revision: cur.rules.Revision(), Requirements: reqs}}, nil
 }
 
 // withoutPosition returns the state that follows the deletion of the
 // position with id.
-func (a *App) withoutPosition(ctx context.Context, cur *state, id string) (*state, error) {
-	if err := a.store.DeleteFacts(ctx, nil, []string{id}); err != nil {
-		return nil, err
-	}
+func (a *App) withoutPosition(cur *state, id string) (*state, factsChange, error) {
 	ix, err := cur.index.WithoutPosition(id)
 	if err != nil {
-		return nil, err
+		return nil, factsChange{}, err
 	}
 	s := cur.clone()
 	s.index = ix
@@ -121,31 +153,31 @@ func (a *App) withoutPosition(ctx context.Context, cur *state, id string) (*stat
 	delete(s.requirements, id)
 	s.requirementsChanged()
 	s.ruleErrors = a.withRuleError(cur.ruleErrors, subject{engine.KindPosition, id}, nil)
-	return s, nil
+	return s, factsChange{deletePosition: id}, nil
 }
 
 // withPerson returns the state that follows the store of person p: facts
 // do not change, the readiness in the index does.
-func withPerson(cur *state, p *engine.Person) (*state, error) {
+func withPerson(cur *state, p *engine.Person) (*state, factsChange, error) {
 	ix, err := cur.index.WithPerson(p)
 	if err != nil {
-		return nil, err
+		return nil, factsChange{}, err
 	}
 	s := cur.clone()
 	s.index = ix
-	return s, nil
+	return s, factsChange{}, nil
 }
 
 // withoutPerson returns the state that follows the deletion of the person
 // with id.
-func withoutPerson(cur *state, id string) (*state, error) {
+func withoutPerson(cur *state, id string) (*state, factsChange, error) {
 	ix, err := cur.index.WithoutPerson(id)
 	if err != nil {
-		return nil, err
+		return nil, factsChange{}, err
 	}
 	s := cur.clone()
 	s.index = ix
-	return s, nil
+	return s, factsChange{}, nil
 }
 
 // withRuleError returns errs with the run-time failure of the rules on

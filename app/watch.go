@@ -80,7 +80,7 @@ func (a *App) watch(w *fsnotify.Watcher) {
 			}
 			a.logger.Warn("watching the rules", "error", err)
 		case <-quiet.C:
-			if _, err := a.ReloadRules(a.ctx); err != nil && a.ctx.Err() == nil {
+			if _, err := a.ReloadRules(engine.WithPrincipal(a.ctx, ruleWatcher)); err != nil && a.ctx.Err() == nil {
 				a.logger.Error("reloading the rules failed; the serving rules stay", "error", err)
 			}
 		}

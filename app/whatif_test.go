@@ -73,14 +73,15 @@ func stateOf(a *app.App) (appState, error) {
 	return s, nil
 }
 
-// withoutStamps returns s with the version and the time of the last write
-// of every record set to zero: a what-if predicts what a write stores, not
-// which version it makes or when.
+// withoutStamps returns s with the version, the time and the audit entry
+// of the last write of every record set to zero: a what-if predicts what a
+// write stores, not which version it makes, when, or which entry records
+// it.
 func (s appState) withoutStamps() appState {
 	out := s
-	out.Answers.Courses = unstamped(s.Answers.Courses, func(c *engine.Course) { c.Version, c.UpdatedAt = 0, time.Time{} })
-	out.Answers.Positions = unstamped(s.Answers.Positions, func(p *engine.Position) { p.Version, p.UpdatedAt = 0, time.Time{} })
-	out.Answers.People = unstamped(s.Answers.People, func(p *engine.Person) { p.Version, p.UpdatedAt = 0, time.Time{} })
+	out.Answers.Courses = unstamped(s.Answers.Courses, func(c *engine.Course) { c.Version, c.UpdatedAt, c.Audit = 0, time.Time{}, "" })
+	out.Answers.Positions = unstamped(s.Answers.Positions, func(p *engine.Position) { p.Version, p.UpdatedAt, p.Audit = 0, time.Time{}, "" })
+	out.Answers.People = unstamped(s.Answers.People, func(p *engine.Person) { p.Version, p.UpdatedAt, p.Audit = 0, time.Time{}, "" })
 	return out
 }
 

@@ -44,7 +44,15 @@ func (p Pos) Within(src []byte) Pos {
 	if p.Line <= 0 {
 		return p
 	}
-	lines := strings.Split(string(src), "\n")
+	return p.WithinLines(strings.Split(string(src), "\n"))
+}
+
+// WithinLines is Within for a source already split into lines at "\n",
+// for callers that place many positions in one file.
+func (p Pos) WithinLines(lines []string) Pos {
+	if p.Line <= 0 {
+		return p
+	}
 	if p.Line > len(lines) {
 		p.Line = len(lines)
 		p.Col = utf8.RuneCountInString(lines[p.Line-1]) + 1

@@ -43,6 +43,9 @@ type Course struct {
 	Version int64 `json:"version" yaml:"-"`
 	// UpdatedAt is set by the store on every write.
 	UpdatedAt time.Time `json:"updatedAt" yaml:"-"`
+	// Audit is the ID of the audit entry of the write that stored this
+	// version; "" for a version written without one (a seeded record).
+	Audit string `json:"-" yaml:"-"`
 }
 
 // courseCode is the form of a course code, and courseCodeRule says it in
@@ -134,6 +137,9 @@ type Position struct {
 	Region    string    `json:"region" yaml:"region"`
 	Version   int64     `json:"version" yaml:"-"`
 	UpdatedAt time.Time `json:"updatedAt" yaml:"-"`
+	// Audit is the ID of the audit entry of the write that stored this
+	// version; "" for a version written without one (a seeded record).
+	Audit string `json:"-" yaml:"-"`
 }
 
 // positionID is the form of position and person ids, and gradeRe the
@@ -202,6 +208,9 @@ type Person struct {
 	Completions []Completion `json:"completions" yaml:"completions"`
 	Version     int64        `json:"version" yaml:"-"`
 	UpdatedAt   time.Time    `json:"updatedAt" yaml:"-"`
+	// Audit is the ID of the audit entry of the write that stored this
+	// version; "" for a version written without one (a seeded record).
+	Audit string `json:"-" yaml:"-"`
 }
 
 // Completion records that a person completed a course on a date.

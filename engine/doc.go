@@ -8,7 +8,15 @@
 // engine knows nothing of transport or storage: GraphQL lives in package
 // graph, MongoDB in package mongodb. Those packages import engine, never the
 // reverse. Every error that crosses the boundary is an *Error with a Code
-// (EINVALID, ENOTFOUND, ECONFLICT, EINTERNAL) so that adapters can map it to
-// their own vocabulary (GraphQL extensions.code, exit codes) without string
-// matching.
+// (EINVALID, ENOTFOUND, ECONFLICT, EUNAUTHENTICATED, EFORBIDDEN, EINTERNAL)
+// so that adapters can map it to their own vocabulary (GraphQL
+// extensions.code, HTTP status, exit codes) without string matching.
+//
+// # Access and audit
+//
+// Roles and the Principal a request acts as are domain too (access.go):
+// adapters establish the principal and put it on the context, the graph's
+// directive and the exports call Authorize, and package app names the
+// principal as the actor of the AuditEntry it writes ahead of every change
+// (audit.go). API keys are stored as hashes (apikey.go).
 package engine

@@ -15,6 +15,11 @@ const (
 	// ECONFLICT: the record exists already, or was changed by someone else
 	// since the version the caller read (optimistic concurrency).
 	ECONFLICT = "conflict"
+	// EUNAUTHENTICATED: the request carries no credentials, or credentials
+	// that were refused (unknown, revoked, expired), and needs some.
+	EUNAUTHENTICATED = "unauthenticated"
+	// EFORBIDDEN: the caller is known but lacks the role the request needs.
+	EFORBIDDEN = "forbidden"
 	// EINTERNAL: anything else. Its message is not shown to API clients.
 	EINTERNAL = "internal"
 )

@@ -61,6 +61,13 @@ type Rule struct {
 	excludeIdx []int
 	// fields are the position fields a position rule reads.
 	fields fieldMask
+	// idPos is where the rule's id is; yieldPos where each of Yields is
+	// given, excludePos each of ExcludeCodes (or exclude: true); lint
+	// silences lint findings on the rule. Lint reports findings there.
+	idPos      diag.Pos
+	yieldPos   []diag.Pos
+	excludePos []diag.Pos
+	lint       *lintDirective
 	// gate, if set, are terms one of which a course must match for the
 	// condition of a course rule to hold (see termGate); if gateExact,
 	// the condition holds whenever the course matches one of them.
@@ -85,8 +92,12 @@ func (r *Rule) exprPos(off int) diag.Pos {
 type RuleSet struct {
 	revision string
 	loadedAt time.Time
-	scale    Scale
-	fw       *Framework
+	// dir is the name the files are known by; files are the rule files
+	// and the scale, by path relative to it (see Files).
+	dir   string
+	files map[string][]byte
+	scale Scale
+	fw    *Framework
 	// subIndex numbers the framework's sub-competencies in model order.
 	subIndex map[string]int
 	subCodes []string
@@ -97,6 +108,8 @@ type RuleSet struct {
 	positionRules  []*Rule
 	positionFields fieldMask
 	terms          *termTable
+	// fileLint silences lint findings in a whole file, by file name.
+	fileLint map[string]*lintDirective
 
 	evaluators sync.Pool
 }

@@ -83,7 +83,8 @@ func LoadRuleSetFS(fsys fs.FS, name string, fw *Framework) (*RuleSet, error) {
 	if err != nil {
 		return nil, Errorf(EINVALID, "read rules: %v", err)
 	}
-	rs := &RuleSet{fw: fw, scale: DefaultScale(), terms: newTermTable(), byID: map[string]*Rule{}, loadedAt: time.Now()}
+	rs := &RuleSet{fw: fw, scale: DefaultScale(), terms: newTermTable(), byID: map[string]*Rule{}, loadedAt: time.Now(),
+		fileLint: map[string]*lintDirective{}, dir: name, files: make(map[string][]byte, len(files))}
 	rs.subIndex = map[string]int{}
 	for i, code := range fw.SubCompetencyCodes() {
 		rs.subIndex[code] = i
@@ -99,6 +100,7 @@ func LoadRuleSetFS(fsys fs.FS, name string, fw *Framework) (*RuleSet, error) {
 			return nil, Errorf(EINVALID, "read rules: %v", err)
 		}
 		hash.add(rel, data)
+		rs.files[rel] = data
 		sources[rel] = newYAMLFile(path.Join(name, rel), data)
 	}
 	rs.revision = hash.sum()
@@ -295,9 +297,16 @@ type ruleSpec struct {
 	condSource []diag.Pos
 	tree       ast.Node
 
-	yields       []Yield
+	yields []Yield
+	// yieldPos are where each yield is given: its key in covers:/requires:.
+	yieldPos     []diag.Pos
 	exclude      bool
 	excludeCodes []string
+	// excludePos are where each excluded code is given (for exclude:
+	// true, one position: the value's).
+	excludePos []diag.Pos
+	// lint silences lint findings on the rule.
+	lint *lintDirective
 	// tierAt are the places where the rule yields the course's tier.
 	tierAt []diag.Pos
 	// bad marks a rule with problems found before compiling.
@@ -308,8 +317,6 @@ type ruleSpec struct {
 }
 
 var ruleIDRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
-
-var ruleKeys = []string{"id", "description", "course", "position", "covers", "requires", "exclude"}
 
 // parseRuleFile reads the rules of one file.
 func (rs *RuleSet) parseRuleFile(f *yamlFile) []*ruleSpec {
@@ -323,8 +330,15 @@ func (rs *RuleSet) parseRuleFile(f *yamlFile) []*ruleSpec {
 	}
 	var specs []*ruleSpec
 	for _, mv := range entries {
-		if keyOf(mv) != "rules" {
-			f.unknownKey(mv, "a rule file", []string{"rules"})
+		switch keyOf(mv) {
+		case "rules":
+		case "lint":
+			if d := parseLintDirective(f, mv); d != nil {
+				rs.fileLint[f.name] = d
+			}
+			continue
+		default:
+			f.unknownKey(mv, "a rule file", ruleFileKeys)
 			continue
 		}
 		if _, ok := mv.Value.(*yamlast.NullNode); ok {
@@ -388,7 +402,9 @@ func (rs *RuleSet) parseRule(f *yamlFile, n yamlast.Node) *ruleSpec {
 			s.yields = rs.parseYields(s, f, mv.Value)
 		case "exclude":
 			excludeNode = mv.Value
-			s.exclude, s.excludeCodes = rs.parseExclude(f, mv.Value)
+			s.exclude, s.excludeCodes, s.excludePos = rs.parseExclude(f, mv.Value)
+		case "lint":
+			s.lint = parseLintDirective(f, mv)
 		default:
 			f.unknownKey(mv, "a rule", ruleKeys)
 		}
@@ -468,18 +484,22 @@ func (rs *RuleSet) parseYields(s *ruleSpec, f *yamlFile, n yamlast.Node) []Yield
 			}
 			seen[c] = true
 			out = append(out, Yield{SubCompetency: c, Level: canon})
+			s.yieldPos = append(s.yieldPos, f.nodePos(mv.Key))
 		}
 	}
 	return out
 }
 
-// parseExclude reads exclude: true, or a list of codes to exclude.
-func (rs *RuleSet) parseExclude(f *yamlFile, n yamlast.Node) (bool, []string) {
+// parseExclude reads exclude: true, or a list of codes to exclude. It
+// returns where each code is given: the entry of the list that names it,
+// or the value true.
+func (rs *RuleSet) parseExclude(f *yamlFile, n yamlast.Node) (bool, []string, []diag.Pos) {
 	switch v := n.(type) {
 	case *yamlast.BoolNode:
-		return v.Value, nil
+		return v.Value, nil, []diag.Pos{f.nodePos(n)}
 	case *yamlast.SequenceNode:
 		var codes []string
+		var at []diag.Pos
 		for _, it := range v.Values {
 			spec, ok := f.str(it, "a sub-competency code")
 			if !ok {
@@ -490,14 +510,17 @@ func (rs *RuleSet) parseExclude(f *yamlFile, n yamlast.Node) (bool, []string) {
 				f.nodeErrorf(it, "%s", msg)
 			}
 			codes = append(codes, cs...)
+			for range cs {
+				at = append(at, f.nodePos(it))
+			}
 		}
 		if len(v.Values) == 0 {
 			f.nodeErrorf(n, "exclude: lists no sub-competencies (use exclude: true to exclude all)")
 		}
-		return true, codes
+		return true, codes, at
 	}
 	f.nodeErrorf(n, "exclude: must be true or a list of sub-competency codes, not %s", describeNode(n))
-	return false, nil
+	return false, nil, nil
 }
 
 var (
@@ -814,10 +837,22 @@ func (s *ruleSpec) compile(rs *RuleSet) *Rule {
 	}
 	r := &Rule{
 		ID: s.id, Description: s.desc, Kind: s.kind, File: s.file.name, Line: s.pos.Line,
-		Condition: s.cond, Yields: s.yields, Exclude: s.exclude, ExcludeCodes: s.excludeCodes,
+		Condition: s.cond, Exclude: s.exclude, ExcludeCodes: s.excludeCodes,
 		program: prog, tree: s.tree, source: s.condSource,
+		idPos: s.idPos, excludePos: s.excludePos, lint: s.lint,
 	}
-	slices.SortStableFunc(r.Yields, func(a, b Yield) int { return rs.subIndex[a.SubCompetency] - rs.subIndex[b.SubCompetency] })
+	// Yields in framework order, each with where it is given.
+	order := make([]int, len(s.yields))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		return rs.subIndex[s.yields[a].SubCompetency] - rs.subIndex[s.yields[b].SubCompetency]
+	})
+	for _, i := range order {
+		r.Yields = append(r.Yields, s.yields[i])
+		r.yieldPos = append(r.yieldPos, s.yieldPos[i])
+	}
 	for _, y := range r.Yields {
 		rank, _ := rs.scale.Rank(y.Level)
 		if y.Level == TierLevel {

@@ -77,7 +77,7 @@ func TestCheck(t *testing.T) {
 			name:  "columns count characters, not bytes",
 			files: map[string]string{"a.yaml": "rules:\n  - {id: r, description: «ça», course: \"true\", covrs: {1.A: Basic}}\n"},
 			want: `rules/a.yaml:2:5: rule "r" yields nothing: give covers: {CODE: LEVEL} or exclude: true
-rules/a.yaml:2:48: unknown key "covrs" in a rule (known: id, description, course, position, covers, requires, exclude)`,
+rules/a.yaml:2:48: unknown key "covrs" in a rule (known: id, description, course, position, covers, requires, exclude, lint)`,
 		},
 		{
 			name: "unknown keys, missing id, condition and yield",
@@ -90,9 +90,9 @@ rulez: []
 `},
 			want: `rules/a.yaml:2:5: rule has no condition: give course: (what courses it covers) or position: (what positions it requires)
 rules/a.yaml:2:5: rule has no id
-rules/a.yaml:3:5: unknown key "cover" in a rule (known: id, description, course, position, covers, requires, exclude)
+rules/a.yaml:3:5: unknown key "cover" in a rule (known: id, description, course, position, covers, requires, exclude, lint)
 rules/a.yaml:4:5: rule "b" yields nothing: give covers: {CODE: LEVEL} or exclude: true
-rules/a.yaml:6:1: unknown key "rulez" in a rule file (known: rules)`,
+rules/a.yaml:6:1: unknown key "rulez" in a rule file (known: rules, lint)`,
 		},
 		{
 			name: "both kinds, the wrong yield key, unknown level, bad ranges",

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/goccy/go-yaml"
 	yamlast "github.com/goccy/go-yaml/ast"
@@ -60,6 +61,8 @@ type TestResult struct {
 	Passed  bool   `json:"passed"`
 	// Failures say, one per line, what was expected and what came out.
 	Failures []string `json:"failures,omitempty"`
+	// Duration is how long the test took to run (in JSON, nanoseconds).
+	Duration time.Duration `json:"duration"`
 }
 
 // TestReport is the outcome of a test run.
@@ -70,6 +73,8 @@ type TestReport struct {
 	// Unexercised are the rules no test that ran made fire (to give a
 	// fact or to exclude), in rule order.
 	Unexercised []RuleRef `json:"unexercised"`
+	// Duration is how long the tests took to run, all together.
+	Duration time.Duration `json:"duration"`
 }
 
 // RunTestsDir runs the rule tests in directory dir against rs, naming
@@ -121,10 +126,12 @@ func (rs *RuleSet) RunTests(fsys fs.FS, name string, opts TestOptions) (*TestRep
 	exercised := map[*Rule]bool{}
 	e := rs.getEvaluator()
 	defer rs.putEvaluator(e)
+	began := time.Now()
 	for _, t := range tests {
 		if opts.Run != nil && !opts.Run.MatchString(t.name) {
 			continue
 		}
+		start := time.Now()
 		res := TestResult{Name: t.name, File: t.pos.File, Line: t.pos.Line}
 		var got map[string]fact
 		var o *outcome
@@ -146,6 +153,7 @@ func (rs *RuleSet) RunTests(fsys fs.FS, name string, opts TestOptions) (*TestRep
 		}
 		res.Failures = append(res.Failures, t.compare(got)...)
 		res.Passed = len(res.Failures) == 0
+		res.Duration = time.Since(start)
 		if res.Passed {
 			report.Passed++
 		} else {
@@ -153,6 +161,7 @@ func (rs *RuleSet) RunTests(fsys fs.FS, name string, opts TestOptions) (*TestRep
 		}
 		report.Results = append(report.Results, res)
 	}
+	report.Duration = time.Since(began)
 	for _, r := range rs.rules {
 		if !exercised[r] {
 			report.Unexercised = append(report.Unexercised, r.Ref())
@@ -234,8 +243,6 @@ func (t *ruleTest) compare(got map[string]fact) []string {
 	return out
 }
 
-var testKeys = []string{"name", "course", "position", "expect", "absent"}
-
 func (rs *RuleSet) parseTestFile(f *yamlFile, fixtures Fixtures) []*ruleTest {
 	body := f.parse()
 	if body == nil {
@@ -249,7 +256,7 @@ func (rs *RuleSet) parseTestFile(f *yamlFile, fixtures Fixtures) []*ruleTest {
 	names := map[string]diag.Pos{}
 	for _, mv := range entries {
 		if keyOf(mv) != "tests" {
-			f.unknownKey(mv, "a rule test file", []string{"tests"})
+			f.unknownKey(mv, "a rule test file", ruleTestFileKeys)
 			continue
 		}
 		items, ok := f.sequence(mv.Value, "tests")

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 
 	"cmap/diag"
@@ -83,6 +84,17 @@ func TestRunTests(t *testing.T) {
 	}
 	if report.Passed != 1 || report.Failed != 2 {
 		t.Errorf("passed %d, failed %d; want 1, 2", report.Passed, report.Failed)
+	}
+	// Each test is timed; the run takes at least as long as its tests.
+	var sum time.Duration
+	for _, r := range report.Results {
+		if r.Duration <= 0 {
+			t.Errorf("%s: duration %v", r.Name, r.Duration)
+		}
+		sum += r.Duration
+	}
+	if report.Duration < sum {
+		t.Errorf("the run took %v, its tests %v", report.Duration, sum)
 	}
 	if len(report.Unexercised) != 1 || report.Unexercised[0] != (RuleRef{ID: "never-tested", File: "rules/rules.yaml", Line: 8}) {
 		t.Errorf("unexercised %v, want never-tested", report.Unexercised)

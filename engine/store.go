@@ -2,6 +2,8 @@ package engine
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"slices"
 	"strings"
 )
@@ -63,9 +65,49 @@ type PersonFilter struct {
 //   - EINVALID when the record fails Validate (stores validate too);
 //   - EINTERNAL for anything else.
 //
-// Every write is atomic on its one record; no write spans records. Every
-// write of a record is logged in the change log (see Changes), so that
-// another instance can catch up with the writes it did not make.
+// Every write is atomic on its one record, except the bulk creates below;
+// no write spans records. Every write of a record is logged in the change
+// log (see Changes), so that another instance can catch up with the
+// writes it did not make; a bulk create logs one engine.ChangeMany entry.
+// A record's Audit field is stored as given, with the write (see
+// AuditEntry).
+//
+// # Bulk creates
+//
+// CreateCourses, CreatePositions and CreatePeople store many new records
+// in one call: few round trips and one DataVersion increment for the lot,
+// for seeding and imports. A call
+//   - validates every record and checks that no key is given twice before
+//     it writes anything (EINVALID naming "[i].field", i the record's index
+//     in the call, and nothing written; see ValidateBatch);
+//   - fails with ECONFLICT naming the first key it finds taken, and leaves
+//     none of its records stored: a store that cannot check every key
+//     first removes again the records it stored before meeting the taken
+//     key;
+//   - on success gives every record Version 1 and the same UpdatedAt, and
+//     increments DataVersion once; a call that stored anything, even what
+//     it removed again, increments it once too, so that instances that may
+//     have read those records reload;
+//   - is not atomic against a crash or a lost connection: a call cut off
+//     leaves the records it had stored in place (a prefix of the call, in
+//     the order given) and may not have incremented DataVersion
+//     (Versions.Unsettled tells, where the store can). Running the call
+//     again then fails with ECONFLICT: read which keys exist and create
+//     the others, as seed.Apply does.
+//
+// Package memstore applies a bulk create whole or not at all; package
+// mongodb has no transaction to do so (FerretDB v1 has none; MongoDB only
+// on replica sets) and writes in chunks.
+//
+// # Versions and the facts mark
+//
+// Stored facts records are a read model for other tools; cmap derives
+// facts in memory and keeps the stored ones current. Versions counts the
+// writes of records (Data) and of facts (Facts); MarkFacts records which
+// rule revision the stored facts were derived with, at which counts. The
+// mark is current (Versions.FactsCurrent) only while both counts are
+// unchanged, so any later write of a record or of facts, by any instance
+// or tool that goes through a Store, shows that the facts may be stale.
 type Store interface {
 	// Framework returns the stored competency framework (ENOTFOUND if none).
 	Framework(ctx context.Context) (*Framework, error)
@@ -81,6 +123,9 @@ type Store interface {
 	// CreateCourse stores a new course with Version 1 (ECONFLICT if the
 	// code is taken) and sets c.Version and c.UpdatedAt.
 	CreateCourse(ctx context.Context, c *Course) error
+	// CreateCourses stores new courses in bulk (see Bulk creates) and sets
+	// their Version and UpdatedAt.
+	CreateCourses(ctx context.Context, cs []*Course) error
 	// UpdateCourse replaces the course whose Version equals c.Version
 	// (ECONFLICT otherwise), then increments c.Version.
 	UpdateCourse(ctx context.Context, c *Course) error
@@ -92,6 +137,7 @@ type Store interface {
 	ListPositions(ctx context.Context, f PositionFilter, p Page) (List[*Position], error)
 	CountPositions(ctx context.Context, f PositionFilter) (int, error)
 	CreatePosition(ctx context.Context, p *Position) error
+	CreatePositions(ctx context.Context, ps []*Position) error
 	UpdatePosition(ctx context.Context, p *Position) error
 	DeletePosition(ctx context.Context, id string, version int64) error
 
@@ -100,18 +146,24 @@ type Store interface {
 	ListPeople(ctx context.Context, f PersonFilter, p Page) (List[*Person], error)
 	CountPeople(ctx context.Context, f PersonFilter) (int, error)
 	CreatePerson(ctx context.Context, p *Person) error
+	CreatePeople(ctx context.Context, ps []*Person) error
 	UpdatePerson(ctx context.Context, p *Person) error
 	DeletePerson(ctx context.Context, id string, version int64) error
 	// RecordCompletion appends a completion to a person atomically,
-	// increments the version and returns the person as stored.
+	// increments the version, clears the Audit field (the version has no
+	// audit entry) and returns the person as stored.
 	RecordCompletion(ctx context.Context, personID string, c Completion) (*Person, error)
 
 	// SaveCourseFacts upserts one facts record per course given; a record
-	// with no coverage is stored as such (the course covers nothing).
+	// with no coverage is stored as such (the course covers nothing). A
+	// call given any record increments Versions.Facts once, after its
+	// write (and after a write that failed part way, as far as it can).
 	SaveCourseFacts(ctx context.Context, facts []CourseFacts) error
-	// SavePositionFacts upserts one facts record per position given.
+	// SavePositionFacts upserts one facts record per position given, and
+	// counts as SaveCourseFacts does.
 	SavePositionFacts(ctx context.Context, facts []PositionFacts) error
-	// DeleteFacts removes the facts records of the given courses and positions.
+	// DeleteFacts removes the facts records of the given courses and
+	// positions; a call given any key counts as SaveCourseFacts does.
 	DeleteFacts(ctx context.Context, courses, positions []string) error
 	// CourseFacts returns every stored course facts record.
 	CourseFacts(ctx context.Context) ([]CourseFacts, error)
@@ -122,6 +174,14 @@ type Store interface {
 	// course, position or person increments. Instances that cache records
 	// in memory compare it to know when to reload.
 	DataVersion(ctx context.Context) (int64, error)
+	// Versions returns DataVersion with the other counters and marks of
+	// the store, read together (see Versions).
+	Versions(ctx context.Context) (Versions, error)
+	// MarkFacts records m as the facts mark if the store's DataVersion is
+	// m.Data and its facts count is m.Facts, atomically with respect to
+	// every write, and reports whether it did. EINVALID when m.Revision
+	// is empty.
+	MarkFacts(ctx context.Context, m FactsMark) (bool, error)
 	// Changes returns the change log entries of the data versions after
 	// after, up to and including through, in version order. Every write
 	// that increments DataVersion also logs which record it wrote, under
@@ -152,6 +212,40 @@ type Store interface {
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
+
+	// API keys. Their writes leave DataVersion alone.
+
+	// CreateAPIKey stores a new key with Version 1 (ECONFLICT if its ID is
+	// taken, EINVALID if it fails Validate) and sets k.Version.
+	CreateAPIKey(ctx context.Context, k *APIKey) error
+	// APIKey returns the key with id (ENOTFOUND).
+	APIKey(ctx context.Context, id string) (*APIKey, error)
+	// ListAPIKeys returns every key, revoked ones too, ordered by ID.
+	ListAPIKeys(ctx context.Context) ([]*APIKey, error)
+	// UpdateAPIKey replaces the key whose stored version is k.Version
+	// (ECONFLICT otherwise, ENOTFOUND if none, EINVALID), then increments
+	// k.Version.
+	UpdateAPIKey(ctx context.Context, k *APIKey) error
+
+	// The audit trail (see AuditEntry). Its writes leave DataVersion
+	// alone.
+
+	// BeginAudit stores e, whose State must be AuditPending, among the
+	// pending entries: the intent of a write about to be made. ECONFLICT
+	// if an entry with e.ID is pending (IDs are made by NewAuditID and
+	// never reused); EINVALID if e fails Validate.
+	BeginAudit(ctx context.Context, e *AuditEntry) error
+	// EndAudit stores e, whose State must be AuditDone or AuditFailed, in
+	// the audit log (replacing an entry of the log with its ID) and then
+	// removes the pending entry with its ID, if any. Ending an entry again
+	// stores the later state; EINVALID for a pending state or an entry
+	// that fails Validate.
+	EndAudit(ctx context.Context, e *AuditEntry) error
+	// PendingAudit returns the pending entries, oldest first.
+	PendingAudit(ctx context.Context) ([]*AuditEntry, error)
+	// AuditLog returns one page of the entries of the log (not the pending
+	// ones) that f selects, in ID order: newest first.
+	AuditLog(ctx context.Context, f AuditFilter, p Page) (List[*AuditEntry], error)
 }
 
 // Match reports whether the filter selects c, as every Store applies it:
@@ -194,4 +288,80 @@ func searchMatches(text string, fields ...string) bool {
 		}
 	}
 	return false
+}
+
+// Versions are a store's counters and marks, as Store.Versions reads them
+// together.
+type Versions struct {
+	// Data is the DataVersion: it counts the writes of the framework and
+	// of records.
+	Data int64
+	// DataID is a random id the store draws when it first opens a
+	// database and again with every increment of Data. (Data, DataID)
+	// names one state of the records in one database: another database,
+	// or a restored copy that was written to since, never shows the same
+	// pair. A cache of the records labelled with the pair can be trusted
+	// while the store still reports it (and Unsettled is false).
+	DataID string
+	// Facts counts the calls that wrote facts records (SaveCourseFacts,
+	// SavePositionFacts, DeleteFacts).
+	Facts int64
+	// FactsMark is the last mark MarkFacts recorded, zero if none.
+	FactsMark FactsMark
+	// Unsettled reports that a write may be under way, or was cut off by
+	// a crash, and the counters may not count it yet: a cache labelled
+	// with (Data, DataID) is not to be trusted now. Stores that cannot
+	// tell report false (package mongodb on MongoDB; see its documentation).
+	Unsettled bool
+}
+
+// FactsMark says that the stored facts records are exactly the facts that
+// the rules of revision Revision derive from the records at DataVersion
+// Data, and that Facts writes of facts had been made then.
+type FactsMark struct {
+	Revision string
+	Data     int64
+	Facts    int64
+}
+
+// FactsCurrent reports whether the stored facts are, now, exactly what
+// the rules of revision derive from the stored records: the mark names
+// revision and no write of a record or of facts happened since it was
+// set, and none is under way.
+func (v Versions) FactsCurrent(revision string) bool {
+	m := v.FactsMark
+	return !v.Unsettled && revision != "" && m.Revision == revision && m.Data == v.Data && m.Facts == v.Facts
+}
+
+// ValidateBatch checks the records of a bulk create as every Store does
+// before it writes any: each record's Validate, its error's field path
+// prefixed with the record's index ("[3].title"), then that no key is
+// given twice (EINVALID on "[j].keyField" of the second). A nil record is
+// EINVALID on "[i]".
+func ValidateBatch[T any](records []*T, keyField string, key func(*T) string, validate func(*T) error) error {
+	for i, r := range records {
+		if r == nil {
+			return Invalid(fmt.Sprintf("[%d]", i), "record %d is missing", i)
+		}
+		if err := validate(r); err != nil {
+			var e *Error
+			if errors.As(err, &e) {
+				field := fmt.Sprintf("[%d]", i)
+				if e.Field != "" {
+					field += "." + e.Field
+				}
+				return &Error{Code: e.Code, Field: field, Message: e.Message, Err: e.Err}
+			}
+			return err
+		}
+	}
+	first := make(map[string]int, len(records))
+	for i, r := range records {
+		k := key(r)
+		if j, ok := first[k]; ok {
+			return Invalid(fmt.Sprintf("[%d].%s", i, keyField), "%s %s is given twice, at [%d] and [%d]", keyField, k, j, i)
+		}
+		first[k] = i
+	}
+	return nil
 }

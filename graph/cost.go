@@ -67,6 +67,9 @@ type costStats struct {
 	maxCompleters                              int
 	maxPrerequisites, maxObjectives, maxTopics int
 	ruleErrors, rejectedErrors                 int
+	// ruleFiles counts the files of the rule set; facts the coverage
+	// and requirement facts of every record.
+	ruleFiles, facts int
 }
 
 // listSizes estimates the number of items of each list field of the schema
@@ -142,6 +145,28 @@ var listSizes = map[string]func(s *costStats, args map[string]any) int{
 	// A condition's operators take two operands; calls take few
 	// arguments.
 	"ExplainNode.children": func(*costStats, map[string]any) int { return 2 },
+	// A rule plan can change every fact, of every person and position.
+	"RuleSet.files":             func(s *costStats, _ map[string]any) int { return s.ruleFiles },
+	"RuleSetPlan.errors":        func(s *costStats, _ map[string]any) int { return max(s.rules, s.ruleFiles) },
+	"RuleSetPlan.rules":         func(s *costStats, _ map[string]any) int { return s.rules },
+	"RuleSetPlan.facts":         func(s *costStats, args map[string]any) int { return firstOr(args, s.facts) },
+	"RuleSetPlan.unattributed":  func(s *costStats, args map[string]any) int { return firstOr(args, s.facts) },
+	"RuleSetPlan.gaps":          func(s *costStats, _ map[string]any) int { return s.levels },
+	"RuleSetPlan.demand":        func(s *costStats, _ map[string]any) int { return s.subs * s.levels },
+	"RuleSetPlan.positions":     func(s *costStats, args map[string]any) int { return firstOr(args, s.positions) },
+	"RuleSetPlan.organizations": func(s *costStats, _ map[string]any) int { return s.orgs },
+	// Between them the rules explain each fact change once or twice:
+	// a rule's list counts its share of the facts, twice over.
+	"PlanRuleChange.facts": func(s *costStats, args map[string]any) int {
+		return firstOr(args, max(1, 2*s.facts/max(1, s.rules)))
+	},
+	"PlanFactChange.beforeRules": func(s *costStats, _ map[string]any) int { return s.maxRulesPerFact },
+	"PlanFactChange.afterRules":  func(s *costStats, _ map[string]any) int { return s.maxRulesPerFact },
+	"PlanLevelGaps.opened":       func(s *costStats, _ map[string]any) int { return s.subs },
+	"PlanLevelGaps.closed":       func(s *costStats, _ map[string]any) int { return s.subs },
+	"PlanPositionChange.changes": func(s *costStats, _ map[string]any) int { return s.subs },
+	"PlanPeople.changes":         func(s *costStats, args map[string]any) int { return firstOr(args, s.people) },
+	"PlanPersonChange.gaps":      func(s *costStats, _ map[string]any) int { return s.maxRequirements },
 	// A connection's edges are counted by the connection field, which
 	// multiplies its whole selection by the page size (pageCost).
 	"CourseConnection.edges":   func(*costStats, map[string]any) int { return 1 },
@@ -153,6 +178,12 @@ var listSizes = map[string]func(s *costStats, args map[string]any) int{
 // microseconds they take at DoD scale (README, Performance): one unit of
 // cost is about what resolving and writing one value takes.
 var costWeights = map[string]int{
+	// A rule plan derives every fact, indexes them and compares: a few
+	// ms on the sample, about 550 ms of CPU at DoD scale
+	// (BenchmarkPlanDoDScale in ruleplan), which the weight does not
+	// reach so that the plan stays possible there; it admits four plans
+	// in a query.
+	"Query.ruleSetPlan":                        100_000,
 	"Query.coverageMatrix":                     4000,
 	"Person.recommendations":                   2700,
 	"Query.organizationReadiness":              250,
@@ -166,6 +197,11 @@ var costWeights = map[string]int{
 	"Query.gaps":                               60,
 	"Query.demand":                             20,
 	"Person.readiness":                         10,
+}
+
+// firstOr is topOr for an argument named first.
+func firstOr(args map[string]any, n int) int {
+	return topOr(map[string]any{"top": args["first"]}, n)
 }
 
 // itemWeights are the list fields that compute something for each item,
@@ -235,6 +271,7 @@ func measure(v app.View) *costStats {
 	}
 	rules := v.RuleSet().Rules()
 	s.rules = len(rules)
+	s.ruleFiles = len(v.RuleSet().Files())
 	for _, r := range rules {
 		s.maxYields = max(s.maxYields, len(r.Yields))
 		s.maxExcludeCodes = max(s.maxExcludeCodes, len(r.ExcludeCodes))
@@ -267,6 +304,7 @@ func measure(v app.View) *costStats {
 	if s.subs > 0 {
 		s.cellsPerRow = (facts + s.subs - 1) / s.subs
 	}
+	s.facts = facts
 
 	positions, _ := v.Positions(engine.PositionFilter{}, engine.Page{})
 	s.positions = len(positions.Items)
@@ -276,6 +314,7 @@ func measure(v app.View) *costStats {
 		orgs[p.Organization] = true
 		reqs := v.Requirements(p.ID)
 		s.maxRequirements = max(s.maxRequirements, len(reqs))
+		s.facts += len(reqs)
 		for _, r := range reqs {
 			requiredBy[r.SubCompetency]++
 			s.maxRulesPerFact = max(s.maxRulesPerFact, len(r.Rules))

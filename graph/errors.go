@@ -21,6 +21,10 @@ const (
 	codeNotFound     = "NOT_FOUND"
 	codeConflict     = "CONFLICT"
 	codeInternal     = "INTERNAL"
+	// codeUnauthenticated: no credentials, or refused ones (see @auth).
+	codeUnauthenticated = "UNAUTHENTICATED"
+	// codeForbidden: the caller lacks the role the field needs.
+	codeForbidden = "FORBIDDEN"
 )
 
 // presentError returns the error presenter: it maps the code of an
@@ -52,6 +56,12 @@ func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 		case ok && e.Code == engine.ECONFLICT:
 			out.Message = e.Error()
 			out.Extensions = map[string]any{"code": codeConflict}
+		case ok && e.Code == engine.EUNAUTHENTICATED:
+			out.Message = e.Message
+			out.Extensions = map[string]any{"code": codeUnauthenticated}
+		case ok && e.Code == engine.EFORBIDDEN:
+			out.Message = e.Message
+			out.Extensions = map[string]any{"code": codeForbidden}
 		case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
 			// The request's deadline passed or its client went away: the
 			// transport answers TIMEOUT (or nothing); nothing to log.

@@ -9,8 +9,11 @@ import (
 	"cmap/diag"
 	"cmap/engine"
 	"cmap/graph/model"
+	"cmap/ruleplan"
+	"cmap/suggest"
 	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -33,8 +36,10 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	APIKey() APIKeyResolver
 	Attainment() AttainmentResolver
 	AttainmentChange() AttainmentChangeResolver
+	AuditEntry() AuditEntryResolver
 	Completion() CompletionResolver
 	Course() CourseResolver
 	CourseGapClosure() CourseGapClosureResolver
@@ -54,6 +59,13 @@ type ResolverRoot interface {
 	Mutation() MutationResolver
 	OrganizationReadiness() OrganizationReadinessResolver
 	Person() PersonResolver
+	PlanDemandChange() PlanDemandChangeResolver
+	PlanFactChange() PlanFactChangeResolver
+	PlanLevelChange() PlanLevelChangeResolver
+	PlanLevelGaps() PlanLevelGapsResolver
+	PlanPeople() PlanPeopleResolver
+	PlanPersonGap() PlanPersonGapResolver
+	PlanRuleChange() PlanRuleChangeResolver
 	Position() PositionResolver
 	PositionDemandChange() PositionDemandChangeResolver
 	PositionPreview() PositionPreviewResolver
@@ -65,17 +77,31 @@ type ResolverRoot interface {
 	RejectedRuleSet() RejectedRuleSetResolver
 	Requirement() RequirementResolver
 	RuleDiagnostic() RuleDiagnosticResolver
+	RuleFile() RuleFileResolver
 	RuleSet() RuleSetResolver
+	RuleSetPlan() RuleSetPlanResolver
 	SubCompetency() SubCompetencyResolver
 	SubCompetencyCoverage() SubCompetencyCoverageResolver
 	SubCompetencyDemand() SubCompetencyDemandResolver
+	Suggestion() SuggestionResolver
 	Yield() YieldResolver
 }
 
 type DirectiveRoot struct {
+	Auth func(ctx context.Context, obj any, next graphql.Resolver, role engine.Role) (res any, err error)
 }
 
 type ComplexityRoot struct {
+	APIKey struct {
+		CreatedAt func(childComplexity int) int
+		CreatedBy func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Name      func(childComplexity int) int
+		RevokedAt func(childComplexity int) int
+		Roles     func(childComplexity int) int
+		Version   func(childComplexity int) int
+	}
+
 	Attainment struct {
 		Courses       func(childComplexity int) int
 		Level         func(childComplexity int) int
@@ -86,6 +112,30 @@ type ComplexityRoot struct {
 		After         func(childComplexity int) int
 		Before        func(childComplexity int) int
 		SubCompetency func(childComplexity int) int
+	}
+
+	AuditEntry struct {
+		Actor         func(childComplexity int) int
+		ActorName     func(childComplexity int) int
+		Changes       func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Key           func(childComplexity int) int
+		Kind          func(childComplexity int) int
+		Operation     func(childComplexity int) int
+		State         func(childComplexity int) int
+		Time          func(childComplexity int) int
+		VersionAfter  func(childComplexity int) int
+		VersionBefore func(childComplexity int) int
+	}
+
+	AuditEntryConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	AuditEntryEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	Competency struct {
@@ -106,6 +156,7 @@ type ComplexityRoot struct {
 		Coverage      func(childComplexity int) int
 		DeliveryMode  func(childComplexity int) int
 		Description   func(childComplexity int) int
+		History       func(childComplexity int, first *int, after *string) int
 		Hours         func(childComplexity int) int
 		Objectives    func(childComplexity int) int
 		Prerequisites func(childComplexity int) int
@@ -186,6 +237,11 @@ type ComplexityRoot struct {
 		SubCompetency func(childComplexity int) int
 	}
 
+	CreatedAPIKey struct {
+		Key   func(childComplexity int) int
+		Token func(childComplexity int) int
+	}
+
 	DeleteCoursePayload struct {
 		Code func(childComplexity int) int
 	}
@@ -229,6 +285,12 @@ type ComplexityRoot struct {
 		After         func(childComplexity int) int
 		Before        func(childComplexity int) int
 		SubCompetency func(childComplexity int) int
+	}
+
+	FieldChange struct {
+		Field func(childComplexity int) int
+		New   func(childComplexity int) int
+		Old   func(childComplexity int) int
 	}
 
 	Framework struct {
@@ -284,6 +346,7 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		CreateAPIKey     func(childComplexity int, name string, roles []engine.Role) int
 		CreateCourse     func(childComplexity int, input model.CreateCourseInput) int
 		CreatePerson     func(childComplexity int, input model.CreatePersonInput) int
 		CreatePosition   func(childComplexity int, input model.CreatePositionInput) int
@@ -292,6 +355,7 @@ type ComplexityRoot struct {
 		DeletePosition   func(childComplexity int, id string, version int) int
 		RecordCompletion func(childComplexity int, personID string, courseCode string, completedOn time.Time) int
 		ReloadRules      func(childComplexity int) int
+		RevokeAPIKey     func(childComplexity int, id string) int
 		UpdateCourse     func(childComplexity int, code string, version int, input model.UpdateCourseInput) int
 		UpdatePerson     func(childComplexity int, id string, version int, input model.UpdatePersonInput) int
 		UpdatePosition   func(childComplexity int, id string, version int, input model.UpdatePositionInput) int
@@ -315,6 +379,7 @@ type ComplexityRoot struct {
 
 	Person struct {
 		Completions     func(childComplexity int) int
+		History         func(childComplexity int, first *int, after *string) int
 		ID              func(childComplexity int) int
 		Name            func(childComplexity int) int
 		Position        func(childComplexity int) int
@@ -336,9 +401,100 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	PlanDemandChange struct {
+		Change          func(childComplexity int) int
+		Level           func(childComplexity int) int
+		PositionsAfter  func(childComplexity int) int
+		PositionsBefore func(childComplexity int) int
+		SubCompetency   func(childComplexity int) int
+	}
+
+	PlanFactChange struct {
+		After         func(childComplexity int) int
+		AfterRules    func(childComplexity int) int
+		Before        func(childComplexity int) int
+		BeforeRules   func(childComplexity int) int
+		Change        func(childComplexity int) int
+		Kind          func(childComplexity int) int
+		SubCompetency func(childComplexity int) int
+		Subject       func(childComplexity int) int
+	}
+
+	PlanLevelChange struct {
+		After         func(childComplexity int) int
+		Before        func(childComplexity int) int
+		SubCompetency func(childComplexity int) int
+	}
+
+	PlanLevelGaps struct {
+		Closed func(childComplexity int) int
+		Level  func(childComplexity int) int
+		Opened func(childComplexity int) int
+	}
+
+	PlanOrganizationChange struct {
+		Organization func(childComplexity int) int
+		People       func(childComplexity int) int
+		ReadyAfter   func(childComplexity int) int
+		ReadyBefore  func(childComplexity int) int
+		ShareAfter   func(childComplexity int) int
+		ShareBefore  func(childComplexity int) int
+	}
+
+	PlanPeople struct {
+		BecomeReady   func(childComplexity int) int
+		BecomeUnready func(childComplexity int) int
+		Changes       func(childComplexity int, first *int) int
+		OtherGaps     func(childComplexity int) int
+		Total         func(childComplexity int) int
+	}
+
+	PlanPersonChange struct {
+		Gaps         func(childComplexity int) int
+		Name         func(childComplexity int) int
+		Organization func(childComplexity int) int
+		Person       func(childComplexity int) int
+		Position     func(childComplexity int) int
+		ReadyAfter   func(childComplexity int) int
+		ReadyBefore  func(childComplexity int) int
+	}
+
+	PlanPersonGap struct {
+		AttainedAfter  func(childComplexity int) int
+		AttainedBefore func(childComplexity int) int
+		Change         func(childComplexity int) int
+		RequiredAfter  func(childComplexity int) int
+		RequiredBefore func(childComplexity int) int
+		SubCompetency  func(childComplexity int) int
+	}
+
+	PlanPositionChange struct {
+		Changes  func(childComplexity int) int
+		Holders  func(childComplexity int) int
+		Position func(childComplexity int) int
+		Title    func(childComplexity int) int
+	}
+
+	PlanRuleChange struct {
+		Change      func(childComplexity int) int
+		Description func(childComplexity int) int
+		FactCount   func(childComplexity int) int
+		Facts       func(childComplexity int, first *int) int
+		File        func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		Line        func(childComplexity int) int
+	}
+
+	PlanSide struct {
+		Revision func(childComplexity int) int
+		Rules    func(childComplexity int) int
+	}
+
 	Position struct {
 		Category     func(childComplexity int) int
 		Grade        func(childComplexity int) int
+		History      func(childComplexity int, first *int, after *string) int
 		ID           func(childComplexity int) int
 		KeyBillet    func(childComplexity int) int
 		Organization func(childComplexity int) int
@@ -382,6 +538,8 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		APIKeys               func(childComplexity int) int
+		AuditLog              func(childComplexity int, filter *model.AuditFilter, first *int, after *string) int
 		Competencies          func(childComplexity int) int
 		Competency            func(childComplexity int, code string) int
 		Course                func(childComplexity int, code string) int
@@ -403,7 +561,9 @@ type ComplexityRoot struct {
 		PreviewPosition       func(childComplexity int, input model.CreatePositionInput) int
 		ProficiencyScale      func(childComplexity int) int
 		RuleSet               func(childComplexity int) int
+		RuleSetPlan           func(childComplexity int, files []*model.RuleFileInput) int
 		SubCompetency         func(childComplexity int, code string) int
+		Suggestions           func(childComplexity int, subCompetency *string, top *int) int
 	}
 
 	Readiness struct {
@@ -483,6 +643,12 @@ type ComplexityRoot struct {
 		Snippet func(childComplexity int) int
 	}
 
+	RuleFile struct {
+		Content func(childComplexity int) int
+		Path    func(childComplexity int) int
+		Rules   func(childComplexity int) int
+	}
+
 	RuleRef struct {
 		File func(childComplexity int) int
 		ID   func(childComplexity int) int
@@ -496,11 +662,34 @@ type ComplexityRoot struct {
 	}
 
 	RuleSet struct {
+		Directory     func(childComplexity int) int
+		Files         func(childComplexity int) int
 		LoadedAt      func(childComplexity int) int
 		Rejected      func(childComplexity int) int
 		Revision      func(childComplexity int) int
 		Rules         func(childComplexity int, kind *engine.RuleKind) int
 		RuntimeErrors func(childComplexity int) int
+	}
+
+	RuleSetPlan struct {
+		Base          func(childComplexity int) int
+		Changed       func(childComplexity int) int
+		Demand        func(childComplexity int) int
+		Errors        func(childComplexity int) int
+		FactCount     func(childComplexity int) int
+		Facts         func(childComplexity int, first *int) int
+		Gaps          func(childComplexity int) int
+		Head          func(childComplexity int) int
+		Markdown      func(childComplexity int) int
+		Organizations func(childComplexity int) int
+		People        func(childComplexity int) int
+		PositionCount func(childComplexity int) int
+		Positions     func(childComplexity int, first *int) int
+		Rules         func(childComplexity int) int
+		RunErrors     func(childComplexity int) int
+		ScaleChanged  func(childComplexity int) int
+		Summary       func(childComplexity int) int
+		Unattributed  func(childComplexity int, first *int) int
 	}
 
 	SubCompetency struct {
@@ -523,6 +712,14 @@ type ComplexityRoot struct {
 		SubCompetency func(childComplexity int) int
 	}
 
+	Suggestion struct {
+		Course        func(childComplexity int) int
+		Matched       func(childComplexity int) int
+		Rank          func(childComplexity int) int
+		Score         func(childComplexity int) int
+		SubCompetency func(childComplexity int) int
+	}
+
 	Yield struct {
 		Level         func(childComplexity int) int
 		SubCompetency func(childComplexity int) int
@@ -533,6 +730,9 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type APIKeyResolver interface {
+	RevokedAt(ctx context.Context, obj *engine.APIKey) (*time.Time, error)
+}
 type AttainmentResolver interface {
 	SubCompetency(ctx context.Context, obj *analysis.Attainment) (*engine.SubCompetency, error)
 
@@ -541,12 +741,17 @@ type AttainmentResolver interface {
 type AttainmentChangeResolver interface {
 	SubCompetency(ctx context.Context, obj *analysis.AttainmentChange) (*engine.SubCompetency, error)
 }
+type AuditEntryResolver interface {
+	VersionBefore(ctx context.Context, obj *engine.AuditEntry) (*int, error)
+	VersionAfter(ctx context.Context, obj *engine.AuditEntry) (*int, error)
+}
 type CompletionResolver interface {
 	Course(ctx context.Context, obj *engine.Completion) (*engine.Course, error)
 }
 type CourseResolver interface {
 	Prerequisites(ctx context.Context, obj *engine.Course) ([]*engine.Course, error)
 
+	History(ctx context.Context, obj *engine.Course, first *int, after *string) (*model.AuditEntryConnection, error)
 	Coverage(ctx context.Context, obj *engine.Course) ([]*engine.Coverage, error)
 }
 type CourseGapClosureResolver interface {
@@ -612,6 +817,8 @@ type MatrixCourseResolver interface {
 	Course(ctx context.Context, obj *analysis.MatrixCourse) (*engine.Course, error)
 }
 type MutationResolver interface {
+	CreateAPIKey(ctx context.Context, name string, roles []engine.Role) (*model.CreatedAPIKey, error)
+	RevokeAPIKey(ctx context.Context, id string) (*engine.APIKey, error)
 	CreateCourse(ctx context.Context, input model.CreateCourseInput) (*engine.Course, error)
 	UpdateCourse(ctx context.Context, code string, version int, input model.UpdateCourseInput) (*engine.Course, error)
 	DeleteCourse(ctx context.Context, code string, version int) (*model.DeleteCoursePayload, error)
@@ -634,10 +841,45 @@ type PersonResolver interface {
 
 	Readiness(ctx context.Context, obj *engine.Person) (*analysis.Readiness, error)
 	Recommendations(ctx context.Context, obj *engine.Person) (*analysis.Recommendation, error)
+	History(ctx context.Context, obj *engine.Person, first *int, after *string) (*model.AuditEntryConnection, error)
+}
+type PlanDemandChangeResolver interface {
+	SubCompetency(ctx context.Context, obj *ruleplan.DemandChange) (*engine.SubCompetency, error)
+}
+type PlanFactChangeResolver interface {
+	SubCompetency(ctx context.Context, obj *ruleplan.FactChange) (*engine.SubCompetency, error)
+
+	Before(ctx context.Context, obj *ruleplan.FactChange) (*string, error)
+	After(ctx context.Context, obj *ruleplan.FactChange) (*string, error)
+}
+type PlanLevelChangeResolver interface {
+	SubCompetency(ctx context.Context, obj *ruleplan.LevelChange) (*engine.SubCompetency, error)
+	Before(ctx context.Context, obj *ruleplan.LevelChange) (*string, error)
+	After(ctx context.Context, obj *ruleplan.LevelChange) (*string, error)
+}
+type PlanLevelGapsResolver interface {
+	Opened(ctx context.Context, obj *ruleplan.LevelGaps) ([]*engine.SubCompetency, error)
+	Closed(ctx context.Context, obj *ruleplan.LevelGaps) ([]*engine.SubCompetency, error)
+}
+type PlanPeopleResolver interface {
+	Changes(ctx context.Context, obj *ruleplan.PeopleChange, first *int) ([]*ruleplan.PersonChange, error)
+}
+type PlanPersonGapResolver interface {
+	SubCompetency(ctx context.Context, obj *ruleplan.GapChange) (*engine.SubCompetency, error)
+
+	RequiredBefore(ctx context.Context, obj *ruleplan.GapChange) (*string, error)
+	AttainedBefore(ctx context.Context, obj *ruleplan.GapChange) (*string, error)
+	RequiredAfter(ctx context.Context, obj *ruleplan.GapChange) (*string, error)
+	AttainedAfter(ctx context.Context, obj *ruleplan.GapChange) (*string, error)
+}
+type PlanRuleChangeResolver interface {
+	Facts(ctx context.Context, obj *ruleplan.RuleChange, first *int) ([]*ruleplan.FactChange, error)
+	FactCount(ctx context.Context, obj *ruleplan.RuleChange) (int, error)
 }
 type PositionResolver interface {
 	People(ctx context.Context, obj *engine.Position) ([]*engine.Person, error)
 
+	History(ctx context.Context, obj *engine.Position, first *int, after *string) (*model.AuditEntryConnection, error)
 	Requirements(ctx context.Context, obj *engine.Position) ([]*engine.Requirement, error)
 }
 type PositionDemandChangeResolver interface {
@@ -655,6 +897,8 @@ type QueryResolver interface {
 	OrganizationReadiness(ctx context.Context, organization string) (*analysis.OrganizationReadiness, error)
 	CourseImpact(ctx context.Context, code string, input *model.UpdateCourseInput, retire *bool, delete *bool) (*app.CourseImpact, error)
 	NewCourseImpact(ctx context.Context, input model.CreateCourseInput) (*app.CourseImpact, error)
+	APIKeys(ctx context.Context) ([]*engine.APIKey, error)
+	AuditLog(ctx context.Context, filter *model.AuditFilter, first *int, after *string) (*model.AuditEntryConnection, error)
 	Framework(ctx context.Context) (*engine.Framework, error)
 	Competencies(ctx context.Context) ([]*engine.Competency, error)
 	Competency(ctx context.Context, code string) (*engine.Competency, error)
@@ -665,10 +909,12 @@ type QueryResolver interface {
 	Person(ctx context.Context, id string) (*engine.Person, error)
 	Positions(ctx context.Context, first *int, after *string, filter *model.PositionFilter) (*model.PositionConnection, error)
 	Position(ctx context.Context, id string) (*engine.Position, error)
+	RuleSetPlan(ctx context.Context, files []*model.RuleFileInput) (*ruleplan.Plan, error)
 	RuleSet(ctx context.Context) (*app.RulesStatus, error)
 	Explain(ctx context.Context, rule string, course *string, position *string) (*engine.Explanation, error)
 	PreviewCourse(ctx context.Context, input model.CreateCourseInput) (*app.CoursePreview, error)
 	PreviewPosition(ctx context.Context, input model.CreatePositionInput) (*app.PositionPreview, error)
+	Suggestions(ctx context.Context, subCompetency *string, top *int) ([]*suggest.Suggestion, error)
 }
 type ReadinessChangeResolver interface {
 	Person(ctx context.Context, obj *analysis.ReadinessChange) (*engine.Person, error)
@@ -693,10 +939,31 @@ type RequirementResolver interface {
 type RuleDiagnosticResolver interface {
 	Snippet(ctx context.Context, obj *diag.Diagnostic) (*string, error)
 }
+type RuleFileResolver interface {
+	Path(ctx context.Context, obj *engine.RuleFile) (string, error)
+	Content(ctx context.Context, obj *engine.RuleFile) (string, error)
+	Rules(ctx context.Context, obj *engine.RuleFile) (int, error)
+}
 type RuleSetResolver interface {
 	Revision(ctx context.Context, obj *app.RulesStatus) (string, error)
 	LoadedAt(ctx context.Context, obj *app.RulesStatus) (*time.Time, error)
 	Rules(ctx context.Context, obj *app.RulesStatus, kind *engine.RuleKind) ([]*engine.Rule, error)
+
+	Directory(ctx context.Context, obj *app.RulesStatus) (string, error)
+	Files(ctx context.Context, obj *app.RulesStatus) ([]*engine.RuleFile, error)
+}
+type RuleSetPlanResolver interface {
+	Errors(ctx context.Context, obj *ruleplan.Plan) ([]*diag.Diagnostic, error)
+
+	Facts(ctx context.Context, obj *ruleplan.Plan, first *int) ([]*ruleplan.FactChange, error)
+	FactCount(ctx context.Context, obj *ruleplan.Plan) (int, error)
+	Unattributed(ctx context.Context, obj *ruleplan.Plan, first *int) ([]*ruleplan.FactChange, error)
+
+	Positions(ctx context.Context, obj *ruleplan.Plan, first *int) ([]*ruleplan.PositionChange, error)
+	PositionCount(ctx context.Context, obj *ruleplan.Plan) (int, error)
+
+	RunErrors(ctx context.Context, obj *ruleplan.Plan) (*string, error)
+	Markdown(ctx context.Context, obj *ruleplan.Plan) (string, error)
 }
 type SubCompetencyResolver interface {
 	Competency(ctx context.Context, obj *engine.SubCompetency) (*engine.Competency, error)
@@ -710,6 +977,10 @@ type SubCompetencyCoverageResolver interface {
 type SubCompetencyDemandResolver interface {
 	SubCompetency(ctx context.Context, obj *analysis.SubCompetencyDemand) (*engine.SubCompetency, error)
 	Highest(ctx context.Context, obj *analysis.SubCompetencyDemand) (*string, error)
+}
+type SuggestionResolver interface {
+	SubCompetency(ctx context.Context, obj *suggest.Suggestion) (*engine.SubCompetency, error)
+	Course(ctx context.Context, obj *suggest.Suggestion) (*engine.Course, error)
 }
 type YieldResolver interface {
 	SubCompetency(ctx context.Context, obj *engine.Yield) (*engine.SubCompetency, error)
@@ -732,6 +1003,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "APIKey.createdAt":
+		if e.ComplexityRoot.APIKey.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.APIKey.CreatedAt(childComplexity), true
+	case "APIKey.createdBy":
+		if e.ComplexityRoot.APIKey.CreatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.APIKey.CreatedBy(childComplexity), true
+	case "APIKey.id":
+		if e.ComplexityRoot.APIKey.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.APIKey.ID(childComplexity), true
+	case "APIKey.name":
+		if e.ComplexityRoot.APIKey.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.APIKey.Name(childComplexity), true
+	case "APIKey.revokedAt":
+		if e.ComplexityRoot.APIKey.RevokedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.APIKey.RevokedAt(childComplexity), true
+	case "APIKey.roles":
+		if e.ComplexityRoot.APIKey.Roles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.APIKey.Roles(childComplexity), true
+	case "APIKey.version":
+		if e.ComplexityRoot.APIKey.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.APIKey.Version(childComplexity), true
 
 	case "Attainment.courses":
 		if e.ComplexityRoot.Attainment.Courses == nil {
@@ -770,6 +1084,99 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AttainmentChange.SubCompetency(childComplexity), true
+
+	case "AuditEntry.actor":
+		if e.ComplexityRoot.AuditEntry.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Actor(childComplexity), true
+	case "AuditEntry.actorName":
+		if e.ComplexityRoot.AuditEntry.ActorName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.ActorName(childComplexity), true
+	case "AuditEntry.changes":
+		if e.ComplexityRoot.AuditEntry.Changes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Changes(childComplexity), true
+	case "AuditEntry.id":
+		if e.ComplexityRoot.AuditEntry.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.ID(childComplexity), true
+	case "AuditEntry.recordKey":
+		if e.ComplexityRoot.AuditEntry.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Key(childComplexity), true
+	case "AuditEntry.recordType":
+		if e.ComplexityRoot.AuditEntry.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Kind(childComplexity), true
+	case "AuditEntry.operation":
+		if e.ComplexityRoot.AuditEntry.Operation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Operation(childComplexity), true
+	case "AuditEntry.state":
+		if e.ComplexityRoot.AuditEntry.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.State(childComplexity), true
+	case "AuditEntry.time":
+		if e.ComplexityRoot.AuditEntry.Time == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Time(childComplexity), true
+	case "AuditEntry.versionAfter":
+		if e.ComplexityRoot.AuditEntry.VersionAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.VersionAfter(childComplexity), true
+	case "AuditEntry.versionBefore":
+		if e.ComplexityRoot.AuditEntry.VersionBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.VersionBefore(childComplexity), true
+
+	case "AuditEntryConnection.edges":
+		if e.ComplexityRoot.AuditEntryConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryConnection.Edges(childComplexity), true
+	case "AuditEntryConnection.pageInfo":
+		if e.ComplexityRoot.AuditEntryConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryConnection.PageInfo(childComplexity), true
+
+	case "AuditEntryEdge.cursor":
+		if e.ComplexityRoot.AuditEntryEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryEdge.Cursor(childComplexity), true
+	case "AuditEntryEdge.node":
+		if e.ComplexityRoot.AuditEntryEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryEdge.Node(childComplexity), true
 
 	case "Competency.code":
 		if e.ComplexityRoot.Competency.Code == nil {
@@ -839,6 +1246,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Course.Description(childComplexity), true
+	case "Course.history":
+		if e.ComplexityRoot.Course.History == nil {
+			break
+		}
+
+		args, err := ec.field_Course_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Course.History(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Course.hours":
 		if e.ComplexityRoot.Course.Hours == nil {
 			break
@@ -1160,6 +1578,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CoverageRow.SubCompetency(childComplexity), true
 
+	case "CreatedAPIKey.key":
+		if e.ComplexityRoot.CreatedAPIKey.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreatedAPIKey.Key(childComplexity), true
+	case "CreatedAPIKey.token":
+		if e.ComplexityRoot.CreatedAPIKey.Token == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreatedAPIKey.Token(childComplexity), true
+
 	case "DeleteCoursePayload.code":
 		if e.ComplexityRoot.DeleteCoursePayload.Code == nil {
 			break
@@ -1327,6 +1758,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.FactChange.SubCompetency(childComplexity), true
+
+	case "FieldChange.field":
+		if e.ComplexityRoot.FieldChange.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FieldChange.Field(childComplexity), true
+	case "FieldChange.new":
+		if e.ComplexityRoot.FieldChange.New == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FieldChange.New(childComplexity), true
+	case "FieldChange.old":
+		if e.ComplexityRoot.FieldChange.Old == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FieldChange.Old(childComplexity), true
 
 	case "Framework.competencies":
 		if e.ComplexityRoot.Framework.Competencies == nil {
@@ -1504,6 +1954,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MatrixCourse.Title(childComplexity), true
 
+	case "Mutation.createAPIKey":
+		if e.ComplexityRoot.Mutation.CreateAPIKey == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createAPIKey_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateAPIKey(childComplexity, args["name"].(string), args["roles"].([]engine.Role)), true
 	case "Mutation.createCourse":
 		if e.ComplexityRoot.Mutation.CreateCourse == nil {
 			break
@@ -1587,6 +2048,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReloadRules(childComplexity), true
+	case "Mutation.revokeAPIKey":
+		if e.ComplexityRoot.Mutation.RevokeAPIKey == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeAPIKey_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeAPIKey(childComplexity, args["id"].(string)), true
 	case "Mutation.updateCourse":
 		if e.ComplexityRoot.Mutation.UpdateCourse == nil {
 			break
@@ -1699,6 +2171,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Person.Completions(childComplexity), true
+	case "Person.history":
+		if e.ComplexityRoot.Person.History == nil {
+			break
+		}
+
+		args, err := ec.field_Person_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Person.History(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Person.id":
 		if e.ComplexityRoot.Person.ID == nil {
 			break
@@ -1780,6 +2263,369 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PersonEdge.Node(childComplexity), true
 
+	case "PlanDemandChange.change":
+		if e.ComplexityRoot.PlanDemandChange.Change == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanDemandChange.Change(childComplexity), true
+	case "PlanDemandChange.level":
+		if e.ComplexityRoot.PlanDemandChange.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanDemandChange.Level(childComplexity), true
+	case "PlanDemandChange.positionsAfter":
+		if e.ComplexityRoot.PlanDemandChange.PositionsAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanDemandChange.PositionsAfter(childComplexity), true
+	case "PlanDemandChange.positionsBefore":
+		if e.ComplexityRoot.PlanDemandChange.PositionsBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanDemandChange.PositionsBefore(childComplexity), true
+	case "PlanDemandChange.subCompetency":
+		if e.ComplexityRoot.PlanDemandChange.SubCompetency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanDemandChange.SubCompetency(childComplexity), true
+
+	case "PlanFactChange.after":
+		if e.ComplexityRoot.PlanFactChange.After == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanFactChange.After(childComplexity), true
+	case "PlanFactChange.afterRules":
+		if e.ComplexityRoot.PlanFactChange.AfterRules == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanFactChange.AfterRules(childComplexity), true
+	case "PlanFactChange.before":
+		if e.ComplexityRoot.PlanFactChange.Before == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanFactChange.Before(childComplexity), true
+	case "PlanFactChange.beforeRules":
+		if e.ComplexityRoot.PlanFactChange.BeforeRules == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanFactChange.BeforeRules(childComplexity), true
+	case "PlanFactChange.change":
+		if e.ComplexityRoot.PlanFactChange.Change == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanFactChange.Change(childComplexity), true
+	case "PlanFactChange.kind":
+		if e.ComplexityRoot.PlanFactChange.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanFactChange.Kind(childComplexity), true
+	case "PlanFactChange.subCompetency":
+		if e.ComplexityRoot.PlanFactChange.SubCompetency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanFactChange.SubCompetency(childComplexity), true
+	case "PlanFactChange.subject":
+		if e.ComplexityRoot.PlanFactChange.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanFactChange.Subject(childComplexity), true
+
+	case "PlanLevelChange.after":
+		if e.ComplexityRoot.PlanLevelChange.After == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanLevelChange.After(childComplexity), true
+	case "PlanLevelChange.before":
+		if e.ComplexityRoot.PlanLevelChange.Before == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanLevelChange.Before(childComplexity), true
+	case "PlanLevelChange.subCompetency":
+		if e.ComplexityRoot.PlanLevelChange.SubCompetency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanLevelChange.SubCompetency(childComplexity), true
+
+	case "PlanLevelGaps.closed":
+		if e.ComplexityRoot.PlanLevelGaps.Closed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanLevelGaps.Closed(childComplexity), true
+	case "PlanLevelGaps.level":
+		if e.ComplexityRoot.PlanLevelGaps.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanLevelGaps.Level(childComplexity), true
+	case "PlanLevelGaps.opened":
+		if e.ComplexityRoot.PlanLevelGaps.Opened == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanLevelGaps.Opened(childComplexity), true
+
+	case "PlanOrganizationChange.organization":
+		if e.ComplexityRoot.PlanOrganizationChange.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanOrganizationChange.Organization(childComplexity), true
+	case "PlanOrganizationChange.people":
+		if e.ComplexityRoot.PlanOrganizationChange.People == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanOrganizationChange.People(childComplexity), true
+	case "PlanOrganizationChange.readyAfter":
+		if e.ComplexityRoot.PlanOrganizationChange.ReadyAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanOrganizationChange.ReadyAfter(childComplexity), true
+	case "PlanOrganizationChange.readyBefore":
+		if e.ComplexityRoot.PlanOrganizationChange.ReadyBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanOrganizationChange.ReadyBefore(childComplexity), true
+	case "PlanOrganizationChange.shareAfter":
+		if e.ComplexityRoot.PlanOrganizationChange.ShareAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanOrganizationChange.ShareAfter(childComplexity), true
+	case "PlanOrganizationChange.shareBefore":
+		if e.ComplexityRoot.PlanOrganizationChange.ShareBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanOrganizationChange.ShareBefore(childComplexity), true
+
+	case "PlanPeople.becomeReady":
+		if e.ComplexityRoot.PlanPeople.BecomeReady == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanPeople.BecomeReady(childComplexity), true
+	case "PlanPeople.becomeUnready":
+		if e.ComplexityRoot.PlanPeople.BecomeUnready == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanPeople.BecomeUnready(childComplexity), true
+	case "PlanPeople.changes":
+		if e.ComplexityRoot.PlanPeople.Changes == nil {
+			break
+		}
+
+		args, err := ec.field_PlanPeople_changes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.PlanPeople.Changes(childComplexity, args["first"].(*int)), true
+	case "PlanPeople.otherGaps":
+		if e.ComplexityRoot.PlanPeople.OtherGaps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanPeople.OtherGaps(childComplexity), true
+	case "PlanPeople.total":
+		if e.ComplexityRoot.PlanPeople.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanPeople.Total(childComplexity), true
+
+	case "PlanPersonChange.gaps":
+		if e.ComplexityRoot.PlanPersonChange.Gaps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanPersonChange.Gaps(childComplexity), true
+	case "PlanPersonChange.name":
+		if e.ComplexityRoot.PlanPersonChange.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanPersonChange.Name(childComplexity), true
+	case "PlanPersonChange.organization":
+		if e.ComplexityRoot.PlanPersonChange.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanPersonChange.Organization(childComplexity), true
+	case "PlanPersonChange.personId":
+		if e.ComplexityRoot.PlanPersonChange.Person == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanPersonChange.Person(childComplexity), true
+	case "PlanPersonChange.positionId":
+		if e.ComplexityRoot.PlanPersonChange.Position == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanPersonChange.Position(childComplexity), true
+	case "PlanPersonChange.readyAfter":
+		if e.ComplexityRoot.PlanPersonChange.ReadyAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanPersonChange.ReadyAfter(childComplexity), true
+	case "PlanPersonChange.readyBefore":
+		if e.ComplexityRoot.PlanPersonChange.ReadyBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanPersonChange.ReadyBefore(childComplexity), true
+
+	case "PlanPersonGap.attainedAfter":
+		if e.ComplexityRoot.PlanPersonGap.AttainedAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanPersonGap.AttainedAfter(childComplexity), true
+	case "PlanPersonGap.attainedBefore":
+		if e.ComplexityRoot.PlanPersonGap.AttainedBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanPersonGap.AttainedBefore(childComplexity), true
+	case "PlanPersonGap.change":
+		if e.ComplexityRoot.PlanPersonGap.Change == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanPersonGap.Change(childComplexity), true
+	case "PlanPersonGap.requiredAfter":
+		if e.ComplexityRoot.PlanPersonGap.RequiredAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanPersonGap.RequiredAfter(childComplexity), true
+	case "PlanPersonGap.requiredBefore":
+		if e.ComplexityRoot.PlanPersonGap.RequiredBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanPersonGap.RequiredBefore(childComplexity), true
+	case "PlanPersonGap.subCompetency":
+		if e.ComplexityRoot.PlanPersonGap.SubCompetency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanPersonGap.SubCompetency(childComplexity), true
+
+	case "PlanPositionChange.changes":
+		if e.ComplexityRoot.PlanPositionChange.Changes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanPositionChange.Changes(childComplexity), true
+	case "PlanPositionChange.holders":
+		if e.ComplexityRoot.PlanPositionChange.Holders == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanPositionChange.Holders(childComplexity), true
+	case "PlanPositionChange.positionId":
+		if e.ComplexityRoot.PlanPositionChange.Position == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanPositionChange.Position(childComplexity), true
+	case "PlanPositionChange.title":
+		if e.ComplexityRoot.PlanPositionChange.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanPositionChange.Title(childComplexity), true
+
+	case "PlanRuleChange.change":
+		if e.ComplexityRoot.PlanRuleChange.Change == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanRuleChange.Change(childComplexity), true
+	case "PlanRuleChange.description":
+		if e.ComplexityRoot.PlanRuleChange.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanRuleChange.Description(childComplexity), true
+	case "PlanRuleChange.factCount":
+		if e.ComplexityRoot.PlanRuleChange.FactCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanRuleChange.FactCount(childComplexity), true
+	case "PlanRuleChange.facts":
+		if e.ComplexityRoot.PlanRuleChange.Facts == nil {
+			break
+		}
+
+		args, err := ec.field_PlanRuleChange_facts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.PlanRuleChange.Facts(childComplexity, args["first"].(*int)), true
+	case "PlanRuleChange.file":
+		if e.ComplexityRoot.PlanRuleChange.File == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanRuleChange.File(childComplexity), true
+	case "PlanRuleChange.id":
+		if e.ComplexityRoot.PlanRuleChange.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanRuleChange.ID(childComplexity), true
+	case "PlanRuleChange.kind":
+		if e.ComplexityRoot.PlanRuleChange.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanRuleChange.Kind(childComplexity), true
+	case "PlanRuleChange.line":
+		if e.ComplexityRoot.PlanRuleChange.Line == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanRuleChange.Line(childComplexity), true
+
+	case "PlanSide.revision":
+		if e.ComplexityRoot.PlanSide.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanSide.Revision(childComplexity), true
+	case "PlanSide.rules":
+		if e.ComplexityRoot.PlanSide.Rules == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanSide.Rules(childComplexity), true
+
 	case "Position.category":
 		if e.ComplexityRoot.Position.Category == nil {
 			break
@@ -1792,6 +2638,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Position.Grade(childComplexity), true
+	case "Position.history":
+		if e.ComplexityRoot.Position.History == nil {
+			break
+		}
+
+		args, err := ec.field_Position_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Position.History(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Position.id":
 		if e.ComplexityRoot.Position.ID == nil {
 			break
@@ -1948,6 +2805,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ProficiencyScale.Name(childComplexity), true
 
+	case "Query.apiKeys":
+		if e.ComplexityRoot.Query.APIKeys == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.APIKeys(childComplexity), true
+	case "Query.auditLog":
+		if e.ComplexityRoot.Query.AuditLog == nil {
+			break
+		}
+
+		args, err := ec.field_Query_auditLog_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["filter"].(*model.AuditFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.competencies":
 		if e.ComplexityRoot.Query.Competencies == nil {
 			break
@@ -2150,6 +3024,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.RuleSet(childComplexity), true
+	case "Query.ruleSetPlan":
+		if e.ComplexityRoot.Query.RuleSetPlan == nil {
+			break
+		}
+
+		args, err := ec.field_Query_ruleSetPlan_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RuleSetPlan(childComplexity, args["files"].([]*model.RuleFileInput)), true
 	case "Query.subCompetency":
 		if e.ComplexityRoot.Query.SubCompetency == nil {
 			break
@@ -2161,6 +3046,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.SubCompetency(childComplexity, args["code"].(string)), true
+	case "Query.suggestions":
+		if e.ComplexityRoot.Query.Suggestions == nil {
+			break
+		}
+
+		args, err := ec.field_Query_suggestions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Suggestions(childComplexity, args["subCompetency"].(*string), args["top"].(*int)), true
 
 	case "Readiness.attained":
 		if e.ComplexityRoot.Readiness.Attained == nil {
@@ -2471,6 +3367,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RuleDiagnostic.Snippet(childComplexity), true
 
+	case "RuleFile.content":
+		if e.ComplexityRoot.RuleFile.Content == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleFile.Content(childComplexity), true
+	case "RuleFile.path":
+		if e.ComplexityRoot.RuleFile.Path == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleFile.Path(childComplexity), true
+	case "RuleFile.rules":
+		if e.ComplexityRoot.RuleFile.Rules == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleFile.Rules(childComplexity), true
+
 	case "RuleRef.file":
 		if e.ComplexityRoot.RuleRef.File == nil {
 			break
@@ -2509,6 +3424,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RuleRuntimeError.Subject(childComplexity), true
 
+	case "RuleSet.directory":
+		if e.ComplexityRoot.RuleSet.Directory == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleSet.Directory(childComplexity), true
+	case "RuleSet.files":
+		if e.ComplexityRoot.RuleSet.Files == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleSet.Files(childComplexity), true
 	case "RuleSet.loadedAt":
 		if e.ComplexityRoot.RuleSet.LoadedAt == nil {
 			break
@@ -2544,6 +3471,130 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RuleSet.RuntimeErrors(childComplexity), true
+
+	case "RuleSetPlan.base":
+		if e.ComplexityRoot.RuleSetPlan.Base == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleSetPlan.Base(childComplexity), true
+	case "RuleSetPlan.changed":
+		if e.ComplexityRoot.RuleSetPlan.Changed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleSetPlan.Changed(childComplexity), true
+	case "RuleSetPlan.demand":
+		if e.ComplexityRoot.RuleSetPlan.Demand == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleSetPlan.Demand(childComplexity), true
+	case "RuleSetPlan.errors":
+		if e.ComplexityRoot.RuleSetPlan.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleSetPlan.Errors(childComplexity), true
+	case "RuleSetPlan.factCount":
+		if e.ComplexityRoot.RuleSetPlan.FactCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleSetPlan.FactCount(childComplexity), true
+	case "RuleSetPlan.facts":
+		if e.ComplexityRoot.RuleSetPlan.Facts == nil {
+			break
+		}
+
+		args, err := ec.field_RuleSetPlan_facts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.RuleSetPlan.Facts(childComplexity, args["first"].(*int)), true
+	case "RuleSetPlan.gaps":
+		if e.ComplexityRoot.RuleSetPlan.Gaps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleSetPlan.Gaps(childComplexity), true
+	case "RuleSetPlan.head":
+		if e.ComplexityRoot.RuleSetPlan.Head == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleSetPlan.Head(childComplexity), true
+	case "RuleSetPlan.markdown":
+		if e.ComplexityRoot.RuleSetPlan.Markdown == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleSetPlan.Markdown(childComplexity), true
+	case "RuleSetPlan.organizations":
+		if e.ComplexityRoot.RuleSetPlan.Organizations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleSetPlan.Organizations(childComplexity), true
+	case "RuleSetPlan.people":
+		if e.ComplexityRoot.RuleSetPlan.People == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleSetPlan.People(childComplexity), true
+	case "RuleSetPlan.positionCount":
+		if e.ComplexityRoot.RuleSetPlan.PositionCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleSetPlan.PositionCount(childComplexity), true
+	case "RuleSetPlan.positions":
+		if e.ComplexityRoot.RuleSetPlan.Positions == nil {
+			break
+		}
+
+		args, err := ec.field_RuleSetPlan_positions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.RuleSetPlan.Positions(childComplexity, args["first"].(*int)), true
+	case "RuleSetPlan.rules":
+		if e.ComplexityRoot.RuleSetPlan.Rules == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleSetPlan.Rules(childComplexity), true
+	case "RuleSetPlan.runErrors":
+		if e.ComplexityRoot.RuleSetPlan.RunErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleSetPlan.RunErrors(childComplexity), true
+	case "RuleSetPlan.scaleChanged":
+		if e.ComplexityRoot.RuleSetPlan.ScaleChanged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleSetPlan.ScaleChanged(childComplexity), true
+	case "RuleSetPlan.summary":
+		if e.ComplexityRoot.RuleSetPlan.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleSetPlan.Summary(childComplexity), true
+	case "RuleSetPlan.unattributed":
+		if e.ComplexityRoot.RuleSetPlan.Unattributed == nil {
+			break
+		}
+
+		args, err := ec.field_RuleSetPlan_unattributed_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.RuleSetPlan.Unattributed(childComplexity, args["first"].(*int)), true
 
 	case "SubCompetency.code":
 		if e.ComplexityRoot.SubCompetency.Code == nil {
@@ -2624,6 +3675,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SubCompetencyDemand.SubCompetency(childComplexity), true
 
+	case "Suggestion.course":
+		if e.ComplexityRoot.Suggestion.Course == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Suggestion.Course(childComplexity), true
+	case "Suggestion.matched":
+		if e.ComplexityRoot.Suggestion.Matched == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Suggestion.Matched(childComplexity), true
+	case "Suggestion.rank":
+		if e.ComplexityRoot.Suggestion.Rank == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Suggestion.Rank(childComplexity), true
+	case "Suggestion.score":
+		if e.ComplexityRoot.Suggestion.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Suggestion.Score(childComplexity), true
+	case "Suggestion.subCompetency":
+		if e.ComplexityRoot.Suggestion.SubCompetency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Suggestion.SubCompetency(childComplexity), true
+
 	case "Yield.level":
 		if e.ComplexityRoot.Yield.Level == nil {
 			break
@@ -2646,6 +3728,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AuditFilter", ec.unmarshalInputAuditFilter),
 			graphql.NewInputUnmarshaler("CompletionInput", ec.unmarshalInputCompletionInput),
 			graphql.NewInputUnmarshaler("CourseFilter", ec.unmarshalInputCourseFilter),
 			graphql.NewInputUnmarshaler("CoverageFilter", ec.unmarshalInputCoverageFilter),
@@ -2654,6 +3737,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreatePositionInput", ec.unmarshalInputCreatePositionInput),
 			graphql.NewInputUnmarshaler("PersonFilter", ec.unmarshalInputPersonFilter),
 			graphql.NewInputUnmarshaler("PositionFilter", ec.unmarshalInputPositionFilter),
+			graphql.NewInputUnmarshaler("RuleFileInput", ec.unmarshalInputRuleFileInput),
 			graphql.NewInputUnmarshaler("UpdateCourseInput", ec.unmarshalInputUpdateCourseInput),
 			graphql.NewInputUnmarshaler("UpdatePersonInput", ec.unmarshalInputUpdatePersonInput),
 			graphql.NewInputUnmarshaler("UpdatePositionInput", ec.unmarshalInputUpdatePositionInput),
@@ -2732,7 +3816,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "analysis.graphqls" "competencies.graphqls" "courses.graphqls" "people.graphqls" "positions.graphqls" "rules.graphqls" "schema.graphqls"
+//go:embed "analysis.graphqls" "auth.graphqls" "competencies.graphqls" "courses.graphqls" "people.graphqls" "positions.graphqls" "ruleplan.graphqls" "rules.graphqls" "schema.graphqls" "suggest.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -2745,18 +3829,41 @@ func sourceData(filename string) string {
 
 var sources = []*ast.Source{
 	{Name: "analysis.graphqls", Input: sourceData("analysis.graphqls"), BuiltIn: false},
+	{Name: "auth.graphqls", Input: sourceData("auth.graphqls"), BuiltIn: false},
 	{Name: "competencies.graphqls", Input: sourceData("competencies.graphqls"), BuiltIn: false},
 	{Name: "courses.graphqls", Input: sourceData("courses.graphqls"), BuiltIn: false},
 	{Name: "people.graphqls", Input: sourceData("people.graphqls"), BuiltIn: false},
 	{Name: "positions.graphqls", Input: sourceData("positions.graphqls"), BuiltIn: false},
+	{Name: "ruleplan.graphqls", Input: sourceData("ruleplan.graphqls"), BuiltIn: false},
 	{Name: "rules.graphqls", Input: sourceData("rules.graphqls"), BuiltIn: false},
 	{Name: "schema.graphqls", Input: sourceData("schema.graphqls"), BuiltIn: false},
+	{Name: "suggest.graphqls", Input: sourceData("suggest.graphqls"), BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_APIKey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_APIKey_id(ctx, field)
+	case "name":
+		return ec.fieldContext_APIKey_name(ctx, field)
+	case "roles":
+		return ec.fieldContext_APIKey_roles(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_APIKey_createdAt(ctx, field)
+	case "createdBy":
+		return ec.fieldContext_APIKey_createdBy(ctx, field)
+	case "revokedAt":
+		return ec.fieldContext_APIKey_revokedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_APIKey_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type APIKey", field.Name)
+}
 
 func (ec *executionContext) childFields_Attainment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -2780,6 +3887,54 @@ func (ec *executionContext) childFields_AttainmentChange(ctx context.Context, fi
 		return ec.fieldContext_AttainmentChange_after(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AttainmentChange", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_AuditEntry_id(ctx, field)
+	case "time":
+		return ec.fieldContext_AuditEntry_time(ctx, field)
+	case "actor":
+		return ec.fieldContext_AuditEntry_actor(ctx, field)
+	case "actorName":
+		return ec.fieldContext_AuditEntry_actorName(ctx, field)
+	case "operation":
+		return ec.fieldContext_AuditEntry_operation(ctx, field)
+	case "recordType":
+		return ec.fieldContext_AuditEntry_recordType(ctx, field)
+	case "recordKey":
+		return ec.fieldContext_AuditEntry_recordKey(ctx, field)
+	case "versionBefore":
+		return ec.fieldContext_AuditEntry_versionBefore(ctx, field)
+	case "versionAfter":
+		return ec.fieldContext_AuditEntry_versionAfter(ctx, field)
+	case "state":
+		return ec.fieldContext_AuditEntry_state(ctx, field)
+	case "changes":
+		return ec.fieldContext_AuditEntry_changes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEntry", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditEntryConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AuditEntryConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AuditEntryConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEntryConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditEntryEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_AuditEntryEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_AuditEntryEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEntryEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Competency(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2836,6 +3991,8 @@ func (ec *executionContext) childFields_Course(ctx context.Context, field graphq
 		return ec.fieldContext_Course_version(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Course_updatedAt(ctx, field)
+	case "history":
+		return ec.fieldContext_Course_history(ctx, field)
 	case "coverage":
 		return ec.fieldContext_Course_coverage(ctx, field)
 	}
@@ -2982,6 +4139,16 @@ func (ec *executionContext) childFields_CoverageRow(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type CoverageRow", field.Name)
 }
 
+func (ec *executionContext) childFields_CreatedAPIKey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_CreatedAPIKey_key(ctx, field)
+	case "token":
+		return ec.fieldContext_CreatedAPIKey_token(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreatedAPIKey", field.Name)
+}
+
 func (ec *executionContext) childFields_DeleteCoursePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "code":
@@ -3070,6 +4237,18 @@ func (ec *executionContext) childFields_FactChange(ctx context.Context, field gr
 		return ec.fieldContext_FactChange_after(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type FactChange", field.Name)
+}
+
+func (ec *executionContext) childFields_FieldChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "field":
+		return ec.fieldContext_FieldChange_field(ctx, field)
+	case "old":
+		return ec.fieldContext_FieldChange_old(ctx, field)
+	case "new":
+		return ec.fieldContext_FieldChange_new(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FieldChange", field.Name)
 }
 
 func (ec *executionContext) childFields_Framework(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3228,6 +4407,8 @@ func (ec *executionContext) childFields_Person(ctx context.Context, field graphq
 		return ec.fieldContext_Person_readiness(ctx, field)
 	case "recommendations":
 		return ec.fieldContext_Person_recommendations(ctx, field)
+	case "history":
+		return ec.fieldContext_Person_history(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Person", field.Name)
 }
@@ -3254,6 +4435,186 @@ func (ec *executionContext) childFields_PersonEdge(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type PersonEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_PlanDemandChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "subCompetency":
+		return ec.fieldContext_PlanDemandChange_subCompetency(ctx, field)
+	case "level":
+		return ec.fieldContext_PlanDemandChange_level(ctx, field)
+	case "change":
+		return ec.fieldContext_PlanDemandChange_change(ctx, field)
+	case "positionsBefore":
+		return ec.fieldContext_PlanDemandChange_positionsBefore(ctx, field)
+	case "positionsAfter":
+		return ec.fieldContext_PlanDemandChange_positionsAfter(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PlanDemandChange", field.Name)
+}
+
+func (ec *executionContext) childFields_PlanFactChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_PlanFactChange_kind(ctx, field)
+	case "subject":
+		return ec.fieldContext_PlanFactChange_subject(ctx, field)
+	case "subCompetency":
+		return ec.fieldContext_PlanFactChange_subCompetency(ctx, field)
+	case "change":
+		return ec.fieldContext_PlanFactChange_change(ctx, field)
+	case "before":
+		return ec.fieldContext_PlanFactChange_before(ctx, field)
+	case "after":
+		return ec.fieldContext_PlanFactChange_after(ctx, field)
+	case "beforeRules":
+		return ec.fieldContext_PlanFactChange_beforeRules(ctx, field)
+	case "afterRules":
+		return ec.fieldContext_PlanFactChange_afterRules(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PlanFactChange", field.Name)
+}
+
+func (ec *executionContext) childFields_PlanLevelChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "subCompetency":
+		return ec.fieldContext_PlanLevelChange_subCompetency(ctx, field)
+	case "before":
+		return ec.fieldContext_PlanLevelChange_before(ctx, field)
+	case "after":
+		return ec.fieldContext_PlanLevelChange_after(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PlanLevelChange", field.Name)
+}
+
+func (ec *executionContext) childFields_PlanLevelGaps(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "level":
+		return ec.fieldContext_PlanLevelGaps_level(ctx, field)
+	case "opened":
+		return ec.fieldContext_PlanLevelGaps_opened(ctx, field)
+	case "closed":
+		return ec.fieldContext_PlanLevelGaps_closed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PlanLevelGaps", field.Name)
+}
+
+func (ec *executionContext) childFields_PlanOrganizationChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "organization":
+		return ec.fieldContext_PlanOrganizationChange_organization(ctx, field)
+	case "people":
+		return ec.fieldContext_PlanOrganizationChange_people(ctx, field)
+	case "readyBefore":
+		return ec.fieldContext_PlanOrganizationChange_readyBefore(ctx, field)
+	case "readyAfter":
+		return ec.fieldContext_PlanOrganizationChange_readyAfter(ctx, field)
+	case "shareBefore":
+		return ec.fieldContext_PlanOrganizationChange_shareBefore(ctx, field)
+	case "shareAfter":
+		return ec.fieldContext_PlanOrganizationChange_shareAfter(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PlanOrganizationChange", field.Name)
+}
+
+func (ec *executionContext) childFields_PlanPeople(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "becomeReady":
+		return ec.fieldContext_PlanPeople_becomeReady(ctx, field)
+	case "becomeUnready":
+		return ec.fieldContext_PlanPeople_becomeUnready(ctx, field)
+	case "otherGaps":
+		return ec.fieldContext_PlanPeople_otherGaps(ctx, field)
+	case "total":
+		return ec.fieldContext_PlanPeople_total(ctx, field)
+	case "changes":
+		return ec.fieldContext_PlanPeople_changes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PlanPeople", field.Name)
+}
+
+func (ec *executionContext) childFields_PlanPersonChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "personId":
+		return ec.fieldContext_PlanPersonChange_personId(ctx, field)
+	case "name":
+		return ec.fieldContext_PlanPersonChange_name(ctx, field)
+	case "positionId":
+		return ec.fieldContext_PlanPersonChange_positionId(ctx, field)
+	case "organization":
+		return ec.fieldContext_PlanPersonChange_organization(ctx, field)
+	case "readyBefore":
+		return ec.fieldContext_PlanPersonChange_readyBefore(ctx, field)
+	case "readyAfter":
+		return ec.fieldContext_PlanPersonChange_readyAfter(ctx, field)
+	case "gaps":
+		return ec.fieldContext_PlanPersonChange_gaps(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PlanPersonChange", field.Name)
+}
+
+func (ec *executionContext) childFields_PlanPersonGap(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "subCompetency":
+		return ec.fieldContext_PlanPersonGap_subCompetency(ctx, field)
+	case "change":
+		return ec.fieldContext_PlanPersonGap_change(ctx, field)
+	case "requiredBefore":
+		return ec.fieldContext_PlanPersonGap_requiredBefore(ctx, field)
+	case "attainedBefore":
+		return ec.fieldContext_PlanPersonGap_attainedBefore(ctx, field)
+	case "requiredAfter":
+		return ec.fieldContext_PlanPersonGap_requiredAfter(ctx, field)
+	case "attainedAfter":
+		return ec.fieldContext_PlanPersonGap_attainedAfter(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PlanPersonGap", field.Name)
+}
+
+func (ec *executionContext) childFields_PlanPositionChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "positionId":
+		return ec.fieldContext_PlanPositionChange_positionId(ctx, field)
+	case "title":
+		return ec.fieldContext_PlanPositionChange_title(ctx, field)
+	case "holders":
+		return ec.fieldContext_PlanPositionChange_holders(ctx, field)
+	case "changes":
+		return ec.fieldContext_PlanPositionChange_changes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PlanPositionChange", field.Name)
+}
+
+func (ec *executionContext) childFields_PlanRuleChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_PlanRuleChange_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_PlanRuleChange_kind(ctx, field)
+	case "change":
+		return ec.fieldContext_PlanRuleChange_change(ctx, field)
+	case "file":
+		return ec.fieldContext_PlanRuleChange_file(ctx, field)
+	case "line":
+		return ec.fieldContext_PlanRuleChange_line(ctx, field)
+	case "description":
+		return ec.fieldContext_PlanRuleChange_description(ctx, field)
+	case "facts":
+		return ec.fieldContext_PlanRuleChange_facts(ctx, field)
+	case "factCount":
+		return ec.fieldContext_PlanRuleChange_factCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PlanRuleChange", field.Name)
+}
+
+func (ec *executionContext) childFields_PlanSide(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "revision":
+		return ec.fieldContext_PlanSide_revision(ctx, field)
+	case "rules":
+		return ec.fieldContext_PlanSide_rules(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PlanSide", field.Name)
+}
+
 func (ec *executionContext) childFields_Position(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3276,6 +4637,8 @@ func (ec *executionContext) childFields_Position(ctx context.Context, field grap
 		return ec.fieldContext_Position_version(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Position_updatedAt(ctx, field)
+	case "history":
+		return ec.fieldContext_Position_history(ctx, field)
 	case "requirements":
 		return ec.fieldContext_Position_requirements(ctx, field)
 	}
@@ -3500,6 +4863,18 @@ func (ec *executionContext) childFields_RuleDiagnostic(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type RuleDiagnostic", field.Name)
 }
 
+func (ec *executionContext) childFields_RuleFile(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "path":
+		return ec.fieldContext_RuleFile_path(ctx, field)
+	case "content":
+		return ec.fieldContext_RuleFile_content(ctx, field)
+	case "rules":
+		return ec.fieldContext_RuleFile_rules(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RuleFile", field.Name)
+}
+
 func (ec *executionContext) childFields_RuleRef(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3536,8 +4911,54 @@ func (ec *executionContext) childFields_RuleSet(ctx context.Context, field graph
 		return ec.fieldContext_RuleSet_rejected(ctx, field)
 	case "runtimeErrors":
 		return ec.fieldContext_RuleSet_runtimeErrors(ctx, field)
+	case "directory":
+		return ec.fieldContext_RuleSet_directory(ctx, field)
+	case "files":
+		return ec.fieldContext_RuleSet_files(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RuleSet", field.Name)
+}
+
+func (ec *executionContext) childFields_RuleSetPlan(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "base":
+		return ec.fieldContext_RuleSetPlan_base(ctx, field)
+	case "head":
+		return ec.fieldContext_RuleSetPlan_head(ctx, field)
+	case "errors":
+		return ec.fieldContext_RuleSetPlan_errors(ctx, field)
+	case "changed":
+		return ec.fieldContext_RuleSetPlan_changed(ctx, field)
+	case "summary":
+		return ec.fieldContext_RuleSetPlan_summary(ctx, field)
+	case "rules":
+		return ec.fieldContext_RuleSetPlan_rules(ctx, field)
+	case "facts":
+		return ec.fieldContext_RuleSetPlan_facts(ctx, field)
+	case "factCount":
+		return ec.fieldContext_RuleSetPlan_factCount(ctx, field)
+	case "unattributed":
+		return ec.fieldContext_RuleSetPlan_unattributed(ctx, field)
+	case "scaleChanged":
+		return ec.fieldContext_RuleSetPlan_scaleChanged(ctx, field)
+	case "gaps":
+		return ec.fieldContext_RuleSetPlan_gaps(ctx, field)
+	case "demand":
+		return ec.fieldContext_RuleSetPlan_demand(ctx, field)
+	case "positions":
+		return ec.fieldContext_RuleSetPlan_positions(ctx, field)
+	case "positionCount":
+		return ec.fieldContext_RuleSetPlan_positionCount(ctx, field)
+	case "people":
+		return ec.fieldContext_RuleSetPlan_people(ctx, field)
+	case "organizations":
+		return ec.fieldContext_RuleSetPlan_organizations(ctx, field)
+	case "runErrors":
+		return ec.fieldContext_RuleSetPlan_runErrors(ctx, field)
+	case "markdown":
+		return ec.fieldContext_RuleSetPlan_markdown(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RuleSetPlan", field.Name)
 }
 
 func (ec *executionContext) childFields_SubCompetency(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3578,6 +4999,22 @@ func (ec *executionContext) childFields_SubCompetencyDemand(ctx context.Context,
 		return ec.fieldContext_SubCompetencyDemand_levels(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SubCompetencyDemand", field.Name)
+}
+
+func (ec *executionContext) childFields_Suggestion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "subCompetency":
+		return ec.fieldContext_Suggestion_subCompetency(ctx, field)
+	case "course":
+		return ec.fieldContext_Suggestion_course(ctx, field)
+	case "rank":
+		return ec.fieldContext_Suggestion_rank(ctx, field)
+	case "score":
+		return ec.fieldContext_Suggestion_score(ctx, field)
+	case "matched":
+		return ec.fieldContext_Suggestion_matched(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Suggestion", field.Name)
 }
 
 func (ec *executionContext) childFields_Yield(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3706,6 +5143,20 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) dir_auth_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "role",
+		func(ctx context.Context, v any) (engine.Role, error) {
+			return ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["role"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_CourseImpact_recommendations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3717,6 +5168,50 @@ func (ec *executionContext) field_CourseImpact_recommendations_args(ctx context.
 		return nil, err
 	}
 	args["people"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Course_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createAPIKey_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "name",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["name"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "roles",
+		func(ctx context.Context, v any) ([]engine.Role, error) {
+			return ec.unmarshalNRole2ᚕcmapᚋengineᚐRoleᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["roles"] = arg1
 	return args, nil
 }
 
@@ -3858,6 +5353,20 @@ func (ec *executionContext) field_Mutation_recordCompletion_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_revokeAPIKey_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateCourse_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3976,6 +5485,78 @@ func (ec *executionContext) field_OrganizationReadiness_recommendedCourses_args(
 	return args, nil
 }
 
+func (ec *executionContext) field_Person_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_PlanPeople_changes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_PlanRuleChange_facts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Position_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3987,6 +5568,36 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_auditLog_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.AuditFilter, error) {
+			return ec.unmarshalOAuditFilter2ᚖcmapᚋgraphᚋmodelᚐAuditFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -4296,6 +5907,20 @@ func (ec *executionContext) field_Query_previewPosition_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_ruleSetPlan_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "files",
+		func(ctx context.Context, v any) ([]*model.RuleFileInput, error) {
+			return ec.unmarshalNRuleFileInput2ᚕᚖcmapᚋgraphᚋmodelᚐRuleFileInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["files"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_subCompetency_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4307,6 +5932,70 @@ func (ec *executionContext) field_Query_subCompetency_args(ctx context.Context, 
 		return nil, err
 	}
 	args["code"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_suggestions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "subCompetency",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["subCompetency"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "top",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["top"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_RuleSetPlan_facts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_RuleSetPlan_positions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_RuleSetPlan_unattributed_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -4433,6 +6122,167 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _APIKey_id(ctx context.Context, field graphql.CollectedField, obj *engine.APIKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_APIKey_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_APIKey_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("APIKey", field, false, false, "ID")
+}
+
+func (ec *executionContext) _APIKey_name(ctx context.Context, field graphql.CollectedField, obj *engine.APIKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_APIKey_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_APIKey_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("APIKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _APIKey_roles(ctx context.Context, field graphql.CollectedField, obj *engine.APIKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_APIKey_roles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Roles, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []engine.Role) graphql.Marshaler {
+			return ec.marshalNRole2ᚕcmapᚋengineᚐRoleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_APIKey_roles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("APIKey", field, false, false, "Role")
+}
+
+func (ec *executionContext) _APIKey_createdAt(ctx context.Context, field graphql.CollectedField, obj *engine.APIKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_APIKey_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_APIKey_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("APIKey", field, false, false, "Time")
+}
+
+func (ec *executionContext) _APIKey_createdBy(ctx context.Context, field graphql.CollectedField, obj *engine.APIKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_APIKey_createdBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_APIKey_createdBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("APIKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _APIKey_revokedAt(ctx context.Context, field graphql.CollectedField, obj *engine.APIKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_APIKey_revokedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.APIKey().RevokedAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_APIKey_revokedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("APIKey", field, true, true, "Time")
+}
+
+func (ec *executionContext) _APIKey_version(ctx context.Context, field graphql.CollectedField, obj *engine.APIKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_APIKey_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_APIKey_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("APIKey", field, false, false, "Int")
+}
 
 func (ec *executionContext) _Attainment_subCompetency(ctx context.Context, field graphql.CollectedField, obj *analysis.Attainment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -4612,6 +6462,387 @@ func (ec *executionContext) fieldContext_AttainmentChange_after(_ context.Contex
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Attainment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditEntry_id(ctx context.Context, field graphql.CollectedField, obj *engine.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "ID")
+}
+
+func (ec *executionContext) _AuditEntry_time(ctx context.Context, field graphql.CollectedField, obj *engine.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_time(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Time, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_time(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AuditEntry_actor(ctx context.Context, field graphql.CollectedField, obj *engine.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntry_actorName(ctx context.Context, field graphql.CollectedField, obj *engine.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_actorName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActorName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_actorName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntry_operation(ctx context.Context, field graphql.CollectedField, obj *engine.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_operation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Operation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNAuditOperation2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_operation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "AuditOperation")
+}
+
+func (ec *executionContext) _AuditEntry_recordType(ctx context.Context, field graphql.CollectedField, obj *engine.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_recordType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNAuditRecordType2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_recordType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "AuditRecordType")
+}
+
+func (ec *executionContext) _AuditEntry_recordKey(ctx context.Context, field graphql.CollectedField, obj *engine.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_recordKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_recordKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntry_versionBefore(ctx context.Context, field graphql.CollectedField, obj *engine.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_versionBefore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AuditEntry().VersionBefore(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_versionBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, true, true, "Int")
+}
+
+func (ec *executionContext) _AuditEntry_versionAfter(ctx context.Context, field graphql.CollectedField, obj *engine.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_versionAfter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AuditEntry().VersionAfter(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_versionAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, true, true, "Int")
+}
+
+func (ec *executionContext) _AuditEntry_state(ctx context.Context, field graphql.CollectedField, obj *engine.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v engine.AuditState) graphql.Marshaler {
+			return ec.marshalNAuditState2cmapᚋengineᚐAuditState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "AuditState")
+}
+
+func (ec *executionContext) _AuditEntry_changes(ctx context.Context, field graphql.CollectedField, obj *engine.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []engine.FieldChange) graphql.Marshaler {
+			return ec.marshalNFieldChange2ᚕcmapᚋengineᚐFieldChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_changes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FieldChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditEntryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntryConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.AuditEntryEdge) graphql.Marshaler {
+			return ec.marshalNAuditEntryEdge2ᚕᚖcmapᚋgraphᚋmodelᚐAuditEntryEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntryConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEntryConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEntryEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditEntryConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntryConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖcmapᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntryConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEntryConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditEntryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntryEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntryEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntryEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntryEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntryEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntryEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntryEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *engine.AuditEntry) graphql.Marshaler {
+			return ec.marshalNAuditEntry2ᚖcmapᚋengineᚐAuditEntry(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntryEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEntryEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEntry(ctx, field)
 		},
 	}
 	return fc, nil
@@ -5104,6 +7335,68 @@ func (ec *executionContext) fieldContext_Course_updatedAt(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Course", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Course_history(ctx context.Context, field graphql.CollectedField, obj *engine.Course) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Course_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Course().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *model.AuditEntryConnection
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.AuditEntryConnection
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, obj, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AuditEntryConnection) graphql.Marshaler {
+			return ec.marshalNAuditEntryConnection2ᚖcmapᚋgraphᚋmodelᚐAuditEntryConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Course_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Course",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEntryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Course_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Course_coverage(ctx context.Context, field graphql.CollectedField, obj *engine.Course) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5454,7 +7747,25 @@ func (ec *executionContext) _CourseImpact_people(ctx context.Context, field grap
 		func(ctx context.Context) (any, error) {
 			return obj.People, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "PERSONNEL")
+				if err != nil {
+					var zeroVal []analysis.ReadinessChange
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal []analysis.ReadinessChange
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, obj, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v []analysis.ReadinessChange) graphql.Marshaler {
 			return ec.marshalNReadinessChange2ᚕcmapᚋanalysisᚐReadinessChangeᚄ(ctx, selections, v)
 		},
@@ -5551,7 +7862,25 @@ func (ec *executionContext) _CourseImpact_recommendations(ctx context.Context, f
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.CourseImpact().Recommendations(ctx, obj, fc.Args["people"].([]string))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "PERSONNEL")
+				if err != nil {
+					var zeroVal []*analysis.RecommendationChange
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal []*analysis.RecommendationChange
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, obj, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v []*analysis.RecommendationChange) graphql.Marshaler {
 			return ec.marshalNRecommendationChange2ᚕᚖcmapᚋanalysisᚐRecommendationChangeᚄ(ctx, selections, v)
 		},
@@ -6326,6 +8655,61 @@ func (ec *executionContext) fieldContext_CoverageRow_cells(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _CreatedAPIKey_key(ctx context.Context, field graphql.CollectedField, obj *model.CreatedAPIKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreatedAPIKey_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *engine.APIKey) graphql.Marshaler {
+			return ec.marshalNAPIKey2ᚖcmapᚋengineᚐAPIKey(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreatedAPIKey_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreatedAPIKey",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_APIKey(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreatedAPIKey_token(ctx context.Context, field graphql.CollectedField, obj *model.CreatedAPIKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreatedAPIKey_token(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Token, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreatedAPIKey_token(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreatedAPIKey", field, false, false, "String")
+}
+
 func (ec *executionContext) _DeleteCoursePayload_code(ctx context.Context, field graphql.CollectedField, obj *model.DeleteCoursePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6999,6 +9383,75 @@ func (ec *executionContext) _FactChange_after(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_FactChange_after(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FactChange", field, true, true, "String")
+}
+
+func (ec *executionContext) _FieldChange_field(ctx context.Context, field graphql.CollectedField, obj *engine.FieldChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FieldChange_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FieldChange_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FieldChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _FieldChange_old(ctx context.Context, field graphql.CollectedField, obj *engine.FieldChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FieldChange_old(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Old, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FieldChange_old(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FieldChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _FieldChange_new(ctx context.Context, field graphql.CollectedField, obj *engine.FieldChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FieldChange_new(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.New, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FieldChange_new(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FieldChange", field, false, false, "String")
 }
 
 func (ec *executionContext) _Framework_name(ctx context.Context, field graphql.CollectedField, obj *engine.Framework) (ret graphql.Marshaler) {
@@ -7717,6 +10170,130 @@ func (ec *executionContext) fieldContext_MatrixCourse_course(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createAPIKey(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createAPIKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateAPIKey(ctx, fc.Args["name"].(string), fc.Args["roles"].([]engine.Role))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.CreatedAPIKey
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.CreatedAPIKey
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreatedAPIKey) graphql.Marshaler {
+			return ec.marshalNCreatedAPIKey2ᚖcmapᚋgraphᚋmodelᚐCreatedAPIKey(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createAPIKey(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreatedAPIKey(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createAPIKey_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revokeAPIKey(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokeAPIKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokeAPIKey(ctx, fc.Args["id"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *engine.APIKey
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *engine.APIKey
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *engine.APIKey) graphql.Marshaler {
+			return ec.marshalNAPIKey2ᚖcmapᚋengineᚐAPIKey(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokeAPIKey(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_APIKey(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokeAPIKey_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createCourse(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7729,7 +10306,25 @@ func (ec *executionContext) _Mutation_createCourse(ctx context.Context, field gr
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().CreateCourse(ctx, fc.Args["input"].(model.CreateCourseInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *engine.Course
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *engine.Course
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *engine.Course) graphql.Marshaler {
 			return ec.marshalNCourse2ᚖcmapᚋengineᚐCourse(ctx, selections, v)
 		},
@@ -7773,7 +10368,25 @@ func (ec *executionContext) _Mutation_updateCourse(ctx context.Context, field gr
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().UpdateCourse(ctx, fc.Args["code"].(string), fc.Args["version"].(int), fc.Args["input"].(model.UpdateCourseInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *engine.Course
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *engine.Course
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *engine.Course) graphql.Marshaler {
 			return ec.marshalNCourse2ᚖcmapᚋengineᚐCourse(ctx, selections, v)
 		},
@@ -7817,7 +10430,25 @@ func (ec *executionContext) _Mutation_deleteCourse(ctx context.Context, field gr
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().DeleteCourse(ctx, fc.Args["code"].(string), fc.Args["version"].(int))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.DeleteCoursePayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.DeleteCoursePayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.DeleteCoursePayload) graphql.Marshaler {
 			return ec.marshalNDeleteCoursePayload2ᚖcmapᚋgraphᚋmodelᚐDeleteCoursePayload(ctx, selections, v)
 		},
@@ -7861,7 +10492,25 @@ func (ec *executionContext) _Mutation_createPerson(ctx context.Context, field gr
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().CreatePerson(ctx, fc.Args["input"].(model.CreatePersonInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "RECORDS")
+				if err != nil {
+					var zeroVal *engine.Person
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *engine.Person
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *engine.Person) graphql.Marshaler {
 			return ec.marshalNPerson2ᚖcmapᚋengineᚐPerson(ctx, selections, v)
 		},
@@ -7905,7 +10554,25 @@ func (ec *executionContext) _Mutation_updatePerson(ctx context.Context, field gr
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().UpdatePerson(ctx, fc.Args["id"].(string), fc.Args["version"].(int), fc.Args["input"].(model.UpdatePersonInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "RECORDS")
+				if err != nil {
+					var zeroVal *engine.Person
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *engine.Person
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *engine.Person) graphql.Marshaler {
 			return ec.marshalNPerson2ᚖcmapᚋengineᚐPerson(ctx, selections, v)
 		},
@@ -7949,7 +10616,25 @@ func (ec *executionContext) _Mutation_deletePerson(ctx context.Context, field gr
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().DeletePerson(ctx, fc.Args["id"].(string), fc.Args["version"].(int))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "RECORDS")
+				if err != nil {
+					var zeroVal *model.DeletePersonPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.DeletePersonPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePersonPayload) graphql.Marshaler {
 			return ec.marshalNDeletePersonPayload2ᚖcmapᚋgraphᚋmodelᚐDeletePersonPayload(ctx, selections, v)
 		},
@@ -7993,7 +10678,25 @@ func (ec *executionContext) _Mutation_recordCompletion(ctx context.Context, fiel
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().RecordCompletion(ctx, fc.Args["personId"].(string), fc.Args["courseCode"].(string), fc.Args["completedOn"].(time.Time))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "RECORDS")
+				if err != nil {
+					var zeroVal *engine.Person
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *engine.Person
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *engine.Person) graphql.Marshaler {
 			return ec.marshalNPerson2ᚖcmapᚋengineᚐPerson(ctx, selections, v)
 		},
@@ -8037,7 +10740,25 @@ func (ec *executionContext) _Mutation_createPosition(ctx context.Context, field 
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().CreatePosition(ctx, fc.Args["input"].(model.CreatePositionInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *engine.Position
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *engine.Position
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *engine.Position) graphql.Marshaler {
 			return ec.marshalNPosition2ᚖcmapᚋengineᚐPosition(ctx, selections, v)
 		},
@@ -8081,7 +10802,25 @@ func (ec *executionContext) _Mutation_updatePosition(ctx context.Context, field 
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().UpdatePosition(ctx, fc.Args["id"].(string), fc.Args["version"].(int), fc.Args["input"].(model.UpdatePositionInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *engine.Position
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *engine.Position
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *engine.Position) graphql.Marshaler {
 			return ec.marshalNPosition2ᚖcmapᚋengineᚐPosition(ctx, selections, v)
 		},
@@ -8125,7 +10864,25 @@ func (ec *executionContext) _Mutation_deletePosition(ctx context.Context, field 
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().DeletePosition(ctx, fc.Args["id"].(string), fc.Args["version"].(int))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.DeletePositionPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.DeletePositionPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePositionPayload) graphql.Marshaler {
 			return ec.marshalNDeletePositionPayload2ᚖcmapᚋgraphᚋmodelᚐDeletePositionPayload(ctx, selections, v)
 		},
@@ -8168,7 +10925,25 @@ func (ec *executionContext) _Mutation_reloadRules(ctx context.Context, field gra
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.Mutation().ReloadRules(ctx)
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "RULE_AUTHOR")
+				if err != nil {
+					var zeroVal *app.RulesStatus
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *app.RulesStatus
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *app.RulesStatus) graphql.Marshaler {
 			return ec.marshalNRuleSet2ᚖcmapᚋappᚐRulesStatus(ctx, selections, v)
 		},
@@ -8651,7 +11426,25 @@ func (ec *executionContext) _Person_readiness(ctx context.Context, field graphql
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.Person().Readiness(ctx, obj)
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "PERSONNEL")
+				if err != nil {
+					var zeroVal *analysis.Readiness
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *analysis.Readiness
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, obj, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *analysis.Readiness) graphql.Marshaler {
 			return ec.marshalNReadiness2ᚖcmapᚋanalysisᚐReadiness(ctx, selections, v)
 		},
@@ -8683,7 +11476,25 @@ func (ec *executionContext) _Person_recommendations(ctx context.Context, field g
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.Person().Recommendations(ctx, obj)
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "PERSONNEL")
+				if err != nil {
+					var zeroVal *analysis.Recommendation
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *analysis.Recommendation
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, obj, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *analysis.Recommendation) graphql.Marshaler {
 			return ec.marshalNRecommendation2ᚖcmapᚋanalysisᚐRecommendation(ctx, selections, v)
 		},
@@ -8700,6 +11511,68 @@ func (ec *executionContext) fieldContext_Person_recommendations(_ context.Contex
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Recommendation(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Person_history(ctx context.Context, field graphql.CollectedField, obj *engine.Person) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Person_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Person().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "PERSONNEL")
+				if err != nil {
+					var zeroVal *model.AuditEntryConnection
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.AuditEntryConnection
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, obj, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AuditEntryConnection) graphql.Marshaler {
+			return ec.marshalNAuditEntryConnection2ᚖcmapᚋgraphᚋmodelᚐAuditEntryConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Person_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Person",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEntryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Person_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -8844,6 +11717,1449 @@ func (ec *executionContext) fieldContext_PersonEdge_node(_ context.Context, fiel
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _PlanDemandChange_subCompetency(ctx context.Context, field graphql.CollectedField, obj *ruleplan.DemandChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanDemandChange_subCompetency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlanDemandChange().SubCompetency(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *engine.SubCompetency) graphql.Marshaler {
+			return ec.marshalNSubCompetency2ᚖcmapᚋengineᚐSubCompetency(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanDemandChange_subCompetency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanDemandChange",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubCompetency(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlanDemandChange_level(ctx context.Context, field graphql.CollectedField, obj *ruleplan.DemandChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanDemandChange_level(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanDemandChange_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanDemandChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _PlanDemandChange_change(ctx context.Context, field graphql.CollectedField, obj *ruleplan.DemandChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanDemandChange_change(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Change, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ruleplan.Change) graphql.Marshaler {
+			return ec.marshalNPlanChange2cmapᚋruleplanᚐChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanDemandChange_change(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanDemandChange", field, false, false, "PlanChange")
+}
+
+func (ec *executionContext) _PlanDemandChange_positionsBefore(ctx context.Context, field graphql.CollectedField, obj *ruleplan.DemandChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanDemandChange_positionsBefore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PositionsBefore, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanDemandChange_positionsBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanDemandChange", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PlanDemandChange_positionsAfter(ctx context.Context, field graphql.CollectedField, obj *ruleplan.DemandChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanDemandChange_positionsAfter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PositionsAfter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanDemandChange_positionsAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanDemandChange", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PlanFactChange_kind(ctx context.Context, field graphql.CollectedField, obj *ruleplan.FactChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanFactChange_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v engine.RuleKind) graphql.Marshaler {
+			return ec.marshalNRuleKind2cmapᚋengineᚐRuleKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanFactChange_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanFactChange", field, false, false, "RuleKind")
+}
+
+func (ec *executionContext) _PlanFactChange_subject(ctx context.Context, field graphql.CollectedField, obj *ruleplan.FactChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanFactChange_subject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subject, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanFactChange_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanFactChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _PlanFactChange_subCompetency(ctx context.Context, field graphql.CollectedField, obj *ruleplan.FactChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanFactChange_subCompetency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlanFactChange().SubCompetency(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *engine.SubCompetency) graphql.Marshaler {
+			return ec.marshalNSubCompetency2ᚖcmapᚋengineᚐSubCompetency(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanFactChange_subCompetency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanFactChange",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubCompetency(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlanFactChange_change(ctx context.Context, field graphql.CollectedField, obj *ruleplan.FactChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanFactChange_change(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Change, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ruleplan.Change) graphql.Marshaler {
+			return ec.marshalNPlanChange2cmapᚋruleplanᚐChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanFactChange_change(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanFactChange", field, false, false, "PlanChange")
+}
+
+func (ec *executionContext) _PlanFactChange_before(ctx context.Context, field graphql.CollectedField, obj *ruleplan.FactChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanFactChange_before(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlanFactChange().Before(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlanFactChange_before(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanFactChange", field, true, true, "String")
+}
+
+func (ec *executionContext) _PlanFactChange_after(ctx context.Context, field graphql.CollectedField, obj *ruleplan.FactChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanFactChange_after(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlanFactChange().After(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlanFactChange_after(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanFactChange", field, true, true, "String")
+}
+
+func (ec *executionContext) _PlanFactChange_beforeRules(ctx context.Context, field graphql.CollectedField, obj *ruleplan.FactChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanFactChange_beforeRules(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BeforeRules, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []engine.RuleRef) graphql.Marshaler {
+			return ec.marshalNRuleRef2ᚕcmapᚋengineᚐRuleRefᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanFactChange_beforeRules(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanFactChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RuleRef(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlanFactChange_afterRules(ctx context.Context, field graphql.CollectedField, obj *ruleplan.FactChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanFactChange_afterRules(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AfterRules, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []engine.RuleRef) graphql.Marshaler {
+			return ec.marshalNRuleRef2ᚕcmapᚋengineᚐRuleRefᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanFactChange_afterRules(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanFactChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RuleRef(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlanLevelChange_subCompetency(ctx context.Context, field graphql.CollectedField, obj *ruleplan.LevelChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanLevelChange_subCompetency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlanLevelChange().SubCompetency(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *engine.SubCompetency) graphql.Marshaler {
+			return ec.marshalNSubCompetency2ᚖcmapᚋengineᚐSubCompetency(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanLevelChange_subCompetency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanLevelChange",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubCompetency(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlanLevelChange_before(ctx context.Context, field graphql.CollectedField, obj *ruleplan.LevelChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanLevelChange_before(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlanLevelChange().Before(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlanLevelChange_before(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanLevelChange", field, true, true, "String")
+}
+
+func (ec *executionContext) _PlanLevelChange_after(ctx context.Context, field graphql.CollectedField, obj *ruleplan.LevelChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanLevelChange_after(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlanLevelChange().After(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlanLevelChange_after(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanLevelChange", field, true, true, "String")
+}
+
+func (ec *executionContext) _PlanLevelGaps_level(ctx context.Context, field graphql.CollectedField, obj *ruleplan.LevelGaps) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanLevelGaps_level(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanLevelGaps_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanLevelGaps", field, false, false, "String")
+}
+
+func (ec *executionContext) _PlanLevelGaps_opened(ctx context.Context, field graphql.CollectedField, obj *ruleplan.LevelGaps) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanLevelGaps_opened(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlanLevelGaps().Opened(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*engine.SubCompetency) graphql.Marshaler {
+			return ec.marshalNSubCompetency2ᚕᚖcmapᚋengineᚐSubCompetencyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanLevelGaps_opened(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanLevelGaps",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubCompetency(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlanLevelGaps_closed(ctx context.Context, field graphql.CollectedField, obj *ruleplan.LevelGaps) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanLevelGaps_closed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlanLevelGaps().Closed(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*engine.SubCompetency) graphql.Marshaler {
+			return ec.marshalNSubCompetency2ᚕᚖcmapᚋengineᚐSubCompetencyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanLevelGaps_closed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanLevelGaps",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubCompetency(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlanOrganizationChange_organization(ctx context.Context, field graphql.CollectedField, obj *ruleplan.OrganizationChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanOrganizationChange_organization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organization, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanOrganizationChange_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanOrganizationChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _PlanOrganizationChange_people(ctx context.Context, field graphql.CollectedField, obj *ruleplan.OrganizationChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanOrganizationChange_people(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.People, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanOrganizationChange_people(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanOrganizationChange", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PlanOrganizationChange_readyBefore(ctx context.Context, field graphql.CollectedField, obj *ruleplan.OrganizationChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanOrganizationChange_readyBefore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReadyBefore, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanOrganizationChange_readyBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanOrganizationChange", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PlanOrganizationChange_readyAfter(ctx context.Context, field graphql.CollectedField, obj *ruleplan.OrganizationChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanOrganizationChange_readyAfter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReadyAfter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanOrganizationChange_readyAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanOrganizationChange", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PlanOrganizationChange_shareBefore(ctx context.Context, field graphql.CollectedField, obj *ruleplan.OrganizationChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanOrganizationChange_shareBefore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ShareBefore, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanOrganizationChange_shareBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanOrganizationChange", field, false, false, "Float")
+}
+
+func (ec *executionContext) _PlanOrganizationChange_shareAfter(ctx context.Context, field graphql.CollectedField, obj *ruleplan.OrganizationChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanOrganizationChange_shareAfter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ShareAfter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanOrganizationChange_shareAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanOrganizationChange", field, false, false, "Float")
+}
+
+func (ec *executionContext) _PlanPeople_becomeReady(ctx context.Context, field graphql.CollectedField, obj *ruleplan.PeopleChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanPeople_becomeReady(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BecomeReady, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanPeople_becomeReady(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanPeople", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PlanPeople_becomeUnready(ctx context.Context, field graphql.CollectedField, obj *ruleplan.PeopleChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanPeople_becomeUnready(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BecomeUnready, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanPeople_becomeUnready(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanPeople", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PlanPeople_otherGaps(ctx context.Context, field graphql.CollectedField, obj *ruleplan.PeopleChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanPeople_otherGaps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OtherGaps, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanPeople_otherGaps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanPeople", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PlanPeople_total(ctx context.Context, field graphql.CollectedField, obj *ruleplan.PeopleChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanPeople_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanPeople_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanPeople", field, true, false, "Int")
+}
+
+func (ec *executionContext) _PlanPeople_changes(ctx context.Context, field graphql.CollectedField, obj *ruleplan.PeopleChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanPeople_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.PlanPeople().Changes(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ruleplan.PersonChange) graphql.Marshaler {
+			return ec.marshalNPlanPersonChange2ᚕᚖcmapᚋruleplanᚐPersonChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanPeople_changes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanPeople",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanPersonChange(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_PlanPeople_changes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlanPersonChange_personId(ctx context.Context, field graphql.CollectedField, obj *ruleplan.PersonChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanPersonChange_personId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Person, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanPersonChange_personId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanPersonChange", field, false, false, "ID")
+}
+
+func (ec *executionContext) _PlanPersonChange_name(ctx context.Context, field graphql.CollectedField, obj *ruleplan.PersonChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanPersonChange_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanPersonChange_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanPersonChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _PlanPersonChange_positionId(ctx context.Context, field graphql.CollectedField, obj *ruleplan.PersonChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanPersonChange_positionId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Position, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanPersonChange_positionId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanPersonChange", field, false, false, "ID")
+}
+
+func (ec *executionContext) _PlanPersonChange_organization(ctx context.Context, field graphql.CollectedField, obj *ruleplan.PersonChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanPersonChange_organization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organization, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanPersonChange_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanPersonChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _PlanPersonChange_readyBefore(ctx context.Context, field graphql.CollectedField, obj *ruleplan.PersonChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanPersonChange_readyBefore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReadyBefore, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanPersonChange_readyBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanPersonChange", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PlanPersonChange_readyAfter(ctx context.Context, field graphql.CollectedField, obj *ruleplan.PersonChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanPersonChange_readyAfter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReadyAfter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanPersonChange_readyAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanPersonChange", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PlanPersonChange_gaps(ctx context.Context, field graphql.CollectedField, obj *ruleplan.PersonChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanPersonChange_gaps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Gaps, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []ruleplan.GapChange) graphql.Marshaler {
+			return ec.marshalNPlanPersonGap2ᚕcmapᚋruleplanᚐGapChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanPersonChange_gaps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanPersonChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanPersonGap(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlanPersonGap_subCompetency(ctx context.Context, field graphql.CollectedField, obj *ruleplan.GapChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanPersonGap_subCompetency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlanPersonGap().SubCompetency(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *engine.SubCompetency) graphql.Marshaler {
+			return ec.marshalNSubCompetency2ᚖcmapᚋengineᚐSubCompetency(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanPersonGap_subCompetency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanPersonGap",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubCompetency(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlanPersonGap_change(ctx context.Context, field graphql.CollectedField, obj *ruleplan.GapChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanPersonGap_change(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Change, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ruleplan.Change) graphql.Marshaler {
+			return ec.marshalNPlanChange2cmapᚋruleplanᚐChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanPersonGap_change(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanPersonGap", field, false, false, "PlanChange")
+}
+
+func (ec *executionContext) _PlanPersonGap_requiredBefore(ctx context.Context, field graphql.CollectedField, obj *ruleplan.GapChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanPersonGap_requiredBefore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlanPersonGap().RequiredBefore(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlanPersonGap_requiredBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanPersonGap", field, true, true, "String")
+}
+
+func (ec *executionContext) _PlanPersonGap_attainedBefore(ctx context.Context, field graphql.CollectedField, obj *ruleplan.GapChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanPersonGap_attainedBefore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlanPersonGap().AttainedBefore(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlanPersonGap_attainedBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanPersonGap", field, true, true, "String")
+}
+
+func (ec *executionContext) _PlanPersonGap_requiredAfter(ctx context.Context, field graphql.CollectedField, obj *ruleplan.GapChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanPersonGap_requiredAfter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlanPersonGap().RequiredAfter(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlanPersonGap_requiredAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanPersonGap", field, true, true, "String")
+}
+
+func (ec *executionContext) _PlanPersonGap_attainedAfter(ctx context.Context, field graphql.CollectedField, obj *ruleplan.GapChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanPersonGap_attainedAfter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlanPersonGap().AttainedAfter(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlanPersonGap_attainedAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanPersonGap", field, true, true, "String")
+}
+
+func (ec *executionContext) _PlanPositionChange_positionId(ctx context.Context, field graphql.CollectedField, obj *ruleplan.PositionChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanPositionChange_positionId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Position, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanPositionChange_positionId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanPositionChange", field, false, false, "ID")
+}
+
+func (ec *executionContext) _PlanPositionChange_title(ctx context.Context, field graphql.CollectedField, obj *ruleplan.PositionChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanPositionChange_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanPositionChange_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanPositionChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _PlanPositionChange_holders(ctx context.Context, field graphql.CollectedField, obj *ruleplan.PositionChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanPositionChange_holders(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Holders, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanPositionChange_holders(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanPositionChange", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PlanPositionChange_changes(ctx context.Context, field graphql.CollectedField, obj *ruleplan.PositionChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanPositionChange_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []ruleplan.LevelChange) graphql.Marshaler {
+			return ec.marshalNPlanLevelChange2ᚕcmapᚋruleplanᚐLevelChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanPositionChange_changes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanPositionChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanLevelChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlanRuleChange_id(ctx context.Context, field graphql.CollectedField, obj *ruleplan.RuleChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanRuleChange_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanRuleChange_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanRuleChange", field, false, false, "ID")
+}
+
+func (ec *executionContext) _PlanRuleChange_kind(ctx context.Context, field graphql.CollectedField, obj *ruleplan.RuleChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanRuleChange_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v engine.RuleKind) graphql.Marshaler {
+			return ec.marshalNRuleKind2cmapᚋengineᚐRuleKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanRuleChange_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanRuleChange", field, false, false, "RuleKind")
+}
+
+func (ec *executionContext) _PlanRuleChange_change(ctx context.Context, field graphql.CollectedField, obj *ruleplan.RuleChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanRuleChange_change(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Change, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ruleplan.Change) graphql.Marshaler {
+			return ec.marshalNPlanChange2cmapᚋruleplanᚐChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanRuleChange_change(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanRuleChange", field, false, false, "PlanChange")
+}
+
+func (ec *executionContext) _PlanRuleChange_file(ctx context.Context, field graphql.CollectedField, obj *ruleplan.RuleChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanRuleChange_file(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.File, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanRuleChange_file(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanRuleChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _PlanRuleChange_line(ctx context.Context, field graphql.CollectedField, obj *ruleplan.RuleChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanRuleChange_line(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Line, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanRuleChange_line(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanRuleChange", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PlanRuleChange_description(ctx context.Context, field graphql.CollectedField, obj *ruleplan.RuleChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanRuleChange_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanRuleChange_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanRuleChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _PlanRuleChange_facts(ctx context.Context, field graphql.CollectedField, obj *ruleplan.RuleChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanRuleChange_facts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.PlanRuleChange().Facts(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ruleplan.FactChange) graphql.Marshaler {
+			return ec.marshalNPlanFactChange2ᚕᚖcmapᚋruleplanᚐFactChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanRuleChange_facts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanRuleChange",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanFactChange(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_PlanRuleChange_facts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlanRuleChange_factCount(ctx context.Context, field graphql.CollectedField, obj *ruleplan.RuleChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanRuleChange_factCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlanRuleChange().FactCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanRuleChange_factCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanRuleChange", field, true, true, "Int")
+}
+
+func (ec *executionContext) _PlanSide_revision(ctx context.Context, field graphql.CollectedField, obj *ruleplan.SetInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanSide_revision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanSide_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanSide", field, false, false, "String")
+}
+
+func (ec *executionContext) _PlanSide_rules(ctx context.Context, field graphql.CollectedField, obj *ruleplan.SetInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanSide_rules(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rules, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanSide_rules(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanSide", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Position_id(ctx context.Context, field graphql.CollectedField, obj *engine.Position) (ret graphql.Marshaler) {
@@ -9018,7 +13334,25 @@ func (ec *executionContext) _Position_people(ctx context.Context, field graphql.
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.Position().People(ctx, obj)
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "PERSONNEL")
+				if err != nil {
+					var zeroVal []*engine.Person
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal []*engine.Person
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, obj, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v []*engine.Person) graphql.Marshaler {
 			return ec.marshalNPerson2ᚕᚖcmapᚋengineᚐPersonᚄ(ctx, selections, v)
 		},
@@ -9083,6 +13417,68 @@ func (ec *executionContext) _Position_updatedAt(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Position_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Position", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Position_history(ctx context.Context, field graphql.CollectedField, obj *engine.Position) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Position_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Position().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *model.AuditEntryConnection
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.AuditEntryConnection
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, obj, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AuditEntryConnection) graphql.Marshaler {
+			return ec.marshalNAuditEntryConnection2ᚖcmapᚋgraphᚋmodelᚐAuditEntryConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Position_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Position",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEntryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Position_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Position_requirements(ctx context.Context, field graphql.CollectedField, obj *engine.Position) (ret graphql.Marshaler) {
@@ -9568,7 +13964,25 @@ func (ec *executionContext) _Query_proficiencyScale(ctx context.Context, field g
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.Query().ProficiencyScale(ctx)
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *engine.Scale
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *engine.Scale
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *engine.Scale) graphql.Marshaler {
 			return ec.marshalNProficiencyScale2ᚖcmapᚋengineᚐScale(ctx, selections, v)
 		},
@@ -9601,7 +14015,25 @@ func (ec *executionContext) _Query_coverageMatrix(ctx context.Context, field gra
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Query().CoverageMatrix(ctx, fc.Args["filter"].(*model.CoverageFilter))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *model.CoverageMatrix
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.CoverageMatrix
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CoverageMatrix) graphql.Marshaler {
 			return ec.marshalNCoverageMatrix2ᚖcmapᚋgraphᚋmodelᚐCoverageMatrix(ctx, selections, v)
 		},
@@ -9645,7 +14077,25 @@ func (ec *executionContext) _Query_gaps(ctx context.Context, field graphql.Colle
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Query().Gaps(ctx, fc.Args["minLevel"].(*string), fc.Args["overServedAbove"].(*int))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *analysis.GapReport
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *analysis.GapReport
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *analysis.GapReport) graphql.Marshaler {
 			return ec.marshalNGapReport2ᚖcmapᚋanalysisᚐGapReport(ctx, selections, v)
 		},
@@ -9688,7 +14138,25 @@ func (ec *executionContext) _Query_demand(ctx context.Context, field graphql.Col
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.Query().Demand(ctx)
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal []*analysis.SubCompetencyDemand
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal []*analysis.SubCompetencyDemand
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v []*analysis.SubCompetencyDemand) graphql.Marshaler {
 			return ec.marshalNSubCompetencyDemand2ᚕᚖcmapᚋanalysisᚐSubCompetencyDemandᚄ(ctx, selections, v)
 		},
@@ -9720,7 +14188,25 @@ func (ec *executionContext) _Query_organizations(ctx context.Context, field grap
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.Query().Organizations(ctx)
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal []string
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal []string
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
 			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
 		},
@@ -9744,7 +14230,25 @@ func (ec *executionContext) _Query_organizationReadiness(ctx context.Context, fi
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Query().OrganizationReadiness(ctx, fc.Args["organization"].(string))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "PERSONNEL")
+				if err != nil {
+					var zeroVal *analysis.OrganizationReadiness
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *analysis.OrganizationReadiness
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *analysis.OrganizationReadiness) graphql.Marshaler {
 			return ec.marshalNOrganizationReadiness2ᚖcmapᚋanalysisᚐOrganizationReadiness(ctx, selections, v)
 		},
@@ -9788,7 +14292,25 @@ func (ec *executionContext) _Query_courseImpact(ctx context.Context, field graph
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Query().CourseImpact(ctx, fc.Args["code"].(string), fc.Args["input"].(*model.UpdateCourseInput), fc.Args["retire"].(*bool), fc.Args["delete"].(*bool))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *app.CourseImpact
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *app.CourseImpact
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *app.CourseImpact) graphql.Marshaler {
 			return ec.marshalNCourseImpact2ᚖcmapᚋappᚐCourseImpact(ctx, selections, v)
 		},
@@ -9832,7 +14354,25 @@ func (ec *executionContext) _Query_newCourseImpact(ctx context.Context, field gr
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Query().NewCourseImpact(ctx, fc.Args["input"].(model.CreateCourseInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *app.CourseImpact
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *app.CourseImpact
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *app.CourseImpact) graphql.Marshaler {
 			return ec.marshalNCourseImpact2ᚖcmapᚋappᚐCourseImpact(ctx, selections, v)
 		},
@@ -9864,6 +14404,118 @@ func (ec *executionContext) fieldContext_Query_newCourseImpact(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_apiKeys(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_apiKeys(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().APIKeys(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal []*engine.APIKey
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal []*engine.APIKey
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*engine.APIKey) graphql.Marshaler {
+			return ec.marshalNAPIKey2ᚕᚖcmapᚋengineᚐAPIKeyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_apiKeys(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_APIKey(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_auditLog(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_auditLog(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AuditLog(ctx, fc.Args["filter"].(*model.AuditFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.AuditEntryConnection
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.AuditEntryConnection
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AuditEntryConnection) graphql.Marshaler {
+			return ec.marshalNAuditEntryConnection2ᚖcmapᚋgraphᚋmodelᚐAuditEntryConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_auditLog(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEntryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_auditLog_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_framework(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9875,7 +14527,25 @@ func (ec *executionContext) _Query_framework(ctx context.Context, field graphql.
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.Query().Framework(ctx)
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *engine.Framework
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *engine.Framework
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *engine.Framework) graphql.Marshaler {
 			return ec.marshalNFramework2ᚖcmapᚋengineᚐFramework(ctx, selections, v)
 		},
@@ -9907,7 +14577,25 @@ func (ec *executionContext) _Query_competencies(ctx context.Context, field graph
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.Query().Competencies(ctx)
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal []*engine.Competency
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal []*engine.Competency
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v []*engine.Competency) graphql.Marshaler {
 			return ec.marshalNCompetency2ᚕᚖcmapᚋengineᚐCompetencyᚄ(ctx, selections, v)
 		},
@@ -9940,7 +14628,25 @@ func (ec *executionContext) _Query_competency(ctx context.Context, field graphql
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Query().Competency(ctx, fc.Args["code"].(string))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *engine.Competency
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *engine.Competency
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *engine.Competency) graphql.Marshaler {
 			return ec.marshalOCompetency2ᚖcmapᚋengineᚐCompetency(ctx, selections, v)
 		},
@@ -9984,7 +14690,25 @@ func (ec *executionContext) _Query_subCompetency(ctx context.Context, field grap
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Query().SubCompetency(ctx, fc.Args["code"].(string))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *engine.SubCompetency
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *engine.SubCompetency
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *engine.SubCompetency) graphql.Marshaler {
 			return ec.marshalOSubCompetency2ᚖcmapᚋengineᚐSubCompetency(ctx, selections, v)
 		},
@@ -10028,7 +14752,25 @@ func (ec *executionContext) _Query_courses(ctx context.Context, field graphql.Co
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Query().Courses(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.CourseFilter))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *model.CourseConnection
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.CourseConnection
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CourseConnection) graphql.Marshaler {
 			return ec.marshalNCourseConnection2ᚖcmapᚋgraphᚋmodelᚐCourseConnection(ctx, selections, v)
 		},
@@ -10072,7 +14814,25 @@ func (ec *executionContext) _Query_course(ctx context.Context, field graphql.Col
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Query().Course(ctx, fc.Args["code"].(string))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *engine.Course
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *engine.Course
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *engine.Course) graphql.Marshaler {
 			return ec.marshalOCourse2ᚖcmapᚋengineᚐCourse(ctx, selections, v)
 		},
@@ -10116,7 +14876,25 @@ func (ec *executionContext) _Query_people(ctx context.Context, field graphql.Col
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Query().People(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.PersonFilter))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "PERSONNEL")
+				if err != nil {
+					var zeroVal *model.PersonConnection
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.PersonConnection
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PersonConnection) graphql.Marshaler {
 			return ec.marshalNPersonConnection2ᚖcmapᚋgraphᚋmodelᚐPersonConnection(ctx, selections, v)
 		},
@@ -10160,7 +14938,25 @@ func (ec *executionContext) _Query_person(ctx context.Context, field graphql.Col
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Query().Person(ctx, fc.Args["id"].(string))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "PERSONNEL")
+				if err != nil {
+					var zeroVal *engine.Person
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *engine.Person
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *engine.Person) graphql.Marshaler {
 			return ec.marshalOPerson2ᚖcmapᚋengineᚐPerson(ctx, selections, v)
 		},
@@ -10204,7 +15000,25 @@ func (ec *executionContext) _Query_positions(ctx context.Context, field graphql.
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Query().Positions(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.PositionFilter))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *model.PositionConnection
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.PositionConnection
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PositionConnection) graphql.Marshaler {
 			return ec.marshalNPositionConnection2ᚖcmapᚋgraphᚋmodelᚐPositionConnection(ctx, selections, v)
 		},
@@ -10248,7 +15062,25 @@ func (ec *executionContext) _Query_position(ctx context.Context, field graphql.C
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Query().Position(ctx, fc.Args["id"].(string))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *engine.Position
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *engine.Position
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *engine.Position) graphql.Marshaler {
 			return ec.marshalOPosition2ᚖcmapᚋengineᚐPosition(ctx, selections, v)
 		},
@@ -10280,6 +15112,68 @@ func (ec *executionContext) fieldContext_Query_position(ctx context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_ruleSetPlan(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_ruleSetPlan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().RuleSetPlan(ctx, fc.Args["files"].([]*model.RuleFileInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "RULE_AUTHOR")
+				if err != nil {
+					var zeroVal *ruleplan.Plan
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *ruleplan.Plan
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ruleplan.Plan) graphql.Marshaler {
+			return ec.marshalNRuleSetPlan2ᚖcmapᚋruleplanᚐPlan(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_ruleSetPlan(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RuleSetPlan(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_ruleSetPlan_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_ruleSet(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10291,7 +15185,25 @@ func (ec *executionContext) _Query_ruleSet(ctx context.Context, field graphql.Co
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.Query().RuleSet(ctx)
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *app.RulesStatus
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *app.RulesStatus
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *app.RulesStatus) graphql.Marshaler {
 			return ec.marshalNRuleSet2ᚖcmapᚋappᚐRulesStatus(ctx, selections, v)
 		},
@@ -10324,7 +15236,25 @@ func (ec *executionContext) _Query_explain(ctx context.Context, field graphql.Co
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Query().Explain(ctx, fc.Args["rule"].(string), fc.Args["course"].(*string), fc.Args["position"].(*string))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "RULE_AUTHOR")
+				if err != nil {
+					var zeroVal *engine.Explanation
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *engine.Explanation
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *engine.Explanation) graphql.Marshaler {
 			return ec.marshalNExplanation2ᚖcmapᚋengineᚐExplanation(ctx, selections, v)
 		},
@@ -10368,7 +15298,25 @@ func (ec *executionContext) _Query_previewCourse(ctx context.Context, field grap
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Query().PreviewCourse(ctx, fc.Args["input"].(model.CreateCourseInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "RULE_AUTHOR")
+				if err != nil {
+					var zeroVal *app.CoursePreview
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *app.CoursePreview
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *app.CoursePreview) graphql.Marshaler {
 			return ec.marshalNCoursePreview2ᚖcmapᚋappᚐCoursePreview(ctx, selections, v)
 		},
@@ -10412,7 +15360,25 @@ func (ec *executionContext) _Query_previewPosition(ctx context.Context, field gr
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Query().PreviewPosition(ctx, fc.Args["input"].(model.CreatePositionInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "RULE_AUTHOR")
+				if err != nil {
+					var zeroVal *app.PositionPreview
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *app.PositionPreview
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *app.PositionPreview) graphql.Marshaler {
 			return ec.marshalNPositionPreview2ᚖcmapᚋappᚐPositionPreview(ctx, selections, v)
 		},
@@ -10438,6 +15404,68 @@ func (ec *executionContext) fieldContext_Query_previewPosition(ctx context.Conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_previewPosition_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_suggestions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_suggestions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Suggestions(ctx, fc.Args["subCompetency"].(*string), fc.Args["top"].(*int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal []*suggest.Suggestion
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal []*suggest.Suggestion
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*suggest.Suggestion) graphql.Marshaler {
+			return ec.marshalNSuggestion2ᚕᚖcmapᚋsuggestᚐSuggestionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_suggestions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Suggestion(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_suggestions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -11855,6 +16883,75 @@ func (ec *executionContext) fieldContext_RuleDiagnostic_snippet(_ context.Contex
 	return graphql.NewScalarFieldContext("RuleDiagnostic", field, true, true, "String")
 }
 
+func (ec *executionContext) _RuleFile_path(ctx context.Context, field graphql.CollectedField, obj *engine.RuleFile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleFile_path(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RuleFile().Path(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleFile_path(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleFile", field, true, true, "String")
+}
+
+func (ec *executionContext) _RuleFile_content(ctx context.Context, field graphql.CollectedField, obj *engine.RuleFile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleFile_content(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RuleFile().Content(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleFile_content(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleFile", field, true, true, "String")
+}
+
+func (ec *executionContext) _RuleFile_rules(ctx context.Context, field graphql.CollectedField, obj *engine.RuleFile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleFile_rules(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RuleFile().Rules(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleFile_rules(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleFile", field, true, true, "Int")
+}
+
 func (ec *executionContext) _RuleRef_id(ctx context.Context, field graphql.CollectedField, obj *engine.RuleRef) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12145,6 +17242,664 @@ func (ec *executionContext) fieldContext_RuleSet_runtimeErrors(_ context.Context
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _RuleSet_directory(ctx context.Context, field graphql.CollectedField, obj *app.RulesStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSet_directory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RuleSet().Directory(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSet_directory(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleSet", field, true, true, "String")
+}
+
+func (ec *executionContext) _RuleSet_files(ctx context.Context, field graphql.CollectedField, obj *app.RulesStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSet_files(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RuleSet().Files(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*engine.RuleFile) graphql.Marshaler {
+			return ec.marshalNRuleFile2ᚕᚖcmapᚋengineᚐRuleFileᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSet_files(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RuleSet",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RuleFile(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RuleSetPlan_base(ctx context.Context, field graphql.CollectedField, obj *ruleplan.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSetPlan_base(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Base, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ruleplan.SetInfo) graphql.Marshaler {
+			return ec.marshalNPlanSide2cmapᚋruleplanᚐSetInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSetPlan_base(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RuleSetPlan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanSide(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RuleSetPlan_head(ctx context.Context, field graphql.CollectedField, obj *ruleplan.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSetPlan_head(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Head, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ruleplan.SetInfo) graphql.Marshaler {
+			return ec.marshalNPlanSide2cmapᚋruleplanᚐSetInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSetPlan_head(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RuleSetPlan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanSide(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RuleSetPlan_errors(ctx context.Context, field graphql.CollectedField, obj *ruleplan.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSetPlan_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RuleSetPlan().Errors(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*diag.Diagnostic) graphql.Marshaler {
+			return ec.marshalNRuleDiagnostic2ᚕᚖcmapᚋdiagᚐDiagnosticᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSetPlan_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RuleSetPlan",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RuleDiagnostic(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RuleSetPlan_changed(ctx context.Context, field graphql.CollectedField, obj *ruleplan.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSetPlan_changed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changed(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSetPlan_changed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleSetPlan", field, true, false, "Boolean")
+}
+
+func (ec *executionContext) _RuleSetPlan_summary(ctx context.Context, field graphql.CollectedField, obj *ruleplan.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSetPlan_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Summary(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSetPlan_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleSetPlan", field, true, false, "String")
+}
+
+func (ec *executionContext) _RuleSetPlan_rules(ctx context.Context, field graphql.CollectedField, obj *ruleplan.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSetPlan_rules(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rules, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []ruleplan.RuleChange) graphql.Marshaler {
+			return ec.marshalNPlanRuleChange2ᚕcmapᚋruleplanᚐRuleChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSetPlan_rules(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RuleSetPlan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanRuleChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RuleSetPlan_facts(ctx context.Context, field graphql.CollectedField, obj *ruleplan.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSetPlan_facts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.RuleSetPlan().Facts(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ruleplan.FactChange) graphql.Marshaler {
+			return ec.marshalNPlanFactChange2ᚕᚖcmapᚋruleplanᚐFactChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSetPlan_facts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RuleSetPlan",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanFactChange(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_RuleSetPlan_facts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RuleSetPlan_factCount(ctx context.Context, field graphql.CollectedField, obj *ruleplan.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSetPlan_factCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RuleSetPlan().FactCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSetPlan_factCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleSetPlan", field, true, true, "Int")
+}
+
+func (ec *executionContext) _RuleSetPlan_unattributed(ctx context.Context, field graphql.CollectedField, obj *ruleplan.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSetPlan_unattributed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.RuleSetPlan().Unattributed(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ruleplan.FactChange) graphql.Marshaler {
+			return ec.marshalNPlanFactChange2ᚕᚖcmapᚋruleplanᚐFactChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSetPlan_unattributed(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RuleSetPlan",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanFactChange(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_RuleSetPlan_unattributed_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RuleSetPlan_scaleChanged(ctx context.Context, field graphql.CollectedField, obj *ruleplan.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSetPlan_scaleChanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ScaleChanged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSetPlan_scaleChanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleSetPlan", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _RuleSetPlan_gaps(ctx context.Context, field graphql.CollectedField, obj *ruleplan.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSetPlan_gaps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Gaps, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []ruleplan.LevelGaps) graphql.Marshaler {
+			return ec.marshalNPlanLevelGaps2ᚕcmapᚋruleplanᚐLevelGapsᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSetPlan_gaps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RuleSetPlan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanLevelGaps(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RuleSetPlan_demand(ctx context.Context, field graphql.CollectedField, obj *ruleplan.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSetPlan_demand(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Demand, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []ruleplan.DemandChange) graphql.Marshaler {
+			return ec.marshalNPlanDemandChange2ᚕcmapᚋruleplanᚐDemandChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSetPlan_demand(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RuleSetPlan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanDemandChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RuleSetPlan_positions(ctx context.Context, field graphql.CollectedField, obj *ruleplan.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSetPlan_positions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.RuleSetPlan().Positions(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ruleplan.PositionChange) graphql.Marshaler {
+			return ec.marshalNPlanPositionChange2ᚕᚖcmapᚋruleplanᚐPositionChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSetPlan_positions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RuleSetPlan",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanPositionChange(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_RuleSetPlan_positions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RuleSetPlan_positionCount(ctx context.Context, field graphql.CollectedField, obj *ruleplan.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSetPlan_positionCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RuleSetPlan().PositionCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSetPlan_positionCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleSetPlan", field, true, true, "Int")
+}
+
+func (ec *executionContext) _RuleSetPlan_people(ctx context.Context, field graphql.CollectedField, obj *ruleplan.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSetPlan_people(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.People, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "PERSONNEL")
+				if err != nil {
+					var zeroVal ruleplan.PeopleChange
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal ruleplan.PeopleChange
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, obj, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v ruleplan.PeopleChange) graphql.Marshaler {
+			return ec.marshalNPlanPeople2cmapᚋruleplanᚐPeopleChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSetPlan_people(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RuleSetPlan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanPeople(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RuleSetPlan_organizations(ctx context.Context, field graphql.CollectedField, obj *ruleplan.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSetPlan_organizations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organizations, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "PERSONNEL")
+				if err != nil {
+					var zeroVal []ruleplan.OrganizationChange
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal []ruleplan.OrganizationChange
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, obj, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []ruleplan.OrganizationChange) graphql.Marshaler {
+			return ec.marshalNPlanOrganizationChange2ᚕcmapᚋruleplanᚐOrganizationChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSetPlan_organizations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RuleSetPlan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanOrganizationChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RuleSetPlan_runErrors(ctx context.Context, field graphql.CollectedField, obj *ruleplan.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSetPlan_runErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RuleSetPlan().RunErrors(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSetPlan_runErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleSetPlan", field, true, true, "String")
+}
+
+func (ec *executionContext) _RuleSetPlan_markdown(ctx context.Context, field graphql.CollectedField, obj *ruleplan.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSetPlan_markdown(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RuleSetPlan().Markdown(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "PERSONNEL")
+				if err != nil {
+					var zeroVal string
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, obj, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSetPlan_markdown(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleSetPlan", field, true, true, "String")
 }
 
 func (ec *executionContext) _SubCompetency_code(ctx context.Context, field graphql.CollectedField, obj *engine.SubCompetency) (ret graphql.Marshaler) {
@@ -12476,6 +18231,139 @@ func (ec *executionContext) fieldContext_SubCompetencyDemand_levels(_ context.Co
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Suggestion_subCompetency(ctx context.Context, field graphql.CollectedField, obj *suggest.Suggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Suggestion_subCompetency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Suggestion().SubCompetency(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *engine.SubCompetency) graphql.Marshaler {
+			return ec.marshalNSubCompetency2ᚖcmapᚋengineᚐSubCompetency(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Suggestion_subCompetency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Suggestion",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubCompetency(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Suggestion_course(ctx context.Context, field graphql.CollectedField, obj *suggest.Suggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Suggestion_course(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Suggestion().Course(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *engine.Course) graphql.Marshaler {
+			return ec.marshalNCourse2ᚖcmapᚋengineᚐCourse(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Suggestion_course(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Suggestion",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Course(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Suggestion_rank(ctx context.Context, field graphql.CollectedField, obj *suggest.Suggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Suggestion_rank(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rank, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Suggestion_rank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Suggestion", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Suggestion_score(ctx context.Context, field graphql.CollectedField, obj *suggest.Suggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Suggestion_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Suggestion_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Suggestion", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Suggestion_matched(ctx context.Context, field graphql.CollectedField, obj *suggest.Suggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Suggestion_matched(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Matched, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Suggestion_matched(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Suggestion", field, false, false, "String")
 }
 
 func (ec *executionContext) _Yield_subCompetency(ctx context.Context, field graphql.CollectedField, obj *engine.Yield) (ret graphql.Marshaler) {
@@ -13606,6 +19494,76 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAuditFilter(ctx context.Context, obj any) (model.AuditFilter, error) {
+	var it model.AuditFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"recordType", "recordKey", "actor", "operation", "state"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "recordType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recordType"))
+			data, err := ec.unmarshalOAuditRecordType2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecordType = data
+		case "recordKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recordKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecordKey = data
+		case "actor":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actor"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Actor = data
+		case "operation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("operation"))
+			data, err := ec.unmarshalOAuditOperation2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Operation = data
+		case "state":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("state"))
+			data, err := ec.unmarshalOAuditState2ᚖcmapᚋengineᚐAuditState(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.State = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAuditFilter unmarshals raw into the AuditFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAuditFilter(ctx context.Context, raw any) (model.AuditFilter, error) {
+	var out model.AuditFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AuditFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCompletionInput(ctx context.Context, obj any) (model.CompletionInput, error) {
 	var it model.CompletionInput
 	if obj == nil {
@@ -14186,6 +20144,66 @@ func UnmarshalPositionFilter(ctx context.Context, raw any) (model.PositionFilter
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRuleFileInput(ctx context.Context, obj any) (model.RuleFileInput, error) {
+	var it model.RuleFileInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["delete"]; !present {
+		asMap["delete"] = false
+	}
+
+	fieldsInOrder := [...]string{"path", "content", "delete"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "path":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("path"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Path = data
+		case "content":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("content"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Content = data
+		case "delete":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("delete"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Delete = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRuleFileInput unmarshals raw into the RuleFileInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRuleFileInput(ctx context.Context, raw any) (model.RuleFileInput, error) {
+	var out model.RuleFileInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RuleFileInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateCourseInput(ctx context.Context, obj any) (model.UpdateCourseInput, error) {
 	var it model.UpdateCourseInput
 	if obj == nil {
@@ -14425,6 +20443,70 @@ func UnmarshalUpdatePositionInput(ctx context.Context, raw any) (model.UpdatePos
 
 // region    **************************** object.gotpl ****************************
 
+var aPIKeyImplementors = []string{"APIKey"}
+
+func (ec *executionContext) _APIKey(ctx context.Context, sel ast.SelectionSet, obj *engine.APIKey) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, aPIKeyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("APIKey")
+		case "id":
+			out.Values[i] = ec._APIKey_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._APIKey_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "roles":
+			out.Values[i] = ec._APIKey_roles(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._APIKey_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdBy":
+			out.Values[i] = ec._APIKey_createdBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "revokedAt":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._APIKey_revokedAt(ctx, field, obj)
+				})
+		case "version":
+			out.Values[i] = ec._APIKey_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var attainmentImplementors = []string{"Attainment"}
 
 func (ec *executionContext) _Attainment(ctx context.Context, sel ast.SelectionSet, obj *analysis.Attainment) graphql.Marshaler {
@@ -14496,6 +20578,167 @@ func (ec *executionContext) _AttainmentChange(ctx context.Context, sel ast.Selec
 			out.Values[i] = ec._AttainmentChange_after(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var auditEntryImplementors = []string{"AuditEntry"}
+
+func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSet, obj *engine.AuditEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditEntry")
+		case "id":
+			out.Values[i] = ec._AuditEntry_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "time":
+			out.Values[i] = ec._AuditEntry_time(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actor":
+			out.Values[i] = ec._AuditEntry_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actorName":
+			out.Values[i] = ec._AuditEntry_actorName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "operation":
+			out.Values[i] = ec._AuditEntry_operation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recordType":
+			out.Values[i] = ec._AuditEntry_recordType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recordKey":
+			out.Values[i] = ec._AuditEntry_recordKey(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "versionBefore":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditEntry_versionBefore(ctx, field, obj)
+				})
+		case "versionAfter":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditEntry_versionAfter(ctx, field, obj)
+				})
+		case "state":
+			out.Values[i] = ec._AuditEntry_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "changes":
+			out.Values[i] = ec._AuditEntry_changes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var auditEntryConnectionImplementors = []string{"AuditEntryConnection"}
+
+func (ec *executionContext) _AuditEntryConnection(ctx context.Context, sel ast.SelectionSet, obj *model.AuditEntryConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditEntryConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditEntryConnection")
+		case "edges":
+			out.Values[i] = ec._AuditEntryConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._AuditEntryConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var auditEntryEdgeImplementors = []string{"AuditEntryEdge"}
+
+func (ec *executionContext) _AuditEntryEdge(ctx context.Context, sel ast.SelectionSet, obj *model.AuditEntryEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditEntryEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditEntryEdge")
+		case "cursor":
+			out.Values[i] = ec._AuditEntryEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._AuditEntryEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -14683,6 +20926,12 @@ func (ec *executionContext) _Course(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Course_history(ctx, field, obj)
+				})
 		case "coverage":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -15188,6 +21437,44 @@ func (ec *executionContext) _CoverageRow(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var createdAPIKeyImplementors = []string{"CreatedAPIKey"}
+
+func (ec *executionContext) _CreatedAPIKey(ctx context.Context, sel ast.SelectionSet, obj *model.CreatedAPIKey) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createdAPIKeyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreatedAPIKey")
+		case "key":
+			out.Values[i] = ec._CreatedAPIKey_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "token":
+			out.Values[i] = ec._CreatedAPIKey_token(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var deleteCoursePayloadImplementors = []string{"DeleteCoursePayload"}
 
 func (ec *executionContext) _DeleteCoursePayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeleteCoursePayload) graphql.Marshaler {
@@ -15483,6 +21770,49 @@ func (ec *executionContext) _FactChange(ctx context.Context, sel ast.SelectionSe
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._FactChange_after(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var fieldChangeImplementors = []string{"FieldChange"}
+
+func (ec *executionContext) _FieldChange(ctx context.Context, sel ast.SelectionSet, obj *engine.FieldChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, fieldChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FieldChange")
+		case "field":
+			out.Values[i] = ec._FieldChange_field(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "old":
+			out.Values[i] = ec._FieldChange_old(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "new":
+			out.Values[i] = ec._FieldChange_new(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -15889,6 +22219,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Mutation")
+		case "createAPIKey":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createAPIKey(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revokeAPIKey":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokeAPIKey(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createCourse":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createCourse(ctx, field)
@@ -16151,6 +22495,12 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Person_recommendations(ctx, field, obj)
 				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Person_history(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -16249,6 +22599,616 @@ func (ec *executionContext) _PersonEdge(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var planDemandChangeImplementors = []string{"PlanDemandChange"}
+
+func (ec *executionContext) _PlanDemandChange(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.DemandChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, planDemandChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PlanDemandChange")
+		case "subCompetency":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanDemandChange_subCompetency(ctx, field, obj)
+				})
+		case "level":
+			out.Values[i] = ec._PlanDemandChange_level(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "change":
+			out.Values[i] = ec._PlanDemandChange_change(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "positionsBefore":
+			out.Values[i] = ec._PlanDemandChange_positionsBefore(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "positionsAfter":
+			out.Values[i] = ec._PlanDemandChange_positionsAfter(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var planFactChangeImplementors = []string{"PlanFactChange"}
+
+func (ec *executionContext) _PlanFactChange(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.FactChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, planFactChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PlanFactChange")
+		case "kind":
+			out.Values[i] = ec._PlanFactChange_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "subject":
+			out.Values[i] = ec._PlanFactChange_subject(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "subCompetency":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanFactChange_subCompetency(ctx, field, obj)
+				})
+		case "change":
+			out.Values[i] = ec._PlanFactChange_change(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "before":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanFactChange_before(ctx, field, obj)
+				})
+		case "after":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanFactChange_after(ctx, field, obj)
+				})
+		case "beforeRules":
+			out.Values[i] = ec._PlanFactChange_beforeRules(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "afterRules":
+			out.Values[i] = ec._PlanFactChange_afterRules(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var planLevelChangeImplementors = []string{"PlanLevelChange"}
+
+func (ec *executionContext) _PlanLevelChange(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.LevelChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, planLevelChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PlanLevelChange")
+		case "subCompetency":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanLevelChange_subCompetency(ctx, field, obj)
+				})
+		case "before":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanLevelChange_before(ctx, field, obj)
+				})
+		case "after":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanLevelChange_after(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var planLevelGapsImplementors = []string{"PlanLevelGaps"}
+
+func (ec *executionContext) _PlanLevelGaps(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.LevelGaps) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, planLevelGapsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PlanLevelGaps")
+		case "level":
+			out.Values[i] = ec._PlanLevelGaps_level(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "opened":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanLevelGaps_opened(ctx, field, obj)
+				})
+		case "closed":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanLevelGaps_closed(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var planOrganizationChangeImplementors = []string{"PlanOrganizationChange"}
+
+func (ec *executionContext) _PlanOrganizationChange(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.OrganizationChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, planOrganizationChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PlanOrganizationChange")
+		case "organization":
+			out.Values[i] = ec._PlanOrganizationChange_organization(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "people":
+			out.Values[i] = ec._PlanOrganizationChange_people(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "readyBefore":
+			out.Values[i] = ec._PlanOrganizationChange_readyBefore(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "readyAfter":
+			out.Values[i] = ec._PlanOrganizationChange_readyAfter(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "shareBefore":
+			out.Values[i] = ec._PlanOrganizationChange_shareBefore(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "shareAfter":
+			out.Values[i] = ec._PlanOrganizationChange_shareAfter(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var planPeopleImplementors = []string{"PlanPeople"}
+
+func (ec *executionContext) _PlanPeople(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.PeopleChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, planPeopleImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PlanPeople")
+		case "becomeReady":
+			out.Values[i] = ec._PlanPeople_becomeReady(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "becomeUnready":
+			out.Values[i] = ec._PlanPeople_becomeUnready(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "otherGaps":
+			out.Values[i] = ec._PlanPeople_otherGaps(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "total":
+			out.Values[i] = ec._PlanPeople_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "changes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanPeople_changes(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var planPersonChangeImplementors = []string{"PlanPersonChange"}
+
+func (ec *executionContext) _PlanPersonChange(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.PersonChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, planPersonChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PlanPersonChange")
+		case "personId":
+			out.Values[i] = ec._PlanPersonChange_personId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._PlanPersonChange_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "positionId":
+			out.Values[i] = ec._PlanPersonChange_positionId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "organization":
+			out.Values[i] = ec._PlanPersonChange_organization(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "readyBefore":
+			out.Values[i] = ec._PlanPersonChange_readyBefore(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "readyAfter":
+			out.Values[i] = ec._PlanPersonChange_readyAfter(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "gaps":
+			out.Values[i] = ec._PlanPersonChange_gaps(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var planPersonGapImplementors = []string{"PlanPersonGap"}
+
+func (ec *executionContext) _PlanPersonGap(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.GapChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, planPersonGapImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PlanPersonGap")
+		case "subCompetency":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanPersonGap_subCompetency(ctx, field, obj)
+				})
+		case "change":
+			out.Values[i] = ec._PlanPersonGap_change(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "requiredBefore":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanPersonGap_requiredBefore(ctx, field, obj)
+				})
+		case "attainedBefore":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanPersonGap_attainedBefore(ctx, field, obj)
+				})
+		case "requiredAfter":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanPersonGap_requiredAfter(ctx, field, obj)
+				})
+		case "attainedAfter":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanPersonGap_attainedAfter(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var planPositionChangeImplementors = []string{"PlanPositionChange"}
+
+func (ec *executionContext) _PlanPositionChange(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.PositionChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, planPositionChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PlanPositionChange")
+		case "positionId":
+			out.Values[i] = ec._PlanPositionChange_positionId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "title":
+			out.Values[i] = ec._PlanPositionChange_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "holders":
+			out.Values[i] = ec._PlanPositionChange_holders(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changes":
+			out.Values[i] = ec._PlanPositionChange_changes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var planRuleChangeImplementors = []string{"PlanRuleChange"}
+
+func (ec *executionContext) _PlanRuleChange(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.RuleChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, planRuleChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PlanRuleChange")
+		case "id":
+			out.Values[i] = ec._PlanRuleChange_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._PlanRuleChange_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "change":
+			out.Values[i] = ec._PlanRuleChange_change(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "file":
+			out.Values[i] = ec._PlanRuleChange_file(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "line":
+			out.Values[i] = ec._PlanRuleChange_line(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._PlanRuleChange_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "facts":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanRuleChange_facts(ctx, field, obj)
+				})
+		case "factCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanRuleChange_factCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var planSideImplementors = []string{"PlanSide"}
+
+func (ec *executionContext) _PlanSide(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.SetInfo) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, planSideImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PlanSide")
+		case "revision":
+			out.Values[i] = ec._PlanSide_revision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rules":
+			out.Values[i] = ec._PlanSide_rules(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var positionImplementors = []string{"Position"}
 
 func (ec *executionContext) _Position(ctx context.Context, sel ast.SelectionSet, obj *engine.Position) graphql.Marshaler {
@@ -16311,6 +23271,12 @@ func (ec *executionContext) _Position(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Position_history(ctx, field, obj)
+				})
 		case "requirements":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -16623,6 +23589,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_newCourseImpact(ctx, field)
 				})
+		case "apiKeys":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_apiKeys(ctx, field)
+				})
+		case "auditLog":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_auditLog(ctx, field)
+				})
 		case "framework":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -16683,6 +23661,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_position(ctx, field)
 				})
+		case "ruleSetPlan":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_ruleSetPlan(ctx, field)
+				})
 		case "ruleSet":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -16706,6 +23690,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_previewPosition(ctx, field)
+				})
+		case "suggestions":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_suggestions(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -17253,6 +24243,52 @@ func (ec *executionContext) _RuleDiagnostic(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var ruleFileImplementors = []string{"RuleFile"}
+
+func (ec *executionContext) _RuleFile(ctx context.Context, sel ast.SelectionSet, obj *engine.RuleFile) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ruleFileImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RuleFile")
+		case "path":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RuleFile_path(ctx, field, obj)
+				})
+		case "content":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RuleFile_content(ctx, field, obj)
+				})
+		case "rules":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RuleFile_rules(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var ruleRefImplementors = []string{"RuleRef"}
 
 func (ec *executionContext) _RuleRef(ctx context.Context, sel ast.SelectionSet, obj *engine.RuleRef) graphql.Marshaler {
@@ -17378,6 +24414,144 @@ func (ec *executionContext) _RuleSet(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "directory":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RuleSet_directory(ctx, field, obj)
+				})
+		case "files":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RuleSet_files(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ruleSetPlanImplementors = []string{"RuleSetPlan"}
+
+func (ec *executionContext) _RuleSetPlan(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.Plan) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ruleSetPlanImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RuleSetPlan")
+		case "base":
+			out.Values[i] = ec._RuleSetPlan_base(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "head":
+			out.Values[i] = ec._RuleSetPlan_head(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "errors":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RuleSetPlan_errors(ctx, field, obj)
+				})
+		case "changed":
+			out.Values[i] = ec._RuleSetPlan_changed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "summary":
+			out.Values[i] = ec._RuleSetPlan_summary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rules":
+			out.Values[i] = ec._RuleSetPlan_rules(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "facts":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RuleSetPlan_facts(ctx, field, obj)
+				})
+		case "factCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RuleSetPlan_factCount(ctx, field, obj)
+				})
+		case "unattributed":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RuleSetPlan_unattributed(ctx, field, obj)
+				})
+		case "scaleChanged":
+			out.Values[i] = ec._RuleSetPlan_scaleChanged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "gaps":
+			out.Values[i] = ec._RuleSetPlan_gaps(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "demand":
+			out.Values[i] = ec._RuleSetPlan_demand(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "positions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RuleSetPlan_positions(ctx, field, obj)
+				})
+		case "positionCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RuleSetPlan_positionCount(ctx, field, obj)
+				})
+		case "people":
+			out.Values[i] = ec._RuleSetPlan_people(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "organizations":
+			out.Values[i] = ec._RuleSetPlan_organizations(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "runErrors":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RuleSetPlan_runErrors(ctx, field, obj)
+				})
+		case "markdown":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RuleSetPlan_markdown(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17521,6 +24695,61 @@ func (ec *executionContext) _SubCompetencyDemand(ctx context.Context, sel ast.Se
 				})
 		case "levels":
 			out.Values[i] = ec._SubCompetencyDemand_levels(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var suggestionImplementors = []string{"Suggestion"}
+
+func (ec *executionContext) _Suggestion(ctx context.Context, sel ast.SelectionSet, obj *suggest.Suggestion) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, suggestionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Suggestion")
+		case "subCompetency":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Suggestion_subCompetency(ctx, field, obj)
+				})
+		case "course":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Suggestion_course(ctx, field, obj)
+				})
+		case "rank":
+			out.Values[i] = ec._Suggestion_rank(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "score":
+			out.Values[i] = ec._Suggestion_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "matched":
+			out.Values[i] = ec._Suggestion_matched(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -17942,12 +25171,36 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) marshalNAPIKey2ᚕᚖcmapᚋengineᚐAPIKeyᚄ(ctx context.Context, sel ast.SelectionSet, v []*engine.APIKey) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAPIKey2ᚖcmapᚋengineᚐAPIKey(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAPIKey2ᚖcmapᚋengineᚐAPIKey(ctx context.Context, sel ast.SelectionSet, v *engine.APIKey) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "APIKey!")
+		return graphql.Null
+	}
+	return ec._APIKey(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNAttainment2cmapᚋanalysisᚐAttainment(ctx context.Context, sel ast.SelectionSet, v analysis.Attainment) graphql.Marshaler {
 	return ec._Attainment(ctx, sel, &v)
 }
 
 func (ec *executionContext) marshalNAttainment2ᚕcmapᚋanalysisᚐAttainmentᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.Attainment) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAttainment2cmapᚋanalysisᚐAttainment(ctx, sel, v[i])
@@ -17967,7 +25220,7 @@ func (ec *executionContext) marshalNAttainmentChange2cmapᚋanalysisᚐAttainmen
 }
 
 func (ec *executionContext) marshalNAttainmentChange2ᚕcmapᚋanalysisᚐAttainmentChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.AttainmentChange) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAttainmentChange2cmapᚋanalysisᚐAttainmentChange(ctx, sel, v[i])
@@ -17981,6 +25234,138 @@ func (ec *executionContext) marshalNAttainmentChange2ᚕcmapᚋanalysisᚐAttain
 
 	return ret
 }
+
+func (ec *executionContext) marshalNAuditEntry2ᚖcmapᚋengineᚐAuditEntry(ctx context.Context, sel ast.SelectionSet, v *engine.AuditEntry) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditEntry!")
+		return graphql.Null
+	}
+	return ec._AuditEntry(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAuditEntryConnection2ᚖcmapᚋgraphᚋmodelᚐAuditEntryConnection(ctx context.Context, sel ast.SelectionSet, v *model.AuditEntryConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditEntryConnection!")
+		return graphql.Null
+	}
+	return ec._AuditEntryConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAuditEntryEdge2ᚕᚖcmapᚋgraphᚋmodelᚐAuditEntryEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AuditEntryEdge) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAuditEntryEdge2ᚖcmapᚋgraphᚋmodelᚐAuditEntryEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAuditEntryEdge2ᚖcmapᚋgraphᚋmodelᚐAuditEntryEdge(ctx context.Context, sel ast.SelectionSet, v *model.AuditEntryEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditEntryEdge!")
+		return graphql.Null
+	}
+	return ec._AuditEntryEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAuditOperation2string(ctx context.Context, v any) (string, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNAuditOperation2string[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAuditOperation2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNAuditOperation2string[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "AuditOperation!")
+	}
+	return res
+}
+
+var (
+	unmarshalNAuditOperation2string = map[string]string{
+		"CREATE":            engine.OpCreate,
+		"UPDATE":            engine.OpUpdate,
+		"DELETE":            engine.OpDelete,
+		"RECORD_COMPLETION": engine.OpCompletion,
+		"RELOAD":            engine.OpReload,
+		"REVOKE":            engine.OpRevoke,
+	}
+	marshalNAuditOperation2string = map[string]string{
+		engine.OpCreate:     "CREATE",
+		engine.OpUpdate:     "UPDATE",
+		engine.OpDelete:     "DELETE",
+		engine.OpCompletion: "RECORD_COMPLETION",
+		engine.OpReload:     "RELOAD",
+		engine.OpRevoke:     "REVOKE",
+	}
+)
+
+func (ec *executionContext) unmarshalNAuditRecordType2string(ctx context.Context, v any) (string, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNAuditRecordType2string[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAuditRecordType2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNAuditRecordType2string[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "AuditRecordType!")
+	}
+	return res
+}
+
+var (
+	unmarshalNAuditRecordType2string = map[string]string{
+		"COURSE":   engine.AuditCourse,
+		"POSITION": engine.AuditPosition,
+		"PERSON":   engine.AuditPerson,
+		"RULES":    engine.AuditRules,
+		"API_KEY":  engine.AuditAPIKey,
+	}
+	marshalNAuditRecordType2string = map[string]string{
+		engine.AuditCourse:   "COURSE",
+		engine.AuditPosition: "POSITION",
+		engine.AuditPerson:   "PERSON",
+		engine.AuditRules:    "RULES",
+		engine.AuditAPIKey:   "API_KEY",
+	}
+)
+
+func (ec *executionContext) unmarshalNAuditState2cmapᚋengineᚐAuditState(ctx context.Context, v any) (engine.AuditState, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNAuditState2cmapᚋengineᚐAuditState[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAuditState2cmapᚋengineᚐAuditState(ctx context.Context, sel ast.SelectionSet, v engine.AuditState) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNAuditState2cmapᚋengineᚐAuditState[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "AuditState!")
+	}
+	return res
+}
+
+var (
+	unmarshalNAuditState2cmapᚋengineᚐAuditState = map[string]engine.AuditState{
+		"DONE":   engine.AuditDone,
+		"FAILED": engine.AuditFailed,
+	}
+	marshalNAuditState2cmapᚋengineᚐAuditState = map[engine.AuditState]string{
+		engine.AuditDone:   "DONE",
+		engine.AuditFailed: "FAILED",
+	}
+)
 
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
@@ -18001,7 +25386,7 @@ func (ec *executionContext) marshalNCompetency2cmapᚋengineᚐCompetency(ctx co
 }
 
 func (ec *executionContext) marshalNCompetency2ᚕcmapᚋengineᚐCompetencyᚄ(ctx context.Context, sel ast.SelectionSet, v []engine.Competency) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCompetency2cmapᚋengineᚐCompetency(ctx, sel, v[i])
@@ -18017,7 +25402,7 @@ func (ec *executionContext) marshalNCompetency2ᚕcmapᚋengineᚐCompetencyᚄ(
 }
 
 func (ec *executionContext) marshalNCompetency2ᚕᚖcmapᚋengineᚐCompetencyᚄ(ctx context.Context, sel ast.SelectionSet, v []*engine.Competency) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCompetency2ᚖcmapᚋengineᚐCompetency(ctx, sel, v[i])
@@ -18045,7 +25430,7 @@ func (ec *executionContext) marshalNCompletion2cmapᚋengineᚐCompletion(ctx co
 }
 
 func (ec *executionContext) marshalNCompletion2ᚕcmapᚋengineᚐCompletionᚄ(ctx context.Context, sel ast.SelectionSet, v []engine.Completion) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCompletion2cmapᚋengineᚐCompletion(ctx, sel, v[i])
@@ -18080,7 +25465,7 @@ func (ec *executionContext) unmarshalNCompletionInput2ᚖcmapᚋgraphᚋmodelᚐ
 }
 
 func (ec *executionContext) marshalNCourse2ᚕᚖcmapᚋengineᚐCourseᚄ(ctx context.Context, sel ast.SelectionSet, v []*engine.Course) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCourse2ᚖcmapᚋengineᚐCourse(ctx, sel, v[i])
@@ -18142,7 +25527,7 @@ func (ec *executionContext) marshalNCourseConnection2ᚖcmapᚋgraphᚋmodelᚐC
 }
 
 func (ec *executionContext) marshalNCourseEdge2ᚕᚖcmapᚋgraphᚋmodelᚐCourseEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CourseEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCourseEdge2ᚖcmapᚋgraphᚋmodelᚐCourseEdge(ctx, sel, v[i])
@@ -18166,7 +25551,7 @@ func (ec *executionContext) marshalNCourseEdge2ᚖcmapᚋgraphᚋmodelᚐCourseE
 }
 
 func (ec *executionContext) marshalNCourseGapClosure2ᚕᚖcmapᚋanalysisᚐCourseGapClosureᚄ(ctx context.Context, sel ast.SelectionSet, v []*analysis.CourseGapClosure) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCourseGapClosure2ᚖcmapᚋanalysisᚐCourseGapClosure(ctx, sel, v[i])
@@ -18236,7 +25621,7 @@ func (ec *executionContext) marshalNCoverage2cmapᚋengineᚐCoverage(ctx contex
 }
 
 func (ec *executionContext) marshalNCoverage2ᚕcmapᚋengineᚐCoverageᚄ(ctx context.Context, sel ast.SelectionSet, v []engine.Coverage) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCoverage2cmapᚋengineᚐCoverage(ctx, sel, v[i])
@@ -18252,7 +25637,7 @@ func (ec *executionContext) marshalNCoverage2ᚕcmapᚋengineᚐCoverageᚄ(ctx 
 }
 
 func (ec *executionContext) marshalNCoverage2ᚕᚖcmapᚋengineᚐCoverageᚄ(ctx context.Context, sel ast.SelectionSet, v []*engine.Coverage) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCoverage2ᚖcmapᚋengineᚐCoverage(ctx, sel, v[i])
@@ -18280,7 +25665,7 @@ func (ec *executionContext) marshalNCoverageChange2cmapᚋanalysisᚐCoverageCha
 }
 
 func (ec *executionContext) marshalNCoverageChange2ᚕcmapᚋanalysisᚐCoverageChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.CoverageChange) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCoverageChange2cmapᚋanalysisᚐCoverageChange(ctx, sel, v[i])
@@ -18308,7 +25693,7 @@ func (ec *executionContext) marshalNCoverageRow2cmapᚋgraphᚋmodelᚐCoverageR
 }
 
 func (ec *executionContext) marshalNCoverageRow2ᚕcmapᚋgraphᚋmodelᚐCoverageRowᚄ(ctx context.Context, sel ast.SelectionSet, v []model.CoverageRow) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCoverageRow2cmapᚋgraphᚋmodelᚐCoverageRow(ctx, sel, v[i])
@@ -18336,6 +25721,14 @@ func (ec *executionContext) unmarshalNCreatePersonInput2cmapᚋgraphᚋmodelᚐC
 func (ec *executionContext) unmarshalNCreatePositionInput2cmapᚋgraphᚋmodelᚐCreatePositionInput(ctx context.Context, v any) (model.CreatePositionInput, error) {
 	res, err := ec.unmarshalInputCreatePositionInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCreatedAPIKey2ᚖcmapᚋgraphᚋmodelᚐCreatedAPIKey(ctx context.Context, sel ast.SelectionSet, v *model.CreatedAPIKey) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CreatedAPIKey!")
+		return graphql.Null
+	}
+	return ec._CreatedAPIKey(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNDate2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
@@ -18405,7 +25798,7 @@ var (
 )
 
 func (ec *executionContext) marshalNExplainNode2ᚕᚖcmapᚋengineᚐExplainNodeᚄ(ctx context.Context, sel ast.SelectionSet, v []*engine.ExplainNode) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNExplainNode2ᚖcmapᚋengineᚐExplainNode(ctx, sel, v[i])
@@ -18441,10 +25834,30 @@ func (ec *executionContext) marshalNFactChange2cmapᚋappᚐFactChange(ctx conte
 }
 
 func (ec *executionContext) marshalNFactChange2ᚕcmapᚋappᚐFactChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []app.FactChange) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNFactChange2cmapᚋappᚐFactChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFieldChange2cmapᚋengineᚐFieldChange(ctx context.Context, sel ast.SelectionSet, v engine.FieldChange) graphql.Marshaler {
+	return ec._FieldChange(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNFieldChange2ᚕcmapᚋengineᚐFieldChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []engine.FieldChange) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFieldChange2cmapᚋengineᚐFieldChange(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -18483,7 +25896,7 @@ func (ec *executionContext) marshalNGap2cmapᚋanalysisᚐGap(ctx context.Contex
 }
 
 func (ec *executionContext) marshalNGap2ᚕcmapᚋanalysisᚐGapᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.Gap) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNGap2cmapᚋanalysisᚐGap(ctx, sel, v[i])
@@ -18499,7 +25912,7 @@ func (ec *executionContext) marshalNGap2ᚕcmapᚋanalysisᚐGapᚄ(ctx context.
 }
 
 func (ec *executionContext) marshalNGapCount2ᚕᚖcmapᚋanalysisᚐGapCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*analysis.GapCount) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNGapCount2ᚖcmapᚋanalysisᚐGapCount(ctx, sel, v[i])
@@ -18606,7 +26019,7 @@ func (ec *executionContext) marshalNLevelCount2cmapᚋgraphᚋmodelᚐLevelCount
 }
 
 func (ec *executionContext) marshalNLevelCount2ᚕcmapᚋgraphᚋmodelᚐLevelCountᚄ(ctx context.Context, sel ast.SelectionSet, v []model.LevelCount) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNLevelCount2cmapᚋgraphᚋmodelᚐLevelCount(ctx, sel, v[i])
@@ -18626,7 +26039,7 @@ func (ec *executionContext) marshalNLevelDemand2cmapᚋanalysisᚐLevelDemand(ct
 }
 
 func (ec *executionContext) marshalNLevelDemand2ᚕcmapᚋanalysisᚐLevelDemandᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.LevelDemand) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNLevelDemand2cmapᚋanalysisᚐLevelDemand(ctx, sel, v[i])
@@ -18646,7 +26059,7 @@ func (ec *executionContext) marshalNLevelRequirement2cmapᚋanalysisᚐLevelRequ
 }
 
 func (ec *executionContext) marshalNLevelRequirement2ᚕcmapᚋanalysisᚐLevelRequirementᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.LevelRequirement) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNLevelRequirement2cmapᚋanalysisᚐLevelRequirement(ctx, sel, v[i])
@@ -18666,7 +26079,7 @@ func (ec *executionContext) marshalNMatrixCourse2cmapᚋanalysisᚐMatrixCourse(
 }
 
 func (ec *executionContext) marshalNMatrixCourse2ᚕcmapᚋanalysisᚐMatrixCourseᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.MatrixCourse) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMatrixCourse2cmapᚋanalysisᚐMatrixCourse(ctx, sel, v[i])
@@ -18698,7 +26111,7 @@ func (ec *executionContext) marshalNPageInfo2ᚖcmapᚋgraphᚋmodelᚐPageInfo(
 }
 
 func (ec *executionContext) marshalNPerson2ᚕᚖcmapᚋengineᚐPersonᚄ(ctx context.Context, sel ast.SelectionSet, v []*engine.Person) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPerson2ᚖcmapᚋengineᚐPerson(ctx, sel, v[i])
@@ -18730,7 +26143,7 @@ func (ec *executionContext) marshalNPersonConnection2ᚖcmapᚋgraphᚋmodelᚐP
 }
 
 func (ec *executionContext) marshalNPersonEdge2ᚕᚖcmapᚋgraphᚋmodelᚐPersonEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PersonEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPersonEdge2ᚖcmapᚋgraphᚋmodelᚐPersonEdge(ctx, sel, v[i])
@@ -18751,6 +26164,234 @@ func (ec *executionContext) marshalNPersonEdge2ᚖcmapᚋgraphᚋmodelᚐPersonE
 		return graphql.Null
 	}
 	return ec._PersonEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPlanChange2cmapᚋruleplanᚐChange(ctx context.Context, v any) (ruleplan.Change, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNPlanChange2cmapᚋruleplanᚐChange[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPlanChange2cmapᚋruleplanᚐChange(ctx context.Context, sel ast.SelectionSet, v ruleplan.Change) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNPlanChange2cmapᚋruleplanᚐChange[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "PlanChange!")
+	}
+	return res
+}
+
+var (
+	unmarshalNPlanChange2cmapᚋruleplanᚐChange = map[string]ruleplan.Change{
+		"ADDED":   ruleplan.Added,
+		"REMOVED": ruleplan.Removed,
+		"CHANGED": ruleplan.Changed,
+	}
+	marshalNPlanChange2cmapᚋruleplanᚐChange = map[ruleplan.Change]string{
+		ruleplan.Added:   "ADDED",
+		ruleplan.Removed: "REMOVED",
+		ruleplan.Changed: "CHANGED",
+	}
+)
+
+func (ec *executionContext) marshalNPlanDemandChange2cmapᚋruleplanᚐDemandChange(ctx context.Context, sel ast.SelectionSet, v ruleplan.DemandChange) graphql.Marshaler {
+	return ec._PlanDemandChange(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPlanDemandChange2ᚕcmapᚋruleplanᚐDemandChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []ruleplan.DemandChange) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPlanDemandChange2cmapᚋruleplanᚐDemandChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPlanFactChange2ᚕᚖcmapᚋruleplanᚐFactChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ruleplan.FactChange) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPlanFactChange2ᚖcmapᚋruleplanᚐFactChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPlanFactChange2ᚖcmapᚋruleplanᚐFactChange(ctx context.Context, sel ast.SelectionSet, v *ruleplan.FactChange) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PlanFactChange!")
+		return graphql.Null
+	}
+	return ec._PlanFactChange(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPlanLevelChange2cmapᚋruleplanᚐLevelChange(ctx context.Context, sel ast.SelectionSet, v ruleplan.LevelChange) graphql.Marshaler {
+	return ec._PlanLevelChange(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPlanLevelChange2ᚕcmapᚋruleplanᚐLevelChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []ruleplan.LevelChange) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPlanLevelChange2cmapᚋruleplanᚐLevelChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPlanLevelGaps2cmapᚋruleplanᚐLevelGaps(ctx context.Context, sel ast.SelectionSet, v ruleplan.LevelGaps) graphql.Marshaler {
+	return ec._PlanLevelGaps(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPlanLevelGaps2ᚕcmapᚋruleplanᚐLevelGapsᚄ(ctx context.Context, sel ast.SelectionSet, v []ruleplan.LevelGaps) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPlanLevelGaps2cmapᚋruleplanᚐLevelGaps(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPlanOrganizationChange2cmapᚋruleplanᚐOrganizationChange(ctx context.Context, sel ast.SelectionSet, v ruleplan.OrganizationChange) graphql.Marshaler {
+	return ec._PlanOrganizationChange(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPlanOrganizationChange2ᚕcmapᚋruleplanᚐOrganizationChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []ruleplan.OrganizationChange) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPlanOrganizationChange2cmapᚋruleplanᚐOrganizationChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPlanPeople2cmapᚋruleplanᚐPeopleChange(ctx context.Context, sel ast.SelectionSet, v ruleplan.PeopleChange) graphql.Marshaler {
+	return ec._PlanPeople(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPlanPersonChange2ᚕᚖcmapᚋruleplanᚐPersonChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ruleplan.PersonChange) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPlanPersonChange2ᚖcmapᚋruleplanᚐPersonChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPlanPersonChange2ᚖcmapᚋruleplanᚐPersonChange(ctx context.Context, sel ast.SelectionSet, v *ruleplan.PersonChange) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PlanPersonChange!")
+		return graphql.Null
+	}
+	return ec._PlanPersonChange(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPlanPersonGap2cmapᚋruleplanᚐGapChange(ctx context.Context, sel ast.SelectionSet, v ruleplan.GapChange) graphql.Marshaler {
+	return ec._PlanPersonGap(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPlanPersonGap2ᚕcmapᚋruleplanᚐGapChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []ruleplan.GapChange) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPlanPersonGap2cmapᚋruleplanᚐGapChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPlanPositionChange2ᚕᚖcmapᚋruleplanᚐPositionChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ruleplan.PositionChange) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPlanPositionChange2ᚖcmapᚋruleplanᚐPositionChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPlanPositionChange2ᚖcmapᚋruleplanᚐPositionChange(ctx context.Context, sel ast.SelectionSet, v *ruleplan.PositionChange) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PlanPositionChange!")
+		return graphql.Null
+	}
+	return ec._PlanPositionChange(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPlanRuleChange2cmapᚋruleplanᚐRuleChange(ctx context.Context, sel ast.SelectionSet, v ruleplan.RuleChange) graphql.Marshaler {
+	return ec._PlanRuleChange(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPlanRuleChange2ᚕcmapᚋruleplanᚐRuleChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []ruleplan.RuleChange) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPlanRuleChange2cmapᚋruleplanᚐRuleChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPlanSide2cmapᚋruleplanᚐSetInfo(ctx context.Context, sel ast.SelectionSet, v ruleplan.SetInfo) graphql.Marshaler {
+	return ec._PlanSide(ctx, sel, &v)
 }
 
 func (ec *executionContext) marshalNPosition2ᚖcmapᚋengineᚐPosition(ctx context.Context, sel ast.SelectionSet, v *engine.Position) graphql.Marshaler {
@@ -18774,7 +26415,7 @@ func (ec *executionContext) marshalNPositionDemandChange2cmapᚋanalysisᚐPosit
 }
 
 func (ec *executionContext) marshalNPositionDemandChange2ᚕcmapᚋanalysisᚐPositionChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.PositionChange) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPositionDemandChange2cmapᚋanalysisᚐPositionChange(ctx, sel, v[i])
@@ -18790,7 +26431,7 @@ func (ec *executionContext) marshalNPositionDemandChange2ᚕcmapᚋanalysisᚐPo
 }
 
 func (ec *executionContext) marshalNPositionEdge2ᚕᚖcmapᚋgraphᚋmodelᚐPositionEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PositionEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPositionEdge2ᚖcmapᚋgraphᚋmodelᚐPositionEdge(ctx, sel, v[i])
@@ -18842,7 +26483,7 @@ func (ec *executionContext) marshalNReadinessChange2cmapᚋanalysisᚐReadinessC
 }
 
 func (ec *executionContext) marshalNReadinessChange2ᚕcmapᚋanalysisᚐReadinessChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.ReadinessChange) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNReadinessChange2cmapᚋanalysisᚐReadinessChange(ctx, sel, v[i])
@@ -18866,7 +26507,7 @@ func (ec *executionContext) marshalNRecommendation2ᚖcmapᚋanalysisᚐRecommen
 }
 
 func (ec *executionContext) marshalNRecommendationChange2ᚕᚖcmapᚋanalysisᚐRecommendationChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*analysis.RecommendationChange) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRecommendationChange2ᚖcmapᚋanalysisᚐRecommendationChange(ctx, sel, v[i])
@@ -18920,7 +26561,7 @@ func (ec *executionContext) marshalNRecommendedCourse2cmapᚋanalysisᚐRecommen
 }
 
 func (ec *executionContext) marshalNRecommendedCourse2ᚕcmapᚋanalysisᚐRecommendedCourseᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.RecommendedCourse) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRecommendedCourse2cmapᚋanalysisᚐRecommendedCourse(ctx, sel, v[i])
@@ -18940,7 +26581,7 @@ func (ec *executionContext) marshalNRequirement2cmapᚋengineᚐRequirement(ctx 
 }
 
 func (ec *executionContext) marshalNRequirement2ᚕcmapᚋengineᚐRequirementᚄ(ctx context.Context, sel ast.SelectionSet, v []engine.Requirement) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRequirement2cmapᚋengineᚐRequirement(ctx, sel, v[i])
@@ -18956,7 +26597,7 @@ func (ec *executionContext) marshalNRequirement2ᚕcmapᚋengineᚐRequirement�
 }
 
 func (ec *executionContext) marshalNRequirement2ᚕᚖcmapᚋengineᚐRequirementᚄ(ctx context.Context, sel ast.SelectionSet, v []*engine.Requirement) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRequirement2ᚖcmapᚋengineᚐRequirement(ctx, sel, v[i])
@@ -18979,8 +26620,72 @@ func (ec *executionContext) marshalNRequirement2ᚖcmapᚋengineᚐRequirement(c
 	return ec._Requirement(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNRole2cmapᚋengineᚐRole(ctx context.Context, v any) (engine.Role, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNRole2cmapᚋengineᚐRole[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRole2cmapᚋengineᚐRole(ctx context.Context, sel ast.SelectionSet, v engine.Role) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNRole2cmapᚋengineᚐRole[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Role!")
+	}
+	return res
+}
+
+var (
+	unmarshalNRole2cmapᚋengineᚐRole = map[string]engine.Role{
+		"VIEWER":      engine.RoleViewer,
+		"PERSONNEL":   engine.RolePersonnel,
+		"EDITOR":      engine.RoleEditor,
+		"RECORDS":     engine.RoleRecords,
+		"RULE_AUTHOR": engine.RoleRuleAuthor,
+		"ADMIN":       engine.RoleAdmin,
+	}
+	marshalNRole2cmapᚋengineᚐRole = map[engine.Role]string{
+		engine.RoleViewer:     "VIEWER",
+		engine.RolePersonnel:  "PERSONNEL",
+		engine.RoleEditor:     "EDITOR",
+		engine.RoleRecords:    "RECORDS",
+		engine.RoleRuleAuthor: "RULE_AUTHOR",
+		engine.RoleAdmin:      "ADMIN",
+	}
+)
+
+func (ec *executionContext) unmarshalNRole2ᚕcmapᚋengineᚐRoleᚄ(ctx context.Context, v any) ([]engine.Role, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]engine.Role, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNRole2ᚕcmapᚋengineᚐRoleᚄ(ctx context.Context, sel ast.SelectionSet, v []engine.Role) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRole2cmapᚋengineᚐRole(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNRule2ᚕᚖcmapᚋengineᚐRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []*engine.Rule) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRule2ᚖcmapᚋengineᚐRule(ctx, sel, v[i])
@@ -19004,7 +26709,7 @@ func (ec *executionContext) marshalNRule2ᚖcmapᚋengineᚐRule(ctx context.Con
 }
 
 func (ec *executionContext) marshalNRuleDiagnostic2ᚕᚖcmapᚋdiagᚐDiagnosticᚄ(ctx context.Context, sel ast.SelectionSet, v []*diag.Diagnostic) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRuleDiagnostic2ᚖcmapᚋdiagᚐDiagnostic(ctx, sel, v[i])
@@ -19025,6 +26730,49 @@ func (ec *executionContext) marshalNRuleDiagnostic2ᚖcmapᚋdiagᚐDiagnostic(c
 		return graphql.Null
 	}
 	return ec._RuleDiagnostic(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRuleFile2ᚕᚖcmapᚋengineᚐRuleFileᚄ(ctx context.Context, sel ast.SelectionSet, v []*engine.RuleFile) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRuleFile2ᚖcmapᚋengineᚐRuleFile(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRuleFile2ᚖcmapᚋengineᚐRuleFile(ctx context.Context, sel ast.SelectionSet, v *engine.RuleFile) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RuleFile!")
+		return graphql.Null
+	}
+	return ec._RuleFile(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRuleFileInput2ᚕᚖcmapᚋgraphᚋmodelᚐRuleFileInputᚄ(ctx context.Context, v any) ([]*model.RuleFileInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.RuleFileInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNRuleFileInput2ᚖcmapᚋgraphᚋmodelᚐRuleFileInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNRuleFileInput2ᚖcmapᚋgraphᚋmodelᚐRuleFileInput(ctx context.Context, v any) (*model.RuleFileInput, error) {
+	res, err := ec.unmarshalInputRuleFileInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNRuleKind2cmapᚋengineᚐRuleKind(ctx context.Context, v any) (engine.RuleKind, error) {
@@ -19058,7 +26806,7 @@ func (ec *executionContext) marshalNRuleRef2cmapᚋengineᚐRuleRef(ctx context.
 }
 
 func (ec *executionContext) marshalNRuleRef2ᚕcmapᚋengineᚐRuleRefᚄ(ctx context.Context, sel ast.SelectionSet, v []engine.RuleRef) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRuleRef2cmapᚋengineᚐRuleRef(ctx, sel, v[i])
@@ -19078,7 +26826,7 @@ func (ec *executionContext) marshalNRuleRuntimeError2cmapᚋappᚐRuleError(ctx 
 }
 
 func (ec *executionContext) marshalNRuleRuntimeError2ᚕcmapᚋappᚐRuleErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []app.RuleError) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRuleRuntimeError2cmapᚋappᚐRuleError(ctx, sel, v[i])
@@ -19099,6 +26847,14 @@ func (ec *executionContext) marshalNRuleSet2ᚖcmapᚋappᚐRulesStatus(ctx cont
 		return graphql.Null
 	}
 	return ec._RuleSet(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRuleSetPlan2ᚖcmapᚋruleplanᚐPlan(ctx context.Context, sel ast.SelectionSet, v *ruleplan.Plan) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RuleSetPlan!")
+		return graphql.Null
+	}
+	return ec._RuleSetPlan(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
@@ -19149,10 +26905,26 @@ func (ec *executionContext) marshalNSubCompetency2cmapᚋengineᚐSubCompetency(
 }
 
 func (ec *executionContext) marshalNSubCompetency2ᚕcmapᚋengineᚐSubCompetencyᚄ(ctx context.Context, sel ast.SelectionSet, v []engine.SubCompetency) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSubCompetency2cmapᚋengineᚐSubCompetency(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSubCompetency2ᚕᚖcmapᚋengineᚐSubCompetencyᚄ(ctx context.Context, sel ast.SelectionSet, v []*engine.SubCompetency) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSubCompetency2ᚖcmapᚋengineᚐSubCompetency(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -19177,7 +26949,7 @@ func (ec *executionContext) marshalNSubCompetencyCoverage2cmapᚋanalysisᚐSubC
 }
 
 func (ec *executionContext) marshalNSubCompetencyCoverage2ᚕcmapᚋanalysisᚐSubCompetencyCoverageᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.SubCompetencyCoverage) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSubCompetencyCoverage2cmapᚋanalysisᚐSubCompetencyCoverage(ctx, sel, v[i])
@@ -19193,7 +26965,7 @@ func (ec *executionContext) marshalNSubCompetencyCoverage2ᚕcmapᚋanalysisᚐS
 }
 
 func (ec *executionContext) marshalNSubCompetencyDemand2ᚕᚖcmapᚋanalysisᚐSubCompetencyDemandᚄ(ctx context.Context, sel ast.SelectionSet, v []*analysis.SubCompetencyDemand) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSubCompetencyDemand2ᚖcmapᚋanalysisᚐSubCompetencyDemand(ctx, sel, v[i])
@@ -19214,6 +26986,30 @@ func (ec *executionContext) marshalNSubCompetencyDemand2ᚖcmapᚋanalysisᚐSub
 		return graphql.Null
 	}
 	return ec._SubCompetencyDemand(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSuggestion2ᚕᚖcmapᚋsuggestᚐSuggestionᚄ(ctx context.Context, sel ast.SelectionSet, v []*suggest.Suggestion) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSuggestion2ᚖcmapᚋsuggestᚐSuggestion(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSuggestion2ᚖcmapᚋsuggestᚐSuggestion(ctx context.Context, sel ast.SelectionSet, v *suggest.Suggestion) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Suggestion!")
+		return graphql.Null
+	}
+	return ec._Suggestion(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
@@ -19268,7 +27064,7 @@ func (ec *executionContext) marshalNYield2cmapᚋengineᚐYield(ctx context.Cont
 }
 
 func (ec *executionContext) marshalNYield2ᚕcmapᚋengineᚐYieldᚄ(ctx context.Context, sel ast.SelectionSet, v []engine.Yield) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNYield2cmapᚋengineᚐYield(ctx, sel, v[i])
@@ -19288,7 +27084,7 @@ func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlge
 }
 
 func (ec *executionContext) marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Directive) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx, sel, v[i])
@@ -19332,7 +27128,7 @@ func (ec *executionContext) unmarshalN__DirectiveLocation2ᚕstringᚄ(ctx conte
 }
 
 func (ec *executionContext) marshalN__DirectiveLocation2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__DirectiveLocation2string(ctx, sel, v[i])
@@ -19360,7 +27156,7 @@ func (ec *executionContext) marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlg
 }
 
 func (ec *executionContext) marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -19388,7 +27184,7 @@ func (ec *executionContext) marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋg
 }
 
 func (ec *executionContext) marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Type) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
@@ -19431,6 +27227,118 @@ func (ec *executionContext) marshalOAttainment2ᚖcmapᚋanalysisᚐAttainment(c
 	}
 	return ec._Attainment(ctx, sel, v)
 }
+
+func (ec *executionContext) unmarshalOAuditFilter2ᚖcmapᚋgraphᚋmodelᚐAuditFilter(ctx context.Context, v any) (*model.AuditFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAuditFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOAuditOperation2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOAuditOperation2ᚖstring[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAuditOperation2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOAuditOperation2ᚖstring[*v])
+	return res
+}
+
+var (
+	unmarshalOAuditOperation2ᚖstring = map[string]string{
+		"CREATE":            engine.OpCreate,
+		"UPDATE":            engine.OpUpdate,
+		"DELETE":            engine.OpDelete,
+		"RECORD_COMPLETION": engine.OpCompletion,
+		"RELOAD":            engine.OpReload,
+		"REVOKE":            engine.OpRevoke,
+	}
+	marshalOAuditOperation2ᚖstring = map[string]string{
+		engine.OpCreate:     "CREATE",
+		engine.OpUpdate:     "UPDATE",
+		engine.OpDelete:     "DELETE",
+		engine.OpCompletion: "RECORD_COMPLETION",
+		engine.OpReload:     "RELOAD",
+		engine.OpRevoke:     "REVOKE",
+	}
+)
+
+func (ec *executionContext) unmarshalOAuditRecordType2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOAuditRecordType2ᚖstring[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAuditRecordType2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOAuditRecordType2ᚖstring[*v])
+	return res
+}
+
+var (
+	unmarshalOAuditRecordType2ᚖstring = map[string]string{
+		"COURSE":   engine.AuditCourse,
+		"POSITION": engine.AuditPosition,
+		"PERSON":   engine.AuditPerson,
+		"RULES":    engine.AuditRules,
+		"API_KEY":  engine.AuditAPIKey,
+	}
+	marshalOAuditRecordType2ᚖstring = map[string]string{
+		engine.AuditCourse:   "COURSE",
+		engine.AuditPosition: "POSITION",
+		engine.AuditPerson:   "PERSON",
+		engine.AuditRules:    "RULES",
+		engine.AuditAPIKey:   "API_KEY",
+	}
+)
+
+func (ec *executionContext) unmarshalOAuditState2ᚖcmapᚋengineᚐAuditState(ctx context.Context, v any) (*engine.AuditState, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOAuditState2ᚖcmapᚋengineᚐAuditState[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAuditState2ᚖcmapᚋengineᚐAuditState(ctx context.Context, sel ast.SelectionSet, v *engine.AuditState) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOAuditState2ᚖcmapᚋengineᚐAuditState[*v])
+	return res
+}
+
+var (
+	unmarshalOAuditState2ᚖcmapᚋengineᚐAuditState = map[string]engine.AuditState{
+		"DONE":   engine.AuditDone,
+		"FAILED": engine.AuditFailed,
+	}
+	marshalOAuditState2ᚖcmapᚋengineᚐAuditState = map[engine.AuditState]string{
+		engine.AuditDone:   "DONE",
+		engine.AuditFailed: "FAILED",
+	}
+)
 
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
@@ -19783,6 +27691,24 @@ func (ec *executionContext) marshalOSubCompetency2ᚖcmapᚋengineᚐSubCompeten
 	return ec._SubCompetency(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalTime(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel ast.SelectionSet, v *time.Time) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalTime(*v)
+	return res
+}
+
 func (ec *executionContext) unmarshalOUpdateCourseInput2ᚖcmapᚋgraphᚋmodelᚐUpdateCourseInput(ctx context.Context, v any) (*model.UpdateCourseInput, error) {
 	if v == nil {
 		return nil, nil
@@ -19795,7 +27721,7 @@ func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgq
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__EnumValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValue(ctx, sel, v[i])
@@ -19814,7 +27740,7 @@ func (ec *executionContext) marshalO__Field2ᚕgithubᚗcomᚋ99designsᚋgqlgen
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Field2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐField(ctx, sel, v[i])
@@ -19833,7 +27759,7 @@ func (ec *executionContext) marshalO__InputValue2ᚕgithubᚗcomᚋ99designsᚋg
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -19852,7 +27778,7 @@ func (ec *executionContext) marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgen�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])

@@ -33,7 +33,7 @@ const (
 // generation of the read model (see withView), within the limits of
 // limits.go. Options add to it: WithObserver observes every request.
 func NewHandler(a *app.App, opts ...HandlerOption) http.Handler {
-	srv := handler.New(costSchema{ExecutableSchema: NewExecutableSchema(newConfig(a)), stats: &statsCache{}})
+	srv := handler.New(costSchema{ExecutableSchema: withAnswerCache(a, NewExecutableSchema(newConfig(a))), stats: &statsCache{}})
 	srv.AroundFields(afterMutationsSeeTheirWrites(a))
 	srv.AddTransport(transport.Options{AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodOptions}})
 	srv.AddTransport(httpTransport{})
@@ -71,6 +71,7 @@ func afterMutationsSeeTheirWrites(a *app.App) graphql.FieldMiddleware {
 // first records costs first times its selection.
 func newConfig(a *app.App) Config {
 	c := Config{Resolvers: &Resolver{App: a}}
+	c.Directives.Auth = authorize
 	c.Complexity.Query.Courses = pageCost[*model.CourseFilter]
 	c.Complexity.Query.Positions = pageCost[*model.PositionFilter]
 	c.Complexity.Query.People = pageCost[*model.PersonFilter]

@@ -118,8 +118,20 @@ func serve(t *testing.T, store engine.Store) (client, *apptest.LogBuffer) {
 	return c, logs
 }
 
+// tester is the principal of the tests' requests: it holds every role
+// (the tests of roles, in auth_test.go, choose their own).
+var tester = &engine.Principal{ID: "key:tester", Name: "tester", Roles: []engine.Role{engine.RoleAdmin}}
+
+// as returns next with every request made by principal p.
+func as(p *engine.Principal, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(engine.WithPrincipal(r.Context(), p)))
+	})
+}
+
 // serveWith is serve with App options: the shipped rules unless opts
-// names others, and no polling unless opts asks for it.
+// names others, and no polling unless opts asks for it. Requests are made
+// by tester.
 func serveWith(t *testing.T, store engine.Store, opts app.Options) (client, *apptest.LogBuffer, *app.App) {
 	t.Helper()
 	logs := &apptest.LogBuffer{}
@@ -136,7 +148,7 @@ func serveWith(t *testing.T, store engine.Store, opts app.Options) (client, *app
 	}
 	t.Cleanup(func() { a.Close() })
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", graph.NewHandler(a))
+	mux.Handle("/graphql", as(tester, graph.NewHandler(a)))
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return client{t: t, url: srv.URL}, logs, a

@@ -141,7 +141,7 @@ func fuzzEndpoint(f *testing.F) http.Handler {
 		f.Fatal(err)
 	}
 	f.Cleanup(func() { a.Close() })
-	return graph.NewHandler(a)
+	return as(tester, graph.NewHandler(a))
 }
 
 // postFuzz POSTs query with the variable input to h.

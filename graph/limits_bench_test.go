@@ -24,7 +24,7 @@ func newHandler(b testing.TB) http.Handler {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { a.Close() })
-	return graph.NewHandler(a)
+	return as(tester, graph.NewHandler(a))
 }
 
 // post serves one POST of body (of announced length, or chunked for -1)

@@ -55,7 +55,7 @@ func observed(t *testing.T) (http.Handler, *requests) {
 	}
 	t.Cleanup(func() { a.Close() })
 	r := &requests{counts: map[string]int{}}
-	return graph.NewHandler(a, graph.WithObserver(r)), r
+	return as(tester, graph.NewHandler(a, graph.WithObserver(r))), r
 }
 
 // serveOnce serves one request with h and returns the HTTP status.

@@ -19,12 +19,15 @@ func refs[T any](s []T) []*T {
 // firstOf returns pointers to the first top elements of s, as refs does,
 // or to all of them when top is nil. A negative top is EINVALID on the
 // argument "top"; top 0 gives an empty list.
-func firstOf[T any](s []T, top *int) ([]*T, error) {
-	if top != nil {
-		if *top < 0 {
-			return nil, engine.Invalid("top", "top must not be negative, not %d", *top)
+func firstOf[T any](s []T, top *int) ([]*T, error) { return firstNamed(s, top, "top") }
+
+// firstNamed is firstOf for a limit given by the argument name.
+func firstNamed[T any](s []T, n *int, name string) ([]*T, error) {
+	if n != nil {
+		if *n < 0 {
+			return nil, engine.Invalid(name, "%s must not be negative, not %d", name, *n)
 		}
-		s = s[:min(*top, len(s))]
+		s = s[:min(*n, len(s))]
 	}
 	return refs(s), nil
 }
@@ -63,4 +66,18 @@ func requirementsOf(ctx context.Context, facts []engine.Requirement) []*engine.R
 func (r *Resolver) subCompetency(ctx context.Context, code string) (*engine.SubCompetency, error) {
 	s, _, err := viewOf(ctx).SubCompetency(code)
 	return s, err
+}
+
+// subCompetencies returns the framework's sub-competencies with codes, in
+// their order.
+func (r *Resolver) subCompetencies(ctx context.Context, codes []string) ([]*engine.SubCompetency, error) {
+	out := make([]*engine.SubCompetency, len(codes))
+	for i, code := range codes {
+		s, err := r.subCompetency(ctx, code)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = s
+	}
+	return out, nil
 }

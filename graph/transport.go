@@ -48,7 +48,9 @@ const (
 //   - a mutation over GET gets 405 with "Allow: POST";
 //   - a request that runs out of time gets TIMEOUT and no data (200, or
 //     503 for application/graphql-response+json); one whose client went
-//     away gets nothing.
+//     away gets nothing;
+//   - an answer's data is written as the executor wrote it (see
+//     writeResponse).
 type httpTransport struct{}
 
 var _ graphql.Transport = httpTransport{}
@@ -119,7 +121,7 @@ func (httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 	case err != nil || resp == nil:
 		return // the client went away
 	}
-	writeJSON(w, resp)
+	writeResponse(w, resp)
 }
 
 // paramsOfGet reads the parameters of a GET request from its URL:
@@ -257,6 +259,45 @@ func writeRequestError(w io.Writer, resp *graphql.Response) {
 		Errors     gqlerror.List  `json:"errors"`
 		Extensions map[string]any `json:"extensions,omitempty"`
 	}{resp.Errors, resp.Extensions})
+}
+
+// writeResponse writes resp as encoding/json does, but without escaping
+// <, > and & in strings (which JSON does not require) and copying
+// resp.Data, which the executor wrote as compact JSON, as it is: json.Marshal
+// would scan and compact it again, about 6 ms of CPU and two copies for the
+// coverage matrix's 1.9 MB. Like writeJSON it panics when a part of resp
+// cannot be written as JSON.
+func writeResponse(w io.Writer, resp *graphql.Response) {
+	marshal := func(v any) []byte {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(v); err != nil {
+			panic(fmt.Errorf("graph: marshalling a response: %w", err))
+		}
+		return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	}
+	if resp.Label != "" || resp.Path != nil || resp.HasNext != nil {
+		// An incremental payload (@defer), which this transport does not
+		// deliver: written whole.
+		w.Write(marshal(resp))
+		return
+	}
+	head := []byte{'{'}
+	if len(resp.Errors) > 0 {
+		head = append(append(append(head, `"errors":`...), marshal(resp.Errors)...), ',')
+	}
+	head = append(head, `"data":`...)
+	if resp.Data == nil {
+		head = append(head, "null"...)
+	}
+	w.Write(head)
+	w.Write(resp.Data)
+	tail := []byte{'}'}
+	if len(resp.Extensions) > 0 {
+		tail = append(append([]byte(`,"extensions":`), marshal(resp.Extensions)...), '}')
+	}
+	w.Write(tail)
 }
 
 // writeJSON writes v as JSON.

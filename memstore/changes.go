@@ -2,15 +2,18 @@ package memstore
 
 import (
 	"context"
+	"crypto/rand"
 
 	"cmap/engine"
 )
 
-// logChange increments the data version and logs the write of record key
-// of kind under the new version, prunes the entry the log no longer keeps
-// and wakes the watchers. The caller holds the write lock.
+// logChange increments the data version, draws a new data id (see
+// engine.Versions) and logs the write of record key of kind under the new
+// version, prunes the entry the log no longer keeps and wakes the
+// watchers. The caller holds the write lock.
 func (s *Store) logChange(kind engine.ChangeKind, key string) {
 	s.dataVersion++
+	s.dataID = rand.Text()
 	v := s.dataVersion
 	s.changes[v] = engine.Change{Version: v, Kind: kind, Key: key}
 	delete(s.changes, v-engine.ChangeLogLength)

@@ -28,6 +28,7 @@ func (s *Store) SaveCourseFacts(ctx context.Context, facts []engine.CourseFacts)
 	for _, f := range stored {
 		s.courseFacts[f.Course] = f
 	}
+	s.countFactWrite(len(stored))
 	return nil
 }
 
@@ -49,6 +50,7 @@ func (s *Store) SavePositionFacts(ctx context.Context, facts []engine.PositionFa
 	for _, f := range stored {
 		s.positionFacts[f.Position] = f
 	}
+	s.countFactWrite(len(stored))
 	return nil
 }
 
@@ -84,7 +86,16 @@ func (s *Store) DeleteFacts(ctx context.Context, courses, positions []string) er
 	for _, p := range positions {
 		delete(s.positionFacts, p)
 	}
+	s.countFactWrite(len(courses) + len(positions))
 	return nil
+}
+
+// countFactWrite counts a call given n facts records or keys, if n > 0. The
+// caller holds s.mu.
+func (s *Store) countFactWrite(n int) {
+	if n > 0 {
+		s.factWrites++
+	}
 }
 
 // CourseFacts returns every stored course facts record, in course order.

@@ -35,6 +35,7 @@ package memstore
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"maps"
 	"sync"
@@ -54,7 +55,20 @@ type Store struct {
 	courseFacts   map[string]engine.CourseFacts
 	positionFacts map[string]engine.PositionFacts
 	dataVersion   int64
-	seed          string
+	// dataID is drawn by New and again by every increment of dataVersion
+	// (see engine.Versions).
+	dataID string
+	// factWrites counts the calls that wrote facts; factsMark is the last
+	// mark MarkFacts recorded.
+	factWrites   int64
+	factsMark    engine.FactsMark
+	seed         string
+	apiKeys      map[string]*engine.APIKey // never changed in place once stored
+	auditPending map[string]*engine.AuditEntry
+	auditLog     map[string]*engine.AuditEntry
+	// auditLogKeys caches the IDs of auditLog in order; nil when one was
+	// added since.
+	auditLogKeys []string
 
 	// changes is the change log by version, of the last
 	// engine.ChangeLogLength versions.
@@ -73,15 +87,21 @@ func New() *Store {
 		people:        newTable(personKind),
 		courseFacts:   map[string]engine.CourseFacts{},
 		positionFacts: map[string]engine.PositionFacts{},
+		dataID:        rand.Text(),
+		apiKeys:       map[string]*engine.APIKey{},
+		auditPending:  map[string]*engine.AuditEntry{},
+		auditLog:      map[string]*engine.AuditEntry{},
 
 		changes:  map[int64]engine.Change{},
 		watchers: map[chan struct{}]struct{}{},
 	}
 }
 
-// Clone returns an independent copy of s: its records, facts, data version,
-// change log and seed mark, but none of its watchers. Writes to either
-// store do not show in the other.
+// Clone returns an independent copy of s: its records, facts, versions,
+// facts mark, change log, seed mark, API keys and audit trail, but none of
+// its watchers. Writes to either store do not show in the other; the first
+// write to either draws it a new DataID, as a restored copy of a database
+// written to again does.
 func (s *Store) Clone() *Store {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -93,7 +113,14 @@ func (s *Store) Clone() *Store {
 		courseFacts:   maps.Clone(s.courseFacts),
 		positionFacts: maps.Clone(s.positionFacts),
 		dataVersion:   s.dataVersion,
+		dataID:        s.dataID,
+		factWrites:    s.factWrites,
+		factsMark:     s.factsMark,
 		seed:          s.seed,
+		apiKeys:       maps.Clone(s.apiKeys),
+		auditPending:  maps.Clone(s.auditPending),
+		auditLog:      maps.Clone(s.auditLog),
+		auditLogKeys:  s.auditLogKeys,
 
 		changes:  maps.Clone(s.changes),
 		watchers: map[chan struct{}]struct{}{},
@@ -157,6 +184,36 @@ func (s *Store) DataVersion(ctx context.Context) (int64, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return s.dataVersion, nil
+}
+
+// Versions returns the data version, its id, the count of facts writes
+// and the facts mark, as of one moment. Unsettled is always false: every
+// write is done whole under the store's lock.
+func (s *Store) Versions(ctx context.Context) (engine.Versions, error) {
+	if err := live(ctx, "read versions"); err != nil {
+		return engine.Versions{}, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return engine.Versions{Data: s.dataVersion, DataID: s.dataID, Facts: s.factWrites, FactsMark: s.factsMark}, nil
+}
+
+// MarkFacts records m as the facts mark if the data version is m.Data and
+// the count of facts writes m.Facts, and reports whether it did.
+func (s *Store) MarkFacts(ctx context.Context, m engine.FactsMark) (bool, error) {
+	if m.Revision == "" {
+		return false, engine.Invalid("revision", "a facts mark names the rules revision")
+	}
+	if err := live(ctx, "mark facts"); err != nil {
+		return false, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if m.Data != s.dataVersion || m.Facts != s.factWrites {
+		return false, nil
+	}
+	s.factsMark = m
+	return true, nil
 }
 
 // SeededWith returns the seed set name recorded by MarkSeeded, or "".

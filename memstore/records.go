@@ -19,6 +19,7 @@ func cloneList[T any](s []T) []T {
 
 var courseKind = &kind[engine.Course]{
 	name:     "course",
+	keyField: "code",
 	change:   engine.ChangeCourse,
 	key:      func(c *engine.Course) string { return c.Code },
 	validate: (*engine.Course).Validate,
@@ -35,6 +36,7 @@ var courseKind = &kind[engine.Course]{
 
 var positionKind = &kind[engine.Position]{
 	name:     "position",
+	keyField: "id",
 	change:   engine.ChangePosition,
 	key:      func(p *engine.Position) string { return p.ID },
 	validate: (*engine.Position).Validate,
@@ -48,6 +50,7 @@ var positionKind = &kind[engine.Position]{
 
 var personKind = &kind[engine.Person]{
 	name:     "person",
+	keyField: "id",
 	change:   engine.ChangePerson,
 	key:      func(p *engine.Person) string { return p.ID },
 	validate: (*engine.Person).Validate,
@@ -95,6 +98,12 @@ func (s *Store) CreateCourse(ctx context.Context, c *engine.Course) error {
 	return create(ctx, s, s.courses, c)
 }
 
+// CreateCourses stores new courses in bulk, all or none (see engine.Store),
+// and sets their Version and UpdatedAt.
+func (s *Store) CreateCourses(ctx context.Context, cs []*engine.Course) error {
+	return createAll(ctx, s, s.courses, cs)
+}
+
 // UpdateCourse replaces the course whose stored version is c.Version
 // (ECONFLICT otherwise, ENOTFOUND if there is none), then increments
 // c.Version and sets c.UpdatedAt.
@@ -132,6 +141,12 @@ func (s *Store) CountPositions(ctx context.Context, f engine.PositionFilter) (in
 // is taken) and sets p.Version and p.UpdatedAt.
 func (s *Store) CreatePosition(ctx context.Context, p *engine.Position) error {
 	return create(ctx, s, s.positions, p)
+}
+
+// CreatePositions stores new positions in bulk, all or none, and sets
+// their Version and UpdatedAt.
+func (s *Store) CreatePositions(ctx context.Context, ps []*engine.Position) error {
+	return createAll(ctx, s, s.positions, ps)
 }
 
 // UpdatePosition replaces the position whose stored version is p.Version
@@ -172,6 +187,12 @@ func (s *Store) CreatePerson(ctx context.Context, p *engine.Person) error {
 	return create(ctx, s, s.people, p)
 }
 
+// CreatePeople stores new people in bulk, all or none, and sets their
+// Version and UpdatedAt.
+func (s *Store) CreatePeople(ctx context.Context, ps []*engine.Person) error {
+	return createAll(ctx, s, s.people, ps)
+}
+
 // UpdatePerson replaces the person whose stored version is p.Version
 // (ECONFLICT otherwise, ENOTFOUND if there is none), then increments
 // p.Version and sets p.UpdatedAt.
@@ -202,6 +223,7 @@ func (s *Store) RecordCompletion(ctx context.Context, personID string, c engine.
 		return nil, err
 	}
 	p.Completions = append(p.Completions, storedCompletion(c))
+	p.Audit = ""
 	p.Version++
 	p.UpdatedAt = now()
 	s.people.put(p)

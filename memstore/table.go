@@ -15,6 +15,8 @@ import (
 type kind[R any] struct {
 	// name names the type in messages ("course").
 	name string
+	// keyField names the key in field paths ("code").
+	keyField string
 	// change is the kind of the change log entries of its writes.
 	change engine.ChangeKind
 	key    func(*R) string
@@ -181,6 +183,44 @@ func create[R any](ctx context.Context, s *Store, t *table[R], r *R) error {
 	s.logChange(t.kind.change, key)
 	v, a := t.kind.stamp(r)
 	*v, *a = *version, *at
+	return nil
+}
+
+// createAll stores the records rs with version 1 and one UpdatedAt, all or
+// none (see engine.Store's bulk creates), and sets their Version and
+// UpdatedAt.
+func createAll[R any](ctx context.Context, s *Store, t *table[R], rs []*R) error {
+	if err := engine.ValidateBatch(rs, t.kind.keyField, t.kind.key, t.kind.validate); err != nil {
+		return err
+	}
+	if err := live(ctx, "insert "+t.kind.name); err != nil {
+		return err
+	}
+	if len(rs) == 0 {
+		return nil
+	}
+	at := now()
+	stored := make([]*R, len(rs))
+	for i, r := range rs {
+		stored[i] = t.kind.copy(r)
+		v, a := t.kind.stamp(stored[i])
+		*v, *a = 1, at
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, r := range stored {
+		if key := t.kind.key(r); t.rows[key] != nil {
+			return engine.Errorf(engine.ECONFLICT, "%s %s exists", t.kind.name, key)
+		}
+	}
+	for _, r := range stored {
+		t.put(r)
+	}
+	s.logChange(engine.ChangeMany, "")
+	for _, r := range rs {
+		v, a := t.kind.stamp(r)
+		*v, *a = 1, at
+	}
 	return nil
 }
 

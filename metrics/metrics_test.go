@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 
 	"cmap/app"
+	"cmap/engine"
 	"cmap/graph"
 	"cmap/memstore"
 	"cmap/metrics"
@@ -53,7 +54,11 @@ func newStack(t *testing.T) stack {
 	}
 	t.Cleanup(func() { a.Close() })
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", graph.NewHandler(a, graph.WithObserver(m)))
+	admin := &engine.Principal{ID: "key:metrics", Name: "metrics test", Roles: []engine.Role{engine.RoleAdmin}}
+	endpoint := graph.NewHandler(a, graph.WithObserver(m))
+	mux.Handle("/graphql", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		endpoint.ServeHTTP(w, r.WithContext(engine.WithPrincipal(r.Context(), admin)))
+	}))
 	mux.Handle("GET /metrics", m.Handler())
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"cmap/engine"
@@ -145,4 +146,123 @@ func BenchmarkUpdateCourse(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// dodRecords returns records of the DoD-scale workload's sizes: 1,000
+// courses of about 900 bytes of text, 15,000 positions and 20,000 people
+// with 4 or 5 completions each (about 90,000).
+func dodRecords() ([]*engine.Course, []*engine.Position, []*engine.Person) {
+	courses := make([]*engine.Course, 1000)
+	for i := range courses {
+		c := storetest.SampleCourse(fmt.Sprintf("SCO-%04d", i))
+		c.Description = strings.Repeat("Security cooperation planning and execution. ", 8)
+		c.Objectives = append(c.Objectives, "Apply the foreign military sales process to a case", "Assess partner capability gaps")
+		c.Prerequisites = nil
+		courses[i] = c
+	}
+	positions := make([]*engine.Position, 15000)
+	for i := range positions {
+		positions[i] = storetest.SamplePosition(fmt.Sprintf("POS-%05d", i))
+	}
+	people := make([]*engine.Person, 20000)
+	for i := range people {
+		p := storetest.SamplePerson(fmt.Sprintf("P-%05d", i))
+		p.PositionID = positions[i%len(positions)].ID
+		for j := range 2 + i%2 {
+			p.Completions = append(p.Completions, engine.Completion{CourseCode: courses[(i+j)%len(courses)].Code, Completed: p.Completions[0].Completed})
+		}
+		people[i] = p
+	}
+	return courses, positions, people
+}
+
+// BenchmarkReadAllRecords reads every record of the DoD-scale workload, as
+// a start without a snapshot file does: the three lists one after the
+// other, and at once.
+func BenchmarkReadAllRecords(b *testing.B) {
+	ctx := context.Background()
+	db := mongotest.Open(b)
+	courses, positions, people := dodRecords()
+	for _, err := range []error{db.CreateCourses(ctx, courses), db.CreatePositions(ctx, positions), db.CreatePeople(ctx, people)} {
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	reads := []func() (int, error){
+		func() (int, error) {
+			l, err := db.ListCourses(ctx, engine.CourseFilter{}, engine.Page{})
+			return len(l.Items), err
+		},
+		func() (int, error) {
+			l, err := db.ListPositions(ctx, engine.PositionFilter{}, engine.Page{})
+			return len(l.Items), err
+		},
+		func() (int, error) {
+			l, err := db.ListPeople(ctx, engine.PersonFilter{}, engine.Page{})
+			return len(l.Items), err
+		},
+	}
+	check := func(b *testing.B, n int, err error) {
+		if err != nil || (n != len(courses) && n != len(positions) && n != len(people)) {
+			b.Fatalf("read %d records, %v", n, err)
+		}
+	}
+	b.Run("sequential", func(b *testing.B) {
+		for b.Loop() {
+			for _, read := range reads {
+				n, err := read()
+				check(b, n, err)
+			}
+		}
+	})
+	b.Run("concurrent", func(b *testing.B) {
+		for b.Loop() {
+			var wg sync.WaitGroup
+			for _, read := range reads {
+				wg.Go(func() {
+					n, err := read()
+					check(b, n, err)
+				})
+			}
+			wg.Wait()
+		}
+	})
+}
+
+// BenchmarkCreatePeople stores 1,000 people one by one (each its own
+// write lease, insert and data version increment) and in one bulk create.
+func BenchmarkCreatePeople(b *testing.B) {
+	ctx := context.Background()
+	_, _, all := dodRecords()
+	fresh := func(round int) []*engine.Person {
+		out := make([]*engine.Person, 1000)
+		for i := range out {
+			p := *all[i]
+			p.ID = fmt.Sprintf("P-%d-%05d", round, i)
+			out[i] = &p
+		}
+		return out
+	}
+	b.Run("one by one", func(b *testing.B) {
+		db := mongotest.Open(b)
+		round := 0
+		for b.Loop() {
+			round++
+			for _, p := range fresh(round) {
+				if err := db.CreatePerson(ctx, p); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+	b.Run("bulk", func(b *testing.B) {
+		db := mongotest.Open(b)
+		round := 0
+		for b.Loop() {
+			round++
+			if err := db.CreatePeople(ctx, fresh(round)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

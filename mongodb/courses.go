@@ -2,6 +2,7 @@ package mongodb
 
 import (
 	"context"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
@@ -50,6 +51,18 @@ func (db *DB) CreateCourse(ctx context.Context, c *engine.Course) error {
 	}
 	c.Version, c.UpdatedAt = d.Version, d.UpdatedAt
 	return nil
+}
+
+// CreateCourses stores new courses in bulk (see engine.Store's bulk
+// creates and createAll) and sets their Version and UpdatedAt.
+func (db *DB) CreateCourses(ctx context.Context, cs []*engine.Course) error {
+	return createAll(ctx, db, bulkKind[engine.Course, courseDoc]{
+		coll: db.courses, kind: courseKind, keyField: "code",
+		key:      func(c *engine.Course) string { return c.Code },
+		validate: (*engine.Course).Validate,
+		doc:      func(c *engine.Course) courseDoc { return courseToDoc(c) },
+		stamp:    func(c *engine.Course) (*int64, *time.Time) { return &c.Version, &c.UpdatedAt },
+	}, cs)
 }
 
 // UpdateCourse replaces the course whose stored version is c.Version

@@ -24,6 +24,7 @@ type courseDoc struct {
 	Prerequisites []string  `bson:"prerequisites,omitempty"`
 	Version       int64     `bson:"version"`
 	UpdatedAt     time.Time `bson:"updatedAt"`
+	Audit         string    `bson:"audit,omitempty"`
 }
 
 func courseToDoc(c *engine.Course) courseDoc {
@@ -40,6 +41,7 @@ func courseToDoc(c *engine.Course) courseDoc {
 		Prerequisites: c.Prerequisites,
 		Version:       c.Version,
 		UpdatedAt:     c.UpdatedAt,
+		Audit:         c.Audit,
 	}
 }
 
@@ -57,6 +59,7 @@ func (d *courseDoc) record() *engine.Course {
 		Prerequisites: d.Prerequisites,
 		Version:       d.Version,
 		UpdatedAt:     d.UpdatedAt,
+		Audit:         d.Audit,
 	}
 }
 
@@ -70,6 +73,7 @@ type positionDoc struct {
 	Region       string    `bson:"region"`
 	Version      int64     `bson:"version"`
 	UpdatedAt    time.Time `bson:"updatedAt"`
+	Audit        string    `bson:"audit,omitempty"`
 }
 
 func positionToDoc(p *engine.Position) positionDoc {
@@ -83,6 +87,7 @@ func positionToDoc(p *engine.Position) positionDoc {
 		Region:       p.Region,
 		Version:      p.Version,
 		UpdatedAt:    p.UpdatedAt,
+		Audit:        p.Audit,
 	}
 }
 
@@ -97,6 +102,7 @@ func (d *positionDoc) record() *engine.Position {
 		Region:       d.Region,
 		Version:      d.Version,
 		UpdatedAt:    d.UpdatedAt,
+		Audit:        d.Audit,
 	}
 }
 
@@ -107,6 +113,7 @@ type personDoc struct {
 	Completions []completionDoc `bson:"completions,omitempty"`
 	Version     int64           `bson:"version"`
 	UpdatedAt   time.Time       `bson:"updatedAt"`
+	Audit       string          `bson:"audit,omitempty"`
 }
 
 type completionDoc struct {
@@ -121,6 +128,7 @@ func personToDoc(p *engine.Person) personDoc {
 		PositionID: p.PositionID,
 		Version:    p.Version,
 		UpdatedAt:  p.UpdatedAt,
+		Audit:      p.Audit,
 	}
 	for _, c := range p.Completions {
 		d.Completions = append(d.Completions, completionToDoc(c))
@@ -139,6 +147,7 @@ func (d *personDoc) record() *engine.Person {
 		PositionID: d.PositionID,
 		Version:    d.Version,
 		UpdatedAt:  d.UpdatedAt,
+		Audit:      d.Audit,
 	}
 	for _, c := range d.Completions {
 		p.Completions = append(p.Completions, engine.Completion{CourseCode: c.CourseCode, Completed: c.Completed})
@@ -276,4 +285,81 @@ func (d *positionFactsDoc) record() (engine.PositionFacts, error) {
 		return engine.Requirement{Position: d.Position, SubCompetency: f.SubCompetency, Level: f.Level, Rules: f.Rules}
 	})
 	return engine.PositionFacts{Position: d.Position, Revision: d.Revision, Requirements: reqs}, err
+}
+
+type apiKeyDoc struct {
+	ID        string     `bson:"_id"`
+	Name      string     `bson:"name"`
+	Roles     []string   `bson:"roles"`
+	Hash      []byte     `bson:"hash"`
+	CreatedAt time.Time  `bson:"createdAt"`
+	CreatedBy string     `bson:"createdBy"`
+	RevokedAt *time.Time `bson:"revokedAt,omitempty"`
+	Version   int64      `bson:"version"`
+	Audit     string     `bson:"audit,omitempty"`
+}
+
+func apiKeyToDoc(k *engine.APIKey) apiKeyDoc {
+	d := apiKeyDoc{ID: k.ID, Name: k.Name, Hash: k.Hash, CreatedAt: k.CreatedAt, CreatedBy: k.CreatedBy, Version: k.Version, Audit: k.Audit}
+	for _, r := range k.Roles {
+		d.Roles = append(d.Roles, string(r))
+	}
+	if !k.RevokedAt.IsZero() {
+		d.RevokedAt = &k.RevokedAt
+	}
+	return d
+}
+
+func (d *apiKeyDoc) record() *engine.APIKey {
+	k := &engine.APIKey{ID: d.ID, Name: d.Name, Hash: d.Hash, CreatedAt: d.CreatedAt, CreatedBy: d.CreatedBy, Version: d.Version, Audit: d.Audit}
+	for _, r := range d.Roles {
+		k.Roles = append(k.Roles, engine.Role(r))
+	}
+	if d.RevokedAt != nil {
+		k.RevokedAt = *d.RevokedAt
+	}
+	return k
+}
+
+type auditDoc struct {
+	ID            string           `bson:"_id"`
+	Time          time.Time        `bson:"time"`
+	Actor         string           `bson:"actor"`
+	ActorName     string           `bson:"actorName"`
+	Operation     string           `bson:"operation"`
+	Kind          string           `bson:"kind"`
+	Key           string           `bson:"key"`
+	VersionBefore int64            `bson:"versionBefore"`
+	VersionAfter  int64            `bson:"versionAfter"`
+	Prior         string           `bson:"prior,omitempty"`
+	Changes       []fieldChangeDoc `bson:"changes,omitempty"`
+	State         string           `bson:"state"`
+}
+
+type fieldChangeDoc struct {
+	Field string `bson:"field"`
+	Old   string `bson:"old"`
+	New   string `bson:"new"`
+}
+
+func auditToDoc(e *engine.AuditEntry) auditDoc {
+	d := auditDoc{
+		ID: e.ID, Time: e.Time, Actor: e.Actor, ActorName: e.ActorName, Operation: e.Operation, Kind: e.Kind, Key: e.Key,
+		VersionBefore: e.VersionBefore, VersionAfter: e.VersionAfter, Prior: e.Prior, State: string(e.State),
+	}
+	for _, c := range e.Changes {
+		d.Changes = append(d.Changes, fieldChangeDoc{Field: c.Field, Old: c.Old, New: c.New})
+	}
+	return d
+}
+
+func (d *auditDoc) record() *engine.AuditEntry {
+	e := &engine.AuditEntry{
+		ID: d.ID, Time: d.Time, Actor: d.Actor, ActorName: d.ActorName, Operation: d.Operation, Kind: d.Kind, Key: d.Key,
+		VersionBefore: d.VersionBefore, VersionAfter: d.VersionAfter, Prior: d.Prior, State: engine.AuditState(d.State),
+	}
+	for _, c := range d.Changes {
+		e.Changes = append(e.Changes, engine.FieldChange{Field: c.Field, Old: c.Old, New: c.New})
+	}
+	return e
 }

@@ -84,7 +84,7 @@ func TestEmbeddedListensOnAPrivateSocketOnly(t *testing.T) {
 		t.Errorf("the embedded server opened %d TCP listening sockets", opened)
 	}
 	// The URI serves a second client, as --mongo-uri and mongotest use it.
-	other := openClient(t, db)
+	other := reopen(t, db)
 	if err := other.Ping(context.Background()); err != nil {
 		t.Error(err)
 	}

@@ -37,6 +37,16 @@ import (
 // (lockFolder: the kernel released it when that owner died), and a lease
 // this process itself abandoned (below).
 //
+// # Counting what a dead holder wrote
+//
+// A holder that died (or lost its lease) may have written a record or
+// facts without incrementing the data version or the facts count after
+// it. Whoever breaks its lease therefore counts one write of each
+// (countLostWrite) first thing in the holding that follows; a process
+// restarted on the data folder breaks its predecessor's lease as it opens
+// (initVersions), so that the versions are counted before anything reads
+// them. Until the lease is broken, Versions reports Unsettled.
+//
 // # Why two live writers never both hold it
 //
 // The holder keeps a deadline: the moment it sent its last renewal whose
@@ -74,6 +84,9 @@ const (
 	writeLeaseBeat = 250 * time.Millisecond
 	// writeLeaseMaxWait caps the pause between two attempts to take it.
 	writeLeaseMaxWait = 50 * time.Millisecond
+	// unleasedWriteTimeout bounds a write on MongoDB, where no lease
+	// does (see lockWrites).
+	unleasedWriteTimeout = 30 * time.Second
 )
 
 // The causes of a write context ending because its lease ended.
@@ -106,13 +119,20 @@ type lease struct {
 	lost     bool
 }
 
-// lockWrites takes the write lock when the server needs writes serialized
-// (FerretDB): first this process's mutex, then the lease that other
-// processes respect. It returns the context the write must use, which
-// ends if the lease is lost, and the function that releases both.
+// lockWrites takes the write lock and returns the context the write must
+// use and the function that releases the lock. That context keeps ctx's
+// values but not its cancellation, so that a write which has started runs
+// to its end (see the package documentation, "Concurrency"); ctx bounds
+// only the wait for the lock. On FerretDB the lock is this process's
+// mutex, then the lease that other processes respect, and the context
+// ends when the lease does; on MongoDB there is no lock and the context
+// ends after unleasedWriteTimeout. A lease broken on the way (its holder
+// dead, perhaps between a write and its count) is counted first
+// (countLostWrite).
 func (db *DB) lockWrites(ctx context.Context) (context.Context, func(), error) {
 	if !db.serialized {
-		return ctx, func() {}, nil
+		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), unleasedWriteTimeout)
+		return wctx, cancel, nil
 	}
 	select {
 	case db.writeLock <- struct{}{}:
@@ -124,24 +144,43 @@ func (db *DB) lockWrites(ctx context.Context) (context.Context, func(), error) {
 		<-db.writeLock
 		return nil, nil, err
 	}
-	wctx, cancel := context.WithCancelCause(ctx)
+	wctx, cancel := context.WithCancelCause(context.WithoutCancel(ctx))
 	l.cancel = cancel
 	go l.heartbeat()
-	return wctx, func() {
+	unlock := func() {
 		db.releaseLease(l)
 		<-db.writeLock
-	}, nil
+	}
+	if db.uncounted {
+		if err := db.countLostWrite(wctx); err != nil {
+			unlock()
+			return nil, nil, leaseError(wctx, err)
+		}
+		db.uncounted = false
+	}
+	return wctx, unlock, nil
 }
 
 // withWriteLock runs write under the write lock with the context
-// lockWrites returns; when the lease was lost its error says so.
+// lockWrites returns, unless ctx is done by the time the lock is taken.
+// When the lease was lost during the write its error says so.
 func (db *DB) withWriteLock(ctx context.Context, write func(ctx context.Context) error) error {
 	wctx, unlock, err := db.lockWrites(ctx)
 	if err != nil {
 		return err
 	}
+	if err := ctx.Err(); err != nil {
+		unlock()
+		return internal("waiting for the write lock", err)
+	}
 	err = write(wctx)
 	unlock()
+	return leaseError(wctx, err)
+}
+
+// leaseError returns err, the error of a write under wctx, saying so when
+// wctx ended because its lease did.
+func leaseError(wctx context.Context, err error) error {
 	if cause := context.Cause(wctx); err != nil && (errors.Is(cause, errLeaseExpired) || errors.Is(cause, errLeaseBroken)) {
 		return &engine.Error{Code: engine.EINTERNAL, Err: fmt.Errorf("%w (the write stopped at: %v)", cause, err)}
 	}
@@ -150,37 +189,37 @@ func (db *DB) withWriteLock(ctx context.Context, write func(ctx context.Context)
 
 // acquireLease takes the lease, waiting while another process holds it and
 // breaking it once its holder is known or taken to be dead. The caller
-// holds writeLock.
+// holds writeLock. Each command runs to its end whatever becomes of ctx
+// (a cancelled insert could land all the same, after its client hung up);
+// ctx is looked at between them.
 func (db *DB) acquireLease(ctx context.Context) (*lease, error) {
 	token := rand.Text()
 	wait := time.Millisecond
 	var seen *leaseDoc // the holding watched, and since when
 	var seenAt time.Time
 	for {
-		sent := time.Now()
-		_, err := db.meta.InsertOne(ctx, leaseDoc{ID: metaWriteLease, Owner: db.leaseOwner, Token: token, PID: os.Getpid(), Since: now()})
-		switch {
-		case err == nil:
-			return &lease{db: db, token: token, deadline: sent.Add(writeLeaseTTL), stop: make(chan struct{}), done: make(chan struct{})}, nil
-		case !mongo.IsDuplicateKeyError(err):
-			return nil, internal("take the write lease", err)
+		if err := ctx.Err(); err != nil {
+			return nil, internal("waiting for the write lease", err)
 		}
-		var cur leaseDoc
-		err = db.meta.FindOne(ctx, bson.D{{Key: "_id", Value: metaWriteLease}}).Decode(&cur)
-		switch {
-		case errors.Is(err, mongo.ErrNoDocuments):
+		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), writeLeaseTTL)
+		l, cur, err := db.tryLease(actx, token)
+		if err != nil || l != nil {
+			cancel()
+			return l, err
+		}
+		if cur == nil {
+			cancel()
 			continue // released meanwhile
-		case err != nil:
-			return nil, internal("read the write lease", err)
 		}
 		dead := (db.predecessor != "" && cur.Owner == db.predecessor) || (db.abandoned != "" && cur.Token == db.abandoned)
 		if !dead && (seen == nil || cur.Token != seen.Token || cur.Beat != seen.Beat) {
-			seen, seenAt = &cur, time.Now()
+			seen, seenAt = cur, time.Now()
 		} else if !dead {
 			dead = time.Since(seenAt) >= writeLeaseTTL
 		}
 		if dead {
-			broke, err := db.breakLease(ctx, cur)
+			broke, err := db.breakLease(actx, *cur)
+			cancel()
 			if err != nil {
 				return nil, err
 			}
@@ -189,6 +228,7 @@ func (db *DB) acquireLease(ctx context.Context) (*lease, error) {
 			}
 			seen = nil // it changed meanwhile: watch it afresh
 		}
+		cancel()
 		select {
 		case <-time.After(wait):
 			wait = min(2*wait, writeLeaseMaxWait)
@@ -196,6 +236,31 @@ func (db *DB) acquireLease(ctx context.Context) (*lease, error) {
 			return nil, internal("waiting for the write lease", ctx.Err())
 		}
 	}
+}
+
+// tryLease inserts the lease as the holding token. It returns the lease
+// if that took it, else the holding in the way (nil if there is none any
+// more). An insert whose outcome is unknown leaves token abandoned: it
+// may be stored.
+func (db *DB) tryLease(ctx context.Context, token string) (*lease, *leaseDoc, error) {
+	sent := time.Now()
+	_, err := db.meta.InsertOne(ctx, leaseDoc{ID: metaWriteLease, Owner: db.leaseOwner, Token: token, PID: os.Getpid(), Since: now()})
+	switch {
+	case err == nil:
+		return &lease{db: db, token: token, deadline: sent.Add(writeLeaseTTL), stop: make(chan struct{}), done: make(chan struct{})}, nil, nil
+	case !mongo.IsDuplicateKeyError(err):
+		db.abandoned = token
+		return nil, nil, internal("take the write lease", err)
+	}
+	var cur leaseDoc
+	err = db.meta.FindOne(ctx, bson.D{{Key: "_id", Value: metaWriteLease}}).Decode(&cur)
+	switch {
+	case errors.Is(err, mongo.ErrNoDocuments):
+		return nil, nil, nil
+	case err != nil:
+		return nil, nil, internal("read the write lease", err)
+	}
+	return nil, &cur, nil
 }
 
 // breakLease deletes the holding cur of the lease if it is still there
@@ -206,9 +271,16 @@ func (db *DB) breakLease(ctx context.Context, cur leaseDoc) (bool, error) {
 	if cur.Token == "" {
 		filter = bson.D{{Key: "_id", Value: metaWriteLease}, {Key: "owner", Value: cur.Owner}, {Key: "token", Value: bson.D{{Key: "$exists", Value: false}}}}
 	}
+	// The dead holder may have written without counting: the holding of
+	// this process that follows a break counts that write, also when the
+	// answer is lost (the delete may have landed).
 	res, err := db.meta.DeleteOne(ctx, filter)
 	if err != nil {
+		db.uncounted = true
 		return false, internal("break the write lease of a dead process", err)
+	}
+	if res.DeletedCount > 0 {
+		db.uncounted = true
 	}
 	return res.DeletedCount > 0, nil
 }

@@ -12,29 +12,6 @@ import (
 	"cmap/engine"
 )
 
-// openEmbeddedAt opens the embedded server on dir, closed when t ends.
-func openEmbeddedAt(t *testing.T, dir string) *DB {
-	t.Helper()
-	db, err := Open(context.Background(), Config{DataDir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close(context.Background()) })
-	return db
-}
-
-// openClient opens another client (another process, as far as the lease
-// knows) on db's database.
-func openClient(t *testing.T, db *DB) *DB {
-	t.Helper()
-	other, err := Open(context.Background(), Config{URI: db.uri, Database: db.DatabaseName()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { other.Close(context.Background()) })
-	return other
-}
-
 // plantLease stores a lease of owner, as a process that died holding it
 // leaves it.
 func plantLease(t *testing.T, db *DB, owner string) {
@@ -59,7 +36,7 @@ func timedWrite(t *testing.T, db *DB) time.Duration {
 // A lease that is never renewed, as one left by a process killed during a
 // write, delays the next writer by writeLeaseTTL, not more than 2 s.
 func TestALeaseNotRenewedIsBrokenAfterItsTTL(t *testing.T) {
-	db := openEmbeddedAt(t, t.TempDir())
+	db := openEmbedded(t)
 	plantLease(t, db, "a process that died")
 	took := timedWrite(t, db)
 	if took < writeLeaseTTL || took > 2*time.Second {
@@ -73,7 +50,7 @@ func TestALeaseNotRenewedIsBrokenAfterItsTTL(t *testing.T) {
 // A lease left by a cmap from before heartbeats (no token, no beat, an
 // expiry a minute on) is watched like any other and broken after the TTL.
 func TestALeaseOfAnOlderCmapIsBrokenAfterTheTTL(t *testing.T) {
-	db := openEmbeddedAt(t, t.TempDir())
+	db := openEmbedded(t)
 	_, err := db.meta.InsertOne(context.Background(), bson.D{
 		{Key: "_id", Value: metaWriteLease}, {Key: "owner", Value: "an older cmap"}, {Key: "expires", Value: now().Add(time.Minute)},
 	})
@@ -116,8 +93,8 @@ func TestARestartBreaksItsPredecessorsLeaseAtOnce(t *testing.T) {
 // past the TTL: another process waits and does not break it.
 func TestAWriteLongerThanTheTTLKeepsItsLease(t *testing.T) {
 	ctx := context.Background()
-	db := openEmbeddedAt(t, t.TempDir())
-	other := openClient(t, db)
+	db := openEmbedded(t)
+	other := reopen(t, db)
 	hold := 2*writeLeaseTTL + writeLeaseBeat
 
 	wctx, unlock, err := db.lockWrites(ctx)
@@ -153,7 +130,7 @@ func TestAWriteLongerThanTheTTLKeepsItsLease(t *testing.T) {
 // fails saying so. It breaks the lease it abandoned at once the next time.
 func TestAHolderWhoseLeaseIsBrokenStops(t *testing.T) {
 	ctx := context.Background()
-	db := openEmbeddedAt(t, t.TempDir())
+	db := openEmbedded(t)
 	err := db.withWriteLock(ctx, func(wctx context.Context) error {
 		// Someone else's renewal, as far as the holder can tell.
 		_, err := db.meta.UpdateOne(ctx, bson.D{{Key: "_id", Value: metaWriteLease}}, bson.D{{Key: "$set", Value: bson.D{{Key: "beat", Value: int64(100)}}}})
@@ -185,7 +162,7 @@ func TestAHolderWhoseLeaseIsBrokenStops(t *testing.T) {
 // is gone after each.
 func TestWritesReleaseTheLease(t *testing.T) {
 	ctx := context.Background()
-	db := openEmbeddedAt(t, t.TempDir())
+	db := openEmbedded(t)
 	for i := range 3 {
 		if err := db.CreateCourse(ctx, &engine.Course{Code: fmt.Sprintf("SCO-%03d", i), Title: "Basics", DeliveryMode: engine.DeliveryOnline, Status: engine.CourseActive}); err != nil {
 			t.Fatal(err)

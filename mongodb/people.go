@@ -3,6 +3,7 @@ package mongodb
 import (
 	"context"
 	"errors"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -55,6 +56,18 @@ func (db *DB) CreatePerson(ctx context.Context, p *engine.Person) error {
 	return nil
 }
 
+// CreatePeople stores new people in bulk (see engine.Store's bulk
+// creates and createAll) and sets their Version and UpdatedAt.
+func (db *DB) CreatePeople(ctx context.Context, ps []*engine.Person) error {
+	return createAll(ctx, db, bulkKind[engine.Person, personDoc]{
+		coll: db.people, kind: personKind, keyField: "id",
+		key:      func(p *engine.Person) string { return p.ID },
+		validate: (*engine.Person).Validate,
+		doc:      func(p *engine.Person) personDoc { return personToDoc(p) },
+		stamp:    func(p *engine.Person) (*int64, *time.Time) { return &p.Version, &p.UpdatedAt },
+	}, ps)
+}
+
 // UpdatePerson replaces the person whose stored version is p.Version
 // (ECONFLICT otherwise, ENOTFOUND if there is none), then increments
 // p.Version and sets p.UpdatedAt.
@@ -90,7 +103,7 @@ func (db *DB) RecordCompletion(ctx context.Context, personID string, c engine.Co
 			bson.D{
 				{Key: "$push", Value: bson.D{{Key: "completions", Value: completionToDoc(c)}}},
 				{Key: "$inc", Value: bson.D{{Key: "version", Value: int64(1)}}},
-				{Key: "$set", Value: bson.D{{Key: "updatedAt", Value: now()}}},
+				{Key: "$set", Value: bson.D{{Key: "updatedAt", Value: now()}, {Key: "audit", Value: ""}}},
 			},
 			options.FindOneAndUpdate().SetReturnDocument(options.After),
 		).Decode(&d)

@@ -2,6 +2,7 @@ package mongodb
 
 import (
 	"context"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
@@ -50,6 +51,18 @@ func (db *DB) CreatePosition(ctx context.Context, p *engine.Position) error {
 	}
 	p.Version, p.UpdatedAt = d.Version, d.UpdatedAt
 	return nil
+}
+
+// CreatePositions stores new positions in bulk (see engine.Store's bulk
+// creates and createAll) and sets their Version and UpdatedAt.
+func (db *DB) CreatePositions(ctx context.Context, ps []*engine.Position) error {
+	return createAll(ctx, db, bulkKind[engine.Position, positionDoc]{
+		coll: db.positions, kind: positionKind, keyField: "id",
+		key:      func(p *engine.Position) string { return p.ID },
+		validate: (*engine.Position).Validate,
+		doc:      func(p *engine.Position) positionDoc { return positionToDoc(p) },
+		stamp:    func(p *engine.Position) (*int64, *time.Time) { return &p.Version, &p.UpdatedAt },
+	}, ps)
 }
 
 // UpdatePosition replaces the position whose stored version is p.Version

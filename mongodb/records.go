@@ -2,6 +2,7 @@ package mongodb
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"regexp"
@@ -49,6 +50,104 @@ func (db *DB) insertRecord(ctx context.Context, coll *mongo.Collection, kind, ke
 		}
 		return nil
 	})
+}
+
+// recordsChunk is how many records a bulk create inserts per command. The
+// driver would split a larger batch by message size anyway; FerretDB
+// commits an insert command in transactions of 100 documents, so what
+// matters is how few round trips a batch takes, while one command of
+// DoD-scale courses (about 1 KB each) stays well under the 48 MB message
+// limit.
+const recordsChunk = 500
+
+// bulkKind describes the records of one collection to createAll.
+type bulkKind[R, D any] struct {
+	coll     *mongo.Collection
+	kind     string // "course"
+	keyField string // "code"
+	key      func(*R) string
+	validate func(*R) error
+	doc      func(*R) D
+	// stamp returns the record's Version and UpdatedAt fields.
+	stamp func(*R) (*int64, *time.Time)
+}
+
+// createAll stores the new records rs as engine.Store's bulk creates
+// describe: validation of every record first, then ordered inserts of
+// recordsChunk documents under the write lock, and one data version
+// increment, logged as one engine.ChangeMany entry. On a key conflict it
+// deletes again the documents it inserted before the conflict. On success it sets every record's Version and
+// UpdatedAt.
+func createAll[R, D any](ctx context.Context, db *DB, k bulkKind[R, D], rs []*R) error {
+	if err := engine.ValidateBatch(rs, k.keyField, k.key, k.validate); err != nil {
+		return err
+	}
+	if len(rs) == 0 {
+		return nil
+	}
+	at := now()
+	keys := make([]string, len(rs))
+	docs := make([]any, len(rs))
+	for i, r := range rs {
+		stamped := *r
+		v, a := k.stamp(&stamped)
+		*v, *a = 1, at
+		keys[i], docs[i] = k.key(r), k.doc(&stamped)
+	}
+	// Once started, the inserts, their undoing and their count run to
+	// their end (see lockWrites).
+	err := db.withWriteLock(ctx, func(ctx context.Context) error {
+		inserted, err := insertChunks(ctx, k.coll, docs)
+		if mongo.IsDuplicateKeyError(err) {
+			err = engine.Errorf(engine.ECONFLICT, "%s %s exists", k.kind, keys[inserted])
+			if inserted > 0 {
+				_, delErr := k.coll.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: keys[:inserted]}}}})
+				if delErr != nil {
+					err = errors.Join(err, internal(fmt.Sprintf("remove the %d %s records stored before the conflict", inserted, k.kind), delErr))
+				}
+			}
+		} else if err != nil {
+			err = internal(fmt.Sprintf("insert %s records (%d of %d stored)", k.kind, inserted, len(docs)), err)
+		}
+		// Count the write unless it surely stored nothing, even when it
+		// failed or was undone (something may have been stored, and read,
+		// meanwhile).
+		if inserted > 0 || engine.ErrorCode(err) != engine.ECONFLICT {
+			if logErr := db.logChange(ctx, engine.ChangeMany, ""); logErr != nil {
+				return errors.Join(err, logErr)
+			}
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	for _, r := range rs {
+		v, a := k.stamp(r)
+		*v, *a = 1, at
+	}
+	return nil
+}
+
+// insertChunks inserts docs in order, recordsChunk at a time, stopping at
+// the first error, and returns how many it inserted before it.
+func insertChunks(ctx context.Context, coll *mongo.Collection, docs []any) (int, error) {
+	inserted := 0
+	for start := 0; start < len(docs); start += recordsChunk {
+		chunk := docs[start:min(start+recordsChunk, len(docs))]
+		_, err := coll.InsertMany(ctx, chunk)
+		if err == nil {
+			inserted += len(chunk)
+			continue
+		}
+		var bwe mongo.BulkWriteException
+		if errors.As(err, &bwe) && len(bwe.WriteErrors) > 0 {
+			// Ordered: every document before the first failure is stored.
+			inserted += bwe.WriteErrors[0].Index
+		}
+		return inserted, err
+	}
+	return inserted, nil
 }
 
 // writeIfVersion runs write, a write of record key whose stored version must
@@ -255,16 +354,19 @@ const (
 	metaSeed        = "seed"
 )
 
-// bumpDataVersion increments the data version and returns the new value.
-// The caller holds the write lock (FerretDB applies $inc by reading and
-// writing back).
+// bumpDataVersion increments the data version, draws a new data id (see
+// engine.Versions) and returns the new version. The caller holds the
+// write lock (FerretDB applies $inc by reading and writing back).
 func (db *DB) bumpDataVersion(ctx context.Context) (int64, error) {
 	var d struct {
 		Value int64 `bson:"value"`
 	}
 	err := db.meta.FindOneAndUpdate(ctx,
 		bson.D{{Key: "_id", Value: metaDataVersion}},
-		bson.D{{Key: "$inc", Value: bson.D{{Key: "value", Value: int64(1)}}}},
+		bson.D{
+			{Key: "$inc", Value: bson.D{{Key: "value", Value: int64(1)}}},
+			{Key: "$set", Value: bson.D{{Key: "id", Value: rand.Text()}}},
+		},
 		options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After),
 	).Decode(&d)
 	if err != nil {

@@ -36,9 +36,12 @@ type Counts struct {
 //
 // Otherwise it stores ds.Framework if s holds no framework, creates every
 // course, position and person of ds (keeping, untouched, any record whose
-// key already exists), and finally marks s as seeded with ds.Name. An
-// Apply that fails half-way leaves the store unmarked, and the next Apply
-// completes it. ds is not modified.
+// key already exists), and finally marks s as seeded with ds.Name. It
+// creates each kind with one bulk create (engine.Store's CreateCourses
+// and the like) of the records not stored yet, after listing the stored
+// ones. An Apply that fails half-way, even in the middle of a bulk
+// create, leaves the store unmarked, and the next Apply completes it. ds
+// is not modified.
 func Apply(ctx context.Context, s engine.Store, ds *Dataset) (Result, error) {
 	seeded, err := s.SeededWith(ctx)
 	if err != nil {
@@ -60,20 +63,29 @@ func Apply(ctx context.Context, s engine.Store, ds *Dataset) (Result, error) {
 		return res, fmt.Errorf("seed: reading the framework: %w", err)
 	}
 
-	for _, c := range ds.Courses {
-		if err := create(&res.Courses, s.CreateCourse(ctx, &c)); err != nil {
-			return res, fmt.Errorf("seed: course %s: %w", c.Code, err)
-		}
+	err = createMissing(ctx, &res.Courses, "course", ds.Courses, func(c *engine.Course) string { return c.Code },
+		func() ([]*engine.Course, error) {
+			l, err := s.ListCourses(ctx, engine.CourseFilter{}, engine.Page{})
+			return l.Items, err
+		}, func(cs []*engine.Course) error { return s.CreateCourses(ctx, cs) })
+	if err != nil {
+		return res, err
 	}
-	for _, p := range ds.Positions {
-		if err := create(&res.Positions, s.CreatePosition(ctx, &p)); err != nil {
-			return res, fmt.Errorf("seed: position %s: %w", p.ID, err)
-		}
+	err = createMissing(ctx, &res.Positions, "position", ds.Positions, func(p *engine.Position) string { return p.ID },
+		func() ([]*engine.Position, error) {
+			l, err := s.ListPositions(ctx, engine.PositionFilter{}, engine.Page{})
+			return l.Items, err
+		}, func(ps []*engine.Position) error { return s.CreatePositions(ctx, ps) })
+	if err != nil {
+		return res, err
 	}
-	for _, p := range ds.People {
-		if err := create(&res.People, s.CreatePerson(ctx, &p)); err != nil {
-			return res, fmt.Errorf("seed: person %s: %w", p.ID, err)
-		}
+	err = createMissing(ctx, &res.People, "person", ds.People, func(p *engine.Person) string { return p.ID },
+		func() ([]*engine.Person, error) {
+			l, err := s.ListPeople(ctx, engine.PersonFilter{}, engine.Page{})
+			return l.Items, err
+		}, func(ps []*engine.Person) error { return s.CreatePeople(ctx, ps) })
+	if err != nil {
+		return res, err
 	}
 
 	if err := s.MarkSeeded(ctx, ds.Name); err != nil {
@@ -82,16 +94,45 @@ func Apply(ctx context.Context, s engine.Store, ds *Dataset) (Result, error) {
 	return res, nil
 }
 
-// create counts the outcome of one Create call: created, or kept because
-// the key exists (ECONFLICT). Any other error is returned.
-func create(n *Counts, err error) error {
-	switch engine.ErrorCode(err) {
-	case "":
-		n.Created++
-	case engine.ECONFLICT:
-		n.Kept++
-	default:
-		return err
+// createAttempts bounds how often createMissing lists the stored keys and
+// creates the rest: each attempt after the first follows a conflict with
+// another writer that created some of the same records meanwhile.
+const createAttempts = 3
+
+// createMissing creates, in bulk, copies of the records whose key is not
+// stored yet (stored lists every stored record), and counts them in n
+// with the records it keeps. When the bulk create meets a key that was
+// taken since the list (another instance seeding the same database), it
+// lists and tries again.
+func createMissing[T any](ctx context.Context, n *Counts, kind string, records []T, key func(*T) string,
+	stored func() ([]*T, error), createAll func([]*T) error,
+) error {
+	var err error
+	for range createAttempts {
+		var existing []*T
+		if existing, err = stored(); err != nil {
+			return fmt.Errorf("seed: listing the stored %s records: %w", kind, err)
+		}
+		exists := make(map[string]bool, len(existing))
+		for _, r := range existing {
+			exists[key(r)] = true
+		}
+		fresh := make([]*T, 0, len(records))
+		for i := range records {
+			if !exists[key(&records[i])] {
+				r := records[i]
+				fresh = append(fresh, &r)
+			}
+		}
+		err = createAll(fresh)
+		switch engine.ErrorCode(err) {
+		case "":
+			*n = Counts{Created: len(fresh), Kept: len(records) - len(fresh)}
+			return nil
+		case engine.ECONFLICT:
+			continue
+		}
+		break
 	}
-	return nil
+	return fmt.Errorf("seed: creating %s records: %w", kind, err)
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"cmap/engine"
+	"cmap/memstore"
 	"cmap/mongodb/mongotest"
 )
 
@@ -172,5 +173,81 @@ func TestApplyKeepsExistingRecords(t *testing.T) {
 	}
 	if ds.Courses[1].Version != 0 || ds.People[0].Version != 0 {
 		t.Error("Apply modified the dataset's records")
+	}
+}
+
+// racingStore creates, on the first bulk create of courses, one of the
+// courses it is given itself, as another instance seeding the same
+// database would between Apply's list and its create; and cuts the first
+// bulk create of people off after half of them, as a crash would.
+type racingStore struct {
+	engine.Store
+	raced, cut bool
+}
+
+func (s *racingStore) CreateCourses(ctx context.Context, cs []*engine.Course) error {
+	if !s.raced && len(cs) > 1 {
+		s.raced = true
+		other := *cs[1]
+		other.Title = "Created by another instance"
+		if err := s.Store.CreateCourse(ctx, &other); err != nil {
+			return err
+		}
+	}
+	return s.Store.CreateCourses(ctx, cs)
+}
+
+func (s *racingStore) CreatePeople(ctx context.Context, ps []*engine.Person) error {
+	if !s.cut && len(ps) > 1 {
+		s.cut = true
+		if err := s.Store.CreatePeople(ctx, ps[:len(ps)/2]); err != nil {
+			return err
+		}
+		return engine.Errorf(engine.EINTERNAL, "connection lost")
+	}
+	return s.Store.CreatePeople(ctx, ps)
+}
+
+// TestApplyCompletesAfterARaceAndACut: a bulk create that meets a key
+// created meanwhile lists again and creates the rest; one cut off half
+// way leaves the store unmarked, and the next Apply creates the rest.
+func TestApplyCompletesAfterARaceAndACut(t *testing.T) {
+	ctx := context.Background()
+	ds := loadSeeds(t)
+	s := &racingStore{Store: memstore.New()}
+
+	_, err := Apply(ctx, s, ds)
+	if engine.ErrorCode(err) != engine.EINTERNAL {
+		t.Fatalf("Apply with a cut-off bulk create = %v, want the store's error", err)
+	}
+	if name, err := s.SeededWith(ctx); err != nil || name != "" {
+		t.Fatalf("a failed Apply marked the store: %q, %v", name, err)
+	}
+	res, err := Apply(ctx, s, ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	half := len(ds.People) / 2
+	want := Result{
+		SeededWith: ds.Name,
+		Courses:    Counts{Kept: len(ds.Courses)},
+		Positions:  Counts{Kept: len(ds.Positions)},
+		People:     Counts{Created: len(ds.People) - half, Kept: half},
+	}
+	if res != want {
+		t.Errorf("second Apply = %+v, want %+v", res, want)
+	}
+	if got, err := s.Course(ctx, ds.Courses[1].Code); err != nil || got.Title != "Created by another instance" {
+		t.Errorf("the course the other instance created = %+v, %v; want it kept", got, err)
+	}
+	for what, count := range map[string]func() (int, error){
+		"courses":   func() (int, error) { return s.CountCourses(ctx, engine.CourseFilter{}) },
+		"positions": func() (int, error) { return s.CountPositions(ctx, engine.PositionFilter{}) },
+		"people":    func() (int, error) { return s.CountPeople(ctx, engine.PersonFilter{}) },
+	} {
+		want := map[string]int{"courses": len(ds.Courses), "positions": len(ds.Positions), "people": len(ds.People)}[what]
+		if n, err := count(); err != nil || n != want {
+			t.Errorf("%d %s stored, %v; want %d", n, what, err, want)
+		}
 	}
 }

@@ -35,7 +35,7 @@ func (r row) at(col string) diag.Pos { return r.pos[col] }
 // header or a syntax error that stops the reading.
 func readTable(path string, data []byte, columns []string, diags *diag.List, fn func(row)) bool {
 	data = bytes.TrimPrefix(data, []byte("\uFEFF")) // spreadsheet exports start with a byte order mark
-	text := csvText{path: path, data: data, lines: strings.Split(string(data), "\n")}
+	text := csvText{path: path, lines: strings.Split(string(data), "\n")}
 	r := csv.NewReader(bytes.NewReader(data))
 	header, err := r.Read()
 	if errors.Is(err, io.EOF) {
@@ -117,18 +117,18 @@ func addCSVError(text csvText, err error, diags *diag.List) {
 // reports into diagnostics' positions.
 type csvText struct {
 	path  string
-	data  []byte
 	lines []string
 }
 
 // pos returns the position of line and col as csv.Reader reports them:
 // col counts bytes, and a quoted field left open to the end of the file
 // is reported past its end. The position counts characters, as every
-// diagnostic of cmap does, and stays inside the file (diag.Pos.Within).
+// diagnostic of cmap does, and stays inside the file (diag.Pos.Within),
+// in time proportional to the line, not the file: it runs for every field.
 func (t csvText) pos(line, col int) diag.Pos {
 	if line >= 1 && line <= len(t.lines) && col > 1 {
 		l := t.lines[line-1]
 		col = utf8.RuneCountInString(l[:min(col-1, len(l))]) + 1
 	}
-	return diag.Pos{File: t.path, Line: line, Col: col}.Within(t.data)
+	return diag.Pos{File: t.path, Line: line, Col: col}.WithinLines(t.lines)
 }

@@ -258,3 +258,81 @@ func (s *Store) Ping(ctx context.Context) (err error) {
 	defer s.observe("Ping", time.Now(), &err)
 	return s.store.Ping(ctx)
 }
+
+// CreateAPIKey calls the wrapped Store's CreateAPIKey and observes it.
+func (s *Store) CreateAPIKey(ctx context.Context, k *engine.APIKey) (err error) {
+	defer s.observe("CreateAPIKey", time.Now(), &err)
+	return s.store.CreateAPIKey(ctx, k)
+}
+
+// APIKey calls the wrapped Store's APIKey and observes it.
+func (s *Store) APIKey(ctx context.Context, id string) (_ *engine.APIKey, err error) {
+	defer s.observe("APIKey", time.Now(), &err)
+	return s.store.APIKey(ctx, id)
+}
+
+// ListAPIKeys calls the wrapped Store's ListAPIKeys and observes it.
+func (s *Store) ListAPIKeys(ctx context.Context) (_ []*engine.APIKey, err error) {
+	defer s.observe("ListAPIKeys", time.Now(), &err)
+	return s.store.ListAPIKeys(ctx)
+}
+
+// UpdateAPIKey calls the wrapped Store's UpdateAPIKey and observes it.
+func (s *Store) UpdateAPIKey(ctx context.Context, k *engine.APIKey) (err error) {
+	defer s.observe("UpdateAPIKey", time.Now(), &err)
+	return s.store.UpdateAPIKey(ctx, k)
+}
+
+// BeginAudit calls the wrapped Store's BeginAudit and observes it.
+func (s *Store) BeginAudit(ctx context.Context, e *engine.AuditEntry) (err error) {
+	defer s.observe("BeginAudit", time.Now(), &err)
+	return s.store.BeginAudit(ctx, e)
+}
+
+// EndAudit calls the wrapped Store's EndAudit and observes it.
+func (s *Store) EndAudit(ctx context.Context, e *engine.AuditEntry) (err error) {
+	defer s.observe("EndAudit", time.Now(), &err)
+	return s.store.EndAudit(ctx, e)
+}
+
+// PendingAudit calls the wrapped Store's PendingAudit and observes it.
+func (s *Store) PendingAudit(ctx context.Context) (_ []*engine.AuditEntry, err error) {
+	defer s.observe("PendingAudit", time.Now(), &err)
+	return s.store.PendingAudit(ctx)
+}
+
+// AuditLog calls the wrapped Store's AuditLog and observes it.
+func (s *Store) AuditLog(ctx context.Context, f engine.AuditFilter, p engine.Page) (_ engine.List[*engine.AuditEntry], err error) {
+	defer s.observe("AuditLog", time.Now(), &err)
+	return s.store.AuditLog(ctx, f, p)
+}
+
+// CreateCourses calls the wrapped Store's CreateCourses and observes it.
+func (s *Store) CreateCourses(ctx context.Context, cs []*engine.Course) (err error) {
+	defer s.observe("CreateCourses", time.Now(), &err)
+	return s.store.CreateCourses(ctx, cs)
+}
+
+// CreatePositions calls the wrapped Store's CreatePositions and observes it.
+func (s *Store) CreatePositions(ctx context.Context, ps []*engine.Position) (err error) {
+	defer s.observe("CreatePositions", time.Now(), &err)
+	return s.store.CreatePositions(ctx, ps)
+}
+
+// CreatePeople calls the wrapped Store's CreatePeople and observes it.
+func (s *Store) CreatePeople(ctx context.Context, ps []*engine.Person) (err error) {
+	defer s.observe("CreatePeople", time.Now(), &err)
+	return s.store.CreatePeople(ctx, ps)
+}
+
+// Versions calls the wrapped Store's Versions and observes it.
+func (s *Store) Versions(ctx context.Context) (_ engine.Versions, err error) {
+	defer s.observe("Versions", time.Now(), &err)
+	return s.store.Versions(ctx)
+}
+
+// MarkFacts calls the wrapped Store's MarkFacts and observes it.
+func (s *Store) MarkFacts(ctx context.Context, m engine.FactsMark) (_ bool, err error) {
+	defer s.observe("MarkFacts", time.Now(), &err)
+	return s.store.MarkFacts(ctx, m)
+}

@@ -159,6 +159,26 @@ func testDoneContext(t *testing.T, s engine.Store) {
 		"SeededWith":        func() error { _, err := s.SeededWith(ctx); return err },
 		"MarkSeeded":        func() error { return s.MarkSeeded(ctx, "sample") },
 		"Ping":              func() error { return s.Ping(ctx) },
+		"CreateAPIKey":      func() error { k, _ := SampleAPIKey("portal"); return s.CreateAPIKey(ctx, k) },
+		"APIKey":            func() error { _, err := s.APIKey(ctx, "abcdefghijkl"); return err },
+		"ListAPIKeys":       func() error { _, err := s.ListAPIKeys(ctx); return err },
+		"UpdateAPIKey":      func() error { k, _ := SampleAPIKey("portal"); k.Version = 1; return s.UpdateAPIKey(ctx, k) },
+		"BeginAudit":        func() error { return s.BeginAudit(ctx, SampleAuditEntry(c.Code, time.Now())) },
+		"EndAudit": func() error {
+			e := SampleAuditEntry(c.Code, time.Now())
+			e.State = engine.AuditDone
+			return s.EndAudit(ctx, e)
+		},
+		"PendingAudit":    func() error { _, err := s.PendingAudit(ctx); return err },
+		"AuditLog":        func() error { _, err := s.AuditLog(ctx, engine.AuditFilter{}, engine.Page{}); return err },
+		"CreateCourses":   func() error { return s.CreateCourses(ctx, []*engine.Course{SampleCourse("SCO-301")}) },
+		"CreatePositions": func() error { return s.CreatePositions(ctx, []*engine.Position{SamplePosition("POS-0002")}) },
+		"CreatePeople":    func() error { return s.CreatePeople(ctx, []*engine.Person{SamplePerson("P-00002")}) },
+		"Versions":        func() error { _, err := s.Versions(ctx); return err },
+		"MarkFacts": func() error {
+			_, err := s.MarkFacts(ctx, engine.FactsMark{Revision: "r1", Data: version})
+			return err
+		},
 	}
 	for name, call := range calls {
 		if err := call(); engine.ErrorCode(err) != engine.EINTERNAL {
@@ -190,5 +210,115 @@ func testDoneContext(t *testing.T, s engine.Store) {
 	}
 	if name, err := s.SeededWith(ctx); err != nil || name != "" {
 		t.Errorf("SeededWith after a mark with a done context: %q, %v", name, err)
+	}
+	if keys, err := s.ListAPIKeys(ctx); err != nil || len(keys) != 0 {
+		t.Errorf("ListAPIKeys after a create with a done context: %v, %v", keys, err)
+	}
+	pending, err := s.PendingAudit(ctx)
+	must(t, err)
+	log, err := s.AuditLog(ctx, engine.AuditFilter{}, engine.Page{})
+	must(t, err)
+	if len(pending)+len(log.Items) != 0 {
+		t.Errorf("audit entries after writes with a done context: %v pending, %v logged", pending, log.Items)
+	}
+}
+
+// testVersions: Data and DataID move with every write of a record and
+// only then, Facts with every call that writes facts, and a facts mark
+// holds while neither moves.
+func testVersions(t *testing.T, s engine.Store) {
+	ctx := t.Context()
+	versions := func() engine.Versions {
+		t.Helper()
+		v, err := s.Versions(ctx)
+		must(t, err)
+		return v
+	}
+	v := versions()
+	if v.Data != 0 || v.DataID == "" || v.Facts != 0 || v.FactsMark != (engine.FactsMark{}) || v.Unsettled {
+		t.Fatalf("Versions of a new store = %+v", v)
+	}
+	if v.FactsCurrent("r1") || v.FactsCurrent("") {
+		t.Error("the facts of a new store are current without a mark")
+	}
+
+	// A write of a record: Data moves by one and DataID changes; so does
+	// DataVersion, which is the same counter.
+	c := SampleCourse("SCO-201")
+	must(t, s.CreateCourse(ctx, c))
+	w := versions()
+	if w.Data != 1 || w.DataID == v.DataID || w.Facts != 0 {
+		t.Fatalf("after a create: %+v, before %+v", w, v)
+	}
+	if dv, err := s.DataVersion(ctx); err != nil || dv != w.Data {
+		t.Errorf("DataVersion = %d, %v; Versions.Data = %d", dv, err, w.Data)
+	}
+	if again := versions(); again != w {
+		t.Errorf("Versions changed without a write: %+v, then %+v", w, again)
+	}
+
+	// Writes of facts count one per call that is given anything; failed
+	// calls and empty ones count nothing.
+	must(t, s.SaveCourseFacts(ctx, []engine.CourseFacts{{Course: c.Code, Revision: "r1"}, {Course: "SCO-301", Revision: "r1"}}))
+	must(t, s.SavePositionFacts(ctx, []engine.PositionFacts{{Position: "POS-0001", Revision: "r1"}}))
+	must(t, s.DeleteFacts(ctx, []string{"SCO-301"}, nil))
+	must(t, s.SaveCourseFacts(ctx, nil))
+	must(t, s.DeleteFacts(ctx, nil, nil))
+	wantCode(t, s.SaveCourseFacts(ctx, []engine.CourseFacts{{Revision: "r1"}}), engine.EINVALID)
+	x := versions()
+	if x.Facts != 3 || x.Data != w.Data || x.DataID != w.DataID {
+		t.Fatalf("after three writes of facts and three that wrote nothing: %+v, before %+v", x, w)
+	}
+
+	// A mark at other counts is refused; at the current ones it holds.
+	for _, m := range []engine.FactsMark{
+		{Revision: "r1", Data: x.Data - 1, Facts: x.Facts},
+		{Revision: "r1", Data: x.Data, Facts: x.Facts - 1},
+		{Revision: "r1", Data: x.Data + 1, Facts: x.Facts + 1},
+	} {
+		ok, err := s.MarkFacts(ctx, m)
+		if err != nil || ok {
+			t.Errorf("MarkFacts(%+v) at %+v = %v, %v; want refused", m, x, ok, err)
+		}
+	}
+	_, err := s.MarkFacts(ctx, engine.FactsMark{Data: x.Data, Facts: x.Facts})
+	wantCode(t, err, engine.EINVALID)
+	wantField(t, err, "revision")
+	if m := versions().FactsMark; m != (engine.FactsMark{}) {
+		t.Fatalf("refused marks left %+v", m)
+	}
+	mark := engine.FactsMark{Revision: "r1", Data: x.Data, Facts: x.Facts}
+	ok, err := s.MarkFacts(ctx, mark)
+	if err != nil || !ok {
+		t.Fatalf("MarkFacts(%+v) = %v, %v; want recorded", mark, ok, err)
+	}
+	y := versions()
+	if y.FactsMark != mark || !y.FactsCurrent("r1") || y.FactsCurrent("r2") {
+		t.Fatalf("after the mark: %+v", y)
+	}
+	// Marks write neither records nor facts.
+	if y.Data != x.Data || y.DataID != x.DataID || y.Facts != x.Facts {
+		t.Errorf("the mark moved the counters: %+v, before %+v", y, x)
+	}
+
+	// Any later write of facts or of a record ends it, and a write that
+	// fails does not.
+	wantCode(t, s.CreateCourse(ctx, c), engine.ECONFLICT)
+	must(t, s.MarkSeeded(ctx, "sample"))
+	if !versions().FactsCurrent("r1") {
+		t.Error("a failed create or the seed marker ended the facts mark")
+	}
+	must(t, s.DeleteFacts(ctx, nil, []string{"POS-0404"}))
+	if z := versions(); z.FactsCurrent("r1") || z.FactsMark != mark {
+		t.Errorf("after a write of facts: %+v; want mark %+v, not current", z, mark)
+	}
+	z := versions()
+	if ok, err := s.MarkFacts(ctx, engine.FactsMark{Revision: "r2", Data: z.Data, Facts: z.Facts}); err != nil || !ok {
+		t.Fatalf("MarkFacts at %+v = %v, %v", z, ok, err)
+	}
+	c.Title = "Retitled"
+	must(t, s.UpdateCourse(ctx, c))
+	if z := versions(); z.FactsCurrent("r2") {
+		t.Errorf("after a write of a record: %+v; want the mark not current", z)
 	}
 }

@@ -11,9 +11,10 @@
 // silent and callers depend on it: lists in byte order of the natural key,
 // times at millisecond precision in UTC, empty lists read back as nil,
 // records copied in and out, DataVersion left alone by facts and seed
-// writes, a done context failing with EINTERNAL. Stores that implement
-// engine.ChangeWatcher are checked to wake their watchers or to fail with
-// EINTERNAL.
+// writes, a done context failing with EINTERNAL, bulk creates that leave
+// nothing behind when they refuse, and the counters of Versions. Stores
+// that implement engine.ChangeWatcher are checked to wake their watchers
+// or to fail with EINTERNAL.
 //
 // RaceUpdates and RaceCompletions are also exported so that a store with
 // several clients on one database can race them against each other, and
@@ -56,7 +57,14 @@ func Run(t *testing.T, open func(t *testing.T) engine.Store) {
 		{"ChangeLogNamesEveryWrite", testChangeLogNamesEveryWrite},
 		{"WatchChanges", testWatchChanges},
 		{"SeedMarker", testSeedMarker},
+		{"Versions", testVersions},
+		{"BulkCreateCourses", func(t *testing.T, s engine.Store) { testBulkCreate(t, s, courseBulk) }},
+		{"BulkCreatePositions", func(t *testing.T, s engine.Store) { testBulkCreate(t, s, positionBulk) }},
+		{"BulkCreatePeople", func(t *testing.T, s engine.Store) { testBulkCreate(t, s, personBulk) }},
 		{"Ping", testPing},
+		{"APIKeys", testAPIKeys},
+		{"AuditTrail", testAuditTrail},
+		{"AuditField", testAuditField},
 		{"DoneContext", testDoneContext},
 		{"RaceUpdates", func(t *testing.T, s engine.Store) { RaceUpdates(t, s) }},
 		{"RaceCompletions", func(t *testing.T, s engine.Store) { RaceCompletions(t, s) }},
@@ -64,6 +72,15 @@ func Run(t *testing.T, open func(t *testing.T) engine.Store) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.test(t, open(t)) })
 	}
+	t.Run("DataIDsDiffer", func(t *testing.T) {
+		a, err := open(t).Versions(t.Context())
+		must(t, err)
+		b, err := open(t).Versions(t.Context())
+		must(t, err)
+		if a.DataID == b.DataID {
+			t.Errorf("two new stores have the same DataID %q", a.DataID)
+		}
+	})
 }
 
 // SampleCourse returns a valid course with every field set (Version and

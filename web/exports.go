@@ -15,6 +15,15 @@ import (
 // ExportsPath is where Exports expects to be mounted.
 const ExportsPath = "/export/"
 
+// ExportRoles is the role each export needs: that of the GraphQL fields
+// that answer the same (coverageMatrix and gaps: viewer; people's
+// readiness: personnel). A kind missing here needs a role no one holds.
+var ExportRoles = map[export.Kind]engine.Role{
+	export.KindCoverage:  engine.RoleViewer,
+	export.KindGaps:      engine.RoleViewer,
+	export.KindReadiness: engine.RolePersonnel,
+}
+
 // Exports returns the handler of the file exports, mounted at ExportsPath:
 // GET /export/{coverage,gaps,readiness}.{csv,json}, in the shapes package
 // export documents. Query parameters (see export.Options): minLevel
@@ -23,6 +32,10 @@ const ExportsPath = "/export/"
 // overServedAbove (gaps). Each request reads the index that index returns
 // at that moment, so an export is one consistent snapshot. Bad parameters
 // get 400 with the parameter's name; an unknown file 404.
+//
+// Each export needs the role that reads its data over GraphQL (see
+// ExportRoles): a request without a principal (see package auth) gets 401
+// with a WWW-Authenticate challenge, one lacking the role 403.
 func Exports(index func() *analysis.Index) http.Handler {
 	return readOnly(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		name := strings.TrimPrefix(r.URL.Path, ExportsPath)
@@ -31,6 +44,15 @@ func Exports(index func() *analysis.Index) http.Handler {
 		format, formatErr := export.ParseFormat(ext)
 		if kindErr != nil || formatErr != nil || ext != string(format) {
 			http.Error(w, fmt.Sprintf("no export %q: the exports are %s", name, exportNames()), http.StatusNotFound)
+			return
+		}
+		if err := engine.Authorize(r.Context(), ExportRoles[kind]); err != nil {
+			status := http.StatusForbidden
+			if engine.ErrorCode(err) == engine.EUNAUTHENTICATED {
+				status = http.StatusUnauthorized
+				w.Header().Set("WWW-Authenticate", `Bearer realm="cmap"`)
+			}
+			http.Error(w, engine.ErrorMessage(err), status)
 			return
 		}
 		q := r.URL.Query()

@@ -11,6 +11,7 @@ import (
 
 	"cmap/analysis"
 	"cmap/engine"
+	"cmap/export"
 	"cmap/web"
 )
 
@@ -41,11 +42,65 @@ func exportIndex(t *testing.T) *analysis.Index {
 	return ix
 }
 
+// admin holds every role.
+var admin = &engine.Principal{ID: "key:admin", Name: "admin", Roles: []engine.Role{engine.RoleAdmin}}
+
+// get sends a request made by admin.
 func get(t *testing.T, h http.Handler, method, target string) *httptest.ResponseRecorder {
 	t.Helper()
+	return getAs(t, admin, h, method, target)
+}
+
+// getAs sends a request made by p (nil: without credentials).
+func getAs(t *testing.T, p *engine.Principal, h http.Handler, method, target string) *httptest.ResponseRecorder {
+	t.Helper()
 	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(method, target, nil))
+	req := httptest.NewRequest(method, target, nil)
+	if p != nil {
+		req = req.WithContext(engine.WithPrincipal(req.Context(), p))
+	}
+	h.ServeHTTP(rec, req)
 	return rec
+}
+
+func TestExportsNeedTheirRoles(t *testing.T) {
+	ix := exportIndex(t)
+	h := web.Exports(func() *analysis.Index { return ix })
+	viewer := &engine.Principal{ID: "key:v", Name: "portal", Roles: []engine.Role{engine.RoleViewer, engine.RoleEditor}}
+	personnel := &engine.Principal{ID: "key:p", Name: "hr", Roles: []engine.Role{engine.RolePersonnel}}
+	nobody := &engine.Principal{ID: "jwt:n", Name: "Nobody"}
+	for _, kind := range export.Kinds {
+		if _, ok := web.ExportRoles[kind]; !ok {
+			t.Errorf("export %s has no role", kind)
+		}
+	}
+	for _, tc := range []struct {
+		who    *engine.Principal
+		target string
+		status int
+	}{
+		{nil, "/export/coverage.csv", http.StatusUnauthorized},
+		{nil, "/export/readiness.json", http.StatusUnauthorized},
+		{nobody, "/export/gaps.csv", http.StatusForbidden},
+		{viewer, "/export/coverage.csv", http.StatusOK},
+		{viewer, "/export/gaps.json", http.StatusOK},
+		{viewer, "/export/readiness.csv", http.StatusForbidden},
+		{viewer, "/export/readiness.json", http.StatusForbidden},
+		{personnel, "/export/readiness.csv", http.StatusOK},
+		{personnel, "/export/coverage.json", http.StatusOK},
+		{nil, "/export/nothing.csv", http.StatusNotFound},
+	} {
+		rec := getAs(t, tc.who, h, http.MethodGet, tc.target)
+		if rec.Code != tc.status {
+			t.Errorf("%s as %v: %d %s, want %d", tc.target, tc.who, rec.Code, rec.Body, tc.status)
+		}
+		if tc.status == http.StatusUnauthorized && rec.Header().Get("WWW-Authenticate") != `Bearer realm="cmap"` {
+			t.Errorf("%s without credentials: WWW-Authenticate %q", tc.target, rec.Header().Get("WWW-Authenticate"))
+		}
+		if tc.status != http.StatusOK && (strings.Contains(rec.Body.String(), "1.A") || strings.Contains(rec.Body.String(), "P-1")) {
+			t.Errorf("%s as %v: a refusal shows data: %s", tc.target, tc.who, rec.Body)
+		}
+	}
 }
 
 func TestExportsCSV(t *testing.T) {

@@ -1,5 +1,6 @@
-// Package web serves cmap's pages for people: the GraphQL explorer at /
-// and the coverage map at /coverage, and the CSV/JSON exports. Pages are plain HTML, CSS and JavaScript written for cmap and
+// Package web serves cmap's pages for people: the GraphQL explorer at /,
+// the coverage map at /coverage and the rules page at /rules, and the
+// CSV/JSON exports. Pages are plain HTML, CSS and JavaScript written for cmap and
 // embedded in the binary; they load nothing from elsewhere, so they work
 // offline, and they read the same GraphQL API as every other client.
 package web
@@ -11,11 +12,14 @@ import (
 	"strings"
 )
 
-//go:embed coverage
-var coverageFiles embed.FS
+//go:embed coverage rules shared
+var pageFiles embed.FS
 
 // CoveragePath is where Coverage expects to be mounted.
 const CoveragePath = "/coverage"
+
+// RulesPath is where Rules expects to be mounted.
+const RulesPath = "/rules"
 
 // pagePolicy lets a page load only its own scripts and styles, talk only to
 // its own origin, and be framed by nobody.
@@ -28,19 +32,39 @@ const pagePolicy = "default-src 'none'; script-src 'self'; style-src 'self'; con
 // whose state (filters, selected cell) lives in the URL fragment, e.g.
 // /coverage#minLevel=Advanced&cell=4.C/SCM-201. The page reads the GraphQL
 // endpoint at /graphql.
-func Coverage() http.Handler {
-	files, err := fs.Sub(coverageFiles, "coverage")
+func Coverage() http.Handler { return pageAt(CoveragePath, "coverage") }
+
+// Rules returns the handler of the rules page: the serving rule set (its
+// files, rules, revision and load time), the last rejected set with its
+// errors, and the plan of a change of a rule file pasted, edited or
+// uploaded (GraphQL ruleSetPlan), rendered as tables. Mount it at
+// RulesPath ("/rules") and RulesPath + "/", as Coverage.
+func Rules() http.Handler { return pageAt(RulesPath, "rules") }
+
+// pageAt serves the page in the embedded directory dir at path: its
+// index.html at path, its assets below path + "/", which redirects to the
+// page, and the scripts every page shares (shared: the API key field)
+// below path + "/shared/".
+func pageAt(path, dir string) http.Handler {
+	files, err := fs.Sub(pageFiles, dir)
 	if err != nil {
 		panic(err) // the embedded directory exists at compile time
 	}
-	assets := http.StripPrefix(CoveragePath+"/", http.FileServerFS(files))
+	sharedFiles, err := fs.Sub(pageFiles, "shared")
+	if err != nil {
+		panic(err) // the embedded directory exists at compile time
+	}
+	assets := http.StripPrefix(path+"/", http.FileServerFS(files))
+	shared := http.StripPrefix(path+"/shared/", http.FileServerFS(sharedFiles))
 	return page(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
-		case r.URL.Path == CoveragePath:
+		case r.URL.Path == path:
 			http.ServeFileFS(w, r, files, "index.html")
-		case r.URL.Path == CoveragePath+"/" || r.URL.Path == CoveragePath+"/index.html":
-			http.Redirect(w, r, CoveragePath, http.StatusMovedPermanently)
-		case strings.HasPrefix(r.URL.Path, CoveragePath+"/"):
+		case r.URL.Path == path+"/" || r.URL.Path == path+"/index.html":
+			http.Redirect(w, r, path, http.StatusMovedPermanently)
+		case strings.HasPrefix(r.URL.Path, path+"/shared/"):
+			shared.ServeHTTP(w, r)
+		case strings.HasPrefix(r.URL.Path, path+"/"):
 			assets.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)

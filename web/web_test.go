@@ -20,6 +20,8 @@ func serve(t *testing.T, method, path string) *http.Response {
 	mux.Handle("/", web.Explorer())
 	mux.Handle(web.CoveragePath, web.Coverage())
 	mux.Handle(web.CoveragePath+"/", web.Coverage())
+	mux.Handle(web.RulesPath, web.Rules())
+	mux.Handle(web.RulesPath+"/", web.Rules())
 	rec := httptest.NewRecorder()
 	mux.ServeHTTP(rec, httptest.NewRequest(method, path, nil))
 	return rec.Result()
@@ -41,6 +43,9 @@ func TestCoverageServesPageAndAssets(t *testing.T) {
 		{"/coverage", "text/html", `<table id="matrix">`},
 		{"/coverage/coverage.js", "text/javascript", "coverageMatrix(filter: $filter)"},
 		{"/coverage/coverage.css", "text/css", "td.cell"},
+		{"/rules", "text/html", `<form id="plan-form">`},
+		{"/rules/rules.js", "text/javascript", "ruleSetPlan(files: $files)"},
+		{"/rules/rules.css", "text/css", "#plan-content"},
 	} {
 		r := serve(t, http.MethodGet, tc.path)
 		if r.StatusCode != http.StatusOK {
@@ -68,11 +73,19 @@ func TestCoverageServesPageAndAssets(t *testing.T) {
 	}
 }
 
-// TestCoveragePageIsSelfContained checks that the page names only assets
+// TestPagesAreSelfContained checks that each page names only assets
 // the handler serves, loads nothing from another origin and has no inline
 // script or style, which the policy would block.
-func TestCoveragePageIsSelfContained(t *testing.T) {
-	page := body(t, serve(t, http.MethodGet, "/coverage"))
+func TestPagesAreSelfContained(t *testing.T) {
+	for _, name := range []string{"coverage", "rules"} {
+		t.Run(name, func(t *testing.T) { selfContained(t, name) })
+	}
+}
+
+// selfContained checks the page at /name, whose assets are name.js and
+// name.css.
+func selfContained(t *testing.T, name string) {
+	page := body(t, serve(t, http.MethodGet, "/"+name))
 	refs := regexp.MustCompile(`(?:src|href)="([^"]*)"`).FindAllStringSubmatch(page, -1)
 	if len(refs) < 2 {
 		t.Fatalf("the page names %d assets, want its script and style", len(refs))
@@ -94,14 +107,14 @@ func TestCoveragePageIsSelfContained(t *testing.T) {
 	if regexp.MustCompile(`<script>|<style|\sstyle="|\son[a-z]+="`).MatchString(page) {
 		t.Errorf("the page has inline script or style")
 	}
-	for _, asset := range []string{"/coverage/coverage.js", "/coverage/coverage.css"} {
+	for _, asset := range []string{"/" + name + "/" + name + ".js", "/" + name + "/" + name + ".css"} {
 		if b := body(t, serve(t, http.MethodGet, asset)); regexp.MustCompile(`https?://`).MatchString(b) {
 			t.Errorf("%s names another origin", asset)
 		}
 	}
 }
 
-func TestCoverageRoutes(t *testing.T) {
+func TestPageRoutes(t *testing.T) {
 	for _, tc := range []struct {
 		method, path string
 		status       int
@@ -113,6 +126,10 @@ func TestCoverageRoutes(t *testing.T) {
 		{http.MethodGet, "/coverage/missing.js", http.StatusNotFound, ""},
 		{http.MethodGet, "/coverageX", http.StatusNotFound, ""},
 		{http.MethodPost, "/coverage", http.StatusMethodNotAllowed, ""},
+		{http.MethodHead, "/rules", http.StatusOK, ""},
+		{http.MethodGet, "/rules/", http.StatusMovedPermanently, "/rules"},
+		{http.MethodGet, "/rules/missing.js", http.StatusNotFound, ""},
+		{http.MethodPost, "/rules", http.StatusMethodNotAllowed, ""},
 	} {
 		r := serve(t, tc.method, tc.path)
 		if r.StatusCode != tc.status {

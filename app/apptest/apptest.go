@@ -1,7 +1,8 @@
 // Package apptest holds the test fixtures shared by the tests of app and of
 // the packages built on it (graph): a private copy of a rule directory to
 // break and fix, edits of its files, positions in them, waiting for what
-// happens in the background, and a log buffer safe for concurrent writes.
+// happens in the background, a log buffer safe for concurrent writes, and
+// the check of the audit trail's promise (AuditTrailProblems).
 package apptest
 
 import (

@@ -4,12 +4,16 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"cmap/app/apptest"
+	"cmap/engine"
+	"cmap/memstore"
 )
 
 func TestCopyRulesCopiesTheTreeAndEditsStayInTheCopy(t *testing.T) {
@@ -84,5 +88,43 @@ func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestAuditTrailProblems(t *testing.T) {
+	ctx := t.Context()
+	s := memstore.New()
+	c := &engine.Course{Code: "SCO-101", Title: "Basics", Hours: 8, DeliveryMode: engine.DeliveryOnline, Status: engine.CourseActive}
+	must(t, s.CreateCourse(ctx, c)) // seeded: no entry, no problem
+	problems, err := apptest.AuditTrailProblems(ctx, s)
+	must(t, err)
+	if len(problems) != 0 {
+		t.Fatalf("a seeded store has problems: %v", problems)
+	}
+
+	e := &engine.AuditEntry{ID: engine.NewAuditID(time.Now()), Time: time.Now(), Actor: "test", Operation: engine.OpUpdate,
+		Kind: engine.AuditCourse, Key: "SCO-101", State: engine.AuditPending}
+	must(t, s.BeginAudit(ctx, e))
+	c.Audit = e.ID
+	must(t, s.UpdateCourse(ctx, c))
+	other := &engine.Position{ID: "POS-1", Title: "Desk officer", Organization: "DSCA", Grade: "GS-13", Category: "HQ", Audit: "no-such-entry"}
+	must(t, s.CreatePosition(ctx, other))
+	problems, err = apptest.AuditTrailProblems(ctx, s)
+	must(t, err)
+	want := []string{
+		fmt.Sprintf("entry %s (update course SCO-101) is pending", e.ID),
+		fmt.Sprintf("course SCO-101 carries entry %s, which the log does not hold", e.ID),
+		"position POS-1 carries entry no-such-entry, which the log does not hold",
+	}
+	if !slices.Equal(problems, want) {
+		t.Errorf("problems:\n%s\nwant\n%s", strings.Join(problems, "\n"), strings.Join(want, "\n"))
+	}
+
+	e.State = engine.AuditFailed
+	must(t, s.EndAudit(ctx, e))
+	problems, err = apptest.AuditTrailProblems(ctx, s)
+	must(t, err)
+	if len(problems) != 2 || !strings.Contains(problems[0], "which is failed update course SCO-101") {
+		t.Errorf("after the entry failed: %v", problems)
 	}
 }

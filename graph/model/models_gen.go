@@ -9,6 +9,28 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 )
 
+// A page of audit entries, newest first.
+type AuditEntryConnection struct {
+	Edges    []*AuditEntryEdge `json:"edges"`
+	PageInfo *PageInfo         `json:"pageInfo"`
+}
+
+// An audit entry and its cursor.
+type AuditEntryEdge struct {
+	Cursor string             `json:"cursor"`
+	Node   *engine.AuditEntry `json:"node"`
+}
+
+// Selects audit entries; fields left out select everything.
+type AuditFilter struct {
+	RecordType *string `json:"recordType,omitempty"`
+	RecordKey  *string `json:"recordKey,omitempty"`
+	// An actor as entries name it: key:<id>, jwt:<subject>...
+	Actor     *string            `json:"actor,omitempty"`
+	Operation *string            `json:"operation,omitempty"`
+	State     *engine.AuditState `json:"state,omitempty"`
+}
+
 // A completed course.
 type CompletionInput struct {
 	CourseCode  string    `json:"courseCode"`
@@ -83,6 +105,13 @@ type CreatePositionInput struct {
 	Region       string `json:"region"`
 }
 
+// A new API key and its token.
+type CreatedAPIKey struct {
+	Key *engine.APIKey `json:"key"`
+	// Send it as Authorization: Bearer <token>. Shown this once: store it now.
+	Token string `json:"token"`
+}
+
 // The course a delete removed.
 type DeleteCoursePayload struct {
 	Code string `json:"code"`
@@ -154,6 +183,18 @@ type PositionFilter struct {
 	KeyBillet    *bool   `json:"keyBillet,omitempty"`
 	// Matches id or title, ignoring case.
 	Search *string `json:"search,omitempty"`
+}
+
+// A rule file to change in a plan: its new content, or its removal.
+type RuleFileInput struct {
+	// The file as the serving set names it (`RuleSet.files`), e.g.
+	// rules/courses/4-sales-and-transfers.yaml; a path the set does not have
+	// adds a file.
+	Path string `json:"path"`
+	// The new content; leave it out with delete.
+	Content *string `json:"content,omitempty"`
+	// Remove the file from the set.
+	Delete *bool `json:"delete,omitempty"`
 }
 
 // Changes to a course: fields left out keep their value; lists given replace the stored ones.

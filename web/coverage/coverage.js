@@ -10,6 +10,8 @@
 // The view lives in the URL's fragment, e.g.
 // /coverage#competency=4.0&minLevel=Advanced&status=all&gaps=1&cell=4.C/SCM-201
 // No dependencies: it works offline.
+// Requests carry the tab's API key (shared/apikey.js); a refusal asks for
+// one.
 "use strict";
 
 const endpoint = "graphql";
@@ -92,12 +94,11 @@ function writeView() {
   history.replaceState(null, "", hash ? "#" + hash : location.pathname + location.search);
 }
 
+// post sends a GraphQL request with the tab's key and returns its data. A
+// refusal throws an error whose codes list the errors' extensions.code.
 async function post(text, vars) {
-  const response = await fetch(endpoint, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", "Accept": "application/graphql-response+json, application/json" },
-    body: JSON.stringify({ query: text, variables: vars }),
-  });
+  const headers = apiKey.authorize({ "Content-Type": "application/json", "Accept": "application/graphql-response+json, application/json" });
+  const response = await fetch(endpoint, { method: "POST", headers, body: JSON.stringify({ query: text, variables: vars }) });
   let body;
   try {
     body = await response.json();
@@ -105,7 +106,9 @@ async function post(text, vars) {
     throw new Error(`HTTP ${response.status}: the answer is not JSON`);
   }
   if (body.errors && body.errors.length) {
-    throw new Error(body.errors.map((e) => e.message).join("; "));
+    const err = new Error(body.errors.map((e) => e.message).join("; "));
+    err.codes = body.errors.map((e) => e.extensions && e.extensions.code);
+    throw err;
   }
   if (!response.ok || !body.data) {
     throw new Error(`HTTP ${response.status}`);
@@ -131,7 +134,8 @@ async function load() {
     document.body.dataset.state = "ready";
   } catch (e) {
     if (id !== pending) return;
-    $("error").textContent = "Could not load the coverage matrix: " + e.message;
+    $("error").textContent = "Could not load the coverage matrix: " + e.message +
+      (apiKey.refused(e) ? " Enter an API key with the viewer role in the API key field above." : "");
     $("error").hidden = false;
     $("summary").textContent = "";
     document.body.dataset.state = "error";
@@ -184,6 +188,10 @@ async function whyNoColumn(answer, status) {
   const parts = [total === 1 ? `The only ${status.word}course, ${codes[0]}, covers no sub-competency.`
     : `None of the ${courses(total)} covers any sub-competency.`];
   const fired = await firedExclusions(answer.ruleSet.rules.filter((r) => r.exclude && r.excludeCodes.length === 0), codes);
+  if (fired === null) {
+    parts.push(" Which rules exclude them is shown to a key with the rule-author role.");
+    return { reason: "covers-nothing", courses: total, parts };
+  }
   const excluded = new Set();
   for (const { rule, courses: hit } of fired) {
     hit.forEach((c) => excluded.add(c));
@@ -197,7 +205,9 @@ async function whyNoColumn(answer, status) {
 }
 
 // firedExclusions asks, in one request, which of the courses each
-// exclusion rule fires for, and returns the rules that fire for some.
+// exclusion rule fires for, and returns the rules that fire for some; null
+// when the key in use may not ask (explaining rules needs the rule-author
+// role).
 async function firedExclusions(rules, codes) {
   if (!rules.length || !codes.length) return [];
   const params = [...rules.map((_, i) => `$r${i}: ID!`), ...codes.map((_, j) => `$c${j}: String`)];
@@ -205,7 +215,13 @@ async function firedExclusions(rules, codes) {
   const vars = {};
   rules.forEach((r, i) => { vars[`r${i}`] = r.id; });
   codes.forEach((c, j) => { vars[`c${j}`] = c; });
-  const answer = await post(`query Exclusions(${params.join(", ")}) { ${fields.join(" ")} }`, vars);
+  let answer;
+  try {
+    answer = await post(`query Exclusions(${params.join(", ")}) { ${fields.join(" ")} }`, vars);
+  } catch (e) {
+    if (apiKey.refused(e)) return null;
+    throw e;
+  }
   return rules.map((rule, i) => ({ rule, courses: codes.filter((_, j) => answer[`e${i}_${j}`].fired) }))
     .filter((f) => f.courses.length);
 }
@@ -595,4 +611,5 @@ window.addEventListener("hashchange", () => {
   else if (data) render();
 });
 
+apiKey.mount(load);
 load();

@@ -16,11 +16,20 @@ const defaultQuery = `# cmap's GraphQL explorer
 # Run: Ctrl-Enter (Cmd-Enter on a Mac) or ▶.
 # Complete a field or argument: Ctrl-Space.
 # Documentation: the book icon, top left.
-# Headers sent with each request (an API
-# key, say) go in the Headers tab below:
-#   {"Authorization": "Bearer <key>"}
-# This browser keeps them; Settings (the
-# gear, bottom left) turns that off.
+#
+# Your API key (or your identity provider's
+# token) goes in the Headers tab below:
+#   {"Authorization": "Bearer cmap_..."}
+# Without one you read what the viewer role
+# reads, where the server allows it. People,
+# readiness, writes and rule previews need a
+# key with their role: each field's
+# documentation says which ("Needs the
+# PERSONNEL role."). The first start of cmap
+# printed an admin key; 'cmap keys create'
+# makes others. This browser keeps the
+# headers; Settings (the gear, bottom left)
+# turns that off.
 
 query Overview {
   gaps(minLevel: "Advanced") {

@@ -1,0 +1,71 @@
+package apptest
+
+import (
+	"context"
+	"fmt"
+
+	"cmap/engine"
+)
+
+// AuditTrailProblems checks the promise of the audit trail on store: no
+// entry is pending, and every record written with an entry (its Audit
+// field is set; seeded records have none) names a done entry about that
+// very record. It returns what breaks the promise, one line each.
+func AuditTrailProblems(ctx context.Context, store engine.Store) ([]string, error) {
+	var problems []string
+	pending, err := store.PendingAudit(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range pending {
+		problems = append(problems, fmt.Sprintf("entry %s (%s %s %s) is pending", e.ID, e.Operation, e.Kind, e.Key))
+	}
+	log, err := store.AuditLog(ctx, engine.AuditFilter{}, engine.Page{})
+	if err != nil {
+		return nil, err
+	}
+	byID := map[string]*engine.AuditEntry{}
+	for _, e := range log.Items {
+		byID[e.ID] = e
+	}
+	check := func(kind, key, tag string) {
+		if tag == "" {
+			return
+		}
+		switch e := byID[tag]; {
+		case e == nil:
+			problems = append(problems, fmt.Sprintf("%s %s carries entry %s, which the log does not hold", kind, key, tag))
+		case e.State != engine.AuditDone || e.Kind != kind || e.Key != key:
+			problems = append(problems, fmt.Sprintf("%s %s carries entry %s, which is %s %s %s %s", kind, key, tag, e.State, e.Operation, e.Kind, e.Key))
+		}
+	}
+	courses, err := store.ListCourses(ctx, engine.CourseFilter{}, engine.Page{})
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range courses.Items {
+		check(engine.AuditCourse, c.Code, c.Audit)
+	}
+	positions, err := store.ListPositions(ctx, engine.PositionFilter{}, engine.Page{})
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range positions.Items {
+		check(engine.AuditPosition, p.ID, p.Audit)
+	}
+	people, err := store.ListPeople(ctx, engine.PersonFilter{}, engine.Page{})
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range people.Items {
+		check(engine.AuditPerson, p.ID, p.Audit)
+	}
+	keys, err := store.ListAPIKeys(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range keys {
+		check(engine.AuditAPIKey, k.ID, k.Audit)
+	}
+	return problems, nil
+}

@@ -1,0 +1,238 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/gob"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"cmap/engine"
+)
+
+// The snapshot file
+//
+// Reading every record from the embedded database is most of a cold start
+// (FerretDB decodes its JSON column, the driver BSON). So the App keeps a
+// copy of the records it serves in Options.SnapshotFile, labelled with the
+// store's DataVersion and DataID (engine.Versions), and starts from it
+// when the store still reports that label and no write is under way:
+// then the file holds exactly the stored records. A DataID is drawn anew
+// at every increment of the data version, so another database, a
+// restored backup or a database written to by another instance never
+// shows the label. The file is ignored when it is missing, stale, or fails
+// its checksum, and written again:
+//
+//   - in the background after the App read the records from the store (at
+//     Open or in a full rebuild),
+//   - and by Close, from the serving state, when it is labelled with the
+//     store's version (a state whose last update raced another writer is
+//     not, and is left for the next start to read from the store).
+//
+// It is written to a temporary file in the same folder, synced and renamed
+// over the old one, so a crash leaves the old file or the new one whole.
+// The facts are not in it: they are derived at start (about 100 ms).
+//
+// Layout: snapshotMagic, a little-endian uint32 format version, a
+// little-endian CRC-32C of the rest, then the rest: a gob stream of a
+// snapshotLabel and a snapshotRecords.
+
+// snapshotMagic begins every snapshot file.
+const snapshotMagic = "CMAPSNAP"
+
+// snapshotFormat is the version of the layout; a file of another is
+// ignored.
+const snapshotFormat uint32 = 1
+
+// snapshotHeaderSize is the size of the magic, format and checksum.
+const snapshotHeaderSize = len(snapshotMagic) + 4 + 4
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// snapshotLabel names the state of the store's records a snapshot holds.
+type snapshotLabel struct {
+	DataVersion int64
+	DataID      string
+}
+
+// snapshotRecords is the content of a snapshot file.
+type snapshotRecords struct {
+	Framework *engine.Framework
+	Courses   []*engine.Course
+	Positions []*engine.Position
+	People    []*engine.Person
+}
+
+// labelOf returns the label of state s, and false when s is not labelled
+// with a version of the store (it is stale).
+func labelOf(s *state) (snapshotLabel, bool) {
+	return snapshotLabel{DataVersion: s.dataVersion, DataID: s.dataID}, s.dataID != "" && s.dataVersion != staleVersion
+}
+
+// openRecords returns the records to start from: those of the snapshot
+// file when it holds the store's records now, those read from the store
+// otherwise; fromFile tells which.
+func (a *App) openRecords(ctx context.Context) (snap *snapshot, fromFile bool, err error) {
+	v, err := a.store.Versions(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	if path := a.opts.SnapshotFile; path != "" {
+		snap, err := readSnapshotFile(path, v)
+		if err == nil {
+			a.snapWritten = snapshotLabel{DataVersion: snap.dataVersion, DataID: snap.dataID}
+			return snap, true, nil
+		}
+		a.logger.Info("reading the records from the database", "snapshot", path, "not used", err)
+	}
+	snap, err = a.readRecords(ctx, v)
+	return snap, false, err
+}
+
+// errSnapshotMissing reports that there is no snapshot file (yet).
+var errSnapshotMissing = errors.New("no snapshot file")
+
+// readSnapshotFile returns the records in the snapshot file at path if
+// they are the records of the store whose versions are v, and otherwise
+// an error that says why they are not.
+func readSnapshotFile(path string, v engine.Versions) (*snapshot, error) {
+	if v.Unsettled {
+		return nil, errors.New("a write to the database may be under way")
+	}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, errSnapshotMissing
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(data) < snapshotHeaderSize || string(data[:len(snapshotMagic)]) != snapshotMagic {
+		return nil, errors.New("not a snapshot file")
+	}
+	rest := data[len(snapshotMagic):]
+	if format := binary.LittleEndian.Uint32(rest); format != snapshotFormat {
+		return nil, fmt.Errorf("snapshot format %d, not %d", format, snapshotFormat)
+	}
+	body := rest[8:]
+	if sum := binary.LittleEndian.Uint32(rest[4:]); sum != crc32.Checksum(body, castagnoli) {
+		return nil, errors.New("the checksum does not match: the file is damaged")
+	}
+	dec := gob.NewDecoder(bytes.NewReader(body))
+	var label snapshotLabel
+	if err := dec.Decode(&label); err != nil {
+		return nil, fmt.Errorf("decoding the label: %w", err)
+	}
+	if label.DataVersion != v.Data || label.DataID != v.DataID {
+		return nil, fmt.Errorf("stale: it holds data version %d (id %s), the database is at %d (id %s)",
+			label.DataVersion, label.DataID, v.Data, v.DataID)
+	}
+	var records snapshotRecords
+	if err := dec.Decode(&records); err != nil {
+		return nil, fmt.Errorf("decoding the records: %w", err)
+	}
+	if records.Framework == nil {
+		return nil, errors.New("the file holds no framework")
+	}
+	return &snapshot{
+		dataVersion: label.DataVersion, dataID: label.DataID, framework: records.Framework,
+		courses: records.Courses, positions: records.Positions, people: records.People,
+	}, nil
+}
+
+// saveSnapshotLater writes the snapshot file of s in the background.
+func (a *App) saveSnapshotLater(s *state) {
+	if a.opts.SnapshotFile == "" {
+		return
+	}
+	a.done.Go(func() {
+		if err := a.saveSnapshot(s); err != nil {
+			a.logger.Warn("writing the snapshot file failed", "file", a.opts.SnapshotFile, "error", err)
+		}
+	})
+}
+
+// saveSnapshot writes the snapshot file of s, unless there is no file to
+// write (Options.SnapshotFile is empty), s is not labelled with a version
+// of the store, or the file already holds that version or a later one.
+func (a *App) saveSnapshot(s *state) error {
+	label, ok := labelOf(s)
+	if a.opts.SnapshotFile == "" || !ok {
+		return nil
+	}
+	a.snapMu.Lock()
+	defer a.snapMu.Unlock()
+	if last := a.snapWritten; last == label || last.DataVersion > label.DataVersion {
+		return nil
+	}
+	start := time.Now()
+	n, err := writeSnapshotFile(a.opts.SnapshotFile, label, recordsOf(s))
+	if err != nil {
+		return err
+	}
+	a.snapWritten = label
+	a.logger.Info("snapshot file written", "file", a.opts.SnapshotFile, "dataVersion", label.DataVersion,
+		"bytes", n, "duration", time.Since(start))
+	return nil
+}
+
+// recordsOf returns the framework and every record of state s.
+func recordsOf(s *state) snapshotRecords {
+	courses, _ := s.index.Courses(engine.CourseFilter{}, engine.Page{})
+	positions, _ := s.index.Positions(engine.PositionFilter{}, engine.Page{})
+	people, _ := s.index.People(engine.PersonFilter{}, engine.Page{})
+	return snapshotRecords{Framework: s.rules.Framework(), Courses: courses.Items, Positions: positions.Items, People: people.Items}
+}
+
+// writeSnapshotFile writes records labelled with label to path, whole or
+// not at all, and returns the size of the file.
+func writeSnapshotFile(path string, label snapshotLabel, records snapshotRecords) (int, error) {
+	var body bytes.Buffer
+	enc := gob.NewEncoder(&body)
+	if err := enc.Encode(label); err != nil {
+		return 0, err
+	}
+	if err := enc.Encode(records); err != nil {
+		return 0, err
+	}
+	header := make([]byte, snapshotHeaderSize)
+	copy(header, snapshotMagic)
+	binary.LittleEndian.PutUint32(header[len(snapshotMagic):], snapshotFormat)
+	binary.LittleEndian.PutUint32(header[len(snapshotMagic)+4:], crc32.Checksum(body.Bytes(), castagnoli))
+
+	size := snapshotHeaderSize + body.Len()
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
+	if err != nil {
+		return 0, err
+	}
+	defer os.Remove(tmp.Name()) // after the rename, there is nothing to remove
+	_, err = tmp.Write(header)
+	if err == nil {
+		_, err = body.WriteTo(tmp)
+	}
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if closeErr := tmp.Close(); err == nil {
+		err = closeErr
+	}
+	if err != nil {
+		return 0, err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return 0, err
+	}
+	if d, err := os.Open(dir); err == nil {
+		// Make the rename durable; a folder that cannot be synced (some
+		// file systems) still has it.
+		d.Sync()
+		d.Close()
+	}
+	return size, nil
+}

@@ -1,0 +1,251 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"cmap/app"
+	"cmap/app/apptest"
+	"cmap/engine"
+	"cmap/mongodb"
+)
+
+// killServer is a `cmap serve` child process (this test binary run as
+// cmap, see TestMain) on a data folder, to be killed with SIGKILL.
+type killServer struct {
+	cmd      *exec.Cmd
+	log      *serverLog
+	url, key string
+	exited   chan struct{}
+}
+
+// startKillServer starts cmap serve on dir and waits until it serves. key
+// is the admin key of an earlier start on dir ("" on the first, which
+// prints one).
+func startKillServer(t *testing.T, dir, key string) *killServer {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.CreateTemp(t.TempDir(), "server-*.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &killServer{log: &serverLog{file: f, url: make(chan string, 1), key: make(chan string, 1)}, exited: make(chan struct{})}
+	s.cmd = exec.Command(exe, "serve", "--addr", "127.0.0.1:0", "--data", dir, "--rules", "rules", "--seeds", "seeds",
+		"--poll", "0", "--watch-rules=false")
+	s.cmd.Env = append(os.Environ(), benchChildEnv+"=1")
+	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
+	if err := s.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		s.cmd.Wait()
+		f.Close()
+		close(s.exited)
+	}()
+	select {
+	case s.url = <-s.log.url:
+	case <-s.exited:
+		t.Fatalf("the server exited before serving:\n%s", tail(f.Name(), 20))
+	case <-time.After(3 * time.Minute):
+		s.kill(t)
+		t.Fatalf("the server did not serve:\n%s", tail(f.Name(), 20))
+	}
+	s.key = key
+	if key == "" {
+		select {
+		case s.key = <-s.log.key:
+		case <-time.After(10 * time.Second):
+			s.kill(t)
+			t.Fatal("the first start printed no admin key")
+		}
+	}
+	return s
+}
+
+// kill sends SIGKILL and waits for the process to go.
+func (s *killServer) kill(t *testing.T) {
+	t.Helper()
+	if err := s.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	<-s.exited
+}
+
+// ack is a write the server acknowledged: the record and the version the
+// answer gave it.
+type ack struct {
+	kind, key string
+	version   int64
+}
+
+// writeUntilDead sends writes from several clients until the server stops
+// answering, and returns those it acknowledged.
+func writeUntilDead(t *testing.T, s *killServer, courses, people []string, round int) []ack {
+	var (
+		mu   sync.Mutex
+		acks []ack
+		wg   sync.WaitGroup
+	)
+	client := &http.Client{Timeout: 10 * time.Second}
+	post := func(query string, v any) bool {
+		body, _ := json.Marshal(map[string]string{"query": query})
+		req, _ := http.NewRequest(http.MethodPost, s.url+"/graphql", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+s.key)
+		res, err := client.Do(req)
+		if err != nil {
+			return false
+		}
+		defer res.Body.Close()
+		var answer struct {
+			Data   json.RawMessage
+			Errors []struct{ Message string }
+		}
+		if json.NewDecoder(res.Body).Decode(&answer) != nil || len(answer.Errors) > 0 {
+			return false
+		}
+		return json.Unmarshal(answer.Data, v) == nil
+	}
+	for worker := range 4 {
+		wg.Go(func() {
+			rng := rand.New(rand.NewPCG(uint64(round), uint64(worker)))
+			for n := 0; ; n++ {
+				select {
+				case <-s.exited:
+					return
+				default:
+				}
+				var got ack
+				switch n % 3 {
+				case 0:
+					code := courses[rng.IntN(len(courses))]
+					var c struct{ Course struct{ Version int64 } }
+					if !post(fmt.Sprintf(`{ course(code: %q) { version } }`, code), &c) {
+						continue
+					}
+					var u struct{ UpdateCourse struct{ Version int64 } }
+					if post(fmt.Sprintf(`mutation { updateCourse(code: %q, version: %d, input: {hours: %d}) { version } }`,
+						code, c.Course.Version, 1+rng.IntN(90)), &u) {
+						got = ack{engine.AuditCourse, code, u.UpdateCourse.Version}
+					}
+				case 1:
+					id := people[rng.IntN(len(people))]
+					day := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, rng.IntN(1500)).Format(time.DateOnly)
+					var r struct{ RecordCompletion struct{ Version int64 } }
+					if post(fmt.Sprintf(`mutation { recordCompletion(personId: %q, courseCode: %q, completedOn: %q) { version } }`,
+						id, courses[rng.IntN(len(courses))], day), &r) {
+						got = ack{engine.AuditPerson, id, r.RecordCompletion.Version}
+					}
+				case 2:
+					id := fmt.Sprintf("POS-K%d-%d-%d", round, worker, n)
+					var p struct{ CreatePosition struct{ Version int64 } }
+					if post(fmt.Sprintf(`mutation { createPosition(input: {id: %q, title: "Analyst", organization: "DSCA", grade: "GS-12", category: "HQ"}) { version } }`, id), &p) {
+						got = ack{engine.AuditPosition, id, p.CreatePosition.Version}
+					}
+				}
+				if got.key != "" {
+					mu.Lock()
+					acks = append(acks, got)
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	// Kill it while the writes go on, at a moment that differs each round.
+	time.Sleep(time.Duration(300+rand.IntN(700)) * time.Millisecond)
+	s.kill(t)
+	wg.Wait()
+	return acks
+}
+
+// TestAuditSurvivesKillDashNine kills a real cmap serve process with
+// SIGKILL while four clients write through it, three times over, and
+// checks on the database it leaves: once the pending entries are settled
+// (as the next start does once they are older than the grace period),
+// every acknowledged write has its done entry, nothing is pending, and
+// every record version written through the API names a done entry about
+// it.
+func TestAuditSurvivesKillDashNine(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts cmap serve on the embedded database four times")
+	}
+	dir := t.TempDir()
+	courses := []string{"SCM-201", "SCO-101", "SCM-301", "SCO-201"}
+	var people []string
+	key := ""
+	pendingSeen := 0
+	for round := range 3 {
+		s := startKillServer(t, dir, key)
+		key = s.key
+		if people == nil {
+			var p struct {
+				People struct {
+					Edges []struct{ Node struct{ ID string } }
+				}
+			}
+			postAs(t, s.url, key, `{ people(first: 6) { edges { node { id } } } }`, nil, &p)
+			for _, e := range p.People.Edges {
+				people = append(people, e.Node.ID)
+			}
+		}
+		acks := writeUntilDead(t, s, courses, people, round)
+		if len(acks) == 0 {
+			t.Fatalf("round %d: no write was acknowledged before the kill", round)
+		}
+
+		ctx := context.Background()
+		db, err := mongodb.Open(ctx, mongodb.Config{DataDir: dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pending, err := db.PendingAudit(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pendingSeen += len(pending)
+		done, failed, err := app.ReconcileAudit(ctx, db, 0, slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("round %d: %d writes acknowledged; after the kill %d entries pending, settled %d done and %d failed",
+			round, len(acks), len(pending), done, failed)
+		for _, a := range acks {
+			l, err := db.AuditLog(ctx, engine.AuditFilter{Kind: a.kind, Key: a.key, State: engine.AuditDone}, engine.Page{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			found := false
+			for _, e := range l.Items {
+				found = found || e.VersionAfter == a.version
+			}
+			if !found {
+				t.Errorf("round %d: the acknowledged write of %s %s at version %d has no done entry", round, a.kind, a.key, a.version)
+			}
+		}
+		problems, err := apptest.AuditTrailProblems(ctx, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(problems) > 0 {
+			t.Errorf("round %d:\n%s", round, strings.Join(problems, "\n"))
+		}
+		if err := db.Close(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Logf("%d entries were left pending by the kills in all", pendingSeen)
+}

@@ -1,0 +1,57 @@
+package graph
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"testing"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+)
+
+// go generate ./graph rewrote the executor gqlgen generated: no list is
+// written with a goroutine per element.
+func TestGeneratedExecutorWritesListsInOrder(t *testing.T) {
+	src, err := os.ReadFile("generated.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(src, []byte("graphql.MarshalSliceConcurrently(")) || !bytes.Contains(src, []byte("marshalSliceInOrder(")) {
+		t.Error("generated.go writes lists with graphql.MarshalSliceConcurrently: regenerate with `go generate ./graph`, not gqlgen alone")
+	}
+}
+
+func TestMarshalSliceInOrder(t *testing.T) {
+	recovered := func(_ context.Context, v any) error { return fmt.Errorf("recovered %v", v) }
+	ctx := graphql.WithResponseContext(context.Background(), graphql.DefaultErrorPresenter, recovered)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{Field: graphql.CollectedField{}})
+	var indexes []int
+	got := marshalSliceInOrder(ctx, 4, 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		indexes = append(indexes, *graphql.GetFieldContext(ctx).Index)
+		if i == 2 {
+			panic("element 2")
+		}
+		return graphql.MarshalInt(i * 10)
+	})
+	var buf bytes.Buffer
+	got.MarshalGQL(&buf)
+	if buf.String() != "[0,10,null,30]" {
+		t.Errorf("wrote %s, want [0,10,null,30]", buf.String())
+	}
+	if len(indexes) != 4 || indexes[0] != 0 || indexes[3] != 3 {
+		t.Errorf("elements saw the indexes %v, want 0, 1, 2, 3 in order", indexes)
+	}
+	errs := graphql.GetErrors(ctx)
+	if len(errs) != 1 || errs[0].Message != "recovered element 2" || len(errs[0].Path) != 1 || errs[0].Path[0] != ast.PathIndex(2) {
+		t.Errorf("errors %v, want one at index 2", errs)
+	}
+
+	defer func() {
+		if recover() == nil {
+			t.Error("with omitPanicHandler, a panic went unnoticed")
+		}
+	}()
+	marshalSliceInOrder(ctx, 1, 0, true, func(context.Context, int) graphql.Marshaler { panic("element 0") })
+}

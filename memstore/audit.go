@@ -1,0 +1,104 @@
+package memstore
+
+import (
+	"context"
+	"maps"
+	"slices"
+
+	"cmap/engine"
+)
+
+// copyAuditEntry returns a deep copy of e as the store keeps it.
+func copyAuditEntry(e *engine.AuditEntry) *engine.AuditEntry {
+	out := *e
+	out.Time = storedTime(e.Time)
+	out.Changes = cloneList(e.Changes)
+	return &out
+}
+
+// BeginAudit stores e among the pending entries (ECONFLICT if its ID is
+// pending, EINVALID unless it is valid and pending).
+func (s *Store) BeginAudit(ctx context.Context, e *engine.AuditEntry) error {
+	if err := e.Validate(); err != nil {
+		return err
+	}
+	if e.State != engine.AuditPending {
+		return engine.Invalid("state", "a new audit entry is pending, not %s", e.State)
+	}
+	if err := live(ctx, "insert pending audit entry"); err != nil {
+		return err
+	}
+	stored := copyAuditEntry(e)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.auditPending[e.ID]; ok {
+		return engine.Errorf(engine.ECONFLICT, "audit entry %s exists", e.ID)
+	}
+	s.auditPending[e.ID] = stored
+	return nil
+}
+
+// EndAudit stores e, done or failed, in the log and removes it from the
+// pending entries.
+func (s *Store) EndAudit(ctx context.Context, e *engine.AuditEntry) error {
+	if err := e.Validate(); err != nil {
+		return err
+	}
+	if e.State == engine.AuditPending {
+		return engine.Invalid("state", "an ended audit entry is done or failed, not pending")
+	}
+	if err := live(ctx, "write audit entry"); err != nil {
+		return err
+	}
+	stored := copyAuditEntry(e)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.auditLog[e.ID] = stored
+	s.auditLogKeys = nil
+	delete(s.auditPending, e.ID)
+	return nil
+}
+
+// PendingAudit returns the pending entries, oldest first.
+func (s *Store) PendingAudit(ctx context.Context) ([]*engine.AuditEntry, error) {
+	if err := live(ctx, "find pending audit entries"); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []*engine.AuditEntry
+	ids := slices.Sorted(maps.Keys(s.auditPending))
+	slices.Reverse(ids)
+	for _, id := range ids {
+		out = append(out, copyAuditEntry(s.auditPending[id]))
+	}
+	return out, nil
+}
+
+// AuditLog returns one page of the logged entries f selects, newest first.
+func (s *Store) AuditLog(ctx context.Context, f engine.AuditFilter, p engine.Page) (engine.List[*engine.AuditEntry], error) {
+	if p.First < 0 {
+		return engine.List[*engine.AuditEntry]{Items: []*engine.AuditEntry{}}, engine.Invalid("first", "first must not be negative, not %d", p.First)
+	}
+	if err := live(ctx, "find audit entries"); err != nil {
+		return engine.List[*engine.AuditEntry]{Items: []*engine.AuditEntry{}}, err
+	}
+	s.mu.Lock() // fills auditLogKeys
+	defer s.mu.Unlock()
+	if s.auditLogKeys == nil {
+		s.auditLogKeys = slices.Sorted(maps.Keys(s.auditLog))
+	}
+	out := engine.List[*engine.AuditEntry]{Items: []*engine.AuditEntry{}}
+	for _, id := range s.auditLogKeys {
+		e := s.auditLog[id]
+		if id <= p.After || !f.Match(e) {
+			continue
+		}
+		if p.First > 0 && len(out.Items) == p.First {
+			out.HasNext = true
+			break
+		}
+		out.Items = append(out.Items, copyAuditEntry(e))
+	}
+	return out, nil
+}
