@@ -145,10 +145,19 @@ func stop(t *testing.T, s *server) {
 
 // TestServeEndToEnd starts cmap on a fresh data folder, reads the seeded
 // model over HTTP, writes through the API, restarts on the same folder,
-// and shares the embedded database with a second instance.
+// and shares the embedded database with a second instance through the URI
+// the first one logged.
 func TestServeEndToEnd(t *testing.T) {
 	cfg := serveConfig{Addr: "127.0.0.1:0", DataDir: t.TempDir(), RulesDir: "rules", SeedsDir: "seeds"}
-	first := start(t, cfg)
+	startLog := &apptest.LogBuffer{}
+	first, err := startServer(context.Background(), cfg, slog.New(slog.NewTextHandler(startLog, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	logged := regexp.MustCompile(`embedded database started.* uri=(\S+)`).FindStringSubmatch(startLog.String())
+	if logged == nil {
+		t.Fatalf("the first instance logged no database URI:\n%s", startLog)
+	}
 	admin := first.firstKey
 	if admin == "" {
 		t.Fatal("the first start made no admin key")
@@ -232,7 +241,7 @@ func TestServeEndToEnd(t *testing.T) {
 	if !first.db.Embedded() {
 		t.Fatal("the first instance did not start the embedded database")
 	}
-	second := start(t, serveConfig{Addr: "127.0.0.1:0", DataDir: t.TempDir(), MongoURI: first.db.URI(), RulesDir: "rules", SeedsDir: "no-such-folder"})
+	second := start(t, serveConfig{Addr: "127.0.0.1:0", DataDir: t.TempDir(), MongoURI: logged[1], RulesDir: "rules", SeedsDir: "no-such-folder"})
 	var shared struct{ Course *struct{ Title string } }
 	post(t, second.URL(), `{ course(code: "TST-101") { title } }`, &shared)
 	if shared.Course == nil || shared.Course.Title != "Written through the API" {
