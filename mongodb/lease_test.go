@@ -175,3 +175,66 @@ func TestWritesReleaseTheLease(t *testing.T) {
 		t.Errorf("a lease was abandoned: %s", db.abandoned)
 	}
 }
+
+// A write that has started runs to its end when its caller gives up (the
+// database would go on with it anyway): its context outlives the
+// caller's. A caller that gave up before the lock was taken writes
+// nothing.
+func TestAStartedWriteOutlivesItsCaller(t *testing.T) {
+	db := openEmbedded(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	err := db.withWriteLock(ctx, func(wctx context.Context) error {
+		cancel()
+		if wctx.Err() != nil {
+			t.Errorf("the write's context ended with its caller's: %v", context.Cause(wctx))
+		}
+		_, err := db.meta.InsertOne(wctx, bson.D{{Key: "_id", Value: "written"}})
+		return err
+	})
+	if err != nil {
+		t.Fatalf("a write whose caller gave up midway: %v", err)
+	}
+	written := false
+	err = db.withWriteLock(ctx, func(context.Context) error {
+		written = true
+		return nil
+	})
+	if err == nil || written {
+		t.Errorf("a write whose caller had given up before the lock ran (%v) or did not fail (%v)", written, err)
+	}
+	if err := db.meta.FindOne(context.Background(), bson.D{{Key: "_id", Value: "written"}}).Err(); err != nil {
+		t.Errorf("the first write is not stored: %v", err)
+	}
+}
+
+// On MongoDB no lease is taken (DB.serialized is false there): a lease
+// document in meta neither delays a write nor is touched by it, and the
+// version a write names is checked by the write's own filter, atomically
+// in the database.
+func TestUnserializedWritesTakeNoLease(t *testing.T) {
+	ctx := context.Background()
+	db := openEmbedded(t)
+	db.serialized = false // as on MongoDB
+	plantLease(t, db, "a process that died")
+	began := time.Now()
+	c := &engine.Course{Code: "SCO-101", Title: "Basics", DeliveryMode: engine.DeliveryOnline, Status: engine.CourseActive}
+	if err := db.CreateCourse(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	stale := *c
+	c.Title = "Renamed"
+	if err := db.UpdateCourse(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	stale.Title = "Stale"
+	if err := db.UpdateCourse(ctx, &stale); engine.ErrorCode(err) != engine.ECONFLICT {
+		t.Errorf("an update naming a replaced version: %v, want ECONFLICT", err)
+	}
+	if took := time.Since(began); took > writeLeaseTTL/2 {
+		t.Errorf("three writes took %s: they waited for the lease", took)
+	}
+	var l leaseDoc
+	if err := db.meta.FindOne(ctx, bson.D{{Key: "_id", Value: metaWriteLease}}).Decode(&l); err != nil || l.Token != "dead-token" || l.Beat != 3 {
+		t.Errorf("the lease in meta was touched: %+v, %v", l, err)
+	}
+}
