@@ -175,7 +175,8 @@ type Config struct {
 	DataDir string
 	// Database is the database name; empty means DefaultDatabase.
 	Database string
-	// Logger receives the embedded FerretDB's warnings and errors; nil
+	// Logger receives the embedded FerretDB's warnings and errors, and a
+	// warning for each write lease broken (a process died writing); nil
 	// discards them.
 	Logger *slog.Logger
 }
@@ -208,6 +209,7 @@ type DB struct {
 	// leaseOwner names this DB in the write lease (and, for the embedded
 	// server, in its data folder's lock).
 	leaseOwner string
+	logger     *slog.Logger // Config.Logger
 	// predecessor is the leaseOwner of the process that owned the data
 	// folder before this one (embedded server only): it is dead, and so
 	// is any lease it holds.
@@ -238,7 +240,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if name == "" {
 		name = DefaultDatabase
 	}
-	db := &DB{uri: cfg.URI, writeLock: make(chan struct{}, 1), leaseOwner: rand.Text(), changeLogLength: engine.ChangeLogLength}
+	db := &DB{uri: cfg.URI, writeLock: make(chan struct{}, 1), leaseOwner: rand.Text(), logger: logger, changeLogLength: engine.ChangeLogLength}
 	if cfg.URI == "" {
 		srv, err := startEmbedded(ctx, cfg.DataDir, db.leaseOwner, logger)
 		if err != nil {

@@ -211,24 +211,27 @@ func (db *DB) acquireLease(ctx context.Context) (*lease, error) {
 			cancel()
 			continue // released meanwhile
 		}
-		dead := (db.predecessor != "" && cur.Owner == db.predecessor) || (db.abandoned != "" && cur.Token == db.abandoned)
-		if !dead && (seen == nil || cur.Token != seen.Token || cur.Beat != seen.Beat) {
+		dead := db.knownDead(cur)
+		switch {
+		case dead != "":
+		case seen == nil || cur.Token != seen.Token || cur.Beat != seen.Beat:
 			seen, seenAt = cur, time.Now()
-		} else if !dead {
-			dead = time.Since(seenAt) >= writeLeaseTTL
+		case time.Since(seenAt) >= writeLeaseTTL:
+			dead = "it went unrenewed for " + writeLeaseTTL.String()
 		}
-		if dead {
-			broke, err := db.breakLease(actx, *cur)
-			cancel()
-			if err != nil {
-				return nil, err
-			}
-			if broke {
-				continue
-			}
-			seen = nil // it changed meanwhile: watch it afresh
+		broke := false
+		if dead != "" {
+			broke, err = db.breakLease(actx, *cur, dead)
 		}
 		cancel()
+		switch {
+		case err != nil:
+			return nil, err
+		case broke:
+			continue
+		case dead != "":
+			seen = nil // it changed meanwhile: watch it afresh
+		}
 		select {
 		case <-time.After(wait):
 			wait = min(2*wait, writeLeaseMaxWait)
@@ -263,10 +266,25 @@ func (db *DB) tryLease(ctx context.Context, token string) (*lease, *leaseDoc, er
 	return nil, &cur, nil
 }
 
+// knownDead says why the holder of cur is known to be dead without
+// watching it: it ran the embedded server on this data folder before this
+// process, or it is this process's own abandoned holding. It returns ""
+// otherwise.
+func (db *DB) knownDead(cur *leaseDoc) string {
+	switch {
+	case db.predecessor != "" && cur.Owner == db.predecessor:
+		return "its holder ran the embedded database on this data folder before this process"
+	case db.abandoned != "" && cur.Token == db.abandoned:
+		return "this process lost it"
+	}
+	return ""
+}
+
 // breakLease deletes the holding cur of the lease if it is still there
-// unchanged, and reports whether it did. A lease of a cmap from before
-// heartbeats has no token and no beat: it is named by its owner.
-func (db *DB) breakLease(ctx context.Context, cur leaseDoc) (bool, error) {
+// unchanged, and reports whether it did; why (the holder is dead) is
+// logged. A lease of a cmap from before heartbeats has no token and no
+// beat: it is named by its owner.
+func (db *DB) breakLease(ctx context.Context, cur leaseDoc, why string) (bool, error) {
 	filter := bson.D{{Key: "_id", Value: metaWriteLease}, {Key: "token", Value: cur.Token}, {Key: "beat", Value: cur.Beat}}
 	if cur.Token == "" {
 		filter = bson.D{{Key: "_id", Value: metaWriteLease}, {Key: "owner", Value: cur.Owner}, {Key: "token", Value: bson.D{{Key: "$exists", Value: false}}}}
@@ -279,10 +297,12 @@ func (db *DB) breakLease(ctx context.Context, cur leaseDoc) (bool, error) {
 		db.uncounted = true
 		return false, internal("break the write lease of a dead process", err)
 	}
-	if res.DeletedCount > 0 {
-		db.uncounted = true
+	if res.DeletedCount == 0 {
+		return false, nil
 	}
-	return res.DeletedCount > 0, nil
+	db.uncounted = true
+	db.logger.Warn("broke the write lease of a process that died or stalled while writing", "why", why, "pid", cur.PID, "since", cur.Since)
+	return true, nil
 }
 
 // heartbeat renews the lease every writeLeaseBeat until stopped, and ends

@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"cmap/app/apptest"
 	"cmap/engine"
 )
 
@@ -75,7 +78,12 @@ func TestARestartBreaksItsPredecessorsLeaseAtOnce(t *testing.T) {
 	// and the folder's lock is released.
 	first.Close(context.Background())
 
-	again := openEmbeddedAt(t, dir)
+	logs := &apptest.LogBuffer{}
+	again, err := Open(context.Background(), Config{DataDir: dir, Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close(context.Background())
 	if again.predecessor != first.leaseOwner {
 		t.Fatalf("the restarted process names %q as its predecessor, want %q", again.predecessor, first.leaseOwner)
 	}
@@ -86,6 +94,12 @@ func TestARestartBreaksItsPredecessorsLeaseAtOnce(t *testing.T) {
 	plantLease(t, again, "another instance")
 	if took := timedWrite(t, again); took < writeLeaseTTL {
 		t.Errorf("a lease of another instance was broken after %s, before its TTL", took)
+	}
+	// The operator is told of each break, and why.
+	for _, why := range []string{`why="its holder ran the embedded database on this data folder before this process"`, `why="it went unrenewed for 1.5s"`} {
+		if !strings.Contains(logs.String(), `msg="broke the write lease of a process that died or stalled while writing" `+why) {
+			t.Errorf("no warning of a lease broken with %s in the log:\n%s", why, logs)
+		}
 	}
 }
 
