@@ -71,8 +71,8 @@
 // by writeLeaseTTL (1.5 s), and a process restarted on the data folder of
 // the embedded server breaks its predecessor's lease at once. Whoever
 // breaks a lease (a writer, or the restarted process as it opens) counts
-// a write of records and one of facts, since the dead process may have
-// written without counting. While a lease is held, Versions reports
+// the write the dead process may have made without counting it, as its
+// lease names it (one record's change, facts). While a lease is held, Versions reports
 // Unsettled. Once a write under the lock has started it runs to its end
 // even if its caller's context is cancelled: FerretDB goes on with a
 // command whose client hung up, and such a write could otherwise land
@@ -217,10 +217,10 @@ type DB struct {
 	// abandoned is the token of the last lease this DB lost or failed to
 	// delete; guarded by writeLock.
 	abandoned string
-	// uncounted is true when this DB broke a lease whose holder may have
-	// written without counting, and has not counted that write yet
-	// (countLostWrite); guarded by writeLock.
-	uncounted bool
+	// lost are the intents of the holders of leases this DB broke (nil:
+	// not known), whose writes it has yet to count (countLostWrite);
+	// guarded by writeLock.
+	lost []*writeIntent
 
 	closeOnce sync.Once
 	closeErr  error

@@ -77,7 +77,7 @@ func (db *DB) saveFacts(ctx context.Context, coll *mongo.Collection, keyField st
 	if len(docs) == 0 {
 		return nil
 	}
-	return db.withWriteLock(ctx, func(ctx context.Context) error {
+	return db.withWriteLock(ctx, factsIntent, func(ctx context.Context) error {
 		err := db.replaceFacts(ctx, coll, keys, docs)
 		return errors.Join(err, db.countFactWrite(ctx))
 	})
@@ -129,7 +129,7 @@ func (db *DB) DeleteFacts(ctx context.Context, courses, positions []string) erro
 	if len(courses) == 0 && len(positions) == 0 {
 		return nil
 	}
-	return db.withWriteLock(ctx, func(ctx context.Context) error {
+	return db.withWriteLock(ctx, factsIntent, func(ctx context.Context) error {
 		err := db.deleteFacts(ctx, courses, positions)
 		return errors.Join(err, db.countFactWrite(ctx))
 	})
@@ -169,7 +169,7 @@ func (db *DB) PositionFacts(ctx context.Context) ([]engine.PositionFacts, error)
 // saveFacts.
 func readFacts[D, R any](ctx context.Context, db *DB, coll *mongo.Collection, record func(*D) (R, error)) ([]R, error) {
 	var docs []D
-	err := db.withWriteLock(ctx, func(ctx context.Context) (err error) {
+	err := db.withWriteLock(ctx, noIntent, func(ctx context.Context) (err error) {
 		docs, err = findRecords[D](ctx, coll, bson.D{}, 0)
 		return err
 	})

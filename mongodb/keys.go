@@ -53,7 +53,7 @@ func (db *DB) UpdateAPIKey(ctx context.Context, k *engine.APIKey) error {
 	}
 	d := apiKeyToDoc(k)
 	d.Version = k.Version + 1
-	err := db.withWriteLock(ctx, func(ctx context.Context) error {
+	err := db.withWriteLock(ctx, noIntent, func(ctx context.Context) error {
 		return db.writeIfVersion(ctx, db.apiKeys, apiKeyKind, k.ID, k.Version, func(filter bson.D) (int64, error) {
 			res, err := db.apiKeys.ReplaceOne(ctx, filter, d)
 			if err != nil {

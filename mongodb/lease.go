@@ -41,11 +41,14 @@ import (
 //
 // A holder that died (or lost its lease) may have written a record or
 // facts without incrementing the data version or the facts count after
-// it. Whoever breaks its lease therefore counts one write of each
-// (countLostWrite) first thing in the holding that follows; a process
-// restarted on the data folder breaks its predecessor's lease as it opens
-// (initVersions), so that the versions are counted before anything reads
-// them. Until the lease is broken, Versions reports Unsettled.
+// it. Its lease says what it meant to write (writeIntent: the change of
+// records it would log, whether it writes facts), and whoever breaks the
+// lease counts that write (countLostWrite) first thing in the holding
+// that follows; a lease that does not say is counted as a write of every
+// record and of facts. A process restarted on the data folder breaks its
+// predecessor's lease as it opens (initVersions), so that the versions
+// are counted before anything reads them. Until the lease is broken,
+// Versions reports Unsettled.
 //
 // # Why two live writers never both hold it
 //
@@ -101,9 +104,38 @@ type leaseDoc struct {
 	Owner string `bson:"owner"` // the DB holding it (DB.leaseOwner)
 	Token string `bson:"token"` // this holding
 	Beat  int64  `bson:"beat"`  // renewals so far
+	// Intent is what the holding may write; nil in a lease of an older
+	// cmap, which did not say.
+	Intent *writeIntent `bson:"intent,omitempty"`
 	// PID and Since are for people reading the database.
 	PID   int       `bson:"pid"`
 	Since time.Time `bson:"since"`
+}
+
+// writeIntent is what a holding of the lease may write that readers
+// count: a change of records (the change log entry its write logs) and a
+// write of facts. It is stored in the lease, so that whoever breaks the
+// lease of a holder that died counts that and no more (countLostWrite):
+// a write of one record costs other instances the reading of that record,
+// not of every record.
+type writeIntent struct {
+	Kind  engine.ChangeKind `bson:"kind,omitempty"`
+	Key   string            `bson:"key,omitempty"`
+	Facts bool              `bson:"facts,omitempty"`
+}
+
+// Intents of the holdings that write records or facts; a holding that
+// only reads, or writes what no reader counts (the seed marker, the facts
+// mark, API keys, missing fields of the versions), has none.
+var (
+	noIntent    = writeIntent{}
+	factsIntent = writeIntent{Facts: true}
+)
+
+// recordIntent is the intent of a write of the record of kind with key
+// (engine.ChangeMany for many records).
+func recordIntent(kind engine.ChangeKind, key string) writeIntent {
+	return writeIntent{Kind: kind, Key: key}
 }
 
 // lease is a holding of the write lease by this process.
@@ -126,10 +158,11 @@ type lease struct {
 // only the wait for the lock. On FerretDB the lock is this process's
 // mutex, then the lease that other processes respect, and the context
 // ends when the lease does; on MongoDB there is no lock and the context
-// ends after unleasedWriteTimeout. A lease broken on the way (its holder
-// dead, perhaps between a write and its count) is counted first
+// ends after unleasedWriteTimeout. The lease names intent, what the write
+// may change. The writes of holders whose leases were broken on the way
+// (dead, perhaps between a write and its count) are counted first
 // (countLostWrite).
-func (db *DB) lockWrites(ctx context.Context) (context.Context, func(), error) {
+func (db *DB) lockWrites(ctx context.Context, intent writeIntent) (context.Context, func(), error) {
 	if !db.serialized {
 		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), unleasedWriteTimeout)
 		return wctx, cancel, nil
@@ -139,7 +172,7 @@ func (db *DB) lockWrites(ctx context.Context) (context.Context, func(), error) {
 	case <-ctx.Done():
 		return nil, nil, internal("waiting for the write lock", ctx.Err())
 	}
-	l, err := db.acquireLease(ctx)
+	l, err := db.acquireLease(ctx, intent)
 	if err != nil {
 		<-db.writeLock
 		return nil, nil, err
@@ -151,21 +184,22 @@ func (db *DB) lockWrites(ctx context.Context) (context.Context, func(), error) {
 		db.releaseLease(l)
 		<-db.writeLock
 	}
-	if db.uncounted {
-		if err := db.countLostWrite(wctx); err != nil {
+	for len(db.lost) > 0 {
+		if err := db.countLostWrite(wctx, db.lost[0]); err != nil {
 			unlock()
 			return nil, nil, leaseError(wctx, err)
 		}
-		db.uncounted = false
+		db.lost = db.lost[1:]
 	}
 	return wctx, unlock, nil
 }
 
-// withWriteLock runs write under the write lock with the context
-// lockWrites returns, unless ctx is done by the time the lock is taken.
-// When the lease was lost during the write its error says so.
-func (db *DB) withWriteLock(ctx context.Context, write func(ctx context.Context) error) error {
-	wctx, unlock, err := db.lockWrites(ctx)
+// withWriteLock runs write, which may write what intent says, under the
+// write lock with the context lockWrites returns, unless ctx is done by
+// the time the lock is taken. When the lease was lost during the write its
+// error says so.
+func (db *DB) withWriteLock(ctx context.Context, intent writeIntent, write func(ctx context.Context) error) error {
+	wctx, unlock, err := db.lockWrites(ctx, intent)
 	if err != nil {
 		return err
 	}
@@ -192,7 +226,7 @@ func leaseError(wctx context.Context, err error) error {
 // holds writeLock. Each command runs to its end whatever becomes of ctx
 // (a cancelled insert could land all the same, after its client hung up);
 // ctx is looked at between them.
-func (db *DB) acquireLease(ctx context.Context) (*lease, error) {
+func (db *DB) acquireLease(ctx context.Context, intent writeIntent) (*lease, error) {
 	token := rand.Text()
 	wait := time.Millisecond
 	var seen *leaseDoc // the holding watched, and since when
@@ -202,7 +236,7 @@ func (db *DB) acquireLease(ctx context.Context) (*lease, error) {
 			return nil, internal("waiting for the write lease", err)
 		}
 		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), writeLeaseTTL)
-		l, cur, err := db.tryLease(actx, token)
+		l, cur, err := db.tryLease(actx, token, intent)
 		if err != nil || l != nil {
 			cancel()
 			return l, err
@@ -241,13 +275,13 @@ func (db *DB) acquireLease(ctx context.Context) (*lease, error) {
 	}
 }
 
-// tryLease inserts the lease as the holding token. It returns the lease
-// if that took it, else the holding in the way (nil if there is none any
-// more). An insert whose outcome is unknown leaves token abandoned: it
+// tryLease inserts the lease as the holding token of intent. It returns
+// the lease if that took it, else the holding in the way (nil if there is
+// none any more). An insert whose outcome is unknown leaves token abandoned: it
 // may be stored.
-func (db *DB) tryLease(ctx context.Context, token string) (*lease, *leaseDoc, error) {
+func (db *DB) tryLease(ctx context.Context, token string, intent writeIntent) (*lease, *leaseDoc, error) {
 	sent := time.Now()
-	_, err := db.meta.InsertOne(ctx, leaseDoc{ID: metaWriteLease, Owner: db.leaseOwner, Token: token, PID: os.Getpid(), Since: now()})
+	_, err := db.meta.InsertOne(ctx, leaseDoc{ID: metaWriteLease, Owner: db.leaseOwner, Token: token, Intent: &intent, PID: os.Getpid(), Since: now()})
 	switch {
 	case err == nil:
 		return &lease{db: db, token: token, deadline: sent.Add(writeLeaseTTL), stop: make(chan struct{}), done: make(chan struct{})}, nil, nil
@@ -294,13 +328,13 @@ func (db *DB) breakLease(ctx context.Context, cur leaseDoc, why string) (bool, e
 	// answer is lost (the delete may have landed).
 	res, err := db.meta.DeleteOne(ctx, filter)
 	if err != nil {
-		db.uncounted = true
+		db.lost = append(db.lost, cur.Intent)
 		return false, internal("break the write lease of a dead process", err)
 	}
 	if res.DeletedCount == 0 {
 		return false, nil
 	}
-	db.uncounted = true
+	db.lost = append(db.lost, cur.Intent)
 	db.logger.Warn("broke the write lease of a process that died or stalled while writing", "why", why, "pid", cur.PID, "since", cur.Since)
 	return true, nil
 }

@@ -111,7 +111,7 @@ func TestAWriteLongerThanTheTTLKeepsItsLease(t *testing.T) {
 	other := reopen(t, db)
 	hold := 2*writeLeaseTTL + writeLeaseBeat
 
-	wctx, unlock, err := db.lockWrites(ctx)
+	wctx, unlock, err := db.lockWrites(ctx, noIntent)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +145,7 @@ func TestAWriteLongerThanTheTTLKeepsItsLease(t *testing.T) {
 func TestAHolderWhoseLeaseIsBrokenStops(t *testing.T) {
 	ctx := context.Background()
 	db := openEmbedded(t)
-	err := db.withWriteLock(ctx, func(wctx context.Context) error {
+	err := db.withWriteLock(ctx, noIntent, func(wctx context.Context) error {
 		// Someone else's renewal, as far as the holder can tell.
 		_, err := db.meta.UpdateOne(ctx, bson.D{{Key: "_id", Value: metaWriteLease}}, bson.D{{Key: "$set", Value: bson.D{{Key: "beat", Value: int64(100)}}}})
 		if err != nil {
@@ -197,7 +197,7 @@ func TestWritesReleaseTheLease(t *testing.T) {
 func TestAStartedWriteOutlivesItsCaller(t *testing.T) {
 	db := openEmbedded(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	err := db.withWriteLock(ctx, func(wctx context.Context) error {
+	err := db.withWriteLock(ctx, noIntent, func(wctx context.Context) error {
 		cancel()
 		if wctx.Err() != nil {
 			t.Errorf("the write's context ended with its caller's: %v", context.Cause(wctx))
@@ -209,7 +209,7 @@ func TestAStartedWriteOutlivesItsCaller(t *testing.T) {
 		t.Fatalf("a write whose caller gave up midway: %v", err)
 	}
 	written := false
-	err = db.withWriteLock(ctx, func(context.Context) error {
+	err = db.withWriteLock(ctx, noIntent, func(context.Context) error {
 		written = true
 		return nil
 	})

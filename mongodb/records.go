@@ -30,7 +30,7 @@ func now() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }
 // the write lock (with the context withWriteLock gives) and, when it
 // succeeds, increments the data version and logs the change (logChange).
 func (db *DB) writeRecord(ctx context.Context, kind engine.ChangeKind, key string, write func(ctx context.Context) error) error {
-	return db.withWriteLock(ctx, func(ctx context.Context) error {
+	return db.withWriteLock(ctx, recordIntent(kind, key), func(ctx context.Context) error {
 		if err := write(ctx); err != nil {
 			return err
 		}
@@ -96,7 +96,7 @@ func createAll[R, D any](ctx context.Context, db *DB, k bulkKind[R, D], rs []*R)
 	}
 	// Once started, the inserts, their undoing and their count run to
 	// their end (see lockWrites).
-	err := db.withWriteLock(ctx, func(ctx context.Context) error {
+	err := db.withWriteLock(ctx, recordIntent(engine.ChangeMany, ""), func(ctx context.Context) error {
 		inserted, err := insertChunks(ctx, k.coll, docs)
 		if mongo.IsDuplicateKeyError(err) {
 			err = engine.Errorf(engine.ECONFLICT, "%s %s exists", k.kind, keys[inserted])
@@ -415,7 +415,7 @@ func (db *DB) MarkSeeded(ctx context.Context, name string) error {
 	if name == "" {
 		return engine.Invalid("name", "seed set name is empty")
 	}
-	return db.withWriteLock(ctx, func(ctx context.Context) error {
+	return db.withWriteLock(ctx, noIntent, func(ctx context.Context) error {
 		_, err := db.meta.ReplaceOne(ctx, bson.D{{Key: "_id", Value: metaSeed}},
 			seedDoc{ID: metaSeed, Name: name, SeededAt: now()}, options.Replace().SetUpsert(true))
 		if err != nil {

@@ -73,7 +73,7 @@ func (db *DB) MarkFacts(ctx context.Context, m engine.FactsMark) (bool, error) {
 		return false, engine.Invalid("revision", "a facts mark names the rules revision")
 	}
 	var marked bool
-	err := db.withWriteLock(ctx, func(ctx context.Context) error {
+	err := db.withWriteLock(ctx, noIntent, func(ctx context.Context) error {
 		res, err := db.meta.UpdateOne(ctx,
 			bson.D{{Key: "_id", Value: metaDataVersion}, {Key: "value", Value: m.Data}, {Key: "facts", Value: m.Facts}},
 			bson.D{{Key: "$set", Value: bson.D{{Key: "factsMark", Value: factsMarkDoc{Revision: m.Revision, Data: m.Data, Facts: m.Facts}}}}},
@@ -98,17 +98,26 @@ func (db *DB) countFactWrite(ctx context.Context) error {
 	return nil
 }
 
-// countLostWrite counts a write that a process which died holding the
-// write lease may have made without counting it: one write of records,
-// logged as an engine.ChangeMany entry (readers read everything again: no
-// one knows what it wrote), and one of facts, so that no cache of the
-// records and no facts mark is trusted past it. The caller holds the
-// write lock.
-func (db *DB) countLostWrite(ctx context.Context) error {
-	if err := db.logChange(ctx, engine.ChangeMany, ""); err != nil {
-		return err
+// countLostWrite counts the write that the holder of a lease broken by
+// this DB may have made without counting it, as its intent w says: the
+// change of records, logged as its writer would have (readers read that
+// record again), and the write of facts, so that no cache of the records
+// and no facts mark is trusted past it. A holder that did not say (w nil)
+// is counted as a write of every record (engine.ChangeMany: readers read
+// everything again) and of facts. The caller holds the write lock.
+func (db *DB) countLostWrite(ctx context.Context, w *writeIntent) error {
+	if w == nil {
+		w = &writeIntent{Kind: engine.ChangeMany, Facts: true}
 	}
-	return db.countFactWrite(ctx)
+	if w.Kind != "" {
+		if err := db.logChange(ctx, w.Kind, w.Key); err != nil {
+			return err
+		}
+	}
+	if w.Facts {
+		return db.countFactWrite(ctx)
+	}
+	return nil
 }
 
 // initVersions gives the database its versions document if it has none,
@@ -134,7 +143,7 @@ func (db *DB) initVersions(ctx context.Context) error {
 	}
 	// Taking the lock breaks the predecessor's lease and counts the write
 	// it may hide.
-	return db.withWriteLock(ctx, func(ctx context.Context) error {
+	return db.withWriteLock(ctx, noIntent, func(ctx context.Context) error {
 		set := bson.D{}
 		if missing {
 			set = append(set, bson.E{Key: "value", Value: int64(0)})

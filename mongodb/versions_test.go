@@ -2,6 +2,7 @@ package mongodb
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -97,5 +98,46 @@ func TestOpenCompletesTheVersionsOfAnOlderDatabase(t *testing.T) {
 	ok, err := other.MarkFacts(ctx, engine.FactsMark{Revision: "r1", Data: 41, Facts: 0})
 	if err != nil || !ok {
 		t.Fatalf("MarkFacts on the completed document = %v, %v", ok, err)
+	}
+}
+
+// A lease that says what its holder was writing is counted as that and no
+// more: a write of one person is logged as that person's change (other
+// instances read that record again, not every record), a write of facts
+// counts a write of facts and leaves the data version, and a holding that
+// wrote neither counts nothing.
+func TestALostWriteIsCountedAsItsLeaseSays(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db := openEmbeddedAt(t, dir)
+	for _, tc := range []struct {
+		intent      writeIntent
+		data, facts int64
+	}{
+		{recordIntent(changeKind(personKind), "P-1"), 1, 0},
+		{factsIntent, 0, 1},
+		{noIntent, 0, 0},
+	} {
+		before := versionsOf(t, db)
+		lease := leaseDoc{ID: metaWriteLease, Owner: db.leaseOwner, Token: "dead-token", Intent: &tc.intent, Since: now()}
+		if _, err := db.meta.InsertOne(ctx, lease); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Close(ctx); err != nil {
+			t.Fatal(err)
+		}
+		db = openEmbeddedAt(t, dir) // breaks its predecessor's lease
+		after := versionsOf(t, db)
+		if after.Unsettled || after.Data != before.Data+tc.data || after.Facts != before.Facts+tc.facts {
+			t.Errorf("a lost write of %+v: versions %+v, before %+v", tc.intent, after, before)
+		}
+		if tc.data == 0 {
+			continue
+		}
+		changes, err := db.Changes(ctx, before.Data, after.Data)
+		want := []engine.Change{{Version: after.Data, Kind: tc.intent.Kind, Key: tc.intent.Key}}
+		if err != nil || !slices.Equal(changes, want) {
+			t.Errorf("a lost write of %+v is logged as %+v, %v; want %+v", tc.intent, changes, err, want)
+		}
 	}
 }
