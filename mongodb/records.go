@@ -355,24 +355,25 @@ const (
 )
 
 // bumpDataVersion increments the data version, draws a new data id (see
-// engine.Versions) and returns the new version. The caller holds the
-// write lock (FerretDB applies $inc by reading and writing back).
-func (db *DB) bumpDataVersion(ctx context.Context) (int64, error) {
+// engine.Versions) and returns both. The caller holds the write lock
+// (FerretDB applies $inc by reading and writing back).
+func (db *DB) bumpDataVersion(ctx context.Context) (int64, string, error) {
 	var d struct {
 		Value int64 `bson:"value"`
 	}
+	id := rand.Text()
 	err := db.meta.FindOneAndUpdate(ctx,
 		bson.D{{Key: "_id", Value: metaDataVersion}},
 		bson.D{
 			{Key: "$inc", Value: bson.D{{Key: "value", Value: int64(1)}}},
-			{Key: "$set", Value: bson.D{{Key: "id", Value: rand.Text()}}},
+			{Key: "$set", Value: bson.D{{Key: "id", Value: id}}},
 		},
 		options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After),
 	).Decode(&d)
 	if err != nil {
-		return 0, internal("increment data version", err)
+		return 0, "", internal("increment data version", err)
 	}
-	return d.Value, nil
+	return d.Value, id, nil
 }
 
 // DataVersion returns the counter that every write of a framework, course,

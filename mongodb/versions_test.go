@@ -135,7 +135,7 @@ func TestALostWriteIsCountedAsItsLeaseSays(t *testing.T) {
 			continue
 		}
 		changes, err := db.Changes(ctx, before.Data, after.Data)
-		want := []engine.Change{{Version: after.Data, Kind: tc.intent.Kind, Key: tc.intent.Key}}
+		want := []engine.Change{{Version: after.Data, Kind: tc.intent.Kind, Key: tc.intent.Key, DataID: after.DataID}}
 		if err != nil || !slices.Equal(changes, want) {
 			t.Errorf("a lost write of %+v is logged as %+v, %v; want %+v", tc.intent, changes, err, want)
 		}
