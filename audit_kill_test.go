@@ -31,9 +31,11 @@ type ack struct {
 // until the server stops answering, and returns those it acknowledged.
 func writeUntilDead(t *testing.T, s *benchServer, key string, courses, people []string, round int) []ack {
 	var (
-		mu   sync.Mutex
-		acks []ack
-		wg   sync.WaitGroup
+		mu       sync.Mutex
+		acks     []ack
+		wg       sync.WaitGroup
+		firstAck sync.Once
+		acked    = make(chan struct{}) // closed at the first acknowledged write
 	)
 	client := &http.Client{Timeout: 10 * time.Second}
 	post := func(query string, v any) bool {
@@ -96,12 +98,18 @@ func writeUntilDead(t *testing.T, s *benchServer, key string, courses, people []
 					mu.Lock()
 					acks = append(acks, got)
 					mu.Unlock()
+					firstAck.Do(func() { close(acked) })
 				}
 			}
 		})
 	}
-	// Kill it while the writes go on, at a moment that differs each round.
-	time.Sleep(time.Duration(300+rand.IntN(700)) * time.Millisecond)
+	// Kill it while the writes go on, at a moment that differs each round,
+	// once one was acknowledged (a loaded machine may take a while).
+	select {
+	case <-acked:
+	case <-time.After(time.Minute):
+	}
+	time.Sleep(time.Duration(rand.IntN(700)) * time.Millisecond)
 	kill9(t, s)
 	wg.Wait()
 	return acks
