@@ -126,7 +126,8 @@ type writeIntent struct {
 
 // Intents of the holdings that write records or facts; a holding that
 // only reads, or writes what no reader counts (the seed marker, the facts
-// mark, API keys, missing fields of the versions), has none.
+// mark, API keys, idempotent requests, missing fields of the versions),
+// has none.
 var (
 	noIntent    = writeIntent{}
 	factsIntent = writeIntent{Facts: true}
