@@ -115,14 +115,18 @@ Serves, on --addr:
                      rebuilds, database calls, the Go runtime
 
 Start-up binds --addr first, then opens the database: without --mongo-uri
-it starts an embedded one in --data and logs its URI, so that a second
-instance can share it with --mongo-uri. A database never seeded is seeded
+it starts an embedded one in --data, listening on a Unix socket there
+that only this user can reach (no TCP port), and logs its URI, so that a
+second instance can share it with --mongo-uri; one process at a time
+runs the database of a data folder. A database never seeded is seeded
 from --seeds. The records are read from a snapshot file in --data when it
-is still the database's, from the database otherwise. The rules in --rules
-must then load without error (each problem is printed as file:line:col).
-Any of these failing stops serve with exit 1 and a message naming the
-step. A flag wins over its environment variable. SIGINT or SIGTERM stop
-the server after in-flight requests, and write the snapshot file.
+is still the database's, or only a few writes behind that the database's
+change log names (after a crash), and from the database otherwise. The
+rules in --rules must then load without error (each problem is printed
+as file:line:col). Any of these failing stops serve with exit 1 and a
+message naming the step. A flag wins over its environment variable.
+SIGINT or SIGTERM stop the server after in-flight requests, and write the
+snapshot file.
 
 Afterwards the rules are reloaded when their files change (--watch-rules)
 or by the reloadRules mutation: a set with any error is rejected and the

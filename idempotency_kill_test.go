@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -51,10 +52,10 @@ func postKeyedCreate(client *http.Client, base, token string, c keyedCreate) (in
 	return res.StatusCode, b, err
 }
 
-// createUntilDead sends keyed creates of new positions from four clients
-// until the server stops answering, and returns every create sent (the
-// last of each client unanswered).
-func createUntilDead(t *testing.T, s *killServer, round int) []keyedCreate {
+// createUntilDead sends keyed creates of new positions with the API key
+// token from four clients until the server stops answering, and returns
+// every create sent (the last of each client unanswered).
+func createUntilDead(t *testing.T, s *benchServer, token string, round int) []keyedCreate {
 	var (
 		mu   sync.Mutex
 		sent []keyedCreate
@@ -71,7 +72,7 @@ func createUntilDead(t *testing.T, s *killServer, round int) []keyedCreate {
 				default:
 				}
 				c := keyedCreate{key: fmt.Sprintf("kill-%d-%d-%d-%016x", round, worker, n, rand.Uint64()), id: fmt.Sprintf("POS-I%d-%d-%d", round, worker, n)}
-				status, body, err := postKeyedCreate(client, s.url, s.key, c)
+				status, body, err := postKeyedCreate(client, s.url, token, c)
 				if err == nil {
 					c.status, c.body = status, body
 					answered.Add(1)
@@ -91,7 +92,7 @@ func createUntilDead(t *testing.T, s *killServer, round int) []keyedCreate {
 		time.Sleep(10 * time.Millisecond)
 	}
 	time.Sleep(time.Duration(rand.IntN(500)) * time.Millisecond)
-	s.kill(t)
+	kill9(t, s)
 	wg.Wait()
 	return sent
 }
@@ -113,12 +114,14 @@ func TestIdempotencySurvivesKillDashNine(t *testing.T) {
 	key := ""
 	outcomes := map[string]int{}
 	for round := range 3 {
-		s := startKillServer(t, dir, key)
-		key = s.key
-		sent := createUntilDead(t, s, round)
+		s := startCrashServer(t, dir, fmt.Sprintf("idempotency-%d", round), "")
+		if key == "" {
+			key = adminKey(t, s)
+		}
+		sent := createUntilDead(t, s, key, round)
 
 		ctx := context.Background()
-		db, err := mongodb.Open(ctx, mongodb.Config{DataDir: dir})
+		db, err := mongodb.Open(ctx, mongodb.Config{DataDir: filepath.Join(dir, "data")})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -19,7 +19,8 @@
 // or half an update, and reads never lock.
 //
 //   - Open reads the framework and every record, from the snapshot file
-//     (Options.SnapshotFile) when it holds exactly the stored records and
+//     (Options.SnapshotFile) when it holds the stored records, or held them
+//     a few logged writes ago (it then catches up from the change log), and
 //     from the store otherwise, loads the rules from Options.RulesDir (a
 //     rule set with any error stops Open: there is no last good set yet),
 //     derives every fact in memory and builds the index. It neither reads
@@ -82,6 +83,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -236,7 +238,7 @@ func Open(ctx context.Context, store engine.Store, opts Options) (*App, error) {
 		audit: auditor{store: store, logger: opts.Logger}, keys: newKeys(store, opts.Logger, opts.KeyCacheTTL)}
 	a.reconcileAudit(ctx)
 	start := time.Now()
-	snap, fromFile, err := a.openRecords(ctx)
+	snap, fromFile, latest, err := a.openRecords(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -252,6 +254,12 @@ func Open(ctx context.Context, store engine.Store, opts Options) (*App, error) {
 		return nil, err
 	}
 	a.state.Store(s)
+	if s.dataVersion < latest {
+		if err := a.catchUpAtOpen(ctx, latest); err != nil {
+			return nil, err
+		}
+		s = a.current()
+	}
 	opts.Observer.Rebuilt(RebuildOpen, time.Since(start))
 	from := "database"
 	if fromFile {
@@ -280,6 +288,30 @@ func Open(ctx context.Context, store engine.Store, opts Options) (*App, error) {
 	a.done.Add(1)
 	go a.reconcileLoop()
 	return a, nil
+}
+
+// catchUpAtOpen brings the state Open built from a snapshot file of an
+// earlier version up to the store's version v from the change log, as a
+// poll would, before the App serves. Where the log cannot answer after
+// all (a hole: a writer died between the data version and its entry) it
+// reads every record from the store, as a start without the file does.
+func (a *App) catchUpAtOpen(ctx context.Context, v int64) error {
+	a.rebuildMu.Lock()
+	defer a.rebuildMu.Unlock()
+	done, err := a.catchUpTo(ctx, v)
+	if err != nil {
+		return err
+	}
+	if done.rebuild == "" && a.current().dataVersion < v {
+		done.rebuild = fmt.Sprintf("version %d is missing from the change log", a.current().dataVersion+1)
+		if err := a.rebuild(ctx, RebuildCatchUp, nil, a.current().rejected); err != nil {
+			return err
+		}
+	}
+	a.logger.Info("caught up with the database's writes since the snapshot file", "from", done.from, "to", a.current().dataVersion,
+		"changes", done.changes, "read everything", done.rebuild)
+	a.saveSnapshotLater(a.current())
+	return nil
 }
 
 // reportInvalid logs each stored record that its Validate refuses, such as

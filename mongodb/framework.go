@@ -49,7 +49,7 @@ func (db *DB) PutFramework(ctx context.Context, f *engine.Framework) error {
 	if err := f.Validate(); err != nil {
 		return err
 	}
-	return db.writeRecord(ctx, engine.ChangeFramework, "", func() error {
+	return db.writeRecord(ctx, engine.ChangeFramework, "", func(ctx context.Context) error {
 		cur, err := db.currentFramework(ctx)
 		if err != nil && engine.ErrorCode(err) != engine.ENOTFOUND {
 			return err
@@ -98,7 +98,7 @@ func (db *DB) AddFrameworkRevision(ctx context.Context, r *engine.FrameworkRevis
 	if err := r.Framework.Validate(); err != nil {
 		return err
 	}
-	return db.writeRecord(ctx, engine.ChangeFramework, "", func() error {
+	return db.writeRecord(ctx, engine.ChangeFramework, "", func(ctx context.Context) error {
 		cur, err := db.currentFramework(ctx)
 		switch {
 		case engine.ErrorCode(err) == engine.ENOTFOUND && r.Number() == 1:

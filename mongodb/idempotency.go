@@ -101,18 +101,15 @@ func (db *DB) UpdateIdempotency(ctx context.Context, r *engine.IdempotencyRecord
 	}
 	d := idempotencyToDoc(r)
 	d.Version = r.Version + 1
-	unlock, err := db.lockWrites(ctx)
-	if err != nil {
-		return err
-	}
-	defer unlock()
 	coll := db.idempotency
-	err = db.writeIfVersion(ctx, coll, idempotencyKind, r.ID, r.Version, func(filter bson.D) (int64, error) {
-		res, err := coll.ReplaceOne(ctx, filter, d)
-		if err != nil {
-			return 0, err
-		}
-		return res.MatchedCount, nil
+	err := db.withWriteLock(ctx, noIntent, func(ctx context.Context) error {
+		return db.writeIfVersion(ctx, coll, idempotencyKind, r.ID, r.Version, func(filter bson.D) (int64, error) {
+			res, err := coll.ReplaceOne(ctx, filter, d)
+			if err != nil {
+				return 0, err
+			}
+			return res.MatchedCount, nil
+		})
 	})
 	if err != nil {
 		return err
@@ -125,14 +122,14 @@ func (db *DB) UpdateIdempotency(ctx context.Context, r *engine.IdempotencyRecord
 // FerretDB it holds the write lock, since FerretDB reads what a filter
 // matches before it deletes, and a record renewed in between would go.
 func (db *DB) PruneIdempotency(ctx context.Context, t time.Time) (int, error) {
-	unlock, err := db.lockWrites(ctx)
-	if err != nil {
-		return 0, err
-	}
-	defer unlock()
-	res, err := db.idempotency.DeleteMany(ctx, bson.D{{Key: "expires", Value: bson.D{{Key: "$lte", Value: t}}}})
-	if err != nil {
-		return 0, internal("delete expired "+idempotencyKind+"s", err)
-	}
-	return int(res.DeletedCount), nil
+	var deleted int
+	err := db.withWriteLock(ctx, noIntent, func(ctx context.Context) error {
+		res, err := db.idempotency.DeleteMany(ctx, bson.D{{Key: "expires", Value: bson.D{{Key: "$lte", Value: t}}}})
+		if err != nil {
+			return internal("delete expired "+idempotencyKind+"s", err)
+		}
+		deleted = int(res.DeletedCount)
+		return nil
+	})
+	return deleted, err
 }
