@@ -69,6 +69,9 @@ type Store struct {
 	// auditLogKeys caches the IDs of auditLog in order; nil when one was
 	// added since.
 	auditLogKeys []string
+	// imports are the committed import journals, by ID, as JSON (a deep
+	// copy).
+	imports map[string][]byte
 
 	// changes is the change log by version, of the last
 	// engine.ChangeLogLength versions.
@@ -91,6 +94,7 @@ func New() *Store {
 		apiKeys:       map[string]*engine.APIKey{},
 		auditPending:  map[string]*engine.AuditEntry{},
 		auditLog:      map[string]*engine.AuditEntry{},
+		imports:       map[string][]byte{},
 
 		changes:  map[int64]engine.Change{},
 		watchers: map[chan struct{}]struct{}{},
@@ -98,7 +102,8 @@ func New() *Store {
 }
 
 // Clone returns an independent copy of s: its records, facts, versions,
-// facts mark, change log, seed mark, API keys and audit trail, but none of
+// facts mark, change log, seed mark, API keys, audit trail and import
+// journals, but none of
 // its watchers. Writes to either store do not show in the other; the first
 // write to either draws it a new DataID, as a restored copy of a database
 // written to again does.
@@ -121,6 +126,7 @@ func (s *Store) Clone() *Store {
 		auditPending:  maps.Clone(s.auditPending),
 		auditLog:      maps.Clone(s.auditLog),
 		auditLogKeys:  s.auditLogKeys,
+		imports:       maps.Clone(s.imports),
 
 		changes:  maps.Clone(s.changes),
 		watchers: map[chan struct{}]struct{}{},

@@ -16,7 +16,8 @@
 // by entry ID: audit_pending holds the entries of writes in flight (a
 // handful, so that reconciling them reads little even on FerretDB, which
 // scans), audit the ended ones; records carry the ID of the entry that
-// wrote them in "audit". The facts of a record are one JSON
+// wrote them in "audit". An import journal is a header in imports and its
+// ops in import_ops (see imports.go). The facts of a record are one JSON
 // string in its facts document (see courseFactsDoc for the measurements
 // behind that). bson types stay inside this package: explicit document
 // structs convert to and from engine types.
@@ -144,6 +145,8 @@ const (
 	auditCollection         = "audit"
 	auditPendingCollection  = "audit_pending"
 	changesCollection       = "changes"
+	importsCollection       = "imports"
+	importOpsCollection     = "import_ops"
 )
 
 // Config says which database to use.
@@ -169,7 +172,7 @@ type DB struct {
 	embedded *embeddedServer // nil when connected to an external server
 
 	courses, positions, people, frameworks, courseFacts, positionFacts, meta, changes *mongo.Collection
-	apiKeys, audit, auditPending                                                      *mongo.Collection
+	apiKeys, audit, auditPending, imports, importOps                                  *mongo.Collection
 
 	// changeLogLength is how many versions the change log keeps
 	// (engine.ChangeLogLength; tests of pruning set less).
@@ -251,6 +254,8 @@ func (db *DB) connect(ctx context.Context, name string) error {
 	db.audit = db.database.Collection(auditCollection)
 	db.auditPending = db.database.Collection(auditPendingCollection)
 	db.changes = db.database.Collection(changesCollection)
+	db.imports = db.database.Collection(importsCollection)
+	db.importOps = db.database.Collection(importOpsCollection)
 
 	info, err := db.buildInfo(ctx)
 	if err != nil {
@@ -295,7 +300,7 @@ func (db *DB) connect(ctx context.Context, name string) error {
 // collections lists every collection cmap uses.
 func (db *DB) collections() []*mongo.Collection {
 	return []*mongo.Collection{db.courses, db.positions, db.people, db.frameworks, db.courseFacts, db.positionFacts, db.meta, db.changes,
-		db.apiKeys, db.audit, db.auditPending}
+		db.apiKeys, db.audit, db.auditPending, db.imports, db.importOps}
 }
 
 // indexEmbedded creates every collection (FerretDB creates one on its

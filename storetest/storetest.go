@@ -65,6 +65,7 @@ func Run(t *testing.T, open func(t *testing.T) engine.Store) {
 		{"APIKeys", testAPIKeys},
 		{"AuditTrail", testAuditTrail},
 		{"AuditField", testAuditField},
+		{"ImportJournals", testImportJournals},
 		{"DoneContext", testDoneContext},
 		{"RaceUpdates", func(t *testing.T, s engine.Store) { RaceUpdates(t, s) }},
 		{"RaceCompletions", func(t *testing.T, s engine.Store) { RaceCompletions(t, s) }},
