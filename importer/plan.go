@@ -156,6 +156,9 @@ type planner struct {
 type completionRow struct {
 	c   engine.Completion
 	row row
+	// bad marks a row with a problem of its own, kept to check its
+	// references.
+	bad bool
 }
 
 // kindIndex returns the index of k in Kinds.
@@ -391,6 +394,9 @@ func (pl *planner) readCompletions(tables []*table) {
 				ok = false
 			}
 			if !ok {
+				// Its person and course are still checked: every problem
+				// of the row at once.
+				pl.completions[personID] = append(pl.completions[personID], completionRow{c: c, row: rw, bad: true})
 				continue
 			}
 			key := personID + "\x00" + code + "\x00" + FormatDate(day)
@@ -399,7 +405,7 @@ func (pl *planner) readCompletions(tables []*table) {
 				continue
 			}
 			seen[key] = rw
-			pl.completions[personID] = append(pl.completions[personID], completionRow{c, rw})
+			pl.completions[personID] = append(pl.completions[personID], completionRow{c: c, row: rw})
 		}
 	}
 }
@@ -535,10 +541,10 @@ func (pl *planner) checkPeople() {
 		_, stored := pl.people[id]
 		stays := imported || stored && !pl.pruning(People)
 		for _, cr := range pl.completions[id] {
-			if !stays && !pl.rejected["person "+id] {
+			if id != "" && !stays && !pl.rejected["person "+id] {
 				pl.reject(Completions, cr.row, cr.row.at("personid"), "person_id: %s", pl.missing("person", id, stored))
 			}
-			if code := cr.c.CourseCode; !pl.courseExists(code) && !pl.rejected["course "+code] {
+			if code := cr.c.CourseCode; code != "" && !pl.courseExists(code) && !pl.rejected["course "+code] {
 				_, stored := pl.courses[code]
 				pl.reject(Completions, cr.row, cr.row.at("coursecode"), "course_code: %s", pl.missing("course", code, stored))
 			}
@@ -569,7 +575,7 @@ func (pl *planner) finish() {
 		}
 	}
 	for id, in := range people {
-		rows := pl.completions[id]
+		rows := slices.DeleteFunc(slices.Clone(pl.completions[id]), func(cr completionRow) bool { return cr.bad || pl.bad[cr.row.pos] })
 		kept := in.rec.Completions
 		if pl.pruning(Completions) {
 			listed := map[string]bool{}

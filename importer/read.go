@@ -41,7 +41,10 @@ func ParseMap(specs []string) (map[string]string, error) {
 		if to != Ignore && !knownColumn(Normalize(to)) {
 			return nil, fmt.Errorf("mapping %q: %q is not a column of any layout; the columns are %s", spec, to, allColumns())
 		}
-		out[Normalize(from)] = Normalize(to)
+		if to != Ignore {
+			to = Normalize(to)
+		}
+		out[Normalize(from)] = to
 	}
 	return out, nil
 }
