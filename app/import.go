@@ -54,6 +54,8 @@ type ImportPlan struct {
 	// computed as the import's own state is; nil when the plan has
 	// rejections or writes nothing.
 	Impact *analysis.Comparison
+	// DryRun reports a plan of PlanImport, which never writes.
+	DryRun bool
 	// Applied reports that the import was made (Import, not PlanImport).
 	Applied bool
 	// Journal is the ID of the applied import's journal and audit entry.
@@ -69,6 +71,9 @@ const importAttempts = 3
 // those Import would make and give on the same generation.
 func (a *App) PlanImport(b *importer.Batch, opts importer.PlanOptions) (*ImportPlan, error) {
 	plan, _, err := a.planImport(a.current(), b, opts)
+	if plan != nil {
+		plan.DryRun = true
+	}
 	return plan, err
 }
 
