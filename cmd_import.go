@@ -182,12 +182,25 @@ type importReport struct {
 	Applied bool   `json:"applied"`
 	Journal string `json:"journal,omitempty"`
 	Writes  int    `json:"writes"`
+	// Times says where the time went, in seconds.
+	Times importTimes `json:"seconds"`
+}
+
+// importTimes are app.ImportTimes in seconds, for JSON readers.
+type importTimes struct {
+	Check   float64 `json:"check"`
+	Predict float64 `json:"predict"`
+	Journal float64 `json:"journal"`
+	Apply   float64 `json:"apply"`
+	State   float64 `json:"state"`
 }
 
 func reportOf(p *app.ImportPlan, dryRun bool) importReport {
 	r := importReport{Files: p.Files, DryRun: dryRun, Courses: p.Courses, Positions: p.Positions, People: p.People,
 		Completions: p.Completions, Rejections: p.Rejections, Ignored: p.Ignored, Impact: p.Impact,
-		Applied: p.Applied, Journal: p.Journal, Writes: len(p.Ops)}
+		Applied: p.Applied, Journal: p.Journal, Writes: len(p.Ops),
+		Times: importTimes{Check: p.Times.Check.Seconds(), Predict: p.Times.Predict.Seconds(), Journal: p.Times.Journal.Seconds(),
+			Apply: p.Times.Apply.Seconds(), State: p.Times.State.Seconds()}}
 	if r.Rejections == nil {
 		r.Rejections = diag.List{}
 	}
@@ -227,7 +240,9 @@ func (r importReport) print(format string, w io.Writer) {
 	case r.DryRun:
 		fmt.Fprintf(w, "dry run: %d records would be written; nothing was\n", r.Writes)
 	case r.Applied:
-		fmt.Fprintf(w, "imported: %d records written (import %s)\n", r.Writes, r.Journal)
+		fmt.Fprintf(w, "imported: %d records written (import %s); %.1f s: plan %.1f, impact %.1f, journal %.1f, writes %.1f, new state %.1f\n",
+			r.Writes, r.Journal, r.Times.Check+r.Times.Predict+r.Times.Journal+r.Times.Apply+r.Times.State,
+			r.Times.Check, r.Times.Predict, r.Times.Journal, r.Times.Apply, r.Times.State)
 	}
 }
 

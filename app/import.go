@@ -60,6 +60,24 @@ type ImportPlan struct {
 	Applied bool
 	// Journal is the ID of the applied import's journal and audit entry.
 	Journal string
+	// Times says where the time went.
+	Times ImportTimes
+}
+
+// ImportTimes are the durations of an import's steps.
+type ImportTimes struct {
+	// Check is the plan: the rows read into records, checked and compared
+	// with the stored ones (importer.MakePlan).
+	Check time.Duration `json:"check"`
+	// Predict is the derivation of every fact and the index of the state
+	// the import gives, and its comparison with the served one.
+	Predict time.Duration `json:"predict"`
+	// Journal is the journal's write, Apply the records' writes.
+	Journal time.Duration `json:"journal"`
+	Apply   time.Duration `json:"apply"`
+	// State is the state served after the import, derived and indexed
+	// from the records as written.
+	State time.Duration `json:"state"`
 }
 
 // importAttempts bounds how often Import catches up with writes of other
@@ -80,16 +98,20 @@ func (a *App) PlanImport(b *importer.Batch, opts importer.PlanOptions) (*ImportP
 // planImport plans b against cur and, when the plan writes something and
 // rejects nothing, derives the state it gives.
 func (a *App) planImport(cur *state, b *importer.Batch, opts importer.PlanOptions) (*ImportPlan, *snapshot, error) {
+	start := time.Now()
 	plan := &ImportPlan{Plan: importer.MakePlan(b, storedOf(cur), opts)}
+	plan.Times.Check = time.Since(start)
 	if len(plan.Rejections) > 0 || !plan.Changed() {
 		return plan, nil, nil
 	}
+	start = time.Now()
 	snap := withOps(cur, plan.Ops)
 	next, err := a.buildState(cur.rules, snap, cur.rejected)
 	if err != nil {
 		return nil, nil, err
 	}
 	plan.Impact = cur.index.Compare(next.index)
+	plan.Times.Predict = time.Since(start)
 	return plan, snap, nil
 }
 
@@ -176,10 +198,13 @@ func (a *App) importAt(ctx context.Context, b *importer.Batch, opts importer.Pla
 	e.Key = e.ID
 	e.Changes = importChanges(plan.Plan)
 	j := &engine.ImportJournal{ID: e.ID, Time: e.Time, Ops: plan.Ops}
+	start := time.Now()
 	if err := a.store.BeginAudit(ctx, e); err != nil {
 		return nil, true, err
 	}
-	if err := a.store.WriteImport(ctx, j); err != nil {
+	err = a.store.WriteImport(ctx, j)
+	plan.Times.Journal = time.Since(start)
+	if err != nil {
 		// Not committed: nothing was written. An EINTERNAL may hide a
 		// committed journal: the entry stays pending, and the journal, if
 		// any, is rolled forward.
@@ -191,7 +216,9 @@ func (a *App) importAt(ctx context.Context, b *importer.Batch, opts importer.Pla
 		}
 		return nil, true, err
 	}
+	start = time.Now()
 	writes, err := applyJournal(ctx, a.store, j, progress)
+	plan.Times.Apply = time.Since(start)
 	if err != nil {
 		// Committed: the journal is rolled forward by the next Open or
 		// reconciliation. Serve what the store holds meanwhile.
@@ -204,8 +231,10 @@ func (a *App) importAt(ctx context.Context, b *importer.Batch, opts importer.Pla
 
 	// The records of the ops now carry their stored versions and times:
 	// the state the import gives is built from them, as planned.
+	start = time.Now()
 	after, err := a.store.Versions(ctx)
 	next, buildErr := a.buildState(cur.rules, withOps(cur, j.Ops), cur.rejected)
+	plan.Times.State = time.Since(start)
 	switch {
 	case buildErr != nil:
 		a.logger.Error("deriving the state after an import failed; the next poll rebuilds it", "error", buildErr)
