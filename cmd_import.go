@@ -68,7 +68,7 @@ type importConfig struct {
 	dryRun bool
 	prune  bool
 	format string
-	maps   map[string]string
+	maps   map[string][]string
 }
 
 // mapFlags collects --map values.
@@ -83,7 +83,7 @@ func parseImportFlags(args []string, getenv func(string) string, stdout, stderr 
 	fs.BoolVar(&c.prune, "prune", false, "delete the stored records of each kind the files hold that they do not list")
 	fs.StringVar(&c.format, "format", "text", "print the plan as `FORMAT`: text or json")
 	var maps mapFlags
-	fs.Var(&maps, "map", "read the column `'Header=column'` as that column ('Header=-' leaves it out); repeat for several")
+	fs.Var(&maps, "map", "read the column `'Header=column'` as that column ('Header=-' leaves it out); repeat for several, and name a header twice to map it to a column of each kind ('Employee ID=id' for people, 'Employee ID=person_id' for completions)")
 	c.state.addStateFlags(fs)
 	setUsage(fs, importUsage)
 	pos, code, ok := parseFlags(fs, args, stdout, stderr)

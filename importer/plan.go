@@ -630,6 +630,8 @@ func (pl *planner) countChanges(people map[string]*imported[engine.Person], ops 
 	for _, code := range pl.courseKeys {
 		in := pl.inCourses[code]
 		switch {
+		case pl.bad[in.row.pos]:
+			// Rejected: counted as such.
 		case in.stored == nil:
 			pl.plan.Courses.Created++
 			out = append(out, engine.ImportOp{Op: engine.OpCreate, Course: bareCourse(in.rec)})
@@ -643,6 +645,7 @@ func (pl *planner) countChanges(people map[string]*imported[engine.Person], ops 
 	for _, id := range pl.positionKeys {
 		in := pl.inPositions[id]
 		switch {
+		case pl.bad[in.row.pos]:
 		case in.stored == nil:
 			pl.plan.Positions.Created++
 			out = append(out, engine.ImportOp{Op: engine.OpCreate, Position: barePosition(in.rec)})
@@ -658,6 +661,7 @@ func (pl *planner) countChanges(people map[string]*imported[engine.Person], ops 
 		in := people[id]
 		_, listed := pl.inPeople[id]
 		switch {
+		case listed && pl.bad[in.row.pos]:
 		case in.stored == nil:
 			pl.plan.People.Created++
 			out = append(out, engine.ImportOp{Op: engine.OpCreate, Person: barePerson(in.rec)})

@@ -19,9 +19,33 @@ type File struct {
 
 // Options tune how files are read.
 type Options struct {
-	// Map renames headers: a normalized header (Normalize) to the name of
-	// a column, or to Ignore to leave the column out. See ParseMap.
-	Map map[string]string
+	// Map renames headers: a normalized header (Normalize) to the
+	// normalized names of columns, or to Ignore to leave the column out.
+	// A header mapped to several columns is the one of them its table's
+	// kind has ("Employee ID" is id among people, person_id among
+	// completions). See ParseMap.
+	Map map[string][]string
+}
+
+// mapped returns the column a header (normalized) names in a table of
+// kind, after opts.Map: the first of its targets that kind has (or
+// Ignore), the first target when kind has none of them, the header itself
+// when it is not mapped. With kind "" (not known yet) it returns every
+// target.
+func (opts Options) mapped(kind Kind, norm string) []string {
+	targets, ok := opts.Map[norm]
+	if !ok {
+		return []string{norm}
+	}
+	if kind == "" {
+		return targets
+	}
+	for _, t := range targets {
+		if t == Ignore || columnOf(kind, t) != nil {
+			return []string{t}
+		}
+	}
+	return targets[:1]
 }
 
 // Ignore is the target of a mapping that leaves a column out.
@@ -29,9 +53,10 @@ const Ignore = "-"
 
 // ParseMap reads mappings written as "Header=column" (as --map takes
 // them): the header as the file writes it, the column as the layouts name
-// it (any spelling Normalize folds to it), or "-" to ignore the column.
-func ParseMap(specs []string) (map[string]string, error) {
-	out := map[string]string{}
+// it (any spelling Normalize folds to it), or "-" to ignore the column. A
+// header given several times maps to several columns, one per kind.
+func ParseMap(specs []string) (map[string][]string, error) {
+	out := map[string][]string{}
 	for _, spec := range specs {
 		from, to, ok := strings.Cut(spec, "=")
 		from, to = strings.TrimSpace(from), strings.TrimSpace(to)
@@ -44,7 +69,7 @@ func ParseMap(specs []string) (map[string]string, error) {
 		if to != Ignore {
 			to = Normalize(to)
 		}
-		out[Normalize(from)] = to
+		out[Normalize(from)] = append(out[Normalize(from)], to)
 	}
 	return out, nil
 }
@@ -231,10 +256,7 @@ func header(kind Kind, heads []string, pos func(i int) diag.Pos, opts Options, b
 	names := make([]string, len(heads))
 	seen := map[string]bool{}
 	for i, h := range heads {
-		norm := Normalize(h)
-		if to, mapped := opts.Map[norm]; mapped {
-			norm = to
-		}
+		norm := opts.mapped(kind, Normalize(h))[0]
 		switch {
 		case norm == Ignore:
 			b.Ignored = append(b.Ignored, fmt.Sprintf("%s: column %q (mapped to -)", where, h))
@@ -269,12 +291,9 @@ func tableKind(name string, heads []string, opts Options) Kind {
 	if k := kindByName(name); k != "" {
 		return k
 	}
-	cols := make([]string, len(heads))
-	for i, h := range heads {
-		cols[i] = Normalize(h)
-		if to, ok := opts.Map[cols[i]]; ok {
-			cols[i] = to
-		}
+	var cols []string
+	for _, h := range heads {
+		cols = append(cols, opts.mapped("", Normalize(h))...)
 	}
 	return kindByColumns(cols)
 }

@@ -84,10 +84,7 @@ func readList(b *Batch, name string, kind Kind, seq *ast.SequenceNode, opts Opti
 		good := true
 		for _, kv := range pairs(m) {
 			key := kv.Key.GetToken().Value
-			norm := Normalize(key)
-			if to, mapped := opts.Map[norm]; mapped {
-				norm = to
-			}
+			norm := opts.mapped(kind, Normalize(key))[0]
 			switch {
 			case norm == Ignore:
 				continue
@@ -198,11 +195,7 @@ func itemKeys(seq *ast.SequenceNode, opts Options) []string {
 	}
 	var keys []string
 	for _, kv := range pairs(unwrap(seq.Values[0])) {
-		k := Normalize(kv.Key.GetToken().Value)
-		if to, ok := opts.Map[k]; ok {
-			k = to
-		}
-		keys = append(keys, k)
+		keys = append(keys, opts.mapped("", Normalize(kv.Key.GetToken().Value))...)
 	}
 	return keys
 }
