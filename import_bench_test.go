@@ -93,6 +93,10 @@ func BenchmarkImportDoDScale(b *testing.B) {
 		if !plan.Applied || len(plan.Rejections) > 0 || plan.People.Created != len(ds.People) {
 			b.Fatalf("the import: applied %v, %d rejections, %+v", plan.Applied, len(plan.Rejections), plan.People)
 		}
+		if n == 0 {
+			b.Logf("%d courses, %d positions, %d people, %d completions", plan.Courses.Created, plan.Positions.Created,
+				plan.People.Created, plan.Completions.Created)
+		}
 		times.Check += plan.Times.Check
 		times.Predict += plan.Times.Predict
 		times.Journal += plan.Times.Journal
