@@ -47,8 +47,10 @@ journal at the next start. Running the same import again changes nothing.
 
 The database is --data's (the embedded one) or --mongo-uri's, as for
 serve; an empty one gets the competency model of --seeds and none of its
-sample records. Give a running server's database with --mongo-uri (its
-log names the URI), or import over GraphQL (importCatalogue).
+sample records. Do not import into the --data folder of a running
+server: give its database with --mongo-uri (its log names the URI), or
+import over GraphQL (importCatalogue for courses and positions,
+importRecords for people and completions).
 
 Exit 0 when the import was made or changes nothing, 1 on rejections or
 errors, 2 for a wrong command line; with --dry-run, 3 when the import

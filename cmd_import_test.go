@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -154,5 +155,31 @@ func TestImportWorkbook(t *testing.T) {
 	code, out = importing()
 	if code != exitOK || !strings.Contains(out, "nothing to import") {
 		t.Errorf("the import again: exit %d\n%s", code, out)
+	}
+}
+
+// TestProgressDrawsOnlyOnATerminal checks that the progress bar draws
+// nothing when the output is not a terminal, however long the import.
+func TestProgressDrawsOnlyOnATerminal(t *testing.T) {
+	var out bytes.Buffer
+	p := newProgress(&out)
+	p.start = time.Now().Add(-time.Minute)
+	for done := range 100 {
+		p.update(done, 100)
+	}
+	p.finish()
+	if out.Len() > 0 || p.bar != nil {
+		t.Errorf("drew %q on a buffer", out.String())
+	}
+	f, err := os.CreateTemp(t.TempDir(), "out")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	p = newProgress(f)
+	p.start = time.Now().Add(-time.Minute)
+	p.update(1, 2)
+	if p.bar != nil {
+		t.Error("drew on a regular file")
 	}
 }
