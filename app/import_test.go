@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"reflect"
 	"testing"
@@ -212,4 +213,69 @@ func csvRows(name string, kind importer.Kind, rows [][]string) importer.File {
 	w.Write(importer.ColumnNames(kind))
 	w.WriteAll(rows)
 	return importer.File{Name: name, Data: buf.Bytes()}
+}
+
+// TestRollForwardFinishesACutOffImport stores an import's audit entry and
+// journal, makes only its first write (as a process killed right after
+// it would leave them), and rolls it forward: the store then holds what
+// the import made whole on a copy of it, the entry is done, the journal
+// gone; rolling forward again does nothing.
+func TestRollForwardFinishesACutOffImport(t *testing.T) {
+	ctx := context.Background()
+	store := sampleStore(t)
+	a := openApp(t, store, app.Options{})
+	files := []importer.File{
+		{Name: "courses.csv", Data: []byte("code,title\nSCO-101,Security Cooperation Foundations (revised)\n")},
+		{Name: "positions.csv", Data: []byte("id,title,organization,grade,category,key_billet,region\n" +
+			"IMP-1,Analyst,DSCA,GS-12,HQ,no,CONUS\nIMP-2,Chief,ODC Poland,GS-14,SCO,yes,EUCOM\n")},
+		{Name: "people.csv", Data: []byte("id,name,position_id\nIMP-P1,Dana Ortiz,IMP-2\n")},
+		{Name: "completions.csv", Data: []byte("person_id,course_code,completed\nIMP-P1,SCO-101,2024-06-01\n")},
+	}
+	batch, diags := importer.Read(files, importer.Options{})
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+
+	whole := store.Clone()
+	made, err := openApp(t, whole, app.Options{}).Import(ctx, batch, importer.PlanOptions{}, nil)
+	if err != nil || !made.Applied {
+		t.Fatalf("the whole import: %v, %+v", err, made)
+	}
+
+	plan, err := a.PlanImport(batch, importer.PlanOptions{})
+	must(t, err)
+	if len(plan.Ops) != 4 || plan.Ops[0].Course == nil || plan.Ops[0].Op != engine.OpUpdate {
+		t.Fatalf("ops: %+v", plan.Ops)
+	}
+	now := time.Now().UTC()
+	j := &engine.ImportJournal{ID: engine.NewAuditID(now), Time: now, Ops: plan.Ops}
+	must(t, store.BeginAudit(ctx, &engine.AuditEntry{ID: j.ID, Time: now, Actor: "system", ActorName: "system",
+		Operation: engine.OpImport, Kind: engine.AuditImport, Key: j.ID, State: engine.AuditPending}))
+	must(t, store.WriteImport(ctx, j))
+	first := *plan.Ops[0].Course
+	first.Version, first.Audit = plan.Ops[0].Version, j.ID
+	must(t, store.UpdateCourse(ctx, &first))
+
+	n, err := app.RollForwardImports(ctx, store, 0, slog.New(slog.DiscardHandler))
+	if err != nil || n != 1 {
+		t.Fatalf("rolling forward: %d journals, %v", n, err)
+	}
+	got, err := stateOf(openApp(t, store.Clone(), app.Options{}))
+	must(t, err)
+	want, err := stateOf(openApp(t, whole.Clone(), app.Options{}))
+	must(t, err)
+	if d := analysistest.Diff(got.withoutStamps(), want.withoutStamps()); d != "" {
+		t.Errorf("rolled forward (got) and made whole (want) differ:\n%s", d)
+	}
+	problems, err := apptest.AuditTrailProblems(ctx, store)
+	must(t, err)
+	if len(problems) > 0 {
+		t.Errorf("the audit trail: %v", problems)
+	}
+	if journals, _ := store.Imports(ctx); len(journals) != 0 {
+		t.Errorf("%d journals left", len(journals))
+	}
+	if n, err := app.RollForwardImports(ctx, store, 0, slog.New(slog.DiscardHandler)); n != 0 || err != nil {
+		t.Errorf("rolling forward again: %d, %v", n, err)
+	}
 }
