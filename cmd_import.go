@@ -57,10 +57,9 @@ errors, 2 for a wrong command line; with --dry-run, 3 when the import
 would change something (as 'cmap rules diff' does).
 
 Examples:
-  cmap import catalogue.xlsx --dry-run
-  cmap import courses.csv people.csv completions.csv
-  cmap import lms-export.csv --map 'Course Number=code' --map 'Notes=-'
-  cmap import billets.xlsx --prune --format json
+  cmap import seeds/courses.yaml seeds/positions.csv seeds/people.csv seeds/completions.csv
+  cmap import testdata/import/billets.csv --dry-run
+  cmap import testdata/import/training.csv --dry-run --map 'Employee ID=person_id' --map 'Course=course_code' --map 'Date=completed'
 `
 
 // importConfig is the configuration of `cmap import`.
@@ -240,10 +239,10 @@ func (r importReport) print(format string, w io.Writer) {
 	case r.Writes == 0:
 		fmt.Fprintln(w, "nothing to import: every record is as stored")
 	case r.DryRun:
-		fmt.Fprintf(w, "dry run: %d records would be written; nothing was\n", r.Writes)
+		fmt.Fprintf(w, "dry run: %s would be written; nothing was\n", recordCount(r.Writes))
 	case r.Applied:
-		fmt.Fprintf(w, "imported: %d records written (import %s); %.1f s: plan %.1f, impact %.1f, journal %.1f, writes %.1f, new state %.1f\n",
-			r.Writes, r.Journal, r.Times.Check+r.Times.Predict+r.Times.Journal+r.Times.Apply+r.Times.State,
+		fmt.Fprintf(w, "imported: %s written (import %s); %.1f s: plan %.1f, impact %.1f, journal %.1f, writes %.1f, new state %.1f\n",
+			recordCount(r.Writes), r.Journal, r.Times.Check+r.Times.Predict+r.Times.Journal+r.Times.Apply+r.Times.State,
 			r.Times.Check, r.Times.Predict, r.Times.Journal, r.Times.Apply, r.Times.State)
 	}
 }
@@ -271,6 +270,14 @@ func writeImpact(w io.Writer, imp *analysis.Comparison) {
 		}
 		fmt.Fprintln(w, line)
 	}
+}
+
+// recordCount says n records.
+func recordCount(n int) string {
+	if n == 1 {
+		return "1 record"
+	}
+	return fmt.Sprintf("%d records", n)
 }
 
 func orNone(level string) string {

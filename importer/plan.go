@@ -272,18 +272,22 @@ func (pl *planner) readCourses(tables []*table) {
 			if v, ok := text(rw, "status"); ok {
 				c.Status = strings.ToLower(v)
 			}
+			bad := false
 			if v, ok := text(rw, "hours"); ok {
 				h, err := parseNumber(v)
 				if err != nil {
+					// Reported, and the rest of the row checked too.
 					pl.reject(Courses, rw, rw.at("hours"), "hours: %v", err)
-					pl.rejected["course "+code] = true
-					continue
+					bad = true
 				}
 				c.Hours = h
 			}
 			in.rec = c
 			if err := c.Validate(); err != nil {
 				pl.invalid(Courses, rw, err)
+				bad = true
+			}
+			if bad {
 				pl.rejected["course "+code] = true
 				continue
 			}
@@ -317,18 +321,21 @@ func (pl *planner) readPositions(tables []*table) {
 			if v, ok := text(rw, "grade"); ok {
 				p.Grade = strings.ToUpper(v)
 			}
+			bad := false
 			if v, ok := text(rw, "keybillet"); ok {
 				kb, err := parseBool(v)
 				if err != nil {
 					pl.reject(Positions, rw, rw.at("keybillet"), "key_billet: %v", err)
-					pl.rejected["position "+id] = true
-					continue
+					bad = true
 				}
 				p.KeyBillet = kb
 			}
 			in.rec = p
 			if err := p.Validate(); err != nil {
 				pl.invalid(Positions, rw, err)
+				bad = true
+			}
+			if bad {
 				pl.rejected["position "+id] = true
 				continue
 			}

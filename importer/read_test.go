@@ -104,6 +104,7 @@ func TestEveryProblemIsLocated(t *testing.T) {
 		`courses.csv:5:35: hours: "eight" is not a number`,
 		`courses.csv:6:34: prerequisites: course ACQ/999 does not exist (it is neither stored nor in the import)`,
 		`people.csv:2:13: position_id: position POS-404 does not exist (it is neither stored nor in the import)`,
+		`positions.csv:2:23: grade: "13" is not a grade (a pay plan (GS, O, E, W, SES, GG or NH), a dash and a 1- or 2-digit number: GS-13, O-5); a bare number needs its pay plan: GS-13`,
 		`positions.csv:2:30: key_billet: "maybe" is not true or false (yes/no, y/n, 1/0 and x or empty are read too)`,
 	}, "\n")
 	if got := rejections(p); got != want {
