@@ -27,12 +27,13 @@ const keysUsage = `Usage:
       Revoke an API key: requests bearing it are refused from then on.
 
 Keys are sent as "Authorization: Bearer <token>". Roles: viewer (the
-model, catalogue, positions, coverage, gaps, demand), personnel (people,
-completions, readiness, recommendations, readiness exports), editor (writes
-courses and positions), records (writes people and completions),
-rule-author (reloads rules, previews, explain), admin (keys, the audit
-log). Every role implies viewer, records implies personnel, admin every
-role. Each change is recorded in the audit trail with your user name.
+model, catalogue, positions, coverage, gaps, demand, and their exports),
+personnel (people, completions, readiness, recommendations, and their
+exports, the whole catalogue's included), editor (writes courses and
+positions), records (writes people and completions), rule-author
+(reloads rules, previews, explain), admin (keys, the audit log). Every
+role implies viewer, records implies personnel, admin every role. Each
+change is recorded in the audit trail with your user name.
 
 The keys are in cmap's database: the embedded one in --data, or the
 MongoDB at --mongo-uri. While cmap serve runs on the embedded database,

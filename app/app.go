@@ -126,6 +126,17 @@ type Options struct {
 	// AuditReconcile is how often the App looks for pending audit entries
 	// to settle, besides at Open; 0 means DefaultAuditReconcile.
 	AuditReconcile time.Duration
+	// IdempotencyTTL is how long an idempotency key is kept after its
+	// request began (see Idempotent); 0 means DefaultIdempotencyTTL.
+	IdempotencyTTL time.Duration
+	// IdempotencyInFlight is how long a request made with an idempotency
+	// key is taken to be still running, so that a retry is refused rather
+	// than settled: longer than any request may run. 0 means
+	// DefaultIdempotencyInFlight.
+	IdempotencyInFlight time.Duration
+	// IdempotencyPrune is how often the App deletes expired idempotency
+	// keys; 0 means DefaultIdempotencyPrune.
+	IdempotencyPrune time.Duration
 	// KeyCacheTTL is how long the App's Keys trust a key read from the
 	// store (see Keys); 0 means DefaultKeyCacheTTL.
 	KeyCacheTTL time.Duration
@@ -202,6 +213,15 @@ func Open(ctx context.Context, store engine.Store, opts Options) (*App, error) {
 	}
 	if opts.AuditReconcile <= 0 {
 		opts.AuditReconcile = DefaultAuditReconcile
+	}
+	if opts.IdempotencyTTL <= 0 {
+		opts.IdempotencyTTL = DefaultIdempotencyTTL
+	}
+	if opts.IdempotencyInFlight <= 0 {
+		opts.IdempotencyInFlight = DefaultIdempotencyInFlight
+	}
+	if opts.IdempotencyPrune <= 0 {
+		opts.IdempotencyPrune = DefaultIdempotencyPrune
 	}
 	if opts.KeyCacheTTL <= 0 {
 		opts.KeyCacheTTL = DefaultKeyCacheTTL

@@ -80,7 +80,7 @@ func newEntry(ctx context.Context, op, kind, key string) *engine.AuditEntry {
 	p := actor(ctx)
 	return &engine.AuditEntry{
 		ID: engine.NewAuditID(now), Time: now, Actor: p.ID, ActorName: p.Name,
-		Operation: op, Kind: kind, Key: key, State: engine.AuditPending,
+		Operation: op, Kind: kind, Key: key, State: engine.AuditPending, Request: requestOf(ctx),
 	}
 }
 
@@ -315,12 +315,14 @@ func (a *App) reconcileAudit(ctx context.Context) {
 	}
 }
 
-// reconcileLoop settles pending audit entries every AuditReconcile until
-// Close.
+// reconcileLoop settles pending audit entries every AuditReconcile, and
+// deletes expired idempotency keys every IdempotencyPrune, until Close.
 func (a *App) reconcileLoop() {
 	defer a.done.Done()
 	t := time.NewTicker(a.opts.AuditReconcile)
 	defer t.Stop()
+	prune := time.NewTicker(a.opts.IdempotencyPrune)
+	defer prune.Stop()
 	for {
 		select {
 		case <-a.ctx.Done():
@@ -328,6 +330,8 @@ func (a *App) reconcileLoop() {
 		case <-t.C:
 			a.rollForward(a.ctx, a.opts.AuditGrace)
 			a.reconcileAudit(a.ctx)
+		case <-prune.C:
+			a.pruneIdempotency(a.ctx)
 		}
 	}
 }

@@ -72,6 +72,28 @@ func LoadRuleSet(dir string, fw *Framework) (*RuleSet, error) {
 	return LoadRuleSetFS(os.DirFS(dir), filepath.ToSlash(filepath.Clean(dir)), fw)
 }
 
+// LoadScale reads the proficiency scale of the rule directory dir, its
+// ScaleFile, without the rules (which need a framework to be checked
+// against): DefaultScale when dir has no ScaleFile. The scale file's
+// problems are a diag.List of file:line:col diagnostics, as LoadRuleSet
+// reports them.
+func LoadScale(dir string) (Scale, error) {
+	name := filepath.Join(dir, ScaleFile)
+	data, err := os.ReadFile(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return DefaultScale(), nil
+	}
+	if err != nil {
+		return Scale{}, Errorf(EINVALID, "read the scale: %v", err)
+	}
+	f := newYAMLFile(filepath.ToSlash(name), data)
+	s := parseScale(f)
+	if err := f.diags.Err(); err != nil {
+		return Scale{}, err
+	}
+	return s, nil
+}
+
 // LoadRuleSetFS loads the rule set in the root of fsys, like LoadRuleSet.
 // File names in rules, facts and diagnostics are path.Join(name, the
 // file's path in fsys).

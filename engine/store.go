@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Page asks for one page of a list ordered by natural key: the records
@@ -263,6 +264,23 @@ type Store interface {
 	// DeleteImport removes the journal with id, committed or not: its
 	// header first, then its ops. Removing none is no error.
 	DeleteImport(ctx context.Context, id string) error
+	// Idempotent requests (see IdempotencyRecord). Their writes leave
+	// DataVersion alone; stores keep Response as given.
+
+	// CreateIdempotency stores a new record with Version 1 (ECONFLICT if
+	// its ID is taken, expired or not; EINVALID if it fails Validate) and
+	// sets r.Version.
+	CreateIdempotency(ctx context.Context, r *IdempotencyRecord) error
+	// Idempotency returns the record with id, expired or not (ENOTFOUND).
+	Idempotency(ctx context.Context, id string) (*IdempotencyRecord, error)
+	// UpdateIdempotency replaces the record whose stored version is
+	// r.Version (ECONFLICT otherwise, ENOTFOUND if none, EINVALID), then
+	// increments r.Version.
+	UpdateIdempotency(ctx context.Context, r *IdempotencyRecord) error
+	// PruneIdempotency deletes the records that expired at or before t
+	// and returns how many, atomically with respect to UpdateIdempotency
+	// (a record renewed meanwhile is kept).
+	PruneIdempotency(ctx context.Context, t time.Time) (int, error)
 }
 
 // Match reports whether the filter selects c, as every Store applies it:

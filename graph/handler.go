@@ -41,7 +41,7 @@ func NewHandler(a *app.App, opts ...HandlerOption) http.Handler {
 	// Files for the import mutations, per the GraphQL multipart request
 	// specification; kept in memory, bounded with the operations part.
 	srv.AddTransport(transport.MultipartForm{MaxUploadSize: MaxImportBytes + MaxRequestBytes, MaxMemory: MaxImportBytes + MaxRequestBytes})
-	srv.AddTransport(httpTransport{})
+	srv.AddTransport(httpTransport{app: a})
 	cache := lru.New[*ast.QueryDocument](queryCacheSize)
 	srv.SetQueryCache(cache)
 	srv.SetParserTokenLimit(parserTokenLimit)

@@ -5,7 +5,9 @@
 //   - .txt or .text: the customer's text format, as extracted from the
 //     published PDF (see ReadText for its rules);
 //   - .yaml or .yml: the engine.Framework shape in YAML;
-//   - .json: the same shape in JSON.
+//   - .json: the same shape in JSON, or a CASE 1.1 CFPackage (a JSON
+//     object with a CFDocument, or any file named *.case.json; see
+//     ReadCASE and package casefmt).
 //
 // Every reader reports all the problems it can find in one pass as a
 // diag.List of file:line[:col] diagnostics, and every model it returns

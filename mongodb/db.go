@@ -16,8 +16,9 @@
 // by entry ID: audit_pending holds the entries of writes in flight (a
 // handful, so that reconciling them reads little even on FerretDB, which
 // scans), audit the ended ones; records carry the ID of the entry that
-// wrote them in "audit". An import journal is a header in imports and its
-// ops in import_ops (see imports.go). The facts of a record are one JSON
+// wrote them in "audit". Idempotent requests are in idempotency (see
+// idempotency.go). An import journal is a header in imports and its ops
+// in import_ops (see imports.go). The facts of a record are one JSON
 // string in its facts document (see courseFactsDoc for the measurements
 // behind that). bson types stay inside this package: explicit document
 // structs convert to and from engine types.
@@ -172,7 +173,7 @@ type DB struct {
 	embedded *embeddedServer // nil when connected to an external server
 
 	courses, positions, people, frameworks, courseFacts, positionFacts, meta, changes *mongo.Collection
-	apiKeys, audit, auditPending, imports, importOps                                  *mongo.Collection
+	apiKeys, audit, auditPending, idempotency, imports, importOps                     *mongo.Collection
 
 	// changeLogLength is how many versions the change log keeps
 	// (engine.ChangeLogLength; tests of pruning set less).
@@ -253,6 +254,7 @@ func (db *DB) connect(ctx context.Context, name string) error {
 	db.apiKeys = db.database.Collection(apiKeysCollection)
 	db.audit = db.database.Collection(auditCollection)
 	db.auditPending = db.database.Collection(auditPendingCollection)
+	db.idempotency = db.database.Collection(idempotencyCollection)
 	db.changes = db.database.Collection(changesCollection)
 	db.imports = db.database.Collection(importsCollection)
 	db.importOps = db.database.Collection(importOpsCollection)
@@ -294,13 +296,13 @@ func (db *DB) connect(ctx context.Context, name string) error {
 	if err != nil {
 		return fmt.Errorf("mongodb: creating index audit.kind_key: %w", err)
 	}
-	return nil
+	return db.indexIdempotency(ctx)
 }
 
 // collections lists every collection cmap uses.
 func (db *DB) collections() []*mongo.Collection {
 	return []*mongo.Collection{db.courses, db.positions, db.people, db.frameworks, db.courseFacts, db.positionFacts, db.meta, db.changes,
-		db.apiKeys, db.audit, db.auditPending, db.imports, db.importOps}
+		db.apiKeys, db.audit, db.auditPending, db.idempotency, db.imports, db.importOps}
 }
 
 // indexEmbedded creates every collection (FerretDB creates one on its

@@ -334,6 +334,7 @@ type auditDoc struct {
 	Prior         string           `bson:"prior,omitempty"`
 	Changes       []fieldChangeDoc `bson:"changes,omitempty"`
 	State         string           `bson:"state"`
+	Request       string           `bson:"request,omitempty"`
 }
 
 type fieldChangeDoc struct {
@@ -346,6 +347,7 @@ func auditToDoc(e *engine.AuditEntry) auditDoc {
 	d := auditDoc{
 		ID: e.ID, Time: e.Time, Actor: e.Actor, ActorName: e.ActorName, Operation: e.Operation, Kind: e.Kind, Key: e.Key,
 		VersionBefore: e.VersionBefore, VersionAfter: e.VersionAfter, Prior: e.Prior, State: string(e.State),
+		Request: e.Request,
 	}
 	for _, c := range e.Changes {
 		d.Changes = append(d.Changes, fieldChangeDoc{Field: c.Field, Old: c.Old, New: c.New})
@@ -357,6 +359,7 @@ func (d *auditDoc) record() *engine.AuditEntry {
 	e := &engine.AuditEntry{
 		ID: d.ID, Time: d.Time, Actor: d.Actor, ActorName: d.ActorName, Operation: d.Operation, Kind: d.Kind, Key: d.Key,
 		VersionBefore: d.VersionBefore, VersionAfter: d.VersionAfter, Prior: d.Prior, State: engine.AuditState(d.State),
+		Request: d.Request,
 	}
 	for _, c := range d.Changes {
 		e.Changes = append(e.Changes, engine.FieldChange{Field: c.Field, Old: c.Old, New: c.New})

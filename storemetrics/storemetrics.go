@@ -354,3 +354,30 @@ func (s *Store) DeleteImport(ctx context.Context, id string) (err error) {
 	defer s.observe("DeleteImport", time.Now(), &err)
 	return s.store.DeleteImport(ctx, id)
 }
+
+// CreateIdempotency calls the wrapped Store's CreateIdempotency and
+// observes it.
+func (s *Store) CreateIdempotency(ctx context.Context, r *engine.IdempotencyRecord) (err error) {
+	defer s.observe("CreateIdempotency", time.Now(), &err)
+	return s.store.CreateIdempotency(ctx, r)
+}
+
+// Idempotency calls the wrapped Store's Idempotency and observes it.
+func (s *Store) Idempotency(ctx context.Context, id string) (_ *engine.IdempotencyRecord, err error) {
+	defer s.observe("Idempotency", time.Now(), &err)
+	return s.store.Idempotency(ctx, id)
+}
+
+// UpdateIdempotency calls the wrapped Store's UpdateIdempotency and
+// observes it.
+func (s *Store) UpdateIdempotency(ctx context.Context, r *engine.IdempotencyRecord) (err error) {
+	defer s.observe("UpdateIdempotency", time.Now(), &err)
+	return s.store.UpdateIdempotency(ctx, r)
+}
+
+// PruneIdempotency calls the wrapped Store's PruneIdempotency and observes
+// it.
+func (s *Store) PruneIdempotency(ctx context.Context, t time.Time) (_ int, err error) {
+	defer s.observe("PruneIdempotency", time.Now(), &err)
+	return s.store.PruneIdempotency(ctx, t)
+}

@@ -169,12 +169,20 @@ func testDoneContext(t *testing.T, s engine.Store) {
 			e.State = engine.AuditDone
 			return s.EndAudit(ctx, e)
 		},
-		"PendingAudit":    func() error { _, err := s.PendingAudit(ctx); return err },
-		"AuditLog":        func() error { _, err := s.AuditLog(ctx, engine.AuditFilter{}, engine.Page{}); return err },
-		"CreateCourses":   func() error { return s.CreateCourses(ctx, []*engine.Course{SampleCourse("SCO-301")}) },
-		"CreatePositions": func() error { return s.CreatePositions(ctx, []*engine.Position{SamplePosition("POS-0002")}) },
-		"CreatePeople":    func() error { return s.CreatePeople(ctx, []*engine.Person{SamplePerson("P-00002")}) },
-		"Versions":        func() error { _, err := s.Versions(ctx); return err },
+		"CreateIdempotency": func() error { return s.CreateIdempotency(ctx, SampleIdempotency("a-key-sent-when-done", time.Now())) },
+		"Idempotency":       func() error { _, err := s.Idempotency(ctx, "0123"); return err },
+		"UpdateIdempotency": func() error {
+			r := SampleIdempotency("a-key-sent-when-done", time.Now())
+			r.Version = 1
+			return s.UpdateIdempotency(ctx, r)
+		},
+		"PruneIdempotency": func() error { _, err := s.PruneIdempotency(ctx, time.Now()); return err },
+		"PendingAudit":     func() error { _, err := s.PendingAudit(ctx); return err },
+		"AuditLog":         func() error { _, err := s.AuditLog(ctx, engine.AuditFilter{}, engine.Page{}); return err },
+		"CreateCourses":    func() error { return s.CreateCourses(ctx, []*engine.Course{SampleCourse("SCO-301")}) },
+		"CreatePositions":  func() error { return s.CreatePositions(ctx, []*engine.Position{SamplePosition("POS-0002")}) },
+		"CreatePeople":     func() error { return s.CreatePeople(ctx, []*engine.Person{SamplePerson("P-00002")}) },
+		"Versions":         func() error { _, err := s.Versions(ctx); return err },
 		"MarkFacts": func() error {
 			_, err := s.MarkFacts(ctx, engine.FactsMark{Revision: "r1", Data: version})
 			return err
