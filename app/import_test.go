@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -186,22 +187,24 @@ func randomImport(rng *rand.Rand, pool *textPool, v app.View, step int) []import
 		completions = append(completions, []string{"NOBODY", cs[0].Code, "2024-02-30"})
 	}
 	return []importer.File{
-		csvFile("courses.csv", importer.Courses, cs, importer.CourseValues),
-		csvFile("positions.csv", importer.Positions, ps, importer.PositionValues),
-		csvFile("people.csv", importer.People, hs, importer.PersonValues),
+		csvFile("courses.csv", importer.Courses, cs, func(c *engine.Course) []string {
+			return []string{c.Code, c.Title, c.Description, strings.Join(c.Objectives, "\n"), strings.Join(c.Topics, "\n"),
+				fmt.Sprint(c.Hours), c.DeliveryMode, c.Provider, c.Status, strings.Join(c.Prerequisites, "\n")}
+		}),
+		csvFile("positions.csv", importer.Positions, ps, func(p *engine.Position) []string {
+			return []string{p.ID, p.Title, p.Organization, p.Grade, p.Category, fmt.Sprint(p.KeyBillet), p.Region}
+		}),
+		csvFile("people.csv", importer.People, hs, func(p *engine.Person) []string { return []string{p.ID, p.Name, p.PositionID} }),
 		csvRows("completions.csv", importer.Completions, completions),
 	}
 }
 
-// csvFile writes records as a CSV file in the layout of kind.
-func csvFile[T any](name string, kind importer.Kind, records []*T, values func(*T) []any) importer.File {
+// csvFile writes records as a CSV file in the layout of kind, each as
+// the cells row gives.
+func csvFile[T any](name string, kind importer.Kind, records []*T, row func(*T) []string) importer.File {
 	var rows [][]string
 	for _, r := range records {
-		var row []string
-		for _, v := range values(r) {
-			row = append(row, importer.FormatCell(v))
-		}
-		rows = append(rows, row)
+		rows = append(rows, row(r))
 	}
 	return csvRows(name, kind, rows)
 }

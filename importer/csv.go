@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"cmap/diag"
+	"cmap/seed"
 )
 
 // readCSV reads a CSV file whose first row names its columns. Its kind is
@@ -75,7 +76,10 @@ func readCSV(b *Batch, name string, data []byte, opts Options, diags *diag.List)
 		rw := row{pos: diag.Pos{File: name, Line: line}, cells: make(map[string]cell, len(rec))}
 		for i, v := range rec {
 			if names[i] != "" {
-				rw.cells[names[i]] = cell{text: strings.TrimSpace(v), pos: pos(r.FieldPos(i))}
+				// A cell a CSV export neutralized for spreadsheets ('=...)
+				// is read without its quote, as every reader of cmap's CSV
+				// files reads it (seed.RestoreCell).
+				rw.cells[names[i]] = cell{text: strings.TrimSpace(seed.RestoreCell(v)), pos: pos(r.FieldPos(i))}
 			}
 		}
 		t.rows = append(t.rows, rw)

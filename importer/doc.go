@@ -7,24 +7,18 @@
 //
 // # Layouts
 //
-// The columns of each kind are the seed files' (seeds/README.md), defined
-// once here for readers and writers alike: Layout and ColumnNames give
-// them in export order, and CourseValues, PositionValues, PersonValues and
-// CompletionValues a record's values in that order. A writer of exports
-// uses them so that importing an export changes nothing:
-//
-//   - CSV: a header row of ColumnNames, then one row per record, each cell
-//     FormatCell of its value (lists joined by ListSeparator, a line
-//     break; numbers in their shortest form; true/false; dates
-//     YYYY-MM-DD); one file per kind, named after it (courses.csv).
-//   - XLSX: one sheet per kind, named after it ("courses"), the same
-//     header row; cells may hold numbers, booleans and dates as such.
-//   - JSON and YAML: a mapping from kinds to lists of records, each a
-//     mapping from column names to values, lists as arrays:
-//     {"courses": [{"code": "SCO-201", "objectives": ["..."], ...}]}.
-//
-// A person's completions are rows of the completions kind (person_id,
-// course_code, completed), not a column of people.
+// The columns of each kind are the catalogue's tabular layout, defined
+// once in package seed (seed.Tables: the seed files' headers and
+// courses.yaml's fields) and written by the catalogue exports (package
+// export), so that importing an export changes nothing. Layout and
+// ColumnNames give them in export order, with each column's type and
+// whether it is part of the natural key. In CSV a list is one cell, its
+// items one a line (seed.JoinList), a date is YYYY-MM-DD, and a cell an
+// export neutralized for spreadsheets ('=...) is read without its quote
+// (seed.RestoreCell); in a workbook each kind is a sheet named after it,
+// cells typed; in JSON and YAML a mapping from kinds to lists of records,
+// lists as arrays. A person's completions are rows of the completions
+// kind (person_id, course_code, completed), not a column of people.
 //
 // # Reading
 //

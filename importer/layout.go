@@ -1,11 +1,10 @@
 package importer
 
 import (
-	"strconv"
 	"strings"
 	"time"
 
-	"cmap/engine"
+	"cmap/seed"
 )
 
 // Kind is a kind of record a file or sheet holds.
@@ -42,8 +41,9 @@ const (
 )
 
 // ListSeparator separates the items of a List column in one CSV or XLSX
-// cell. Readers also split topics and prerequisites on ";".
-const ListSeparator = "\n"
+// cell: the layout's (seed.ListSeparator). Readers also split topics and
+// prerequisites on ";".
+const ListSeparator = seed.ListSeparator
 
 // Column is one column of a layout: one field of a record.
 type Column struct {
@@ -56,29 +56,40 @@ type Column struct {
 	Key bool
 }
 
-// The layouts: the columns of each kind, in the order exports write them.
-// They are the seed files' (seeds/README.md): courses.yaml's field names,
-// and positions.csv, people.csv and completions.csv's headers.
+// The layouts: the columns of each kind, in the order exports write
+// them, are the catalogue's tabular layout, defined once in package seed
+// (seed.Tables: the seed files' headers and courses.yaml's fields), which
+// the catalogue exports (package export) write. This package adds each
+// column's type and whether it is part of the key.
 var (
-	courseColumns = []Column{
-		{Name: "code", Type: Text, Key: true}, {Name: "title", Type: Text}, {Name: "description", Type: Text},
-		{Name: "objectives", Type: List}, {Name: "topics", Type: List}, {Name: "hours", Type: Number},
-		{Name: "deliveryMode", Type: Text}, {Name: "provider", Type: Text}, {Name: "status", Type: Text},
-		{Name: "prerequisites", Type: List},
-	}
-	positionColumns = []Column{
-		{Name: "id", Type: Text, Key: true}, {Name: "title", Type: Text}, {Name: "organization", Type: Text},
-		{Name: "grade", Type: Text}, {Name: "category", Type: Text}, {Name: "key_billet", Type: Bool},
-		{Name: "region", Type: Text},
-	}
-	personColumns = []Column{
-		{Name: "id", Type: Text, Key: true}, {Name: "name", Type: Text}, {Name: "position_id", Type: Text},
-	}
-	completionColumns = []Column{
-		{Name: "person_id", Type: Text, Key: true}, {Name: "course_code", Type: Text, Key: true},
-		{Name: "completed", Type: Date, Key: true},
-	}
+	courseColumns     = columnsOf(seed.CourseColumns)
+	positionColumns   = columnsOf(seed.PositionColumns)
+	personColumns     = columnsOf(seed.PersonColumns)
+	completionColumns = columnsOf(seed.CompletionColumns)
 )
+
+// columnTypes are the types of the columns that are not Text.
+var columnTypes = map[string]Type{
+	"objectives": List, "topics": List, "prerequisites": List, "hours": Number,
+	"key_billet": Bool, "completed": Date,
+}
+
+// keyColumns are the columns of the natural keys: a course's code, a
+// position's and a person's id, a completion's person, course and day.
+var keyColumns = map[string]bool{"code": true, "id": true, "person_id": true, "course_code": true, "completed": true}
+
+// columnsOf returns the columns of names, with their types and keys.
+func columnsOf(names []string) []Column {
+	out := make([]Column, len(names))
+	for i, n := range names {
+		t, ok := columnTypes[n]
+		if !ok {
+			t = Text
+		}
+		out[i] = Column{Name: n, Type: t, Key: keyColumns[n]}
+	}
+	return out
+}
 
 // Layout returns the columns of kind k, in export order; nil for an
 // unknown kind. The slice is the package's: do not modify it.
@@ -122,55 +133,5 @@ func Normalize(name string) string {
 	return b.String()
 }
 
-// CourseValues returns the values of c's columns, in layout order: a
-// string, a float64 for Number and a []string for List columns. Writers
-// of CSV and XLSX join lists with ListSeparator; JSON and YAML writers
-// write them as arrays, under a key per kind ({"courses": [...]}).
-func CourseValues(c *engine.Course) []any {
-	return []any{c.Code, c.Title, c.Description, listOrEmpty(c.Objectives), listOrEmpty(c.Topics), c.Hours,
-		c.DeliveryMode, c.Provider, c.Status, listOrEmpty(c.Prerequisites)}
-}
-
-// PositionValues returns the values of p's columns, in layout order (a
-// bool for key_billet).
-func PositionValues(p *engine.Position) []any {
-	return []any{p.ID, p.Title, p.Organization, p.Grade, p.Category, p.KeyBillet, p.Region}
-}
-
-// PersonValues returns the values of p's columns, in layout order; its
-// completions are rows of their own (CompletionValues).
-func PersonValues(p *engine.Person) []any {
-	return []any{p.ID, p.Name, p.PositionID}
-}
-
-// CompletionValues returns the values of a completion's columns, in
-// layout order: the date as an ISO date (FormatDate).
-func CompletionValues(personID string, c engine.Completion) []any {
-	return []any{personID, c.CourseCode, FormatDate(c.Completed)}
-}
-
-// FormatDate writes a day as imports read it back: YYYY-MM-DD, in UTC.
-func FormatDate(t time.Time) string { return t.UTC().Format(time.DateOnly) }
-
-// FormatCell writes one value of a *Values function as one CSV or XLSX
-// cell: lists joined with ListSeparator, numbers in their shortest form.
-func FormatCell(v any) string {
-	switch v := v.(type) {
-	case string:
-		return v
-	case []string:
-		return strings.Join(v, ListSeparator)
-	case float64:
-		return strconv.FormatFloat(v, 'f', -1, 64)
-	case bool:
-		return strconv.FormatBool(v)
-	}
-	return ""
-}
-
-func listOrEmpty(l []string) []string {
-	if l == nil {
-		return []string{}
-	}
-	return l
-}
+// formatDay writes a day as the layout has it (seed.DateLayout), in UTC.
+func formatDay(t time.Time) string { return t.UTC().Format(seed.DateLayout) }

@@ -406,9 +406,9 @@ func (pl *planner) readCompletions(tables []*table) {
 				pl.completions[personID] = append(pl.completions[personID], completionRow{c: c, row: rw, bad: true})
 				continue
 			}
-			key := personID + "\x00" + code + "\x00" + FormatDate(day)
+			key := personID + "\x00" + code + "\x00" + formatDay(day)
 			if first, dup := seen[key]; dup {
-				pl.duplicate(Completions, "completion", fmt.Sprintf("of %s by %s on %s", code, personID, FormatDate(day)), rw, first)
+				pl.duplicate(Completions, "completion", fmt.Sprintf("of %s by %s on %s", code, personID, formatDay(day)), rw, first)
 				continue
 			}
 			seen[key] = rw
@@ -713,7 +713,7 @@ func (pl *planner) countChanges(people map[string]*imported[engine.Person], ops 
 
 // completionKey identifies a completion of one person: course and day.
 func completionKey(c engine.Completion) string {
-	return c.CourseCode + "\x00" + FormatDate(c.Completed)
+	return c.CourseCode + "\x00" + formatDay(c.Completed)
 }
 
 // bareCourse, barePosition and barePerson clear a record's stored
