@@ -51,6 +51,10 @@ type serveConfig struct {
 	// SeedsDir holds the competency model and sample catalogue that seed
 	// an empty database.
 	SeedsDir string
+	// ModelOnly seeds an empty database with the competency model of
+	// SeedsDir and none of its sample records (cmap import, which brings
+	// its own).
+	ModelOnly bool
 	// WatchRules reloads the rules when their files change.
 	WatchRules bool
 	// Poll is how often the database is asked whether another instance
@@ -449,7 +453,7 @@ func openDatabase(ctx context.Context, cfg serveConfig, logger *slog.Logger) (*m
 	} else {
 		logger.Info("connected to MongoDB", "uri", db.URI())
 	}
-	if err := seedOnce(ctx, db, cfg.SeedsDir, logger); err != nil {
+	if err := seedOnce(ctx, db, cfg.SeedsDir, cfg.ModelOnly, logger); err != nil {
 		return nil, nil, errors.Join(err, db.Close(ctx))
 	}
 	// The model comes from the database: say so when it is missing, rather
@@ -494,10 +498,11 @@ func snapshotFile(dir string, logger *slog.Logger) string {
 	return filepath.Join(dir, snapshotFileName)
 }
 
-// seedOnce loads the seeds folder into the database on its first start. A
+// seedOnce loads the seeds folder (with modelOnly, only its competency
+// model) into the database on its first start. A
 // database seeded before is left alone, and the folder is not read. A step
 // that fails is a *startError naming it.
-func seedOnce(ctx context.Context, db *mongodb.DB, dir string, logger *slog.Logger) error {
+func seedOnce(ctx context.Context, db *mongodb.DB, dir string, modelOnly bool, logger *slog.Logger) error {
 	seeded, err := db.SeededWith(ctx)
 	if err != nil {
 		return &startError{what: "the database (reading whether it was seeded)", err: err}
@@ -510,6 +515,9 @@ func seedOnce(ctx context.Context, db *mongodb.DB, dir string, logger *slog.Logg
 	ds, err := seed.Load(dir)
 	if err != nil {
 		return &startError{what: seedsWhat(dir, err), err: err}
+	}
+	if modelOnly {
+		ds = &seed.Dataset{Name: "model-only:" + ds.Name, Framework: ds.Framework}
 	}
 	res, err := seed.Apply(ctx, db, ds)
 	if err != nil {

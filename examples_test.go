@@ -46,7 +46,7 @@ import (
 func workspace(t *testing.T) {
 	t.Helper()
 	dir := t.TempDir()
-	for _, src := range []string{"rules", "seeds", filepath.Join("testdata", "broken-rules"), filepath.Join("testdata", "lint"), filepath.Join("testdata", "fmt"), filepath.Join("testdata", "revision")} {
+	for _, src := range []string{"rules", "seeds", filepath.Join("testdata", "broken-rules"), filepath.Join("testdata", "lint"), filepath.Join("testdata", "fmt"), filepath.Join("testdata", "revision"), filepath.Join("testdata", "import")} {
 		if err := os.CopyFS(filepath.Join(dir, src), os.DirFS(src)); err != nil {
 			t.Fatal(err)
 		}

@@ -52,6 +52,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runBench(ctx, args, stdout, stderr)
 	case "keys":
 		return runKeys(ctx, args, stdout, stderr)
+	case "import":
+		return runImport(ctx, args, stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "cmap: unknown verb %q\n\n%s", verb, usage)
 		return exitUsage
@@ -83,6 +85,9 @@ Usage:
                                        (courses, positions, people,
                                        completions, catalogue) as CSV,
                                        XLSX or JSON
+  cmap import FILE... [--dry-run]      import courses, positions, people
+                                       and completions (CSV, XLSX, JSON,
+                                       YAML): a plan first, all or nothing
   cmap bench [--scale S]               measure cmap against its DoD-scale
                                        goals
   cmap keys create|list|revoke         make, list and revoke API keys

@@ -62,6 +62,13 @@
 //     person's recommendation before and after
 //     (CourseImpact.Recommendations), but does not look for everyone whose
 //     recommendation changes, which would cost two set covers per person.
+//   - Compare summarizes how a whole other Index differs from this one, for
+//     changes of many records at once (an import): counts before and
+//     after (records, active courses, uncovered levels, meetable positions,
+//     ready people, people's gaps), the people whose gaps differ, and each
+//     sub-competency whose highest level, number of active courses or
+//     people's gaps change. It holds no per-person list: an import may
+//     touch every person.
 //
 // # Errors
 //

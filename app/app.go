@@ -236,6 +236,10 @@ func Open(ctx context.Context, store engine.Store, opts Options) (*App, error) {
 	}
 	a := &App{store: store, logger: opts.Logger, opts: opts, factsKick: make(chan struct{}, 1),
 		audit: auditor{store: store, logger: opts.Logger}, keys: newKeys(store, opts.Logger, opts.KeyCacheTTL)}
+	// A committed import cut off by a crash is finished before anything
+	// is read (see import.go), whatever its age: no one else may be
+	// finishing it, and if someone is, applying it is idempotent.
+	a.rollForward(ctx, 0)
 	a.reconcileAudit(ctx)
 	start := time.Now()
 	snap, fromFile, latest, err := a.openRecords(ctx)

@@ -159,9 +159,23 @@ func ReconcileAudit(ctx context.Context, store engine.Store, grace time.Duration
 		return 0, 0, err
 	}
 	cutoff := time.Now().Add(-grace)
+	var journals map[string]bool // committed import journals, read once if needed
 	for _, e := range pending {
 		if e.Time.After(cutoff) {
 			continue
+		}
+		if e.Kind == engine.AuditImport && journals == nil {
+			list, err := store.Imports(ctx)
+			if err != nil {
+				return done, failed, err
+			}
+			journals = map[string]bool{}
+			for _, j := range list {
+				journals[j.ID] = true
+			}
+		}
+		if e.Kind == engine.AuditImport && journals[e.ID] {
+			continue // committed: RollForwardImports finishes it
 		}
 		happened, settleErr := settle(ctx, store, e, pending)
 		if settleErr == nil {
@@ -202,6 +216,10 @@ func settle(ctx context.Context, store engine.Store, e *engine.AuditEntry, pendi
 		return true, nil
 	case e.Kind == engine.AuditRules:
 		return false, nil // reloads are recorded when made, never pending
+	case e.Kind == engine.AuditImport:
+		// An import whose journal was never committed wrote nothing;
+		// remove the ops its cut-off WriteImport may have left.
+		return false, store.DeleteImport(ctx, e.Key)
 	}
 	history, err := store.AuditLog(ctx, engine.AuditFilter{Kind: e.Kind, Key: e.Key}, engine.Page{})
 	if err != nil {
@@ -321,6 +339,7 @@ func (a *App) reconcileLoop() {
 		case <-a.ctx.Done():
 			return
 		case <-t.C:
+			a.rollForward(a.ctx, a.opts.AuditGrace)
 			a.reconcileAudit(a.ctx)
 		case <-prune.C:
 			a.pruneIdempotency(a.ctx)

@@ -9,22 +9,34 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
 
 // Pos is a position in a source file. Line and Col are 1-based; a zero Col
-// means the whole line, a zero Line the whole file.
+// means the whole line, a zero Line the whole file. In a spreadsheet
+// workbook, Sheet names the sheet, Line is the row and Col the column.
 type Pos struct {
-	File string `json:"file"`
-	Line int    `json:"line"`
-	Col  int    `json:"column"`
+	File  string `json:"file"`
+	Sheet string `json:"sheet,omitempty"`
+	Line  int    `json:"line"`
+	Col   int    `json:"column"`
 }
 
-// String formats the position as file:line:col, leaving out zero parts.
+// String formats the position as file:line:col, leaving out zero parts;
+// a position in a sheet as file:Sheet!B7 (file:Sheet!7 for a whole row,
+// file:Sheet for the whole sheet), as spreadsheets name cells.
 func (p Pos) String() string {
 	var b strings.Builder
 	b.WriteString(p.File)
+	if p.Sheet != "" {
+		b.WriteString(":" + p.Sheet)
+		if p.Line > 0 {
+			b.WriteString("!" + ColumnName(p.Col) + strconv.Itoa(p.Line))
+		}
+		return b.String()
+	}
 	if p.Line > 0 {
 		fmt.Fprintf(&b, ":%d", p.Line)
 		if p.Col > 0 {
@@ -32,6 +44,16 @@ func (p Pos) String() string {
 		}
 	}
 	return b.String()
+}
+
+// ColumnName returns a spreadsheet's name of the 1-based column col: A
+// to Z, then AA, AB...; "" for 0.
+func ColumnName(col int) string {
+	var name []byte
+	for ; col > 0; col = (col - 1) / 26 {
+		name = append([]byte{byte('A' + (col-1)%26)}, name...)
+	}
+	return string(name)
 }
 
 // Within returns p moved inside src when it points past it: onto the last
@@ -131,6 +153,7 @@ func (l List) Sort() List {
 	slices.SortStableFunc(l, func(a, b Diagnostic) int {
 		return cmp.Or(
 			cmp.Compare(a.File, b.File),
+			cmp.Compare(a.Sheet, b.Sheet),
 			cmp.Compare(a.Line, b.Line),
 			cmp.Compare(a.Col, b.Col),
 			cmp.Compare(a.Message, b.Message),

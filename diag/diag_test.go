@@ -96,3 +96,23 @@ func TestPosWithin(t *testing.T) {
 		}
 	}
 }
+
+// TestSheetPositions checks that a position in a workbook's sheet prints
+// as spreadsheets name cells, columns past Z included.
+func TestSheetPositions(t *testing.T) {
+	for _, tc := range []struct {
+		pos  Pos
+		want string
+	}{
+		{Pos{File: "book.xlsx", Sheet: "People", Line: 7, Col: 2}, "book.xlsx:People!B7"},
+		{Pos{File: "book.xlsx", Sheet: "People", Line: 7, Col: 26}, "book.xlsx:People!Z7"},
+		{Pos{File: "book.xlsx", Sheet: "People", Line: 7, Col: 27}, "book.xlsx:People!AA7"},
+		{Pos{File: "book.xlsx", Sheet: "People", Line: 12, Col: 703}, "book.xlsx:People!AAA12"},
+		{Pos{File: "book.xlsx", Sheet: "People", Line: 7}, "book.xlsx:People!7"},
+		{Pos{File: "book.xlsx", Sheet: "People"}, "book.xlsx:People"},
+	} {
+		if got := tc.pos.String(); got != tc.want {
+			t.Errorf("%#v: got %s, want %s", tc.pos, got, tc.want)
+		}
+	}
+}

@@ -48,12 +48,21 @@ type Course struct {
 	Audit string `json:"-" yaml:"-"`
 }
 
-// courseCode is the form of a course code, and courseCodeRule says it in
-// words for error messages.
-var courseCode = regexp.MustCompile(`^[A-Z][A-Z0-9]{1,9}-[0-9A-Z]{2,6}$`)
+// MaxCode is the length of the longest course code, MaxID of the longest
+// position or person id.
+const (
+	MaxCode = 32
+	MaxID   = 64
+)
 
-const courseCodeRule = "2 to 10 capital letters or digits starting with a letter, a dash, " +
-	"then 2 to 6 capital letters or digits: SCO-201"
+// courseCode is the form of a course code, and courseCodeRule says it in
+// words for error messages. Codes are as real catalogues write them: any
+// letters and digits with the separators - _ . / and space, so that a
+// catalogue's codes import as they are ("T-100", "MGT 101", "DAU/ACQ.101").
+var courseCode = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9_./ -]{0,30}[A-Za-z0-9_./-])?$`)
+
+const courseCodeRule = "1 to 32 of A-Z a-z 0-9 - _ . / and space; first a letter or digit, last not a space: " +
+	"SCO-201, MGT 101"
 
 // Validate checks the course's fields, their sizes included (see
 // MaxName); the error names the field path.
@@ -145,12 +154,15 @@ type Position struct {
 // positionID is the form of position and person ids, and gradeRe the
 // form of a grade; the rules say them in words for error messages.
 var (
-	positionID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
+	positionID = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9_./ -]{0,62}[A-Za-z0-9_./-])?$`)
 	gradeRe    = regexp.MustCompile(`^(GS|O|E|W|SES|GG|NH)-[0-9]{1,2}$`)
+	// bareGrade is a grade's number without its pay plan ("13"), which
+	// the message of a refused grade answers with the form it wants.
+	bareGrade = regexp.MustCompile(`^[0-9]{1,2}$`)
 )
 
 const (
-	idRule    = "1 to 64 letters, digits, dashes, underscores or dots, starting with a letter or digit"
+	idRule    = "1 to 64 of A-Z a-z 0-9 - _ . / and space; first a letter or digit, last not a space"
 	gradeRule = "a pay plan (GS, O, E, W, SES, GG or NH), a dash and a 1- or 2-digit number: GS-13, O-5"
 )
 
@@ -164,6 +176,9 @@ func (p *Position) Validate() error {
 	case strings.TrimSpace(p.Organization) == "":
 		return Invalid("organization", "organization is empty")
 	case !gradeRe.MatchString(p.Grade):
+		if bareGrade.MatchString(p.Grade) {
+			return Invalid("grade", "%q is not a grade (%s); a bare number needs its pay plan: GS-%s", p.Grade, gradeRule, p.Grade)
+		}
 		return Invalid("grade", "%q is not a grade (%s)", shorten(p.Grade), gradeRule)
 	case strings.TrimSpace(p.Category) == "":
 		return Invalid("category", "category is empty")

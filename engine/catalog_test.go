@@ -13,8 +13,9 @@ import (
 // message that states the rule exactly as the values show it.
 func TestIdentifierMessagesStateTheRule(t *testing.T) {
 	const (
-		courseRule   = "2 to 10 capital letters or digits starting with a letter, a dash, then 2 to 6 capital letters or digits: SCO-201"
-		idRule       = "1 to 64 letters, digits, dashes, underscores or dots, starting with a letter or digit"
+		courseRule   = "1 to 32 of A-Z a-z 0-9 - _ . / and space; first a letter or digit, last not a space: SCO-201, MGT 101"
+		idRule       = "1 to 64 of A-Z a-z 0-9 - _ . / and space; first a letter or digit, last not a space"
+		longCode     = "C0123456789012345678901234567890" // 32
 		gradeRule    = "a pay plan (GS, O, E, W, SES, GG or NH), a dash and a 1- or 2-digit number: GS-13, O-5"
 		compRule     = "a number from 1 without leading zeros, a dot and 0: 4.0"
 		subCompRule  = "a number from 1 without leading zeros, a dot and one capital letter: 4.C"
@@ -67,22 +68,22 @@ func TestIdentifierMessagesStateTheRule(t *testing.T) {
 		message  string // with %q for the value
 	}{
 		{"course code", course,
-			[]string{"SCO-201", "TA-100", "T1-10", "ABCDEFGHIJ-ABCDEF", "SCO-2A"},
-			[]string{"T-100", "1A-100", "ABCDEFGHIJK-100", "SCO-1", "SCO-1234567", "sco-201", "SCO201", "SCO-20_"},
+			[]string{"SCO-201", "T-100", "1A-100", "sco-201", "SCO201", "SCO-20_", "MGT 101", "DAU/ACQ.101", "7", longCode},
+			[]string{"", " SCO-201", "SCO-201 ", "-SCO", "_1", "SCO#201", "SCO:201", "SCÖ-201", longCode + "1"},
 			"code", `%q is not a course code (` + courseRule + `)`},
-		{"prerequisite", prerequisite, []string{"SCO-101"}, []string{"T-100"},
+		{"prerequisite", prerequisite, []string{"SCO-101"}, []string{"T-100!"},
 			"prerequisites[0]", `%q is not a course code (` + courseRule + `)`},
-		{"completed course", completion, []string{"SCO-101"}, []string{"T-100"},
+		{"completed course", completion, []string{"SCO-101"}, []string{"T-100!"},
 			"completions[0].courseCode", `%q is not a course code (` + courseRule + `)`},
 		{"position id", position,
-			[]string{"POS-0001", "p", "9", "a_b.c-d", longID},
-			[]string{"", "-P1", ".P1", "_P1", longID + "3", "POS 1", "POS/1"},
+			[]string{"POS-0001", "p", "9", "a_b.c-d", longID, "POS 1", "POS/1"},
+			[]string{"", "-P1", ".P1", "_P1", longID + "3", "POS 1 ", "POS#1"},
 			"id", `%q is not a position id (` + idRule + `: POS-0001)`},
 		{"person's position", personPosition, []string{"", "POS-0001"}, []string{"-P1"},
 			"positionId", `%q is not a position id (` + idRule + `: POS-0001)`},
 		{"person id", person,
 			[]string{"P-00001", "x", longID},
-			[]string{"", "-P", longID + "3", "P 1"},
+			[]string{"", "-P", longID + "3", "P 1 ", "P,1"},
 			"id", `%q is not a person id (` + idRule + `: P-00001)`},
 		{"grade", grade,
 			[]string{"GS-13", "O-5", "E-1", "W-2", "SES-99", "GG-15", "NH-4"},
@@ -110,5 +111,16 @@ func TestIdentifierMessagesStateTheRule(t *testing.T) {
 				t.Errorf("%s %q: got %v\nwant %s: %s", tc.what, v, err, tc.field, want)
 			}
 		}
+	}
+}
+
+// TestBareGradeNamesTheFormItWants checks that a grade written as a bare
+// number, as spreadsheets often hold it, is refused with the rule and the
+// form it wants.
+func TestBareGradeNamesTheFormItWants(t *testing.T) {
+	p := Position{ID: "POS-0001", Title: "t", Organization: "o", Grade: "13", Category: "SCO"}
+	want := `"13" is not a grade (` + gradeRule + `); a bare number needs its pay plan: GS-13`
+	if e, _ := errors.AsType[*Error](p.Validate()); e == nil || e.Field != "grade" || e.Message != want {
+		t.Errorf("got %v, want grade: %s", e, want)
 	}
 }

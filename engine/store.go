@@ -266,6 +266,22 @@ type Store interface {
 	// ones) that f selects, in ID order: newest first.
 	AuditLog(ctx context.Context, f AuditFilter, p Page) (List[*AuditEntry], error)
 
+	// Import journals (see ImportJournal). Their writes leave DataVersion
+	// alone.
+
+	// WriteImport stores the journal j: its ops first, then, as its last
+	// write and in one document, its header. The journal is committed
+	// once the header is stored: a WriteImport cut off before that leaves
+	// ops that no header names, which Imports does not return and
+	// DeleteImport removes. ECONFLICT if a journal with j.ID is stored;
+	// EINVALID if j fails Validate.
+	WriteImport(ctx context.Context, j *ImportJournal) error
+	// Imports returns the committed journals with their ops, oldest
+	// first.
+	Imports(ctx context.Context) ([]*ImportJournal, error)
+	// DeleteImport removes the journal with id, committed or not: its
+	// header first, then its ops. Removing none is no error.
+	DeleteImport(ctx context.Context, id string) error
 	// Idempotent requests (see IdempotencyRecord). Their writes leave
 	// DataVersion alone; stores keep Response as given.
 

@@ -9,6 +9,7 @@ import (
 	"cmap/diag"
 	"cmap/engine"
 	"cmap/graph/model"
+	"cmap/importer"
 	"cmap/modeldiff"
 	"cmap/ruleplan"
 	"cmap/suggest"
@@ -56,6 +57,9 @@ type ResolverRoot interface {
 	Gap() GapResolver
 	GapCount() GapCountResolver
 	GapReport() GapReportResolver
+	ImportCoverageChange() ImportCoverageChangeResolver
+	ImportRejection() ImportRejectionResolver
+	ImportResult() ImportResultResolver
 	LevelRequirement() LevelRequirementResolver
 	MatrixCourse() MatrixCourseResolver
 	ModelRevisionPlan() ModelRevisionPlanResolver
@@ -152,6 +156,11 @@ type ComplexityRoot struct {
 		Completed  func(childComplexity int) int
 		Course     func(childComplexity int) int
 		CourseCode func(childComplexity int) int
+	}
+
+	CountChange struct {
+		After  func(childComplexity int) int
+		Before func(childComplexity int) int
 	}
 
 	Course struct {
@@ -342,6 +351,61 @@ type ComplexityRoot struct {
 		Uncovered       func(childComplexity int) int
 	}
 
+	ImportCounts struct {
+		Created   func(childComplexity int) int
+		Deleted   func(childComplexity int) int
+		Rejected  func(childComplexity int) int
+		Unchanged func(childComplexity int) int
+		Updated   func(childComplexity int) int
+	}
+
+	ImportCoverageChange struct {
+		Courses       func(childComplexity int) int
+		GapsClosed    func(childComplexity int) int
+		GapsOpened    func(childComplexity int) int
+		HighestAfter  func(childComplexity int) int
+		HighestBefore func(childComplexity int) int
+		PersonGaps    func(childComplexity int) int
+		SubCompetency func(childComplexity int) int
+	}
+
+	ImportImpact struct {
+		ActiveCourses     func(childComplexity int) int
+		BecameReady       func(childComplexity int) int
+		BecameUnready     func(childComplexity int) int
+		Courses           func(childComplexity int) int
+		Gaps              func(childComplexity int) int
+		MeetablePositions func(childComplexity int) int
+		People            func(childComplexity int) int
+		Positions         func(childComplexity int) int
+		ReadinessChanged  func(childComplexity int) int
+		Ready             func(childComplexity int) int
+		SubCompetencies   func(childComplexity int) int
+		Uncovered         func(childComplexity int) int
+	}
+
+	ImportRejection struct {
+		Col      func(childComplexity int) int
+		File     func(childComplexity int) int
+		Line     func(childComplexity int) int
+		Location func(childComplexity int) int
+		Message  func(childComplexity int) int
+		Sheet    func(childComplexity int) int
+	}
+
+	ImportResult struct {
+		Applied     func(childComplexity int) int
+		Completions func(childComplexity int) int
+		Courses     func(childComplexity int) int
+		DryRun      func(childComplexity int) int
+		Ignored     func(childComplexity int) int
+		Impact      func(childComplexity int) int
+		Journal     func(childComplexity int) int
+		People      func(childComplexity int) int
+		Positions   func(childComplexity int) int
+		Rejections  func(childComplexity int) int
+	}
+
 	LevelCount struct {
 		Courses func(childComplexity int) int
 		Level   func(childComplexity int) int
@@ -424,6 +488,8 @@ type ComplexityRoot struct {
 		DeleteCourse       func(childComplexity int, code string, version int) int
 		DeletePerson       func(childComplexity int, id string, version int) int
 		DeletePosition     func(childComplexity int, id string, version int) int
+		ImportCatalogue    func(childComplexity int, files []*graphql.Upload, dryRun bool, mapArg []string, prune bool) int
+		ImportRecords      func(childComplexity int, files []*graphql.Upload, dryRun bool, mapArg []string, prune bool) int
 		RecordCompletion   func(childComplexity int, personID string, courseCode string, completedOn time.Time) int
 		ReloadRules        func(childComplexity int) int
 		RevokeAPIKey       func(childComplexity int, id string) int
@@ -887,6 +953,22 @@ type GapCountResolver interface {
 type GapReportResolver interface {
 	CoveringNothing(ctx context.Context, obj *analysis.GapReport) ([]*engine.Course, error)
 }
+type ImportCoverageChangeResolver interface {
+	SubCompetency(ctx context.Context, obj *analysis.SubCompetencyChange) (*engine.SubCompetency, error)
+	HighestBefore(ctx context.Context, obj *analysis.SubCompetencyChange) (*string, error)
+	HighestAfter(ctx context.Context, obj *analysis.SubCompetencyChange) (*string, error)
+}
+type ImportRejectionResolver interface {
+	Location(ctx context.Context, obj *diag.Diagnostic) (string, error)
+
+	Sheet(ctx context.Context, obj *diag.Diagnostic) (*string, error)
+}
+type ImportResultResolver interface {
+	Journal(ctx context.Context, obj *app.ImportPlan) (*string, error)
+
+	Rejections(ctx context.Context, obj *app.ImportPlan) ([]*diag.Diagnostic, error)
+	Ignored(ctx context.Context, obj *app.ImportPlan) ([]string, error)
+}
 type LevelRequirementResolver interface {
 	SubCompetency(ctx context.Context, obj *analysis.LevelRequirement) (*engine.SubCompetency, error)
 }
@@ -906,6 +988,8 @@ type MutationResolver interface {
 	CreateCourse(ctx context.Context, input model.CreateCourseInput) (*engine.Course, error)
 	UpdateCourse(ctx context.Context, code string, version int, input model.UpdateCourseInput) (*engine.Course, error)
 	DeleteCourse(ctx context.Context, code string, version int) (*model.DeleteCoursePayload, error)
+	ImportCatalogue(ctx context.Context, files []*graphql.Upload, dryRun bool, mapArg []string, prune bool) (*app.ImportPlan, error)
+	ImportRecords(ctx context.Context, files []*graphql.Upload, dryRun bool, mapArg []string, prune bool) (*app.ImportPlan, error)
 	CreatePerson(ctx context.Context, input model.CreatePersonInput) (*engine.Person, error)
 	UpdatePerson(ctx context.Context, id string, version int, input model.UpdatePersonInput) (*engine.Person, error)
 	DeletePerson(ctx context.Context, id string, version int) (*model.DeletePersonPayload, error)
@@ -1309,6 +1393,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Completion.CourseCode(childComplexity), true
+
+	case "CountChange.after":
+		if e.ComplexityRoot.CountChange.After == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CountChange.After(childComplexity), true
+	case "CountChange.before":
+		if e.ComplexityRoot.CountChange.Before == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CountChange.Before(childComplexity), true
 
 	case "Course.code":
 		if e.ComplexityRoot.Course.Code == nil {
@@ -2023,6 +2120,251 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.GapReport.Uncovered(childComplexity), true
 
+	case "ImportCounts.created":
+		if e.ComplexityRoot.ImportCounts.Created == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportCounts.Created(childComplexity), true
+	case "ImportCounts.deleted":
+		if e.ComplexityRoot.ImportCounts.Deleted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportCounts.Deleted(childComplexity), true
+	case "ImportCounts.rejected":
+		if e.ComplexityRoot.ImportCounts.Rejected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportCounts.Rejected(childComplexity), true
+	case "ImportCounts.unchanged":
+		if e.ComplexityRoot.ImportCounts.Unchanged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportCounts.Unchanged(childComplexity), true
+	case "ImportCounts.updated":
+		if e.ComplexityRoot.ImportCounts.Updated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportCounts.Updated(childComplexity), true
+
+	case "ImportCoverageChange.courses":
+		if e.ComplexityRoot.ImportCoverageChange.Courses == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportCoverageChange.Courses(childComplexity), true
+	case "ImportCoverageChange.gapsClosed":
+		if e.ComplexityRoot.ImportCoverageChange.GapsClosed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportCoverageChange.GapsClosed(childComplexity), true
+	case "ImportCoverageChange.gapsOpened":
+		if e.ComplexityRoot.ImportCoverageChange.GapsOpened == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportCoverageChange.GapsOpened(childComplexity), true
+	case "ImportCoverageChange.highestAfter":
+		if e.ComplexityRoot.ImportCoverageChange.HighestAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportCoverageChange.HighestAfter(childComplexity), true
+	case "ImportCoverageChange.highestBefore":
+		if e.ComplexityRoot.ImportCoverageChange.HighestBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportCoverageChange.HighestBefore(childComplexity), true
+	case "ImportCoverageChange.personGaps":
+		if e.ComplexityRoot.ImportCoverageChange.PersonGaps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportCoverageChange.PersonGaps(childComplexity), true
+	case "ImportCoverageChange.subCompetency":
+		if e.ComplexityRoot.ImportCoverageChange.SubCompetency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportCoverageChange.SubCompetency(childComplexity), true
+
+	case "ImportImpact.activeCourses":
+		if e.ComplexityRoot.ImportImpact.ActiveCourses == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportImpact.ActiveCourses(childComplexity), true
+	case "ImportImpact.becameReady":
+		if e.ComplexityRoot.ImportImpact.BecameReady == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportImpact.BecameReady(childComplexity), true
+	case "ImportImpact.becameUnready":
+		if e.ComplexityRoot.ImportImpact.BecameUnready == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportImpact.BecameUnready(childComplexity), true
+	case "ImportImpact.courses":
+		if e.ComplexityRoot.ImportImpact.Courses == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportImpact.Courses(childComplexity), true
+	case "ImportImpact.gaps":
+		if e.ComplexityRoot.ImportImpact.Gaps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportImpact.Gaps(childComplexity), true
+	case "ImportImpact.meetablePositions":
+		if e.ComplexityRoot.ImportImpact.MeetablePositions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportImpact.MeetablePositions(childComplexity), true
+	case "ImportImpact.people":
+		if e.ComplexityRoot.ImportImpact.People == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportImpact.People(childComplexity), true
+	case "ImportImpact.positions":
+		if e.ComplexityRoot.ImportImpact.Positions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportImpact.Positions(childComplexity), true
+	case "ImportImpact.readinessChanged":
+		if e.ComplexityRoot.ImportImpact.ReadinessChanged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportImpact.ReadinessChanged(childComplexity), true
+	case "ImportImpact.ready":
+		if e.ComplexityRoot.ImportImpact.Ready == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportImpact.Ready(childComplexity), true
+	case "ImportImpact.subCompetencies":
+		if e.ComplexityRoot.ImportImpact.SubCompetencies == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportImpact.SubCompetencies(childComplexity), true
+	case "ImportImpact.uncovered":
+		if e.ComplexityRoot.ImportImpact.Uncovered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportImpact.Uncovered(childComplexity), true
+
+	case "ImportRejection.column":
+		if e.ComplexityRoot.ImportRejection.Col == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRejection.Col(childComplexity), true
+	case "ImportRejection.file":
+		if e.ComplexityRoot.ImportRejection.File == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRejection.File(childComplexity), true
+	case "ImportRejection.line":
+		if e.ComplexityRoot.ImportRejection.Line == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRejection.Line(childComplexity), true
+	case "ImportRejection.location":
+		if e.ComplexityRoot.ImportRejection.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRejection.Location(childComplexity), true
+	case "ImportRejection.message":
+		if e.ComplexityRoot.ImportRejection.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRejection.Message(childComplexity), true
+	case "ImportRejection.sheet":
+		if e.ComplexityRoot.ImportRejection.Sheet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRejection.Sheet(childComplexity), true
+
+	case "ImportResult.applied":
+		if e.ComplexityRoot.ImportResult.Applied == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportResult.Applied(childComplexity), true
+	case "ImportResult.completions":
+		if e.ComplexityRoot.ImportResult.Completions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportResult.Completions(childComplexity), true
+	case "ImportResult.courses":
+		if e.ComplexityRoot.ImportResult.Courses == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportResult.Courses(childComplexity), true
+	case "ImportResult.dryRun":
+		if e.ComplexityRoot.ImportResult.DryRun == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportResult.DryRun(childComplexity), true
+	case "ImportResult.ignored":
+		if e.ComplexityRoot.ImportResult.Ignored == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportResult.Ignored(childComplexity), true
+	case "ImportResult.impact":
+		if e.ComplexityRoot.ImportResult.Impact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportResult.Impact(childComplexity), true
+	case "ImportResult.journal":
+		if e.ComplexityRoot.ImportResult.Journal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportResult.Journal(childComplexity), true
+	case "ImportResult.people":
+		if e.ComplexityRoot.ImportResult.People == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportResult.People(childComplexity), true
+	case "ImportResult.positions":
+		if e.ComplexityRoot.ImportResult.Positions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportResult.Positions(childComplexity), true
+	case "ImportResult.rejections":
+		if e.ComplexityRoot.ImportResult.Rejections == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportResult.Rejections(childComplexity), true
+
 	case "LevelCount.courses":
 		if e.ComplexityRoot.LevelCount.Courses == nil {
 			break
@@ -2379,6 +2721,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeletePosition(childComplexity, args["id"].(string), args["version"].(int)), true
+	case "Mutation.importCatalogue":
+		if e.ComplexityRoot.Mutation.ImportCatalogue == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_importCatalogue_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ImportCatalogue(childComplexity, args["files"].([]*graphql.Upload), args["dryRun"].(bool), args["map"].([]string), args["prune"].(bool)), true
+	case "Mutation.importRecords":
+		if e.ComplexityRoot.Mutation.ImportRecords == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_importRecords_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ImportRecords(childComplexity, args["files"].([]*graphql.Upload), args["dryRun"].(bool), args["map"].([]string), args["prune"].(bool)), true
 	case "Mutation.recordCompletion":
 		if e.ComplexityRoot.Mutation.RecordCompletion == nil {
 			break
@@ -4197,7 +4561,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "analysis.graphqls" "auth.graphqls" "competencies.graphqls" "courses.graphqls" "people.graphqls" "positions.graphqls" "revisions.graphqls" "ruleplan.graphqls" "rules.graphqls" "schema.graphqls" "suggest.graphqls"
+//go:embed "analysis.graphqls" "auth.graphqls" "competencies.graphqls" "courses.graphqls" "import.graphqls" "people.graphqls" "positions.graphqls" "revisions.graphqls" "ruleplan.graphqls" "rules.graphqls" "schema.graphqls" "suggest.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -4213,6 +4577,7 @@ var sources = []*ast.Source{
 	{Name: "auth.graphqls", Input: sourceData("auth.graphqls"), BuiltIn: false},
 	{Name: "competencies.graphqls", Input: sourceData("competencies.graphqls"), BuiltIn: false},
 	{Name: "courses.graphqls", Input: sourceData("courses.graphqls"), BuiltIn: false},
+	{Name: "import.graphqls", Input: sourceData("import.graphqls"), BuiltIn: false},
 	{Name: "people.graphqls", Input: sourceData("people.graphqls"), BuiltIn: false},
 	{Name: "positions.graphqls", Input: sourceData("positions.graphqls"), BuiltIn: false},
 	{Name: "revisions.graphqls", Input: sourceData("revisions.graphqls"), BuiltIn: false},
@@ -4343,6 +4708,16 @@ func (ec *executionContext) childFields_Completion(ctx context.Context, field gr
 		return ec.fieldContext_Completion_completedOn(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Completion", field.Name)
+}
+
+func (ec *executionContext) childFields_CountChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "before":
+		return ec.fieldContext_CountChange_before(ctx, field)
+	case "after":
+		return ec.fieldContext_CountChange_after(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CountChange", field.Name)
 }
 
 func (ec *executionContext) childFields_Course(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4723,6 +5098,116 @@ func (ec *executionContext) childFields_GapReport(ctx context.Context, field gra
 		return ec.fieldContext_GapReport_coveringNothing(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type GapReport", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportCounts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "created":
+		return ec.fieldContext_ImportCounts_created(ctx, field)
+	case "updated":
+		return ec.fieldContext_ImportCounts_updated(ctx, field)
+	case "unchanged":
+		return ec.fieldContext_ImportCounts_unchanged(ctx, field)
+	case "deleted":
+		return ec.fieldContext_ImportCounts_deleted(ctx, field)
+	case "rejected":
+		return ec.fieldContext_ImportCounts_rejected(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportCounts", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportCoverageChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "subCompetency":
+		return ec.fieldContext_ImportCoverageChange_subCompetency(ctx, field)
+	case "highestBefore":
+		return ec.fieldContext_ImportCoverageChange_highestBefore(ctx, field)
+	case "highestAfter":
+		return ec.fieldContext_ImportCoverageChange_highestAfter(ctx, field)
+	case "courses":
+		return ec.fieldContext_ImportCoverageChange_courses(ctx, field)
+	case "gapsOpened":
+		return ec.fieldContext_ImportCoverageChange_gapsOpened(ctx, field)
+	case "gapsClosed":
+		return ec.fieldContext_ImportCoverageChange_gapsClosed(ctx, field)
+	case "personGaps":
+		return ec.fieldContext_ImportCoverageChange_personGaps(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportCoverageChange", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportImpact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "courses":
+		return ec.fieldContext_ImportImpact_courses(ctx, field)
+	case "activeCourses":
+		return ec.fieldContext_ImportImpact_activeCourses(ctx, field)
+	case "positions":
+		return ec.fieldContext_ImportImpact_positions(ctx, field)
+	case "people":
+		return ec.fieldContext_ImportImpact_people(ctx, field)
+	case "uncovered":
+		return ec.fieldContext_ImportImpact_uncovered(ctx, field)
+	case "meetablePositions":
+		return ec.fieldContext_ImportImpact_meetablePositions(ctx, field)
+	case "ready":
+		return ec.fieldContext_ImportImpact_ready(ctx, field)
+	case "gaps":
+		return ec.fieldContext_ImportImpact_gaps(ctx, field)
+	case "readinessChanged":
+		return ec.fieldContext_ImportImpact_readinessChanged(ctx, field)
+	case "becameReady":
+		return ec.fieldContext_ImportImpact_becameReady(ctx, field)
+	case "becameUnready":
+		return ec.fieldContext_ImportImpact_becameUnready(ctx, field)
+	case "subCompetencies":
+		return ec.fieldContext_ImportImpact_subCompetencies(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportImpact", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportRejection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "location":
+		return ec.fieldContext_ImportRejection_location(ctx, field)
+	case "file":
+		return ec.fieldContext_ImportRejection_file(ctx, field)
+	case "sheet":
+		return ec.fieldContext_ImportRejection_sheet(ctx, field)
+	case "line":
+		return ec.fieldContext_ImportRejection_line(ctx, field)
+	case "column":
+		return ec.fieldContext_ImportRejection_column(ctx, field)
+	case "message":
+		return ec.fieldContext_ImportRejection_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportRejection", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "dryRun":
+		return ec.fieldContext_ImportResult_dryRun(ctx, field)
+	case "applied":
+		return ec.fieldContext_ImportResult_applied(ctx, field)
+	case "journal":
+		return ec.fieldContext_ImportResult_journal(ctx, field)
+	case "courses":
+		return ec.fieldContext_ImportResult_courses(ctx, field)
+	case "positions":
+		return ec.fieldContext_ImportResult_positions(ctx, field)
+	case "people":
+		return ec.fieldContext_ImportResult_people(ctx, field)
+	case "completions":
+		return ec.fieldContext_ImportResult_completions(ctx, field)
+	case "rejections":
+		return ec.fieldContext_ImportResult_rejections(ctx, field)
+	case "ignored":
+		return ec.fieldContext_ImportResult_ignored(ctx, field)
+	case "impact":
+		return ec.fieldContext_ImportResult_impact(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportResult", field.Name)
 }
 
 func (ec *executionContext) childFields_LevelCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5852,6 +6337,82 @@ func (ec *executionContext) field_Mutation_deletePosition_args(ctx context.Conte
 		return nil, err
 	}
 	args["version"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_importCatalogue_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "files",
+		func(ctx context.Context, v any) ([]*graphql.Upload, error) {
+			return ec.unmarshalNUpload2ᚕᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUploadᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["files"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "dryRun",
+		func(ctx context.Context, v any) (bool, error) {
+			return ec.unmarshalNBoolean2bool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["dryRun"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "map",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["map"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "prune",
+		func(ctx context.Context, v any) (bool, error) {
+			return ec.unmarshalNBoolean2bool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["prune"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_importRecords_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "files",
+		func(ctx context.Context, v any) ([]*graphql.Upload, error) {
+			return ec.unmarshalNUpload2ᚕᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUploadᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["files"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "dryRun",
+		func(ctx context.Context, v any) (bool, error) {
+			return ec.unmarshalNBoolean2bool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["dryRun"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "map",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["map"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "prune",
+		func(ctx context.Context, v any) (bool, error) {
+			return ec.unmarshalNBoolean2bool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["prune"] = arg3
 	return args, nil
 }
 
@@ -7585,6 +8146,52 @@ func (ec *executionContext) _Completion_completedOn(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_Completion_completedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Completion", field, false, false, "Date")
+}
+
+func (ec *executionContext) _CountChange_before(ctx context.Context, field graphql.CollectedField, obj *analysis.Count) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CountChange_before(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Before, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CountChange_before(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CountChange", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CountChange_after(ctx context.Context, field graphql.CollectedField, obj *analysis.Count) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CountChange_after(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.After, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CountChange_after(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CountChange", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Course_code(ctx context.Context, field graphql.CollectedField, obj *engine.Course) (ret graphql.Marshaler) {
@@ -10670,6 +11277,1088 @@ func (ec *executionContext) fieldContext_GapReport_coveringNothing(_ context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _ImportCounts_created(ctx context.Context, field graphql.CollectedField, obj *importer.Counts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportCounts_created(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Created, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportCounts_created(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportCounts_updated(ctx context.Context, field graphql.CollectedField, obj *importer.Counts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportCounts_updated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Updated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportCounts_updated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportCounts_unchanged(ctx context.Context, field graphql.CollectedField, obj *importer.Counts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportCounts_unchanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unchanged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportCounts_unchanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportCounts_deleted(ctx context.Context, field graphql.CollectedField, obj *importer.Counts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportCounts_deleted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Deleted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportCounts_deleted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportCounts_rejected(ctx context.Context, field graphql.CollectedField, obj *importer.Counts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportCounts_rejected(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rejected, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportCounts_rejected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportCoverageChange_subCompetency(ctx context.Context, field graphql.CollectedField, obj *analysis.SubCompetencyChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportCoverageChange_subCompetency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ImportCoverageChange().SubCompetency(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *engine.SubCompetency) graphql.Marshaler {
+			return ec.marshalNSubCompetency2ᚖcmapᚋengineᚐSubCompetency(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportCoverageChange_subCompetency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportCoverageChange",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubCompetency(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportCoverageChange_highestBefore(ctx context.Context, field graphql.CollectedField, obj *analysis.SubCompetencyChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportCoverageChange_highestBefore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ImportCoverageChange().HighestBefore(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportCoverageChange_highestBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportCoverageChange", field, true, true, "String")
+}
+
+func (ec *executionContext) _ImportCoverageChange_highestAfter(ctx context.Context, field graphql.CollectedField, obj *analysis.SubCompetencyChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportCoverageChange_highestAfter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ImportCoverageChange().HighestAfter(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportCoverageChange_highestAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportCoverageChange", field, true, true, "String")
+}
+
+func (ec *executionContext) _ImportCoverageChange_courses(ctx context.Context, field graphql.CollectedField, obj *analysis.SubCompetencyChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportCoverageChange_courses(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Courses, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v analysis.Count) graphql.Marshaler {
+			return ec.marshalNCountChange2cmapᚋanalysisᚐCount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportCoverageChange_courses(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportCoverageChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CountChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportCoverageChange_gapsOpened(ctx context.Context, field graphql.CollectedField, obj *analysis.SubCompetencyChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportCoverageChange_gapsOpened(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GapsOpened, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportCoverageChange_gapsOpened(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportCoverageChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportCoverageChange_gapsClosed(ctx context.Context, field graphql.CollectedField, obj *analysis.SubCompetencyChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportCoverageChange_gapsClosed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GapsClosed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportCoverageChange_gapsClosed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportCoverageChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportCoverageChange_personGaps(ctx context.Context, field graphql.CollectedField, obj *analysis.SubCompetencyChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportCoverageChange_personGaps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PersonGaps, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v analysis.Count) graphql.Marshaler {
+			return ec.marshalNCountChange2cmapᚋanalysisᚐCount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportCoverageChange_personGaps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportCoverageChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CountChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportImpact_courses(ctx context.Context, field graphql.CollectedField, obj *analysis.Comparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportImpact_courses(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Courses, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v analysis.Count) graphql.Marshaler {
+			return ec.marshalNCountChange2cmapᚋanalysisᚐCount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportImpact_courses(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportImpact",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CountChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportImpact_activeCourses(ctx context.Context, field graphql.CollectedField, obj *analysis.Comparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportImpact_activeCourses(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActiveCourses, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v analysis.Count) graphql.Marshaler {
+			return ec.marshalNCountChange2cmapᚋanalysisᚐCount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportImpact_activeCourses(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportImpact",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CountChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportImpact_positions(ctx context.Context, field graphql.CollectedField, obj *analysis.Comparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportImpact_positions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Positions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v analysis.Count) graphql.Marshaler {
+			return ec.marshalNCountChange2cmapᚋanalysisᚐCount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportImpact_positions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportImpact",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CountChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportImpact_people(ctx context.Context, field graphql.CollectedField, obj *analysis.Comparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportImpact_people(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.People, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v analysis.Count) graphql.Marshaler {
+			return ec.marshalNCountChange2cmapᚋanalysisᚐCount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportImpact_people(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportImpact",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CountChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportImpact_uncovered(ctx context.Context, field graphql.CollectedField, obj *analysis.Comparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportImpact_uncovered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Uncovered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v analysis.Count) graphql.Marshaler {
+			return ec.marshalNCountChange2cmapᚋanalysisᚐCount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportImpact_uncovered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportImpact",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CountChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportImpact_meetablePositions(ctx context.Context, field graphql.CollectedField, obj *analysis.Comparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportImpact_meetablePositions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MeetablePositions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v analysis.Count) graphql.Marshaler {
+			return ec.marshalNCountChange2cmapᚋanalysisᚐCount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportImpact_meetablePositions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportImpact",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CountChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportImpact_ready(ctx context.Context, field graphql.CollectedField, obj *analysis.Comparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportImpact_ready(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ready, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v analysis.Count) graphql.Marshaler {
+			return ec.marshalNCountChange2cmapᚋanalysisᚐCount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportImpact_ready(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportImpact",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CountChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportImpact_gaps(ctx context.Context, field graphql.CollectedField, obj *analysis.Comparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportImpact_gaps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Gaps, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v analysis.Count) graphql.Marshaler {
+			return ec.marshalNCountChange2cmapᚋanalysisᚐCount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportImpact_gaps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportImpact",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CountChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportImpact_readinessChanged(ctx context.Context, field graphql.CollectedField, obj *analysis.Comparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportImpact_readinessChanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReadinessChanged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportImpact_readinessChanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportImpact", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportImpact_becameReady(ctx context.Context, field graphql.CollectedField, obj *analysis.Comparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportImpact_becameReady(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BecameReady, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportImpact_becameReady(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportImpact", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportImpact_becameUnready(ctx context.Context, field graphql.CollectedField, obj *analysis.Comparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportImpact_becameUnready(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BecameUnready, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportImpact_becameUnready(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportImpact", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportImpact_subCompetencies(ctx context.Context, field graphql.CollectedField, obj *analysis.Comparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportImpact_subCompetencies(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SubCompetencies, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []analysis.SubCompetencyChange) graphql.Marshaler {
+			return ec.marshalNImportCoverageChange2ᚕcmapᚋanalysisᚐSubCompetencyChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportImpact_subCompetencies(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportImpact",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportCoverageChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportRejection_location(ctx context.Context, field graphql.CollectedField, obj *diag.Diagnostic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRejection_location(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ImportRejection().Location(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRejection_location(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRejection", field, true, true, "String")
+}
+
+func (ec *executionContext) _ImportRejection_file(ctx context.Context, field graphql.CollectedField, obj *diag.Diagnostic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRejection_file(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.File, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRejection_file(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRejection", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportRejection_sheet(ctx context.Context, field graphql.CollectedField, obj *diag.Diagnostic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRejection_sheet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ImportRejection().Sheet(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRejection_sheet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRejection", field, true, true, "String")
+}
+
+func (ec *executionContext) _ImportRejection_line(ctx context.Context, field graphql.CollectedField, obj *diag.Diagnostic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRejection_line(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Line, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRejection_line(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRejection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportRejection_column(ctx context.Context, field graphql.CollectedField, obj *diag.Diagnostic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRejection_column(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Col, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRejection_column(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRejection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportRejection_message(ctx context.Context, field graphql.CollectedField, obj *diag.Diagnostic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRejection_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRejection_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRejection", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportResult_dryRun(ctx context.Context, field graphql.CollectedField, obj *app.ImportPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportResult_dryRun(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DryRun, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportResult_dryRun(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportResult", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ImportResult_applied(ctx context.Context, field graphql.CollectedField, obj *app.ImportPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportResult_applied(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Applied, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportResult_applied(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportResult", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ImportResult_journal(ctx context.Context, field graphql.CollectedField, obj *app.ImportPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportResult_journal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ImportResult().Journal(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportResult_journal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportResult", field, true, true, "String")
+}
+
+func (ec *executionContext) _ImportResult_courses(ctx context.Context, field graphql.CollectedField, obj *app.ImportPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportResult_courses(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Courses, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v importer.Counts) graphql.Marshaler {
+			return ec.marshalNImportCounts2cmapᚋimporterᚐCounts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportResult_courses(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportCounts(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportResult_positions(ctx context.Context, field graphql.CollectedField, obj *app.ImportPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportResult_positions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Positions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v importer.Counts) graphql.Marshaler {
+			return ec.marshalNImportCounts2cmapᚋimporterᚐCounts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportResult_positions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportCounts(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportResult_people(ctx context.Context, field graphql.CollectedField, obj *app.ImportPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportResult_people(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.People, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v importer.Counts) graphql.Marshaler {
+			return ec.marshalNImportCounts2cmapᚋimporterᚐCounts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportResult_people(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportCounts(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportResult_completions(ctx context.Context, field graphql.CollectedField, obj *app.ImportPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportResult_completions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Completions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v importer.Counts) graphql.Marshaler {
+			return ec.marshalNImportCounts2cmapᚋimporterᚐCounts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportResult_completions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportCounts(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportResult_rejections(ctx context.Context, field graphql.CollectedField, obj *app.ImportPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportResult_rejections(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ImportResult().Rejections(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*diag.Diagnostic) graphql.Marshaler {
+			return ec.marshalNImportRejection2ᚕᚖcmapᚋdiagᚐDiagnosticᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportResult_rejections(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportResult",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportRejection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportResult_ignored(ctx context.Context, field graphql.CollectedField, obj *app.ImportPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportResult_ignored(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ImportResult().Ignored(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportResult_ignored(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportResult", field, true, true, "String")
+}
+
+func (ec *executionContext) _ImportResult_impact(ctx context.Context, field graphql.CollectedField, obj *app.ImportPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportResult_impact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Impact, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *analysis.Comparison) graphql.Marshaler {
+			return ec.marshalOImportImpact2ᚖcmapᚋanalysisᚐComparison(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportResult_impact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportImpact(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _LevelCount_level(ctx context.Context, field graphql.CollectedField, obj *model.LevelCount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12098,6 +13787,130 @@ func (ec *executionContext) fieldContext_Mutation_deleteCourse(ctx context.Conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_deleteCourse_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_importCatalogue(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_importCatalogue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ImportCatalogue(ctx, fc.Args["files"].([]*graphql.Upload), fc.Args["dryRun"].(bool), fc.Args["map"].([]string), fc.Args["prune"].(bool))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *app.ImportPlan
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *app.ImportPlan
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *app.ImportPlan) graphql.Marshaler {
+			return ec.marshalNImportResult2ᚖcmapᚋappᚐImportPlan(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_importCatalogue(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_importCatalogue_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_importRecords(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_importRecords(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ImportRecords(ctx, fc.Args["files"].([]*graphql.Upload), fc.Args["dryRun"].(bool), fc.Args["map"].([]string), fc.Args["prune"].(bool))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "RECORDS")
+				if err != nil {
+					var zeroVal *app.ImportPlan
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *app.ImportPlan
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *app.ImportPlan) graphql.Marshaler {
+			return ec.marshalNImportResult2ᚖcmapᚋappᚐImportPlan(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_importRecords(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_importRecords_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -22958,6 +24771,44 @@ func (ec *executionContext) _Completion(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var countChangeImplementors = []string{"CountChange"}
+
+func (ec *executionContext) _CountChange(ctx context.Context, sel ast.SelectionSet, obj *analysis.Count) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, countChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CountChange")
+		case "before":
+			out.Values[i] = ec._CountChange_before(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "after":
+			out.Values[i] = ec._CountChange_after(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var courseImplementors = []string{"Course"}
 
 func (ec *executionContext) _Course(ctx context.Context, sel ast.SelectionSet, obj *engine.Course) graphql.Marshaler {
@@ -24265,6 +26116,354 @@ func (ec *executionContext) _GapReport(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var importCountsImplementors = []string{"ImportCounts"}
+
+func (ec *executionContext) _ImportCounts(ctx context.Context, sel ast.SelectionSet, obj *importer.Counts) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importCountsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportCounts")
+		case "created":
+			out.Values[i] = ec._ImportCounts_created(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updated":
+			out.Values[i] = ec._ImportCounts_updated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unchanged":
+			out.Values[i] = ec._ImportCounts_unchanged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleted":
+			out.Values[i] = ec._ImportCounts_deleted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rejected":
+			out.Values[i] = ec._ImportCounts_rejected(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importCoverageChangeImplementors = []string{"ImportCoverageChange"}
+
+func (ec *executionContext) _ImportCoverageChange(ctx context.Context, sel ast.SelectionSet, obj *analysis.SubCompetencyChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importCoverageChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportCoverageChange")
+		case "subCompetency":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImportCoverageChange_subCompetency(ctx, field, obj)
+				})
+		case "highestBefore":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImportCoverageChange_highestBefore(ctx, field, obj)
+				})
+		case "highestAfter":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImportCoverageChange_highestAfter(ctx, field, obj)
+				})
+		case "courses":
+			out.Values[i] = ec._ImportCoverageChange_courses(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "gapsOpened":
+			out.Values[i] = ec._ImportCoverageChange_gapsOpened(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "gapsClosed":
+			out.Values[i] = ec._ImportCoverageChange_gapsClosed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "personGaps":
+			out.Values[i] = ec._ImportCoverageChange_personGaps(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importImpactImplementors = []string{"ImportImpact"}
+
+func (ec *executionContext) _ImportImpact(ctx context.Context, sel ast.SelectionSet, obj *analysis.Comparison) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importImpactImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportImpact")
+		case "courses":
+			out.Values[i] = ec._ImportImpact_courses(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "activeCourses":
+			out.Values[i] = ec._ImportImpact_activeCourses(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "positions":
+			out.Values[i] = ec._ImportImpact_positions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "people":
+			out.Values[i] = ec._ImportImpact_people(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "uncovered":
+			out.Values[i] = ec._ImportImpact_uncovered(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "meetablePositions":
+			out.Values[i] = ec._ImportImpact_meetablePositions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ready":
+			out.Values[i] = ec._ImportImpact_ready(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "gaps":
+			out.Values[i] = ec._ImportImpact_gaps(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "readinessChanged":
+			out.Values[i] = ec._ImportImpact_readinessChanged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "becameReady":
+			out.Values[i] = ec._ImportImpact_becameReady(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "becameUnready":
+			out.Values[i] = ec._ImportImpact_becameUnready(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "subCompetencies":
+			out.Values[i] = ec._ImportImpact_subCompetencies(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importRejectionImplementors = []string{"ImportRejection"}
+
+func (ec *executionContext) _ImportRejection(ctx context.Context, sel ast.SelectionSet, obj *diag.Diagnostic) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importRejectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportRejection")
+		case "location":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImportRejection_location(ctx, field, obj)
+				})
+		case "file":
+			out.Values[i] = ec._ImportRejection_file(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sheet":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImportRejection_sheet(ctx, field, obj)
+				})
+		case "line":
+			out.Values[i] = ec._ImportRejection_line(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "column":
+			out.Values[i] = ec._ImportRejection_column(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "message":
+			out.Values[i] = ec._ImportRejection_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importResultImplementors = []string{"ImportResult"}
+
+func (ec *executionContext) _ImportResult(ctx context.Context, sel ast.SelectionSet, obj *app.ImportPlan) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportResult")
+		case "dryRun":
+			out.Values[i] = ec._ImportResult_dryRun(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "applied":
+			out.Values[i] = ec._ImportResult_applied(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "journal":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImportResult_journal(ctx, field, obj)
+				})
+		case "courses":
+			out.Values[i] = ec._ImportResult_courses(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "positions":
+			out.Values[i] = ec._ImportResult_positions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "people":
+			out.Values[i] = ec._ImportResult_people(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "completions":
+			out.Values[i] = ec._ImportResult_completions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rejections":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImportResult_rejections(ctx, field, obj)
+				})
+		case "ignored":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImportResult_ignored(ctx, field, obj)
+				})
+		case "impact":
+			out.Values[i] = ec._ImportResult_impact(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var levelCountImplementors = []string{"LevelCount"}
 
 func (ec *executionContext) _LevelCount(ctx context.Context, sel ast.SelectionSet, obj *model.LevelCount) graphql.Marshaler {
@@ -24817,6 +27016,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "deleteCourse":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteCourse(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "importCatalogue":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_importCatalogue(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "importRecords":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_importRecords(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -27891,6 +30104,7 @@ var (
 		"RELOAD":            engine.OpReload,
 		"REVOKE":            engine.OpRevoke,
 		"REVISE":            engine.OpRevise,
+		"IMPORT":            engine.OpImport,
 	}
 	marshalNAuditOperation2string = map[string]string{
 		engine.OpCreate:     "CREATE",
@@ -27900,6 +30114,7 @@ var (
 		engine.OpReload:     "RELOAD",
 		engine.OpRevoke:     "REVOKE",
 		engine.OpRevise:     "REVISE",
+		engine.OpImport:     "IMPORT",
 	}
 )
 
@@ -27926,6 +30141,7 @@ var (
 		"RULES":    engine.AuditRules,
 		"API_KEY":  engine.AuditAPIKey,
 		"MODEL":    engine.AuditModel,
+		"IMPORT":   engine.AuditImport,
 	}
 	marshalNAuditRecordType2string = map[string]string{
 		engine.AuditCourse:   "COURSE",
@@ -27934,6 +30150,7 @@ var (
 		engine.AuditRules:    "RULES",
 		engine.AuditAPIKey:   "API_KEY",
 		engine.AuditModel:    "MODEL",
+		engine.AuditImport:   "IMPORT",
 	}
 )
 
@@ -28077,6 +30294,10 @@ func (ec *executionContext) unmarshalNCompletionInput2ᚕᚖcmapᚋgraphᚋmodel
 func (ec *executionContext) unmarshalNCompletionInput2ᚖcmapᚋgraphᚋmodelᚐCompletionInput(ctx context.Context, v any) (*model.CompletionInput, error) {
 	res, err := ec.unmarshalInputCompletionInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCountChange2cmapᚋanalysisᚐCount(ctx context.Context, sel ast.SelectionSet, v analysis.Count) graphql.Marshaler {
+	return ec._CountChange(ctx, sel, &v)
 }
 
 func (ec *executionContext) marshalNCourse2ᚕᚖcmapᚋengineᚐCourseᚄ(ctx context.Context, sel ast.SelectionSet, v []*engine.Course) graphql.Marshaler {
@@ -28677,6 +30898,62 @@ func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNImportCounts2cmapᚋimporterᚐCounts(ctx context.Context, sel ast.SelectionSet, v importer.Counts) graphql.Marshaler {
+	return ec._ImportCounts(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNImportCoverageChange2cmapᚋanalysisᚐSubCompetencyChange(ctx context.Context, sel ast.SelectionSet, v analysis.SubCompetencyChange) graphql.Marshaler {
+	return ec._ImportCoverageChange(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNImportCoverageChange2ᚕcmapᚋanalysisᚐSubCompetencyChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.SubCompetencyChange) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImportCoverageChange2cmapᚋanalysisᚐSubCompetencyChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNImportRejection2ᚕᚖcmapᚋdiagᚐDiagnosticᚄ(ctx context.Context, sel ast.SelectionSet, v []*diag.Diagnostic) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImportRejection2ᚖcmapᚋdiagᚐDiagnostic(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNImportRejection2ᚖcmapᚋdiagᚐDiagnostic(ctx context.Context, sel ast.SelectionSet, v *diag.Diagnostic) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImportRejection!")
+		return graphql.Null
+	}
+	return ec._ImportRejection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNImportResult2ᚖcmapᚋappᚐImportPlan(ctx context.Context, sel ast.SelectionSet, v *app.ImportPlan) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImportResult!")
+		return graphql.Null
+	}
+	return ec._ImportResult(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
@@ -29872,6 +32149,53 @@ func (ec *executionContext) unmarshalNUpdatePositionInput2cmapᚋgraphᚋmodel�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNUpload2ᚕᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUploadᚄ(ctx context.Context, v any) ([]*graphql.Upload, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*graphql.Upload, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNUpload2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNUpload2ᚕᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUploadᚄ(ctx context.Context, sel ast.SelectionSet, v []*graphql.Upload) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNUpload2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNUpload2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, v any) (*graphql.Upload, error) {
+	res, err := model.UnmarshalUpload(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpload2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, sel ast.SelectionSet, v *graphql.Upload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Upload!")
+		return graphql.Null
+	}
+	_ = sel
+	res := model.MarshalUpload(*v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Upload!")
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNYield2cmapᚋengineᚐYield(ctx context.Context, sel ast.SelectionSet, v engine.Yield) graphql.Marshaler {
 	return ec._Yield(ctx, sel, &v)
 }
@@ -30077,6 +32401,7 @@ var (
 		"RELOAD":            engine.OpReload,
 		"REVOKE":            engine.OpRevoke,
 		"REVISE":            engine.OpRevise,
+		"IMPORT":            engine.OpImport,
 	}
 	marshalOAuditOperation2ᚖstring = map[string]string{
 		engine.OpCreate:     "CREATE",
@@ -30086,6 +32411,7 @@ var (
 		engine.OpReload:     "RELOAD",
 		engine.OpRevoke:     "REVOKE",
 		engine.OpRevise:     "REVISE",
+		engine.OpImport:     "IMPORT",
 	}
 )
 
@@ -30116,6 +32442,7 @@ var (
 		"RULES":    engine.AuditRules,
 		"API_KEY":  engine.AuditAPIKey,
 		"MODEL":    engine.AuditModel,
+		"IMPORT":   engine.AuditImport,
 	}
 	marshalOAuditRecordType2ᚖstring = map[string]string{
 		engine.AuditCourse:   "COURSE",
@@ -30124,6 +32451,7 @@ var (
 		engine.AuditRules:    "RULES",
 		engine.AuditAPIKey:   "API_KEY",
 		engine.AuditModel:    "MODEL",
+		engine.AuditImport:   "IMPORT",
 	}
 )
 
@@ -30378,6 +32706,13 @@ func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.Se
 	_ = ctx
 	res := graphql.MarshalID(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOImportImpact2ᚖcmapᚋanalysisᚐComparison(ctx context.Context, sel ast.SelectionSet, v *analysis.Comparison) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ImportImpact(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {

@@ -29,13 +29,18 @@ const (
 
 // NewHandler returns the GraphQL endpoint over a: GET (queries only) and
 // POST with a JSON body, as the GraphQL-over-HTTP specification has them
-// (see httpTransport), and OPTIONS. Each request answers from one
+// (see httpTransport), POST of multipart/form-data with files (the
+// GraphQL multipart request specification, for the import mutations),
+// and OPTIONS. Each request answers from one
 // generation of the read model (see withView), within the limits of
 // limits.go. Options add to it: WithObserver observes every request.
 func NewHandler(a *app.App, opts ...HandlerOption) http.Handler {
 	srv := handler.New(costSchema{ExecutableSchema: withAnswerCache(a, NewExecutableSchema(newConfig(a))), stats: &statsCache{}})
 	srv.AroundFields(afterMutationsSeeTheirWrites(a))
 	srv.AddTransport(transport.Options{AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodOptions}})
+	// Files for the import mutations, per the GraphQL multipart request
+	// specification; kept in memory, bounded with the operations part.
+	srv.AddTransport(transport.MultipartForm{MaxUploadSize: MaxImportBytes + MaxRequestBytes, MaxMemory: MaxImportBytes + MaxRequestBytes})
 	srv.AddTransport(httpTransport{app: a})
 	cache := lru.New[*ast.QueryDocument](queryCacheSize)
 	srv.SetQueryCache(cache)
@@ -88,14 +93,15 @@ func pageCost[F any](childComplexity int, first *int, _ *string, _ F) int {
 
 // overHTTP answers what the transports leave to the server under the
 // GraphQL-over-HTTP specification: a method other than GET, POST or
-// OPTIONS gets 405 with Allow; a POST body that is not JSON gets 415.
+// OPTIONS gets 405 with Allow; a POST body that is not JSON (or, for the
+// import mutations' files, multipart/form-data) gets 415.
 func overHTTP(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.Method {
 		case http.MethodGet, http.MethodOptions:
 		case http.MethodPost:
-			if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-				w.Header().Set("Accept-Post", "application/json")
+			if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" && mt != "multipart/form-data" {
+				w.Header().Set("Accept-Post", "application/json, multipart/form-data")
 				http.Error(w, "a GraphQL POST request has a JSON body: Content-Type: application/json", http.StatusUnsupportedMediaType)
 				return
 			}

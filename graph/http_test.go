@@ -198,7 +198,7 @@ func TestGraphQLOverHTTP(t *testing.T) {
 	}{
 		{"mutation over GET", "GET", "/graphql?query=" + `mutation%7BdeletePerson(id:"x",version:1)%7Bid%7D%7D`, "", "", "", 405, "Allow", "POST"},
 		{"other method", "PUT", "/graphql", "application/json", "", `{"query":"{__typename}"}`, 405, "Allow", "GET, POST, OPTIONS"},
-		{"not JSON", "POST", "/graphql", "text/plain", "", `{__typename}`, 415, "Accept-Post", "application/json"},
+		{"not JSON", "POST", "/graphql", "text/plain", "", `{__typename}`, 415, "Accept-Post", "application/json, multipart/form-data"},
 		{"malformed JSON", "POST", "/graphql", "application/json", "", `{"query":`, 400, "", ""},
 		{"invalid query, application/json", "POST", "/graphql", "application/json", "application/json", `{"query":"{ nope }"}`, 200, "Content-Type", "application/json"},
 		{"invalid query, graphql-response+json", "POST", "/graphql", "application/json", "application/graphql-response+json", `{"query":"{ nope }"}`, 400, "Content-Type", "application/graphql-response+json"},

@@ -33,7 +33,7 @@ func TestCourseMutations(t *testing.T) {
 		input map[string]any
 		field string
 	}{
-		{"bad code", map[string]any{"code": "bad", "title": "X", "hours": 1, "deliveryMode": "ONLINE"}, "input.code"},
+		{"bad code", map[string]any{"code": "bad code!", "title": "X", "hours": 1, "deliveryMode": "ONLINE"}, "input.code"},
 		{"empty objective", map[string]any{"code": "SCO-201", "title": "X", "hours": 1, "deliveryMode": "ONLINE",
 			"objectives": []string{"Explain", "Plan", " "}}, "input.objectives[2]"},
 		{"unknown prerequisite", map[string]any{"code": "SCO-201", "title": "X", "hours": 1, "deliveryMode": "ONLINE",

@@ -71,6 +71,9 @@ type Store struct {
 	// auditLogKeys caches the IDs of auditLog in order; nil when one was
 	// added since.
 	auditLogKeys []string
+	// imports are the committed import journals, by ID, as JSON (a deep
+	// copy).
+	imports map[string][]byte
 	// idempotency holds the records of idempotent requests by ID, never
 	// changed in place once stored.
 	idempotency map[string]*engine.IdempotencyRecord
@@ -96,6 +99,7 @@ func New() *Store {
 		apiKeys:       map[string]*engine.APIKey{},
 		auditPending:  map[string]*engine.AuditEntry{},
 		auditLog:      map[string]*engine.AuditEntry{},
+		imports:       map[string][]byte{},
 		idempotency:   map[string]*engine.IdempotencyRecord{},
 
 		changes:  map[int64]engine.Change{},
@@ -104,8 +108,9 @@ func New() *Store {
 }
 
 // Clone returns an independent copy of s: its records, facts, versions,
-// facts mark, change log, seed mark, API keys, audit trail and idempotent
-// requests, but none of its watchers. Writes to either store do not show in the other; the first
+// facts mark, change log, seed mark, API keys, audit trail, idempotent
+// requests and import journals, but none of its watchers. Writes to
+// either store do not show in the other; the first
 // write to either draws it a new DataID, as a restored copy of a database
 // written to again does.
 func (s *Store) Clone() *Store {
@@ -127,6 +132,7 @@ func (s *Store) Clone() *Store {
 		auditPending:  maps.Clone(s.auditPending),
 		auditLog:      maps.Clone(s.auditLog),
 		auditLogKeys:  s.auditLogKeys,
+		imports:       maps.Clone(s.imports),
 		idempotency:   maps.Clone(s.idempotency),
 
 		changes:  maps.Clone(s.changes),

@@ -17,7 +17,8 @@
 // handful, so that reconciling them reads little even on FerretDB, which
 // scans), audit the ended ones; records carry the ID of the entry that
 // wrote them in "audit". Idempotent requests are in idempotency (see
-// idempotency.go). The facts of a record are one JSON
+// idempotency.go). An import journal is a header in imports and its ops
+// in import_ops (see imports.go). The facts of a record are one JSON
 // string in its facts document (see courseFactsDoc for the measurements
 // behind that). bson types stay inside this package: explicit document
 // structs convert to and from engine types.
@@ -163,6 +164,8 @@ const (
 	auditCollection         = "audit"
 	auditPendingCollection  = "audit_pending"
 	changesCollection       = "changes"
+	importsCollection       = "imports"
+	importOpsCollection     = "import_ops"
 )
 
 // Config says which database to use.
@@ -190,7 +193,7 @@ type DB struct {
 	embedded *embeddedServer // nil when connected to an external server
 
 	courses, positions, people, frameworks, courseFacts, positionFacts, meta, changes *mongo.Collection
-	apiKeys, audit, auditPending, idempotency                                         *mongo.Collection
+	apiKeys, audit, auditPending, idempotency, imports, importOps                     *mongo.Collection
 
 	// changeLogLength is how many versions the change log keeps
 	// (engine.ChangeLogLength; tests of pruning set less).
@@ -287,6 +290,8 @@ func (db *DB) connect(ctx context.Context, name string) error {
 	db.auditPending = db.database.Collection(auditPendingCollection)
 	db.idempotency = db.database.Collection(idempotencyCollection)
 	db.changes = db.database.Collection(changesCollection)
+	db.imports = db.database.Collection(importsCollection)
+	db.importOps = db.database.Collection(importOpsCollection)
 
 	info, err := db.buildInfo(ctx)
 	if err != nil {
@@ -328,7 +333,7 @@ func (db *DB) connect(ctx context.Context, name string) error {
 // collections lists every collection cmap uses.
 func (db *DB) collections() []*mongo.Collection {
 	return []*mongo.Collection{db.courses, db.positions, db.people, db.frameworks, db.courseFacts, db.positionFacts, db.meta, db.changes,
-		db.apiKeys, db.audit, db.auditPending, db.idempotency}
+		db.apiKeys, db.audit, db.auditPending, db.idempotency, db.imports, db.importOps}
 }
 
 // indexEmbedded creates every collection (FerretDB creates one on its

@@ -3,7 +3,6 @@ package seed
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -181,51 +180,12 @@ func courseDecodeMessage(n ast.Node, err error) string {
 	return ye.GetMessage()
 }
 
-// prerequisiteCycle returns one cycle of prerequisites, as the codes along
-// it with the first repeated at the end, or nil when there is none.
-// Prerequisites that name no course are ignored.
+// prerequisiteCycle returns one cycle of the courses' prerequisites, as
+// engine.PrerequisiteCycle finds it.
 func prerequisiteCycle(courses []engine.Course) []string {
 	prereqs := make(map[string][]string, len(courses))
-	codes := make([]string, 0, len(courses))
 	for _, c := range courses {
 		prereqs[c.Code] = c.Prerequisites
-		codes = append(codes, c.Code)
 	}
-	slices.Sort(codes)
-	const (
-		unvisited = iota
-		onPath
-		done
-	)
-	state := map[string]int{}
-	var path []string
-	var visit func(code string) []string
-	visit = func(code string) []string {
-		switch state[code] {
-		case onPath:
-			start := slices.Index(path, code)
-			return append(slices.Clone(path[start:]), code)
-		case done:
-			return nil
-		}
-		state[code] = onPath
-		path = append(path, code)
-		for _, p := range prereqs[code] {
-			if _, ok := prereqs[p]; !ok {
-				continue
-			}
-			if cycle := visit(p); cycle != nil {
-				return cycle
-			}
-		}
-		path = path[:len(path)-1]
-		state[code] = done
-		return nil
-	}
-	for _, code := range codes {
-		if cycle := visit(code); cycle != nil {
-			return cycle
-		}
-	}
-	return nil
+	return engine.PrerequisiteCycle(prereqs)
 }

@@ -226,7 +226,7 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 			`testdata/badcsv/completions.csv:5:1: person_id: person P-7 is not in people.csv`,
 			`testdata/badcsv/completions.csv:6:13: completed: "02/03/2021" is not a date (YYYY-MM-DD)`,
 			`testdata/badcsv/completions.csv:7:13: completed: completion date 2099-01-01 is in the future`,
-			`testdata/badcsv/completions.csv:9:5: course_code: "tst 101" is not a course code (2 to 10 capital letters or digits starting with a letter, a dash, then 2 to 6 capital letters or digits: SCO-201)`,
+			`testdata/badcsv/completions.csv:9:5: course_code: "tst#101" is not a course code (1 to 32 of A-Z a-z 0-9 - _ . / and space; first a letter or digit, last not a space: SCO-201, MGT 101)`,
 			`testdata/badcsv/people.csv:3:5: name: name is empty`,
 			`testdata/badcsv/people.csv:4:15: position_id: position POS-9 is not in positions.csv`,
 			`testdata/badcsv/people.csv:6:1: duplicate person P-1 (first defined on line 2)`,

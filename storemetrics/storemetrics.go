@@ -351,6 +351,24 @@ func (s *Store) MarkFacts(ctx context.Context, m engine.FactsMark) (_ bool, err 
 	return s.store.MarkFacts(ctx, m)
 }
 
+// WriteImport calls the wrapped Store's WriteImport and observes it.
+func (s *Store) WriteImport(ctx context.Context, j *engine.ImportJournal) (err error) {
+	defer s.observe("WriteImport", time.Now(), &err)
+	return s.store.WriteImport(ctx, j)
+}
+
+// Imports calls the wrapped Store's Imports and observes it.
+func (s *Store) Imports(ctx context.Context) (_ []*engine.ImportJournal, err error) {
+	defer s.observe("Imports", time.Now(), &err)
+	return s.store.Imports(ctx)
+}
+
+// DeleteImport calls the wrapped Store's DeleteImport and observes it.
+func (s *Store) DeleteImport(ctx context.Context, id string) (err error) {
+	defer s.observe("DeleteImport", time.Now(), &err)
+	return s.store.DeleteImport(ctx, id)
+}
+
 // CreateIdempotency calls the wrapped Store's CreateIdempotency and
 // observes it.
 func (s *Store) CreateIdempotency(ctx context.Context, r *engine.IdempotencyRecord) (err error) {

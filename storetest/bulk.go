@@ -78,7 +78,7 @@ var personBulk = bulkKind[engine.Person]{
 	stamp:    func(p *engine.Person) (int64, time.Time) { return p.Version, p.UpdatedAt },
 	setStamp: func(p *engine.Person, v int64, at time.Time) { p.Version, p.UpdatedAt = v, at },
 	breakIt: func(p *engine.Person) string {
-		p.Completions[1].CourseCode = "nope"
+		p.Completions[1].CourseCode = "nope!"
 		return "completions[1].courseCode"
 	},
 	keyField: "id",

@@ -29,7 +29,7 @@ func testPersonRoundTrip(t *testing.T, s engine.Store) {
 	wantCode(t, s.CreatePerson(ctx, SamplePerson(p.ID)), engine.ECONFLICT)
 	wantCode(t, s.UpdatePerson(ctx, p), engine.ECONFLICT)
 	bad := SamplePerson("P-00002")
-	bad.Completions[1].CourseCode = "not a course"
+	bad.Completions[1].CourseCode = "not a course!"
 	err = s.CreatePerson(ctx, bad)
 	wantCode(t, err, engine.EINVALID)
 	wantField(t, err, "completions[1].courseCode")

@@ -66,6 +66,7 @@ func Run(t *testing.T, open func(t *testing.T) engine.Store) {
 		{"APIKeys", testAPIKeys},
 		{"AuditTrail", testAuditTrail},
 		{"AuditField", testAuditField},
+		{"ImportJournals", testImportJournals},
 		{"AuditRequest", testAuditRequest},
 		{"Idempotency", testIdempotency},
 		{"PruneIdempotency", testPruneIdempotency},
