@@ -158,7 +158,7 @@ func TestScrapeShowsWhatHappened(t *testing.T) {
 	s.post(`{"query": "query Dashboard { ruleSet { revision } }"}`)
 	s.post(`{"query": "{ course(code: \"SCO-201\") { title } }"}`)
 	s.post(`{"query": "query Dashboard { nope }", "operationName": "Dashboard"}`)
-	s.post(`{"query": "mutation Create { createCourse(input: {code: \"x\", title: \"T\", hours: 1, deliveryMode: ONLINE}) { code } }"}`)
+	s.post(`{"query": "mutation Create { createCourse(input: {code: \"x!\", title: \"T\", hours: 1, deliveryMode: ONLINE}) { code } }"}`)
 	s.post(`{"query": "mutation Create { createCourse(input: {code: \"TST-101\", title: \"T\", hours: 1, deliveryMode: ONLINE}) { code } }"}`)
 	s.post(`{"query": "mutation Create { createCourse(input: {code: \"SCO-201\", title: \"T\", hours: 1, deliveryMode: ONLINE}) { code } }"}`)
 	s.post(`{"query": "mutation Reload { reloadRules { revision } }"}`)
