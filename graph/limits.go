@@ -246,9 +246,9 @@ func saturatingMul(a, b int) int {
 	return a * b
 }
 
-// stopWhenDone is the field middleware that stops resolving once the
-// request's context is done: its deadline passed or its client went away.
-// The fields left fail at once; the transport answers TIMEOUT (or nothing,
+// stopWhenDone is the field middleware (part of aroundFields) that stops
+// resolving once the request's context is done: its deadline passed or its
+// client went away. The fields left fail at once; the transport answers TIMEOUT (or nothing,
 // to a client that left).
 func stopWhenDone(ctx context.Context, next graphql.Resolver) (any, error) {
 	select {
@@ -271,10 +271,9 @@ func stoppedError() *gqlerror.Error {
 // useLimits sets the limits of limits.go and cost.go on srv, whose parsed
 // queries are kept in cache: the shape limits (after the persisted query
 // extension has put in the query a hash names), the cost limit and its
-// report, and the end of work at the deadline.
+// report. The end of work at the deadline is aroundFields' (handler.go).
 func useLimits(srv *handler.Server, cache graphql.Cache[*ast.QueryDocument]) {
 	srv.Use(shapeLimit{cache: cache})
 	srv.Use(extension.FixedComplexityLimit(costLimit))
 	srv.Use(costReport{})
-	srv.AroundFields(stopWhenDone)
 }
