@@ -39,3 +39,19 @@ func marshalSliceInOrder(ctx context.Context, length int, _ int64, omitPanicHand
 	}
 	return ret
 }
+
+// deferredGroup returns the group of the @defer fields of an object's
+// fields: graphql.NewDeferredGroup when one of them is deferred, an empty
+// group otherwise. The generated executor calls it in place of
+// graphql.NewDeferredGroup (see internal/leanexec), which builds the
+// object's path, a map and a field set for every object written; the
+// executor uses the group only for deferred fields and when it has
+// Defers.
+func deferredGroup(ctx context.Context, fields []graphql.CollectedField) graphql.DeferredGroup {
+	for _, f := range fields {
+		if f.IsDeferred() {
+			return graphql.NewDeferredGroup(ctx)
+		}
+	}
+	return graphql.DeferredGroup{}
+}

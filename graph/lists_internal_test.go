@@ -23,6 +23,31 @@ func TestGeneratedExecutorWritesListsInOrder(t *testing.T) {
 	}
 }
 
+// go generate ./graph rewrote the executor for trivial fields and deferred
+// groups (internal/leanexec).
+func TestGeneratedExecutorIsLean(t *testing.T) {
+	src, err := os.ReadFile("generated.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(src, []byte("graphql.NewDeferredGroup(ctx)")) || !bytes.Contains(src, []byte("deferred := deferredGroup(ctx, fields)")) ||
+		!bytes.Contains(src, []byte("// trivial: see internal/leanexec")) {
+		t.Error("generated.go is not rewritten by internal/leanexec: regenerate with `go generate ./graph`, not gqlgen alone")
+	}
+}
+
+func TestDeferredGroup(t *testing.T) {
+	ctx := graphql.WithFieldContext(context.Background(), &graphql.FieldContext{Field: graphql.CollectedField{Field: &ast.Field{Alias: "a"}}})
+	plain := []graphql.CollectedField{{Field: &ast.Field{Name: "x"}}}
+	if g := deferredGroup(ctx, plain); g.Defers != nil || g.FieldSet != nil || g.Path != nil {
+		t.Errorf("without @defer: group %+v, want an empty one", g)
+	}
+	deferred := append(plain, graphql.CollectedField{Field: &ast.Field{Name: "y"}, Deferrables: []*graphql.Deferrable{{Label: "l"}}})
+	if g := deferredGroup(ctx, deferred); g.Defers == nil || g.FieldSet == nil || len(g.Path) != 1 {
+		t.Errorf("with @defer: group %+v, want graphql.NewDeferredGroup's", g)
+	}
+}
+
 func TestMarshalSliceInOrder(t *testing.T) {
 	recovered := func(_ context.Context, v any) error { return fmt.Errorf("recovered %v", v) }
 	ctx := graphql.WithResponseContext(context.Background(), graphql.DefaultErrorPresenter, recovered)
