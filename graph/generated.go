@@ -18088,7 +18088,7 @@ func (ec *executionContext) _APIKey(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var attainmentImplementors = []string{"Attainment"}
@@ -18133,7 +18133,7 @@ func (ec *executionContext) _Attainment(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var attainmentChangeImplementors = []string{"AttainmentChange"}
@@ -18177,7 +18177,7 @@ func (ec *executionContext) _AttainmentChange(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var auditEntryImplementors = []string{"AuditEntry"}
@@ -18262,7 +18262,7 @@ func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var auditEntryConnectionImplementors = []string{"AuditEntryConnection"}
@@ -18300,7 +18300,7 @@ func (ec *executionContext) _AuditEntryConnection(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var auditEntryEdgeImplementors = []string{"AuditEntryEdge"}
@@ -18338,7 +18338,7 @@ func (ec *executionContext) _AuditEntryEdge(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var competencyImplementors = []string{"Competency"}
@@ -18386,7 +18386,7 @@ func (ec *executionContext) _Competency(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var completionImplementors = []string{"Completion"}
@@ -18430,7 +18430,7 @@ func (ec *executionContext) _Completion(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var courseImplementors = []string{"Course"}
@@ -18536,7 +18536,7 @@ func (ec *executionContext) _Course(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var courseConnectionImplementors = []string{"CourseConnection"}
@@ -18579,7 +18579,7 @@ func (ec *executionContext) _CourseConnection(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var courseEdgeImplementors = []string{"CourseEdge"}
@@ -18617,7 +18617,7 @@ func (ec *executionContext) _CourseEdge(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var courseGapClosureImplementors = []string{"CourseGapClosure"}
@@ -18656,7 +18656,7 @@ func (ec *executionContext) _CourseGapClosure(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var courseImpactImplementors = []string{"CourseImpact"}
@@ -18732,7 +18732,7 @@ func (ec *executionContext) _CourseImpact(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var coursePreviewImplementors = []string{"CoursePreview"}
@@ -18781,7 +18781,7 @@ func (ec *executionContext) _CoursePreview(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var coverageImplementors = []string{"Coverage"}
@@ -18836,7 +18836,7 @@ func (ec *executionContext) _Coverage(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var coverageChangeImplementors = []string{"CoverageChange"}
@@ -18909,7 +18909,7 @@ func (ec *executionContext) _CoverageChange(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var coverageMatrixImplementors = []string{"CoverageMatrix"}
@@ -18957,7 +18957,7 @@ func (ec *executionContext) _CoverageMatrix(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var coverageRowImplementors = []string{"CoverageRow"}
@@ -19018,7 +19018,7 @@ func (ec *executionContext) _CoverageRow(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var createdAPIKeyImplementors = []string{"CreatedAPIKey"}
@@ -19056,7 +19056,7 @@ func (ec *executionContext) _CreatedAPIKey(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var deleteCoursePayloadImplementors = []string{"DeleteCoursePayload"}
@@ -19089,7 +19089,7 @@ func (ec *executionContext) _DeleteCoursePayload(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var deletePersonPayloadImplementors = []string{"DeletePersonPayload"}
@@ -19122,7 +19122,7 @@ func (ec *executionContext) _DeletePersonPayload(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var deletePositionPayloadImplementors = []string{"DeletePositionPayload"}
@@ -19155,7 +19155,7 @@ func (ec *executionContext) _DeletePositionPayload(ctx context.Context, sel ast.
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var explainNodeImplementors = []string{"ExplainNode"}
@@ -19227,7 +19227,7 @@ func (ec *executionContext) _ExplainNode(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var explanationImplementors = []string{"Explanation"}
@@ -19322,7 +19322,7 @@ func (ec *executionContext) _Explanation(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var factChangeImplementors = []string{"FactChange"}
@@ -19368,7 +19368,7 @@ func (ec *executionContext) _FactChange(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var fieldChangeImplementors = []string{"FieldChange"}
@@ -19411,7 +19411,7 @@ func (ec *executionContext) _FieldChange(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var frameworkImplementors = []string{"Framework"}
@@ -19449,7 +19449,7 @@ func (ec *executionContext) _Framework(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var gapImplementors = []string{"Gap"}
@@ -19494,7 +19494,7 @@ func (ec *executionContext) _Gap(ctx context.Context, sel ast.SelectionSet, obj 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var gapCountImplementors = []string{"GapCount"}
@@ -19538,7 +19538,7 @@ func (ec *executionContext) _GapCount(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var gapReportImplementors = []string{"GapReport"}
@@ -19592,7 +19592,7 @@ func (ec *executionContext) _GapReport(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var levelCountImplementors = []string{"LevelCount"}
@@ -19630,7 +19630,7 @@ func (ec *executionContext) _LevelCount(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var levelDemandImplementors = []string{"LevelDemand"}
@@ -19683,7 +19683,7 @@ func (ec *executionContext) _LevelDemand(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var levelRequirementImplementors = []string{"LevelRequirement"}
@@ -19722,7 +19722,7 @@ func (ec *executionContext) _LevelRequirement(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var matrixCourseImplementors = []string{"MatrixCourse"}
@@ -19781,7 +19781,7 @@ func (ec *executionContext) _MatrixCourse(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var mutationImplementors = []string{"Mutation"}
@@ -19908,7 +19908,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var organizationReadinessImplementors = []string{"OrganizationReadiness"}
@@ -19968,7 +19968,7 @@ func (ec *executionContext) _OrganizationReadiness(ctx context.Context, sel ast.
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var pageInfoImplementors = []string{"PageInfo"}
@@ -20016,7 +20016,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var personImplementors = []string{"Person"}
@@ -20099,7 +20099,7 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var personConnectionImplementors = []string{"PersonConnection"}
@@ -20142,7 +20142,7 @@ func (ec *executionContext) _PersonConnection(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var personEdgeImplementors = []string{"PersonEdge"}
@@ -20180,7 +20180,7 @@ func (ec *executionContext) _PersonEdge(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var planDemandChangeImplementors = []string{"PlanDemandChange"}
@@ -20234,7 +20234,7 @@ func (ec *executionContext) _PlanDemandChange(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var planFactChangeImplementors = []string{"PlanFactChange"}
@@ -20305,7 +20305,7 @@ func (ec *executionContext) _PlanFactChange(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var planLevelChangeImplementors = []string{"PlanLevelChange"}
@@ -20351,7 +20351,7 @@ func (ec *executionContext) _PlanLevelChange(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var planLevelGapsImplementors = []string{"PlanLevelGaps"}
@@ -20396,7 +20396,7 @@ func (ec *executionContext) _PlanLevelGaps(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var planOrganizationChangeImplementors = []string{"PlanOrganizationChange"}
@@ -20454,7 +20454,7 @@ func (ec *executionContext) _PlanOrganizationChange(ctx context.Context, sel ast
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var planPeopleImplementors = []string{"PlanPeople"}
@@ -20508,7 +20508,7 @@ func (ec *executionContext) _PlanPeople(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var planPersonChangeImplementors = []string{"PlanPersonChange"}
@@ -20571,7 +20571,7 @@ func (ec *executionContext) _PlanPersonChange(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var planPersonGapImplementors = []string{"PlanPersonGap"}
@@ -20634,7 +20634,7 @@ func (ec *executionContext) _PlanPersonGap(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var planPositionChangeImplementors = []string{"PlanPositionChange"}
@@ -20682,7 +20682,7 @@ func (ec *executionContext) _PlanPositionChange(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var planRuleChangeImplementors = []string{"PlanRuleChange"}
@@ -20752,7 +20752,7 @@ func (ec *executionContext) _PlanRuleChange(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var planSideImplementors = []string{"PlanSide"}
@@ -20790,7 +20790,7 @@ func (ec *executionContext) _PlanSide(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var positionImplementors = []string{"Position"}
@@ -20881,7 +20881,7 @@ func (ec *executionContext) _Position(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var positionConnectionImplementors = []string{"PositionConnection"}
@@ -20924,7 +20924,7 @@ func (ec *executionContext) _PositionConnection(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var positionDemandChangeImplementors = []string{"PositionDemandChange"}
@@ -20978,7 +20978,7 @@ func (ec *executionContext) _PositionDemandChange(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var positionEdgeImplementors = []string{"PositionEdge"}
@@ -21016,7 +21016,7 @@ func (ec *executionContext) _PositionEdge(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var positionPreviewImplementors = []string{"PositionPreview"}
@@ -21065,7 +21065,7 @@ func (ec *executionContext) _PositionPreview(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var proficiencyScaleImplementors = []string{"ProficiencyScale"}
@@ -21103,7 +21103,7 @@ func (ec *executionContext) _ProficiencyScale(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var queryImplementors = []string{"Query"}
@@ -21309,7 +21309,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var readinessImplementors = []string{"Readiness"}
@@ -21362,7 +21362,7 @@ func (ec *executionContext) _Readiness(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var readinessChangeImplementors = []string{"ReadinessChange"}
@@ -21426,7 +21426,7 @@ func (ec *executionContext) _ReadinessChange(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var recommendationImplementors = []string{"Recommendation"}
@@ -21485,7 +21485,7 @@ func (ec *executionContext) _Recommendation(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var recommendationChangeImplementors = []string{"RecommendationChange"}
@@ -21539,7 +21539,7 @@ func (ec *executionContext) _RecommendationChange(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var recommendedCourseImplementors = []string{"RecommendedCourse"}
@@ -21598,7 +21598,7 @@ func (ec *executionContext) _RecommendedCourse(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var rejectedRuleSetImplementors = []string{"RejectedRuleSet"}
@@ -21642,7 +21642,7 @@ func (ec *executionContext) _RejectedRuleSet(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var requirementImplementors = []string{"Requirement"}
@@ -21697,7 +21697,7 @@ func (ec *executionContext) _Requirement(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var ruleImplementors = []string{"Rule"}
@@ -21770,7 +21770,7 @@ func (ec *executionContext) _Rule(ctx context.Context, sel ast.SelectionSet, obj
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var ruleDiagnosticImplementors = []string{"RuleDiagnostic"}
@@ -21824,7 +21824,7 @@ func (ec *executionContext) _RuleDiagnostic(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var ruleFileImplementors = []string{"RuleFile"}
@@ -21870,7 +21870,7 @@ func (ec *executionContext) _RuleFile(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var ruleRefImplementors = []string{"RuleRef"}
@@ -21913,7 +21913,7 @@ func (ec *executionContext) _RuleRef(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var ruleRuntimeErrorImplementors = []string{"RuleRuntimeError"}
@@ -21956,7 +21956,7 @@ func (ec *executionContext) _RuleRuntimeError(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var ruleSetImplementors = []string{"RuleSet"}
@@ -22024,7 +22024,7 @@ func (ec *executionContext) _RuleSet(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var ruleSetPlanImplementors = []string{"RuleSetPlan"}
@@ -22150,7 +22150,7 @@ func (ec *executionContext) _RuleSetPlan(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var subCompetencyImplementors = []string{"SubCompetency"}
@@ -22206,7 +22206,7 @@ func (ec *executionContext) _SubCompetency(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var subCompetencyCoverageImplementors = []string{"SubCompetencyCoverage"}
@@ -22251,7 +22251,7 @@ func (ec *executionContext) _SubCompetencyCoverage(ctx context.Context, sel ast.
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var subCompetencyDemandImplementors = []string{"SubCompetencyDemand"}
@@ -22296,7 +22296,7 @@ func (ec *executionContext) _SubCompetencyDemand(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var suggestionImplementors = []string{"Suggestion"}
@@ -22351,7 +22351,7 @@ func (ec *executionContext) _Suggestion(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var yieldImplementors = []string{"Yield"}
@@ -22390,7 +22390,7 @@ func (ec *executionContext) _Yield(ctx context.Context, sel ast.SelectionSet, ob
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var __DirectiveImplementors = []string{"__Directive"}
@@ -22443,7 +22443,7 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var __EnumValueImplementors = []string{"__EnumValue"}
@@ -22491,7 +22491,7 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var __FieldImplementors = []string{"__Field"}
@@ -22549,7 +22549,7 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var __InputValueImplementors = []string{"__InputValue"}
@@ -22607,7 +22607,7 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var __SchemaImplementors = []string{"__Schema"}
@@ -22665,7 +22665,7 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 var __TypeImplementors = []string{"__Type"}
@@ -22748,7 +22748,7 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectOf(fields, out)
 }
 
 // endregion **************************** object.gotpl ****************************

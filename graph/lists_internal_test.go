@@ -31,7 +31,7 @@ func TestGeneratedExecutorIsLean(t *testing.T) {
 		t.Fatal(err)
 	}
 	if bytes.Contains(src, []byte("graphql.NewDeferredGroup(ctx)")) || !bytes.Contains(src, []byte("deferred := deferredGroup(ctx, fields)")) ||
-		!bytes.Contains(src, []byte("// trivial: see internal/leanexec")) {
+		!bytes.Contains(src, []byte("// trivial: see internal/leanexec")) || bytes.Contains(src, []byte("\treturn out\n")) {
 		t.Error("generated.go is not rewritten by internal/leanexec: regenerate with `go generate ./graph`, not gqlgen alone")
 	}
 }
@@ -45,6 +45,33 @@ func TestDeferredGroup(t *testing.T) {
 	deferred := append(plain, graphql.CollectedField{Field: &ast.Field{Name: "y"}, Deferrables: []*graphql.Deferrable{{Label: "l"}}})
 	if g := deferredGroup(ctx, deferred); g.Defers == nil || g.FieldSet == nil || len(g.Path) != 1 {
 		t.Errorf("with @defer: group %+v, want graphql.NewDeferredGroup's", g)
+	}
+}
+
+// objectOf writes what graphql.FieldSet writes, the first field of an
+// alias only.
+func TestObjectOf(t *testing.T) {
+	field := func(alias string) graphql.CollectedField {
+		return graphql.CollectedField{Field: &ast.Field{Alias: alias}}
+	}
+	for _, fields := range [][]graphql.CollectedField{
+		{field("a"), field("b"), field("a"), field("c")},
+		{field("a")},
+		{field("a"), field("a")},
+		nil,
+	} {
+		values := make([]graphql.Marshaler, len(fields))
+		for i := range values {
+			values[i] = graphql.MarshalInt(i)
+		}
+		fs := graphql.NewFieldSet(fields)
+		copy(fs.Values, values)
+		var want, got bytes.Buffer
+		fs.MarshalGQL(&want)
+		objectOf(fields, fs).MarshalGQL(&got)
+		if got.String() != want.String() {
+			t.Errorf("%d fields: wrote %s, want %s as graphql.FieldSet writes", len(fields), got.String(), want.String())
+		}
 	}
 }
 

@@ -11,6 +11,9 @@
 //     graphql.DeferredGroup (deferredGroup, package graph) instead of
 //     graphql.NewDeferredGroup, which builds the object's path, a map and
 //     a field set for every object written, used only for @defer.
+//   - An object is written by objectOf (package graph) rather than by its
+//     graphql.FieldSet, which allocates a map and iterator closures for
+//     every object written.
 //
 // gqlgen (v0.17.98) runs every field through graphql.ResolveField: about
 // ten allocations and two closures of field middleware per field, even
@@ -79,6 +82,9 @@ var (
 
 	newDeferredGroup = []byte("deferred := graphql.NewDeferredGroup(ctx)\n")
 	lazyDeferred     = []byte("deferred := deferredGroup(ctx, fields)\n")
+
+	returnFieldSet = []byte("\t\tec.ProcessDeferredGroup(deferred)\n\t}\n\n\treturn out\n}\n")
+	returnObject   = []byte("\t\tec.ProcessDeferredGroup(deferred)\n\t}\n\n\treturn objectOf(fields, out)\n}\n")
 )
 
 func main() {
@@ -101,8 +107,9 @@ func run(args []string) error {
 	if n == 0 && !rewritten.Match(src) {
 		return fmt.Errorf("%s has no trivial field function of the shape leanexec knows: has gqlgen changed how it writes fields?", path)
 	}
-	if !bytes.Contains(out, lazyDeferred) {
-		return fmt.Errorf("%s has no %q: has gqlgen changed how it writes objects?", path, bytes.TrimSpace(newDeferredGroup))
+	if !bytes.Contains(out, lazyDeferred) || !bytes.Contains(out, returnObject) {
+		return fmt.Errorf("%s has no object function of the shape leanexec knows (%q, then %q): has gqlgen changed how it writes objects?",
+			path, bytes.TrimSpace(newDeferredGroup), "return out")
 	}
 	return os.WriteFile(path, out, 0o644)
 }
@@ -124,5 +131,6 @@ func rewrite(src []byte) ([]byte, int) {
 		n++
 		return fmt.Appendf(head, "\treturn ec.%s(ctx, field.Selections, %s) // trivial: see internal/leanexec\n}\n", marshal, value)
 	})
-	return bytes.ReplaceAll(src, newDeferredGroup, lazyDeferred), n
+	src = bytes.ReplaceAll(src, newDeferredGroup, lazyDeferred)
+	return bytes.ReplaceAll(src, returnFieldSet, returnObject), n
 }

@@ -51,8 +51,9 @@ func TestRun(t *testing.T) {
 			t.Errorf("%s was rewritten to\n%s\nwant it as it was:\n%s", name, got, want)
 		}
 	}
-	if obj := fn(first, "_Attainment"); strings.Contains(obj, "graphql.NewDeferredGroup") || !strings.Contains(obj, "deferred := deferredGroup(ctx, fields)") {
-		t.Errorf("the object's deferred group was not rewritten:\n%s", obj)
+	if obj := fn(first, "_Attainment"); strings.Contains(obj, "graphql.NewDeferredGroup") || !strings.Contains(obj, "deferred := deferredGroup(ctx, fields)") ||
+		!strings.HasSuffix(obj, "\n\treturn objectOf(fields, out)") {
+		t.Errorf("the object's deferred group or writer was not rewritten:\n%s", obj)
 	}
 }
 
