@@ -41,26 +41,6 @@ func optional(s string) *string {
 	return &s
 }
 
-// coverageOf returns facts for a list resolver, queueing the courses its
-// selection will load.
-func coverageOf(ctx context.Context, facts []engine.Coverage) []*engine.Coverage {
-	codes := make([]string, len(facts))
-	for i, f := range facts {
-		codes[i] = f.Course
-	}
-	return refs(facts)
-}
-
-// requirementsOf returns facts for a list resolver, queueing the positions
-// its selection will load.
-func requirementsOf(ctx context.Context, facts []engine.Requirement) []*engine.Requirement {
-	ids := make([]string, len(facts))
-	for i, f := range facts {
-		ids[i] = f.Position
-	}
-	return refs(facts)
-}
-
 // subCompetency returns the framework's sub-competency with code; facts
 // only name codes of the framework the rules were checked against.
 func (r *Resolver) subCompetency(ctx context.Context, code string) (*engine.SubCompetency, error) {
