@@ -44,8 +44,10 @@ func optional(s string) *string {
 // subCompetency returns the framework's sub-competency with code; facts
 // only name codes of the framework the rules were checked against.
 func (r *Resolver) subCompetency(ctx context.Context, code string) (*engine.SubCompetency, error) {
-	s, _, err := viewOf(ctx).SubCompetency(code)
-	return s, err
+	if s := viewOf(ctx).Framework().SubCompetency(code); s != nil {
+		return s, nil
+	}
+	return nil, engine.NotFound("sub-competency", code)
 }
 
 // subCompetencies returns the framework's sub-competencies with codes, in
