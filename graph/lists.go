@@ -22,8 +22,12 @@ import (
 func marshalSliceInOrder(ctx context.Context, length int, _ int64, omitPanicHandler bool,
 	marshalElement func(ctx context.Context, i int) graphql.Marshaler) graphql.Array {
 	ret := make(graphql.Array, length)
+	// The elements' field contexts and indexes, allocated together.
+	fcs, indexes := make([]graphql.FieldContext, length), make([]int, length)
 	for i := range length {
-		ctx := graphql.WithFieldContext(ctx, &graphql.FieldContext{Index: &i})
+		indexes[i] = i
+		fcs[i].Index = &indexes[i]
+		ctx := graphql.WithFieldContext(ctx, &fcs[i])
 		if omitPanicHandler {
 			ret[i] = marshalElement(ctx, i)
 			continue
