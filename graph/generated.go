@@ -18064,11 +18064,18 @@ func (ec *executionContext) _APIKey(ctx context.Context, sel ast.SelectionSet, o
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "revokedAt":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._APIKey_revokedAt(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._APIKey_revokedAt(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._APIKey_revokedAt(ctx, field, obj)
+					})
+			}
 		case "version":
 			out.Values[i] = ec._APIKey_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -18103,22 +18110,36 @@ func (ec *executionContext) _Attainment(ctx context.Context, sel ast.SelectionSe
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Attainment")
 		case "subCompetency":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Attainment_subCompetency(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Attainment_subCompetency(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Attainment_subCompetency(ctx, field, obj)
+					})
+			}
 		case "level":
 			out.Values[i] = ec._Attainment_level(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "courses":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Attainment_courses(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Attainment_courses(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Attainment_courses(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -18148,11 +18169,18 @@ func (ec *executionContext) _AttainmentChange(ctx context.Context, sel ast.Selec
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("AttainmentChange")
 		case "subCompetency":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._AttainmentChange_subCompetency(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._AttainmentChange_subCompetency(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._AttainmentChange_subCompetency(ctx, field, obj)
+					})
+			}
 		case "before":
 			out.Values[i] = ec._AttainmentChange_before(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -18227,17 +18255,31 @@ func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSe
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "versionBefore":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._AuditEntry_versionBefore(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._AuditEntry_versionBefore(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._AuditEntry_versionBefore(ctx, field, obj)
+					})
+			}
 		case "versionAfter":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._AuditEntry_versionAfter(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._AuditEntry_versionAfter(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._AuditEntry_versionAfter(ctx, field, obj)
+					})
+			}
 		case "state":
 			out.Values[i] = ec._AuditEntry_state(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -18406,11 +18448,18 @@ func (ec *executionContext) _Completion(ctx context.Context, sel ast.SelectionSe
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "course":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Completion_course(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Completion_course(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Completion_course(ctx, field, obj)
+					})
+			}
 		case "completedOn":
 			out.Values[i] = ec._Completion_completedOn(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -18490,11 +18539,18 @@ func (ec *executionContext) _Course(ctx context.Context, sel ast.SelectionSet, o
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "prerequisites":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Course_prerequisites(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Course_prerequisites(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Course_prerequisites(ctx, field, obj)
+					})
+			}
 		case "prerequisiteCodes":
 			out.Values[i] = ec._Course_prerequisiteCodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -18511,17 +18567,31 @@ func (ec *executionContext) _Course(ctx context.Context, sel ast.SelectionSet, o
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "history":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Course_history(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Course_history(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Course_history(ctx, field, obj)
+					})
+			}
 		case "coverage":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Course_coverage(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Course_coverage(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Course_coverage(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -18632,11 +18702,18 @@ func (ec *executionContext) _CourseGapClosure(ctx context.Context, sel ast.Selec
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("CourseGapClosure")
 		case "course":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._CourseGapClosure_course(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._CourseGapClosure_course(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._CourseGapClosure_course(ctx, field, obj)
+					})
+			}
 		case "gapsClosed":
 			out.Values[i] = ec._CourseGapClosure_gapsClosed(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -18701,23 +18778,44 @@ func (ec *executionContext) _CourseImpact(ctx context.Context, sel ast.Selection
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "dependentCourses":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._CourseImpact_dependentCourses(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._CourseImpact_dependentCourses(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._CourseImpact_dependentCourses(ctx, field, obj)
+					})
+			}
 		case "recommendations":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._CourseImpact_recommendations(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._CourseImpact_recommendations(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._CourseImpact_recommendations(ctx, field, obj)
+					})
+			}
 		case "ruleError":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._CourseImpact_ruleError(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._CourseImpact_ruleError(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._CourseImpact_ruleError(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -18762,11 +18860,18 @@ func (ec *executionContext) _CoursePreview(ctx context.Context, sel ast.Selectio
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "ruleError":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._CoursePreview_ruleError(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._CoursePreview_ruleError(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._CoursePreview_ruleError(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -18796,22 +18901,36 @@ func (ec *executionContext) _Coverage(ctx context.Context, sel ast.SelectionSet,
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Coverage")
 		case "course":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Coverage_course(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Coverage_course(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Coverage_course(ctx, field, obj)
+					})
+			}
 		case "courseCode":
 			out.Values[i] = ec._Coverage_courseCode(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "subCompetency":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Coverage_subCompetency(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Coverage_subCompetency(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Coverage_subCompetency(ctx, field, obj)
+					})
+			}
 		case "level":
 			out.Values[i] = ec._Coverage_level(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -18851,35 +18970,70 @@ func (ec *executionContext) _CoverageChange(ctx context.Context, sel ast.Selecti
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("CoverageChange")
 		case "subCompetency":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._CoverageChange_subCompetency(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._CoverageChange_subCompetency(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._CoverageChange_subCompetency(ctx, field, obj)
+					})
+			}
 		case "courseBefore":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._CoverageChange_courseBefore(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._CoverageChange_courseBefore(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._CoverageChange_courseBefore(ctx, field, obj)
+					})
+			}
 		case "courseAfter":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._CoverageChange_courseAfter(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._CoverageChange_courseAfter(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._CoverageChange_courseAfter(ctx, field, obj)
+					})
+			}
 		case "highestBefore":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._CoverageChange_highestBefore(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._CoverageChange_highestBefore(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._CoverageChange_highestBefore(ctx, field, obj)
+					})
+			}
 		case "highestAfter":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._CoverageChange_highestAfter(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._CoverageChange_highestAfter(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._CoverageChange_highestAfter(ctx, field, obj)
+					})
+			}
 		case "gapsOpened":
 			out.Values[i] = ec._CoverageChange_gapsOpened(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -18972,28 +19126,49 @@ func (ec *executionContext) _CoverageRow(ctx context.Context, sel ast.SelectionS
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("CoverageRow")
 		case "subCompetency":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._CoverageRow_subCompetency(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._CoverageRow_subCompetency(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._CoverageRow_subCompetency(ctx, field, obj)
+					})
+			}
 		case "gap":
 			out.Values[i] = ec._CoverageRow_gap(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "highest":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._CoverageRow_highest(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._CoverageRow_highest(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._CoverageRow_highest(ctx, field, obj)
+					})
+			}
 		case "reach":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._CoverageRow_reach(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._CoverageRow_reach(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._CoverageRow_reach(ctx, field, obj)
+					})
+			}
 		case "countByLevel":
 			out.Values[i] = ec._CoverageRow_countByLevel(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -19175,34 +19350,62 @@ func (ec *executionContext) _ExplainNode(ctx context.Context, sel ast.SelectionS
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "file":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ExplainNode_file(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._ExplainNode_file(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._ExplainNode_file(ctx, field, obj)
+					})
+			}
 		case "line":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ExplainNode_line(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._ExplainNode_line(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._ExplainNode_line(ctx, field, obj)
+					})
+			}
 		case "column":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ExplainNode_column(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._ExplainNode_column(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._ExplainNode_column(ctx, field, obj)
+					})
+			}
 		case "value":
 			out.Values[i] = ec._ExplainNode_value(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "detail":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ExplainNode_detail(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._ExplainNode_detail(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._ExplainNode_detail(ctx, field, obj)
+					})
+			}
 		case "skipped":
 			out.Values[i] = ec._ExplainNode_skipped(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -19292,17 +19495,31 @@ func (ec *executionContext) _Explanation(ctx context.Context, sel ast.SelectionS
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "tier":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Explanation_tier(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Explanation_tier(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Explanation_tier(ctx, field, obj)
+					})
+			}
 		case "error":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Explanation_error(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Explanation_error(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Explanation_error(ctx, field, obj)
+					})
+			}
 		case "text":
 			out.Values[i] = ec._Explanation_text(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -19337,23 +19554,44 @@ func (ec *executionContext) _FactChange(ctx context.Context, sel ast.SelectionSe
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("FactChange")
 		case "subCompetency":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._FactChange_subCompetency(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._FactChange_subCompetency(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._FactChange_subCompetency(ctx, field, obj)
+					})
+			}
 		case "before":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._FactChange_before(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._FactChange_before(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._FactChange_before(ctx, field, obj)
+					})
+			}
 		case "after":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._FactChange_after(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._FactChange_after(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._FactChange_after(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -19464,22 +19702,36 @@ func (ec *executionContext) _Gap(ctx context.Context, sel ast.SelectionSet, obj 
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Gap")
 		case "subCompetency":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Gap_subCompetency(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Gap_subCompetency(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Gap_subCompetency(ctx, field, obj)
+					})
+			}
 		case "required":
 			out.Values[i] = ec._Gap_required(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "attained":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Gap_attained(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Gap_attained(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Gap_attained(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -19509,11 +19761,18 @@ func (ec *executionContext) _GapCount(ctx context.Context, sel ast.SelectionSet,
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("GapCount")
 		case "subCompetency":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._GapCount_subCompetency(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._GapCount_subCompetency(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._GapCount_subCompetency(ctx, field, obj)
+					})
+			}
 		case "required":
 			out.Values[i] = ec._GapCount_required(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -19573,11 +19832,18 @@ func (ec *executionContext) _GapReport(ctx context.Context, sel ast.SelectionSet
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "coveringNothing":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._GapReport_coveringNothing(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._GapReport_coveringNothing(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._GapReport_coveringNothing(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -19698,11 +19964,18 @@ func (ec *executionContext) _LevelRequirement(ctx context.Context, sel ast.Selec
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("LevelRequirement")
 		case "subCompetency":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._LevelRequirement_subCompetency(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._LevelRequirement_subCompetency(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._LevelRequirement_subCompetency(ctx, field, obj)
+					})
+			}
 		case "level":
 			out.Values[i] = ec._LevelRequirement_level(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -19762,11 +20035,18 @@ func (ec *executionContext) _MatrixCourse(ctx context.Context, sel ast.Selection
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "course":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._MatrixCourse_course(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._MatrixCourse_course(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._MatrixCourse_course(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -19943,17 +20223,31 @@ func (ec *executionContext) _OrganizationReadiness(ctx context.Context, sel ast.
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "commonGaps":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._OrganizationReadiness_commonGaps(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._OrganizationReadiness_commonGaps(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._OrganizationReadiness_commonGaps(ctx, field, obj)
+					})
+			}
 		case "recommendedCourses":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._OrganizationReadiness_recommendedCourses(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._OrganizationReadiness_recommendedCourses(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._OrganizationReadiness_recommendedCourses(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -20041,17 +20335,31 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "positionId":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Person_positionId(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Person_positionId(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Person_positionId(ctx, field, obj)
+					})
+			}
 		case "position":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Person_position(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Person_position(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Person_position(ctx, field, obj)
+					})
+			}
 		case "completions":
 			out.Values[i] = ec._Person_completions(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -20068,23 +20376,44 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "readiness":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Person_readiness(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Person_readiness(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Person_readiness(ctx, field, obj)
+					})
+			}
 		case "recommendations":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Person_recommendations(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Person_recommendations(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Person_recommendations(ctx, field, obj)
+					})
+			}
 		case "history":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Person_history(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Person_history(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Person_history(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -20195,11 +20524,18 @@ func (ec *executionContext) _PlanDemandChange(ctx context.Context, sel ast.Selec
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("PlanDemandChange")
 		case "subCompetency":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._PlanDemandChange_subCompetency(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanDemandChange_subCompetency(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanDemandChange_subCompetency(ctx, field, obj)
+					})
+			}
 		case "level":
 			out.Values[i] = ec._PlanDemandChange_level(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -20259,28 +20595,49 @@ func (ec *executionContext) _PlanFactChange(ctx context.Context, sel ast.Selecti
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "subCompetency":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._PlanFactChange_subCompetency(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanFactChange_subCompetency(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanFactChange_subCompetency(ctx, field, obj)
+					})
+			}
 		case "change":
 			out.Values[i] = ec._PlanFactChange_change(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "before":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._PlanFactChange_before(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanFactChange_before(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanFactChange_before(ctx, field, obj)
+					})
+			}
 		case "after":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._PlanFactChange_after(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanFactChange_after(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanFactChange_after(ctx, field, obj)
+					})
+			}
 		case "beforeRules":
 			out.Values[i] = ec._PlanFactChange_beforeRules(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -20320,23 +20677,44 @@ func (ec *executionContext) _PlanLevelChange(ctx context.Context, sel ast.Select
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("PlanLevelChange")
 		case "subCompetency":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._PlanLevelChange_subCompetency(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanLevelChange_subCompetency(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanLevelChange_subCompetency(ctx, field, obj)
+					})
+			}
 		case "before":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._PlanLevelChange_before(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanLevelChange_before(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanLevelChange_before(ctx, field, obj)
+					})
+			}
 		case "after":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._PlanLevelChange_after(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanLevelChange_after(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanLevelChange_after(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -20371,17 +20749,31 @@ func (ec *executionContext) _PlanLevelGaps(ctx context.Context, sel ast.Selectio
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "opened":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._PlanLevelGaps_opened(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanLevelGaps_opened(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanLevelGaps_opened(ctx, field, obj)
+					})
+			}
 		case "closed":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._PlanLevelGaps_closed(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanLevelGaps_closed(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanLevelGaps_closed(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -20489,11 +20881,18 @@ func (ec *executionContext) _PlanPeople(ctx context.Context, sel ast.SelectionSe
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "changes":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._PlanPeople_changes(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanPeople_changes(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanPeople_changes(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -20586,40 +20985,75 @@ func (ec *executionContext) _PlanPersonGap(ctx context.Context, sel ast.Selectio
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("PlanPersonGap")
 		case "subCompetency":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._PlanPersonGap_subCompetency(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanPersonGap_subCompetency(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanPersonGap_subCompetency(ctx, field, obj)
+					})
+			}
 		case "change":
 			out.Values[i] = ec._PlanPersonGap_change(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "requiredBefore":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._PlanPersonGap_requiredBefore(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanPersonGap_requiredBefore(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanPersonGap_requiredBefore(ctx, field, obj)
+					})
+			}
 		case "attainedBefore":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._PlanPersonGap_attainedBefore(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanPersonGap_attainedBefore(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanPersonGap_attainedBefore(ctx, field, obj)
+					})
+			}
 		case "requiredAfter":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._PlanPersonGap_requiredAfter(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanPersonGap_requiredAfter(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanPersonGap_requiredAfter(ctx, field, obj)
+					})
+			}
 		case "attainedAfter":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._PlanPersonGap_attainedAfter(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanPersonGap_attainedAfter(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanPersonGap_attainedAfter(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -20727,17 +21161,31 @@ func (ec *executionContext) _PlanRuleChange(ctx context.Context, sel ast.Selecti
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "facts":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._PlanRuleChange_facts(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanRuleChange_facts(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanRuleChange_facts(ctx, field, obj)
+					})
+			}
 		case "factCount":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._PlanRuleChange_factCount(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanRuleChange_factCount(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanRuleChange_factCount(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -20840,11 +21288,18 @@ func (ec *executionContext) _Position(ctx context.Context, sel ast.SelectionSet,
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "people":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Position_people(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Position_people(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Position_people(ctx, field, obj)
+					})
+			}
 		case "version":
 			out.Values[i] = ec._Position_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -20856,17 +21311,31 @@ func (ec *executionContext) _Position(ctx context.Context, sel ast.SelectionSet,
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "history":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Position_history(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Position_history(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Position_history(ctx, field, obj)
+					})
+			}
 		case "requirements":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Position_requirements(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Position_requirements(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Position_requirements(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -20939,11 +21408,18 @@ func (ec *executionContext) _PositionDemandChange(ctx context.Context, sel ast.S
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("PositionDemandChange")
 		case "position":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._PositionDemandChange_position(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PositionDemandChange_position(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PositionDemandChange_position(ctx, field, obj)
+					})
+			}
 		case "meetableBefore":
 			out.Values[i] = ec._PositionDemandChange_meetableBefore(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -21046,11 +21522,18 @@ func (ec *executionContext) _PositionPreview(ctx context.Context, sel ast.Select
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "ruleError":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._PositionPreview_ruleError(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PositionPreview_ruleError(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PositionPreview_ruleError(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -21382,11 +21865,18 @@ func (ec *executionContext) _ReadinessChange(ctx context.Context, sel ast.Select
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "person":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ReadinessChange_person(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._ReadinessChange_person(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._ReadinessChange_person(ctx, field, obj)
+					})
+			}
 		case "readyBefore":
 			out.Values[i] = ec._ReadinessChange_readyBefore(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -21466,11 +21956,18 @@ func (ec *executionContext) _Recommendation(ctx context.Context, sel ast.Selecti
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "explanation":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Recommendation_explanation(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Recommendation_explanation(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Recommendation_explanation(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -21505,11 +22002,18 @@ func (ec *executionContext) _RecommendationChange(ctx context.Context, sel ast.S
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "person":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._RecommendationChange_person(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RecommendationChange_person(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RecommendationChange_person(ctx, field, obj)
+					})
+			}
 		case "changed":
 			out.Values[i] = ec._RecommendationChange_changed(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -21554,11 +22058,18 @@ func (ec *executionContext) _RecommendedCourse(ctx context.Context, sel ast.Sele
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("RecommendedCourse")
 		case "course":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._RecommendedCourse_course(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RecommendedCourse_course(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RecommendedCourse_course(ctx, field, obj)
+					})
+			}
 		case "code":
 			out.Values[i] = ec._RecommendedCourse_code(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -21623,11 +22134,18 @@ func (ec *executionContext) _RejectedRuleSet(ctx context.Context, sel ast.Select
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "errors":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._RejectedRuleSet_errors(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RejectedRuleSet_errors(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RejectedRuleSet_errors(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -21657,22 +22175,36 @@ func (ec *executionContext) _Requirement(ctx context.Context, sel ast.SelectionS
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Requirement")
 		case "position":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Requirement_position(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Requirement_position(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Requirement_position(ctx, field, obj)
+					})
+			}
 		case "positionId":
 			out.Values[i] = ec._Requirement_positionId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "subCompetency":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Requirement_subCompetency(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Requirement_subCompetency(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Requirement_subCompetency(ctx, field, obj)
+					})
+			}
 		case "level":
 			out.Values[i] = ec._Requirement_level(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -21805,11 +22337,18 @@ func (ec *executionContext) _RuleDiagnostic(ctx context.Context, sel ast.Selecti
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "snippet":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._RuleDiagnostic_snippet(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleDiagnostic_snippet(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleDiagnostic_snippet(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -21839,23 +22378,44 @@ func (ec *executionContext) _RuleFile(ctx context.Context, sel ast.SelectionSet,
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("RuleFile")
 		case "path":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._RuleFile_path(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleFile_path(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleFile_path(ctx, field, obj)
+					})
+			}
 		case "content":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._RuleFile_content(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleFile_content(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleFile_content(ctx, field, obj)
+					})
+			}
 		case "rules":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._RuleFile_rules(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleFile_rules(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleFile_rules(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -21971,23 +22531,44 @@ func (ec *executionContext) _RuleSet(ctx context.Context, sel ast.SelectionSet, 
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("RuleSet")
 		case "revision":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._RuleSet_revision(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleSet_revision(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleSet_revision(ctx, field, obj)
+					})
+			}
 		case "loadedAt":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._RuleSet_loadedAt(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleSet_loadedAt(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleSet_loadedAt(ctx, field, obj)
+					})
+			}
 		case "rules":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._RuleSet_rules(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleSet_rules(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleSet_rules(ctx, field, obj)
+					})
+			}
 		case "rejected":
 			out.Values[i] = ec._RuleSet_rejected(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -21999,17 +22580,31 @@ func (ec *executionContext) _RuleSet(ctx context.Context, sel ast.SelectionSet, 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "directory":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._RuleSet_directory(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleSet_directory(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleSet_directory(ctx, field, obj)
+					})
+			}
 		case "files":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._RuleSet_files(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleSet_files(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleSet_files(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -22049,11 +22644,18 @@ func (ec *executionContext) _RuleSetPlan(ctx context.Context, sel ast.SelectionS
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "errors":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._RuleSetPlan_errors(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleSetPlan_errors(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleSetPlan_errors(ctx, field, obj)
+					})
+			}
 		case "changed":
 			out.Values[i] = ec._RuleSetPlan_changed(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -22070,23 +22672,44 @@ func (ec *executionContext) _RuleSetPlan(ctx context.Context, sel ast.SelectionS
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "facts":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._RuleSetPlan_facts(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleSetPlan_facts(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleSetPlan_facts(ctx, field, obj)
+					})
+			}
 		case "factCount":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._RuleSetPlan_factCount(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleSetPlan_factCount(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleSetPlan_factCount(ctx, field, obj)
+					})
+			}
 		case "unattributed":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._RuleSetPlan_unattributed(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleSetPlan_unattributed(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleSetPlan_unattributed(ctx, field, obj)
+					})
+			}
 		case "scaleChanged":
 			out.Values[i] = ec._RuleSetPlan_scaleChanged(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -22103,17 +22726,31 @@ func (ec *executionContext) _RuleSetPlan(ctx context.Context, sel ast.SelectionS
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "positions":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._RuleSetPlan_positions(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleSetPlan_positions(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleSetPlan_positions(ctx, field, obj)
+					})
+			}
 		case "positionCount":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._RuleSetPlan_positionCount(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleSetPlan_positionCount(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleSetPlan_positionCount(ctx, field, obj)
+					})
+			}
 		case "people":
 			out.Values[i] = ec._RuleSetPlan_people(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -22125,17 +22762,31 @@ func (ec *executionContext) _RuleSetPlan(ctx context.Context, sel ast.SelectionS
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "runErrors":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._RuleSetPlan_runErrors(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleSetPlan_runErrors(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleSetPlan_runErrors(ctx, field, obj)
+					})
+			}
 		case "markdown":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._RuleSetPlan_markdown(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleSetPlan_markdown(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleSetPlan_markdown(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -22175,23 +22826,44 @@ func (ec *executionContext) _SubCompetency(ctx context.Context, sel ast.Selectio
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "competency":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._SubCompetency_competency(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._SubCompetency_competency(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._SubCompetency_competency(ctx, field, obj)
+					})
+			}
 		case "coveredBy":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._SubCompetency_coveredBy(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._SubCompetency_coveredBy(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._SubCompetency_coveredBy(ctx, field, obj)
+					})
+			}
 		case "requiredBy":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._SubCompetency_requiredBy(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._SubCompetency_requiredBy(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._SubCompetency_requiredBy(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -22221,17 +22893,31 @@ func (ec *executionContext) _SubCompetencyCoverage(ctx context.Context, sel ast.
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("SubCompetencyCoverage")
 		case "subCompetency":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._SubCompetencyCoverage_subCompetency(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._SubCompetencyCoverage_subCompetency(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._SubCompetencyCoverage_subCompetency(ctx, field, obj)
+					})
+			}
 		case "highest":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._SubCompetencyCoverage_highest(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._SubCompetencyCoverage_highest(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._SubCompetencyCoverage_highest(ctx, field, obj)
+					})
+			}
 		case "courses":
 			out.Values[i] = ec._SubCompetencyCoverage_courses(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -22266,17 +22952,31 @@ func (ec *executionContext) _SubCompetencyDemand(ctx context.Context, sel ast.Se
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("SubCompetencyDemand")
 		case "subCompetency":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._SubCompetencyDemand_subCompetency(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._SubCompetencyDemand_subCompetency(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._SubCompetencyDemand_subCompetency(ctx, field, obj)
+					})
+			}
 		case "highest":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._SubCompetencyDemand_highest(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._SubCompetencyDemand_highest(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._SubCompetencyDemand_highest(ctx, field, obj)
+					})
+			}
 		case "levels":
 			out.Values[i] = ec._SubCompetencyDemand_levels(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -22311,17 +23011,31 @@ func (ec *executionContext) _Suggestion(ctx context.Context, sel ast.SelectionSe
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Suggestion")
 		case "subCompetency":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Suggestion_subCompetency(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Suggestion_subCompetency(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Suggestion_subCompetency(ctx, field, obj)
+					})
+			}
 		case "course":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Suggestion_course(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Suggestion_course(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Suggestion_course(ctx, field, obj)
+					})
+			}
 		case "rank":
 			out.Values[i] = ec._Suggestion_rank(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -22366,11 +23080,18 @@ func (ec *executionContext) _Yield(ctx context.Context, sel ast.SelectionSet, ob
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Yield")
 		case "subCompetency":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Yield_subCompetency(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Yield_subCompetency(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Yield_subCompetency(ctx, field, obj)
+					})
+			}
 		case "level":
 			out.Values[i] = ec._Yield_level(ctx, field, obj)
 			if out.Values[i] == graphql.Null {

@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"io"
+	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
 )
@@ -111,4 +112,42 @@ func (o *object) repeated(i int) bool {
 		}
 	}
 	return false
+}
+
+// resolveInOrder resolves a field of an object that has a resolver, in
+// the request's goroutine and at once, as graphql.FieldSet.Dispatch would
+// later (in a goroutine of its own when the object has several): it
+// returns the value, Null when resolve panics (reported, unless
+// !recoverFromPanic), and counts the value in invalids when it is the one
+// that invalidates the object (Null for a non-null field, RequiredNull
+// otherwise). The generated executor calls it in place of
+// graphql.FieldSet.ResolveConcurrently for fields without @defer (see
+// internal/leanexec): like the elements of lists (marshalSliceInOrder),
+// cmap's resolvers answer from memory, and scheduling them cost closures
+// and a slice per object.
+func resolveInOrder(ctx context.Context, oc *graphql.OperationContext, recoverFromPanic, nonNull bool, invalids *uint32,
+	resolve func(ctx context.Context) graphql.Marshaler) graphql.Marshaler {
+	res := guarded(ctx, oc, recoverFromPanic, resolve)
+	invalid := graphql.RequiredNull
+	if nonNull {
+		invalid = graphql.Null
+	}
+	if res == invalid {
+		atomic.AddUint32(invalids, 1)
+	}
+	return res
+}
+
+// guarded returns resolve(ctx), or Null when it panics and
+// recoverFromPanic, with the panic reported.
+func guarded(ctx context.Context, oc *graphql.OperationContext, recoverFromPanic bool, resolve func(ctx context.Context) graphql.Marshaler) (res graphql.Marshaler) {
+	if recoverFromPanic {
+		defer func() {
+			if r := recover(); r != nil {
+				oc.Error(ctx, oc.Recover(ctx, r))
+				res = graphql.Null
+			}
+		}()
+	}
+	return resolve(ctx)
 }

@@ -75,6 +75,47 @@ func TestObjectOf(t *testing.T) {
 	}
 }
 
+func TestResolveInOrder(t *testing.T) {
+	recovered := func(_ context.Context, v any) error { return fmt.Errorf("recovered %v", v) }
+	ctx := graphql.WithResponseContext(context.Background(), graphql.DefaultErrorPresenter, recovered)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{Field: graphql.CollectedField{Field: &ast.Field{Alias: "f"}}})
+	oc := &graphql.OperationContext{RecoverFunc: recovered}
+	value := graphql.True
+	for _, c := range []struct {
+		name              string
+		nonNull           bool
+		resolve           graphql.Marshaler // nil: panics
+		want              graphql.Marshaler
+		invalids, errored int
+	}{
+		{"a value", true, value, value, 0, 0},
+		{"null, non-null field", true, graphql.Null, graphql.Null, 1, 0},
+		{"null, nullable field", false, graphql.Null, graphql.Null, 0, 0},
+		{"a null the field's object must not have", false, graphql.RequiredNull, graphql.RequiredNull, 1, 0},
+		{"a panic, non-null field", true, nil, graphql.Null, 1, 1},
+		{"a panic, nullable field", false, nil, graphql.Null, 0, 1},
+	} {
+		var invalids uint32
+		before := len(graphql.GetErrors(ctx))
+		got := resolveInOrder(ctx, oc, true, c.nonNull, &invalids, func(context.Context) graphql.Marshaler {
+			if c.resolve == nil {
+				panic("resolver")
+			}
+			return c.resolve
+		})
+		if got != c.want || int(invalids) != c.invalids || len(graphql.GetErrors(ctx))-before != c.errored {
+			t.Errorf("%s: value %v, %d invalid, %d errors; want %v, %d, %d", c.name, got, invalids, len(graphql.GetErrors(ctx))-before, c.want, c.invalids, c.errored)
+		}
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("without recoverFromPanic, a panic went unnoticed")
+		}
+	}()
+	var invalids uint32
+	resolveInOrder(ctx, oc, false, true, &invalids, func(context.Context) graphql.Marshaler { panic("resolver") })
+}
+
 func TestMarshalSliceInOrder(t *testing.T) {
 	recovered := func(_ context.Context, v any) error { return fmt.Errorf("recovered %v", v) }
 	ctx := graphql.WithResponseContext(context.Background(), graphql.DefaultErrorPresenter, recovered)

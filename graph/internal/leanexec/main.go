@@ -14,6 +14,12 @@
 //   - An object is written by objectOf (package graph) rather than by its
 //     graphql.FieldSet, which allocates a map and iterator closures for
 //     every object written.
+//   - A field with a resolver, unless deferred, is resolved at once by
+//     resolveInOrder (package graph) rather than scheduled on the object's
+//     graphql.FieldSet, which costs closures and a slice per object and a
+//     goroutine per field beyond the first: cmap's resolvers answer from
+//     the in-memory read model (as for lists, see internal/listsinorder).
+//     The root fields of a query are still resolved concurrently.
 //
 // gqlgen (v0.17.98) runs every field through graphql.ResolveField: about
 // ten allocations and two closures of field middleware per field, even
@@ -83,6 +89,15 @@ var (
 	newDeferredGroup = []byte("deferred := graphql.NewDeferredGroup(ctx)\n")
 	lazyDeferred     = []byte("deferred := deferredGroup(ctx, fields)\n")
 
+	// concurrentField matches the scheduling of a field with a resolver
+	// in an object's function: its flags and its resolution.
+	concurrentField = regexp.MustCompile(`(?m)^\t\t\tout\.ResolveConcurrently\(ec\.OperationContext, &deferred, i,\n` +
+		`\t\t\t\t(true|false), (true|false),\n` +
+		`\t\t\t\tfunc\(ctx context\.Context\) graphql\.Marshaler \{\n` +
+		`\t\t\t\t\treturn (ec\._\w+\(ctx, field, obj\))\n` +
+		`\t\t\t\t\}\)\n`)
+	inOrderField = regexp.MustCompile(`(?m)^\t\t\tif field\.IsDeferred\(\) \{ // else in order: see internal/leanexec\n`)
+
 	returnFieldSet = []byte("\t\tec.ProcessDeferredGroup(deferred)\n\t}\n\n\treturn out\n}\n")
 	returnObject   = []byte("\t\tec.ProcessDeferredGroup(deferred)\n\t}\n\n\treturn objectOf(fields, out)\n}\n")
 )
@@ -107,7 +122,7 @@ func run(args []string) error {
 	if n == 0 && !rewritten.Match(src) {
 		return fmt.Errorf("%s has no trivial field function of the shape leanexec knows: has gqlgen changed how it writes fields?", path)
 	}
-	if !bytes.Contains(out, lazyDeferred) || !bytes.Contains(out, returnObject) {
+	if !bytes.Contains(out, lazyDeferred) || !bytes.Contains(out, returnObject) || !inOrderField.Match(out) {
 		return fmt.Errorf("%s has no object function of the shape leanexec knows (%q, then %q): has gqlgen changed how it writes objects?",
 			path, bytes.TrimSpace(newDeferredGroup), "return out")
 	}
@@ -131,6 +146,18 @@ func rewrite(src []byte) ([]byte, int) {
 		n++
 		return fmt.Appendf(head, "\treturn ec.%s(ctx, field.Selections, %s) // trivial: see internal/leanexec\n}\n", marshal, value)
 	})
+	src = concurrentField.ReplaceAll(src, []byte("\t\t\tif field.IsDeferred() { // else in order: see internal/leanexec\n"+
+		"\t\t\t\tout.ResolveConcurrently(ec.OperationContext, &deferred, i,\n"+
+		"\t\t\t\t\t$1, $2,\n"+
+		"\t\t\t\t\tfunc(ctx context.Context) graphql.Marshaler {\n"+
+		"\t\t\t\t\t\treturn $3\n"+
+		"\t\t\t\t\t})\n"+
+		"\t\t\t} else {\n"+
+		"\t\t\t\tout.Values[i] = resolveInOrder(ctx, ec.OperationContext, $1, $2, &out.Invalids,\n"+
+		"\t\t\t\t\tfunc(ctx context.Context) graphql.Marshaler {\n"+
+		"\t\t\t\t\t\treturn $3\n"+
+		"\t\t\t\t\t})\n"+
+		"\t\t\t}\n"))
 	src = bytes.ReplaceAll(src, newDeferredGroup, lazyDeferred)
 	return bytes.ReplaceAll(src, returnFieldSet, returnObject), n
 }
