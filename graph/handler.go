@@ -43,7 +43,7 @@ func NewHandler(a *app.App, opts ...HandlerOption) http.Handler {
 	srv.SetDisableSuggestion(true)
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](persistedQueryCacheSize)})
-	useLimits(srv, cache)
+	useLimits(srv, a, cache)
 	srv.SetErrorPresenter(presentError(a.Logger()))
 	srv.SetRecoverFunc(recoverPanic(a.Logger()))
 	return withOptions(opts, srv, overHTTP(withView(a, srv)))
