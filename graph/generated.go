@@ -18032,7 +18032,7 @@ var aPIKeyImplementors = []string{"APIKey"}
 func (ec *executionContext) _APIKey(ctx context.Context, sel ast.SelectionSet, obj *engine.APIKey) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, aPIKeyImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -18095,7 +18095,7 @@ func (ec *executionContext) _APIKey(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var attainmentImplementors = []string{"Attainment"}
@@ -18103,7 +18103,7 @@ var attainmentImplementors = []string{"Attainment"}
 func (ec *executionContext) _Attainment(ctx context.Context, sel ast.SelectionSet, obj *analysis.Attainment) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, attainmentImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -18154,7 +18154,7 @@ func (ec *executionContext) _Attainment(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var attainmentChangeImplementors = []string{"AttainmentChange"}
@@ -18162,7 +18162,7 @@ var attainmentChangeImplementors = []string{"AttainmentChange"}
 func (ec *executionContext) _AttainmentChange(ctx context.Context, sel ast.SelectionSet, obj *analysis.AttainmentChange) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, attainmentChangeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -18205,7 +18205,7 @@ func (ec *executionContext) _AttainmentChange(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var auditEntryImplementors = []string{"AuditEntry"}
@@ -18213,7 +18213,7 @@ var auditEntryImplementors = []string{"AuditEntry"}
 func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSet, obj *engine.AuditEntry) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, auditEntryImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -18304,7 +18304,7 @@ func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var auditEntryConnectionImplementors = []string{"AuditEntryConnection"}
@@ -18312,7 +18312,7 @@ var auditEntryConnectionImplementors = []string{"AuditEntryConnection"}
 func (ec *executionContext) _AuditEntryConnection(ctx context.Context, sel ast.SelectionSet, obj *model.AuditEntryConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, auditEntryConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -18342,7 +18342,7 @@ func (ec *executionContext) _AuditEntryConnection(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var auditEntryEdgeImplementors = []string{"AuditEntryEdge"}
@@ -18350,7 +18350,7 @@ var auditEntryEdgeImplementors = []string{"AuditEntryEdge"}
 func (ec *executionContext) _AuditEntryEdge(ctx context.Context, sel ast.SelectionSet, obj *model.AuditEntryEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, auditEntryEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -18380,7 +18380,7 @@ func (ec *executionContext) _AuditEntryEdge(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var competencyImplementors = []string{"Competency"}
@@ -18388,7 +18388,7 @@ var competencyImplementors = []string{"Competency"}
 func (ec *executionContext) _Competency(ctx context.Context, sel ast.SelectionSet, obj *engine.Competency) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, competencyImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -18428,7 +18428,7 @@ func (ec *executionContext) _Competency(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var completionImplementors = []string{"Completion"}
@@ -18436,7 +18436,7 @@ var completionImplementors = []string{"Completion"}
 func (ec *executionContext) _Completion(ctx context.Context, sel ast.SelectionSet, obj *engine.Completion) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, completionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -18479,7 +18479,7 @@ func (ec *executionContext) _Completion(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var courseImplementors = []string{"Course"}
@@ -18487,7 +18487,7 @@ var courseImplementors = []string{"Course"}
 func (ec *executionContext) _Course(ctx context.Context, sel ast.SelectionSet, obj *engine.Course) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, courseImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -18606,7 +18606,7 @@ func (ec *executionContext) _Course(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var courseConnectionImplementors = []string{"CourseConnection"}
@@ -18614,7 +18614,7 @@ var courseConnectionImplementors = []string{"CourseConnection"}
 func (ec *executionContext) _CourseConnection(ctx context.Context, sel ast.SelectionSet, obj *model.CourseConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, courseConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -18649,7 +18649,7 @@ func (ec *executionContext) _CourseConnection(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var courseEdgeImplementors = []string{"CourseEdge"}
@@ -18657,7 +18657,7 @@ var courseEdgeImplementors = []string{"CourseEdge"}
 func (ec *executionContext) _CourseEdge(ctx context.Context, sel ast.SelectionSet, obj *model.CourseEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, courseEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -18687,7 +18687,7 @@ func (ec *executionContext) _CourseEdge(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var courseGapClosureImplementors = []string{"CourseGapClosure"}
@@ -18695,7 +18695,7 @@ var courseGapClosureImplementors = []string{"CourseGapClosure"}
 func (ec *executionContext) _CourseGapClosure(ctx context.Context, sel ast.SelectionSet, obj *analysis.CourseGapClosure) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, courseGapClosureImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -18733,7 +18733,7 @@ func (ec *executionContext) _CourseGapClosure(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var courseImpactImplementors = []string{"CourseImpact"}
@@ -18741,7 +18741,7 @@ var courseImpactImplementors = []string{"CourseImpact"}
 func (ec *executionContext) _CourseImpact(ctx context.Context, sel ast.SelectionSet, obj *app.CourseImpact) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, courseImpactImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -18830,7 +18830,7 @@ func (ec *executionContext) _CourseImpact(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var coursePreviewImplementors = []string{"CoursePreview"}
@@ -18838,7 +18838,7 @@ var coursePreviewImplementors = []string{"CoursePreview"}
 func (ec *executionContext) _CoursePreview(ctx context.Context, sel ast.SelectionSet, obj *app.CoursePreview) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, coursePreviewImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -18886,7 +18886,7 @@ func (ec *executionContext) _CoursePreview(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var coverageImplementors = []string{"Coverage"}
@@ -18894,7 +18894,7 @@ var coverageImplementors = []string{"Coverage"}
 func (ec *executionContext) _Coverage(ctx context.Context, sel ast.SelectionSet, obj *engine.Coverage) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, coverageImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -18955,7 +18955,7 @@ func (ec *executionContext) _Coverage(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var coverageChangeImplementors = []string{"CoverageChange"}
@@ -18963,7 +18963,7 @@ var coverageChangeImplementors = []string{"CoverageChange"}
 func (ec *executionContext) _CoverageChange(ctx context.Context, sel ast.SelectionSet, obj *analysis.CoverageChange) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, coverageChangeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -19063,7 +19063,7 @@ func (ec *executionContext) _CoverageChange(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var coverageMatrixImplementors = []string{"CoverageMatrix"}
@@ -19071,7 +19071,7 @@ var coverageMatrixImplementors = []string{"CoverageMatrix"}
 func (ec *executionContext) _CoverageMatrix(ctx context.Context, sel ast.SelectionSet, obj *model.CoverageMatrix) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, coverageMatrixImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -19111,7 +19111,7 @@ func (ec *executionContext) _CoverageMatrix(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var coverageRowImplementors = []string{"CoverageRow"}
@@ -19119,7 +19119,7 @@ var coverageRowImplementors = []string{"CoverageRow"}
 func (ec *executionContext) _CoverageRow(ctx context.Context, sel ast.SelectionSet, obj *model.CoverageRow) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, coverageRowImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -19193,7 +19193,7 @@ func (ec *executionContext) _CoverageRow(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var createdAPIKeyImplementors = []string{"CreatedAPIKey"}
@@ -19201,7 +19201,7 @@ var createdAPIKeyImplementors = []string{"CreatedAPIKey"}
 func (ec *executionContext) _CreatedAPIKey(ctx context.Context, sel ast.SelectionSet, obj *model.CreatedAPIKey) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, createdAPIKeyImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -19231,7 +19231,7 @@ func (ec *executionContext) _CreatedAPIKey(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var deleteCoursePayloadImplementors = []string{"DeleteCoursePayload"}
@@ -19239,7 +19239,7 @@ var deleteCoursePayloadImplementors = []string{"DeleteCoursePayload"}
 func (ec *executionContext) _DeleteCoursePayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeleteCoursePayload) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, deleteCoursePayloadImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -19264,7 +19264,7 @@ func (ec *executionContext) _DeleteCoursePayload(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var deletePersonPayloadImplementors = []string{"DeletePersonPayload"}
@@ -19272,7 +19272,7 @@ var deletePersonPayloadImplementors = []string{"DeletePersonPayload"}
 func (ec *executionContext) _DeletePersonPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeletePersonPayload) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, deletePersonPayloadImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -19297,7 +19297,7 @@ func (ec *executionContext) _DeletePersonPayload(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var deletePositionPayloadImplementors = []string{"DeletePositionPayload"}
@@ -19305,7 +19305,7 @@ var deletePositionPayloadImplementors = []string{"DeletePositionPayload"}
 func (ec *executionContext) _DeletePositionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeletePositionPayload) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, deletePositionPayloadImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -19330,7 +19330,7 @@ func (ec *executionContext) _DeletePositionPayload(ctx context.Context, sel ast.
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var explainNodeImplementors = []string{"ExplainNode"}
@@ -19338,7 +19338,7 @@ var explainNodeImplementors = []string{"ExplainNode"}
 func (ec *executionContext) _ExplainNode(ctx context.Context, sel ast.SelectionSet, obj *engine.ExplainNode) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, explainNodeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -19430,7 +19430,7 @@ func (ec *executionContext) _ExplainNode(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var explanationImplementors = []string{"Explanation"}
@@ -19438,7 +19438,7 @@ var explanationImplementors = []string{"Explanation"}
 func (ec *executionContext) _Explanation(ctx context.Context, sel ast.SelectionSet, obj *engine.Explanation) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, explanationImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -19539,7 +19539,7 @@ func (ec *executionContext) _Explanation(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var factChangeImplementors = []string{"FactChange"}
@@ -19547,7 +19547,7 @@ var factChangeImplementors = []string{"FactChange"}
 func (ec *executionContext) _FactChange(ctx context.Context, sel ast.SelectionSet, obj *app.FactChange) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, factChangeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -19606,7 +19606,7 @@ func (ec *executionContext) _FactChange(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var fieldChangeImplementors = []string{"FieldChange"}
@@ -19614,7 +19614,7 @@ var fieldChangeImplementors = []string{"FieldChange"}
 func (ec *executionContext) _FieldChange(ctx context.Context, sel ast.SelectionSet, obj *engine.FieldChange) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, fieldChangeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -19649,7 +19649,7 @@ func (ec *executionContext) _FieldChange(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var frameworkImplementors = []string{"Framework"}
@@ -19657,7 +19657,7 @@ var frameworkImplementors = []string{"Framework"}
 func (ec *executionContext) _Framework(ctx context.Context, sel ast.SelectionSet, obj *engine.Framework) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, frameworkImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -19687,7 +19687,7 @@ func (ec *executionContext) _Framework(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var gapImplementors = []string{"Gap"}
@@ -19695,7 +19695,7 @@ var gapImplementors = []string{"Gap"}
 func (ec *executionContext) _Gap(ctx context.Context, sel ast.SelectionSet, obj *analysis.Gap) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, gapImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -19746,7 +19746,7 @@ func (ec *executionContext) _Gap(ctx context.Context, sel ast.SelectionSet, obj 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var gapCountImplementors = []string{"GapCount"}
@@ -19754,7 +19754,7 @@ var gapCountImplementors = []string{"GapCount"}
 func (ec *executionContext) _GapCount(ctx context.Context, sel ast.SelectionSet, obj *analysis.GapCount) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, gapCountImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -19797,7 +19797,7 @@ func (ec *executionContext) _GapCount(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var gapReportImplementors = []string{"GapReport"}
@@ -19805,7 +19805,7 @@ var gapReportImplementors = []string{"GapReport"}
 func (ec *executionContext) _GapReport(ctx context.Context, sel ast.SelectionSet, obj *analysis.GapReport) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, gapReportImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -19858,7 +19858,7 @@ func (ec *executionContext) _GapReport(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var levelCountImplementors = []string{"LevelCount"}
@@ -19866,7 +19866,7 @@ var levelCountImplementors = []string{"LevelCount"}
 func (ec *executionContext) _LevelCount(ctx context.Context, sel ast.SelectionSet, obj *model.LevelCount) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, levelCountImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -19896,7 +19896,7 @@ func (ec *executionContext) _LevelCount(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var levelDemandImplementors = []string{"LevelDemand"}
@@ -19904,7 +19904,7 @@ var levelDemandImplementors = []string{"LevelDemand"}
 func (ec *executionContext) _LevelDemand(ctx context.Context, sel ast.SelectionSet, obj *analysis.LevelDemand) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, levelDemandImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -19949,7 +19949,7 @@ func (ec *executionContext) _LevelDemand(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var levelRequirementImplementors = []string{"LevelRequirement"}
@@ -19957,7 +19957,7 @@ var levelRequirementImplementors = []string{"LevelRequirement"}
 func (ec *executionContext) _LevelRequirement(ctx context.Context, sel ast.SelectionSet, obj *analysis.LevelRequirement) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, levelRequirementImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -19995,7 +19995,7 @@ func (ec *executionContext) _LevelRequirement(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var matrixCourseImplementors = []string{"MatrixCourse"}
@@ -20003,7 +20003,7 @@ var matrixCourseImplementors = []string{"MatrixCourse"}
 func (ec *executionContext) _MatrixCourse(ctx context.Context, sel ast.SelectionSet, obj *analysis.MatrixCourse) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, matrixCourseImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -20061,7 +20061,7 @@ func (ec *executionContext) _MatrixCourse(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var mutationImplementors = []string{"Mutation"}
@@ -20072,7 +20072,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		Object: "Mutation",
 	})
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
@@ -20188,7 +20188,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var organizationReadinessImplementors = []string{"OrganizationReadiness"}
@@ -20196,7 +20196,7 @@ var organizationReadinessImplementors = []string{"OrganizationReadiness"}
 func (ec *executionContext) _OrganizationReadiness(ctx context.Context, sel ast.SelectionSet, obj *analysis.OrganizationReadiness) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, organizationReadinessImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -20262,7 +20262,7 @@ func (ec *executionContext) _OrganizationReadiness(ctx context.Context, sel ast.
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var pageInfoImplementors = []string{"PageInfo"}
@@ -20270,7 +20270,7 @@ var pageInfoImplementors = []string{"PageInfo"}
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *model.PageInfo) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, pageInfoImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -20310,7 +20310,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var personImplementors = []string{"Person"}
@@ -20318,7 +20318,7 @@ var personImplementors = []string{"Person"}
 func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, obj *engine.Person) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, personImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -20428,7 +20428,7 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var personConnectionImplementors = []string{"PersonConnection"}
@@ -20436,7 +20436,7 @@ var personConnectionImplementors = []string{"PersonConnection"}
 func (ec *executionContext) _PersonConnection(ctx context.Context, sel ast.SelectionSet, obj *model.PersonConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, personConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -20471,7 +20471,7 @@ func (ec *executionContext) _PersonConnection(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var personEdgeImplementors = []string{"PersonEdge"}
@@ -20479,7 +20479,7 @@ var personEdgeImplementors = []string{"PersonEdge"}
 func (ec *executionContext) _PersonEdge(ctx context.Context, sel ast.SelectionSet, obj *model.PersonEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, personEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -20509,7 +20509,7 @@ func (ec *executionContext) _PersonEdge(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var planDemandChangeImplementors = []string{"PlanDemandChange"}
@@ -20517,7 +20517,7 @@ var planDemandChangeImplementors = []string{"PlanDemandChange"}
 func (ec *executionContext) _PlanDemandChange(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.DemandChange) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, planDemandChangeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -20570,7 +20570,7 @@ func (ec *executionContext) _PlanDemandChange(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var planFactChangeImplementors = []string{"PlanFactChange"}
@@ -20578,7 +20578,7 @@ var planFactChangeImplementors = []string{"PlanFactChange"}
 func (ec *executionContext) _PlanFactChange(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.FactChange) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, planFactChangeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -20662,7 +20662,7 @@ func (ec *executionContext) _PlanFactChange(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var planLevelChangeImplementors = []string{"PlanLevelChange"}
@@ -20670,7 +20670,7 @@ var planLevelChangeImplementors = []string{"PlanLevelChange"}
 func (ec *executionContext) _PlanLevelChange(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.LevelChange) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, planLevelChangeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -20729,7 +20729,7 @@ func (ec *executionContext) _PlanLevelChange(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var planLevelGapsImplementors = []string{"PlanLevelGaps"}
@@ -20737,7 +20737,7 @@ var planLevelGapsImplementors = []string{"PlanLevelGaps"}
 func (ec *executionContext) _PlanLevelGaps(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.LevelGaps) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, planLevelGapsImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -20788,7 +20788,7 @@ func (ec *executionContext) _PlanLevelGaps(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var planOrganizationChangeImplementors = []string{"PlanOrganizationChange"}
@@ -20796,7 +20796,7 @@ var planOrganizationChangeImplementors = []string{"PlanOrganizationChange"}
 func (ec *executionContext) _PlanOrganizationChange(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.OrganizationChange) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, planOrganizationChangeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -20846,7 +20846,7 @@ func (ec *executionContext) _PlanOrganizationChange(ctx context.Context, sel ast
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var planPeopleImplementors = []string{"PlanPeople"}
@@ -20854,7 +20854,7 @@ var planPeopleImplementors = []string{"PlanPeople"}
 func (ec *executionContext) _PlanPeople(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.PeopleChange) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, planPeopleImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -20907,7 +20907,7 @@ func (ec *executionContext) _PlanPeople(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var planPersonChangeImplementors = []string{"PlanPersonChange"}
@@ -20915,7 +20915,7 @@ var planPersonChangeImplementors = []string{"PlanPersonChange"}
 func (ec *executionContext) _PlanPersonChange(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.PersonChange) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, planPersonChangeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -20970,7 +20970,7 @@ func (ec *executionContext) _PlanPersonChange(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var planPersonGapImplementors = []string{"PlanPersonGap"}
@@ -20978,7 +20978,7 @@ var planPersonGapImplementors = []string{"PlanPersonGap"}
 func (ec *executionContext) _PlanPersonGap(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.GapChange) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, planPersonGapImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -21068,7 +21068,7 @@ func (ec *executionContext) _PlanPersonGap(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var planPositionChangeImplementors = []string{"PlanPositionChange"}
@@ -21076,7 +21076,7 @@ var planPositionChangeImplementors = []string{"PlanPositionChange"}
 func (ec *executionContext) _PlanPositionChange(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.PositionChange) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, planPositionChangeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -21116,7 +21116,7 @@ func (ec *executionContext) _PlanPositionChange(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var planRuleChangeImplementors = []string{"PlanRuleChange"}
@@ -21124,7 +21124,7 @@ var planRuleChangeImplementors = []string{"PlanRuleChange"}
 func (ec *executionContext) _PlanRuleChange(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.RuleChange) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, planRuleChangeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -21200,7 +21200,7 @@ func (ec *executionContext) _PlanRuleChange(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var planSideImplementors = []string{"PlanSide"}
@@ -21208,7 +21208,7 @@ var planSideImplementors = []string{"PlanSide"}
 func (ec *executionContext) _PlanSide(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.SetInfo) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, planSideImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -21238,7 +21238,7 @@ func (ec *executionContext) _PlanSide(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var positionImplementors = []string{"Position"}
@@ -21246,7 +21246,7 @@ var positionImplementors = []string{"Position"}
 func (ec *executionContext) _Position(ctx context.Context, sel ast.SelectionSet, obj *engine.Position) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, positionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -21350,7 +21350,7 @@ func (ec *executionContext) _Position(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var positionConnectionImplementors = []string{"PositionConnection"}
@@ -21358,7 +21358,7 @@ var positionConnectionImplementors = []string{"PositionConnection"}
 func (ec *executionContext) _PositionConnection(ctx context.Context, sel ast.SelectionSet, obj *model.PositionConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, positionConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -21393,7 +21393,7 @@ func (ec *executionContext) _PositionConnection(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var positionDemandChangeImplementors = []string{"PositionDemandChange"}
@@ -21401,7 +21401,7 @@ var positionDemandChangeImplementors = []string{"PositionDemandChange"}
 func (ec *executionContext) _PositionDemandChange(ctx context.Context, sel ast.SelectionSet, obj *analysis.PositionChange) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, positionDemandChangeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -21454,7 +21454,7 @@ func (ec *executionContext) _PositionDemandChange(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var positionEdgeImplementors = []string{"PositionEdge"}
@@ -21462,7 +21462,7 @@ var positionEdgeImplementors = []string{"PositionEdge"}
 func (ec *executionContext) _PositionEdge(ctx context.Context, sel ast.SelectionSet, obj *model.PositionEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, positionEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -21492,7 +21492,7 @@ func (ec *executionContext) _PositionEdge(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var positionPreviewImplementors = []string{"PositionPreview"}
@@ -21500,7 +21500,7 @@ var positionPreviewImplementors = []string{"PositionPreview"}
 func (ec *executionContext) _PositionPreview(ctx context.Context, sel ast.SelectionSet, obj *app.PositionPreview) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, positionPreviewImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -21548,7 +21548,7 @@ func (ec *executionContext) _PositionPreview(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var proficiencyScaleImplementors = []string{"ProficiencyScale"}
@@ -21556,7 +21556,7 @@ var proficiencyScaleImplementors = []string{"ProficiencyScale"}
 func (ec *executionContext) _ProficiencyScale(ctx context.Context, sel ast.SelectionSet, obj *engine.Scale) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, proficiencyScaleImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -21586,7 +21586,7 @@ func (ec *executionContext) _ProficiencyScale(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var queryImplementors = []string{"Query"}
@@ -21597,7 +21597,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 		Object: "Query",
 	})
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
@@ -21792,7 +21792,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var readinessImplementors = []string{"Readiness"}
@@ -21800,7 +21800,7 @@ var readinessImplementors = []string{"Readiness"}
 func (ec *executionContext) _Readiness(ctx context.Context, sel ast.SelectionSet, obj *analysis.Readiness) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, readinessImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -21845,7 +21845,7 @@ func (ec *executionContext) _Readiness(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var readinessChangeImplementors = []string{"ReadinessChange"}
@@ -21853,7 +21853,7 @@ var readinessChangeImplementors = []string{"ReadinessChange"}
 func (ec *executionContext) _ReadinessChange(ctx context.Context, sel ast.SelectionSet, obj *analysis.ReadinessChange) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, readinessChangeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -21916,7 +21916,7 @@ func (ec *executionContext) _ReadinessChange(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var recommendationImplementors = []string{"Recommendation"}
@@ -21924,7 +21924,7 @@ var recommendationImplementors = []string{"Recommendation"}
 func (ec *executionContext) _Recommendation(ctx context.Context, sel ast.SelectionSet, obj *analysis.Recommendation) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, recommendationImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -21982,7 +21982,7 @@ func (ec *executionContext) _Recommendation(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var recommendationChangeImplementors = []string{"RecommendationChange"}
@@ -21990,7 +21990,7 @@ var recommendationChangeImplementors = []string{"RecommendationChange"}
 func (ec *executionContext) _RecommendationChange(ctx context.Context, sel ast.SelectionSet, obj *analysis.RecommendationChange) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, recommendationChangeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -22043,7 +22043,7 @@ func (ec *executionContext) _RecommendationChange(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var recommendedCourseImplementors = []string{"RecommendedCourse"}
@@ -22051,7 +22051,7 @@ var recommendedCourseImplementors = []string{"RecommendedCourse"}
 func (ec *executionContext) _RecommendedCourse(ctx context.Context, sel ast.SelectionSet, obj *analysis.RecommendedCourse) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, recommendedCourseImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -22109,7 +22109,7 @@ func (ec *executionContext) _RecommendedCourse(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var rejectedRuleSetImplementors = []string{"RejectedRuleSet"}
@@ -22117,7 +22117,7 @@ var rejectedRuleSetImplementors = []string{"RejectedRuleSet"}
 func (ec *executionContext) _RejectedRuleSet(ctx context.Context, sel ast.SelectionSet, obj *app.Rejection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, rejectedRuleSetImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -22160,7 +22160,7 @@ func (ec *executionContext) _RejectedRuleSet(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var requirementImplementors = []string{"Requirement"}
@@ -22168,7 +22168,7 @@ var requirementImplementors = []string{"Requirement"}
 func (ec *executionContext) _Requirement(ctx context.Context, sel ast.SelectionSet, obj *engine.Requirement) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, requirementImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -22229,7 +22229,7 @@ func (ec *executionContext) _Requirement(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var ruleImplementors = []string{"Rule"}
@@ -22237,7 +22237,7 @@ var ruleImplementors = []string{"Rule"}
 func (ec *executionContext) _Rule(ctx context.Context, sel ast.SelectionSet, obj *engine.Rule) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, ruleImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -22302,7 +22302,7 @@ func (ec *executionContext) _Rule(ctx context.Context, sel ast.SelectionSet, obj
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var ruleDiagnosticImplementors = []string{"RuleDiagnostic"}
@@ -22310,7 +22310,7 @@ var ruleDiagnosticImplementors = []string{"RuleDiagnostic"}
 func (ec *executionContext) _RuleDiagnostic(ctx context.Context, sel ast.SelectionSet, obj *diag.Diagnostic) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, ruleDiagnosticImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -22363,7 +22363,7 @@ func (ec *executionContext) _RuleDiagnostic(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var ruleFileImplementors = []string{"RuleFile"}
@@ -22371,7 +22371,7 @@ var ruleFileImplementors = []string{"RuleFile"}
 func (ec *executionContext) _RuleFile(ctx context.Context, sel ast.SelectionSet, obj *engine.RuleFile) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, ruleFileImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -22430,7 +22430,7 @@ func (ec *executionContext) _RuleFile(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var ruleRefImplementors = []string{"RuleRef"}
@@ -22438,7 +22438,7 @@ var ruleRefImplementors = []string{"RuleRef"}
 func (ec *executionContext) _RuleRef(ctx context.Context, sel ast.SelectionSet, obj *engine.RuleRef) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, ruleRefImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -22473,7 +22473,7 @@ func (ec *executionContext) _RuleRef(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var ruleRuntimeErrorImplementors = []string{"RuleRuntimeError"}
@@ -22481,7 +22481,7 @@ var ruleRuntimeErrorImplementors = []string{"RuleRuntimeError"}
 func (ec *executionContext) _RuleRuntimeError(ctx context.Context, sel ast.SelectionSet, obj *app.RuleError) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, ruleRuntimeErrorImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -22516,7 +22516,7 @@ func (ec *executionContext) _RuleRuntimeError(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var ruleSetImplementors = []string{"RuleSet"}
@@ -22524,7 +22524,7 @@ var ruleSetImplementors = []string{"RuleSet"}
 func (ec *executionContext) _RuleSet(ctx context.Context, sel ast.SelectionSet, obj *app.RulesStatus) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, ruleSetImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -22619,7 +22619,7 @@ func (ec *executionContext) _RuleSet(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var ruleSetPlanImplementors = []string{"RuleSetPlan"}
@@ -22627,7 +22627,7 @@ var ruleSetPlanImplementors = []string{"RuleSetPlan"}
 func (ec *executionContext) _RuleSetPlan(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.Plan) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, ruleSetPlanImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -22801,7 +22801,7 @@ func (ec *executionContext) _RuleSetPlan(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var subCompetencyImplementors = []string{"SubCompetency"}
@@ -22809,7 +22809,7 @@ var subCompetencyImplementors = []string{"SubCompetency"}
 func (ec *executionContext) _SubCompetency(ctx context.Context, sel ast.SelectionSet, obj *engine.SubCompetency) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, subCompetencyImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -22878,7 +22878,7 @@ func (ec *executionContext) _SubCompetency(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var subCompetencyCoverageImplementors = []string{"SubCompetencyCoverage"}
@@ -22886,7 +22886,7 @@ var subCompetencyCoverageImplementors = []string{"SubCompetencyCoverage"}
 func (ec *executionContext) _SubCompetencyCoverage(ctx context.Context, sel ast.SelectionSet, obj *analysis.SubCompetencyCoverage) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, subCompetencyCoverageImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -22937,7 +22937,7 @@ func (ec *executionContext) _SubCompetencyCoverage(ctx context.Context, sel ast.
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var subCompetencyDemandImplementors = []string{"SubCompetencyDemand"}
@@ -22945,7 +22945,7 @@ var subCompetencyDemandImplementors = []string{"SubCompetencyDemand"}
 func (ec *executionContext) _SubCompetencyDemand(ctx context.Context, sel ast.SelectionSet, obj *analysis.SubCompetencyDemand) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, subCompetencyDemandImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -22996,7 +22996,7 @@ func (ec *executionContext) _SubCompetencyDemand(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var suggestionImplementors = []string{"Suggestion"}
@@ -23004,7 +23004,7 @@ var suggestionImplementors = []string{"Suggestion"}
 func (ec *executionContext) _Suggestion(ctx context.Context, sel ast.SelectionSet, obj *suggest.Suggestion) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, suggestionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -23065,7 +23065,7 @@ func (ec *executionContext) _Suggestion(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var yieldImplementors = []string{"Yield"}
@@ -23073,7 +23073,7 @@ var yieldImplementors = []string{"Yield"}
 func (ec *executionContext) _Yield(ctx context.Context, sel ast.SelectionSet, obj *engine.Yield) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, yieldImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -23111,7 +23111,7 @@ func (ec *executionContext) _Yield(ctx context.Context, sel ast.SelectionSet, ob
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var __DirectiveImplementors = []string{"__Directive"}
@@ -23119,7 +23119,7 @@ var __DirectiveImplementors = []string{"__Directive"}
 func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionSet, obj *introspection.Directive) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, __DirectiveImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -23164,7 +23164,7 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var __EnumValueImplementors = []string{"__EnumValue"}
@@ -23172,7 +23172,7 @@ var __EnumValueImplementors = []string{"__EnumValue"}
 func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.EnumValue) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, __EnumValueImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -23212,7 +23212,7 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var __FieldImplementors = []string{"__Field"}
@@ -23220,7 +23220,7 @@ var __FieldImplementors = []string{"__Field"}
 func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, obj *introspection.Field) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, __FieldImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -23270,7 +23270,7 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var __InputValueImplementors = []string{"__InputValue"}
@@ -23278,7 +23278,7 @@ var __InputValueImplementors = []string{"__InputValue"}
 func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.InputValue) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, __InputValueImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -23328,7 +23328,7 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var __SchemaImplementors = []string{"__Schema"}
@@ -23336,7 +23336,7 @@ var __SchemaImplementors = []string{"__Schema"}
 func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet, obj *introspection.Schema) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, __SchemaImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -23386,7 +23386,7 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 var __TypeImplementors = []string{"__Type"}
@@ -23394,7 +23394,7 @@ var __TypeImplementors = []string{"__Type"}
 func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, obj *introspection.Type) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, __TypeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -23469,7 +23469,7 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectOf(fields, out)
+	return lean
 }
 
 // endregion **************************** object.gotpl ****************************

@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"io"
+	"slices"
 	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -62,28 +63,46 @@ func deferredGroup(ctx context.Context, fields []graphql.CollectedField) graphql
 	return graphql.DeferredGroup{}
 }
 
-// objectOf returns the writer of an object whose fields were resolved into
-// out: it writes {"alias":value,...} as out would, the first of fields
-// with one alias only, without the map and iterator closures
-// graphql.FieldSet.MarshalGQL allocates for every object written (a third
-// of the bytes allocated for one person's readiness). The generated
-// executor returns it in place of out (see internal/leanexec); out's values
-// are settled by then.
-func objectOf(fields []graphql.CollectedField, out *graphql.FieldSet) graphql.Marshaler {
-	return &object{fields: fields, values: out.Values}
+// newObject returns the writer of an object with fields, and the field set
+// its values are resolved into, in one allocation when no field is
+// deferred (graphql.NewFieldSet, then the writer, made three). The field
+// set is graphql.NewFieldSet's when a field is deferred: scheduling a
+// deferred field needs the fields it knows. The generated executor calls it
+// in place of graphql.NewFieldSet and returns the object in place of the
+// field set (see internal/leanexec), which would write the same JSON with a
+// map and iterator closures per object: a third of the bytes allocated for
+// one person's readiness.
+func newObject(fields []graphql.CollectedField) (*object, *graphql.FieldSet) {
+	o := &object{fields: fields}
+	switch {
+	case slices.ContainsFunc(fields, graphql.CollectedField.IsDeferred):
+		o.out = graphql.NewFieldSet(fields)
+		return o, o.out
+	case len(fields) <= len(o.small):
+		o.set.Values = o.small[:len(fields):len(fields)]
+	default:
+		o.set.Values = make([]graphql.Marshaler, len(fields))
+	}
+	o.out = &o.set
+	return o, o.out
 }
 
-// object is an object's fields and their values, as objectOf writes them.
+// object is an object's fields and the field set of their values, written
+// as newObject says.
 type object struct {
 	fields []graphql.CollectedField
-	values []graphql.Marshaler
+	out    *graphql.FieldSet // &set, or graphql.NewFieldSet's
+	set    graphql.FieldSet
+	small  [3]graphql.Marshaler // set's values, for up to 3 fields
 }
 
-// MarshalGQL writes the object as JSON. Aliases are GraphQL names, which
-// JSON strings hold without escaping.
+// MarshalGQL writes the object as JSON, the first field of an alias only,
+// as graphql.FieldSet does. Aliases are GraphQL names, which JSON strings
+// hold without escaping.
 func (o *object) MarshalGQL(w io.Writer) {
 	io.WriteString(w, "{")
 	first := true
+	values := o.out.Values
 	for i, f := range o.fields {
 		if o.repeated(i) {
 			continue
@@ -95,7 +114,7 @@ func (o *object) MarshalGQL(w io.Writer) {
 		io.WriteString(w, `"`)
 		io.WriteString(w, f.Alias)
 		io.WriteString(w, `":`)
-		o.values[i].MarshalGQL(w)
+		values[i].MarshalGQL(w)
 	}
 	io.WriteString(w, "}")
 }

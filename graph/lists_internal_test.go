@@ -31,7 +31,7 @@ func TestGeneratedExecutorIsLean(t *testing.T) {
 		t.Fatal(err)
 	}
 	if bytes.Contains(src, []byte("graphql.NewDeferredGroup(ctx)")) || !bytes.Contains(src, []byte("deferred := deferredGroup(ctx, fields)")) ||
-		!bytes.Contains(src, []byte("// trivial: see internal/leanexec")) || bytes.Contains(src, []byte("\treturn out\n")) {
+		!bytes.Contains(src, []byte("// trivial: see internal/leanexec")) || bytes.Contains(src, []byte("\treturn out\n")) || bytes.Contains(src, []byte("graphql.NewFieldSet(")) {
 		t.Error("generated.go is not rewritten by internal/leanexec: regenerate with `go generate ./graph`, not gqlgen alone")
 	}
 }
@@ -48,30 +48,54 @@ func TestDeferredGroup(t *testing.T) {
 	}
 }
 
-// objectOf writes what graphql.FieldSet writes, the first field of an
-// alias only.
-func TestObjectOf(t *testing.T) {
+// newObject's object writes what graphql.FieldSet writes, the first field
+// of an alias only, with few fields or many, deferred or not; its field set
+// knows its fields when one is deferred.
+func TestNewObject(t *testing.T) {
 	field := func(alias string) graphql.CollectedField {
 		return graphql.CollectedField{Field: &ast.Field{Alias: alias}}
+	}
+	deferred := field("d")
+	deferred.Deferrables = []*graphql.Deferrable{{Label: "l"}}
+	many := make([]graphql.CollectedField, 9)
+	for i := range many {
+		many[i] = field(fmt.Sprint("f", i))
 	}
 	for _, fields := range [][]graphql.CollectedField{
 		{field("a"), field("b"), field("a"), field("c")},
 		{field("a")},
 		{field("a"), field("a")},
 		nil,
+		many,
+		{field("a"), deferred},
 	} {
-		values := make([]graphql.Marshaler, len(fields))
-		for i := range values {
-			values[i] = graphql.MarshalInt(i)
-		}
 		fs := graphql.NewFieldSet(fields)
-		copy(fs.Values, values)
+		o, out := newObject(fields)
+		if len(out.Values) != len(fields) {
+			t.Fatalf("%d fields: %d values", len(fields), len(out.Values))
+		}
+		for i := range fields {
+			fs.Values[i] = graphql.MarshalInt(i)
+			out.Values[i] = graphql.MarshalInt(i)
+		}
 		var want, got bytes.Buffer
 		fs.MarshalGQL(&want)
-		objectOf(fields, fs).MarshalGQL(&got)
+		o.MarshalGQL(&got)
 		if got.String() != want.String() {
 			t.Errorf("%d fields: wrote %s, want %s as graphql.FieldSet writes", len(fields), got.String(), want.String())
 		}
+	}
+
+	// A deferred field is scheduled on the object's field set, which
+	// must know it.
+	o, out := newObject([]graphql.CollectedField{field("a"), deferred})
+	group := graphql.NewDeferredGroup(context.Background())
+	out.ResolveConcurrently(&graphql.OperationContext{}, &group, 1, false, false, func(context.Context) graphql.Marshaler { return graphql.MarshalInt(7) })
+	out.Values[0] = graphql.MarshalInt(1)
+	var got bytes.Buffer
+	o.MarshalGQL(&got)
+	if got.String() != `{"a":1,"d":null}` || len(group.Defers) != 1 {
+		t.Errorf("with a deferred field: wrote %s and %d deferred groups, want {\"a\":1,\"d\":null} and 1", got.String(), len(group.Defers))
 	}
 }
 

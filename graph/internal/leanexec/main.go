@@ -11,9 +11,10 @@
 //     graphql.DeferredGroup (deferredGroup, package graph) instead of
 //     graphql.NewDeferredGroup, which builds the object's path, a map and
 //     a field set for every object written, used only for @defer.
-//   - An object is written by objectOf (package graph) rather than by its
-//     graphql.FieldSet, which allocates a map and iterator closures for
-//     every object written.
+//   - An object's field set and writer are made by newObject (package
+//     graph), in one allocation, and the object is written by the writer
+//     rather than by its graphql.FieldSet, which allocates a map and
+//     iterator closures for every object written.
 //   - A field with a resolver, unless deferred, is resolved at once by
 //     resolveInOrder (package graph) rather than scheduled on the object's
 //     graphql.FieldSet, which costs closures and a slice per object and a
@@ -98,8 +99,11 @@ var (
 		`\t\t\t\t\}\)\n`)
 	inOrderField = regexp.MustCompile(`(?m)^\t\t\tif field\.IsDeferred\(\) \{ // else in order: see internal/leanexec\n`)
 
+	newFieldSet = []byte("\tout := graphql.NewFieldSet(fields)\n")
+	newObject   = []byte("\tlean, out := newObject(fields)\n")
+
 	returnFieldSet = []byte("\t\tec.ProcessDeferredGroup(deferred)\n\t}\n\n\treturn out\n}\n")
-	returnObject   = []byte("\t\tec.ProcessDeferredGroup(deferred)\n\t}\n\n\treturn objectOf(fields, out)\n}\n")
+	returnObject   = []byte("\t\tec.ProcessDeferredGroup(deferred)\n\t}\n\n\treturn lean\n}\n")
 )
 
 func main() {
@@ -122,7 +126,7 @@ func run(args []string) error {
 	if n == 0 && !rewritten.Match(src) {
 		return fmt.Errorf("%s has no trivial field function of the shape leanexec knows: has gqlgen changed how it writes fields?", path)
 	}
-	if !bytes.Contains(out, lazyDeferred) || !bytes.Contains(out, returnObject) || !inOrderField.Match(out) {
+	if !bytes.Contains(out, lazyDeferred) || !bytes.Contains(out, returnObject) || bytes.Count(out, newObject) != bytes.Count(out, returnObject) || !inOrderField.Match(out) {
 		return fmt.Errorf("%s has no object function of the shape leanexec knows (%q, then %q): has gqlgen changed how it writes objects?",
 			path, bytes.TrimSpace(newDeferredGroup), "return out")
 	}
@@ -159,5 +163,6 @@ func rewrite(src []byte) ([]byte, int) {
 		"\t\t\t\t\t})\n"+
 		"\t\t\t}\n"))
 	src = bytes.ReplaceAll(src, newDeferredGroup, lazyDeferred)
+	src = bytes.ReplaceAll(src, newFieldSet, newObject)
 	return bytes.ReplaceAll(src, returnFieldSet, returnObject), n
 }
