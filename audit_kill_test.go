@@ -8,8 +8,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
-	"os"
-	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -21,70 +20,6 @@ import (
 	"cmap/mongodb"
 )
 
-// killServer is a `cmap serve` child process (this test binary run as
-// cmap, see TestMain) on a data folder, to be killed with SIGKILL.
-type killServer struct {
-	cmd      *exec.Cmd
-	log      *serverLog
-	url, key string
-	exited   chan struct{}
-}
-
-// startKillServer starts cmap serve on dir and waits until it serves. key
-// is the admin key of an earlier start on dir ("" on the first, which
-// prints one).
-func startKillServer(t *testing.T, dir, key string) *killServer {
-	t.Helper()
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.CreateTemp(t.TempDir(), "server-*.log")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &killServer{log: &serverLog{file: f, url: make(chan string, 1), key: make(chan string, 1)}, exited: make(chan struct{})}
-	s.cmd = exec.Command(exe, "serve", "--addr", "127.0.0.1:0", "--data", dir, "--rules", "rules", "--seeds", "seeds",
-		"--poll", "0", "--watch-rules=false")
-	s.cmd.Env = append(os.Environ(), benchChildEnv+"=1")
-	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
-	if err := s.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		s.cmd.Wait()
-		f.Close()
-		close(s.exited)
-	}()
-	select {
-	case s.url = <-s.log.url:
-	case <-s.exited:
-		t.Fatalf("the server exited before serving:\n%s", tail(f.Name(), 20))
-	case <-time.After(3 * time.Minute):
-		s.kill(t)
-		t.Fatalf("the server did not serve:\n%s", tail(f.Name(), 20))
-	}
-	s.key = key
-	if key == "" {
-		select {
-		case s.key = <-s.log.key:
-		case <-time.After(10 * time.Second):
-			s.kill(t)
-			t.Fatal("the first start printed no admin key")
-		}
-	}
-	return s
-}
-
-// kill sends SIGKILL and waits for the process to go.
-func (s *killServer) kill(t *testing.T) {
-	t.Helper()
-	if err := s.cmd.Process.Kill(); err != nil {
-		t.Fatal(err)
-	}
-	<-s.exited
-}
-
 // ack is a write the server acknowledged: the record and the version the
 // answer gave it.
 type ack struct {
@@ -92,20 +27,22 @@ type ack struct {
 	version   int64
 }
 
-// writeUntilDead sends writes from several clients until the server stops
-// answering, and returns those it acknowledged.
-func writeUntilDead(t *testing.T, s *killServer, courses, people []string, round int) []ack {
+// writeUntilDead sends writes with the API key key from several clients
+// until the server stops answering, and returns those it acknowledged.
+func writeUntilDead(t *testing.T, s *benchServer, key string, courses, people []string, round int) []ack {
 	var (
-		mu   sync.Mutex
-		acks []ack
-		wg   sync.WaitGroup
+		mu       sync.Mutex
+		acks     []ack
+		wg       sync.WaitGroup
+		firstAck sync.Once
+		acked    = make(chan struct{}) // closed at the first acknowledged write
 	)
 	client := &http.Client{Timeout: 10 * time.Second}
 	post := func(query string, v any) bool {
 		body, _ := json.Marshal(map[string]string{"query": query})
 		req, _ := http.NewRequest(http.MethodPost, s.url+"/graphql", bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Authorization", "Bearer "+s.key)
+		req.Header.Set("Authorization", "Bearer "+key)
 		res, err := client.Do(req)
 		if err != nil {
 			return false
@@ -161,13 +98,19 @@ func writeUntilDead(t *testing.T, s *killServer, courses, people []string, round
 					mu.Lock()
 					acks = append(acks, got)
 					mu.Unlock()
+					firstAck.Do(func() { close(acked) })
 				}
 			}
 		})
 	}
-	// Kill it while the writes go on, at a moment that differs each round.
-	time.Sleep(time.Duration(300+rand.IntN(700)) * time.Millisecond)
-	s.kill(t)
+	// Kill it while the writes go on, at a moment that differs each round,
+	// once one was acknowledged (a loaded machine may take a while).
+	select {
+	case <-acked:
+	case <-time.After(time.Minute):
+	}
+	time.Sleep(time.Duration(rand.IntN(700)) * time.Millisecond)
+	kill9(t, s)
 	wg.Wait()
 	return acks
 }
@@ -189,8 +132,10 @@ func TestAuditSurvivesKillDashNine(t *testing.T) {
 	key := ""
 	pendingSeen := 0
 	for round := range 3 {
-		s := startKillServer(t, dir, key)
-		key = s.key
+		s := startCrashServer(t, dir, fmt.Sprintf("audit-%d", round), "")
+		if key == "" {
+			key = adminKey(t, s)
+		}
 		if people == nil {
 			var p struct {
 				People struct {
@@ -202,13 +147,13 @@ func TestAuditSurvivesKillDashNine(t *testing.T) {
 				people = append(people, e.Node.ID)
 			}
 		}
-		acks := writeUntilDead(t, s, courses, people, round)
+		acks := writeUntilDead(t, s, key, courses, people, round)
 		if len(acks) == 0 {
 			t.Fatalf("round %d: no write was acknowledged before the kill", round)
 		}
 
 		ctx := context.Background()
-		db, err := mongodb.Open(ctx, mongodb.Config{DataDir: dir})
+		db, err := mongodb.Open(ctx, mongodb.Config{DataDir: filepath.Join(dir, "data")})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -432,41 +432,59 @@ type benchServer struct {
 // start starts `cmap serve` on the bench's folder, logging to logName in
 // it, and waits until /readyz answers 200.
 func (b *bench) start(ctx context.Context, logName string) (*benchServer, error) {
+	return startServe(ctx, b.path(logName), b.cfg.serverEnv, b.cfg.startTimeout,
+		"--addr", "127.0.0.1:0", "--data", b.path("db"), "--seeds", b.path("seeds"), "--rules", b.path("rules"))
+}
+
+// startServe starts `cmap serve` with args as launchServe does, and waits
+// until /readyz answers 200, at most timeout.
+func startServe(ctx context.Context, logPath string, env []string, timeout time.Duration, args ...string) (*benchServer, error) {
+	s, began, err := launchServe(logPath, env, args...)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.awaitReady(ctx, began, timeout); err != nil {
+		s.stop()
+		return nil, fmt.Errorf("%w\nthe server's log (%s) ends with:\n%s", err, logPath, tail(logPath, 15))
+	}
+	return s, nil
+}
+
+// launchServe starts `cmap serve` with args as a child process (this
+// binary, os.Executable), logging to the file logPath, in this process's
+// environment less its CMAP_* variables (the flags say everything) plus
+// env. It returns when the process has started, and when it started.
+func launchServe(logPath string, env []string, args ...string) (*benchServer, time.Time, error) {
 	exe, err := os.Executable()
 	if err != nil {
-		return nil, err
+		return nil, time.Time{}, err
 	}
-	f, err := os.Create(b.path(logName))
+	f, err := os.Create(logPath)
 	if err != nil {
-		return nil, err
+		return nil, time.Time{}, err
 	}
 	s := &benchServer{log: &serverLog{file: f, url: make(chan string, 1), key: make(chan string, 1)}, exited: make(chan struct{})}
-	s.cmd = exec.Command(exe, "serve", "--addr", "127.0.0.1:0", "--data", b.path("db"),
-		"--seeds", b.path("seeds"), "--rules", b.path("rules"))
-	// The bench's flags say everything: no CMAP_* variable of this
-	// environment may point the server elsewhere.
+	s.cmd = exec.Command(exe, append([]string{"serve"}, args...)...)
+	// The flags say everything: no CMAP_* variable of this environment
+	// may point the server elsewhere.
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "CMAP_") {
 			s.cmd.Env = append(s.cmd.Env, kv)
 		}
 	}
-	s.cmd.Env = append(s.cmd.Env, b.cfg.serverEnv...)
+	s.cmd.Env = append(s.cmd.Env, env...)
 	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
 	began := time.Now()
 	if err := s.cmd.Start(); err != nil {
 		f.Close()
-		return nil, err
+		return nil, began, err
 	}
 	go func() {
 		s.waitErr = s.cmd.Wait()
 		f.Close()
 		close(s.exited)
 	}()
-	if err := s.awaitReady(ctx, began, b.cfg.startTimeout); err != nil {
-		s.stop()
-		return nil, fmt.Errorf("%w\nthe server's log (%s) ends with:\n%s", err, b.path(logName), tail(b.path(logName), 15))
-	}
-	return s, nil
+	return s, began, nil
 }
 
 // awaitReady waits for the server's URL in its log, then polls /readyz

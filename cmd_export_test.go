@@ -6,13 +6,19 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
+	"cmap/analysis"
+	"cmap/engine"
 	"cmap/seed"
 )
 
@@ -112,12 +118,128 @@ func TestExportCommand(t *testing.T) {
 	}{
 		{[]string{"gaps", "--min-level", "Master"}, `--min-level: level "Master" is not on the scale`},
 		{[]string{"coverage", "--status", "draft"}, "--status:"},
-		{[]string{"people"}, `unknown export "people"`},
-		{[]string{"coverage", "--format", "xlsx"}, `--format: unknown format "xlsx"`},
-		{[]string{"--format", "csv"}, "name one of coverage, gaps or readiness"},
+		{[]string{"matrix"}, `unknown export "matrix": want courses, positions, people, completions, catalogue, coverage, gaps, demand or readiness`},
+		{[]string{"coverage", "--format", "ods"}, `--format: unknown format "ods"`},
+		{[]string{"catalogue", "--format", "csv"}, "--format: the catalogue is four tables and a CSV file holds one"},
+		{[]string{"catalogue"}, "--format: the catalogue is four tables"},
+		{[]string{"--format", "csv"}, "name the export (courses, positions"},
 	} {
 		if code, _, stderr := runExportArgs(tc.args...); code != exitUsage || !strings.Contains(stderr, tc.says) {
 			t.Errorf("export %v: exit %d, stderr %q; want %d saying %q", tc.args, code, stderr, exitUsage, tc.says)
+		}
+	}
+}
+
+// TestExportWorkbooks runs `cmap export` for workbooks as a user would and
+// reads them back: the format follows -o's extension, and the catalogue
+// and the coverage matrix hold what the state's index answers.
+func TestExportWorkbooks(t *testing.T) {
+	dir := t.TempDir()
+	cfg := serveConfig{DataDir: filepath.Join(dir, "data"), RulesDir: "rules", SeedsDir: "seeds"}
+	for _, args := range [][]string{{"catalogue", "-o", "catalogue.xlsx"}, {"coverage", "-o", "coverage.xlsx"}, {"demand", "-o", "demand.json"}} {
+		args[2] = filepath.Join(dir, args[2])
+		var stdout, stderr bytes.Buffer
+		if code := run(context.Background(), append(append([]string{"export"}, args...), "--data", cfg.DataDir, "--rules", "rules", "--seeds", "seeds"), &stdout, &stderr); code != exitOK {
+			t.Fatalf("export %v: exit %d\n%s", args, code, stderr.String())
+		}
+	}
+	db, a, err := openState(context.Background(), cfg, slog.New(slog.DiscardHandler), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { a.Close(); db.Close(context.Background()) }()
+	ix := a.View().Index()
+
+	open := func(name string) *excelize.File {
+		f, err := excelize.OpenFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		t.Cleanup(func() { f.Close() })
+		return f
+	}
+	rows := func(f *excelize.File, sheet string) [][]string {
+		r, err := f.GetRows(sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	cat := open("catalogue.xlsx")
+	courses, _ := ix.Courses(engine.CourseFilter{}, engine.Page{})
+	sheet := rows(cat, "courses")
+	if len(sheet) != len(courses.Items)+1 {
+		t.Fatalf("%d course rows, the index has %d courses", len(sheet)-1, len(courses.Items))
+	}
+	for i, c := range courses.Items {
+		r := sheet[i+1]
+		if r[0] != c.Code || r[1] != c.Title || r[5] != strconv.FormatFloat(c.Hours, 'f', -1, 64) || !slices.Equal(seed.SplitList(r[3]), c.Objectives) {
+			t.Errorf("course row %d = %q, the index has %+v", i+2, r, c)
+		}
+	}
+	people, _ := ix.People(engine.PersonFilter{}, engine.Page{})
+	sheet = rows(cat, "people")
+	completions := 0
+	for i, p := range people.Items {
+		completions += len(p.Completions)
+		if r := append(sheet[i+1], ""); r[0] != p.ID || r[1] != p.Name || r[2] != p.PositionID {
+			t.Errorf("people row %d = %q, the index has %s %q %s", i+2, sheet[i+1], p.ID, p.Name, p.PositionID)
+		}
+	}
+	if n := len(rows(cat, "completions")) - 1; n != completions || completions == 0 {
+		t.Errorf("%d completion rows, the index's people have %d completions", n, completions)
+	}
+
+	m, err := ix.Matrix(analysis.MatrixFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sheet = rows(open("coverage.xlsx"), "Coverage")
+	for i, r := range m.Rows {
+		got := sheet[i+1]
+		for _, c := range r.Cells {
+			j := 3 + slices.IndexFunc(m.Courses, func(mc analysis.MatrixCourse) bool { return mc.Code == c.Course })
+			if j >= len(got) || got[j] != c.Level {
+				t.Errorf("coverage %s x %s: the workbook has %q, the index %q", r.SubCompetency, c.Course, got[min(j, len(got)-1)], c.Level)
+			}
+		}
+	}
+
+	var demand struct {
+		SubCompetencies []struct {
+			SubCompetency string
+			Levels        []struct{ Exactly int }
+		}
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "demand.json"))
+	if err != nil || json.Unmarshal(data, &demand) != nil {
+		t.Fatalf("demand.json: %v %s", err, data)
+	}
+	for i, d := range ix.Demand() {
+		for j, l := range d.Levels {
+			if demand.SubCompetencies[i].SubCompetency != d.SubCompetency || demand.SubCompetencies[i].Levels[j].Exactly != l.Exactly {
+				t.Errorf("demand.json %s at %s differs from the index's %d", d.SubCompetency, l.Level, l.Exactly)
+			}
+		}
+	}
+}
+
+// A workbook may go to a file, a pipe or /dev/null, not to a terminal.
+func TestIsTerminal(t *testing.T) {
+	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer null.Close()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	for _, out := range []io.Writer{null, w, new(bytes.Buffer)} {
+		if isTerminal(out) {
+			t.Errorf("%T %v is taken for a terminal", out, out)
 		}
 	}
 }

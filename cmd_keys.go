@@ -27,12 +27,13 @@ const keysUsage = `Usage:
       Revoke an API key: requests bearing it are refused from then on.
 
 Keys are sent as "Authorization: Bearer <token>". Roles: viewer (the
-model, catalogue, positions, coverage, gaps, demand), personnel (people,
-completions, readiness, recommendations, readiness exports), editor (writes
-courses and positions), records (writes people and completions),
-rule-author (reloads rules, previews, explain), admin (keys, the audit
-log). Every role implies viewer, records implies personnel, admin every
-role. Each change is recorded in the audit trail with your user name.
+model, catalogue, positions, coverage, gaps, demand, and their exports),
+personnel (people, completions, readiness, recommendations, and their
+exports, the whole catalogue's included), editor (writes courses and
+positions), records (writes people and completions), rule-author
+(reloads rules, previews, explain), admin (keys, the audit log). Every
+role implies viewer, records implies personnel, admin every role. Each
+change is recorded in the audit trail with your user name.
 
 The keys are in cmap's database: the embedded one in --data, or the
 MongoDB at --mongo-uri. While cmap serve runs on the embedded database,
@@ -120,17 +121,18 @@ func (f *keysFlags) open(ctx context.Context, stderr io.Writer) (context.Context
 			logger.Warn("closing the database", "error", err)
 		}
 	}
-	return engine.WithPrincipal(ctx, cliPrincipal()), app.NewKeys(db, logger), closeDB, nil
+	return engine.WithPrincipal(ctx, cliPrincipal("cmap keys")), app.NewKeys(db, logger), closeDB, nil
 }
 
-// cliPrincipal is the actor of the changes cmap keys makes: the user who
-// runs it, as the audit trail names them.
-func cliPrincipal() *engine.Principal {
+// cliPrincipal is the actor of the changes a command of cmap's command
+// line (such as "cmap keys") makes: the user who runs it, as the audit
+// trail names them.
+func cliPrincipal(command string) *engine.Principal {
 	name := "unknown user"
 	if u, err := user.Current(); err == nil && u.Username != "" {
 		name = u.Username
 	}
-	return &engine.Principal{ID: "cli:" + name, Name: name + " (cmap keys)", Roles: []engine.Role{engine.RoleAdmin}}
+	return &engine.Principal{ID: "cli:" + name, Name: name + " (" + command + ")", Roles: []engine.Role{engine.RoleAdmin}}
 }
 
 // jsonKey is an API key in --format json.

@@ -153,18 +153,18 @@ func jsonDiagnostics(l diag.List) []jsonDiagnostic {
 
 // printDiagnostics prints each problem as file:line:col: message, with its
 // snippet, and a count.
-func printDiagnostics(w io.Writer, l diag.List) {
+func printDiagnostics(w io.Writer, l diag.List) { printNoted(w, l, "error") }
+
+// printNoted prints each diagnostic as file:line:col: message, with its
+// snippet, and a count of them as nouns: "3 warnings".
+func printNoted(w io.Writer, l diag.List, noun string) {
 	for _, d := range l {
 		fmt.Fprintln(w, d.Error())
 		if d.Snippet != "" {
 			fmt.Fprintln(w, d.Snippet)
 		}
 	}
-	noun := "errors"
-	if len(l) == 1 {
-		noun = "error"
-	}
-	fmt.Fprintf(w, "%d %s\n", len(l), noun)
+	fmt.Fprintln(w, count(len(l), noun))
 }
 
 func writeJSON(w io.Writer, v any) {
@@ -195,17 +195,32 @@ func loadErrors(err error) diag.List {
 const rulesCheckUsage = `Usage: cmap rules check [flags] [DIR]
 
 Checks every rule file in DIR (default: --rules) against the competency
-model in --seeds and the scale in DIR/scale.yaml, and reports every
-problem at once, each as file:line:col with the line and a caret under the
-fault. Exit 0 when the rules are clean, 1 with errors.
+model and the scale in DIR/scale.yaml, and reports every problem at once,
+each as file:line:col with the line and a caret under the fault.
+
+The model is the one in --seeds; with --data or --mongo-uri, the active
+revision of the model in that database; with --model, a revised model
+about to be applied over the one in --seeds, with the crosswalk in
+--crosswalk. Under a revised model, a rule that names a code the revision
+no longer has (retired, or moved to another code by a crosswalk) is
+reported as a warning with the crosswalk's suggestion ("4.C was retired in
+revision 2; the crosswalk maps it to 4.M"): the entry yields nothing until
+it is updated. A code no revision had is an error.
+
+Exit 0 when the rules are clean, 1 with errors or warnings.
 
 Examples:
   cmap rules check
   cmap rules check rules --format json
+  cmap rules check --model testdata/revision/revision-2-competency-model.yaml --crosswalk testdata/revision/crosswalk.yaml
 `
 
 func runRulesCheck(args []string, stdout, stderr io.Writer) int {
 	f := newRulesFlags("check", rulesCheckUsage)
+	var db catalogueFlags
+	db.addFlags(f.fs)
+	model := f.fs.String("model", "", "check against the revised model in `FILE`, as if applied over the one in --seeds")
+	crosswalk := f.fs.String("crosswalk", "", "with --model: the crosswalk from the model in --seeds to it, in `FILE`")
 	pos, code, ok := f.parse(args, stdout, stderr)
 	if !ok {
 		return code
@@ -214,19 +229,28 @@ func runRulesCheck(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return code
 	}
-	fw, err := loadFramework(f.seeds)
-	if err != nil {
-		fmt.Fprintf(stderr, "cmap rules check: the competency model in %s: ", f.seeds)
-		printProblems(stderr, err)
+	switch {
+	case *crosswalk != "" && *model == "":
+		return usageError(f.fs, stderr, "--crosswalk goes with --model")
+	case *model != "" && (db.data != "" || db.mongoURI != ""):
+		return usageError(f.fs, stderr, "--model checks against a model file; --data and --mongo-uri against a database: give one or the other")
+	}
+	fw, ok := db.framework(f.seeds, *model, *crosswalk, stderr)
+	if !ok {
 		return exitFail
 	}
 	rs, err := engine.LoadRuleSet(dir, fw)
+	var warnings diag.List
+	if err == nil {
+		warnings = rs.Warnings()
+	}
 	if f.format == "json" {
 		out := struct {
 			Errors   []jsonDiagnostic `json:"errors"`
+			Warnings []jsonDiagnostic `json:"warnings"`
 			Rules    int              `json:"rules"`
 			Revision string           `json:"revision,omitempty"`
-		}{Errors: []jsonDiagnostic{}}
+		}{Errors: []jsonDiagnostic{}, Warnings: jsonDiagnostics(warnings)}
 		if err != nil {
 			out.Errors = jsonDiagnostics(loadErrors(err))
 		} else {
@@ -242,13 +266,56 @@ func runRulesCheck(args []string, stdout, stderr io.Writer) int {
 				courses++
 			}
 		}
-		fmt.Fprintf(stdout, "%s: %d rules (%d course, %d position), revision %s: no problems\n",
-			dir, len(rs.Rules()), courses, len(rs.Rules())-courses, rs.Revision())
+		problems := "no problems"
+		if len(warnings) > 0 {
+			problems = fmt.Sprintf("%s naming codes revision %d of the model no longer has", count(len(warnings), "entry"), fw.Revision)
+			printNoted(stderr, warnings, "warning")
+		}
+		fmt.Fprintf(stdout, "%s: %d rules (%d course, %d position), revision %s: %s\n",
+			dir, len(rs.Rules()), courses, len(rs.Rules())-courses, rs.Revision(), problems)
 	}
-	if err != nil {
+	if err != nil || len(warnings) > 0 {
 		return exitFail
 	}
 	return exitOK
+}
+
+// framework returns the model rules check checks against: the active
+// revision in the database when c names one; the revised model in the
+// file model, revised from the one in seeds with the crosswalk in the
+// file crosswalk (none when ""), when model is given; the model in seeds
+// otherwise. It prints what went wrong when ok is false.
+func (c catalogueFlags) framework(seeds, model, crosswalk string, stderr io.Writer) (*engine.Framework, bool) {
+	if c.data != "" || c.mongoURI != "" {
+		fw, err := c.activeFramework(context.Background(), stderr)
+		if err != nil {
+			fmt.Fprintf(stderr, "cmap rules check: the database: %v\n", err)
+		}
+		return fw, err == nil
+	}
+	if model == "" {
+		fw, err := loadFramework(seeds)
+		if err != nil {
+			fmt.Fprintf(stderr, "cmap rules check: the competency model in %s: ", seeds)
+			printProblems(stderr, err)
+		}
+		return fw, err == nil
+	}
+	seedsModel, err := modelfile.FindModelFile(seeds)
+	if err != nil {
+		fmt.Fprintf(stderr, "cmap rules check: %v\n", err)
+		return nil, false
+	}
+	old, next, cw, ok := readRevisionFiles(seedsModel, model, crosswalk, "cmap rules check", stderr)
+	if !ok {
+		return nil, false
+	}
+	rev, err := engine.Revise(old, next, cw)
+	if err != nil {
+		fmt.Fprintf(stderr, "cmap rules check: %v\n", err)
+		return nil, false
+	}
+	return rev.Framework, true
 }
 
 // loadFramework reads the competency model in the seed directory.

@@ -272,6 +272,28 @@ func (c catalogueFlags) load(ctx context.Context, cmd, seeds string, stderr io.W
 	return cat, true
 }
 
+// activeFramework reads the active revision of the competency model in
+// the database that --data or --mongo-uri names; nothing is written.
+func (c catalogueFlags) activeFramework(ctx context.Context, stderr io.Writer) (*engine.Framework, error) {
+	// Only errors: the embedded database warns about what a short-lived
+	// client does on exit.
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	db, err := mongodb.Open(ctx, mongodb.Config{URI: c.mongoURI, DataDir: c.data, Logger: logger})
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err := db.Close(context.WithoutCancel(ctx)); err != nil {
+			logger.Warn("closing the database", "error", err)
+		}
+	}()
+	fw, err := db.Framework(ctx)
+	if engine.ErrorCode(err) == engine.ENOTFOUND {
+		return nil, errors.New("it holds no competency model: serve it once to seed it")
+	}
+	return fw, err
+}
+
 // readCatalogue reads the framework and every record of a store.
 func readCatalogue(ctx context.Context, s engine.Store) (ruleplan.Catalogue, error) {
 	fw, err := s.Framework(ctx)

@@ -102,7 +102,12 @@ Serves, on --addr:
   /                  the GraphQL explorer
   /graphql           the GraphQL API (GET and POST)
   /coverage          the coverage map (sub-competencies x courses)
-  /export/FILE       coverage, gaps and readiness as .csv or .json
+  /export/FILE       coverage, gaps, demand, readiness, courses,
+                     positions, people, completions as .csv, .xlsx or
+                     .json; the catalogue as .xlsx or .json
+  /ims/case/v1p1/    CASE 1.1 (read-only): CFDocuments, CFPackages/ID,
+                     CFItems/ID, CFAssociations/ID; the model, its scale
+                     and the courses' coverage
   /schema/FILE       JSON Schemas of rule files (rules.json) and rule
                      tests (rule-tests.json), for editors
   /healthz, /readyz  alive; ready (the database answers)
@@ -110,14 +115,18 @@ Serves, on --addr:
                      rebuilds, database calls, the Go runtime
 
 Start-up binds --addr first, then opens the database: without --mongo-uri
-it starts an embedded one in --data and logs its URI, so that a second
-instance can share it with --mongo-uri. A database never seeded is seeded
+it starts an embedded one in --data, listening on a Unix socket there
+that only this user can reach (no TCP port), and logs its URI, so that a
+second instance can share it with --mongo-uri; one process at a time
+runs the database of a data folder. A database never seeded is seeded
 from --seeds. The records are read from a snapshot file in --data when it
-is still the database's, from the database otherwise. The rules in --rules
-must then load without error (each problem is printed as file:line:col).
-Any of these failing stops serve with exit 1 and a message naming the
-step. A flag wins over its environment variable. SIGINT or SIGTERM stop
-the server after in-flight requests, and write the snapshot file.
+is still the database's, or only a few writes behind that the database's
+change log names (after a crash), and from the database otherwise. The
+rules in --rules must then load without error (each problem is printed
+as file:line:col). Any of these failing stops serve with exit 1 and a
+message naming the step. A flag wins over its environment variable.
+SIGINT or SIGTERM stop the server after in-flight requests, and write the
+snapshot file.
 
 Afterwards the rules are reloaded when their files change (--watch-rules)
 or by the reloadRules mutation: a set with any error is rejected and the
@@ -567,9 +576,10 @@ func anonymousAllowed(setting string, addr net.Addr) bool {
 }
 
 // routes returns the HTTP routes: the GraphQL endpoint, its explorer, the
-// coverage map and rules pages, the file exports, the health checks, the
+// coverage map and rules pages, the file exports, the CASE 1.1 read
+// endpoints (/ims/case/v1p1/), the health checks, the
 // metrics and the schemas of rule files, each request with its principal
-// (package auth). The GraphQL fields and the exports check roles; the
+// (package auth). The GraphQL fields, the exports and CASE check roles; the
 // pages are static files that read the API with the credentials their
 // user gives them. /metrics is open to whoever
 // reaches the address, as /healthz is.
@@ -584,7 +594,11 @@ func (s *server) routes() http.Handler {
 	rules := web.Rules()
 	mux.Handle(web.RulesPath, rules)
 	mux.Handle(web.RulesPath+"/", rules)
-	mux.Handle(web.ExportsPath, web.Exports(func() *analysis.Index { return s.app.View().Index() }))
+	mux.Handle(web.ExportsPath, web.Exports(func() (*analysis.Index, *engine.RuleSet) {
+		v := s.app.View()
+		return v.Index(), v.RuleSet()
+	}))
+	mux.Handle(web.CASEPath, web.CASE(func() *analysis.Index { return s.app.View().Index() }))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		io.WriteString(w, "ok\n")

@@ -23,6 +23,7 @@ import (
 
 	"cmap/app/apptest"
 	"cmap/auth"
+	"cmap/mongodb"
 )
 
 func TestServeFlagsWinOverEnvironment(t *testing.T) {
@@ -144,10 +145,19 @@ func stop(t *testing.T, s *server) {
 
 // TestServeEndToEnd starts cmap on a fresh data folder, reads the seeded
 // model over HTTP, writes through the API, restarts on the same folder,
-// and shares the embedded database with a second instance.
+// and shares the embedded database with a second instance through the URI
+// the first one logged.
 func TestServeEndToEnd(t *testing.T) {
 	cfg := serveConfig{Addr: "127.0.0.1:0", DataDir: t.TempDir(), RulesDir: "rules", SeedsDir: "seeds"}
-	first := start(t, cfg)
+	startLog := &apptest.LogBuffer{}
+	first, err := startServer(context.Background(), cfg, slog.New(slog.NewTextHandler(startLog, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	logged := regexp.MustCompile(`embedded database started.* uri=(\S+)`).FindStringSubmatch(startLog.String())
+	if logged == nil {
+		t.Fatalf("the first instance logged no database URI:\n%s", startLog)
+	}
 	admin := first.firstKey
 	if admin == "" {
 		t.Fatal("the first start made no admin key")
@@ -231,7 +241,7 @@ func TestServeEndToEnd(t *testing.T) {
 	if !first.db.Embedded() {
 		t.Fatal("the first instance did not start the embedded database")
 	}
-	second := start(t, serveConfig{Addr: "127.0.0.1:0", DataDir: t.TempDir(), MongoURI: first.db.URI(), RulesDir: "rules", SeedsDir: "no-such-folder"})
+	second := start(t, serveConfig{Addr: "127.0.0.1:0", DataDir: t.TempDir(), MongoURI: logged[1], RulesDir: "rules", SeedsDir: "no-such-folder"})
 	var shared struct{ Course *struct{ Title string } }
 	post(t, second.URL(), `{ course(code: "TST-101") { title } }`, &shared)
 	if shared.Course == nil || shared.Course.Title != "Written through the API" {
@@ -312,7 +322,7 @@ func TestRunServeShutsDownOnCancel(t *testing.T) {
 			time.Sleep(50 * time.Millisecond)
 		}
 	}
-	if !regexp.MustCompile(`(?s)msg="listening; opening the database".*embedded database started.* uri=mongodb://127\.0\.0\.1:\d+/`).MatchString(stderr.String()) {
+	if !regexp.MustCompile(`(?s)msg="listening; opening the database".*embedded database started.* uri=mongodb://%2F\S+%2Frun%2Fdb\.sock/`).MatchString(stderr.String()) {
 		t.Errorf("the address is not bound first, or the embedded database's URI is not logged:\n%s", stderr.String())
 	}
 	if code, _ := getText(t, base+"/healthz"); code != 200 {
@@ -405,6 +415,25 @@ func TestServeStartFailuresNameTheirCause(t *testing.T) {
 				t.Errorf("stdout: %q", stdout.String())
 			}
 		})
+	}
+}
+
+// TestServeRefusesADataFolderInUse: one process at a time runs the
+// embedded database of a data folder; a second serve on it is told which
+// process holds it and the URI to share its database with instead.
+func TestServeRefusesADataFolderInUse(t *testing.T) {
+	data := t.TempDir()
+	holder, err := mongodb.Open(context.Background(), mongodb.Config{DataDir: data})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Close(context.Background())
+	var stderr syncBuffer
+	code := run(context.Background(), []string{"--addr", "127.0.0.1:0", "--data", data}, io.Discard, &stderr)
+	want := fmt.Sprintf(`msg="cmap serve failed to start: the database: mongodb: the data folder %s is in use: another process (pid %d) runs its embedded database; stop it, or share that database with --mongo-uri %s"`,
+		data, os.Getpid(), holder.URI())
+	if code != exitFail || !strings.Contains(stderr.String(), want) {
+		t.Errorf("exit %d; stderr does not hold\n%s\n%s", code, want, stderr.String())
 	}
 }
 

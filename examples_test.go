@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xuri/excelize/v2"
+
 	"cmap/mongodb"
 )
 
@@ -27,12 +29,15 @@ import (
 // server example listens on becomes 127.0.0.1:0 (a free port), and every
 // MongoDB URI names an embedded database the test starts on ./data.
 //
-// Three kinds of example print nothing a golden file can hold: a server
+// A workbook an example writes (-o FILE.xlsx) is held in its golden file
+// as its sheets' names, sizes and first rows (workbookSummary). Four kinds
+// of example print nothing a golden file can hold: a server
 // example is started, checked to serve and stopped; a bench example
 // (minutes of measurement at DoD scale, printing timings) has its command
 // line checked by bench's own parser, and TestBenchEndToEnd runs a small
 // bench; a keys example (a new token, random ids, times) is run and must
-// succeed. The server examples of `cmap help serve` run before those of
+// succeed; so must a CASE export (dated by the model file's modification
+// time or the courses' writes; cmd_model_case_test.go checks its output). The server examples of `cmap help serve` run before those of
 // `cmap help keys`, so the first admin key exists by then.
 
 // workspace makes the folder the examples run in and changes into it for
@@ -41,7 +46,7 @@ import (
 func workspace(t *testing.T) {
 	t.Helper()
 	dir := t.TempDir()
-	for _, src := range []string{"rules", "seeds", filepath.Join("testdata", "broken-rules"), filepath.Join("testdata", "lint"), filepath.Join("testdata", "fmt")} {
+	for _, src := range []string{"rules", "seeds", filepath.Join("testdata", "broken-rules"), filepath.Join("testdata", "lint"), filepath.Join("testdata", "fmt"), filepath.Join("testdata", "revision")} {
 		if err := os.CopyFS(filepath.Join(dir, src), os.DirFS(src)); err != nil {
 			t.Fatal(err)
 		}
@@ -147,10 +152,19 @@ func managesKeys(args []string) bool {
 	return len(args) > 1 && args[0] == "keys" && args[1] != "help" && !slices.ContainsFunc(args, isHelpFlag)
 }
 
+// exportsCASE reports whether the cmap arguments args export the model as
+// a CASE package, whose dates are the model file's or the courses'.
+func exportsCASE(args []string) bool {
+	return len(args) > 1 && args[0] == "model" && args[1] == "export" && slices.Contains(args, "case") &&
+		!slices.ContainsFunc(args, isHelpFlag)
+}
+
 // unrecorded reports whether the output of the cmap arguments args is not
-// compared (see the package comment): a server, the bench, or a command
-// on API keys.
-func unrecorded(args []string) bool { return runsServer(args) || runsBench(args) || managesKeys(args) }
+// compared (see the package comment): a server, the bench, a command on
+// API keys, or a CASE export.
+func unrecorded(args []string) bool {
+	return runsServer(args) || runsBench(args) || managesKeys(args) || exportsCASE(args)
+}
 
 // exampleResult is what a cmap example printed and returned.
 type exampleResult struct {
@@ -305,7 +319,39 @@ func exampleGolden(t *testing.T, line string, cl commandLine, r exampleResult) s
 			if err != nil {
 				t.Fatalf("%s: %v", line, err)
 			}
+			if strings.HasSuffix(cl.args[i+1], ".xlsx") {
+				fmt.Fprintf(&b, "--- file %s\n%s", cl.args[i+1], workbookSummary(t, data))
+				continue
+			}
 			fmt.Fprintf(&b, "--- file %s\n%s", cl.args[i+1], data)
+		}
+	}
+	return b.String()
+}
+
+// workbookSummary describes an XLSX file for a golden file, which cannot
+// hold its bytes (nor the time its legend states): each sheet's name, size
+// and first row.
+func workbookSummary(t *testing.T, data []byte) string {
+	t.Helper()
+	f, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("not a workbook: %v", err)
+	}
+	defer f.Close()
+	var b strings.Builder
+	for _, sheet := range f.GetSheetList() {
+		rows, err := f.GetRows(sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		width := 0
+		for _, r := range rows {
+			width = max(width, len(r))
+		}
+		fmt.Fprintf(&b, "sheet %s: %d rows of %d cells\n", sheet, len(rows), width)
+		if len(rows) > 0 {
+			fmt.Fprintf(&b, "  %s\n", strings.Join(rows[0], " | "))
 		}
 	}
 	return b.String()

@@ -118,6 +118,10 @@ func TestPortalGetsWhatItsRoleAllows(t *testing.T) {
 		{portalRequest{"the coverage export", "", "/export/coverage.csv", "subCompetency"}, []string{"viewer", "personnel", "editor"}},
 		{portalRequest{"the gaps export", "", "/export/gaps.json", "level"}, []string{"viewer", "personnel", "editor"}},
 		{portalRequest{"the readiness export", "", "/export/readiness.csv", person.ID}, []string{"personnel"}},
+		{portalRequest{"the demand export", "", "/export/demand.csv", "blocking"}, []string{"viewer", "personnel", "editor"}},
+		{portalRequest{"the courses export", "", "/export/courses.json", course.Code}, []string{"viewer", "personnel", "editor"}},
+		{portalRequest{"the people export", "", "/export/people.csv", person.ID}, []string{"personnel"}},
+		{portalRequest{"the catalogue export", "", "/export/catalogue.json", person.ID}, []string{"personnel"}},
 		{portalRequest{"the coverage map page", "", "/coverage", "coverage map"}, []string{"none", "viewer", "personnel", "editor"}},
 		{portalRequest{"the explorer page", "", "/", "explorer"}, []string{"none", "viewer", "personnel", "editor"}},
 	}

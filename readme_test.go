@@ -320,6 +320,10 @@ var readmeErrorRequests = map[string]readmeErrorRequest{
 var readmeErrorsNotProvoked = map[string]string{
 	"INTERNAL": "graph's TestInternalErrorsHideDetails, with a failing store",
 	"TIMEOUT":  "graph's tests of the request deadline",
+	// The idempotency codes need an Idempotency-Key header and a retry.
+	"IDEMPOTENCY_KEY_REUSED":  "graph's TestIdempotencyKeyWithAnotherRequestIsRefused",
+	"IDEMPOTENCY_KEY_IN_USE":  "graph's TestIdempotentRetryWhileTheFirstRuns",
+	"IDEMPOTENCY_ANSWER_LOST": "graph's TestIdempotentRetryAfterAnUnknownOutcome",
 }
 
 // repeatf joins format filled with 0, 1, ... n-1.

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"golang.org/x/net/html"
+
+	"cmap/modelfile"
 )
 
 // rulesAPI holds the GraphQL API's answers that the rules page must show.
@@ -220,6 +222,57 @@ func TestRulesPageInChromium(t *testing.T) {
 		if len(rows) != 1 || !strings.HasPrefix(rows[0][0], want) || !strings.Contains(rows[0][1], "course.hourz") {
 			t.Errorf("error rows %v, want one at %s... naming course.hourz", rows, want)
 		}
+	})
+
+	t.Run("rules naming codes a revision of the model retired", func(t *testing.T) {
+		fw, err := modelfile.ReadFile(revisedModel)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var comps []map[string]any
+		for _, c := range fw.Competencies {
+			var subs []map[string]any
+			for _, sc := range c.SubCompetencies {
+				subs = append(subs, map[string]any{"code": sc.Code, "statement": sc.Statement})
+			}
+			comps = append(comps, map[string]any{"code": c.Code, "title": c.Title, "description": c.Description, "subCompetencies": subs})
+		}
+		input := map[string]any{"framework": map[string]any{"name": fw.Name, "competencies": comps},
+			"crosswalk": []map[string]any{{"old": "4.C", "new": []string{"4.M"}}, {"old": "4.K", "new": []string{}}}}
+		var applied struct {
+			ApplyModelRevision struct {
+				Warnings []struct {
+					File         string
+					Line, Column int
+					Message      string
+				}
+			}
+		}
+		// The revision serves with the rule files as they are on disk: the
+		// broken one goes first.
+		if err := os.Remove(filepath.Join(dir, "courses", "broken.yaml")); err != nil {
+			t.Fatal(err)
+		}
+		postAs(t, s.URL(), s.firstKey, `mutation($input: ModelRevisionInput!) { applyModelRevision(input: $input) { warnings { file line column message } } }`,
+			map[string]any{"input": input}, &applied)
+		want := applied.ApplyModelRevision.Warnings
+		if len(want) != 4 {
+			t.Fatalf("applyModelRevision warns %+v, want 4 warnings", want)
+		}
+		doc = loadPage(t, b, s.URL()+"/rules")
+		if hasAttr(byID(doc, "warnings"), "hidden") {
+			t.Fatal("the warnings are hidden")
+		}
+		rows := tableRows(doc, "warning-list")
+		if len(rows) != len(want) {
+			t.Fatalf("%d warning rows, want %d", len(rows), len(want))
+		}
+		for i, w := range want {
+			if rows[i][0] != fmt.Sprintf("%s:%d:%d", w.File, w.Line, w.Column) || !strings.Contains(rows[i][1], w.Message) {
+				t.Errorf("warning row %d: %v, want %s:%d:%d %s", i, rows[i], w.File, w.Line, w.Column, w.Message)
+			}
+		}
+		b.screenshot(t, "rules-warnings")
 	})
 
 	t.Run("400px", func(t *testing.T) {

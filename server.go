@@ -78,8 +78,11 @@ Usage:
                                        gaps and people it changes
   cmap rules suggest [--sub CODE]      courses a statement matches that
                                        no rule maps to it
-  cmap export coverage|gaps|readiness  write an analysis answer as CSV or
-                                       JSON
+  cmap export KIND                     write an analysis answer (coverage,
+                                       gaps, demand, readiness) or records
+                                       (courses, positions, people,
+                                       completions, catalogue) as CSV,
+                                       XLSX or JSON
   cmap bench [--scale S]               measure cmap against its DoD-scale
                                        goals
   cmap keys create|list|revoke         make, list and revoke API keys

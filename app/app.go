@@ -19,7 +19,8 @@
 // or half an update, and reads never lock.
 //
 //   - Open reads the framework and every record, from the snapshot file
-//     (Options.SnapshotFile) when it holds exactly the stored records and
+//     (Options.SnapshotFile) when it holds the stored records, or held them
+//     a few logged writes ago (it then catches up from the change log), and
 //     from the store otherwise, loads the rules from Options.RulesDir (a
 //     rule set with any error stops Open: there is no last good set yet),
 //     derives every fact in memory and builds the index. It neither reads
@@ -82,6 +83,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -126,6 +128,17 @@ type Options struct {
 	// AuditReconcile is how often the App looks for pending audit entries
 	// to settle, besides at Open; 0 means DefaultAuditReconcile.
 	AuditReconcile time.Duration
+	// IdempotencyTTL is how long an idempotency key is kept after its
+	// request began (see Idempotent); 0 means DefaultIdempotencyTTL.
+	IdempotencyTTL time.Duration
+	// IdempotencyInFlight is how long a request made with an idempotency
+	// key is taken to be still running, so that a retry is refused rather
+	// than settled: longer than any request may run. 0 means
+	// DefaultIdempotencyInFlight.
+	IdempotencyInFlight time.Duration
+	// IdempotencyPrune is how often the App deletes expired idempotency
+	// keys; 0 means DefaultIdempotencyPrune.
+	IdempotencyPrune time.Duration
 	// KeyCacheTTL is how long the App's Keys trust a key read from the
 	// store (see Keys); 0 means DefaultKeyCacheTTL.
 	KeyCacheTTL time.Duration
@@ -203,6 +216,15 @@ func Open(ctx context.Context, store engine.Store, opts Options) (*App, error) {
 	if opts.AuditReconcile <= 0 {
 		opts.AuditReconcile = DefaultAuditReconcile
 	}
+	if opts.IdempotencyTTL <= 0 {
+		opts.IdempotencyTTL = DefaultIdempotencyTTL
+	}
+	if opts.IdempotencyInFlight <= 0 {
+		opts.IdempotencyInFlight = DefaultIdempotencyInFlight
+	}
+	if opts.IdempotencyPrune <= 0 {
+		opts.IdempotencyPrune = DefaultIdempotencyPrune
+	}
 	if opts.KeyCacheTTL <= 0 {
 		opts.KeyCacheTTL = DefaultKeyCacheTTL
 	}
@@ -216,7 +238,7 @@ func Open(ctx context.Context, store engine.Store, opts Options) (*App, error) {
 		audit: auditor{store: store, logger: opts.Logger}, keys: newKeys(store, opts.Logger, opts.KeyCacheTTL)}
 	a.reconcileAudit(ctx)
 	start := time.Now()
-	snap, fromFile, err := a.openRecords(ctx)
+	snap, fromFile, latest, err := a.openRecords(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -226,11 +248,18 @@ func Open(ctx context.Context, store engine.Store, opts Options) (*App, error) {
 	if err != nil {
 		return nil, rulesError(err)
 	}
+	a.warnFormerCodes(rules)
 	s, err := a.buildState(rules, snap, nil)
 	if err != nil {
 		return nil, err
 	}
 	a.state.Store(s)
+	if s.dataVersion < latest {
+		if err := a.catchUpAtOpen(ctx, latest); err != nil {
+			return nil, err
+		}
+		s = a.current()
+	}
 	opts.Observer.Rebuilt(RebuildOpen, time.Since(start))
 	from := "database"
 	if fromFile {
@@ -259,6 +288,30 @@ func Open(ctx context.Context, store engine.Store, opts Options) (*App, error) {
 	a.done.Add(1)
 	go a.reconcileLoop()
 	return a, nil
+}
+
+// catchUpAtOpen brings the state Open built from a snapshot file of an
+// earlier version up to the store's version v from the change log, as a
+// poll would, before the App serves. Where the log cannot answer after
+// all (a hole: a writer died between the data version and its entry) it
+// reads every record from the store, as a start without the file does.
+func (a *App) catchUpAtOpen(ctx context.Context, v int64) error {
+	a.rebuildMu.Lock()
+	defer a.rebuildMu.Unlock()
+	done, err := a.catchUpTo(ctx, v)
+	if err != nil {
+		return err
+	}
+	if done.rebuild == "" && a.current().dataVersion < v {
+		done.rebuild = fmt.Sprintf("version %d is missing from the change log", a.current().dataVersion+1)
+		if err := a.rebuild(ctx, RebuildCatchUp, nil, a.current().rejected); err != nil {
+			return err
+		}
+	}
+	a.logger.Info("caught up with the database's writes since the snapshot file", "from", done.from, "to", a.current().dataVersion,
+		"changes", done.changes, "read everything", done.rebuild)
+	a.saveSnapshotLater(a.current())
+	return nil
 }
 
 // reportInvalid logs each stored record that its Validate refuses, such as
@@ -313,6 +366,17 @@ func (a *App) Ping(ctx context.Context) error { return a.store.Ping(ctx) }
 // diagnostics: change the rules first.
 func (a *App) PutFramework(ctx context.Context, f *engine.Framework) error {
 	if err := f.Validate(); err != nil {
+		return err
+	}
+	// The rules are checked against f as the store keeps it: under the
+	// active revision's number and former codes.
+	f = f.Clone()
+	f.Revision, f.Former = 1, nil
+	switch cur, err := a.store.Framework(ctx); engine.ErrorCode(err) {
+	case "":
+		f.Revision, f.Former = cur.Revision, cur.Former
+	case engine.ENOTFOUND:
+	default:
 		return err
 	}
 	rules, err := engine.LoadRuleSet(a.opts.RulesDir, f)
@@ -402,5 +466,16 @@ func (a *App) rulesFor(fw *engine.Framework) (*engine.RuleSet, error) {
 	if err != nil {
 		return nil, errors.Join(errFrameworkMismatch, err)
 	}
+	a.warnFormerCodes(rules)
 	return rules, nil
+}
+
+// warnFormerCodes logs each rule entry that names a code the model's
+// revision no longer has (engine.RuleSet.Warnings), with the crosswalk's
+// suggestion.
+func (a *App) warnFormerCodes(rules *engine.RuleSet) {
+	for _, d := range rules.Warnings() {
+		a.logger.Warn("a rule names a code the competency model no longer has; the entry yields nothing",
+			"revision", rules.Framework().Revision, "at", d.Pos.String(), "warning", d.Message)
+	}
 }

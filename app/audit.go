@@ -11,7 +11,7 @@ import (
 // The audit trail
 //
 // Every change made through the App (courses, positions, people,
-// completions, API keys) is recorded by an engine.AuditEntry written ahead
+// completions, API keys, revisions of the model) is recorded by an engine.AuditEntry written ahead
 // of it, without transactions (FerretDB has none):
 //
 //  1. the entry is stored pending (Store.BeginAudit), naming the actor,
@@ -80,7 +80,7 @@ func newEntry(ctx context.Context, op, kind, key string) *engine.AuditEntry {
 	p := actor(ctx)
 	return &engine.AuditEntry{
 		ID: engine.NewAuditID(now), Time: now, Actor: p.ID, ActorName: p.Name,
-		Operation: op, Kind: kind, Key: key, State: engine.AuditPending,
+		Operation: op, Kind: kind, Key: key, State: engine.AuditPending, Request: requestOf(ctx),
 	}
 }
 
@@ -276,6 +276,17 @@ func recordTag(ctx context.Context, store engine.Store, kind, key string) (bool,
 		if k, err = store.APIKey(ctx, key); err == nil {
 			tag = k.Audit
 		}
+	case engine.AuditModel:
+		// The model's "record" is its active revision; the revisions
+		// before it carry the IDs of the entries that applied them, which
+		// the chain of Prior IDs reaches.
+		var revs []*engine.FrameworkRevision
+		if revs, err = store.FrameworkRevisions(ctx); err == nil && len(revs) == 0 {
+			return false, "", nil
+		}
+		if err == nil {
+			tag = revs[len(revs)-1].Audit
+		}
 	default:
 		return false, "", nil
 	}
@@ -297,18 +308,22 @@ func (a *App) reconcileAudit(ctx context.Context) {
 	}
 }
 
-// reconcileLoop settles pending audit entries every AuditReconcile until
-// Close.
+// reconcileLoop settles pending audit entries every AuditReconcile, and
+// deletes expired idempotency keys every IdempotencyPrune, until Close.
 func (a *App) reconcileLoop() {
 	defer a.done.Done()
 	t := time.NewTicker(a.opts.AuditReconcile)
 	defer t.Stop()
+	prune := time.NewTicker(a.opts.IdempotencyPrune)
+	defer prune.Stop()
 	for {
 		select {
 		case <-a.ctx.Done():
 			return
 		case <-t.C:
 			a.reconcileAudit(a.ctx)
+		case <-prune.C:
+			a.pruneIdempotency(a.ctx)
 		}
 	}
 }

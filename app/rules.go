@@ -82,6 +82,7 @@ func (a *App) ReloadRules(ctx context.Context) (RulesStatus, error) {
 		outcome = ReloadRejected
 		return a.View().RulesStatus(), nil
 	}
+	a.warnFormerCodes(rules)
 	start := time.Now()
 	if err := a.rebuild(ctx, RebuildRules, rules, nil); err != nil {
 		return RulesStatus{}, err

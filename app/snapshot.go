@@ -22,15 +22,22 @@ import (
 // (FerretDB decodes its JSON column, the driver BSON). So the App keeps a
 // copy of the records it serves in Options.SnapshotFile, labelled with the
 // store's DataVersion and DataID (engine.Versions), and starts from it
-// when the store still reports that label and no write is under way:
-// then the file holds exactly the stored records. A DataID is drawn anew
-// at every increment of the data version, so another database, a
-// restored backup or a database written to by another instance never
-// shows the label. The file is ignored when it is missing, stale, or fails
-// its checksum, and written again:
+// when no write is under way and either the store still reports that
+// label (the file holds exactly the stored records) or the file is behind:
+// the change log's entry of its version carries its DataID (the store went
+// through that state) and the log names every write since, which Open
+// then applies as a poll would before it serves. That is the start after
+// a crash, which writes no file: about 2-4 s at DoD scale instead of
+// reading every record (10-40 s on FerretDB). A DataID is drawn anew at
+// every increment of the data version, so another database or a restored
+// backup never shows the label, at its version or in its log. The file is
+// ignored when it is missing, fails its checksum, or is behind where the
+// log cannot answer (pruned past it, a version missing, a write of many
+// records or of the framework since, an entry of an older cmap without a
+// data id), and written again:
 //
 //   - in the background after the App read the records from the store (at
-//     Open or in a full rebuild),
+//     Open or in a full rebuild) or caught up with them at Open,
 //   - and by Close, from the serving state, when it is labelled with the
 //     store's version (a state whose last update raced another writer is
 //     not, and is left for the next start to read from the store).
@@ -47,8 +54,8 @@ import (
 const snapshotMagic = "CMAPSNAP"
 
 // snapshotFormat is the version of the layout; a file of another is
-// ignored.
-const snapshotFormat uint32 = 1
+// ignored. 2: the framework carries its revision and former codes.
+const snapshotFormat uint32 = 2
 
 // snapshotHeaderSize is the size of the magic, format and checksum.
 const snapshotHeaderSize = len(snapshotMagic) + 4 + 4
@@ -75,36 +82,79 @@ func labelOf(s *state) (snapshotLabel, bool) {
 	return snapshotLabel{DataVersion: s.dataVersion, DataID: s.dataID}, s.dataID != "" && s.dataVersion != staleVersion
 }
 
-// openRecords returns the records to start from: those of the snapshot
-// file when it holds the store's records now, those read from the store
-// otherwise; fromFile tells which.
-func (a *App) openRecords(ctx context.Context) (snap *snapshot, fromFile bool, err error) {
+// openRecords returns the records to start from, and the store's data
+// version now: those of the snapshot file when it holds the store's
+// records now, or held them at an earlier version of this database and the
+// change log names every write since (Open then catches up from the log:
+// after a crash the file is usually a few writes behind); those read from
+// the store otherwise. fromFile tells which.
+func (a *App) openRecords(ctx context.Context) (snap *snapshot, fromFile bool, latest int64, err error) {
 	v, err := a.store.Versions(ctx)
 	if err != nil {
-		return nil, false, err
+		return nil, false, 0, err
 	}
 	if path := a.opts.SnapshotFile; path != "" {
-		snap, err := readSnapshotFile(path, v)
+		snap, err := readSnapshotFile(path)
+		if err == nil {
+			err = a.snapshotFits(ctx, snap, v)
+		}
 		if err == nil {
 			a.snapWritten = snapshotLabel{DataVersion: snap.dataVersion, DataID: snap.dataID}
-			return snap, true, nil
+			return snap, true, v.Data, nil
 		}
 		a.logger.Info("reading the records from the database", "snapshot", path, "not used", err)
 	}
 	snap, err = a.readRecords(ctx, v)
-	return snap, false, err
+	return snap, false, v.Data, err
 }
 
 // errSnapshotMissing reports that there is no snapshot file (yet).
 var errSnapshotMissing = errors.New("no snapshot file")
 
-// readSnapshotFile returns the records in the snapshot file at path if
-// they are the records of the store whose versions are v, and otherwise
-// an error that says why they are not.
-func readSnapshotFile(path string, v engine.Versions) (*snapshot, error) {
-	if v.Unsettled {
-		return nil, errors.New("a write to the database may be under way")
+// snapshotFits returns nil if snap holds the records of the store whose
+// versions are v, or held them at an earlier version after which the
+// change log names every write; otherwise an error that says why not.
+func (a *App) snapshotFits(ctx context.Context, snap *snapshot, v engine.Versions) error {
+	switch {
+	case v.Unsettled:
+		return errors.New("a write to the database may be under way")
+	case snap.dataVersion == v.Data && snap.dataID == v.DataID:
+		return nil
+	case snap.dataVersion >= v.Data:
+		return fmt.Errorf("another database: the file holds data version %d (id %s), the database is at %d (id %s)",
+			snap.dataVersion, snap.dataID, v.Data, v.DataID)
 	}
+	stale := fmt.Sprintf("stale: it holds data version %d, the database is at %d", snap.dataVersion, v.Data)
+	changes, err := a.store.Changes(ctx, snap.dataVersion-1, v.Data)
+	switch {
+	case engine.ErrorCode(err) == engine.ENOTFOUND:
+		return fmt.Errorf("%s, and the change log no longer reaches back to it", stale)
+	case err != nil:
+		return fmt.Errorf("%s, and the change log cannot be read: %w", stale, err)
+	case len(changes) == 0:
+		return fmt.Errorf("%s, and version %d is missing from the change log", stale, snap.dataVersion)
+	case changes[0].DataID == "":
+		return fmt.Errorf("%s, and the change log's entry of version %d has no data id to tell whether it is this database's (an older cmap wrote it)", stale, snap.dataVersion)
+	case changes[0].DataID != snap.dataID:
+		return fmt.Errorf("%s of another database (the change log names data id %s at version %d, the file %s)", stale, changes[0].DataID, snap.dataVersion, snap.dataID)
+	case int64(len(changes)) <= v.Data-snap.dataVersion:
+		return fmt.Errorf("%s, and version %d is missing from the change log", stale, snap.dataVersion+int64(len(changes)))
+	}
+	for _, c := range changes[1:] {
+		switch c.Kind {
+		case engine.ChangeMany:
+			return fmt.Errorf("%s, and version %d wrote many records at once", stale, c.Version)
+		case engine.ChangeFramework:
+			return fmt.Errorf("%s, and version %d changed the framework", stale, c.Version)
+		}
+	}
+	return nil
+}
+
+// readSnapshotFile returns the records in the snapshot file at path, as
+// of the data version and data id of its label, or an error that says why
+// it cannot.
+func readSnapshotFile(path string) (*snapshot, error) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, errSnapshotMissing
@@ -127,10 +177,6 @@ func readSnapshotFile(path string, v engine.Versions) (*snapshot, error) {
 	var label snapshotLabel
 	if err := dec.Decode(&label); err != nil {
 		return nil, fmt.Errorf("decoding the label: %w", err)
-	}
-	if label.DataVersion != v.Data || label.DataID != v.DataID {
-		return nil, fmt.Errorf("stale: it holds data version %d (id %s), the database is at %d (id %s)",
-			label.DataVersion, label.DataID, v.Data, v.DataID)
 	}
 	var records snapshotRecords
 	if err := dec.Decode(&records); err != nil {

@@ -57,8 +57,10 @@ type appState struct {
 	RuleErrors []app.RuleError
 }
 
-func stateOf(a *app.App) (appState, error) {
-	v := a.View()
+func stateOf(a *app.App) (appState, error) { return viewState(a.View()) }
+
+// viewState is everything View v answers.
+func viewState(v app.View) (appState, error) {
 	s := appState{Coverage: map[string][]engine.Coverage{}, Requirements: map[string][]engine.Requirement{}, RuleErrors: v.RulesStatus().RuntimeErrors}
 	var err error
 	if s.Answers, err = analysistest.AnswersOf(v.Index()); err != nil {

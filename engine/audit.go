@@ -31,7 +31,12 @@ const (
 	AuditPerson   = "person"
 	AuditRules    = "rules"
 	AuditAPIKey   = "apiKey"
+	// AuditModel is the competency model; its one key is AuditModelKey.
+	AuditModel = "model"
 )
+
+// AuditModelKey is the key of the competency model in the audit trail.
+const AuditModelKey = "framework"
 
 // Audited operations (AuditEntry.Operation).
 const (
@@ -41,6 +46,8 @@ const (
 	OpCompletion = "recordCompletion"
 	OpReload     = "reload"
 	OpRevoke     = "revoke"
+	// OpRevise applies a revision of the competency model.
+	OpRevise = "revise"
 )
 
 // AuditEntry records one change: who made it, when, to which record, the
@@ -79,6 +86,10 @@ type AuditEntry struct {
 	// order.
 	Changes []FieldChange
 	State   AuditState
+	// Request is the Attempt of the idempotent request that made the
+	// change (see IdempotencyRecord), "" for a change made without an
+	// idempotency key.
+	Request string
 }
 
 // FieldChange is the old and the new value of one field, as JSON; "null"
@@ -96,6 +107,7 @@ type AuditFilter struct {
 	Actor     string
 	Operation string
 	State     AuditState
+	Request   string
 }
 
 // Match reports whether the filter selects e.
@@ -104,7 +116,8 @@ func (f AuditFilter) Match(e *AuditEntry) bool {
 		(f.Key == "" || e.Key == f.Key) &&
 		(f.Actor == "" || e.Actor == f.Actor) &&
 		(f.Operation == "" || e.Operation == f.Operation) &&
-		(f.State == "" || e.State == f.State)
+		(f.State == "" || e.State == f.State) &&
+		(f.Request == "" || e.Request == f.Request)
 }
 
 // NewAuditID returns the ID of an entry made at t: sixteen hex digits that

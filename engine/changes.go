@@ -38,6 +38,11 @@ type Change struct {
 	// Key is the course code, position id or person id; "" for the
 	// framework and ChangeMany.
 	Key string
+	// DataID is the data id drawn with Version (Versions.DataID), so that
+	// a reader holding records labelled with a version and its id can tell
+	// that they are this database's at that version, and catch up from
+	// the entries after it. "" in an entry of an older cmap.
+	DataID string
 }
 
 // ChangeWatcher is a Store that can announce the writes of every client of

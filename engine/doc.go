@@ -19,4 +19,12 @@
 // directive and the exports call Authorize, and package app names the
 // principal as the actor of the AuditEntry it writes ahead of every change
 // (audit.go). API keys are stored as hashes (apikey.go).
+//
+// # Model revisions
+//
+// A Store keeps every revision of the competency framework; the last is
+// the active one. A Crosswalk says what each changed code of a revision
+// became in the next, Revise makes the next revision and its FormerCodes,
+// and a rule naming a former code loads with a warning carrying the
+// crosswalk's suggestion (modelrevision.go).
 package engine

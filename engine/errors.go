@@ -20,6 +20,15 @@ const (
 	EUNAUTHENTICATED = "unauthenticated"
 	// EFORBIDDEN: the caller is known but lacks the role the request needs.
 	EFORBIDDEN = "forbidden"
+	// EIDEMPOTENCYREUSED: an idempotency key was sent again with another
+	// request than the one it was first sent with.
+	EIDEMPOTENCYREUSED = "idempotency_key_reused"
+	// EIDEMPOTENCYINUSE: the request first sent with an idempotency key
+	// is still running.
+	EIDEMPOTENCYINUSE = "idempotency_key_in_use"
+	// EIDEMPOTENCYLOST: the request first sent with an idempotency key
+	// made its writes, but its answer was lost (its server stopped).
+	EIDEMPOTENCYLOST = "idempotency_answer_lost"
 	// EINTERNAL: anything else. Its message is not shown to API clients.
 	EINTERNAL = "internal"
 )

@@ -14,6 +14,14 @@ type Framework struct {
 	Name string `json:"name" yaml:"name"`
 	// Competencies in model order.
 	Competencies []Competency `json:"competencies" yaml:"competencies"`
+
+	// Revision numbers the model among the revisions a store holds (see
+	// FrameworkRevision): 1 for the first, 0 for a model not stored (as
+	// read from a file). Former are the codes of earlier revisions that
+	// this one no longer has. Both are the store's, not the model file's:
+	// model files neither hold nor write them.
+	Revision int          `json:"-" yaml:"-"`
+	Former   []FormerCode `json:"-" yaml:"-"`
 }
 
 // Competency is one area of a framework, e.g. 4.0 "Sales and Transfers".

@@ -110,6 +110,9 @@ type RuleSet struct {
 	terms          *termTable
 	// fileLint silences lint findings in a whole file, by file name.
 	fileLint map[string]*lintDirective
+	// warnings are the entries that name a former code of the framework
+	// (see Warnings).
+	warnings diag.List
 
 	evaluators sync.Pool
 }
@@ -127,6 +130,29 @@ func (rs *RuleSet) Scale() Scale { return rs.scale }
 
 // Framework returns the competency framework the rules were checked against.
 func (rs *RuleSet) Framework() *Framework { return rs.fw }
+
+// Warnings returns, sorted by position, every covers:, requires: or
+// exclude: entry that names a code the framework's revision no longer has
+// (a FormerCode: retired, or moved to another code by a crosswalk), with
+// the crosswalk's suggestion. Such an entry yields nothing; the rest of
+// its rule loads. A code no revision had is an error, not a warning.
+func (rs *RuleSet) Warnings() diag.List { return rs.warnings }
+
+// CodeUses returns every place where a rule names a sub-competency, in
+// rule order: each yield and each code excluded, ranges and whole
+// competencies expanded, at the entry that names it.
+func (rs *RuleSet) CodeUses() []CodeUse {
+	var out []CodeUse
+	for _, r := range rs.rules {
+		for i, y := range r.Yields {
+			out = append(out, CodeUse{Code: y.SubCompetency, Rule: r.ID, Pos: r.yieldPos[i]})
+		}
+		for i, c := range r.ExcludeCodes {
+			out = append(out, CodeUse{Code: c, Rule: r.ID, Pos: r.excludePos[i]})
+		}
+	}
+	return out
+}
 
 // Rules returns every rule, ordered by file and line. The slice is shared:
 // do not modify it.

@@ -72,6 +72,28 @@ func LoadRuleSet(dir string, fw *Framework) (*RuleSet, error) {
 	return LoadRuleSetFS(os.DirFS(dir), filepath.ToSlash(filepath.Clean(dir)), fw)
 }
 
+// LoadScale reads the proficiency scale of the rule directory dir, its
+// ScaleFile, without the rules (which need a framework to be checked
+// against): DefaultScale when dir has no ScaleFile. The scale file's
+// problems are a diag.List of file:line:col diagnostics, as LoadRuleSet
+// reports them.
+func LoadScale(dir string) (Scale, error) {
+	name := filepath.Join(dir, ScaleFile)
+	data, err := os.ReadFile(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return DefaultScale(), nil
+	}
+	if err != nil {
+		return Scale{}, Errorf(EINVALID, "read the scale: %v", err)
+	}
+	f := newYAMLFile(filepath.ToSlash(name), data)
+	s := parseScale(f)
+	if err := f.diags.Err(); err != nil {
+		return Scale{}, err
+	}
+	return s, nil
+}
+
 // LoadRuleSetFS loads the rule set in the root of fsys, like LoadRuleSet.
 // File names in rules, facts and diagnostics are path.Join(name, the
 // file's path in fsys).
@@ -149,6 +171,7 @@ func LoadRuleSetFS(fsys fs.FS, name string, fw *Framework) (*RuleSet, error) {
 	if err := diags.Err(); err != nil {
 		return nil, err
 	}
+	rs.warnings = rs.warnings.Sort()
 	for _, r := range rs.rules {
 		rs.byID[r.ID] = r
 		if r.Kind == KindCourse {
@@ -462,7 +485,7 @@ func (rs *RuleSet) parseYields(s *ruleSpec, f *yamlFile, n yamlast.Node) []Yield
 		}
 		codes, msg := expandCodes(rs.fw, spec)
 		if msg != "" {
-			f.nodeErrorf(mv.Key, "%s", msg)
+			codes = rs.unknownCodes(f, mv.Key, spec, msg)
 		}
 		lv, ok := f.str(mv.Value, "a level")
 		if !ok {
@@ -507,7 +530,7 @@ func (rs *RuleSet) parseExclude(f *yamlFile, n yamlast.Node) (bool, []string, []
 			}
 			cs, msg := expandCodes(rs.fw, spec)
 			if msg != "" {
-				f.nodeErrorf(it, "%s", msg)
+				cs = rs.unknownCodes(f, it, spec, msg)
 			}
 			codes = append(codes, cs...)
 			for range cs {
@@ -527,6 +550,78 @@ var (
 	competencySpec = regexp.MustCompile(`^([1-9][0-9]*)\.(\*|0)$`)
 	rangeSpec      = regexp.MustCompile(`^([1-9][0-9]*\.[A-Z])\s*-\s*([1-9][0-9]*\.[A-Z])$`)
 )
+
+// unknownCodes reports spec, given at n, which expandCodes could not
+// expand (msg says why), and returns the codes to read it as. When spec
+// names a former code of the framework (one an earlier revision had), it
+// is a warning with the crosswalk's suggestion: a former code names
+// nothing, a range with a former end names the codes of the framework
+// between its ends. Otherwise it is an error, and spec names nothing.
+func (rs *RuleSet) unknownCodes(f *yamlFile, n yamlast.Node, spec, msg string) []string {
+	spec = strings.TrimSpace(spec)
+	fc, codes, ok := rs.formerSpec(spec)
+	if !ok {
+		f.nodeErrorf(n, "%s", msg)
+		return nil
+	}
+	warning := rs.formerMessage(fc)
+	switch {
+	case spec == fc.Code:
+	case len(codes) > 0:
+		warning = fmt.Sprintf("%s names %s only: %s", spec, strings.Join(codes, ", "), warning)
+	default:
+		warning = fmt.Sprintf("%s names nothing: %s", spec, warning)
+	}
+	rs.warnings = append(rs.warnings, diag.Errorf(f.nodePos(n).Within(f.src), "%s", warning).WithSnippet(f.src))
+	return codes
+}
+
+// formerMessage says that the framework's revision no longer has the
+// former code fc, and what became of it.
+func (rs *RuleSet) formerMessage(fc FormerCode) string {
+	return fmt.Sprintf("%s is not in revision %d of the competency model: %s", fc.Code, rs.fw.Revision, fc.Suggestion())
+}
+
+// formerSpec returns the former code of the framework that spec names,
+// as one code, an end of a range or a whole competency, and the codes of
+// the framework spec still names (those between the ends of a range);
+// false when spec names no former code, or is wrong in another way too
+// (an end no revision had, a range across competencies or backwards).
+func (rs *RuleSet) formerSpec(spec string) (FormerCode, []string, bool) {
+	if m := competencySpec.FindStringSubmatch(spec); m != nil {
+		fc, ok := rs.fw.FormerCode(m[1] + ".0")
+		return fc, nil, ok
+	}
+	m := rangeSpec.FindStringSubmatch(spec)
+	if m == nil {
+		fc, ok := rs.fw.FormerCode(spec)
+		return fc, nil, ok
+	}
+	from, to := m[1], m[2]
+	if CompetencyOf(from) != CompetencyOf(to) || from > to {
+		return FormerCode{}, nil, false
+	}
+	var former *FormerCode
+	for _, end := range []string{to, from} {
+		if fc, ok := rs.fw.FormerCode(end); ok {
+			former = &fc
+		} else if rs.fw.SubCompetency(end) == nil {
+			return FormerCode{}, nil, false
+		}
+	}
+	if former == nil {
+		return FormerCode{}, nil, false
+	}
+	var codes []string
+	if c := rs.fw.Competency(CompetencyOf(from)); c != nil {
+		for _, s := range c.SubCompetencies {
+			if s.Code >= from && s.Code <= to {
+				codes = append(codes, s.Code)
+			}
+		}
+	}
+	return *former, codes, true
+}
 
 // expandCodes returns the sub-competencies that spec names in framework
 // order: one code ("4.C"), a range within a competency ("1.A-1.E"), or a
@@ -833,6 +928,12 @@ func (s *ruleSpec) compile(rs *RuleSet) *Rule {
 		return nil
 	}
 	if s.bad {
+		return nil
+	}
+	if s.exclude && len(s.excludePos) == 0 {
+		// Every code of its exclude: list is a former code (see
+		// unknownCodes): it excludes nothing, where an empty list would
+		// exclude everything.
 		return nil
 	}
 	r := &Rule{

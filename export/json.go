@@ -163,3 +163,40 @@ func nonNil[T any](s []T) []T {
 	}
 	return s
 }
+
+// demandDoc is the JSON form of the position demand.
+type demandDoc struct {
+	Levels          []string       `json:"levels"`
+	SubCompetencies []subDemandDoc `json:"subCompetencies"`
+}
+
+// subDemandDoc is the demand for one sub-competency.
+type subDemandDoc struct {
+	SubCompetency string `json:"subCompetency"`
+	Competency    string `json:"competency"`
+	// Highest is null when no active course covers the sub-competency.
+	Highest *string          `json:"highest"`
+	Levels  []levelDemandDoc `json:"levels"`
+}
+
+// levelDemandDoc is the demand for one sub-competency at one level.
+type levelDemandDoc struct {
+	Level    string `json:"level"`
+	Exactly  int    `json:"exactly"`
+	AtLeast  int    `json:"atLeast"`
+	Meetable bool   `json:"meetable"`
+	Blocking bool   `json:"blocking"`
+}
+
+func demandJSON(levels []string, demand []analysis.SubCompetencyDemand) demandDoc {
+	doc := demandDoc{Levels: nonNil(levels), SubCompetencies: make([]subDemandDoc, len(demand))}
+	for i, d := range demand {
+		s := subDemandDoc{SubCompetency: d.SubCompetency, Competency: d.Competency, Highest: optional(d.Highest),
+			Levels: make([]levelDemandDoc, len(d.Levels))}
+		for j, l := range d.Levels {
+			s.Levels[j] = levelDemandDoc{Level: l.Level, Exactly: l.Exactly, AtLeast: l.AtLeast, Meetable: l.Meetable, Blocking: l.Blocking}
+		}
+		doc.SubCompetencies[i] = s
+	}
+	return doc
+}

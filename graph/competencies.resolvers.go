@@ -8,11 +8,24 @@ package graph
 import (
 	"cmap/engine"
 	"context"
+	"strconv"
 )
 
 // Framework is the resolver for the framework field.
-func (r *queryResolver) Framework(ctx context.Context) (*engine.Framework, error) {
-	return viewOf(ctx).Framework(), nil
+func (r *queryResolver) Framework(ctx context.Context, revision *int) (*engine.Framework, error) {
+	if revision == nil {
+		return viewOf(ctx).Framework(), nil
+	}
+	revs, err := r.App.FrameworkRevisions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, rev := range revs {
+		if rev.Number() == *revision {
+			return rev.Framework, nil
+		}
+	}
+	return nil, engine.NotFound("framework revision", strconv.Itoa(*revision))
 }
 
 // Competencies is the resolver for the competencies field.
@@ -34,7 +47,20 @@ func (r *queryResolver) SubCompetency(ctx context.Context, code string) (*engine
 // Competency is the resolver for the competency field.
 func (r *subCompetencyResolver) Competency(ctx context.Context, obj *engine.SubCompetency) (*engine.Competency, error) {
 	_, c, err := viewOf(ctx).SubCompetency(obj.Code)
-	return c, err
+	if engine.ErrorCode(err) != engine.ENOTFOUND {
+		return c, err
+	}
+	// A sub-competency of an earlier revision (framework(revision:)).
+	revs, revErr := r.App.FrameworkRevisions(ctx)
+	if revErr != nil {
+		return nil, revErr
+	}
+	for i := len(revs) - 1; i >= 0; i-- {
+		if fw := revs[i].Framework; fw.SubCompetency(obj.Code) != nil {
+			return fw.Competency(engine.CompetencyOf(obj.Code)), nil
+		}
+	}
+	return nil, err
 }
 
 // SubCompetency returns SubCompetencyResolver implementation.

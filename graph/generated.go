@@ -9,6 +9,7 @@ import (
 	"cmap/diag"
 	"cmap/engine"
 	"cmap/graph/model"
+	"cmap/modeldiff"
 	"cmap/ruleplan"
 	"cmap/suggest"
 	"context"
@@ -51,11 +52,13 @@ type ResolverRoot interface {
 	ExplainNode() ExplainNodeResolver
 	Explanation() ExplanationResolver
 	FactChange() FactChangeResolver
+	FrameworkRevision() FrameworkRevisionResolver
 	Gap() GapResolver
 	GapCount() GapCountResolver
 	GapReport() GapReportResolver
 	LevelRequirement() LevelRequirementResolver
 	MatrixCourse() MatrixCourseResolver
+	ModelRevisionPlan() ModelRevisionPlanResolver
 	Mutation() MutationResolver
 	OrganizationReadiness() OrganizationReadinessResolver
 	Person() PersonResolver
@@ -242,6 +245,11 @@ type ComplexityRoot struct {
 		Token func(childComplexity int) int
 	}
 
+	CrosswalkEntry struct {
+		New func(childComplexity int) int
+		Old func(childComplexity int) int
+	}
+
 	DeleteCoursePayload struct {
 		Code func(childComplexity int) int
 	}
@@ -293,9 +301,25 @@ type ComplexityRoot struct {
 		Old   func(childComplexity int) int
 	}
 
+	FormerCode struct {
+		Code       func(childComplexity int) int
+		Revision   func(childComplexity int) int
+		Successors func(childComplexity int) int
+		Suggestion func(childComplexity int) int
+	}
+
 	Framework struct {
 		Competencies func(childComplexity int) int
+		Former       func(childComplexity int) int
 		Name         func(childComplexity int) int
+		Revision     func(childComplexity int) int
+	}
+
+	FrameworkRevision struct {
+		AppliedAt func(childComplexity int) int
+		Crosswalk func(childComplexity int) int
+		Framework func(childComplexity int) int
+		Number    func(childComplexity int) int
 	}
 
 	Gap struct {
@@ -345,20 +369,67 @@ type ComplexityRoot struct {
 		Title    func(childComplexity int) int
 	}
 
+	ModelDiff struct {
+		Added     func(childComplexity int) int
+		Changed   func(childComplexity int) int
+		Mappings  func(childComplexity int) int
+		Removed   func(childComplexity int) int
+		Renamed   func(childComplexity int) int
+		Reworded  func(childComplexity int) int
+		Suggested func(childComplexity int) int
+		Summary   func(childComplexity int) int
+	}
+
+	ModelItem struct {
+		Code func(childComplexity int) int
+		Kind func(childComplexity int) int
+		Text func(childComplexity int) int
+	}
+
+	ModelMapping struct {
+		Change func(childComplexity int) int
+		New    func(childComplexity int) int
+		Old    func(childComplexity int) int
+	}
+
+	ModelRevisionPlan struct {
+		Applied  func(childComplexity int) int
+		Diff     func(childComplexity int) int
+		Impact   func(childComplexity int) int
+		Previous func(childComplexity int) int
+		Revision func(childComplexity int) int
+		Warnings func(childComplexity int) int
+	}
+
+	ModelSuggestion struct {
+		New        func(childComplexity int) int
+		Old        func(childComplexity int) int
+		Similarity func(childComplexity int) int
+	}
+
+	ModelTextChange struct {
+		Code  func(childComplexity int) int
+		Field func(childComplexity int) int
+		Kind  func(childComplexity int) int
+		New   func(childComplexity int) int
+		Old   func(childComplexity int) int
+	}
+
 	Mutation struct {
-		CreateAPIKey     func(childComplexity int, name string, roles []engine.Role) int
-		CreateCourse     func(childComplexity int, input model.CreateCourseInput) int
-		CreatePerson     func(childComplexity int, input model.CreatePersonInput) int
-		CreatePosition   func(childComplexity int, input model.CreatePositionInput) int
-		DeleteCourse     func(childComplexity int, code string, version int) int
-		DeletePerson     func(childComplexity int, id string, version int) int
-		DeletePosition   func(childComplexity int, id string, version int) int
-		RecordCompletion func(childComplexity int, personID string, courseCode string, completedOn time.Time) int
-		ReloadRules      func(childComplexity int) int
-		RevokeAPIKey     func(childComplexity int, id string) int
-		UpdateCourse     func(childComplexity int, code string, version int, input model.UpdateCourseInput) int
-		UpdatePerson     func(childComplexity int, id string, version int, input model.UpdatePersonInput) int
-		UpdatePosition   func(childComplexity int, id string, version int, input model.UpdatePositionInput) int
+		ApplyModelRevision func(childComplexity int, input model.ModelRevisionInput) int
+		CreateAPIKey       func(childComplexity int, name string, roles []engine.Role) int
+		CreateCourse       func(childComplexity int, input model.CreateCourseInput) int
+		CreatePerson       func(childComplexity int, input model.CreatePersonInput) int
+		CreatePosition     func(childComplexity int, input model.CreatePositionInput) int
+		DeleteCourse       func(childComplexity int, code string, version int) int
+		DeletePerson       func(childComplexity int, id string, version int) int
+		DeletePosition     func(childComplexity int, id string, version int) int
+		RecordCompletion   func(childComplexity int, personID string, courseCode string, completedOn time.Time) int
+		ReloadRules        func(childComplexity int) int
+		RevokeAPIKey       func(childComplexity int, id string) int
+		UpdateCourse       func(childComplexity int, code string, version int, input model.UpdateCourseInput) int
+		UpdatePerson       func(childComplexity int, id string, version int, input model.UpdatePersonInput) int
+		UpdatePosition     func(childComplexity int, id string, version int, input model.UpdatePositionInput) int
 	}
 
 	OrganizationReadiness struct {
@@ -548,8 +619,10 @@ type ComplexityRoot struct {
 		CoverageMatrix        func(childComplexity int, filter *model.CoverageFilter) int
 		Demand                func(childComplexity int) int
 		Explain               func(childComplexity int, rule string, course *string, position *string) int
-		Framework             func(childComplexity int) int
+		Framework             func(childComplexity int, revision *int) int
+		FrameworkRevisions    func(childComplexity int) int
 		Gaps                  func(childComplexity int, minLevel *string, overServedAbove *int) int
+		ModelRevisionPlan     func(childComplexity int, input model.ModelRevisionInput) int
 		NewCourseImpact       func(childComplexity int, input model.CreateCourseInput) int
 		OrganizationReadiness func(childComplexity int, organization string) int
 		Organizations         func(childComplexity int) int
@@ -669,6 +742,7 @@ type ComplexityRoot struct {
 		Revision      func(childComplexity int) int
 		Rules         func(childComplexity int, kind *engine.RuleKind) int
 		RuntimeErrors func(childComplexity int) int
+		Warnings      func(childComplexity int) int
 	}
 
 	RuleSetPlan struct {
@@ -799,6 +873,9 @@ type FactChangeResolver interface {
 	Before(ctx context.Context, obj *app.FactChange) (*string, error)
 	After(ctx context.Context, obj *app.FactChange) (*string, error)
 }
+type FrameworkRevisionResolver interface {
+	Crosswalk(ctx context.Context, obj *engine.FrameworkRevision) ([]*engine.CrosswalkEntry, error)
+}
 type GapResolver interface {
 	SubCompetency(ctx context.Context, obj *analysis.Gap) (*engine.SubCompetency, error)
 
@@ -816,6 +893,13 @@ type LevelRequirementResolver interface {
 type MatrixCourseResolver interface {
 	Course(ctx context.Context, obj *analysis.MatrixCourse) (*engine.Course, error)
 }
+type ModelRevisionPlanResolver interface {
+	Revision(ctx context.Context, obj *app.RevisionPlan) (int, error)
+	Previous(ctx context.Context, obj *app.RevisionPlan) (int, error)
+	Applied(ctx context.Context, obj *app.RevisionPlan) (bool, error)
+	Diff(ctx context.Context, obj *app.RevisionPlan) (*modeldiff.Diff, error)
+	Warnings(ctx context.Context, obj *app.RevisionPlan) ([]*diag.Diagnostic, error)
+}
 type MutationResolver interface {
 	CreateAPIKey(ctx context.Context, name string, roles []engine.Role) (*model.CreatedAPIKey, error)
 	RevokeAPIKey(ctx context.Context, id string) (*engine.APIKey, error)
@@ -829,6 +913,7 @@ type MutationResolver interface {
 	CreatePosition(ctx context.Context, input model.CreatePositionInput) (*engine.Position, error)
 	UpdatePosition(ctx context.Context, id string, version int, input model.UpdatePositionInput) (*engine.Position, error)
 	DeletePosition(ctx context.Context, id string, version int) (*model.DeletePositionPayload, error)
+	ApplyModelRevision(ctx context.Context, input model.ModelRevisionInput) (*app.RevisionPlan, error)
 	ReloadRules(ctx context.Context) (*app.RulesStatus, error)
 }
 type OrganizationReadinessResolver interface {
@@ -899,7 +984,7 @@ type QueryResolver interface {
 	NewCourseImpact(ctx context.Context, input model.CreateCourseInput) (*app.CourseImpact, error)
 	APIKeys(ctx context.Context) ([]*engine.APIKey, error)
 	AuditLog(ctx context.Context, filter *model.AuditFilter, first *int, after *string) (*model.AuditEntryConnection, error)
-	Framework(ctx context.Context) (*engine.Framework, error)
+	Framework(ctx context.Context, revision *int) (*engine.Framework, error)
 	Competencies(ctx context.Context) ([]*engine.Competency, error)
 	Competency(ctx context.Context, code string) (*engine.Competency, error)
 	SubCompetency(ctx context.Context, code string) (*engine.SubCompetency, error)
@@ -909,6 +994,8 @@ type QueryResolver interface {
 	Person(ctx context.Context, id string) (*engine.Person, error)
 	Positions(ctx context.Context, first *int, after *string, filter *model.PositionFilter) (*model.PositionConnection, error)
 	Position(ctx context.Context, id string) (*engine.Position, error)
+	FrameworkRevisions(ctx context.Context) ([]*engine.FrameworkRevision, error)
+	ModelRevisionPlan(ctx context.Context, input model.ModelRevisionInput) (*app.RevisionPlan, error)
 	RuleSetPlan(ctx context.Context, files []*model.RuleFileInput) (*ruleplan.Plan, error)
 	RuleSet(ctx context.Context) (*app.RulesStatus, error)
 	Explain(ctx context.Context, rule string, course *string, position *string) (*engine.Explanation, error)
@@ -949,6 +1036,7 @@ type RuleSetResolver interface {
 	LoadedAt(ctx context.Context, obj *app.RulesStatus) (*time.Time, error)
 	Rules(ctx context.Context, obj *app.RulesStatus, kind *engine.RuleKind) ([]*engine.Rule, error)
 
+	Warnings(ctx context.Context, obj *app.RulesStatus) ([]*diag.Diagnostic, error)
 	Directory(ctx context.Context, obj *app.RulesStatus) (string, error)
 	Files(ctx context.Context, obj *app.RulesStatus) ([]*engine.RuleFile, error)
 }
@@ -1591,6 +1679,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CreatedAPIKey.Token(childComplexity), true
 
+	case "CrosswalkEntry.new":
+		if e.ComplexityRoot.CrosswalkEntry.New == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrosswalkEntry.New(childComplexity), true
+	case "CrosswalkEntry.old":
+		if e.ComplexityRoot.CrosswalkEntry.Old == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrosswalkEntry.Old(childComplexity), true
+
 	case "DeleteCoursePayload.code":
 		if e.ComplexityRoot.DeleteCoursePayload.Code == nil {
 			break
@@ -1778,18 +1879,80 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.FieldChange.Old(childComplexity), true
 
+	case "FormerCode.code":
+		if e.ComplexityRoot.FormerCode.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FormerCode.Code(childComplexity), true
+	case "FormerCode.revision":
+		if e.ComplexityRoot.FormerCode.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FormerCode.Revision(childComplexity), true
+	case "FormerCode.successors":
+		if e.ComplexityRoot.FormerCode.Successors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FormerCode.Successors(childComplexity), true
+	case "FormerCode.suggestion":
+		if e.ComplexityRoot.FormerCode.Suggestion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FormerCode.Suggestion(childComplexity), true
+
 	case "Framework.competencies":
 		if e.ComplexityRoot.Framework.Competencies == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Framework.Competencies(childComplexity), true
+	case "Framework.formerCodes":
+		if e.ComplexityRoot.Framework.Former == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Framework.Former(childComplexity), true
 	case "Framework.name":
 		if e.ComplexityRoot.Framework.Name == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Framework.Name(childComplexity), true
+	case "Framework.revision":
+		if e.ComplexityRoot.Framework.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Framework.Revision(childComplexity), true
+
+	case "FrameworkRevision.appliedAt":
+		if e.ComplexityRoot.FrameworkRevision.AppliedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FrameworkRevision.AppliedAt(childComplexity), true
+	case "FrameworkRevision.crosswalk":
+		if e.ComplexityRoot.FrameworkRevision.Crosswalk == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FrameworkRevision.Crosswalk(childComplexity), true
+	case "FrameworkRevision.framework":
+		if e.ComplexityRoot.FrameworkRevision.Framework == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FrameworkRevision.Framework(childComplexity), true
+	case "FrameworkRevision.revision":
+		if e.ComplexityRoot.FrameworkRevision.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FrameworkRevision.Number(childComplexity), true
 
 	case "Gap.attained":
 		if e.ComplexityRoot.Gap.Attained == nil {
@@ -1954,6 +2117,191 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MatrixCourse.Title(childComplexity), true
 
+	case "ModelDiff.added":
+		if e.ComplexityRoot.ModelDiff.Added == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModelDiff.Added(childComplexity), true
+	case "ModelDiff.changed":
+		if e.ComplexityRoot.ModelDiff.Changed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModelDiff.Changed(childComplexity), true
+	case "ModelDiff.mappings":
+		if e.ComplexityRoot.ModelDiff.Mappings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModelDiff.Mappings(childComplexity), true
+	case "ModelDiff.removed":
+		if e.ComplexityRoot.ModelDiff.Removed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModelDiff.Removed(childComplexity), true
+	case "ModelDiff.renamed":
+		if e.ComplexityRoot.ModelDiff.Renamed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModelDiff.Renamed(childComplexity), true
+	case "ModelDiff.reworded":
+		if e.ComplexityRoot.ModelDiff.Reworded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModelDiff.Reworded(childComplexity), true
+	case "ModelDiff.suggested":
+		if e.ComplexityRoot.ModelDiff.Suggested == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModelDiff.Suggested(childComplexity), true
+	case "ModelDiff.summary":
+		if e.ComplexityRoot.ModelDiff.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModelDiff.Summary(childComplexity), true
+
+	case "ModelItem.code":
+		if e.ComplexityRoot.ModelItem.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModelItem.Code(childComplexity), true
+	case "ModelItem.kind":
+		if e.ComplexityRoot.ModelItem.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModelItem.Kind(childComplexity), true
+	case "ModelItem.text":
+		if e.ComplexityRoot.ModelItem.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModelItem.Text(childComplexity), true
+
+	case "ModelMapping.change":
+		if e.ComplexityRoot.ModelMapping.Change == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModelMapping.Change(childComplexity), true
+	case "ModelMapping.new":
+		if e.ComplexityRoot.ModelMapping.New == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModelMapping.New(childComplexity), true
+	case "ModelMapping.old":
+		if e.ComplexityRoot.ModelMapping.Old == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModelMapping.Old(childComplexity), true
+
+	case "ModelRevisionPlan.applied":
+		if e.ComplexityRoot.ModelRevisionPlan.Applied == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModelRevisionPlan.Applied(childComplexity), true
+	case "ModelRevisionPlan.diff":
+		if e.ComplexityRoot.ModelRevisionPlan.Diff == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModelRevisionPlan.Diff(childComplexity), true
+	case "ModelRevisionPlan.impact":
+		if e.ComplexityRoot.ModelRevisionPlan.Impact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModelRevisionPlan.Impact(childComplexity), true
+	case "ModelRevisionPlan.previous":
+		if e.ComplexityRoot.ModelRevisionPlan.Previous == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModelRevisionPlan.Previous(childComplexity), true
+	case "ModelRevisionPlan.revision":
+		if e.ComplexityRoot.ModelRevisionPlan.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModelRevisionPlan.Revision(childComplexity), true
+	case "ModelRevisionPlan.warnings":
+		if e.ComplexityRoot.ModelRevisionPlan.Warnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModelRevisionPlan.Warnings(childComplexity), true
+
+	case "ModelSuggestion.new":
+		if e.ComplexityRoot.ModelSuggestion.New == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModelSuggestion.New(childComplexity), true
+	case "ModelSuggestion.old":
+		if e.ComplexityRoot.ModelSuggestion.Old == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModelSuggestion.Old(childComplexity), true
+	case "ModelSuggestion.similarity":
+		if e.ComplexityRoot.ModelSuggestion.Similarity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModelSuggestion.Similarity(childComplexity), true
+
+	case "ModelTextChange.code":
+		if e.ComplexityRoot.ModelTextChange.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModelTextChange.Code(childComplexity), true
+	case "ModelTextChange.field":
+		if e.ComplexityRoot.ModelTextChange.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModelTextChange.Field(childComplexity), true
+	case "ModelTextChange.kind":
+		if e.ComplexityRoot.ModelTextChange.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModelTextChange.Kind(childComplexity), true
+	case "ModelTextChange.new":
+		if e.ComplexityRoot.ModelTextChange.New == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModelTextChange.New(childComplexity), true
+	case "ModelTextChange.old":
+		if e.ComplexityRoot.ModelTextChange.Old == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModelTextChange.Old(childComplexity), true
+
+	case "Mutation.applyModelRevision":
+		if e.ComplexityRoot.Mutation.ApplyModelRevision == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_applyModelRevision_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ApplyModelRevision(childComplexity, args["input"].(model.ModelRevisionInput)), true
 	case "Mutation.createAPIKey":
 		if e.ComplexityRoot.Mutation.CreateAPIKey == nil {
 			break
@@ -2905,7 +3253,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Query.Framework(childComplexity), true
+		args, err := ec.field_Query_framework_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Framework(childComplexity, args["revision"].(*int)), true
+	case "Query.frameworkRevisions":
+		if e.ComplexityRoot.Query.FrameworkRevisions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.FrameworkRevisions(childComplexity), true
 	case "Query.gaps":
 		if e.ComplexityRoot.Query.Gaps == nil {
 			break
@@ -2918,6 +3277,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Gaps(childComplexity, args["minLevel"].(*string), args["overServedAbove"].(*int)), true
 
+	case "Query.modelRevisionPlan":
+		if e.ComplexityRoot.Query.ModelRevisionPlan == nil {
+			break
+		}
+
+		args, err := ec.field_Query_modelRevisionPlan_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ModelRevisionPlan(childComplexity, args["input"].(model.ModelRevisionInput)), true
 	case "Query.newCourseImpact":
 		if e.ComplexityRoot.Query.NewCourseImpact == nil {
 			break
@@ -3471,6 +3841,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RuleSet.RuntimeErrors(childComplexity), true
+	case "RuleSet.warnings":
+		if e.ComplexityRoot.RuleSet.Warnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleSet.Warnings(childComplexity), true
 
 	case "RuleSetPlan.base":
 		if e.ComplexityRoot.RuleSetPlan.Base == nil {
@@ -3729,15 +4105,20 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("AuditFilter", ec.unmarshalInputAuditFilter),
+			graphql.NewInputUnmarshaler("CompetencyInput", ec.unmarshalInputCompetencyInput),
 			graphql.NewInputUnmarshaler("CompletionInput", ec.unmarshalInputCompletionInput),
 			graphql.NewInputUnmarshaler("CourseFilter", ec.unmarshalInputCourseFilter),
 			graphql.NewInputUnmarshaler("CoverageFilter", ec.unmarshalInputCoverageFilter),
 			graphql.NewInputUnmarshaler("CreateCourseInput", ec.unmarshalInputCreateCourseInput),
 			graphql.NewInputUnmarshaler("CreatePersonInput", ec.unmarshalInputCreatePersonInput),
 			graphql.NewInputUnmarshaler("CreatePositionInput", ec.unmarshalInputCreatePositionInput),
+			graphql.NewInputUnmarshaler("CrosswalkEntryInput", ec.unmarshalInputCrosswalkEntryInput),
+			graphql.NewInputUnmarshaler("FrameworkInput", ec.unmarshalInputFrameworkInput),
+			graphql.NewInputUnmarshaler("ModelRevisionInput", ec.unmarshalInputModelRevisionInput),
 			graphql.NewInputUnmarshaler("PersonFilter", ec.unmarshalInputPersonFilter),
 			graphql.NewInputUnmarshaler("PositionFilter", ec.unmarshalInputPositionFilter),
 			graphql.NewInputUnmarshaler("RuleFileInput", ec.unmarshalInputRuleFileInput),
+			graphql.NewInputUnmarshaler("SubCompetencyInput", ec.unmarshalInputSubCompetencyInput),
 			graphql.NewInputUnmarshaler("UpdateCourseInput", ec.unmarshalInputUpdateCourseInput),
 			graphql.NewInputUnmarshaler("UpdatePersonInput", ec.unmarshalInputUpdatePersonInput),
 			graphql.NewInputUnmarshaler("UpdatePositionInput", ec.unmarshalInputUpdatePositionInput),
@@ -3816,7 +4197,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "analysis.graphqls" "auth.graphqls" "competencies.graphqls" "courses.graphqls" "people.graphqls" "positions.graphqls" "ruleplan.graphqls" "rules.graphqls" "schema.graphqls" "suggest.graphqls"
+//go:embed "analysis.graphqls" "auth.graphqls" "competencies.graphqls" "courses.graphqls" "people.graphqls" "positions.graphqls" "revisions.graphqls" "ruleplan.graphqls" "rules.graphqls" "schema.graphqls" "suggest.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -3834,6 +4215,7 @@ var sources = []*ast.Source{
 	{Name: "courses.graphqls", Input: sourceData("courses.graphqls"), BuiltIn: false},
 	{Name: "people.graphqls", Input: sourceData("people.graphqls"), BuiltIn: false},
 	{Name: "positions.graphqls", Input: sourceData("positions.graphqls"), BuiltIn: false},
+	{Name: "revisions.graphqls", Input: sourceData("revisions.graphqls"), BuiltIn: false},
 	{Name: "ruleplan.graphqls", Input: sourceData("ruleplan.graphqls"), BuiltIn: false},
 	{Name: "rules.graphqls", Input: sourceData("rules.graphqls"), BuiltIn: false},
 	{Name: "schema.graphqls", Input: sourceData("schema.graphqls"), BuiltIn: false},
@@ -4149,6 +4531,16 @@ func (ec *executionContext) childFields_CreatedAPIKey(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type CreatedAPIKey", field.Name)
 }
 
+func (ec *executionContext) childFields_CrosswalkEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "old":
+		return ec.fieldContext_CrosswalkEntry_old(ctx, field)
+	case "new":
+		return ec.fieldContext_CrosswalkEntry_new(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CrosswalkEntry", field.Name)
+}
+
 func (ec *executionContext) childFields_DeleteCoursePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "code":
@@ -4251,14 +4643,46 @@ func (ec *executionContext) childFields_FieldChange(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type FieldChange", field.Name)
 }
 
+func (ec *executionContext) childFields_FormerCode(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_FormerCode_code(ctx, field)
+	case "revision":
+		return ec.fieldContext_FormerCode_revision(ctx, field)
+	case "successors":
+		return ec.fieldContext_FormerCode_successors(ctx, field)
+	case "suggestion":
+		return ec.fieldContext_FormerCode_suggestion(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FormerCode", field.Name)
+}
+
 func (ec *executionContext) childFields_Framework(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "name":
 		return ec.fieldContext_Framework_name(ctx, field)
 	case "competencies":
 		return ec.fieldContext_Framework_competencies(ctx, field)
+	case "revision":
+		return ec.fieldContext_Framework_revision(ctx, field)
+	case "formerCodes":
+		return ec.fieldContext_Framework_formerCodes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Framework", field.Name)
+}
+
+func (ec *executionContext) childFields_FrameworkRevision(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "revision":
+		return ec.fieldContext_FrameworkRevision_revision(ctx, field)
+	case "appliedAt":
+		return ec.fieldContext_FrameworkRevision_appliedAt(ctx, field)
+	case "framework":
+		return ec.fieldContext_FrameworkRevision_framework(ctx, field)
+	case "crosswalk":
+		return ec.fieldContext_FrameworkRevision_crosswalk(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FrameworkRevision", field.Name)
 }
 
 func (ec *executionContext) childFields_Gap(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4353,6 +4777,98 @@ func (ec *executionContext) childFields_MatrixCourse(ctx context.Context, field 
 		return ec.fieldContext_MatrixCourse_course(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MatrixCourse", field.Name)
+}
+
+func (ec *executionContext) childFields_ModelDiff(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "summary":
+		return ec.fieldContext_ModelDiff_summary(ctx, field)
+	case "changed":
+		return ec.fieldContext_ModelDiff_changed(ctx, field)
+	case "added":
+		return ec.fieldContext_ModelDiff_added(ctx, field)
+	case "removed":
+		return ec.fieldContext_ModelDiff_removed(ctx, field)
+	case "renamed":
+		return ec.fieldContext_ModelDiff_renamed(ctx, field)
+	case "reworded":
+		return ec.fieldContext_ModelDiff_reworded(ctx, field)
+	case "mappings":
+		return ec.fieldContext_ModelDiff_mappings(ctx, field)
+	case "suggested":
+		return ec.fieldContext_ModelDiff_suggested(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ModelDiff", field.Name)
+}
+
+func (ec *executionContext) childFields_ModelItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_ModelItem_code(ctx, field)
+	case "kind":
+		return ec.fieldContext_ModelItem_kind(ctx, field)
+	case "text":
+		return ec.fieldContext_ModelItem_text(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ModelItem", field.Name)
+}
+
+func (ec *executionContext) childFields_ModelMapping(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "change":
+		return ec.fieldContext_ModelMapping_change(ctx, field)
+	case "old":
+		return ec.fieldContext_ModelMapping_old(ctx, field)
+	case "new":
+		return ec.fieldContext_ModelMapping_new(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ModelMapping", field.Name)
+}
+
+func (ec *executionContext) childFields_ModelRevisionPlan(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "revision":
+		return ec.fieldContext_ModelRevisionPlan_revision(ctx, field)
+	case "previous":
+		return ec.fieldContext_ModelRevisionPlan_previous(ctx, field)
+	case "applied":
+		return ec.fieldContext_ModelRevisionPlan_applied(ctx, field)
+	case "diff":
+		return ec.fieldContext_ModelRevisionPlan_diff(ctx, field)
+	case "warnings":
+		return ec.fieldContext_ModelRevisionPlan_warnings(ctx, field)
+	case "impact":
+		return ec.fieldContext_ModelRevisionPlan_impact(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ModelRevisionPlan", field.Name)
+}
+
+func (ec *executionContext) childFields_ModelSuggestion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "old":
+		return ec.fieldContext_ModelSuggestion_old(ctx, field)
+	case "new":
+		return ec.fieldContext_ModelSuggestion_new(ctx, field)
+	case "similarity":
+		return ec.fieldContext_ModelSuggestion_similarity(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ModelSuggestion", field.Name)
+}
+
+func (ec *executionContext) childFields_ModelTextChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_ModelTextChange_code(ctx, field)
+	case "kind":
+		return ec.fieldContext_ModelTextChange_kind(ctx, field)
+	case "field":
+		return ec.fieldContext_ModelTextChange_field(ctx, field)
+	case "old":
+		return ec.fieldContext_ModelTextChange_old(ctx, field)
+	case "new":
+		return ec.fieldContext_ModelTextChange_new(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ModelTextChange", field.Name)
 }
 
 func (ec *executionContext) childFields_OrganizationReadiness(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4911,6 +5427,8 @@ func (ec *executionContext) childFields_RuleSet(ctx context.Context, field graph
 		return ec.fieldContext_RuleSet_rejected(ctx, field)
 	case "runtimeErrors":
 		return ec.fieldContext_RuleSet_runtimeErrors(ctx, field)
+	case "warnings":
+		return ec.fieldContext_RuleSet_warnings(ctx, field)
 	case "directory":
 		return ec.fieldContext_RuleSet_directory(ctx, field)
 	case "files":
@@ -5190,6 +5708,20 @@ func (ec *executionContext) field_Course_history_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_applyModelRevision_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ModelRevisionInput, error) {
+			return ec.unmarshalNModelRevisionInput2cmapᚋgraphᚋmodelᚐModelRevisionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -5741,6 +6273,20 @@ func (ec *executionContext) field_Query_explain_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_framework_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "revision",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["revision"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_gaps_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5760,6 +6306,20 @@ func (ec *executionContext) field_Query_gaps_args(ctx context.Context, rawArgs m
 		return nil, err
 	}
 	args["overServedAbove"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_modelRevisionPlan_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ModelRevisionInput, error) {
+			return ec.unmarshalNModelRevisionInput2cmapᚋgraphᚋmodelᚐModelRevisionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -8230,6 +8790,36 @@ func (ec *executionContext) fieldContext_CreatedAPIKey_token(_ context.Context, 
 	return graphql.NewScalarFieldContext("CreatedAPIKey", field, false, false, "String")
 }
 
+func (ec *executionContext) _CrosswalkEntry_old(ctx context.Context, field graphql.CollectedField, obj *engine.CrosswalkEntry) (ret graphql.Marshaler) {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Old) // trivial: see internal/leanexec
+}
+func (ec *executionContext) fieldContext_CrosswalkEntry_old(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CrosswalkEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _CrosswalkEntry_new(ctx context.Context, field graphql.CollectedField, obj *engine.CrosswalkEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrosswalkEntry_new(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.New, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CrosswalkEntry_new(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CrosswalkEntry", field, false, false, "String")
+}
+
 func (ec *executionContext) _DeleteCoursePayload_code(ctx context.Context, field graphql.CollectedField, obj *model.DeleteCoursePayload) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Code) // trivial: see internal/leanexec
 }
@@ -8766,6 +9356,66 @@ func (ec *executionContext) fieldContext_FieldChange_new(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("FieldChange", field, false, false, "String")
 }
 
+func (ec *executionContext) _FormerCode_code(ctx context.Context, field graphql.CollectedField, obj *engine.FormerCode) (ret graphql.Marshaler) {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Code) // trivial: see internal/leanexec
+}
+func (ec *executionContext) fieldContext_FormerCode_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FormerCode", field, false, false, "String")
+}
+
+func (ec *executionContext) _FormerCode_revision(ctx context.Context, field graphql.CollectedField, obj *engine.FormerCode) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Revision) // trivial: see internal/leanexec
+}
+func (ec *executionContext) fieldContext_FormerCode_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FormerCode", field, false, false, "Int")
+}
+
+func (ec *executionContext) _FormerCode_successors(ctx context.Context, field graphql.CollectedField, obj *engine.FormerCode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FormerCode_successors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Successors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FormerCode_successors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FormerCode", field, false, false, "String")
+}
+
+func (ec *executionContext) _FormerCode_suggestion(ctx context.Context, field graphql.CollectedField, obj *engine.FormerCode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FormerCode_suggestion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Suggestion(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FormerCode_suggestion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FormerCode", field, true, false, "String")
+}
+
 func (ec *executionContext) _Framework_name(ctx context.Context, field graphql.CollectedField, obj *engine.Framework) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Name) // trivial: see internal/leanexec
 }
@@ -8800,6 +9450,155 @@ func (ec *executionContext) fieldContext_Framework_competencies(_ context.Contex
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Competency(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Framework_revision(ctx context.Context, field graphql.CollectedField, obj *engine.Framework) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Revision) // trivial: see internal/leanexec
+}
+func (ec *executionContext) fieldContext_Framework_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Framework", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Framework_formerCodes(ctx context.Context, field graphql.CollectedField, obj *engine.Framework) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Framework_formerCodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Former, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []engine.FormerCode) graphql.Marshaler {
+			return ec.marshalNFormerCode2ᚕcmapᚋengineᚐFormerCodeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Framework_formerCodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Framework",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FormerCode(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FrameworkRevision_revision(ctx context.Context, field graphql.CollectedField, obj *engine.FrameworkRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FrameworkRevision_revision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Number(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FrameworkRevision_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FrameworkRevision", field, true, false, "Int")
+}
+
+func (ec *executionContext) _FrameworkRevision_appliedAt(ctx context.Context, field graphql.CollectedField, obj *engine.FrameworkRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FrameworkRevision_appliedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AppliedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FrameworkRevision_appliedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FrameworkRevision", field, false, false, "Time")
+}
+
+func (ec *executionContext) _FrameworkRevision_framework(ctx context.Context, field graphql.CollectedField, obj *engine.FrameworkRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FrameworkRevision_framework(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Framework, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *engine.Framework) graphql.Marshaler {
+			return ec.marshalNFramework2ᚖcmapᚋengineᚐFramework(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FrameworkRevision_framework(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FrameworkRevision",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Framework(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FrameworkRevision_crosswalk(ctx context.Context, field graphql.CollectedField, obj *engine.FrameworkRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FrameworkRevision_crosswalk(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.FrameworkRevision().Crosswalk(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*engine.CrosswalkEntry) graphql.Marshaler {
+			return ec.marshalNCrosswalkEntry2ᚕᚖcmapᚋengineᚐCrosswalkEntryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FrameworkRevision_crosswalk(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FrameworkRevision",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CrosswalkEntry(ctx, field)
 		},
 	}
 	return fc, nil
@@ -9192,6 +9991,623 @@ func (ec *executionContext) fieldContext_MatrixCourse_course(_ context.Context, 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ModelDiff_summary(ctx context.Context, field graphql.CollectedField, obj *modeldiff.Diff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModelDiff_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Summary(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModelDiff_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModelDiff", field, true, false, "String")
+}
+
+func (ec *executionContext) _ModelDiff_changed(ctx context.Context, field graphql.CollectedField, obj *modeldiff.Diff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModelDiff_changed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changed(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModelDiff_changed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModelDiff", field, true, false, "Boolean")
+}
+
+func (ec *executionContext) _ModelDiff_added(ctx context.Context, field graphql.CollectedField, obj *modeldiff.Diff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModelDiff_added(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Added, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []modeldiff.Item) graphql.Marshaler {
+			return ec.marshalNModelItem2ᚕcmapᚋmodeldiffᚐItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModelDiff_added(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ModelDiff",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ModelItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ModelDiff_removed(ctx context.Context, field graphql.CollectedField, obj *modeldiff.Diff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModelDiff_removed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Removed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []modeldiff.Item) graphql.Marshaler {
+			return ec.marshalNModelItem2ᚕcmapᚋmodeldiffᚐItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModelDiff_removed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ModelDiff",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ModelItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ModelDiff_renamed(ctx context.Context, field graphql.CollectedField, obj *modeldiff.Diff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModelDiff_renamed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Renamed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []modeldiff.TextChange) graphql.Marshaler {
+			return ec.marshalNModelTextChange2ᚕcmapᚋmodeldiffᚐTextChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModelDiff_renamed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ModelDiff",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ModelTextChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ModelDiff_reworded(ctx context.Context, field graphql.CollectedField, obj *modeldiff.Diff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModelDiff_reworded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reworded, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []modeldiff.TextChange) graphql.Marshaler {
+			return ec.marshalNModelTextChange2ᚕcmapᚋmodeldiffᚐTextChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModelDiff_reworded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ModelDiff",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ModelTextChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ModelDiff_mappings(ctx context.Context, field graphql.CollectedField, obj *modeldiff.Diff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModelDiff_mappings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Mappings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []modeldiff.Mapping) graphql.Marshaler {
+			return ec.marshalNModelMapping2ᚕcmapᚋmodeldiffᚐMappingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModelDiff_mappings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ModelDiff",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ModelMapping(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ModelDiff_suggested(ctx context.Context, field graphql.CollectedField, obj *modeldiff.Diff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModelDiff_suggested(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Suggested, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []modeldiff.Suggestion) graphql.Marshaler {
+			return ec.marshalNModelSuggestion2ᚕcmapᚋmodeldiffᚐSuggestionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModelDiff_suggested(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ModelDiff",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ModelSuggestion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ModelItem_code(ctx context.Context, field graphql.CollectedField, obj *modeldiff.Item) (ret graphql.Marshaler) {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Code) // trivial: see internal/leanexec
+}
+func (ec *executionContext) fieldContext_ModelItem_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModelItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _ModelItem_kind(ctx context.Context, field graphql.CollectedField, obj *modeldiff.Item) (ret graphql.Marshaler) {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Kind) // trivial: see internal/leanexec
+}
+func (ec *executionContext) fieldContext_ModelItem_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModelItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _ModelItem_text(ctx context.Context, field graphql.CollectedField, obj *modeldiff.Item) (ret graphql.Marshaler) {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Text) // trivial: see internal/leanexec
+}
+func (ec *executionContext) fieldContext_ModelItem_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModelItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _ModelMapping_change(ctx context.Context, field graphql.CollectedField, obj *modeldiff.Mapping) (ret graphql.Marshaler) {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Change) // trivial: see internal/leanexec
+}
+func (ec *executionContext) fieldContext_ModelMapping_change(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModelMapping", field, false, false, "String")
+}
+
+func (ec *executionContext) _ModelMapping_old(ctx context.Context, field graphql.CollectedField, obj *modeldiff.Mapping) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModelMapping_old(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Old, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []modeldiff.Item) graphql.Marshaler {
+			return ec.marshalNModelItem2ᚕcmapᚋmodeldiffᚐItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModelMapping_old(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ModelMapping",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ModelItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ModelMapping_new(ctx context.Context, field graphql.CollectedField, obj *modeldiff.Mapping) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModelMapping_new(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.New, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []modeldiff.Item) graphql.Marshaler {
+			return ec.marshalNModelItem2ᚕcmapᚋmodeldiffᚐItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModelMapping_new(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ModelMapping",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ModelItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ModelRevisionPlan_revision(ctx context.Context, field graphql.CollectedField, obj *app.RevisionPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModelRevisionPlan_revision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ModelRevisionPlan().Revision(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModelRevisionPlan_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModelRevisionPlan", field, true, true, "Int")
+}
+
+func (ec *executionContext) _ModelRevisionPlan_previous(ctx context.Context, field graphql.CollectedField, obj *app.RevisionPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModelRevisionPlan_previous(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ModelRevisionPlan().Previous(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModelRevisionPlan_previous(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModelRevisionPlan", field, true, true, "Int")
+}
+
+func (ec *executionContext) _ModelRevisionPlan_applied(ctx context.Context, field graphql.CollectedField, obj *app.RevisionPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModelRevisionPlan_applied(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ModelRevisionPlan().Applied(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModelRevisionPlan_applied(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModelRevisionPlan", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _ModelRevisionPlan_diff(ctx context.Context, field graphql.CollectedField, obj *app.RevisionPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModelRevisionPlan_diff(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ModelRevisionPlan().Diff(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *modeldiff.Diff) graphql.Marshaler {
+			return ec.marshalNModelDiff2ᚖcmapᚋmodeldiffᚐDiff(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModelRevisionPlan_diff(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ModelRevisionPlan",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ModelDiff(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ModelRevisionPlan_warnings(ctx context.Context, field graphql.CollectedField, obj *app.RevisionPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModelRevisionPlan_warnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ModelRevisionPlan().Warnings(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*diag.Diagnostic) graphql.Marshaler {
+			return ec.marshalNRuleDiagnostic2ᚕᚖcmapᚋdiagᚐDiagnosticᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModelRevisionPlan_warnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ModelRevisionPlan",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RuleDiagnostic(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ModelRevisionPlan_impact(ctx context.Context, field graphql.CollectedField, obj *app.RevisionPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModelRevisionPlan_impact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Impact, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ruleplan.Plan) graphql.Marshaler {
+			return ec.marshalNRuleSetPlan2ᚖcmapᚋruleplanᚐPlan(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModelRevisionPlan_impact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ModelRevisionPlan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RuleSetPlan(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ModelSuggestion_old(ctx context.Context, field graphql.CollectedField, obj *modeldiff.Suggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModelSuggestion_old(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Old, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v modeldiff.Item) graphql.Marshaler {
+			return ec.marshalNModelItem2cmapᚋmodeldiffᚐItem(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModelSuggestion_old(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ModelSuggestion",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ModelItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ModelSuggestion_new(ctx context.Context, field graphql.CollectedField, obj *modeldiff.Suggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModelSuggestion_new(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.New, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v modeldiff.Item) graphql.Marshaler {
+			return ec.marshalNModelItem2cmapᚋmodeldiffᚐItem(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModelSuggestion_new(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ModelSuggestion",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ModelItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ModelSuggestion_similarity(ctx context.Context, field graphql.CollectedField, obj *modeldiff.Suggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModelSuggestion_similarity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Similarity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModelSuggestion_similarity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModelSuggestion", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ModelTextChange_code(ctx context.Context, field graphql.CollectedField, obj *modeldiff.TextChange) (ret graphql.Marshaler) {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Code) // trivial: see internal/leanexec
+}
+func (ec *executionContext) fieldContext_ModelTextChange_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModelTextChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _ModelTextChange_kind(ctx context.Context, field graphql.CollectedField, obj *modeldiff.TextChange) (ret graphql.Marshaler) {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Kind) // trivial: see internal/leanexec
+}
+func (ec *executionContext) fieldContext_ModelTextChange_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModelTextChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _ModelTextChange_field(ctx context.Context, field graphql.CollectedField, obj *modeldiff.TextChange) (ret graphql.Marshaler) {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Field) // trivial: see internal/leanexec
+}
+func (ec *executionContext) fieldContext_ModelTextChange_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModelTextChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _ModelTextChange_old(ctx context.Context, field graphql.CollectedField, obj *modeldiff.TextChange) (ret graphql.Marshaler) {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Old) // trivial: see internal/leanexec
+}
+func (ec *executionContext) fieldContext_ModelTextChange_old(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModelTextChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _ModelTextChange_new(ctx context.Context, field graphql.CollectedField, obj *modeldiff.TextChange) (ret graphql.Marshaler) {
+	return ec.marshalNString2string(ctx, field.Selections, obj.New) // trivial: see internal/leanexec
+}
+func (ec *executionContext) fieldContext_ModelTextChange_new(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModelTextChange", field, false, false, "String")
 }
 
 func (ec *executionContext) _Mutation_createAPIKey(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -9932,6 +11348,68 @@ func (ec *executionContext) fieldContext_Mutation_deletePosition(ctx context.Con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_deletePosition_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_applyModelRevision(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_applyModelRevision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ApplyModelRevision(ctx, fc.Args["input"].(model.ModelRevisionInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "RULE_AUTHOR")
+				if err != nil {
+					var zeroVal *app.RevisionPlan
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *app.RevisionPlan
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *app.RevisionPlan) graphql.Marshaler {
+			return ec.marshalNModelRevisionPlan2ᚖcmapᚋappᚐRevisionPlan(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_applyModelRevision(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ModelRevisionPlan(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_applyModelRevision_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -12733,7 +14211,8 @@ func (ec *executionContext) _Query_framework(ctx context.Context, field graphql.
 			return ec.fieldContext_Query_framework(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Query().Framework(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Framework(ctx, fc.Args["revision"].(*int))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -12761,7 +14240,7 @@ func (ec *executionContext) _Query_framework(ctx context.Context, field graphql.
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Query_framework(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query_framework(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
@@ -12770,6 +14249,17 @@ func (ec *executionContext) fieldContext_Query_framework(_ context.Context, fiel
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Framework(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_framework_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -13314,6 +14804,118 @@ func (ec *executionContext) fieldContext_Query_position(ctx context.Context, fie
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_position_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_frameworkRevisions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_frameworkRevisions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().FrameworkRevisions(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal []*engine.FrameworkRevision
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal []*engine.FrameworkRevision
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*engine.FrameworkRevision) graphql.Marshaler {
+			return ec.marshalNFrameworkRevision2ᚕᚖcmapᚋengineᚐFrameworkRevisionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_frameworkRevisions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FrameworkRevision(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_modelRevisionPlan(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_modelRevisionPlan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ModelRevisionPlan(ctx, fc.Args["input"].(model.ModelRevisionInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "RULE_AUTHOR")
+				if err != nil {
+					var zeroVal *app.RevisionPlan
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *app.RevisionPlan
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *app.RevisionPlan) graphql.Marshaler {
+			return ec.marshalNModelRevisionPlan2ᚖcmapᚋappᚐRevisionPlan(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_modelRevisionPlan(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ModelRevisionPlan(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_modelRevisionPlan_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -14999,6 +16601,38 @@ func (ec *executionContext) fieldContext_RuleSet_runtimeErrors(_ context.Context
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_RuleRuntimeError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RuleSet_warnings(ctx context.Context, field graphql.CollectedField, obj *app.RulesStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSet_warnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RuleSet().Warnings(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*diag.Diagnostic) graphql.Marshaler {
+			return ec.marshalNRuleDiagnostic2ᚕᚖcmapᚋdiagᚐDiagnosticᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSet_warnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RuleSet",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RuleDiagnostic(ctx, field)
 		},
 	}
 	return fc, nil
@@ -17148,6 +18782,73 @@ func UnmarshalAuditFilter(ctx context.Context, raw any) (model.AuditFilter, erro
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCompetencyInput(ctx context.Context, obj any) (model.CompetencyInput, error) {
+	var it model.CompetencyInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["description"]; !present {
+		asMap["description"] = ""
+	}
+
+	fieldsInOrder := [...]string{"code", "title", "description", "subCompetencies"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "subCompetencies":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subCompetencies"))
+			data, err := ec.unmarshalNSubCompetencyInput2ᚕᚖcmapᚋgraphᚋmodelᚐSubCompetencyInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubCompetencies = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCompetencyInput unmarshals raw into the CompetencyInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCompetencyInput(ctx context.Context, raw any) (model.CompetencyInput, error) {
+	var out model.CompetencyInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CompetencyInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCompletionInput(ctx context.Context, obj any) (model.CompletionInput, error) {
 	var it model.CompletionInput
 	if obj == nil {
@@ -17602,6 +19303,157 @@ func UnmarshalCreatePositionInput(ctx context.Context, raw any) (model.CreatePos
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCrosswalkEntryInput(ctx context.Context, obj any) (model.CrosswalkEntryInput, error) {
+	var it model.CrosswalkEntryInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"old", "new"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "old":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("old"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Old = data
+		case "new":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("new"))
+			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.New = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCrosswalkEntryInput unmarshals raw into the CrosswalkEntryInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCrosswalkEntryInput(ctx context.Context, raw any) (model.CrosswalkEntryInput, error) {
+	var out model.CrosswalkEntryInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CrosswalkEntryInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputFrameworkInput(ctx context.Context, obj any) (model.FrameworkInput, error) {
+	var it model.FrameworkInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "competencies"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "competencies":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("competencies"))
+			data, err := ec.unmarshalNCompetencyInput2ᚕᚖcmapᚋgraphᚋmodelᚐCompetencyInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Competencies = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalFrameworkInput unmarshals raw into the FrameworkInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalFrameworkInput(ctx context.Context, raw any) (model.FrameworkInput, error) {
+	var out model.FrameworkInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "FrameworkInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputModelRevisionInput(ctx context.Context, obj any) (model.ModelRevisionInput, error) {
+	var it model.ModelRevisionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["crosswalk"]; !present {
+		asMap["crosswalk"] = []any{}
+	}
+
+	fieldsInOrder := [...]string{"framework", "crosswalk"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "framework":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("framework"))
+			data, err := ec.unmarshalNFrameworkInput2ᚖcmapᚋgraphᚋmodelᚐFrameworkInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Framework = data
+		case "crosswalk":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("crosswalk"))
+			data, err := ec.unmarshalOCrosswalkEntryInput2ᚕᚖcmapᚋgraphᚋmodelᚐCrosswalkEntryInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Crosswalk = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalModelRevisionInput unmarshals raw into the ModelRevisionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalModelRevisionInput(ctx context.Context, raw any) (model.ModelRevisionInput, error) {
+	var out model.ModelRevisionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ModelRevisionInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputPersonFilter(ctx context.Context, obj any) (model.PersonFilter, error) {
 	var it model.PersonFilter
 	if obj == nil {
@@ -17785,6 +19637,55 @@ func (ec *executionContext) unmarshalInputRuleFileInput(ctx context.Context, obj
 func UnmarshalRuleFileInput(ctx context.Context, raw any) (model.RuleFileInput, error) {
 	var out model.RuleFileInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RuleFileInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSubCompetencyInput(ctx context.Context, obj any) (model.SubCompetencyInput, error) {
+	var it model.SubCompetencyInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"code", "statement"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "statement":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statement"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Statement = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSubCompetencyInput unmarshals raw into the SubCompetencyInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSubCompetencyInput(ctx context.Context, raw any) (model.SubCompetencyInput, error) {
+	var out model.SubCompetencyInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SubCompetencyInput", raw, &out)
 	return out, err
 }
 
@@ -19234,6 +21135,44 @@ func (ec *executionContext) _CreatedAPIKey(ctx context.Context, sel ast.Selectio
 	return lean
 }
 
+var crosswalkEntryImplementors = []string{"CrosswalkEntry"}
+
+func (ec *executionContext) _CrosswalkEntry(ctx context.Context, sel ast.SelectionSet, obj *engine.CrosswalkEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, crosswalkEntryImplementors)
+
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CrosswalkEntry")
+		case "old":
+			out.Values[i] = ec._CrosswalkEntry_old(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "new":
+			out.Values[i] = ec._CrosswalkEntry_new(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return lean
+}
+
 var deleteCoursePayloadImplementors = []string{"DeleteCoursePayload"}
 
 func (ec *executionContext) _DeleteCoursePayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeleteCoursePayload) graphql.Marshaler {
@@ -19652,6 +21591,54 @@ func (ec *executionContext) _FieldChange(ctx context.Context, sel ast.SelectionS
 	return lean
 }
 
+var formerCodeImplementors = []string{"FormerCode"}
+
+func (ec *executionContext) _FormerCode(ctx context.Context, sel ast.SelectionSet, obj *engine.FormerCode) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, formerCodeImplementors)
+
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FormerCode")
+		case "code":
+			out.Values[i] = ec._FormerCode_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revision":
+			out.Values[i] = ec._FormerCode_revision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "successors":
+			out.Values[i] = ec._FormerCode_successors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "suggestion":
+			out.Values[i] = ec._FormerCode_suggestion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return lean
+}
+
 var frameworkImplementors = []string{"Framework"}
 
 func (ec *executionContext) _Framework(ctx context.Context, sel ast.SelectionSet, obj *engine.Framework) graphql.Marshaler {
@@ -19672,6 +21659,72 @@ func (ec *executionContext) _Framework(ctx context.Context, sel ast.SelectionSet
 			out.Values[i] = ec._Framework_competencies(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		case "revision":
+			out.Values[i] = ec._Framework_revision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "formerCodes":
+			out.Values[i] = ec._Framework_formerCodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return lean
+}
+
+var frameworkRevisionImplementors = []string{"FrameworkRevision"}
+
+func (ec *executionContext) _FrameworkRevision(ctx context.Context, sel ast.SelectionSet, obj *engine.FrameworkRevision) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, frameworkRevisionImplementors)
+
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FrameworkRevision")
+		case "revision":
+			out.Values[i] = ec._FrameworkRevision_revision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "appliedAt":
+			out.Values[i] = ec._FrameworkRevision_appliedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "framework":
+			out.Values[i] = ec._FrameworkRevision_framework(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "crosswalk":
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._FrameworkRevision_crosswalk(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._FrameworkRevision_crosswalk(ctx, field, obj)
+					})
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -20064,6 +22117,354 @@ func (ec *executionContext) _MatrixCourse(ctx context.Context, sel ast.Selection
 	return lean
 }
 
+var modelDiffImplementors = []string{"ModelDiff"}
+
+func (ec *executionContext) _ModelDiff(ctx context.Context, sel ast.SelectionSet, obj *modeldiff.Diff) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, modelDiffImplementors)
+
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ModelDiff")
+		case "summary":
+			out.Values[i] = ec._ModelDiff_summary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changed":
+			out.Values[i] = ec._ModelDiff_changed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "added":
+			out.Values[i] = ec._ModelDiff_added(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "removed":
+			out.Values[i] = ec._ModelDiff_removed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "renamed":
+			out.Values[i] = ec._ModelDiff_renamed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reworded":
+			out.Values[i] = ec._ModelDiff_reworded(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mappings":
+			out.Values[i] = ec._ModelDiff_mappings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "suggested":
+			out.Values[i] = ec._ModelDiff_suggested(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return lean
+}
+
+var modelItemImplementors = []string{"ModelItem"}
+
+func (ec *executionContext) _ModelItem(ctx context.Context, sel ast.SelectionSet, obj *modeldiff.Item) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, modelItemImplementors)
+
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ModelItem")
+		case "code":
+			out.Values[i] = ec._ModelItem_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._ModelItem_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "text":
+			out.Values[i] = ec._ModelItem_text(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return lean
+}
+
+var modelMappingImplementors = []string{"ModelMapping"}
+
+func (ec *executionContext) _ModelMapping(ctx context.Context, sel ast.SelectionSet, obj *modeldiff.Mapping) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, modelMappingImplementors)
+
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ModelMapping")
+		case "change":
+			out.Values[i] = ec._ModelMapping_change(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "old":
+			out.Values[i] = ec._ModelMapping_old(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "new":
+			out.Values[i] = ec._ModelMapping_new(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return lean
+}
+
+var modelRevisionPlanImplementors = []string{"ModelRevisionPlan"}
+
+func (ec *executionContext) _ModelRevisionPlan(ctx context.Context, sel ast.SelectionSet, obj *app.RevisionPlan) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, modelRevisionPlanImplementors)
+
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ModelRevisionPlan")
+		case "revision":
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._ModelRevisionPlan_revision(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._ModelRevisionPlan_revision(ctx, field, obj)
+					})
+			}
+		case "previous":
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._ModelRevisionPlan_previous(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._ModelRevisionPlan_previous(ctx, field, obj)
+					})
+			}
+		case "applied":
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._ModelRevisionPlan_applied(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._ModelRevisionPlan_applied(ctx, field, obj)
+					})
+			}
+		case "diff":
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._ModelRevisionPlan_diff(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._ModelRevisionPlan_diff(ctx, field, obj)
+					})
+			}
+		case "warnings":
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._ModelRevisionPlan_warnings(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._ModelRevisionPlan_warnings(ctx, field, obj)
+					})
+			}
+		case "impact":
+			out.Values[i] = ec._ModelRevisionPlan_impact(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return lean
+}
+
+var modelSuggestionImplementors = []string{"ModelSuggestion"}
+
+func (ec *executionContext) _ModelSuggestion(ctx context.Context, sel ast.SelectionSet, obj *modeldiff.Suggestion) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, modelSuggestionImplementors)
+
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ModelSuggestion")
+		case "old":
+			out.Values[i] = ec._ModelSuggestion_old(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "new":
+			out.Values[i] = ec._ModelSuggestion_new(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "similarity":
+			out.Values[i] = ec._ModelSuggestion_similarity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return lean
+}
+
+var modelTextChangeImplementors = []string{"ModelTextChange"}
+
+func (ec *executionContext) _ModelTextChange(ctx context.Context, sel ast.SelectionSet, obj *modeldiff.TextChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, modelTextChangeImplementors)
+
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ModelTextChange")
+		case "code":
+			out.Values[i] = ec._ModelTextChange_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._ModelTextChange_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "field":
+			out.Values[i] = ec._ModelTextChange_field(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "old":
+			out.Values[i] = ec._ModelTextChange_old(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "new":
+			out.Values[i] = ec._ModelTextChange_new(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return lean
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -20163,6 +22564,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "deletePosition":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deletePosition(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "applyModelRevision":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_applyModelRevision(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -21728,6 +24136,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_position(ctx, field)
 				})
+		case "frameworkRevisions":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_frameworkRevisions(ctx, field)
+				})
+		case "modelRevisionPlan":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_modelRevisionPlan(ctx, field)
+				})
 		case "ruleSetPlan":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -22578,6 +24998,19 @@ func (ec *executionContext) _RuleSet(ctx context.Context, sel ast.SelectionSet, 
 			out.Values[i] = ec._RuleSet_runtimeErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "warnings":
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleSet_warnings(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleSet_warnings(ctx, field, obj)
+					})
 			}
 		case "directory":
 			if field.IsDeferred() { // else in order: see internal/leanexec
@@ -23603,6 +26036,7 @@ var (
 		"RECORD_COMPLETION": engine.OpCompletion,
 		"RELOAD":            engine.OpReload,
 		"REVOKE":            engine.OpRevoke,
+		"REVISE":            engine.OpRevise,
 	}
 	marshalNAuditOperation2string = map[string]string{
 		engine.OpCreate:     "CREATE",
@@ -23611,6 +26045,7 @@ var (
 		engine.OpCompletion: "RECORD_COMPLETION",
 		engine.OpReload:     "RELOAD",
 		engine.OpRevoke:     "REVOKE",
+		engine.OpRevise:     "REVISE",
 	}
 )
 
@@ -23636,6 +26071,7 @@ var (
 		"PERSON":   engine.AuditPerson,
 		"RULES":    engine.AuditRules,
 		"API_KEY":  engine.AuditAPIKey,
+		"MODEL":    engine.AuditModel,
 	}
 	marshalNAuditRecordType2string = map[string]string{
 		engine.AuditCourse:   "COURSE",
@@ -23643,6 +26079,7 @@ var (
 		engine.AuditPerson:   "PERSON",
 		engine.AuditRules:    "RULES",
 		engine.AuditAPIKey:   "API_KEY",
+		engine.AuditModel:    "MODEL",
 	}
 )
 
@@ -23728,6 +26165,25 @@ func (ec *executionContext) marshalNCompetency2ᚖcmapᚋengineᚐCompetency(ctx
 		return graphql.Null
 	}
 	return ec._Competency(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCompetencyInput2ᚕᚖcmapᚋgraphᚋmodelᚐCompetencyInputᚄ(ctx context.Context, v any) ([]*model.CompetencyInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.CompetencyInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCompetencyInput2ᚖcmapᚋgraphᚋmodelᚐCompetencyInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNCompetencyInput2ᚖcmapᚋgraphᚋmodelᚐCompetencyInput(ctx context.Context, v any) (*model.CompetencyInput, error) {
+	res, err := ec.unmarshalInputCompetencyInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNCompletion2cmapᚋengineᚐCompletion(ctx context.Context, sel ast.SelectionSet, v engine.Completion) graphql.Marshaler {
@@ -24036,6 +26492,35 @@ func (ec *executionContext) marshalNCreatedAPIKey2ᚖcmapᚋgraphᚋmodelᚐCrea
 	return ec._CreatedAPIKey(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNCrosswalkEntry2ᚕᚖcmapᚋengineᚐCrosswalkEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*engine.CrosswalkEntry) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCrosswalkEntry2ᚖcmapᚋengineᚐCrosswalkEntry(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCrosswalkEntry2ᚖcmapᚋengineᚐCrosswalkEntry(ctx context.Context, sel ast.SelectionSet, v *engine.CrosswalkEntry) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CrosswalkEntry!")
+		return graphql.Null
+	}
+	return ec._CrosswalkEntry(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCrosswalkEntryInput2ᚖcmapᚋgraphᚋmodelᚐCrosswalkEntryInput(ctx context.Context, v any) (*model.CrosswalkEntryInput, error) {
+	res, err := ec.unmarshalInputCrosswalkEntryInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNDate2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
 	res, err := model.UnmarshalDate(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -24188,12 +26673,61 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 	return graphql.WrapContextMarshaler(ctx, res)
 }
 
+func (ec *executionContext) marshalNFormerCode2cmapᚋengineᚐFormerCode(ctx context.Context, sel ast.SelectionSet, v engine.FormerCode) graphql.Marshaler {
+	return ec._FormerCode(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNFormerCode2ᚕcmapᚋengineᚐFormerCodeᚄ(ctx context.Context, sel ast.SelectionSet, v []engine.FormerCode) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFormerCode2cmapᚋengineᚐFormerCode(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNFramework2ᚖcmapᚋengineᚐFramework(ctx context.Context, sel ast.SelectionSet, v *engine.Framework) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Framework!")
 		return graphql.Null
 	}
 	return ec._Framework(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNFrameworkInput2ᚖcmapᚋgraphᚋmodelᚐFrameworkInput(ctx context.Context, v any) (*model.FrameworkInput, error) {
+	res, err := ec.unmarshalInputFrameworkInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFrameworkRevision2ᚕᚖcmapᚋengineᚐFrameworkRevisionᚄ(ctx context.Context, sel ast.SelectionSet, v []*engine.FrameworkRevision) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFrameworkRevision2ᚖcmapᚋengineᚐFrameworkRevision(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFrameworkRevision2ᚖcmapᚋengineᚐFrameworkRevision(ctx context.Context, sel ast.SelectionSet, v *engine.FrameworkRevision) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FrameworkRevision!")
+		return graphql.Null
+	}
+	return ec._FrameworkRevision(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNGap2cmapᚋanalysisᚐGap(ctx context.Context, sel ast.SelectionSet, v analysis.Gap) graphql.Marshaler {
@@ -24388,6 +26922,107 @@ func (ec *executionContext) marshalNMatrixCourse2ᚕcmapᚋanalysisᚐMatrixCour
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMatrixCourse2cmapᚋanalysisᚐMatrixCourse(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNModelDiff2ᚖcmapᚋmodeldiffᚐDiff(ctx context.Context, sel ast.SelectionSet, v *modeldiff.Diff) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ModelDiff!")
+		return graphql.Null
+	}
+	return ec._ModelDiff(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNModelItem2cmapᚋmodeldiffᚐItem(ctx context.Context, sel ast.SelectionSet, v modeldiff.Item) graphql.Marshaler {
+	return ec._ModelItem(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNModelItem2ᚕcmapᚋmodeldiffᚐItemᚄ(ctx context.Context, sel ast.SelectionSet, v []modeldiff.Item) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNModelItem2cmapᚋmodeldiffᚐItem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNModelMapping2cmapᚋmodeldiffᚐMapping(ctx context.Context, sel ast.SelectionSet, v modeldiff.Mapping) graphql.Marshaler {
+	return ec._ModelMapping(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNModelMapping2ᚕcmapᚋmodeldiffᚐMappingᚄ(ctx context.Context, sel ast.SelectionSet, v []modeldiff.Mapping) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNModelMapping2cmapᚋmodeldiffᚐMapping(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNModelRevisionInput2cmapᚋgraphᚋmodelᚐModelRevisionInput(ctx context.Context, v any) (model.ModelRevisionInput, error) {
+	res, err := ec.unmarshalInputModelRevisionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNModelRevisionPlan2ᚖcmapᚋappᚐRevisionPlan(ctx context.Context, sel ast.SelectionSet, v *app.RevisionPlan) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ModelRevisionPlan!")
+		return graphql.Null
+	}
+	return ec._ModelRevisionPlan(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNModelSuggestion2cmapᚋmodeldiffᚐSuggestion(ctx context.Context, sel ast.SelectionSet, v modeldiff.Suggestion) graphql.Marshaler {
+	return ec._ModelSuggestion(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNModelSuggestion2ᚕcmapᚋmodeldiffᚐSuggestionᚄ(ctx context.Context, sel ast.SelectionSet, v []modeldiff.Suggestion) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNModelSuggestion2cmapᚋmodeldiffᚐSuggestion(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNModelTextChange2cmapᚋmodeldiffᚐTextChange(ctx context.Context, sel ast.SelectionSet, v modeldiff.TextChange) graphql.Marshaler {
+	return ec._ModelTextChange(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNModelTextChange2ᚕcmapᚋmodeldiffᚐTextChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []modeldiff.TextChange) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNModelTextChange2cmapᚋmodeldiffᚐTextChange(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -25293,6 +27928,25 @@ func (ec *executionContext) marshalNSubCompetencyDemand2ᚖcmapᚋanalysisᚐSub
 	return ec._SubCompetencyDemand(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNSubCompetencyInput2ᚕᚖcmapᚋgraphᚋmodelᚐSubCompetencyInputᚄ(ctx context.Context, v any) ([]*model.SubCompetencyInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.SubCompetencyInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSubCompetencyInput2ᚖcmapᚋgraphᚋmodelᚐSubCompetencyInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNSubCompetencyInput2ᚖcmapᚋgraphᚋmodelᚐSubCompetencyInput(ctx context.Context, v any) (*model.SubCompetencyInput, error) {
+	res, err := ec.unmarshalInputSubCompetencyInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNSuggestion2ᚕᚖcmapᚋsuggestᚐSuggestionᚄ(ctx context.Context, sel ast.SelectionSet, v []*suggest.Suggestion) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -25568,6 +28222,7 @@ var (
 		"RECORD_COMPLETION": engine.OpCompletion,
 		"RELOAD":            engine.OpReload,
 		"REVOKE":            engine.OpRevoke,
+		"REVISE":            engine.OpRevise,
 	}
 	marshalOAuditOperation2ᚖstring = map[string]string{
 		engine.OpCreate:     "CREATE",
@@ -25576,6 +28231,7 @@ var (
 		engine.OpCompletion: "RECORD_COMPLETION",
 		engine.OpReload:     "RELOAD",
 		engine.OpRevoke:     "REVOKE",
+		engine.OpRevise:     "REVISE",
 	}
 )
 
@@ -25605,6 +28261,7 @@ var (
 		"PERSON":   engine.AuditPerson,
 		"RULES":    engine.AuditRules,
 		"API_KEY":  engine.AuditAPIKey,
+		"MODEL":    engine.AuditModel,
 	}
 	marshalOAuditRecordType2ᚖstring = map[string]string{
 		engine.AuditCourse:   "COURSE",
@@ -25612,6 +28269,7 @@ var (
 		engine.AuditPerson:   "PERSON",
 		engine.AuditRules:    "RULES",
 		engine.AuditAPIKey:   "API_KEY",
+		engine.AuditModel:    "MODEL",
 	}
 )
 
@@ -25782,6 +28440,23 @@ func (ec *executionContext) unmarshalOCoverageFilter2ᚖcmapᚋgraphᚋmodelᚐC
 	}
 	res, err := ec.unmarshalInputCoverageFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOCrosswalkEntryInput2ᚕᚖcmapᚋgraphᚋmodelᚐCrosswalkEntryInputᚄ(ctx context.Context, v any) ([]*model.CrosswalkEntryInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.CrosswalkEntryInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCrosswalkEntryInput2ᚖcmapᚋgraphᚋmodelᚐCrosswalkEntryInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalODeliveryMode2ᚖstring(ctx context.Context, v any) (*string, error) {

@@ -36,7 +36,7 @@ func NewHandler(a *app.App, opts ...HandlerOption) http.Handler {
 	srv := handler.New(costSchema{ExecutableSchema: withAnswerCache(a, NewExecutableSchema(newConfig(a))), stats: &statsCache{}})
 	srv.AroundFields(aroundFields(a))
 	srv.AddTransport(transport.Options{AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodOptions}})
-	srv.AddTransport(httpTransport{})
+	srv.AddTransport(httpTransport{app: a})
 	cache := lru.New[*ast.QueryDocument](queryCacheSize)
 	srv.SetQueryCache(cache)
 	srv.SetParserTokenLimit(parserTokenLimit)

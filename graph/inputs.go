@@ -80,3 +80,24 @@ func positionOf(input model.CreatePositionInput) *engine.Position {
 		Region:       input.Region,
 	}
 }
+
+// revisionOf returns the model and the crosswalk that a revision input
+// describes.
+func revisionOf(input model.ModelRevisionInput) (*engine.Framework, engine.Crosswalk) {
+	fw := &engine.Framework{}
+	if f := input.Framework; f != nil {
+		fw.Name = f.Name
+		for _, c := range f.Competencies {
+			comp := engine.Competency{Code: c.Code, Title: c.Title, Description: c.Description}
+			for _, s := range c.SubCompetencies {
+				comp.SubCompetencies = append(comp.SubCompetencies, engine.SubCompetency{Code: s.Code, Statement: s.Statement})
+			}
+			fw.Competencies = append(fw.Competencies, comp)
+		}
+	}
+	var cw engine.Crosswalk
+	for _, e := range input.Crosswalk {
+		cw = append(cw, engine.CrosswalkEntry{Old: e.Old, New: e.New})
+	}
+	return fw, cw
+}

@@ -3,6 +3,9 @@ package graph
 import (
 	"context"
 
+	"github.com/99designs/gqlgen/graphql"
+
+	"cmap/app"
 	"cmap/engine"
 )
 
@@ -42,10 +45,22 @@ func optional(s string) *string {
 }
 
 // subCompetency returns the framework's sub-competency with code; facts
-// only name codes of the framework the rules were checked against.
+// only name codes of the framework the rules were checked against. Below a
+// ModelRevisionPlan, whose impact names codes of the new revision (and of
+// the one it replaces), a code the request's generation does not have is
+// looked up in those.
 func (r *Resolver) subCompetency(ctx context.Context, code string) (*engine.SubCompetency, error) {
 	if s := viewOf(ctx).Framework().SubCompetency(code); s != nil {
 		return s, nil
+	}
+	for fc := graphql.GetFieldContext(ctx); fc != nil; fc = fc.Parent {
+		if plan, ok := fc.Result.(*app.RevisionPlan); ok {
+			for _, fw := range []*engine.Framework{plan.Revision.Framework, plan.Previous} {
+				if s := fw.SubCompetency(code); s != nil {
+					return s, nil
+				}
+			}
+		}
 	}
 	return nil, engine.NotFound("sub-competency", code)
 }

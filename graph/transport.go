@@ -15,6 +15,9 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"cmap/app"
+	"cmap/engine"
 )
 
 // Media types of GraphQL over HTTP.
@@ -50,8 +53,12 @@ const (
 //     503 for application/graphql-response+json); one whose client went
 //     away gets nothing;
 //   - an answer's data is written as the executor wrote it (see
-//     writeResponse).
-type httpTransport struct{}
+//     writeResponse);
+//   - a mutation with an Idempotency-Key header runs at most once (see
+//     idempotency.go).
+type httpTransport struct {
+	app *app.App
+}
 
 var _ graphql.Transport = httpTransport{}
 
@@ -62,7 +69,7 @@ func (httpTransport) Supports(r *http.Request) bool {
 }
 
 // Do answers one request.
-func (httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
 	mediaType := responseType(r)
 	w.Header().Set("Content-Type", mediaType)
 	start := graphql.Now()
@@ -105,6 +112,19 @@ func (httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 		}}})
 		return
 	}
+	if key, ok := idempotencyKey(r); ok && opCtx.Operation.Operation == ast.Mutation && mayWrite(engine.PrincipalFrom(ctx)) {
+		cancel()
+		t.idempotent(w, r, key, mediaType, exec, opCtx)
+		return
+	}
+	run(ctx, w, mediaType, exec, opCtx)
+}
+
+// run runs the operation of a request under ctx and writes its answer to
+// w. It reports whether the answer is final: false when the operation
+// may have stopped part way through a write (it ran out of time, or an
+// error is INTERNAL), or gave no answer (its client went away).
+func run(ctx context.Context, w http.ResponseWriter, mediaType string, exec graphql.GraphExecutor, opCtx *graphql.OperationContext) (final bool) {
 	responses, ctx := exec.DispatchOperation(ctx, opCtx)
 	resp := responses(ctx)
 	switch err := ctx.Err(); {
@@ -117,11 +137,17 @@ func (httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 			timedOut.Extensions = resp.Extensions
 		}
 		writeRequestError(w, timedOut)
-		return
+		return false
 	case err != nil || resp == nil:
-		return // the client went away
+		return false // the client went away
 	}
 	writeResponse(w, resp)
+	for _, e := range resp.Errors {
+		if code := e.Extensions["code"]; code == codeInternal || code == codeTimeout {
+			return false
+		}
+	}
+	return true
 }
 
 // paramsOfGet reads the parameters of a GET request from its URL:

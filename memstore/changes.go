@@ -15,7 +15,7 @@ func (s *Store) logChange(kind engine.ChangeKind, key string) {
 	s.dataVersion++
 	s.dataID = rand.Text()
 	v := s.dataVersion
-	s.changes[v] = engine.Change{Version: v, Kind: kind, Key: key}
+	s.changes[v] = engine.Change{Version: v, Kind: kind, Key: key, DataID: s.dataID}
 	delete(s.changes, v-engine.ChangeLogLength)
 	for ch := range s.watchers {
 		select {

@@ -47,8 +47,10 @@ import (
 // Store is an engine.Store in memory. Make one with New; the zero value is
 // not ready for use.
 type Store struct {
-	mu            sync.RWMutex
-	framework     *engine.Framework
+	mu sync.RWMutex
+	// revisions are the framework's revisions, oldest first; the last is
+	// the active one. Never changed in place once stored.
+	revisions     []*engine.FrameworkRevision
 	courses       *table[engine.Course]
 	positions     *table[engine.Position]
 	people        *table[engine.Person]
@@ -69,6 +71,9 @@ type Store struct {
 	// auditLogKeys caches the IDs of auditLog in order; nil when one was
 	// added since.
 	auditLogKeys []string
+	// idempotency holds the records of idempotent requests by ID, never
+	// changed in place once stored.
+	idempotency map[string]*engine.IdempotencyRecord
 
 	// changes is the change log by version, of the last
 	// engine.ChangeLogLength versions.
@@ -91,6 +96,7 @@ func New() *Store {
 		apiKeys:       map[string]*engine.APIKey{},
 		auditPending:  map[string]*engine.AuditEntry{},
 		auditLog:      map[string]*engine.AuditEntry{},
+		idempotency:   map[string]*engine.IdempotencyRecord{},
 
 		changes:  map[int64]engine.Change{},
 		watchers: map[chan struct{}]struct{}{},
@@ -98,15 +104,15 @@ func New() *Store {
 }
 
 // Clone returns an independent copy of s: its records, facts, versions,
-// facts mark, change log, seed mark, API keys and audit trail, but none of
-// its watchers. Writes to either store do not show in the other; the first
+// facts mark, change log, seed mark, API keys, audit trail and idempotent
+// requests, but none of its watchers. Writes to either store do not show in the other; the first
 // write to either draws it a new DataID, as a restored copy of a database
 // written to again does.
 func (s *Store) Clone() *Store {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return &Store{
-		framework:     s.framework,
+		revisions:     s.revisions[:len(s.revisions):len(s.revisions)],
 		courses:       s.courses.clone(),
 		positions:     s.positions.clone(),
 		people:        s.people.clone(),
@@ -121,6 +127,7 @@ func (s *Store) Clone() *Store {
 		auditPending:  maps.Clone(s.auditPending),
 		auditLog:      maps.Clone(s.auditLog),
 		auditLogKeys:  s.auditLogKeys,
+		idempotency:   maps.Clone(s.idempotency),
 
 		changes:  maps.Clone(s.changes),
 		watchers: map[chan struct{}]struct{}{},
@@ -146,20 +153,22 @@ func now() time.Time { return storedTime(time.Now()) }
 // milliseconds, no monotonic clock reading.
 func storedTime(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
 
-// Framework returns the stored competency framework (ENOTFOUND if none).
+// Framework returns the active revision of the stored competency
+// framework (ENOTFOUND if none).
 func (s *Store) Framework(ctx context.Context) (*engine.Framework, error) {
 	if err := live(ctx, "read framework"); err != nil {
 		return nil, err
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	if s.framework == nil {
+	if len(s.revisions) == 0 {
 		return nil, engine.Errorf(engine.ENOTFOUND, "no competency framework is stored")
 	}
-	return copyFramework(s.framework), nil
+	return s.revisions[len(s.revisions)-1].Framework.Clone(), nil
 }
 
-// PutFramework validates f and replaces the stored framework with it.
+// PutFramework validates f and replaces the model of the active revision
+// with it (see engine.Store).
 func (s *Store) PutFramework(ctx context.Context, f *engine.Framework) error {
 	if err := f.Validate(); err != nil {
 		return err
@@ -167,10 +176,52 @@ func (s *Store) PutFramework(ctx context.Context, f *engine.Framework) error {
 	if err := live(ctx, "save framework"); err != nil {
 		return err
 	}
-	stored := copyFramework(f)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.framework = stored
+	r := &engine.FrameworkRevision{Framework: f.Clone(), AppliedAt: now()}
+	r.Framework.Revision, r.Framework.Former = 1, nil
+	if n := len(s.revisions); n > 0 {
+		cur := s.revisions[n-1]
+		r.Framework.Revision, r.Framework.Former = cur.Framework.Revision, cur.Framework.Former
+		r.Crosswalk, r.AppliedAt, r.Audit = cur.Crosswalk, cur.AppliedAt, cur.Audit
+		s.revisions = append(s.revisions[:n-1:n-1], r)
+	} else {
+		s.revisions = []*engine.FrameworkRevision{r}
+	}
+	s.logChange(engine.ChangeFramework, "")
+	return nil
+}
+
+// FrameworkRevisions returns every stored revision, oldest first.
+func (s *Store) FrameworkRevisions(ctx context.Context) ([]*engine.FrameworkRevision, error) {
+	if err := live(ctx, "read framework revisions"); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]*engine.FrameworkRevision, len(s.revisions))
+	for i, r := range s.revisions {
+		out[i] = copyRevision(r)
+	}
+	return out, nil
+}
+
+// AddFrameworkRevision stores r as the next revision and makes it active
+// (see engine.Store).
+func (s *Store) AddFrameworkRevision(ctx context.Context, r *engine.FrameworkRevision) error {
+	if err := r.Framework.Validate(); err != nil {
+		return err
+	}
+	if err := live(ctx, "save framework revision"); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if want := len(s.revisions) + 1; r.Number() != want {
+		return engine.Errorf(engine.ECONFLICT, "framework revision %d cannot follow revision %d: the next is %d", r.Number(), want-1, want)
+	}
+	r.AppliedAt = now()
+	s.revisions = append(s.revisions[:len(s.revisions):len(s.revisions)], copyRevision(r))
 	s.logChange(engine.ChangeFramework, "")
 	return nil
 }

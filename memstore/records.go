@@ -231,12 +231,13 @@ func (s *Store) RecordCompletion(ctx context.Context, personID string, c engine.
 	return personKind.copy(p), nil
 }
 
-// copyFramework returns a deep copy of f, its empty lists nil.
-func copyFramework(f *engine.Framework) *engine.Framework {
-	out := &engine.Framework{Name: f.Name}
-	for _, c := range f.Competencies {
-		c.SubCompetencies = cloneList(c.SubCompetencies)
-		out.Competencies = append(out.Competencies, c)
+// copyRevision returns a deep copy of r, its empty lists nil.
+func copyRevision(r *engine.FrameworkRevision) *engine.FrameworkRevision {
+	out := *r
+	out.Framework = r.Framework.Clone()
+	out.Crosswalk = nil
+	for _, e := range r.Crosswalk {
+		out.Crosswalk = append(out.Crosswalk, engine.CrosswalkEntry{Old: e.Old, New: cloneList(e.New)})
 	}
-	return out
+	return &out
 }

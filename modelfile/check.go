@@ -28,7 +28,8 @@ type Report struct {
 	Joins []Join
 	// Suspicions are things that read but look wrong, sorted by position:
 	// a statement that reads like two run together (a line that lost its
-	// code), a line-end hyphen kept without evidence.
+	// code), a line-end hyphen kept without evidence, the codes of a CASE
+	// package made up by position because the package's do not fit.
 	Suspicions diag.List
 }
 
@@ -48,7 +49,10 @@ type Report struct {
 //     another one ("U.S.", "e.g.") or is a single letter is taken for an
 //     abbreviation, not a sentence end.
 //   - a line-end hyphen that neither the document's spelling nor the rule
-//     of thumb decides (Join's RuleDefault).
+//     of thumb decides (Join's RuleDefault);
+//   - a CASE package whose humanCodingScheme codes are not cmap codes, so
+//     that every item was numbered by position (reported at the first
+//     item that does not fit).
 //
 // Suspicions are found also when there are errors, from what could be read.
 func Check(name string, data []byte) *Report {
@@ -74,7 +78,13 @@ func Check(name string, data []byte) *Report {
 		fw, locate, err = readYAML(name, data)
 		statements = fieldStatements(fw)
 	case ".json":
-		fw, locate, err = readJSON(name, data)
+		if isCASE(name, data) {
+			var notes diag.List
+			fw, locate, notes, err = readCASE(name, data)
+			r.Suspicions = append(r.Suspicions, notes...)
+		} else {
+			fw, locate, err = readJSON(name, data)
+		}
 		statements = fieldStatements(fw)
 	default:
 		err = diag.List{diag.Errorf(diag.Pos{File: name},

@@ -5,12 +5,18 @@
 //   - .txt or .text: the customer's text format, as extracted from the
 //     published PDF (see ReadText for its rules);
 //   - .yaml or .yml: the engine.Framework shape in YAML;
-//   - .json: the same shape in JSON.
+//   - .json: the same shape in JSON, or a CASE 1.1 CFPackage (a JSON
+//     object with a CFDocument, or any file named *.case.json; see
+//     ReadCASE and package casefmt).
 //
 // Every reader reports all the problems it can find in one pass as a
 // diag.List of file:line[:col] diagnostics, and every model it returns
 // passes (*engine.Framework).Validate. WriteYAML writes a model back out in
 // the YAML form, which Read reads back identically.
+//
+// ReadCrosswalk reads a crosswalk file (YAML or CSV): how the codes of one
+// revision of a model map to the next, for `cmap model diff` and `cmap
+// model apply` (see Crosswalk).
 //
 // Check reads a model as Read does and also reports what the reader had to
 // guess and what reads but looks wrong: each hyphen at a line end of the

@@ -67,6 +67,7 @@ func (db *DB) AuditLog(ctx context.Context, f engine.AuditFilter, p engine.Page)
 	b.equals("actor", f.Actor)
 	b.equals("operation", f.Operation)
 	b.equals("state", string(f.State))
+	b.equals("request", f.Request)
 	docs, hasNext, err := listRecords[auditDoc](ctx, db.audit, bson.D(b), p)
 	return engine.List[*engine.AuditEntry]{Items: recordsOf(docs, (*auditDoc).record), HasNext: hasNext}, err
 }

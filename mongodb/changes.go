@@ -17,11 +17,12 @@ type changeDoc struct {
 	Version int64     `bson:"version"`
 	Kind    string    `bson:"kind"`
 	Key     string    `bson:"key,omitempty"`
+	DataID  string    `bson:"dataId,omitempty"` // the data id drawn with Version
 	At      time.Time `bson:"at"`
 }
 
 func (d *changeDoc) record() engine.Change {
-	return engine.Change{Version: d.Version, Kind: engine.ChangeKind(d.Kind), Key: d.Key}
+	return engine.Change{Version: d.Version, Kind: engine.ChangeKind(d.Kind), Key: d.Key, DataID: d.DataID}
 }
 
 // changeID returns the _id of the change log entry of version v: v in 19
@@ -34,12 +35,12 @@ func changeID(v int64) string { return fmt.Sprintf("%019d", v) }
 // entry that falls out of the log. The caller holds the write lock and has
 // written the record.
 func (db *DB) logChange(ctx context.Context, kind engine.ChangeKind, key string) error {
-	v, err := db.bumpDataVersion(ctx)
+	v, id, err := db.bumpDataVersion(ctx)
 	if err != nil {
 		return err
 	}
 	models := []mongo.WriteModel{mongo.NewInsertOneModel().SetDocument(
-		changeDoc{ID: changeID(v), Version: v, Kind: string(kind), Key: key, At: now()})}
+		changeDoc{ID: changeID(v), Version: v, Kind: string(kind), Key: key, DataID: id, At: now()})}
 	// The entry of version v-keep falls out of the log now: delete it by
 	// _id, and every keep versions every entry up to it (a scan on
 	// FerretDB), leftovers of writes that died before they pruned.

@@ -16,7 +16,8 @@
 // by entry ID: audit_pending holds the entries of writes in flight (a
 // handful, so that reconciling them reads little even on FerretDB, which
 // scans), audit the ended ones; records carry the ID of the entry that
-// wrote them in "audit". The facts of a record are one JSON
+// wrote them in "audit". Idempotent requests are in idempotency (see
+// idempotency.go). The facts of a record are one JSON
 // string in its facts document (see courseFactsDoc for the measurements
 // behind that). bson types stay inside this package: explicit document
 // structs convert to and from engine types.
@@ -66,21 +67,39 @@
 // FerretDB, DB therefore serializes its writes and checks the version while
 // it holds the write lock: a mutex within the process, and across processes
 // (several cmap instances sharing one FerretDB) a lease document in meta
-// whose insertion is atomic because _id is unique. A lease left by a
-// process that died expires after writeLeaseTTL; whoever breaks it (a
-// writer, or an instance that opens the database) counts a write of
-// records and one of facts, since the dead process may have written
-// without counting. While a lease is held, Versions reports Unsettled.
-// Once a write under the lease is sent it runs to its end even if its
-// context is cancelled (detached): FerretDB goes on with a command whose
-// client hung up, and such a write could otherwise land uncounted or after
-// the lease was released.
+// whose insertion is atomic because _id is unique. Its holder renews it
+// while the write runs; a process that dies holding it delays the others
+// by writeLeaseTTL (1.5 s), and a process restarted on the data folder of
+// the embedded server breaks its predecessor's lease at once. Whoever
+// breaks a lease (a writer, or the restarted process as it opens) counts
+// the write the dead process may have made without counting it, as its
+// lease names it (one record's change, facts). While a lease is held, Versions reports
+// Unsettled. Once a write under the lock has started it runs to its end
+// even if its caller's context is cancelled: FerretDB goes on with a
+// command whose client hung up, and such a write could otherwise land
+// uncounted or after the lease was released; only the end of the lease
+// stops it. lease.go says how, and why two live writers never both hold
+// it.
 //
-// On MongoDB no lease is taken; a process that dies between a write and
-// the increment of the data version (or of the facts count) leaves it
-// uncounted until the next write, and nothing tells: a read model cached
-// under the old version (package app's snapshot file) or a facts mark may
-// then be trusted wrongly until someone writes.
+// On MongoDB no lease is taken: the {_id, version} filter of an update or
+// delete and the unique _id of an insert are the database's own atomic
+// conditions, and a write there is bounded by unleasedWriteTimeout
+// instead. A process that dies between a write and the increment of the
+// data version (or of the facts count) leaves it uncounted until the next
+// write, and nothing tells: a read model cached under the old version
+// (package app's snapshot file) or a facts mark may then be trusted
+// wrongly until someone writes.
+//
+// # The embedded server
+//
+// The embedded FerretDB listens on a Unix socket in a private folder of
+// its data folder (run/db.sock, the folder mode 0700), never on a TCP
+// port: FerretDB v1 on SQLite has no authentication, so the socket's
+// folder is what keeps other users (and the network) from reading and
+// writing the records past cmap's API. The process that runs it holds the
+// data folder's lock (run/lock) for its life: a second embedded server on
+// the same folder is refused, naming the URI to share instead; and a
+// process that takes the lock knows the previous holder is dead.
 //
 // # Change log
 //
@@ -152,11 +171,13 @@ type Config struct {
 	// starts an embedded FerretDB storing its data in DataDir.
 	URI string
 	// DataDir is the folder of the embedded FerretDB's SQLite files; it is
-	// created if missing. Used only when URI is empty.
+	// created (mode 0700) if missing. Its private folder run/ holds the
+	// server's socket and lock. Used only when URI is empty.
 	DataDir string
 	// Database is the database name; empty means DefaultDatabase.
 	Database string
-	// Logger receives the embedded FerretDB's warnings and errors; nil
+	// Logger receives the embedded FerretDB's warnings and errors, and a
+	// warning for each write lease broken (a process died writing); nil
 	// discards them.
 	Logger *slog.Logger
 }
@@ -169,7 +190,7 @@ type DB struct {
 	embedded *embeddedServer // nil when connected to an external server
 
 	courses, positions, people, frameworks, courseFacts, positionFacts, meta, changes *mongo.Collection
-	apiKeys, audit, auditPending                                                      *mongo.Collection
+	apiKeys, audit, auditPending, idempotency                                         *mongo.Collection
 
 	// changeLogLength is how many versions the change log keeps
 	// (engine.ChangeLogLength; tests of pruning set less).
@@ -179,15 +200,28 @@ type DB struct {
 	changesByID bool
 
 	// serialized is true when the server is FerretDB: writes then take
-	// writeLock (see the package documentation).
+	// writeLock and the write lease (see lease.go).
 	serialized bool
 	// indexed is true when this DB gave the embedded FerretDB's tables
 	// the index its lookups by _id use (indexIDPaths): it owns the
 	// server. Another client of a FerretDB cannot tell.
 	indexed   bool
 	writeLock chan struct{}
-	// leaseOwner names this DB in the cross-process write lease.
+	// leaseOwner names this DB in the write lease (and, for the embedded
+	// server, in its data folder's lock).
 	leaseOwner string
+	logger     *slog.Logger // Config.Logger
+	// predecessor is the leaseOwner of the process that owned the data
+	// folder before this one (embedded server only): it is dead, and so
+	// is any lease it holds.
+	predecessor string
+	// abandoned is the token of the last lease this DB lost or failed to
+	// delete; guarded by writeLock.
+	abandoned string
+	// lost are the intents of the holders of leases this DB broke (nil:
+	// not known), whose writes it has yet to count (countLostWrite);
+	// guarded by writeLock.
+	lost []*writeIntent
 
 	closeOnce sync.Once
 	closeErr  error
@@ -207,14 +241,15 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if name == "" {
 		name = DefaultDatabase
 	}
-	db := &DB{uri: cfg.URI, writeLock: make(chan struct{}, 1), leaseOwner: rand.Text(), changeLogLength: engine.ChangeLogLength}
+	db := &DB{uri: cfg.URI, writeLock: make(chan struct{}, 1), leaseOwner: rand.Text(), logger: logger, changeLogLength: engine.ChangeLogLength}
 	if cfg.URI == "" {
-		srv, err := startEmbedded(ctx, cfg.DataDir, logger)
+		srv, err := startEmbedded(ctx, cfg.DataDir, db.leaseOwner, logger)
 		if err != nil {
 			return nil, err
 		}
 		db.embedded = srv
 		db.uri = srv.uri
+		db.predecessor = srv.lock.predecessor
 	}
 	if err := db.connect(ctx, name); err != nil {
 		db.Close(context.WithoutCancel(ctx))
@@ -250,6 +285,7 @@ func (db *DB) connect(ctx context.Context, name string) error {
 	db.apiKeys = db.database.Collection(apiKeysCollection)
 	db.audit = db.database.Collection(auditCollection)
 	db.auditPending = db.database.Collection(auditPendingCollection)
+	db.idempotency = db.database.Collection(idempotencyCollection)
 	db.changes = db.database.Collection(changesCollection)
 
 	info, err := db.buildInfo(ctx)
@@ -261,9 +297,6 @@ func (db *DB) connect(ctx context.Context, name string) error {
 
 	if db.embedded != nil {
 		if err := db.indexEmbedded(ctx); err != nil {
-			return err
-		}
-		if err := db.expireDeadLease(ctx); err != nil {
 			return err
 		}
 		db.indexed = true
@@ -289,13 +322,13 @@ func (db *DB) connect(ctx context.Context, name string) error {
 	if err != nil {
 		return fmt.Errorf("mongodb: creating index audit.kind_key: %w", err)
 	}
-	return nil
+	return db.indexIdempotency(ctx)
 }
 
 // collections lists every collection cmap uses.
 func (db *DB) collections() []*mongo.Collection {
 	return []*mongo.Collection{db.courses, db.positions, db.people, db.frameworks, db.courseFacts, db.positionFacts, db.meta, db.changes,
-		db.apiKeys, db.audit, db.auditPending}
+		db.apiKeys, db.audit, db.auditPending, db.idempotency}
 }
 
 // indexEmbedded creates every collection (FerretDB creates one on its
@@ -317,8 +350,9 @@ func (db *DB) indexEmbedded(ctx context.Context) error {
 const namespaceExists = 48
 
 // URI returns the URI of the server in use, its password (if any) masked.
-// For the embedded FerretDB it is the address it listens on, which another
-// cmap can be pointed at.
+// For the embedded FerretDB it names its Unix socket, the path escaped as
+// the host (mongodb://%2Fsrv%2Fcmap%2Fdata%2Frun%2Fdb.sock/), which another
+// cmap of the same user on the same machine can be pointed at.
 func (db *DB) URI() string { return redact(db.uri) }
 
 // DatabaseName returns the name of the database in use.
@@ -390,141 +424,6 @@ func (db *DB) Close(ctx context.Context) error {
 		db.closeErr = errors.Join(errs...)
 	})
 	return db.closeErr
-}
-
-// lockWrites takes the write lock when the server needs writes serialized
-// (FerretDB) and returns the function that releases it: first this
-// process's mutex, then the lease that other processes respect.
-func (db *DB) lockWrites(ctx context.Context) (unlock func(), err error) {
-	if !db.serialized {
-		return func() {}, nil
-	}
-	select {
-	case db.writeLock <- struct{}{}:
-	case <-ctx.Done():
-		return nil, internal("waiting for the write lock", ctx.Err())
-	}
-	broke, err := db.acquireLease(ctx)
-	if err != nil {
-		<-db.writeLock
-		return nil, err
-	}
-	unlock = func() {
-		db.releaseLease(ctx)
-		<-db.writeLock
-	}
-	if broke {
-		if err := db.countLostWrite(ctx); err != nil {
-			unlock()
-			return nil, err
-		}
-	}
-	return unlock, nil
-}
-
-// The cross-process write lease: the meta document metaWriteLease exists
-// while some process holds it.
-const (
-	metaWriteLease = "writeLease"
-	// writeLeaseTTL bounds how long a lease of a process that died blocks
-	// the others; no write cmap makes holds it nearly that long.
-	writeLeaseTTL = time.Minute
-	// writeLeaseMaxWait caps the pause between two attempts.
-	writeLeaseMaxWait = 50 * time.Millisecond
-)
-
-type leaseDoc struct {
-	ID      string    `bson:"_id"`
-	Owner   string    `bson:"owner"`
-	Expires time.Time `bson:"expires"`
-}
-
-// acquireLease inserts the lease document, waiting while another process
-// holds it and breaking it once it has expired; it reports whether it
-// broke one. A broken lease was left by a process that died holding it,
-// perhaps between a write and the count of that write: the caller counts
-// it (countLostWrite).
-func (db *DB) acquireLease(ctx context.Context) (broke bool, err error) {
-	wait := time.Millisecond
-	for {
-		if err := ctx.Err(); err != nil {
-			return broke, internal("waiting for the write lease", err)
-		}
-		// Each attempt runs to its end: a cancelled insert may land all
-		// the same, after its client hung up, and leave a lease no one
-		// releases.
-		actx, cancel := detached(ctx)
-		_, err := db.meta.InsertOne(actx, leaseDoc{ID: metaWriteLease, Owner: db.leaseOwner, Expires: now().Add(writeLeaseTTL)})
-		if err != nil && mongo.IsDuplicateKeyError(err) {
-			var res *mongo.DeleteResult
-			res, err = db.meta.DeleteOne(actx, bson.D{
-				{Key: "_id", Value: metaWriteLease},
-				{Key: "expires", Value: bson.D{{Key: "$lt", Value: now()}}},
-			})
-			switch {
-			case err != nil:
-				err = fmt.Errorf("break an expired write lease: %w", err)
-			case res.DeletedCount > 0:
-				broke = true
-				cancel()
-				continue
-			default:
-				err = errLeaseHeld
-			}
-		}
-		cancel()
-		switch {
-		case err == nil:
-			return broke, nil
-		case err != errLeaseHeld:
-			return broke, internal("take the write lease", err)
-		}
-		select {
-		case <-time.After(wait):
-			wait = min(2*wait, writeLeaseMaxWait)
-		case <-ctx.Done():
-			return broke, internal("waiting for the write lease", ctx.Err())
-		}
-	}
-}
-
-// expireDeadLease marks expired the write lease of an embedded database
-// that this DB has just started: no other process can be connected to a
-// server that did not exist a moment ago, so a lease stored in it was left
-// by a process that died holding it (kill -9 during a write). initVersions
-// then breaks it at once, counting the write it may hide (countLostWrite),
-// instead of the first write waiting writeLeaseTTL for it to expire.
-func (db *DB) expireDeadLease(ctx context.Context) error {
-	_, err := db.meta.UpdateOne(ctx, bson.D{{Key: "_id", Value: metaWriteLease}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "expires", Value: time.Unix(0, 0).UTC()}}}})
-	if err != nil {
-		return internal("expire the write lease of a dead process", err)
-	}
-	return nil
-}
-
-// errLeaseHeld reports that another process holds the write lease.
-var errLeaseHeld = errors.New("the write lease is held")
-
-// detached returns a context for a write that must run to its end once
-// sent, even if ctx is cancelled meanwhile: FerretDB goes on with a
-// command whose client hung up, so a cancelled write may land after the
-// write lock is released, or after the write was counted. It is bounded by
-// detachedTimeout.
-func detached(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.WithoutCancel(ctx), detachedTimeout)
-}
-
-// detachedTimeout bounds a detached write: half the lease, so that a
-// write under the lease ends before the lease expires.
-const detachedTimeout = writeLeaseTTL / 2
-
-// releaseLease deletes this DB's lease, even when ctx is already done.
-func (db *DB) releaseLease(ctx context.Context) {
-	ctx, cancel := detached(ctx)
-	defer cancel()
-	// A failure leaves the lease to expire; nothing else is at stake.
-	_, _ = db.meta.DeleteOne(ctx, bson.D{{Key: "_id", Value: metaWriteLease}, {Key: "owner", Value: db.leaseOwner}})
 }
 
 // internal wraps a driver error as EINTERNAL; its text reaches logs, never

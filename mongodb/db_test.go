@@ -2,6 +2,7 @@ package mongodb_test
 
 import (
 	"context"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,7 +23,7 @@ func TestEmbeddedRestartKeepsData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !db.Embedded() || !strings.HasPrefix(db.URI(), "mongodb://127.0.0.1:") {
+	if !db.Embedded() || db.URI() != "mongodb://"+url.QueryEscape(filepath.Join(dir, "run", "db.sock"))+"/" {
 		t.Errorf("embedded DB: Embedded() = %v, URI() = %q", db.Embedded(), db.URI())
 	}
 	c := storetest.SampleCourse("SCO-201")

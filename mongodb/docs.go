@@ -155,14 +155,26 @@ func (d *personDoc) record() *engine.Person {
 	return p
 }
 
-// frameworkID is the _id of the one stored framework.
+// frameworkID is the _id of the active revision of the framework; each
+// earlier revision is kept as the document revisionID(n).
 const frameworkID = "current"
 
+// revisionID returns the _id of the document of earlier revision n.
+func revisionID(n int) string { return fmt.Sprintf("revision-%d", n) }
+
+// frameworkDoc is one revision of the framework. A database written before
+// revisions existed holds one without revision, former or crosswalk: it
+// reads as revision 1.
 type frameworkDoc struct {
 	ID           string          `bson:"_id"`
 	Name         string          `bson:"name"`
 	Competencies []competencyDoc `bson:"competencies"`
 	UpdatedAt    time.Time       `bson:"updatedAt"`
+	Revision     int             `bson:"revision,omitempty"`
+	Former       []formerDoc     `bson:"former,omitempty"`
+	Crosswalk    []crosswalkDoc  `bson:"crosswalk,omitempty"`
+	AppliedAt    time.Time       `bson:"appliedAt,omitempty"`
+	Audit        string          `bson:"audit,omitempty"`
 }
 
 type competencyDoc struct {
@@ -177,8 +189,19 @@ type subCompetencyDoc struct {
 	Statement string `bson:"statement"`
 }
 
+type formerDoc struct {
+	Code       string   `bson:"code"`
+	Revision   int      `bson:"revision"`
+	Successors []string `bson:"successors,omitempty"`
+}
+
+type crosswalkDoc struct {
+	Old string   `bson:"old"`
+	New []string `bson:"new,omitempty"`
+}
+
 func frameworkToDoc(f *engine.Framework) frameworkDoc {
-	d := frameworkDoc{ID: frameworkID, Name: f.Name}
+	d := frameworkDoc{ID: frameworkID, Name: f.Name, Revision: f.Revision}
 	for _, c := range f.Competencies {
 		cd := competencyDoc{Code: c.Code, Title: c.Title, Description: c.Description}
 		for _, s := range c.SubCompetencies {
@@ -186,11 +209,27 @@ func frameworkToDoc(f *engine.Framework) frameworkDoc {
 		}
 		d.Competencies = append(d.Competencies, cd)
 	}
+	for _, fc := range f.Former {
+		d.Former = append(d.Former, formerDoc{Code: fc.Code, Revision: fc.Revision, Successors: fc.Successors})
+	}
 	return d
 }
 
+func revisionToDoc(r *engine.FrameworkRevision) frameworkDoc {
+	d := frameworkToDoc(r.Framework)
+	d.AppliedAt, d.Audit = r.AppliedAt, r.Audit
+	for _, e := range r.Crosswalk {
+		d.Crosswalk = append(d.Crosswalk, crosswalkDoc{Old: e.Old, New: e.New})
+	}
+	return d
+}
+
+// number returns the revision number of d: 1 for a document written
+// before revisions existed.
+func (d *frameworkDoc) number() int { return max(d.Revision, 1) }
+
 func (d *frameworkDoc) record() *engine.Framework {
-	f := &engine.Framework{Name: d.Name}
+	f := &engine.Framework{Name: d.Name, Revision: d.number()}
 	for _, cd := range d.Competencies {
 		c := engine.Competency{Code: cd.Code, Title: cd.Title, Description: cd.Description}
 		for _, s := range cd.SubCompetencies {
@@ -198,7 +237,21 @@ func (d *frameworkDoc) record() *engine.Framework {
 		}
 		f.Competencies = append(f.Competencies, c)
 	}
+	for _, fd := range d.Former {
+		f.Former = append(f.Former, engine.FormerCode{Code: fd.Code, Revision: fd.Revision, Successors: fd.Successors})
+	}
 	return f
+}
+
+func (d *frameworkDoc) revision() *engine.FrameworkRevision {
+	r := &engine.FrameworkRevision{Framework: d.record(), AppliedAt: d.AppliedAt, Audit: d.Audit}
+	if r.AppliedAt.IsZero() {
+		r.AppliedAt = d.UpdatedAt
+	}
+	for _, e := range d.Crosswalk {
+		r.Crosswalk = append(r.Crosswalk, engine.CrosswalkEntry{Old: e.Old, New: e.New})
+	}
+	return r
 }
 
 // courseFactsDoc holds the coverage of one course. The facts are one JSON
@@ -334,6 +387,7 @@ type auditDoc struct {
 	Prior         string           `bson:"prior,omitempty"`
 	Changes       []fieldChangeDoc `bson:"changes,omitempty"`
 	State         string           `bson:"state"`
+	Request       string           `bson:"request,omitempty"`
 }
 
 type fieldChangeDoc struct {
@@ -346,6 +400,7 @@ func auditToDoc(e *engine.AuditEntry) auditDoc {
 	d := auditDoc{
 		ID: e.ID, Time: e.Time, Actor: e.Actor, ActorName: e.ActorName, Operation: e.Operation, Kind: e.Kind, Key: e.Key,
 		VersionBefore: e.VersionBefore, VersionAfter: e.VersionAfter, Prior: e.Prior, State: string(e.State),
+		Request: e.Request,
 	}
 	for _, c := range e.Changes {
 		d.Changes = append(d.Changes, fieldChangeDoc{Field: c.Field, Old: c.Old, New: c.New})
@@ -357,6 +412,7 @@ func (d *auditDoc) record() *engine.AuditEntry {
 	e := &engine.AuditEntry{
 		ID: d.ID, Time: d.Time, Actor: d.Actor, ActorName: d.ActorName, Operation: d.Operation, Kind: d.Kind, Key: d.Key,
 		VersionBefore: d.VersionBefore, VersionAfter: d.VersionAfter, Prior: d.Prior, State: engine.AuditState(d.State),
+		Request: d.Request,
 	}
 	for _, c := range d.Changes {
 		e.Changes = append(e.Changes, engine.FieldChange{Field: c.Field, Old: c.Old, New: c.New})

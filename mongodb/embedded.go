@@ -2,7 +2,9 @@ package mongodb
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -37,18 +39,22 @@ func stampFerretDBVersion() {
 	})
 }
 
-// embeddedServer is a FerretDB running in this process on 127.0.0.1.
+// embeddedServer is a FerretDB running in this process, listening on a
+// Unix socket in the private folder of its data folder (see lockFolder):
+// no TCP port, so only processes of the user cmap runs as reach it.
 type embeddedServer struct {
 	uri    string
 	dir    string // the folder of its SQLite files
+	lock   *folderLock
 	cancel context.CancelFunc
 	done   chan struct{} // closed when Run has returned and SQLite is closed
 }
 
-// startEmbedded starts FerretDB with its SQLite files in dataDir (created
-// if missing) on a free port of 127.0.0.1. FerretDB logs at Warn and above
-// go to logger (see ferretLogHandler).
-func startEmbedded(ctx context.Context, dataDir string, logger *slog.Logger) (*embeddedServer, error) {
+// startEmbedded takes the lock of dataDir (created if missing, mode 0700)
+// for owner (see lockFolder) and starts FerretDB with its SQLite files
+// there, listening on the Unix socket of the folder's private folder.
+// FerretDB logs at Warn and above go to logger (see ferretLogHandler).
+func startEmbedded(ctx context.Context, dataDir, owner string, logger *slog.Logger) (*embeddedServer, error) {
 	if dataDir == "" {
 		return nil, fmt.Errorf("mongodb: no data folder for the embedded database (give a data folder or a MongoDB URI)")
 	}
@@ -56,7 +62,11 @@ func startEmbedded(ctx context.Context, dataDir string, logger *slog.Logger) (*e
 	if err != nil {
 		return nil, fmt.Errorf("mongodb: data folder %s: %w", dataDir, err)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	socket, err := socketPath(dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("mongodb: cannot create data folder: %w", err)
 	}
 	probe, err := os.CreateTemp(dir, ".cmap-write-test-*")
@@ -65,34 +75,45 @@ func startEmbedded(ctx context.Context, dataDir string, logger *slog.Logger) (*e
 	}
 	probe.Close()
 	os.Remove(probe.Name())
+	lock, err := lockFolder(dir, owner)
+	if err != nil {
+		return nil, err
+	}
+	// The lock is ours: a socket left there belongs to a process that died.
+	if err := os.Remove(socket); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		lock.unlock()
+		return nil, fmt.Errorf("mongodb: removing the socket a previous run left: %w", err)
+	}
 
 	stampFerretDBVersion()
 	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
+		Listener:  ferretdb.ListenerConfig{Unix: socket},
 		Logger:    slog.New(ferretLogHandler{min: slog.LevelWarn, next: logger.Handler()}).With("component", "ferretdb"),
 		Handler:   "sqlite",
 		SQLiteURL: "file:" + filepath.ToSlash(dir) + "/",
 	})
 	if err != nil {
+		lock.unlock()
 		return nil, fmt.Errorf("mongodb: starting embedded FerretDB in %s: %w", dir, err)
 	}
 	// The server outlives the ctx of Open: it stops on Close.
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	srv := &embeddedServer{dir: dir, cancel: cancel, done: make(chan struct{})}
+	srv := &embeddedServer{uri: socketURI(socket), dir: dir, lock: lock, cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(srv.done)
 		if err := f.Run(runCtx); err != nil {
 			logger.Error("embedded FerretDB stopped", "err", err)
 		}
 	}()
-	srv.uri = f.MongoDBURI()
 	return srv, nil
 }
 
-// stop stops the server and waits until it has closed its files.
+// stop stops the server, waits until it has closed its files and
+// releases the folder's lock.
 func (s *embeddedServer) stop() {
 	s.cancel()
 	<-s.done
+	s.lock.unlock()
 }
 
 // ferretLogHandler passes FerretDB's log records at or above min to next,

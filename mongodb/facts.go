@@ -47,7 +47,7 @@ func (db *DB) SavePositionFacts(ctx context.Context, facts []engine.PositionFact
 // saveFacts stores docs, the facts documents with _id keys[i], in place of
 // any stored under those keys, and counts the write. keyField names the
 // key in error paths. Once it holds the write lock it runs to its end
-// (detached), so that the write is counted after it landed.
+// (see lockWrites), so that the write is counted after it landed.
 //
 // That is an unordered Collection.BulkWrite of upserts (not
 // Client.BulkWrite: FerretDB v1 lacks it), by _id. On the embedded
@@ -77,18 +77,10 @@ func (db *DB) saveFacts(ctx context.Context, coll *mongo.Collection, keyField st
 	if len(docs) == 0 {
 		return nil
 	}
-	unlock, err := db.lockWrites(ctx)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	if err := ctx.Err(); err != nil {
-		return internal("save "+coll.Name(), err)
-	}
-	wctx, cancel := detached(ctx)
-	defer cancel()
-	err = db.replaceFacts(wctx, coll, keys, docs)
-	return errors.Join(err, db.countFactWrite(wctx))
+	return db.withWriteLock(ctx, factsIntent, func(ctx context.Context) error {
+		err := db.replaceFacts(ctx, coll, keys, docs)
+		return errors.Join(err, db.countFactWrite(ctx))
+	})
 }
 
 // replaceFacts writes docs in place of the facts documents with _id
@@ -137,18 +129,10 @@ func (db *DB) DeleteFacts(ctx context.Context, courses, positions []string) erro
 	if len(courses) == 0 && len(positions) == 0 {
 		return nil
 	}
-	unlock, err := db.lockWrites(ctx)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	if err := ctx.Err(); err != nil {
-		return internal("delete facts", err)
-	}
-	wctx, cancel := detached(ctx)
-	defer cancel()
-	err = db.deleteFacts(wctx, courses, positions)
-	return errors.Join(err, db.countFactWrite(wctx))
+	return db.withWriteLock(ctx, factsIntent, func(ctx context.Context) error {
+		err := db.deleteFacts(ctx, courses, positions)
+		return errors.Join(err, db.countFactWrite(ctx))
+	})
 }
 
 // deleteFacts deletes the facts documents of the given courses and
@@ -184,12 +168,11 @@ func (db *DB) PositionFacts(ctx context.Context) ([]engine.PositionFacts, error)
 // converted by record. On FerretDB it waits for the write lock: see
 // saveFacts.
 func readFacts[D, R any](ctx context.Context, db *DB, coll *mongo.Collection, record func(*D) (R, error)) ([]R, error) {
-	unlock, err := db.lockWrites(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer unlock()
-	docs, err := findRecords[D](ctx, coll, bson.D{}, 0)
+	var docs []D
+	err := db.withWriteLock(ctx, noIntent, func(ctx context.Context) (err error) {
+		docs, err = findRecords[D](ctx, coll, bson.D{}, 0)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -53,17 +53,14 @@ func (db *DB) UpdateAPIKey(ctx context.Context, k *engine.APIKey) error {
 	}
 	d := apiKeyToDoc(k)
 	d.Version = k.Version + 1
-	unlock, err := db.lockWrites(ctx)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	err = db.writeIfVersion(ctx, db.apiKeys, apiKeyKind, k.ID, k.Version, func(filter bson.D) (int64, error) {
-		res, err := db.apiKeys.ReplaceOne(ctx, filter, d)
-		if err != nil {
-			return 0, err
-		}
-		return res.MatchedCount, nil
+	err := db.withWriteLock(ctx, noIntent, func(ctx context.Context) error {
+		return db.writeIfVersion(ctx, db.apiKeys, apiKeyKind, k.ID, k.Version, func(filter bson.D) (int64, error) {
+			res, err := db.apiKeys.ReplaceOne(ctx, filter, d)
+			if err != nil {
+				return 0, err
+			}
+			return res.MatchedCount, nil
+		})
 	})
 	if err != nil {
 		return err

@@ -97,7 +97,7 @@ func (db *DB) RecordCompletion(ctx context.Context, personID string, c engine.Co
 		return nil, err
 	}
 	var d personDoc
-	err := db.writeRecord(ctx, engine.ChangePerson, personID, func() error {
+	err := db.writeRecord(ctx, engine.ChangePerson, personID, func(ctx context.Context) error {
 		err := db.people.FindOneAndUpdate(ctx,
 			bson.D{{Key: "_id", Value: personID}},
 			bson.D{

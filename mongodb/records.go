@@ -27,23 +27,20 @@ func changeKind(kind string) engine.ChangeKind { return engine.ChangeKind(kind) 
 func now() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }
 
 // writeRecord runs write, a write of the record of kind with key, under
-// the write lock and, when it succeeds, increments the data version and
-// logs the change (logChange).
-func (db *DB) writeRecord(ctx context.Context, kind engine.ChangeKind, key string, write func() error) error {
-	unlock, err := db.lockWrites(ctx)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	if err := write(); err != nil {
-		return err
-	}
-	return db.logChange(ctx, kind, key)
+// the write lock (with the context withWriteLock gives) and, when it
+// succeeds, increments the data version and logs the change (logChange).
+func (db *DB) writeRecord(ctx context.Context, kind engine.ChangeKind, key string, write func(ctx context.Context) error) error {
+	return db.withWriteLock(ctx, recordIntent(kind, key), func(ctx context.Context) error {
+		if err := write(ctx); err != nil {
+			return err
+		}
+		return db.logChange(ctx, kind, key)
+	})
 }
 
 // insertRecord inserts doc, the new record key of kind.
 func (db *DB) insertRecord(ctx context.Context, coll *mongo.Collection, kind, key string, doc any) error {
-	return db.writeRecord(ctx, changeKind(kind), key, func() error {
+	return db.writeRecord(ctx, changeKind(kind), key, func(ctx context.Context) error {
 		_, err := coll.InsertOne(ctx, doc)
 		switch {
 		case mongo.IsDuplicateKeyError(err):
@@ -78,8 +75,8 @@ type bulkKind[R, D any] struct {
 // createAll stores the new records rs as engine.Store's bulk creates
 // describe: validation of every record first, then ordered inserts of
 // recordsChunk documents under the write lock, and one data version
-// increment, logged as one engine.ChangeMany entry. On a key conflict it deletes again the documents it inserted
-// before the conflict. On success it sets every record's Version and
+// increment, logged as one engine.ChangeMany entry. On a key conflict it
+// deletes again the documents it inserted before the conflict. On success it sets every record's Version and
 // UpdatedAt.
 func createAll[R, D any](ctx context.Context, db *DB, k bulkKind[R, D], rs []*R) error {
 	if err := engine.ValidateBatch(rs, k.keyField, k.key, k.validate); err != nil {
@@ -97,37 +94,31 @@ func createAll[R, D any](ctx context.Context, db *DB, k bulkKind[R, D], rs []*R)
 		*v, *a = 1, at
 		keys[i], docs[i] = k.key(r), k.doc(&stamped)
 	}
-	unlock, err := db.lockWrites(ctx)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	if err := ctx.Err(); err != nil {
-		return internal("insert "+k.kind+" records", err)
-	}
 	// Once started, the inserts, their undoing and their count run to
-	// their end (see detached).
-	ctx, cancel := detached(ctx)
-	defer cancel()
-	inserted, err := insertChunks(ctx, k.coll, docs)
-	if mongo.IsDuplicateKeyError(err) {
-		err = engine.Errorf(engine.ECONFLICT, "%s %s exists", k.kind, keys[inserted])
-		if inserted > 0 {
-			_, delErr := k.coll.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: keys[:inserted]}}}})
-			if delErr != nil {
-				err = errors.Join(err, internal(fmt.Sprintf("remove the %d %s records stored before the conflict", inserted, k.kind), delErr))
+	// their end (see lockWrites).
+	err := db.withWriteLock(ctx, recordIntent(engine.ChangeMany, ""), func(ctx context.Context) error {
+		inserted, err := insertChunks(ctx, k.coll, docs)
+		if mongo.IsDuplicateKeyError(err) {
+			err = engine.Errorf(engine.ECONFLICT, "%s %s exists", k.kind, keys[inserted])
+			if inserted > 0 {
+				_, delErr := k.coll.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: keys[:inserted]}}}})
+				if delErr != nil {
+					err = errors.Join(err, internal(fmt.Sprintf("remove the %d %s records stored before the conflict", inserted, k.kind), delErr))
+				}
+			}
+		} else if err != nil {
+			err = internal(fmt.Sprintf("insert %s records (%d of %d stored)", k.kind, inserted, len(docs)), err)
+		}
+		// Count the write unless it surely stored nothing, even when it
+		// failed or was undone (something may have been stored, and read,
+		// meanwhile).
+		if inserted > 0 || engine.ErrorCode(err) != engine.ECONFLICT {
+			if logErr := db.logChange(ctx, engine.ChangeMany, ""); logErr != nil {
+				return errors.Join(err, logErr)
 			}
 		}
-	} else if err != nil {
-		err = internal(fmt.Sprintf("insert %s records (%d of %d stored)", k.kind, inserted, len(docs)), err)
-	}
-	// Count the write unless it surely stored nothing, even when it failed
-	// or was undone (something may have been stored, and read, meanwhile).
-	if inserted > 0 || engine.ErrorCode(err) != engine.ECONFLICT {
-		if logErr := db.logChange(ctx, engine.ChangeMany, ""); logErr != nil {
-			return errors.Join(err, logErr)
-		}
-	}
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -212,7 +203,7 @@ func checkVersion(ctx context.Context, coll *mongo.Collection, kind, key string,
 
 // replaceRecord replaces record key at version by doc.
 func (db *DB) replaceRecord(ctx context.Context, coll *mongo.Collection, kind, key string, version int64, doc any) error {
-	return db.writeRecord(ctx, changeKind(kind), key, func() error {
+	return db.writeRecord(ctx, changeKind(kind), key, func(ctx context.Context) error {
 		return db.writeIfVersion(ctx, coll, kind, key, version, func(filter bson.D) (int64, error) {
 			res, err := coll.ReplaceOne(ctx, filter, doc)
 			if err != nil {
@@ -225,7 +216,7 @@ func (db *DB) replaceRecord(ctx context.Context, coll *mongo.Collection, kind, k
 
 // deleteRecord deletes record key of kind if its stored version is version.
 func (db *DB) deleteRecord(ctx context.Context, coll *mongo.Collection, kind, key string, version int64) error {
-	return db.writeRecord(ctx, changeKind(kind), key, func() error {
+	return db.writeRecord(ctx, changeKind(kind), key, func(ctx context.Context) error {
 		return db.writeIfVersion(ctx, coll, kind, key, version, func(filter bson.D) (int64, error) {
 			res, err := coll.DeleteOne(ctx, filter)
 			if err != nil {
@@ -364,24 +355,25 @@ const (
 )
 
 // bumpDataVersion increments the data version, draws a new data id (see
-// engine.Versions) and returns the new version. The caller holds the
-// write lock (FerretDB applies $inc by reading and writing back).
-func (db *DB) bumpDataVersion(ctx context.Context) (int64, error) {
+// engine.Versions) and returns both. The caller holds the write lock
+// (FerretDB applies $inc by reading and writing back).
+func (db *DB) bumpDataVersion(ctx context.Context) (int64, string, error) {
 	var d struct {
 		Value int64 `bson:"value"`
 	}
+	id := rand.Text()
 	err := db.meta.FindOneAndUpdate(ctx,
 		bson.D{{Key: "_id", Value: metaDataVersion}},
 		bson.D{
 			{Key: "$inc", Value: bson.D{{Key: "value", Value: int64(1)}}},
-			{Key: "$set", Value: bson.D{{Key: "id", Value: rand.Text()}}},
+			{Key: "$set", Value: bson.D{{Key: "id", Value: id}}},
 		},
 		options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After),
 	).Decode(&d)
 	if err != nil {
-		return 0, internal("increment data version", err)
+		return 0, "", internal("increment data version", err)
 	}
-	return d.Value, nil
+	return d.Value, id, nil
 }
 
 // DataVersion returns the counter that every write of a framework, course,
@@ -424,15 +416,12 @@ func (db *DB) MarkSeeded(ctx context.Context, name string) error {
 	if name == "" {
 		return engine.Invalid("name", "seed set name is empty")
 	}
-	unlock, err := db.lockWrites(ctx)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	_, err = db.meta.ReplaceOne(ctx, bson.D{{Key: "_id", Value: metaSeed}},
-		seedDoc{ID: metaSeed, Name: name, SeededAt: now()}, options.Replace().SetUpsert(true))
-	if err != nil {
-		return internal(fmt.Sprintf("mark seeded with %q", name), err)
-	}
-	return nil
+	return db.withWriteLock(ctx, noIntent, func(ctx context.Context) error {
+		_, err := db.meta.ReplaceOne(ctx, bson.D{{Key: "_id", Value: metaSeed}},
+			seedDoc{ID: metaSeed, Name: name, SeededAt: now()}, options.Replace().SetUpsert(true))
+		if err != nil {
+			return internal(fmt.Sprintf("mark seeded with %q", name), err)
+		}
+		return nil
+	})
 }

@@ -15,8 +15,15 @@ import (
 // openEmbedded opens a DB on a new embedded FerretDB in a temporary folder.
 func openEmbedded(tb testing.TB) *DB {
 	tb.Helper()
+	return openEmbeddedAt(tb, tb.TempDir())
+}
+
+// openEmbeddedAt opens the embedded server on the data folder dir, closed
+// when tb ends.
+func openEmbeddedAt(tb testing.TB, dir string) *DB {
+	tb.Helper()
 	ctx := context.Background()
-	db, err := Open(ctx, Config{DataDir: tb.TempDir()})
+	db, err := Open(ctx, Config{DataDir: dir})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -72,28 +72,23 @@ func (db *DB) MarkFacts(ctx context.Context, m engine.FactsMark) (bool, error) {
 	if m.Revision == "" {
 		return false, engine.Invalid("revision", "a facts mark names the rules revision")
 	}
-	unlock, err := db.lockWrites(ctx)
-	if err != nil {
-		return false, err
-	}
-	defer unlock()
-	if err := ctx.Err(); err != nil {
-		return false, internal("mark facts", err)
-	}
-	ctx, cancel := detached(ctx)
-	defer cancel()
-	res, err := db.meta.UpdateOne(ctx,
-		bson.D{{Key: "_id", Value: metaDataVersion}, {Key: "value", Value: m.Data}, {Key: "facts", Value: m.Facts}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "factsMark", Value: factsMarkDoc{Revision: m.Revision, Data: m.Data, Facts: m.Facts}}}}},
-	)
-	if err != nil {
-		return false, internal("mark facts", err)
-	}
-	return res.MatchedCount == 1, nil
+	var marked bool
+	err := db.withWriteLock(ctx, noIntent, func(ctx context.Context) error {
+		res, err := db.meta.UpdateOne(ctx,
+			bson.D{{Key: "_id", Value: metaDataVersion}, {Key: "value", Value: m.Data}, {Key: "facts", Value: m.Facts}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "factsMark", Value: factsMarkDoc{Revision: m.Revision, Data: m.Data, Facts: m.Facts}}}}},
+		)
+		if err != nil {
+			return internal("mark facts", err)
+		}
+		marked = res.MatchedCount == 1
+		return nil
+	})
+	return marked, err
 }
 
 // countFactWrite counts one call that wrote facts, even one that failed
-// part way. The caller holds the write lock and passes a detached ctx.
+// part way. The caller holds the write lock and passes its context.
 func (db *DB) countFactWrite(ctx context.Context) error {
 	_, err := db.meta.UpdateOne(ctx, bson.D{{Key: "_id", Value: metaDataVersion}},
 		bson.D{{Key: "$inc", Value: bson.D{{Key: "facts", Value: int64(1)}}}}, options.UpdateOne().SetUpsert(true))
@@ -103,24 +98,35 @@ func (db *DB) countFactWrite(ctx context.Context) error {
 	return nil
 }
 
-// countLostWrite counts a write that a process which died holding the
-// write lease may have made without counting it: one write of records,
-// logged as an engine.ChangeMany entry (readers read everything again: no
-// one knows what it wrote), and one of facts, so that no cache of the
-// records and no facts mark is trusted past it. The caller holds the
-// write lock.
-func (db *DB) countLostWrite(ctx context.Context) error {
-	if err := db.logChange(ctx, engine.ChangeMany, ""); err != nil {
-		return err
+// countLostWrite counts the write that the holder of a lease broken by
+// this DB may have made without counting it, as its intent w says: the
+// change of records, logged as its writer would have (readers read that
+// record again), and the write of facts, so that no cache of the records
+// and no facts mark is trusted past it. A holder that did not say (w nil)
+// is counted as a write of every record (engine.ChangeMany: readers read
+// everything again) and of facts. The caller holds the write lock.
+func (db *DB) countLostWrite(ctx context.Context, w *writeIntent) error {
+	if w == nil {
+		w = &writeIntent{Kind: engine.ChangeMany, Facts: true}
 	}
-	return db.countFactWrite(ctx)
+	if w.Kind != "" {
+		if err := db.logChange(ctx, w.Kind, w.Key); err != nil {
+			return err
+		}
+	}
+	if w.Facts {
+		return db.countFactWrite(ctx)
+	}
+	return nil
 }
 
 // initVersions gives the database its versions document if it has none,
 // or the fields a document written by an older cmap lacks (a data id, the
-// facts count), and breaks a write lease left expired by a process that
-// died (counting its write: see countLostWrite). A lease still running is
-// left alone: Versions reports it as Unsettled.
+// facts count), and breaks the write lease of the process that ran the
+// embedded server before this one (it is dead: see lockFolder), counting
+// its write (countLostWrite). Any other lease is left alone: Versions
+// reports it as Unsettled, and the next writer breaks it if its holder
+// stopped renewing it (see lease.go).
 func (db *DB) initVersions(ctx context.Context) error {
 	var d versionsDoc
 	err := db.meta.FindOne(ctx, bson.D{{Key: "_id", Value: metaDataVersion}}).Decode(&d)
@@ -128,48 +134,48 @@ func (db *DB) initVersions(ctx context.Context) error {
 	if err != nil && !missing {
 		return internal("read versions", err)
 	}
-	expired, err := db.leaseExpired(ctx)
+	dead, err := db.predecessorHoldsLease(ctx)
 	if err != nil {
 		return err
 	}
-	if !missing && d.ID != "" && d.Facts != nil && !expired {
+	if !missing && d.ID != "" && d.Facts != nil && !dead {
 		return nil
 	}
-	// lockWrites breaks an expired lease and counts the write it hid.
-	unlock, err := db.lockWrites(ctx)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	set := bson.D{}
-	if missing {
-		set = append(set, bson.E{Key: "value", Value: int64(0)})
-	}
-	if missing || d.ID == "" {
-		set = append(set, bson.E{Key: "id", Value: rand.Text()})
-	}
-	if missing || d.Facts == nil {
-		set = append(set, bson.E{Key: "facts", Value: int64(0)})
-	}
-	if len(set) == 0 {
+	// Taking the lock breaks the predecessor's lease and counts the write
+	// it may hide.
+	return db.withWriteLock(ctx, noIntent, func(ctx context.Context) error {
+		set := bson.D{}
+		if missing {
+			set = append(set, bson.E{Key: "value", Value: int64(0)})
+		}
+		if missing || d.ID == "" {
+			set = append(set, bson.E{Key: "id", Value: rand.Text()})
+		}
+		if missing || d.Facts == nil {
+			set = append(set, bson.E{Key: "facts", Value: int64(0)})
+		}
+		if len(set) == 0 {
+			return nil
+		}
+		// Conditional on the fields still missing: another instance opening
+		// the same database at the same moment sets them once.
+		filter := bson.D{{Key: "_id", Value: metaDataVersion}}
+		for _, f := range set {
+			filter = append(filter, bson.E{Key: f.Key, Value: bson.D{{Key: "$exists", Value: false}}})
+		}
+		_, err := db.meta.UpdateOne(ctx, filter, bson.D{{Key: "$set", Value: set}}, options.UpdateOne().SetUpsert(missing))
+		if err != nil && !mongo.IsDuplicateKeyError(err) {
+			return internal("initialize versions", err)
+		}
 		return nil
-	}
-	// Conditional on the fields still missing: another instance opening
-	// the same database at the same moment sets them once.
-	filter := bson.D{{Key: "_id", Value: metaDataVersion}}
-	for _, f := range set {
-		filter = append(filter, bson.E{Key: f.Key, Value: bson.D{{Key: "$exists", Value: false}}})
-	}
-	_, err = db.meta.UpdateOne(ctx, filter, bson.D{{Key: "$set", Value: set}}, options.UpdateOne().SetUpsert(missing))
-	if err != nil && !mongo.IsDuplicateKeyError(err) {
-		return internal("initialize versions", err)
-	}
-	return nil
+	})
 }
 
-// leaseExpired reports whether a write lease is held past its expiry.
-func (db *DB) leaseExpired(ctx context.Context) (bool, error) {
-	if !db.serialized {
+// predecessorHoldsLease reports whether the write lease is held by the
+// process that ran the embedded server on this data folder before this
+// one.
+func (db *DB) predecessorHoldsLease(ctx context.Context) (bool, error) {
+	if !db.serialized || db.predecessor == "" {
 		return false, nil
 	}
 	var l leaseDoc
@@ -180,5 +186,5 @@ func (db *DB) leaseExpired(ctx context.Context) (bool, error) {
 	case err != nil:
 		return false, internal("read the write lease", err)
 	}
-	return l.Expires.Before(now()), nil
+	return l.Owner == db.predecessor, nil
 }

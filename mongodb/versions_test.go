@@ -2,8 +2,8 @@ package mongodb
 
 import (
 	"context"
+	"slices"
 	"testing"
-	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
@@ -31,55 +31,47 @@ func reopen(t *testing.T, db *DB) *DB {
 	return other
 }
 
-// putLease stores a write lease of a process that is not db, expiring at
-// expires: what a process that died while writing leaves behind.
-func putLease(t *testing.T, db *DB, expires time.Time) {
-	t.Helper()
-	_, err := db.meta.InsertOne(context.Background(), leaseDoc{ID: metaWriteLease, Owner: "a dead process", Expires: expires})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
 // A process that dies holding the write lease may have stored a record or
-// facts without counting them. While its lease runs, Versions says
-// Unsettled; whoever breaks it once it has expired, a writer or an
-// instance that opens the database, counts one write of each kind.
+// facts without counting them. While its lease is in the way, Versions
+// says Unsettled and an instance that opens the database leaves it alone;
+// whoever breaks it, the next writer once it went unrenewed for
+// writeLeaseTTL or a process restarted on the data folder as it opens,
+// counts one write of each kind.
 func TestALeaseLeftByADeadWriterIsCounted(t *testing.T) {
 	ctx := context.Background()
-	db := openEmbedded(t)
+	dir := t.TempDir()
+	db := openEmbeddedAt(t, dir)
 	if err := db.CreateCourse(ctx, &engine.Course{Code: "SCO-101", Title: "Basics", DeliveryMode: engine.DeliveryOnline, Status: engine.CourseActive}); err != nil {
 		t.Fatal(err)
 	}
 	before := versionsOf(t, db)
 
-	putLease(t, db, now().Add(time.Hour))
+	plantLease(t, db, "a dead process")
 	if v := versionsOf(t, db); !v.Unsettled || v.Data != before.Data {
-		t.Fatalf("with a running lease: %+v", v)
+		t.Fatalf("with a lease in the way: %+v", v)
 	}
-	// A lease that runs is left alone by an instance that opens.
-	if v := versionsOf(t, reopen(t, db)); !v.Unsettled || v.Data != before.Data || v.DataID != before.DataID {
-		t.Fatalf("an instance opening during a running lease changed the versions: %+v, before %+v", v, before)
+	other := reopen(t, db)
+	if v := versionsOf(t, other); !v.Unsettled || v.Data != before.Data || v.DataID != before.DataID {
+		t.Fatalf("an instance opening while a lease is in the way changed the versions: %+v, before %+v", v, before)
 	}
-	if _, err := db.meta.DeleteOne(ctx, bson.D{{Key: "_id", Value: metaWriteLease}}); err != nil {
-		t.Fatal(err)
-	}
+	other.Close(ctx)
 
-	// An expired lease is broken by the next writer, who counts the lost
-	// write before its own.
-	putLease(t, db, now().Add(-time.Second))
+	// The next writer breaks it and counts the lost write before its own.
 	if err := db.SaveCourseFacts(ctx, []engine.CourseFacts{{Course: "SCO-101", Revision: "r1"}}); err != nil {
 		t.Fatal(err)
 	}
 	after := versionsOf(t, db)
 	if after.Unsettled || after.Data != before.Data+1 || after.DataID == before.DataID || after.Facts != before.Facts+2 {
-		t.Fatalf("after a write that broke an expired lease: %+v, before %+v; want Data +1 and Facts +2", after, before)
+		t.Fatalf("after a write that broke a dead lease: %+v, before %+v; want Data +1 and Facts +2", after, before)
 	}
 
-	// And by an instance that opens the database.
-	putLease(t, db, now().Add(-time.Second))
-	if v := versionsOf(t, reopen(t, db)); v.Unsettled || v.Data != after.Data+1 || v.Facts != after.Facts+1 {
-		t.Fatalf("after an open that broke an expired lease: %+v, before %+v", v, after)
+	// And a process restarted on the data folder, as it opens.
+	plantLease(t, db, db.leaseOwner)
+	if err := db.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if v := versionsOf(t, openEmbeddedAt(t, dir)); v.Unsettled || v.Data != after.Data+1 || v.Facts != after.Facts+1 {
+		t.Fatalf("after a restart that broke its predecessor's lease: %+v, before %+v", v, after)
 	}
 }
 
@@ -106,5 +98,46 @@ func TestOpenCompletesTheVersionsOfAnOlderDatabase(t *testing.T) {
 	ok, err := other.MarkFacts(ctx, engine.FactsMark{Revision: "r1", Data: 41, Facts: 0})
 	if err != nil || !ok {
 		t.Fatalf("MarkFacts on the completed document = %v, %v", ok, err)
+	}
+}
+
+// A lease that says what its holder was writing is counted as that and no
+// more: a write of one person is logged as that person's change (other
+// instances read that record again, not every record), a write of facts
+// counts a write of facts and leaves the data version, and a holding that
+// wrote neither counts nothing.
+func TestALostWriteIsCountedAsItsLeaseSays(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db := openEmbeddedAt(t, dir)
+	for _, tc := range []struct {
+		intent      writeIntent
+		data, facts int64
+	}{
+		{recordIntent(changeKind(personKind), "P-1"), 1, 0},
+		{factsIntent, 0, 1},
+		{noIntent, 0, 0},
+	} {
+		before := versionsOf(t, db)
+		lease := leaseDoc{ID: metaWriteLease, Owner: db.leaseOwner, Token: "dead-token", Intent: &tc.intent, Since: now()}
+		if _, err := db.meta.InsertOne(ctx, lease); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Close(ctx); err != nil {
+			t.Fatal(err)
+		}
+		db = openEmbeddedAt(t, dir) // breaks its predecessor's lease
+		after := versionsOf(t, db)
+		if after.Unsettled || after.Data != before.Data+tc.data || after.Facts != before.Facts+tc.facts {
+			t.Errorf("a lost write of %+v: versions %+v, before %+v", tc.intent, after, before)
+		}
+		if tc.data == 0 {
+			continue
+		}
+		changes, err := db.Changes(ctx, before.Data, after.Data)
+		want := []engine.Change{{Version: after.Data, Kind: tc.intent.Kind, Key: tc.intent.Key, DataID: after.DataID}}
+		if err != nil || !slices.Equal(changes, want) {
+			t.Errorf("a lost write of %+v is logged as %+v, %v; want %+v", tc.intent, changes, err, want)
+		}
 	}
 }

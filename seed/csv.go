@@ -28,7 +28,8 @@ func (r row) get(col string) string { return r.fields[col] }
 func (r row) at(col string) diag.Pos { return r.pos[col] }
 
 // readTable reads a CSV file whose first row names its columns, and calls
-// fn for each data row that has as many fields as the header. The header
+// fn for each data row that has as many fields as the header, each field
+// restored (RestoreCell) and trimmed. The header
 // must name each of columns once, in any order, and nothing else. Syntax
 // errors, bad headers and rows of the wrong width are added to diags. It
 // returns whether every row was read: false after an empty file, a bad
@@ -66,7 +67,7 @@ func readTable(path string, data []byte, columns []string, diags *diag.List, fn 
 		}
 		rw := row{file: path, fields: make(map[string]string, len(rec)), pos: make(map[string]diag.Pos, len(rec))}
 		for i, v := range rec {
-			rw.fields[names[i]] = strings.TrimSpace(v)
+			rw.fields[names[i]] = strings.TrimSpace(RestoreCell(v))
 			rw.pos[names[i]] = text.pos(r.FieldPos(i))
 		}
 		rw.line, _ = r.FieldPos(0)

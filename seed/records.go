@@ -11,13 +11,6 @@ import (
 	"cmap/engine"
 )
 
-// Columns of the CSV files, in the order the sample files use.
-var (
-	positionColumns   = []string{"id", "title", "organization", "grade", "category", "key_billet", "region"}
-	personColumns     = []string{"id", "name", "position_id"}
-	completionColumns = []string{"person_id", "course_code", "completed"}
-)
-
 // columnOf maps the field paths of Validate errors to CSV column names.
 var columnOf = map[string]string{
 	"keyBillet":  "key_billet",
@@ -49,7 +42,7 @@ func (c *checker) invalid(rw row, err error) {
 func (c *checker) positions(path string, data []byte) []engine.Position {
 	c.positionLines = map[string]diag.Pos{}
 	var out []engine.Position
-	complete := readTable(path, data, positionColumns, c.diags, func(rw row) {
+	complete := readTable(path, data, PositionColumns, c.diags, func(rw row) {
 		key, err := strconv.ParseBool(rw.get("key_billet"))
 		if err != nil {
 			c.diags.Add(rw.at("key_billet"), "key_billet: %q is not true or false", rw.get("key_billet"))
@@ -85,7 +78,7 @@ func (c *checker) positions(path string, data []byte) []engine.Position {
 func (c *checker) people(path string, data []byte) []engine.Person {
 	c.personLines = map[string]diag.Pos{}
 	var out []engine.Person
-	complete := readTable(path, data, personColumns, c.diags, func(rw row) {
+	complete := readTable(path, data, PersonColumns, c.diags, func(rw row) {
 		p := engine.Person{ID: rw.get("id"), Name: rw.get("name"), PositionID: rw.get("position_id")}
 		if err := p.Validate(); err != nil {
 			c.invalid(rw, err)
@@ -117,9 +110,9 @@ func (c *checker) completions(path string, data []byte, people []engine.Person) 
 		index[p.ID] = i
 	}
 	seen := map[string]diag.Pos{}
-	readTable(path, data, completionColumns, c.diags, func(rw row) {
+	readTable(path, data, CompletionColumns, c.diags, func(rw row) {
 		personID, code, date := rw.get("person_id"), rw.get("course_code"), rw.get("completed")
-		day, err := time.Parse(time.DateOnly, date)
+		day, err := time.Parse(DateLayout, date)
 		if err != nil {
 			c.diags.Add(rw.at("completed"), "completed: %q is not a date (YYYY-MM-DD)", date)
 			return

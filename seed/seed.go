@@ -16,7 +16,13 @@
 //   - completions.csv: columns person_id, course_code, completed (an ISO
 //     date), folded into the people they belong to.
 //
-// CSV columns are found by their header names, in any order. Load reports
+// CSV columns are found by their header names, in any order; a cell that
+// a CSV export neutralized for spreadsheets ('=...) is read without the
+// quote (RestoreCell). The columns, the list and date forms and that
+// quoting are the catalogue's tabular layout (Tables, layout.go), which
+// the catalogue exports write: positions.csv, people.csv and
+// completions.csv exported by cmap load here as they are, and so does a
+// courses JSON export saved as courses.yaml. Load reports
 // every problem it finds in one pass, as a diag.List of file:line:col
 // diagnostics: YAML and CSV syntax, unknown fields and columns, values of
 // the wrong type, records that fail Validate (the message names the field

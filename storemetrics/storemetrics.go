@@ -67,6 +67,20 @@ func (s *Store) PutFramework(ctx context.Context, f *engine.Framework) (err erro
 	return s.store.PutFramework(ctx, f)
 }
 
+// FrameworkRevisions calls the wrapped Store's FrameworkRevisions and
+// observes it.
+func (s *Store) FrameworkRevisions(ctx context.Context) (_ []*engine.FrameworkRevision, err error) {
+	defer s.observe("FrameworkRevisions", time.Now(), &err)
+	return s.store.FrameworkRevisions(ctx)
+}
+
+// AddFrameworkRevision calls the wrapped Store's AddFrameworkRevision and
+// observes it.
+func (s *Store) AddFrameworkRevision(ctx context.Context, r *engine.FrameworkRevision) (err error) {
+	defer s.observe("AddFrameworkRevision", time.Now(), &err)
+	return s.store.AddFrameworkRevision(ctx, r)
+}
+
 // Course calls the wrapped Store's Course and observes it.
 func (s *Store) Course(ctx context.Context, code string) (_ *engine.Course, err error) {
 	defer s.observe("Course", time.Now(), &err)
@@ -335,4 +349,31 @@ func (s *Store) Versions(ctx context.Context) (_ engine.Versions, err error) {
 func (s *Store) MarkFacts(ctx context.Context, m engine.FactsMark) (_ bool, err error) {
 	defer s.observe("MarkFacts", time.Now(), &err)
 	return s.store.MarkFacts(ctx, m)
+}
+
+// CreateIdempotency calls the wrapped Store's CreateIdempotency and
+// observes it.
+func (s *Store) CreateIdempotency(ctx context.Context, r *engine.IdempotencyRecord) (err error) {
+	defer s.observe("CreateIdempotency", time.Now(), &err)
+	return s.store.CreateIdempotency(ctx, r)
+}
+
+// Idempotency calls the wrapped Store's Idempotency and observes it.
+func (s *Store) Idempotency(ctx context.Context, id string) (_ *engine.IdempotencyRecord, err error) {
+	defer s.observe("Idempotency", time.Now(), &err)
+	return s.store.Idempotency(ctx, id)
+}
+
+// UpdateIdempotency calls the wrapped Store's UpdateIdempotency and
+// observes it.
+func (s *Store) UpdateIdempotency(ctx context.Context, r *engine.IdempotencyRecord) (err error) {
+	defer s.observe("UpdateIdempotency", time.Now(), &err)
+	return s.store.UpdateIdempotency(ctx, r)
+}
+
+// PruneIdempotency calls the wrapped Store's PruneIdempotency and observes
+// it.
+func (s *Store) PruneIdempotency(ctx context.Context, t time.Time) (_ int, err error) {
+	defer s.observe("PruneIdempotency", time.Now(), &err)
+	return s.store.PruneIdempotency(ctx, t)
 }

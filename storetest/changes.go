@@ -11,7 +11,7 @@ import (
 )
 
 // testChangeLogNamesEveryWrite: each write of a record logs its kind and
-// key under the data version it produced; failed writes and writes of
+// key under the data version it produced, with the data id drawn with it; failed writes and writes of
 // facts and of the seed marker log nothing; any range reads back in order.
 func testChangeLogNamesEveryWrite(t *testing.T, s engine.Store) {
 	ctx := t.Context()
@@ -21,7 +21,9 @@ func testChangeLogNamesEveryWrite(t *testing.T, s engine.Store) {
 		if err != nil {
 			t.Fatalf("%s: %v", what, err)
 		}
-		want = append(want, engine.Change{Version: int64(len(want) + 1), Kind: kind, Key: key})
+		v, err := s.Versions(ctx)
+		must(t, err)
+		want = append(want, engine.Change{Version: int64(len(want) + 1), Kind: kind, Key: key, DataID: v.DataID})
 	}
 	if got, err := s.Changes(ctx, 0, 0); err != nil || len(got) != 0 {
 		t.Fatalf("Changes(0, 0) of a new store = %v, %v", got, err)

@@ -13,17 +13,24 @@ func testFramework(t *testing.T, s engine.Store) {
 	_, err := s.Framework(ctx)
 	wantCode(t, err, engine.ENOTFOUND)
 
+	// The first framework stored is revision 1.
 	f := SampleFramework()
 	must(t, s.PutFramework(ctx, f))
+	if f.Revision != 0 {
+		t.Errorf("PutFramework changed the framework it was given: revision %d", f.Revision)
+	}
 	got, err := s.Framework(ctx)
 	must(t, err)
+	f.Revision = 1
 	assertEqual(t, got, f)
 
 	f.Name = "Security Cooperation (2025)"
 	f.Competencies = f.Competencies[:1]
+	f.Revision = 0
 	must(t, s.PutFramework(ctx, f))
 	got, err = s.Framework(ctx)
 	must(t, err)
+	f.Revision = 1
 	assertEqual(t, got, f)
 
 	bad := SampleFramework()
@@ -125,8 +132,14 @@ func testDoneContext(t *testing.T, s engine.Store) {
 	cancel()
 	completion := engine.Completion{CourseCode: "SCO-301", Completed: time.Now()}
 	calls := map[string]func() error{
-		"Framework":         func() error { _, err := s.Framework(ctx); return err },
-		"PutFramework":      func() error { return s.PutFramework(ctx, SampleFramework()) },
+		"Framework":          func() error { _, err := s.Framework(ctx); return err },
+		"PutFramework":       func() error { return s.PutFramework(ctx, SampleFramework()) },
+		"FrameworkRevisions": func() error { _, err := s.FrameworkRevisions(ctx); return err },
+		"AddFrameworkRevision": func() error {
+			r := &engine.FrameworkRevision{Framework: SampleFramework()}
+			r.Framework.Revision = 1
+			return s.AddFrameworkRevision(ctx, r)
+		},
 		"Course":            func() error { _, err := s.Course(ctx, c.Code); return err },
 		"CoursesByCode":     func() error { _, err := s.CoursesByCode(ctx, []string{c.Code}); return err },
 		"ListCourses":       func() error { _, err := s.ListCourses(ctx, engine.CourseFilter{}, engine.Page{}); return err },
@@ -169,12 +182,20 @@ func testDoneContext(t *testing.T, s engine.Store) {
 			e.State = engine.AuditDone
 			return s.EndAudit(ctx, e)
 		},
-		"PendingAudit":    func() error { _, err := s.PendingAudit(ctx); return err },
-		"AuditLog":        func() error { _, err := s.AuditLog(ctx, engine.AuditFilter{}, engine.Page{}); return err },
-		"CreateCourses":   func() error { return s.CreateCourses(ctx, []*engine.Course{SampleCourse("SCO-301")}) },
-		"CreatePositions": func() error { return s.CreatePositions(ctx, []*engine.Position{SamplePosition("POS-0002")}) },
-		"CreatePeople":    func() error { return s.CreatePeople(ctx, []*engine.Person{SamplePerson("P-00002")}) },
-		"Versions":        func() error { _, err := s.Versions(ctx); return err },
+		"CreateIdempotency": func() error { return s.CreateIdempotency(ctx, SampleIdempotency("a-key-sent-when-done", time.Now())) },
+		"Idempotency":       func() error { _, err := s.Idempotency(ctx, "0123"); return err },
+		"UpdateIdempotency": func() error {
+			r := SampleIdempotency("a-key-sent-when-done", time.Now())
+			r.Version = 1
+			return s.UpdateIdempotency(ctx, r)
+		},
+		"PruneIdempotency": func() error { _, err := s.PruneIdempotency(ctx, time.Now()); return err },
+		"PendingAudit":     func() error { _, err := s.PendingAudit(ctx); return err },
+		"AuditLog":         func() error { _, err := s.AuditLog(ctx, engine.AuditFilter{}, engine.Page{}); return err },
+		"CreateCourses":    func() error { return s.CreateCourses(ctx, []*engine.Course{SampleCourse("SCO-301")}) },
+		"CreatePositions":  func() error { return s.CreatePositions(ctx, []*engine.Position{SamplePosition("POS-0002")}) },
+		"CreatePeople":     func() error { return s.CreatePeople(ctx, []*engine.Person{SamplePerson("P-00002")}) },
+		"Versions":         func() error { _, err := s.Versions(ctx); return err },
 		"MarkFacts": func() error {
 			_, err := s.MarkFacts(ctx, engine.FactsMark{Revision: "r1", Data: version})
 			return err

@@ -226,3 +226,28 @@ func Suggest(fw *engine.Framework, ix *Index, coverage map[string][]engine.Cover
 	}
 	return out, nil
 }
+
+// Similarity returns how alike two texts are, from 0 (no word in common)
+// to 1 (the same words): the Jaccard index of their sets of stems, as
+// words cuts them. It is what `cmap model diff` uses to guess which
+// removed item a new one replaces.
+func Similarity(a, b string) float64 {
+	set := func(text string) map[string]bool {
+		s := map[string]bool{}
+		for _, w := range words(text) {
+			s[w.stem] = true
+		}
+		return s
+	}
+	sa, sb := set(a), set(b)
+	if len(sa) == 0 && len(sb) == 0 {
+		return 0
+	}
+	common := 0
+	for st := range sa {
+		if sb[st] {
+			common++
+		}
+	}
+	return float64(common) / float64(len(sa)+len(sb)-common)
+}

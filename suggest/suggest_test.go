@@ -162,3 +162,22 @@ func TestRecallAt10(t *testing.T) {
 		t.Errorf("recall@10 = %.3f (%d of %d), below the 0.8 floor", recall, found, total)
 	}
 }
+
+func TestSimilarity(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want float64
+	}{
+		// estimates/estimate and prepares/prepare share stems: 3 of 3.
+		{"Prepare price estimates.", "Prepares the price estimate", 1},
+		// {prepar, price, estim} and {prepar, case, data}: 1 of 5.
+		{"Prepare price estimates.", "Prepare case data.", 0.2},
+		{"", "", 0},
+		{"the of", "a", 0},
+	}
+	for _, tt := range tests {
+		if got := suggest.Similarity(tt.a, tt.b); got != tt.want {
+			t.Errorf("Similarity(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+	}
+}

@@ -16,33 +16,46 @@ import (
 const ExportsPath = "/export/"
 
 // ExportRoles is the role each export needs: that of the GraphQL fields
-// that answer the same (coverageMatrix and gaps: viewer; people's
-// readiness: personnel). A kind missing here needs a role no one holds.
+// that answer the same (courses, positions, coverageMatrix, gaps and
+// demand: viewer; people, their completions and readiness: personnel; the
+// whole catalogue holds people). A kind missing here needs a role no one
+// holds.
 var ExportRoles = map[export.Kind]engine.Role{
-	export.KindCoverage:  engine.RoleViewer,
-	export.KindGaps:      engine.RoleViewer,
-	export.KindReadiness: engine.RolePersonnel,
+	export.KindCourses:     engine.RoleViewer,
+	export.KindPositions:   engine.RoleViewer,
+	export.KindPeople:      engine.RolePersonnel,
+	export.KindCompletions: engine.RolePersonnel,
+	export.KindCatalogue:   engine.RolePersonnel,
+	export.KindCoverage:    engine.RoleViewer,
+	export.KindGaps:        engine.RoleViewer,
+	export.KindDemand:      engine.RoleViewer,
+	export.KindReadiness:   engine.RolePersonnel,
 }
 
 // Exports returns the handler of the file exports, mounted at ExportsPath:
-// GET /export/{coverage,gaps,readiness}.{csv,json}, in the shapes package
-// export documents. Query parameters (see export.Options): minLevel
-// (coverage: the lowest level of a cell; gaps: the level of the report,
-// every level without it), status (coverage: active, retired or any) and
-// overServedAbove (gaps). Each request reads the index that index returns
-// at that moment, so an export is one consistent snapshot. Bad parameters
-// get 400 with the parameter's name; an unknown file 404.
+// GET /export/KIND.FORMAT for every kind and format of package export
+// (coverage, gaps, demand, readiness, courses, positions, people,
+// completions as .csv, .xlsx or .json; catalogue as .xlsx or .json), in
+// the shapes package export documents. Query parameters (see
+// export.Options): minLevel (coverage: the lowest level of a cell; gaps:
+// the level of the report, every level without it), status (coverage:
+// active, retired or any) and overServedAbove (gaps). Each request reads
+// the index and rule set that state returns at that moment, one
+// generation, so an export is one consistent snapshot; a workbook's legend
+// names the rules and the time of the request. Bad parameters get 400
+// with the parameter's name; an unknown file 404. CSV and XLSX files come
+// as attachments named cmap-KIND.EXT.
 //
 // Each export needs the role that reads its data over GraphQL (see
 // ExportRoles): a request without a principal (see package auth) gets 401
 // with a WWW-Authenticate challenge, one lacking the role 403.
-func Exports(index func() *analysis.Index) http.Handler {
+func Exports(state func() (*analysis.Index, *engine.RuleSet)) http.Handler {
 	return readOnly(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		name := strings.TrimPrefix(r.URL.Path, ExportsPath)
 		base, ext, _ := strings.Cut(name, ".")
 		kind, kindErr := export.ParseKind(base)
 		format, formatErr := export.ParseFormat(ext)
-		if kindErr != nil || formatErr != nil || ext != string(format) {
+		if kindErr != nil || formatErr != nil || ext != string(format) || !kind.Supports(format) {
 			http.Error(w, fmt.Sprintf("no export %q: the exports are %s", name, exportNames()), http.StatusNotFound)
 			return
 		}
@@ -59,8 +72,10 @@ func Exports(index func() *analysis.Index) http.Handler {
 		var buf bytes.Buffer
 		overServedAbove, err := export.ParseOverServedAbove(q.Get("overServedAbove"))
 		if err == nil {
-			opts := export.Options{MinLevel: q.Get("minLevel"), Status: q.Get("status"), OverServedAbove: overServedAbove}
-			err = export.Write(&buf, index(), kind, format, opts)
+			ix, rules := state()
+			opts := export.Options{MinLevel: q.Get("minLevel"), Status: q.Get("status"), OverServedAbove: overServedAbove,
+				Made: time.Now(), Rules: rules}
+			err = export.Write(&buf, ix, kind, format, opts)
 		}
 		if err != nil {
 			status := http.StatusInternalServerError
@@ -75,8 +90,8 @@ func Exports(index func() *analysis.Index) http.Handler {
 		h.Set("Content-Type", format.ContentType())
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Cache-Control", "no-store")
-		if format == export.CSV {
-			h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="cmap-%s.csv"`, kind))
+		if format != export.JSON {
+			h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="cmap-%s.%s"`, kind, format))
 		}
 		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(buf.Bytes()))
 	}))
@@ -87,7 +102,9 @@ func exportNames() string {
 	var names []string
 	for _, k := range export.Kinds {
 		for _, f := range export.Formats {
-			names = append(names, string(k)+"."+string(f))
+			if k.Supports(f) {
+				names = append(names, string(k)+"."+string(f))
+			}
 		}
 	}
 	return strings.Join(names, ", ")

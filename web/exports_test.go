@@ -6,8 +6,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"cmap/analysis"
 	"cmap/engine"
@@ -42,6 +46,11 @@ func exportIndex(t *testing.T) *analysis.Index {
 	return ix
 }
 
+// exportsOf is the exports handler of ix, without rules.
+func exportsOf(ix *analysis.Index) http.Handler {
+	return web.Exports(func() (*analysis.Index, *engine.RuleSet) { return ix, nil })
+}
+
 // admin holds every role.
 var admin = &engine.Principal{ID: "key:admin", Name: "admin", Roles: []engine.Role{engine.RoleAdmin}}
 
@@ -65,7 +74,7 @@ func getAs(t *testing.T, p *engine.Principal, h http.Handler, method, target str
 
 func TestExportsNeedTheirRoles(t *testing.T) {
 	ix := exportIndex(t)
-	h := web.Exports(func() *analysis.Index { return ix })
+	h := exportsOf(ix)
 	viewer := &engine.Principal{ID: "key:v", Name: "portal", Roles: []engine.Role{engine.RoleViewer, engine.RoleEditor}}
 	personnel := &engine.Principal{ID: "key:p", Name: "hr", Roles: []engine.Role{engine.RolePersonnel}}
 	nobody := &engine.Principal{ID: "jwt:n", Name: "Nobody"}
@@ -88,6 +97,16 @@ func TestExportsNeedTheirRoles(t *testing.T) {
 		{viewer, "/export/readiness.json", http.StatusForbidden},
 		{personnel, "/export/readiness.csv", http.StatusOK},
 		{personnel, "/export/coverage.json", http.StatusOK},
+		{viewer, "/export/demand.xlsx", http.StatusOK},
+		{viewer, "/export/courses.xlsx", http.StatusOK},
+		{viewer, "/export/positions.csv", http.StatusOK},
+		{viewer, "/export/people.csv", http.StatusForbidden},
+		{viewer, "/export/completions.json", http.StatusForbidden},
+		{viewer, "/export/catalogue.xlsx", http.StatusForbidden},
+		{nil, "/export/people.xlsx", http.StatusUnauthorized},
+		{personnel, "/export/people.csv", http.StatusOK},
+		{personnel, "/export/catalogue.xlsx", http.StatusOK},
+		{personnel, "/export/readiness.xlsx", http.StatusOK},
 		{nil, "/export/nothing.csv", http.StatusNotFound},
 	} {
 		rec := getAs(t, tc.who, h, http.MethodGet, tc.target)
@@ -105,7 +124,7 @@ func TestExportsNeedTheirRoles(t *testing.T) {
 
 func TestExportsCSV(t *testing.T) {
 	ix := exportIndex(t)
-	h := web.Exports(func() *analysis.Index { return ix })
+	h := exportsOf(ix)
 	for _, tc := range []struct {
 		target string
 		want   [][]string
@@ -173,7 +192,7 @@ func TestExportsCSV(t *testing.T) {
 
 func TestExportsJSON(t *testing.T) {
 	ix := exportIndex(t)
-	h := web.Exports(func() *analysis.Index { return ix })
+	h := exportsOf(ix)
 	rec := get(t, h, http.MethodGet, "/export/gaps.json?minLevel=Basic")
 	if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != "application/json" {
 		t.Fatalf("GET gaps.json: %d %q", rec.Code, rec.Header().Get("Content-Type"))
@@ -203,7 +222,7 @@ func TestExportsJSON(t *testing.T) {
 
 func TestExportsErrors(t *testing.T) {
 	ix := exportIndex(t)
-	h := web.Exports(func() *analysis.Index { return ix })
+	h := exportsOf(ix)
 	for _, tc := range []struct {
 		method, target string
 		status         int
@@ -213,8 +232,9 @@ func TestExportsErrors(t *testing.T) {
 		{http.MethodGet, "/export/coverage.csv?status=draft", http.StatusBadRequest, "status"},
 		{http.MethodGet, "/export/gaps.csv?overServedAbove=0", http.StatusBadRequest, "overServedAbove"},
 		{http.MethodGet, "/export/gaps.json?overServedAbove=many", http.StatusBadRequest, "overServedAbove"},
-		{http.MethodGet, "/export/people.csv", http.StatusNotFound, "coverage.csv"},
-		{http.MethodGet, "/export/coverage.xlsx", http.StatusNotFound, "readiness.json"},
+		{http.MethodGet, "/export/matrix.csv", http.StatusNotFound, "coverage.csv"},
+		{http.MethodGet, "/export/coverage.ods", http.StatusNotFound, "coverage.xlsx"},
+		{http.MethodGet, "/export/catalogue.csv", http.StatusNotFound, "catalogue.xlsx, catalogue.json,"},
 		{http.MethodGet, "/export/coverage.CSV", http.StatusNotFound, "coverage.csv"},
 		{http.MethodGet, "/export/coverage", http.StatusNotFound, "coverage.csv"},
 		{http.MethodPost, "/export/coverage.csv", http.StatusMethodNotAllowed, "not allowed"},
@@ -241,12 +261,92 @@ func TestReadinessCSVHasNoLiveFormula(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec := get(t, web.Exports(func() *analysis.Index { return ix }), http.MethodGet, "/export/readiness.csv")
+	rec := get(t, exportsOf(ix), http.MethodGet, "/export/readiness.csv")
 	rows, err := csv.NewReader(rec.Body).ReadAll()
 	if err != nil || len(rows) != 2 {
 		t.Fatalf("readiness.csv: %v %q", err, rows)
 	}
 	if got := rows[1][1]; got != `'=HYPERLINK("http://evil.example","Click")` {
 		t.Errorf("name cell %q, want the formula behind a quote", got)
+	}
+}
+
+// The workbooks come as attachments of the spreadsheet media type, hold
+// the answers, no formula, and a legend that names the rules of the
+// generation the request read and when it was made.
+func TestExportsXLSX(t *testing.T) {
+	ix := exportIndex(t)
+	rules, err := engine.LoadRuleSet(t.TempDir(), ix.Framework())
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := web.Exports(func() (*analysis.Index, *engine.RuleSet) { return ix, rules })
+	before := time.Now().UTC().Truncate(time.Second)
+	for _, tc := range []struct {
+		kind   string
+		sheets []string
+	}{
+		{"coverage", []string{"Coverage", "Courses", "Legend"}},
+		{"gaps", []string{"Gaps", "Legend"}},
+		{"demand", []string{"Demand", "Legend"}},
+		{"readiness", []string{"Readiness", "Legend"}},
+		{"courses", []string{"courses"}},
+		{"catalogue", []string{"courses", "positions", "people", "completions"}},
+	} {
+		rec := get(t, h, http.MethodGet, "/export/"+tc.kind+".xlsx")
+		if rec.Code != http.StatusOK {
+			t.Fatalf("GET %s.xlsx: %d %s", tc.kind, rec.Code, rec.Body)
+		}
+		if ct := rec.Header().Get("Content-Type"); ct != export.XLSX.ContentType() {
+			t.Errorf("%s.xlsx: Content-Type %q", tc.kind, ct)
+		}
+		if cd, want := rec.Header().Get("Content-Disposition"), `attachment; filename="cmap-`+tc.kind+`.xlsx"`; cd != want {
+			t.Errorf("%s.xlsx: Content-Disposition %q, want %q", tc.kind, cd, want)
+		}
+		f, err := excelize.OpenReader(rec.Body)
+		if err != nil {
+			t.Fatalf("%s.xlsx does not open: %v", tc.kind, err)
+		}
+		if got := f.GetSheetList(); !slices.Equal(got, tc.sheets) {
+			t.Errorf("%s.xlsx: sheets %q, want %q", tc.kind, got, tc.sheets)
+		}
+		if !slices.Contains(tc.sheets, "Legend") {
+			continue
+		}
+		legend, _ := f.GetRows("Legend")
+		said := map[string]string{}
+		for _, row := range legend {
+			if len(row) == 2 {
+				said[row[0]] = row[1]
+			}
+		}
+		made, err := time.Parse(time.RFC3339, said["Made"])
+		if err != nil || made.Before(before) || made.After(time.Now()) {
+			t.Errorf("%s.xlsx: the legend says it was made %q, want the time of the request", tc.kind, said["Made"])
+		}
+		if !strings.Contains(said["Rules"], "revision "+rules.Revision()) {
+			t.Errorf("%s.xlsx: the legend says the rules are %q, want revision %s", tc.kind, said["Rules"], rules.Revision())
+		}
+	}
+}
+
+// The demand export holds the index's demand, one row per sub-competency
+// and level.
+func TestExportsDemandCSV(t *testing.T) {
+	ix := exportIndex(t)
+	rec := get(t, exportsOf(ix), http.MethodGet, "/export/demand.csv")
+	rows, err := csv.NewReader(rec.Body).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]string{{"subCompetency", "competency", "level", "exactly", "atLeast", "meetable", "blocking", "highest"}}
+	for _, d := range ix.Demand() {
+		for _, l := range d.Levels {
+			want = append(want, []string{d.SubCompetency, d.Competency, l.Level, strconv.Itoa(l.Exactly), strconv.Itoa(l.AtLeast),
+				strconv.FormatBool(l.Meetable), strconv.FormatBool(l.Blocking), d.Highest})
+		}
+	}
+	if !slices.EqualFunc(rows, want, slices.Equal) {
+		t.Errorf("demand.csv =\n%q,\nwant\n%q", rows, want)
 	}
 }

@@ -1,8 +1,9 @@
 // Package web serves cmap's pages for people: the GraphQL explorer at /,
 // the coverage map at /coverage and the rules page at /rules, and the
-// CSV/JSON exports. Pages are plain HTML, CSS and JavaScript written for cmap and
-// embedded in the binary; they load nothing from elsewhere, so they work
-// offline, and they read the same GraphQL API as every other client.
+// CSV, XLSX and JSON exports. Pages are plain HTML, CSS and JavaScript
+// written for cmap and embedded in the binary; they load nothing from
+// elsewhere, so they work offline, and they read the same GraphQL API as
+// every other client.
 package web
 
 import (

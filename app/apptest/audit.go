@@ -67,5 +67,12 @@ func AuditTrailProblems(ctx context.Context, store engine.Store) ([]string, erro
 	for _, k := range keys {
 		check(engine.AuditAPIKey, k.ID, k.Audit)
 	}
+	revisions, err := store.FrameworkRevisions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range revisions {
+		check(engine.AuditModel, engine.AuditModelKey, r.Audit)
+	}
 	return problems, nil
 }

@@ -31,6 +31,13 @@ type AuditFilter struct {
 	State     *engine.AuditState `json:"state,omitempty"`
 }
 
+type CompetencyInput struct {
+	Code            string                `json:"code"`
+	Title           string                `json:"title"`
+	Description     string                `json:"description"`
+	SubCompetencies []*SubCompetencyInput `json:"subCompetencies"`
+}
+
 // A completed course.
 type CompletionInput struct {
 	CourseCode  string    `json:"courseCode"`
@@ -112,6 +119,12 @@ type CreatedAPIKey struct {
 	Token string `json:"token"`
 }
 
+type CrosswalkEntryInput struct {
+	Old string `json:"old"`
+	// The new codes; an empty list retires the old code.
+	New []string `json:"new"`
+}
+
 // The course a delete removed.
 type DeleteCoursePayload struct {
 	Code string `json:"code"`
@@ -125,6 +138,19 @@ type DeletePersonPayload struct {
 // The position a delete removed.
 type DeletePositionPayload struct {
 	ID string `json:"id"`
+}
+
+// A competency model, as Framework.
+type FrameworkInput struct {
+	Name         string             `json:"name"`
+	Competencies []*CompetencyInput `json:"competencies"`
+}
+
+// A revised model and its crosswalk from the active revision.
+type ModelRevisionInput struct {
+	Framework *FrameworkInput `json:"framework"`
+	// Only the codes that change: codes left out keep their meaning where the new model still has them.
+	Crosswalk []*CrosswalkEntryInput `json:"crosswalk,omitempty"`
 }
 
 // Where a page of a connection sits in the whole list.
@@ -195,6 +221,11 @@ type RuleFileInput struct {
 	Content *string `json:"content,omitempty"`
 	// Remove the file from the set.
 	Delete *bool `json:"delete,omitempty"`
+}
+
+type SubCompetencyInput struct {
+	Code      string `json:"code"`
+	Statement string `json:"statement"`
 }
 
 // Changes to a course: fields left out keep their value; lists given replace the stored ones.

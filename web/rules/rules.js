@@ -1,5 +1,5 @@
 // cmap's rules page: the serving rule set (files, rules, revision, load
-// time), the last rejected set with its errors, and the plan of a change
+// time, the entries naming codes the model no longer has), the last rejected set with its errors, and the plan of a change
 // of one file (edited, pasted, uploaded or deleted), read from the GraphQL
 // API beside the page (ruleSet, ruleSetPlan). Nothing is written: a plan
 // is computed over the served records and thrown away.
@@ -15,6 +15,7 @@ const statusQuery = `{
     rules { id kind file line description }
     rejected { revision rejectedAt errors { file line column message snippet } }
     runtimeErrors { kind subject message }
+    warnings { file line column message snippet }
   }
 }`;
 
@@ -148,6 +149,8 @@ function renderServing() {
     return [code(f.path), String(f.rules), edit];
   }));
   fillBody("rules", s.rules.map((r) => [code(r.id), r.kind.toLowerCase(), code(where(r.file, r.line)), r.description]));
+  $("warnings").hidden = s.warnings.length === 0;
+  fillBody("warning-list", s.warnings.map(problem));
   $("runtime").hidden = s.runtimeErrors.length === 0;
   fillBody("runtime-errors", s.runtimeErrors.map((e) => [e.kind.toLowerCase(), e.subject, e.message]));
 

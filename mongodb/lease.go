@@ -1,0 +1,419 @@
+package mongodb
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"cmap/engine"
+)
+
+// The write lease serializes writes across processes on FerretDB (see the
+// package documentation, "Concurrency"): the meta document metaWriteLease
+// exists while a process holds it.
+//
+// # Taking, renewing, breaking
+//
+// A writer takes the lease by inserting the document, atomically: _id is
+// unique. It names the holding with a fresh token and counts its renewals
+// in beat. While the write runs, a heartbeat renews the lease every
+// writeLeaseBeat by incrementing beat, conditional on token and beat.
+//
+// A process that finds the lease held watches it: once it has seen the
+// same token and beat for writeLeaseTTL on its own clock, the holder is
+// taken for dead and the lease is broken (deleted, conditional on that
+// token and beat) and taken again. A crashed holder therefore delays the
+// others by writeLeaseTTL and a poll, well under 2 s. No clock is compared
+// across processes: each measures time only against itself.
+//
+// Some holders are known to be dead at once: a lease of the previous
+// owner of the data folder, when this process holds the folder's lock
+// (lockFolder: the kernel released it when that owner died), and a lease
+// this process itself abandoned (below).
+//
+// # Counting what a dead holder wrote
+//
+// A holder that died (or lost its lease) may have written a record or
+// facts without incrementing the data version or the facts count after
+// it. Its lease says what it meant to write (writeIntent: the change of
+// records it would log, whether it writes facts), and whoever breaks the
+// lease counts that write (countLostWrite) first thing in the holding
+// that follows; a lease that does not say is counted as a write of every
+// record and of facts. A process restarted on the data folder breaks its
+// predecessor's lease as it opens (initVersions), so that the versions
+// are counted before anything reads them. Until the lease is broken,
+// Versions reports Unsettled.
+//
+// # Why two live writers never both hold it
+//
+// The holder keeps a deadline: the moment it sent its last renewal whose
+// answer came back before the previous deadline (the insert, first), plus
+// writeLeaseTTL. A breaker breaks only after seeing the beat unchanged for
+// writeLeaseTTL since it first saw it, which was after that renewal was
+// stored, so never before the holder's deadline; and a renewal that was
+// stored before the deadline changes the beat the breaker's conditional
+// delete names, which then matches nothing. The holder's write runs in a
+// context that ends at its deadline (context.Cause tells
+// errLeaseExpired or errLeaseBroken), so it sends nothing after it, and
+// nothing at all once a renewal finds the lease broken. A holder that lost
+// its lease does not delete the document (it may be someone else's by
+// then); it remembers the token and breaks that lease itself, at once, the
+// next time it writes, unless another process did first.
+//
+// What is left, honestly: a command the holder sent before its deadline
+// that the database applies after it (it sat in FerretDB's queue for more
+// than the time left, which takes a stall of the database or the process
+// of over a second) can land after another process broke the lease; the
+// holder's caller is then told the write failed although it may be
+// stored. And FerretDB applies a conditional delete as a read and then a
+// delete by _id, so two processes that break the same dead lease at the
+// same moment can, if a third takes it between the read and the delete of
+// the slower one, delete that third's lease; the third learns it at its
+// next renewal (within writeLeaseBeat) and fails its write. Neither
+// happens without a crash or a stall of over a second.
+const (
+	metaWriteLease = "writeLease"
+	// writeLeaseTTL is how long a holder may go without a renewal before
+	// others break its lease.
+	writeLeaseTTL = 1500 * time.Millisecond
+	// writeLeaseBeat is how often a holder renews: six renewals per TTL,
+	// so that a few slow ones do not lose the lease.
+	writeLeaseBeat = 250 * time.Millisecond
+	// writeLeaseMaxWait caps the pause between two attempts to take it.
+	writeLeaseMaxWait = 50 * time.Millisecond
+	// unleasedWriteTimeout bounds a write on MongoDB, where no lease
+	// does (see lockWrites).
+	unleasedWriteTimeout = 30 * time.Second
+)
+
+// The causes of a write context ending because its lease ended.
+var (
+	errLeaseExpired = errors.New("mongodb: the write lease ran out: its renewals did not reach the database in time")
+	errLeaseBroken  = errors.New("mongodb: the write lease was broken by another process")
+)
+
+// leaseDoc is the lease document.
+type leaseDoc struct {
+	ID    string `bson:"_id"`
+	Owner string `bson:"owner"` // the DB holding it (DB.leaseOwner)
+	Token string `bson:"token"` // this holding
+	Beat  int64  `bson:"beat"`  // renewals so far
+	// Intent is what the holding may write; nil in a lease of an older
+	// cmap, which did not say.
+	Intent *writeIntent `bson:"intent,omitempty"`
+	// PID and Since are for people reading the database.
+	PID   int       `bson:"pid"`
+	Since time.Time `bson:"since"`
+}
+
+// writeIntent is what a holding of the lease may write that readers
+// count: a change of records (the change log entry its write logs) and a
+// write of facts. It is stored in the lease, so that whoever breaks the
+// lease of a holder that died counts that and no more (countLostWrite):
+// a write of one record costs other instances the reading of that record,
+// not of every record.
+type writeIntent struct {
+	Kind  engine.ChangeKind `bson:"kind,omitempty"`
+	Key   string            `bson:"key,omitempty"`
+	Facts bool              `bson:"facts,omitempty"`
+}
+
+// Intents of the holdings that write records or facts; a holding that
+// only reads, or writes what no reader counts (the seed marker, the facts
+// mark, API keys, idempotent requests, missing fields of the versions),
+// has none.
+var (
+	noIntent    = writeIntent{}
+	factsIntent = writeIntent{Facts: true}
+)
+
+// recordIntent is the intent of a write of the record of kind with key
+// (engine.ChangeMany for many records).
+func recordIntent(kind engine.ChangeKind, key string) writeIntent {
+	return writeIntent{Kind: kind, Key: key}
+}
+
+// lease is a holding of the write lease by this process.
+type lease struct {
+	db     *DB
+	token  string
+	cancel context.CancelCauseFunc // ends the write's context
+	stop   chan struct{}           // closed to stop the heartbeat
+	done   chan struct{}           // closed when the heartbeat has returned
+	// The heartbeat's, then (after done) the releaser's.
+	beat     int64
+	deadline time.Time // see the documentation above
+	lost     bool
+}
+
+// lockWrites takes the write lock and returns the context the write must
+// use and the function that releases the lock. That context keeps ctx's
+// values but not its cancellation, so that a write which has started runs
+// to its end (see the package documentation, "Concurrency"); ctx bounds
+// only the wait for the lock. On FerretDB the lock is this process's
+// mutex, then the lease that other processes respect, and the context
+// ends when the lease does; on MongoDB there is no lock and the context
+// ends after unleasedWriteTimeout. The lease names intent, what the write
+// may change. The writes of holders whose leases were broken on the way
+// (dead, perhaps between a write and its count) are counted first
+// (countLostWrite).
+func (db *DB) lockWrites(ctx context.Context, intent writeIntent) (context.Context, func(), error) {
+	if !db.serialized {
+		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), unleasedWriteTimeout)
+		return wctx, cancel, nil
+	}
+	select {
+	case db.writeLock <- struct{}{}:
+	case <-ctx.Done():
+		return nil, nil, internal("waiting for the write lock", ctx.Err())
+	}
+	l, err := db.acquireLease(ctx, intent)
+	if err != nil {
+		<-db.writeLock
+		return nil, nil, err
+	}
+	wctx, cancel := context.WithCancelCause(context.WithoutCancel(ctx))
+	l.cancel = cancel
+	go l.heartbeat()
+	unlock := func() {
+		db.releaseLease(l)
+		<-db.writeLock
+	}
+	for len(db.lost) > 0 {
+		if err := db.countLostWrite(wctx, db.lost[0]); err != nil {
+			unlock()
+			return nil, nil, leaseError(wctx, err)
+		}
+		db.lost = db.lost[1:]
+	}
+	return wctx, unlock, nil
+}
+
+// withWriteLock runs write, which may write what intent says, under the
+// write lock with the context lockWrites returns, unless ctx is done by
+// the time the lock is taken. When the lease was lost during the write its
+// error says so.
+func (db *DB) withWriteLock(ctx context.Context, intent writeIntent, write func(ctx context.Context) error) error {
+	wctx, unlock, err := db.lockWrites(ctx, intent)
+	if err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		unlock()
+		return internal("waiting for the write lock", err)
+	}
+	err = write(wctx)
+	unlock()
+	return leaseError(wctx, err)
+}
+
+// leaseError returns err, the error of a write under wctx, saying so when
+// wctx ended because its lease did.
+func leaseError(wctx context.Context, err error) error {
+	if cause := context.Cause(wctx); err != nil && (errors.Is(cause, errLeaseExpired) || errors.Is(cause, errLeaseBroken)) {
+		return &engine.Error{Code: engine.EINTERNAL, Err: fmt.Errorf("%w (the write stopped at: %v)", cause, err)}
+	}
+	return err
+}
+
+// acquireLease takes the lease, waiting while another process holds it and
+// breaking it once its holder is known or taken to be dead. The caller
+// holds writeLock. Each command runs to its end whatever becomes of ctx
+// (a cancelled insert could land all the same, after its client hung up);
+// ctx is looked at between them.
+func (db *DB) acquireLease(ctx context.Context, intent writeIntent) (*lease, error) {
+	token := rand.Text()
+	wait := time.Millisecond
+	var seen *leaseDoc // the holding watched, and since when
+	var seenAt time.Time
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, internal("waiting for the write lease", err)
+		}
+		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), writeLeaseTTL)
+		l, cur, err := db.tryLease(actx, token, intent)
+		if err != nil || l != nil {
+			cancel()
+			return l, err
+		}
+		if cur == nil {
+			cancel()
+			continue // released meanwhile
+		}
+		dead := db.knownDead(cur)
+		switch {
+		case dead != "":
+		case seen == nil || cur.Token != seen.Token || cur.Beat != seen.Beat:
+			seen, seenAt = cur, time.Now()
+		case time.Since(seenAt) >= writeLeaseTTL:
+			dead = "it went unrenewed for " + writeLeaseTTL.String()
+		}
+		broke := false
+		if dead != "" {
+			broke, err = db.breakLease(actx, *cur, dead)
+		}
+		cancel()
+		switch {
+		case err != nil:
+			return nil, err
+		case broke:
+			continue
+		case dead != "":
+			seen = nil // it changed meanwhile: watch it afresh
+		}
+		select {
+		case <-time.After(wait):
+			wait = min(2*wait, writeLeaseMaxWait)
+		case <-ctx.Done():
+			return nil, internal("waiting for the write lease", ctx.Err())
+		}
+	}
+}
+
+// tryLease inserts the lease as the holding token of intent. It returns
+// the lease if that took it, else the holding in the way (nil if there is
+// none any more). An insert whose outcome is unknown leaves token abandoned: it
+// may be stored.
+func (db *DB) tryLease(ctx context.Context, token string, intent writeIntent) (*lease, *leaseDoc, error) {
+	sent := time.Now()
+	_, err := db.meta.InsertOne(ctx, leaseDoc{ID: metaWriteLease, Owner: db.leaseOwner, Token: token, Intent: &intent, PID: os.Getpid(), Since: now()})
+	switch {
+	case err == nil:
+		return &lease{db: db, token: token, deadline: sent.Add(writeLeaseTTL), stop: make(chan struct{}), done: make(chan struct{})}, nil, nil
+	case !mongo.IsDuplicateKeyError(err):
+		db.abandoned = token
+		return nil, nil, internal("take the write lease", err)
+	}
+	var cur leaseDoc
+	err = db.meta.FindOne(ctx, bson.D{{Key: "_id", Value: metaWriteLease}}).Decode(&cur)
+	switch {
+	case errors.Is(err, mongo.ErrNoDocuments):
+		return nil, nil, nil
+	case err != nil:
+		return nil, nil, internal("read the write lease", err)
+	}
+	return nil, &cur, nil
+}
+
+// knownDead says why the holder of cur is known to be dead without
+// watching it: it ran the embedded server on this data folder before this
+// process, or it is this process's own abandoned holding. It returns ""
+// otherwise.
+func (db *DB) knownDead(cur *leaseDoc) string {
+	switch {
+	case db.predecessor != "" && cur.Owner == db.predecessor:
+		return "its holder ran the embedded database on this data folder before this process"
+	case db.abandoned != "" && cur.Token == db.abandoned:
+		return "this process lost it"
+	}
+	return ""
+}
+
+// breakLease deletes the holding cur of the lease if it is still there
+// unchanged, and reports whether it did; why (the holder is dead) is
+// logged. A lease of a cmap from before heartbeats has no token and no
+// beat: it is named by its owner.
+func (db *DB) breakLease(ctx context.Context, cur leaseDoc, why string) (bool, error) {
+	filter := bson.D{{Key: "_id", Value: metaWriteLease}, {Key: "token", Value: cur.Token}, {Key: "beat", Value: cur.Beat}}
+	if cur.Token == "" {
+		filter = bson.D{{Key: "_id", Value: metaWriteLease}, {Key: "owner", Value: cur.Owner}, {Key: "token", Value: bson.D{{Key: "$exists", Value: false}}}}
+	}
+	// The dead holder may have written without counting: the holding of
+	// this process that follows a break counts that write, also when the
+	// answer is lost (the delete may have landed).
+	res, err := db.meta.DeleteOne(ctx, filter)
+	if err != nil {
+		db.lost = append(db.lost, cur.Intent)
+		return false, internal("break the write lease of a dead process", err)
+	}
+	if res.DeletedCount == 0 {
+		return false, nil
+	}
+	db.lost = append(db.lost, cur.Intent)
+	db.logger.Warn("broke the write lease of a process that died or stalled while writing", "why", why, "pid", cur.PID, "since", cur.Since)
+	return true, nil
+}
+
+// heartbeat renews the lease every writeLeaseBeat until stopped, and ends
+// the write's context when the lease is lost.
+func (l *lease) heartbeat() {
+	defer close(l.done)
+	tick := time.NewTicker(writeLeaseBeat)
+	defer tick.Stop()
+	for {
+		expire := time.NewTimer(time.Until(l.deadline))
+		select {
+		case <-l.stop:
+			expire.Stop()
+			return
+		case <-expire.C:
+			l.lose(errLeaseExpired)
+			return
+		case <-tick.C:
+			expire.Stop()
+		}
+		err := l.renew()
+		switch {
+		case errors.Is(err, errLeaseBroken):
+			l.lose(err)
+			return
+		case !time.Now().Before(l.deadline):
+			l.lose(errLeaseExpired)
+			return
+		}
+		// Another error: the next tick tries again, until the deadline.
+	}
+}
+
+// renew increments the beat, and moves the deadline on if the database
+// answered in time. It returns errLeaseBroken if the holding is gone.
+func (l *lease) renew() error {
+	sent := time.Now()
+	ctx, cancel := context.WithDeadline(context.Background(), l.deadline)
+	defer cancel()
+	res, err := l.db.meta.UpdateOne(ctx,
+		bson.D{{Key: "_id", Value: metaWriteLease}, {Key: "token", Value: l.token}, {Key: "beat", Value: l.beat}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "beat", Value: l.beat + 1}}}})
+	switch {
+	case err != nil:
+		return err
+	case res.MatchedCount == 0:
+		return errLeaseBroken
+	case time.Now().Before(l.deadline):
+		l.beat++
+		l.deadline = sent.Add(writeLeaseTTL)
+	}
+	return nil
+}
+
+// lose ends the write's context with cause.
+func (l *lease) lose(cause error) {
+	l.lost = true
+	l.cancel(cause)
+}
+
+// releaseLease stops the heartbeat and deletes the lease while it is
+// surely still this process's; a lease lost, or one whose deletion
+// failed, is remembered as abandoned (see acquireLease). The caller holds
+// writeLock.
+func (db *DB) releaseLease(l *lease) {
+	close(l.stop)
+	<-l.done
+	defer l.cancel(context.Canceled)
+	if l.lost || !time.Now().Before(l.deadline) {
+		db.abandoned = l.token
+		return
+	}
+	ctx, cancel := context.WithDeadline(context.Background(), l.deadline)
+	defer cancel()
+	_, err := db.meta.DeleteOne(ctx, bson.D{{Key: "_id", Value: metaWriteLease}, {Key: "token", Value: l.token}})
+	if err != nil {
+		db.abandoned = l.token
+	}
+}
