@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"cmap/workload"
 )
@@ -182,5 +184,24 @@ func TestBenchCommandLine(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "not empty") {
 		t.Errorf("a folder that holds other files: %s", stderr.String())
+	}
+}
+
+// A reused headWriter keeps the first bytes of each answer and counts all
+// of them, read through io.Copy in pieces smaller and larger than its
+// buffer.
+func TestHeadWriter(t *testing.T) {
+	h := newHeadWriter(7)
+	for _, answer := range []string{`{"data":{"a":1}}`, `{"errors":[]}`, strings.Repeat("x", 100<<10), ""} {
+		h.reset()
+		if _, err := io.Copy(h, iotest.HalfReader(strings.NewReader(answer))); err != nil {
+			t.Fatal(err)
+		}
+		if want := answer[:min(7, len(answer))]; string(h.head) != want || h.n != len(answer) {
+			t.Errorf("kept %q and counted %d, want %q and %d", h.head, h.n, want, len(answer))
+		}
+	}
+	if _, err := io.Copy(h, iotest.ErrReader(errors.New("gone"))); err == nil || err.Error() != "gone" {
+		t.Errorf("a failing read: error %v", err)
 	}
 }

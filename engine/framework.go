@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"regexp"
+	"strings"
 )
 
 // Framework is a competency model: named competencies, each with lettered
@@ -139,13 +140,29 @@ func (f *Framework) Competency(code string) *Competency {
 
 // SubCompetency returns the sub-competency with code, or nil.
 func (f *Framework) SubCompetency(code string) *SubCompetency {
-	c := f.Competency(CompetencyOf(code))
+	c := f.competencyOf(code)
 	if c == nil {
 		return nil
 	}
 	for i := range c.SubCompetencies {
 		if c.SubCompetencies[i].Code == code {
 			return &c.SubCompetencies[i]
+		}
+	}
+	return nil
+}
+
+// competencyOf returns the competency the sub-competency code belongs to
+// (the one CompetencyOf names), or nil, without building its code: the
+// API looks up a sub-competency for every one it writes.
+func (f *Framework) competencyOf(subCode string) *Competency {
+	i := strings.IndexByte(subCode, '.')
+	if i < 0 {
+		return nil
+	}
+	for j := range f.Competencies {
+		if c := f.Competencies[j].Code; len(c) == i+2 && c[:i] == subCode[:i] && c[i:] == ".0" {
+			return &f.Competencies[j]
 		}
 	}
 	return nil

@@ -7245,46 +7245,14 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _APIKey_id(ctx context.Context, field graphql.CollectedField, obj *engine.APIKey) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_APIKey_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNID2string(ctx, field.Selections, obj.ID) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_APIKey_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("APIKey", field, false, false, "ID")
 }
 
 func (ec *executionContext) _APIKey_name(ctx context.Context, field graphql.CollectedField, obj *engine.APIKey) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_APIKey_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Name) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_APIKey_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("APIKey", field, false, false, "String")
@@ -7337,23 +7305,7 @@ func (ec *executionContext) fieldContext_APIKey_createdAt(_ context.Context, fie
 }
 
 func (ec *executionContext) _APIKey_createdBy(ctx context.Context, field graphql.CollectedField, obj *engine.APIKey) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_APIKey_createdBy(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CreatedBy, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.CreatedBy) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_APIKey_createdBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("APIKey", field, false, false, "String")
@@ -7383,23 +7335,7 @@ func (ec *executionContext) fieldContext_APIKey_revokedAt(_ context.Context, fie
 }
 
 func (ec *executionContext) _APIKey_version(ctx context.Context, field graphql.CollectedField, obj *engine.APIKey) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_APIKey_version(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Version, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt2int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int64(ctx, field.Selections, obj.Version) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_APIKey_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("APIKey", field, false, false, "Int")
@@ -7438,23 +7374,7 @@ func (ec *executionContext) fieldContext_Attainment_subCompetency(_ context.Cont
 }
 
 func (ec *executionContext) _Attainment_level(ctx context.Context, field graphql.CollectedField, obj *analysis.Attainment) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Attainment_level(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Level, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Level) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Attainment_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Attainment", field, false, false, "String")
@@ -7589,23 +7509,7 @@ func (ec *executionContext) fieldContext_AttainmentChange_after(_ context.Contex
 }
 
 func (ec *executionContext) _AuditEntry_id(ctx context.Context, field graphql.CollectedField, obj *engine.AuditEntry) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AuditEntry_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNID2string(ctx, field.Selections, obj.ID) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_AuditEntry_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "ID")
@@ -7635,46 +7539,14 @@ func (ec *executionContext) fieldContext_AuditEntry_time(_ context.Context, fiel
 }
 
 func (ec *executionContext) _AuditEntry_actor(ctx context.Context, field graphql.CollectedField, obj *engine.AuditEntry) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AuditEntry_actor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Actor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Actor) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_AuditEntry_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
 }
 
 func (ec *executionContext) _AuditEntry_actorName(ctx context.Context, field graphql.CollectedField, obj *engine.AuditEntry) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AuditEntry_actorName(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ActorName, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.ActorName) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_AuditEntry_actorName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
@@ -7727,23 +7599,7 @@ func (ec *executionContext) fieldContext_AuditEntry_recordType(_ context.Context
 }
 
 func (ec *executionContext) _AuditEntry_recordKey(ctx context.Context, field graphql.CollectedField, obj *engine.AuditEntry) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AuditEntry_recordKey(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Key, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Key) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_AuditEntry_recordKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
@@ -7915,23 +7771,7 @@ func (ec *executionContext) fieldContext_AuditEntryConnection_pageInfo(_ context
 }
 
 func (ec *executionContext) _AuditEntryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntryEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AuditEntryEdge_cursor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_AuditEntryEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEntryEdge", field, false, false, "String")
@@ -7970,69 +7810,21 @@ func (ec *executionContext) fieldContext_AuditEntryEdge_node(_ context.Context, 
 }
 
 func (ec *executionContext) _Competency_code(ctx context.Context, field graphql.CollectedField, obj *engine.Competency) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Competency_code(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Code, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Code) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Competency_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Competency", field, false, false, "String")
 }
 
 func (ec *executionContext) _Competency_title(ctx context.Context, field graphql.CollectedField, obj *engine.Competency) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Competency_title(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Title, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Title) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Competency_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Competency", field, false, false, "String")
 }
 
 func (ec *executionContext) _Competency_description(ctx context.Context, field graphql.CollectedField, obj *engine.Competency) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Competency_description(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Description, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Description) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Competency_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Competency", field, false, false, "String")
@@ -8071,23 +7863,7 @@ func (ec *executionContext) fieldContext_Competency_subCompetencies(_ context.Co
 }
 
 func (ec *executionContext) _Completion_courseCode(ctx context.Context, field graphql.CollectedField, obj *engine.Completion) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Completion_courseCode(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CourseCode, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.CourseCode) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Completion_courseCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Completion", field, false, false, "String")
@@ -8195,69 +7971,21 @@ func (ec *executionContext) fieldContext_CountChange_after(_ context.Context, fi
 }
 
 func (ec *executionContext) _Course_code(ctx context.Context, field graphql.CollectedField, obj *engine.Course) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Course_code(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Code, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Code) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Course_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Course", field, false, false, "String")
 }
 
 func (ec *executionContext) _Course_title(ctx context.Context, field graphql.CollectedField, obj *engine.Course) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Course_title(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Title, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Title) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Course_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Course", field, false, false, "String")
 }
 
 func (ec *executionContext) _Course_description(ctx context.Context, field graphql.CollectedField, obj *engine.Course) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Course_description(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Description, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Description) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Course_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Course", field, false, false, "String")
@@ -8356,46 +8084,14 @@ func (ec *executionContext) fieldContext_Course_deliveryMode(_ context.Context, 
 }
 
 func (ec *executionContext) _Course_provider(ctx context.Context, field graphql.CollectedField, obj *engine.Course) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Course_provider(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Provider, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Provider) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Course_provider(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Course", field, false, false, "String")
 }
 
 func (ec *executionContext) _Course_status(ctx context.Context, field graphql.CollectedField, obj *engine.Course) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Course_status(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Status, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNCourseStatus2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNCourseStatus2string(ctx, field.Selections, obj.Status) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Course_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Course", field, false, false, "CourseStatus")
@@ -8457,23 +8153,7 @@ func (ec *executionContext) fieldContext_Course_prerequisiteCodes(_ context.Cont
 }
 
 func (ec *executionContext) _Course_version(ctx context.Context, field graphql.CollectedField, obj *engine.Course) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Course_version(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Version, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt2int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int64(ctx, field.Selections, obj.Version) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Course_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Course", field, false, false, "Int")
@@ -8661,46 +8341,14 @@ func (ec *executionContext) fieldContext_CourseConnection_pageInfo(_ context.Con
 }
 
 func (ec *executionContext) _CourseConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.CourseConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CourseConnection_totalCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_CourseConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CourseConnection", field, false, false, "Int")
 }
 
 func (ec *executionContext) _CourseEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.CourseEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CourseEdge_cursor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_CourseEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CourseEdge", field, false, false, "String")
@@ -8771,46 +8419,14 @@ func (ec *executionContext) fieldContext_CourseGapClosure_course(_ context.Conte
 }
 
 func (ec *executionContext) _CourseGapClosure_gapsClosed(ctx context.Context, field graphql.CollectedField, obj *analysis.CourseGapClosure) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CourseGapClosure_gapsClosed(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.GapsClosed, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.GapsClosed) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_CourseGapClosure_gapsClosed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CourseGapClosure", field, false, false, "Int")
 }
 
 func (ec *executionContext) _CourseImpact_courseCode(ctx context.Context, field graphql.CollectedField, obj *app.CourseImpact) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CourseImpact_courseCode(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Course, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Course) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_CourseImpact_courseCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CourseImpact", field, false, false, "String")
@@ -9135,23 +8751,7 @@ func (ec *executionContext) fieldContext_CoursePreview_coverage(_ context.Contex
 }
 
 func (ec *executionContext) _CoursePreview_stored(ctx context.Context, field graphql.CollectedField, obj *app.CoursePreview) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CoursePreview_stored(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Stored, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Stored) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_CoursePreview_stored(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CoursePreview", field, false, false, "Boolean")
@@ -9245,23 +8845,7 @@ func (ec *executionContext) fieldContext_Coverage_course(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Coverage_courseCode(ctx context.Context, field graphql.CollectedField, obj *engine.Coverage) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Coverage_courseCode(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Course, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Course) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Coverage_courseCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Coverage", field, false, false, "String")
@@ -9300,23 +8884,7 @@ func (ec *executionContext) fieldContext_Coverage_subCompetency(_ context.Contex
 }
 
 func (ec *executionContext) _Coverage_level(ctx context.Context, field graphql.CollectedField, obj *engine.Coverage) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Coverage_level(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Level, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Level) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Coverage_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Coverage", field, false, false, "String")
@@ -9525,23 +9093,7 @@ func (ec *executionContext) fieldContext_CoverageChange_gapsClosed(_ context.Con
 }
 
 func (ec *executionContext) _CoverageChange_personGaps(ctx context.Context, field graphql.CollectedField, obj *analysis.CoverageChange) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CoverageChange_personGaps(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.PersonGaps, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.PersonGaps) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_CoverageChange_personGaps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CoverageChange", field, false, false, "Int")
@@ -9690,23 +9242,7 @@ func (ec *executionContext) fieldContext_CoverageRow_subCompetency(_ context.Con
 }
 
 func (ec *executionContext) _CoverageRow_gap(ctx context.Context, field graphql.CollectedField, obj *model.CoverageRow) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CoverageRow_gap(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Gap, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Gap) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_CoverageRow_gap(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CoverageRow", field, false, false, "Boolean")
@@ -9855,46 +9391,14 @@ func (ec *executionContext) fieldContext_CreatedAPIKey_key(_ context.Context, fi
 }
 
 func (ec *executionContext) _CreatedAPIKey_token(ctx context.Context, field graphql.CollectedField, obj *model.CreatedAPIKey) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreatedAPIKey_token(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Token, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Token) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_CreatedAPIKey_token(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreatedAPIKey", field, false, false, "String")
 }
 
 func (ec *executionContext) _CrosswalkEntry_old(ctx context.Context, field graphql.CollectedField, obj *engine.CrosswalkEntry) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CrosswalkEntry_old(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Old, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Old) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_CrosswalkEntry_old(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CrosswalkEntry", field, false, false, "String")
@@ -9924,92 +9428,28 @@ func (ec *executionContext) fieldContext_CrosswalkEntry_new(_ context.Context, f
 }
 
 func (ec *executionContext) _DeleteCoursePayload_code(ctx context.Context, field graphql.CollectedField, obj *model.DeleteCoursePayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_DeleteCoursePayload_code(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Code, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Code) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_DeleteCoursePayload_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DeleteCoursePayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _DeletePersonPayload_id(ctx context.Context, field graphql.CollectedField, obj *model.DeletePersonPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_DeletePersonPayload_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNID2string(ctx, field.Selections, obj.ID) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_DeletePersonPayload_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DeletePersonPayload", field, false, false, "ID")
 }
 
 func (ec *executionContext) _DeletePositionPayload_id(ctx context.Context, field graphql.CollectedField, obj *model.DeletePositionPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_DeletePositionPayload_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNID2string(ctx, field.Selections, obj.ID) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_DeletePositionPayload_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DeletePositionPayload", field, false, false, "ID")
 }
 
 func (ec *executionContext) _ExplainNode_source(ctx context.Context, field graphql.CollectedField, obj *engine.ExplainNode) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ExplainNode_source(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Source, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Source) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ExplainNode_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ExplainNode", field, false, false, "String")
@@ -10085,23 +9525,7 @@ func (ec *executionContext) fieldContext_ExplainNode_column(_ context.Context, f
 }
 
 func (ec *executionContext) _ExplainNode_value(ctx context.Context, field graphql.CollectedField, obj *engine.ExplainNode) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ExplainNode_value(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Value, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Value) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ExplainNode_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ExplainNode", field, false, false, "String")
@@ -10131,23 +9555,7 @@ func (ec *executionContext) fieldContext_ExplainNode_detail(_ context.Context, f
 }
 
 func (ec *executionContext) _ExplainNode_skipped(ctx context.Context, field graphql.CollectedField, obj *engine.ExplainNode) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ExplainNode_skipped(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Skipped, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Skipped) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ExplainNode_skipped(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ExplainNode", field, false, false, "Boolean")
@@ -10241,69 +9649,21 @@ func (ec *executionContext) fieldContext_Explanation_kind(_ context.Context, fie
 }
 
 func (ec *executionContext) _Explanation_description(ctx context.Context, field graphql.CollectedField, obj *engine.Explanation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Explanation_description(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Description, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Description) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Explanation_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Explanation", field, false, false, "String")
 }
 
 func (ec *executionContext) _Explanation_subject(ctx context.Context, field graphql.CollectedField, obj *engine.Explanation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Explanation_subject(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Subject, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Subject) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Explanation_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Explanation", field, false, false, "String")
 }
 
 func (ec *executionContext) _Explanation_fired(ctx context.Context, field graphql.CollectedField, obj *engine.Explanation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Explanation_fired(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Fired, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Fired) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Explanation_fired(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Explanation", field, false, false, "Boolean")
@@ -10374,23 +9734,7 @@ func (ec *executionContext) fieldContext_Explanation_yields(_ context.Context, f
 }
 
 func (ec *executionContext) _Explanation_exclude(ctx context.Context, field graphql.CollectedField, obj *engine.Explanation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Explanation_exclude(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Exclude, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Exclude) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Explanation_exclude(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Explanation", field, false, false, "Boolean")
@@ -10599,115 +9943,35 @@ func (ec *executionContext) fieldContext_FactChange_after(_ context.Context, fie
 }
 
 func (ec *executionContext) _FieldChange_field(ctx context.Context, field graphql.CollectedField, obj *engine.FieldChange) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_FieldChange_field(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Field, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Field) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_FieldChange_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FieldChange", field, false, false, "String")
 }
 
 func (ec *executionContext) _FieldChange_old(ctx context.Context, field graphql.CollectedField, obj *engine.FieldChange) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_FieldChange_old(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Old, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Old) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_FieldChange_old(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FieldChange", field, false, false, "String")
 }
 
 func (ec *executionContext) _FieldChange_new(ctx context.Context, field graphql.CollectedField, obj *engine.FieldChange) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_FieldChange_new(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.New, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.New) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_FieldChange_new(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FieldChange", field, false, false, "String")
 }
 
 func (ec *executionContext) _FormerCode_code(ctx context.Context, field graphql.CollectedField, obj *engine.FormerCode) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_FormerCode_code(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Code, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Code) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_FormerCode_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FormerCode", field, false, false, "String")
 }
 
 func (ec *executionContext) _FormerCode_revision(ctx context.Context, field graphql.CollectedField, obj *engine.FormerCode) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_FormerCode_revision(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Revision, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Revision) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_FormerCode_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FormerCode", field, false, false, "Int")
@@ -10760,23 +10024,7 @@ func (ec *executionContext) fieldContext_FormerCode_suggestion(_ context.Context
 }
 
 func (ec *executionContext) _Framework_name(ctx context.Context, field graphql.CollectedField, obj *engine.Framework) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Framework_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Name) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Framework_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Framework", field, false, false, "String")
@@ -10815,23 +10063,7 @@ func (ec *executionContext) fieldContext_Framework_competencies(_ context.Contex
 }
 
 func (ec *executionContext) _Framework_revision(ctx context.Context, field graphql.CollectedField, obj *engine.Framework) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Framework_revision(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Revision, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Revision) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Framework_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Framework", field, false, false, "Int")
@@ -11012,23 +10244,7 @@ func (ec *executionContext) fieldContext_Gap_subCompetency(_ context.Context, fi
 }
 
 func (ec *executionContext) _Gap_required(ctx context.Context, field graphql.CollectedField, obj *analysis.Gap) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Gap_required(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Required, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Required) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Gap_required(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Gap", field, false, false, "String")
@@ -11090,92 +10306,28 @@ func (ec *executionContext) fieldContext_GapCount_subCompetency(_ context.Contex
 }
 
 func (ec *executionContext) _GapCount_required(ctx context.Context, field graphql.CollectedField, obj *analysis.GapCount) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_GapCount_required(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Required, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Required) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_GapCount_required(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("GapCount", field, false, false, "String")
 }
 
 func (ec *executionContext) _GapCount_people(ctx context.Context, field graphql.CollectedField, obj *analysis.GapCount) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_GapCount_people(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.People, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.People) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_GapCount_people(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("GapCount", field, false, false, "Int")
 }
 
 func (ec *executionContext) _GapReport_level(ctx context.Context, field graphql.CollectedField, obj *analysis.GapReport) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_GapReport_level(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Level, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Level) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_GapReport_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("GapReport", field, false, false, "String")
 }
 
 func (ec *executionContext) _GapReport_overServedAbove(ctx context.Context, field graphql.CollectedField, obj *analysis.GapReport) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_GapReport_overServedAbove(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.OverServedAbove, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.OverServedAbove) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_GapReport_overServedAbove(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("GapReport", field, false, false, "Int")
@@ -12360,161 +11512,49 @@ func (ec *executionContext) fieldContext_ImportResult_impact(_ context.Context, 
 }
 
 func (ec *executionContext) _LevelCount_level(ctx context.Context, field graphql.CollectedField, obj *model.LevelCount) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LevelCount_level(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Level, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Level) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_LevelCount_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LevelCount", field, false, false, "String")
 }
 
 func (ec *executionContext) _LevelCount_courses(ctx context.Context, field graphql.CollectedField, obj *model.LevelCount) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LevelCount_courses(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Courses, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Courses) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_LevelCount_courses(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LevelCount", field, false, false, "Int")
 }
 
 func (ec *executionContext) _LevelDemand_level(ctx context.Context, field graphql.CollectedField, obj *analysis.LevelDemand) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LevelDemand_level(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Level, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Level) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_LevelDemand_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LevelDemand", field, false, false, "String")
 }
 
 func (ec *executionContext) _LevelDemand_exactly(ctx context.Context, field graphql.CollectedField, obj *analysis.LevelDemand) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LevelDemand_exactly(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Exactly, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Exactly) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_LevelDemand_exactly(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LevelDemand", field, false, false, "Int")
 }
 
 func (ec *executionContext) _LevelDemand_atLeast(ctx context.Context, field graphql.CollectedField, obj *analysis.LevelDemand) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LevelDemand_atLeast(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.AtLeast, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.AtLeast) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_LevelDemand_atLeast(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LevelDemand", field, false, false, "Int")
 }
 
 func (ec *executionContext) _LevelDemand_meetable(ctx context.Context, field graphql.CollectedField, obj *analysis.LevelDemand) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LevelDemand_meetable(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Meetable, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Meetable) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_LevelDemand_meetable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LevelDemand", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _LevelDemand_blocking(ctx context.Context, field graphql.CollectedField, obj *analysis.LevelDemand) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LevelDemand_blocking(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Blocking, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Blocking) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_LevelDemand_blocking(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LevelDemand", field, false, false, "Boolean")
@@ -12553,115 +11593,35 @@ func (ec *executionContext) fieldContext_LevelRequirement_subCompetency(_ contex
 }
 
 func (ec *executionContext) _LevelRequirement_level(ctx context.Context, field graphql.CollectedField, obj *analysis.LevelRequirement) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LevelRequirement_level(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Level, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Level) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_LevelRequirement_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LevelRequirement", field, false, false, "String")
 }
 
 func (ec *executionContext) _MatrixCourse_code(ctx context.Context, field graphql.CollectedField, obj *analysis.MatrixCourse) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MatrixCourse_code(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Code, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Code) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_MatrixCourse_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MatrixCourse", field, false, false, "String")
 }
 
 func (ec *executionContext) _MatrixCourse_title(ctx context.Context, field graphql.CollectedField, obj *analysis.MatrixCourse) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MatrixCourse_title(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Title, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Title) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_MatrixCourse_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MatrixCourse", field, false, false, "String")
 }
 
 func (ec *executionContext) _MatrixCourse_provider(ctx context.Context, field graphql.CollectedField, obj *analysis.MatrixCourse) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MatrixCourse_provider(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Provider, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Provider) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_MatrixCourse_provider(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MatrixCourse", field, false, false, "String")
 }
 
 func (ec *executionContext) _MatrixCourse_status(ctx context.Context, field graphql.CollectedField, obj *analysis.MatrixCourse) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MatrixCourse_status(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Status, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNCourseStatus2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNCourseStatus2string(ctx, field.Selections, obj.Status) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_MatrixCourse_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MatrixCourse", field, false, false, "CourseStatus")
@@ -12961,92 +11921,28 @@ func (ec *executionContext) fieldContext_ModelDiff_suggested(_ context.Context, 
 }
 
 func (ec *executionContext) _ModelItem_code(ctx context.Context, field graphql.CollectedField, obj *modeldiff.Item) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ModelItem_code(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Code, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Code) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ModelItem_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ModelItem", field, false, false, "String")
 }
 
 func (ec *executionContext) _ModelItem_kind(ctx context.Context, field graphql.CollectedField, obj *modeldiff.Item) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ModelItem_kind(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Kind, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Kind) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ModelItem_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ModelItem", field, false, false, "String")
 }
 
 func (ec *executionContext) _ModelItem_text(ctx context.Context, field graphql.CollectedField, obj *modeldiff.Item) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ModelItem_text(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Text, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Text) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ModelItem_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ModelItem", field, false, false, "String")
 }
 
 func (ec *executionContext) _ModelMapping_change(ctx context.Context, field graphql.CollectedField, obj *modeldiff.Mapping) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ModelMapping_change(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Change, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Change) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ModelMapping_change(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ModelMapping", field, false, false, "String")
@@ -13369,115 +12265,35 @@ func (ec *executionContext) fieldContext_ModelSuggestion_similarity(_ context.Co
 }
 
 func (ec *executionContext) _ModelTextChange_code(ctx context.Context, field graphql.CollectedField, obj *modeldiff.TextChange) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ModelTextChange_code(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Code, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Code) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ModelTextChange_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ModelTextChange", field, false, false, "String")
 }
 
 func (ec *executionContext) _ModelTextChange_kind(ctx context.Context, field graphql.CollectedField, obj *modeldiff.TextChange) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ModelTextChange_kind(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Kind, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Kind) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ModelTextChange_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ModelTextChange", field, false, false, "String")
 }
 
 func (ec *executionContext) _ModelTextChange_field(ctx context.Context, field graphql.CollectedField, obj *modeldiff.TextChange) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ModelTextChange_field(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Field, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Field) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ModelTextChange_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ModelTextChange", field, false, false, "String")
 }
 
 func (ec *executionContext) _ModelTextChange_old(ctx context.Context, field graphql.CollectedField, obj *modeldiff.TextChange) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ModelTextChange_old(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Old, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Old) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ModelTextChange_old(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ModelTextChange", field, false, false, "String")
 }
 
 func (ec *executionContext) _ModelTextChange_new(ctx context.Context, field graphql.CollectedField, obj *modeldiff.TextChange) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ModelTextChange_new(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.New, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.New) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ModelTextChange_new(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ModelTextChange", field, false, false, "String")
@@ -14464,69 +13280,21 @@ func (ec *executionContext) fieldContext_Mutation_reloadRules(_ context.Context,
 }
 
 func (ec *executionContext) _OrganizationReadiness_organization(ctx context.Context, field graphql.CollectedField, obj *analysis.OrganizationReadiness) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OrganizationReadiness_organization(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Organization, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Organization) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_OrganizationReadiness_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OrganizationReadiness", field, false, false, "String")
 }
 
 func (ec *executionContext) _OrganizationReadiness_people(ctx context.Context, field graphql.CollectedField, obj *analysis.OrganizationReadiness) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OrganizationReadiness_people(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.People, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.People) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_OrganizationReadiness_people(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OrganizationReadiness", field, false, false, "Int")
 }
 
 func (ec *executionContext) _OrganizationReadiness_ready(ctx context.Context, field graphql.CollectedField, obj *analysis.OrganizationReadiness) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OrganizationReadiness_ready(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Ready, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Ready) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_OrganizationReadiness_ready(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OrganizationReadiness", field, false, false, "Int")
@@ -14644,46 +13412,14 @@ func (ec *executionContext) fieldContext_OrganizationReadiness_recommendedCourse
 }
 
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PageInfo_hasNextPage(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.HasNextPage, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.HasNextPage) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PageInfo_hasNextPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _PageInfo_hasPreviousPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PageInfo_hasPreviousPage(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.HasPreviousPage, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.HasPreviousPage) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PageInfo_hasPreviousPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Boolean")
@@ -14736,46 +13472,14 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 }
 
 func (ec *executionContext) _Person_id(ctx context.Context, field graphql.CollectedField, obj *engine.Person) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Person_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNID2string(ctx, field.Selections, obj.ID) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Person_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Person", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Person_name(ctx context.Context, field graphql.CollectedField, obj *engine.Person) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Person_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Name) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Person_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Person", field, false, false, "String")
@@ -14869,23 +13573,7 @@ func (ec *executionContext) fieldContext_Person_completions(_ context.Context, f
 }
 
 func (ec *executionContext) _Person_version(ctx context.Context, field graphql.CollectedField, obj *engine.Person) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Person_version(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Version, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt2int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int64(ctx, field.Selections, obj.Version) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Person_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Person", field, false, false, "Int")
@@ -15141,46 +13829,14 @@ func (ec *executionContext) fieldContext_PersonConnection_pageInfo(_ context.Con
 }
 
 func (ec *executionContext) _PersonConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.PersonConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PersonConnection_totalCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PersonConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PersonConnection", field, false, false, "Int")
 }
 
 func (ec *executionContext) _PersonEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.PersonEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PersonEdge_cursor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PersonEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PersonEdge", field, false, false, "String")
@@ -15251,23 +13907,7 @@ func (ec *executionContext) fieldContext_PlanDemandChange_subCompetency(_ contex
 }
 
 func (ec *executionContext) _PlanDemandChange_level(ctx context.Context, field graphql.CollectedField, obj *ruleplan.DemandChange) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PlanDemandChange_level(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Level, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Level) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PlanDemandChange_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlanDemandChange", field, false, false, "String")
@@ -15297,46 +13937,14 @@ func (ec *executionContext) fieldContext_PlanDemandChange_change(_ context.Conte
 }
 
 func (ec *executionContext) _PlanDemandChange_positionsBefore(ctx context.Context, field graphql.CollectedField, obj *ruleplan.DemandChange) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PlanDemandChange_positionsBefore(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.PositionsBefore, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.PositionsBefore) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PlanDemandChange_positionsBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlanDemandChange", field, false, false, "Int")
 }
 
 func (ec *executionContext) _PlanDemandChange_positionsAfter(ctx context.Context, field graphql.CollectedField, obj *ruleplan.DemandChange) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PlanDemandChange_positionsAfter(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.PositionsAfter, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.PositionsAfter) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PlanDemandChange_positionsAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlanDemandChange", field, false, false, "Int")
@@ -15366,23 +13974,7 @@ func (ec *executionContext) fieldContext_PlanFactChange_kind(_ context.Context, 
 }
 
 func (ec *executionContext) _PlanFactChange_subject(ctx context.Context, field graphql.CollectedField, obj *ruleplan.FactChange) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PlanFactChange_subject(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Subject, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Subject) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PlanFactChange_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlanFactChange", field, false, false, "String")
@@ -15632,23 +14224,7 @@ func (ec *executionContext) fieldContext_PlanLevelChange_after(_ context.Context
 }
 
 func (ec *executionContext) _PlanLevelGaps_level(ctx context.Context, field graphql.CollectedField, obj *ruleplan.LevelGaps) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PlanLevelGaps_level(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Level, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Level) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PlanLevelGaps_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlanLevelGaps", field, false, false, "String")
@@ -15719,92 +14295,28 @@ func (ec *executionContext) fieldContext_PlanLevelGaps_closed(_ context.Context,
 }
 
 func (ec *executionContext) _PlanOrganizationChange_organization(ctx context.Context, field graphql.CollectedField, obj *ruleplan.OrganizationChange) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PlanOrganizationChange_organization(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Organization, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Organization) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PlanOrganizationChange_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlanOrganizationChange", field, false, false, "String")
 }
 
 func (ec *executionContext) _PlanOrganizationChange_people(ctx context.Context, field graphql.CollectedField, obj *ruleplan.OrganizationChange) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PlanOrganizationChange_people(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.People, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.People) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PlanOrganizationChange_people(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlanOrganizationChange", field, false, false, "Int")
 }
 
 func (ec *executionContext) _PlanOrganizationChange_readyBefore(ctx context.Context, field graphql.CollectedField, obj *ruleplan.OrganizationChange) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PlanOrganizationChange_readyBefore(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ReadyBefore, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.ReadyBefore) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PlanOrganizationChange_readyBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlanOrganizationChange", field, false, false, "Int")
 }
 
 func (ec *executionContext) _PlanOrganizationChange_readyAfter(ctx context.Context, field graphql.CollectedField, obj *ruleplan.OrganizationChange) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PlanOrganizationChange_readyAfter(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ReadyAfter, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.ReadyAfter) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PlanOrganizationChange_readyAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlanOrganizationChange", field, false, false, "Int")
@@ -15857,69 +14369,21 @@ func (ec *executionContext) fieldContext_PlanOrganizationChange_shareAfter(_ con
 }
 
 func (ec *executionContext) _PlanPeople_becomeReady(ctx context.Context, field graphql.CollectedField, obj *ruleplan.PeopleChange) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PlanPeople_becomeReady(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.BecomeReady, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.BecomeReady) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PlanPeople_becomeReady(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlanPeople", field, false, false, "Int")
 }
 
 func (ec *executionContext) _PlanPeople_becomeUnready(ctx context.Context, field graphql.CollectedField, obj *ruleplan.PeopleChange) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PlanPeople_becomeUnready(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.BecomeUnready, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.BecomeUnready) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PlanPeople_becomeUnready(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlanPeople", field, false, false, "Int")
 }
 
 func (ec *executionContext) _PlanPeople_otherGaps(ctx context.Context, field graphql.CollectedField, obj *ruleplan.PeopleChange) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PlanPeople_otherGaps(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.OtherGaps, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.OtherGaps) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PlanPeople_otherGaps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlanPeople", field, false, false, "Int")
@@ -15993,138 +14457,42 @@ func (ec *executionContext) fieldContext_PlanPeople_changes(ctx context.Context,
 }
 
 func (ec *executionContext) _PlanPersonChange_personId(ctx context.Context, field graphql.CollectedField, obj *ruleplan.PersonChange) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PlanPersonChange_personId(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Person, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNID2string(ctx, field.Selections, obj.Person) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PlanPersonChange_personId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlanPersonChange", field, false, false, "ID")
 }
 
 func (ec *executionContext) _PlanPersonChange_name(ctx context.Context, field graphql.CollectedField, obj *ruleplan.PersonChange) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PlanPersonChange_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Name) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PlanPersonChange_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlanPersonChange", field, false, false, "String")
 }
 
 func (ec *executionContext) _PlanPersonChange_positionId(ctx context.Context, field graphql.CollectedField, obj *ruleplan.PersonChange) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PlanPersonChange_positionId(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Position, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNID2string(ctx, field.Selections, obj.Position) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PlanPersonChange_positionId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlanPersonChange", field, false, false, "ID")
 }
 
 func (ec *executionContext) _PlanPersonChange_organization(ctx context.Context, field graphql.CollectedField, obj *ruleplan.PersonChange) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PlanPersonChange_organization(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Organization, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Organization) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PlanPersonChange_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlanPersonChange", field, false, false, "String")
 }
 
 func (ec *executionContext) _PlanPersonChange_readyBefore(ctx context.Context, field graphql.CollectedField, obj *ruleplan.PersonChange) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PlanPersonChange_readyBefore(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ReadyBefore, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.ReadyBefore) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PlanPersonChange_readyBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlanPersonChange", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _PlanPersonChange_readyAfter(ctx context.Context, field graphql.CollectedField, obj *ruleplan.PersonChange) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PlanPersonChange_readyAfter(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ReadyAfter, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.ReadyAfter) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PlanPersonChange_readyAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlanPersonChange", field, false, false, "Boolean")
@@ -16310,69 +14678,21 @@ func (ec *executionContext) fieldContext_PlanPersonGap_attainedAfter(_ context.C
 }
 
 func (ec *executionContext) _PlanPositionChange_positionId(ctx context.Context, field graphql.CollectedField, obj *ruleplan.PositionChange) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PlanPositionChange_positionId(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Position, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNID2string(ctx, field.Selections, obj.Position) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PlanPositionChange_positionId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlanPositionChange", field, false, false, "ID")
 }
 
 func (ec *executionContext) _PlanPositionChange_title(ctx context.Context, field graphql.CollectedField, obj *ruleplan.PositionChange) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PlanPositionChange_title(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Title, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Title) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PlanPositionChange_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlanPositionChange", field, false, false, "String")
 }
 
 func (ec *executionContext) _PlanPositionChange_holders(ctx context.Context, field graphql.CollectedField, obj *ruleplan.PositionChange) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PlanPositionChange_holders(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Holders, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Holders) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PlanPositionChange_holders(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlanPositionChange", field, false, false, "Int")
@@ -16411,23 +14731,7 @@ func (ec *executionContext) fieldContext_PlanPositionChange_changes(_ context.Co
 }
 
 func (ec *executionContext) _PlanRuleChange_id(ctx context.Context, field graphql.CollectedField, obj *ruleplan.RuleChange) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PlanRuleChange_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNID2string(ctx, field.Selections, obj.ID) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PlanRuleChange_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlanRuleChange", field, false, false, "ID")
@@ -16480,69 +14784,21 @@ func (ec *executionContext) fieldContext_PlanRuleChange_change(_ context.Context
 }
 
 func (ec *executionContext) _PlanRuleChange_file(ctx context.Context, field graphql.CollectedField, obj *ruleplan.RuleChange) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PlanRuleChange_file(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.File, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.File) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PlanRuleChange_file(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlanRuleChange", field, false, false, "String")
 }
 
 func (ec *executionContext) _PlanRuleChange_line(ctx context.Context, field graphql.CollectedField, obj *ruleplan.RuleChange) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PlanRuleChange_line(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Line, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Line) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PlanRuleChange_line(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlanRuleChange", field, false, false, "Int")
 }
 
 func (ec *executionContext) _PlanRuleChange_description(ctx context.Context, field graphql.CollectedField, obj *ruleplan.RuleChange) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PlanRuleChange_description(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Description, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Description) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PlanRuleChange_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlanRuleChange", field, false, false, "String")
@@ -16616,207 +14872,63 @@ func (ec *executionContext) fieldContext_PlanRuleChange_factCount(_ context.Cont
 }
 
 func (ec *executionContext) _PlanSide_revision(ctx context.Context, field graphql.CollectedField, obj *ruleplan.SetInfo) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PlanSide_revision(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Revision, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Revision) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PlanSide_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlanSide", field, false, false, "String")
 }
 
 func (ec *executionContext) _PlanSide_rules(ctx context.Context, field graphql.CollectedField, obj *ruleplan.SetInfo) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PlanSide_rules(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Rules, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Rules) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PlanSide_rules(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlanSide", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Position_id(ctx context.Context, field graphql.CollectedField, obj *engine.Position) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Position_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNID2string(ctx, field.Selections, obj.ID) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Position_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Position", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Position_title(ctx context.Context, field graphql.CollectedField, obj *engine.Position) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Position_title(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Title, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Title) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Position_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Position", field, false, false, "String")
 }
 
 func (ec *executionContext) _Position_organization(ctx context.Context, field graphql.CollectedField, obj *engine.Position) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Position_organization(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Organization, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Organization) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Position_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Position", field, false, false, "String")
 }
 
 func (ec *executionContext) _Position_grade(ctx context.Context, field graphql.CollectedField, obj *engine.Position) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Position_grade(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Grade, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Grade) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Position_grade(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Position", field, false, false, "String")
 }
 
 func (ec *executionContext) _Position_category(ctx context.Context, field graphql.CollectedField, obj *engine.Position) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Position_category(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Category, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Category) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Position_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Position", field, false, false, "String")
 }
 
 func (ec *executionContext) _Position_keyBillet(ctx context.Context, field graphql.CollectedField, obj *engine.Position) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Position_keyBillet(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.KeyBillet, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.KeyBillet) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Position_keyBillet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Position", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Position_region(ctx context.Context, field graphql.CollectedField, obj *engine.Position) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Position_region(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Region, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Region) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Position_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Position", field, false, false, "String")
@@ -16873,23 +14985,7 @@ func (ec *executionContext) fieldContext_Position_people(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Position_version(ctx context.Context, field graphql.CollectedField, obj *engine.Position) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Position_version(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Version, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt2int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int64(ctx, field.Selections, obj.Version) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Position_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Position", field, false, false, "Int")
@@ -17077,23 +15173,7 @@ func (ec *executionContext) fieldContext_PositionConnection_pageInfo(_ context.C
 }
 
 func (ec *executionContext) _PositionConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.PositionConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PositionConnection_totalCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PositionConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PositionConnection", field, false, false, "Int")
@@ -17132,46 +15212,14 @@ func (ec *executionContext) fieldContext_PositionDemandChange_position(_ context
 }
 
 func (ec *executionContext) _PositionDemandChange_meetableBefore(ctx context.Context, field graphql.CollectedField, obj *analysis.PositionChange) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PositionDemandChange_meetableBefore(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.MeetableBefore, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.MeetableBefore) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PositionDemandChange_meetableBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PositionDemandChange", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _PositionDemandChange_meetableAfter(ctx context.Context, field graphql.CollectedField, obj *analysis.PositionChange) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PositionDemandChange_meetableAfter(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.MeetableAfter, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.MeetableAfter) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PositionDemandChange_meetableAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PositionDemandChange", field, false, false, "Boolean")
@@ -17242,23 +15290,7 @@ func (ec *executionContext) fieldContext_PositionDemandChange_nowMeetable(_ cont
 }
 
 func (ec *executionContext) _PositionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.PositionEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PositionEdge_cursor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PositionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PositionEdge", field, false, false, "String")
@@ -17329,23 +15361,7 @@ func (ec *executionContext) fieldContext_PositionPreview_requirements(_ context.
 }
 
 func (ec *executionContext) _PositionPreview_stored(ctx context.Context, field graphql.CollectedField, obj *app.PositionPreview) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PositionPreview_stored(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Stored, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Stored) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PositionPreview_stored(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PositionPreview", field, false, false, "Boolean")
@@ -17407,23 +15423,7 @@ func (ec *executionContext) fieldContext_PositionPreview_ruleError(_ context.Con
 }
 
 func (ec *executionContext) _ProficiencyScale_name(ctx context.Context, field graphql.CollectedField, obj *engine.Scale) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ProficiencyScale_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Name) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ProficiencyScale_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProficiencyScale", field, false, false, "String")
@@ -19172,69 +17172,21 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 }
 
 func (ec *executionContext) _Readiness_ready(ctx context.Context, field graphql.CollectedField, obj *analysis.Readiness) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Readiness_ready(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Ready, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Ready) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Readiness_ready(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Readiness", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Readiness_hasPosition(ctx context.Context, field graphql.CollectedField, obj *analysis.Readiness) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Readiness_hasPosition(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.HasPosition, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.HasPosition) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Readiness_hasPosition(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Readiness", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Readiness_requirements(ctx context.Context, field graphql.CollectedField, obj *analysis.Readiness) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Readiness_requirements(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Requirements, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Requirements) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Readiness_requirements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Readiness", field, false, false, "Int")
@@ -19305,23 +17257,7 @@ func (ec *executionContext) fieldContext_Readiness_attained(_ context.Context, f
 }
 
 func (ec *executionContext) _ReadinessChange_personId(ctx context.Context, field graphql.CollectedField, obj *analysis.ReadinessChange) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ReadinessChange_personId(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.PersonID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNID2string(ctx, field.Selections, obj.PersonID) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ReadinessChange_personId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReadinessChange", field, false, false, "ID")
@@ -19360,46 +17296,14 @@ func (ec *executionContext) fieldContext_ReadinessChange_person(_ context.Contex
 }
 
 func (ec *executionContext) _ReadinessChange_readyBefore(ctx context.Context, field graphql.CollectedField, obj *analysis.ReadinessChange) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ReadinessChange_readyBefore(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ReadyBefore, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.ReadyBefore) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ReadinessChange_readyBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReadinessChange", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _ReadinessChange_readyAfter(ctx context.Context, field graphql.CollectedField, obj *analysis.ReadinessChange) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ReadinessChange_readyAfter(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ReadyAfter, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.ReadyAfter) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ReadinessChange_readyAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReadinessChange", field, false, false, "Boolean")
@@ -19658,23 +17562,7 @@ func (ec *executionContext) fieldContext_Recommendation_explanation(_ context.Co
 }
 
 func (ec *executionContext) _RecommendationChange_personId(ctx context.Context, field graphql.CollectedField, obj *analysis.RecommendationChange) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RecommendationChange_personId(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.PersonID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNID2string(ctx, field.Selections, obj.PersonID) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_RecommendationChange_personId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RecommendationChange", field, false, false, "ID")
@@ -19713,23 +17601,7 @@ func (ec *executionContext) fieldContext_RecommendationChange_person(_ context.C
 }
 
 func (ec *executionContext) _RecommendationChange_changed(ctx context.Context, field graphql.CollectedField, obj *analysis.RecommendationChange) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RecommendationChange_changed(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Changed, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Changed) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_RecommendationChange_changed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RecommendationChange", field, false, false, "Boolean")
@@ -19832,46 +17704,14 @@ func (ec *executionContext) fieldContext_RecommendedCourse_course(_ context.Cont
 }
 
 func (ec *executionContext) _RecommendedCourse_code(ctx context.Context, field graphql.CollectedField, obj *analysis.RecommendedCourse) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RecommendedCourse_code(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Code, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Code) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_RecommendedCourse_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RecommendedCourse", field, false, false, "String")
 }
 
 func (ec *executionContext) _RecommendedCourse_title(ctx context.Context, field graphql.CollectedField, obj *analysis.RecommendedCourse) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RecommendedCourse_title(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Title, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Title) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_RecommendedCourse_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RecommendedCourse", field, false, false, "String")
@@ -19956,23 +17796,7 @@ func (ec *executionContext) fieldContext_RecommendedCourse_prerequisiteOf(_ cont
 }
 
 func (ec *executionContext) _RejectedRuleSet_revision(ctx context.Context, field graphql.CollectedField, obj *app.Rejection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RejectedRuleSet_revision(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Revision, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Revision) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_RejectedRuleSet_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RejectedRuleSet", field, false, false, "String")
@@ -20066,23 +17890,7 @@ func (ec *executionContext) fieldContext_Requirement_position(_ context.Context,
 }
 
 func (ec *executionContext) _Requirement_positionId(ctx context.Context, field graphql.CollectedField, obj *engine.Requirement) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Requirement_positionId(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Position, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNID2string(ctx, field.Selections, obj.Position) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Requirement_positionId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Requirement", field, false, false, "ID")
@@ -20121,23 +17929,7 @@ func (ec *executionContext) fieldContext_Requirement_subCompetency(_ context.Con
 }
 
 func (ec *executionContext) _Requirement_level(ctx context.Context, field graphql.CollectedField, obj *engine.Requirement) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Requirement_level(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Level, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Level) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Requirement_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Requirement", field, false, false, "String")
@@ -20176,23 +17968,7 @@ func (ec *executionContext) fieldContext_Requirement_rules(_ context.Context, fi
 }
 
 func (ec *executionContext) _Rule_id(ctx context.Context, field graphql.CollectedField, obj *engine.Rule) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Rule_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNID2string(ctx, field.Selections, obj.ID) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Rule_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Rule", field, false, false, "ID")
@@ -20222,92 +17998,28 @@ func (ec *executionContext) fieldContext_Rule_kind(_ context.Context, field grap
 }
 
 func (ec *executionContext) _Rule_file(ctx context.Context, field graphql.CollectedField, obj *engine.Rule) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Rule_file(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.File, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.File) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Rule_file(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Rule", field, false, false, "String")
 }
 
 func (ec *executionContext) _Rule_line(ctx context.Context, field graphql.CollectedField, obj *engine.Rule) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Rule_line(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Line, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Line) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Rule_line(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Rule", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Rule_description(ctx context.Context, field graphql.CollectedField, obj *engine.Rule) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Rule_description(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Description, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Description) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Rule_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Rule", field, false, false, "String")
 }
 
 func (ec *executionContext) _Rule_condition(ctx context.Context, field graphql.CollectedField, obj *engine.Rule) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Rule_condition(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Condition, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Condition) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Rule_condition(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Rule", field, false, false, "String")
@@ -20346,23 +18058,7 @@ func (ec *executionContext) fieldContext_Rule_yields(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Rule_exclude(ctx context.Context, field graphql.CollectedField, obj *engine.Rule) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Rule_exclude(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Exclude, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Exclude) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Rule_exclude(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Rule", field, false, false, "Boolean")
@@ -20392,92 +18088,28 @@ func (ec *executionContext) fieldContext_Rule_excludeCodes(_ context.Context, fi
 }
 
 func (ec *executionContext) _RuleDiagnostic_file(ctx context.Context, field graphql.CollectedField, obj *diag.Diagnostic) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RuleDiagnostic_file(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.File, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.File) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_RuleDiagnostic_file(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RuleDiagnostic", field, false, false, "String")
 }
 
 func (ec *executionContext) _RuleDiagnostic_line(ctx context.Context, field graphql.CollectedField, obj *diag.Diagnostic) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RuleDiagnostic_line(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Line, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Line) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_RuleDiagnostic_line(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RuleDiagnostic", field, false, false, "Int")
 }
 
 func (ec *executionContext) _RuleDiagnostic_column(ctx context.Context, field graphql.CollectedField, obj *diag.Diagnostic) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RuleDiagnostic_column(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Col, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Col) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_RuleDiagnostic_column(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RuleDiagnostic", field, false, false, "Int")
 }
 
 func (ec *executionContext) _RuleDiagnostic_message(ctx context.Context, field graphql.CollectedField, obj *diag.Diagnostic) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RuleDiagnostic_message(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Message, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Message) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_RuleDiagnostic_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RuleDiagnostic", field, false, false, "String")
@@ -20576,69 +18208,21 @@ func (ec *executionContext) fieldContext_RuleFile_rules(_ context.Context, field
 }
 
 func (ec *executionContext) _RuleRef_id(ctx context.Context, field graphql.CollectedField, obj *engine.RuleRef) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RuleRef_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNID2string(ctx, field.Selections, obj.ID) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_RuleRef_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RuleRef", field, false, false, "ID")
 }
 
 func (ec *executionContext) _RuleRef_file(ctx context.Context, field graphql.CollectedField, obj *engine.RuleRef) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RuleRef_file(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.File, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.File) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_RuleRef_file(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RuleRef", field, false, false, "String")
 }
 
 func (ec *executionContext) _RuleRef_line(ctx context.Context, field graphql.CollectedField, obj *engine.RuleRef) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RuleRef_line(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Line, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Line) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_RuleRef_line(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RuleRef", field, false, false, "Int")
@@ -20668,46 +18252,14 @@ func (ec *executionContext) fieldContext_RuleRuntimeError_kind(_ context.Context
 }
 
 func (ec *executionContext) _RuleRuntimeError_subject(ctx context.Context, field graphql.CollectedField, obj *app.RuleError) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RuleRuntimeError_subject(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Subject, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Subject) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_RuleRuntimeError_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RuleRuntimeError", field, false, false, "String")
 }
 
 func (ec *executionContext) _RuleRuntimeError_message(ctx context.Context, field graphql.CollectedField, obj *app.RuleError) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RuleRuntimeError_message(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Message, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Message) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_RuleRuntimeError_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RuleRuntimeError", field, false, false, "String")
@@ -21240,23 +18792,7 @@ func (ec *executionContext) fieldContext_RuleSetPlan_unattributed(ctx context.Co
 }
 
 func (ec *executionContext) _RuleSetPlan_scaleChanged(ctx context.Context, field graphql.CollectedField, obj *ruleplan.Plan) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RuleSetPlan_scaleChanged(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ScaleChanged, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.ScaleChanged) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_RuleSetPlan_scaleChanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RuleSetPlan", field, false, false, "Boolean")
@@ -21558,46 +19094,14 @@ func (ec *executionContext) fieldContext_RuleSetPlan_markdown(_ context.Context,
 }
 
 func (ec *executionContext) _SubCompetency_code(ctx context.Context, field graphql.CollectedField, obj *engine.SubCompetency) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SubCompetency_code(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Code, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Code) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_SubCompetency_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SubCompetency", field, false, false, "String")
 }
 
 func (ec *executionContext) _SubCompetency_statement(ctx context.Context, field graphql.CollectedField, obj *engine.SubCompetency) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SubCompetency_statement(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Statement, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Statement) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_SubCompetency_statement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SubCompetency", field, false, false, "String")
@@ -21779,23 +19283,7 @@ func (ec *executionContext) fieldContext_SubCompetencyCoverage_highest(_ context
 }
 
 func (ec *executionContext) _SubCompetencyCoverage_courses(ctx context.Context, field graphql.CollectedField, obj *analysis.SubCompetencyCoverage) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SubCompetencyCoverage_courses(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Courses, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Courses) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_SubCompetencyCoverage_courses(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SubCompetencyCoverage", field, false, false, "Int")
@@ -21953,23 +19441,7 @@ func (ec *executionContext) fieldContext_Suggestion_course(_ context.Context, fi
 }
 
 func (ec *executionContext) _Suggestion_rank(ctx context.Context, field graphql.CollectedField, obj *suggest.Suggestion) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Suggestion_rank(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Rank, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Rank) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Suggestion_rank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Suggestion", field, false, false, "Int")
@@ -22054,46 +19526,14 @@ func (ec *executionContext) fieldContext_Yield_subCompetency(_ context.Context, 
 }
 
 func (ec *executionContext) _Yield_level(ctx context.Context, field graphql.CollectedField, obj *engine.Yield) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Yield_level(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Level, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Level) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Yield_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Yield", field, false, false, "String")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___Directive_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Name) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext___Directive_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Directive", field, false, false, "String")
@@ -22123,23 +19563,7 @@ func (ec *executionContext) fieldContext___Directive_description(_ context.Conte
 }
 
 func (ec *executionContext) ___Directive_isRepeatable(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___Directive_isRepeatable(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.IsRepeatable, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsRepeatable) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext___Directive_isRepeatable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Directive", field, false, false, "Boolean")
@@ -22213,23 +19637,7 @@ func (ec *executionContext) fieldContext___Directive_args(ctx context.Context, f
 }
 
 func (ec *executionContext) ___EnumValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___EnumValue_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Name) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext___EnumValue_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__EnumValue", field, false, false, "String")
@@ -22305,23 +19713,7 @@ func (ec *executionContext) fieldContext___EnumValue_deprecationReason(_ context
 }
 
 func (ec *executionContext) ___Field_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___Field_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Name) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext___Field_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Field", field, false, false, "String")
@@ -22473,23 +19865,7 @@ func (ec *executionContext) fieldContext___Field_deprecationReason(_ context.Con
 }
 
 func (ec *executionContext) ___InputValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___InputValue_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Name) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext___InputValue_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__InputValue", field, false, false, "String")
@@ -24370,8 +21746,8 @@ var aPIKeyImplementors = []string{"APIKey"}
 func (ec *executionContext) _APIKey(ctx context.Context, sel ast.SelectionSet, obj *engine.APIKey) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, aPIKeyImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -24402,11 +21778,18 @@ func (ec *executionContext) _APIKey(ctx context.Context, sel ast.SelectionSet, o
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "revokedAt":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._APIKey_revokedAt(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._APIKey_revokedAt(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._APIKey_revokedAt(ctx, field, obj)
+					})
+			}
 		case "version":
 			out.Values[i] = ec._APIKey_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -24426,7 +21809,7 @@ func (ec *executionContext) _APIKey(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var attainmentImplementors = []string{"Attainment"}
@@ -24434,29 +21817,43 @@ var attainmentImplementors = []string{"Attainment"}
 func (ec *executionContext) _Attainment(ctx context.Context, sel ast.SelectionSet, obj *analysis.Attainment) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, attainmentImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Attainment")
 		case "subCompetency":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Attainment_subCompetency(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Attainment_subCompetency(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Attainment_subCompetency(ctx, field, obj)
+					})
+			}
 		case "level":
 			out.Values[i] = ec._Attainment_level(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "courses":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Attainment_courses(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Attainment_courses(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Attainment_courses(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -24471,7 +21868,7 @@ func (ec *executionContext) _Attainment(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var attainmentChangeImplementors = []string{"AttainmentChange"}
@@ -24479,18 +21876,25 @@ var attainmentChangeImplementors = []string{"AttainmentChange"}
 func (ec *executionContext) _AttainmentChange(ctx context.Context, sel ast.SelectionSet, obj *analysis.AttainmentChange) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, attainmentChangeImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("AttainmentChange")
 		case "subCompetency":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._AttainmentChange_subCompetency(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._AttainmentChange_subCompetency(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._AttainmentChange_subCompetency(ctx, field, obj)
+					})
+			}
 		case "before":
 			out.Values[i] = ec._AttainmentChange_before(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -24515,7 +21919,7 @@ func (ec *executionContext) _AttainmentChange(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var auditEntryImplementors = []string{"AuditEntry"}
@@ -24523,8 +21927,8 @@ var auditEntryImplementors = []string{"AuditEntry"}
 func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSet, obj *engine.AuditEntry) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, auditEntryImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -24565,17 +21969,31 @@ func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSe
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "versionBefore":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._AuditEntry_versionBefore(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._AuditEntry_versionBefore(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._AuditEntry_versionBefore(ctx, field, obj)
+					})
+			}
 		case "versionAfter":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._AuditEntry_versionAfter(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._AuditEntry_versionAfter(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._AuditEntry_versionAfter(ctx, field, obj)
+					})
+			}
 		case "state":
 			out.Values[i] = ec._AuditEntry_state(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -24600,7 +22018,7 @@ func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var auditEntryConnectionImplementors = []string{"AuditEntryConnection"}
@@ -24608,8 +22026,8 @@ var auditEntryConnectionImplementors = []string{"AuditEntryConnection"}
 func (ec *executionContext) _AuditEntryConnection(ctx context.Context, sel ast.SelectionSet, obj *model.AuditEntryConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, auditEntryConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -24638,7 +22056,7 @@ func (ec *executionContext) _AuditEntryConnection(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var auditEntryEdgeImplementors = []string{"AuditEntryEdge"}
@@ -24646,8 +22064,8 @@ var auditEntryEdgeImplementors = []string{"AuditEntryEdge"}
 func (ec *executionContext) _AuditEntryEdge(ctx context.Context, sel ast.SelectionSet, obj *model.AuditEntryEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, auditEntryEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -24676,7 +22094,7 @@ func (ec *executionContext) _AuditEntryEdge(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var competencyImplementors = []string{"Competency"}
@@ -24684,8 +22102,8 @@ var competencyImplementors = []string{"Competency"}
 func (ec *executionContext) _Competency(ctx context.Context, sel ast.SelectionSet, obj *engine.Competency) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, competencyImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -24724,7 +22142,7 @@ func (ec *executionContext) _Competency(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var completionImplementors = []string{"Completion"}
@@ -24732,8 +22150,8 @@ var completionImplementors = []string{"Completion"}
 func (ec *executionContext) _Completion(ctx context.Context, sel ast.SelectionSet, obj *engine.Completion) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, completionImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -24744,11 +22162,18 @@ func (ec *executionContext) _Completion(ctx context.Context, sel ast.SelectionSe
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "course":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Completion_course(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Completion_course(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Completion_course(ctx, field, obj)
+					})
+			}
 		case "completedOn":
 			out.Values[i] = ec._Completion_completedOn(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -24768,7 +22193,7 @@ func (ec *executionContext) _Completion(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var countChangeImplementors = []string{"CountChange"}
@@ -24814,8 +22239,8 @@ var courseImplementors = []string{"Course"}
 func (ec *executionContext) _Course(ctx context.Context, sel ast.SelectionSet, obj *engine.Course) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, courseImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -24866,11 +22291,18 @@ func (ec *executionContext) _Course(ctx context.Context, sel ast.SelectionSet, o
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "prerequisites":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Course_prerequisites(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Course_prerequisites(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Course_prerequisites(ctx, field, obj)
+					})
+			}
 		case "prerequisiteCodes":
 			out.Values[i] = ec._Course_prerequisiteCodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -24887,17 +22319,31 @@ func (ec *executionContext) _Course(ctx context.Context, sel ast.SelectionSet, o
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "history":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Course_history(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Course_history(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Course_history(ctx, field, obj)
+					})
+			}
 		case "coverage":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Course_coverage(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Course_coverage(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Course_coverage(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -24912,7 +22358,7 @@ func (ec *executionContext) _Course(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var courseConnectionImplementors = []string{"CourseConnection"}
@@ -24920,8 +22366,8 @@ var courseConnectionImplementors = []string{"CourseConnection"}
 func (ec *executionContext) _CourseConnection(ctx context.Context, sel ast.SelectionSet, obj *model.CourseConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, courseConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -24955,7 +22401,7 @@ func (ec *executionContext) _CourseConnection(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var courseEdgeImplementors = []string{"CourseEdge"}
@@ -24963,8 +22409,8 @@ var courseEdgeImplementors = []string{"CourseEdge"}
 func (ec *executionContext) _CourseEdge(ctx context.Context, sel ast.SelectionSet, obj *model.CourseEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, courseEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -24993,7 +22439,7 @@ func (ec *executionContext) _CourseEdge(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var courseGapClosureImplementors = []string{"CourseGapClosure"}
@@ -25001,18 +22447,25 @@ var courseGapClosureImplementors = []string{"CourseGapClosure"}
 func (ec *executionContext) _CourseGapClosure(ctx context.Context, sel ast.SelectionSet, obj *analysis.CourseGapClosure) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, courseGapClosureImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("CourseGapClosure")
 		case "course":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._CourseGapClosure_course(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._CourseGapClosure_course(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._CourseGapClosure_course(ctx, field, obj)
+					})
+			}
 		case "gapsClosed":
 			out.Values[i] = ec._CourseGapClosure_gapsClosed(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -25032,7 +22485,7 @@ func (ec *executionContext) _CourseGapClosure(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var courseImpactImplementors = []string{"CourseImpact"}
@@ -25040,8 +22493,8 @@ var courseImpactImplementors = []string{"CourseImpact"}
 func (ec *executionContext) _CourseImpact(ctx context.Context, sel ast.SelectionSet, obj *app.CourseImpact) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, courseImpactImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -25077,23 +22530,44 @@ func (ec *executionContext) _CourseImpact(ctx context.Context, sel ast.Selection
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "dependentCourses":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._CourseImpact_dependentCourses(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._CourseImpact_dependentCourses(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._CourseImpact_dependentCourses(ctx, field, obj)
+					})
+			}
 		case "recommendations":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._CourseImpact_recommendations(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._CourseImpact_recommendations(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._CourseImpact_recommendations(ctx, field, obj)
+					})
+			}
 		case "ruleError":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._CourseImpact_ruleError(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._CourseImpact_ruleError(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._CourseImpact_ruleError(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -25108,7 +22582,7 @@ func (ec *executionContext) _CourseImpact(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var coursePreviewImplementors = []string{"CoursePreview"}
@@ -25116,8 +22590,8 @@ var coursePreviewImplementors = []string{"CoursePreview"}
 func (ec *executionContext) _CoursePreview(ctx context.Context, sel ast.SelectionSet, obj *app.CoursePreview) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, coursePreviewImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -25138,11 +22612,18 @@ func (ec *executionContext) _CoursePreview(ctx context.Context, sel ast.Selectio
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "ruleError":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._CoursePreview_ruleError(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._CoursePreview_ruleError(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._CoursePreview_ruleError(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -25157,7 +22638,7 @@ func (ec *executionContext) _CoursePreview(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var coverageImplementors = []string{"Coverage"}
@@ -25165,29 +22646,43 @@ var coverageImplementors = []string{"Coverage"}
 func (ec *executionContext) _Coverage(ctx context.Context, sel ast.SelectionSet, obj *engine.Coverage) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, coverageImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Coverage")
 		case "course":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Coverage_course(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Coverage_course(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Coverage_course(ctx, field, obj)
+					})
+			}
 		case "courseCode":
 			out.Values[i] = ec._Coverage_courseCode(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "subCompetency":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Coverage_subCompetency(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Coverage_subCompetency(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Coverage_subCompetency(ctx, field, obj)
+					})
+			}
 		case "level":
 			out.Values[i] = ec._Coverage_level(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -25212,7 +22707,7 @@ func (ec *executionContext) _Coverage(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var coverageChangeImplementors = []string{"CoverageChange"}
@@ -25220,42 +22715,77 @@ var coverageChangeImplementors = []string{"CoverageChange"}
 func (ec *executionContext) _CoverageChange(ctx context.Context, sel ast.SelectionSet, obj *analysis.CoverageChange) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, coverageChangeImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("CoverageChange")
 		case "subCompetency":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._CoverageChange_subCompetency(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._CoverageChange_subCompetency(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._CoverageChange_subCompetency(ctx, field, obj)
+					})
+			}
 		case "courseBefore":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._CoverageChange_courseBefore(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._CoverageChange_courseBefore(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._CoverageChange_courseBefore(ctx, field, obj)
+					})
+			}
 		case "courseAfter":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._CoverageChange_courseAfter(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._CoverageChange_courseAfter(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._CoverageChange_courseAfter(ctx, field, obj)
+					})
+			}
 		case "highestBefore":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._CoverageChange_highestBefore(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._CoverageChange_highestBefore(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._CoverageChange_highestBefore(ctx, field, obj)
+					})
+			}
 		case "highestAfter":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._CoverageChange_highestAfter(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._CoverageChange_highestAfter(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._CoverageChange_highestAfter(ctx, field, obj)
+					})
+			}
 		case "gapsOpened":
 			out.Values[i] = ec._CoverageChange_gapsOpened(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -25285,7 +22815,7 @@ func (ec *executionContext) _CoverageChange(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var coverageMatrixImplementors = []string{"CoverageMatrix"}
@@ -25293,8 +22823,8 @@ var coverageMatrixImplementors = []string{"CoverageMatrix"}
 func (ec *executionContext) _CoverageMatrix(ctx context.Context, sel ast.SelectionSet, obj *model.CoverageMatrix) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, coverageMatrixImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -25333,7 +22863,7 @@ func (ec *executionContext) _CoverageMatrix(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var coverageRowImplementors = []string{"CoverageRow"}
@@ -25341,35 +22871,56 @@ var coverageRowImplementors = []string{"CoverageRow"}
 func (ec *executionContext) _CoverageRow(ctx context.Context, sel ast.SelectionSet, obj *model.CoverageRow) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, coverageRowImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("CoverageRow")
 		case "subCompetency":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._CoverageRow_subCompetency(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._CoverageRow_subCompetency(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._CoverageRow_subCompetency(ctx, field, obj)
+					})
+			}
 		case "gap":
 			out.Values[i] = ec._CoverageRow_gap(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "highest":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._CoverageRow_highest(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._CoverageRow_highest(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._CoverageRow_highest(ctx, field, obj)
+					})
+			}
 		case "reach":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._CoverageRow_reach(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._CoverageRow_reach(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._CoverageRow_reach(ctx, field, obj)
+					})
+			}
 		case "countByLevel":
 			out.Values[i] = ec._CoverageRow_countByLevel(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -25394,7 +22945,7 @@ func (ec *executionContext) _CoverageRow(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var createdAPIKeyImplementors = []string{"CreatedAPIKey"}
@@ -25402,8 +22953,8 @@ var createdAPIKeyImplementors = []string{"CreatedAPIKey"}
 func (ec *executionContext) _CreatedAPIKey(ctx context.Context, sel ast.SelectionSet, obj *model.CreatedAPIKey) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, createdAPIKeyImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -25432,7 +22983,7 @@ func (ec *executionContext) _CreatedAPIKey(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var crosswalkEntryImplementors = []string{"CrosswalkEntry"}
@@ -25440,8 +22991,8 @@ var crosswalkEntryImplementors = []string{"CrosswalkEntry"}
 func (ec *executionContext) _CrosswalkEntry(ctx context.Context, sel ast.SelectionSet, obj *engine.CrosswalkEntry) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, crosswalkEntryImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -25470,7 +23021,7 @@ func (ec *executionContext) _CrosswalkEntry(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var deleteCoursePayloadImplementors = []string{"DeleteCoursePayload"}
@@ -25478,8 +23029,8 @@ var deleteCoursePayloadImplementors = []string{"DeleteCoursePayload"}
 func (ec *executionContext) _DeleteCoursePayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeleteCoursePayload) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, deleteCoursePayloadImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -25503,7 +23054,7 @@ func (ec *executionContext) _DeleteCoursePayload(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var deletePersonPayloadImplementors = []string{"DeletePersonPayload"}
@@ -25511,8 +23062,8 @@ var deletePersonPayloadImplementors = []string{"DeletePersonPayload"}
 func (ec *executionContext) _DeletePersonPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeletePersonPayload) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, deletePersonPayloadImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -25536,7 +23087,7 @@ func (ec *executionContext) _DeletePersonPayload(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var deletePositionPayloadImplementors = []string{"DeletePositionPayload"}
@@ -25544,8 +23095,8 @@ var deletePositionPayloadImplementors = []string{"DeletePositionPayload"}
 func (ec *executionContext) _DeletePositionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeletePositionPayload) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, deletePositionPayloadImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -25569,7 +23120,7 @@ func (ec *executionContext) _DeletePositionPayload(ctx context.Context, sel ast.
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var explainNodeImplementors = []string{"ExplainNode"}
@@ -25577,8 +23128,8 @@ var explainNodeImplementors = []string{"ExplainNode"}
 func (ec *executionContext) _ExplainNode(ctx context.Context, sel ast.SelectionSet, obj *engine.ExplainNode) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, explainNodeImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -25589,34 +23140,62 @@ func (ec *executionContext) _ExplainNode(ctx context.Context, sel ast.SelectionS
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "file":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ExplainNode_file(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._ExplainNode_file(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._ExplainNode_file(ctx, field, obj)
+					})
+			}
 		case "line":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ExplainNode_line(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._ExplainNode_line(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._ExplainNode_line(ctx, field, obj)
+					})
+			}
 		case "column":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ExplainNode_column(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._ExplainNode_column(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._ExplainNode_column(ctx, field, obj)
+					})
+			}
 		case "value":
 			out.Values[i] = ec._ExplainNode_value(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "detail":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ExplainNode_detail(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._ExplainNode_detail(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._ExplainNode_detail(ctx, field, obj)
+					})
+			}
 		case "skipped":
 			out.Values[i] = ec._ExplainNode_skipped(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -25641,7 +23220,7 @@ func (ec *executionContext) _ExplainNode(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var explanationImplementors = []string{"Explanation"}
@@ -25649,8 +23228,8 @@ var explanationImplementors = []string{"Explanation"}
 func (ec *executionContext) _Explanation(ctx context.Context, sel ast.SelectionSet, obj *engine.Explanation) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, explanationImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -25706,17 +23285,31 @@ func (ec *executionContext) _Explanation(ctx context.Context, sel ast.SelectionS
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "tier":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Explanation_tier(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Explanation_tier(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Explanation_tier(ctx, field, obj)
+					})
+			}
 		case "error":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Explanation_error(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Explanation_error(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Explanation_error(ctx, field, obj)
+					})
+			}
 		case "text":
 			out.Values[i] = ec._Explanation_text(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -25736,7 +23329,7 @@ func (ec *executionContext) _Explanation(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var factChangeImplementors = []string{"FactChange"}
@@ -25744,30 +23337,51 @@ var factChangeImplementors = []string{"FactChange"}
 func (ec *executionContext) _FactChange(ctx context.Context, sel ast.SelectionSet, obj *app.FactChange) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, factChangeImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("FactChange")
 		case "subCompetency":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._FactChange_subCompetency(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._FactChange_subCompetency(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._FactChange_subCompetency(ctx, field, obj)
+					})
+			}
 		case "before":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._FactChange_before(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._FactChange_before(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._FactChange_before(ctx, field, obj)
+					})
+			}
 		case "after":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._FactChange_after(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._FactChange_after(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._FactChange_after(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -25782,7 +23396,7 @@ func (ec *executionContext) _FactChange(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var fieldChangeImplementors = []string{"FieldChange"}
@@ -25790,8 +23404,8 @@ var fieldChangeImplementors = []string{"FieldChange"}
 func (ec *executionContext) _FieldChange(ctx context.Context, sel ast.SelectionSet, obj *engine.FieldChange) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, fieldChangeImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -25825,7 +23439,7 @@ func (ec *executionContext) _FieldChange(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var formerCodeImplementors = []string{"FormerCode"}
@@ -25833,8 +23447,8 @@ var formerCodeImplementors = []string{"FormerCode"}
 func (ec *executionContext) _FormerCode(ctx context.Context, sel ast.SelectionSet, obj *engine.FormerCode) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, formerCodeImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -25873,7 +23487,7 @@ func (ec *executionContext) _FormerCode(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var frameworkImplementors = []string{"Framework"}
@@ -25881,8 +23495,8 @@ var frameworkImplementors = []string{"Framework"}
 func (ec *executionContext) _Framework(ctx context.Context, sel ast.SelectionSet, obj *engine.Framework) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, frameworkImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -25921,7 +23535,7 @@ func (ec *executionContext) _Framework(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var frameworkRevisionImplementors = []string{"FrameworkRevision"}
@@ -25929,8 +23543,8 @@ var frameworkRevisionImplementors = []string{"FrameworkRevision"}
 func (ec *executionContext) _FrameworkRevision(ctx context.Context, sel ast.SelectionSet, obj *engine.FrameworkRevision) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, frameworkRevisionImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -25951,11 +23565,18 @@ func (ec *executionContext) _FrameworkRevision(ctx context.Context, sel ast.Sele
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "crosswalk":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._FrameworkRevision_crosswalk(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._FrameworkRevision_crosswalk(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._FrameworkRevision_crosswalk(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -25970,7 +23591,7 @@ func (ec *executionContext) _FrameworkRevision(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var gapImplementors = []string{"Gap"}
@@ -25978,29 +23599,43 @@ var gapImplementors = []string{"Gap"}
 func (ec *executionContext) _Gap(ctx context.Context, sel ast.SelectionSet, obj *analysis.Gap) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, gapImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Gap")
 		case "subCompetency":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Gap_subCompetency(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Gap_subCompetency(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Gap_subCompetency(ctx, field, obj)
+					})
+			}
 		case "required":
 			out.Values[i] = ec._Gap_required(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "attained":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Gap_attained(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Gap_attained(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Gap_attained(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -26015,7 +23650,7 @@ func (ec *executionContext) _Gap(ctx context.Context, sel ast.SelectionSet, obj 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var gapCountImplementors = []string{"GapCount"}
@@ -26023,18 +23658,25 @@ var gapCountImplementors = []string{"GapCount"}
 func (ec *executionContext) _GapCount(ctx context.Context, sel ast.SelectionSet, obj *analysis.GapCount) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, gapCountImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("GapCount")
 		case "subCompetency":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._GapCount_subCompetency(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._GapCount_subCompetency(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._GapCount_subCompetency(ctx, field, obj)
+					})
+			}
 		case "required":
 			out.Values[i] = ec._GapCount_required(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -26059,7 +23701,7 @@ func (ec *executionContext) _GapCount(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var gapReportImplementors = []string{"GapReport"}
@@ -26067,8 +23709,8 @@ var gapReportImplementors = []string{"GapReport"}
 func (ec *executionContext) _GapReport(ctx context.Context, sel ast.SelectionSet, obj *analysis.GapReport) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, gapReportImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -26094,11 +23736,18 @@ func (ec *executionContext) _GapReport(ctx context.Context, sel ast.SelectionSet
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "coveringNothing":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._GapReport_coveringNothing(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._GapReport_coveringNothing(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._GapReport_coveringNothing(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -26113,7 +23762,7 @@ func (ec *executionContext) _GapReport(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var importCountsImplementors = []string{"ImportCounts"}
@@ -26469,8 +24118,8 @@ var levelCountImplementors = []string{"LevelCount"}
 func (ec *executionContext) _LevelCount(ctx context.Context, sel ast.SelectionSet, obj *model.LevelCount) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, levelCountImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -26499,7 +24148,7 @@ func (ec *executionContext) _LevelCount(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var levelDemandImplementors = []string{"LevelDemand"}
@@ -26507,8 +24156,8 @@ var levelDemandImplementors = []string{"LevelDemand"}
 func (ec *executionContext) _LevelDemand(ctx context.Context, sel ast.SelectionSet, obj *analysis.LevelDemand) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, levelDemandImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -26552,7 +24201,7 @@ func (ec *executionContext) _LevelDemand(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var levelRequirementImplementors = []string{"LevelRequirement"}
@@ -26560,18 +24209,25 @@ var levelRequirementImplementors = []string{"LevelRequirement"}
 func (ec *executionContext) _LevelRequirement(ctx context.Context, sel ast.SelectionSet, obj *analysis.LevelRequirement) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, levelRequirementImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("LevelRequirement")
 		case "subCompetency":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._LevelRequirement_subCompetency(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._LevelRequirement_subCompetency(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._LevelRequirement_subCompetency(ctx, field, obj)
+					})
+			}
 		case "level":
 			out.Values[i] = ec._LevelRequirement_level(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -26591,7 +24247,7 @@ func (ec *executionContext) _LevelRequirement(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var matrixCourseImplementors = []string{"MatrixCourse"}
@@ -26599,8 +24255,8 @@ var matrixCourseImplementors = []string{"MatrixCourse"}
 func (ec *executionContext) _MatrixCourse(ctx context.Context, sel ast.SelectionSet, obj *analysis.MatrixCourse) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, matrixCourseImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -26631,11 +24287,18 @@ func (ec *executionContext) _MatrixCourse(ctx context.Context, sel ast.Selection
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "course":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._MatrixCourse_course(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._MatrixCourse_course(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._MatrixCourse_course(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -26650,7 +24313,7 @@ func (ec *executionContext) _MatrixCourse(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var modelDiffImplementors = []string{"ModelDiff"}
@@ -26658,8 +24321,8 @@ var modelDiffImplementors = []string{"ModelDiff"}
 func (ec *executionContext) _ModelDiff(ctx context.Context, sel ast.SelectionSet, obj *modeldiff.Diff) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, modelDiffImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -26718,7 +24381,7 @@ func (ec *executionContext) _ModelDiff(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var modelItemImplementors = []string{"ModelItem"}
@@ -26726,8 +24389,8 @@ var modelItemImplementors = []string{"ModelItem"}
 func (ec *executionContext) _ModelItem(ctx context.Context, sel ast.SelectionSet, obj *modeldiff.Item) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, modelItemImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -26761,7 +24424,7 @@ func (ec *executionContext) _ModelItem(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var modelMappingImplementors = []string{"ModelMapping"}
@@ -26769,8 +24432,8 @@ var modelMappingImplementors = []string{"ModelMapping"}
 func (ec *executionContext) _ModelMapping(ctx context.Context, sel ast.SelectionSet, obj *modeldiff.Mapping) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, modelMappingImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -26804,7 +24467,7 @@ func (ec *executionContext) _ModelMapping(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var modelRevisionPlanImplementors = []string{"ModelRevisionPlan"}
@@ -26812,42 +24475,77 @@ var modelRevisionPlanImplementors = []string{"ModelRevisionPlan"}
 func (ec *executionContext) _ModelRevisionPlan(ctx context.Context, sel ast.SelectionSet, obj *app.RevisionPlan) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, modelRevisionPlanImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("ModelRevisionPlan")
 		case "revision":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ModelRevisionPlan_revision(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._ModelRevisionPlan_revision(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._ModelRevisionPlan_revision(ctx, field, obj)
+					})
+			}
 		case "previous":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ModelRevisionPlan_previous(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._ModelRevisionPlan_previous(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._ModelRevisionPlan_previous(ctx, field, obj)
+					})
+			}
 		case "applied":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ModelRevisionPlan_applied(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._ModelRevisionPlan_applied(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._ModelRevisionPlan_applied(ctx, field, obj)
+					})
+			}
 		case "diff":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ModelRevisionPlan_diff(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._ModelRevisionPlan_diff(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._ModelRevisionPlan_diff(ctx, field, obj)
+					})
+			}
 		case "warnings":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ModelRevisionPlan_warnings(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._ModelRevisionPlan_warnings(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._ModelRevisionPlan_warnings(ctx, field, obj)
+					})
+			}
 		case "impact":
 			out.Values[i] = ec._ModelRevisionPlan_impact(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -26867,7 +24565,7 @@ func (ec *executionContext) _ModelRevisionPlan(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var modelSuggestionImplementors = []string{"ModelSuggestion"}
@@ -26875,8 +24573,8 @@ var modelSuggestionImplementors = []string{"ModelSuggestion"}
 func (ec *executionContext) _ModelSuggestion(ctx context.Context, sel ast.SelectionSet, obj *modeldiff.Suggestion) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, modelSuggestionImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -26910,7 +24608,7 @@ func (ec *executionContext) _ModelSuggestion(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var modelTextChangeImplementors = []string{"ModelTextChange"}
@@ -26918,8 +24616,8 @@ var modelTextChangeImplementors = []string{"ModelTextChange"}
 func (ec *executionContext) _ModelTextChange(ctx context.Context, sel ast.SelectionSet, obj *modeldiff.TextChange) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, modelTextChangeImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -26963,7 +24661,7 @@ func (ec *executionContext) _ModelTextChange(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var mutationImplementors = []string{"Mutation"}
@@ -26974,8 +24672,8 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		Object: "Mutation",
 	})
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
 			Object: field.Name,
@@ -27111,7 +24809,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var organizationReadinessImplementors = []string{"OrganizationReadiness"}
@@ -27119,8 +24817,8 @@ var organizationReadinessImplementors = []string{"OrganizationReadiness"}
 func (ec *executionContext) _OrganizationReadiness(ctx context.Context, sel ast.SelectionSet, obj *analysis.OrganizationReadiness) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, organizationReadinessImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -27146,17 +24844,31 @@ func (ec *executionContext) _OrganizationReadiness(ctx context.Context, sel ast.
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "commonGaps":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._OrganizationReadiness_commonGaps(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._OrganizationReadiness_commonGaps(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._OrganizationReadiness_commonGaps(ctx, field, obj)
+					})
+			}
 		case "recommendedCourses":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._OrganizationReadiness_recommendedCourses(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._OrganizationReadiness_recommendedCourses(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._OrganizationReadiness_recommendedCourses(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -27171,7 +24883,7 @@ func (ec *executionContext) _OrganizationReadiness(ctx context.Context, sel ast.
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var pageInfoImplementors = []string{"PageInfo"}
@@ -27179,8 +24891,8 @@ var pageInfoImplementors = []string{"PageInfo"}
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *model.PageInfo) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, pageInfoImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -27219,7 +24931,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var personImplementors = []string{"Person"}
@@ -27227,8 +24939,8 @@ var personImplementors = []string{"Person"}
 func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, obj *engine.Person) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, personImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -27244,17 +24956,31 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "positionId":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Person_positionId(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Person_positionId(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Person_positionId(ctx, field, obj)
+					})
+			}
 		case "position":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Person_position(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Person_position(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Person_position(ctx, field, obj)
+					})
+			}
 		case "completions":
 			out.Values[i] = ec._Person_completions(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -27271,23 +24997,44 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "readiness":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Person_readiness(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Person_readiness(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Person_readiness(ctx, field, obj)
+					})
+			}
 		case "recommendations":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Person_recommendations(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Person_recommendations(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Person_recommendations(ctx, field, obj)
+					})
+			}
 		case "history":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Person_history(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Person_history(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Person_history(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -27302,7 +25049,7 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var personConnectionImplementors = []string{"PersonConnection"}
@@ -27310,8 +25057,8 @@ var personConnectionImplementors = []string{"PersonConnection"}
 func (ec *executionContext) _PersonConnection(ctx context.Context, sel ast.SelectionSet, obj *model.PersonConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, personConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -27345,7 +25092,7 @@ func (ec *executionContext) _PersonConnection(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var personEdgeImplementors = []string{"PersonEdge"}
@@ -27353,8 +25100,8 @@ var personEdgeImplementors = []string{"PersonEdge"}
 func (ec *executionContext) _PersonEdge(ctx context.Context, sel ast.SelectionSet, obj *model.PersonEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, personEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -27383,7 +25130,7 @@ func (ec *executionContext) _PersonEdge(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var planDemandChangeImplementors = []string{"PlanDemandChange"}
@@ -27391,18 +25138,25 @@ var planDemandChangeImplementors = []string{"PlanDemandChange"}
 func (ec *executionContext) _PlanDemandChange(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.DemandChange) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, planDemandChangeImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("PlanDemandChange")
 		case "subCompetency":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._PlanDemandChange_subCompetency(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanDemandChange_subCompetency(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanDemandChange_subCompetency(ctx, field, obj)
+					})
+			}
 		case "level":
 			out.Values[i] = ec._PlanDemandChange_level(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -27437,7 +25191,7 @@ func (ec *executionContext) _PlanDemandChange(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var planFactChangeImplementors = []string{"PlanFactChange"}
@@ -27445,8 +25199,8 @@ var planFactChangeImplementors = []string{"PlanFactChange"}
 func (ec *executionContext) _PlanFactChange(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.FactChange) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, planFactChangeImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -27462,28 +25216,49 @@ func (ec *executionContext) _PlanFactChange(ctx context.Context, sel ast.Selecti
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "subCompetency":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._PlanFactChange_subCompetency(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanFactChange_subCompetency(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanFactChange_subCompetency(ctx, field, obj)
+					})
+			}
 		case "change":
 			out.Values[i] = ec._PlanFactChange_change(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "before":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._PlanFactChange_before(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanFactChange_before(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanFactChange_before(ctx, field, obj)
+					})
+			}
 		case "after":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._PlanFactChange_after(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanFactChange_after(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanFactChange_after(ctx, field, obj)
+					})
+			}
 		case "beforeRules":
 			out.Values[i] = ec._PlanFactChange_beforeRules(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -27508,7 +25283,7 @@ func (ec *executionContext) _PlanFactChange(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var planLevelChangeImplementors = []string{"PlanLevelChange"}
@@ -27516,30 +25291,51 @@ var planLevelChangeImplementors = []string{"PlanLevelChange"}
 func (ec *executionContext) _PlanLevelChange(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.LevelChange) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, planLevelChangeImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("PlanLevelChange")
 		case "subCompetency":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._PlanLevelChange_subCompetency(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanLevelChange_subCompetency(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanLevelChange_subCompetency(ctx, field, obj)
+					})
+			}
 		case "before":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._PlanLevelChange_before(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanLevelChange_before(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanLevelChange_before(ctx, field, obj)
+					})
+			}
 		case "after":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._PlanLevelChange_after(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanLevelChange_after(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanLevelChange_after(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -27554,7 +25350,7 @@ func (ec *executionContext) _PlanLevelChange(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var planLevelGapsImplementors = []string{"PlanLevelGaps"}
@@ -27562,8 +25358,8 @@ var planLevelGapsImplementors = []string{"PlanLevelGaps"}
 func (ec *executionContext) _PlanLevelGaps(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.LevelGaps) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, planLevelGapsImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -27574,17 +25370,31 @@ func (ec *executionContext) _PlanLevelGaps(ctx context.Context, sel ast.Selectio
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "opened":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._PlanLevelGaps_opened(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanLevelGaps_opened(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanLevelGaps_opened(ctx, field, obj)
+					})
+			}
 		case "closed":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._PlanLevelGaps_closed(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanLevelGaps_closed(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanLevelGaps_closed(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -27599,7 +25409,7 @@ func (ec *executionContext) _PlanLevelGaps(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var planOrganizationChangeImplementors = []string{"PlanOrganizationChange"}
@@ -27607,8 +25417,8 @@ var planOrganizationChangeImplementors = []string{"PlanOrganizationChange"}
 func (ec *executionContext) _PlanOrganizationChange(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.OrganizationChange) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, planOrganizationChangeImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -27657,7 +25467,7 @@ func (ec *executionContext) _PlanOrganizationChange(ctx context.Context, sel ast
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var planPeopleImplementors = []string{"PlanPeople"}
@@ -27665,8 +25475,8 @@ var planPeopleImplementors = []string{"PlanPeople"}
 func (ec *executionContext) _PlanPeople(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.PeopleChange) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, planPeopleImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -27692,11 +25502,18 @@ func (ec *executionContext) _PlanPeople(ctx context.Context, sel ast.SelectionSe
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "changes":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._PlanPeople_changes(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanPeople_changes(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanPeople_changes(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -27711,7 +25528,7 @@ func (ec *executionContext) _PlanPeople(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var planPersonChangeImplementors = []string{"PlanPersonChange"}
@@ -27719,8 +25536,8 @@ var planPersonChangeImplementors = []string{"PlanPersonChange"}
 func (ec *executionContext) _PlanPersonChange(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.PersonChange) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, planPersonChangeImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -27774,7 +25591,7 @@ func (ec *executionContext) _PlanPersonChange(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var planPersonGapImplementors = []string{"PlanPersonGap"}
@@ -27782,47 +25599,82 @@ var planPersonGapImplementors = []string{"PlanPersonGap"}
 func (ec *executionContext) _PlanPersonGap(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.GapChange) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, planPersonGapImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("PlanPersonGap")
 		case "subCompetency":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._PlanPersonGap_subCompetency(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanPersonGap_subCompetency(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanPersonGap_subCompetency(ctx, field, obj)
+					})
+			}
 		case "change":
 			out.Values[i] = ec._PlanPersonGap_change(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "requiredBefore":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._PlanPersonGap_requiredBefore(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanPersonGap_requiredBefore(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanPersonGap_requiredBefore(ctx, field, obj)
+					})
+			}
 		case "attainedBefore":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._PlanPersonGap_attainedBefore(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanPersonGap_attainedBefore(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanPersonGap_attainedBefore(ctx, field, obj)
+					})
+			}
 		case "requiredAfter":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._PlanPersonGap_requiredAfter(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanPersonGap_requiredAfter(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanPersonGap_requiredAfter(ctx, field, obj)
+					})
+			}
 		case "attainedAfter":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._PlanPersonGap_attainedAfter(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanPersonGap_attainedAfter(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanPersonGap_attainedAfter(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -27837,7 +25689,7 @@ func (ec *executionContext) _PlanPersonGap(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var planPositionChangeImplementors = []string{"PlanPositionChange"}
@@ -27845,8 +25697,8 @@ var planPositionChangeImplementors = []string{"PlanPositionChange"}
 func (ec *executionContext) _PlanPositionChange(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.PositionChange) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, planPositionChangeImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -27885,7 +25737,7 @@ func (ec *executionContext) _PlanPositionChange(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var planRuleChangeImplementors = []string{"PlanRuleChange"}
@@ -27893,8 +25745,8 @@ var planRuleChangeImplementors = []string{"PlanRuleChange"}
 func (ec *executionContext) _PlanRuleChange(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.RuleChange) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, planRuleChangeImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -27930,17 +25782,31 @@ func (ec *executionContext) _PlanRuleChange(ctx context.Context, sel ast.Selecti
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "facts":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._PlanRuleChange_facts(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanRuleChange_facts(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanRuleChange_facts(ctx, field, obj)
+					})
+			}
 		case "factCount":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._PlanRuleChange_factCount(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanRuleChange_factCount(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PlanRuleChange_factCount(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -27955,7 +25821,7 @@ func (ec *executionContext) _PlanRuleChange(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var planSideImplementors = []string{"PlanSide"}
@@ -27963,8 +25829,8 @@ var planSideImplementors = []string{"PlanSide"}
 func (ec *executionContext) _PlanSide(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.SetInfo) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, planSideImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -27993,7 +25859,7 @@ func (ec *executionContext) _PlanSide(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var positionImplementors = []string{"Position"}
@@ -28001,8 +25867,8 @@ var positionImplementors = []string{"Position"}
 func (ec *executionContext) _Position(ctx context.Context, sel ast.SelectionSet, obj *engine.Position) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, positionImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -28043,11 +25909,18 @@ func (ec *executionContext) _Position(ctx context.Context, sel ast.SelectionSet,
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "people":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Position_people(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Position_people(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Position_people(ctx, field, obj)
+					})
+			}
 		case "version":
 			out.Values[i] = ec._Position_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -28059,17 +25932,31 @@ func (ec *executionContext) _Position(ctx context.Context, sel ast.SelectionSet,
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "history":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Position_history(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Position_history(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Position_history(ctx, field, obj)
+					})
+			}
 		case "requirements":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Position_requirements(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Position_requirements(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Position_requirements(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -28084,7 +25971,7 @@ func (ec *executionContext) _Position(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var positionConnectionImplementors = []string{"PositionConnection"}
@@ -28092,8 +25979,8 @@ var positionConnectionImplementors = []string{"PositionConnection"}
 func (ec *executionContext) _PositionConnection(ctx context.Context, sel ast.SelectionSet, obj *model.PositionConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, positionConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -28127,7 +26014,7 @@ func (ec *executionContext) _PositionConnection(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var positionDemandChangeImplementors = []string{"PositionDemandChange"}
@@ -28135,18 +26022,25 @@ var positionDemandChangeImplementors = []string{"PositionDemandChange"}
 func (ec *executionContext) _PositionDemandChange(ctx context.Context, sel ast.SelectionSet, obj *analysis.PositionChange) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, positionDemandChangeImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("PositionDemandChange")
 		case "position":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._PositionDemandChange_position(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PositionDemandChange_position(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PositionDemandChange_position(ctx, field, obj)
+					})
+			}
 		case "meetableBefore":
 			out.Values[i] = ec._PositionDemandChange_meetableBefore(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -28181,7 +26075,7 @@ func (ec *executionContext) _PositionDemandChange(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var positionEdgeImplementors = []string{"PositionEdge"}
@@ -28189,8 +26083,8 @@ var positionEdgeImplementors = []string{"PositionEdge"}
 func (ec *executionContext) _PositionEdge(ctx context.Context, sel ast.SelectionSet, obj *model.PositionEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, positionEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -28219,7 +26113,7 @@ func (ec *executionContext) _PositionEdge(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var positionPreviewImplementors = []string{"PositionPreview"}
@@ -28227,8 +26121,8 @@ var positionPreviewImplementors = []string{"PositionPreview"}
 func (ec *executionContext) _PositionPreview(ctx context.Context, sel ast.SelectionSet, obj *app.PositionPreview) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, positionPreviewImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -28249,11 +26143,18 @@ func (ec *executionContext) _PositionPreview(ctx context.Context, sel ast.Select
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "ruleError":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._PositionPreview_ruleError(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PositionPreview_ruleError(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._PositionPreview_ruleError(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -28268,7 +26169,7 @@ func (ec *executionContext) _PositionPreview(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var proficiencyScaleImplementors = []string{"ProficiencyScale"}
@@ -28276,8 +26177,8 @@ var proficiencyScaleImplementors = []string{"ProficiencyScale"}
 func (ec *executionContext) _ProficiencyScale(ctx context.Context, sel ast.SelectionSet, obj *engine.Scale) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, proficiencyScaleImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -28306,7 +26207,7 @@ func (ec *executionContext) _ProficiencyScale(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var queryImplementors = []string{"Query"}
@@ -28317,8 +26218,8 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 		Object: "Query",
 	})
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
 			Object: field.Name,
@@ -28524,7 +26425,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var readinessImplementors = []string{"Readiness"}
@@ -28532,8 +26433,8 @@ var readinessImplementors = []string{"Readiness"}
 func (ec *executionContext) _Readiness(ctx context.Context, sel ast.SelectionSet, obj *analysis.Readiness) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, readinessImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -28577,7 +26478,7 @@ func (ec *executionContext) _Readiness(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var readinessChangeImplementors = []string{"ReadinessChange"}
@@ -28585,8 +26486,8 @@ var readinessChangeImplementors = []string{"ReadinessChange"}
 func (ec *executionContext) _ReadinessChange(ctx context.Context, sel ast.SelectionSet, obj *analysis.ReadinessChange) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, readinessChangeImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -28597,11 +26498,18 @@ func (ec *executionContext) _ReadinessChange(ctx context.Context, sel ast.Select
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "person":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ReadinessChange_person(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._ReadinessChange_person(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._ReadinessChange_person(ctx, field, obj)
+					})
+			}
 		case "readyBefore":
 			out.Values[i] = ec._ReadinessChange_readyBefore(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -28641,7 +26549,7 @@ func (ec *executionContext) _ReadinessChange(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var recommendationImplementors = []string{"Recommendation"}
@@ -28649,8 +26557,8 @@ var recommendationImplementors = []string{"Recommendation"}
 func (ec *executionContext) _Recommendation(ctx context.Context, sel ast.SelectionSet, obj *analysis.Recommendation) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, recommendationImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -28681,11 +26589,18 @@ func (ec *executionContext) _Recommendation(ctx context.Context, sel ast.Selecti
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "explanation":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Recommendation_explanation(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Recommendation_explanation(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Recommendation_explanation(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -28700,7 +26615,7 @@ func (ec *executionContext) _Recommendation(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var recommendationChangeImplementors = []string{"RecommendationChange"}
@@ -28708,8 +26623,8 @@ var recommendationChangeImplementors = []string{"RecommendationChange"}
 func (ec *executionContext) _RecommendationChange(ctx context.Context, sel ast.SelectionSet, obj *analysis.RecommendationChange) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, recommendationChangeImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -28720,11 +26635,18 @@ func (ec *executionContext) _RecommendationChange(ctx context.Context, sel ast.S
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "person":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._RecommendationChange_person(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RecommendationChange_person(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RecommendationChange_person(ctx, field, obj)
+					})
+			}
 		case "changed":
 			out.Values[i] = ec._RecommendationChange_changed(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -28754,7 +26676,7 @@ func (ec *executionContext) _RecommendationChange(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var recommendedCourseImplementors = []string{"RecommendedCourse"}
@@ -28762,18 +26684,25 @@ var recommendedCourseImplementors = []string{"RecommendedCourse"}
 func (ec *executionContext) _RecommendedCourse(ctx context.Context, sel ast.SelectionSet, obj *analysis.RecommendedCourse) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, recommendedCourseImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("RecommendedCourse")
 		case "course":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._RecommendedCourse_course(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RecommendedCourse_course(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RecommendedCourse_course(ctx, field, obj)
+					})
+			}
 		case "code":
 			out.Values[i] = ec._RecommendedCourse_code(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -28813,7 +26742,7 @@ func (ec *executionContext) _RecommendedCourse(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var rejectedRuleSetImplementors = []string{"RejectedRuleSet"}
@@ -28821,8 +26750,8 @@ var rejectedRuleSetImplementors = []string{"RejectedRuleSet"}
 func (ec *executionContext) _RejectedRuleSet(ctx context.Context, sel ast.SelectionSet, obj *app.Rejection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, rejectedRuleSetImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -28838,11 +26767,18 @@ func (ec *executionContext) _RejectedRuleSet(ctx context.Context, sel ast.Select
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "errors":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._RejectedRuleSet_errors(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RejectedRuleSet_errors(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RejectedRuleSet_errors(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -28857,7 +26793,7 @@ func (ec *executionContext) _RejectedRuleSet(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var requirementImplementors = []string{"Requirement"}
@@ -28865,29 +26801,43 @@ var requirementImplementors = []string{"Requirement"}
 func (ec *executionContext) _Requirement(ctx context.Context, sel ast.SelectionSet, obj *engine.Requirement) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, requirementImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Requirement")
 		case "position":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Requirement_position(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Requirement_position(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Requirement_position(ctx, field, obj)
+					})
+			}
 		case "positionId":
 			out.Values[i] = ec._Requirement_positionId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "subCompetency":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Requirement_subCompetency(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Requirement_subCompetency(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Requirement_subCompetency(ctx, field, obj)
+					})
+			}
 		case "level":
 			out.Values[i] = ec._Requirement_level(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -28912,7 +26862,7 @@ func (ec *executionContext) _Requirement(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var ruleImplementors = []string{"Rule"}
@@ -28920,8 +26870,8 @@ var ruleImplementors = []string{"Rule"}
 func (ec *executionContext) _Rule(ctx context.Context, sel ast.SelectionSet, obj *engine.Rule) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, ruleImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -28985,7 +26935,7 @@ func (ec *executionContext) _Rule(ctx context.Context, sel ast.SelectionSet, obj
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var ruleDiagnosticImplementors = []string{"RuleDiagnostic"}
@@ -28993,8 +26943,8 @@ var ruleDiagnosticImplementors = []string{"RuleDiagnostic"}
 func (ec *executionContext) _RuleDiagnostic(ctx context.Context, sel ast.SelectionSet, obj *diag.Diagnostic) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, ruleDiagnosticImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -29020,11 +26970,18 @@ func (ec *executionContext) _RuleDiagnostic(ctx context.Context, sel ast.Selecti
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "snippet":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._RuleDiagnostic_snippet(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleDiagnostic_snippet(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleDiagnostic_snippet(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -29039,7 +26996,7 @@ func (ec *executionContext) _RuleDiagnostic(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var ruleFileImplementors = []string{"RuleFile"}
@@ -29047,30 +27004,51 @@ var ruleFileImplementors = []string{"RuleFile"}
 func (ec *executionContext) _RuleFile(ctx context.Context, sel ast.SelectionSet, obj *engine.RuleFile) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, ruleFileImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("RuleFile")
 		case "path":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._RuleFile_path(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleFile_path(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleFile_path(ctx, field, obj)
+					})
+			}
 		case "content":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._RuleFile_content(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleFile_content(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleFile_content(ctx, field, obj)
+					})
+			}
 		case "rules":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._RuleFile_rules(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleFile_rules(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleFile_rules(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -29085,7 +27063,7 @@ func (ec *executionContext) _RuleFile(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var ruleRefImplementors = []string{"RuleRef"}
@@ -29093,8 +27071,8 @@ var ruleRefImplementors = []string{"RuleRef"}
 func (ec *executionContext) _RuleRef(ctx context.Context, sel ast.SelectionSet, obj *engine.RuleRef) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, ruleRefImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -29128,7 +27106,7 @@ func (ec *executionContext) _RuleRef(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var ruleRuntimeErrorImplementors = []string{"RuleRuntimeError"}
@@ -29136,8 +27114,8 @@ var ruleRuntimeErrorImplementors = []string{"RuleRuntimeError"}
 func (ec *executionContext) _RuleRuntimeError(ctx context.Context, sel ast.SelectionSet, obj *app.RuleError) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, ruleRuntimeErrorImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -29171,7 +27149,7 @@ func (ec *executionContext) _RuleRuntimeError(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var ruleSetImplementors = []string{"RuleSet"}
@@ -29179,30 +27157,51 @@ var ruleSetImplementors = []string{"RuleSet"}
 func (ec *executionContext) _RuleSet(ctx context.Context, sel ast.SelectionSet, obj *app.RulesStatus) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, ruleSetImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("RuleSet")
 		case "revision":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._RuleSet_revision(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleSet_revision(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleSet_revision(ctx, field, obj)
+					})
+			}
 		case "loadedAt":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._RuleSet_loadedAt(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleSet_loadedAt(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleSet_loadedAt(ctx, field, obj)
+					})
+			}
 		case "rules":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._RuleSet_rules(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleSet_rules(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleSet_rules(ctx, field, obj)
+					})
+			}
 		case "rejected":
 			out.Values[i] = ec._RuleSet_rejected(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -29214,23 +27213,44 @@ func (ec *executionContext) _RuleSet(ctx context.Context, sel ast.SelectionSet, 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "warnings":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._RuleSet_warnings(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleSet_warnings(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleSet_warnings(ctx, field, obj)
+					})
+			}
 		case "directory":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._RuleSet_directory(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleSet_directory(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleSet_directory(ctx, field, obj)
+					})
+			}
 		case "files":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._RuleSet_files(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleSet_files(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleSet_files(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -29245,7 +27265,7 @@ func (ec *executionContext) _RuleSet(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var ruleSetPlanImplementors = []string{"RuleSetPlan"}
@@ -29253,8 +27273,8 @@ var ruleSetPlanImplementors = []string{"RuleSetPlan"}
 func (ec *executionContext) _RuleSetPlan(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.Plan) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, ruleSetPlanImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -29270,11 +27290,18 @@ func (ec *executionContext) _RuleSetPlan(ctx context.Context, sel ast.SelectionS
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "errors":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._RuleSetPlan_errors(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleSetPlan_errors(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleSetPlan_errors(ctx, field, obj)
+					})
+			}
 		case "changed":
 			out.Values[i] = ec._RuleSetPlan_changed(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -29291,23 +27318,44 @@ func (ec *executionContext) _RuleSetPlan(ctx context.Context, sel ast.SelectionS
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "facts":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._RuleSetPlan_facts(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleSetPlan_facts(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleSetPlan_facts(ctx, field, obj)
+					})
+			}
 		case "factCount":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._RuleSetPlan_factCount(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleSetPlan_factCount(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleSetPlan_factCount(ctx, field, obj)
+					})
+			}
 		case "unattributed":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._RuleSetPlan_unattributed(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleSetPlan_unattributed(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleSetPlan_unattributed(ctx, field, obj)
+					})
+			}
 		case "scaleChanged":
 			out.Values[i] = ec._RuleSetPlan_scaleChanged(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -29324,17 +27372,31 @@ func (ec *executionContext) _RuleSetPlan(ctx context.Context, sel ast.SelectionS
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "positions":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._RuleSetPlan_positions(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleSetPlan_positions(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleSetPlan_positions(ctx, field, obj)
+					})
+			}
 		case "positionCount":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._RuleSetPlan_positionCount(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleSetPlan_positionCount(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleSetPlan_positionCount(ctx, field, obj)
+					})
+			}
 		case "people":
 			out.Values[i] = ec._RuleSetPlan_people(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -29346,17 +27408,31 @@ func (ec *executionContext) _RuleSetPlan(ctx context.Context, sel ast.SelectionS
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "runErrors":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._RuleSetPlan_runErrors(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleSetPlan_runErrors(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleSetPlan_runErrors(ctx, field, obj)
+					})
+			}
 		case "markdown":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._RuleSetPlan_markdown(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleSetPlan_markdown(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._RuleSetPlan_markdown(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -29371,7 +27447,7 @@ func (ec *executionContext) _RuleSetPlan(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var subCompetencyImplementors = []string{"SubCompetency"}
@@ -29379,8 +27455,8 @@ var subCompetencyImplementors = []string{"SubCompetency"}
 func (ec *executionContext) _SubCompetency(ctx context.Context, sel ast.SelectionSet, obj *engine.SubCompetency) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, subCompetencyImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -29396,23 +27472,44 @@ func (ec *executionContext) _SubCompetency(ctx context.Context, sel ast.Selectio
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "competency":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._SubCompetency_competency(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._SubCompetency_competency(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._SubCompetency_competency(ctx, field, obj)
+					})
+			}
 		case "coveredBy":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._SubCompetency_coveredBy(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._SubCompetency_coveredBy(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._SubCompetency_coveredBy(ctx, field, obj)
+					})
+			}
 		case "requiredBy":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._SubCompetency_requiredBy(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._SubCompetency_requiredBy(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._SubCompetency_requiredBy(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -29427,7 +27524,7 @@ func (ec *executionContext) _SubCompetency(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var subCompetencyCoverageImplementors = []string{"SubCompetencyCoverage"}
@@ -29435,24 +27532,38 @@ var subCompetencyCoverageImplementors = []string{"SubCompetencyCoverage"}
 func (ec *executionContext) _SubCompetencyCoverage(ctx context.Context, sel ast.SelectionSet, obj *analysis.SubCompetencyCoverage) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, subCompetencyCoverageImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("SubCompetencyCoverage")
 		case "subCompetency":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._SubCompetencyCoverage_subCompetency(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._SubCompetencyCoverage_subCompetency(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._SubCompetencyCoverage_subCompetency(ctx, field, obj)
+					})
+			}
 		case "highest":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._SubCompetencyCoverage_highest(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._SubCompetencyCoverage_highest(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._SubCompetencyCoverage_highest(ctx, field, obj)
+					})
+			}
 		case "courses":
 			out.Values[i] = ec._SubCompetencyCoverage_courses(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -29472,7 +27583,7 @@ func (ec *executionContext) _SubCompetencyCoverage(ctx context.Context, sel ast.
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var subCompetencyDemandImplementors = []string{"SubCompetencyDemand"}
@@ -29480,24 +27591,38 @@ var subCompetencyDemandImplementors = []string{"SubCompetencyDemand"}
 func (ec *executionContext) _SubCompetencyDemand(ctx context.Context, sel ast.SelectionSet, obj *analysis.SubCompetencyDemand) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, subCompetencyDemandImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("SubCompetencyDemand")
 		case "subCompetency":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._SubCompetencyDemand_subCompetency(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._SubCompetencyDemand_subCompetency(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._SubCompetencyDemand_subCompetency(ctx, field, obj)
+					})
+			}
 		case "highest":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._SubCompetencyDemand_highest(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._SubCompetencyDemand_highest(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._SubCompetencyDemand_highest(ctx, field, obj)
+					})
+			}
 		case "levels":
 			out.Values[i] = ec._SubCompetencyDemand_levels(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -29517,7 +27642,7 @@ func (ec *executionContext) _SubCompetencyDemand(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var suggestionImplementors = []string{"Suggestion"}
@@ -29525,24 +27650,38 @@ var suggestionImplementors = []string{"Suggestion"}
 func (ec *executionContext) _Suggestion(ctx context.Context, sel ast.SelectionSet, obj *suggest.Suggestion) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, suggestionImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Suggestion")
 		case "subCompetency":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Suggestion_subCompetency(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Suggestion_subCompetency(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Suggestion_subCompetency(ctx, field, obj)
+					})
+			}
 		case "course":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Suggestion_course(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Suggestion_course(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Suggestion_course(ctx, field, obj)
+					})
+			}
 		case "rank":
 			out.Values[i] = ec._Suggestion_rank(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -29572,7 +27711,7 @@ func (ec *executionContext) _Suggestion(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var yieldImplementors = []string{"Yield"}
@@ -29580,18 +27719,25 @@ var yieldImplementors = []string{"Yield"}
 func (ec *executionContext) _Yield(ctx context.Context, sel ast.SelectionSet, obj *engine.Yield) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, yieldImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Yield")
 		case "subCompetency":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Yield_subCompetency(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Yield_subCompetency(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Yield_subCompetency(ctx, field, obj)
+					})
+			}
 		case "level":
 			out.Values[i] = ec._Yield_level(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -29611,7 +27757,7 @@ func (ec *executionContext) _Yield(ctx context.Context, sel ast.SelectionSet, ob
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var __DirectiveImplementors = []string{"__Directive"}
@@ -29619,8 +27765,8 @@ var __DirectiveImplementors = []string{"__Directive"}
 func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionSet, obj *introspection.Directive) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, __DirectiveImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -29664,7 +27810,7 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var __EnumValueImplementors = []string{"__EnumValue"}
@@ -29672,8 +27818,8 @@ var __EnumValueImplementors = []string{"__EnumValue"}
 func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.EnumValue) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, __EnumValueImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -29712,7 +27858,7 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var __FieldImplementors = []string{"__Field"}
@@ -29720,8 +27866,8 @@ var __FieldImplementors = []string{"__Field"}
 func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, obj *introspection.Field) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, __FieldImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -29770,7 +27916,7 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var __InputValueImplementors = []string{"__InputValue"}
@@ -29778,8 +27924,8 @@ var __InputValueImplementors = []string{"__InputValue"}
 func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.InputValue) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, __InputValueImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -29828,7 +27974,7 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var __SchemaImplementors = []string{"__Schema"}
@@ -29836,8 +27982,8 @@ var __SchemaImplementors = []string{"__Schema"}
 func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet, obj *introspection.Schema) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, __SchemaImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -29886,7 +28032,7 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var __TypeImplementors = []string{"__Type"}
@@ -29894,8 +28040,8 @@ var __TypeImplementors = []string{"__Type"}
 func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, obj *introspection.Type) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, __TypeImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -29969,7 +28115,7 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 // endregion **************************** object.gotpl ****************************

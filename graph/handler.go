@@ -36,7 +36,7 @@ const (
 // limits.go. Options add to it: WithObserver observes every request.
 func NewHandler(a *app.App, opts ...HandlerOption) http.Handler {
 	srv := handler.New(costSchema{ExecutableSchema: withAnswerCache(a, NewExecutableSchema(newConfig(a))), stats: &statsCache{}})
-	srv.AroundFields(afterMutationsSeeTheirWrites(a))
+	srv.AroundFields(aroundFields(a))
 	srv.AddTransport(transport.Options{AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodOptions}})
 	// Files for the import mutations, per the GraphQL multipart request
 	// specification; kept in memory, bounded with the operations part.
@@ -48,20 +48,22 @@ func NewHandler(a *app.App, opts ...HandlerOption) http.Handler {
 	srv.SetDisableSuggestion(true)
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](persistedQueryCacheSize)})
-	useLimits(srv, cache)
+	useLimits(srv, a, cache)
 	srv.SetErrorPresenter(presentError(a.Logger()))
 	srv.SetRecoverFunc(recoverPanic(a.Logger()))
 	return withOptions(opts, srv, overHTTP(withView(a, srv)))
 }
 
-// afterMutationsSeeTheirWrites moves a request on to the generation being
-// served once a mutation's resolver has returned, before the fields of its
-// payload are resolved, so that they answer with the write applied. A
-// failed mutation moves it on too: the newer generation is as whole as the
-// one before.
-func afterMutationsSeeTheirWrites(a *app.App) graphql.FieldMiddleware {
+// aroundFields is the one field middleware (each costs a closure per
+// field written; trivial fields have none, see internal/leanexec): it
+// stops resolving once the request is done (stopWhenDone), and it moves a
+// request on to the generation being served once a mutation's resolver has
+// returned, before the fields of its payload are resolved, so that they
+// answer with the write applied. A failed mutation moves it on too: the
+// newer generation is as whole as the one before.
+func aroundFields(a *app.App) graphql.FieldMiddleware {
 	return func(ctx context.Context, next graphql.Resolver) (any, error) {
-		res, err := next(ctx)
+		res, err := stopWhenDone(ctx, next)
 		if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Object == "Mutation" {
 			if rv, ok := ctx.Value(viewKey{}).(*requestView); ok {
 				v := a.View()

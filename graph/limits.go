@@ -1,13 +1,13 @@
 package graph
 
 import (
+	"cmap/app"
 	"context"
 	"fmt"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
-	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/parser"
@@ -246,9 +246,9 @@ func saturatingMul(a, b int) int {
 	return a * b
 }
 
-// stopWhenDone is the field middleware that stops resolving once the
-// request's context is done: its deadline passed or its client went away.
-// The fields left fail at once; the transport answers TIMEOUT (or nothing,
+// stopWhenDone is the field middleware (part of aroundFields) that stops
+// resolving once the request's context is done: its deadline passed or its
+// client went away. The fields left fail at once; the transport answers TIMEOUT (or nothing,
 // to a client that left).
 func stopWhenDone(ctx context.Context, next graphql.Resolver) (any, error) {
 	select {
@@ -268,13 +268,12 @@ func stoppedError() *gqlerror.Error {
 	}
 }
 
-// useLimits sets the limits of limits.go and cost.go on srv, whose parsed
-// queries are kept in cache: the shape limits (after the persisted query
-// extension has put in the query a hash names), the cost limit and its
-// report, and the end of work at the deadline.
-func useLimits(srv *handler.Server, cache graphql.Cache[*ast.QueryDocument]) {
+// useLimits sets the limits of limits.go and cost.go on srv, which serves
+// a and keeps parsed queries in cache: the shape limits (after the
+// persisted query extension has put in the query a hash names), the cost
+// limit (its costs kept, see costCache) and its report. The end of work at the deadline is aroundFields' (handler.go).
+func useLimits(srv *handler.Server, a *app.App, cache graphql.Cache[*ast.QueryDocument]) {
 	srv.Use(shapeLimit{cache: cache})
-	srv.Use(extension.FixedComplexityLimit(costLimit))
+	srv.Use(newCostCache(a, costLimit))
 	srv.Use(costReport{})
-	srv.AroundFields(stopWhenDone)
 }

@@ -191,6 +191,55 @@ func TestCostIsReported(t *testing.T) {
 	}
 }
 
+// TestCostIsKeptPerGeneration: the same request to the same generation is
+// costed and refused the same way again (the second time from the costs
+// kept); other variables are costed apart; a write that adds a course
+// makes a list of every course cost more.
+func TestCostIsKeptPerGeneration(t *testing.T) {
+	t.Parallel()
+	store, _ := seeded(t)
+	c, _ := serve(t, store)
+	ask := func(q string, vars map[string]any) rawAnswer {
+		t.Helper()
+		body, err := json.Marshal(map[string]any{"query": q, "variables": vars})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return send(t, c.url, "", bytes.NewReader(body), int64(len(body)))
+	}
+	cost := func(q string, vars map[string]any) int {
+		t.Helper()
+		var ext struct{ Cost struct{ Estimated int } }
+		if a := ask(q, vars); json.Unmarshal(a.members["extensions"], &ext) != nil || ext.Cost.Estimated < 1 {
+			t.Fatalf("%s: extensions %s", q, a.members["extensions"])
+		}
+		return ext.Cost.Estimated
+	}
+
+	first, again := ask(nested(6), nil), ask(nested(6), nil)
+	if len(first.errors) != 1 || first.errors[0].Extensions.Code != "COMPLEXITY_LIMIT_EXCEEDED" ||
+		len(again.errors) != 1 || again.errors[0].Extensions.Code != first.errors[0].Extensions.Code || again.errors[0].Message != first.errors[0].Message ||
+		string(again.members["extensions"]) != string(first.members["extensions"]) {
+		t.Errorf("refused for its cost, then again: %+v %s, then %+v %s", first.errors, first.members["extensions"], again.errors, again.members["extensions"])
+	}
+
+	const page = `query Page($n: Int) { courses(first: $n) { edges { node { code } } } }`
+	if p10, p50, p10again := cost(page, map[string]any{"n": 10}), cost(page, map[string]any{"n": 50}), cost(page, map[string]any{"n": 10}); p50 < 4*p10 || p10again != p10 {
+		t.Errorf("pages of 10, 50 and 10 courses cost %d, %d and %d", p10, p50, p10again)
+	}
+
+	const every = `{ coverageMatrix { courses { code title } } }`
+	before := cost(every, nil)
+	if again := cost(every, nil); again != before {
+		t.Errorf("every course costs %d, then %d", before, again)
+	}
+	var ignored any
+	c.query(`mutation { createCourse(input: {code: "ABC-101", title: "T", description: "D", hours: 8, deliveryMode: ONLINE, provider: "P"}) { code } }`, nil).decode(t, &ignored)
+	if after := cost(every, nil); after <= before {
+		t.Errorf("every course costs %d before a course is added and %d after", before, after)
+	}
+}
+
 // TestBodyOverTheLimit: a body over a mebibyte is refused with 413 and
 // PAYLOAD_TOO_LARGE, whether its length is announced or it is chunked.
 func TestBodyOverTheLimit(t *testing.T) {

@@ -23,6 +23,123 @@ func TestGeneratedExecutorWritesListsInOrder(t *testing.T) {
 	}
 }
 
+// go generate ./graph rewrote the executor for trivial fields and deferred
+// groups (internal/leanexec).
+func TestGeneratedExecutorIsLean(t *testing.T) {
+	src, err := os.ReadFile("generated.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(src, []byte("graphql.NewDeferredGroup(ctx)")) || !bytes.Contains(src, []byte("deferred := deferredGroup(ctx, fields)")) ||
+		!bytes.Contains(src, []byte("// trivial: see internal/leanexec")) || bytes.Contains(src, []byte("\treturn out\n")) || bytes.Contains(src, []byte("graphql.NewFieldSet(")) {
+		t.Error("generated.go is not rewritten by internal/leanexec: regenerate with `go generate ./graph`, not gqlgen alone")
+	}
+}
+
+func TestDeferredGroup(t *testing.T) {
+	ctx := graphql.WithFieldContext(context.Background(), &graphql.FieldContext{Field: graphql.CollectedField{Field: &ast.Field{Alias: "a"}}})
+	plain := []graphql.CollectedField{{Field: &ast.Field{Name: "x"}}}
+	if g := deferredGroup(ctx, plain); g.Defers != nil || g.FieldSet != nil || g.Path != nil {
+		t.Errorf("without @defer: group %+v, want an empty one", g)
+	}
+	deferred := append(plain, graphql.CollectedField{Field: &ast.Field{Name: "y"}, Deferrables: []*graphql.Deferrable{{Label: "l"}}})
+	if g := deferredGroup(ctx, deferred); g.Defers == nil || g.FieldSet == nil || len(g.Path) != 1 {
+		t.Errorf("with @defer: group %+v, want graphql.NewDeferredGroup's", g)
+	}
+}
+
+// newObject's object writes what graphql.FieldSet writes, the first field
+// of an alias only, with few fields or many, deferred or not; its field set
+// knows its fields when one is deferred.
+func TestNewObject(t *testing.T) {
+	field := func(alias string) graphql.CollectedField {
+		return graphql.CollectedField{Field: &ast.Field{Alias: alias}}
+	}
+	deferred := field("d")
+	deferred.Deferrables = []*graphql.Deferrable{{Label: "l"}}
+	many := make([]graphql.CollectedField, 9)
+	for i := range many {
+		many[i] = field(fmt.Sprint("f", i))
+	}
+	for _, fields := range [][]graphql.CollectedField{
+		{field("a"), field("b"), field("a"), field("c")},
+		{field("a")},
+		{field("a"), field("a")},
+		nil,
+		many,
+		{field("a"), deferred},
+	} {
+		fs := graphql.NewFieldSet(fields)
+		o, out := newObject(fields)
+		if len(out.Values) != len(fields) {
+			t.Fatalf("%d fields: %d values", len(fields), len(out.Values))
+		}
+		for i := range fields {
+			fs.Values[i] = graphql.MarshalInt(i)
+			out.Values[i] = graphql.MarshalInt(i)
+		}
+		var want, got bytes.Buffer
+		fs.MarshalGQL(&want)
+		o.MarshalGQL(&got)
+		if got.String() != want.String() {
+			t.Errorf("%d fields: wrote %s, want %s as graphql.FieldSet writes", len(fields), got.String(), want.String())
+		}
+	}
+
+	// A deferred field is scheduled on the object's field set, which
+	// must know it.
+	o, out := newObject([]graphql.CollectedField{field("a"), deferred})
+	group := graphql.NewDeferredGroup(context.Background())
+	out.ResolveConcurrently(&graphql.OperationContext{}, &group, 1, false, false, func(context.Context) graphql.Marshaler { return graphql.MarshalInt(7) })
+	out.Values[0] = graphql.MarshalInt(1)
+	var got bytes.Buffer
+	o.MarshalGQL(&got)
+	if got.String() != `{"a":1,"d":null}` || len(group.Defers) != 1 {
+		t.Errorf("with a deferred field: wrote %s and %d deferred groups, want {\"a\":1,\"d\":null} and 1", got.String(), len(group.Defers))
+	}
+}
+
+func TestResolveInOrder(t *testing.T) {
+	recovered := func(_ context.Context, v any) error { return fmt.Errorf("recovered %v", v) }
+	ctx := graphql.WithResponseContext(context.Background(), graphql.DefaultErrorPresenter, recovered)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{Field: graphql.CollectedField{Field: &ast.Field{Alias: "f"}}})
+	oc := &graphql.OperationContext{RecoverFunc: recovered}
+	value := graphql.True
+	for _, c := range []struct {
+		name              string
+		nonNull           bool
+		resolve           graphql.Marshaler // nil: panics
+		want              graphql.Marshaler
+		invalids, errored int
+	}{
+		{"a value", true, value, value, 0, 0},
+		{"null, non-null field", true, graphql.Null, graphql.Null, 1, 0},
+		{"null, nullable field", false, graphql.Null, graphql.Null, 0, 0},
+		{"a null the field's object must not have", false, graphql.RequiredNull, graphql.RequiredNull, 1, 0},
+		{"a panic, non-null field", true, nil, graphql.Null, 1, 1},
+		{"a panic, nullable field", false, nil, graphql.Null, 0, 1},
+	} {
+		var invalids uint32
+		before := len(graphql.GetErrors(ctx))
+		got := resolveInOrder(ctx, oc, true, c.nonNull, &invalids, func(context.Context) graphql.Marshaler {
+			if c.resolve == nil {
+				panic("resolver")
+			}
+			return c.resolve
+		})
+		if got != c.want || int(invalids) != c.invalids || len(graphql.GetErrors(ctx))-before != c.errored {
+			t.Errorf("%s: value %v, %d invalid, %d errors; want %v, %d, %d", c.name, got, invalids, len(graphql.GetErrors(ctx))-before, c.want, c.invalids, c.errored)
+		}
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("without recoverFromPanic, a panic went unnoticed")
+		}
+	}()
+	var invalids uint32
+	resolveInOrder(ctx, oc, false, true, &invalids, func(context.Context) graphql.Marshaler { panic("resolver") })
+}
+
 func TestMarshalSliceInOrder(t *testing.T) {
 	recovered := func(_ context.Context, v any) error { return fmt.Errorf("recovered %v", v) }
 	ctx := graphql.WithResponseContext(context.Background(), graphql.DefaultErrorPresenter, recovered)

@@ -2,6 +2,7 @@ package graph
 
 //go:generate go tool gqlgen generate
 //go:generate go run ./internal/listsinorder generated.go
+//go:generate go run ./internal/leanexec generated.go
 
 import "cmap/app"
 

@@ -44,35 +44,14 @@ func optional(s string) *string {
 	return &s
 }
 
-// coverageOf returns facts for a list resolver, queueing the courses its
-// selection will load.
-func coverageOf(ctx context.Context, facts []engine.Coverage) []*engine.Coverage {
-	codes := make([]string, len(facts))
-	for i, f := range facts {
-		codes[i] = f.Course
-	}
-	return refs(facts)
-}
-
-// requirementsOf returns facts for a list resolver, queueing the positions
-// its selection will load.
-func requirementsOf(ctx context.Context, facts []engine.Requirement) []*engine.Requirement {
-	ids := make([]string, len(facts))
-	for i, f := range facts {
-		ids[i] = f.Position
-	}
-	return refs(facts)
-}
-
 // subCompetency returns the framework's sub-competency with code; facts
 // only name codes of the framework the rules were checked against. Below a
 // ModelRevisionPlan, whose impact names codes of the new revision (and of
 // the one it replaces), a code the request's generation does not have is
 // looked up in those.
 func (r *Resolver) subCompetency(ctx context.Context, code string) (*engine.SubCompetency, error) {
-	s, _, err := viewOf(ctx).SubCompetency(code)
-	if engine.ErrorCode(err) != engine.ENOTFOUND {
-		return s, err
+	if s := viewOf(ctx).Framework().SubCompetency(code); s != nil {
+		return s, nil
 	}
 	for fc := graphql.GetFieldContext(ctx); fc != nil; fc = fc.Parent {
 		if plan, ok := fc.Result.(*app.RevisionPlan); ok {
@@ -83,7 +62,7 @@ func (r *Resolver) subCompetency(ctx context.Context, code string) (*engine.SubC
 			}
 		}
 	}
-	return nil, err
+	return nil, engine.NotFound("sub-competency", code)
 }
 
 // subCompetencies returns the framework's sub-competencies with codes, in

@@ -16,7 +16,7 @@ import (
 
 // Coverage is the resolver for the coverage field.
 func (r *courseResolver) Coverage(ctx context.Context, obj *engine.Course) ([]*engine.Coverage, error) {
-	return coverageOf(ctx, viewOf(ctx).Coverage(obj.Code)), nil
+	return refs(viewOf(ctx).Coverage(obj.Code)), nil
 }
 
 // RuleError is the resolver for the ruleError field.
@@ -91,7 +91,7 @@ func (r *mutationResolver) ReloadRules(ctx context.Context) (*app.RulesStatus, e
 
 // Requirements is the resolver for the requirements field.
 func (r *positionResolver) Requirements(ctx context.Context, obj *engine.Position) ([]*engine.Requirement, error) {
-	return requirementsOf(ctx, viewOf(ctx).Requirements(obj.ID)), nil
+	return refs(viewOf(ctx).Requirements(obj.ID)), nil
 }
 
 // RuleError is the resolver for the ruleError field.
@@ -176,7 +176,7 @@ func (r *subCompetencyResolver) CoveredBy(ctx context.Context, obj *engine.SubCo
 	if err != nil {
 		return nil, err
 	}
-	return coverageOf(ctx, facts), nil
+	return refs(facts), nil
 }
 
 // RequiredBy is the resolver for the requiredBy field.
@@ -185,7 +185,7 @@ func (r *subCompetencyResolver) RequiredBy(ctx context.Context, obj *engine.SubC
 	if err != nil {
 		return nil, err
 	}
-	return requirementsOf(ctx, facts), nil
+	return refs(facts), nil
 }
 
 // SubCompetency is the resolver for the subCompetency field.

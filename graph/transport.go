@@ -189,8 +189,14 @@ func paramsOfPost(w http.ResponseWriter, r *http.Request) (*graphql.RawParams, e
 		}
 		return nil, errors.New("the request body could not be read")
 	}
+	if len(bytes.TrimSpace(data)) == 0 || data[firstByte(data)] != '{' {
+		return nil, errors.New("the request body is not a JSON object")
+	}
+	if p, ok := decodeParams(data); ok {
+		return p, checkQuery(p)
+	}
 	var body postBody
-	if len(bytes.TrimSpace(data)) == 0 || data[firstByte(data)] != '{' || json.Unmarshal(data, &body) != nil {
+	if json.Unmarshal(data, &body) != nil {
 		return nil, errors.New("the request body is not a JSON object")
 	}
 	p := &graphql.RawParams{}
@@ -207,6 +213,30 @@ func paramsOfPost(w http.ResponseWriter, r *http.Request) (*graphql.RawParams, e
 		return nil, fmt.Errorf("extensions: %w", err)
 	}
 	return p, checkQuery(p)
+}
+
+// typedBody is a GraphQL POST body whose members have their types.
+type typedBody struct {
+	Query         string         `json:"query"`
+	OperationName string         `json:"operationName"`
+	Variables     map[string]any `json:"variables"`
+	Extensions    map[string]any `json:"extensions"`
+}
+
+// decodeParams decodes a body that is one JSON object whose members have
+// their types (null included) in one pass, numbers as json.Number as
+// decodeObject has them; ok is false for any other body, which
+// paramsOfPost then reads member by member to say what is wrong. Decoding
+// the body, then each member again, was half the CPU time of a request
+// answered from answerCache.
+func decodeParams(data []byte) (p *graphql.RawParams, ok bool) {
+	var body typedBody
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if dec.Decode(&body) != nil || len(bytes.TrimSpace(data[dec.InputOffset():])) > 0 {
+		return nil, false
+	}
+	return &graphql.RawParams{Query: body.Query, OperationName: body.OperationName, Variables: body.Variables, Extensions: body.Extensions}, true
 }
 
 // firstByte returns the index of the first byte of data that is not

@@ -43,3 +43,49 @@ func TestWriteResponseWritesWhatEncodingJSONWrites(t *testing.T) {
 		})
 	}
 }
+
+// decodeParams reads in one pass what the members of a well-typed body
+// say, read one by one (postBody, decodeString, decodeObject), and leaves
+// every other body to be read that way.
+func TestDecodeParams(t *testing.T) {
+	for _, body := range []string{
+		`{"query": "{ a }"}`,
+		`{"query": "query Q($n: Int) { a(n: $n) }", "operationName": "Q", "variables": {"n": 12345678901234567890, "f": 1.5, "s": ["x"]}, "extensions": {"k": {"v": 1}}}`,
+		`{"query": null, "operationName": null, "variables": null, "extensions": {"persistedQuery": {"version": 1}}}`,
+		` {"query": "{ a }", "other": [1, 2]}` + "\n",
+		`{"query": "a \u00e9 \" \\ b"}`,
+		`{}`,
+	} {
+		got, ok := decodeParams([]byte(body))
+		if !ok {
+			t.Errorf("%s: not decoded", body)
+			continue
+		}
+		var raw postBody
+		want := &graphql.RawParams{}
+		if json.Unmarshal([]byte(body), &raw) != nil || decodeString(raw.Query, &want.Query) != nil || decodeString(raw.OperationName, &want.OperationName) != nil ||
+			decodeObject(raw.Variables, &want.Variables) != nil || decodeObject(raw.Extensions, &want.Extensions) != nil {
+			t.Fatalf("%s: the members do not read", body)
+		}
+		g, _ := json.Marshal(got)
+		w, _ := json.Marshal(want)
+		if string(g) != string(w) || (got.Variables == nil) != (want.Variables == nil) {
+			t.Errorf("%s: decoded %s, want %s", body, g, w)
+		}
+		if n, ok := got.Variables["n"].(json.Number); got.OperationName == "Q" && (!ok || n.String() != "12345678901234567890") {
+			t.Errorf("%s: variable n is %#v, want the exact json.Number", body, got.Variables["n"])
+		}
+	}
+	for _, body := range []string{
+		`{"query": 5}`,
+		`{"query": "{ a }", "variables": [1]}`,
+		`{"query": "{ a }", "extensions": "x"}`,
+		`{"query": "{ a }"} {"query": "{ b }"}`,
+		`{"query": "{ a }"`,
+		`[{"query": "{ a }"}]`,
+	} {
+		if p, ok := decodeParams([]byte(body)); ok {
+			t.Errorf("%s: decoded as %+v, want it left to be read member by member", body, p)
+		}
+	}
+}

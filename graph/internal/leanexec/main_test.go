@@ -1,0 +1,99 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// testdata/generated.go.txt holds functions of graph/generated.go as
+// gqlgen wrote them: an object (Attainment), one of its fields with a
+// resolver (subCompetency), one trivial (level), and a Float struct field
+// (Course.hours), whose marshaller can fail.
+func TestRun(t *testing.T) {
+	orig, err := os.ReadFile(filepath.Join("testdata", "generated.go.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "generated.go")
+	if err := os.WriteFile(path, orig, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var first string
+	for i := range 2 { // running it again changes nothing
+		if err := run([]string{path}); err != nil {
+			t.Fatal(err)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			first = string(data)
+		} else if string(data) != first {
+			t.Errorf("a second run changed the file:\n%s", data)
+		}
+	}
+	fn := func(src, name string) string {
+		_, rest, ok := strings.Cut(src, "func (ec *executionContext) "+name+"(")
+		body, _, _ := strings.Cut(rest, "\n}\n")
+		if !ok {
+			t.Fatalf("no function %s", name)
+		}
+		return body
+	}
+	if got, want := fn(first, "_Attainment_level"), "\treturn ec.marshalNString2string(ctx, field.Selections, obj.Level) // trivial"; !strings.Contains(got, want) {
+		t.Errorf("the trivial field level became\n%s\nwant it to hold\n%s", got, want)
+	}
+	for _, name := range []string{"_Attainment_subCompetency", "_Course_hours", "fieldContext_Attainment_level"} {
+		if got, want := fn(first, name), fn(string(orig), name); got != want {
+			t.Errorf("%s was rewritten to\n%s\nwant it as it was:\n%s", name, got, want)
+		}
+	}
+	if obj := fn(first, "_Attainment"); strings.Contains(obj, "graphql.NewDeferredGroup") || !strings.Contains(obj, "deferred := deferredGroup(ctx, fields)") ||
+		!strings.HasSuffix(obj, "\n\treturn lean") || !strings.Contains(obj, "\tlean, out := newObject(fields)\n") ||
+		!strings.Contains(obj, "out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,\n\t\t\t\t\tfunc(ctx context.Context) graphql.Marshaler {\n\t\t\t\t\t\treturn ec._Attainment_subCompetency(ctx, field, obj)") ||
+		strings.Count(obj, "out.ResolveConcurrently(") != 2 || strings.Count(obj, "if field.IsDeferred() {") != 2 {
+		t.Errorf("the object's deferred group, writer or fields with resolvers were not rewritten:\n%s", obj)
+	}
+}
+
+// A struct field that is a method, or has a directive, is not trivial.
+func TestRewriteLeavesFieldsThatAreNotTrivial(t *testing.T) {
+	orig, err := os.ReadFile(filepath.Join("testdata", "generated.go.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, edit := range map[string]func(string) string{
+		"a method": func(s string) string {
+			return strings.Replace(s, `NewScalarFieldContext("Attainment", field, false, false, "String")`, `NewScalarFieldContext("Attainment", field, true, false, "String")`, 1)
+		},
+		"a directive": func(s string) string {
+			_, level, _ := strings.Cut(s, "func (ec *executionContext) _Attainment_level(")
+			withDirective := strings.Replace(level, "\t\tnil,\n", "\t\tec.authMiddleware,\n", 1)
+			return strings.Replace(s, level, withDirective, 1)
+		},
+	} {
+		src := edit(string(orig))
+		if src == string(orig) {
+			t.Fatalf("%s: the edit changed nothing", name)
+		}
+		if out, n := rewrite([]byte(src)); n != 0 || strings.Contains(string(out), "// trivial") {
+			t.Errorf("%s: %d fields rewritten as trivial, want none", name, n)
+		}
+	}
+}
+
+func TestRunRefusesOtherFiles(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "other.go")
+	if err := os.WriteFile(path, []byte("package graph\n\nfunc f() {}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := run([]string{path}); err == nil || !strings.Contains(err.Error(), "has gqlgen changed") {
+		t.Errorf("a file without generated fields: error %v", err)
+	}
+	if err := run(nil); err == nil {
+		t.Error("no argument: no error")
+	}
+}
