@@ -7925,46 +7925,14 @@ func (ec *executionContext) fieldContext_Completion_completedOn(_ context.Contex
 }
 
 func (ec *executionContext) _CountChange_before(ctx context.Context, field graphql.CollectedField, obj *analysis.Count) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CountChange_before(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Before, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Before) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_CountChange_before(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CountChange", field, false, false, "Int")
 }
 
 func (ec *executionContext) _CountChange_after(ctx context.Context, field graphql.CollectedField, obj *analysis.Count) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CountChange_after(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.After, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.After) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_CountChange_after(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CountChange", field, false, false, "Int")
@@ -10430,115 +10398,35 @@ func (ec *executionContext) fieldContext_GapReport_coveringNothing(_ context.Con
 }
 
 func (ec *executionContext) _ImportCounts_created(ctx context.Context, field graphql.CollectedField, obj *importer.Counts) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ImportCounts_created(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Created, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Created) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ImportCounts_created(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ImportCounts", field, false, false, "Int")
 }
 
 func (ec *executionContext) _ImportCounts_updated(ctx context.Context, field graphql.CollectedField, obj *importer.Counts) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ImportCounts_updated(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Updated, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Updated) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ImportCounts_updated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ImportCounts", field, false, false, "Int")
 }
 
 func (ec *executionContext) _ImportCounts_unchanged(ctx context.Context, field graphql.CollectedField, obj *importer.Counts) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ImportCounts_unchanged(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Unchanged, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Unchanged) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ImportCounts_unchanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ImportCounts", field, false, false, "Int")
 }
 
 func (ec *executionContext) _ImportCounts_deleted(ctx context.Context, field graphql.CollectedField, obj *importer.Counts) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ImportCounts_deleted(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Deleted, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Deleted) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ImportCounts_deleted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ImportCounts", field, false, false, "Int")
 }
 
 func (ec *executionContext) _ImportCounts_rejected(ctx context.Context, field graphql.CollectedField, obj *importer.Counts) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ImportCounts_rejected(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Rejected, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Rejected) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ImportCounts_rejected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ImportCounts", field, false, false, "Int")
@@ -10989,69 +10877,21 @@ func (ec *executionContext) fieldContext_ImportImpact_gaps(_ context.Context, fi
 }
 
 func (ec *executionContext) _ImportImpact_readinessChanged(ctx context.Context, field graphql.CollectedField, obj *analysis.Comparison) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ImportImpact_readinessChanged(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ReadinessChanged, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.ReadinessChanged) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ImportImpact_readinessChanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ImportImpact", field, false, false, "Int")
 }
 
 func (ec *executionContext) _ImportImpact_becameReady(ctx context.Context, field graphql.CollectedField, obj *analysis.Comparison) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ImportImpact_becameReady(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.BecameReady, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.BecameReady) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ImportImpact_becameReady(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ImportImpact", field, false, false, "Int")
 }
 
 func (ec *executionContext) _ImportImpact_becameUnready(ctx context.Context, field graphql.CollectedField, obj *analysis.Comparison) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ImportImpact_becameUnready(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.BecameUnready, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.BecameUnready) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ImportImpact_becameUnready(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ImportImpact", field, false, false, "Int")
@@ -11113,23 +10953,7 @@ func (ec *executionContext) fieldContext_ImportRejection_location(_ context.Cont
 }
 
 func (ec *executionContext) _ImportRejection_file(ctx context.Context, field graphql.CollectedField, obj *diag.Diagnostic) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ImportRejection_file(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.File, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.File) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ImportRejection_file(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ImportRejection", field, false, false, "String")
@@ -11159,115 +10983,35 @@ func (ec *executionContext) fieldContext_ImportRejection_sheet(_ context.Context
 }
 
 func (ec *executionContext) _ImportRejection_line(ctx context.Context, field graphql.CollectedField, obj *diag.Diagnostic) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ImportRejection_line(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Line, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Line) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ImportRejection_line(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ImportRejection", field, false, false, "Int")
 }
 
 func (ec *executionContext) _ImportRejection_column(ctx context.Context, field graphql.CollectedField, obj *diag.Diagnostic) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ImportRejection_column(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Col, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Col) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ImportRejection_column(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ImportRejection", field, false, false, "Int")
 }
 
 func (ec *executionContext) _ImportRejection_message(ctx context.Context, field graphql.CollectedField, obj *diag.Diagnostic) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ImportRejection_message(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Message, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Message) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ImportRejection_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ImportRejection", field, false, false, "String")
 }
 
 func (ec *executionContext) _ImportResult_dryRun(ctx context.Context, field graphql.CollectedField, obj *app.ImportPlan) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ImportResult_dryRun(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.DryRun, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.DryRun) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ImportResult_dryRun(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ImportResult", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _ImportResult_applied(ctx context.Context, field graphql.CollectedField, obj *app.ImportPlan) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ImportResult_applied(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Applied, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Applied) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ImportResult_applied(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ImportResult", field, false, false, "Boolean")
@@ -22201,8 +21945,8 @@ var countChangeImplementors = []string{"CountChange"}
 func (ec *executionContext) _CountChange(ctx context.Context, sel ast.SelectionSet, obj *analysis.Count) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, countChangeImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -22231,7 +21975,7 @@ func (ec *executionContext) _CountChange(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var courseImplementors = []string{"Course"}
@@ -23770,8 +23514,8 @@ var importCountsImplementors = []string{"ImportCounts"}
 func (ec *executionContext) _ImportCounts(ctx context.Context, sel ast.SelectionSet, obj *importer.Counts) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, importCountsImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -23815,7 +23559,7 @@ func (ec *executionContext) _ImportCounts(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var importCoverageChangeImplementors = []string{"ImportCoverageChange"}
@@ -23823,30 +23567,51 @@ var importCoverageChangeImplementors = []string{"ImportCoverageChange"}
 func (ec *executionContext) _ImportCoverageChange(ctx context.Context, sel ast.SelectionSet, obj *analysis.SubCompetencyChange) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, importCoverageChangeImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("ImportCoverageChange")
 		case "subCompetency":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ImportCoverageChange_subCompetency(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._ImportCoverageChange_subCompetency(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._ImportCoverageChange_subCompetency(ctx, field, obj)
+					})
+			}
 		case "highestBefore":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ImportCoverageChange_highestBefore(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._ImportCoverageChange_highestBefore(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._ImportCoverageChange_highestBefore(ctx, field, obj)
+					})
+			}
 		case "highestAfter":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ImportCoverageChange_highestAfter(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._ImportCoverageChange_highestAfter(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._ImportCoverageChange_highestAfter(ctx, field, obj)
+					})
+			}
 		case "courses":
 			out.Values[i] = ec._ImportCoverageChange_courses(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -23881,7 +23646,7 @@ func (ec *executionContext) _ImportCoverageChange(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var importImpactImplementors = []string{"ImportImpact"}
@@ -23889,8 +23654,8 @@ var importImpactImplementors = []string{"ImportImpact"}
 func (ec *executionContext) _ImportImpact(ctx context.Context, sel ast.SelectionSet, obj *analysis.Comparison) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, importImpactImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -23969,7 +23734,7 @@ func (ec *executionContext) _ImportImpact(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var importRejectionImplementors = []string{"ImportRejection"}
@@ -23977,29 +23742,43 @@ var importRejectionImplementors = []string{"ImportRejection"}
 func (ec *executionContext) _ImportRejection(ctx context.Context, sel ast.SelectionSet, obj *diag.Diagnostic) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, importRejectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("ImportRejection")
 		case "location":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ImportRejection_location(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._ImportRejection_location(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._ImportRejection_location(ctx, field, obj)
+					})
+			}
 		case "file":
 			out.Values[i] = ec._ImportRejection_file(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "sheet":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ImportRejection_sheet(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._ImportRejection_sheet(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._ImportRejection_sheet(ctx, field, obj)
+					})
+			}
 		case "line":
 			out.Values[i] = ec._ImportRejection_line(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -24029,7 +23808,7 @@ func (ec *executionContext) _ImportRejection(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var importResultImplementors = []string{"ImportResult"}
@@ -24037,8 +23816,8 @@ var importResultImplementors = []string{"ImportResult"}
 func (ec *executionContext) _ImportResult(ctx context.Context, sel ast.SelectionSet, obj *app.ImportPlan) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, importResultImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	lean, out := newObject(fields)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -24054,11 +23833,18 @@ func (ec *executionContext) _ImportResult(ctx context.Context, sel ast.Selection
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "journal":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ImportResult_journal(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._ImportResult_journal(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, false, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._ImportResult_journal(ctx, field, obj)
+					})
+			}
 		case "courses":
 			out.Values[i] = ec._ImportResult_courses(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -24080,17 +23866,31 @@ func (ec *executionContext) _ImportResult(ctx context.Context, sel ast.Selection
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "rejections":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ImportResult_rejections(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._ImportResult_rejections(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._ImportResult_rejections(ctx, field, obj)
+					})
+			}
 		case "ignored":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ImportResult_ignored(ctx, field, obj)
-				})
+			if field.IsDeferred() { // else in order: see internal/leanexec
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._ImportResult_ignored(ctx, field, obj)
+					})
+			} else {
+				out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._ImportResult_ignored(ctx, field, obj)
+					})
+			}
 		case "impact":
 			out.Values[i] = ec._ImportResult_impact(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -24110,7 +23910,7 @@ func (ec *executionContext) _ImportResult(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return lean
 }
 
 var levelCountImplementors = []string{"LevelCount"}
