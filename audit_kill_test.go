@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmap/domain"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -16,7 +17,6 @@ import (
 
 	"cmap/app"
 	"cmap/app/apptest"
-	"cmap/engine"
 	"cmap/mongodb"
 )
 
@@ -77,7 +77,7 @@ func writeUntilDead(t *testing.T, s *benchServer, key string, courses, people []
 					var u struct{ UpdateCourse struct{ Version int64 } }
 					if post(fmt.Sprintf(`mutation { updateCourse(code: %q, version: %d, input: {hours: %d}) { version } }`,
 						code, c.Course.Version, 1+rng.IntN(90)), &u) {
-						got = ack{engine.AuditCourse, code, u.UpdateCourse.Version}
+						got = ack{domain.AuditCourse, code, u.UpdateCourse.Version}
 					}
 				case 1:
 					id := people[rng.IntN(len(people))]
@@ -85,13 +85,13 @@ func writeUntilDead(t *testing.T, s *benchServer, key string, courses, people []
 					var r struct{ RecordCompletion struct{ Version int64 } }
 					if post(fmt.Sprintf(`mutation { recordCompletion(personId: %q, courseCode: %q, completedOn: %q) { version } }`,
 						id, courses[rng.IntN(len(courses))], day), &r) {
-						got = ack{engine.AuditPerson, id, r.RecordCompletion.Version}
+						got = ack{domain.AuditPerson, id, r.RecordCompletion.Version}
 					}
 				case 2:
 					id := fmt.Sprintf("POS-K%d-%d-%d", round, worker, n)
 					var p struct{ CreatePosition struct{ Version int64 } }
 					if post(fmt.Sprintf(`mutation { createPosition(input: {id: %q, title: "Analyst", organization: "DSCA", grade: "GS-12", category: "HQ"}) { version } }`, id), &p) {
-						got = ack{engine.AuditPosition, id, p.CreatePosition.Version}
+						got = ack{domain.AuditPosition, id, p.CreatePosition.Version}
 					}
 				}
 				if got.key != "" {
@@ -169,7 +169,7 @@ func TestAuditSurvivesKillDashNine(t *testing.T) {
 		t.Logf("round %d: %d writes acknowledged; after the kill %d entries pending, settled %d done and %d failed",
 			round, len(acks), len(pending), done, failed)
 		for _, a := range acks {
-			l, err := db.AuditLog(ctx, engine.AuditFilter{Kind: a.kind, Key: a.key, State: engine.AuditDone}, engine.Page{})
+			l, err := db.AuditLog(ctx, domain.AuditFilter{Kind: a.kind, Key: a.key, State: domain.AuditDone}, domain.Page{})
 			if err != nil {
 				t.Fatal(err)
 			}

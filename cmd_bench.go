@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmap/domain"
 	"context"
 	_ "embed"
 	"encoding/json"
@@ -369,11 +370,11 @@ func (b *bench) derive(ds *seed.Dataset, rep *benchReport, set func(string, floa
 			rep.Workload.PositionRules++
 		}
 	}
-	courses := make([]*engine.Course, len(ds.Courses))
+	courses := make([]*domain.Course, len(ds.Courses))
 	for i := range ds.Courses {
 		courses[i] = &ds.Courses[i]
 	}
-	positions := make([]*engine.Position, len(ds.Positions))
+	positions := make([]*domain.Position, len(ds.Positions))
 	for i := range ds.Positions {
 		positions[i] = &ds.Positions[i]
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmap/domain"
 	"context"
 	"errors"
 	"flag"
@@ -16,7 +17,6 @@ import (
 	"github.com/mattn/go-isatty"
 
 	"cmap/analysis"
-	"cmap/engine"
 	"cmap/export"
 )
 
@@ -154,7 +154,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		// A level off the scale is found only now, the scale being data:
 		// still a wrong command line.
 		fmt.Fprintf(stderr, "cmap export: %s\n", flagError(err))
-		if engine.ErrorCode(err) == engine.EINVALID {
+		if domain.ErrorCode(err) == domain.EINVALID {
 			return exitUsage
 		}
 		return exitFail
@@ -174,7 +174,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 // flagError names the flag behind an export option error: minLevel is
 // --min-level, status --status, overServedAbove --over-served-above.
 func flagError(err error) string {
-	switch engine.ErrorField(err) {
+	switch domain.ErrorField(err) {
 	case "minLevel":
 		return "--min-level: " + messageOf(err)
 	case "status":
@@ -187,7 +187,7 @@ func flagError(err error) string {
 
 // messageOf returns the message of err without its field path.
 func messageOf(err error) string {
-	if e, ok := errors.AsType[*engine.Error](err); ok && e.Message != "" {
+	if e, ok := errors.AsType[*domain.Error](err); ok && e.Message != "" {
 		return e.Message
 	}
 	return err.Error()

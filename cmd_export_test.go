@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"cmap/domain"
+	"cmap/tabular"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -18,7 +20,6 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"cmap/analysis"
-	"cmap/engine"
 	"cmap/seed"
 )
 
@@ -166,18 +167,18 @@ func TestExportWorkbooks(t *testing.T) {
 		return r
 	}
 	cat := open("catalogue.xlsx")
-	courses, _ := ix.Courses(engine.CourseFilter{}, engine.Page{})
+	courses, _ := ix.Courses(domain.CourseFilter{}, domain.Page{})
 	sheet := rows(cat, "courses")
 	if len(sheet) != len(courses.Items)+1 {
 		t.Fatalf("%d course rows, the index has %d courses", len(sheet)-1, len(courses.Items))
 	}
 	for i, c := range courses.Items {
 		r := sheet[i+1]
-		if r[0] != c.Code || r[1] != c.Title || r[5] != strconv.FormatFloat(c.Hours, 'f', -1, 64) || !slices.Equal(seed.SplitList(r[3]), c.Objectives) {
+		if r[0] != c.Code || r[1] != c.Title || r[5] != strconv.FormatFloat(c.Hours, 'f', -1, 64) || !slices.Equal(tabular.SplitList(r[3]), c.Objectives) {
 			t.Errorf("course row %d = %q, the index has %+v", i+2, r, c)
 		}
 	}
-	people, _ := ix.People(engine.PersonFilter{}, engine.Page{})
+	people, _ := ix.People(domain.PersonFilter{}, domain.Page{})
 	sheet = rows(cat, "people")
 	completions := 0
 	for i, p := range people.Items {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmap/domain"
 	"context"
 	"flag"
 	"fmt"
@@ -13,7 +14,6 @@ import (
 	"time"
 
 	"cmap/app"
-	"cmap/engine"
 	"cmap/mongodb"
 )
 
@@ -121,18 +121,18 @@ func (f *keysFlags) open(ctx context.Context, stderr io.Writer) (context.Context
 			logger.Warn("closing the database", "error", err)
 		}
 	}
-	return engine.WithPrincipal(ctx, cliPrincipal("cmap keys")), app.NewKeys(db, logger), closeDB, nil
+	return domain.WithPrincipal(ctx, cliPrincipal("cmap keys")), app.NewKeys(db, logger), closeDB, nil
 }
 
 // cliPrincipal is the actor of the changes a command of cmap's command
 // line (such as "cmap keys") makes: the user who runs it, as the audit
 // trail names them.
-func cliPrincipal(command string) *engine.Principal {
+func cliPrincipal(command string) *domain.Principal {
 	name := "unknown user"
 	if u, err := user.Current(); err == nil && u.Username != "" {
 		name = u.Username
 	}
-	return &engine.Principal{ID: "cli:" + name, Name: name + " (" + command + ")", Roles: []engine.Role{engine.RoleAdmin}}
+	return &domain.Principal{ID: "cli:" + name, Name: name + " (" + command + ")", Roles: []domain.Role{domain.RoleAdmin}}
 }
 
 // jsonKey is an API key in --format json.
@@ -147,7 +147,7 @@ type jsonKey struct {
 	Token string `json:"token,omitempty"`
 }
 
-func jsonKeyOf(k *engine.APIKey) jsonKey {
+func jsonKeyOf(k *domain.APIKey) jsonKey {
 	j := jsonKey{ID: k.ID, Name: k.Name, CreatedAt: k.CreatedAt, CreatedBy: k.CreatedBy}
 	for _, r := range k.Roles {
 		j.Roles = append(j.Roles, string(r))
@@ -160,13 +160,13 @@ func jsonKeyOf(k *engine.APIKey) jsonKey {
 
 // roleFlags collects the roles of repeated --role flags, each also a
 // comma-separated list.
-type roleFlags []engine.Role
+type roleFlags []domain.Role
 
-func (r *roleFlags) String() string { return engine.RoleNames(*r) }
+func (r *roleFlags) String() string { return domain.RoleNames(*r) }
 
 func (r *roleFlags) Set(s string) error {
 	for name := range strings.SplitSeq(s, ",") {
-		role, err := engine.ParseRole(name)
+		role, err := domain.ParseRole(name)
 		if err != nil {
 			return fmt.Errorf("%s", messageOf(err))
 		}
@@ -210,7 +210,7 @@ Examples:
 	}
 	defer closeDB()
 	key, token, err := keys.Create(ctx, name, roles)
-	if engine.ErrorCode(err) == engine.EINVALID {
+	if domain.ErrorCode(err) == domain.EINVALID {
 		return usageError(f.fs, stderr, "%s", err)
 	}
 	if err != nil {
@@ -225,7 +225,7 @@ Examples:
 	}
 	fmt.Fprintf(stdout, "Made API key %s (%s) with the roles %s. Its token, shown this once:\n\n  %s\n\n"+
 		"Send it as \"Authorization: Bearer <token>\"; revoke it with: cmap keys revoke %s\n",
-		key.ID, key.Name, engine.RoleNames(key.Roles), token, key.ID)
+		key.ID, key.Name, domain.RoleNames(key.Roles), token, key.ID)
 	return exitOK
 }
 
@@ -273,7 +273,7 @@ Examples:
 		if k.Revoked() {
 			revoked = k.RevokedAt.Format(time.RFC3339)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", k.ID, k.Name, strings.ReplaceAll(engine.RoleNames(k.Roles), " ", ""),
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", k.ID, k.Name, strings.ReplaceAll(domain.RoleNames(k.Roles), " ", ""),
 			k.CreatedAt.Format(time.RFC3339), k.CreatedBy, revoked)
 	}
 	tw.Flush()
@@ -306,7 +306,7 @@ Examples:
 	defer closeDB()
 	key, err := keys.Revoke(ctx, pos[0])
 	if err != nil {
-		fmt.Fprintf(stderr, "cmap keys revoke: %s\n", engine.ErrorMessage(err))
+		fmt.Fprintf(stderr, "cmap keys revoke: %s\n", domain.ErrorMessage(err))
 		return exitFail
 	}
 	if f.format == "json" {

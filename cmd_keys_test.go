@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmap/domain"
 	"context"
 	"encoding/json"
 	"log/slog"
@@ -9,7 +10,6 @@ import (
 	"testing"
 
 	"cmap/app"
-	"cmap/engine"
 	"cmap/mongodb"
 )
 
@@ -69,10 +69,10 @@ func TestKeysCommands(t *testing.T) {
 	}
 	defer db.Close(ctx)
 	_, err = app.NewKeys(db, slog.New(slog.DiscardHandler)).Authenticate(ctx, made.Token)
-	if engine.ErrorCode(err) != engine.EUNAUTHENTICATED || !strings.Contains(engine.ErrorMessage(err), "was revoked") {
+	if domain.ErrorCode(err) != domain.EUNAUTHENTICATED || !strings.Contains(domain.ErrorMessage(err), "was revoked") {
 		t.Errorf("the revoked key's token: %v", err)
 	}
-	log, err := db.AuditLog(ctx, engine.AuditFilter{Kind: engine.AuditAPIKey}, engine.Page{})
+	log, err := db.AuditLog(ctx, domain.AuditFilter{Kind: domain.AuditAPIKey}, domain.Page{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmap/domain"
 	"context"
 	"errors"
 	"flag"
@@ -145,7 +146,7 @@ func runModelExport(ctx context.Context, args []string, stdout, stderr io.Writer
 		opts.Changed = t
 	}
 
-	var model *engine.Framework
+	var model *domain.Framework
 	if *withAlignments {
 		// Only errors: the embedded database warns about what a
 		// short-lived client does on exit.
@@ -367,7 +368,7 @@ func modelCheckJSON(r *modelfile.Report) any {
 	}
 	return struct {
 		File       string            `json:"file"`
-		Model      *engine.Framework `json:"model"`
+		Model      *domain.Framework `json:"model"`
 		Joins      []modelfile.Join  `json:"joins"`
 		Suspicions []jsonDiagnostic  `json:"suspicions"`
 		Errors     []jsonDiagnostic  `json:"errors"`

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmap/domain"
 	"context"
 	"errors"
 	"flag"
@@ -11,7 +12,6 @@ import (
 
 	"cmap/app"
 	"cmap/diag"
-	"cmap/engine"
 	"cmap/modeldiff"
 	"cmap/modelfile"
 	"cmap/ruleplan"
@@ -90,9 +90,9 @@ func runModelDiff(args []string, stdout, stderr io.Writer) int {
 // file (none when ""), and checks the crosswalk against the models,
 // printing every problem when ok is false. The old model is numbered
 // revision 1 for the messages.
-func readRevisionFiles(oldPath, nextPath, crosswalkPath, cmd string, stderr io.Writer) (old, next *engine.Framework, cw engine.Crosswalk, ok bool) {
+func readRevisionFiles(oldPath, nextPath, crosswalkPath, cmd string, stderr io.Writer) (old, next *domain.Framework, cw domain.Crosswalk, ok bool) {
 	var errs diag.List
-	read := func(path string) *engine.Framework {
+	read := func(path string) *domain.Framework {
 		fw, err := modelfile.ReadFile(path)
 		if err != nil {
 			errs = append(errs, loadErrors(err)...)
@@ -211,7 +211,7 @@ func runModelApply(ctx context.Context, args []string, stdout, stderr io.Writer)
 			logger.Warn("closing the database", "error", err)
 		}
 	}()
-	var cw engine.Crosswalk
+	var cw domain.Crosswalk
 	if cwFile != nil {
 		// Place the crosswalk's problems in its file before the App
 		// reports the first by field path.
@@ -222,7 +222,7 @@ func runModelApply(ctx context.Context, args []string, stdout, stderr io.Writer)
 		}
 		cw = cwFile.Crosswalk
 	}
-	ctx = engine.WithPrincipal(ctx, cliPrincipal("cmap model apply"))
+	ctx = domain.WithPrincipal(ctx, cliPrincipal("cmap model apply"))
 	var plan *app.RevisionPlan
 	if *dryRun {
 		plan, err = a.PreviewRevision(ctx, next, cw)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmap/domain"
 	"context"
 	"encoding/json"
 	"log/slog"
@@ -9,7 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"cmap/engine"
 	"cmap/modeldiff"
 	"cmap/mongodb"
 )
@@ -145,7 +145,7 @@ func TestModelApplyOnADataFolder(t *testing.T) {
 
 // revisionsIn reads the revisions of the model in the embedded database
 // in dir.
-func revisionsIn(t *testing.T, dir string) []*engine.FrameworkRevision {
+func revisionsIn(t *testing.T, dir string) []*domain.FrameworkRevision {
 	t.Helper()
 	ctx := context.Background()
 	db, err := mongodb.Open(ctx, mongodb.Config{DataDir: dir, Logger: slog.New(slog.DiscardHandler)})

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmap/domain"
 	"context"
 	"encoding/json"
 	"flag"
@@ -285,7 +286,7 @@ func runRulesCheck(args []string, stdout, stderr io.Writer) int {
 // file model, revised from the one in seeds with the crosswalk in the
 // file crosswalk (none when ""), when model is given; the model in seeds
 // otherwise. It prints what went wrong when ok is false.
-func (c catalogueFlags) framework(seeds, model, crosswalk string, stderr io.Writer) (*engine.Framework, bool) {
+func (c catalogueFlags) framework(seeds, model, crosswalk string, stderr io.Writer) (*domain.Framework, bool) {
 	if c.data != "" || c.mongoURI != "" {
 		fw, err := c.activeFramework(context.Background(), stderr)
 		if err != nil {
@@ -310,7 +311,7 @@ func (c catalogueFlags) framework(seeds, model, crosswalk string, stderr io.Writ
 	if !ok {
 		return nil, false
 	}
-	rev, err := engine.Revise(old, next, cw)
+	rev, err := domain.Revise(old, next, cw)
 	if err != nil {
 		fmt.Fprintf(stderr, "cmap rules check: %v\n", err)
 		return nil, false
@@ -319,7 +320,7 @@ func (c catalogueFlags) framework(seeds, model, crosswalk string, stderr io.Writ
 }
 
 // loadFramework reads the competency model in the seed directory.
-func loadFramework(seeds string) (*engine.Framework, error) {
+func loadFramework(seeds string) (*domain.Framework, error) {
 	p, err := modelfile.FindModelFile(seeds)
 	if err != nil {
 		return nil, err
@@ -329,12 +330,12 @@ func loadFramework(seeds string) (*engine.Framework, error) {
 
 // seedFixtures resolves the records that rule tests and explain name.
 type seedFixtures struct {
-	courses   map[string]*engine.Course
-	positions map[string]*engine.Position
+	courses   map[string]*domain.Course
+	positions map[string]*domain.Position
 }
 
 func newSeedFixtures(ds *seed.Dataset) *seedFixtures {
-	f := &seedFixtures{courses: map[string]*engine.Course{}, positions: map[string]*engine.Position{}}
+	f := &seedFixtures{courses: map[string]*domain.Course{}, positions: map[string]*domain.Position{}}
 	for i := range ds.Courses {
 		f.courses[ds.Courses[i].Code] = &ds.Courses[i]
 	}
@@ -344,12 +345,12 @@ func newSeedFixtures(ds *seed.Dataset) *seedFixtures {
 	return f
 }
 
-func (f *seedFixtures) Course(code string) (*engine.Course, bool) {
+func (f *seedFixtures) Course(code string) (*domain.Course, bool) {
 	c, ok := f.courses[code]
 	return c, ok
 }
 
-func (f *seedFixtures) Position(id string) (*engine.Position, bool) {
+func (f *seedFixtures) Position(id string) (*domain.Position, bool) {
 	p, ok := f.positions[id]
 	return p, ok
 }
@@ -512,11 +513,11 @@ func runRulesExplain(args []string, stdout, stderr io.Writer) int {
 		}
 		e, err = rs.ExplainPosition(pos[0], p)
 	}
-	if engine.ErrorCode(err) == engine.EINVALID {
-		return usageError(f.fs, stderr, "%s", engine.ErrorMessage(err))
+	if domain.ErrorCode(err) == domain.EINVALID {
+		return usageError(f.fs, stderr, "%s", domain.ErrorMessage(err))
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "cmap rules explain: %s\n", engine.ErrorMessage(err))
+		fmt.Fprintf(stderr, "cmap rules explain: %s\n", domain.ErrorMessage(err))
 		return exitFail
 	}
 	if f.format == "json" {

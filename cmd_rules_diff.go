@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmap/domain"
 	"context"
 	"errors"
 	"flag"
@@ -127,7 +128,7 @@ func (s ruleSource) String() string {
 }
 
 // load loads the source's rule set, checked against fw.
-func (s ruleSource) load(ctx context.Context, fw *engine.Framework) (*engine.RuleSet, error) {
+func (s ruleSource) load(ctx context.Context, fw *domain.Framework) (*engine.RuleSet, error) {
 	if s.rev == "" {
 		return engine.LoadRuleSet(s.dir, fw)
 	}
@@ -274,7 +275,7 @@ func (c catalogueFlags) load(ctx context.Context, cmd, seeds string, stderr io.W
 
 // activeFramework reads the active revision of the competency model in
 // the database that --data or --mongo-uri names; nothing is written.
-func (c catalogueFlags) activeFramework(ctx context.Context, stderr io.Writer) (*engine.Framework, error) {
+func (c catalogueFlags) activeFramework(ctx context.Context, stderr io.Writer) (*domain.Framework, error) {
 	// Only errors: the embedded database warns about what a short-lived
 	// client does on exit.
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError}))
@@ -288,30 +289,30 @@ func (c catalogueFlags) activeFramework(ctx context.Context, stderr io.Writer) (
 		}
 	}()
 	fw, err := db.Framework(ctx)
-	if engine.ErrorCode(err) == engine.ENOTFOUND {
+	if domain.ErrorCode(err) == domain.ENOTFOUND {
 		return nil, errors.New("it holds no competency model: serve it once to seed it")
 	}
 	return fw, err
 }
 
 // readCatalogue reads the framework and every record of a store.
-func readCatalogue(ctx context.Context, s engine.Store) (ruleplan.Catalogue, error) {
+func readCatalogue(ctx context.Context, s domain.Store) (ruleplan.Catalogue, error) {
 	fw, err := s.Framework(ctx)
-	if engine.ErrorCode(err) == engine.ENOTFOUND {
+	if domain.ErrorCode(err) == domain.ENOTFOUND {
 		return ruleplan.Catalogue{}, errors.New("it holds no competency model: serve it once to seed it, or leave out --data and --mongo-uri to plan over the seeds")
 	}
 	if err != nil {
 		return ruleplan.Catalogue{}, err
 	}
-	courses, err := s.ListCourses(ctx, engine.CourseFilter{}, engine.Page{})
+	courses, err := s.ListCourses(ctx, domain.CourseFilter{}, domain.Page{})
 	if err != nil {
 		return ruleplan.Catalogue{}, err
 	}
-	positions, err := s.ListPositions(ctx, engine.PositionFilter{}, engine.Page{})
+	positions, err := s.ListPositions(ctx, domain.PositionFilter{}, domain.Page{})
 	if err != nil {
 		return ruleplan.Catalogue{}, err
 	}
-	people, err := s.ListPeople(ctx, engine.PersonFilter{}, engine.Page{})
+	people, err := s.ListPeople(ctx, domain.PersonFilter{}, domain.Page{})
 	if err != nil {
 		return ruleplan.Catalogue{}, err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmap/domain"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -58,9 +59,9 @@ func independentChanges(t *testing.T, baseDir, headDir string) (facts, gaps, dem
 	if err != nil {
 		t.Fatal(err)
 	}
-	var courses []*engine.Course
-	var positions []*engine.Position
-	var persons []*engine.Person
+	var courses []*domain.Course
+	var positions []*domain.Position
+	var persons []*domain.Person
 	for i := range ds.Courses {
 		courses = append(courses, &ds.Courses[i])
 	}
@@ -86,7 +87,7 @@ func independentChanges(t *testing.T, baseDir, headDir string) (facts, gaps, dem
 			t.Fatal(err)
 		}
 	}
-	levels := func(facts []engine.Coverage) map[string]string {
+	levels := func(facts []domain.Coverage) map[string]string {
 		m := map[string]string{}
 		for _, f := range facts {
 			m[f.SubCompetency] = f.Level
@@ -113,7 +114,7 @@ func independentChanges(t *testing.T, baseDir, headDir string) (facts, gaps, dem
 			facts = append(facts, "position "+p.ID)
 		}
 	}
-	for _, level := range engine.DefaultScale().Levels {
+	for _, level := range domain.DefaultScale().Levels {
 		var sets [2]map[string]bool
 		for i, ix := range index {
 			rep, err := ix.Gaps(level, 0)

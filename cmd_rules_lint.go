@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmap/domain"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -55,9 +56,9 @@ func lintCheckList() string {
 
 // lintCatalogue is what lint judges rules on.
 type lintCatalogue struct {
-	framework *engine.Framework
-	courses   []*engine.Course
-	positions []*engine.Position
+	framework *domain.Framework
+	courses   []*domain.Course
+	positions []*domain.Position
 	// positionPos locates positions in their source, when it is a file.
 	positionPos func(id string) diag.Pos
 }
@@ -233,11 +234,11 @@ func databaseCatalogue(ctx context.Context, cfg serveConfig, stderr io.Writer) (
 			logger.Warn("closing the database", "error", err)
 		}
 	}()
-	courses, err := db.ListCourses(ctx, engine.CourseFilter{}, engine.Page{})
+	courses, err := db.ListCourses(ctx, domain.CourseFilter{}, domain.Page{})
 	if err != nil {
 		return nil, fmt.Errorf("reading the courses: %w", err)
 	}
-	positions, err := db.ListPositions(ctx, engine.PositionFilter{}, engine.Page{})
+	positions, err := db.ListPositions(ctx, domain.PositionFilter{}, domain.Page{})
 	if err != nil {
 		return nil, fmt.Errorf("reading the positions: %w", err)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmap/domain"
 	"context"
 	"fmt"
 	"io"
@@ -63,7 +64,7 @@ func runRulesSuggest(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 	out, err := suggest.Suggest(cat.Framework, suggest.NewIndex(cat.Courses), d.Coverage, *sub, *top)
 	if err != nil {
-		fmt.Fprintf(stderr, "cmap rules suggest: %s\n", engine.ErrorMessage(err))
+		fmt.Fprintf(stderr, "cmap rules suggest: %s\n", domain.ErrorMessage(err))
 		return exitFail
 	}
 	if f.format == "json" {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmap/domain"
 	"context"
 	"errors"
 	"flag"
@@ -413,7 +414,7 @@ func openState(ctx context.Context, cfg serveConfig, logger *slog.Logger, m *met
 	if poll <= 0 {
 		poll = -1 // app.Options: a negative interval turns polling off
 	}
-	var store engine.Store = db
+	var store domain.Store = db
 	opts := app.Options{Logger: logger, RulesDir: cfg.RulesDir, WatchRules: cfg.WatchRules, PollInterval: poll,
 		SnapshotFile: snapshotFile(cfg.DataDir, logger)}
 	if m != nil {
@@ -425,7 +426,7 @@ func openState(ctx context.Context, cfg serveConfig, logger *slog.Logger, m *met
 		// (their files, their folder, watching it); anything else is the
 		// database failing while the records are read and the facts stored.
 		what := "the rules in " + cfg.RulesDir + missingFolderHint(cfg.RulesDir)
-		if engine.ErrorCode(err) != engine.EINVALID {
+		if domain.ErrorCode(err) != domain.EINVALID {
 			what = "the database"
 		}
 		return nil, nil, errors.Join(&startError{what: what, err: rulesCause(err)}, db.Close(ctx))
@@ -437,7 +438,7 @@ func openState(ctx context.Context, cfg serveConfig, logger *slog.Logger, m *met
 // without a URI), seeds it if it was never seeded, and returns it with its
 // competency model. The caller closes it. A step that fails is a
 // *startError naming it.
-func openDatabase(ctx context.Context, cfg serveConfig, logger *slog.Logger) (*mongodb.DB, *engine.Framework, error) {
+func openDatabase(ctx context.Context, cfg serveConfig, logger *slog.Logger) (*mongodb.DB, *domain.Framework, error) {
 	if cfg.MongoURI == "" && cfg.DataDir == "" {
 		return nil, nil, &startError{what: "the data folder", err: errors.New("none given: name one with --data, or a MongoDB with --mongo-uri")}
 	}
@@ -461,7 +462,7 @@ func openDatabase(ctx context.Context, cfg serveConfig, logger *slog.Logger) (*m
 	fw, err := db.Framework(ctx)
 	if err != nil {
 		what := "the database"
-		if engine.ErrorCode(err) == engine.ENOTFOUND {
+		if domain.ErrorCode(err) == domain.ENOTFOUND {
 			what, err = "the competency model", errors.New("the database holds none: start on an empty database, which is seeded from --seeds")
 		}
 		return nil, nil, errors.Join(&startError{what: what, err: err}, db.Close(ctx))

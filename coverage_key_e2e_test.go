@@ -1,10 +1,9 @@
 package main
 
 import (
+	"cmap/domain"
 	"strings"
 	"testing"
-
-	"cmap/engine"
 )
 
 // giveKey opens the page at url (the coverage map or the rules page),
@@ -38,7 +37,7 @@ func TestCoveragePageSendsTheKeyItIsGiven(t *testing.T) {
 	chromium(t)
 	s := start(t, serveConfig{Addr: "127.0.0.1:0", DataDir: t.TempDir(), RulesDir: "rules", SeedsDir: "seeds", Anonymous: "none"})
 	defer stop(t, s)
-	_, token, err := s.app.Keys().Create(t.Context(), "coverage map", []engine.Role{engine.RoleViewer})
+	_, token, err := s.app.Keys().Create(t.Context(), "coverage map", []domain.Role{domain.RoleViewer})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmap/domain"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -20,7 +21,6 @@ import (
 
 	"cmap/app"
 	"cmap/app/apptest"
-	"cmap/engine"
 	"cmap/mongodb"
 )
 
@@ -276,7 +276,7 @@ func TestKill9(t *testing.T) {
 
 	// Two instances on one database: the first one's writes while the
 	// second one is killed during its own. The change log is checked for
-	// this phase alone: it keeps the last engine.ChangeLogLength versions.
+	// this phase alone: it keeps the last domain.ChangeLogLength versions.
 	a2 := &acks{completions: map[string][]string{}}
 	v1 := dataVersion(t, uri)
 	var delays, tooks []time.Duration
@@ -434,7 +434,7 @@ func checkAudited(t *testing.T, uri string, as ...*acks) {
 	for _, a := range as {
 		a.mu.Lock()
 		for _, id := range a.people {
-			l, err := db.AuditLog(ctx, engine.AuditFilter{Kind: engine.AuditPerson, Key: id, State: engine.AuditDone}, engine.Page{})
+			l, err := db.AuditLog(ctx, domain.AuditFilter{Kind: domain.AuditPerson, Key: id, State: domain.AuditDone}, domain.Page{})
 			if err != nil {
 				a.mu.Unlock()
 				t.Fatal(err)
@@ -479,7 +479,7 @@ func checkChangeLog(t *testing.T, uri string, v0 int64, a *acks, kills int) {
 	if v-v0 < int64(acked) || v-v0 > int64(a.attempts+kills) {
 		t.Errorf("the data version went from %d to %d for %d acknowledged writes of %d sent", v0, v, acked, a.attempts)
 	}
-	if v-v0 > engine.ChangeLogLength {
+	if v-v0 > domain.ChangeLogLength {
 		t.Fatalf("%d versions, more than the change log keeps: make the harness write less", v-v0)
 	}
 	logged := map[string]int{}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmap/domain"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -20,7 +21,6 @@ import (
 	"cmap/app"
 	"cmap/app/apptest"
 	"cmap/auth"
-	"cmap/engine"
 	"cmap/graph"
 	"cmap/mongodb"
 )
@@ -167,7 +167,7 @@ func TestIdempotencySurvivesKillDashNine(t *testing.T) {
 			if _, err := db.Position(ctx, c.id); err != nil {
 				t.Errorf("round %d: position %s after its retry: %v", round, c.id, err)
 			}
-			l, err := db.AuditLog(ctx, engine.AuditFilter{Kind: engine.AuditPosition, Key: c.id}, engine.Page{})
+			l, err := db.AuditLog(ctx, domain.AuditFilter{Kind: domain.AuditPosition, Key: c.id}, domain.Page{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -175,11 +175,11 @@ func TestIdempotencySurvivesKillDashNine(t *testing.T) {
 			done := 0
 			for _, e := range l.Items {
 				states = append(states, e.Operation+" "+string(e.State))
-				if e.State == engine.AuditDone {
+				if e.State == domain.AuditDone {
 					done++
 				}
 			}
-			if done != 1 || l.Items[0].Operation != engine.OpCreate {
+			if done != 1 || l.Items[0].Operation != domain.OpCreate {
 				t.Errorf("round %d: audit entries of position %s: %v, want one create done", round, c.id, states)
 			}
 			if len(l.Items) > 1 {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmap/domain"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -17,7 +18,6 @@ import (
 
 	"cmap/app"
 	"cmap/app/apptest"
-	"cmap/engine"
 	"cmap/mongodb"
 	"cmap/seed"
 )
@@ -37,10 +37,10 @@ func importChild(t *testing.T, args ...string) *exec.Cmd {
 
 // records reads every record of the database in dir, without the stamps
 // of their writes (versions, times, audit entries).
-func records(t *testing.T, db *mongodb.DB) (courses []engine.Course, positions []engine.Position, people []engine.Person) {
+func records(t *testing.T, db *mongodb.DB) (courses []domain.Course, positions []domain.Position, people []domain.Person) {
 	t.Helper()
 	ctx := context.Background()
-	cl, err := db.ListCourses(ctx, engine.CourseFilter{}, engine.Page{})
+	cl, err := db.ListCourses(ctx, domain.CourseFilter{}, domain.Page{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +48,7 @@ func records(t *testing.T, db *mongodb.DB) (courses []engine.Course, positions [
 		unstampCourse(c)
 		courses = append(courses, *c)
 	}
-	pl, err := db.ListPositions(ctx, engine.PositionFilter{}, engine.Page{})
+	pl, err := db.ListPositions(ctx, domain.PositionFilter{}, domain.Page{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +56,7 @@ func records(t *testing.T, db *mongodb.DB) (courses []engine.Course, positions [
 		p.Version, p.UpdatedAt, p.Audit = 0, time.Time{}, ""
 		positions = append(positions, *p)
 	}
-	hl, err := db.ListPeople(ctx, engine.PersonFilter{}, engine.Page{})
+	hl, err := db.ListPeople(ctx, domain.PersonFilter{}, domain.Page{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +69,7 @@ func records(t *testing.T, db *mongodb.DB) (courses []engine.Course, positions [
 
 // unstampCourse clears what a write stamps on a course, and makes empty
 // lists nil, as the database returns them.
-func unstampCourse(c *engine.Course) {
+func unstampCourse(c *domain.Course) {
 	c.Version, c.UpdatedAt, c.Audit = 0, time.Time{}, ""
 	for _, l := range []*[]string{&c.Objectives, &c.Topics, &c.Prerequisites} {
 		if len(*l) == 0 {
@@ -80,7 +80,7 @@ func unstampCourse(c *engine.Course) {
 
 // unstampPerson clears what a write stamps on a person; completion days
 // in UTC, none as nil.
-func unstampPerson(p *engine.Person) {
+func unstampPerson(p *domain.Person) {
 	p.Version, p.UpdatedAt, p.Audit = 0, time.Time{}, ""
 	for i := range p.Completions {
 		p.Completions[i].Completed = p.Completions[i].Completed.UTC()
@@ -114,15 +114,15 @@ func TestImportSurvivesKillDashNine(t *testing.T) {
 		t.Fatal(err)
 	}
 	var want struct {
-		courses   []engine.Course
-		positions []engine.Position
-		people    []engine.Person
+		courses   []domain.Course
+		positions []domain.Position
+		people    []domain.Person
 	}
 	want.courses, want.positions, want.people = ds.Courses, ds.Positions, ds.People
 	// The database lists records in key order.
-	slices.SortFunc(want.courses, func(a, b engine.Course) int { return strings.Compare(a.Code, b.Code) })
-	slices.SortFunc(want.positions, func(a, b engine.Position) int { return strings.Compare(a.ID, b.ID) })
-	slices.SortFunc(want.people, func(a, b engine.Person) int { return strings.Compare(a.ID, b.ID) })
+	slices.SortFunc(want.courses, func(a, b domain.Course) int { return strings.Compare(a.Code, b.Code) })
+	slices.SortFunc(want.positions, func(a, b domain.Position) int { return strings.Compare(a.ID, b.ID) })
+	slices.SortFunc(want.people, func(a, b domain.Person) int { return strings.Compare(a.ID, b.ID) })
 	for i := range want.courses {
 		unstampCourse(&want.courses[i])
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmap/domain"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -9,8 +10,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-
-	"cmap/engine"
 )
 
 // portalRequest is one thing a portal asks of cmap: a GraphQL operation
@@ -76,20 +75,20 @@ func TestPortalGetsWhatItsRoleAllows(t *testing.T) {
 	defer stop(t, s)
 	ctx := t.Context()
 	keys := map[string]string{"none": ""}
-	for _, who := range []engine.Role{engine.RoleViewer, engine.RolePersonnel, engine.RoleEditor} {
-		_, token, err := s.app.Keys().Create(ctx, "portal as "+string(who), []engine.Role{who})
+	for _, who := range []domain.Role{domain.RoleViewer, domain.RolePersonnel, domain.RoleEditor} {
+		_, token, err := s.app.Keys().Create(ctx, "portal as "+string(who), []domain.Role{who})
 		if err != nil {
 			t.Fatal(err)
 		}
 		keys[string(who)] = token
 	}
 	view := s.app.View()
-	people, err := view.People(engine.PersonFilter{}, engine.Page{First: 1})
+	people, err := view.People(domain.PersonFilter{}, domain.Page{First: 1})
 	if err != nil || len(people.Items) == 0 {
 		t.Fatalf("no seeded person: %v", err)
 	}
 	person := people.Items[0]
-	courses, err := view.Courses(engine.CourseFilter{}, engine.Page{First: 1})
+	courses, err := view.Courses(domain.CourseFilter{}, domain.Page{First: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

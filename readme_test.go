@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmap/domain"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,8 +16,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-
-	"cmap/engine"
 )
 
 // README.md is checked as a reader would use it (TestDocumentedExamples):
@@ -392,7 +391,7 @@ func checkErrorCodes(t *testing.T, r *readme, graphErrors, base, admin string) {
 func startREADMEServer(t *testing.T) (*server, string) {
 	t.Helper()
 	s := start(t, serveConfig{Addr: "127.0.0.1:0", DataDir: "data", RulesDir: "rules", SeedsDir: "seeds"})
-	_, key, err := s.app.Keys().Create(t.Context(), "README reader", []engine.Role{engine.RoleAdmin})
+	_, key, err := s.app.Keys().Create(t.Context(), "README reader", []domain.Role{domain.RoleAdmin})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package analysis_test
 
 import (
+	"cmap/domain"
 	"cmp"
 	"context"
 	"slices"
@@ -8,7 +9,6 @@ import (
 	"testing"
 
 	"cmap/analysis"
-	"cmap/engine"
 )
 
 // The benchmarks run at DoD scale (dodSizes): go test -bench . -benchmem
@@ -24,14 +24,14 @@ var dod = sync.OnceValues(func() (analysis.Snapshot, *analysis.Index) {
 })
 
 // popularCourse returns the active course the most people completed.
-func popularCourse(s analysis.Snapshot) *engine.Course {
+func popularCourse(s analysis.Snapshot) *domain.Course {
 	count := map[string]int{}
 	for _, p := range s.People {
 		for _, c := range p.Completions {
 			count[c.CourseCode]++
 		}
 	}
-	var best *engine.Course
+	var best *domain.Course
 	for _, c := range s.Courses {
 		if c.Active() && (best == nil || count[c.Code] > count[best.Code]) {
 			best = c
@@ -159,7 +159,7 @@ func BenchmarkOrganizationRecommendations(b *testing.B) {
 func BenchmarkImpactOfRetirement(b *testing.B) {
 	s, ix := dod()
 	c := *popularCourse(s)
-	c.Status = engine.CourseRetired
+	c.Status = domain.CourseRetired
 	for b.Loop() {
 		if _, err := ix.ImpactOfCourse(&c, s.Coverage[c.Code]); err != nil {
 			b.Fatal(err)
@@ -218,7 +218,7 @@ func BenchmarkWithCourse(b *testing.B) {
 func BenchmarkWithPerson(b *testing.B) {
 	s, ix := dod()
 	p := *s.People[len(s.People)/2]
-	p.Completions = append(slices.Clone(p.Completions), engine.Completion{CourseCode: popularCourse(s).Code})
+	p.Completions = append(slices.Clone(p.Completions), domain.Completion{CourseCode: popularCourse(s).Code})
 	for b.Loop() {
 		if _, err := ix.WithPerson(&p); err != nil {
 			b.Fatal(err)
@@ -230,7 +230,7 @@ func BenchmarkWithPosition(b *testing.B) {
 	s, ix := dod()
 	p := s.Positions[len(s.Positions)/2]
 	reqs := slices.Clone(s.Requirements[p.ID])
-	slices.SortFunc(reqs, func(a, b engine.Requirement) int { return cmp.Compare(a.SubCompetency, b.SubCompetency) })
+	slices.SortFunc(reqs, func(a, b domain.Requirement) int { return cmp.Compare(a.SubCompetency, b.SubCompetency) })
 	reqs[0].Level = s.Scale.Levels[len(s.Scale.Levels)-1]
 	for b.Loop() {
 		if _, err := ix.WithPosition(p, reqs); err != nil {

@@ -1,10 +1,10 @@
 package analysis_test
 
 import (
+	"cmap/domain"
 	"testing"
 
 	"cmap/analysis"
-	"cmap/engine"
 )
 
 // TestCompareRetirementAndNewPerson checks Compare on two changes of the
@@ -24,7 +24,7 @@ func TestCompareRetirementAndNewPerson(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	after, err = after.WithPerson(&engine.Person{ID: "P-7", Name: "Person P-7", PositionID: "POS-2"})
+	after, err = after.WithPerson(&domain.Person{ID: "P-7", Name: "Person P-7", PositionID: "POS-2"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -72,7 +72,7 @@
 //
 // # Errors
 //
-// Bad input yields an *engine.Error with code EINVALID and the path of the
+// Bad input yields an *domain.Error with code EINVALID and the path of the
 // offending field (e.g. `coverage["SCO-201"][2].level`, `minLevel`); an
 // unknown person, course or organization yields ENOTFOUND.
 package analysis

@@ -1,10 +1,10 @@
 package analysis_test
 
 import (
+	"cmap/domain"
 	"fmt"
 
 	"cmap/analysis"
-	"cmap/engine"
 )
 
 func ExampleIndex_Gaps() {
@@ -56,7 +56,7 @@ func ExampleIndex_ImpactOfCourse() {
 		panic(err)
 	}
 	retired := *s.Courses[0]
-	retired.Status = engine.CourseRetired
+	retired.Status = domain.CourseRetired
 	imp, err := ix.ImpactOfCourse(&retired, s.Coverage["B-301"])
 	if err != nil {
 		panic(err)

@@ -1,13 +1,13 @@
 package analysis_test
 
 import (
+	"cmap/domain"
 	"fmt"
 	"math/rand/v2"
 	"slices"
 	"time"
 
 	"cmap/analysis"
-	"cmap/engine"
 )
 
 // genSizes shapes a synthetic snapshot.
@@ -49,18 +49,18 @@ var smallSizes = genSizes{
 // generate returns a deterministic synthetic snapshot for seed.
 func generate(seed uint64, z genSizes) analysis.Snapshot {
 	rng := rand.New(rand.NewPCG(seed, 0x5eed))
-	fw := &engine.Framework{Name: "Synthetic"}
+	fw := &domain.Framework{Name: "Synthetic"}
 	var subs []string
 	for c, n := range z.subsPerCompetency {
-		comp := engine.Competency{Code: fmt.Sprintf("%d.0", c+1), Title: fmt.Sprintf("Competency %d", c+1)}
+		comp := domain.Competency{Code: fmt.Sprintf("%d.0", c+1), Title: fmt.Sprintf("Competency %d", c+1)}
 		for s := 0; s < n; s++ {
 			code := fmt.Sprintf("%d.%c", c+1, 'A'+s)
-			comp.SubCompetencies = append(comp.SubCompetencies, engine.SubCompetency{Code: code, Statement: "Statement " + code})
+			comp.SubCompetencies = append(comp.SubCompetencies, domain.SubCompetency{Code: code, Statement: "Statement " + code})
 			subs = append(subs, code)
 		}
 		fw.Competencies = append(fw.Competencies, comp)
 	}
-	scale := engine.DefaultScale()
+	scale := domain.DefaultScale()
 	// Lower levels are more common, as in a real catalogue.
 	level := func() string {
 		switch x := rng.IntN(10); {
@@ -83,14 +83,14 @@ func generate(seed uint64, z genSizes) analysis.Snapshot {
 	}
 	between := func(lo, hi int) int { return lo + rng.IntN(hi-lo+1) }
 
-	s := analysis.Snapshot{Framework: fw, Scale: scale, Coverage: map[string][]engine.Coverage{}, Requirements: map[string][]engine.Requirement{}}
+	s := analysis.Snapshot{Framework: fw, Scale: scale, Coverage: map[string][]domain.Coverage{}, Requirements: map[string][]domain.Requirement{}}
 	providers := []string{"DSCU", "NPS", "DISAM", "JKO", "AFIT"}
 	for i := 0; i < z.courses; i++ {
-		c := &engine.Course{Code: fmt.Sprintf("SC%d-%03d", 1+i%9, i), Title: fmt.Sprintf("Course %d", i),
-			Hours: z.hours[rng.IntN(len(z.hours))], DeliveryMode: engine.DeliveryOnline,
-			Provider: providers[rng.IntN(len(providers))], Status: engine.CourseActive}
+		c := &domain.Course{Code: fmt.Sprintf("SC%d-%03d", 1+i%9, i), Title: fmt.Sprintf("Course %d", i),
+			Hours: z.hours[rng.IntN(len(z.hours))], DeliveryMode: domain.DeliveryOnline,
+			Provider: providers[rng.IntN(len(providers))], Status: domain.CourseActive}
 		if rng.IntN(100) < z.retiredPct {
-			c.Status = engine.CourseRetired
+			c.Status = domain.CourseRetired
 		}
 		if rng.IntN(100) < z.prereqPct && (i > 0 || z.cyclicPrereqs) {
 			for n := between(1, 2); n > 0; n-- {
@@ -106,29 +106,29 @@ func generate(seed uint64, z genSizes) analysis.Snapshot {
 		}
 		s.Courses = append(s.Courses, c)
 		for _, sub := range pickSubs(between(z.factsMin, z.factsMax)) {
-			s.Coverage[c.Code] = append(s.Coverage[c.Code], engine.Coverage{Course: c.Code, SubCompetency: sub, Level: level(),
-				Rules: []engine.RuleRef{{ID: "rule-" + sub, File: "rules/courses.yaml", Line: 1 + rng.IntN(400)}}})
+			s.Coverage[c.Code] = append(s.Coverage[c.Code], domain.Coverage{Course: c.Code, SubCompetency: sub, Level: level(),
+				Rules: []domain.RuleRef{{ID: "rule-" + sub, File: "rules/courses.yaml", Line: 1 + rng.IntN(400)}}})
 		}
 	}
 	for i := 0; i < z.positions; i++ {
 		// The minimum of two draws skews positions to the first
 		// organizations: ORG-00 is the largest.
 		org := min(rng.IntN(z.orgs), rng.IntN(z.orgs))
-		p := &engine.Position{ID: fmt.Sprintf("POS-%05d", i), Title: "Officer", Organization: fmt.Sprintf("ORG-%02d", org),
+		p := &domain.Position{ID: fmt.Sprintf("POS-%05d", i), Title: "Officer", Organization: fmt.Sprintf("ORG-%02d", org),
 			Grade: "GS-13", Category: "SCO", Region: "EUCOM"}
 		s.Positions = append(s.Positions, p)
 		for _, sub := range pickSubs(between(z.reqsMin, z.reqsMax)) {
-			s.Requirements[p.ID] = append(s.Requirements[p.ID], engine.Requirement{Position: p.ID, SubCompetency: sub, Level: level()})
+			s.Requirements[p.ID] = append(s.Requirements[p.ID], domain.Requirement{Position: p.ID, SubCompetency: sub, Level: level()})
 		}
 	}
 	done := time.Date(2024, 1, 2, 0, 0, 0, 0, time.UTC)
 	for i := 0; i < z.people; i++ {
-		p := &engine.Person{ID: fmt.Sprintf("P-%05d", i), Name: fmt.Sprintf("Person %d", i)}
+		p := &domain.Person{ID: fmt.Sprintf("P-%05d", i), Name: fmt.Sprintf("Person %d", i)}
 		if rng.IntN(10) > 0 {
 			p.PositionID = s.Positions[rng.IntN(len(s.Positions))].ID
 		}
 		for n := rng.IntN(z.maxCompletions + 1); n > 0; n-- {
-			p.Completions = append(p.Completions, engine.Completion{CourseCode: s.Courses[rng.IntN(len(s.Courses))].Code, Completed: done})
+			p.Completions = append(p.Completions, domain.Completion{CourseCode: s.Courses[rng.IntN(len(s.Courses))].Code, Completed: done})
 		}
 		s.People = append(s.People, p)
 	}

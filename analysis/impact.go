@@ -1,11 +1,10 @@
 package analysis
 
 import (
+	"cmap/domain"
 	"context"
 	"reflect"
 	"slices"
-
-	"cmap/engine"
 )
 
 // Kinds of course change an impact is about.
@@ -112,7 +111,7 @@ type LevelRequirement struct {
 // evaluating the rules on c, exactly as a write of c would: then the
 // impact is what the write does. It fails with EINVALID on the same input
 // as WithCourse.
-func (ix *Index) ImpactOfCourse(c *engine.Course, cov []engine.Coverage) (*CourseImpact, error) {
+func (ix *Index) ImpactOfCourse(c *domain.Course, cov []domain.Coverage) (*CourseImpact, error) {
 	next, err := ix.WithCourse(c, cov)
 	if err != nil {
 		return nil, err
@@ -309,7 +308,7 @@ func (imp *CourseImpact) Recommendations(ctx context.Context, ids []string) ([]R
 	for i, id := range ids {
 		pb, ok := imp.before.people.get(id)
 		if !ok {
-			return nil, engine.NotFound("person", id)
+			return nil, domain.NotFound("person", id)
 		}
 		pa, _ := imp.after.people.get(id)
 		before, after := imp.before.recommendContext(ctx, pb), imp.after.recommendContext(ctx, pa)

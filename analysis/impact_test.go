@@ -1,6 +1,7 @@
 package analysis_test
 
 import (
+	"cmap/domain"
 	"context"
 	"errors"
 	"slices"
@@ -8,7 +9,6 @@ import (
 
 	"cmap/analysis"
 	"cmap/analysis/analysistest"
-	"cmap/engine"
 )
 
 // checkImpact fails t when got differs from want in an exported field.
@@ -27,7 +27,7 @@ func changedRecommendations(t *testing.T, imp *analysis.CourseImpact) []analysis
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := imp.Recommendations(context.Background(), []string{"P-404"}); engine.ErrorCode(err) != engine.ENOTFOUND {
+	if _, err := imp.Recommendations(context.Background(), []string{"P-404"}); domain.ErrorCode(err) != domain.ENOTFOUND {
 		t.Errorf("the recommendation of an unknown person: %v, want ENOTFOUND", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -40,10 +40,10 @@ func changedRecommendations(t *testing.T, imp *analysis.CourseImpact) []analysis
 
 // retired returns a copy of the fixture's course code, retired, and its
 // coverage facts.
-func retired(s analysis.Snapshot, code string) (*engine.Course, []engine.Coverage) {
-	i := slices.IndexFunc(s.Courses, func(c *engine.Course) bool { return c.Code == code })
+func retired(s analysis.Snapshot, code string) (*domain.Course, []domain.Coverage) {
+	i := slices.IndexFunc(s.Courses, func(c *domain.Course) bool { return c.Code == code })
 	c := *s.Courses[i]
-	c.Status = engine.CourseRetired
+	c.Status = domain.CourseRetired
 	return &c, s.Coverage[code]
 }
 
@@ -84,7 +84,7 @@ func TestImpactOfRetirementKeepingTheFacts(t *testing.T) {
 	check(t, "recommendations changed", people, []string{"P-1", "P-5"})
 
 	// The answers of After are those of the retired catalogue.
-	s.Courses = replace(s.Courses, c, func(x *engine.Course) string { return x.Code })
+	s.Courses = replace(s.Courses, c, func(x *domain.Course) string { return x.Code })
 	checkImpact(t, "the index after", answers(t, imp.After()), answers(t, mustBuild(t, s)))
 
 	c, cov = retired(fixture(), "A-101")
@@ -120,7 +120,7 @@ func TestImpactReportsAttainmentChangesThatLeaveGaps(t *testing.T) {
 	s := fixture()
 	ix := mustBuild(t, s)
 	c := *s.Courses[0]
-	imp, err := ix.ImpactOfCourse(&c, []engine.Coverage{{SubCompetency: "2.A", Level: "Intermediate"}, {SubCompetency: "1.B", Level: "Basic"}})
+	imp, err := ix.ImpactOfCourse(&c, []domain.Coverage{{SubCompetency: "2.A", Level: "Intermediate"}, {SubCompetency: "1.B", Level: "Basic"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,15 +154,15 @@ func TestImpactOfDeletion(t *testing.T) {
 			t.Errorf("deleting A-101 changes the highest level of %s: %+v", c.SubCompetency, c)
 		}
 	}
-	if _, err := ix.ImpactOfDeletion("Z-999"); engine.ErrorCode(err) != engine.ENOTFOUND {
+	if _, err := ix.ImpactOfDeletion("Z-999"); domain.ErrorCode(err) != domain.ENOTFOUND {
 		t.Errorf("deleting an unknown course: %v, want ENOTFOUND", err)
 	}
 }
 
 func TestImpactOfNewCourse(t *testing.T) {
 	ix := mustBuild(t, fixture())
-	c := &engine.Course{Code: "E-500", Title: "Expert transfers", Hours: 8, DeliveryMode: engine.DeliveryOnline, Status: engine.CourseActive}
-	imp, err := ix.ImpactOfCourse(c, []engine.Coverage{{Course: "E-500", SubCompetency: "2.A", Level: "Expert"}})
+	c := &domain.Course{Code: "E-500", Title: "Expert transfers", Hours: 8, DeliveryMode: domain.DeliveryOnline, Status: domain.CourseActive}
+	imp, err := ix.ImpactOfCourse(c, []domain.Coverage{{Course: "E-500", SubCompetency: "2.A", Level: "Expert"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +184,7 @@ func TestImpactOfNewCourse(t *testing.T) {
 		}
 	}
 	check(t, "recommendations changed", people, []string{"P-1", "P-5", "P-6"})
-	if _, err := ix.ImpactOfCourse(c, []engine.Coverage{{SubCompetency: "2.A", Level: "Guru"}}); engine.ErrorField(err) != "coverage[0].level" {
+	if _, err := ix.ImpactOfCourse(c, []domain.Coverage{{SubCompetency: "2.A", Level: "Guru"}}); domain.ErrorField(err) != "coverage[0].level" {
 		t.Errorf("bad level: %v, want an error on coverage[0].level", err)
 	}
 }

@@ -1,31 +1,30 @@
 package analysis
 
 import (
+	"cmap/domain"
 	"cmp"
 	"fmt"
 	"math"
 	"slices"
 	"strings"
-
-	"cmap/engine"
 )
 
 // Snapshot is everything an Index is built from: the framework and scale,
 // the records, and the facts the rules derived about them.
 type Snapshot struct {
-	Framework *engine.Framework
+	Framework *domain.Framework
 	// Scale orders the levels of the facts; facts whose level is not on
 	// it are rejected.
-	Scale     engine.Scale
-	Courses   []*engine.Course
-	Positions []*engine.Position
-	People    []*engine.Person
+	Scale     domain.Scale
+	Courses   []*domain.Course
+	Positions []*domain.Position
+	People    []*domain.Person
 	// Coverage holds the coverage facts of each course, by course code.
 	// A course with no entry covers nothing.
-	Coverage map[string][]engine.Coverage
+	Coverage map[string][]domain.Coverage
 	// Requirements holds the requirement facts of each position, by
 	// position id. A position with no entry requires nothing.
-	Requirements map[string][]engine.Requirement
+	Requirements map[string][]domain.Requirement
 }
 
 // Index answers the analysis questions from precomputed in-memory
@@ -33,8 +32,8 @@ type Snapshot struct {
 // the With*/Without* methods return a new Index that shares all unchanged
 // parts with the receiver.
 type Index struct {
-	framework *engine.Framework
-	scale     engine.Scale
+	framework *domain.Framework
+	scale     domain.Scale
 	levels    int       // number of levels on the scale
 	subs      []subInfo // in model order
 	subByCode map[string]int32
@@ -75,7 +74,7 @@ type subInfo struct {
 type cell struct {
 	sub   int32
 	rank  uint8
-	rules []engine.RuleRef
+	rules []domain.RuleRef
 }
 
 // sameLevel reports whether x and y give the same rank on the same
@@ -100,12 +99,12 @@ func sortCells(cells []cell) {
 }
 
 type courseEntry struct {
-	course engine.Course
+	course domain.Course
 	milli  int64  // hours in thousandths, so that sums are exact
 	cells  []cell // sorted by sub, one per sub
 }
 
-func (c *courseEntry) active() bool { return c.course.Status == engine.CourseActive }
+func (c *courseEntry) active() bool { return c.course.Status == domain.CourseActive }
 
 // rankOn returns the course's level on sub, 0 when it does not cover it.
 func (c *courseEntry) rankOn(sub int32) uint8 { return rankIn(c.cells, sub) }
@@ -127,14 +126,14 @@ type closer struct {
 }
 
 type positionEntry struct {
-	position engine.Position
+	position domain.Position
 	reqs     []cell // sorted by sub, one per sub
 }
 
 type personEntry struct {
 	// record is the person as stored (a private copy), the source of the
 	// fields below.
-	record               *engine.Person
+	record               *domain.Person
 	id, name, positionID string
 	completed            []string // distinct course codes, sorted
 	hasPosition          bool
@@ -162,7 +161,7 @@ type orgEntry struct {
 func (ix *Index) slot(sub int32, rank uint8) int { return int(sub)*(ix.levels+1) + int(rank) }
 
 // Build indexes a snapshot. The records are copied: the caller may reuse
-// them afterwards. It fails with an EINVALID *engine.Error naming the field
+// them afterwards. It fails with an EINVALID *domain.Error naming the field
 // path when the framework or scale is invalid, a key is duplicated, or a
 // fact names an unknown course, position, sub-competency or level.
 // Completions of courses that are not in the catalogue are kept (the course
@@ -176,7 +175,7 @@ func Build(s Snapshot) (*Index, error) {
 	courses := ix.courses.edit()
 	for i, c := range s.Courses {
 		if _, dup := courses.get(c.Code); dup {
-			return nil, engine.Invalid(fmt.Sprintf("courses[%d].code", i), "duplicate course %s", c.Code)
+			return nil, domain.Invalid(fmt.Sprintf("courses[%d].code", i), "duplicate course %s", c.Code)
 		}
 		e, err := ix.newCourseEntry(c, s.Coverage[c.Code], func() string { return fmt.Sprintf("coverage[%q]", c.Code) })
 		if err != nil {
@@ -186,7 +185,7 @@ func Build(s Snapshot) (*Index, error) {
 	}
 	for code := range s.Coverage {
 		if _, ok := courses.get(code); !ok && len(s.Coverage[code]) > 0 {
-			return nil, engine.Invalid(fmt.Sprintf("coverage[%q]", code), "coverage of unknown course %s", code)
+			return nil, domain.Invalid(fmt.Sprintf("coverage[%q]", code), "coverage of unknown course %s", code)
 		}
 	}
 	ix.courses = courses.done()
@@ -205,7 +204,7 @@ func Build(s Snapshot) (*Index, error) {
 	positions := ix.positions.edit()
 	for i, p := range s.Positions {
 		if _, dup := positions.get(p.ID); dup {
-			return nil, engine.Invalid(fmt.Sprintf("positions[%d].id", i), "duplicate position %s", p.ID)
+			return nil, domain.Invalid(fmt.Sprintf("positions[%d].id", i), "duplicate position %s", p.ID)
 		}
 		e, err := ix.newPositionEntry(p, s.Requirements[p.ID], func() string { return fmt.Sprintf("requirements[%q]", p.ID) })
 		if err != nil {
@@ -215,7 +214,7 @@ func Build(s Snapshot) (*Index, error) {
 	}
 	for id := range s.Requirements {
 		if _, ok := positions.get(id); !ok && len(s.Requirements[id]) > 0 {
-			return nil, engine.Invalid(fmt.Sprintf("requirements[%q]", id), "requirements of unknown position %s", id)
+			return nil, domain.Invalid(fmt.Sprintf("requirements[%q]", id), "requirements of unknown position %s", id)
 		}
 	}
 	ix.positions = positions.done()
@@ -233,7 +232,7 @@ func Build(s Snapshot) (*Index, error) {
 	people := ix.people.edit()
 	for i, p := range s.People {
 		if _, dup := people.get(p.ID); dup {
-			return nil, engine.Invalid(fmt.Sprintf("people[%d].id", i), "duplicate person %s", p.ID)
+			return nil, domain.Invalid(fmt.Sprintf("people[%d].id", i), "duplicate person %s", p.ID)
 		}
 		people.set(p.ID, ix.newPersonEntry(p))
 	}
@@ -271,9 +270,9 @@ func tableOf[V any](m map[string]V) table[V] {
 }
 
 // newIndex returns an empty index over a framework and scale.
-func newIndex(f *engine.Framework, scale engine.Scale) (*Index, error) {
+func newIndex(f *domain.Framework, scale domain.Scale) (*Index, error) {
 	if f == nil {
-		return nil, engine.Invalid("framework", "no competency framework")
+		return nil, domain.Invalid("framework", "no competency framework")
 	}
 	if err := f.Validate(); err != nil {
 		return nil, err
@@ -282,7 +281,7 @@ func newIndex(f *engine.Framework, scale engine.Scale) (*Index, error) {
 		return nil, err
 	}
 	if len(scale.Levels) > math.MaxUint8 {
-		return nil, engine.Invalid("scale.levels", "a scale has at most %d levels, not %d", math.MaxUint8, len(scale.Levels))
+		return nil, domain.Invalid("scale.levels", "a scale has at most %d levels, not %d", math.MaxUint8, len(scale.Levels))
 	}
 	ix := &Index{framework: f, scale: scale, levels: len(scale.Levels), subByCode: map[string]int32{}, orgs: map[string]*orgEntry{}}
 	for _, c := range f.Competencies {
@@ -315,7 +314,7 @@ func (ix *Index) orgEntry(org string) *orgEntry {
 func (ix *Index) rank(level, field string) (uint8, error) {
 	r, ok := ix.scale.Rank(level)
 	if !ok || r == 0 {
-		return 0, engine.Invalid(field, "level %q is not on the scale (%s)", level, strings.Join(ix.scale.Levels, ", "))
+		return 0, domain.Invalid(field, "level %q is not on the scale (%s)", level, strings.Join(ix.scale.Levels, ", "))
 	}
 	return uint8(r), nil
 }
@@ -329,7 +328,7 @@ func factPath(field func() string, i int, name string) string {
 func (ix *Index) fact(sub, level string, field func() string, i int) (int32, uint8, error) {
 	s, ok := ix.subByCode[sub]
 	if !ok {
-		return 0, 0, engine.Invalid(factPath(field, i, "subCompetency"), "unknown sub-competency %q", sub)
+		return 0, 0, domain.Invalid(factPath(field, i, "subCompetency"), "unknown sub-competency %q", sub)
 	}
 	if r, ok := ix.scale.Rank(level); ok && r > 0 {
 		return s, uint8(r), nil
@@ -340,14 +339,14 @@ func (ix *Index) fact(sub, level string, field func() string, i int) (int32, uin
 
 // newCourseEntry indexes a course and its facts; field names the facts in
 // errors (computed only then: Build indexes about 10,000 facts).
-func (ix *Index) newCourseEntry(c *engine.Course, cov []engine.Coverage, field func() string) (*courseEntry, error) {
+func (ix *Index) newCourseEntry(c *domain.Course, cov []domain.Coverage, field func() string) (*courseEntry, error) {
 	e := &courseEntry{course: *c, milli: int64(math.Round(c.Hours * 1000))}
 	e.course.Prerequisites = slices.Clone(c.Prerequisites)
 	e.course.Objectives = slices.Clone(c.Objectives)
 	e.course.Topics = slices.Clone(c.Topics)
 	for i, f := range cov {
 		if f.Course != "" && f.Course != c.Code {
-			return nil, engine.Invalid(factPath(field, i, "course"), "fact of course %s filed under %s", f.Course, c.Code)
+			return nil, domain.Invalid(factPath(field, i, "course"), "fact of course %s filed under %s", f.Course, c.Code)
 		}
 		s, r, err := ix.fact(f.SubCompetency, f.Level, field, i)
 		if err != nil {
@@ -361,11 +360,11 @@ func (ix *Index) newCourseEntry(c *engine.Course, cov []engine.Coverage, field f
 
 // newPositionEntry indexes a position and its facts; field names the facts
 // in errors.
-func (ix *Index) newPositionEntry(p *engine.Position, reqs []engine.Requirement, field func() string) (*positionEntry, error) {
+func (ix *Index) newPositionEntry(p *domain.Position, reqs []domain.Requirement, field func() string) (*positionEntry, error) {
 	e := &positionEntry{position: *p}
 	for i, f := range reqs {
 		if f.Position != "" && f.Position != p.ID {
-			return nil, engine.Invalid(factPath(field, i, "position"), "fact of position %s filed under %s", f.Position, p.ID)
+			return nil, domain.Invalid(factPath(field, i, "position"), "fact of position %s filed under %s", f.Position, p.ID)
 		}
 		s, r, err := ix.fact(f.SubCompetency, f.Level, field, i)
 		if err != nil {
@@ -379,7 +378,7 @@ func (ix *Index) newPositionEntry(p *engine.Position, reqs []engine.Requirement,
 
 // newPersonEntry computes a person's attainment and gaps from the courses
 // and positions of ix.
-func (ix *Index) newPersonEntry(p *engine.Person) *personEntry {
+func (ix *Index) newPersonEntry(p *domain.Person) *personEntry {
 	record := *p
 	record.Completions = slices.Clone(p.Completions)
 	e := &personEntry{record: &record, id: p.ID, name: p.Name, positionID: p.PositionID}
@@ -434,11 +433,11 @@ func (ix *Index) highest(sub int32) uint8 {
 }
 
 // Scale returns the scale the index ranks levels on.
-func (ix *Index) Scale() engine.Scale { return ix.scale }
+func (ix *Index) Scale() domain.Scale { return ix.scale }
 
 // Framework returns the framework the index was built on. It must not be
 // modified.
-func (ix *Index) Framework() *engine.Framework { return ix.framework }
+func (ix *Index) Framework() *domain.Framework { return ix.framework }
 
 // Organizations returns the organizations of the indexed positions, sorted.
 func (ix *Index) Organizations() []string {

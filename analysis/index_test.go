@@ -1,12 +1,12 @@
 package analysis_test
 
 import (
+	"cmap/domain"
 	"reflect"
 	"strings"
 	"testing"
 
 	"cmap/analysis"
-	"cmap/engine"
 )
 
 func check[T any](t *testing.T, what string, got, want T) {
@@ -26,7 +26,7 @@ func TestBuildRejectsBadFacts(t *testing.T) {
 		{"level off the scale", func(s *analysis.Snapshot) { s.Coverage["A-101"][0].Level = "Master" }, `coverage["A-101"][0].level`, "not on the scale"},
 		{"unknown sub-competency", func(s *analysis.Snapshot) { s.Requirements["POS-2"][0].SubCompetency = "7.Z" }, `requirements["POS-2"][0].subCompetency`, "unknown sub-competency"},
 		{"coverage of unknown course", func(s *analysis.Snapshot) {
-			s.Coverage["Z-999"] = []engine.Coverage{{Course: "Z-999", SubCompetency: "1.A", Level: "Basic"}}
+			s.Coverage["Z-999"] = []domain.Coverage{{Course: "Z-999", SubCompetency: "1.A", Level: "Basic"}}
 		}, `coverage["Z-999"]`, "unknown course"},
 		{"fact filed under another course", func(s *analysis.Snapshot) { s.Coverage["A-201"][0].Course = "A-101" }, `coverage["A-201"][0].course`, "filed under"},
 		{"duplicate course", func(s *analysis.Snapshot) { s.Courses = append(s.Courses, s.Courses[0]) }, "courses[5].code", "duplicate"},
@@ -38,8 +38,8 @@ func TestBuildRejectsBadFacts(t *testing.T) {
 			s := fixture()
 			tt.edit(&s)
 			_, err := analysis.Build(s)
-			if engine.ErrorCode(err) != engine.EINVALID || engine.ErrorField(err) != tt.field {
-				t.Fatalf("Build = %v (code %q, field %q), want EINVALID on %s", err, engine.ErrorCode(err), engine.ErrorField(err), tt.field)
+			if domain.ErrorCode(err) != domain.EINVALID || domain.ErrorField(err) != tt.field {
+				t.Fatalf("Build = %v (code %q, field %q), want EINVALID on %s", err, domain.ErrorCode(err), domain.ErrorField(err), tt.field)
 			}
 			if !strings.Contains(err.Error(), tt.reason) {
 				t.Errorf("error %q does not say %q", err, tt.reason)
@@ -50,8 +50,8 @@ func TestBuildRejectsBadFacts(t *testing.T) {
 
 func TestMatrix(t *testing.T) {
 	ix := mustBuild(t, fixture())
-	rule := func(id string) []engine.RuleRef {
-		return []engine.RuleRef{{ID: id, File: "rules/courses.yaml", Line: 3}}
+	rule := func(id string) []domain.RuleRef {
+		return []domain.RuleRef{{ID: id, File: "rules/courses.yaml", Line: 3}}
 	}
 
 	m, err := ix.Matrix(analysis.MatrixFilter{})
@@ -86,7 +86,7 @@ func TestMatrix(t *testing.T) {
 	check(t, "2.0 columns", len(m.Courses), 2)
 
 	// Intermediate and above, sub-competency 1.A and provider DSCU, retired only.
-	m, err = ix.Matrix(analysis.MatrixFilter{Competencies: []string{"1.A"}, Status: engine.CourseRetired, Provider: "DSCU", MinLevel: "intermediate"})
+	m, err = ix.Matrix(analysis.MatrixFilter{Competencies: []string{"1.A"}, Status: domain.CourseRetired, Provider: "DSCU", MinLevel: "intermediate"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +120,7 @@ func TestMatrix(t *testing.T) {
 	}
 	// Retired only at Advanced: the reach on 1.A is C-401's Intermediate,
 	// not the Advanced of the active A-201.
-	m, err = ix.Matrix(analysis.MatrixFilter{Competencies: []string{"1.A"}, Status: engine.CourseRetired, MinLevel: "Advanced"})
+	m, err = ix.Matrix(analysis.MatrixFilter{Competencies: []string{"1.A"}, Status: domain.CourseRetired, MinLevel: "Advanced"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +134,7 @@ func TestMatrix(t *testing.T) {
 		{analysis.MatrixFilter{Status: "archived"}, "status"},
 		{analysis.MatrixFilter{MinLevel: "Master"}, "minLevel"},
 	} {
-		if _, err := ix.Matrix(bad.f); engine.ErrorField(err) != bad.field {
+		if _, err := ix.Matrix(bad.f); domain.ErrorField(err) != bad.field {
 			t.Errorf("Matrix(%+v) = %v, want an error on %s", bad.f, err, bad.field)
 		}
 	}
@@ -166,7 +166,7 @@ func TestMatrixMarksGaps(t *testing.T) {
 	check(t, "advanced gaps", gaps, []string{"1.B", "2.A"})
 	// The retired C-401 shows 2.A at Expert but closes no gap, and a
 	// provider filter that hides A-201 does not open one on 1.A.
-	_, gaps = gapRows(analysis.MatrixFilter{Status: engine.CourseRetired, MinLevel: "Expert"})
+	_, gaps = gapRows(analysis.MatrixFilter{Status: domain.CourseRetired, MinLevel: "Expert"})
 	check(t, "retired expert gaps", gaps, []string{"1.A", "1.B", "2.A"})
 	_, gaps = gapRows(analysis.MatrixFilter{Provider: "NPS", MinLevel: "Advanced"})
 	check(t, "other provider gaps", gaps, []string{"1.B", "2.A"})
@@ -213,7 +213,7 @@ func TestGaps(t *testing.T) {
 	})
 	check(t, "covering nothing", rep.CoveringNothing, []string{"D-100"})
 	check(t, "default threshold", mustGaps(t, ix, "Basic").OverServedAbove, analysis.DefaultOverServedAbove)
-	if _, err := ix.Gaps("Grandmaster", 0); engine.ErrorCode(err) != engine.EINVALID || engine.ErrorField(err) != "minLevel" {
+	if _, err := ix.Gaps("Grandmaster", 0); domain.ErrorCode(err) != domain.EINVALID || domain.ErrorField(err) != "minLevel" {
 		t.Errorf("Gaps(Grandmaster) = %v, want EINVALID on minLevel", err)
 	}
 }

@@ -1,11 +1,10 @@
 package analysis
 
 import (
+	"cmap/domain"
 	"context"
 	"fmt"
 	"slices"
-
-	"cmap/engine"
 )
 
 // AnyStatus in MatrixFilter.Status selects courses of every status.
@@ -82,7 +81,7 @@ type Cell struct {
 	Level  string
 	// Rules are the index's own, shared by every matrix and never
 	// changed: read them, do not modify them (appending copies them).
-	Rules []engine.RuleRef
+	Rules []domain.RuleRef
 }
 
 // selectSubs returns the sub-competency indexes selected by codes
@@ -101,7 +100,7 @@ func (ix *Index) selectSubs(codes []string, field string) ([]bool, error) {
 			continue
 		}
 		if ix.framework.Competency(code) == nil {
-			return nil, engine.Invalid(fmt.Sprintf("%s[%d]", field, i), "unknown competency or sub-competency %q", code)
+			return nil, domain.Invalid(fmt.Sprintf("%s[%d]", field, i), "unknown competency or sub-competency %q", code)
 		}
 		for s, info := range ix.subs {
 			if info.competency == code {
@@ -134,10 +133,10 @@ func (ix *Index) MatrixContext(ctx context.Context, f MatrixFilter) (*Matrix, er
 	}
 	switch f.Status {
 	case "":
-		f.Status = engine.CourseActive
-	case engine.CourseActive, engine.CourseRetired, AnyStatus:
+		f.Status = domain.CourseActive
+	case domain.CourseActive, domain.CourseRetired, AnyStatus:
 	default:
-		return nil, engine.Invalid("status", "status %q is not one of active, retired, any", f.Status)
+		return nil, domain.Invalid("status", "status %q is not one of active, retired, any", f.Status)
 	}
 	minRank := uint8(1)
 	if f.MinLevel != "" {

@@ -1,6 +1,7 @@
 package analysis_test
 
 import (
+	"cmap/domain"
 	"cmp"
 	"fmt"
 	"slices"
@@ -8,18 +9,17 @@ import (
 	"time"
 
 	"cmap/analysis"
-	"cmap/engine"
 )
 
 // snapshotModel answers questions about a snapshot by brute force, straight
 // from its definition, to check the index against.
 type snapshotModel struct {
 	s       analysis.Snapshot
-	courses map[string]*engine.Course
+	courses map[string]*domain.Course
 }
 
 func newModel(s analysis.Snapshot) *snapshotModel {
-	m := &snapshotModel{s: s, courses: map[string]*engine.Course{}}
+	m := &snapshotModel{s: s, courses: map[string]*domain.Course{}}
 	for _, c := range s.Courses {
 		m.courses[c.Code] = c
 	}
@@ -45,7 +45,7 @@ type modelGap struct {
 }
 
 // gaps returns a person's unmet requirements.
-func (m *snapshotModel) gaps(p *engine.Person) []modelGap {
+func (m *snapshotModel) gaps(p *domain.Person) []modelGap {
 	var out []modelGap
 	for _, r := range m.s.Requirements[p.PositionID] {
 		attained := 0
@@ -65,7 +65,7 @@ func (m *snapshotModel) gaps(p *engine.Person) []modelGap {
 // completed whose prerequisites are completed or in the set, and returns
 // the gaps some such set closes and the best set closing them all by
 // (hours, number of courses, sorted codes).
-func (m *snapshotModel) cheapestCover(p *engine.Person, gaps []modelGap) (closable map[modelGap]bool, best []string, bestHours float64) {
+func (m *snapshotModel) cheapestCover(p *domain.Person, gaps []modelGap) (closable map[modelGap]bool, best []string, bestHours float64) {
 	done := map[string]bool{}
 	for _, c := range p.Completions {
 		done[c.CourseCode] = true
@@ -179,7 +179,7 @@ func TestRecommendationIsTheCheapestCoverByBruteForce(t *testing.T) {
 			taken := *p
 			taken.Completions = slices.Clone(p.Completions)
 			for _, code := range got {
-				taken.Completions = append(taken.Completions, engine.Completion{CourseCode: code, Completed: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)})
+				taken.Completions = append(taken.Completions, domain.Completion{CourseCode: code, Completed: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)})
 			}
 			after, err := ix.WithPerson(&taken)
 			if err != nil {

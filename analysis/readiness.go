@@ -1,10 +1,9 @@
 package analysis
 
 import (
+	"cmap/domain"
 	"cmp"
 	"slices"
-
-	"cmap/engine"
 )
 
 // Readiness compares what a person attained with what their position
@@ -67,7 +66,7 @@ func (ix *Index) gapsOf(gs []gap) []Gap {
 func (ix *Index) Readiness(personID string) (*Readiness, error) {
 	p, ok := ix.people.get(personID)
 	if !ok {
-		return nil, engine.NotFound("person", personID)
+		return nil, domain.NotFound("person", personID)
 	}
 	return ix.readinessOf(p, true), nil
 }
@@ -140,7 +139,7 @@ type GapCount struct {
 func (ix *Index) OrganizationReadiness(org string, top int) (*OrganizationReadiness, error) {
 	o, ok := ix.orgs[org]
 	if !ok || o.positions == 0 {
-		return nil, engine.NotFound("organization", org)
+		return nil, domain.NotFound("organization", org)
 	}
 	counts := ix.orgGapCounts(o)
 	out := &OrganizationReadiness{Organization: org, People: len(o.people)}

@@ -1,10 +1,10 @@
 package analysis_test
 
 import (
+	"cmap/domain"
 	"testing"
 
 	"cmap/analysis"
-	"cmap/engine"
 )
 
 func TestReadiness(t *testing.T) {
@@ -32,7 +32,7 @@ func TestReadiness(t *testing.T) {
 	// P-4 holds no position: ready, nothing required.
 	check(t, "P-4", get("P-4"), &analysis.Readiness{PersonID: "P-4", Name: "Person P-4", Ready: true, Gaps: []analysis.Gap{}, Attained: []analysis.Attainment{}})
 
-	if _, err := ix.Readiness("P-99"); engine.ErrorCode(err) != engine.ENOTFOUND {
+	if _, err := ix.Readiness("P-99"); domain.ErrorCode(err) != domain.ENOTFOUND {
 		t.Errorf("Readiness(P-99) = %v, want ENOTFOUND", err)
 	}
 
@@ -84,7 +84,7 @@ func TestOrganizationReadiness(t *testing.T) {
 	check(t, "DSCA", dsca, &analysis.OrganizationReadiness{Organization: "DSCA", People: 2, Ready: 1, Share: 0.5,
 		CommonGaps: []analysis.GapCount{{SubCompetency: "2.A", Required: "Expert", People: 1}}})
 
-	if _, err := ix.OrganizationReadiness("NAVY", 0); engine.ErrorCode(err) != engine.ENOTFOUND {
+	if _, err := ix.OrganizationReadiness("NAVY", 0); domain.ErrorCode(err) != domain.ENOTFOUND {
 		t.Errorf("unknown organization: %v, want ENOTFOUND", err)
 	}
 }

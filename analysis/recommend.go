@@ -1,14 +1,13 @@
 package analysis
 
 import (
+	"cmap/domain"
 	"cmp"
 	"context"
 	"math"
 	"math/bits"
 	"slices"
 	"strings"
-
-	"cmap/engine"
 )
 
 // Methods by which a recommendation was found.
@@ -113,7 +112,7 @@ func (ix *Index) RecommendContext(ctx context.Context, personID string) (*Recomm
 	}
 	p, ok := ix.people.get(personID)
 	if !ok {
-		return nil, engine.NotFound("person", personID)
+		return nil, domain.NotFound("person", personID)
 	}
 	rec := ix.recommendContext(ctx, p)
 	if err := ctx.Err(); err != nil {
@@ -723,7 +722,7 @@ type CourseGapClosure struct {
 func (ix *Index) OrganizationRecommendations(org string, top int) ([]CourseGapClosure, error) {
 	o, ok := ix.orgs[org]
 	if !ok || o.positions == 0 {
-		return nil, engine.NotFound("organization", org)
+		return nil, domain.NotFound("organization", org)
 	}
 	counts := ix.orgGapCounts(o)
 	closed := map[string]int{}

@@ -1,10 +1,10 @@
 package analysis_test
 
 import (
+	"cmap/domain"
 	"testing"
 
 	"cmap/analysis"
-	"cmap/engine"
 )
 
 func recommend(t *testing.T, ix *analysis.Index, id string) *analysis.Recommendation {
@@ -43,7 +43,7 @@ func TestRecommend(t *testing.T) {
 	// A ready person needs nothing.
 	check(t, "P-2", recommend(t, ix, "P-2"), &analysis.Recommendation{PersonID: "P-2", Method: analysis.MethodExact})
 
-	if _, err := ix.Recommend("P-99"); engine.ErrorCode(err) != engine.ENOTFOUND {
+	if _, err := ix.Recommend("P-99"); domain.ErrorCode(err) != domain.ENOTFOUND {
 		t.Errorf("Recommend(P-99) = %v, want ENOTFOUND", err)
 	}
 }
@@ -52,8 +52,8 @@ func TestRecommendPrefersFewerHoursOverFewerCourses(t *testing.T) {
 	s := fixture()
 	// E-900 closes both of P-5's gaps in one 50-hour course; the pair
 	// A-101+A-201 and B-301 takes 45 hours and wins.
-	s.Courses = append(s.Courses, &engine.Course{Code: "E-900", Title: "Capstone", Hours: 50, DeliveryMode: engine.DeliveryOnline, Status: engine.CourseActive})
-	s.Coverage["E-900"] = []engine.Coverage{{Course: "E-900", SubCompetency: "1.A", Level: "Expert"}, {Course: "E-900", SubCompetency: "2.A", Level: "Advanced"}}
+	s.Courses = append(s.Courses, &domain.Course{Code: "E-900", Title: "Capstone", Hours: 50, DeliveryMode: domain.DeliveryOnline, Status: domain.CourseActive})
+	s.Coverage["E-900"] = []domain.Coverage{{Course: "E-900", SubCompetency: "1.A", Level: "Expert"}, {Course: "E-900", SubCompetency: "2.A", Level: "Advanced"}}
 	ix := mustBuild(t, s)
 	check(t, "P-5 hours", recommend(t, ix, "P-5").TotalHours, 45.0)
 
@@ -68,7 +68,7 @@ func TestRecommendPrefersFewerHoursOverFewerCourses(t *testing.T) {
 
 func TestRecommendSkipsCoursesWhosePrerequisiteIsRetired(t *testing.T) {
 	s := fixture()
-	s.Courses[1].Status = engine.CourseRetired // A-101, prerequisite of A-201
+	s.Courses[1].Status = domain.CourseRetired // A-101, prerequisite of A-201
 	ix := mustBuild(t, s)
 	// P-5 cannot take A-201 any more; P-1 completed A-101 and still can.
 	check(t, "P-5 unclosable", recommend(t, ix, "P-5").Unclosable, []analysis.Gap{{SubCompetency: "1.A", Required: "Advanced"}})
@@ -92,7 +92,7 @@ func TestOrganizationRecommendations(t *testing.T) {
 		t.Fatal(err)
 	}
 	check(t, "DSCA", got, []analysis.CourseGapClosure{})
-	if _, err := ix.OrganizationRecommendations("NAVY", 5); engine.ErrorCode(err) != engine.ENOTFOUND {
+	if _, err := ix.OrganizationRecommendations("NAVY", 5); domain.ErrorCode(err) != domain.ENOTFOUND {
 		t.Errorf("unknown organization: %v, want ENOTFOUND", err)
 	}
 }

@@ -1,9 +1,8 @@
 package analysis
 
 import (
+	"cmap/domain"
 	"slices"
-
-	"cmap/engine"
 )
 
 // The records of an index: every course, position and person it was built
@@ -14,7 +13,7 @@ import (
 // filters as engine's Match methods apply them.
 
 // Course returns the course with code.
-func (ix *Index) Course(code string) (*engine.Course, bool) {
+func (ix *Index) Course(code string) (*domain.Course, bool) {
 	e, ok := ix.courses.get(code)
 	if !ok {
 		return nil, false
@@ -23,7 +22,7 @@ func (ix *Index) Course(code string) (*engine.Course, bool) {
 }
 
 // Position returns the position with id.
-func (ix *Index) Position(id string) (*engine.Position, bool) {
+func (ix *Index) Position(id string) (*domain.Position, bool) {
 	e, ok := ix.positions.get(id)
 	if !ok {
 		return nil, false
@@ -32,7 +31,7 @@ func (ix *Index) Position(id string) (*engine.Position, bool) {
 }
 
 // Person returns the person with id.
-func (ix *Index) Person(id string) (*engine.Person, bool) {
+func (ix *Index) Person(id string) (*domain.Person, bool) {
 	e, ok := ix.people.get(id)
 	if !ok {
 		return nil, false
@@ -42,39 +41,39 @@ func (ix *Index) Person(id string) (*engine.Person, bool) {
 
 // Courses returns one page of the courses f selects (EINVALID for a
 // negative p.First).
-func (ix *Index) Courses(f engine.CourseFilter, p engine.Page) (engine.List[*engine.Course], error) {
+func (ix *Index) Courses(f domain.CourseFilter, p domain.Page) (domain.List[*domain.Course], error) {
 	return pageOf(ix.courseCodes, ix.Course, f.Match, p)
 }
 
 // CountCourses returns how many courses f selects.
-func (ix *Index) CountCourses(f engine.CourseFilter) int {
+func (ix *Index) CountCourses(f domain.CourseFilter) int {
 	return countOf(ix.courseCodes, ix.Course, f.Match)
 }
 
 // Positions returns one page of the positions f selects.
-func (ix *Index) Positions(f engine.PositionFilter, p engine.Page) (engine.List[*engine.Position], error) {
+func (ix *Index) Positions(f domain.PositionFilter, p domain.Page) (domain.List[*domain.Position], error) {
 	return pageOf(ix.positionIDs, ix.Position, f.Match, p)
 }
 
 // CountPositions returns how many positions f selects.
-func (ix *Index) CountPositions(f engine.PositionFilter) int {
+func (ix *Index) CountPositions(f domain.PositionFilter) int {
 	return countOf(ix.positionIDs, ix.Position, f.Match)
 }
 
 // People returns one page of the people f selects. A filter on positions
 // reads only their holders.
-func (ix *Index) People(f engine.PersonFilter, p engine.Page) (engine.List[*engine.Person], error) {
+func (ix *Index) People(f domain.PersonFilter, p domain.Page) (domain.List[*domain.Person], error) {
 	return pageOf(ix.personCandidates(f), ix.Person, f.Match, p)
 }
 
 // CountPeople returns how many people f selects.
-func (ix *Index) CountPeople(f engine.PersonFilter) int {
+func (ix *Index) CountPeople(f domain.PersonFilter) int {
 	return countOf(ix.personCandidates(f), ix.Person, f.Match)
 }
 
 // personCandidates returns the sorted ids of the people f can select: the
 // holders of its positions when it names any, everyone otherwise.
-func (ix *Index) personCandidates(f engine.PersonFilter) []string {
+func (ix *Index) personCandidates(f domain.PersonFilter) []string {
 	positions := f.PositionIDs
 	if f.PositionID != "" {
 		positions = []string{f.PositionID}
@@ -93,9 +92,9 @@ func (ix *Index) personCandidates(f engine.PersonFilter) []string {
 
 // pageOf returns the records under keys (sorted) that match selects, from
 // the first key after p.After, at most p.First of them (all when 0).
-func pageOf[T any](keys []string, get func(string) (T, bool), match func(T) bool, p engine.Page) (engine.List[T], error) {
+func pageOf[T any](keys []string, get func(string) (T, bool), match func(T) bool, p domain.Page) (domain.List[T], error) {
 	if p.First < 0 {
-		return engine.List[T]{}, engine.Invalid("first", "first must not be negative, not %d", p.First)
+		return domain.List[T]{}, domain.Invalid("first", "first must not be negative, not %d", p.First)
 	}
 	i := 0
 	if p.After != "" {
@@ -104,7 +103,7 @@ func pageOf[T any](keys []string, get func(string) (T, bool), match func(T) bool
 			i++
 		}
 	}
-	var out engine.List[T]
+	var out domain.List[T]
 	for ; i < len(keys); i++ {
 		v, ok := get(keys[i])
 		if !ok || !match(v) {

@@ -1,22 +1,21 @@
 package analysis_test
 
 import (
+	"cmap/domain"
 	"fmt"
 	"math/rand/v2"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
-
-	"cmap/engine"
 )
 
 // bruteForcePage is the Store contract spelt out: the records sorted by
 // key, those after p.After that match, at most p.First.
-func bruteForcePage[T any](records []T, key func(T) string, match func(T) bool, p engine.Page) engine.List[T] {
+func bruteForcePage[T any](records []T, key func(T) string, match func(T) bool, p domain.Page) domain.List[T] {
 	sorted := slices.Clone(records)
 	slices.SortFunc(sorted, func(a, b T) int { return strings.Compare(key(a), key(b)) })
-	var out engine.List[T]
+	var out domain.List[T]
 	for _, r := range sorted {
 		if key(r) <= p.After || !match(r) {
 			continue
@@ -36,12 +35,12 @@ func bruteForcePage[T any](records []T, key func(T) string, match func(T) bool, 
 func TestRecordListsMatchTheStoreContract(t *testing.T) {
 	for seed := uint64(1); seed <= 5; seed++ {
 		s := generate(seed, smallSizes)
-		s.People = append(s.People, &engine.Person{ID: "P-LAST", Name: "Zoë Example", PositionID: s.Positions[0].ID})
+		s.People = append(s.People, &domain.Person{ID: "P-LAST", Name: "Zoë Example", PositionID: s.Positions[0].ID})
 		ix := mustBuild(t, s)
 		rng := rand.New(rand.NewPCG(seed, 7))
 		pick := func(values ...string) string { return values[rng.IntN(len(values))] }
-		page := func(keys []string) engine.Page {
-			p := engine.Page{First: rng.IntN(4)}
+		page := func(keys []string) domain.Page {
+			p := domain.Page{First: rng.IntN(4)}
 			if len(keys) > 0 && rng.IntN(2) == 0 {
 				p.After = keys[rng.IntN(len(keys))]
 			}
@@ -59,8 +58,8 @@ func TestRecordListsMatchTheStoreContract(t *testing.T) {
 		}
 		for i := range 200 {
 			what := fmt.Sprintf("seed %d, case %d", seed, i)
-			cf := engine.CourseFilter{
-				Status:   pick("", engine.CourseActive, engine.CourseRetired),
+			cf := domain.CourseFilter{
+				Status:   pick("", domain.CourseActive, domain.CourseRetired),
 				Requires: pick(append([]string{"", ""}, codes...)...),
 				Search:   pick("", "", strings.ToLower(codes[rng.IntN(len(codes))][:2]), "course"),
 			}
@@ -69,22 +68,22 @@ func TestRecordListsMatchTheStoreContract(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := bruteForcePage(s.Courses, func(c *engine.Course) string { return c.Code }, cf.Match, cp)
-			checkPage(t, what+" courses", got, want, func(c *engine.Course) string { return c.Code })
-			if n, all := ix.CountCourses(cf), bruteForcePage(s.Courses, func(c *engine.Course) string { return c.Code }, cf.Match, engine.Page{}); n != len(all.Items) {
+			want := bruteForcePage(s.Courses, func(c *domain.Course) string { return c.Code }, cf.Match, cp)
+			checkPage(t, what+" courses", got, want, func(c *domain.Course) string { return c.Code })
+			if n, all := ix.CountCourses(cf), bruteForcePage(s.Courses, func(c *domain.Course) string { return c.Code }, cf.Match, domain.Page{}); n != len(all.Items) {
 				t.Fatalf("%s: CountCourses %d, want %d", what, n, len(all.Items))
 			}
 
-			pf := engine.PositionFilter{Organization: pick("", s.Positions[rng.IntN(len(s.Positions))].Organization)}
+			pf := domain.PositionFilter{Organization: pick("", s.Positions[rng.IntN(len(s.Positions))].Organization)}
 			pp := page(positionIDs)
 			gotP, err := ix.Positions(pf, pp)
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkPage(t, what+" positions", gotP, bruteForcePage(s.Positions, func(p *engine.Position) string { return p.ID }, pf.Match, pp),
-				func(p *engine.Position) string { return p.ID })
+			checkPage(t, what+" positions", gotP, bruteForcePage(s.Positions, func(p *domain.Position) string { return p.ID }, pf.Match, pp),
+				func(p *domain.Position) string { return p.ID })
 
-			ff := engine.PersonFilter{Search: pick("", "", "zoë", "ZOË", "p-")}
+			ff := domain.PersonFilter{Search: pick("", "", "zoë", "ZOË", "p-")}
 			switch rng.IntN(3) {
 			case 0:
 				ff.PositionID = pick(append(positionIDs, "NO-SUCH")...)
@@ -96,21 +95,21 @@ func TestRecordListsMatchTheStoreContract(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			wantF := bruteForcePage(s.People, func(p *engine.Person) string { return p.ID }, ff.Match, fp)
-			checkPage(t, what+" people", gotF, wantF, func(p *engine.Person) string { return p.ID })
+			wantF := bruteForcePage(s.People, func(p *domain.Person) string { return p.ID }, ff.Match, fp)
+			checkPage(t, what+" people", gotF, wantF, func(p *domain.Person) string { return p.ID })
 			for j, p := range gotF.Items {
 				if !reflect.DeepEqual(p, wantF.Items[j]) {
 					t.Fatalf("%s: person %s is %+v, want the record as given %+v", what, p.ID, p, wantF.Items[j])
 				}
 			}
 		}
-		if _, err := ix.People(engine.PersonFilter{}, engine.Page{First: -1}); engine.ErrorField(err) != "first" {
+		if _, err := ix.People(domain.PersonFilter{}, domain.Page{First: -1}); domain.ErrorField(err) != "first" {
 			t.Errorf("a negative first: %v, want EINVALID on first", err)
 		}
 	}
 }
 
-func checkPage[T any](t *testing.T, what string, got, want engine.List[T], key func(T) string) {
+func checkPage[T any](t *testing.T, what string, got, want domain.List[T], key func(T) string) {
 	t.Helper()
 	var g, w []string
 	for _, x := range got.Items {
@@ -136,7 +135,7 @@ func TestRecordsAreCopies(t *testing.T) {
 	if !ok || p.Name == "Changed" || p.Completions[0].CourseCode == "CHANGED" {
 		t.Fatalf("the index shares the caller's record: %+v", p)
 	}
-	np := &engine.Person{ID: "P-9", Name: "New", Completions: []engine.Completion{{CourseCode: "A-101"}}}
+	np := &domain.Person{ID: "P-9", Name: "New", Completions: []domain.Completion{{CourseCode: "A-101"}}}
 	nx, err := ix.WithPerson(np)
 	if err != nil {
 		t.Fatal(err)

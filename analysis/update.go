@@ -1,11 +1,10 @@
 package analysis
 
 import (
+	"cmap/domain"
 	"cmp"
 	"maps"
 	"slices"
-
-	"cmap/engine"
 )
 
 // The With*/Without* methods derive a new Index after one write, sharing
@@ -18,9 +17,9 @@ import (
 // what cov says (the facts the rules derive for c). It fails with EINVALID
 // when a fact names another course, an unknown sub-competency or a level
 // off the scale.
-func (ix *Index) WithCourse(c *engine.Course, cov []engine.Coverage) (*Index, error) {
+func (ix *Index) WithCourse(c *domain.Course, cov []domain.Coverage) (*Index, error) {
 	if c == nil {
-		return nil, engine.Invalid("course", "no course given")
+		return nil, domain.Invalid("course", "no course given")
 	}
 	e, err := ix.newCourseEntry(c, cov, func() string { return "coverage" })
 	if err != nil {
@@ -35,15 +34,15 @@ func (ix *Index) WithCourse(c *engine.Course, cov []engine.Coverage) (*Index, er
 func (ix *Index) WithoutCourse(code string) (*Index, error) {
 	old, ok := ix.courses.get(code)
 	if !ok {
-		return nil, engine.NotFound("course", code)
+		return nil, domain.NotFound("course", code)
 	}
 	return ix.replaceCourse(code, old, nil), nil
 }
 
 // WithPerson returns the index with person p added or replaced.
-func (ix *Index) WithPerson(p *engine.Person) (*Index, error) {
+func (ix *Index) WithPerson(p *domain.Person) (*Index, error) {
 	if p == nil {
-		return nil, engine.Invalid("person", "no person given")
+		return nil, domain.Invalid("person", "no person given")
 	}
 	old, _ := ix.people.get(p.ID)
 	return ix.replacePerson(p.ID, old, ix.newPersonEntry(p)), nil
@@ -53,7 +52,7 @@ func (ix *Index) WithPerson(p *engine.Person) (*Index, error) {
 func (ix *Index) WithoutPerson(id string) (*Index, error) {
 	old, ok := ix.people.get(id)
 	if !ok {
-		return nil, engine.NotFound("person", id)
+		return nil, domain.NotFound("person", id)
 	}
 	return ix.replacePerson(id, old, nil), nil
 }
@@ -61,9 +60,9 @@ func (ix *Index) WithoutPerson(id string) (*Index, error) {
 // WithPosition returns the index with position p added or replaced,
 // requiring what reqs says. It fails with EINVALID when a fact names
 // another position, an unknown sub-competency or a level off the scale.
-func (ix *Index) WithPosition(p *engine.Position, reqs []engine.Requirement) (*Index, error) {
+func (ix *Index) WithPosition(p *domain.Position, reqs []domain.Requirement) (*Index, error) {
 	if p == nil {
-		return nil, engine.Invalid("position", "no position given")
+		return nil, domain.Invalid("position", "no position given")
 	}
 	e, err := ix.newPositionEntry(p, reqs, func() string { return "requirements" })
 	if err != nil {
@@ -78,7 +77,7 @@ func (ix *Index) WithPosition(p *engine.Position, reqs []engine.Requirement) (*I
 func (ix *Index) WithoutPosition(id string) (*Index, error) {
 	old, ok := ix.positions.get(id)
 	if !ok {
-		return nil, engine.NotFound("position", id)
+		return nil, domain.NotFound("position", id)
 	}
 	return ix.replacePosition(id, old, nil), nil
 }

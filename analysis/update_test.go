@@ -1,6 +1,7 @@
 package analysis_test
 
 import (
+	"cmap/domain"
 	"context"
 	"fmt"
 	"maps"
@@ -10,7 +11,6 @@ import (
 
 	"cmap/analysis"
 	"cmap/analysis/analysistest"
-	"cmap/engine"
 )
 
 // answers asks ix every question.
@@ -48,22 +48,22 @@ func TestUpdatesEqualRebuilds(t *testing.T) {
 			op := ""
 			switch rng.IntN(6) {
 			case 0: // edit or add a course
-				var c engine.Course
+				var c domain.Course
 				if i := rng.IntN(len(s.Courses) + 1); i < len(s.Courses) {
 					c = *s.Courses[i]
 				} else {
-					c = engine.Course{Code: fmt.Sprintf("NEW-%d", step), Title: "New", Hours: 3, DeliveryMode: engine.DeliveryOnline}
+					c = domain.Course{Code: fmt.Sprintf("NEW-%d", step), Title: "New", Hours: 3, DeliveryMode: domain.DeliveryOnline}
 				}
-				c.Status = []string{engine.CourseActive, engine.CourseRetired}[rng.IntN(2)]
-				var cov []engine.Coverage
+				c.Status = []string{domain.CourseActive, domain.CourseRetired}[rng.IntN(2)]
+				var cov []domain.Coverage
 				for _, sub := range s.Framework.SubCompetencyCodes() {
 					if rng.IntN(3) == 0 {
-						cov = append(cov, engine.Coverage{Course: c.Code, SubCompetency: sub, Level: s.Scale.Levels[rng.IntN(len(s.Scale.Levels))]})
+						cov = append(cov, domain.Coverage{Course: c.Code, SubCompetency: sub, Level: s.Scale.Levels[rng.IntN(len(s.Scale.Levels))]})
 					}
 				}
 				op = "WithCourse " + c.Code
 				next, err = ix.WithCourse(&c, cov)
-				s.Courses = replace(s.Courses, &c, func(x *engine.Course) string { return x.Code })
+				s.Courses = replace(s.Courses, &c, func(x *domain.Course) string { return x.Code })
 				s.Coverage[c.Code] = cov
 			case 1: // delete a course
 				if len(s.Courses) == 0 {
@@ -72,19 +72,19 @@ func TestUpdatesEqualRebuilds(t *testing.T) {
 				code := s.Courses[rng.IntN(len(s.Courses))].Code
 				op = "WithoutCourse " + code
 				next, err = ix.WithoutCourse(code)
-				s.Courses = slices.DeleteFunc(slices.Clone(s.Courses), func(x *engine.Course) bool { return x.Code == code })
+				s.Courses = slices.DeleteFunc(slices.Clone(s.Courses), func(x *domain.Course) bool { return x.Code == code })
 				delete(s.Coverage, code)
 			case 2: // edit or add a person
-				p := &engine.Person{ID: fmt.Sprintf("P-%05d", rng.IntN(len(s.People)+2)), Name: "Edited"}
+				p := &domain.Person{ID: fmt.Sprintf("P-%05d", rng.IntN(len(s.People)+2)), Name: "Edited"}
 				if n := rng.IntN(4); n > 0 && len(s.Positions) > 0 {
 					p.PositionID = s.Positions[rng.IntN(len(s.Positions))].ID
 				}
 				for n := rng.IntN(4); n > 0 && len(s.Courses) > 0; n-- {
-					p.Completions = append(p.Completions, engine.Completion{CourseCode: s.Courses[rng.IntN(len(s.Courses))].Code})
+					p.Completions = append(p.Completions, domain.Completion{CourseCode: s.Courses[rng.IntN(len(s.Courses))].Code})
 				}
 				op = "WithPerson " + p.ID
 				next, err = ix.WithPerson(p)
-				s.People = replace(s.People, p, func(x *engine.Person) string { return x.ID })
+				s.People = replace(s.People, p, func(x *domain.Person) string { return x.ID })
 			case 3: // delete a person
 				if len(s.People) == 0 {
 					continue
@@ -92,19 +92,19 @@ func TestUpdatesEqualRebuilds(t *testing.T) {
 				id := s.People[rng.IntN(len(s.People))].ID
 				op = "WithoutPerson " + id
 				next, err = ix.WithoutPerson(id)
-				s.People = slices.DeleteFunc(slices.Clone(s.People), func(x *engine.Person) bool { return x.ID == id })
+				s.People = slices.DeleteFunc(slices.Clone(s.People), func(x *domain.Person) bool { return x.ID == id })
 			case 4: // edit or add a position
-				p := &engine.Position{ID: fmt.Sprintf("POS-%05d", rng.IntN(len(s.Positions)+2)), Title: "Edited",
+				p := &domain.Position{ID: fmt.Sprintf("POS-%05d", rng.IntN(len(s.Positions)+2)), Title: "Edited",
 					Organization: fmt.Sprintf("ORG-%02d", rng.IntN(3)), Grade: "GS-12", Category: "HQ"}
-				var reqs []engine.Requirement
+				var reqs []domain.Requirement
 				for _, sub := range s.Framework.SubCompetencyCodes() {
 					if rng.IntN(3) == 0 {
-						reqs = append(reqs, engine.Requirement{Position: p.ID, SubCompetency: sub, Level: s.Scale.Levels[rng.IntN(len(s.Scale.Levels))]})
+						reqs = append(reqs, domain.Requirement{Position: p.ID, SubCompetency: sub, Level: s.Scale.Levels[rng.IntN(len(s.Scale.Levels))]})
 					}
 				}
 				op = "WithPosition " + p.ID
 				next, err = ix.WithPosition(p, reqs)
-				s.Positions = replace(s.Positions, p, func(x *engine.Position) string { return x.ID })
+				s.Positions = replace(s.Positions, p, func(x *domain.Position) string { return x.ID })
 				s.Requirements[p.ID] = reqs
 			case 5: // delete a position
 				if len(s.Positions) == 0 {
@@ -113,7 +113,7 @@ func TestUpdatesEqualRebuilds(t *testing.T) {
 				id := s.Positions[rng.IntN(len(s.Positions))].ID
 				op = "WithoutPosition " + id
 				next, err = ix.WithoutPosition(id)
-				s.Positions = slices.DeleteFunc(slices.Clone(s.Positions), func(x *engine.Position) bool { return x.ID == id })
+				s.Positions = slices.DeleteFunc(slices.Clone(s.Positions), func(x *domain.Position) bool { return x.ID == id })
 				delete(s.Requirements, id)
 			}
 			if err != nil {
@@ -165,11 +165,11 @@ func TestImpactEqualsRebuildDiff(t *testing.T) {
 				delete(after.Coverage, code)
 				imp, err = ix.ImpactOfDeletion(code)
 			} else {
-				c := &engine.Course{Code: fmt.Sprintf("NEW-%d", step), Title: "New", DeliveryMode: engine.DeliveryOnline, Hours: 2}
+				c := &domain.Course{Code: fmt.Sprintf("NEW-%d", step), Title: "New", DeliveryMode: domain.DeliveryOnline, Hours: 2}
 				if i < len(s.Courses) {
 					c = new(*s.Courses[i])
 				}
-				c.Status = []string{engine.CourseActive, engine.CourseRetired}[rng.IntN(2)]
+				c.Status = []string{domain.CourseActive, domain.CourseRetired}[rng.IntN(2)]
 				if rng.IntN(3) == 0 {
 					c.Hours = smallSizes.hours[rng.IntN(len(smallSizes.hours))]
 				}
@@ -181,12 +181,12 @@ func TestImpactEqualsRebuildDiff(t *testing.T) {
 					cov = nil
 					for _, sub := range s.Framework.SubCompetencyCodes() {
 						if rng.IntN(3) == 0 {
-							cov = append(cov, engine.Coverage{Course: c.Code, SubCompetency: sub, Level: s.Scale.Levels[rng.IntN(len(s.Scale.Levels))]})
+							cov = append(cov, domain.Coverage{Course: c.Code, SubCompetency: sub, Level: s.Scale.Levels[rng.IntN(len(s.Scale.Levels))]})
 						}
 					}
 				}
 				op = fmt.Sprintf("%s %s as %s, %g hours, prerequisites %v, %d facts", []string{"create", "edit"}[min(i, 1)], c.Code, c.Status, c.Hours, c.Prerequisites, len(cov))
-				after.Courses = replace(after.Courses, c, func(x *engine.Course) string { return x.Code })
+				after.Courses = replace(after.Courses, c, func(x *domain.Course) string { return x.Code })
 				after.Coverage[c.Code] = cov
 				imp, err = ix.ImpactOfCourse(c, cov)
 			}
@@ -251,10 +251,10 @@ func TestConcurrentReadersAndDerivations(t *testing.T) {
 	derived := make(chan error)
 	go func() {
 		c := *s.Courses[0]
-		c.Status = engine.CourseRetired
+		c.Status = domain.CourseRetired
 		next, err := ix.WithCourse(&c, nil)
 		if err == nil {
-			_, err = next.WithPerson(&engine.Person{ID: s.People[0].ID, Name: "Renamed", PositionID: s.Positions[0].ID})
+			_, err = next.WithPerson(&domain.Person{ID: s.People[0].ID, Name: "Renamed", PositionID: s.Positions[0].ID})
 		}
 		if err == nil {
 			_, err = ix.WithoutPosition(s.Positions[0].ID)

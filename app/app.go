@@ -6,8 +6,8 @@
 // Every write goes through an App method, so that work that must follow a
 // write has a single place to live. Each write is recorded in the audit
 // trail, its entry written ahead of it and settled after a crash (see
-// audit.go), with the request's engine.Principal as its actor; API keys
-// are made and revoked the same way (Keys). Errors are *engine.Error values with
+// audit.go), with the request's domain.Principal as its actor; API keys
+// are made and revoked the same way (Keys). Errors are *domain.Error values with
 // the codes documented on each method.
 //
 // # Derived state
@@ -49,7 +49,7 @@
 // read the database (a report, a BI tool); cmap itself never serves them.
 // The facts keeper brings them up to date after Open, after every rebuild
 // and whenever a write finds them not known to be current, writing only
-// the records that differ; the store's facts mark (engine.Store's
+// the records that differ; the store's facts mark (domain.Store's
 // MarkFacts) records when they are current, so that a start over current
 // facts does not even read them. A tool that reads them can tell from the
 // mark (meta document dataVersion, field factsMark, in package mongodb)
@@ -81,6 +81,7 @@
 package app
 
 import (
+	"cmap/domain"
 	"context"
 	"errors"
 	"fmt"
@@ -118,7 +119,7 @@ type Options struct {
 	// PollInterval is how often the store's DataVersion is checked; 0
 	// means DefaultPollInterval, a negative value turns polling and
 	// watching off (for an App that is alone on its database). A store
-	// that announces changes (engine.ChangeWatcher) wakes the App at once
+	// that announces changes (domain.ChangeWatcher) wakes the App at once
 	// besides. It is also how long a version may be missing from the
 	// change log before the App gives up on it and rebuilds.
 	PollInterval time.Duration
@@ -155,7 +156,7 @@ type Options struct {
 // App serves reads and writes of cmap's records and the state derived from
 // them. It is safe for concurrent use.
 type App struct {
-	store  engine.Store
+	store  domain.Store
 	logger *slog.Logger
 	opts   Options
 	audit  auditor
@@ -200,7 +201,7 @@ type App struct {
 // It fails with EINVALID when the store holds no framework or the rules
 // do not load (the error is a diag.List of file:line:col diagnostics), and
 // with the store's errors.
-func Open(ctx context.Context, store engine.Store, opts Options) (*App, error) {
+func Open(ctx context.Context, store domain.Store, opts Options) (*App, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
@@ -229,7 +230,7 @@ func Open(ctx context.Context, store engine.Store, opts Options) (*App, error) {
 		opts.KeyCacheTTL = DefaultKeyCacheTTL
 	}
 	if opts.RulesDir == "" {
-		return nil, engine.Errorf(engine.EINVALID, "no rule directory given")
+		return nil, domain.Errorf(domain.EINVALID, "no rule directory given")
 	}
 	if opts.Observer == nil {
 		opts.Observer = nopObserver{}
@@ -326,7 +327,7 @@ func (a *App) reportInvalid(snap *snapshot) {
 	report := func(kind, key string, err error) {
 		if err != nil {
 			a.logger.Warn("a stored record breaks the limits of the domain; it is served, and its next update must fix it",
-				"kind", kind, "key", key, "field", engine.ErrorField(err), "error", engine.ErrorMessage(err))
+				"kind", kind, "key", key, "field", domain.ErrorField(err), "error", domain.ErrorMessage(err))
 		}
 	}
 	for _, c := range snap.courses {
@@ -368,7 +369,7 @@ func (a *App) Ping(ctx context.Context) error { return a.store.Ping(ctx) }
 // derives everything again. A framework the rules do not fit (a rule names
 // a sub-competency f lacks) is refused with EINVALID and the rules'
 // diagnostics: change the rules first.
-func (a *App) PutFramework(ctx context.Context, f *engine.Framework) error {
+func (a *App) PutFramework(ctx context.Context, f *domain.Framework) error {
 	if err := f.Validate(); err != nil {
 		return err
 	}
@@ -376,10 +377,10 @@ func (a *App) PutFramework(ctx context.Context, f *engine.Framework) error {
 	// active revision's number and former codes.
 	f = f.Clone()
 	f.Revision, f.Former = 1, nil
-	switch cur, err := a.store.Framework(ctx); engine.ErrorCode(err) {
+	switch cur, err := a.store.Framework(ctx); domain.ErrorCode(err) {
 	case "":
 		f.Revision, f.Former = cur.Revision, cur.Former
-	case engine.ENOTFOUND:
+	case domain.ENOTFOUND:
 	default:
 		return err
 	}
@@ -396,13 +397,13 @@ func (a *App) PutFramework(ctx context.Context, f *engine.Framework) error {
 }
 
 // rulesError returns the error of a rule set that failed to load as an
-// EINVALID *engine.Error whose message lists every diagnostic; diag.AsList
+// EINVALID *domain.Error whose message lists every diagnostic; diag.AsList
 // still finds them.
 func rulesError(err error) error {
-	if engine.ErrorCode(err) != engine.EINTERNAL {
+	if domain.ErrorCode(err) != domain.EINTERNAL {
 		return err
 	}
-	return &engine.Error{Code: engine.EINVALID, Message: "the rules have errors:\n" + err.Error(), Err: err}
+	return &domain.Error{Code: domain.EINVALID, Message: "the rules have errors:\n" + err.Error(), Err: err}
 }
 
 // rebuild reads every record, derives every fact with rules (nil: the
@@ -461,7 +462,7 @@ var errFrameworkMismatch = errors.New("the stored framework changed and the rule
 // rulesFor returns the serving rules when they were checked against a
 // framework equal to fw, and the rules loaded again against fw otherwise
 // (another instance changed the framework).
-func (a *App) rulesFor(fw *engine.Framework) (*engine.RuleSet, error) {
+func (a *App) rulesFor(fw *domain.Framework) (*engine.RuleSet, error) {
 	cur := a.current().rules
 	if sameFramework(cur.Framework(), fw) {
 		return cur, nil

@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"cmap/domain"
 	"context"
 	"log/slog"
 	"strings"
@@ -10,7 +11,6 @@ import (
 	"time"
 
 	"cmap/app"
-	"cmap/engine"
 	"cmap/memstore"
 	"cmap/mongodb/mongotest"
 	"cmap/seed"
@@ -20,23 +20,23 @@ func TestMain(m *testing.M) { mongotest.Main(m) }
 
 // countingStore counts the calls that reach the real store beneath it.
 type countingStore struct {
-	engine.Store
+	domain.Store
 	frameworks atomic.Int64
 	// factWrites counts the facts records written or deleted.
 	factWrites atomic.Int64
 }
 
-func (s *countingStore) Framework(ctx context.Context) (*engine.Framework, error) {
+func (s *countingStore) Framework(ctx context.Context) (*domain.Framework, error) {
 	s.frameworks.Add(1)
 	return s.Store.Framework(ctx)
 }
 
-func (s *countingStore) SaveCourseFacts(ctx context.Context, facts []engine.CourseFacts) error {
+func (s *countingStore) SaveCourseFacts(ctx context.Context, facts []domain.CourseFacts) error {
 	s.factWrites.Add(int64(len(facts)))
 	return s.Store.SaveCourseFacts(ctx, facts)
 }
 
-func (s *countingStore) SavePositionFacts(ctx context.Context, facts []engine.PositionFacts) error {
+func (s *countingStore) SavePositionFacts(ctx context.Context, facts []domain.PositionFacts) error {
 	s.factWrites.Add(int64(len(facts)))
 	return s.Store.SavePositionFacts(ctx, facts)
 }
@@ -59,7 +59,7 @@ func newApp(t *testing.T) (*app.App, *countingStore) {
 // names others, not polling unless opts says so, and closes it when t ends.
 // It returns once the App has stored the facts it derived (SyncFacts), as
 // the keeper does in the background.
-func openApp(t *testing.T, store engine.Store, opts app.Options) *app.App {
+func openApp(t *testing.T, store domain.Store, opts app.Options) *app.App {
 	t.Helper()
 	if opts.RulesDir == "" {
 		opts.RulesDir = "../rules"
@@ -105,16 +105,16 @@ func seededStore(t *testing.T) *countingStore {
 	return store
 }
 
-func course(code string, prerequisites ...string) *engine.Course {
-	return &engine.Course{
+func course(code string, prerequisites ...string) *domain.Course {
+	return &domain.Course{
 		Code: code, Title: "Course " + code, Hours: 8,
-		DeliveryMode: engine.DeliveryOnline, Status: engine.CourseActive,
+		DeliveryMode: domain.DeliveryOnline, Status: domain.CourseActive,
 		Prerequisites: prerequisites,
 	}
 }
 
-func position(id string) *engine.Position {
-	return &engine.Position{ID: id, Title: "Desk officer", Organization: "DSCA", Grade: "GS-13", Category: "HQ"}
+func position(id string) *domain.Position {
+	return &domain.Position{ID: id, Title: "Desk officer", Organization: "DSCA", Grade: "GS-13", Category: "HQ"}
 }
 
 func day(s string) time.Time {
@@ -129,11 +129,11 @@ func day(s string) time.Time {
 // field path.
 func wantError(t *testing.T, err error, code, field string) {
 	t.Helper()
-	if engine.ErrorCode(err) != code {
-		t.Fatalf("error = %v (code %q), want code %q", err, engine.ErrorCode(err), code)
+	if domain.ErrorCode(err) != code {
+		t.Fatalf("error = %v (code %q), want code %q", err, domain.ErrorCode(err), code)
 	}
-	if field != "" && engine.ErrorField(err) != field {
-		t.Fatalf("error = %v, want field %q, got %q", err, field, engine.ErrorField(err))
+	if field != "" && domain.ErrorField(err) != field {
+		t.Fatalf("error = %v, want field %q, got %q", err, field, domain.ErrorField(err))
 	}
 }
 
@@ -165,9 +165,9 @@ func TestFrameworkIsServedFromMemoryAndPutChecksTheRules(t *testing.T) {
 		t.Errorf("SubCompetency(4.C) = %+v in %+v", s, c)
 	}
 	_, _, err = a.View().SubCompetency("4.Z")
-	wantError(t, err, engine.ENOTFOUND, "")
+	wantError(t, err, domain.ENOTFOUND, "")
 	_, err = a.View().Competency("10.0")
-	wantError(t, err, engine.ENOTFOUND, "")
+	wantError(t, err, domain.ENOTFOUND, "")
 
 	f := *sampleSeeds(t).Framework
 	f.Name = "Renamed"
@@ -182,7 +182,7 @@ func TestFrameworkIsServedFromMemoryAndPutChecksTheRules(t *testing.T) {
 	short.Name = "Short"
 	short.Competencies = f.Competencies[:8]
 	err = a.PutFramework(ctx, &short)
-	wantError(t, err, engine.EINVALID, "")
+	wantError(t, err, domain.EINVALID, "")
 	if !strings.Contains(err.Error(), "9-security-and-disclosure.yaml:") {
 		t.Errorf("error %q does not point into the rule file that names 9.*", err)
 	}
@@ -192,8 +192,8 @@ func TestFrameworkIsServedFromMemoryAndPutChecksTheRules(t *testing.T) {
 		t.Errorf("a refused framework was stored: %q", stored.Name)
 	}
 
-	bad := &engine.Framework{Name: "Bad"}
-	wantError(t, a.PutFramework(ctx, bad), engine.EINVALID, "competencies")
+	bad := &domain.Framework{Name: "Bad"}
+	wantError(t, a.PutFramework(ctx, bad), domain.EINVALID, "competencies")
 }
 
 func TestCoursePrerequisitesMustExistAndNotCycle(t *testing.T) {
@@ -204,15 +204,15 @@ func TestCoursePrerequisitesMustExistAndNotCycle(t *testing.T) {
 	must(t, a.CreateCourse(ctx, course("SCO-201", "SCO-101")))
 
 	err := a.CreateCourse(ctx, course("SCO-301", "SCO-201", "SCO-999"))
-	wantError(t, err, engine.EINVALID, "prerequisites[1]")
+	wantError(t, err, domain.EINVALID, "prerequisites[1]")
 	if !strings.Contains(err.Error(), "SCO-999 does not exist") {
 		t.Errorf("message %q does not name the missing course", err)
 	}
 
 	must(t, a.CreateCourse(ctx, course("SCO-301", "SCO-201")))
 	// SCO-101 <- SCO-201 <- SCO-301: making SCO-101 require SCO-301 closes a cycle.
-	_, err = a.UpdateCourse(ctx, "SCO-101", 1, func(c *engine.Course) { c.Prerequisites = []string{"SCO-301"} })
-	wantError(t, err, engine.EINVALID, "prerequisites[0]")
+	_, err = a.UpdateCourse(ctx, "SCO-101", 1, func(c *domain.Course) { c.Prerequisites = []string{"SCO-301"} })
+	wantError(t, err, domain.EINVALID, "prerequisites[0]")
 	if !strings.Contains(err.Error(), "cycle") {
 		t.Errorf("message %q does not say cycle", err)
 	}
@@ -220,8 +220,8 @@ func TestCoursePrerequisitesMustExistAndNotCycle(t *testing.T) {
 	// Bad fields are reported before references are read.
 	bad := course("SCO-401")
 	bad.Objectives = []string{"Explain", " "}
-	wantError(t, a.CreateCourse(ctx, bad), engine.EINVALID, "objectives[1]")
-	wantError(t, a.CreateCourse(ctx, course("SCO-101")), engine.ECONFLICT, "")
+	wantError(t, a.CreateCourse(ctx, bad), domain.EINVALID, "objectives[1]")
+	wantError(t, a.CreateCourse(ctx, course("SCO-101")), domain.ECONFLICT, "")
 }
 
 func TestUpdateCourseAppliesEditAndRefusesStaleVersion(t *testing.T) {
@@ -230,7 +230,7 @@ func TestUpdateCourseAppliesEditAndRefusesStaleVersion(t *testing.T) {
 	ctx := context.Background()
 	must(t, a.CreateCourse(ctx, course("SCM-401")))
 
-	updated, err := a.UpdateCourse(ctx, "SCM-401", 1, func(c *engine.Course) {
+	updated, err := a.UpdateCourse(ctx, "SCM-401", 1, func(c *domain.Course) {
 		c.Title = "Case Management"
 		c.Code = "XYZ-000" // the key cannot change
 	})
@@ -244,15 +244,15 @@ func TestUpdateCourseAppliesEditAndRefusesStaleVersion(t *testing.T) {
 		t.Errorf("stored = %+v", stored)
 	}
 
-	_, err = a.UpdateCourse(ctx, "SCM-401", 1, func(c *engine.Course) { c.Title = "Lost update" })
-	wantError(t, err, engine.ECONFLICT, "")
+	_, err = a.UpdateCourse(ctx, "SCM-401", 1, func(c *domain.Course) { c.Title = "Lost update" })
+	wantError(t, err, domain.ECONFLICT, "")
 	if !strings.Contains(err.Error(), "version 1") || !strings.Contains(err.Error(), "version is 2") {
 		t.Errorf("conflict message %q does not state both versions", err)
 	}
-	_, err = a.UpdateCourse(ctx, "SCM-999", 1, func(*engine.Course) {})
-	wantError(t, err, engine.ENOTFOUND, "")
-	_, err = a.UpdateCourse(ctx, "SCM-401", 2, func(c *engine.Course) { c.Hours = -1 })
-	wantError(t, err, engine.EINVALID, "hours")
+	_, err = a.UpdateCourse(ctx, "SCM-999", 1, func(*domain.Course) {})
+	wantError(t, err, domain.ENOTFOUND, "")
+	_, err = a.UpdateCourse(ctx, "SCM-401", 2, func(c *domain.Course) { c.Hours = -1 })
+	wantError(t, err, domain.EINVALID, "hours")
 }
 
 func TestDeleteCourseRequiredByAnotherIsRefused(t *testing.T) {
@@ -263,16 +263,16 @@ func TestDeleteCourseRequiredByAnotherIsRefused(t *testing.T) {
 	must(t, a.CreateCourse(ctx, course("SCO-201", "SCO-101")))
 
 	err := a.DeleteCourse(ctx, "SCO-101", 1)
-	wantError(t, err, engine.ECONFLICT, "")
+	wantError(t, err, domain.ECONFLICT, "")
 	if !strings.Contains(err.Error(), "SCO-201") {
 		t.Errorf("message %q does not name the dependent course", err)
 	}
-	wantError(t, a.DeleteCourse(ctx, "SCO-201", 7), engine.ECONFLICT, "")
+	wantError(t, a.DeleteCourse(ctx, "SCO-201", 7), domain.ECONFLICT, "")
 	must(t, a.DeleteCourse(ctx, "SCO-201", 1))
 	must(t, a.DeleteCourse(ctx, "SCO-101", 1))
 	_, err = a.View().Course("SCO-101")
-	wantError(t, err, engine.ENOTFOUND, "")
-	wantError(t, a.DeleteCourse(ctx, "SCO-101", 1), engine.ENOTFOUND, "")
+	wantError(t, err, domain.ENOTFOUND, "")
+	wantError(t, a.DeleteCourse(ctx, "SCO-101", 1), domain.ENOTFOUND, "")
 }
 
 func TestPositionsAndTheirHolders(t *testing.T) {
@@ -282,7 +282,7 @@ func TestPositionsAndTheirHolders(t *testing.T) {
 	for _, id := range []string{"POS-1", "POS-2", "POS-3"} {
 		must(t, a.CreatePosition(ctx, position(id)))
 	}
-	for _, p := range []*engine.Person{
+	for _, p := range []*domain.Person{
 		{ID: "P-1", Name: "Ada", PositionID: "POS-1"},
 		{ID: "P-2", Name: "Ben", PositionID: "POS-1"},
 		{ID: "P-3", Name: "Cy", PositionID: "POS-2"},
@@ -298,7 +298,7 @@ func TestPositionsAndTheirHolders(t *testing.T) {
 		}
 	}
 	_, err := v.Person("P-9")
-	wantError(t, err, engine.ENOTFOUND, "")
+	wantError(t, err, domain.ENOTFOUND, "")
 	if holders := v.Holders("POS-3"); len(holders) != 0 {
 		t.Errorf("POS-3 has holders %v, want none", holders)
 	}
@@ -313,20 +313,20 @@ func TestPositionsAndTheirHolders(t *testing.T) {
 	}
 
 	err = a.DeletePosition(ctx, "POS-1", 1)
-	wantError(t, err, engine.ECONFLICT, "")
+	wantError(t, err, domain.ECONFLICT, "")
 	if !strings.Contains(err.Error(), "2 people") {
 		t.Errorf("message %q does not count the holders", err)
 	}
 	must(t, a.DeletePosition(ctx, "POS-3", 1))
 
-	_, err = a.UpdatePosition(ctx, "POS-2", 1, func(p *engine.Position) { p.Grade = "GS-99x" })
-	wantError(t, err, engine.EINVALID, "grade")
-	p, err := a.UpdatePosition(ctx, "POS-2", 1, func(p *engine.Position) { p.KeyBillet = true })
+	_, err = a.UpdatePosition(ctx, "POS-2", 1, func(p *domain.Position) { p.Grade = "GS-99x" })
+	wantError(t, err, domain.EINVALID, "grade")
+	p, err := a.UpdatePosition(ctx, "POS-2", 1, func(p *domain.Position) { p.KeyBillet = true })
 	must(t, err)
 	if !p.KeyBillet || p.Version != 2 {
 		t.Errorf("updated position = %+v", p)
 	}
-	wantError(t, a.CreatePosition(ctx, &engine.Position{ID: "POS-9"}), engine.EINVALID, "title")
+	wantError(t, a.CreatePosition(ctx, &domain.Position{ID: "POS-9"}), domain.EINVALID, "title")
 }
 
 func TestPersonReferencesAreChecked(t *testing.T) {
@@ -337,37 +337,37 @@ func TestPersonReferencesAreChecked(t *testing.T) {
 	must(t, a.CreateCourse(ctx, course("SCO-101")))
 	must(t, a.CreateCourse(ctx, course("SCO-102")))
 
-	err := a.CreatePerson(ctx, &engine.Person{ID: "P-1", Name: "Ada", PositionID: "POS-404"})
-	wantError(t, err, engine.EINVALID, "positionId")
-	err = a.CreatePerson(ctx, &engine.Person{ID: "P-1", Name: "Ada", Completions: []engine.Completion{
+	err := a.CreatePerson(ctx, &domain.Person{ID: "P-1", Name: "Ada", PositionID: "POS-404"})
+	wantError(t, err, domain.EINVALID, "positionId")
+	err = a.CreatePerson(ctx, &domain.Person{ID: "P-1", Name: "Ada", Completions: []domain.Completion{
 		{CourseCode: "SCO-101", Completed: day("2023-01-10")},
 		{CourseCode: "SCO-404", Completed: day("2023-02-10")},
 	}})
-	wantError(t, err, engine.EINVALID, "completions[1].courseCode")
+	wantError(t, err, domain.EINVALID, "completions[1].courseCode")
 
-	must(t, a.CreatePerson(ctx, &engine.Person{ID: "P-1", Name: "Ada", PositionID: "POS-1", Completions: []engine.Completion{
+	must(t, a.CreatePerson(ctx, &domain.Person{ID: "P-1", Name: "Ada", PositionID: "POS-1", Completions: []domain.Completion{
 		{CourseCode: "SCO-102", Completed: day("2023-01-10")},
 	}}))
 
 	// A completion of a course deleted since stays valid history.
 	must(t, a.DeleteCourse(ctx, "SCO-102", 1))
-	p, err := a.UpdatePerson(ctx, "P-1", 1, func(p *engine.Person) { p.Name = "Ada L." })
+	p, err := a.UpdatePerson(ctx, "P-1", 1, func(p *domain.Person) { p.Name = "Ada L." })
 	must(t, err)
 	if p.Name != "Ada L." || len(p.Completions) != 1 || p.Version != 2 {
 		t.Errorf("updated person = %+v", p)
 	}
 	// But a new completion of it is refused.
-	_, err = a.UpdatePerson(ctx, "P-1", 2, func(p *engine.Person) {
-		p.Completions = append(p.Completions, engine.Completion{CourseCode: "SCO-404", Completed: day("2024-01-01")})
+	_, err = a.UpdatePerson(ctx, "P-1", 2, func(p *domain.Person) {
+		p.Completions = append(p.Completions, domain.Completion{CourseCode: "SCO-404", Completed: day("2024-01-01")})
 	})
-	wantError(t, err, engine.EINVALID, "completions[1].courseCode")
+	wantError(t, err, domain.EINVALID, "completions[1].courseCode")
 
-	_, err = a.UpdatePerson(ctx, "P-1", 1, func(p *engine.Person) { p.Name = "Stale" })
-	wantError(t, err, engine.ECONFLICT, "")
-	wantError(t, a.DeletePerson(ctx, "P-1", 1), engine.ECONFLICT, "")
+	_, err = a.UpdatePerson(ctx, "P-1", 1, func(p *domain.Person) { p.Name = "Stale" })
+	wantError(t, err, domain.ECONFLICT, "")
+	wantError(t, a.DeletePerson(ctx, "P-1", 1), domain.ECONFLICT, "")
 	must(t, a.DeletePerson(ctx, "P-1", 2))
 	_, err = a.View().Person("P-1")
-	wantError(t, err, engine.ENOTFOUND, "")
+	wantError(t, err, domain.ENOTFOUND, "")
 }
 
 func TestRecordCompletion(t *testing.T) {
@@ -375,14 +375,14 @@ func TestRecordCompletion(t *testing.T) {
 	a, _ := newApp(t)
 	ctx := context.Background()
 	must(t, a.CreateCourse(ctx, course("SCO-101")))
-	must(t, a.CreatePerson(ctx, &engine.Person{ID: "P-1", Name: "Ada"}))
+	must(t, a.CreatePerson(ctx, &domain.Person{ID: "P-1", Name: "Ada"}))
 
 	_, err := a.RecordCompletion(ctx, "P-1", "SCO-404", day("2024-03-01"))
-	wantError(t, err, engine.EINVALID, "courseCode")
+	wantError(t, err, domain.EINVALID, "courseCode")
 	_, err = a.RecordCompletion(ctx, "P-404", "SCO-101", day("2024-03-01"))
-	wantError(t, err, engine.ENOTFOUND, "")
+	wantError(t, err, domain.ENOTFOUND, "")
 	_, err = a.RecordCompletion(ctx, "P-1", "SCO-101", time.Now().AddDate(1, 0, 0))
-	wantError(t, err, engine.EINVALID, "completed")
+	wantError(t, err, domain.EINVALID, "completed")
 
 	p, err := a.RecordCompletion(ctx, "P-1", "SCO-101", day("2024-03-01"))
 	must(t, err)

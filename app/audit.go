@@ -1,17 +1,16 @@
 package app
 
 import (
+	"cmap/domain"
 	"context"
 	"log/slog"
 	"time"
-
-	"cmap/engine"
 )
 
 // The audit trail
 //
 // Every change made through the App (courses, positions, people,
-// completions, API keys, revisions of the model) is recorded by an engine.AuditEntry written ahead
+// completions, API keys, revisions of the model) is recorded by an domain.AuditEntry written ahead
 // of it, without transactions (FerretDB has none):
 //
 //  1. the entry is stored pending (Store.BeginAudit), naming the actor,
@@ -59,28 +58,28 @@ const (
 
 // auditor writes changes with their audit entries.
 type auditor struct {
-	store  engine.Store
+	store  domain.Store
 	logger *slog.Logger
 }
 
-// actor returns who makes a change: the request's principal, engine.System
+// actor returns who makes a change: the request's principal, domain.System
 // when it has none (a write of cmap's own, or of a caller that did not
 // authenticate one, such as a test).
-func actor(ctx context.Context) *engine.Principal {
-	if p := engine.PrincipalFrom(ctx); p != nil {
+func actor(ctx context.Context) *domain.Principal {
+	if p := domain.PrincipalFrom(ctx); p != nil {
 		return p
 	}
-	return engine.System
+	return domain.System
 }
 
 // newEntry returns a pending entry of op on the record of kind with key,
 // made now by the request's actor.
-func newEntry(ctx context.Context, op, kind, key string) *engine.AuditEntry {
+func newEntry(ctx context.Context, op, kind, key string) *domain.AuditEntry {
 	now := time.Now().UTC()
 	p := actor(ctx)
-	return &engine.AuditEntry{
-		ID: engine.NewAuditID(now), Time: now, Actor: p.ID, ActorName: p.Name,
-		Operation: op, Kind: kind, Key: key, State: engine.AuditPending, Request: requestOf(ctx),
+	return &domain.AuditEntry{
+		ID: domain.NewAuditID(now), Time: now, Actor: p.ID, ActorName: p.Name,
+		Operation: op, Kind: kind, Key: key, State: domain.AuditPending, Request: requestOf(ctx),
 	}
 }
 
@@ -88,7 +87,7 @@ func newEntry(ctx context.Context, op, kind, key string) *engine.AuditEntry {
 // key, from before to after (nil for a create or a delete): its versions,
 // its Prior and the fields that change. It tags after with the entry's ID
 // (setTag) so that the store writes the two together.
-func recordEntry[R any](ctx context.Context, op, kind, key string, before, after *R, meta func(*R) (version int64, tag *string)) *engine.AuditEntry {
+func recordEntry[R any](ctx context.Context, op, kind, key string, before, after *R, meta func(*R) (version int64, tag *string)) *domain.AuditEntry {
 	e := newEntry(ctx, op, kind, key)
 	if before != nil {
 		v, tag := meta(before)
@@ -99,14 +98,14 @@ func recordEntry[R any](ctx context.Context, op, kind, key string, before, after
 		_, tag := meta(after)
 		*tag = e.ID
 	}
-	e.Changes = engine.FieldChanges(before, after)
+	e.Changes = domain.FieldChanges(before, after)
 	return e
 }
 
-func courseMeta(c *engine.Course) (int64, *string)     { return c.Version, &c.Audit }
-func positionMeta(p *engine.Position) (int64, *string) { return p.Version, &p.Audit }
-func personMeta(p *engine.Person) (int64, *string)     { return p.Version, &p.Audit }
-func apiKeyMeta(k *engine.APIKey) (int64, *string)     { return k.Version, &k.Audit }
+func courseMeta(c *domain.Course) (int64, *string)     { return c.Version, &c.Audit }
+func positionMeta(p *domain.Position) (int64, *string) { return p.Version, &p.Audit }
+func personMeta(p *domain.Person) (int64, *string)     { return p.Version, &p.Audit }
+func apiKeyMeta(k *domain.APIKey) (int64, *string)     { return k.Version, &k.Audit }
 
 // do makes the write that e describes, e written ahead of it: e pending,
 // then write, then e ended done, or failed when the store refused the
@@ -114,18 +113,18 @@ func apiKeyMeta(k *engine.APIKey) (int64, *string)     { return k.Version, &k.Au
 // unknown and e stays pending for ReconcileAudit. A failure to end e after
 // a successful write is logged, not returned: the write stands, and the
 // entry, pending, is settled done by ReconcileAudit from the record.
-func (au auditor) do(ctx context.Context, e *engine.AuditEntry, write func() error) error {
+func (au auditor) do(ctx context.Context, e *domain.AuditEntry, write func() error) error {
 	if err := au.store.BeginAudit(ctx, e); err != nil {
 		return err
 	}
 	err := write()
 	switch {
 	case err == nil:
-		e.State = engine.AuditDone
-	case engine.ErrorCode(err) == engine.EINTERNAL:
+		e.State = domain.AuditDone
+	case domain.ErrorCode(err) == domain.EINTERNAL:
 		return err
 	default:
-		e.State = engine.AuditFailed
+		e.State = domain.AuditFailed
 	}
 	if endErr := au.store.EndAudit(context.WithoutCancel(ctx), e); endErr != nil {
 		au.logger.Error("ending an audit entry failed; it stays pending until reconciled", "entry", e.ID,
@@ -137,15 +136,15 @@ func (au auditor) do(ctx context.Context, e *engine.AuditEntry, write func() err
 // writeAudited is App.write with the write's audit entry e written ahead of
 // it (auditor.do); the entry is begun and ended outside the App's write
 // lock.
-func (a *App) writeAudited(ctx context.Context, e *engine.AuditEntry, write func() error, next func(cur *state) (*state, factsChange, error)) error {
+func (a *App) writeAudited(ctx context.Context, e *domain.AuditEntry, write func() error, next func(cur *state) (*state, factsChange, error)) error {
 	return a.audit.do(ctx, e, func() error { return a.write(ctx, write, next) })
 }
 
 // done records a change that has no record to carry its entry's ID (a
 // rule reload, which re-derives state from the rule files): the entry is
 // stored done once the change is made.
-func (au auditor) done(ctx context.Context, e *engine.AuditEntry) error {
-	e.State = engine.AuditDone
+func (au auditor) done(ctx context.Context, e *domain.AuditEntry) error {
+	e.State = domain.AuditDone
 	return au.store.EndAudit(context.WithoutCancel(ctx), e)
 }
 
@@ -153,7 +152,7 @@ func (au auditor) done(ctx context.Context, e *engine.AuditEntry) error {
 // grace, as the package documentation describes, and returns how many it
 // found done and failed. Entries it cannot settle (the store failed) stay
 // pending for the next run; the first such error is returned.
-func ReconcileAudit(ctx context.Context, store engine.Store, grace time.Duration, logger *slog.Logger) (done, failed int, err error) {
+func ReconcileAudit(ctx context.Context, store domain.Store, grace time.Duration, logger *slog.Logger) (done, failed int, err error) {
 	pending, err := store.PendingAudit(ctx)
 	if err != nil {
 		return 0, 0, err
@@ -164,7 +163,7 @@ func ReconcileAudit(ctx context.Context, store engine.Store, grace time.Duration
 		if e.Time.After(cutoff) {
 			continue
 		}
-		if e.Kind == engine.AuditImport && journals == nil {
+		if e.Kind == domain.AuditImport && journals == nil {
 			list, err := store.Imports(ctx)
 			if err != nil {
 				return done, failed, err
@@ -174,14 +173,14 @@ func ReconcileAudit(ctx context.Context, store engine.Store, grace time.Duration
 				journals[j.ID] = true
 			}
 		}
-		if e.Kind == engine.AuditImport && journals[e.ID] {
+		if e.Kind == domain.AuditImport && journals[e.ID] {
 			continue // committed: RollForwardImports finishes it
 		}
 		happened, settleErr := settle(ctx, store, e, pending)
 		if settleErr == nil {
-			e.State = engine.AuditFailed
+			e.State = domain.AuditFailed
 			if happened {
-				e.State = engine.AuditDone
+				e.State = domain.AuditDone
 			}
 			settleErr = store.EndAudit(ctx, e)
 		}
@@ -203,29 +202,29 @@ func ReconcileAudit(ctx context.Context, store engine.Store, grace time.Duration
 }
 
 // settle reports whether the write pending entry e describes was made.
-func settle(ctx context.Context, store engine.Store, e *engine.AuditEntry, pending []*engine.AuditEntry) (bool, error) {
+func settle(ctx context.Context, store domain.Store, e *domain.AuditEntry, pending []*domain.AuditEntry) (bool, error) {
 	exists, tag, err := recordTag(ctx, store, e.Kind, e.Key)
 	if err != nil {
 		return false, err
 	}
 	// The common cases need nothing but the record.
 	switch {
-	case e.Operation == engine.OpDelete && exists && tag == e.Prior:
+	case e.Operation == domain.OpDelete && exists && tag == e.Prior:
 		return false, nil
-	case e.Operation != engine.OpDelete && exists && tag == e.ID:
+	case e.Operation != domain.OpDelete && exists && tag == e.ID:
 		return true, nil
-	case e.Kind == engine.AuditRules:
+	case e.Kind == domain.AuditRules:
 		return false, nil // reloads are recorded when made, never pending
-	case e.Kind == engine.AuditImport:
+	case e.Kind == domain.AuditImport:
 		// An import whose journal was never committed wrote nothing;
 		// remove the ops its cut-off WriteImport may have left.
 		return false, store.DeleteImport(ctx, e.Key)
 	}
-	history, err := store.AuditLog(ctx, engine.AuditFilter{Kind: e.Kind, Key: e.Key}, engine.Page{})
+	history, err := store.AuditLog(ctx, domain.AuditFilter{Kind: e.Kind, Key: e.Key}, domain.Page{})
 	if err != nil {
 		return false, err
 	}
-	entries := map[string]*engine.AuditEntry{}
+	entries := map[string]*domain.AuditEntry{}
 	for _, h := range history.Items {
 		entries[h.ID] = h
 	}
@@ -242,16 +241,16 @@ func settle(ctx context.Context, store engine.Store, e *engine.AuditEntry, pendi
 				return true
 			}
 			h := entries[id]
-			if h == nil || h.Operation == engine.OpCreate {
+			if h == nil || h.Operation == domain.OpCreate {
 				return false
 			}
 			id = h.Prior
 		}
 		return false
 	}
-	if e.Operation == engine.OpDelete {
+	if e.Operation == domain.OpDelete {
 		for _, h := range entries {
-			if h.ID != e.ID && h.Operation == engine.OpDelete && h.Prior == e.Prior && h.State == engine.AuditDone {
+			if h.ID != e.ID && h.Operation == domain.OpDelete && h.Prior == e.Prior && h.State == domain.AuditDone {
 				return false, nil
 			}
 		}
@@ -270,35 +269,35 @@ func settle(ctx context.Context, store engine.Store, e *engine.AuditEntry, pendi
 
 // recordTag reads the record of kind with key: whether it exists, and its
 // Audit field.
-func recordTag(ctx context.Context, store engine.Store, kind, key string) (bool, string, error) {
+func recordTag(ctx context.Context, store domain.Store, kind, key string) (bool, string, error) {
 	var tag string
 	var err error
 	switch kind {
-	case engine.AuditCourse:
-		var c *engine.Course
+	case domain.AuditCourse:
+		var c *domain.Course
 		if c, err = store.Course(ctx, key); err == nil {
 			tag = c.Audit
 		}
-	case engine.AuditPosition:
-		var p *engine.Position
+	case domain.AuditPosition:
+		var p *domain.Position
 		if p, err = store.Position(ctx, key); err == nil {
 			tag = p.Audit
 		}
-	case engine.AuditPerson:
-		var p *engine.Person
+	case domain.AuditPerson:
+		var p *domain.Person
 		if p, err = store.Person(ctx, key); err == nil {
 			tag = p.Audit
 		}
-	case engine.AuditAPIKey:
-		var k *engine.APIKey
+	case domain.AuditAPIKey:
+		var k *domain.APIKey
 		if k, err = store.APIKey(ctx, key); err == nil {
 			tag = k.Audit
 		}
-	case engine.AuditModel:
+	case domain.AuditModel:
 		// The model's "record" is its active revision; the revisions
 		// before it carry the IDs of the entries that applied them, which
 		// the chain of Prior IDs reaches.
-		var revs []*engine.FrameworkRevision
+		var revs []*domain.FrameworkRevision
 		if revs, err = store.FrameworkRevisions(ctx); err == nil && len(revs) == 0 {
 			return false, "", nil
 		}
@@ -308,10 +307,10 @@ func recordTag(ctx context.Context, store engine.Store, kind, key string) (bool,
 	default:
 		return false, "", nil
 	}
-	switch engine.ErrorCode(err) {
+	switch domain.ErrorCode(err) {
 	case "":
 		return true, tag, nil
-	case engine.ENOTFOUND:
+	case domain.ENOTFOUND:
 		return false, "", nil
 	}
 	return false, "", err
@@ -349,13 +348,13 @@ func (a *App) reconcileLoop() {
 
 // AuditLog returns one page of the audit log's entries that f selects,
 // newest first (EINVALID on "first" when p.First is negative).
-func (a *App) AuditLog(ctx context.Context, f engine.AuditFilter, p engine.Page) (engine.List[*engine.AuditEntry], error) {
+func (a *App) AuditLog(ctx context.Context, f domain.AuditFilter, p domain.Page) (domain.List[*domain.AuditEntry], error) {
 	return a.store.AuditLog(ctx, f, p)
 }
 
 // History returns one page of the changes made to the record of kind with
 // key (an engine.Audit* kind), newest first: the entries of writes that
 // were made (done), not those refused or never made.
-func (a *App) History(ctx context.Context, kind, key string, p engine.Page) (engine.List[*engine.AuditEntry], error) {
-	return a.store.AuditLog(ctx, engine.AuditFilter{Kind: kind, Key: key, State: engine.AuditDone}, p)
+func (a *App) History(ctx context.Context, kind, key string, p domain.Page) (domain.List[*domain.AuditEntry], error) {
+	return a.store.AuditLog(ctx, domain.AuditFilter{Kind: kind, Key: key, State: domain.AuditDone}, p)
 }

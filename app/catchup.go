@@ -1,12 +1,11 @@
 package app
 
 import (
+	"cmap/domain"
 	"context"
 	"fmt"
 	"reflect"
 	"time"
-
-	"cmap/engine"
 )
 
 // Catching up with the writes of other instances (and tools) from the
@@ -18,7 +17,7 @@ import (
 //
 //   - a change of the framework (the rules are checked against it again),
 //     a write of many records at once (engine.ChangeMany);
-//   - a state more than engine.ChangeLogLength versions behind (the log
+//   - a state more than domain.ChangeLogLength versions behind (the log
 //     was pruned), a state marked stale by a failed update, a data version
 //     that went back (the database was replaced);
 //   - a hole: a version whose entry is still missing a PollInterval after
@@ -95,7 +94,7 @@ func (a *App) applyChanges(ctx context.Context, v int64) (caughtUp, error) {
 	}
 	through := min(v, cur.dataVersion+catchUpBatch)
 	changes, err := a.store.Changes(ctx, cur.dataVersion, through)
-	if engine.ErrorCode(err) == engine.ENOTFOUND {
+	if domain.ErrorCode(err) == domain.ENOTFOUND {
 		done.rebuild = "the change log no longer reaches back to this instance's version"
 		return done, nil
 	}
@@ -132,28 +131,28 @@ func (a *App) applyChanges(ctx context.Context, v int64) (caughtUp, error) {
 // withChanges returns the state that follows cur once changes are
 // applied, reading each record they name once; or the reason to rebuild
 // instead.
-func (a *App) withChanges(ctx context.Context, cur *state, changes []engine.Change) (*state, string, error) {
+func (a *App) withChanges(ctx context.Context, cur *state, changes []domain.Change) (*state, string, error) {
 	s := cur
-	applied := make(map[engine.Change]bool, len(changes))
+	applied := make(map[domain.Change]bool, len(changes))
 	for _, c := range changes {
 		switch c.Kind {
-		case engine.ChangeFramework:
+		case domain.ChangeFramework:
 			return nil, "the framework changed", nil
-		case engine.ChangeMany:
+		case domain.ChangeMany:
 			return nil, "many records were written at once", nil
 		}
-		key := engine.Change{Kind: c.Kind, Key: c.Key}
+		key := domain.Change{Kind: c.Kind, Key: c.Key}
 		if applied[key] {
 			continue // the record was read as it is now, after this write too
 		}
 		applied[key] = true
 		var err error
 		switch c.Kind {
-		case engine.ChangeCourse:
+		case domain.ChangeCourse:
 			s, err = applyRecord(ctx, s, c.Key, a.store.Course, s.index.Course, a.withCourse, a.withoutCourse)
-		case engine.ChangePosition:
+		case domain.ChangePosition:
 			s, err = applyRecord(ctx, s, c.Key, a.store.Position, s.index.Position, a.withPosition, a.withoutPosition)
-		case engine.ChangePerson:
+		case domain.ChangePerson:
 			s, err = applyRecord(ctx, s, c.Key, a.store.Person, s.index.Person, withPerson, withoutPerson)
 		default:
 			return nil, fmt.Sprintf("the change log names a kind of record this version of cmap does not know (%q)", c.Kind), nil
@@ -187,7 +186,7 @@ func applyRecord[R any](ctx context.Context, s *state, key string,
 	case err == nil:
 		next, _, err := with(s, r)
 		return next, err
-	case engine.ErrorCode(err) != engine.ENOTFOUND:
+	case domain.ErrorCode(err) != domain.ENOTFOUND:
 		return nil, err
 	case known:
 		next, _, err := without(s, key)

@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"cmap/domain"
 	"context"
 	"fmt"
 	"log/slog"
@@ -9,7 +10,6 @@ import (
 	"testing"
 
 	"cmap/app"
-	"cmap/engine"
 	"cmap/memstore"
 	"cmap/modelfile"
 	"cmap/mongodb/mongotest"
@@ -33,7 +33,7 @@ func BenchmarkCatchUp(b *testing.B) {
 		scale float64
 	}{{"memstore", 1}, {"ferretdb", 0.05}} {
 		b.Run(fmt.Sprintf("%s/scale=%g", tc.store, tc.scale), func(b *testing.B) {
-			var store engine.Store = memstore.New()
+			var store domain.Store = memstore.New()
 			if tc.store == "ferretdb" {
 				store = mongotest.Open(b)
 			}
@@ -44,7 +44,7 @@ func BenchmarkCatchUp(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer a.Close()
-			first, err := store.ListPositions(ctx, engine.PositionFilter{}, engine.Page{First: 1})
+			first, err := store.ListPositions(ctx, domain.PositionFilter{}, domain.Page{First: 1})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -80,7 +80,7 @@ func BenchmarkCatchUp(b *testing.B) {
 
 // seedWorkload seeds store with the reference workload at scale and
 // returns the folder of its rules.
-func seedWorkload(b *testing.B, store engine.Store, scale float64) string {
+func seedWorkload(b *testing.B, store domain.Store, scale float64) string {
 	b.Helper()
 	path := filepath.Join("..", "seeds", "security-cooperation-competency-model.txt")
 	model, err := os.ReadFile(path)

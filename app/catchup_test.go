@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"cmap/domain"
 	"context"
 	"log/slog"
 	"maps"
@@ -14,7 +15,6 @@ import (
 	"cmap/analysis"
 	"cmap/app"
 	"cmap/app/apptest"
-	"cmap/engine"
 	"cmap/mongodb"
 	"cmap/mongodb/mongotest"
 )
@@ -24,7 +24,7 @@ import (
 // its change log stops before that version, as a log with a hole does;
 // with many set, it says that version wrote many records at once.
 type recordingStore struct {
-	engine.Store
+	domain.Store
 	mu    sync.Mutex
 	calls map[string]int
 	read  []string // "course SCO-101", one per read by key
@@ -69,72 +69,72 @@ func (s *recordingStore) setHide(v int64) {
 	s.hide = v
 }
 
-func (s *recordingStore) Framework(ctx context.Context) (*engine.Framework, error) {
+func (s *recordingStore) Framework(ctx context.Context) (*domain.Framework, error) {
 	s.call("Framework")
 	return s.Store.Framework(ctx)
 }
 
-func (s *recordingStore) Course(ctx context.Context, code string) (*engine.Course, error) {
+func (s *recordingStore) Course(ctx context.Context, code string) (*domain.Course, error) {
 	s.call("Course", "course "+code)
 	return s.Store.Course(ctx, code)
 }
 
-func (s *recordingStore) CoursesByCode(ctx context.Context, codes []string) ([]*engine.Course, error) {
+func (s *recordingStore) CoursesByCode(ctx context.Context, codes []string) ([]*domain.Course, error) {
 	s.call("CoursesByCode")
 	return s.Store.CoursesByCode(ctx, codes)
 }
 
-func (s *recordingStore) ListCourses(ctx context.Context, f engine.CourseFilter, p engine.Page) (engine.List[*engine.Course], error) {
+func (s *recordingStore) ListCourses(ctx context.Context, f domain.CourseFilter, p domain.Page) (domain.List[*domain.Course], error) {
 	s.call("ListCourses")
 	return s.Store.ListCourses(ctx, f, p)
 }
 
-func (s *recordingStore) Position(ctx context.Context, id string) (*engine.Position, error) {
+func (s *recordingStore) Position(ctx context.Context, id string) (*domain.Position, error) {
 	s.call("Position", "position "+id)
 	return s.Store.Position(ctx, id)
 }
 
-func (s *recordingStore) PositionsByID(ctx context.Context, ids []string) ([]*engine.Position, error) {
+func (s *recordingStore) PositionsByID(ctx context.Context, ids []string) ([]*domain.Position, error) {
 	s.call("PositionsByID")
 	return s.Store.PositionsByID(ctx, ids)
 }
 
-func (s *recordingStore) ListPositions(ctx context.Context, f engine.PositionFilter, p engine.Page) (engine.List[*engine.Position], error) {
+func (s *recordingStore) ListPositions(ctx context.Context, f domain.PositionFilter, p domain.Page) (domain.List[*domain.Position], error) {
 	s.call("ListPositions")
 	return s.Store.ListPositions(ctx, f, p)
 }
 
-func (s *recordingStore) Person(ctx context.Context, id string) (*engine.Person, error) {
+func (s *recordingStore) Person(ctx context.Context, id string) (*domain.Person, error) {
 	s.call("Person", "person "+id)
 	return s.Store.Person(ctx, id)
 }
 
-func (s *recordingStore) PeopleByID(ctx context.Context, ids []string) ([]*engine.Person, error) {
+func (s *recordingStore) PeopleByID(ctx context.Context, ids []string) ([]*domain.Person, error) {
 	s.call("PeopleByID")
 	return s.Store.PeopleByID(ctx, ids)
 }
 
-func (s *recordingStore) ListPeople(ctx context.Context, f engine.PersonFilter, p engine.Page) (engine.List[*engine.Person], error) {
+func (s *recordingStore) ListPeople(ctx context.Context, f domain.PersonFilter, p domain.Page) (domain.List[*domain.Person], error) {
 	s.call("ListPeople")
 	return s.Store.ListPeople(ctx, f, p)
 }
 
-func (s *recordingStore) CourseFacts(ctx context.Context) ([]engine.CourseFacts, error) {
+func (s *recordingStore) CourseFacts(ctx context.Context) ([]domain.CourseFacts, error) {
 	s.call("CourseFacts")
 	return s.Store.CourseFacts(ctx)
 }
 
-func (s *recordingStore) PositionFacts(ctx context.Context) ([]engine.PositionFacts, error) {
+func (s *recordingStore) PositionFacts(ctx context.Context) ([]domain.PositionFacts, error) {
 	s.call("PositionFacts")
 	return s.Store.PositionFacts(ctx)
 }
 
-func (s *recordingStore) SaveCourseFacts(ctx context.Context, facts []engine.CourseFacts) error {
+func (s *recordingStore) SaveCourseFacts(ctx context.Context, facts []domain.CourseFacts) error {
 	s.call("SaveCourseFacts")
 	return s.Store.SaveCourseFacts(ctx, facts)
 }
 
-func (s *recordingStore) SavePositionFacts(ctx context.Context, facts []engine.PositionFacts) error {
+func (s *recordingStore) SavePositionFacts(ctx context.Context, facts []domain.PositionFacts) error {
 	s.call("SavePositionFacts")
 	return s.Store.SavePositionFacts(ctx, facts)
 }
@@ -149,7 +149,7 @@ func (s *recordingStore) DataVersion(ctx context.Context) (int64, error) {
 	return s.Store.DataVersion(ctx)
 }
 
-func (s *recordingStore) Changes(ctx context.Context, after, through int64) ([]engine.Change, error) {
+func (s *recordingStore) Changes(ctx context.Context, after, through int64) ([]domain.Change, error) {
 	s.call("Changes")
 	changes, err := s.Store.Changes(ctx, after, through)
 	s.mu.Lock()
@@ -159,7 +159,7 @@ func (s *recordingStore) Changes(ctx context.Context, after, through int64) ([]e
 		case s.hide:
 			return changes[:i], err
 		case s.many:
-			changes[i] = engine.Change{Version: c.Version, Kind: engine.ChangeMany}
+			changes[i] = domain.Change{Version: c.Version, Kind: domain.ChangeMany}
 		}
 	}
 	return changes, err
@@ -167,13 +167,13 @@ func (s *recordingStore) Changes(ctx context.Context, after, through int64) ([]e
 
 // answers is everything a View serves, to compare two Apps.
 type answers struct {
-	Courses       []*engine.Course
-	Positions     []*engine.Position
-	People        []*engine.Person
-	Coverage      map[string][]engine.Coverage
-	Requirements  map[string][]engine.Requirement
+	Courses       []*domain.Course
+	Positions     []*domain.Position
+	People        []*domain.Person
+	Coverage      map[string][]domain.Coverage
+	Requirements  map[string][]domain.Requirement
 	RuntimeErrors []app.RuleError
-	Framework     *engine.Framework
+	Framework     *domain.Framework
 	Matrix        *analysis.Matrix
 	Gaps          *analysis.GapReport
 	Demand        []analysis.SubCompetencyDemand
@@ -187,15 +187,15 @@ type answers struct {
 func answersOf(t *testing.T, v app.View, people ...string) answers {
 	t.Helper()
 	ix := v.Index()
-	courses, err := v.Courses(engine.CourseFilter{}, engine.Page{})
+	courses, err := v.Courses(domain.CourseFilter{}, domain.Page{})
 	must(t, err)
-	positions, err := v.Positions(engine.PositionFilter{}, engine.Page{})
+	positions, err := v.Positions(domain.PositionFilter{}, domain.Page{})
 	must(t, err)
-	persons, err := v.People(engine.PersonFilter{}, engine.Page{})
+	persons, err := v.People(domain.PersonFilter{}, domain.Page{})
 	must(t, err)
 	a := answers{
 		Courses: courses.Items, Positions: positions.Items, People: persons.Items,
-		Coverage: map[string][]engine.Coverage{}, Requirements: map[string][]engine.Requirement{},
+		Coverage: map[string][]domain.Coverage{}, Requirements: map[string][]domain.Requirement{},
 		RuntimeErrors: v.RulesStatus().RuntimeErrors, Framework: v.Framework(),
 		Demand: ix.Demand(), Readiness: ix.PeopleReadiness(),
 		Organizations: map[string]*analysis.OrganizationReadiness{}, Recommendations: map[string]*analysis.Recommendation{},
@@ -223,7 +223,7 @@ func answersOf(t *testing.T, v app.View, people ...string) answers {
 
 // wantSameAnswers fails t unless got serves what a fresh App over store
 // serves, naming what differs.
-func wantSameAnswers(t *testing.T, what string, got *app.App, store engine.Store, people ...string) {
+func wantSameAnswers(t *testing.T, what string, got *app.App, store domain.Store, people ...string) {
 	t.Helper()
 	fresh := openApp(t, store, app.Options{})
 	g, w := answersOf(t, got.View(), people...), answersOf(t, fresh.View(), people...)
@@ -246,7 +246,7 @@ func writeEverything(t *testing.T, a *app.App) (written []string, writes int) {
 		written = append(written, kind+" "+key)
 		writes++
 	}
-	_, err := a.UpdateCourse(ctx, "SCO-201", 1, func(c *engine.Course) {
+	_, err := a.UpdateCourse(ctx, "SCO-201", 1, func(c *domain.Course) {
 		c.Objectives = append(c.Objectives, "Prepare price and availability data.")
 	})
 	must(t, err)
@@ -260,7 +260,7 @@ func writeEverything(t *testing.T, a *app.App) (written []string, writes int) {
 
 	must(t, a.CreatePosition(ctx, position("POS-9001")))
 	wrote("position", "POS-9001")
-	_, err = a.UpdatePosition(ctx, "POS-0002", 1, func(p *engine.Position) { p.KeyBillet = !p.KeyBillet })
+	_, err = a.UpdatePosition(ctx, "POS-0002", 1, func(p *domain.Position) { p.KeyBillet = !p.KeyBillet })
 	must(t, err)
 	wrote("position", "POS-0002")
 	must(t, a.CreatePosition(ctx, position("POS-9002")))
@@ -268,13 +268,13 @@ func writeEverything(t *testing.T, a *app.App) (written []string, writes int) {
 	wrote("position", "POS-9002")
 	writes++ // the same position twice
 
-	must(t, a.CreatePerson(ctx, &engine.Person{ID: "P-09001", Name: "Ada", PositionID: "POS-9001",
-		Completions: []engine.Completion{{CourseCode: "SCO-101", Completed: day("2024-05-06")}}}))
+	must(t, a.CreatePerson(ctx, &domain.Person{ID: "P-09001", Name: "Ada", PositionID: "POS-9001",
+		Completions: []domain.Completion{{CourseCode: "SCO-101", Completed: day("2024-05-06")}}}))
 	wrote("person", "P-09001")
 	_, err = a.RecordCompletion(ctx, "P-00002", "SCO-999", day("2025-01-02"))
 	must(t, err)
 	wrote("person", "P-00002")
-	_, err = a.UpdatePerson(ctx, "P-00003", 1, func(p *engine.Person) { p.PositionID = "POS-0002" })
+	_, err = a.UpdatePerson(ctx, "P-00003", 1, func(p *domain.Person) { p.PositionID = "POS-0002" })
 	must(t, err)
 	wrote("person", "P-00003")
 	must(t, a.DeletePerson(ctx, "P-00004", 1))
@@ -330,7 +330,7 @@ func TestCatchUpCostsWhatTheChangeDoes(t *testing.T) {
 	a1 := openApp(t, store, app.Options{})
 	rec := &recordingStore{Store: store}
 	a2 := openApp(t, rec, app.Options{})
-	people, err := store.ListPeople(ctx, engine.PersonFilter{}, engine.Page{})
+	people, err := store.ListPeople(ctx, domain.PersonFilter{}, domain.Page{})
 	must(t, err)
 	next := 0
 	for _, k := range []int{1, 4, 16, app.CatchUpBatch + 50} {
@@ -426,7 +426,7 @@ func TestCatchUpRebuildsWhatTheLogCannotAnswer(t *testing.T) {
 		if !slices.Equal(read, []string{"position POS-2"}) || rebuilt(rec) {
 			t.Errorf("the first catch-up over a hole read %v (calls %v), want the write before it only", read, rec.calls)
 		}
-		if _, err := a2.View().Position("POS-3"); engine.ErrorCode(err) != engine.ENOTFOUND {
+		if _, err := a2.View().Position("POS-3"); domain.ErrorCode(err) != domain.ENOTFOUND {
 			t.Errorf("the write in the hole was applied: %v", err)
 		}
 		rec.reset()
@@ -462,7 +462,7 @@ func TestCatchUpRebuildsWhatTheLogCannotAnswer(t *testing.T) {
 		a2 := openApp(t, rec, app.Options{})
 		p, err := store.Position(ctx, "POS-1")
 		must(t, err)
-		for range engine.ChangeLogLength + 1 {
+		for range domain.ChangeLogLength + 1 {
 			p.KeyBillet = !p.KeyBillet
 			must(t, store.UpdatePosition(ctx, p))
 		}
@@ -519,13 +519,13 @@ func TestCatchUpOverFerretDB(t *testing.T) {
 	logs := &apptest.LogBuffer{}
 	a3 := openApp(t, other, app.Options{PollInterval: 20 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(logs, nil))})
 
-	_, err = a1.UpdateCourse(ctx, "SCO-101", 1, func(c *engine.Course) {
+	_, err = a1.UpdateCourse(ctx, "SCO-101", 1, func(c *domain.Course) {
 		c.Objectives = []string{"Prepare price and availability data."}
 	})
 	must(t, err)
 	must(t, a1.CreatePosition(ctx, position("POS-2")))
-	must(t, a1.CreatePerson(ctx, &engine.Person{ID: "P-1", Name: "Ada", PositionID: "POS-2",
-		Completions: []engine.Completion{{CourseCode: "SCO-101", Completed: day("2024-05-06")}}}))
+	must(t, a1.CreatePerson(ctx, &domain.Person{ID: "P-1", Name: "Ada", PositionID: "POS-2",
+		Completions: []domain.Completion{{CourseCode: "SCO-101", Completed: day("2024-05-06")}}}))
 	must(t, a1.DeleteCourse(ctx, "SCM-401", 1))
 	rec.reset()
 	a2.CatchUp()
@@ -536,7 +536,7 @@ func TestCatchUpOverFerretDB(t *testing.T) {
 
 	apptest.WaitUntil(t, "the polling instance sees the last write", func() bool {
 		_, err := a3.View().Course("SCM-401")
-		return engine.ErrorCode(err) == engine.ENOTFOUND
+		return domain.ErrorCode(err) == domain.ENOTFOUND
 	})
 	if !strings.Contains(logs.String(), "the store cannot announce changes") {
 		t.Errorf("the instance over FerretDB did not say it polls:\n%s", logs)

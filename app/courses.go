@@ -1,22 +1,21 @@
 package app
 
 import (
+	"cmap/domain"
 	"context"
 	"fmt"
 	"slices"
 	"strings"
-
-	"cmap/engine"
 )
 
 // CreateCourse stores a new course with version 1 and derives its
 // coverage. Errors: EINVALID when c is malformed or a prerequisite does
 // not exist or would make a cycle; ECONFLICT when the code is taken.
-func (a *App) CreateCourse(ctx context.Context, c *engine.Course) error {
+func (a *App) CreateCourse(ctx context.Context, c *domain.Course) error {
 	if err := checkCourse(a.stored(ctx), c); err != nil {
 		return err
 	}
-	e := recordEntry(ctx, engine.OpCreate, engine.AuditCourse, c.Code, nil, c, courseMeta)
+	e := recordEntry(ctx, domain.OpCreate, domain.AuditCourse, c.Code, nil, c, courseMeta)
 	return a.writeAudited(ctx, e, func() error { return a.store.CreateCourse(ctx, c) },
 		func(cur *state) (*state, factsChange, error) { return a.withCourse(cur, c) })
 }
@@ -26,7 +25,7 @@ func (a *App) CreateCourse(ctx context.Context, c *engine.Course) error {
 // again. The code cannot change.
 // Errors: ENOTFOUND; ECONFLICT when the stored version differs; EINVALID as
 // for CreateCourse.
-func (a *App) UpdateCourse(ctx context.Context, code string, version int64, edit func(*engine.Course)) (*engine.Course, error) {
+func (a *App) UpdateCourse(ctx context.Context, code string, version int64, edit func(*domain.Course)) (*domain.Course, error) {
 	c, err := a.store.Course(ctx, code)
 	if err != nil {
 		return nil, err
@@ -38,7 +37,7 @@ func (a *App) UpdateCourse(ctx context.Context, code string, version int64, edit
 	if err := applyEdit(a.stored(ctx), c, edit); err != nil {
 		return nil, err
 	}
-	e := recordEntry(ctx, engine.OpUpdate, engine.AuditCourse, code, &before, c, courseMeta)
+	e := recordEntry(ctx, domain.OpUpdate, domain.AuditCourse, code, &before, c, courseMeta)
 	err = a.writeAudited(ctx, e, func() error { return a.store.UpdateCourse(ctx, c) },
 		func(cur *state) (*state, factsChange, error) { return a.withCourse(cur, c) })
 	if err != nil {
@@ -49,7 +48,7 @@ func (a *App) UpdateCourse(ctx context.Context, code string, version int64, edit
 
 // applyEdit applies edit to the stored course c, keeping its code, and
 // checks the result as a write of it is checked against cat.
-func applyEdit(cat catalogue, c *engine.Course, edit func(*engine.Course)) error {
+func applyEdit(cat catalogue, c *domain.Course, edit func(*domain.Course)) error {
 	code := c.Code
 	edit(c)
 	c.Code = code
@@ -72,7 +71,7 @@ func (a *App) DeleteCourse(ctx context.Context, code string, version int64) erro
 	if err := checkDeletable(a.stored(ctx), code); err != nil {
 		return err
 	}
-	e := recordEntry(ctx, engine.OpDelete, engine.AuditCourse, code, c, nil, courseMeta)
+	e := recordEntry(ctx, domain.OpDelete, domain.AuditCourse, code, c, nil, courseMeta)
 	return a.writeAudited(ctx, e, func() error { return a.store.DeleteCourse(ctx, code, version) },
 		func(cur *state) (*state, factsChange, error) { return a.withoutCourse(cur, code) })
 }
@@ -83,27 +82,27 @@ func (a *App) DeleteCourse(ctx context.Context, code string, version int64) erro
 type catalogue interface {
 	// coursesByCode returns the courses with the given codes that exist,
 	// in any order.
-	coursesByCode(codes []string) ([]*engine.Course, error)
+	coursesByCode(codes []string) ([]*domain.Course, error)
 	// requiring returns the courses that list code among their
 	// prerequisites.
-	requiring(code string) ([]*engine.Course, error)
+	requiring(code string) ([]*domain.Course, error)
 }
 
 // storeCatalogue is the catalogue of a store, read under ctx.
 type storeCatalogue struct {
 	ctx   context.Context
-	store engine.Store
+	store domain.Store
 }
 
 // stored returns the store's catalogue, read under ctx.
 func (a *App) stored(ctx context.Context) catalogue { return storeCatalogue{ctx, a.store} }
 
-func (s storeCatalogue) coursesByCode(codes []string) ([]*engine.Course, error) {
+func (s storeCatalogue) coursesByCode(codes []string) ([]*domain.Course, error) {
 	return s.store.CoursesByCode(s.ctx, codes)
 }
 
-func (s storeCatalogue) requiring(code string) ([]*engine.Course, error) {
-	list, err := s.store.ListCourses(s.ctx, engine.CourseFilter{Requires: code}, engine.Page{})
+func (s storeCatalogue) requiring(code string) ([]*domain.Course, error) {
+	list, err := s.store.ListCourses(s.ctx, domain.CourseFilter{Requires: code}, domain.Page{})
 	return list.Items, err
 }
 
@@ -119,7 +118,7 @@ func checkDeletable(cat catalogue, code string) error {
 		dependents = append(dependents, other.Code)
 	}
 	if len(dependents) > 0 {
-		return engine.Errorf(engine.ECONFLICT, "course %s is a prerequisite of %s: remove it there first, or retire it instead",
+		return domain.Errorf(domain.ECONFLICT, "course %s is a prerequisite of %s: remove it there first, or retire it instead",
 			code, strings.Join(dependents, ", "))
 	}
 	return nil
@@ -128,7 +127,7 @@ func checkDeletable(cat catalogue, code string) error {
 // checkCourse validates c and checks its prerequisites in cat: each must
 // exist, and none may lead back to c through their own prerequisites. It
 // reads the prerequisite graph one level per call.
-func checkCourse(cat catalogue, c *engine.Course) error {
+func checkCourse(cat catalogue, c *domain.Course) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
@@ -145,7 +144,7 @@ func checkCourse(cat catalogue, c *engine.Course) error {
 	}
 	for i, code := range c.Prerequisites {
 		if !found[code] {
-			return engine.Invalid(fmt.Sprintf("prerequisites[%d]", i), "course %s does not exist", code)
+			return domain.Invalid(fmt.Sprintf("prerequisites[%d]", i), "course %s does not exist", code)
 		}
 	}
 	// Walk the prerequisites breadth first, in the order they are listed
@@ -163,7 +162,7 @@ func checkCourse(cat catalogue, c *engine.Course) error {
 			for _, q := range p.Prerequisites {
 				if q == c.Code {
 					i := slices.Index(c.Prerequisites, via[p.Code])
-					return engine.Invalid(fmt.Sprintf("prerequisites[%d]", i),
+					return domain.Invalid(fmt.Sprintf("prerequisites[%d]", i),
 						"prerequisite %s leads back to %s: prerequisites cannot form a cycle", via[p.Code], c.Code)
 				}
 				if _, seen := via[q]; !seen {
@@ -184,14 +183,14 @@ func checkCourse(cat catalogue, c *engine.Course) error {
 }
 
 // inOrderOf returns courses sorted by the position of their code in codes.
-func inOrderOf(courses []*engine.Course, codes []string) []*engine.Course {
+func inOrderOf(courses []*domain.Course, codes []string) []*domain.Course {
 	at := make(map[string]int, len(codes))
 	for i, code := range codes {
 		if _, dup := at[code]; !dup {
 			at[code] = i
 		}
 	}
-	return slices.SortedStableFunc(slices.Values(courses), func(a, b *engine.Course) int {
+	return slices.SortedStableFunc(slices.Values(courses), func(a, b *domain.Course) int {
 		return at[a.Code] - at[b.Code]
 	})
 }
@@ -202,6 +201,6 @@ func checkVersion(kind, key string, sent, stored int64) error {
 	if sent == stored {
 		return nil
 	}
-	return engine.Errorf(engine.ECONFLICT, "%s %s was changed by someone else: you sent version %d, the stored version is %d; read it again and retry",
+	return domain.Errorf(domain.ECONFLICT, "%s %s was changed by someone else: you sent version %d, the stored version is %d; read it again and retry",
 		kind, key, sent, stored)
 }

@@ -1,12 +1,11 @@
 package app
 
 import (
+	"cmap/domain"
 	"context"
 	"maps"
 	"slices"
 	"time"
-
-	"cmap/engine"
 )
 
 // Stored facts
@@ -26,7 +25,7 @@ import (
 // Why a mark that holds is right. A mark (R, D, F) is set only while the
 // store's data version is D and its count of facts writes F (MarkFacts
 // checks both atomically), and holds only while both stay so
-// (engine.Versions.FactsCurrent). SyncFacts sets it only at the data
+// (domain.Versions.FactsCurrent). SyncFacts sets it only at the data
 // version its state accounts for, with F the count it read before reading
 // the stored facts plus its own writes: if anyone wrote facts in between,
 // the count differs and the mark is refused. advanceFactsMark moves (R, D,
@@ -130,14 +129,14 @@ func (a *App) SyncFacts(ctx context.Context) error {
 		return err
 	}
 	courseWrites, goneCourses := factsDiff(storedCourses, s.coverage,
-		func(f engine.CourseFacts) string { return f.Course },
-		func(code string, cov []engine.Coverage) engine.CourseFacts {
-			return engine.CourseFacts{Course: code, Revision: revision, Coverage: cov}
+		func(f domain.CourseFacts) string { return f.Course },
+		func(code string, cov []domain.Coverage) domain.CourseFacts {
+			return domain.CourseFacts{Course: code, Revision: revision, Coverage: cov}
 		}, sameCourseFacts)
 	positionWrites, gonePositions := factsDiff(storedPositions, s.requirements,
-		func(f engine.PositionFacts) string { return f.Position },
-		func(id string, reqs []engine.Requirement) engine.PositionFacts {
-			return engine.PositionFacts{Position: id, Revision: revision, Requirements: reqs}
+		func(f domain.PositionFacts) string { return f.Position },
+		func(id string, reqs []domain.Requirement) domain.PositionFacts {
+			return domain.PositionFacts{Position: id, Revision: revision, Requirements: reqs}
 		}, samePositionFacts)
 	// The store may have moved on while the stored facts were read:
 	// another instance wrote records and their facts, which this state
@@ -167,7 +166,7 @@ func (a *App) SyncFacts(ctx context.Context) error {
 			return err
 		}
 	}
-	marked, err := a.store.MarkFacts(ctx, engine.FactsMark{Revision: revision, Data: s.dataVersion, Facts: v.Facts + int64(calls)})
+	marked, err := a.store.MarkFacts(ctx, domain.FactsMark{Revision: revision, Data: s.dataVersion, Facts: v.Facts + int64(calls)})
 	if err != nil {
 		return err
 	}
@@ -184,13 +183,13 @@ func (a *App) SyncFacts(ctx context.Context) error {
 // record, factsWrites of facts), they are current after it too. Otherwise
 // it wakes the facts keeper. MarkFacts checks the counts again atomically,
 // so a write of someone else that lands now leaves the mark alone.
-func (a *App) advanceFactsMark(ctx context.Context, revision string, before, after engine.Versions, factsWrites int) {
+func (a *App) advanceFactsMark(ctx context.Context, revision string, before, after domain.Versions, factsWrites int) {
 	m := after.FactsMark
 	if m.Revision != revision || m.Data != before.Data || after.Data != before.Data+1 || m.Facts != after.Facts-int64(factsWrites) {
 		a.kickFacts()
 		return
 	}
-	ok, err := a.store.MarkFacts(ctx, engine.FactsMark{Revision: revision, Data: after.Data, Facts: after.Facts})
+	ok, err := a.store.MarkFacts(ctx, domain.FactsMark{Revision: revision, Data: after.Data, Facts: after.Facts})
 	if err != nil || !ok {
 		if err != nil {
 			a.logger.Warn("moving the facts mark failed; the facts keeper checks the stored facts", "error", err)
@@ -225,17 +224,17 @@ func factsDiff[R, F any](stored []R, derived map[string][]F, keyOf func(R) strin
 
 // sameCourseFacts reports whether two facts records say the same thing
 // under the same revision.
-func sameCourseFacts(a, b engine.CourseFacts) bool {
+func sameCourseFacts(a, b domain.CourseFacts) bool {
 	return a.Course == b.Course && a.Revision == b.Revision &&
-		slices.EqualFunc(a.Coverage, b.Coverage, func(x, y engine.Coverage) bool {
+		slices.EqualFunc(a.Coverage, b.Coverage, func(x, y domain.Coverage) bool {
 			return x.Course == y.Course && x.SubCompetency == y.SubCompetency && x.Level == y.Level && slices.Equal(x.Rules, y.Rules)
 		})
 }
 
 // samePositionFacts is sameCourseFacts for positions.
-func samePositionFacts(a, b engine.PositionFacts) bool {
+func samePositionFacts(a, b domain.PositionFacts) bool {
 	return a.Position == b.Position && a.Revision == b.Revision &&
-		slices.EqualFunc(a.Requirements, b.Requirements, func(x, y engine.Requirement) bool {
+		slices.EqualFunc(a.Requirements, b.Requirements, func(x, y domain.Requirement) bool {
 			return x.Position == y.Position && x.SubCompetency == y.SubCompetency && x.Level == y.Level && slices.Equal(x.Rules, y.Rules)
 		})
 }

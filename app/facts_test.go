@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"cmap/domain"
 	"context"
 	"fmt"
 	"log/slog"
@@ -23,16 +24,16 @@ import (
 // derivedFacts returns the facts the rules in dir derive from the records
 // stored in store, each course's and position's as one line of text, and
 // the rules' revision.
-func derivedFacts(t *testing.T, store engine.Store, dir string) (map[string]string, string) {
+func derivedFacts(t *testing.T, store domain.Store, dir string) (map[string]string, string) {
 	t.Helper()
 	ctx := context.Background()
 	fw, err := store.Framework(ctx)
 	must(t, err)
 	rules, err := engine.LoadRuleSet(dir, fw)
 	must(t, err)
-	courses, err := store.ListCourses(ctx, engine.CourseFilter{}, engine.Page{})
+	courses, err := store.ListCourses(ctx, domain.CourseFilter{}, domain.Page{})
 	must(t, err)
-	positions, err := store.ListPositions(ctx, engine.PositionFilter{}, engine.Page{})
+	positions, err := store.ListPositions(ctx, domain.PositionFilter{}, domain.Page{})
 	must(t, err)
 	d, _ := rules.DeriveAll(courses.Items, positions.Items)
 	out := map[string]string{}
@@ -46,7 +47,7 @@ func derivedFacts(t *testing.T, store engine.Store, dir string) (map[string]stri
 }
 
 // storedFacts returns the stored facts records as derivedFacts does.
-func storedFacts(t *testing.T, store engine.Store) map[string]string {
+func storedFacts(t *testing.T, store domain.Store) map[string]string {
 	t.Helper()
 	ctx := context.Background()
 	cf, err := store.CourseFacts(ctx)
@@ -63,7 +64,7 @@ func storedFacts(t *testing.T, store engine.Store) map[string]string {
 	return out
 }
 
-func coverageText(revision string, cov []engine.Coverage) string {
+func coverageText(revision string, cov []domain.Coverage) string {
 	parts := []string{revision}
 	for _, c := range cov {
 		parts = append(parts, fmt.Sprintf("%s %s %s %v", c.Course, c.SubCompetency, c.Level, c.Rules))
@@ -71,7 +72,7 @@ func coverageText(revision string, cov []engine.Coverage) string {
 	return strings.Join(parts, "; ")
 }
 
-func requirementText(revision string, reqs []engine.Requirement) string {
+func requirementText(revision string, reqs []domain.Requirement) string {
 	parts := []string{revision}
 	for _, r := range reqs {
 		parts = append(parts, fmt.Sprintf("%s %s %s %v", r.Position, r.SubCompetency, r.Level, r.Rules))
@@ -100,7 +101,7 @@ func factsDiffer(stored, derived map[string]string) []string {
 // current for the rules in dir and they are not: the one thing the mark
 // must never say. It returns whether the mark says so. Call it when no
 // write is under way.
-func checkMark(t *testing.T, store engine.Store, dir string) bool {
+func checkMark(t *testing.T, store domain.Store, dir string) bool {
 	t.Helper()
 	derived, revision := derivedFacts(t, store, dir)
 	v, err := store.Versions(context.Background())
@@ -116,7 +117,7 @@ func checkMark(t *testing.T, store engine.Store, dir string) bool {
 
 // wantCurrent fails t unless the mark says the stored facts are current
 // for the rules in dir, and they are.
-func wantCurrent(t *testing.T, store engine.Store, dir, when string) {
+func wantCurrent(t *testing.T, store domain.Store, dir, when string) {
 	t.Helper()
 	if !checkMark(t, store, dir) {
 		v, _ := store.Versions(context.Background())
@@ -127,7 +128,7 @@ func wantCurrent(t *testing.T, store engine.Store, dir, when string) {
 // syncUntilCurrent has a store its facts until the mark says they are
 // current for the rules in dir: the keepers of other instances may be
 // syncing too, and a sync that another interleaves with does not mark.
-func syncUntilCurrent(t *testing.T, a *app.App, store engine.Store, dir string) {
+func syncUntilCurrent(t *testing.T, a *app.App, store domain.Store, dir string) {
 	t.Helper()
 	apptest.WaitUntil(t, "the stored facts are marked current", func() bool {
 		must(t, a.SyncFacts(context.Background()))
@@ -137,16 +138,16 @@ func syncUntilCurrent(t *testing.T, a *app.App, store engine.Store, dir string) 
 
 // factsReads counts the reads of stored facts that reach the store.
 type factsReads struct {
-	engine.Store
+	domain.Store
 	reads atomic.Int64
 }
 
-func (s *factsReads) CourseFacts(ctx context.Context) ([]engine.CourseFacts, error) {
+func (s *factsReads) CourseFacts(ctx context.Context) ([]domain.CourseFacts, error) {
 	s.reads.Add(1)
 	return s.Store.CourseFacts(ctx)
 }
 
-func (s *factsReads) PositionFacts(ctx context.Context) ([]engine.PositionFacts, error) {
+func (s *factsReads) PositionFacts(ctx context.Context) ([]domain.PositionFacts, error) {
 	s.reads.Add(1)
 	return s.Store.PositionFacts(ctx)
 }
@@ -168,16 +169,16 @@ func TestWritesKeepTheStoredFactsMarkedCurrent(t *testing.T) {
 	}{
 		{"create a course", func() error { return a.CreateCourse(ctx, c) }},
 		{"update a course", func() error {
-			_, err := a.UpdateCourse(ctx, "SCO-301", 1, func(c *engine.Course) { c.Status = engine.CourseRetired })
+			_, err := a.UpdateCourse(ctx, "SCO-301", 1, func(c *domain.Course) { c.Status = domain.CourseRetired })
 			return err
 		}},
 		{"create a position", func() error { return a.CreatePosition(ctx, position("POS-2")) }},
 		{"update a position", func() error {
-			_, err := a.UpdatePosition(ctx, "POS-2", 1, func(p *engine.Position) { p.KeyBillet = true })
+			_, err := a.UpdatePosition(ctx, "POS-2", 1, func(p *domain.Position) { p.KeyBillet = true })
 			return err
 		}},
 		{"create a person", func() error {
-			return a.CreatePerson(ctx, &engine.Person{ID: "P-1", Name: "Ada", PositionID: "POS-2"})
+			return a.CreatePerson(ctx, &domain.Person{ID: "P-1", Name: "Ada", PositionID: "POS-2"})
 		}},
 		{"record a completion", func() error {
 			_, err := a.RecordCompletion(ctx, "P-1", "SCO-201", day("2024-03-01"))
@@ -208,20 +209,20 @@ func TestWritesKeepTheStoredFactsMarkedCurrent(t *testing.T) {
 // failingFacts fails the writes of facts while fail is set, as a process
 // that dies (or loses the database) between a record and its facts.
 type failingFacts struct {
-	engine.Store
+	domain.Store
 	fail atomic.Bool
 }
 
-func (s *failingFacts) SaveCourseFacts(ctx context.Context, f []engine.CourseFacts) error {
+func (s *failingFacts) SaveCourseFacts(ctx context.Context, f []domain.CourseFacts) error {
 	if s.fail.Load() {
-		return engine.Errorf(engine.EINTERNAL, "the database went away")
+		return domain.Errorf(domain.EINTERNAL, "the database went away")
 	}
 	return s.Store.SaveCourseFacts(ctx, f)
 }
 
-func (s *failingFacts) SavePositionFacts(ctx context.Context, f []engine.PositionFacts) error {
+func (s *failingFacts) SavePositionFacts(ctx context.Context, f []domain.PositionFacts) error {
 	if s.fail.Load() {
-		return engine.Errorf(engine.EINTERNAL, "the database went away")
+		return domain.Errorf(domain.EINTERNAL, "the database went away")
 	}
 	return s.Store.SavePositionFacts(ctx, f)
 }
@@ -237,7 +238,7 @@ func TestFactsMissedBetweenARecordAndItsFactsAreStoredLater(t *testing.T) {
 	wantCurrent(t, store, "../rules", "after the first sync")
 
 	store.fail.Store(true)
-	_, err := a.UpdateCourse(ctx, "SCO-101", 1, func(c *engine.Course) {
+	_, err := a.UpdateCourse(ctx, "SCO-101", 1, func(c *domain.Course) {
 		c.Objectives = []string{"Prepare price and availability data."}
 	})
 	must(t, err) // the record is written; the facts are not
@@ -270,7 +271,7 @@ func TestAWriteAfterAnotherInstancesMissedFactsDoesNotMarkThemCurrent(t *testing
 	wantCurrent(t, mem, "../rules", "at start")
 
 	dying.fail.Store(true)
-	_, err := b.UpdateCourse(ctx, "SCO-101", 1, func(c *engine.Course) {
+	_, err := b.UpdateCourse(ctx, "SCO-101", 1, func(c *domain.Course) {
 		c.Objectives = []string{"Prepare price and availability data."}
 	})
 	must(t, err)
@@ -288,13 +289,13 @@ func TestAWriteAfterAnotherInstancesMissedFactsDoesNotMarkThemCurrent(t *testing
 // heldFacts holds this instance's next write of course facts until
 // released, as a slow instance whose facts write lands late.
 type heldFacts struct {
-	engine.Store
+	domain.Store
 	hold     atomic.Bool
 	held     chan struct{} // closed when a write is held
 	released chan struct{}
 }
 
-func (s *heldFacts) SaveCourseFacts(ctx context.Context, f []engine.CourseFacts) error {
+func (s *heldFacts) SaveCourseFacts(ctx context.Context, f []domain.CourseFacts) error {
 	if s.hold.CompareAndSwap(true, false) {
 		close(s.held)
 		<-s.released
@@ -322,7 +323,7 @@ func TestALateFactsWriteOfAnotherInstanceEndsTheMark(t *testing.T) {
 	slow.hold.Store(true)
 	wrote := make(chan error, 1)
 	go func() {
-		_, err := a.UpdateCourse(ctx, "SCO-201", 1, func(c *engine.Course) { c.Hours = 12 })
+		_, err := a.UpdateCourse(ctx, "SCO-201", 1, func(c *domain.Course) { c.Hours = 12 })
 		wrote <- err
 	}()
 	<-slow.held
@@ -377,7 +378,7 @@ func TestTwoInstancesWritingAtRandomNeverLeaveAWrongMark(t *testing.T) {
 	for _, backend := range []string{"memstore", "FerretDB"} {
 		t.Run(backend, func(t *testing.T) {
 			t.Parallel()
-			var store1, store2 engine.Store
+			var store1, store2 domain.Store
 			if backend == "memstore" {
 				store1 = smallCatalogue(t)
 				store2 = store1
@@ -407,7 +408,7 @@ func TestTwoInstancesWritingAtRandomNeverLeaveAWrongMark(t *testing.T) {
 						// Conflicts with the other instance are expected.
 						cur, err := a.View().Course(code)
 						if err == nil {
-							a.UpdateCourse(ctx, code, cur.Version, func(c *engine.Course) { c.Objectives = obj })
+							a.UpdateCourse(ctx, code, cur.Version, func(c *domain.Course) { c.Objectives = obj })
 						}
 						a.CreatePosition(ctx, position(newPosition))
 					})
@@ -428,7 +429,7 @@ func TestTwoInstancesWritingAtRandomNeverLeaveAWrongMark(t *testing.T) {
 
 // secondClient opens another client on db's database, as a second
 // instance would.
-func secondClient(t *testing.T, db *mongodb.DB) engine.Store {
+func secondClient(t *testing.T, db *mongodb.DB) domain.Store {
 	t.Helper()
 	other, err := mongodb.Open(context.Background(), mongodb.Config{URI: db.URI(), Database: db.DatabaseName()})
 	must(t, err)

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmap/domain"
 	"context"
 	"crypto/aes"
 	"crypto/cipher"
@@ -10,8 +11,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-
-	"cmap/engine"
 )
 
 // Idempotent requests
@@ -20,7 +19,7 @@ import (
 // answer (a timeout, a dropped connection, a crash of the server) sends it
 // again with the same key and gets the first answer, without a second
 // effect, from any instance on the same database. Idempotent keeps one
-// engine.IdempotencyRecord per principal and key in the store, written
+// domain.IdempotencyRecord per principal and key in the store, written
 // ahead of the request like an audit entry:
 //
 //  1. the record is created pending, naming a new attempt, before the
@@ -105,33 +104,33 @@ func requestOf(ctx context.Context) string {
 // operation and its variables) once for the request's principal and the
 // client's key, and answers a retry with the first answer; replayed
 // reports the latter. See the section on idempotent requests above.
-// Errors: EINVALID for a malformed key (see engine.CheckIdempotencyKey);
+// Errors: EINVALID for a malformed key (see domain.CheckIdempotencyKey);
 // EIDEMPOTENCYREUSED, EIDEMPOTENCYINUSE, EIDEMPOTENCYLOST; the store's.
 func (a *App) Idempotent(ctx context.Context, key, fingerprint string, run IdempotentRun) (answer []byte, replayed bool, err error) {
-	if err := engine.CheckIdempotencyKey(key); err != nil {
+	if err := domain.CheckIdempotencyKey(key); err != nil {
 		return nil, false, err
 	}
 	principal := actor(ctx).ID
-	id := engine.IdempotencyID(principal, key)
+	id := domain.IdempotencyID(principal, key)
 	// Each turn follows one change of the record by another request with
 	// the key (a retry racing this one, a prune).
 	for range 4 {
 		now := time.Now().UTC()
-		rec := &engine.IdempotencyRecord{
-			ID: id, Principal: principal, Fingerprint: fingerprint, Attempt: engine.NewAuditID(now),
-			State: engine.IdempotencyPending, Started: now, Expires: now.Add(a.opts.IdempotencyTTL),
+		rec := &domain.IdempotencyRecord{
+			ID: id, Principal: principal, Fingerprint: fingerprint, Attempt: domain.NewAuditID(now),
+			State: domain.IdempotencyPending, Started: now, Expires: now.Add(a.opts.IdempotencyTTL),
 		}
 		err := a.store.CreateIdempotency(ctx, rec)
 		if err == nil {
 			return a.runIdempotent(ctx, rec, key, run), false, nil
 		}
-		if engine.ErrorCode(err) != engine.ECONFLICT {
+		if domain.ErrorCode(err) != domain.ECONFLICT {
 			return nil, false, err
 		}
 		stored, err := a.store.Idempotency(ctx, id)
-		switch engine.ErrorCode(err) {
+		switch domain.ErrorCode(err) {
 		case "":
-		case engine.ENOTFOUND:
+		case domain.ENOTFOUND:
 			continue // pruned since
 		default:
 			return nil, false, err
@@ -139,20 +138,20 @@ func (a *App) Idempotent(ctx context.Context, key, fingerprint string, run Idemp
 		if !stored.Expired(now) {
 			switch {
 			case stored.Fingerprint != fingerprint:
-				return nil, false, engine.Errorf(engine.EIDEMPOTENCYREUSED,
+				return nil, false, domain.Errorf(domain.EIDEMPOTENCYREUSED,
 					"this Idempotency-Key was sent before with another request (another operation or other variables): send a new key with a new request")
-			case stored.State == engine.IdempotencyDone:
+			case stored.State == domain.IdempotencyDone:
 				answer, err := openAnswer(stored, key)
 				return answer, err == nil, err
-			case stored.State == engine.IdempotencyLost:
-				made, err := a.store.AuditLog(ctx, engine.AuditFilter{Request: stored.Attempt, State: engine.AuditDone}, engine.Page{})
+			case stored.State == domain.IdempotencyLost:
+				made, err := a.store.AuditLog(ctx, domain.AuditFilter{Request: stored.Attempt, State: domain.AuditDone}, domain.Page{})
 				if err != nil {
 					return nil, false, err
 				}
 				return nil, false, lostError(stored, made.Items)
 			case now.Before(stored.Started.Add(a.opts.IdempotencyInFlight)):
 				wait := stored.Started.Add(a.opts.IdempotencyInFlight).Sub(now)
-				return nil, false, &engine.Error{Code: engine.EIDEMPOTENCYINUSE, Err: RetryAfter(wait), Message: fmt.Sprintf(
+				return nil, false, &domain.Error{Code: domain.EIDEMPOTENCYINUSE, Err: RetryAfter(wait), Message: fmt.Sprintf(
 					"the request sent with this Idempotency-Key at %s is still running: send it again in %s for its answer",
 					stored.Started.Format(time.RFC3339), wait.Round(time.Second))}
 			}
@@ -161,17 +160,17 @@ func (a *App) Idempotent(ctx context.Context, key, fingerprint string, run Idemp
 				return nil, false, err
 			}
 			if len(made) > 0 {
-				stored.State, stored.Entries = engine.IdempotencyLost, nil
+				stored.State, stored.Entries = domain.IdempotencyLost, nil
 				for _, e := range made {
 					stored.Entries = append(stored.Entries, e.ID)
 				}
 				err := a.store.UpdateIdempotency(ctx, stored)
-				switch engine.ErrorCode(err) {
+				switch domain.ErrorCode(err) {
 				case "":
 					a.logger.Warn("an idempotent request made its writes but lost its answer", "record", stored.ID,
 						"principal", stored.Principal, "attempt", stored.Attempt, "entries", stored.Entries)
 					return nil, false, lostError(stored, made)
-				case engine.ECONFLICT, engine.ENOTFOUND:
+				case domain.ECONFLICT, domain.ENOTFOUND:
 					continue
 				}
 				return nil, false, err
@@ -181,29 +180,29 @@ func (a *App) Idempotent(ctx context.Context, key, fingerprint string, run Idemp
 		// the record over.
 		rec.Version = stored.Version
 		err = a.store.UpdateIdempotency(ctx, rec)
-		switch engine.ErrorCode(err) {
+		switch domain.ErrorCode(err) {
 		case "":
 			return a.runIdempotent(ctx, rec, key, run), false, nil
-		case engine.ECONFLICT, engine.ENOTFOUND:
+		case domain.ECONFLICT, domain.ENOTFOUND:
 			continue
 		}
 		return nil, false, err
 	}
-	return nil, false, &engine.Error{Code: engine.EIDEMPOTENCYINUSE, Err: RetryAfter(time.Second),
+	return nil, false, &domain.Error{Code: domain.EIDEMPOTENCYINUSE, Err: RetryAfter(time.Second),
 		Message: "other requests with this Idempotency-Key keep changing its record: send it again in a second"}
 }
 
 // runIdempotent runs the request that rec, just stored pending, records,
 // and ends rec done with the answer when the answer is final. A failure to
 // end it is logged: the answer stands, and a retry settles the request.
-func (a *App) runIdempotent(ctx context.Context, rec *engine.IdempotencyRecord, key string, run IdempotentRun) []byte {
+func (a *App) runIdempotent(ctx context.Context, rec *domain.IdempotencyRecord, key string, run IdempotentRun) []byte {
 	answer, final := run(context.WithValue(ctx, requestKey{}, rec.Attempt))
 	if !final {
 		return answer
 	}
 	sealed, err := sealAnswer(rec, key, answer)
 	if err == nil {
-		rec.State, rec.Response = engine.IdempotencyDone, sealed
+		rec.State, rec.Response = domain.IdempotencyDone, sealed
 		err = a.store.UpdateIdempotency(context.WithoutCancel(ctx), rec)
 	}
 	if err != nil {
@@ -216,7 +215,7 @@ func (a *App) runIdempotent(ctx context.Context, rec *engine.IdempotencyRecord, 
 // settleAttempt settles the pending audit entries of the writes of the
 // idempotent request attempt, which is over, as ReconcileAudit settles
 // entries, and returns the entries of the writes it made.
-func (a *App) settleAttempt(ctx context.Context, attempt string) ([]*engine.AuditEntry, error) {
+func (a *App) settleAttempt(ctx context.Context, attempt string) ([]*domain.AuditEntry, error) {
 	pending, err := a.store.PendingAudit(ctx)
 	if err != nil {
 		return nil, err
@@ -229,9 +228,9 @@ func (a *App) settleAttempt(ctx context.Context, attempt string) ([]*engine.Audi
 		if err != nil {
 			return nil, err
 		}
-		e.State = engine.AuditFailed
+		e.State = domain.AuditFailed
 		if happened {
-			e.State = engine.AuditDone
+			e.State = domain.AuditDone
 		}
 		if err := a.store.EndAudit(ctx, e); err != nil {
 			return nil, err
@@ -239,25 +238,25 @@ func (a *App) settleAttempt(ctx context.Context, attempt string) ([]*engine.Audi
 		a.logger.Warn("settled an audit entry of an idempotent request left pending", "entry", e.ID, "operation", e.Operation,
 			"kind", e.Kind, "key", e.Key, "actor", e.Actor, "state", e.State)
 	}
-	done, err := a.store.AuditLog(ctx, engine.AuditFilter{Request: attempt, State: engine.AuditDone}, engine.Page{})
+	done, err := a.store.AuditLog(ctx, domain.AuditFilter{Request: attempt, State: domain.AuditDone}, domain.Page{})
 	return done.Items, err
 }
 
 // lostError is the EIDEMPOTENCYLOST error of the lost record r, whose
 // request made the writes of entries.
-func lostError(r *engine.IdempotencyRecord, entries []*engine.AuditEntry) error {
+func lostError(r *domain.IdempotencyRecord, entries []*domain.AuditEntry) error {
 	writes := make([]string, len(entries))
 	for i, e := range entries {
 		writes[i] = fmt.Sprintf("%s %s %s (audit entry %s)", e.Operation, e.Kind, e.Key, e.ID)
 	}
-	return engine.Errorf(engine.EIDEMPOTENCYLOST,
+	return domain.Errorf(domain.EIDEMPOTENCYLOST,
 		"the request sent with this Idempotency-Key at %s made its writes, %s, but its answer was lost when its server stopped: read the records to see them",
 		r.Started.Format(time.RFC3339), strings.Join(writes, "; "))
 }
 
 // answerCipher returns the AEAD that seals the answers of the client's key
 // given by principal: AES-256-GCM under a SHA-256 of the two, which
-// differs from the record's ID (engine.IdempotencyID).
+// differs from the record's ID (domain.IdempotencyID).
 func answerCipher(principal, key string) (cipher.AEAD, error) {
 	k := sha256.Sum256([]byte("cmap idempotent answer\x00" + principal + "\x00" + key))
 	block, err := aes.NewCipher(k[:])
@@ -269,7 +268,7 @@ func answerCipher(principal, key string) (cipher.AEAD, error) {
 
 // sealAnswer returns answer sealed for rec with the client's key: a random
 // nonce followed by the ciphertext, bound to the record's ID.
-func sealAnswer(rec *engine.IdempotencyRecord, key string, answer []byte) ([]byte, error) {
+func sealAnswer(rec *domain.IdempotencyRecord, key string, answer []byte) ([]byte, error) {
 	aead, err := answerCipher(rec.Principal, key)
 	if err != nil {
 		return nil, err
@@ -281,7 +280,7 @@ func sealAnswer(rec *engine.IdempotencyRecord, key string, answer []byte) ([]byt
 
 // openAnswer returns the answer of the done record rec, opened with the
 // client's key (EINTERNAL if it does not open).
-func openAnswer(rec *engine.IdempotencyRecord, key string) ([]byte, error) {
+func openAnswer(rec *domain.IdempotencyRecord, key string) ([]byte, error) {
 	aead, err := answerCipher(rec.Principal, key)
 	if err == nil {
 		n := aead.NonceSize()
@@ -294,7 +293,7 @@ func openAnswer(rec *engine.IdempotencyRecord, key string) ([]byte, error) {
 			}
 		}
 	}
-	return nil, &engine.Error{Code: engine.EINTERNAL, Err: fmt.Errorf("opening the answer of %s: %w", rec.ID, err)}
+	return nil, &domain.Error{Code: domain.EINTERNAL, Err: fmt.Errorf("opening the answer of %s: %w", rec.ID, err)}
 }
 
 // pruneIdempotency deletes the records of idempotent requests that have

@@ -1,11 +1,11 @@
 package app
 
 import (
+	"cmap/domain"
 	"fmt"
 	"slices"
 
 	"cmap/analysis"
-	"cmap/engine"
 )
 
 // CourseImpact is what a proposed course change would change: the
@@ -15,7 +15,7 @@ type CourseImpact struct {
 	*analysis.CourseImpact
 	// Coverage is the course's coverage after the change, as the rules
 	// derive it; empty for a deletion.
-	Coverage []engine.Coverage
+	Coverage []domain.Coverage
 	// RuleError names the rules that failed at run time on the changed
 	// course (the facts of the others were used), "" when none did.
 	RuleError string
@@ -26,7 +26,7 @@ type CourseImpact struct {
 // and checked as UpdateCourse applies and checks it (against the view's
 // courses). Retiring a course, or bringing it back, is an edit of its
 // status. Errors: ENOTFOUND; EINVALID as for UpdateCourse.
-func (v View) CourseEditImpact(code string, edit func(*engine.Course)) (*CourseImpact, error) {
+func (v View) CourseEditImpact(code string, edit func(*domain.Course)) (*CourseImpact, error) {
 	stored, err := v.Course(code)
 	if err != nil {
 		return nil, err
@@ -41,12 +41,12 @@ func (v View) CourseEditImpact(code string, edit func(*engine.Course)) (*CourseI
 // NewCourseImpact predicts App.CreateCourse(ctx, c) made on this view.
 // Errors: EINVALID as for CreateCourse; ECONFLICT when the code is taken
 // (CourseEditImpact predicts a change of a stored course).
-func (v View) NewCourseImpact(c *engine.Course) (*CourseImpact, error) {
+func (v View) NewCourseImpact(c *domain.Course) (*CourseImpact, error) {
 	if err := checkCourse(v, c); err != nil {
 		return nil, err
 	}
 	if _, err := v.Course(c.Code); err == nil {
-		return nil, engine.Errorf(engine.ECONFLICT, "course %s exists: ask for the impact of an edit of it instead", c.Code)
+		return nil, domain.Errorf(domain.ECONFLICT, "course %s exists: ask for the impact of an edit of it instead", c.Code)
 	}
 	return v.courseImpact(c)
 }
@@ -65,13 +65,13 @@ func (v View) CourseDeletionImpact(code string) (*CourseImpact, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &CourseImpact{CourseImpact: imp, Coverage: []engine.Coverage{}}, nil
+	return &CourseImpact{CourseImpact: imp, Coverage: []domain.Coverage{}}, nil
 }
 
 // courseImpact derives the coverage of c, the course as a write would
 // store it, with the view's rules, and compares the view's index with the
 // one the write would give.
-func (v View) courseImpact(c *engine.Course) (*CourseImpact, error) {
+func (v View) courseImpact(c *domain.Course) (*CourseImpact, error) {
 	cov, ruleErr := v.s.rules.CourseCoverage(c)
 	cov = nonNil(cov)
 	imp, err := v.s.index.ImpactOfCourse(c, cov)
@@ -83,7 +83,7 @@ func (v View) courseImpact(c *engine.Course) (*CourseImpact, error) {
 
 // editable returns a copy of a shared course record that an edit may
 // change, lists included.
-func editable(c *engine.Course) *engine.Course {
+func editable(c *domain.Course) *domain.Course {
 	e := *c
 	e.Objectives, e.Topics, e.Prerequisites = slices.Clone(c.Objectives), slices.Clone(c.Topics), slices.Clone(c.Prerequisites)
 	return &e
@@ -91,8 +91,8 @@ func editable(c *engine.Course) *engine.Course {
 
 // coursesByCode returns the view's courses with the given codes that
 // exist, in the order of codes: its catalogue for the checks of a what-if.
-func (v View) coursesByCode(codes []string) ([]*engine.Course, error) {
-	var out []*engine.Course
+func (v View) coursesByCode(codes []string) ([]*domain.Course, error) {
+	var out []*domain.Course
 	for _, code := range codes {
 		if c, ok := v.s.index.Course(code); ok {
 			out = append(out, c)
@@ -103,7 +103,7 @@ func (v View) coursesByCode(codes []string) ([]*engine.Course, error) {
 
 // requiring returns the view's courses that list code among their
 // prerequisites, by code.
-func (v View) requiring(code string) ([]*engine.Course, error) {
-	list, err := v.s.index.Courses(engine.CourseFilter{Requires: code}, engine.Page{})
+func (v View) requiring(code string) ([]*domain.Course, error) {
+	list, err := v.s.index.Courses(domain.CourseFilter{Requires: code}, domain.Page{})
 	return list.Items, err
 }

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmap/domain"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,7 +12,6 @@ import (
 	"time"
 
 	"cmap/analysis"
-	"cmap/engine"
 	"cmap/importer"
 )
 
@@ -29,7 +29,7 @@ import (
 //     import: kind and operation "import", key its own ID, the counts as
 //     its changes; every record the import writes carries its ID);
 //  3. the journal, every write of the import, is stored; the store's last
-//     write of it, one document, commits it (engine.Store's WriteImport);
+//     write of it, one document, commits it (domain.Store's WriteImport);
 //  4. the writes are applied, idempotently: a record that already carries
 //     the import's ID is left alone, a bulk create cut off part way is
 //     finished one record at a time;
@@ -117,20 +117,20 @@ func (a *App) planImport(cur *state, b *importer.Batch, opts importer.PlanOption
 
 // storedOf returns the records of a state, for planning against.
 func storedOf(s *state) importer.Stored {
-	all := engine.Page{}
-	courses, _ := s.index.Courses(engine.CourseFilter{}, all)
-	positions, _ := s.index.Positions(engine.PositionFilter{}, all)
-	people, _ := s.index.People(engine.PersonFilter{}, all)
+	all := domain.Page{}
+	courses, _ := s.index.Courses(domain.CourseFilter{}, all)
+	positions, _ := s.index.Positions(domain.PositionFilter{}, all)
+	people, _ := s.index.People(domain.PersonFilter{}, all)
 	return importer.Stored{Courses: courses.Items, Positions: positions.Items, People: people.Items}
 }
 
 // withOps returns the records of s with the ops applied: the snapshot an
 // import leaves.
-func withOps(s *state, ops []engine.ImportOp) *snapshot {
+func withOps(s *state, ops []domain.ImportOp) *snapshot {
 	stored := storedOf(s)
-	courses := keyedRecords(stored.Courses, func(c *engine.Course) string { return c.Code })
-	positions := keyedRecords(stored.Positions, func(p *engine.Position) string { return p.ID })
-	people := keyedRecords(stored.People, func(p *engine.Person) string { return p.ID })
+	courses := keyedRecords(stored.Courses, func(c *domain.Course) string { return c.Code })
+	positions := keyedRecords(stored.Positions, func(p *domain.Position) string { return p.ID })
+	people := keyedRecords(stored.People, func(p *domain.Person) string { return p.ID })
 	for _, op := range ops {
 		switch {
 		case op.Course != nil:
@@ -169,7 +169,7 @@ func (a *App) Import(ctx context.Context, b *importer.Batch, opts importer.PlanO
 			return plan, err
 		}
 		if attempt == importAttempts {
-			return nil, engine.Errorf(engine.ECONFLICT, "the records kept changing while the import was planned; try again")
+			return nil, domain.Errorf(domain.ECONFLICT, "the records kept changing while the import was planned; try again")
 		}
 	}
 }
@@ -198,10 +198,10 @@ func (a *App) importAt(ctx context.Context, b *importer.Batch, opts importer.Pla
 		return plan, true, err
 	}
 
-	e := newEntry(ctx, engine.OpImport, engine.AuditImport, "")
+	e := newEntry(ctx, domain.OpImport, domain.AuditImport, "")
 	e.Key = e.ID
 	e.Changes = importChanges(plan.Plan)
-	j := &engine.ImportJournal{ID: e.ID, Time: e.Time, Ops: plan.Ops}
+	j := &domain.ImportJournal{ID: e.ID, Time: e.Time, Ops: plan.Ops}
 	start := time.Now()
 	if err := a.store.BeginAudit(ctx, e); err != nil {
 		return nil, true, err
@@ -212,8 +212,8 @@ func (a *App) importAt(ctx context.Context, b *importer.Batch, opts importer.Pla
 		// Not committed: nothing was written. An EINTERNAL may hide a
 		// committed journal: the entry stays pending, and the journal, if
 		// any, is rolled forward.
-		if engine.ErrorCode(err) != engine.EINTERNAL {
-			e.State = engine.AuditFailed
+		if domain.ErrorCode(err) != domain.EINTERNAL {
+			e.State = domain.AuditFailed
 			if endErr := a.store.EndAudit(context.WithoutCancel(ctx), e); endErr != nil {
 				a.logger.Error("ending an import's audit entry failed", "entry", e.ID, "error", endErr)
 			}
@@ -266,9 +266,9 @@ func (a *App) markStale() {
 // finishJournal ends the import's audit entry done, then removes its
 // journal; a failure is logged (the journal is rolled forward again, which
 // writes nothing, and removed).
-func (a *App) finishJournal(ctx context.Context, j *engine.ImportJournal, e *engine.AuditEntry) {
+func (a *App) finishJournal(ctx context.Context, j *domain.ImportJournal, e *domain.AuditEntry) {
 	ctx = context.WithoutCancel(ctx)
-	e.State = engine.AuditDone
+	e.State = domain.AuditDone
 	if err := a.store.EndAudit(ctx, e); err != nil {
 		a.logger.Error("ending an import's audit entry failed; its journal is kept and finished later", "entry", e.ID, "error", err)
 		return
@@ -280,8 +280,8 @@ func (a *App) finishJournal(ctx context.Context, j *engine.ImportJournal, e *eng
 
 // importChanges summarizes a plan as the changes of its audit entry: per
 // kind, the counts as JSON.
-func importChanges(p *importer.Plan) []engine.FieldChange {
-	var out []engine.FieldChange
+func importChanges(p *importer.Plan) []domain.FieldChange {
+	var out []domain.FieldChange
 	for _, k := range []struct {
 		field string
 		n     importer.Counts
@@ -290,7 +290,7 @@ func importChanges(p *importer.Plan) []engine.FieldChange {
 			continue
 		}
 		data, _ := json.Marshal(k.n)
-		out = append(out, engine.FieldChange{Field: k.field, Old: "null", New: string(data)})
+		out = append(out, domain.FieldChange{Field: k.field, Old: "null", New: string(data)})
 	}
 	return out
 }
@@ -300,7 +300,7 @@ func importChanges(p *importer.Plan) []engine.FieldChange {
 // are applied (idempotently), the entry ended done and the journal
 // removed; a journal whose entry is done is only removed. It returns how
 // many journals it applied.
-func RollForwardImports(ctx context.Context, store engine.Store, grace time.Duration, logger *slog.Logger) (int, error) {
+func RollForwardImports(ctx context.Context, store domain.Store, grace time.Duration, logger *slog.Logger) (int, error) {
 	journals, err := store.Imports(ctx)
 	if err != nil || len(journals) == 0 {
 		return 0, err
@@ -315,7 +315,7 @@ func RollForwardImports(ctx context.Context, store engine.Store, grace time.Dura
 		if j.Time.After(cutoff) {
 			continue
 		}
-		var entry *engine.AuditEntry
+		var entry *domain.AuditEntry
 		for _, e := range pending {
 			if e.ID == j.ID {
 				entry = e
@@ -325,7 +325,7 @@ func RollForwardImports(ctx context.Context, store engine.Store, grace time.Dura
 			if _, err := applyJournal(ctx, store, j, nil); err != nil {
 				return applied, fmt.Errorf("rolling import %s forward: %w", j.ID, err)
 			}
-			entry.State = engine.AuditDone
+			entry.State = domain.AuditDone
 			if err := store.EndAudit(ctx, entry); err != nil {
 				return applied, err
 			}
@@ -353,35 +353,35 @@ func (a *App) rollForward(ctx context.Context, grace time.Duration) bool {
 // store writes it made (each increments the data version once). Records
 // are written carrying j.ID in their Audit field, and the op's records
 // get their stored version and time.
-func applyJournal(ctx context.Context, store engine.Store, j *engine.ImportJournal, progress func(done, total int)) (int, error) {
+func applyJournal(ctx context.Context, store domain.Store, j *domain.ImportJournal, progress func(done, total int)) (int, error) {
 	w := &journalWriter{ctx: ctx, store: store, id: j.ID, total: len(j.Ops), progress: progress}
-	courses := kindWriter[engine.Course]{
+	courses := kindWriter[domain.Course]{
 		get:       store.Course,
 		createAll: store.CreateCourses,
 		create:    store.CreateCourse,
 		update:    store.UpdateCourse,
 		del:       store.DeleteCourse,
-		meta:      func(c *engine.Course) (string, *int64, *string) { return c.Code, &c.Version, &c.Audit },
+		meta:      func(c *domain.Course) (string, *int64, *string) { return c.Code, &c.Version, &c.Audit },
 	}
-	positions := kindWriter[engine.Position]{
+	positions := kindWriter[domain.Position]{
 		get:       store.Position,
 		createAll: store.CreatePositions,
 		create:    store.CreatePosition,
 		update:    store.UpdatePosition,
 		del:       store.DeletePosition,
-		meta:      func(p *engine.Position) (string, *int64, *string) { return p.ID, &p.Version, &p.Audit },
+		meta:      func(p *domain.Position) (string, *int64, *string) { return p.ID, &p.Version, &p.Audit },
 	}
-	people := kindWriter[engine.Person]{
+	people := kindWriter[domain.Person]{
 		get:       store.Person,
 		createAll: store.CreatePeople,
 		create:    store.CreatePerson,
 		update:    store.UpdatePerson,
 		del:       store.DeletePerson,
-		meta:      func(p *engine.Person) (string, *int64, *string) { return p.ID, &p.Version, &p.Audit },
+		meta:      func(p *domain.Person) (string, *int64, *string) { return p.ID, &p.Version, &p.Audit },
 	}
-	var cs []engine.ImportOp
-	var ps []engine.ImportOp
-	var hs []engine.ImportOp
+	var cs []domain.ImportOp
+	var ps []domain.ImportOp
+	var hs []domain.ImportOp
 	for _, op := range j.Ops {
 		switch {
 		case op.Course != nil:
@@ -396,17 +396,17 @@ func applyJournal(ctx context.Context, store engine.Store, j *engine.ImportJourn
 	// positions and completed courses must exist); deletions the other
 	// way round.
 	err := errors.Join(
-		writeAll(w, courses, cs, func(op engine.ImportOp) *engine.Course { return op.Course }, false),
-		writeAll(w, positions, ps, func(op engine.ImportOp) *engine.Position { return op.Position }, false),
-		writeAll(w, people, hs, func(op engine.ImportOp) *engine.Person { return op.Person }, false),
+		writeAll(w, courses, cs, func(op domain.ImportOp) *domain.Course { return op.Course }, false),
+		writeAll(w, positions, ps, func(op domain.ImportOp) *domain.Position { return op.Position }, false),
+		writeAll(w, people, hs, func(op domain.ImportOp) *domain.Person { return op.Person }, false),
 	)
 	if err != nil {
 		return w.writes, err
 	}
 	err = errors.Join(
-		writeAll(w, people, hs, func(op engine.ImportOp) *engine.Person { return op.Person }, true),
-		writeAll(w, positions, ps, func(op engine.ImportOp) *engine.Position { return op.Position }, true),
-		writeAll(w, courses, cs, func(op engine.ImportOp) *engine.Course { return op.Course }, true),
+		writeAll(w, people, hs, func(op domain.ImportOp) *domain.Person { return op.Person }, true),
+		writeAll(w, positions, ps, func(op domain.ImportOp) *domain.Position { return op.Position }, true),
+		writeAll(w, courses, cs, func(op domain.ImportOp) *domain.Course { return op.Course }, true),
 	)
 	return w.writes, err
 }
@@ -414,7 +414,7 @@ func applyJournal(ctx context.Context, store engine.Store, j *engine.ImportJourn
 // journalWriter counts the writes of one journal's application.
 type journalWriter struct {
 	ctx         context.Context
-	store       engine.Store
+	store       domain.Store
 	id          string
 	writes      int
 	done, total int
@@ -447,10 +447,10 @@ const importChunk = 2000
 
 // writeAll applies the ops of one kind: with deletions false, its
 // creations (in bulk) and updates; with deletions true, its deletions.
-func writeAll[T any](w *journalWriter, k kindWriter[T], ops []engine.ImportOp, rec func(engine.ImportOp) *T, deletions bool) error {
+func writeAll[T any](w *journalWriter, k kindWriter[T], ops []domain.ImportOp, rec func(domain.ImportOp) *T, deletions bool) error {
 	var creates []*T
 	for _, op := range ops {
-		if op.Op == engine.OpCreate && !deletions {
+		if op.Op == domain.OpCreate && !deletions {
 			r := rec(op)
 			_, version, tag := k.meta(r)
 			*version, *tag = 0, w.id
@@ -460,10 +460,10 @@ func writeAll[T any](w *journalWriter, k kindWriter[T], ops []engine.ImportOp, r
 	for i := 0; i < len(creates); i += importChunk {
 		chunk := creates[i:min(i+importChunk, len(creates))]
 		err := k.createAll(w.ctx, chunk)
-		switch engine.ErrorCode(err) {
+		switch domain.ErrorCode(err) {
 		case "":
 			w.writes++
-		case engine.ECONFLICT:
+		case domain.ECONFLICT:
 			// Some exist: a cut-off run of this journal stored them, or
 			// someone else did. One at a time.
 			for _, r := range chunk {
@@ -478,12 +478,12 @@ func writeAll[T any](w *journalWriter, k kindWriter[T], ops []engine.ImportOp, r
 	}
 	for _, op := range ops {
 		switch {
-		case op.Op == engine.OpUpdate && !deletions:
+		case op.Op == domain.OpUpdate && !deletions:
 			if err := put(w, k, rec(op), op.Version); err != nil {
 				return err
 			}
 			w.advance(1)
-		case op.Op == engine.OpDelete && deletions:
+		case op.Op == domain.OpDelete && deletions:
 			if err := remove(w, k, rec(op), op.Version); err != nil {
 				return err
 			}
@@ -503,19 +503,19 @@ func put[T any](w *journalWriter, k kindWriter[T], rec *T, version int64) error 
 	if version > 0 {
 		*v = version
 		err := k.update(w.ctx, rec)
-		switch engine.ErrorCode(err) {
+		switch domain.ErrorCode(err) {
 		case "":
 			w.writes++
 			return nil
-		case engine.ECONFLICT, engine.ENOTFOUND:
+		case domain.ECONFLICT, domain.ENOTFOUND:
 		default:
 			return err
 		}
 	}
 	stored, err := k.get(w.ctx, key)
-	switch engine.ErrorCode(err) {
+	switch domain.ErrorCode(err) {
 	case "":
-	case engine.ENOTFOUND:
+	case domain.ENOTFOUND:
 		*v = 0
 		if err := k.create(w.ctx, rec); err != nil {
 			return err
@@ -544,15 +544,15 @@ func remove[T any](w *journalWriter, k kindWriter[T], rec *T, version int64) err
 	key, _, _ := k.meta(rec)
 	for range importAttempts {
 		err := k.del(w.ctx, key, version)
-		switch engine.ErrorCode(err) {
+		switch domain.ErrorCode(err) {
 		case "":
 			w.writes++
 			return nil
-		case engine.ENOTFOUND:
+		case domain.ENOTFOUND:
 			return nil
-		case engine.ECONFLICT:
+		case domain.ECONFLICT:
 			stored, err := k.get(w.ctx, key)
-			if engine.ErrorCode(err) == engine.ENOTFOUND {
+			if domain.ErrorCode(err) == domain.ENOTFOUND {
 				return nil
 			}
 			if err != nil {
@@ -564,7 +564,7 @@ func remove[T any](w *journalWriter, k kindWriter[T], rec *T, version int64) err
 			return err
 		}
 	}
-	return engine.Errorf(engine.ECONFLICT, "%s kept changing while the import deleted it", key)
+	return domain.Errorf(domain.ECONFLICT, "%s kept changing while the import deleted it", key)
 }
 
 // keyedRecords maps records by key.
@@ -578,7 +578,7 @@ func keyedRecords[T any](records []*T, key func(*T) string) map[string]*T {
 
 // applyOp applies one op to records by key.
 func applyOp[T any](records map[string]*T, op, key string, r *T) {
-	if op == engine.OpDelete {
+	if op == domain.OpDelete {
 		delete(records, key)
 		return
 	}

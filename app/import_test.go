@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"bytes"
+	"cmap/domain"
 	"context"
 	"encoding/csv"
 	"fmt"
@@ -15,7 +16,6 @@ import (
 	"cmap/analysis/analysistest"
 	"cmap/app"
 	"cmap/app/apptest"
-	"cmap/engine"
 	"cmap/importer"
 )
 
@@ -110,10 +110,10 @@ func TestImportPlanPredictsTheImport(t *testing.T) {
 // v: edits of stored courses, positions and people, new ones, new
 // completions; every third import also a few bad rows.
 func randomImport(rng *rand.Rand, pool *textPool, v app.View, step int) []importer.File {
-	courses, _ := v.Courses(engine.CourseFilter{}, engine.Page{})
-	positions, _ := v.Positions(engine.PositionFilter{}, engine.Page{})
-	people, _ := v.People(engine.PersonFilter{}, engine.Page{})
-	var cs []*engine.Course
+	courses, _ := v.Courses(domain.CourseFilter{}, domain.Page{})
+	positions, _ := v.Positions(domain.PositionFilter{}, domain.Page{})
+	people, _ := v.People(domain.PersonFilter{}, domain.Page{})
+	var cs []*domain.Course
 	for _, c := range courses.Items {
 		if rng.IntN(3) > 0 {
 			continue // left out of the file
@@ -123,10 +123,10 @@ func randomImport(rng *rand.Rand, pool *textPool, v app.View, step int) []import
 		case 0:
 			pool.randomCourseText(rng, &e)
 		case 1:
-			if e.Status == engine.CourseActive {
-				e.Status = engine.CourseRetired
+			if e.Status == domain.CourseActive {
+				e.Status = domain.CourseRetired
 			} else {
-				e.Status = engine.CourseActive
+				e.Status = domain.CourseActive
 			}
 		case 2:
 			e.Hours = float64(8 * (1 + rng.IntN(10)))
@@ -134,13 +134,13 @@ func randomImport(rng *rand.Rand, pool *textPool, v app.View, step int) []import
 		cs = append(cs, &e)
 	}
 	for i := range rng.IntN(4) {
-		c := &engine.Course{Code: fmt.Sprintf("IMP %d-%d", step, i), DeliveryMode: engine.DeliveryOnline, Status: engine.CourseActive,
+		c := &domain.Course{Code: fmt.Sprintf("IMP %d-%d", step, i), DeliveryMode: domain.DeliveryOnline, Status: domain.CourseActive,
 			Hours: float64(8 + rng.IntN(40)), Provider: "Import School"}
 		pool.randomCourseText(rng, c)
 		c.Prerequisites = nil
 		cs = append(cs, c)
 	}
-	var ps []*engine.Position
+	var ps []*domain.Position
 	for _, p := range positions.Items {
 		if rng.IntN(3) > 0 {
 			continue
@@ -152,11 +152,11 @@ func randomImport(rng *rand.Rand, pool *textPool, v app.View, step int) []import
 		ps = append(ps, &e)
 	}
 	for i := range rng.IntN(3) {
-		p := &engine.Position{ID: fmt.Sprintf("IMP-POS %d.%d", step, i), Title: "Imported billet", Organization: pick(rng, pool.organizations)}
+		p := &domain.Position{ID: fmt.Sprintf("IMP-POS %d.%d", step, i), Title: "Imported billet", Organization: pick(rng, pool.organizations)}
 		pool.randomPositionFields(rng, p)
 		ps = append(ps, p)
 	}
-	var hs []*engine.Person
+	var hs []*domain.Person
 	for _, p := range people.Items {
 		if rng.IntN(4) > 0 {
 			continue
@@ -168,7 +168,7 @@ func randomImport(rng *rand.Rand, pool *textPool, v app.View, step int) []import
 		hs = append(hs, &e)
 	}
 	for i := range rng.IntN(4) {
-		p := &engine.Person{ID: fmt.Sprintf("IMP-P/%d/%d", step, i), Name: "Imported Person"}
+		p := &domain.Person{ID: fmt.Sprintf("IMP-P/%d/%d", step, i), Name: "Imported Person"}
 		if len(ps) > 0 {
 			p.PositionID = ps[rng.IntN(len(ps))].ID
 		}
@@ -187,14 +187,14 @@ func randomImport(rng *rand.Rand, pool *textPool, v app.View, step int) []import
 		completions = append(completions, []string{"NOBODY", cs[0].Code, "2024-02-30"})
 	}
 	return []importer.File{
-		csvFile("courses.csv", importer.Courses, cs, func(c *engine.Course) []string {
+		csvFile("courses.csv", importer.Courses, cs, func(c *domain.Course) []string {
 			return []string{c.Code, c.Title, c.Description, strings.Join(c.Objectives, "\n"), strings.Join(c.Topics, "\n"),
 				fmt.Sprint(c.Hours), c.DeliveryMode, c.Provider, c.Status, strings.Join(c.Prerequisites, "\n")}
 		}),
-		csvFile("positions.csv", importer.Positions, ps, func(p *engine.Position) []string {
+		csvFile("positions.csv", importer.Positions, ps, func(p *domain.Position) []string {
 			return []string{p.ID, p.Title, p.Organization, p.Grade, p.Category, fmt.Sprint(p.KeyBillet), p.Region}
 		}),
-		csvFile("people.csv", importer.People, hs, func(p *engine.Person) []string { return []string{p.ID, p.Name, p.PositionID} }),
+		csvFile("people.csv", importer.People, hs, func(p *domain.Person) []string { return []string{p.ID, p.Name, p.PositionID} }),
 		csvRows("completions.csv", importer.Completions, completions),
 	}
 }
@@ -247,13 +247,13 @@ func TestRollForwardFinishesACutOffImport(t *testing.T) {
 
 	plan, err := a.PlanImport(batch, importer.PlanOptions{})
 	must(t, err)
-	if len(plan.Ops) != 4 || plan.Ops[0].Course == nil || plan.Ops[0].Op != engine.OpUpdate {
+	if len(plan.Ops) != 4 || plan.Ops[0].Course == nil || plan.Ops[0].Op != domain.OpUpdate {
 		t.Fatalf("ops: %+v", plan.Ops)
 	}
 	now := time.Now().UTC()
-	j := &engine.ImportJournal{ID: engine.NewAuditID(now), Time: now, Ops: plan.Ops}
-	must(t, store.BeginAudit(ctx, &engine.AuditEntry{ID: j.ID, Time: now, Actor: "system", ActorName: "system",
-		Operation: engine.OpImport, Kind: engine.AuditImport, Key: j.ID, State: engine.AuditPending}))
+	j := &domain.ImportJournal{ID: domain.NewAuditID(now), Time: now, Ops: plan.Ops}
+	must(t, store.BeginAudit(ctx, &domain.AuditEntry{ID: j.ID, Time: now, Actor: "system", ActorName: "system",
+		Operation: domain.OpImport, Kind: domain.AuditImport, Key: j.ID, State: domain.AuditPending}))
 	must(t, store.WriteImport(ctx, j))
 	first := *plan.Ops[0].Course
 	first.Version, first.Audit = plan.Ops[0].Version, j.ID

@@ -1,12 +1,11 @@
 package app
 
 import (
+	"cmap/domain"
 	"context"
 	"log/slog"
 	"sync"
 	"time"
-
-	"cmap/engine"
 )
 
 // FirstAdminKeyID is the id of the admin key made at the first start of a
@@ -33,7 +32,7 @@ const maxCachedKeys = 1000
 // requests ask for. A key revoked through these Keys is refused at once;
 // one revoked elsewhere (another instance, cmap keys) within the TTL.
 type Keys struct {
-	store engine.Store
+	store domain.Store
 	audit auditor
 	ttl   time.Duration
 
@@ -43,17 +42,17 @@ type Keys struct {
 
 // cachedKey is a key as read from the store, and when.
 type cachedKey struct {
-	key  *engine.APIKey
+	key  *domain.APIKey
 	read time.Time
 }
 
 // NewKeys returns the API keys of store, logging to logger, with the
 // default cache TTL.
-func NewKeys(store engine.Store, logger *slog.Logger) *Keys {
+func NewKeys(store domain.Store, logger *slog.Logger) *Keys {
 	return newKeys(store, logger, DefaultKeyCacheTTL)
 }
 
-func newKeys(store engine.Store, logger *slog.Logger, ttl time.Duration) *Keys {
+func newKeys(store domain.Store, logger *slog.Logger, ttl time.Duration) *Keys {
 	return &Keys{store: store, audit: auditor{store: store, logger: logger}, ttl: ttl, cache: map[string]cachedKey{}}
 }
 
@@ -63,8 +62,8 @@ func (a *App) Keys() *Keys { return a.keys }
 // Create makes a key named name with roles and returns it with its token,
 // which is shown to the caller once and stored nowhere. Errors: EINVALID
 // (field "name" or "roles[i]").
-func (k *Keys) Create(ctx context.Context, name string, roles []engine.Role) (*engine.APIKey, string, error) {
-	key, token := engine.NewAPIKey(name, roles)
+func (k *Keys) Create(ctx context.Context, name string, roles []domain.Role) (*domain.APIKey, string, error) {
+	key, token := domain.NewAPIKey(name, roles)
 	if err := k.create(ctx, key); err != nil {
 		return nil, "", err
 	}
@@ -72,25 +71,25 @@ func (k *Keys) Create(ctx context.Context, name string, roles []engine.Role) (*e
 }
 
 // create stores key, made now by the request's principal.
-func (k *Keys) create(ctx context.Context, key *engine.APIKey) error {
+func (k *Keys) create(ctx context.Context, key *domain.APIKey) error {
 	key.CreatedAt = time.Now().UTC().Truncate(time.Millisecond)
 	key.CreatedBy = actor(ctx).ID
 	if err := key.Validate(); err != nil {
 		return err
 	}
-	e := recordEntry(ctx, engine.OpCreate, engine.AuditAPIKey, key.ID, nil, key, apiKeyMeta)
+	e := recordEntry(ctx, domain.OpCreate, domain.AuditAPIKey, key.ID, nil, key, apiKeyMeta)
 	return k.audit.do(ctx, e, func() error { return k.store.CreateAPIKey(ctx, key) })
 }
 
 // List returns every key, revoked ones too, by id.
-func (k *Keys) List(ctx context.Context) ([]*engine.APIKey, error) {
+func (k *Keys) List(ctx context.Context) ([]*domain.APIKey, error) {
 	return k.store.ListAPIKeys(ctx)
 }
 
 // Revoke revokes the key with id and returns it; requests bearing it are
 // refused from then on. Revoking a revoked key changes nothing. Errors:
 // ENOTFOUND; ECONFLICT when someone else changed the key meanwhile.
-func (k *Keys) Revoke(ctx context.Context, id string) (*engine.APIKey, error) {
+func (k *Keys) Revoke(ctx context.Context, id string) (*domain.APIKey, error) {
 	key, err := k.store.APIKey(ctx, id)
 	if err != nil {
 		return nil, err
@@ -100,7 +99,7 @@ func (k *Keys) Revoke(ctx context.Context, id string) (*engine.APIKey, error) {
 	}
 	before := *key
 	key.RevokedAt = time.Now().UTC().Truncate(time.Millisecond)
-	e := recordEntry(ctx, engine.OpRevoke, engine.AuditAPIKey, id, &before, key, apiKeyMeta)
+	e := recordEntry(ctx, domain.OpRevoke, domain.AuditAPIKey, id, &before, key, apiKeyMeta)
 	err = k.audit.do(ctx, e, func() error { return k.store.UpdateAPIKey(ctx, key) })
 	k.mu.Lock()
 	delete(k.cache, id) // whatever the outcome: read it again
@@ -115,28 +114,28 @@ func (k *Keys) Revoke(ctx context.Context, id string) (*engine.APIKey, error) {
 // EUNAUTHENTICATED for a token that is not a key's (malformed, unknown,
 // wrong secret: all told apart from each other only in the logs, never to
 // the caller) and for a revoked key; the store's errors.
-func (k *Keys) Authenticate(ctx context.Context, token string) (*engine.Principal, error) {
-	refused := &engine.Error{Code: engine.EUNAUTHENTICATED, Message: "the API key is not valid"}
-	id, ok := engine.APIKeyID(token)
+func (k *Keys) Authenticate(ctx context.Context, token string) (*domain.Principal, error) {
+	refused := &domain.Error{Code: domain.EUNAUTHENTICATED, Message: "the API key is not valid"}
+	id, ok := domain.APIKeyID(token)
 	if !ok {
 		return nil, refused
 	}
 	key, err := k.lookup(ctx, id)
 	switch {
-	case engine.ErrorCode(err) == engine.ENOTFOUND:
+	case domain.ErrorCode(err) == domain.ENOTFOUND:
 		return nil, refused
 	case err != nil:
 		return nil, err
 	case !key.Matches(token):
 		return nil, refused
 	case key.Revoked():
-		return nil, &engine.Error{Code: engine.EUNAUTHENTICATED, Message: "the API key " + id + " was revoked on " + key.RevokedAt.Format(time.DateOnly)}
+		return nil, &domain.Error{Code: domain.EUNAUTHENTICATED, Message: "the API key " + id + " was revoked on " + key.RevokedAt.Format(time.DateOnly)}
 	}
-	return &engine.Principal{ID: "key:" + key.ID, Name: key.Name, Roles: key.Roles}, nil
+	return &domain.Principal{ID: "key:" + key.ID, Name: key.Name, Roles: key.Roles}, nil
 }
 
 // lookup returns the key with id, from the cache while it is fresh.
-func (k *Keys) lookup(ctx context.Context, id string) (*engine.APIKey, error) {
+func (k *Keys) lookup(ctx context.Context, id string) (*domain.APIKey, error) {
 	k.mu.Lock()
 	c, ok := k.cache[id]
 	k.mu.Unlock()
@@ -163,16 +162,16 @@ func (k *Keys) lookup(ctx context.Context, id string) (*engine.APIKey, error) {
 // people and services use.
 func (k *Keys) Bootstrap(ctx context.Context) (string, error) {
 	_, err := k.store.APIKey(ctx, FirstAdminKeyID)
-	switch engine.ErrorCode(err) {
+	switch domain.ErrorCode(err) {
 	case "":
 		return "", nil
-	case engine.ENOTFOUND:
+	case domain.ENOTFOUND:
 	default:
 		return "", err
 	}
-	key, token := engine.NewAPIKeyWithID(FirstAdminKeyID, "first admin (made at the first start)", []engine.Role{engine.RoleAdmin})
-	err = k.create(engine.WithPrincipal(ctx, engine.System), key)
-	if engine.ErrorCode(err) == engine.ECONFLICT {
+	key, token := domain.NewAPIKeyWithID(FirstAdminKeyID, "first admin (made at the first start)", []domain.Role{domain.RoleAdmin})
+	err = k.create(domain.WithPrincipal(ctx, domain.System), key)
+	if domain.ErrorCode(err) == domain.ECONFLICT {
 		return "", nil // another instance made it just now
 	}
 	if err != nil {

@@ -1,11 +1,11 @@
 package app_test
 
 import (
+	"cmap/domain"
 	"log/slog"
 	"testing"
 
 	"cmap/app"
-	"cmap/engine"
 	"cmap/memstore"
 	"cmap/mongodb/mongotest"
 )
@@ -17,14 +17,14 @@ import (
 func BenchmarkAuthenticateAPIKey(b *testing.B) {
 	for _, tc := range []struct {
 		name  string
-		store func(b *testing.B) engine.Store
+		store func(b *testing.B) domain.Store
 	}{
-		{"memstore", func(*testing.B) engine.Store { return memstore.New() }},
-		{"ferretdb", func(b *testing.B) engine.Store { return mongotest.Open(b) }},
+		{"memstore", func(*testing.B) domain.Store { return memstore.New() }},
+		{"ferretdb", func(b *testing.B) domain.Store { return mongotest.Open(b) }},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			keys := app.NewKeys(tc.store(b), slog.New(slog.DiscardHandler))
-			_, token, err := keys.Create(b.Context(), "bench", []engine.Role{engine.RoleViewer})
+			_, token, err := keys.Create(b.Context(), "bench", []domain.Role{domain.RoleViewer})
 			if err != nil {
 				b.Fatal(err)
 			}

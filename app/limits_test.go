@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"cmap/domain"
 	"context"
 	"log/slog"
 	"strings"
@@ -9,17 +10,16 @@ import (
 
 	"cmap/app"
 	"cmap/app/apptest"
-	"cmap/engine"
 )
 
 // legacyStore holds, besides its valid records, a course written before
 // the size limits existed: a title of a megabyte.
 type legacyStore struct {
-	engine.Store
-	legacy *engine.Course
+	domain.Store
+	legacy *domain.Course
 }
 
-func (s legacyStore) ListCourses(ctx context.Context, f engine.CourseFilter, p engine.Page) (engine.List[*engine.Course], error) {
+func (s legacyStore) ListCourses(ctx context.Context, f domain.CourseFilter, p domain.Page) (domain.List[*domain.Course], error) {
 	list, err := s.Store.ListCourses(ctx, f, p)
 	list.Items = append(list.Items, s.legacy)
 	return list, err
@@ -55,12 +55,12 @@ func TestCompletionsStopAtTheLimit(t *testing.T) {
 	a, _ := newApp(t)
 	ctx := context.Background()
 	must(t, a.CreateCourse(ctx, course("SCO-101")))
-	p := &engine.Person{ID: "P-1", Name: "Ada"}
+	p := &domain.Person{ID: "P-1", Name: "Ada"}
 	first := day("2020-01-01")
-	for i := range engine.MaxCompletions {
-		p.Completions = append(p.Completions, engine.Completion{CourseCode: "SCO-101", Completed: first.Add(time.Duration(i) * time.Hour)})
+	for i := range domain.MaxCompletions {
+		p.Completions = append(p.Completions, domain.Completion{CourseCode: "SCO-101", Completed: first.Add(time.Duration(i) * time.Hour)})
 	}
 	must(t, a.CreatePerson(ctx, p))
 	_, err := a.RecordCompletion(ctx, "P-1", "SCO-101", day("2024-03-01"))
-	wantError(t, err, engine.EINVALID, "personId")
+	wantError(t, err, domain.EINVALID, "personId")
 }

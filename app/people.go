@@ -1,22 +1,21 @@
 package app
 
 import (
+	"cmap/domain"
 	"context"
 	"fmt"
 	"slices"
 	"time"
-
-	"cmap/engine"
 )
 
 // CreatePerson stores a new person with version 1. Errors: EINVALID when p
 // is malformed, its position does not exist or a completion names a course
 // that does not exist; ECONFLICT when the id is taken.
-func (a *App) CreatePerson(ctx context.Context, p *engine.Person) error {
+func (a *App) CreatePerson(ctx context.Context, p *domain.Person) error {
 	if err := a.checkPerson(ctx, p, nil); err != nil {
 		return err
 	}
-	e := recordEntry(ctx, engine.OpCreate, engine.AuditPerson, p.ID, nil, p, personMeta)
+	e := recordEntry(ctx, domain.OpCreate, domain.AuditPerson, p.ID, nil, p, personMeta)
 	return a.writeAudited(ctx, e, func() error { return a.store.CreatePerson(ctx, p) },
 		func(cur *state) (*state, factsChange, error) { return withPerson(cur, p) })
 }
@@ -27,7 +26,7 @@ func (a *App) CreatePerson(ctx context.Context, p *engine.Person) error {
 // been deleted since; new ones must name existing courses. Errors:
 // ENOTFOUND; ECONFLICT when the stored version differs; EINVALID as for
 // CreatePerson.
-func (a *App) UpdatePerson(ctx context.Context, id string, version int64, edit func(*engine.Person)) (*engine.Person, error) {
+func (a *App) UpdatePerson(ctx context.Context, id string, version int64, edit func(*domain.Person)) (*domain.Person, error) {
 	p, err := a.store.Person(ctx, id)
 	if err != nil {
 		return nil, err
@@ -42,7 +41,7 @@ func (a *App) UpdatePerson(ctx context.Context, id string, version int64, edit f
 	if err := a.checkPerson(ctx, p, &before); err != nil {
 		return nil, err
 	}
-	e := recordEntry(ctx, engine.OpUpdate, engine.AuditPerson, id, &before, p, personMeta)
+	e := recordEntry(ctx, domain.OpUpdate, domain.AuditPerson, id, &before, p, personMeta)
 	err = a.writeAudited(ctx, e, func() error { return a.store.UpdatePerson(ctx, p) },
 		func(cur *state) (*state, factsChange, error) { return withPerson(cur, p) })
 	if err != nil {
@@ -61,7 +60,7 @@ func (a *App) DeletePerson(ctx context.Context, id string, version int64) error 
 	if err := checkVersion("person", id, version, p.Version); err != nil {
 		return err
 	}
-	e := recordEntry(ctx, engine.OpDelete, engine.AuditPerson, id, p, nil, personMeta)
+	e := recordEntry(ctx, domain.OpDelete, domain.AuditPerson, id, p, nil, personMeta)
 	return a.writeAudited(ctx, e, func() error { return a.store.DeletePerson(ctx, id, version) },
 		func(cur *state) (*state, factsChange, error) { return withoutPerson(cur, id) })
 }
@@ -80,14 +79,14 @@ const completionAttempts = 5
 // or future date, or "personId" when the person holds
 // engine.MaxCompletions already; ENOTFOUND when the person does not
 // exist; ECONFLICT when the person kept changing through every attempt.
-func (a *App) RecordCompletion(ctx context.Context, personID, courseCode string, completed time.Time) (*engine.Person, error) {
-	c := engine.Completion{CourseCode: courseCode, Completed: completed}
+func (a *App) RecordCompletion(ctx context.Context, personID, courseCode string, completed time.Time) (*domain.Person, error) {
+	c := domain.Completion{CourseCode: courseCode, Completed: completed}
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
 	if _, err := a.store.Course(ctx, courseCode); err != nil {
-		if engine.ErrorCode(err) == engine.ENOTFOUND {
-			return nil, engine.Invalid("courseCode", "course %s does not exist", courseCode)
+		if domain.ErrorCode(err) == domain.ENOTFOUND {
+			return nil, domain.Invalid("courseCode", "course %s does not exist", courseCode)
 		}
 		return nil, err
 	}
@@ -101,15 +100,15 @@ func (a *App) RecordCompletion(ctx context.Context, personID, courseCode string,
 				return p, nil
 			}
 		}
-		if len(p.Completions) >= engine.MaxCompletions {
-			return nil, engine.Invalid("personId", "person %s has %d completions, the most a record holds", personID, len(p.Completions))
+		if len(p.Completions) >= domain.MaxCompletions {
+			return nil, domain.Invalid("personId", "person %s has %d completions, the most a record holds", personID, len(p.Completions))
 		}
 		before := *p
 		p.Completions = append(slices.Clone(p.Completions), c)
-		e := recordEntry(ctx, engine.OpCompletion, engine.AuditPerson, personID, &before, p, personMeta)
+		e := recordEntry(ctx, domain.OpCompletion, domain.AuditPerson, personID, &before, p, personMeta)
 		err = a.writeAudited(ctx, e, func() error { return a.store.UpdatePerson(ctx, p) },
 			func(cur *state) (*state, factsChange, error) { return withPerson(cur, p) })
-		if engine.ErrorCode(err) == engine.ECONFLICT && attempt < completionAttempts {
+		if domain.ErrorCode(err) == domain.ECONFLICT && attempt < completionAttempts {
 			continue
 		}
 		if err != nil {
@@ -122,14 +121,14 @@ func (a *App) RecordCompletion(ctx context.Context, personID, courseCode string,
 // checkPerson validates p and checks its references: its position and the
 // courses of its completions must exist. Completions that were already on
 // the stored record (before) are not checked again.
-func (a *App) checkPerson(ctx context.Context, p, before *engine.Person) error {
+func (a *App) checkPerson(ctx context.Context, p, before *domain.Person) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
 	if p.PositionID != "" && (before == nil || p.PositionID != before.PositionID) {
 		if _, err := a.store.Position(ctx, p.PositionID); err != nil {
-			if engine.ErrorCode(err) == engine.ENOTFOUND {
-				return engine.Invalid("positionId", "position %s does not exist", p.PositionID)
+			if domain.ErrorCode(err) == domain.ENOTFOUND {
+				return domain.Invalid("positionId", "position %s does not exist", p.PositionID)
 			}
 			return err
 		}
@@ -159,7 +158,7 @@ func (a *App) checkPerson(ctx context.Context, p, before *engine.Person) error {
 	}
 	for i, c := range p.Completions {
 		if !known[c.CourseCode] && !exists[c.CourseCode] {
-			return engine.Invalid(fmt.Sprintf("completions[%d].courseCode", i), "course %s does not exist", c.CourseCode)
+			return domain.Invalid(fmt.Sprintf("completions[%d].courseCode", i), "course %s does not exist", c.CourseCode)
 		}
 	}
 	return nil

@@ -1,13 +1,12 @@
 package app
 
 import (
+	"cmap/domain"
 	"time"
-
-	"cmap/engine"
 )
 
 // poll catches up with the store every PollInterval until Close and, when
-// the store can announce changes (engine.ChangeWatcher: a MongoDB replica
+// the store can announce changes (domain.ChangeWatcher: a MongoDB replica
 // set's change streams), also at once after each announcement. A store
 // that cannot (FerretDB, a standalone MongoDB) is polled only; a watch
 // that ends is opened again at the next tick, polling meanwhile. Once a
@@ -16,7 +15,7 @@ func (a *App) poll() {
 	defer a.done.Done()
 	t := time.NewTicker(a.opts.PollInterval)
 	defer t.Stop()
-	watcher, _ := a.store.(engine.ChangeWatcher)
+	watcher, _ := a.store.(domain.ChangeWatcher)
 	var events <-chan struct{}
 	if watcher != nil {
 		if events = a.watchChanges(watcher); events == nil {
@@ -49,7 +48,7 @@ func (a *App) poll() {
 
 // watchChanges opens a watch of the store's changes, or returns nil and
 // logs why it cannot.
-func (a *App) watchChanges(w engine.ChangeWatcher) <-chan struct{} {
+func (a *App) watchChanges(w domain.ChangeWatcher) <-chan struct{} {
 	events, err := w.WatchChanges(a.ctx)
 	if err != nil {
 		if a.ctx.Err() == nil {

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmap/domain"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -16,7 +17,7 @@ import (
 // Model revisions
 //
 // ApplyRevision loads a revised competency model over the active one with
-// a crosswalk (see engine.FrameworkRevision): the store keeps the previous
+// a crosswalk (see domain.FrameworkRevision): the store keeps the previous
 // revisions, and the new one becomes what the rules are checked against
 // and every fact is derived against. Completions and people are records
 // of courses, not of the model, and are untouched; so are courses and
@@ -35,14 +36,14 @@ import (
 // RevisionPlan is what applying a revision of the model does, or would do.
 type RevisionPlan struct {
 	// Previous is the revision it replaces.
-	Previous *engine.Framework
+	Previous *domain.Framework
 	// Revision is the revision as stored (ApplyRevision) or as it would
 	// be (PreviewRevision; its AppliedAt is zero).
-	Revision *engine.FrameworkRevision
+	Revision *domain.FrameworkRevision
 	// Warnings are the rule entries that name a code the new revision
 	// no longer has (see engine.RuleSet.Warnings), and those that name a
 	// code the crosswalk maps away from which the new revision gives to
-	// another item (engine.Reused), sorted by position. The second kind
+	// another item (domain.Reused), sorted by position. The second kind
 	// is said once, here: under the new revision the code is simply one
 	// of its own.
 	Warnings diag.List
@@ -67,7 +68,7 @@ func (v View) side() *ruleplan.Side {
 // storing nothing: the revision it would store and the state it would
 // serve, derived from the records in the store as the apply derives them.
 // Errors are those of ApplyRevision.
-func (a *App) PreviewRevision(ctx context.Context, next *engine.Framework, cw engine.Crosswalk) (*RevisionPlan, error) {
+func (a *App) PreviewRevision(ctx context.Context, next *domain.Framework, cw domain.Crosswalk) (*RevisionPlan, error) {
 	plan, rules, err := a.planRevision(ctx, next, cw)
 	if err != nil {
 		return nil, err
@@ -90,7 +91,7 @@ func (a *App) PreviewRevision(ctx context.Context, next *engine.Framework, cw en
 // crosswalk cw from the active revision, and derives everything again
 // against it, in one step: the store switches revisions atomically and
 // the App swaps in the state derived against the new one. It is recorded
-// in the audit trail (kind engine.AuditModel, key engine.AuditModelKey).
+// in the audit trail (kind engine.AuditModel, key domain.AuditModelKey).
 //
 // The rules that serve with it are the files of Options.RulesDir as they
 // are on disk, loaded against next (a reload, as for PutFramework): rule
@@ -101,7 +102,7 @@ func (a *App) PreviewRevision(ctx context.Context, next *engine.Framework, cw en
 // fails its check (field "crosswalk[i]..."), cw leaves a code in use
 // unaccounted for (field "crosswalk"), or the rule files do not load
 // against next; ECONFLICT when another revision was applied meanwhile.
-func (a *App) ApplyRevision(ctx context.Context, next *engine.Framework, cw engine.Crosswalk) (*RevisionPlan, error) {
+func (a *App) ApplyRevision(ctx context.Context, next *domain.Framework, cw domain.Crosswalk) (*RevisionPlan, error) {
 	a.rebuildMu.Lock()
 	defer a.rebuildMu.Unlock()
 	plan, rules, err := a.planRevision(ctx, next, cw)
@@ -109,13 +110,13 @@ func (a *App) ApplyRevision(ctx context.Context, next *engine.Framework, cw engi
 		return nil, err
 	}
 	rev, prev := plan.Revision, plan.Previous
-	e := newEntry(ctx, engine.OpRevise, engine.AuditModel, engine.AuditModelKey)
+	e := newEntry(ctx, domain.OpRevise, domain.AuditModel, domain.AuditModelKey)
 	e.VersionBefore, e.VersionAfter = int64(max(prev.Revision, 1)), int64(rev.Number())
 	crosswalk, err := json.Marshal(cw)
 	if err != nil {
 		return nil, err
 	}
-	e.Changes = []engine.FieldChange{
+	e.Changes = []domain.FieldChange{
 		{Field: "revision", Old: strconv.Itoa(max(prev.Revision, 1)), New: strconv.Itoa(rev.Number())},
 		{Field: "name", Old: strconv.Quote(prev.Name), New: strconv.Quote(rev.Framework.Name)},
 		{Field: "crosswalk", Old: "null", New: string(crosswalk)},
@@ -144,7 +145,7 @@ func (a *App) ApplyRevision(ctx context.Context, next *engine.Framework, cw engi
 // planRevision makes the revision that follows the active one with next
 // and cw, checks that cw accounts for every code the serving rules name,
 // and loads the rules against it.
-func (a *App) planRevision(ctx context.Context, next *engine.Framework, cw engine.Crosswalk) (*RevisionPlan, *engine.RuleSet, error) {
+func (a *App) planRevision(ctx context.Context, next *domain.Framework, cw domain.Crosswalk) (*RevisionPlan, *engine.RuleSet, error) {
 	prev, err := a.store.Framework(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -153,11 +154,11 @@ func (a *App) planRevision(ctx context.Context, next *engine.Framework, cw engin
 	if err != nil {
 		return nil, nil, err
 	}
-	rev, err := engine.Revise(prev, next, cw)
+	rev, err := domain.Revise(prev, next, cw)
 	if err != nil {
 		return nil, nil, err
 	}
-	if un := engine.Unaccounted(next, cw, serving.CodeUses()); len(un) > 0 {
+	if un := domain.Unaccounted(next, cw, serving.CodeUses()); len(un) > 0 {
 		return nil, nil, unaccountedError(rev.Number(), un)
 	}
 	rules, err := engine.LoadRuleSet(a.opts.RulesDir, rev.Framework)
@@ -165,7 +166,7 @@ func (a *App) planRevision(ctx context.Context, next *engine.Framework, cw engin
 		return nil, nil, rulesError(err)
 	}
 	warnings := slices.Clone(rules.Warnings())
-	for _, u := range engine.Reused(next, cw, serving.CodeUses()) {
+	for _, u := range domain.Reused(next, cw, serving.CodeUses()) {
 		e, _ := cw.Lookup(u.Code)
 		warnings.Add(u.Pos, "rule %s names %s, which revision %d gives to another item (%q); the crosswalk maps the old %s to %s: check that the rule means the new one",
 			u.Rule, u.Code, rev.Number(), next.SubCompetency(u.Code).Statement, u.Code, crosswalkTargets(e))
@@ -175,7 +176,7 @@ func (a *App) planRevision(ctx context.Context, next *engine.Framework, cw engin
 
 // crosswalkTargets says where an entry maps its old code: "4.M", "4.M,
 // 4.N" or "nothing (retired)".
-func crosswalkTargets(e engine.CrosswalkEntry) string {
+func crosswalkTargets(e domain.CrosswalkEntry) string {
 	if len(e.New) == 0 {
 		return "nothing (retired)"
 	}
@@ -184,7 +185,7 @@ func crosswalkTargets(e engine.CrosswalkEntry) string {
 
 // unaccountedError is the EINVALID error of a crosswalk that leaves the
 // codes of uses unaccounted for: one line per code, with every use.
-func unaccountedError(revision int, uses []engine.CodeUse) error {
+func unaccountedError(revision int, uses []domain.CodeUse) error {
 	var codes []string
 	where := map[string][]string{}
 	for _, u := range uses {
@@ -195,11 +196,11 @@ func unaccountedError(revision int, uses []engine.CodeUse) error {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "the crosswalk leaves %d %s in use unaccounted for: revision %d does not have %s, and the rules name %s; map each to its new code or to %s:",
-		len(codes), plural(len(codes), "code", "codes"), revision, plural(len(codes), "it", "them"), plural(len(codes), "it", "them"), engine.CrosswalkRetired)
+		len(codes), plural(len(codes), "code", "codes"), revision, plural(len(codes), "it", "them"), plural(len(codes), "it", "them"), domain.CrosswalkRetired)
 	for _, c := range codes {
 		fmt.Fprintf(&b, "\n  %s, named by %s", c, strings.Join(where[c], ", "))
 	}
-	return engine.Invalid("crosswalk", "%s", b.String())
+	return domain.Invalid("crosswalk", "%s", b.String())
 }
 
 // plural returns one when n is 1, many otherwise.
@@ -212,6 +213,6 @@ func plural(n int, one, many string) string {
 
 // FrameworkRevisions returns every stored revision of the model, oldest
 // first; the last is the active one.
-func (a *App) FrameworkRevisions(ctx context.Context) ([]*engine.FrameworkRevision, error) {
+func (a *App) FrameworkRevisions(ctx context.Context) ([]*domain.FrameworkRevision, error) {
 	return a.store.FrameworkRevisions(ctx)
 }

@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"cmap/domain"
 	"context"
 	"log/slog"
 	"path/filepath"
@@ -13,14 +14,13 @@ import (
 
 	"cmap/app"
 	"cmap/app/apptest"
-	"cmap/engine"
 	"cmap/modelfile"
 )
 
 // The revised copy of the shipped model in testdata/revision rewords 1.D,
 // renames 2.0, moves 4.C to a new 4.M, retires 4.K and adds 9.E; the
 // shipped rules name 4.C and 4.K.
-func revisedModel(t testing.TB, crosswalk string) (*engine.Framework, engine.Crosswalk) {
+func revisedModel(t testing.TB, crosswalk string) (*domain.Framework, domain.Crosswalk) {
 	t.Helper()
 	next, err := modelfile.ReadFile("../testdata/revision/revision-2-competency-model.yaml")
 	if err != nil {
@@ -137,9 +137,9 @@ func TestApplyRevisionKeepsHistoryAndReportsRulesNamingFormerCodes(t *testing.T)
 
 	// The change is in the audit trail, done, and the active revision
 	// carries its entry.
-	log, err := a.AuditLog(ctx, engine.AuditFilter{Kind: engine.AuditModel}, engine.Page{})
+	log, err := a.AuditLog(ctx, domain.AuditFilter{Kind: domain.AuditModel}, domain.Page{})
 	must(t, err)
-	if len(log.Items) != 1 || log.Items[0].Operation != engine.OpRevise || log.Items[0].State != engine.AuditDone ||
+	if len(log.Items) != 1 || log.Items[0].Operation != domain.OpRevise || log.Items[0].State != domain.AuditDone ||
 		log.Items[0].VersionBefore != 1 || log.Items[0].VersionAfter != 2 || log.Items[0].ID != revs[1].Audit {
 		t.Errorf("audit log of the model: %+v", log.Items)
 	}
@@ -150,7 +150,7 @@ func TestApplyRevisionKeepsHistoryAndReportsRulesNamingFormerCodes(t *testing.T)
 	}
 
 	// The same revision again no longer follows the active one.
-	if _, err := a.ApplyRevision(ctx, next, cw); engine.ErrorCode(err) != engine.EINVALID || !strings.Contains(err.Error(), "4.C is not a code of revision 2") {
+	if _, err := a.ApplyRevision(ctx, next, cw); domain.ErrorCode(err) != domain.EINVALID || !strings.Contains(err.Error(), "4.C is not a code of revision 2") {
 		t.Errorf("applying the crosswalk again: %v", err)
 	}
 }
@@ -165,7 +165,7 @@ func TestApplyRevisionRefusesCodesInUseUnaccountedFor(t *testing.T) {
 	_, err = a.PreviewRevision(ctx, next, cw)
 	_, applyErr := a.ApplyRevision(ctx, next, cw)
 	for _, err := range []error{err, applyErr} {
-		if engine.ErrorCode(err) != engine.EINVALID || engine.ErrorField(err) != "crosswalk" {
+		if domain.ErrorCode(err) != domain.EINVALID || domain.ErrorField(err) != "crosswalk" {
 			t.Fatalf("error %v, want EINVALID on crosswalk", err)
 		}
 		line, col := apptest.PositionOf(t, "../rules/courses/4-sales-and-transfers.yaml", "4.K: tier")
@@ -173,15 +173,15 @@ func TestApplyRevisionRefusesCodesInUseUnaccountedFor(t *testing.T) {
 			"the crosswalk leaves 1 code in use unaccounted for: revision 2 does not have it, and the rules name it; map each to its new code or to retired:",
 			"  4.K, named by rule 4k-trade-shows at ../rules/courses/4-sales-and-transfers.yaml:" + strconv.Itoa(line) + ":" + strconv.Itoa(col),
 		} {
-			if !strings.Contains(engine.ErrorMessage(err), want) {
-				t.Errorf("message\n%s\nlacks\n%s", engine.ErrorMessage(err), want)
+			if !strings.Contains(domain.ErrorMessage(err), want) {
+				t.Errorf("message\n%s\nlacks\n%s", domain.ErrorMessage(err), want)
 			}
 		}
 	}
 	if v2, err := store.DataVersion(ctx); err != nil || v2 != v {
 		t.Errorf("a refused revision wrote: data version %d -> %d (%v)", v, v2, err)
 	}
-	if log, err := a.AuditLog(ctx, engine.AuditFilter{Kind: engine.AuditModel}, engine.Page{}); err != nil || len(log.Items) != 0 {
+	if log, err := a.AuditLog(ctx, domain.AuditFilter{Kind: domain.AuditModel}, domain.Page{}); err != nil || len(log.Items) != 0 {
 		t.Errorf("a refused revision is in the audit log: %+v, %v", log.Items, err)
 	}
 }
@@ -195,15 +195,15 @@ func TestReconcileSettlesRevisionEntries(t *testing.T) {
 	prev, err := store.Framework(ctx)
 	must(t, err)
 	next, cw := revisedModel(t, sampleCrosswalk)
-	rev, err := engine.Revise(prev, next, cw)
+	rev, err := domain.Revise(prev, next, cw)
 	must(t, err)
-	stored := &engine.AuditEntry{ID: engine.NewAuditID(time.Now().Add(-time.Hour)), Time: time.Now().Add(-time.Hour), Actor: "test", ActorName: "test",
-		Operation: engine.OpRevise, Kind: engine.AuditModel, Key: engine.AuditModelKey, VersionBefore: 1, VersionAfter: 2, State: engine.AuditPending}
+	stored := &domain.AuditEntry{ID: domain.NewAuditID(time.Now().Add(-time.Hour)), Time: time.Now().Add(-time.Hour), Actor: "test", ActorName: "test",
+		Operation: domain.OpRevise, Kind: domain.AuditModel, Key: domain.AuditModelKey, VersionBefore: 1, VersionAfter: 2, State: domain.AuditPending}
 	must(t, store.BeginAudit(ctx, stored))
 	rev.Audit = stored.ID
 	must(t, store.AddFrameworkRevision(ctx, rev))
 	lost := *stored
-	lost.ID, lost.VersionBefore, lost.VersionAfter = engine.NewAuditID(lost.Time), 2, 3
+	lost.ID, lost.VersionBefore, lost.VersionAfter = domain.NewAuditID(lost.Time), 2, 3
 	must(t, store.BeginAudit(ctx, &lost))
 
 	done, failed, err := app.ReconcileAudit(ctx, store, time.Minute, slog.New(slog.DiscardHandler))
@@ -225,7 +225,7 @@ func TestPreviewRevisionWarnsOfRulesNamingAReusedCode(t *testing.T) {
 	a := openApp(t, sampleStore(t), app.Options{})
 	next, cw := revisedModel(t, sampleCrosswalk)
 	sales := &next.Competencies[3]
-	sales.SubCompetencies = append(sales.SubCompetencies, engine.SubCompetency{Code: "4.C", Statement: "Plan partner nation participation in trade events."})
+	sales.SubCompetencies = append(sales.SubCompetencies, domain.SubCompetency{Code: "4.C", Statement: "Plan partner nation participation in trade events."})
 	plan, err := a.PreviewRevision(ctx, next, cw)
 	must(t, err)
 	line, col := apptest.PositionOf(t, "../rules/positions/sco.yaml", "4.C: Basic")

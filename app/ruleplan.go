@@ -1,7 +1,7 @@
 package app
 
 import (
-	"cmap/engine"
+	"cmap/domain"
 	"cmap/ruleplan"
 )
 
@@ -29,9 +29,9 @@ func (v View) PlanRules(changes []ruleplan.FileChange) (*ruleplan.Plan, error) {
 		return ruleplan.Failed(serving, revision, diagnosticsOf(serving.Dir(), err)), nil
 	}
 	ix := v.s.index
-	courses, _ := ix.Courses(engine.CourseFilter{}, engine.Page{})
-	positions, _ := ix.Positions(engine.PositionFilter{}, engine.Page{})
-	people, _ := ix.People(engine.PersonFilter{}, engine.Page{})
+	courses, _ := ix.Courses(domain.CourseFilter{}, domain.Page{})
+	positions, _ := ix.Positions(domain.PositionFilter{}, domain.Page{})
+	people, _ := ix.People(domain.PersonFilter{}, domain.Page{})
 	after, err := ruleplan.Apply(head, ruleplan.Catalogue{
 		Framework: serving.Framework(), Courses: courses.Items, Positions: positions.Items, People: people.Items,
 	})

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmap/domain"
 	"context"
 	"strconv"
 	"time"
@@ -44,7 +45,7 @@ type RulesStatus struct {
 }
 
 // ruleWatcher is the actor of the reloads the rule watcher makes.
-var ruleWatcher = &engine.Principal{ID: "system:rule-watcher", Name: "rule file watcher", Roles: []engine.Role{engine.RoleRuleAuthor}}
+var ruleWatcher = &domain.Principal{ID: "system:rule-watcher", Name: "rule file watcher", Roles: []domain.Role{domain.RoleRuleAuthor}}
 
 // ReloadRules loads the rule files again. A set with any problem is
 // rejected whole: the serving set stays, and the status's Rejected holds
@@ -90,8 +91,8 @@ func (a *App) ReloadRules(ctx context.Context) (RulesStatus, error) {
 	outcome = ReloadApplied
 	a.logger.Info("rules reloaded", "dir", dir, "revision", rules.Revision(), "previous", cur.rules.Revision(),
 		"rules", len(rules.Rules()), "duration", time.Since(start))
-	e := newEntry(ctx, engine.OpReload, engine.AuditRules, dir)
-	e.Changes = []engine.FieldChange{
+	e := newEntry(ctx, domain.OpReload, domain.AuditRules, dir)
+	e.Changes = []domain.FieldChange{
 		{Field: "revision", Old: strconv.Quote(cur.rules.Revision()), New: strconv.Quote(rules.Revision())},
 		{Field: "rules", Old: strconv.Itoa(len(cur.rules.Rules())), New: strconv.Itoa(len(rules.Rules()))},
 	}
@@ -109,7 +110,7 @@ func diagnosticsOf(dir string, err error) diag.List {
 	if l := diag.AsList(err); len(l) > 0 {
 		return l
 	}
-	return diag.List{diag.Errorf(diag.Pos{File: dir}, "%s", engine.ErrorMessage(err))}
+	return diag.List{diag.Errorf(diag.Pos{File: dir}, "%s", domain.ErrorMessage(err))}
 }
 
 // setRejection swaps in the current state with rej as its rejection.
@@ -125,7 +126,7 @@ func (a *App) setRejection(rej *Rejection) {
 // without storing anything: a what-if for a course as it would be. c is
 // not validated. As with engine.RuleSet.CourseCoverage, a rule failing at
 // run time is named in the error and the facts of the others are returned.
-func (a *App) CourseCoverage(c *engine.Course) ([]engine.Coverage, error) {
+func (a *App) CourseCoverage(c *domain.Course) ([]domain.Coverage, error) {
 	return a.View().RuleSet().CourseCoverage(c)
 }
 
@@ -142,7 +143,7 @@ type FactChange struct {
 // how that differs from what they derive for the stored course with the
 // same code.
 type CoursePreview struct {
-	Coverage []engine.Coverage
+	Coverage []domain.Coverage
 	// Stored reports that a course with the code exists; Changes then
 	// compares with its coverage (and is empty when there is no
 	// difference in levels).
@@ -155,7 +156,7 @@ type CoursePreview struct {
 
 // PositionPreview is CoursePreview for a position.
 type PositionPreview struct {
-	Requirements []engine.Requirement
+	Requirements []domain.Requirement
 	Stored       bool
 	Changes      []FactChange
 	RuleError    string
@@ -164,7 +165,7 @@ type PositionPreview struct {
 // PreviewCourse validates c as CreateCourse would (EINVALID with the field
 // path), and returns the coverage the serving rules would give it. Nothing
 // is written.
-func (a *App) PreviewCourse(ctx context.Context, c *engine.Course) (*CoursePreview, error) {
+func (a *App) PreviewCourse(ctx context.Context, c *domain.Course) (*CoursePreview, error) {
 	if err := checkCourse(a.stored(ctx), c); err != nil {
 		return nil, err
 	}
@@ -180,7 +181,7 @@ func (a *App) PreviewCourse(ctx context.Context, c *engine.Course) (*CoursePrevi
 
 // PreviewPosition validates p as CreatePosition would and returns the
 // requirements the serving rules would give it. Nothing is written.
-func (a *App) PreviewPosition(_ context.Context, p *engine.Position) (*PositionPreview, error) {
+func (a *App) PreviewPosition(_ context.Context, p *domain.Position) (*PositionPreview, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
@@ -194,8 +195,8 @@ func (a *App) PreviewPosition(_ context.Context, p *engine.Position) (*PositionP
 	return pv, nil
 }
 
-func coverageLevel(c engine.Coverage) (string, string)       { return c.SubCompetency, c.Level }
-func requirementLevel(r engine.Requirement) (string, string) { return r.SubCompetency, r.Level }
+func coverageLevel(c domain.Coverage) (string, string)       { return c.SubCompetency, c.Level }
+func requirementLevel(r domain.Requirement) (string, string) { return r.SubCompetency, r.Level }
 
 // levels maps the sub-competency of each fact to its level.
 func levels[F any](facts []F, of func(F) (sub, level string)) map[string]string {
@@ -209,7 +210,7 @@ func levels[F any](facts []F, of func(F) (sub, level string)) map[string]string 
 
 // changesOf lists the sub-competencies whose level differs between before
 // and after, in framework order.
-func changesOf(fw *engine.Framework, before, after map[string]string) []FactChange {
+func changesOf(fw *domain.Framework, before, after map[string]string) []FactChange {
 	changes := []FactChange{}
 	for _, code := range fw.SubCompetencyCodes() {
 		if before[code] != after[code] {
@@ -256,9 +257,9 @@ func checkRuleKind(rules *engine.RuleSet, ruleID string, kind engine.RuleKind) e
 	r := rules.Rule(ruleID)
 	switch {
 	case r == nil:
-		return engine.NotFound("rule", ruleID)
+		return domain.NotFound("rule", ruleID)
 	case r.Kind != kind:
-		return engine.Invalid("rule", "rule %s is a %s rule: explain it for a %s", ruleID, r.Kind, r.Kind)
+		return domain.Invalid("rule", "rule %s is a %s rule: explain it for a %s", ruleID, r.Kind, r.Kind)
 	}
 	return nil
 }

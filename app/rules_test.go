@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"cmap/domain"
 	"context"
 	"log/slog"
 	"os"
@@ -21,7 +22,7 @@ import (
 )
 
 // levelOf returns the level of the fact on sub-competency sub, "" if none.
-func levelOf(cov []engine.Coverage, sub string) string {
+func levelOf(cov []domain.Coverage, sub string) string {
 	for _, c := range cov {
 		if c.SubCompetency == sub {
 			return c.Level
@@ -31,7 +32,7 @@ func levelOf(cov []engine.Coverage, sub string) string {
 }
 
 // ruleIDs returns the ids of refs.
-func ruleIDs(refs []engine.RuleRef) []string {
+func ruleIDs(refs []domain.RuleRef) []string {
 	ids := make([]string, len(refs))
 	for i, r := range refs {
 		ids[i] = r.ID
@@ -40,7 +41,7 @@ func ruleIDs(refs []engine.RuleRef) []string {
 }
 
 // storedCourseFacts returns the facts record stored for a course.
-func storedCourseFacts(t *testing.T, store engine.Store, code string) (engine.CourseFacts, bool) {
+func storedCourseFacts(t *testing.T, store domain.Store, code string) (domain.CourseFacts, bool) {
 	t.Helper()
 	all, err := store.CourseFacts(context.Background())
 	must(t, err)
@@ -49,7 +50,7 @@ func storedCourseFacts(t *testing.T, store engine.Store, code string) (engine.Co
 			return f, true
 		}
 	}
-	return engine.CourseFacts{}, false
+	return domain.CourseFacts{}, false
 }
 
 func TestOpenDerivesEveryFactStoresOnlyChangesAndIndexes(t *testing.T) {
@@ -113,7 +114,7 @@ func TestOpenDerivesEveryFactStoresOnlyChangesAndIndexes(t *testing.T) {
 	// differ is written again; the others are left alone.
 	victim := courseFacts[0]
 	victim.Coverage = nil
-	must(t, store.SaveCourseFacts(ctx, []engine.CourseFacts{victim, {Course: "ZZZ-999", Revision: "old", Coverage: []engine.Coverage{}}}))
+	must(t, store.SaveCourseFacts(ctx, []domain.CourseFacts{victim, {Course: "ZZZ-999", Revision: "old", Coverage: []domain.Coverage{}}}))
 	store.factWrites.Store(0)
 	openApp(t, store, app.Options{})
 	if n := store.factWrites.Load(); n != 2 {
@@ -133,13 +134,13 @@ func TestOpenRefusesBrokenRulesAndAMissingFramework(t *testing.T) {
 	dir := apptest.CopyRules(t, "../rules")
 	apptest.EditFile(t, filepath.Join(dir, "courses", "4-sales-and-transfers.yaml"), "covers: {4.C: tier}", "covers: {4.Z: tier}")
 	_, err := app.Open(context.Background(), store, app.Options{RulesDir: dir, PollInterval: -1, Logger: slog.New(slog.DiscardHandler)})
-	wantError(t, err, engine.EINVALID, "")
+	wantError(t, err, domain.EINVALID, "")
 	if !strings.Contains(err.Error(), "4-sales-and-transfers.yaml:") || !strings.Contains(err.Error(), "4.Z") {
 		t.Errorf("error %q does not point at the unknown code", err)
 	}
 
 	_, err = app.Open(context.Background(), memstore.New(), app.Options{RulesDir: "../rules", PollInterval: -1})
-	wantError(t, err, engine.EINVALID, "")
+	wantError(t, err, domain.EINVALID, "")
 	if !strings.Contains(err.Error(), "framework") {
 		t.Errorf("error %q does not say the framework is missing", err)
 	}
@@ -173,16 +174,16 @@ func TestWritesRederiveWhatTheyTouch(t *testing.T) {
 	}
 
 	// Dropping the phrase drops the fact.
-	_, err := a.UpdateCourse(ctx, "SCO-201", 1, func(c *engine.Course) { c.Objectives = []string{"Brief the country team."} })
+	_, err := a.UpdateCourse(ctx, "SCO-201", 1, func(c *domain.Course) { c.Objectives = []string{"Brief the country team."} })
 	must(t, err)
 	if got := levelOf(a.View().Coverage("SCO-201"), "4.C"); got != "" {
 		t.Errorf("4.C still covered at %q after the phrase was removed", got)
 	}
 	// A retired course keeps the facts of what it teaches, re-derived and
 	// stored with the edit; it leaves the active catalogue.
-	_, err = a.UpdateCourse(ctx, "SCO-201", 2, func(c *engine.Course) {
+	_, err = a.UpdateCourse(ctx, "SCO-201", 2, func(c *domain.Course) {
 		c.Objectives = []string{"Prepare price and availability data."}
-		c.Status = engine.CourseRetired
+		c.Status = domain.CourseRetired
 	})
 	must(t, err)
 	if got := levelOf(a.View().Coverage("SCO-201"), "4.C"); got != tier {
@@ -200,19 +201,19 @@ func TestWritesRederiveWhatTheyTouch(t *testing.T) {
 	}
 
 	// A position's requirements, and a holder's readiness, follow its edits.
-	p := &engine.Position{ID: "POS-1", Title: "Chief", Organization: "ODC Poland", Grade: "O-6", Category: "SCO", KeyBillet: true, Region: "EUCOM"}
+	p := &domain.Position{ID: "POS-1", Title: "Chief", Organization: "ODC Poland", Grade: "O-6", Category: "SCO", KeyBillet: true, Region: "EUCOM"}
 	must(t, a.CreatePosition(ctx, p))
 	senior := len(a.View().Requirements("POS-1"))
 	if senior == 0 {
 		t.Fatal("an SCO key billet requires nothing")
 	}
-	must(t, a.CreatePerson(ctx, &engine.Person{ID: "P-1", Name: "Ada", PositionID: "POS-1"}))
+	must(t, a.CreatePerson(ctx, &domain.Person{ID: "P-1", Name: "Ada", PositionID: "POS-1"}))
 	r, err := a.View().Index().Readiness("P-1")
 	must(t, err)
 	if r.Requirements != senior || r.Ready {
 		t.Errorf("readiness = %+v, want %d requirements unmet", r, senior)
 	}
-	_, err = a.UpdatePosition(ctx, "POS-1", 1, func(p *engine.Position) { p.KeyBillet = false })
+	_, err = a.UpdatePosition(ctx, "POS-1", 1, func(p *domain.Position) { p.KeyBillet = false })
 	must(t, err)
 	junior := len(a.View().Requirements("POS-1"))
 	if junior >= senior {
@@ -239,7 +240,7 @@ func TestWritesRederiveWhatTheyTouch(t *testing.T) {
 		t.Errorf("after completing SCO-301 the person attains %+v, want 4.C among them", r.Attained)
 	}
 	must(t, a.DeletePerson(ctx, "P-1", 2))
-	if _, err := a.View().Index().Readiness("P-1"); engine.ErrorCode(err) != engine.ENOTFOUND {
+	if _, err := a.View().Index().Readiness("P-1"); domain.ErrorCode(err) != domain.ENOTFOUND {
 		t.Errorf("a deleted person is still indexed: %v", err)
 	}
 	must(t, a.DeletePosition(ctx, "POS-1", 2))
@@ -261,18 +262,18 @@ func smallCatalogue(t *testing.T) *countingStore {
 }
 
 // smallCatalogueIn is smallCatalogue in the empty store s.
-func smallCatalogueIn(t *testing.T, s engine.Store) *countingStore {
+func smallCatalogueIn(t *testing.T, s domain.Store) *countingStore {
 	t.Helper()
 	store := &countingStore{Store: s}
 	ctx := context.Background()
 	must(t, store.PutFramework(ctx, sampleSeeds(t).Framework))
-	for _, c := range []*engine.Course{course("SCO-101"), course("SCO-201"), course("SCM-401")} {
+	for _, c := range []*domain.Course{course("SCO-101"), course("SCO-201"), course("SCM-401")} {
 		if c.Code != "SCO-101" {
 			c.Objectives = []string{"Prepare price and availability data."}
 		}
 		must(t, store.CreateCourse(ctx, c))
 	}
-	must(t, store.CreatePosition(ctx, &engine.Position{ID: "POS-1", Title: "Chief", Organization: "ODC Poland", Grade: "O-6", Category: "SCO", KeyBillet: true, Region: "EUCOM"}))
+	must(t, store.CreatePosition(ctx, &domain.Position{ID: "POS-1", Title: "Chief", Organization: "ODC Poland", Grade: "O-6", Category: "SCO", KeyBillet: true, Region: "EUCOM"}))
 	return store
 }
 
@@ -410,7 +411,7 @@ func TestInstancesOnOneDatabaseSeeEachOthersWrites(t *testing.T) {
 	a1 := openApp(t, store, opts(logs1))
 	a2 := openApp(t, other, opts(logs2))
 
-	_, err = a1.UpdateCourse(ctx, "SCO-101", 1, func(c *engine.Course) {
+	_, err = a1.UpdateCourse(ctx, "SCO-101", 1, func(c *domain.Course) {
 		c.Objectives = []string{"Prepare price and availability data."}
 	})
 	must(t, err)
@@ -421,7 +422,7 @@ func TestInstancesOnOneDatabaseSeeEachOthersWrites(t *testing.T) {
 		covered, err := a2.View().CoveredBy("4.C", "", "")
 		return err == nil && len(covered) == 3 && levelOf(a2.View().Coverage("SCO-101"), "4.C") != ""
 	})
-	must(t, a2.CreatePerson(ctx, &engine.Person{ID: "P-1", Name: "Ada", PositionID: "POS-1"}))
+	must(t, a2.CreatePerson(ctx, &domain.Person{ID: "P-1", Name: "Ada", PositionID: "POS-1"}))
 	apptest.WaitUntil(t, "the first instance indexes the other's person", func() bool {
 		_, err := a1.View().Index().Readiness("P-1")
 		return err == nil
@@ -465,11 +466,11 @@ func TestPreviewsWriteNothing(t *testing.T) {
 	// Input is checked as a create checks it.
 	bad := course("SCO-302", "SCO-999")
 	_, err = a.PreviewCourse(ctx, bad)
-	wantError(t, err, engine.EINVALID, "prerequisites[0]")
-	_, err = a.PreviewPosition(ctx, &engine.Position{ID: "POS-9", Title: "X", Organization: "Y", Grade: "nope", Category: "SCO"})
-	wantError(t, err, engine.EINVALID, "grade")
+	wantError(t, err, domain.EINVALID, "prerequisites[0]")
+	_, err = a.PreviewPosition(ctx, &domain.Position{ID: "POS-9", Title: "X", Organization: "Y", Grade: "nope", Category: "SCO"})
+	wantError(t, err, domain.EINVALID, "grade")
 
-	pp, err := a.PreviewPosition(ctx, &engine.Position{ID: "POS-1", Title: "Chief", Organization: "ODC Poland", Grade: "O-6", Category: "SCO", Region: "EUCOM"})
+	pp, err := a.PreviewPosition(ctx, &domain.Position{ID: "POS-1", Title: "Chief", Organization: "ODC Poland", Grade: "O-6", Category: "SCO", Region: "EUCOM"})
 	must(t, err)
 	if !pp.Stored || len(pp.Changes) == 0 || len(pp.Requirements) >= len(a.View().Requirements("POS-1")) {
 		t.Errorf("preview of POS-1 as a non-key billet: %d requirements (stored %d), changes %+v",
@@ -508,21 +509,21 @@ func TestExplainAndFactLookups(t *testing.T) {
 		t.Errorf("sco-key-billet-senior did not fire for an O-6 SCO key billet:\n%s", e.Text())
 	}
 	_, err = a.ExplainCourse(ctx, "no-such-rule", "SCO-201")
-	wantError(t, err, engine.ENOTFOUND, "")
+	wantError(t, err, domain.ENOTFOUND, "")
 	_, err = a.ExplainCourse(ctx, "sco-key-billet-senior", "SCO-201")
-	wantError(t, err, engine.EINVALID, "rule")
+	wantError(t, err, domain.EINVALID, "rule")
 	_, err = a.ExplainPosition(ctx, "4c-price-and-availability", "POS-1")
-	wantError(t, err, engine.EINVALID, "rule")
+	wantError(t, err, domain.EINVALID, "rule")
 	_, err = a.ExplainCourse(ctx, "4c-price-and-availability", "SCO-999")
-	wantError(t, err, engine.ENOTFOUND, "")
+	wantError(t, err, domain.ENOTFOUND, "")
 
 	scale := a.View().Scale()
 	_, err = a.View().CoveredBy("4.C", "Master", "")
-	wantError(t, err, engine.EINVALID, "minLevel")
+	wantError(t, err, domain.EINVALID, "minLevel")
 	_, err = a.View().CoveredBy("4.C", "", "archived")
-	wantError(t, err, engine.EINVALID, "status")
+	wantError(t, err, domain.EINVALID, "status")
 	_, err = a.View().RequiredBy("1.A", "Master")
-	wantError(t, err, engine.EINVALID, "minLevel")
+	wantError(t, err, domain.EINVALID, "minLevel")
 	all, err := a.View().RequiredBy("1.A", "")
 	must(t, err)
 	top, err := a.View().RequiredBy("1.A", scale.Levels[len(scale.Levels)-1])
@@ -535,11 +536,11 @@ func TestExplainAndFactLookups(t *testing.T) {
 	}
 
 	// Retired courses leave the default list and join the retired one.
-	_, err = a.UpdateCourse(ctx, "SCM-401", 1, func(c *engine.Course) { c.Status = engine.CourseRetired })
+	_, err = a.UpdateCourse(ctx, "SCM-401", 1, func(c *domain.Course) { c.Status = domain.CourseRetired })
 	must(t, err)
 	active, err := a.View().CoveredBy("4.C", "", "")
 	must(t, err)
-	retired, err := a.View().CoveredBy("4.C", "", engine.CourseRetired)
+	retired, err := a.View().CoveredBy("4.C", "", domain.CourseRetired)
 	must(t, err)
 	if len(active) != 1 || active[0].Course != "SCO-201" || len(retired) != 1 || retired[0].Course != "SCM-401" || retired[0].Level != scale.Levels[3] {
 		t.Errorf("after retiring SCM-401: active %+v, retired %+v; want SCO-201 active, SCM-401 retired at its tier, %s", active, retired, scale.Levels[3])
@@ -572,7 +573,7 @@ func TestRuntimeRuleErrorsAreKeptWithTheOtherFacts(t *testing.T) {
 	if levelOf(a.View().Coverage("SCO-101"), "1.B") != "Basic" {
 		t.Errorf("the facts of the rule that ran were dropped: %+v", a.View().Coverage("SCO-101"))
 	}
-	_, err := a.UpdateCourse(ctx, "SCO-101", 1, func(c *engine.Course) { c.Hours = 0 })
+	_, err := a.UpdateCourse(ctx, "SCO-101", 1, func(c *domain.Course) { c.Hours = 0 })
 	must(t, err)
 	errs = a.View().RulesStatus().RuntimeErrors
 	if len(errs) != 2 || slices.ContainsFunc(errs, func(e app.RuleError) bool { return e.Subject == "SCO-101" }) {
@@ -619,7 +620,7 @@ func TestConcurrentReadsWritesAndReloads(t *testing.T) {
 	go func() {
 		defer writers.Done()
 		for i := range 5 {
-			_, err := a.UpdatePosition(ctx, "POS-1", int64(i+1), func(p *engine.Position) { p.KeyBillet = !p.KeyBillet })
+			_, err := a.UpdatePosition(ctx, "POS-1", int64(i+1), func(p *domain.Position) { p.KeyBillet = !p.KeyBillet })
 			if err != nil {
 				t.Error(err)
 			}

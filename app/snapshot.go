@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"cmap/domain"
 	"context"
 	"encoding/binary"
 	"encoding/gob"
@@ -12,8 +13,6 @@ import (
 	"os"
 	"path/filepath"
 	"time"
-
-	"cmap/engine"
 )
 
 // The snapshot file
@@ -21,7 +20,7 @@ import (
 // Reading every record from the embedded database is most of a cold start
 // (FerretDB decodes its JSON column, the driver BSON). So the App keeps a
 // copy of the records it serves in Options.SnapshotFile, labelled with the
-// store's DataVersion and DataID (engine.Versions), and starts from it
+// store's DataVersion and DataID (domain.Versions), and starts from it
 // when no write is under way and either the store still reports that
 // label (the file holds exactly the stored records) or the file is behind:
 // the change log's entry of its version carries its DataID (the store went
@@ -70,10 +69,10 @@ type snapshotLabel struct {
 
 // snapshotRecords is the content of a snapshot file.
 type snapshotRecords struct {
-	Framework *engine.Framework
-	Courses   []*engine.Course
-	Positions []*engine.Position
-	People    []*engine.Person
+	Framework *domain.Framework
+	Courses   []*domain.Course
+	Positions []*domain.Position
+	People    []*domain.Person
 }
 
 // labelOf returns the label of state s, and false when s is not labelled
@@ -114,7 +113,7 @@ var errSnapshotMissing = errors.New("no snapshot file")
 // snapshotFits returns nil if snap holds the records of the store whose
 // versions are v, or held them at an earlier version after which the
 // change log names every write; otherwise an error that says why not.
-func (a *App) snapshotFits(ctx context.Context, snap *snapshot, v engine.Versions) error {
+func (a *App) snapshotFits(ctx context.Context, snap *snapshot, v domain.Versions) error {
 	switch {
 	case v.Unsettled:
 		return errors.New("a write to the database may be under way")
@@ -127,7 +126,7 @@ func (a *App) snapshotFits(ctx context.Context, snap *snapshot, v engine.Version
 	stale := fmt.Sprintf("stale: it holds data version %d, the database is at %d", snap.dataVersion, v.Data)
 	changes, err := a.store.Changes(ctx, snap.dataVersion-1, v.Data)
 	switch {
-	case engine.ErrorCode(err) == engine.ENOTFOUND:
+	case domain.ErrorCode(err) == domain.ENOTFOUND:
 		return fmt.Errorf("%s, and the change log no longer reaches back to it", stale)
 	case err != nil:
 		return fmt.Errorf("%s, and the change log cannot be read: %w", stale, err)
@@ -142,9 +141,9 @@ func (a *App) snapshotFits(ctx context.Context, snap *snapshot, v engine.Version
 	}
 	for _, c := range changes[1:] {
 		switch c.Kind {
-		case engine.ChangeMany:
+		case domain.ChangeMany:
 			return fmt.Errorf("%s, and version %d wrote many records at once", stale, c.Version)
-		case engine.ChangeFramework:
+		case domain.ChangeFramework:
 			return fmt.Errorf("%s, and version %d changed the framework", stale, c.Version)
 		}
 	}
@@ -229,9 +228,9 @@ func (a *App) saveSnapshot(s *state) error {
 
 // recordsOf returns the framework and every record of state s.
 func recordsOf(s *state) snapshotRecords {
-	courses, _ := s.index.Courses(engine.CourseFilter{}, engine.Page{})
-	positions, _ := s.index.Positions(engine.PositionFilter{}, engine.Page{})
-	people, _ := s.index.People(engine.PersonFilter{}, engine.Page{})
+	courses, _ := s.index.Courses(domain.CourseFilter{}, domain.Page{})
+	positions, _ := s.index.Positions(domain.PositionFilter{}, domain.Page{})
+	people, _ := s.index.People(domain.PersonFilter{}, domain.Page{})
 	return snapshotRecords{Framework: s.rules.Framework(), Courses: courses.Items, Positions: positions.Items, People: people.Items}
 }
 

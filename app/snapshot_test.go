@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"cmap/domain"
 	"context"
 	"log/slog"
 	"os"
@@ -12,41 +13,40 @@ import (
 
 	"cmap/app"
 	"cmap/app/apptest"
-	"cmap/engine"
 	"cmap/memstore"
 )
 
 // recordReads counts the lists of every record that reach the store: a
 // start that reads the records from the store makes three.
 type recordReads struct {
-	engine.Store
+	domain.Store
 	lists     atomic.Int64
 	unsettled atomic.Bool
 }
 
-func (s *recordReads) ListCourses(ctx context.Context, f engine.CourseFilter, p engine.Page) (engine.List[*engine.Course], error) {
+func (s *recordReads) ListCourses(ctx context.Context, f domain.CourseFilter, p domain.Page) (domain.List[*domain.Course], error) {
 	s.lists.Add(1)
 	return s.Store.ListCourses(ctx, f, p)
 }
 
-func (s *recordReads) ListPositions(ctx context.Context, f engine.PositionFilter, p engine.Page) (engine.List[*engine.Position], error) {
+func (s *recordReads) ListPositions(ctx context.Context, f domain.PositionFilter, p domain.Page) (domain.List[*domain.Position], error) {
 	s.lists.Add(1)
 	return s.Store.ListPositions(ctx, f, p)
 }
 
-func (s *recordReads) ListPeople(ctx context.Context, f engine.PersonFilter, p engine.Page) (engine.List[*engine.Person], error) {
+func (s *recordReads) ListPeople(ctx context.Context, f domain.PersonFilter, p domain.Page) (domain.List[*domain.Person], error) {
 	s.lists.Add(1)
 	return s.Store.ListPeople(ctx, f, p)
 }
 
-func (s *recordReads) Versions(ctx context.Context) (engine.Versions, error) {
+func (s *recordReads) Versions(ctx context.Context) (domain.Versions, error) {
 	v, err := s.Store.Versions(ctx)
 	v.Unsettled = v.Unsettled || s.unsettled.Load()
 	return v, err
 }
 
 // snapshotApp opens an App over store keeping its snapshot in file.
-func snapshotApp(t *testing.T, store engine.Store, file string, logs *apptest.LogBuffer) *app.App {
+func snapshotApp(t *testing.T, store domain.Store, file string, logs *apptest.LogBuffer) *app.App {
 	t.Helper()
 	opts := app.Options{SnapshotFile: file}
 	if logs != nil {
@@ -58,12 +58,12 @@ func snapshotApp(t *testing.T, store engine.Store, file string, logs *apptest.Lo
 // sameRecords fails t unless two views serve the same records and facts.
 func sameRecords(t *testing.T, got, want app.View) {
 	t.Helper()
-	gc, _ := got.Courses(engine.CourseFilter{}, engine.Page{})
-	wc, _ := want.Courses(engine.CourseFilter{}, engine.Page{})
-	gp, _ := got.Positions(engine.PositionFilter{}, engine.Page{})
-	wp, _ := want.Positions(engine.PositionFilter{}, engine.Page{})
-	gpe, _ := got.People(engine.PersonFilter{}, engine.Page{})
-	wpe, _ := want.People(engine.PersonFilter{}, engine.Page{})
+	gc, _ := got.Courses(domain.CourseFilter{}, domain.Page{})
+	wc, _ := want.Courses(domain.CourseFilter{}, domain.Page{})
+	gp, _ := got.Positions(domain.PositionFilter{}, domain.Page{})
+	wp, _ := want.Positions(domain.PositionFilter{}, domain.Page{})
+	gpe, _ := got.People(domain.PersonFilter{}, domain.Page{})
+	wpe, _ := want.People(domain.PersonFilter{}, domain.Page{})
 	if !reflect.DeepEqual(gc.Items, wc.Items) || !reflect.DeepEqual(gp.Items, wp.Items) || !reflect.DeepEqual(gpe.Items, wpe.Items) {
 		t.Fatalf("the records differ: %d courses, %d positions, %d people; want %d, %d, %d (or their fields differ)",
 			len(gc.Items), len(gp.Items), len(gpe.Items), len(wc.Items), len(wp.Items), len(wpe.Items))
@@ -126,7 +126,7 @@ func TestStartFromTheSnapshotFileWhileItHoldsTheStoredRecords(t *testing.T) {
 	// A write of many records at once is not named by the log: the start
 	// reads the store.
 	third.Close()
-	must(t, store.CreateCourses(ctx, []*engine.Course{course("SCO-901")}))
+	must(t, store.CreateCourses(ctx, []*domain.Course{course("SCO-901")}))
 	store.lists.Store(0)
 	third = snapshotApp(t, store, file, logs)
 	if n := store.lists.Load(); n != 3 || !strings.Contains(logs.String(), "many records at once") {
@@ -218,9 +218,9 @@ func TestASnapshotFileOfAnotherDatabaseIsNotUsed(t *testing.T) {
 // raceWrites has another instance write a course right after each update
 // of a course through this store, so that the App's write is not the only
 // one between its reads of the data version.
-type raceWrites struct{ engine.Store }
+type raceWrites struct{ domain.Store }
 
-func (s raceWrites) UpdateCourse(ctx context.Context, c *engine.Course) error {
+func (s raceWrites) UpdateCourse(ctx context.Context, c *domain.Course) error {
 	if err := s.Store.UpdateCourse(ctx, c); err != nil {
 		return err
 	}
@@ -242,7 +242,7 @@ func TestCloseAfterARacedWriteLeavesNoSnapshotMissingIt(t *testing.T) {
 	mem := smallCatalogue(t)
 	file := filepath.Join(t.TempDir(), "snapshot")
 	a := snapshotApp(t, raceWrites{mem}, file, nil)
-	_, err := a.UpdateCourse(ctx, "SCO-101", 1, func(c *engine.Course) { c.Hours = 3 })
+	_, err := a.UpdateCourse(ctx, "SCO-101", 1, func(c *domain.Course) { c.Hours = 3 })
 	must(t, err)
 	if got, _ := a.View().Course("SCM-401"); got.Title == "Written by another instance meanwhile" {
 		t.Fatal("the App saw the other write without a poll: the test does not race")

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmap/domain"
 	"context"
 	"errors"
 	"fmt"
@@ -24,8 +25,8 @@ type state struct {
 	// coverage holds the facts of every course, by code; requirements
 	// those of every position, by id. An item with no facts has an
 	// empty entry.
-	coverage     map[string][]engine.Coverage
-	requirements map[string][]engine.Requirement
+	coverage     map[string][]domain.Coverage
+	requirements map[string][]domain.Requirement
 	index        *analysis.Index
 	// dataVersion is the store's DataVersion that the state accounts for;
 	// staleVersion when an update could not be applied incrementally, so
@@ -42,7 +43,7 @@ type state struct {
 
 	// requiredBy indexes requirements by sub-competency, built on first
 	// use: only the requiredBy lookups need it.
-	requiredBy *lazyIndex[[]engine.Requirement]
+	requiredBy *lazyIndex[[]domain.Requirement]
 }
 
 // staleVersion is a data version no store reports: a state that carries
@@ -87,8 +88,8 @@ func (s *state) requirementsChanged() {
 
 // indexRequirements groups the requirements of every position by
 // sub-competency, each list sorted by position id.
-func (s *state) indexRequirements() map[string][]engine.Requirement {
-	bySub := map[string][]engine.Requirement{}
+func (s *state) indexRequirements() map[string][]domain.Requirement {
+	bySub := map[string][]domain.Requirement{}
 	for _, id := range slices.Sorted(maps.Keys(s.requirements)) {
 		for _, r := range s.requirements[id] {
 			bySub[r.SubCompetency] = append(bySub[r.SubCompetency], r)
@@ -102,10 +103,10 @@ func (s *state) indexRequirements() map[string][]engine.Requirement {
 type snapshot struct {
 	dataVersion int64
 	dataID      string
-	framework   *engine.Framework
-	courses     []*engine.Course
-	positions   []*engine.Position
-	people      []*engine.Person
+	framework   *domain.Framework
+	courses     []*domain.Course
+	positions   []*domain.Position
+	people      []*domain.Person
 }
 
 // readSnapshot reads the framework and every record from the store. It
@@ -122,12 +123,12 @@ func (a *App) readSnapshot(ctx context.Context) (*snapshot, error) {
 
 // readRecords reads the framework and every record from the store, after
 // the store's versions were read as v.
-func (a *App) readRecords(ctx context.Context, v engine.Versions) (*snapshot, error) {
+func (a *App) readRecords(ctx context.Context, v domain.Versions) (*snapshot, error) {
 	s := snapshot{dataVersion: v.Data, dataID: v.DataID}
 	var err error
 	if s.framework, err = a.store.Framework(ctx); err != nil {
-		if engine.ErrorCode(err) == engine.ENOTFOUND {
-			return nil, engine.Errorf(engine.EINVALID, "the database holds no competency framework: seed it first")
+		if domain.ErrorCode(err) == domain.ENOTFOUND {
+			return nil, domain.Errorf(domain.EINVALID, "the database holds no competency framework: seed it first")
 		}
 		return nil, err
 	}
@@ -137,18 +138,18 @@ func (a *App) readRecords(ctx context.Context, v engine.Versions) (*snapshot, er
 	var wg sync.WaitGroup
 	errs := make([]error, 3)
 	wg.Go(func() {
-		var l engine.List[*engine.Course]
-		l, errs[0] = a.store.ListCourses(ctx, engine.CourseFilter{}, engine.Page{})
+		var l domain.List[*domain.Course]
+		l, errs[0] = a.store.ListCourses(ctx, domain.CourseFilter{}, domain.Page{})
 		s.courses = l.Items
 	})
 	wg.Go(func() {
-		var l engine.List[*engine.Position]
-		l, errs[1] = a.store.ListPositions(ctx, engine.PositionFilter{}, engine.Page{})
+		var l domain.List[*domain.Position]
+		l, errs[1] = a.store.ListPositions(ctx, domain.PositionFilter{}, domain.Page{})
 		s.positions = l.Items
 	})
 	wg.Go(func() {
-		var l engine.List[*engine.Person]
-		l, errs[2] = a.store.ListPeople(ctx, engine.PersonFilter{}, engine.Page{})
+		var l domain.List[*domain.Person]
+		l, errs[2] = a.store.ListPeople(ctx, domain.PersonFilter{}, domain.Page{})
 		s.people = l.Items
 	})
 	wg.Wait()
@@ -196,4 +197,4 @@ func (a *App) buildState(rules *engine.RuleSet, snap *snapshot, rejected *Reject
 }
 
 // sameFramework reports whether two frameworks are equal, field by field.
-func sameFramework(a, b *engine.Framework) bool { return reflect.DeepEqual(a, b) }
+func sameFramework(a, b *domain.Framework) bool { return reflect.DeepEqual(a, b) }

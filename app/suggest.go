@@ -1,7 +1,7 @@
 package app
 
 import (
-	"cmap/engine"
+	"cmap/domain"
 	"cmap/suggest"
 )
 
@@ -11,7 +11,7 @@ import (
 // to it (see package suggest). Errors: EINVALID on "subCompetency" for a
 // code the model lacks, on "top" for a negative top.
 func (v View) Suggestions(sub string, top int) ([]suggest.Suggestion, error) {
-	courses, err := v.s.index.Courses(engine.CourseFilter{}, engine.Page{})
+	courses, err := v.s.index.Courses(domain.CourseFilter{}, domain.Page{})
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmap/domain"
 	"context"
 	"maps"
 
@@ -66,8 +67,8 @@ func (a *App) write(ctx context.Context, write func() error, next func(cur *stat
 // record: the facts record to save, or the course or position whose
 // facts record to delete; zero when the facts do not change.
 type factsChange struct {
-	course         *engine.CourseFacts
-	position       *engine.PositionFacts
+	course         *domain.CourseFacts
+	position       *domain.PositionFacts
 	deleteCourse   string
 	deletePosition string
 }
@@ -78,9 +79,9 @@ func (a *App) storeFactsChange(ctx context.Context, ch factsChange) (int, error)
 	var err error
 	switch {
 	case ch.course != nil:
-		err = a.store.SaveCourseFacts(ctx, []engine.CourseFacts{*ch.course})
+		err = a.store.SaveCourseFacts(ctx, []domain.CourseFacts{*ch.course})
 	case ch.position != nil:
-		err = a.store.SavePositionFacts(ctx, []engine.PositionFacts{*ch.position})
+		err = a.store.SavePositionFacts(ctx, []domain.PositionFacts{*ch.position})
 	case ch.deleteCourse != "":
 		err = a.store.DeleteFacts(ctx, []string{ch.deleteCourse}, nil)
 	case ch.deletePosition != "":
@@ -93,7 +94,7 @@ func (a *App) storeFactsChange(ctx context.Context, ch factsChange) (int, error)
 
 // withCourse returns the state that follows the store of course c: its
 // coverage derived again and indexed, and the facts record to store.
-func (a *App) withCourse(cur *state, c *engine.Course) (*state, factsChange, error) {
+func (a *App) withCourse(cur *state, c *domain.Course) (*state, factsChange, error) {
 	cov, ruleErr := cur.rules.CourseCoverage(c)
 	cov = nonNil(cov)
 	ix, err := cur.index.WithCourse(c, cov)
@@ -105,7 +106,7 @@ func (a *App) withCourse(cur *state, c *engine.Course) (*state, factsChange, err
 	s.coverage = maps.Clone(cur.coverage)
 	s.coverage[c.Code] = cov
 	s.ruleErrors = a.withRuleError(cur.ruleErrors, subject{engine.KindCourse, c.Code}, ruleErr)
-	return s, factsChange{course: &engine.CourseFacts{Course: c.Code, Revision: cur.rules.Revision(), Coverage: cov}}, nil
+	return s, factsChange{course: &domain.CourseFacts{Course: c.Code, Revision: cur.rules.Revision(), Coverage: cov}}, nil
 }
 
 // withoutCourse returns the state that follows the deletion of the course
@@ -124,7 +125,7 @@ func (a *App) withoutCourse(cur *state, code string) (*state, factsChange, error
 }
 
 // withPosition returns the state that follows the store of position p.
-func (a *App) withPosition(cur *state, p *engine.Position) (*state, factsChange, error) {
+func (a *App) withPosition(cur *state, p *domain.Position) (*state, factsChange, error) {
 	reqs, ruleErr := cur.rules.PositionRequirements(p)
 	reqs = nonNil(reqs)
 	ix, err := cur.index.WithPosition(p, reqs)
@@ -137,7 +138,7 @@ func (a *App) withPosition(cur *state, p *engine.Position) (*state, factsChange,
 	s.requirements[p.ID] = reqs
 	s.requirementsChanged()
 	s.ruleErrors = a.withRuleError(cur.ruleErrors, subject{engine.KindPosition, p.ID}, ruleErr)
-	return s, factsChange{position: &engine.PositionFacts{Position: p.ID, Revision: cur.rules.Revision(), Requirements: reqs}}, nil
+	return s, factsChange{position: &domain.PositionFacts{Position: p.ID, Revision: cur.rules.Revision(), Requirements: reqs}}, nil
 }
 
 // withoutPosition returns the state that follows the deletion of the
@@ -158,7 +159,7 @@ func (a *App) withoutPosition(cur *state, id string) (*state, factsChange, error
 
 // withPerson returns the state that follows the store of person p: facts
 // do not change, the readiness in the index does.
-func withPerson(cur *state, p *engine.Person) (*state, factsChange, error) {
+func withPerson(cur *state, p *domain.Person) (*state, factsChange, error) {
 	ix, err := cur.index.WithPerson(p)
 	if err != nil {
 		return nil, factsChange{}, err

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmap/domain"
 	"cmp"
 	"maps"
 	"slices"
@@ -26,7 +27,7 @@ type View struct{ s *state }
 func (a *App) View() View { return View{a.current()} }
 
 // Scale returns the proficiency scale of the rule set.
-func (v View) Scale() engine.Scale { return v.s.rules.Scale() }
+func (v View) Scale() domain.Scale { return v.s.rules.Scale() }
 
 // RuleSet returns the rule set the facts were derived with.
 func (v View) RuleSet() *engine.RuleSet { return v.s.rules }
@@ -36,78 +37,78 @@ func (v View) Index() *analysis.Index { return v.s.index }
 
 // Framework returns the competency framework the rules were checked
 // against.
-func (v View) Framework() *engine.Framework { return v.s.rules.Framework() }
+func (v View) Framework() *domain.Framework { return v.s.rules.Framework() }
 
 // Competency returns the competency with code (ENOTFOUND).
-func (v View) Competency(code string) (*engine.Competency, error) {
+func (v View) Competency(code string) (*domain.Competency, error) {
 	if c := v.Framework().Competency(code); c != nil {
 		return c, nil
 	}
-	return nil, engine.NotFound("competency", code)
+	return nil, domain.NotFound("competency", code)
 }
 
 // SubCompetency returns the sub-competency with code and the competency it
 // belongs to (ENOTFOUND).
-func (v View) SubCompetency(code string) (*engine.SubCompetency, *engine.Competency, error) {
+func (v View) SubCompetency(code string) (*domain.SubCompetency, *domain.Competency, error) {
 	f := v.Framework()
 	if s := f.SubCompetency(code); s != nil {
-		return s, f.Competency(engine.CompetencyOf(code)), nil
+		return s, f.Competency(domain.CompetencyOf(code)), nil
 	}
-	return nil, nil, engine.NotFound("sub-competency", code)
+	return nil, nil, domain.NotFound("sub-competency", code)
 }
 
 // Course returns the course with code (ENOTFOUND).
-func (v View) Course(code string) (*engine.Course, error) {
+func (v View) Course(code string) (*domain.Course, error) {
 	if c, ok := v.s.index.Course(code); ok {
 		return c, nil
 	}
-	return nil, engine.NotFound("course", code)
+	return nil, domain.NotFound("course", code)
 }
 
 // Courses returns one page of the courses f selects, ordered by code
 // (EINVALID on "first" when p.First is negative).
-func (v View) Courses(f engine.CourseFilter, p engine.Page) (engine.List[*engine.Course], error) {
+func (v View) Courses(f domain.CourseFilter, p domain.Page) (domain.List[*domain.Course], error) {
 	return v.s.index.Courses(f, p)
 }
 
 // CountCourses returns how many courses f selects.
-func (v View) CountCourses(f engine.CourseFilter) int { return v.s.index.CountCourses(f) }
+func (v View) CountCourses(f domain.CourseFilter) int { return v.s.index.CountCourses(f) }
 
 // Position returns the position with id (ENOTFOUND).
-func (v View) Position(id string) (*engine.Position, error) {
+func (v View) Position(id string) (*domain.Position, error) {
 	if p, ok := v.s.index.Position(id); ok {
 		return p, nil
 	}
-	return nil, engine.NotFound("position", id)
+	return nil, domain.NotFound("position", id)
 }
 
 // Positions returns one page of the positions f selects, ordered by id.
-func (v View) Positions(f engine.PositionFilter, p engine.Page) (engine.List[*engine.Position], error) {
+func (v View) Positions(f domain.PositionFilter, p domain.Page) (domain.List[*domain.Position], error) {
 	return v.s.index.Positions(f, p)
 }
 
 // CountPositions returns how many positions f selects.
-func (v View) CountPositions(f engine.PositionFilter) int { return v.s.index.CountPositions(f) }
+func (v View) CountPositions(f domain.PositionFilter) int { return v.s.index.CountPositions(f) }
 
 // Person returns the person with id (ENOTFOUND).
-func (v View) Person(id string) (*engine.Person, error) {
+func (v View) Person(id string) (*domain.Person, error) {
 	if p, ok := v.s.index.Person(id); ok {
 		return p, nil
 	}
-	return nil, engine.NotFound("person", id)
+	return nil, domain.NotFound("person", id)
 }
 
 // People returns one page of the people f selects, ordered by id.
-func (v View) People(f engine.PersonFilter, p engine.Page) (engine.List[*engine.Person], error) {
+func (v View) People(f domain.PersonFilter, p domain.Page) (domain.List[*domain.Person], error) {
 	return v.s.index.People(f, p)
 }
 
 // CountPeople returns how many people f selects.
-func (v View) CountPeople(f engine.PersonFilter) int { return v.s.index.CountPeople(f) }
+func (v View) CountPeople(f domain.PersonFilter) int { return v.s.index.CountPeople(f) }
 
 // Holders returns the people holding the position with id, by id.
-func (v View) Holders(id string) []*engine.Person {
-	list, _ := v.s.index.People(engine.PersonFilter{PositionID: id}, engine.Page{})
+func (v View) Holders(id string) []*domain.Person {
+	list, _ := v.s.index.People(domain.PersonFilter{PositionID: id}, domain.Page{})
 	return list.Items
 }
 
@@ -122,26 +123,26 @@ func (v View) RulesStatus() RulesStatus {
 
 // Coverage returns the coverage facts of the course with code, in
 // framework order; nil when no such course is known.
-func (v View) Coverage(code string) []engine.Coverage { return v.s.coverage[code] }
+func (v View) Coverage(code string) []domain.Coverage { return v.s.coverage[code] }
 
 // Requirements returns the requirement facts of the position with id, in
 // framework order; nil when no such position is known.
-func (v View) Requirements(id string) []engine.Requirement { return v.s.requirements[id] }
+func (v View) Requirements(id string) []domain.Requirement { return v.s.requirements[id] }
 
 // CoveredBy returns the coverage facts on the sub-competency with code at
 // minLevel or above ("" for any level) of the courses with status
 // (engine.CourseActive when empty, engine.CourseRetired or
 // analysis.AnyStatus), sorted by course code. It fails with EINVALID
 // naming "minLevel" or "status" when they are not known.
-func (v View) CoveredBy(code, minLevel, status string) ([]engine.Coverage, error) {
+func (v View) CoveredBy(code, minLevel, status string) ([]domain.Coverage, error) {
 	m, err := v.s.index.Matrix(analysis.MatrixFilter{Competencies: []string{code}, Status: status, MinLevel: minLevel})
 	if err != nil {
 		return nil, err
 	}
-	var out []engine.Coverage
+	var out []domain.Coverage
 	for _, row := range m.Rows {
 		for _, cell := range row.Cells {
-			out = append(out, engine.Coverage{Course: cell.Course, SubCompetency: row.SubCompetency, Level: cell.Level, Rules: cell.Rules})
+			out = append(out, domain.Coverage{Course: cell.Course, SubCompetency: row.SubCompetency, Level: cell.Level, Rules: cell.Rules})
 		}
 	}
 	return out, nil
@@ -150,17 +151,17 @@ func (v View) CoveredBy(code, minLevel, status string) ([]engine.Coverage, error
 // RequiredBy returns the requirement facts on the sub-competency with code
 // at minLevel or above ("" for any level), sorted by position id. It fails
 // with EINVALID naming "minLevel" when the level is not on the scale.
-func (v View) RequiredBy(code, minLevel string) ([]engine.Requirement, error) {
+func (v View) RequiredBy(code, minLevel string) ([]domain.Requirement, error) {
 	scale := v.Scale()
 	minRank := 0
 	if minLevel != "" {
 		r, ok := scale.Rank(minLevel)
 		if !ok {
-			return nil, engine.Invalid("minLevel", "level %q is not on the scale (%s)", minLevel, strings.Join(scale.Levels, ", "))
+			return nil, domain.Invalid("minLevel", "level %q is not on the scale (%s)", minLevel, strings.Join(scale.Levels, ", "))
 		}
 		minRank = r
 	}
-	var out []engine.Requirement
+	var out []domain.Requirement
 	for _, r := range v.s.requiredBy.get()[code] {
 		if rank, _ := scale.Rank(r.Level); rank >= minRank {
 			out = append(out, r)

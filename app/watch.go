@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmap/domain"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -8,8 +9,6 @@ import (
 	"time"
 
 	"github.com/fsnotify/fsnotify"
-
-	"cmap/engine"
 )
 
 // watchRules starts watching the rule directory and every directory below
@@ -18,11 +17,11 @@ import (
 func (a *App) watchRules() error {
 	w, err := fsnotify.NewWatcher()
 	if err != nil {
-		return &engine.Error{Code: engine.EINTERNAL, Message: "watching the rules", Err: err}
+		return &domain.Error{Code: domain.EINTERNAL, Message: "watching the rules", Err: err}
 	}
 	if err := watchTree(w, a.opts.RulesDir); err != nil {
 		w.Close()
-		return engine.Errorf(engine.EINVALID, "watching the rules in %s: %v", a.opts.RulesDir, err)
+		return domain.Errorf(domain.EINVALID, "watching the rules in %s: %v", a.opts.RulesDir, err)
 	}
 	a.done.Add(1)
 	go a.watch(w)
@@ -80,7 +79,7 @@ func (a *App) watch(w *fsnotify.Watcher) {
 			}
 			a.logger.Warn("watching the rules", "error", err)
 		case <-quiet.C:
-			if _, err := a.ReloadRules(engine.WithPrincipal(a.ctx, ruleWatcher)); err != nil && a.ctx.Err() == nil {
+			if _, err := a.ReloadRules(domain.WithPrincipal(a.ctx, ruleWatcher)); err != nil && a.ctx.Err() == nil {
 				a.logger.Error("reloading the rules failed; the serving rules stay", "error", err)
 			}
 		}

@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"cmap/domain"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -10,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"cmap/engine"
 	"cmap/memstore"
 )
 
@@ -73,7 +73,7 @@ func some(rng *rand.Rand, list []string, n int) []string {
 // rulesReadingStatus fail at run time.
 var hours = []float64{0, 2.5, 4, 8, 16, 24, 40, 80}
 
-var deliveryModes = []string{engine.DeliveryResident, engine.DeliveryOnline, engine.DeliveryBlended}
+var deliveryModes = []string{domain.DeliveryResident, domain.DeliveryOnline, domain.DeliveryBlended}
 
 // codePrefixes name the areas of random course codes.
 var codePrefixes = []string{"SCO", "SCM", "AME", "POL", "TSF", "GEN"}
@@ -93,7 +93,7 @@ func randomCode(rng *rand.Rand, taken func(string) bool) string {
 }
 
 // randomCourseText fills c's text, hours and delivery from the pool.
-func (p *textPool) randomCourseText(rng *rand.Rand, c *engine.Course) {
+func (p *textPool) randomCourseText(rng *rand.Rand, c *domain.Course) {
 	c.Title = pick(rng, p.titles)
 	c.Description = pick(rng, p.descriptions)
 	c.Objectives = some(rng, p.objectives, 3)
@@ -106,28 +106,28 @@ func (p *textPool) randomCourseText(rng *rand.Rand, c *engine.Course) {
 // randomStatus is active two times out of three.
 func randomStatus(rng *rand.Rand) string {
 	if rng.IntN(3) == 0 {
-		return engine.CourseRetired
+		return domain.CourseRetired
 	}
-	return engine.CourseActive
+	return domain.CourseActive
 }
 
 // courses returns the stored courses.
-func (w *walk) courses() []*engine.Course {
+func (w *walk) courses() []*domain.Course {
 	w.t.Helper()
-	list, err := w.store.ListCourses(w.ctx, engine.CourseFilter{}, engine.Page{})
+	list, err := w.store.ListCourses(w.ctx, domain.CourseFilter{}, domain.Page{})
 	must(w.t, err)
 	return list.Items
 }
 
 // randomCourse returns a stored course: a retired one a third of the time
 // when there is one.
-func (w *walk) randomCourse() *engine.Course {
+func (w *walk) randomCourse() *domain.Course {
 	w.t.Helper()
 	all := w.courses()
 	if len(all) == 0 {
 		w.t.Fatalf("%s: no course left", w.name)
 	}
-	retired := slices.DeleteFunc(slices.Clone(all), func(c *engine.Course) bool { return c.Active() })
+	retired := slices.DeleteFunc(slices.Clone(all), func(c *domain.Course) bool { return c.Active() })
 	if len(retired) > 0 && w.rng.IntN(3) == 0 {
 		return pick(w.rng, retired)
 	}
@@ -153,54 +153,54 @@ func (w *walk) randomPrerequisites(code string) []string {
 // edit is a random edit of a course.
 type edit struct {
 	what  string
-	apply func(*engine.Course)
+	apply func(*domain.Course)
 }
 
 // randomEdit returns an edit of one to three fields of c: text from the
 // pool (which may change what the rules derive, or not), hours (once in
 // twenty times out of range), delivery, provider, status (so retired
 // courses come back), prerequisites.
-func (w *walk) randomEdit(c *engine.Course) edit {
+func (w *walk) randomEdit(c *domain.Course) edit {
 	var whats []string
-	var edits []func(*engine.Course)
+	var edits []func(*domain.Course)
 	for range 1 + w.rng.IntN(3) {
 		switch w.rng.IntN(9) {
 		case 0:
 			v := pick(w.rng, w.pool.titles)
-			whats, edits = append(whats, fmt.Sprintf("title %q", v)), append(edits, func(c *engine.Course) { c.Title = v })
+			whats, edits = append(whats, fmt.Sprintf("title %q", v)), append(edits, func(c *domain.Course) { c.Title = v })
 		case 1:
 			v := pick(w.rng, w.pool.descriptions)
-			whats, edits = append(whats, fmt.Sprintf("description %.40q", v)), append(edits, func(c *engine.Course) { c.Description = v })
+			whats, edits = append(whats, fmt.Sprintf("description %.40q", v)), append(edits, func(c *domain.Course) { c.Description = v })
 		case 2:
 			v := some(w.rng, w.pool.objectives, 3)
-			whats, edits = append(whats, fmt.Sprintf("objectives %.80q", v)), append(edits, func(c *engine.Course) { c.Objectives = v })
+			whats, edits = append(whats, fmt.Sprintf("objectives %.80q", v)), append(edits, func(c *domain.Course) { c.Objectives = v })
 		case 3:
 			v := some(w.rng, w.pool.topics, 2)
-			whats, edits = append(whats, fmt.Sprintf("topics %q", v)), append(edits, func(c *engine.Course) { c.Topics = v })
+			whats, edits = append(whats, fmt.Sprintf("topics %q", v)), append(edits, func(c *domain.Course) { c.Topics = v })
 		case 4:
 			v := pick(w.rng, hours)
 			if w.rng.IntN(20) == 0 {
 				v = -1
 			}
-			whats, edits = append(whats, fmt.Sprintf("hours %g", v)), append(edits, func(c *engine.Course) { c.Hours = v })
+			whats, edits = append(whats, fmt.Sprintf("hours %g", v)), append(edits, func(c *domain.Course) { c.Hours = v })
 		case 5:
 			v := pick(w.rng, deliveryModes)
-			whats, edits = append(whats, "delivery "+v), append(edits, func(c *engine.Course) { c.DeliveryMode = v })
+			whats, edits = append(whats, "delivery "+v), append(edits, func(c *domain.Course) { c.DeliveryMode = v })
 		case 6:
 			v := pick(w.rng, w.pool.providers)
-			whats, edits = append(whats, "provider "+v), append(edits, func(c *engine.Course) { c.Provider = v })
+			whats, edits = append(whats, "provider "+v), append(edits, func(c *domain.Course) { c.Provider = v })
 		case 7:
-			v := engine.CourseActive
+			v := domain.CourseActive
 			if c.Active() {
-				v = engine.CourseRetired
+				v = domain.CourseRetired
 			}
-			whats, edits = append(whats, "status "+v), append(edits, func(c *engine.Course) { c.Status = v })
+			whats, edits = append(whats, "status "+v), append(edits, func(c *domain.Course) { c.Status = v })
 		case 8:
 			v := w.randomPrerequisites(c.Code)
-			whats, edits = append(whats, fmt.Sprintf("prerequisites %v", v)), append(edits, func(c *engine.Course) { c.Prerequisites = v })
+			whats, edits = append(whats, fmt.Sprintf("prerequisites %v", v)), append(edits, func(c *domain.Course) { c.Prerequisites = v })
 		}
 	}
-	return edit{strings.Join(whats, ", "), func(c *engine.Course) {
+	return edit{strings.Join(whats, ", "), func(c *domain.Course) {
 		for _, e := range edits {
 			e(c)
 		}
@@ -210,12 +210,12 @@ func (w *walk) randomEdit(c *engine.Course) edit {
 // randomNewCourse returns a course to create: a new code of a random tier
 // (once in ten times a code already taken), text from the pool, random
 // status and prerequisites.
-func (w *walk) randomNewCourse() *engine.Course {
+func (w *walk) randomNewCourse() *domain.Course {
 	all := w.courses()
 	taken := func(code string) bool {
-		return slices.ContainsFunc(all, func(c *engine.Course) bool { return c.Code == code })
+		return slices.ContainsFunc(all, func(c *domain.Course) bool { return c.Code == code })
 	}
-	c := &engine.Course{Code: randomCode(w.rng, taken), Status: randomStatus(w.rng)}
+	c := &domain.Course{Code: randomCode(w.rng, taken), Status: randomStatus(w.rng)}
 	if w.rng.IntN(10) == 0 && len(all) > 0 {
 		c.Code = pick(w.rng, all).Code
 	}
@@ -228,13 +228,13 @@ func (w *walk) randomNewCourse() *engine.Course {
 // category, key billet, region and organization changed, or (one time in
 // four) a new position; once in twenty times with a grade that is not
 // one.
-func (w *walk) randomPosition() *engine.Position {
-	list, err := w.store.ListPositions(w.ctx, engine.PositionFilter{}, engine.Page{})
+func (w *walk) randomPosition() *domain.Position {
+	list, err := w.store.ListPositions(w.ctx, domain.PositionFilter{}, domain.Page{})
 	must(w.t, err)
-	var p *engine.Position
+	var p *domain.Position
 	if len(list.Items) == 0 || w.rng.IntN(4) == 0 {
 		w.news++
-		p = &engine.Position{ID: fmt.Sprintf("POS-W%03d", w.news), Title: "Security cooperation officer"}
+		p = &domain.Position{ID: fmt.Sprintf("POS-W%03d", w.news), Title: "Security cooperation officer"}
 		w.pool.randomPositionFields(w.rng, p)
 	} else {
 		p = pick(w.rng, list.Items)
@@ -261,7 +261,7 @@ func (w *walk) randomPosition() *engine.Position {
 
 // randomPositionFields sets p's grade, category, key billet, region and
 // organization from the pool.
-func (p *textPool) randomPositionFields(rng *rand.Rand, q *engine.Position) {
+func (p *textPool) randomPositionFields(rng *rand.Rand, q *domain.Position) {
 	q.Grade = pick(rng, p.grades)
 	q.Category = pick(rng, p.categories)
 	q.KeyBillet = rng.IntN(4) == 0
@@ -282,7 +282,7 @@ func generatedStore(t *testing.T, rng *rand.Rand) *memstore.Store {
 	must(t, st.PutFramework(ctx, sampleSeeds(t).Framework))
 	var codes []string
 	for range 10 + rng.IntN(8) {
-		c := &engine.Course{Code: randomCode(rng, func(code string) bool { return slices.Contains(codes, code) }), Status: randomStatus(rng)}
+		c := &domain.Course{Code: randomCode(rng, func(code string) bool { return slices.Contains(codes, code) }), Status: randomStatus(rng)}
 		pool.randomCourseText(rng, c)
 		if len(codes) > 0 && rng.IntN(3) == 0 {
 			c.Prerequisites = []string{pick(rng, codes)}
@@ -292,14 +292,14 @@ func generatedStore(t *testing.T, rng *rand.Rand) *memstore.Store {
 	}
 	var positions []string
 	for i := range 5 + rng.IntN(5) {
-		p := &engine.Position{ID: fmt.Sprintf("POS-G%02d", i), Title: "Officer"}
+		p := &domain.Position{ID: fmt.Sprintf("POS-G%02d", i), Title: "Officer"}
 		pool.randomPositionFields(rng, p)
 		must(t, st.CreatePosition(ctx, p))
 		positions = append(positions, p.ID)
 	}
 	done := time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)
 	for i := range 15 + rng.IntN(15) {
-		p := &engine.Person{ID: fmt.Sprintf("P-G%03d", i), Name: fmt.Sprintf("Person %d", i)}
+		p := &domain.Person{ID: fmt.Sprintf("P-G%03d", i), Name: fmt.Sprintf("Person %d", i)}
 		if rng.IntN(5) > 0 {
 			p.PositionID = pick(rng, positions)
 		}
@@ -308,7 +308,7 @@ func generatedStore(t *testing.T, rng *rand.Rand) *memstore.Store {
 			if rng.IntN(15) == 0 {
 				code = "OLD-100"
 			}
-			p.Completions = append(p.Completions, engine.Completion{CourseCode: code, Completed: done})
+			p.Completions = append(p.Completions, domain.Completion{CourseCode: code, Completed: done})
 		}
 		must(t, st.CreatePerson(ctx, p))
 	}

@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"cmap/domain"
 	"context"
 	"flag"
 	"fmt"
@@ -51,8 +52,8 @@ type appState struct {
 	Answers analysistest.Answers
 	// Coverage and Requirements hold the facts of every course and
 	// position, by key.
-	Coverage     map[string][]engine.Coverage
-	Requirements map[string][]engine.Requirement
+	Coverage     map[string][]domain.Coverage
+	Requirements map[string][]domain.Requirement
 	// RuleErrors are the records the rules failed on at run time.
 	RuleErrors []app.RuleError
 }
@@ -61,7 +62,7 @@ func stateOf(a *app.App) (appState, error) { return viewState(a.View()) }
 
 // viewState is everything View v answers.
 func viewState(v app.View) (appState, error) {
-	s := appState{Coverage: map[string][]engine.Coverage{}, Requirements: map[string][]engine.Requirement{}, RuleErrors: v.RulesStatus().RuntimeErrors}
+	s := appState{Coverage: map[string][]domain.Coverage{}, Requirements: map[string][]domain.Requirement{}, RuleErrors: v.RulesStatus().RuntimeErrors}
 	var err error
 	if s.Answers, err = analysistest.AnswersOf(v.Index()); err != nil {
 		return s, err
@@ -81,9 +82,9 @@ func viewState(v app.View) (appState, error) {
 // it.
 func (s appState) withoutStamps() appState {
 	out := s
-	out.Answers.Courses = unstamped(s.Answers.Courses, func(c *engine.Course) { c.Version, c.UpdatedAt, c.Audit = 0, time.Time{}, "" })
-	out.Answers.Positions = unstamped(s.Answers.Positions, func(p *engine.Position) { p.Version, p.UpdatedAt, p.Audit = 0, time.Time{}, "" })
-	out.Answers.People = unstamped(s.Answers.People, func(p *engine.Person) { p.Version, p.UpdatedAt, p.Audit = 0, time.Time{}, "" })
+	out.Answers.Courses = unstamped(s.Answers.Courses, func(c *domain.Course) { c.Version, c.UpdatedAt, c.Audit = 0, time.Time{}, "" })
+	out.Answers.Positions = unstamped(s.Answers.Positions, func(p *domain.Position) { p.Version, p.UpdatedAt, p.Audit = 0, time.Time{}, "" })
+	out.Answers.People = unstamped(s.Answers.People, func(p *domain.Person) { p.Version, p.UpdatedAt, p.Audit = 0, time.Time{}, "" })
 	return out
 }
 
@@ -107,9 +108,9 @@ func (s appState) predicted(ix *analysis.Index, kind engine.RuleKind, key string
 		return next, err
 	}
 	switch f := facts.(type) {
-	case []engine.Coverage:
+	case []domain.Coverage:
 		next.Coverage[key] = f
-	case []engine.Requirement:
+	case []domain.Requirement:
 		next.Requirements[key] = f
 	default:
 		delete(next.Coverage, key)
@@ -219,9 +220,9 @@ func (w *walk) run(kind whatIf) {
 
 	writeErr := c.write(w.ctx, w.real)
 	if predictErr != nil || writeErr != nil {
-		if engine.ErrorCode(predictErr) != engine.ErrorCode(writeErr) || engine.ErrorField(predictErr) != engine.ErrorField(writeErr) {
-			w.fail(c, "the what-if answered %v (code %q, field %q), the write %v (code %q, field %q)", predictErr, engine.ErrorCode(predictErr),
-				engine.ErrorField(predictErr), writeErr, engine.ErrorCode(writeErr), engine.ErrorField(writeErr))
+		if domain.ErrorCode(predictErr) != domain.ErrorCode(writeErr) || domain.ErrorField(predictErr) != domain.ErrorField(writeErr) {
+			w.fail(c, "the what-if answered %v (code %q, field %q), the write %v (code %q, field %q)", predictErr, domain.ErrorCode(predictErr),
+				domain.ErrorField(predictErr), writeErr, domain.ErrorCode(writeErr), domain.ErrorField(writeErr))
 		}
 		if v, _ := w.copied.DataVersion(w.ctx); v != version {
 			w.fail(c, "the refused write changed the store: data version %d -> %d", version, v)
@@ -343,8 +344,8 @@ func courseImpactChange(what, code string, predict func(ctx context.Context, a *
 }
 
 // retireChange is the retirement of course c, as stored.
-func retireChange(c *engine.Course) change {
-	retire := func(c *engine.Course) { c.Status = engine.CourseRetired }
+func retireChange(c *domain.Course) change {
+	retire := func(c *domain.Course) { c.Status = domain.CourseRetired }
 	return courseImpactChange(fmt.Sprintf("retire %s (%s)", c.Code, c.Status), c.Code,
 		func(ctx context.Context, a *app.App) (*app.CourseImpact, error) {
 			return a.View().CourseEditImpact(c.Code, retire)
@@ -388,7 +389,7 @@ var courseWhatIfs = []whatIf{
 			func(ctx context.Context, a *app.App) error { return a.CreateCourse(ctx, new(*c)) })
 	}, true, false},
 	{"previewCourse", func(w *walk) change {
-		var c *engine.Course
+		var c *domain.Course
 		if w.rng.IntN(3) == 0 {
 			c = w.randomNewCourse()
 		} else {
@@ -421,7 +422,7 @@ var courseWhatIfs = []whatIf{
 				if !stored {
 					return a.CreateCourse(ctx, new(*c))
 				}
-				_, err := a.UpdateCourse(ctx, c.Code, c.Version, func(s *engine.Course) { *s = *c })
+				_, err := a.UpdateCourse(ctx, c.Code, c.Version, func(s *domain.Course) { *s = *c })
 				return err
 			}}
 	}, true, true},
@@ -448,7 +449,7 @@ var courseWhatIfs = []whatIf{
 				if !stored {
 					return a.CreatePosition(ctx, new(*p))
 				}
-				_, err := a.UpdatePosition(ctx, p.ID, p.Version, func(s *engine.Position) { *s = *p })
+				_, err := a.UpdatePosition(ctx, p.ID, p.Version, func(s *domain.Position) { *s = *p })
 				return err
 			}}
 	}, true, true},
@@ -472,9 +473,9 @@ func expectedChanges[F any](w *walk, stored bool, before, after []F) previewChan
 		m := map[string]string{}
 		for _, f := range facts {
 			switch f := any(f).(type) {
-			case engine.Coverage:
+			case domain.Coverage:
 				m[f.SubCompetency] = f.Level
-			case engine.Requirement:
+			case domain.Requirement:
 				m[f.SubCompetency] = f.Level
 			}
 		}
@@ -558,15 +559,15 @@ func TestRetiringSCM201PredictsWhatRetiringDoes(t *testing.T) {
 		wantChanges bool
 	}{{"../rules", false}, {rulesReadingStatus(t), true}} {
 		w := newWalk(t, "the sample catalogue with rules "+tc.rules, tc.rules, sampleStore(t), rand.New(rand.NewPCG(9, 9)), &tally{})
-		completers, err := w.app.View().People(engine.PersonFilter{}, engine.Page{})
+		completers, err := w.app.View().People(domain.PersonFilter{}, domain.Page{})
 		must(t, err)
 		n := 0
 		for _, p := range completers.Items {
-			if slices.ContainsFunc(p.Completions, func(c engine.Completion) bool { return c.CourseCode == "SCM-201" }) {
+			if slices.ContainsFunc(p.Completions, func(c domain.Completion) bool { return c.CourseCode == "SCM-201" }) {
 				n++
 			}
 		}
-		imp, err := w.app.View().CourseEditImpact("SCM-201", func(c *engine.Course) { c.Status = engine.CourseRetired })
+		imp, err := w.app.View().CourseEditImpact("SCM-201", func(c *domain.Course) { c.Status = domain.CourseRetired })
 		must(t, err)
 		if imp.Change != analysis.ChangeRetire || n < 10 || (len(imp.People) > 0) != tc.wantChanges {
 			t.Errorf("rules %s: retiring SCM-201 (%d completers) is a %s changing the readiness of %d people", tc.rules, n, imp.Change, len(imp.People))

@@ -1,8 +1,8 @@
 // Package auth establishes who makes each HTTP request to cmap: it reads
-// the request's credentials and puts the engine.Principal they prove (or
+// the request's credentials and puts the domain.Principal they prove (or
 // why they prove none) on the request's context, where the GraphQL
 // directive @auth, the exports and the audit trail find it (engine.
-// Authorize, engine.PrincipalFrom). It decides nothing about what a
+// Authorize, domain.PrincipalFrom). It decides nothing about what a
 // principal may do: roles are checked where the data is.
 //
 // Two kinds of credential are accepted, both as "Authorization: Bearer
@@ -21,25 +21,24 @@
 package auth
 
 import (
+	"cmap/domain"
 	"context"
 	"log/slog"
 	"net/http"
 	"strings"
-
-	"cmap/engine"
 )
 
 // KeyAuthenticator checks API key tokens (app.Keys does).
 type KeyAuthenticator interface {
 	// Authenticate returns the principal of token; EUNAUTHENTICATED when
 	// it is refused, other codes when it could not be checked.
-	Authenticate(ctx context.Context, token string) (*engine.Principal, error)
+	Authenticate(ctx context.Context, token string) (*domain.Principal, error)
 }
 
 // Config says how requests are authenticated.
 type Config struct {
 	// Anonymous lets requests without credentials in as viewers
-	// (engine.Anonymous).
+	// (domain.Anonymous).
 	Anonymous bool
 	// Keys checks API keys.
 	Keys KeyAuthenticator
@@ -62,9 +61,9 @@ func (c Config) Middleware(next http.Handler) http.Handler {
 		p, reason := c.authenticate(ctx, r.Header.Values("Authorization"), logger)
 		switch {
 		case p != nil:
-			ctx = engine.WithPrincipal(ctx, p)
+			ctx = domain.WithPrincipal(ctx, p)
 		case reason != "":
-			ctx = engine.WithAuthFailure(ctx, reason)
+			ctx = domain.WithAuthFailure(ctx, reason)
 		}
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
@@ -74,10 +73,10 @@ func (c Config) Middleware(next http.Handler) http.Handler {
 // prove, or the reason to give the caller why they prove none ("" for a
 // request without credentials on a server that lets no one in
 // anonymously).
-func (c Config) authenticate(ctx context.Context, fields []string, logger *slog.Logger) (*engine.Principal, string) {
+func (c Config) authenticate(ctx context.Context, fields []string, logger *slog.Logger) (*domain.Principal, string) {
 	switch {
 	case len(fields) == 0 && c.Anonymous:
-		return engine.Anonymous, ""
+		return domain.Anonymous, ""
 	case len(fields) == 0:
 		return nil, ""
 	case len(fields) > 1:
@@ -88,13 +87,13 @@ func (c Config) authenticate(ctx context.Context, fields []string, logger *slog.
 	if !strings.EqualFold(scheme, "Bearer") || credential == "" {
 		return nil, "send credentials as Authorization: Bearer <API key or token>"
 	}
-	if _, ok := engine.APIKeyID(credential); ok {
+	if _, ok := domain.APIKeyID(credential); ok {
 		p, err := c.Keys.Authenticate(ctx, credential)
-		switch engine.ErrorCode(err) {
+		switch domain.ErrorCode(err) {
 		case "":
 			return p, ""
-		case engine.EUNAUTHENTICATED:
-			return nil, engine.ErrorMessage(err)
+		case domain.EUNAUTHENTICATED:
+			return nil, domain.ErrorMessage(err)
 		}
 		logger.ErrorContext(ctx, "checking an API key failed", "error", err)
 		return nil, "the API key could not be checked now; try again"
@@ -105,7 +104,7 @@ func (c Config) authenticate(ctx context.Context, fields []string, logger *slog.
 	p, err := c.JWT.Verify(ctx, credential)
 	if err != nil {
 		logger.InfoContext(ctx, "a token was refused", "error", err)
-		return nil, engine.ErrorMessage(err)
+		return nil, domain.ErrorMessage(err)
 	}
 	return p, ""
 }

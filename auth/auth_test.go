@@ -1,6 +1,7 @@
 package auth_test
 
 import (
+	"cmap/domain"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -23,14 +24,13 @@ import (
 
 	"cmap/app"
 	"cmap/auth"
-	"cmap/engine"
 	"cmap/memstore"
 )
 
 // seen is what a handler behind the middleware found on its request.
 type seen struct {
-	principal *engine.Principal
-	viewer    error // engine.Authorize(viewer)
+	principal *domain.Principal
+	viewer    error // domain.Authorize(viewer)
 }
 
 // through sends a request with the Authorization header fields given
@@ -39,8 +39,8 @@ func through(t *testing.T, c auth.Config, authorization ...string) seen {
 	t.Helper()
 	var s seen
 	h := c.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.principal = engine.PrincipalFrom(r.Context())
-		s.viewer = engine.Authorize(r.Context(), engine.RoleViewer)
+		s.principal = domain.PrincipalFrom(r.Context())
+		s.viewer = domain.Authorize(r.Context(), domain.RoleViewer)
 	}))
 	req := httptest.NewRequest(http.MethodGet, "/graphql", nil)
 	for _, a := range authorization {
@@ -53,11 +53,11 @@ func through(t *testing.T, c auth.Config, authorization ...string) seen {
 func TestMiddlewareAPIKeysAndAnonymous(t *testing.T) {
 	keys := app.NewKeys(memstore.New(), slog.New(slog.DiscardHandler))
 	ctx := t.Context()
-	key, token, err := keys.Create(ctx, "portal", []engine.Role{engine.RolePersonnel})
+	key, token, err := keys.Create(ctx, "portal", []domain.Role{domain.RolePersonnel})
 	if err != nil {
 		t.Fatal(err)
 	}
-	revoked, revokedToken, err := keys.Create(ctx, "old", []engine.Role{engine.RoleViewer})
+	revoked, revokedToken, err := keys.Create(ctx, "old", []domain.Role{domain.RoleViewer})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +68,7 @@ func TestMiddlewareAPIKeysAndAnonymous(t *testing.T) {
 	for _, anonymous := range []bool{false, true} {
 		c := auth.Config{Anonymous: anonymous, Keys: keys}
 		s := through(t, c, "Bearer "+token)
-		if s.principal == nil || s.principal.ID != "key:"+key.ID || s.principal.Name != "portal" || !s.principal.Has(engine.RolePersonnel) {
+		if s.principal == nil || s.principal.ID != "key:"+key.ID || s.principal.Name != "portal" || !s.principal.Has(domain.RolePersonnel) {
 			t.Errorf("anonymous %v, a valid key: principal %+v", anonymous, s.principal)
 		}
 		if s := through(t, c, "bearer   "+token+" "); s.principal == nil {
@@ -76,10 +76,10 @@ func TestMiddlewareAPIKeysAndAnonymous(t *testing.T) {
 		}
 
 		s = through(t, c)
-		if anonymous && (s.principal != engine.Anonymous || s.viewer != nil) {
+		if anonymous && (s.principal != domain.Anonymous || s.viewer != nil) {
 			t.Errorf("anonymous viewers let in, no credentials: %+v, %v", s.principal, s.viewer)
 		}
-		if !anonymous && (s.principal != nil || engine.ErrorCode(s.viewer) != engine.EUNAUTHENTICATED) {
+		if !anonymous && (s.principal != nil || domain.ErrorCode(s.viewer) != domain.EUNAUTHENTICATED) {
 			t.Errorf("no anonymous access, no credentials: %+v, %v", s.principal, s.viewer)
 		}
 
@@ -98,7 +98,7 @@ func TestMiddlewareAPIKeysAndAnonymous(t *testing.T) {
 					fields = headers
 				}
 				s := through(t, c, fields...)
-				if s.principal != nil || engine.ErrorCode(s.viewer) != engine.EUNAUTHENTICATED || !strings.Contains(engine.ErrorMessage(s.viewer), reason) {
+				if s.principal != nil || domain.ErrorCode(s.viewer) != domain.EUNAUTHENTICATED || !strings.Contains(domain.ErrorMessage(s.viewer), reason) {
 					t.Errorf("anonymous %v, Authorization %q: principal %+v, %v; want UNAUTHENTICATED saying %q", anonymous, fields, s.principal, s.viewer, reason)
 				}
 			}
@@ -260,12 +260,12 @@ func TestJWTClaimsAreChecked(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &engine.Principal{ID: "jwt:u-42", Name: "Dana Lee", Roles: []engine.Role{engine.RolePersonnel, engine.RoleEditor}}
+	want := &domain.Principal{ID: "jwt:u-42", Name: "Dana Lee", Roles: []domain.Role{domain.RolePersonnel, domain.RoleEditor}}
 	if got.ID != want.ID || got.Name != want.Name || !slices.Equal(got.Roles, want.Roles) {
 		t.Errorf("principal %+v, want %+v", got, want)
 	}
 	ed := p.sign("ed-1", claims("u-7", map[string]any{"preferred_username": "lee", "realm_access": map[string]any{"roles": "viewer rule-author"}}))
-	if got, err := v.Verify(t.Context(), ed); err != nil || got.Name != "lee" || !slices.Equal(got.Roles, []engine.Role{engine.RoleViewer, engine.RoleRuleAuthor}) {
+	if got, err := v.Verify(t.Context(), ed); err != nil || got.Name != "lee" || !slices.Equal(got.Roles, []domain.Role{domain.RoleViewer, domain.RoleRuleAuthor}) {
 		t.Errorf("an EdDSA token with roles as one string: %+v, %v", got, err)
 	}
 
@@ -291,7 +291,7 @@ func TestJWTClaimsAreChecked(t *testing.T) {
 	}
 	for token, reason := range refused {
 		_, err := v.Verify(t.Context(), token)
-		if engine.ErrorCode(err) != engine.EUNAUTHENTICATED || !strings.Contains(engine.ErrorMessage(err), reason) {
+		if domain.ErrorCode(err) != domain.EUNAUTHENTICATED || !strings.Contains(domain.ErrorMessage(err), reason) {
 			t.Errorf("%.40s...: %v; want UNAUTHENTICATED saying %q", token, err, reason)
 		}
 	}
@@ -414,7 +414,7 @@ func TestJWKSFileIsReadAgainForANewKey(t *testing.T) {
 	if err != nil {
 		t.Fatalf("a token of a key added to the file since: %v", err)
 	}
-	if got.Name != "u9@example.org" || !slices.Equal(got.Roles, []engine.Role{engine.RoleViewer}) {
+	if got.Name != "u9@example.org" || !slices.Equal(got.Roles, []domain.Role{domain.RoleViewer}) {
 		t.Errorf("principal %+v", got)
 	}
 
@@ -424,7 +424,7 @@ func TestJWKSFileIsReadAgainForANewKey(t *testing.T) {
 		t.Errorf("a token through the middleware: %+v, %v", s.principal, s.viewer)
 	}
 	s = through(t, c, "Bearer "+p.sign("k1", claims("u-1", map[string]any{"exp": time.Now().Add(-time.Minute).Unix()})))
-	if s.principal != nil || !strings.Contains(engine.ErrorMessage(s.viewer), "expired") {
+	if s.principal != nil || !strings.Contains(domain.ErrorMessage(s.viewer), "expired") {
 		t.Errorf("an expired token through the middleware: %+v, %v", s.principal, s.viewer)
 	}
 }

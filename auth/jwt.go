@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"cmap/domain"
 	"context"
 	"errors"
 	"fmt"
@@ -17,8 +18,6 @@ import (
 	"github.com/MicahParks/keyfunc/v3"
 	"github.com/golang-jwt/jwt/v5"
 	"golang.org/x/time/rate"
-
-	"cmap/engine"
 )
 
 // Defaults of JWTConfig.
@@ -168,7 +167,7 @@ func jwksLocation(jwks string) (location string, client *http.Client, isFile boo
 // roles claim lists. A token refused for any reason is EUNAUTHENTICATED
 // with a reason fit to show its bearer (the underlying error is wrapped
 // for the logs).
-func (v *JWTVerifier) Verify(ctx context.Context, token string) (*engine.Principal, error) {
+func (v *JWTVerifier) Verify(ctx context.Context, token string) (*domain.Principal, error) {
 	claims := jwt.MapClaims{}
 	_, err := v.parser.ParseWithClaims(token, claims, v.keyfunc.KeyfuncCtx(ctx))
 	if err != nil {
@@ -176,9 +175,9 @@ func (v *JWTVerifier) Verify(ctx context.Context, token string) (*engine.Princip
 	}
 	sub, _ := claims.GetSubject()
 	if sub == "" {
-		return nil, &engine.Error{Code: engine.EUNAUTHENTICATED, Message: "the token names no subject (sub)"}
+		return nil, &domain.Error{Code: domain.EUNAUTHENTICATED, Message: "the token names no subject (sub)"}
 	}
-	p := &engine.Principal{ID: "jwt:" + sub, Name: sub, Roles: rolesOf(claimAt(claims, v.cfg.RolesClaim))}
+	p := &domain.Principal{ID: "jwt:" + sub, Name: sub, Roles: rolesOf(claimAt(claims, v.cfg.RolesClaim))}
 	for _, c := range []string{"name", "preferred_username", "email"} {
 		if s, ok := claims[c].(string); ok && s != "" {
 			p.Name = s
@@ -208,7 +207,7 @@ func refusal(err error) error {
 	case errors.Is(err, jwt.ErrTokenSignatureInvalid), errors.Is(err, jwt.ErrTokenUnverifiable):
 		msg = "the token's signature could not be verified with the identity provider's keys"
 	}
-	return &engine.Error{Code: engine.EUNAUTHENTICATED, Message: msg, Err: err}
+	return &domain.Error{Code: domain.EUNAUTHENTICATED, Message: msg, Err: err}
 }
 
 // claimAt returns the claim at a dotted path, nil when there is none.
@@ -226,7 +225,7 @@ func claimAt(claims jwt.MapClaims, path string) any {
 
 // rolesOf returns the cmap roles a roles claim names, in the order named,
 // each once.
-func rolesOf(claim any) []engine.Role {
+func rolesOf(claim any) []domain.Role {
 	var names []string
 	switch c := claim.(type) {
 	case string:
@@ -238,9 +237,9 @@ func rolesOf(claim any) []engine.Role {
 			}
 		}
 	}
-	var roles []engine.Role
+	var roles []domain.Role
 	for _, n := range names {
-		if r, err := engine.ParseRole(n); err == nil && !slices.Contains(roles, r) {
+		if r, err := domain.ParseRole(n); err == nil && !slices.Contains(roles, r) {
 			roles = append(roles, r)
 		}
 	}

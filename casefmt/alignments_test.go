@@ -1,13 +1,13 @@
 package casefmt_test
 
 import (
+	"cmap/domain"
 	"reflect"
 	"testing"
 	"time"
 
 	"cmap/analysis"
 	"cmap/casefmt"
-	"cmap/engine"
 )
 
 // Alignments are the active courses' cells, by course then model order,
@@ -16,13 +16,13 @@ func TestAlignmentsOf(t *testing.T) {
 	written := time.Date(2026, 10, 1, 12, 0, 0, 0, time.UTC)
 	ix, err := analysis.Build(analysis.Snapshot{
 		Framework: small(),
-		Scale:     engine.DefaultScale(),
-		Courses: []*engine.Course{
-			{Code: "B-200", Title: "Second", Hours: 4, DeliveryMode: engine.DeliveryOnline, Status: engine.CourseActive, UpdatedAt: written},
-			{Code: "A-100", Title: "First", Hours: 4, DeliveryMode: engine.DeliveryOnline, Status: engine.CourseActive},
-			{Code: "R-900", Title: "Old", Hours: 4, DeliveryMode: engine.DeliveryOnline, Status: engine.CourseRetired},
+		Scale:     domain.DefaultScale(),
+		Courses: []*domain.Course{
+			{Code: "B-200", Title: "Second", Hours: 4, DeliveryMode: domain.DeliveryOnline, Status: domain.CourseActive, UpdatedAt: written},
+			{Code: "A-100", Title: "First", Hours: 4, DeliveryMode: domain.DeliveryOnline, Status: domain.CourseActive},
+			{Code: "R-900", Title: "Old", Hours: 4, DeliveryMode: domain.DeliveryOnline, Status: domain.CourseRetired},
 		},
-		Coverage: map[string][]engine.Coverage{
+		Coverage: map[string][]domain.Coverage{
 			"B-200": {{Course: "B-200", SubCompetency: "2.A", Level: "Expert"}, {Course: "B-200", SubCompetency: "1.B", Level: "Basic"}},
 			"A-100": {{Course: "A-100", SubCompetency: "1.B", Level: "Advanced"}},
 			"R-900": {{Course: "R-900", SubCompetency: "1.A", Level: "Expert"}},

@@ -2,6 +2,7 @@ package casefmt_test
 
 import (
 	"bytes"
+	"cmap/domain"
 	"encoding/json"
 	"os"
 	"reflect"
@@ -12,7 +13,6 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"cmap/casefmt"
-	"cmap/engine"
 	"cmap/modelfile"
 )
 
@@ -21,7 +21,7 @@ const customerModel = "../seeds/security-cooperation-competency-model.txt"
 
 var changed = time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
 
-func readModel(t *testing.T) *engine.Framework {
+func readModel(t *testing.T) *domain.Framework {
 	t.Helper()
 	fw, err := modelfile.ReadFile(customerModel)
 	if err != nil {
@@ -89,7 +89,7 @@ func TestBuildValidatesAgainstSchema(t *testing.T) {
 	fw := readModel(t)
 	for name, opts := range map[string]casefmt.Options{
 		"bare": {},
-		"full": {BaseURL: "https://cmap.example.org/", Creator: "DSCU", Changed: changed, Scale: engine.DefaultScale(), Alignments: alignments()},
+		"full": {BaseURL: "https://cmap.example.org/", Creator: "DSCU", Changed: changed, Scale: domain.DefaultScale(), Alignments: alignments()},
 	} {
 		t.Run(name, func(t *testing.T) {
 			p, err := casefmt.Build(fw, opts)
@@ -132,7 +132,7 @@ func TestSchemaRejects(t *testing.T) {
 // not get in the way.
 func TestRoundTrip(t *testing.T) {
 	fw := readModel(t)
-	opts := casefmt.Options{BaseURL: "https://cmap.example.org", Changed: changed, Scale: engine.DefaultScale(), Alignments: alignments()}
+	opts := casefmt.Options{BaseURL: "https://cmap.example.org", Changed: changed, Scale: domain.DefaultScale(), Alignments: alignments()}
 	p, err := casefmt.Build(fw, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -188,11 +188,11 @@ func TestIdentifiersAreStable(t *testing.T) {
 // The export's shape: types, codes, statements, the tree, the scale and
 // the alignments as the package documentation says.
 func TestBuildShape(t *testing.T) {
-	fw := &engine.Framework{Name: "M", Competencies: []engine.Competency{
-		{Code: "1.0", Title: "One", Description: "The first.", SubCompetencies: []engine.SubCompetency{{Code: "1.A", Statement: "Do A."}, {Code: "1.B", Statement: "Do B."}}},
-		{Code: "2.0", Title: "Two", SubCompetencies: []engine.SubCompetency{{Code: "2.A", Statement: "Do 2A."}}},
+	fw := &domain.Framework{Name: "M", Competencies: []domain.Competency{
+		{Code: "1.0", Title: "One", Description: "The first.", SubCompetencies: []domain.SubCompetency{{Code: "1.A", Statement: "Do A."}, {Code: "1.B", Statement: "Do B."}}},
+		{Code: "2.0", Title: "Two", SubCompetencies: []domain.SubCompetency{{Code: "2.A", Statement: "Do 2A."}}},
 	}}
-	p, err := casefmt.Build(fw, casefmt.Options{Changed: changed, Scale: engine.Scale{Name: "S", Levels: []string{"Low", "High"}},
+	p, err := casefmt.Build(fw, casefmt.Options{Changed: changed, Scale: domain.Scale{Name: "S", Levels: []string{"Low", "High"}},
 		Alignments: []casefmt.Alignment{{Course: "AB-1", CourseTitle: "Course AB", SubCompetency: "1.B", Level: "high"}}})
 	if err != nil {
 		t.Fatal(err)
@@ -249,7 +249,7 @@ func TestBuildRejectsBadAlignments(t *testing.T) {
 		{casefmt.Alignment{Course: "AB-1", SubCompetency: "4.Z", Level: "Basic"}, `alignments[0].subCompetency: course AB-1: no sub-competency "4.Z" in the framework`},
 		{casefmt.Alignment{Course: "AB-1", SubCompetency: "4.C", Level: "Superb"}, `alignments[0].level: course AB-1, 4.C: "Superb" is not a level of the scale`},
 	} {
-		_, err := casefmt.Build(fw, casefmt.Options{Scale: engine.DefaultScale(), Alignments: []casefmt.Alignment{tt.a}})
+		_, err := casefmt.Build(fw, casefmt.Options{Scale: domain.DefaultScale(), Alignments: []casefmt.Alignment{tt.a}})
 		if err == nil || err.Error() != tt.want {
 			t.Errorf("error %v, want %s", err, tt.want)
 		}
@@ -272,12 +272,12 @@ func TestOpenSALTStyleLoads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &engine.Framework{Name: "Cyber Workforce Sample", Competencies: []engine.Competency{
-		{Code: "1.0", Title: "Identify and assess the organization's cyber risks.", SubCompetencies: []engine.SubCompetency{
+	want := &domain.Framework{Name: "Cyber Workforce Sample", Competencies: []domain.Competency{
+		{Code: "1.0", Title: "Identify and assess the organization's cyber risks.", SubCompetencies: []domain.SubCompetency{
 			{Code: "1.A", Statement: "Inventory the information systems, data flows and their owners."},
 			{Code: "1.B", Statement: "Assess the likelihood and impact of threats to mission systems."},
 		}},
-		{Code: "2.0", Title: "Protection", Description: "Protect systems and data against unauthorized access, use and disclosure.", SubCompetencies: []engine.SubCompetency{
+		{Code: "2.0", Title: "Protection", Description: "Protect systems and data against unauthorized access, use and disclosure.", SubCompetencies: []domain.SubCompetency{
 			{Code: "2.A", Statement: "Apply least privilege to accounts and services."},
 			{Code: "2.B", Statement: "Encrypt sensitive data at rest and in transit."},
 			{Code: "2.C", Statement: "Patch and harden configurations on a defined schedule."},

@@ -4,7 +4,7 @@
 //
 // # Writing
 //
-// Build turns an engine.Framework into a Package:
+// Build turns an domain.Framework into a Package:
 //
 //   - the framework is the CFDocument: title = the framework's name,
 //     creator = Options.Creator ("cmap" by default), caseVersion "1.1";
@@ -74,7 +74,7 @@
 //     (rules/scale.yaml).
 //
 // A package whose shape a two-level model cannot hold is refused with
-// every problem at once, each an EINVALID *engine.Error whose Field is the
+// every problem at once, each an EINVALID *domain.Error whose Field is the
 // JSON path of the offending value ("CFAssociations[12]") and whose
 // message names the item's identifier: an item three levels deep, an item
 // with two parents, a cycle of isChildOf, an association naming an item

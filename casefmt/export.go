@@ -1,14 +1,13 @@
 package casefmt
 
 import (
+	"cmap/domain"
 	"fmt"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
-
-	"cmap/engine"
 )
 
 // Item types and association types cmap writes.
@@ -48,7 +47,7 @@ type Options struct {
 	// and tree, written in UTC to the second.
 	Changed time.Time
 	// Scale, when it has levels, is written as a CFRubric.
-	Scale engine.Scale
+	Scale domain.Scale
 	// Alignments are written as isRelatedTo associations, in their order.
 	Alignments []Alignment
 }
@@ -97,7 +96,7 @@ func (b *builder) link(kind, id, title string) *LinkURI {
 // Build returns fw as a CASE package (see the package documentation for
 // the mapping). It is an EINVALID error if an alignment names a
 // sub-competency fw does not have or a level off opts.Scale.
-func Build(fw *engine.Framework, opts Options) (*Package, error) {
+func Build(fw *domain.Framework, opts Options) (*Package, error) {
 	b := &builder{
 		doc:     uuid.MustParse(DocumentID(fw.Name)),
 		base:    strings.TrimRight(opts.BaseURL, "/"),
@@ -193,11 +192,11 @@ func Build(fw *engine.Framework, opts Options) (*Package, error) {
 			field := fmt.Sprintf("alignments[%d]", i)
 			dest, ok := nodes[a.SubCompetency]
 			if !ok {
-				return nil, engine.Invalid(field+".subCompetency", "course %s: no sub-competency %q in the framework", a.Course, a.SubCompetency)
+				return nil, domain.Invalid(field+".subCompetency", "course %s: no sub-competency %q in the framework", a.Course, a.SubCompetency)
 			}
 			level, ok := opts.Scale.Canonical(a.Level)
 			if !ok || level == "" {
-				return nil, engine.Invalid(field+".level", "course %s, %s: %q is not a level of the scale", a.Course, a.SubCompetency, a.Level)
+				return nil, domain.Invalid(field+".level", "course %s, %s: %q is not a level of the scale", a.Course, a.SubCompetency, a.Level)
 			}
 			rank, _ := opts.Scale.Rank(level)
 			changed := b.changed
@@ -229,7 +228,7 @@ func Build(fw *engine.Framework, opts Options) (*Package, error) {
 
 // rubric returns the scale as a CFRubric with one criterion whose levels
 // are the scale's, lowest first.
-func (b *builder) rubric(s engine.Scale) Rubric {
+func (b *builder) rubric(s domain.Scale) Rubric {
 	rid := b.id("rubric:" + s.Name)
 	cid := b.id("rubric:" + s.Name + "\x00criterion")
 	one := 1

@@ -1,6 +1,7 @@
 package casefmt
 
 import (
+	"cmap/domain"
 	"cmp"
 	"encoding/json"
 	"errors"
@@ -10,7 +11,6 @@ import (
 	"unicode/utf8"
 
 	"cmap/diag"
-	"cmap/engine"
 )
 
 // Decode reads a CFPackage from JSON. Fields cmap does not use are
@@ -34,9 +34,9 @@ func IsPackage(data []byte) bool {
 }
 
 // Problems are the reasons a package does not load as a model, each an
-// EINVALID *engine.Error whose Field is the JSON path of the offending
+// EINVALID *domain.Error whose Field is the JSON path of the offending
 // value in the package ("CFAssociations[12].destinationNodeURI").
-type Problems []*engine.Error
+type Problems []*domain.Error
 
 // Error lists the problems, one a line, each as "PATH: message".
 func (ps Problems) Error() string {
@@ -48,13 +48,13 @@ func (ps Problems) Error() string {
 }
 
 func (ps *Problems) add(field, format string, args ...any) {
-	*ps = append(*ps, engine.Invalid(field, format, args...))
+	*ps = append(*ps, domain.Invalid(field, format, args...))
 }
 
 // Result is a package read as a model.
 type Result struct {
 	// Framework is the model; it passes Validate.
-	Framework *engine.Framework
+	Framework *domain.Framework
 	// Paths maps the field paths of Framework that Validate reports
 	// ("name", "competencies[2]", "competencies[2].subCompetencies[0]") to
 	// the JSON path of the package value they come from ("CFDocument.title",
@@ -63,7 +63,7 @@ type Result struct {
 	// Renumbered is nil when the codes are the items' humanCodingScheme;
 	// otherwise the codes were made up by position, and it says why: the
 	// first item whose humanCodingScheme does not fit, at its JSON path.
-	Renumbered *engine.Error
+	Renumbered *domain.Error
 }
 
 // node is an item of the package in the tree.
@@ -229,12 +229,12 @@ func (p *Package) Framework() (*Result, error) {
 		})
 	}
 
-	r := &Result{Framework: &engine.Framework{Name: strings.TrimSpace(p.CFDocument.Title)}, Paths: map[string]string{"name": "CFDocument.title"}}
+	r := &Result{Framework: &domain.Framework{Name: strings.TrimSpace(p.CFDocument.Title)}, Paths: map[string]string{"name": "CFDocument.title"}}
 	r.Renumbered = p.checkCodes(kids[doc], kids, nodes)
 	fw := r.Framework
 	for i, ck := range kids[doc] {
 		it, path := itemAt(ck)
-		c := engine.Competency{Code: strings.TrimSpace(it.HumanCodingScheme)}
+		c := domain.Competency{Code: strings.TrimSpace(it.HumanCodingScheme)}
 		if r.Renumbered != nil {
 			c.Code = fmt.Sprintf("%d.0", i+1)
 		}
@@ -243,7 +243,7 @@ func (p *Package) Framework() (*Result, error) {
 		r.Paths[field] = path
 		for j, sk := range kids[ck] {
 			sit, spath := itemAt(sk)
-			s := engine.SubCompetency{Code: strings.TrimSpace(sit.HumanCodingScheme), Statement: strings.TrimSpace(sit.FullStatement)}
+			s := domain.SubCompetency{Code: strings.TrimSpace(sit.HumanCodingScheme), Statement: strings.TrimSpace(sit.FullStatement)}
 			if r.Renumbered != nil {
 				if j >= 26 {
 					if j == 26 {
@@ -263,7 +263,7 @@ func (p *Package) Framework() (*Result, error) {
 		return nil, probs
 	}
 	if err := fw.Validate(); err != nil {
-		e, ok := errors.AsType[*engine.Error](err)
+		e, ok := errors.AsType[*domain.Error](err)
 		if !ok {
 			return nil, err
 		}
@@ -273,10 +273,10 @@ func (p *Package) Framework() (*Result, error) {
 				if strings.HasPrefix(path, "CFItems[") {
 					msg = fmt.Sprintf("item %s: %s", describe(p.CFItems[itemIndex(path)]), msg)
 				}
-				return nil, Problems{engine.Invalid(path, "%s", msg)}
+				return nil, Problems{domain.Invalid(path, "%s", msg)}
 			}
 		}
-		return nil, Problems{engine.Invalid("", "%s", e.Message)}
+		return nil, Problems{domain.Invalid("", "%s", e.Message)}
 	}
 	return r, nil
 }
@@ -284,32 +284,32 @@ func (p *Package) Framework() (*Result, error) {
 // checkCodes returns nil when the items' humanCodingScheme can be the
 // model's codes, and otherwise why not, at the first item that does not
 // fit.
-func (p *Package) checkCodes(comps []string, kids map[string][]string, nodes map[string]*node) *engine.Error {
+func (p *Package) checkCodes(comps []string, kids map[string][]string, nodes map[string]*node) *domain.Error {
 	seen := map[string]string{}
-	check := func(k, want string, ok func(string) bool) *engine.Error {
+	check := func(k, want string, ok func(string) bool) *domain.Error {
 		n := nodes[k]
 		it := p.CFItems[n.index]
 		path := fmt.Sprintf("CFItems[%d].humanCodingScheme", n.index)
 		code := strings.TrimSpace(it.HumanCodingScheme)
 		switch {
 		case code == "":
-			return engine.Invalid(path, "item %s has no humanCodingScheme", it.Identifier)
+			return domain.Invalid(path, "item %s has no humanCodingScheme", it.Identifier)
 		case !ok(code):
-			return engine.Invalid(path, "item %s: %q is not %s", it.Identifier, code, want)
+			return domain.Invalid(path, "item %s: %q is not %s", it.Identifier, code, want)
 		case seen[code] != "":
-			return engine.Invalid(path, "item %s: %q is also the code of item %s", it.Identifier, code, seen[code])
+			return domain.Invalid(path, "item %s: %q is also the code of item %s", it.Identifier, code, seen[code])
 		}
 		seen[code] = it.Identifier
 		return nil
 	}
 	for _, ck := range comps {
-		if err := check(ck, "a competency code (4.0)", engine.IsCompetencyCode); err != nil {
+		if err := check(ck, "a competency code (4.0)", domain.IsCompetencyCode); err != nil {
 			return err
 		}
 		cc := strings.TrimSpace(p.CFItems[nodes[ck].index].HumanCodingScheme)
 		for _, sk := range kids[ck] {
 			if err := check(sk, "a sub-competency code of "+cc+" ("+strings.TrimSuffix(cc, "0")+"A)", func(s string) bool {
-				return engine.IsSubCompetencyCode(s) && engine.CompetencyOf(s) == cc
+				return domain.IsSubCompetencyCode(s) && domain.CompetencyOf(s) == cc
 			}); err != nil {
 				return err
 			}
@@ -327,8 +327,8 @@ func titleOf(it Item) (title, description string) {
 	title = strings.TrimSpace(it.AbbreviatedStatement)
 	if title == "" {
 		title = full
-		if utf8.RuneCountInString(title) > engine.MaxName {
-			r := []rune(title)[:engine.MaxName-1]
+		if utf8.RuneCountInString(title) > domain.MaxName {
+			r := []rune(title)[:domain.MaxName-1]
 			cut := strings.TrimRightFunc(string(r), func(c rune) bool { return c != ' ' })
 			if strings.TrimSpace(cut) == "" {
 				cut = string(r)

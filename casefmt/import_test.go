@@ -1,19 +1,19 @@
 package casefmt_test
 
 import (
+	"cmap/domain"
 	"fmt"
 	"strings"
 	"testing"
 
 	"cmap/casefmt"
-	"cmap/engine"
 )
 
 // small is a model of two competencies: 1.0 with 1.A and 1.B, 2.0 with 2.A.
-func small() *engine.Framework {
-	return &engine.Framework{Name: "M", Competencies: []engine.Competency{
-		{Code: "1.0", Title: "One", SubCompetencies: []engine.SubCompetency{{Code: "1.A", Statement: "Do A."}, {Code: "1.B", Statement: "Do B."}}},
-		{Code: "2.0", Title: "Two", SubCompetencies: []engine.SubCompetency{{Code: "2.A", Statement: "Do 2A."}}},
+func small() *domain.Framework {
+	return &domain.Framework{Name: "M", Competencies: []domain.Competency{
+		{Code: "1.0", Title: "One", SubCompetencies: []domain.SubCompetency{{Code: "1.A", Statement: "Do A."}, {Code: "1.B", Statement: "Do B."}}},
+		{Code: "2.0", Title: "Two", SubCompetencies: []domain.SubCompetency{{Code: "2.A", Statement: "Do 2A."}}},
 	}}
 }
 
@@ -138,7 +138,7 @@ func TestFrameworkTitles(t *testing.T) {
 	p, _ := casefmt.Build(small(), casefmt.Options{})
 	p.CFItems[0].AbbreviatedStatement = ""
 	p.CFItems[0].FullStatement = "  Short enough. "
-	long := strings.Repeat("word ", engine.MaxName/5) + "end"
+	long := strings.Repeat("word ", domain.MaxName/5) + "end"
 	p.CFItems[3].AbbreviatedStatement = ""
 	p.CFItems[3].FullStatement = long
 	r, err := p.Framework()
@@ -149,7 +149,7 @@ func TestFrameworkTitles(t *testing.T) {
 	if one.Title != "Short enough." || one.Description != "" {
 		t.Errorf("1.0: %q, %q", one.Title, one.Description)
 	}
-	wantTitle := strings.TrimSpace(strings.Repeat("word ", engine.MaxName/5-1)) + "…"
+	wantTitle := strings.TrimSpace(strings.Repeat("word ", domain.MaxName/5-1)) + "…"
 	if two.Title != wantTitle || two.Description != long {
 		t.Errorf("2.0: title %q (%d characters), description %q", two.Title, len([]rune(two.Title)), two.Description)
 	}

@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"bufio"
+	"cmap/domain"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -33,7 +34,7 @@ func TestDerivedFactsUnchanged(t *testing.T) {
 	if testing.Short() {
 		t.Skip("derives 500,000 facts")
 	}
-	workloads := map[string]func(testing.TB) (*engine.RuleSet, []*engine.Course, []*engine.Position){
+	workloads := map[string]func(testing.TB) (*engine.RuleSet, []*domain.Course, []*domain.Position){
 		"dod-scale": engine.DoDScaleWorkload,
 		"sample":    sampleWorkload,
 	}
@@ -64,7 +65,7 @@ func TestDerivedFactsUnchanged(t *testing.T) {
 }
 
 // sampleWorkload loads the shipped rules and the sample seeds.
-func sampleWorkload(t testing.TB) (*engine.RuleSet, []*engine.Course, []*engine.Position) {
+func sampleWorkload(t testing.TB) (*engine.RuleSet, []*domain.Course, []*domain.Position) {
 	ds, err := seed.Load(filepath.Join("..", "seeds"))
 	if err != nil {
 		t.Fatal(err)
@@ -73,11 +74,11 @@ func sampleWorkload(t testing.TB) (*engine.RuleSet, []*engine.Course, []*engine.
 	if err != nil {
 		t.Fatal(err)
 	}
-	courses := make([]*engine.Course, len(ds.Courses))
+	courses := make([]*domain.Course, len(ds.Courses))
 	for i := range ds.Courses {
 		courses[i] = &ds.Courses[i]
 	}
-	positions := make([]*engine.Position, len(ds.Positions))
+	positions := make([]*domain.Position, len(ds.Positions))
 	for i := range ds.Positions {
 		positions[i] = &ds.Positions[i]
 	}

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmap/domain"
 	"errors"
 	"fmt"
 	"runtime"
@@ -18,7 +19,7 @@ import (
 // A rule that fails at run time (its memory budget exceeded, a level name
 // not on the scale) is skipped; the error names each such rule and the
 // facts of the others are still returned. Safe for concurrent use.
-func (rs *RuleSet) CourseCoverage(c *Course) ([]Coverage, error) {
+func (rs *RuleSet) CourseCoverage(c *domain.Course) ([]domain.Coverage, error) {
 	e := rs.getEvaluator()
 	defer rs.putEvaluator(e)
 	out := e.course(c)
@@ -27,7 +28,7 @@ func (rs *RuleSet) CourseCoverage(c *Course) ([]Coverage, error) {
 
 // PositionRequirements derives the requirement facts of position p, like
 // CourseCoverage. Safe for concurrent use.
-func (rs *RuleSet) PositionRequirements(p *Position) ([]Requirement, error) {
+func (rs *RuleSet) PositionRequirements(p *domain.Position) ([]domain.Requirement, error) {
 	e := rs.getEvaluator()
 	defer rs.putEvaluator(e)
 	v := newPositionView(p)
@@ -40,8 +41,8 @@ func (rs *RuleSet) PositionRequirements(p *Position) ([]Requirement, error) {
 // (non-nil) entry.
 type Derived struct {
 	Revision     string
-	Coverage     map[string][]Coverage
-	Requirements map[string][]Requirement
+	Coverage     map[string][]domain.Coverage
+	Requirements map[string][]domain.Requirement
 }
 
 // DeriveAll derives the facts of every course and position, in parallel
@@ -58,16 +59,16 @@ type Derived struct {
 //
 // Errors are as for CourseCoverage, joined; the facts of rules that did
 // not fail are all returned.
-func (rs *RuleSet) DeriveAll(courses []*Course, positions []*Position) (*Derived, error) {
+func (rs *RuleSet) DeriveAll(courses []*domain.Course, positions []*domain.Position) (*Derived, error) {
 	d := &Derived{
 		Revision:     rs.revision,
-		Coverage:     make(map[string][]Coverage, len(courses)),
-		Requirements: make(map[string][]Requirement, len(positions)),
+		Coverage:     make(map[string][]domain.Coverage, len(courses)),
+		Requirements: make(map[string][]domain.Requirement, len(positions)),
 	}
 	var positionErr error
 	var positionsDone sync.WaitGroup
 	positionsDone.Go(func() { positionErr = rs.derivePositions(positions, d.Requirements) })
-	cov := make([][]Coverage, len(courses))
+	cov := make([][]domain.Coverage, len(courses))
 	var errs []error
 	var mu sync.Mutex
 	parallel(len(courses), func(e *evaluator, i int) {
@@ -121,7 +122,7 @@ func parallel(n int, fn func(e *evaluator, i int), rs *RuleSet) {
 // The facts of all positions are cut from one slab: one allocation
 // instead of one per position, which the garbage collector also scans as
 // one object.
-func (rs *RuleSet) derivePositions(positions []*Position, into map[string][]Requirement) error {
+func (rs *RuleSet) derivePositions(positions []*domain.Position, into map[string][]domain.Requirement) error {
 	profileOf := make([]int, len(positions))
 	var reps []positionView
 	index := map[string]int{}
@@ -138,7 +139,7 @@ func (rs *RuleSet) derivePositions(positions []*Position, into map[string][]Requ
 		profileOf[i] = k
 	}
 	memo := rs.newPositionMemo(reps)
-	templates := make([][]Requirement, len(reps))
+	templates := make([][]domain.Requirement, len(reps))
 	var errs []error
 	e := rs.getEvaluator()
 	for k := range reps {
@@ -153,13 +154,13 @@ func (rs *RuleSet) derivePositions(positions []*Position, into map[string][]Requ
 	for _, k := range profileOf {
 		total += len(templates[k])
 	}
-	slab := make([]Requirement, total)
+	slab := make([]domain.Requirement, total)
 	for i, p := range positions {
 		t := templates[profileOf[i]]
 		reqs := slab[:len(t):len(t)]
 		slab = slab[len(t):]
 		for j := range t {
-			reqs[j] = Requirement{Position: p.ID, SubCompetency: t[j].SubCompetency, Level: t[j].Level, Rules: t[j].Rules}
+			reqs[j] = domain.Requirement{Position: p.ID, SubCompetency: t[j].SubCompetency, Level: t[j].Level, Rules: t[j].Rules}
 		}
 		into[p.ID] = reqs
 	}
@@ -257,7 +258,7 @@ func (o *outcome) finish() *outcome {
 
 // collect makes one fact with fact for each sub-competency that o gives,
 // in framework order. The facts' rule references are cut from one slab.
-func collect[T any](o *outcome, fact func(sub, level string, rules []RuleRef) T) []T {
+func collect[T any](o *outcome, fact func(sub, level string, rules []domain.RuleRef) T) []T {
 	n, nrefs := 0, 0
 	for idx, rank := range o.rank {
 		if rank > 0 {
@@ -266,7 +267,7 @@ func collect[T any](o *outcome, fact func(sub, level string, rules []RuleRef) T)
 		}
 	}
 	out := make([]T, 0, n)
-	slab := make([]RuleRef, nrefs)
+	slab := make([]domain.RuleRef, nrefs)
 	for idx, rank := range o.rank {
 		if rank > 0 {
 			rules := o.rules[idx]
@@ -281,20 +282,20 @@ func collect[T any](o *outcome, fact func(sub, level string, rules []RuleRef) T)
 	return out
 }
 
-func (o *outcome) coverage(course string) []Coverage {
-	return collect(o, func(sub, level string, rules []RuleRef) Coverage {
-		return Coverage{Course: course, SubCompetency: sub, Level: level, Rules: rules}
+func (o *outcome) coverage(course string) []domain.Coverage {
+	return collect(o, func(sub, level string, rules []domain.RuleRef) domain.Coverage {
+		return domain.Coverage{Course: course, SubCompetency: sub, Level: level, Rules: rules}
 	})
 }
 
-func (o *outcome) requirements(position string) []Requirement {
-	return collect(o, func(sub, level string, rules []RuleRef) Requirement {
-		return Requirement{Position: position, SubCompetency: sub, Level: level, Rules: rules}
+func (o *outcome) requirements(position string) []domain.Requirement {
+	return collect(o, func(sub, level string, rules []domain.RuleRef) domain.Requirement {
+		return domain.Requirement{Position: position, SubCompetency: sub, Level: level, Rules: rules}
 	})
 }
 
 // course runs every course rule on c.
-func (e *evaluator) course(c *Course) *outcome {
+func (e *evaluator) course(c *domain.Course) *outcome {
 	rs := e.rs
 	clear(e.terms)
 	rs.terms.match(e.terms, c, &e.text)

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmap/domain"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -34,7 +35,7 @@ func BenchmarkOneCourseRule(b *testing.B) {
     covers: {1.A: Basic}
 `}
 	rs := mustLoad(b, files)
-	c := &Course{Code: "SCO-201", Hours: 40, DeliveryMode: DeliveryResident, Status: CourseActive}
+	c := &domain.Course{Code: "SCO-201", Hours: 40, DeliveryMode: domain.DeliveryResident, Status: domain.CourseActive}
 	benchRule(b, files, "long-resident", any(rs.newCourseEnv(c)))
 }
 
@@ -47,7 +48,7 @@ func BenchmarkOneCourseRuleMentions(b *testing.B) {
     covers: {4.C: tier}
 `}
 	rs := mustLoad(b, files)
-	c := &Course{Code: "SCM-201", Objectives: []string{"Prepare price and availability data."}}
+	c := &domain.Course{Code: "SCM-201", Objectives: []string{"Prepare price and availability data."}}
 	benchRule(b, files, "estimating", any(rs.newCourseEnv(c)))
 }
 
@@ -57,7 +58,7 @@ func BenchmarkOnePositionRule(b *testing.B) {
     position: position.category == "SCO" && position.keyBillet && gradeAtLeast("GS-13", "O-5")
     requires: {1.*: Advanced}
 `}
-	p := &Position{ID: "P", Grade: "O-5", Category: "SCO", KeyBillet: true}
+	p := &domain.Position{ID: "P", Grade: "O-5", Category: "SCO", KeyBillet: true}
 	benchRule(b, files, "sco-key", any(positionEnv{Position: newPositionView(p)}))
 }
 
@@ -103,8 +104,8 @@ func BenchmarkDeriveAllDoDScale(b *testing.B) {
 // category, key-billet and region rules over positions.
 type syntheticWorkload struct {
 	files     map[string]string
-	courses   []*Course
-	positions []*Position
+	courses   []*domain.Course
+	positions []*domain.Position
 }
 
 func newSyntheticWorkload(seed uint64, nCourses, nCourseRules, nPositions, nPositionRules int) *syntheticWorkload {
@@ -139,17 +140,17 @@ func newSyntheticWorkload(seed uint64, nCourses, nCourseRules, nPositions, nPosi
 
 	w := &syntheticWorkload{files: map[string]string{}}
 	for i := range nCourses {
-		c := &Course{
+		c := &domain.Course{
 			Code:         fmt.Sprintf("SYN-%d%03d", 1+i%4, i),
 			Title:        sentence(6),
 			Description:  sentence(25) + " " + sentence(25),
 			Hours:        float64(8 + rng.IntN(80)),
-			DeliveryMode: []string{DeliveryResident, DeliveryOnline, DeliveryBlended}[rng.IntN(3)],
-			Status:       CourseActive,
+			DeliveryMode: []string{domain.DeliveryResident, domain.DeliveryOnline, domain.DeliveryBlended}[rng.IntN(3)],
+			Status:       domain.CourseActive,
 			Topics:       []string{topics[rng.IntN(len(topics))], topics[rng.IntN(len(topics))]},
 		}
 		if rng.IntN(20) == 0 {
-			c.Status = CourseRetired
+			c.Status = domain.CourseRetired
 		}
 		for range 4 + rng.IntN(5) {
 			c.Objectives = append(c.Objectives, sentence(12))
@@ -179,7 +180,7 @@ func newSyntheticWorkload(seed uint64, nCourses, nCourseRules, nPositions, nPosi
 	regions := []string{"CONUS", "EUCOM", "INDOPACOM", "CENTCOM", "AFRICOM", "SOUTHCOM", "NORTHCOM"}
 	grades := []string{"GS-9", "GS-11", "GS-12", "GS-13", "GS-14", "GS-15", "O-3", "O-4", "O-5", "O-6", "E-7", "E-8", "E-9"}
 	for i := range nPositions {
-		w.positions = append(w.positions, &Position{
+		w.positions = append(w.positions, &domain.Position{
 			ID: fmt.Sprintf("POS-%05d", i), Title: "Synthetic billet", Organization: fmt.Sprintf("ORG-%d", i%300),
 			Grade: grades[rng.IntN(len(grades))], Category: categories[rng.IntN(len(categories))],
 			KeyBillet: rng.IntN(4) == 0, Region: regions[rng.IntN(len(regions))],

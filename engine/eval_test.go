@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmap/domain"
 	"fmt"
 	"reflect"
 	"slices"
@@ -11,7 +12,7 @@ import (
 
 // facts renders coverage or requirements as "CODE Level [rule ids]", in
 // the order given.
-func facts[T Coverage | Requirement](fs []T) string {
+func facts[T domain.Coverage | domain.Requirement](fs []T) string {
 	var out []string
 	for _, f := range fs {
 		sub, ft := factOf(f)
@@ -45,29 +46,29 @@ func TestCourseCoverage(t *testing.T) {
 	rs := mustLoad(t, map[string]string{"courses.yaml": evalRules})
 	tests := []struct {
 		name string
-		c    Course
+		c    domain.Course
 		want string
 	}{
 		{"tier level; highest level wins and every contributor is listed",
-			Course{Code: "SCM-201", Title: "Price and Availability", Hours: 40, Status: CourseActive, DeliveryMode: DeliveryResident},
+			domain.Course{Code: "SCM-201", Title: "Price and Availability", Hours: 40, Status: domain.CourseActive, DeliveryMode: domain.DeliveryResident},
 			"4.C Expert [estimating estimating-deep]; 4.D Basic [estimating]"},
 		{"a course below the tier level compare gets only its tier",
-			Course{Code: "SCM-101", Objectives: []string{"Prepare a letter of offer."}, Topics: []string{"regional studies"}, Status: CourseActive, DeliveryMode: DeliveryResident},
+			domain.Course{Code: "SCM-101", Objectives: []string{"Prepare a letter of offer."}, Topics: []string{"regional studies"}, Status: domain.CourseActive, DeliveryMode: domain.DeliveryResident},
 			"4.C Basic [estimating]; 4.D Basic [estimating]"},
 		{"level compares by rank, not alphabetically (Advanced >= Intermediate)",
-			Course{Code: "SCR-301", Topics: []string{"REGIONAL  studies"}, Status: CourseActive, DeliveryMode: DeliveryResident},
+			domain.Course{Code: "SCR-301", Topics: []string{"REGIONAL  studies"}, Status: domain.CourseActive, DeliveryMode: domain.DeliveryResident},
 			"1.A Intermediate [regional]; 1.B Intermediate [regional]; 1.C Intermediate [regional]"},
 		{"level equality ignores case",
-			Course{Code: "SCR-401", Status: CourseActive, DeliveryMode: DeliveryResident},
+			domain.Course{Code: "SCR-401", Status: domain.CourseActive, DeliveryMode: domain.DeliveryResident},
 			"9.A Expert [expert-tier-only]"},
 		{"a code with no tier yields nothing at tier",
-			Course{Code: "SCM-X1", Title: "Price and availability", Status: CourseActive, DeliveryMode: DeliveryResident},
+			domain.Course{Code: "SCM-X1", Title: "Price and availability", Status: domain.CourseActive, DeliveryMode: domain.DeliveryResident},
 			"4.D Basic [estimating]"},
 		{"an exclusion of listed codes removes only those",
-			Course{Code: "SCM-201", Title: "Price and availability", Status: CourseActive, DeliveryMode: DeliveryOnline},
+			domain.Course{Code: "SCM-201", Title: "Price and availability", Status: domain.CourseActive, DeliveryMode: domain.DeliveryOnline},
 			"4.C Intermediate [estimating]"},
 		{"an exclusion of everything removes everything",
-			Course{Code: "SCM-201", Title: "Price and availability", Status: CourseRetired, DeliveryMode: DeliveryResident},
+			domain.Course{Code: "SCM-201", Title: "Price and availability", Status: domain.CourseRetired, DeliveryMode: domain.DeliveryResident},
 			""},
 	}
 	for _, tt := range tests {
@@ -109,18 +110,18 @@ const positionRules = `rules:
 func TestPositionRequirements(t *testing.T) {
 	rs := mustLoad(t, map[string]string{"positions.yaml": positionRules})
 	tests := []struct {
-		p    Position
+		p    domain.Position
 		want string
 	}{
-		{Position{ID: "P1", Grade: "GS-13", Category: "SCO", KeyBillet: true, Region: "CONUS"},
+		{domain.Position{ID: "P1", Grade: "GS-13", Category: "SCO", KeyBillet: true, Region: "CONUS"},
 			"1.A Advanced [everyone senior]; 6.A Intermediate [key-sco]; 6.B Intermediate [key-sco]"},
-		{Position{ID: "P2", Grade: "GS-9", Category: "SCO", Region: "EUCOM"},
+		{domain.Position{ID: "P2", Grade: "GS-9", Category: "SCO", Region: "EUCOM"},
 			"1.A Basic [everyone]; 1.E Intermediate [abroad]"},
-		{Position{ID: "P3", Grade: "O-6", Category: "IA", Region: "CONUS"},
+		{domain.Position{ID: "P3", Grade: "O-6", Category: "IA", Region: "CONUS"},
 			"1.A Advanced [everyone senior]"},
-		{Position{ID: "P4", Grade: "E-9", Category: "IA", Region: "CONUS"},
+		{domain.Position{ID: "P4", Grade: "E-9", Category: "IA", Region: "CONUS"},
 			"1.A Basic [everyone]"},
-		{Position{ID: "P5", Title: "Vacant", Grade: "O-6", Region: "EUCOM"}, ""},
+		{domain.Position{ID: "P5", Title: "Vacant", Grade: "O-6", Region: "EUCOM"}, ""},
 	}
 	for _, tt := range tests {
 		req, err := rs.PositionRequirements(&tt.p)
@@ -148,21 +149,21 @@ const manyValuedRules = `rules:
 // parallel: its facts must equal those of one-by-one evaluation.
 func TestDeriveAllAgreesWithOneByOne(t *testing.T) {
 	rs := mustLoad(t, map[string]string{"courses.yaml": evalRules, "positions.yaml": positionRules, "many.yaml": manyValuedRules})
-	var courses []*Course
-	var positions []*Position
+	var courses []*domain.Course
+	var positions []*domain.Position
 	grades := []string{"GS-9", "GS-13", "GS-15", "O-4", "O-5", "E-9"}
 	for i := range 200 {
-		courses = append(courses, &Course{
+		courses = append(courses, &domain.Course{
 			Code:         fmt.Sprintf("SCM-%d%03d", i%5, i),
 			Title:        []string{"Price and availability", "Letters", "Regional"}[i%3],
 			Topics:       []string{[]string{"regional studies", "x"}[i%2]},
 			Hours:        float64(i % 60),
-			DeliveryMode: []string{DeliveryOnline, DeliveryResident}[i%2],
-			Status:       []string{CourseActive, CourseActive, CourseRetired}[i%3],
+			DeliveryMode: []string{domain.DeliveryOnline, domain.DeliveryResident}[i%2],
+			Status:       []string{domain.CourseActive, domain.CourseActive, domain.CourseRetired}[i%3],
 		})
 	}
 	for i := range 500 {
-		positions = append(positions, &Position{
+		positions = append(positions, &domain.Position{
 			ID: fmt.Sprintf("POS-%04d", i), Title: []string{"Analyst", "Vacant", "Chief"}[i%7%3],
 			Grade: grades[i%len(grades)], Category: []string{"SCO", "IA"}[i%2], KeyBillet: i%3 == 0,
 			Region: []string{"CONUS", "EUCOM", "INDOPACOM"}[i%3], Organization: fmt.Sprintf("ORG-%d", i%40),
@@ -206,8 +207,8 @@ func TestDeriveAllAgreesWithOneByOne(t *testing.T) {
 
 func TestEvaluationIsSafeForConcurrentUse(t *testing.T) {
 	rs := mustLoad(t, map[string]string{"courses.yaml": evalRules, "positions.yaml": positionRules})
-	c := &Course{Code: "SCM-201", Title: "Price and Availability", Hours: 40, Status: CourseActive, DeliveryMode: DeliveryResident}
-	p := &Position{ID: "P1", Grade: "GS-13", Category: "SCO", KeyBillet: true, Region: "EUCOM"}
+	c := &domain.Course{Code: "SCM-201", Title: "Price and Availability", Hours: 40, Status: domain.CourseActive, DeliveryMode: domain.DeliveryResident}
+	p := &domain.Position{ID: "P1", Grade: "GS-13", Category: "SCO", KeyBillet: true, Region: "EUCOM"}
 	wantC, _ := rs.CourseCoverage(c)
 	wantP, _ := rs.PositionRequirements(p)
 	var wg sync.WaitGroup
@@ -240,7 +241,7 @@ func TestRunTimeErrorsNameTheRule(t *testing.T) {
     course: course.level >= course.title
     covers: {1.C: Basic}
 `})
-	cov, err := rs.CourseCoverage(&Course{Code: "SCO-101", Title: "Not a level"})
+	cov, err := rs.CourseCoverage(&domain.Course{Code: "SCO-101", Title: "Not a level"})
 	if got := facts(cov); got != "1.A Basic [fine]" {
 		t.Errorf("facts %s, want those of the rule that ran", got)
 	}
@@ -278,11 +279,11 @@ func TestTermGatesAgreeWithTheCondition(t *testing.T) {
 		"one-call": {true, true}, "call-or-topic": {true, true}, "call-and-hours": {true, false},
 		"or-of-and": {true, false}, "call-or-hours": {false, false}, "not-call": {false, false},
 	}
-	var courses []*Course
+	var courses []*domain.Course
 	for _, title := range []string{"Letter of Offer basics", "End-use monitoring", "Nothing relevant"} {
 		for _, topics := range [][]string{nil, {"Finance"}} {
 			for _, hours := range []float64{8, 40} {
-				courses = append(courses, &Course{Code: "SCO-101", Title: title, Topics: topics, Hours: hours})
+				courses = append(courses, &domain.Course{Code: "SCO-101", Title: title, Topics: topics, Hours: hours})
 			}
 		}
 	}
@@ -312,8 +313,8 @@ func TestTermGatesAgreeWithTheCondition(t *testing.T) {
 // field values to number and must not divide by their count.
 func TestDeriveAllWithoutPositions(t *testing.T) {
 	rs := mustLoad(t, map[string]string{"courses.yaml": evalRules, "positions.yaml": positionRules})
-	c := &Course{Code: "SCM-201", Title: "Price and availability", Hours: 8, DeliveryMode: DeliveryOnline, Status: CourseActive}
-	d, err := rs.DeriveAll([]*Course{c}, nil)
+	c := &domain.Course{Code: "SCM-201", Title: "Price and availability", Hours: 8, DeliveryMode: domain.DeliveryOnline, Status: domain.CourseActive}
+	d, err := rs.DeriveAll([]*domain.Course{c}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

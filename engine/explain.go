@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmap/domain"
 	"fmt"
 	"strings"
 
@@ -14,9 +15,9 @@ import (
 // position: the value of every sub-condition, where it is written, and
 // what the rule gives.
 type Explanation struct {
-	Rule        RuleRef  `json:"rule"`
-	Kind        RuleKind `json:"kind"`
-	Description string   `json:"description,omitempty"`
+	Rule        domain.RuleRef `json:"rule"`
+	Kind        RuleKind       `json:"kind"`
+	Description string         `json:"description,omitempty"`
 	// Subject is the course code or position id.
 	Subject string `json:"subject"`
 	// Condition is the condition's tree of sub-conditions with their values.
@@ -30,7 +31,7 @@ type Explanation struct {
 	ExcludeCodes []string `json:"excludeCodes,omitempty"`
 	// ExcludedBy are the exclusion rules that fired for the subject and
 	// removed some or all of what this rule gives.
-	ExcludedBy []RuleRef `json:"excludedBy,omitempty"`
+	ExcludedBy []domain.RuleRef `json:"excludedBy,omitempty"`
 	// Tier is the course's catalogue tier as a level, which yields at
 	// "tier" give ("" for positions and courses without a tier).
 	Tier string `json:"tier,omitempty"`
@@ -57,7 +58,7 @@ type ExplainNode struct {
 
 // ExplainCourse explains rule ruleID for course c. It returns ENOTFOUND
 // for an unknown rule and EINVALID for a position rule.
-func (rs *RuleSet) ExplainCourse(ruleID string, c *Course) (*Explanation, error) {
+func (rs *RuleSet) ExplainCourse(ruleID string, c *domain.Course) (*Explanation, error) {
 	r, err := rs.ruleOfKind(ruleID, KindCourse)
 	if err != nil {
 		return nil, err
@@ -72,7 +73,7 @@ func (rs *RuleSet) ExplainCourse(ruleID string, c *Course) (*Explanation, error)
 
 // ExplainPosition explains rule ruleID for position p. It returns
 // ENOTFOUND for an unknown rule and EINVALID for a course rule.
-func (rs *RuleSet) ExplainPosition(ruleID string, p *Position) (*Explanation, error) {
+func (rs *RuleSet) ExplainPosition(ruleID string, p *domain.Position) (*Explanation, error) {
 	r, err := rs.ruleOfKind(ruleID, KindPosition)
 	if err != nil {
 		return nil, err
@@ -86,10 +87,10 @@ func (rs *RuleSet) ExplainPosition(ruleID string, p *Position) (*Explanation, er
 func (rs *RuleSet) ruleOfKind(id string, kind RuleKind) (*Rule, error) {
 	r := rs.byID[id]
 	if r == nil {
-		return nil, NotFound("rule", id)
+		return nil, domain.NotFound("rule", id)
 	}
 	if r.Kind != kind {
-		return nil, Errorf(EINVALID, "rule %q is a %s rule, not a %s rule", id, r.Kind, kind)
+		return nil, domain.Errorf(domain.EINVALID, "rule %q is a %s rule, not a %s rule", id, r.Kind, kind)
 	}
 	return r, nil
 }

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmap/domain"
 	"testing"
 )
 
@@ -16,7 +17,7 @@ func TestExplainCourse(t *testing.T) {
     course: course.status == "retired"
     exclude: [4.C]
 `})
-	c := &Course{Code: "SCM-101", Title: "Price and Availability", Topics: []string{"Estimating"}, Status: CourseRetired}
+	c := &domain.Course{Code: "SCM-101", Title: "Price and Availability", Topics: []string{"Estimating"}, Status: domain.CourseRetired}
 	e, err := rs.ExplainCourse("estimating", c)
 	if err != nil {
 		t.Fatal(err)
@@ -62,7 +63,7 @@ func TestExplainPositionAndErrors(t *testing.T) {
     course: "true"
     covers: {1.A: Basic}
 `})
-	e, err := rs.ExplainPosition("senior", &Position{ID: "P1", Grade: "GS-12"})
+	e, err := rs.ExplainPosition("senior", &domain.Position{ID: "P1", Grade: "GS-12"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,13 +77,13 @@ would yield: 1.A Advanced
 	if got := e.Text(); got != want {
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)
 	}
-	if _, err := rs.ExplainPosition("nope", &Position{}); ErrorCode(err) != ENOTFOUND {
+	if _, err := rs.ExplainPosition("nope", &domain.Position{}); domain.ErrorCode(err) != domain.ENOTFOUND {
 		t.Errorf("unknown rule: %v, want ENOTFOUND", err)
 	}
-	if _, err := rs.ExplainPosition("course", &Position{}); ErrorCode(err) != EINVALID {
+	if _, err := rs.ExplainPosition("course", &domain.Position{}); domain.ErrorCode(err) != domain.EINVALID {
 		t.Errorf("course rule for a position: %v, want EINVALID", err)
 	}
-	if _, err := rs.ExplainCourse("senior", &Course{}); ErrorCode(err) != EINVALID {
+	if _, err := rs.ExplainCourse("senior", &domain.Course{}); domain.ErrorCode(err) != domain.EINVALID {
 		t.Errorf("position rule for a course: %v, want EINVALID", err)
 	}
 }

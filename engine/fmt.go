@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmap/domain"
 	"fmt"
 	"path"
 	"reflect"
@@ -95,8 +96,8 @@ var (
 	}}
 	testsLayout = &fmtLayout{order: ruleTestFileKeys, keys: map[string]*fmtLayout{
 		"tests": {items: &fmtLayout{order: testKeys, keys: map[string]*fmtLayout{
-			"course":   {order: docKeys[Course]()},
-			"position": {order: docKeys[Position]()},
+			"course":   {order: docKeys[domain.Course]()},
+			"position": {order: docKeys[domain.Position]()},
 			"expect":   flowLayout,
 			"absent":   flowLayout,
 		}}},

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmap/domain"
 	"cmp"
 	"errors"
 	"fmt"
@@ -150,7 +151,7 @@ type LintReport struct {
 // and every position. A rule that fails at run time on a record is treated
 // as not firing for it, and the failures are returned as the error, with
 // the report. Safe for concurrent use.
-func (rs *RuleSet) Lint(courses []*Course, positions []*Position, opts LintOptions) (*LintReport, error) {
+func (rs *RuleSet) Lint(courses []*domain.Course, positions []*domain.Position, opts LintOptions) (*LintReport, error) {
 	l := &linter{rs: rs, opts: opts, used: map[*lintDirective][]bool{}}
 	e := rs.getEvaluator()
 	defer rs.putEvaluator(e)
@@ -293,7 +294,7 @@ func ruleIndex(rules []*Rule) map[*Rule]int {
 	return m
 }
 
-func (l *linter) evalCourses(e *evaluator, courses []*Course) *lintKind {
+func (l *linter) evalCourses(e *evaluator, courses []*domain.Course) *lintKind {
 	k := l.newKind("course", l.rs.courseRules, len(courses))
 	k.live = l.rs.terms.newSet()
 	index := ruleIndex(k.rules)
@@ -311,7 +312,7 @@ func (l *linter) evalCourses(e *evaluator, courses []*Course) *lintKind {
 	return k
 }
 
-func (l *linter) evalPositions(e *evaluator, positions []*Position) *lintKind {
+func (l *linter) evalPositions(e *evaluator, positions []*domain.Position) *lintKind {
 	k := l.newKind("position", l.rs.positionRules, len(positions))
 	index := ruleIndex(k.rules)
 	for x, p := range positions {
@@ -617,14 +618,14 @@ func (l *linter) idleExclusions(k *lintKind) {
 
 // fragile reports L006 and L007: sub-competencies that the active courses
 // cover through one course, or through one rule.
-func (l *linter) fragile(k *lintKind, courses []*Course) {
+func (l *linter) fragile(k *lintKind, courses []*domain.Course) {
 	type cover struct {
 		courses []string
 		rules   []*Rule
 	}
 	by := make([]cover, len(l.rs.subCodes))
 	for x, facts := range k.facts {
-		if courses[x].Status != CourseActive {
+		if courses[x].Status != domain.CourseActive {
 			continue
 		}
 		for _, f := range facts {
@@ -658,7 +659,7 @@ func (l *linter) fragile(k *lintKind, courses []*Course) {
 }
 
 // noRequirement reports L008.
-func (l *linter) noRequirement(k *lintKind, positions []*Position) {
+func (l *linter) noRequirement(k *lintKind, positions []*domain.Position) {
 	for x, facts := range k.facts {
 		if len(facts) > 0 {
 			continue

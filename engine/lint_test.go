@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmap/domain"
 	"slices"
 	"strings"
 	"testing"
@@ -10,13 +11,13 @@ import (
 
 // lintCatalogue is a small catalogue for the lint tests: courses by code
 // with their title (the text rules match) and hours, and positions.
-func lintCourses(specs ...string) []*Course {
-	var out []*Course
+func lintCourses(specs ...string) []*domain.Course {
+	var out []*domain.Course
 	for _, s := range specs {
 		code, title, _ := strings.Cut(s, " ")
-		c := &Course{Code: code, Title: title, Hours: 10, Status: CourseActive}
+		c := &domain.Course{Code: code, Title: title, Hours: 10, Status: domain.CourseActive}
 		if strings.HasSuffix(code, "R") {
-			c.Status = CourseRetired
+			c.Status = domain.CourseRetired
 		}
 		out = append(out, c)
 	}
@@ -26,7 +27,7 @@ func lintCourses(specs ...string) []*Course {
 // lintRun lints the rule file src (rules/a.yaml) on courses and
 // positions, and returns the findings as "line:col CODE message", and the
 // number silenced.
-func lintRun(t *testing.T, src string, courses []*Course, positions []*Position, opts LintOptions) ([]string, int) {
+func lintRun(t *testing.T, src string, courses []*domain.Course, positions []*domain.Position, opts LintOptions) ([]string, int) {
 	t.Helper()
 	rs := mustLoad(t, map[string]string{"a.yaml": src})
 	report, err := rs.Lint(courses, positions, opts)
@@ -60,7 +61,7 @@ func TestLintChecks(t *testing.T) {
 		"SCO-100R Price and availability (retired)",
 		"SCO-XX Interpreters at work", // no tier
 	)
-	positions := []*Position{
+	positions := []*domain.Position{
 		{ID: "P1", Category: "SCO", Grade: "GS-13", KeyBillet: true},
 		{ID: "P2", Category: "SCO", Grade: "GS-12"},
 		{ID: "P3", Category: "HQ", Grade: "GS-14"},
@@ -187,7 +188,7 @@ func TestLintChecks(t *testing.T) {
 }
 
 func TestLintPositionsWithoutRequirement(t *testing.T) {
-	positions := []*Position{
+	positions := []*domain.Position{
 		{ID: "P1", Category: "SCO", Grade: "GS-13", Region: "EUCOM"},
 		{ID: "P2", Category: "HQ", Grade: "GS-14", Region: "CONUS"},
 		{ID: "P3", Category: "IA", Grade: "GS-12", Region: "CONUS"},
@@ -226,7 +227,7 @@ func TestLintPositionsWithoutRequirement(t *testing.T) {
 
 func TestLintSilences(t *testing.T) {
 	courses := lintCourses("SCO-101 Price and availability", "SCO-201 Price and availability", "SCO-301 Trade shows")
-	positions := []*Position{{ID: "P1", Category: "HQ", Grade: "GS-14"}}
+	positions := []*domain.Position{{ID: "P1", Category: "HQ", Grade: "GS-14"}}
 	src := `rules:
   - id: pa
     course: mentions("price and availability")

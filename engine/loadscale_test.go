@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmap/domain"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -17,7 +18,7 @@ func TestLoadScale(t *testing.T) {
 	}
 
 	dir := t.TempDir()
-	if got, err := LoadScale(dir); err != nil || !reflect.DeepEqual(got, DefaultScale()) {
+	if got, err := LoadScale(dir); err != nil || !reflect.DeepEqual(got, domain.DefaultScale()) {
 		t.Errorf("no scale file: %v, %v; want the default scale", got, err)
 	}
 	if err := os.WriteFile(filepath.Join(dir, ScaleFile), []byte("name: S\nlevels: [Low, low]\n"), 0o644); err != nil {

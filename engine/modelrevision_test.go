@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmap/domain"
 	"reflect"
 	"strings"
 	"testing"
@@ -10,7 +11,7 @@ import (
 
 // revisedFramework returns testFramework revised: 1.E retired, 2.D moved
 // to a new 2.E, 3.A reworded.
-func revisedFramework() *Framework {
+func revisedFramework() *domain.Framework {
 	fw := testFramework()
 	fw.Competencies[0].SubCompetencies = fw.Competencies[0].SubCompetencies[:4]
 	fw.Competencies[1].SubCompetencies[3].Code = "2.E"
@@ -21,15 +22,15 @@ func revisedFramework() *Framework {
 func TestReviseNumbersTheRevisionAndCarriesFormerCodes(t *testing.T) {
 	first := testFramework()
 	first.Revision = 1
-	cw := Crosswalk{{Old: "1.E"}, {Old: "2.D", New: []string{"2.E"}}}
-	r2, err := Revise(first, revisedFramework(), cw)
+	cw := domain.Crosswalk{{Old: "1.E"}, {Old: "2.D", New: []string{"2.E"}}}
+	r2, err := domain.Revise(first, revisedFramework(), cw)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if r2.Number() != 2 {
 		t.Errorf("revision %d, want 2", r2.Number())
 	}
-	want := []FormerCode{{Code: "1.E", Revision: 2}, {Code: "2.D", Revision: 2, Successors: []string{"2.E"}}}
+	want := []domain.FormerCode{{Code: "1.E", Revision: 2}, {Code: "2.D", Revision: 2, Successors: []string{"2.E"}}}
 	if !reflect.DeepEqual(r2.Framework.Former, want) {
 		t.Errorf("former codes of revision 2 = %+v, want %+v", r2.Framework.Former, want)
 	}
@@ -39,19 +40,19 @@ func TestReviseNumbersTheRevisionAndCarriesFormerCodes(t *testing.T) {
 	third := r2.Framework.Clone()
 	third.Revision, third.Former = 0, nil
 	third.Competencies[1].SubCompetencies[3].Code = "2.F"
-	third.Competencies[0].SubCompetencies = append(third.Competencies[0].SubCompetencies, SubCompetency{Code: "1.E", Statement: "Do E anew"})
-	r3, err := Revise(r2.Framework, third, Crosswalk{{Old: "2.E", New: []string{"2.F"}}})
+	third.Competencies[0].SubCompetencies = append(third.Competencies[0].SubCompetencies, domain.SubCompetency{Code: "1.E", Statement: "Do E anew"})
+	r3, err := domain.Revise(r2.Framework, third, domain.Crosswalk{{Old: "2.E", New: []string{"2.F"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want = []FormerCode{{Code: "2.D", Revision: 2, Successors: []string{"2.F"}}, {Code: "2.E", Revision: 3, Successors: []string{"2.F"}}}
+	want = []domain.FormerCode{{Code: "2.D", Revision: 2, Successors: []string{"2.F"}}, {Code: "2.E", Revision: 3, Successors: []string{"2.F"}}}
 	if !reflect.DeepEqual(r3.Framework.Former, want) {
 		t.Errorf("former codes of revision 3 = %+v, want %+v", r3.Framework.Former, want)
 	}
 	if got := want[0].Suggestion(); got != "2.D was retired in revision 2; the crosswalk maps it to 2.F" {
 		t.Errorf("suggestion %q", got)
 	}
-	if got := (FormerCode{Code: "1.E", Revision: 2}).Suggestion(); got != "1.E was retired in revision 2; the crosswalk maps it to nothing: drop it" {
+	if got := (domain.FormerCode{Code: "1.E", Revision: 2}).Suggestion(); got != "1.E was retired in revision 2; the crosswalk maps it to nothing: drop it" {
 		t.Errorf("suggestion %q", got)
 	}
 }
@@ -59,7 +60,7 @@ func TestReviseNumbersTheRevisionAndCarriesFormerCodes(t *testing.T) {
 func TestCrosswalkCheckReportsEveryProblem(t *testing.T) {
 	old, next := testFramework(), revisedFramework()
 	old.Revision = 1
-	cw := Crosswalk{
+	cw := domain.Crosswalk{
 		{Old: "1.Z", New: []string{"1.A"}},
 		{Old: "2.D", New: []string{"2.E", "2.E"}},
 		{Old: "2.D", New: []string{"2.Q"}},
@@ -67,26 +68,26 @@ func TestCrosswalkCheckReportsEveryProblem(t *testing.T) {
 		{Old: "x"},
 	}
 	got := cw.Check(old, next)
-	want := []CrosswalkProblem{
-		{0, "old", "1.Z is not a code of revision 1 (the model being replaced)"},
-		{1, "new[1]", "2.E is given twice for 2.D"},
-		{2, "old", "2.D is mapped twice (entries 2 and 3): list every code it becomes in one entry"},
-		{2, "new[0]", "2.Q is not a code of the new revision"},
-		{3, "new[0]", "competency 3.0 cannot become sub-competency 3.A"},
-		{4, "old", `"x" is not a code of revision 1 (the model being replaced)`},
+	want := []domain.CrosswalkProblem{
+		{Index: 0, Field: "old", Message: "1.Z is not a code of revision 1 (the model being replaced)"},
+		{Index: 1, Field: "new[1]", Message: "2.E is given twice for 2.D"},
+		{Index: 2, Field: "old", Message: "2.D is mapped twice (entries 2 and 3): list every code it becomes in one entry"},
+		{Index: 2, Field: "new[0]", Message: "2.Q is not a code of the new revision"},
+		{Index: 3, Field: "new[0]", Message: "competency 3.0 cannot become sub-competency 3.A"},
+		{Index: 4, Field: "old", Message: `"x" is not a code of revision 1 (the model being replaced)`},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Check:\n got %+v\nwant %+v", got, want)
 	}
-	if err := cw.Validate(old, next); ErrorCode(err) != EINVALID || ErrorField(err) != "crosswalk[0].old" {
-		t.Errorf("Validate: %v (field %q)", err, ErrorField(err))
+	if err := cw.Validate(old, next); domain.ErrorCode(err) != domain.EINVALID || domain.ErrorField(err) != "crosswalk[0].old" {
+		t.Errorf("Validate: %v (field %q)", err, domain.ErrorField(err))
 	}
-	if _, err := Revise(old, next, cw); ErrorField(err) != "crosswalk[0].old" {
+	if _, err := domain.Revise(old, next, cw); domain.ErrorField(err) != "crosswalk[0].old" {
 		t.Errorf("Revise with a bad crosswalk: %v", err)
 	}
 	bad := revisedFramework()
 	bad.Competencies[0].Title = ""
-	if _, err := Revise(old, bad, nil); ErrorField(err) != "framework.competencies[0].title" {
+	if _, err := domain.Revise(old, bad, nil); domain.ErrorField(err) != "framework.competencies[0].title" {
 		t.Errorf("Revise with a bad model: %v", err)
 	}
 }
@@ -96,26 +97,26 @@ func TestUnaccountedNamesTheUsesOfDroppedCodes(t *testing.T) {
 		"courses/a.yaml": "rules:\n  - id: a\n    course: \"true\"\n    covers: {1.E: Basic, 2.D: Basic, 3.A: Basic}\n",
 	})
 	uses := rs.CodeUses()
-	if len(uses) != 3 || uses[0] != (CodeUse{Code: "1.E", Rule: "a", Pos: diag.Pos{File: "rules/courses/a.yaml", Line: 4, Col: 14}}) {
+	if len(uses) != 3 || uses[0] != (domain.CodeUse{Code: "1.E", Rule: "a", Pos: diag.Pos{File: "rules/courses/a.yaml", Line: 4, Col: 14}}) {
 		t.Fatalf("CodeUses = %+v", uses)
 	}
-	got := Unaccounted(revisedFramework(), Crosswalk{{Old: "2.D", New: []string{"2.E"}}}, uses)
+	got := domain.Unaccounted(revisedFramework(), domain.Crosswalk{{Old: "2.D", New: []string{"2.E"}}}, uses)
 	if len(got) != 1 || got[0].Code != "1.E" {
 		t.Errorf("Unaccounted = %+v, want the use of 1.E alone", got)
 	}
-	if got := Unaccounted(revisedFramework(), Crosswalk{{Old: "1.E"}, {Old: "2.D", New: []string{"2.E"}}}, uses); len(got) != 0 {
+	if got := domain.Unaccounted(revisedFramework(), domain.Crosswalk{{Old: "1.E"}, {Old: "2.D", New: []string{"2.E"}}}, uses); len(got) != 0 {
 		t.Errorf("Unaccounted with every dropped code mapped = %+v", got)
 	}
 
 	// 3.A moved to 3.E, and the new revision gives 3.A to another item:
 	// the rule naming 3.A now names that item.
 	next := revisedFramework()
-	next.Competencies[2].SubCompetencies = append(next.Competencies[2].SubCompetencies, SubCompetency{Code: "3.E", Statement: "Do A"})
-	cw := Crosswalk{{Old: "1.E"}, {Old: "2.D", New: []string{"2.E"}}, {Old: "3.A", New: []string{"3.E"}}}
-	if got := Reused(next, cw, uses); len(got) != 1 || got[0].Code != "3.A" {
+	next.Competencies[2].SubCompetencies = append(next.Competencies[2].SubCompetencies, domain.SubCompetency{Code: "3.E", Statement: "Do A"})
+	cw := domain.Crosswalk{{Old: "1.E"}, {Old: "2.D", New: []string{"2.E"}}, {Old: "3.A", New: []string{"3.E"}}}
+	if got := domain.Reused(next, cw, uses); len(got) != 1 || got[0].Code != "3.A" {
 		t.Errorf("Reused = %+v, want the use of 3.A alone", got)
 	}
-	if got := Reused(next, cw[:2], uses); len(got) != 0 {
+	if got := domain.Reused(next, cw[:2], uses); len(got) != 0 {
 		t.Errorf("Reused with no code moved away = %+v", got)
 	}
 }
@@ -123,7 +124,7 @@ func TestUnaccountedNamesTheUsesOfDroppedCodes(t *testing.T) {
 func TestRulesNamingFormerCodesLoadWithWarnings(t *testing.T) {
 	first := testFramework()
 	first.Revision = 1
-	r2, err := Revise(first, revisedFramework(), Crosswalk{{Old: "1.E"}, {Old: "2.D", New: []string{"2.E"}}})
+	r2, err := domain.Revise(first, revisedFramework(), domain.Crosswalk{{Old: "1.E"}, {Old: "2.D", New: []string{"2.E"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +184,7 @@ func TestRulesNamingFormerCodesLoadWithWarnings(t *testing.T) {
 func TestRuleTestsNamingFormerCodesAreErrors(t *testing.T) {
 	first := testFramework()
 	first.Revision = 1
-	r2, err := Revise(first, revisedFramework(), Crosswalk{{Old: "1.E"}, {Old: "2.D", New: []string{"2.E"}}})
+	r2, err := domain.Revise(first, revisedFramework(), domain.Crosswalk{{Old: "1.E"}, {Old: "2.D", New: []string{"2.E"}}})
 	if err != nil {
 		t.Fatal(err)
 	}

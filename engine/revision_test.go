@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmap/domain"
 	"os"
 	"path/filepath"
 	"testing"
@@ -46,7 +47,7 @@ func TestRulesRevisionMatchesLoadedSetAndNamesBrokenOnes(t *testing.T) {
 	if onDisk, err := RulesRevision(dir); err != nil || onDisk != broken {
 		t.Errorf("RulesRevision(dir) = %q, %v; want %q as from the same files in memory", onDisk, err, broken)
 	}
-	if _, err := RulesRevision(filepath.Join(dir, "missing")); ErrorCode(err) != EINVALID {
+	if _, err := RulesRevision(filepath.Join(dir, "missing")); domain.ErrorCode(err) != domain.EINVALID {
 		t.Errorf("missing directory: error %v, want EINVALID", err)
 	}
 }

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmap/domain"
 	"sync"
 	"time"
 
@@ -76,7 +77,7 @@ type Rule struct {
 }
 
 // Ref returns the reference that facts carry for the rule.
-func (r *Rule) Ref() RuleRef { return RuleRef{ID: r.ID, File: r.File, Line: r.Line} }
+func (r *Rule) Ref() domain.RuleRef { return domain.RuleRef{ID: r.ID, File: r.File, Line: r.Line} }
 
 // exprPos returns the file position of rune offset off in the condition.
 func (r *Rule) exprPos(off int) diag.Pos {
@@ -96,8 +97,8 @@ type RuleSet struct {
 	// and the scale, by path relative to it (see Files).
 	dir   string
 	files map[string][]byte
-	scale Scale
-	fw    *Framework
+	scale domain.Scale
+	fw    *domain.Framework
 	// subIndex numbers the framework's sub-competencies in model order.
 	subIndex map[string]int
 	subCodes []string
@@ -126,10 +127,10 @@ func (rs *RuleSet) Revision() string { return rs.revision }
 func (rs *RuleSet) LoadedAt() time.Time { return rs.loadedAt }
 
 // Scale returns the proficiency scale the rules use.
-func (rs *RuleSet) Scale() Scale { return rs.scale }
+func (rs *RuleSet) Scale() domain.Scale { return rs.scale }
 
 // Framework returns the competency framework the rules were checked against.
-func (rs *RuleSet) Framework() *Framework { return rs.fw }
+func (rs *RuleSet) Framework() *domain.Framework { return rs.fw }
 
 // Warnings returns, sorted by position, every covers:, requires: or
 // exclude: entry that names a code the framework's revision no longer has
@@ -141,14 +142,14 @@ func (rs *RuleSet) Warnings() diag.List { return rs.warnings }
 // CodeUses returns every place where a rule names a sub-competency, in
 // rule order: each yield and each code excluded, ranges and whole
 // competencies expanded, at the entry that names it.
-func (rs *RuleSet) CodeUses() []CodeUse {
-	var out []CodeUse
+func (rs *RuleSet) CodeUses() []domain.CodeUse {
+	var out []domain.CodeUse
 	for _, r := range rs.rules {
 		for i, y := range r.Yields {
-			out = append(out, CodeUse{Code: y.SubCompetency, Rule: r.ID, Pos: r.yieldPos[i]})
+			out = append(out, domain.CodeUse{Code: y.SubCompetency, Rule: r.ID, Pos: r.yieldPos[i]})
 		}
 		for i, c := range r.ExcludeCodes {
-			out = append(out, CodeUse{Code: c, Rule: r.ID, Pos: r.excludePos[i]})
+			out = append(out, domain.CodeUse{Code: c, Rule: r.ID, Pos: r.excludePos[i]})
 		}
 	}
 	return out
@@ -157,6 +158,9 @@ func (rs *RuleSet) CodeUses() []CodeUse {
 // Rules returns every rule, ordered by file and line. The slice is shared:
 // do not modify it.
 func (rs *RuleSet) Rules() []*Rule { return rs.rules }
+
+// RuleCount is the number of rules in the set.
+func (rs *RuleSet) RuleCount() int { return len(rs.rules) }
 
 // Rule returns the rule with id, or nil.
 func (rs *RuleSet) Rule(id string) *Rule { return rs.byID[id] }

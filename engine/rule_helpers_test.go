@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmap/domain"
 	"fmt"
 	"testing"
 	"testing/fstest"
@@ -9,16 +10,16 @@ import (
 // testFramework is a small competency model in the shape of the Security
 // Cooperation one: competencies 1.0 to 9.0, with sub-competencies A to D
 // (and 1.E).
-func testFramework() *Framework {
-	fw := &Framework{Name: "Test"}
+func testFramework() *domain.Framework {
+	fw := &domain.Framework{Name: "Test"}
 	for n := 1; n <= 9; n++ {
-		c := Competency{Code: fmt.Sprintf("%d.0", n), Title: fmt.Sprintf("Competency %d", n)}
+		c := domain.Competency{Code: fmt.Sprintf("%d.0", n), Title: fmt.Sprintf("Competency %d", n)}
 		letters := "ABCD"
 		if n == 1 {
 			letters = "ABCDE"
 		}
 		for _, l := range letters {
-			c.SubCompetencies = append(c.SubCompetencies, SubCompetency{Code: fmt.Sprintf("%d.%c", n, l), Statement: "Do " + string(l)})
+			c.SubCompetencies = append(c.SubCompetencies, domain.SubCompetency{Code: fmt.Sprintf("%d.%c", n, l), Statement: "Do " + string(l)})
 		}
 		fw.Competencies = append(fw.Competencies, c)
 	}

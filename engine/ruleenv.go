@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmap/domain"
 	"fmt"
 	"strconv"
 	"strings"
@@ -132,13 +133,13 @@ func (m fieldMask) key(b []byte, v *positionView) []byte {
 	return b
 }
 
-func (rs *RuleSet) newCourseEnv(c *Course) courseEnv {
+func (rs *RuleSet) newCourseEnv(c *domain.Course) courseEnv {
 	terms := rs.terms.newSet()
 	rs.terms.match(terms, c, new(textScratch))
 	return courseEnv{Course: rs.newCourseView(c), Terms: terms}
 }
 
-func (rs *RuleSet) newCourseView(c *Course) courseView {
+func (rs *RuleSet) newCourseView(c *domain.Course) courseView {
 	return courseView{
 		Code: c.Code, Title: c.Title, Description: c.Description,
 		Objectives: c.Objectives, Topics: c.Topics, Hours: c.Hours,
@@ -147,7 +148,7 @@ func (rs *RuleSet) newCourseView(c *Course) courseView {
 	}
 }
 
-func newPositionView(p *Position) positionView {
+func newPositionView(p *domain.Position) positionView {
 	return positionView{
 		ID: p.ID, Title: p.Title, Organization: p.Organization, Grade: p.Grade,
 		Category: p.Category, KeyBillet: p.KeyBillet, Region: p.Region,
@@ -157,7 +158,7 @@ func newPositionView(p *Position) positionView {
 // courseTier returns the level of a course's catalogue tier: the first
 // digit of the number after the dash in its code ("SCO-201" -> rank 2), or
 // 0 when there is none or the scale has fewer levels.
-func courseTier(code string, s Scale) level {
+func courseTier(code string, s domain.Scale) level {
 	_, num, ok := strings.Cut(code, "-")
 	if !ok || num == "" || num[0] < '1' || num[0] > '9' {
 		return 0
@@ -235,10 +236,10 @@ func (rs *RuleSet) exprOptions(kind RuleKind) []expr.Option {
 		opts = append(opts, expr.Env(positionEnv{}),
 			expr.Function("gradeAtLeast", func(params ...any) (any, error) {
 				g := params[0].(string)
-				plan, rank := GradePlan(g), GradeRank(g)
+				plan, rank := domain.GradePlan(g), domain.GradeRank(g)
 				for _, p := range params[1:] {
 					min := p.(string)
-					if GradePlan(min) == plan && rank >= GradeRank(min) {
+					if domain.GradePlan(min) == plan && rank >= domain.GradeRank(min) {
 						return true, nil
 					}
 				}
@@ -255,7 +256,7 @@ const maxConditionNodes = 2000
 // (arrays, maps, ranges), in expr's units.
 const memoryBudget = 100_000
 
-func rankOf(s Scale, name string) (int, error) {
+func rankOf(s domain.Scale, name string) (int, error) {
 	r, ok := s.Rank(name)
 	if !ok {
 		return 0, fmt.Errorf("unknown level %q (the scale has %s)", name, strings.Join(s.Levels, ", "))

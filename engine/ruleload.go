@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmap/domain"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -65,9 +66,9 @@ const ScaleFile = "scale.yaml"
 // Every problem in every file is reported, in one pass: the error is a
 // diag.List of file:line:col diagnostics, sorted. A set with any problem
 // is not returned at all.
-func LoadRuleSet(dir string, fw *Framework) (*RuleSet, error) {
+func LoadRuleSet(dir string, fw *domain.Framework) (*RuleSet, error) {
 	if _, err := os.Stat(dir); err != nil {
-		return nil, Errorf(EINVALID, "rule directory: %v", err)
+		return nil, domain.Errorf(domain.EINVALID, "rule directory: %v", err)
 	}
 	return LoadRuleSetFS(os.DirFS(dir), filepath.ToSlash(filepath.Clean(dir)), fw)
 }
@@ -77,19 +78,19 @@ func LoadRuleSet(dir string, fw *Framework) (*RuleSet, error) {
 // against): DefaultScale when dir has no ScaleFile. The scale file's
 // problems are a diag.List of file:line:col diagnostics, as LoadRuleSet
 // reports them.
-func LoadScale(dir string) (Scale, error) {
+func LoadScale(dir string) (domain.Scale, error) {
 	name := filepath.Join(dir, ScaleFile)
 	data, err := os.ReadFile(name)
 	if errors.Is(err, fs.ErrNotExist) {
-		return DefaultScale(), nil
+		return domain.DefaultScale(), nil
 	}
 	if err != nil {
-		return Scale{}, Errorf(EINVALID, "read the scale: %v", err)
+		return domain.Scale{}, domain.Errorf(domain.EINVALID, "read the scale: %v", err)
 	}
 	f := newYAMLFile(filepath.ToSlash(name), data)
 	s := parseScale(f)
 	if err := f.diags.Err(); err != nil {
-		return Scale{}, err
+		return domain.Scale{}, err
 	}
 	return s, nil
 }
@@ -97,15 +98,15 @@ func LoadScale(dir string) (Scale, error) {
 // LoadRuleSetFS loads the rule set in the root of fsys, like LoadRuleSet.
 // File names in rules, facts and diagnostics are path.Join(name, the
 // file's path in fsys).
-func LoadRuleSetFS(fsys fs.FS, name string, fw *Framework) (*RuleSet, error) {
+func LoadRuleSetFS(fsys fs.FS, name string, fw *domain.Framework) (*RuleSet, error) {
 	if fw == nil {
-		return nil, Errorf(EINVALID, "no competency framework to check the rules against")
+		return nil, domain.Errorf(domain.EINVALID, "no competency framework to check the rules against")
 	}
 	files, err := ruleFiles(fsys)
 	if err != nil {
-		return nil, Errorf(EINVALID, "read rules: %v", err)
+		return nil, domain.Errorf(domain.EINVALID, "read rules: %v", err)
 	}
-	rs := &RuleSet{fw: fw, scale: DefaultScale(), terms: newTermTable(), byID: map[string]*Rule{}, loadedAt: time.Now(),
+	rs := &RuleSet{fw: fw, scale: domain.DefaultScale(), terms: newTermTable(), byID: map[string]*Rule{}, loadedAt: time.Now(),
 		fileLint: map[string]*lintDirective{}, dir: name, files: make(map[string][]byte, len(files))}
 	rs.subIndex = map[string]int{}
 	for i, code := range fw.SubCompetencyCodes() {
@@ -119,7 +120,7 @@ func LoadRuleSetFS(fsys fs.FS, name string, fw *Framework) (*RuleSet, error) {
 	for _, rel := range files {
 		data, err := fs.ReadFile(fsys, rel)
 		if err != nil {
-			return nil, Errorf(EINVALID, "read rules: %v", err)
+			return nil, domain.Errorf(domain.EINVALID, "read rules: %v", err)
 		}
 		hash.add(rel, data)
 		rs.files[rel] = data
@@ -196,13 +197,13 @@ func RulesRevision(dir string) (string, error) {
 func RulesRevisionFS(fsys fs.FS) (string, error) {
 	files, err := ruleFiles(fsys)
 	if err != nil {
-		return "", Errorf(EINVALID, "read rules: %v", err)
+		return "", domain.Errorf(domain.EINVALID, "read rules: %v", err)
 	}
 	hash := newRevisionHash()
 	for _, rel := range files {
 		data, err := fs.ReadFile(fsys, rel)
 		if err != nil {
-			return "", Errorf(EINVALID, "read rules: %v", err)
+			return "", domain.Errorf(domain.EINVALID, "read rules: %v", err)
 		}
 		hash.add(rel, data)
 	}
@@ -256,9 +257,9 @@ func isRuleFile(p string) bool {
 
 // parseScale reads a scale file: name and levels (lowest first). It
 // returns what it could read, whether or not it reported problems.
-func parseScale(f *yamlFile) Scale {
+func parseScale(f *yamlFile) domain.Scale {
 	body := f.parse()
-	var s Scale
+	var s domain.Scale
 	if body == nil {
 		if len(f.diags) == 0 {
 			f.add(diag.Pos{File: f.name, Line: 1, Col: 1}, "the scale file is empty: give name and levels")
@@ -294,7 +295,7 @@ func parseScale(f *yamlFile) Scale {
 		f.nodeErrorf(body, "the scale file has no levels")
 		return s
 	}
-	var invalid *Error
+	var invalid *domain.Error
 	if errors.As(s.Validate(), &invalid) {
 		f.nodeErrorf(levelsNode, "%s", invalid.Message)
 		return s
@@ -578,7 +579,7 @@ func (rs *RuleSet) unknownCodes(f *yamlFile, n yamlast.Node, spec, msg string) [
 
 // formerMessage says that the framework's revision no longer has the
 // former code fc, and what became of it.
-func (rs *RuleSet) formerMessage(fc FormerCode) string {
+func (rs *RuleSet) formerMessage(fc domain.FormerCode) string {
 	return fmt.Sprintf("%s is not in revision %d of the competency model: %s", fc.Code, rs.fw.Revision, fc.Suggestion())
 }
 
@@ -587,7 +588,7 @@ func (rs *RuleSet) formerMessage(fc FormerCode) string {
 // the framework spec still names (those between the ends of a range);
 // false when spec names no former code, or is wrong in another way too
 // (an end no revision had, a range across competencies or backwards).
-func (rs *RuleSet) formerSpec(spec string) (FormerCode, []string, bool) {
+func (rs *RuleSet) formerSpec(spec string) (domain.FormerCode, []string, bool) {
 	if m := competencySpec.FindStringSubmatch(spec); m != nil {
 		fc, ok := rs.fw.FormerCode(m[1] + ".0")
 		return fc, nil, ok
@@ -598,22 +599,22 @@ func (rs *RuleSet) formerSpec(spec string) (FormerCode, []string, bool) {
 		return fc, nil, ok
 	}
 	from, to := m[1], m[2]
-	if CompetencyOf(from) != CompetencyOf(to) || from > to {
-		return FormerCode{}, nil, false
+	if domain.CompetencyOf(from) != domain.CompetencyOf(to) || from > to {
+		return domain.FormerCode{}, nil, false
 	}
-	var former *FormerCode
+	var former *domain.FormerCode
 	for _, end := range []string{to, from} {
 		if fc, ok := rs.fw.FormerCode(end); ok {
 			former = &fc
 		} else if rs.fw.SubCompetency(end) == nil {
-			return FormerCode{}, nil, false
+			return domain.FormerCode{}, nil, false
 		}
 	}
 	if former == nil {
-		return FormerCode{}, nil, false
+		return domain.FormerCode{}, nil, false
 	}
 	var codes []string
-	if c := rs.fw.Competency(CompetencyOf(from)); c != nil {
+	if c := rs.fw.Competency(domain.CompetencyOf(from)); c != nil {
 		for _, s := range c.SubCompetencies {
 			if s.Code >= from && s.Code <= to {
 				codes = append(codes, s.Code)
@@ -627,7 +628,7 @@ func (rs *RuleSet) formerSpec(spec string) (FormerCode, []string, bool) {
 // order: one code ("4.C"), a range within a competency ("1.A-1.E"), or a
 // whole competency ("1.*" or "1.0"). The message says what is wrong, if
 // anything.
-func expandCodes(fw *Framework, spec string) ([]string, string) {
+func expandCodes(fw *domain.Framework, spec string) ([]string, string) {
 	spec = strings.TrimSpace(spec)
 	if m := competencySpec.FindStringSubmatch(spec); m != nil {
 		c := fw.Competency(m[1] + ".0")
@@ -642,8 +643,8 @@ func expandCodes(fw *Framework, spec string) ([]string, string) {
 	}
 	if m := rangeSpec.FindStringSubmatch(spec); m != nil {
 		from, to := m[1], m[2]
-		if CompetencyOf(from) != CompetencyOf(to) {
-			return nil, fmt.Sprintf("range %s spans competencies: a range stays within one (%s)", spec, CompetencyOf(from))
+		if domain.CompetencyOf(from) != domain.CompetencyOf(to) {
+			return nil, fmt.Sprintf("range %s spans competencies: a range stays within one (%s)", spec, domain.CompetencyOf(from))
 		}
 		for _, code := range []string{from, to} {
 			if fw.SubCompetency(code) == nil {
@@ -654,14 +655,14 @@ func expandCodes(fw *Framework, spec string) ([]string, string) {
 			return nil, fmt.Sprintf("range %s is backwards: write %s-%s", spec, to, from)
 		}
 		var codes []string
-		for _, s := range fw.Competency(CompetencyOf(from)).SubCompetencies {
+		for _, s := range fw.Competency(domain.CompetencyOf(from)).SubCompetencies {
 			if s.Code >= from && s.Code <= to {
 				codes = append(codes, s.Code)
 			}
 		}
 		return codes, ""
 	}
-	if IsSubCompetencyCode(spec) {
+	if domain.IsSubCompetencyCode(spec) {
 		if fw.SubCompetency(spec) == nil {
 			return nil, fmt.Sprintf("unknown sub-competency %s", spec)
 		}
@@ -838,8 +839,8 @@ func (s *ruleSpec) checkHelper(rs *RuleSet, name string, kind RuleKind, call *as
 				s.nodeError(a, "topic %q has no words to match", lit.Value)
 			}
 		case "gradeAtLeast":
-			if !gradeRe.MatchString(lit.Value) {
-				s.nodeError(a, "%q is not a grade (%s)", lit.Value, gradeRule)
+			if !domain.GradePattern.MatchString(lit.Value) {
+				s.nodeError(a, "%q is not a grade (%s)", lit.Value, domain.GradeRule)
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmap/domain"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -21,12 +22,12 @@ import (
 // fuzzCourse and fuzzPosition are what the fuzzed rules are run on: every
 // field set, so that every condition has something to read.
 var (
-	fuzzCourse = &Course{
+	fuzzCourse = &domain.Course{
 		Code: "SCO-201", Title: "Trade shows and price and availability", Description: "Letters of offer.",
 		Objectives: []string{"Plan U.S. participation in trade shows."}, Topics: []string{"FMS", "trade shows"},
-		Hours: 40, DeliveryMode: DeliveryResident, Provider: "DSCU", Status: CourseActive, Prerequisites: []string{"SCO-101"},
+		Hours: 40, DeliveryMode: domain.DeliveryResident, Provider: "DSCU", Status: domain.CourseActive, Prerequisites: []string{"SCO-101"},
 	}
-	fuzzPosition = &Position{
+	fuzzPosition = &domain.Position{
 		ID: "POS-1", Title: "Security cooperation officer", Organization: "ODC Paris", Grade: "GS-13",
 		Category: "SCO", KeyBillet: true, Region: "EUCOM",
 	}

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmap/domain"
 	"encoding/json"
 	"reflect"
 	"strings"
@@ -153,7 +154,7 @@ func (ruleID) jsonSchema() map[string]any {
 func (codeSpec) jsonSchema() map[string]any {
 	return map[string]any{
 		"type": "string",
-		"pattern": "^(" + unanchored(subCompetencyCode.String()) + "|" + unanchored(rangeSpec.String()) +
+		"pattern": "^(" + unanchored(domain.SubCompetencyCodePattern.String()) + "|" + unanchored(rangeSpec.String()) +
 			"|" + unanchored(competencySpec.String()) + ")$",
 		"description": "A sub-competency (4.C), a range within one competency (1.A-1.E) or a whole competency (1.* or 1.0).",
 	}
@@ -165,8 +166,8 @@ func levelSchema(more ...string) map[string]any {
 	return map[string]any{
 		"type":        "string",
 		"minLength":   1,
-		"examples":    append(DefaultScale().Levels, more...),
-		"description": "A level of the scale in scale.yaml (by default " + strings.Join(DefaultScale().Levels, " < ") + ").",
+		"examples":    append(domain.DefaultScale().Levels, more...),
+		"description": "A level of the scale in scale.yaml (by default " + strings.Join(domain.DefaultScale().Levels, " < ") + ").",
 	}
 }
 
@@ -209,14 +210,14 @@ func (lintCode) jsonSchema() map[string]any {
 
 func (courseFixture) jsonSchema() map[string]any {
 	return map[string]any{"anyOf": []any{
-		map[string]any{"type": "string", "pattern": courseCode.String(), "description": "The code of a course of the sample catalogue."},
-		schemaOf(reflect.TypeFor[Course]()),
+		map[string]any{"type": "string", "pattern": domain.CourseCodePattern.String(), "description": "The code of a course of the sample catalogue."},
+		schemaOf(reflect.TypeFor[domain.Course]()),
 	}}
 }
 
 func (positionFixture) jsonSchema() map[string]any {
 	return map[string]any{"anyOf": []any{
-		map[string]any{"type": "string", "pattern": positionID.String(), "description": "The id of a position of the sample catalogue."},
-		schemaOf(reflect.TypeFor[Position]()),
+		map[string]any{"type": "string", "pattern": domain.IDPattern.String(), "description": "The id of a position of the sample catalogue."},
+		schemaOf(reflect.TypeFor[domain.Position]()),
 	}}
 }

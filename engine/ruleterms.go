@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmap/domain"
 	"strings"
 	"sync"
 	"unicode"
@@ -176,7 +177,7 @@ func (t *termTable) newSet() termSet { return make(termSet, (len(t.terms)+63)/64
 // match adds to set, made by newSet, the terms that course c matches: the
 // phrases found in its title, description and objectives, and the topics
 // it lists. sc is scratch space.
-func (t *termTable) match(set termSet, c *Course, sc *textScratch) {
+func (t *termTable) match(set termSet, c *domain.Course, sc *textScratch) {
 	if len(t.terms) == 0 {
 		return
 	}

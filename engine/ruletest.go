@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmap/domain"
 	"fmt"
 	"io/fs"
 	"os"
@@ -38,8 +39,8 @@ import (
 // Fixtures finds the seeded records that rule tests name by key. The
 // engine does not read seeds itself; the caller (the CLI, a test) does.
 type Fixtures interface {
-	Course(code string) (*Course, bool)
-	Position(id string) (*Position, bool)
+	Course(code string) (*domain.Course, bool)
+	Position(id string) (*domain.Position, bool)
 }
 
 // TestOptions tune RunTests. The zero value runs every test, with no
@@ -72,7 +73,7 @@ type TestReport struct {
 	Failed  int          `json:"failed"`
 	// Unexercised are the rules no test that ran made fire (to give a
 	// fact or to exclude), in rule order.
-	Unexercised []RuleRef `json:"unexercised"`
+	Unexercised []domain.RuleRef `json:"unexercised"`
 	// Duration is how long the tests took to run, all together.
 	Duration time.Duration `json:"duration"`
 }
@@ -102,7 +103,7 @@ func (rs *RuleSet) RunTests(fsys fs.FS, name string, opts TestOptions) (*TestRep
 		return nil
 	})
 	if err != nil {
-		return nil, Errorf(EINVALID, "read rule tests: %v", err)
+		return nil, domain.Errorf(domain.EINVALID, "read rule tests: %v", err)
 	}
 	fixtures := opts.Fixtures
 	if fixtures == nil {
@@ -113,7 +114,7 @@ func (rs *RuleSet) RunTests(fsys fs.FS, name string, opts TestOptions) (*TestRep
 	for _, rel := range files {
 		data, err := fs.ReadFile(fsys, rel)
 		if err != nil {
-			return nil, Errorf(EINVALID, "read rule tests: %v", err)
+			return nil, domain.Errorf(domain.EINVALID, "read rule tests: %v", err)
 		}
 		f := newYAMLFile(path.Join(name, rel), data)
 		tests = append(tests, rs.parseTestFile(f, fixtures)...)
@@ -122,7 +123,7 @@ func (rs *RuleSet) RunTests(fsys fs.FS, name string, opts TestOptions) (*TestRep
 	if err := diags.Err(); err != nil {
 		return nil, err
 	}
-	report := &TestReport{Results: []TestResult{}, Unexercised: []RuleRef{}}
+	report := &TestReport{Results: []TestResult{}, Unexercised: []domain.RuleRef{}}
 	exercised := map[*Rule]bool{}
 	e := rs.getEvaluator()
 	defer rs.putEvaluator(e)
@@ -174,10 +175,10 @@ func (rs *RuleSet) RunTests(fsys fs.FS, name string, opts TestOptions) (*TestRep
 type noFixtures struct{}
 
 // Course finds no course.
-func (noFixtures) Course(string) (*Course, bool) { return nil, false }
+func (noFixtures) Course(string) (*domain.Course, bool) { return nil, false }
 
 // Position finds no position.
-func (noFixtures) Position(string) (*Position, bool) { return nil, false }
+func (noFixtures) Position(string) (*domain.Position, bool) { return nil, false }
 
 // fact is a derived fact as a test sees it.
 type fact struct {
@@ -186,7 +187,7 @@ type fact struct {
 }
 
 // factsOf indexes coverage or requirements by sub-competency code.
-func factsOf[T Coverage | Requirement](facts []T) map[string]fact {
+func factsOf[T domain.Coverage | domain.Requirement](facts []T) map[string]fact {
 	out := map[string]fact{}
 	for _, f := range facts {
 		sub, ft := factOf(f)
@@ -196,13 +197,13 @@ func factsOf[T Coverage | Requirement](facts []T) map[string]fact {
 }
 
 // factOf is the sub-competency of a coverage or requirement and its fact.
-func factOf[T Coverage | Requirement](f T) (string, fact) {
+func factOf[T domain.Coverage | domain.Requirement](f T) (string, fact) {
 	var sub, lv string
-	var refs []RuleRef
+	var refs []domain.RuleRef
 	switch f := any(f).(type) {
-	case Coverage:
+	case domain.Coverage:
 		sub, lv, refs = f.SubCompetency, f.Level, f.Rules
-	case Requirement:
+	case domain.Requirement:
 		sub, lv, refs = f.SubCompetency, f.Level, f.Rules
 	}
 	ids := make([]string, len(refs))
@@ -215,8 +216,8 @@ func factOf[T Coverage | Requirement](f T) (string, fact) {
 type ruleTest struct {
 	name     string
 	pos      diag.Pos
-	course   *Course
-	position *Position
+	course   *domain.Course
+	position *domain.Position
 	// expect are the facts expected, in file order; absent the codes
 	// expected to have none.
 	expect []Yield
@@ -295,7 +296,7 @@ func (rs *RuleSet) parseTest(f *yamlFile, n yamlast.Node, fixtures Fixtures) *ru
 			subjects++
 			t.course = fixture(f, mv.Value, "course", fixtures.Course)
 			if t.course != nil && t.course.Status == "" {
-				t.course.Status = CourseActive
+				t.course.Status = domain.CourseActive
 			}
 		case "position":
 			subjects++

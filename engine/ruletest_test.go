@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmap/domain"
 	"math/rand/v2"
 	"regexp"
 	"strconv"
@@ -14,13 +15,19 @@ import (
 
 // mapFixtures is a Fixtures over maps.
 type mapFixtures struct {
-	courses   map[string]*Course
-	positions map[string]*Position
+	courses   map[string]*domain.Course
+	positions map[string]*domain.Position
 }
 
-func (m mapFixtures) Course(code string) (*Course, bool) { c, ok := m.courses[code]; return c, ok }
+func (m mapFixtures) Course(code string) (*domain.Course, bool) {
+	c, ok := m.courses[code]
+	return c, ok
+}
 
-func (m mapFixtures) Position(id string) (*Position, bool) { p, ok := m.positions[id]; return p, ok }
+func (m mapFixtures) Position(id string) (*domain.Position, bool) {
+	p, ok := m.positions[id]
+	return p, ok
+}
 
 const runnerRules = `rules:
   - id: estimating
@@ -54,8 +61,8 @@ func TestRunTests(t *testing.T) {
 	}
 	rs := mustLoad(t, files)
 	fixtures := mapFixtures{
-		courses:   map[string]*Course{"SCM-301": {Code: "SCM-301", Objectives: []string{"Give price and availability data."}, Status: CourseActive}},
-		positions: map[string]*Position{"POS-1": {ID: "POS-1", Grade: "GS-14"}},
+		courses:   map[string]*domain.Course{"SCM-301": {Code: "SCM-301", Objectives: []string{"Give price and availability data."}, Status: domain.CourseActive}},
+		positions: map[string]*domain.Position{"POS-1": {ID: "POS-1", Grade: "GS-14"}},
 	}
 	report, err := rs.RunTests(ruleFS(files), "rules", TestOptions{Fixtures: fixtures})
 	if err != nil {
@@ -96,7 +103,7 @@ func TestRunTests(t *testing.T) {
 	if report.Duration < sum {
 		t.Errorf("the run took %v, its tests %v", report.Duration, sum)
 	}
-	if len(report.Unexercised) != 1 || report.Unexercised[0] != (RuleRef{ID: "never-tested", File: "rules/rules.yaml", Line: 8}) {
+	if len(report.Unexercised) != 1 || report.Unexercised[0] != (domain.RuleRef{ID: "never-tested", File: "rules/rules.yaml", Line: 8}) {
 		t.Errorf("unexercised %v, want never-tested", report.Unexercised)
 	}
 
@@ -161,7 +168,7 @@ func TestTermMatching(t *testing.T) {
 	if terms.add(phraseTerm, " -- ") != -1 {
 		t.Error("a phrase with no words got an id")
 	}
-	c := &Course{
+	c := &domain.Course{
 		Title:       "PRICE and   availability; end use",
 		Description: "Harms nobody. Working with U.S. industry. ZOLL ÜBERPRÜFUNG; Défense—Übungen",
 		Objectives:  []string{"Draft a letter of offer", "and acceptance data"},
@@ -217,7 +224,7 @@ func TestPhraseMatcherFindsWordsInARow(t *testing.T) {
 		}
 		text := b.String()
 		set := terms.newSet()
-		terms.match(set, &Course{Title: text}, new(textScratch))
+		terms.match(set, &domain.Course{Title: text}, new(textScratch))
 		words := " " + strings.Join(wordsOf(text), " ") + " "
 		for id, p := range phrases {
 			want := strings.Contains(words, " "+strings.Join(wordsOf(p), " ")+" ")

@@ -1,13 +1,13 @@
 package export_test
 
 import (
+	"cmap/domain"
 	"fmt"
 	"io"
 	"testing"
 	"time"
 
 	"cmap/analysis"
-	"cmap/engine"
 	"cmap/export"
 )
 
@@ -16,34 +16,34 @@ import (
 // requiring one sub-competency, each course covering one.
 func dodScaleIndex(b *testing.B) *analysis.Index {
 	b.Helper()
-	fw := &engine.Framework{Name: "Bench"}
+	fw := &domain.Framework{Name: "Bench"}
 	for c := range 9 {
-		comp := engine.Competency{Code: fmt.Sprintf("%d.0", c+1), Title: "Competency"}
+		comp := domain.Competency{Code: fmt.Sprintf("%d.0", c+1), Title: "Competency"}
 		for s := range 6 {
-			comp.SubCompetencies = append(comp.SubCompetencies, engine.SubCompetency{Code: fmt.Sprintf("%d.%c", c+1, 'A'+s), Statement: "Do the work of the sub-competency well."})
+			comp.SubCompetencies = append(comp.SubCompetencies, domain.SubCompetency{Code: fmt.Sprintf("%d.%c", c+1, 'A'+s), Statement: "Do the work of the sub-competency well."})
 		}
 		fw.Competencies = append(fw.Competencies, comp)
 	}
 	subs := fw.SubCompetencyCodes()
-	levels := engine.DefaultScale().Levels
-	snap := analysis.Snapshot{Framework: fw, Scale: engine.DefaultScale(), Coverage: map[string][]engine.Coverage{}, Requirements: map[string][]engine.Requirement{}}
+	levels := domain.DefaultScale().Levels
+	snap := analysis.Snapshot{Framework: fw, Scale: domain.DefaultScale(), Coverage: map[string][]domain.Coverage{}, Requirements: map[string][]domain.Requirement{}}
 	for i := range 1000 {
 		code := fmt.Sprintf("CRS-%04d", i)
-		snap.Courses = append(snap.Courses, &engine.Course{Code: code, Title: "A course of the bench catalogue", Description: "Two sentences of description. About the course.",
+		snap.Courses = append(snap.Courses, &domain.Course{Code: code, Title: "A course of the bench catalogue", Description: "Two sentences of description. About the course.",
 			Objectives: []string{"Describe the process.", "Apply the process."}, Topics: []string{"topic one", "topic two"}, Hours: 24,
-			DeliveryMode: engine.DeliveryResident, Provider: "Bench School", Status: engine.CourseActive})
-		snap.Coverage[code] = []engine.Coverage{{Course: code, SubCompetency: subs[i%len(subs)], Level: levels[i%len(levels)]}}
+			DeliveryMode: domain.DeliveryResident, Provider: "Bench School", Status: domain.CourseActive})
+		snap.Coverage[code] = []domain.Coverage{{Course: code, SubCompetency: subs[i%len(subs)], Level: levels[i%len(levels)]}}
 	}
 	for i := range 15000 {
 		id := fmt.Sprintf("POS-%05d", i)
-		snap.Positions = append(snap.Positions, &engine.Position{ID: id, Title: "Analyst", Organization: fmt.Sprintf("ORG %d", i%300), Grade: "GS-13", Category: "SCO", Region: "EUCOM"})
-		snap.Requirements[id] = []engine.Requirement{{Position: id, SubCompetency: subs[i%len(subs)], Level: levels[i%len(levels)]}}
+		snap.Positions = append(snap.Positions, &domain.Position{ID: id, Title: "Analyst", Organization: fmt.Sprintf("ORG %d", i%300), Grade: "GS-13", Category: "SCO", Region: "EUCOM"})
+		snap.Requirements[id] = []domain.Requirement{{Position: id, SubCompetency: subs[i%len(subs)], Level: levels[i%len(levels)]}}
 	}
 	day := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i := range 20000 {
-		p := &engine.Person{ID: fmt.Sprintf("P-%05d", i), Name: "Person of the bench", PositionID: fmt.Sprintf("POS-%05d", i%15000)}
+		p := &domain.Person{ID: fmt.Sprintf("P-%05d", i), Name: "Person of the bench", PositionID: fmt.Sprintf("POS-%05d", i%15000)}
 		for j := range 5 {
-			p.Completions = append(p.Completions, engine.Completion{CourseCode: fmt.Sprintf("CRS-%04d", (i+j*7)%1000), Completed: day.AddDate(0, 0, i%1000+j)})
+			p.Completions = append(p.Completions, domain.Completion{CourseCode: fmt.Sprintf("CRS-%04d", (i+j*7)%1000), Completed: day.AddDate(0, 0, i%1000+j)})
 		}
 		snap.People = append(snap.People, p)
 	}

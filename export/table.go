@@ -3,6 +3,7 @@ package export
 import (
 	"archive/zip"
 	"bytes"
+	"cmap/tabular"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -14,8 +15,6 @@ import (
 	"unicode/utf16"
 
 	"github.com/xuri/excelize/v2"
-
-	"cmap/seed"
 )
 
 // Every export but JSON is a table, or several: built once as cells that
@@ -53,8 +52,8 @@ func dateOf(t time.Time) cell   { return cell{kind: dateCell, date: t} }
 func levelOf(level string) cell { return cell{text: level, level: level} }
 
 // csvText returns the cell as CSV text: a text neutralized for
-// spreadsheets (seed.NeutralizeCell), a number, true or false, or a date
-// in seed.DateLayout. Numbers, booleans and dates are written by the
+// spreadsheets (tabular.NeutralizeCell), a number, true or false, or a date
+// in tabular.DateLayout. Numbers, booleans and dates are written by the
 // exporter from values and never start a formula but as a number would.
 func (c cell) csvText() string {
 	switch c.kind {
@@ -65,9 +64,9 @@ func (c cell) csvText() string {
 	case boolCell:
 		return strconv.FormatBool(c.b)
 	case dateCell:
-		return c.date.Format(seed.DateLayout)
+		return c.date.Format(tabular.DateLayout)
 	}
-	return seed.NeutralizeCell(c.text)
+	return tabular.NeutralizeCell(c.text)
 }
 
 // table is one table of an export: a header row, then rows as wide as it.
@@ -89,7 +88,7 @@ func writeCSV(w io.Writer, t *table) error {
 	cw := csv.NewWriter(w)
 	rec := make([]string, len(t.header))
 	for i, h := range t.header {
-		rec[i] = seed.NeutralizeCell(h)
+		rec[i] = tabular.NeutralizeCell(h)
 	}
 	if err := cw.Write(rec); err != nil {
 		return err

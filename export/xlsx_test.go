@@ -17,7 +17,7 @@ import (
 	"cmap/analysis"
 	"cmap/engine"
 	"cmap/export"
-	"cmap/seed"
+	"cmap/tabular"
 )
 
 // openXLSX writes kind as XLSX (twice, to prove it deterministic) and opens
@@ -94,7 +94,7 @@ func TestXLSXHoldsTextsNotFormulas(t *testing.T) {
 		}
 		for r := range want {
 			for c := range want[r] {
-				w := seed.RestoreCell(want[r][c])
+				w := tabular.RestoreCell(want[r][c])
 				if w == "true" || w == "false" {
 					w = strings.ToUpper(w)
 				}

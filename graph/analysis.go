@@ -1,11 +1,11 @@
 package graph
 
 import (
+	"cmap/domain"
 	"context"
 
 	"cmap/analysis"
 	"cmap/app"
-	"cmap/engine"
 	"cmap/graph/model"
 )
 
@@ -20,12 +20,12 @@ func coverageMatrix(ctx context.Context, ix *analysis.Index, f analysis.MatrixFi
 	out := &model.CoverageMatrix{Levels: m.Levels, MinLevel: optional(m.MinLevel), Courses: m.Courses, Rows: make([]model.CoverageRow, len(m.Rows))}
 	for i, r := range m.Rows {
 		row := model.CoverageRow{SubCompetency: r.SubCompetency, Gap: r.Gap, Highest: r.Highest, Reach: r.Reach,
-			Counts: make([]model.LevelCount, len(r.CountByLevel)), Cells: make([]engine.Coverage, len(r.Cells))}
+			Counts: make([]model.LevelCount, len(r.CountByLevel)), Cells: make([]domain.Coverage, len(r.Cells))}
 		for j, n := range r.CountByLevel {
 			row.Counts[j] = model.LevelCount{Level: m.Levels[j], Courses: n}
 		}
 		for j, c := range r.Cells {
-			row.Cells[j] = engine.Coverage{Course: c.Course, SubCompetency: r.SubCompetency, Level: c.Level, Rules: c.Rules}
+			row.Cells[j] = domain.Coverage{Course: c.Course, SubCompetency: r.SubCompetency, Level: c.Level, Rules: c.Rules}
 		}
 		out.Rows[i] = row
 	}
@@ -43,16 +43,16 @@ func courseImpact(ctx context.Context, code string, input *model.UpdateCourseInp
 		}
 	}
 	if changes != 1 {
-		return nil, engine.Invalid("", "give exactly one change: input, retire: true or delete: true")
+		return nil, domain.Invalid("", "give exactly one change: input, retire: true or delete: true")
 	}
 	v := viewOf(ctx)
 	switch {
 	case retire:
-		return v.CourseEditImpact(code, func(c *engine.Course) { c.Status = engine.CourseRetired })
+		return v.CourseEditImpact(code, func(c *domain.Course) { c.Status = domain.CourseRetired })
 	case del:
 		return v.CourseDeletionImpact(code)
 	}
-	imp, err := v.CourseEditImpact(code, func(c *engine.Course) { editCourse(c, *input) })
+	imp, err := v.CourseEditImpact(code, func(c *domain.Course) { editCourse(c, *input) })
 	return imp, inputError("input", err)
 }
 

@@ -8,33 +8,33 @@ package graph
 import (
 	"cmap/analysis"
 	"cmap/app"
-	"cmap/engine"
+	"cmap/domain"
 	"cmap/graph/model"
 	"context"
 )
 
 // SubCompetency is the resolver for the subCompetency field.
-func (r *attainmentResolver) SubCompetency(ctx context.Context, obj *analysis.Attainment) (*engine.SubCompetency, error) {
+func (r *attainmentResolver) SubCompetency(ctx context.Context, obj *analysis.Attainment) (*domain.SubCompetency, error) {
 	return r.subCompetency(ctx, obj.SubCompetency)
 }
 
 // Courses is the resolver for the courses field.
-func (r *attainmentResolver) Courses(ctx context.Context, obj *analysis.Attainment) ([]*engine.Course, error) {
+func (r *attainmentResolver) Courses(ctx context.Context, obj *analysis.Attainment) ([]*domain.Course, error) {
 	return loadCourses(ctx, obj.Courses)
 }
 
 // SubCompetency is the resolver for the subCompetency field.
-func (r *attainmentChangeResolver) SubCompetency(ctx context.Context, obj *analysis.AttainmentChange) (*engine.SubCompetency, error) {
+func (r *attainmentChangeResolver) SubCompetency(ctx context.Context, obj *analysis.AttainmentChange) (*domain.SubCompetency, error) {
 	return r.subCompetency(ctx, obj.SubCompetency)
 }
 
 // Course is the resolver for the course field.
-func (r *courseGapClosureResolver) Course(ctx context.Context, obj *analysis.CourseGapClosure) (*engine.Course, error) {
+func (r *courseGapClosureResolver) Course(ctx context.Context, obj *analysis.CourseGapClosure) (*domain.Course, error) {
 	return loadCourse(ctx, obj.Course)
 }
 
 // DependentCourses is the resolver for the dependentCourses field.
-func (r *courseImpactResolver) DependentCourses(ctx context.Context, obj *app.CourseImpact) ([]*engine.Course, error) {
+func (r *courseImpactResolver) DependentCourses(ctx context.Context, obj *app.CourseImpact) ([]*domain.Course, error) {
 	return loadCourses(ctx, obj.DependentCourses)
 }
 
@@ -49,7 +49,7 @@ func (r *courseImpactResolver) RuleError(ctx context.Context, obj *app.CourseImp
 }
 
 // SubCompetency is the resolver for the subCompetency field.
-func (r *coverageChangeResolver) SubCompetency(ctx context.Context, obj *analysis.CoverageChange) (*engine.SubCompetency, error) {
+func (r *coverageChangeResolver) SubCompetency(ctx context.Context, obj *analysis.CoverageChange) (*domain.SubCompetency, error) {
 	return r.subCompetency(ctx, obj.SubCompetency)
 }
 
@@ -74,7 +74,7 @@ func (r *coverageChangeResolver) HighestAfter(ctx context.Context, obj *analysis
 }
 
 // SubCompetency is the resolver for the subCompetency field.
-func (r *coverageRowResolver) SubCompetency(ctx context.Context, obj *model.CoverageRow) (*engine.SubCompetency, error) {
+func (r *coverageRowResolver) SubCompetency(ctx context.Context, obj *model.CoverageRow) (*domain.SubCompetency, error) {
 	return r.subCompetency(ctx, obj.SubCompetency)
 }
 
@@ -89,7 +89,7 @@ func (r *coverageRowResolver) Reach(ctx context.Context, obj *model.CoverageRow)
 }
 
 // SubCompetency is the resolver for the subCompetency field.
-func (r *gapResolver) SubCompetency(ctx context.Context, obj *analysis.Gap) (*engine.SubCompetency, error) {
+func (r *gapResolver) SubCompetency(ctx context.Context, obj *analysis.Gap) (*domain.SubCompetency, error) {
 	return r.subCompetency(ctx, obj.SubCompetency)
 }
 
@@ -99,22 +99,22 @@ func (r *gapResolver) Attained(ctx context.Context, obj *analysis.Gap) (*string,
 }
 
 // SubCompetency is the resolver for the subCompetency field.
-func (r *gapCountResolver) SubCompetency(ctx context.Context, obj *analysis.GapCount) (*engine.SubCompetency, error) {
+func (r *gapCountResolver) SubCompetency(ctx context.Context, obj *analysis.GapCount) (*domain.SubCompetency, error) {
 	return r.subCompetency(ctx, obj.SubCompetency)
 }
 
 // CoveringNothing is the resolver for the coveringNothing field.
-func (r *gapReportResolver) CoveringNothing(ctx context.Context, obj *analysis.GapReport) ([]*engine.Course, error) {
+func (r *gapReportResolver) CoveringNothing(ctx context.Context, obj *analysis.GapReport) ([]*domain.Course, error) {
 	return loadCourses(ctx, obj.CoveringNothing)
 }
 
 // SubCompetency is the resolver for the subCompetency field.
-func (r *levelRequirementResolver) SubCompetency(ctx context.Context, obj *analysis.LevelRequirement) (*engine.SubCompetency, error) {
+func (r *levelRequirementResolver) SubCompetency(ctx context.Context, obj *analysis.LevelRequirement) (*domain.SubCompetency, error) {
 	return r.subCompetency(ctx, obj.SubCompetency)
 }
 
 // Course is the resolver for the course field.
-func (r *matrixCourseResolver) Course(ctx context.Context, obj *analysis.MatrixCourse) (*engine.Course, error) {
+func (r *matrixCourseResolver) Course(ctx context.Context, obj *analysis.MatrixCourse) (*domain.Course, error) {
 	return loadCourse(ctx, obj.Code)
 }
 
@@ -133,17 +133,17 @@ func (r *organizationReadinessResolver) RecommendedCourses(ctx context.Context, 
 }
 
 // Readiness is the resolver for the readiness field.
-func (r *personResolver) Readiness(ctx context.Context, obj *engine.Person) (*analysis.Readiness, error) {
+func (r *personResolver) Readiness(ctx context.Context, obj *domain.Person) (*analysis.Readiness, error) {
 	return viewOf(ctx).Index().Readiness(obj.ID)
 }
 
 // Recommendations is the resolver for the recommendations field.
-func (r *personResolver) Recommendations(ctx context.Context, obj *engine.Person) (*analysis.Recommendation, error) {
+func (r *personResolver) Recommendations(ctx context.Context, obj *domain.Person) (*analysis.Recommendation, error) {
 	return viewOf(ctx).Index().RecommendContext(ctx, obj.ID)
 }
 
 // Position is the resolver for the position field.
-func (r *positionDemandChangeResolver) Position(ctx context.Context, obj *analysis.PositionChange) (*engine.Position, error) {
+func (r *positionDemandChangeResolver) Position(ctx context.Context, obj *analysis.PositionChange) (*domain.Position, error) {
 	return loadPosition(ctx, obj.PositionID)
 }
 
@@ -188,7 +188,7 @@ func (r *queryResolver) NewCourseImpact(ctx context.Context, input model.CreateC
 }
 
 // Person is the resolver for the person field.
-func (r *readinessChangeResolver) Person(ctx context.Context, obj *analysis.ReadinessChange) (*engine.Person, error) {
+func (r *readinessChangeResolver) Person(ctx context.Context, obj *analysis.ReadinessChange) (*domain.Person, error) {
 	return loadPerson(ctx, obj.PersonID)
 }
 
@@ -198,17 +198,17 @@ func (r *recommendationResolver) Explanation(ctx context.Context, obj *analysis.
 }
 
 // Person is the resolver for the person field.
-func (r *recommendationChangeResolver) Person(ctx context.Context, obj *analysis.RecommendationChange) (*engine.Person, error) {
+func (r *recommendationChangeResolver) Person(ctx context.Context, obj *analysis.RecommendationChange) (*domain.Person, error) {
 	return loadPerson(ctx, obj.PersonID)
 }
 
 // Course is the resolver for the course field.
-func (r *recommendedCourseResolver) Course(ctx context.Context, obj *analysis.RecommendedCourse) (*engine.Course, error) {
+func (r *recommendedCourseResolver) Course(ctx context.Context, obj *analysis.RecommendedCourse) (*domain.Course, error) {
 	return loadCourse(ctx, obj.Code)
 }
 
 // SubCompetency is the resolver for the subCompetency field.
-func (r *subCompetencyCoverageResolver) SubCompetency(ctx context.Context, obj *analysis.SubCompetencyCoverage) (*engine.SubCompetency, error) {
+func (r *subCompetencyCoverageResolver) SubCompetency(ctx context.Context, obj *analysis.SubCompetencyCoverage) (*domain.SubCompetency, error) {
 	return r.subCompetency(ctx, obj.SubCompetency)
 }
 
@@ -218,7 +218,7 @@ func (r *subCompetencyCoverageResolver) Highest(ctx context.Context, obj *analys
 }
 
 // SubCompetency is the resolver for the subCompetency field.
-func (r *subCompetencyDemandResolver) SubCompetency(ctx context.Context, obj *analysis.SubCompetencyDemand) (*engine.SubCompetency, error) {
+func (r *subCompetencyDemandResolver) SubCompetency(ctx context.Context, obj *analysis.SubCompetencyDemand) (*domain.SubCompetency, error) {
 	return r.subCompetency(ctx, obj.SubCompetency)
 }
 

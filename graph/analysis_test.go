@@ -1,6 +1,7 @@
 package graph_test
 
 import (
+	"cmap/domain"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,8 +9,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"cmap/engine"
 )
 
 // catalogue is the active catalogue with its coverage facts, read through
@@ -239,7 +238,7 @@ func TestCoverageMatrix(t *testing.T) {
 	}
 	for i, r := range m.Rows {
 		sub := r.SubCompetency.Code
-		if sub != cat.subs[i] || r.SubCompetency.Competency.Code != engine.CompetencyOf(sub) {
+		if sub != cat.subs[i] || r.SubCompetency.Competency.Code != domain.CompetencyOf(sub) {
 			t.Errorf("row %d is %s under %s, want %s", i, sub, r.SubCompetency.Competency.Code, cat.subs[i])
 		}
 		if r.Gap != gaps[sub] {
@@ -693,7 +692,7 @@ func TestRetiringSCM201PredictsWhatRetiringDoes(t *testing.T) {
 	c, _ := serve(t, store)
 	var completers []string
 	for _, p := range ds.People {
-		if slices.ContainsFunc(p.Completions, func(c engine.Completion) bool { return c.CourseCode == "SCM-201" }) {
+		if slices.ContainsFunc(p.Completions, func(c domain.Completion) bool { return c.CourseCode == "SCM-201" }) {
 			completers = append(completers, p.ID)
 		}
 	}

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"cmap/domain"
 	"context"
 	"encoding/json"
 	"strings"
@@ -11,7 +12,6 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"cmap/app"
-	"cmap/engine"
 )
 
 // pureFields are the Query fields whose answer is a function of the
@@ -160,9 +160,9 @@ func keyOf(oc *graphql.OperationContext) (answerKey, bool) {
 // grantedRoles names every role the request's principal holds, directly
 // or by implication; "" without a principal.
 func grantedRoles(ctx context.Context) string {
-	p := engine.PrincipalFrom(ctx)
+	p := domain.PrincipalFrom(ctx)
 	var held []string
-	for _, r := range engine.Roles {
+	for _, r := range domain.Roles {
 		if p.Has(r) {
 			held = append(held, string(r))
 		}

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"cmap/domain"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -16,7 +17,6 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"cmap/app"
-	"cmap/engine"
 	"cmap/memstore"
 	"cmap/seed"
 )
@@ -192,7 +192,7 @@ func TestAnswerCacheFollowsTheGeneration(t *testing.T) {
 	f := newCacheFixture(t)
 	old := f.app.View()
 	first := []int{f.ask(matrixQuery, nil), f.ask(matrixQuery, nil)}
-	if err := f.app.CreatePosition(context.Background(), &engine.Position{ID: "POS-NEW", Title: "Analyst", Organization: "ODC Poland",
+	if err := f.app.CreatePosition(context.Background(), &domain.Position{ID: "POS-NEW", Title: "Analyst", Organization: "ODC Poland",
 		Grade: "GS-12", Category: "SCO", Region: "EUCOM"}); err != nil {
 		t.Fatal(err)
 	}

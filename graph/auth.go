@@ -1,13 +1,13 @@
 package graph
 
 import (
+	"cmap/domain"
 	"context"
 	"fmt"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 
-	"cmap/engine"
 	"cmap/graph/model"
 )
 
@@ -16,8 +16,8 @@ import (
 // principal (put on the context by package auth) holds role, and fails
 // with EUNAUTHENTICATED or EFORBIDDEN otherwise (UNAUTHENTICATED and
 // FORBIDDEN in extensions.code).
-func authorize(ctx context.Context, _ any, next graphql.Resolver, role engine.Role) (any, error) {
-	if err := engine.Authorize(ctx, role); err != nil {
+func authorize(ctx context.Context, _ any, next graphql.Resolver, role domain.Role) (any, error) {
+	if err := domain.Authorize(ctx, role); err != nil {
 		return nil, err
 	}
 	return next(ctx)
@@ -51,7 +51,7 @@ const auditCursorKind = "audit"
 
 // auditConnection returns one page of the audit entries list reads, as a
 // connection.
-func auditConnection(first *int, after *string, list func(engine.Page) (engine.List[*engine.AuditEntry], error)) (*model.AuditEntryConnection, error) {
+func auditConnection(first *int, after *string, list func(domain.Page) (domain.List[*domain.AuditEntry], error)) (*model.AuditEntryConnection, error) {
 	page, err := pageOf(auditCursorKind, first, after)
 	if err != nil {
 		return nil, err
@@ -62,8 +62,8 @@ func auditConnection(first *int, after *string, list func(engine.Page) (engine.L
 	}
 	conn := &model.AuditEntryConnection{}
 	conn.Edges, conn.PageInfo = edgesOf(auditCursorKind, page, entries,
-		func(e *engine.AuditEntry) string { return e.ID },
-		func(cursor string, e *engine.AuditEntry) *model.AuditEntryEdge {
+		func(e *domain.AuditEntry) string { return e.ID },
+		func(cursor string, e *domain.AuditEntry) *model.AuditEntryEdge {
 			return &model.AuditEntryEdge{Cursor: cursor, Node: e}
 		})
 	return conn, nil
@@ -72,7 +72,7 @@ func auditConnection(first *int, after *string, list func(engine.Page) (engine.L
 // history returns one page of the changes made to the record of kind with
 // key.
 func (r *Resolver) history(ctx context.Context, kind, key string, first *int, after *string) (*model.AuditEntryConnection, error) {
-	return auditConnection(first, after, func(p engine.Page) (engine.List[*engine.AuditEntry], error) {
+	return auditConnection(first, after, func(p domain.Page) (domain.List[*domain.AuditEntry], error) {
 		return r.App.History(ctx, kind, key, p)
 	})
 }

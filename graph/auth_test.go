@@ -1,6 +1,7 @@
 package graph_test
 
 import (
+	"cmap/domain"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -14,7 +15,6 @@ import (
 	"testing"
 
 	"cmap/app"
-	"cmap/engine"
 	"cmap/graph"
 )
 
@@ -38,13 +38,13 @@ func principalFromHeader(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		header, ok := r.Header[http.CanonicalHeaderKey(testRolesHeader)]
 		if ok {
-			p := &engine.Principal{ID: "test", Name: "test"}
+			p := &domain.Principal{ID: "test", Name: "test"}
 			for name := range strings.SplitSeq(header[0], ",") {
 				if name != "" {
-					p.Roles = append(p.Roles, engine.Role(name))
+					p.Roles = append(p.Roles, domain.Role(name))
 				}
 			}
-			r = r.WithContext(engine.WithPrincipal(r.Context(), p))
+			r = r.WithContext(domain.WithPrincipal(r.Context(), p))
 		}
 		next.ServeHTTP(w, r)
 	})
@@ -58,7 +58,7 @@ type roleClient struct {
 
 // query sends q as a principal with roles (nil for no credentials) and
 // returns the decoded response.
-func (c roleClient) query(roles []engine.Role, q string) (map[string]any, []gqlError) {
+func (c roleClient) query(roles []domain.Role, q string) (map[string]any, []gqlError) {
 	c.t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": q})
 	req, _ := http.NewRequest(http.MethodPost, c.url, strings.NewReader(string(body)))
@@ -130,7 +130,7 @@ type (
 	schema struct {
 		types              map[string]*schemaType
 		query, mutation    string
-		personnelImpliedBy []engine.Role
+		personnelImpliedBy []domain.Role
 	}
 )
 
@@ -177,12 +177,12 @@ var roleNote = regexp.MustCompile(`Needs the ([A-Z_]+) role\.$`)
 
 // roleOf returns the role a field's description says it needs, "" when
 // none.
-func roleOf(f field) engine.Role {
+func roleOf(f field) domain.Role {
 	m := roleNote.FindStringSubmatch(f.Description)
 	if m == nil {
 		return ""
 	}
-	return engine.Role(strings.ReplaceAll(strings.ToLower(m[1]), "_", "-"))
+	return domain.Role(strings.ReplaceAll(strings.ToLower(m[1]), "_", "-"))
 }
 
 // step is one field of a path from a root of the schema.
@@ -212,7 +212,7 @@ func TestEveryPathToPersonalDataNeedsARole(t *testing.T) {
 			switch r := roleOf(f); {
 			case r == "":
 				t.Errorf("%s.%s needs no role", root, f.Name)
-			case root == s.mutation && r == engine.RoleViewer:
+			case root == s.mutation && r == domain.RoleViewer:
 				t.Errorf("mutation %s needs only the viewer role", f.Name)
 			}
 		}
@@ -237,7 +237,7 @@ func TestEveryPathToPersonalDataNeedsARole(t *testing.T) {
 		}
 		seen[typeName] = true
 		for _, f := range s.types[typeName].Fields {
-			if r := roleOf(f); r != "" && r.Implies(engine.RolePersonnel) {
+			if r := roleOf(f); r != "" && r.Implies(domain.RolePersonnel) {
 				continue
 			}
 			walk(f.Type.named(), append(slices.Clone(path), step{typeName, f}))
@@ -313,17 +313,17 @@ func TestEveryRoleIsEnforced(t *testing.T) {
 			if !hasCode(errs, "UNAUTHENTICATED") {
 				t.Errorf("%s without credentials: %+v, want UNAUTHENTICATED\n%s", name, errs, q)
 			}
-			var lacking []engine.Role
-			for _, r := range engine.Roles {
+			var lacking []domain.Role
+			for _, r := range domain.Roles {
 				if !r.Implies(role) {
 					lacking = append(lacking, r)
 				}
 			}
-			data, errs := c.query(append([]engine.Role{}, lacking...), q)
+			data, errs := c.query(append([]domain.Role{}, lacking...), q)
 			if !hasCode(errs, "FORBIDDEN") || delivers(data) {
 				t.Errorf("%s as %v: %+v, want FORBIDDEN and no %s\n%s", name, lacking, errs, f.Name, q)
 			}
-			needed := []engine.Role{role}
+			needed := []domain.Role{role}
 			for _, st := range path {
 				if r := roleOf(st.field); r != "" {
 					needed = append(needed, r)
@@ -487,14 +487,14 @@ func (s *schema) valueOf(r typeRef) string {
 func TestKeptAnswersStayWithTheirRoles(t *testing.T) {
 	c, _ := serveRoles(t)
 	q := `{ coverageMatrix { levels } people(first: 2) { totalCount edges { node { name } } } }`
-	personnel := []engine.Role{engine.RolePersonnel}
+	personnel := []domain.Role{domain.RolePersonnel}
 	for range 2 { // the second is served from the kept answer
 		data, errs := c.query(personnel, q)
 		if len(errs) > 0 || !strings.Contains(fmt.Sprint(data["people"]), "name") {
 			t.Fatalf("as personnel: %v, %+v", data, errs)
 		}
 	}
-	data, errs := c.query([]engine.Role{engine.RoleViewer}, q)
+	data, errs := c.query([]domain.Role{domain.RoleViewer}, q)
 	if !hasCode(errs, "FORBIDDEN") || data["people"] != nil {
 		t.Errorf("as a viewer after a personnel key: %v, %+v; want FORBIDDEN and no people", data, errs)
 	}
@@ -504,7 +504,7 @@ func TestKeptAnswersStayWithTheirRoles(t *testing.T) {
 	}
 	// A holder of a role implying personnel may share it: records reads
 	// what personnel reads, and nothing the answer holds is beyond it.
-	if data, errs := c.query([]engine.Role{engine.RolePersonnel, engine.RoleViewer}, q); len(errs) > 0 || data["people"] == nil {
+	if data, errs := c.query([]domain.Role{domain.RolePersonnel, domain.RoleViewer}, q); len(errs) > 0 || data["people"] == nil {
 		t.Errorf("as personnel and viewer: %v, %+v", data, errs)
 	}
 }

@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"bytes"
+	"cmap/domain"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -19,7 +20,6 @@ import (
 
 	"cmap/app"
 	"cmap/auth"
-	"cmap/engine"
 	"cmap/graph"
 	"cmap/memstore"
 	"cmap/modelfile"
@@ -88,7 +88,7 @@ var dod = sync.OnceValues(func() (*dodHandler, error) {
 	if err != nil {
 		return nil, err
 	}
-	_, token, err := a.Keys().Create(engine.WithPrincipal(ctx, engine.System), "bench", []engine.Role{engine.RoleAdmin})
+	_, token, err := a.Keys().Create(domain.WithPrincipal(ctx, domain.System), "bench", []domain.Role{domain.RoleAdmin})
 	if err != nil {
 		return nil, err
 	}
@@ -205,7 +205,7 @@ func (d *dodHandler) write(b *testing.B) func() {
 		n++
 		p, err := d.app.View().Position(d.position)
 		if err == nil {
-			_, err = d.app.UpdatePosition(context.Background(), d.position, p.Version, func(p *engine.Position) { p.Title = fmt.Sprintf("Renamed %d", n) })
+			_, err = d.app.UpdatePosition(context.Background(), d.position, p.Version, func(p *domain.Position) { p.Title = fmt.Sprintf("Renamed %d", n) })
 		}
 		if err != nil {
 			b.Fatal(err)

@@ -1,11 +1,11 @@
 package graph
 
 import (
+	"cmap/domain"
 	"context"
 	"encoding/base64"
 	"strings"
 
-	"cmap/engine"
 	"cmap/graph/model"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -20,13 +20,13 @@ const (
 // pageOf checks the arguments first and after of a connection of kind
 // records and returns the page they ask for. Bad values are EINVALID
 // errors naming the argument.
-func pageOf(kind string, first *int, after *string) (engine.Page, error) {
-	p := engine.Page{First: defaultFirst}
+func pageOf(kind string, first *int, after *string) (domain.Page, error) {
+	p := domain.Page{First: defaultFirst}
 	if first != nil {
 		p.First = *first
 	}
 	if p.First < 1 || p.First > maxFirst {
-		return p, engine.Invalid("first", "must be between 1 and %d, not %d", maxFirst, p.First)
+		return p, domain.Invalid("first", "must be between 1 and %d, not %d", maxFirst, p.First)
 	}
 	if after != nil {
 		key, err := decodeCursor(kind, *after)
@@ -48,14 +48,14 @@ func decodeCursor(kind, cursor string) (string, error) {
 	raw, err := base64.RawURLEncoding.DecodeString(cursor)
 	k, key, ok := strings.Cut(string(raw), ":")
 	if err != nil || !ok || k != kind || key == "" {
-		return "", engine.Invalid("after", "%q is not a cursor of this list: pass an endCursor the list returned", cursor)
+		return "", domain.Invalid("after", "%q is not a cursor of this list: pass an endCursor the list returned", cursor)
 	}
 	return key, nil
 }
 
 // edgesOf returns the edges of a page of records and its page info;
 // keyOf gives a record's natural key, newEdge makes an edge.
-func edgesOf[T, E any](kind string, page engine.Page, list engine.List[T], keyOf func(T) string, newEdge func(cursor string, node T) E) ([]E, *model.PageInfo) {
+func edgesOf[T, E any](kind string, page domain.Page, list domain.List[T], keyOf func(T) string, newEdge func(cursor string, node T) E) ([]E, *model.PageInfo) {
 	edges := make([]E, len(list.Items))
 	info := &model.PageInfo{HasNextPage: list.HasNext, HasPreviousPage: page.After != ""}
 	for i, item := range list.Items {

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"cmap/domain"
 	"context"
 	"encoding/json"
 	"sync"
@@ -11,7 +12,6 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"cmap/app"
-	"cmap/engine"
 )
 
 // costLimit caps the estimated cost of a query: about the number of values
@@ -373,7 +373,7 @@ func measure(v app.View) *costStats {
 		s.rejectedErrors = len(status.Rejected.Errors)
 	}
 
-	courses, _ := v.Courses(engine.CourseFilter{}, engine.Page{})
+	courses, _ := v.Courses(domain.CourseFilter{}, domain.Page{})
 	s.courses = len(courses.Items)
 	facts := 0
 	coveredBy := map[string]int{}
@@ -397,7 +397,7 @@ func measure(v app.View) *costStats {
 	}
 	s.facts = facts
 
-	positions, _ := v.Positions(engine.PositionFilter{}, engine.Page{})
+	positions, _ := v.Positions(domain.PositionFilter{}, domain.Page{})
 	s.positions = len(positions.Items)
 	requiredBy := map[string]int{}
 	orgs := map[string]bool{}
@@ -416,7 +416,7 @@ func measure(v app.View) *costStats {
 		s.maxRequiredBy = max(s.maxRequiredBy, n)
 	}
 
-	people, _ := v.People(engine.PersonFilter{}, engine.Page{})
+	people, _ := v.People(domain.PersonFilter{}, domain.Page{})
 	s.people = len(people.Items)
 	holders, completers := map[string]int{}, map[string]int{}
 	for _, p := range people.Items {

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"cmap/domain"
 	"context"
 	"errors"
 	"fmt"
@@ -11,8 +12,6 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
-
-	"cmap/engine"
 )
 
 // Values of extensions.code in error responses.
@@ -28,7 +27,7 @@ const (
 )
 
 // presentError returns the error presenter: it maps the code of an
-// *engine.Error to extensions.code (with extensions.field, the input path,
+// *domain.Error to extensions.code (with extensions.field, the input path,
 // for bad input), keeps gqlgen's own request errors (parse, validation,
 // complexity) and those of the limits as they are, presents a resolver
 // stopped by the request's end as TIMEOUT, and turns anything else into
@@ -40,9 +39,9 @@ func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 			gqlErr = gqlerror.WrapPath(graphql.GetPath(ctx), err)
 		}
 		out := &gqlerror.Error{Message: gqlErr.Message, Path: gqlErr.Path, Locations: gqlErr.Locations, Rule: gqlErr.Rule}
-		e, ok := errors.AsType[*engine.Error](err)
+		e, ok := errors.AsType[*domain.Error](err)
 		switch {
-		case ok && e.Code == engine.EINVALID:
+		case ok && e.Code == domain.EINVALID:
 			field := joinField(argumentPath(ctx, gqlErr.Path), e.Field)
 			out.Message = e.Message
 			if field != "" {
@@ -50,16 +49,16 @@ func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 			}
 			out.Path = responsePath(ctx, gqlErr.Path)
 			out.Extensions = map[string]any{"code": codeBadUserInput, "field": field}
-		case ok && e.Code == engine.ENOTFOUND:
+		case ok && e.Code == domain.ENOTFOUND:
 			out.Message = e.Error()
 			out.Extensions = map[string]any{"code": codeNotFound}
-		case ok && e.Code == engine.ECONFLICT:
+		case ok && e.Code == domain.ECONFLICT:
 			out.Message = e.Error()
 			out.Extensions = map[string]any{"code": codeConflict}
-		case ok && e.Code == engine.EUNAUTHENTICATED:
+		case ok && e.Code == domain.EUNAUTHENTICATED:
 			out.Message = e.Message
 			out.Extensions = map[string]any{"code": codeUnauthenticated}
-		case ok && e.Code == engine.EFORBIDDEN:
+		case ok && e.Code == domain.EFORBIDDEN:
 			out.Message = e.Message
 			out.Extensions = map[string]any{"code": codeForbidden}
 		case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
@@ -92,7 +91,7 @@ func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 func recoverPanic(logger *slog.Logger) graphql.RecoverFunc {
 	return func(ctx context.Context, v any) error {
 		logger.ErrorContext(ctx, "graphql resolver panicked", "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
-		return &engine.Error{Code: engine.EINTERNAL, Message: "internal error", Err: fmt.Errorf("panic: %v", v)}
+		return &domain.Error{Code: domain.EINTERNAL, Message: "internal error", Err: fmt.Errorf("panic: %v", v)}
 	}
 }
 
@@ -166,8 +165,8 @@ var apiFieldNames = map[string]string{"completed": "completedOn"}
 // "input.completions[0].completedOn". Errors without a field path and
 // errors of other kinds are returned unchanged.
 func inputError(arg string, err error) error {
-	e, ok := errors.AsType[*engine.Error](err)
-	if !ok || e.Code != engine.EINVALID || e.Field == "" {
+	e, ok := errors.AsType[*domain.Error](err)
+	if !ok || e.Code != domain.EINVALID || e.Field == "" {
 		return err
 	}
 	parts := strings.Split(e.Field, ".")

@@ -7,6 +7,7 @@ import (
 	"cmap/analysis"
 	"cmap/app"
 	"cmap/diag"
+	"cmap/domain"
 	"cmap/engine"
 	"cmap/graph/model"
 	"cmap/importer"
@@ -95,7 +96,7 @@ type ResolverRoot interface {
 }
 
 type DirectiveRoot struct {
-	Auth func(ctx context.Context, obj any, next graphql.Resolver, role engine.Role) (res any, err error)
+	Auth func(ctx context.Context, obj any, next graphql.Resolver, role domain.Role) (res any, err error)
 }
 
 type ComplexityRoot struct {
@@ -481,7 +482,7 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		ApplyModelRevision func(childComplexity int, input model.ModelRevisionInput) int
-		CreateAPIKey       func(childComplexity int, name string, roles []engine.Role) int
+		CreateAPIKey       func(childComplexity int, name string, roles []domain.Role) int
 		CreateCourse       func(childComplexity int, input model.CreateCourseInput) int
 		CreatePerson       func(childComplexity int, input model.CreatePersonInput) int
 		CreatePosition     func(childComplexity int, input model.CreatePositionInput) int
@@ -871,34 +872,34 @@ type ComplexityRoot struct {
 // region    ************************** generated!.gotpl **************************
 
 type APIKeyResolver interface {
-	RevokedAt(ctx context.Context, obj *engine.APIKey) (*time.Time, error)
+	RevokedAt(ctx context.Context, obj *domain.APIKey) (*time.Time, error)
 }
 type AttainmentResolver interface {
-	SubCompetency(ctx context.Context, obj *analysis.Attainment) (*engine.SubCompetency, error)
+	SubCompetency(ctx context.Context, obj *analysis.Attainment) (*domain.SubCompetency, error)
 
-	Courses(ctx context.Context, obj *analysis.Attainment) ([]*engine.Course, error)
+	Courses(ctx context.Context, obj *analysis.Attainment) ([]*domain.Course, error)
 }
 type AttainmentChangeResolver interface {
-	SubCompetency(ctx context.Context, obj *analysis.AttainmentChange) (*engine.SubCompetency, error)
+	SubCompetency(ctx context.Context, obj *analysis.AttainmentChange) (*domain.SubCompetency, error)
 }
 type AuditEntryResolver interface {
-	VersionBefore(ctx context.Context, obj *engine.AuditEntry) (*int, error)
-	VersionAfter(ctx context.Context, obj *engine.AuditEntry) (*int, error)
+	VersionBefore(ctx context.Context, obj *domain.AuditEntry) (*int, error)
+	VersionAfter(ctx context.Context, obj *domain.AuditEntry) (*int, error)
 }
 type CompletionResolver interface {
-	Course(ctx context.Context, obj *engine.Completion) (*engine.Course, error)
+	Course(ctx context.Context, obj *domain.Completion) (*domain.Course, error)
 }
 type CourseResolver interface {
-	Prerequisites(ctx context.Context, obj *engine.Course) ([]*engine.Course, error)
+	Prerequisites(ctx context.Context, obj *domain.Course) ([]*domain.Course, error)
 
-	History(ctx context.Context, obj *engine.Course, first *int, after *string) (*model.AuditEntryConnection, error)
-	Coverage(ctx context.Context, obj *engine.Course) ([]*engine.Coverage, error)
+	History(ctx context.Context, obj *domain.Course, first *int, after *string) (*model.AuditEntryConnection, error)
+	Coverage(ctx context.Context, obj *domain.Course) ([]*domain.Coverage, error)
 }
 type CourseGapClosureResolver interface {
-	Course(ctx context.Context, obj *analysis.CourseGapClosure) (*engine.Course, error)
+	Course(ctx context.Context, obj *analysis.CourseGapClosure) (*domain.Course, error)
 }
 type CourseImpactResolver interface {
-	DependentCourses(ctx context.Context, obj *app.CourseImpact) ([]*engine.Course, error)
+	DependentCourses(ctx context.Context, obj *app.CourseImpact) ([]*domain.Course, error)
 	Recommendations(ctx context.Context, obj *app.CourseImpact, people []string) ([]*analysis.RecommendationChange, error)
 	RuleError(ctx context.Context, obj *app.CourseImpact) (*string, error)
 }
@@ -906,19 +907,19 @@ type CoursePreviewResolver interface {
 	RuleError(ctx context.Context, obj *app.CoursePreview) (*string, error)
 }
 type CoverageResolver interface {
-	Course(ctx context.Context, obj *engine.Coverage) (*engine.Course, error)
+	Course(ctx context.Context, obj *domain.Coverage) (*domain.Course, error)
 
-	SubCompetency(ctx context.Context, obj *engine.Coverage) (*engine.SubCompetency, error)
+	SubCompetency(ctx context.Context, obj *domain.Coverage) (*domain.SubCompetency, error)
 }
 type CoverageChangeResolver interface {
-	SubCompetency(ctx context.Context, obj *analysis.CoverageChange) (*engine.SubCompetency, error)
+	SubCompetency(ctx context.Context, obj *analysis.CoverageChange) (*domain.SubCompetency, error)
 	CourseBefore(ctx context.Context, obj *analysis.CoverageChange) (*string, error)
 	CourseAfter(ctx context.Context, obj *analysis.CoverageChange) (*string, error)
 	HighestBefore(ctx context.Context, obj *analysis.CoverageChange) (*string, error)
 	HighestAfter(ctx context.Context, obj *analysis.CoverageChange) (*string, error)
 }
 type CoverageRowResolver interface {
-	SubCompetency(ctx context.Context, obj *model.CoverageRow) (*engine.SubCompetency, error)
+	SubCompetency(ctx context.Context, obj *model.CoverageRow) (*domain.SubCompetency, error)
 
 	Highest(ctx context.Context, obj *model.CoverageRow) (*string, error)
 	Reach(ctx context.Context, obj *model.CoverageRow) (*string, error)
@@ -935,26 +936,26 @@ type ExplanationResolver interface {
 	Error(ctx context.Context, obj *engine.Explanation) (*string, error)
 }
 type FactChangeResolver interface {
-	SubCompetency(ctx context.Context, obj *app.FactChange) (*engine.SubCompetency, error)
+	SubCompetency(ctx context.Context, obj *app.FactChange) (*domain.SubCompetency, error)
 	Before(ctx context.Context, obj *app.FactChange) (*string, error)
 	After(ctx context.Context, obj *app.FactChange) (*string, error)
 }
 type FrameworkRevisionResolver interface {
-	Crosswalk(ctx context.Context, obj *engine.FrameworkRevision) ([]*engine.CrosswalkEntry, error)
+	Crosswalk(ctx context.Context, obj *domain.FrameworkRevision) ([]*domain.CrosswalkEntry, error)
 }
 type GapResolver interface {
-	SubCompetency(ctx context.Context, obj *analysis.Gap) (*engine.SubCompetency, error)
+	SubCompetency(ctx context.Context, obj *analysis.Gap) (*domain.SubCompetency, error)
 
 	Attained(ctx context.Context, obj *analysis.Gap) (*string, error)
 }
 type GapCountResolver interface {
-	SubCompetency(ctx context.Context, obj *analysis.GapCount) (*engine.SubCompetency, error)
+	SubCompetency(ctx context.Context, obj *analysis.GapCount) (*domain.SubCompetency, error)
 }
 type GapReportResolver interface {
-	CoveringNothing(ctx context.Context, obj *analysis.GapReport) ([]*engine.Course, error)
+	CoveringNothing(ctx context.Context, obj *analysis.GapReport) ([]*domain.Course, error)
 }
 type ImportCoverageChangeResolver interface {
-	SubCompetency(ctx context.Context, obj *analysis.SubCompetencyChange) (*engine.SubCompetency, error)
+	SubCompetency(ctx context.Context, obj *analysis.SubCompetencyChange) (*domain.SubCompetency, error)
 	HighestBefore(ctx context.Context, obj *analysis.SubCompetencyChange) (*string, error)
 	HighestAfter(ctx context.Context, obj *analysis.SubCompetencyChange) (*string, error)
 }
@@ -970,10 +971,10 @@ type ImportResultResolver interface {
 	Ignored(ctx context.Context, obj *app.ImportPlan) ([]string, error)
 }
 type LevelRequirementResolver interface {
-	SubCompetency(ctx context.Context, obj *analysis.LevelRequirement) (*engine.SubCompetency, error)
+	SubCompetency(ctx context.Context, obj *analysis.LevelRequirement) (*domain.SubCompetency, error)
 }
 type MatrixCourseResolver interface {
-	Course(ctx context.Context, obj *analysis.MatrixCourse) (*engine.Course, error)
+	Course(ctx context.Context, obj *analysis.MatrixCourse) (*domain.Course, error)
 }
 type ModelRevisionPlanResolver interface {
 	Revision(ctx context.Context, obj *app.RevisionPlan) (int, error)
@@ -983,19 +984,19 @@ type ModelRevisionPlanResolver interface {
 	Warnings(ctx context.Context, obj *app.RevisionPlan) ([]*diag.Diagnostic, error)
 }
 type MutationResolver interface {
-	CreateAPIKey(ctx context.Context, name string, roles []engine.Role) (*model.CreatedAPIKey, error)
-	RevokeAPIKey(ctx context.Context, id string) (*engine.APIKey, error)
-	CreateCourse(ctx context.Context, input model.CreateCourseInput) (*engine.Course, error)
-	UpdateCourse(ctx context.Context, code string, version int, input model.UpdateCourseInput) (*engine.Course, error)
+	CreateAPIKey(ctx context.Context, name string, roles []domain.Role) (*model.CreatedAPIKey, error)
+	RevokeAPIKey(ctx context.Context, id string) (*domain.APIKey, error)
+	CreateCourse(ctx context.Context, input model.CreateCourseInput) (*domain.Course, error)
+	UpdateCourse(ctx context.Context, code string, version int, input model.UpdateCourseInput) (*domain.Course, error)
 	DeleteCourse(ctx context.Context, code string, version int) (*model.DeleteCoursePayload, error)
 	ImportCatalogue(ctx context.Context, files []*graphql.Upload, dryRun bool, mapArg []string, prune bool) (*app.ImportPlan, error)
 	ImportRecords(ctx context.Context, files []*graphql.Upload, dryRun bool, mapArg []string, prune bool) (*app.ImportPlan, error)
-	CreatePerson(ctx context.Context, input model.CreatePersonInput) (*engine.Person, error)
-	UpdatePerson(ctx context.Context, id string, version int, input model.UpdatePersonInput) (*engine.Person, error)
+	CreatePerson(ctx context.Context, input model.CreatePersonInput) (*domain.Person, error)
+	UpdatePerson(ctx context.Context, id string, version int, input model.UpdatePersonInput) (*domain.Person, error)
 	DeletePerson(ctx context.Context, id string, version int) (*model.DeletePersonPayload, error)
-	RecordCompletion(ctx context.Context, personID string, courseCode string, completedOn time.Time) (*engine.Person, error)
-	CreatePosition(ctx context.Context, input model.CreatePositionInput) (*engine.Position, error)
-	UpdatePosition(ctx context.Context, id string, version int, input model.UpdatePositionInput) (*engine.Position, error)
+	RecordCompletion(ctx context.Context, personID string, courseCode string, completedOn time.Time) (*domain.Person, error)
+	CreatePosition(ctx context.Context, input model.CreatePositionInput) (*domain.Position, error)
+	UpdatePosition(ctx context.Context, id string, version int, input model.UpdatePositionInput) (*domain.Position, error)
 	DeletePosition(ctx context.Context, id string, version int) (*model.DeletePositionPayload, error)
 	ApplyModelRevision(ctx context.Context, input model.ModelRevisionInput) (*app.RevisionPlan, error)
 	ReloadRules(ctx context.Context) (*app.RulesStatus, error)
@@ -1005,36 +1006,36 @@ type OrganizationReadinessResolver interface {
 	RecommendedCourses(ctx context.Context, obj *analysis.OrganizationReadiness, top *int) ([]*analysis.CourseGapClosure, error)
 }
 type PersonResolver interface {
-	PositionID(ctx context.Context, obj *engine.Person) (*string, error)
-	Position(ctx context.Context, obj *engine.Person) (*engine.Position, error)
+	PositionID(ctx context.Context, obj *domain.Person) (*string, error)
+	Position(ctx context.Context, obj *domain.Person) (*domain.Position, error)
 
-	Readiness(ctx context.Context, obj *engine.Person) (*analysis.Readiness, error)
-	Recommendations(ctx context.Context, obj *engine.Person) (*analysis.Recommendation, error)
-	History(ctx context.Context, obj *engine.Person, first *int, after *string) (*model.AuditEntryConnection, error)
+	Readiness(ctx context.Context, obj *domain.Person) (*analysis.Readiness, error)
+	Recommendations(ctx context.Context, obj *domain.Person) (*analysis.Recommendation, error)
+	History(ctx context.Context, obj *domain.Person, first *int, after *string) (*model.AuditEntryConnection, error)
 }
 type PlanDemandChangeResolver interface {
-	SubCompetency(ctx context.Context, obj *ruleplan.DemandChange) (*engine.SubCompetency, error)
+	SubCompetency(ctx context.Context, obj *ruleplan.DemandChange) (*domain.SubCompetency, error)
 }
 type PlanFactChangeResolver interface {
-	SubCompetency(ctx context.Context, obj *ruleplan.FactChange) (*engine.SubCompetency, error)
+	SubCompetency(ctx context.Context, obj *ruleplan.FactChange) (*domain.SubCompetency, error)
 
 	Before(ctx context.Context, obj *ruleplan.FactChange) (*string, error)
 	After(ctx context.Context, obj *ruleplan.FactChange) (*string, error)
 }
 type PlanLevelChangeResolver interface {
-	SubCompetency(ctx context.Context, obj *ruleplan.LevelChange) (*engine.SubCompetency, error)
+	SubCompetency(ctx context.Context, obj *ruleplan.LevelChange) (*domain.SubCompetency, error)
 	Before(ctx context.Context, obj *ruleplan.LevelChange) (*string, error)
 	After(ctx context.Context, obj *ruleplan.LevelChange) (*string, error)
 }
 type PlanLevelGapsResolver interface {
-	Opened(ctx context.Context, obj *ruleplan.LevelGaps) ([]*engine.SubCompetency, error)
-	Closed(ctx context.Context, obj *ruleplan.LevelGaps) ([]*engine.SubCompetency, error)
+	Opened(ctx context.Context, obj *ruleplan.LevelGaps) ([]*domain.SubCompetency, error)
+	Closed(ctx context.Context, obj *ruleplan.LevelGaps) ([]*domain.SubCompetency, error)
 }
 type PlanPeopleResolver interface {
 	Changes(ctx context.Context, obj *ruleplan.PeopleChange, first *int) ([]*ruleplan.PersonChange, error)
 }
 type PlanPersonGapResolver interface {
-	SubCompetency(ctx context.Context, obj *ruleplan.GapChange) (*engine.SubCompetency, error)
+	SubCompetency(ctx context.Context, obj *ruleplan.GapChange) (*domain.SubCompetency, error)
 
 	RequiredBefore(ctx context.Context, obj *ruleplan.GapChange) (*string, error)
 	AttainedBefore(ctx context.Context, obj *ruleplan.GapChange) (*string, error)
@@ -1046,19 +1047,19 @@ type PlanRuleChangeResolver interface {
 	FactCount(ctx context.Context, obj *ruleplan.RuleChange) (int, error)
 }
 type PositionResolver interface {
-	People(ctx context.Context, obj *engine.Position) ([]*engine.Person, error)
+	People(ctx context.Context, obj *domain.Position) ([]*domain.Person, error)
 
-	History(ctx context.Context, obj *engine.Position, first *int, after *string) (*model.AuditEntryConnection, error)
-	Requirements(ctx context.Context, obj *engine.Position) ([]*engine.Requirement, error)
+	History(ctx context.Context, obj *domain.Position, first *int, after *string) (*model.AuditEntryConnection, error)
+	Requirements(ctx context.Context, obj *domain.Position) ([]*domain.Requirement, error)
 }
 type PositionDemandChangeResolver interface {
-	Position(ctx context.Context, obj *analysis.PositionChange) (*engine.Position, error)
+	Position(ctx context.Context, obj *analysis.PositionChange) (*domain.Position, error)
 }
 type PositionPreviewResolver interface {
 	RuleError(ctx context.Context, obj *app.PositionPreview) (*string, error)
 }
 type QueryResolver interface {
-	ProficiencyScale(ctx context.Context) (*engine.Scale, error)
+	ProficiencyScale(ctx context.Context) (*domain.Scale, error)
 	CoverageMatrix(ctx context.Context, filter *model.CoverageFilter) (*model.CoverageMatrix, error)
 	Gaps(ctx context.Context, minLevel *string, overServedAbove *int) (*analysis.GapReport, error)
 	Demand(ctx context.Context) ([]*analysis.SubCompetencyDemand, error)
@@ -1066,19 +1067,19 @@ type QueryResolver interface {
 	OrganizationReadiness(ctx context.Context, organization string) (*analysis.OrganizationReadiness, error)
 	CourseImpact(ctx context.Context, code string, input *model.UpdateCourseInput, retire *bool, delete *bool) (*app.CourseImpact, error)
 	NewCourseImpact(ctx context.Context, input model.CreateCourseInput) (*app.CourseImpact, error)
-	APIKeys(ctx context.Context) ([]*engine.APIKey, error)
+	APIKeys(ctx context.Context) ([]*domain.APIKey, error)
 	AuditLog(ctx context.Context, filter *model.AuditFilter, first *int, after *string) (*model.AuditEntryConnection, error)
-	Framework(ctx context.Context, revision *int) (*engine.Framework, error)
-	Competencies(ctx context.Context) ([]*engine.Competency, error)
-	Competency(ctx context.Context, code string) (*engine.Competency, error)
-	SubCompetency(ctx context.Context, code string) (*engine.SubCompetency, error)
+	Framework(ctx context.Context, revision *int) (*domain.Framework, error)
+	Competencies(ctx context.Context) ([]*domain.Competency, error)
+	Competency(ctx context.Context, code string) (*domain.Competency, error)
+	SubCompetency(ctx context.Context, code string) (*domain.SubCompetency, error)
 	Courses(ctx context.Context, first *int, after *string, filter *model.CourseFilter) (*model.CourseConnection, error)
-	Course(ctx context.Context, code string) (*engine.Course, error)
+	Course(ctx context.Context, code string) (*domain.Course, error)
 	People(ctx context.Context, first *int, after *string, filter *model.PersonFilter) (*model.PersonConnection, error)
-	Person(ctx context.Context, id string) (*engine.Person, error)
+	Person(ctx context.Context, id string) (*domain.Person, error)
 	Positions(ctx context.Context, first *int, after *string, filter *model.PositionFilter) (*model.PositionConnection, error)
-	Position(ctx context.Context, id string) (*engine.Position, error)
-	FrameworkRevisions(ctx context.Context) ([]*engine.FrameworkRevision, error)
+	Position(ctx context.Context, id string) (*domain.Position, error)
+	FrameworkRevisions(ctx context.Context) ([]*domain.FrameworkRevision, error)
 	ModelRevisionPlan(ctx context.Context, input model.ModelRevisionInput) (*app.RevisionPlan, error)
 	RuleSetPlan(ctx context.Context, files []*model.RuleFileInput) (*ruleplan.Plan, error)
 	RuleSet(ctx context.Context) (*app.RulesStatus, error)
@@ -1088,24 +1089,24 @@ type QueryResolver interface {
 	Suggestions(ctx context.Context, subCompetency *string, top *int) ([]*suggest.Suggestion, error)
 }
 type ReadinessChangeResolver interface {
-	Person(ctx context.Context, obj *analysis.ReadinessChange) (*engine.Person, error)
+	Person(ctx context.Context, obj *analysis.ReadinessChange) (*domain.Person, error)
 }
 type RecommendationResolver interface {
 	Explanation(ctx context.Context, obj *analysis.Recommendation) (string, error)
 }
 type RecommendationChangeResolver interface {
-	Person(ctx context.Context, obj *analysis.RecommendationChange) (*engine.Person, error)
+	Person(ctx context.Context, obj *analysis.RecommendationChange) (*domain.Person, error)
 }
 type RecommendedCourseResolver interface {
-	Course(ctx context.Context, obj *analysis.RecommendedCourse) (*engine.Course, error)
+	Course(ctx context.Context, obj *analysis.RecommendedCourse) (*domain.Course, error)
 }
 type RejectedRuleSetResolver interface {
 	Errors(ctx context.Context, obj *app.Rejection) ([]*diag.Diagnostic, error)
 }
 type RequirementResolver interface {
-	Position(ctx context.Context, obj *engine.Requirement) (*engine.Position, error)
+	Position(ctx context.Context, obj *domain.Requirement) (*domain.Position, error)
 
-	SubCompetency(ctx context.Context, obj *engine.Requirement) (*engine.SubCompetency, error)
+	SubCompetency(ctx context.Context, obj *domain.Requirement) (*domain.SubCompetency, error)
 }
 type RuleDiagnosticResolver interface {
 	Snippet(ctx context.Context, obj *diag.Diagnostic) (*string, error)
@@ -1138,24 +1139,24 @@ type RuleSetPlanResolver interface {
 	Markdown(ctx context.Context, obj *ruleplan.Plan) (string, error)
 }
 type SubCompetencyResolver interface {
-	Competency(ctx context.Context, obj *engine.SubCompetency) (*engine.Competency, error)
-	CoveredBy(ctx context.Context, obj *engine.SubCompetency, minLevel *string, status *string) ([]*engine.Coverage, error)
-	RequiredBy(ctx context.Context, obj *engine.SubCompetency, minLevel *string) ([]*engine.Requirement, error)
+	Competency(ctx context.Context, obj *domain.SubCompetency) (*domain.Competency, error)
+	CoveredBy(ctx context.Context, obj *domain.SubCompetency, minLevel *string, status *string) ([]*domain.Coverage, error)
+	RequiredBy(ctx context.Context, obj *domain.SubCompetency, minLevel *string) ([]*domain.Requirement, error)
 }
 type SubCompetencyCoverageResolver interface {
-	SubCompetency(ctx context.Context, obj *analysis.SubCompetencyCoverage) (*engine.SubCompetency, error)
+	SubCompetency(ctx context.Context, obj *analysis.SubCompetencyCoverage) (*domain.SubCompetency, error)
 	Highest(ctx context.Context, obj *analysis.SubCompetencyCoverage) (*string, error)
 }
 type SubCompetencyDemandResolver interface {
-	SubCompetency(ctx context.Context, obj *analysis.SubCompetencyDemand) (*engine.SubCompetency, error)
+	SubCompetency(ctx context.Context, obj *analysis.SubCompetencyDemand) (*domain.SubCompetency, error)
 	Highest(ctx context.Context, obj *analysis.SubCompetencyDemand) (*string, error)
 }
 type SuggestionResolver interface {
-	SubCompetency(ctx context.Context, obj *suggest.Suggestion) (*engine.SubCompetency, error)
-	Course(ctx context.Context, obj *suggest.Suggestion) (*engine.Course, error)
+	SubCompetency(ctx context.Context, obj *suggest.Suggestion) (*domain.SubCompetency, error)
+	Course(ctx context.Context, obj *suggest.Suggestion) (*domain.Course, error)
 }
 type YieldResolver interface {
-	SubCompetency(ctx context.Context, obj *engine.Yield) (*engine.SubCompetency, error)
+	SubCompetency(ctx context.Context, obj *engine.Yield) (*domain.SubCompetency, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -2654,7 +2655,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateAPIKey(childComplexity, args["name"].(string), args["roles"].([]engine.Role)), true
+		return e.ComplexityRoot.Mutation.CreateAPIKey(childComplexity, args["name"].(string), args["roles"].([]domain.Role)), true
 	case "Mutation.createCourse":
 		if e.ComplexityRoot.Mutation.CreateCourse == nil {
 			break
@@ -6150,8 +6151,8 @@ func (ec *executionContext) dir_auth_args(ctx context.Context, rawArgs map[strin
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "role",
-		func(ctx context.Context, v any) (engine.Role, error) {
-			return ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, v)
+		func(ctx context.Context, v any) (domain.Role, error) {
+			return ec.unmarshalNRole2cmapᚋdomainᚐRole(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6222,8 +6223,8 @@ func (ec *executionContext) field_Mutation_createAPIKey_args(ctx context.Context
 	}
 	args["name"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "roles",
-		func(ctx context.Context, v any) ([]engine.Role, error) {
-			return ec.unmarshalNRole2ᚕcmapᚋengineᚐRoleᚄ(ctx, v)
+		func(ctx context.Context, v any) ([]domain.Role, error) {
+			return ec.unmarshalNRole2ᚕcmapᚋdomainᚐRoleᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7244,21 +7245,21 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 
 // region    **************************** field.gotpl *****************************
 
-func (ec *executionContext) _APIKey_id(ctx context.Context, field graphql.CollectedField, obj *engine.APIKey) (ret graphql.Marshaler) {
+func (ec *executionContext) _APIKey_id(ctx context.Context, field graphql.CollectedField, obj *domain.APIKey) (ret graphql.Marshaler) {
 	return ec.marshalNID2string(ctx, field.Selections, obj.ID) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_APIKey_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("APIKey", field, false, false, "ID")
 }
 
-func (ec *executionContext) _APIKey_name(ctx context.Context, field graphql.CollectedField, obj *engine.APIKey) (ret graphql.Marshaler) {
+func (ec *executionContext) _APIKey_name(ctx context.Context, field graphql.CollectedField, obj *domain.APIKey) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Name) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_APIKey_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("APIKey", field, false, false, "String")
 }
 
-func (ec *executionContext) _APIKey_roles(ctx context.Context, field graphql.CollectedField, obj *engine.APIKey) (ret graphql.Marshaler) {
+func (ec *executionContext) _APIKey_roles(ctx context.Context, field graphql.CollectedField, obj *domain.APIKey) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7270,8 +7271,8 @@ func (ec *executionContext) _APIKey_roles(ctx context.Context, field graphql.Col
 			return obj.Roles, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []engine.Role) graphql.Marshaler {
-			return ec.marshalNRole2ᚕcmapᚋengineᚐRoleᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.Role) graphql.Marshaler {
+			return ec.marshalNRole2ᚕcmapᚋdomainᚐRoleᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7281,7 +7282,7 @@ func (ec *executionContext) fieldContext_APIKey_roles(_ context.Context, field g
 	return graphql.NewScalarFieldContext("APIKey", field, false, false, "Role")
 }
 
-func (ec *executionContext) _APIKey_createdAt(ctx context.Context, field graphql.CollectedField, obj *engine.APIKey) (ret graphql.Marshaler) {
+func (ec *executionContext) _APIKey_createdAt(ctx context.Context, field graphql.CollectedField, obj *domain.APIKey) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7304,14 +7305,14 @@ func (ec *executionContext) fieldContext_APIKey_createdAt(_ context.Context, fie
 	return graphql.NewScalarFieldContext("APIKey", field, false, false, "Time")
 }
 
-func (ec *executionContext) _APIKey_createdBy(ctx context.Context, field graphql.CollectedField, obj *engine.APIKey) (ret graphql.Marshaler) {
+func (ec *executionContext) _APIKey_createdBy(ctx context.Context, field graphql.CollectedField, obj *domain.APIKey) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.CreatedBy) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_APIKey_createdBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("APIKey", field, false, false, "String")
 }
 
-func (ec *executionContext) _APIKey_revokedAt(ctx context.Context, field graphql.CollectedField, obj *engine.APIKey) (ret graphql.Marshaler) {
+func (ec *executionContext) _APIKey_revokedAt(ctx context.Context, field graphql.CollectedField, obj *domain.APIKey) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7334,7 +7335,7 @@ func (ec *executionContext) fieldContext_APIKey_revokedAt(_ context.Context, fie
 	return graphql.NewScalarFieldContext("APIKey", field, true, true, "Time")
 }
 
-func (ec *executionContext) _APIKey_version(ctx context.Context, field graphql.CollectedField, obj *engine.APIKey) (ret graphql.Marshaler) {
+func (ec *executionContext) _APIKey_version(ctx context.Context, field graphql.CollectedField, obj *domain.APIKey) (ret graphql.Marshaler) {
 	return ec.marshalNInt2int64(ctx, field.Selections, obj.Version) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_APIKey_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7353,8 +7354,8 @@ func (ec *executionContext) _Attainment_subCompetency(ctx context.Context, field
 			return ec.Resolvers.Attainment().SubCompetency(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *engine.SubCompetency) graphql.Marshaler {
-			return ec.marshalNSubCompetency2ᚖcmapᚋengineᚐSubCompetency(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.SubCompetency) graphql.Marshaler {
+			return ec.marshalNSubCompetency2ᚖcmapᚋdomainᚐSubCompetency(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7392,8 +7393,8 @@ func (ec *executionContext) _Attainment_courses(ctx context.Context, field graph
 			return ec.Resolvers.Attainment().Courses(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*engine.Course) graphql.Marshaler {
-			return ec.marshalNCourse2ᚕᚖcmapᚋengineᚐCourseᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Course) graphql.Marshaler {
+			return ec.marshalNCourse2ᚕᚖcmapᚋdomainᚐCourseᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7424,8 +7425,8 @@ func (ec *executionContext) _AttainmentChange_subCompetency(ctx context.Context,
 			return ec.Resolvers.AttainmentChange().SubCompetency(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *engine.SubCompetency) graphql.Marshaler {
-			return ec.marshalNSubCompetency2ᚖcmapᚋengineᚐSubCompetency(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.SubCompetency) graphql.Marshaler {
+			return ec.marshalNSubCompetency2ᚖcmapᚋdomainᚐSubCompetency(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7508,14 +7509,14 @@ func (ec *executionContext) fieldContext_AttainmentChange_after(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _AuditEntry_id(ctx context.Context, field graphql.CollectedField, obj *engine.AuditEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _AuditEntry_id(ctx context.Context, field graphql.CollectedField, obj *domain.AuditEntry) (ret graphql.Marshaler) {
 	return ec.marshalNID2string(ctx, field.Selections, obj.ID) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_AuditEntry_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "ID")
 }
 
-func (ec *executionContext) _AuditEntry_time(ctx context.Context, field graphql.CollectedField, obj *engine.AuditEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _AuditEntry_time(ctx context.Context, field graphql.CollectedField, obj *domain.AuditEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7538,21 +7539,21 @@ func (ec *executionContext) fieldContext_AuditEntry_time(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "Time")
 }
 
-func (ec *executionContext) _AuditEntry_actor(ctx context.Context, field graphql.CollectedField, obj *engine.AuditEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _AuditEntry_actor(ctx context.Context, field graphql.CollectedField, obj *domain.AuditEntry) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Actor) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_AuditEntry_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
 }
 
-func (ec *executionContext) _AuditEntry_actorName(ctx context.Context, field graphql.CollectedField, obj *engine.AuditEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _AuditEntry_actorName(ctx context.Context, field graphql.CollectedField, obj *domain.AuditEntry) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.ActorName) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_AuditEntry_actorName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
 }
 
-func (ec *executionContext) _AuditEntry_operation(ctx context.Context, field graphql.CollectedField, obj *engine.AuditEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _AuditEntry_operation(ctx context.Context, field graphql.CollectedField, obj *domain.AuditEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7575,7 +7576,7 @@ func (ec *executionContext) fieldContext_AuditEntry_operation(_ context.Context,
 	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "AuditOperation")
 }
 
-func (ec *executionContext) _AuditEntry_recordType(ctx context.Context, field graphql.CollectedField, obj *engine.AuditEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _AuditEntry_recordType(ctx context.Context, field graphql.CollectedField, obj *domain.AuditEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7598,14 +7599,14 @@ func (ec *executionContext) fieldContext_AuditEntry_recordType(_ context.Context
 	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "AuditRecordType")
 }
 
-func (ec *executionContext) _AuditEntry_recordKey(ctx context.Context, field graphql.CollectedField, obj *engine.AuditEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _AuditEntry_recordKey(ctx context.Context, field graphql.CollectedField, obj *domain.AuditEntry) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Key) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_AuditEntry_recordKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
 }
 
-func (ec *executionContext) _AuditEntry_versionBefore(ctx context.Context, field graphql.CollectedField, obj *engine.AuditEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _AuditEntry_versionBefore(ctx context.Context, field graphql.CollectedField, obj *domain.AuditEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7628,7 +7629,7 @@ func (ec *executionContext) fieldContext_AuditEntry_versionBefore(_ context.Cont
 	return graphql.NewScalarFieldContext("AuditEntry", field, true, true, "Int")
 }
 
-func (ec *executionContext) _AuditEntry_versionAfter(ctx context.Context, field graphql.CollectedField, obj *engine.AuditEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _AuditEntry_versionAfter(ctx context.Context, field graphql.CollectedField, obj *domain.AuditEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7651,7 +7652,7 @@ func (ec *executionContext) fieldContext_AuditEntry_versionAfter(_ context.Conte
 	return graphql.NewScalarFieldContext("AuditEntry", field, true, true, "Int")
 }
 
-func (ec *executionContext) _AuditEntry_state(ctx context.Context, field graphql.CollectedField, obj *engine.AuditEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _AuditEntry_state(ctx context.Context, field graphql.CollectedField, obj *domain.AuditEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7663,8 +7664,8 @@ func (ec *executionContext) _AuditEntry_state(ctx context.Context, field graphql
 			return obj.State, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v engine.AuditState) graphql.Marshaler {
-			return ec.marshalNAuditState2cmapᚋengineᚐAuditState(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.AuditState) graphql.Marshaler {
+			return ec.marshalNAuditState2cmapᚋdomainᚐAuditState(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7674,7 +7675,7 @@ func (ec *executionContext) fieldContext_AuditEntry_state(_ context.Context, fie
 	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "AuditState")
 }
 
-func (ec *executionContext) _AuditEntry_changes(ctx context.Context, field graphql.CollectedField, obj *engine.AuditEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _AuditEntry_changes(ctx context.Context, field graphql.CollectedField, obj *domain.AuditEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7686,8 +7687,8 @@ func (ec *executionContext) _AuditEntry_changes(ctx context.Context, field graph
 			return obj.Changes, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []engine.FieldChange) graphql.Marshaler {
-			return ec.marshalNFieldChange2ᚕcmapᚋengineᚐFieldChangeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.FieldChange) graphql.Marshaler {
+			return ec.marshalNFieldChange2ᚕcmapᚋdomainᚐFieldChangeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7789,8 +7790,8 @@ func (ec *executionContext) _AuditEntryEdge_node(ctx context.Context, field grap
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *engine.AuditEntry) graphql.Marshaler {
-			return ec.marshalNAuditEntry2ᚖcmapᚋengineᚐAuditEntry(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.AuditEntry) graphql.Marshaler {
+			return ec.marshalNAuditEntry2ᚖcmapᚋdomainᚐAuditEntry(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7809,28 +7810,28 @@ func (ec *executionContext) fieldContext_AuditEntryEdge_node(_ context.Context, 
 	return fc, nil
 }
 
-func (ec *executionContext) _Competency_code(ctx context.Context, field graphql.CollectedField, obj *engine.Competency) (ret graphql.Marshaler) {
+func (ec *executionContext) _Competency_code(ctx context.Context, field graphql.CollectedField, obj *domain.Competency) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Code) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Competency_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Competency", field, false, false, "String")
 }
 
-func (ec *executionContext) _Competency_title(ctx context.Context, field graphql.CollectedField, obj *engine.Competency) (ret graphql.Marshaler) {
+func (ec *executionContext) _Competency_title(ctx context.Context, field graphql.CollectedField, obj *domain.Competency) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Title) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Competency_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Competency", field, false, false, "String")
 }
 
-func (ec *executionContext) _Competency_description(ctx context.Context, field graphql.CollectedField, obj *engine.Competency) (ret graphql.Marshaler) {
+func (ec *executionContext) _Competency_description(ctx context.Context, field graphql.CollectedField, obj *domain.Competency) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Description) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Competency_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Competency", field, false, false, "String")
 }
 
-func (ec *executionContext) _Competency_subCompetencies(ctx context.Context, field graphql.CollectedField, obj *engine.Competency) (ret graphql.Marshaler) {
+func (ec *executionContext) _Competency_subCompetencies(ctx context.Context, field graphql.CollectedField, obj *domain.Competency) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7842,8 +7843,8 @@ func (ec *executionContext) _Competency_subCompetencies(ctx context.Context, fie
 			return obj.SubCompetencies, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []engine.SubCompetency) graphql.Marshaler {
-			return ec.marshalNSubCompetency2ᚕcmapᚋengineᚐSubCompetencyᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.SubCompetency) graphql.Marshaler {
+			return ec.marshalNSubCompetency2ᚕcmapᚋdomainᚐSubCompetencyᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7862,14 +7863,14 @@ func (ec *executionContext) fieldContext_Competency_subCompetencies(_ context.Co
 	return fc, nil
 }
 
-func (ec *executionContext) _Completion_courseCode(ctx context.Context, field graphql.CollectedField, obj *engine.Completion) (ret graphql.Marshaler) {
+func (ec *executionContext) _Completion_courseCode(ctx context.Context, field graphql.CollectedField, obj *domain.Completion) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.CourseCode) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Completion_courseCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Completion", field, false, false, "String")
 }
 
-func (ec *executionContext) _Completion_course(ctx context.Context, field graphql.CollectedField, obj *engine.Completion) (ret graphql.Marshaler) {
+func (ec *executionContext) _Completion_course(ctx context.Context, field graphql.CollectedField, obj *domain.Completion) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7881,8 +7882,8 @@ func (ec *executionContext) _Completion_course(ctx context.Context, field graphq
 			return ec.Resolvers.Completion().Course(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *engine.Course) graphql.Marshaler {
-			return ec.marshalOCourse2ᚖcmapᚋengineᚐCourse(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Course) graphql.Marshaler {
+			return ec.marshalOCourse2ᚖcmapᚋdomainᚐCourse(ctx, selections, v)
 		},
 		true,
 		false,
@@ -7901,7 +7902,7 @@ func (ec *executionContext) fieldContext_Completion_course(_ context.Context, fi
 	return fc, nil
 }
 
-func (ec *executionContext) _Completion_completedOn(ctx context.Context, field graphql.CollectedField, obj *engine.Completion) (ret graphql.Marshaler) {
+func (ec *executionContext) _Completion_completedOn(ctx context.Context, field graphql.CollectedField, obj *domain.Completion) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7938,28 +7939,28 @@ func (ec *executionContext) fieldContext_CountChange_after(_ context.Context, fi
 	return graphql.NewScalarFieldContext("CountChange", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Course_code(ctx context.Context, field graphql.CollectedField, obj *engine.Course) (ret graphql.Marshaler) {
+func (ec *executionContext) _Course_code(ctx context.Context, field graphql.CollectedField, obj *domain.Course) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Code) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Course_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Course", field, false, false, "String")
 }
 
-func (ec *executionContext) _Course_title(ctx context.Context, field graphql.CollectedField, obj *engine.Course) (ret graphql.Marshaler) {
+func (ec *executionContext) _Course_title(ctx context.Context, field graphql.CollectedField, obj *domain.Course) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Title) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Course_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Course", field, false, false, "String")
 }
 
-func (ec *executionContext) _Course_description(ctx context.Context, field graphql.CollectedField, obj *engine.Course) (ret graphql.Marshaler) {
+func (ec *executionContext) _Course_description(ctx context.Context, field graphql.CollectedField, obj *domain.Course) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Description) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Course_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Course", field, false, false, "String")
 }
 
-func (ec *executionContext) _Course_objectives(ctx context.Context, field graphql.CollectedField, obj *engine.Course) (ret graphql.Marshaler) {
+func (ec *executionContext) _Course_objectives(ctx context.Context, field graphql.CollectedField, obj *domain.Course) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7982,7 +7983,7 @@ func (ec *executionContext) fieldContext_Course_objectives(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Course", field, false, false, "String")
 }
 
-func (ec *executionContext) _Course_topics(ctx context.Context, field graphql.CollectedField, obj *engine.Course) (ret graphql.Marshaler) {
+func (ec *executionContext) _Course_topics(ctx context.Context, field graphql.CollectedField, obj *domain.Course) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8005,7 +8006,7 @@ func (ec *executionContext) fieldContext_Course_topics(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Course", field, false, false, "String")
 }
 
-func (ec *executionContext) _Course_hours(ctx context.Context, field graphql.CollectedField, obj *engine.Course) (ret graphql.Marshaler) {
+func (ec *executionContext) _Course_hours(ctx context.Context, field graphql.CollectedField, obj *domain.Course) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8028,7 +8029,7 @@ func (ec *executionContext) fieldContext_Course_hours(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Course", field, false, false, "Float")
 }
 
-func (ec *executionContext) _Course_deliveryMode(ctx context.Context, field graphql.CollectedField, obj *engine.Course) (ret graphql.Marshaler) {
+func (ec *executionContext) _Course_deliveryMode(ctx context.Context, field graphql.CollectedField, obj *domain.Course) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8051,21 +8052,21 @@ func (ec *executionContext) fieldContext_Course_deliveryMode(_ context.Context, 
 	return graphql.NewScalarFieldContext("Course", field, false, false, "DeliveryMode")
 }
 
-func (ec *executionContext) _Course_provider(ctx context.Context, field graphql.CollectedField, obj *engine.Course) (ret graphql.Marshaler) {
+func (ec *executionContext) _Course_provider(ctx context.Context, field graphql.CollectedField, obj *domain.Course) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Provider) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Course_provider(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Course", field, false, false, "String")
 }
 
-func (ec *executionContext) _Course_status(ctx context.Context, field graphql.CollectedField, obj *engine.Course) (ret graphql.Marshaler) {
+func (ec *executionContext) _Course_status(ctx context.Context, field graphql.CollectedField, obj *domain.Course) (ret graphql.Marshaler) {
 	return ec.marshalNCourseStatus2string(ctx, field.Selections, obj.Status) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Course_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Course", field, false, false, "CourseStatus")
 }
 
-func (ec *executionContext) _Course_prerequisites(ctx context.Context, field graphql.CollectedField, obj *engine.Course) (ret graphql.Marshaler) {
+func (ec *executionContext) _Course_prerequisites(ctx context.Context, field graphql.CollectedField, obj *domain.Course) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8077,8 +8078,8 @@ func (ec *executionContext) _Course_prerequisites(ctx context.Context, field gra
 			return ec.Resolvers.Course().Prerequisites(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*engine.Course) graphql.Marshaler {
-			return ec.marshalNCourse2ᚕᚖcmapᚋengineᚐCourseᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Course) graphql.Marshaler {
+			return ec.marshalNCourse2ᚕᚖcmapᚋdomainᚐCourseᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8097,7 +8098,7 @@ func (ec *executionContext) fieldContext_Course_prerequisites(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _Course_prerequisiteCodes(ctx context.Context, field graphql.CollectedField, obj *engine.Course) (ret graphql.Marshaler) {
+func (ec *executionContext) _Course_prerequisiteCodes(ctx context.Context, field graphql.CollectedField, obj *domain.Course) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8120,14 +8121,14 @@ func (ec *executionContext) fieldContext_Course_prerequisiteCodes(_ context.Cont
 	return graphql.NewScalarFieldContext("Course", field, false, false, "String")
 }
 
-func (ec *executionContext) _Course_version(ctx context.Context, field graphql.CollectedField, obj *engine.Course) (ret graphql.Marshaler) {
+func (ec *executionContext) _Course_version(ctx context.Context, field graphql.CollectedField, obj *domain.Course) (ret graphql.Marshaler) {
 	return ec.marshalNInt2int64(ctx, field.Selections, obj.Version) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Course_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Course", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Course_updatedAt(ctx context.Context, field graphql.CollectedField, obj *engine.Course) (ret graphql.Marshaler) {
+func (ec *executionContext) _Course_updatedAt(ctx context.Context, field graphql.CollectedField, obj *domain.Course) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8150,7 +8151,7 @@ func (ec *executionContext) fieldContext_Course_updatedAt(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Course", field, false, false, "Time")
 }
 
-func (ec *executionContext) _Course_history(ctx context.Context, field graphql.CollectedField, obj *engine.Course) (ret graphql.Marshaler) {
+func (ec *executionContext) _Course_history(ctx context.Context, field graphql.CollectedField, obj *domain.Course) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8166,7 +8167,7 @@ func (ec *executionContext) _Course_history(ctx context.Context, field graphql.C
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "VIEWER")
+				role, err := ec.unmarshalNRole2cmapᚋdomainᚐRole(ctx, "VIEWER")
 				if err != nil {
 					var zeroVal *model.AuditEntryConnection
 					return zeroVal, err
@@ -8212,7 +8213,7 @@ func (ec *executionContext) fieldContext_Course_history(ctx context.Context, fie
 	return fc, nil
 }
 
-func (ec *executionContext) _Course_coverage(ctx context.Context, field graphql.CollectedField, obj *engine.Course) (ret graphql.Marshaler) {
+func (ec *executionContext) _Course_coverage(ctx context.Context, field graphql.CollectedField, obj *domain.Course) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8224,8 +8225,8 @@ func (ec *executionContext) _Course_coverage(ctx context.Context, field graphql.
 			return ec.Resolvers.Course().Coverage(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*engine.Coverage) graphql.Marshaler {
-			return ec.marshalNCoverage2ᚕᚖcmapᚋengineᚐCoverageᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Coverage) graphql.Marshaler {
+			return ec.marshalNCoverage2ᚕᚖcmapᚋdomainᚐCoverageᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8334,8 +8335,8 @@ func (ec *executionContext) _CourseEdge_node(ctx context.Context, field graphql.
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *engine.Course) graphql.Marshaler {
-			return ec.marshalNCourse2ᚖcmapᚋengineᚐCourse(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Course) graphql.Marshaler {
+			return ec.marshalNCourse2ᚖcmapᚋdomainᚐCourse(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8366,8 +8367,8 @@ func (ec *executionContext) _CourseGapClosure_course(ctx context.Context, field 
 			return ec.Resolvers.CourseGapClosure().Course(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *engine.Course) graphql.Marshaler {
-			return ec.marshalNCourse2ᚖcmapᚋengineᚐCourse(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Course) graphql.Marshaler {
+			return ec.marshalNCourse2ᚖcmapᚋdomainᚐCourse(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8435,8 +8436,8 @@ func (ec *executionContext) _CourseImpact_coverage(ctx context.Context, field gr
 			return obj.Coverage, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []engine.Coverage) graphql.Marshaler {
-			return ec.marshalNCoverage2ᚕcmapᚋengineᚐCoverageᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.Coverage) graphql.Marshaler {
+			return ec.marshalNCoverage2ᚕcmapᚋdomainᚐCoverageᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8502,7 +8503,7 @@ func (ec *executionContext) _CourseImpact_people(ctx context.Context, field grap
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "PERSONNEL")
+				role, err := ec.unmarshalNRole2cmapᚋdomainᚐRole(ctx, "PERSONNEL")
 				if err != nil {
 					var zeroVal []analysis.ReadinessChange
 					return zeroVal, err
@@ -8581,8 +8582,8 @@ func (ec *executionContext) _CourseImpact_dependentCourses(ctx context.Context, 
 			return ec.Resolvers.CourseImpact().DependentCourses(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*engine.Course) graphql.Marshaler {
-			return ec.marshalNCourse2ᚕᚖcmapᚋengineᚐCourseᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Course) graphql.Marshaler {
+			return ec.marshalNCourse2ᚕᚖcmapᚋdomainᚐCourseᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8617,7 +8618,7 @@ func (ec *executionContext) _CourseImpact_recommendations(ctx context.Context, f
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "PERSONNEL")
+				role, err := ec.unmarshalNRole2cmapᚋdomainᚐRole(ctx, "PERSONNEL")
 				if err != nil {
 					var zeroVal []*analysis.RecommendationChange
 					return zeroVal, err
@@ -8698,8 +8699,8 @@ func (ec *executionContext) _CoursePreview_coverage(ctx context.Context, field g
 			return obj.Coverage, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []engine.Coverage) graphql.Marshaler {
-			return ec.marshalNCoverage2ᚕcmapᚋengineᚐCoverageᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.Coverage) graphql.Marshaler {
+			return ec.marshalNCoverage2ᚕcmapᚋdomainᚐCoverageᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8780,7 +8781,7 @@ func (ec *executionContext) fieldContext_CoursePreview_ruleError(_ context.Conte
 	return graphql.NewScalarFieldContext("CoursePreview", field, true, true, "String")
 }
 
-func (ec *executionContext) _Coverage_course(ctx context.Context, field graphql.CollectedField, obj *engine.Coverage) (ret graphql.Marshaler) {
+func (ec *executionContext) _Coverage_course(ctx context.Context, field graphql.CollectedField, obj *domain.Coverage) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8792,8 +8793,8 @@ func (ec *executionContext) _Coverage_course(ctx context.Context, field graphql.
 			return ec.Resolvers.Coverage().Course(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *engine.Course) graphql.Marshaler {
-			return ec.marshalOCourse2ᚖcmapᚋengineᚐCourse(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Course) graphql.Marshaler {
+			return ec.marshalOCourse2ᚖcmapᚋdomainᚐCourse(ctx, selections, v)
 		},
 		true,
 		false,
@@ -8812,14 +8813,14 @@ func (ec *executionContext) fieldContext_Coverage_course(_ context.Context, fiel
 	return fc, nil
 }
 
-func (ec *executionContext) _Coverage_courseCode(ctx context.Context, field graphql.CollectedField, obj *engine.Coverage) (ret graphql.Marshaler) {
+func (ec *executionContext) _Coverage_courseCode(ctx context.Context, field graphql.CollectedField, obj *domain.Coverage) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Course) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Coverage_courseCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Coverage", field, false, false, "String")
 }
 
-func (ec *executionContext) _Coverage_subCompetency(ctx context.Context, field graphql.CollectedField, obj *engine.Coverage) (ret graphql.Marshaler) {
+func (ec *executionContext) _Coverage_subCompetency(ctx context.Context, field graphql.CollectedField, obj *domain.Coverage) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8831,8 +8832,8 @@ func (ec *executionContext) _Coverage_subCompetency(ctx context.Context, field g
 			return ec.Resolvers.Coverage().SubCompetency(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *engine.SubCompetency) graphql.Marshaler {
-			return ec.marshalNSubCompetency2ᚖcmapᚋengineᚐSubCompetency(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.SubCompetency) graphql.Marshaler {
+			return ec.marshalNSubCompetency2ᚖcmapᚋdomainᚐSubCompetency(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8851,14 +8852,14 @@ func (ec *executionContext) fieldContext_Coverage_subCompetency(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _Coverage_level(ctx context.Context, field graphql.CollectedField, obj *engine.Coverage) (ret graphql.Marshaler) {
+func (ec *executionContext) _Coverage_level(ctx context.Context, field graphql.CollectedField, obj *domain.Coverage) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Level) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Coverage_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Coverage", field, false, false, "String")
 }
 
-func (ec *executionContext) _Coverage_rules(ctx context.Context, field graphql.CollectedField, obj *engine.Coverage) (ret graphql.Marshaler) {
+func (ec *executionContext) _Coverage_rules(ctx context.Context, field graphql.CollectedField, obj *domain.Coverage) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8870,8 +8871,8 @@ func (ec *executionContext) _Coverage_rules(ctx context.Context, field graphql.C
 			return obj.Rules, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []engine.RuleRef) graphql.Marshaler {
-			return ec.marshalNRuleRef2ᚕcmapᚋengineᚐRuleRefᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.RuleRef) graphql.Marshaler {
+			return ec.marshalNRuleRef2ᚕcmapᚋdomainᚐRuleRefᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8902,8 +8903,8 @@ func (ec *executionContext) _CoverageChange_subCompetency(ctx context.Context, f
 			return ec.Resolvers.CoverageChange().SubCompetency(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *engine.SubCompetency) graphql.Marshaler {
-			return ec.marshalNSubCompetency2ᚖcmapᚋengineᚐSubCompetency(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.SubCompetency) graphql.Marshaler {
+			return ec.marshalNSubCompetency2ᚖcmapᚋdomainᚐSubCompetency(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9189,8 +9190,8 @@ func (ec *executionContext) _CoverageRow_subCompetency(ctx context.Context, fiel
 			return ec.Resolvers.CoverageRow().SubCompetency(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *engine.SubCompetency) graphql.Marshaler {
-			return ec.marshalNSubCompetency2ᚖcmapᚋengineᚐSubCompetency(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.SubCompetency) graphql.Marshaler {
+			return ec.marshalNSubCompetency2ᚖcmapᚋdomainᚐSubCompetency(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9306,8 +9307,8 @@ func (ec *executionContext) _CoverageRow_cells(ctx context.Context, field graphq
 			return obj.Cells, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []engine.Coverage) graphql.Marshaler {
-			return ec.marshalNCoverage2ᚕcmapᚋengineᚐCoverageᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.Coverage) graphql.Marshaler {
+			return ec.marshalNCoverage2ᚕcmapᚋdomainᚐCoverageᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9338,8 +9339,8 @@ func (ec *executionContext) _CreatedAPIKey_key(ctx context.Context, field graphq
 			return obj.Key, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *engine.APIKey) graphql.Marshaler {
-			return ec.marshalNAPIKey2ᚖcmapᚋengineᚐAPIKey(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.APIKey) graphql.Marshaler {
+			return ec.marshalNAPIKey2ᚖcmapᚋdomainᚐAPIKey(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9365,14 +9366,14 @@ func (ec *executionContext) fieldContext_CreatedAPIKey_token(_ context.Context, 
 	return graphql.NewScalarFieldContext("CreatedAPIKey", field, false, false, "String")
 }
 
-func (ec *executionContext) _CrosswalkEntry_old(ctx context.Context, field graphql.CollectedField, obj *engine.CrosswalkEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _CrosswalkEntry_old(ctx context.Context, field graphql.CollectedField, obj *domain.CrosswalkEntry) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Old) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_CrosswalkEntry_old(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CrosswalkEntry", field, false, false, "String")
 }
 
-func (ec *executionContext) _CrosswalkEntry_new(ctx context.Context, field graphql.CollectedField, obj *engine.CrosswalkEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _CrosswalkEntry_new(ctx context.Context, field graphql.CollectedField, obj *domain.CrosswalkEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9573,8 +9574,8 @@ func (ec *executionContext) _Explanation_rule(ctx context.Context, field graphql
 			return obj.Rule, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v engine.RuleRef) graphql.Marshaler {
-			return ec.marshalNRuleRef2cmapᚋengineᚐRuleRef(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.RuleRef) graphql.Marshaler {
+			return ec.marshalNRuleRef2cmapᚋdomainᚐRuleRef(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9743,8 +9744,8 @@ func (ec *executionContext) _Explanation_excludedBy(ctx context.Context, field g
 			return obj.ExcludedBy, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []engine.RuleRef) graphql.Marshaler {
-			return ec.marshalNRuleRef2ᚕcmapᚋengineᚐRuleRefᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.RuleRef) graphql.Marshaler {
+			return ec.marshalNRuleRef2ᚕcmapᚋdomainᚐRuleRefᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9844,8 +9845,8 @@ func (ec *executionContext) _FactChange_subCompetency(ctx context.Context, field
 			return ec.Resolvers.FactChange().SubCompetency(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *engine.SubCompetency) graphql.Marshaler {
-			return ec.marshalNSubCompetency2ᚖcmapᚋengineᚐSubCompetency(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.SubCompetency) graphql.Marshaler {
+			return ec.marshalNSubCompetency2ᚖcmapᚋdomainᚐSubCompetency(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9910,42 +9911,42 @@ func (ec *executionContext) fieldContext_FactChange_after(_ context.Context, fie
 	return graphql.NewScalarFieldContext("FactChange", field, true, true, "String")
 }
 
-func (ec *executionContext) _FieldChange_field(ctx context.Context, field graphql.CollectedField, obj *engine.FieldChange) (ret graphql.Marshaler) {
+func (ec *executionContext) _FieldChange_field(ctx context.Context, field graphql.CollectedField, obj *domain.FieldChange) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Field) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_FieldChange_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FieldChange", field, false, false, "String")
 }
 
-func (ec *executionContext) _FieldChange_old(ctx context.Context, field graphql.CollectedField, obj *engine.FieldChange) (ret graphql.Marshaler) {
+func (ec *executionContext) _FieldChange_old(ctx context.Context, field graphql.CollectedField, obj *domain.FieldChange) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Old) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_FieldChange_old(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FieldChange", field, false, false, "String")
 }
 
-func (ec *executionContext) _FieldChange_new(ctx context.Context, field graphql.CollectedField, obj *engine.FieldChange) (ret graphql.Marshaler) {
+func (ec *executionContext) _FieldChange_new(ctx context.Context, field graphql.CollectedField, obj *domain.FieldChange) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.New) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_FieldChange_new(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FieldChange", field, false, false, "String")
 }
 
-func (ec *executionContext) _FormerCode_code(ctx context.Context, field graphql.CollectedField, obj *engine.FormerCode) (ret graphql.Marshaler) {
+func (ec *executionContext) _FormerCode_code(ctx context.Context, field graphql.CollectedField, obj *domain.FormerCode) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Code) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_FormerCode_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FormerCode", field, false, false, "String")
 }
 
-func (ec *executionContext) _FormerCode_revision(ctx context.Context, field graphql.CollectedField, obj *engine.FormerCode) (ret graphql.Marshaler) {
+func (ec *executionContext) _FormerCode_revision(ctx context.Context, field graphql.CollectedField, obj *domain.FormerCode) (ret graphql.Marshaler) {
 	return ec.marshalNInt2int(ctx, field.Selections, obj.Revision) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_FormerCode_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FormerCode", field, false, false, "Int")
 }
 
-func (ec *executionContext) _FormerCode_successors(ctx context.Context, field graphql.CollectedField, obj *engine.FormerCode) (ret graphql.Marshaler) {
+func (ec *executionContext) _FormerCode_successors(ctx context.Context, field graphql.CollectedField, obj *domain.FormerCode) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9968,7 +9969,7 @@ func (ec *executionContext) fieldContext_FormerCode_successors(_ context.Context
 	return graphql.NewScalarFieldContext("FormerCode", field, false, false, "String")
 }
 
-func (ec *executionContext) _FormerCode_suggestion(ctx context.Context, field graphql.CollectedField, obj *engine.FormerCode) (ret graphql.Marshaler) {
+func (ec *executionContext) _FormerCode_suggestion(ctx context.Context, field graphql.CollectedField, obj *domain.FormerCode) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9991,14 +9992,14 @@ func (ec *executionContext) fieldContext_FormerCode_suggestion(_ context.Context
 	return graphql.NewScalarFieldContext("FormerCode", field, true, false, "String")
 }
 
-func (ec *executionContext) _Framework_name(ctx context.Context, field graphql.CollectedField, obj *engine.Framework) (ret graphql.Marshaler) {
+func (ec *executionContext) _Framework_name(ctx context.Context, field graphql.CollectedField, obj *domain.Framework) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Name) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Framework_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Framework", field, false, false, "String")
 }
 
-func (ec *executionContext) _Framework_competencies(ctx context.Context, field graphql.CollectedField, obj *engine.Framework) (ret graphql.Marshaler) {
+func (ec *executionContext) _Framework_competencies(ctx context.Context, field graphql.CollectedField, obj *domain.Framework) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10010,8 +10011,8 @@ func (ec *executionContext) _Framework_competencies(ctx context.Context, field g
 			return obj.Competencies, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []engine.Competency) graphql.Marshaler {
-			return ec.marshalNCompetency2ᚕcmapᚋengineᚐCompetencyᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.Competency) graphql.Marshaler {
+			return ec.marshalNCompetency2ᚕcmapᚋdomainᚐCompetencyᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10030,14 +10031,14 @@ func (ec *executionContext) fieldContext_Framework_competencies(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _Framework_revision(ctx context.Context, field graphql.CollectedField, obj *engine.Framework) (ret graphql.Marshaler) {
+func (ec *executionContext) _Framework_revision(ctx context.Context, field graphql.CollectedField, obj *domain.Framework) (ret graphql.Marshaler) {
 	return ec.marshalNInt2int(ctx, field.Selections, obj.Revision) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Framework_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Framework", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Framework_formerCodes(ctx context.Context, field graphql.CollectedField, obj *engine.Framework) (ret graphql.Marshaler) {
+func (ec *executionContext) _Framework_formerCodes(ctx context.Context, field graphql.CollectedField, obj *domain.Framework) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10049,8 +10050,8 @@ func (ec *executionContext) _Framework_formerCodes(ctx context.Context, field gr
 			return obj.Former, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []engine.FormerCode) graphql.Marshaler {
-			return ec.marshalNFormerCode2ᚕcmapᚋengineᚐFormerCodeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.FormerCode) graphql.Marshaler {
+			return ec.marshalNFormerCode2ᚕcmapᚋdomainᚐFormerCodeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10069,7 +10070,7 @@ func (ec *executionContext) fieldContext_Framework_formerCodes(_ context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _FrameworkRevision_revision(ctx context.Context, field graphql.CollectedField, obj *engine.FrameworkRevision) (ret graphql.Marshaler) {
+func (ec *executionContext) _FrameworkRevision_revision(ctx context.Context, field graphql.CollectedField, obj *domain.FrameworkRevision) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10092,7 +10093,7 @@ func (ec *executionContext) fieldContext_FrameworkRevision_revision(_ context.Co
 	return graphql.NewScalarFieldContext("FrameworkRevision", field, true, false, "Int")
 }
 
-func (ec *executionContext) _FrameworkRevision_appliedAt(ctx context.Context, field graphql.CollectedField, obj *engine.FrameworkRevision) (ret graphql.Marshaler) {
+func (ec *executionContext) _FrameworkRevision_appliedAt(ctx context.Context, field graphql.CollectedField, obj *domain.FrameworkRevision) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10115,7 +10116,7 @@ func (ec *executionContext) fieldContext_FrameworkRevision_appliedAt(_ context.C
 	return graphql.NewScalarFieldContext("FrameworkRevision", field, false, false, "Time")
 }
 
-func (ec *executionContext) _FrameworkRevision_framework(ctx context.Context, field graphql.CollectedField, obj *engine.FrameworkRevision) (ret graphql.Marshaler) {
+func (ec *executionContext) _FrameworkRevision_framework(ctx context.Context, field graphql.CollectedField, obj *domain.FrameworkRevision) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10127,8 +10128,8 @@ func (ec *executionContext) _FrameworkRevision_framework(ctx context.Context, fi
 			return obj.Framework, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *engine.Framework) graphql.Marshaler {
-			return ec.marshalNFramework2ᚖcmapᚋengineᚐFramework(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Framework) graphql.Marshaler {
+			return ec.marshalNFramework2ᚖcmapᚋdomainᚐFramework(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10147,7 +10148,7 @@ func (ec *executionContext) fieldContext_FrameworkRevision_framework(_ context.C
 	return fc, nil
 }
 
-func (ec *executionContext) _FrameworkRevision_crosswalk(ctx context.Context, field graphql.CollectedField, obj *engine.FrameworkRevision) (ret graphql.Marshaler) {
+func (ec *executionContext) _FrameworkRevision_crosswalk(ctx context.Context, field graphql.CollectedField, obj *domain.FrameworkRevision) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10159,8 +10160,8 @@ func (ec *executionContext) _FrameworkRevision_crosswalk(ctx context.Context, fi
 			return ec.Resolvers.FrameworkRevision().Crosswalk(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*engine.CrosswalkEntry) graphql.Marshaler {
-			return ec.marshalNCrosswalkEntry2ᚕᚖcmapᚋengineᚐCrosswalkEntryᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*domain.CrosswalkEntry) graphql.Marshaler {
+			return ec.marshalNCrosswalkEntry2ᚕᚖcmapᚋdomainᚐCrosswalkEntryᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10191,8 +10192,8 @@ func (ec *executionContext) _Gap_subCompetency(ctx context.Context, field graphq
 			return ec.Resolvers.Gap().SubCompetency(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *engine.SubCompetency) graphql.Marshaler {
-			return ec.marshalNSubCompetency2ᚖcmapᚋengineᚐSubCompetency(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.SubCompetency) graphql.Marshaler {
+			return ec.marshalNSubCompetency2ᚖcmapᚋdomainᚐSubCompetency(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10253,8 +10254,8 @@ func (ec *executionContext) _GapCount_subCompetency(ctx context.Context, field g
 			return ec.Resolvers.GapCount().SubCompetency(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *engine.SubCompetency) graphql.Marshaler {
-			return ec.marshalNSubCompetency2ᚖcmapᚋengineᚐSubCompetency(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.SubCompetency) graphql.Marshaler {
+			return ec.marshalNSubCompetency2ᚖcmapᚋdomainᚐSubCompetency(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10377,8 +10378,8 @@ func (ec *executionContext) _GapReport_coveringNothing(ctx context.Context, fiel
 			return ec.Resolvers.GapReport().CoveringNothing(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*engine.Course) graphql.Marshaler {
-			return ec.marshalNCourse2ᚕᚖcmapᚋengineᚐCourseᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Course) graphql.Marshaler {
+			return ec.marshalNCourse2ᚕᚖcmapᚋdomainᚐCourseᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10444,8 +10445,8 @@ func (ec *executionContext) _ImportCoverageChange_subCompetency(ctx context.Cont
 			return ec.Resolvers.ImportCoverageChange().SubCompetency(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *engine.SubCompetency) graphql.Marshaler {
-			return ec.marshalNSubCompetency2ᚖcmapᚋengineᚐSubCompetency(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.SubCompetency) graphql.Marshaler {
+			return ec.marshalNSubCompetency2ᚖcmapᚋdomainᚐSubCompetency(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11316,8 +11317,8 @@ func (ec *executionContext) _LevelRequirement_subCompetency(ctx context.Context,
 			return ec.Resolvers.LevelRequirement().SubCompetency(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *engine.SubCompetency) graphql.Marshaler {
-			return ec.marshalNSubCompetency2ᚖcmapᚋengineᚐSubCompetency(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.SubCompetency) graphql.Marshaler {
+			return ec.marshalNSubCompetency2ᚖcmapᚋdomainᚐSubCompetency(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11406,8 +11407,8 @@ func (ec *executionContext) _MatrixCourse_course(ctx context.Context, field grap
 			return ec.Resolvers.MatrixCourse().Course(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *engine.Course) graphql.Marshaler {
-			return ec.marshalNCourse2ᚖcmapᚋengineᚐCourse(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Course) graphql.Marshaler {
+			return ec.marshalNCourse2ᚖcmapᚋdomainᚐCourse(ctx, selections, v)
 		},
 		true,
 		true,
@@ -12053,13 +12054,13 @@ func (ec *executionContext) _Mutation_createAPIKey(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateAPIKey(ctx, fc.Args["name"].(string), fc.Args["roles"].([]engine.Role))
+			return ec.Resolvers.Mutation().CreateAPIKey(ctx, fc.Args["name"].(string), fc.Args["roles"].([]domain.Role))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "ADMIN")
+				role, err := ec.unmarshalNRole2cmapᚋdomainᚐRole(ctx, "ADMIN")
 				if err != nil {
 					var zeroVal *model.CreatedAPIKey
 					return zeroVal, err
@@ -12121,13 +12122,13 @@ func (ec *executionContext) _Mutation_revokeAPIKey(ctx context.Context, field gr
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "ADMIN")
+				role, err := ec.unmarshalNRole2cmapᚋdomainᚐRole(ctx, "ADMIN")
 				if err != nil {
-					var zeroVal *engine.APIKey
+					var zeroVal *domain.APIKey
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *engine.APIKey
+					var zeroVal *domain.APIKey
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, role)
@@ -12136,8 +12137,8 @@ func (ec *executionContext) _Mutation_revokeAPIKey(ctx context.Context, field gr
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *engine.APIKey) graphql.Marshaler {
-			return ec.marshalNAPIKey2ᚖcmapᚋengineᚐAPIKey(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.APIKey) graphql.Marshaler {
+			return ec.marshalNAPIKey2ᚖcmapᚋdomainᚐAPIKey(ctx, selections, v)
 		},
 		true,
 		true,
@@ -12183,13 +12184,13 @@ func (ec *executionContext) _Mutation_createCourse(ctx context.Context, field gr
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "EDITOR")
+				role, err := ec.unmarshalNRole2cmapᚋdomainᚐRole(ctx, "EDITOR")
 				if err != nil {
-					var zeroVal *engine.Course
+					var zeroVal *domain.Course
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *engine.Course
+					var zeroVal *domain.Course
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, role)
@@ -12198,8 +12199,8 @@ func (ec *executionContext) _Mutation_createCourse(ctx context.Context, field gr
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *engine.Course) graphql.Marshaler {
-			return ec.marshalNCourse2ᚖcmapᚋengineᚐCourse(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Course) graphql.Marshaler {
+			return ec.marshalNCourse2ᚖcmapᚋdomainᚐCourse(ctx, selections, v)
 		},
 		true,
 		true,
@@ -12245,13 +12246,13 @@ func (ec *executionContext) _Mutation_updateCourse(ctx context.Context, field gr
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "EDITOR")
+				role, err := ec.unmarshalNRole2cmapᚋdomainᚐRole(ctx, "EDITOR")
 				if err != nil {
-					var zeroVal *engine.Course
+					var zeroVal *domain.Course
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *engine.Course
+					var zeroVal *domain.Course
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, role)
@@ -12260,8 +12261,8 @@ func (ec *executionContext) _Mutation_updateCourse(ctx context.Context, field gr
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *engine.Course) graphql.Marshaler {
-			return ec.marshalNCourse2ᚖcmapᚋengineᚐCourse(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Course) graphql.Marshaler {
+			return ec.marshalNCourse2ᚖcmapᚋdomainᚐCourse(ctx, selections, v)
 		},
 		true,
 		true,
@@ -12307,7 +12308,7 @@ func (ec *executionContext) _Mutation_deleteCourse(ctx context.Context, field gr
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "EDITOR")
+				role, err := ec.unmarshalNRole2cmapᚋdomainᚐRole(ctx, "EDITOR")
 				if err != nil {
 					var zeroVal *model.DeleteCoursePayload
 					return zeroVal, err
@@ -12369,7 +12370,7 @@ func (ec *executionContext) _Mutation_importCatalogue(ctx context.Context, field
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "EDITOR")
+				role, err := ec.unmarshalNRole2cmapᚋdomainᚐRole(ctx, "EDITOR")
 				if err != nil {
 					var zeroVal *app.ImportPlan
 					return zeroVal, err
@@ -12431,7 +12432,7 @@ func (ec *executionContext) _Mutation_importRecords(ctx context.Context, field g
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "RECORDS")
+				role, err := ec.unmarshalNRole2cmapᚋdomainᚐRole(ctx, "RECORDS")
 				if err != nil {
 					var zeroVal *app.ImportPlan
 					return zeroVal, err
@@ -12493,13 +12494,13 @@ func (ec *executionContext) _Mutation_createPerson(ctx context.Context, field gr
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "RECORDS")
+				role, err := ec.unmarshalNRole2cmapᚋdomainᚐRole(ctx, "RECORDS")
 				if err != nil {
-					var zeroVal *engine.Person
+					var zeroVal *domain.Person
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *engine.Person
+					var zeroVal *domain.Person
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, role)
@@ -12508,8 +12509,8 @@ func (ec *executionContext) _Mutation_createPerson(ctx context.Context, field gr
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *engine.Person) graphql.Marshaler {
-			return ec.marshalNPerson2ᚖcmapᚋengineᚐPerson(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Person) graphql.Marshaler {
+			return ec.marshalNPerson2ᚖcmapᚋdomainᚐPerson(ctx, selections, v)
 		},
 		true,
 		true,
@@ -12555,13 +12556,13 @@ func (ec *executionContext) _Mutation_updatePerson(ctx context.Context, field gr
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "RECORDS")
+				role, err := ec.unmarshalNRole2cmapᚋdomainᚐRole(ctx, "RECORDS")
 				if err != nil {
-					var zeroVal *engine.Person
+					var zeroVal *domain.Person
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *engine.Person
+					var zeroVal *domain.Person
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, role)
@@ -12570,8 +12571,8 @@ func (ec *executionContext) _Mutation_updatePerson(ctx context.Context, field gr
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *engine.Person) graphql.Marshaler {
-			return ec.marshalNPerson2ᚖcmapᚋengineᚐPerson(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Person) graphql.Marshaler {
+			return ec.marshalNPerson2ᚖcmapᚋdomainᚐPerson(ctx, selections, v)
 		},
 		true,
 		true,
@@ -12617,7 +12618,7 @@ func (ec *executionContext) _Mutation_deletePerson(ctx context.Context, field gr
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "RECORDS")
+				role, err := ec.unmarshalNRole2cmapᚋdomainᚐRole(ctx, "RECORDS")
 				if err != nil {
 					var zeroVal *model.DeletePersonPayload
 					return zeroVal, err
@@ -12679,13 +12680,13 @@ func (ec *executionContext) _Mutation_recordCompletion(ctx context.Context, fiel
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "RECORDS")
+				role, err := ec.unmarshalNRole2cmapᚋdomainᚐRole(ctx, "RECORDS")
 				if err != nil {
-					var zeroVal *engine.Person
+					var zeroVal *domain.Person
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *engine.Person
+					var zeroVal *domain.Person
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, role)
@@ -12694,8 +12695,8 @@ func (ec *executionContext) _Mutation_recordCompletion(ctx context.Context, fiel
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *engine.Person) graphql.Marshaler {
-			return ec.marshalNPerson2ᚖcmapᚋengineᚐPerson(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Person) graphql.Marshaler {
+			return ec.marshalNPerson2ᚖcmapᚋdomainᚐPerson(ctx, selections, v)
 		},
 		true,
 		true,
@@ -12741,13 +12742,13 @@ func (ec *executionContext) _Mutation_createPosition(ctx context.Context, field 
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "EDITOR")
+				role, err := ec.unmarshalNRole2cmapᚋdomainᚐRole(ctx, "EDITOR")
 				if err != nil {
-					var zeroVal *engine.Position
+					var zeroVal *domain.Position
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *engine.Position
+					var zeroVal *domain.Position
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, role)
@@ -12756,8 +12757,8 @@ func (ec *executionContext) _Mutation_createPosition(ctx context.Context, field 
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *engine.Position) graphql.Marshaler {
-			return ec.marshalNPosition2ᚖcmapᚋengineᚐPosition(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Position) graphql.Marshaler {
+			return ec.marshalNPosition2ᚖcmapᚋdomainᚐPosition(ctx, selections, v)
 		},
 		true,
 		true,
@@ -12803,13 +12804,13 @@ func (ec *executionContext) _Mutation_updatePosition(ctx context.Context, field 
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "EDITOR")
+				role, err := ec.unmarshalNRole2cmapᚋdomainᚐRole(ctx, "EDITOR")
 				if err != nil {
-					var zeroVal *engine.Position
+					var zeroVal *domain.Position
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *engine.Position
+					var zeroVal *domain.Position
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, role)
@@ -12818,8 +12819,8 @@ func (ec *executionContext) _Mutation_updatePosition(ctx context.Context, field 
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *engine.Position) graphql.Marshaler {
-			return ec.marshalNPosition2ᚖcmapᚋengineᚐPosition(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Position) graphql.Marshaler {
+			return ec.marshalNPosition2ᚖcmapᚋdomainᚐPosition(ctx, selections, v)
 		},
 		true,
 		true,
@@ -12865,7 +12866,7 @@ func (ec *executionContext) _Mutation_deletePosition(ctx context.Context, field 
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "EDITOR")
+				role, err := ec.unmarshalNRole2cmapᚋdomainᚐRole(ctx, "EDITOR")
 				if err != nil {
 					var zeroVal *model.DeletePositionPayload
 					return zeroVal, err
@@ -12927,7 +12928,7 @@ func (ec *executionContext) _Mutation_applyModelRevision(ctx context.Context, fi
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "RULE_AUTHOR")
+				role, err := ec.unmarshalNRole2cmapᚋdomainᚐRole(ctx, "RULE_AUTHOR")
 				if err != nil {
 					var zeroVal *app.RevisionPlan
 					return zeroVal, err
@@ -12988,7 +12989,7 @@ func (ec *executionContext) _Mutation_reloadRules(ctx context.Context, field gra
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "RULE_AUTHOR")
+				role, err := ec.unmarshalNRole2cmapᚋdomainᚐRole(ctx, "RULE_AUTHOR")
 				if err != nil {
 					var zeroVal *app.RulesStatus
 					return zeroVal, err
@@ -13215,21 +13216,21 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
 }
 
-func (ec *executionContext) _Person_id(ctx context.Context, field graphql.CollectedField, obj *engine.Person) (ret graphql.Marshaler) {
+func (ec *executionContext) _Person_id(ctx context.Context, field graphql.CollectedField, obj *domain.Person) (ret graphql.Marshaler) {
 	return ec.marshalNID2string(ctx, field.Selections, obj.ID) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Person_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Person", field, false, false, "ID")
 }
 
-func (ec *executionContext) _Person_name(ctx context.Context, field graphql.CollectedField, obj *engine.Person) (ret graphql.Marshaler) {
+func (ec *executionContext) _Person_name(ctx context.Context, field graphql.CollectedField, obj *domain.Person) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Name) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Person_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Person", field, false, false, "String")
 }
 
-func (ec *executionContext) _Person_positionId(ctx context.Context, field graphql.CollectedField, obj *engine.Person) (ret graphql.Marshaler) {
+func (ec *executionContext) _Person_positionId(ctx context.Context, field graphql.CollectedField, obj *domain.Person) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13252,7 +13253,7 @@ func (ec *executionContext) fieldContext_Person_positionId(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Person", field, true, true, "ID")
 }
 
-func (ec *executionContext) _Person_position(ctx context.Context, field graphql.CollectedField, obj *engine.Person) (ret graphql.Marshaler) {
+func (ec *executionContext) _Person_position(ctx context.Context, field graphql.CollectedField, obj *domain.Person) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13264,8 +13265,8 @@ func (ec *executionContext) _Person_position(ctx context.Context, field graphql.
 			return ec.Resolvers.Person().Position(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *engine.Position) graphql.Marshaler {
-			return ec.marshalOPosition2ᚖcmapᚋengineᚐPosition(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Position) graphql.Marshaler {
+			return ec.marshalOPosition2ᚖcmapᚋdomainᚐPosition(ctx, selections, v)
 		},
 		true,
 		false,
@@ -13284,7 +13285,7 @@ func (ec *executionContext) fieldContext_Person_position(_ context.Context, fiel
 	return fc, nil
 }
 
-func (ec *executionContext) _Person_completions(ctx context.Context, field graphql.CollectedField, obj *engine.Person) (ret graphql.Marshaler) {
+func (ec *executionContext) _Person_completions(ctx context.Context, field graphql.CollectedField, obj *domain.Person) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13296,8 +13297,8 @@ func (ec *executionContext) _Person_completions(ctx context.Context, field graph
 			return obj.Completions, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []engine.Completion) graphql.Marshaler {
-			return ec.marshalNCompletion2ᚕcmapᚋengineᚐCompletionᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.Completion) graphql.Marshaler {
+			return ec.marshalNCompletion2ᚕcmapᚋdomainᚐCompletionᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13316,14 +13317,14 @@ func (ec *executionContext) fieldContext_Person_completions(_ context.Context, f
 	return fc, nil
 }
 
-func (ec *executionContext) _Person_version(ctx context.Context, field graphql.CollectedField, obj *engine.Person) (ret graphql.Marshaler) {
+func (ec *executionContext) _Person_version(ctx context.Context, field graphql.CollectedField, obj *domain.Person) (ret graphql.Marshaler) {
 	return ec.marshalNInt2int64(ctx, field.Selections, obj.Version) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Person_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Person", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Person_updatedAt(ctx context.Context, field graphql.CollectedField, obj *engine.Person) (ret graphql.Marshaler) {
+func (ec *executionContext) _Person_updatedAt(ctx context.Context, field graphql.CollectedField, obj *domain.Person) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13346,7 +13347,7 @@ func (ec *executionContext) fieldContext_Person_updatedAt(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Person", field, false, false, "Time")
 }
 
-func (ec *executionContext) _Person_readiness(ctx context.Context, field graphql.CollectedField, obj *engine.Person) (ret graphql.Marshaler) {
+func (ec *executionContext) _Person_readiness(ctx context.Context, field graphql.CollectedField, obj *domain.Person) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13361,7 +13362,7 @@ func (ec *executionContext) _Person_readiness(ctx context.Context, field graphql
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "PERSONNEL")
+				role, err := ec.unmarshalNRole2cmapᚋdomainᚐRole(ctx, "PERSONNEL")
 				if err != nil {
 					var zeroVal *analysis.Readiness
 					return zeroVal, err
@@ -13396,7 +13397,7 @@ func (ec *executionContext) fieldContext_Person_readiness(_ context.Context, fie
 	return fc, nil
 }
 
-func (ec *executionContext) _Person_recommendations(ctx context.Context, field graphql.CollectedField, obj *engine.Person) (ret graphql.Marshaler) {
+func (ec *executionContext) _Person_recommendations(ctx context.Context, field graphql.CollectedField, obj *domain.Person) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13411,7 +13412,7 @@ func (ec *executionContext) _Person_recommendations(ctx context.Context, field g
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "PERSONNEL")
+				role, err := ec.unmarshalNRole2cmapᚋdomainᚐRole(ctx, "PERSONNEL")
 				if err != nil {
 					var zeroVal *analysis.Recommendation
 					return zeroVal, err
@@ -13446,7 +13447,7 @@ func (ec *executionContext) fieldContext_Person_recommendations(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _Person_history(ctx context.Context, field graphql.CollectedField, obj *engine.Person) (ret graphql.Marshaler) {
+func (ec *executionContext) _Person_history(ctx context.Context, field graphql.CollectedField, obj *domain.Person) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13462,7 +13463,7 @@ func (ec *executionContext) _Person_history(ctx context.Context, field graphql.C
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "PERSONNEL")
+				role, err := ec.unmarshalNRole2cmapᚋdomainᚐRole(ctx, "PERSONNEL")
 				if err != nil {
 					var zeroVal *model.AuditEntryConnection
 					return zeroVal, err
@@ -13598,8 +13599,8 @@ func (ec *executionContext) _PersonEdge_node(ctx context.Context, field graphql.
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *engine.Person) graphql.Marshaler {
-			return ec.marshalNPerson2ᚖcmapᚋengineᚐPerson(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Person) graphql.Marshaler {
+			return ec.marshalNPerson2ᚖcmapᚋdomainᚐPerson(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13630,8 +13631,8 @@ func (ec *executionContext) _PlanDemandChange_subCompetency(ctx context.Context,
 			return ec.Resolvers.PlanDemandChange().SubCompetency(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *engine.SubCompetency) graphql.Marshaler {
-			return ec.marshalNSubCompetency2ᚖcmapᚋengineᚐSubCompetency(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.SubCompetency) graphql.Marshaler {
+			return ec.marshalNSubCompetency2ᚖcmapᚋdomainᚐSubCompetency(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13736,8 +13737,8 @@ func (ec *executionContext) _PlanFactChange_subCompetency(ctx context.Context, f
 			return ec.Resolvers.PlanFactChange().SubCompetency(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *engine.SubCompetency) graphql.Marshaler {
-			return ec.marshalNSubCompetency2ᚖcmapᚋengineᚐSubCompetency(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.SubCompetency) graphql.Marshaler {
+			return ec.marshalNSubCompetency2ᚖcmapᚋdomainᚐSubCompetency(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13837,8 +13838,8 @@ func (ec *executionContext) _PlanFactChange_beforeRules(ctx context.Context, fie
 			return obj.BeforeRules, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []engine.RuleRef) graphql.Marshaler {
-			return ec.marshalNRuleRef2ᚕcmapᚋengineᚐRuleRefᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.RuleRef) graphql.Marshaler {
+			return ec.marshalNRuleRef2ᚕcmapᚋdomainᚐRuleRefᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13869,8 +13870,8 @@ func (ec *executionContext) _PlanFactChange_afterRules(ctx context.Context, fiel
 			return obj.AfterRules, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []engine.RuleRef) graphql.Marshaler {
-			return ec.marshalNRuleRef2ᚕcmapᚋengineᚐRuleRefᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.RuleRef) graphql.Marshaler {
+			return ec.marshalNRuleRef2ᚕcmapᚋdomainᚐRuleRefᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13901,8 +13902,8 @@ func (ec *executionContext) _PlanLevelChange_subCompetency(ctx context.Context, 
 			return ec.Resolvers.PlanLevelChange().SubCompetency(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *engine.SubCompetency) graphql.Marshaler {
-			return ec.marshalNSubCompetency2ᚖcmapᚋengineᚐSubCompetency(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.SubCompetency) graphql.Marshaler {
+			return ec.marshalNSubCompetency2ᚖcmapᚋdomainᚐSubCompetency(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13986,8 +13987,8 @@ func (ec *executionContext) _PlanLevelGaps_opened(ctx context.Context, field gra
 			return ec.Resolvers.PlanLevelGaps().Opened(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*engine.SubCompetency) graphql.Marshaler {
-			return ec.marshalNSubCompetency2ᚕᚖcmapᚋengineᚐSubCompetencyᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*domain.SubCompetency) graphql.Marshaler {
+			return ec.marshalNSubCompetency2ᚕᚖcmapᚋdomainᚐSubCompetencyᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14018,8 +14019,8 @@ func (ec *executionContext) _PlanLevelGaps_closed(ctx context.Context, field gra
 			return ec.Resolvers.PlanLevelGaps().Closed(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*engine.SubCompetency) graphql.Marshaler {
-			return ec.marshalNSubCompetency2ᚕᚖcmapᚋengineᚐSubCompetencyᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*domain.SubCompetency) graphql.Marshaler {
+			return ec.marshalNSubCompetency2ᚕᚖcmapᚋdomainᚐSubCompetencyᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14286,8 +14287,8 @@ func (ec *executionContext) _PlanPersonGap_subCompetency(ctx context.Context, fi
 			return ec.Resolvers.PlanPersonGap().SubCompetency(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *engine.SubCompetency) graphql.Marshaler {
-			return ec.marshalNSubCompetency2ᚖcmapᚋengineᚐSubCompetency(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.SubCompetency) graphql.Marshaler {
+			return ec.marshalNSubCompetency2ᚖcmapᚋdomainᚐSubCompetency(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14629,56 +14630,56 @@ func (ec *executionContext) fieldContext_PlanSide_rules(_ context.Context, field
 	return graphql.NewScalarFieldContext("PlanSide", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Position_id(ctx context.Context, field graphql.CollectedField, obj *engine.Position) (ret graphql.Marshaler) {
+func (ec *executionContext) _Position_id(ctx context.Context, field graphql.CollectedField, obj *domain.Position) (ret graphql.Marshaler) {
 	return ec.marshalNID2string(ctx, field.Selections, obj.ID) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Position_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Position", field, false, false, "ID")
 }
 
-func (ec *executionContext) _Position_title(ctx context.Context, field graphql.CollectedField, obj *engine.Position) (ret graphql.Marshaler) {
+func (ec *executionContext) _Position_title(ctx context.Context, field graphql.CollectedField, obj *domain.Position) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Title) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Position_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Position", field, false, false, "String")
 }
 
-func (ec *executionContext) _Position_organization(ctx context.Context, field graphql.CollectedField, obj *engine.Position) (ret graphql.Marshaler) {
+func (ec *executionContext) _Position_organization(ctx context.Context, field graphql.CollectedField, obj *domain.Position) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Organization) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Position_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Position", field, false, false, "String")
 }
 
-func (ec *executionContext) _Position_grade(ctx context.Context, field graphql.CollectedField, obj *engine.Position) (ret graphql.Marshaler) {
+func (ec *executionContext) _Position_grade(ctx context.Context, field graphql.CollectedField, obj *domain.Position) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Grade) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Position_grade(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Position", field, false, false, "String")
 }
 
-func (ec *executionContext) _Position_category(ctx context.Context, field graphql.CollectedField, obj *engine.Position) (ret graphql.Marshaler) {
+func (ec *executionContext) _Position_category(ctx context.Context, field graphql.CollectedField, obj *domain.Position) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Category) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Position_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Position", field, false, false, "String")
 }
 
-func (ec *executionContext) _Position_keyBillet(ctx context.Context, field graphql.CollectedField, obj *engine.Position) (ret graphql.Marshaler) {
+func (ec *executionContext) _Position_keyBillet(ctx context.Context, field graphql.CollectedField, obj *domain.Position) (ret graphql.Marshaler) {
 	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.KeyBillet) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Position_keyBillet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Position", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _Position_region(ctx context.Context, field graphql.CollectedField, obj *engine.Position) (ret graphql.Marshaler) {
+func (ec *executionContext) _Position_region(ctx context.Context, field graphql.CollectedField, obj *domain.Position) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Region) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Position_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Position", field, false, false, "String")
 }
 
-func (ec *executionContext) _Position_people(ctx context.Context, field graphql.CollectedField, obj *engine.Position) (ret graphql.Marshaler) {
+func (ec *executionContext) _Position_people(ctx context.Context, field graphql.CollectedField, obj *domain.Position) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14693,13 +14694,13 @@ func (ec *executionContext) _Position_people(ctx context.Context, field graphql.
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "PERSONNEL")
+				role, err := ec.unmarshalNRole2cmapᚋdomainᚐRole(ctx, "PERSONNEL")
 				if err != nil {
-					var zeroVal []*engine.Person
+					var zeroVal []*domain.Person
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal []*engine.Person
+					var zeroVal []*domain.Person
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, obj, directive0, role)
@@ -14708,8 +14709,8 @@ func (ec *executionContext) _Position_people(ctx context.Context, field graphql.
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v []*engine.Person) graphql.Marshaler {
-			return ec.marshalNPerson2ᚕᚖcmapᚋengineᚐPersonᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Person) graphql.Marshaler {
+			return ec.marshalNPerson2ᚕᚖcmapᚋdomainᚐPersonᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14728,14 +14729,14 @@ func (ec *executionContext) fieldContext_Position_people(_ context.Context, fiel
 	return fc, nil
 }
 
-func (ec *executionContext) _Position_version(ctx context.Context, field graphql.CollectedField, obj *engine.Position) (ret graphql.Marshaler) {
+func (ec *executionContext) _Position_version(ctx context.Context, field graphql.CollectedField, obj *domain.Position) (ret graphql.Marshaler) {
 	return ec.marshalNInt2int64(ctx, field.Selections, obj.Version) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Position_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Position", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Position_updatedAt(ctx context.Context, field graphql.CollectedField, obj *engine.Position) (ret graphql.Marshaler) {
+func (ec *executionContext) _Position_updatedAt(ctx context.Context, field graphql.CollectedField, obj *domain.Position) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14758,7 +14759,7 @@ func (ec *executionContext) fieldContext_Position_updatedAt(_ context.Context, f
 	return graphql.NewScalarFieldContext("Position", field, false, false, "Time")
 }
 
-func (ec *executionContext) _Position_history(ctx context.Context, field graphql.CollectedField, obj *engine.Position) (ret graphql.Marshaler) {
+func (ec *executionContext) _Position_history(ctx context.Context, field graphql.CollectedField, obj *domain.Position) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14774,7 +14775,7 @@ func (ec *executionContext) _Position_history(ctx context.Context, field graphql
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "VIEWER")
+				role, err := ec.unmarshalNRole2cmapᚋdomainᚐRole(ctx, "VIEWER")
 				if err != nil {
 					var zeroVal *model.AuditEntryConnection
 					return zeroVal, err
@@ -14820,7 +14821,7 @@ func (ec *executionContext) fieldContext_Position_history(ctx context.Context, f
 	return fc, nil
 }
 
-func (ec *executionContext) _Position_requirements(ctx context.Context, field graphql.CollectedField, obj *engine.Position) (ret graphql.Marshaler) {
+func (ec *executionContext) _Position_requirements(ctx context.Context, field graphql.CollectedField, obj *domain.Position) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14832,8 +14833,8 @@ func (ec *executionContext) _Position_requirements(ctx context.Context, field gr
 			return ec.Resolvers.Position().Requirements(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*engine.Requirement) graphql.Marshaler {
-			return ec.marshalNRequirement2ᚕᚖcmapᚋengineᚐRequirementᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Requirement) graphql.Marshaler {
+			return ec.marshalNRequirement2ᚕᚖcmapᚋdomainᚐRequirementᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14935,8 +14936,8 @@ func (ec *executionContext) _PositionDemandChange_position(ctx context.Context, 
 			return ec.Resolvers.PositionDemandChange().Position(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *engine.Position) graphql.Marshaler {
-			return ec.marshalNPosition2ᚖcmapᚋengineᚐPosition(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Position) graphql.Marshaler {
+			return ec.marshalNPosition2ᚖcmapᚋdomainᚐPosition(ctx, selections, v)
 		},
 		true,
 		true,
@@ -15052,8 +15053,8 @@ func (ec *executionContext) _PositionEdge_node(ctx context.Context, field graphq
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *engine.Position) graphql.Marshaler {
-			return ec.marshalNPosition2ᚖcmapᚋengineᚐPosition(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Position) graphql.Marshaler {
+			return ec.marshalNPosition2ᚖcmapᚋdomainᚐPosition(ctx, selections, v)
 		},
 		true,
 		true,
@@ -15084,8 +15085,8 @@ func (ec *executionContext) _PositionPreview_requirements(ctx context.Context, f
 			return obj.Requirements, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []engine.Requirement) graphql.Marshaler {
-			return ec.marshalNRequirement2ᚕcmapᚋengineᚐRequirementᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.Requirement) graphql.Marshaler {
+			return ec.marshalNRequirement2ᚕcmapᚋdomainᚐRequirementᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -15166,14 +15167,14 @@ func (ec *executionContext) fieldContext_PositionPreview_ruleError(_ context.Con
 	return graphql.NewScalarFieldContext("PositionPreview", field, true, true, "String")
 }
 
-func (ec *executionContext) _ProficiencyScale_name(ctx context.Context, field graphql.CollectedField, obj *engine.Scale) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProficiencyScale_name(ctx context.Context, field graphql.CollectedField, obj *domain.Scale) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Name) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ProficiencyScale_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProficiencyScale", field, false, false, "String")
 }
 
-func (ec *executionContext) _ProficiencyScale_levels(ctx context.Context, field graphql.CollectedField, obj *engine.Scale) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProficiencyScale_levels(ctx context.Context, field graphql.CollectedField, obj *domain.Scale) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15211,13 +15212,13 @@ func (ec *executionContext) _Query_proficiencyScale(ctx context.Context, field g
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "VIEWER")
+				role, err := ec.unmarshalNRole2cmapᚋdomainᚐRole(ctx, "VIEWER")
 				if err != nil {
-					var zeroVal *engine.Scale
+					var zeroVal *domain.Scale
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *engine.Scale
+					var zeroVal *domain.Scale
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, role)
@@ -15226,8 +15227,8 @@ func (ec *executionContext) _Query_proficiencyScale(ctx context.Context, field g
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *engine.Scale) graphql.Marshaler {
-			return ec.marshalNProficiencyScale2ᚖcmapᚋengineᚐScale(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Scale) graphql.Marshaler {
+			return ec.marshalNProficiencyScale2ᚖcmapᚋdomainᚐScale(ctx, selections, v)
 		},
 		true,
 		true,
@@ -15262,7 +15263,7 @@ func (ec *executionContext) _Query_coverageMatrix(ctx context.Context, field gra
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "VIEWER")
+				role, err := ec.unmarshalNRole2cmapᚋdomainᚐRole(ctx, "VIEWER")
 				if err != nil {
 					var zeroVal *model.CoverageMatrix
 					return zeroVal, err
@@ -15324,7 +15325,7 @@ func (ec *executionContext) _Query_gaps(ctx context.Context, field graphql.Colle
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "VIEWER")
+				role, err := ec.unmarshalNRole2cmapᚋdomainᚐRole(ctx, "VIEWER")
 				if err != nil {
 					var zeroVal *analysis.GapReport
 					return zeroVal, err
@@ -15385,7 +15386,7 @@ func (ec *executionContext) _Query_demand(ctx context.Context, field graphql.Col
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "VIEWER")
+				role, err := ec.unmarshalNRole2cmapᚋdomainᚐRole(ctx, "VIEWER")
 				if err != nil {
 					var zeroVal []*analysis.SubCompetencyDemand
 					return zeroVal, err
@@ -15435,7 +15436,7 @@ func (ec *executionContext) _Query_organizations(ctx context.Context, field grap
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "VIEWER")
+				role, err := ec.unmarshalNRole2cmapᚋdomainᚐRole(ctx, "VIEWER")
 				if err != nil {
 					var zeroVal []string
 					return zeroVal, err
@@ -15477,7 +15478,7 @@ func (ec *executionContext) _Query_organizationReadiness(ctx context.Context, fi
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "PERSONNEL")
+				role, err := ec.unmarshalNRole2cmapᚋdomainᚐRole(ctx, "PERSONNEL")
 				if err != nil {
 					var zeroVal *analysis.OrganizationReadiness
 					return zeroVal, err
@@ -15539,7 +15540,7 @@ func (ec *executionContext) _Query_courseImpact(ctx context.Context, field graph
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "VIEWER")
+				role, err := ec.unmarshalNRole2cmapᚋdomainᚐRole(ctx, "VIEWER")
 				if err != nil {
 					var zeroVal *app.CourseImpact
 					return zeroVal, err
@@ -15601,7 +15602,7 @@ func (ec *executionContext) _Query_newCourseImpact(ctx context.Context, field gr
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "VIEWER")
+				role, err := ec.unmarshalNRole2cmapᚋdomainᚐRole(ctx, "VIEWER")
 				if err != nil {
 					var zeroVal *app.CourseImpact
 					return zeroVal, err
@@ -15662,13 +15663,13 @@ func (ec *executionContext) _Query_apiKeys(ctx context.Context, field graphql.Co
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "ADMIN")
+				role, err := ec.unmarshalNRole2cmapᚋdomainᚐRole(ctx, "ADMIN")
 				if err != nil {
-					var zeroVal []*engine.APIKey
+					var zeroVal []*domain.APIKey
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal []*engine.APIKey
+					var zeroVal []*domain.APIKey
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, role)
@@ -15677,8 +15678,8 @@ func (ec *executionContext) _Query_apiKeys(ctx context.Context, field graphql.Co
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v []*engine.APIKey) graphql.Marshaler {
-			return ec.marshalNAPIKey2ᚕᚖcmapᚋengineᚐAPIKeyᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*domain.APIKey) graphql.Marshaler {
+			return ec.marshalNAPIKey2ᚕᚖcmapᚋdomainᚐAPIKeyᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -15713,7 +15714,7 @@ func (ec *executionContext) _Query_auditLog(ctx context.Context, field graphql.C
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "ADMIN")
+				role, err := ec.unmarshalNRole2cmapᚋdomainᚐRole(ctx, "ADMIN")
 				if err != nil {
 					var zeroVal *model.AuditEntryConnection
 					return zeroVal, err
@@ -15775,13 +15776,13 @@ func (ec *executionContext) _Query_framework(ctx context.Context, field graphql.
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "VIEWER")
+				role, err := ec.unmarshalNRole2cmapᚋdomainᚐRole(ctx, "VIEWER")
 				if err != nil {
-					var zeroVal *engine.Framework
+					var zeroVal *domain.Framework
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *engine.Framework
+					var zeroVal *domain.Framework
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, role)
@@ -15790,8 +15791,8 @@ func (ec *executionContext) _Query_framework(ctx context.Context, field graphql.
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *engine.Framework) graphql.Marshaler {
-			return ec.marshalNFramework2ᚖcmapᚋengineᚐFramework(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Framework) graphql.Marshaler {
+			return ec.marshalNFramework2ᚖcmapᚋdomainᚐFramework(ctx, selections, v)
 		},
 		true,
 		true,
@@ -15836,13 +15837,13 @@ func (ec *executionContext) _Query_competencies(ctx context.Context, field graph
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "VIEWER")
+				role, err := ec.unmarshalNRole2cmapᚋdomainᚐRole(ctx, "VIEWER")
 				if err != nil {
-					var zeroVal []*engine.Competency
+					var zeroVal []*domain.Competency
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal []*engine.Competency
+					var zeroVal []*domain.Competency
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, role)
@@ -15851,8 +15852,8 @@ func (ec *executionContext) _Query_competencies(ctx context.Context, field graph
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v []*engine.Competency) graphql.Marshaler {
-			return ec.marshalNCompetency2ᚕᚖcmapᚋengineᚐCompetencyᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Competency) graphql.Marshaler {
+			return ec.marshalNCompetency2ᚕᚖcmapᚋdomainᚐCompetencyᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -15887,13 +15888,13 @@ func (ec *executionContext) _Query_competency(ctx context.Context, field graphql
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "VIEWER")
+				role, err := ec.unmarshalNRole2cmapᚋdomainᚐRole(ctx, "VIEWER")
 				if err != nil {
-					var zeroVal *engine.Competency
+					var zeroVal *domain.Competency
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *engine.Competency
+					var zeroVal *domain.Competency
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, role)
@@ -15902,8 +15903,8 @@ func (ec *executionContext) _Query_competency(ctx context.Context, field graphql
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *engine.Competency) graphql.Marshaler {
-			return ec.marshalOCompetency2ᚖcmapᚋengineᚐCompetency(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Competency) graphql.Marshaler {
+			return ec.marshalOCompetency2ᚖcmapᚋdomainᚐCompetency(ctx, selections, v)
 		},
 		true,
 		false,
@@ -15949,13 +15950,13 @@ func (ec *executionContext) _Query_subCompetency(ctx context.Context, field grap
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "VIEWER")
+				role, err := ec.unmarshalNRole2cmapᚋdomainᚐRole(ctx, "VIEWER")
 				if err != nil {
-					var zeroVal *engine.SubCompetency
+					var zeroVal *domain.SubCompetency
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *engine.SubCompetency
+					var zeroVal *domain.SubCompetency
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, role)
@@ -15964,8 +15965,8 @@ func (ec *executionContext) _Query_subCompetency(ctx context.Context, field grap
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *engine.SubCompetency) graphql.Marshaler {
-			return ec.marshalOSubCompetency2ᚖcmapᚋengineᚐSubCompetency(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.SubCompetency) graphql.Marshaler {
+			return ec.marshalOSubCompetency2ᚖcmapᚋdomainᚐSubCompetency(ctx, selections, v)
 		},
 		true,
 		false,
@@ -16011,7 +16012,7 @@ func (ec *executionContext) _Query_courses(ctx context.Context, field graphql.Co
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "VIEWER")
+				role, err := ec.unmarshalNRole2cmapᚋdomainᚐRole(ctx, "VIEWER")
 				if err != nil {
 					var zeroVal *model.CourseConnection
 					return zeroVal, err
@@ -16073,13 +16074,13 @@ func (ec *executionContext) _Query_course(ctx context.Context, field graphql.Col
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "VIEWER")
+				role, err := ec.unmarshalNRole2cmapᚋdomainᚐRole(ctx, "VIEWER")
 				if err != nil {
-					var zeroVal *engine.Course
+					var zeroVal *domain.Course
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *engine.Course
+					var zeroVal *domain.Course
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, role)
@@ -16088,8 +16089,8 @@ func (ec *executionContext) _Query_course(ctx context.Context, field graphql.Col
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *engine.Course) graphql.Marshaler {
-			return ec.marshalOCourse2ᚖcmapᚋengineᚐCourse(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Course) graphql.Marshaler {
+			return ec.marshalOCourse2ᚖcmapᚋdomainᚐCourse(ctx, selections, v)
 		},
 		true,
 		false,
@@ -16135,7 +16136,7 @@ func (ec *executionContext) _Query_people(ctx context.Context, field graphql.Col
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "PERSONNEL")
+				role, err := ec.unmarshalNRole2cmapᚋdomainᚐRole(ctx, "PERSONNEL")
 				if err != nil {
 					var zeroVal *model.PersonConnection
 					return zeroVal, err
@@ -16197,13 +16198,13 @@ func (ec *executionContext) _Query_person(ctx context.Context, field graphql.Col
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "PERSONNEL")
+				role, err := ec.unmarshalNRole2cmapᚋdomainᚐRole(ctx, "PERSONNEL")
 				if err != nil {
-					var zeroVal *engine.Person
+					var zeroVal *domain.Person
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *engine.Person
+					var zeroVal *domain.Person
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, role)
@@ -16212,8 +16213,8 @@ func (ec *executionContext) _Query_person(ctx context.Context, field graphql.Col
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *engine.Person) graphql.Marshaler {
-			return ec.marshalOPerson2ᚖcmapᚋengineᚐPerson(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖcmapᚋdomainᚐPerson(ctx, selections, v)
 		},
 		true,
 		false,
@@ -16259,7 +16260,7 @@ func (ec *executionContext) _Query_positions(ctx context.Context, field graphql.
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "VIEWER")
+				role, err := ec.unmarshalNRole2cmapᚋdomainᚐRole(ctx, "VIEWER")
 				if err != nil {
 					var zeroVal *model.PositionConnection
 					return zeroVal, err
@@ -16321,13 +16322,13 @@ func (ec *executionContext) _Query_position(ctx context.Context, field graphql.C
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "VIEWER")
+				role, err := ec.unmarshalNRole2cmapᚋdomainᚐRole(ctx, "VIEWER")
 				if err != nil {
-					var zeroVal *engine.Position
+					var zeroVal *domain.Position
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *engine.Position
+					var zeroVal *domain.Position
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, role)
@@ -16336,8 +16337,8 @@ func (ec *executionContext) _Query_position(ctx context.Context, field graphql.C
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *engine.Position) graphql.Marshaler {
-			return ec.marshalOPosition2ᚖcmapᚋengineᚐPosition(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Position) graphql.Marshaler {
+			return ec.marshalOPosition2ᚖcmapᚋdomainᚐPosition(ctx, selections, v)
 		},
 		true,
 		false,
@@ -16382,13 +16383,13 @@ func (ec *executionContext) _Query_frameworkRevisions(ctx context.Context, field
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "VIEWER")
+				role, err := ec.unmarshalNRole2cmapᚋdomainᚐRole(ctx, "VIEWER")
 				if err != nil {
-					var zeroVal []*engine.FrameworkRevision
+					var zeroVal []*domain.FrameworkRevision
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal []*engine.FrameworkRevision
+					var zeroVal []*domain.FrameworkRevision
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, role)
@@ -16397,8 +16398,8 @@ func (ec *executionContext) _Query_frameworkRevisions(ctx context.Context, field
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v []*engine.FrameworkRevision) graphql.Marshaler {
-			return ec.marshalNFrameworkRevision2ᚕᚖcmapᚋengineᚐFrameworkRevisionᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*domain.FrameworkRevision) graphql.Marshaler {
+			return ec.marshalNFrameworkRevision2ᚕᚖcmapᚋdomainᚐFrameworkRevisionᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16433,7 +16434,7 @@ func (ec *executionContext) _Query_modelRevisionPlan(ctx context.Context, field 
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "RULE_AUTHOR")
+				role, err := ec.unmarshalNRole2cmapᚋdomainᚐRole(ctx, "RULE_AUTHOR")
 				if err != nil {
 					var zeroVal *app.RevisionPlan
 					return zeroVal, err
@@ -16495,7 +16496,7 @@ func (ec *executionContext) _Query_ruleSetPlan(ctx context.Context, field graphq
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "RULE_AUTHOR")
+				role, err := ec.unmarshalNRole2cmapᚋdomainᚐRole(ctx, "RULE_AUTHOR")
 				if err != nil {
 					var zeroVal *ruleplan.Plan
 					return zeroVal, err
@@ -16556,7 +16557,7 @@ func (ec *executionContext) _Query_ruleSet(ctx context.Context, field graphql.Co
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "VIEWER")
+				role, err := ec.unmarshalNRole2cmapᚋdomainᚐRole(ctx, "VIEWER")
 				if err != nil {
 					var zeroVal *app.RulesStatus
 					return zeroVal, err
@@ -16607,7 +16608,7 @@ func (ec *executionContext) _Query_explain(ctx context.Context, field graphql.Co
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "RULE_AUTHOR")
+				role, err := ec.unmarshalNRole2cmapᚋdomainᚐRole(ctx, "RULE_AUTHOR")
 				if err != nil {
 					var zeroVal *engine.Explanation
 					return zeroVal, err
@@ -16669,7 +16670,7 @@ func (ec *executionContext) _Query_previewCourse(ctx context.Context, field grap
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "RULE_AUTHOR")
+				role, err := ec.unmarshalNRole2cmapᚋdomainᚐRole(ctx, "RULE_AUTHOR")
 				if err != nil {
 					var zeroVal *app.CoursePreview
 					return zeroVal, err
@@ -16731,7 +16732,7 @@ func (ec *executionContext) _Query_previewPosition(ctx context.Context, field gr
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "RULE_AUTHOR")
+				role, err := ec.unmarshalNRole2cmapᚋdomainᚐRole(ctx, "RULE_AUTHOR")
 				if err != nil {
 					var zeroVal *app.PositionPreview
 					return zeroVal, err
@@ -16793,7 +16794,7 @@ func (ec *executionContext) _Query_suggestions(ctx context.Context, field graphq
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "VIEWER")
+				role, err := ec.unmarshalNRole2cmapᚋdomainᚐRole(ctx, "VIEWER")
 				if err != nil {
 					var zeroVal []*suggest.Suggestion
 					return zeroVal, err
@@ -17019,8 +17020,8 @@ func (ec *executionContext) _ReadinessChange_person(ctx context.Context, field g
 			return ec.Resolvers.ReadinessChange().Person(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *engine.Person) graphql.Marshaler {
-			return ec.marshalNPerson2ᚖcmapᚋengineᚐPerson(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Person) graphql.Marshaler {
+			return ec.marshalNPerson2ᚖcmapᚋdomainᚐPerson(ctx, selections, v)
 		},
 		true,
 		true,
@@ -17324,8 +17325,8 @@ func (ec *executionContext) _RecommendationChange_person(ctx context.Context, fi
 			return ec.Resolvers.RecommendationChange().Person(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *engine.Person) graphql.Marshaler {
-			return ec.marshalNPerson2ᚖcmapᚋengineᚐPerson(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Person) graphql.Marshaler {
+			return ec.marshalNPerson2ᚖcmapᚋdomainᚐPerson(ctx, selections, v)
 		},
 		true,
 		true,
@@ -17427,8 +17428,8 @@ func (ec *executionContext) _RecommendedCourse_course(ctx context.Context, field
 			return ec.Resolvers.RecommendedCourse().Course(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *engine.Course) graphql.Marshaler {
-			return ec.marshalOCourse2ᚖcmapᚋengineᚐCourse(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Course) graphql.Marshaler {
+			return ec.marshalOCourse2ᚖcmapᚋdomainᚐCourse(ctx, selections, v)
 		},
 		true,
 		false,
@@ -17601,7 +17602,7 @@ func (ec *executionContext) fieldContext_RejectedRuleSet_errors(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _Requirement_position(ctx context.Context, field graphql.CollectedField, obj *engine.Requirement) (ret graphql.Marshaler) {
+func (ec *executionContext) _Requirement_position(ctx context.Context, field graphql.CollectedField, obj *domain.Requirement) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17613,8 +17614,8 @@ func (ec *executionContext) _Requirement_position(ctx context.Context, field gra
 			return ec.Resolvers.Requirement().Position(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *engine.Position) graphql.Marshaler {
-			return ec.marshalOPosition2ᚖcmapᚋengineᚐPosition(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Position) graphql.Marshaler {
+			return ec.marshalOPosition2ᚖcmapᚋdomainᚐPosition(ctx, selections, v)
 		},
 		true,
 		false,
@@ -17633,14 +17634,14 @@ func (ec *executionContext) fieldContext_Requirement_position(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _Requirement_positionId(ctx context.Context, field graphql.CollectedField, obj *engine.Requirement) (ret graphql.Marshaler) {
+func (ec *executionContext) _Requirement_positionId(ctx context.Context, field graphql.CollectedField, obj *domain.Requirement) (ret graphql.Marshaler) {
 	return ec.marshalNID2string(ctx, field.Selections, obj.Position) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Requirement_positionId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Requirement", field, false, false, "ID")
 }
 
-func (ec *executionContext) _Requirement_subCompetency(ctx context.Context, field graphql.CollectedField, obj *engine.Requirement) (ret graphql.Marshaler) {
+func (ec *executionContext) _Requirement_subCompetency(ctx context.Context, field graphql.CollectedField, obj *domain.Requirement) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17652,8 +17653,8 @@ func (ec *executionContext) _Requirement_subCompetency(ctx context.Context, fiel
 			return ec.Resolvers.Requirement().SubCompetency(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *engine.SubCompetency) graphql.Marshaler {
-			return ec.marshalNSubCompetency2ᚖcmapᚋengineᚐSubCompetency(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.SubCompetency) graphql.Marshaler {
+			return ec.marshalNSubCompetency2ᚖcmapᚋdomainᚐSubCompetency(ctx, selections, v)
 		},
 		true,
 		true,
@@ -17672,14 +17673,14 @@ func (ec *executionContext) fieldContext_Requirement_subCompetency(_ context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _Requirement_level(ctx context.Context, field graphql.CollectedField, obj *engine.Requirement) (ret graphql.Marshaler) {
+func (ec *executionContext) _Requirement_level(ctx context.Context, field graphql.CollectedField, obj *domain.Requirement) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Level) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Requirement_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Requirement", field, false, false, "String")
 }
 
-func (ec *executionContext) _Requirement_rules(ctx context.Context, field graphql.CollectedField, obj *engine.Requirement) (ret graphql.Marshaler) {
+func (ec *executionContext) _Requirement_rules(ctx context.Context, field graphql.CollectedField, obj *domain.Requirement) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17691,8 +17692,8 @@ func (ec *executionContext) _Requirement_rules(ctx context.Context, field graphq
 			return obj.Rules, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []engine.RuleRef) graphql.Marshaler {
-			return ec.marshalNRuleRef2ᚕcmapᚋengineᚐRuleRefᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.RuleRef) graphql.Marshaler {
+			return ec.marshalNRuleRef2ᚕcmapᚋdomainᚐRuleRefᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -17951,21 +17952,21 @@ func (ec *executionContext) fieldContext_RuleFile_rules(_ context.Context, field
 	return graphql.NewScalarFieldContext("RuleFile", field, true, true, "Int")
 }
 
-func (ec *executionContext) _RuleRef_id(ctx context.Context, field graphql.CollectedField, obj *engine.RuleRef) (ret graphql.Marshaler) {
+func (ec *executionContext) _RuleRef_id(ctx context.Context, field graphql.CollectedField, obj *domain.RuleRef) (ret graphql.Marshaler) {
 	return ec.marshalNID2string(ctx, field.Selections, obj.ID) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_RuleRef_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RuleRef", field, false, false, "ID")
 }
 
-func (ec *executionContext) _RuleRef_file(ctx context.Context, field graphql.CollectedField, obj *engine.RuleRef) (ret graphql.Marshaler) {
+func (ec *executionContext) _RuleRef_file(ctx context.Context, field graphql.CollectedField, obj *domain.RuleRef) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.File) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_RuleRef_file(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RuleRef", field, false, false, "String")
 }
 
-func (ec *executionContext) _RuleRef_line(ctx context.Context, field graphql.CollectedField, obj *engine.RuleRef) (ret graphql.Marshaler) {
+func (ec *executionContext) _RuleRef_line(ctx context.Context, field graphql.CollectedField, obj *domain.RuleRef) (ret graphql.Marshaler) {
 	return ec.marshalNInt2int(ctx, field.Selections, obj.Line) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_RuleRef_line(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -18688,7 +18689,7 @@ func (ec *executionContext) _RuleSetPlan_people(ctx context.Context, field graph
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "PERSONNEL")
+				role, err := ec.unmarshalNRole2cmapᚋdomainᚐRole(ctx, "PERSONNEL")
 				if err != nil {
 					var zeroVal ruleplan.PeopleChange
 					return zeroVal, err
@@ -18738,7 +18739,7 @@ func (ec *executionContext) _RuleSetPlan_organizations(ctx context.Context, fiel
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "PERSONNEL")
+				role, err := ec.unmarshalNRole2cmapᚋdomainᚐRole(ctx, "PERSONNEL")
 				if err != nil {
 					var zeroVal []ruleplan.OrganizationChange
 					return zeroVal, err
@@ -18811,7 +18812,7 @@ func (ec *executionContext) _RuleSetPlan_markdown(ctx context.Context, field gra
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, "PERSONNEL")
+				role, err := ec.unmarshalNRole2cmapᚋdomainᚐRole(ctx, "PERSONNEL")
 				if err != nil {
 					var zeroVal string
 					return zeroVal, err
@@ -18837,21 +18838,21 @@ func (ec *executionContext) fieldContext_RuleSetPlan_markdown(_ context.Context,
 	return graphql.NewScalarFieldContext("RuleSetPlan", field, true, true, "String")
 }
 
-func (ec *executionContext) _SubCompetency_code(ctx context.Context, field graphql.CollectedField, obj *engine.SubCompetency) (ret graphql.Marshaler) {
+func (ec *executionContext) _SubCompetency_code(ctx context.Context, field graphql.CollectedField, obj *domain.SubCompetency) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Code) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_SubCompetency_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SubCompetency", field, false, false, "String")
 }
 
-func (ec *executionContext) _SubCompetency_statement(ctx context.Context, field graphql.CollectedField, obj *engine.SubCompetency) (ret graphql.Marshaler) {
+func (ec *executionContext) _SubCompetency_statement(ctx context.Context, field graphql.CollectedField, obj *domain.SubCompetency) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Statement) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_SubCompetency_statement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SubCompetency", field, false, false, "String")
 }
 
-func (ec *executionContext) _SubCompetency_competency(ctx context.Context, field graphql.CollectedField, obj *engine.SubCompetency) (ret graphql.Marshaler) {
+func (ec *executionContext) _SubCompetency_competency(ctx context.Context, field graphql.CollectedField, obj *domain.SubCompetency) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18863,8 +18864,8 @@ func (ec *executionContext) _SubCompetency_competency(ctx context.Context, field
 			return ec.Resolvers.SubCompetency().Competency(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *engine.Competency) graphql.Marshaler {
-			return ec.marshalNCompetency2ᚖcmapᚋengineᚐCompetency(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Competency) graphql.Marshaler {
+			return ec.marshalNCompetency2ᚖcmapᚋdomainᚐCompetency(ctx, selections, v)
 		},
 		true,
 		true,
@@ -18883,7 +18884,7 @@ func (ec *executionContext) fieldContext_SubCompetency_competency(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _SubCompetency_coveredBy(ctx context.Context, field graphql.CollectedField, obj *engine.SubCompetency) (ret graphql.Marshaler) {
+func (ec *executionContext) _SubCompetency_coveredBy(ctx context.Context, field graphql.CollectedField, obj *domain.SubCompetency) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18896,8 +18897,8 @@ func (ec *executionContext) _SubCompetency_coveredBy(ctx context.Context, field 
 			return ec.Resolvers.SubCompetency().CoveredBy(ctx, obj, fc.Args["minLevel"].(*string), fc.Args["status"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*engine.Coverage) graphql.Marshaler {
-			return ec.marshalNCoverage2ᚕᚖcmapᚋengineᚐCoverageᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Coverage) graphql.Marshaler {
+			return ec.marshalNCoverage2ᚕᚖcmapᚋdomainᚐCoverageᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -18927,7 +18928,7 @@ func (ec *executionContext) fieldContext_SubCompetency_coveredBy(ctx context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _SubCompetency_requiredBy(ctx context.Context, field graphql.CollectedField, obj *engine.SubCompetency) (ret graphql.Marshaler) {
+func (ec *executionContext) _SubCompetency_requiredBy(ctx context.Context, field graphql.CollectedField, obj *domain.SubCompetency) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18940,8 +18941,8 @@ func (ec *executionContext) _SubCompetency_requiredBy(ctx context.Context, field
 			return ec.Resolvers.SubCompetency().RequiredBy(ctx, obj, fc.Args["minLevel"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*engine.Requirement) graphql.Marshaler {
-			return ec.marshalNRequirement2ᚕᚖcmapᚋengineᚐRequirementᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Requirement) graphql.Marshaler {
+			return ec.marshalNRequirement2ᚕᚖcmapᚋdomainᚐRequirementᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -18983,8 +18984,8 @@ func (ec *executionContext) _SubCompetencyCoverage_subCompetency(ctx context.Con
 			return ec.Resolvers.SubCompetencyCoverage().SubCompetency(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *engine.SubCompetency) graphql.Marshaler {
-			return ec.marshalNSubCompetency2ᚖcmapᚋengineᚐSubCompetency(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.SubCompetency) graphql.Marshaler {
+			return ec.marshalNSubCompetency2ᚖcmapᚋdomainᚐSubCompetency(ctx, selections, v)
 		},
 		true,
 		true,
@@ -19045,8 +19046,8 @@ func (ec *executionContext) _SubCompetencyDemand_subCompetency(ctx context.Conte
 			return ec.Resolvers.SubCompetencyDemand().SubCompetency(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *engine.SubCompetency) graphql.Marshaler {
-			return ec.marshalNSubCompetency2ᚖcmapᚋengineᚐSubCompetency(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.SubCompetency) graphql.Marshaler {
+			return ec.marshalNSubCompetency2ᚖcmapᚋdomainᚐSubCompetency(ctx, selections, v)
 		},
 		true,
 		true,
@@ -19132,8 +19133,8 @@ func (ec *executionContext) _Suggestion_subCompetency(ctx context.Context, field
 			return ec.Resolvers.Suggestion().SubCompetency(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *engine.SubCompetency) graphql.Marshaler {
-			return ec.marshalNSubCompetency2ᚖcmapᚋengineᚐSubCompetency(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.SubCompetency) graphql.Marshaler {
+			return ec.marshalNSubCompetency2ᚖcmapᚋdomainᚐSubCompetency(ctx, selections, v)
 		},
 		true,
 		true,
@@ -19164,8 +19165,8 @@ func (ec *executionContext) _Suggestion_course(ctx context.Context, field graphq
 			return ec.Resolvers.Suggestion().Course(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *engine.Course) graphql.Marshaler {
-			return ec.marshalNCourse2ᚖcmapᚋengineᚐCourse(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Course) graphql.Marshaler {
+			return ec.marshalNCourse2ᚖcmapᚋdomainᚐCourse(ctx, selections, v)
 		},
 		true,
 		true,
@@ -19249,8 +19250,8 @@ func (ec *executionContext) _Yield_subCompetency(ctx context.Context, field grap
 			return ec.Resolvers.Yield().SubCompetency(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *engine.SubCompetency) graphql.Marshaler {
-			return ec.marshalNSubCompetency2ᚖcmapᚋengineᚐSubCompetency(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.SubCompetency) graphql.Marshaler {
+			return ec.marshalNSubCompetency2ᚖcmapᚋdomainᚐSubCompetency(ctx, selections, v)
 		},
 		true,
 		true,
@@ -20317,7 +20318,7 @@ func (ec *executionContext) unmarshalInputAuditFilter(ctx context.Context, obj a
 			it.Operation = data
 		case "state":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("state"))
-			data, err := ec.unmarshalOAuditState2ᚖcmapᚋengineᚐAuditState(ctx, v)
+			data, err := ec.unmarshalOAuditState2ᚖcmapᚋdomainᚐAuditState(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -21487,7 +21488,7 @@ func UnmarshalUpdatePositionInput(ctx context.Context, raw any) (model.UpdatePos
 
 var aPIKeyImplementors = []string{"APIKey"}
 
-func (ec *executionContext) _APIKey(ctx context.Context, sel ast.SelectionSet, obj *engine.APIKey) graphql.Marshaler {
+func (ec *executionContext) _APIKey(ctx context.Context, sel ast.SelectionSet, obj *domain.APIKey) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, aPIKeyImplementors)
 
 	lean, out := newObject(fields)
@@ -21668,7 +21669,7 @@ func (ec *executionContext) _AttainmentChange(ctx context.Context, sel ast.Selec
 
 var auditEntryImplementors = []string{"AuditEntry"}
 
-func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSet, obj *engine.AuditEntry) graphql.Marshaler {
+func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSet, obj *domain.AuditEntry) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, auditEntryImplementors)
 
 	lean, out := newObject(fields)
@@ -21843,7 +21844,7 @@ func (ec *executionContext) _AuditEntryEdge(ctx context.Context, sel ast.Selecti
 
 var competencyImplementors = []string{"Competency"}
 
-func (ec *executionContext) _Competency(ctx context.Context, sel ast.SelectionSet, obj *engine.Competency) graphql.Marshaler {
+func (ec *executionContext) _Competency(ctx context.Context, sel ast.SelectionSet, obj *domain.Competency) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, competencyImplementors)
 
 	lean, out := newObject(fields)
@@ -21891,7 +21892,7 @@ func (ec *executionContext) _Competency(ctx context.Context, sel ast.SelectionSe
 
 var completionImplementors = []string{"Completion"}
 
-func (ec *executionContext) _Completion(ctx context.Context, sel ast.SelectionSet, obj *engine.Completion) graphql.Marshaler {
+func (ec *executionContext) _Completion(ctx context.Context, sel ast.SelectionSet, obj *domain.Completion) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, completionImplementors)
 
 	lean, out := newObject(fields)
@@ -21980,7 +21981,7 @@ func (ec *executionContext) _CountChange(ctx context.Context, sel ast.SelectionS
 
 var courseImplementors = []string{"Course"}
 
-func (ec *executionContext) _Course(ctx context.Context, sel ast.SelectionSet, obj *engine.Course) graphql.Marshaler {
+func (ec *executionContext) _Course(ctx context.Context, sel ast.SelectionSet, obj *domain.Course) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, courseImplementors)
 
 	lean, out := newObject(fields)
@@ -22387,7 +22388,7 @@ func (ec *executionContext) _CoursePreview(ctx context.Context, sel ast.Selectio
 
 var coverageImplementors = []string{"Coverage"}
 
-func (ec *executionContext) _Coverage(ctx context.Context, sel ast.SelectionSet, obj *engine.Coverage) graphql.Marshaler {
+func (ec *executionContext) _Coverage(ctx context.Context, sel ast.SelectionSet, obj *domain.Coverage) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, coverageImplementors)
 
 	lean, out := newObject(fields)
@@ -22732,7 +22733,7 @@ func (ec *executionContext) _CreatedAPIKey(ctx context.Context, sel ast.Selectio
 
 var crosswalkEntryImplementors = []string{"CrosswalkEntry"}
 
-func (ec *executionContext) _CrosswalkEntry(ctx context.Context, sel ast.SelectionSet, obj *engine.CrosswalkEntry) graphql.Marshaler {
+func (ec *executionContext) _CrosswalkEntry(ctx context.Context, sel ast.SelectionSet, obj *domain.CrosswalkEntry) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, crosswalkEntryImplementors)
 
 	lean, out := newObject(fields)
@@ -23145,7 +23146,7 @@ func (ec *executionContext) _FactChange(ctx context.Context, sel ast.SelectionSe
 
 var fieldChangeImplementors = []string{"FieldChange"}
 
-func (ec *executionContext) _FieldChange(ctx context.Context, sel ast.SelectionSet, obj *engine.FieldChange) graphql.Marshaler {
+func (ec *executionContext) _FieldChange(ctx context.Context, sel ast.SelectionSet, obj *domain.FieldChange) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, fieldChangeImplementors)
 
 	lean, out := newObject(fields)
@@ -23188,7 +23189,7 @@ func (ec *executionContext) _FieldChange(ctx context.Context, sel ast.SelectionS
 
 var formerCodeImplementors = []string{"FormerCode"}
 
-func (ec *executionContext) _FormerCode(ctx context.Context, sel ast.SelectionSet, obj *engine.FormerCode) graphql.Marshaler {
+func (ec *executionContext) _FormerCode(ctx context.Context, sel ast.SelectionSet, obj *domain.FormerCode) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, formerCodeImplementors)
 
 	lean, out := newObject(fields)
@@ -23236,7 +23237,7 @@ func (ec *executionContext) _FormerCode(ctx context.Context, sel ast.SelectionSe
 
 var frameworkImplementors = []string{"Framework"}
 
-func (ec *executionContext) _Framework(ctx context.Context, sel ast.SelectionSet, obj *engine.Framework) graphql.Marshaler {
+func (ec *executionContext) _Framework(ctx context.Context, sel ast.SelectionSet, obj *domain.Framework) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, frameworkImplementors)
 
 	lean, out := newObject(fields)
@@ -23284,7 +23285,7 @@ func (ec *executionContext) _Framework(ctx context.Context, sel ast.SelectionSet
 
 var frameworkRevisionImplementors = []string{"FrameworkRevision"}
 
-func (ec *executionContext) _FrameworkRevision(ctx context.Context, sel ast.SelectionSet, obj *engine.FrameworkRevision) graphql.Marshaler {
+func (ec *executionContext) _FrameworkRevision(ctx context.Context, sel ast.SelectionSet, obj *domain.FrameworkRevision) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, frameworkRevisionImplementors)
 
 	lean, out := newObject(fields)
@@ -24736,7 +24737,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 
 var personImplementors = []string{"Person"}
 
-func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, obj *engine.Person) graphql.Marshaler {
+func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, obj *domain.Person) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, personImplementors)
 
 	lean, out := newObject(fields)
@@ -25664,7 +25665,7 @@ func (ec *executionContext) _PlanSide(ctx context.Context, sel ast.SelectionSet,
 
 var positionImplementors = []string{"Position"}
 
-func (ec *executionContext) _Position(ctx context.Context, sel ast.SelectionSet, obj *engine.Position) graphql.Marshaler {
+func (ec *executionContext) _Position(ctx context.Context, sel ast.SelectionSet, obj *domain.Position) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, positionImplementors)
 
 	lean, out := newObject(fields)
@@ -25974,7 +25975,7 @@ func (ec *executionContext) _PositionPreview(ctx context.Context, sel ast.Select
 
 var proficiencyScaleImplementors = []string{"ProficiencyScale"}
 
-func (ec *executionContext) _ProficiencyScale(ctx context.Context, sel ast.SelectionSet, obj *engine.Scale) graphql.Marshaler {
+func (ec *executionContext) _ProficiencyScale(ctx context.Context, sel ast.SelectionSet, obj *domain.Scale) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, proficiencyScaleImplementors)
 
 	lean, out := newObject(fields)
@@ -26598,7 +26599,7 @@ func (ec *executionContext) _RejectedRuleSet(ctx context.Context, sel ast.Select
 
 var requirementImplementors = []string{"Requirement"}
 
-func (ec *executionContext) _Requirement(ctx context.Context, sel ast.SelectionSet, obj *engine.Requirement) graphql.Marshaler {
+func (ec *executionContext) _Requirement(ctx context.Context, sel ast.SelectionSet, obj *domain.Requirement) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, requirementImplementors)
 
 	lean, out := newObject(fields)
@@ -26868,7 +26869,7 @@ func (ec *executionContext) _RuleFile(ctx context.Context, sel ast.SelectionSet,
 
 var ruleRefImplementors = []string{"RuleRef"}
 
-func (ec *executionContext) _RuleRef(ctx context.Context, sel ast.SelectionSet, obj *engine.RuleRef) graphql.Marshaler {
+func (ec *executionContext) _RuleRef(ctx context.Context, sel ast.SelectionSet, obj *domain.RuleRef) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, ruleRefImplementors)
 
 	lean, out := newObject(fields)
@@ -27252,7 +27253,7 @@ func (ec *executionContext) _RuleSetPlan(ctx context.Context, sel ast.SelectionS
 
 var subCompetencyImplementors = []string{"SubCompetency"}
 
-func (ec *executionContext) _SubCompetency(ctx context.Context, sel ast.SelectionSet, obj *engine.SubCompetency) graphql.Marshaler {
+func (ec *executionContext) _SubCompetency(ctx context.Context, sel ast.SelectionSet, obj *domain.SubCompetency) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, subCompetencyImplementors)
 
 	lean, out := newObject(fields)
@@ -27922,11 +27923,11 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
-func (ec *executionContext) marshalNAPIKey2ᚕᚖcmapᚋengineᚐAPIKeyᚄ(ctx context.Context, sel ast.SelectionSet, v []*engine.APIKey) graphql.Marshaler {
+func (ec *executionContext) marshalNAPIKey2ᚕᚖcmapᚋdomainᚐAPIKeyᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.APIKey) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNAPIKey2ᚖcmapᚋengineᚐAPIKey(ctx, sel, v[i])
+		return ec.marshalNAPIKey2ᚖcmapᚋdomainᚐAPIKey(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -27938,7 +27939,7 @@ func (ec *executionContext) marshalNAPIKey2ᚕᚖcmapᚋengineᚐAPIKeyᚄ(ctx c
 	return ret
 }
 
-func (ec *executionContext) marshalNAPIKey2ᚖcmapᚋengineᚐAPIKey(ctx context.Context, sel ast.SelectionSet, v *engine.APIKey) graphql.Marshaler {
+func (ec *executionContext) marshalNAPIKey2ᚖcmapᚋdomainᚐAPIKey(ctx context.Context, sel ast.SelectionSet, v *domain.APIKey) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "APIKey!")
 		return graphql.Null
@@ -27986,7 +27987,7 @@ func (ec *executionContext) marshalNAttainmentChange2ᚕcmapᚋanalysisᚐAttain
 	return ret
 }
 
-func (ec *executionContext) marshalNAuditEntry2ᚖcmapᚋengineᚐAuditEntry(ctx context.Context, sel ast.SelectionSet, v *engine.AuditEntry) graphql.Marshaler {
+func (ec *executionContext) marshalNAuditEntry2ᚖcmapᚋdomainᚐAuditEntry(ctx context.Context, sel ast.SelectionSet, v *domain.AuditEntry) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AuditEntry!")
 		return graphql.Null
@@ -28043,24 +28044,24 @@ func (ec *executionContext) marshalNAuditOperation2string(ctx context.Context, s
 
 var (
 	unmarshalNAuditOperation2string = map[string]string{
-		"CREATE":            engine.OpCreate,
-		"UPDATE":            engine.OpUpdate,
-		"DELETE":            engine.OpDelete,
-		"RECORD_COMPLETION": engine.OpCompletion,
-		"RELOAD":            engine.OpReload,
-		"REVOKE":            engine.OpRevoke,
-		"REVISE":            engine.OpRevise,
-		"IMPORT":            engine.OpImport,
+		"CREATE":            domain.OpCreate,
+		"UPDATE":            domain.OpUpdate,
+		"DELETE":            domain.OpDelete,
+		"RECORD_COMPLETION": domain.OpCompletion,
+		"RELOAD":            domain.OpReload,
+		"REVOKE":            domain.OpRevoke,
+		"REVISE":            domain.OpRevise,
+		"IMPORT":            domain.OpImport,
 	}
 	marshalNAuditOperation2string = map[string]string{
-		engine.OpCreate:     "CREATE",
-		engine.OpUpdate:     "UPDATE",
-		engine.OpDelete:     "DELETE",
-		engine.OpCompletion: "RECORD_COMPLETION",
-		engine.OpReload:     "RELOAD",
-		engine.OpRevoke:     "REVOKE",
-		engine.OpRevise:     "REVISE",
-		engine.OpImport:     "IMPORT",
+		domain.OpCreate:     "CREATE",
+		domain.OpUpdate:     "UPDATE",
+		domain.OpDelete:     "DELETE",
+		domain.OpCompletion: "RECORD_COMPLETION",
+		domain.OpReload:     "RELOAD",
+		domain.OpRevoke:     "REVOKE",
+		domain.OpRevise:     "REVISE",
+		domain.OpImport:     "IMPORT",
 	}
 )
 
@@ -28081,34 +28082,34 @@ func (ec *executionContext) marshalNAuditRecordType2string(ctx context.Context, 
 
 var (
 	unmarshalNAuditRecordType2string = map[string]string{
-		"COURSE":   engine.AuditCourse,
-		"POSITION": engine.AuditPosition,
-		"PERSON":   engine.AuditPerson,
-		"RULES":    engine.AuditRules,
-		"API_KEY":  engine.AuditAPIKey,
-		"MODEL":    engine.AuditModel,
-		"IMPORT":   engine.AuditImport,
+		"COURSE":   domain.AuditCourse,
+		"POSITION": domain.AuditPosition,
+		"PERSON":   domain.AuditPerson,
+		"RULES":    domain.AuditRules,
+		"API_KEY":  domain.AuditAPIKey,
+		"MODEL":    domain.AuditModel,
+		"IMPORT":   domain.AuditImport,
 	}
 	marshalNAuditRecordType2string = map[string]string{
-		engine.AuditCourse:   "COURSE",
-		engine.AuditPosition: "POSITION",
-		engine.AuditPerson:   "PERSON",
-		engine.AuditRules:    "RULES",
-		engine.AuditAPIKey:   "API_KEY",
-		engine.AuditModel:    "MODEL",
-		engine.AuditImport:   "IMPORT",
+		domain.AuditCourse:   "COURSE",
+		domain.AuditPosition: "POSITION",
+		domain.AuditPerson:   "PERSON",
+		domain.AuditRules:    "RULES",
+		domain.AuditAPIKey:   "API_KEY",
+		domain.AuditModel:    "MODEL",
+		domain.AuditImport:   "IMPORT",
 	}
 )
 
-func (ec *executionContext) unmarshalNAuditState2cmapᚋengineᚐAuditState(ctx context.Context, v any) (engine.AuditState, error) {
+func (ec *executionContext) unmarshalNAuditState2cmapᚋdomainᚐAuditState(ctx context.Context, v any) (domain.AuditState, error) {
 	tmp, err := graphql.UnmarshalString(v)
-	res := unmarshalNAuditState2cmapᚋengineᚐAuditState[tmp]
+	res := unmarshalNAuditState2cmapᚋdomainᚐAuditState[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNAuditState2cmapᚋengineᚐAuditState(ctx context.Context, sel ast.SelectionSet, v engine.AuditState) graphql.Marshaler {
+func (ec *executionContext) marshalNAuditState2cmapᚋdomainᚐAuditState(ctx context.Context, sel ast.SelectionSet, v domain.AuditState) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNAuditState2cmapᚋengineᚐAuditState[v])
+	res := graphql.MarshalString(marshalNAuditState2cmapᚋdomainᚐAuditState[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "AuditState!")
 	}
@@ -28116,13 +28117,13 @@ func (ec *executionContext) marshalNAuditState2cmapᚋengineᚐAuditState(ctx co
 }
 
 var (
-	unmarshalNAuditState2cmapᚋengineᚐAuditState = map[string]engine.AuditState{
-		"DONE":   engine.AuditDone,
-		"FAILED": engine.AuditFailed,
+	unmarshalNAuditState2cmapᚋdomainᚐAuditState = map[string]domain.AuditState{
+		"DONE":   domain.AuditDone,
+		"FAILED": domain.AuditFailed,
 	}
-	marshalNAuditState2cmapᚋengineᚐAuditState = map[engine.AuditState]string{
-		engine.AuditDone:   "DONE",
-		engine.AuditFailed: "FAILED",
+	marshalNAuditState2cmapᚋdomainᚐAuditState = map[domain.AuditState]string{
+		domain.AuditDone:   "DONE",
+		domain.AuditFailed: "FAILED",
 	}
 )
 
@@ -28140,15 +28141,15 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
-func (ec *executionContext) marshalNCompetency2cmapᚋengineᚐCompetency(ctx context.Context, sel ast.SelectionSet, v engine.Competency) graphql.Marshaler {
+func (ec *executionContext) marshalNCompetency2cmapᚋdomainᚐCompetency(ctx context.Context, sel ast.SelectionSet, v domain.Competency) graphql.Marshaler {
 	return ec._Competency(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNCompetency2ᚕcmapᚋengineᚐCompetencyᚄ(ctx context.Context, sel ast.SelectionSet, v []engine.Competency) graphql.Marshaler {
+func (ec *executionContext) marshalNCompetency2ᚕcmapᚋdomainᚐCompetencyᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Competency) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNCompetency2cmapᚋengineᚐCompetency(ctx, sel, v[i])
+		return ec.marshalNCompetency2cmapᚋdomainᚐCompetency(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -28160,11 +28161,11 @@ func (ec *executionContext) marshalNCompetency2ᚕcmapᚋengineᚐCompetencyᚄ(
 	return ret
 }
 
-func (ec *executionContext) marshalNCompetency2ᚕᚖcmapᚋengineᚐCompetencyᚄ(ctx context.Context, sel ast.SelectionSet, v []*engine.Competency) graphql.Marshaler {
+func (ec *executionContext) marshalNCompetency2ᚕᚖcmapᚋdomainᚐCompetencyᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.Competency) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNCompetency2ᚖcmapᚋengineᚐCompetency(ctx, sel, v[i])
+		return ec.marshalNCompetency2ᚖcmapᚋdomainᚐCompetency(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -28176,7 +28177,7 @@ func (ec *executionContext) marshalNCompetency2ᚕᚖcmapᚋengineᚐCompetency�
 	return ret
 }
 
-func (ec *executionContext) marshalNCompetency2ᚖcmapᚋengineᚐCompetency(ctx context.Context, sel ast.SelectionSet, v *engine.Competency) graphql.Marshaler {
+func (ec *executionContext) marshalNCompetency2ᚖcmapᚋdomainᚐCompetency(ctx context.Context, sel ast.SelectionSet, v *domain.Competency) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Competency!")
 		return graphql.Null
@@ -28203,15 +28204,15 @@ func (ec *executionContext) unmarshalNCompetencyInput2ᚖcmapᚋgraphᚋmodelᚐ
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNCompletion2cmapᚋengineᚐCompletion(ctx context.Context, sel ast.SelectionSet, v engine.Completion) graphql.Marshaler {
+func (ec *executionContext) marshalNCompletion2cmapᚋdomainᚐCompletion(ctx context.Context, sel ast.SelectionSet, v domain.Completion) graphql.Marshaler {
 	return ec._Completion(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNCompletion2ᚕcmapᚋengineᚐCompletionᚄ(ctx context.Context, sel ast.SelectionSet, v []engine.Completion) graphql.Marshaler {
+func (ec *executionContext) marshalNCompletion2ᚕcmapᚋdomainᚐCompletionᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Completion) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNCompletion2cmapᚋengineᚐCompletion(ctx, sel, v[i])
+		return ec.marshalNCompletion2cmapᚋdomainᚐCompletion(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -28246,11 +28247,11 @@ func (ec *executionContext) marshalNCountChange2cmapᚋanalysisᚐCount(ctx cont
 	return ec._CountChange(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNCourse2ᚕᚖcmapᚋengineᚐCourseᚄ(ctx context.Context, sel ast.SelectionSet, v []*engine.Course) graphql.Marshaler {
+func (ec *executionContext) marshalNCourse2ᚕᚖcmapᚋdomainᚐCourseᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.Course) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNCourse2ᚖcmapᚋengineᚐCourse(ctx, sel, v[i])
+		return ec.marshalNCourse2ᚖcmapᚋdomainᚐCourse(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -28262,7 +28263,7 @@ func (ec *executionContext) marshalNCourse2ᚕᚖcmapᚋengineᚐCourseᚄ(ctx c
 	return ret
 }
 
-func (ec *executionContext) marshalNCourse2ᚖcmapᚋengineᚐCourse(ctx context.Context, sel ast.SelectionSet, v *engine.Course) graphql.Marshaler {
+func (ec *executionContext) marshalNCourse2ᚖcmapᚋdomainᚐCourse(ctx context.Context, sel ast.SelectionSet, v *domain.Course) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Course!")
 		return graphql.Null
@@ -28389,24 +28390,24 @@ func (ec *executionContext) marshalNCourseStatus2string(ctx context.Context, sel
 
 var (
 	unmarshalNCourseStatus2string = map[string]string{
-		"ACTIVE":  engine.CourseActive,
-		"RETIRED": engine.CourseRetired,
+		"ACTIVE":  domain.CourseActive,
+		"RETIRED": domain.CourseRetired,
 	}
 	marshalNCourseStatus2string = map[string]string{
-		engine.CourseActive:  "ACTIVE",
-		engine.CourseRetired: "RETIRED",
+		domain.CourseActive:  "ACTIVE",
+		domain.CourseRetired: "RETIRED",
 	}
 )
 
-func (ec *executionContext) marshalNCoverage2cmapᚋengineᚐCoverage(ctx context.Context, sel ast.SelectionSet, v engine.Coverage) graphql.Marshaler {
+func (ec *executionContext) marshalNCoverage2cmapᚋdomainᚐCoverage(ctx context.Context, sel ast.SelectionSet, v domain.Coverage) graphql.Marshaler {
 	return ec._Coverage(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNCoverage2ᚕcmapᚋengineᚐCoverageᚄ(ctx context.Context, sel ast.SelectionSet, v []engine.Coverage) graphql.Marshaler {
+func (ec *executionContext) marshalNCoverage2ᚕcmapᚋdomainᚐCoverageᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Coverage) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNCoverage2cmapᚋengineᚐCoverage(ctx, sel, v[i])
+		return ec.marshalNCoverage2cmapᚋdomainᚐCoverage(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -28418,11 +28419,11 @@ func (ec *executionContext) marshalNCoverage2ᚕcmapᚋengineᚐCoverageᚄ(ctx 
 	return ret
 }
 
-func (ec *executionContext) marshalNCoverage2ᚕᚖcmapᚋengineᚐCoverageᚄ(ctx context.Context, sel ast.SelectionSet, v []*engine.Coverage) graphql.Marshaler {
+func (ec *executionContext) marshalNCoverage2ᚕᚖcmapᚋdomainᚐCoverageᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.Coverage) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNCoverage2ᚖcmapᚋengineᚐCoverage(ctx, sel, v[i])
+		return ec.marshalNCoverage2ᚖcmapᚋdomainᚐCoverage(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -28434,7 +28435,7 @@ func (ec *executionContext) marshalNCoverage2ᚕᚖcmapᚋengineᚐCoverageᚄ(c
 	return ret
 }
 
-func (ec *executionContext) marshalNCoverage2ᚖcmapᚋengineᚐCoverage(ctx context.Context, sel ast.SelectionSet, v *engine.Coverage) graphql.Marshaler {
+func (ec *executionContext) marshalNCoverage2ᚖcmapᚋdomainᚐCoverage(ctx context.Context, sel ast.SelectionSet, v *domain.Coverage) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Coverage!")
 		return graphql.Null
@@ -28513,11 +28514,11 @@ func (ec *executionContext) marshalNCreatedAPIKey2ᚖcmapᚋgraphᚋmodelᚐCrea
 	return ec._CreatedAPIKey(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNCrosswalkEntry2ᚕᚖcmapᚋengineᚐCrosswalkEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*engine.CrosswalkEntry) graphql.Marshaler {
+func (ec *executionContext) marshalNCrosswalkEntry2ᚕᚖcmapᚋdomainᚐCrosswalkEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.CrosswalkEntry) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNCrosswalkEntry2ᚖcmapᚋengineᚐCrosswalkEntry(ctx, sel, v[i])
+		return ec.marshalNCrosswalkEntry2ᚖcmapᚋdomainᚐCrosswalkEntry(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -28529,7 +28530,7 @@ func (ec *executionContext) marshalNCrosswalkEntry2ᚕᚖcmapᚋengineᚐCrosswa
 	return ret
 }
 
-func (ec *executionContext) marshalNCrosswalkEntry2ᚖcmapᚋengineᚐCrosswalkEntry(ctx context.Context, sel ast.SelectionSet, v *engine.CrosswalkEntry) graphql.Marshaler {
+func (ec *executionContext) marshalNCrosswalkEntry2ᚖcmapᚋdomainᚐCrosswalkEntry(ctx context.Context, sel ast.SelectionSet, v *domain.CrosswalkEntry) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "CrosswalkEntry!")
 		return graphql.Null
@@ -28597,14 +28598,14 @@ func (ec *executionContext) marshalNDeliveryMode2string(ctx context.Context, sel
 
 var (
 	unmarshalNDeliveryMode2string = map[string]string{
-		"RESIDENT": engine.DeliveryResident,
-		"ONLINE":   engine.DeliveryOnline,
-		"BLENDED":  engine.DeliveryBlended,
+		"RESIDENT": domain.DeliveryResident,
+		"ONLINE":   domain.DeliveryOnline,
+		"BLENDED":  domain.DeliveryBlended,
 	}
 	marshalNDeliveryMode2string = map[string]string{
-		engine.DeliveryResident: "RESIDENT",
-		engine.DeliveryOnline:   "ONLINE",
-		engine.DeliveryBlended:  "BLENDED",
+		domain.DeliveryResident: "RESIDENT",
+		domain.DeliveryOnline:   "ONLINE",
+		domain.DeliveryBlended:  "BLENDED",
 	}
 )
 
@@ -28660,15 +28661,15 @@ func (ec *executionContext) marshalNFactChange2ᚕcmapᚋappᚐFactChangeᚄ(ctx
 	return ret
 }
 
-func (ec *executionContext) marshalNFieldChange2cmapᚋengineᚐFieldChange(ctx context.Context, sel ast.SelectionSet, v engine.FieldChange) graphql.Marshaler {
+func (ec *executionContext) marshalNFieldChange2cmapᚋdomainᚐFieldChange(ctx context.Context, sel ast.SelectionSet, v domain.FieldChange) graphql.Marshaler {
 	return ec._FieldChange(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNFieldChange2ᚕcmapᚋengineᚐFieldChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []engine.FieldChange) graphql.Marshaler {
+func (ec *executionContext) marshalNFieldChange2ᚕcmapᚋdomainᚐFieldChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.FieldChange) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNFieldChange2cmapᚋengineᚐFieldChange(ctx, sel, v[i])
+		return ec.marshalNFieldChange2cmapᚋdomainᚐFieldChange(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -28694,15 +28695,15 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 	return graphql.WrapContextMarshaler(ctx, res)
 }
 
-func (ec *executionContext) marshalNFormerCode2cmapᚋengineᚐFormerCode(ctx context.Context, sel ast.SelectionSet, v engine.FormerCode) graphql.Marshaler {
+func (ec *executionContext) marshalNFormerCode2cmapᚋdomainᚐFormerCode(ctx context.Context, sel ast.SelectionSet, v domain.FormerCode) graphql.Marshaler {
 	return ec._FormerCode(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNFormerCode2ᚕcmapᚋengineᚐFormerCodeᚄ(ctx context.Context, sel ast.SelectionSet, v []engine.FormerCode) graphql.Marshaler {
+func (ec *executionContext) marshalNFormerCode2ᚕcmapᚋdomainᚐFormerCodeᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.FormerCode) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNFormerCode2cmapᚋengineᚐFormerCode(ctx, sel, v[i])
+		return ec.marshalNFormerCode2cmapᚋdomainᚐFormerCode(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -28714,7 +28715,7 @@ func (ec *executionContext) marshalNFormerCode2ᚕcmapᚋengineᚐFormerCodeᚄ(
 	return ret
 }
 
-func (ec *executionContext) marshalNFramework2ᚖcmapᚋengineᚐFramework(ctx context.Context, sel ast.SelectionSet, v *engine.Framework) graphql.Marshaler {
+func (ec *executionContext) marshalNFramework2ᚖcmapᚋdomainᚐFramework(ctx context.Context, sel ast.SelectionSet, v *domain.Framework) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Framework!")
 		return graphql.Null
@@ -28727,11 +28728,11 @@ func (ec *executionContext) unmarshalNFrameworkInput2ᚖcmapᚋgraphᚋmodelᚐF
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNFrameworkRevision2ᚕᚖcmapᚋengineᚐFrameworkRevisionᚄ(ctx context.Context, sel ast.SelectionSet, v []*engine.FrameworkRevision) graphql.Marshaler {
+func (ec *executionContext) marshalNFrameworkRevision2ᚕᚖcmapᚋdomainᚐFrameworkRevisionᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.FrameworkRevision) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNFrameworkRevision2ᚖcmapᚋengineᚐFrameworkRevision(ctx, sel, v[i])
+		return ec.marshalNFrameworkRevision2ᚖcmapᚋdomainᚐFrameworkRevision(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -28743,7 +28744,7 @@ func (ec *executionContext) marshalNFrameworkRevision2ᚕᚖcmapᚋengineᚐFram
 	return ret
 }
 
-func (ec *executionContext) marshalNFrameworkRevision2ᚖcmapᚋengineᚐFrameworkRevision(ctx context.Context, sel ast.SelectionSet, v *engine.FrameworkRevision) graphql.Marshaler {
+func (ec *executionContext) marshalNFrameworkRevision2ᚖcmapᚋdomainᚐFrameworkRevision(ctx context.Context, sel ast.SelectionSet, v *domain.FrameworkRevision) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "FrameworkRevision!")
 		return graphql.Null
@@ -29127,11 +29128,11 @@ func (ec *executionContext) marshalNPageInfo2ᚖcmapᚋgraphᚋmodelᚐPageInfo(
 	return ec._PageInfo(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNPerson2ᚕᚖcmapᚋengineᚐPersonᚄ(ctx context.Context, sel ast.SelectionSet, v []*engine.Person) graphql.Marshaler {
+func (ec *executionContext) marshalNPerson2ᚕᚖcmapᚋdomainᚐPersonᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.Person) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNPerson2ᚖcmapᚋengineᚐPerson(ctx, sel, v[i])
+		return ec.marshalNPerson2ᚖcmapᚋdomainᚐPerson(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -29143,7 +29144,7 @@ func (ec *executionContext) marshalNPerson2ᚕᚖcmapᚋengineᚐPersonᚄ(ctx c
 	return ret
 }
 
-func (ec *executionContext) marshalNPerson2ᚖcmapᚋengineᚐPerson(ctx context.Context, sel ast.SelectionSet, v *engine.Person) graphql.Marshaler {
+func (ec *executionContext) marshalNPerson2ᚖcmapᚋdomainᚐPerson(ctx context.Context, sel ast.SelectionSet, v *domain.Person) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Person!")
 		return graphql.Null
@@ -29411,7 +29412,7 @@ func (ec *executionContext) marshalNPlanSide2cmapᚋruleplanᚐSetInfo(ctx conte
 	return ec._PlanSide(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNPosition2ᚖcmapᚋengineᚐPosition(ctx context.Context, sel ast.SelectionSet, v *engine.Position) graphql.Marshaler {
+func (ec *executionContext) marshalNPosition2ᚖcmapᚋdomainᚐPosition(ctx context.Context, sel ast.SelectionSet, v *domain.Position) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Position!")
 		return graphql.Null
@@ -29479,7 +29480,7 @@ func (ec *executionContext) marshalNPositionPreview2ᚖcmapᚋappᚐPositionPrev
 	return ec._PositionPreview(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNProficiencyScale2ᚖcmapᚋengineᚐScale(ctx context.Context, sel ast.SelectionSet, v *engine.Scale) graphql.Marshaler {
+func (ec *executionContext) marshalNProficiencyScale2ᚖcmapᚋdomainᚐScale(ctx context.Context, sel ast.SelectionSet, v *domain.Scale) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ProficiencyScale!")
 		return graphql.Null
@@ -29593,15 +29594,15 @@ func (ec *executionContext) marshalNRecommendedCourse2ᚕcmapᚋanalysisᚐRecom
 	return ret
 }
 
-func (ec *executionContext) marshalNRequirement2cmapᚋengineᚐRequirement(ctx context.Context, sel ast.SelectionSet, v engine.Requirement) graphql.Marshaler {
+func (ec *executionContext) marshalNRequirement2cmapᚋdomainᚐRequirement(ctx context.Context, sel ast.SelectionSet, v domain.Requirement) graphql.Marshaler {
 	return ec._Requirement(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNRequirement2ᚕcmapᚋengineᚐRequirementᚄ(ctx context.Context, sel ast.SelectionSet, v []engine.Requirement) graphql.Marshaler {
+func (ec *executionContext) marshalNRequirement2ᚕcmapᚋdomainᚐRequirementᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Requirement) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNRequirement2cmapᚋengineᚐRequirement(ctx, sel, v[i])
+		return ec.marshalNRequirement2cmapᚋdomainᚐRequirement(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -29613,11 +29614,11 @@ func (ec *executionContext) marshalNRequirement2ᚕcmapᚋengineᚐRequirement�
 	return ret
 }
 
-func (ec *executionContext) marshalNRequirement2ᚕᚖcmapᚋengineᚐRequirementᚄ(ctx context.Context, sel ast.SelectionSet, v []*engine.Requirement) graphql.Marshaler {
+func (ec *executionContext) marshalNRequirement2ᚕᚖcmapᚋdomainᚐRequirementᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.Requirement) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNRequirement2ᚖcmapᚋengineᚐRequirement(ctx, sel, v[i])
+		return ec.marshalNRequirement2ᚖcmapᚋdomainᚐRequirement(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -29629,7 +29630,7 @@ func (ec *executionContext) marshalNRequirement2ᚕᚖcmapᚋengineᚐRequiremen
 	return ret
 }
 
-func (ec *executionContext) marshalNRequirement2ᚖcmapᚋengineᚐRequirement(ctx context.Context, sel ast.SelectionSet, v *engine.Requirement) graphql.Marshaler {
+func (ec *executionContext) marshalNRequirement2ᚖcmapᚋdomainᚐRequirement(ctx context.Context, sel ast.SelectionSet, v *domain.Requirement) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Requirement!")
 		return graphql.Null
@@ -29637,15 +29638,15 @@ func (ec *executionContext) marshalNRequirement2ᚖcmapᚋengineᚐRequirement(c
 	return ec._Requirement(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNRole2cmapᚋengineᚐRole(ctx context.Context, v any) (engine.Role, error) {
+func (ec *executionContext) unmarshalNRole2cmapᚋdomainᚐRole(ctx context.Context, v any) (domain.Role, error) {
 	tmp, err := graphql.UnmarshalString(v)
-	res := unmarshalNRole2cmapᚋengineᚐRole[tmp]
+	res := unmarshalNRole2cmapᚋdomainᚐRole[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNRole2cmapᚋengineᚐRole(ctx context.Context, sel ast.SelectionSet, v engine.Role) graphql.Marshaler {
+func (ec *executionContext) marshalNRole2cmapᚋdomainᚐRole(ctx context.Context, sel ast.SelectionSet, v domain.Role) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNRole2cmapᚋengineᚐRole[v])
+	res := graphql.MarshalString(marshalNRole2cmapᚋdomainᚐRole[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "Role!")
 	}
@@ -29653,31 +29654,31 @@ func (ec *executionContext) marshalNRole2cmapᚋengineᚐRole(ctx context.Contex
 }
 
 var (
-	unmarshalNRole2cmapᚋengineᚐRole = map[string]engine.Role{
-		"VIEWER":      engine.RoleViewer,
-		"PERSONNEL":   engine.RolePersonnel,
-		"EDITOR":      engine.RoleEditor,
-		"RECORDS":     engine.RoleRecords,
-		"RULE_AUTHOR": engine.RoleRuleAuthor,
-		"ADMIN":       engine.RoleAdmin,
+	unmarshalNRole2cmapᚋdomainᚐRole = map[string]domain.Role{
+		"VIEWER":      domain.RoleViewer,
+		"PERSONNEL":   domain.RolePersonnel,
+		"EDITOR":      domain.RoleEditor,
+		"RECORDS":     domain.RoleRecords,
+		"RULE_AUTHOR": domain.RoleRuleAuthor,
+		"ADMIN":       domain.RoleAdmin,
 	}
-	marshalNRole2cmapᚋengineᚐRole = map[engine.Role]string{
-		engine.RoleViewer:     "VIEWER",
-		engine.RolePersonnel:  "PERSONNEL",
-		engine.RoleEditor:     "EDITOR",
-		engine.RoleRecords:    "RECORDS",
-		engine.RoleRuleAuthor: "RULE_AUTHOR",
-		engine.RoleAdmin:      "ADMIN",
+	marshalNRole2cmapᚋdomainᚐRole = map[domain.Role]string{
+		domain.RoleViewer:     "VIEWER",
+		domain.RolePersonnel:  "PERSONNEL",
+		domain.RoleEditor:     "EDITOR",
+		domain.RoleRecords:    "RECORDS",
+		domain.RoleRuleAuthor: "RULE_AUTHOR",
+		domain.RoleAdmin:      "ADMIN",
 	}
 )
 
-func (ec *executionContext) unmarshalNRole2ᚕcmapᚋengineᚐRoleᚄ(ctx context.Context, v any) ([]engine.Role, error) {
+func (ec *executionContext) unmarshalNRole2ᚕcmapᚋdomainᚐRoleᚄ(ctx context.Context, v any) ([]domain.Role, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]engine.Role, len(vSlice))
+	res := make([]domain.Role, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNRole2cmapᚋengineᚐRole(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNRole2cmapᚋdomainᚐRole(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -29685,11 +29686,11 @@ func (ec *executionContext) unmarshalNRole2ᚕcmapᚋengineᚐRoleᚄ(ctx contex
 	return res, nil
 }
 
-func (ec *executionContext) marshalNRole2ᚕcmapᚋengineᚐRoleᚄ(ctx context.Context, sel ast.SelectionSet, v []engine.Role) graphql.Marshaler {
+func (ec *executionContext) marshalNRole2ᚕcmapᚋdomainᚐRoleᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Role) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNRole2cmapᚋengineᚐRole(ctx, sel, v[i])
+		return ec.marshalNRole2cmapᚋdomainᚐRole(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -29818,15 +29819,15 @@ var (
 	}
 )
 
-func (ec *executionContext) marshalNRuleRef2cmapᚋengineᚐRuleRef(ctx context.Context, sel ast.SelectionSet, v engine.RuleRef) graphql.Marshaler {
+func (ec *executionContext) marshalNRuleRef2cmapᚋdomainᚐRuleRef(ctx context.Context, sel ast.SelectionSet, v domain.RuleRef) graphql.Marshaler {
 	return ec._RuleRef(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNRuleRef2ᚕcmapᚋengineᚐRuleRefᚄ(ctx context.Context, sel ast.SelectionSet, v []engine.RuleRef) graphql.Marshaler {
+func (ec *executionContext) marshalNRuleRef2ᚕcmapᚋdomainᚐRuleRefᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.RuleRef) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNRuleRef2cmapᚋengineᚐRuleRef(ctx, sel, v[i])
+		return ec.marshalNRuleRef2cmapᚋdomainᚐRuleRef(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -29917,15 +29918,15 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	return ret
 }
 
-func (ec *executionContext) marshalNSubCompetency2cmapᚋengineᚐSubCompetency(ctx context.Context, sel ast.SelectionSet, v engine.SubCompetency) graphql.Marshaler {
+func (ec *executionContext) marshalNSubCompetency2cmapᚋdomainᚐSubCompetency(ctx context.Context, sel ast.SelectionSet, v domain.SubCompetency) graphql.Marshaler {
 	return ec._SubCompetency(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNSubCompetency2ᚕcmapᚋengineᚐSubCompetencyᚄ(ctx context.Context, sel ast.SelectionSet, v []engine.SubCompetency) graphql.Marshaler {
+func (ec *executionContext) marshalNSubCompetency2ᚕcmapᚋdomainᚐSubCompetencyᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.SubCompetency) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNSubCompetency2cmapᚋengineᚐSubCompetency(ctx, sel, v[i])
+		return ec.marshalNSubCompetency2cmapᚋdomainᚐSubCompetency(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -29937,11 +29938,11 @@ func (ec *executionContext) marshalNSubCompetency2ᚕcmapᚋengineᚐSubCompeten
 	return ret
 }
 
-func (ec *executionContext) marshalNSubCompetency2ᚕᚖcmapᚋengineᚐSubCompetencyᚄ(ctx context.Context, sel ast.SelectionSet, v []*engine.SubCompetency) graphql.Marshaler {
+func (ec *executionContext) marshalNSubCompetency2ᚕᚖcmapᚋdomainᚐSubCompetencyᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.SubCompetency) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNSubCompetency2ᚖcmapᚋengineᚐSubCompetency(ctx, sel, v[i])
+		return ec.marshalNSubCompetency2ᚖcmapᚋdomainᚐSubCompetency(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -29953,7 +29954,7 @@ func (ec *executionContext) marshalNSubCompetency2ᚕᚖcmapᚋengineᚐSubCompe
 	return ret
 }
 
-func (ec *executionContext) marshalNSubCompetency2ᚖcmapᚋengineᚐSubCompetency(ctx context.Context, sel ast.SelectionSet, v *engine.SubCompetency) graphql.Marshaler {
+func (ec *executionContext) marshalNSubCompetency2ᚖcmapᚋdomainᚐSubCompetency(ctx context.Context, sel ast.SelectionSet, v *domain.SubCompetency) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "SubCompetency!")
 		return graphql.Null
@@ -30340,24 +30341,24 @@ func (ec *executionContext) marshalOAuditOperation2ᚖstring(ctx context.Context
 
 var (
 	unmarshalOAuditOperation2ᚖstring = map[string]string{
-		"CREATE":            engine.OpCreate,
-		"UPDATE":            engine.OpUpdate,
-		"DELETE":            engine.OpDelete,
-		"RECORD_COMPLETION": engine.OpCompletion,
-		"RELOAD":            engine.OpReload,
-		"REVOKE":            engine.OpRevoke,
-		"REVISE":            engine.OpRevise,
-		"IMPORT":            engine.OpImport,
+		"CREATE":            domain.OpCreate,
+		"UPDATE":            domain.OpUpdate,
+		"DELETE":            domain.OpDelete,
+		"RECORD_COMPLETION": domain.OpCompletion,
+		"RELOAD":            domain.OpReload,
+		"REVOKE":            domain.OpRevoke,
+		"REVISE":            domain.OpRevise,
+		"IMPORT":            domain.OpImport,
 	}
 	marshalOAuditOperation2ᚖstring = map[string]string{
-		engine.OpCreate:     "CREATE",
-		engine.OpUpdate:     "UPDATE",
-		engine.OpDelete:     "DELETE",
-		engine.OpCompletion: "RECORD_COMPLETION",
-		engine.OpReload:     "RELOAD",
-		engine.OpRevoke:     "REVOKE",
-		engine.OpRevise:     "REVISE",
-		engine.OpImport:     "IMPORT",
+		domain.OpCreate:     "CREATE",
+		domain.OpUpdate:     "UPDATE",
+		domain.OpDelete:     "DELETE",
+		domain.OpCompletion: "RECORD_COMPLETION",
+		domain.OpReload:     "RELOAD",
+		domain.OpRevoke:     "REVOKE",
+		domain.OpRevise:     "REVISE",
+		domain.OpImport:     "IMPORT",
 	}
 )
 
@@ -30382,52 +30383,52 @@ func (ec *executionContext) marshalOAuditRecordType2ᚖstring(ctx context.Contex
 
 var (
 	unmarshalOAuditRecordType2ᚖstring = map[string]string{
-		"COURSE":   engine.AuditCourse,
-		"POSITION": engine.AuditPosition,
-		"PERSON":   engine.AuditPerson,
-		"RULES":    engine.AuditRules,
-		"API_KEY":  engine.AuditAPIKey,
-		"MODEL":    engine.AuditModel,
-		"IMPORT":   engine.AuditImport,
+		"COURSE":   domain.AuditCourse,
+		"POSITION": domain.AuditPosition,
+		"PERSON":   domain.AuditPerson,
+		"RULES":    domain.AuditRules,
+		"API_KEY":  domain.AuditAPIKey,
+		"MODEL":    domain.AuditModel,
+		"IMPORT":   domain.AuditImport,
 	}
 	marshalOAuditRecordType2ᚖstring = map[string]string{
-		engine.AuditCourse:   "COURSE",
-		engine.AuditPosition: "POSITION",
-		engine.AuditPerson:   "PERSON",
-		engine.AuditRules:    "RULES",
-		engine.AuditAPIKey:   "API_KEY",
-		engine.AuditModel:    "MODEL",
-		engine.AuditImport:   "IMPORT",
+		domain.AuditCourse:   "COURSE",
+		domain.AuditPosition: "POSITION",
+		domain.AuditPerson:   "PERSON",
+		domain.AuditRules:    "RULES",
+		domain.AuditAPIKey:   "API_KEY",
+		domain.AuditModel:    "MODEL",
+		domain.AuditImport:   "IMPORT",
 	}
 )
 
-func (ec *executionContext) unmarshalOAuditState2ᚖcmapᚋengineᚐAuditState(ctx context.Context, v any) (*engine.AuditState, error) {
+func (ec *executionContext) unmarshalOAuditState2ᚖcmapᚋdomainᚐAuditState(ctx context.Context, v any) (*domain.AuditState, error) {
 	if v == nil {
 		return nil, nil
 	}
 	tmp, err := graphql.UnmarshalString(v)
-	res := unmarshalOAuditState2ᚖcmapᚋengineᚐAuditState[tmp]
+	res := unmarshalOAuditState2ᚖcmapᚋdomainᚐAuditState[tmp]
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOAuditState2ᚖcmapᚋengineᚐAuditState(ctx context.Context, sel ast.SelectionSet, v *engine.AuditState) graphql.Marshaler {
+func (ec *executionContext) marshalOAuditState2ᚖcmapᚋdomainᚐAuditState(ctx context.Context, sel ast.SelectionSet, v *domain.AuditState) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalString(marshalOAuditState2ᚖcmapᚋengineᚐAuditState[*v])
+	res := graphql.MarshalString(marshalOAuditState2ᚖcmapᚋdomainᚐAuditState[*v])
 	return res
 }
 
 var (
-	unmarshalOAuditState2ᚖcmapᚋengineᚐAuditState = map[string]engine.AuditState{
-		"DONE":   engine.AuditDone,
-		"FAILED": engine.AuditFailed,
+	unmarshalOAuditState2ᚖcmapᚋdomainᚐAuditState = map[string]domain.AuditState{
+		"DONE":   domain.AuditDone,
+		"FAILED": domain.AuditFailed,
 	}
-	marshalOAuditState2ᚖcmapᚋengineᚐAuditState = map[engine.AuditState]string{
-		engine.AuditDone:   "DONE",
-		engine.AuditFailed: "FAILED",
+	marshalOAuditState2ᚖcmapᚋdomainᚐAuditState = map[domain.AuditState]string{
+		domain.AuditDone:   "DONE",
+		domain.AuditFailed: "FAILED",
 	}
 )
 
@@ -30461,7 +30462,7 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
-func (ec *executionContext) marshalOCompetency2ᚖcmapᚋengineᚐCompetency(ctx context.Context, sel ast.SelectionSet, v *engine.Competency) graphql.Marshaler {
+func (ec *executionContext) marshalOCompetency2ᚖcmapᚋdomainᚐCompetency(ctx context.Context, sel ast.SelectionSet, v *domain.Competency) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -30485,7 +30486,7 @@ func (ec *executionContext) unmarshalOCompletionInput2ᚕᚖcmapᚋgraphᚋmodel
 	return res, nil
 }
 
-func (ec *executionContext) marshalOCourse2ᚖcmapᚋengineᚐCourse(ctx context.Context, sel ast.SelectionSet, v *engine.Course) graphql.Marshaler {
+func (ec *executionContext) marshalOCourse2ᚖcmapᚋdomainᚐCourse(ctx context.Context, sel ast.SelectionSet, v *domain.Course) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -30521,12 +30522,12 @@ func (ec *executionContext) marshalOCourseStatus2ᚖstring(ctx context.Context, 
 
 var (
 	unmarshalOCourseStatus2ᚖstring = map[string]string{
-		"ACTIVE":  engine.CourseActive,
-		"RETIRED": engine.CourseRetired,
+		"ACTIVE":  domain.CourseActive,
+		"RETIRED": domain.CourseRetired,
 	}
 	marshalOCourseStatus2ᚖstring = map[string]string{
-		engine.CourseActive:  "ACTIVE",
-		engine.CourseRetired: "RETIRED",
+		domain.CourseActive:  "ACTIVE",
+		domain.CourseRetired: "RETIRED",
 	}
 )
 
@@ -30551,13 +30552,13 @@ func (ec *executionContext) marshalOCourseStatusOrAny2ᚖstring(ctx context.Cont
 
 var (
 	unmarshalOCourseStatusOrAny2ᚖstring = map[string]string{
-		"ACTIVE":  engine.CourseActive,
-		"RETIRED": engine.CourseRetired,
+		"ACTIVE":  domain.CourseActive,
+		"RETIRED": domain.CourseRetired,
 		"ANY":     analysis.AnyStatus,
 	}
 	marshalOCourseStatusOrAny2ᚖstring = map[string]string{
-		engine.CourseActive:  "ACTIVE",
-		engine.CourseRetired: "RETIRED",
+		domain.CourseActive:  "ACTIVE",
+		domain.CourseRetired: "RETIRED",
 		analysis.AnyStatus:   "ANY",
 	}
 )
@@ -30608,14 +30609,14 @@ func (ec *executionContext) marshalODeliveryMode2ᚖstring(ctx context.Context, 
 
 var (
 	unmarshalODeliveryMode2ᚖstring = map[string]string{
-		"RESIDENT": engine.DeliveryResident,
-		"ONLINE":   engine.DeliveryOnline,
-		"BLENDED":  engine.DeliveryBlended,
+		"RESIDENT": domain.DeliveryResident,
+		"ONLINE":   domain.DeliveryOnline,
+		"BLENDED":  domain.DeliveryBlended,
 	}
 	marshalODeliveryMode2ᚖstring = map[string]string{
-		engine.DeliveryResident: "RESIDENT",
-		engine.DeliveryOnline:   "ONLINE",
-		engine.DeliveryBlended:  "BLENDED",
+		domain.DeliveryResident: "RESIDENT",
+		domain.DeliveryOnline:   "ONLINE",
+		domain.DeliveryBlended:  "BLENDED",
 	}
 )
 
@@ -30679,7 +30680,7 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	return res
 }
 
-func (ec *executionContext) marshalOPerson2ᚖcmapᚋengineᚐPerson(ctx context.Context, sel ast.SelectionSet, v *engine.Person) graphql.Marshaler {
+func (ec *executionContext) marshalOPerson2ᚖcmapᚋdomainᚐPerson(ctx context.Context, sel ast.SelectionSet, v *domain.Person) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -30694,7 +30695,7 @@ func (ec *executionContext) unmarshalOPersonFilter2ᚖcmapᚋgraphᚋmodelᚐPer
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOPosition2ᚖcmapᚋengineᚐPosition(ctx context.Context, sel ast.SelectionSet, v *engine.Position) graphql.Marshaler {
+func (ec *executionContext) marshalOPosition2ᚖcmapᚋdomainᚐPosition(ctx context.Context, sel ast.SelectionSet, v *domain.Position) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -30799,7 +30800,7 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	return res
 }
 
-func (ec *executionContext) marshalOSubCompetency2ᚖcmapᚋengineᚐSubCompetency(ctx context.Context, sel ast.SelectionSet, v *engine.SubCompetency) graphql.Marshaler {
+func (ec *executionContext) marshalOSubCompetency2ᚖcmapᚋdomainᚐSubCompetency(ctx context.Context, sel ast.SelectionSet, v *domain.SubCompetency) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"bytes"
+	"cmap/domain"
 	"context"
 	"encoding/json"
 	"io"
@@ -15,7 +16,6 @@ import (
 
 	"cmap/app"
 	"cmap/app/apptest"
-	"cmap/engine"
 	"cmap/graph"
 	"cmap/memstore"
 	"cmap/mongodb/mongotest"
@@ -112,7 +112,7 @@ func (c client) get(q string) response {
 
 // serve starts an HTTP server with the GraphQL endpoint
 // over an App on store with the shipped rules, as cmap serve mounts them.
-func serve(t *testing.T, store engine.Store) (client, *apptest.LogBuffer) {
+func serve(t *testing.T, store domain.Store) (client, *apptest.LogBuffer) {
 	t.Helper()
 	c, logs, _ := serveWith(t, store, app.Options{})
 	return c, logs
@@ -120,19 +120,19 @@ func serve(t *testing.T, store engine.Store) (client, *apptest.LogBuffer) {
 
 // tester is the principal of the tests' requests: it holds every role
 // (the tests of roles, in auth_test.go, choose their own).
-var tester = &engine.Principal{ID: "key:tester", Name: "tester", Roles: []engine.Role{engine.RoleAdmin}}
+var tester = &domain.Principal{ID: "key:tester", Name: "tester", Roles: []domain.Role{domain.RoleAdmin}}
 
 // as returns next with every request made by principal p.
-func as(p *engine.Principal, next http.Handler) http.Handler {
+func as(p *domain.Principal, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(engine.WithPrincipal(r.Context(), p)))
+		next.ServeHTTP(w, r.WithContext(domain.WithPrincipal(r.Context(), p)))
 	})
 }
 
 // serveWith is serve with App options: the shipped rules unless opts
 // names others, and no polling unless opts asks for it. Requests are made
 // by tester.
-func serveWith(t *testing.T, store engine.Store, opts app.Options) (client, *apptest.LogBuffer, *app.App) {
+func serveWith(t *testing.T, store domain.Store, opts app.Options) (client, *apptest.LogBuffer, *app.App) {
 	t.Helper()
 	logs := &apptest.LogBuffer{}
 	opts.Logger = slog.New(slog.NewTextHandler(logs, nil))
@@ -166,20 +166,20 @@ func sampleSeeds(t testing.TB) *seed.Dataset {
 
 // seeded returns a fresh in-memory store holding the sample seeds, and the
 // seeds.
-func seeded(t testing.TB) (engine.Store, *seed.Dataset) {
+func seeded(t testing.TB) (domain.Store, *seed.Dataset) {
 	t.Helper()
 	return seedInto(t, memstore.New())
 }
 
 // seededDatabase is seeded on a fresh database of the embedded FerretDB,
 // for the tests whose point is the real store.
-func seededDatabase(t *testing.T) (engine.Store, *seed.Dataset) {
+func seededDatabase(t *testing.T) (domain.Store, *seed.Dataset) {
 	t.Helper()
 	return seedInto(t, mongotest.Open(t))
 }
 
 // seedInto stores the sample seeds in the empty store s.
-func seedInto(t testing.TB, s engine.Store) (engine.Store, *seed.Dataset) {
+func seedInto(t testing.TB, s domain.Store) (domain.Store, *seed.Dataset) {
 	t.Helper()
 	ds := sampleSeeds(t)
 	if _, err := seed.Apply(context.Background(), s, ds); err != nil {
@@ -190,7 +190,7 @@ func seedInto(t testing.TB, s engine.Store) (engine.Store, *seed.Dataset) {
 
 // frameworkOnly returns a fresh in-memory store holding the sample
 // competency framework and no records.
-func frameworkOnly(t *testing.T) engine.Store {
+func frameworkOnly(t *testing.T) domain.Store {
 	t.Helper()
 	s := memstore.New()
 	if err := s.PutFramework(context.Background(), sampleSeeds(t).Framework); err != nil {
@@ -202,12 +202,12 @@ func frameworkOnly(t *testing.T) engine.Store {
 // countingStore counts the calls that reach the real store beneath it, by
 // method name.
 type countingStore struct {
-	engine.Store
+	domain.Store
 	mu    sync.Mutex
 	calls map[string]int
 }
 
-func newCountingStore(s engine.Store) *countingStore {
+func newCountingStore(s domain.Store) *countingStore {
 	return &countingStore{Store: s, calls: map[string]int{}}
 }
 
@@ -226,67 +226,67 @@ func (s *countingStore) reset() map[string]int {
 	return calls
 }
 
-func (s *countingStore) Framework(ctx context.Context) (*engine.Framework, error) {
+func (s *countingStore) Framework(ctx context.Context) (*domain.Framework, error) {
 	s.count("Framework")
 	return s.Store.Framework(ctx)
 }
 
-func (s *countingStore) Course(ctx context.Context, code string) (*engine.Course, error) {
+func (s *countingStore) Course(ctx context.Context, code string) (*domain.Course, error) {
 	s.count("Course")
 	return s.Store.Course(ctx, code)
 }
 
-func (s *countingStore) CoursesByCode(ctx context.Context, codes []string) ([]*engine.Course, error) {
+func (s *countingStore) CoursesByCode(ctx context.Context, codes []string) ([]*domain.Course, error) {
 	s.count("CoursesByCode")
 	return s.Store.CoursesByCode(ctx, codes)
 }
 
-func (s *countingStore) ListCourses(ctx context.Context, f engine.CourseFilter, p engine.Page) (engine.List[*engine.Course], error) {
+func (s *countingStore) ListCourses(ctx context.Context, f domain.CourseFilter, p domain.Page) (domain.List[*domain.Course], error) {
 	s.count("ListCourses")
 	return s.Store.ListCourses(ctx, f, p)
 }
 
-func (s *countingStore) CountCourses(ctx context.Context, f engine.CourseFilter) (int, error) {
+func (s *countingStore) CountCourses(ctx context.Context, f domain.CourseFilter) (int, error) {
 	s.count("CountCourses")
 	return s.Store.CountCourses(ctx, f)
 }
 
-func (s *countingStore) Position(ctx context.Context, id string) (*engine.Position, error) {
+func (s *countingStore) Position(ctx context.Context, id string) (*domain.Position, error) {
 	s.count("Position")
 	return s.Store.Position(ctx, id)
 }
 
-func (s *countingStore) PositionsByID(ctx context.Context, ids []string) ([]*engine.Position, error) {
+func (s *countingStore) PositionsByID(ctx context.Context, ids []string) ([]*domain.Position, error) {
 	s.count("PositionsByID")
 	return s.Store.PositionsByID(ctx, ids)
 }
 
-func (s *countingStore) ListPositions(ctx context.Context, f engine.PositionFilter, p engine.Page) (engine.List[*engine.Position], error) {
+func (s *countingStore) ListPositions(ctx context.Context, f domain.PositionFilter, p domain.Page) (domain.List[*domain.Position], error) {
 	s.count("ListPositions")
 	return s.Store.ListPositions(ctx, f, p)
 }
 
-func (s *countingStore) CountPositions(ctx context.Context, f engine.PositionFilter) (int, error) {
+func (s *countingStore) CountPositions(ctx context.Context, f domain.PositionFilter) (int, error) {
 	s.count("CountPositions")
 	return s.Store.CountPositions(ctx, f)
 }
 
-func (s *countingStore) Person(ctx context.Context, id string) (*engine.Person, error) {
+func (s *countingStore) Person(ctx context.Context, id string) (*domain.Person, error) {
 	s.count("Person")
 	return s.Store.Person(ctx, id)
 }
 
-func (s *countingStore) PeopleByID(ctx context.Context, ids []string) ([]*engine.Person, error) {
+func (s *countingStore) PeopleByID(ctx context.Context, ids []string) ([]*domain.Person, error) {
 	s.count("PeopleByID")
 	return s.Store.PeopleByID(ctx, ids)
 }
 
-func (s *countingStore) ListPeople(ctx context.Context, f engine.PersonFilter, p engine.Page) (engine.List[*engine.Person], error) {
+func (s *countingStore) ListPeople(ctx context.Context, f domain.PersonFilter, p domain.Page) (domain.List[*domain.Person], error) {
 	s.count("ListPeople")
 	return s.Store.ListPeople(ctx, f, p)
 }
 
-func (s *countingStore) CountPeople(ctx context.Context, f engine.PersonFilter) (int, error) {
+func (s *countingStore) CountPeople(ctx context.Context, f domain.PersonFilter) (int, error) {
 	s.count("CountPeople")
 	return s.Store.CountPeople(ctx, f)
 }

@@ -1,6 +1,7 @@
 package graph_test
 
 import (
+	"cmap/domain"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -10,8 +11,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-
-	"cmap/engine"
 )
 
 // TestPagesOfPeopleNeverReachTheStore proves the read model: a page of 5
@@ -131,13 +130,13 @@ func TestCourseImpactPeopleWithoutTheStore(t *testing.T) {
 // failingStore fails one write with an error full of internals, and
 // panics in the read an update starts with. (Queries never reach the
 // store: they are answered from the read model.)
-type failingStore struct{ engine.Store }
+type failingStore struct{ domain.Store }
 
-func (failingStore) CreateCourse(context.Context, *engine.Course) error {
+func (failingStore) CreateCourse(context.Context, *domain.Course) error {
 	return errors.New("dial tcp 10.20.30.40:27017: password=hunter2 refused")
 }
 
-func (failingStore) Course(context.Context, string) (*engine.Course, error) {
+func (failingStore) Course(context.Context, string) (*domain.Course, error) {
 	panic("index out of range in secret/internal/module.go")
 }
 

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"bytes"
+	"cmap/domain"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -17,7 +18,6 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"cmap/app"
-	"cmap/engine"
 )
 
 // Idempotent mutations
@@ -74,8 +74,8 @@ func idempotencyKey(r *http.Request) (string, bool) {
 }
 
 // mayWrite reports whether p holds a role that some mutation needs.
-func mayWrite(p *engine.Principal) bool {
-	for _, r := range []engine.Role{engine.RoleEditor, engine.RoleRecords, engine.RoleRuleAuthor, engine.RoleAdmin} {
+func mayWrite(p *domain.Principal) bool {
+	for _, r := range []domain.Role{domain.RoleEditor, domain.RoleRecords, domain.RoleRuleAuthor, domain.RoleAdmin} {
 		if p.Has(r) {
 			return true
 		}
@@ -167,18 +167,18 @@ func requestFingerprint(opCtx *graphql.OperationContext) (string, error) {
 // refuseIdempotent answers an idempotent mutation that App.Idempotent
 // refused with err.
 func refuseIdempotent(w http.ResponseWriter, r *http.Request, mediaType string, err error, a *app.App) {
-	msg := engine.ErrorMessage(err)
-	switch engine.ErrorCode(err) {
-	case engine.EINVALID:
+	msg := domain.ErrorMessage(err)
+	switch domain.ErrorCode(err) {
+	case domain.EINVALID:
 		refuse(w, r, mediaType, http.StatusBadRequest, codeBadRequest, msg)
-	case engine.EIDEMPOTENCYREUSED:
+	case domain.EIDEMPOTENCYREUSED:
 		refuse(w, r, mediaType, http.StatusUnprocessableEntity, codeIdempotencyKeyReused, msg)
-	case engine.EIDEMPOTENCYINUSE:
+	case domain.EIDEMPOTENCYINUSE:
 		if wait, ok := errors.AsType[app.RetryAfter](err); ok {
 			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(time.Duration(wait).Seconds()))))
 		}
 		refuse(w, r, mediaType, http.StatusConflict, codeIdempotencyKeyInUse, msg)
-	case engine.EIDEMPOTENCYLOST:
+	case domain.EIDEMPOTENCYLOST:
 		refuse(w, r, mediaType, http.StatusConflict, codeIdempotencyLost, msg)
 	default:
 		a.Logger().Error("an idempotent mutation failed before it ran", "error", err)

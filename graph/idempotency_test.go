@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"bytes"
+	"cmap/domain"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -15,7 +16,6 @@ import (
 	"time"
 
 	"cmap/app"
-	"cmap/engine"
 	"cmap/graph"
 	"cmap/mongodb"
 	"cmap/mongodb/mongotest"
@@ -29,7 +29,7 @@ const testPrincipalHeader = "X-Test-Principal"
 // principal of each request named by testPrincipalHeader ("key:tester"
 // when absent); it holds every role, or only viewer when its name starts
 // with "viewer".
-func idemServer(t testing.TB, store engine.Store, opts app.Options) (string, *app.App) {
+func idemServer(t testing.TB, store domain.Store, opts app.Options) (string, *app.App) {
 	t.Helper()
 	opts.RulesDir, opts.PollInterval, opts.Logger = "../rules", -1, slog.New(slog.DiscardHandler)
 	a, err := app.Open(context.Background(), store, opts)
@@ -43,11 +43,11 @@ func idemServer(t testing.TB, store engine.Store, opts app.Options) (string, *ap
 		if id == "" {
 			id = tester.ID
 		}
-		p := &engine.Principal{ID: id, Name: id, Roles: []engine.Role{engine.RoleAdmin}}
+		p := &domain.Principal{ID: id, Name: id, Roles: []domain.Role{domain.RoleAdmin}}
 		if strings.HasPrefix(id, "viewer") {
-			p.Roles = []engine.Role{engine.RoleViewer}
+			p.Roles = []domain.Role{domain.RoleViewer}
 		}
-		h.ServeHTTP(w, r.WithContext(engine.WithPrincipal(r.Context(), p)))
+		h.ServeHTTP(w, r.WithContext(domain.WithPrincipal(r.Context(), p)))
 	}))
 	t.Cleanup(srv.Close)
 	return srv.URL, a
@@ -107,9 +107,9 @@ const (
 )
 
 // courseEntries returns the audit log's entries about course code.
-func courseEntries(t *testing.T, store engine.Store, code string) []*engine.AuditEntry {
+func courseEntries(t *testing.T, store domain.Store, code string) []*domain.AuditEntry {
 	t.Helper()
-	l, err := store.AuditLog(context.Background(), engine.AuditFilter{Kind: engine.AuditCourse, Key: code}, engine.Page{})
+	l, err := store.AuditLog(context.Background(), domain.AuditFilter{Kind: domain.AuditCourse, Key: code}, domain.Page{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +154,7 @@ func TestIdempotentRetryGetsTheFirstAnswer(t *testing.T) {
 	// idempotent request (the create sent without a key failed).
 	var made []string
 	for _, e := range courseEntries(t, store, "SCO-101") {
-		if e.State != engine.AuditDone {
+		if e.State != domain.AuditDone {
 			continue
 		}
 		made = append(made, e.Operation)
@@ -162,7 +162,7 @@ func TestIdempotentRetryGetsTheFirstAnswer(t *testing.T) {
 			t.Errorf("audit entry %s (%s) names no idempotent request", e.ID, e.Operation)
 		}
 	}
-	if len(made) != 2 || made[0] != engine.OpUpdate || made[1] != engine.OpCreate {
+	if len(made) != 2 || made[0] != domain.OpUpdate || made[1] != domain.OpCreate {
 		t.Errorf("changes made to SCO-101, newest first: %v, want an update and a create", made)
 	}
 }
@@ -183,7 +183,7 @@ func TestIdempotencyKeyWithAnotherRequestIsRefused(t *testing.T) {
 	if other.status != http.StatusUnprocessableEntity || other.errorCode(t) != "IDEMPOTENCY_KEY_REUSED" {
 		t.Errorf("another query: HTTP %d %s, want 422 IDEMPOTENCY_KEY_REUSED", other.status, other.body)
 	}
-	if _, err := store.Course(context.Background(), "SCO-102"); engine.ErrorCode(err) != engine.ENOTFOUND {
+	if _, err := store.Course(context.Background(), "SCO-102"); domain.ErrorCode(err) != domain.ENOTFOUND {
 		t.Errorf("SCO-102 after the refused request: %v, want not found", err)
 	}
 }
@@ -229,11 +229,11 @@ func TestIdempotencyKeysExpire(t *testing.T) {
 		t.Errorf("another request after expiry: %s", got.body)
 	}
 	// The App deletes expired records.
-	id := engine.IdempotencyID(tester.ID, key1)
+	id := domain.IdempotencyID(tester.ID, key1)
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		_, err := store.Idempotency(context.Background(), id)
-		if engine.ErrorCode(err) == engine.ENOTFOUND {
+		if domain.ErrorCode(err) == domain.ENOTFOUND {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -258,7 +258,7 @@ func TestIdempotencyKeyOnlyForMutations(t *testing.T) {
 			t.Errorf("mutation with key %q: HTTP %d %s, want 400 BAD_REQUEST naming Idempotency-Key", bad, got.status, got.body)
 		}
 	}
-	if _, err := store.Course(context.Background(), "SCO-101"); engine.ErrorCode(err) != engine.ENOTFOUND {
+	if _, err := store.Course(context.Background(), "SCO-101"); domain.ErrorCode(err) != domain.ENOTFOUND {
 		t.Errorf("SCO-101 after refused keys: %v, want not found", err)
 	}
 	// The draft's form, a quoted string, is the same key.
@@ -280,7 +280,7 @@ func TestIdempotencyKeyOfAViewerIsIgnored(t *testing.T) {
 			t.Errorf("a viewer's mutation with a key: %s %v, want FORBIDDEN", got.body, got.header)
 		}
 	}
-	if _, err := store.Idempotency(context.Background(), engine.IdempotencyID("viewer-portal", key1)); engine.ErrorCode(err) != engine.ENOTFOUND {
+	if _, err := store.Idempotency(context.Background(), domain.IdempotencyID("viewer-portal", key1)); domain.ErrorCode(err) != domain.ENOTFOUND {
 		t.Errorf("the viewer's key: %v, want no record", err)
 	}
 }
@@ -300,7 +300,7 @@ func TestIdempotentRetryOnAnotherInstance(t *testing.T) {
 // gatedStore holds CreateCourse until it is opened, and can make
 // CreateCourse fail with EINTERNAL before or after the write.
 type gatedStore struct {
-	engine.Store
+	domain.Store
 	entered chan struct{}
 	gate    chan struct{}
 	mu      sync.Mutex
@@ -309,7 +309,7 @@ type gatedStore struct {
 	fail string
 }
 
-func (s *gatedStore) CreateCourse(ctx context.Context, c *engine.Course) error {
+func (s *gatedStore) CreateCourse(ctx context.Context, c *domain.Course) error {
 	if s.gate != nil {
 		s.entered <- struct{}{}
 		<-s.gate
@@ -319,12 +319,12 @@ func (s *gatedStore) CreateCourse(ctx context.Context, c *engine.Course) error {
 	s.mu.Unlock()
 	switch fail {
 	case "before":
-		return &engine.Error{Code: engine.EINTERNAL, Message: "connection reset"}
+		return &domain.Error{Code: domain.EINTERNAL, Message: "connection reset"}
 	case "after":
 		if err := s.Store.CreateCourse(ctx, c); err != nil {
 			return err
 		}
-		return &engine.Error{Code: engine.EINTERNAL, Message: "connection reset"}
+		return &domain.Error{Code: domain.EINTERNAL, Message: "connection reset"}
 	}
 	return s.Store.CreateCourse(ctx, c)
 }
@@ -388,11 +388,11 @@ func TestIdempotentRetryAfterAnUnknownOutcome(t *testing.T) {
 				t.Errorf("SCO-101 after the retry: %v", err)
 			}
 			entries := courseEntries(t, store, "SCO-101")
-			var states []engine.AuditState
+			var states []domain.AuditState
 			for _, e := range entries {
 				states = append(states, e.State)
 			}
-			want := map[string][]engine.AuditState{"before": {engine.AuditDone, engine.AuditFailed}, "after": {engine.AuditDone}}[tc.fail]
+			want := map[string][]domain.AuditState{"before": {domain.AuditDone, domain.AuditFailed}, "after": {domain.AuditDone}}[tc.fail]
 			if len(states) != len(want) || states[0] != want[0] || (len(want) == 2 && states[1] != want[1]) {
 				t.Errorf("audit entries of SCO-101: %v, want %v (newest first)", states, want)
 			}
@@ -457,7 +457,7 @@ func TestIdempotencyOnFerretDB(t *testing.T) {
 	}
 	made := 0
 	for _, e := range courseEntries(t, db, "SCO-201") {
-		if e.State != engine.AuditPending {
+		if e.State != domain.AuditPending {
 			made++
 		}
 	}
@@ -476,7 +476,7 @@ func TestIdempotencyOnFerretDB(t *testing.T) {
 		t.Errorf("the retry on the other instance: HTTP %d %s, want 409 IDEMPOTENCY_ANSWER_LOST", lost.status, lost.body)
 	}
 	entries := courseEntries(t, db, "SCO-301")
-	if len(entries) != 1 || entries[0].State != engine.AuditDone {
+	if len(entries) != 1 || entries[0].State != domain.AuditDone {
 		t.Errorf("entries of SCO-301: %+v, want one, done", entries)
 	}
 }

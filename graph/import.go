@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"cmap/domain"
 	"context"
 	"fmt"
 	"io"
@@ -8,7 +9,6 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"cmap/app"
-	"cmap/engine"
 	"cmap/importer"
 )
 
@@ -16,11 +16,11 @@ import (
 const MaxImportBytes = 32 << 20
 
 // importRole is the role that writes each kind of record an import holds.
-var importRole = map[importer.Kind]engine.Role{
-	importer.Courses:     engine.RoleEditor,
-	importer.Positions:   engine.RoleEditor,
-	importer.People:      engine.RoleRecords,
-	importer.Completions: engine.RoleRecords,
+var importRole = map[importer.Kind]domain.Role{
+	importer.Courses:     domain.RoleEditor,
+	importer.Positions:   domain.RoleEditor,
+	importer.People:      domain.RoleRecords,
+	importer.Completions: domain.RoleRecords,
 }
 
 // importFiles reads the uploaded files and plans them (dryRun) or imports
@@ -32,7 +32,7 @@ var importRole = map[importer.Kind]engine.Role{
 func (r *mutationResolver) importFiles(ctx context.Context, uploads []*graphql.Upload, dryRun bool, maps []string, prune bool) (*app.ImportPlan, error) {
 	m, err := importer.ParseMap(maps)
 	if err != nil {
-		return nil, engine.Invalid("map", "%v", err)
+		return nil, domain.Invalid("map", "%v", err)
 	}
 	files := make([]importer.File, 0, len(uploads))
 	total := 0
@@ -42,13 +42,13 @@ func (r *mutationResolver) importFiles(ctx context.Context, uploads []*graphql.U
 			return nil, fmt.Errorf("reading upload %d: %w", i, err)
 		}
 		if total += len(data); total > MaxImportBytes {
-			return nil, engine.Invalid(fmt.Sprintf("files[%d]", i), "the files hold more than %d bytes together", MaxImportBytes)
+			return nil, domain.Invalid(fmt.Sprintf("files[%d]", i), "the files hold more than %d bytes together", MaxImportBytes)
 		}
 		files = append(files, importer.File{Name: u.Filename, Data: data})
 	}
 	batch, problems := importer.Read(files, importer.Options{Map: m})
 	for _, k := range batch.Kinds() {
-		if err := engine.Authorize(ctx, importRole[k]); err != nil {
+		if err := domain.Authorize(ctx, importRole[k]); err != nil {
 			return nil, err
 		}
 	}

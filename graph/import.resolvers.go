@@ -9,14 +9,14 @@ import (
 	"cmap/analysis"
 	"cmap/app"
 	"cmap/diag"
-	"cmap/engine"
+	"cmap/domain"
 	"context"
 
 	"github.com/99designs/gqlgen/graphql"
 )
 
 // SubCompetency is the resolver for the subCompetency field.
-func (r *importCoverageChangeResolver) SubCompetency(ctx context.Context, obj *analysis.SubCompetencyChange) (*engine.SubCompetency, error) {
+func (r *importCoverageChangeResolver) SubCompetency(ctx context.Context, obj *analysis.SubCompetencyChange) (*domain.SubCompetency, error) {
 	return r.subCompetency(ctx, obj.SubCompetency)
 }
 

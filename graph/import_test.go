@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"bytes"
+	"cmap/domain"
 	"encoding/json"
 	"fmt"
 	"mime/multipart"
@@ -11,7 +12,6 @@ import (
 	"testing"
 
 	"cmap/app"
-	"cmap/engine"
 	"cmap/graph"
 )
 
@@ -136,7 +136,7 @@ func TestImportOverGraphQL(t *testing.T) {
 func TestImportNeedsTheRoleOfEachKind(t *testing.T) {
 	store, _ := seeded(t)
 	c, _, a := serveWith(t, store, app.Options{})
-	clerk := &engine.Principal{ID: "key:clerk", Name: "clerk", Roles: []engine.Role{engine.RoleRecords}}
+	clerk := &domain.Principal{ID: "key:clerk", Name: "clerk", Roles: []domain.Role{domain.RoleRecords}}
 	srv := httptest.NewServer(as(clerk, graph.NewHandler(a)))
 	t.Cleanup(srv.Close)
 	positions := "id,title,organization,grade,category,key_billet,region\nPOS-9000,Chief,OSC Japan,GS-14,SCO,yes,INDOPACOM\n"

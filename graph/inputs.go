@@ -1,7 +1,7 @@
 package graph
 
 import (
-	"cmap/engine"
+	"cmap/domain"
 	"cmap/graph/model"
 )
 
@@ -21,7 +21,7 @@ func setList(dst *[]string, v []string) {
 }
 
 // editCourse applies the fields an update input gives to c.
-func editCourse(c *engine.Course, input model.UpdateCourseInput) {
+func editCourse(c *domain.Course, input model.UpdateCourseInput) {
 	set(&c.Title, input.Title)
 	set(&c.Description, input.Description)
 	setList(&c.Objectives, input.Objectives)
@@ -34,10 +34,10 @@ func editCourse(c *engine.Course, input model.UpdateCourseInput) {
 }
 
 // completionsOf converts completion inputs to the domain's completions.
-func completionsOf(in []*model.CompletionInput) []engine.Completion {
-	out := make([]engine.Completion, len(in))
+func completionsOf(in []*model.CompletionInput) []domain.Completion {
+	out := make([]domain.Completion, len(in))
 	for i, c := range in {
-		out[i] = engine.Completion{CourseCode: c.CourseCode, Completed: c.CompletedOn}
+		out[i] = domain.Completion{CourseCode: c.CourseCode, Completed: c.CompletedOn}
 	}
 	return out
 }
@@ -45,15 +45,15 @@ func completionsOf(in []*model.CompletionInput) []engine.Completion {
 // nilIfNotFound turns ENOTFOUND into a null result: a lookup by key of a
 // record that does not exist answers null, not an error.
 func nilIfNotFound[T any](v *T, err error) (*T, error) {
-	if engine.ErrorCode(err) == engine.ENOTFOUND {
+	if domain.ErrorCode(err) == domain.ENOTFOUND {
 		return nil, nil
 	}
 	return v, err
 }
 
 // courseOf returns the course that a create (or preview) input describes.
-func courseOf(input model.CreateCourseInput) *engine.Course {
-	return &engine.Course{
+func courseOf(input model.CreateCourseInput) *domain.Course {
+	return &domain.Course{
 		Code:          input.Code,
 		Title:         input.Title,
 		Description:   input.Description,
@@ -69,8 +69,8 @@ func courseOf(input model.CreateCourseInput) *engine.Course {
 
 // positionOf returns the position that a create (or preview) input
 // describes.
-func positionOf(input model.CreatePositionInput) *engine.Position {
-	return &engine.Position{
+func positionOf(input model.CreatePositionInput) *domain.Position {
+	return &domain.Position{
 		ID:           input.ID,
 		Title:        input.Title,
 		Organization: input.Organization,
@@ -83,21 +83,21 @@ func positionOf(input model.CreatePositionInput) *engine.Position {
 
 // revisionOf returns the model and the crosswalk that a revision input
 // describes.
-func revisionOf(input model.ModelRevisionInput) (*engine.Framework, engine.Crosswalk) {
-	fw := &engine.Framework{}
+func revisionOf(input model.ModelRevisionInput) (*domain.Framework, domain.Crosswalk) {
+	fw := &domain.Framework{}
 	if f := input.Framework; f != nil {
 		fw.Name = f.Name
 		for _, c := range f.Competencies {
-			comp := engine.Competency{Code: c.Code, Title: c.Title, Description: c.Description}
+			comp := domain.Competency{Code: c.Code, Title: c.Title, Description: c.Description}
 			for _, s := range c.SubCompetencies {
-				comp.SubCompetencies = append(comp.SubCompetencies, engine.SubCompetency{Code: s.Code, Statement: s.Statement})
+				comp.SubCompetencies = append(comp.SubCompetencies, domain.SubCompetency{Code: s.Code, Statement: s.Statement})
 			}
 			fw.Competencies = append(fw.Competencies, comp)
 		}
 	}
-	var cw engine.Crosswalk
+	var cw domain.Crosswalk
 	for _, e := range input.Crosswalk {
-		cw = append(cw, engine.CrosswalkEntry{Old: e.Old, New: e.New})
+		cw = append(cw, domain.CrosswalkEntry{Old: e.Old, New: e.New})
 	}
 	return fw, cw
 }

@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"bytes"
+	"cmap/domain"
 	"context"
 	"encoding/json"
 	"io"
@@ -17,7 +18,6 @@ import (
 	"time"
 
 	"cmap/app"
-	"cmap/engine"
 	"cmap/graph"
 )
 
@@ -35,9 +35,9 @@ import (
 // Enum values of the API, and the domain's values for them.
 var (
 	deliveryModes = []struct{ api, domain string }{
-		{"RESIDENT", engine.DeliveryResident}, {"ONLINE", engine.DeliveryOnline}, {"BLENDED", engine.DeliveryBlended},
+		{"RESIDENT", domain.DeliveryResident}, {"ONLINE", domain.DeliveryOnline}, {"BLENDED", domain.DeliveryBlended},
 	}
-	courseStatuses = []struct{ api, domain string }{{"ACTIVE", engine.CourseActive}, {"RETIRED", engine.CourseRetired}}
+	courseStatuses = []struct{ api, domain string }{{"ACTIVE", domain.CourseActive}, {"RETIRED", domain.CourseRetired}}
 )
 
 func FuzzCourseInput(f *testing.F) {
@@ -52,9 +52,9 @@ func FuzzCourseInput(f *testing.F) {
 				in[name] = l // left out, the list is empty (a new course) or kept (an edit)
 			}
 		}
-		c := engine.Course{
+		c := domain.Course{
 			Code: code, Title: title, Description: description, Objectives: listOf(objectives), Topics: listOf(topics),
-			Hours: hours, Provider: provider, Prerequisites: listOf(prerequisites), Status: engine.CourseActive,
+			Hours: hours, Provider: provider, Prerequisites: listOf(prerequisites), Status: domain.CourseActive,
 		}
 		// A Float beyond float64 fails as a variable of the wrong type.
 		typesValid := !math.IsInf(hours, 0) && !math.IsNaN(hours)
@@ -92,7 +92,7 @@ func FuzzPositionInput(f *testing.F) {
 			"id": id, "title": title, "organization": organization, "grade": grade, "category": category,
 			"keyBillet": keyBillet, "region": region,
 		}
-		p := engine.Position{ID: id, Title: title, Organization: organization, Grade: grade, Category: category, KeyBillet: keyBillet, Region: region}
+		p := domain.Position{ID: id, Title: title, Organization: organization, Grade: grade, Category: category, KeyBillet: keyBillet, Region: region}
 		r := postFuzz(t, h, `query($input: CreatePositionInput!) { previewPosition(input: $input) { requirements { level } } }`, in)
 		checkInputAnswer(t, r, p.Validate(), true)
 	})
@@ -105,13 +105,13 @@ func FuzzPersonInput(f *testing.F) {
 	h := fuzzEndpoint(f)
 	f.Fuzz(func(t *testing.T, id, name, positionID, courses, completed string) {
 		var comps []map[string]any
-		p := engine.Person{ID: id, Name: name, PositionID: positionID}
+		p := domain.Person{ID: id, Name: name, PositionID: positionID}
 		datesValid := true
 		for _, code := range listOf(courses) {
 			comps = append(comps, map[string]any{"courseCode": code, "completedOn": completed})
 			day, err := time.Parse(time.DateOnly, completed)
 			datesValid = datesValid && err == nil
-			p.Completions = append(p.Completions, engine.Completion{CourseCode: code, Completed: day})
+			p.Completions = append(p.Completions, domain.Completion{CourseCode: code, Completed: day})
 		}
 		in := map[string]any{"id": id, "name": name, "completions": comps}
 		if comps == nil {
@@ -124,7 +124,7 @@ func FuzzPersonInput(f *testing.F) {
 		r := postFuzz(t, h, `mutation($input: CreatePersonInput!) { createPerson(input: $input) { id } }`, in)
 		want := p.Validate()
 		if !datesValid {
-			want = engine.Invalid("completions", "a date that does not parse")
+			want = domain.Invalid("completions", "a date that does not parse")
 		}
 		checkInputAnswer(t, r, want, true, "CONFLICT")
 	})

@@ -1,14 +1,13 @@
 package graph_test
 
 import (
+	"cmap/domain"
 	"encoding/base64"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
 	"time"
-
-	"cmap/engine"
 )
 
 // TestQueries reads every root field over HTTP from a database seeded with
@@ -76,15 +75,15 @@ func TestQueries(t *testing.T) {
 	})
 
 	t.Run("proficiencyScale", func(t *testing.T) {
-		var got struct{ ProficiencyScale engine.Scale }
+		var got struct{ ProficiencyScale domain.Scale }
 		c.query(`{ proficiencyScale { name levels } }`, nil).decode(t, &got)
-		if want := engine.DefaultScale(); !slices.Equal(got.ProficiencyScale.Levels, want.Levels) || got.ProficiencyScale.Name != want.Name {
+		if want := domain.DefaultScale(); !slices.Equal(got.ProficiencyScale.Levels, want.Levels) || got.ProficiencyScale.Name != want.Name {
 			t.Errorf("scale = %+v, want %+v", got.ProficiencyScale, want)
 		}
 	})
 
 	t.Run("course", func(t *testing.T) {
-		var want engine.Course
+		var want domain.Course
 		for _, course := range ds.Courses {
 			if len(course.Prerequisites) > 0 {
 				want = course
@@ -137,7 +136,7 @@ func TestQueries(t *testing.T) {
 				holders[p.PositionID] = append(holders[p.PositionID], p.ID)
 			}
 		}
-		var person engine.Person
+		var person domain.Person
 		for _, p := range ds.People {
 			if p.PositionID != "" && len(p.Completions) > 1 {
 				person = p
@@ -197,7 +196,7 @@ func TestQueries(t *testing.T) {
 	t.Run("filters", func(t *testing.T) {
 		retired, keyBillets := 0, 0
 		for _, c := range ds.Courses {
-			if c.Status == engine.CourseRetired {
+			if c.Status == domain.CourseRetired {
 				retired++
 			}
 		}

@@ -8,14 +8,14 @@ package graph
 import (
 	"cmap/app"
 	"cmap/diag"
-	"cmap/engine"
+	"cmap/domain"
 	"cmap/graph/model"
 	"cmap/modeldiff"
 	"context"
 )
 
 // Crosswalk is the resolver for the crosswalk field.
-func (r *frameworkRevisionResolver) Crosswalk(ctx context.Context, obj *engine.FrameworkRevision) ([]*engine.CrosswalkEntry, error) {
+func (r *frameworkRevisionResolver) Crosswalk(ctx context.Context, obj *domain.FrameworkRevision) ([]*domain.CrosswalkEntry, error) {
 	return refs(obj.Crosswalk), nil
 }
 
@@ -53,7 +53,7 @@ func (r *mutationResolver) ApplyModelRevision(ctx context.Context, input model.M
 }
 
 // FrameworkRevisions is the resolver for the frameworkRevisions field.
-func (r *queryResolver) FrameworkRevisions(ctx context.Context) ([]*engine.FrameworkRevision, error) {
+func (r *queryResolver) FrameworkRevisions(ctx context.Context) ([]*domain.FrameworkRevision, error) {
 	return r.App.FrameworkRevisions(ctx)
 }
 

@@ -8,6 +8,7 @@ package graph
 import (
 	"cmap/app"
 	"cmap/diag"
+	"cmap/domain"
 	"cmap/engine"
 	"cmap/graph/model"
 	"cmap/ruleplan"
@@ -16,12 +17,12 @@ import (
 )
 
 // SubCompetency is the resolver for the subCompetency field.
-func (r *planDemandChangeResolver) SubCompetency(ctx context.Context, obj *ruleplan.DemandChange) (*engine.SubCompetency, error) {
+func (r *planDemandChangeResolver) SubCompetency(ctx context.Context, obj *ruleplan.DemandChange) (*domain.SubCompetency, error) {
 	return r.subCompetency(ctx, obj.SubCompetency)
 }
 
 // SubCompetency is the resolver for the subCompetency field.
-func (r *planFactChangeResolver) SubCompetency(ctx context.Context, obj *ruleplan.FactChange) (*engine.SubCompetency, error) {
+func (r *planFactChangeResolver) SubCompetency(ctx context.Context, obj *ruleplan.FactChange) (*domain.SubCompetency, error) {
 	return r.subCompetency(ctx, obj.SubCompetency)
 }
 
@@ -36,7 +37,7 @@ func (r *planFactChangeResolver) After(ctx context.Context, obj *ruleplan.FactCh
 }
 
 // SubCompetency is the resolver for the subCompetency field.
-func (r *planLevelChangeResolver) SubCompetency(ctx context.Context, obj *ruleplan.LevelChange) (*engine.SubCompetency, error) {
+func (r *planLevelChangeResolver) SubCompetency(ctx context.Context, obj *ruleplan.LevelChange) (*domain.SubCompetency, error) {
 	return r.subCompetency(ctx, obj.SubCompetency)
 }
 
@@ -51,12 +52,12 @@ func (r *planLevelChangeResolver) After(ctx context.Context, obj *ruleplan.Level
 }
 
 // Opened is the resolver for the opened field.
-func (r *planLevelGapsResolver) Opened(ctx context.Context, obj *ruleplan.LevelGaps) ([]*engine.SubCompetency, error) {
+func (r *planLevelGapsResolver) Opened(ctx context.Context, obj *ruleplan.LevelGaps) ([]*domain.SubCompetency, error) {
 	return r.subCompetencies(ctx, obj.Opened)
 }
 
 // Closed is the resolver for the closed field.
-func (r *planLevelGapsResolver) Closed(ctx context.Context, obj *ruleplan.LevelGaps) ([]*engine.SubCompetency, error) {
+func (r *planLevelGapsResolver) Closed(ctx context.Context, obj *ruleplan.LevelGaps) ([]*domain.SubCompetency, error) {
 	return r.subCompetencies(ctx, obj.Closed)
 }
 
@@ -66,7 +67,7 @@ func (r *planPeopleResolver) Changes(ctx context.Context, obj *ruleplan.PeopleCh
 }
 
 // SubCompetency is the resolver for the subCompetency field.
-func (r *planPersonGapResolver) SubCompetency(ctx context.Context, obj *ruleplan.GapChange) (*engine.SubCompetency, error) {
+func (r *planPersonGapResolver) SubCompetency(ctx context.Context, obj *ruleplan.GapChange) (*domain.SubCompetency, error) {
 	return r.subCompetency(ctx, obj.SubCompetency)
 }
 

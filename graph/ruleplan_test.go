@@ -1,6 +1,7 @@
 package graph_test
 
 import (
+	"cmap/domain"
 	"fmt"
 	"os"
 	"slices"
@@ -215,6 +216,6 @@ func TestRuleSetPlanOfSentFiles(t *testing.T) {
 	}
 }
 
-func has7A(cov []engine.Coverage) bool {
-	return slices.ContainsFunc(cov, func(c engine.Coverage) bool { return c.SubCompetency == "7.A" })
+func has7A(cov []domain.Coverage) bool {
+	return slices.ContainsFunc(cov, func(c domain.Coverage) bool { return c.SubCompetency == "7.A" })
 }

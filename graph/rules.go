@@ -1,12 +1,12 @@
 package graph
 
 import (
+	"cmap/domain"
 	"context"
 
 	"github.com/99designs/gqlgen/graphql"
 
 	"cmap/app"
-	"cmap/engine"
 )
 
 // refs returns pointers to the elements of s, as gqlgen's list resolvers
@@ -28,7 +28,7 @@ func firstOf[T any](s []T, top *int) ([]*T, error) { return firstNamed(s, top, "
 func firstNamed[T any](s []T, n *int, name string) ([]*T, error) {
 	if n != nil {
 		if *n < 0 {
-			return nil, engine.Invalid(name, "%s must not be negative, not %d", name, *n)
+			return nil, domain.Invalid(name, "%s must not be negative, not %d", name, *n)
 		}
 		s = s[:min(*n, len(s))]
 	}
@@ -49,26 +49,26 @@ func optional(s string) *string {
 // ModelRevisionPlan, whose impact names codes of the new revision (and of
 // the one it replaces), a code the request's generation does not have is
 // looked up in those.
-func (r *Resolver) subCompetency(ctx context.Context, code string) (*engine.SubCompetency, error) {
+func (r *Resolver) subCompetency(ctx context.Context, code string) (*domain.SubCompetency, error) {
 	if s := viewOf(ctx).Framework().SubCompetency(code); s != nil {
 		return s, nil
 	}
 	for fc := graphql.GetFieldContext(ctx); fc != nil; fc = fc.Parent {
 		if plan, ok := fc.Result.(*app.RevisionPlan); ok {
-			for _, fw := range []*engine.Framework{plan.Revision.Framework, plan.Previous} {
+			for _, fw := range []*domain.Framework{plan.Revision.Framework, plan.Previous} {
 				if s := fw.SubCompetency(code); s != nil {
 					return s, nil
 				}
 			}
 		}
 	}
-	return nil, engine.NotFound("sub-competency", code)
+	return nil, domain.NotFound("sub-competency", code)
 }
 
 // subCompetencies returns the framework's sub-competencies with codes, in
 // their order.
-func (r *Resolver) subCompetencies(ctx context.Context, codes []string) ([]*engine.SubCompetency, error) {
-	out := make([]*engine.SubCompetency, len(codes))
+func (r *Resolver) subCompetencies(ctx context.Context, codes []string) ([]*domain.SubCompetency, error) {
+	out := make([]*domain.SubCompetency, len(codes))
 	for i, code := range codes {
 		s, err := r.subCompetency(ctx, code)
 		if err != nil {

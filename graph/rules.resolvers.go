@@ -8,6 +8,7 @@ package graph
 import (
 	"cmap/app"
 	"cmap/diag"
+	"cmap/domain"
 	"cmap/engine"
 	"cmap/graph/model"
 	"context"
@@ -15,7 +16,7 @@ import (
 )
 
 // Coverage is the resolver for the coverage field.
-func (r *courseResolver) Coverage(ctx context.Context, obj *engine.Course) ([]*engine.Coverage, error) {
+func (r *courseResolver) Coverage(ctx context.Context, obj *domain.Course) ([]*domain.Coverage, error) {
 	return refs(viewOf(ctx).Coverage(obj.Code)), nil
 }
 
@@ -25,12 +26,12 @@ func (r *coursePreviewResolver) RuleError(ctx context.Context, obj *app.CoursePr
 }
 
 // Course is the resolver for the course field.
-func (r *coverageResolver) Course(ctx context.Context, obj *engine.Coverage) (*engine.Course, error) {
+func (r *coverageResolver) Course(ctx context.Context, obj *domain.Coverage) (*domain.Course, error) {
 	return loadCourse(ctx, obj.Course)
 }
 
 // SubCompetency is the resolver for the subCompetency field.
-func (r *coverageResolver) SubCompetency(ctx context.Context, obj *engine.Coverage) (*engine.SubCompetency, error) {
+func (r *coverageResolver) SubCompetency(ctx context.Context, obj *domain.Coverage) (*domain.SubCompetency, error) {
 	return r.subCompetency(ctx, obj.SubCompetency)
 }
 
@@ -65,7 +66,7 @@ func (r *explanationResolver) Error(ctx context.Context, obj *engine.Explanation
 }
 
 // SubCompetency is the resolver for the subCompetency field.
-func (r *factChangeResolver) SubCompetency(ctx context.Context, obj *app.FactChange) (*engine.SubCompetency, error) {
+func (r *factChangeResolver) SubCompetency(ctx context.Context, obj *app.FactChange) (*domain.SubCompetency, error) {
 	return r.subCompetency(ctx, obj.SubCompetency)
 }
 
@@ -90,7 +91,7 @@ func (r *mutationResolver) ReloadRules(ctx context.Context) (*app.RulesStatus, e
 }
 
 // Requirements is the resolver for the requirements field.
-func (r *positionResolver) Requirements(ctx context.Context, obj *engine.Position) ([]*engine.Requirement, error) {
+func (r *positionResolver) Requirements(ctx context.Context, obj *domain.Position) ([]*domain.Requirement, error) {
 	return refs(viewOf(ctx).Requirements(obj.ID)), nil
 }
 
@@ -113,7 +114,7 @@ func (r *queryResolver) Explain(ctx context.Context, rule string, course *string
 	case position != nil && course == nil:
 		return r.App.ExplainPosition(ctx, rule, *position)
 	}
-	return nil, engine.Invalid("", "name exactly one of course and position")
+	return nil, domain.Invalid("", "name exactly one of course and position")
 }
 
 // PreviewCourse is the resolver for the previewCourse field.
@@ -134,12 +135,12 @@ func (r *rejectedRuleSetResolver) Errors(ctx context.Context, obj *app.Rejection
 }
 
 // Position is the resolver for the position field.
-func (r *requirementResolver) Position(ctx context.Context, obj *engine.Requirement) (*engine.Position, error) {
+func (r *requirementResolver) Position(ctx context.Context, obj *domain.Requirement) (*domain.Position, error) {
 	return loadPosition(ctx, obj.Position)
 }
 
 // SubCompetency is the resolver for the subCompetency field.
-func (r *requirementResolver) SubCompetency(ctx context.Context, obj *engine.Requirement) (*engine.SubCompetency, error) {
+func (r *requirementResolver) SubCompetency(ctx context.Context, obj *domain.Requirement) (*domain.SubCompetency, error) {
 	return r.subCompetency(ctx, obj.SubCompetency)
 }
 
@@ -171,7 +172,7 @@ func (r *ruleSetResolver) Rules(ctx context.Context, obj *app.RulesStatus, kind 
 }
 
 // CoveredBy is the resolver for the coveredBy field.
-func (r *subCompetencyResolver) CoveredBy(ctx context.Context, obj *engine.SubCompetency, minLevel *string, status *string) ([]*engine.Coverage, error) {
+func (r *subCompetencyResolver) CoveredBy(ctx context.Context, obj *domain.SubCompetency, minLevel *string, status *string) ([]*domain.Coverage, error) {
 	facts, err := viewOf(ctx).CoveredBy(obj.Code, deref(minLevel), deref(status))
 	if err != nil {
 		return nil, err
@@ -180,7 +181,7 @@ func (r *subCompetencyResolver) CoveredBy(ctx context.Context, obj *engine.SubCo
 }
 
 // RequiredBy is the resolver for the requiredBy field.
-func (r *subCompetencyResolver) RequiredBy(ctx context.Context, obj *engine.SubCompetency, minLevel *string) ([]*engine.Requirement, error) {
+func (r *subCompetencyResolver) RequiredBy(ctx context.Context, obj *domain.SubCompetency, minLevel *string) ([]*domain.Requirement, error) {
 	facts, err := viewOf(ctx).RequiredBy(obj.Code, deref(minLevel))
 	if err != nil {
 		return nil, err
@@ -189,7 +190,7 @@ func (r *subCompetencyResolver) RequiredBy(ctx context.Context, obj *engine.SubC
 }
 
 // SubCompetency is the resolver for the subCompetency field.
-func (r *yieldResolver) SubCompetency(ctx context.Context, obj *engine.Yield) (*engine.SubCompetency, error) {
+func (r *yieldResolver) SubCompetency(ctx context.Context, obj *engine.Yield) (*domain.SubCompetency, error) {
 	return r.subCompetency(ctx, obj.SubCompetency)
 }
 

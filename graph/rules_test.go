@@ -1,6 +1,7 @@
 package graph_test
 
 import (
+	"cmap/domain"
 	"context"
 	"os"
 	"path/filepath"
@@ -10,7 +11,6 @@ import (
 
 	"cmap/app"
 	"cmap/app/apptest"
-	"cmap/engine"
 )
 
 type ruleRef struct {
@@ -465,8 +465,8 @@ func TestRuntimeErrorsInRuleSet(t *testing.T) {
 		t.Fatal(err)
 	}
 	store := frameworkOnly(t)
-	if err := store.CreateCourse(context.Background(), &engine.Course{Code: "SCO-101", Title: "T", Hours: 8,
-		DeliveryMode: engine.DeliveryOnline, Status: engine.CourseActive}); err != nil {
+	if err := store.CreateCourse(context.Background(), &domain.Course{Code: "SCO-101", Title: "T", Hours: 8,
+		DeliveryMode: domain.DeliveryOnline, Status: domain.CourseActive}); err != nil {
 		t.Fatal(err)
 	}
 	c, logs, _ := serveWith(t, store, app.Options{RulesDir: dir})

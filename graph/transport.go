@@ -2,6 +2,7 @@ package graph
 
 import (
 	"bytes"
+	"cmap/domain"
 	"context"
 	"encoding/json"
 	"errors"
@@ -17,7 +18,6 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"cmap/app"
-	"cmap/engine"
 )
 
 // Media types of GraphQL over HTTP.
@@ -112,7 +112,7 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 		}}})
 		return
 	}
-	if key, ok := idempotencyKey(r); ok && opCtx.Operation.Operation == ast.Mutation && mayWrite(engine.PrincipalFrom(ctx)) {
+	if key, ok := idempotencyKey(r); ok && opCtx.Operation.Operation == ast.Mutation && mayWrite(domain.PrincipalFrom(ctx)) {
 		cancel()
 		t.idempotent(w, r, key, mediaType, exec, opCtx)
 		return

@@ -1,12 +1,12 @@
 package graph
 
 import (
+	"cmap/domain"
 	"context"
 	"net/http"
 	"sync/atomic"
 
 	"cmap/app"
-	"cmap/engine"
 )
 
 // requestView is the generation of the read model one request answers
@@ -42,16 +42,16 @@ func viewOf(ctx context.Context) app.View {
 }
 
 // loadCourse returns the course with code, or nil when it does not exist.
-func loadCourse(ctx context.Context, code string) (*engine.Course, error) {
+func loadCourse(ctx context.Context, code string) (*domain.Course, error) {
 	v := viewOf(ctx)
 	return nilIfNotFound(v.Course(code))
 }
 
 // loadCourses returns the courses with the given codes that exist, in the
 // order of codes.
-func loadCourses(ctx context.Context, codes []string) ([]*engine.Course, error) {
+func loadCourses(ctx context.Context, codes []string) ([]*domain.Course, error) {
 	v := viewOf(ctx)
-	found := make([]*engine.Course, 0, len(codes))
+	found := make([]*domain.Course, 0, len(codes))
 	for _, code := range codes {
 		if c, err := v.Course(code); err == nil {
 			found = append(found, c)
@@ -61,19 +61,19 @@ func loadCourses(ctx context.Context, codes []string) ([]*engine.Course, error) 
 }
 
 // loadPosition returns the position with id, or nil when it does not exist.
-func loadPosition(ctx context.Context, id string) (*engine.Position, error) {
+func loadPosition(ctx context.Context, id string) (*domain.Position, error) {
 	v := viewOf(ctx)
 	return nilIfNotFound(v.Position(id))
 }
 
 // loadPerson returns the person with id (ENOTFOUND).
-func loadPerson(ctx context.Context, id string) (*engine.Person, error) {
+func loadPerson(ctx context.Context, id string) (*domain.Person, error) {
 	v := viewOf(ctx)
 	return v.Person(id)
 }
 
 // loadHolders returns the people who hold the position with id.
-func loadHolders(ctx context.Context, id string) ([]*engine.Person, error) {
+func loadHolders(ctx context.Context, id string) ([]*domain.Person, error) {
 	v := viewOf(ctx)
 	return v.Holders(id), nil
 }

@@ -9,7 +9,7 @@ import (
 	"unicode/utf8"
 
 	"cmap/diag"
-	"cmap/seed"
+	"cmap/tabular"
 )
 
 // readCSV reads a CSV file whose first row names its columns. Its kind is
@@ -78,8 +78,8 @@ func readCSV(b *Batch, name string, data []byte, opts Options, diags *diag.List)
 			if names[i] != "" {
 				// A cell a CSV export neutralized for spreadsheets ('=...)
 				// is read without its quote, as every reader of cmap's CSV
-				// files reads it (seed.RestoreCell).
-				rw.cells[names[i]] = cell{text: strings.TrimSpace(seed.RestoreCell(v)), pos: pos(r.FieldPos(i))}
+				// files reads it (tabular.RestoreCell).
+				rw.cells[names[i]] = cell{text: strings.TrimSpace(tabular.RestoreCell(v)), pos: pos(r.FieldPos(i))}
 			}
 		}
 		t.rows = append(t.rows, rw)

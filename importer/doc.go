@@ -8,14 +8,14 @@
 // # Layouts
 //
 // The columns of each kind are the catalogue's tabular layout, defined
-// once in package seed (seed.Tables: the seed files' headers and
+// once in package seed (tabular.Tables: the seed files' headers and
 // courses.yaml's fields) and written by the catalogue exports (package
 // export), so that importing an export changes nothing. Layout and
 // ColumnNames give them in export order, with each column's type and
 // whether it is part of the natural key. In CSV a list is one cell, its
-// items one a line (seed.JoinList), a date is YYYY-MM-DD, and a cell an
+// items one a line (tabular.JoinList), a date is YYYY-MM-DD, and a cell an
 // export neutralized for spreadsheets ('=...) is read without its quote
-// (seed.RestoreCell); in a workbook each kind is a sheet named after it,
+// (tabular.RestoreCell); in a workbook each kind is a sheet named after it,
 // cells typed; in JSON and YAML a mapping from kinds to lists of records,
 // lists as arrays. A person's completions are rows of the completions
 // kind (person_id, course_code, completed), not a column of people.
@@ -47,7 +47,7 @@
 // checks references (a course's prerequisites, a person's position, a
 // completion's person and course) against the records the import leaves
 // (the stored ones, the batch's, without those --prune deletes), checks
-// prerequisite cycles (engine.PrerequisiteCycle) and duplicate keys, and
+// prerequisite cycles (domain.PrerequisiteCycle) and duplicate keys, and
 // matches each record to the stored one of its natural key: course code,
 // position id, person id, and for a completion person, course and day. A
 // record not stored is created; a stored one that differs is updated at

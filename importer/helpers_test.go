@@ -1,12 +1,11 @@
 package importer_test
 
 import (
+	"cmap/domain"
 	"cmp"
 	"reflect"
 	"slices"
 	"testing"
-
-	"cmap/engine"
 )
 
 // checkSame reports the first difference between two lists of records.
@@ -25,6 +24,6 @@ func checkSame[T any](t *testing.T, what string, got, want []T) {
 }
 
 // byID returns people sorted by id.
-func byID(people []engine.Person) []engine.Person {
-	return slices.SortedFunc(slices.Values(people), func(a, b engine.Person) int { return cmp.Compare(a.ID, b.ID) })
+func byID(people []domain.Person) []domain.Person {
+	return slices.SortedFunc(slices.Values(people), func(a, b domain.Person) int { return cmp.Compare(a.ID, b.ID) })
 }

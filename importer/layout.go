@@ -1,10 +1,9 @@
 package importer
 
 import (
+	"cmap/tabular"
 	"strings"
 	"time"
-
-	"cmap/seed"
 )
 
 // Kind is a kind of record a file or sheet holds.
@@ -41,9 +40,9 @@ const (
 )
 
 // ListSeparator separates the items of a List column in one CSV or XLSX
-// cell: the layout's (seed.ListSeparator). Readers also split topics and
+// cell: the layout's (tabular.ListSeparator). Readers also split topics and
 // prerequisites on ";".
-const ListSeparator = seed.ListSeparator
+const ListSeparator = tabular.ListSeparator
 
 // Column is one column of a layout: one field of a record.
 type Column struct {
@@ -58,14 +57,14 @@ type Column struct {
 
 // The layouts: the columns of each kind, in the order exports write
 // them, are the catalogue's tabular layout, defined once in package seed
-// (seed.Tables: the seed files' headers and courses.yaml's fields), which
+// (tabular.Tables: the seed files' headers and courses.yaml's fields), which
 // the catalogue exports (package export) write. This package adds each
 // column's type and whether it is part of the key.
 var (
-	courseColumns     = columnsOf(seed.CourseColumns)
-	positionColumns   = columnsOf(seed.PositionColumns)
-	personColumns     = columnsOf(seed.PersonColumns)
-	completionColumns = columnsOf(seed.CompletionColumns)
+	courseColumns     = columnsOf(tabular.CourseColumns)
+	positionColumns   = columnsOf(tabular.PositionColumns)
+	personColumns     = columnsOf(tabular.PersonColumns)
+	completionColumns = columnsOf(tabular.CompletionColumns)
 )
 
 // columnTypes are the types of the columns that are not Text.
@@ -133,5 +132,5 @@ func Normalize(name string) string {
 	return b.String()
 }
 
-// formatDay writes a day as the layout has it (seed.DateLayout), in UTC.
-func formatDay(t time.Time) string { return t.UTC().Format(seed.DateLayout) }
+// formatDay writes a day as the layout has it (tabular.DateLayout), in UTC.
+func formatDay(t time.Time) string { return t.UTC().Format(tabular.DateLayout) }

@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"cmap/domain"
 	"cmp"
 	"errors"
 	"fmt"
@@ -10,16 +11,15 @@ import (
 	"time"
 
 	"cmap/diag"
-	"cmap/engine"
 )
 
 // Stored is what an import is planned against: every stored record of
 // each kind, as one generation of the read model holds them. The records
 // are not modified.
 type Stored struct {
-	Courses   []*engine.Course
-	Positions []*engine.Position
-	People    []*engine.Person
+	Courses   []*domain.Course
+	Positions []*domain.Position
+	People    []*domain.Person
 }
 
 // PlanOptions tune a plan.
@@ -59,7 +59,7 @@ type Plan struct {
 	// update of the person), then deletions of people, positions and
 	// courses. Nil when there are rejections: an import with any
 	// rejection writes nothing.
-	Ops []engine.ImportOp
+	Ops []domain.ImportOp
 }
 
 // Changed reports whether the plan writes anything.
@@ -78,9 +78,9 @@ func MakePlan(b *Batch, stored Stored, opts PlanOptions) *Plan {
 	pl := &planner{
 		plan:      &Plan{Files: b.Files, Ignored: b.Ignored},
 		prune:     opts.Prune,
-		courses:   keyed(stored.Courses, func(c *engine.Course) string { return c.Code }),
-		positions: keyed(stored.Positions, func(p *engine.Position) string { return p.ID }),
-		people:    keyed(stored.People, func(p *engine.Person) string { return p.ID }),
+		courses:   keyed(stored.Courses, func(c *domain.Course) string { return c.Code }),
+		positions: keyed(stored.Positions, func(p *domain.Position) string { return p.ID }),
+		people:    keyed(stored.People, func(p *domain.Person) string { return p.ID }),
 		bad:       map[diag.Pos]bool{},
 		rejected:  map[string]bool{},
 	}
@@ -134,15 +134,15 @@ type planner struct {
 	// tableAt is the place of the first table of each kind.
 	tableAt [4]diag.Pos
 	// The stored records, by key.
-	courses   map[string]*engine.Course
-	positions map[string]*engine.Position
-	people    map[string]*engine.Person
+	courses   map[string]*domain.Course
+	positions map[string]*domain.Position
+	people    map[string]*domain.Person
 	// The records of the batch, by key, in row order (keys).
-	inCourses    map[string]*imported[engine.Course]
+	inCourses    map[string]*imported[domain.Course]
 	courseKeys   []string
-	inPositions  map[string]*imported[engine.Position]
+	inPositions  map[string]*imported[domain.Position]
 	positionKeys []string
-	inPeople     map[string]*imported[engine.Person]
+	inPeople     map[string]*imported[domain.Person]
 	personKeys   []string
 	completions  map[string][]completionRow // by person id
 	// bad holds the rows with a problem (by the row's position), to count
@@ -154,7 +154,7 @@ type planner struct {
 
 // completionRow is one completion read from a row.
 type completionRow struct {
-	c   engine.Completion
+	c   domain.Completion
 	row row
 	// bad marks a row with a problem of its own, kept to check its
 	// references.
@@ -189,7 +189,7 @@ func (pl *planner) counts(k Kind) *Counts {
 // invalid reports a Validate error of a record read from rw, at the cell
 // of the field it names.
 func (pl *planner) invalid(k Kind, rw row, err error) {
-	field := engine.ErrorField(err)
+	field := domain.ErrorField(err)
 	if i := strings.IndexAny(field, "[."); i >= 0 {
 		field = field[:i]
 	}
@@ -198,7 +198,7 @@ func (pl *planner) invalid(k Kind, rw row, err error) {
 		col = c.Name
 	}
 	msg := err.Error()
-	if e, ok := errors.AsType[*engine.Error](err); ok {
+	if e, ok := errors.AsType[*domain.Error](err); ok {
 		msg = e.Message
 	}
 	pl.reject(k, rw, rw.at(Normalize(field)), "%s: %s", col, msg)
@@ -235,7 +235,7 @@ func (pl *planner) duplicate(k Kind, what, key string, rw row, first row) {
 }
 
 func (pl *planner) readCourses(tables []*table) {
-	pl.inCourses = map[string]*imported[engine.Course]{}
+	pl.inCourses = map[string]*imported[domain.Course]{}
 	for _, t := range tables {
 		for _, rw := range t.rows {
 			code, _ := text(rw, "code")
@@ -243,8 +243,8 @@ func (pl *planner) readCourses(tables []*table) {
 				pl.duplicate(Courses, "course", code, rw, first.row)
 				continue
 			}
-			in := &imported[engine.Course]{row: rw, stored: pl.courses[code]}
-			c := &engine.Course{Code: code, Status: engine.CourseActive}
+			in := &imported[domain.Course]{row: rw, stored: pl.courses[code]}
+			c := &domain.Course{Code: code, Status: domain.CourseActive}
 			if in.stored != nil {
 				c = cloneCourse(in.stored)
 			}
@@ -298,7 +298,7 @@ func (pl *planner) readCourses(tables []*table) {
 }
 
 func (pl *planner) readPositions(tables []*table) {
-	pl.inPositions = map[string]*imported[engine.Position]{}
+	pl.inPositions = map[string]*imported[domain.Position]{}
 	for _, t := range tables {
 		for _, rw := range t.rows {
 			id, _ := text(rw, "id")
@@ -306,8 +306,8 @@ func (pl *planner) readPositions(tables []*table) {
 				pl.duplicate(Positions, "position", id, rw, first.row)
 				continue
 			}
-			in := &imported[engine.Position]{row: rw, stored: pl.positions[id]}
-			p := &engine.Position{ID: id}
+			in := &imported[domain.Position]{row: rw, stored: pl.positions[id]}
+			p := &domain.Position{ID: id}
 			if in.stored != nil {
 				cp := *in.stored
 				p = &cp
@@ -346,7 +346,7 @@ func (pl *planner) readPositions(tables []*table) {
 }
 
 func (pl *planner) readPeople(tables []*table) {
-	pl.inPeople = map[string]*imported[engine.Person]{}
+	pl.inPeople = map[string]*imported[domain.Person]{}
 	for _, t := range tables {
 		for _, rw := range t.rows {
 			id, _ := text(rw, "id")
@@ -354,8 +354,8 @@ func (pl *planner) readPeople(tables []*table) {
 				pl.duplicate(People, "person", id, rw, first.row)
 				continue
 			}
-			in := &imported[engine.Person]{row: rw, stored: pl.people[id]}
-			p := &engine.Person{ID: id}
+			in := &imported[domain.Person]{row: rw, stored: pl.people[id]}
+			p := &domain.Person{ID: id}
 			if in.stored != nil {
 				p = clonePerson(in.stored)
 			}
@@ -395,7 +395,7 @@ func (pl *planner) readCompletions(tables []*table) {
 				pl.reject(Completions, rw, rw.at("completed"), "completed: %v", err)
 				ok = false
 			}
-			c := engine.Completion{CourseCode: code, Completed: day}
+			c := domain.Completion{CourseCode: code, Completed: day}
 			if err := c.Validate(); err != nil && ok {
 				pl.invalid(Completions, rw, err)
 				ok = false
@@ -462,7 +462,7 @@ func (pl *planner) checkCourses() {
 			}
 		}
 	}
-	if cycle := engine.PrerequisiteCycle(final); cycle != nil {
+	if cycle := domain.PrerequisiteCycle(final); cycle != nil {
 		// A cycle the stored catalogue did not have runs through an
 		// imported course: report it there.
 		for _, code := range cycle {
@@ -564,7 +564,7 @@ func (pl *planner) checkPeople() {
 func (pl *planner) finish() {
 	// The people whose record the import writes: the imported ones, and
 	// the stored ones that gain (or, with --prune, lose) completions.
-	people := map[string]*imported[engine.Person]{}
+	people := map[string]*imported[domain.Person]{}
 	for id, in := range pl.inPeople {
 		people[id] = in
 	}
@@ -578,7 +578,7 @@ func (pl *planner) finish() {
 			continue
 		}
 		if s, ok := pl.people[id]; ok && !pl.pruning(People) {
-			people[id] = &imported[engine.Person]{rec: clonePerson(s), stored: s}
+			people[id] = &imported[domain.Person]{rec: clonePerson(s), stored: s}
 		}
 	}
 	for id, in := range people {
@@ -589,7 +589,7 @@ func (pl *planner) finish() {
 			for _, cr := range rows {
 				listed[completionKey(cr.c)] = true
 			}
-			kept = slices.DeleteFunc(slices.Clone(kept), func(c engine.Completion) bool {
+			kept = slices.DeleteFunc(slices.Clone(kept), func(c domain.Completion) bool {
 				if !listed[completionKey(c)] {
 					pl.plan.Completions.Deleted++
 					return true
@@ -601,7 +601,7 @@ func (pl *planner) finish() {
 		for _, c := range kept {
 			have[completionKey(c)] = true
 		}
-		var added []engine.Completion
+		var added []domain.Completion
 		for _, cr := range rows {
 			if have[completionKey(cr.c)] {
 				pl.plan.Completions.Unchanged++
@@ -609,7 +609,7 @@ func (pl *planner) finish() {
 			}
 			added = append(added, cr.c)
 		}
-		slices.SortStableFunc(added, func(a, b engine.Completion) int {
+		slices.SortStableFunc(added, func(a, b domain.Completion) int {
 			return cmp.Or(a.Completed.Compare(b.Completed), cmp.Compare(a.CourseCode, b.CourseCode))
 		})
 		pl.plan.Completions.Created += len(added)
@@ -632,8 +632,8 @@ func (pl *planner) finish() {
 
 // countChanges counts creations, updates and unchanged records and, with
 // ops, lists the writes.
-func (pl *planner) countChanges(people map[string]*imported[engine.Person], ops bool) {
-	var out []engine.ImportOp
+func (pl *planner) countChanges(people map[string]*imported[domain.Person], ops bool) {
+	var out []domain.ImportOp
 	for _, code := range pl.courseKeys {
 		in := pl.inCourses[code]
 		switch {
@@ -641,12 +641,12 @@ func (pl *planner) countChanges(people map[string]*imported[engine.Person], ops 
 			// Rejected: counted as such.
 		case in.stored == nil:
 			pl.plan.Courses.Created++
-			out = append(out, engine.ImportOp{Op: engine.OpCreate, Course: bareCourse(in.rec)})
+			out = append(out, domain.ImportOp{Op: domain.OpCreate, Course: bareCourse(in.rec)})
 		case sameCourse(in.rec, in.stored):
 			pl.plan.Courses.Unchanged++
 		default:
 			pl.plan.Courses.Updated++
-			out = append(out, engine.ImportOp{Op: engine.OpUpdate, Course: bareCourse(in.rec), Version: in.stored.Version})
+			out = append(out, domain.ImportOp{Op: domain.OpUpdate, Course: bareCourse(in.rec), Version: in.stored.Version})
 		}
 	}
 	for _, id := range pl.positionKeys {
@@ -655,12 +655,12 @@ func (pl *planner) countChanges(people map[string]*imported[engine.Person], ops 
 		case pl.bad[in.row.pos]:
 		case in.stored == nil:
 			pl.plan.Positions.Created++
-			out = append(out, engine.ImportOp{Op: engine.OpCreate, Position: barePosition(in.rec)})
+			out = append(out, domain.ImportOp{Op: domain.OpCreate, Position: barePosition(in.rec)})
 		case samePosition(in.rec, in.stored):
 			pl.plan.Positions.Unchanged++
 		default:
 			pl.plan.Positions.Updated++
-			out = append(out, engine.ImportOp{Op: engine.OpUpdate, Position: barePosition(in.rec), Version: in.stored.Version})
+			out = append(out, domain.ImportOp{Op: domain.OpUpdate, Position: barePosition(in.rec), Version: in.stored.Version})
 		}
 	}
 	ids := slices.Sorted(maps.Keys(people))
@@ -671,7 +671,7 @@ func (pl *planner) countChanges(people map[string]*imported[engine.Person], ops 
 		case listed && pl.bad[in.row.pos]:
 		case in.stored == nil:
 			pl.plan.People.Created++
-			out = append(out, engine.ImportOp{Op: engine.OpCreate, Person: barePerson(in.rec)})
+			out = append(out, domain.ImportOp{Op: domain.OpCreate, Person: barePerson(in.rec)})
 		case samePerson(in.rec, in.stored):
 			if listed {
 				pl.plan.People.Unchanged++
@@ -682,27 +682,27 @@ func (pl *planner) countChanges(people map[string]*imported[engine.Person], ops 
 			} else if listed {
 				pl.plan.People.Unchanged++
 			}
-			out = append(out, engine.ImportOp{Op: engine.OpUpdate, Person: barePerson(in.rec), Version: in.stored.Version})
+			out = append(out, domain.ImportOp{Op: domain.OpUpdate, Person: barePerson(in.rec), Version: in.stored.Version})
 		}
 	}
 	if pl.pruning(People) {
 		for _, id := range slices.Sorted(maps.Keys(pl.people)) {
 			if _, ok := pl.inPeople[id]; !ok {
-				out = append(out, engine.ImportOp{Op: engine.OpDelete, Person: &engine.Person{ID: id}, Version: pl.people[id].Version})
+				out = append(out, domain.ImportOp{Op: domain.OpDelete, Person: &domain.Person{ID: id}, Version: pl.people[id].Version})
 			}
 		}
 	}
 	if pl.pruning(Positions) {
 		for _, id := range slices.Sorted(maps.Keys(pl.positions)) {
 			if _, ok := pl.inPositions[id]; !ok {
-				out = append(out, engine.ImportOp{Op: engine.OpDelete, Position: &engine.Position{ID: id}, Version: pl.positions[id].Version})
+				out = append(out, domain.ImportOp{Op: domain.OpDelete, Position: &domain.Position{ID: id}, Version: pl.positions[id].Version})
 			}
 		}
 	}
 	if pl.pruning(Courses) {
 		for _, code := range slices.Sorted(maps.Keys(pl.courses)) {
 			if _, ok := pl.inCourses[code]; !ok {
-				out = append(out, engine.ImportOp{Op: engine.OpDelete, Course: &engine.Course{Code: code}, Version: pl.courses[code].Version})
+				out = append(out, domain.ImportOp{Op: domain.OpDelete, Course: &domain.Course{Code: code}, Version: pl.courses[code].Version})
 			}
 		}
 	}
@@ -712,35 +712,35 @@ func (pl *planner) countChanges(people map[string]*imported[engine.Person], ops 
 }
 
 // completionKey identifies a completion of one person: course and day.
-func completionKey(c engine.Completion) string {
+func completionKey(c domain.Completion) string {
 	return c.CourseCode + "\x00" + formatDay(c.Completed)
 }
 
 // bareCourse, barePosition and barePerson clear a record's stored
 // bookkeeping (version, audit tag, update time): the record as an import
 // writes it.
-func bareCourse(c *engine.Course) *engine.Course {
+func bareCourse(c *domain.Course) *domain.Course {
 	c.Version, c.Audit, c.UpdatedAt = 0, "", time.Time{}
 	return c
 }
 
-func barePosition(p *engine.Position) *engine.Position {
+func barePosition(p *domain.Position) *domain.Position {
 	p.Version, p.Audit, p.UpdatedAt = 0, "", time.Time{}
 	return p
 }
 
-func barePerson(p *engine.Person) *engine.Person {
+func barePerson(p *domain.Person) *domain.Person {
 	p.Version, p.Audit, p.UpdatedAt = 0, "", time.Time{}
 	return p
 }
 
-func cloneCourse(c *engine.Course) *engine.Course {
+func cloneCourse(c *domain.Course) *domain.Course {
 	cp := *c
 	cp.Objectives, cp.Topics, cp.Prerequisites = slices.Clone(c.Objectives), slices.Clone(c.Topics), slices.Clone(c.Prerequisites)
 	return &cp
 }
 
-func clonePerson(p *engine.Person) *engine.Person {
+func clonePerson(p *domain.Person) *domain.Person {
 	cp := *p
 	cp.Completions = slices.Clone(p.Completions)
 	return &cp
@@ -748,7 +748,7 @@ func clonePerson(p *engine.Person) *engine.Person {
 
 // sameCourse reports whether two courses have the same content (not the
 // same version).
-func sameCourse(a, b *engine.Course) bool {
+func sameCourse(a, b *domain.Course) bool {
 	return a.Code == b.Code && a.Title == b.Title && a.Description == b.Description &&
 		slices.Equal(a.Objectives, b.Objectives) && slices.Equal(a.Topics, b.Topics) && a.Hours == b.Hours &&
 		a.DeliveryMode == b.DeliveryMode && a.Provider == b.Provider && a.Status == b.Status &&
@@ -756,21 +756,21 @@ func sameCourse(a, b *engine.Course) bool {
 }
 
 // samePosition reports whether two positions have the same content.
-func samePosition(a, b *engine.Position) bool {
+func samePosition(a, b *domain.Position) bool {
 	return a.ID == b.ID && a.Title == b.Title && a.Organization == b.Organization && a.Grade == b.Grade &&
 		a.Category == b.Category && a.KeyBillet == b.KeyBillet && a.Region == b.Region
 }
 
 // samePersonFields reports whether two people have the same fields, their
 // completions aside.
-func samePersonFields(a, b *engine.Person) bool {
+func samePersonFields(a, b *domain.Person) bool {
 	return a.ID == b.ID && a.Name == b.Name && a.PositionID == b.PositionID
 }
 
 // samePerson reports whether two people have the same content,
 // completions (in order) included.
-func samePerson(a, b *engine.Person) bool {
-	return samePersonFields(a, b) && slices.EqualFunc(a.Completions, b.Completions, func(x, y engine.Completion) bool {
+func samePerson(a, b *domain.Person) bool {
+	return samePersonFields(a, b) && slices.EqualFunc(a.Completions, b.Completions, func(x, y domain.Completion) bool {
 		return completionKey(x) == completionKey(y)
 	})
 }

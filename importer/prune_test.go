@@ -1,10 +1,10 @@
 package importer_test
 
 import (
+	"cmap/domain"
 	"testing"
 	"time"
 
-	"cmap/engine"
 	"cmap/importer"
 )
 
@@ -13,18 +13,18 @@ import (
 // courses).
 func pruneCatalogue() importer.Stored {
 	day := time.Date(2022, 5, 6, 0, 0, 0, 0, time.UTC)
-	course := func(code string, prereqs ...string) *engine.Course {
-		return &engine.Course{Code: code, Title: "Course " + code, DeliveryMode: engine.DeliveryOnline, Status: engine.CourseActive,
+	course := func(code string, prereqs ...string) *domain.Course {
+		return &domain.Course{Code: code, Title: "Course " + code, DeliveryMode: domain.DeliveryOnline, Status: domain.CourseActive,
 			Prerequisites: prereqs, Version: 2}
 	}
-	position := func(id string) *engine.Position {
-		return &engine.Position{ID: id, Title: "Officer", Organization: "DSCA", Grade: "GS-13", Category: "HQ", Version: 4}
+	position := func(id string) *domain.Position {
+		return &domain.Position{ID: id, Title: "Officer", Organization: "DSCA", Grade: "GS-13", Category: "HQ", Version: 4}
 	}
 	return importer.Stored{
-		Courses:   []*engine.Course{course("SCO-101"), course("SCO-201", "SCO-101")},
-		Positions: []*engine.Position{position("POS-1"), position("POS-2")},
-		People: []*engine.Person{
-			{ID: "P-1", Name: "Ann Lee", PositionID: "POS-1", Version: 7, Completions: []engine.Completion{
+		Courses:   []*domain.Course{course("SCO-101"), course("SCO-201", "SCO-101")},
+		Positions: []*domain.Position{position("POS-1"), position("POS-2")},
+		People: []*domain.Person{
+			{ID: "P-1", Name: "Ann Lee", PositionID: "POS-1", Version: 7, Completions: []domain.Completion{
 				{CourseCode: "SCO-101", Completed: day}, {CourseCode: "SCO-201", Completed: day}}},
 			{ID: "P-2", Name: "Bo Chen", Version: 1},
 		},
@@ -59,10 +59,10 @@ func TestPruneDeletesWhatTheFilesLeaveOut(t *testing.T) {
 	var ops []string
 	for _, op := range p.Ops {
 		ops = append(ops, op.Op+" "+op.Kind()+" "+op.Key())
-		if op.Op == engine.OpUpdate && (op.Version != 7 || len(op.Person.Completions) != 1) {
+		if op.Op == domain.OpUpdate && (op.Version != 7 || len(op.Person.Completions) != 1) {
 			t.Errorf("the update of P-1: %+v", op)
 		}
-		if op.Op == engine.OpDelete && op.Version != 4 {
+		if op.Op == domain.OpDelete && op.Version != 4 {
 			t.Errorf("the deletion of POS-2 at version %d, want 4", op.Version)
 		}
 	}

@@ -2,13 +2,13 @@ package importer_test
 
 import (
 	"bytes"
+	"cmap/domain"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/xuri/excelize/v2"
 
-	"cmap/engine"
 	"cmap/importer"
 )
 
@@ -37,11 +37,11 @@ func rejections(p *importer.Plan) string {
 
 func catalogue() importer.Stored {
 	return importer.Stored{
-		Courses: []*engine.Course{{Code: "SCO-101", Title: "Basics", DeliveryMode: engine.DeliveryOnline, Status: engine.CourseActive, Version: 3}},
-		Positions: []*engine.Position{{ID: "POS-1", Title: "Officer", Organization: "ODC Poland", Grade: "GS-13",
+		Courses: []*domain.Course{{Code: "SCO-101", Title: "Basics", DeliveryMode: domain.DeliveryOnline, Status: domain.CourseActive, Version: 3}},
+		Positions: []*domain.Position{{ID: "POS-1", Title: "Officer", Organization: "ODC Poland", Grade: "GS-13",
 			Category: "SCO", Region: "EUCOM", Version: 2}},
-		People: []*engine.Person{{ID: "P-1", Name: "Ann Lee", PositionID: "POS-1", Version: 5,
-			Completions: []engine.Completion{{CourseCode: "SCO-101", Completed: time.Date(2021, 3, 4, 0, 0, 0, 0, time.UTC)}}}},
+		People: []*domain.Person{{ID: "P-1", Name: "Ann Lee", PositionID: "POS-1", Version: 5,
+			Completions: []domain.Completion{{CourseCode: "SCO-101", Completed: time.Date(2021, 3, 4, 0, 0, 0, 0, time.UTC)}}}},
 	}
 }
 
@@ -60,7 +60,7 @@ func TestHeadersMatchLoosely(t *testing.T) {
 	if want := (importer.Counts{Created: 1, Unchanged: 1}); p.Completions != want {
 		t.Errorf("completions %+v, want %+v", p.Completions, want)
 	}
-	if len(p.Ops) != 1 || p.Ops[0].Op != engine.OpUpdate || p.Ops[0].Version != 5 || len(p.Ops[0].Person.Completions) != 2 ||
+	if len(p.Ops) != 1 || p.Ops[0].Op != domain.OpUpdate || p.Ops[0].Version != 5 || len(p.Ops[0].Person.Completions) != 2 ||
 		!p.Ops[0].Person.Completions[1].Completed.Equal(time.Date(2023, 4, 17, 0, 0, 0, 0, time.UTC)) {
 		t.Errorf("ops: %+v", p.Ops)
 	}

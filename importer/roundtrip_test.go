@@ -2,11 +2,11 @@ package importer_test
 
 import (
 	"bytes"
+	"cmap/domain"
 	"path/filepath"
 	"testing"
 
 	"cmap/analysis"
-	"cmap/engine"
 	"cmap/export"
 	"cmap/importer"
 	"cmap/seed"
@@ -24,7 +24,7 @@ func TestExportImportIsANoOp(t *testing.T) {
 	}
 	ds.Courses[0].Title = "=Fundamentals, -2 and @home"
 	s := stored(ds)
-	ix, err := analysis.Build(analysis.Snapshot{Framework: ds.Framework, Scale: engine.DefaultScale(),
+	ix, err := analysis.Build(analysis.Snapshot{Framework: ds.Framework, Scale: domain.DefaultScale(),
 		Courses: s.Courses, Positions: s.Positions, People: s.People})
 	if err != nil {
 		t.Fatal(err)
@@ -56,7 +56,7 @@ func TestExportImportIsANoOp(t *testing.T) {
 	}
 }
 
-func firstOp(ops []engine.ImportOp) any {
+func firstOp(ops []domain.ImportOp) any {
 	if len(ops) == 0 {
 		return nil
 	}

@@ -1,11 +1,11 @@
 package importer_test
 
 import (
+	"cmap/domain"
 	"os"
 	"path/filepath"
 	"testing"
 
-	"cmap/engine"
 	"cmap/importer"
 	"cmap/seed"
 )
@@ -73,12 +73,12 @@ func TestSeedsFolderImports(t *testing.T) {
 	if want := (importer.Counts{Created: completions}); plan.Completions != want {
 		t.Errorf("completions: %+v, want %+v", plan.Completions, want)
 	}
-	var courses []engine.Course
-	var positions []engine.Position
-	var people []engine.Person
+	var courses []domain.Course
+	var positions []domain.Position
+	var people []domain.Person
 	for _, op := range plan.Ops {
 		switch {
-		case op.Op != engine.OpCreate:
+		case op.Op != domain.OpCreate:
 			t.Errorf("op %s of %s %s into an empty store", op.Op, op.Kind(), op.Key())
 		case op.Course != nil:
 			courses = append(courses, *op.Course)

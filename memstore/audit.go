@@ -1,15 +1,14 @@
 package memstore
 
 import (
+	"cmap/domain"
 	"context"
 	"maps"
 	"slices"
-
-	"cmap/engine"
 )
 
 // copyAuditEntry returns a deep copy of e as the store keeps it.
-func copyAuditEntry(e *engine.AuditEntry) *engine.AuditEntry {
+func copyAuditEntry(e *domain.AuditEntry) *domain.AuditEntry {
 	out := *e
 	out.Time = storedTime(e.Time)
 	out.Changes = cloneList(e.Changes)
@@ -18,12 +17,12 @@ func copyAuditEntry(e *engine.AuditEntry) *engine.AuditEntry {
 
 // BeginAudit stores e among the pending entries (ECONFLICT if its ID is
 // pending, EINVALID unless it is valid and pending).
-func (s *Store) BeginAudit(ctx context.Context, e *engine.AuditEntry) error {
+func (s *Store) BeginAudit(ctx context.Context, e *domain.AuditEntry) error {
 	if err := e.Validate(); err != nil {
 		return err
 	}
-	if e.State != engine.AuditPending {
-		return engine.Invalid("state", "a new audit entry is pending, not %s", e.State)
+	if e.State != domain.AuditPending {
+		return domain.Invalid("state", "a new audit entry is pending, not %s", e.State)
 	}
 	if err := live(ctx, "insert pending audit entry"); err != nil {
 		return err
@@ -32,7 +31,7 @@ func (s *Store) BeginAudit(ctx context.Context, e *engine.AuditEntry) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.auditPending[e.ID]; ok {
-		return engine.Errorf(engine.ECONFLICT, "audit entry %s exists", e.ID)
+		return domain.Errorf(domain.ECONFLICT, "audit entry %s exists", e.ID)
 	}
 	s.auditPending[e.ID] = stored
 	return nil
@@ -40,12 +39,12 @@ func (s *Store) BeginAudit(ctx context.Context, e *engine.AuditEntry) error {
 
 // EndAudit stores e, done or failed, in the log and removes it from the
 // pending entries.
-func (s *Store) EndAudit(ctx context.Context, e *engine.AuditEntry) error {
+func (s *Store) EndAudit(ctx context.Context, e *domain.AuditEntry) error {
 	if err := e.Validate(); err != nil {
 		return err
 	}
-	if e.State == engine.AuditPending {
-		return engine.Invalid("state", "an ended audit entry is done or failed, not pending")
+	if e.State == domain.AuditPending {
+		return domain.Invalid("state", "an ended audit entry is done or failed, not pending")
 	}
 	if err := live(ctx, "write audit entry"); err != nil {
 		return err
@@ -60,13 +59,13 @@ func (s *Store) EndAudit(ctx context.Context, e *engine.AuditEntry) error {
 }
 
 // PendingAudit returns the pending entries, oldest first.
-func (s *Store) PendingAudit(ctx context.Context) ([]*engine.AuditEntry, error) {
+func (s *Store) PendingAudit(ctx context.Context) ([]*domain.AuditEntry, error) {
 	if err := live(ctx, "find pending audit entries"); err != nil {
 		return nil, err
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	var out []*engine.AuditEntry
+	var out []*domain.AuditEntry
 	ids := slices.Sorted(maps.Keys(s.auditPending))
 	slices.Reverse(ids)
 	for _, id := range ids {
@@ -76,19 +75,19 @@ func (s *Store) PendingAudit(ctx context.Context) ([]*engine.AuditEntry, error) 
 }
 
 // AuditLog returns one page of the logged entries f selects, newest first.
-func (s *Store) AuditLog(ctx context.Context, f engine.AuditFilter, p engine.Page) (engine.List[*engine.AuditEntry], error) {
+func (s *Store) AuditLog(ctx context.Context, f domain.AuditFilter, p domain.Page) (domain.List[*domain.AuditEntry], error) {
 	if p.First < 0 {
-		return engine.List[*engine.AuditEntry]{Items: []*engine.AuditEntry{}}, engine.Invalid("first", "first must not be negative, not %d", p.First)
+		return domain.List[*domain.AuditEntry]{Items: []*domain.AuditEntry{}}, domain.Invalid("first", "first must not be negative, not %d", p.First)
 	}
 	if err := live(ctx, "find audit entries"); err != nil {
-		return engine.List[*engine.AuditEntry]{Items: []*engine.AuditEntry{}}, err
+		return domain.List[*domain.AuditEntry]{Items: []*domain.AuditEntry{}}, err
 	}
 	s.mu.Lock() // fills auditLogKeys
 	defer s.mu.Unlock()
 	if s.auditLogKeys == nil {
 		s.auditLogKeys = slices.Sorted(maps.Keys(s.auditLog))
 	}
-	out := engine.List[*engine.AuditEntry]{Items: []*engine.AuditEntry{}}
+	out := domain.List[*domain.AuditEntry]{Items: []*domain.AuditEntry{}}
 	for _, id := range s.auditLogKeys {
 		e := s.auditLog[id]
 		if id <= p.After || !f.Match(e) {

@@ -1,22 +1,21 @@
 package memstore
 
 import (
+	"cmap/domain"
 	"context"
 	"crypto/rand"
-
-	"cmap/engine"
 )
 
 // logChange increments the data version, draws a new data id (see
-// engine.Versions) and logs the write of record key of kind under the new
+// domain.Versions) and logs the write of record key of kind under the new
 // version, prunes the entry the log no longer keeps and wakes the
 // watchers. The caller holds the write lock.
-func (s *Store) logChange(kind engine.ChangeKind, key string) {
+func (s *Store) logChange(kind domain.ChangeKind, key string) {
 	s.dataVersion++
 	s.dataID = rand.Text()
 	v := s.dataVersion
-	s.changes[v] = engine.Change{Version: v, Kind: kind, Key: key, DataID: s.dataID}
-	delete(s.changes, v-engine.ChangeLogLength)
+	s.changes[v] = domain.Change{Version: v, Kind: kind, Key: key, DataID: s.dataID}
+	delete(s.changes, v-domain.ChangeLogLength)
 	for ch := range s.watchers {
 		select {
 		case ch <- struct{}{}:
@@ -28,8 +27,8 @@ func (s *Store) logChange(kind engine.ChangeKind, key string) {
 // Changes returns the change log entries of the versions after after up
 // to through, stopping at the first missing one (EINVALID for a bad range,
 // ENOTFOUND when version after+1 was pruned).
-func (s *Store) Changes(ctx context.Context, after, through int64) ([]engine.Change, error) {
-	if err := engine.CheckChangeRange(after, through); err != nil {
+func (s *Store) Changes(ctx context.Context, after, through int64) ([]domain.Change, error) {
+	if err := domain.CheckChangeRange(after, through); err != nil {
 		return nil, err
 	}
 	if err := live(ctx, "read changes"); err != nil {
@@ -37,12 +36,12 @@ func (s *Store) Changes(ctx context.Context, after, through int64) ([]engine.Cha
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	var out []engine.Change
+	var out []domain.Change
 	for v := after + 1; v <= through; v++ {
 		c, ok := s.changes[v]
 		if !ok {
 			if v == after+1 {
-				return nil, engine.ChangesPruned(after, s.dataVersion, engine.ChangeLogLength)
+				return nil, domain.ChangesPruned(after, s.dataVersion, domain.ChangeLogLength)
 			}
 			break
 		}

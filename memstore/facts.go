@@ -1,25 +1,24 @@
 package memstore
 
 import (
+	"cmap/domain"
 	"context"
 	"fmt"
 	"maps"
 	"slices"
-
-	"cmap/engine"
 )
 
 // SaveCourseFacts stores one facts record per course given, replacing what
 // was stored for those courses. EINVALID when a record names no course or
 // two name the same one; then nothing is saved.
-func (s *Store) SaveCourseFacts(ctx context.Context, facts []engine.CourseFacts) error {
-	if err := checkFactKeys(facts, "course", func(f engine.CourseFacts) string { return f.Course }); err != nil {
+func (s *Store) SaveCourseFacts(ctx context.Context, facts []domain.CourseFacts) error {
+	if err := checkFactKeys(facts, "course", func(f domain.CourseFacts) string { return f.Course }); err != nil {
 		return err
 	}
 	if err := live(ctx, "save course_facts"); err != nil {
 		return err
 	}
-	stored := make([]engine.CourseFacts, len(facts))
+	stored := make([]domain.CourseFacts, len(facts))
 	for i, f := range facts {
 		stored[i] = copyCourseFacts(f)
 	}
@@ -34,14 +33,14 @@ func (s *Store) SaveCourseFacts(ctx context.Context, facts []engine.CourseFacts)
 
 // SavePositionFacts stores one facts record per position given, replacing
 // what was stored for those positions; errors as SaveCourseFacts.
-func (s *Store) SavePositionFacts(ctx context.Context, facts []engine.PositionFacts) error {
-	if err := checkFactKeys(facts, "position", func(f engine.PositionFacts) string { return f.Position }); err != nil {
+func (s *Store) SavePositionFacts(ctx context.Context, facts []domain.PositionFacts) error {
+	if err := checkFactKeys(facts, "position", func(f domain.PositionFacts) string { return f.Position }); err != nil {
 		return err
 	}
 	if err := live(ctx, "save position_facts"); err != nil {
 		return err
 	}
-	stored := make([]engine.PositionFacts, len(facts))
+	stored := make([]domain.PositionFacts, len(facts))
 	for i, f := range facts {
 		stored[i] = copyPositionFacts(f)
 	}
@@ -64,9 +63,9 @@ func checkFactKeys[F any](facts []F, keyField string, key func(F) string) error 
 		field := fmt.Sprintf("[%d].%s", i, keyField)
 		switch {
 		case k == "":
-			return engine.Invalid(field, "%s facts name no %s", keyField, keyField)
+			return domain.Invalid(field, "%s facts name no %s", keyField, keyField)
 		case seen[k]:
-			return engine.Invalid(field, "%s %s has two facts records", keyField, k)
+			return domain.Invalid(field, "%s %s has two facts records", keyField, k)
 		}
 		seen[k] = true
 	}
@@ -99,7 +98,7 @@ func (s *Store) countFactWrite(n int) {
 }
 
 // CourseFacts returns every stored course facts record, in course order.
-func (s *Store) CourseFacts(ctx context.Context) ([]engine.CourseFacts, error) {
+func (s *Store) CourseFacts(ctx context.Context) ([]domain.CourseFacts, error) {
 	if err := live(ctx, "find course_facts"); err != nil {
 		return nil, err
 	}
@@ -110,7 +109,7 @@ func (s *Store) CourseFacts(ctx context.Context) ([]engine.CourseFacts, error) {
 
 // PositionFacts returns every stored position facts record, in position
 // order.
-func (s *Store) PositionFacts(ctx context.Context) ([]engine.PositionFacts, error) {
+func (s *Store) PositionFacts(ctx context.Context) ([]domain.PositionFacts, error) {
 	if err := live(ctx, "find position_facts"); err != nil {
 		return nil, err
 	}
@@ -130,10 +129,10 @@ func sortedCopies[F any](m map[string]F, copyOf func(F) F) []F {
 
 // copyCourseFacts returns a deep copy of f as package mongodb gives it
 // back: every fact names f's course, empty lists are nil.
-func copyCourseFacts(f engine.CourseFacts) engine.CourseFacts {
-	out := engine.CourseFacts{Course: f.Course, Revision: f.Revision}
+func copyCourseFacts(f domain.CourseFacts) domain.CourseFacts {
+	out := domain.CourseFacts{Course: f.Course, Revision: f.Revision}
 	for _, c := range f.Coverage {
-		out.Coverage = append(out.Coverage, engine.Coverage{
+		out.Coverage = append(out.Coverage, domain.Coverage{
 			Course: f.Course, SubCompetency: c.SubCompetency, Level: c.Level, Rules: cloneList(c.Rules),
 		})
 	}
@@ -141,10 +140,10 @@ func copyCourseFacts(f engine.CourseFacts) engine.CourseFacts {
 }
 
 // copyPositionFacts is copyCourseFacts for a position.
-func copyPositionFacts(f engine.PositionFacts) engine.PositionFacts {
-	out := engine.PositionFacts{Position: f.Position, Revision: f.Revision}
+func copyPositionFacts(f domain.PositionFacts) domain.PositionFacts {
+	out := domain.PositionFacts{Position: f.Position, Revision: f.Revision}
 	for _, r := range f.Requirements {
-		out.Requirements = append(out.Requirements, engine.Requirement{
+		out.Requirements = append(out.Requirements, domain.Requirement{
 			Position: f.Position, SubCompetency: r.SubCompetency, Level: r.Level, Rules: cloneList(r.Rules),
 		})
 	}

@@ -1,16 +1,15 @@
 package memstore
 
 import (
+	"cmap/domain"
 	"context"
 	"time"
-
-	"cmap/engine"
 )
 
 const idempotencyKind = "idempotent request"
 
 // copyIdempotency returns a deep copy of r as the store keeps it.
-func copyIdempotency(r *engine.IdempotencyRecord) *engine.IdempotencyRecord {
+func copyIdempotency(r *domain.IdempotencyRecord) *domain.IdempotencyRecord {
 	out := *r
 	out.Response = cloneList(r.Response)
 	out.Entries = cloneList(r.Entries)
@@ -21,7 +20,7 @@ func copyIdempotency(r *engine.IdempotencyRecord) *engine.IdempotencyRecord {
 
 // CreateIdempotency stores a new record with version 1 (ECONFLICT if its
 // ID is taken) and sets r.Version.
-func (s *Store) CreateIdempotency(ctx context.Context, r *engine.IdempotencyRecord) error {
+func (s *Store) CreateIdempotency(ctx context.Context, r *domain.IdempotencyRecord) error {
 	if err := r.Validate(); err != nil {
 		return err
 	}
@@ -33,7 +32,7 @@ func (s *Store) CreateIdempotency(ctx context.Context, r *engine.IdempotencyReco
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.idempotency[r.ID]; ok {
-		return engine.Errorf(engine.ECONFLICT, "%s %s exists", idempotencyKind, r.ID)
+		return domain.Errorf(domain.ECONFLICT, "%s %s exists", idempotencyKind, r.ID)
 	}
 	s.idempotency[r.ID] = stored
 	r.Version = 1
@@ -41,7 +40,7 @@ func (s *Store) CreateIdempotency(ctx context.Context, r *engine.IdempotencyReco
 }
 
 // Idempotency returns the record with id (ENOTFOUND if none).
-func (s *Store) Idempotency(ctx context.Context, id string) (*engine.IdempotencyRecord, error) {
+func (s *Store) Idempotency(ctx context.Context, id string) (*domain.IdempotencyRecord, error) {
 	if err := live(ctx, "read "+idempotencyKind); err != nil {
 		return nil, err
 	}
@@ -49,14 +48,14 @@ func (s *Store) Idempotency(ctx context.Context, id string) (*engine.Idempotency
 	defer s.mu.RUnlock()
 	r, ok := s.idempotency[id]
 	if !ok {
-		return nil, engine.NotFound(idempotencyKind, id)
+		return nil, domain.NotFound(idempotencyKind, id)
 	}
 	return copyIdempotency(r), nil
 }
 
 // UpdateIdempotency replaces the record whose stored version is r.Version
 // (ECONFLICT otherwise, ENOTFOUND if none), then increments r.Version.
-func (s *Store) UpdateIdempotency(ctx context.Context, r *engine.IdempotencyRecord) error {
+func (s *Store) UpdateIdempotency(ctx context.Context, r *domain.IdempotencyRecord) error {
 	if err := r.Validate(); err != nil {
 		return err
 	}
@@ -69,9 +68,9 @@ func (s *Store) UpdateIdempotency(ctx context.Context, r *engine.IdempotencyReco
 	old, ok := s.idempotency[r.ID]
 	switch {
 	case !ok:
-		return engine.NotFound(idempotencyKind, r.ID)
+		return domain.NotFound(idempotencyKind, r.ID)
 	case old.Version != r.Version:
-		return engine.Errorf(engine.ECONFLICT, "%s %s was changed by someone else: you have version %d, stored is %d",
+		return domain.Errorf(domain.ECONFLICT, "%s %s was changed by someone else: you have version %d, stored is %d",
 			idempotencyKind, r.ID, r.Version, old.Version)
 	}
 	stored.Version++

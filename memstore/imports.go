@@ -1,17 +1,16 @@
 package memstore
 
 import (
+	"cmap/domain"
 	"context"
 	"encoding/json"
 	"slices"
 	"strings"
-
-	"cmap/engine"
 )
 
 // WriteImport stores the journal j, committed at once: a memstore write
 // is never cut off (ECONFLICT if its ID is stored, EINVALID unless valid).
-func (s *Store) WriteImport(ctx context.Context, j *engine.ImportJournal) error {
+func (s *Store) WriteImport(ctx context.Context, j *domain.ImportJournal) error {
 	if err := j.Validate(); err != nil {
 		return err
 	}
@@ -22,33 +21,33 @@ func (s *Store) WriteImport(ctx context.Context, j *engine.ImportJournal) error 
 	stored.Time = storedTime(j.Time)
 	data, err := json.Marshal(&stored)
 	if err != nil {
-		return engine.Errorf(engine.EINTERNAL, "encoding import journal %s: %v", j.ID, err)
+		return domain.Errorf(domain.EINTERNAL, "encoding import journal %s: %v", j.ID, err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.imports[j.ID]; ok {
-		return engine.Errorf(engine.ECONFLICT, "import journal %s exists", j.ID)
+		return domain.Errorf(domain.ECONFLICT, "import journal %s exists", j.ID)
 	}
 	s.imports[j.ID] = data
 	return nil
 }
 
 // Imports returns the committed journals, oldest first.
-func (s *Store) Imports(ctx context.Context) ([]*engine.ImportJournal, error) {
+func (s *Store) Imports(ctx context.Context) ([]*domain.ImportJournal, error) {
 	if err := live(ctx, "find import journals"); err != nil {
 		return nil, err
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	var out []*engine.ImportJournal
+	var out []*domain.ImportJournal
 	for _, data := range s.imports {
-		var j engine.ImportJournal
+		var j domain.ImportJournal
 		if err := json.Unmarshal(data, &j); err != nil {
-			return nil, engine.Errorf(engine.EINTERNAL, "decoding an import journal: %v", err)
+			return nil, domain.Errorf(domain.EINTERNAL, "decoding an import journal: %v", err)
 		}
 		out = append(out, &j)
 	}
-	slices.SortFunc(out, func(a, b *engine.ImportJournal) int {
+	slices.SortFunc(out, func(a, b *domain.ImportJournal) int {
 		if c := a.Time.Compare(b.Time); c != 0 {
 			return c
 		}

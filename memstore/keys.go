@@ -1,15 +1,14 @@
 package memstore
 
 import (
+	"cmap/domain"
 	"context"
 	"maps"
 	"slices"
-
-	"cmap/engine"
 )
 
 // copyAPIKey returns a deep copy of k as the store keeps it.
-func copyAPIKey(k *engine.APIKey) *engine.APIKey {
+func copyAPIKey(k *domain.APIKey) *domain.APIKey {
 	out := *k
 	out.Roles = cloneList(k.Roles)
 	out.Hash = slices.Clone(k.Hash)
@@ -22,7 +21,7 @@ func copyAPIKey(k *engine.APIKey) *engine.APIKey {
 
 // CreateAPIKey stores a new key with version 1 (ECONFLICT if its ID is
 // taken) and sets k.Version.
-func (s *Store) CreateAPIKey(ctx context.Context, k *engine.APIKey) error {
+func (s *Store) CreateAPIKey(ctx context.Context, k *domain.APIKey) error {
 	if err := k.Validate(); err != nil {
 		return err
 	}
@@ -34,7 +33,7 @@ func (s *Store) CreateAPIKey(ctx context.Context, k *engine.APIKey) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.apiKeys[k.ID]; ok {
-		return engine.Errorf(engine.ECONFLICT, "API key %s exists", k.ID)
+		return domain.Errorf(domain.ECONFLICT, "API key %s exists", k.ID)
 	}
 	s.apiKeys[k.ID] = stored
 	k.Version = 1
@@ -42,7 +41,7 @@ func (s *Store) CreateAPIKey(ctx context.Context, k *engine.APIKey) error {
 }
 
 // APIKey returns the key with id (ENOTFOUND if none).
-func (s *Store) APIKey(ctx context.Context, id string) (*engine.APIKey, error) {
+func (s *Store) APIKey(ctx context.Context, id string) (*domain.APIKey, error) {
 	if err := live(ctx, "read API key"); err != nil {
 		return nil, err
 	}
@@ -50,19 +49,19 @@ func (s *Store) APIKey(ctx context.Context, id string) (*engine.APIKey, error) {
 	defer s.mu.RUnlock()
 	k, ok := s.apiKeys[id]
 	if !ok {
-		return nil, engine.NotFound("API key", id)
+		return nil, domain.NotFound("API key", id)
 	}
 	return copyAPIKey(k), nil
 }
 
 // ListAPIKeys returns every key, revoked ones too, in ID order.
-func (s *Store) ListAPIKeys(ctx context.Context) ([]*engine.APIKey, error) {
+func (s *Store) ListAPIKeys(ctx context.Context) ([]*domain.APIKey, error) {
 	if err := live(ctx, "find API keys"); err != nil {
 		return nil, err
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	var out []*engine.APIKey
+	var out []*domain.APIKey
 	for _, id := range slices.Sorted(maps.Keys(s.apiKeys)) {
 		out = append(out, copyAPIKey(s.apiKeys[id]))
 	}
@@ -71,7 +70,7 @@ func (s *Store) ListAPIKeys(ctx context.Context) ([]*engine.APIKey, error) {
 
 // UpdateAPIKey replaces the key whose stored version is k.Version
 // (ECONFLICT otherwise, ENOTFOUND if none), then increments k.Version.
-func (s *Store) UpdateAPIKey(ctx context.Context, k *engine.APIKey) error {
+func (s *Store) UpdateAPIKey(ctx context.Context, k *domain.APIKey) error {
 	if err := k.Validate(); err != nil {
 		return err
 	}
@@ -84,9 +83,9 @@ func (s *Store) UpdateAPIKey(ctx context.Context, k *engine.APIKey) error {
 	old, ok := s.apiKeys[k.ID]
 	switch {
 	case !ok:
-		return engine.NotFound("API key", k.ID)
+		return domain.NotFound("API key", k.ID)
 	case old.Version != k.Version:
-		return engine.Errorf(engine.ECONFLICT, "API key %s was changed by someone else: you have version %d, stored is %d",
+		return domain.Errorf(domain.ECONFLICT, "API key %s was changed by someone else: you have version %d, stored is %d",
 			k.ID, k.Version, old.Version)
 	}
 	stored.Version++

@@ -1,4 +1,4 @@
-// Package memstore is an engine.Store held in memory, for tests that need a
+// Package memstore is an domain.Store held in memory, for tests that need a
 // store but not a database: it passes the same conformance suite
 // (package storetest) as the MongoDB store and answers in microseconds.
 //
@@ -27,47 +27,46 @@
 //
 // A write, its data version and its change log entry are one step under
 // the lock, so the log has no holes (a test that needs one wraps the
-// store). A Store is also an engine.ChangeWatcher: WatchChanges wakes its
+// store). A Store is also an domain.ChangeWatcher: WatchChanges wakes its
 // receivers after each write, as a MongoDB change stream would, so that
 // two App instances over one Store learn of each other's writes without
 // polling.
 package memstore
 
 import (
+	"cmap/domain"
 	"context"
 	"crypto/rand"
 	"fmt"
 	"maps"
 	"sync"
 	"time"
-
-	"cmap/engine"
 )
 
-// Store is an engine.Store in memory. Make one with New; the zero value is
+// Store is an domain.Store in memory. Make one with New; the zero value is
 // not ready for use.
 type Store struct {
 	mu sync.RWMutex
 	// revisions are the framework's revisions, oldest first; the last is
 	// the active one. Never changed in place once stored.
-	revisions     []*engine.FrameworkRevision
-	courses       *table[engine.Course]
-	positions     *table[engine.Position]
-	people        *table[engine.Person]
-	courseFacts   map[string]engine.CourseFacts
-	positionFacts map[string]engine.PositionFacts
+	revisions     []*domain.FrameworkRevision
+	courses       *table[domain.Course]
+	positions     *table[domain.Position]
+	people        *table[domain.Person]
+	courseFacts   map[string]domain.CourseFacts
+	positionFacts map[string]domain.PositionFacts
 	dataVersion   int64
 	// dataID is drawn by New and again by every increment of dataVersion
-	// (see engine.Versions).
+	// (see domain.Versions).
 	dataID string
 	// factWrites counts the calls that wrote facts; factsMark is the last
 	// mark MarkFacts recorded.
 	factWrites   int64
-	factsMark    engine.FactsMark
+	factsMark    domain.FactsMark
 	seed         string
-	apiKeys      map[string]*engine.APIKey // never changed in place once stored
-	auditPending map[string]*engine.AuditEntry
-	auditLog     map[string]*engine.AuditEntry
+	apiKeys      map[string]*domain.APIKey // never changed in place once stored
+	auditPending map[string]*domain.AuditEntry
+	auditLog     map[string]*domain.AuditEntry
 	// auditLogKeys caches the IDs of auditLog in order; nil when one was
 	// added since.
 	auditLogKeys []string
@@ -76,16 +75,16 @@ type Store struct {
 	imports map[string][]byte
 	// idempotency holds the records of idempotent requests by ID, never
 	// changed in place once stored.
-	idempotency map[string]*engine.IdempotencyRecord
+	idempotency map[string]*domain.IdempotencyRecord
 
 	// changes is the change log by version, of the last
-	// engine.ChangeLogLength versions.
-	changes map[int64]engine.Change
+	// domain.ChangeLogLength versions.
+	changes map[int64]domain.Change
 	// watchers are the channels of WatchChanges, woken by every write.
 	watchers map[chan struct{}]struct{}
 }
 
-var _ engine.Store = (*Store)(nil)
+var _ domain.Store = (*Store)(nil)
 
 // New returns an empty store.
 func New() *Store {
@@ -93,16 +92,16 @@ func New() *Store {
 		courses:       newTable(courseKind),
 		positions:     newTable(positionKind),
 		people:        newTable(personKind),
-		courseFacts:   map[string]engine.CourseFacts{},
-		positionFacts: map[string]engine.PositionFacts{},
+		courseFacts:   map[string]domain.CourseFacts{},
+		positionFacts: map[string]domain.PositionFacts{},
 		dataID:        rand.Text(),
-		apiKeys:       map[string]*engine.APIKey{},
-		auditPending:  map[string]*engine.AuditEntry{},
-		auditLog:      map[string]*engine.AuditEntry{},
+		apiKeys:       map[string]*domain.APIKey{},
+		auditPending:  map[string]*domain.AuditEntry{},
+		auditLog:      map[string]*domain.AuditEntry{},
 		imports:       map[string][]byte{},
-		idempotency:   map[string]*engine.IdempotencyRecord{},
+		idempotency:   map[string]*domain.IdempotencyRecord{},
 
-		changes:  map[int64]engine.Change{},
+		changes:  map[int64]domain.Change{},
 		watchers: map[chan struct{}]struct{}{},
 	}
 }
@@ -146,7 +145,7 @@ func (s *Store) Ping(ctx context.Context) error { return live(ctx, "ping") }
 // live returns EINTERNAL when ctx is done, as a database call would fail.
 func live(ctx context.Context, op string) error {
 	if err := ctx.Err(); err != nil {
-		return &engine.Error{Code: engine.EINTERNAL, Err: fmt.Errorf("memstore: %s: %w", op, err)}
+		return &domain.Error{Code: domain.EINTERNAL, Err: fmt.Errorf("memstore: %s: %w", op, err)}
 	}
 	return nil
 }
@@ -161,21 +160,21 @@ func storedTime(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecon
 
 // Framework returns the active revision of the stored competency
 // framework (ENOTFOUND if none).
-func (s *Store) Framework(ctx context.Context) (*engine.Framework, error) {
+func (s *Store) Framework(ctx context.Context) (*domain.Framework, error) {
 	if err := live(ctx, "read framework"); err != nil {
 		return nil, err
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if len(s.revisions) == 0 {
-		return nil, engine.Errorf(engine.ENOTFOUND, "no competency framework is stored")
+		return nil, domain.Errorf(domain.ENOTFOUND, "no competency framework is stored")
 	}
 	return s.revisions[len(s.revisions)-1].Framework.Clone(), nil
 }
 
 // PutFramework validates f and replaces the model of the active revision
-// with it (see engine.Store).
-func (s *Store) PutFramework(ctx context.Context, f *engine.Framework) error {
+// with it (see domain.Store).
+func (s *Store) PutFramework(ctx context.Context, f *domain.Framework) error {
 	if err := f.Validate(); err != nil {
 		return err
 	}
@@ -184,7 +183,7 @@ func (s *Store) PutFramework(ctx context.Context, f *engine.Framework) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r := &engine.FrameworkRevision{Framework: f.Clone(), AppliedAt: now()}
+	r := &domain.FrameworkRevision{Framework: f.Clone(), AppliedAt: now()}
 	r.Framework.Revision, r.Framework.Former = 1, nil
 	if n := len(s.revisions); n > 0 {
 		cur := s.revisions[n-1]
@@ -192,20 +191,20 @@ func (s *Store) PutFramework(ctx context.Context, f *engine.Framework) error {
 		r.Crosswalk, r.AppliedAt, r.Audit = cur.Crosswalk, cur.AppliedAt, cur.Audit
 		s.revisions = append(s.revisions[:n-1:n-1], r)
 	} else {
-		s.revisions = []*engine.FrameworkRevision{r}
+		s.revisions = []*domain.FrameworkRevision{r}
 	}
-	s.logChange(engine.ChangeFramework, "")
+	s.logChange(domain.ChangeFramework, "")
 	return nil
 }
 
 // FrameworkRevisions returns every stored revision, oldest first.
-func (s *Store) FrameworkRevisions(ctx context.Context) ([]*engine.FrameworkRevision, error) {
+func (s *Store) FrameworkRevisions(ctx context.Context) ([]*domain.FrameworkRevision, error) {
 	if err := live(ctx, "read framework revisions"); err != nil {
 		return nil, err
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	out := make([]*engine.FrameworkRevision, len(s.revisions))
+	out := make([]*domain.FrameworkRevision, len(s.revisions))
 	for i, r := range s.revisions {
 		out[i] = copyRevision(r)
 	}
@@ -213,8 +212,8 @@ func (s *Store) FrameworkRevisions(ctx context.Context) ([]*engine.FrameworkRevi
 }
 
 // AddFrameworkRevision stores r as the next revision and makes it active
-// (see engine.Store).
-func (s *Store) AddFrameworkRevision(ctx context.Context, r *engine.FrameworkRevision) error {
+// (see domain.Store).
+func (s *Store) AddFrameworkRevision(ctx context.Context, r *domain.FrameworkRevision) error {
 	if err := r.Framework.Validate(); err != nil {
 		return err
 	}
@@ -224,11 +223,11 @@ func (s *Store) AddFrameworkRevision(ctx context.Context, r *engine.FrameworkRev
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if want := len(s.revisions) + 1; r.Number() != want {
-		return engine.Errorf(engine.ECONFLICT, "framework revision %d cannot follow revision %d: the next is %d", r.Number(), want-1, want)
+		return domain.Errorf(domain.ECONFLICT, "framework revision %d cannot follow revision %d: the next is %d", r.Number(), want-1, want)
 	}
 	r.AppliedAt = now()
 	s.revisions = append(s.revisions[:len(s.revisions):len(s.revisions)], copyRevision(r))
-	s.logChange(engine.ChangeFramework, "")
+	s.logChange(domain.ChangeFramework, "")
 	return nil
 }
 
@@ -246,20 +245,20 @@ func (s *Store) DataVersion(ctx context.Context) (int64, error) {
 // Versions returns the data version, its id, the count of facts writes
 // and the facts mark, as of one moment. Unsettled is always false: every
 // write is done whole under the store's lock.
-func (s *Store) Versions(ctx context.Context) (engine.Versions, error) {
+func (s *Store) Versions(ctx context.Context) (domain.Versions, error) {
 	if err := live(ctx, "read versions"); err != nil {
-		return engine.Versions{}, err
+		return domain.Versions{}, err
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return engine.Versions{Data: s.dataVersion, DataID: s.dataID, Facts: s.factWrites, FactsMark: s.factsMark}, nil
+	return domain.Versions{Data: s.dataVersion, DataID: s.dataID, Facts: s.factWrites, FactsMark: s.factsMark}, nil
 }
 
 // MarkFacts records m as the facts mark if the data version is m.Data and
 // the count of facts writes m.Facts, and reports whether it did.
-func (s *Store) MarkFacts(ctx context.Context, m engine.FactsMark) (bool, error) {
+func (s *Store) MarkFacts(ctx context.Context, m domain.FactsMark) (bool, error) {
 	if m.Revision == "" {
-		return false, engine.Invalid("revision", "a facts mark names the rules revision")
+		return false, domain.Invalid("revision", "a facts mark names the rules revision")
 	}
 	if err := live(ctx, "mark facts"); err != nil {
 		return false, err
@@ -287,7 +286,7 @@ func (s *Store) SeededWith(ctx context.Context) (string, error) {
 // (EINVALID if name is empty).
 func (s *Store) MarkSeeded(ctx context.Context, name string) error {
 	if name == "" {
-		return engine.Invalid("name", "seed set name is empty")
+		return domain.Invalid("name", "seed set name is empty")
 	}
 	if err := live(ctx, "mark seeded"); err != nil {
 		return err

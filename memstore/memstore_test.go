@@ -1,24 +1,24 @@
 package memstore_test
 
 import (
+	"cmap/domain"
 	"context"
 	"testing"
 	"time"
 
-	"cmap/engine"
 	"cmap/memstore"
 )
 
-func sampleCourse(code string) *engine.Course {
-	return &engine.Course{
+func sampleCourse(code string) *domain.Course {
+	return &domain.Course{
 		Code:          code,
 		Title:         "Security Cooperation Fundamentals",
 		Objectives:    []string{"Explain the SC process"},
 		Topics:        []string{"security cooperation"},
 		Hours:         40,
-		DeliveryMode:  engine.DeliveryOnline,
+		DeliveryMode:  domain.DeliveryOnline,
 		Provider:      "DSCU",
-		Status:        engine.CourseActive,
+		Status:        domain.CourseActive,
 		Prerequisites: []string{"SCO-101"},
 	}
 }
@@ -28,8 +28,8 @@ func TestCloneIsIndependent(t *testing.T) {
 	s := memstore.New()
 	c := sampleCourse("SCO-201")
 	must(t, s.CreateCourse(ctx, c))
-	must(t, s.SaveCourseFacts(ctx, []engine.CourseFacts{{Course: "SCO-201", Revision: "r1",
-		Coverage: []engine.Coverage{{SubCompetency: "1.A", Level: "Basic"}}}}))
+	must(t, s.SaveCourseFacts(ctx, []domain.CourseFacts{{Course: "SCO-201", Revision: "r1",
+		Coverage: []domain.Coverage{{SubCompetency: "1.A", Level: "Basic"}}}}))
 	must(t, s.MarkSeeded(ctx, "sample"))
 
 	clone := s.Clone()
@@ -42,9 +42,9 @@ func TestCloneIsIndependent(t *testing.T) {
 	must(t, clone.DeleteFacts(ctx, []string{"SCO-201"}, nil))
 	must(t, clone.MarkSeeded(ctx, "other"))
 	// Writes to the original stay in the original.
-	p := &engine.Person{ID: "P-1", Name: "Alex Morgan"}
+	p := &domain.Person{ID: "P-1", Name: "Alex Morgan"}
 	must(t, s.CreatePerson(ctx, p))
-	_, err := s.RecordCompletion(ctx, p.ID, engine.Completion{CourseCode: "SCO-201", Completed: time.Now()})
+	_, err := s.RecordCompletion(ctx, p.ID, domain.Completion{CourseCode: "SCO-201", Completed: time.Now()})
 	must(t, err)
 
 	got, err := s.Course(ctx, "SCO-201")
@@ -52,7 +52,7 @@ func TestCloneIsIndependent(t *testing.T) {
 	if got.Title != c.Title || got.Version != 1 {
 		t.Errorf("original course after the clone's update: %+v", got)
 	}
-	if n, _ := s.CountCourses(ctx, engine.CourseFilter{}); n != 1 {
+	if n, _ := s.CountCourses(ctx, domain.CourseFilter{}); n != 1 {
 		t.Errorf("original has %d courses, want 1", n)
 	}
 	if facts, _ := s.CourseFacts(ctx); len(facts) != 1 {
@@ -61,7 +61,7 @@ func TestCloneIsIndependent(t *testing.T) {
 	if name, _ := s.SeededWith(ctx); name != "sample" {
 		t.Errorf("original seed mark = %q", name)
 	}
-	if _, err := clone.Person(ctx, "P-1"); engine.ErrorCode(err) != engine.ENOTFOUND {
+	if _, err := clone.Person(ctx, "P-1"); domain.ErrorCode(err) != domain.ENOTFOUND {
 		t.Errorf("person created in the original shows in the clone: %v", err)
 	}
 	// 1 shared write, then 2 in each: 5 if the counter were shared.
@@ -70,7 +70,7 @@ func TestCloneIsIndependent(t *testing.T) {
 			t.Errorf("DataVersion = %d, want %d", v, want)
 		}
 	}
-	keys, err := clone.ListCourses(ctx, engine.CourseFilter{}, engine.Page{})
+	keys, err := clone.ListCourses(ctx, domain.CourseFilter{}, domain.Page{})
 	must(t, err)
 	if len(keys.Items) != 2 || keys.Items[0].Title != "Changed in the clone" {
 		t.Errorf("clone's courses: %+v", keys.Items)

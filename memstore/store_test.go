@@ -1,20 +1,20 @@
 package memstore_test
 
 import (
+	"cmap/domain"
 	"testing"
 
-	"cmap/engine"
 	"cmap/memstore"
 	"cmap/storetest"
 )
 
 func TestStore(t *testing.T) {
-	storetest.Run(t, func(*testing.T) engine.Store { return memstore.New() })
+	storetest.Run(t, func(*testing.T) domain.Store { return memstore.New() })
 }
 
 // A clone passes the suite too, whatever its original held.
 func TestCloneStore(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) engine.Store {
+	storetest.Run(t, func(t *testing.T) domain.Store {
 		original := memstore.New()
 		clone := original.Clone()
 		// Writes to the original after the clone must not show in it.
@@ -30,5 +30,5 @@ func TestCloneStore(t *testing.T) {
 
 // The log keeps its full length: a thousand writes take no time here.
 func TestChangeLogPruning(t *testing.T) {
-	storetest.ChangeLogPruning(t, memstore.New(), engine.ChangeLogLength)
+	storetest.ChangeLogPruning(t, memstore.New(), domain.ChangeLogLength)
 }

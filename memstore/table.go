@@ -1,13 +1,12 @@
 package memstore
 
 import (
+	"cmap/domain"
 	"context"
 	"maps"
 	"slices"
 	"sync/atomic"
 	"time"
-
-	"cmap/engine"
 )
 
 // kind describes a versioned record type (course, position, person) to the
@@ -18,7 +17,7 @@ type kind[R any] struct {
 	// keyField names the key in field paths ("code").
 	keyField string
 	// change is the kind of the change log entries of its writes.
-	change engine.ChangeKind
+	change domain.ChangeKind
 	key    func(*R) string
 	// validate is the record's Validate.
 	validate func(*R) error
@@ -65,7 +64,7 @@ func (t *table[R]) keys() []string {
 func (t *table[R]) get(key string) (*R, error) {
 	r, ok := t.rows[key]
 	if !ok {
-		return nil, engine.NotFound(t.kind.name, key)
+		return nil, domain.NotFound(t.kind.name, key)
 	}
 	return t.kind.copy(r), nil
 }
@@ -90,9 +89,9 @@ func (t *table[R]) byKeys(keys []string) []*R {
 
 // list returns copies of one page of the records that match accepts, in
 // key order.
-func (t *table[R]) list(match func(*R) bool, p engine.Page) (engine.List[*R], error) {
+func (t *table[R]) list(match func(*R) bool, p domain.Page) (domain.List[*R], error) {
 	if p.First < 0 {
-		return engine.List[*R]{Items: []*R{}}, engine.Invalid("first", "first must not be negative, not %d", p.First)
+		return domain.List[*R]{Items: []*R{}}, domain.Invalid("first", "first must not be negative, not %d", p.First)
 	}
 	keys := t.keys()
 	start := 0
@@ -109,11 +108,11 @@ func (t *table[R]) list(match func(*R) bool, p engine.Page) (engine.List[*R], er
 			continue
 		}
 		if p.First > 0 && len(items) == p.First {
-			return engine.List[*R]{Items: items, HasNext: true}, nil
+			return domain.List[*R]{Items: items, HasNext: true}, nil
 		}
 		items = append(items, t.kind.copy(r))
 	}
-	return engine.List[*R]{Items: items}, nil
+	return domain.List[*R]{Items: items}, nil
 }
 
 // count counts the records that match accepts.
@@ -147,10 +146,10 @@ func (t *table[R]) remove(key string) {
 func (t *table[R]) checkVersion(key string, version int64) error {
 	r, ok := t.rows[key]
 	if !ok {
-		return engine.NotFound(t.kind.name, key)
+		return domain.NotFound(t.kind.name, key)
 	}
 	if stored, _ := t.kind.stamp(r); *stored != version {
-		return engine.Errorf(engine.ECONFLICT, "%s %s was changed by someone else: you have version %d, stored is %d",
+		return domain.Errorf(domain.ECONFLICT, "%s %s was changed by someone else: you have version %d, stored is %d",
 			t.kind.name, key, version, *stored)
 	}
 	return nil
@@ -177,7 +176,7 @@ func create[R any](ctx context.Context, s *Store, t *table[R], r *R) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := t.rows[key]; ok {
-		return engine.Errorf(engine.ECONFLICT, "%s %s exists", t.kind.name, key)
+		return domain.Errorf(domain.ECONFLICT, "%s %s exists", t.kind.name, key)
 	}
 	t.put(stored)
 	s.logChange(t.kind.change, key)
@@ -187,10 +186,10 @@ func create[R any](ctx context.Context, s *Store, t *table[R], r *R) error {
 }
 
 // createAll stores the records rs with version 1 and one UpdatedAt, all or
-// none (see engine.Store's bulk creates), and sets their Version and
+// none (see domain.Store's bulk creates), and sets their Version and
 // UpdatedAt.
 func createAll[R any](ctx context.Context, s *Store, t *table[R], rs []*R) error {
-	if err := engine.ValidateBatch(rs, t.kind.keyField, t.kind.key, t.kind.validate); err != nil {
+	if err := domain.ValidateBatch(rs, t.kind.keyField, t.kind.key, t.kind.validate); err != nil {
 		return err
 	}
 	if err := live(ctx, "insert "+t.kind.name); err != nil {
@@ -210,13 +209,13 @@ func createAll[R any](ctx context.Context, s *Store, t *table[R], rs []*R) error
 	defer s.mu.Unlock()
 	for _, r := range stored {
 		if key := t.kind.key(r); t.rows[key] != nil {
-			return engine.Errorf(engine.ECONFLICT, "%s %s exists", t.kind.name, key)
+			return domain.Errorf(domain.ECONFLICT, "%s %s exists", t.kind.name, key)
 		}
 	}
 	for _, r := range stored {
 		t.put(r)
 	}
-	s.logChange(engine.ChangeMany, "")
+	s.logChange(domain.ChangeMany, "")
 	for _, r := range rs {
 		v, a := t.kind.stamp(r)
 		*v, *a = 1, at
@@ -286,9 +285,9 @@ func byKeys[R any](ctx context.Context, s *Store, t *table[R], keys []string) ([
 }
 
 // list returns one page of the records of t that match accepts.
-func list[R any](ctx context.Context, s *Store, t *table[R], match func(*R) bool, p engine.Page) (engine.List[*R], error) {
+func list[R any](ctx context.Context, s *Store, t *table[R], match func(*R) bool, p domain.Page) (domain.List[*R], error) {
 	if err := live(ctx, "find "+t.kind.name); err != nil {
-		return engine.List[*R]{Items: []*R{}}, err
+		return domain.List[*R]{Items: []*R{}}, err
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()

@@ -30,7 +30,7 @@
 // (an operation's name, at most graph.MaxOperationNames of them, then
 // "other"; "anonymous" without one), code an extensions.code of the API
 // or "ok", outcome, cause and result the App's constants, method the
-// methods of engine.Store, and the store's code one of engine's codes.
+// methods of domain.Store, and the store's code one of domain's codes.
 //
 // Domain and store packages import none of this: the App and the
 // GraphQL endpoint define the small interfaces that Metrics implements,
@@ -38,6 +38,7 @@
 package metrics
 
 import (
+	"cmap/domain"
 	"net/http"
 	"time"
 
@@ -45,7 +46,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"cmap/engine"
 	"cmap/storemetrics"
 )
 
@@ -165,13 +165,13 @@ func (m *Metrics) CaughtUp(result string, changes int, d time.Duration) {
 
 // Store returns store with the latency of every call observed, and its
 // errors counted by code.
-func (m *Metrics) Store(store engine.Store) engine.Store {
+func (m *Metrics) Store(store domain.Store) domain.Store {
 	return storemetrics.Wrap(store, m.observeStoreCall)
 }
 
 func (m *Metrics) observeStoreCall(method string, d time.Duration, err error) {
 	m.storeDuration.WithLabelValues(method).Observe(d.Seconds())
 	if err != nil {
-		m.storeErrors.WithLabelValues(method, engine.ErrorCode(err)).Inc()
+		m.storeErrors.WithLabelValues(method, domain.ErrorCode(err)).Inc()
 	}
 }

@@ -1,6 +1,7 @@
 package metrics_test
 
 import (
+	"cmap/domain"
 	"context"
 	"io"
 	"log/slog"
@@ -13,7 +14,6 @@ import (
 	"github.com/prometheus/common/expfmt"
 
 	"cmap/app"
-	"cmap/engine"
 	"cmap/graph"
 	"cmap/memstore"
 	"cmap/metrics"
@@ -54,10 +54,10 @@ func newStack(t *testing.T) stack {
 	}
 	t.Cleanup(func() { a.Close() })
 	mux := http.NewServeMux()
-	admin := &engine.Principal{ID: "key:metrics", Name: "metrics test", Roles: []engine.Role{engine.RoleAdmin}}
+	admin := &domain.Principal{ID: "key:metrics", Name: "metrics test", Roles: []domain.Role{domain.RoleAdmin}}
 	endpoint := graph.NewHandler(a, graph.WithObserver(m))
 	mux.Handle("/graphql", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		endpoint.ServeHTTP(w, r.WithContext(engine.WithPrincipal(r.Context(), admin)))
+		endpoint.ServeHTTP(w, r.WithContext(domain.WithPrincipal(r.Context(), admin)))
 	}))
 	mux.Handle("GET /metrics", m.Handler())
 	srv := httptest.NewServer(mux)

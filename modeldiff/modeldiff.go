@@ -32,10 +32,10 @@
 package modeldiff
 
 import (
+	"cmap/domain"
 	"cmp"
 	"slices"
 
-	"cmap/engine"
 	"cmap/suggest"
 )
 
@@ -116,7 +116,7 @@ func (d *Diff) Changed() bool {
 
 // items returns every item of fw in model order, each competency before
 // its sub-competencies.
-func items(fw *engine.Framework) []Item {
+func items(fw *domain.Framework) []Item {
 	var out []Item
 	for _, c := range fw.Competencies {
 		out = append(out, Item{Code: c.Code, Kind: Competency, Text: c.Title})
@@ -130,7 +130,7 @@ func items(fw *engine.Framework) []Item {
 // Compare returns the diff from model old to model next, with the
 // crosswalk cw (nil for none), which is assumed to pass cw.Check. The
 // names of the diff's sides are the caller's to set.
-func Compare(old, next *engine.Framework, cw engine.Crosswalk) *Diff {
+func Compare(old, next *domain.Framework, cw domain.Crosswalk) *Diff {
 	d := &Diff{Added: []Item{}, Removed: []Item{}, Renamed: []TextChange{}, Reworded: []TextChange{},
 		Mappings: []Mapping{}, Suggested: []Suggestion{}}
 	oldItems, newItems := items(old), items(next)
@@ -179,7 +179,7 @@ func byCode(items []Item) map[string]Item {
 
 // textChanges adds the changes of title, description or statement of the
 // item that keeps its code.
-func (d *Diff) textChanges(old, next *engine.Framework, o, n Item) {
+func (d *Diff) textChanges(old, next *domain.Framework, o, n Item) {
 	if o.Kind == SubCompetency {
 		if o.Text != n.Text {
 			d.Reworded = append(d.Reworded, TextChange{Code: o.Code, Kind: o.Kind, Field: "statement", Old: o.Text, New: n.Text})
@@ -196,7 +196,7 @@ func (d *Diff) textChanges(old, next *engine.Framework, o, n Item) {
 
 // mappings classifies the crosswalk's entries (see the package
 // documentation), in the old model's order, a merge at its first old code.
-func mappings(cw engine.Crosswalk, oldItems []Item, oldBy, newBy map[string]Item, targets map[string][]string) []Mapping {
+func mappings(cw domain.Crosswalk, oldItems []Item, oldBy, newBy map[string]Item, targets map[string][]string) []Mapping {
 	out := []Mapping{}
 	merged := map[string]bool{} // new codes whose merge is listed
 	for _, it := range oldItems {

@@ -2,12 +2,12 @@ package modeldiff_test
 
 import (
 	"bytes"
+	"cmap/domain"
 	"encoding/json"
 	"reflect"
 	"strings"
 	"testing"
 
-	"cmap/engine"
 	"cmap/modeldiff"
 	"cmap/modelfile"
 )
@@ -15,7 +15,7 @@ import (
 // The revised copy of the shipped model in testdata/revision rewords 1.D,
 // renames 2.0, moves 4.C to a new 4.M, retires 4.K and adds 9.E; its
 // crosswalk says the move and the retirement.
-func readRevision(t *testing.T) (old, next *engine.Framework) {
+func readRevision(t *testing.T) (old, next *domain.Framework) {
 	t.Helper()
 	old, err := modelfile.ReadFile("../seeds/security-cooperation-competency-model.txt")
 	if err != nil {
@@ -117,13 +117,13 @@ func TestCompareSameModelIsNoChange(t *testing.T) {
 }
 
 // tiny returns a one-competency model with sub-competencies code: statement.
-func tiny(subs ...string) *engine.Framework {
-	c := engine.Competency{Code: "1.0", Title: "One"}
+func tiny(subs ...string) *domain.Framework {
+	c := domain.Competency{Code: "1.0", Title: "One"}
 	for _, s := range subs {
 		code, stmt, _ := strings.Cut(s, ": ")
-		c.SubCompetencies = append(c.SubCompetencies, engine.SubCompetency{Code: code, Statement: stmt})
+		c.SubCompetencies = append(c.SubCompetencies, domain.SubCompetency{Code: code, Statement: stmt})
 	}
-	return &engine.Framework{Name: "Tiny", Competencies: []engine.Competency{c}}
+	return &domain.Framework{Name: "Tiny", Competencies: []domain.Competency{c}}
 }
 
 func TestCompareSplitsMergesAndReusedCodes(t *testing.T) {
@@ -131,7 +131,7 @@ func TestCompareSplitsMergesAndReusedCodes(t *testing.T) {
 	// 1.A splits into 1.A and 1.E; 1.B and 1.C merge into 1.B; 1.D moves
 	// to 1.F and its code is reused by a new item.
 	next := tiny("1.A: Plan strategy.", "1.B: Budget and report.", "1.D: Negotiate.", "1.E: Plan operations.", "1.F: Audit.")
-	cw := engine.Crosswalk{
+	cw := domain.Crosswalk{
 		{Old: "1.A", New: []string{"1.A", "1.E"}},
 		{Old: "1.B", New: []string{"1.B"}},
 		{Old: "1.C", New: []string{"1.B"}},

@@ -1,12 +1,12 @@
 package modelfile
 
 import (
+	"cmap/domain"
 	"errors"
 	"strings"
 
 	"cmap/casefmt"
 	"cmap/diag"
-	"cmap/engine"
 )
 
 // isCASE reports whether a .json model file is a CASE CFPackage: its name
@@ -21,7 +21,7 @@ func isCASE(name string, data []byte) bool {
 // the wrong type are errors at their file:line:col, and so is each shape a
 // two-level model cannot hold, with the JSON path of the offending value
 // and the identifier of the item.
-func ReadCASE(name string, data []byte) (*engine.Framework, error) {
+func ReadCASE(name string, data []byte) (*domain.Framework, error) {
 	fw, _, _, err := readCASE(name, data)
 	return fw, err
 }
@@ -29,7 +29,7 @@ func ReadCASE(name string, data []byte) (*engine.Framework, error) {
 // readCASE is ReadCASE that also returns, with the model, where each field
 // path of the model stands in data, and a suspicion when the codes were
 // made up by position rather than taken from the items.
-func readCASE(name string, data []byte) (*engine.Framework, func(field string) diag.Pos, diag.List, error) {
+func readCASE(name string, data []byte) (*domain.Framework, func(field string) diag.Pos, diag.List, error) {
 	p, err := casefmt.Decode(data)
 	if err != nil {
 		return nil, nil, nil, diag.List{jsonDiagnostic(name, data, err)}

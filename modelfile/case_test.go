@@ -2,6 +2,7 @@ package modelfile
 
 import (
 	"bytes"
+	"cmap/domain"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,15 +10,14 @@ import (
 	"time"
 
 	"cmap/casefmt"
-	"cmap/engine"
 )
 
 const openSALTStyle = "../casefmt/testdata/opensalt-style.case.json"
 
 // exportCASE writes fw as a CFPackage.
-func exportCASE(t *testing.T, fw *engine.Framework) []byte {
+func exportCASE(t *testing.T, fw *domain.Framework) []byte {
 	t.Helper()
-	p, err := casefmt.Build(fw, casefmt.Options{Changed: time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC), Scale: engine.DefaultScale()})
+	p, err := casefmt.Build(fw, casefmt.Options{Changed: time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC), Scale: domain.DefaultScale()})
 	if err != nil {
 		t.Fatal(err)
 	}

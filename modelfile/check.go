@@ -1,6 +1,7 @@
 package modelfile
 
 import (
+	"cmap/domain"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,7 +10,6 @@ import (
 	"unicode/utf8"
 
 	"cmap/diag"
-	"cmap/engine"
 )
 
 // Report is what Check found in a model file: the model, or the errors
@@ -19,7 +19,7 @@ type Report struct {
 	// File is the name the model was read under.
 	File string
 	// Model is the model as Read returns it; nil when there are Errors.
-	Model *engine.Framework
+	Model *domain.Framework
 	// Errors are the problems that stop the model from reading: the
 	// diagnostics Read returns.
 	Errors diag.List
@@ -58,7 +58,7 @@ type Report struct {
 func Check(name string, data []byte) *Report {
 	r := &Report{File: name}
 	var (
-		fw         *engine.Framework
+		fw         *domain.Framework
 		err        error
 		statements []statementWords
 		locate     func(field string) diag.Pos
@@ -121,7 +121,7 @@ type statementWords struct {
 
 // fieldStatements splits the statements of fw, which may be nil, into
 // words without positions.
-func fieldStatements(fw *engine.Framework) []statementWords {
+func fieldStatements(fw *domain.Framework) []statementWords {
 	if fw == nil {
 		return nil
 	}

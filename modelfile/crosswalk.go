@@ -2,6 +2,7 @@ package modelfile
 
 import (
 	"bytes"
+	"cmap/domain"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -14,12 +15,11 @@ import (
 	"github.com/goccy/go-yaml/parser"
 
 	"cmap/diag"
-	"cmap/engine"
 	"cmap/yamldiag"
 )
 
 // Crosswalk is a crosswalk read from a file: how the codes of one
-// revision of a model map to the next (see engine.Crosswalk), with where
+// revision of a model map to the next (see domain.Crosswalk), with where
 // each entry stands in the file.
 //
 // A crosswalk file is YAML (.yaml, .yml) or CSV (.csv). In YAML it is one
@@ -51,7 +51,7 @@ type Crosswalk struct {
 	// File is the name the crosswalk was read under.
 	File string
 	// Crosswalk is its entries, in file order.
-	Crosswalk engine.Crosswalk
+	Crosswalk domain.Crosswalk
 	// at are where each entry's old code and each of its new codes stand.
 	at []entryPos
 }
@@ -93,8 +93,8 @@ func ReadCrosswalkFile(path string) (*Crosswalk, error) {
 }
 
 // Check returns every problem of the crosswalk as one from revision old to
-// revision next (see engine.Crosswalk.Check), each at its file:line:col.
-func (cw *Crosswalk) Check(old, next *engine.Framework) diag.List {
+// revision next (see domain.Crosswalk.Check), each at its file:line:col.
+func (cw *Crosswalk) Check(old, next *domain.Framework) diag.List {
 	var out diag.List
 	for _, p := range cw.Crosswalk.Check(old, next) {
 		at := cw.at[p.Index]
@@ -118,7 +118,7 @@ func (cw *Crosswalk) add(old string, oldAt diag.Pos, news []string, newAt []diag
 			return
 		}
 	}
-	cw.Crosswalk = append(cw.Crosswalk, engine.CrosswalkEntry{Old: old, New: news})
+	cw.Crosswalk = append(cw.Crosswalk, domain.CrosswalkEntry{Old: old, New: news})
 	cw.at = append(cw.at, entryPos{old: oldAt, new: newAt})
 }
 
@@ -170,9 +170,9 @@ func (cw *Crosswalk) readYAML(data []byte) diag.List {
 			switch {
 			case !ok:
 				errs.Add(at, "%s maps to %s: give a new code, a list of them, or retired", old, v.Type())
-			case strings.EqualFold(code, engine.CrosswalkRetired) && len(values) > 1:
+			case strings.EqualFold(code, domain.CrosswalkRetired) && len(values) > 1:
 				errs.Add(at, "%s is retired and mapped to other codes at once: give one or the other", old)
-			case strings.EqualFold(code, engine.CrosswalkRetired):
+			case strings.EqualFold(code, domain.CrosswalkRetired):
 			default:
 				news = append(news, code)
 				newAt = append(newAt, at)
@@ -245,7 +245,7 @@ func (cw *Crosswalk) readCSV(data []byte) diag.List {
 			}
 			continue
 		}
-		isRetired := code == "" || strings.EqualFold(code, engine.CrosswalkRetired)
+		isRetired := code == "" || strings.EqualFold(code, domain.CrosswalkRetired)
 		_, known := cw.Crosswalk.Lookup(old)
 		switch {
 		case known && (isRetired || retired[old]):

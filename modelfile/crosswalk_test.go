@@ -1,11 +1,10 @@
 package modelfile
 
 import (
+	"cmap/domain"
 	"reflect"
 	"strings"
 	"testing"
-
-	"cmap/engine"
 )
 
 func TestReadCrosswalkYAMLAndCSVAlike(t *testing.T) {
@@ -16,7 +15,7 @@ func TestReadCrosswalkYAMLAndCSVAlike(t *testing.T) {
 "6.0": 6.0
 `
 	csvText := "Note,OLD,New\nmoved,4.C,4.D\n,4.E,retired\nsplit,5.B,5.B\nsplit,5.B,5.F\n,6.0,6.0\n"
-	want := engine.Crosswalk{
+	want := domain.Crosswalk{
 		{Old: "4.C", New: []string{"4.D"}},
 		{Old: "4.E"},
 		{Old: "5.B", New: []string{"5.B", "5.F"}},
@@ -53,8 +52,8 @@ func TestReadCrosswalkErrorsAtTheirPlace(t *testing.T) {
 }
 
 func TestCrosswalkCheckPlacesProblems(t *testing.T) {
-	old := &engine.Framework{Name: "M", Revision: 1, Competencies: []engine.Competency{{Code: "1.0", Title: "One",
-		SubCompetencies: []engine.SubCompetency{{Code: "1.A", Statement: "A."}, {Code: "1.B", Statement: "B."}}}}}
+	old := &domain.Framework{Name: "M", Revision: 1, Competencies: []domain.Competency{{Code: "1.0", Title: "One",
+		SubCompetencies: []domain.SubCompetency{{Code: "1.A", Statement: "A."}, {Code: "1.B", Statement: "B."}}}}}
 	next := old.Clone()
 	next.Competencies[0].SubCompetencies = next.Competencies[0].SubCompetencies[:1]
 	cw, err := ReadCrosswalk("cw.yaml", []byte("1.B: [1.A, 1.Q]\n1.Z: retired\n"))

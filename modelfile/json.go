@@ -2,6 +2,7 @@ package modelfile
 
 import (
 	"bytes"
+	"cmap/domain"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,22 +12,21 @@ import (
 	"unicode/utf8"
 
 	"cmap/diag"
-	"cmap/engine"
 )
 
-// ReadJSON reads a competency model in the engine.Framework shape from
+// ReadJSON reads a competency model in the domain.Framework shape from
 // JSON (the field names of ReadYAML). Syntax errors, unknown fields and
 // values of the wrong type are errors at their file:line:col, as are the
 // problems Validate finds.
-func ReadJSON(name string, data []byte) (*engine.Framework, error) {
+func ReadJSON(name string, data []byte) (*domain.Framework, error) {
 	fw, _, err := readJSON(name, data)
 	return fw, err
 }
 
 // readJSON is ReadJSON that also returns, with the model, where each field
 // path of the model stands in data.
-func readJSON(name string, data []byte) (*engine.Framework, func(field string) diag.Pos, error) {
-	var fw engine.Framework
+func readJSON(name string, data []byte) (*domain.Framework, func(field string) diag.Pos, error) {
+	var fw domain.Framework
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&fw); err != nil {

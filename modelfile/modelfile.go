@@ -4,14 +4,14 @@
 //
 //   - .txt or .text: the customer's text format, as extracted from the
 //     published PDF (see ReadText for its rules);
-//   - .yaml or .yml: the engine.Framework shape in YAML;
+//   - .yaml or .yml: the domain.Framework shape in YAML;
 //   - .json: the same shape in JSON, or a CASE 1.1 CFPackage (a JSON
 //     object with a CFDocument, or any file named *.case.json; see
 //     ReadCASE and package casefmt).
 //
 // Every reader reports all the problems it can find in one pass as a
 // diag.List of file:line[:col] diagnostics, and every model it returns
-// passes (*engine.Framework).Validate. WriteYAML writes a model back out in
+// passes (*domain.Framework).Validate. WriteYAML writes a model back out in
 // the YAML form, which Read reads back identically.
 //
 // ReadCrosswalk reads a crosswalk file (YAML or CSV): how the codes of one
@@ -26,6 +26,7 @@
 package modelfile
 
 import (
+	"cmap/domain"
 	"fmt"
 	"os"
 	"path"
@@ -34,7 +35,6 @@ import (
 	"strings"
 
 	"cmap/diag"
-	"cmap/engine"
 )
 
 // ModelFilePattern is the name pattern that FindModelFile looks for.
@@ -44,7 +44,7 @@ const ModelFilePattern = "*competency-model.*"
 // extension selects. name is used in diagnostics. Errors are diag.List
 // values. Check reads the same way and also reports what the reader
 // guessed and what looks suspicious.
-func Read(name string, data []byte) (*engine.Framework, error) {
+func Read(name string, data []byte) (*domain.Framework, error) {
 	r := Check(name, data)
 	if len(r.Errors) > 0 {
 		return nil, r.Errors
@@ -53,7 +53,7 @@ func Read(name string, data []byte) (*engine.Framework, error) {
 }
 
 // ReadFile reads the competency model in the file at path; see Read.
-func ReadFile(path string) (*engine.Framework, error) {
+func ReadFile(path string) (*domain.Framework, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -103,12 +103,12 @@ func supported(name string) bool {
 // validate runs f.Validate and turns its error into a diagnostic at the
 // position that locate gives for the offending field path, with the path in
 // the message. With a nil locate the diagnostic is about the whole file.
-func validate(f *engine.Framework, file string, locate func(field string) diag.Pos) error {
+func validate(f *domain.Framework, file string, locate func(field string) diag.Pos) error {
 	err := f.Validate()
 	if err == nil {
 		return nil
 	}
-	field := engine.ErrorField(err)
+	field := domain.ErrorField(err)
 	pos := diag.Pos{File: file}
 	if locate != nil && field != "" {
 		pos = locate(field)

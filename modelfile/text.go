@@ -1,6 +1,7 @@
 package modelfile
 
 import (
+	"cmap/domain"
 	"fmt"
 	"strconv"
 	"strings"
@@ -8,7 +9,6 @@ import (
 	"unicode/utf8"
 
 	"cmap/diag"
-	"cmap/engine"
 )
 
 // ReadText reads a competency model in the customer's text format, the
@@ -39,7 +39,7 @@ import (
 // A line that lost its code reads as part of the statement above it: the
 // reader cannot invent the code. Check reports such a statement as
 // suspicious.
-func ReadText(name string, data []byte) (*engine.Framework, error) {
+func ReadText(name string, data []byte) (*domain.Framework, error) {
 	p := readText(name, data)
 	if err := p.err(); err != nil {
 		return nil, err
@@ -110,7 +110,7 @@ type block struct {
 // textParser holds the state of one ReadText call.
 type textParser struct {
 	file string
-	fw   engine.Framework
+	fw   domain.Framework
 	errs diag.List
 
 	compLine  map[string]int // competency code -> line it was first seen on
@@ -179,7 +179,7 @@ func (p *textParser) parse(data []byte) {
 	p.subLine = map[string]int{}
 	p.curIndex = -1
 	for _, b := range blocks {
-		if engine.IsCompetencyCode(b.code) {
+		if domain.IsCompetencyCode(b.code) {
 			p.competency(b)
 		} else {
 			p.subCompetency(b)
@@ -190,7 +190,7 @@ func (p *textParser) parse(data []byte) {
 
 // isCode reports whether word is a competency or sub-competency code.
 func isCode(word string) bool {
-	return engine.IsCompetencyCode(word) || engine.IsSubCompetencyCode(word)
+	return domain.IsCompetencyCode(word) || domain.IsSubCompetencyCode(word)
 }
 
 // codeParts splits a code "4.C" into its number 4 and its letter 'C' ('0'
@@ -237,7 +237,7 @@ func (p *textParser) competency(b *block) {
 		p.errs.Add(b.pos, "competency %s follows %d.0: missing %s", b.code, p.lastComp, missingRange(want, n-1, '0', '0'))
 	}
 	p.lastComp = max(p.lastComp, n)
-	p.fw.Competencies = append(p.fw.Competencies, engine.Competency{
+	p.fw.Competencies = append(p.fw.Competencies, domain.Competency{
 		Code: b.code, Title: title, Description: description,
 	})
 	p.curIndex = len(p.fw.Competencies) - 1
@@ -246,7 +246,7 @@ func (p *textParser) competency(b *block) {
 // subCompetency handles a block that starts with a sub-competency code.
 func (p *textParser) subCompetency(b *block) {
 	n, letter := codeParts(b.code)
-	owner := engine.CompetencyOf(b.code)
+	owner := domain.CompetencyOf(b.code)
 	words := p.joinWords(b.lines)
 	statement := wordsText(words)
 	p.statements = append(p.statements, statementWords{code: b.code, words: words})
@@ -282,7 +282,7 @@ func (p *textParser) subCompetency(b *block) {
 	p.lastSub = max(p.lastSub, letter)
 	if p.curIndex >= 0 {
 		c := &p.fw.Competencies[p.curIndex]
-		c.SubCompetencies = append(c.SubCompetencies, engine.SubCompetency{Code: b.code, Statement: statement})
+		c.SubCompetencies = append(c.SubCompetencies, domain.SubCompetency{Code: b.code, Statement: statement})
 	}
 }
 

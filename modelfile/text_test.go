@@ -1,12 +1,12 @@
 package modelfile
 
 import (
+	"cmap/domain"
 	"os"
 	"strings"
 	"testing"
 
 	"cmap/diag"
-	"cmap/engine"
 )
 
 const customerModel = "../seeds/security-cooperation-competency-model.txt"
@@ -94,25 +94,25 @@ func TestReadTextOtherModel(t *testing.T) {
 	if err != nil {
 		t.Fatalf("ReadFile: %v", err)
 	}
-	want := &engine.Framework{
+	want := &domain.Framework{
 		Name: "Cyber Workforce",
-		Competencies: []engine.Competency{
+		Competencies: []domain.Competency{
 			{Code: "1.0", Title: "Network Defense and Cyber-Hygiene",
 				Description: "Protect, monitor, and harden networks and end-user devices against intrusion.",
-				SubCompetencies: []engine.SubCompetency{
+				SubCompetencies: []domain.SubCompetency{
 					{Code: "1.A", Statement: "Configure and maintain firewalls, intrusion detection systems, and endpoint protection."},
 					{Code: "1.B", Statement: "Apply security patches on a risk-based schedule."},
 				}},
 			{Code: "2.0", Title: "Incident Response",
 				Description: "Detect, contain, and recover from security incidents with minimal disruption to operations.",
-				SubCompetencies: []engine.SubCompetency{
+				SubCompetencies: []domain.SubCompetency{
 					{Code: "2.A", Statement: "Triage alerts and escalate confirmed incidents."},
 					{Code: "2.B", Statement: "Preserve evidence for forensic analysis (e.g., disk images, logs)."},
 					{Code: "2.C", Statement: "Write after-action reports and feed lessons learned into training."},
 				}},
 			{Code: "3.0", Title: "Secure Software Development",
 				Description: "Build security into every stage of the software life cycle.",
-				SubCompetencies: []engine.SubCompetency{
+				SubCompetencies: []domain.SubCompetency{
 					{Code: "3.A", Statement: "Perform threat modeling of new systems."},
 					{Code: "3.B", Statement: "Review code for common weaknesses (e.g., the OWASP Top Ten)."},
 				}},
@@ -265,7 +265,7 @@ func FuzzReadText(f *testing.F) {
 
 // assertFramework compares two frameworks field by field, so a failure
 // names the first difference.
-func assertFramework(t *testing.T, got, want *engine.Framework) {
+func assertFramework(t *testing.T, got, want *domain.Framework) {
 	t.Helper()
 	if got.Name != want.Name {
 		t.Errorf("name = %q, want %q", got.Name, want.Name)

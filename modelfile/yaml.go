@@ -1,6 +1,7 @@
 package modelfile
 
 import (
+	"cmap/domain"
 	"fmt"
 	"io"
 
@@ -9,11 +10,10 @@ import (
 	"github.com/goccy/go-yaml/parser"
 
 	"cmap/diag"
-	"cmap/engine"
 	"cmap/yamldiag"
 )
 
-// ReadYAML reads a competency model in the engine.Framework shape from
+// ReadYAML reads a competency model in the domain.Framework shape from
 // YAML:
 //
 //	name: Security Cooperation
@@ -27,19 +27,19 @@ import (
 //
 // Unknown fields, duplicate keys and values of the wrong type are errors at
 // their file:line:col, as are the problems Validate finds.
-func ReadYAML(name string, data []byte) (*engine.Framework, error) {
+func ReadYAML(name string, data []byte) (*domain.Framework, error) {
 	fw, _, err := readYAML(name, data)
 	return fw, err
 }
 
 // readYAML is ReadYAML that also returns, with the model, where each field
 // path of the model stands in data.
-func readYAML(name string, data []byte) (*engine.Framework, func(field string) diag.Pos, error) {
+func readYAML(name string, data []byte) (*domain.Framework, func(field string) diag.Pos, error) {
 	file, err := parser.ParseBytes(data, 0)
 	if err != nil {
 		return nil, nil, diag.List{yamldiag.Error(name, err)}
 	}
-	var fw engine.Framework
+	var fw domain.Framework
 	if len(file.Docs) > 1 {
 		pos := yamldiag.DocumentPos(name, file.Docs[1])
 		return nil, nil, diag.List{diag.Errorf(pos, "a competency model file holds one YAML document, this is the second")}
@@ -66,7 +66,7 @@ func readYAML(name string, data []byte) (*engine.Framework, func(field string) d
 
 // unquotedCodes reports competency codes written as bare numbers (code:
 // 1.0), which YAML reads as the number 1 rather than the code "1.0".
-func unquotedCodes(name string, file *ast.File, fw *engine.Framework) error {
+func unquotedCodes(name string, file *ast.File, fw *domain.Framework) error {
 	var errs diag.List
 	for i := range fw.Competencies {
 		p, err := yaml.PathString(fmt.Sprintf("$.competencies[%d].code", i))
@@ -88,7 +88,7 @@ func unquotedCodes(name string, file *ast.File, fw *engine.Framework) error {
 
 // WriteYAML writes f as YAML in the shape ReadYAML reads, so that reading
 // the output back yields f again.
-func WriteYAML(w io.Writer, f *engine.Framework) error {
+func WriteYAML(w io.Writer, f *domain.Framework) error {
 	enc := yaml.NewEncoder(w, yaml.IndentSequence(true))
 	if err := enc.Encode(f); err != nil {
 		return err

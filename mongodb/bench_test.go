@@ -1,13 +1,13 @@
 package mongodb_test
 
 import (
+	"cmap/domain"
 	"context"
 	"fmt"
 	"strings"
 	"sync"
 	"testing"
 
-	"cmap/engine"
 	"cmap/mongodb"
 	"cmap/mongodb/mongotest"
 	"cmap/storetest"
@@ -15,18 +15,18 @@ import (
 
 // positionFactsAtScale returns the requirements of n positions, 16 each:
 // the DoD-scale workload (about 250,000 requirement facts).
-func positionFactsAtScale(n int, revision string) []engine.PositionFacts {
+func positionFactsAtScale(n int, revision string) []domain.PositionFacts {
 	levels := []string{"Basic", "Intermediate", "Advanced", "Expert"}
-	facts := make([]engine.PositionFacts, n)
+	facts := make([]domain.PositionFacts, n)
 	for i := range facts {
 		id := fmt.Sprintf("POS-%05d", i)
-		f := engine.PositionFacts{Position: id, Revision: revision}
+		f := domain.PositionFacts{Position: id, Revision: revision}
 		for j := range 16 {
-			f.Requirements = append(f.Requirements, engine.Requirement{
+			f.Requirements = append(f.Requirements, domain.Requirement{
 				Position:      id,
 				SubCompetency: fmt.Sprintf("%d.%c", j%9+1, 'A'+j/9),
 				Level:         levels[(i+j)%4],
-				Rules:         []engine.RuleRef{{ID: fmt.Sprintf("rule-%d", j), File: "rules/positions.yaml", Line: 10 + j}},
+				Rules:         []domain.RuleRef{{ID: fmt.Sprintf("rule-%d", j), File: "rules/positions.yaml", Line: 10 + j}},
 			})
 		}
 		facts[i] = f
@@ -97,7 +97,7 @@ func BenchmarkListCourses(b *testing.B) {
 	db := createCatalogue(b, 1000)
 	b.Run("all", func(b *testing.B) {
 		for b.Loop() {
-			l, err := db.ListCourses(ctx, engine.CourseFilter{}, engine.Page{})
+			l, err := db.ListCourses(ctx, domain.CourseFilter{}, domain.Page{})
 			if err != nil || len(l.Items) != 1000 {
 				b.Fatalf("%d courses, %v", len(l.Items), err)
 			}
@@ -105,7 +105,7 @@ func BenchmarkListCourses(b *testing.B) {
 	})
 	b.Run("page of 50", func(b *testing.B) {
 		for b.Loop() {
-			l, err := db.ListCourses(ctx, engine.CourseFilter{}, engine.Page{After: "SCO-0500", First: 50})
+			l, err := db.ListCourses(ctx, domain.CourseFilter{}, domain.Page{After: "SCO-0500", First: 50})
 			if err != nil || len(l.Items) != 50 {
 				b.Fatalf("%d courses, %v", len(l.Items), err)
 			}
@@ -113,7 +113,7 @@ func BenchmarkListCourses(b *testing.B) {
 	})
 	b.Run("search", func(b *testing.B) {
 		for b.Loop() {
-			l, err := db.ListCourses(ctx, engine.CourseFilter{Search: "management sco-09"}, engine.Page{})
+			l, err := db.ListCourses(ctx, domain.CourseFilter{Search: "management sco-09"}, domain.Page{})
 			if err != nil || len(l.Items) != 100 {
 				b.Fatalf("%d courses, %v", len(l.Items), err)
 			}
@@ -151,8 +151,8 @@ func BenchmarkUpdateCourse(b *testing.B) {
 // dodRecords returns records of the DoD-scale workload's sizes: 1,000
 // courses of about 900 bytes of text, 15,000 positions and 20,000 people
 // with 4 or 5 completions each (about 90,000).
-func dodRecords() ([]*engine.Course, []*engine.Position, []*engine.Person) {
-	courses := make([]*engine.Course, 1000)
+func dodRecords() ([]*domain.Course, []*domain.Position, []*domain.Person) {
+	courses := make([]*domain.Course, 1000)
 	for i := range courses {
 		c := storetest.SampleCourse(fmt.Sprintf("SCO-%04d", i))
 		c.Description = strings.Repeat("Security cooperation planning and execution. ", 8)
@@ -160,16 +160,16 @@ func dodRecords() ([]*engine.Course, []*engine.Position, []*engine.Person) {
 		c.Prerequisites = nil
 		courses[i] = c
 	}
-	positions := make([]*engine.Position, 15000)
+	positions := make([]*domain.Position, 15000)
 	for i := range positions {
 		positions[i] = storetest.SamplePosition(fmt.Sprintf("POS-%05d", i))
 	}
-	people := make([]*engine.Person, 20000)
+	people := make([]*domain.Person, 20000)
 	for i := range people {
 		p := storetest.SamplePerson(fmt.Sprintf("P-%05d", i))
 		p.PositionID = positions[i%len(positions)].ID
 		for j := range 2 + i%2 {
-			p.Completions = append(p.Completions, engine.Completion{CourseCode: courses[(i+j)%len(courses)].Code, Completed: p.Completions[0].Completed})
+			p.Completions = append(p.Completions, domain.Completion{CourseCode: courses[(i+j)%len(courses)].Code, Completed: p.Completions[0].Completed})
 		}
 		people[i] = p
 	}
@@ -190,15 +190,15 @@ func BenchmarkReadAllRecords(b *testing.B) {
 	}
 	reads := []func() (int, error){
 		func() (int, error) {
-			l, err := db.ListCourses(ctx, engine.CourseFilter{}, engine.Page{})
+			l, err := db.ListCourses(ctx, domain.CourseFilter{}, domain.Page{})
 			return len(l.Items), err
 		},
 		func() (int, error) {
-			l, err := db.ListPositions(ctx, engine.PositionFilter{}, engine.Page{})
+			l, err := db.ListPositions(ctx, domain.PositionFilter{}, domain.Page{})
 			return len(l.Items), err
 		},
 		func() (int, error) {
-			l, err := db.ListPeople(ctx, engine.PersonFilter{}, engine.Page{})
+			l, err := db.ListPeople(ctx, domain.PersonFilter{}, domain.Page{})
 			return len(l.Items), err
 		},
 	}
@@ -234,8 +234,8 @@ func BenchmarkReadAllRecords(b *testing.B) {
 func BenchmarkCreatePeople(b *testing.B) {
 	ctx := context.Background()
 	_, _, all := dodRecords()
-	fresh := func(round int) []*engine.Person {
-		out := make([]*engine.Person, 1000)
+	fresh := func(round int) []*domain.Person {
+		out := make([]*domain.Person, 1000)
 		for i := range out {
 			p := *all[i]
 			p.ID = fmt.Sprintf("P-%d-%05d", round, i)

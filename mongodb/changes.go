@@ -1,14 +1,13 @@
 package mongodb
 
 import (
+	"cmap/domain"
 	"context"
 	"fmt"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-
-	"cmap/engine"
 )
 
 // changeDoc is one entry of the change log.
@@ -21,8 +20,8 @@ type changeDoc struct {
 	At      time.Time `bson:"at"`
 }
 
-func (d *changeDoc) record() engine.Change {
-	return engine.Change{Version: d.Version, Kind: engine.ChangeKind(d.Kind), Key: d.Key, DataID: d.DataID}
+func (d *changeDoc) record() domain.Change {
+	return domain.Change{Version: d.Version, Kind: domain.ChangeKind(d.Kind), Key: d.Key, DataID: d.DataID}
 }
 
 // changeID returns the _id of the change log entry of version v: v in 19
@@ -34,7 +33,7 @@ func changeID(v int64) string { return fmt.Sprintf("%019d", v) }
 // of kind with key under the new version. The same bulk write prunes the
 // entry that falls out of the log. The caller holds the write lock and has
 // written the record.
-func (db *DB) logChange(ctx context.Context, kind engine.ChangeKind, key string) error {
+func (db *DB) logChange(ctx context.Context, kind domain.ChangeKind, key string) error {
 	v, id, err := db.bumpDataVersion(ctx)
 	if err != nil {
 		return err
@@ -61,15 +60,15 @@ func (db *DB) logChange(ctx context.Context, kind engine.ChangeKind, key string)
 // Changes returns the change log entries of the versions after after up
 // to through, in version order, stopping before the first missing one
 // (EINVALID for a bad range, ENOTFOUND when version after+1 was pruned).
-func (db *DB) Changes(ctx context.Context, after, through int64) ([]engine.Change, error) {
-	if err := engine.CheckChangeRange(after, through); err != nil {
+func (db *DB) Changes(ctx context.Context, after, through int64) ([]domain.Change, error) {
+	if err := domain.CheckChangeRange(after, through); err != nil {
 		return nil, err
 	}
-	var out []engine.Change
+	var out []domain.Change
 	if db.changesByID {
 		for v := after + 1; v <= through; v++ {
 			d, err := findRecord[changeDoc](ctx, db.changes, "change", changeID(v))
-			if engine.ErrorCode(err) == engine.ENOTFOUND {
+			if domain.ErrorCode(err) == domain.ENOTFOUND {
 				break
 			}
 			if err != nil {
@@ -96,7 +95,7 @@ func (db *DB) Changes(ctx context.Context, after, through int64) ([]engine.Chang
 		if err != nil {
 			return nil, err
 		}
-		return nil, engine.ChangesPruned(after, v, db.changeLogLength)
+		return nil, domain.ChangesPruned(after, v, db.changeLogLength)
 	}
 	return out, nil
 }

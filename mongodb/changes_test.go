@@ -1,13 +1,13 @@
 package mongodb
 
 import (
+	"cmap/domain"
 	"context"
 	"fmt"
 	"testing"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
-	"cmap/engine"
 	"cmap/storetest"
 )
 
@@ -59,7 +59,7 @@ func TestChangeLog(t *testing.T) {
 			}
 		})
 	}
-	if _, err := server.WatchChanges(ctx); engine.ErrorCode(err) != engine.EINTERNAL {
+	if _, err := server.WatchChanges(ctx); domain.ErrorCode(err) != domain.EINTERNAL {
 		t.Errorf("WatchChanges on FerretDB: %v, want EINTERNAL (it has no change streams)", err)
 	}
 }

@@ -1,4 +1,4 @@
-// Package mongodb is cmap's engine.Store on MongoDB, through the official
+// Package mongodb is cmap's domain.Store on MongoDB, through the official
 // Go driver (go.mongodb.org/mongo-driver/v2). With no URI it starts an
 // embedded FerretDB (a MongoDB wire-protocol server with a SQLite backend)
 // in a data folder and talks to it through the same driver code.
@@ -25,7 +25,7 @@
 //
 // # Versions, and the facts as a read model
 //
-// The meta document "dataVersion" holds value (engine.Versions.Data, the
+// The meta document "dataVersion" holds value (domain.Versions.Data, the
 // data version), id (its DataID, drawn anew at every increment), facts
 // (how many calls wrote facts) and factsMark {revision, data, facts}.
 // cmap serves facts from memory; course_facts and position_facts are a
@@ -44,7 +44,7 @@
 // DoD-scale set takes about 10 s instead of 160. Neither FerretDB v1 nor
 // a standalone MongoDB has transactions: a duplicate key met part way is
 // undone by deleting what the call inserted before it; a crash part way
-// leaves a prefix stored (see engine.Store).
+// leaves a prefix stored (see domain.Store).
 //
 // # Why _id carries the natural key
 //
@@ -109,11 +109,11 @@
 // to 19 digits (a string, so that FerretDB looks it up in SQL and byte
 // order is number order), naming the record's kind and key (a write of
 // many records at once logs one engine.ChangeMany entry). The same bulk
-// write deletes the entry that falls out of the log (engine.ChangeLogLength
+// write deletes the entry that falls out of the log (domain.ChangeLogLength
 // versions back) and, every ChangeLogLength versions, any older leftover.
 // The record, the version and the entry are three writes, not one: a
 // reader may see the version before its entry, and a process that dies in
-// between leaves a hole for good; engine.Store.Changes says what readers do
+// between leaves a hole for good; domain.Store.Changes says what readers do
 // about it. On FerretDB the log is read one _id at a time (each a lookup in
 // SQLite's index); on MongoDB with one range query.
 //
@@ -124,6 +124,7 @@
 package mongodb
 
 import (
+	"cmap/domain"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -138,8 +139,6 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
-
-	"cmap/engine"
 )
 
 // DefaultDatabase is the database used when Config.Database is empty.
@@ -185,7 +184,7 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-// DB is an open database: an engine.Store.
+// DB is an open database: an domain.Store.
 type DB struct {
 	client   *mongo.Client
 	database *mongo.Database
@@ -196,7 +195,7 @@ type DB struct {
 	apiKeys, audit, auditPending, idempotency, imports, importOps                     *mongo.Collection
 
 	// changeLogLength is how many versions the change log keeps
-	// (engine.ChangeLogLength; tests of pruning set less).
+	// (domain.ChangeLogLength; tests of pruning set less).
 	changeLogLength int64
 	// changesByID reads the change log one lone _id lookup at a time, the
 	// only query FerretDB runs in SQL, instead of one range query.
@@ -230,7 +229,7 @@ type DB struct {
 	closeErr  error
 }
 
-var _ engine.Store = (*DB)(nil)
+var _ domain.Store = (*DB)(nil)
 
 // Open connects to the database cfg names (starting the embedded FerretDB
 // when cfg.URI is empty), checks that it answers and creates the indexes
@@ -244,7 +243,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if name == "" {
 		name = DefaultDatabase
 	}
-	db := &DB{uri: cfg.URI, writeLock: make(chan struct{}, 1), leaseOwner: rand.Text(), logger: logger, changeLogLength: engine.ChangeLogLength}
+	db := &DB{uri: cfg.URI, writeLock: make(chan struct{}, 1), leaseOwner: rand.Text(), logger: logger, changeLogLength: domain.ChangeLogLength}
 	if cfg.URI == "" {
 		srv, err := startEmbedded(ctx, cfg.DataDir, db.leaseOwner, logger)
 		if err != nil {
@@ -432,9 +431,9 @@ func (db *DB) Close(ctx context.Context) error {
 }
 
 // internal wraps a driver error as EINTERNAL; its text reaches logs, never
-// API clients (engine.ErrorMessage hides it).
+// API clients (domain.ErrorMessage hides it).
 func internal(op string, err error) error {
-	return &engine.Error{Code: engine.EINTERNAL, Err: fmt.Errorf("mongodb: %s: %w", op, err)}
+	return &domain.Error{Code: domain.EINTERNAL, Err: fmt.Errorf("mongodb: %s: %w", op, err)}
 }
 
 // redact masks the password of a URI.

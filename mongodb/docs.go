@@ -1,11 +1,10 @@
 package mongodb
 
 import (
+	"cmap/domain"
 	"encoding/json"
 	"fmt"
 	"time"
-
-	"cmap/engine"
 )
 
 // The document structs below are the stored shape of engine types. Empty
@@ -27,7 +26,7 @@ type courseDoc struct {
 	Audit         string    `bson:"audit,omitempty"`
 }
 
-func courseToDoc(c *engine.Course) courseDoc {
+func courseToDoc(c *domain.Course) courseDoc {
 	return courseDoc{
 		Code:          c.Code,
 		Title:         c.Title,
@@ -45,8 +44,8 @@ func courseToDoc(c *engine.Course) courseDoc {
 	}
 }
 
-func (d *courseDoc) record() *engine.Course {
-	return &engine.Course{
+func (d *courseDoc) record() *domain.Course {
+	return &domain.Course{
 		Code:          d.Code,
 		Title:         d.Title,
 		Description:   d.Description,
@@ -76,7 +75,7 @@ type positionDoc struct {
 	Audit        string    `bson:"audit,omitempty"`
 }
 
-func positionToDoc(p *engine.Position) positionDoc {
+func positionToDoc(p *domain.Position) positionDoc {
 	return positionDoc{
 		ID:           p.ID,
 		Title:        p.Title,
@@ -91,8 +90,8 @@ func positionToDoc(p *engine.Position) positionDoc {
 	}
 }
 
-func (d *positionDoc) record() *engine.Position {
-	return &engine.Position{
+func (d *positionDoc) record() *domain.Position {
+	return &domain.Position{
 		ID:           d.ID,
 		Title:        d.Title,
 		Organization: d.Organization,
@@ -121,7 +120,7 @@ type completionDoc struct {
 	Completed  time.Time `bson:"completed"`
 }
 
-func personToDoc(p *engine.Person) personDoc {
+func personToDoc(p *domain.Person) personDoc {
 	d := personDoc{
 		ID:         p.ID,
 		Name:       p.Name,
@@ -136,12 +135,12 @@ func personToDoc(p *engine.Person) personDoc {
 	return d
 }
 
-func completionToDoc(c engine.Completion) completionDoc {
+func completionToDoc(c domain.Completion) completionDoc {
 	return completionDoc{CourseCode: c.CourseCode, Completed: c.Completed}
 }
 
-func (d *personDoc) record() *engine.Person {
-	p := &engine.Person{
+func (d *personDoc) record() *domain.Person {
+	p := &domain.Person{
 		ID:         d.ID,
 		Name:       d.Name,
 		PositionID: d.PositionID,
@@ -150,7 +149,7 @@ func (d *personDoc) record() *engine.Person {
 		Audit:      d.Audit,
 	}
 	for _, c := range d.Completions {
-		p.Completions = append(p.Completions, engine.Completion{CourseCode: c.CourseCode, Completed: c.Completed})
+		p.Completions = append(p.Completions, domain.Completion{CourseCode: c.CourseCode, Completed: c.Completed})
 	}
 	return p
 }
@@ -200,7 +199,7 @@ type crosswalkDoc struct {
 	New []string `bson:"new,omitempty"`
 }
 
-func frameworkToDoc(f *engine.Framework) frameworkDoc {
+func frameworkToDoc(f *domain.Framework) frameworkDoc {
 	d := frameworkDoc{ID: frameworkID, Name: f.Name, Revision: f.Revision}
 	for _, c := range f.Competencies {
 		cd := competencyDoc{Code: c.Code, Title: c.Title, Description: c.Description}
@@ -215,7 +214,7 @@ func frameworkToDoc(f *engine.Framework) frameworkDoc {
 	return d
 }
 
-func revisionToDoc(r *engine.FrameworkRevision) frameworkDoc {
+func revisionToDoc(r *domain.FrameworkRevision) frameworkDoc {
 	d := frameworkToDoc(r.Framework)
 	d.AppliedAt, d.Audit = r.AppliedAt, r.Audit
 	for _, e := range r.Crosswalk {
@@ -228,28 +227,28 @@ func revisionToDoc(r *engine.FrameworkRevision) frameworkDoc {
 // before revisions existed.
 func (d *frameworkDoc) number() int { return max(d.Revision, 1) }
 
-func (d *frameworkDoc) record() *engine.Framework {
-	f := &engine.Framework{Name: d.Name, Revision: d.number()}
+func (d *frameworkDoc) record() *domain.Framework {
+	f := &domain.Framework{Name: d.Name, Revision: d.number()}
 	for _, cd := range d.Competencies {
-		c := engine.Competency{Code: cd.Code, Title: cd.Title, Description: cd.Description}
+		c := domain.Competency{Code: cd.Code, Title: cd.Title, Description: cd.Description}
 		for _, s := range cd.SubCompetencies {
-			c.SubCompetencies = append(c.SubCompetencies, engine.SubCompetency{Code: s.Code, Statement: s.Statement})
+			c.SubCompetencies = append(c.SubCompetencies, domain.SubCompetency{Code: s.Code, Statement: s.Statement})
 		}
 		f.Competencies = append(f.Competencies, c)
 	}
 	for _, fd := range d.Former {
-		f.Former = append(f.Former, engine.FormerCode{Code: fd.Code, Revision: fd.Revision, Successors: fd.Successors})
+		f.Former = append(f.Former, domain.FormerCode{Code: fd.Code, Revision: fd.Revision, Successors: fd.Successors})
 	}
 	return f
 }
 
-func (d *frameworkDoc) revision() *engine.FrameworkRevision {
-	r := &engine.FrameworkRevision{Framework: d.record(), AppliedAt: d.AppliedAt, Audit: d.Audit}
+func (d *frameworkDoc) revision() *domain.FrameworkRevision {
+	r := &domain.FrameworkRevision{Framework: d.record(), AppliedAt: d.AppliedAt, Audit: d.Audit}
 	if r.AppliedAt.IsZero() {
 		r.AppliedAt = d.UpdatedAt
 	}
 	for _, e := range d.Crosswalk {
-		r.Crosswalk = append(r.Crosswalk, engine.CrosswalkEntry{Old: e.Old, New: e.New})
+		r.Crosswalk = append(r.Crosswalk, domain.CrosswalkEntry{Old: e.Old, New: e.New})
 	}
 	return r
 }
@@ -282,7 +281,7 @@ type positionFactsDoc struct {
 type levelFact struct {
 	SubCompetency string           `json:"sub"`
 	Level         string           `json:"level"`
-	Rules         []engine.RuleRef `json:"rules,omitempty"`
+	Rules         []domain.RuleRef `json:"rules,omitempty"`
 }
 
 // encodeFacts returns the JSON of facts, each reduced to a levelFact by of.
@@ -312,32 +311,32 @@ func decodeFacts[F any](kind, key, text string, fact func(levelFact) F) ([]F, er
 	return out, nil
 }
 
-func courseFactsToDoc(f engine.CourseFacts) courseFactsDoc {
-	text := encodeFacts(f.Coverage, func(c engine.Coverage) levelFact {
+func courseFactsToDoc(f domain.CourseFacts) courseFactsDoc {
+	text := encodeFacts(f.Coverage, func(c domain.Coverage) levelFact {
 		return levelFact{SubCompetency: c.SubCompetency, Level: c.Level, Rules: c.Rules}
 	})
 	return courseFactsDoc{Course: f.Course, Revision: f.Revision, Count: len(f.Coverage), Coverage: text}
 }
 
-func (d *courseFactsDoc) record() (engine.CourseFacts, error) {
-	cov, err := decodeFacts(courseKind, d.Course, d.Coverage, func(f levelFact) engine.Coverage {
-		return engine.Coverage{Course: d.Course, SubCompetency: f.SubCompetency, Level: f.Level, Rules: f.Rules}
+func (d *courseFactsDoc) record() (domain.CourseFacts, error) {
+	cov, err := decodeFacts(courseKind, d.Course, d.Coverage, func(f levelFact) domain.Coverage {
+		return domain.Coverage{Course: d.Course, SubCompetency: f.SubCompetency, Level: f.Level, Rules: f.Rules}
 	})
-	return engine.CourseFacts{Course: d.Course, Revision: d.Revision, Coverage: cov}, err
+	return domain.CourseFacts{Course: d.Course, Revision: d.Revision, Coverage: cov}, err
 }
 
-func positionFactsToDoc(f engine.PositionFacts) positionFactsDoc {
-	text := encodeFacts(f.Requirements, func(r engine.Requirement) levelFact {
+func positionFactsToDoc(f domain.PositionFacts) positionFactsDoc {
+	text := encodeFacts(f.Requirements, func(r domain.Requirement) levelFact {
 		return levelFact{SubCompetency: r.SubCompetency, Level: r.Level, Rules: r.Rules}
 	})
 	return positionFactsDoc{Position: f.Position, Revision: f.Revision, Count: len(f.Requirements), Requirements: text}
 }
 
-func (d *positionFactsDoc) record() (engine.PositionFacts, error) {
-	reqs, err := decodeFacts(positionKind, d.Position, d.Requirements, func(f levelFact) engine.Requirement {
-		return engine.Requirement{Position: d.Position, SubCompetency: f.SubCompetency, Level: f.Level, Rules: f.Rules}
+func (d *positionFactsDoc) record() (domain.PositionFacts, error) {
+	reqs, err := decodeFacts(positionKind, d.Position, d.Requirements, func(f levelFact) domain.Requirement {
+		return domain.Requirement{Position: d.Position, SubCompetency: f.SubCompetency, Level: f.Level, Rules: f.Rules}
 	})
-	return engine.PositionFacts{Position: d.Position, Revision: d.Revision, Requirements: reqs}, err
+	return domain.PositionFacts{Position: d.Position, Revision: d.Revision, Requirements: reqs}, err
 }
 
 type apiKeyDoc struct {
@@ -352,7 +351,7 @@ type apiKeyDoc struct {
 	Audit     string     `bson:"audit,omitempty"`
 }
 
-func apiKeyToDoc(k *engine.APIKey) apiKeyDoc {
+func apiKeyToDoc(k *domain.APIKey) apiKeyDoc {
 	d := apiKeyDoc{ID: k.ID, Name: k.Name, Hash: k.Hash, CreatedAt: k.CreatedAt, CreatedBy: k.CreatedBy, Version: k.Version, Audit: k.Audit}
 	for _, r := range k.Roles {
 		d.Roles = append(d.Roles, string(r))
@@ -363,10 +362,10 @@ func apiKeyToDoc(k *engine.APIKey) apiKeyDoc {
 	return d
 }
 
-func (d *apiKeyDoc) record() *engine.APIKey {
-	k := &engine.APIKey{ID: d.ID, Name: d.Name, Hash: d.Hash, CreatedAt: d.CreatedAt, CreatedBy: d.CreatedBy, Version: d.Version, Audit: d.Audit}
+func (d *apiKeyDoc) record() *domain.APIKey {
+	k := &domain.APIKey{ID: d.ID, Name: d.Name, Hash: d.Hash, CreatedAt: d.CreatedAt, CreatedBy: d.CreatedBy, Version: d.Version, Audit: d.Audit}
 	for _, r := range d.Roles {
-		k.Roles = append(k.Roles, engine.Role(r))
+		k.Roles = append(k.Roles, domain.Role(r))
 	}
 	if d.RevokedAt != nil {
 		k.RevokedAt = *d.RevokedAt
@@ -396,7 +395,7 @@ type fieldChangeDoc struct {
 	New   string `bson:"new"`
 }
 
-func auditToDoc(e *engine.AuditEntry) auditDoc {
+func auditToDoc(e *domain.AuditEntry) auditDoc {
 	d := auditDoc{
 		ID: e.ID, Time: e.Time, Actor: e.Actor, ActorName: e.ActorName, Operation: e.Operation, Kind: e.Kind, Key: e.Key,
 		VersionBefore: e.VersionBefore, VersionAfter: e.VersionAfter, Prior: e.Prior, State: string(e.State),
@@ -408,14 +407,14 @@ func auditToDoc(e *engine.AuditEntry) auditDoc {
 	return d
 }
 
-func (d *auditDoc) record() *engine.AuditEntry {
-	e := &engine.AuditEntry{
+func (d *auditDoc) record() *domain.AuditEntry {
+	e := &domain.AuditEntry{
 		ID: d.ID, Time: d.Time, Actor: d.Actor, ActorName: d.ActorName, Operation: d.Operation, Kind: d.Kind, Key: d.Key,
-		VersionBefore: d.VersionBefore, VersionAfter: d.VersionAfter, Prior: d.Prior, State: engine.AuditState(d.State),
+		VersionBefore: d.VersionBefore, VersionAfter: d.VersionAfter, Prior: d.Prior, State: domain.AuditState(d.State),
 		Request: d.Request,
 	}
 	for _, c := range d.Changes {
-		e.Changes = append(e.Changes, engine.FieldChange{Field: c.Field, Old: c.Old, New: c.New})
+		e.Changes = append(e.Changes, domain.FieldChange{Field: c.Field, Old: c.Old, New: c.New})
 	}
 	return e
 }

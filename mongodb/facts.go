@@ -1,6 +1,7 @@
 package mongodb
 
 import (
+	"cmap/domain"
 	"context"
 	"errors"
 	"fmt"
@@ -8,8 +9,6 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
-
-	"cmap/engine"
 )
 
 // Facts records per bulk write. On MongoDB, 500 keeps 15,000 positions to
@@ -24,7 +23,7 @@ const (
 
 // SaveCourseFacts upserts one facts record per course given, replacing
 // what was stored for those courses.
-func (db *DB) SaveCourseFacts(ctx context.Context, facts []engine.CourseFacts) error {
+func (db *DB) SaveCourseFacts(ctx context.Context, facts []domain.CourseFacts) error {
 	keys := make([]string, len(facts))
 	docs := make([]any, len(facts))
 	for i, f := range facts {
@@ -35,7 +34,7 @@ func (db *DB) SaveCourseFacts(ctx context.Context, facts []engine.CourseFacts) e
 
 // SavePositionFacts upserts one facts record per position given, replacing
 // what was stored for those positions.
-func (db *DB) SavePositionFacts(ctx context.Context, facts []engine.PositionFacts) error {
+func (db *DB) SavePositionFacts(ctx context.Context, facts []domain.PositionFacts) error {
 	keys := make([]string, len(facts))
 	docs := make([]any, len(facts))
 	for i, f := range facts {
@@ -68,9 +67,9 @@ func (db *DB) saveFacts(ctx context.Context, coll *mongo.Collection, keyField st
 		field := fmt.Sprintf("[%d].%s", i, keyField)
 		switch {
 		case k == "":
-			return engine.Invalid(field, "%s facts name no %s", keyField, keyField)
+			return domain.Invalid(field, "%s facts name no %s", keyField, keyField)
 		case seen[k]:
-			return engine.Invalid(field, "%s %s has two facts records", keyField, k)
+			return domain.Invalid(field, "%s %s has two facts records", keyField, k)
 		}
 		seen[k] = true
 	}
@@ -154,13 +153,13 @@ func (db *DB) deleteFacts(ctx context.Context, courses, positions []string) erro
 }
 
 // CourseFacts returns every stored course facts record, in course order.
-func (db *DB) CourseFacts(ctx context.Context) ([]engine.CourseFacts, error) {
+func (db *DB) CourseFacts(ctx context.Context) ([]domain.CourseFacts, error) {
 	return readFacts(ctx, db, db.courseFacts, (*courseFactsDoc).record)
 }
 
 // PositionFacts returns every stored position facts record, in position
 // order.
-func (db *DB) PositionFacts(ctx context.Context) ([]engine.PositionFacts, error) {
+func (db *DB) PositionFacts(ctx context.Context) ([]domain.PositionFacts, error) {
 	return readFacts(ctx, db, db.positionFacts, (*positionFactsDoc).record)
 }
 

@@ -1,27 +1,26 @@
 package mongodb
 
 import (
+	"cmap/domain"
 	"context"
 	"fmt"
 	"reflect"
 	"slices"
 	"testing"
-
-	"cmap/engine"
 )
 
 // factsOf returns the requirements of positions first to first+n-1, 16
 // each: the DoD-scale size of a position's facts.
-func factsOf(first, n int, revision string) []engine.PositionFacts {
+func factsOf(first, n int, revision string) []domain.PositionFacts {
 	levels := []string{"Basic", "Intermediate", "Advanced", "Expert"}
-	facts := make([]engine.PositionFacts, n)
+	facts := make([]domain.PositionFacts, n)
 	for i := range facts {
 		id := fmt.Sprintf("POS-%05d", first+i)
-		f := engine.PositionFacts{Position: id, Revision: revision}
+		f := domain.PositionFacts{Position: id, Revision: revision}
 		for j := range 16 {
-			f.Requirements = append(f.Requirements, engine.Requirement{
+			f.Requirements = append(f.Requirements, domain.Requirement{
 				Position: id, SubCompetency: fmt.Sprintf("%d.%c", j%9+1, 'A'+j/9), Level: levels[(i+j)%4],
-				Rules: []engine.RuleRef{{ID: fmt.Sprintf("rule-%d", j), File: "rules/positions.yaml", Line: 10 + j}},
+				Rules: []domain.RuleRef{{ID: fmt.Sprintf("rule-%d", j), File: "rules/positions.yaml", Line: 10 + j}},
 			})
 		}
 		facts[i] = f

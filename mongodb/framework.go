@@ -1,14 +1,13 @@
 package mongodb
 
 import (
+	"cmap/domain"
 	"context"
 	"slices"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
-
-	"cmap/engine"
 )
 
 // Revisions of the framework
@@ -26,7 +25,7 @@ import (
 
 // Framework returns the active revision of the stored competency
 // framework (ENOTFOUND if none).
-func (db *DB) Framework(ctx context.Context) (*engine.Framework, error) {
+func (db *DB) Framework(ctx context.Context) (*domain.Framework, error) {
 	d, err := db.currentFramework(ctx)
 	if err != nil {
 		return nil, err
@@ -37,21 +36,21 @@ func (db *DB) Framework(ctx context.Context) (*engine.Framework, error) {
 // currentFramework reads the document of the active revision.
 func (db *DB) currentFramework(ctx context.Context) (*frameworkDoc, error) {
 	d, err := findRecord[frameworkDoc](ctx, db.frameworks, "framework", frameworkID)
-	if engine.ErrorCode(err) == engine.ENOTFOUND {
-		return nil, engine.Errorf(engine.ENOTFOUND, "no competency framework is stored")
+	if domain.ErrorCode(err) == domain.ENOTFOUND {
+		return nil, domain.Errorf(domain.ENOTFOUND, "no competency framework is stored")
 	}
 	return d, err
 }
 
 // PutFramework validates f and replaces the model of the active revision
-// with it, or stores it as revision 1 (see engine.Store).
-func (db *DB) PutFramework(ctx context.Context, f *engine.Framework) error {
+// with it, or stores it as revision 1 (see domain.Store).
+func (db *DB) PutFramework(ctx context.Context, f *domain.Framework) error {
 	if err := f.Validate(); err != nil {
 		return err
 	}
-	return db.writeRecord(ctx, engine.ChangeFramework, "", func(ctx context.Context) error {
+	return db.writeRecord(ctx, domain.ChangeFramework, "", func(ctx context.Context) error {
 		cur, err := db.currentFramework(ctx)
-		if err != nil && engine.ErrorCode(err) != engine.ENOTFOUND {
+		if err != nil && domain.ErrorCode(err) != domain.ENOTFOUND {
 			return err
 		}
 		d := frameworkToDoc(f)
@@ -68,7 +67,7 @@ func (db *DB) PutFramework(ctx context.Context, f *engine.Framework) error {
 }
 
 // FrameworkRevisions returns every stored revision, oldest first.
-func (db *DB) FrameworkRevisions(ctx context.Context) ([]*engine.FrameworkRevision, error) {
+func (db *DB) FrameworkRevisions(ctx context.Context) ([]*domain.FrameworkRevision, error) {
 	docs, err := findRecords[frameworkDoc](ctx, db.frameworks, bson.D{}, 0)
 	if err != nil {
 		return nil, err
@@ -80,45 +79,45 @@ func (db *DB) FrameworkRevisions(ctx context.Context) ([]*engine.FrameworkRevisi
 		}
 	}
 	if current == nil {
-		return []*engine.FrameworkRevision{}, nil
+		return []*domain.FrameworkRevision{}, nil
 	}
-	out := []*engine.FrameworkRevision{}
+	out := []*domain.FrameworkRevision{}
 	for i := range docs {
 		if d := &docs[i]; d.ID != frameworkID && d.number() < current.number() {
 			out = append(out, d.revision())
 		}
 	}
-	slices.SortFunc(out, func(a, b *engine.FrameworkRevision) int { return a.Number() - b.Number() })
+	slices.SortFunc(out, func(a, b *domain.FrameworkRevision) int { return a.Number() - b.Number() })
 	return append(out, current.revision()), nil
 }
 
 // AddFrameworkRevision stores r as the next revision and makes it active
-// (see engine.Store and the comment at the top of this file).
-func (db *DB) AddFrameworkRevision(ctx context.Context, r *engine.FrameworkRevision) error {
+// (see domain.Store and the comment at the top of this file).
+func (db *DB) AddFrameworkRevision(ctx context.Context, r *domain.FrameworkRevision) error {
 	if err := r.Framework.Validate(); err != nil {
 		return err
 	}
-	return db.writeRecord(ctx, engine.ChangeFramework, "", func(ctx context.Context) error {
+	return db.writeRecord(ctx, domain.ChangeFramework, "", func(ctx context.Context) error {
 		cur, err := db.currentFramework(ctx)
 		switch {
-		case engine.ErrorCode(err) == engine.ENOTFOUND && r.Number() == 1:
+		case domain.ErrorCode(err) == domain.ENOTFOUND && r.Number() == 1:
 			d := revisionToDoc(r)
 			d.AppliedAt = now()
 			d.UpdatedAt = d.AppliedAt
 			if _, err := db.frameworks.InsertOne(ctx, d); err != nil {
 				if mongo.IsDuplicateKeyError(err) {
-					return engine.Errorf(engine.ECONFLICT, "framework revision 1 exists")
+					return domain.Errorf(domain.ECONFLICT, "framework revision 1 exists")
 				}
 				return internal("save framework revision", err)
 			}
 			r.AppliedAt = d.AppliedAt
 			return nil
-		case engine.ErrorCode(err) == engine.ENOTFOUND:
-			return engine.Errorf(engine.ECONFLICT, "framework revision %d cannot be the first: the next is 1", r.Number())
+		case domain.ErrorCode(err) == domain.ENOTFOUND:
+			return domain.Errorf(domain.ECONFLICT, "framework revision %d cannot be the first: the next is 1", r.Number())
 		case err != nil:
 			return err
 		case r.Number() != cur.number()+1:
-			return engine.Errorf(engine.ECONFLICT, "framework revision %d cannot follow revision %d: the next is %d", r.Number(), cur.number(), cur.number()+1)
+			return domain.Errorf(domain.ECONFLICT, "framework revision %d cannot follow revision %d: the next is %d", r.Number(), cur.number(), cur.number()+1)
 		}
 		prev := *cur
 		prev.ID, prev.Revision = revisionID(cur.number()), cur.number()
@@ -137,7 +136,7 @@ func (db *DB) AddFrameworkRevision(ctx context.Context, r *engine.FrameworkRevis
 		case err != nil:
 			return internal("save framework revision", err)
 		case res.MatchedCount == 0:
-			return engine.Errorf(engine.ECONFLICT, "framework revision %d was applied by someone else meanwhile", r.Number())
+			return domain.Errorf(domain.ECONFLICT, "framework revision %d was applied by someone else meanwhile", r.Number())
 		}
 		r.AppliedAt = d.AppliedAt
 		return nil

@@ -1,12 +1,12 @@
 package mongodb
 
 import (
+	"cmap/domain"
 	"context"
 	"testing"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
-	"cmap/engine"
 	"cmap/storetest"
 )
 
@@ -45,7 +45,7 @@ func TestFrameworkWrittenBeforeRevisions(t *testing.T) {
 
 	next := storetest.SampleFramework()
 	next.Competencies[0].SubCompetencies = next.Competencies[0].SubCompetencies[:1]
-	r, err := engine.Revise(fw, next, engine.Crosswalk{{Old: "1.B"}})
+	r, err := domain.Revise(fw, next, domain.Crosswalk{{Old: "1.B"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package mongodb
 
 import (
+	"cmap/domain"
 	"context"
 	"fmt"
 	"time"
@@ -8,11 +9,9 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
-
-	"cmap/engine"
 )
 
-// The records of idempotent requests (engine.IdempotencyRecord) are in
+// The records of idempotent requests (domain.IdempotencyRecord) are in
 // the collection idempotency, one document per principal and key, keyed
 // by the record's ID (a hash: the key itself is not stored). FerretDB v1
 // has no TTL indexes, so a record holds the time it expires at: cmap
@@ -39,16 +38,16 @@ type idempotencyDoc struct {
 	Version     int64     `bson:"version"`
 }
 
-func idempotencyToDoc(r *engine.IdempotencyRecord) idempotencyDoc {
+func idempotencyToDoc(r *domain.IdempotencyRecord) idempotencyDoc {
 	return idempotencyDoc{
 		ID: r.ID, Principal: r.Principal, Fingerprint: r.Fingerprint, Attempt: r.Attempt, State: string(r.State),
 		Response: r.Response, Entries: r.Entries, Started: r.Started, Expires: r.Expires, Version: r.Version,
 	}
 }
 
-func (d *idempotencyDoc) record() *engine.IdempotencyRecord {
-	return &engine.IdempotencyRecord{
-		ID: d.ID, Principal: d.Principal, Fingerprint: d.Fingerprint, Attempt: d.Attempt, State: engine.IdempotencyState(d.State),
+func (d *idempotencyDoc) record() *domain.IdempotencyRecord {
+	return &domain.IdempotencyRecord{
+		ID: d.ID, Principal: d.Principal, Fingerprint: d.Fingerprint, Attempt: d.Attempt, State: domain.IdempotencyState(d.State),
 		Response: d.Response, Entries: d.Entries, Started: d.Started.UTC(), Expires: d.Expires.UTC(), Version: d.Version,
 	}
 }
@@ -67,7 +66,7 @@ func (db *DB) indexIdempotency(ctx context.Context) error {
 
 // CreateIdempotency stores a new record with version 1 (ECONFLICT if its
 // ID is taken) and sets r.Version.
-func (db *DB) CreateIdempotency(ctx context.Context, r *engine.IdempotencyRecord) error {
+func (db *DB) CreateIdempotency(ctx context.Context, r *domain.IdempotencyRecord) error {
 	if err := r.Validate(); err != nil {
 		return err
 	}
@@ -76,7 +75,7 @@ func (db *DB) CreateIdempotency(ctx context.Context, r *engine.IdempotencyRecord
 	_, err := db.idempotency.InsertOne(ctx, d)
 	switch {
 	case mongo.IsDuplicateKeyError(err):
-		return engine.Errorf(engine.ECONFLICT, "%s %s exists", idempotencyKind, r.ID)
+		return domain.Errorf(domain.ECONFLICT, "%s %s exists", idempotencyKind, r.ID)
 	case err != nil:
 		return internal("insert "+idempotencyKind, err)
 	}
@@ -85,7 +84,7 @@ func (db *DB) CreateIdempotency(ctx context.Context, r *engine.IdempotencyRecord
 }
 
 // Idempotency returns the record with id (ENOTFOUND if none).
-func (db *DB) Idempotency(ctx context.Context, id string) (*engine.IdempotencyRecord, error) {
+func (db *DB) Idempotency(ctx context.Context, id string) (*domain.IdempotencyRecord, error) {
 	d, err := findRecord[idempotencyDoc](ctx, db.idempotency, idempotencyKind, id)
 	if err != nil {
 		return nil, err
@@ -95,7 +94,7 @@ func (db *DB) Idempotency(ctx context.Context, id string) (*engine.IdempotencyRe
 
 // UpdateIdempotency replaces the record whose stored version is r.Version
 // (ECONFLICT otherwise, ENOTFOUND if none), then increments r.Version.
-func (db *DB) UpdateIdempotency(ctx context.Context, r *engine.IdempotencyRecord) error {
+func (db *DB) UpdateIdempotency(ctx context.Context, r *domain.IdempotencyRecord) error {
 	if err := r.Validate(); err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package mongodb
 
 import (
+	"cmap/domain"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -9,8 +10,6 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
-
-	"cmap/engine"
 )
 
 // An import journal is stored as chunks of importChunk ops in import_ops
@@ -40,7 +39,7 @@ func chunkID(journal string, n int) string { return fmt.Sprintf("%s/%d", journal
 
 // WriteImport stores j's ops, then its header (ECONFLICT if a journal with
 // its ID is committed).
-func (db *DB) WriteImport(ctx context.Context, j *engine.ImportJournal) error {
+func (db *DB) WriteImport(ctx context.Context, j *domain.ImportJournal) error {
 	if err := j.Validate(); err != nil {
 		return err
 	}
@@ -49,7 +48,7 @@ func (db *DB) WriteImport(ctx context.Context, j *engine.ImportJournal) error {
 		return internal("find import journal", err)
 	}
 	if n > 0 {
-		return engine.Errorf(engine.ECONFLICT, "import journal %s exists", j.ID)
+		return domain.Errorf(domain.ECONFLICT, "import journal %s exists", j.ID)
 	}
 	// Chunks a cut-off earlier attempt left are replaced.
 	if _, err := db.importOps.DeleteMany(ctx, bson.D{{Key: "journal", Value: j.ID}}); err != nil {
@@ -59,7 +58,7 @@ func (db *DB) WriteImport(ctx context.Context, j *engine.ImportJournal) error {
 	for i := 0; i < len(j.Ops); i += importChunk {
 		data, err := json.Marshal(j.Ops[i:min(i+importChunk, len(j.Ops))])
 		if err != nil {
-			return engine.Errorf(engine.EINTERNAL, "encoding import journal %s: %v", j.ID, err)
+			return domain.Errorf(domain.EINTERNAL, "encoding import journal %s: %v", j.ID, err)
 		}
 		docs = append(docs, importOpsDoc{ID: chunkID(j.ID, len(docs)), Journal: j.ID, Ops: string(data)})
 	}
@@ -71,7 +70,7 @@ func (db *DB) WriteImport(ctx context.Context, j *engine.ImportJournal) error {
 	_, err = db.imports.InsertOne(ctx, importDoc{ID: j.ID, Time: j.Time.UTC(), Chunks: len(docs)})
 	switch {
 	case mongo.IsDuplicateKeyError(err):
-		return engine.Errorf(engine.ECONFLICT, "import journal %s exists", j.ID)
+		return domain.Errorf(domain.ECONFLICT, "import journal %s exists", j.ID)
 	case err != nil:
 		return internal("insert import journal", err)
 	}
@@ -79,7 +78,7 @@ func (db *DB) WriteImport(ctx context.Context, j *engine.ImportJournal) error {
 }
 
 // Imports returns the committed journals with their ops, oldest first.
-func (db *DB) Imports(ctx context.Context) ([]*engine.ImportJournal, error) {
+func (db *DB) Imports(ctx context.Context) ([]*domain.ImportJournal, error) {
 	cur, err := db.imports.Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "time", Value: 1}, {Key: "_id", Value: 1}}))
 	if err != nil {
 		return nil, internal("find import journals", err)
@@ -88,18 +87,18 @@ func (db *DB) Imports(ctx context.Context) ([]*engine.ImportJournal, error) {
 	if err := cur.All(ctx, &heads); err != nil {
 		return nil, internal("read import journals", err)
 	}
-	out := make([]*engine.ImportJournal, 0, len(heads))
+	out := make([]*domain.ImportJournal, 0, len(heads))
 	for _, h := range heads {
-		j := &engine.ImportJournal{ID: h.ID, Time: h.Time.UTC()}
+		j := &domain.ImportJournal{ID: h.ID, Time: h.Time.UTC()}
 		for n := range h.Chunks {
 			// One lone _id lookup per chunk: the query FerretDB runs in SQL.
 			var d importOpsDoc
 			if err := db.importOps.FindOne(ctx, bson.D{{Key: "_id", Value: chunkID(h.ID, n)}}).Decode(&d); err != nil {
 				return nil, internal("read import ops", err)
 			}
-			var ops []engine.ImportOp
+			var ops []domain.ImportOp
 			if err := json.Unmarshal([]byte(d.Ops), &ops); err != nil {
-				return nil, engine.Errorf(engine.EINTERNAL, "decoding import journal %s: %v", h.ID, err)
+				return nil, domain.Errorf(domain.EINTERNAL, "decoding import journal %s: %v", h.ID, err)
 			}
 			j.Ops = append(j.Ops, ops...)
 		}

@@ -1,19 +1,18 @@
 package mongodb
 
 import (
+	"cmap/domain"
 	"context"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-
-	"cmap/engine"
 )
 
 const apiKeyKind = "API key"
 
 // CreateAPIKey stores a new key with version 1 (ECONFLICT if its ID is
 // taken) and sets k.Version. Key writes leave the data version alone.
-func (db *DB) CreateAPIKey(ctx context.Context, k *engine.APIKey) error {
+func (db *DB) CreateAPIKey(ctx context.Context, k *domain.APIKey) error {
 	if err := k.Validate(); err != nil {
 		return err
 	}
@@ -22,7 +21,7 @@ func (db *DB) CreateAPIKey(ctx context.Context, k *engine.APIKey) error {
 	_, err := db.apiKeys.InsertOne(ctx, d)
 	switch {
 	case mongo.IsDuplicateKeyError(err):
-		return engine.Errorf(engine.ECONFLICT, "%s %s exists", apiKeyKind, k.ID)
+		return domain.Errorf(domain.ECONFLICT, "%s %s exists", apiKeyKind, k.ID)
 	case err != nil:
 		return internal("insert "+apiKeyKind, err)
 	}
@@ -31,7 +30,7 @@ func (db *DB) CreateAPIKey(ctx context.Context, k *engine.APIKey) error {
 }
 
 // APIKey returns the key with id (ENOTFOUND if none).
-func (db *DB) APIKey(ctx context.Context, id string) (*engine.APIKey, error) {
+func (db *DB) APIKey(ctx context.Context, id string) (*domain.APIKey, error) {
 	d, err := findRecord[apiKeyDoc](ctx, db.apiKeys, apiKeyKind, id)
 	if err != nil {
 		return nil, err
@@ -40,14 +39,14 @@ func (db *DB) APIKey(ctx context.Context, id string) (*engine.APIKey, error) {
 }
 
 // ListAPIKeys returns every key, revoked ones too, in ID order.
-func (db *DB) ListAPIKeys(ctx context.Context) ([]*engine.APIKey, error) {
+func (db *DB) ListAPIKeys(ctx context.Context) ([]*domain.APIKey, error) {
 	docs, err := findRecords[apiKeyDoc](ctx, db.apiKeys, bson.D{}, 0)
 	return recordsOf(docs, (*apiKeyDoc).record), err
 }
 
 // UpdateAPIKey replaces the key whose stored version is k.Version
 // (ECONFLICT otherwise, ENOTFOUND if none), then increments k.Version.
-func (db *DB) UpdateAPIKey(ctx context.Context, k *engine.APIKey) error {
+func (db *DB) UpdateAPIKey(ctx context.Context, k *domain.APIKey) error {
 	if err := k.Validate(); err != nil {
 		return err
 	}

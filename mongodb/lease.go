@@ -1,6 +1,7 @@
 package mongodb
 
 import (
+	"cmap/domain"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -10,8 +11,6 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-
-	"cmap/engine"
 )
 
 // The write lease serializes writes across processes on FerretDB (see the
@@ -119,7 +118,7 @@ type leaseDoc struct {
 // a write of one record costs other instances the reading of that record,
 // not of every record.
 type writeIntent struct {
-	Kind  engine.ChangeKind `bson:"kind,omitempty"`
+	Kind  domain.ChangeKind `bson:"kind,omitempty"`
 	Key   string            `bson:"key,omitempty"`
 	Facts bool              `bson:"facts,omitempty"`
 }
@@ -135,7 +134,7 @@ var (
 
 // recordIntent is the intent of a write of the record of kind with key
 // (engine.ChangeMany for many records).
-func recordIntent(kind engine.ChangeKind, key string) writeIntent {
+func recordIntent(kind domain.ChangeKind, key string) writeIntent {
 	return writeIntent{Kind: kind, Key: key}
 }
 
@@ -217,7 +216,7 @@ func (db *DB) withWriteLock(ctx context.Context, intent writeIntent, write func(
 // wctx ended because its lease did.
 func leaseError(wctx context.Context, err error) error {
 	if cause := context.Cause(wctx); err != nil && (errors.Is(cause, errLeaseExpired) || errors.Is(cause, errLeaseBroken)) {
-		return &engine.Error{Code: engine.EINTERNAL, Err: fmt.Errorf("%w (the write stopped at: %v)", cause, err)}
+		return &domain.Error{Code: domain.EINTERNAL, Err: fmt.Errorf("%w (the write stopped at: %v)", cause, err)}
 	}
 	return err
 }

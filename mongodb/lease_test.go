@@ -1,6 +1,7 @@
 package mongodb
 
 import (
+	"cmap/domain"
 	"context"
 	"errors"
 	"fmt"
@@ -12,7 +13,6 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"cmap/app/apptest"
-	"cmap/engine"
 )
 
 // plantLease stores a lease of owner, as a process that died holding it
@@ -161,7 +161,7 @@ func TestAHolderWhoseLeaseIsBrokenStops(t *testing.T) {
 		}
 		return db.meta.FindOne(wctx, bson.D{{Key: "_id", Value: metaSeed}}).Err()
 	})
-	if engine.ErrorCode(err) != engine.EINTERNAL || !errors.Is(err, errLeaseBroken) {
+	if domain.ErrorCode(err) != domain.EINTERNAL || !errors.Is(err, errLeaseBroken) {
 		t.Errorf("the write returned %v, want EINTERNAL for errLeaseBroken", err)
 	}
 	if db.abandoned == "" {
@@ -178,7 +178,7 @@ func TestWritesReleaseTheLease(t *testing.T) {
 	ctx := context.Background()
 	db := openEmbedded(t)
 	for i := range 3 {
-		if err := db.CreateCourse(ctx, &engine.Course{Code: fmt.Sprintf("SCO-%03d", i), Title: "Basics", DeliveryMode: engine.DeliveryOnline, Status: engine.CourseActive}); err != nil {
+		if err := db.CreateCourse(ctx, &domain.Course{Code: fmt.Sprintf("SCO-%03d", i), Title: "Basics", DeliveryMode: domain.DeliveryOnline, Status: domain.CourseActive}); err != nil {
 			t.Fatal(err)
 		}
 		if err := db.meta.FindOne(ctx, bson.D{{Key: "_id", Value: metaWriteLease}}).Err(); err == nil {
@@ -231,7 +231,7 @@ func TestUnserializedWritesTakeNoLease(t *testing.T) {
 	db.serialized = false // as on MongoDB
 	plantLease(t, db, "a process that died")
 	began := time.Now()
-	c := &engine.Course{Code: "SCO-101", Title: "Basics", DeliveryMode: engine.DeliveryOnline, Status: engine.CourseActive}
+	c := &domain.Course{Code: "SCO-101", Title: "Basics", DeliveryMode: domain.DeliveryOnline, Status: domain.CourseActive}
 	if err := db.CreateCourse(ctx, c); err != nil {
 		t.Fatal(err)
 	}
@@ -241,7 +241,7 @@ func TestUnserializedWritesTakeNoLease(t *testing.T) {
 		t.Fatal(err)
 	}
 	stale.Title = "Stale"
-	if err := db.UpdateCourse(ctx, &stale); engine.ErrorCode(err) != engine.ECONFLICT {
+	if err := db.UpdateCourse(ctx, &stale); domain.ErrorCode(err) != domain.ECONFLICT {
 		t.Errorf("an update naming a replaced version: %v, want ECONFLICT", err)
 	}
 	if took := time.Since(began); took > writeLeaseTTL/2 {

@@ -1,13 +1,12 @@
 package mongodb
 
 import (
+	"cmap/domain"
 	"context"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
-
-	"cmap/engine"
 )
 
 // TestOversizedRecordsReadBack: records written before the size limits
@@ -21,13 +20,13 @@ func TestOversizedRecordsReadBack(t *testing.T) {
 	ctx := context.Background()
 	title := strings.Repeat("x", 1<<20)
 	for i := range 50 {
-		doc := courseToDoc(&engine.Course{Code: fmt.Sprintf("BIG-%03d", i), Title: title,
-			DeliveryMode: engine.DeliveryOnline, Status: engine.CourseActive, Version: 1, UpdatedAt: time.Unix(0, 0).UTC()})
+		doc := courseToDoc(&domain.Course{Code: fmt.Sprintf("BIG-%03d", i), Title: title,
+			DeliveryMode: domain.DeliveryOnline, Status: domain.CourseActive, Version: 1, UpdatedAt: time.Unix(0, 0).UTC()})
 		if _, err := db.courses.InsertOne(ctx, doc); err != nil {
 			t.Fatal(err)
 		}
 	}
-	list, err := db.ListCourses(ctx, engine.CourseFilter{}, engine.Page{})
+	list, err := db.ListCourses(ctx, domain.CourseFilter{}, domain.Page{})
 	if err != nil {
 		t.Fatalf("listing: %v", err)
 	}

@@ -1,6 +1,7 @@
 package mongodb
 
 import (
+	"cmap/domain"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -11,8 +12,6 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
-
-	"cmap/engine"
 )
 
 // Helpers shared by courses, positions and people: versioned documents keyed
@@ -20,7 +19,7 @@ import (
 
 // changeKind returns the kind of the change log entries of writes of
 // records of kind: the change log names them as messages do.
-func changeKind(kind string) engine.ChangeKind { return engine.ChangeKind(kind) }
+func changeKind(kind string) domain.ChangeKind { return domain.ChangeKind(kind) }
 
 // now returns the time stamped on a write, at the millisecond precision
 // BSON dates keep, so that the caller's copy equals the stored one.
@@ -29,7 +28,7 @@ func now() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }
 // writeRecord runs write, a write of the record of kind with key, under
 // the write lock (with the context withWriteLock gives) and, when it
 // succeeds, increments the data version and logs the change (logChange).
-func (db *DB) writeRecord(ctx context.Context, kind engine.ChangeKind, key string, write func(ctx context.Context) error) error {
+func (db *DB) writeRecord(ctx context.Context, kind domain.ChangeKind, key string, write func(ctx context.Context) error) error {
 	return db.withWriteLock(ctx, recordIntent(kind, key), func(ctx context.Context) error {
 		if err := write(ctx); err != nil {
 			return err
@@ -44,7 +43,7 @@ func (db *DB) insertRecord(ctx context.Context, coll *mongo.Collection, kind, ke
 		_, err := coll.InsertOne(ctx, doc)
 		switch {
 		case mongo.IsDuplicateKeyError(err):
-			return engine.Errorf(engine.ECONFLICT, "%s %s exists", kind, key)
+			return domain.Errorf(domain.ECONFLICT, "%s %s exists", kind, key)
 		case err != nil:
 			return internal("insert "+kind, err)
 		}
@@ -72,14 +71,14 @@ type bulkKind[R, D any] struct {
 	stamp func(*R) (*int64, *time.Time)
 }
 
-// createAll stores the new records rs as engine.Store's bulk creates
+// createAll stores the new records rs as domain.Store's bulk creates
 // describe: validation of every record first, then ordered inserts of
 // recordsChunk documents under the write lock, and one data version
 // increment, logged as one engine.ChangeMany entry. On a key conflict it
 // deletes again the documents it inserted before the conflict. On success it sets every record's Version and
 // UpdatedAt.
 func createAll[R, D any](ctx context.Context, db *DB, k bulkKind[R, D], rs []*R) error {
-	if err := engine.ValidateBatch(rs, k.keyField, k.key, k.validate); err != nil {
+	if err := domain.ValidateBatch(rs, k.keyField, k.key, k.validate); err != nil {
 		return err
 	}
 	if len(rs) == 0 {
@@ -96,10 +95,10 @@ func createAll[R, D any](ctx context.Context, db *DB, k bulkKind[R, D], rs []*R)
 	}
 	// Once started, the inserts, their undoing and their count run to
 	// their end (see lockWrites).
-	err := db.withWriteLock(ctx, recordIntent(engine.ChangeMany, ""), func(ctx context.Context) error {
+	err := db.withWriteLock(ctx, recordIntent(domain.ChangeMany, ""), func(ctx context.Context) error {
 		inserted, err := insertChunks(ctx, k.coll, docs)
 		if mongo.IsDuplicateKeyError(err) {
-			err = engine.Errorf(engine.ECONFLICT, "%s %s exists", k.kind, keys[inserted])
+			err = domain.Errorf(domain.ECONFLICT, "%s %s exists", k.kind, keys[inserted])
 			if inserted > 0 {
 				_, delErr := k.coll.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: keys[:inserted]}}}})
 				if delErr != nil {
@@ -112,8 +111,8 @@ func createAll[R, D any](ctx context.Context, db *DB, k bulkKind[R, D], rs []*R)
 		// Count the write unless it surely stored nothing, even when it
 		// failed or was undone (something may have been stored, and read,
 		// meanwhile).
-		if inserted > 0 || engine.ErrorCode(err) != engine.ECONFLICT {
-			if logErr := db.logChange(ctx, engine.ChangeMany, ""); logErr != nil {
+		if inserted > 0 || domain.ErrorCode(err) != domain.ECONFLICT {
+			if logErr := db.logChange(ctx, domain.ChangeMany, ""); logErr != nil {
 				return errors.Join(err, logErr)
 			}
 		}
@@ -176,7 +175,7 @@ func (db *DB) writeIfVersion(ctx context.Context, coll *mongo.Collection, kind, 
 		}
 		// The version matched again by the time we looked: the record
 		// changed twice in between. Still a conflict for this caller.
-		return engine.Errorf(engine.ECONFLICT, "%s %s was changed by someone else", kind, key)
+		return domain.Errorf(domain.ECONFLICT, "%s %s was changed by someone else", kind, key)
 	}
 	return nil
 }
@@ -191,11 +190,11 @@ func checkVersion(ctx context.Context, coll *mongo.Collection, kind, key string,
 		options.FindOne().SetProjection(bson.D{{Key: "version", Value: 1}})).Decode(&stored)
 	switch {
 	case errors.Is(err, mongo.ErrNoDocuments):
-		return engine.NotFound(kind, key)
+		return domain.NotFound(kind, key)
 	case err != nil:
 		return internal("read "+kind+" version", err)
 	case stored.Version != version:
-		return engine.Errorf(engine.ECONFLICT, "%s %s was changed by someone else: you have version %d, stored is %d",
+		return domain.Errorf(domain.ECONFLICT, "%s %s was changed by someone else: you have version %d, stored is %d",
 			kind, key, version, stored.Version)
 	}
 	return nil
@@ -233,7 +232,7 @@ func findRecord[D any](ctx context.Context, coll *mongo.Collection, kind, key st
 	err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: key}}).Decode(&d)
 	switch {
 	case errors.Is(err, mongo.ErrNoDocuments):
-		return nil, engine.NotFound(kind, key)
+		return nil, domain.NotFound(kind, key)
 	case err != nil:
 		return nil, internal("read "+kind, err)
 	}
@@ -287,9 +286,9 @@ func recordsOf[D, R any](docs []D, record func(*D) R) []R {
 }
 
 // listRecords returns one page of the documents matching filter.
-func listRecords[D any](ctx context.Context, coll *mongo.Collection, filter bson.D, p engine.Page) ([]D, bool, error) {
+func listRecords[D any](ctx context.Context, coll *mongo.Collection, filter bson.D, p domain.Page) ([]D, bool, error) {
 	if p.First < 0 {
-		return nil, false, engine.Invalid("first", "first must not be negative, not %d", p.First)
+		return nil, false, domain.Invalid("first", "first must not be negative, not %d", p.First)
 	}
 	if p.After != "" {
 		filter = append(filter, bson.E{Key: "_id", Value: bson.D{{Key: "$gt", Value: p.After}}})
@@ -355,7 +354,7 @@ const (
 )
 
 // bumpDataVersion increments the data version, draws a new data id (see
-// engine.Versions) and returns both. The caller holds the write lock
+// domain.Versions) and returns both. The caller holds the write lock
 // (FerretDB applies $inc by reading and writing back).
 func (db *DB) bumpDataVersion(ctx context.Context) (int64, string, error) {
 	var d struct {
@@ -414,7 +413,7 @@ func (db *DB) SeededWith(ctx context.Context) (string, error) {
 // MarkSeeded records that the database was seeded with the named set.
 func (db *DB) MarkSeeded(ctx context.Context, name string) error {
 	if name == "" {
-		return engine.Invalid("name", "seed set name is empty")
+		return domain.Invalid("name", "seed set name is empty")
 	}
 	return db.withWriteLock(ctx, noIntent, func(ctx context.Context) error {
 		_, err := db.meta.ReplaceOne(ctx, bson.D{{Key: "_id", Value: metaSeed}},

@@ -1,6 +1,7 @@
 package mongodb
 
 import (
+	"cmap/domain"
 	"context"
 	"database/sql"
 	"fmt"
@@ -8,8 +9,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"cmap/engine"
 )
 
 // openEmbedded opens a DB on a new embedded FerretDB in a temporary folder.
@@ -37,7 +36,7 @@ func insertPeople(tb testing.TB, db *DB, n int) {
 	tb.Helper()
 	docs := make([]any, n)
 	for i := range docs {
-		docs[i] = personToDoc(&engine.Person{
+		docs[i] = personToDoc(&domain.Person{
 			ID: fmt.Sprintf("P-%05d", i), Name: fmt.Sprintf("Person %d", i), PositionID: fmt.Sprintf("POS-%04d", i%1000),
 			Version: 1, UpdatedAt: time.Unix(0, 0).UTC(),
 		})

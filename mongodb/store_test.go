@@ -1,11 +1,11 @@
 package mongodb_test
 
 import (
+	"cmap/domain"
 	"context"
 	"reflect"
 	"testing"
 
-	"cmap/engine"
 	"cmap/mongodb"
 	"cmap/mongodb/mongotest"
 	"cmap/storetest"
@@ -13,7 +13,7 @@ import (
 
 // TestStore runs the Store conformance suite on the embedded FerretDB.
 func TestStore(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) engine.Store { return mongotest.Open(t) })
+	storetest.Run(t, func(t *testing.T) domain.Store { return mongotest.Open(t) })
 }
 
 // Two cmap instances sharing one database race as two clients do: on

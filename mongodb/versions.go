@@ -1,6 +1,7 @@
 package mongodb
 
 import (
+	"cmap/domain"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -8,12 +9,10 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
-
-	"cmap/engine"
 )
 
 // versionsDoc is the meta document metaDataVersion: the data version and
-// its id, the count of facts writes and the facts mark (engine.Versions).
+// its id, the count of facts writes and the facts mark (domain.Versions).
 // Facts is a pointer to tell a document written before it existed.
 type versionsDoc struct {
 	Value     int64         `bson:"value"`
@@ -32,16 +31,16 @@ type factsMarkDoc struct {
 // the facts mark, read in one query, and reports Unsettled while the
 // write lease is held (FerretDB: see the package documentation; on
 // MongoDB, which needs no lease, it is always false).
-func (db *DB) Versions(ctx context.Context) (engine.Versions, error) {
+func (db *DB) Versions(ctx context.Context) (domain.Versions, error) {
 	cur, err := db.meta.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: bson.A{metaDataVersion, metaWriteLease}}}}})
 	if err != nil {
-		return engine.Versions{}, internal("read versions", err)
+		return domain.Versions{}, internal("read versions", err)
 	}
 	var docs []bson.Raw
 	if err := cur.All(ctx, &docs); err != nil {
-		return engine.Versions{}, internal("read versions", err)
+		return domain.Versions{}, internal("read versions", err)
 	}
-	var v engine.Versions
+	var v domain.Versions
 	for _, raw := range docs {
 		switch id, _ := raw.Lookup("_id").StringValueOK(); id {
 		case metaWriteLease:
@@ -49,14 +48,14 @@ func (db *DB) Versions(ctx context.Context) (engine.Versions, error) {
 		case metaDataVersion:
 			var d versionsDoc
 			if err := bson.Unmarshal(raw, &d); err != nil {
-				return engine.Versions{}, internal("read versions", err)
+				return domain.Versions{}, internal("read versions", err)
 			}
 			v.Data, v.DataID = d.Value, d.ID
 			if d.Facts != nil {
 				v.Facts = *d.Facts
 			}
 			if m := d.FactsMark; m != nil {
-				v.FactsMark = engine.FactsMark{Revision: m.Revision, Data: m.Data, Facts: m.Facts}
+				v.FactsMark = domain.FactsMark{Revision: m.Revision, Data: m.Data, Facts: m.Facts}
 			}
 		}
 	}
@@ -68,9 +67,9 @@ func (db *DB) Versions(ctx context.Context) (engine.Versions, error) {
 // condition and the mark are one update of one document on MongoDB; on
 // FerretDB, which applies a filter and the update apart, the write lock
 // keeps other writers out in between.
-func (db *DB) MarkFacts(ctx context.Context, m engine.FactsMark) (bool, error) {
+func (db *DB) MarkFacts(ctx context.Context, m domain.FactsMark) (bool, error) {
 	if m.Revision == "" {
-		return false, engine.Invalid("revision", "a facts mark names the rules revision")
+		return false, domain.Invalid("revision", "a facts mark names the rules revision")
 	}
 	var marked bool
 	err := db.withWriteLock(ctx, noIntent, func(ctx context.Context) error {
@@ -107,7 +106,7 @@ func (db *DB) countFactWrite(ctx context.Context) error {
 // everything again) and of facts. The caller holds the write lock.
 func (db *DB) countLostWrite(ctx context.Context, w *writeIntent) error {
 	if w == nil {
-		w = &writeIntent{Kind: engine.ChangeMany, Facts: true}
+		w = &writeIntent{Kind: domain.ChangeMany, Facts: true}
 	}
 	if w.Kind != "" {
 		if err := db.logChange(ctx, w.Kind, w.Key); err != nil {

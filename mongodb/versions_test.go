@@ -1,17 +1,16 @@
 package mongodb
 
 import (
+	"cmap/domain"
 	"context"
 	"slices"
 	"testing"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-
-	"cmap/engine"
 )
 
 // versionsOf reads db's Versions, failing t on error.
-func versionsOf(t *testing.T, db *DB) engine.Versions {
+func versionsOf(t *testing.T, db *DB) domain.Versions {
 	t.Helper()
 	v, err := db.Versions(context.Background())
 	if err != nil {
@@ -41,7 +40,7 @@ func TestALeaseLeftByADeadWriterIsCounted(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	db := openEmbeddedAt(t, dir)
-	if err := db.CreateCourse(ctx, &engine.Course{Code: "SCO-101", Title: "Basics", DeliveryMode: engine.DeliveryOnline, Status: engine.CourseActive}); err != nil {
+	if err := db.CreateCourse(ctx, &domain.Course{Code: "SCO-101", Title: "Basics", DeliveryMode: domain.DeliveryOnline, Status: domain.CourseActive}); err != nil {
 		t.Fatal(err)
 	}
 	before := versionsOf(t, db)
@@ -57,7 +56,7 @@ func TestALeaseLeftByADeadWriterIsCounted(t *testing.T) {
 	other.Close(ctx)
 
 	// The next writer breaks it and counts the lost write before its own.
-	if err := db.SaveCourseFacts(ctx, []engine.CourseFacts{{Course: "SCO-101", Revision: "r1"}}); err != nil {
+	if err := db.SaveCourseFacts(ctx, []domain.CourseFacts{{Course: "SCO-101", Revision: "r1"}}); err != nil {
 		t.Fatal(err)
 	}
 	after := versionsOf(t, db)
@@ -95,7 +94,7 @@ func TestOpenCompletesTheVersionsOfAnOlderDatabase(t *testing.T) {
 	if again := versionsOf(t, reopen(t, db)); again != v {
 		t.Errorf("a second open changed the versions: %+v, then %+v", v, again)
 	}
-	ok, err := other.MarkFacts(ctx, engine.FactsMark{Revision: "r1", Data: 41, Facts: 0})
+	ok, err := other.MarkFacts(ctx, domain.FactsMark{Revision: "r1", Data: 41, Facts: 0})
 	if err != nil || !ok {
 		t.Fatalf("MarkFacts on the completed document = %v, %v", ok, err)
 	}
@@ -135,7 +134,7 @@ func TestALostWriteIsCountedAsItsLeaseSays(t *testing.T) {
 			continue
 		}
 		changes, err := db.Changes(ctx, before.Data, after.Data)
-		want := []engine.Change{{Version: after.Data, Kind: tc.intent.Kind, Key: tc.intent.Key, DataID: after.DataID}}
+		want := []domain.Change{{Version: after.Data, Kind: tc.intent.Kind, Key: tc.intent.Key, DataID: after.DataID}}
 		if err != nil || !slices.Equal(changes, want) {
 			t.Errorf("a lost write of %+v is logged as %+v, %v; want %+v", tc.intent, changes, err, want)
 		}

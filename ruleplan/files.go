@@ -2,6 +2,7 @@ package ruleplan
 
 import (
 	"archive/tar"
+	"cmap/domain"
 	"errors"
 	"fmt"
 	"io"
@@ -21,7 +22,7 @@ type Files map[string][]byte
 // directory: dir is the name the files are known by, so that rules and
 // diagnostics name them as dir/PATH (give the directory the files come
 // from, and facts name the same files as those of the directory itself).
-func (f Files) Load(dir string, fw *engine.Framework) (*engine.RuleSet, error) {
+func (f Files) Load(dir string, fw *domain.Framework) (*engine.RuleSet, error) {
 	return engine.LoadRuleSetFS(f.fs(), dir, fw)
 }
 
@@ -72,17 +73,17 @@ func Overlay(rs *engine.RuleSet, changes []FileChange) (Files, error) {
 		rel, ok := strings.CutPrefix(c.Path, prefix)
 		switch {
 		case !ok || !fs.ValidPath(rel) || rel == ".":
-			return nil, engine.Invalid(field, "%q is not a file of the rule directory: name it as the rule set does, e.g. %scourses/new.yaml", c.Path, prefix)
+			return nil, domain.Invalid(field, "%q is not a file of the rule directory: name it as the rule set does, e.g. %scourses/new.yaml", c.Path, prefix)
 		case !strings.HasSuffix(rel, ".yaml") && !strings.HasSuffix(rel, ".yml"):
-			return nil, engine.Invalid(field, "%q is not a rule file: rule files end in .yaml or .yml", c.Path)
+			return nil, domain.Invalid(field, "%q is not a rule file: rule files end in .yaml or .yml", c.Path)
 		case strings.HasPrefix(rel, ".") || strings.Contains(rel, "/."):
-			return nil, engine.Invalid(field, "%q is hidden: the rule set does not load hidden files and folders", c.Path)
+			return nil, domain.Invalid(field, "%q is hidden: the rule set does not load hidden files and folders", c.Path)
 		case strings.HasSuffix(strings.TrimSuffix(strings.TrimSuffix(rel, ".yaml"), ".yml"), "_test"):
-			return nil, engine.Invalid(field, "%q is a rule test: tests are not part of the rule set", c.Path)
+			return nil, domain.Invalid(field, "%q is a rule test: tests are not part of the rule set", c.Path)
 		case seen[rel]:
-			return nil, engine.Invalid(field, "%q is given twice", c.Path)
+			return nil, domain.Invalid(field, "%q is given twice", c.Path)
 		case c.Delete && c.Content != "":
-			return nil, engine.Invalid(fmt.Sprintf("files[%d].content", i), "give the content of %q or delete it, not both", c.Path)
+			return nil, domain.Invalid(fmt.Sprintf("files[%d].content", i), "give the content of %q or delete it, not both", c.Path)
 		}
 		seen[rel] = true
 		if !c.Delete {
@@ -90,7 +91,7 @@ func Overlay(rs *engine.RuleSet, changes []FileChange) (Files, error) {
 			continue
 		}
 		if _, ok := files[rel]; !ok {
-			return nil, engine.Invalid(field, "%q is not a file of the rule set: there is nothing to delete", c.Path)
+			return nil, domain.Invalid(field, "%q is not a file of the rule set: there is nothing to delete", c.Path)
 		}
 		delete(files, rel)
 	}

@@ -1,6 +1,7 @@
 package ruleplan
 
 import (
+	"cmap/domain"
 	"cmp"
 	"fmt"
 	"maps"
@@ -15,10 +16,10 @@ import (
 type Catalogue struct {
 	// Framework is the competency model both rule sets were checked
 	// against.
-	Framework *engine.Framework
-	Courses   []*engine.Course
-	Positions []*engine.Position
-	People    []*engine.Person
+	Framework *domain.Framework
+	Courses   []*domain.Course
+	Positions []*domain.Position
+	People    []*domain.Person
 }
 
 // Side is one rule set applied to the catalogue: the facts it derives and
@@ -28,8 +29,8 @@ type Side struct {
 	Rules *engine.RuleSet
 	// Coverage holds the facts of every course, by code; Requirements
 	// those of every position, by id.
-	Coverage     map[string][]engine.Coverage
-	Requirements map[string][]engine.Requirement
+	Coverage     map[string][]domain.Coverage
+	Requirements map[string][]domain.Requirement
 	Index        *analysis.Index
 	// RunErrors names the rules that failed at run time on some record
 	// (their other facts stand); nil when none did.
@@ -139,8 +140,8 @@ type FactChange struct {
 	Before string `json:"before,omitempty"`
 	After  string `json:"after,omitempty"`
 	// BeforeRules and AfterRules gave the fact on each side.
-	BeforeRules []engine.RuleRef `json:"beforeRules,omitempty"`
-	AfterRules  []engine.RuleRef `json:"afterRules,omitempty"`
+	BeforeRules []domain.RuleRef `json:"beforeRules,omitempty"`
+	AfterRules  []domain.RuleRef `json:"afterRules,omitempty"`
 }
 
 // RuleChange is a rule added, removed or changed, and the fact changes it
@@ -274,11 +275,11 @@ func Compare(base, head *Side) *Plan {
 // fact is the level of one fact and the rules that gave it.
 type fact struct {
 	level string
-	rules []engine.RuleRef
+	rules []domain.RuleRef
 }
 
-func coverageFact(c engine.Coverage) (string, fact) { return c.SubCompetency, fact{c.Level, c.Rules} }
-func requirementFact(r engine.Requirement) (string, fact) {
+func coverageFact(c domain.Coverage) (string, fact) { return c.SubCompetency, fact{c.Level, c.Rules} }
+func requirementFact(r domain.Requirement) (string, fact) {
 	return r.SubCompetency, fact{r.Level, r.Rules}
 }
 
@@ -375,7 +376,7 @@ func attribute(base, head *Side, facts []FactChange) ([]RuleChange, []FactChange
 	unattributed := []FactChange{}
 	for _, f := range facts {
 		explained := false
-		for _, refs := range [][]engine.RuleRef{f.BeforeRules, f.AfterRules} {
+		for _, refs := range [][]domain.RuleRef{f.BeforeRules, f.AfterRules} {
 			for _, ref := range refs {
 				if rc, ok := changed[ref.ID]; ok && !slices.ContainsFunc(rc.Facts, f.same) {
 					rc.Facts = append(rc.Facts, f)
@@ -533,7 +534,7 @@ func positionChanges(head *analysis.Index, facts []FactChange) []PositionChange 
 			if p, ok := head.Position(f.Subject); ok {
 				pc.Title = p.Title
 			}
-			pc.Holders = head.CountPeople(engine.PersonFilter{PositionID: f.Subject})
+			pc.Holders = head.CountPeople(domain.PersonFilter{PositionID: f.Subject})
 			out = append(out, pc)
 		}
 		pc := &out[len(out)-1]

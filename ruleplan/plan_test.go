@@ -3,6 +3,7 @@ package ruleplan_test
 import (
 	"archive/tar"
 	"bytes"
+	"cmap/domain"
 	"io/fs"
 	"maps"
 	"os"
@@ -114,7 +115,7 @@ func TestPositionRuleChange(t *testing.T) {
 
 	// The positions whose requirements change, each rule set applied to
 	// each position on its own.
-	levels := func(rs *engine.RuleSet, p *engine.Position) map[string]string {
+	levels := func(rs *engine.RuleSet, p *domain.Position) map[string]string {
 		reqs, err := rs.PositionRequirements(p)
 		if err != nil {
 			t.Fatal(err)

@@ -1,10 +1,9 @@
 package seed
 
 import (
+	"cmap/domain"
 	"context"
 	"fmt"
-
-	"cmap/engine"
 )
 
 // Result says what Apply did.
@@ -37,12 +36,12 @@ type Counts struct {
 // Otherwise it stores ds.Framework if s holds no framework, creates every
 // course, position and person of ds (keeping, untouched, any record whose
 // key already exists), and finally marks s as seeded with ds.Name. It
-// creates each kind with one bulk create (engine.Store's CreateCourses
+// creates each kind with one bulk create (domain.Store's CreateCourses
 // and the like) of the records not stored yet, after listing the stored
 // ones. An Apply that fails half-way, even in the middle of a bulk
 // create, leaves the store unmarked, and the next Apply completes it. ds
 // is not modified.
-func Apply(ctx context.Context, s engine.Store, ds *Dataset) (Result, error) {
+func Apply(ctx context.Context, s domain.Store, ds *Dataset) (Result, error) {
 	seeded, err := s.SeededWith(ctx)
 	if err != nil {
 		return Result{}, fmt.Errorf("seed: %w", err)
@@ -52,9 +51,9 @@ func Apply(ctx context.Context, s engine.Store, ds *Dataset) (Result, error) {
 	}
 
 	res := Result{SeededWith: ds.Name}
-	switch _, err := s.Framework(ctx); engine.ErrorCode(err) {
+	switch _, err := s.Framework(ctx); domain.ErrorCode(err) {
 	case "":
-	case engine.ENOTFOUND:
+	case domain.ENOTFOUND:
 		if err := s.PutFramework(ctx, ds.Framework); err != nil {
 			return res, fmt.Errorf("seed: storing the framework: %w", err)
 		}
@@ -63,27 +62,27 @@ func Apply(ctx context.Context, s engine.Store, ds *Dataset) (Result, error) {
 		return res, fmt.Errorf("seed: reading the framework: %w", err)
 	}
 
-	err = createMissing(ctx, &res.Courses, "course", ds.Courses, func(c *engine.Course) string { return c.Code },
-		func() ([]*engine.Course, error) {
-			l, err := s.ListCourses(ctx, engine.CourseFilter{}, engine.Page{})
+	err = createMissing(ctx, &res.Courses, "course", ds.Courses, func(c *domain.Course) string { return c.Code },
+		func() ([]*domain.Course, error) {
+			l, err := s.ListCourses(ctx, domain.CourseFilter{}, domain.Page{})
 			return l.Items, err
-		}, func(cs []*engine.Course) error { return s.CreateCourses(ctx, cs) })
+		}, func(cs []*domain.Course) error { return s.CreateCourses(ctx, cs) })
 	if err != nil {
 		return res, err
 	}
-	err = createMissing(ctx, &res.Positions, "position", ds.Positions, func(p *engine.Position) string { return p.ID },
-		func() ([]*engine.Position, error) {
-			l, err := s.ListPositions(ctx, engine.PositionFilter{}, engine.Page{})
+	err = createMissing(ctx, &res.Positions, "position", ds.Positions, func(p *domain.Position) string { return p.ID },
+		func() ([]*domain.Position, error) {
+			l, err := s.ListPositions(ctx, domain.PositionFilter{}, domain.Page{})
 			return l.Items, err
-		}, func(ps []*engine.Position) error { return s.CreatePositions(ctx, ps) })
+		}, func(ps []*domain.Position) error { return s.CreatePositions(ctx, ps) })
 	if err != nil {
 		return res, err
 	}
-	err = createMissing(ctx, &res.People, "person", ds.People, func(p *engine.Person) string { return p.ID },
-		func() ([]*engine.Person, error) {
-			l, err := s.ListPeople(ctx, engine.PersonFilter{}, engine.Page{})
+	err = createMissing(ctx, &res.People, "person", ds.People, func(p *domain.Person) string { return p.ID },
+		func() ([]*domain.Person, error) {
+			l, err := s.ListPeople(ctx, domain.PersonFilter{}, domain.Page{})
 			return l.Items, err
-		}, func(ps []*engine.Person) error { return s.CreatePeople(ctx, ps) })
+		}, func(ps []*domain.Person) error { return s.CreatePeople(ctx, ps) })
 	if err != nil {
 		return res, err
 	}
@@ -125,11 +124,11 @@ func createMissing[T any](ctx context.Context, n *Counts, kind string, records [
 			}
 		}
 		err = createAll(fresh)
-		switch engine.ErrorCode(err) {
+		switch domain.ErrorCode(err) {
 		case "":
 			*n = Counts{Created: len(fresh), Kept: len(records) - len(fresh)}
 			return nil
-		case engine.ECONFLICT:
+		case domain.ECONFLICT:
 			continue
 		}
 		break

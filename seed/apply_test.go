@@ -1,11 +1,11 @@
 package seed
 
 import (
+	"cmap/domain"
 	"context"
 	"reflect"
 	"testing"
 
-	"cmap/engine"
 	"cmap/memstore"
 	"cmap/mongodb/mongotest"
 )
@@ -50,9 +50,9 @@ func TestApplySeedsOnceThenSkips(t *testing.T) {
 		n    func(context.Context) (int, error)
 		want int
 	}{
-		{"courses", func(ctx context.Context) (int, error) { return db.CountCourses(ctx, engine.CourseFilter{}) }, len(ds.Courses)},
-		{"positions", func(ctx context.Context) (int, error) { return db.CountPositions(ctx, engine.PositionFilter{}) }, len(ds.Positions)},
-		{"people", func(ctx context.Context) (int, error) { return db.CountPeople(ctx, engine.PersonFilter{}) }, len(ds.People)},
+		{"courses", func(ctx context.Context) (int, error) { return db.CountCourses(ctx, domain.CourseFilter{}) }, len(ds.Courses)},
+		{"positions", func(ctx context.Context) (int, error) { return db.CountPositions(ctx, domain.PositionFilter{}) }, len(ds.Positions)},
+		{"people", func(ctx context.Context) (int, error) { return db.CountPeople(ctx, domain.PersonFilter{}) }, len(ds.People)},
 	} {
 		if n, err := c.n(ctx); err != nil || n != c.want {
 			t.Errorf("stored %s = %d, %v; want %d", c.what, n, err, c.want)
@@ -127,7 +127,7 @@ func TestApplyNeverOverwritesOrRestores(t *testing.T) {
 	if got, err := db.Course(ctx, "TST-101"); err != nil || got.Title != course.Title {
 		t.Errorf("edited course after re-apply = %+v, %v; want title %q", got, err, course.Title)
 	}
-	if _, err := db.Person(ctx, "P-2"); engine.ErrorCode(err) != engine.ENOTFOUND {
+	if _, err := db.Person(ctx, "P-2"); domain.ErrorCode(err) != domain.ENOTFOUND {
 		t.Errorf("deleted person after re-apply: err = %v, want not found", err)
 	}
 }
@@ -142,8 +142,8 @@ func TestApplyKeepsExistingRecords(t *testing.T) {
 		t.Fatal(err)
 	}
 	db := mongotest.Open(t)
-	existingFramework := &engine.Framework{Name: "Entered by hand", Competencies: []engine.Competency{{
-		Code: "1.0", Title: "Only", SubCompetencies: []engine.SubCompetency{{Code: "1.A", Statement: "Do one thing."}},
+	existingFramework := &domain.Framework{Name: "Entered by hand", Competencies: []domain.Competency{{
+		Code: "1.0", Title: "Only", SubCompetencies: []domain.SubCompetency{{Code: "1.A", Statement: "Do one thing."}},
 	}}}
 	if err := db.PutFramework(ctx, existingFramework); err != nil {
 		t.Fatal(err)
@@ -183,11 +183,11 @@ func TestApplyKeepsExistingRecords(t *testing.T) {
 // database would between Apply's list and its create; and cuts the first
 // bulk create of people off after half of them, as a crash would.
 type racingStore struct {
-	engine.Store
+	domain.Store
 	raced, cut bool
 }
 
-func (s *racingStore) CreateCourses(ctx context.Context, cs []*engine.Course) error {
+func (s *racingStore) CreateCourses(ctx context.Context, cs []*domain.Course) error {
 	if !s.raced && len(cs) > 1 {
 		s.raced = true
 		other := *cs[1]
@@ -199,13 +199,13 @@ func (s *racingStore) CreateCourses(ctx context.Context, cs []*engine.Course) er
 	return s.Store.CreateCourses(ctx, cs)
 }
 
-func (s *racingStore) CreatePeople(ctx context.Context, ps []*engine.Person) error {
+func (s *racingStore) CreatePeople(ctx context.Context, ps []*domain.Person) error {
 	if !s.cut && len(ps) > 1 {
 		s.cut = true
 		if err := s.Store.CreatePeople(ctx, ps[:len(ps)/2]); err != nil {
 			return err
 		}
-		return engine.Errorf(engine.EINTERNAL, "connection lost")
+		return domain.Errorf(domain.EINTERNAL, "connection lost")
 	}
 	return s.Store.CreatePeople(ctx, ps)
 }
@@ -219,7 +219,7 @@ func TestApplyCompletesAfterARaceAndACut(t *testing.T) {
 	s := &racingStore{Store: memstore.New()}
 
 	_, err := Apply(ctx, s, ds)
-	if engine.ErrorCode(err) != engine.EINTERNAL {
+	if domain.ErrorCode(err) != domain.EINTERNAL {
 		t.Fatalf("Apply with a cut-off bulk create = %v, want the store's error", err)
 	}
 	if name, err := s.SeededWith(ctx); err != nil || name != "" {
@@ -243,9 +243,9 @@ func TestApplyCompletesAfterARaceAndACut(t *testing.T) {
 		t.Errorf("the course the other instance created = %+v, %v; want it kept", got, err)
 	}
 	for what, count := range map[string]func() (int, error){
-		"courses":   func() (int, error) { return s.CountCourses(ctx, engine.CourseFilter{}) },
-		"positions": func() (int, error) { return s.CountPositions(ctx, engine.PositionFilter{}) },
-		"people":    func() (int, error) { return s.CountPeople(ctx, engine.PersonFilter{}) },
+		"courses":   func() (int, error) { return s.CountCourses(ctx, domain.CourseFilter{}) },
+		"positions": func() (int, error) { return s.CountPositions(ctx, domain.PositionFilter{}) },
+		"people":    func() (int, error) { return s.CountPeople(ctx, domain.PersonFilter{}) },
 	} {
 		want := map[string]int{"courses": len(ds.Courses), "positions": len(ds.Positions), "people": len(ds.People)}[what]
 		if n, err := count(); err != nil || n != want {

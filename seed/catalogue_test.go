@@ -2,14 +2,13 @@ package seed
 
 import (
 	"bufio"
+	"cmap/domain"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
-
-	"cmap/engine"
 )
 
 // catalogueRow is one row of the map in seeds/CATALOGUE.md.
@@ -39,7 +38,7 @@ func readCatalogue(t *testing.T) []catalogueRow {
 	sc := bufio.NewScanner(f)
 	for n := 1; sc.Scan(); n++ {
 		cells := strings.Split(strings.Trim(sc.Text(), "| "), " | ")
-		if len(cells) < 4 || !engine.IsSubCompetencyCode(cells[0]) {
+		if len(cells) < 4 || !domain.IsSubCompetencyCode(cells[0]) {
 			continue
 		}
 		row := catalogueRow{line: n, sub: cells[0], courses: map[string]string{}}
@@ -88,7 +87,7 @@ func readVocabulary(t *testing.T) []string {
 }
 
 // courseText is what rule authors match phrases against.
-func courseText(c engine.Course) string {
+func courseText(c domain.Course) string {
 	return strings.ToLower(c.Title + "\n" + c.Description + "\n" + strings.Join(c.Objectives, "\n"))
 }
 
@@ -99,7 +98,7 @@ func courseText(c engine.Course) string {
 // sub-competencies with active courses.
 func TestCatalogueMapsEverySubCompetency(t *testing.T) {
 	ds := loadSeeds(t)
-	courses := map[string]engine.Course{}
+	courses := map[string]domain.Course{}
 	for _, c := range ds.Courses {
 		courses[c.Code] = c
 	}

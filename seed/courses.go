@@ -1,6 +1,7 @@
 package seed
 
 import (
+	"cmap/domain"
 	"errors"
 	"fmt"
 	"strconv"
@@ -11,7 +12,6 @@ import (
 	"github.com/goccy/go-yaml/parser"
 
 	"cmap/diag"
-	"cmap/engine"
 	"cmap/yamldiag"
 )
 
@@ -19,7 +19,7 @@ import (
 // courses. Each course is decoded and checked on its own, so that one bad
 // course does not hide the problems of the others. Prerequisites must name
 // courses of the file and must not form a cycle.
-func (c *checker) courses(path string, data []byte) []engine.Course {
+func (c *checker) courses(path string, data []byte) []domain.Course {
 	// courseLines stays nil, and references to courses unchecked, until
 	// the list of courses is found.
 	c.courseLines = nil
@@ -51,10 +51,10 @@ func (c *checker) courses(path string, data []byte) []engine.Course {
 	}
 
 	c.courseLines = map[string]diag.Pos{}
-	var courses []engine.Course
+	var courses []domain.Course
 	var nodes []ast.Node
 	for _, n := range seq.Values {
-		var course engine.Course
+		var course domain.Course
 		if err := yaml.NodeToValue(n, &course, yaml.DisallowUnknownField()); err != nil {
 			msg := courseDecodeMessage(n, err)
 			if course.Code != "" {
@@ -65,7 +65,7 @@ func (c *checker) courses(path string, data []byte) []engine.Course {
 			continue
 		}
 		if err := course.Validate(); err != nil {
-			field := engine.ErrorField(err)
+			field := domain.ErrorField(err)
 			if field == "code" {
 				c.diags.Add(yamldiag.FieldPos(path, n, field), "%s", err)
 			} else {
@@ -181,11 +181,11 @@ func courseDecodeMessage(n ast.Node, err error) string {
 }
 
 // prerequisiteCycle returns one cycle of the courses' prerequisites, as
-// engine.PrerequisiteCycle finds it.
-func prerequisiteCycle(courses []engine.Course) []string {
+// domain.PrerequisiteCycle finds it.
+func prerequisiteCycle(courses []domain.Course) []string {
 	prereqs := make(map[string][]string, len(courses))
 	for _, c := range courses {
 		prereqs[c.Code] = c.Prerequisites
 	}
-	return engine.PrerequisiteCycle(prereqs)
+	return domain.PrerequisiteCycle(prereqs)
 }

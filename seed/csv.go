@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"cmap/diag"
+	"cmap/tabular"
 )
 
 // row is one data row of a CSV file, with the position of each field.
@@ -29,7 +30,7 @@ func (r row) at(col string) diag.Pos { return r.pos[col] }
 
 // readTable reads a CSV file whose first row names its columns, and calls
 // fn for each data row that has as many fields as the header, each field
-// restored (RestoreCell) and trimmed. The header
+// restored (tabular.RestoreCell) and trimmed. The header
 // must name each of columns once, in any order, and nothing else. Syntax
 // errors, bad headers and rows of the wrong width are added to diags. It
 // returns whether every row was read: false after an empty file, a bad
@@ -67,7 +68,7 @@ func readTable(path string, data []byte, columns []string, diags *diag.List, fn 
 		}
 		rw := row{file: path, fields: make(map[string]string, len(rec)), pos: make(map[string]diag.Pos, len(rec))}
 		for i, v := range rec {
-			rw.fields[names[i]] = strings.TrimSpace(RestoreCell(v))
+			rw.fields[names[i]] = strings.TrimSpace(tabular.RestoreCell(v))
 			rw.pos[names[i]] = text.pos(r.FieldPos(i))
 		}
 		rw.line, _ = r.FieldPos(0)

@@ -1,6 +1,10 @@
 package seed
 
 import (
+	"cmap/domain"
+	"cmap/tabular"
+	"encoding/csv"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -11,7 +15,6 @@ import (
 	"time"
 
 	"cmap/diag"
-	"cmap/engine"
 )
 
 // seedsDir is the repository's seeds folder.
@@ -66,7 +69,7 @@ func TestLoadSampleSeeds(t *testing.T) {
 // promises in seeds/README.md, independently of the checks Load makes.
 func TestSampleCatalogueIsConsistent(t *testing.T) {
 	ds := loadSeeds(t)
-	courses := map[string]engine.Course{}
+	courses := map[string]domain.Course{}
 	for _, c := range ds.Courses {
 		courses[c.Code] = c
 	}
@@ -175,7 +178,7 @@ func TestLoadReadsEveryField(t *testing.T) {
 	if ds.Framework.Name != "Tiny" || !slices.Equal(ds.Framework.SubCompetencyCodes(), []string{"1.A", "1.B"}) {
 		t.Errorf("framework = %+v", ds.Framework)
 	}
-	wantCourses := []engine.Course{
+	wantCourses := []domain.Course{
 		{Code: "TST-100", Title: "Legacy Basics", Description: "Replaced by TST-101.",
 			Objectives: []string{"Describe the sales process."}, Topics: []string{"foreign military sales"},
 			Hours: 16, DeliveryMode: "resident", Provider: "Test School", Status: "retired", Prerequisites: []string{}},
@@ -191,7 +194,7 @@ func TestLoadReadsEveryField(t *testing.T) {
 	}
 	// positions.csv starts with a byte order mark and orders its columns
 	// differently from the sample.
-	wantPositions := []engine.Position{
+	wantPositions := []domain.Position{
 		{ID: "POS-1", Title: "Chief, Test Office", Organization: "ODC Test", Grade: "O-6", Category: "SCO", KeyBillet: true, Region: "EUCOM"},
 		{ID: "POS-2", Title: "Case Manager", Organization: "USASAC", Grade: "GS-12", Category: "IA", KeyBillet: false, Region: "CONUS"},
 	}
@@ -199,13 +202,13 @@ func TestLoadReadsEveryField(t *testing.T) {
 		t.Errorf("positions:\n got %+v\nwant %+v", ds.Positions, wantPositions)
 	}
 	// Completions are folded into their people and ordered by date.
-	wantPeople := []engine.Person{
-		{ID: "P-1", Name: "Ann Smith", PositionID: "POS-1", Completions: []engine.Completion{
+	wantPeople := []domain.Person{
+		{ID: "P-1", Name: "Ann Smith", PositionID: "POS-1", Completions: []domain.Completion{
 			{CourseCode: "TST-100", Completed: day("2016-05-06")},
 			{CourseCode: "TST-101", Completed: day("2020-01-02")},
 			{CourseCode: "TST-201", Completed: day("2021-03-04")},
 		}},
-		{ID: "P-2", Name: "Bob Jones", PositionID: "POS-2", Completions: []engine.Completion{
+		{ID: "P-2", Name: "Bob Jones", PositionID: "POS-2", Completions: []domain.Completion{
 			{CourseCode: "TST-100", Completed: day("2016-05-06")},
 		}},
 		{ID: "P-3", Name: "Cy Young"},
@@ -397,5 +400,30 @@ func TestLoadNameFollowsContent(t *testing.T) {
 	}
 	if a.Name != c.Name {
 		t.Errorf("same files in two folders: names %s and %s", a.Name, c.Name)
+	}
+}
+
+// A people.csv whose names a CSV export neutralized loads with the names
+// as they were.
+func TestLoadRestoresNeutralizedCells(t *testing.T) {
+	names := []string{"=HYPERLINK(\"http://example.invalid\")", "-1", "'=quoted already", "O'Brien"}
+	var b strings.Builder
+	w := csv.NewWriter(&b)
+	_ = w.Write(tabular.PersonColumns)
+	for i, n := range names {
+		_ = w.Write([]string{fmt.Sprintf("P-%d", i+1), tabular.NeutralizeCell(n), ""})
+	}
+	w.Flush()
+	dir := writeDir(t, map[string]string{PeopleFile: b.String(), CompletionsFile: strings.Join(tabular.CompletionColumns, ",") + "\n"})
+	ds, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range ds.People {
+		got = append(got, p.Name)
+	}
+	if !slices.Equal(got, names) {
+		t.Errorf("names = %q, want %q", got, names)
 	}
 }

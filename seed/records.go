@@ -1,6 +1,8 @@
 package seed
 
 import (
+	"cmap/domain"
+	"cmap/tabular"
 	"cmp"
 	"errors"
 	"slices"
@@ -8,7 +10,6 @@ import (
 	"time"
 
 	"cmap/diag"
-	"cmap/engine"
 )
 
 // columnOf maps the field paths of Validate errors to CSV column names.
@@ -21,13 +22,13 @@ var columnOf = map[string]string{
 // invalid reports a Validate error of a record read from rw, at the
 // column the error's field comes from and naming that column.
 func (c *checker) invalid(rw row, err error) {
-	field := engine.ErrorField(err)
+	field := domain.ErrorField(err)
 	col := field
 	if name, ok := columnOf[field]; ok {
 		col = name
 	}
 	msg := err.Error()
-	var e *engine.Error
+	var e *domain.Error
 	if errors.As(err, &e) {
 		msg = e.Message
 	}
@@ -39,16 +40,16 @@ func (c *checker) invalid(rw row, err error) {
 }
 
 // positions reads positions.csv.
-func (c *checker) positions(path string, data []byte) []engine.Position {
+func (c *checker) positions(path string, data []byte) []domain.Position {
 	c.positionLines = map[string]diag.Pos{}
-	var out []engine.Position
-	complete := readTable(path, data, PositionColumns, c.diags, func(rw row) {
+	var out []domain.Position
+	complete := readTable(path, data, tabular.PositionColumns, c.diags, func(rw row) {
 		key, err := strconv.ParseBool(rw.get("key_billet"))
 		if err != nil {
 			c.diags.Add(rw.at("key_billet"), "key_billet: %q is not true or false", rw.get("key_billet"))
 			return
 		}
-		p := engine.Position{
+		p := domain.Position{
 			ID:           rw.get("id"),
 			Title:        rw.get("title"),
 			Organization: rw.get("organization"),
@@ -75,11 +76,11 @@ func (c *checker) positions(path string, data []byte) []engine.Position {
 
 // people reads people.csv. Every position_id must name a position of
 // positions.csv.
-func (c *checker) people(path string, data []byte) []engine.Person {
+func (c *checker) people(path string, data []byte) []domain.Person {
 	c.personLines = map[string]diag.Pos{}
-	var out []engine.Person
-	complete := readTable(path, data, PersonColumns, c.diags, func(rw row) {
-		p := engine.Person{ID: rw.get("id"), Name: rw.get("name"), PositionID: rw.get("position_id")}
+	var out []domain.Person
+	complete := readTable(path, data, tabular.PersonColumns, c.diags, func(rw row) {
+		p := domain.Person{ID: rw.get("id"), Name: rw.get("name"), PositionID: rw.get("position_id")}
 		if err := p.Validate(); err != nil {
 			c.invalid(rw, err)
 			c.reject("person", p.ID)
@@ -104,20 +105,20 @@ func (c *checker) people(path string, data []byte) []engine.Person {
 // person in people, then orders every person's completions by date. Every
 // completion must name a person of people.csv and a course of
 // courses.yaml; the same completion twice is a duplicate.
-func (c *checker) completions(path string, data []byte, people []engine.Person) {
+func (c *checker) completions(path string, data []byte, people []domain.Person) {
 	index := make(map[string]int, len(people))
 	for i, p := range people {
 		index[p.ID] = i
 	}
 	seen := map[string]diag.Pos{}
-	readTable(path, data, CompletionColumns, c.diags, func(rw row) {
+	readTable(path, data, tabular.CompletionColumns, c.diags, func(rw row) {
 		personID, code, date := rw.get("person_id"), rw.get("course_code"), rw.get("completed")
-		day, err := time.Parse(DateLayout, date)
+		day, err := time.Parse(tabular.DateLayout, date)
 		if err != nil {
 			c.diags.Add(rw.at("completed"), "completed: %q is not a date (YYYY-MM-DD)", date)
 			return
 		}
-		comp := engine.Completion{CourseCode: code, Completed: day}
+		comp := domain.Completion{CourseCode: code, Completed: day}
 		if err := comp.Validate(); err != nil {
 			c.invalid(rw, err)
 			return
@@ -139,7 +140,7 @@ func (c *checker) completions(path string, data []byte, people []engine.Person) 
 		}
 	})
 	for i := range people {
-		slices.SortStableFunc(people[i].Completions, func(a, b engine.Completion) int {
+		slices.SortStableFunc(people[i].Completions, func(a, b domain.Completion) int {
 			return cmp.Or(a.Completed.Compare(b.Completed), cmp.Compare(a.CourseCode, b.CourseCode))
 		})
 	}

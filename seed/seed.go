@@ -1,6 +1,6 @@
 // Package seed reads a seeds folder (a competency model and a sample
 // catalogue of courses, positions, people and completions) and seeds an
-// engine.Store with it, once.
+// domain.Store with it, once.
 //
 // # The folder
 //
@@ -8,7 +8,7 @@
 //
 //   - the competency model: the one file matching *competency-model.*,
 //     read by package modelfile;
-//   - courses.yaml: a mapping whose key courses lists engine.Course records
+//   - courses.yaml: a mapping whose key courses lists domain.Course records
 //     in YAML (fields as in the Course type's yaml tags);
 //   - positions.csv: columns id, title, organization, grade, category,
 //     key_billet, region;
@@ -18,8 +18,8 @@
 //
 // CSV columns are found by their header names, in any order; a cell that
 // a CSV export neutralized for spreadsheets ('=...) is read without the
-// quote (RestoreCell). The columns, the list and date forms and that
-// quoting are the catalogue's tabular layout (Tables, layout.go), which
+// quote (tabular.RestoreCell). The columns, the list and date forms and that
+// quoting are the catalogue's tabular layout (package tabular), which
 // the catalogue exports write: positions.csv, people.csv and
 // completions.csv exported by cmap load here as they are, and so does a
 // courses JSON export saved as courses.yaml. Load reports
@@ -39,6 +39,7 @@
 package seed
 
 import (
+	"cmap/domain"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -47,7 +48,6 @@ import (
 	"path/filepath"
 
 	"cmap/diag"
-	"cmap/engine"
 	"cmap/modelfile"
 )
 
@@ -64,12 +64,12 @@ type Dataset struct {
 	// Name identifies the data: "sample:" and a short hash of the
 	// folder's files, so the seed marker names the exact data seeded.
 	Name      string
-	Framework *engine.Framework
+	Framework *domain.Framework
 	// Courses, Positions and People in file order. Each person carries
 	// their completions, ordered by date.
-	Courses   []engine.Course
-	Positions []engine.Position
-	People    []engine.Person
+	Courses   []domain.Course
+	Positions []domain.Position
+	People    []domain.Person
 }
 
 // Load reads the seeds folder dir. On any problem it returns a nil Dataset
@@ -103,7 +103,7 @@ func Load(dir string) (*Dataset, error) {
 		return path, data
 	}
 
-	var fw *engine.Framework
+	var fw *domain.Framework
 	// The model is read from the bytes that are hashed, not read again.
 	modelPath, err := modelfile.FindModelFile(dir)
 	if err != nil {

@@ -1,6 +1,7 @@
 package storemetrics_test
 
 import (
+	"cmap/domain"
 	"context"
 	"reflect"
 	"slices"
@@ -8,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"cmap/engine"
 	"cmap/memstore"
 	"cmap/storemetrics"
 	"cmap/storetest"
@@ -29,17 +29,17 @@ func (c *calls) observe(method string, d time.Duration, err error) {
 	}
 	c.seen[method]++
 	if err != nil {
-		c.errs[method] = append(c.errs[method], engine.ErrorCode(err))
+		c.errs[method] = append(c.errs[method], domain.ErrorCode(err))
 	}
 }
 
 // A wrapped Store is a Store: it passes the conformance suite, and every
-// method of engine.Store that the suite calls is observed under its name.
+// method of domain.Store that the suite calls is observed under its name.
 func TestWrappedStorePassesTheSuite(t *testing.T) {
 	c := &calls{seen: map[string]int{}, errs: map[string][]string{}}
-	storetest.Run(t, func(*testing.T) engine.Store { return storemetrics.Wrap(memstore.New(), c.observe) })
+	storetest.Run(t, func(*testing.T) domain.Store { return storemetrics.Wrap(memstore.New(), c.observe) })
 
-	store := reflect.TypeFor[engine.Store]()
+	store := reflect.TypeFor[domain.Store]()
 	for i := range store.NumMethod() {
 		if name := store.Method(i).Name; c.seen[name] == 0 {
 			t.Errorf("%s was never observed", name)
@@ -47,15 +47,15 @@ func TestWrappedStorePassesTheSuite(t *testing.T) {
 	}
 	for name := range c.seen {
 		if _, ok := store.MethodByName(name); !ok {
-			t.Errorf("observed %q, which is no method of engine.Store", name)
+			t.Errorf("observed %q, which is no method of domain.Store", name)
 		}
 	}
 	// The suite asks for records that do not exist and writes stale
 	// versions: the observer sees those errors with their codes.
-	if !slices.Contains(c.errs["Course"], engine.ENOTFOUND) {
+	if !slices.Contains(c.errs["Course"], domain.ENOTFOUND) {
 		t.Errorf("Course errors observed: %v, want ENOTFOUND among them", c.errs["Course"])
 	}
-	if !slices.Contains(c.errs["UpdateCourse"], engine.ECONFLICT) {
+	if !slices.Contains(c.errs["UpdateCourse"], domain.ECONFLICT) {
 		t.Errorf("UpdateCourse errors observed: %v, want ECONFLICT among them", c.errs["UpdateCourse"])
 	}
 }
@@ -64,9 +64,9 @@ func TestWrappedStorePassesTheSuite(t *testing.T) {
 // cannot does not pretend to.
 func TestWrapKeepsChangeWatcher(t *testing.T) {
 	nop := func(string, time.Duration, error) {}
-	w, ok := storemetrics.Wrap(memstore.New(), nop).(engine.ChangeWatcher)
+	w, ok := storemetrics.Wrap(memstore.New(), nop).(domain.ChangeWatcher)
 	if !ok {
-		t.Fatal("a wrapped memstore is no engine.ChangeWatcher")
+		t.Fatal("a wrapped memstore is no domain.ChangeWatcher")
 	}
 	ctx, cancel := context.WithCancel(t.Context())
 	events, err := w.WatchChanges(ctx)
@@ -76,10 +76,10 @@ func TestWrapKeepsChangeWatcher(t *testing.T) {
 	cancel()
 	for range events {
 	}
-	if _, ok := storemetrics.Wrap(plainStore{memstore.New()}, nop).(engine.ChangeWatcher); ok {
-		t.Error("a wrapped Store that cannot watch claims to be an engine.ChangeWatcher")
+	if _, ok := storemetrics.Wrap(plainStore{memstore.New()}, nop).(domain.ChangeWatcher); ok {
+		t.Error("a wrapped Store that cannot watch claims to be an domain.ChangeWatcher")
 	}
 }
 
-// plainStore hides every method but those of engine.Store.
-type plainStore struct{ engine.Store }
+// plainStore hides every method but those of domain.Store.
+type plainStore struct{ domain.Store }

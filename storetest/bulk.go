@@ -1,13 +1,12 @@
 package storetest
 
 import (
+	"cmap/domain"
 	"context"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
-
-	"cmap/engine"
 )
 
 // bulkSize is the size of the large bulk creates: more than one chunk of
@@ -20,10 +19,10 @@ type bulkKind[T any] struct {
 	sample func(i int) *T
 	key    func(*T) string
 	// create, createAll, get and count call the store.
-	createAll func(context.Context, engine.Store, []*T) error
-	create    func(context.Context, engine.Store, *T) error
-	get       func(context.Context, engine.Store, string) (*T, error)
-	count     func(context.Context, engine.Store) (int, error)
+	createAll func(context.Context, domain.Store, []*T) error
+	create    func(context.Context, domain.Store, *T) error
+	get       func(context.Context, domain.Store, string) (*T, error)
+	count     func(context.Context, domain.Store) (int, error)
 	stamp     func(*T) (int64, time.Time)
 	setStamp  func(*T, int64, time.Time)
 	// breakIt makes a record invalid on field.
@@ -32,52 +31,52 @@ type bulkKind[T any] struct {
 	keyField string
 }
 
-var courseBulk = bulkKind[engine.Course]{
-	sample:    func(i int) *engine.Course { return SampleCourse(fmt.Sprintf("BLK-%05d", i)) },
+var courseBulk = bulkKind[domain.Course]{
+	sample:    func(i int) *domain.Course { return SampleCourse(fmt.Sprintf("BLK-%05d", i)) },
 	key:       courseCode,
-	createAll: func(ctx context.Context, s engine.Store, cs []*engine.Course) error { return s.CreateCourses(ctx, cs) },
-	create:    func(ctx context.Context, s engine.Store, c *engine.Course) error { return s.CreateCourse(ctx, c) },
-	get:       func(ctx context.Context, s engine.Store, k string) (*engine.Course, error) { return s.Course(ctx, k) },
-	count: func(ctx context.Context, s engine.Store) (int, error) {
-		return s.CountCourses(ctx, engine.CourseFilter{})
+	createAll: func(ctx context.Context, s domain.Store, cs []*domain.Course) error { return s.CreateCourses(ctx, cs) },
+	create:    func(ctx context.Context, s domain.Store, c *domain.Course) error { return s.CreateCourse(ctx, c) },
+	get:       func(ctx context.Context, s domain.Store, k string) (*domain.Course, error) { return s.Course(ctx, k) },
+	count: func(ctx context.Context, s domain.Store) (int, error) {
+		return s.CountCourses(ctx, domain.CourseFilter{})
 	},
-	stamp:    func(c *engine.Course) (int64, time.Time) { return c.Version, c.UpdatedAt },
-	setStamp: func(c *engine.Course, v int64, at time.Time) { c.Version, c.UpdatedAt = v, at },
-	breakIt:  func(c *engine.Course) string { c.Objectives[1] = " "; return "objectives[1]" },
+	stamp:    func(c *domain.Course) (int64, time.Time) { return c.Version, c.UpdatedAt },
+	setStamp: func(c *domain.Course, v int64, at time.Time) { c.Version, c.UpdatedAt = v, at },
+	breakIt:  func(c *domain.Course) string { c.Objectives[1] = " "; return "objectives[1]" },
 	keyField: "code",
 }
 
-var positionBulk = bulkKind[engine.Position]{
-	sample: func(i int) *engine.Position { return SamplePosition(fmt.Sprintf("POS-%05d", i)) },
+var positionBulk = bulkKind[domain.Position]{
+	sample: func(i int) *domain.Position { return SamplePosition(fmt.Sprintf("POS-%05d", i)) },
 	key:    positionID,
-	createAll: func(ctx context.Context, s engine.Store, ps []*engine.Position) error {
+	createAll: func(ctx context.Context, s domain.Store, ps []*domain.Position) error {
 		return s.CreatePositions(ctx, ps)
 	},
-	create: func(ctx context.Context, s engine.Store, p *engine.Position) error { return s.CreatePosition(ctx, p) },
-	get: func(ctx context.Context, s engine.Store, k string) (*engine.Position, error) {
+	create: func(ctx context.Context, s domain.Store, p *domain.Position) error { return s.CreatePosition(ctx, p) },
+	get: func(ctx context.Context, s domain.Store, k string) (*domain.Position, error) {
 		return s.Position(ctx, k)
 	},
-	count: func(ctx context.Context, s engine.Store) (int, error) {
-		return s.CountPositions(ctx, engine.PositionFilter{})
+	count: func(ctx context.Context, s domain.Store) (int, error) {
+		return s.CountPositions(ctx, domain.PositionFilter{})
 	},
-	stamp:    func(p *engine.Position) (int64, time.Time) { return p.Version, p.UpdatedAt },
-	setStamp: func(p *engine.Position, v int64, at time.Time) { p.Version, p.UpdatedAt = v, at },
-	breakIt:  func(p *engine.Position) string { p.Title = ""; return "title" },
+	stamp:    func(p *domain.Position) (int64, time.Time) { return p.Version, p.UpdatedAt },
+	setStamp: func(p *domain.Position, v int64, at time.Time) { p.Version, p.UpdatedAt = v, at },
+	breakIt:  func(p *domain.Position) string { p.Title = ""; return "title" },
 	keyField: "id",
 }
 
-var personBulk = bulkKind[engine.Person]{
-	sample:    func(i int) *engine.Person { return SamplePerson(fmt.Sprintf("P-%05d", i)) },
+var personBulk = bulkKind[domain.Person]{
+	sample:    func(i int) *domain.Person { return SamplePerson(fmt.Sprintf("P-%05d", i)) },
 	key:       personID,
-	createAll: func(ctx context.Context, s engine.Store, ps []*engine.Person) error { return s.CreatePeople(ctx, ps) },
-	create:    func(ctx context.Context, s engine.Store, p *engine.Person) error { return s.CreatePerson(ctx, p) },
-	get:       func(ctx context.Context, s engine.Store, k string) (*engine.Person, error) { return s.Person(ctx, k) },
-	count: func(ctx context.Context, s engine.Store) (int, error) {
-		return s.CountPeople(ctx, engine.PersonFilter{})
+	createAll: func(ctx context.Context, s domain.Store, ps []*domain.Person) error { return s.CreatePeople(ctx, ps) },
+	create:    func(ctx context.Context, s domain.Store, p *domain.Person) error { return s.CreatePerson(ctx, p) },
+	get:       func(ctx context.Context, s domain.Store, k string) (*domain.Person, error) { return s.Person(ctx, k) },
+	count: func(ctx context.Context, s domain.Store) (int, error) {
+		return s.CountPeople(ctx, domain.PersonFilter{})
 	},
-	stamp:    func(p *engine.Person) (int64, time.Time) { return p.Version, p.UpdatedAt },
-	setStamp: func(p *engine.Person, v int64, at time.Time) { p.Version, p.UpdatedAt = v, at },
-	breakIt: func(p *engine.Person) string {
+	stamp:    func(p *domain.Person) (int64, time.Time) { return p.Version, p.UpdatedAt },
+	setStamp: func(p *domain.Person, v int64, at time.Time) { p.Version, p.UpdatedAt = v, at },
+	breakIt: func(p *domain.Person) string {
 		p.Completions[1].CourseCode = "nope!"
 		return "completions[1].courseCode"
 	},
@@ -95,7 +94,7 @@ func (k bulkKind[T]) samples(first, n int) []*T {
 
 // testBulkCreate checks one kind's bulk create: what it stores, what it
 // refuses and what it leaves behind when it refuses.
-func testBulkCreate[T any](t *testing.T, s engine.Store, k bulkKind[T]) {
+func testBulkCreate[T any](t *testing.T, s domain.Store, k bulkKind[T]) {
 	ctx := t.Context()
 	version := func() int64 {
 		t.Helper()
@@ -130,7 +129,7 @@ func testBulkCreate[T any](t *testing.T, s engine.Store, k bulkKind[T]) {
 	must(t, err)
 	vs, err := s.Versions(ctx)
 	must(t, err)
-	assertEqual(t, changes, []engine.Change{{Version: before + 1, Kind: engine.ChangeMany, DataID: vs.DataID}})
+	assertEqual(t, changes, []domain.Change{{Version: before + 1, Kind: domain.ChangeMany, DataID: vs.DataID}})
 	wantCount(bulkSize)
 	_, at := k.stamp(batch[0])
 	if at.Before(start) {
@@ -157,12 +156,12 @@ func testBulkCreate[T any](t *testing.T, s engine.Store, k bulkKind[T]) {
 	bad := k.samples(bulkSize, 5)
 	field := k.breakIt(bad[3])
 	err = k.createAll(ctx, s, bad)
-	wantCode(t, err, engine.EINVALID)
+	wantCode(t, err, domain.EINVALID)
 	wantField(t, err, "[3]."+field)
 	bad = k.samples(bulkSize, 5)
 	bad[4] = k.sample(bulkSize + 1)
 	err = k.createAll(ctx, s, bad)
-	wantCode(t, err, engine.EINVALID)
+	wantCode(t, err, domain.EINVALID)
 	wantField(t, err, "[4]."+k.keyField)
 	wantCount(bulkSize)
 	if v := version(); v != before {
@@ -178,14 +177,14 @@ func testBulkCreate[T any](t *testing.T, s engine.Store, k bulkKind[T]) {
 	clash = append(clash, k.sample(bulkSize/2), k.sample(3*bulkSize))
 	before = version()
 	err = k.createAll(ctx, s, clash)
-	wantCode(t, err, engine.ECONFLICT)
-	if msg, key := engine.ErrorMessage(err), k.key(k.sample(bulkSize/2)); !strings.Contains(msg, key) {
+	wantCode(t, err, domain.ECONFLICT)
+	if msg, key := domain.ErrorMessage(err), k.key(k.sample(bulkSize/2)); !strings.Contains(msg, key) {
 		t.Errorf("conflict message %q does not name %s", msg, key)
 	}
 	wantCount(bulkSize)
 	for _, r := range []*T{clash[0], clash[bulkSize-1], clash[len(clash)-1]} {
 		_, err := k.get(ctx, s, k.key(r))
-		wantCode(t, err, engine.ENOTFOUND)
+		wantCode(t, err, domain.ENOTFOUND)
 	}
 	if v := version(); v != before && v != before+1 {
 		t.Errorf("a batch that conflicted moved DataVersion from %d to %d, want at most one increment", before, v)
@@ -195,5 +194,5 @@ func testBulkCreate[T any](t *testing.T, s engine.Store, k bulkKind[T]) {
 	must(t, k.createAll(ctx, s, clash))
 	wantCount(2*bulkSize + 1)
 	// And one by one creates still conflict with bulk-created records.
-	wantCode(t, k.create(ctx, s, k.sample(bulkSize)), engine.ECONFLICT)
+	wantCode(t, k.create(ctx, s, k.sample(bulkSize)), domain.ECONFLICT)
 }

@@ -1,54 +1,53 @@
 package storetest
 
 import (
+	"cmap/domain"
 	"context"
 	"fmt"
 	"slices"
 	"testing"
 	"time"
-
-	"cmap/engine"
 )
 
 // testChangeLogNamesEveryWrite: each write of a record logs its kind and
 // key under the data version it produced, with the data id drawn with it; failed writes and writes of
 // facts and of the seed marker log nothing; any range reads back in order.
-func testChangeLogNamesEveryWrite(t *testing.T, s engine.Store) {
+func testChangeLogNamesEveryWrite(t *testing.T, s domain.Store) {
 	ctx := t.Context()
-	var want []engine.Change
-	check := func(what string, kind engine.ChangeKind, key string, err error) {
+	var want []domain.Change
+	check := func(what string, kind domain.ChangeKind, key string, err error) {
 		t.Helper()
 		if err != nil {
 			t.Fatalf("%s: %v", what, err)
 		}
 		v, err := s.Versions(ctx)
 		must(t, err)
-		want = append(want, engine.Change{Version: int64(len(want) + 1), Kind: kind, Key: key, DataID: v.DataID})
+		want = append(want, domain.Change{Version: int64(len(want) + 1), Kind: kind, Key: key, DataID: v.DataID})
 	}
 	if got, err := s.Changes(ctx, 0, 0); err != nil || len(got) != 0 {
 		t.Fatalf("Changes(0, 0) of a new store = %v, %v", got, err)
 	}
-	check("PutFramework", engine.ChangeFramework, "", s.PutFramework(ctx, SampleFramework()))
+	check("PutFramework", domain.ChangeFramework, "", s.PutFramework(ctx, SampleFramework()))
 	c := SampleCourse("SCO-201")
-	check("CreateCourse", engine.ChangeCourse, c.Code, s.CreateCourse(ctx, c))
+	check("CreateCourse", domain.ChangeCourse, c.Code, s.CreateCourse(ctx, c))
 	p := SamplePosition("POS-0001")
-	check("CreatePosition", engine.ChangePosition, p.ID, s.CreatePosition(ctx, p))
-	check("UpdateCourse", engine.ChangeCourse, c.Code, s.UpdateCourse(ctx, c))
+	check("CreatePosition", domain.ChangePosition, p.ID, s.CreatePosition(ctx, p))
+	check("UpdateCourse", domain.ChangeCourse, c.Code, s.UpdateCourse(ctx, c))
 	person := SamplePerson("P-00001")
-	check("CreatePerson", engine.ChangePerson, person.ID, s.CreatePerson(ctx, person))
-	_, err := s.RecordCompletion(ctx, person.ID, engine.Completion{CourseCode: "SCO-301", Completed: time.Now()})
-	check("RecordCompletion", engine.ChangePerson, person.ID, err)
-	check("UpdatePosition", engine.ChangePosition, p.ID, s.UpdatePosition(ctx, p))
+	check("CreatePerson", domain.ChangePerson, person.ID, s.CreatePerson(ctx, person))
+	_, err := s.RecordCompletion(ctx, person.ID, domain.Completion{CourseCode: "SCO-301", Completed: time.Now()})
+	check("RecordCompletion", domain.ChangePerson, person.ID, err)
+	check("UpdatePosition", domain.ChangePosition, p.ID, s.UpdatePosition(ctx, p))
 	person, err = s.Person(ctx, person.ID)
 	must(t, err)
-	check("UpdatePerson", engine.ChangePerson, person.ID, s.UpdatePerson(ctx, person))
-	check("DeleteCourse", engine.ChangeCourse, c.Code, s.DeleteCourse(ctx, c.Code, c.Version))
-	check("DeletePosition", engine.ChangePosition, p.ID, s.DeletePosition(ctx, p.ID, p.Version))
-	check("DeletePerson", engine.ChangePerson, person.ID, s.DeletePerson(ctx, person.ID, person.Version))
+	check("UpdatePerson", domain.ChangePerson, person.ID, s.UpdatePerson(ctx, person))
+	check("DeleteCourse", domain.ChangeCourse, c.Code, s.DeleteCourse(ctx, c.Code, c.Version))
+	check("DeletePosition", domain.ChangePosition, p.ID, s.DeletePosition(ctx, p.ID, p.Version))
+	check("DeletePerson", domain.ChangePerson, person.ID, s.DeletePerson(ctx, person.ID, person.Version))
 
-	wantCode(t, s.CreateCourse(ctx, &engine.Course{Code: "bad"}), engine.EINVALID)
-	wantCode(t, s.UpdatePosition(ctx, SamplePosition("POS-0404")), engine.ENOTFOUND)
-	must(t, s.SaveCourseFacts(ctx, []engine.CourseFacts{{Course: "SCO-201", Revision: "r1"}}))
+	wantCode(t, s.CreateCourse(ctx, &domain.Course{Code: "bad"}), domain.EINVALID)
+	wantCode(t, s.UpdatePosition(ctx, SamplePosition("POS-0404")), domain.ENOTFOUND)
+	must(t, s.SaveCourseFacts(ctx, []domain.CourseFacts{{Course: "SCO-201", Revision: "r1"}}))
 	must(t, s.DeleteFacts(ctx, []string{"SCO-201"}, nil))
 	must(t, s.MarkSeeded(ctx, "sample"))
 
@@ -75,19 +74,19 @@ func testChangeLogNamesEveryWrite(t *testing.T, s engine.Store) {
 	}
 
 	err = changesErr(s.Changes(ctx, -1, 3))
-	wantCode(t, err, engine.EINVALID)
+	wantCode(t, err, domain.EINVALID)
 	wantField(t, err, "after")
 	err = changesErr(s.Changes(ctx, 5, 4))
-	wantCode(t, err, engine.EINVALID)
+	wantCode(t, err, domain.EINVALID)
 	wantField(t, err, "through")
 }
 
 // ChangeLogPruning checks that s keeps the entries of the last length
-// versions (engine.ChangeLogLength, unless the store's own tests set it
+// versions (domain.ChangeLogLength, unless the store's own tests set it
 // less to spare a thousand writes): a reader further behind gets
 // ENOTFOUND, whatever the range it asks for; one within reach gets every
 // entry. s must be new and empty.
-func ChangeLogPruning(t *testing.T, s engine.Store, length int) {
+func ChangeLogPruning(t *testing.T, s domain.Store, length int) {
 	ctx := t.Context()
 	p := SamplePosition("POS-0001")
 	must(t, s.CreatePosition(ctx, p))
@@ -100,9 +99,9 @@ func ChangeLogPruning(t *testing.T, s engine.Store, length int) {
 	}
 	for _, after := range []int64{0, 1} {
 		_, err := s.Changes(ctx, after, last)
-		wantCode(t, err, engine.ENOTFOUND)
+		wantCode(t, err, domain.ENOTFOUND)
 		_, err = s.Changes(ctx, after, after+1)
-		wantCode(t, err, engine.ENOTFOUND)
+		wantCode(t, err, domain.ENOTFOUND)
 	}
 	got, err := s.Changes(ctx, 2, last)
 	must(t, err)
@@ -110,7 +109,7 @@ func ChangeLogPruning(t *testing.T, s engine.Store, length int) {
 		t.Fatalf("Changes(2, %d) = %v; want the %d entries from version 3", last, got, length)
 	}
 	for _, c := range got {
-		if c.Kind != engine.ChangePosition || c.Key != p.ID {
+		if c.Kind != domain.ChangePosition || c.Key != p.ID {
 			t.Fatalf("entry %+v, want one of position %s", c, p.ID)
 		}
 	}
@@ -119,16 +118,16 @@ func ChangeLogPruning(t *testing.T, s engine.Store, length int) {
 // testWatchChanges: a store that can watch wakes its watcher after a
 // write, including another watcher's, and closes the channel when the
 // watch's context ends; one that cannot fails with EINTERNAL.
-func testWatchChanges(t *testing.T, s engine.Store) {
-	w, ok := s.(engine.ChangeWatcher)
+func testWatchChanges(t *testing.T, s domain.Store) {
+	w, ok := s.(domain.ChangeWatcher)
 	if !ok {
-		t.Skip("the store does not implement engine.ChangeWatcher")
+		t.Skip("the store does not implement domain.ChangeWatcher")
 	}
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	ch, err := w.WatchChanges(ctx)
 	if err != nil {
-		wantCode(t, err, engine.EINTERNAL)
+		wantCode(t, err, domain.EINTERNAL)
 		return
 	}
 	select {
@@ -153,11 +152,11 @@ func testWatchChanges(t *testing.T, s engine.Store) {
 }
 
 // changesErr returns the error of a call of Changes.
-func changesErr(_ []engine.Change, err error) error { return err }
+func changesErr(_ []domain.Change, err error) error { return err }
 
 // wantCompleteLog fails t unless the change log holds one entry for every
 // data version after since, each naming one of keys.
-func wantCompleteLog(t *testing.T, s engine.Store, since int64, kind engine.ChangeKind, keys ...string) {
+func wantCompleteLog(t *testing.T, s domain.Store, since int64, kind domain.ChangeKind, keys ...string) {
 	t.Helper()
 	ctx := t.Context()
 	v, err := s.DataVersion(ctx)

@@ -1,13 +1,12 @@
 package storetest
 
 import (
+	"cmap/domain"
 	"fmt"
 	"slices"
 	"sync"
 	"testing"
 	"time"
-
-	"cmap/engine"
 )
 
 // Sizes of RaceUpdates: enough writers to collide, few enough writes for
@@ -25,7 +24,7 @@ const (
 // carries the winners' marks in order). The writers take turns over
 // stores, which must all be clients of one database (one store will do).
 // Every winning update must be in the change log once. Run it with -race.
-func RaceUpdates(t *testing.T, stores ...engine.Store) {
+func RaceUpdates(t *testing.T, stores ...domain.Store) {
 	ctx := t.Context()
 	c := SampleCourse("SCO-201")
 	c.Objectives = nil
@@ -59,12 +58,12 @@ func RaceUpdates(t *testing.T, stores ...engine.Store) {
 
 		winner := -1
 		for w, err := range errs {
-			switch code := engine.ErrorCode(err); {
+			switch code := domain.ErrorCode(err); {
 			case err == nil && winner < 0:
 				winner = w
 			case err == nil:
 				t.Fatalf("round %d: writers %d and %d both updated version %d", round, winner, w, round+1)
-			case code != engine.ECONFLICT:
+			case code != domain.ECONFLICT:
 				t.Fatalf("round %d: writer %d: %v, want ECONFLICT", round, w, err)
 			}
 		}
@@ -79,14 +78,14 @@ func RaceUpdates(t *testing.T, stores ...engine.Store) {
 				round, stored.Version, stored.Objectives, round+2, winners)
 		}
 	}
-	wantCompleteLog(t, stores[0], since, engine.ChangeCourse, c.Code)
+	wantCompleteLog(t, stores[0], since, domain.ChangeCourse, c.Code)
 }
 
 // RaceCompletions records completions of one person from concurrent
 // writers spread over stores (clients of one database): none may be lost,
 // and each counts once in the person's version, the data version and the
 // change log.
-func RaceCompletions(t *testing.T, stores ...engine.Store) {
+func RaceCompletions(t *testing.T, stores ...domain.Store) {
 	ctx := t.Context()
 	p := SamplePerson("P-00001")
 	p.Completions = nil
@@ -97,7 +96,7 @@ func RaceCompletions(t *testing.T, stores ...engine.Store) {
 	var wg sync.WaitGroup
 	for i := range writers {
 		wg.Go(func() {
-			c := engine.Completion{CourseCode: fmt.Sprintf("SCO-%03d", 100+i), Completed: time.Now()}
+			c := domain.Completion{CourseCode: fmt.Sprintf("SCO-%03d", 100+i), Completed: time.Now()}
 			if _, err := stores[i%len(stores)].RecordCompletion(ctx, p.ID, c); err != nil {
 				t.Error(err)
 			}
@@ -106,7 +105,7 @@ func RaceCompletions(t *testing.T, stores ...engine.Store) {
 	wg.Wait()
 	got, err := stores[0].Person(ctx, p.ID)
 	must(t, err)
-	codes := slices.Sorted(slices.Values(keysOf(got.Completions, func(c engine.Completion) string { return c.CourseCode })))
+	codes := slices.Sorted(slices.Values(keysOf(got.Completions, func(c domain.Completion) string { return c.CourseCode })))
 	want := make([]string, writers)
 	for i := range want {
 		want[i] = fmt.Sprintf("SCO-%03d", 100+i)
@@ -117,5 +116,5 @@ func RaceCompletions(t *testing.T, stores ...engine.Store) {
 	if v, err := stores[0].DataVersion(ctx); err != nil || v != before+writers {
 		t.Errorf("DataVersion = %d, %v; want %d", v, err, before+writers)
 	}
-	wantCompleteLog(t, stores[0], before, engine.ChangePerson, p.ID)
+	wantCompleteLog(t, stores[0], before, domain.ChangePerson, p.ID)
 }

@@ -1,16 +1,15 @@
 package storetest
 
 import (
+	"cmap/domain"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
 	"time"
-
-	"cmap/engine"
 )
 
-func testCourseRoundTrip(t *testing.T, s engine.Store) {
+func testCourseRoundTrip(t *testing.T, s domain.Store) {
 	ctx := t.Context()
 	c := SampleCourse("SCO-201")
 	before := time.Now().Add(-time.Second)
@@ -24,7 +23,7 @@ func testCourseRoundTrip(t *testing.T, s engine.Store) {
 
 	got.Title = "Security Cooperation Management, revised"
 	got.Objectives = append(got.Objectives, "Apply the FMS process")
-	got.Status = engine.CourseRetired
+	got.Status = domain.CourseRetired
 	created := got.UpdatedAt
 	must(t, s.UpdateCourse(ctx, got))
 	if got.Version != 2 || got.UpdatedAt.Before(created) {
@@ -36,23 +35,23 @@ func testCourseRoundTrip(t *testing.T, s engine.Store) {
 
 	must(t, s.DeleteCourse(ctx, "SCO-201", 2))
 	_, err = s.Course(ctx, "SCO-201")
-	wantCode(t, err, engine.ENOTFOUND)
-	if want := `course "SCO-201" not found`; engine.ErrorMessage(err) != want {
-		t.Errorf("missing course: %q, want %q", engine.ErrorMessage(err), want)
+	wantCode(t, err, domain.ENOTFOUND)
+	if want := `course "SCO-201" not found`; domain.ErrorMessage(err) != want {
+		t.Errorf("missing course: %q, want %q", domain.ErrorMessage(err), want)
 	}
-	wantCode(t, s.DeleteCourse(ctx, "SCO-201", 2), engine.ENOTFOUND)
+	wantCode(t, s.DeleteCourse(ctx, "SCO-201", 2), domain.ENOTFOUND)
 }
 
-func testCourseErrors(t *testing.T, s engine.Store) {
+func testCourseErrors(t *testing.T, s domain.Store) {
 	ctx := t.Context()
 	c := SampleCourse("SCO-201")
 	must(t, s.CreateCourse(ctx, c))
 
 	dup := SampleCourse("SCO-201")
 	err := s.CreateCourse(ctx, dup)
-	wantCode(t, err, engine.ECONFLICT)
-	if engine.ErrorMessage(err) != "course SCO-201 exists" {
-		t.Errorf("duplicate create: %q", engine.ErrorMessage(err))
+	wantCode(t, err, domain.ECONFLICT)
+	if domain.ErrorMessage(err) != "course SCO-201 exists" {
+		t.Errorf("duplicate create: %q", domain.ErrorMessage(err))
 	}
 	if dup.Version != 0 || !dup.UpdatedAt.IsZero() {
 		t.Errorf("failed create set version %d, updatedAt %v", dup.Version, dup.UpdatedAt)
@@ -61,42 +60,42 @@ func testCourseErrors(t *testing.T, s engine.Store) {
 	stale := *c
 	stale.Version = 0
 	err = s.UpdateCourse(ctx, &stale)
-	wantCode(t, err, engine.ECONFLICT)
-	if want := "course SCO-201 was changed by someone else: you have version 0, stored is 1"; engine.ErrorMessage(err) != want {
-		t.Errorf("stale update: %q, want %q", engine.ErrorMessage(err), want)
+	wantCode(t, err, domain.ECONFLICT)
+	if want := "course SCO-201 was changed by someone else: you have version 0, stored is 1"; domain.ErrorMessage(err) != want {
+		t.Errorf("stale update: %q, want %q", domain.ErrorMessage(err), want)
 	}
 	if stale.Version != 0 {
 		t.Errorf("failed update set version %d", stale.Version)
 	}
-	wantCode(t, s.DeleteCourse(ctx, "SCO-201", 7), engine.ECONFLICT)
+	wantCode(t, s.DeleteCourse(ctx, "SCO-201", 7), domain.ECONFLICT)
 
 	missing := SampleCourse("SCO-999")
 	missing.Version = 1
-	wantCode(t, s.UpdateCourse(ctx, missing), engine.ENOTFOUND)
-	wantCode(t, s.DeleteCourse(ctx, "SCO-999", 1), engine.ENOTFOUND)
+	wantCode(t, s.UpdateCourse(ctx, missing), domain.ENOTFOUND)
+	wantCode(t, s.DeleteCourse(ctx, "SCO-999", 1), domain.ENOTFOUND)
 	_, err = s.Course(ctx, "SCO-999")
-	wantCode(t, err, engine.ENOTFOUND)
+	wantCode(t, err, domain.ENOTFOUND)
 
 	bad := SampleCourse("SCO-202")
 	bad.Objectives[1] = " "
 	err = s.CreateCourse(ctx, bad)
-	wantCode(t, err, engine.EINVALID)
+	wantCode(t, err, domain.EINVALID)
 	wantField(t, err, "objectives[1]")
 	_, err = s.Course(ctx, "SCO-202")
-	wantCode(t, err, engine.ENOTFOUND)
+	wantCode(t, err, domain.ENOTFOUND)
 
 	bad = SampleCourse("SCO-201")
 	bad.Version = 1
 	bad.DeliveryMode = "carrier pigeon"
 	err = s.UpdateCourse(ctx, bad)
-	wantCode(t, err, engine.EINVALID)
+	wantCode(t, err, domain.EINVALID)
 	wantField(t, err, "deliveryMode")
 	stored, err := s.Course(ctx, "SCO-201")
 	must(t, err)
 	assertEqual(t, stored, c)
 }
 
-func testListCourses(t *testing.T, s engine.Store) {
+func testListCourses(t *testing.T, s domain.Store) {
 	ctx := t.Context()
 	var all []string
 	// Created out of order: lists come back in code order.
@@ -105,7 +104,7 @@ func testListCourses(t *testing.T, s engine.Store) {
 		c.Title = fmt.Sprintf("Course number %d", i)
 		if i%2 == 0 {
 			c.Provider = "DISAM"
-			c.Status = engine.CourseRetired
+			c.Status = domain.CourseRetired
 		}
 		if i == 3 {
 			c.Prerequisites = []string{"SCO-101", "SCO-200"}
@@ -120,32 +119,32 @@ func testListCourses(t *testing.T, s engine.Store) {
 	odd.Title = "Foreign Military Sales (FMS) basics.*"
 	must(t, s.CreateCourse(ctx, odd))
 
-	walked := walkPages(t, func(p engine.Page) (engine.List[*engine.Course], error) {
-		return s.ListCourses(ctx, engine.CourseFilter{Status: engine.CourseActive, Provider: "DSCU"}, p)
+	walked := walkPages(t, func(p domain.Page) (domain.List[*domain.Course], error) {
+		return s.ListCourses(ctx, domain.CourseFilter{Status: domain.CourseActive, Provider: "DSCU"}, p)
 	}, courseCode)
 	assertEqual(t, walked, []string{"FMS-101", "SCO-100", "SCO-300", "SCO-500"})
 
 	tests := []struct {
 		name   string
-		filter engine.CourseFilter
+		filter domain.CourseFilter
 		want   []string
 	}{
-		{"all", engine.CourseFilter{}, append([]string{"FMS-101"}, all...)},
-		{"retired", engine.CourseFilter{Status: engine.CourseRetired}, []string{"SCO-200", "SCO-400"}},
-		{"provider", engine.CourseFilter{Provider: "DISAM"}, []string{"SCO-200", "SCO-400"}},
-		{"search title, any case", engine.CourseFilter{Search: "NUMBER 3"}, []string{"SCO-300"}},
-		{"requires one of several prerequisites", engine.CourseFilter{Requires: "SCO-200"}, []string{"SCO-300"}},
-		{"requires a common prerequisite", engine.CourseFilter{Requires: "SCO-101"}, []string{"FMS-101", "SCO-100", "SCO-200", "SCO-300", "SCO-400", "SCO-500"}},
-		{"requires nothing like it", engine.CourseFilter{Requires: "SCO-10"}, nil},
-		{"search code", engine.CourseFilter{Search: "sco-2"}, []string{"SCO-200"}},
-		{"search is literal", engine.CourseFilter{Search: "(fms) basics.*"}, []string{"FMS-101"}},
-		{"regex characters match nothing else", engine.CourseFilter{Search: ".*"}, []string{"FMS-101"}},
-		{"search and status", engine.CourseFilter{Search: "course", Status: engine.CourseActive}, []string{"SCO-100", "SCO-300", "SCO-500"}},
-		{"nothing", engine.CourseFilter{Provider: "nobody"}, nil},
+		{"all", domain.CourseFilter{}, append([]string{"FMS-101"}, all...)},
+		{"retired", domain.CourseFilter{Status: domain.CourseRetired}, []string{"SCO-200", "SCO-400"}},
+		{"provider", domain.CourseFilter{Provider: "DISAM"}, []string{"SCO-200", "SCO-400"}},
+		{"search title, any case", domain.CourseFilter{Search: "NUMBER 3"}, []string{"SCO-300"}},
+		{"requires one of several prerequisites", domain.CourseFilter{Requires: "SCO-200"}, []string{"SCO-300"}},
+		{"requires a common prerequisite", domain.CourseFilter{Requires: "SCO-101"}, []string{"FMS-101", "SCO-100", "SCO-200", "SCO-300", "SCO-400", "SCO-500"}},
+		{"requires nothing like it", domain.CourseFilter{Requires: "SCO-10"}, nil},
+		{"search code", domain.CourseFilter{Search: "sco-2"}, []string{"SCO-200"}},
+		{"search is literal", domain.CourseFilter{Search: "(fms) basics.*"}, []string{"FMS-101"}},
+		{"regex characters match nothing else", domain.CourseFilter{Search: ".*"}, []string{"FMS-101"}},
+		{"search and status", domain.CourseFilter{Search: "course", Status: domain.CourseActive}, []string{"SCO-100", "SCO-300", "SCO-500"}},
+		{"nothing", domain.CourseFilter{Provider: "nobody"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			l, err := s.ListCourses(ctx, tt.filter, engine.Page{})
+			l, err := s.ListCourses(ctx, tt.filter, domain.Page{})
 			must(t, err)
 			assertEqual(t, keysOf(l.Items, courseCode), tt.want)
 			if l.HasNext {
@@ -159,29 +158,29 @@ func testListCourses(t *testing.T, s engine.Store) {
 	}
 
 	pages := []struct {
-		page    engine.Page
+		page    domain.Page
 		want    []string
 		hasNext bool
 	}{
-		{engine.Page{After: "SCO-300", First: 1}, []string{"SCO-400"}, true},
-		{engine.Page{After: "SCO-350", First: 2}, []string{"SCO-400", "SCO-500"}, false},
-		{engine.Page{After: "SCO-300"}, []string{"SCO-400", "SCO-500"}, false},
-		{engine.Page{First: 6}, append([]string{"FMS-101"}, all...), false},
-		{engine.Page{After: "SCO-500", First: 3}, nil, false},
+		{domain.Page{After: "SCO-300", First: 1}, []string{"SCO-400"}, true},
+		{domain.Page{After: "SCO-350", First: 2}, []string{"SCO-400", "SCO-500"}, false},
+		{domain.Page{After: "SCO-300"}, []string{"SCO-400", "SCO-500"}, false},
+		{domain.Page{First: 6}, append([]string{"FMS-101"}, all...), false},
+		{domain.Page{After: "SCO-500", First: 3}, nil, false},
 	}
 	for _, p := range pages {
-		l, err := s.ListCourses(ctx, engine.CourseFilter{}, p.page)
+		l, err := s.ListCourses(ctx, domain.CourseFilter{}, p.page)
 		must(t, err)
 		if got := keysOf(l.Items, courseCode); !slices.Equal(got, p.want) || l.HasNext != p.hasNext {
 			t.Errorf("page %+v: %v, HasNext %v; want %v, %v", p.page, got, l.HasNext, p.want, p.hasNext)
 		}
 	}
-	_, err := s.ListCourses(ctx, engine.CourseFilter{}, engine.Page{First: -1})
-	wantCode(t, err, engine.EINVALID)
+	_, err := s.ListCourses(ctx, domain.CourseFilter{}, domain.Page{First: -1})
+	wantCode(t, err, domain.EINVALID)
 	wantField(t, err, "first")
 }
 
-func testCoursesByCode(t *testing.T, s engine.Store) {
+func testCoursesByCode(t *testing.T, s domain.Store) {
 	ctx := t.Context()
 	for _, code := range []string{"SCO-300", "SCO-100", "SCO-200"} {
 		must(t, s.CreateCourse(ctx, SampleCourse(code)))
@@ -189,7 +188,7 @@ func testCoursesByCode(t *testing.T, s engine.Store) {
 	// In any order, each once.
 	got, err := s.CoursesByCode(ctx, []string{"SCO-300", "SCO-999", "SCO-100", "SCO-300"})
 	must(t, err)
-	slices.SortFunc(got, func(a, b *engine.Course) int { return strings.Compare(a.Code, b.Code) })
+	slices.SortFunc(got, func(a, b *domain.Course) int { return strings.Compare(a.Code, b.Code) })
 	assertEqual(t, keysOf(got, courseCode), []string{"SCO-100", "SCO-300"})
 	stored, err := s.Course(ctx, "SCO-100")
 	must(t, err)

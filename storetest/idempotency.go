@@ -1,29 +1,28 @@
 package storetest
 
 import (
+	"cmap/domain"
 	"sync"
 	"testing"
 	"time"
-
-	"cmap/engine"
 )
 
 // SampleIdempotency returns a valid pending record of the key named key
 // given by "key:abcdefghijkl", started at t and expiring a day later.
-func SampleIdempotency(key string, t time.Time) *engine.IdempotencyRecord {
+func SampleIdempotency(key string, t time.Time) *domain.IdempotencyRecord {
 	t = t.UTC().Truncate(time.Millisecond)
-	return &engine.IdempotencyRecord{
-		ID:          engine.IdempotencyID("key:abcdefghijkl", key),
+	return &domain.IdempotencyRecord{
+		ID:          domain.IdempotencyID("key:abcdefghijkl", key),
 		Principal:   "key:abcdefghijkl",
 		Fingerprint: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
-		Attempt:     engine.NewAuditID(t),
-		State:       engine.IdempotencyPending,
+		Attempt:     domain.NewAuditID(t),
+		State:       domain.IdempotencyPending,
 		Started:     t,
 		Expires:     t.Add(24 * time.Hour),
 	}
 }
 
-func testIdempotency(t *testing.T, s engine.Store) {
+func testIdempotency(t *testing.T, s domain.Store) {
 	ctx := t.Context()
 	before, err := s.DataVersion(ctx)
 	must(t, err)
@@ -40,17 +39,17 @@ func testIdempotency(t *testing.T, s engine.Store) {
 
 	dup := *r
 	dup.Attempt = "another"
-	wantCode(t, s.CreateIdempotency(ctx, &dup), engine.ECONFLICT)
+	wantCode(t, s.CreateIdempotency(ctx, &dup), domain.ECONFLICT)
 	bad := SampleIdempotency("1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed", start)
 	bad.Fingerprint = ""
 	err = s.CreateIdempotency(ctx, bad)
-	wantCode(t, err, engine.EINVALID)
+	wantCode(t, err, domain.EINVALID)
 	wantField(t, err, "fingerprint")
 	_, err = s.Idempotency(ctx, bad.ID)
-	wantCode(t, err, engine.ENOTFOUND)
+	wantCode(t, err, domain.ENOTFOUND)
 
 	// Ending the request stores its answer, bytes as given.
-	got.State = engine.IdempotencyDone
+	got.State = domain.IdempotencyDone
 	got.Response = []byte{0, 1, 2, 0xff, '{', '}'}
 	must(t, s.UpdateIdempotency(ctx, got))
 	if got.Version != 2 {
@@ -60,18 +59,18 @@ func testIdempotency(t *testing.T, s engine.Store) {
 	must(t, err)
 	assertEqual(t, again, got)
 	stale := *r
-	stale.State = engine.IdempotencyLost
-	wantCode(t, s.UpdateIdempotency(ctx, &stale), engine.ECONFLICT)
+	stale.State = domain.IdempotencyLost
+	wantCode(t, s.UpdateIdempotency(ctx, &stale), domain.ECONFLICT)
 	missing := SampleIdempotency("6ba7b810-9dad-11d1-80b4-00c04fd430c8", start)
 	missing.Version = 1
-	wantCode(t, s.UpdateIdempotency(ctx, missing), engine.ENOTFOUND)
+	wantCode(t, s.UpdateIdempotency(ctx, missing), domain.ENOTFOUND)
 	again.State = "finished"
 	err = s.UpdateIdempotency(ctx, again)
-	wantCode(t, err, engine.EINVALID)
+	wantCode(t, err, domain.EINVALID)
 	wantField(t, err, "state")
 
 	lost := SampleIdempotency("6ba7b811-9dad-11d1-80b4-00c04fd430c8", start)
-	lost.State = engine.IdempotencyLost
+	lost.State = domain.IdempotencyLost
 	lost.Entries = []string{"0123-a", "0124-b"}
 	must(t, s.CreateIdempotency(ctx, lost))
 	gotLost, err := s.Idempotency(ctx, lost.ID)
@@ -83,13 +82,13 @@ func testIdempotency(t *testing.T, s engine.Store) {
 	}
 }
 
-func testPruneIdempotency(t *testing.T, s engine.Store) {
+func testPruneIdempotency(t *testing.T, s domain.Store) {
 	ctx := t.Context()
 	now := time.Date(2025, time.June, 3, 12, 0, 0, 0, time.UTC)
 	expired := SampleIdempotency("a-key-that-expired-an-hour-ago", now.Add(-25*time.Hour))
 	atNow := SampleIdempotency("a-key-that-expires-exactly-now", now.Add(-24*time.Hour))
 	live := SampleIdempotency("a-key-that-expires-in-an-hour", now.Add(-23*time.Hour))
-	for _, r := range []*engine.IdempotencyRecord{expired, atNow, live} {
+	for _, r := range []*domain.IdempotencyRecord{expired, atNow, live} {
 		must(t, s.CreateIdempotency(ctx, r))
 	}
 	if !atNow.Expired(now) || live.Expired(now) {
@@ -100,9 +99,9 @@ func testPruneIdempotency(t *testing.T, s engine.Store) {
 	if n != 2 {
 		t.Errorf("PruneIdempotency deleted %d records, want 2", n)
 	}
-	for _, r := range []*engine.IdempotencyRecord{expired, atNow} {
+	for _, r := range []*domain.IdempotencyRecord{expired, atNow} {
 		_, err := s.Idempotency(ctx, r.ID)
-		wantCode(t, err, engine.ENOTFOUND)
+		wantCode(t, err, domain.ENOTFOUND)
 	}
 	got, err := s.Idempotency(ctx, live.ID)
 	must(t, err)
@@ -126,7 +125,7 @@ func testPruneIdempotency(t *testing.T, s engine.Store) {
 
 // testRaceIdempotency races updates of one version of a record: exactly
 // one wins, as taking a request over after a crash needs.
-func testRaceIdempotency(t *testing.T, s engine.Store) {
+func testRaceIdempotency(t *testing.T, s domain.Store) {
 	ctx := t.Context()
 	r := SampleIdempotency("a-key-raced-by-eight-retries", time.Now())
 	must(t, s.CreateIdempotency(ctx, r))
@@ -136,17 +135,17 @@ func testRaceIdempotency(t *testing.T, s engine.Store) {
 	for i := range racers {
 		wg.Go(func() {
 			mine := *r
-			mine.Attempt = engine.NewAuditID(time.Now())
+			mine.Attempt = domain.NewAuditID(time.Now())
 			errs[i] = s.UpdateIdempotency(ctx, &mine)
 		})
 	}
 	wg.Wait()
 	won := 0
 	for _, err := range errs {
-		switch engine.ErrorCode(err) {
+		switch domain.ErrorCode(err) {
 		case "":
 			won++
-		case engine.ECONFLICT:
+		case domain.ECONFLICT:
 		default:
 			t.Errorf("a racer failed: %v", err)
 		}
@@ -163,7 +162,7 @@ func testRaceIdempotency(t *testing.T, s engine.Store) {
 
 // testAuditRequest checks that an audit entry keeps the attempt of the
 // idempotent request that wrote it, and that the log selects by it.
-func testAuditRequest(t *testing.T, s engine.Store) {
+func testAuditRequest(t *testing.T, s domain.Store) {
 	ctx := t.Context()
 	start := time.Date(2025, time.May, 1, 9, 0, 0, 0, time.UTC)
 	tagged := SampleAuditEntry("SCO-201", start)
@@ -173,11 +172,11 @@ func testAuditRequest(t *testing.T, s engine.Store) {
 	must(t, s.BeginAudit(ctx, other))
 	pending, err := s.PendingAudit(ctx)
 	must(t, err)
-	assertEqual(t, pending, []*engine.AuditEntry{tagged, other})
-	tagged.State, other.State = engine.AuditDone, engine.AuditDone
+	assertEqual(t, pending, []*domain.AuditEntry{tagged, other})
+	tagged.State, other.State = domain.AuditDone, domain.AuditDone
 	must(t, s.EndAudit(ctx, tagged))
 	must(t, s.EndAudit(ctx, other))
-	log, err := s.AuditLog(ctx, engine.AuditFilter{Request: "attempt-1"}, engine.Page{})
+	log, err := s.AuditLog(ctx, domain.AuditFilter{Request: "attempt-1"}, domain.Page{})
 	must(t, err)
-	assertEqual(t, log.Items, []*engine.AuditEntry{tagged})
+	assertEqual(t, log.Items, []*domain.AuditEntry{tagged})
 }

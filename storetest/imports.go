@@ -1,11 +1,10 @@
 package storetest
 
 import (
+	"cmap/domain"
 	"fmt"
 	"testing"
 	"time"
-
-	"cmap/engine"
 )
 
 // testImportJournals checks that a journal reads back whole (ops of every
@@ -13,7 +12,7 @@ import (
 // first, that an ID is stored once, that journal writes leave the data
 // version alone, and that DeleteImport removes one journal and is a no-op
 // after.
-func testImportJournals(t *testing.T, s engine.Store) {
+func testImportJournals(t *testing.T, s domain.Store) {
 	ctx := t.Context()
 	before, err := s.DataVersion(ctx)
 	must(t, err)
@@ -24,29 +23,29 @@ func testImportJournals(t *testing.T, s engine.Store) {
 	}
 
 	at := time.Date(2026, time.May, 4, 10, 0, 0, 0, time.UTC)
-	big := &engine.ImportJournal{ID: "j-2", Time: at}
+	big := &domain.ImportJournal{ID: "j-2", Time: at}
 	for i := range 1203 {
 		p := SamplePerson(fmt.Sprintf("P-%05d", i))
 		p.Version, p.UpdatedAt = 0, time.Time{}
-		big.Ops = append(big.Ops, engine.ImportOp{Op: engine.OpCreate, Person: p})
+		big.Ops = append(big.Ops, domain.ImportOp{Op: domain.OpCreate, Person: p})
 	}
 	c := SampleCourse("SCO-201")
 	c.Version, c.UpdatedAt = 0, time.Time{}
 	pos := SamplePosition("POS-0001")
 	pos.Version, pos.UpdatedAt = 0, time.Time{}
-	small := &engine.ImportJournal{ID: "j-1", Time: at.Add(-time.Hour), Ops: []engine.ImportOp{
-		{Op: engine.OpUpdate, Course: c, Version: 3},
-		{Op: engine.OpCreate, Position: pos},
-		{Op: engine.OpDelete, Person: &engine.Person{ID: "P-9"}, Version: 2},
+	small := &domain.ImportJournal{ID: "j-1", Time: at.Add(-time.Hour), Ops: []domain.ImportOp{
+		{Op: domain.OpUpdate, Course: c, Version: 3},
+		{Op: domain.OpCreate, Position: pos},
+		{Op: domain.OpDelete, Person: &domain.Person{ID: "P-9"}, Version: 2},
 	}}
 	must(t, s.WriteImport(ctx, big))
 	must(t, s.WriteImport(ctx, small))
-	wantCode(t, s.WriteImport(ctx, &engine.ImportJournal{ID: "j-1", Time: at}), engine.ECONFLICT)
-	wantCode(t, s.WriteImport(ctx, &engine.ImportJournal{ID: ""}), engine.EINVALID)
+	wantCode(t, s.WriteImport(ctx, &domain.ImportJournal{ID: "j-1", Time: at}), domain.ECONFLICT)
+	wantCode(t, s.WriteImport(ctx, &domain.ImportJournal{ID: ""}), domain.EINVALID)
 
 	got, err = s.Imports(ctx)
 	must(t, err)
-	assertEqual(t, got, []*engine.ImportJournal{small, big})
+	assertEqual(t, got, []*domain.ImportJournal{small, big})
 	after, err := s.DataVersion(ctx)
 	must(t, err)
 	if after != before {
@@ -57,5 +56,5 @@ func testImportJournals(t *testing.T, s engine.Store) {
 	must(t, s.DeleteImport(ctx, "j-2"))
 	got, err = s.Imports(ctx)
 	must(t, err)
-	assertEqual(t, got, []*engine.ImportJournal{small})
+	assertEqual(t, got, []*domain.ImportJournal{small})
 }

@@ -1,22 +1,21 @@
 package storetest
 
 import (
+	"cmap/domain"
 	"testing"
 	"time"
-
-	"cmap/engine"
 )
 
 // SampleAPIKey returns a valid key named name with the viewer and
 // personnel roles, made by "cli" at a fixed time, and its token.
-func SampleAPIKey(name string) (*engine.APIKey, string) {
-	k, token := engine.NewAPIKey(name, []engine.Role{engine.RoleViewer, engine.RolePersonnel})
+func SampleAPIKey(name string) (*domain.APIKey, string) {
+	k, token := domain.NewAPIKey(name, []domain.Role{domain.RoleViewer, domain.RolePersonnel})
 	k.CreatedAt = time.Date(2025, time.March, 3, 10, 4, 5, 123_000_000, time.UTC)
 	k.CreatedBy = "cli"
 	return k, token
 }
 
-func testAPIKeys(t *testing.T, s engine.Store) {
+func testAPIKeys(t *testing.T, s domain.Store) {
 	ctx := t.Context()
 	before, err := s.DataVersion(ctx)
 	must(t, err)
@@ -36,14 +35,14 @@ func testAPIKeys(t *testing.T, s engine.Store) {
 
 	dup := *k
 	dup.Version = 0
-	wantCode(t, s.CreateAPIKey(ctx, &dup), engine.ECONFLICT)
+	wantCode(t, s.CreateAPIKey(ctx, &dup), domain.ECONFLICT)
 	bad, _ := SampleAPIKey("bad")
-	bad.Roles = []engine.Role{engine.RoleViewer, "owner"}
+	bad.Roles = []domain.Role{domain.RoleViewer, "owner"}
 	err = s.CreateAPIKey(ctx, bad)
-	wantCode(t, err, engine.EINVALID)
+	wantCode(t, err, domain.EINVALID)
 	wantField(t, err, "roles[1]")
 	_, err = s.APIKey(ctx, bad.ID)
-	wantCode(t, err, engine.ENOTFOUND)
+	wantCode(t, err, domain.ENOTFOUND)
 
 	other, _ := SampleAPIKey("exports")
 	must(t, s.CreateAPIKey(ctx, other))
@@ -60,9 +59,9 @@ func testAPIKeys(t *testing.T, s engine.Store) {
 		t.Error("the revoked key reads back valid")
 	}
 	stale := *k
-	wantCode(t, s.UpdateAPIKey(ctx, &stale), engine.ECONFLICT)
+	wantCode(t, s.UpdateAPIKey(ctx, &stale), domain.ECONFLICT)
 	missing, _ := SampleAPIKey("missing")
-	wantCode(t, s.UpdateAPIKey(ctx, missing), engine.ENOTFOUND)
+	wantCode(t, s.UpdateAPIKey(ctx, missing), domain.ENOTFOUND)
 
 	all, err := s.ListAPIKeys(ctx)
 	must(t, err)
@@ -70,7 +69,7 @@ func testAPIKeys(t *testing.T, s engine.Store) {
 	if other.ID < k.ID {
 		want = []string{other.ID, k.ID}
 	}
-	assertEqual(t, keysOf(all, func(k *engine.APIKey) string { return k.ID }), want)
+	assertEqual(t, keysOf(all, func(k *domain.APIKey) string { return k.ID }), want)
 
 	if v, err := s.DataVersion(ctx); err != nil || v != before {
 		t.Errorf("DataVersion after key writes = %d, %v; want %d", v, err, before)

@@ -1,16 +1,15 @@
 package storetest
 
 import (
+	"cmap/domain"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
 	"time"
-
-	"cmap/engine"
 )
 
-func testPersonRoundTrip(t *testing.T, s engine.Store) {
+func testPersonRoundTrip(t *testing.T, s domain.Store) {
 	ctx := t.Context()
 	p := SamplePerson("P-00001")
 	must(t, s.CreatePerson(ctx, p))
@@ -26,33 +25,33 @@ func testPersonRoundTrip(t *testing.T, s engine.Store) {
 	must(t, err)
 	assertEqual(t, again, got)
 
-	wantCode(t, s.CreatePerson(ctx, SamplePerson(p.ID)), engine.ECONFLICT)
-	wantCode(t, s.UpdatePerson(ctx, p), engine.ECONFLICT)
+	wantCode(t, s.CreatePerson(ctx, SamplePerson(p.ID)), domain.ECONFLICT)
+	wantCode(t, s.UpdatePerson(ctx, p), domain.ECONFLICT)
 	bad := SamplePerson("P-00002")
 	bad.Completions[1].CourseCode = "not a course!"
 	err = s.CreatePerson(ctx, bad)
-	wantCode(t, err, engine.EINVALID)
+	wantCode(t, err, domain.EINVALID)
 	wantField(t, err, "completions[1].courseCode")
 	missing := SamplePerson("P-00404")
 	missing.Version = 1
-	wantCode(t, s.UpdatePerson(ctx, missing), engine.ENOTFOUND)
-	wantCode(t, s.DeletePerson(ctx, p.ID, 1), engine.ECONFLICT)
+	wantCode(t, s.UpdatePerson(ctx, missing), domain.ENOTFOUND)
+	wantCode(t, s.DeletePerson(ctx, p.ID, 1), domain.ECONFLICT)
 	must(t, s.DeletePerson(ctx, p.ID, again.Version))
-	wantCode(t, s.DeletePerson(ctx, p.ID, again.Version), engine.ENOTFOUND)
+	wantCode(t, s.DeletePerson(ctx, p.ID, again.Version), domain.ENOTFOUND)
 	_, err = s.Person(ctx, p.ID)
-	wantCode(t, err, engine.ENOTFOUND)
+	wantCode(t, err, domain.ENOTFOUND)
 }
 
-func testRecordCompletion(t *testing.T, s engine.Store) {
+func testRecordCompletion(t *testing.T, s domain.Store) {
 	ctx := t.Context()
 	p := SamplePerson("P-00001")
 	p.Completions = nil
 	must(t, s.CreatePerson(ctx, p))
-	first := engine.Completion{CourseCode: "SCO-101", Completed: day(2024, time.January, 9)}
+	first := domain.Completion{CourseCode: "SCO-101", Completed: day(2024, time.January, 9)}
 	// Stored as a BSON date keeps it: UTC, to the millisecond.
-	second := engine.Completion{CourseCode: "SCO-201",
+	second := domain.Completion{CourseCode: "SCO-201",
 		Completed: time.Date(2024, time.May, 30, 16, 4, 5, 123456789, time.FixedZone("CEST", 2*60*60))}
-	secondStored := engine.Completion{CourseCode: "SCO-201", Completed: time.Date(2024, time.May, 30, 14, 4, 5, 123000000, time.UTC)}
+	secondStored := domain.Completion{CourseCode: "SCO-201", Completed: time.Date(2024, time.May, 30, 14, 4, 5, 123000000, time.UTC)}
 	got, err := s.RecordCompletion(ctx, p.ID, first)
 	must(t, err)
 	got, err = s.RecordCompletion(ctx, p.ID, second)
@@ -60,7 +59,7 @@ func testRecordCompletion(t *testing.T, s engine.Store) {
 	if got.Version != 3 || got.Name != p.Name || got.PositionID != p.PositionID || got.UpdatedAt.Before(p.UpdatedAt) {
 		t.Errorf("after two completions: %+v", got)
 	}
-	assertEqual(t, got.Completions, []engine.Completion{first, secondStored})
+	assertEqual(t, got.Completions, []domain.Completion{first, secondStored})
 	stored, err := s.Person(ctx, p.ID)
 	must(t, err)
 	assertEqual(t, stored, got)
@@ -69,12 +68,12 @@ func testRecordCompletion(t *testing.T, s engine.Store) {
 	// person already has.
 	got, err = s.RecordCompletion(ctx, p.ID, first)
 	must(t, err)
-	assertEqual(t, got.Completions, []engine.Completion{first, secondStored, first})
+	assertEqual(t, got.Completions, []domain.Completion{first, secondStored, first})
 
 	_, err = s.RecordCompletion(ctx, "P-99999", first)
-	wantCode(t, err, engine.ENOTFOUND)
-	_, err = s.RecordCompletion(ctx, p.ID, engine.Completion{CourseCode: "SCO-101"})
-	wantCode(t, err, engine.EINVALID)
+	wantCode(t, err, domain.ENOTFOUND)
+	_, err = s.RecordCompletion(ctx, p.ID, domain.Completion{CourseCode: "SCO-101"})
+	wantCode(t, err, domain.EINVALID)
 	wantField(t, err, "completed")
 	stored, err = s.Person(ctx, p.ID)
 	must(t, err)
@@ -83,7 +82,7 @@ func testRecordCompletion(t *testing.T, s engine.Store) {
 	}
 }
 
-func testListPeople(t *testing.T, s engine.Store) {
+func testListPeople(t *testing.T, s domain.Store) {
 	ctx := t.Context()
 	names := []string{"Alex Morgan", "Blake Chen", "Casey Diaz", "Drew Evans", "Emery Fox"}
 	for _, i := range []int{4, 2, 0, 3, 1} {
@@ -97,20 +96,20 @@ func testListPeople(t *testing.T, s engine.Store) {
 	must(t, s.CreatePerson(ctx, unassigned))
 	tests := []struct {
 		name   string
-		filter engine.PersonFilter
+		filter domain.PersonFilter
 		want   []string
 	}{
-		{"all", engine.PersonFilter{}, []string{"P-00001", "P-00002", "P-00003", "P-00004", "P-00005", "P-00006"}},
-		{"position", engine.PersonFilter{PositionID: "POS-0002"}, []string{"P-00002", "P-00004"}},
-		{"search name", engine.PersonFilter{Search: "diaz"}, []string{"P-00003"}},
-		{"search id and position", engine.PersonFilter{Search: "p-0000", PositionID: "POS-0001"}, []string{"P-00001", "P-00003", "P-00005"}},
-		{"several positions", engine.PersonFilter{PositionIDs: []string{"POS-0002", "POS-0009"}}, []string{"P-00002", "P-00004"}},
-		{"several positions and one", engine.PersonFilter{PositionIDs: []string{"POS-0001", "POS-0002"}, PositionID: "POS-0001"}, []string{"P-00001", "P-00003", "P-00005"}},
-		{"positions and one that disagree", engine.PersonFilter{PositionIDs: []string{"POS-0002"}, PositionID: "POS-0001"}, nil},
+		{"all", domain.PersonFilter{}, []string{"P-00001", "P-00002", "P-00003", "P-00004", "P-00005", "P-00006"}},
+		{"position", domain.PersonFilter{PositionID: "POS-0002"}, []string{"P-00002", "P-00004"}},
+		{"search name", domain.PersonFilter{Search: "diaz"}, []string{"P-00003"}},
+		{"search id and position", domain.PersonFilter{Search: "p-0000", PositionID: "POS-0001"}, []string{"P-00001", "P-00003", "P-00005"}},
+		{"several positions", domain.PersonFilter{PositionIDs: []string{"POS-0002", "POS-0009"}}, []string{"P-00002", "P-00004"}},
+		{"several positions and one", domain.PersonFilter{PositionIDs: []string{"POS-0001", "POS-0002"}, PositionID: "POS-0001"}, []string{"P-00001", "P-00003", "P-00005"}},
+		{"positions and one that disagree", domain.PersonFilter{PositionIDs: []string{"POS-0002"}, PositionID: "POS-0001"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ids := walkPages(t, func(p engine.Page) (engine.List[*engine.Person], error) {
+			ids := walkPages(t, func(p domain.Page) (domain.List[*domain.Person], error) {
 				return s.ListPeople(ctx, tt.filter, p)
 			}, personID)
 			assertEqual(t, ids, tt.want)
@@ -120,12 +119,12 @@ func testListPeople(t *testing.T, s engine.Store) {
 			}
 		})
 	}
-	_, err := s.ListPeople(ctx, engine.PersonFilter{}, engine.Page{First: -1})
-	wantCode(t, err, engine.EINVALID)
+	_, err := s.ListPeople(ctx, domain.PersonFilter{}, domain.Page{First: -1})
+	wantCode(t, err, domain.EINVALID)
 
 	got, err := s.PeopleByID(ctx, []string{"P-00005", "P-00001", "P-00404"})
 	must(t, err)
-	slices.SortFunc(got, func(a, b *engine.Person) int { return strings.Compare(a.ID, b.ID) })
+	slices.SortFunc(got, func(a, b *domain.Person) int { return strings.Compare(a.ID, b.ID) })
 	assertEqual(t, keysOf(got, personID), []string{"P-00001", "P-00005"})
 	stored, err := s.Person(ctx, "P-00005")
 	must(t, err)
@@ -138,7 +137,7 @@ func testListPeople(t *testing.T, s engine.Store) {
 
 // testEmptyListsReadBackNil: an empty list is stored as no list and reads
 // back as nil, whether it was given empty or nil.
-func testEmptyListsReadBackNil(t *testing.T, s engine.Store) {
+func testEmptyListsReadBackNil(t *testing.T, s domain.Store) {
 	ctx := t.Context()
 	c := SampleCourse("SCO-201")
 	c.Objectives, c.Topics, c.Prerequisites = []string{}, []string{}, nil
@@ -149,7 +148,7 @@ func testEmptyListsReadBackNil(t *testing.T, s engine.Store) {
 		t.Errorf("course with empty lists read back as %#v", got)
 	}
 	p := SamplePerson("P-00001")
-	p.Completions = []engine.Completion{}
+	p.Completions = []domain.Completion{}
 	must(t, s.CreatePerson(ctx, p))
 	person, err := s.Person(ctx, p.ID)
 	must(t, err)
@@ -160,7 +159,7 @@ func testEmptyListsReadBackNil(t *testing.T, s engine.Store) {
 
 // testRecordsAreCopied: a caller cannot change what is stored through the
 // record it gave or the one it got.
-func testRecordsAreCopied(t *testing.T, s engine.Store) {
+func testRecordsAreCopied(t *testing.T, s domain.Store) {
 	ctx := t.Context()
 	c := SampleCourse("SCO-201")
 	must(t, s.CreateCourse(ctx, c))
@@ -171,7 +170,7 @@ func testRecordsAreCopied(t *testing.T, s engine.Store) {
 	got, err := s.Course(ctx, c.Code)
 	must(t, err)
 	got.Topics[0] = "Changed through a returned course"
-	listed, err := s.ListCourses(ctx, engine.CourseFilter{}, engine.Page{})
+	listed, err := s.ListCourses(ctx, domain.CourseFilter{}, domain.Page{})
 	must(t, err)
 	listed.Items[0].Prerequisites[0] = "SCO-666"
 	byCode, err := s.CoursesByCode(ctx, []string{c.Code})
@@ -184,12 +183,12 @@ func testRecordsAreCopied(t *testing.T, s engine.Store) {
 	p := SamplePerson("P-00001")
 	must(t, s.CreatePerson(ctx, p))
 	p.Completions[0].CourseCode = "SCO-666"
-	recorded, err := s.RecordCompletion(ctx, p.ID, engine.Completion{CourseCode: "SCO-301", Completed: day(2024, time.July, 1)})
+	recorded, err := s.RecordCompletion(ctx, p.ID, domain.Completion{CourseCode: "SCO-301", Completed: day(2024, time.July, 1)})
 	must(t, err)
 	recorded.Completions[1].CourseCode = "SCO-666"
 	person, err := s.Person(ctx, p.ID)
 	must(t, err)
-	codes := keysOf(person.Completions, func(c engine.Completion) string { return c.CourseCode })
+	codes := keysOf(person.Completions, func(c domain.Completion) string { return c.CourseCode })
 	assertEqual(t, codes, []string{"SCO-101", "SCO-201", "SCO-301"})
 
 	f := SampleFramework()

@@ -1,15 +1,14 @@
 package storetest
 
 import (
+	"cmap/domain"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
-
-	"cmap/engine"
 )
 
-func testPositionRoundTrip(t *testing.T, s engine.Store) {
+func testPositionRoundTrip(t *testing.T, s domain.Store) {
 	ctx := t.Context()
 	p := SamplePosition("POS-0001")
 	must(t, s.CreatePosition(ctx, p))
@@ -31,31 +30,31 @@ func testPositionRoundTrip(t *testing.T, s engine.Store) {
 		t.Errorf("version %d after one update", again.Version)
 	}
 
-	wantCode(t, s.CreatePosition(ctx, SamplePosition(p.ID)), engine.ECONFLICT)
-	wantCode(t, s.UpdatePosition(ctx, p), engine.ECONFLICT) // p still has version 1
-	wantCode(t, s.DeletePosition(ctx, p.ID, 1), engine.ECONFLICT)
+	wantCode(t, s.CreatePosition(ctx, SamplePosition(p.ID)), domain.ECONFLICT)
+	wantCode(t, s.UpdatePosition(ctx, p), domain.ECONFLICT) // p still has version 1
+	wantCode(t, s.DeletePosition(ctx, p.ID, 1), domain.ECONFLICT)
 	missing := SamplePosition("POS-0404")
 	missing.Version = 1
-	wantCode(t, s.UpdatePosition(ctx, missing), engine.ENOTFOUND)
+	wantCode(t, s.UpdatePosition(ctx, missing), domain.ENOTFOUND)
 	bad := SamplePosition("POS-0002")
 	bad.Grade = "General"
 	err = s.CreatePosition(ctx, bad)
-	wantCode(t, err, engine.EINVALID)
+	wantCode(t, err, domain.EINVALID)
 	wantField(t, err, "grade")
 	bad = SamplePosition(p.ID)
 	bad.Version = 2
 	bad.Title = ""
 	err = s.UpdatePosition(ctx, bad)
-	wantCode(t, err, engine.EINVALID)
+	wantCode(t, err, domain.EINVALID)
 	wantField(t, err, "title")
 
 	must(t, s.DeletePosition(ctx, p.ID, 2))
-	wantCode(t, s.DeletePosition(ctx, p.ID, 2), engine.ENOTFOUND)
+	wantCode(t, s.DeletePosition(ctx, p.ID, 2), domain.ENOTFOUND)
 	_, err = s.Position(ctx, p.ID)
-	wantCode(t, err, engine.ENOTFOUND)
+	wantCode(t, err, domain.ENOTFOUND)
 }
 
-func testListPositions(t *testing.T, s engine.Store) {
+func testListPositions(t *testing.T, s domain.Store) {
 	ctx := t.Context()
 	regions := []string{"EUCOM", "INDOPACOM", "CENTCOM"}
 	for _, i := range []int{3, 7, 1, 5, 2, 6, 4} {
@@ -71,23 +70,23 @@ func testListPositions(t *testing.T, s engine.Store) {
 	yes, no := true, false
 	tests := []struct {
 		name   string
-		filter engine.PositionFilter
+		filter domain.PositionFilter
 		want   []string
 	}{
-		{"all", engine.PositionFilter{}, []string{"POS-0001", "POS-0002", "POS-0003", "POS-0004", "POS-0005", "POS-0006", "POS-0007"}},
-		{"organization", engine.PositionFilter{Organization: "DSCA"}, []string{"POS-0005", "POS-0006", "POS-0007"}},
-		{"category", engine.PositionFilter{Category: "SCO"}, []string{"POS-0001", "POS-0002", "POS-0003", "POS-0004"}},
-		{"grade", engine.PositionFilter{Grade: "GS-14"}, []string{"POS-0005", "POS-0006", "POS-0007"}},
-		{"region", engine.PositionFilter{Region: "EUCOM"}, []string{"POS-0003", "POS-0006"}},
-		{"key billets", engine.PositionFilter{KeyBillet: &yes}, []string{"POS-0002", "POS-0004", "POS-0006"}},
-		{"not key billets", engine.PositionFilter{KeyBillet: &no, Category: "IA"}, []string{"POS-0005", "POS-0007"}},
-		{"search title", engine.PositionFilter{Search: "program dir"}, []string{"POS-0005", "POS-0006", "POS-0007"}},
-		{"search id", engine.PositionFilter{Search: "pos-0003"}, []string{"POS-0003"}},
-		{"nothing", engine.PositionFilter{Region: "SOUTHCOM"}, nil},
+		{"all", domain.PositionFilter{}, []string{"POS-0001", "POS-0002", "POS-0003", "POS-0004", "POS-0005", "POS-0006", "POS-0007"}},
+		{"organization", domain.PositionFilter{Organization: "DSCA"}, []string{"POS-0005", "POS-0006", "POS-0007"}},
+		{"category", domain.PositionFilter{Category: "SCO"}, []string{"POS-0001", "POS-0002", "POS-0003", "POS-0004"}},
+		{"grade", domain.PositionFilter{Grade: "GS-14"}, []string{"POS-0005", "POS-0006", "POS-0007"}},
+		{"region", domain.PositionFilter{Region: "EUCOM"}, []string{"POS-0003", "POS-0006"}},
+		{"key billets", domain.PositionFilter{KeyBillet: &yes}, []string{"POS-0002", "POS-0004", "POS-0006"}},
+		{"not key billets", domain.PositionFilter{KeyBillet: &no, Category: "IA"}, []string{"POS-0005", "POS-0007"}},
+		{"search title", domain.PositionFilter{Search: "program dir"}, []string{"POS-0005", "POS-0006", "POS-0007"}},
+		{"search id", domain.PositionFilter{Search: "pos-0003"}, []string{"POS-0003"}},
+		{"nothing", domain.PositionFilter{Region: "SOUTHCOM"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ids := walkPages(t, func(p engine.Page) (engine.List[*engine.Position], error) {
+			ids := walkPages(t, func(p domain.Page) (domain.List[*domain.Position], error) {
 				return s.ListPositions(ctx, tt.filter, p)
 			}, positionID)
 			assertEqual(t, ids, tt.want)
@@ -97,12 +96,12 @@ func testListPositions(t *testing.T, s engine.Store) {
 			}
 		})
 	}
-	_, err := s.ListPositions(ctx, engine.PositionFilter{}, engine.Page{First: -1})
-	wantCode(t, err, engine.EINVALID)
+	_, err := s.ListPositions(ctx, domain.PositionFilter{}, domain.Page{First: -1})
+	wantCode(t, err, domain.EINVALID)
 
 	got, err := s.PositionsByID(ctx, []string{"POS-0007", "POS-0002", "NOPE"})
 	must(t, err)
-	slices.SortFunc(got, func(a, b *engine.Position) int { return strings.Compare(a.ID, b.ID) })
+	slices.SortFunc(got, func(a, b *domain.Position) int { return strings.Compare(a.ID, b.ID) })
 	assertEqual(t, keysOf(got, positionID), []string{"POS-0002", "POS-0007"})
 	stored, err := s.Position(ctx, "POS-0007")
 	must(t, err)

@@ -1,25 +1,24 @@
 package storetest
 
 import (
+	"cmap/domain"
 	"testing"
 	"time"
-
-	"cmap/engine"
 )
 
 // revisedSample returns the revision of SampleFramework that retires 1.B
-// and rewords 2.A, as engine.Revise makes it after prev.
-func revisedSample(t *testing.T, prev *engine.Framework) *engine.FrameworkRevision {
+// and rewords 2.A, as domain.Revise makes it after prev.
+func revisedSample(t *testing.T, prev *domain.Framework) *domain.FrameworkRevision {
 	t.Helper()
 	next := SampleFramework()
 	next.Competencies[0].SubCompetencies = next.Competencies[0].SubCompetencies[:1]
 	next.Competencies[1].SubCompetencies[0].Statement = "Reworded in revision 2."
-	r, err := engine.Revise(prev, next, engine.Crosswalk{{Old: "1.B"}})
+	r, err := domain.Revise(prev, next, domain.Crosswalk{{Old: "1.B"}})
 	must(t, err)
 	return r
 }
 
-func testFrameworkRevisions(t *testing.T, s engine.Store) {
+func testFrameworkRevisions(t *testing.T, s domain.Store) {
 	ctx := t.Context()
 	revs, err := s.FrameworkRevisions(ctx)
 	must(t, err)
@@ -28,14 +27,14 @@ func testFrameworkRevisions(t *testing.T, s engine.Store) {
 	}
 
 	// Revision 1 can be added to an empty store, once.
-	first := &engine.FrameworkRevision{Framework: SampleFramework()}
+	first := &domain.FrameworkRevision{Framework: SampleFramework()}
 	first.Framework.Revision = 1
 	before := time.Now().Add(-time.Second)
 	must(t, s.AddFrameworkRevision(ctx, first))
 	if first.AppliedAt.Before(before) {
 		t.Errorf("AppliedAt %v was not set", first.AppliedAt)
 	}
-	wantCode(t, s.AddFrameworkRevision(ctx, first), engine.ECONFLICT)
+	wantCode(t, s.AddFrameworkRevision(ctx, first), domain.ECONFLICT)
 	got, err := s.Framework(ctx)
 	must(t, err)
 	assertEqual(t, got, first.Framework)
@@ -51,27 +50,27 @@ func testFrameworkRevisions(t *testing.T, s engine.Store) {
 	}
 	changes, err := s.Changes(ctx, v, v+1)
 	must(t, err)
-	if len(changes) != 1 || changes[0].Kind != engine.ChangeFramework {
+	if len(changes) != 1 || changes[0].Kind != domain.ChangeFramework {
 		t.Errorf("change log after AddFrameworkRevision: %+v", changes)
 	}
 	got, err = s.Framework(ctx)
 	must(t, err)
 	assertEqual(t, got, second.Framework)
-	assertEqual(t, got.Former, []engine.FormerCode{{Code: "1.B", Revision: 2}})
+	assertEqual(t, got.Former, []domain.FormerCode{{Code: "1.B", Revision: 2}})
 	revs, err = s.FrameworkRevisions(ctx)
 	must(t, err)
-	assertEqual(t, revs, []*engine.FrameworkRevision{first, second})
+	assertEqual(t, revs, []*domain.FrameworkRevision{first, second})
 
 	// A revision that does not follow the active one, or is invalid, is
 	// refused and changes nothing.
 	stale := revisedSample(t, first.Framework) // numbered 2 again
-	wantCode(t, s.AddFrameworkRevision(ctx, stale), engine.ECONFLICT)
-	bad := &engine.FrameworkRevision{Framework: second.Framework.Clone()}
+	wantCode(t, s.AddFrameworkRevision(ctx, stale), domain.ECONFLICT)
+	bad := &domain.FrameworkRevision{Framework: second.Framework.Clone()}
 	bad.Framework.Revision, bad.Framework.Name = 3, ""
-	wantCode(t, s.AddFrameworkRevision(ctx, bad), engine.EINVALID)
+	wantCode(t, s.AddFrameworkRevision(ctx, bad), domain.EINVALID)
 	revs, err = s.FrameworkRevisions(ctx)
 	must(t, err)
-	assertEqual(t, revs, []*engine.FrameworkRevision{first, second})
+	assertEqual(t, revs, []*domain.FrameworkRevision{first, second})
 
 	// PutFramework replaces the active revision's model, keeping its
 	// number, former codes, crosswalk and audit.
@@ -96,5 +95,5 @@ func testFrameworkRevisions(t *testing.T, s engine.Store) {
 	again, err := s.FrameworkRevisions(ctx)
 	must(t, err)
 	assertEqual(t, again[0], first)
-	assertEqual(t, again[1].Crosswalk, engine.Crosswalk{{Old: "1.B"}})
+	assertEqual(t, again[1].Crosswalk, domain.Crosswalk{{Old: "1.B"}})
 }

@@ -1,9 +1,9 @@
-// Package storetest is the conformance suite of engine.Store, after the
+// Package storetest is the conformance suite of domain.Store, after the
 // pattern of log/slog's testing/slogtest: every implementation runs the same
 // tests, so that what one store answers the others answer too.
 //
 //	func TestStore(t *testing.T) {
-//		storetest.Run(t, func(t *testing.T) engine.Store { return mongotest.Open(t) })
+//		storetest.Run(t, func(t *testing.T) domain.Store { return mongotest.Open(t) })
 //	}
 //
 // The suite covers every Store method and every error code the Store
@@ -13,31 +13,30 @@
 // records copied in and out, DataVersion left alone by facts and seed
 // writes, a done context failing with EINTERNAL, bulk creates that leave
 // nothing behind when they refuse, and the counters of Versions. Stores
-// that implement engine.ChangeWatcher are checked to wake their watchers
+// that implement domain.ChangeWatcher are checked to wake their watchers
 // or to fail with EINTERNAL.
 //
 // RaceUpdates and RaceCompletions are also exported so that a store with
 // several clients on one database can race them against each other, and
 // ChangeLogPruning so that a store's own tests can run it with a log
-// shorter than engine.ChangeLogLength (a thousand writes are seconds on
+// shorter than domain.ChangeLogLength (a thousand writes are seconds on
 // FerretDB).
 package storetest
 
 import (
+	"cmap/domain"
 	"reflect"
 	"testing"
 	"time"
-
-	"cmap/engine"
 )
 
 // Run runs the suite against the stores open returns. open is called once
 // per test and must return a new, empty store; it registers with t
 // whatever cleanup the store needs.
-func Run(t *testing.T, open func(t *testing.T) engine.Store) {
+func Run(t *testing.T, open func(t *testing.T) domain.Store) {
 	tests := []struct {
 		name string
-		test func(*testing.T, engine.Store)
+		test func(*testing.T, domain.Store)
 	}{
 		{"CourseRoundTrip", testCourseRoundTrip},
 		{"CourseErrors", testCourseErrors},
@@ -59,9 +58,9 @@ func Run(t *testing.T, open func(t *testing.T) engine.Store) {
 		{"WatchChanges", testWatchChanges},
 		{"SeedMarker", testSeedMarker},
 		{"Versions", testVersions},
-		{"BulkCreateCourses", func(t *testing.T, s engine.Store) { testBulkCreate(t, s, courseBulk) }},
-		{"BulkCreatePositions", func(t *testing.T, s engine.Store) { testBulkCreate(t, s, positionBulk) }},
-		{"BulkCreatePeople", func(t *testing.T, s engine.Store) { testBulkCreate(t, s, personBulk) }},
+		{"BulkCreateCourses", func(t *testing.T, s domain.Store) { testBulkCreate(t, s, courseBulk) }},
+		{"BulkCreatePositions", func(t *testing.T, s domain.Store) { testBulkCreate(t, s, positionBulk) }},
+		{"BulkCreatePeople", func(t *testing.T, s domain.Store) { testBulkCreate(t, s, personBulk) }},
 		{"Ping", testPing},
 		{"APIKeys", testAPIKeys},
 		{"AuditTrail", testAuditTrail},
@@ -72,8 +71,8 @@ func Run(t *testing.T, open func(t *testing.T) engine.Store) {
 		{"PruneIdempotency", testPruneIdempotency},
 		{"RaceIdempotency", testRaceIdempotency},
 		{"DoneContext", testDoneContext},
-		{"RaceUpdates", func(t *testing.T, s engine.Store) { RaceUpdates(t, s) }},
-		{"RaceCompletions", func(t *testing.T, s engine.Store) { RaceCompletions(t, s) }},
+		{"RaceUpdates", func(t *testing.T, s domain.Store) { RaceUpdates(t, s) }},
+		{"RaceCompletions", func(t *testing.T, s domain.Store) { RaceCompletions(t, s) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.test(t, open(t)) })
@@ -91,25 +90,25 @@ func Run(t *testing.T, open func(t *testing.T) engine.Store) {
 
 // SampleCourse returns a valid course with every field set (Version and
 // UpdatedAt excepted) and code as its code.
-func SampleCourse(code string) *engine.Course {
-	return &engine.Course{
+func SampleCourse(code string) *domain.Course {
+	return &domain.Course{
 		Code:          code,
 		Title:         "Security Cooperation Management " + code,
 		Description:   "Plans and executes security cooperation programs.",
 		Objectives:    []string{"Describe the SC organizations", "Explain Title 10 authorities"},
 		Topics:        []string{"security cooperation", "Title 10"},
 		Hours:         37.5,
-		DeliveryMode:  engine.DeliveryBlended,
+		DeliveryMode:  domain.DeliveryBlended,
 		Provider:      "DSCU",
-		Status:        engine.CourseActive,
+		Status:        domain.CourseActive,
 		Prerequisites: []string{"SCO-101"},
 	}
 }
 
 // SamplePosition returns a valid position with every field set and id as
 // its id.
-func SamplePosition(id string) *engine.Position {
-	return &engine.Position{
+func SamplePosition(id string) *domain.Position {
+	return &domain.Position{
 		ID:           id,
 		Title:        "Security Cooperation Officer",
 		Organization: "ODC Warsaw",
@@ -122,12 +121,12 @@ func SamplePosition(id string) *engine.Position {
 
 // SamplePerson returns a valid person with every field set, two
 // completions at midnight UTC, and id as their id.
-func SamplePerson(id string) *engine.Person {
-	return &engine.Person{
+func SamplePerson(id string) *domain.Person {
+	return &domain.Person{
 		ID:         id,
 		Name:       "Alex Morgan",
 		PositionID: "POS-0001",
-		Completions: []engine.Completion{
+		Completions: []domain.Completion{
 			{CourseCode: "SCO-101", Completed: day(2023, time.March, 14)},
 			{CourseCode: "SCO-201", Completed: day(2024, time.June, 2)},
 		},
@@ -135,16 +134,16 @@ func SamplePerson(id string) *engine.Person {
 }
 
 // SampleFramework returns a valid framework of two competencies.
-func SampleFramework() *engine.Framework {
-	return &engine.Framework{
+func SampleFramework() *domain.Framework {
+	return &domain.Framework{
 		Name: "Security Cooperation",
-		Competencies: []engine.Competency{
+		Competencies: []domain.Competency{
 			{Code: "1.0", Title: "Security Cooperation Foundations", Description: "Purpose and authorities.",
-				SubCompetencies: []engine.SubCompetency{
+				SubCompetencies: []domain.SubCompetency{
 					{Code: "1.A", Statement: "Explains the purpose of security cooperation."},
 					{Code: "1.B", Statement: "Applies the legal authorities."},
 				}},
-			{Code: "2.0", Title: "Planning", SubCompetencies: []engine.SubCompetency{
+			{Code: "2.0", Title: "Planning", SubCompetencies: []domain.SubCompetency{
 				{Code: "2.A", Statement: "Builds a country plan."},
 			}},
 		},
@@ -164,10 +163,10 @@ func must(t *testing.T, err error) {
 	}
 }
 
-// wantCode fails t unless err is an *engine.Error with code.
+// wantCode fails t unless err is an *domain.Error with code.
 func wantCode(t *testing.T, err error, code string) {
 	t.Helper()
-	if got := engine.ErrorCode(err); got != code {
+	if got := domain.ErrorCode(err); got != code {
 		t.Fatalf("error %v has code %q, want %q", err, got, code)
 	}
 }
@@ -175,7 +174,7 @@ func wantCode(t *testing.T, err error, code string) {
 // wantField fails t unless err names field.
 func wantField(t *testing.T, err error, field string) {
 	t.Helper()
-	if got := engine.ErrorField(err); got != field {
+	if got := domain.ErrorField(err); got != field {
 		t.Errorf("error %v names field %q, want %q", err, got, field)
 	}
 }
@@ -191,10 +190,10 @@ func assertEqual(t *testing.T, got, want any) {
 // walkPages reads every page of two records through list, each page
 // after the last key of the one before, and returns the keys in the order
 // they came. It fails t when the pages do not end.
-func walkPages[T any](t *testing.T, list func(engine.Page) (engine.List[T], error), key func(T) string) []string {
+func walkPages[T any](t *testing.T, list func(domain.Page) (domain.List[T], error), key func(T) string) []string {
 	t.Helper()
 	var keys []string
-	page := engine.Page{First: 2}
+	page := domain.Page{First: 2}
 	for pages := 0; ; pages++ {
 		if pages > 1000 {
 			t.Fatal("pagination does not end")
@@ -225,6 +224,6 @@ func keysOf[T any](items []T, key func(T) string) []string {
 	return keys
 }
 
-func courseCode(c *engine.Course) string   { return c.Code }
-func positionID(p *engine.Position) string { return p.ID }
-func personID(p *engine.Person) string     { return p.ID }
+func courseCode(c *domain.Course) string   { return c.Code }
+func positionID(p *domain.Position) string { return p.ID }
+func personID(p *domain.Person) string     { return p.ID }

@@ -32,6 +32,7 @@
 package suggest
 
 import (
+	"cmap/domain"
 	"cmp"
 	"math"
 	"slices"
@@ -39,8 +40,6 @@ import (
 	"unicode"
 
 	"github.com/kljensen/snowball/english"
-
-	"cmap/engine"
 )
 
 // BM25 parameters: term-frequency saturation and length normalisation,
@@ -73,7 +72,7 @@ func words(text string) []word {
 
 // document is one course as BM25 sees it.
 type document struct {
-	course *engine.Course
+	course *domain.Course
 	tf     map[string]int // stem -> occurrences
 	length int
 }
@@ -87,7 +86,7 @@ type Index struct {
 }
 
 // NewIndex indexes the active courses among courses.
-func NewIndex(courses []*engine.Course) *Index {
+func NewIndex(courses []*domain.Course) *Index {
 	ix := &Index{df: map[string]int{}}
 	total := 0
 	for _, c := range courses {
@@ -114,7 +113,7 @@ func NewIndex(courses []*engine.Course) *Index {
 
 // Hit is a course ranked against a text.
 type Hit struct {
-	Course *engine.Course
+	Course *domain.Course
 	Score  float64
 	// Matched are the words of the text the course has (by stem), as the
 	// text writes them, in the text's order.
@@ -192,14 +191,14 @@ type Suggestion struct {
 // (facts by course code), best first; sub-competencies in model order.
 // It fails with EINVALID on "subCompetency" for a code fw lacks and on
 // "top" for a negative top.
-func Suggest(fw *engine.Framework, ix *Index, coverage map[string][]engine.Coverage, sub string, top int) ([]Suggestion, error) {
+func Suggest(fw *domain.Framework, ix *Index, coverage map[string][]domain.Coverage, sub string, top int) ([]Suggestion, error) {
 	if top < 0 {
-		return nil, engine.Invalid("top", "top must not be negative, not %d", top)
+		return nil, domain.Invalid("top", "top must not be negative, not %d", top)
 	}
 	if top == 0 {
 		top = DefaultTop
 	}
-	var subs []engine.SubCompetency
+	var subs []domain.SubCompetency
 	for _, c := range fw.Competencies {
 		for _, s := range c.SubCompetencies {
 			if sub == "" || s.Code == sub {
@@ -208,7 +207,7 @@ func Suggest(fw *engine.Framework, ix *Index, coverage map[string][]engine.Cover
 		}
 	}
 	if len(subs) == 0 {
-		return nil, engine.Invalid("subCompetency", "no sub-competency %q in the competency model", sub)
+		return nil, domain.Invalid("subCompetency", "no sub-competency %q in the competency model", sub)
 	}
 	out := []Suggestion{}
 	for _, s := range subs {
@@ -217,7 +216,7 @@ func Suggest(fw *engine.Framework, ix *Index, coverage map[string][]engine.Cover
 			if n == top {
 				break
 			}
-			if slices.ContainsFunc(coverage[h.Course.Code], func(f engine.Coverage) bool { return f.SubCompetency == s.Code }) {
+			if slices.ContainsFunc(coverage[h.Course.Code], func(f domain.Coverage) bool { return f.SubCompetency == s.Code }) {
 				continue
 			}
 			n++

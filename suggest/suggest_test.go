@@ -1,6 +1,7 @@
 package suggest_test
 
 import (
+	"cmap/domain"
 	"math"
 	"path/filepath"
 	"slices"
@@ -11,18 +12,18 @@ import (
 	"cmap/suggest"
 )
 
-func course(code, title string, objectives ...string) *engine.Course {
-	return &engine.Course{Code: code, Title: title, Objectives: objectives, Status: engine.CourseActive}
+func course(code, title string, objectives ...string) *domain.Course {
+	return &domain.Course{Code: code, Title: title, Objectives: objectives, Status: domain.CourseActive}
 }
 
 // TestRankIsBM25 checks the scores against BM25 computed by hand on a
 // catalogue of three courses.
 func TestRankIsBM25(t *testing.T) {
-	courses := []*engine.Course{
+	courses := []*domain.Course{
 		course("AA-101", "Trade shows", "Plan trade show participation."), // trade×2, show×2, plan, particip: 6 words
 		course("BB-101", "Case accounting"),                               // case, account: 2 words
 		course("CC-101", "Shows and accounts"),                            // show, account: 2 words
-		{Code: "DD-101", Title: "Trade shows", Status: engine.CourseRetired},
+		{Code: "DD-101", Title: "Trade shows", Status: domain.CourseRetired},
 	}
 	ix := suggest.NewIndex(courses)
 	hits := ix.Rank("Participating in trade shows.")
@@ -48,13 +49,13 @@ func TestRankIsBM25(t *testing.T) {
 }
 
 func TestSuggestLeavesOutWhatRulesMap(t *testing.T) {
-	fw := &engine.Framework{Competencies: []engine.Competency{{Code: "4.0", Title: "Sales", SubCompetencies: []engine.SubCompetency{
+	fw := &domain.Framework{Competencies: []domain.Competency{{Code: "4.0", Title: "Sales", SubCompetencies: []domain.SubCompetency{
 		{Code: "4.K", Statement: "Conduct and/or participate in trade shows."},
 		{Code: "4.L", Statement: "Ensure accounting accuracy."},
 	}}}}
-	courses := []*engine.Course{course("AA-101", "Trade shows"), course("BB-101", "Trade show budgets and accounting")}
+	courses := []*domain.Course{course("AA-101", "Trade shows"), course("BB-101", "Trade show budgets and accounting")}
 	ix := suggest.NewIndex(courses)
-	mapped := map[string][]engine.Coverage{"AA-101": {{Course: "AA-101", SubCompetency: "4.K", Level: "Basic"}}}
+	mapped := map[string][]domain.Coverage{"AA-101": {{Course: "AA-101", SubCompetency: "4.K", Level: "Basic"}}}
 	got, err := suggest.Suggest(fw, ix, mapped, "", 0)
 	if err != nil {
 		t.Fatal(err)
@@ -77,7 +78,7 @@ func TestSuggestLeavesOutWhatRulesMap(t *testing.T) {
 		top   int
 		field string
 	}{{"4.Z", 0, "subCompetency"}, {"", -1, "top"}} {
-		if _, err := suggest.Suggest(fw, ix, nil, tc.sub, tc.top); engine.ErrorCode(err) != engine.EINVALID || engine.ErrorField(err) != tc.field {
+		if _, err := suggest.Suggest(fw, ix, nil, tc.sub, tc.top); domain.ErrorCode(err) != domain.EINVALID || domain.ErrorField(err) != tc.field {
 			t.Errorf("sub %q top %d: %v, want EINVALID on %s", tc.sub, tc.top, err, tc.field)
 		}
 	}
@@ -98,7 +99,7 @@ func TestRecallAt10(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	courses := make([]*engine.Course, len(ds.Courses))
+	courses := make([]*domain.Course, len(ds.Courses))
 	for i := range ds.Courses {
 		courses[i] = &ds.Courses[i]
 	}
@@ -120,7 +121,7 @@ func TestRecallAt10(t *testing.T) {
 		rules++
 		for _, y := range r.Yields {
 			// The coverage without r: a fact r alone gave is gone.
-			hidden := map[string][]engine.Coverage{}
+			hidden := map[string][]domain.Coverage{}
 			var lost []string
 			for code, facts := range d.Coverage {
 				for _, f := range facts {

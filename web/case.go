@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"cmap/domain"
 	"net/http"
 	"strings"
 
@@ -9,7 +10,6 @@ import (
 
 	"cmap/analysis"
 	"cmap/casefmt"
-	"cmap/engine"
 )
 
 // CASEPath is where CASE expects to be mounted: the CASE 1.1 REST API's
@@ -40,13 +40,13 @@ const CASEPath = casefmt.PathPrefix + "/"
 // 403, both with an imsx_StatusInfo payload.
 func CASE(index func() *analysis.Index) http.Handler {
 	return readOnly(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := engine.Authorize(r.Context(), engine.RoleViewer); err != nil {
+		if err := domain.Authorize(r.Context(), domain.RoleViewer); err != nil {
 			status, minor := http.StatusForbidden, "forbidden"
-			if engine.ErrorCode(err) == engine.EUNAUTHENTICATED {
+			if domain.ErrorCode(err) == domain.EUNAUTHENTICATED {
 				status, minor = http.StatusUnauthorized, "unauthorisedrequest"
 				w.Header().Set("WWW-Authenticate", `Bearer realm="cmap"`)
 			}
-			writeStatusInfo(w, status, "TargetEndSystem", minor, engine.ErrorMessage(err))
+			writeStatusInfo(w, status, "TargetEndSystem", minor, domain.ErrorMessage(err))
 			return
 		}
 		rest := strings.TrimPrefix(r.URL.Path, CASEPath)

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"bytes"
+	"cmap/domain"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -11,7 +12,6 @@ import (
 
 	"cmap/analysis"
 	"cmap/casefmt"
-	"cmap/engine"
 	"cmap/web"
 )
 
@@ -139,10 +139,10 @@ func TestCASENotFound(t *testing.T) {
 func TestCASEAccess(t *testing.T) {
 	ix := exportIndex(t)
 	h := web.CASE(func() *analysis.Index { return ix })
-	nobody := &engine.Principal{ID: "jwt:n", Name: "Nobody"}
-	viewer := &engine.Principal{ID: "key:v", Name: "portal", Roles: []engine.Role{engine.RoleViewer}}
+	nobody := &domain.Principal{ID: "jwt:n", Name: "Nobody"}
+	viewer := &domain.Principal{ID: "key:v", Name: "portal", Roles: []domain.Role{domain.RoleViewer}}
 	for _, tc := range []struct {
-		who    *engine.Principal
+		who    *domain.Principal
 		method string
 		status int
 		minor  string

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"cmap/domain"
 	"fmt"
 	"net/http"
 	"strings"
@@ -20,16 +21,16 @@ const ExportsPath = "/export/"
 // demand: viewer; people, their completions and readiness: personnel; the
 // whole catalogue holds people). A kind missing here needs a role no one
 // holds.
-var ExportRoles = map[export.Kind]engine.Role{
-	export.KindCourses:     engine.RoleViewer,
-	export.KindPositions:   engine.RoleViewer,
-	export.KindPeople:      engine.RolePersonnel,
-	export.KindCompletions: engine.RolePersonnel,
-	export.KindCatalogue:   engine.RolePersonnel,
-	export.KindCoverage:    engine.RoleViewer,
-	export.KindGaps:        engine.RoleViewer,
-	export.KindDemand:      engine.RoleViewer,
-	export.KindReadiness:   engine.RolePersonnel,
+var ExportRoles = map[export.Kind]domain.Role{
+	export.KindCourses:     domain.RoleViewer,
+	export.KindPositions:   domain.RoleViewer,
+	export.KindPeople:      domain.RolePersonnel,
+	export.KindCompletions: domain.RolePersonnel,
+	export.KindCatalogue:   domain.RolePersonnel,
+	export.KindCoverage:    domain.RoleViewer,
+	export.KindGaps:        domain.RoleViewer,
+	export.KindDemand:      domain.RoleViewer,
+	export.KindReadiness:   domain.RolePersonnel,
 }
 
 // Exports returns the handler of the file exports, mounted at ExportsPath:
@@ -59,13 +60,13 @@ func Exports(state func() (*analysis.Index, *engine.RuleSet)) http.Handler {
 			http.Error(w, fmt.Sprintf("no export %q: the exports are %s", name, exportNames()), http.StatusNotFound)
 			return
 		}
-		if err := engine.Authorize(r.Context(), ExportRoles[kind]); err != nil {
+		if err := domain.Authorize(r.Context(), ExportRoles[kind]); err != nil {
 			status := http.StatusForbidden
-			if engine.ErrorCode(err) == engine.EUNAUTHENTICATED {
+			if domain.ErrorCode(err) == domain.EUNAUTHENTICATED {
 				status = http.StatusUnauthorized
 				w.Header().Set("WWW-Authenticate", `Bearer realm="cmap"`)
 			}
-			http.Error(w, engine.ErrorMessage(err), status)
+			http.Error(w, domain.ErrorMessage(err), status)
 			return
 		}
 		q := r.URL.Query()
@@ -74,13 +75,16 @@ func Exports(state func() (*analysis.Index, *engine.RuleSet)) http.Handler {
 		if err == nil {
 			ix, rules := state()
 			opts := export.Options{MinLevel: q.Get("minLevel"), Status: q.Get("status"), OverServedAbove: overServedAbove,
-				Made: time.Now(), Rules: rules}
+				Made: time.Now()}
+			if rules != nil { // a nil *engine.RuleSet must not become a non-nil export.RuleSet
+				opts.Rules = rules
+			}
 			err = export.Write(&buf, ix, kind, format, opts)
 		}
 		if err != nil {
 			status := http.StatusInternalServerError
 			msg := "internal error"
-			if engine.ErrorCode(err) == engine.EINVALID {
+			if domain.ErrorCode(err) == domain.EINVALID {
 				status, msg = http.StatusBadRequest, err.Error()
 			}
 			http.Error(w, msg, status)

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"cmap/domain"
 	"encoding/csv"
 	"encoding/json"
 	"net/http"
@@ -25,20 +26,20 @@ import (
 func exportIndex(t *testing.T) *analysis.Index {
 	t.Helper()
 	ix, err := analysis.Build(analysis.Snapshot{
-		Framework: &engine.Framework{Name: "Test", Competencies: []engine.Competency{
-			{Code: "1.0", Title: "One", SubCompetencies: []engine.SubCompetency{{Code: "1.A", Statement: "First"}, {Code: "1.B", Statement: "Second"}}},
-			{Code: "2.0", Title: "Two", SubCompetencies: []engine.SubCompetency{{Code: "2.A", Statement: "Third"}}},
+		Framework: &domain.Framework{Name: "Test", Competencies: []domain.Competency{
+			{Code: "1.0", Title: "One", SubCompetencies: []domain.SubCompetency{{Code: "1.A", Statement: "First"}, {Code: "1.B", Statement: "Second"}}},
+			{Code: "2.0", Title: "Two", SubCompetencies: []domain.SubCompetency{{Code: "2.A", Statement: "Third"}}},
 		}},
-		Scale: engine.DefaultScale(),
-		Courses: []*engine.Course{
-			{Code: "A-101", Title: "Intro", Hours: 4, DeliveryMode: engine.DeliveryOnline, Status: engine.CourseActive},
-			{Code: "R-900", Title: "Old", Hours: 4, DeliveryMode: engine.DeliveryOnline, Status: engine.CourseRetired},
+		Scale: domain.DefaultScale(),
+		Courses: []*domain.Course{
+			{Code: "A-101", Title: "Intro", Hours: 4, DeliveryMode: domain.DeliveryOnline, Status: domain.CourseActive},
+			{Code: "R-900", Title: "Old", Hours: 4, DeliveryMode: domain.DeliveryOnline, Status: domain.CourseRetired},
 		},
-		Coverage: map[string][]engine.Coverage{
+		Coverage: map[string][]domain.Coverage{
 			"A-101": {{Course: "A-101", SubCompetency: "1.A", Level: "Basic"}},
 			"R-900": {{Course: "R-900", SubCompetency: "1.B", Level: "Expert"}},
 		},
-		People: []*engine.Person{{ID: "P-2", Name: "Bea"}, {ID: "P-1", Name: "Al"}},
+		People: []*domain.Person{{ID: "P-2", Name: "Bea"}, {ID: "P-1", Name: "Al"}},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -52,7 +53,7 @@ func exportsOf(ix *analysis.Index) http.Handler {
 }
 
 // admin holds every role.
-var admin = &engine.Principal{ID: "key:admin", Name: "admin", Roles: []engine.Role{engine.RoleAdmin}}
+var admin = &domain.Principal{ID: "key:admin", Name: "admin", Roles: []domain.Role{domain.RoleAdmin}}
 
 // get sends a request made by admin.
 func get(t *testing.T, h http.Handler, method, target string) *httptest.ResponseRecorder {
@@ -61,12 +62,12 @@ func get(t *testing.T, h http.Handler, method, target string) *httptest.Response
 }
 
 // getAs sends a request made by p (nil: without credentials).
-func getAs(t *testing.T, p *engine.Principal, h http.Handler, method, target string) *httptest.ResponseRecorder {
+func getAs(t *testing.T, p *domain.Principal, h http.Handler, method, target string) *httptest.ResponseRecorder {
 	t.Helper()
 	rec := httptest.NewRecorder()
 	req := httptest.NewRequest(method, target, nil)
 	if p != nil {
-		req = req.WithContext(engine.WithPrincipal(req.Context(), p))
+		req = req.WithContext(domain.WithPrincipal(req.Context(), p))
 	}
 	h.ServeHTTP(rec, req)
 	return rec
@@ -75,16 +76,16 @@ func getAs(t *testing.T, p *engine.Principal, h http.Handler, method, target str
 func TestExportsNeedTheirRoles(t *testing.T) {
 	ix := exportIndex(t)
 	h := exportsOf(ix)
-	viewer := &engine.Principal{ID: "key:v", Name: "portal", Roles: []engine.Role{engine.RoleViewer, engine.RoleEditor}}
-	personnel := &engine.Principal{ID: "key:p", Name: "hr", Roles: []engine.Role{engine.RolePersonnel}}
-	nobody := &engine.Principal{ID: "jwt:n", Name: "Nobody"}
+	viewer := &domain.Principal{ID: "key:v", Name: "portal", Roles: []domain.Role{domain.RoleViewer, domain.RoleEditor}}
+	personnel := &domain.Principal{ID: "key:p", Name: "hr", Roles: []domain.Role{domain.RolePersonnel}}
+	nobody := &domain.Principal{ID: "jwt:n", Name: "Nobody"}
 	for _, kind := range export.Kinds {
 		if _, ok := web.ExportRoles[kind]; !ok {
 			t.Errorf("export %s has no role", kind)
 		}
 	}
 	for _, tc := range []struct {
-		who    *engine.Principal
+		who    *domain.Principal
 		target string
 		status int
 	}{
@@ -253,10 +254,10 @@ func TestExportsErrors(t *testing.T) {
 // exported into readiness.csv as text, a quote before it.
 func TestReadinessCSVHasNoLiveFormula(t *testing.T) {
 	ix, err := analysis.Build(analysis.Snapshot{
-		Framework: &engine.Framework{Name: "Test", Competencies: []engine.Competency{
-			{Code: "1.0", Title: "One", SubCompetencies: []engine.SubCompetency{{Code: "1.A", Statement: "First"}}}}},
-		Scale:  engine.DefaultScale(),
-		People: []*engine.Person{{ID: "P-1", Name: `=HYPERLINK("http://evil.example","Click")`}},
+		Framework: &domain.Framework{Name: "Test", Competencies: []domain.Competency{
+			{Code: "1.0", Title: "One", SubCompetencies: []domain.SubCompetency{{Code: "1.A", Statement: "First"}}}}},
+		Scale:  domain.DefaultScale(),
+		People: []*domain.Person{{ID: "P-1", Name: `=HYPERLINK("http://evil.example","Click")`}},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -26,7 +26,7 @@
 //
 // The sub-competencies are those of the competency model given to
 // Generate (cmap's shipped Security Cooperation model has 58); the scale
-// is engine.DefaultScale, the shipped one. Course text is made of
+// is domain.DefaultScale, the shipped one. Course text is made of
 // invented words with English function words between them; the phrases
 // rules look for are runs of invented words, planted in two sentences in
 // five.
@@ -40,6 +40,7 @@
 package workload
 
 import (
+	"cmap/domain"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -99,14 +100,14 @@ type Workload struct {
 	Sizes  Sizes
 	// Framework is the competency model the rules refer to; ModelName
 	// and Model are its file, written as is into the seeds folder.
-	Framework *engine.Framework
+	Framework *domain.Framework
 	ModelName string
 	Model     []byte
-	Scale     engine.Scale
-	Courses   []engine.Course
-	Positions []engine.Position
+	Scale     domain.Scale
+	Courses   []domain.Course
+	Positions []domain.Position
 	// People carry their completions, ordered by date.
-	People []engine.Person
+	People []domain.Person
 	// RuleFiles maps each rule file's slash-separated path inside the
 	// rules folder to its content; "scale.yaml" is the scale.
 	RuleFiles map[string]string
@@ -124,7 +125,7 @@ func (w *Workload) Completions() int {
 // Generate makes the workload of cfg over the competency model fw, read
 // from the file modelName whose content is model (written unchanged into
 // the seeds folder).
-func Generate(cfg Config, fw *engine.Framework, modelName string, model []byte) (*Workload, error) {
+func Generate(cfg Config, fw *domain.Framework, modelName string, model []byte) (*Workload, error) {
 	if !(cfg.Scale > 0 && cfg.Scale <= MaxScale) {
 		return nil, fmt.Errorf("workload: scale %g is not in (0, %d]", cfg.Scale, MaxScale)
 	}
@@ -134,7 +135,7 @@ func Generate(cfg Config, fw *engine.Framework, modelName string, model []byte) 
 	g := &generator{
 		rng:   rand.New(rand.NewPCG(cfg.Seed, 0x636d6170)), // "cmap"
 		subs:  fw.SubCompetencyCodes(),
-		scale: engine.DefaultScale(),
+		scale: domain.DefaultScale(),
 	}
 	w := &Workload{Config: cfg, Sizes: cfg.Sizes(), Framework: fw, ModelName: modelName, Model: model, Scale: g.scale}
 	g.words()
@@ -152,7 +153,7 @@ func Generate(cfg Config, fw *engine.Framework, modelName string, model []byte) 
 type generator struct {
 	rng     *rand.Rand
 	subs    []string
-	scale   engine.Scale
+	scale   domain.Scale
 	vocab   []string // invented words
 	phrases []string // runs of 1-3 invented words that rules look for
 }
@@ -249,7 +250,7 @@ func (g *generator) title(n int) string {
 // shipped sample catalogue.
 var (
 	areas     = []string{"SCO", "SCR", "SCP", "AME", "SCM", "SCF", "IAC", "IAE", "POL", "TSF", "EUM"}
-	deliverys = []string{engine.DeliveryResident, engine.DeliveryOnline, engine.DeliveryBlended}
+	deliverys = []string{domain.DeliveryResident, domain.DeliveryOnline, domain.DeliveryBlended}
 	providers = []string{"Defense Security Cooperation University", "Naval Postgraduate School",
 		"Defense Acquisition University", "Army Security Assistance Command",
 		"Air Force Security Assistance and Cooperation Directorate", "Navy International Programs Office",
@@ -277,7 +278,7 @@ var Topics = []string{"assessment monitoring evaluation", "authorities and legal
 // courses makes n courses. Course i is in area i mod 11 and tier
 // (i / 11) mod 4 + 1; its number counts the courses of its area and tier,
 // with as many digits as the largest count needs.
-func (g *generator) courses(n int) []engine.Course {
+func (g *generator) courses(n int) []domain.Course {
 	tiers := len(g.scale.Levels)
 	perSlot := (n + len(areas)*tiers - 1) / (len(areas) * tiers)
 	digits := max(2, len(fmt.Sprint(perSlot)))
@@ -286,18 +287,18 @@ func (g *generator) courses(n int) []engine.Course {
 	for a := range byAreaTier {
 		byAreaTier[a] = make([][]string, tiers+1)
 	}
-	out := make([]engine.Course, n)
+	out := make([]domain.Course, n)
 	for i := range out {
 		area, tier, seq := i%len(areas), 1+(i/len(areas))%tiers, i/(len(areas)*tiers)
 		code := fmt.Sprintf("%s-%d%0*d", areas[area], tier, digits, seq+1)
-		c := engine.Course{
+		c := domain.Course{
 			Code:         code,
 			Title:        g.title(g.between(3, 6)),
 			Description:  g.sentence(g.between(20, 26)) + " " + g.sentence(g.between(20, 26)),
 			Hours:        float64(8 * g.between(1, 15)),
 			DeliveryMode: g.pick(deliverys),
 			Provider:     g.pick(providers),
-			Status:       engine.CourseActive,
+			Status:       domain.CourseActive,
 			Objectives:   []string{},
 			Topics:       []string{},
 		}
@@ -310,7 +311,7 @@ func (g *generator) courses(n int) []engine.Course {
 			}
 		}
 		if g.rng.IntN(20) == 0 {
-			c.Status = engine.CourseRetired
+			c.Status = domain.CourseRetired
 		}
 		c.Prerequisites = []string{}
 		if lower := byAreaTier[area][tier-1]; tier > 1 && len(lower) > 0 && g.rng.IntN(3) == 0 {
@@ -382,14 +383,14 @@ var (
 
 // positions makes n positions, spread over the organizations with the
 // first ones larger (the minimum of two draws).
-func (g *generator) positions(n int) []engine.Position {
+func (g *generator) positions(n int) []domain.Position {
 	orgs := organizations()
 	g.rng.Shuffle(len(orgs), func(i, j int) { orgs[i], orgs[j] = orgs[j], orgs[i] })
 	digits := max(5, len(fmt.Sprint(n)))
-	out := make([]engine.Position, n)
+	out := make([]domain.Position, n)
 	for i := range out {
 		o := orgs[min(g.rng.IntN(len(orgs)), g.rng.IntN(len(orgs)))]
-		out[i] = engine.Position{
+		out[i] = domain.Position{
 			ID:           fmt.Sprintf("POS-%0*d", digits, i+1),
 			Title:        g.pick(titles[o.category]),
 			Organization: o.name,
@@ -422,15 +423,15 @@ var (
 
 // people makes n people: nine in ten hold a random position, nine in ten
 // completed 1-9 distinct courses (retired ones included), ordered by date.
-func (g *generator) people(n int, courses []engine.Course, positions []engine.Position) []engine.Person {
+func (g *generator) people(n int, courses []domain.Course, positions []domain.Position) []domain.Person {
 	digits := max(5, len(fmt.Sprint(n)))
 	days := int(completionsTo.Sub(completionsFrom).Hours() / 24)
-	out := make([]engine.Person, n)
+	out := make([]domain.Person, n)
 	for i := range out {
-		p := engine.Person{
+		p := domain.Person{
 			ID:          fmt.Sprintf("P-%0*d", digits, i+1),
 			Name:        g.pick(firstNames) + " " + g.pick(lastNames),
-			Completions: []engine.Completion{},
+			Completions: []domain.Completion{},
 		}
 		if g.rng.IntN(10) > 0 {
 			p.PositionID = positions[g.rng.IntN(len(positions))].ID
@@ -443,9 +444,9 @@ func (g *generator) people(n int, courses []engine.Course, positions []engine.Po
 					continue
 				}
 				taken[c] = true
-				p.Completions = append(p.Completions, engine.Completion{CourseCode: c, Completed: completionsFrom.AddDate(0, 0, g.rng.IntN(days+1))})
+				p.Completions = append(p.Completions, domain.Completion{CourseCode: c, Completed: completionsFrom.AddDate(0, 0, g.rng.IntN(days+1))})
 			}
-			slices.SortStableFunc(p.Completions, func(a, b engine.Completion) int { return a.Completed.Compare(b.Completed) })
+			slices.SortStableFunc(p.Completions, func(a, b domain.Completion) int { return a.Completed.Compare(b.Completed) })
 		}
 		out[i] = p
 	}
@@ -488,7 +489,7 @@ func (g *generator) level() string {
 // courseRules writes n course rules into files: phrase rules in one file
 // per competency (rules/courses/competency-N.yaml). Like the shipped rules
 // they exclude nothing: a retired course keeps its coverage.
-func (g *generator) courseRules(n int, fw *engine.Framework, files map[string]string) {
+func (g *generator) courseRules(n int, fw *domain.Framework, files map[string]string) {
 	bodies := map[string]*strings.Builder{}
 	for i := range n {
 		sub := g.pick(g.subs)
@@ -514,7 +515,7 @@ func (g *generator) courseRules(n int, fw *engine.Framework, files map[string]st
 			yield = g.scale.Levels[0]
 			what = fmt.Sprintf("at %s, as do courses on %s", yield, t)
 		}
-		comp := engine.CompetencyOf(sub)
+		comp := domain.CompetencyOf(sub)
 		b := bodies[comp]
 		if b == nil {
 			b = &strings.Builder{}
@@ -534,7 +535,7 @@ func (g *generator) courseRules(n int, fw *engine.Framework, files map[string]st
 // positionRules writes n position rules, one file per category they test
 // (rules/positions/sco.yaml ...) and workforce.yaml for those that test
 // none.
-func (g *generator) positionRules(n int, fw *engine.Framework, files map[string]string) {
+func (g *generator) positionRules(n int, fw *domain.Framework, files map[string]string) {
 	categories := []string{"SCO", "IA", "HQ", "CCMD"}
 	bodies := map[string]*strings.Builder{}
 	for i := range n {
@@ -594,9 +595,9 @@ func (g *generator) positionRules(n int, fw *engine.Framework, files map[string]
 // sub-competencies that covers: mostly one sub-competency, sometimes a
 // range of two or three in one competency, rarely a whole competency
 // (1.*).
-func (g *generator) requirementCode(fw *engine.Framework) (string, []string) {
+func (g *generator) requirementCode(fw *domain.Framework) (string, []string) {
 	sub := g.pick(g.subs)
-	comp := fw.Competency(engine.CompetencyOf(sub))
+	comp := fw.Competency(domain.CompetencyOf(sub))
 	all := make([]string, len(comp.SubCompetencies))
 	for i, s := range comp.SubCompetencies {
 		all[i] = s.Code

@@ -2,6 +2,7 @@ package workload_test
 
 import (
 	"bytes"
+	"cmap/domain"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -16,7 +17,7 @@ import (
 
 // shippedModel returns cmap's competency model file: its name, content and
 // framework.
-func shippedModel(t *testing.T) (string, []byte, *engine.Framework) {
+func shippedModel(t *testing.T) (string, []byte, *domain.Framework) {
 	t.Helper()
 	path := filepath.Join("..", "seeds", "security-cooperation-competency-model.txt")
 	data, err := os.ReadFile(path)
@@ -139,7 +140,7 @@ func TestTinyWorkloadLoads(t *testing.T) {
 	if got := len(rs.Rules()); got != z.CourseRules+z.PositionRules {
 		t.Errorf("%d rules loaded, Sizes says %d + %d", got, z.CourseRules, z.PositionRules)
 	}
-	if got := rs.Scale().Levels; strings.Join(got, " ") != strings.Join(engine.DefaultScale().Levels, " ") {
+	if got := rs.Scale().Levels; strings.Join(got, " ") != strings.Join(domain.DefaultScale().Levels, " ") {
 		t.Errorf("scale %v, want the shipped one", got)
 	}
 }
@@ -165,7 +166,7 @@ func TestDoDScaleShape(t *testing.T) {
 		t.Errorf("%d completions, want 80,000-100,000", n)
 	}
 	text, retired := 0, 0
-	courses := make([]*engine.Course, len(ds.Courses))
+	courses := make([]*domain.Course, len(ds.Courses))
 	for i := range ds.Courses {
 		c := &ds.Courses[i]
 		courses[i] = c
@@ -186,7 +187,7 @@ func TestDoDScaleShape(t *testing.T) {
 	if retired == 0 || retired > len(courses)/10 {
 		t.Errorf("%d retired courses, want a few percent", retired)
 	}
-	positions := make([]*engine.Position, len(ds.Positions))
+	positions := make([]*domain.Position, len(ds.Positions))
 	for i := range ds.Positions {
 		positions[i] = &ds.Positions[i]
 	}

@@ -2,6 +2,7 @@ package workload
 
 import (
 	"bytes"
+	"cmap/domain"
 	"encoding/csv"
 	"fmt"
 	"os"
@@ -12,7 +13,6 @@ import (
 
 	"github.com/goccy/go-yaml"
 
-	"cmap/engine"
 	"cmap/seed"
 )
 
@@ -60,7 +60,7 @@ func (w *Workload) header() string {
 // coursesYAML returns courses.yaml.
 func (w *Workload) coursesYAML() ([]byte, error) {
 	body, err := yaml.MarshalWithOptions(struct {
-		Courses []engine.Course `yaml:"courses"`
+		Courses []domain.Course `yaml:"courses"`
 	}{w.Courses}, yaml.IndentSequence(true))
 	if err != nil {
 		return nil, fmt.Errorf("workload: writing %s: %w", seed.CoursesFile, err)
@@ -100,7 +100,7 @@ func (w *Workload) peopleCSV() []byte {
 func (w *Workload) completionsCSV() []byte {
 	type completion struct {
 		person string
-		engine.Completion
+		domain.Completion
 	}
 	var all []completion
 	for _, p := range w.People {

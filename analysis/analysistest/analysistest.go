@@ -6,6 +6,7 @@
 package analysistest
 
 import (
+	"cmap/domain"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -13,7 +14,6 @@ import (
 	"strings"
 
 	"cmap/analysis"
-	"cmap/engine"
 )
 
 // Answers is every answer an Index gives: two indexes with equal Answers
@@ -33,9 +33,9 @@ type Answers struct {
 	OrgReadiness       []*analysis.OrganizationReadiness
 	OrgRecommendations [][]analysis.CourseGapClosure
 	// Courses, Positions and People are the records, by key.
-	Courses   []*engine.Course
-	Positions []*engine.Position
-	People    []*engine.Person
+	Courses   []*domain.Course
+	Positions []*domain.Position
+	People    []*domain.Person
 }
 
 // AnswersOf asks ix every question.
@@ -81,15 +81,15 @@ func AnswersOf(ix *analysis.Index) (Answers, error) {
 		}
 		a.OrgRecommendations = append(a.OrgRecommendations, c)
 	}
-	courses, err := ix.Courses(engine.CourseFilter{}, engine.Page{})
+	courses, err := ix.Courses(domain.CourseFilter{}, domain.Page{})
 	if err != nil {
 		return a, err
 	}
-	positions, err := ix.Positions(engine.PositionFilter{}, engine.Page{})
+	positions, err := ix.Positions(domain.PositionFilter{}, domain.Page{})
 	if err != nil {
 		return a, err
 	}
-	people, err := ix.People(engine.PersonFilter{}, engine.Page{})
+	people, err := ix.People(domain.PersonFilter{}, domain.Page{})
 	if err != nil {
 		return a, err
 	}
@@ -104,7 +104,7 @@ type World struct {
 	// Answers are those of Index (AnswersOf).
 	Answers Answers
 	// Requirements holds each position's requirement facts, by id.
-	Requirements map[string][]engine.Requirement
+	Requirements map[string][]domain.Requirement
 }
 
 // ExpectedImpact works out, from its definition, the impact of the change
@@ -225,7 +225,7 @@ func ExpectedRecommendations(before, after Answers) []analysis.RecommendationCha
 	return out
 }
 
-func courseIn(courses []*engine.Course, code string) *engine.Course {
+func courseIn(courses []*domain.Course, code string) *domain.Course {
 	for _, c := range courses {
 		if c.Code == code {
 			return c

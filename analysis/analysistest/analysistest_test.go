@@ -1,12 +1,12 @@
 package analysistest_test
 
 import (
+	"cmap/domain"
 	"strings"
 	"testing"
 
 	"cmap/analysis"
 	"cmap/analysis/analysistest"
-	"cmap/engine"
 )
 
 func TestDiffNamesEachDifferenceByPathAndKey(t *testing.T) {
@@ -43,12 +43,12 @@ func TestDiffNamesEachDifferenceByPathAndKey(t *testing.T) {
 func TestDiffIgnoresUnexportedFieldsAndCapsItsLines(t *testing.T) {
 	// Two impacts of the same edit that changes nothing, asked of two
 	// different indexes: the same in every exported field.
-	c := &engine.Course{Code: "A-1", Title: "A", DeliveryMode: engine.DeliveryOnline, Status: engine.CourseActive}
-	s := analysis.Snapshot{Scale: engine.DefaultScale(), Courses: []*engine.Course{c},
-		Framework: &engine.Framework{Name: "F", Competencies: []engine.Competency{{Code: "1.0", Title: "One",
-			SubCompetencies: []engine.SubCompetency{{Code: "1.A", Statement: "Plans"}}}}}}
+	c := &domain.Course{Code: "A-1", Title: "A", DeliveryMode: domain.DeliveryOnline, Status: domain.CourseActive}
+	s := analysis.Snapshot{Scale: domain.DefaultScale(), Courses: []*domain.Course{c},
+		Framework: &domain.Framework{Name: "F", Competencies: []domain.Competency{{Code: "1.0", Title: "One",
+			SubCompetencies: []domain.SubCompetency{{Code: "1.A", Statement: "Plans"}}}}}}
 	var impacts []*analysis.CourseImpact
-	for _, people := range [][]*engine.Person{nil, {{ID: "P-1", Name: "One"}}} {
+	for _, people := range [][]*domain.Person{nil, {{ID: "P-1", Name: "One"}}} {
 		s.People = people
 		ix, err := analysis.Build(s)
 		if err != nil {

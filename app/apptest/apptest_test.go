@@ -1,6 +1,7 @@
 package apptest_test
 
 import (
+	"cmap/domain"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,7 +13,6 @@ import (
 	"time"
 
 	"cmap/app/apptest"
-	"cmap/engine"
 	"cmap/memstore"
 )
 
@@ -94,7 +94,7 @@ func must(t *testing.T, err error) {
 func TestAuditTrailProblems(t *testing.T) {
 	ctx := t.Context()
 	s := memstore.New()
-	c := &engine.Course{Code: "SCO-101", Title: "Basics", Hours: 8, DeliveryMode: engine.DeliveryOnline, Status: engine.CourseActive}
+	c := &domain.Course{Code: "SCO-101", Title: "Basics", Hours: 8, DeliveryMode: domain.DeliveryOnline, Status: domain.CourseActive}
 	must(t, s.CreateCourse(ctx, c)) // seeded: no entry, no problem
 	problems, err := apptest.AuditTrailProblems(ctx, s)
 	must(t, err)
@@ -102,12 +102,12 @@ func TestAuditTrailProblems(t *testing.T) {
 		t.Fatalf("a seeded store has problems: %v", problems)
 	}
 
-	e := &engine.AuditEntry{ID: engine.NewAuditID(time.Now()), Time: time.Now(), Actor: "test", Operation: engine.OpUpdate,
-		Kind: engine.AuditCourse, Key: "SCO-101", State: engine.AuditPending}
+	e := &domain.AuditEntry{ID: domain.NewAuditID(time.Now()), Time: time.Now(), Actor: "test", Operation: domain.OpUpdate,
+		Kind: domain.AuditCourse, Key: "SCO-101", State: domain.AuditPending}
 	must(t, s.BeginAudit(ctx, e))
 	c.Audit = e.ID
 	must(t, s.UpdateCourse(ctx, c))
-	other := &engine.Position{ID: "POS-1", Title: "Desk officer", Organization: "DSCA", Grade: "GS-13", Category: "HQ", Audit: "no-such-entry"}
+	other := &domain.Position{ID: "POS-1", Title: "Desk officer", Organization: "DSCA", Grade: "GS-13", Category: "HQ", Audit: "no-such-entry"}
 	must(t, s.CreatePosition(ctx, other))
 	problems, err = apptest.AuditTrailProblems(ctx, s)
 	must(t, err)
@@ -120,7 +120,7 @@ func TestAuditTrailProblems(t *testing.T) {
 		t.Errorf("problems:\n%s\nwant\n%s", strings.Join(problems, "\n"), strings.Join(want, "\n"))
 	}
 
-	e.State = engine.AuditFailed
+	e.State = domain.AuditFailed
 	must(t, s.EndAudit(ctx, e))
 	problems, err = apptest.AuditTrailProblems(ctx, s)
 	must(t, err)

@@ -2,7 +2,7 @@ package model
 
 import (
 	"cmap/analysis"
-	"cmap/engine"
+	"cmap/domain"
 )
 
 // CoverageMatrix is the answer of the coverageMatrix query: the analysis
@@ -29,7 +29,7 @@ type CoverageRow struct {
 	// Counts has one entry per level of the scale, lowest first.
 	Counts []LevelCount
 	// Cells are the row's coverage facts, by course code.
-	Cells []engine.Coverage
+	Cells []domain.Coverage
 }
 
 // LevelCount is a number of courses at one level.

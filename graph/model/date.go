@@ -3,13 +3,12 @@
 package model
 
 import (
+	"cmap/domain"
 	"io"
 	"strconv"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
-
-	"cmap/engine"
 )
 
 // MarshalDate writes a time as the Date scalar: its calendar day in UTC,
@@ -26,11 +25,11 @@ func MarshalDate(t time.Time) graphql.Marshaler {
 func UnmarshalDate(v any) (time.Time, error) {
 	s, ok := v.(string)
 	if !ok {
-		return time.Time{}, engine.Invalid("", "a Date is a string YYYY-MM-DD, not %T", v)
+		return time.Time{}, domain.Invalid("", "a Date is a string YYYY-MM-DD, not %T", v)
 	}
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
-		return time.Time{}, engine.Invalid("", "%q is not a date YYYY-MM-DD", s)
+		return time.Time{}, domain.Invalid("", "%q is not a date YYYY-MM-DD", s)
 	}
 	return t, nil
 }

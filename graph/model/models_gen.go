@@ -3,7 +3,7 @@
 package model
 
 import (
-	"cmap/engine"
+	"cmap/domain"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -18,7 +18,7 @@ type AuditEntryConnection struct {
 // An audit entry and its cursor.
 type AuditEntryEdge struct {
 	Cursor string             `json:"cursor"`
-	Node   *engine.AuditEntry `json:"node"`
+	Node   *domain.AuditEntry `json:"node"`
 }
 
 // Selects audit entries; fields left out select everything.
@@ -28,7 +28,7 @@ type AuditFilter struct {
 	// An actor as entries name it: key:<id>, jwt:<subject>...
 	Actor     *string            `json:"actor,omitempty"`
 	Operation *string            `json:"operation,omitempty"`
-	State     *engine.AuditState `json:"state,omitempty"`
+	State     *domain.AuditState `json:"state,omitempty"`
 }
 
 type CompetencyInput struct {
@@ -55,7 +55,7 @@ type CourseConnection struct {
 // A course and its cursor.
 type CourseEdge struct {
 	Cursor string         `json:"cursor"`
-	Node   *engine.Course `json:"node"`
+	Node   *domain.Course `json:"node"`
 }
 
 // Selects courses; fields left out select everything.
@@ -114,7 +114,7 @@ type CreatePositionInput struct {
 
 // A new API key and its token.
 type CreatedAPIKey struct {
-	Key *engine.APIKey `json:"key"`
+	Key *domain.APIKey `json:"key"`
 	// Send it as Authorization: Bearer <token>. Shown this once: store it now.
 	Token string `json:"token"`
 }
@@ -176,7 +176,7 @@ type PersonConnection struct {
 // A person and their cursor.
 type PersonEdge struct {
 	Cursor string         `json:"cursor"`
-	Node   *engine.Person `json:"node"`
+	Node   *domain.Person `json:"node"`
 }
 
 // Selects people; fields left out select everything.
@@ -197,7 +197,7 @@ type PositionConnection struct {
 // A position and its cursor.
 type PositionEdge struct {
 	Cursor string           `json:"cursor"`
-	Node   *engine.Position `json:"node"`
+	Node   *domain.Position `json:"node"`
 }
 
 // Selects positions; fields left out select everything.

@@ -1,14 +1,13 @@
 package model
 
 import (
+	"cmap/domain"
 	"context"
 	"encoding/json"
 	"math"
 	"strconv"
 
 	"github.com/99designs/gqlgen/graphql"
-
-	"cmap/engine"
 )
 
 // The Int and Float scalars coerce input as the GraphQL specification has
@@ -42,7 +41,7 @@ func UnmarshalFloat(_ context.Context, v any) (float64, error) {
 	case json.Number:
 		var err error
 		if f, err = strconv.ParseFloat(string(v), 64); err != nil {
-			return 0, engine.Invalid("", "%s is not a Float", v)
+			return 0, domain.Invalid("", "%s is not a Float", v)
 		}
 	case float64:
 		f = v
@@ -51,10 +50,10 @@ func UnmarshalFloat(_ context.Context, v any) (float64, error) {
 	case int64:
 		f = float64(v)
 	default:
-		return 0, engine.Invalid("", "a Float is a number, not %s", kindOf(v))
+		return 0, domain.Invalid("", "a Float is a number, not %s", kindOf(v))
 	}
 	if math.IsInf(f, 0) || math.IsNaN(f) {
-		return 0, engine.Invalid("", "a Float is a finite number")
+		return 0, domain.Invalid("", "a Float is a finite number")
 	}
 	return f, nil
 }
@@ -69,7 +68,7 @@ func wholeNumber(v any) (int64, error) {
 		}
 		var err error
 		if f, err = strconv.ParseFloat(string(v), 64); err != nil {
-			return 0, engine.Invalid("", "%s is not an Int", v)
+			return 0, domain.Invalid("", "%s is not an Int", v)
 		}
 	case int:
 		return int32Range(int64(v))
@@ -78,10 +77,10 @@ func wholeNumber(v any) (int64, error) {
 	case float64:
 		f = v
 	default:
-		return 0, engine.Invalid("", "an Int is a whole number, not %s", kindOf(v))
+		return 0, domain.Invalid("", "an Int is a whole number, not %s", kindOf(v))
 	}
 	if f != math.Trunc(f) || math.IsInf(f, 0) {
-		return 0, engine.Invalid("", "an Int is a whole number, not %g", f)
+		return 0, domain.Invalid("", "an Int is a whole number, not %g", f)
 	}
 	return int32Range(int64(f))
 }
@@ -89,7 +88,7 @@ func wholeNumber(v any) (int64, error) {
 // int32Range returns n when an Int can hold it (32 bits, signed).
 func int32Range(n int64) (int64, error) {
 	if n < math.MinInt32 || n > math.MaxInt32 {
-		return 0, engine.Invalid("", "%d is outside the range of an Int (32 bits)", n)
+		return 0, domain.Invalid("", "%d is outside the range of an Int (32 bits)", n)
 	}
 	return n, nil
 }

@@ -1,9 +1,9 @@
 package model
 
 import (
-	"github.com/99designs/gqlgen/graphql"
+	"cmap/domain"
 
-	"cmap/engine"
+	"github.com/99designs/gqlgen/graphql"
 )
 
 // MarshalUpload writes an Upload; uploads are input only, so it never
@@ -17,7 +17,7 @@ func MarshalUpload(u graphql.Upload) graphql.Marshaler { return graphql.MarshalU
 func UnmarshalUpload(v any) (graphql.Upload, error) {
 	u, ok := v.(graphql.Upload)
 	if !ok {
-		return graphql.Upload{}, engine.Invalid("", "an Upload is a file sent as multipart/form-data (the GraphQL multipart request specification), not %T", v)
+		return graphql.Upload{}, domain.Invalid("", "an Upload is a file sent as multipart/form-data (the GraphQL multipart request specification), not %T", v)
 	}
 	return u, nil
 }

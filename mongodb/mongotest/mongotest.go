@@ -6,7 +6,7 @@
 //	func TestMain(m *testing.M) { mongotest.Main(m) }
 //
 //	func TestSomething(t *testing.T) {
-//		db := mongotest.Open(t) // an engine.Store, dropped when t ends
+//		db := mongotest.Open(t) // an domain.Store, dropped when t ends
 //		...
 //	}
 //

@@ -1,10 +1,10 @@
 package mongotest_test
 
 import (
+	"cmap/domain"
 	"context"
 	"testing"
 
-	"cmap/engine"
 	"cmap/mongodb"
 	"cmap/mongodb/mongotest"
 )
@@ -48,7 +48,7 @@ func TestCleanupDropsTheDatabase(t *testing.T) {
 		t.Errorf("database %s still holds data after its test ended: %q, %v", name, seeded, err)
 	}
 	_, err = db.Framework(ctx)
-	if engine.ErrorCode(err) != engine.ENOTFOUND {
+	if domain.ErrorCode(err) != domain.ENOTFOUND {
 		t.Errorf("Framework on a dropped database: %v", err)
 	}
 }

@@ -1,25 +1,24 @@
-package engine_test
+package domain_test
 
 import (
+	"cmap/domain"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
-
-	"cmap/engine"
 )
 
-func validCourse() *engine.Course {
-	return &engine.Course{Code: "SCO-201", Title: "Security cooperation", Hours: 40,
-		DeliveryMode: engine.DeliveryOnline, Status: engine.CourseActive}
+func validCourse() *domain.Course {
+	return &domain.Course{Code: "SCO-201", Title: "Security cooperation", Hours: 40,
+		DeliveryMode: domain.DeliveryOnline, Status: domain.CourseActive}
 }
 
-func validPerson() *engine.Person {
-	return &engine.Person{ID: "P-00001", Name: "Ada"}
+func validPerson() *domain.Person {
+	return &domain.Person{ID: "P-00001", Name: "Ada"}
 }
 
-func validPosition() *engine.Position {
-	return &engine.Position{ID: "POS-0001", Title: "Chief", Organization: "ODC Poland", Grade: "O-6", Category: "SCO"}
+func validPosition() *domain.Position {
+	return &domain.Position{ID: "POS-0001", Title: "Chief", Organization: "ODC Poland", Grade: "O-6", Category: "SCO"}
 }
 
 // items returns n copies of s.
@@ -130,7 +129,7 @@ func TestRecordSizeLimits(t *testing.T) {
 			p := validPerson()
 			day := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
 			for range 1000 + b(over) {
-				p.Completions = append(p.Completions, engine.Completion{CourseCode: "SCO-201", Completed: day})
+				p.Completions = append(p.Completions, domain.Completion{CourseCode: "SCO-201", Completed: day})
 			}
 			return p.Validate()
 		}, "completions"},
@@ -140,8 +139,8 @@ func TestRecordSizeLimits(t *testing.T) {
 				t.Errorf("at the limit: %v", err)
 			}
 			err := tc.validate(true)
-			if engine.ErrorCode(err) != engine.EINVALID || engine.ErrorField(err) != tc.field {
-				t.Fatalf("over the limit: %v (field %q), want EINVALID on %s", err, engine.ErrorField(err), tc.field)
+			if domain.ErrorCode(err) != domain.EINVALID || domain.ErrorField(err) != tc.field {
+				t.Fatalf("over the limit: %v (field %q), want EINVALID on %s", err, domain.ErrorField(err), tc.field)
 			}
 			if len(err.Error()) > 200 {
 				t.Errorf("the message echoes the input: %d bytes", len(err.Error()))
@@ -173,26 +172,26 @@ func TestRefusedValuesAreNotEchoed(t *testing.T) {
 
 func TestFrameworkSizeLimits(t *testing.T) {
 	t.Parallel()
-	framework := func() *engine.Framework {
-		return &engine.Framework{Name: "SC", Competencies: []engine.Competency{{Code: "1.0", Title: "T", Description: "D",
-			SubCompetencies: []engine.SubCompetency{{Code: "1.A", Statement: "S"}}}}}
+	framework := func() *domain.Framework {
+		return &domain.Framework{Name: "SC", Competencies: []domain.Competency{{Code: "1.0", Title: "T", Description: "D",
+			SubCompetencies: []domain.SubCompetency{{Code: "1.A", Statement: "S"}}}}}
 	}
 	f := framework()
 	f.Competencies[0].SubCompetencies[0].Statement = strings.Repeat("s", 10001)
-	if err := f.Validate(); engine.ErrorField(err) != "competencies[0].subCompetencies[0].statement" {
+	if err := f.Validate(); domain.ErrorField(err) != "competencies[0].subCompetencies[0].statement" {
 		t.Errorf("long statement: %v", err)
 	}
 	f = framework()
 	f.Competencies[0].Title = strings.Repeat("t", 201)
-	if err := f.Validate(); engine.ErrorField(err) != "competencies[0].title" {
+	if err := f.Validate(); domain.ErrorField(err) != "competencies[0].title" {
 		t.Errorf("long title: %v", err)
 	}
 	f = framework()
 	for i := 2; i <= 101; i++ {
-		f.Competencies = append(f.Competencies, engine.Competency{Code: fmt.Sprintf("%d.0", i), Title: "T",
-			SubCompetencies: []engine.SubCompetency{{Code: fmt.Sprintf("%d.A", i), Statement: "S"}}})
+		f.Competencies = append(f.Competencies, domain.Competency{Code: fmt.Sprintf("%d.0", i), Title: "T",
+			SubCompetencies: []domain.SubCompetency{{Code: fmt.Sprintf("%d.A", i), Statement: "S"}}})
 	}
-	if err := f.Validate(); engine.ErrorField(err) != "competencies" {
+	if err := f.Validate(); domain.ErrorField(err) != "competencies" {
 		t.Errorf("101 competencies: %v", err)
 	}
 }

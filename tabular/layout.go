@@ -1,16 +1,10 @@
-package seed
+package tabular
 
 import (
 	"fmt"
 	"strings"
 	"time"
 )
-
-// The tabular layout of the catalogue: the columns of each kind of record,
-// as the seeds folder's CSV files have them and as the catalogue exports
-// (package export) and imports write and read them, in CSV files, sheets
-// of a workbook and JSON objects alike. Defined here once, so that a file
-// cmap exports reads back unchanged.
 
 // Columns of each kind of record, in the order files use.
 var (

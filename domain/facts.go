@@ -1,4 +1,4 @@
-package engine
+package domain
 
 // RuleRef names a rule that contributed to a fact: its id and where it is
 // written.

@@ -1,4 +1,4 @@
-package engine
+package domain
 
 import (
 	"errors"
@@ -119,7 +119,7 @@ func TestIdentifierMessagesStateTheRule(t *testing.T) {
 // form it wants.
 func TestBareGradeNamesTheFormItWants(t *testing.T) {
 	p := Position{ID: "POS-0001", Title: "t", Organization: "o", Grade: "13", Category: "SCO"}
-	want := `"13" is not a grade (` + gradeRule + `); a bare number needs its pay plan: GS-13`
+	want := `"13" is not a grade (` + GradeRule + `); a bare number needs its pay plan: GS-13`
 	if e, _ := errors.AsType[*Error](p.Validate()); e == nil || e.Field != "grade" || e.Message != want {
 		t.Errorf("got %v, want grade: %s", e, want)
 	}

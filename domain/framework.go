@@ -1,4 +1,4 @@
-package engine
+package domain
 
 import (
 	"fmt"
@@ -41,11 +41,11 @@ type SubCompetency struct {
 	Statement string `json:"statement" yaml:"statement"`
 }
 
-// competencyCode and subCompetencyCode are the forms of the codes of a
-// model; the rules say them in words for error messages.
+// competencyCode and SubCompetencyCodePattern are the forms of the codes
+// of a model; the rules say them in words for error messages.
 var (
-	competencyCode    = regexp.MustCompile(`^[1-9][0-9]*\.0$`)
-	subCompetencyCode = regexp.MustCompile(`^[1-9][0-9]*\.[A-Z]$`)
+	competencyCode           = regexp.MustCompile(`^[1-9][0-9]*\.0$`)
+	SubCompetencyCodePattern = regexp.MustCompile(`^[1-9][0-9]*\.[A-Z]$`)
 )
 
 const (
@@ -57,7 +57,7 @@ const (
 func IsCompetencyCode(s string) bool { return competencyCode.MatchString(s) }
 
 // IsSubCompetencyCode reports whether s has the form of a sub-competency code ("4.C").
-func IsSubCompetencyCode(s string) bool { return subCompetencyCode.MatchString(s) }
+func IsSubCompetencyCode(s string) bool { return SubCompetencyCodePattern.MatchString(s) }
 
 // CompetencyOf returns the code of the competency a sub-competency code
 // belongs to: "4.C" -> "4.0".

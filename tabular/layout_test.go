@@ -1,15 +1,12 @@
-package seed
+package tabular
 
 import (
-	"encoding/csv"
-	"fmt"
+	"cmap/domain"
 	"math/rand/v2"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
-
-	"cmap/engine"
 )
 
 // The course columns are the course's YAML fields, in the order of the
@@ -17,7 +14,7 @@ import (
 // fields.
 func TestCourseColumnsAreTheYAMLFields(t *testing.T) {
 	var fields []string
-	typ := reflect.TypeFor[engine.Course]()
+	typ := reflect.TypeFor[domain.Course]()
 	for i := range typ.NumField() {
 		if tag := typ.Field(i).Tag.Get("yaml"); tag != "-" {
 			fields = append(fields, strings.Split(tag, ",")[0])
@@ -75,30 +72,5 @@ func TestJoinListSplitList(t *testing.T) {
 		if err == nil || !strings.HasPrefix(err.Error(), "objectives[") {
 			t.Errorf("JoinList(%q) = %v, want an error naming the item", items, err)
 		}
-	}
-}
-
-// A people.csv whose names a CSV export neutralized loads with the names
-// as they were.
-func TestLoadRestoresNeutralizedCells(t *testing.T) {
-	names := []string{"=HYPERLINK(\"http://example.invalid\")", "-1", "'=quoted already", "O'Brien"}
-	var b strings.Builder
-	w := csv.NewWriter(&b)
-	_ = w.Write(PersonColumns)
-	for i, n := range names {
-		_ = w.Write([]string{fmt.Sprintf("P-%d", i+1), NeutralizeCell(n), ""})
-	}
-	w.Flush()
-	dir := writeDir(t, map[string]string{PeopleFile: b.String(), CompletionsFile: strings.Join(CompletionColumns, ",") + "\n"})
-	ds, err := Load(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, p := range ds.People {
-		got = append(got, p.Name)
-	}
-	if !slices.Equal(got, names) {
-		t.Errorf("names = %q, want %q", got, names)
 	}
 }

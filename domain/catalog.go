@@ -1,4 +1,4 @@
-package engine
+package domain
 
 import (
 	"fmt"
@@ -55,11 +55,11 @@ const (
 	MaxID   = 64
 )
 
-// courseCode is the form of a course code, and courseCodeRule says it in
+// CourseCodePattern is the form of a course code, and courseCodeRule says it in
 // words for error messages. Codes are as real catalogues write them: any
 // letters and digits with the separators - _ . / and space, so that a
 // catalogue's codes import as they are ("T-100", "MGT 101", "DAU/ACQ.101").
-var courseCode = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9_./ -]{0,30}[A-Za-z0-9_./-])?$`)
+var CourseCodePattern = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9_./ -]{0,30}[A-Za-z0-9_./-])?$`)
 
 const courseCodeRule = "1 to 32 of A-Z a-z 0-9 - _ . / and space; first a letter or digit, last not a space: " +
 	"SCO-201, MGT 101"
@@ -68,7 +68,7 @@ const courseCodeRule = "1 to 32 of A-Z a-z 0-9 - _ . / and space; first a letter
 // MaxName); the error names the field path.
 func (c *Course) Validate() error {
 	switch {
-	case !courseCode.MatchString(c.Code):
+	case !CourseCodePattern.MatchString(c.Code):
 		return Invalid("code", "%q is not a course code (%s)", shorten(c.Code), courseCodeRule)
 	case strings.TrimSpace(c.Title) == "":
 		return Invalid("title", "title is empty")
@@ -115,7 +115,7 @@ func (c *Course) Validate() error {
 	for i, p := range c.Prerequisites {
 		field := fmt.Sprintf("prerequisites[%d]", i)
 		switch {
-		case !courseCode.MatchString(p):
+		case !CourseCodePattern.MatchString(p):
 			return Invalid(field, "%q is not a course code (%s)", shorten(p), courseCodeRule)
 		case p == c.Code:
 			return Invalid(field, "a course cannot be its own prerequisite")
@@ -151,11 +151,12 @@ type Position struct {
 	Audit string `json:"-" yaml:"-"`
 }
 
-// positionID is the form of position and person ids, and gradeRe the
-// form of a grade; the rules say them in words for error messages.
+// IDPattern is the form of position and person ids, and GradePattern the
+// form of a grade; idRule and GradeRule say them in words for error
+// messages (the rules engine checks grades in rule files with them too).
 var (
-	positionID = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9_./ -]{0,62}[A-Za-z0-9_./-])?$`)
-	gradeRe    = regexp.MustCompile(`^(GS|O|E|W|SES|GG|NH)-[0-9]{1,2}$`)
+	IDPattern    = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9_./ -]{0,62}[A-Za-z0-9_./-])?$`)
+	GradePattern = regexp.MustCompile(`^(GS|O|E|W|SES|GG|NH)-[0-9]{1,2}$`)
 	// bareGrade is a grade's number without its pay plan ("13"), which
 	// the message of a refused grade answers with the form it wants.
 	bareGrade = regexp.MustCompile(`^[0-9]{1,2}$`)
@@ -163,23 +164,23 @@ var (
 
 const (
 	idRule    = "1 to 64 of A-Z a-z 0-9 - _ . / and space; first a letter or digit, last not a space"
-	gradeRule = "a pay plan (GS, O, E, W, SES, GG or NH), a dash and a 1- or 2-digit number: GS-13, O-5"
+	GradeRule = "a pay plan (GS, O, E, W, SES, GG or NH), a dash and a 1- or 2-digit number: GS-13, O-5"
 )
 
 // Validate checks the position's fields, their sizes included.
 func (p *Position) Validate() error {
 	switch {
-	case !positionID.MatchString(p.ID):
+	case !IDPattern.MatchString(p.ID):
 		return Invalid("id", "%q is not a position id (%s: POS-0001)", shorten(p.ID), idRule)
 	case strings.TrimSpace(p.Title) == "":
 		return Invalid("title", "title is empty")
 	case strings.TrimSpace(p.Organization) == "":
 		return Invalid("organization", "organization is empty")
-	case !gradeRe.MatchString(p.Grade):
+	case !GradePattern.MatchString(p.Grade):
 		if bareGrade.MatchString(p.Grade) {
-			return Invalid("grade", "%q is not a grade (%s); a bare number needs its pay plan: GS-%s", p.Grade, gradeRule, p.Grade)
+			return Invalid("grade", "%q is not a grade (%s); a bare number needs its pay plan: GS-%s", p.Grade, GradeRule, p.Grade)
 		}
-		return Invalid("grade", "%q is not a grade (%s)", shorten(p.Grade), gradeRule)
+		return Invalid("grade", "%q is not a grade (%s)", shorten(p.Grade), GradeRule)
 	case strings.TrimSpace(p.Category) == "":
 		return Invalid("category", "category is empty")
 	}
@@ -238,11 +239,11 @@ type Completion struct {
 // number included.
 func (p *Person) Validate() error {
 	switch {
-	case !positionID.MatchString(p.ID):
+	case !IDPattern.MatchString(p.ID):
 		return Invalid("id", "%q is not a person id (%s: P-00001)", shorten(p.ID), idRule)
 	case strings.TrimSpace(p.Name) == "":
 		return Invalid("name", "name is empty")
-	case p.PositionID != "" && !positionID.MatchString(p.PositionID):
+	case p.PositionID != "" && !IDPattern.MatchString(p.PositionID):
 		return Invalid("positionId", "%q is not a position id (%s: POS-0001)", shorten(p.PositionID), idRule)
 	case len(p.Completions) > MaxCompletions:
 		return Invalid("completions", "%d items, more than the %d allowed", len(p.Completions), MaxCompletions)
@@ -261,7 +262,7 @@ func (p *Person) Validate() error {
 // Validate checks a completion.
 func (c Completion) Validate() error {
 	switch {
-	case !courseCode.MatchString(c.CourseCode):
+	case !CourseCodePattern.MatchString(c.CourseCode):
 		return Invalid("courseCode", "%q is not a course code (%s)", shorten(c.CourseCode), courseCodeRule)
 	case c.Completed.IsZero():
 		return Invalid("completed", "completion date is missing")
