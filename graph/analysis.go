@@ -9,7 +9,7 @@ import (
 	"cmap/graph/model"
 )
 
-// coverageMatrix answers the coverageMatrix query from the index: the
+// coverageMatrix answers the coverageMatrix query from v: the
 // analysis matrix, with each cell as the coverage fact it is. It stops
 // when ctx is done.
 func coverageMatrix(ctx context.Context, v Snapshot, f analysis.MatrixFilter) (*model.CoverageMatrix, error) {

@@ -20,8 +20,9 @@ import (
 // *app.App is the one implementation; the endpoint asks no more of it than
 // this, so that a test can serve over a Service of its own.
 type Service interface {
-	// View returns the generation being served; a request answers from
-	// the one it took (see withView).
+	// View returns the generation being served, which the resolvers
+	// read as a Snapshot; a request answers from the one it took (see
+	// withView).
 	View() app.View
 	// Logger is where the endpoint logs what it does not show a client.
 	Logger() *slog.Logger
