@@ -3,6 +3,7 @@ package app
 import (
 	"cmap/domain"
 	"cmp"
+	"context"
 	"maps"
 	"slices"
 	"strings"
@@ -168,4 +169,49 @@ func (v View) RequiredBy(code, minLevel string) ([]domain.Requirement, error) {
 		}
 	}
 	return out, nil
+}
+
+// The analysis answers of this generation, as the index gives them (see
+// analysis.Index and analysis/doc.go for what each one means), so that a
+// reader asks the generation it holds rather than reaching for its index.
+
+// Readiness returns the readiness of the person with id (ENOTFOUND).
+func (v View) Readiness(id string) (*analysis.Readiness, error) { return v.s.index.Readiness(id) }
+
+// RecommendContext returns the courses that would close the gaps of the
+// person with id (ENOTFOUND), stopping with ctx's error when ctx is done.
+func (v View) RecommendContext(ctx context.Context, id string) (*analysis.Recommendation, error) {
+	return v.s.index.RecommendContext(ctx, id)
+}
+
+// MatrixContext returns the coverage matrix f selects (EINVALID on a
+// filter field), stopping with ctx's error when ctx is done.
+func (v View) MatrixContext(ctx context.Context, f analysis.MatrixFilter) (*analysis.Matrix, error) {
+	return v.s.index.MatrixContext(ctx, f)
+}
+
+// Gaps returns the gap report at minLevel with overServedAbove (EINVALID
+// on "minLevel").
+func (v View) Gaps(minLevel string, overServedAbove int) (*analysis.GapReport, error) {
+	return v.s.index.Gaps(minLevel, overServedAbove)
+}
+
+// Demand returns the position demand of every sub-competency, in model
+// order.
+func (v View) Demand() []analysis.SubCompetencyDemand { return v.s.index.Demand() }
+
+// Organizations returns the organizations of the positions, sorted.
+func (v View) Organizations() []string { return v.s.index.Organizations() }
+
+// OrganizationReadiness rolls up the readiness of org's people, top common
+// gaps (0 or less for all); ENOTFOUND when no position belongs to org.
+func (v View) OrganizationReadiness(org string, top int) (*analysis.OrganizationReadiness, error) {
+	return v.s.index.OrganizationReadiness(org, top)
+}
+
+// OrganizationRecommendations returns the active courses that would close
+// the most gaps of org's people, top of them (0 or less for all);
+// ENOTFOUND when no position belongs to org.
+func (v View) OrganizationRecommendations(org string, top int) ([]analysis.CourseGapClosure, error) {
+	return v.s.index.OrganizationRecommendations(org, top)
 }

@@ -9,11 +9,11 @@ import (
 	"cmap/graph/model"
 )
 
-// coverageMatrix answers the coverageMatrix query from the index: the
+// coverageMatrix answers the coverageMatrix query from v: the
 // analysis matrix, with each cell as the coverage fact it is. It stops
 // when ctx is done.
-func coverageMatrix(ctx context.Context, ix *analysis.Index, f analysis.MatrixFilter) (*model.CoverageMatrix, error) {
-	m, err := ix.MatrixContext(ctx, f)
+func coverageMatrix(ctx context.Context, v Snapshot, f analysis.MatrixFilter) (*model.CoverageMatrix, error) {
+	m, err := v.MatrixContext(ctx, f)
 	if err != nil {
 		return nil, err
 	}

@@ -125,7 +125,7 @@ func (r *organizationReadinessResolver) CommonGaps(ctx context.Context, obj *ana
 
 // RecommendedCourses is the resolver for the recommendedCourses field.
 func (r *organizationReadinessResolver) RecommendedCourses(ctx context.Context, obj *analysis.OrganizationReadiness, top *int) ([]*analysis.CourseGapClosure, error) {
-	courses, err := viewOf(ctx).Index().OrganizationRecommendations(obj.Organization, 0)
+	courses, err := viewOf(ctx).OrganizationRecommendations(obj.Organization, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -134,12 +134,12 @@ func (r *organizationReadinessResolver) RecommendedCourses(ctx context.Context, 
 
 // Readiness is the resolver for the readiness field.
 func (r *personResolver) Readiness(ctx context.Context, obj *domain.Person) (*analysis.Readiness, error) {
-	return viewOf(ctx).Index().Readiness(obj.ID)
+	return viewOf(ctx).Readiness(obj.ID)
 }
 
 // Recommendations is the resolver for the recommendations field.
 func (r *personResolver) Recommendations(ctx context.Context, obj *domain.Person) (*analysis.Recommendation, error) {
-	return viewOf(ctx).Index().RecommendContext(ctx, obj.ID)
+	return viewOf(ctx).RecommendContext(ctx, obj.ID)
 }
 
 // Position is the resolver for the position field.
@@ -153,28 +153,28 @@ func (r *queryResolver) CoverageMatrix(ctx context.Context, filter *model.Covera
 	if filter != nil {
 		f = analysis.MatrixFilter{Competencies: filter.Competencies, Status: deref(filter.Status), Provider: deref(filter.Provider), MinLevel: deref(filter.MinLevel)}
 	}
-	m, err := coverageMatrix(ctx, viewOf(ctx).Index(), f)
+	m, err := coverageMatrix(ctx, viewOf(ctx), f)
 	return m, inputError("filter", err)
 }
 
 // Gaps is the resolver for the gaps field.
 func (r *queryResolver) Gaps(ctx context.Context, minLevel *string, overServedAbove *int) (*analysis.GapReport, error) {
-	return viewOf(ctx).Index().Gaps(deref(minLevel), deref(overServedAbove))
+	return viewOf(ctx).Gaps(deref(minLevel), deref(overServedAbove))
 }
 
 // Demand is the resolver for the demand field.
 func (r *queryResolver) Demand(ctx context.Context) ([]*analysis.SubCompetencyDemand, error) {
-	return refs(viewOf(ctx).Index().Demand()), nil
+	return refs(viewOf(ctx).Demand()), nil
 }
 
 // Organizations is the resolver for the organizations field.
 func (r *queryResolver) Organizations(ctx context.Context) ([]string, error) {
-	return viewOf(ctx).Index().Organizations(), nil
+	return viewOf(ctx).Organizations(), nil
 }
 
 // OrganizationReadiness is the resolver for the organizationReadiness field.
 func (r *queryResolver) OrganizationReadiness(ctx context.Context, organization string) (*analysis.OrganizationReadiness, error) {
-	return viewOf(ctx).Index().OrganizationReadiness(organization, 0)
+	return viewOf(ctx).OrganizationReadiness(organization, 0)
 }
 
 // CourseImpact is the resolver for the courseImpact field.

@@ -10,8 +10,6 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/hashicorp/golang-lru/v2/simplelru"
 	"github.com/vektah/gqlparser/v2/ast"
-
-	"cmap/app"
 )
 
 // pureFields are the Query fields whose answer is a function of the
@@ -65,11 +63,11 @@ const (
 // that serves it: nothing may modify it in place.
 type answerCache struct {
 	graphql.ExecutableSchema
-	app      *app.App
+	app      Service
 	maxBytes int // answerCacheBytes
 
 	mu      sync.Mutex
-	view    app.View // the generation of the entries
+	view    Snapshot // the generation of the entries
 	entries *simplelru.LRU[answerKey, *answer]
 	bytes   int // of the entries' data
 }
@@ -97,7 +95,7 @@ type answer struct {
 
 // withAnswerCache returns es with the answers of large queries over a
 // kept.
-func withAnswerCache(a *app.App, es graphql.ExecutableSchema) *answerCache {
+func withAnswerCache(a Service, es graphql.ExecutableSchema) *answerCache {
 	c := &answerCache{ExecutableSchema: es, app: a, maxBytes: answerCacheBytes}
 	c.entries, _ = simplelru.NewLRU(answerCacheEntries, func(_ answerKey, an *answer) { c.bytes -= len(an.data) })
 	return c
@@ -173,7 +171,7 @@ func grantedRoles(ctx context.Context) string {
 // lookup returns the entry of key for a request answering from v, and
 // whether the caller is to write it (the entry is new); nil when v is not
 // the generation being served.
-func (c *answerCache) lookup(v app.View, key answerKey) (an *answer, owner bool) {
+func (c *answerCache) lookup(v Snapshot, key answerKey) (an *answer, owner bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.view != v {

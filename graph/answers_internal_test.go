@@ -86,7 +86,7 @@ func newCacheFixture(t *testing.T) *cacheFixture {
 
 // dispatch prepares query with vars as a request answering from v would
 // run it, and returns the handler of its response.
-func (f *cacheFixture) dispatch(ctx context.Context, v app.View, query string, vars map[string]any) (graphql.ResponseHandler, context.Context) {
+func (f *cacheFixture) dispatch(ctx context.Context, v Snapshot, query string, vars map[string]any) (graphql.ResponseHandler, context.Context) {
 	f.t.Helper()
 	rv := &requestView{}
 	rv.v.Store(&v)

@@ -10,8 +10,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/hashicorp/golang-lru/v2/simplelru"
 	"github.com/vektah/gqlparser/v2/gqlerror"
-
-	"cmap/app"
 )
 
 // costLimit caps the estimated cost of a query: about the number of values
@@ -263,10 +261,10 @@ const costCacheSize = 1000
 // costed afresh and kept not.
 type costCache struct {
 	*extension.ComplexityLimit
-	app *app.App
+	app Service
 
 	mu      sync.Mutex
-	view    app.View
+	view    Snapshot
 	entries *simplelru.LRU[costKey, extension.ComplexityStats]
 }
 
@@ -279,7 +277,7 @@ var _ interface {
 } = (*costCache)(nil)
 
 // newCostCache returns the complexity limit of limit, its costs kept.
-func newCostCache(a *app.App, limit int) *costCache {
+func newCostCache(a Service, limit int) *costCache {
 	c := &costCache{ComplexityLimit: extension.FixedComplexityLimit(limit), app: a}
 	c.entries, _ = simplelru.NewLRU[costKey, extension.ComplexityStats](costCacheSize, nil)
 	return c
@@ -308,7 +306,7 @@ func (c *costCache) MutateOperationContext(ctx context.Context, opCtx *graphql.O
 }
 
 // lookup returns the cost kept for key in generation v.
-func (c *costCache) lookup(v app.View, key costKey) (extension.ComplexityStats, bool) {
+func (c *costCache) lookup(v Snapshot, key costKey) (extension.ComplexityStats, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.view != v {
@@ -319,7 +317,7 @@ func (c *costCache) lookup(v app.View, key costKey) (extension.ComplexityStats, 
 
 // keep keeps the cost of key in generation v, when v is the generation
 // being served.
-func (c *costCache) keep(v app.View, key costKey, st extension.ComplexityStats) {
+func (c *costCache) keep(v Snapshot, key costKey, st extension.ComplexityStats) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.view != v {
@@ -336,7 +334,7 @@ func (c *costCache) keep(v app.View, key costKey, st extension.ComplexityStats) 
 // are measured once per generation, on the first query that needs them.
 type statsCache struct {
 	mu    sync.Mutex
-	view  app.View
+	view  Snapshot
 	stats *costStats
 }
 
@@ -352,7 +350,7 @@ func (c *statsCache) of(ctx context.Context) *costStats {
 }
 
 // measure measures the sizes of v's lists.
-func measure(v app.View) *costStats {
+func measure(v Snapshot) *costStats {
 	s := &costStats{levels: len(v.Scale().Levels)}
 	f := v.Framework()
 	s.competencies = len(f.Competencies)

@@ -12,7 +12,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 
-	"cmap/app"
 	"cmap/graph/model"
 )
 
@@ -34,7 +33,7 @@ const (
 // and OPTIONS. Each request answers from one
 // generation of the read model (see withView), within the limits of
 // limits.go. Options add to it: WithObserver observes every request.
-func NewHandler(a *app.App, opts ...HandlerOption) http.Handler {
+func NewHandler(a Service, opts ...HandlerOption) http.Handler {
 	srv := handler.New(costSchema{ExecutableSchema: withAnswerCache(a, NewExecutableSchema(newConfig(a))), stats: &statsCache{}})
 	srv.AroundFields(aroundFields(a))
 	srv.AddTransport(transport.Options{AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodOptions}})
@@ -61,12 +60,12 @@ func NewHandler(a *app.App, opts ...HandlerOption) http.Handler {
 // returned, before the fields of its payload are resolved, so that they
 // answer with the write applied. A failed mutation moves it on too: the
 // newer generation is as whole as the one before.
-func aroundFields(a *app.App) graphql.FieldMiddleware {
+func aroundFields(a Service) graphql.FieldMiddleware {
 	return func(ctx context.Context, next graphql.Resolver) (any, error) {
 		res, err := stopWhenDone(ctx, next)
 		if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Object == "Mutation" {
 			if rv, ok := ctx.Value(viewKey{}).(*requestView); ok {
-				v := a.View()
+				v := Snapshot(a.View())
 				rv.v.Store(&v)
 			}
 		}
@@ -76,7 +75,7 @@ func aroundFields(a *app.App) graphql.FieldMiddleware {
 
 // newConfig wires the resolvers and the cost of connections: a page of
 // first records costs first times its selection.
-func newConfig(a *app.App) Config {
+func newConfig(a Service) Config {
 	c := Config{Resolvers: &Resolver{App: a}}
 	c.Directives.Auth = authorize
 	c.Complexity.Query.Courses = pageCost[*model.CourseFilter]

@@ -166,7 +166,7 @@ func requestFingerprint(opCtx *graphql.OperationContext) (string, error) {
 
 // refuseIdempotent answers an idempotent mutation that App.Idempotent
 // refused with err.
-func refuseIdempotent(w http.ResponseWriter, r *http.Request, mediaType string, err error, a *app.App) {
+func refuseIdempotent(w http.ResponseWriter, r *http.Request, mediaType string, err error, a Service) {
 	msg := domain.ErrorMessage(err)
 	switch domain.ErrorCode(err) {
 	case domain.EINVALID:

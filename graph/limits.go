@@ -1,7 +1,6 @@
 package graph
 
 import (
-	"cmap/app"
 	"context"
 	"fmt"
 	"time"
@@ -272,7 +271,7 @@ func stoppedError() *gqlerror.Error {
 // a and keeps parsed queries in cache: the shape limits (after the
 // persisted query extension has put in the query a hash names), the cost
 // limit (its costs kept, see costCache) and its report. The end of work at the deadline is aroundFields' (handler.go).
-func useLimits(srv *handler.Server, a *app.App, cache graphql.Cache[*ast.QueryDocument]) {
+func useLimits(srv *handler.Server, a Service, cache graphql.Cache[*ast.QueryDocument]) {
 	srv.Use(shapeLimit{cache: cache})
 	srv.Use(newCostCache(a, costLimit))
 	srv.Use(costReport{})

@@ -4,10 +4,9 @@ package graph
 //go:generate go run ./internal/listsinorder generated.go
 //go:generate go run ./internal/leanexec generated.go
 
-import "cmap/app"
-
 // Resolver is the root of the resolvers; it holds their dependencies.
-// Resolvers stay thin: they translate between GraphQL and the App.
+// Resolvers stay thin: they translate between GraphQL and the App,
+// writing through it and reading the request's generation (viewOf).
 type Resolver struct {
-	App *app.App
+	App Service
 }

@@ -16,8 +16,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
-
-	"cmap/app"
 )
 
 // Media types of GraphQL over HTTP.
@@ -57,7 +55,7 @@ const (
 //   - a mutation with an Idempotency-Key header runs at most once (see
 //     idempotency.go).
 type httpTransport struct {
-	app *app.App
+	app Service
 }
 
 var _ graphql.Transport = httpTransport{}

@@ -5,8 +5,6 @@ import (
 	"context"
 	"net/http"
 	"sync/atomic"
-
-	"cmap/app"
 )
 
 // requestView is the generation of the read model one request answers
@@ -15,16 +13,16 @@ import (
 // the same generation. A mutation moves it on to the generation its write
 // published, so that the fields of its payload see the write; mutations
 // run one after another, each payload resolved before the next starts.
-type requestView struct{ v atomic.Pointer[app.View] }
+type requestView struct{ v atomic.Pointer[Snapshot] }
 
 type viewKey struct{}
 
 // withView gives every request the generation being served when it
 // arrives.
-func withView(a *app.App, next http.Handler) http.Handler {
+func withView(a Service, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rv := &requestView{}
-		v := a.View()
+		v := Snapshot(a.View())
 		rv.v.Store(&v)
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), viewKey{}, rv)))
 	})
@@ -33,7 +31,7 @@ func withView(a *app.App, next http.Handler) http.Handler {
 // viewOf returns the request's generation. Every request gets one from
 // withView; a resolver run without it is a wiring bug, and the panic is
 // answered as INTERNAL.
-func viewOf(ctx context.Context) app.View {
+func viewOf(ctx context.Context) Snapshot {
 	rv, ok := ctx.Value(viewKey{}).(*requestView)
 	if !ok {
 		panic("graph: no view in the request context (handler not wrapped by withView)")
