@@ -21,10 +21,10 @@ import (
 // absolute file: URI. Columns count characters (columnKind
 // unicodeCodePoints), as diagnostics do.
 
-// sarifSchemaURI is the schema of the SARIF written: the $id of the
-// OASIS schema (testdata/sarif holds a copy, which the tests check the
-// output against).
-const sarifSchemaURI = "https://raw.githubusercontent.com/oasis-tcs/sarif-spec/master/Schemata/sarif-schema-2.1.0.json"
+// sarifSchemaURI is the schema of the SARIF written: the id of the OASIS
+// schema of SARIF 2.1.0 with Errata 01 (testdata/sarif holds a copy, which
+// the tests check the output against).
+const sarifSchemaURI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 
 // The rule ids of check's findings (lint's are the lint codes).
 const (

@@ -266,3 +266,20 @@ func TestSARIFSchemaRefusesInvalidLogs(t *testing.T) {
 		}
 	}
 }
+
+// The log names the schema it is checked against.
+func TestSARIFNamesItsSchema(t *testing.T) {
+	data, err := os.ReadFile("testdata/sarif/sarif-schema-2.1.0.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var schema struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal(data, &schema); err != nil {
+		t.Fatal(err)
+	}
+	if got := newSarifLog().Schema; got != schema.ID {
+		t.Errorf("$schema %q, the schema's id %q", got, schema.ID)
+	}
+}
