@@ -246,6 +246,11 @@ func runRulesCheck(args []string, stdout, stderr io.Writer) int {
 	}
 	fw, ok := db.framework(f.seeds, *model, *crosswalk, stderr)
 	if !ok {
+		if f.format == "sarif" {
+			log := newSarifLog()
+			log.fail("the competency model did not load (the standard error says why)")
+			writeJSON(stdout, log)
+		}
 		return exitFail
 	}
 	rs, err := engine.LoadRuleSet(dir, fw)

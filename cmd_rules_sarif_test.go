@@ -223,6 +223,12 @@ func TestRulesCheckSARIF(t *testing.T) {
 		t.Errorf("results:\n%s\ntext output:\n%s", strings.Join(got, "\n"), stderr)
 	}
 
+	// No model: a failed invocation.
+	code, out = runSarif(t, "rules", "check", "--seeds", filepath.Join(t.TempDir(), "none"))
+	if code != exitFail || out.Runs[0].Invocations[0].ExecutionSuccessful {
+		t.Errorf("no model: exit %d, %+v", code, out.Runs[0].Invocations)
+	}
+
 	// Clean rules: exit 0, no results, still a valid log.
 	code, out = runSarif(t, "rules", "check")
 	if code != exitOK || len(out.Runs[0].Results) != 0 {
