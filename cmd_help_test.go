@@ -168,7 +168,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"rules"}, "cmap rules: missing verb: check, test, explain, lint, fmt, diff or suggest"},
 		{[]string{"rules", "help", "frobnicate"}, `cmap rules: unknown verb "frobnicate"`},
 		{[]string{"rules", "check", "a", "b"}, "cmap rules check: one rule directory at most, got a b"},
-		{[]string{"rules", "check", "--format", "xml"}, `cmap rules check: --format must be text or json, not "xml"`},
+		{[]string{"rules", "check", "--format", "xml"}, `cmap rules check: --format must be text, json or sarif, not "xml"`},
 		{[]string{"rules", "test", "--run", "("}, "cmap rules test: --run: error parsing regexp"},
 		{[]string{"rules", "explain", "x"}, "cmap rules explain: give one RULE and one of --course CODE, --position ID"},
 		{[]string{"rules", "explain", "sco-core", "--course", "SCM-201"}, `cmap rules explain: rule "sco-core" is a position rule, not a course rule`},

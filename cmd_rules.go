@@ -208,16 +208,24 @@ reported as a warning with the crosswalk's suggestion ("4.C was retired in
 revision 2; the crosswalk maps it to 4.M"): the entry yields nothing until
 it is updated. A code no revision had is an error.
 
+--format sarif writes SARIF 2.1.0 for GitHub code scanning and editors:
+errors as results of the rule check-error (level error), warnings of
+stale-code (level warning), each at its file:line:col, files relative to
+the working directory.
+
 Exit 0 when the rules are clean, 1 with errors or warnings.
 
 Examples:
   cmap rules check
   cmap rules check rules --format json
+  cmap rules check --format sarif
   cmap rules check --model testdata/revision/revision-2-competency-model.yaml --crosswalk testdata/revision/crosswalk.yaml
 `
 
 func runRulesCheck(args []string, stdout, stderr io.Writer) int {
 	f := newRulesFlags("check", rulesCheckUsage)
+	f.formats = []string{"text", "json", "sarif"}
+	f.fs.Lookup("format").Usage = "write `FORMAT`: text, json or sarif (SARIF 2.1.0, for code scanning)"
 	var db catalogueFlags
 	db.addFlags(f.fs)
 	model := f.fs.String("model", "", "check against the revised model in `FILE`, as if applied over the one in --seeds")
@@ -238,6 +246,11 @@ func runRulesCheck(args []string, stdout, stderr io.Writer) int {
 	}
 	fw, ok := db.framework(f.seeds, *model, *crosswalk, stderr)
 	if !ok {
+		if f.format == "sarif" {
+			log := newSarifLog()
+			log.fail("the competency model did not load (the standard error says why)")
+			writeJSON(stdout, log)
+		}
 		return exitFail
 	}
 	rs, err := engine.LoadRuleSet(dir, fw)
@@ -245,7 +258,15 @@ func runRulesCheck(args []string, stdout, stderr io.Writer) int {
 	if err == nil {
 		warnings = rs.Warnings()
 	}
-	if f.format == "json" {
+	switch f.format {
+	case "sarif":
+		log := newSarifLog()
+		if err != nil {
+			log.addAll(sarifCheckError, "error", loadErrors(err))
+		}
+		log.addAll(sarifStaleCode, "warning", warnings)
+		writeJSON(stdout, log)
+	case "json":
 		out := struct {
 			Errors   []jsonDiagnostic `json:"errors"`
 			Warnings []jsonDiagnostic `json:"warnings"`
@@ -258,9 +279,11 @@ func runRulesCheck(args []string, stdout, stderr io.Writer) int {
 			out.Rules, out.Revision = len(rs.Rules()), rs.Revision()
 		}
 		writeJSON(stdout, out)
-	} else if err != nil {
-		printDiagnostics(stderr, loadErrors(err))
-	} else {
+	default:
+		if err != nil {
+			printDiagnostics(stderr, loadErrors(err))
+			break
+		}
 		courses := 0
 		for _, r := range rs.Rules() {
 			if r.Kind == engine.KindCourse {

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/pmezard/go-difflib/difflib"
+
 	"cmap/diag"
 	"cmap/engine"
 )
@@ -26,7 +28,9 @@ scalars as written; comments kept, moving with their entries. A DIR
 rewrites; a file already in the layout is left alone.
 
 With --check nothing is written: it lists the files that are not in the
-layout, and exits 1 if there are any (for CI).
+layout, and exits 1 if there are any (for CI). With --diff nothing is
+written either: it prints what it would change as a unified diff (like
+gofmt -d; patch -p0 applies it), and exits 1 if it would change any file.
 
 Exit 0 when done, 1 on a file that does not parse (or, with --check, one
 not in the layout), 2 on a wrong command line.
@@ -34,6 +38,7 @@ not in the layout), 2 on a wrong command line.
 Examples:
   cmap rules fmt --check
   cmap rules fmt --check testdata/fmt
+  cmap rules fmt --diff testdata/fmt/scale.yaml
 `
 
 func runRulesFmt(args []string, stdout, stderr io.Writer) int {
@@ -42,6 +47,7 @@ func runRulesFmt(args []string, stdout, stderr io.Writer) int {
 	f.fs.StringVar(&f.rules, "rules", "rules", "format the rule files in `DIR` when no argument names any ($CMAP_RULES)")
 	f.fs.StringVar(&f.format, "format", "text", "list the files in `FORMAT`: text or json")
 	check := f.fs.Bool("check", false, "write nothing: list the files not in the canonical layout, exit 1 if any")
+	showDiff := f.fs.Bool("diff", false, "write nothing: print the changes as a unified diff, exit 1 if any")
 	setUsage(f.fs, rulesFmtUsage)
 	pos, code, ok := f.parse(args, stdout, stderr)
 	if !ok {
@@ -60,7 +66,9 @@ func runRulesFmt(args []string, stdout, stderr io.Writer) int {
 		}
 		files = append(files, found...)
 	}
+	dryRun := *check || *showDiff
 	var changed []string
+	diffs := map[string]string{}
 	for _, file := range files {
 		src, err := os.ReadFile(file.path)
 		if err != nil {
@@ -75,7 +83,15 @@ func runRulesFmt(args []string, stdout, stderr io.Writer) int {
 		if bytes.Equal(out, src) {
 			continue
 		}
-		if !*check {
+		if *showDiff {
+			d, err := unifiedDiff(file.name, src, out)
+			if err != nil {
+				problems.Add(diag.Pos{File: file.name}, "%v", err)
+				continue
+			}
+			diffs[file.name] = d
+		}
+		if !dryRun {
 			if err := writeKeepingMode(file.path, out); err != nil {
 				problems.Add(diag.Pos{File: file.name}, "%v", err)
 				continue
@@ -84,22 +100,54 @@ func runRulesFmt(args []string, stdout, stderr io.Writer) int {
 		changed = append(changed, file.name)
 	}
 	if f.format == "json" {
-		writeJSON(stdout, struct {
-			Files  []string         `json:"files"`
-			Errors []jsonDiagnostic `json:"errors"`
-		}{Files: append([]string{}, changed...), Errors: jsonDiagnostics(problems)})
+		out := struct {
+			Files  []string          `json:"files"`
+			Diffs  map[string]string `json:"diffs,omitempty"`
+			Errors []jsonDiagnostic  `json:"errors"`
+		}{Files: append([]string{}, changed...), Errors: jsonDiagnostics(problems)}
+		if *showDiff {
+			out.Diffs = diffs
+		}
+		writeJSON(stdout, out)
 	} else {
 		for _, name := range changed {
-			fmt.Fprintln(stdout, name)
+			if *showDiff {
+				fmt.Fprint(stdout, diffs[name])
+			} else {
+				fmt.Fprintln(stdout, name)
+			}
 		}
 		if len(problems) > 0 {
 			printDiagnostics(stderr, problems)
 		}
 	}
-	if len(problems) > 0 || (*check && len(changed) > 0) {
+	if len(problems) > 0 || (dryRun && len(changed) > 0) {
 		return exitFail
 	}
 	return exitOK
+}
+
+// unifiedDiff returns the unified diff (three lines of context) that
+// turns src into out, labelled as gofmt -d labels it: name.orig and name.
+func unifiedDiff(name string, src, out []byte) (string, error) {
+	return difflib.GetUnifiedDiffString(difflib.UnifiedDiff{
+		A: diffLines(src), B: diffLines(out),
+		FromFile: name + ".orig", ToFile: name, Context: 3,
+	})
+}
+
+// diffLines splits text into lines, each with its newline. A last line
+// without one gets the marker of unified diffs, so that it differs from
+// the same line with a newline and the diff says so. (difflib.SplitLines
+// would add an empty last line that neither file has.)
+func diffLines(text []byte) []string {
+	lines := strings.SplitAfter(string(text), "\n")
+	if last := len(lines) - 1; lines[last] == "" {
+		lines = lines[:last]
+	} else {
+		lines[last] += "\n\\ No newline at end of file\n"
+	}
+	return lines
 }
 
 // fmtFile is a file to format: its path, its name in messages (slashes)

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -86,5 +87,60 @@ func TestRulesFmtFilesAndProblems(t *testing.T) {
 	// A scale file given alone is formatted as the scale: name first.
 	if got, _ := os.ReadFile(scale); !strings.HasPrefix(string(got), "name: ") {
 		t.Errorf("scale.yaml:\n%s", got)
+	}
+}
+
+// --diff writes nothing; patch applies what it prints, and the files are
+// then their golden layout, as fmt would have written them.
+func TestRulesFmtDiffPatchesToTheLayout(t *testing.T) {
+	patchTool, err := exec.LookPath("patch")
+	if err != nil {
+		t.Fatal("the test applies the diff with patch(1):", err)
+	}
+	golden, err := filepath.Abs(filepath.Join("testdata", "fmt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := copyFmtFixture(t)
+	t.Chdir(filepath.Dir(dir))
+	// A file that ends without a newline: the diff must say so.
+	if err := os.WriteFile(filepath.Join("fmt", "courses", "bare.yaml"), []byte("rules: []"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before, err := os.ReadFile(filepath.Join("fmt", "courses", "sales.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	code, diff, stderr := runCmd(t, "rules", "fmt", "--diff", "fmt")
+	if code != exitFail || stderr != "" {
+		t.Fatalf("--diff: exit %d\nstderr: %s", code, stderr)
+	}
+	for _, header := range []string{"--- fmt/courses/sales.yaml.orig\n+++ fmt/courses/sales.yaml\n", "--- fmt/scale.yaml.orig\n+++ fmt/scale.yaml\n", "-rules: []\n\\ No newline at end of file\n+rules: []\n"} {
+		if !strings.Contains(diff, header) {
+			t.Errorf("the diff has no %q:\n%s", header, diff)
+		}
+	}
+	if after, _ := os.ReadFile(filepath.Join("fmt", "courses", "sales.yaml")); string(after) != string(before) {
+		t.Error("--diff wrote a file")
+	}
+
+	cmd := exec.Command(patchTool, "-p0", "--batch")
+	cmd.Stdin = strings.NewReader(diff)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("patch -p0: %v\n%s", err, out)
+	}
+	for _, rel := range []string{"courses/edge.yaml", "courses/sales.yaml", "courses/sales_test.yaml", "scale.yaml"} {
+		got, _ := os.ReadFile(filepath.Join("fmt", filepath.FromSlash(rel)))
+		want, _ := os.ReadFile(filepath.Join(golden, filepath.FromSlash(rel)+".golden"))
+		if string(got) != string(want) {
+			t.Errorf("%s patched is not its golden file:\n%s", rel, got)
+		}
+	}
+	if got, _ := os.ReadFile(filepath.Join("fmt", "courses", "bare.yaml")); string(got) != "rules: []\n" {
+		t.Errorf("bare.yaml patched: %q", got)
+	}
+	if code, stdout, stderr := runCmd(t, "rules", "fmt", "--diff", "fmt"); code != exitOK || stdout != "" || stderr != "" {
+		t.Errorf("--diff after patching: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 	}
 }

@@ -36,6 +36,13 @@ rules, and about positions):
       ignore: [L006]
       reason: Trade shows are taught by one course on purpose.
 
+--format sarif writes SARIF 2.1.0 for GitHub code scanning and editors:
+each finding a result of the rule of its code (the rules carry the
+descriptions above in full), at level warning, or note for the checks
+of a fragile catalogue (%s); rule files that do not load
+give results of check-error (level error). Files are relative to the
+working directory.
+
 Exit 0 with no findings, 1 with findings or errors, 2 on a wrong command
 line.
 
@@ -43,7 +50,20 @@ Examples:
   cmap rules lint
   cmap rules lint testdata/lint
   cmap rules lint testdata/lint --format json
+  cmap rules lint testdata/lint --format sarif
 `
+
+// lintNoteCodes lists the codes of the checks at level note, for the
+// help: "L006, L007, L008".
+func lintNoteCodes() string {
+	var codes []string
+	for _, c := range engine.LintChecks {
+		if c.Level == engine.LintNote {
+			codes = append(codes, string(c.Code))
+		}
+	}
+	return strings.Join(codes, ", ")
+}
 
 // lintCheckList lists the lint checks for the help.
 func lintCheckList() string {
@@ -64,7 +84,9 @@ type lintCatalogue struct {
 }
 
 func runRulesLint(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	f := newRulesFlags("lint", fmt.Sprintf(rulesLintUsage, lintCheckList()))
+	f := newRulesFlags("lint", fmt.Sprintf(rulesLintUsage, lintCheckList(), lintNoteCodes()))
+	f.formats = []string{"text", "json", "sarif"}
+	f.fs.Lookup("format").Usage = "write `FORMAT`: text, json or sarif (SARIF 2.1.0, for code scanning)"
 	var db serveConfig
 	f.fs.StringVar(&db.DataDir, "data", "", "lint on the records of the embedded database in `DIR` ($CMAP_DATA)")
 	f.fs.StringVar(&db.MongoURI, "mongo-uri", "", "lint on the records of the MongoDB at `URI` ($CMAP_MONGO_URI)")
@@ -84,21 +106,36 @@ func runRulesLint(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	} else {
 		cat, err = seedCatalogue(f.seeds)
 	}
+	sarif := f.format == "sarif"
 	if err != nil {
+		if sarif {
+			log := newSarifLog()
+			log.fail("reading the catalogue: " + err.Error())
+			writeJSON(stdout, log)
+		}
 		fmt.Fprintf(stderr, "cmap rules lint: ")
 		printProblems(stderr, err)
 		return exitFail
 	}
 	rs, err := engine.LoadRuleSet(dir, cat.framework)
 	if err != nil {
+		if sarif {
+			log := newSarifLog()
+			log.addAll(sarifCheckError, "error", loadErrors(err))
+			writeJSON(stdout, log)
+			return exitFail
+		}
 		printDiagnostics(stderr, loadErrors(err))
 		return exitFail
 	}
 	report, lintErr := rs.Lint(cat.courses, cat.positions, engine.LintOptions{PositionPos: cat.positionPos})
 	sources := newSourceCache()
-	if f.format == "json" {
+	switch f.format {
+	case "sarif":
+		writeJSON(stdout, sarifLintLog(report, lintErr))
+	case "json":
 		writeJSON(stdout, jsonLintReport(report, lintErr))
-	} else {
+	default:
 		for _, finding := range report.Findings {
 			d := sources.snippet(finding.Diagnostic)
 			d.Message = string(finding.Code) + " " + lintName(finding.Code) + ": " + d.Message
@@ -133,12 +170,29 @@ func plural(n int, noun string) string {
 
 // lintName returns the name of the check of code.
 func lintName(code engine.LintCode) string {
-	for _, c := range engine.LintChecks {
-		if c.Code == code {
-			return c.Name
-		}
+	if c := engine.LintCheckOf(code); c != nil {
+		return c.Name
 	}
 	return ""
+}
+
+// sarifLintLog is the lint report in SARIF: a result per finding, at the
+// level of its check; rules that failed at run time as notifications.
+func sarifLintLog(r *engine.LintReport, lintErr error) *sarifLog {
+	log := newSarifLog()
+	for _, f := range r.Findings {
+		level := engine.LintWarning // a code of no check: not one of Lint's
+		if c := engine.LintCheckOf(f.Code); c != nil {
+			level = c.Level
+		}
+		log.add(string(f.Code), string(level), f.Diagnostic)
+	}
+	if lintErr != nil {
+		for _, line := range strings.Split(lintErr.Error(), "\n") {
+			log.notify("warning", "a rule failed at run time (treated as not firing): "+line)
+		}
+	}
+	return log
 }
 
 // jsonLintFinding is a finding in --format json.

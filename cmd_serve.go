@@ -113,8 +113,9 @@ Serves, on --addr:
   /ims/case/v1p1/    CASE 1.1 (read-only): CFDocuments, CFPackages/ID,
                      CFItems/ID, CFAssociations/ID; the model, its scale
                      and the courses' coverage
-  /schema/FILE       JSON Schemas of rule files (rules.json) and rule
-                     tests (rule-tests.json), for editors
+  /schema/FILE       JSON Schemas of rule files (rules.json), rule
+                     tests (rule-tests.json) and the scale (scale.json),
+                     for editors
   /healthz, /readyz  alive; ready (the database answers)
   /metrics           Prometheus metrics: GraphQL requests, rule reloads,
                      rebuilds, database calls, the Go runtime

@@ -190,7 +190,7 @@ func TestServeEndToEnd(t *testing.T) {
 	if code, body := getText(t, first.URL()+"/readyz"); code != 200 {
 		t.Errorf("/readyz: %d %q", code, body)
 	}
-	for _, name := range []string{"rules.json", "rule-tests.json"} {
+	for _, name := range []string{"rules.json", "rule-tests.json", "scale.json"} {
 		want, err := os.ReadFile(filepath.Join("schema", name))
 		if err != nil {
 			t.Fatal(err)

@@ -18,7 +18,8 @@ import (
 	"cmap/seed"
 )
 
-// The JSON Schemas of rule files and rule-test files are generated from
+// The JSON Schemas of rule files, rule-test files and the scale file are
+// generated from
 // the engine's types (engine.RuleFileSchema) and committed under schema/
 // for editors that read them from the repository; -update rewrites them.
 // They are checked here with santhosh-tekuri/jsonschema, which implements
@@ -31,6 +32,7 @@ var schemaFiles = []struct {
 }{
 	{"schema/rules.json", engine.RuleFileSchema},
 	{"schema/rule-tests.json", engine.RuleTestFileSchema},
+	{"schema/scale.json", engine.ScaleFileSchema},
 }
 
 func TestSchemasAreGenerated(t *testing.T) {
@@ -204,6 +206,47 @@ func TestSchemasRejectWhatTheLoaderRejects(t *testing.T) {
 				_, err = engine.LoadRuleSetFS(fsys, "rules", ds.Framework)
 			}
 			if err == nil {
+				t.Error("the loader accepts it")
+			}
+		})
+	}
+}
+
+// The scale schema accepts the shipped scale and refuses each broken one,
+// as the loader does.
+func TestScaleSchema(t *testing.T) {
+	schema := compileSchema(t, "schema/scale.json")
+	src, err := os.ReadFile(filepath.Join("rules", engine.ScaleFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := schema.Validate(yamlInstance(t, "rules/scale.yaml", src)); err != nil {
+		t.Errorf("rules/scale.yaml: %v", err)
+	}
+	ds, err := seed.Load("seeds")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, src string
+		// schemaSays is in the validation error.
+		schemaSays string
+	}{
+		{"a misspelled key", "name: S\nlevles: [Basic, Expert]\n", "levles"},
+		{"no levels", "name: S\n", "levels"},
+		{"no level at all", "levels: []\n", "minItems"},
+		{"a level twice", "levels: [Basic, Expert, Basic]\n", "are equal"},
+		{"an empty level", "levels: [Basic, \"\"]\n", "minLength"},
+		{"the reserved tier", "levels: [Basic, Tier]\n", "/levels/1"},
+		{"levels not a list", "levels: Basic\n", "array"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := schema.Validate(yamlInstance(t, engine.ScaleFile, []byte(tc.src)))
+			if err == nil || !strings.Contains(err.Error(), tc.schemaSays) {
+				t.Errorf("the schema says %v, want an error naming %q", err, tc.schemaSays)
+			}
+			fsys := fstest.MapFS{engine.ScaleFile: {Data: []byte(tc.src)}}
+			if _, err := engine.LoadRuleSetFS(fsys, ".", ds.Framework); err == nil {
 				t.Error("the loader accepts it")
 			}
 		})

@@ -19,39 +19,9 @@ import (
 //
 // Every finding has a stable code. The checks, on the courses and
 // positions given (every course, whatever its status, for L001-L005; the
-// active ones for L006-L007, as coverage counts them):
-//
-//	L001 never-fires      a rule gives no fact to any record of its kind
-//	                      (an exclusion: applies to none). Not reported for
-//	                      a rule whose condition is only mentions() and
-//	                      hasTopic() calls: L002 names each of its terms.
-//	L002 dead-term        a phrase given to mentions() occurs in no course's
-//	                      title, description or objectives; a topic given
-//	                      to hasTopic() is a topic of no course.
-//	L003 redundant-rule   rule A is redundant given rule B: on every record,
-//	                      every fact A gives, B gives too, at the same or a
-//	                      higher level. When A and B give exactly the same,
-//	                      the later of the two (in file and line order) is
-//	                      reported.
-//	L004 shadowed-level   rule A gives a sub-competency, and wherever it
-//	                      does, one other rule B gives the same record the
-//	                      same sub-competency at a strictly higher level: the
-//	                      level A gives never shows. Layering a general rule
-//	                      under a specific one is not reported: the general
-//	                      rule's level shows on the records outside the
-//	                      specific one. Not reported for a rule that L003
-//	                      reports.
-//	L005 idle-exclusion   an exclusion applies to some records, but none of
-//	                      them gets a fact (any fact, or one of the codes of
-//	                      an entry of its list) from the other rules: it
-//	                      removes nothing.
-//	L006 single-course    a sub-competency is covered by one active course
-//	                      only: retire or change it, and it is a gap.
-//	L007 single-rule      a sub-competency is covered by several active
-//	                      courses, all through one rule: a change to its
-//	                      condition can leave it uncovered.
-//	L008 no-requirement   a position gets no requirement from any rule.
-//	L009 unused-ignore    a lint: silence that silences nothing.
+// active ones for L006-L007, as coverage counts them), are LintChecks,
+// each with its summary (which cmap rules lint -h lists) and its full
+// description (Help, which the rules of its SARIF output carry).
 //
 // A finding about a rule is located in the rule's file: at its id (L001,
 // L003), at the phrase (L002), at the entry of covers:/requires: that gives
@@ -66,7 +36,7 @@ import (
 // LintCode names a lint check; codes are stable from release to release.
 type LintCode string
 
-// The lint checks, as described above.
+// The lint checks, as LintChecks describes them.
 const (
 	LintNeverFires    LintCode = "L001"
 	LintDeadTerm      LintCode = "L002"
@@ -86,23 +56,54 @@ type LintCheck struct {
 	Name string `json:"name"`
 	// Summary says what the check finds, in one line.
 	Summary string `json:"summary"`
+	// Help says precisely what the check finds, and what it leaves out.
+	Help string `json:"help"`
+	// Level is how much a finding weighs: LintWarning for a rule that is
+	// probably wrong, LintNote for a catalogue that is fragile or
+	// incomplete but not wrong (the levels of SARIF, which CI and editors
+	// show findings by).
+	Level LintLevel `json:"level"`
 }
+
+// LintLevel is how much a finding of a check weighs.
+type LintLevel string
+
+// The levels of lint findings.
+const (
+	LintWarning LintLevel = "warning"
+	LintNote    LintLevel = "note"
+)
 
 // LintChecks are the lint checks, by code.
 var LintChecks = []LintCheck{
-	{LintNeverFires, "never-fires", "a rule gives no fact to any record"},
-	{LintDeadTerm, "dead-term", "a phrase or topic that no course has"},
-	{LintRedundantRule, "redundant-rule", "another rule gives what it gives, as high or higher"},
-	{LintShadowedLevel, "shadowed-level", "a level that another rule always beats"},
-	{LintIdleExclusion, "idle-exclusion", "an exclusion that removes nothing"},
-	{LintSingleCourse, "single-course", "a sub-competency that one active course covers"},
-	{LintSingleRule, "single-rule", "a sub-competency that courses cover through one rule"},
-	{LintNoRequirement, "no-requirement", "a position that gets no requirement"},
-	{LintUnusedIgnore, "unused-ignore", "a silence that silences nothing (cannot be silenced)"},
+	{LintNeverFires, "never-fires", "a rule gives no fact to any record",
+		"A rule gives no fact to any record of its kind (an exclusion: applies to none). " +
+			"Not reported for a rule whose condition is only mentions() and hasTopic() calls: L002 names each of its terms.", LintWarning},
+	{LintDeadTerm, "dead-term", "a phrase or topic that no course has",
+		"A phrase given to mentions() occurs in no course's title, description or objectives; " +
+			"a topic given to hasTopic() is a topic of no course.", LintWarning},
+	{LintRedundantRule, "redundant-rule", "another rule gives what it gives, as high or higher",
+		"Rule A is redundant given rule B: on every record, every fact A gives, B gives too, at the same or a higher level. " +
+			"When A and B give exactly the same, the later of the two (in file and line order) is reported.", LintWarning},
+	{LintShadowedLevel, "shadowed-level", "a level that another rule always beats",
+		"Rule A gives a sub-competency, and wherever it does, one other rule B gives the same record the same sub-competency " +
+			"at a strictly higher level: the level A gives never shows. Layering a general rule under a specific one is not reported: " +
+			"the general rule's level shows on the records outside the specific one. Not reported for a rule that L003 reports.", LintWarning},
+	{LintIdleExclusion, "idle-exclusion", "an exclusion that removes nothing",
+		"An exclusion applies to some records, but none of them gets a fact (any fact, or one of the codes of an entry of its list) " +
+			"from the other rules: it removes nothing.", LintWarning},
+	{LintSingleCourse, "single-course", "a sub-competency that one active course covers",
+		"A sub-competency is covered by one active course only: retire or change it, and it is a gap.", LintNote},
+	{LintSingleRule, "single-rule", "a sub-competency that courses cover through one rule",
+		"A sub-competency is covered by several active courses, all through one rule: a change to its condition can leave it uncovered.", LintNote},
+	{LintNoRequirement, "no-requirement", "a position that gets no requirement",
+		"A position gets no requirement from any rule.", LintNote},
+	{LintUnusedIgnore, "unused-ignore", "a silence that silences nothing (cannot be silenced)",
+		"A code in a lint: silence that silences nothing where the silence applies: remove it. This finding cannot be silenced.", LintWarning},
 }
 
-// lintCheckOf returns the check of code, or nil.
-func lintCheckOf(code LintCode) *LintCheck {
+// LintCheckOf returns the check of code, or nil when there is none.
+func LintCheckOf(code LintCode) *LintCheck {
 	for i := range LintChecks {
 		if LintChecks[i].Code == code {
 			return &LintChecks[i]

@@ -71,7 +71,7 @@ func parseLintDirective(f *yamlFile, mv *yamlast.MappingValueNode) *lintDirectiv
 				switch {
 				case c == LintUnusedIgnore:
 					f.nodeErrorf(it, "%s cannot be silenced: remove the silence that silences nothing", c)
-				case lintCheckOf(c) == nil:
+				case LintCheckOf(c) == nil:
 					f.nodeErrorf(it, "unknown lint code %q (the codes are %s)", code, lintCodeList())
 				case d.has(c) >= 0:
 					f.nodeErrorf(it, "%s is given twice", c)

@@ -5,7 +5,8 @@ import (
 	"strings"
 )
 
-// The shapes of rule files and rule-test files, declared once as Go types.
+// The shapes of rule files, rule-test files and the scale file, declared
+// once as Go types.
 //
 // The loaders read the files node by node, to report every problem at its
 // line and column, but they take the keys they know from these types
@@ -57,6 +58,13 @@ type ruleTestDoc struct {
 	Absent   []codeSpec      `yaml:"absent" doc:"The codes, ranges or competencies expected to get no fact."`
 }
 
+// scaleFileDoc is the scale file (ScaleFile at the root of a rule
+// directory).
+type scaleFileDoc struct {
+	Name   string      `yaml:"name" doc:"The scale's name, shown beside levels (e.g. Security Cooperation proficiency)."`
+	Levels scaleLevels `yaml:"levels" required:"true" doc:"The levels of the scale, lowest first: rules name levels by these names (in any case), and levels compare by their place here, never alphabetically."`
+}
+
 // Value types with a shape of their own (see ruleschema.go for their
 // schemas).
 type (
@@ -70,6 +78,8 @@ type (
 	yieldMap map[codeSpec]string
 	// excludeSpec is true, or a list of code specs.
 	excludeSpec struct{}
+	// scaleLevels are the levels of a scale, lowest first.
+	scaleLevels []string
 	// lintCode is the code of a lint check.
 	lintCode string
 	// courseFixture is a seeded course's code, or a Course.
@@ -85,6 +95,7 @@ var (
 	lintKeys         = docKeys[lintDoc]()
 	ruleTestFileKeys = docKeys[ruleTestFileDoc]()
 	testKeys         = docKeys[ruleTestDoc]()
+	scaleFileKeys    = docKeys[scaleFileDoc]()
 )
 
 // docKeys returns the YAML keys of the fields of struct T, in field order.

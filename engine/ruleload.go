@@ -288,7 +288,7 @@ func parseScale(f *yamlFile) domain.Scale {
 				}
 			}
 		default:
-			f.unknownKey(mv, "the scale file", []string{"name", "levels"})
+			f.unknownKey(mv, "the scale file", scaleFileKeys)
 		}
 	}
 	if levelsNode == nil {

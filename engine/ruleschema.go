@@ -7,14 +7,15 @@ import (
 	"strings"
 )
 
-// JSON Schemas of rule files and rule-test files, for editors (the YAML
-// language server reads a file's schema from a modeline comment,
-// "# yaml-language-server: $schema=URL"). They are generated from the
-// types of ruledoc.go, which the loaders take their keys from, and from
-// Course and Position, which inline test fixtures decode into. cmap serve
-// serves them at /schema/rules.json and /schema/rule-tests.json, and they
-// are committed under schema/ (`go test -run TestSchemasAreGenerated
-// -update .` rewrites them; the test fails when they differ).
+// JSON Schemas of rule files, rule-test files and the scale file, for
+// editors (the YAML language server reads a file's schema from a modeline
+// comment, "# yaml-language-server: $schema=URL"). They are generated
+// from the types of ruledoc.go, which the loaders take their keys from,
+// and from Course and Position, which inline test fixtures decode into.
+// cmap serve serves them at /schema/rules.json, /schema/rule-tests.json
+// and /schema/scale.json, and they are committed under schema/ (`go test
+// -run TestSchemasAreGenerated -update .` rewrites them; the test fails
+// when they differ).
 //
 // They are written in draft-07, the draft the YAML language server
 // (redhat-developer/yaml-language-server, behind VS Code's YAML
@@ -41,6 +42,13 @@ func RuleFileSchema() []byte {
 func RuleTestFileSchema() []byte {
 	return schemaDocument[ruleTestFileDoc]("cmap rule tests",
 		"Tests of cmap rules: a course or position, the facts expected and those expected absent. See cmap rules test -h.")
+}
+
+// ScaleFileSchema returns the JSON Schema of the scale file (ScaleFile),
+// indented JSON.
+func ScaleFileSchema() []byte {
+	return schemaDocument[scaleFileDoc]("cmap proficiency scale",
+		"The proficiency scale of a cmap rule directory (scale.yaml at its root): its name and levels, lowest first. See cmap rules check -h.")
 }
 
 func schemaDocument[T any](title, description string) []byte {
@@ -196,6 +204,36 @@ func (excludeSpec) jsonSchema() map[string]any {
 		map[string]any{"type": "boolean"},
 		map[string]any{"type": "array", "items": codeSpec("").jsonSchema(), "minItems": 1},
 	}}
+}
+
+// jsonSchema: at least one level, each a non-empty name, none twice and
+// none tier (rules use it for the course's tier). Levels compare without
+// case, which a schema cannot say: Basic and basic twice is left to
+// cmap rules check.
+func (scaleLevels) jsonSchema() map[string]any {
+	return map[string]any{
+		"type":        "array",
+		"minItems":    1,
+		"uniqueItems": true,
+		"items": map[string]any{
+			"type":      "string",
+			"minLength": 1,
+			"not":       map[string]any{"pattern": caseless(TierLevel)},
+		},
+		"examples": []any{domain.DefaultScale().Levels},
+	}
+}
+
+// caseless returns a pattern that matches word in any case, in the
+// syntax of ECMA-262, which schemas use (it has no (?i)): [Tt][Ii]...
+func caseless(word string) string {
+	var b strings.Builder
+	b.WriteString("^")
+	for _, r := range word {
+		b.WriteString("[" + strings.ToUpper(string(r)) + strings.ToLower(string(r)) + "]")
+	}
+	b.WriteString("$")
+	return b.String()
 }
 
 func (lintCode) jsonSchema() map[string]any {
