@@ -1,22 +1,17 @@
 package main
 
 import (
-	"bytes"
 	"cmap/domain"
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"net/http"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"cmap/app"
-	"cmap/app/apptest"
 	"cmap/mongodb"
 )
 
@@ -31,32 +26,11 @@ type ack struct {
 // until the server stops answering, and returns those it acknowledged.
 func writeUntilDead(t *testing.T, s *benchServer, key string, courses, people []string, round int) []ack {
 	var (
-		mu       sync.Mutex
-		acks     []ack
-		wg       sync.WaitGroup
-		firstAck sync.Once
-		acked    = make(chan struct{}) // closed at the first acknowledged write
+		mu   sync.Mutex
+		acks []ack
+		wg   sync.WaitGroup
 	)
-	client := &http.Client{Timeout: 10 * time.Second}
-	post := func(query string, v any) bool {
-		body, _ := json.Marshal(map[string]string{"query": query})
-		req, _ := http.NewRequest(http.MethodPost, s.url+"/graphql", bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Authorization", "Bearer "+key)
-		res, err := client.Do(req)
-		if err != nil {
-			return false
-		}
-		defer res.Body.Close()
-		var answer struct {
-			Data   json.RawMessage
-			Errors []struct{ Message string }
-		}
-		if json.NewDecoder(res.Body).Decode(&answer) != nil || len(answer.Errors) > 0 {
-			return false
-		}
-		return json.Unmarshal(answer.Data, v) == nil
-	}
+	post := func(query string, v any) bool { return graphQLPost(s.url, key, query, nil, v) == nil }
 	for worker := range 4 {
 		wg.Go(func() {
 			rng := rand.New(rand.NewPCG(uint64(round), uint64(worker)))
@@ -98,19 +72,16 @@ func writeUntilDead(t *testing.T, s *benchServer, key string, courses, people []
 					mu.Lock()
 					acks = append(acks, got)
 					mu.Unlock()
-					firstAck.Do(func() { close(acked) })
 				}
 			}
 		})
 	}
-	// Kill it while the writes go on, at a moment that differs each round,
-	// once one was acknowledged (a loaded machine may take a while).
-	select {
-	case <-acked:
-	case <-time.After(time.Minute):
-	}
-	time.Sleep(time.Duration(rand.IntN(700)) * time.Millisecond)
-	kill9(t, s)
+	// Kill it while the writes go on, once one was acknowledged.
+	killMidWrites(t, s, func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(acks) > 0
+	}, 700*time.Millisecond)
 	wg.Wait()
 	return acks
 }
@@ -181,13 +152,7 @@ func TestAuditSurvivesKillDashNine(t *testing.T) {
 				t.Errorf("round %d: the acknowledged write of %s %s at version %d has no done entry", round, a.kind, a.key, a.version)
 			}
 		}
-		problems, err := apptest.AuditTrailProblems(ctx, db)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(problems) > 0 {
-			t.Errorf("round %d:\n%s", round, strings.Join(problems, "\n"))
-		}
+		checkAuditTrail(t, db, fmt.Sprintf("round %d", round))
 		if err := db.Close(ctx); err != nil {
 			t.Fatal(err)
 		}

@@ -69,6 +69,28 @@ func isHelpFlag(arg string) bool {
 	return arg == "-h" || arg == "-help" || arg == "--help"
 }
 
+// runVerbs runs `CMD VERB ...` for a command with verbs, cmd ("cmap
+// keys") whose help is usage: the help forms as groupHelp answers them,
+// then the verb args[0] names in verbs on the arguments after it. A
+// missing verb (the message missing) or an unknown one is a usage error:
+// the message and usage on stderr, exit 2.
+func runVerbs(cmd, usage, missing string, args []string, stdout, stderr io.Writer, verbs map[string]func(args []string) int) int {
+	if code, ok := groupHelp(args, usage, stdout, func(args []string) int {
+		return runVerbs(cmd, usage, missing, args, stdout, stderr, verbs)
+	}); ok {
+		return code
+	}
+	if len(args) == 0 {
+		fmt.Fprintf(stderr, "%s: %s\n\n%s", cmd, missing, usage)
+		return exitUsage
+	}
+	if run, ok := verbs[args[0]]; ok {
+		return run(args[1:])
+	}
+	fmt.Fprintf(stderr, "%s: unknown verb %q\n\n%s", cmd, args[0], usage)
+	return exitUsage
+}
+
 // groupHelp answers the help forms of a command with verbs (cmap, cmap
 // rules, cmap model): -h, -help, --help or a lone "help" print usage on
 // stdout and exit 0; "help VERB ..." runs "VERB ... -h", which prints the

@@ -49,26 +49,11 @@ Examples:
 
 // runKeys is the `cmap keys` verb.
 func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if code, ok := groupHelp(args, keysUsage, stdout, func(args []string) int {
-		return runKeys(ctx, args, stdout, stderr)
-	}); ok {
-		return code
-	}
-	if len(args) == 0 {
-		fmt.Fprintf(stderr, "cmap keys: missing verb: create, list or revoke\n\n%s", keysUsage)
-		return exitUsage
-	}
-	sub, args := args[0], args[1:]
-	switch sub {
-	case "create":
-		return runKeysCreate(ctx, args, stdout, stderr)
-	case "list":
-		return runKeysList(ctx, args, stdout, stderr)
-	case "revoke":
-		return runKeysRevoke(ctx, args, stdout, stderr)
-	}
-	fmt.Fprintf(stderr, "cmap keys: unknown verb %q\n\n%s", sub, keysUsage)
-	return exitUsage
+	return runVerbs("cmap keys", keysUsage, "missing verb: create, list or revoke", args, stdout, stderr, map[string]func([]string) int{
+		"create": func(args []string) int { return runKeysCreate(ctx, args, stdout, stderr) },
+		"list":   func(args []string) int { return runKeysList(ctx, args, stdout, stderr) },
+		"revoke": func(args []string) int { return runKeysRevoke(ctx, args, stdout, stderr) },
+	})
 }
 
 // keysFlags are the flags every keys command takes.

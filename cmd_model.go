@@ -44,28 +44,12 @@ Examples:
 
 // runModel runs `cmap model VERB ...`.
 func runModel(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if code, ok := groupHelp(args, modelUsage, stdout, func(args []string) int {
-		return runModel(ctx, args, stdout, stderr)
-	}); ok {
-		return code
-	}
-	if len(args) == 0 {
-		fmt.Fprintf(stderr, "cmap model: missing verb\n\n%s", modelUsage)
-		return exitUsage
-	}
-	switch verb := args[0]; verb {
-	case "export":
-		return runModelExport(ctx, args[1:], stdout, stderr)
-	case "check":
-		return runModelCheck(args[1:], stdout, stderr)
-	case "diff":
-		return runModelDiff(args[1:], stdout, stderr)
-	case "apply":
-		return runModelApply(ctx, args[1:], stdout, stderr)
-	default:
-		fmt.Fprintf(stderr, "cmap model: unknown verb %q\n\n%s", verb, modelUsage)
-		return exitUsage
-	}
+	return runVerbs("cmap model", modelUsage, "missing verb", args, stdout, stderr, map[string]func([]string) int{
+		"export": func(args []string) int { return runModelExport(ctx, args, stdout, stderr) },
+		"check":  func(args []string) int { return runModelCheck(args, stdout, stderr) },
+		"diff":   func(args []string) int { return runModelDiff(args, stdout, stderr) },
+		"apply":  func(args []string) int { return runModelApply(ctx, args, stdout, stderr) },
+	})
 }
 
 // modelExportHelp is the help of `cmap model export`.

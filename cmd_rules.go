@@ -51,34 +51,15 @@ Examples:
 
 // runRules is the `cmap rules` verb.
 func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if code, ok := groupHelp(args, rulesUsage, stdout, func(args []string) int {
-		return runRules(ctx, args, stdout, stderr)
-	}); ok {
-		return code
-	}
-	if len(args) == 0 {
-		fmt.Fprintf(stderr, "cmap rules: missing verb: check, test, explain, lint, fmt, diff or suggest\n\n%s", rulesUsage)
-		return exitUsage
-	}
-	sub, args := args[0], args[1:]
-	switch sub {
-	case "check":
-		return runRulesCheck(args, stdout, stderr)
-	case "test":
-		return runRulesTest(args, stdout, stderr)
-	case "explain":
-		return runRulesExplain(args, stdout, stderr)
-	case "lint":
-		return runRulesLint(ctx, args, stdout, stderr)
-	case "fmt":
-		return runRulesFmt(args, stdout, stderr)
-	case "diff":
-		return runRulesDiff(ctx, args, stdout, stderr)
-	case "suggest":
-		return runRulesSuggest(ctx, args, stdout, stderr)
-	}
-	fmt.Fprintf(stderr, "cmap rules: unknown verb %q\n\n%s", sub, rulesUsage)
-	return exitUsage
+	return runVerbs("cmap rules", rulesUsage, "missing verb: check, test, explain, lint, fmt, diff or suggest", args, stdout, stderr, map[string]func([]string) int{
+		"check":   func(args []string) int { return runRulesCheck(args, stdout, stderr) },
+		"test":    func(args []string) int { return runRulesTest(args, stdout, stderr) },
+		"explain": func(args []string) int { return runRulesExplain(args, stdout, stderr) },
+		"lint":    func(args []string) int { return runRulesLint(ctx, args, stdout, stderr) },
+		"fmt":     func(args []string) int { return runRulesFmt(args, stdout, stderr) },
+		"diff":    func(args []string) int { return runRulesDiff(ctx, args, stdout, stderr) },
+		"suggest": func(args []string) int { return runRulesSuggest(ctx, args, stdout, stderr) },
+	})
 }
 
 // rulesFlags are the flags every rules command takes.

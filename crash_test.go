@@ -85,6 +85,19 @@ func kill9(t *testing.T, s *benchServer) {
 	<-s.exited
 }
 
+// killMidWrites kills s with SIGKILL while its clients write: once
+// answered reports true (or after a minute, however loaded the machine),
+// at a random moment up to spread later, so that each round is killed at
+// a different point.
+func killMidWrites(t *testing.T, s *benchServer, answered func() bool, spread time.Duration) {
+	t.Helper()
+	for deadline := time.Now().Add(time.Minute); !answered() && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(rand.N(spread))
+	kill9(t, s)
+}
+
 // databaseURI returns the URI the server at s logged for its embedded
 // database.
 func databaseURI(t *testing.T, s *benchServer) string {
@@ -142,9 +155,10 @@ func (a *acks) count() int {
 // longer than this counts as unanswered.
 var crashClient = &http.Client{Timeout: 10 * time.Second}
 
-// graphQLWrite sends a mutation with the API key key and reports whether
-// it was acknowledged: 200 with data and no errors.
-func graphQLWrite(base, key, query string, vars map[string]any) error {
+// graphQLPost sends a request (a mutation, or a query) with the API key
+// key and reports whether it was acknowledged: 200 with data and no
+// errors. When data is not nil, the answer's data is decoded into it.
+func graphQLPost(base, key, query string, vars map[string]any, data any) error {
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 	req, err := http.NewRequest(http.MethodPost, base+"/graphql", bytes.NewReader(body))
 	if err != nil {
@@ -158,14 +172,18 @@ func graphQLWrite(base, key, query string, vars map[string]any) error {
 	}
 	defer res.Body.Close()
 	var r struct {
-		Data   map[string]json.RawMessage
+		Data   json.RawMessage
 		Errors []struct{ Message string }
 	}
 	if err := json.NewDecoder(res.Body).Decode(&r); err != nil {
 		return fmt.Errorf("status %d: %w", res.StatusCode, err)
 	}
-	if res.StatusCode != http.StatusOK || len(r.Errors) > 0 || len(r.Data) == 0 {
+	var fields map[string]json.RawMessage
+	if res.StatusCode != http.StatusOK || len(r.Errors) > 0 || json.Unmarshal(r.Data, &fields) != nil || len(fields) == 0 {
 		return fmt.Errorf("status %d, errors %+v", res.StatusCode, r.Errors)
+	}
+	if data != nil {
+		return json.Unmarshal(r.Data, data)
 	}
 	return nil
 }
@@ -193,13 +211,13 @@ func writer(base, key, prefix string, a *acks, stop <-chan struct{}, pause time.
 		var err error
 		if n%4 == 0 {
 			id := fmt.Sprintf("%s-%d", prefix, n)
-			if err = graphQLWrite(base, key, createPersonMutation, map[string]any{"id": id}); err == nil {
+			if err = graphQLPost(base, key, createPersonMutation, map[string]any{"id": id}, nil); err == nil {
 				a.person(id)
 				person = id
 			}
 		} else {
 			d := day.AddDate(0, 0, n).Format(time.DateOnly)
-			if err = graphQLWrite(base, key, recordMutation, map[string]any{"id": person, "day": d}); err == nil {
+			if err = graphQLPost(base, key, recordMutation, map[string]any{"id": person, "day": d}, nil); err == nil {
 				a.completion(person, crashCourse+"@"+d)
 			}
 		}
@@ -334,7 +352,7 @@ func TestKill9(t *testing.T) {
 	s = startCrashServer(t, dir, "owner-restart", "")
 	back := time.Now()
 	for n := 0; ; n++ {
-		err := graphQLWrite(second.url, key, createPersonMutation, map[string]any{"id": fmt.Sprintf("P-B-%d", n)})
+		err := graphQLPost(second.url, key, createPersonMutation, map[string]any{"id": fmt.Sprintf("P-B-%d", n)}, nil)
 		if err == nil {
 			break
 		}
@@ -446,14 +464,21 @@ func checkAudited(t *testing.T, uri string, as ...*acks) {
 		}
 		a.mu.Unlock()
 	}
-	problems, err := apptest.AuditTrailProblems(ctx, db)
+	checkAuditTrail(t, db, "the audit trail after the kills")
+	t.Logf("audit: %d done entries of the acknowledged people; %d entries left pending by the kills settled done, %d failed", entries, done, failed)
+}
+
+// checkAuditTrail fails t with what breaks the promise of the audit trail
+// on db (apptest.AuditTrailProblems), one line each, after what.
+func checkAuditTrail(t *testing.T, db domain.Store, what string) {
+	t.Helper()
+	problems, err := apptest.AuditTrailProblems(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(problems) > 0 {
-		t.Errorf("the audit trail after the kills:\n%s", strings.Join(problems, "\n"))
+		t.Errorf("%s:\n%s", what, strings.Join(problems, "\n"))
 	}
-	t.Logf("audit: %d done entries of the acknowledged people; %d entries left pending by the kills settled done, %d failed", entries, done, failed)
 }
 
 // checkChangeLog checks that the data version counts every acknowledged

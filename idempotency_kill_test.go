@@ -12,14 +12,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"cmap/app"
-	"cmap/app/apptest"
 	"cmap/auth"
 	"cmap/graph"
 	"cmap/mongodb"
@@ -86,13 +84,8 @@ func createUntilDead(t *testing.T, s *benchServer, token string, round int) []ke
 			}
 		})
 	}
-	// Kill it while the writes go on, once some were answered (however
-	// loaded the machine), at a moment that differs each round.
-	for deadline := time.Now().Add(time.Minute); answered.Load() < 4 && time.Now().Before(deadline); {
-		time.Sleep(10 * time.Millisecond)
-	}
-	time.Sleep(time.Duration(rand.IntN(500)) * time.Millisecond)
-	kill9(t, s)
+	// Kill it while the writes go on, once some were answered.
+	killMidWrites(t, s, func() bool { return answered.Load() >= 4 }, 500*time.Millisecond)
 	wg.Wait()
 	return sent
 }
@@ -187,13 +180,7 @@ func TestIdempotencySurvivesKillDashNine(t *testing.T) {
 			}
 		}
 		srv.Close()
-		problems, err := apptest.AuditTrailProblems(ctx, db)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(problems) > 0 {
-			t.Errorf("round %d:\n%s", round, strings.Join(problems, "\n"))
-		}
+		checkAuditTrail(t, db, fmt.Sprintf("round %d", round))
 		if err := a.Close(); err != nil {
 			t.Fatal(err)
 		}

@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"cmap/app"
-	"cmap/app/apptest"
 	"cmap/mongodb"
 	"cmap/seed"
 )
@@ -192,13 +191,7 @@ func TestImportSurvivesKillDashNine(t *testing.T) {
 		if journals, _ := db.Imports(ctx); len(journals) > 0 {
 			t.Errorf("round %d: %d journals left after rolling forward", rounds, len(journals))
 		}
-		problems, err := apptest.AuditTrailProblems(ctx, db)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(problems) > 0 {
-			t.Errorf("round %d: the audit trail:\n%s", rounds, strings.Join(problems, "\n"))
-		}
+		checkAuditTrail(t, db, fmt.Sprintf("round %d: the audit trail", rounds))
 		if err := db.Close(ctx); err != nil {
 			t.Fatal(err)
 		}

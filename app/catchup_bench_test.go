@@ -5,16 +5,15 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"cmap/app"
 	"cmap/memstore"
-	"cmap/modelfile"
 	"cmap/mongodb/mongotest"
 	"cmap/seed"
 	"cmap/workload"
+	"cmap/workload/workloadtest"
 )
 
 // BenchmarkCatchUp measures how an instance catches up with one write of
@@ -82,16 +81,7 @@ func BenchmarkCatchUp(b *testing.B) {
 // returns the folder of its rules.
 func seedWorkload(b *testing.B, store domain.Store, scale float64) string {
 	b.Helper()
-	path := filepath.Join("..", "seeds", "security-cooperation-competency-model.txt")
-	model, err := os.ReadFile(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	fw, err := modelfile.Read(path, model)
-	if err != nil {
-		b.Fatal(err)
-	}
-	w, err := workload.Generate(workload.Config{Scale: scale, Seed: 1}, fw, filepath.Base(path), model)
+	w, _, err := workloadtest.Shipped(workload.Config{Scale: scale, Seed: 1})
 	if err != nil {
 		b.Fatal(err)
 	}

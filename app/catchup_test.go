@@ -20,46 +20,52 @@ import (
 )
 
 // recordingStore records the calls that reach the store beneath it: how
-// many of each method, and which records were read by key. With hide set,
-// its change log stops before that version, as a log with a hole does;
-// with many set, it says that version wrote many records at once.
+// many of each method that reads records or facts, writes facts or reads
+// the change log, and which records were read by key. With hide set, its
+// change log stops before that version, as a log with a hole does; with
+// many set, it says that version wrote many records at once.
 type recordingStore struct {
-	domain.Store
-	mu    sync.Mutex
-	calls map[string]int
-	read  []string // "course SCO-101", one per read by key
-	hide  int64
-	many  int64
+	*apptest.CountingStore
+	mu   sync.Mutex
+	read []string // "course SCO-101", one per read by key
+	hide int64
+	many int64
 }
 
-func (s *recordingStore) call(method string, key ...string) {
+// factWrites are the calls that write facts, which reads leaves out.
+var factWrites = []string{"SaveCourseFacts", "SavePositionFacts", "DeleteFacts"}
+
+// newRecordingStore returns a recordingStore over s.
+func newRecordingStore(s domain.Store) *recordingStore {
+	return &recordingStore{CountingStore: apptest.NewCountingStore(s, append([]string{"Framework",
+		"Course", "CoursesByCode", "ListCourses", "Position", "PositionsByID", "ListPositions",
+		"Person", "PeopleByID", "ListPeople", "CourseFacts", "PositionFacts",
+		"DataVersion", "Changes"}, factWrites...)...)}
+}
+
+func (s *recordingStore) readKey(key string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.calls == nil {
-		s.calls = map[string]int{}
-	}
-	s.calls[method]++
-	if len(key) > 0 {
-		s.read = append(s.read, key[0])
-	}
+	s.read = append(s.read, key)
 }
 
 // reset forgets the calls so far.
 func (s *recordingStore) reset() {
+	s.Reset()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.calls, s.read = nil, nil
+	s.read = nil
 }
 
 // reads returns the number of calls of each method that reads, and the
 // records read by key, sorted.
 func (s *recordingStore) reads() (map[string]int, []string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	calls := maps.Clone(s.calls)
-	for _, m := range []string{"SaveCourseFacts", "SavePositionFacts", "DeleteFacts"} {
+	calls := s.Calls()
+	for _, m := range factWrites {
 		delete(calls, m)
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	return calls, slices.Sorted(slices.Values(s.read))
 }
 
@@ -69,89 +75,23 @@ func (s *recordingStore) setHide(v int64) {
 	s.hide = v
 }
 
-func (s *recordingStore) Framework(ctx context.Context) (*domain.Framework, error) {
-	s.call("Framework")
-	return s.Store.Framework(ctx)
-}
-
 func (s *recordingStore) Course(ctx context.Context, code string) (*domain.Course, error) {
-	s.call("Course", "course "+code)
-	return s.Store.Course(ctx, code)
-}
-
-func (s *recordingStore) CoursesByCode(ctx context.Context, codes []string) ([]*domain.Course, error) {
-	s.call("CoursesByCode")
-	return s.Store.CoursesByCode(ctx, codes)
-}
-
-func (s *recordingStore) ListCourses(ctx context.Context, f domain.CourseFilter, p domain.Page) (domain.List[*domain.Course], error) {
-	s.call("ListCourses")
-	return s.Store.ListCourses(ctx, f, p)
+	s.readKey("course " + code)
+	return s.CountingStore.Course(ctx, code)
 }
 
 func (s *recordingStore) Position(ctx context.Context, id string) (*domain.Position, error) {
-	s.call("Position", "position "+id)
-	return s.Store.Position(ctx, id)
-}
-
-func (s *recordingStore) PositionsByID(ctx context.Context, ids []string) ([]*domain.Position, error) {
-	s.call("PositionsByID")
-	return s.Store.PositionsByID(ctx, ids)
-}
-
-func (s *recordingStore) ListPositions(ctx context.Context, f domain.PositionFilter, p domain.Page) (domain.List[*domain.Position], error) {
-	s.call("ListPositions")
-	return s.Store.ListPositions(ctx, f, p)
+	s.readKey("position " + id)
+	return s.CountingStore.Position(ctx, id)
 }
 
 func (s *recordingStore) Person(ctx context.Context, id string) (*domain.Person, error) {
-	s.call("Person", "person "+id)
-	return s.Store.Person(ctx, id)
-}
-
-func (s *recordingStore) PeopleByID(ctx context.Context, ids []string) ([]*domain.Person, error) {
-	s.call("PeopleByID")
-	return s.Store.PeopleByID(ctx, ids)
-}
-
-func (s *recordingStore) ListPeople(ctx context.Context, f domain.PersonFilter, p domain.Page) (domain.List[*domain.Person], error) {
-	s.call("ListPeople")
-	return s.Store.ListPeople(ctx, f, p)
-}
-
-func (s *recordingStore) CourseFacts(ctx context.Context) ([]domain.CourseFacts, error) {
-	s.call("CourseFacts")
-	return s.Store.CourseFacts(ctx)
-}
-
-func (s *recordingStore) PositionFacts(ctx context.Context) ([]domain.PositionFacts, error) {
-	s.call("PositionFacts")
-	return s.Store.PositionFacts(ctx)
-}
-
-func (s *recordingStore) SaveCourseFacts(ctx context.Context, facts []domain.CourseFacts) error {
-	s.call("SaveCourseFacts")
-	return s.Store.SaveCourseFacts(ctx, facts)
-}
-
-func (s *recordingStore) SavePositionFacts(ctx context.Context, facts []domain.PositionFacts) error {
-	s.call("SavePositionFacts")
-	return s.Store.SavePositionFacts(ctx, facts)
-}
-
-func (s *recordingStore) DeleteFacts(ctx context.Context, courses, positions []string) error {
-	s.call("DeleteFacts")
-	return s.Store.DeleteFacts(ctx, courses, positions)
-}
-
-func (s *recordingStore) DataVersion(ctx context.Context) (int64, error) {
-	s.call("DataVersion")
-	return s.Store.DataVersion(ctx)
+	s.readKey("person " + id)
+	return s.CountingStore.Person(ctx, id)
 }
 
 func (s *recordingStore) Changes(ctx context.Context, after, through int64) ([]domain.Change, error) {
-	s.call("Changes")
-	changes, err := s.Store.Changes(ctx, after, through)
+	changes, err := s.CountingStore.Changes(ctx, after, through)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i, c := range changes {
@@ -290,7 +230,7 @@ func TestCatchUpAppliesTheOtherInstancesWrites(t *testing.T) {
 	t.Parallel()
 	store := seededStore(t).Store
 	a1 := openApp(t, store, app.Options{})
-	rec := &recordingStore{Store: store}
+	rec := newRecordingStore(store)
 	a2 := openApp(t, rec, app.Options{})
 	before, err := store.DataVersion(context.Background())
 	must(t, err)
@@ -328,7 +268,7 @@ func TestCatchUpCostsWhatTheChangeDoes(t *testing.T) {
 	store := seededStore(t).Store
 	ctx := context.Background()
 	a1 := openApp(t, store, app.Options{})
-	rec := &recordingStore{Store: store}
+	rec := newRecordingStore(store)
 	a2 := openApp(t, rec, app.Options{})
 	people, err := store.ListPeople(ctx, domain.PersonFilter{}, domain.Page{})
 	must(t, err)
@@ -377,7 +317,7 @@ func TestCatchUpRebuildsWhatTheLogCannotAnswer(t *testing.T) {
 	t.Run("framework", func(t *testing.T) {
 		store := smallCatalogue(t).Store
 		a1 := openApp(t, store, app.Options{})
-		rec := &recordingStore{Store: store}
+		rec := newRecordingStore(store)
 		a2 := openApp(t, rec, app.Options{})
 		f := *a1.View().Framework()
 		f.Name = "Renamed"
@@ -386,7 +326,7 @@ func TestCatchUpRebuildsWhatTheLogCannotAnswer(t *testing.T) {
 		rec.reset()
 		a2.CatchUp()
 		if !rebuilt(rec) || a2.View().Framework().Name != "Renamed" {
-			t.Errorf("after a new framework: store calls %v, framework %q", rec.calls, a2.View().Framework().Name)
+			t.Errorf("after a new framework: store calls %v, framework %q", rec.Calls(), a2.View().Framework().Name)
 		}
 		wantSameAnswers(t, "after a new framework", a2, store)
 	})
@@ -394,7 +334,7 @@ func TestCatchUpRebuildsWhatTheLogCannotAnswer(t *testing.T) {
 	t.Run("many records at once", func(t *testing.T) {
 		store := smallCatalogue(t).Store
 		a1 := openApp(t, store, app.Options{})
-		rec := &recordingStore{Store: store}
+		rec := newRecordingStore(store)
 		a2 := openApp(t, rec, app.Options{})
 		v, err := store.DataVersion(ctx)
 		must(t, err)
@@ -403,7 +343,7 @@ func TestCatchUpRebuildsWhatTheLogCannotAnswer(t *testing.T) {
 		rec.reset()
 		a2.CatchUp()
 		if !rebuilt(rec) {
-			t.Errorf("after a write of many records the catch-up made the calls %v, want a rebuild", rec.calls)
+			t.Errorf("after a write of many records the catch-up made the calls %v, want a rebuild", rec.Calls())
 		}
 		wantSameAnswers(t, "after a write of many records", a2, store)
 	})
@@ -411,7 +351,7 @@ func TestCatchUpRebuildsWhatTheLogCannotAnswer(t *testing.T) {
 	t.Run("hole", func(t *testing.T) {
 		store := smallCatalogue(t).Store
 		a1 := openApp(t, store, app.Options{})
-		rec := &recordingStore{Store: store}
+		rec := newRecordingStore(store)
 		// Polling off: a hole found twice is given no time to fill.
 		a2 := openApp(t, rec, app.Options{})
 		v, err := store.DataVersion(ctx)
@@ -424,7 +364,7 @@ func TestCatchUpRebuildsWhatTheLogCannotAnswer(t *testing.T) {
 		a2.CatchUp()
 		_, read := rec.reads()
 		if !slices.Equal(read, []string{"position POS-2"}) || rebuilt(rec) {
-			t.Errorf("the first catch-up over a hole read %v (calls %v), want the write before it only", read, rec.calls)
+			t.Errorf("the first catch-up over a hole read %v (calls %v), want the write before it only", read, rec.Calls())
 		}
 		if _, err := a2.View().Position("POS-3"); domain.ErrorCode(err) != domain.ENOTFOUND {
 			t.Errorf("the write in the hole was applied: %v", err)
@@ -432,7 +372,7 @@ func TestCatchUpRebuildsWhatTheLogCannotAnswer(t *testing.T) {
 		rec.reset()
 		a2.CatchUp()
 		if !rebuilt(rec) {
-			t.Errorf("the second catch-up over the same hole made the calls %v, want a rebuild", rec.calls)
+			t.Errorf("the second catch-up over the same hole made the calls %v, want a rebuild", rec.Calls())
 		}
 		wantSameAnswers(t, "after a hole", a2, store)
 	})
@@ -440,7 +380,7 @@ func TestCatchUpRebuildsWhatTheLogCannotAnswer(t *testing.T) {
 	t.Run("hole that fills", func(t *testing.T) {
 		store := smallCatalogue(t).Store
 		a1 := openApp(t, store, app.Options{})
-		rec := &recordingStore{Store: store}
+		rec := newRecordingStore(store)
 		a2 := openApp(t, rec, app.Options{})
 		v, err := store.DataVersion(ctx)
 		must(t, err)
@@ -451,14 +391,14 @@ func TestCatchUpRebuildsWhatTheLogCannotAnswer(t *testing.T) {
 		rec.reset()
 		a2.CatchUp()
 		if _, read := rec.reads(); rebuilt(rec) || !slices.Equal(read, []string{"position POS-2"}) {
-			t.Errorf("once the hole filled the catch-up made the calls %v, want the one record read", rec.calls)
+			t.Errorf("once the hole filled the catch-up made the calls %v, want the one record read", rec.Calls())
 		}
 		wantSameAnswers(t, "after a hole that filled", a2, store)
 	})
 
 	t.Run("pruned", func(t *testing.T) {
 		store := smallCatalogue(t).Store
-		rec := &recordingStore{Store: store}
+		rec := newRecordingStore(store)
 		a2 := openApp(t, rec, app.Options{})
 		p, err := store.Position(ctx, "POS-1")
 		must(t, err)
@@ -469,7 +409,7 @@ func TestCatchUpRebuildsWhatTheLogCannotAnswer(t *testing.T) {
 		rec.reset()
 		a2.CatchUp()
 		if !rebuilt(rec) {
-			t.Errorf("catching up from a pruned version made the calls %v, want a rebuild", rec.calls)
+			t.Errorf("catching up from a pruned version made the calls %v, want a rebuild", rec.Calls())
 		}
 		wantSameAnswers(t, "after the log was pruned", a2, store)
 	})
@@ -514,7 +454,7 @@ func TestCatchUpOverFerretDB(t *testing.T) {
 	must(t, err)
 	t.Cleanup(func() { other.Close(ctx) })
 	a1 := openApp(t, store, app.Options{})
-	rec := &recordingStore{Store: other}
+	rec := newRecordingStore(other)
 	a2 := openApp(t, rec, app.Options{})
 	logs := &apptest.LogBuffer{}
 	a3 := openApp(t, other, app.Options{PollInterval: 20 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(logs, nil))})
@@ -530,7 +470,7 @@ func TestCatchUpOverFerretDB(t *testing.T) {
 	rec.reset()
 	a2.CatchUp()
 	if _, read := rec.reads(); !slices.Equal(read, []string{"course SCM-401", "course SCO-101", "person P-1", "position POS-2"}) {
-		t.Errorf("the catch-up read %v (calls %v)", read, rec.calls)
+		t.Errorf("the catch-up read %v (calls %v)", read, rec.Calls())
 	}
 	wantSameAnswers(t, "the instance that caught up", a2, store, "P-1")
 
@@ -553,16 +493,17 @@ func TestCatchUpReadsOwnWritesBackForFree(t *testing.T) {
 	store := smallCatalogue(t).Store
 	ctx := context.Background()
 	a1 := openApp(t, store, app.Options{})
-	rec := &recordingStore{Store: store}
+	rec := newRecordingStore(store)
 	a2 := openApp(t, rec, app.Options{})
 	must(t, a1.CreatePosition(ctx, position("POS-2")))
 	must(t, a2.CreatePosition(ctx, position("POS-3")))
 	rec.reset()
 	a2.CatchUp()
+	stored := rec.Calls()["SavePositionFacts"]
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
-	if rec.calls["SavePositionFacts"] != 0 || !slices.Equal(rec.read, []string{"position POS-2", "position POS-3"}) {
+	if stored != 0 || !slices.Equal(rec.read, []string{"position POS-2", "position POS-3"}) {
 		t.Errorf("the catch-up read %v and stored position facts %d times; want both read, no facts stored",
-			rec.read, rec.calls["SavePositionFacts"])
+			rec.read, stored)
 	}
 }

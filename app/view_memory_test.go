@@ -4,16 +4,15 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"runtime"
 	"testing"
 
 	"cmap/app"
 	"cmap/memstore"
-	"cmap/modelfile"
 	"cmap/seed"
 	"cmap/workload"
+	"cmap/workload/workloadtest"
 )
 
 // BenchmarkViewMemory builds the read model of the reference workload
@@ -27,16 +26,7 @@ func BenchmarkViewMemory(b *testing.B) {
 		b.Run(fmt.Sprintf("scale=%g", scale), func(b *testing.B) {
 			ctx := context.Background()
 			dir := b.TempDir()
-			name := "security-cooperation-competency-model.txt"
-			model, err := os.ReadFile(filepath.Join("..", "seeds", name))
-			if err != nil {
-				b.Fatal(err)
-			}
-			fw, err := modelfile.Read(name, model)
-			if err != nil {
-				b.Fatal(err)
-			}
-			w, err := workload.Generate(workload.Config{Scale: scale, Seed: 1}, fw, name, model)
+			w, _, err := workloadtest.Shipped(workload.Config{Scale: scale, Seed: 1})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -19,14 +19,21 @@ func revisedFramework() *domain.Framework {
 	return fw
 }
 
-func TestReviseNumbersTheRevisionAndCarriesFormerCodes(t *testing.T) {
+// secondRevision returns revisedFramework as revision 2 of testFramework
+// (revision 1), by the crosswalk that retires 1.E and moves 2.D to 2.E.
+func secondRevision(t *testing.T) *domain.FrameworkRevision {
+	t.Helper()
 	first := testFramework()
 	first.Revision = 1
-	cw := domain.Crosswalk{{Old: "1.E"}, {Old: "2.D", New: []string{"2.E"}}}
-	r2, err := domain.Revise(first, revisedFramework(), cw)
+	r2, err := domain.Revise(first, revisedFramework(), domain.Crosswalk{{Old: "1.E"}, {Old: "2.D", New: []string{"2.E"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return r2
+}
+
+func TestReviseNumbersTheRevisionAndCarriesFormerCodes(t *testing.T) {
+	r2 := secondRevision(t)
 	if r2.Number() != 2 {
 		t.Errorf("revision %d, want 2", r2.Number())
 	}
@@ -122,12 +129,7 @@ func TestUnaccountedNamesTheUsesOfDroppedCodes(t *testing.T) {
 }
 
 func TestRulesNamingFormerCodesLoadWithWarnings(t *testing.T) {
-	first := testFramework()
-	first.Revision = 1
-	r2, err := domain.Revise(first, revisedFramework(), domain.Crosswalk{{Old: "1.E"}, {Old: "2.D", New: []string{"2.E"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	r2 := secondRevision(t)
 	files := map[string]string{
 		"courses/a.yaml": `rules:
   - id: a
@@ -182,12 +184,7 @@ func TestRulesNamingFormerCodesLoadWithWarnings(t *testing.T) {
 // A rule test that names a former code fails to load, with the crosswalk's
 // suggestion: it tests what the model no longer has.
 func TestRuleTestsNamingFormerCodesAreErrors(t *testing.T) {
-	first := testFramework()
-	first.Revision = 1
-	r2, err := domain.Revise(first, revisedFramework(), domain.Crosswalk{{Old: "1.E"}, {Old: "2.D", New: []string{"2.E"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	r2 := secondRevision(t)
 	files := map[string]string{
 		"rules.yaml": "rules:\n  - id: a\n    course: \"true\"\n    covers: {2.E: Basic}\n",
 		"a_test.yaml": `tests:

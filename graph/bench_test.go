@@ -22,9 +22,9 @@ import (
 	"cmap/auth"
 	"cmap/graph"
 	"cmap/memstore"
-	"cmap/modelfile"
 	"cmap/seed"
 	"cmap/workload"
+	"cmap/workload/workloadtest"
 )
 
 // The response benchmarks run the three queries of `cmap bench` through
@@ -56,16 +56,7 @@ type dodHandler struct {
 }
 
 var dod = sync.OnceValues(func() (*dodHandler, error) {
-	const modelName = "security-cooperation-competency-model.txt"
-	model, err := os.ReadFile(filepath.Join("..", "seeds", modelName))
-	if err != nil {
-		return nil, err
-	}
-	fw, err := modelfile.Read(modelName, model)
-	if err != nil {
-		return nil, err
-	}
-	w, err := workload.Generate(workload.Config{Scale: 1, Seed: 1}, fw, modelName, model)
+	w, fw, err := workloadtest.Shipped(workload.Config{Scale: 1, Seed: 1})
 	if err != nil {
 		return nil, err
 	}

@@ -11,7 +11,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 
 	"cmap/app"
@@ -199,96 +198,14 @@ func frameworkOnly(t *testing.T) domain.Store {
 	return s
 }
 
-// countingStore counts the calls that reach the real store beneath it, by
-// method name.
-type countingStore struct {
-	domain.Store
-	mu    sync.Mutex
-	calls map[string]int
-}
-
-func newCountingStore(s domain.Store) *countingStore {
-	return &countingStore{Store: s, calls: map[string]int{}}
-}
-
-func (s *countingStore) count(method string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.calls[method]++
-}
-
-// reset forgets the counts and returns them.
-func (s *countingStore) reset() map[string]int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	calls := s.calls
-	s.calls = map[string]int{}
-	return calls
-}
-
-func (s *countingStore) Framework(ctx context.Context) (*domain.Framework, error) {
-	s.count("Framework")
-	return s.Store.Framework(ctx)
-}
-
-func (s *countingStore) Course(ctx context.Context, code string) (*domain.Course, error) {
-	s.count("Course")
-	return s.Store.Course(ctx, code)
-}
-
-func (s *countingStore) CoursesByCode(ctx context.Context, codes []string) ([]*domain.Course, error) {
-	s.count("CoursesByCode")
-	return s.Store.CoursesByCode(ctx, codes)
-}
-
-func (s *countingStore) ListCourses(ctx context.Context, f domain.CourseFilter, p domain.Page) (domain.List[*domain.Course], error) {
-	s.count("ListCourses")
-	return s.Store.ListCourses(ctx, f, p)
-}
-
-func (s *countingStore) CountCourses(ctx context.Context, f domain.CourseFilter) (int, error) {
-	s.count("CountCourses")
-	return s.Store.CountCourses(ctx, f)
-}
-
-func (s *countingStore) Position(ctx context.Context, id string) (*domain.Position, error) {
-	s.count("Position")
-	return s.Store.Position(ctx, id)
-}
-
-func (s *countingStore) PositionsByID(ctx context.Context, ids []string) ([]*domain.Position, error) {
-	s.count("PositionsByID")
-	return s.Store.PositionsByID(ctx, ids)
-}
-
-func (s *countingStore) ListPositions(ctx context.Context, f domain.PositionFilter, p domain.Page) (domain.List[*domain.Position], error) {
-	s.count("ListPositions")
-	return s.Store.ListPositions(ctx, f, p)
-}
-
-func (s *countingStore) CountPositions(ctx context.Context, f domain.PositionFilter) (int, error) {
-	s.count("CountPositions")
-	return s.Store.CountPositions(ctx, f)
-}
-
-func (s *countingStore) Person(ctx context.Context, id string) (*domain.Person, error) {
-	s.count("Person")
-	return s.Store.Person(ctx, id)
-}
-
-func (s *countingStore) PeopleByID(ctx context.Context, ids []string) ([]*domain.Person, error) {
-	s.count("PeopleByID")
-	return s.Store.PeopleByID(ctx, ids)
-}
-
-func (s *countingStore) ListPeople(ctx context.Context, f domain.PersonFilter, p domain.Page) (domain.List[*domain.Person], error) {
-	s.count("ListPeople")
-	return s.Store.ListPeople(ctx, f, p)
-}
-
-func (s *countingStore) CountPeople(ctx context.Context, f domain.PersonFilter) (int, error) {
-	s.count("CountPeople")
-	return s.Store.CountPeople(ctx, f)
+// newCountingStore returns s counting the reads of records and of the
+// framework that reach it (the background facts keeper's calls are not
+// counted).
+func newCountingStore(s domain.Store) *apptest.CountingStore {
+	return apptest.NewCountingStore(s, "Framework",
+		"Course", "CoursesByCode", "ListCourses", "CountCourses",
+		"Position", "PositionsByID", "ListPositions", "CountPositions",
+		"Person", "PeopleByID", "ListPeople", "CountPeople")
 }
 
 // contains reports whether s contains every one of subs.

@@ -25,7 +25,7 @@ func TestPagesOfPeopleNeverReachTheStore(t *testing.T) {
 		id name position { id title people { id } } completions { completedOn course { code title } } } } } }`
 
 	for _, first := range []int{5, 100} {
-		store.reset()
+		store.Reset()
 		var got struct {
 			People struct {
 				TotalCount int
@@ -38,7 +38,7 @@ func TestPagesOfPeopleNeverReachTheStore(t *testing.T) {
 			}
 		}
 		c.query(query, map[string]any{"first": first}).decode(t, &got)
-		calls := store.reset()
+		calls := store.Reset()
 
 		withPosition, completions := 0, 0
 		for _, e := range got.People.Edges {
@@ -101,14 +101,14 @@ func TestCourseImpactPeopleWithoutTheStore(t *testing.T) {
 	}
 
 	for _, field := range []string{"people", "recommendations(people: $people)"} {
-		store.reset()
+		store.Reset()
 		var got impact
 		vars, params := map[string]any{"code": course}, "$code: String!"
 		if field != "people" { // (the first 50: each costs two recommendations)
 			vars["people"], params = affected[:min(len(affected), 50)], params+", $people: [ID!]!"
 		}
 		c.query(`query(`+params+`) { courseImpact(code: $code, `+emptied+`) { `+field+` { personId person { id name } } } }`, vars).decode(t, &got)
-		calls := store.reset()
+		calls := store.Reset()
 		changes := got.CourseImpact.People
 		if field != "people" {
 			changes = got.CourseImpact.Recommendations

@@ -40,7 +40,7 @@ func TestEverySubCompetencyIsCoveredWithProvenanceInOneBatch(t *testing.T) {
 	db, _ := seeded(t)
 	store := newCountingStore(db)
 	c, _ := serve(t, store)
-	store.reset()
+	store.Reset()
 
 	var got struct {
 		Competencies []struct {
@@ -72,7 +72,7 @@ func TestEverySubCompetencyIsCoveredWithProvenanceInOneBatch(t *testing.T) {
 	}
 	// The courses of the facts came from the request's view of the read
 	// model, not from the store.
-	if calls := store.reset(); len(calls) != 0 {
+	if calls := store.Reset(); len(calls) != 0 {
 		t.Errorf("store calls %v, want none", calls)
 	}
 
@@ -94,7 +94,7 @@ func TestEverySubCompetencyIsCoveredWithProvenanceInOneBatch(t *testing.T) {
 			t.Errorf("requiredBy(minLevel: Advanced) gave %+v", r)
 		}
 	}
-	if calls := store.reset(); len(calls) != 0 {
+	if calls := store.Reset(); len(calls) != 0 {
 		t.Errorf("store calls %v, want none", calls)
 	}
 

@@ -1,29 +1,19 @@
 package seed_test
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
 
-	"cmap/modelfile"
 	"cmap/seed"
 	"cmap/workload"
+	"cmap/workload/workloadtest"
 )
 
 // BenchmarkLoadDoDScale loads the seeds folder of the DoD-scale workload:
 // 1,000 courses, 15,000 positions, 20,000 people, about 90,000
 // completions.
 func BenchmarkLoadDoDScale(b *testing.B) {
-	path := filepath.Join("..", "seeds", "security-cooperation-competency-model.txt")
-	model, err := os.ReadFile(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	fw, err := modelfile.Read(path, model)
-	if err != nil {
-		b.Fatal(err)
-	}
-	w, err := workload.Generate(workload.Config{Scale: 1, Seed: 1}, fw, filepath.Base(path), model)
+	w, _, err := workloadtest.Shipped(workload.Config{Scale: 1, Seed: 1})
 	if err != nil {
 		b.Fatal(err)
 	}
