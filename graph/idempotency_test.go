@@ -423,10 +423,17 @@ func TestIdempotencyOnFerretDB(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { other.Close(context.Background()) })
+	// The racing retries run with the default in-flight window: a short one
+	// would let a retry take over a first request that a loaded machine
+	// keeps running longer than the window. The lost answer is settled by
+	// a pair of instances with a short window, so that the test need not
+	// wait the default's 30 s.
 	const inFlight = 300 * time.Millisecond
 	flaky := &gatedStore{Store: db}
-	url1, _ := idemServer(t, flaky, app.Options{IdempotencyInFlight: inFlight})
-	url2, _ := idemServer(t, other, app.Options{IdempotencyInFlight: inFlight})
+	url1, _ := idemServer(t, flaky, app.Options{})
+	url2, _ := idemServer(t, other, app.Options{})
+	lostURL1, _ := idemServer(t, flaky, app.Options{IdempotencyInFlight: inFlight})
+	lostURL2, _ := idemServer(t, other, app.Options{IdempotencyInFlight: inFlight})
 
 	first := postKeyed(t, url1, key1, "", createCourse, map[string]any{"code": "SCO-101"})
 	retry := postKeyed(t, url2, key1, "", createCourse, map[string]any{"code": "SCO-101"})
@@ -467,11 +474,11 @@ func TestIdempotencyOnFerretDB(t *testing.T) {
 
 	// The first instance writes, but the database's answer is lost.
 	flaky.setFail("after")
-	if code := postKeyed(t, url1, "c0ffee00-1234-4abc-8def-0123456789ab", "", createCourse, map[string]any{"code": "SCO-301"}).errorCode(t); code != "INTERNAL" {
+	if code := postKeyed(t, lostURL1, "c0ffee00-1234-4abc-8def-0123456789ab", "", createCourse, map[string]any{"code": "SCO-301"}).errorCode(t); code != "INTERNAL" {
 		t.Fatalf("the write whose answer was lost: %s, want INTERNAL", code)
 	}
 	time.Sleep(inFlight)
-	lost := postKeyed(t, url2, "c0ffee00-1234-4abc-8def-0123456789ab", "", createCourse, map[string]any{"code": "SCO-301"})
+	lost := postKeyed(t, lostURL2, "c0ffee00-1234-4abc-8def-0123456789ab", "", createCourse, map[string]any{"code": "SCO-301"})
 	if lost.status != http.StatusConflict || lost.errorCode(t) != "IDEMPOTENCY_ANSWER_LOST" {
 		t.Errorf("the retry on the other instance: HTTP %d %s, want 409 IDEMPOTENCY_ANSWER_LOST", lost.status, lost.body)
 	}
