@@ -21,6 +21,9 @@
 //     goroutine per field beyond the first: cmap's resolvers answer from
 //     the in-memory read model (as for lists, see internal/listsinorder).
 //     The root fields of a query are still resolved concurrently.
+//   - The answer is written in a buffer from responseBuffer (package
+//     graph), which lends a pooled one to a request served over HTTP,
+//     rather than in a new bytes.Buffer grown step by step.
 //
 // gqlgen (v0.17.98) runs every field through graphql.ResolveField: about
 // ten allocations and two closures of field middleware per field, even
@@ -102,6 +105,11 @@ var (
 	newFieldSet = []byte("\tout := graphql.NewFieldSet(fields)\n")
 	newObject   = []byte("\tlean, out := newObject(fields)\n")
 
+	// newBuffer matches the buffer the executor writes an answer in.
+	newBuffer    = regexp.MustCompile(`(?m)^(\t+)var buf bytes\.Buffer\n(\t+)data\.MarshalGQL\(&buf\)\n`)
+	usesBytes    = regexp.MustCompile(`\bbytes\.[A-Z]`)
+	pooledBuffer = []byte("buf := responseBuffer(ctx) // pooled: see internal/leanexec\n")
+
 	returnFieldSet = []byte("\t\tec.ProcessDeferredGroup(deferred)\n\t}\n\n\treturn out\n}\n")
 	returnObject   = []byte("\t\tec.ProcessDeferredGroup(deferred)\n\t}\n\n\treturn lean\n}\n")
 )
@@ -129,6 +137,9 @@ func run(args []string) error {
 	if !bytes.Contains(out, lazyDeferred) || !bytes.Contains(out, returnObject) || bytes.Count(out, newObject) != bytes.Count(out, returnObject) || !inOrderField.Match(out) {
 		return fmt.Errorf("%s has no object function of the shape leanexec knows (%q, then %q): has gqlgen changed how it writes objects?",
 			path, bytes.TrimSpace(newDeferredGroup), "return out")
+	}
+	if !bytes.Contains(out, pooledBuffer) {
+		return fmt.Errorf("%s writes no answer in a %q: has gqlgen changed how it writes answers?", path, "var buf bytes.Buffer")
 	}
 	return os.WriteFile(path, out, 0o644)
 }
@@ -164,5 +175,9 @@ func rewrite(src []byte) ([]byte, int) {
 		"\t\t\t}\n"))
 	src = bytes.ReplaceAll(src, newDeferredGroup, lazyDeferred)
 	src = bytes.ReplaceAll(src, newFieldSet, newObject)
+	src = newBuffer.ReplaceAll(src, append(append([]byte("${1}"), pooledBuffer...), "${2}data.MarshalGQL(buf)\n"...))
+	if !usesBytes.Match(src) {
+		src = bytes.Replace(src, []byte("\t\"bytes\"\n"), nil, 1) // its last use was the buffer
+	}
 	return bytes.ReplaceAll(src, returnFieldSet, returnObject), n
 }

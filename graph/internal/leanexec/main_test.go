@@ -57,6 +57,15 @@ func TestRun(t *testing.T) {
 		strings.Count(obj, "out.ResolveConcurrently(") != 2 || strings.Count(obj, "if field.IsDeferred() {") != 2 {
 		t.Errorf("the object's deferred group, writer or fields with resolvers were not rewritten:\n%s", obj)
 	}
+	// The query's and the mutation's answers are written in a
+	// responseBuffer, and bytes, no longer used, is no longer imported.
+	_, exec, _ := strings.Cut(first, "func (e *executableSchema) Exec(")
+	if strings.Count(exec, "buf := responseBuffer(ctx)") != 2 || strings.Count(exec, "data.MarshalGQL(buf)") != 2 || strings.Contains(exec, "bytes.Buffer") {
+		t.Errorf("the answers' buffers were not rewritten:\n%s", exec)
+	}
+	if strings.Contains(first, `"bytes"`) {
+		t.Errorf("bytes is still imported:\n%.200s", first)
+	}
 }
 
 // A struct field that is a method, or has a directive, is not trivial.
