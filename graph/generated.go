@@ -27954,7 +27954,7 @@ func (ec *executionContext) marshalNAttainment2ᚕcmapᚋanalysisᚐAttainment�
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNAttainment2cmapᚋanalysisᚐAttainment(ctx, sel, v[i])
+		return ec._Attainment(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -27974,7 +27974,7 @@ func (ec *executionContext) marshalNAttainmentChange2ᚕcmapᚋanalysisᚐAttain
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNAttainmentChange2cmapᚋanalysisᚐAttainmentChange(ctx, sel, v[i])
+		return ec._AttainmentChange(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -28148,7 +28148,7 @@ func (ec *executionContext) marshalNCompetency2ᚕcmapᚋdomainᚐCompetencyᚄ(
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNCompetency2cmapᚋdomainᚐCompetency(ctx, sel, v[i])
+		return ec._Competency(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -28211,7 +28211,7 @@ func (ec *executionContext) marshalNCompletion2ᚕcmapᚋdomainᚐCompletionᚄ(
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNCompletion2cmapᚋdomainᚐCompletion(ctx, sel, v[i])
+		return ec._Completion(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -28406,7 +28406,7 @@ func (ec *executionContext) marshalNCoverage2ᚕcmapᚋdomainᚐCoverageᚄ(ctx 
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNCoverage2cmapᚋdomainᚐCoverage(ctx, sel, v[i])
+		return ec._Coverage(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -28450,7 +28450,7 @@ func (ec *executionContext) marshalNCoverageChange2ᚕcmapᚋanalysisᚐCoverage
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNCoverageChange2cmapᚋanalysisᚐCoverageChange(ctx, sel, v[i])
+		return ec._CoverageChange(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -28478,7 +28478,7 @@ func (ec *executionContext) marshalNCoverageRow2ᚕcmapᚋgraphᚋmodelᚐCovera
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNCoverageRow2cmapᚋgraphᚋmodelᚐCoverageRow(ctx, sel, v[i])
+		return ec._CoverageRow(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -28648,7 +28648,7 @@ func (ec *executionContext) marshalNFactChange2ᚕcmapᚋappᚐFactChangeᚄ(ctx
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNFactChange2cmapᚋappᚐFactChange(ctx, sel, v[i])
+		return ec._FactChange(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -28668,7 +28668,7 @@ func (ec *executionContext) marshalNFieldChange2ᚕcmapᚋdomainᚐFieldChange�
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNFieldChange2cmapᚋdomainᚐFieldChange(ctx, sel, v[i])
+		return ec._FieldChange(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -28702,7 +28702,7 @@ func (ec *executionContext) marshalNFormerCode2ᚕcmapᚋdomainᚐFormerCodeᚄ(
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNFormerCode2cmapᚋdomainᚐFormerCode(ctx, sel, v[i])
+		return ec._FormerCode(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -28759,7 +28759,7 @@ func (ec *executionContext) marshalNGap2ᚕcmapᚋanalysisᚐGapᚄ(ctx context.
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNGap2cmapᚋanalysisᚐGap(ctx, sel, v[i])
+		return ec._Gap(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -28858,7 +28858,7 @@ func (ec *executionContext) marshalNImportCoverageChange2ᚕcmapᚋanalysisᚐSu
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNImportCoverageChange2cmapᚋanalysisᚐSubCompetencyChange(ctx, sel, v[i])
+		return ec._ImportCoverageChange(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -28938,7 +28938,7 @@ func (ec *executionContext) marshalNLevelCount2ᚕcmapᚋgraphᚋmodelᚐLevelCo
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNLevelCount2cmapᚋgraphᚋmodelᚐLevelCount(ctx, sel, v[i])
+		return ec._LevelCount(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -28958,7 +28958,7 @@ func (ec *executionContext) marshalNLevelDemand2ᚕcmapᚋanalysisᚐLevelDemand
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNLevelDemand2cmapᚋanalysisᚐLevelDemand(ctx, sel, v[i])
+		return ec._LevelDemand(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -28978,7 +28978,7 @@ func (ec *executionContext) marshalNLevelRequirement2ᚕcmapᚋanalysisᚐLevelR
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNLevelRequirement2cmapᚋanalysisᚐLevelRequirement(ctx, sel, v[i])
+		return ec._LevelRequirement(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -28998,7 +28998,7 @@ func (ec *executionContext) marshalNMatrixCourse2ᚕcmapᚋanalysisᚐMatrixCour
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNMatrixCourse2cmapᚋanalysisᚐMatrixCourse(ctx, sel, v[i])
+		return ec._MatrixCourse(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -29026,7 +29026,7 @@ func (ec *executionContext) marshalNModelItem2ᚕcmapᚋmodeldiffᚐItemᚄ(ctx 
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNModelItem2cmapᚋmodeldiffᚐItem(ctx, sel, v[i])
+		return ec._ModelItem(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -29046,7 +29046,7 @@ func (ec *executionContext) marshalNModelMapping2ᚕcmapᚋmodeldiffᚐMapping�
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNModelMapping2cmapᚋmodeldiffᚐMapping(ctx, sel, v[i])
+		return ec._ModelMapping(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -29079,7 +29079,7 @@ func (ec *executionContext) marshalNModelSuggestion2ᚕcmapᚋmodeldiffᚐSugges
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNModelSuggestion2cmapᚋmodeldiffᚐSuggestion(ctx, sel, v[i])
+		return ec._ModelSuggestion(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -29099,7 +29099,7 @@ func (ec *executionContext) marshalNModelTextChange2ᚕcmapᚋmodeldiffᚐTextCh
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNModelTextChange2cmapᚋmodeldiffᚐTextChange(ctx, sel, v[i])
+		return ec._ModelTextChange(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -29219,7 +29219,7 @@ func (ec *executionContext) marshalNPlanDemandChange2ᚕcmapᚋruleplanᚐDemand
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNPlanDemandChange2cmapᚋruleplanᚐDemandChange(ctx, sel, v[i])
+		return ec._PlanDemandChange(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -29263,7 +29263,7 @@ func (ec *executionContext) marshalNPlanLevelChange2ᚕcmapᚋruleplanᚐLevelCh
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNPlanLevelChange2cmapᚋruleplanᚐLevelChange(ctx, sel, v[i])
+		return ec._PlanLevelChange(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -29283,7 +29283,7 @@ func (ec *executionContext) marshalNPlanLevelGaps2ᚕcmapᚋruleplanᚐLevelGaps
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNPlanLevelGaps2cmapᚋruleplanᚐLevelGaps(ctx, sel, v[i])
+		return ec._PlanLevelGaps(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -29303,7 +29303,7 @@ func (ec *executionContext) marshalNPlanOrganizationChange2ᚕcmapᚋruleplanᚐ
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNPlanOrganizationChange2cmapᚋruleplanᚐOrganizationChange(ctx, sel, v[i])
+		return ec._PlanOrganizationChange(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -29351,7 +29351,7 @@ func (ec *executionContext) marshalNPlanPersonGap2ᚕcmapᚋruleplanᚐGapChange
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNPlanPersonGap2cmapᚋruleplanᚐGapChange(ctx, sel, v[i])
+		return ec._PlanPersonGap(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -29395,7 +29395,7 @@ func (ec *executionContext) marshalNPlanRuleChange2ᚕcmapᚋruleplanᚐRuleChan
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNPlanRuleChange2cmapᚋruleplanᚐRuleChange(ctx, sel, v[i])
+		return ec._PlanRuleChange(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -29435,7 +29435,7 @@ func (ec *executionContext) marshalNPositionDemandChange2ᚕcmapᚋanalysisᚐPo
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNPositionDemandChange2cmapᚋanalysisᚐPositionChange(ctx, sel, v[i])
+		return ec._PositionDemandChange(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -29503,7 +29503,7 @@ func (ec *executionContext) marshalNReadinessChange2ᚕcmapᚋanalysisᚐReadine
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNReadinessChange2cmapᚋanalysisᚐReadinessChange(ctx, sel, v[i])
+		return ec._ReadinessChange(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -29581,7 +29581,7 @@ func (ec *executionContext) marshalNRecommendedCourse2ᚕcmapᚋanalysisᚐRecom
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNRecommendedCourse2cmapᚋanalysisᚐRecommendedCourse(ctx, sel, v[i])
+		return ec._RecommendedCourse(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -29601,7 +29601,7 @@ func (ec *executionContext) marshalNRequirement2ᚕcmapᚋdomainᚐRequirement�
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNRequirement2cmapᚋdomainᚐRequirement(ctx, sel, v[i])
+		return ec._Requirement(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -29826,7 +29826,7 @@ func (ec *executionContext) marshalNRuleRef2ᚕcmapᚋdomainᚐRuleRefᚄ(ctx co
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNRuleRef2cmapᚋdomainᚐRuleRef(ctx, sel, v[i])
+		return ec._RuleRef(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -29846,7 +29846,7 @@ func (ec *executionContext) marshalNRuleRuntimeError2ᚕcmapᚋappᚐRuleError�
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNRuleRuntimeError2cmapᚋappᚐRuleError(ctx, sel, v[i])
+		return ec._RuleRuntimeError(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -29925,7 +29925,7 @@ func (ec *executionContext) marshalNSubCompetency2ᚕcmapᚋdomainᚐSubCompeten
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNSubCompetency2cmapᚋdomainᚐSubCompetency(ctx, sel, v[i])
+		return ec._SubCompetency(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -29969,7 +29969,7 @@ func (ec *executionContext) marshalNSubCompetencyCoverage2ᚕcmapᚋanalysisᚐS
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNSubCompetencyCoverage2cmapᚋanalysisᚐSubCompetencyCoverage(ctx, sel, v[i])
+		return ec._SubCompetencyCoverage(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -30150,7 +30150,7 @@ func (ec *executionContext) marshalNYield2ᚕcmapᚋengineᚐYieldᚄ(ctx contex
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNYield2cmapᚋengineᚐYield(ctx, sel, v[i])
+		return ec._Yield(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -30170,7 +30170,7 @@ func (ec *executionContext) marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgq
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx, sel, v[i])
+		return ec.___Directive(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -30242,7 +30242,7 @@ func (ec *executionContext) marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋg
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
+		return ec.___InputValue(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -30270,7 +30270,7 @@ func (ec *executionContext) marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgen�
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
+		return ec.___Type(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -30839,7 +30839,7 @@ func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgq
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalN__EnumValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValue(ctx, sel, v[i])
+		return ec.___EnumValue(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -30858,7 +30858,7 @@ func (ec *executionContext) marshalO__Field2ᚕgithubᚗcomᚋ99designsᚋgqlgen
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalN__Field2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐField(ctx, sel, v[i])
+		return ec.___Field(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -30877,7 +30877,7 @@ func (ec *executionContext) marshalO__InputValue2ᚕgithubᚗcomᚋ99designsᚋg
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
+		return ec.___InputValue(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -30896,7 +30896,7 @@ func (ec *executionContext) marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgen�
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
+		return ec.___Type(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {

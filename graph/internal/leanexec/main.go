@@ -21,6 +21,11 @@
 //     goroutine per field beyond the first: cmap's resolvers answer from
 //     the in-memory read model (as for lists, see internal/listsinorder).
 //     The root fields of a query are still resolved concurrently.
+//   - An element of a list of structs (not pointers) is written from its
+//     place in the list, rather than from a copy on the heap: gqlgen
+//     passes the element by value to a marshaller that takes its address,
+//     an allocation per element (a person's attainments, the matrix's
+//     cells). Resolvers never change the objects they are given.
 //   - The answer is written in a buffer from responseBuffer (package
 //     graph), which lends a pooled one to a request served over HTTP,
 //     rather than in a new bytes.Buffer grown step by step.
@@ -110,6 +115,14 @@ var (
 	usesBytes    = regexp.MustCompile(`\bbytes\.[A-Z]`)
 	pooledBuffer = []byte("buf := responseBuffer(ctx) // pooled: see internal/leanexec\n")
 
+	// valueMarshaller matches a marshaller of a struct passed by value,
+	// which writes it from its address: its name and the object function.
+	valueMarshaller = regexp.MustCompile(`(?m)^func \(ec \*executionContext\) (marshalN[^\s(]+)\(ctx context\.Context, sel ast\.SelectionSet, v [\w.]+\) graphql\.Marshaler \{\n` +
+		`\treturn ec\.(_\w+)\(ctx, sel, &v\)\n\}\n`)
+	// listElement matches the call of an element's marshaller in a list
+	// marshaller.
+	listElement = regexp.MustCompile(`(?m)^\t\treturn ec\.(marshalN[^\s(]+)\(ctx, sel, v\[i\]\)\n`)
+
 	returnFieldSet = []byte("\t\tec.ProcessDeferredGroup(deferred)\n\t}\n\n\treturn out\n}\n")
 	returnObject   = []byte("\t\tec.ProcessDeferredGroup(deferred)\n\t}\n\n\treturn lean\n}\n")
 )
@@ -175,6 +188,17 @@ func rewrite(src []byte) ([]byte, int) {
 		"\t\t\t}\n"))
 	src = bytes.ReplaceAll(src, newDeferredGroup, lazyDeferred)
 	src = bytes.ReplaceAll(src, newFieldSet, newObject)
+	objectOf := map[string]string{}
+	for _, m := range valueMarshaller.FindAllSubmatch(src, -1) {
+		objectOf[string(m[1])] = string(m[2])
+	}
+	src = listElement.ReplaceAllFunc(src, func(call []byte) []byte {
+		obj, ok := objectOf[string(listElement.FindSubmatch(call)[1])]
+		if !ok {
+			return call
+		}
+		return fmt.Appendf(nil, "\t\treturn ec.%s(ctx, sel, &v[i]) // in place: see internal/leanexec\n", obj)
+	})
 	src = newBuffer.ReplaceAll(src, append(append([]byte("${1}"), pooledBuffer...), "${2}data.MarshalGQL(buf)\n"...))
 	if !usesBytes.Match(src) {
 		src = bytes.Replace(src, []byte("\t\"bytes\"\n"), nil, 1) // its last use was the buffer

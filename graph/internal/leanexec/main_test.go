@@ -57,6 +57,10 @@ func TestRun(t *testing.T) {
 		strings.Count(obj, "out.ResolveConcurrently(") != 2 || strings.Count(obj, "if field.IsDeferred() {") != 2 {
 		t.Errorf("the object's deferred group, writer or fields with resolvers were not rewritten:\n%s", obj)
 	}
+	// An attainment of a list is written from its place in the list.
+	if got, want := fn(first, "marshalNAttainment2ᚕcmapᚋanalysisᚐAttainmentᚄ"), "\t\treturn ec._Attainment(ctx, sel, &v[i]) // in place"; !strings.Contains(got, want) {
+		t.Errorf("the list of attainments became\n%s\nwant it to hold\n%s", got, want)
+	}
 	// The query's and the mutation's answers are written in a
 	// responseBuffer, and bytes, no longer used, is no longer imported.
 	_, exec, _ := strings.Cut(first, "func (e *executableSchema) Exec(")
