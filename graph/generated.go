@@ -4544,6 +4544,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 
 type executionContext struct {
 	*graphql.ExecutionContextState[ResolverRoot, DirectiveRoot, ComplexityRoot]
+	fields collectedFields // see internal/leanexec
 }
 
 func newExecutionContext(
@@ -21488,7 +21489,7 @@ func UnmarshalUpdatePositionInput(ctx context.Context, raw any) (model.UpdatePos
 var aPIKeyImplementors = []string{"APIKey"}
 
 func (ec *executionContext) _APIKey(ctx context.Context, sel ast.SelectionSet, obj *domain.APIKey) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, aPIKeyImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, aPIKeyImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -21559,7 +21560,7 @@ func (ec *executionContext) _APIKey(ctx context.Context, sel ast.SelectionSet, o
 var attainmentImplementors = []string{"Attainment"}
 
 func (ec *executionContext) _Attainment(ctx context.Context, sel ast.SelectionSet, obj *analysis.Attainment) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, attainmentImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, attainmentImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -21618,7 +21619,7 @@ func (ec *executionContext) _Attainment(ctx context.Context, sel ast.SelectionSe
 var attainmentChangeImplementors = []string{"AttainmentChange"}
 
 func (ec *executionContext) _AttainmentChange(ctx context.Context, sel ast.SelectionSet, obj *analysis.AttainmentChange) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, attainmentChangeImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, attainmentChangeImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -21669,7 +21670,7 @@ func (ec *executionContext) _AttainmentChange(ctx context.Context, sel ast.Selec
 var auditEntryImplementors = []string{"AuditEntry"}
 
 func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSet, obj *domain.AuditEntry) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, auditEntryImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, auditEntryImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -21768,7 +21769,7 @@ func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSe
 var auditEntryConnectionImplementors = []string{"AuditEntryConnection"}
 
 func (ec *executionContext) _AuditEntryConnection(ctx context.Context, sel ast.SelectionSet, obj *model.AuditEntryConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, auditEntryConnectionImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, auditEntryConnectionImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -21806,7 +21807,7 @@ func (ec *executionContext) _AuditEntryConnection(ctx context.Context, sel ast.S
 var auditEntryEdgeImplementors = []string{"AuditEntryEdge"}
 
 func (ec *executionContext) _AuditEntryEdge(ctx context.Context, sel ast.SelectionSet, obj *model.AuditEntryEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, auditEntryEdgeImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, auditEntryEdgeImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -21844,7 +21845,7 @@ func (ec *executionContext) _AuditEntryEdge(ctx context.Context, sel ast.Selecti
 var competencyImplementors = []string{"Competency"}
 
 func (ec *executionContext) _Competency(ctx context.Context, sel ast.SelectionSet, obj *domain.Competency) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, competencyImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, competencyImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -21892,7 +21893,7 @@ func (ec *executionContext) _Competency(ctx context.Context, sel ast.SelectionSe
 var completionImplementors = []string{"Completion"}
 
 func (ec *executionContext) _Completion(ctx context.Context, sel ast.SelectionSet, obj *domain.Completion) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, completionImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, completionImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -21943,7 +21944,7 @@ func (ec *executionContext) _Completion(ctx context.Context, sel ast.SelectionSe
 var countChangeImplementors = []string{"CountChange"}
 
 func (ec *executionContext) _CountChange(ctx context.Context, sel ast.SelectionSet, obj *analysis.Count) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, countChangeImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, countChangeImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -21981,7 +21982,7 @@ func (ec *executionContext) _CountChange(ctx context.Context, sel ast.SelectionS
 var courseImplementors = []string{"Course"}
 
 func (ec *executionContext) _Course(ctx context.Context, sel ast.SelectionSet, obj *domain.Course) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, courseImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, courseImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -22108,7 +22109,7 @@ func (ec *executionContext) _Course(ctx context.Context, sel ast.SelectionSet, o
 var courseConnectionImplementors = []string{"CourseConnection"}
 
 func (ec *executionContext) _CourseConnection(ctx context.Context, sel ast.SelectionSet, obj *model.CourseConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, courseConnectionImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, courseConnectionImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -22151,7 +22152,7 @@ func (ec *executionContext) _CourseConnection(ctx context.Context, sel ast.Selec
 var courseEdgeImplementors = []string{"CourseEdge"}
 
 func (ec *executionContext) _CourseEdge(ctx context.Context, sel ast.SelectionSet, obj *model.CourseEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, courseEdgeImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, courseEdgeImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -22189,7 +22190,7 @@ func (ec *executionContext) _CourseEdge(ctx context.Context, sel ast.SelectionSe
 var courseGapClosureImplementors = []string{"CourseGapClosure"}
 
 func (ec *executionContext) _CourseGapClosure(ctx context.Context, sel ast.SelectionSet, obj *analysis.CourseGapClosure) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, courseGapClosureImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, courseGapClosureImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -22235,7 +22236,7 @@ func (ec *executionContext) _CourseGapClosure(ctx context.Context, sel ast.Selec
 var courseImpactImplementors = []string{"CourseImpact"}
 
 func (ec *executionContext) _CourseImpact(ctx context.Context, sel ast.SelectionSet, obj *app.CourseImpact) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, courseImpactImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, courseImpactImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -22332,7 +22333,7 @@ func (ec *executionContext) _CourseImpact(ctx context.Context, sel ast.Selection
 var coursePreviewImplementors = []string{"CoursePreview"}
 
 func (ec *executionContext) _CoursePreview(ctx context.Context, sel ast.SelectionSet, obj *app.CoursePreview) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, coursePreviewImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, coursePreviewImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -22388,7 +22389,7 @@ func (ec *executionContext) _CoursePreview(ctx context.Context, sel ast.Selectio
 var coverageImplementors = []string{"Coverage"}
 
 func (ec *executionContext) _Coverage(ctx context.Context, sel ast.SelectionSet, obj *domain.Coverage) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, coverageImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, coverageImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -22457,7 +22458,7 @@ func (ec *executionContext) _Coverage(ctx context.Context, sel ast.SelectionSet,
 var coverageChangeImplementors = []string{"CoverageChange"}
 
 func (ec *executionContext) _CoverageChange(ctx context.Context, sel ast.SelectionSet, obj *analysis.CoverageChange) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, coverageChangeImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, coverageChangeImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -22565,7 +22566,7 @@ func (ec *executionContext) _CoverageChange(ctx context.Context, sel ast.Selecti
 var coverageMatrixImplementors = []string{"CoverageMatrix"}
 
 func (ec *executionContext) _CoverageMatrix(ctx context.Context, sel ast.SelectionSet, obj *model.CoverageMatrix) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, coverageMatrixImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, coverageMatrixImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -22613,7 +22614,7 @@ func (ec *executionContext) _CoverageMatrix(ctx context.Context, sel ast.Selecti
 var coverageRowImplementors = []string{"CoverageRow"}
 
 func (ec *executionContext) _CoverageRow(ctx context.Context, sel ast.SelectionSet, obj *model.CoverageRow) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, coverageRowImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, coverageRowImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -22695,7 +22696,7 @@ func (ec *executionContext) _CoverageRow(ctx context.Context, sel ast.SelectionS
 var createdAPIKeyImplementors = []string{"CreatedAPIKey"}
 
 func (ec *executionContext) _CreatedAPIKey(ctx context.Context, sel ast.SelectionSet, obj *model.CreatedAPIKey) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, createdAPIKeyImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, createdAPIKeyImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -22733,7 +22734,7 @@ func (ec *executionContext) _CreatedAPIKey(ctx context.Context, sel ast.Selectio
 var crosswalkEntryImplementors = []string{"CrosswalkEntry"}
 
 func (ec *executionContext) _CrosswalkEntry(ctx context.Context, sel ast.SelectionSet, obj *domain.CrosswalkEntry) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, crosswalkEntryImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, crosswalkEntryImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -22771,7 +22772,7 @@ func (ec *executionContext) _CrosswalkEntry(ctx context.Context, sel ast.Selecti
 var deleteCoursePayloadImplementors = []string{"DeleteCoursePayload"}
 
 func (ec *executionContext) _DeleteCoursePayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeleteCoursePayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, deleteCoursePayloadImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, deleteCoursePayloadImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -22804,7 +22805,7 @@ func (ec *executionContext) _DeleteCoursePayload(ctx context.Context, sel ast.Se
 var deletePersonPayloadImplementors = []string{"DeletePersonPayload"}
 
 func (ec *executionContext) _DeletePersonPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeletePersonPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, deletePersonPayloadImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, deletePersonPayloadImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -22837,7 +22838,7 @@ func (ec *executionContext) _DeletePersonPayload(ctx context.Context, sel ast.Se
 var deletePositionPayloadImplementors = []string{"DeletePositionPayload"}
 
 func (ec *executionContext) _DeletePositionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeletePositionPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, deletePositionPayloadImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, deletePositionPayloadImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -22870,7 +22871,7 @@ func (ec *executionContext) _DeletePositionPayload(ctx context.Context, sel ast.
 var explainNodeImplementors = []string{"ExplainNode"}
 
 func (ec *executionContext) _ExplainNode(ctx context.Context, sel ast.SelectionSet, obj *engine.ExplainNode) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, explainNodeImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, explainNodeImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -22970,7 +22971,7 @@ func (ec *executionContext) _ExplainNode(ctx context.Context, sel ast.SelectionS
 var explanationImplementors = []string{"Explanation"}
 
 func (ec *executionContext) _Explanation(ctx context.Context, sel ast.SelectionSet, obj *engine.Explanation) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, explanationImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, explanationImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -23079,7 +23080,7 @@ func (ec *executionContext) _Explanation(ctx context.Context, sel ast.SelectionS
 var factChangeImplementors = []string{"FactChange"}
 
 func (ec *executionContext) _FactChange(ctx context.Context, sel ast.SelectionSet, obj *app.FactChange) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, factChangeImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, factChangeImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -23146,7 +23147,7 @@ func (ec *executionContext) _FactChange(ctx context.Context, sel ast.SelectionSe
 var fieldChangeImplementors = []string{"FieldChange"}
 
 func (ec *executionContext) _FieldChange(ctx context.Context, sel ast.SelectionSet, obj *domain.FieldChange) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, fieldChangeImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, fieldChangeImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -23189,7 +23190,7 @@ func (ec *executionContext) _FieldChange(ctx context.Context, sel ast.SelectionS
 var formerCodeImplementors = []string{"FormerCode"}
 
 func (ec *executionContext) _FormerCode(ctx context.Context, sel ast.SelectionSet, obj *domain.FormerCode) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, formerCodeImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, formerCodeImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -23237,7 +23238,7 @@ func (ec *executionContext) _FormerCode(ctx context.Context, sel ast.SelectionSe
 var frameworkImplementors = []string{"Framework"}
 
 func (ec *executionContext) _Framework(ctx context.Context, sel ast.SelectionSet, obj *domain.Framework) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, frameworkImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, frameworkImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -23285,7 +23286,7 @@ func (ec *executionContext) _Framework(ctx context.Context, sel ast.SelectionSet
 var frameworkRevisionImplementors = []string{"FrameworkRevision"}
 
 func (ec *executionContext) _FrameworkRevision(ctx context.Context, sel ast.SelectionSet, obj *domain.FrameworkRevision) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, frameworkRevisionImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, frameworkRevisionImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -23341,7 +23342,7 @@ func (ec *executionContext) _FrameworkRevision(ctx context.Context, sel ast.Sele
 var gapImplementors = []string{"Gap"}
 
 func (ec *executionContext) _Gap(ctx context.Context, sel ast.SelectionSet, obj *analysis.Gap) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, gapImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, gapImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -23400,7 +23401,7 @@ func (ec *executionContext) _Gap(ctx context.Context, sel ast.SelectionSet, obj 
 var gapCountImplementors = []string{"GapCount"}
 
 func (ec *executionContext) _GapCount(ctx context.Context, sel ast.SelectionSet, obj *analysis.GapCount) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, gapCountImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, gapCountImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -23451,7 +23452,7 @@ func (ec *executionContext) _GapCount(ctx context.Context, sel ast.SelectionSet,
 var gapReportImplementors = []string{"GapReport"}
 
 func (ec *executionContext) _GapReport(ctx context.Context, sel ast.SelectionSet, obj *analysis.GapReport) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, gapReportImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, gapReportImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -23512,7 +23513,7 @@ func (ec *executionContext) _GapReport(ctx context.Context, sel ast.SelectionSet
 var importCountsImplementors = []string{"ImportCounts"}
 
 func (ec *executionContext) _ImportCounts(ctx context.Context, sel ast.SelectionSet, obj *importer.Counts) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, importCountsImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, importCountsImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -23565,7 +23566,7 @@ func (ec *executionContext) _ImportCounts(ctx context.Context, sel ast.Selection
 var importCoverageChangeImplementors = []string{"ImportCoverageChange"}
 
 func (ec *executionContext) _ImportCoverageChange(ctx context.Context, sel ast.SelectionSet, obj *analysis.SubCompetencyChange) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, importCoverageChangeImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, importCoverageChangeImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -23652,7 +23653,7 @@ func (ec *executionContext) _ImportCoverageChange(ctx context.Context, sel ast.S
 var importImpactImplementors = []string{"ImportImpact"}
 
 func (ec *executionContext) _ImportImpact(ctx context.Context, sel ast.SelectionSet, obj *analysis.Comparison) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, importImpactImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, importImpactImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -23740,7 +23741,7 @@ func (ec *executionContext) _ImportImpact(ctx context.Context, sel ast.Selection
 var importRejectionImplementors = []string{"ImportRejection"}
 
 func (ec *executionContext) _ImportRejection(ctx context.Context, sel ast.SelectionSet, obj *diag.Diagnostic) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, importRejectionImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, importRejectionImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -23814,7 +23815,7 @@ func (ec *executionContext) _ImportRejection(ctx context.Context, sel ast.Select
 var importResultImplementors = []string{"ImportResult"}
 
 func (ec *executionContext) _ImportResult(ctx context.Context, sel ast.SelectionSet, obj *app.ImportPlan) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, importResultImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, importResultImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -23916,7 +23917,7 @@ func (ec *executionContext) _ImportResult(ctx context.Context, sel ast.Selection
 var levelCountImplementors = []string{"LevelCount"}
 
 func (ec *executionContext) _LevelCount(ctx context.Context, sel ast.SelectionSet, obj *model.LevelCount) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, levelCountImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, levelCountImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -23954,7 +23955,7 @@ func (ec *executionContext) _LevelCount(ctx context.Context, sel ast.SelectionSe
 var levelDemandImplementors = []string{"LevelDemand"}
 
 func (ec *executionContext) _LevelDemand(ctx context.Context, sel ast.SelectionSet, obj *analysis.LevelDemand) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, levelDemandImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, levelDemandImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -24007,7 +24008,7 @@ func (ec *executionContext) _LevelDemand(ctx context.Context, sel ast.SelectionS
 var levelRequirementImplementors = []string{"LevelRequirement"}
 
 func (ec *executionContext) _LevelRequirement(ctx context.Context, sel ast.SelectionSet, obj *analysis.LevelRequirement) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, levelRequirementImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, levelRequirementImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -24053,7 +24054,7 @@ func (ec *executionContext) _LevelRequirement(ctx context.Context, sel ast.Selec
 var matrixCourseImplementors = []string{"MatrixCourse"}
 
 func (ec *executionContext) _MatrixCourse(ctx context.Context, sel ast.SelectionSet, obj *analysis.MatrixCourse) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, matrixCourseImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, matrixCourseImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -24119,7 +24120,7 @@ func (ec *executionContext) _MatrixCourse(ctx context.Context, sel ast.Selection
 var modelDiffImplementors = []string{"ModelDiff"}
 
 func (ec *executionContext) _ModelDiff(ctx context.Context, sel ast.SelectionSet, obj *modeldiff.Diff) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, modelDiffImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, modelDiffImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -24187,7 +24188,7 @@ func (ec *executionContext) _ModelDiff(ctx context.Context, sel ast.SelectionSet
 var modelItemImplementors = []string{"ModelItem"}
 
 func (ec *executionContext) _ModelItem(ctx context.Context, sel ast.SelectionSet, obj *modeldiff.Item) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, modelItemImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, modelItemImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -24230,7 +24231,7 @@ func (ec *executionContext) _ModelItem(ctx context.Context, sel ast.SelectionSet
 var modelMappingImplementors = []string{"ModelMapping"}
 
 func (ec *executionContext) _ModelMapping(ctx context.Context, sel ast.SelectionSet, obj *modeldiff.Mapping) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, modelMappingImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, modelMappingImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -24273,7 +24274,7 @@ func (ec *executionContext) _ModelMapping(ctx context.Context, sel ast.Selection
 var modelRevisionPlanImplementors = []string{"ModelRevisionPlan"}
 
 func (ec *executionContext) _ModelRevisionPlan(ctx context.Context, sel ast.SelectionSet, obj *app.RevisionPlan) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, modelRevisionPlanImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, modelRevisionPlanImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -24371,7 +24372,7 @@ func (ec *executionContext) _ModelRevisionPlan(ctx context.Context, sel ast.Sele
 var modelSuggestionImplementors = []string{"ModelSuggestion"}
 
 func (ec *executionContext) _ModelSuggestion(ctx context.Context, sel ast.SelectionSet, obj *modeldiff.Suggestion) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, modelSuggestionImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, modelSuggestionImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -24414,7 +24415,7 @@ func (ec *executionContext) _ModelSuggestion(ctx context.Context, sel ast.Select
 var modelTextChangeImplementors = []string{"ModelTextChange"}
 
 func (ec *executionContext) _ModelTextChange(ctx context.Context, sel ast.SelectionSet, obj *modeldiff.TextChange) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, modelTextChangeImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, modelTextChangeImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -24467,7 +24468,7 @@ func (ec *executionContext) _ModelTextChange(ctx context.Context, sel ast.Select
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, mutationImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, mutationImplementors)
 	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
 		Object: "Mutation",
 	})
@@ -24615,7 +24616,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 var organizationReadinessImplementors = []string{"OrganizationReadiness"}
 
 func (ec *executionContext) _OrganizationReadiness(ctx context.Context, sel ast.SelectionSet, obj *analysis.OrganizationReadiness) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, organizationReadinessImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, organizationReadinessImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -24689,7 +24690,7 @@ func (ec *executionContext) _OrganizationReadiness(ctx context.Context, sel ast.
 var pageInfoImplementors = []string{"PageInfo"}
 
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *model.PageInfo) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, pageInfoImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, pageInfoImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -24737,7 +24738,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 var personImplementors = []string{"Person"}
 
 func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, obj *domain.Person) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, personImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, personImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -24855,7 +24856,7 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 var personConnectionImplementors = []string{"PersonConnection"}
 
 func (ec *executionContext) _PersonConnection(ctx context.Context, sel ast.SelectionSet, obj *model.PersonConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, personConnectionImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, personConnectionImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -24898,7 +24899,7 @@ func (ec *executionContext) _PersonConnection(ctx context.Context, sel ast.Selec
 var personEdgeImplementors = []string{"PersonEdge"}
 
 func (ec *executionContext) _PersonEdge(ctx context.Context, sel ast.SelectionSet, obj *model.PersonEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, personEdgeImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, personEdgeImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -24936,7 +24937,7 @@ func (ec *executionContext) _PersonEdge(ctx context.Context, sel ast.SelectionSe
 var planDemandChangeImplementors = []string{"PlanDemandChange"}
 
 func (ec *executionContext) _PlanDemandChange(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.DemandChange) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, planDemandChangeImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, planDemandChangeImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -24997,7 +24998,7 @@ func (ec *executionContext) _PlanDemandChange(ctx context.Context, sel ast.Selec
 var planFactChangeImplementors = []string{"PlanFactChange"}
 
 func (ec *executionContext) _PlanFactChange(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.FactChange) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, planFactChangeImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, planFactChangeImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -25089,7 +25090,7 @@ func (ec *executionContext) _PlanFactChange(ctx context.Context, sel ast.Selecti
 var planLevelChangeImplementors = []string{"PlanLevelChange"}
 
 func (ec *executionContext) _PlanLevelChange(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.LevelChange) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, planLevelChangeImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, planLevelChangeImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -25156,7 +25157,7 @@ func (ec *executionContext) _PlanLevelChange(ctx context.Context, sel ast.Select
 var planLevelGapsImplementors = []string{"PlanLevelGaps"}
 
 func (ec *executionContext) _PlanLevelGaps(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.LevelGaps) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, planLevelGapsImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, planLevelGapsImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -25215,7 +25216,7 @@ func (ec *executionContext) _PlanLevelGaps(ctx context.Context, sel ast.Selectio
 var planOrganizationChangeImplementors = []string{"PlanOrganizationChange"}
 
 func (ec *executionContext) _PlanOrganizationChange(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.OrganizationChange) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, planOrganizationChangeImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, planOrganizationChangeImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -25273,7 +25274,7 @@ func (ec *executionContext) _PlanOrganizationChange(ctx context.Context, sel ast
 var planPeopleImplementors = []string{"PlanPeople"}
 
 func (ec *executionContext) _PlanPeople(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.PeopleChange) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, planPeopleImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, planPeopleImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -25334,7 +25335,7 @@ func (ec *executionContext) _PlanPeople(ctx context.Context, sel ast.SelectionSe
 var planPersonChangeImplementors = []string{"PlanPersonChange"}
 
 func (ec *executionContext) _PlanPersonChange(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.PersonChange) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, planPersonChangeImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, planPersonChangeImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -25397,7 +25398,7 @@ func (ec *executionContext) _PlanPersonChange(ctx context.Context, sel ast.Selec
 var planPersonGapImplementors = []string{"PlanPersonGap"}
 
 func (ec *executionContext) _PlanPersonGap(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.GapChange) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, planPersonGapImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, planPersonGapImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -25495,7 +25496,7 @@ func (ec *executionContext) _PlanPersonGap(ctx context.Context, sel ast.Selectio
 var planPositionChangeImplementors = []string{"PlanPositionChange"}
 
 func (ec *executionContext) _PlanPositionChange(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.PositionChange) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, planPositionChangeImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, planPositionChangeImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -25543,7 +25544,7 @@ func (ec *executionContext) _PlanPositionChange(ctx context.Context, sel ast.Sel
 var planRuleChangeImplementors = []string{"PlanRuleChange"}
 
 func (ec *executionContext) _PlanRuleChange(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.RuleChange) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, planRuleChangeImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, planRuleChangeImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -25627,7 +25628,7 @@ func (ec *executionContext) _PlanRuleChange(ctx context.Context, sel ast.Selecti
 var planSideImplementors = []string{"PlanSide"}
 
 func (ec *executionContext) _PlanSide(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.SetInfo) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, planSideImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, planSideImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -25665,7 +25666,7 @@ func (ec *executionContext) _PlanSide(ctx context.Context, sel ast.SelectionSet,
 var positionImplementors = []string{"Position"}
 
 func (ec *executionContext) _Position(ctx context.Context, sel ast.SelectionSet, obj *domain.Position) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, positionImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, positionImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -25777,7 +25778,7 @@ func (ec *executionContext) _Position(ctx context.Context, sel ast.SelectionSet,
 var positionConnectionImplementors = []string{"PositionConnection"}
 
 func (ec *executionContext) _PositionConnection(ctx context.Context, sel ast.SelectionSet, obj *model.PositionConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, positionConnectionImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, positionConnectionImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -25820,7 +25821,7 @@ func (ec *executionContext) _PositionConnection(ctx context.Context, sel ast.Sel
 var positionDemandChangeImplementors = []string{"PositionDemandChange"}
 
 func (ec *executionContext) _PositionDemandChange(ctx context.Context, sel ast.SelectionSet, obj *analysis.PositionChange) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, positionDemandChangeImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, positionDemandChangeImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -25881,7 +25882,7 @@ func (ec *executionContext) _PositionDemandChange(ctx context.Context, sel ast.S
 var positionEdgeImplementors = []string{"PositionEdge"}
 
 func (ec *executionContext) _PositionEdge(ctx context.Context, sel ast.SelectionSet, obj *model.PositionEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, positionEdgeImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, positionEdgeImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -25919,7 +25920,7 @@ func (ec *executionContext) _PositionEdge(ctx context.Context, sel ast.Selection
 var positionPreviewImplementors = []string{"PositionPreview"}
 
 func (ec *executionContext) _PositionPreview(ctx context.Context, sel ast.SelectionSet, obj *app.PositionPreview) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, positionPreviewImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, positionPreviewImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -25975,7 +25976,7 @@ func (ec *executionContext) _PositionPreview(ctx context.Context, sel ast.Select
 var proficiencyScaleImplementors = []string{"ProficiencyScale"}
 
 func (ec *executionContext) _ProficiencyScale(ctx context.Context, sel ast.SelectionSet, obj *domain.Scale) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, proficiencyScaleImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, proficiencyScaleImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -26013,7 +26014,7 @@ func (ec *executionContext) _ProficiencyScale(ctx context.Context, sel ast.Selec
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, queryImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, queryImplementors)
 	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
 		Object: "Query",
 	})
@@ -26231,7 +26232,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 var readinessImplementors = []string{"Readiness"}
 
 func (ec *executionContext) _Readiness(ctx context.Context, sel ast.SelectionSet, obj *analysis.Readiness) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, readinessImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, readinessImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -26284,7 +26285,7 @@ func (ec *executionContext) _Readiness(ctx context.Context, sel ast.SelectionSet
 var readinessChangeImplementors = []string{"ReadinessChange"}
 
 func (ec *executionContext) _ReadinessChange(ctx context.Context, sel ast.SelectionSet, obj *analysis.ReadinessChange) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, readinessChangeImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, readinessChangeImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -26355,7 +26356,7 @@ func (ec *executionContext) _ReadinessChange(ctx context.Context, sel ast.Select
 var recommendationImplementors = []string{"Recommendation"}
 
 func (ec *executionContext) _Recommendation(ctx context.Context, sel ast.SelectionSet, obj *analysis.Recommendation) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, recommendationImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, recommendationImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -26421,7 +26422,7 @@ func (ec *executionContext) _Recommendation(ctx context.Context, sel ast.Selecti
 var recommendationChangeImplementors = []string{"RecommendationChange"}
 
 func (ec *executionContext) _RecommendationChange(ctx context.Context, sel ast.SelectionSet, obj *analysis.RecommendationChange) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, recommendationChangeImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, recommendationChangeImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -26482,7 +26483,7 @@ func (ec *executionContext) _RecommendationChange(ctx context.Context, sel ast.S
 var recommendedCourseImplementors = []string{"RecommendedCourse"}
 
 func (ec *executionContext) _RecommendedCourse(ctx context.Context, sel ast.SelectionSet, obj *analysis.RecommendedCourse) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, recommendedCourseImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, recommendedCourseImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -26548,7 +26549,7 @@ func (ec *executionContext) _RecommendedCourse(ctx context.Context, sel ast.Sele
 var rejectedRuleSetImplementors = []string{"RejectedRuleSet"}
 
 func (ec *executionContext) _RejectedRuleSet(ctx context.Context, sel ast.SelectionSet, obj *app.Rejection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, rejectedRuleSetImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, rejectedRuleSetImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -26599,7 +26600,7 @@ func (ec *executionContext) _RejectedRuleSet(ctx context.Context, sel ast.Select
 var requirementImplementors = []string{"Requirement"}
 
 func (ec *executionContext) _Requirement(ctx context.Context, sel ast.SelectionSet, obj *domain.Requirement) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, requirementImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, requirementImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -26668,7 +26669,7 @@ func (ec *executionContext) _Requirement(ctx context.Context, sel ast.SelectionS
 var ruleImplementors = []string{"Rule"}
 
 func (ec *executionContext) _Rule(ctx context.Context, sel ast.SelectionSet, obj *engine.Rule) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, ruleImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, ruleImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -26741,7 +26742,7 @@ func (ec *executionContext) _Rule(ctx context.Context, sel ast.SelectionSet, obj
 var ruleDiagnosticImplementors = []string{"RuleDiagnostic"}
 
 func (ec *executionContext) _RuleDiagnostic(ctx context.Context, sel ast.SelectionSet, obj *diag.Diagnostic) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, ruleDiagnosticImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, ruleDiagnosticImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -26802,7 +26803,7 @@ func (ec *executionContext) _RuleDiagnostic(ctx context.Context, sel ast.Selecti
 var ruleFileImplementors = []string{"RuleFile"}
 
 func (ec *executionContext) _RuleFile(ctx context.Context, sel ast.SelectionSet, obj *engine.RuleFile) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, ruleFileImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, ruleFileImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -26869,7 +26870,7 @@ func (ec *executionContext) _RuleFile(ctx context.Context, sel ast.SelectionSet,
 var ruleRefImplementors = []string{"RuleRef"}
 
 func (ec *executionContext) _RuleRef(ctx context.Context, sel ast.SelectionSet, obj *domain.RuleRef) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, ruleRefImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, ruleRefImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -26912,7 +26913,7 @@ func (ec *executionContext) _RuleRef(ctx context.Context, sel ast.SelectionSet, 
 var ruleRuntimeErrorImplementors = []string{"RuleRuntimeError"}
 
 func (ec *executionContext) _RuleRuntimeError(ctx context.Context, sel ast.SelectionSet, obj *app.RuleError) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, ruleRuntimeErrorImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, ruleRuntimeErrorImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -26955,7 +26956,7 @@ func (ec *executionContext) _RuleRuntimeError(ctx context.Context, sel ast.Selec
 var ruleSetImplementors = []string{"RuleSet"}
 
 func (ec *executionContext) _RuleSet(ctx context.Context, sel ast.SelectionSet, obj *app.RulesStatus) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, ruleSetImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, ruleSetImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -27071,7 +27072,7 @@ func (ec *executionContext) _RuleSet(ctx context.Context, sel ast.SelectionSet, 
 var ruleSetPlanImplementors = []string{"RuleSetPlan"}
 
 func (ec *executionContext) _RuleSetPlan(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.Plan) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, ruleSetPlanImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, ruleSetPlanImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -27253,7 +27254,7 @@ func (ec *executionContext) _RuleSetPlan(ctx context.Context, sel ast.SelectionS
 var subCompetencyImplementors = []string{"SubCompetency"}
 
 func (ec *executionContext) _SubCompetency(ctx context.Context, sel ast.SelectionSet, obj *domain.SubCompetency) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, subCompetencyImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, subCompetencyImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -27330,7 +27331,7 @@ func (ec *executionContext) _SubCompetency(ctx context.Context, sel ast.Selectio
 var subCompetencyCoverageImplementors = []string{"SubCompetencyCoverage"}
 
 func (ec *executionContext) _SubCompetencyCoverage(ctx context.Context, sel ast.SelectionSet, obj *analysis.SubCompetencyCoverage) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, subCompetencyCoverageImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, subCompetencyCoverageImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -27389,7 +27390,7 @@ func (ec *executionContext) _SubCompetencyCoverage(ctx context.Context, sel ast.
 var subCompetencyDemandImplementors = []string{"SubCompetencyDemand"}
 
 func (ec *executionContext) _SubCompetencyDemand(ctx context.Context, sel ast.SelectionSet, obj *analysis.SubCompetencyDemand) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, subCompetencyDemandImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, subCompetencyDemandImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -27448,7 +27449,7 @@ func (ec *executionContext) _SubCompetencyDemand(ctx context.Context, sel ast.Se
 var suggestionImplementors = []string{"Suggestion"}
 
 func (ec *executionContext) _Suggestion(ctx context.Context, sel ast.SelectionSet, obj *suggest.Suggestion) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, suggestionImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, suggestionImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -27517,7 +27518,7 @@ func (ec *executionContext) _Suggestion(ctx context.Context, sel ast.SelectionSe
 var yieldImplementors = []string{"Yield"}
 
 func (ec *executionContext) _Yield(ctx context.Context, sel ast.SelectionSet, obj *engine.Yield) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, yieldImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, yieldImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -27563,7 +27564,7 @@ func (ec *executionContext) _Yield(ctx context.Context, sel ast.SelectionSet, ob
 var __DirectiveImplementors = []string{"__Directive"}
 
 func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionSet, obj *introspection.Directive) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __DirectiveImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, __DirectiveImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -27616,7 +27617,7 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 var __EnumValueImplementors = []string{"__EnumValue"}
 
 func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.EnumValue) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __EnumValueImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, __EnumValueImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -27664,7 +27665,7 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 var __FieldImplementors = []string{"__Field"}
 
 func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, obj *introspection.Field) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __FieldImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, __FieldImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -27722,7 +27723,7 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 var __InputValueImplementors = []string{"__InputValue"}
 
 func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.InputValue) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __InputValueImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, __InputValueImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -27780,7 +27781,7 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 var __SchemaImplementors = []string{"__Schema"}
 
 func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet, obj *introspection.Schema) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __SchemaImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, __SchemaImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -27838,7 +27839,7 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 var __TypeImplementors = []string{"__Type"}
 
 func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, obj *introspection.Type) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __TypeImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, __TypeImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)

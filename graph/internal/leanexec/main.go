@@ -26,6 +26,10 @@
 //     passes the element by value to a marshaller that takes its address,
 //     an allocation per element (a person's attainments, the matrix's
 //     cells). Resolvers never change the objects they are given.
+//   - The fields of an object's selection are collected once per
+//     operation by collectedFields (package graph), held by the execution
+//     context, rather than looked up in gqlgen's cache under a key it
+//     allocates for every object written.
 //   - The answer is written in a buffer from responseBuffer (package
 //     graph), which lends a pooled one to a request served over HTTP,
 //     rather than in a new bytes.Buffer grown step by step.
@@ -123,6 +127,12 @@ var (
 	// marshaller.
 	listElement = regexp.MustCompile(`(?m)^\t\treturn ec\.(marshalN[^\s(]+)\(ctx, sel, v\[i\]\)\n`)
 
+	// executionContext matches the generated execution context, which
+	// gets the operation's collected fields.
+	executionContext = regexp.MustCompile(`(?m)^type executionContext struct \{\n(\t\*graphql\.ExecutionContextState\[[^\n]+\]\n)\}\n`)
+	collectFields    = []byte("graphql.CollectFields(ec.OperationContext, sel, ")
+	collectedFields  = []byte("ec.fields.collect(ec.OperationContext, sel, ")
+
 	returnFieldSet = []byte("\t\tec.ProcessDeferredGroup(deferred)\n\t}\n\n\treturn out\n}\n")
 	returnObject   = []byte("\t\tec.ProcessDeferredGroup(deferred)\n\t}\n\n\treturn lean\n}\n")
 )
@@ -150,6 +160,9 @@ func run(args []string) error {
 	if !bytes.Contains(out, lazyDeferred) || !bytes.Contains(out, returnObject) || bytes.Count(out, newObject) != bytes.Count(out, returnObject) || !inOrderField.Match(out) {
 		return fmt.Errorf("%s has no object function of the shape leanexec knows (%q, then %q): has gqlgen changed how it writes objects?",
 			path, bytes.TrimSpace(newDeferredGroup), "return out")
+	}
+	if !bytes.Contains(out, collectedFields) || bytes.Contains(out, collectFields) || !bytes.Contains(out, []byte("\tfields collectedFields")) {
+		return fmt.Errorf("%s has no execution context or collection of fields of the shape leanexec knows: has gqlgen changed how it collects fields?", path)
 	}
 	if !bytes.Contains(out, pooledBuffer) {
 		return fmt.Errorf("%s writes no answer in a %q: has gqlgen changed how it writes answers?", path, "var buf bytes.Buffer")
@@ -188,6 +201,8 @@ func rewrite(src []byte) ([]byte, int) {
 		"\t\t\t}\n"))
 	src = bytes.ReplaceAll(src, newDeferredGroup, lazyDeferred)
 	src = bytes.ReplaceAll(src, newFieldSet, newObject)
+	src = executionContext.ReplaceAll(src, []byte("type executionContext struct {\n${1}\tfields collectedFields // see internal/leanexec\n}\n"))
+	src = bytes.ReplaceAll(src, collectFields, collectedFields)
 	objectOf := map[string]string{}
 	for _, m := range valueMarshaller.FindAllSubmatch(src, -1) {
 		objectOf[string(m[1])] = string(m[2])
