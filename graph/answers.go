@@ -202,6 +202,7 @@ func (c *answerCache) write(ctx context.Context, key answerKey, an *answer) grap
 			var data []byte
 			if resp != nil && len(resp.Errors) == 0 && len(graphql.GetErrors(ctx)) == 0 && resp.HasNext == nil {
 				data = resp.Data
+				keepResponse(ctx) // its buffer is the cache's now
 			}
 			c.settle(key, an, data, false)
 		}

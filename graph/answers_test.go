@@ -55,3 +55,22 @@ func TestCoverageMatrixAnswersFollowWrites(t *testing.T) {
 		t.Errorf("columns asked again = %v, want %v", again, after)
 	}
 }
+
+// A kept answer outlives the request that wrote it: the buffers that
+// answers are written in are reused by the next requests, but never the
+// one the answer cache keeps.
+func TestKeptAnswersOutliveTheirRequest(t *testing.T) {
+	t.Parallel()
+	store, _ := seeded(t)
+	c, _ := serve(t, store)
+	page := coveragePageQuery(t)
+	filter := map[string]any{"filter": map[string]any{"status": "ACTIVE"}}
+	first := c.query(page, filter)
+	kept := bytes.Clone(first.Data)
+	for range 20 { // answers written in the buffers released meanwhile
+		c.query(`{ competencies { code subCompetencies { code } } }`, nil).decode(t, &json.RawMessage{})
+	}
+	if again := c.query(page, filter); !bytes.Equal(again.Data, kept) {
+		t.Fatalf("the kept answer changed:\n%.300s\nwant\n%.300s", again.Data, kept)
+	}
+}

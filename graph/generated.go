@@ -3,7 +3,6 @@
 package graph
 
 import (
-	"bytes"
 	"cmap/analysis"
 	"cmap/app"
 	"cmap/diag"
@@ -4512,8 +4511,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 					return nil
 				}
 			}
-			var buf bytes.Buffer
-			data.MarshalGQL(&buf)
+			buf := responseBuffer(ctx) // pooled: see internal/leanexec
+			data.MarshalGQL(buf)
 			response.Data = buf.Bytes()
 			if atomic.LoadInt32(&ec.Deferred) > 0 {
 				hasNext := atomic.LoadInt32(&ec.PendingDeferred) > 0
@@ -4530,8 +4529,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			first = false
 			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
 			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
-			var buf bytes.Buffer
-			data.MarshalGQL(&buf)
+			buf := responseBuffer(ctx) // pooled: see internal/leanexec
+			data.MarshalGQL(buf)
 
 			return &graphql.Response{
 				Data: buf.Bytes(),
@@ -4545,6 +4544,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 
 type executionContext struct {
 	*graphql.ExecutionContextState[ResolverRoot, DirectiveRoot, ComplexityRoot]
+	fields collectedFields // see internal/leanexec
 }
 
 func newExecutionContext(
@@ -21489,7 +21489,7 @@ func UnmarshalUpdatePositionInput(ctx context.Context, raw any) (model.UpdatePos
 var aPIKeyImplementors = []string{"APIKey"}
 
 func (ec *executionContext) _APIKey(ctx context.Context, sel ast.SelectionSet, obj *domain.APIKey) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, aPIKeyImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, aPIKeyImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -21560,7 +21560,7 @@ func (ec *executionContext) _APIKey(ctx context.Context, sel ast.SelectionSet, o
 var attainmentImplementors = []string{"Attainment"}
 
 func (ec *executionContext) _Attainment(ctx context.Context, sel ast.SelectionSet, obj *analysis.Attainment) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, attainmentImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, attainmentImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -21619,7 +21619,7 @@ func (ec *executionContext) _Attainment(ctx context.Context, sel ast.SelectionSe
 var attainmentChangeImplementors = []string{"AttainmentChange"}
 
 func (ec *executionContext) _AttainmentChange(ctx context.Context, sel ast.SelectionSet, obj *analysis.AttainmentChange) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, attainmentChangeImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, attainmentChangeImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -21670,7 +21670,7 @@ func (ec *executionContext) _AttainmentChange(ctx context.Context, sel ast.Selec
 var auditEntryImplementors = []string{"AuditEntry"}
 
 func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSet, obj *domain.AuditEntry) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, auditEntryImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, auditEntryImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -21769,7 +21769,7 @@ func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSe
 var auditEntryConnectionImplementors = []string{"AuditEntryConnection"}
 
 func (ec *executionContext) _AuditEntryConnection(ctx context.Context, sel ast.SelectionSet, obj *model.AuditEntryConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, auditEntryConnectionImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, auditEntryConnectionImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -21807,7 +21807,7 @@ func (ec *executionContext) _AuditEntryConnection(ctx context.Context, sel ast.S
 var auditEntryEdgeImplementors = []string{"AuditEntryEdge"}
 
 func (ec *executionContext) _AuditEntryEdge(ctx context.Context, sel ast.SelectionSet, obj *model.AuditEntryEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, auditEntryEdgeImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, auditEntryEdgeImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -21845,7 +21845,7 @@ func (ec *executionContext) _AuditEntryEdge(ctx context.Context, sel ast.Selecti
 var competencyImplementors = []string{"Competency"}
 
 func (ec *executionContext) _Competency(ctx context.Context, sel ast.SelectionSet, obj *domain.Competency) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, competencyImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, competencyImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -21893,7 +21893,7 @@ func (ec *executionContext) _Competency(ctx context.Context, sel ast.SelectionSe
 var completionImplementors = []string{"Completion"}
 
 func (ec *executionContext) _Completion(ctx context.Context, sel ast.SelectionSet, obj *domain.Completion) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, completionImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, completionImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -21944,7 +21944,7 @@ func (ec *executionContext) _Completion(ctx context.Context, sel ast.SelectionSe
 var countChangeImplementors = []string{"CountChange"}
 
 func (ec *executionContext) _CountChange(ctx context.Context, sel ast.SelectionSet, obj *analysis.Count) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, countChangeImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, countChangeImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -21982,7 +21982,7 @@ func (ec *executionContext) _CountChange(ctx context.Context, sel ast.SelectionS
 var courseImplementors = []string{"Course"}
 
 func (ec *executionContext) _Course(ctx context.Context, sel ast.SelectionSet, obj *domain.Course) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, courseImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, courseImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -22109,7 +22109,7 @@ func (ec *executionContext) _Course(ctx context.Context, sel ast.SelectionSet, o
 var courseConnectionImplementors = []string{"CourseConnection"}
 
 func (ec *executionContext) _CourseConnection(ctx context.Context, sel ast.SelectionSet, obj *model.CourseConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, courseConnectionImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, courseConnectionImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -22152,7 +22152,7 @@ func (ec *executionContext) _CourseConnection(ctx context.Context, sel ast.Selec
 var courseEdgeImplementors = []string{"CourseEdge"}
 
 func (ec *executionContext) _CourseEdge(ctx context.Context, sel ast.SelectionSet, obj *model.CourseEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, courseEdgeImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, courseEdgeImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -22190,7 +22190,7 @@ func (ec *executionContext) _CourseEdge(ctx context.Context, sel ast.SelectionSe
 var courseGapClosureImplementors = []string{"CourseGapClosure"}
 
 func (ec *executionContext) _CourseGapClosure(ctx context.Context, sel ast.SelectionSet, obj *analysis.CourseGapClosure) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, courseGapClosureImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, courseGapClosureImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -22236,7 +22236,7 @@ func (ec *executionContext) _CourseGapClosure(ctx context.Context, sel ast.Selec
 var courseImpactImplementors = []string{"CourseImpact"}
 
 func (ec *executionContext) _CourseImpact(ctx context.Context, sel ast.SelectionSet, obj *app.CourseImpact) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, courseImpactImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, courseImpactImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -22333,7 +22333,7 @@ func (ec *executionContext) _CourseImpact(ctx context.Context, sel ast.Selection
 var coursePreviewImplementors = []string{"CoursePreview"}
 
 func (ec *executionContext) _CoursePreview(ctx context.Context, sel ast.SelectionSet, obj *app.CoursePreview) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, coursePreviewImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, coursePreviewImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -22389,7 +22389,7 @@ func (ec *executionContext) _CoursePreview(ctx context.Context, sel ast.Selectio
 var coverageImplementors = []string{"Coverage"}
 
 func (ec *executionContext) _Coverage(ctx context.Context, sel ast.SelectionSet, obj *domain.Coverage) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, coverageImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, coverageImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -22458,7 +22458,7 @@ func (ec *executionContext) _Coverage(ctx context.Context, sel ast.SelectionSet,
 var coverageChangeImplementors = []string{"CoverageChange"}
 
 func (ec *executionContext) _CoverageChange(ctx context.Context, sel ast.SelectionSet, obj *analysis.CoverageChange) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, coverageChangeImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, coverageChangeImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -22566,7 +22566,7 @@ func (ec *executionContext) _CoverageChange(ctx context.Context, sel ast.Selecti
 var coverageMatrixImplementors = []string{"CoverageMatrix"}
 
 func (ec *executionContext) _CoverageMatrix(ctx context.Context, sel ast.SelectionSet, obj *model.CoverageMatrix) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, coverageMatrixImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, coverageMatrixImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -22614,7 +22614,7 @@ func (ec *executionContext) _CoverageMatrix(ctx context.Context, sel ast.Selecti
 var coverageRowImplementors = []string{"CoverageRow"}
 
 func (ec *executionContext) _CoverageRow(ctx context.Context, sel ast.SelectionSet, obj *model.CoverageRow) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, coverageRowImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, coverageRowImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -22696,7 +22696,7 @@ func (ec *executionContext) _CoverageRow(ctx context.Context, sel ast.SelectionS
 var createdAPIKeyImplementors = []string{"CreatedAPIKey"}
 
 func (ec *executionContext) _CreatedAPIKey(ctx context.Context, sel ast.SelectionSet, obj *model.CreatedAPIKey) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, createdAPIKeyImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, createdAPIKeyImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -22734,7 +22734,7 @@ func (ec *executionContext) _CreatedAPIKey(ctx context.Context, sel ast.Selectio
 var crosswalkEntryImplementors = []string{"CrosswalkEntry"}
 
 func (ec *executionContext) _CrosswalkEntry(ctx context.Context, sel ast.SelectionSet, obj *domain.CrosswalkEntry) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, crosswalkEntryImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, crosswalkEntryImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -22772,7 +22772,7 @@ func (ec *executionContext) _CrosswalkEntry(ctx context.Context, sel ast.Selecti
 var deleteCoursePayloadImplementors = []string{"DeleteCoursePayload"}
 
 func (ec *executionContext) _DeleteCoursePayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeleteCoursePayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, deleteCoursePayloadImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, deleteCoursePayloadImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -22805,7 +22805,7 @@ func (ec *executionContext) _DeleteCoursePayload(ctx context.Context, sel ast.Se
 var deletePersonPayloadImplementors = []string{"DeletePersonPayload"}
 
 func (ec *executionContext) _DeletePersonPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeletePersonPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, deletePersonPayloadImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, deletePersonPayloadImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -22838,7 +22838,7 @@ func (ec *executionContext) _DeletePersonPayload(ctx context.Context, sel ast.Se
 var deletePositionPayloadImplementors = []string{"DeletePositionPayload"}
 
 func (ec *executionContext) _DeletePositionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeletePositionPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, deletePositionPayloadImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, deletePositionPayloadImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -22871,7 +22871,7 @@ func (ec *executionContext) _DeletePositionPayload(ctx context.Context, sel ast.
 var explainNodeImplementors = []string{"ExplainNode"}
 
 func (ec *executionContext) _ExplainNode(ctx context.Context, sel ast.SelectionSet, obj *engine.ExplainNode) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, explainNodeImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, explainNodeImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -22971,7 +22971,7 @@ func (ec *executionContext) _ExplainNode(ctx context.Context, sel ast.SelectionS
 var explanationImplementors = []string{"Explanation"}
 
 func (ec *executionContext) _Explanation(ctx context.Context, sel ast.SelectionSet, obj *engine.Explanation) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, explanationImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, explanationImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -23080,7 +23080,7 @@ func (ec *executionContext) _Explanation(ctx context.Context, sel ast.SelectionS
 var factChangeImplementors = []string{"FactChange"}
 
 func (ec *executionContext) _FactChange(ctx context.Context, sel ast.SelectionSet, obj *app.FactChange) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, factChangeImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, factChangeImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -23147,7 +23147,7 @@ func (ec *executionContext) _FactChange(ctx context.Context, sel ast.SelectionSe
 var fieldChangeImplementors = []string{"FieldChange"}
 
 func (ec *executionContext) _FieldChange(ctx context.Context, sel ast.SelectionSet, obj *domain.FieldChange) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, fieldChangeImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, fieldChangeImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -23190,7 +23190,7 @@ func (ec *executionContext) _FieldChange(ctx context.Context, sel ast.SelectionS
 var formerCodeImplementors = []string{"FormerCode"}
 
 func (ec *executionContext) _FormerCode(ctx context.Context, sel ast.SelectionSet, obj *domain.FormerCode) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, formerCodeImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, formerCodeImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -23238,7 +23238,7 @@ func (ec *executionContext) _FormerCode(ctx context.Context, sel ast.SelectionSe
 var frameworkImplementors = []string{"Framework"}
 
 func (ec *executionContext) _Framework(ctx context.Context, sel ast.SelectionSet, obj *domain.Framework) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, frameworkImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, frameworkImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -23286,7 +23286,7 @@ func (ec *executionContext) _Framework(ctx context.Context, sel ast.SelectionSet
 var frameworkRevisionImplementors = []string{"FrameworkRevision"}
 
 func (ec *executionContext) _FrameworkRevision(ctx context.Context, sel ast.SelectionSet, obj *domain.FrameworkRevision) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, frameworkRevisionImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, frameworkRevisionImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -23342,7 +23342,7 @@ func (ec *executionContext) _FrameworkRevision(ctx context.Context, sel ast.Sele
 var gapImplementors = []string{"Gap"}
 
 func (ec *executionContext) _Gap(ctx context.Context, sel ast.SelectionSet, obj *analysis.Gap) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, gapImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, gapImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -23401,7 +23401,7 @@ func (ec *executionContext) _Gap(ctx context.Context, sel ast.SelectionSet, obj 
 var gapCountImplementors = []string{"GapCount"}
 
 func (ec *executionContext) _GapCount(ctx context.Context, sel ast.SelectionSet, obj *analysis.GapCount) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, gapCountImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, gapCountImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -23452,7 +23452,7 @@ func (ec *executionContext) _GapCount(ctx context.Context, sel ast.SelectionSet,
 var gapReportImplementors = []string{"GapReport"}
 
 func (ec *executionContext) _GapReport(ctx context.Context, sel ast.SelectionSet, obj *analysis.GapReport) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, gapReportImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, gapReportImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -23513,7 +23513,7 @@ func (ec *executionContext) _GapReport(ctx context.Context, sel ast.SelectionSet
 var importCountsImplementors = []string{"ImportCounts"}
 
 func (ec *executionContext) _ImportCounts(ctx context.Context, sel ast.SelectionSet, obj *importer.Counts) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, importCountsImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, importCountsImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -23566,7 +23566,7 @@ func (ec *executionContext) _ImportCounts(ctx context.Context, sel ast.Selection
 var importCoverageChangeImplementors = []string{"ImportCoverageChange"}
 
 func (ec *executionContext) _ImportCoverageChange(ctx context.Context, sel ast.SelectionSet, obj *analysis.SubCompetencyChange) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, importCoverageChangeImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, importCoverageChangeImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -23653,7 +23653,7 @@ func (ec *executionContext) _ImportCoverageChange(ctx context.Context, sel ast.S
 var importImpactImplementors = []string{"ImportImpact"}
 
 func (ec *executionContext) _ImportImpact(ctx context.Context, sel ast.SelectionSet, obj *analysis.Comparison) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, importImpactImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, importImpactImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -23741,7 +23741,7 @@ func (ec *executionContext) _ImportImpact(ctx context.Context, sel ast.Selection
 var importRejectionImplementors = []string{"ImportRejection"}
 
 func (ec *executionContext) _ImportRejection(ctx context.Context, sel ast.SelectionSet, obj *diag.Diagnostic) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, importRejectionImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, importRejectionImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -23815,7 +23815,7 @@ func (ec *executionContext) _ImportRejection(ctx context.Context, sel ast.Select
 var importResultImplementors = []string{"ImportResult"}
 
 func (ec *executionContext) _ImportResult(ctx context.Context, sel ast.SelectionSet, obj *app.ImportPlan) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, importResultImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, importResultImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -23917,7 +23917,7 @@ func (ec *executionContext) _ImportResult(ctx context.Context, sel ast.Selection
 var levelCountImplementors = []string{"LevelCount"}
 
 func (ec *executionContext) _LevelCount(ctx context.Context, sel ast.SelectionSet, obj *model.LevelCount) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, levelCountImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, levelCountImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -23955,7 +23955,7 @@ func (ec *executionContext) _LevelCount(ctx context.Context, sel ast.SelectionSe
 var levelDemandImplementors = []string{"LevelDemand"}
 
 func (ec *executionContext) _LevelDemand(ctx context.Context, sel ast.SelectionSet, obj *analysis.LevelDemand) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, levelDemandImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, levelDemandImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -24008,7 +24008,7 @@ func (ec *executionContext) _LevelDemand(ctx context.Context, sel ast.SelectionS
 var levelRequirementImplementors = []string{"LevelRequirement"}
 
 func (ec *executionContext) _LevelRequirement(ctx context.Context, sel ast.SelectionSet, obj *analysis.LevelRequirement) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, levelRequirementImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, levelRequirementImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -24054,7 +24054,7 @@ func (ec *executionContext) _LevelRequirement(ctx context.Context, sel ast.Selec
 var matrixCourseImplementors = []string{"MatrixCourse"}
 
 func (ec *executionContext) _MatrixCourse(ctx context.Context, sel ast.SelectionSet, obj *analysis.MatrixCourse) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, matrixCourseImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, matrixCourseImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -24120,7 +24120,7 @@ func (ec *executionContext) _MatrixCourse(ctx context.Context, sel ast.Selection
 var modelDiffImplementors = []string{"ModelDiff"}
 
 func (ec *executionContext) _ModelDiff(ctx context.Context, sel ast.SelectionSet, obj *modeldiff.Diff) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, modelDiffImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, modelDiffImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -24188,7 +24188,7 @@ func (ec *executionContext) _ModelDiff(ctx context.Context, sel ast.SelectionSet
 var modelItemImplementors = []string{"ModelItem"}
 
 func (ec *executionContext) _ModelItem(ctx context.Context, sel ast.SelectionSet, obj *modeldiff.Item) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, modelItemImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, modelItemImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -24231,7 +24231,7 @@ func (ec *executionContext) _ModelItem(ctx context.Context, sel ast.SelectionSet
 var modelMappingImplementors = []string{"ModelMapping"}
 
 func (ec *executionContext) _ModelMapping(ctx context.Context, sel ast.SelectionSet, obj *modeldiff.Mapping) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, modelMappingImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, modelMappingImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -24274,7 +24274,7 @@ func (ec *executionContext) _ModelMapping(ctx context.Context, sel ast.Selection
 var modelRevisionPlanImplementors = []string{"ModelRevisionPlan"}
 
 func (ec *executionContext) _ModelRevisionPlan(ctx context.Context, sel ast.SelectionSet, obj *app.RevisionPlan) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, modelRevisionPlanImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, modelRevisionPlanImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -24372,7 +24372,7 @@ func (ec *executionContext) _ModelRevisionPlan(ctx context.Context, sel ast.Sele
 var modelSuggestionImplementors = []string{"ModelSuggestion"}
 
 func (ec *executionContext) _ModelSuggestion(ctx context.Context, sel ast.SelectionSet, obj *modeldiff.Suggestion) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, modelSuggestionImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, modelSuggestionImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -24415,7 +24415,7 @@ func (ec *executionContext) _ModelSuggestion(ctx context.Context, sel ast.Select
 var modelTextChangeImplementors = []string{"ModelTextChange"}
 
 func (ec *executionContext) _ModelTextChange(ctx context.Context, sel ast.SelectionSet, obj *modeldiff.TextChange) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, modelTextChangeImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, modelTextChangeImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -24468,7 +24468,7 @@ func (ec *executionContext) _ModelTextChange(ctx context.Context, sel ast.Select
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, mutationImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, mutationImplementors)
 	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
 		Object: "Mutation",
 	})
@@ -24616,7 +24616,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 var organizationReadinessImplementors = []string{"OrganizationReadiness"}
 
 func (ec *executionContext) _OrganizationReadiness(ctx context.Context, sel ast.SelectionSet, obj *analysis.OrganizationReadiness) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, organizationReadinessImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, organizationReadinessImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -24690,7 +24690,7 @@ func (ec *executionContext) _OrganizationReadiness(ctx context.Context, sel ast.
 var pageInfoImplementors = []string{"PageInfo"}
 
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *model.PageInfo) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, pageInfoImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, pageInfoImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -24738,7 +24738,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 var personImplementors = []string{"Person"}
 
 func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, obj *domain.Person) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, personImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, personImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -24856,7 +24856,7 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 var personConnectionImplementors = []string{"PersonConnection"}
 
 func (ec *executionContext) _PersonConnection(ctx context.Context, sel ast.SelectionSet, obj *model.PersonConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, personConnectionImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, personConnectionImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -24899,7 +24899,7 @@ func (ec *executionContext) _PersonConnection(ctx context.Context, sel ast.Selec
 var personEdgeImplementors = []string{"PersonEdge"}
 
 func (ec *executionContext) _PersonEdge(ctx context.Context, sel ast.SelectionSet, obj *model.PersonEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, personEdgeImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, personEdgeImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -24937,7 +24937,7 @@ func (ec *executionContext) _PersonEdge(ctx context.Context, sel ast.SelectionSe
 var planDemandChangeImplementors = []string{"PlanDemandChange"}
 
 func (ec *executionContext) _PlanDemandChange(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.DemandChange) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, planDemandChangeImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, planDemandChangeImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -24998,7 +24998,7 @@ func (ec *executionContext) _PlanDemandChange(ctx context.Context, sel ast.Selec
 var planFactChangeImplementors = []string{"PlanFactChange"}
 
 func (ec *executionContext) _PlanFactChange(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.FactChange) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, planFactChangeImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, planFactChangeImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -25090,7 +25090,7 @@ func (ec *executionContext) _PlanFactChange(ctx context.Context, sel ast.Selecti
 var planLevelChangeImplementors = []string{"PlanLevelChange"}
 
 func (ec *executionContext) _PlanLevelChange(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.LevelChange) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, planLevelChangeImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, planLevelChangeImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -25157,7 +25157,7 @@ func (ec *executionContext) _PlanLevelChange(ctx context.Context, sel ast.Select
 var planLevelGapsImplementors = []string{"PlanLevelGaps"}
 
 func (ec *executionContext) _PlanLevelGaps(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.LevelGaps) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, planLevelGapsImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, planLevelGapsImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -25216,7 +25216,7 @@ func (ec *executionContext) _PlanLevelGaps(ctx context.Context, sel ast.Selectio
 var planOrganizationChangeImplementors = []string{"PlanOrganizationChange"}
 
 func (ec *executionContext) _PlanOrganizationChange(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.OrganizationChange) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, planOrganizationChangeImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, planOrganizationChangeImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -25274,7 +25274,7 @@ func (ec *executionContext) _PlanOrganizationChange(ctx context.Context, sel ast
 var planPeopleImplementors = []string{"PlanPeople"}
 
 func (ec *executionContext) _PlanPeople(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.PeopleChange) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, planPeopleImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, planPeopleImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -25335,7 +25335,7 @@ func (ec *executionContext) _PlanPeople(ctx context.Context, sel ast.SelectionSe
 var planPersonChangeImplementors = []string{"PlanPersonChange"}
 
 func (ec *executionContext) _PlanPersonChange(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.PersonChange) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, planPersonChangeImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, planPersonChangeImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -25398,7 +25398,7 @@ func (ec *executionContext) _PlanPersonChange(ctx context.Context, sel ast.Selec
 var planPersonGapImplementors = []string{"PlanPersonGap"}
 
 func (ec *executionContext) _PlanPersonGap(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.GapChange) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, planPersonGapImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, planPersonGapImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -25496,7 +25496,7 @@ func (ec *executionContext) _PlanPersonGap(ctx context.Context, sel ast.Selectio
 var planPositionChangeImplementors = []string{"PlanPositionChange"}
 
 func (ec *executionContext) _PlanPositionChange(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.PositionChange) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, planPositionChangeImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, planPositionChangeImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -25544,7 +25544,7 @@ func (ec *executionContext) _PlanPositionChange(ctx context.Context, sel ast.Sel
 var planRuleChangeImplementors = []string{"PlanRuleChange"}
 
 func (ec *executionContext) _PlanRuleChange(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.RuleChange) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, planRuleChangeImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, planRuleChangeImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -25628,7 +25628,7 @@ func (ec *executionContext) _PlanRuleChange(ctx context.Context, sel ast.Selecti
 var planSideImplementors = []string{"PlanSide"}
 
 func (ec *executionContext) _PlanSide(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.SetInfo) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, planSideImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, planSideImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -25666,7 +25666,7 @@ func (ec *executionContext) _PlanSide(ctx context.Context, sel ast.SelectionSet,
 var positionImplementors = []string{"Position"}
 
 func (ec *executionContext) _Position(ctx context.Context, sel ast.SelectionSet, obj *domain.Position) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, positionImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, positionImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -25778,7 +25778,7 @@ func (ec *executionContext) _Position(ctx context.Context, sel ast.SelectionSet,
 var positionConnectionImplementors = []string{"PositionConnection"}
 
 func (ec *executionContext) _PositionConnection(ctx context.Context, sel ast.SelectionSet, obj *model.PositionConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, positionConnectionImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, positionConnectionImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -25821,7 +25821,7 @@ func (ec *executionContext) _PositionConnection(ctx context.Context, sel ast.Sel
 var positionDemandChangeImplementors = []string{"PositionDemandChange"}
 
 func (ec *executionContext) _PositionDemandChange(ctx context.Context, sel ast.SelectionSet, obj *analysis.PositionChange) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, positionDemandChangeImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, positionDemandChangeImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -25882,7 +25882,7 @@ func (ec *executionContext) _PositionDemandChange(ctx context.Context, sel ast.S
 var positionEdgeImplementors = []string{"PositionEdge"}
 
 func (ec *executionContext) _PositionEdge(ctx context.Context, sel ast.SelectionSet, obj *model.PositionEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, positionEdgeImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, positionEdgeImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -25920,7 +25920,7 @@ func (ec *executionContext) _PositionEdge(ctx context.Context, sel ast.Selection
 var positionPreviewImplementors = []string{"PositionPreview"}
 
 func (ec *executionContext) _PositionPreview(ctx context.Context, sel ast.SelectionSet, obj *app.PositionPreview) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, positionPreviewImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, positionPreviewImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -25976,7 +25976,7 @@ func (ec *executionContext) _PositionPreview(ctx context.Context, sel ast.Select
 var proficiencyScaleImplementors = []string{"ProficiencyScale"}
 
 func (ec *executionContext) _ProficiencyScale(ctx context.Context, sel ast.SelectionSet, obj *domain.Scale) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, proficiencyScaleImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, proficiencyScaleImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -26014,7 +26014,7 @@ func (ec *executionContext) _ProficiencyScale(ctx context.Context, sel ast.Selec
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, queryImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, queryImplementors)
 	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
 		Object: "Query",
 	})
@@ -26232,7 +26232,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 var readinessImplementors = []string{"Readiness"}
 
 func (ec *executionContext) _Readiness(ctx context.Context, sel ast.SelectionSet, obj *analysis.Readiness) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, readinessImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, readinessImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -26285,7 +26285,7 @@ func (ec *executionContext) _Readiness(ctx context.Context, sel ast.SelectionSet
 var readinessChangeImplementors = []string{"ReadinessChange"}
 
 func (ec *executionContext) _ReadinessChange(ctx context.Context, sel ast.SelectionSet, obj *analysis.ReadinessChange) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, readinessChangeImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, readinessChangeImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -26356,7 +26356,7 @@ func (ec *executionContext) _ReadinessChange(ctx context.Context, sel ast.Select
 var recommendationImplementors = []string{"Recommendation"}
 
 func (ec *executionContext) _Recommendation(ctx context.Context, sel ast.SelectionSet, obj *analysis.Recommendation) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, recommendationImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, recommendationImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -26422,7 +26422,7 @@ func (ec *executionContext) _Recommendation(ctx context.Context, sel ast.Selecti
 var recommendationChangeImplementors = []string{"RecommendationChange"}
 
 func (ec *executionContext) _RecommendationChange(ctx context.Context, sel ast.SelectionSet, obj *analysis.RecommendationChange) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, recommendationChangeImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, recommendationChangeImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -26483,7 +26483,7 @@ func (ec *executionContext) _RecommendationChange(ctx context.Context, sel ast.S
 var recommendedCourseImplementors = []string{"RecommendedCourse"}
 
 func (ec *executionContext) _RecommendedCourse(ctx context.Context, sel ast.SelectionSet, obj *analysis.RecommendedCourse) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, recommendedCourseImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, recommendedCourseImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -26549,7 +26549,7 @@ func (ec *executionContext) _RecommendedCourse(ctx context.Context, sel ast.Sele
 var rejectedRuleSetImplementors = []string{"RejectedRuleSet"}
 
 func (ec *executionContext) _RejectedRuleSet(ctx context.Context, sel ast.SelectionSet, obj *app.Rejection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, rejectedRuleSetImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, rejectedRuleSetImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -26600,7 +26600,7 @@ func (ec *executionContext) _RejectedRuleSet(ctx context.Context, sel ast.Select
 var requirementImplementors = []string{"Requirement"}
 
 func (ec *executionContext) _Requirement(ctx context.Context, sel ast.SelectionSet, obj *domain.Requirement) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, requirementImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, requirementImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -26669,7 +26669,7 @@ func (ec *executionContext) _Requirement(ctx context.Context, sel ast.SelectionS
 var ruleImplementors = []string{"Rule"}
 
 func (ec *executionContext) _Rule(ctx context.Context, sel ast.SelectionSet, obj *engine.Rule) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, ruleImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, ruleImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -26742,7 +26742,7 @@ func (ec *executionContext) _Rule(ctx context.Context, sel ast.SelectionSet, obj
 var ruleDiagnosticImplementors = []string{"RuleDiagnostic"}
 
 func (ec *executionContext) _RuleDiagnostic(ctx context.Context, sel ast.SelectionSet, obj *diag.Diagnostic) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, ruleDiagnosticImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, ruleDiagnosticImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -26803,7 +26803,7 @@ func (ec *executionContext) _RuleDiagnostic(ctx context.Context, sel ast.Selecti
 var ruleFileImplementors = []string{"RuleFile"}
 
 func (ec *executionContext) _RuleFile(ctx context.Context, sel ast.SelectionSet, obj *engine.RuleFile) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, ruleFileImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, ruleFileImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -26870,7 +26870,7 @@ func (ec *executionContext) _RuleFile(ctx context.Context, sel ast.SelectionSet,
 var ruleRefImplementors = []string{"RuleRef"}
 
 func (ec *executionContext) _RuleRef(ctx context.Context, sel ast.SelectionSet, obj *domain.RuleRef) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, ruleRefImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, ruleRefImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -26913,7 +26913,7 @@ func (ec *executionContext) _RuleRef(ctx context.Context, sel ast.SelectionSet, 
 var ruleRuntimeErrorImplementors = []string{"RuleRuntimeError"}
 
 func (ec *executionContext) _RuleRuntimeError(ctx context.Context, sel ast.SelectionSet, obj *app.RuleError) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, ruleRuntimeErrorImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, ruleRuntimeErrorImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -26956,7 +26956,7 @@ func (ec *executionContext) _RuleRuntimeError(ctx context.Context, sel ast.Selec
 var ruleSetImplementors = []string{"RuleSet"}
 
 func (ec *executionContext) _RuleSet(ctx context.Context, sel ast.SelectionSet, obj *app.RulesStatus) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, ruleSetImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, ruleSetImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -27072,7 +27072,7 @@ func (ec *executionContext) _RuleSet(ctx context.Context, sel ast.SelectionSet, 
 var ruleSetPlanImplementors = []string{"RuleSetPlan"}
 
 func (ec *executionContext) _RuleSetPlan(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.Plan) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, ruleSetPlanImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, ruleSetPlanImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -27254,7 +27254,7 @@ func (ec *executionContext) _RuleSetPlan(ctx context.Context, sel ast.SelectionS
 var subCompetencyImplementors = []string{"SubCompetency"}
 
 func (ec *executionContext) _SubCompetency(ctx context.Context, sel ast.SelectionSet, obj *domain.SubCompetency) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, subCompetencyImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, subCompetencyImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -27331,7 +27331,7 @@ func (ec *executionContext) _SubCompetency(ctx context.Context, sel ast.Selectio
 var subCompetencyCoverageImplementors = []string{"SubCompetencyCoverage"}
 
 func (ec *executionContext) _SubCompetencyCoverage(ctx context.Context, sel ast.SelectionSet, obj *analysis.SubCompetencyCoverage) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, subCompetencyCoverageImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, subCompetencyCoverageImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -27390,7 +27390,7 @@ func (ec *executionContext) _SubCompetencyCoverage(ctx context.Context, sel ast.
 var subCompetencyDemandImplementors = []string{"SubCompetencyDemand"}
 
 func (ec *executionContext) _SubCompetencyDemand(ctx context.Context, sel ast.SelectionSet, obj *analysis.SubCompetencyDemand) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, subCompetencyDemandImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, subCompetencyDemandImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -27449,7 +27449,7 @@ func (ec *executionContext) _SubCompetencyDemand(ctx context.Context, sel ast.Se
 var suggestionImplementors = []string{"Suggestion"}
 
 func (ec *executionContext) _Suggestion(ctx context.Context, sel ast.SelectionSet, obj *suggest.Suggestion) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, suggestionImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, suggestionImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -27518,7 +27518,7 @@ func (ec *executionContext) _Suggestion(ctx context.Context, sel ast.SelectionSe
 var yieldImplementors = []string{"Yield"}
 
 func (ec *executionContext) _Yield(ctx context.Context, sel ast.SelectionSet, obj *engine.Yield) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, yieldImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, yieldImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -27564,7 +27564,7 @@ func (ec *executionContext) _Yield(ctx context.Context, sel ast.SelectionSet, ob
 var __DirectiveImplementors = []string{"__Directive"}
 
 func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionSet, obj *introspection.Directive) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __DirectiveImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, __DirectiveImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -27617,7 +27617,7 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 var __EnumValueImplementors = []string{"__EnumValue"}
 
 func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.EnumValue) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __EnumValueImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, __EnumValueImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -27665,7 +27665,7 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 var __FieldImplementors = []string{"__Field"}
 
 func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, obj *introspection.Field) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __FieldImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, __FieldImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -27723,7 +27723,7 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 var __InputValueImplementors = []string{"__InputValue"}
 
 func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.InputValue) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __InputValueImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, __InputValueImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -27781,7 +27781,7 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 var __SchemaImplementors = []string{"__Schema"}
 
 func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet, obj *introspection.Schema) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __SchemaImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, __SchemaImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -27839,7 +27839,7 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 var __TypeImplementors = []string{"__Type"}
 
 func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, obj *introspection.Type) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __TypeImplementors)
+	fields := ec.fields.collect(ec.OperationContext, sel, __TypeImplementors)
 
 	lean, out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
@@ -27955,7 +27955,7 @@ func (ec *executionContext) marshalNAttainment2ᚕcmapᚋanalysisᚐAttainment�
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNAttainment2cmapᚋanalysisᚐAttainment(ctx, sel, v[i])
+		return ec._Attainment(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -27975,7 +27975,7 @@ func (ec *executionContext) marshalNAttainmentChange2ᚕcmapᚋanalysisᚐAttain
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNAttainmentChange2cmapᚋanalysisᚐAttainmentChange(ctx, sel, v[i])
+		return ec._AttainmentChange(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -28149,7 +28149,7 @@ func (ec *executionContext) marshalNCompetency2ᚕcmapᚋdomainᚐCompetencyᚄ(
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNCompetency2cmapᚋdomainᚐCompetency(ctx, sel, v[i])
+		return ec._Competency(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -28212,7 +28212,7 @@ func (ec *executionContext) marshalNCompletion2ᚕcmapᚋdomainᚐCompletionᚄ(
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNCompletion2cmapᚋdomainᚐCompletion(ctx, sel, v[i])
+		return ec._Completion(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -28407,7 +28407,7 @@ func (ec *executionContext) marshalNCoverage2ᚕcmapᚋdomainᚐCoverageᚄ(ctx 
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNCoverage2cmapᚋdomainᚐCoverage(ctx, sel, v[i])
+		return ec._Coverage(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -28451,7 +28451,7 @@ func (ec *executionContext) marshalNCoverageChange2ᚕcmapᚋanalysisᚐCoverage
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNCoverageChange2cmapᚋanalysisᚐCoverageChange(ctx, sel, v[i])
+		return ec._CoverageChange(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -28479,7 +28479,7 @@ func (ec *executionContext) marshalNCoverageRow2ᚕcmapᚋgraphᚋmodelᚐCovera
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNCoverageRow2cmapᚋgraphᚋmodelᚐCoverageRow(ctx, sel, v[i])
+		return ec._CoverageRow(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -28649,7 +28649,7 @@ func (ec *executionContext) marshalNFactChange2ᚕcmapᚋappᚐFactChangeᚄ(ctx
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNFactChange2cmapᚋappᚐFactChange(ctx, sel, v[i])
+		return ec._FactChange(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -28669,7 +28669,7 @@ func (ec *executionContext) marshalNFieldChange2ᚕcmapᚋdomainᚐFieldChange�
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNFieldChange2cmapᚋdomainᚐFieldChange(ctx, sel, v[i])
+		return ec._FieldChange(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -28703,7 +28703,7 @@ func (ec *executionContext) marshalNFormerCode2ᚕcmapᚋdomainᚐFormerCodeᚄ(
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNFormerCode2cmapᚋdomainᚐFormerCode(ctx, sel, v[i])
+		return ec._FormerCode(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -28760,7 +28760,7 @@ func (ec *executionContext) marshalNGap2ᚕcmapᚋanalysisᚐGapᚄ(ctx context.
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNGap2cmapᚋanalysisᚐGap(ctx, sel, v[i])
+		return ec._Gap(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -28859,7 +28859,7 @@ func (ec *executionContext) marshalNImportCoverageChange2ᚕcmapᚋanalysisᚐSu
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNImportCoverageChange2cmapᚋanalysisᚐSubCompetencyChange(ctx, sel, v[i])
+		return ec._ImportCoverageChange(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -28939,7 +28939,7 @@ func (ec *executionContext) marshalNLevelCount2ᚕcmapᚋgraphᚋmodelᚐLevelCo
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNLevelCount2cmapᚋgraphᚋmodelᚐLevelCount(ctx, sel, v[i])
+		return ec._LevelCount(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -28959,7 +28959,7 @@ func (ec *executionContext) marshalNLevelDemand2ᚕcmapᚋanalysisᚐLevelDemand
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNLevelDemand2cmapᚋanalysisᚐLevelDemand(ctx, sel, v[i])
+		return ec._LevelDemand(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -28979,7 +28979,7 @@ func (ec *executionContext) marshalNLevelRequirement2ᚕcmapᚋanalysisᚐLevelR
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNLevelRequirement2cmapᚋanalysisᚐLevelRequirement(ctx, sel, v[i])
+		return ec._LevelRequirement(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -28999,7 +28999,7 @@ func (ec *executionContext) marshalNMatrixCourse2ᚕcmapᚋanalysisᚐMatrixCour
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNMatrixCourse2cmapᚋanalysisᚐMatrixCourse(ctx, sel, v[i])
+		return ec._MatrixCourse(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -29027,7 +29027,7 @@ func (ec *executionContext) marshalNModelItem2ᚕcmapᚋmodeldiffᚐItemᚄ(ctx 
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNModelItem2cmapᚋmodeldiffᚐItem(ctx, sel, v[i])
+		return ec._ModelItem(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -29047,7 +29047,7 @@ func (ec *executionContext) marshalNModelMapping2ᚕcmapᚋmodeldiffᚐMapping�
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNModelMapping2cmapᚋmodeldiffᚐMapping(ctx, sel, v[i])
+		return ec._ModelMapping(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -29080,7 +29080,7 @@ func (ec *executionContext) marshalNModelSuggestion2ᚕcmapᚋmodeldiffᚐSugges
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNModelSuggestion2cmapᚋmodeldiffᚐSuggestion(ctx, sel, v[i])
+		return ec._ModelSuggestion(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -29100,7 +29100,7 @@ func (ec *executionContext) marshalNModelTextChange2ᚕcmapᚋmodeldiffᚐTextCh
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNModelTextChange2cmapᚋmodeldiffᚐTextChange(ctx, sel, v[i])
+		return ec._ModelTextChange(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -29220,7 +29220,7 @@ func (ec *executionContext) marshalNPlanDemandChange2ᚕcmapᚋruleplanᚐDemand
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNPlanDemandChange2cmapᚋruleplanᚐDemandChange(ctx, sel, v[i])
+		return ec._PlanDemandChange(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -29264,7 +29264,7 @@ func (ec *executionContext) marshalNPlanLevelChange2ᚕcmapᚋruleplanᚐLevelCh
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNPlanLevelChange2cmapᚋruleplanᚐLevelChange(ctx, sel, v[i])
+		return ec._PlanLevelChange(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -29284,7 +29284,7 @@ func (ec *executionContext) marshalNPlanLevelGaps2ᚕcmapᚋruleplanᚐLevelGaps
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNPlanLevelGaps2cmapᚋruleplanᚐLevelGaps(ctx, sel, v[i])
+		return ec._PlanLevelGaps(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -29304,7 +29304,7 @@ func (ec *executionContext) marshalNPlanOrganizationChange2ᚕcmapᚋruleplanᚐ
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNPlanOrganizationChange2cmapᚋruleplanᚐOrganizationChange(ctx, sel, v[i])
+		return ec._PlanOrganizationChange(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -29352,7 +29352,7 @@ func (ec *executionContext) marshalNPlanPersonGap2ᚕcmapᚋruleplanᚐGapChange
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNPlanPersonGap2cmapᚋruleplanᚐGapChange(ctx, sel, v[i])
+		return ec._PlanPersonGap(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -29396,7 +29396,7 @@ func (ec *executionContext) marshalNPlanRuleChange2ᚕcmapᚋruleplanᚐRuleChan
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNPlanRuleChange2cmapᚋruleplanᚐRuleChange(ctx, sel, v[i])
+		return ec._PlanRuleChange(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -29436,7 +29436,7 @@ func (ec *executionContext) marshalNPositionDemandChange2ᚕcmapᚋanalysisᚐPo
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNPositionDemandChange2cmapᚋanalysisᚐPositionChange(ctx, sel, v[i])
+		return ec._PositionDemandChange(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -29504,7 +29504,7 @@ func (ec *executionContext) marshalNReadinessChange2ᚕcmapᚋanalysisᚐReadine
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNReadinessChange2cmapᚋanalysisᚐReadinessChange(ctx, sel, v[i])
+		return ec._ReadinessChange(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -29582,7 +29582,7 @@ func (ec *executionContext) marshalNRecommendedCourse2ᚕcmapᚋanalysisᚐRecom
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNRecommendedCourse2cmapᚋanalysisᚐRecommendedCourse(ctx, sel, v[i])
+		return ec._RecommendedCourse(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -29602,7 +29602,7 @@ func (ec *executionContext) marshalNRequirement2ᚕcmapᚋdomainᚐRequirement�
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNRequirement2cmapᚋdomainᚐRequirement(ctx, sel, v[i])
+		return ec._Requirement(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -29827,7 +29827,7 @@ func (ec *executionContext) marshalNRuleRef2ᚕcmapᚋdomainᚐRuleRefᚄ(ctx co
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNRuleRef2cmapᚋdomainᚐRuleRef(ctx, sel, v[i])
+		return ec._RuleRef(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -29847,7 +29847,7 @@ func (ec *executionContext) marshalNRuleRuntimeError2ᚕcmapᚋappᚐRuleError�
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNRuleRuntimeError2cmapᚋappᚐRuleError(ctx, sel, v[i])
+		return ec._RuleRuntimeError(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -29926,7 +29926,7 @@ func (ec *executionContext) marshalNSubCompetency2ᚕcmapᚋdomainᚐSubCompeten
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNSubCompetency2cmapᚋdomainᚐSubCompetency(ctx, sel, v[i])
+		return ec._SubCompetency(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -29970,7 +29970,7 @@ func (ec *executionContext) marshalNSubCompetencyCoverage2ᚕcmapᚋanalysisᚐS
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNSubCompetencyCoverage2cmapᚋanalysisᚐSubCompetencyCoverage(ctx, sel, v[i])
+		return ec._SubCompetencyCoverage(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -30151,7 +30151,7 @@ func (ec *executionContext) marshalNYield2ᚕcmapᚋengineᚐYieldᚄ(ctx contex
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNYield2cmapᚋengineᚐYield(ctx, sel, v[i])
+		return ec._Yield(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -30171,7 +30171,7 @@ func (ec *executionContext) marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgq
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx, sel, v[i])
+		return ec.___Directive(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -30243,7 +30243,7 @@ func (ec *executionContext) marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋg
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
+		return ec.___InputValue(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -30271,7 +30271,7 @@ func (ec *executionContext) marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgen�
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
+		return ec.___Type(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -30840,7 +30840,7 @@ func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgq
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalN__EnumValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValue(ctx, sel, v[i])
+		return ec.___EnumValue(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -30859,7 +30859,7 @@ func (ec *executionContext) marshalO__Field2ᚕgithubᚗcomᚋ99designsᚋgqlgen
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalN__Field2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐField(ctx, sel, v[i])
+		return ec.___Field(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -30878,7 +30878,7 @@ func (ec *executionContext) marshalO__InputValue2ᚕgithubᚗcomᚋ99designsᚋg
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
+		return ec.___InputValue(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {
@@ -30897,7 +30897,7 @@ func (ec *executionContext) marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgen�
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
+		return ec.___Type(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
 	for _, e := range ret {

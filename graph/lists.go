@@ -4,9 +4,11 @@ import (
 	"context"
 	"io"
 	"slices"
+	"sync"
 	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 )
 
 // marshalSliceInOrder is graphql.MarshalSliceConcurrently without the
@@ -169,4 +171,45 @@ func guarded(ctx context.Context, oc *graphql.OperationContext, recoverFromPanic
 		}()
 	}
 	return resolve(ctx)
+}
+
+// collectedFields are the fields an operation selects in each of its
+// selection sets for each object type, as graphql.CollectFields answers:
+// kept per execution context (one operation), looked up by the selection
+// set and the type's implementors without allocating. gqlgen's own cache
+// makes a key of an FNV hash (one allocation) and takes a lock for every
+// object written: 80 of them for one person's readiness.
+type collectedFields struct {
+	mu     sync.Mutex
+	fields map[collectedKey][]graphql.CollectedField
+}
+
+// collectedKey names a selection set, by its first element and length
+// (the operation's syntax tree outlives its execution), and an object
+// type, by its implementors (a variable of the generated code).
+type collectedKey struct {
+	first      *ast.Selection
+	n          int
+	implements *string
+}
+
+// collect returns graphql.CollectFields(oc, sel, implementors), computed
+// once per operation. The generated executor calls it (see
+// internal/leanexec).
+func (c *collectedFields) collect(oc *graphql.OperationContext, sel ast.SelectionSet, implementors []string) []graphql.CollectedField {
+	if len(sel) == 0 || len(implementors) == 0 {
+		return graphql.CollectFields(oc, sel, implementors)
+	}
+	key := collectedKey{&sel[0], len(sel), &implementors[0]}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if f, ok := c.fields[key]; ok {
+		return f
+	}
+	f := graphql.CollectFields(oc, sel, implementors)
+	if c.fields == nil {
+		c.fields = map[collectedKey][]graphql.CollectedField{}
+	}
+	c.fields[key] = f
+	return f
 }

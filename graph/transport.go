@@ -10,6 +10,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -123,6 +124,8 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 // may have stopped part way through a write (it ran out of time, or an
 // error is INTERNAL), or gave no answer (its client went away).
 func run(ctx context.Context, w http.ResponseWriter, mediaType string, exec graphql.GraphExecutor, opCtx *graphql.OperationContext) (final bool) {
+	ctx, lease := withBufferLease(ctx)
+	defer lease.release() // once the answer is written
 	responses, ctx := exec.DispatchOperation(ctx, opCtx)
 	resp := responses(ctx)
 	switch err := ctx.Err(); {
@@ -345,12 +348,18 @@ func writeResponse(w io.Writer, resp *graphql.Response) {
 	if resp.Data == nil {
 		head = append(head, "null"...)
 	}
-	w.Write(head)
-	w.Write(resp.Data)
 	tail := []byte{'}'}
 	if len(resp.Extensions) > 0 {
 		tail = append(append([]byte(`,"extensions":`), marshal(resp.Extensions)...), '}')
 	}
+	if hw, ok := w.(http.ResponseWriter); ok {
+		// Its length, known before it is written: net/http would
+		// otherwise send an answer over 2 KB (one person's readiness)
+		// in chunks.
+		hw.Header().Set("Content-Length", strconv.Itoa(len(head)+len(resp.Data)+len(tail)))
+	}
+	w.Write(head)
+	w.Write(resp.Data)
 	w.Write(tail)
 }
 

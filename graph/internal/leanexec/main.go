@@ -21,6 +21,18 @@
 //     goroutine per field beyond the first: cmap's resolvers answer from
 //     the in-memory read model (as for lists, see internal/listsinorder).
 //     The root fields of a query are still resolved concurrently.
+//   - An element of a list of structs (not pointers) is written from its
+//     place in the list, rather than from a copy on the heap: gqlgen
+//     passes the element by value to a marshaller that takes its address,
+//     an allocation per element (a person's attainments, the matrix's
+//     cells). Resolvers never change the objects they are given.
+//   - The fields of an object's selection are collected once per
+//     operation by collectedFields (package graph), held by the execution
+//     context, rather than looked up in gqlgen's cache under a key it
+//     allocates for every object written.
+//   - The answer is written in a buffer from responseBuffer (package
+//     graph), which lends a pooled one to a request served over HTTP,
+//     rather than in a new bytes.Buffer grown step by step.
 //
 // gqlgen (v0.17.98) runs every field through graphql.ResolveField: about
 // ten allocations and two closures of field middleware per field, even
@@ -102,6 +114,25 @@ var (
 	newFieldSet = []byte("\tout := graphql.NewFieldSet(fields)\n")
 	newObject   = []byte("\tlean, out := newObject(fields)\n")
 
+	// newBuffer matches the buffer the executor writes an answer in.
+	newBuffer    = regexp.MustCompile(`(?m)^(\t+)var buf bytes\.Buffer\n(\t+)data\.MarshalGQL\(&buf\)\n`)
+	usesBytes    = regexp.MustCompile(`\bbytes\.[A-Z]`)
+	pooledBuffer = []byte("buf := responseBuffer(ctx) // pooled: see internal/leanexec\n")
+
+	// valueMarshaller matches a marshaller of a struct passed by value,
+	// which writes it from its address: its name and the object function.
+	valueMarshaller = regexp.MustCompile(`(?m)^func \(ec \*executionContext\) (marshalN[^\s(]+)\(ctx context\.Context, sel ast\.SelectionSet, v [\w.]+\) graphql\.Marshaler \{\n` +
+		`\treturn ec\.(_\w+)\(ctx, sel, &v\)\n\}\n`)
+	// listElement matches the call of an element's marshaller in a list
+	// marshaller.
+	listElement = regexp.MustCompile(`(?m)^\t\treturn ec\.(marshalN[^\s(]+)\(ctx, sel, v\[i\]\)\n`)
+
+	// executionContext matches the generated execution context, which
+	// gets the operation's collected fields.
+	executionContext = regexp.MustCompile(`(?m)^type executionContext struct \{\n(\t\*graphql\.ExecutionContextState\[[^\n]+\]\n)\}\n`)
+	collectFields    = []byte("graphql.CollectFields(ec.OperationContext, sel, ")
+	collectedFields  = []byte("ec.fields.collect(ec.OperationContext, sel, ")
+
 	returnFieldSet = []byte("\t\tec.ProcessDeferredGroup(deferred)\n\t}\n\n\treturn out\n}\n")
 	returnObject   = []byte("\t\tec.ProcessDeferredGroup(deferred)\n\t}\n\n\treturn lean\n}\n")
 )
@@ -129,6 +160,12 @@ func run(args []string) error {
 	if !bytes.Contains(out, lazyDeferred) || !bytes.Contains(out, returnObject) || bytes.Count(out, newObject) != bytes.Count(out, returnObject) || !inOrderField.Match(out) {
 		return fmt.Errorf("%s has no object function of the shape leanexec knows (%q, then %q): has gqlgen changed how it writes objects?",
 			path, bytes.TrimSpace(newDeferredGroup), "return out")
+	}
+	if !bytes.Contains(out, collectedFields) || bytes.Contains(out, collectFields) || !bytes.Contains(out, []byte("\tfields collectedFields")) {
+		return fmt.Errorf("%s has no execution context or collection of fields of the shape leanexec knows: has gqlgen changed how it collects fields?", path)
+	}
+	if !bytes.Contains(out, pooledBuffer) {
+		return fmt.Errorf("%s writes no answer in a %q: has gqlgen changed how it writes answers?", path, "var buf bytes.Buffer")
 	}
 	return os.WriteFile(path, out, 0o644)
 }
@@ -164,5 +201,22 @@ func rewrite(src []byte) ([]byte, int) {
 		"\t\t\t}\n"))
 	src = bytes.ReplaceAll(src, newDeferredGroup, lazyDeferred)
 	src = bytes.ReplaceAll(src, newFieldSet, newObject)
+	src = executionContext.ReplaceAll(src, []byte("type executionContext struct {\n${1}\tfields collectedFields // see internal/leanexec\n}\n"))
+	src = bytes.ReplaceAll(src, collectFields, collectedFields)
+	objectOf := map[string]string{}
+	for _, m := range valueMarshaller.FindAllSubmatch(src, -1) {
+		objectOf[string(m[1])] = string(m[2])
+	}
+	src = listElement.ReplaceAllFunc(src, func(call []byte) []byte {
+		obj, ok := objectOf[string(listElement.FindSubmatch(call)[1])]
+		if !ok {
+			return call
+		}
+		return fmt.Appendf(nil, "\t\treturn ec.%s(ctx, sel, &v[i]) // in place: see internal/leanexec\n", obj)
+	})
+	src = newBuffer.ReplaceAll(src, append(append([]byte("${1}"), pooledBuffer...), "${2}data.MarshalGQL(buf)\n"...))
+	if !usesBytes.Match(src) {
+		src = bytes.Replace(src, []byte("\t\"bytes\"\n"), nil, 1) // its last use was the buffer
+	}
 	return bytes.ReplaceAll(src, returnFieldSet, returnObject), n
 }

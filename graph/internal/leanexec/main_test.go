@@ -57,6 +57,24 @@ func TestRun(t *testing.T) {
 		strings.Count(obj, "out.ResolveConcurrently(") != 2 || strings.Count(obj, "if field.IsDeferred() {") != 2 {
 		t.Errorf("the object's deferred group, writer or fields with resolvers were not rewritten:\n%s", obj)
 	}
+	// The execution context collects the fields of each selection once.
+	if !strings.Contains(first, "\tfields collectedFields // see internal/leanexec\n}") || strings.Contains(first, "graphql.CollectFields(") ||
+		!strings.Contains(fn(first, "_Attainment"), "fields := ec.fields.collect(ec.OperationContext, sel, attainmentImplementors)") {
+		t.Errorf("the fields are not collected by the execution context:\n%s", first)
+	}
+	// An attainment of a list is written from its place in the list.
+	if got, want := fn(first, "marshalNAttainment2ᚕcmapᚋanalysisᚐAttainmentᚄ"), "\t\treturn ec._Attainment(ctx, sel, &v[i]) // in place"; !strings.Contains(got, want) {
+		t.Errorf("the list of attainments became\n%s\nwant it to hold\n%s", got, want)
+	}
+	// The query's and the mutation's answers are written in a
+	// responseBuffer, and bytes, no longer used, is no longer imported.
+	_, exec, _ := strings.Cut(first, "func (e *executableSchema) Exec(")
+	if strings.Count(exec, "buf := responseBuffer(ctx)") != 2 || strings.Count(exec, "data.MarshalGQL(buf)") != 2 || strings.Contains(exec, "bytes.Buffer") {
+		t.Errorf("the answers' buffers were not rewritten:\n%s", exec)
+	}
+	if strings.Contains(first, `"bytes"`) {
+		t.Errorf("bytes is still imported:\n%.200s", first)
+	}
 }
 
 // A struct field that is a method, or has a directive, is not trivial.
