@@ -44,7 +44,7 @@ func Rules() http.Handler { return pageAt(RulesPath, "rules") }
 
 // pageAt serves the page in the embedded directory dir at path: its
 // index.html at path, its assets below path + "/", which redirects to the
-// page, and the scripts every page shares (shared: the API key field)
+// page, and the scripts every page shares (shared: the API key field and the GraphQL request)
 // below path + "/shared/".
 func pageAt(path, dir string) http.Handler {
 	files, err := fs.Sub(pageFiles, dir)

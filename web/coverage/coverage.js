@@ -10,11 +10,9 @@
 // The view lives in the URL's fragment, e.g.
 // /coverage#competency=4.0&minLevel=Advanced&status=all&gaps=1&cell=4.C/SCM-201
 // No dependencies: it works offline.
-// Requests carry the tab's API key (shared/apikey.js); a refusal asks for
-// one.
+// Requests carry the tab's API key (shared/apikey.js, shared/graphql.js);
+// a refusal asks for one.
 "use strict";
-
-const endpoint = "graphql";
 
 const query = `query CoverageMap($filter: CoverageFilter) {
   proficiencyScale { levels }
@@ -94,28 +92,6 @@ function writeView() {
   history.replaceState(null, "", hash ? "#" + hash : location.pathname + location.search);
 }
 
-// post sends a GraphQL request with the tab's key and returns its data. A
-// refusal throws an error whose codes list the errors' extensions.code.
-async function post(text, vars) {
-  const headers = apiKey.authorize({ "Content-Type": "application/json", "Accept": "application/graphql-response+json, application/json" });
-  const response = await fetch(endpoint, { method: "POST", headers, body: JSON.stringify({ query: text, variables: vars }) });
-  let body;
-  try {
-    body = await response.json();
-  } catch {
-    throw new Error(`HTTP ${response.status}: the answer is not JSON`);
-  }
-  if (body.errors && body.errors.length) {
-    const err = new Error(body.errors.map((e) => e.message).join("; "));
-    err.codes = body.errors.map((e) => e.extensions && e.extensions.code);
-    throw err;
-  }
-  if (!response.ok || !body.data) {
-    throw new Error(`HTTP ${response.status}`);
-  }
-  return body.data;
-}
-
 async function load() {
   const id = ++pending;
   document.body.dataset.state = "loading";
@@ -124,7 +100,7 @@ async function load() {
   if (view.competency) filter.competencies = [view.competency];
   if (view.minLevel) filter.minLevel = view.minLevel;
   try {
-    const answer = await post(query, { filter });
+    const answer = await graphQL(query, { filter });
     if (id !== pending) return;
     answer.why = answer.coverageMatrix.courses.length ? null : await whyNoColumn(answer, status);
     if (id !== pending) return;
@@ -176,7 +152,7 @@ async function whyNoColumn(answer, status) {
   if (total === 0) {
     return { reason: "no-courses", courses: 0, parts: [`The catalogue has no ${status.word}courses, so no course column shows.`] };
   }
-  const some = await post(whyQuery, { status: status.matrix, courseStatus: status.courses });
+  const some = await graphQL(whyQuery, { status: status.matrix, courseStatus: status.courses });
   const covering = some.coverageMatrix.courses.length;
   if (covering > 0) {
     return { reason: "filtered", courses: total, covering, parts: [
@@ -217,7 +193,7 @@ async function firedExclusions(rules, codes) {
   codes.forEach((c, j) => { vars[`c${j}`] = c; });
   let answer;
   try {
-    answer = await post(`query Exclusions(${params.join(", ")}) { ${fields.join(" ")} }`, vars);
+    answer = await graphQL(`query Exclusions(${params.join(", ")}) { ${fields.join(" ")} }`, vars);
   } catch (e) {
     if (apiKey.refused(e)) return null;
     throw e;

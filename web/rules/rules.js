@@ -6,8 +6,6 @@
 // No dependencies: it works offline.
 "use strict";
 
-const endpoint = "graphql";
-
 const statusQuery = `{
   ruleSet {
     revision loadedAt directory
@@ -53,32 +51,6 @@ document.addEventListener("securitypolicyviolation", (e) => {
 // The serving set, as last loaded.
 let serving = null;
 
-// post sends a GraphQL request with the tab's API key (shared/apikey.js)
-// and returns its data. A refusal throws an error whose codes list the
-// errors' extensions.code.
-async function post(query, variables) {
-  const response = await fetch(endpoint, {
-    method: "POST",
-    headers: apiKey.authorize({ "Content-Type": "application/json", Accept: "application/json" }),
-    body: JSON.stringify({ query, variables }),
-  });
-  let body;
-  try {
-    body = await response.json();
-  } catch {
-    throw new Error(`HTTP ${response.status}: the answer is not JSON`);
-  }
-  if (body.errors && body.errors.length) {
-    const err = new Error(body.errors.map((e) => e.message).join("; "));
-    err.codes = body.errors.map((e) => e.extensions && e.extensions.code);
-    throw err;
-  }
-  if (!response.ok || !body.data) {
-    throw new Error(`HTTP ${response.status}`);
-  }
-  return body.data;
-}
-
 // el makes an element with a class (or none) and children: strings become
 // text, never markup.
 function el(tag, cls, ...children) {
@@ -121,7 +93,7 @@ function code(text) {
 async function load() {
   document.body.dataset.state = "loading";
   try {
-    const data = await post(statusQuery, {});
+    const data = await graphQL(statusQuery, {});
     serving = data.ruleSet;
     renderServing();
     $("error").hidden = true;
@@ -216,7 +188,7 @@ async function runPlan(event) {
   document.body.dataset.plan = "loading";
   $("plan-run").disabled = true;
   try {
-    const data = await post(planQuery, { files: [file] });
+    const data = await graphQL(planQuery, { files: [file] });
     renderPlan(data.ruleSetPlan);
     document.body.dataset.plan = data.ruleSetPlan.errors.length ? "errors" : "ready";
   } catch (e) {
