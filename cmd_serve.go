@@ -2,6 +2,7 @@ package main
 
 import (
 	"cmap/domain"
+	"cmap/export"
 	"context"
 	"errors"
 	"flag"
@@ -20,7 +21,6 @@ import (
 	"cmap/app"
 	"cmap/auth"
 	"cmap/diag"
-	"cmap/engine"
 	"cmap/graph"
 	"cmap/metrics"
 	"cmap/modelfile"
@@ -604,7 +604,7 @@ func (s *server) routes() http.Handler {
 	rules := web.Rules()
 	mux.Handle(web.RulesPath, rules)
 	mux.Handle(web.RulesPath+"/", rules)
-	mux.Handle(web.ExportsPath, web.Exports(func() (*analysis.Index, *engine.RuleSet) {
+	mux.Handle(web.ExportsPath, web.Exports(func() (*analysis.Index, export.RuleSet) {
 		v := s.app.View()
 		return v.Index(), v.RuleSet()
 	}))

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"cmap/analysis"
-	"cmap/engine"
 	"cmap/export"
 )
 
@@ -50,7 +49,7 @@ var ExportRoles = map[export.Kind]domain.Role{
 // Each export needs the role that reads its data over GraphQL (see
 // ExportRoles): a request without a principal (see package auth) gets 401
 // with a WWW-Authenticate challenge, one lacking the role 403.
-func Exports(state func() (*analysis.Index, *engine.RuleSet)) http.Handler {
+func Exports(state func() (*analysis.Index, export.RuleSet)) http.Handler {
 	return readOnly(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		name := strings.TrimPrefix(r.URL.Path, ExportsPath)
 		base, ext, _ := strings.Cut(name, ".")
@@ -75,10 +74,7 @@ func Exports(state func() (*analysis.Index, *engine.RuleSet)) http.Handler {
 		if err == nil {
 			ix, rules := state()
 			opts := export.Options{MinLevel: q.Get("minLevel"), Status: q.Get("status"), OverServedAbove: overServedAbove,
-				Made: time.Now()}
-			if rules != nil { // a nil *engine.RuleSet must not become a non-nil export.RuleSet
-				opts.Rules = rules
-			}
+				Made: time.Now(), Rules: rules}
 			err = export.Write(&buf, ix, kind, format, opts)
 		}
 		if err != nil {

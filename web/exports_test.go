@@ -49,7 +49,7 @@ func exportIndex(t *testing.T) *analysis.Index {
 
 // exportsOf is the exports handler of ix, without rules.
 func exportsOf(ix *analysis.Index) http.Handler {
-	return web.Exports(func() (*analysis.Index, *engine.RuleSet) { return ix, nil })
+	return web.Exports(func() (*analysis.Index, export.RuleSet) { return ix, nil })
 }
 
 // admin holds every role.
@@ -281,7 +281,7 @@ func TestExportsXLSX(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := web.Exports(func() (*analysis.Index, *engine.RuleSet) { return ix, rules })
+	h := web.Exports(func() (*analysis.Index, export.RuleSet) { return ix, rules })
 	before := time.Now().UTC().Truncate(time.Second)
 	for _, tc := range []struct {
 		kind   string
