@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 )
 
 // Every cmap command follows the same conventions:
@@ -54,6 +56,16 @@ func usageError(fs *flag.FlagSet, stderr io.Writer, format string, args ...any) 
 	fmt.Fprintf(stderr, "%s: %s\n\n", fs.Name(), fmt.Sprintf(format, args...))
 	printUsage(fs, stderr)
 	return exitUsage
+}
+
+// checkFormat reports whether format is one of allowed; when it is not,
+// it writes the usage error that names them and returns exitUsage.
+func checkFormat(fs *flag.FlagSet, stderr io.Writer, format string, allowed ...string) (int, bool) {
+	if slices.Contains(allowed, format) {
+		return exitOK, true
+	}
+	last := len(allowed) - 1
+	return usageError(fs, stderr, "--format must be %s or %s, not %q", strings.Join(allowed[:last], ", "), allowed[last], format), false
 }
 
 // printUsage writes fs's help to w.

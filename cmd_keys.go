@@ -82,8 +82,8 @@ func (f *keysFlags) parse(args []string, stdout, stderr io.Writer) (pos []string
 	if err := flagsFromEnv(f.fs, os.Getenv); err != nil {
 		return nil, usageError(f.fs, stderr, "%v", err), false
 	}
-	if f.format != "text" && f.format != "json" {
-		return nil, usageError(f.fs, stderr, "--format must be text or json, not %q", f.format), false
+	if code, ok := checkFormat(f.fs, stderr, f.format, "text", "json"); !ok {
+		return nil, code, false
 	}
 	return pos, exitOK, true
 }

@@ -108,8 +108,8 @@ func runModelExport(ctx context.Context, args []string, stdout, stderr io.Writer
 	if len(files) > 1 {
 		return usageError(fs, stderr, "one model file at most, got %d", len(files))
 	}
-	if *format != "yaml" && *format != "case" {
-		return usageError(fs, stderr, "--format must be yaml or case, not %q", *format)
+	if code, ok := checkFormat(fs, stderr, *format, "yaml", "case"); !ok {
+		return code
 	}
 	if *format != "case" {
 		for _, name := range []string{"with-alignments", "base-url", "creator", "changed"} {
@@ -309,8 +309,8 @@ func runModelCheck(args []string, stdout, stderr io.Writer) int {
 	if err := flagsFromEnv(fs, os.Getenv); err != nil {
 		return usageError(fs, stderr, "%v", err)
 	}
-	if *format != "text" && *format != "json" {
-		return usageError(fs, stderr, "--format must be text or json, not %q", *format)
+	if code, ok := checkFormat(fs, stderr, *format, "text", "json"); !ok {
+		return code
 	}
 	if len(files) > 1 {
 		return usageError(fs, stderr, "one model file at most, got %d", len(files))

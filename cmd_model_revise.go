@@ -60,8 +60,8 @@ func runModelDiff(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return code
 	}
-	if *format != "text" && *format != "json" && *format != "markdown" {
-		return usageError(fs, stderr, "--format must be text, json or markdown, not %q", *format)
+	if code, ok := checkFormat(fs, stderr, *format, "text", "json", "markdown"); !ok {
+		return code
 	}
 	if len(files) != 2 {
 		return usageError(fs, stderr, "give two model files, OLD and NEW; got %d", len(files))
@@ -177,8 +177,8 @@ func runModelApply(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err := flagsFromEnv(fs, os.Getenv); err != nil {
 		return usageError(fs, stderr, "%v", err)
 	}
-	if *format != "text" && *format != "json" {
-		return usageError(fs, stderr, "--format must be text or json, not %q", *format)
+	if code, ok := checkFormat(fs, stderr, *format, "text", "json"); !ok {
+		return code
 	}
 	if len(files) != 1 {
 		return usageError(fs, stderr, "give one model file, the revised model; got %d", len(files))

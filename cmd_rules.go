@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"regexp"
-	"slices"
 	"strings"
 
 	"cmap/diag"
@@ -99,9 +98,8 @@ func (f *rulesFlags) parse(args []string, stdout, stderr io.Writer) (pos []strin
 	if formats == nil {
 		formats = []string{"text", "json"}
 	}
-	if !slices.Contains(formats, f.format) {
-		last := len(formats) - 1
-		return nil, usageError(f.fs, stderr, "--format must be %s or %s, not %q", strings.Join(formats[:last], ", "), formats[last], f.format), false
+	if code, ok := checkFormat(f.fs, stderr, f.format, formats...); !ok {
+		return nil, code, false
 	}
 	return pos, exitOK, true
 }

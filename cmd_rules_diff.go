@@ -77,10 +77,8 @@ func parseRulesDiffFlags(args []string, getenv func(string) string, stdout, stde
 	if err := flagsFromEnv(fs, getenv); err != nil {
 		return c, usageError(fs, stderr, "%v", err), false
 	}
-	switch c.format {
-	case "text", "json", "markdown":
-	default:
-		return c, usageError(fs, stderr, "--format must be text, json or markdown, not %q", c.format), false
+	if code, ok := checkFormat(fs, stderr, c.format, "text", "json", "markdown"); !ok {
+		return c, code, false
 	}
 	if len(pos) > 2 {
 		return c, usageError(fs, stderr, "two rule sets at most, BASE and HEAD, got %s", strings.Join(pos, " ")), false
