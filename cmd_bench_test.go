@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -28,7 +30,7 @@ func TestMain(m *testing.M) {
 
 // issueGoals are the ids of the goals of issue 7, each a row of the report.
 var issueGoals = []string{
-	"readiness-n-p99", "readiness-n-rate", "matrix-n-p99", "competency-1-p50", "competency-n-p99",
+	"readiness-paced-p99", "readiness-n-rate", "matrix-n-p99", "competency-1-p99",
 	"cold-start", "first-start", "ready-rss", "load-rss", "derive",
 }
 
@@ -38,7 +40,7 @@ func runTinyBench(t *testing.T, dir, duration string) *benchReport {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
 	cfg, code, ok := parseBenchFlags([]string{"--scale", "0.01", "--clients", "4", "--duration", duration,
-		"--format", "json", "--data", dir, "--start-timeout", "2m"}, io.Discard, &stderr)
+		"--rate", "400", "--format", "json", "--data", dir, "--start-timeout", "2m"}, io.Discard, &stderr)
 	if !ok {
 		t.Fatalf("flags: exit %d\n%s", code, stderr.String())
 	}
@@ -96,21 +98,31 @@ func TestBenchEndToEnd(t *testing.T) {
 			}
 		}
 	}
-	if g := goal(t, rep, "readiness-n-p99"); !strings.Contains(g.What, "4 clients") {
-		t.Errorf("goal %q does not name the number of clients", g.What)
+	if g := goal(t, rep, "readiness-paced-p99"); !strings.Contains(g.What, "4 clients") || !strings.Contains(g.What, "400 req/s") {
+		t.Errorf("goal %q does not name the number of clients and the rate", g.What)
 	}
 
-	// Two loads (1 client, 4 clients) of each of the three queries, all
+	// Two loads (1 client, 4 clients back to back) of each of the three
+	// queries, the readiness paced too, and the smallest request, all
 	// answered.
-	want := map[string]bool{"readiness 1": true, "readiness 4": true, "matrix 1": true, "matrix 4": true, "competency 1": true, "competency 4": true}
+	want := map[string]bool{"readiness 1": true, "readiness 4": true, "readiness 4 at 400": true, "matrix 1": true, "matrix 4": true,
+		"competency 1": true, "competency 4": true, "smallest 4": true}
 	for _, l := range rep.Loads {
 		key := l.Query + " " + map[int]string{1: "1", 4: "4"}[l.Clients]
+		if l.Offered > 0 {
+			key += fmt.Sprintf(" at %g", l.Offered)
+		}
 		if !want[key] {
 			t.Errorf("unexpected or repeated load %s at %d clients", l.Query, l.Clients)
 		}
 		delete(want, key)
 		if l.Requests == 0 || l.Errors != 0 || l.Rate <= 0 || l.Bytes == 0 {
 			t.Errorf("load %s at %d clients: %d requests, %d errors (%s), %g req/s, %d bytes", l.Query, l.Clients, l.Requests, l.Errors, l.FirstError, l.Rate, l.Bytes)
+		}
+		// A paced load sends on its schedule: no more than the rate
+		// allows in the load's duration (400 ms).
+		if limit := int(math.Ceil(l.Offered * 0.4)); l.Offered > 0 && l.Requests+l.Errors > limit {
+			t.Errorf("load %s at %g req/s: %d requests in 400 ms, more than %d", l.Query, l.Offered, l.Requests+l.Errors, limit)
 		}
 		if !(0 < l.P50 && l.P50 <= l.P90 && l.P90 <= l.P99 && l.P99 <= l.Max) {
 			t.Errorf("load %s at %d clients: percentiles out of order: %+v", l.Query, l.Clients, l)
@@ -164,6 +176,7 @@ func TestBenchCommandLine(t *testing.T) {
 		{"bench", "--scale", "0"},
 		{"bench", "--format", "yaml"},
 		{"bench", "--duration", "-1s"},
+		{"bench", "--rate", "0"},
 		{"bench", "extra"},
 	} {
 		var stdout, stderr bytes.Buffer
