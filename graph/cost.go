@@ -4,6 +4,9 @@ import (
 	"cmap/domain"
 	"context"
 	"encoding/json"
+	"maps"
+	"slices"
+	"strconv"
 	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -77,7 +80,9 @@ type costStats struct {
 // (TestEveryListHasACost keeps it complete). Lists of records use the
 // largest such list in the serving data, so that nesting (a course's
 // coverage's course's coverage ...) costs what its worst case costs;
-// lists an argument bounds use the argument.
+// lists an argument bounds use the argument. An estimate reads numbers and
+// the lengths of lists in its arguments, never the value of a string:
+// costCache keeps costs by the shape of the variables (costShape).
 var listSizes = map[string]func(s *costStats, args map[string]any) int{
 	"Query.competencies":          func(s *costStats, _ map[string]any) int { return s.competencies },
 	"Framework.competencies":      func(s *costStats, _ map[string]any) int { return s.competencies },
@@ -251,9 +256,11 @@ const costCacheSize = 1000
 
 // costCache is gqlgen's complexity limit (extension.ComplexityLimit, with
 // its name, statistics and error) with the costs it computed kept: an
-// operation's cost is a function of its document, its operation name, its
-// variables and the generation of the read model (whose sizes listSizes
-// reads), so the same request to the same generation is not costed again.
+// operation's cost is a function of its document, its operation name, the
+// shape of its variables (costShape) and the generation of the read model
+// (whose sizes listSizes reads), so a request like one costed before, to
+// the same generation, is not costed again: one person's readiness is
+// costed once, not once per person.
 // Costing walks every field of the operation: at DoD scale, about 40% of
 // the CPU time of a coverage page's request answered from answerCache. The
 // costs kept belong to one generation: the first request that arrives with
@@ -268,8 +275,63 @@ type costCache struct {
 	entries *simplelru.LRU[costKey, extension.ComplexityStats]
 }
 
-// costKey names an operation's cost within a generation.
+// costKey names an operation's cost within a generation; variables is the
+// shape of its variables (costShape).
 type costKey struct{ query, operation, variables string }
+
+// costShape returns what an operation's cost can depend on in its
+// variables, as a string: their names, numbers, booleans, nulls and the
+// lengths and shapes of their lists and objects, and not the value of a
+// string (an ID, a code, a cursor, an enum), which no cost reads
+// (listSizes, pageCost: they read numbers and the lengths of lists). ok is
+// false when a value is of a type that variables decoded from JSON do not
+// have (an uploaded file): such an operation is costed every time.
+func costShape(vars map[string]any) (shape string, ok bool) {
+	b, ok := appendCostShape(nil, vars)
+	return string(b), ok
+}
+
+// appendCostShape appends the shape of v (see costShape) to b.
+func appendCostShape(b []byte, v any) ([]byte, bool) {
+	switch v := v.(type) {
+	case nil:
+		return append(b, "null"...), true
+	case string:
+		return append(b, 's'), true
+	case bool:
+		return strconv.AppendBool(b, v), true
+	case json.Number:
+		return append(append(b, 'n'), v...), true
+	case int:
+		return strconv.AppendInt(append(b, 'n'), int64(v), 10), true
+	case int64:
+		return strconv.AppendInt(append(b, 'n'), v, 10), true
+	case float64:
+		return strconv.AppendFloat(append(b, 'n'), v, 'g', -1, 64), true
+	case []any:
+		b = append(b, '[')
+		for _, x := range v {
+			var ok bool
+			if b, ok = appendCostShape(b, x); !ok {
+				return b, false
+			}
+			b = append(b, ',')
+		}
+		return append(b, ']'), true
+	case map[string]any:
+		b = append(b, '{')
+		for _, k := range slices.Sorted(maps.Keys(v)) {
+			b = append(strconv.AppendQuote(b, k), ':')
+			var ok bool
+			if b, ok = appendCostShape(b, v[k]); !ok {
+				return b, false
+			}
+			b = append(b, ',')
+		}
+		return append(b, '}'), true
+	}
+	return b, false
+}
 
 var _ interface {
 	graphql.HandlerExtension
@@ -286,11 +348,11 @@ func newCostCache(a Service, limit int) *costCache {
 // MutateOperationContext costs the operation, or takes its kept cost, and
 // refuses it over the limit as extension.ComplexityLimit does.
 func (c *costCache) MutateOperationContext(ctx context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
-	vars, err := json.Marshal(opCtx.Variables)
-	if err != nil {
+	vars, ok := costShape(opCtx.Variables)
+	if !ok {
 		return c.ComplexityLimit.MutateOperationContext(ctx, opCtx)
 	}
-	key, v := costKey{query: opCtx.RawQuery, operation: opCtx.OperationName, variables: string(vars)}, viewOf(ctx)
+	key, v := costKey{query: opCtx.RawQuery, operation: opCtx.OperationName, variables: vars}, viewOf(ctx)
 	if st, ok := c.lookup(v, key); ok {
 		opCtx.Stats.SetExtension(c.ExtensionName(), &st)
 		if st.Complexity > st.ComplexityLimit {
