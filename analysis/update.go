@@ -293,7 +293,7 @@ func (ix *Index) replacePosition(id string, old, e *positionEntry) *Index {
 	nx.positions = w.done()
 	nx.demand = slices.Clone(ix.demand)
 	nx.demandPositions = slices.Clone(ix.demandPositions)
-	var oldReqs, newReqs []cell
+	var oldReqs, newReqs []subRank
 	if old != nil {
 		d.org(old.position.Organization).positions--
 		oldReqs = old.reqs
@@ -328,6 +328,4 @@ func (ix *Index) replacePosition(id string, old, e *positionEntry) *Index {
 }
 
 // hasRequirement reports whether reqs requires r's sub-competency at r's level.
-func hasRequirement(reqs []cell, r cell) bool {
-	return slices.ContainsFunc(reqs, func(q cell) bool { return sameLevel(q, r) })
-}
+func hasRequirement(reqs []subRank, r subRank) bool { return slices.Contains(reqs, r) }
