@@ -137,14 +137,14 @@ type positionEntry struct {
 
 type personEntry struct {
 	// record is the person as stored (a private copy), the source of the
-	// fields below.
-	record               *domain.Person
-	id, name, positionID string
-	completed            []string // distinct course codes, sorted
-	hasPosition          bool
-	org                  string
-	attained             []subRank // rank > 0 only, sorted by sub
-	gaps                 []gap     // sorted by sub
+	// fields below; its ID, Name and PositionID are read from it, not
+	// copied, as every copied string is one more pointer to mark.
+	record      *domain.Person
+	completed   []string // distinct course codes, sorted
+	hasPosition bool
+	org         string
+	attained    []subRank // rank > 0 only, sorted by sub
+	gaps        []gap     // sorted by sub
 }
 
 // subRank is a level on a sub-competency: one a person attained, or one a
@@ -262,8 +262,8 @@ func Build(s Snapshot) (*Index, error) {
 		for _, code := range p.completed {
 			completers[code] = append(completers[code], id)
 		}
-		if p.positionID != "" {
-			holders[p.positionID] = append(holders[p.positionID], id)
+		if p.record.PositionID != "" {
+			holders[p.record.PositionID] = append(holders[p.record.PositionID], id)
 		}
 		if p.hasPosition {
 			o := ix.orgEntry(p.org)
@@ -398,7 +398,7 @@ func (ix *Index) newPositionEntry(p *domain.Position, reqs []domain.Requirement,
 func (ix *Index) newPersonEntry(p *domain.Person) *personEntry {
 	record := *p
 	record.Completions = slices.Clone(p.Completions)
-	e := &personEntry{record: &record, id: p.ID, name: p.Name, positionID: p.PositionID}
+	e := &personEntry{record: &record}
 	e.completed = make([]string, 0, len(p.Completions))
 	for _, c := range p.Completions {
 		e.completed = append(e.completed, c.CourseCode)
@@ -411,7 +411,7 @@ func (ix *Index) newPersonEntry(p *domain.Person) *personEntry {
 // evaluate returns a copy of e with attainment, position and gaps computed
 // against ix.
 func (ix *Index) evaluate(old *personEntry) *personEntry {
-	e := &personEntry{record: old.record, id: old.id, name: old.name, positionID: old.positionID, completed: old.completed}
+	e := &personEntry{record: old.record, completed: old.completed}
 	att := make([]uint8, len(ix.subs))
 	for _, code := range e.completed {
 		c, ok := ix.courses.get(code)
@@ -427,7 +427,7 @@ func (ix *Index) evaluate(old *personEntry) *personEntry {
 			e.attained = append(e.attained, subRank{int32(s), r})
 		}
 	}
-	if pos, ok := ix.positions.get(e.positionID); ok && e.positionID != "" {
+	if pos, ok := ix.positions.get(e.record.PositionID); ok && e.record.PositionID != "" {
 		e.hasPosition = true
 		e.org = pos.position.Organization
 		for _, r := range pos.reqs {

@@ -241,10 +241,10 @@ func (ix *Index) replacePerson(id string, old, np *personEntry) *Index {
 	var oldDone, newDone []string
 	var oldPos, newPos string
 	if old != nil {
-		oldDone, oldPos = old.completed, old.positionID
+		oldDone, oldPos = old.completed, old.record.PositionID
 	}
 	if np != nil {
-		newDone, newPos = np.completed, np.positionID
+		newDone, newPos = np.completed, np.record.PositionID
 	}
 	if !slices.Equal(oldDone, newDone) {
 		w := ix.completers.edit()
