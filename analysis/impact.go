@@ -160,7 +160,7 @@ func (ix *Index) impact(next *Index, code string) *CourseImpact {
 		}
 		return c.rankOn(s)
 	}
-	var affected []string // positions requiring a level whose meetability changed
+	var affected []int32 // numbers of the positions requiring a level whose meetability changed
 	for s, info := range ix.subs {
 		sub := int32(s)
 		before, after := activeRank(old, sub), activeRank(nc, sub)
@@ -183,7 +183,12 @@ func (ix *Index) impact(next *Index, code string) *CourseImpact {
 	}
 
 	slices.Sort(affected)
-	for _, id := range slices.Compact(affected) {
+	ids := make([]string, 0, len(affected))
+	for _, n := range slices.Compact(affected) {
+		ids = append(ids, ix.positionByNumber[n])
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
 		p, _ := ix.positions.get(id)
 		pc := PositionChange{PositionID: id, Organization: p.position.Organization, MeetableBefore: true, MeetableAfter: true}
 		for _, r := range p.reqs {

@@ -48,10 +48,14 @@ type Index struct {
 
 	positions   table[*positionEntry]
 	positionIDs []string // sorted
+	// positionByNumber maps the number of each position (see
+	// positionEntry.number) to its id; the number of a removed position
+	// is not given again.
+	positionByNumber []string
 	// demand[slot(sub, r)] counts positions requiring sub at exactly r;
-	// demandPositions holds their ids, sorted.
+	// demandPositions holds their numbers, sorted.
 	demand          []int32
-	demandPositions [][]string
+	demandPositions [][]int32
 
 	people     table[*personEntry]
 	personIDs  []string        // sorted
@@ -133,6 +137,11 @@ type positionEntry struct {
 	// the positions' requirements are most of the facts (about 250,000 at
 	// DoD scale, against 10,000 coverage facts).
 	reqs []subRank
+	// number names the position in lists of positions (demandPositions):
+	// about 250,000 entries at DoD scale, which as numbers hold no pointer
+	// for the garbage collector to scan, as ids would. A position keeps
+	// its number in the indexes derived from the one that gave it.
+	number int32
 }
 
 type personEntry struct {
@@ -236,13 +245,17 @@ func Build(s Snapshot) (*Index, error) {
 	}
 	ix.positions = positions.done()
 	ix.positionIDs = ix.positions.keys()
-	for _, id := range ix.positionIDs {
+	// Numbered in id order, so that the demand lists, filled in that
+	// order, are sorted. Neither slice is ever modified: they can be one.
+	ix.positionByNumber = ix.positionIDs
+	for n, id := range ix.positionIDs {
 		p, _ := ix.positions.get(id)
+		p.number = int32(n)
 		ix.orgEntry(p.position.Organization).positions++
 		for _, r := range p.reqs {
 			k := ix.slot(r.sub, r.rank)
 			ix.demand[k]++
-			ix.demandPositions[k] = append(ix.demandPositions[k], id)
+			ix.demandPositions[k] = append(ix.demandPositions[k], p.number)
 		}
 	}
 
@@ -310,7 +323,7 @@ func newIndex(f *domain.Framework, scale domain.Scale) (*Index, error) {
 	n := len(ix.subs) * (ix.levels + 1)
 	ix.activeCount = make([]int32, n)
 	ix.demand = make([]int32, n)
-	ix.demandPositions = make([][]string, n)
+	ix.demandPositions = make([][]int32, n)
 	ix.gapCount = make([]int32, n)
 	ix.closers = make([][]closer, len(ix.subs))
 	return ix, nil

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"cmp"
 	"maps"
 	"slices"
 )
@@ -116,24 +117,24 @@ func (w *tableWriter[V]) done() table[V] {
 
 // insertSorted returns a copy of the sorted slice s with v added (s itself
 // is shared by older indexes and never modified).
-func insertSorted(s []string, v string) []string {
+func insertSorted[T cmp.Ordered](s []T, v T) []T {
 	i, found := slices.BinarySearch(s, v)
 	if found {
 		return s
 	}
-	out := make([]string, 0, len(s)+1)
+	out := make([]T, 0, len(s)+1)
 	out = append(out, s[:i]...)
 	out = append(out, v)
 	return append(out, s[i:]...)
 }
 
 // removeSorted returns a copy of the sorted slice s without v.
-func removeSorted(s []string, v string) []string {
+func removeSorted[T cmp.Ordered](s []T, v T) []T {
 	i, found := slices.BinarySearch(s, v)
 	if !found {
 		return s
 	}
-	out := make([]string, 0, len(s)-1)
+	out := make([]T, 0, len(s)-1)
 	out = append(out, s[:i]...)
 	return append(out, s[i+1:]...)
 }

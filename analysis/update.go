@@ -289,6 +289,13 @@ func (ix *Index) replacePosition(id string, old, e *positionEntry) *Index {
 	} else {
 		w.set(id, e)
 		nx.positionIDs = insertSorted(ix.positionIDs, id)
+		if old != nil {
+			e.number = old.number
+		} else {
+			// A copy: other indexes derived from ix may append to it too.
+			e.number = int32(len(ix.positionByNumber))
+			nx.positionByNumber = append(slices.Clip(ix.positionByNumber), id)
+		}
 	}
 	nx.positions = w.done()
 	nx.demand = slices.Clone(ix.demand)
@@ -307,14 +314,14 @@ func (ix *Index) replacePosition(id string, old, e *positionEntry) *Index {
 		if !hasRequirement(newReqs, r) {
 			k := nx.slot(r.sub, r.rank)
 			nx.demand[k]--
-			nx.demandPositions[k] = removeSorted(nx.demandPositions[k], id)
+			nx.demandPositions[k] = removeSorted(nx.demandPositions[k], old.number)
 		}
 	}
 	for _, r := range newReqs {
 		if !hasRequirement(oldReqs, r) {
 			k := nx.slot(r.sub, r.rank)
 			nx.demand[k]++
-			nx.demandPositions[k] = insertSorted(nx.demandPositions[k], id)
+			nx.demandPositions[k] = insertSorted(nx.demandPositions[k], e.number)
 		}
 	}
 	holders, _ := ix.holders.get(id)
