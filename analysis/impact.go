@@ -183,12 +183,7 @@ func (ix *Index) impact(next *Index, code string) *CourseImpact {
 	}
 
 	slices.Sort(affected)
-	ids := make([]string, 0, len(affected))
-	for _, n := range slices.Compact(affected) {
-		ids = append(ids, ix.positionByNumber[n])
-	}
-	slices.Sort(ids)
-	for _, id := range ids {
+	for _, id := range ix.positionNumbers.keys(slices.Compact(affected)) {
 		p, _ := ix.positions.get(id)
 		pc := PositionChange{PositionID: id, Organization: p.position.Organization, MeetableBefore: true, MeetableAfter: true}
 		for _, r := range p.reqs {
@@ -223,7 +218,8 @@ func (ix *Index) impact(next *Index, code string) *CourseImpact {
 	}
 	var completers []string
 	if len(changed) > 0 {
-		completers, _ = ix.completers.get(code)
+		nums, _ := ix.completers.get(code)
+		completers = ix.personNumbers.keys(nums)
 	}
 	for _, id := range completers {
 		pb, _ := ix.people.get(id)

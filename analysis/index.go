@@ -46,20 +46,20 @@ type Index struct {
 	// closers[sub] lists the active courses covering sub, sorted by code.
 	closers [][]closer
 
-	positions   table[*positionEntry]
-	positionIDs []string // sorted
-	// positionByNumber maps the number of each position (see
-	// positionEntry.number) to its id; the number of a removed position
-	// is not given again.
-	positionByNumber []string
+	positions       table[*positionEntry]
+	positionIDs     []string  // sorted
+	positionNumbers numbering // see positionEntry.number
 	// demand[slot(sub, r)] counts positions requiring sub at exactly r;
 	// demandPositions holds their numbers, sorted.
 	demand          []int32
 	demandPositions [][]int32
 
-	people     table[*personEntry]
-	personIDs  []string        // sorted
-	completers table[[]string] // course code -> sorted ids of people who completed it
+	people        table[*personEntry]
+	personIDs     []string  // sorted
+	personNumbers numbering // see personEntry.number
+	// completers maps a course code to the numbers of the people who
+	// completed it, sorted.
+	completers table[[]int32]
 	// holders maps a position id to the sorted ids of the people whose
 	// record names it, whether or not the position exists.
 	holders table[[]string]
@@ -137,10 +137,8 @@ type positionEntry struct {
 	// the positions' requirements are most of the facts (about 250,000 at
 	// DoD scale, against 10,000 coverage facts).
 	reqs []subRank
-	// number names the position in lists of positions (demandPositions):
-	// about 250,000 entries at DoD scale, which as numbers hold no pointer
-	// for the garbage collector to scan, as ids would. A position keeps
-	// its number in the indexes derived from the one that gave it.
+	// number names the position in the demand lists (about 250,000
+	// entries at DoD scale); see numbering.
 	number int32
 }
 
@@ -154,6 +152,9 @@ type personEntry struct {
 	org         string
 	attained    []subRank // rank > 0 only, sorted by sub
 	gaps        []gap     // sorted by sub
+	// number names the person in the lists of completers (about 90,000
+	// entries at DoD scale); see numbering.
+	number int32
 }
 
 // subRank is a level on a sub-competency: one a person attained, or one a
@@ -245,9 +246,9 @@ func Build(s Snapshot) (*Index, error) {
 	}
 	ix.positions = positions.done()
 	ix.positionIDs = ix.positions.keys()
-	// Numbered in id order, so that the demand lists, filled in that
-	// order, are sorted. Neither slice is ever modified: they can be one.
-	ix.positionByNumber = ix.positionIDs
+	// Neither slice is ever modified: they can be one. Numbered in id
+	// order, the demand lists are filled in sorted order.
+	ix.positionNumbers = numbering(ix.positionIDs)
 	for n, id := range ix.positionIDs {
 		p, _ := ix.positions.get(id)
 		p.number = int32(n)
@@ -268,12 +269,14 @@ func Build(s Snapshot) (*Index, error) {
 	}
 	ix.people = people.done()
 	ix.personIDs = ix.people.keys()
-	completers := map[string][]string{}
+	ix.personNumbers = numbering(ix.personIDs)
+	completers := map[string][]int32{}
 	holders := map[string][]string{}
-	for _, id := range ix.personIDs {
+	for n, id := range ix.personIDs {
 		p, _ := ix.people.get(id)
+		p.number = int32(n)
 		for _, code := range p.completed {
-			completers[code] = append(completers[code], id)
+			completers[code] = append(completers[code], p.number)
 		}
 		if p.record.PositionID != "" {
 			holders[p.record.PositionID] = append(holders[p.record.PositionID], id)
@@ -424,7 +427,7 @@ func (ix *Index) newPersonEntry(p *domain.Person) *personEntry {
 // evaluate returns a copy of e with attainment, position and gaps computed
 // against ix.
 func (ix *Index) evaluate(old *personEntry) *personEntry {
-	e := &personEntry{record: old.record, completed: old.completed}
+	e := &personEntry{record: old.record, completed: old.completed, number: old.number}
 	att := make([]uint8, len(ix.subs))
 	for _, code := range e.completed {
 		c, ok := ix.courses.get(code)

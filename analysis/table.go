@@ -139,17 +139,17 @@ func removeSorted[T cmp.Ordered](s []T, v T) []T {
 	return append(out, s[i+1:]...)
 }
 
-// addToList adds id to the sorted list of ids under key.
-func addToList(w *tableWriter[[]string], key, id string) {
+// addToList adds v to the sorted list under key.
+func addToList[T cmp.Ordered](w *tableWriter[[]T], key string, v T) {
 	list, _ := w.get(key)
-	w.set(key, insertSorted(list, id))
+	w.set(key, insertSorted(list, v))
 }
 
-// removeFromList removes id from the sorted list of ids under key, and the
-// key with it when the list becomes empty.
-func removeFromList(w *tableWriter[[]string], key, id string) {
+// removeFromList removes v from the sorted list under key, and the key
+// with it when the list becomes empty.
+func removeFromList[T cmp.Ordered](w *tableWriter[[]T], key string, v T) {
 	list, _ := w.get(key)
-	if list = removeSorted(list, id); len(list) == 0 {
+	if list = removeSorted(list, v); len(list) == 0 {
 		w.del(key)
 	} else {
 		w.set(key, list)

@@ -229,8 +229,8 @@ func (ix *Index) replaceCourse(code string, old, e *courseEntry) *Index {
 		newCells = e.cells
 	}
 	if !sameCells(oldCells, newCells) {
-		ids, _ := ix.completers.get(code)
-		d.reevaluate(ids)
+		completers, _ := ix.completers.get(code)
+		d.reevaluate(ix.personNumbers.keys(completers))
 	}
 	return d.done()
 }
@@ -238,6 +238,13 @@ func (ix *Index) replaceCourse(code string, old, e *courseEntry) *Index {
 func (ix *Index) replacePerson(id string, old, np *personEntry) *Index {
 	d := ix.derive()
 	nx := d.nx
+	if np != nil {
+		if old != nil {
+			np.number = old.number
+		} else {
+			nx.personNumbers, np.number = ix.personNumbers.with(id)
+		}
+	}
 	var oldDone, newDone []string
 	var oldPos, newPos string
 	if old != nil {
@@ -250,12 +257,12 @@ func (ix *Index) replacePerson(id string, old, np *personEntry) *Index {
 		w := ix.completers.edit()
 		for _, code := range oldDone {
 			if _, kept := slices.BinarySearch(newDone, code); !kept {
-				removeFromList(w, code, id)
+				removeFromList(w, code, old.number)
 			}
 		}
 		for _, code := range newDone {
 			if _, had := slices.BinarySearch(oldDone, code); !had {
-				addToList(w, code, id)
+				addToList(w, code, np.number)
 			}
 		}
 		nx.completers = w.done()
@@ -292,9 +299,7 @@ func (ix *Index) replacePosition(id string, old, e *positionEntry) *Index {
 		if old != nil {
 			e.number = old.number
 		} else {
-			// A copy: other indexes derived from ix may append to it too.
-			e.number = int32(len(ix.positionByNumber))
-			nx.positionByNumber = append(slices.Clip(ix.positionByNumber), id)
+			nx.positionNumbers, e.number = ix.positionNumbers.with(id)
 		}
 	}
 	nx.positions = w.done()
