@@ -160,7 +160,7 @@ func (ix *Index) impact(next *Index, code string) *CourseImpact {
 		}
 		return c.rankOn(s)
 	}
-	var affected []string // positions requiring a level whose meetability changed
+	var affected []int32 // numbers of the positions requiring a level whose meetability changed
 	for s, info := range ix.subs {
 		sub := int32(s)
 		before, after := activeRank(old, sub), activeRank(nc, sub)
@@ -183,7 +183,7 @@ func (ix *Index) impact(next *Index, code string) *CourseImpact {
 	}
 
 	slices.Sort(affected)
-	for _, id := range slices.Compact(affected) {
+	for _, id := range ix.positionNumbers.keys(slices.Compact(affected)) {
 		p, _ := ix.positions.get(id)
 		pc := PositionChange{PositionID: id, Organization: p.position.Organization, MeetableBefore: true, MeetableAfter: true}
 		for _, r := range p.reqs {
@@ -218,7 +218,8 @@ func (ix *Index) impact(next *Index, code string) *CourseImpact {
 	}
 	var completers []string
 	if len(changed) > 0 {
-		completers, _ = ix.completers.get(code)
+		nums, _ := ix.completers.get(code)
+		completers = ix.personNumbers.keys(nums)
 	}
 	for _, id := range completers {
 		pb, _ := ix.people.get(id)

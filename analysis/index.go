@@ -46,16 +46,20 @@ type Index struct {
 	// closers[sub] lists the active courses covering sub, sorted by code.
 	closers [][]closer
 
-	positions   table[*positionEntry]
-	positionIDs []string // sorted
+	positions       table[*positionEntry]
+	positionIDs     []string  // sorted
+	positionNumbers numbering // see positionEntry.number
 	// demand[slot(sub, r)] counts positions requiring sub at exactly r;
-	// demandPositions holds their ids, sorted.
+	// demandPositions holds their numbers, sorted.
 	demand          []int32
-	demandPositions [][]string
+	demandPositions [][]int32
 
-	people     table[*personEntry]
-	personIDs  []string        // sorted
-	completers table[[]string] // course code -> sorted ids of people who completed it
+	people        table[*personEntry]
+	personIDs     []string  // sorted
+	personNumbers numbering // see personEntry.number
+	// completers maps a course code to the numbers of the people who
+	// completed it, sorted.
+	completers table[[]int32]
 	// holders maps a position id to the sorted ids of the people whose
 	// record names it, whether or not the position exists.
 	holders table[[]string]
@@ -69,8 +73,8 @@ type subInfo struct {
 	code, competency, statement string
 }
 
-// cell is one fact of a course (coverage) or a position (requirement): a
-// sub-competency at a rank, and the rules behind it.
+// cell is one coverage fact of a course: a sub-competency at a rank, and
+// the rules behind it (the coverage matrix shows them).
 type cell struct {
 	sub   int32
 	rank  uint8
@@ -127,24 +131,47 @@ type closer struct {
 
 type positionEntry struct {
 	position domain.Position
-	reqs     []cell // sorted by sub, one per sub
+	// reqs are the levels the position requires, sorted by sub, one per
+	// sub. Nothing reads the rules behind them, so they are not kept: a
+	// slice without pointers is one the garbage collector never scans, and
+	// the positions' requirements are most of the facts (about 250,000 at
+	// DoD scale, against 10,000 coverage facts).
+	reqs []subRank
+	// number names the position in the demand lists (about 250,000
+	// entries at DoD scale); see numbering.
+	number int32
 }
 
 type personEntry struct {
 	// record is the person as stored (a private copy), the source of the
-	// fields below.
-	record               *domain.Person
-	id, name, positionID string
-	completed            []string // distinct course codes, sorted
-	hasPosition          bool
-	org                  string
-	attained             []subRank // rank > 0 only, sorted by sub
-	gaps                 []gap     // sorted by sub
+	// fields below; its ID, Name and PositionID are read from it, not
+	// copied, as every copied string is one more pointer to mark.
+	record      *domain.Person
+	completed   []string // distinct course codes, sorted
+	hasPosition bool
+	org         string
+	attained    []subRank // rank > 0 only, sorted by sub
+	gaps        []gap     // sorted by sub
+	// number names the person in the lists of completers (about 90,000
+	// entries at DoD scale); see numbering.
+	number int32
 }
 
+// subRank is a level on a sub-competency: one a person attained, or one a
+// position requires.
 type subRank struct {
 	sub  int32
 	rank uint8
+}
+
+// mergeLevel adds the level l to levels (one per sub-competency) as the
+// rules engine merges facts: at the highest rank given on each.
+func mergeLevel(levels []subRank, l subRank) []subRank {
+	if j := slices.IndexFunc(levels, func(x subRank) bool { return x.sub == l.sub }); j >= 0 {
+		levels[j].rank = max(levels[j].rank, l.rank)
+		return levels
+	}
+	return append(levels, l)
 }
 
 type gap struct {
@@ -219,13 +246,17 @@ func Build(s Snapshot) (*Index, error) {
 	}
 	ix.positions = positions.done()
 	ix.positionIDs = ix.positions.keys()
-	for _, id := range ix.positionIDs {
+	// Neither slice is ever modified: they can be one. Numbered in id
+	// order, the demand lists are filled in sorted order.
+	ix.positionNumbers = numbering(ix.positionIDs)
+	for n, id := range ix.positionIDs {
 		p, _ := ix.positions.get(id)
+		p.number = int32(n)
 		ix.orgEntry(p.position.Organization).positions++
 		for _, r := range p.reqs {
 			k := ix.slot(r.sub, r.rank)
 			ix.demand[k]++
-			ix.demandPositions[k] = append(ix.demandPositions[k], id)
+			ix.demandPositions[k] = append(ix.demandPositions[k], p.number)
 		}
 	}
 
@@ -238,15 +269,17 @@ func Build(s Snapshot) (*Index, error) {
 	}
 	ix.people = people.done()
 	ix.personIDs = ix.people.keys()
-	completers := map[string][]string{}
+	ix.personNumbers = numbering(ix.personIDs)
+	completers := map[string][]int32{}
 	holders := map[string][]string{}
-	for _, id := range ix.personIDs {
+	for n, id := range ix.personIDs {
 		p, _ := ix.people.get(id)
+		p.number = int32(n)
 		for _, code := range p.completed {
-			completers[code] = append(completers[code], id)
+			completers[code] = append(completers[code], p.number)
 		}
-		if p.positionID != "" {
-			holders[p.positionID] = append(holders[p.positionID], id)
+		if p.record.PositionID != "" {
+			holders[p.record.PositionID] = append(holders[p.record.PositionID], id)
 		}
 		if p.hasPosition {
 			o := ix.orgEntry(p.org)
@@ -293,7 +326,7 @@ func newIndex(f *domain.Framework, scale domain.Scale) (*Index, error) {
 	n := len(ix.subs) * (ix.levels + 1)
 	ix.activeCount = make([]int32, n)
 	ix.demand = make([]int32, n)
-	ix.demandPositions = make([][]string, n)
+	ix.demandPositions = make([][]int32, n)
 	ix.gapCount = make([]int32, n)
 	ix.closers = make([][]closer, len(ix.subs))
 	return ix, nil
@@ -361,7 +394,7 @@ func (ix *Index) newCourseEntry(c *domain.Course, cov []domain.Coverage, field f
 // newPositionEntry indexes a position and its facts; field names the facts
 // in errors.
 func (ix *Index) newPositionEntry(p *domain.Position, reqs []domain.Requirement, field func() string) (*positionEntry, error) {
-	e := &positionEntry{position: *p}
+	e := &positionEntry{position: *p, reqs: make([]subRank, 0, len(reqs))}
 	for i, f := range reqs {
 		if f.Position != "" && f.Position != p.ID {
 			return nil, domain.Invalid(factPath(field, i, "position"), "fact of position %s filed under %s", f.Position, p.ID)
@@ -370,9 +403,9 @@ func (ix *Index) newPositionEntry(p *domain.Position, reqs []domain.Requirement,
 		if err != nil {
 			return nil, err
 		}
-		e.reqs = mergeCell(e.reqs, cell{s, r, f.Rules})
+		e.reqs = mergeLevel(e.reqs, subRank{s, r})
 	}
-	sortCells(e.reqs)
+	slices.SortFunc(e.reqs, func(a, b subRank) int { return cmp.Compare(a.sub, b.sub) })
 	return e, nil
 }
 
@@ -381,7 +414,7 @@ func (ix *Index) newPositionEntry(p *domain.Position, reqs []domain.Requirement,
 func (ix *Index) newPersonEntry(p *domain.Person) *personEntry {
 	record := *p
 	record.Completions = slices.Clone(p.Completions)
-	e := &personEntry{record: &record, id: p.ID, name: p.Name, positionID: p.PositionID}
+	e := &personEntry{record: &record}
 	e.completed = make([]string, 0, len(p.Completions))
 	for _, c := range p.Completions {
 		e.completed = append(e.completed, c.CourseCode)
@@ -394,7 +427,7 @@ func (ix *Index) newPersonEntry(p *domain.Person) *personEntry {
 // evaluate returns a copy of e with attainment, position and gaps computed
 // against ix.
 func (ix *Index) evaluate(old *personEntry) *personEntry {
-	e := &personEntry{record: old.record, id: old.id, name: old.name, positionID: old.positionID, completed: old.completed}
+	e := &personEntry{record: old.record, completed: old.completed, number: old.number}
 	att := make([]uint8, len(ix.subs))
 	for _, code := range e.completed {
 		c, ok := ix.courses.get(code)
@@ -410,7 +443,7 @@ func (ix *Index) evaluate(old *personEntry) *personEntry {
 			e.attained = append(e.attained, subRank{int32(s), r})
 		}
 	}
-	if pos, ok := ix.positions.get(e.positionID); ok && e.positionID != "" {
+	if pos, ok := ix.positions.get(e.record.PositionID); ok && e.record.PositionID != "" {
 		e.hasPosition = true
 		e.org = pos.position.Organization
 		for _, r := range pos.reqs {

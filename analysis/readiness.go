@@ -72,8 +72,8 @@ func (ix *Index) Readiness(personID string) (*Readiness, error) {
 }
 
 func (ix *Index) readinessOf(p *personEntry, withAttained bool) *Readiness {
-	r := &Readiness{PersonID: p.id, Name: p.name, PositionID: p.positionID, HasPosition: p.hasPosition, Organization: p.org, Ready: len(p.gaps) == 0, Gaps: ix.gapsOf(p.gaps)}
-	if pos, ok := ix.positions.get(p.positionID); ok && p.hasPosition {
+	r := &Readiness{PersonID: p.record.ID, Name: p.record.Name, PositionID: p.record.PositionID, HasPosition: p.hasPosition, Organization: p.org, Ready: len(p.gaps) == 0, Gaps: ix.gapsOf(p.gaps)}
+	if pos, ok := ix.positions.get(p.record.PositionID); ok && p.hasPosition {
 		r.Requirements = len(pos.reqs)
 	}
 	if !withAttained {

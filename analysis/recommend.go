@@ -125,7 +125,7 @@ func (ix *Index) RecommendContext(ctx context.Context, personID string) (*Recomm
 // exact search stops as when its budget runs out (the caller drops the
 // answer).
 func (ix *Index) recommendContext(ctx context.Context, p *personEntry) *Recommendation {
-	rec := &Recommendation{PersonID: p.id, Method: MethodExact}
+	rec := &Recommendation{PersonID: p.record.ID, Method: MethodExact}
 	if len(p.gaps) == 0 {
 		return rec
 	}

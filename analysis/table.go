@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"cmp"
 	"maps"
 	"slices"
 )
@@ -116,39 +117,39 @@ func (w *tableWriter[V]) done() table[V] {
 
 // insertSorted returns a copy of the sorted slice s with v added (s itself
 // is shared by older indexes and never modified).
-func insertSorted(s []string, v string) []string {
+func insertSorted[T cmp.Ordered](s []T, v T) []T {
 	i, found := slices.BinarySearch(s, v)
 	if found {
 		return s
 	}
-	out := make([]string, 0, len(s)+1)
+	out := make([]T, 0, len(s)+1)
 	out = append(out, s[:i]...)
 	out = append(out, v)
 	return append(out, s[i:]...)
 }
 
 // removeSorted returns a copy of the sorted slice s without v.
-func removeSorted(s []string, v string) []string {
+func removeSorted[T cmp.Ordered](s []T, v T) []T {
 	i, found := slices.BinarySearch(s, v)
 	if !found {
 		return s
 	}
-	out := make([]string, 0, len(s)-1)
+	out := make([]T, 0, len(s)-1)
 	out = append(out, s[:i]...)
 	return append(out, s[i+1:]...)
 }
 
-// addToList adds id to the sorted list of ids under key.
-func addToList(w *tableWriter[[]string], key, id string) {
+// addToList adds v to the sorted list under key.
+func addToList[T cmp.Ordered](w *tableWriter[[]T], key string, v T) {
 	list, _ := w.get(key)
-	w.set(key, insertSorted(list, id))
+	w.set(key, insertSorted(list, v))
 }
 
-// removeFromList removes id from the sorted list of ids under key, and the
-// key with it when the list becomes empty.
-func removeFromList(w *tableWriter[[]string], key, id string) {
+// removeFromList removes v from the sorted list under key, and the key
+// with it when the list becomes empty.
+func removeFromList[T cmp.Ordered](w *tableWriter[[]T], key string, v T) {
 	list, _ := w.get(key)
-	if list = removeSorted(list, id); len(list) == 0 {
+	if list = removeSorted(list, v); len(list) == 0 {
 		w.del(key)
 	} else {
 		w.set(key, list)

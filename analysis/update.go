@@ -229,8 +229,8 @@ func (ix *Index) replaceCourse(code string, old, e *courseEntry) *Index {
 		newCells = e.cells
 	}
 	if !sameCells(oldCells, newCells) {
-		ids, _ := ix.completers.get(code)
-		d.reevaluate(ids)
+		completers, _ := ix.completers.get(code)
+		d.reevaluate(ix.personNumbers.keys(completers))
 	}
 	return d.done()
 }
@@ -238,24 +238,31 @@ func (ix *Index) replaceCourse(code string, old, e *courseEntry) *Index {
 func (ix *Index) replacePerson(id string, old, np *personEntry) *Index {
 	d := ix.derive()
 	nx := d.nx
+	if np != nil {
+		if old != nil {
+			np.number = old.number
+		} else {
+			nx.personNumbers, np.number = ix.personNumbers.with(id)
+		}
+	}
 	var oldDone, newDone []string
 	var oldPos, newPos string
 	if old != nil {
-		oldDone, oldPos = old.completed, old.positionID
+		oldDone, oldPos = old.completed, old.record.PositionID
 	}
 	if np != nil {
-		newDone, newPos = np.completed, np.positionID
+		newDone, newPos = np.completed, np.record.PositionID
 	}
 	if !slices.Equal(oldDone, newDone) {
 		w := ix.completers.edit()
 		for _, code := range oldDone {
 			if _, kept := slices.BinarySearch(newDone, code); !kept {
-				removeFromList(w, code, id)
+				removeFromList(w, code, old.number)
 			}
 		}
 		for _, code := range newDone {
 			if _, had := slices.BinarySearch(oldDone, code); !had {
-				addToList(w, code, id)
+				addToList(w, code, np.number)
 			}
 		}
 		nx.completers = w.done()
@@ -289,11 +296,16 @@ func (ix *Index) replacePosition(id string, old, e *positionEntry) *Index {
 	} else {
 		w.set(id, e)
 		nx.positionIDs = insertSorted(ix.positionIDs, id)
+		if old != nil {
+			e.number = old.number
+		} else {
+			nx.positionNumbers, e.number = ix.positionNumbers.with(id)
+		}
 	}
 	nx.positions = w.done()
 	nx.demand = slices.Clone(ix.demand)
 	nx.demandPositions = slices.Clone(ix.demandPositions)
-	var oldReqs, newReqs []cell
+	var oldReqs, newReqs []subRank
 	if old != nil {
 		d.org(old.position.Organization).positions--
 		oldReqs = old.reqs
@@ -307,14 +319,14 @@ func (ix *Index) replacePosition(id string, old, e *positionEntry) *Index {
 		if !hasRequirement(newReqs, r) {
 			k := nx.slot(r.sub, r.rank)
 			nx.demand[k]--
-			nx.demandPositions[k] = removeSorted(nx.demandPositions[k], id)
+			nx.demandPositions[k] = removeSorted(nx.demandPositions[k], old.number)
 		}
 	}
 	for _, r := range newReqs {
 		if !hasRequirement(oldReqs, r) {
 			k := nx.slot(r.sub, r.rank)
 			nx.demand[k]++
-			nx.demandPositions[k] = insertSorted(nx.demandPositions[k], id)
+			nx.demandPositions[k] = insertSorted(nx.demandPositions[k], e.number)
 		}
 	}
 	holders, _ := ix.holders.get(id)
@@ -328,6 +340,4 @@ func (ix *Index) replacePosition(id string, old, e *positionEntry) *Index {
 }
 
 // hasRequirement reports whether reqs requires r's sub-competency at r's level.
-func hasRequirement(reqs []cell, r cell) bool {
-	return slices.ContainsFunc(reqs, func(q cell) bool { return sameLevel(q, r) })
-}
+func hasRequirement(reqs []subRank, r subRank) bool { return slices.Contains(reqs, r) }

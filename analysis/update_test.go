@@ -33,7 +33,8 @@ func sameAnswers(t *testing.T, what string, got, want analysistest.Answers) {
 
 // TestUpdatesEqualRebuilds applies random writes both through the With*
 // methods and to the snapshot followed by a full Build, and compares every
-// answer; it also checks that the index a write started from is unchanged.
+// answer and the impact of deleting each course; it also checks that the
+// index a write started from is unchanged.
 func TestUpdatesEqualRebuilds(t *testing.T) {
 	sizes := smallSizes
 	sizes.courses, sizes.people, sizes.positions = 9, 14, 6
@@ -121,7 +122,24 @@ func TestUpdatesEqualRebuilds(t *testing.T) {
 			}
 			what := fmt.Sprintf("seed %d step %d %s", seed, step, op)
 			sameAnswers(t, what+" (old index)", answers(t, ix), before)
-			sameAnswers(t, what, answers(t, next), answers(t, mustBuild(t, s)))
+			rebuilt := mustBuild(t, s)
+			sameAnswers(t, what, answers(t, next), answers(t, rebuilt))
+			// Impacts read what no other answer does: the positions
+			// requiring each level.
+			for _, c := range s.Courses {
+				got, err := next.ImpactOfDeletion(c.Code)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want, err := rebuilt.ImpactOfDeletion(c.Code)
+				if err != nil {
+					t.Fatal(err)
+				}
+				checkImpact(t, fmt.Sprintf("%s: impact of deleting %s", what, c.Code), got, want)
+			}
+			if t.Failed() {
+				return
+			}
 			ix = next
 		}
 	}
