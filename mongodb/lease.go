@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -34,7 +35,9 @@ import (
 // Some holders are known to be dead at once: a lease of the previous
 // owner of the data folder, when this process holds the folder's lock
 // (lockFolder: the kernel released it when that owner died), and a lease
-// this process itself abandoned (below).
+// this process itself abandoned (below). A process remembers the last
+// maxAbandoned; one it forgot is broken after writeLeaseTTL like any
+// other.
 //
 // # Counting what a dead holder wrote
 //
@@ -86,6 +89,9 @@ const (
 	writeLeaseBeat = 250 * time.Millisecond
 	// writeLeaseMaxWait caps the pause between two attempts to take it.
 	writeLeaseMaxWait = 50 * time.Millisecond
+	// maxAbandoned is how many abandoned holdings a DB remembers; one it
+	// forgot is broken after writeLeaseTTL like any other.
+	maxAbandoned = 8
 	// unleasedWriteTimeout bounds a write on MongoDB, where no lease
 	// does (see lockWrites).
 	unleasedWriteTimeout = 30 * time.Second
@@ -286,7 +292,7 @@ func (db *DB) tryLease(ctx context.Context, token string, intent writeIntent) (*
 	case err == nil:
 		return &lease{db: db, token: token, deadline: sent.Add(writeLeaseTTL), stop: make(chan struct{}), done: make(chan struct{})}, nil, nil
 	case !mongo.IsDuplicateKeyError(err):
-		db.abandoned = token
+		db.abandon(token)
 		return nil, nil, internal("take the write lease", err)
 	}
 	var cur leaseDoc
@@ -308,7 +314,7 @@ func (db *DB) knownDead(cur *leaseDoc) string {
 	switch {
 	case db.predecessor != "" && cur.Owner == db.predecessor:
 		return "its holder ran the embedded database on this data folder before this process"
-	case db.abandoned != "" && cur.Token == db.abandoned:
+	case slices.Contains(db.abandoned, cur.Token):
 		return "this process lost it"
 	}
 	return ""
@@ -406,13 +412,22 @@ func (db *DB) releaseLease(l *lease) {
 	<-l.done
 	defer l.cancel(context.Canceled)
 	if l.lost || !time.Now().Before(l.deadline) {
-		db.abandoned = l.token
+		db.abandon(l.token)
 		return
 	}
 	ctx, cancel := context.WithDeadline(context.Background(), l.deadline)
 	defer cancel()
 	_, err := db.meta.DeleteOne(ctx, bson.D{{Key: "_id", Value: metaWriteLease}, {Key: "token", Value: l.token}})
 	if err != nil {
-		db.abandoned = l.token
+		db.abandon(l.token)
+	}
+}
+
+// abandon remembers the holding token of this process, which nobody
+// renews, so as to break it at once when found (knownDead).
+func (db *DB) abandon(token string) {
+	db.abandoned = append(db.abandoned, token)
+	if len(db.abandoned) > maxAbandoned {
+		db.abandoned = db.abandoned[1:]
 	}
 }
