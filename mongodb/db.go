@@ -218,8 +218,8 @@ type DB struct {
 	// is any lease it holds.
 	predecessor string
 	// abandoned are the tokens of the last leases (at most maxAbandoned,
-	// newest last) this DB lost or failed to delete; guarded by
-	// writeLock.
+	// newest last) this DB lost, failed to delete or may have taken
+	// without knowing it; guarded by writeLock.
 	abandoned []string
 	// lost are the intents of the holders of leases this DB broke (nil:
 	// not known), whose writes it has yet to count (countLostWrite);
