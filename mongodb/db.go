@@ -217,9 +217,10 @@ type DB struct {
 	// folder before this one (embedded server only): it is dead, and so
 	// is any lease it holds.
 	predecessor string
-	// abandoned is the token of the last lease this DB lost or failed to
-	// delete; guarded by writeLock.
-	abandoned string
+	// abandoned are the tokens of the last leases (at most maxAbandoned,
+	// newest last) this DB lost, failed to delete or may have taken
+	// without knowing it; guarded by writeLock.
+	abandoned []string
 	// lost are the intents of the holders of leases this DB broke (nil:
 	// not known), whose writes it has yet to count (countLostWrite);
 	// guarded by writeLock.

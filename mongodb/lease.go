@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -34,7 +35,38 @@ import (
 // Some holders are known to be dead at once: a lease of the previous
 // owner of the data folder, when this process holds the folder's lock
 // (lockFolder: the kernel released it when that owner died), and a lease
-// this process itself abandoned (below).
+// this process itself abandoned (below: one it lost, or may have taken
+// without learning it). A process remembers the last maxAbandoned; one it
+// forgot is broken after writeLeaseTTL like any other.
+//
+// # An unknown outcome
+//
+// A command on the lease whose answer does not come (it timed out, the
+// connection broke) may have been applied, or may be yet. So after an
+// insert that fails for another reason than the lease being held, the
+// writer reads the lease back. If it names the attempt's token, the
+// insert took it, and its deadline counts from when the insert was sent
+// (below). Otherwise the token is abandoned, as the insert may land yet,
+// and the attempt came to nothing. Each attempt inserts a token of its
+// own, so that a holding read back names the one insert that stored it.
+// Breaking such a holding later counts the write its lease names (below),
+// although nothing was written under it: readers read a record again
+// needlessly, but no write goes uncounted.
+//
+// A holding taken with less than half of writeLeaseTTL left (the insert's
+// answer, or the reading back, came late) is renewed before the write
+// starts, lest the heartbeat's first renewal come after the deadline. If
+// that renewal does not answer in time, the holding, under which nothing
+// was written, is deleted by its token (or abandoned if the delete fails
+// too) and the attempt came to nothing. A break whose answer does not
+// come is an attempt that came to nothing as well; the write of the
+// holder it meant to break is counted all the same.
+//
+// A writer makes another attempt, with a new token, after one that came
+// to nothing, and fails after writeLeaseTries of them, before writing
+// anything: its caller is told the truth. What it may have left in the
+// database is abandoned, so never a holding nobody renews and nobody will
+// break.
 //
 // # Counting what a dead holder wrote
 //
@@ -52,18 +84,23 @@ import (
 // # Why two live writers never both hold it
 //
 // The holder keeps a deadline: the moment it sent its last renewal whose
-// answer came back before the previous deadline (the insert, first), plus
+// answer came back before the previous deadline (the insert, first, also
+// when it learned by reading back that the insert took the lease), plus
 // writeLeaseTTL. A breaker breaks only after seeing the beat unchanged for
-// writeLeaseTTL since it first saw it, which was after that renewal was
-// stored, so never before the holder's deadline; and a renewal that was
-// stored before the deadline changes the beat the breaker's conditional
-// delete names, which then matches nothing. The holder's write runs in a
-// context that ends at its deadline (context.Cause tells
-// errLeaseExpired or errLeaseBroken), so it sends nothing after it, and
-// nothing at all once a renewal finds the lease broken. A holder that lost
+// writeLeaseTTL since it first saw it, which was after that renewal (or
+// insert) was stored, so after it was sent: never before the holder's
+// deadline; and a renewal that was stored before the deadline changes the
+// beat the breaker's conditional delete names, which then matches
+// nothing. The holder's write runs in a context that ends at its deadline
+// (context.Cause tells errLeaseExpired or errLeaseBroken), so it sends
+// nothing after it, and nothing at all once a renewal finds the lease
+// broken. A holder that lost
 // its lease does not delete the document (it may be someone else's by
 // then); it remembers the token and breaks that lease itself, at once, the
-// next time it writes, unless another process did first.
+// next time it writes, unless another process did first. A holding under
+// which nothing was written (taken too late to use) is deleted, filtered
+// by its token, even after its deadline: that is a break, which need not
+// count a write.
 //
 // What is left, honestly: a command the holder sent before its deadline
 // that the database applies after it (it sat in FerretDB's queue for more
@@ -72,7 +109,7 @@ import (
 // holder's caller is then told the write failed although it may be
 // stored. And FerretDB applies a conditional delete as a read and then a
 // delete by _id, so two processes that break the same dead lease at the
-// same moment can, if a third takes it between the read and the delete of
+// same moment (a holder deleting its unused holding counts as one) can, if a third takes it between the read and the delete of
 // the slower one, delete that third's lease; the third learns it at its
 // next renewal (within writeLeaseBeat) and fails its write. Neither
 // happens without a crash or a stall of over a second.
@@ -86,6 +123,12 @@ const (
 	writeLeaseBeat = 250 * time.Millisecond
 	// writeLeaseMaxWait caps the pause between two attempts to take it.
 	writeLeaseMaxWait = 50 * time.Millisecond
+	// writeLeaseTries is how many attempts to take it may come to nothing
+	// known (see "An unknown outcome") before the write fails.
+	writeLeaseTries = 3
+	// maxAbandoned is how many abandoned holdings a DB remembers; one it
+	// forgot is broken after writeLeaseTTL like any other.
+	maxAbandoned = 8
 	// unleasedWriteTimeout bounds a write on MongoDB, where no lease
 	// does (see lockWrites).
 	unleasedWriteTimeout = 30 * time.Second
@@ -222,49 +265,54 @@ func leaseError(wctx context.Context, err error) error {
 }
 
 // acquireLease takes the lease, waiting while another process holds it and
-// breaking it once its holder is known or taken to be dead. The caller
-// holds writeLock. Each command runs to its end whatever becomes of ctx
-// (a cancelled insert could land all the same, after its client hung up);
-// ctx is looked at between them.
+// breaking it once its holder is known or taken to be dead. An attempt
+// that comes to nothing known (see "An unknown outcome") is made again, up
+// to writeLeaseTries in all. The caller holds writeLock. Each command runs
+// to its end whatever becomes of ctx (a cancelled insert could land all
+// the same, after its client hung up); ctx is looked at between them.
 func (db *DB) acquireLease(ctx context.Context, intent writeIntent) (*lease, error) {
-	token := rand.Text()
 	wait := time.Millisecond
 	var seen *leaseDoc // the holding watched, and since when
 	var seenAt time.Time
+	unsettled := 0 // attempts that came to nothing known
 	for {
 		if err := ctx.Err(); err != nil {
 			return nil, internal("waiting for the write lease", err)
 		}
-		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), writeLeaseTTL)
-		l, cur, err := db.tryLease(actx, token, intent)
-		if err != nil || l != nil {
-			cancel()
-			return l, err
+		// A new token each time: the last one may be abandoned.
+		l, cur, err := db.tryLease(ctx, rand.Text(), intent)
+		if l != nil {
+			if err = db.settle(l); err == nil {
+				return l, nil
+			}
 		}
-		if cur == nil {
-			cancel()
+		if err == nil && cur == nil {
 			continue // released meanwhile
 		}
-		dead := db.knownDead(cur)
-		switch {
-		case dead != "":
-		case seen == nil || cur.Token != seen.Token || cur.Beat != seen.Beat:
-			seen, seenAt = cur, time.Now()
-		case time.Since(seenAt) >= writeLeaseTTL:
-			dead = "it went unrenewed for " + writeLeaseTTL.String()
+		if err == nil {
+			dead := db.knownDead(cur)
+			switch {
+			case dead != "":
+			case seen == nil || cur.Token != seen.Token || cur.Beat != seen.Beat:
+				seen, seenAt = cur, time.Now()
+			case time.Since(seenAt) >= writeLeaseTTL:
+				dead = "it went unrenewed for " + writeLeaseTTL.String()
+			}
+			if dead != "" {
+				var broke bool
+				broke, err = db.breakLease(ctx, *cur, dead)
+				switch {
+				case broke:
+					continue
+				case err == nil:
+					seen = nil // it changed meanwhile: watch it afresh
+				}
+			}
 		}
-		broke := false
-		if dead != "" {
-			broke, err = db.breakLease(actx, *cur, dead)
-		}
-		cancel()
-		switch {
-		case err != nil:
-			return nil, err
-		case broke:
-			continue
-		case dead != "":
-			seen = nil // it changed meanwhile: watch it afresh
+		if err != nil {
+			if unsettled++; unsettled == writeLeaseTries {
+				return nil, err
+			}
 		}
 		select {
 		case <-time.After(wait):
@@ -275,29 +323,97 @@ func (db *DB) acquireLease(ctx context.Context, intent writeIntent) (*lease, err
 	}
 }
 
-// tryLease inserts the lease as the holding token of intent. It returns
-// the lease if that took it, else the holding in the way (nil if there is
-// none any more). An insert whose outcome is unknown leaves token abandoned: it
-// may be stored.
+// leaseCommand returns the context of one command on the lease: ctx's
+// values but not its cancellation (see acquireLease), and a timeout of
+// writeLeaseTTL.
+func leaseCommand(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), writeLeaseTTL)
+}
+
+// tryLease inserts the lease as the holding token, a token never used
+// before, of intent. It returns the lease if that took it, else the
+// holding in the way (nil if there is none any more). The lease is read
+// back after any failed insert: one that failed for another reason than
+// the lease being held has an unknown outcome, and took the lease if the
+// holding read back names token. Otherwise token is abandoned, as the
+// insert may land yet, and the attempt came to nothing: an error says so.
 func (db *DB) tryLease(ctx context.Context, token string, intent writeIntent) (*lease, *leaseDoc, error) {
+	ictx, cancel := leaseCommand(ctx)
 	sent := time.Now()
-	_, err := db.meta.InsertOne(ctx, leaseDoc{ID: metaWriteLease, Owner: db.leaseOwner, Token: token, Intent: &intent, PID: os.Getpid(), Since: now()})
-	switch {
-	case err == nil:
-		return &lease{db: db, token: token, deadline: sent.Add(writeLeaseTTL), stop: make(chan struct{}), done: make(chan struct{})}, nil, nil
-	case !mongo.IsDuplicateKeyError(err):
-		db.abandoned = token
-		return nil, nil, internal("take the write lease", err)
+	_, err := db.meta.InsertOne(ictx, leaseDoc{ID: metaWriteLease, Owner: db.leaseOwner, Token: token, Intent: &intent, PID: os.Getpid(), Since: now()})
+	cancel()
+	if err == nil {
+		return db.newLease(token, sent), nil, nil
 	}
+	unknown := !mongo.IsDuplicateKeyError(err)
+	rctx, cancel := leaseCommand(ctx)
+	defer cancel()
 	var cur leaseDoc
-	err = db.meta.FindOne(ctx, bson.D{{Key: "_id", Value: metaWriteLease}}).Decode(&cur)
+	rerr := db.meta.FindOne(rctx, bson.D{{Key: "_id", Value: metaWriteLease}}).Decode(&cur)
 	switch {
-	case errors.Is(err, mongo.ErrNoDocuments):
+	case rerr == nil && cur.Token == token:
+		return db.newLease(token, sent), nil, nil
+	case unknown:
+		db.abandon(token)
+		if rerr != nil && !errors.Is(rerr, mongo.ErrNoDocuments) {
+			err = fmt.Errorf("%w; reading it back: %w", err, rerr)
+		}
+		return nil, nil, internal("take the write lease", err)
+	case errors.Is(rerr, mongo.ErrNoDocuments):
 		return nil, nil, nil
-	case err != nil:
-		return nil, nil, internal("read the write lease", err)
+	case rerr != nil:
+		return nil, nil, internal("read the write lease", rerr)
 	}
 	return nil, &cur, nil
+}
+
+// newLease returns the holding token, taken by an insert sent at sent.
+func (db *DB) newLease(token string, sent time.Time) *lease {
+	return &lease{db: db, token: token, deadline: sent.Add(writeLeaseTTL), stop: make(chan struct{}), done: make(chan struct{})}
+}
+
+// settle readies the holding l, just taken, for the write. When taking it
+// used up more than half its time (the insert's answer, or the reading
+// back, came late), the heartbeat's first renewal could come after the
+// deadline: l is renewed at once. If that does not move the deadline,
+// the holding, under which nothing was written, is dropped (dropUnused)
+// and the error says so.
+func (db *DB) settle(l *lease) error {
+	if time.Until(l.deadline) >= writeLeaseTTL/2 {
+		return nil
+	}
+	err := l.renew()
+	if err == nil && l.beat > 0 {
+		return nil
+	}
+	if !errors.Is(err, errLeaseBroken) {
+		db.dropUnused(l.token)
+	}
+	if err == nil {
+		err = errLeaseExpired
+	}
+	return internal("take the write lease in time", err)
+}
+
+// dropUnused deletes the holding token of this process, under which
+// nothing was written, whatever its deadline: breaking it instead would
+// count a write that was not made. A holding whose deletion fails is
+// abandoned.
+func (db *DB) dropUnused(token string) {
+	ctx, cancel := leaseCommand(context.Background())
+	defer cancel()
+	if _, err := db.meta.DeleteOne(ctx, bson.D{{Key: "_id", Value: metaWriteLease}, {Key: "token", Value: token}}); err != nil {
+		db.abandon(token)
+	}
+}
+
+// abandon remembers the holding token of this process, which nobody
+// renews, so as to break it at once when found (knownDead).
+func (db *DB) abandon(token string) {
+	db.abandoned = append(db.abandoned, token)
+	if len(db.abandoned) > maxAbandoned {
+		db.abandoned = db.abandoned[1:]
+	}
 }
 
 // knownDead says why the holder of cur is known to be dead without
@@ -308,7 +424,7 @@ func (db *DB) knownDead(cur *leaseDoc) string {
 	switch {
 	case db.predecessor != "" && cur.Owner == db.predecessor:
 		return "its holder ran the embedded database on this data folder before this process"
-	case db.abandoned != "" && cur.Token == db.abandoned:
+	case slices.Contains(db.abandoned, cur.Token):
 		return "this process lost it"
 	}
 	return ""
@@ -317,7 +433,8 @@ func (db *DB) knownDead(cur *leaseDoc) string {
 // breakLease deletes the holding cur of the lease if it is still there
 // unchanged, and reports whether it did; why (the holder is dead) is
 // logged. A lease of a cmap from before heartbeats has no token and no
-// beat: it is named by its owner.
+// beat: it is named by its owner. An error says that the outcome is
+// unknown.
 func (db *DB) breakLease(ctx context.Context, cur leaseDoc, why string) (bool, error) {
 	filter := bson.D{{Key: "_id", Value: metaWriteLease}, {Key: "token", Value: cur.Token}, {Key: "beat", Value: cur.Beat}}
 	if cur.Token == "" {
@@ -326,6 +443,8 @@ func (db *DB) breakLease(ctx context.Context, cur leaseDoc, why string) (bool, e
 	// The dead holder may have written without counting: the holding of
 	// this process that follows a break counts that write, also when the
 	// answer is lost (the delete may have landed).
+	ctx, cancel := leaseCommand(ctx)
+	defer cancel()
 	res, err := db.meta.DeleteOne(ctx, filter)
 	if err != nil {
 		db.lost = append(db.lost, cur.Intent)
@@ -406,13 +525,13 @@ func (db *DB) releaseLease(l *lease) {
 	<-l.done
 	defer l.cancel(context.Canceled)
 	if l.lost || !time.Now().Before(l.deadline) {
-		db.abandoned = l.token
+		db.abandon(l.token)
 		return
 	}
 	ctx, cancel := context.WithDeadline(context.Background(), l.deadline)
 	defer cancel()
 	_, err := db.meta.DeleteOne(ctx, bson.D{{Key: "_id", Value: metaWriteLease}, {Key: "token", Value: l.token}})
 	if err != nil {
-		db.abandoned = l.token
+		db.abandon(l.token)
 	}
 }

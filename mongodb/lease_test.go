@@ -164,7 +164,7 @@ func TestAHolderWhoseLeaseIsBrokenStops(t *testing.T) {
 	if domain.ErrorCode(err) != domain.EINTERNAL || !errors.Is(err, errLeaseBroken) {
 		t.Errorf("the write returned %v, want EINTERNAL for errLeaseBroken", err)
 	}
-	if db.abandoned == "" {
+	if len(db.abandoned) == 0 {
 		t.Fatal("the lost lease is not remembered as abandoned")
 	}
 	if took := timedWrite(t, db); took > writeLeaseTTL/2 {
@@ -185,7 +185,7 @@ func TestWritesReleaseTheLease(t *testing.T) {
 			t.Fatal("the lease is left after a write")
 		}
 	}
-	if db.abandoned != "" {
+	if len(db.abandoned) != 0 {
 		t.Errorf("a lease was abandoned: %s", db.abandoned)
 	}
 }
