@@ -133,10 +133,10 @@ func (a *App) SyncFacts(ctx context.Context) error {
 		func(code string, cov []domain.Coverage) domain.CourseFacts {
 			return domain.CourseFacts{Course: code, Revision: revision, Coverage: cov}
 		}, sameCourseFacts)
-	positionWrites, gonePositions := factsDiff(storedPositions, s.requirements,
+	positionWrites, gonePositions := factsDiff(storedPositions, s.requirements.lists,
 		func(f domain.PositionFacts) string { return f.Position },
 		func(id string, reqs []domain.Requirement) domain.PositionFacts {
-			return domain.PositionFacts{Position: id, Revision: revision, Requirements: reqs}
+			return domain.PositionFacts{Position: id, Revision: revision, Requirements: withPosition(id, reqs)}
 		}, samePositionFacts)
 	// The store may have moved on while the stored facts were read:
 	// another instance wrote records and their facts, which this state
@@ -235,6 +235,13 @@ func sameCourseFacts(a, b domain.CourseFacts) bool {
 func samePositionFacts(a, b domain.PositionFacts) bool {
 	return a.Position == b.Position && a.Revision == b.Revision &&
 		slices.EqualFunc(a.Requirements, b.Requirements, func(x, y domain.Requirement) bool {
-			return x.Position == y.Position && x.SubCompetency == y.SubCompetency && x.Level == y.Level && slices.Equal(x.Rules, y.Rules)
+			return x.Position == y.Position && sameRequirement(x, y)
 		})
+}
+
+// sameRequirement reports whether two requirement facts require the same
+// sub-competency at the same level by the same rules, whichever positions
+// they are of.
+func sameRequirement(x, y domain.Requirement) bool {
+	return x.SubCompetency == y.SubCompetency && x.Level == y.Level && slices.Equal(x.Rules, y.Rules)
 }
