@@ -271,7 +271,7 @@ func Open(ctx context.Context, store domain.Store, opts Options) (*App, error) {
 		from = opts.SnapshotFile
 	}
 	a.logger.Info("rules loaded", "dir", opts.RulesDir, "revision", rules.Revision(), "rules", len(rules.Rules()),
-		"courses", len(s.coverage), "positions", len(s.requirements), "people", len(snap.people),
+		"courses", len(s.coverage), "positions", s.requirements.len(), "people", len(snap.people),
 		"source", from, "read", read, "duration", time.Since(start))
 	a.ctx, a.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	if opts.WatchRules {

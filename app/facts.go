@@ -130,14 +130,18 @@ func (a *App) SyncFacts(ctx context.Context) error {
 	}
 	courseWrites, goneCourses := factsDiff(storedCourses, s.coverage,
 		func(f domain.CourseFacts) string { return f.Course },
+		func(f domain.CourseFacts, cov []domain.Coverage) bool { return sameCourseFacts(f, revision, cov) },
 		func(code string, cov []domain.Coverage) domain.CourseFacts {
 			return domain.CourseFacts{Course: code, Revision: revision, Coverage: cov}
-		}, sameCourseFacts)
-	positionWrites, gonePositions := factsDiff(storedPositions, s.requirements,
+		})
+	positionWrites, gonePositions := factsDiff(storedPositions, s.requirements.lists,
 		func(f domain.PositionFacts) string { return f.Position },
-		func(id string, reqs []domain.Requirement) domain.PositionFacts {
-			return domain.PositionFacts{Position: id, Revision: revision, Requirements: reqs}
-		}, samePositionFacts)
+		func(f domain.PositionFacts, list []domain.Requirement) bool {
+			return samePositionFacts(f, revision, list)
+		},
+		func(id string, list []domain.Requirement) domain.PositionFacts {
+			return domain.PositionFacts{Position: id, Revision: revision, Requirements: withPosition(id, list)}
+		})
 	// The store may have moved on while the stored facts were read:
 	// another instance wrote records and their facts, which this state
 	// does not know. Writing the difference now would undo those; the
@@ -199,11 +203,12 @@ func (a *App) advanceFactsMark(ctx context.Context, revision string, before, aft
 }
 
 // factsDiff compares the facts derived for each item (by key) with the
-// stored facts records: it returns the records to write, those of items
-// with no stored record or a different one, in key order, and the keys of
-// stored records whose item no longer exists.
+// stored facts records: it returns the records to write (made by record),
+// those of items with no stored record or one that does not say the same
+// (same tells), in key order, and the keys of stored records whose item
+// no longer exists.
 func factsDiff[R, F any](stored []R, derived map[string][]F, keyOf func(R) string,
-	record func(key string, facts []F) R, same func(a, b R) bool,
+	same func(r R, facts []F) bool, record func(key string, facts []F) R,
 ) (writes []R, gone []string) {
 	byKey := make(map[string]R, len(stored))
 	for _, r := range stored {
@@ -214,27 +219,35 @@ func factsDiff[R, F any](stored []R, derived map[string][]F, keyOf func(R) strin
 		}
 	}
 	for _, k := range slices.Sorted(maps.Keys(derived)) {
-		r := record(k, derived[k])
-		if old, ok := byKey[k]; !ok || !same(old, r) {
-			writes = append(writes, r)
+		if old, ok := byKey[k]; !ok || !same(old, derived[k]) {
+			writes = append(writes, record(k, derived[k]))
 		}
 	}
 	return writes, gone
 }
 
-// sameCourseFacts reports whether two facts records say the same thing
-// under the same revision.
-func sameCourseFacts(a, b domain.CourseFacts) bool {
-	return a.Course == b.Course && a.Revision == b.Revision &&
-		slices.EqualFunc(a.Coverage, b.Coverage, func(x, y domain.Coverage) bool {
+// sameCourseFacts reports whether the facts record f says what the rules
+// of revision derive for its course: cov.
+func sameCourseFacts(f domain.CourseFacts, revision string, cov []domain.Coverage) bool {
+	return f.Revision == revision &&
+		slices.EqualFunc(f.Coverage, cov, func(x, y domain.Coverage) bool {
 			return x.Course == y.Course && x.SubCompetency == y.SubCompetency && x.Level == y.Level && slices.Equal(x.Rules, y.Rules)
 		})
 }
 
-// samePositionFacts is sameCourseFacts for positions.
-func samePositionFacts(a, b domain.PositionFacts) bool {
-	return a.Position == b.Position && a.Revision == b.Revision &&
-		slices.EqualFunc(a.Requirements, b.Requirements, func(x, y domain.Requirement) bool {
-			return x.Position == y.Position && x.SubCompetency == y.SubCompetency && x.Level == y.Level && slices.Equal(x.Rules, y.Rules)
+// samePositionFacts is sameCourseFacts for positions, whose facts list
+// keeps them (see positionFacts): with Position empty, the record's
+// position.
+func samePositionFacts(f domain.PositionFacts, revision string, list []domain.Requirement) bool {
+	return f.Revision == revision &&
+		slices.EqualFunc(f.Requirements, list, func(x, y domain.Requirement) bool {
+			return x.Position == f.Position && sameRequirement(x, y)
 		})
+}
+
+// sameRequirement reports whether two requirement facts require the same
+// sub-competency at the same level by the same rules, whichever positions
+// they are of.
+func sameRequirement(x, y domain.Requirement) bool {
+	return x.SubCompetency == y.SubCompetency && x.Level == y.Level && slices.Equal(x.Rules, y.Rules)
 }

@@ -436,3 +436,24 @@ func secondClient(t *testing.T, db *mongodb.DB) domain.Store {
 	t.Cleanup(func() { other.Close(context.Background()) })
 	return other
 }
+
+// A sync writes the facts records that differ from what the rules derive,
+// and only those: after a write of another instance that stored no facts,
+// the one record of the position it changed.
+func TestASyncWritesOnlyTheFactsThatDiffer(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	store := seededStore(t)
+	a := openApp(t, store, app.Options{})
+	wantCurrent(t, store, "../rules", "after the first sync")
+	p, err := store.Position(ctx, "POS-0002")
+	must(t, err)
+	p.KeyBillet = !p.KeyBillet
+	must(t, store.UpdatePosition(ctx, p)) // another instance's, without its facts
+	store.factWrites.Store(0)
+	a.CatchUp()
+	syncUntilCurrent(t, a, store, "../rules")
+	if n := store.factWrites.Load(); n != 1 {
+		t.Errorf("the facts records written after the catch-up: %d, want the one of POS-0002", n)
+	}
+}

@@ -61,7 +61,7 @@ type RevisionPlan struct {
 
 // side returns the view as one side of a rule plan.
 func (v View) side() *ruleplan.Side {
-	return &ruleplan.Side{Rules: v.s.rules, Coverage: v.s.coverage, Requirements: v.s.requirements, Index: v.s.index}
+	return &ruleplan.Side{Rules: v.s.rules, Coverage: v.s.coverage, Requirements: v.s.requirements.lists, Index: v.s.index}
 }
 
 // PreviewRevision returns what ApplyRevision(ctx, next, cw) would do now,

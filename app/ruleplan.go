@@ -38,6 +38,6 @@ func (v View) PlanRules(changes []ruleplan.FileChange) (*ruleplan.Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	before := &ruleplan.Side{Rules: serving, Coverage: v.s.coverage, Requirements: v.s.requirements, Index: ix}
+	before := &ruleplan.Side{Rules: serving, Coverage: v.s.coverage, Requirements: v.s.requirements.lists, Index: ix}
 	return ruleplan.Compare(before, after), nil
 }

@@ -187,7 +187,7 @@ func (a *App) PreviewPosition(_ context.Context, p *domain.Position) (*PositionP
 	}
 	s := a.current()
 	reqs, err := s.rules.PositionRequirements(p)
-	stored, ok := s.requirements[p.ID]
+	stored, ok := s.requirements.shared(p.ID)
 	pv := &PositionPreview{Requirements: nonNil(reqs), Stored: ok, RuleError: errorText(err)}
 	if ok {
 		pv.Changes = changesOf(s.rules.Framework(), levels(stored, requirementLevel), levels(reqs, requirementLevel))

@@ -5,9 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"reflect"
-	"slices"
 	"sync"
 
 	"cmap/analysis"
@@ -26,7 +24,7 @@ type state struct {
 	// those of every position, by id. An item with no facts has an
 	// empty entry.
 	coverage     map[string][]domain.Coverage
-	requirements map[string][]domain.Requirement
+	requirements positionFacts
 	index        *analysis.Index
 	// dataVersion is the store's DataVersion that the state accounts for;
 	// staleVersion when an update could not be applied incrementally, so
@@ -43,7 +41,7 @@ type state struct {
 
 	// requiredBy indexes requirements by sub-competency, built on first
 	// use: only the requiredBy lookups need it.
-	requiredBy *lazyIndex[[]domain.Requirement]
+	requiredBy *lazy[*requiredByIndex]
 }
 
 // staleVersion is a data version no store reports: a state that carries
@@ -56,20 +54,20 @@ type subject struct {
 	key  string
 }
 
-// lazyIndex is a value computed once, on first use.
-type lazyIndex[T any] struct {
+// lazy is a value computed once, on first use.
+type lazy[T any] struct {
 	once  sync.Once
-	build func() map[string]T
-	m     map[string]T
+	build func() T
+	v     T
 }
 
-func newLazyIndex[T any](build func() map[string]T) *lazyIndex[T] {
-	return &lazyIndex[T]{build: build}
+func newLazy[T any](build func() T) *lazy[T] {
+	return &lazy[T]{build: build}
 }
 
-func (l *lazyIndex[T]) get() map[string]T {
-	l.once.Do(func() { l.m = l.build(); l.build = nil })
-	return l.m
+func (l *lazy[T]) get() T {
+	l.once.Do(func() { l.v = l.build(); l.build = nil })
+	return l.v
 }
 
 // clone returns a shallow copy of s to modify before publishing it. It
@@ -83,19 +81,7 @@ func (s *state) clone() *state {
 // requirementsChanged gives s a fresh lazy requirements index, after its
 // requirements were replaced.
 func (s *state) requirementsChanged() {
-	s.requiredBy = newLazyIndex(s.indexRequirements)
-}
-
-// indexRequirements groups the requirements of every position by
-// sub-competency, each list sorted by position id.
-func (s *state) indexRequirements() map[string][]domain.Requirement {
-	bySub := map[string][]domain.Requirement{}
-	for _, id := range slices.Sorted(maps.Keys(s.requirements)) {
-		for _, r := range s.requirements[id] {
-			bySub[r.SubCompetency] = append(bySub[r.SubCompetency], r)
-		}
-	}
-	return bySub
+	s.requiredBy = newLazy(s.requirements.requiredBy)
 }
 
 // snapshot is every record a full build reads: from the store, or from a
@@ -163,7 +149,7 @@ func (a *App) readRecords(ctx context.Context, v domain.Versions) (*snapshot, er
 // memory: storing the facts is the facts keeper's (SyncFacts). The
 // rejection is carried over.
 func (a *App) buildState(rules *engine.RuleSet, snap *snapshot, rejected *Rejection) (*state, error) {
-	d, err := rules.DeriveAll(snap.courses, snap.positions)
+	d, err := rules.DeriveShared(snap.courses, snap.positions)
 	ruleErrors := map[subject]RuleError{}
 	if err != nil {
 		// Rare: find out which records the failures belong to, one by one.
@@ -189,7 +175,7 @@ func (a *App) buildState(rules *engine.RuleSet, snap *snapshot, rejected *Reject
 		return nil, fmt.Errorf("indexing the facts of rules %s: %w", rules.Revision(), err)
 	}
 	s := &state{
-		rules: rules, coverage: d.Coverage, requirements: d.Requirements, index: ix,
+		rules: rules, coverage: d.Coverage, requirements: newPositionFacts(d.Requirements), index: ix,
 		dataVersion: snap.dataVersion, dataID: snap.dataID, ruleErrors: ruleErrors, rejected: rejected,
 	}
 	s.requirementsChanged()

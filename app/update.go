@@ -134,8 +134,7 @@ func (a *App) withPosition(cur *state, p *domain.Position) (*state, factsChange,
 	}
 	s := cur.clone()
 	s.index = ix
-	s.requirements = maps.Clone(cur.requirements)
-	s.requirements[p.ID] = reqs
+	s.requirements = cur.requirements.with(p.ID, reqs)
 	s.requirementsChanged()
 	s.ruleErrors = a.withRuleError(cur.ruleErrors, subject{engine.KindPosition, p.ID}, ruleErr)
 	return s, factsChange{position: &domain.PositionFacts{Position: p.ID, Revision: cur.rules.Revision(), Requirements: reqs}}, nil
@@ -150,8 +149,7 @@ func (a *App) withoutPosition(cur *state, id string) (*state, factsChange, error
 	}
 	s := cur.clone()
 	s.index = ix
-	s.requirements = maps.Clone(cur.requirements)
-	delete(s.requirements, id)
+	s.requirements = cur.requirements.without(id)
 	s.requirementsChanged()
 	s.ruleErrors = a.withRuleError(cur.ruleErrors, subject{engine.KindPosition, id}, nil)
 	return s, factsChange{deletePosition: id}, nil

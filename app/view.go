@@ -127,8 +127,21 @@ func (v View) RulesStatus() RulesStatus {
 func (v View) Coverage(code string) []domain.Coverage { return v.s.coverage[code] }
 
 // Requirements returns the requirement facts of the position with id, in
-// framework order; nil when no such position is known.
-func (v View) Requirements(id string) []domain.Requirement { return v.s.requirements[id] }
+// framework order; nil when no such position is known. The list is the
+// caller's (its facts' rules are shared).
+func (v View) Requirements(id string) []domain.Requirement {
+	reqs, _ := v.s.requirements.get(id)
+	return reqs
+}
+
+// SharedRequirements returns the facts Requirements returns, as the View
+// keeps them: shared by every position the rules give the same facts, and
+// with Position empty. It allocates nothing, for readers that go over the
+// facts of many positions and need not be told whose they are.
+func (v View) SharedRequirements(id string) []domain.Requirement {
+	reqs, _ := v.s.requirements.shared(id)
+	return reqs
+}
 
 // CoveredBy returns the coverage facts on the sub-competency with code at
 // minLevel or above ("" for any level) of the courses with status
@@ -162,13 +175,10 @@ func (v View) RequiredBy(code, minLevel string) ([]domain.Requirement, error) {
 		}
 		minRank = r
 	}
-	var out []domain.Requirement
-	for _, r := range v.s.requiredBy.get()[code] {
-		if rank, _ := scale.Rank(r.Level); rank >= minRank {
-			out = append(out, r)
-		}
-	}
-	return out, nil
+	return v.s.requiredBy.get().facts(code, func(level string) bool {
+		rank, _ := scale.Rank(level)
+		return rank >= minRank
+	}), nil
 }
 
 // The analysis answers of this generation, as the index gives them (see

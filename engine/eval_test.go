@@ -145,9 +145,9 @@ const manyValuedRules = `rules:
     requires: {2.B: Advanced}
 `
 
-// DeriveAll memoises position rules by the fields they read and runs in
-// parallel: its facts must equal those of one-by-one evaluation.
-func TestDeriveAllAgreesWithOneByOne(t *testing.T) {
+// deriveFixture is a rule set whose position rules read few-valued fields
+// and many-valued ones, over 200 courses and 500 positions.
+func deriveFixture(t *testing.T) (*RuleSet, []*domain.Course, []*domain.Position) {
 	rs := mustLoad(t, map[string]string{"courses.yaml": evalRules, "positions.yaml": positionRules, "many.yaml": manyValuedRules})
 	var courses []*domain.Course
 	var positions []*domain.Position
@@ -169,6 +169,13 @@ func TestDeriveAllAgreesWithOneByOne(t *testing.T) {
 			Region: []string{"CONUS", "EUCOM", "INDOPACOM"}[i%3], Organization: fmt.Sprintf("ORG-%d", i%40),
 		})
 	}
+	return rs, courses, positions
+}
+
+// DeriveAll memoises position rules by the fields they read and runs in
+// parallel: its facts must equal those of one-by-one evaluation.
+func TestDeriveAllAgreesWithOneByOne(t *testing.T) {
+	rs, courses, positions := deriveFixture(t)
 	views := make([]positionView, len(positions))
 	for i, p := range positions {
 		views[i] = newPositionView(p)
@@ -202,6 +209,50 @@ func TestDeriveAllAgreesWithOneByOne(t *testing.T) {
 	}
 	if nonEmpty == 0 || nonEmpty == len(positions) {
 		t.Errorf("%d of %d positions have requirements: the fixture does not exercise both cases", nonEmpty, len(positions))
+	}
+}
+
+// DeriveShared gives the facts of DeriveAll, but positions that agree on
+// every field the rules read share one list of facts, which leave
+// Position empty: with the fixture's rules, and without those that read
+// ids (many positions to a profile).
+func TestDeriveSharedAgreesWithDeriveAll(t *testing.T) {
+	rs, courses, positions := deriveFixture(t)
+	few := mustLoad(t, map[string]string{"courses.yaml": evalRules, "positions.yaml": positionRules})
+	for _, rs := range []*RuleSet{rs, few} {
+		all, err := rs.DeriveAll(courses, positions)
+		if err != nil {
+			t.Fatal(err)
+		}
+		shared, err := rs.DeriveShared(courses, positions)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if shared.Revision != all.Revision || !reflect.DeepEqual(shared.Coverage, all.Coverage) || len(shared.Requirements) != len(all.Requirements) {
+			t.Fatalf("DeriveShared gave revision %q, %d courses' and %d positions' facts; DeriveAll %q, %d and %d",
+				shared.Revision, len(shared.Coverage), len(shared.Requirements), all.Revision, len(all.Coverage), len(all.Requirements))
+		}
+		byProfile := map[string][]domain.Requirement{}
+		for _, p := range positions {
+			got := shared.Requirements[p.ID]
+			want := slices.Clone(all.Requirements[p.ID])
+			for i := range want {
+				want[i].Position = ""
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("position %s: DeriveShared %v, DeriveAll without positions %v", p.ID, got, want)
+			}
+			v := newPositionView(p)
+			key := string(rs.positionFields.key(nil, &v))
+			if first, ok := byProfile[key]; !ok {
+				byProfile[key] = got
+			} else if len(got) > 0 && &got[0] != &first[0] {
+				t.Fatalf("position %s has the profile of another but not its list of facts", p.ID)
+			}
+		}
+		if rs == few && len(byProfile) > len(positions)/4 {
+			t.Errorf("%d positions make %d profiles: the fixture does not exercise sharing", len(positions), len(byProfile))
+		}
 	}
 }
 

@@ -463,7 +463,7 @@ func measure(v Snapshot) *costStats {
 	orgs := map[string]bool{}
 	for _, p := range positions.Items {
 		orgs[p.Organization] = true
-		reqs := v.Requirements(p.ID)
+		reqs := v.SharedRequirements(p.ID) // counted, not handed out: no copy
 		s.maxRequirements = max(s.maxRequirements, len(reqs))
 		s.facts += len(reqs)
 		for _, r := range reqs {

@@ -97,6 +97,7 @@ type Snapshot interface {
 	// The facts.
 	Coverage(code string) []domain.Coverage
 	Requirements(id string) []domain.Requirement
+	SharedRequirements(id string) []domain.Requirement
 	CoveredBy(code, minLevel, status string) ([]domain.Coverage, error)
 	RequiredBy(code, minLevel string) ([]domain.Requirement, error)
 

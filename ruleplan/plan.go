@@ -28,7 +28,9 @@ type Catalogue struct {
 type Side struct {
 	Rules *engine.RuleSet
 	// Coverage holds the facts of every course, by code; Requirements
-	// those of every position, by id.
+	// those of every position, by id. A requirement's Position may be
+	// empty, the key naming it, and positions may share a list (see
+	// engine.DeriveShared).
 	Coverage     map[string][]domain.Coverage
 	Requirements map[string][]domain.Requirement
 	Index        *analysis.Index
@@ -42,7 +44,7 @@ type Side struct {
 // error; the error is for facts the index refuses (which a rule set
 // checked against cat.Framework does not give).
 func Apply(rules *engine.RuleSet, cat Catalogue) (*Side, error) {
-	d, runErr := rules.DeriveAll(cat.Courses, cat.Positions)
+	d, runErr := rules.DeriveShared(cat.Courses, cat.Positions)
 	ix, err := analysis.Build(analysis.Snapshot{
 		Framework: cat.Framework, Scale: rules.Scale(),
 		Courses: cat.Courses, Positions: cat.Positions, People: cat.People,

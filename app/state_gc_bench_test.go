@@ -1,0 +1,119 @@
+package app
+
+import (
+	"log/slog"
+	"runtime"
+	"runtime/metrics"
+	"testing"
+	"testing/fstest"
+
+	"cmap/engine"
+	"cmap/workload"
+	"cmap/workload/workloadtest"
+)
+
+// shippedState builds the state the server serves over the reference
+// workload (package workload, scale 1, seed 1: DoD scale), from the
+// records and rules as buildState derives and indexes them. The workload
+// it was built from is dropped: the state is all that stays of it.
+func shippedState(tb testing.TB) *state {
+	w, fw, err := workloadtest.Shipped(workload.Config{Scale: 1, Seed: 1})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	files := fstest.MapFS{}
+	for name, content := range w.RuleFiles {
+		files[name] = &fstest.MapFile{Data: []byte(content)}
+	}
+	rules, err := engine.LoadRuleSetFS(files, "rules", fw)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	snap := &snapshot{framework: fw}
+	for i := range w.Courses {
+		snap.courses = append(snap.courses, &w.Courses[i])
+	}
+	for i := range w.Positions {
+		snap.positions = append(snap.positions, &w.Positions[i])
+	}
+	for i := range w.People {
+		snap.people = append(snap.people, &w.People[i])
+	}
+	a := &App{logger: slog.New(slog.DiscardHandler)}
+	s, err := a.buildState(rules, snap, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s
+}
+
+// heapUse is what a collection found live on the heap.
+type heapUse struct {
+	// live counts the bytes of live objects; scannable those of the
+	// spans that may hold pointers, which the collector must scan.
+	live, scannable uint64
+}
+
+func (h heapUse) minus(o heapUse) heapUse {
+	return heapUse{h.live - o.live, h.scannable - o.scannable}
+}
+
+// liveHeap collects garbage and returns what the collection found live.
+func liveHeap() heapUse {
+	runtime.GC()
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/gc/scan/heap:bytes"}}
+	metrics.Read(s)
+	return heapUse{s[0].Value.Uint64(), s[1].Value.Uint64()}
+}
+
+// gcCPUSeconds returns the CPU time the collector has spent so far (an
+// estimate the runtime updates at the end of each cycle).
+func gcCPUSeconds() float64 {
+	s := []metrics.Sample{{Name: "/cpu/classes/gc/total:cpu-seconds"}}
+	metrics.Read(s)
+	return s[0].Value.Float64()
+}
+
+// BenchmarkLiveStateGC measures what keeping the DoD-scale serving state
+// live costs the garbage collector, which marks all of it on every cycle
+// while the server answers requests: each iteration is one full
+// collection (runtime.GC) with the state reachable. It reports the live
+// heap the state holds (live-MB: rules, facts and analysis index), the
+// part of it the collector must scan for pointers (scan-MB), the wall
+// time (gc-ms) and CPU time (gc-cpu-ms) of a collection; "requiredBy"
+// once a RequiredBy lookup has built the state's requirements index by
+// sub-competency. Each sub-benchmark builds its own state (a few seconds).
+// Run it alone, as whatever else the test binary keeps live is marked
+// too:
+//
+//	go test -run '^$' -bench LiveStateGC -count 6 ./app/
+func BenchmarkLiveStateGC(b *testing.B) {
+	for _, bb := range []struct {
+		name string
+		use  func(b *testing.B, v View)
+	}{
+		{"fresh", func(*testing.B, View) {}},
+		{"requiredBy", func(b *testing.B, v View) {
+			code := v.Framework().SubCompetencyCodes()[0]
+			if facts, err := v.RequiredBy(code, ""); err != nil || len(facts) == 0 {
+				b.Fatalf("RequiredBy(%s) = %d facts, %v; want some", code, len(facts), err)
+			}
+		}},
+	} {
+		b.Run(bb.name, func(b *testing.B) {
+			before := liveHeap()
+			s := shippedState(b)
+			bb.use(b, View{s})
+			use := liveHeap().minus(before)
+			cpu := gcCPUSeconds()
+			for b.Loop() {
+				runtime.GC()
+			}
+			runtime.KeepAlive(s)
+			b.ReportMetric(float64(use.live)/1e6, "live-MB")
+			b.ReportMetric(float64(use.scannable)/1e6, "scan-MB")
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/1e3/float64(b.N), "gc-ms")
+			b.ReportMetric((gcCPUSeconds()-cpu)*1e3/float64(b.N), "gc-cpu-ms")
+		})
+	}
+}
