@@ -7343,6 +7343,19 @@ func (ec *executionContext) fieldContext_APIKey_version(_ context.Context, field
 }
 
 func (ec *executionContext) _Attainment_subCompetency(ctx context.Context, field graphql.CollectedField, obj *analysis.Attainment) (ret graphql.Marshaler) {
+	if ec.fields.trivialOnly(ec.OperationContext, field.Selections, subCompetencyImplementors, "code", "statement") && leanResolvable(ctx) { // lean: see internal/leanexec
+		defer func() {
+			if r := recover(); r != nil {
+				ret = recoverLean(ctx, ec.OperationContext, field, ec.fieldContext_Attainment_subCompetency, r)
+			}
+		}()
+		v, err := ec.Resolvers.Attainment().SubCompetency(ctx, obj)
+		if err == nil && v != nil {
+			return ec.marshalNSubCompetency2ᚖcmapᚋdomainᚐSubCompetency(ctx, field.Selections, v)
+		}
+		return graphql.ResolveField(ctx, ec.OperationContext, field, ec.fieldContext_Attainment_subCompetency,
+			func(context.Context) (any, error) { return v, err }, nil, ec.marshalNSubCompetency2ᚖcmapᚋdomainᚐSubCompetency, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10181,6 +10194,19 @@ func (ec *executionContext) fieldContext_FrameworkRevision_crosswalk(_ context.C
 }
 
 func (ec *executionContext) _Gap_subCompetency(ctx context.Context, field graphql.CollectedField, obj *analysis.Gap) (ret graphql.Marshaler) {
+	if ec.fields.trivialOnly(ec.OperationContext, field.Selections, subCompetencyImplementors, "code", "statement") && leanResolvable(ctx) { // lean: see internal/leanexec
+		defer func() {
+			if r := recover(); r != nil {
+				ret = recoverLean(ctx, ec.OperationContext, field, ec.fieldContext_Gap_subCompetency, r)
+			}
+		}()
+		v, err := ec.Resolvers.Gap().SubCompetency(ctx, obj)
+		if err == nil && v != nil {
+			return ec.marshalNSubCompetency2ᚖcmapᚋdomainᚐSubCompetency(ctx, field.Selections, v)
+		}
+		return graphql.ResolveField(ctx, ec.OperationContext, field, ec.fieldContext_Gap_subCompetency,
+			func(context.Context) (any, error) { return v, err }, nil, ec.marshalNSubCompetency2ᚖcmapᚋdomainᚐSubCompetency, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10220,6 +10246,19 @@ func (ec *executionContext) fieldContext_Gap_required(_ context.Context, field g
 }
 
 func (ec *executionContext) _Gap_attained(ctx context.Context, field graphql.CollectedField, obj *analysis.Gap) (ret graphql.Marshaler) {
+	if leanResolvable(ctx) { // lean: see internal/leanexec
+		defer func() {
+			if r := recover(); r != nil {
+				ret = recoverLean(ctx, ec.OperationContext, field, ec.fieldContext_Gap_attained, r)
+			}
+		}()
+		v, err := ec.Resolvers.Gap().Attained(ctx, obj)
+		if err == nil {
+			return ec.marshalOString2ᚖstring(ctx, field.Selections, v)
+		}
+		return graphql.ResolveField(ctx, ec.OperationContext, field, ec.fieldContext_Gap_attained,
+			func(context.Context) (any, error) { return v, err }, nil, ec.marshalOString2ᚖstring, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,

@@ -54,7 +54,8 @@ func NewHandler(a Service, opts ...HandlerOption) http.Handler {
 }
 
 // aroundFields is the one field middleware (each costs a closure per
-// field written; trivial fields have none, see internal/leanexec): it
+// field written; trivial fields have none, nor have lean fields until the
+// request is done, see internal/leanexec): it
 // stops resolving once the request is done (stopWhenDone), and it moves a
 // request on to the generation being served once a mutation's resolver has
 // returned, before the fields of its payload are resolved, so that they

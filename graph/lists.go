@@ -213,3 +213,44 @@ func (c *collectedFields) collect(oc *graphql.OperationContext, sel ast.Selectio
 	c.fields[key] = f
 	return f
 }
+
+// trivialOnly reports whether the fields sel selects of an object type
+// (named by its implementors) are written without a field context: none is
+// deferred, and each is __typename or one of trivial, the type's trivial
+// fields (see internal/leanexec). The generated executor calls it for a
+// lean field whose value is an object: the field's context is needed only
+// by the fields below it that are not trivial.
+func (c *collectedFields) trivialOnly(oc *graphql.OperationContext, sel ast.SelectionSet, implementors []string, trivial ...string) bool {
+	for _, f := range c.collect(oc, sel, implementors) {
+		if f.IsDeferred() || f.Name != "__typename" && !slices.Contains(trivial, f.Name) {
+			return false
+		}
+	}
+	return true
+}
+
+// leanResolvable reports whether a lean field (see internal/leanexec) may
+// be resolved without its field context and field middleware: unless ctx
+// is done, when the middleware (stopWhenDone) fails the field, and the
+// generated executor resolves it through graphql.ResolveField.
+func leanResolvable(ctx context.Context) bool {
+	select {
+	case <-ctx.Done():
+		return false
+	default:
+		return true
+	}
+}
+
+// recoverLean reports the panic r of a lean field (see
+// internal/leanexec), resolved under its parent's ctx, as
+// graphql.ResolveField reports the panic of a field: under the field's
+// context, made by fieldContext. It returns Null, the field's value.
+func recoverLean(ctx context.Context, oc *graphql.OperationContext, field graphql.CollectedField,
+	fieldContext func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error), r any) graphql.Marshaler {
+	if fc, err := fieldContext(ctx, field); err == nil {
+		ctx = graphql.WithFieldContext(ctx, fc)
+	}
+	oc.Error(ctx, oc.Recover(ctx, r))
+	return graphql.Null
+}
