@@ -7246,14 +7246,14 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _APIKey_id(ctx context.Context, field graphql.CollectedField, obj *domain.APIKey) (ret graphql.Marshaler) {
-	return ec.marshalNID2string(ctx, field.Selections, obj.ID) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.ID) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_APIKey_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("APIKey", field, false, false, "ID")
 }
 
 func (ec *executionContext) _APIKey_name(ctx context.Context, field graphql.CollectedField, obj *domain.APIKey) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Name) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Name) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_APIKey_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("APIKey", field, false, false, "String")
@@ -7306,7 +7306,7 @@ func (ec *executionContext) fieldContext_APIKey_createdAt(_ context.Context, fie
 }
 
 func (ec *executionContext) _APIKey_createdBy(ctx context.Context, field graphql.CollectedField, obj *domain.APIKey) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.CreatedBy) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.CreatedBy) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_APIKey_createdBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("APIKey", field, false, false, "String")
@@ -7388,7 +7388,7 @@ func (ec *executionContext) fieldContext_Attainment_subCompetency(_ context.Cont
 }
 
 func (ec *executionContext) _Attainment_level(ctx context.Context, field graphql.CollectedField, obj *analysis.Attainment) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Level) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Level) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Attainment_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Attainment", field, false, false, "String")
@@ -7523,7 +7523,7 @@ func (ec *executionContext) fieldContext_AttainmentChange_after(_ context.Contex
 }
 
 func (ec *executionContext) _AuditEntry_id(ctx context.Context, field graphql.CollectedField, obj *domain.AuditEntry) (ret graphql.Marshaler) {
-	return ec.marshalNID2string(ctx, field.Selections, obj.ID) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.ID) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_AuditEntry_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "ID")
@@ -7553,14 +7553,14 @@ func (ec *executionContext) fieldContext_AuditEntry_time(_ context.Context, fiel
 }
 
 func (ec *executionContext) _AuditEntry_actor(ctx context.Context, field graphql.CollectedField, obj *domain.AuditEntry) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Actor) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Actor) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_AuditEntry_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
 }
 
 func (ec *executionContext) _AuditEntry_actorName(ctx context.Context, field graphql.CollectedField, obj *domain.AuditEntry) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.ActorName) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.ActorName) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_AuditEntry_actorName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
@@ -7613,7 +7613,7 @@ func (ec *executionContext) fieldContext_AuditEntry_recordType(_ context.Context
 }
 
 func (ec *executionContext) _AuditEntry_recordKey(ctx context.Context, field graphql.CollectedField, obj *domain.AuditEntry) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Key) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Key) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_AuditEntry_recordKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
@@ -7785,7 +7785,7 @@ func (ec *executionContext) fieldContext_AuditEntryConnection_pageInfo(_ context
 }
 
 func (ec *executionContext) _AuditEntryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntryEdge) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Cursor) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_AuditEntryEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEntryEdge", field, false, false, "String")
@@ -7824,21 +7824,21 @@ func (ec *executionContext) fieldContext_AuditEntryEdge_node(_ context.Context, 
 }
 
 func (ec *executionContext) _Competency_code(ctx context.Context, field graphql.CollectedField, obj *domain.Competency) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Code) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Code) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Competency_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Competency", field, false, false, "String")
 }
 
 func (ec *executionContext) _Competency_title(ctx context.Context, field graphql.CollectedField, obj *domain.Competency) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Title) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Title) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Competency_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Competency", field, false, false, "String")
 }
 
 func (ec *executionContext) _Competency_description(ctx context.Context, field graphql.CollectedField, obj *domain.Competency) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Description) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Description) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Competency_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Competency", field, false, false, "String")
@@ -7877,7 +7877,7 @@ func (ec *executionContext) fieldContext_Competency_subCompetencies(_ context.Co
 }
 
 func (ec *executionContext) _Completion_courseCode(ctx context.Context, field graphql.CollectedField, obj *domain.Completion) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.CourseCode) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.CourseCode) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Completion_courseCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Completion", field, false, false, "String")
@@ -7953,21 +7953,21 @@ func (ec *executionContext) fieldContext_CountChange_after(_ context.Context, fi
 }
 
 func (ec *executionContext) _Course_code(ctx context.Context, field graphql.CollectedField, obj *domain.Course) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Code) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Code) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Course_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Course", field, false, false, "String")
 }
 
 func (ec *executionContext) _Course_title(ctx context.Context, field graphql.CollectedField, obj *domain.Course) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Title) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Title) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Course_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Course", field, false, false, "String")
 }
 
 func (ec *executionContext) _Course_description(ctx context.Context, field graphql.CollectedField, obj *domain.Course) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Description) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Description) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Course_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Course", field, false, false, "String")
@@ -8066,7 +8066,7 @@ func (ec *executionContext) fieldContext_Course_deliveryMode(_ context.Context, 
 }
 
 func (ec *executionContext) _Course_provider(ctx context.Context, field graphql.CollectedField, obj *domain.Course) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Provider) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Provider) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Course_provider(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Course", field, false, false, "String")
@@ -8330,7 +8330,7 @@ func (ec *executionContext) fieldContext_CourseConnection_totalCount(_ context.C
 }
 
 func (ec *executionContext) _CourseEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.CourseEdge) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Cursor) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_CourseEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CourseEdge", field, false, false, "String")
@@ -8408,7 +8408,7 @@ func (ec *executionContext) fieldContext_CourseGapClosure_gapsClosed(_ context.C
 }
 
 func (ec *executionContext) _CourseImpact_courseCode(ctx context.Context, field graphql.CollectedField, obj *app.CourseImpact) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Course) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Course) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_CourseImpact_courseCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CourseImpact", field, false, false, "String")
@@ -8827,7 +8827,7 @@ func (ec *executionContext) fieldContext_Coverage_course(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Coverage_courseCode(ctx context.Context, field graphql.CollectedField, obj *domain.Coverage) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Course) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Course) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Coverage_courseCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Coverage", field, false, false, "String")
@@ -8866,7 +8866,7 @@ func (ec *executionContext) fieldContext_Coverage_subCompetency(_ context.Contex
 }
 
 func (ec *executionContext) _Coverage_level(ctx context.Context, field graphql.CollectedField, obj *domain.Coverage) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Level) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Level) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Coverage_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Coverage", field, false, false, "String")
@@ -9373,14 +9373,14 @@ func (ec *executionContext) fieldContext_CreatedAPIKey_key(_ context.Context, fi
 }
 
 func (ec *executionContext) _CreatedAPIKey_token(ctx context.Context, field graphql.CollectedField, obj *model.CreatedAPIKey) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Token) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Token) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_CreatedAPIKey_token(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreatedAPIKey", field, false, false, "String")
 }
 
 func (ec *executionContext) _CrosswalkEntry_old(ctx context.Context, field graphql.CollectedField, obj *domain.CrosswalkEntry) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Old) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Old) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_CrosswalkEntry_old(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CrosswalkEntry", field, false, false, "String")
@@ -9410,28 +9410,28 @@ func (ec *executionContext) fieldContext_CrosswalkEntry_new(_ context.Context, f
 }
 
 func (ec *executionContext) _DeleteCoursePayload_code(ctx context.Context, field graphql.CollectedField, obj *model.DeleteCoursePayload) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Code) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Code) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_DeleteCoursePayload_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DeleteCoursePayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _DeletePersonPayload_id(ctx context.Context, field graphql.CollectedField, obj *model.DeletePersonPayload) (ret graphql.Marshaler) {
-	return ec.marshalNID2string(ctx, field.Selections, obj.ID) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.ID) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_DeletePersonPayload_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DeletePersonPayload", field, false, false, "ID")
 }
 
 func (ec *executionContext) _DeletePositionPayload_id(ctx context.Context, field graphql.CollectedField, obj *model.DeletePositionPayload) (ret graphql.Marshaler) {
-	return ec.marshalNID2string(ctx, field.Selections, obj.ID) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.ID) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_DeletePositionPayload_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DeletePositionPayload", field, false, false, "ID")
 }
 
 func (ec *executionContext) _ExplainNode_source(ctx context.Context, field graphql.CollectedField, obj *engine.ExplainNode) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Source) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Source) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ExplainNode_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ExplainNode", field, false, false, "String")
@@ -9507,7 +9507,7 @@ func (ec *executionContext) fieldContext_ExplainNode_column(_ context.Context, f
 }
 
 func (ec *executionContext) _ExplainNode_value(ctx context.Context, field graphql.CollectedField, obj *engine.ExplainNode) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Value) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Value) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ExplainNode_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ExplainNode", field, false, false, "String")
@@ -9631,14 +9631,14 @@ func (ec *executionContext) fieldContext_Explanation_kind(_ context.Context, fie
 }
 
 func (ec *executionContext) _Explanation_description(ctx context.Context, field graphql.CollectedField, obj *engine.Explanation) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Description) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Description) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Explanation_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Explanation", field, false, false, "String")
 }
 
 func (ec *executionContext) _Explanation_subject(ctx context.Context, field graphql.CollectedField, obj *engine.Explanation) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Subject) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Subject) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Explanation_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Explanation", field, false, false, "String")
@@ -9925,28 +9925,28 @@ func (ec *executionContext) fieldContext_FactChange_after(_ context.Context, fie
 }
 
 func (ec *executionContext) _FieldChange_field(ctx context.Context, field graphql.CollectedField, obj *domain.FieldChange) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Field) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Field) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_FieldChange_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FieldChange", field, false, false, "String")
 }
 
 func (ec *executionContext) _FieldChange_old(ctx context.Context, field graphql.CollectedField, obj *domain.FieldChange) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Old) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Old) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_FieldChange_old(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FieldChange", field, false, false, "String")
 }
 
 func (ec *executionContext) _FieldChange_new(ctx context.Context, field graphql.CollectedField, obj *domain.FieldChange) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.New) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.New) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_FieldChange_new(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FieldChange", field, false, false, "String")
 }
 
 func (ec *executionContext) _FormerCode_code(ctx context.Context, field graphql.CollectedField, obj *domain.FormerCode) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Code) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Code) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_FormerCode_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FormerCode", field, false, false, "String")
@@ -10006,7 +10006,7 @@ func (ec *executionContext) fieldContext_FormerCode_suggestion(_ context.Context
 }
 
 func (ec *executionContext) _Framework_name(ctx context.Context, field graphql.CollectedField, obj *domain.Framework) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Name) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Name) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Framework_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Framework", field, false, false, "String")
@@ -10239,7 +10239,7 @@ func (ec *executionContext) fieldContext_Gap_subCompetency(_ context.Context, fi
 }
 
 func (ec *executionContext) _Gap_required(ctx context.Context, field graphql.CollectedField, obj *analysis.Gap) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Required) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Required) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Gap_required(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Gap", field, false, false, "String")
@@ -10314,7 +10314,7 @@ func (ec *executionContext) fieldContext_GapCount_subCompetency(_ context.Contex
 }
 
 func (ec *executionContext) _GapCount_required(ctx context.Context, field graphql.CollectedField, obj *analysis.GapCount) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Required) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Required) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_GapCount_required(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("GapCount", field, false, false, "String")
@@ -10328,7 +10328,7 @@ func (ec *executionContext) fieldContext_GapCount_people(_ context.Context, fiel
 }
 
 func (ec *executionContext) _GapReport_level(ctx context.Context, field graphql.CollectedField, obj *analysis.GapReport) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Level) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Level) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_GapReport_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("GapReport", field, false, false, "String")
@@ -10993,7 +10993,7 @@ func (ec *executionContext) fieldContext_ImportRejection_location(_ context.Cont
 }
 
 func (ec *executionContext) _ImportRejection_file(ctx context.Context, field graphql.CollectedField, obj *diag.Diagnostic) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.File) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.File) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ImportRejection_file(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ImportRejection", field, false, false, "String")
@@ -11037,7 +11037,7 @@ func (ec *executionContext) fieldContext_ImportRejection_column(_ context.Contex
 }
 
 func (ec *executionContext) _ImportRejection_message(ctx context.Context, field graphql.CollectedField, obj *diag.Diagnostic) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Message) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Message) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ImportRejection_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ImportRejection", field, false, false, "String")
@@ -11296,7 +11296,7 @@ func (ec *executionContext) fieldContext_ImportResult_impact(_ context.Context, 
 }
 
 func (ec *executionContext) _LevelCount_level(ctx context.Context, field graphql.CollectedField, obj *model.LevelCount) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Level) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Level) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_LevelCount_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LevelCount", field, false, false, "String")
@@ -11310,7 +11310,7 @@ func (ec *executionContext) fieldContext_LevelCount_courses(_ context.Context, f
 }
 
 func (ec *executionContext) _LevelDemand_level(ctx context.Context, field graphql.CollectedField, obj *analysis.LevelDemand) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Level) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Level) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_LevelDemand_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LevelDemand", field, false, false, "String")
@@ -11377,28 +11377,28 @@ func (ec *executionContext) fieldContext_LevelRequirement_subCompetency(_ contex
 }
 
 func (ec *executionContext) _LevelRequirement_level(ctx context.Context, field graphql.CollectedField, obj *analysis.LevelRequirement) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Level) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Level) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_LevelRequirement_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LevelRequirement", field, false, false, "String")
 }
 
 func (ec *executionContext) _MatrixCourse_code(ctx context.Context, field graphql.CollectedField, obj *analysis.MatrixCourse) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Code) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Code) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_MatrixCourse_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MatrixCourse", field, false, false, "String")
 }
 
 func (ec *executionContext) _MatrixCourse_title(ctx context.Context, field graphql.CollectedField, obj *analysis.MatrixCourse) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Title) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Title) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_MatrixCourse_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MatrixCourse", field, false, false, "String")
 }
 
 func (ec *executionContext) _MatrixCourse_provider(ctx context.Context, field graphql.CollectedField, obj *analysis.MatrixCourse) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Provider) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Provider) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_MatrixCourse_provider(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MatrixCourse", field, false, false, "String")
@@ -11705,28 +11705,28 @@ func (ec *executionContext) fieldContext_ModelDiff_suggested(_ context.Context, 
 }
 
 func (ec *executionContext) _ModelItem_code(ctx context.Context, field graphql.CollectedField, obj *modeldiff.Item) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Code) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Code) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ModelItem_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ModelItem", field, false, false, "String")
 }
 
 func (ec *executionContext) _ModelItem_kind(ctx context.Context, field graphql.CollectedField, obj *modeldiff.Item) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Kind) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Kind) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ModelItem_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ModelItem", field, false, false, "String")
 }
 
 func (ec *executionContext) _ModelItem_text(ctx context.Context, field graphql.CollectedField, obj *modeldiff.Item) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Text) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Text) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ModelItem_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ModelItem", field, false, false, "String")
 }
 
 func (ec *executionContext) _ModelMapping_change(ctx context.Context, field graphql.CollectedField, obj *modeldiff.Mapping) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Change) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Change) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ModelMapping_change(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ModelMapping", field, false, false, "String")
@@ -12049,35 +12049,35 @@ func (ec *executionContext) fieldContext_ModelSuggestion_similarity(_ context.Co
 }
 
 func (ec *executionContext) _ModelTextChange_code(ctx context.Context, field graphql.CollectedField, obj *modeldiff.TextChange) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Code) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Code) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ModelTextChange_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ModelTextChange", field, false, false, "String")
 }
 
 func (ec *executionContext) _ModelTextChange_kind(ctx context.Context, field graphql.CollectedField, obj *modeldiff.TextChange) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Kind) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Kind) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ModelTextChange_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ModelTextChange", field, false, false, "String")
 }
 
 func (ec *executionContext) _ModelTextChange_field(ctx context.Context, field graphql.CollectedField, obj *modeldiff.TextChange) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Field) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Field) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ModelTextChange_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ModelTextChange", field, false, false, "String")
 }
 
 func (ec *executionContext) _ModelTextChange_old(ctx context.Context, field graphql.CollectedField, obj *modeldiff.TextChange) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Old) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Old) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ModelTextChange_old(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ModelTextChange", field, false, false, "String")
 }
 
 func (ec *executionContext) _ModelTextChange_new(ctx context.Context, field graphql.CollectedField, obj *modeldiff.TextChange) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.New) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.New) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ModelTextChange_new(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ModelTextChange", field, false, false, "String")
@@ -13064,7 +13064,7 @@ func (ec *executionContext) fieldContext_Mutation_reloadRules(_ context.Context,
 }
 
 func (ec *executionContext) _OrganizationReadiness_organization(ctx context.Context, field graphql.CollectedField, obj *analysis.OrganizationReadiness) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Organization) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Organization) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_OrganizationReadiness_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OrganizationReadiness", field, false, false, "String")
@@ -13256,14 +13256,14 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 }
 
 func (ec *executionContext) _Person_id(ctx context.Context, field graphql.CollectedField, obj *domain.Person) (ret graphql.Marshaler) {
-	return ec.marshalNID2string(ctx, field.Selections, obj.ID) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.ID) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Person_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Person", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Person_name(ctx context.Context, field graphql.CollectedField, obj *domain.Person) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Name) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Name) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Person_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Person", field, false, false, "String")
@@ -13620,7 +13620,7 @@ func (ec *executionContext) fieldContext_PersonConnection_totalCount(_ context.C
 }
 
 func (ec *executionContext) _PersonEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.PersonEdge) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Cursor) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PersonEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PersonEdge", field, false, false, "String")
@@ -13691,7 +13691,7 @@ func (ec *executionContext) fieldContext_PlanDemandChange_subCompetency(_ contex
 }
 
 func (ec *executionContext) _PlanDemandChange_level(ctx context.Context, field graphql.CollectedField, obj *ruleplan.DemandChange) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Level) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Level) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PlanDemandChange_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlanDemandChange", field, false, false, "String")
@@ -13758,7 +13758,7 @@ func (ec *executionContext) fieldContext_PlanFactChange_kind(_ context.Context, 
 }
 
 func (ec *executionContext) _PlanFactChange_subject(ctx context.Context, field graphql.CollectedField, obj *ruleplan.FactChange) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Subject) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Subject) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PlanFactChange_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlanFactChange", field, false, false, "String")
@@ -14008,7 +14008,7 @@ func (ec *executionContext) fieldContext_PlanLevelChange_after(_ context.Context
 }
 
 func (ec *executionContext) _PlanLevelGaps_level(ctx context.Context, field graphql.CollectedField, obj *ruleplan.LevelGaps) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Level) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Level) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PlanLevelGaps_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlanLevelGaps", field, false, false, "String")
@@ -14079,7 +14079,7 @@ func (ec *executionContext) fieldContext_PlanLevelGaps_closed(_ context.Context,
 }
 
 func (ec *executionContext) _PlanOrganizationChange_organization(ctx context.Context, field graphql.CollectedField, obj *ruleplan.OrganizationChange) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Organization) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Organization) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PlanOrganizationChange_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlanOrganizationChange", field, false, false, "String")
@@ -14241,28 +14241,28 @@ func (ec *executionContext) fieldContext_PlanPeople_changes(ctx context.Context,
 }
 
 func (ec *executionContext) _PlanPersonChange_personId(ctx context.Context, field graphql.CollectedField, obj *ruleplan.PersonChange) (ret graphql.Marshaler) {
-	return ec.marshalNID2string(ctx, field.Selections, obj.Person) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Person) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PlanPersonChange_personId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlanPersonChange", field, false, false, "ID")
 }
 
 func (ec *executionContext) _PlanPersonChange_name(ctx context.Context, field graphql.CollectedField, obj *ruleplan.PersonChange) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Name) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Name) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PlanPersonChange_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlanPersonChange", field, false, false, "String")
 }
 
 func (ec *executionContext) _PlanPersonChange_positionId(ctx context.Context, field graphql.CollectedField, obj *ruleplan.PersonChange) (ret graphql.Marshaler) {
-	return ec.marshalNID2string(ctx, field.Selections, obj.Position) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Position) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PlanPersonChange_positionId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlanPersonChange", field, false, false, "ID")
 }
 
 func (ec *executionContext) _PlanPersonChange_organization(ctx context.Context, field graphql.CollectedField, obj *ruleplan.PersonChange) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Organization) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Organization) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PlanPersonChange_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlanPersonChange", field, false, false, "String")
@@ -14462,14 +14462,14 @@ func (ec *executionContext) fieldContext_PlanPersonGap_attainedAfter(_ context.C
 }
 
 func (ec *executionContext) _PlanPositionChange_positionId(ctx context.Context, field graphql.CollectedField, obj *ruleplan.PositionChange) (ret graphql.Marshaler) {
-	return ec.marshalNID2string(ctx, field.Selections, obj.Position) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Position) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PlanPositionChange_positionId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlanPositionChange", field, false, false, "ID")
 }
 
 func (ec *executionContext) _PlanPositionChange_title(ctx context.Context, field graphql.CollectedField, obj *ruleplan.PositionChange) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Title) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Title) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PlanPositionChange_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlanPositionChange", field, false, false, "String")
@@ -14515,7 +14515,7 @@ func (ec *executionContext) fieldContext_PlanPositionChange_changes(_ context.Co
 }
 
 func (ec *executionContext) _PlanRuleChange_id(ctx context.Context, field graphql.CollectedField, obj *ruleplan.RuleChange) (ret graphql.Marshaler) {
-	return ec.marshalNID2string(ctx, field.Selections, obj.ID) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.ID) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PlanRuleChange_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlanRuleChange", field, false, false, "ID")
@@ -14568,7 +14568,7 @@ func (ec *executionContext) fieldContext_PlanRuleChange_change(_ context.Context
 }
 
 func (ec *executionContext) _PlanRuleChange_file(ctx context.Context, field graphql.CollectedField, obj *ruleplan.RuleChange) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.File) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.File) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PlanRuleChange_file(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlanRuleChange", field, false, false, "String")
@@ -14582,7 +14582,7 @@ func (ec *executionContext) fieldContext_PlanRuleChange_line(_ context.Context, 
 }
 
 func (ec *executionContext) _PlanRuleChange_description(ctx context.Context, field graphql.CollectedField, obj *ruleplan.RuleChange) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Description) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Description) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PlanRuleChange_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlanRuleChange", field, false, false, "String")
@@ -14656,7 +14656,7 @@ func (ec *executionContext) fieldContext_PlanRuleChange_factCount(_ context.Cont
 }
 
 func (ec *executionContext) _PlanSide_revision(ctx context.Context, field graphql.CollectedField, obj *ruleplan.SetInfo) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Revision) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Revision) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PlanSide_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlanSide", field, false, false, "String")
@@ -14670,35 +14670,35 @@ func (ec *executionContext) fieldContext_PlanSide_rules(_ context.Context, field
 }
 
 func (ec *executionContext) _Position_id(ctx context.Context, field graphql.CollectedField, obj *domain.Position) (ret graphql.Marshaler) {
-	return ec.marshalNID2string(ctx, field.Selections, obj.ID) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.ID) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Position_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Position", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Position_title(ctx context.Context, field graphql.CollectedField, obj *domain.Position) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Title) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Title) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Position_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Position", field, false, false, "String")
 }
 
 func (ec *executionContext) _Position_organization(ctx context.Context, field graphql.CollectedField, obj *domain.Position) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Organization) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Organization) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Position_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Position", field, false, false, "String")
 }
 
 func (ec *executionContext) _Position_grade(ctx context.Context, field graphql.CollectedField, obj *domain.Position) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Grade) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Grade) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Position_grade(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Position", field, false, false, "String")
 }
 
 func (ec *executionContext) _Position_category(ctx context.Context, field graphql.CollectedField, obj *domain.Position) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Category) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Category) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Position_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Position", field, false, false, "String")
@@ -14712,7 +14712,7 @@ func (ec *executionContext) fieldContext_Position_keyBillet(_ context.Context, f
 }
 
 func (ec *executionContext) _Position_region(ctx context.Context, field graphql.CollectedField, obj *domain.Position) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Region) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Region) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Position_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Position", field, false, false, "String")
@@ -15074,7 +15074,7 @@ func (ec *executionContext) fieldContext_PositionDemandChange_nowMeetable(_ cont
 }
 
 func (ec *executionContext) _PositionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.PositionEdge) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Cursor) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PositionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PositionEdge", field, false, false, "String")
@@ -15207,7 +15207,7 @@ func (ec *executionContext) fieldContext_PositionPreview_ruleError(_ context.Con
 }
 
 func (ec *executionContext) _ProficiencyScale_name(ctx context.Context, field graphql.CollectedField, obj *domain.Scale) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Name) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Name) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ProficiencyScale_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProficiencyScale", field, false, false, "String")
@@ -17041,7 +17041,7 @@ func (ec *executionContext) fieldContext_Readiness_attained(_ context.Context, f
 }
 
 func (ec *executionContext) _ReadinessChange_personId(ctx context.Context, field graphql.CollectedField, obj *analysis.ReadinessChange) (ret graphql.Marshaler) {
-	return ec.marshalNID2string(ctx, field.Selections, obj.PersonID) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.PersonID) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ReadinessChange_personId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReadinessChange", field, false, false, "ID")
@@ -17346,7 +17346,7 @@ func (ec *executionContext) fieldContext_Recommendation_explanation(_ context.Co
 }
 
 func (ec *executionContext) _RecommendationChange_personId(ctx context.Context, field graphql.CollectedField, obj *analysis.RecommendationChange) (ret graphql.Marshaler) {
-	return ec.marshalNID2string(ctx, field.Selections, obj.PersonID) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.PersonID) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_RecommendationChange_personId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RecommendationChange", field, false, false, "ID")
@@ -17488,14 +17488,14 @@ func (ec *executionContext) fieldContext_RecommendedCourse_course(_ context.Cont
 }
 
 func (ec *executionContext) _RecommendedCourse_code(ctx context.Context, field graphql.CollectedField, obj *analysis.RecommendedCourse) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Code) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Code) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_RecommendedCourse_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RecommendedCourse", field, false, false, "String")
 }
 
 func (ec *executionContext) _RecommendedCourse_title(ctx context.Context, field graphql.CollectedField, obj *analysis.RecommendedCourse) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Title) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Title) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_RecommendedCourse_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RecommendedCourse", field, false, false, "String")
@@ -17580,7 +17580,7 @@ func (ec *executionContext) fieldContext_RecommendedCourse_prerequisiteOf(_ cont
 }
 
 func (ec *executionContext) _RejectedRuleSet_revision(ctx context.Context, field graphql.CollectedField, obj *app.Rejection) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Revision) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Revision) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_RejectedRuleSet_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RejectedRuleSet", field, false, false, "String")
@@ -17674,7 +17674,7 @@ func (ec *executionContext) fieldContext_Requirement_position(_ context.Context,
 }
 
 func (ec *executionContext) _Requirement_positionId(ctx context.Context, field graphql.CollectedField, obj *domain.Requirement) (ret graphql.Marshaler) {
-	return ec.marshalNID2string(ctx, field.Selections, obj.Position) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Position) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Requirement_positionId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Requirement", field, false, false, "ID")
@@ -17713,7 +17713,7 @@ func (ec *executionContext) fieldContext_Requirement_subCompetency(_ context.Con
 }
 
 func (ec *executionContext) _Requirement_level(ctx context.Context, field graphql.CollectedField, obj *domain.Requirement) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Level) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Level) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Requirement_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Requirement", field, false, false, "String")
@@ -17752,7 +17752,7 @@ func (ec *executionContext) fieldContext_Requirement_rules(_ context.Context, fi
 }
 
 func (ec *executionContext) _Rule_id(ctx context.Context, field graphql.CollectedField, obj *engine.Rule) (ret graphql.Marshaler) {
-	return ec.marshalNID2string(ctx, field.Selections, obj.ID) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.ID) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Rule_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Rule", field, false, false, "ID")
@@ -17782,7 +17782,7 @@ func (ec *executionContext) fieldContext_Rule_kind(_ context.Context, field grap
 }
 
 func (ec *executionContext) _Rule_file(ctx context.Context, field graphql.CollectedField, obj *engine.Rule) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.File) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.File) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Rule_file(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Rule", field, false, false, "String")
@@ -17796,14 +17796,14 @@ func (ec *executionContext) fieldContext_Rule_line(_ context.Context, field grap
 }
 
 func (ec *executionContext) _Rule_description(ctx context.Context, field graphql.CollectedField, obj *engine.Rule) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Description) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Description) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Rule_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Rule", field, false, false, "String")
 }
 
 func (ec *executionContext) _Rule_condition(ctx context.Context, field graphql.CollectedField, obj *engine.Rule) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Condition) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Condition) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Rule_condition(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Rule", field, false, false, "String")
@@ -17872,7 +17872,7 @@ func (ec *executionContext) fieldContext_Rule_excludeCodes(_ context.Context, fi
 }
 
 func (ec *executionContext) _RuleDiagnostic_file(ctx context.Context, field graphql.CollectedField, obj *diag.Diagnostic) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.File) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.File) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_RuleDiagnostic_file(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RuleDiagnostic", field, false, false, "String")
@@ -17893,7 +17893,7 @@ func (ec *executionContext) fieldContext_RuleDiagnostic_column(_ context.Context
 }
 
 func (ec *executionContext) _RuleDiagnostic_message(ctx context.Context, field graphql.CollectedField, obj *diag.Diagnostic) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Message) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Message) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_RuleDiagnostic_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RuleDiagnostic", field, false, false, "String")
@@ -17992,14 +17992,14 @@ func (ec *executionContext) fieldContext_RuleFile_rules(_ context.Context, field
 }
 
 func (ec *executionContext) _RuleRef_id(ctx context.Context, field graphql.CollectedField, obj *domain.RuleRef) (ret graphql.Marshaler) {
-	return ec.marshalNID2string(ctx, field.Selections, obj.ID) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.ID) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_RuleRef_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RuleRef", field, false, false, "ID")
 }
 
 func (ec *executionContext) _RuleRef_file(ctx context.Context, field graphql.CollectedField, obj *domain.RuleRef) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.File) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.File) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_RuleRef_file(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RuleRef", field, false, false, "String")
@@ -18036,14 +18036,14 @@ func (ec *executionContext) fieldContext_RuleRuntimeError_kind(_ context.Context
 }
 
 func (ec *executionContext) _RuleRuntimeError_subject(ctx context.Context, field graphql.CollectedField, obj *app.RuleError) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Subject) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Subject) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_RuleRuntimeError_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RuleRuntimeError", field, false, false, "String")
 }
 
 func (ec *executionContext) _RuleRuntimeError_message(ctx context.Context, field graphql.CollectedField, obj *app.RuleError) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Message) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Message) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_RuleRuntimeError_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RuleRuntimeError", field, false, false, "String")
@@ -18878,14 +18878,14 @@ func (ec *executionContext) fieldContext_RuleSetPlan_markdown(_ context.Context,
 }
 
 func (ec *executionContext) _SubCompetency_code(ctx context.Context, field graphql.CollectedField, obj *domain.SubCompetency) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Code) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Code) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_SubCompetency_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SubCompetency", field, false, false, "String")
 }
 
 func (ec *executionContext) _SubCompetency_statement(ctx context.Context, field graphql.CollectedField, obj *domain.SubCompetency) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Statement) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Statement) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_SubCompetency_statement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SubCompetency", field, false, false, "String")
@@ -19310,14 +19310,14 @@ func (ec *executionContext) fieldContext_Yield_subCompetency(_ context.Context, 
 }
 
 func (ec *executionContext) _Yield_level(ctx context.Context, field graphql.CollectedField, obj *engine.Yield) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Level) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Level) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Yield_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Yield", field, false, false, "String")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Name) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Name) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext___Directive_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Directive", field, false, false, "String")
@@ -19421,7 +19421,7 @@ func (ec *executionContext) fieldContext___Directive_args(ctx context.Context, f
 }
 
 func (ec *executionContext) ___EnumValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Name) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Name) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext___EnumValue_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__EnumValue", field, false, false, "String")
@@ -19497,7 +19497,7 @@ func (ec *executionContext) fieldContext___EnumValue_deprecationReason(_ context
 }
 
 func (ec *executionContext) ___Field_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Name) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Name) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext___Field_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Field", field, false, false, "String")
@@ -19649,7 +19649,7 @@ func (ec *executionContext) fieldContext___Field_deprecationReason(_ context.Con
 }
 
 func (ec *executionContext) ___InputValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Name) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Name) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext___InputValue_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__InputValue", field, false, false, "String")
@@ -30690,7 +30690,7 @@ func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.Se
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalID(*v)
+	res := (*stringAt)(v) // in place: see internal/leanexec
 	return res
 }
 
@@ -30835,7 +30835,7 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalString(*v)
+	res := (*stringAt)(v) // in place: see internal/leanexec
 	return res
 }
 

@@ -254,3 +254,15 @@ func recoverLean(ctx context.Context, oc *graphql.OperationContext, field graphq
 	oc.Error(ctx, oc.Recover(ctx, r))
 	return graphql.Null
 }
+
+// stringAt is a string written as JSON from where it is held, as
+// graphql.MarshalString writes it, without the closure MarshalString
+// allocates for every string written: the generated executor writes the
+// trivial String and ID fields of an object, and nullable strings, as
+// *stringAt (see internal/leanexec). Like the list elements written in
+// place, the string must not change before the answer is written: no
+// resolver changes what it is given or what it answered.
+type stringAt string
+
+// MarshalGQL writes the string as a JSON string.
+func (s *stringAt) MarshalGQL(w io.Writer) { graphql.MarshalString(string(*s)).MarshalGQL(w) }

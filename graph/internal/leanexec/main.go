@@ -103,6 +103,15 @@ var trivialMarshallers = map[string]bool{
 	"marshalNCourseStatus2string": true,
 }
 
+// inPlace are the marshallers of String and ID (non-null), whose trivial
+// fields are written from their place in their object by stringAt
+// (package graph), rather than by graphql.MarshalString, which allocates a
+// closure for every string written.
+var inPlace = map[string]bool{
+	"marshalNString2string": true,
+	"marshalNID2string":     true,
+}
+
 var (
 	// fieldFunc matches the function gqlgen writes for a field whose value
 	// is a struct field of its object, without directives: the name of
@@ -121,7 +130,7 @@ var (
 	// rewritten matches a trivial field function once rewritten: its
 	// name.
 	rewritten = regexp.MustCompile(`(?m)^func \(ec \*executionContext\) (_\w+)\(ctx context\.Context, field graphql\.CollectedField, obj \*[\w.]+\) \(ret graphql\.Marshaler\) \{\n` +
-		`\treturn ec\.\w+\(ctx, field\.Selections, obj\.\w+\) // trivial: see internal/leanexec\n\}\n`)
+		`\treturn (?:ec\.\w+\(ctx, field\.Selections, obj\.\w+\)|\(\*stringAt\)\(&obj\.\w+\)) // trivial: see internal/leanexec\n\}\n`)
 	// scalarContext matches the field context function of a field that is
 	// neither a method nor a resolver and has no selection.
 	scalarContext = regexp.MustCompile(`(?m)^func \(ec \*executionContext\) (fieldContext_\w+)\(_ context\.Context, field graphql\.CollectedField\) \(fc \*graphql\.FieldContext, err error\) \{\n` +
@@ -154,6 +163,11 @@ var (
 	// listElement matches the call of an element's marshaller in a list
 	// marshaller.
 	listElement = regexp.MustCompile(`(?m)^\t\treturn ec\.(marshalN[^\s(]+)\(ctx, sel, v\[i\]\)\n`)
+
+	// nullableString matches the writing of a nullable String or ID in its
+	// marshaller, which writes it from where it is held by stringAt.
+	nullableString = regexp.MustCompile(`(?m)^\tres := graphql\.Marshal(?:String|ID)\(\*v\)\n`)
+	stringInPlace  = []byte("\tres := (*stringAt)(v) // in place: see internal/leanexec\n")
 
 	// executionContext matches the generated execution context, which
 	// gets the operation's collected fields.
@@ -256,6 +270,9 @@ func rewrite(src []byte) ([]byte, int) {
 			return fn
 		}
 		n++
+		if inPlace[marshal] {
+			return fmt.Appendf(head, "\treturn (*stringAt)(&%s) // trivial: see internal/leanexec\n}\n", value)
+		}
 		return fmt.Appendf(head, "\treturn ec.%s(ctx, field.Selections, %s) // trivial: see internal/leanexec\n}\n", marshal, value)
 	})
 	src = concurrentField.ReplaceAll(src, []byte("\t\t\tif field.IsDeferred() { // else in order: see internal/leanexec\n"+
@@ -285,6 +302,7 @@ func rewrite(src []byte) ([]byte, int) {
 		}
 		return fmt.Appendf(nil, "\t\treturn ec.%s(ctx, sel, &v[i]) // in place: see internal/leanexec\n", obj)
 	})
+	src = nullableString.ReplaceAll(src, stringInPlace)
 	src = newBuffer.ReplaceAll(src, append(append([]byte("${1}"), pooledBuffer...), "${2}data.MarshalGQL(buf)\n"...))
 	if !usesBytes.Match(src) {
 		src = bytes.Replace(src, []byte("\t\"bytes\"\n"), nil, 1) // its last use was the buffer
