@@ -21530,7 +21530,7 @@ var aPIKeyImplementors = []string{"APIKey"}
 func (ec *executionContext) _APIKey(ctx context.Context, sel ast.SelectionSet, obj *domain.APIKey) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, aPIKeyImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -21593,7 +21593,7 @@ func (ec *executionContext) _APIKey(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var attainmentImplementors = []string{"Attainment"}
@@ -21601,7 +21601,7 @@ var attainmentImplementors = []string{"Attainment"}
 func (ec *executionContext) _Attainment(ctx context.Context, sel ast.SelectionSet, obj *analysis.Attainment) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, attainmentImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -21652,7 +21652,7 @@ func (ec *executionContext) _Attainment(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var attainmentChangeImplementors = []string{"AttainmentChange"}
@@ -21660,7 +21660,7 @@ var attainmentChangeImplementors = []string{"AttainmentChange"}
 func (ec *executionContext) _AttainmentChange(ctx context.Context, sel ast.SelectionSet, obj *analysis.AttainmentChange) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, attainmentChangeImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -21703,7 +21703,7 @@ func (ec *executionContext) _AttainmentChange(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var auditEntryImplementors = []string{"AuditEntry"}
@@ -21711,7 +21711,7 @@ var auditEntryImplementors = []string{"AuditEntry"}
 func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSet, obj *domain.AuditEntry) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, auditEntryImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -21802,7 +21802,7 @@ func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var auditEntryConnectionImplementors = []string{"AuditEntryConnection"}
@@ -21810,7 +21810,7 @@ var auditEntryConnectionImplementors = []string{"AuditEntryConnection"}
 func (ec *executionContext) _AuditEntryConnection(ctx context.Context, sel ast.SelectionSet, obj *model.AuditEntryConnection) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, auditEntryConnectionImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -21840,7 +21840,7 @@ func (ec *executionContext) _AuditEntryConnection(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var auditEntryEdgeImplementors = []string{"AuditEntryEdge"}
@@ -21848,7 +21848,7 @@ var auditEntryEdgeImplementors = []string{"AuditEntryEdge"}
 func (ec *executionContext) _AuditEntryEdge(ctx context.Context, sel ast.SelectionSet, obj *model.AuditEntryEdge) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, auditEntryEdgeImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -21878,7 +21878,7 @@ func (ec *executionContext) _AuditEntryEdge(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var competencyImplementors = []string{"Competency"}
@@ -21886,7 +21886,7 @@ var competencyImplementors = []string{"Competency"}
 func (ec *executionContext) _Competency(ctx context.Context, sel ast.SelectionSet, obj *domain.Competency) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, competencyImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -21926,7 +21926,7 @@ func (ec *executionContext) _Competency(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var completionImplementors = []string{"Completion"}
@@ -21934,7 +21934,7 @@ var completionImplementors = []string{"Completion"}
 func (ec *executionContext) _Completion(ctx context.Context, sel ast.SelectionSet, obj *domain.Completion) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, completionImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -21977,7 +21977,7 @@ func (ec *executionContext) _Completion(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var countChangeImplementors = []string{"CountChange"}
@@ -21985,7 +21985,7 @@ var countChangeImplementors = []string{"CountChange"}
 func (ec *executionContext) _CountChange(ctx context.Context, sel ast.SelectionSet, obj *analysis.Count) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, countChangeImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -22015,7 +22015,7 @@ func (ec *executionContext) _CountChange(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var courseImplementors = []string{"Course"}
@@ -22023,7 +22023,7 @@ var courseImplementors = []string{"Course"}
 func (ec *executionContext) _Course(ctx context.Context, sel ast.SelectionSet, obj *domain.Course) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, courseImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -22142,7 +22142,7 @@ func (ec *executionContext) _Course(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var courseConnectionImplementors = []string{"CourseConnection"}
@@ -22150,7 +22150,7 @@ var courseConnectionImplementors = []string{"CourseConnection"}
 func (ec *executionContext) _CourseConnection(ctx context.Context, sel ast.SelectionSet, obj *model.CourseConnection) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, courseConnectionImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -22185,7 +22185,7 @@ func (ec *executionContext) _CourseConnection(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var courseEdgeImplementors = []string{"CourseEdge"}
@@ -22193,7 +22193,7 @@ var courseEdgeImplementors = []string{"CourseEdge"}
 func (ec *executionContext) _CourseEdge(ctx context.Context, sel ast.SelectionSet, obj *model.CourseEdge) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, courseEdgeImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -22223,7 +22223,7 @@ func (ec *executionContext) _CourseEdge(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var courseGapClosureImplementors = []string{"CourseGapClosure"}
@@ -22231,7 +22231,7 @@ var courseGapClosureImplementors = []string{"CourseGapClosure"}
 func (ec *executionContext) _CourseGapClosure(ctx context.Context, sel ast.SelectionSet, obj *analysis.CourseGapClosure) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, courseGapClosureImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -22269,7 +22269,7 @@ func (ec *executionContext) _CourseGapClosure(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var courseImpactImplementors = []string{"CourseImpact"}
@@ -22277,7 +22277,7 @@ var courseImpactImplementors = []string{"CourseImpact"}
 func (ec *executionContext) _CourseImpact(ctx context.Context, sel ast.SelectionSet, obj *app.CourseImpact) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, courseImpactImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -22366,7 +22366,7 @@ func (ec *executionContext) _CourseImpact(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var coursePreviewImplementors = []string{"CoursePreview"}
@@ -22374,7 +22374,7 @@ var coursePreviewImplementors = []string{"CoursePreview"}
 func (ec *executionContext) _CoursePreview(ctx context.Context, sel ast.SelectionSet, obj *app.CoursePreview) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, coursePreviewImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -22422,7 +22422,7 @@ func (ec *executionContext) _CoursePreview(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var coverageImplementors = []string{"Coverage"}
@@ -22430,7 +22430,7 @@ var coverageImplementors = []string{"Coverage"}
 func (ec *executionContext) _Coverage(ctx context.Context, sel ast.SelectionSet, obj *domain.Coverage) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, coverageImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -22491,7 +22491,7 @@ func (ec *executionContext) _Coverage(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var coverageChangeImplementors = []string{"CoverageChange"}
@@ -22499,7 +22499,7 @@ var coverageChangeImplementors = []string{"CoverageChange"}
 func (ec *executionContext) _CoverageChange(ctx context.Context, sel ast.SelectionSet, obj *analysis.CoverageChange) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, coverageChangeImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -22599,7 +22599,7 @@ func (ec *executionContext) _CoverageChange(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var coverageMatrixImplementors = []string{"CoverageMatrix"}
@@ -22607,7 +22607,7 @@ var coverageMatrixImplementors = []string{"CoverageMatrix"}
 func (ec *executionContext) _CoverageMatrix(ctx context.Context, sel ast.SelectionSet, obj *model.CoverageMatrix) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, coverageMatrixImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -22647,7 +22647,7 @@ func (ec *executionContext) _CoverageMatrix(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var coverageRowImplementors = []string{"CoverageRow"}
@@ -22655,7 +22655,7 @@ var coverageRowImplementors = []string{"CoverageRow"}
 func (ec *executionContext) _CoverageRow(ctx context.Context, sel ast.SelectionSet, obj *model.CoverageRow) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, coverageRowImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -22729,7 +22729,7 @@ func (ec *executionContext) _CoverageRow(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var createdAPIKeyImplementors = []string{"CreatedAPIKey"}
@@ -22737,7 +22737,7 @@ var createdAPIKeyImplementors = []string{"CreatedAPIKey"}
 func (ec *executionContext) _CreatedAPIKey(ctx context.Context, sel ast.SelectionSet, obj *model.CreatedAPIKey) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, createdAPIKeyImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -22767,7 +22767,7 @@ func (ec *executionContext) _CreatedAPIKey(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var crosswalkEntryImplementors = []string{"CrosswalkEntry"}
@@ -22775,7 +22775,7 @@ var crosswalkEntryImplementors = []string{"CrosswalkEntry"}
 func (ec *executionContext) _CrosswalkEntry(ctx context.Context, sel ast.SelectionSet, obj *domain.CrosswalkEntry) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, crosswalkEntryImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -22805,7 +22805,7 @@ func (ec *executionContext) _CrosswalkEntry(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var deleteCoursePayloadImplementors = []string{"DeleteCoursePayload"}
@@ -22813,7 +22813,7 @@ var deleteCoursePayloadImplementors = []string{"DeleteCoursePayload"}
 func (ec *executionContext) _DeleteCoursePayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeleteCoursePayload) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, deleteCoursePayloadImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -22838,7 +22838,7 @@ func (ec *executionContext) _DeleteCoursePayload(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var deletePersonPayloadImplementors = []string{"DeletePersonPayload"}
@@ -22846,7 +22846,7 @@ var deletePersonPayloadImplementors = []string{"DeletePersonPayload"}
 func (ec *executionContext) _DeletePersonPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeletePersonPayload) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, deletePersonPayloadImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -22871,7 +22871,7 @@ func (ec *executionContext) _DeletePersonPayload(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var deletePositionPayloadImplementors = []string{"DeletePositionPayload"}
@@ -22879,7 +22879,7 @@ var deletePositionPayloadImplementors = []string{"DeletePositionPayload"}
 func (ec *executionContext) _DeletePositionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeletePositionPayload) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, deletePositionPayloadImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -22904,7 +22904,7 @@ func (ec *executionContext) _DeletePositionPayload(ctx context.Context, sel ast.
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var explainNodeImplementors = []string{"ExplainNode"}
@@ -22912,7 +22912,7 @@ var explainNodeImplementors = []string{"ExplainNode"}
 func (ec *executionContext) _ExplainNode(ctx context.Context, sel ast.SelectionSet, obj *engine.ExplainNode) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, explainNodeImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -23004,7 +23004,7 @@ func (ec *executionContext) _ExplainNode(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var explanationImplementors = []string{"Explanation"}
@@ -23012,7 +23012,7 @@ var explanationImplementors = []string{"Explanation"}
 func (ec *executionContext) _Explanation(ctx context.Context, sel ast.SelectionSet, obj *engine.Explanation) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, explanationImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -23113,7 +23113,7 @@ func (ec *executionContext) _Explanation(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var factChangeImplementors = []string{"FactChange"}
@@ -23121,7 +23121,7 @@ var factChangeImplementors = []string{"FactChange"}
 func (ec *executionContext) _FactChange(ctx context.Context, sel ast.SelectionSet, obj *app.FactChange) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, factChangeImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -23180,7 +23180,7 @@ func (ec *executionContext) _FactChange(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var fieldChangeImplementors = []string{"FieldChange"}
@@ -23188,7 +23188,7 @@ var fieldChangeImplementors = []string{"FieldChange"}
 func (ec *executionContext) _FieldChange(ctx context.Context, sel ast.SelectionSet, obj *domain.FieldChange) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, fieldChangeImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -23223,7 +23223,7 @@ func (ec *executionContext) _FieldChange(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var formerCodeImplementors = []string{"FormerCode"}
@@ -23231,7 +23231,7 @@ var formerCodeImplementors = []string{"FormerCode"}
 func (ec *executionContext) _FormerCode(ctx context.Context, sel ast.SelectionSet, obj *domain.FormerCode) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, formerCodeImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -23271,7 +23271,7 @@ func (ec *executionContext) _FormerCode(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var frameworkImplementors = []string{"Framework"}
@@ -23279,7 +23279,7 @@ var frameworkImplementors = []string{"Framework"}
 func (ec *executionContext) _Framework(ctx context.Context, sel ast.SelectionSet, obj *domain.Framework) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, frameworkImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -23319,7 +23319,7 @@ func (ec *executionContext) _Framework(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var frameworkRevisionImplementors = []string{"FrameworkRevision"}
@@ -23327,7 +23327,7 @@ var frameworkRevisionImplementors = []string{"FrameworkRevision"}
 func (ec *executionContext) _FrameworkRevision(ctx context.Context, sel ast.SelectionSet, obj *domain.FrameworkRevision) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, frameworkRevisionImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -23375,7 +23375,7 @@ func (ec *executionContext) _FrameworkRevision(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var gapImplementors = []string{"Gap"}
@@ -23383,7 +23383,7 @@ var gapImplementors = []string{"Gap"}
 func (ec *executionContext) _Gap(ctx context.Context, sel ast.SelectionSet, obj *analysis.Gap) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, gapImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -23434,7 +23434,7 @@ func (ec *executionContext) _Gap(ctx context.Context, sel ast.SelectionSet, obj 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var gapCountImplementors = []string{"GapCount"}
@@ -23442,7 +23442,7 @@ var gapCountImplementors = []string{"GapCount"}
 func (ec *executionContext) _GapCount(ctx context.Context, sel ast.SelectionSet, obj *analysis.GapCount) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, gapCountImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -23485,7 +23485,7 @@ func (ec *executionContext) _GapCount(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var gapReportImplementors = []string{"GapReport"}
@@ -23493,7 +23493,7 @@ var gapReportImplementors = []string{"GapReport"}
 func (ec *executionContext) _GapReport(ctx context.Context, sel ast.SelectionSet, obj *analysis.GapReport) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, gapReportImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -23546,7 +23546,7 @@ func (ec *executionContext) _GapReport(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var importCountsImplementors = []string{"ImportCounts"}
@@ -23554,7 +23554,7 @@ var importCountsImplementors = []string{"ImportCounts"}
 func (ec *executionContext) _ImportCounts(ctx context.Context, sel ast.SelectionSet, obj *importer.Counts) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, importCountsImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -23599,7 +23599,7 @@ func (ec *executionContext) _ImportCounts(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var importCoverageChangeImplementors = []string{"ImportCoverageChange"}
@@ -23607,7 +23607,7 @@ var importCoverageChangeImplementors = []string{"ImportCoverageChange"}
 func (ec *executionContext) _ImportCoverageChange(ctx context.Context, sel ast.SelectionSet, obj *analysis.SubCompetencyChange) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, importCoverageChangeImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -23686,7 +23686,7 @@ func (ec *executionContext) _ImportCoverageChange(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var importImpactImplementors = []string{"ImportImpact"}
@@ -23694,7 +23694,7 @@ var importImpactImplementors = []string{"ImportImpact"}
 func (ec *executionContext) _ImportImpact(ctx context.Context, sel ast.SelectionSet, obj *analysis.Comparison) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, importImpactImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -23774,7 +23774,7 @@ func (ec *executionContext) _ImportImpact(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var importRejectionImplementors = []string{"ImportRejection"}
@@ -23782,7 +23782,7 @@ var importRejectionImplementors = []string{"ImportRejection"}
 func (ec *executionContext) _ImportRejection(ctx context.Context, sel ast.SelectionSet, obj *diag.Diagnostic) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, importRejectionImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -23848,7 +23848,7 @@ func (ec *executionContext) _ImportRejection(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var importResultImplementors = []string{"ImportResult"}
@@ -23856,7 +23856,7 @@ var importResultImplementors = []string{"ImportResult"}
 func (ec *executionContext) _ImportResult(ctx context.Context, sel ast.SelectionSet, obj *app.ImportPlan) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, importResultImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -23950,7 +23950,7 @@ func (ec *executionContext) _ImportResult(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var levelCountImplementors = []string{"LevelCount"}
@@ -23958,7 +23958,7 @@ var levelCountImplementors = []string{"LevelCount"}
 func (ec *executionContext) _LevelCount(ctx context.Context, sel ast.SelectionSet, obj *model.LevelCount) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, levelCountImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -23988,7 +23988,7 @@ func (ec *executionContext) _LevelCount(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var levelDemandImplementors = []string{"LevelDemand"}
@@ -23996,7 +23996,7 @@ var levelDemandImplementors = []string{"LevelDemand"}
 func (ec *executionContext) _LevelDemand(ctx context.Context, sel ast.SelectionSet, obj *analysis.LevelDemand) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, levelDemandImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -24041,7 +24041,7 @@ func (ec *executionContext) _LevelDemand(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var levelRequirementImplementors = []string{"LevelRequirement"}
@@ -24049,7 +24049,7 @@ var levelRequirementImplementors = []string{"LevelRequirement"}
 func (ec *executionContext) _LevelRequirement(ctx context.Context, sel ast.SelectionSet, obj *analysis.LevelRequirement) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, levelRequirementImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -24087,7 +24087,7 @@ func (ec *executionContext) _LevelRequirement(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var matrixCourseImplementors = []string{"MatrixCourse"}
@@ -24095,7 +24095,7 @@ var matrixCourseImplementors = []string{"MatrixCourse"}
 func (ec *executionContext) _MatrixCourse(ctx context.Context, sel ast.SelectionSet, obj *analysis.MatrixCourse) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, matrixCourseImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -24153,7 +24153,7 @@ func (ec *executionContext) _MatrixCourse(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var modelDiffImplementors = []string{"ModelDiff"}
@@ -24161,7 +24161,7 @@ var modelDiffImplementors = []string{"ModelDiff"}
 func (ec *executionContext) _ModelDiff(ctx context.Context, sel ast.SelectionSet, obj *modeldiff.Diff) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, modelDiffImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -24221,7 +24221,7 @@ func (ec *executionContext) _ModelDiff(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var modelItemImplementors = []string{"ModelItem"}
@@ -24229,7 +24229,7 @@ var modelItemImplementors = []string{"ModelItem"}
 func (ec *executionContext) _ModelItem(ctx context.Context, sel ast.SelectionSet, obj *modeldiff.Item) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, modelItemImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -24264,7 +24264,7 @@ func (ec *executionContext) _ModelItem(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var modelMappingImplementors = []string{"ModelMapping"}
@@ -24272,7 +24272,7 @@ var modelMappingImplementors = []string{"ModelMapping"}
 func (ec *executionContext) _ModelMapping(ctx context.Context, sel ast.SelectionSet, obj *modeldiff.Mapping) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, modelMappingImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -24307,7 +24307,7 @@ func (ec *executionContext) _ModelMapping(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var modelRevisionPlanImplementors = []string{"ModelRevisionPlan"}
@@ -24315,7 +24315,7 @@ var modelRevisionPlanImplementors = []string{"ModelRevisionPlan"}
 func (ec *executionContext) _ModelRevisionPlan(ctx context.Context, sel ast.SelectionSet, obj *app.RevisionPlan) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, modelRevisionPlanImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -24405,7 +24405,7 @@ func (ec *executionContext) _ModelRevisionPlan(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var modelSuggestionImplementors = []string{"ModelSuggestion"}
@@ -24413,7 +24413,7 @@ var modelSuggestionImplementors = []string{"ModelSuggestion"}
 func (ec *executionContext) _ModelSuggestion(ctx context.Context, sel ast.SelectionSet, obj *modeldiff.Suggestion) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, modelSuggestionImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -24448,7 +24448,7 @@ func (ec *executionContext) _ModelSuggestion(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var modelTextChangeImplementors = []string{"ModelTextChange"}
@@ -24456,7 +24456,7 @@ var modelTextChangeImplementors = []string{"ModelTextChange"}
 func (ec *executionContext) _ModelTextChange(ctx context.Context, sel ast.SelectionSet, obj *modeldiff.TextChange) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, modelTextChangeImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -24501,7 +24501,7 @@ func (ec *executionContext) _ModelTextChange(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var mutationImplementors = []string{"Mutation"}
@@ -24512,7 +24512,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		Object: "Mutation",
 	})
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
@@ -24649,7 +24649,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var organizationReadinessImplementors = []string{"OrganizationReadiness"}
@@ -24657,7 +24657,7 @@ var organizationReadinessImplementors = []string{"OrganizationReadiness"}
 func (ec *executionContext) _OrganizationReadiness(ctx context.Context, sel ast.SelectionSet, obj *analysis.OrganizationReadiness) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, organizationReadinessImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -24723,7 +24723,7 @@ func (ec *executionContext) _OrganizationReadiness(ctx context.Context, sel ast.
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var pageInfoImplementors = []string{"PageInfo"}
@@ -24731,7 +24731,7 @@ var pageInfoImplementors = []string{"PageInfo"}
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *model.PageInfo) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, pageInfoImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -24771,7 +24771,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var personImplementors = []string{"Person"}
@@ -24779,7 +24779,7 @@ var personImplementors = []string{"Person"}
 func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, obj *domain.Person) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, personImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -24889,7 +24889,7 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var personConnectionImplementors = []string{"PersonConnection"}
@@ -24897,7 +24897,7 @@ var personConnectionImplementors = []string{"PersonConnection"}
 func (ec *executionContext) _PersonConnection(ctx context.Context, sel ast.SelectionSet, obj *model.PersonConnection) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, personConnectionImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -24932,7 +24932,7 @@ func (ec *executionContext) _PersonConnection(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var personEdgeImplementors = []string{"PersonEdge"}
@@ -24940,7 +24940,7 @@ var personEdgeImplementors = []string{"PersonEdge"}
 func (ec *executionContext) _PersonEdge(ctx context.Context, sel ast.SelectionSet, obj *model.PersonEdge) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, personEdgeImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -24970,7 +24970,7 @@ func (ec *executionContext) _PersonEdge(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var planDemandChangeImplementors = []string{"PlanDemandChange"}
@@ -24978,7 +24978,7 @@ var planDemandChangeImplementors = []string{"PlanDemandChange"}
 func (ec *executionContext) _PlanDemandChange(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.DemandChange) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, planDemandChangeImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -25031,7 +25031,7 @@ func (ec *executionContext) _PlanDemandChange(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var planFactChangeImplementors = []string{"PlanFactChange"}
@@ -25039,7 +25039,7 @@ var planFactChangeImplementors = []string{"PlanFactChange"}
 func (ec *executionContext) _PlanFactChange(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.FactChange) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, planFactChangeImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -25123,7 +25123,7 @@ func (ec *executionContext) _PlanFactChange(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var planLevelChangeImplementors = []string{"PlanLevelChange"}
@@ -25131,7 +25131,7 @@ var planLevelChangeImplementors = []string{"PlanLevelChange"}
 func (ec *executionContext) _PlanLevelChange(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.LevelChange) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, planLevelChangeImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -25190,7 +25190,7 @@ func (ec *executionContext) _PlanLevelChange(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var planLevelGapsImplementors = []string{"PlanLevelGaps"}
@@ -25198,7 +25198,7 @@ var planLevelGapsImplementors = []string{"PlanLevelGaps"}
 func (ec *executionContext) _PlanLevelGaps(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.LevelGaps) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, planLevelGapsImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -25249,7 +25249,7 @@ func (ec *executionContext) _PlanLevelGaps(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var planOrganizationChangeImplementors = []string{"PlanOrganizationChange"}
@@ -25257,7 +25257,7 @@ var planOrganizationChangeImplementors = []string{"PlanOrganizationChange"}
 func (ec *executionContext) _PlanOrganizationChange(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.OrganizationChange) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, planOrganizationChangeImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -25307,7 +25307,7 @@ func (ec *executionContext) _PlanOrganizationChange(ctx context.Context, sel ast
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var planPeopleImplementors = []string{"PlanPeople"}
@@ -25315,7 +25315,7 @@ var planPeopleImplementors = []string{"PlanPeople"}
 func (ec *executionContext) _PlanPeople(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.PeopleChange) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, planPeopleImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -25368,7 +25368,7 @@ func (ec *executionContext) _PlanPeople(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var planPersonChangeImplementors = []string{"PlanPersonChange"}
@@ -25376,7 +25376,7 @@ var planPersonChangeImplementors = []string{"PlanPersonChange"}
 func (ec *executionContext) _PlanPersonChange(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.PersonChange) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, planPersonChangeImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -25431,7 +25431,7 @@ func (ec *executionContext) _PlanPersonChange(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var planPersonGapImplementors = []string{"PlanPersonGap"}
@@ -25439,7 +25439,7 @@ var planPersonGapImplementors = []string{"PlanPersonGap"}
 func (ec *executionContext) _PlanPersonGap(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.GapChange) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, planPersonGapImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -25529,7 +25529,7 @@ func (ec *executionContext) _PlanPersonGap(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var planPositionChangeImplementors = []string{"PlanPositionChange"}
@@ -25537,7 +25537,7 @@ var planPositionChangeImplementors = []string{"PlanPositionChange"}
 func (ec *executionContext) _PlanPositionChange(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.PositionChange) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, planPositionChangeImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -25577,7 +25577,7 @@ func (ec *executionContext) _PlanPositionChange(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var planRuleChangeImplementors = []string{"PlanRuleChange"}
@@ -25585,7 +25585,7 @@ var planRuleChangeImplementors = []string{"PlanRuleChange"}
 func (ec *executionContext) _PlanRuleChange(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.RuleChange) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, planRuleChangeImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -25661,7 +25661,7 @@ func (ec *executionContext) _PlanRuleChange(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var planSideImplementors = []string{"PlanSide"}
@@ -25669,7 +25669,7 @@ var planSideImplementors = []string{"PlanSide"}
 func (ec *executionContext) _PlanSide(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.SetInfo) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, planSideImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -25699,7 +25699,7 @@ func (ec *executionContext) _PlanSide(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var positionImplementors = []string{"Position"}
@@ -25707,7 +25707,7 @@ var positionImplementors = []string{"Position"}
 func (ec *executionContext) _Position(ctx context.Context, sel ast.SelectionSet, obj *domain.Position) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, positionImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -25811,7 +25811,7 @@ func (ec *executionContext) _Position(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var positionConnectionImplementors = []string{"PositionConnection"}
@@ -25819,7 +25819,7 @@ var positionConnectionImplementors = []string{"PositionConnection"}
 func (ec *executionContext) _PositionConnection(ctx context.Context, sel ast.SelectionSet, obj *model.PositionConnection) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, positionConnectionImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -25854,7 +25854,7 @@ func (ec *executionContext) _PositionConnection(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var positionDemandChangeImplementors = []string{"PositionDemandChange"}
@@ -25862,7 +25862,7 @@ var positionDemandChangeImplementors = []string{"PositionDemandChange"}
 func (ec *executionContext) _PositionDemandChange(ctx context.Context, sel ast.SelectionSet, obj *analysis.PositionChange) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, positionDemandChangeImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -25915,7 +25915,7 @@ func (ec *executionContext) _PositionDemandChange(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var positionEdgeImplementors = []string{"PositionEdge"}
@@ -25923,7 +25923,7 @@ var positionEdgeImplementors = []string{"PositionEdge"}
 func (ec *executionContext) _PositionEdge(ctx context.Context, sel ast.SelectionSet, obj *model.PositionEdge) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, positionEdgeImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -25953,7 +25953,7 @@ func (ec *executionContext) _PositionEdge(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var positionPreviewImplementors = []string{"PositionPreview"}
@@ -25961,7 +25961,7 @@ var positionPreviewImplementors = []string{"PositionPreview"}
 func (ec *executionContext) _PositionPreview(ctx context.Context, sel ast.SelectionSet, obj *app.PositionPreview) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, positionPreviewImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -26009,7 +26009,7 @@ func (ec *executionContext) _PositionPreview(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var proficiencyScaleImplementors = []string{"ProficiencyScale"}
@@ -26017,7 +26017,7 @@ var proficiencyScaleImplementors = []string{"ProficiencyScale"}
 func (ec *executionContext) _ProficiencyScale(ctx context.Context, sel ast.SelectionSet, obj *domain.Scale) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, proficiencyScaleImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -26047,7 +26047,7 @@ func (ec *executionContext) _ProficiencyScale(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var queryImplementors = []string{"Query"}
@@ -26058,7 +26058,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 		Object: "Query",
 	})
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
@@ -26265,7 +26265,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var readinessImplementors = []string{"Readiness"}
@@ -26273,7 +26273,7 @@ var readinessImplementors = []string{"Readiness"}
 func (ec *executionContext) _Readiness(ctx context.Context, sel ast.SelectionSet, obj *analysis.Readiness) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, readinessImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -26318,7 +26318,7 @@ func (ec *executionContext) _Readiness(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var readinessChangeImplementors = []string{"ReadinessChange"}
@@ -26326,7 +26326,7 @@ var readinessChangeImplementors = []string{"ReadinessChange"}
 func (ec *executionContext) _ReadinessChange(ctx context.Context, sel ast.SelectionSet, obj *analysis.ReadinessChange) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, readinessChangeImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -26389,7 +26389,7 @@ func (ec *executionContext) _ReadinessChange(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var recommendationImplementors = []string{"Recommendation"}
@@ -26397,7 +26397,7 @@ var recommendationImplementors = []string{"Recommendation"}
 func (ec *executionContext) _Recommendation(ctx context.Context, sel ast.SelectionSet, obj *analysis.Recommendation) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, recommendationImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -26455,7 +26455,7 @@ func (ec *executionContext) _Recommendation(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var recommendationChangeImplementors = []string{"RecommendationChange"}
@@ -26463,7 +26463,7 @@ var recommendationChangeImplementors = []string{"RecommendationChange"}
 func (ec *executionContext) _RecommendationChange(ctx context.Context, sel ast.SelectionSet, obj *analysis.RecommendationChange) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, recommendationChangeImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -26516,7 +26516,7 @@ func (ec *executionContext) _RecommendationChange(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var recommendedCourseImplementors = []string{"RecommendedCourse"}
@@ -26524,7 +26524,7 @@ var recommendedCourseImplementors = []string{"RecommendedCourse"}
 func (ec *executionContext) _RecommendedCourse(ctx context.Context, sel ast.SelectionSet, obj *analysis.RecommendedCourse) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, recommendedCourseImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -26582,7 +26582,7 @@ func (ec *executionContext) _RecommendedCourse(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var rejectedRuleSetImplementors = []string{"RejectedRuleSet"}
@@ -26590,7 +26590,7 @@ var rejectedRuleSetImplementors = []string{"RejectedRuleSet"}
 func (ec *executionContext) _RejectedRuleSet(ctx context.Context, sel ast.SelectionSet, obj *app.Rejection) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, rejectedRuleSetImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -26633,7 +26633,7 @@ func (ec *executionContext) _RejectedRuleSet(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var requirementImplementors = []string{"Requirement"}
@@ -26641,7 +26641,7 @@ var requirementImplementors = []string{"Requirement"}
 func (ec *executionContext) _Requirement(ctx context.Context, sel ast.SelectionSet, obj *domain.Requirement) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, requirementImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -26702,7 +26702,7 @@ func (ec *executionContext) _Requirement(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var ruleImplementors = []string{"Rule"}
@@ -26710,7 +26710,7 @@ var ruleImplementors = []string{"Rule"}
 func (ec *executionContext) _Rule(ctx context.Context, sel ast.SelectionSet, obj *engine.Rule) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, ruleImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -26775,7 +26775,7 @@ func (ec *executionContext) _Rule(ctx context.Context, sel ast.SelectionSet, obj
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var ruleDiagnosticImplementors = []string{"RuleDiagnostic"}
@@ -26783,7 +26783,7 @@ var ruleDiagnosticImplementors = []string{"RuleDiagnostic"}
 func (ec *executionContext) _RuleDiagnostic(ctx context.Context, sel ast.SelectionSet, obj *diag.Diagnostic) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, ruleDiagnosticImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -26836,7 +26836,7 @@ func (ec *executionContext) _RuleDiagnostic(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var ruleFileImplementors = []string{"RuleFile"}
@@ -26844,7 +26844,7 @@ var ruleFileImplementors = []string{"RuleFile"}
 func (ec *executionContext) _RuleFile(ctx context.Context, sel ast.SelectionSet, obj *engine.RuleFile) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, ruleFileImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -26903,7 +26903,7 @@ func (ec *executionContext) _RuleFile(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var ruleRefImplementors = []string{"RuleRef"}
@@ -26911,7 +26911,7 @@ var ruleRefImplementors = []string{"RuleRef"}
 func (ec *executionContext) _RuleRef(ctx context.Context, sel ast.SelectionSet, obj *domain.RuleRef) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, ruleRefImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -26946,7 +26946,7 @@ func (ec *executionContext) _RuleRef(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var ruleRuntimeErrorImplementors = []string{"RuleRuntimeError"}
@@ -26954,7 +26954,7 @@ var ruleRuntimeErrorImplementors = []string{"RuleRuntimeError"}
 func (ec *executionContext) _RuleRuntimeError(ctx context.Context, sel ast.SelectionSet, obj *app.RuleError) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, ruleRuntimeErrorImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -26989,7 +26989,7 @@ func (ec *executionContext) _RuleRuntimeError(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var ruleSetImplementors = []string{"RuleSet"}
@@ -26997,7 +26997,7 @@ var ruleSetImplementors = []string{"RuleSet"}
 func (ec *executionContext) _RuleSet(ctx context.Context, sel ast.SelectionSet, obj *app.RulesStatus) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, ruleSetImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -27105,7 +27105,7 @@ func (ec *executionContext) _RuleSet(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var ruleSetPlanImplementors = []string{"RuleSetPlan"}
@@ -27113,7 +27113,7 @@ var ruleSetPlanImplementors = []string{"RuleSetPlan"}
 func (ec *executionContext) _RuleSetPlan(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.Plan) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, ruleSetPlanImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -27287,7 +27287,7 @@ func (ec *executionContext) _RuleSetPlan(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var subCompetencyImplementors = []string{"SubCompetency"}
@@ -27295,7 +27295,7 @@ var subCompetencyImplementors = []string{"SubCompetency"}
 func (ec *executionContext) _SubCompetency(ctx context.Context, sel ast.SelectionSet, obj *domain.SubCompetency) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, subCompetencyImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -27364,7 +27364,7 @@ func (ec *executionContext) _SubCompetency(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var subCompetencyCoverageImplementors = []string{"SubCompetencyCoverage"}
@@ -27372,7 +27372,7 @@ var subCompetencyCoverageImplementors = []string{"SubCompetencyCoverage"}
 func (ec *executionContext) _SubCompetencyCoverage(ctx context.Context, sel ast.SelectionSet, obj *analysis.SubCompetencyCoverage) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, subCompetencyCoverageImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -27423,7 +27423,7 @@ func (ec *executionContext) _SubCompetencyCoverage(ctx context.Context, sel ast.
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var subCompetencyDemandImplementors = []string{"SubCompetencyDemand"}
@@ -27431,7 +27431,7 @@ var subCompetencyDemandImplementors = []string{"SubCompetencyDemand"}
 func (ec *executionContext) _SubCompetencyDemand(ctx context.Context, sel ast.SelectionSet, obj *analysis.SubCompetencyDemand) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, subCompetencyDemandImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -27482,7 +27482,7 @@ func (ec *executionContext) _SubCompetencyDemand(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var suggestionImplementors = []string{"Suggestion"}
@@ -27490,7 +27490,7 @@ var suggestionImplementors = []string{"Suggestion"}
 func (ec *executionContext) _Suggestion(ctx context.Context, sel ast.SelectionSet, obj *suggest.Suggestion) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, suggestionImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -27551,7 +27551,7 @@ func (ec *executionContext) _Suggestion(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var yieldImplementors = []string{"Yield"}
@@ -27559,7 +27559,7 @@ var yieldImplementors = []string{"Yield"}
 func (ec *executionContext) _Yield(ctx context.Context, sel ast.SelectionSet, obj *engine.Yield) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, yieldImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -27597,7 +27597,7 @@ func (ec *executionContext) _Yield(ctx context.Context, sel ast.SelectionSet, ob
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var __DirectiveImplementors = []string{"__Directive"}
@@ -27605,7 +27605,7 @@ var __DirectiveImplementors = []string{"__Directive"}
 func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionSet, obj *introspection.Directive) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, __DirectiveImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -27650,7 +27650,7 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var __EnumValueImplementors = []string{"__EnumValue"}
@@ -27658,7 +27658,7 @@ var __EnumValueImplementors = []string{"__EnumValue"}
 func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.EnumValue) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, __EnumValueImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -27698,7 +27698,7 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var __FieldImplementors = []string{"__Field"}
@@ -27706,7 +27706,7 @@ var __FieldImplementors = []string{"__Field"}
 func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, obj *introspection.Field) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, __FieldImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -27756,7 +27756,7 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var __InputValueImplementors = []string{"__InputValue"}
@@ -27764,7 +27764,7 @@ var __InputValueImplementors = []string{"__InputValue"}
 func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.InputValue) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, __InputValueImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -27814,7 +27814,7 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var __SchemaImplementors = []string{"__Schema"}
@@ -27822,7 +27822,7 @@ var __SchemaImplementors = []string{"__Schema"}
 func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet, obj *introspection.Schema) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, __SchemaImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -27872,7 +27872,7 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var __TypeImplementors = []string{"__Type"}
@@ -27880,7 +27880,7 @@ var __TypeImplementors = []string{"__Type"}
 func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, obj *introspection.Type) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, __TypeImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -27955,7 +27955,7 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 // endregion **************************** object.gotpl ****************************

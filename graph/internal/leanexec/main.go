@@ -32,10 +32,11 @@
 //     graphql.DeferredGroup (deferredGroup, package graph) instead of
 //     graphql.NewDeferredGroup, which builds the object's path, a map and
 //     a field set for every object written, used only for @defer.
-//   - An object's field set and writer are made by newObject (package
-//     graph), in one allocation, and the object is written by the writer
-//     rather than by its graphql.FieldSet, which allocates a map and
-//     iterator closures for every object written.
+//   - An object's values are resolved into, and the object written by,
+//     an object made by newObject (package graph) in one allocation,
+//     rather than a graphql.FieldSet, which allocates a map and iterator
+//     closures for every object written; it makes a FieldSet only for the
+//     fields resolved later (root and deferred fields).
 //   - A field with a resolver, unless deferred, is resolved at once by
 //     resolveInOrder (package graph) rather than scheduled on the object's
 //     graphql.FieldSet, which costs closures and a slice per object and a
@@ -149,7 +150,7 @@ var (
 	inOrderField = regexp.MustCompile(`(?m)^\t\t\tif field\.IsDeferred\(\) \{ // else in order: see internal/leanexec\n`)
 
 	newFieldSet = []byte("\tout := graphql.NewFieldSet(fields)\n")
-	newObject   = []byte("\tlean, out := newObject(fields)\n")
+	newObject   = []byte("\tout := newObject(fields)\n")
 
 	// newBuffer matches the buffer the executor writes an answer in.
 	newBuffer    = regexp.MustCompile(`(?m)^(\t+)var buf bytes\.Buffer\n(\t+)data\.MarshalGQL\(&buf\)\n`)
@@ -206,8 +207,7 @@ var (
 	// field's function without a resolver: its name and function.
 	objectField = regexp.MustCompile(`(?m)^\t\tcase "(\w+)":\n\t\t\tout\.Values\[i\] = ec\.(_\w+)\(ctx, field, obj\)\n`)
 
-	returnFieldSet = []byte("\t\tec.ProcessDeferredGroup(deferred)\n\t}\n\n\treturn out\n}\n")
-	returnObject   = []byte("\t\tec.ProcessDeferredGroup(deferred)\n\t}\n\n\treturn lean\n}\n")
+	returnObject = []byte("\t\tec.ProcessDeferredGroup(deferred)\n\t}\n\n\treturn out\n}\n")
 )
 
 func main() {
@@ -242,7 +242,8 @@ func run(args []string) error {
 	if n == 0 && !rewritten.Match(src) {
 		return fmt.Errorf("%s has no trivial field function of the shape leanexec knows: has gqlgen changed how it writes fields?", path)
 	}
-	if !bytes.Contains(out, lazyDeferred) || !bytes.Contains(out, returnObject) || bytes.Count(out, newObject) != bytes.Count(out, returnObject) || !inOrderField.Match(out) {
+	if !bytes.Contains(out, lazyDeferred) || !bytes.Contains(out, returnObject) || bytes.Count(out, newObject) != bytes.Count(out, returnObject) ||
+		bytes.Contains(out, newFieldSet) || !inOrderField.Match(out) {
 		return fmt.Errorf("%s has no object function of the shape leanexec knows (%q, then %q): has gqlgen changed how it writes objects?",
 			path, bytes.TrimSpace(newDeferredGroup), "return out")
 	}
@@ -307,7 +308,7 @@ func rewrite(src []byte) ([]byte, int) {
 	if !usesBytes.Match(src) {
 		src = bytes.Replace(src, []byte("\t\"bytes\"\n"), nil, 1) // its last use was the buffer
 	}
-	return bytes.ReplaceAll(src, returnFieldSet, returnObject), n
+	return src, n
 }
 
 // leanResolvers rewrites the functions of the fields named in lean

@@ -57,7 +57,7 @@ func TestRun(t *testing.T) {
 		}
 	}
 	if obj := fn(first, "_Attainment"); strings.Contains(obj, "graphql.NewDeferredGroup") || !strings.Contains(obj, "deferred := deferredGroup(ctx, fields)") ||
-		!strings.HasSuffix(obj, "\n\treturn lean") || !strings.Contains(obj, "\tlean, out := newObject(fields)\n") ||
+		!strings.HasSuffix(obj, "\n\treturn out") || !strings.Contains(obj, "\tout := newObject(fields)\n") || strings.Contains(obj, "NewFieldSet") ||
 		!strings.Contains(obj, "out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,\n\t\t\t\t\tfunc(ctx context.Context) graphql.Marshaler {\n\t\t\t\t\t\treturn ec._Attainment_subCompetency(ctx, field, obj)") ||
 		strings.Count(obj, "out.ResolveConcurrently(") != 2 || strings.Count(obj, "if field.IsDeferred() {") != 2 {
 		t.Errorf("the object's deferred group, writer or fields with resolvers were not rewritten:\n%s", obj)
