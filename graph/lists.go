@@ -26,12 +26,9 @@ import (
 func marshalSliceInOrder(ctx context.Context, length int, _ int64, omitPanicHandler bool,
 	marshalElement func(ctx context.Context, i int) graphql.Marshaler) graphql.Array {
 	ret := make(graphql.Array, length)
-	// The elements' field contexts and indexes, allocated together.
-	fcs, indexes := make([]graphql.FieldContext, length), make([]int, length)
+	elements := elementContexts(ctx, length)
 	for i := range length {
-		indexes[i] = i
-		fcs[i].Index = &indexes[i]
-		ctx := graphql.WithFieldContext(ctx, &fcs[i])
+		ctx := elements[i].context()
 		if omitPanicHandler {
 			ret[i] = marshalElement(ctx, i)
 			continue
@@ -47,6 +44,82 @@ func marshalSliceInOrder(ctx context.Context, length int, _ int64, omitPanicHand
 		}()
 	}
 	return ret
+}
+
+// elementContext is the context of an element of a list: its list's
+// context with the element's field context, which holds its index, as
+// graphql.WithFieldContext makes it. The contexts of a list's elements
+// are allocated together by elementContexts: WithFieldContext allocates
+// one for every element, and its field context and index would be two
+// more.
+type elementContext struct {
+	context.Context
+	fc    graphql.FieldContext
+	index int
+}
+
+// elementContexts returns the contexts of the n elements of a list whose
+// context is ctx.
+func elementContexts(ctx context.Context, n int) []elementContext {
+	parent := graphql.GetFieldContext(ctx)
+	elements := make([]elementContext, n)
+	for i := range elements {
+		e := &elements[i]
+		e.Context, e.index = ctx, i
+		e.fc.Parent, e.fc.Index = parent, &e.index
+	}
+	return elements
+}
+
+// context returns the element's context: c itself, unless the key of
+// field contexts is unknown (see fieldContextKey), when it is made by
+// graphql.WithFieldContext.
+func (c *elementContext) context() context.Context {
+	if fieldContextKey == nil {
+		return graphql.WithFieldContext(c.Context, &c.fc)
+	}
+	return c
+}
+
+// Value returns the element's field context for the key of field
+// contexts, as the context graphql.WithFieldContext makes, and the list
+// context's value for any other key.
+func (c *elementContext) Value(key any) any {
+	if key == fieldContextKey {
+		return &c.fc
+	}
+	return c.Context.Value(key)
+}
+
+// fieldContextKey is the key under which graphql.WithFieldContext keeps a
+// field context in a context (gqlgen does not export it): the key
+// graphql.GetFieldContext asks a context for. It is nil if
+// GetFieldContext asks for none, or if a context answering it with a field
+// context does not give GetFieldContext that field context.
+var fieldContextKey = func() any {
+	probe := &keyProbe{}
+	graphql.GetFieldContext(probe)
+	fc := &graphql.FieldContext{}
+	if probe.key == nil || graphql.GetFieldContext(&keyProbe{key: probe.key, fc: fc}) != fc {
+		return nil
+	}
+	return probe.key
+}()
+
+// keyProbe is a context that notes the key it is asked for, and answers
+// fc for key.
+type keyProbe struct {
+	context.Context
+	key any
+	fc  *graphql.FieldContext
+}
+
+func (p *keyProbe) Value(key any) any {
+	if p.fc != nil && key == p.key {
+		return p.fc
+	}
+	p.key = key
+	return nil
 }
 
 // deferredGroup returns the group of the @defer fields of an object's

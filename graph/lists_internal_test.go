@@ -194,3 +194,35 @@ func TestMarshalSliceInOrder(t *testing.T) {
 	}()
 	marshalSliceInOrder(ctx, 1, 0, true, func(context.Context, int) graphql.Marshaler { panic("element 0") })
 }
+
+// An element's context answers as graphql.WithFieldContext's would: its
+// field context, below the list's, with its index; the list context's
+// values, deadline and cancellation.
+func TestElementContexts(t *testing.T) {
+	if fieldContextKey == nil {
+		t.Fatal("the key of gqlgen's field contexts was not found: every element of a list allocates its context (has gqlgen changed graphql.GetFieldContext?)")
+	}
+	type key struct{}
+	list := &graphql.FieldContext{Field: graphql.CollectedField{Field: &ast.Field{Alias: "gaps"}}}
+	parent, cancel := context.WithCancel(context.WithValue(context.Background(), key{}, "v"))
+	parent = graphql.WithFieldContext(parent, list)
+	elements := elementContexts(parent, 3)
+	for i := range elements {
+		ctx := elements[i].context()
+		fc := graphql.GetFieldContext(ctx)
+		if fc != &elements[i].fc || fc.Parent != list || *fc.Index != i || ctx.Value(key{}) != "v" {
+			t.Errorf("element %d: field context %+v, value %v; want its own, below the list's, index %d, value v", i, fc, ctx.Value(key{}), i)
+		}
+		if got, want := graphql.GetPath(ctx).String(), fmt.Sprintf("gaps[%d]", i); got != want {
+			t.Errorf("element %d: path %s, want %s", i, got, want)
+		}
+		child := &graphql.FieldContext{Field: graphql.CollectedField{Field: &ast.Field{Alias: "attained"}}}
+		if got, want := graphql.GetPath(graphql.WithFieldContext(ctx, child)).String(), fmt.Sprintf("gaps[%d].attained", i); got != want || child.Parent != fc {
+			t.Errorf("element %d: a field below it has the path %s, want %s", i, got, want)
+		}
+	}
+	cancel()
+	if err := elements[2].context().Err(); err != context.Canceled {
+		t.Errorf("the list's context canceled, an element's error is %v", err)
+	}
+}
