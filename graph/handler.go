@@ -77,7 +77,7 @@ func aroundFields(a Service) graphql.FieldMiddleware {
 // newConfig wires the resolvers and the cost of connections: a page of
 // first records costs first times its selection.
 func newConfig(a Service) Config {
-	c := Config{Resolvers: &Resolver{App: a}}
+	c := Config{Resolvers: newResolverRoot(&Resolver{App: a})}
 	c.Directives.Auth = authorize
 	c.Complexity.Query.Courses = pageCost[*model.CourseFilter]
 	c.Complexity.Query.Positions = pageCost[*model.PositionFilter]

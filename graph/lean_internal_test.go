@@ -96,7 +96,7 @@ func newLeanFixture(t *testing.T) *leanFixture {
 func (f *leanFixture) query(ctx context.Context, r faultyResolvers, query string, vars map[string]any) *graphql.Response {
 	f.t.Helper()
 	cfg := newConfig(f.app)
-	r.Resolver = cfg.Resolvers.(*Resolver)
+	r.Resolver = cfg.Resolvers.(*resolverRoot).Resolver
 	cfg.Resolvers = r
 	exec := executor.New(NewExecutableSchema(cfg))
 	exec.AroundFields(aroundFields(f.app))

@@ -17,3 +17,24 @@ package graph
 type Resolver struct {
 	App Service
 }
+
+// resolverRoot is the root of the resolvers the executor is given:
+// Resolver's, with the resolvers of the types of lean fields made once.
+// The executor asks the root for a type's resolver for every field it
+// resolves with one, and gqlgen's Resolver allocates one each time: about
+// fifty for one person's readiness.
+type resolverRoot struct {
+	*Resolver
+	attainment AttainmentResolver
+	gap        GapResolver
+}
+
+func newResolverRoot(r *Resolver) *resolverRoot {
+	return &resolverRoot{Resolver: r, attainment: r.Attainment(), gap: r.Gap()}
+}
+
+// Attainment returns the resolver of Attainment's fields.
+func (r *resolverRoot) Attainment() AttainmentResolver { return r.attainment }
+
+// Gap returns the resolver of Gap's fields.
+func (r *resolverRoot) Gap() GapResolver { return r.gap }
