@@ -1172,8 +1172,6 @@ func (e *executableSchema) Schema() *ast.Schema {
 }
 
 func (e *executableSchema) Complexity(ctx context.Context, typeName, field string, childComplexity int, rawArgs map[string]any) (int, bool) {
-	ec := newExecutionContext(nil, e, nil)
-	_ = ec
 	switch typeName + "." + field {
 
 	case "APIKey.createdAt":
@@ -1436,7 +1434,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Course_history_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Course_history_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -1583,7 +1581,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_CourseImpact_recommendations_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_CourseImpact_recommendations_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -2638,7 +2636,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Mutation_applyModelRevision_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Mutation_applyModelRevision_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -2649,7 +2647,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Mutation_createAPIKey_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Mutation_createAPIKey_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -2660,7 +2658,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Mutation_createCourse_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Mutation_createCourse_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -2671,7 +2669,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Mutation_createPerson_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Mutation_createPerson_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -2682,7 +2680,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Mutation_createPosition_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Mutation_createPosition_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -2693,7 +2691,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Mutation_deleteCourse_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Mutation_deleteCourse_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -2704,7 +2702,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Mutation_deletePerson_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Mutation_deletePerson_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -2715,7 +2713,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Mutation_deletePosition_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Mutation_deletePosition_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -2726,7 +2724,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Mutation_importCatalogue_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Mutation_importCatalogue_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -2737,7 +2735,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Mutation_importRecords_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Mutation_importRecords_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -2748,7 +2746,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Mutation_recordCompletion_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Mutation_recordCompletion_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -2765,7 +2763,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Mutation_revokeAPIKey_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Mutation_revokeAPIKey_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -2776,7 +2774,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Mutation_updateCourse_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Mutation_updateCourse_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -2787,7 +2785,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Mutation_updatePerson_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Mutation_updatePerson_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -2798,7 +2796,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Mutation_updatePosition_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Mutation_updatePosition_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -2810,7 +2808,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_OrganizationReadiness_commonGaps_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_OrganizationReadiness_commonGaps_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -2839,7 +2837,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_OrganizationReadiness_recommendedCourses_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_OrganizationReadiness_recommendedCourses_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -2888,7 +2886,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Person_history_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Person_history_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -3147,7 +3145,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_PlanPeople_changes_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_PlanPeople_changes_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -3294,7 +3292,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_PlanRuleChange_facts_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_PlanRuleChange_facts_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -3355,7 +3353,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Position_history_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Position_history_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -3528,7 +3526,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Query_auditLog_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Query_auditLog_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -3545,7 +3543,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Query_competency_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Query_competency_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -3556,7 +3554,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Query_course_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Query_course_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -3567,7 +3565,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Query_courseImpact_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Query_courseImpact_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -3578,7 +3576,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Query_courses_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Query_courses_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -3589,7 +3587,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Query_coverageMatrix_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Query_coverageMatrix_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -3606,7 +3604,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Query_explain_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Query_explain_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -3617,7 +3615,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Query_framework_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Query_framework_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -3634,7 +3632,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Query_gaps_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Query_gaps_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -3646,7 +3644,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Query_modelRevisionPlan_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Query_modelRevisionPlan_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -3657,7 +3655,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Query_newCourseImpact_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Query_newCourseImpact_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -3668,7 +3666,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Query_organizationReadiness_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Query_organizationReadiness_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -3685,7 +3683,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Query_people_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Query_people_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -3696,7 +3694,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Query_person_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Query_person_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -3707,7 +3705,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Query_position_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Query_position_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -3718,7 +3716,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Query_positions_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Query_positions_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -3729,7 +3727,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Query_previewCourse_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Query_previewCourse_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -3740,7 +3738,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Query_previewPosition_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Query_previewPosition_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -3763,7 +3761,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Query_ruleSetPlan_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Query_ruleSetPlan_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -3774,7 +3772,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Query_subCompetency_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Query_subCompetency_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -3785,7 +3783,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Query_suggestions_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Query_suggestions_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -4193,7 +4191,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_RuleSet_rules_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_RuleSet_rules_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -4247,7 +4245,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_RuleSetPlan_facts_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_RuleSetPlan_facts_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -4294,7 +4292,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_RuleSetPlan_positions_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_RuleSetPlan_positions_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -4329,7 +4327,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_RuleSetPlan_unattributed_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_RuleSetPlan_unattributed_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -4353,7 +4351,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_SubCompetency_coveredBy_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_SubCompetency_coveredBy_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -4364,7 +4362,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_SubCompetency_requiredBy_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_SubCompetency_requiredBy_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}

@@ -52,6 +52,10 @@
 //     operation by collectedFields (package graph), held by the execution
 //     context, rather than looked up in gqlgen's cache under a key it
 //     allocates for every object written.
+//   - The complexity of a field (asked for every field of an operation
+//     when it is costed) makes an execution context, two allocations,
+//     only for the fields whose arguments it parses, rather than for
+//     every field.
 //   - The answer is written in a buffer from responseBuffer (package
 //     graph), which lends a pooled one to a request served over HTTP,
 //     rather than in a new bytes.Buffer grown step by step.
@@ -169,6 +173,12 @@ var (
 	// marshaller, which writes it from where it is held by stringAt.
 	nullableString = regexp.MustCompile(`(?m)^\tres := graphql\.Marshal(?:String|ID)\(\*v\)\n`)
 	stringInPlace  = []byte("\tres := (*stringAt)(v) // in place: see internal/leanexec\n")
+
+	// complexity matches the function of the fields' complexity: its
+	// head, the execution context it makes and its body.
+	complexity     = regexp.MustCompile(`(?ms)^(func \(e \*executableSchema\) Complexity\([^\n]*\{\n)(\tec := newExecutionContext\(nil, e, nil\)\n\t_ = ec\n)?(.*?\n)\}\n`)
+	usesEC         = regexp.MustCompile(`\bec\.field_`)
+	complexityArgs = []byte("newExecutionContext(nil, e, nil).field_") // the arguments' parsers need one
 
 	// executionContext matches the generated execution context, which
 	// gets the operation's collected fields.
@@ -302,6 +312,13 @@ func rewrite(src []byte) ([]byte, int) {
 			return call
 		}
 		return fmt.Appendf(nil, "\t\treturn ec.%s(ctx, sel, &v[i]) // in place: see internal/leanexec\n", obj)
+	})
+	src = complexity.ReplaceAllFunc(src, func(fn []byte) []byte {
+		m := complexity.FindSubmatch(fn)
+		if m[2] == nil {
+			return fn
+		}
+		return append(append(append([]byte{}, m[1]...), usesEC.ReplaceAll(m[3], complexityArgs)...), "}\n"...)
 	})
 	src = nullableString.ReplaceAll(src, stringInPlace)
 	src = newBuffer.ReplaceAll(src, append(append([]byte("${1}"), pooledBuffer...), "${2}data.MarshalGQL(buf)\n"...))

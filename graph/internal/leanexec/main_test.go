@@ -11,7 +11,8 @@ import (
 // gqlgen wrote them: an object (Attainment), one of its fields with a
 // resolver (subCompetency), one trivial (level), a Float struct field
 // (Course.hours), whose marshaller can fail, the marshaller of nullable
-// strings, and for -lean (TestRunLean) SubCompetency and Gap.attained.
+// strings, part of the complexity of fields, and for -lean (TestRunLean)
+// SubCompetency and Gap.attained.
 func TestRun(t *testing.T) {
 	orig, err := os.ReadFile(filepath.Join("testdata", "generated.go.txt"))
 	if err != nil {
@@ -61,6 +62,13 @@ func TestRun(t *testing.T) {
 		!strings.Contains(obj, "out.Values[i] = resolveInOrder(ctx, ec.OperationContext, true, true, &out.Invalids,\n\t\t\t\t\tfunc(ctx context.Context) graphql.Marshaler {\n\t\t\t\t\t\treturn ec._Attainment_subCompetency(ctx, field, obj)") ||
 		strings.Count(obj, "out.ResolveConcurrently(") != 2 || strings.Count(obj, "if field.IsDeferred() {") != 2 {
 		t.Errorf("the object's deferred group, writer or fields with resolvers were not rewritten:\n%s", obj)
+	}
+	// The complexity of fields makes an execution context only for the
+	// fields with arguments.
+	_, got, _ := strings.Cut(first, "func (e *executableSchema) Complexity(")
+	if got, _, _ = strings.Cut(got, "\n}\n"); strings.Contains(got, "ec := ") || strings.Contains(got, "ec.") ||
+		!strings.Contains(got, "\t\targs, err := newExecutionContext(nil, e, nil).field_Course_history_args(ctx, rawArgs)\n") {
+		t.Errorf("the complexity became\n%s\nwant an execution context made for Course.history only", got)
 	}
 	// The execution context collects the fields of each selection once.
 	if !strings.Contains(first, "\tfields collectedFields // see internal/leanexec\n}") || strings.Contains(first, "graphql.CollectFields(") ||
