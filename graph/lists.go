@@ -211,23 +211,31 @@ func (o *object) Dispatch(ctx context.Context) {
 // as graphql.FieldSet does. Aliases are GraphQL names, which JSON strings
 // hold without escaping.
 func (o *object) MarshalGQL(w io.Writer) {
-	io.WriteString(w, "{")
-	first := true
+	sw, ok := w.(io.StringWriter) // the executor's bytes.Buffer: asked once, not for every write
+	if !ok {
+		sw = stringWriter{w}
+	}
+	sep := `{"`
 	for i, f := range o.fields {
 		if o.repeated(i) {
 			continue
 		}
-		if !first {
-			io.WriteString(w, ",")
-		}
-		first = false
-		io.WriteString(w, `"`)
-		io.WriteString(w, f.Alias)
-		io.WriteString(w, `":`)
+		sw.WriteString(sep)
+		sep = `,"`
+		sw.WriteString(f.Alias)
+		sw.WriteString(`":`)
 		o.Values[i].MarshalGQL(w)
 	}
-	io.WriteString(w, "}")
+	if sep == `{"` { // no field
+		sw.WriteString("{")
+	}
+	sw.WriteString("}")
 }
+
+// stringWriter writes strings to a Writer that has no WriteString.
+type stringWriter struct{ io.Writer }
+
+func (w stringWriter) WriteString(s string) (int, error) { return w.Write([]byte(s)) }
 
 // repeated reports whether a field before the i-th has its alias. The
 // executor merges the fields of one alias, so none has; FieldSet checks

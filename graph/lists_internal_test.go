@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"testing"
 
@@ -78,11 +79,12 @@ func TestNewObject(t *testing.T) {
 			fs.Values[i] = graphql.MarshalInt(i)
 			o.Values[i] = graphql.MarshalInt(i)
 		}
-		var want, got bytes.Buffer
+		var want, got, plain bytes.Buffer
 		fs.MarshalGQL(&want)
 		o.MarshalGQL(&got)
-		if got.String() != want.String() {
-			t.Errorf("%d fields: wrote %s, want %s as graphql.FieldSet writes", len(fields), got.String(), want.String())
+		o.MarshalGQL(writerOnly{&plain})
+		if got.String() != want.String() || plain.String() != want.String() {
+			t.Errorf("%d fields: wrote %s (%s to a plain io.Writer), want %s as graphql.FieldSet writes", len(fields), got.String(), plain.String(), want.String())
 		}
 	}
 
@@ -120,6 +122,11 @@ func TestNewObject(t *testing.T) {
 		t.Errorf("with root fields: wrote %s, %d invalid values, %d through the middleware; want {\"a\":null,\"b\":2,\"c\":null,\"d\":null}, 2 and 3", got.String(), o.Invalids, roots)
 	}
 }
+
+// writerOnly is an io.Writer without WriteString.
+type writerOnly struct{ w io.Writer }
+
+func (w writerOnly) Write(p []byte) (int, error) { return w.w.Write(p) }
 
 func TestResolveInOrder(t *testing.T) {
 	recovered := func(_ context.Context, v any) error { return fmt.Errorf("recovered %v", v) }
