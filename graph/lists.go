@@ -291,10 +291,12 @@ func guarded(ctx context.Context, oc *graphql.OperationContext, recoverFromPanic
 
 // collectedFields are the fields an operation selects in each of its
 // selection sets for each object type, as graphql.CollectFields answers:
-// kept per execution context (one operation), looked up by the selection
-// set and the type's implementors without allocating. gqlgen's own cache
-// makes a key of an FNV hash (one allocation) and takes a lock for every
-// object written: 80 of them for one person's readiness.
+// those of the selection sets without directives from documentFields,
+// the others kept per execution context (one operation), looked up by
+// the selection set and the type's implementors without allocating.
+// gqlgen's own cache makes a key of an FNV hash (one allocation) and
+// takes a lock for every object written: 80 of them for one person's
+// readiness.
 type collectedFields struct {
 	mu     sync.Mutex
 	fields map[collectedKey][]graphql.CollectedField
@@ -310,11 +312,14 @@ type collectedKey struct {
 }
 
 // collect returns graphql.CollectFields(oc, sel, implementors), computed
-// once per operation. The generated executor calls it (see
-// internal/leanexec).
+// once per operation, or once per document when sel has no directive.
+// The generated executor calls it (see internal/leanexec).
 func (c *collectedFields) collect(oc *graphql.OperationContext, sel ast.SelectionSet, implementors []string) []graphql.CollectedField {
 	if len(sel) == 0 || len(implementors) == 0 {
 		return graphql.CollectFields(oc, sel, implementors)
+	}
+	if f, ok := documentFields.get(sel, implementors); ok {
+		return f
 	}
 	key := collectedKey{&sel[0], len(sel), &implementors[0]}
 	c.mu.Lock()
@@ -323,11 +328,96 @@ func (c *collectedFields) collect(oc *graphql.OperationContext, sel ast.Selectio
 		return f
 	}
 	f := graphql.CollectFields(oc, sel, implementors)
+	if !hasDirectives(oc.Doc, sel) {
+		documentFields.put(sel, implementors, f)
+		return f
+	}
 	if c.fields == nil {
 		c.fields = map[collectedKey][]graphql.CollectedField{}
 	}
 	c.fields[key] = f
 	return f
+}
+
+// hasDirectives reports whether a selection of sel, or of a fragment it
+// spreads, has a directive (@skip, @include, @defer): what
+// graphql.CollectFields collects from sel then depends on the
+// operation's variables.
+func hasDirectives(doc *ast.QueryDocument, sel ast.SelectionSet) bool {
+	for _, s := range sel {
+		switch s := s.(type) {
+		case *ast.Field:
+			if len(s.Directives) > 0 {
+				return true
+			}
+		case *ast.InlineFragment:
+			if len(s.Directives) > 0 || hasDirectives(doc, s.SelectionSet) {
+				return true
+			}
+		case *ast.FragmentSpread:
+			f := doc.Fragments.ForName(s.Name)
+			if len(s.Directives) > 0 || f == nil || len(f.Directives) > 0 || hasDirectives(doc, f.SelectionSet) {
+				return true
+			}
+		default:
+			return true
+		}
+	}
+	return false
+}
+
+// documentFields keeps, across operations, the fields collected from the
+// selection sets without directives: they depend on the operation's
+// document only, which the query cache (queryCacheSize) hands to every
+// request of the same query. Collecting them again cost about a dozen
+// allocations and 5% of the CPU time of one person's readiness.
+var documentFields documentCache
+
+// maxDocumentFields bounds documentFields: when full, it starts again
+// empty, dropping the documents it kept alive.
+const maxDocumentFields = 4096
+
+// documentCache is the type of documentFields.
+type documentCache struct {
+	mu      sync.RWMutex
+	entries map[documentKey]documentEntry
+}
+
+// documentKey names a selection set by its first selection (a node of
+// its document) and length, and an object type by its implementors.
+// Selection sets merged from several fields of one name can share
+// their first selection and length: an entry holds its selection set,
+// compared on every look-up.
+type documentKey struct {
+	first      ast.Selection
+	n          int
+	implements *string
+}
+
+type documentEntry struct {
+	sel    ast.SelectionSet
+	fields []graphql.CollectedField
+}
+
+// get returns the fields kept for sel and implementors.
+func (c *documentCache) get(sel ast.SelectionSet, implementors []string) ([]graphql.CollectedField, bool) {
+	c.mu.RLock()
+	e, ok := c.entries[documentKey{sel[0], len(sel), &implementors[0]}]
+	c.mu.RUnlock()
+	if !ok || !slices.Equal(e.sel, sel) {
+		return nil, false
+	}
+	return e.fields, true
+}
+
+// put keeps the fields of sel for implementors.
+func (c *documentCache) put(sel ast.SelectionSet, implementors []string, fields []graphql.CollectedField) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.entries == nil || len(c.entries) >= maxDocumentFields {
+		c.entries = map[documentKey]documentEntry{}
+	}
+	c.entries[documentKey{sel[0], len(sel), &implementors[0]}] = documentEntry{sel, fields}
 }
 
 // trivialOnly reports whether the fields sel selects of an object type

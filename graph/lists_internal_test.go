@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
@@ -105,9 +108,9 @@ func TestNewObject(t *testing.T) {
 	// root middleware, and their values that make the object null are
 	// counted with those counted before.
 	o = newObject([]graphql.CollectedField{field("a"), field("b"), field("c"), field("d")})
-	roots := 0
+	var roots atomic.Int32 // root fields are resolved concurrently
 	oc := &graphql.OperationContext{RootResolverMiddleware: func(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
-		roots++
+		roots.Add(1)
 		return next(ctx)
 	}}
 	o.Values[0] = graphql.Null
@@ -118,8 +121,8 @@ func TestNewObject(t *testing.T) {
 	o.Dispatch(context.Background())
 	got.Reset()
 	o.MarshalGQL(&got)
-	if got.String() != `{"a":null,"b":2,"c":null,"d":null}` || o.Invalids != 2 || roots != 3 {
-		t.Errorf("with root fields: wrote %s, %d invalid values, %d through the middleware; want {\"a\":null,\"b\":2,\"c\":null,\"d\":null}, 2 and 3", got.String(), o.Invalids, roots)
+	if got.String() != `{"a":null,"b":2,"c":null,"d":null}` || o.Invalids != 2 || roots.Load() != 3 {
+		t.Errorf("with root fields: wrote %s, %d invalid values, %d through the middleware; want {\"a\":null,\"b\":2,\"c\":null,\"d\":null}, 2 and 3", got.String(), o.Invalids, roots.Load())
 	}
 }
 
@@ -231,5 +234,65 @@ func TestElementContexts(t *testing.T) {
 	cancel()
 	if err := elements[2].context().Err(); err != context.Canceled {
 		t.Errorf("the list's context canceled, an element's error is %v", err)
+	}
+}
+
+// The fields of a selection set without directives are collected once
+// for every operation of its document; those of one with a directive
+// once per operation, with its variables.
+func TestCollectedFieldsAcrossOperations(t *testing.T) {
+	doc, errs := gqlparser.LoadQuery(parsedSchema, `query($v: Boolean!) {
+		a: person(id: "x") { id name }
+		b: person(id: "y") { id name @include(if: $v) }
+		c: person(id: "z") { ...F ... on Person { name } }
+	}
+	fragment F on Person { id }`)
+	if errs != nil {
+		t.Fatal(errs)
+	}
+	sel := func(alias string) ast.SelectionSet {
+		for _, s := range doc.Operations[0].SelectionSet {
+			if f := s.(*ast.Field); f.Alias == alias {
+				return f.SelectionSet
+			}
+		}
+		t.Fatalf("no field %s", alias)
+		return nil
+	}
+	op := func(v bool) *graphql.OperationContext {
+		return &graphql.OperationContext{Doc: doc, Operation: doc.Operations[0], Variables: map[string]any{"v": v}}
+	}
+	names := func(fields []graphql.CollectedField) string {
+		var out []string
+		for _, f := range fields {
+			out = append(out, f.Alias)
+		}
+		return strings.Join(out, " ")
+	}
+	var first, second collectedFields
+	for _, alias := range []string{"a", "c"} {
+		f1, f2 := first.collect(op(true), sel(alias), personImplementors), second.collect(op(false), sel(alias), personImplementors)
+		if names(f1) != "id name" || &f1[0] != &f2[0] {
+			t.Errorf("%s: collected %q, then %q apart; want id name, collected once", alias, names(f1), names(f2))
+		}
+	}
+	if got, want := names(first.collect(op(true), sel("b"), personImplementors)), "id name"; got != want {
+		t.Errorf("with $v true: collected %q, want %q", got, want)
+	}
+	if got, want := names(second.collect(op(false), sel("b"), personImplementors)), "id"; got != want {
+		t.Errorf("with $v false: collected %q, want %q", got, want)
+	}
+
+	// Selection sets of one first selection and length (merged from
+	// fields of one name) are told apart.
+	x, y, z := sel("a")[0], sel("a")[1], sel("c")[0]
+	xy, xz := ast.SelectionSet{x, y}, ast.SelectionSet{x, z}
+	for range 2 {
+		if got := names(first.collect(op(true), xy, personImplementors)); got != "id name" {
+			t.Errorf("collected %q from id name", got)
+		}
+		if got := names(first.collect(op(true), xz, personImplementors)); got != "id" {
+			t.Errorf("collected %q from id ...F (F: id)", got)
+		}
 	}
 }
