@@ -114,6 +114,7 @@ type keyProbe struct {
 	fc  *graphql.FieldContext
 }
 
+// Value answers p.fc for p.key, and notes any other key asked for.
 func (p *keyProbe) Value(key any) any {
 	if p.fc != nil && key == p.key {
 		return p.fc
@@ -235,6 +236,7 @@ func (o *object) MarshalGQL(w io.Writer) {
 // stringWriter writes strings to a Writer that has no WriteString.
 type stringWriter struct{ io.Writer }
 
+// WriteString writes s.
 func (w stringWriter) WriteString(s string) (int, error) { return w.Write([]byte(s)) }
 
 // repeated reports whether a field before the i-th has its alias. The
