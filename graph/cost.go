@@ -4,11 +4,13 @@ import (
 	"cmap/domain"
 	"context"
 	"encoding/json"
+	"slices"
 	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/hashicorp/golang-lru/v2/simplelru"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
@@ -36,7 +38,13 @@ type costSchema struct {
 func (s costSchema) Complexity(ctx context.Context, typeName, field string, childComplexity int, args map[string]any) (int, bool) {
 	key := typeName + "." + field
 	cost, custom := s.ExecutableSchema.Complexity(ctx, typeName, field, childComplexity, args)
-	if size, ok := listSizes[key]; ok {
+	size, sized := listSizes[key]
+	if (custom || sized) && len(args) > 0 {
+		if r, _ := ctx.Value(argReadsKey{}).(*argReads); r != nil {
+			r.fields[key] = true
+		}
+	}
+	if sized {
 		st := s.stats.of(ctx)
 		n := max(size(st, args), 1)
 		cost, custom = saturatingAdd(1, saturatingMul(n, saturatingAdd(max(childComplexity, 1), itemWeights[key]))), true
@@ -254,6 +262,10 @@ const costCacheSize = 1000
 // operation's cost is a function of its document, its operation name, its
 // variables and the generation of the read model (whose sizes listSizes
 // reads), so the same request to the same generation is not costed again.
+// Of the variables, only those given to the arguments that a cost reads
+// count (a page's first, not a person's id: see costVariables): one
+// person's readiness is costed once, not once per person, which took a
+// tenth of the CPU time of its request.
 // Costing walks every field of the operation: at DoD scale, about 40% of
 // the CPU time of a coverage page's request answered from answerCache. The
 // costs kept belong to one generation: the first request that arrives with
@@ -266,10 +278,24 @@ type costCache struct {
 	mu      sync.Mutex
 	view    Snapshot
 	entries *simplelru.LRU[costKey, extension.ComplexityStats]
+	// variables are the variables each operation's cost depends on,
+	// learnt the first time it is costed; they do not change with the
+	// generation.
+	variables *simplelru.LRU[operationKey, []string]
 }
 
-// costKey names an operation's cost within a generation.
+// costKey names an operation's cost within a generation: its document,
+// its operation and the values of the variables its cost depends on.
 type costKey struct{ query, operation, variables string }
+
+// operationKey names an operation of a document.
+type operationKey struct{ query, operation string }
+
+// argReads notes the fields whose cost read their arguments (custom
+// complexity, or a size from listSizes) while an operation is costed.
+type argReads struct{ fields map[string]bool }
+
+type argReadsKey struct{}
 
 var _ interface {
 	graphql.HandlerExtension
@@ -280,29 +306,116 @@ var _ interface {
 func newCostCache(a Service, limit int) *costCache {
 	c := &costCache{ComplexityLimit: extension.FixedComplexityLimit(limit), app: a}
 	c.entries, _ = simplelru.NewLRU[costKey, extension.ComplexityStats](costCacheSize, nil)
+	c.variables, _ = simplelru.NewLRU[operationKey, []string](costCacheSize, nil)
 	return c
 }
 
 // MutateOperationContext costs the operation, or takes its kept cost, and
 // refuses it over the limit as extension.ComplexityLimit does.
 func (c *costCache) MutateOperationContext(ctx context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
-	vars, err := json.Marshal(opCtx.Variables)
-	if err != nil {
-		return c.ComplexityLimit.MutateOperationContext(ctx, opCtx)
-	}
-	key, v := costKey{query: opCtx.RawQuery, operation: opCtx.OperationName, variables: string(vars)}, viewOf(ctx)
-	if st, ok := c.lookup(v, key); ok {
-		opCtx.Stats.SetExtension(c.ExtensionName(), &st)
-		if st.Complexity > st.ComplexityLimit {
-			return limitError(nil, codeCostLimit, "operation has complexity %d, which exceeds the limit of %d", st.Complexity, st.ComplexityLimit)
+	op, v := operationKey{opCtx.RawQuery, opCtx.OperationName}, viewOf(ctx)
+	c.mu.Lock()
+	names, known := c.variables.Get(op)
+	c.mu.Unlock()
+	if known {
+		key, err := costKeyOf(op, opCtx.Variables, names)
+		if err != nil {
+			return c.ComplexityLimit.MutateOperationContext(ctx, opCtx)
 		}
-		return nil
+		if st, ok := c.lookup(v, key); ok {
+			opCtx.Stats.SetExtension(c.ExtensionName(), &st)
+			if st.Complexity > st.ComplexityLimit {
+				return limitError(nil, codeCostLimit, "operation has complexity %d, which exceeds the limit of %d", st.Complexity, st.ComplexityLimit)
+			}
+			return nil
+		}
 	}
-	refused := c.ComplexityLimit.MutateOperationContext(ctx, opCtx)
-	if st, ok := opCtx.Stats.GetExtension(c.ExtensionName()).(*extension.ComplexityStats); ok {
+	reads := &argReads{fields: map[string]bool{}}
+	refused := c.ComplexityLimit.MutateOperationContext(context.WithValue(ctx, argReadsKey{}, reads), opCtx)
+	st, ok := opCtx.Stats.GetExtension(c.ExtensionName()).(*extension.ComplexityStats)
+	if !ok {
+		return refused
+	}
+	if !known {
+		names = costVariables(opCtx, reads.fields)
+		c.mu.Lock()
+		c.variables.Add(op, names)
+		c.mu.Unlock()
+	}
+	if key, err := costKeyOf(op, opCtx.Variables, names); err == nil {
 		c.keep(v, key, *st)
 	}
 	return refused
+}
+
+// costKeyOf returns the key of the cost of operation op with vars, whose
+// cost depends on the variables names.
+func costKeyOf(op operationKey, vars map[string]any, names []string) (costKey, error) {
+	key := costKey{query: op.query, operation: op.operation}
+	if len(names) == 0 {
+		return key, nil
+	}
+	picked := make(map[string]any, len(names))
+	for _, n := range names {
+		if val, ok := vars[n]; ok {
+			picked[n] = val
+		}
+	}
+	data, err := json.Marshal(picked)
+	key.variables = string(data)
+	return key, err
+}
+
+// costVariables returns the variables the cost of opCtx's operation
+// depends on, sorted: those given to an argument of a field whose cost
+// read its arguments (read, by "Type.field"), or of a field of an
+// interface or union (costed as each of its implementations).
+func costVariables(opCtx *graphql.OperationContext, read map[string]bool) []string {
+	names := map[string]bool{}
+	visited := map[string]bool{}
+	var walk func(sel ast.SelectionSet)
+	walk = func(sel ast.SelectionSet) {
+		for _, s := range sel {
+			switch s := s.(type) {
+			case *ast.Field:
+				if s.ObjectDefinition == nil || s.ObjectDefinition.Kind != ast.Object || read[s.ObjectDefinition.Name+"."+s.Name] {
+					for _, a := range s.Arguments {
+						variablesOf(a.Value, names)
+					}
+				}
+				walk(s.SelectionSet)
+			case *ast.InlineFragment:
+				walk(s.SelectionSet)
+			case *ast.FragmentSpread:
+				if !visited[s.Name] {
+					visited[s.Name] = true
+					if f := opCtx.Doc.Fragments.ForName(s.Name); f != nil {
+						walk(f.SelectionSet)
+					}
+				}
+			}
+		}
+	}
+	walk(opCtx.Operation.SelectionSet)
+	out := make([]string, 0, len(names))
+	for n := range names {
+		out = append(out, n)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// variablesOf adds the variables v refers to, in lists and objects too.
+func variablesOf(v *ast.Value, names map[string]bool) {
+	if v == nil {
+		return
+	}
+	if v.Kind == ast.Variable {
+		names[v.Raw] = true
+	}
+	for _, c := range v.Children {
+		variablesOf(c.Value, names)
+	}
 }
 
 // lookup returns the cost kept for key in generation v.
