@@ -4,7 +4,9 @@ import (
 	"cmap/domain"
 	"context"
 	"encoding/json"
+	"reflect"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -38,13 +40,7 @@ type costSchema struct {
 func (s costSchema) Complexity(ctx context.Context, typeName, field string, childComplexity int, args map[string]any) (int, bool) {
 	key := typeName + "." + field
 	cost, custom := s.ExecutableSchema.Complexity(ctx, typeName, field, childComplexity, args)
-	size, sized := listSizes[key]
-	if (custom || sized) && len(args) > 0 {
-		if r, _ := ctx.Value(argReadsKey{}).(*argReads); r != nil {
-			r.fields[key] = true
-		}
-	}
-	if sized {
+	if size, ok := listSizes[key]; ok {
 		st := s.stats.of(ctx)
 		n := max(size(st, args), 1)
 		cost, custom = saturatingAdd(1, saturatingMul(n, saturatingAdd(max(childComplexity, 1), itemWeights[key]))), true
@@ -262,10 +258,10 @@ const costCacheSize = 1000
 // operation's cost is a function of its document, its operation name, its
 // variables and the generation of the read model (whose sizes listSizes
 // reads), so the same request to the same generation is not costed again.
-// Of the variables, only those given to the arguments that a cost reads
-// count (a page's first, not a person's id: see costVariables): one
-// person's readiness is costed once, not once per person, which took a
-// tenth of the CPU time of its request.
+// Of the variables, only those given to the arguments of the fields
+// whose cost reads them count (a page's first, not a person's id: see
+// costVariables): one person's readiness is costed once, not once per
+// person, which took a tenth of the CPU time of its request.
 // Costing walks every field of the operation: at DoD scale, about 40% of
 // the CPU time of a coverage page's request answered from answerCache. The
 // costs kept belong to one generation: the first request that arrives with
@@ -278,9 +274,10 @@ type costCache struct {
 	mu      sync.Mutex
 	view    Snapshot
 	entries *simplelru.LRU[costKey, extension.ComplexityStats]
+	// argumentCosts are the fields whose cost reads their arguments.
+	argumentCosts map[string]bool
 	// variables are the variables each operation's cost depends on,
-	// learnt the first time it is costed; they do not change with the
-	// generation.
+	// found the first time it is costed.
 	variables *simplelru.LRU[operationKey, []string]
 }
 
@@ -291,11 +288,29 @@ type costKey struct{ query, operation, variables string }
 // operationKey names an operation of a document.
 type operationKey struct{ query, operation string }
 
-// argReads notes the fields whose cost read their arguments (custom
-// complexity, or a size from listSizes) while an operation is costed.
-type argReads struct{ fields map[string]bool }
-
-type argReadsKey struct{}
+// argumentCosts returns the fields whose cost reads their arguments, by
+// "type.field" in lower case: those with a complexity function in
+// complexity (reflected: gqlgen names them after the type and field) and
+// those of listSizes.
+func argumentCosts(complexity ComplexityRoot) map[string]bool {
+	out := map[string]bool{}
+	for key := range listSizes {
+		out[strings.ToLower(key)] = true
+	}
+	types := reflect.ValueOf(complexity)
+	for i := range types.NumField() {
+		fields := types.Field(i)
+		if fields.Kind() != reflect.Struct {
+			continue
+		}
+		for j := range fields.NumField() {
+			if f := fields.Field(j); f.Kind() == reflect.Func && !f.IsNil() {
+				out[strings.ToLower(types.Type().Field(i).Name+"."+fields.Type().Field(j).Name)] = true
+			}
+		}
+	}
+	return out
+}
 
 var _ interface {
 	graphql.HandlerExtension
@@ -307,6 +322,7 @@ func newCostCache(a Service, limit int) *costCache {
 	c := &costCache{ComplexityLimit: extension.FixedComplexityLimit(limit), app: a}
 	c.entries, _ = simplelru.NewLRU[costKey, extension.ComplexityStats](costCacheSize, nil)
 	c.variables, _ = simplelru.NewLRU[operationKey, []string](costCacheSize, nil)
+	c.argumentCosts = argumentCosts(newConfig(a).Complexity)
 	return c
 }
 
@@ -330,14 +346,13 @@ func (c *costCache) MutateOperationContext(ctx context.Context, opCtx *graphql.O
 			return nil
 		}
 	}
-	reads := &argReads{fields: map[string]bool{}}
-	refused := c.ComplexityLimit.MutateOperationContext(context.WithValue(ctx, argReadsKey{}, reads), opCtx)
+	refused := c.ComplexityLimit.MutateOperationContext(ctx, opCtx)
 	st, ok := opCtx.Stats.GetExtension(c.ExtensionName()).(*extension.ComplexityStats)
 	if !ok {
 		return refused
 	}
 	if !known {
-		names = costVariables(opCtx, reads.fields)
+		names = costVariables(opCtx, c.argumentCosts)
 		c.mu.Lock()
 		c.variables.Add(op, names)
 		c.mu.Unlock()
@@ -368,9 +383,9 @@ func costKeyOf(op operationKey, vars map[string]any, names []string) (costKey, e
 
 // costVariables returns the variables the cost of opCtx's operation
 // depends on, sorted: those given to an argument of a field whose cost
-// read its arguments (read, by "Type.field"), or of a field of an
-// interface or union (costed as each of its implementations).
-func costVariables(opCtx *graphql.OperationContext, read map[string]bool) []string {
+// reads its arguments (argumentCosts), or of a field of an interface or
+// union (costed as each of its implementations).
+func costVariables(opCtx *graphql.OperationContext, argumentCosts map[string]bool) []string {
 	names := map[string]bool{}
 	visited := map[string]bool{}
 	var walk func(sel ast.SelectionSet)
@@ -378,7 +393,7 @@ func costVariables(opCtx *graphql.OperationContext, read map[string]bool) []stri
 		for _, s := range sel {
 			switch s := s.(type) {
 			case *ast.Field:
-				if s.ObjectDefinition == nil || s.ObjectDefinition.Kind != ast.Object || read[s.ObjectDefinition.Name+"."+s.Name] {
+				if s.ObjectDefinition == nil || s.ObjectDefinition.Kind != ast.Object || argumentCosts[strings.ToLower(s.ObjectDefinition.Name+"."+s.Name)] {
 					for _, a := range s.Arguments {
 						variablesOf(a.Value, names)
 					}

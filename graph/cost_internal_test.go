@@ -75,3 +75,22 @@ func TestCostKeptAcrossVariablesItDoesNotRead(t *testing.T) {
 		t.Errorf("the page's cost reads the variables %q, want n", names)
 	}
 }
+
+// The fields whose cost reads their arguments: the connections newConfig
+// gives a complexity function, and the lists of listSizes; not the others.
+func TestArgumentCosts(t *testing.T) {
+	got := argumentCosts(newConfig(nil).Complexity)
+	for key, want := range map[string]bool{
+		"query.courses":                    true,
+		"query.people":                     true,
+		"query.positions":                  true,
+		"organizationreadiness.commongaps": true,
+		"courseimpact.recommendations":     true,
+		"query.person":                     false,
+		"person.readiness":                 false,
+	} {
+		if got[key] != want {
+			t.Errorf("%s: reads its arguments %v, want %v", key, got[key], want)
+		}
+	}
+}
