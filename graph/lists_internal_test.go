@@ -241,6 +241,11 @@ func TestElementContexts(t *testing.T) {
 // for every operation of its document; those of one with a directive
 // once per operation, with its variables.
 func TestCollectedFieldsAcrossOperations(t *testing.T) {
+	// Empty, documentFields publishes the first fields it keeps at once.
+	documentFields.mu.Lock()
+	documentFields.entries.Store(nil)
+	clear(documentFields.pending)
+	documentFields.mu.Unlock()
 	doc, errs := gqlparser.LoadQuery(parsedSchema, `query($v: Boolean!) {
 		a: person(id: "x") { id name }
 		b: person(id: "y") { id name @include(if: $v) }
@@ -294,5 +299,30 @@ func TestCollectedFieldsAcrossOperations(t *testing.T) {
 		if got := names(first.collect(op(true), xz, personImplementors)); got != "id" {
 			t.Errorf("collected %q from id ...F (F: id)", got)
 		}
+	}
+}
+
+// documentFields publishes the fields it keeps in batches: as soon as
+// they are an eighth as many as those published, all of them kept while
+// it holds fewer than maxDocumentFields.
+func TestDocumentCachePublishes(t *testing.T) {
+	var c documentCache
+	implementors := []string{"T"}
+	sets := make([]ast.SelectionSet, 100)
+	for i := range sets {
+		sets[i] = ast.SelectionSet{&ast.Field{Name: fmt.Sprint("f", i)}}
+		c.put(sets[i], implementors, []graphql.CollectedField{{Field: sets[i][0].(*ast.Field)}})
+	}
+	published := 0
+	for i, sel := range sets {
+		if f, ok := c.get(sel, implementors); ok {
+			published++
+			if f[0].Name != fmt.Sprint("f", i) {
+				t.Errorf("set %d: fields of %s", i, f[0].Name)
+			}
+		}
+	}
+	if published+len(c.pending) != len(sets) || len(c.pending) >= max(1, published/8) {
+		t.Errorf("%d sets kept: %d published, %d pending", len(sets), published, len(c.pending))
 	}
 }
