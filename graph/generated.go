@@ -27962,8 +27962,7 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 func (ec *executionContext) marshalNAPIKey2ᚕᚖcmapᚋdomainᚐAPIKeyᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.APIKey) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.marshalNAPIKey2ᚖcmapᚋdomainᚐAPIKey(ctx, sel, v[i])
 	})
 
@@ -27990,8 +27989,7 @@ func (ec *executionContext) marshalNAttainment2cmapᚋanalysisᚐAttainment(ctx 
 
 func (ec *executionContext) marshalNAttainment2ᚕcmapᚋanalysisᚐAttainmentᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.Attainment) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._Attainment(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -28010,8 +28008,7 @@ func (ec *executionContext) marshalNAttainmentChange2cmapᚋanalysisᚐAttainmen
 
 func (ec *executionContext) marshalNAttainmentChange2ᚕcmapᚋanalysisᚐAttainmentChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.AttainmentChange) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._AttainmentChange(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -28042,8 +28039,7 @@ func (ec *executionContext) marshalNAuditEntryConnection2ᚖcmapᚋgraphᚋmodel
 
 func (ec *executionContext) marshalNAuditEntryEdge2ᚕᚖcmapᚋgraphᚋmodelᚐAuditEntryEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AuditEntryEdge) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.marshalNAuditEntryEdge2ᚖcmapᚋgraphᚋmodelᚐAuditEntryEdge(ctx, sel, v[i])
 	})
 
@@ -28184,8 +28180,7 @@ func (ec *executionContext) marshalNCompetency2cmapᚋdomainᚐCompetency(ctx co
 
 func (ec *executionContext) marshalNCompetency2ᚕcmapᚋdomainᚐCompetencyᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Competency) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._Competency(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -28200,8 +28195,7 @@ func (ec *executionContext) marshalNCompetency2ᚕcmapᚋdomainᚐCompetencyᚄ(
 
 func (ec *executionContext) marshalNCompetency2ᚕᚖcmapᚋdomainᚐCompetencyᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.Competency) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.marshalNCompetency2ᚖcmapᚋdomainᚐCompetency(ctx, sel, v[i])
 	})
 
@@ -28247,8 +28241,7 @@ func (ec *executionContext) marshalNCompletion2cmapᚋdomainᚐCompletion(ctx co
 
 func (ec *executionContext) marshalNCompletion2ᚕcmapᚋdomainᚐCompletionᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Completion) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._Completion(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -28286,8 +28279,7 @@ func (ec *executionContext) marshalNCountChange2cmapᚋanalysisᚐCount(ctx cont
 
 func (ec *executionContext) marshalNCourse2ᚕᚖcmapᚋdomainᚐCourseᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.Course) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.marshalNCourse2ᚖcmapᚋdomainᚐCourse(ctx, sel, v[i])
 	})
 
@@ -28348,8 +28340,7 @@ func (ec *executionContext) marshalNCourseConnection2ᚖcmapᚋgraphᚋmodelᚐC
 
 func (ec *executionContext) marshalNCourseEdge2ᚕᚖcmapᚋgraphᚋmodelᚐCourseEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CourseEdge) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.marshalNCourseEdge2ᚖcmapᚋgraphᚋmodelᚐCourseEdge(ctx, sel, v[i])
 	})
 
@@ -28372,8 +28363,7 @@ func (ec *executionContext) marshalNCourseEdge2ᚖcmapᚋgraphᚋmodelᚐCourseE
 
 func (ec *executionContext) marshalNCourseGapClosure2ᚕᚖcmapᚋanalysisᚐCourseGapClosureᚄ(ctx context.Context, sel ast.SelectionSet, v []*analysis.CourseGapClosure) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.marshalNCourseGapClosure2ᚖcmapᚋanalysisᚐCourseGapClosure(ctx, sel, v[i])
 	})
 
@@ -28442,8 +28432,7 @@ func (ec *executionContext) marshalNCoverage2cmapᚋdomainᚐCoverage(ctx contex
 
 func (ec *executionContext) marshalNCoverage2ᚕcmapᚋdomainᚐCoverageᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Coverage) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._Coverage(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -28458,8 +28447,7 @@ func (ec *executionContext) marshalNCoverage2ᚕcmapᚋdomainᚐCoverageᚄ(ctx 
 
 func (ec *executionContext) marshalNCoverage2ᚕᚖcmapᚋdomainᚐCoverageᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.Coverage) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.marshalNCoverage2ᚖcmapᚋdomainᚐCoverage(ctx, sel, v[i])
 	})
 
@@ -28486,8 +28474,7 @@ func (ec *executionContext) marshalNCoverageChange2cmapᚋanalysisᚐCoverageCha
 
 func (ec *executionContext) marshalNCoverageChange2ᚕcmapᚋanalysisᚐCoverageChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.CoverageChange) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._CoverageChange(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -28514,8 +28501,7 @@ func (ec *executionContext) marshalNCoverageRow2cmapᚋgraphᚋmodelᚐCoverageR
 
 func (ec *executionContext) marshalNCoverageRow2ᚕcmapᚋgraphᚋmodelᚐCoverageRowᚄ(ctx context.Context, sel ast.SelectionSet, v []model.CoverageRow) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._CoverageRow(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -28553,8 +28539,7 @@ func (ec *executionContext) marshalNCreatedAPIKey2ᚖcmapᚋgraphᚋmodelᚐCrea
 
 func (ec *executionContext) marshalNCrosswalkEntry2ᚕᚖcmapᚋdomainᚐCrosswalkEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.CrosswalkEntry) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.marshalNCrosswalkEntry2ᚖcmapᚋdomainᚐCrosswalkEntry(ctx, sel, v[i])
 	})
 
@@ -28648,8 +28633,7 @@ var (
 
 func (ec *executionContext) marshalNExplainNode2ᚕᚖcmapᚋengineᚐExplainNodeᚄ(ctx context.Context, sel ast.SelectionSet, v []*engine.ExplainNode) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.marshalNExplainNode2ᚖcmapᚋengineᚐExplainNode(ctx, sel, v[i])
 	})
 
@@ -28684,8 +28668,7 @@ func (ec *executionContext) marshalNFactChange2cmapᚋappᚐFactChange(ctx conte
 
 func (ec *executionContext) marshalNFactChange2ᚕcmapᚋappᚐFactChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []app.FactChange) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._FactChange(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -28704,8 +28687,7 @@ func (ec *executionContext) marshalNFieldChange2cmapᚋdomainᚐFieldChange(ctx 
 
 func (ec *executionContext) marshalNFieldChange2ᚕcmapᚋdomainᚐFieldChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.FieldChange) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._FieldChange(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -28738,8 +28720,7 @@ func (ec *executionContext) marshalNFormerCode2cmapᚋdomainᚐFormerCode(ctx co
 
 func (ec *executionContext) marshalNFormerCode2ᚕcmapᚋdomainᚐFormerCodeᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.FormerCode) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._FormerCode(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -28767,8 +28748,7 @@ func (ec *executionContext) unmarshalNFrameworkInput2ᚖcmapᚋgraphᚋmodelᚐF
 
 func (ec *executionContext) marshalNFrameworkRevision2ᚕᚖcmapᚋdomainᚐFrameworkRevisionᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.FrameworkRevision) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.marshalNFrameworkRevision2ᚖcmapᚋdomainᚐFrameworkRevision(ctx, sel, v[i])
 	})
 
@@ -28795,8 +28775,7 @@ func (ec *executionContext) marshalNGap2cmapᚋanalysisᚐGap(ctx context.Contex
 
 func (ec *executionContext) marshalNGap2ᚕcmapᚋanalysisᚐGapᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.Gap) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._Gap(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -28811,8 +28790,7 @@ func (ec *executionContext) marshalNGap2ᚕcmapᚋanalysisᚐGapᚄ(ctx context.
 
 func (ec *executionContext) marshalNGapCount2ᚕᚖcmapᚋanalysisᚐGapCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*analysis.GapCount) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.marshalNGapCount2ᚖcmapᚋanalysisᚐGapCount(ctx, sel, v[i])
 	})
 
@@ -28894,8 +28872,7 @@ func (ec *executionContext) marshalNImportCoverageChange2cmapᚋanalysisᚐSubCo
 
 func (ec *executionContext) marshalNImportCoverageChange2ᚕcmapᚋanalysisᚐSubCompetencyChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.SubCompetencyChange) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._ImportCoverageChange(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -28910,8 +28887,7 @@ func (ec *executionContext) marshalNImportCoverageChange2ᚕcmapᚋanalysisᚐSu
 
 func (ec *executionContext) marshalNImportRejection2ᚕᚖcmapᚋdiagᚐDiagnosticᚄ(ctx context.Context, sel ast.SelectionSet, v []*diag.Diagnostic) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.marshalNImportRejection2ᚖcmapᚋdiagᚐDiagnostic(ctx, sel, v[i])
 	})
 
@@ -28974,8 +28950,7 @@ func (ec *executionContext) marshalNLevelCount2cmapᚋgraphᚋmodelᚐLevelCount
 
 func (ec *executionContext) marshalNLevelCount2ᚕcmapᚋgraphᚋmodelᚐLevelCountᚄ(ctx context.Context, sel ast.SelectionSet, v []model.LevelCount) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._LevelCount(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -28994,8 +28969,7 @@ func (ec *executionContext) marshalNLevelDemand2cmapᚋanalysisᚐLevelDemand(ct
 
 func (ec *executionContext) marshalNLevelDemand2ᚕcmapᚋanalysisᚐLevelDemandᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.LevelDemand) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._LevelDemand(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -29014,8 +28988,7 @@ func (ec *executionContext) marshalNLevelRequirement2cmapᚋanalysisᚐLevelRequ
 
 func (ec *executionContext) marshalNLevelRequirement2ᚕcmapᚋanalysisᚐLevelRequirementᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.LevelRequirement) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._LevelRequirement(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -29034,8 +29007,7 @@ func (ec *executionContext) marshalNMatrixCourse2cmapᚋanalysisᚐMatrixCourse(
 
 func (ec *executionContext) marshalNMatrixCourse2ᚕcmapᚋanalysisᚐMatrixCourseᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.MatrixCourse) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._MatrixCourse(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -29062,8 +29034,7 @@ func (ec *executionContext) marshalNModelItem2cmapᚋmodeldiffᚐItem(ctx contex
 
 func (ec *executionContext) marshalNModelItem2ᚕcmapᚋmodeldiffᚐItemᚄ(ctx context.Context, sel ast.SelectionSet, v []modeldiff.Item) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._ModelItem(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -29082,8 +29053,7 @@ func (ec *executionContext) marshalNModelMapping2cmapᚋmodeldiffᚐMapping(ctx 
 
 func (ec *executionContext) marshalNModelMapping2ᚕcmapᚋmodeldiffᚐMappingᚄ(ctx context.Context, sel ast.SelectionSet, v []modeldiff.Mapping) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._ModelMapping(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -29115,8 +29085,7 @@ func (ec *executionContext) marshalNModelSuggestion2cmapᚋmodeldiffᚐSuggestio
 
 func (ec *executionContext) marshalNModelSuggestion2ᚕcmapᚋmodeldiffᚐSuggestionᚄ(ctx context.Context, sel ast.SelectionSet, v []modeldiff.Suggestion) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._ModelSuggestion(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -29135,8 +29104,7 @@ func (ec *executionContext) marshalNModelTextChange2cmapᚋmodeldiffᚐTextChang
 
 func (ec *executionContext) marshalNModelTextChange2ᚕcmapᚋmodeldiffᚐTextChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []modeldiff.TextChange) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._ModelTextChange(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -29167,8 +29135,7 @@ func (ec *executionContext) marshalNPageInfo2ᚖcmapᚋgraphᚋmodelᚐPageInfo(
 
 func (ec *executionContext) marshalNPerson2ᚕᚖcmapᚋdomainᚐPersonᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.Person) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.marshalNPerson2ᚖcmapᚋdomainᚐPerson(ctx, sel, v[i])
 	})
 
@@ -29199,8 +29166,7 @@ func (ec *executionContext) marshalNPersonConnection2ᚖcmapᚋgraphᚋmodelᚐP
 
 func (ec *executionContext) marshalNPersonEdge2ᚕᚖcmapᚋgraphᚋmodelᚐPersonEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PersonEdge) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.marshalNPersonEdge2ᚖcmapᚋgraphᚋmodelᚐPersonEdge(ctx, sel, v[i])
 	})
 
@@ -29255,8 +29221,7 @@ func (ec *executionContext) marshalNPlanDemandChange2cmapᚋruleplanᚐDemandCha
 
 func (ec *executionContext) marshalNPlanDemandChange2ᚕcmapᚋruleplanᚐDemandChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []ruleplan.DemandChange) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._PlanDemandChange(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -29271,8 +29236,7 @@ func (ec *executionContext) marshalNPlanDemandChange2ᚕcmapᚋruleplanᚐDemand
 
 func (ec *executionContext) marshalNPlanFactChange2ᚕᚖcmapᚋruleplanᚐFactChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ruleplan.FactChange) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.marshalNPlanFactChange2ᚖcmapᚋruleplanᚐFactChange(ctx, sel, v[i])
 	})
 
@@ -29299,8 +29263,7 @@ func (ec *executionContext) marshalNPlanLevelChange2cmapᚋruleplanᚐLevelChang
 
 func (ec *executionContext) marshalNPlanLevelChange2ᚕcmapᚋruleplanᚐLevelChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []ruleplan.LevelChange) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._PlanLevelChange(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -29319,8 +29282,7 @@ func (ec *executionContext) marshalNPlanLevelGaps2cmapᚋruleplanᚐLevelGaps(ct
 
 func (ec *executionContext) marshalNPlanLevelGaps2ᚕcmapᚋruleplanᚐLevelGapsᚄ(ctx context.Context, sel ast.SelectionSet, v []ruleplan.LevelGaps) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._PlanLevelGaps(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -29339,8 +29301,7 @@ func (ec *executionContext) marshalNPlanOrganizationChange2cmapᚋruleplanᚐOrg
 
 func (ec *executionContext) marshalNPlanOrganizationChange2ᚕcmapᚋruleplanᚐOrganizationChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []ruleplan.OrganizationChange) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._PlanOrganizationChange(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -29359,8 +29320,7 @@ func (ec *executionContext) marshalNPlanPeople2cmapᚋruleplanᚐPeopleChange(ct
 
 func (ec *executionContext) marshalNPlanPersonChange2ᚕᚖcmapᚋruleplanᚐPersonChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ruleplan.PersonChange) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.marshalNPlanPersonChange2ᚖcmapᚋruleplanᚐPersonChange(ctx, sel, v[i])
 	})
 
@@ -29387,8 +29347,7 @@ func (ec *executionContext) marshalNPlanPersonGap2cmapᚋruleplanᚐGapChange(ct
 
 func (ec *executionContext) marshalNPlanPersonGap2ᚕcmapᚋruleplanᚐGapChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []ruleplan.GapChange) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._PlanPersonGap(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -29403,8 +29362,7 @@ func (ec *executionContext) marshalNPlanPersonGap2ᚕcmapᚋruleplanᚐGapChange
 
 func (ec *executionContext) marshalNPlanPositionChange2ᚕᚖcmapᚋruleplanᚐPositionChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ruleplan.PositionChange) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.marshalNPlanPositionChange2ᚖcmapᚋruleplanᚐPositionChange(ctx, sel, v[i])
 	})
 
@@ -29431,8 +29389,7 @@ func (ec *executionContext) marshalNPlanRuleChange2cmapᚋruleplanᚐRuleChange(
 
 func (ec *executionContext) marshalNPlanRuleChange2ᚕcmapᚋruleplanᚐRuleChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []ruleplan.RuleChange) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._PlanRuleChange(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -29471,8 +29428,7 @@ func (ec *executionContext) marshalNPositionDemandChange2cmapᚋanalysisᚐPosit
 
 func (ec *executionContext) marshalNPositionDemandChange2ᚕcmapᚋanalysisᚐPositionChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.PositionChange) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._PositionDemandChange(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -29487,8 +29443,7 @@ func (ec *executionContext) marshalNPositionDemandChange2ᚕcmapᚋanalysisᚐPo
 
 func (ec *executionContext) marshalNPositionEdge2ᚕᚖcmapᚋgraphᚋmodelᚐPositionEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PositionEdge) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.marshalNPositionEdge2ᚖcmapᚋgraphᚋmodelᚐPositionEdge(ctx, sel, v[i])
 	})
 
@@ -29539,8 +29494,7 @@ func (ec *executionContext) marshalNReadinessChange2cmapᚋanalysisᚐReadinessC
 
 func (ec *executionContext) marshalNReadinessChange2ᚕcmapᚋanalysisᚐReadinessChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.ReadinessChange) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._ReadinessChange(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -29563,8 +29517,7 @@ func (ec *executionContext) marshalNRecommendation2ᚖcmapᚋanalysisᚐRecommen
 
 func (ec *executionContext) marshalNRecommendationChange2ᚕᚖcmapᚋanalysisᚐRecommendationChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*analysis.RecommendationChange) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.marshalNRecommendationChange2ᚖcmapᚋanalysisᚐRecommendationChange(ctx, sel, v[i])
 	})
 
@@ -29617,8 +29570,7 @@ func (ec *executionContext) marshalNRecommendedCourse2cmapᚋanalysisᚐRecommen
 
 func (ec *executionContext) marshalNRecommendedCourse2ᚕcmapᚋanalysisᚐRecommendedCourseᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.RecommendedCourse) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._RecommendedCourse(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -29637,8 +29589,7 @@ func (ec *executionContext) marshalNRequirement2cmapᚋdomainᚐRequirement(ctx 
 
 func (ec *executionContext) marshalNRequirement2ᚕcmapᚋdomainᚐRequirementᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Requirement) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._Requirement(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -29653,8 +29604,7 @@ func (ec *executionContext) marshalNRequirement2ᚕcmapᚋdomainᚐRequirement�
 
 func (ec *executionContext) marshalNRequirement2ᚕᚖcmapᚋdomainᚐRequirementᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.Requirement) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.marshalNRequirement2ᚖcmapᚋdomainᚐRequirement(ctx, sel, v[i])
 	})
 
@@ -29725,8 +29675,7 @@ func (ec *executionContext) unmarshalNRole2ᚕcmapᚋdomainᚐRoleᚄ(ctx contex
 
 func (ec *executionContext) marshalNRole2ᚕcmapᚋdomainᚐRoleᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Role) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.marshalNRole2cmapᚋdomainᚐRole(ctx, sel, v[i])
 	})
 
@@ -29741,8 +29690,7 @@ func (ec *executionContext) marshalNRole2ᚕcmapᚋdomainᚐRoleᚄ(ctx context.
 
 func (ec *executionContext) marshalNRule2ᚕᚖcmapᚋengineᚐRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []*engine.Rule) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.marshalNRule2ᚖcmapᚋengineᚐRule(ctx, sel, v[i])
 	})
 
@@ -29765,8 +29713,7 @@ func (ec *executionContext) marshalNRule2ᚖcmapᚋengineᚐRule(ctx context.Con
 
 func (ec *executionContext) marshalNRuleDiagnostic2ᚕᚖcmapᚋdiagᚐDiagnosticᚄ(ctx context.Context, sel ast.SelectionSet, v []*diag.Diagnostic) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.marshalNRuleDiagnostic2ᚖcmapᚋdiagᚐDiagnostic(ctx, sel, v[i])
 	})
 
@@ -29789,8 +29736,7 @@ func (ec *executionContext) marshalNRuleDiagnostic2ᚖcmapᚋdiagᚐDiagnostic(c
 
 func (ec *executionContext) marshalNRuleFile2ᚕᚖcmapᚋengineᚐRuleFileᚄ(ctx context.Context, sel ast.SelectionSet, v []*engine.RuleFile) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.marshalNRuleFile2ᚖcmapᚋengineᚐRuleFile(ctx, sel, v[i])
 	})
 
@@ -29862,8 +29808,7 @@ func (ec *executionContext) marshalNRuleRef2cmapᚋdomainᚐRuleRef(ctx context.
 
 func (ec *executionContext) marshalNRuleRef2ᚕcmapᚋdomainᚐRuleRefᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.RuleRef) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._RuleRef(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -29882,8 +29827,7 @@ func (ec *executionContext) marshalNRuleRuntimeError2cmapᚋappᚐRuleError(ctx 
 
 func (ec *executionContext) marshalNRuleRuntimeError2ᚕcmapᚋappᚐRuleErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []app.RuleError) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._RuleRuntimeError(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -29961,8 +29905,7 @@ func (ec *executionContext) marshalNSubCompetency2cmapᚋdomainᚐSubCompetency(
 
 func (ec *executionContext) marshalNSubCompetency2ᚕcmapᚋdomainᚐSubCompetencyᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.SubCompetency) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._SubCompetency(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -29977,8 +29920,7 @@ func (ec *executionContext) marshalNSubCompetency2ᚕcmapᚋdomainᚐSubCompeten
 
 func (ec *executionContext) marshalNSubCompetency2ᚕᚖcmapᚋdomainᚐSubCompetencyᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.SubCompetency) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.marshalNSubCompetency2ᚖcmapᚋdomainᚐSubCompetency(ctx, sel, v[i])
 	})
 
@@ -30005,8 +29947,7 @@ func (ec *executionContext) marshalNSubCompetencyCoverage2cmapᚋanalysisᚐSubC
 
 func (ec *executionContext) marshalNSubCompetencyCoverage2ᚕcmapᚋanalysisᚐSubCompetencyCoverageᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.SubCompetencyCoverage) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._SubCompetencyCoverage(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -30021,8 +29962,7 @@ func (ec *executionContext) marshalNSubCompetencyCoverage2ᚕcmapᚋanalysisᚐS
 
 func (ec *executionContext) marshalNSubCompetencyDemand2ᚕᚖcmapᚋanalysisᚐSubCompetencyDemandᚄ(ctx context.Context, sel ast.SelectionSet, v []*analysis.SubCompetencyDemand) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.marshalNSubCompetencyDemand2ᚖcmapᚋanalysisᚐSubCompetencyDemand(ctx, sel, v[i])
 	})
 
@@ -30064,8 +30004,7 @@ func (ec *executionContext) unmarshalNSubCompetencyInput2ᚖcmapᚋgraphᚋmodel
 
 func (ec *executionContext) marshalNSuggestion2ᚕᚖcmapᚋsuggestᚐSuggestionᚄ(ctx context.Context, sel ast.SelectionSet, v []*suggest.Suggestion) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.marshalNSuggestion2ᚖcmapᚋsuggestᚐSuggestion(ctx, sel, v[i])
 	})
 
@@ -30186,8 +30125,7 @@ func (ec *executionContext) marshalNYield2cmapᚋengineᚐYield(ctx context.Cont
 
 func (ec *executionContext) marshalNYield2ᚕcmapᚋengineᚐYieldᚄ(ctx context.Context, sel ast.SelectionSet, v []engine.Yield) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._Yield(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -30206,8 +30144,7 @@ func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlge
 
 func (ec *executionContext) marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Directive) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.___Directive(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -30250,8 +30187,7 @@ func (ec *executionContext) unmarshalN__DirectiveLocation2ᚕstringᚄ(ctx conte
 
 func (ec *executionContext) marshalN__DirectiveLocation2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.marshalN__DirectiveLocation2string(ctx, sel, v[i])
 	})
 
@@ -30278,8 +30214,7 @@ func (ec *executionContext) marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlg
 
 func (ec *executionContext) marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.___InputValue(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -30306,8 +30241,7 @@ func (ec *executionContext) marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋg
 
 func (ec *executionContext) marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Type) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.___Type(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -30875,8 +30809,7 @@ func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgq
 		return graphql.Null
 	}
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.___EnumValue(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -30894,8 +30827,7 @@ func (ec *executionContext) marshalO__Field2ᚕgithubᚗcomᚋ99designsᚋgqlgen
 		return graphql.Null
 	}
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.___Field(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -30913,8 +30845,7 @@ func (ec *executionContext) marshalO__InputValue2ᚕgithubᚗcomᚋ99designsᚋg
 		return graphql.Null
 	}
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.___InputValue(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -30932,8 +30863,7 @@ func (ec *executionContext) marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgen�
 		return graphql.Null
 	}
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.___Type(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 

@@ -29,6 +29,11 @@ func marshalSliceInOrder(ctx context.Context, length int, _ int64, omitPanicHand
 	ret := make(graphql.Array, length)
 	elements := elementContexts(ctx, length)
 	for i := range length {
+		if i == 1 && elements[0].fc.Load() != nil {
+			// The first element needed its field context: so will the
+			// others, whose field contexts are allocated together.
+			fieldContexts(elements[1:])
+		}
 		ctx := elements[i].context()
 		if omitPanicHandler {
 			ret[i] = marshalElement(ctx, i)
@@ -50,13 +55,19 @@ func marshalSliceInOrder(ctx context.Context, length int, _ int64, omitPanicHand
 // elementContext is the context of an element of a list: its list's
 // context with the element's field context, which holds its index, as
 // graphql.WithFieldContext makes it. The contexts of a list's elements
-// are allocated together by elementContexts: WithFieldContext allocates
-// one for every element, and its field context and index would be two
-// more.
+// are allocated together by elementContexts (WithFieldContext allocated
+// one for every element, and its field context and index two more), and
+// an element's field context is made only when asked for: the elements
+// of a person's attainments and gaps, whose fields are trivial or lean
+// (see internal/leanexec), need none unless a field fails. When the
+// first element of a list needs its field context, those of the others
+// are made together (fieldContexts) before they are written.
 type elementContext struct {
 	context.Context
-	fc    graphql.FieldContext
-	index int
+	parent *graphql.FieldContext // the list's
+	index  int
+	result any // the element, for its field context (setElementResult)
+	fc     atomic.Pointer[graphql.FieldContext]
 }
 
 // elementContexts returns the contexts of the n elements of a list whose
@@ -65,11 +76,49 @@ func elementContexts(ctx context.Context, n int) []elementContext {
 	parent := graphql.GetFieldContext(ctx)
 	elements := make([]elementContext, n)
 	for i := range elements {
-		e := &elements[i]
-		e.Context, e.index = ctx, i
-		e.fc.Parent, e.fc.Index = parent, &e.index
+		elements[i].Context, elements[i].parent, elements[i].index = ctx, parent, i
 	}
 	return elements
+}
+
+// fieldContexts makes the field contexts of elements, not yet written,
+// in one allocation.
+func fieldContexts(elements []elementContext) {
+	fcs := make([]graphql.FieldContext, len(elements))
+	for i := range elements {
+		e := &elements[i]
+		fcs[i].Parent, fcs[i].Index = e.parent, &e.index
+		e.fc.Store(&fcs[i])
+	}
+}
+
+// fieldContext returns the element's field context, made the first time
+// it is asked for (deferred fields may ask from other goroutines).
+func (c *elementContext) fieldContext() *graphql.FieldContext {
+	if fc := c.fc.Load(); fc != nil {
+		return fc
+	}
+	fc := &graphql.FieldContext{Parent: c.parent, Index: &c.index, Result: c.result}
+	if c.fc.CompareAndSwap(nil, fc) {
+		return fc
+	}
+	return c.fc.Load()
+}
+
+// setElementResult sets the Result of the field context of the element
+// whose context is ctx: the generated executor calls it before it writes
+// the element, rather than getting the field context to set it (see
+// internal/leanexec), which would make it.
+func setElementResult(ctx context.Context, result any) {
+	c, ok := ctx.(*elementContext)
+	if !ok {
+		graphql.GetFieldContext(ctx).Result = result
+		return
+	}
+	c.result = result
+	if fc := c.fc.Load(); fc != nil {
+		fc.Result = result
+	}
 }
 
 // context returns the element's context: c itself, unless the key of
@@ -77,7 +126,7 @@ func elementContexts(ctx context.Context, n int) []elementContext {
 // graphql.WithFieldContext.
 func (c *elementContext) context() context.Context {
 	if fieldContextKey == nil {
-		return graphql.WithFieldContext(c.Context, &c.fc)
+		return graphql.WithFieldContext(c.Context, c.fieldContext())
 	}
 	return c
 }
@@ -87,7 +136,7 @@ func (c *elementContext) context() context.Context {
 // context's value for any other key.
 func (c *elementContext) Value(key any) any {
 	if key == fieldContextKey {
-		return &c.fc
+		return c.fieldContext()
 	}
 	return c.Context.Value(key)
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"unsafe"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2"
@@ -217,11 +218,16 @@ func TestElementContexts(t *testing.T) {
 	parent, cancel := context.WithCancel(context.WithValue(context.Background(), key{}, "v"))
 	parent = graphql.WithFieldContext(parent, list)
 	elements := elementContexts(parent, 3)
+	results := []string{"a", "b", "c"}
 	for i := range elements {
 		ctx := elements[i].context()
+		if i == 1 {
+			graphql.GetFieldContext(ctx) // made before the element is given
+		}
+		setElementResult(ctx, &results[i])
 		fc := graphql.GetFieldContext(ctx)
-		if fc != &elements[i].fc || fc.Parent != list || *fc.Index != i || ctx.Value(key{}) != "v" {
-			t.Errorf("element %d: field context %+v, value %v; want its own, below the list's, index %d, value v", i, fc, ctx.Value(key{}), i)
+		if fc == nil || fc != graphql.GetFieldContext(ctx) || fc.Parent != list || *fc.Index != i || fc.Result != &results[i] || ctx.Value(key{}) != "v" {
+			t.Errorf("element %d: field context %+v, value %v; want one, below the list's, index %d, result %s, value v", i, fc, ctx.Value(key{}), i, results[i])
 		}
 		if got, want := graphql.GetPath(ctx).String(), fmt.Sprintf("gaps[%d]", i); got != want {
 			t.Errorf("element %d: path %s, want %s", i, got, want)
@@ -234,6 +240,43 @@ func TestElementContexts(t *testing.T) {
 	cancel()
 	if err := elements[2].context().Err(); err != context.Canceled {
 		t.Errorf("the list's context canceled, an element's error is %v", err)
+	}
+
+	// Made by fieldContexts, before the elements are written, the field
+	// contexts are those the elements give.
+	elements = elementContexts(parent, 3)
+	fieldContexts(elements)
+	for i := range elements {
+		ctx := elements[i].context()
+		setElementResult(ctx, &results[i])
+		if fc := graphql.GetFieldContext(ctx); fc != elements[i].fc.Load() || fc.Parent != list || *fc.Index != i || fc.Result != &results[i] {
+			t.Errorf("element %d: field context %+v, want the one made, index %d, result %s", i, fc, i, results[i])
+		}
+	}
+}
+
+// The elements of a list make no field context unless one is asked for;
+// when the first element asks for its own, the others' are made together
+// before they are written.
+func TestElementFieldContextsOnDemand(t *testing.T) {
+	ctx := graphql.WithFieldContext(context.Background(), &graphql.FieldContext{})
+	for _, ask := range []bool{false, true} {
+		var made []*graphql.FieldContext
+		marshalSliceInOrder(ctx, 4, 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+			e := ctx.(*elementContext)
+			if i > 0 && (e.fc.Load() != nil) != ask {
+				t.Errorf("asked for the first element's field context: %v; element %d has one: %v", ask, i, e.fc.Load() != nil)
+			}
+			if ask {
+				made = append(made, graphql.GetFieldContext(ctx))
+			}
+			return graphql.Null
+		})
+		for i := 2; i < len(made); i++ {
+			if uintptr(unsafe.Pointer(made[i]))-uintptr(unsafe.Pointer(made[i-1])) != unsafe.Sizeof(graphql.FieldContext{}) {
+				t.Errorf("the field contexts of elements %d and %d are not together", i-1, i)
+			}
+		}
 	}
 }
 

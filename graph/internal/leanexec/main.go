@@ -43,6 +43,10 @@
 //     goroutine per field beyond the first: cmap's resolvers answer from
 //     the in-memory read model (as for lists, see internal/listsinorder).
 //     The root fields of a query are still resolved concurrently.
+//   - The field context of an element of a list is made only when asked
+//     for (elementContext, package graph): the element is given to it by
+//     setElementResult rather than by getting the field context to set
+//     its Result.
 //   - An element of a list of structs (not pointers) is written from its
 //     place in the list, rather than from a copy on the heap: gqlgen
 //     passes the element by value to a marshaller that takes its address,
@@ -165,6 +169,9 @@ var (
 	// which writes it from its address: its name and the object function.
 	valueMarshaller = regexp.MustCompile(`(?m)^func \(ec \*executionContext\) (marshalN[^\s(]+)\(ctx context\.Context, sel ast\.SelectionSet, v [\w.]+\) graphql\.Marshaler \{\n` +
 		`\treturn ec\.(_\w+)\(ctx, sel, &v\)\n\}\n`)
+	// elementResult matches the setting of a list element's Result in its
+	// field context, in a list marshaller.
+	elementResult = regexp.MustCompile(`(?m)^\t\tfc := graphql\.GetFieldContext\(ctx\)\n\t\tfc\.Result = (&?v\[i\])\n`)
 	// listElement matches the call of an element's marshaller in a list
 	// marshaller.
 	listElement = regexp.MustCompile(`(?m)^\t\treturn ec\.(marshalN[^\s(]+)\(ctx, sel, v\[i\]\)\n`)
@@ -306,6 +313,7 @@ func rewrite(src []byte) ([]byte, int) {
 	for _, m := range valueMarshaller.FindAllSubmatch(src, -1) {
 		objectOf[string(m[1])] = string(m[2])
 	}
+	src = elementResult.ReplaceAll(src, []byte("\t\tsetElementResult(ctx, $1)\n"))
 	src = listElement.ReplaceAllFunc(src, func(call []byte) []byte {
 		obj, ok := objectOf[string(listElement.FindSubmatch(call)[1])]
 		if !ok {
