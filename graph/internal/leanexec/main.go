@@ -6,7 +6,10 @@
 //     never fails, see trivialMarshallers) is written straight from the
 //     struct field, without gqlgen's field context, field middleware and
 //     panic guard: nothing can fail, panic or wait in it, and no field is
-//     below it whose path or errors would need its context.
+//     below it whose path or errors would need its context. A String or
+//     ID is written from its place in its object (stringAt, package
+//     graph), as are nullable strings by their marshaller, rather than by
+//     graphql.MarshalString, which allocates a closure for each.
 //   - A lean field, named with -lean Type.field, is a field whose
 //     resolver (without arguments or directives) answers from its object
 //     and the request's view, reads no field context but its ancestors'
