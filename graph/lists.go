@@ -189,20 +189,45 @@ func deferredGroup(ctx context.Context, fields []graphql.CollectedField) graphql
 	return graphql.DeferredGroup{}
 }
 
-// newObject returns the object with fields, in one allocation (values
-// included, for up to 3 fields): the generated executor resolves the
-// fields' values into it, as into the graphql.FieldSet it calls it in
-// place of, and returns it (see internal/leanexec). A FieldSet, with its
-// writer, cost three allocations and 192 bytes for every object, and
-// would write the same JSON with a map and iterator closures per object.
+// newObject returns the object with fields, in one allocation with its
+// values for up to 4 fields: the generated executor resolves the fields'
+// values into it, as into the graphql.FieldSet it calls it in place of,
+// and returns it (see internal/leanexec). A FieldSet, with its writer,
+// cost three allocations and 192 bytes for every object, and would write
+// the same JSON with a map and iterator closures per object. An object
+// of one field (a sub-competency's code) takes 80 bytes, of two 96.
 func newObject(fields []graphql.CollectedField) *object {
-	o := &object{fields: fields}
-	if len(fields) <= len(o.small) {
-		o.Values = o.small[:len(fields):len(fields)]
-	} else {
-		o.Values = make([]graphql.Marshaler, len(fields))
+	var o *object
+	switch len(fields) {
+	case 0:
+		o = &object{}
+	case 1:
+		v := &objectOf[[1]graphql.Marshaler]{}
+		v.Values = v.values[:]
+		o = &v.object
+	case 2:
+		v := &objectOf[[2]graphql.Marshaler]{}
+		v.Values = v.values[:]
+		o = &v.object
+	case 3:
+		v := &objectOf[[3]graphql.Marshaler]{}
+		v.Values = v.values[:]
+		o = &v.object
+	case 4:
+		v := &objectOf[[4]graphql.Marshaler]{}
+		v.Values = v.values[:]
+		o = &v.object
+	default:
+		o = &object{Values: make([]graphql.Marshaler, len(fields))}
 	}
+	o.fields = fields
 	return o
+}
+
+// objectOf is an object allocated with its values, an array.
+type objectOf[V any] struct {
+	object
+	values V
 }
 
 // object is an object's fields and their values, made by newObject. It
@@ -215,8 +240,7 @@ type object struct {
 	Values []graphql.Marshaler
 	// Invalids counts the values that make the object null.
 	Invalids uint32
-	set      *graphql.FieldSet    // the fields resolved later, on Values
-	small    [3]graphql.Marshaler // Values, for up to 3 fields
+	set      *graphql.FieldSet // the fields resolved later, on Values
 }
 
 // fieldSet returns the field set that schedules the fields of o resolved

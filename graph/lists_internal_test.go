@@ -68,6 +68,7 @@ func TestNewObject(t *testing.T) {
 	}
 	for _, fields := range [][]graphql.CollectedField{
 		{field("a"), field("b"), field("a"), field("c")},
+		{field("a"), field("b"), field("c")},
 		{field("a")},
 		{field("a"), field("a")},
 		nil,
