@@ -80,20 +80,50 @@ func (ix *Index) readinessOf(p *personEntry, withAttained bool) *Readiness {
 		return r
 	}
 	r.Attained = make([]Attainment, len(p.attained))
-	at := make(map[int32]int, len(p.attained)) // sub -> index in r.Attained
 	for i, a := range p.attained {
 		r.Attained[i] = Attainment{SubCompetency: ix.subs[a.sub].code, Level: ix.scale.Level(int(a.rank))}
-		at[a.sub] = i
 	}
-	for _, code := range p.completed { // sorted, so each Courses list is too
+	// The courses behind each attainment, found in one pass over the
+	// completions (sorted, so each list is too), then laid out by
+	// attainment in one array: a list grown one course at a time was an
+	// allocation per attainment.
+	type hit struct{ at, completed int32 } // indexes in r.Attained, p.completed
+	hits := make([]hit, 0, 2*len(p.attained))
+	for k, code := range p.completed {
 		c, ok := ix.courses.get(code)
 		if !ok {
 			continue
 		}
 		for _, cl := range c.cells {
-			if i, ok := at[cl.sub]; ok && p.attained[i].rank == cl.rank {
-				r.Attained[i].Courses = append(r.Attained[i].Courses, code)
+			i, ok := slices.BinarySearchFunc(p.attained, cl.sub, func(a subRank, sub int32) int { return cmp.Compare(a.sub, sub) })
+			if ok && p.attained[i].rank == cl.rank {
+				hits = append(hits, hit{int32(i), int32(k)})
 			}
+		}
+	}
+	// bound[i] is where list i ends in courses, then, once the lists are
+	// filled from their ends (the hits backwards, so that each keeps its
+	// order), where it starts.
+	bound := make([]int, len(p.attained))
+	for _, h := range hits {
+		bound[h.at]++
+	}
+	for i := 1; i < len(bound); i++ {
+		bound[i] += bound[i-1]
+	}
+	courses := make([]string, len(hits))
+	for j := len(hits) - 1; j >= 0; j-- {
+		h := hits[j]
+		bound[h.at]--
+		courses[bound[h.at]] = p.completed[h.completed]
+	}
+	for i, start := range bound {
+		stop := len(courses)
+		if i+1 < len(bound) {
+			stop = bound[i+1]
+		}
+		if stop > start {
+			r.Attained[i].Courses = courses[start:stop:stop]
 		}
 	}
 	return r

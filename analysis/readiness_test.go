@@ -2,6 +2,8 @@ package analysis_test
 
 import (
 	"cmap/domain"
+	"fmt"
+	"slices"
 	"testing"
 
 	"cmap/analysis"
@@ -86,5 +88,50 @@ func TestOrganizationReadiness(t *testing.T) {
 
 	if _, err := ix.OrganizationReadiness("NAVY", 0); domain.ErrorCode(err) != domain.ENOTFOUND {
 		t.Errorf("unknown organization: %v, want ENOTFOUND", err)
+	}
+}
+
+// Each attainment lists the completed courses (known to the index) that
+// reach its level, sorted, as a brute force over the facts finds them.
+func TestAttainmentCoursesByBruteForce(t *testing.T) {
+	several := 0 // the instances must have lists of several courses
+	for seed := uint64(1); seed <= 60; seed++ {
+		s := generate(seed, smallSizes)
+		ix := mustBuild(t, s)
+		m := newModel(s)
+		for _, p := range s.People {
+			r, err := ix.Readiness(p.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := []analysis.Attainment{}
+			for _, c := range s.Framework.Competencies {
+				for _, sub := range c.SubCompetencies {
+					best, courses := 0, []string(nil)
+					for _, done := range p.Completions {
+						if _, known := m.courses[done.CourseCode]; !known {
+							continue
+						}
+						switch l := m.levelOn(done.CourseCode, sub.Code); {
+						case l > best:
+							best, courses = l, []string{done.CourseCode}
+						case l == best && l > 0 && !slices.Contains(courses, done.CourseCode):
+							courses = append(courses, done.CourseCode)
+						}
+					}
+					if best > 0 {
+						slices.Sort(courses)
+						want = append(want, analysis.Attainment{SubCompetency: sub.Code, Level: s.Scale.Levels[best-1], Courses: courses})
+						if len(courses) > 1 {
+							several++
+						}
+					}
+				}
+			}
+			check(t, fmt.Sprintf("seed %d %s attained", seed, p.ID), r.Attained, want)
+		}
+	}
+	if several == 0 {
+		t.Error("no attainment of several courses: the instances do not exercise the lists")
 	}
 }

@@ -17,7 +17,7 @@ func coverageMatrix(ctx context.Context, v Snapshot, f analysis.MatrixFilter) (*
 	if err != nil {
 		return nil, err
 	}
-	out := &model.CoverageMatrix{Levels: m.Levels, MinLevel: optional(m.MinLevel), Courses: m.Courses, Rows: make([]model.CoverageRow, len(m.Rows))}
+	out := &model.CoverageMatrix{Levels: m.Levels, MinLevel: optional(&m.MinLevel), Courses: m.Courses, Rows: make([]model.CoverageRow, len(m.Rows))}
 	for i, r := range m.Rows {
 		row := model.CoverageRow{SubCompetency: r.SubCompetency, Gap: r.Gap, Highest: r.Highest, Reach: r.Reach,
 			Counts: make([]model.LevelCount, len(r.CountByLevel)), Cells: make([]domain.Coverage, len(r.Cells))}

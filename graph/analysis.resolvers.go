@@ -45,7 +45,7 @@ func (r *courseImpactResolver) Recommendations(ctx context.Context, obj *app.Cou
 
 // RuleError is the resolver for the ruleError field.
 func (r *courseImpactResolver) RuleError(ctx context.Context, obj *app.CourseImpact) (*string, error) {
-	return optional(obj.RuleError), nil
+	return optional(&obj.RuleError), nil
 }
 
 // SubCompetency is the resolver for the subCompetency field.
@@ -55,22 +55,22 @@ func (r *coverageChangeResolver) SubCompetency(ctx context.Context, obj *analysi
 
 // CourseBefore is the resolver for the courseBefore field.
 func (r *coverageChangeResolver) CourseBefore(ctx context.Context, obj *analysis.CoverageChange) (*string, error) {
-	return optional(obj.CourseBefore), nil
+	return optional(&obj.CourseBefore), nil
 }
 
 // CourseAfter is the resolver for the courseAfter field.
 func (r *coverageChangeResolver) CourseAfter(ctx context.Context, obj *analysis.CoverageChange) (*string, error) {
-	return optional(obj.CourseAfter), nil
+	return optional(&obj.CourseAfter), nil
 }
 
 // HighestBefore is the resolver for the highestBefore field.
 func (r *coverageChangeResolver) HighestBefore(ctx context.Context, obj *analysis.CoverageChange) (*string, error) {
-	return optional(obj.HighestBefore), nil
+	return optional(&obj.HighestBefore), nil
 }
 
 // HighestAfter is the resolver for the highestAfter field.
 func (r *coverageChangeResolver) HighestAfter(ctx context.Context, obj *analysis.CoverageChange) (*string, error) {
-	return optional(obj.HighestAfter), nil
+	return optional(&obj.HighestAfter), nil
 }
 
 // SubCompetency is the resolver for the subCompetency field.
@@ -80,12 +80,12 @@ func (r *coverageRowResolver) SubCompetency(ctx context.Context, obj *model.Cove
 
 // Highest is the resolver for the highest field.
 func (r *coverageRowResolver) Highest(ctx context.Context, obj *model.CoverageRow) (*string, error) {
-	return optional(obj.Highest), nil
+	return optional(&obj.Highest), nil
 }
 
 // Reach is the resolver for the reach field.
 func (r *coverageRowResolver) Reach(ctx context.Context, obj *model.CoverageRow) (*string, error) {
-	return optional(obj.Reach), nil
+	return optional(&obj.Reach), nil
 }
 
 // SubCompetency is the resolver for the subCompetency field.
@@ -95,7 +95,7 @@ func (r *gapResolver) SubCompetency(ctx context.Context, obj *analysis.Gap) (*do
 
 // Attained is the resolver for the attained field.
 func (r *gapResolver) Attained(ctx context.Context, obj *analysis.Gap) (*string, error) {
-	return optional(obj.Attained), nil
+	return optional(&obj.Attained), nil
 }
 
 // SubCompetency is the resolver for the subCompetency field.
@@ -214,7 +214,7 @@ func (r *subCompetencyCoverageResolver) SubCompetency(ctx context.Context, obj *
 
 // Highest is the resolver for the highest field.
 func (r *subCompetencyCoverageResolver) Highest(ctx context.Context, obj *analysis.SubCompetencyCoverage) (*string, error) {
-	return optional(obj.Highest), nil
+	return optional(&obj.Highest), nil
 }
 
 // SubCompetency is the resolver for the subCompetency field.
@@ -224,7 +224,7 @@ func (r *subCompetencyDemandResolver) SubCompetency(ctx context.Context, obj *an
 
 // Highest is the resolver for the highest field.
 func (r *subCompetencyDemandResolver) Highest(ctx context.Context, obj *analysis.SubCompetencyDemand) (*string, error) {
-	return optional(obj.Highest), nil
+	return optional(&obj.Highest), nil
 }
 
 // Attainment returns AttainmentResolver implementation.

@@ -139,7 +139,8 @@ func keyOf(oc *graphql.OperationContext) (answerKey, bool) {
 		return answerKey{}, false
 	}
 	large := false
-	for _, f := range graphql.CollectFields(oc, oc.Operation.SelectionSet, []string{"Query"}) {
+	var fields collectedFields // those of a selection without directives are kept once per document
+	for _, f := range fields.collect(oc, oc.Operation.SelectionSet, queryImplementors) {
 		if !pureFields[f.Name] {
 			return answerKey{}, false
 		}

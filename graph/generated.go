@@ -1172,8 +1172,6 @@ func (e *executableSchema) Schema() *ast.Schema {
 }
 
 func (e *executableSchema) Complexity(ctx context.Context, typeName, field string, childComplexity int, rawArgs map[string]any) (int, bool) {
-	ec := newExecutionContext(nil, e, nil)
-	_ = ec
 	switch typeName + "." + field {
 
 	case "APIKey.createdAt":
@@ -1436,7 +1434,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Course_history_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Course_history_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -1583,7 +1581,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_CourseImpact_recommendations_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_CourseImpact_recommendations_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -2638,7 +2636,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Mutation_applyModelRevision_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Mutation_applyModelRevision_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -2649,7 +2647,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Mutation_createAPIKey_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Mutation_createAPIKey_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -2660,7 +2658,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Mutation_createCourse_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Mutation_createCourse_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -2671,7 +2669,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Mutation_createPerson_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Mutation_createPerson_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -2682,7 +2680,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Mutation_createPosition_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Mutation_createPosition_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -2693,7 +2691,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Mutation_deleteCourse_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Mutation_deleteCourse_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -2704,7 +2702,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Mutation_deletePerson_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Mutation_deletePerson_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -2715,7 +2713,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Mutation_deletePosition_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Mutation_deletePosition_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -2726,7 +2724,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Mutation_importCatalogue_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Mutation_importCatalogue_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -2737,7 +2735,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Mutation_importRecords_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Mutation_importRecords_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -2748,7 +2746,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Mutation_recordCompletion_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Mutation_recordCompletion_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -2765,7 +2763,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Mutation_revokeAPIKey_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Mutation_revokeAPIKey_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -2776,7 +2774,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Mutation_updateCourse_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Mutation_updateCourse_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -2787,7 +2785,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Mutation_updatePerson_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Mutation_updatePerson_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -2798,7 +2796,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Mutation_updatePosition_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Mutation_updatePosition_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -2810,7 +2808,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_OrganizationReadiness_commonGaps_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_OrganizationReadiness_commonGaps_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -2839,7 +2837,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_OrganizationReadiness_recommendedCourses_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_OrganizationReadiness_recommendedCourses_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -2888,7 +2886,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Person_history_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Person_history_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -3147,7 +3145,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_PlanPeople_changes_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_PlanPeople_changes_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -3294,7 +3292,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_PlanRuleChange_facts_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_PlanRuleChange_facts_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -3355,7 +3353,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Position_history_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Position_history_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -3528,7 +3526,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Query_auditLog_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Query_auditLog_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -3545,7 +3543,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Query_competency_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Query_competency_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -3556,7 +3554,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Query_course_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Query_course_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -3567,7 +3565,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Query_courseImpact_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Query_courseImpact_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -3578,7 +3576,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Query_courses_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Query_courses_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -3589,7 +3587,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Query_coverageMatrix_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Query_coverageMatrix_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -3606,7 +3604,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Query_explain_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Query_explain_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -3617,7 +3615,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Query_framework_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Query_framework_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -3634,7 +3632,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Query_gaps_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Query_gaps_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -3646,7 +3644,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Query_modelRevisionPlan_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Query_modelRevisionPlan_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -3657,7 +3655,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Query_newCourseImpact_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Query_newCourseImpact_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -3668,7 +3666,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Query_organizationReadiness_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Query_organizationReadiness_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -3685,7 +3683,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Query_people_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Query_people_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -3696,7 +3694,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Query_person_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Query_person_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -3707,7 +3705,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Query_position_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Query_position_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -3718,7 +3716,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Query_positions_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Query_positions_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -3729,7 +3727,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Query_previewCourse_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Query_previewCourse_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -3740,7 +3738,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Query_previewPosition_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Query_previewPosition_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -3763,7 +3761,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Query_ruleSetPlan_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Query_ruleSetPlan_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -3774,7 +3772,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Query_subCompetency_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Query_subCompetency_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -3785,7 +3783,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Query_suggestions_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_Query_suggestions_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -4193,7 +4191,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_RuleSet_rules_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_RuleSet_rules_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -4247,7 +4245,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_RuleSetPlan_facts_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_RuleSetPlan_facts_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -4294,7 +4292,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_RuleSetPlan_positions_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_RuleSetPlan_positions_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -4329,7 +4327,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_RuleSetPlan_unattributed_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_RuleSetPlan_unattributed_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -4353,7 +4351,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_SubCompetency_coveredBy_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_SubCompetency_coveredBy_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -4364,7 +4362,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_SubCompetency_requiredBy_args(ctx, rawArgs)
+		args, err := newExecutionContext(nil, e, nil).field_SubCompetency_requiredBy_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
@@ -7246,14 +7244,14 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _APIKey_id(ctx context.Context, field graphql.CollectedField, obj *domain.APIKey) (ret graphql.Marshaler) {
-	return ec.marshalNID2string(ctx, field.Selections, obj.ID) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.ID) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_APIKey_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("APIKey", field, false, false, "ID")
 }
 
 func (ec *executionContext) _APIKey_name(ctx context.Context, field graphql.CollectedField, obj *domain.APIKey) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Name) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Name) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_APIKey_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("APIKey", field, false, false, "String")
@@ -7306,7 +7304,7 @@ func (ec *executionContext) fieldContext_APIKey_createdAt(_ context.Context, fie
 }
 
 func (ec *executionContext) _APIKey_createdBy(ctx context.Context, field graphql.CollectedField, obj *domain.APIKey) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.CreatedBy) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.CreatedBy) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_APIKey_createdBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("APIKey", field, false, false, "String")
@@ -7343,6 +7341,19 @@ func (ec *executionContext) fieldContext_APIKey_version(_ context.Context, field
 }
 
 func (ec *executionContext) _Attainment_subCompetency(ctx context.Context, field graphql.CollectedField, obj *analysis.Attainment) (ret graphql.Marshaler) {
+	if ec.fields.trivialOnly(ec.OperationContext, field.Selections, subCompetencyImplementors, "code", "statement") && leanResolvable(ctx) { // lean: see internal/leanexec
+		defer func() {
+			if r := recover(); r != nil {
+				ret = recoverLean(ctx, ec.OperationContext, field, ec.fieldContext_Attainment_subCompetency, r)
+			}
+		}()
+		v, err := ec.Resolvers.Attainment().SubCompetency(ctx, obj)
+		if err == nil && v != nil {
+			return ec.marshalNSubCompetency2ᚖcmapᚋdomainᚐSubCompetency(ctx, field.Selections, v)
+		}
+		return graphql.ResolveField(ctx, ec.OperationContext, field, ec.fieldContext_Attainment_subCompetency,
+			func(context.Context) (any, error) { return v, err }, nil, ec.marshalNSubCompetency2ᚖcmapᚋdomainᚐSubCompetency, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7375,7 +7386,7 @@ func (ec *executionContext) fieldContext_Attainment_subCompetency(_ context.Cont
 }
 
 func (ec *executionContext) _Attainment_level(ctx context.Context, field graphql.CollectedField, obj *analysis.Attainment) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Level) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Level) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Attainment_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Attainment", field, false, false, "String")
@@ -7510,7 +7521,7 @@ func (ec *executionContext) fieldContext_AttainmentChange_after(_ context.Contex
 }
 
 func (ec *executionContext) _AuditEntry_id(ctx context.Context, field graphql.CollectedField, obj *domain.AuditEntry) (ret graphql.Marshaler) {
-	return ec.marshalNID2string(ctx, field.Selections, obj.ID) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.ID) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_AuditEntry_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "ID")
@@ -7540,14 +7551,14 @@ func (ec *executionContext) fieldContext_AuditEntry_time(_ context.Context, fiel
 }
 
 func (ec *executionContext) _AuditEntry_actor(ctx context.Context, field graphql.CollectedField, obj *domain.AuditEntry) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Actor) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Actor) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_AuditEntry_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
 }
 
 func (ec *executionContext) _AuditEntry_actorName(ctx context.Context, field graphql.CollectedField, obj *domain.AuditEntry) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.ActorName) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.ActorName) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_AuditEntry_actorName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
@@ -7600,7 +7611,7 @@ func (ec *executionContext) fieldContext_AuditEntry_recordType(_ context.Context
 }
 
 func (ec *executionContext) _AuditEntry_recordKey(ctx context.Context, field graphql.CollectedField, obj *domain.AuditEntry) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Key) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Key) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_AuditEntry_recordKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
@@ -7772,7 +7783,7 @@ func (ec *executionContext) fieldContext_AuditEntryConnection_pageInfo(_ context
 }
 
 func (ec *executionContext) _AuditEntryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntryEdge) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Cursor) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_AuditEntryEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEntryEdge", field, false, false, "String")
@@ -7811,21 +7822,21 @@ func (ec *executionContext) fieldContext_AuditEntryEdge_node(_ context.Context, 
 }
 
 func (ec *executionContext) _Competency_code(ctx context.Context, field graphql.CollectedField, obj *domain.Competency) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Code) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Code) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Competency_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Competency", field, false, false, "String")
 }
 
 func (ec *executionContext) _Competency_title(ctx context.Context, field graphql.CollectedField, obj *domain.Competency) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Title) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Title) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Competency_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Competency", field, false, false, "String")
 }
 
 func (ec *executionContext) _Competency_description(ctx context.Context, field graphql.CollectedField, obj *domain.Competency) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Description) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Description) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Competency_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Competency", field, false, false, "String")
@@ -7864,7 +7875,7 @@ func (ec *executionContext) fieldContext_Competency_subCompetencies(_ context.Co
 }
 
 func (ec *executionContext) _Completion_courseCode(ctx context.Context, field graphql.CollectedField, obj *domain.Completion) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.CourseCode) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.CourseCode) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Completion_courseCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Completion", field, false, false, "String")
@@ -7940,21 +7951,21 @@ func (ec *executionContext) fieldContext_CountChange_after(_ context.Context, fi
 }
 
 func (ec *executionContext) _Course_code(ctx context.Context, field graphql.CollectedField, obj *domain.Course) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Code) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Code) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Course_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Course", field, false, false, "String")
 }
 
 func (ec *executionContext) _Course_title(ctx context.Context, field graphql.CollectedField, obj *domain.Course) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Title) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Title) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Course_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Course", field, false, false, "String")
 }
 
 func (ec *executionContext) _Course_description(ctx context.Context, field graphql.CollectedField, obj *domain.Course) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Description) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Description) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Course_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Course", field, false, false, "String")
@@ -8053,7 +8064,7 @@ func (ec *executionContext) fieldContext_Course_deliveryMode(_ context.Context, 
 }
 
 func (ec *executionContext) _Course_provider(ctx context.Context, field graphql.CollectedField, obj *domain.Course) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Provider) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Provider) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Course_provider(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Course", field, false, false, "String")
@@ -8317,7 +8328,7 @@ func (ec *executionContext) fieldContext_CourseConnection_totalCount(_ context.C
 }
 
 func (ec *executionContext) _CourseEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.CourseEdge) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Cursor) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_CourseEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CourseEdge", field, false, false, "String")
@@ -8395,7 +8406,7 @@ func (ec *executionContext) fieldContext_CourseGapClosure_gapsClosed(_ context.C
 }
 
 func (ec *executionContext) _CourseImpact_courseCode(ctx context.Context, field graphql.CollectedField, obj *app.CourseImpact) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Course) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Course) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_CourseImpact_courseCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CourseImpact", field, false, false, "String")
@@ -8814,7 +8825,7 @@ func (ec *executionContext) fieldContext_Coverage_course(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Coverage_courseCode(ctx context.Context, field graphql.CollectedField, obj *domain.Coverage) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Course) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Course) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Coverage_courseCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Coverage", field, false, false, "String")
@@ -8853,7 +8864,7 @@ func (ec *executionContext) fieldContext_Coverage_subCompetency(_ context.Contex
 }
 
 func (ec *executionContext) _Coverage_level(ctx context.Context, field graphql.CollectedField, obj *domain.Coverage) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Level) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Level) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Coverage_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Coverage", field, false, false, "String")
@@ -9360,14 +9371,14 @@ func (ec *executionContext) fieldContext_CreatedAPIKey_key(_ context.Context, fi
 }
 
 func (ec *executionContext) _CreatedAPIKey_token(ctx context.Context, field graphql.CollectedField, obj *model.CreatedAPIKey) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Token) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Token) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_CreatedAPIKey_token(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreatedAPIKey", field, false, false, "String")
 }
 
 func (ec *executionContext) _CrosswalkEntry_old(ctx context.Context, field graphql.CollectedField, obj *domain.CrosswalkEntry) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Old) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Old) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_CrosswalkEntry_old(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CrosswalkEntry", field, false, false, "String")
@@ -9397,28 +9408,28 @@ func (ec *executionContext) fieldContext_CrosswalkEntry_new(_ context.Context, f
 }
 
 func (ec *executionContext) _DeleteCoursePayload_code(ctx context.Context, field graphql.CollectedField, obj *model.DeleteCoursePayload) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Code) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Code) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_DeleteCoursePayload_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DeleteCoursePayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _DeletePersonPayload_id(ctx context.Context, field graphql.CollectedField, obj *model.DeletePersonPayload) (ret graphql.Marshaler) {
-	return ec.marshalNID2string(ctx, field.Selections, obj.ID) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.ID) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_DeletePersonPayload_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DeletePersonPayload", field, false, false, "ID")
 }
 
 func (ec *executionContext) _DeletePositionPayload_id(ctx context.Context, field graphql.CollectedField, obj *model.DeletePositionPayload) (ret graphql.Marshaler) {
-	return ec.marshalNID2string(ctx, field.Selections, obj.ID) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.ID) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_DeletePositionPayload_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DeletePositionPayload", field, false, false, "ID")
 }
 
 func (ec *executionContext) _ExplainNode_source(ctx context.Context, field graphql.CollectedField, obj *engine.ExplainNode) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Source) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Source) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ExplainNode_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ExplainNode", field, false, false, "String")
@@ -9494,7 +9505,7 @@ func (ec *executionContext) fieldContext_ExplainNode_column(_ context.Context, f
 }
 
 func (ec *executionContext) _ExplainNode_value(ctx context.Context, field graphql.CollectedField, obj *engine.ExplainNode) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Value) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Value) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ExplainNode_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ExplainNode", field, false, false, "String")
@@ -9618,14 +9629,14 @@ func (ec *executionContext) fieldContext_Explanation_kind(_ context.Context, fie
 }
 
 func (ec *executionContext) _Explanation_description(ctx context.Context, field graphql.CollectedField, obj *engine.Explanation) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Description) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Description) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Explanation_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Explanation", field, false, false, "String")
 }
 
 func (ec *executionContext) _Explanation_subject(ctx context.Context, field graphql.CollectedField, obj *engine.Explanation) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Subject) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Subject) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Explanation_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Explanation", field, false, false, "String")
@@ -9912,28 +9923,28 @@ func (ec *executionContext) fieldContext_FactChange_after(_ context.Context, fie
 }
 
 func (ec *executionContext) _FieldChange_field(ctx context.Context, field graphql.CollectedField, obj *domain.FieldChange) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Field) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Field) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_FieldChange_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FieldChange", field, false, false, "String")
 }
 
 func (ec *executionContext) _FieldChange_old(ctx context.Context, field graphql.CollectedField, obj *domain.FieldChange) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Old) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Old) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_FieldChange_old(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FieldChange", field, false, false, "String")
 }
 
 func (ec *executionContext) _FieldChange_new(ctx context.Context, field graphql.CollectedField, obj *domain.FieldChange) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.New) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.New) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_FieldChange_new(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FieldChange", field, false, false, "String")
 }
 
 func (ec *executionContext) _FormerCode_code(ctx context.Context, field graphql.CollectedField, obj *domain.FormerCode) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Code) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Code) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_FormerCode_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FormerCode", field, false, false, "String")
@@ -9993,7 +10004,7 @@ func (ec *executionContext) fieldContext_FormerCode_suggestion(_ context.Context
 }
 
 func (ec *executionContext) _Framework_name(ctx context.Context, field graphql.CollectedField, obj *domain.Framework) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Name) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Name) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Framework_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Framework", field, false, false, "String")
@@ -10181,6 +10192,19 @@ func (ec *executionContext) fieldContext_FrameworkRevision_crosswalk(_ context.C
 }
 
 func (ec *executionContext) _Gap_subCompetency(ctx context.Context, field graphql.CollectedField, obj *analysis.Gap) (ret graphql.Marshaler) {
+	if ec.fields.trivialOnly(ec.OperationContext, field.Selections, subCompetencyImplementors, "code", "statement") && leanResolvable(ctx) { // lean: see internal/leanexec
+		defer func() {
+			if r := recover(); r != nil {
+				ret = recoverLean(ctx, ec.OperationContext, field, ec.fieldContext_Gap_subCompetency, r)
+			}
+		}()
+		v, err := ec.Resolvers.Gap().SubCompetency(ctx, obj)
+		if err == nil && v != nil {
+			return ec.marshalNSubCompetency2ᚖcmapᚋdomainᚐSubCompetency(ctx, field.Selections, v)
+		}
+		return graphql.ResolveField(ctx, ec.OperationContext, field, ec.fieldContext_Gap_subCompetency,
+			func(context.Context) (any, error) { return v, err }, nil, ec.marshalNSubCompetency2ᚖcmapᚋdomainᚐSubCompetency, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10213,13 +10237,26 @@ func (ec *executionContext) fieldContext_Gap_subCompetency(_ context.Context, fi
 }
 
 func (ec *executionContext) _Gap_required(ctx context.Context, field graphql.CollectedField, obj *analysis.Gap) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Required) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Required) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Gap_required(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Gap", field, false, false, "String")
 }
 
 func (ec *executionContext) _Gap_attained(ctx context.Context, field graphql.CollectedField, obj *analysis.Gap) (ret graphql.Marshaler) {
+	if leanResolvable(ctx) { // lean: see internal/leanexec
+		defer func() {
+			if r := recover(); r != nil {
+				ret = recoverLean(ctx, ec.OperationContext, field, ec.fieldContext_Gap_attained, r)
+			}
+		}()
+		v, err := ec.Resolvers.Gap().Attained(ctx, obj)
+		if err == nil {
+			return ec.marshalOString2ᚖstring(ctx, field.Selections, v)
+		}
+		return graphql.ResolveField(ctx, ec.OperationContext, field, ec.fieldContext_Gap_attained,
+			func(context.Context) (any, error) { return v, err }, nil, ec.marshalOString2ᚖstring, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10275,7 +10312,7 @@ func (ec *executionContext) fieldContext_GapCount_subCompetency(_ context.Contex
 }
 
 func (ec *executionContext) _GapCount_required(ctx context.Context, field graphql.CollectedField, obj *analysis.GapCount) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Required) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Required) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_GapCount_required(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("GapCount", field, false, false, "String")
@@ -10289,7 +10326,7 @@ func (ec *executionContext) fieldContext_GapCount_people(_ context.Context, fiel
 }
 
 func (ec *executionContext) _GapReport_level(ctx context.Context, field graphql.CollectedField, obj *analysis.GapReport) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Level) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Level) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_GapReport_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("GapReport", field, false, false, "String")
@@ -10954,7 +10991,7 @@ func (ec *executionContext) fieldContext_ImportRejection_location(_ context.Cont
 }
 
 func (ec *executionContext) _ImportRejection_file(ctx context.Context, field graphql.CollectedField, obj *diag.Diagnostic) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.File) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.File) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ImportRejection_file(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ImportRejection", field, false, false, "String")
@@ -10998,7 +11035,7 @@ func (ec *executionContext) fieldContext_ImportRejection_column(_ context.Contex
 }
 
 func (ec *executionContext) _ImportRejection_message(ctx context.Context, field graphql.CollectedField, obj *diag.Diagnostic) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Message) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Message) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ImportRejection_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ImportRejection", field, false, false, "String")
@@ -11257,7 +11294,7 @@ func (ec *executionContext) fieldContext_ImportResult_impact(_ context.Context, 
 }
 
 func (ec *executionContext) _LevelCount_level(ctx context.Context, field graphql.CollectedField, obj *model.LevelCount) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Level) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Level) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_LevelCount_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LevelCount", field, false, false, "String")
@@ -11271,7 +11308,7 @@ func (ec *executionContext) fieldContext_LevelCount_courses(_ context.Context, f
 }
 
 func (ec *executionContext) _LevelDemand_level(ctx context.Context, field graphql.CollectedField, obj *analysis.LevelDemand) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Level) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Level) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_LevelDemand_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LevelDemand", field, false, false, "String")
@@ -11338,28 +11375,28 @@ func (ec *executionContext) fieldContext_LevelRequirement_subCompetency(_ contex
 }
 
 func (ec *executionContext) _LevelRequirement_level(ctx context.Context, field graphql.CollectedField, obj *analysis.LevelRequirement) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Level) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Level) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_LevelRequirement_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LevelRequirement", field, false, false, "String")
 }
 
 func (ec *executionContext) _MatrixCourse_code(ctx context.Context, field graphql.CollectedField, obj *analysis.MatrixCourse) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Code) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Code) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_MatrixCourse_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MatrixCourse", field, false, false, "String")
 }
 
 func (ec *executionContext) _MatrixCourse_title(ctx context.Context, field graphql.CollectedField, obj *analysis.MatrixCourse) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Title) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Title) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_MatrixCourse_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MatrixCourse", field, false, false, "String")
 }
 
 func (ec *executionContext) _MatrixCourse_provider(ctx context.Context, field graphql.CollectedField, obj *analysis.MatrixCourse) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Provider) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Provider) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_MatrixCourse_provider(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MatrixCourse", field, false, false, "String")
@@ -11666,28 +11703,28 @@ func (ec *executionContext) fieldContext_ModelDiff_suggested(_ context.Context, 
 }
 
 func (ec *executionContext) _ModelItem_code(ctx context.Context, field graphql.CollectedField, obj *modeldiff.Item) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Code) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Code) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ModelItem_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ModelItem", field, false, false, "String")
 }
 
 func (ec *executionContext) _ModelItem_kind(ctx context.Context, field graphql.CollectedField, obj *modeldiff.Item) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Kind) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Kind) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ModelItem_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ModelItem", field, false, false, "String")
 }
 
 func (ec *executionContext) _ModelItem_text(ctx context.Context, field graphql.CollectedField, obj *modeldiff.Item) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Text) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Text) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ModelItem_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ModelItem", field, false, false, "String")
 }
 
 func (ec *executionContext) _ModelMapping_change(ctx context.Context, field graphql.CollectedField, obj *modeldiff.Mapping) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Change) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Change) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ModelMapping_change(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ModelMapping", field, false, false, "String")
@@ -12010,35 +12047,35 @@ func (ec *executionContext) fieldContext_ModelSuggestion_similarity(_ context.Co
 }
 
 func (ec *executionContext) _ModelTextChange_code(ctx context.Context, field graphql.CollectedField, obj *modeldiff.TextChange) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Code) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Code) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ModelTextChange_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ModelTextChange", field, false, false, "String")
 }
 
 func (ec *executionContext) _ModelTextChange_kind(ctx context.Context, field graphql.CollectedField, obj *modeldiff.TextChange) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Kind) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Kind) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ModelTextChange_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ModelTextChange", field, false, false, "String")
 }
 
 func (ec *executionContext) _ModelTextChange_field(ctx context.Context, field graphql.CollectedField, obj *modeldiff.TextChange) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Field) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Field) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ModelTextChange_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ModelTextChange", field, false, false, "String")
 }
 
 func (ec *executionContext) _ModelTextChange_old(ctx context.Context, field graphql.CollectedField, obj *modeldiff.TextChange) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Old) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Old) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ModelTextChange_old(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ModelTextChange", field, false, false, "String")
 }
 
 func (ec *executionContext) _ModelTextChange_new(ctx context.Context, field graphql.CollectedField, obj *modeldiff.TextChange) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.New) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.New) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ModelTextChange_new(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ModelTextChange", field, false, false, "String")
@@ -13025,7 +13062,7 @@ func (ec *executionContext) fieldContext_Mutation_reloadRules(_ context.Context,
 }
 
 func (ec *executionContext) _OrganizationReadiness_organization(ctx context.Context, field graphql.CollectedField, obj *analysis.OrganizationReadiness) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Organization) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Organization) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_OrganizationReadiness_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OrganizationReadiness", field, false, false, "String")
@@ -13217,14 +13254,14 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 }
 
 func (ec *executionContext) _Person_id(ctx context.Context, field graphql.CollectedField, obj *domain.Person) (ret graphql.Marshaler) {
-	return ec.marshalNID2string(ctx, field.Selections, obj.ID) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.ID) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Person_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Person", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Person_name(ctx context.Context, field graphql.CollectedField, obj *domain.Person) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Name) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Name) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Person_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Person", field, false, false, "String")
@@ -13581,7 +13618,7 @@ func (ec *executionContext) fieldContext_PersonConnection_totalCount(_ context.C
 }
 
 func (ec *executionContext) _PersonEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.PersonEdge) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Cursor) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PersonEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PersonEdge", field, false, false, "String")
@@ -13652,7 +13689,7 @@ func (ec *executionContext) fieldContext_PlanDemandChange_subCompetency(_ contex
 }
 
 func (ec *executionContext) _PlanDemandChange_level(ctx context.Context, field graphql.CollectedField, obj *ruleplan.DemandChange) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Level) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Level) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PlanDemandChange_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlanDemandChange", field, false, false, "String")
@@ -13719,7 +13756,7 @@ func (ec *executionContext) fieldContext_PlanFactChange_kind(_ context.Context, 
 }
 
 func (ec *executionContext) _PlanFactChange_subject(ctx context.Context, field graphql.CollectedField, obj *ruleplan.FactChange) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Subject) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Subject) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PlanFactChange_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlanFactChange", field, false, false, "String")
@@ -13969,7 +14006,7 @@ func (ec *executionContext) fieldContext_PlanLevelChange_after(_ context.Context
 }
 
 func (ec *executionContext) _PlanLevelGaps_level(ctx context.Context, field graphql.CollectedField, obj *ruleplan.LevelGaps) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Level) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Level) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PlanLevelGaps_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlanLevelGaps", field, false, false, "String")
@@ -14040,7 +14077,7 @@ func (ec *executionContext) fieldContext_PlanLevelGaps_closed(_ context.Context,
 }
 
 func (ec *executionContext) _PlanOrganizationChange_organization(ctx context.Context, field graphql.CollectedField, obj *ruleplan.OrganizationChange) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Organization) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Organization) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PlanOrganizationChange_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlanOrganizationChange", field, false, false, "String")
@@ -14202,28 +14239,28 @@ func (ec *executionContext) fieldContext_PlanPeople_changes(ctx context.Context,
 }
 
 func (ec *executionContext) _PlanPersonChange_personId(ctx context.Context, field graphql.CollectedField, obj *ruleplan.PersonChange) (ret graphql.Marshaler) {
-	return ec.marshalNID2string(ctx, field.Selections, obj.Person) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Person) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PlanPersonChange_personId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlanPersonChange", field, false, false, "ID")
 }
 
 func (ec *executionContext) _PlanPersonChange_name(ctx context.Context, field graphql.CollectedField, obj *ruleplan.PersonChange) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Name) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Name) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PlanPersonChange_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlanPersonChange", field, false, false, "String")
 }
 
 func (ec *executionContext) _PlanPersonChange_positionId(ctx context.Context, field graphql.CollectedField, obj *ruleplan.PersonChange) (ret graphql.Marshaler) {
-	return ec.marshalNID2string(ctx, field.Selections, obj.Position) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Position) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PlanPersonChange_positionId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlanPersonChange", field, false, false, "ID")
 }
 
 func (ec *executionContext) _PlanPersonChange_organization(ctx context.Context, field graphql.CollectedField, obj *ruleplan.PersonChange) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Organization) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Organization) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PlanPersonChange_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlanPersonChange", field, false, false, "String")
@@ -14423,14 +14460,14 @@ func (ec *executionContext) fieldContext_PlanPersonGap_attainedAfter(_ context.C
 }
 
 func (ec *executionContext) _PlanPositionChange_positionId(ctx context.Context, field graphql.CollectedField, obj *ruleplan.PositionChange) (ret graphql.Marshaler) {
-	return ec.marshalNID2string(ctx, field.Selections, obj.Position) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Position) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PlanPositionChange_positionId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlanPositionChange", field, false, false, "ID")
 }
 
 func (ec *executionContext) _PlanPositionChange_title(ctx context.Context, field graphql.CollectedField, obj *ruleplan.PositionChange) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Title) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Title) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PlanPositionChange_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlanPositionChange", field, false, false, "String")
@@ -14476,7 +14513,7 @@ func (ec *executionContext) fieldContext_PlanPositionChange_changes(_ context.Co
 }
 
 func (ec *executionContext) _PlanRuleChange_id(ctx context.Context, field graphql.CollectedField, obj *ruleplan.RuleChange) (ret graphql.Marshaler) {
-	return ec.marshalNID2string(ctx, field.Selections, obj.ID) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.ID) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PlanRuleChange_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlanRuleChange", field, false, false, "ID")
@@ -14529,7 +14566,7 @@ func (ec *executionContext) fieldContext_PlanRuleChange_change(_ context.Context
 }
 
 func (ec *executionContext) _PlanRuleChange_file(ctx context.Context, field graphql.CollectedField, obj *ruleplan.RuleChange) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.File) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.File) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PlanRuleChange_file(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlanRuleChange", field, false, false, "String")
@@ -14543,7 +14580,7 @@ func (ec *executionContext) fieldContext_PlanRuleChange_line(_ context.Context, 
 }
 
 func (ec *executionContext) _PlanRuleChange_description(ctx context.Context, field graphql.CollectedField, obj *ruleplan.RuleChange) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Description) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Description) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PlanRuleChange_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlanRuleChange", field, false, false, "String")
@@ -14617,7 +14654,7 @@ func (ec *executionContext) fieldContext_PlanRuleChange_factCount(_ context.Cont
 }
 
 func (ec *executionContext) _PlanSide_revision(ctx context.Context, field graphql.CollectedField, obj *ruleplan.SetInfo) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Revision) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Revision) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PlanSide_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlanSide", field, false, false, "String")
@@ -14631,35 +14668,35 @@ func (ec *executionContext) fieldContext_PlanSide_rules(_ context.Context, field
 }
 
 func (ec *executionContext) _Position_id(ctx context.Context, field graphql.CollectedField, obj *domain.Position) (ret graphql.Marshaler) {
-	return ec.marshalNID2string(ctx, field.Selections, obj.ID) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.ID) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Position_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Position", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Position_title(ctx context.Context, field graphql.CollectedField, obj *domain.Position) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Title) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Title) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Position_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Position", field, false, false, "String")
 }
 
 func (ec *executionContext) _Position_organization(ctx context.Context, field graphql.CollectedField, obj *domain.Position) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Organization) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Organization) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Position_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Position", field, false, false, "String")
 }
 
 func (ec *executionContext) _Position_grade(ctx context.Context, field graphql.CollectedField, obj *domain.Position) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Grade) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Grade) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Position_grade(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Position", field, false, false, "String")
 }
 
 func (ec *executionContext) _Position_category(ctx context.Context, field graphql.CollectedField, obj *domain.Position) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Category) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Category) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Position_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Position", field, false, false, "String")
@@ -14673,7 +14710,7 @@ func (ec *executionContext) fieldContext_Position_keyBillet(_ context.Context, f
 }
 
 func (ec *executionContext) _Position_region(ctx context.Context, field graphql.CollectedField, obj *domain.Position) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Region) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Region) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Position_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Position", field, false, false, "String")
@@ -15035,7 +15072,7 @@ func (ec *executionContext) fieldContext_PositionDemandChange_nowMeetable(_ cont
 }
 
 func (ec *executionContext) _PositionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.PositionEdge) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Cursor) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_PositionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PositionEdge", field, false, false, "String")
@@ -15168,7 +15205,7 @@ func (ec *executionContext) fieldContext_PositionPreview_ruleError(_ context.Con
 }
 
 func (ec *executionContext) _ProficiencyScale_name(ctx context.Context, field graphql.CollectedField, obj *domain.Scale) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Name) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Name) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ProficiencyScale_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProficiencyScale", field, false, false, "String")
@@ -17002,7 +17039,7 @@ func (ec *executionContext) fieldContext_Readiness_attained(_ context.Context, f
 }
 
 func (ec *executionContext) _ReadinessChange_personId(ctx context.Context, field graphql.CollectedField, obj *analysis.ReadinessChange) (ret graphql.Marshaler) {
-	return ec.marshalNID2string(ctx, field.Selections, obj.PersonID) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.PersonID) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_ReadinessChange_personId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReadinessChange", field, false, false, "ID")
@@ -17307,7 +17344,7 @@ func (ec *executionContext) fieldContext_Recommendation_explanation(_ context.Co
 }
 
 func (ec *executionContext) _RecommendationChange_personId(ctx context.Context, field graphql.CollectedField, obj *analysis.RecommendationChange) (ret graphql.Marshaler) {
-	return ec.marshalNID2string(ctx, field.Selections, obj.PersonID) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.PersonID) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_RecommendationChange_personId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RecommendationChange", field, false, false, "ID")
@@ -17449,14 +17486,14 @@ func (ec *executionContext) fieldContext_RecommendedCourse_course(_ context.Cont
 }
 
 func (ec *executionContext) _RecommendedCourse_code(ctx context.Context, field graphql.CollectedField, obj *analysis.RecommendedCourse) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Code) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Code) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_RecommendedCourse_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RecommendedCourse", field, false, false, "String")
 }
 
 func (ec *executionContext) _RecommendedCourse_title(ctx context.Context, field graphql.CollectedField, obj *analysis.RecommendedCourse) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Title) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Title) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_RecommendedCourse_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RecommendedCourse", field, false, false, "String")
@@ -17541,7 +17578,7 @@ func (ec *executionContext) fieldContext_RecommendedCourse_prerequisiteOf(_ cont
 }
 
 func (ec *executionContext) _RejectedRuleSet_revision(ctx context.Context, field graphql.CollectedField, obj *app.Rejection) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Revision) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Revision) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_RejectedRuleSet_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RejectedRuleSet", field, false, false, "String")
@@ -17635,7 +17672,7 @@ func (ec *executionContext) fieldContext_Requirement_position(_ context.Context,
 }
 
 func (ec *executionContext) _Requirement_positionId(ctx context.Context, field graphql.CollectedField, obj *domain.Requirement) (ret graphql.Marshaler) {
-	return ec.marshalNID2string(ctx, field.Selections, obj.Position) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Position) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Requirement_positionId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Requirement", field, false, false, "ID")
@@ -17674,7 +17711,7 @@ func (ec *executionContext) fieldContext_Requirement_subCompetency(_ context.Con
 }
 
 func (ec *executionContext) _Requirement_level(ctx context.Context, field graphql.CollectedField, obj *domain.Requirement) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Level) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Level) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Requirement_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Requirement", field, false, false, "String")
@@ -17713,7 +17750,7 @@ func (ec *executionContext) fieldContext_Requirement_rules(_ context.Context, fi
 }
 
 func (ec *executionContext) _Rule_id(ctx context.Context, field graphql.CollectedField, obj *engine.Rule) (ret graphql.Marshaler) {
-	return ec.marshalNID2string(ctx, field.Selections, obj.ID) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.ID) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Rule_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Rule", field, false, false, "ID")
@@ -17743,7 +17780,7 @@ func (ec *executionContext) fieldContext_Rule_kind(_ context.Context, field grap
 }
 
 func (ec *executionContext) _Rule_file(ctx context.Context, field graphql.CollectedField, obj *engine.Rule) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.File) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.File) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Rule_file(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Rule", field, false, false, "String")
@@ -17757,14 +17794,14 @@ func (ec *executionContext) fieldContext_Rule_line(_ context.Context, field grap
 }
 
 func (ec *executionContext) _Rule_description(ctx context.Context, field graphql.CollectedField, obj *engine.Rule) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Description) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Description) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Rule_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Rule", field, false, false, "String")
 }
 
 func (ec *executionContext) _Rule_condition(ctx context.Context, field graphql.CollectedField, obj *engine.Rule) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Condition) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Condition) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Rule_condition(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Rule", field, false, false, "String")
@@ -17833,7 +17870,7 @@ func (ec *executionContext) fieldContext_Rule_excludeCodes(_ context.Context, fi
 }
 
 func (ec *executionContext) _RuleDiagnostic_file(ctx context.Context, field graphql.CollectedField, obj *diag.Diagnostic) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.File) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.File) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_RuleDiagnostic_file(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RuleDiagnostic", field, false, false, "String")
@@ -17854,7 +17891,7 @@ func (ec *executionContext) fieldContext_RuleDiagnostic_column(_ context.Context
 }
 
 func (ec *executionContext) _RuleDiagnostic_message(ctx context.Context, field graphql.CollectedField, obj *diag.Diagnostic) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Message) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Message) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_RuleDiagnostic_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RuleDiagnostic", field, false, false, "String")
@@ -17953,14 +17990,14 @@ func (ec *executionContext) fieldContext_RuleFile_rules(_ context.Context, field
 }
 
 func (ec *executionContext) _RuleRef_id(ctx context.Context, field graphql.CollectedField, obj *domain.RuleRef) (ret graphql.Marshaler) {
-	return ec.marshalNID2string(ctx, field.Selections, obj.ID) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.ID) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_RuleRef_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RuleRef", field, false, false, "ID")
 }
 
 func (ec *executionContext) _RuleRef_file(ctx context.Context, field graphql.CollectedField, obj *domain.RuleRef) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.File) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.File) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_RuleRef_file(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RuleRef", field, false, false, "String")
@@ -17997,14 +18034,14 @@ func (ec *executionContext) fieldContext_RuleRuntimeError_kind(_ context.Context
 }
 
 func (ec *executionContext) _RuleRuntimeError_subject(ctx context.Context, field graphql.CollectedField, obj *app.RuleError) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Subject) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Subject) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_RuleRuntimeError_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RuleRuntimeError", field, false, false, "String")
 }
 
 func (ec *executionContext) _RuleRuntimeError_message(ctx context.Context, field graphql.CollectedField, obj *app.RuleError) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Message) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Message) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_RuleRuntimeError_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RuleRuntimeError", field, false, false, "String")
@@ -18839,14 +18876,14 @@ func (ec *executionContext) fieldContext_RuleSetPlan_markdown(_ context.Context,
 }
 
 func (ec *executionContext) _SubCompetency_code(ctx context.Context, field graphql.CollectedField, obj *domain.SubCompetency) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Code) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Code) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_SubCompetency_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SubCompetency", field, false, false, "String")
 }
 
 func (ec *executionContext) _SubCompetency_statement(ctx context.Context, field graphql.CollectedField, obj *domain.SubCompetency) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Statement) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Statement) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_SubCompetency_statement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SubCompetency", field, false, false, "String")
@@ -19271,14 +19308,14 @@ func (ec *executionContext) fieldContext_Yield_subCompetency(_ context.Context, 
 }
 
 func (ec *executionContext) _Yield_level(ctx context.Context, field graphql.CollectedField, obj *engine.Yield) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Level) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Level) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext_Yield_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Yield", field, false, false, "String")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Name) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Name) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext___Directive_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Directive", field, false, false, "String")
@@ -19382,7 +19419,7 @@ func (ec *executionContext) fieldContext___Directive_args(ctx context.Context, f
 }
 
 func (ec *executionContext) ___EnumValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Name) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Name) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext___EnumValue_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__EnumValue", field, false, false, "String")
@@ -19458,7 +19495,7 @@ func (ec *executionContext) fieldContext___EnumValue_deprecationReason(_ context
 }
 
 func (ec *executionContext) ___Field_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Name) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Name) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext___Field_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Field", field, false, false, "String")
@@ -19610,7 +19647,7 @@ func (ec *executionContext) fieldContext___Field_deprecationReason(_ context.Con
 }
 
 func (ec *executionContext) ___InputValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Name) // trivial: see internal/leanexec
+	return (*stringAt)(&obj.Name) // trivial: see internal/leanexec
 }
 func (ec *executionContext) fieldContext___InputValue_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__InputValue", field, false, false, "String")
@@ -21491,7 +21528,7 @@ var aPIKeyImplementors = []string{"APIKey"}
 func (ec *executionContext) _APIKey(ctx context.Context, sel ast.SelectionSet, obj *domain.APIKey) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, aPIKeyImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -21554,7 +21591,7 @@ func (ec *executionContext) _APIKey(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var attainmentImplementors = []string{"Attainment"}
@@ -21562,7 +21599,7 @@ var attainmentImplementors = []string{"Attainment"}
 func (ec *executionContext) _Attainment(ctx context.Context, sel ast.SelectionSet, obj *analysis.Attainment) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, attainmentImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -21613,7 +21650,7 @@ func (ec *executionContext) _Attainment(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var attainmentChangeImplementors = []string{"AttainmentChange"}
@@ -21621,7 +21658,7 @@ var attainmentChangeImplementors = []string{"AttainmentChange"}
 func (ec *executionContext) _AttainmentChange(ctx context.Context, sel ast.SelectionSet, obj *analysis.AttainmentChange) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, attainmentChangeImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -21664,7 +21701,7 @@ func (ec *executionContext) _AttainmentChange(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var auditEntryImplementors = []string{"AuditEntry"}
@@ -21672,7 +21709,7 @@ var auditEntryImplementors = []string{"AuditEntry"}
 func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSet, obj *domain.AuditEntry) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, auditEntryImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -21763,7 +21800,7 @@ func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var auditEntryConnectionImplementors = []string{"AuditEntryConnection"}
@@ -21771,7 +21808,7 @@ var auditEntryConnectionImplementors = []string{"AuditEntryConnection"}
 func (ec *executionContext) _AuditEntryConnection(ctx context.Context, sel ast.SelectionSet, obj *model.AuditEntryConnection) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, auditEntryConnectionImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -21801,7 +21838,7 @@ func (ec *executionContext) _AuditEntryConnection(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var auditEntryEdgeImplementors = []string{"AuditEntryEdge"}
@@ -21809,7 +21846,7 @@ var auditEntryEdgeImplementors = []string{"AuditEntryEdge"}
 func (ec *executionContext) _AuditEntryEdge(ctx context.Context, sel ast.SelectionSet, obj *model.AuditEntryEdge) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, auditEntryEdgeImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -21839,7 +21876,7 @@ func (ec *executionContext) _AuditEntryEdge(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var competencyImplementors = []string{"Competency"}
@@ -21847,7 +21884,7 @@ var competencyImplementors = []string{"Competency"}
 func (ec *executionContext) _Competency(ctx context.Context, sel ast.SelectionSet, obj *domain.Competency) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, competencyImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -21887,7 +21924,7 @@ func (ec *executionContext) _Competency(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var completionImplementors = []string{"Completion"}
@@ -21895,7 +21932,7 @@ var completionImplementors = []string{"Completion"}
 func (ec *executionContext) _Completion(ctx context.Context, sel ast.SelectionSet, obj *domain.Completion) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, completionImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -21938,7 +21975,7 @@ func (ec *executionContext) _Completion(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var countChangeImplementors = []string{"CountChange"}
@@ -21946,7 +21983,7 @@ var countChangeImplementors = []string{"CountChange"}
 func (ec *executionContext) _CountChange(ctx context.Context, sel ast.SelectionSet, obj *analysis.Count) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, countChangeImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -21976,7 +22013,7 @@ func (ec *executionContext) _CountChange(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var courseImplementors = []string{"Course"}
@@ -21984,7 +22021,7 @@ var courseImplementors = []string{"Course"}
 func (ec *executionContext) _Course(ctx context.Context, sel ast.SelectionSet, obj *domain.Course) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, courseImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -22103,7 +22140,7 @@ func (ec *executionContext) _Course(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var courseConnectionImplementors = []string{"CourseConnection"}
@@ -22111,7 +22148,7 @@ var courseConnectionImplementors = []string{"CourseConnection"}
 func (ec *executionContext) _CourseConnection(ctx context.Context, sel ast.SelectionSet, obj *model.CourseConnection) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, courseConnectionImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -22146,7 +22183,7 @@ func (ec *executionContext) _CourseConnection(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var courseEdgeImplementors = []string{"CourseEdge"}
@@ -22154,7 +22191,7 @@ var courseEdgeImplementors = []string{"CourseEdge"}
 func (ec *executionContext) _CourseEdge(ctx context.Context, sel ast.SelectionSet, obj *model.CourseEdge) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, courseEdgeImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -22184,7 +22221,7 @@ func (ec *executionContext) _CourseEdge(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var courseGapClosureImplementors = []string{"CourseGapClosure"}
@@ -22192,7 +22229,7 @@ var courseGapClosureImplementors = []string{"CourseGapClosure"}
 func (ec *executionContext) _CourseGapClosure(ctx context.Context, sel ast.SelectionSet, obj *analysis.CourseGapClosure) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, courseGapClosureImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -22230,7 +22267,7 @@ func (ec *executionContext) _CourseGapClosure(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var courseImpactImplementors = []string{"CourseImpact"}
@@ -22238,7 +22275,7 @@ var courseImpactImplementors = []string{"CourseImpact"}
 func (ec *executionContext) _CourseImpact(ctx context.Context, sel ast.SelectionSet, obj *app.CourseImpact) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, courseImpactImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -22327,7 +22364,7 @@ func (ec *executionContext) _CourseImpact(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var coursePreviewImplementors = []string{"CoursePreview"}
@@ -22335,7 +22372,7 @@ var coursePreviewImplementors = []string{"CoursePreview"}
 func (ec *executionContext) _CoursePreview(ctx context.Context, sel ast.SelectionSet, obj *app.CoursePreview) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, coursePreviewImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -22383,7 +22420,7 @@ func (ec *executionContext) _CoursePreview(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var coverageImplementors = []string{"Coverage"}
@@ -22391,7 +22428,7 @@ var coverageImplementors = []string{"Coverage"}
 func (ec *executionContext) _Coverage(ctx context.Context, sel ast.SelectionSet, obj *domain.Coverage) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, coverageImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -22452,7 +22489,7 @@ func (ec *executionContext) _Coverage(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var coverageChangeImplementors = []string{"CoverageChange"}
@@ -22460,7 +22497,7 @@ var coverageChangeImplementors = []string{"CoverageChange"}
 func (ec *executionContext) _CoverageChange(ctx context.Context, sel ast.SelectionSet, obj *analysis.CoverageChange) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, coverageChangeImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -22560,7 +22597,7 @@ func (ec *executionContext) _CoverageChange(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var coverageMatrixImplementors = []string{"CoverageMatrix"}
@@ -22568,7 +22605,7 @@ var coverageMatrixImplementors = []string{"CoverageMatrix"}
 func (ec *executionContext) _CoverageMatrix(ctx context.Context, sel ast.SelectionSet, obj *model.CoverageMatrix) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, coverageMatrixImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -22608,7 +22645,7 @@ func (ec *executionContext) _CoverageMatrix(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var coverageRowImplementors = []string{"CoverageRow"}
@@ -22616,7 +22653,7 @@ var coverageRowImplementors = []string{"CoverageRow"}
 func (ec *executionContext) _CoverageRow(ctx context.Context, sel ast.SelectionSet, obj *model.CoverageRow) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, coverageRowImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -22690,7 +22727,7 @@ func (ec *executionContext) _CoverageRow(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var createdAPIKeyImplementors = []string{"CreatedAPIKey"}
@@ -22698,7 +22735,7 @@ var createdAPIKeyImplementors = []string{"CreatedAPIKey"}
 func (ec *executionContext) _CreatedAPIKey(ctx context.Context, sel ast.SelectionSet, obj *model.CreatedAPIKey) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, createdAPIKeyImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -22728,7 +22765,7 @@ func (ec *executionContext) _CreatedAPIKey(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var crosswalkEntryImplementors = []string{"CrosswalkEntry"}
@@ -22736,7 +22773,7 @@ var crosswalkEntryImplementors = []string{"CrosswalkEntry"}
 func (ec *executionContext) _CrosswalkEntry(ctx context.Context, sel ast.SelectionSet, obj *domain.CrosswalkEntry) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, crosswalkEntryImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -22766,7 +22803,7 @@ func (ec *executionContext) _CrosswalkEntry(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var deleteCoursePayloadImplementors = []string{"DeleteCoursePayload"}
@@ -22774,7 +22811,7 @@ var deleteCoursePayloadImplementors = []string{"DeleteCoursePayload"}
 func (ec *executionContext) _DeleteCoursePayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeleteCoursePayload) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, deleteCoursePayloadImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -22799,7 +22836,7 @@ func (ec *executionContext) _DeleteCoursePayload(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var deletePersonPayloadImplementors = []string{"DeletePersonPayload"}
@@ -22807,7 +22844,7 @@ var deletePersonPayloadImplementors = []string{"DeletePersonPayload"}
 func (ec *executionContext) _DeletePersonPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeletePersonPayload) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, deletePersonPayloadImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -22832,7 +22869,7 @@ func (ec *executionContext) _DeletePersonPayload(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var deletePositionPayloadImplementors = []string{"DeletePositionPayload"}
@@ -22840,7 +22877,7 @@ var deletePositionPayloadImplementors = []string{"DeletePositionPayload"}
 func (ec *executionContext) _DeletePositionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeletePositionPayload) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, deletePositionPayloadImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -22865,7 +22902,7 @@ func (ec *executionContext) _DeletePositionPayload(ctx context.Context, sel ast.
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var explainNodeImplementors = []string{"ExplainNode"}
@@ -22873,7 +22910,7 @@ var explainNodeImplementors = []string{"ExplainNode"}
 func (ec *executionContext) _ExplainNode(ctx context.Context, sel ast.SelectionSet, obj *engine.ExplainNode) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, explainNodeImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -22965,7 +23002,7 @@ func (ec *executionContext) _ExplainNode(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var explanationImplementors = []string{"Explanation"}
@@ -22973,7 +23010,7 @@ var explanationImplementors = []string{"Explanation"}
 func (ec *executionContext) _Explanation(ctx context.Context, sel ast.SelectionSet, obj *engine.Explanation) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, explanationImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -23074,7 +23111,7 @@ func (ec *executionContext) _Explanation(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var factChangeImplementors = []string{"FactChange"}
@@ -23082,7 +23119,7 @@ var factChangeImplementors = []string{"FactChange"}
 func (ec *executionContext) _FactChange(ctx context.Context, sel ast.SelectionSet, obj *app.FactChange) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, factChangeImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -23141,7 +23178,7 @@ func (ec *executionContext) _FactChange(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var fieldChangeImplementors = []string{"FieldChange"}
@@ -23149,7 +23186,7 @@ var fieldChangeImplementors = []string{"FieldChange"}
 func (ec *executionContext) _FieldChange(ctx context.Context, sel ast.SelectionSet, obj *domain.FieldChange) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, fieldChangeImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -23184,7 +23221,7 @@ func (ec *executionContext) _FieldChange(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var formerCodeImplementors = []string{"FormerCode"}
@@ -23192,7 +23229,7 @@ var formerCodeImplementors = []string{"FormerCode"}
 func (ec *executionContext) _FormerCode(ctx context.Context, sel ast.SelectionSet, obj *domain.FormerCode) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, formerCodeImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -23232,7 +23269,7 @@ func (ec *executionContext) _FormerCode(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var frameworkImplementors = []string{"Framework"}
@@ -23240,7 +23277,7 @@ var frameworkImplementors = []string{"Framework"}
 func (ec *executionContext) _Framework(ctx context.Context, sel ast.SelectionSet, obj *domain.Framework) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, frameworkImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -23280,7 +23317,7 @@ func (ec *executionContext) _Framework(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var frameworkRevisionImplementors = []string{"FrameworkRevision"}
@@ -23288,7 +23325,7 @@ var frameworkRevisionImplementors = []string{"FrameworkRevision"}
 func (ec *executionContext) _FrameworkRevision(ctx context.Context, sel ast.SelectionSet, obj *domain.FrameworkRevision) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, frameworkRevisionImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -23336,7 +23373,7 @@ func (ec *executionContext) _FrameworkRevision(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var gapImplementors = []string{"Gap"}
@@ -23344,7 +23381,7 @@ var gapImplementors = []string{"Gap"}
 func (ec *executionContext) _Gap(ctx context.Context, sel ast.SelectionSet, obj *analysis.Gap) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, gapImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -23395,7 +23432,7 @@ func (ec *executionContext) _Gap(ctx context.Context, sel ast.SelectionSet, obj 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var gapCountImplementors = []string{"GapCount"}
@@ -23403,7 +23440,7 @@ var gapCountImplementors = []string{"GapCount"}
 func (ec *executionContext) _GapCount(ctx context.Context, sel ast.SelectionSet, obj *analysis.GapCount) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, gapCountImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -23446,7 +23483,7 @@ func (ec *executionContext) _GapCount(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var gapReportImplementors = []string{"GapReport"}
@@ -23454,7 +23491,7 @@ var gapReportImplementors = []string{"GapReport"}
 func (ec *executionContext) _GapReport(ctx context.Context, sel ast.SelectionSet, obj *analysis.GapReport) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, gapReportImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -23507,7 +23544,7 @@ func (ec *executionContext) _GapReport(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var importCountsImplementors = []string{"ImportCounts"}
@@ -23515,7 +23552,7 @@ var importCountsImplementors = []string{"ImportCounts"}
 func (ec *executionContext) _ImportCounts(ctx context.Context, sel ast.SelectionSet, obj *importer.Counts) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, importCountsImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -23560,7 +23597,7 @@ func (ec *executionContext) _ImportCounts(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var importCoverageChangeImplementors = []string{"ImportCoverageChange"}
@@ -23568,7 +23605,7 @@ var importCoverageChangeImplementors = []string{"ImportCoverageChange"}
 func (ec *executionContext) _ImportCoverageChange(ctx context.Context, sel ast.SelectionSet, obj *analysis.SubCompetencyChange) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, importCoverageChangeImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -23647,7 +23684,7 @@ func (ec *executionContext) _ImportCoverageChange(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var importImpactImplementors = []string{"ImportImpact"}
@@ -23655,7 +23692,7 @@ var importImpactImplementors = []string{"ImportImpact"}
 func (ec *executionContext) _ImportImpact(ctx context.Context, sel ast.SelectionSet, obj *analysis.Comparison) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, importImpactImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -23735,7 +23772,7 @@ func (ec *executionContext) _ImportImpact(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var importRejectionImplementors = []string{"ImportRejection"}
@@ -23743,7 +23780,7 @@ var importRejectionImplementors = []string{"ImportRejection"}
 func (ec *executionContext) _ImportRejection(ctx context.Context, sel ast.SelectionSet, obj *diag.Diagnostic) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, importRejectionImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -23809,7 +23846,7 @@ func (ec *executionContext) _ImportRejection(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var importResultImplementors = []string{"ImportResult"}
@@ -23817,7 +23854,7 @@ var importResultImplementors = []string{"ImportResult"}
 func (ec *executionContext) _ImportResult(ctx context.Context, sel ast.SelectionSet, obj *app.ImportPlan) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, importResultImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -23911,7 +23948,7 @@ func (ec *executionContext) _ImportResult(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var levelCountImplementors = []string{"LevelCount"}
@@ -23919,7 +23956,7 @@ var levelCountImplementors = []string{"LevelCount"}
 func (ec *executionContext) _LevelCount(ctx context.Context, sel ast.SelectionSet, obj *model.LevelCount) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, levelCountImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -23949,7 +23986,7 @@ func (ec *executionContext) _LevelCount(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var levelDemandImplementors = []string{"LevelDemand"}
@@ -23957,7 +23994,7 @@ var levelDemandImplementors = []string{"LevelDemand"}
 func (ec *executionContext) _LevelDemand(ctx context.Context, sel ast.SelectionSet, obj *analysis.LevelDemand) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, levelDemandImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -24002,7 +24039,7 @@ func (ec *executionContext) _LevelDemand(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var levelRequirementImplementors = []string{"LevelRequirement"}
@@ -24010,7 +24047,7 @@ var levelRequirementImplementors = []string{"LevelRequirement"}
 func (ec *executionContext) _LevelRequirement(ctx context.Context, sel ast.SelectionSet, obj *analysis.LevelRequirement) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, levelRequirementImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -24048,7 +24085,7 @@ func (ec *executionContext) _LevelRequirement(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var matrixCourseImplementors = []string{"MatrixCourse"}
@@ -24056,7 +24093,7 @@ var matrixCourseImplementors = []string{"MatrixCourse"}
 func (ec *executionContext) _MatrixCourse(ctx context.Context, sel ast.SelectionSet, obj *analysis.MatrixCourse) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, matrixCourseImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -24114,7 +24151,7 @@ func (ec *executionContext) _MatrixCourse(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var modelDiffImplementors = []string{"ModelDiff"}
@@ -24122,7 +24159,7 @@ var modelDiffImplementors = []string{"ModelDiff"}
 func (ec *executionContext) _ModelDiff(ctx context.Context, sel ast.SelectionSet, obj *modeldiff.Diff) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, modelDiffImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -24182,7 +24219,7 @@ func (ec *executionContext) _ModelDiff(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var modelItemImplementors = []string{"ModelItem"}
@@ -24190,7 +24227,7 @@ var modelItemImplementors = []string{"ModelItem"}
 func (ec *executionContext) _ModelItem(ctx context.Context, sel ast.SelectionSet, obj *modeldiff.Item) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, modelItemImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -24225,7 +24262,7 @@ func (ec *executionContext) _ModelItem(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var modelMappingImplementors = []string{"ModelMapping"}
@@ -24233,7 +24270,7 @@ var modelMappingImplementors = []string{"ModelMapping"}
 func (ec *executionContext) _ModelMapping(ctx context.Context, sel ast.SelectionSet, obj *modeldiff.Mapping) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, modelMappingImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -24268,7 +24305,7 @@ func (ec *executionContext) _ModelMapping(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var modelRevisionPlanImplementors = []string{"ModelRevisionPlan"}
@@ -24276,7 +24313,7 @@ var modelRevisionPlanImplementors = []string{"ModelRevisionPlan"}
 func (ec *executionContext) _ModelRevisionPlan(ctx context.Context, sel ast.SelectionSet, obj *app.RevisionPlan) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, modelRevisionPlanImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -24366,7 +24403,7 @@ func (ec *executionContext) _ModelRevisionPlan(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var modelSuggestionImplementors = []string{"ModelSuggestion"}
@@ -24374,7 +24411,7 @@ var modelSuggestionImplementors = []string{"ModelSuggestion"}
 func (ec *executionContext) _ModelSuggestion(ctx context.Context, sel ast.SelectionSet, obj *modeldiff.Suggestion) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, modelSuggestionImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -24409,7 +24446,7 @@ func (ec *executionContext) _ModelSuggestion(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var modelTextChangeImplementors = []string{"ModelTextChange"}
@@ -24417,7 +24454,7 @@ var modelTextChangeImplementors = []string{"ModelTextChange"}
 func (ec *executionContext) _ModelTextChange(ctx context.Context, sel ast.SelectionSet, obj *modeldiff.TextChange) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, modelTextChangeImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -24462,7 +24499,7 @@ func (ec *executionContext) _ModelTextChange(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var mutationImplementors = []string{"Mutation"}
@@ -24473,7 +24510,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		Object: "Mutation",
 	})
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
@@ -24610,7 +24647,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var organizationReadinessImplementors = []string{"OrganizationReadiness"}
@@ -24618,7 +24655,7 @@ var organizationReadinessImplementors = []string{"OrganizationReadiness"}
 func (ec *executionContext) _OrganizationReadiness(ctx context.Context, sel ast.SelectionSet, obj *analysis.OrganizationReadiness) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, organizationReadinessImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -24684,7 +24721,7 @@ func (ec *executionContext) _OrganizationReadiness(ctx context.Context, sel ast.
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var pageInfoImplementors = []string{"PageInfo"}
@@ -24692,7 +24729,7 @@ var pageInfoImplementors = []string{"PageInfo"}
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *model.PageInfo) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, pageInfoImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -24732,7 +24769,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var personImplementors = []string{"Person"}
@@ -24740,7 +24777,7 @@ var personImplementors = []string{"Person"}
 func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, obj *domain.Person) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, personImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -24850,7 +24887,7 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var personConnectionImplementors = []string{"PersonConnection"}
@@ -24858,7 +24895,7 @@ var personConnectionImplementors = []string{"PersonConnection"}
 func (ec *executionContext) _PersonConnection(ctx context.Context, sel ast.SelectionSet, obj *model.PersonConnection) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, personConnectionImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -24893,7 +24930,7 @@ func (ec *executionContext) _PersonConnection(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var personEdgeImplementors = []string{"PersonEdge"}
@@ -24901,7 +24938,7 @@ var personEdgeImplementors = []string{"PersonEdge"}
 func (ec *executionContext) _PersonEdge(ctx context.Context, sel ast.SelectionSet, obj *model.PersonEdge) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, personEdgeImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -24931,7 +24968,7 @@ func (ec *executionContext) _PersonEdge(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var planDemandChangeImplementors = []string{"PlanDemandChange"}
@@ -24939,7 +24976,7 @@ var planDemandChangeImplementors = []string{"PlanDemandChange"}
 func (ec *executionContext) _PlanDemandChange(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.DemandChange) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, planDemandChangeImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -24992,7 +25029,7 @@ func (ec *executionContext) _PlanDemandChange(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var planFactChangeImplementors = []string{"PlanFactChange"}
@@ -25000,7 +25037,7 @@ var planFactChangeImplementors = []string{"PlanFactChange"}
 func (ec *executionContext) _PlanFactChange(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.FactChange) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, planFactChangeImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -25084,7 +25121,7 @@ func (ec *executionContext) _PlanFactChange(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var planLevelChangeImplementors = []string{"PlanLevelChange"}
@@ -25092,7 +25129,7 @@ var planLevelChangeImplementors = []string{"PlanLevelChange"}
 func (ec *executionContext) _PlanLevelChange(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.LevelChange) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, planLevelChangeImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -25151,7 +25188,7 @@ func (ec *executionContext) _PlanLevelChange(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var planLevelGapsImplementors = []string{"PlanLevelGaps"}
@@ -25159,7 +25196,7 @@ var planLevelGapsImplementors = []string{"PlanLevelGaps"}
 func (ec *executionContext) _PlanLevelGaps(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.LevelGaps) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, planLevelGapsImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -25210,7 +25247,7 @@ func (ec *executionContext) _PlanLevelGaps(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var planOrganizationChangeImplementors = []string{"PlanOrganizationChange"}
@@ -25218,7 +25255,7 @@ var planOrganizationChangeImplementors = []string{"PlanOrganizationChange"}
 func (ec *executionContext) _PlanOrganizationChange(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.OrganizationChange) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, planOrganizationChangeImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -25268,7 +25305,7 @@ func (ec *executionContext) _PlanOrganizationChange(ctx context.Context, sel ast
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var planPeopleImplementors = []string{"PlanPeople"}
@@ -25276,7 +25313,7 @@ var planPeopleImplementors = []string{"PlanPeople"}
 func (ec *executionContext) _PlanPeople(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.PeopleChange) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, planPeopleImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -25329,7 +25366,7 @@ func (ec *executionContext) _PlanPeople(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var planPersonChangeImplementors = []string{"PlanPersonChange"}
@@ -25337,7 +25374,7 @@ var planPersonChangeImplementors = []string{"PlanPersonChange"}
 func (ec *executionContext) _PlanPersonChange(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.PersonChange) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, planPersonChangeImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -25392,7 +25429,7 @@ func (ec *executionContext) _PlanPersonChange(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var planPersonGapImplementors = []string{"PlanPersonGap"}
@@ -25400,7 +25437,7 @@ var planPersonGapImplementors = []string{"PlanPersonGap"}
 func (ec *executionContext) _PlanPersonGap(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.GapChange) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, planPersonGapImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -25490,7 +25527,7 @@ func (ec *executionContext) _PlanPersonGap(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var planPositionChangeImplementors = []string{"PlanPositionChange"}
@@ -25498,7 +25535,7 @@ var planPositionChangeImplementors = []string{"PlanPositionChange"}
 func (ec *executionContext) _PlanPositionChange(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.PositionChange) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, planPositionChangeImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -25538,7 +25575,7 @@ func (ec *executionContext) _PlanPositionChange(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var planRuleChangeImplementors = []string{"PlanRuleChange"}
@@ -25546,7 +25583,7 @@ var planRuleChangeImplementors = []string{"PlanRuleChange"}
 func (ec *executionContext) _PlanRuleChange(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.RuleChange) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, planRuleChangeImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -25622,7 +25659,7 @@ func (ec *executionContext) _PlanRuleChange(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var planSideImplementors = []string{"PlanSide"}
@@ -25630,7 +25667,7 @@ var planSideImplementors = []string{"PlanSide"}
 func (ec *executionContext) _PlanSide(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.SetInfo) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, planSideImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -25660,7 +25697,7 @@ func (ec *executionContext) _PlanSide(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var positionImplementors = []string{"Position"}
@@ -25668,7 +25705,7 @@ var positionImplementors = []string{"Position"}
 func (ec *executionContext) _Position(ctx context.Context, sel ast.SelectionSet, obj *domain.Position) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, positionImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -25772,7 +25809,7 @@ func (ec *executionContext) _Position(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var positionConnectionImplementors = []string{"PositionConnection"}
@@ -25780,7 +25817,7 @@ var positionConnectionImplementors = []string{"PositionConnection"}
 func (ec *executionContext) _PositionConnection(ctx context.Context, sel ast.SelectionSet, obj *model.PositionConnection) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, positionConnectionImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -25815,7 +25852,7 @@ func (ec *executionContext) _PositionConnection(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var positionDemandChangeImplementors = []string{"PositionDemandChange"}
@@ -25823,7 +25860,7 @@ var positionDemandChangeImplementors = []string{"PositionDemandChange"}
 func (ec *executionContext) _PositionDemandChange(ctx context.Context, sel ast.SelectionSet, obj *analysis.PositionChange) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, positionDemandChangeImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -25876,7 +25913,7 @@ func (ec *executionContext) _PositionDemandChange(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var positionEdgeImplementors = []string{"PositionEdge"}
@@ -25884,7 +25921,7 @@ var positionEdgeImplementors = []string{"PositionEdge"}
 func (ec *executionContext) _PositionEdge(ctx context.Context, sel ast.SelectionSet, obj *model.PositionEdge) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, positionEdgeImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -25914,7 +25951,7 @@ func (ec *executionContext) _PositionEdge(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var positionPreviewImplementors = []string{"PositionPreview"}
@@ -25922,7 +25959,7 @@ var positionPreviewImplementors = []string{"PositionPreview"}
 func (ec *executionContext) _PositionPreview(ctx context.Context, sel ast.SelectionSet, obj *app.PositionPreview) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, positionPreviewImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -25970,7 +26007,7 @@ func (ec *executionContext) _PositionPreview(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var proficiencyScaleImplementors = []string{"ProficiencyScale"}
@@ -25978,7 +26015,7 @@ var proficiencyScaleImplementors = []string{"ProficiencyScale"}
 func (ec *executionContext) _ProficiencyScale(ctx context.Context, sel ast.SelectionSet, obj *domain.Scale) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, proficiencyScaleImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -26008,7 +26045,7 @@ func (ec *executionContext) _ProficiencyScale(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var queryImplementors = []string{"Query"}
@@ -26019,7 +26056,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 		Object: "Query",
 	})
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
@@ -26226,7 +26263,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var readinessImplementors = []string{"Readiness"}
@@ -26234,7 +26271,7 @@ var readinessImplementors = []string{"Readiness"}
 func (ec *executionContext) _Readiness(ctx context.Context, sel ast.SelectionSet, obj *analysis.Readiness) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, readinessImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -26279,7 +26316,7 @@ func (ec *executionContext) _Readiness(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var readinessChangeImplementors = []string{"ReadinessChange"}
@@ -26287,7 +26324,7 @@ var readinessChangeImplementors = []string{"ReadinessChange"}
 func (ec *executionContext) _ReadinessChange(ctx context.Context, sel ast.SelectionSet, obj *analysis.ReadinessChange) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, readinessChangeImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -26350,7 +26387,7 @@ func (ec *executionContext) _ReadinessChange(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var recommendationImplementors = []string{"Recommendation"}
@@ -26358,7 +26395,7 @@ var recommendationImplementors = []string{"Recommendation"}
 func (ec *executionContext) _Recommendation(ctx context.Context, sel ast.SelectionSet, obj *analysis.Recommendation) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, recommendationImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -26416,7 +26453,7 @@ func (ec *executionContext) _Recommendation(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var recommendationChangeImplementors = []string{"RecommendationChange"}
@@ -26424,7 +26461,7 @@ var recommendationChangeImplementors = []string{"RecommendationChange"}
 func (ec *executionContext) _RecommendationChange(ctx context.Context, sel ast.SelectionSet, obj *analysis.RecommendationChange) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, recommendationChangeImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -26477,7 +26514,7 @@ func (ec *executionContext) _RecommendationChange(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var recommendedCourseImplementors = []string{"RecommendedCourse"}
@@ -26485,7 +26522,7 @@ var recommendedCourseImplementors = []string{"RecommendedCourse"}
 func (ec *executionContext) _RecommendedCourse(ctx context.Context, sel ast.SelectionSet, obj *analysis.RecommendedCourse) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, recommendedCourseImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -26543,7 +26580,7 @@ func (ec *executionContext) _RecommendedCourse(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var rejectedRuleSetImplementors = []string{"RejectedRuleSet"}
@@ -26551,7 +26588,7 @@ var rejectedRuleSetImplementors = []string{"RejectedRuleSet"}
 func (ec *executionContext) _RejectedRuleSet(ctx context.Context, sel ast.SelectionSet, obj *app.Rejection) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, rejectedRuleSetImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -26594,7 +26631,7 @@ func (ec *executionContext) _RejectedRuleSet(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var requirementImplementors = []string{"Requirement"}
@@ -26602,7 +26639,7 @@ var requirementImplementors = []string{"Requirement"}
 func (ec *executionContext) _Requirement(ctx context.Context, sel ast.SelectionSet, obj *domain.Requirement) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, requirementImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -26663,7 +26700,7 @@ func (ec *executionContext) _Requirement(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var ruleImplementors = []string{"Rule"}
@@ -26671,7 +26708,7 @@ var ruleImplementors = []string{"Rule"}
 func (ec *executionContext) _Rule(ctx context.Context, sel ast.SelectionSet, obj *engine.Rule) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, ruleImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -26736,7 +26773,7 @@ func (ec *executionContext) _Rule(ctx context.Context, sel ast.SelectionSet, obj
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var ruleDiagnosticImplementors = []string{"RuleDiagnostic"}
@@ -26744,7 +26781,7 @@ var ruleDiagnosticImplementors = []string{"RuleDiagnostic"}
 func (ec *executionContext) _RuleDiagnostic(ctx context.Context, sel ast.SelectionSet, obj *diag.Diagnostic) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, ruleDiagnosticImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -26797,7 +26834,7 @@ func (ec *executionContext) _RuleDiagnostic(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var ruleFileImplementors = []string{"RuleFile"}
@@ -26805,7 +26842,7 @@ var ruleFileImplementors = []string{"RuleFile"}
 func (ec *executionContext) _RuleFile(ctx context.Context, sel ast.SelectionSet, obj *engine.RuleFile) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, ruleFileImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -26864,7 +26901,7 @@ func (ec *executionContext) _RuleFile(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var ruleRefImplementors = []string{"RuleRef"}
@@ -26872,7 +26909,7 @@ var ruleRefImplementors = []string{"RuleRef"}
 func (ec *executionContext) _RuleRef(ctx context.Context, sel ast.SelectionSet, obj *domain.RuleRef) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, ruleRefImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -26907,7 +26944,7 @@ func (ec *executionContext) _RuleRef(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var ruleRuntimeErrorImplementors = []string{"RuleRuntimeError"}
@@ -26915,7 +26952,7 @@ var ruleRuntimeErrorImplementors = []string{"RuleRuntimeError"}
 func (ec *executionContext) _RuleRuntimeError(ctx context.Context, sel ast.SelectionSet, obj *app.RuleError) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, ruleRuntimeErrorImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -26950,7 +26987,7 @@ func (ec *executionContext) _RuleRuntimeError(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var ruleSetImplementors = []string{"RuleSet"}
@@ -26958,7 +26995,7 @@ var ruleSetImplementors = []string{"RuleSet"}
 func (ec *executionContext) _RuleSet(ctx context.Context, sel ast.SelectionSet, obj *app.RulesStatus) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, ruleSetImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -27066,7 +27103,7 @@ func (ec *executionContext) _RuleSet(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var ruleSetPlanImplementors = []string{"RuleSetPlan"}
@@ -27074,7 +27111,7 @@ var ruleSetPlanImplementors = []string{"RuleSetPlan"}
 func (ec *executionContext) _RuleSetPlan(ctx context.Context, sel ast.SelectionSet, obj *ruleplan.Plan) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, ruleSetPlanImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -27248,7 +27285,7 @@ func (ec *executionContext) _RuleSetPlan(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var subCompetencyImplementors = []string{"SubCompetency"}
@@ -27256,7 +27293,7 @@ var subCompetencyImplementors = []string{"SubCompetency"}
 func (ec *executionContext) _SubCompetency(ctx context.Context, sel ast.SelectionSet, obj *domain.SubCompetency) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, subCompetencyImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -27325,7 +27362,7 @@ func (ec *executionContext) _SubCompetency(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var subCompetencyCoverageImplementors = []string{"SubCompetencyCoverage"}
@@ -27333,7 +27370,7 @@ var subCompetencyCoverageImplementors = []string{"SubCompetencyCoverage"}
 func (ec *executionContext) _SubCompetencyCoverage(ctx context.Context, sel ast.SelectionSet, obj *analysis.SubCompetencyCoverage) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, subCompetencyCoverageImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -27384,7 +27421,7 @@ func (ec *executionContext) _SubCompetencyCoverage(ctx context.Context, sel ast.
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var subCompetencyDemandImplementors = []string{"SubCompetencyDemand"}
@@ -27392,7 +27429,7 @@ var subCompetencyDemandImplementors = []string{"SubCompetencyDemand"}
 func (ec *executionContext) _SubCompetencyDemand(ctx context.Context, sel ast.SelectionSet, obj *analysis.SubCompetencyDemand) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, subCompetencyDemandImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -27443,7 +27480,7 @@ func (ec *executionContext) _SubCompetencyDemand(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var suggestionImplementors = []string{"Suggestion"}
@@ -27451,7 +27488,7 @@ var suggestionImplementors = []string{"Suggestion"}
 func (ec *executionContext) _Suggestion(ctx context.Context, sel ast.SelectionSet, obj *suggest.Suggestion) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, suggestionImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -27512,7 +27549,7 @@ func (ec *executionContext) _Suggestion(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var yieldImplementors = []string{"Yield"}
@@ -27520,7 +27557,7 @@ var yieldImplementors = []string{"Yield"}
 func (ec *executionContext) _Yield(ctx context.Context, sel ast.SelectionSet, obj *engine.Yield) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, yieldImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -27558,7 +27595,7 @@ func (ec *executionContext) _Yield(ctx context.Context, sel ast.SelectionSet, ob
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var __DirectiveImplementors = []string{"__Directive"}
@@ -27566,7 +27603,7 @@ var __DirectiveImplementors = []string{"__Directive"}
 func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionSet, obj *introspection.Directive) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, __DirectiveImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -27611,7 +27648,7 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var __EnumValueImplementors = []string{"__EnumValue"}
@@ -27619,7 +27656,7 @@ var __EnumValueImplementors = []string{"__EnumValue"}
 func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.EnumValue) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, __EnumValueImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -27659,7 +27696,7 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var __FieldImplementors = []string{"__Field"}
@@ -27667,7 +27704,7 @@ var __FieldImplementors = []string{"__Field"}
 func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, obj *introspection.Field) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, __FieldImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -27717,7 +27754,7 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var __InputValueImplementors = []string{"__InputValue"}
@@ -27725,7 +27762,7 @@ var __InputValueImplementors = []string{"__InputValue"}
 func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.InputValue) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, __InputValueImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -27775,7 +27812,7 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var __SchemaImplementors = []string{"__Schema"}
@@ -27783,7 +27820,7 @@ var __SchemaImplementors = []string{"__Schema"}
 func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet, obj *introspection.Schema) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, __SchemaImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -27833,7 +27870,7 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 var __TypeImplementors = []string{"__Type"}
@@ -27841,7 +27878,7 @@ var __TypeImplementors = []string{"__Type"}
 func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, obj *introspection.Type) graphql.Marshaler {
 	fields := ec.fields.collect(ec.OperationContext, sel, __TypeImplementors)
 
-	lean, out := newObject(fields)
+	out := newObject(fields)
 	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
@@ -27916,7 +27953,7 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return lean
+	return out
 }
 
 // endregion **************************** object.gotpl ****************************
@@ -27925,8 +27962,7 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 func (ec *executionContext) marshalNAPIKey2ᚕᚖcmapᚋdomainᚐAPIKeyᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.APIKey) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.marshalNAPIKey2ᚖcmapᚋdomainᚐAPIKey(ctx, sel, v[i])
 	})
 
@@ -27953,8 +27989,7 @@ func (ec *executionContext) marshalNAttainment2cmapᚋanalysisᚐAttainment(ctx 
 
 func (ec *executionContext) marshalNAttainment2ᚕcmapᚋanalysisᚐAttainmentᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.Attainment) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._Attainment(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -27973,8 +28008,7 @@ func (ec *executionContext) marshalNAttainmentChange2cmapᚋanalysisᚐAttainmen
 
 func (ec *executionContext) marshalNAttainmentChange2ᚕcmapᚋanalysisᚐAttainmentChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.AttainmentChange) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._AttainmentChange(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -28005,8 +28039,7 @@ func (ec *executionContext) marshalNAuditEntryConnection2ᚖcmapᚋgraphᚋmodel
 
 func (ec *executionContext) marshalNAuditEntryEdge2ᚕᚖcmapᚋgraphᚋmodelᚐAuditEntryEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AuditEntryEdge) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.marshalNAuditEntryEdge2ᚖcmapᚋgraphᚋmodelᚐAuditEntryEdge(ctx, sel, v[i])
 	})
 
@@ -28147,8 +28180,7 @@ func (ec *executionContext) marshalNCompetency2cmapᚋdomainᚐCompetency(ctx co
 
 func (ec *executionContext) marshalNCompetency2ᚕcmapᚋdomainᚐCompetencyᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Competency) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._Competency(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -28163,8 +28195,7 @@ func (ec *executionContext) marshalNCompetency2ᚕcmapᚋdomainᚐCompetencyᚄ(
 
 func (ec *executionContext) marshalNCompetency2ᚕᚖcmapᚋdomainᚐCompetencyᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.Competency) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.marshalNCompetency2ᚖcmapᚋdomainᚐCompetency(ctx, sel, v[i])
 	})
 
@@ -28210,8 +28241,7 @@ func (ec *executionContext) marshalNCompletion2cmapᚋdomainᚐCompletion(ctx co
 
 func (ec *executionContext) marshalNCompletion2ᚕcmapᚋdomainᚐCompletionᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Completion) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._Completion(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -28249,8 +28279,7 @@ func (ec *executionContext) marshalNCountChange2cmapᚋanalysisᚐCount(ctx cont
 
 func (ec *executionContext) marshalNCourse2ᚕᚖcmapᚋdomainᚐCourseᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.Course) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.marshalNCourse2ᚖcmapᚋdomainᚐCourse(ctx, sel, v[i])
 	})
 
@@ -28311,8 +28340,7 @@ func (ec *executionContext) marshalNCourseConnection2ᚖcmapᚋgraphᚋmodelᚐC
 
 func (ec *executionContext) marshalNCourseEdge2ᚕᚖcmapᚋgraphᚋmodelᚐCourseEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CourseEdge) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.marshalNCourseEdge2ᚖcmapᚋgraphᚋmodelᚐCourseEdge(ctx, sel, v[i])
 	})
 
@@ -28335,8 +28363,7 @@ func (ec *executionContext) marshalNCourseEdge2ᚖcmapᚋgraphᚋmodelᚐCourseE
 
 func (ec *executionContext) marshalNCourseGapClosure2ᚕᚖcmapᚋanalysisᚐCourseGapClosureᚄ(ctx context.Context, sel ast.SelectionSet, v []*analysis.CourseGapClosure) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.marshalNCourseGapClosure2ᚖcmapᚋanalysisᚐCourseGapClosure(ctx, sel, v[i])
 	})
 
@@ -28405,8 +28432,7 @@ func (ec *executionContext) marshalNCoverage2cmapᚋdomainᚐCoverage(ctx contex
 
 func (ec *executionContext) marshalNCoverage2ᚕcmapᚋdomainᚐCoverageᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Coverage) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._Coverage(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -28421,8 +28447,7 @@ func (ec *executionContext) marshalNCoverage2ᚕcmapᚋdomainᚐCoverageᚄ(ctx 
 
 func (ec *executionContext) marshalNCoverage2ᚕᚖcmapᚋdomainᚐCoverageᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.Coverage) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.marshalNCoverage2ᚖcmapᚋdomainᚐCoverage(ctx, sel, v[i])
 	})
 
@@ -28449,8 +28474,7 @@ func (ec *executionContext) marshalNCoverageChange2cmapᚋanalysisᚐCoverageCha
 
 func (ec *executionContext) marshalNCoverageChange2ᚕcmapᚋanalysisᚐCoverageChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.CoverageChange) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._CoverageChange(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -28477,8 +28501,7 @@ func (ec *executionContext) marshalNCoverageRow2cmapᚋgraphᚋmodelᚐCoverageR
 
 func (ec *executionContext) marshalNCoverageRow2ᚕcmapᚋgraphᚋmodelᚐCoverageRowᚄ(ctx context.Context, sel ast.SelectionSet, v []model.CoverageRow) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._CoverageRow(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -28516,8 +28539,7 @@ func (ec *executionContext) marshalNCreatedAPIKey2ᚖcmapᚋgraphᚋmodelᚐCrea
 
 func (ec *executionContext) marshalNCrosswalkEntry2ᚕᚖcmapᚋdomainᚐCrosswalkEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.CrosswalkEntry) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.marshalNCrosswalkEntry2ᚖcmapᚋdomainᚐCrosswalkEntry(ctx, sel, v[i])
 	})
 
@@ -28611,8 +28633,7 @@ var (
 
 func (ec *executionContext) marshalNExplainNode2ᚕᚖcmapᚋengineᚐExplainNodeᚄ(ctx context.Context, sel ast.SelectionSet, v []*engine.ExplainNode) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.marshalNExplainNode2ᚖcmapᚋengineᚐExplainNode(ctx, sel, v[i])
 	})
 
@@ -28647,8 +28668,7 @@ func (ec *executionContext) marshalNFactChange2cmapᚋappᚐFactChange(ctx conte
 
 func (ec *executionContext) marshalNFactChange2ᚕcmapᚋappᚐFactChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []app.FactChange) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._FactChange(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -28667,8 +28687,7 @@ func (ec *executionContext) marshalNFieldChange2cmapᚋdomainᚐFieldChange(ctx 
 
 func (ec *executionContext) marshalNFieldChange2ᚕcmapᚋdomainᚐFieldChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.FieldChange) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._FieldChange(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -28701,8 +28720,7 @@ func (ec *executionContext) marshalNFormerCode2cmapᚋdomainᚐFormerCode(ctx co
 
 func (ec *executionContext) marshalNFormerCode2ᚕcmapᚋdomainᚐFormerCodeᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.FormerCode) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._FormerCode(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -28730,8 +28748,7 @@ func (ec *executionContext) unmarshalNFrameworkInput2ᚖcmapᚋgraphᚋmodelᚐF
 
 func (ec *executionContext) marshalNFrameworkRevision2ᚕᚖcmapᚋdomainᚐFrameworkRevisionᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.FrameworkRevision) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.marshalNFrameworkRevision2ᚖcmapᚋdomainᚐFrameworkRevision(ctx, sel, v[i])
 	})
 
@@ -28758,8 +28775,7 @@ func (ec *executionContext) marshalNGap2cmapᚋanalysisᚐGap(ctx context.Contex
 
 func (ec *executionContext) marshalNGap2ᚕcmapᚋanalysisᚐGapᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.Gap) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._Gap(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -28774,8 +28790,7 @@ func (ec *executionContext) marshalNGap2ᚕcmapᚋanalysisᚐGapᚄ(ctx context.
 
 func (ec *executionContext) marshalNGapCount2ᚕᚖcmapᚋanalysisᚐGapCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*analysis.GapCount) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.marshalNGapCount2ᚖcmapᚋanalysisᚐGapCount(ctx, sel, v[i])
 	})
 
@@ -28857,8 +28872,7 @@ func (ec *executionContext) marshalNImportCoverageChange2cmapᚋanalysisᚐSubCo
 
 func (ec *executionContext) marshalNImportCoverageChange2ᚕcmapᚋanalysisᚐSubCompetencyChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.SubCompetencyChange) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._ImportCoverageChange(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -28873,8 +28887,7 @@ func (ec *executionContext) marshalNImportCoverageChange2ᚕcmapᚋanalysisᚐSu
 
 func (ec *executionContext) marshalNImportRejection2ᚕᚖcmapᚋdiagᚐDiagnosticᚄ(ctx context.Context, sel ast.SelectionSet, v []*diag.Diagnostic) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.marshalNImportRejection2ᚖcmapᚋdiagᚐDiagnostic(ctx, sel, v[i])
 	})
 
@@ -28937,8 +28950,7 @@ func (ec *executionContext) marshalNLevelCount2cmapᚋgraphᚋmodelᚐLevelCount
 
 func (ec *executionContext) marshalNLevelCount2ᚕcmapᚋgraphᚋmodelᚐLevelCountᚄ(ctx context.Context, sel ast.SelectionSet, v []model.LevelCount) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._LevelCount(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -28957,8 +28969,7 @@ func (ec *executionContext) marshalNLevelDemand2cmapᚋanalysisᚐLevelDemand(ct
 
 func (ec *executionContext) marshalNLevelDemand2ᚕcmapᚋanalysisᚐLevelDemandᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.LevelDemand) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._LevelDemand(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -28977,8 +28988,7 @@ func (ec *executionContext) marshalNLevelRequirement2cmapᚋanalysisᚐLevelRequ
 
 func (ec *executionContext) marshalNLevelRequirement2ᚕcmapᚋanalysisᚐLevelRequirementᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.LevelRequirement) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._LevelRequirement(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -28997,8 +29007,7 @@ func (ec *executionContext) marshalNMatrixCourse2cmapᚋanalysisᚐMatrixCourse(
 
 func (ec *executionContext) marshalNMatrixCourse2ᚕcmapᚋanalysisᚐMatrixCourseᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.MatrixCourse) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._MatrixCourse(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -29025,8 +29034,7 @@ func (ec *executionContext) marshalNModelItem2cmapᚋmodeldiffᚐItem(ctx contex
 
 func (ec *executionContext) marshalNModelItem2ᚕcmapᚋmodeldiffᚐItemᚄ(ctx context.Context, sel ast.SelectionSet, v []modeldiff.Item) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._ModelItem(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -29045,8 +29053,7 @@ func (ec *executionContext) marshalNModelMapping2cmapᚋmodeldiffᚐMapping(ctx 
 
 func (ec *executionContext) marshalNModelMapping2ᚕcmapᚋmodeldiffᚐMappingᚄ(ctx context.Context, sel ast.SelectionSet, v []modeldiff.Mapping) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._ModelMapping(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -29078,8 +29085,7 @@ func (ec *executionContext) marshalNModelSuggestion2cmapᚋmodeldiffᚐSuggestio
 
 func (ec *executionContext) marshalNModelSuggestion2ᚕcmapᚋmodeldiffᚐSuggestionᚄ(ctx context.Context, sel ast.SelectionSet, v []modeldiff.Suggestion) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._ModelSuggestion(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -29098,8 +29104,7 @@ func (ec *executionContext) marshalNModelTextChange2cmapᚋmodeldiffᚐTextChang
 
 func (ec *executionContext) marshalNModelTextChange2ᚕcmapᚋmodeldiffᚐTextChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []modeldiff.TextChange) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._ModelTextChange(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -29130,8 +29135,7 @@ func (ec *executionContext) marshalNPageInfo2ᚖcmapᚋgraphᚋmodelᚐPageInfo(
 
 func (ec *executionContext) marshalNPerson2ᚕᚖcmapᚋdomainᚐPersonᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.Person) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.marshalNPerson2ᚖcmapᚋdomainᚐPerson(ctx, sel, v[i])
 	})
 
@@ -29162,8 +29166,7 @@ func (ec *executionContext) marshalNPersonConnection2ᚖcmapᚋgraphᚋmodelᚐP
 
 func (ec *executionContext) marshalNPersonEdge2ᚕᚖcmapᚋgraphᚋmodelᚐPersonEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PersonEdge) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.marshalNPersonEdge2ᚖcmapᚋgraphᚋmodelᚐPersonEdge(ctx, sel, v[i])
 	})
 
@@ -29218,8 +29221,7 @@ func (ec *executionContext) marshalNPlanDemandChange2cmapᚋruleplanᚐDemandCha
 
 func (ec *executionContext) marshalNPlanDemandChange2ᚕcmapᚋruleplanᚐDemandChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []ruleplan.DemandChange) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._PlanDemandChange(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -29234,8 +29236,7 @@ func (ec *executionContext) marshalNPlanDemandChange2ᚕcmapᚋruleplanᚐDemand
 
 func (ec *executionContext) marshalNPlanFactChange2ᚕᚖcmapᚋruleplanᚐFactChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ruleplan.FactChange) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.marshalNPlanFactChange2ᚖcmapᚋruleplanᚐFactChange(ctx, sel, v[i])
 	})
 
@@ -29262,8 +29263,7 @@ func (ec *executionContext) marshalNPlanLevelChange2cmapᚋruleplanᚐLevelChang
 
 func (ec *executionContext) marshalNPlanLevelChange2ᚕcmapᚋruleplanᚐLevelChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []ruleplan.LevelChange) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._PlanLevelChange(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -29282,8 +29282,7 @@ func (ec *executionContext) marshalNPlanLevelGaps2cmapᚋruleplanᚐLevelGaps(ct
 
 func (ec *executionContext) marshalNPlanLevelGaps2ᚕcmapᚋruleplanᚐLevelGapsᚄ(ctx context.Context, sel ast.SelectionSet, v []ruleplan.LevelGaps) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._PlanLevelGaps(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -29302,8 +29301,7 @@ func (ec *executionContext) marshalNPlanOrganizationChange2cmapᚋruleplanᚐOrg
 
 func (ec *executionContext) marshalNPlanOrganizationChange2ᚕcmapᚋruleplanᚐOrganizationChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []ruleplan.OrganizationChange) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._PlanOrganizationChange(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -29322,8 +29320,7 @@ func (ec *executionContext) marshalNPlanPeople2cmapᚋruleplanᚐPeopleChange(ct
 
 func (ec *executionContext) marshalNPlanPersonChange2ᚕᚖcmapᚋruleplanᚐPersonChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ruleplan.PersonChange) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.marshalNPlanPersonChange2ᚖcmapᚋruleplanᚐPersonChange(ctx, sel, v[i])
 	})
 
@@ -29350,8 +29347,7 @@ func (ec *executionContext) marshalNPlanPersonGap2cmapᚋruleplanᚐGapChange(ct
 
 func (ec *executionContext) marshalNPlanPersonGap2ᚕcmapᚋruleplanᚐGapChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []ruleplan.GapChange) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._PlanPersonGap(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -29366,8 +29362,7 @@ func (ec *executionContext) marshalNPlanPersonGap2ᚕcmapᚋruleplanᚐGapChange
 
 func (ec *executionContext) marshalNPlanPositionChange2ᚕᚖcmapᚋruleplanᚐPositionChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ruleplan.PositionChange) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.marshalNPlanPositionChange2ᚖcmapᚋruleplanᚐPositionChange(ctx, sel, v[i])
 	})
 
@@ -29394,8 +29389,7 @@ func (ec *executionContext) marshalNPlanRuleChange2cmapᚋruleplanᚐRuleChange(
 
 func (ec *executionContext) marshalNPlanRuleChange2ᚕcmapᚋruleplanᚐRuleChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []ruleplan.RuleChange) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._PlanRuleChange(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -29434,8 +29428,7 @@ func (ec *executionContext) marshalNPositionDemandChange2cmapᚋanalysisᚐPosit
 
 func (ec *executionContext) marshalNPositionDemandChange2ᚕcmapᚋanalysisᚐPositionChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.PositionChange) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._PositionDemandChange(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -29450,8 +29443,7 @@ func (ec *executionContext) marshalNPositionDemandChange2ᚕcmapᚋanalysisᚐPo
 
 func (ec *executionContext) marshalNPositionEdge2ᚕᚖcmapᚋgraphᚋmodelᚐPositionEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PositionEdge) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.marshalNPositionEdge2ᚖcmapᚋgraphᚋmodelᚐPositionEdge(ctx, sel, v[i])
 	})
 
@@ -29502,8 +29494,7 @@ func (ec *executionContext) marshalNReadinessChange2cmapᚋanalysisᚐReadinessC
 
 func (ec *executionContext) marshalNReadinessChange2ᚕcmapᚋanalysisᚐReadinessChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.ReadinessChange) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._ReadinessChange(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -29526,8 +29517,7 @@ func (ec *executionContext) marshalNRecommendation2ᚖcmapᚋanalysisᚐRecommen
 
 func (ec *executionContext) marshalNRecommendationChange2ᚕᚖcmapᚋanalysisᚐRecommendationChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*analysis.RecommendationChange) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.marshalNRecommendationChange2ᚖcmapᚋanalysisᚐRecommendationChange(ctx, sel, v[i])
 	})
 
@@ -29580,8 +29570,7 @@ func (ec *executionContext) marshalNRecommendedCourse2cmapᚋanalysisᚐRecommen
 
 func (ec *executionContext) marshalNRecommendedCourse2ᚕcmapᚋanalysisᚐRecommendedCourseᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.RecommendedCourse) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._RecommendedCourse(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -29600,8 +29589,7 @@ func (ec *executionContext) marshalNRequirement2cmapᚋdomainᚐRequirement(ctx 
 
 func (ec *executionContext) marshalNRequirement2ᚕcmapᚋdomainᚐRequirementᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Requirement) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._Requirement(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -29616,8 +29604,7 @@ func (ec *executionContext) marshalNRequirement2ᚕcmapᚋdomainᚐRequirement�
 
 func (ec *executionContext) marshalNRequirement2ᚕᚖcmapᚋdomainᚐRequirementᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.Requirement) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.marshalNRequirement2ᚖcmapᚋdomainᚐRequirement(ctx, sel, v[i])
 	})
 
@@ -29688,8 +29675,7 @@ func (ec *executionContext) unmarshalNRole2ᚕcmapᚋdomainᚐRoleᚄ(ctx contex
 
 func (ec *executionContext) marshalNRole2ᚕcmapᚋdomainᚐRoleᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Role) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.marshalNRole2cmapᚋdomainᚐRole(ctx, sel, v[i])
 	})
 
@@ -29704,8 +29690,7 @@ func (ec *executionContext) marshalNRole2ᚕcmapᚋdomainᚐRoleᚄ(ctx context.
 
 func (ec *executionContext) marshalNRule2ᚕᚖcmapᚋengineᚐRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []*engine.Rule) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.marshalNRule2ᚖcmapᚋengineᚐRule(ctx, sel, v[i])
 	})
 
@@ -29728,8 +29713,7 @@ func (ec *executionContext) marshalNRule2ᚖcmapᚋengineᚐRule(ctx context.Con
 
 func (ec *executionContext) marshalNRuleDiagnostic2ᚕᚖcmapᚋdiagᚐDiagnosticᚄ(ctx context.Context, sel ast.SelectionSet, v []*diag.Diagnostic) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.marshalNRuleDiagnostic2ᚖcmapᚋdiagᚐDiagnostic(ctx, sel, v[i])
 	})
 
@@ -29752,8 +29736,7 @@ func (ec *executionContext) marshalNRuleDiagnostic2ᚖcmapᚋdiagᚐDiagnostic(c
 
 func (ec *executionContext) marshalNRuleFile2ᚕᚖcmapᚋengineᚐRuleFileᚄ(ctx context.Context, sel ast.SelectionSet, v []*engine.RuleFile) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.marshalNRuleFile2ᚖcmapᚋengineᚐRuleFile(ctx, sel, v[i])
 	})
 
@@ -29825,8 +29808,7 @@ func (ec *executionContext) marshalNRuleRef2cmapᚋdomainᚐRuleRef(ctx context.
 
 func (ec *executionContext) marshalNRuleRef2ᚕcmapᚋdomainᚐRuleRefᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.RuleRef) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._RuleRef(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -29845,8 +29827,7 @@ func (ec *executionContext) marshalNRuleRuntimeError2cmapᚋappᚐRuleError(ctx 
 
 func (ec *executionContext) marshalNRuleRuntimeError2ᚕcmapᚋappᚐRuleErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []app.RuleError) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._RuleRuntimeError(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -29924,8 +29905,7 @@ func (ec *executionContext) marshalNSubCompetency2cmapᚋdomainᚐSubCompetency(
 
 func (ec *executionContext) marshalNSubCompetency2ᚕcmapᚋdomainᚐSubCompetencyᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.SubCompetency) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._SubCompetency(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -29940,8 +29920,7 @@ func (ec *executionContext) marshalNSubCompetency2ᚕcmapᚋdomainᚐSubCompeten
 
 func (ec *executionContext) marshalNSubCompetency2ᚕᚖcmapᚋdomainᚐSubCompetencyᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.SubCompetency) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.marshalNSubCompetency2ᚖcmapᚋdomainᚐSubCompetency(ctx, sel, v[i])
 	})
 
@@ -29968,8 +29947,7 @@ func (ec *executionContext) marshalNSubCompetencyCoverage2cmapᚋanalysisᚐSubC
 
 func (ec *executionContext) marshalNSubCompetencyCoverage2ᚕcmapᚋanalysisᚐSubCompetencyCoverageᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.SubCompetencyCoverage) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._SubCompetencyCoverage(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -29984,8 +29962,7 @@ func (ec *executionContext) marshalNSubCompetencyCoverage2ᚕcmapᚋanalysisᚐS
 
 func (ec *executionContext) marshalNSubCompetencyDemand2ᚕᚖcmapᚋanalysisᚐSubCompetencyDemandᚄ(ctx context.Context, sel ast.SelectionSet, v []*analysis.SubCompetencyDemand) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.marshalNSubCompetencyDemand2ᚖcmapᚋanalysisᚐSubCompetencyDemand(ctx, sel, v[i])
 	})
 
@@ -30027,8 +30004,7 @@ func (ec *executionContext) unmarshalNSubCompetencyInput2ᚖcmapᚋgraphᚋmodel
 
 func (ec *executionContext) marshalNSuggestion2ᚕᚖcmapᚋsuggestᚐSuggestionᚄ(ctx context.Context, sel ast.SelectionSet, v []*suggest.Suggestion) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.marshalNSuggestion2ᚖcmapᚋsuggestᚐSuggestion(ctx, sel, v[i])
 	})
 
@@ -30149,8 +30125,7 @@ func (ec *executionContext) marshalNYield2cmapᚋengineᚐYield(ctx context.Cont
 
 func (ec *executionContext) marshalNYield2ᚕcmapᚋengineᚐYieldᚄ(ctx context.Context, sel ast.SelectionSet, v []engine.Yield) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec._Yield(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -30169,8 +30144,7 @@ func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlge
 
 func (ec *executionContext) marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Directive) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.___Directive(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -30213,8 +30187,7 @@ func (ec *executionContext) unmarshalN__DirectiveLocation2ᚕstringᚄ(ctx conte
 
 func (ec *executionContext) marshalN__DirectiveLocation2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.marshalN__DirectiveLocation2string(ctx, sel, v[i])
 	})
 
@@ -30241,8 +30214,7 @@ func (ec *executionContext) marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlg
 
 func (ec *executionContext) marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.___InputValue(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -30269,8 +30241,7 @@ func (ec *executionContext) marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋg
 
 func (ec *executionContext) marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Type) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.___Type(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -30651,7 +30622,7 @@ func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.Se
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalID(*v)
+	res := (*stringAt)(v) // in place: see internal/leanexec
 	return res
 }
 
@@ -30796,7 +30767,7 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalString(*v)
+	res := (*stringAt)(v) // in place: see internal/leanexec
 	return res
 }
 
@@ -30838,8 +30809,7 @@ func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgq
 		return graphql.Null
 	}
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.___EnumValue(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -30857,8 +30827,7 @@ func (ec *executionContext) marshalO__Field2ᚕgithubᚗcomᚋ99designsᚋgqlgen
 		return graphql.Null
 	}
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.___Field(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -30876,8 +30845,7 @@ func (ec *executionContext) marshalO__InputValue2ᚕgithubᚗcomᚋ99designsᚋg
 		return graphql.Null
 	}
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.___InputValue(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 
@@ -30895,8 +30863,7 @@ func (ec *executionContext) marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgen�
 		return graphql.Null
 	}
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
+		setElementResult(ctx, &v[i])
 		return ec.___Type(ctx, sel, &v[i]) // in place: see internal/leanexec
 	})
 

@@ -54,7 +54,8 @@ func NewHandler(a Service, opts ...HandlerOption) http.Handler {
 }
 
 // aroundFields is the one field middleware (each costs a closure per
-// field written; trivial fields have none, see internal/leanexec): it
+// field written; trivial fields have none, nor have lean fields until the
+// request is done, see internal/leanexec): it
 // stops resolving once the request is done (stopWhenDone), and it moves a
 // request on to the generation being served once a mutation's resolver has
 // returned, before the fields of its payload are resolved, so that they
@@ -76,7 +77,7 @@ func aroundFields(a Service) graphql.FieldMiddleware {
 // newConfig wires the resolvers and the cost of connections: a page of
 // first records costs first times its selection.
 func newConfig(a Service) Config {
-	c := Config{Resolvers: &Resolver{App: a}}
+	c := Config{Resolvers: newResolverRoot(&Resolver{App: a})}
 	c.Directives.Auth = authorize
 	c.Complexity.Query.Courses = pageCost[*model.CourseFilter]
 	c.Complexity.Query.Positions = pageCost[*model.PositionFilter]

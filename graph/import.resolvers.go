@@ -22,12 +22,12 @@ func (r *importCoverageChangeResolver) SubCompetency(ctx context.Context, obj *a
 
 // HighestBefore is the resolver for the highestBefore field.
 func (r *importCoverageChangeResolver) HighestBefore(ctx context.Context, obj *analysis.SubCompetencyChange) (*string, error) {
-	return optional(obj.HighestBefore), nil
+	return optional(&obj.HighestBefore), nil
 }
 
 // HighestAfter is the resolver for the highestAfter field.
 func (r *importCoverageChangeResolver) HighestAfter(ctx context.Context, obj *analysis.SubCompetencyChange) (*string, error) {
-	return optional(obj.HighestAfter), nil
+	return optional(&obj.HighestAfter), nil
 }
 
 // Location is the resolver for the location field.
@@ -37,12 +37,12 @@ func (r *importRejectionResolver) Location(ctx context.Context, obj *diag.Diagno
 
 // Sheet is the resolver for the sheet field.
 func (r *importRejectionResolver) Sheet(ctx context.Context, obj *diag.Diagnostic) (*string, error) {
-	return optional(obj.Sheet), nil
+	return optional(&obj.Sheet), nil
 }
 
 // Journal is the resolver for the journal field.
 func (r *importResultResolver) Journal(ctx context.Context, obj *app.ImportPlan) (*string, error) {
-	return optional(obj.Journal), nil
+	return optional(&obj.Journal), nil
 }
 
 // Rejections is the resolver for the rejections field.

@@ -61,7 +61,7 @@ func (r *mutationResolver) RecordCompletion(ctx context.Context, personID string
 
 // PositionID is the resolver for the positionId field.
 func (r *personResolver) PositionID(ctx context.Context, obj *domain.Person) (*string, error) {
-	return optional(obj.PositionID), nil
+	return optional(&obj.PositionID), nil
 }
 
 // Position is the resolver for the position field.

@@ -28,12 +28,12 @@ func (r *planFactChangeResolver) SubCompetency(ctx context.Context, obj *rulepla
 
 // Before is the resolver for the before field.
 func (r *planFactChangeResolver) Before(ctx context.Context, obj *ruleplan.FactChange) (*string, error) {
-	return optional(obj.Before), nil
+	return optional(&obj.Before), nil
 }
 
 // After is the resolver for the after field.
 func (r *planFactChangeResolver) After(ctx context.Context, obj *ruleplan.FactChange) (*string, error) {
-	return optional(obj.After), nil
+	return optional(&obj.After), nil
 }
 
 // SubCompetency is the resolver for the subCompetency field.
@@ -43,12 +43,12 @@ func (r *planLevelChangeResolver) SubCompetency(ctx context.Context, obj *rulepl
 
 // Before is the resolver for the before field.
 func (r *planLevelChangeResolver) Before(ctx context.Context, obj *ruleplan.LevelChange) (*string, error) {
-	return optional(obj.Before), nil
+	return optional(&obj.Before), nil
 }
 
 // After is the resolver for the after field.
 func (r *planLevelChangeResolver) After(ctx context.Context, obj *ruleplan.LevelChange) (*string, error) {
-	return optional(obj.After), nil
+	return optional(&obj.After), nil
 }
 
 // Opened is the resolver for the opened field.
@@ -73,22 +73,22 @@ func (r *planPersonGapResolver) SubCompetency(ctx context.Context, obj *ruleplan
 
 // RequiredBefore is the resolver for the requiredBefore field.
 func (r *planPersonGapResolver) RequiredBefore(ctx context.Context, obj *ruleplan.GapChange) (*string, error) {
-	return optional(obj.RequiredBefore), nil
+	return optional(&obj.RequiredBefore), nil
 }
 
 // AttainedBefore is the resolver for the attainedBefore field.
 func (r *planPersonGapResolver) AttainedBefore(ctx context.Context, obj *ruleplan.GapChange) (*string, error) {
-	return optional(obj.AttainedBefore), nil
+	return optional(&obj.AttainedBefore), nil
 }
 
 // RequiredAfter is the resolver for the requiredAfter field.
 func (r *planPersonGapResolver) RequiredAfter(ctx context.Context, obj *ruleplan.GapChange) (*string, error) {
-	return optional(obj.RequiredAfter), nil
+	return optional(&obj.RequiredAfter), nil
 }
 
 // AttainedAfter is the resolver for the attainedAfter field.
 func (r *planPersonGapResolver) AttainedAfter(ctx context.Context, obj *ruleplan.GapChange) (*string, error) {
-	return optional(obj.AttainedAfter), nil
+	return optional(&obj.AttainedAfter), nil
 }
 
 // Facts is the resolver for the facts field.
@@ -174,7 +174,7 @@ func (r *ruleSetPlanResolver) PositionCount(ctx context.Context, obj *ruleplan.P
 
 // RunErrors is the resolver for the runErrors field.
 func (r *ruleSetPlanResolver) RunErrors(ctx context.Context, obj *ruleplan.Plan) (*string, error) {
-	return optional(obj.RunErrors), nil
+	return optional(&obj.RunErrors), nil
 }
 
 // Markdown is the resolver for the markdown field.

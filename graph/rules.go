@@ -35,13 +35,15 @@ func firstNamed[T any](s []T, n *int, name string) ([]*T, error) {
 	return refs(s), nil
 }
 
-// optional returns nil for "", a pointer to s otherwise: an empty text is
-// a null in the API.
-func optional(s string) *string {
-	if s == "" {
+// optional returns nil for "", s otherwise: an empty text is a null in the
+// API. It answers the string of a record or an answer where it is held,
+// rather than a copy (one allocation per field written): resolvers never
+// change what they are given.
+func optional(s *string) *string {
+	if *s == "" {
 		return nil
 	}
-	return &s
+	return s
 }
 
 // subCompetency returns the framework's sub-competency with code; facts

@@ -22,7 +22,7 @@ func (r *courseResolver) Coverage(ctx context.Context, obj *domain.Course) ([]*d
 
 // RuleError is the resolver for the ruleError field.
 func (r *coursePreviewResolver) RuleError(ctx context.Context, obj *app.CoursePreview) (*string, error) {
-	return optional(obj.RuleError), nil
+	return optional(&obj.RuleError), nil
 }
 
 // Course is the resolver for the course field.
@@ -52,17 +52,17 @@ func (r *explainNodeResolver) Column(ctx context.Context, obj *engine.ExplainNod
 
 // Detail is the resolver for the detail field.
 func (r *explainNodeResolver) Detail(ctx context.Context, obj *engine.ExplainNode) (*string, error) {
-	return optional(obj.Detail), nil
+	return optional(&obj.Detail), nil
 }
 
 // Tier is the resolver for the tier field.
 func (r *explanationResolver) Tier(ctx context.Context, obj *engine.Explanation) (*string, error) {
-	return optional(obj.Tier), nil
+	return optional(&obj.Tier), nil
 }
 
 // Error is the resolver for the error field.
 func (r *explanationResolver) Error(ctx context.Context, obj *engine.Explanation) (*string, error) {
-	return optional(obj.Error), nil
+	return optional(&obj.Error), nil
 }
 
 // SubCompetency is the resolver for the subCompetency field.
@@ -72,12 +72,12 @@ func (r *factChangeResolver) SubCompetency(ctx context.Context, obj *app.FactCha
 
 // Before is the resolver for the before field.
 func (r *factChangeResolver) Before(ctx context.Context, obj *app.FactChange) (*string, error) {
-	return optional(obj.Before), nil
+	return optional(&obj.Before), nil
 }
 
 // After is the resolver for the after field.
 func (r *factChangeResolver) After(ctx context.Context, obj *app.FactChange) (*string, error) {
-	return optional(obj.After), nil
+	return optional(&obj.After), nil
 }
 
 // ReloadRules is the resolver for the reloadRules field.
@@ -97,7 +97,7 @@ func (r *positionResolver) Requirements(ctx context.Context, obj *domain.Positio
 
 // RuleError is the resolver for the ruleError field.
 func (r *positionPreviewResolver) RuleError(ctx context.Context, obj *app.PositionPreview) (*string, error) {
-	return optional(obj.RuleError), nil
+	return optional(&obj.RuleError), nil
 }
 
 // RuleSet is the resolver for the ruleSet field.
@@ -146,7 +146,7 @@ func (r *requirementResolver) SubCompetency(ctx context.Context, obj *domain.Req
 
 // Snippet is the resolver for the snippet field.
 func (r *ruleDiagnosticResolver) Snippet(ctx context.Context, obj *diag.Diagnostic) (*string, error) {
-	return optional(obj.Snippet), nil
+	return optional(&obj.Snippet), nil
 }
 
 // Revision is the resolver for the revision field.
