@@ -1,14 +1,13 @@
 package analysis_test
 
 import (
-	"runtime"
-	"runtime/metrics"
 	"sync"
 	"testing"
 	"testing/fstest"
 
 	"cmap/analysis"
 	"cmap/engine"
+	"cmap/internal/gcbench"
 	"cmap/workload"
 	"cmap/workload/workloadtest"
 )
@@ -18,13 +17,13 @@ import (
 // server builds it, and the heap it keeps live. It is built once per test
 // binary; the snapshot it was built from is dropped, so the index is all
 // that stays of the workload.
-var shippedIndex = sync.OnceValues(func() (*analysis.Index, heapUse) {
-	before := liveHeap()
+var shippedIndex = sync.OnceValues(func() (*analysis.Index, gcbench.HeapUse) {
+	before := gcbench.Live()
 	ix, err := buildShipped()
 	if err != nil {
 		panic(err)
 	}
-	return ix, liveHeap().minus(before)
+	return ix, gcbench.Live().Minus(before)
 })
 
 // buildShipped generates the reference workload, derives its facts with
@@ -60,33 +59,6 @@ func buildShipped() (*analysis.Index, error) {
 	return analysis.Build(s)
 }
 
-// heapUse is what a collection found live on the heap.
-type heapUse struct {
-	// live counts the bytes of live objects; scannable those of the
-	// spans that may hold pointers, which the collector must scan.
-	live, scannable uint64
-}
-
-func (h heapUse) minus(o heapUse) heapUse {
-	return heapUse{h.live - o.live, h.scannable - o.scannable}
-}
-
-// liveHeap collects garbage and returns what the collection found live.
-func liveHeap() heapUse {
-	runtime.GC()
-	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/gc/scan/heap:bytes"}}
-	metrics.Read(s)
-	return heapUse{s[0].Value.Uint64(), s[1].Value.Uint64()}
-}
-
-// gcCPUSeconds returns the CPU time the collector has spent so far (an
-// estimate the runtime updates at the end of each cycle).
-func gcCPUSeconds() float64 {
-	s := []metrics.Sample{{Name: "/cpu/classes/gc/total:cpu-seconds"}}
-	metrics.Read(s)
-	return s[0].Value.Float64()
-}
-
 // BenchmarkLiveIndexGC measures what keeping the DoD-scale Index live
 // costs the garbage collector, which marks all of it on every cycle while
 // the server answers requests: each iteration is one full collection
@@ -99,13 +71,5 @@ func gcCPUSeconds() float64 {
 //	go test -run '^$' -bench LiveIndexGC -count 6 ./analysis/
 func BenchmarkLiveIndexGC(b *testing.B) {
 	ix, use := shippedIndex()
-	cpu := gcCPUSeconds()
-	for b.Loop() {
-		runtime.GC()
-	}
-	runtime.KeepAlive(ix)
-	b.ReportMetric(float64(use.live)/1e6, "live-MB")
-	b.ReportMetric(float64(use.scannable)/1e6, "scan-MB")
-	b.ReportMetric(float64(b.Elapsed().Microseconds())/1e3/float64(b.N), "gc-ms")
-	b.ReportMetric((gcCPUSeconds()-cpu)*1e3/float64(b.N), "gc-cpu-ms")
+	gcbench.Collections(b, use, ix)
 }

@@ -2,12 +2,11 @@ package app
 
 import (
 	"log/slog"
-	"runtime"
-	"runtime/metrics"
 	"testing"
 	"testing/fstest"
 
 	"cmap/engine"
+	"cmap/internal/gcbench"
 	"cmap/workload"
 	"cmap/workload/workloadtest"
 )
@@ -47,33 +46,6 @@ func shippedState(tb testing.TB) *state {
 	return s
 }
 
-// heapUse is what a collection found live on the heap.
-type heapUse struct {
-	// live counts the bytes of live objects; scannable those of the
-	// spans that may hold pointers, which the collector must scan.
-	live, scannable uint64
-}
-
-func (h heapUse) minus(o heapUse) heapUse {
-	return heapUse{h.live - o.live, h.scannable - o.scannable}
-}
-
-// liveHeap collects garbage and returns what the collection found live.
-func liveHeap() heapUse {
-	runtime.GC()
-	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/gc/scan/heap:bytes"}}
-	metrics.Read(s)
-	return heapUse{s[0].Value.Uint64(), s[1].Value.Uint64()}
-}
-
-// gcCPUSeconds returns the CPU time the collector has spent so far (an
-// estimate the runtime updates at the end of each cycle).
-func gcCPUSeconds() float64 {
-	s := []metrics.Sample{{Name: "/cpu/classes/gc/total:cpu-seconds"}}
-	metrics.Read(s)
-	return s[0].Value.Float64()
-}
-
 // BenchmarkLiveStateGC measures what keeping the DoD-scale serving state
 // live costs the garbage collector, which marks all of it on every cycle
 // while the server answers requests: each iteration is one full
@@ -101,19 +73,11 @@ func BenchmarkLiveStateGC(b *testing.B) {
 		}},
 	} {
 		b.Run(bb.name, func(b *testing.B) {
-			before := liveHeap()
+			before := gcbench.Live()
 			s := shippedState(b)
 			bb.use(b, View{s})
-			use := liveHeap().minus(before)
-			cpu := gcCPUSeconds()
-			for b.Loop() {
-				runtime.GC()
-			}
-			runtime.KeepAlive(s)
-			b.ReportMetric(float64(use.live)/1e6, "live-MB")
-			b.ReportMetric(float64(use.scannable)/1e6, "scan-MB")
-			b.ReportMetric(float64(b.Elapsed().Microseconds())/1e3/float64(b.N), "gc-ms")
-			b.ReportMetric((gcCPUSeconds()-cpu)*1e3/float64(b.N), "gc-cpu-ms")
+			use := gcbench.Live().Minus(before)
+			gcbench.Collections(b, use, s)
 		})
 	}
 }
