@@ -385,14 +385,8 @@ func (b *bench) derive(ds *seed.Dataset, rep *benchReport, set func(string, floa
 			rep.Workload.PositionRules++
 		}
 	}
-	courses := make([]*domain.Course, len(ds.Courses))
-	for i := range ds.Courses {
-		courses[i] = &ds.Courses[i]
-	}
-	positions := make([]*domain.Position, len(ds.Positions))
-	for i := range ds.Positions {
-		positions[i] = &ds.Positions[i]
-	}
+	courses := domain.Refs(ds.Courses)
+	positions := domain.Refs(ds.Positions)
 	b.step("deriving every fact on one core (%d runs)", benchDeriveRuns+1)
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 	var times []time.Duration

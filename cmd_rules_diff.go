@@ -243,15 +243,9 @@ func (c catalogueFlags) load(ctx context.Context, cmd, seeds string, stderr io.W
 			return cat, false
 		}
 		cat.Framework = ds.Framework
-		for i := range ds.Courses {
-			cat.Courses = append(cat.Courses, &ds.Courses[i])
-		}
-		for i := range ds.Positions {
-			cat.Positions = append(cat.Positions, &ds.Positions[i])
-		}
-		for i := range ds.People {
-			cat.People = append(cat.People, &ds.People[i])
-		}
+		cat.Courses = domain.Refs(ds.Courses)
+		cat.Positions = domain.Refs(ds.Positions)
+		cat.People = domain.Refs(ds.People)
 		return cat, true
 	}
 	// Only errors: the embedded database warns about what a short-lived

@@ -59,18 +59,7 @@ func independentChanges(t *testing.T, baseDir, headDir string) (facts, gaps, dem
 	if err != nil {
 		t.Fatal(err)
 	}
-	var courses []*domain.Course
-	var positions []*domain.Position
-	var persons []*domain.Person
-	for i := range ds.Courses {
-		courses = append(courses, &ds.Courses[i])
-	}
-	for i := range ds.Positions {
-		positions = append(positions, &ds.Positions[i])
-	}
-	for i := range ds.People {
-		persons = append(persons, &ds.People[i])
-	}
+	courses, positions, persons := domain.Refs(ds.Courses), domain.Refs(ds.Positions), domain.Refs(ds.People)
 	var derived [2]*engine.Derived
 	var index [2]*analysis.Index
 	for i, dir := range []string{baseDir, headDir} {

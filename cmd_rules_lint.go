@@ -234,12 +234,8 @@ func seedCatalogue(dir string) (*lintCatalogue, error) {
 		return nil, fmt.Errorf("the seeds in %s: %w", dir, err)
 	}
 	cat := &lintCatalogue{framework: ds.Framework}
-	for i := range ds.Courses {
-		cat.courses = append(cat.courses, &ds.Courses[i])
-	}
-	for i := range ds.Positions {
-		cat.positions = append(cat.positions, &ds.Positions[i])
-	}
+	cat.courses = domain.Refs(ds.Courses)
+	cat.positions = domain.Refs(ds.Positions)
 	rows, err := csvRows(filepath.Join(dir, seed.PositionsFile))
 	if err != nil {
 		return nil, err

@@ -6,6 +6,7 @@ import (
 	"testing/fstest"
 
 	"cmap/analysis"
+	"cmap/domain"
 	"cmap/engine"
 	"cmap/internal/gcbench"
 	"cmap/workload"
@@ -42,15 +43,9 @@ func buildShipped() (*analysis.Index, error) {
 		return nil, err
 	}
 	s := analysis.Snapshot{Framework: fw, Scale: rules.Scale()}
-	for i := range w.Courses {
-		s.Courses = append(s.Courses, &w.Courses[i])
-	}
-	for i := range w.Positions {
-		s.Positions = append(s.Positions, &w.Positions[i])
-	}
-	for i := range w.People {
-		s.People = append(s.People, &w.People[i])
-	}
+	s.Courses = domain.Refs(w.Courses)
+	s.Positions = domain.Refs(w.Positions)
+	s.People = domain.Refs(w.People)
 	d, err := rules.DeriveAll(s.Courses, s.Positions)
 	if err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"cmap/domain"
 	"cmap/engine"
 	"cmap/internal/gcbench"
 	"cmap/workload"
@@ -29,15 +30,9 @@ func shippedState(tb testing.TB) *state {
 		tb.Fatal(err)
 	}
 	snap := &snapshot{framework: fw}
-	for i := range w.Courses {
-		snap.courses = append(snap.courses, &w.Courses[i])
-	}
-	for i := range w.Positions {
-		snap.positions = append(snap.positions, &w.Positions[i])
-	}
-	for i := range w.People {
-		snap.people = append(snap.people, &w.People[i])
-	}
+	snap.courses = domain.Refs(w.Courses)
+	snap.positions = domain.Refs(w.Positions)
+	snap.people = domain.Refs(w.People)
 	a := &App{logger: slog.New(slog.DiscardHandler)}
 	s, err := a.buildState(rules, snap, nil)
 	if err != nil {

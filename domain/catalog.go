@@ -271,3 +271,14 @@ func (c Completion) Validate() error {
 	}
 	return nil
 }
+
+// Refs returns pointers to the items of records, in order: the records of
+// a dataset (values) as the functions that take records by pointer want
+// them.
+func Refs[T any](records []T) []*T {
+	refs := make([]*T, len(records))
+	for i := range records {
+		refs[i] = &records[i]
+	}
+	return refs
+}

@@ -124,3 +124,15 @@ func TestBareGradeNamesTheFormItWants(t *testing.T) {
 		t.Errorf("got %v, want grade: %s", e, want)
 	}
 }
+
+// Refs points at the records themselves, in order.
+func TestRefs(t *testing.T) {
+	records := []Course{{Code: "A"}, {Code: "B"}}
+	refs := Refs(records)
+	if len(refs) != 2 || refs[0] != &records[0] || refs[1] != &records[1] {
+		t.Fatalf("Refs(%v) = %v", records, refs)
+	}
+	if len(Refs[Course](nil)) != 0 {
+		t.Error("Refs(nil) is not empty")
+	}
+}

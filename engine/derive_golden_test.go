@@ -74,14 +74,8 @@ func sampleWorkload(t testing.TB) (*engine.RuleSet, []*domain.Course, []*domain.
 	if err != nil {
 		t.Fatal(err)
 	}
-	courses := make([]*domain.Course, len(ds.Courses))
-	for i := range ds.Courses {
-		courses[i] = &ds.Courses[i]
-	}
-	positions := make([]*domain.Position, len(ds.Positions))
-	for i := range ds.Positions {
-		positions[i] = &ds.Positions[i]
-	}
+	courses := domain.Refs(ds.Courses)
+	positions := domain.Refs(ds.Positions)
 	return rs, courses, positions
 }
 

@@ -33,15 +33,9 @@ func sampleIndex(t *testing.T) *analysis.Index {
 		t.Fatal(err)
 	}
 	snap := analysis.Snapshot{Framework: ds.Framework, Scale: domain.DefaultScale()}
-	for i := range ds.Courses {
-		snap.Courses = append(snap.Courses, &ds.Courses[i])
-	}
-	for i := range ds.Positions {
-		snap.Positions = append(snap.Positions, &ds.Positions[i])
-	}
-	for i := range ds.People {
-		snap.People = append(snap.People, &ds.People[i])
-	}
+	snap.Courses = domain.Refs(ds.Courses)
+	snap.Positions = domain.Refs(ds.Positions)
+	snap.People = domain.Refs(ds.People)
 	snap.Courses = append(snap.Courses, &domain.Course{Code: "ZZZ-999", Title: "+Plus, and \"quotes\"",
 		Description: "Two\tcolumns and _x000D_ as text.\nA second line.", Objectives: []string{"'=quoted", "=SUM(1)", "-1"},
 		Topics: []string{"@topic"}, Hours: 12.5, DeliveryMode: domain.DeliveryBlended, Provider: "=School",

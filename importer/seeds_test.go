@@ -27,15 +27,9 @@ func seedFiles(t *testing.T) []importer.File {
 // stored returns the records of a seed dataset as a store holds them.
 func stored(ds *seed.Dataset) importer.Stored {
 	var s importer.Stored
-	for i := range ds.Courses {
-		s.Courses = append(s.Courses, &ds.Courses[i])
-	}
-	for i := range ds.Positions {
-		s.Positions = append(s.Positions, &ds.Positions[i])
-	}
-	for i := range ds.People {
-		s.People = append(s.People, &ds.People[i])
-	}
+	s.Courses = domain.Refs(ds.Courses)
+	s.Positions = domain.Refs(ds.Positions)
+	s.People = domain.Refs(ds.People)
 	return s
 }
 

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"cmap/domain"
 	"cmap/modelfile"
 	"cmap/ruleplan"
 	"cmap/workload"
@@ -33,15 +34,9 @@ func BenchmarkPlanDoDScale(b *testing.B) {
 		b.Fatal(err)
 	}
 	cat := ruleplan.Catalogue{Framework: fw}
-	for i := range w.Courses {
-		cat.Courses = append(cat.Courses, &w.Courses[i])
-	}
-	for i := range w.Positions {
-		cat.Positions = append(cat.Positions, &w.Positions[i])
-	}
-	for i := range w.People {
-		cat.People = append(cat.People, &w.People[i])
-	}
+	cat.Courses = domain.Refs(w.Courses)
+	cat.Positions = domain.Refs(w.Positions)
+	cat.People = domain.Refs(w.People)
 	files := ruleplan.Files{}
 	for p, content := range w.RuleFiles {
 		files[p] = []byte(content)

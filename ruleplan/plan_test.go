@@ -24,15 +24,9 @@ func shipped(t *testing.T) (ruleplan.Catalogue, ruleplan.Files) {
 		t.Fatal(err)
 	}
 	cat := ruleplan.Catalogue{Framework: ds.Framework}
-	for i := range ds.Courses {
-		cat.Courses = append(cat.Courses, &ds.Courses[i])
-	}
-	for i := range ds.Positions {
-		cat.Positions = append(cat.Positions, &ds.Positions[i])
-	}
-	for i := range ds.People {
-		cat.People = append(cat.People, &ds.People[i])
-	}
+	cat.Courses = domain.Refs(ds.Courses)
+	cat.Positions = domain.Refs(ds.Positions)
+	cat.People = domain.Refs(ds.People)
 	files := ruleplan.Files{}
 	err = fs.WalkDir(os.DirFS("../rules"), ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {

@@ -99,10 +99,7 @@ func TestRecallAt10(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	courses := make([]*domain.Course, len(ds.Courses))
-	for i := range ds.Courses {
-		courses[i] = &ds.Courses[i]
-	}
+	courses := domain.Refs(ds.Courses)
 	d, err := rs.DeriveAll(courses, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -187,10 +187,7 @@ func TestDoDScaleShape(t *testing.T) {
 	if retired == 0 || retired > len(courses)/10 {
 		t.Errorf("%d retired courses, want a few percent", retired)
 	}
-	positions := make([]*domain.Position, len(ds.Positions))
-	for i := range ds.Positions {
-		positions[i] = &ds.Positions[i]
-	}
+	positions := domain.Refs(ds.Positions)
 	rs, err := engine.LoadRuleSet(filepath.Join(dir, "rules"), ds.Framework)
 	if err != nil {
 		t.Fatalf("the rules do not load: %v", err)
