@@ -144,13 +144,14 @@ Examples:
 		problem = fmt.Sprintf("--duration %s is not positive", c.duration)
 	case c.requests < 1:
 		problem = fmt.Sprintf("--requests %d: need at least 1", c.requests)
-	case c.format != "text" && c.format != "json":
-		problem = fmt.Sprintf("--format %q is not text or json", c.format)
 	case c.startTimeout <= 0:
 		problem = fmt.Sprintf("--start-timeout %s is not positive", c.startTimeout)
 	}
 	if problem != "" {
 		return c, usageError(fs, stderr, "%s", problem), false
+	}
+	if code, ok := checkFormat(fs, stderr, c.format, "text", "json"); !ok {
+		return c, code, false
 	}
 	return c, exitOK, true
 }

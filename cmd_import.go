@@ -95,8 +95,8 @@ func parseImportFlags(args []string, getenv func(string) string, stdout, stderr 
 		return c, usageError(fs, stderr, "name the files to import"), false
 	}
 	c.files = pos
-	if c.format != "text" && c.format != "json" {
-		return c, usageError(fs, stderr, "--format: %q is not text or json", c.format), false
+	if code, ok := checkFormat(fs, stderr, c.format, "text", "json"); !ok {
+		return c, code, false
 	}
 	var err error
 	if c.maps, err = importer.ParseMap(maps); err != nil {
