@@ -66,19 +66,7 @@ type cacheFixture struct {
 
 func newCacheFixture(t *testing.T) *cacheFixture {
 	t.Helper()
-	ds, err := seed.Load("../seeds")
-	if err != nil {
-		t.Fatal(err)
-	}
-	store := memstore.New()
-	if _, err := seed.Apply(context.Background(), store, ds); err != nil {
-		t.Fatal(err)
-	}
-	a, err := app.Open(context.Background(), store, app.Options{RulesDir: "../rules", PollInterval: -1, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
+	a := sampleApp(t)
 	s := &countingSchema{ExecutableSchema: NewExecutableSchema(newConfig(a))}
 	c := withAnswerCache(a, s)
 	return &cacheFixture{t: t, app: a, schema: s, cache: c, exec: executor.New(c)}
@@ -246,4 +234,24 @@ func TestAnswerCacheBoundsItsBytes(t *testing.T) {
 	}
 	wantAnswers(t, []int{ask("ACTIVE"), ask("RETIRED"), ask("ACTIVE"), ask("ANY"), ask("ACTIVE"), ask("RETIRED")},
 		1, 2, 1, 3, 1, 4) // RETIRED, the least recently used, made room for ANY
+}
+
+// sampleApp returns an App over memstore holding the sample seeds and the
+// shipped rules, closed when the test ends.
+func sampleApp(t *testing.T) *app.App {
+	t.Helper()
+	ds, err := seed.Load("../seeds")
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := memstore.New()
+	if _, err := seed.Apply(context.Background(), store, ds); err != nil {
+		t.Fatal(err)
+	}
+	a, err := app.Open(context.Background(), store, app.Options{RulesDir: "../rules", PollInterval: -1, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	return a
 }

@@ -5,8 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"slices"
 	"strings"
 	"testing"
@@ -17,8 +15,6 @@ import (
 
 	"cmap/analysis"
 	"cmap/app"
-	"cmap/memstore"
-	"cmap/seed"
 )
 
 // faultyResolvers are cmap's resolvers with those of the lean fields of a
@@ -76,19 +72,7 @@ type leanFixture struct {
 
 func newLeanFixture(t *testing.T) *leanFixture {
 	t.Helper()
-	ds, err := seed.Load("../seeds")
-	if err != nil {
-		t.Fatal(err)
-	}
-	store := memstore.New()
-	if _, err := seed.Apply(context.Background(), store, ds); err != nil {
-		t.Fatal(err)
-	}
-	a, err := app.Open(context.Background(), store, app.Options{RulesDir: "../rules", PollInterval: -1, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
+	a := sampleApp(t)
 	return &leanFixture{t: t, app: a}
 }
 

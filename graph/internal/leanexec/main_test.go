@@ -18,33 +18,8 @@ func TestRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), "generated.go")
-	if err := os.WriteFile(path, orig, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	var first string
-	for i := range 2 { // running it again changes nothing
-		if err := run([]string{path}); err != nil {
-			t.Fatal(err)
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if i == 0 {
-			first = string(data)
-		} else if string(data) != first {
-			t.Errorf("a second run changed the file:\n%s", data)
-		}
-	}
-	fn := func(src, name string) string {
-		_, rest, ok := strings.Cut(src, "func (ec *executionContext) "+name+"(")
-		body, _, _ := strings.Cut(rest, "\n}\n")
-		if !ok {
-			t.Fatalf("no function %s", name)
-		}
-		return body
-	}
+	first := runTwice(t, orig)
+	fn := func(src, name string) string { return funcBody(t, src, name) }
 	// level, a String, is written from its place in its object.
 	if got, want := fn(first, "_Attainment_level"), "\treturn (*stringAt)(&obj.Level) // trivial"; !strings.Contains(got, want) {
 		t.Errorf("the trivial field level became\n%s\nwant it to hold\n%s", got, want)
@@ -141,33 +116,8 @@ func TestRunLean(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), "generated.go")
-	if err := os.WriteFile(path, orig, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	var first string
-	for i := range 2 { // running it again changes nothing
-		if err := run([]string{"-lean", "Attainment.subCompetency,Gap.attained", path}); err != nil {
-			t.Fatal(err)
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if i == 0 {
-			first = string(data)
-		} else if string(data) != first {
-			t.Errorf("a second run changed the file:\n%s", data)
-		}
-	}
-	fn := func(src, name string) string {
-		_, rest, ok := strings.Cut(src, "func (ec *executionContext) "+name+"(")
-		body, _, _ := strings.Cut(rest, "\n}\n")
-		if !ok {
-			t.Fatalf("no function %s", name)
-		}
-		return body
-	}
+	first := runTwice(t, orig, "-lean", "Attainment.subCompetency,Gap.attained")
+	fn := func(src, name string) string { return funcBody(t, src, name) }
 	for name, want := range map[string][]string{
 		// SubCompetency's trivial fields in testdata: code (statement's
 		// function is not there).
@@ -225,4 +175,41 @@ func TestRunLeanRefusesOtherFields(t *testing.T) {
 			t.Errorf("-lean %s: error %v, want one saying %q", field, err, want)
 		}
 	}
+}
+
+// runTwice runs leanexec with args on a copy of orig and returns what it
+// wrote, failing unless a second run changes nothing.
+func runTwice(t *testing.T, orig []byte, args ...string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "generated.go")
+	if err := os.WriteFile(path, orig, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var first string
+	for i := range 2 {
+		if err := run(append(args, path)); err != nil {
+			t.Fatal(err)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			first = string(data)
+		} else if string(data) != first {
+			t.Errorf("a second run changed the file:\n%s", data)
+		}
+	}
+	return first
+}
+
+// funcBody returns the body of the executor's method name in src.
+func funcBody(t *testing.T, src, name string) string {
+	t.Helper()
+	_, rest, ok := strings.Cut(src, "func (ec *executionContext) "+name+"(")
+	if !ok {
+		t.Fatalf("no function %s", name)
+	}
+	body, _, _ := strings.Cut(rest, "\n}\n")
+	return body
 }
