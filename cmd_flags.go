@@ -50,6 +50,19 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) (posi
 	return positional, exitOK, true
 }
 
+// parseFlagsEnv is parseFlags, then flagsFromEnv: the flags args leave
+// out take their values from the environment getenv reads.
+func parseFlagsEnv(fs *flag.FlagSet, args []string, getenv func(string) string, stdout, stderr io.Writer) (positional []string, code int, ok bool) {
+	positional, code, ok = parseFlags(fs, args, stdout, stderr)
+	if !ok {
+		return nil, code, false
+	}
+	if err := flagsFromEnv(fs, getenv); err != nil {
+		return nil, usageError(fs, stderr, "%v", err), false
+	}
+	return positional, exitOK, true
+}
+
 // usageError prints "NAME: message" and fs's usage on stderr and returns
 // exitUsage: the command line is wrong.
 func usageError(fs *flag.FlagSet, stderr io.Writer, format string, args ...any) int {

@@ -75,12 +75,9 @@ func newKeysFlags(name, usage string) *keysFlags {
 // parse parses args, takes --data and --mongo-uri from the environment
 // when args leave them out, and returns the positional arguments.
 func (f *keysFlags) parse(args []string, stdout, stderr io.Writer) (pos []string, code int, ok bool) {
-	pos, code, ok = parseFlags(f.fs, args, stdout, stderr)
+	pos, code, ok = parseFlagsEnv(f.fs, args, os.Getenv, stdout, stderr)
 	if !ok {
 		return nil, code, false
-	}
-	if err := flagsFromEnv(f.fs, os.Getenv); err != nil {
-		return nil, usageError(f.fs, stderr, "%v", err), false
 	}
 	if code, ok := checkFormat(f.fs, stderr, f.format, "text", "json"); !ok {
 		return nil, code, false

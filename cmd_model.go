@@ -98,12 +98,9 @@ func runModelExport(ctx context.Context, args []string, stdout, stderr io.Writer
 	creator := fs.String("creator", "", "case: the CFDocument's creator, a `NAME` (default: the model file's, when it is a CASE package; else cmap)")
 	changed := fs.String("changed", "", "case: the lastChangeDateTime, an RFC 3339 `TIME` (default: the model file's own when it is a CASE package, else its modification time; with --with-alignments, the latest write of a course)")
 	setUsage(fs, modelExportHelp)
-	files, code, ok := parseFlags(fs, args, stdout, stderr)
+	files, code, ok := parseFlagsEnv(fs, args, os.Getenv, stdout, stderr)
 	if !ok {
 		return code
-	}
-	if err := flagsFromEnv(fs, os.Getenv); err != nil {
-		return usageError(fs, stderr, "%v", err)
 	}
 	if len(files) > 1 {
 		return usageError(fs, stderr, "one model file at most, got %d", len(files))
@@ -302,12 +299,9 @@ func runModelCheck(args []string, stdout, stderr io.Writer) int {
 	format := fs.String("format", "text", "output `FORMAT`: text or json")
 	strict := fs.Bool("strict", false, "exit 1 when anything is suspicious, not only on errors")
 	setUsage(fs, modelCheckHelp)
-	files, code, ok := parseFlags(fs, args, stdout, stderr)
+	files, code, ok := parseFlagsEnv(fs, args, os.Getenv, stdout, stderr)
 	if !ok {
 		return code
-	}
-	if err := flagsFromEnv(fs, os.Getenv); err != nil {
-		return usageError(fs, stderr, "%v", err)
 	}
 	if code, ok := checkFormat(fs, stderr, *format, "text", "json"); !ok {
 		return code

@@ -170,12 +170,9 @@ func runModelApply(ctx context.Context, args []string, stdout, stderr io.Writer)
 	dryRun := fs.Bool("dry-run", false, "print what applying the revision would do, and write nothing")
 	format := fs.String("format", "text", "write `FORMAT`: text or json")
 	setUsage(fs, modelApplyHelp)
-	files, code, ok := parseFlags(fs, args, stdout, stderr)
+	files, code, ok := parseFlagsEnv(fs, args, os.Getenv, stdout, stderr)
 	if !ok {
 		return code
-	}
-	if err := flagsFromEnv(fs, os.Getenv); err != nil {
-		return usageError(fs, stderr, "%v", err)
 	}
 	if code, ok := checkFormat(fs, stderr, *format, "text", "json"); !ok {
 		return code

@@ -87,12 +87,9 @@ func newRulesFlags(name, usage string) *rulesFlags {
 // returns the positional arguments. When ok is false the command stops
 // with code: help was asked for (0) or the command line is wrong (2).
 func (f *rulesFlags) parse(args []string, stdout, stderr io.Writer) (pos []string, code int, ok bool) {
-	pos, code, ok = parseFlags(f.fs, args, stdout, stderr)
+	pos, code, ok = parseFlagsEnv(f.fs, args, os.Getenv, stdout, stderr)
 	if !ok {
 		return nil, code, false
-	}
-	if err := flagsFromEnv(f.fs, os.Getenv); err != nil {
-		return nil, usageError(f.fs, stderr, "%v", err), false
 	}
 	formats := f.formats
 	if formats == nil {

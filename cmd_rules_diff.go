@@ -70,12 +70,9 @@ func parseRulesDiffFlags(args []string, getenv func(string) string, stdout, stde
 	fs.Lookup("format").Usage = "write `FORMAT`: text, json or markdown"
 	c.catalogue.addFlags(fs)
 	fs.BoolVar(&c.people, "people", false, "list every person whose readiness changes")
-	pos, code, ok := parseFlags(fs, args, stdout, stderr)
+	pos, code, ok := parseFlagsEnv(fs, args, getenv, stdout, stderr)
 	if !ok {
 		return c, code, false
-	}
-	if err := flagsFromEnv(fs, getenv); err != nil {
-		return c, usageError(fs, stderr, "%v", err), false
 	}
 	if code, ok := checkFormat(fs, stderr, c.format, "text", "json", "markdown"); !ok {
 		return c, code, false
