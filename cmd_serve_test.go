@@ -91,21 +91,11 @@ func postVars(t *testing.T, base, query string, variables map[string]any, data a
 func postAs(t *testing.T, base, key, query string, variables map[string]any, data any) {
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": variables})
-	req, _ := http.NewRequest(http.MethodPost, base+"/graphql", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	if key != "" {
-		req.Header.Set("Authorization", "Bearer "+key)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
 	var r struct {
 		Data   json.RawMessage
 		Errors []struct{ Message string }
 	}
-	if err := json.NewDecoder(res.Body).Decode(&r); err != nil {
+	if err := json.Unmarshal(postBody(t, base, key, "application/json", body), &r); err != nil {
 		t.Fatal(err)
 	}
 	if len(r.Errors) > 0 {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"cmap/domain"
 	"encoding/json"
 	"fmt"
@@ -27,29 +26,24 @@ type portalRequest struct {
 // HTTP status).
 func (r portalRequest) send(t *testing.T, base, key string) (answered bool, refusal string) {
 	t.Helper()
-	var req *http.Request
-	if r.query != "" {
-		body, _ := json.Marshal(map[string]string{"query": r.query})
-		req, _ = http.NewRequest(http.MethodPost, base+"/graphql", bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-	} else {
-		req, _ = http.NewRequest(http.MethodGet, base+r.path, nil)
-	}
-	if key != "" {
-		req.Header.Set("Authorization", "Bearer "+key)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
 	if r.query == "" {
+		req, _ := http.NewRequest(http.MethodGet, base+r.path, nil)
+		if key != "" {
+			req.Header.Set("Authorization", "Bearer "+key)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		raw, _ := io.ReadAll(res.Body)
 		if res.StatusCode != http.StatusOK {
 			return false, fmt.Sprint(res.StatusCode)
 		}
 		return strings.Contains(string(raw), r.shows), ""
 	}
+	body, _ := json.Marshal(map[string]string{"query": r.query})
+	raw := postBody(t, base, key, "application/json", body)
 	var answer struct {
 		Data   json.RawMessage
 		Errors []struct{ Extensions struct{ Code string } }
