@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -19,31 +18,6 @@ import (
 // The SARIF output is checked against the OASIS schema of SARIF 2.1.0
 // (testdata/sarif, with its source), formats included, and against the
 // text output: the same findings at the same file:line:col.
-
-// sarifSchema compiles the committed OASIS schema, asserting formats
-// (uri-reference for artifact URIs).
-func sarifSchema(t *testing.T) *jsonschema.Schema {
-	t.Helper()
-	const file = "testdata/sarif/sarif-schema-2.1.0.json"
-	data, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := jsonschema.NewCompiler()
-	c.AssertFormat()
-	if err := c.AddResource(file, doc); err != nil {
-		t.Fatal(err)
-	}
-	sch, err := c.Compile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sch
-}
 
 // sarifRuleOut is what the tests read of a rule of a SARIF log.
 type sarifRuleOut struct {
@@ -106,7 +80,7 @@ func runSarif(t *testing.T, args ...string) (int, sarifOut) {
 	if err != nil {
 		t.Fatalf("%v: exit %d, not JSON: %v\n%s\nstderr: %s", args, code, err, stdout, stderr)
 	}
-	if err := sarifSchema(t).Validate(inst); err != nil {
+	if err := compileSchema(t, "testdata/sarif/sarif-schema-2.1.0.json").Validate(inst); err != nil {
 		t.Fatalf("%v: not valid SARIF 2.1.0: %v", args, err)
 	}
 	var out sarifOut
@@ -267,7 +241,7 @@ func TestSARIFSchemaRefusesInvalidLogs(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := sarifSchema(t).Validate(inst); err == nil {
+		if err := compileSchema(t, "testdata/sarif/sarif-schema-2.1.0.json").Validate(inst); err == nil {
 			t.Errorf("%s: the schema accepts it", tc.name)
 		}
 	}
