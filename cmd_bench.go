@@ -660,8 +660,8 @@ func graphqlBody(query string, vars map[string]any) []byte {
 	return data
 }
 
-// queries returns the queries of the loads: readiness, matrix,
-// competency and smallest.
+// queries returns the queries of the loads, in this order: readiness,
+// matrix, competency and smallest.
 func (b *bench) queries() []benchQuery {
 	matrix := func(filter map[string]any, rows int) benchQuery {
 		body := graphqlBody(matrixQuery, map[string]any{"filter": filter})
@@ -732,22 +732,24 @@ type benchLoadSpec struct {
 	id string
 }
 
-// loads returns the loads of the bench, in the order they run: each query
-// with one client and with the configured number back to back, the
-// readiness also paced at the configured rate, and the smallest request
-// with the configured number only.
+// loads returns the loads of the bench over queries (as queries returns
+// them), in the order they run: readiness, matrix and competency with one
+// client and with the configured number back to back, the readiness also
+// paced at the configured rate, and the smallest request with the
+// configured number only.
 func (b *bench) loads(queries []benchQuery) []benchLoadSpec {
-	var specs []benchLoadSpec
-	for _, q := range queries {
-		if q.name != "smallest" {
-			specs = append(specs, benchLoadSpec{query: q, clients: 1, id: q.name + "-1"})
-		}
-		specs = append(specs, benchLoadSpec{query: q, clients: b.cfg.clients, id: q.name + "-n"})
-		if q.name == "readiness" {
-			specs = append(specs, benchLoadSpec{query: q, clients: b.cfg.clients, rate: b.cfg.rate, id: q.name + "-paced"})
-		}
+	readiness, matrix, competency, smallest := queries[0], queries[1], queries[2], queries[3]
+	n := b.cfg.clients
+	return []benchLoadSpec{
+		{query: readiness, clients: 1, id: "readiness-1"},
+		{query: readiness, clients: n, id: "readiness-n"},
+		{query: readiness, clients: n, rate: b.cfg.rate, id: "readiness-paced"},
+		{query: matrix, clients: 1, id: "matrix-1"},
+		{query: matrix, clients: n, id: "matrix-n"},
+		{query: competency, clients: 1, id: "competency-1"},
+		{query: competency, clients: n, id: "competency-n"},
+		{query: smallest, clients: n, id: "smallest-n"},
 	}
-	return specs
 }
 
 // load checks each query's answer once, then drives the loads (see
